@@ -1,0 +1,1 @@
+"""Industry patent indicators, early-warning rules and reports."""

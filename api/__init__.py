@@ -1,0 +1,1 @@
+"""The outer layer: FastAPI app, authentication dependencies, web pages and the CLI."""

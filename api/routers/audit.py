@@ -1,0 +1,31 @@
+"""Read-only access to the audit trail, for admins. There is no endpoint that changes it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+
+from api.deps import AdminUser, SessionDep
+from api.schemas import AuditOut
+from core import audit
+
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+
+
+@router.get("", response_model=list[AuditOut])
+def list_audit(
+    _: AdminUser,
+    session: SessionDep,
+    actor_id: int | None = None,
+    action: str | None = Query(default=None, max_length=80),
+    object_type: str | None = Query(default=None, max_length=60),
+    object_id: str | None = Query(default=None, max_length=120),
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_id: int | None = None,
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> list[AuditOut]:
+    f = audit.AuditFilter(actor_id=actor_id, action=action, object_type=object_type, object_id=object_id,
+                          since=since, until=until, before_id=before_id, limit=limit)
+    return [AuditOut.model_validate(r) for r in audit.query(session, f)]

@@ -1,0 +1,87 @@
+"""Pydantic models at the API boundary shared by several routers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.accounts.models import OrgKind, OrgRole, Role
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    display_name: str
+    role: Role
+    created_at: datetime
+
+
+class RegisterIn(BaseModel):
+    email: str = Field(max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+    display_name: str = Field(default="", max_length=120)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+    expires_in: int
+
+
+class ApiKeyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class ApiKeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    secret: str = Field(description="Shown once; only its hash is stored.")
+
+
+class OrgIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    kind: OrgKind
+
+
+class OrgOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    kind: OrgKind
+    created_at: datetime
+
+
+class MemberIn(BaseModel):
+    user_id: int
+    role: OrgRole = OrgRole.member
+
+
+class RoleIn(BaseModel):
+    role: Role
+
+
+class AuditOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    request_id: str | None
+    client_ip: str | None
+    details: dict[str, object]

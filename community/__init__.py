@@ -1,0 +1,1 @@
+"""Community: forums, IP agency directory, ratings, integrity records, tiers."""

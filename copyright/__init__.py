@@ -1,0 +1,1 @@
+"""Copyright registry: registrations, keys, certificates, transparency log."""

@@ -1,0 +1,31 @@
+"""The one Celery app. Redis broker in production; embedded default: kombu's SQLAlchemy
+transport on a SQLite file under IPC_DATA_DIR, with a real worker process either way."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from core.settings import Settings, get_settings
+
+# Feature packages whose ``tasks`` modules the worker imports.
+TASK_PACKAGES = ["core", "loaders", "ipsearch"]
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("ipcommons", broker=settings.effective_broker_url, backend=settings.result_backend_url)
+    app.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        result_expires=7 * 24 * 3600,
+        timezone="UTC",
+    )
+    app.autodiscover_tasks(TASK_PACKAGES, related_name="tasks")
+    return app
+
+
+celery_app = make_celery(get_settings())

@@ -1,0 +1,90 @@
+"""The one place configuration is read: environment variables with the ``IPC_`` prefix.
+
+Everything the embedded default keeps (SQLite database, embedded search index, broker,
+keys, uploads) lives under ``data_dir``, so pointing ``IPC_DATA_DIR`` at an empty folder
+gives a fresh, independent platform.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IPC_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(default=Path("./var"), description="All state of the embedded default.")
+    database_url: str | None = Field(default=None, description="Unset: SQLite file in data_dir.")
+    elasticsearch_url: str | None = Field(default=None, description="Unset: embedded search backend.")
+    broker_url: str | None = Field(default=None, description="Unset: embedded SQLite broker.")
+    redis_url: str | None = Field(default=None, description="Rate limits and caches; unset: in process.")
+    shared_data_dir: Path = Field(default=Path("../shared/data"), description="Real patent XML.")
+    secret_key: SecretStr | None = Field(default=None, description="JWT signing; unset: kept in data_dir.")
+    signing_key_passphrase: SecretStr | None = Field(default=None, description="Encrypts the platform key.")
+    es_index_prefix: str = Field(default="patents", description="Alias name; the index is <alias>-v1.")
+    access_token_minutes: int = 60
+    login_attempts_per_minute: int = 6
+    max_body_bytes: int = Field(default=1_048_576, description="JSON request bodies larger than this: 413.")
+    max_upload_bytes: int = Field(default=512 * 1024 * 1024)
+
+    # --- derived locations -------------------------------------------------------------
+    @property
+    def resolved_data_dir(self) -> Path:
+        path = self.data_dir.expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.resolved_data_dir / 'ipcommons.sqlite'}"
+
+    @property
+    def effective_broker_url(self) -> str:
+        return self.broker_url or f"sqla+sqlite:///{self.resolved_data_dir / 'broker.sqlite'}"
+
+    @property
+    def result_backend_url(self) -> str:
+        if self.broker_url and self.broker_url.startswith("redis"):
+            return self.broker_url
+        return f"db+sqlite:///{self.resolved_data_dir / 'results.sqlite'}"
+
+    @property
+    def embedded_index_path(self) -> Path:
+        return self.resolved_data_dir / "search.sqlite"
+
+    @property
+    def search_backend_kind(self) -> str:
+        return "elasticsearch" if self.elasticsearch_url else "embedded"
+
+    @property
+    def broker_kind(self) -> str:
+        return "redis" if self.broker_url and self.broker_url.startswith("redis") else "embedded"
+
+    @property
+    def patents_dir(self) -> Path:
+        return self.shared_data_dir / "patents"
+
+    def jwt_secret(self) -> str:
+        """The JWT key: the configured one, else a random one created once under data_dir."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.resolved_data_dir / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    """Forget cached settings (tests that change ``IPC_*`` variables call this)."""
+    get_settings.cache_clear()

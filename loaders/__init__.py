@@ -1,0 +1,1 @@
+"""Patent XML parsers and bulk loading into the search backends."""

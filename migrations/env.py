@@ -1,0 +1,30 @@
+"""Alembic environment: runs migrations on the URL given by core.migrate (or IPC_DATABASE_URL)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import core.accounts.models  # noqa: F401 - register tables for autogenerate
+import core.audit  # noqa: F401
+from core.db import Base, get_engine
+from core.settings import get_settings
+
+config = context.config
+url = config.get_main_option("sqlalchemy.url") or get_settings().effective_database_url
+target_metadata = Base.metadata
+
+
+def run() -> None:
+    engine = get_engine(url)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run()

@@ -1,0 +1,110 @@
+"""Registration, login, JWT and API-key flows against PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.helpers import PASSWORD, audit_rows, login, new_user, register
+
+
+def test_register_login_me(client: TestClient) -> None:
+    user = register(client, "Alice@Example.org")
+    assert user["email"] == "alice@example.org"
+    headers = login(client, "ALICE@example.org")
+    me = client.get("/api/v1/auth/me", headers=headers)
+    assert me.status_code == 200
+    assert me.json()["id"] == user["id"]
+    assert me.json()["role"] == "member"
+
+
+def test_password_is_hashed_with_argon2(client: TestClient) -> None:
+    from sqlalchemy import select
+
+    from core.accounts.models import User
+    from core.db import session_scope
+
+    user = register(client)
+    with session_scope(client.app.state.settings.effective_database_url) as session:
+        stored = session.scalar(select(User.password_hash).where(User.id == user["id"]))
+    assert stored is not None and stored.startswith("$argon2id$")
+    assert PASSWORD not in stored
+
+
+def test_duplicate_and_bad_registration(client: TestClient) -> None:
+    register(client, "bob@example.org")
+    dup = client.post("/api/v1/auth/register", json={"email": "BOB@example.org", "password": PASSWORD})
+    assert dup.status_code == 409
+    assert dup.headers["content-type"] == "application/problem+json"
+    short = client.post("/api/v1/auth/register", json={"email": "c@example.org", "password": "short"})
+    assert short.status_code == 400 and "at least" in short.json()["detail"]
+    bad = client.post("/api/v1/auth/register", json={"email": "not an email", "password": PASSWORD})
+    assert bad.status_code == 400
+
+
+def test_wrong_password_and_bad_tokens(client: TestClient) -> None:
+    user = register(client)
+    r = client.post("/api/v1/auth/token", data={"username": user["email"], "password": "wrong password!"})
+    assert r.status_code == 401
+    assert r.json()["title"] == "Not authenticated"
+    for token in ("garbage", "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", "ipc_000000000000_nope"):
+        r = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401, token
+    assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_forged_jwt_with_other_secret_is_refused(client: TestClient) -> None:
+    import jwt
+
+    user = register(client)
+    forged = jwt.encode({"sub": str(user["id"]), "exp": 4102444800, "typ": "access"}, "other", algorithm="HS256")
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+def test_api_key_lifecycle(client: TestClient) -> None:
+    user, headers = new_user(client)
+    created = client.post("/api/v1/auth/api-keys", json={"name": "ci robot"}, headers=headers)
+    assert created.status_code == 201
+    secret = created.json()["secret"]
+    assert secret.startswith("ipc_")
+    listed = client.get("/api/v1/auth/api-keys", headers=headers).json()
+    assert "secret" not in listed[0] and listed[0]["prefix"] == created.json()["prefix"]
+    # Both header forms authenticate as the owner.
+    for h in ({"X-API-Key": secret}, {"Authorization": f"Bearer {secret}"}):
+        me = client.get("/api/v1/auth/me", headers=h)
+        assert me.status_code == 200 and me.json()["id"] == user["id"]
+    # Only the hash is stored.
+    from sqlalchemy import select
+
+    from core.accounts.models import ApiKey
+    from core.db import session_scope
+
+    with session_scope(client.app.state.settings.effective_database_url) as session:
+        stored = session.scalar(select(ApiKey.key_hash).where(ApiKey.id == created.json()["id"]))
+    assert stored is not None and secret not in stored and len(stored) == 64
+    # Another user cannot revoke it; the owner can, after which it stops working.
+    _, other = new_user(client)
+    assert client.delete(f"/api/v1/auth/api-keys/{created.json()['id']}", headers=other).status_code == 404
+    revoked = client.delete(f"/api/v1/auth/api-keys/{created.json()['id']}", headers=headers)
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"]
+    assert client.get("/api/v1/auth/me", headers={"X-API-Key": secret}).status_code == 401
+    actions = [r["action"] for r in audit_rows(client, actor_id=user["id"])]
+    assert actions == ["user.register", "api_key.create", "api_key.revoke"]
+
+
+def test_login_rate_limited_per_ip(client: TestClient) -> None:
+    user = register(client)
+    limit = client.app.state.settings.login_attempts_per_minute
+    statuses = [
+        client.post("/api/v1/auth/token", data={"username": user["email"], "password": "wrong password!"}).status_code
+        for _ in range(limit + 2)
+    ]
+    assert statuses[:limit] == [401] * limit
+    assert statuses[limit:] == [429, 429]
+    blocked = client.post("/api/v1/auth/token", data={"username": user["email"], "password": PASSWORD})
+    assert blocked.status_code == 429, "even the right password is refused while limited"
+    assert int(blocked.headers["retry-after"]) >= 1
+    # The limit is kept in Redis, shared by every API process.
+    import redis
+
+    keys = redis.Redis.from_url(client.app.state.settings.redis_url).keys("ipc:rl:login:*")
+    assert keys

@@ -1,0 +1,70 @@
+"""Bad input gets problem+json 4xx, never a 500."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.helpers import PASSWORD
+
+
+def test_malformed_json_is_400_problem(client: TestClient) -> None:
+    for body in (b"{not json", b'{"email": "a@b.org", "password": ', b"\xff\xfe\x00garbage"):
+        r = client.post("/api/v1/auth/register", content=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 400, (body, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+        problem = r.json()
+        assert problem["status"] == 400 and problem["title"] == "Malformed JSON"
+        assert problem["request_id"] == r.headers["x-request-id"]
+
+
+def test_wrong_shape_is_422_problem(client: TestClient) -> None:
+    r = client.post("/api/v1/auth/register", json={"email": ["x"], "password": 5})
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+    assert {tuple(e["loc"]) for e in r.json()["errors"]} >= {("body", "email"), ("body", "password")}
+
+
+def test_oversized_body_is_413_problem(client: TestClient) -> None:
+    limit = client.app.state.settings.max_body_bytes
+    big = b'{"email": "a@b.org", "password": "' + b"x" * (limit + 10) + b'"}'
+    r = client.post("/api/v1/auth/register", content=big, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert r.headers["content-type"] == "application/problem+json"
+
+
+def test_oversized_chunked_body_without_length_is_413(client: TestClient) -> None:
+    limit = client.app.state.settings.max_body_bytes
+
+    def chunks():  # no Content-Length: the middleware must count
+        for _ in range(limit // 65536 + 2):
+            yield b"x" * 65536
+
+    r = client.post("/api/v1/auth/register", content=chunks(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+
+
+def test_unknown_route_and_method_are_problems(client: TestClient) -> None:
+    r = client.get("/api/v1/nope")
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    r = client.get("/api/v1/auth/register")
+    assert r.status_code == 405 and r.headers["content-type"] == "application/problem+json"
+
+
+def test_request_id_is_echoed_or_generated(client: TestClient) -> None:
+    r = client.get("/healthz", headers={"X-Request-ID": "abc12345-test"})
+    assert r.headers["x-request-id"] == "abc12345-test"
+    r = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces\n"})
+    assert r.headers["x-request-id"] != "bad id with spaces\n" and len(r.headers["x-request-id"]) == 32
+
+
+def test_login_with_missing_form_fields_is_422(client: TestClient) -> None:
+    r = client.post("/api/v1/auth/token", data={"username": "x@example.org"})
+    assert r.status_code == 422
+    r = client.post("/api/v1/auth/token", json={"username": "x@example.org", "password": PASSWORD})
+    assert r.status_code == 422
+
+
+def test_openapi_docs_served(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    spec = client.get("/openapi.json").json()
+    assert "/api/v1/auth/token" in spec["paths"] and "/api/v1/audit" in spec["paths"]

@@ -1,0 +1,107 @@
+"""Shared fixtures. The production stack is real: Elasticsearch, PostgreSQL and Redis started by
+``scripts/services`` (``make test`` exports their IPC_* URLs). A missing service or missing shared
+data is a failure, never a skip."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from api.app import create_app
+from core.db import reset_engines
+from core.migrate import upgrade
+from core.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _required_env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: run the suite with `make test` (it starts the real services)")
+    return value
+
+
+@pytest.fixture(scope="session")
+def shared_data_dir() -> Path:
+    path = Path(os.environ.get("IPC_SHARED_DATA_DIR", REPO.parent / "shared" / "data")).resolve()
+    if not (path / "patents" / "PROVENANCE.md").is_file():
+        pytest.fail(f"shared real data not found at {path} (set IPC_SHARED_DATA_DIR)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def es_url() -> str:
+    return _required_env("IPC_ELASTICSEARCH_URL")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = _required_env("IPC_REDIS_URL")
+    redis.Redis.from_url(url).ping()
+    return url
+
+
+@pytest.fixture(scope="session")
+def broker_url() -> str:
+    return _required_env("IPC_BROKER_URL")
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    return _required_env("IPC_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_server_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, migrated to head, dropped afterwards."""
+    name = f"ipc_test_{uuid.uuid4().hex[:10]}"
+    base, _, _ = pg_server_url.rpartition("/")
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = f"{base}/{name}"
+    upgrade(url)
+    yield url
+    reset_engines()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def prod_settings(tmp_path: Path, pg_url: str, es_url: str, broker_url: str, redis_url: str,
+                  shared_data_dir: Path) -> Settings:
+    """The production stack: PostgreSQL, Elasticsearch, Redis broker and rate limits."""
+    redis.Redis.from_url(redis_url).flushdb()
+    return Settings(data_dir=tmp_path / "var", database_url=pg_url, elasticsearch_url=es_url,
+                    broker_url=broker_url, redis_url=redis_url, shared_data_dir=shared_data_dir,
+                    es_index_prefix=f"patents-test-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def embedded_settings(tmp_path: Path, shared_data_dir: Path) -> Settings:
+    """The embedded default: everything under a fresh data dir, no server."""
+    settings = Settings(data_dir=tmp_path / "var", shared_data_dir=shared_data_dir, database_url=None,
+                        elasticsearch_url=None, broker_url=None, redis_url=None)
+    upgrade(settings.effective_database_url)
+    return settings
+
+
+@pytest.fixture
+def client(prod_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(prod_settings)) as c:
+        yield c
+
+
+@pytest.fixture
+def embedded_client(embedded_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(embedded_settings)) as c:
+        yield c
