@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from api import problems
 from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from api.routers import accounts, audit, auth, health
+from api.routers import accounts, audit, auth, health, loads
 from core.ratelimit import make_rate_limiter
 from core.settings import Settings, get_settings
 
@@ -23,7 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.rate_limiter = make_rate_limiter(settings.redis_url)
     problems.install(app)
-    for router in (health.router, auth.router, accounts.router, audit.router):
+    for router in (health.router, auth.router, accounts.router, audit.router, loads.router):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(RequestIdMiddleware)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -96,6 +97,104 @@ def create_admin(
         err.print(f"[red]error:[/] {exc.detail}")
         raise typer.Exit(2) from exc
     console.print(f"[green]admin {email} ready[/] (id {user.id})")
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="Files, .zip archives or directories of patent XML.")],
+    backend: Annotated[str | None, typer.Option(help="es or embedded (default: the configured one)")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Parser processes.")] = 1,
+    force: Annotated[bool, typer.Option(help="Reload files already loaded to this backend.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+) -> None:
+    """Load patent XML (US, CN, EP, JP, DOCDB) into the search backend.
+
+    Exit code 0: all documents loaded; 1: some documents quarantined; 2: bad arguments;
+    3: interrupted (run the same command again to resume).
+    """
+    import json
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from core.migrate import upgrade
+    from loaders.pipeline import LoadInterrupted, run_load
+    from loaders.pipeline import Progress as LoadProgress
+
+    settings = get_settings()
+    upgrade()
+    try:
+        if as_json:
+            summary = run_load(settings, paths, backend=backend, workers=workers, force=force)
+        else:
+            bar = Progress(TextColumn("[bold]loading[/]"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                           TextColumn("{task.fields[docs]} docs  {task.fields[rate]:.0f} docs/s  "
+                                      "{task.fields[mbs]:.1f} MB/s  errors {task.fields[errors]}"),
+                           TimeElapsedColumn(), console=err)
+            with bar:
+                task = bar.add_task("load", total=1, docs=0, rate=0.0, mbs=0.0, errors=0)
+
+                def on_progress(p: LoadProgress) -> None:
+                    import time as _t
+
+                    elapsed = max(_t.perf_counter() - p.started, 1e-6)
+                    bar.update(task, total=max(p.bytes_total, 1), completed=p.bytes_done, docs=p.loaded,
+                               rate=p.loaded / elapsed, mbs=p.bytes_done / elapsed / 1e6, errors=p.failed)
+
+                summary = run_load(settings, paths, backend=backend, workers=workers, force=force,
+                                   progress=on_progress)
+    except (FileNotFoundError, ValueError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    except LoadInterrupted as exc:
+        if as_json:
+            print(json.dumps({"status": "interrupted", "error": str(exc)}))
+        else:
+            err.print(f"[red]load interrupted:[/] {exc}\nRun the same command again to resume.")
+        raise typer.Exit(3) from exc
+    if as_json:
+        print(json.dumps({"loaded": summary.loaded, "failed": summary.failed, "skipped": summary.skipped,
+                          "quarantine": summary.quarantine, "seconds": summary.seconds}))
+    else:
+        table = Table(title=f"Load run {summary.run_id} into {summary.backend}")
+        for col in ("files", "unchanged", "loaded", "failed", "skipped", "seconds", "quarantine report"):
+            table.add_column(col)
+        table.add_row(str(summary.files), str(summary.files_unchanged), str(summary.loaded),
+                      f"[red]{summary.failed}[/]" if summary.failed else "0", str(summary.skipped),
+                      f"{summary.seconds:.1f}", summary.quarantine or "-")
+        console.print(table)
+    raise typer.Exit(1 if summary.failed else 0)
+
+
+@app.command("demo-data")
+def demo_data(
+    docs: Annotated[int, typer.Option(min=1, help="How many synthetic documents.")] = 1000,
+    out: Annotated[Path | None, typer.Option(help="Folder for the XML (default: <data dir>/demo).")] = None,
+    seed: int = 7,
+) -> None:
+    """Write realistic SYNTHETIC USPTO-format XML (labelled synthetic in every document)."""
+    from loaders.synthetic import SyntheticOptions, write_weekly_files
+
+    folder = out or get_settings().resolved_data_dir / "demo"
+    files = write_weekly_files(folder, SyntheticOptions(docs=docs, seed=seed))
+    console.print(f"[green]{docs} synthetic documents[/] in {len(files)} files under {folder}")
+
+
+@app.command()
+def demo(docs: Annotated[int, typer.Option(min=1)] = 2000) -> None:
+    """Prepare the demo: synthetic documents plus the real samples, loaded into the search backend."""
+    from core.migrate import upgrade
+    from loaders.pipeline import run_load
+    from loaders.synthetic import SyntheticOptions, write_weekly_files
+
+    settings = get_settings()
+    upgrade()
+    folder = settings.resolved_data_dir / "demo"
+    if not folder.exists():
+        write_weekly_files(folder, SyntheticOptions(docs=docs))
+    paths = [folder] + ([settings.patents_dir] if settings.patents_dir.is_dir() else [])
+    summary = run_load(settings, paths)
+    console.print(f"[green]demo corpus ready:[/] {summary.loaded} loaded now, {summary.files_unchanged} files "
+                  f"already loaded, {summary.failed} quarantined")
 
 
 @app.command()

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import JSON, ForeignKey, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+import core.accounts.models  # noqa: F401 - registers "users" for the foreign keys below
 from core.db import Base, UTCDateTime, utcnow
 
 

@@ -66,6 +66,16 @@ class Settings(BaseSettings):
         return "redis" if self.broker_url and self.broker_url.startswith("redis") else "embedded"
 
     @property
+    def incoming_dir(self) -> Path:
+        """Where files for API-started loads are placed (besides the shared data)."""
+        return self.resolved_data_dir / "incoming"
+
+    @property
+    def load_roots(self) -> list[Path]:
+        """The only folders an API-started load may read."""
+        return [self.shared_data_dir.resolve(), self.incoming_dir]
+
+    @property
     def patents_dir(self) -> Path:
         return self.shared_data_dir / "patents"
 

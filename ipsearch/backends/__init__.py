@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.settings import Settings
-from ipsearch.backends.base import SearchBackend
+from ipsearch.backends.base import IndexWriter, SearchBackend, WriteOutcome
 
 
 def get_backend(settings: Settings, kind: str | None = None) -> SearchBackend:
@@ -20,3 +20,6 @@ def get_backend(settings: Settings, kind: str | None = None) -> SearchBackend:
 
         return EmbeddedBackend(settings.embedded_index_path)
     raise ValueError(f"unknown search backend {kind!r} (use 'es' or 'embedded')")
+
+
+__all__ = ["IndexWriter", "SearchBackend", "WriteOutcome", "get_backend"]

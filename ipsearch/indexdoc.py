@@ -1,0 +1,102 @@
+"""The flat, pre-analysed record both backends index, built from a PatentDocument.
+
+Text fields (``ti``, ``ab``, ``cl``, ``desc``) are lists: one analysed string per title/abstract
+language, per claim and per description paragraph. Elasticsearch keeps a position gap between
+list elements and the embedded store keeps one row per element, so proximity (NEAR/ADJ/SAME)
+never spans two claims or paragraphs on either backend.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ipsearch.analysis import Analyzer
+from ipsearch.model import PartialDate, PartyRole, PatentDocument
+
+TEXT_FIELDS = ("ti", "ab", "cl", "desc")
+MAX_PARAGRAPHS = 2000
+
+
+def _iso(d: PartialDate | None) -> str | None:
+    return d.iso.isoformat() if d is not None and d.iso is not None else None
+
+
+def _year(d: PartialDate | None) -> int | None:
+    return d.year if d is not None else None
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def build_index_doc(doc: PatentDocument, analyzer: Analyzer) -> dict[str, Any]:
+    applicants = doc.parties_of(PartyRole.applicant)
+    assignees = doc.parties_of(PartyRole.assignee)
+    owners = assignees or applicants
+    claims = [c for cs in doc.claims.values() for c in cs]
+    main_claims = doc.main_claims()
+    paragraphs = [p for d in doc.descriptions for p in d.text.split("\n") if p.strip()][:MAX_PARAGRAPHS]
+    analysed = {
+        "ti": [analyzer.analyse(t.text) for t in doc.titles],
+        "ab": [analyzer.analyse(a.text) for a in doc.abstracts],
+        "cl": [analyzer.analyse(c.text) for c in claims],
+        "desc": [analyzer.analyse(p) for p in paragraphs],
+    }
+    return {
+        "pn": doc.id,
+        "pn_raw": doc.pn.raw,
+        "number": doc.pn.number,
+        "country": doc.pn.country,
+        "kind": doc.pn.kind,
+        "doc_kind": doc.doc_kind.value,
+        "application_number": doc.application_number,
+        "filing_date": _iso(doc.filing_date),
+        "publication_date": _iso(doc.publication_date),
+        "priority_date": _iso(doc.priority_date),
+        "filing_year": _year(doc.filing_date),
+        "publication_year": _year(doc.publication_date),
+        "priority_year": _year(doc.priority_date),
+        "title": doc.title() or "",
+        "abstract": (doc.abstract() or "")[:4000],
+        "lang": doc.lang,
+        "langs": _unique([t.lang for t in doc.titles] + [a.lang for a in doc.abstracts] + list(doc.claims)),
+        **{field: [v for v in values if v] for field, values in analysed.items()},
+        "ipc": [c.symbol for c in doc.ipc],
+        "ipc_section": _unique([c.section for c in doc.ipc]),
+        "ipc_class": _unique([c.section + c.cls for c in doc.ipc]),
+        "ipc_subclass": _unique([c.subclass_code for c in doc.ipc]),
+        "ipc_group": _unique([c.main_group for c in doc.ipc]),
+        "cpc": [c.symbol for c in doc.cpc],
+        "cpc_subclass": _unique([c.subclass_code for c in doc.cpc]),
+        "uspc": doc.uspc,
+        "locarno": doc.locarno,
+        "applicants": [p.name for p in applicants],
+        "applicant_keys": _unique([p.key for p in applicants]),
+        "assignees": [p.name for p in assignees],
+        "owners": [p.name for p in owners],
+        "owner_keys": _unique([p.key for p in owners]),
+        "first_applicant": applicants[0].name if applicants else None,
+        "inventors": [p.name for p in doc.parties_of(PartyRole.inventor)],
+        "agents": [p.name for p in doc.parties_of(PartyRole.agent)],
+        "owner_countries": _unique([p.country or "" for p in owners]),
+        "owner_regions": _unique([p.province or p.city or "" for p in owners]),
+        "cited_pns": _unique([c.pn or "" for c in doc.citations]),
+        "citation_count": len(doc.citations),
+        "claim_count": len(main_claims),
+        "independent_claim_count": sum(1 for c in main_claims if c.independent),
+        "priority_countries": _unique([p.country or "" for p in doc.priorities]),
+        "priority_count": len(doc.priorities),
+        "family_id": doc.family_id,
+        "source_format": doc.source_format,
+        "dtd_version": doc.dtd_version,
+        "source_file": doc.source_file,
+        "synthetic": doc.synthetic,
+        "doc": doc.model_dump(mode="json", by_alias=True),
+    }
+
+
+KEYWORD_LIST_FIELDS = (
+    "langs", "ipc", "ipc_section", "ipc_class", "ipc_subclass", "ipc_group", "cpc", "cpc_subclass", "uspc",
+    "locarno", "applicant_keys", "owner_keys", "owner_countries", "owner_regions", "cited_pns",
+    "priority_countries",
+)

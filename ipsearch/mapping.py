@@ -1,0 +1,46 @@
+"""The Elasticsearch index: versioned name behind an alias, explicit mapping, built-in analyzers only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+INDEX_VERSION = 1
+
+_KEYWORD = {"type": "keyword"}
+# Pre-analysed tokens (ipsearch.analysis); the gap keeps proximity inside one claim/paragraph.
+_TEXT_TOKENS = {"type": "text", "analyzer": "whitespace", "position_increment_gap": 100}
+_NAME = {"type": "text", "analyzer": "standard", "fields": {"raw": {"type": "keyword", "ignore_above": 512}}}
+
+
+def index_name(alias: str) -> str:
+    return f"{alias}-v{INDEX_VERSION}"
+
+
+def index_body() -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "pn": _KEYWORD, "pn_raw": _KEYWORD, "number": _KEYWORD, "country": _KEYWORD, "kind": _KEYWORD,
+        "doc_kind": _KEYWORD, "application_number": _KEYWORD,
+        "filing_date": {"type": "date", "format": "strict_date"},
+        "publication_date": {"type": "date", "format": "strict_date"},
+        "priority_date": {"type": "date", "format": "strict_date"},
+        "filing_year": {"type": "short"}, "publication_year": {"type": "short"}, "priority_year": {"type": "short"},
+        "title": {"type": "text", "analyzer": "standard"},
+        "abstract": {"type": "text", "analyzer": "standard", "index": False},
+        "lang": _KEYWORD, "langs": _KEYWORD,
+        "ti": _TEXT_TOKENS, "ab": _TEXT_TOKENS, "cl": _TEXT_TOKENS, "desc": _TEXT_TOKENS,
+        "ipc": _KEYWORD, "ipc_section": _KEYWORD, "ipc_class": _KEYWORD, "ipc_subclass": _KEYWORD,
+        "ipc_group": _KEYWORD, "cpc": _KEYWORD, "cpc_subclass": _KEYWORD, "uspc": _KEYWORD, "locarno": _KEYWORD,
+        "applicants": _NAME, "applicant_keys": _KEYWORD, "assignees": _NAME, "owners": _NAME,
+        "owner_keys": _KEYWORD, "first_applicant": _NAME, "inventors": _NAME, "agents": _NAME,
+        "owner_countries": _KEYWORD, "owner_regions": _KEYWORD,
+        "cited_pns": _KEYWORD, "citation_count": {"type": "integer"}, "claim_count": {"type": "integer"},
+        "independent_claim_count": {"type": "integer"}, "priority_countries": _KEYWORD,
+        "priority_count": {"type": "integer"}, "family_id": _KEYWORD,
+        "source_format": _KEYWORD, "dtd_version": _KEYWORD, "source_file": _KEYWORD, "synthetic": {"type": "boolean"},
+        "doc": {"type": "object", "enabled": False},
+    }
+    return {
+        "settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s",
+                     "index.mapping.total_fields.limit": 200},
+        "mappings": {"dynamic": "strict", "properties": properties},
+    }

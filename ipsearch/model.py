@@ -1,0 +1,276 @@
+"""The normalised patent document every parser produces and every backend indexes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+
+from pydantic import BaseModel, Field, computed_field
+
+
+class DocKind(enum.StrEnum):
+    grant = "grant"
+    application = "application"
+    design = "design"
+    plant = "plant"
+    reissue = "reissue"
+    utility_model = "utility_model"
+    other = "other"
+
+
+class PartialDate(BaseModel):
+    """A date as printed, with the best ISO date we can read from it.
+
+    Real data has ``20000600`` (day unknown) or ``19990000``; such dates keep ``raw`` and the
+    known ``year``/``month``, and ``iso`` stays None.
+    """
+
+    raw: str
+    iso: dt.date | None = None
+    year: int | None = None
+    month: int | None = None
+
+    @classmethod
+    def parse(cls, raw: str | None) -> PartialDate | None:
+        if raw is None:
+            return None
+        text = raw.strip()
+        if not text:
+            return None
+        digits = re.sub(r"[^0-9]", "", text)
+        year = month = day = None
+        if len(digits) >= 4:
+            year = int(digits[:4])
+        if len(digits) >= 6:
+            month = int(digits[4:6])
+        if len(digits) >= 8:
+            day = int(digits[6:8])
+        if year is not None and not 1700 <= year <= 2200:
+            return cls(raw=text)
+        if month is not None and not 1 <= month <= 12:
+            month = day = None
+        iso = None
+        if year and month and day:
+            try:
+                iso = dt.date(year, month, day)
+            except ValueError:
+                iso = None
+        return cls(raw=text, iso=iso, year=year, month=month)
+
+
+class PublicationNumber(BaseModel):
+    """Country + number + kind, e.g. ``US7654321B2``; ``raw`` keeps the number as printed."""
+
+    country: str
+    number: str
+    kind: str = ""
+    raw: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def normalised(self) -> str:
+        return f"{self.country}{self.number}{self.kind}"
+
+
+_PN_RE = re.compile(r"^\s*([A-Za-z]{2})[\s-]*([0-9A-Za-z/,.\s-]+?)[\s-]*([A-Z][0-9]?)?\s*$")
+
+
+def normalise_number(country: str, number: str, kind: str | None = None) -> PublicationNumber:
+    """Normalise a publication number.
+
+    US grants drop leading zeros (``06836899`` -> ``6836899``; design ``D0512345`` -> ``D512345``);
+    punctuation and spaces go everywhere.
+    """
+    raw = f"{country}{number}{kind or ''}"
+    country = country.strip().upper()
+    kind = (kind or "").strip().upper()
+    num = re.sub(r"[\s,./-]", "", number.strip().upper())
+    if country == "US":
+        match = re.match(r"^(RE|PP|D|H|T|X|AI)?0*([0-9]+)$", num)
+        if match:
+            num = (match.group(1) or "") + match.group(2)
+    else:
+        num = num.lstrip("0") or num
+    return PublicationNumber(country=country, number=num, kind=kind, raw=raw)
+
+
+def parse_publication_number(text: str) -> PublicationNumber:
+    """Parse what a person types (``US 7,654,321 B2``, ``ep1234567b1``) into a PublicationNumber."""
+    match = _PN_RE.match(text.upper())
+    if not match:
+        raise ValueError(f"not a publication number: {text!r}")
+    country, number, kind = match.groups()
+    return normalise_number(country, number, kind)
+
+
+class IPCCode(BaseModel):
+    """An IPC/IPCR or CPC symbol split into its hierarchy, printed as ``H04N 21/431``."""
+
+    section: str
+    cls: str = Field(alias="class", serialization_alias="class")
+    subclass: str
+    group: str
+    subgroup: str
+
+    model_config = {"populate_by_name": True}
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def symbol(self) -> str:
+        return f"{self.section}{self.cls}{self.subclass} {self.group}/{self.subgroup}"
+
+    @property
+    def subclass_code(self) -> str:
+        return f"{self.section}{self.cls}{self.subclass}"
+
+    @property
+    def main_group(self) -> str:
+        return f"{self.subclass_code} {self.group}/00"
+
+
+_IPC_RE = re.compile(r"^\s*([A-HY])\s*(\d{2})\s*([A-Z])\s*(\d{1,4})\s*/\s*(\d{1,6})")
+# USPTO v4.0-v4.1 fixed width: 4-char subclass, 3-char group, subgroup ("A45F  504" = A45F 5/04).
+_IPC_FIXED_RE = re.compile(r"^([A-HY]\d{2}[A-Z])([ \d]{3})(\d{2,6})\s*$")
+
+
+def parse_ipc(text: str) -> IPCCode | None:
+    """Read ``H04N 21/431``, ``H04N21/431``, ``A41B001/00``, ``B65D  51/18  20060101AFI...`` or
+    USPTO's old fixed-width ``A45F  504`` (with an optional edition digit in front)."""
+    t = re.sub(r"^\s*\d(?=[A-H]\s*\d{2}\s*[A-Z])", "", text)  # edition prefix: "7H04N 5/44"
+    match = _IPC_RE.match(t)
+    if match is not None:
+        section, cls, subclass, group, subgroup = match.groups()
+    else:
+        fixed = _IPC_FIXED_RE.match(t.strip())
+        if fixed is None:
+            return None
+        code, group, subgroup = fixed.groups()
+        section, cls, subclass = code[0], code[1:3], code[3]
+    subgroup = subgroup.rstrip("0").ljust(2, "0") if len(subgroup) > 2 else subgroup.ljust(2, "0")
+    if not group.strip():
+        return None
+    return IPCCode(section=section, cls=cls, subclass=subclass, group=str(int(group)), subgroup=subgroup)
+
+
+def normalise_uspc(text: str) -> str | None:
+    """USPC ``  2 52`` / ``24303`` / ``D 2860`` (3-char class, then subclass) as ``2/52``, ``24/303``."""
+    t = text.rstrip()
+    if len(t.strip()) < 2:
+        return None
+    cls, sub = t[:3].strip(), t[3:].strip()
+    if not cls:
+        return None
+    cls = cls.lstrip("0") or cls
+    return f"{cls}/{sub}" if sub else cls
+
+
+def ipc_from_parts(section: str, cls: str, subclass: str, group: str, subgroup: str) -> IPCCode | None:
+    try:
+        group_n = str(int(group.strip()))
+    except ValueError:
+        return None
+    sub = subgroup.strip() or "00"
+    sub = sub.rstrip("0").ljust(2, "0") if len(sub) > 2 else sub.ljust(2, "0")
+    if not (section.strip() and cls.strip() and subclass.strip()):
+        return None
+    return IPCCode(section=section.strip().upper(), cls=cls.strip().zfill(2), subclass=subclass.strip().upper(),
+                   group=group_n, subgroup=sub)
+
+
+class PartyRole(enum.StrEnum):
+    applicant = "applicant"
+    assignee = "assignee"
+    inventor = "inventor"
+    agent = "agent"
+
+
+class Party(BaseModel):
+    role: PartyRole
+    name: str
+    key: str = Field(description="Harmonised name: case, punctuation and legal forms removed.")
+    is_organisation: bool
+    country: str | None = None
+    city: str | None = None
+    province: str | None = None
+
+
+class Claim(BaseModel):
+    number: int
+    text: str
+    independent: bool
+    refers_to: list[int] = []
+
+
+class Citation(BaseModel):
+    kind: str = Field(description="'patent' or 'npl'")
+    text: str
+    pn: str | None = Field(default=None, description="Normalised number of a cited patent, when known.")
+    cited_by: str | None = Field(default=None, description="'examiner', 'applicant' or None if unknown")
+
+
+class Priority(BaseModel):
+    country: str | None
+    number: str
+    date: PartialDate | None = None
+
+
+class LangText(BaseModel):
+    """Text in one language; documents hold one of these per language present."""
+
+    lang: str
+    text: str
+
+
+class PatentDocument(BaseModel):
+    pn: PublicationNumber
+    application_number: str | None = None
+    doc_kind: DocKind
+    filing_date: PartialDate | None = None
+    publication_date: PartialDate | None = None
+    priority_date: PartialDate | None = None
+    titles: list[LangText] = []
+    abstracts: list[LangText] = []
+    claims: dict[str, list[Claim]] = Field(default_factory=dict, description="Claims per language.")
+    descriptions: list[LangText] = []
+    ipc: list[IPCCode] = []
+    cpc: list[IPCCode] = []
+    uspc: list[str] = []
+    locarno: list[str] = []
+    parties: list[Party] = []
+    citations: list[Citation] = []
+    priorities: list[Priority] = []
+    family_id: str | None = None
+    lang: str | None = None
+    source_format: str
+    dtd_version: str | None = None
+    source_file: str | None = None
+    synthetic: bool = False
+
+    # --- conveniences used by indexing, tests and the API ----------------------------
+    @property
+    def id(self) -> str:
+        return self.pn.normalised
+
+    def title(self, prefer: tuple[str, ...] = ("en", "zh", "ja", "de", "fr")) -> str | None:
+        return _pick(self.titles, prefer)
+
+    def abstract(self, prefer: tuple[str, ...] = ("en", "zh", "ja", "de", "fr")) -> str | None:
+        return _pick(self.abstracts, prefer)
+
+    def main_claims(self) -> list[Claim]:
+        """The claims in the document's own language (else the first language present)."""
+        if self.lang and self.lang in self.claims:
+            return self.claims[self.lang]
+        return next(iter(self.claims.values()), [])
+
+    def parties_of(self, role: PartyRole) -> list[Party]:
+        return [p for p in self.parties if p.role == role]
+
+
+def _pick(items: list[LangText], prefer: tuple[str, ...]) -> str | None:
+    for lang in prefer:
+        for item in items:
+            if item.lang == lang and item.text:
+                return item.text
+    return next((i.text for i in items if i.text), None)

@@ -1,0 +1,100 @@
+"""CNIPA's ST.36/ST.96-based ``PatentDocumentAndRelated`` (XSD V2.2.1): full text, or
+bibliographic data and abstract only (the ABIA product)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ipsearch.model import LangText, PartialDate, Party, PartyRole, PatentDocument, Priority, normalise_number
+from loaders.parsers.common import (
+    El,
+    MissingField,
+    build_claims,
+    doc_kind_from_code,
+    first_text,
+    make_party,
+    paragraphs,
+    text_of,
+    unique_codes,
+)
+
+
+def _original_first(elements: list[El]) -> list[El]:
+    """The office's 'original' data format first, then 'standard'."""
+    return sorted(elements, key=lambda e: 0 if e.get("dataFormat") == "original" else 1)
+
+
+def parse(root: El) -> PatentDocument:
+    bib = root.find("BibliographicData")
+    if bib is None:
+        raise MissingField("no BibliographicData")
+    pubs = _original_first(bib.findall("PublicationReference"))
+    pub = pubs[0].find("DocumentID") if pubs else None
+    country = first_text(pub, "WIPOST3Code") or root.get("country", "CN")
+    number = first_text(pub, "DocNumber") or root.get("docNumber", "")
+    kind = first_text(pub, "Kind") or root.get("kind", "")
+    if not number:
+        raise MissingField("no publication number")
+    apps = _original_first(bib.findall("ApplicationReference"))
+    app = apps[0].find("DocumentID") if apps else None
+    lang = (root.get("lang") or "zh").lower()
+    doc = PatentDocument(
+        pn=normalise_number(country, number, kind),
+        application_number=first_text(app, "DocNumber") or None,
+        doc_kind=doc_kind_from_code(country, kind),
+        filing_date=PartialDate.parse(first_text(app, "Date")),
+        publication_date=PartialDate.parse(first_text(pub, "Date") or root.get("datePublication")),
+        lang=lang,
+        source_format="cnipa-new",
+        dtd_version=root.get("xsdVersion"),
+    )
+    for el in bib.findall("InventionTitle"):
+        if text_of(el):
+            doc.titles.append(LangText(lang=(el.get("lang") or lang).lower(), text=text_of(el)))
+    for el in root.findall("Abstract"):
+        doc.abstracts.append(LangText(lang=(el.get("lang") or lang).lower(), text=paragraphs(el)))
+    for el in root.findall("Description"):
+        doc.descriptions.append(LangText(lang=(el.get("lang") or lang).lower(), text=paragraphs(el)))
+    for el in root.findall("Claims"):
+        claims = build_claims(el.findall("Claim"))
+        if claims:
+            doc.claims.setdefault((el.get("lang") or lang).lower(), claims)
+    from ipsearch.model import ipc_from_parts
+
+    doc.ipc = unique_codes(
+        ipc_from_parts(first_text(c, "Section"), first_text(c, "MainClass"), first_text(c, "Subclass"),
+                       first_text(c, "MainGroup"), first_text(c, "Subgroup"))
+        for c in bib.iter("ClassificationIPCR")
+    )
+    doc.parties = list(_parties(bib))
+    seen: set[tuple[str | None, str]] = set()
+    for pr in _original_first(bib.findall("PriorityDetails/Priority")):
+        key = (first_text(pr, "WIPOST3Code") or None, first_text(pr, "Date"))
+        if key in seen:
+            continue
+        seen.add(key)
+        doc.priorities.append(Priority(country=key[0], number=first_text(pr, "DocNumber"),
+                                       date=PartialDate.parse(key[1])))
+    dates = [p.date for p in doc.priorities if p.date is not None and p.date.iso is not None]
+    doc.priority_date = min(dates, key=lambda d: d.iso) if dates else doc.filing_date  # type: ignore[arg-type,return-value]
+    return doc
+
+
+def _parties(bib: El) -> Iterator[Party]:
+    for path, role in (("Parties/ApplicantDetails/Applicant", PartyRole.applicant),
+                       ("Parties/InventorDetails/Inventor", PartyRole.inventor)):
+        for el in bib.findall(path):
+            book = el.find("AddressBook")
+            address = book.find("Address") if book is not None else None
+            party = make_party(role, first_text(book, "OrganizationName", "Name"),
+                               organisation=False if role == PartyRole.inventor else None,
+                               country=first_text(address, "WIPOST3Code") or None,
+                               city=first_text(address, "City") or None,
+                               province=first_text(address, "Province") or None)
+            if party is not None:
+                yield party
+    for agent in bib.findall("Parties/AgentDetails/Agent"):
+        party = make_party(PartyRole.agent, first_text(agent, "Agency/AddressBook/OrganizationName")
+                           or first_text(agent, "AddressBook/Name"), organisation=True)
+        if party is not None:
+            yield party

@@ -1,0 +1,214 @@
+"""Helpers shared by the format parsers: text, claims, parties, kinds."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import TypeAlias
+
+from lxml import etree
+
+from ipsearch.model import Claim, DocKind, IPCCode, Party, PartyRole, parse_ipc
+from ipsearch.names import harmonise_name, looks_like_organisation
+
+El: TypeAlias = etree._Element
+_WS = re.compile(r"\s+")
+
+
+class MissingField(ValueError):
+    """A document lacks something we cannot do without (its publication number)."""
+
+
+def clean(text: str | None) -> str:
+    return _WS.sub(" ", text or "").strip()
+
+
+def text_of(el: El | None) -> str:
+    """All text inside ``el``, whitespace collapsed."""
+    if el is None:
+        return ""
+    return clean("".join(el.itertext()))
+
+
+def first(el: El | None, path: str) -> El | None:
+    if el is None:
+        return None
+    return el.find(path)
+
+
+def first_text(el: El | None, *paths: str) -> str:
+    """Text of the first path that yields a non-empty value."""
+    if el is None:
+        return ""
+    for path in paths:
+        found = el.find(path)
+        value = text_of(found)
+        if value:
+            return value
+    return ""
+
+
+def paragraphs(el: El | None, tags: tuple[str, ...] = ("p", "Paragraphs", "paragraph", "heading")) -> str:
+    """Block text with one line per paragraph (headings and paragraphs, not nested twice)."""
+    if el is None:
+        return ""
+    lines: list[str] = []
+    for node in el.iter(*tags):
+        parent = node.getparent()
+        if parent is not None and parent.tag in tags:
+            continue
+        line = text_of(node)
+        if line:
+            lines.append(line)
+    return "\n".join(lines) if lines else text_of(el)
+
+
+# --- claims ------------------------------------------------------------------------------
+
+_REF_PATTERNS = [
+    re.compile(r"\b(?:claims?|Anspr(?:u|ü)che?n?|revendications?)\s+(\d+)(?:\s*(?:-|to|bis|à|through|or|and|oder|ou|et|und)\s*(\d+))?",
+               re.IGNORECASE),
+    re.compile(r"权利要求\s*(\d+)(?:\s*(?:-|至|到|或|~)\s*(\d+))?"),
+    re.compile(r"請求項\s*(\d+)(?:\s*(?:-|～|~|乃至|から|または|又は)\s*(\d+))?"),
+]
+# "1. A device..." loses its number; "1.-18. (Cancelled)" (a range of cancelled claims) keeps it.
+_CLAIM_NUM_PREFIX = re.compile(r"^\s*(\d+)\s*[.．、:)]\s*(?![-–~])")
+
+
+def claim_references(text: str, number: int, refs_from_markup: Iterable[int] = ()) -> list[int]:
+    """Which earlier claims a claim refers to: from ``claim-ref`` markup, else from its wording."""
+    refs = sorted({r for r in refs_from_markup if 0 < r < number})
+    if refs:
+        return refs
+    head = unicodedata.normalize("NFKC", text[:300])
+    found: set[int] = set()
+    for pattern in _REF_PATTERNS:
+        for match in pattern.finditer(head):
+            lo = int(match.group(1))
+            hi = int(match.group(2)) if match.group(2) else lo
+            if hi - lo > 200:
+                hi = lo
+            found.update(range(lo, hi + 1))
+    return sorted(r for r in found if 0 < r < number)
+
+
+def claim_number(el: El, fallback: int) -> int:
+    """``num="0003"`` -> 3, ``num="01-18"`` (a range) -> 1, else the last number in ``id``."""
+    num = re.findall(r"\d+", el.get("num") or "")
+    if num:
+        return int(num[0])
+    ids = re.findall(r"\d+", el.get("id") or "")
+    return int(ids[-1]) if ids else fallback
+
+
+def build_claims(claim_elements: Iterable[El], text_tag: str = "claim-text") -> list[Claim]:
+    claims: list[Claim] = []
+    for i, el in enumerate(claim_elements, start=1):
+        number = claim_number(el, i)
+        text = text_of(el)
+        text = _CLAIM_NUM_PREFIX.sub("", text, count=1) if _CLAIM_NUM_PREFIX.match(text) else text
+        markup_refs: list[int] = []
+        for ref in el.iter("claim-ref", "ClaimRef", "dependent-claim-reference"):
+            target = ref.get("idref") or ref.get("idrefs") or ""
+            markup_refs.extend(int(d) for d in re.findall(r"(\d+)\s*$", target.split()[0] if target else ""))
+            if not target:
+                markup_refs.extend(int(d) for d in re.findall(r"\d+", text_of(ref)))
+        refs = claim_references(text, number, markup_refs)
+        claims.append(Claim(number=number, text=text, independent=not refs, refers_to=refs))
+    return claims
+
+
+# --- parties -----------------------------------------------------------------------------
+
+def make_party(role: PartyRole, name: str, *, organisation: bool | None = None, country: str | None = None,
+               city: str | None = None, province: str | None = None) -> Party | None:
+    name = clean(name)
+    if not name:
+        return None
+    return Party(role=role, name=name, key=harmonise_name(name),
+                 is_organisation=looks_like_organisation(name) if organisation is None else organisation,
+                 country=(country or "").strip().upper() or None, city=clean(city) or None,
+                 province=clean(province) or None)
+
+
+def addressbook_party(role: PartyRole, el: El) -> Party | None:
+    """A party from an ST.36 ``addressbook`` (or a bare ``name``) below ``el``."""
+    books = el.findall("addressbook") or [el]
+    book = books[0]
+    for candidate in books:  # prefer a Latin-script book when several languages are given
+        if candidate.get("lang", "").lower() in ("en", "eng"):
+            book = candidate
+            break
+    org = first_text(book, "orgname", "organization-name")
+    organisation: bool | None
+    if org:
+        name, organisation = org, True
+    else:
+        last = first_text(book, "last-name", "family-name")
+        given = first_text(book, "first-name", "given-name")
+        name = f"{last}, {given}" if last and given else (last or given or first_text(book, "name"))
+        organisation = None if not (last or given) else False
+    if not name:
+        name = first_text(el, "name", "applicant-name/name", "inventor-name/name", "agent-name/name")
+    address = first(book, "address")
+    country = first_text(address, "country") or first_text(el, "residence/country", "nationality/country")
+    return make_party(role, name, organisation=organisation, country=country or None,
+                      city=first_text(address, "city") or None, province=first_text(address, "state") or None)
+
+
+# --- classification and kind -----------------------------------------------------------
+
+def ipcr_from(el: El) -> IPCCode | None:
+    """One ``classification-ipcr``/``classification-cpc``: from its parts, else its text."""
+    from ipsearch.model import ipc_from_parts
+
+    section = first_text(el, "section")
+    if section:
+        return ipc_from_parts(section, first_text(el, "class"), first_text(el, "subclass"),
+                              first_text(el, "main-group"), first_text(el, "subgroup"))
+    text = first_text(el, "text") or text_of(el)
+    return parse_ipc(text) if text else None
+
+
+def unique_codes(codes: Iterable[IPCCode | None]) -> list[IPCCode]:
+    seen: set[str] = set()
+    out: list[IPCCode] = []
+    for code in codes:
+        if code is not None and code.symbol not in seen:
+            seen.add(code.symbol)
+            out.append(code)
+    return out
+
+
+def doc_kind_from_code(country: str, kind: str, hint: str | None = None) -> DocKind:
+    """Document kind from the office's kind code (and, for the US, the application type)."""
+    k = kind.upper()
+    hint = (hint or "").lower()
+    if hint in ("design",):
+        return DocKind.design
+    if hint == "plant":
+        return DocKind.plant
+    if hint == "reissue":
+        return DocKind.reissue
+    if country == "US":
+        if k.startswith("S"):
+            return DocKind.design
+        if k.startswith("P") and k != "P1":
+            return DocKind.plant if k in ("P2", "P3") else DocKind.application
+        if k.startswith("E"):
+            return DocKind.reissue
+        if k.startswith("B") or k.startswith("H"):
+            return DocKind.grant
+        if k.startswith("A") or k == "P1":
+            return DocKind.application
+    if country in ("CN", "JP", "KR", "DE", "TW"):
+        if k.startswith(("U", "Y")):
+            return DocKind.utility_model
+        if k.startswith("S"):
+            return DocKind.design
+    if k.startswith(("B", "C")):
+        return DocKind.grant
+    if k.startswith("A"):
+        return DocKind.application
+    return DocKind.other

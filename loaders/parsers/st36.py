@@ -1,0 +1,243 @@
+"""WIPO ST.36-style documents: USPTO grants and applications v4.x, CNIPA ``cn-patent-document``,
+JPO ``jp-official-gazette``, the LexisNexis repackaging and DOCDB ``exchange-document``.
+
+They share element names (publication-reference, classification-ipcr, addressbook, claims ...)
+with office-specific wrappers; ``Profile`` names the differences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ipsearch.model import (
+    Citation,
+    DocKind,
+    LangText,
+    PartialDate,
+    Party,
+    PartyRole,
+    PatentDocument,
+    Priority,
+    normalise_number,
+    normalise_uspc,
+    parse_ipc,
+)
+from loaders.parsers.common import (
+    El,
+    MissingField,
+    addressbook_party,
+    build_claims,
+    clean,
+    doc_kind_from_code,
+    first,
+    first_text,
+    ipcr_from,
+    make_party,
+    paragraphs,
+    text_of,
+    unique_codes,
+)
+
+
+@dataclass(frozen=True)
+class Profile:
+    source_format: str
+    bib: tuple[str, ...]
+    default_lang: str
+    default_country: str | None = None
+    docdb_format: bool = False  # DOCDB repeats data in several data-format variants
+
+
+PROFILES: dict[str, Profile] = {
+    "us-patent-grant": Profile("uspto-grant", ("us-bibliographic-data-grant",), "en", "US"),
+    "us-patent-application": Profile("uspto-application", ("us-bibliographic-data-application",), "en", "US"),
+    "cn-patent-document": Profile("cnipa-old", ("cn-bibliographic-data",), "zh", "CN"),
+    "jp-official-gazette": Profile("jpo", ("bibliographic-data",), "ja", "JP"),
+    "lexisnexis-patent-document": Profile("lexisnexis", ("bibliographic-data",), "en"),
+    "exchange-document": Profile("docdb", ("bibliographic-data",), "en", docdb_format=True),
+}
+
+_LANG_MAP = {"eng": "en", "chi": "zh", "zho": "zh", "jpn": "ja", "ger": "de", "deu": "de", "fre": "fr",
+             "fra": "fr", "kor": "ko", "cn": "zh", "jp": "ja"}
+
+
+def norm_lang(value: str | None, default: str) -> str:
+    v = (value or "").strip().lower()
+    return _LANG_MAP.get(v, v) or default
+
+
+def _variants(el: El | None, path: str, docdb: bool) -> list[El]:
+    """Elements at ``path``; for DOCDB only the 'docdb' (or 'docdba' for names) variant."""
+    if el is None:
+        return []
+    found = el.findall(path)
+    if not docdb:
+        return found
+    for fmt in ("docdba", "docdb", "original"):
+        chosen = [e for e in found if e.get("data-format") == fmt]
+        if chosen:
+            return chosen
+    return found
+
+
+def parse(root: El) -> PatentDocument:
+    profile = PROFILES[root.tag]
+    bib = next((b for tag in profile.bib if (b := root.find(tag)) is not None), None)
+    if bib is None:
+        raise MissingField(f"<{root.tag}> has no bibliographic data")
+    docdb = profile.docdb_format
+    lang = norm_lang(root.get("lang"), profile.default_lang)
+
+    # --- numbers and dates ---------------------------------------------------------------
+    pub_refs = _variants(bib, "publication-reference", docdb) or _variants(bib, "cn-publication-reference", docdb)
+    pub = first(pub_refs[0], "document-id") if pub_refs else None
+    country = first_text(pub, "country") or root.get("country") or profile.default_country or ""
+    number = first_text(pub, "doc-number") or root.get("doc-number", "")
+    kind = first_text(pub, "kind")
+    if profile.source_format == "jpo" or (kind and not kind.isascii()):
+        kind = root.get("kind-of-st16") or root.get("kind-of-jp") or ""
+    if not number or not country:
+        raise MissingField("no publication number")
+    pub_date = first_text(pub, "date") or root.get("date-publ")
+    app_refs = _variants(bib, "application-reference", docdb) or _variants(bib, "cn-application-reference", docdb)
+    app_id = first(app_refs[0], "document-id") if app_refs else None
+    app_type = app_refs[0].get("appl-type") if app_refs else None
+
+    doc = PatentDocument(
+        pn=normalise_number(country, number, kind),
+        application_number=first_text(app_id, "doc-number") or None,
+        doc_kind=doc_kind_from_code(country.upper(), kind, app_type),
+        filing_date=PartialDate.parse(first_text(app_id, "date")),
+        publication_date=PartialDate.parse(pub_date),
+        lang=lang,
+        source_format=profile.source_format,
+        dtd_version=root.get("dtd-version") or root.get("schema-version"),
+        family_id=root.get("family-id") or _lexis_family(root),
+    )
+
+    # --- texts -------------------------------------------------------------------------
+    for el in _variants(bib, "invention-title", docdb):
+        title = text_of(el)
+        if title:
+            doc.titles.append(LangText(lang=norm_lang(el.get("lang"), lang), text=title))
+    body = root.find("application-body")
+    holder = body if body is not None else root
+    for el in list(holder.findall("abstract")) + list(bib.findall("abstract")):
+        text = paragraphs(el)
+        if text:
+            doc.abstracts.append(LangText(lang=norm_lang(el.get("lang"), lang), text=text))
+    for el in holder.findall("description"):
+        text = paragraphs(el)
+        if text:
+            doc.descriptions.append(LangText(lang=norm_lang(el.get("lang"), lang), text=text))
+    for el in holder.findall("claims"):
+        claims = build_claims(el.findall("claim"))
+        if claims:
+            doc.claims.setdefault(norm_lang(el.get("lang"), lang), claims)
+
+    # --- classifications ---------------------------------------------------------------
+    ipc = [ipcr_from(e) for e in bib.iter("classification-ipcr")]
+    for old in bib.findall("classification-ipc"):
+        for tag in ("main-classification", "further-classification", "main-clsf", "further-clsf"):
+            ipc.extend(parse_ipc(e.text or "") for e in old.findall(tag))
+    doc.ipc = unique_codes(ipc)
+    cpc = [ipcr_from(e) for e in bib.iter("classification-cpc")]
+    for pc in bib.iter("patent-classification"):
+        if first_text(pc, "classification-scheme").upper().startswith("CPC") or (
+            (sch := pc.find("classification-scheme")) is not None and sch.get("scheme", "").upper().startswith("CPC")
+        ):
+            cpc.append(parse_ipc(first_text(pc, "classification-symbol")))
+    doc.cpc = unique_codes(cpc)
+    if country.upper() == "US":
+        for nat in bib.findall("classification-national"):
+            for tag in ("main-classification", "further-classification"):
+                doc.uspc.extend(u for e in nat.findall(tag) if (u := normalise_uspc(e.text or "")))
+    for loc in bib.findall("classification-locarno"):
+        value = first_text(loc, "main-classification")
+        if value:
+            doc.locarno.append(value)
+
+    doc.parties = list(_parties(bib, docdb))
+    doc.citations = list(_citations(bib, root, docdb))
+    doc.priorities = list(_priorities(bib, docdb))
+    dates = [p.date for p in doc.priorities if p.date is not None and p.date.iso is not None]
+    doc.priority_date = min(dates, key=lambda d: d.iso) if dates else doc.filing_date  # type: ignore[arg-type,return-value]
+    return doc
+
+
+def _lexis_family(root: El) -> str | None:
+    fam = root.find(".//patent-family/main-family")
+    return fam.get("family-id") if fam is not None else None
+
+
+_PARTY_TAGS: list[tuple[PartyRole, tuple[str, ...]]] = [
+    (PartyRole.applicant, ("applicant", "us-applicant", "cn-applicant")),
+    (PartyRole.inventor, ("inventor", "cn-inventor")),
+    (PartyRole.assignee, ("assignee",)),
+    (PartyRole.agent, ("agent", "cn-agent")),
+]
+
+
+def _parties(bib: El, docdb: bool) -> Iterator[Party]:
+    for role, tags in _PARTY_TAGS:
+        elements = [e for tag in tags for e in bib.iter(tag)]
+        if docdb:
+            chosen = [e for e in elements if e.get("data-format") == "docdba"] or elements
+            elements = chosen
+        seen: set[str] = set()
+        for el in elements:
+            if role == PartyRole.agent and el.find("cn-agency") is not None:
+                party = make_party(role, first_text(el, "cn-agency/name") or first_text(el, "name"), organisation=True)
+            else:
+                party = addressbook_party(role, el)
+            if party is not None and (party.key, party.name) not in seen:
+                seen.add((party.key, party.name))  # type: ignore[arg-type]
+                yield party
+        # USPTO v4.0-v4.2 list inventors as applicants with app-type "applicant-inventor".
+        if role == PartyRole.applicant:
+            for el in elements:
+                if "inventor" in (el.get("app-type") or "") and not bib.findall(".//inventor"):
+                    party = addressbook_party(PartyRole.inventor, el)
+                    if party is not None:
+                        yield party
+
+
+def _citations(bib: El, root: El, docdb: bool) -> Iterator[Citation]:
+    for cit in list(bib.iter("citation", "us-citation")):
+        category = first_text(cit, "category").lower()
+        cited_by = "examiner" if "examiner" in category else "applicant" if "applicant" in category else None
+        patcit = cit.find("patcit")
+        if patcit is not None:
+            ids = _variants(patcit, "document-id", docdb)
+            did = ids[0] if ids else None
+            country = first_text(did, "country")
+            number = first_text(did, "doc-number")
+            kind = first_text(did, "kind")
+            pn = normalise_number(country, number, kind).normalised if country and number else None
+            yield Citation(kind="patent", text=clean(f"{country} {number} {kind}") or text_of(patcit), pn=pn,
+                           cited_by=cited_by)
+        elif (npl := cit.find("nplcit")) is not None:
+            yield Citation(kind="npl", text=text_of(npl)[:2000], cited_by=cited_by)
+    for lst in root.iter("citation-list"):  # JPO: prior-art literature cited by the applicant
+        for pat in lst.iter("patcit"):
+            yield Citation(kind="patent", text=text_of(pat), cited_by="applicant")
+        for npl in lst.iter("nplcit"):
+            yield Citation(kind="npl", text=text_of(npl)[:2000], cited_by="applicant")
+
+
+def _priorities(bib: El, docdb: bool) -> Iterator[Priority]:
+    for claim in _variants(bib, ".//priority-claim", docdb):
+        holder = claim.find("document-id")
+        holder = holder if holder is not None else claim
+        number = first_text(holder, "doc-number")
+        if number:
+            yield Priority(country=first_text(holder, "country") or None, number=number,
+                           date=PartialDate.parse(first_text(holder, "date")))
+
+
+def is_known(root_tag: str) -> bool:
+    return root_tag in PROFILES
+
+
+__all__ = ["DocKind", "is_known", "parse"]

@@ -1,0 +1,316 @@
+"""Load patent XML into a search backend: split, parse, analyse, write, journal.
+
+The journal row of each file is checkpointed as the backend confirms documents, so an
+interrupted load (a dead Elasticsearch node, a killed process) resumes where it stopped, and a
+file already loaded to the same target is not loaded again.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from core.db import session_factory, utcnow
+from core.settings import Settings
+from ipsearch.analysis import get_analyzer
+from ipsearch.backends import IndexWriter, get_backend
+from ipsearch.indexdoc import build_index_doc
+from loaders.journal import CorpusEvent, LoadFile, LoadRun, LoadStatus, previous_file
+from loaders.reader import Failure, Parsed, RawItem, Skipped, iter_raw, process_raw
+from loaders.sources import Source, expand
+
+CHECKPOINT_DOCS = 500
+CHECKPOINT_SECONDS = 2.0
+
+
+class LoadInterrupted(RuntimeError):
+    """The backend went away mid-load; the journal says where to resume."""
+
+
+class LoadSummary(BaseModel):
+    run_id: int
+    status: str
+    backend: str
+    target: str
+    loaded: int
+    failed: int
+    skipped: int
+    files: int
+    files_unchanged: int
+    quarantine: str | None
+    seconds: float
+    error: str | None = None
+
+
+@dataclass
+class Progress:
+    """Counters passed to the progress callback."""
+
+    files_total: int = 0
+    files_done: int = 0
+    bytes_total: int = 0
+    bytes_done: int = 0
+    seen: int = 0
+    loaded: int = 0
+    failed: int = 0
+    skipped: int = 0
+    current: str = ""
+    started: float = field(default_factory=time.perf_counter)
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def writer_target(writer: IndexWriter) -> str:
+    if writer.kind == "elasticsearch":
+        return f"{getattr(writer, 'url', '')}/{getattr(writer, 'index', '')}"
+    return str(getattr(writer, "path", ""))
+
+
+# --- the work done per document (in worker processes when --workers > 1) ------------------
+
+WorkResult = tuple[int, int, str, Any]
+
+
+def _work(job: tuple[str, RawItem | Failure]) -> WorkResult:
+    name, raw = job
+    if isinstance(raw, Failure):
+        return -1, 0, "fail", raw
+    item = process_raw(name, raw)
+    if isinstance(item, Parsed):
+        return raw.seq, len(raw.data), "doc", build_index_doc(item.doc, get_analyzer())
+    if isinstance(item, Skipped):
+        return raw.seq, len(raw.data), "skip", item.reason
+    return raw.seq, len(raw.data), "fail", item
+
+
+class _Quarantine:
+    """The quarantine report: one JSON line per document that could not be loaded."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: IO[str] | None = None
+
+    def add(self, failure: Failure) -> None:
+        if self._fh is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = self.path.open("a", encoding="utf-8")
+        self._fh.write(json.dumps({"file": failure.source, "offset": failure.offset, "number": failure.number,
+                                   "error": failure.error}, ensure_ascii=False) + "\n")
+        self._fh.flush()
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+    @property
+    def used(self) -> bool:
+        return self._fh is not None
+
+
+class Loader:
+    """One load run over a list of paths into one backend."""
+
+    def __init__(self, settings: Settings, backend: str | None = None, workers: int = 1, force: bool = False,
+                 progress: ProgressCallback | None = None, writer: IndexWriter | None = None) -> None:
+        self.settings = settings
+        self.writer: IndexWriter = writer or get_backend(settings, backend)
+        self.target = writer_target(self.writer)
+        self.workers = max(1, workers)
+        self.force = force
+        self.progress = progress or (lambda p: None)
+        self.counters = Progress()
+        self._last_report = 0.0
+
+    # --- public --------------------------------------------------------------------------
+    def run(self, paths: list[Path], run_id: int | None = None, requested_by: int | None = None) -> LoadSummary:
+        session = session_factory(self.settings.effective_database_url)()
+        try:
+            try:
+                sources = list(expand(paths))
+            except (FileNotFoundError, OSError, ValueError) as exc:
+                self._fail_queued_run(session, run_id, exc)
+                raise
+            run = self._start_run(session, paths, sources, run_id, requested_by)
+            quarantine = _Quarantine(self.settings.resolved_data_dir / "quarantine" / f"load-{run.id}.jsonl")
+            unchanged = 0
+            pool = self._pool()
+            try:
+                self.writer.ensure_index()
+                for source in sources:
+                    unchanged += self._load_source(session, run, source, quarantine, pool)
+                    run.files_done += 1
+                    self.counters.files_done = run.files_done
+                    self._report(force=True)
+                self.writer.refresh()
+            except Exception as exc:  # the backend or the database went away
+                session.rollback()
+                run.status = LoadStatus.interrupted
+                run.error = f"{type(exc).__name__}: {exc}"[:2000]
+                run.finished_at = utcnow()
+                session.commit()
+                raise LoadInterrupted(run.error) from exc
+            finally:
+                if pool is not None:
+                    pool.terminate()
+                quarantine.close()
+            run.status = LoadStatus.done
+            run.finished_at = utcnow()
+            run.quarantine_path = str(quarantine.path) if quarantine.used else None
+            if run.loaded:
+                session.add(CorpusEvent(run_id=run.id, backend=self.writer.kind, target=self.target,
+                                        documents=run.loaded, details={"paths": run.paths}))
+            session.commit()
+            return self._summary(run, len(sources), unchanged)
+        finally:
+            session.close()
+
+    # --- internals -----------------------------------------------------------------------
+    @staticmethod
+    def _fail_queued_run(session: Session, run_id: int | None, exc: Exception) -> None:
+        run = session.get(LoadRun, run_id) if run_id is not None else None
+        if run is not None:
+            run.status = LoadStatus.failed
+            run.error = f"{type(exc).__name__}: {exc}"[:2000]
+            run.finished_at = utcnow()
+            session.commit()
+
+    def _pool(self) -> Any:
+        if self.workers <= 1:
+            return None
+        get_analyzer()  # built once, inherited by the forked workers
+        return multiprocessing.get_context("fork").Pool(self.workers)
+
+    def _start_run(self, session: Session, paths: list[Path], sources: list[Source], run_id: int | None,
+                   requested_by: int | None) -> LoadRun:
+        run = session.get(LoadRun, run_id) if run_id is not None else None
+        if run is None:
+            run = LoadRun(backend=self.writer.kind, target=self.target, paths=[str(p) for p in paths],
+                          requested_by=requested_by)
+            session.add(run)
+        run.status = LoadStatus.running
+        run.started_at = utcnow()
+        run.files_total = len(sources)
+        run.bytes_total = sum(s.size() for s in sources)
+        session.commit()
+        self.counters.files_total = run.files_total
+        self.counters.bytes_total = run.bytes_total
+        return run
+
+    def _load_source(self, session: Session, run: LoadRun, source: Source, quarantine: _Quarantine,
+                     pool: Any) -> int:
+        """Load one file; return 1 if it was unchanged (already loaded to this target)."""
+        checksum = source.checksum()
+        size = source.size()
+        self.counters.current = source.name
+        prior = previous_file(session, checksum, self.writer.kind, self.target)
+        if prior is not None and prior.status == LoadStatus.done and not self.force:
+            session.add(LoadFile(run_id=run.id, source=source.name, checksum=checksum, size=size,
+                                 backend=self.writer.kind, target=self.target, status=LoadStatus.unchanged,
+                                 finished_at=utcnow(), items_done=prior.items_done))
+            run.bytes_done += size
+            self.counters.bytes_done += size
+            session.commit()
+            return 1
+        resuming = prior is not None and prior.status in (LoadStatus.running, LoadStatus.interrupted)
+        if resuming and not self.force:
+            assert prior is not None
+            lf = prior
+            lf.run_id = run.id
+        else:
+            lf = LoadFile(run_id=run.id, source=source.name, checksum=checksum, size=size,
+                          backend=self.writer.kind, target=self.target, status=LoadStatus.running)
+            session.add(lf)
+        lf.status = LoadStatus.running
+        session.commit()
+        start_seq = lf.items_done
+        started = time.perf_counter()
+        jobs = ((source.name, raw) for raw in iter_raw(source) if isinstance(raw, Failure) or raw.seq >= start_seq)
+        results: Iterable[WorkResult] = (pool.imap(_work, jobs, chunksize=4) if pool is not None
+                                         else map(_work, jobs))
+        state: dict[str, float] = {"max_seq": start_seq - 1, "since_commit": 0, "last_commit": time.perf_counter()}
+
+        def docs() -> Iterator[tuple[int, dict[str, Any]]]:
+            for seq, nbytes, kind, payload in results:
+                state["max_seq"] = max(state["max_seq"], seq)
+                self.counters.bytes_done += nbytes
+                run.bytes_done += nbytes
+                if seq >= 0:
+                    lf.seen += 1
+                    run.seen += 1
+                    self.counters.seen += 1
+                if kind == "doc":
+                    yield seq, payload
+                    continue
+                if kind == "skip":
+                    lf.skipped += 1
+                    run.skipped += 1
+                    self.counters.skipped += 1
+                else:
+                    quarantine.add(payload)
+                    lf.failed += 1
+                    run.failed += 1
+                    self.counters.failed += 1
+                self._report()
+
+        try:
+            for outcome in self.writer.write(docs()):
+                if outcome.ok:
+                    lf.loaded += 1
+                    run.loaded += 1
+                    self.counters.loaded += 1
+                else:
+                    quarantine.add(Failure(source.name, -1, None, f"rejected by {self.writer.kind}: {outcome.error}"))
+                    lf.failed += 1
+                    run.failed += 1
+                    self.counters.failed += 1
+                lf.items_done = outcome.tag + 1
+                state["since_commit"] += 1
+                if (state["since_commit"] >= CHECKPOINT_DOCS
+                        or time.perf_counter() - state["last_commit"] > CHECKPOINT_SECONDS):
+                    session.commit()
+                    state["since_commit"], state["last_commit"] = 0, time.perf_counter()
+                self._report()
+        except Exception:
+            lf.status = LoadStatus.interrupted
+            lf.seconds = (lf.seconds or 0) + time.perf_counter() - started
+            session.commit()  # keep what the backend confirmed
+            raise
+        lf.items_done = max(lf.items_done, int(state["max_seq"]) + 1)
+        lf.status = LoadStatus.done
+        lf.finished_at = utcnow()
+        lf.seconds = (lf.seconds or 0) + time.perf_counter() - started
+        session.commit()
+        return 0
+
+    def _report(self, force: bool = False) -> None:
+        now = time.perf_counter()
+        if force or now - self._last_report > 0.2:
+            self._last_report = now
+            self.progress(self.counters)
+
+    @staticmethod
+    def _summary(run: LoadRun, files: int, unchanged: int) -> LoadSummary:
+        seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at and run.started_at else 0.0
+        return LoadSummary(run_id=run.id, status=run.status.value, backend=run.backend, target=run.target,
+                           loaded=run.loaded, failed=run.failed, skipped=run.skipped, files=files,
+                           files_unchanged=unchanged, quarantine=run.quarantine_path, seconds=round(seconds, 3),
+                           error=run.error)
+
+
+def run_load(settings: Settings, paths: list[Path], backend: str | None = None, workers: int = 1,
+             force: bool = False, progress: ProgressCallback | None = None, run_id: int | None = None,
+             requested_by: int | None = None) -> LoadSummary:
+    return Loader(settings, backend, workers, force, progress).run(paths, run_id, requested_by)
+
+
+def progress_dict(p: Progress) -> dict[str, Any]:
+    return {k: v for k, v in asdict(p).items() if k != "started"}

@@ -1,0 +1,20 @@
+"""Celery tasks: a load run in the background, its progress readable from the journal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.celery_app import celery_app
+from core.settings import get_settings
+from loaders.pipeline import LoadInterrupted, run_load
+
+
+@celery_app.task(name="loaders.load", bind=True)
+def load_task(self: object, run_id: int, paths: list[str], backend: str | None = None,
+              workers: int = 1) -> dict[str, object]:
+    try:
+        summary = run_load(get_settings(), [Path(p) for p in paths], backend=backend, workers=workers,
+                           run_id=run_id)
+    except LoadInterrupted as exc:
+        return {"run_id": run_id, "status": "interrupted", "error": str(exc)}
+    return summary.model_dump()
