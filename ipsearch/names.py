@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Longest first, so "co ltd" goes before "ltd" and 股份有限公司 before 有限公司.
 _LEGAL_FORMS_LATIN = sorted([
@@ -35,6 +36,7 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+@lru_cache(maxsize=65536)
 def harmonise_name(name: str) -> str:
     """A comparison key for a person or organisation name (empty string for empty input)."""
     text = _fold(name)

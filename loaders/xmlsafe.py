@@ -129,7 +129,8 @@ def parse_document(data: bytes) -> etree._Element:
                         "(entity expansion and external entities are attack vectors)")
     root = etree.fromstring(replace_named_entities(data), _parser())
     check_doctype(root.getroottree().docinfo)
-    strip_namespaces(root)
+    if root.nsmap or (isinstance(root.tag, str) and root.tag.startswith("{")) or b"xmlns" in data:
+        strip_namespaces(root)
     return root
 
 

@@ -13,7 +13,6 @@ from ipsearch.model import Claim, DocKind, IPCCode, Party, PartyRole, parse_ipc
 from ipsearch.names import harmonise_name, looks_like_organisation
 
 El: TypeAlias = etree._Element
-_WS = re.compile(r"\s+")
 
 
 class MissingField(ValueError):
@@ -21,14 +20,15 @@ class MissingField(ValueError):
 
 
 def clean(text: str | None) -> str:
-    return _WS.sub(" ", text or "").strip()
+    """Whitespace collapsed to single spaces (str.split knows Unicode spaces such as U+3000)."""
+    return " ".join(text.split()) if text else ""
 
 
 def text_of(el: El | None) -> str:
-    """All text inside ``el``, whitespace collapsed."""
+    """All text inside ``el`` (not its tail), whitespace collapsed; serialised by libxml2 in C."""
     if el is None:
         return ""
-    return clean("".join(el.itertext()))
+    return clean(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
 
 
 def first(el: El | None, path: str) -> El | None:
@@ -43,7 +43,9 @@ def first_text(el: El | None, *paths: str) -> str:
         return ""
     for path in paths:
         found = el.find(path)
-        value = text_of(found)
+        if found is None:
+            continue
+        value = clean(found.text) if len(found) == 0 else text_of(found)  # leaves are the common case
         if value:
             return value
     return ""
