@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from ipsearch.analysis import Analyzer
-from ipsearch.model import PartialDate, PartyRole, PatentDocument
+from ipsearch.model import PartialDate, Party, PartyRole, PatentDocument
 
-TEXT_FIELDS = ("ti", "ab", "cl", "desc")
+TEXT_FIELDS = ("ti", "ab", "cl", "desc", "pa", "inv", "ag")
 MAX_PARAGRAPHS = 2000
+MAX_ELEMENT_TOKENS = 9000  # below the position gap, so SAME never spans two elements
 
 
 def _iso(d: PartialDate | None) -> str | None:
@@ -29,6 +30,26 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
+def an_key(number: str | None) -> str | None:
+    """Application numbers compared without punctuation: 202111286633.X -> 202111286633X."""
+    return "".join(c for c in number if c.isalnum()).upper() if number else None
+
+
+def _cap(tokens: str) -> str:
+    parts = tokens.split(" ")
+    return tokens if len(parts) <= MAX_ELEMENT_TOKENS else " ".join(parts[:MAX_ELEMENT_TOKENS])
+
+
+def _unique_parties(parties: list[Party]) -> list[Party]:
+    seen: set[str] = set()
+    out = []
+    for p in parties:
+        if p.name not in seen:
+            seen.add(p.name)
+            out.append(p)
+    return out
+
+
 def build_index_doc(doc: PatentDocument, analyzer: Analyzer) -> dict[str, Any]:
     applicants = doc.parties_of(PartyRole.applicant)
     assignees = doc.parties_of(PartyRole.assignee)
@@ -41,11 +62,16 @@ def build_index_doc(doc: PatentDocument, analyzer: Analyzer) -> dict[str, Any]:
         "ab": [analyzer.analyse(a.text) for a in doc.abstracts],
         "cl": [analyzer.analyse(c.text) for c in claims],
         "desc": [analyzer.analyse(p) for p in paragraphs],
+        "pa": [analyzer.analyse(p.name) for p in _unique_parties(applicants + assignees)],
+        "inv": [analyzer.analyse(p.name) for p in doc.parties_of(PartyRole.inventor)],
+        "ag": [analyzer.analyse(p.name) for p in doc.parties_of(PartyRole.agent)],
     }
     return {
         "pn": doc.id,
         "pn_raw": doc.pn.raw,
         "number": doc.pn.number,
+        "pn_base": doc.pn.country + doc.pn.number,
+        "an_key": an_key(doc.application_number),
         "country": doc.pn.country,
         "kind": doc.pn.kind,
         "doc_kind": doc.doc_kind.value,
@@ -60,7 +86,7 @@ def build_index_doc(doc: PatentDocument, analyzer: Analyzer) -> dict[str, Any]:
         "abstract": (doc.abstract() or "")[:4000],
         "lang": doc.lang,
         "langs": _unique([t.lang for t in doc.titles] + [a.lang for a in doc.abstracts] + list(doc.claims)),
-        **{field: [v for v in values if v] for field, values in analysed.items()},
+        **{field: [_cap(v) for v in values if v] for field, values in analysed.items()},
         "ipc": [c.symbol for c in doc.ipc],
         "ipc_section": _unique([c.section for c in doc.ipc]),
         "ipc_class": _unique([c.section + c.cls for c in doc.ipc]),

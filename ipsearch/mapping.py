@@ -7,13 +7,25 @@ from typing import Any
 INDEX_VERSION = 1
 
 _KEYWORD = {"type": "keyword"}
-# Pre-analysed tokens (ipsearch.analysis); the gap keeps proximity inside one claim/paragraph.
-_TEXT_TOKENS = {"type": "text", "analyzer": "whitespace", "position_increment_gap": 100}
+# Pre-analysed tokens (ipsearch.analysis). Elements (claims, paragraphs) are at most 9,000 tokens
+# (indexdoc.MAX_ELEMENT_TOKENS) and 10,000 positions apart, so SAME and NEARn stay inside one.
+POSITION_GAP = 10_000
+_TEXT_TOKENS = {"type": "text", "analyzer": "whitespace", "position_increment_gap": POSITION_GAP}
 _NAME = {"type": "text", "analyzer": "standard", "fields": {"raw": {"type": "keyword", "ignore_above": 512}}}
 
 
 def index_name(alias: str) -> str:
     return f"{alias}-v{INDEX_VERSION}"
+
+
+def vocab_index_name(alias: str) -> str:
+    return f"{alias}-vocab-v{INDEX_VERSION}"
+
+
+def vocab_body() -> dict[str, Any]:
+    """Every distinct analysed token, so wildcards expand the same way on both backends."""
+    return {"settings": {"number_of_shards": 1, "number_of_replicas": 0},
+            "mappings": {"dynamic": "strict", "properties": {"term": _KEYWORD}}}
 
 
 def index_body() -> dict[str, Any]:
@@ -28,6 +40,7 @@ def index_body() -> dict[str, Any]:
         "abstract": {"type": "text", "analyzer": "standard", "index": False},
         "lang": _KEYWORD, "langs": _KEYWORD,
         "ti": _TEXT_TOKENS, "ab": _TEXT_TOKENS, "cl": _TEXT_TOKENS, "desc": _TEXT_TOKENS,
+        "pa": _TEXT_TOKENS, "inv": _TEXT_TOKENS, "ag": _TEXT_TOKENS, "pn_base": _KEYWORD, "an_key": _KEYWORD,
         "ipc": _KEYWORD, "ipc_section": _KEYWORD, "ipc_class": _KEYWORD, "ipc_subclass": _KEYWORD,
         "ipc_group": _KEYWORD, "cpc": _KEYWORD, "cpc_subclass": _KEYWORD, "uspc": _KEYWORD, "locarno": _KEYWORD,
         "applicants": _NAME, "applicant_keys": _KEYWORD, "assignees": _NAME, "owners": _NAME,

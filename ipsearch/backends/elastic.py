@@ -10,9 +10,15 @@ from elasticsearch import Elasticsearch, NotFoundError, helpers
 
 from core.health import ServiceStatus, timed
 from ipsearch.backends.base import WriteOutcome
-from ipsearch.mapping import index_body, index_name
+from ipsearch.indexdoc import TEXT_FIELDS
+from ipsearch.mapping import index_body, index_name, vocab_body, vocab_index_name
+from ipsearch.query.ast import Node
+from ipsearch.query.plan import Planner
+from ipsearch.query.to_es import compile_es
+from ipsearch.results import FACETS, HIT_FIELDS, FacetBucket, Page, RawHit, SearchParams
 
 BULK_CHUNK = 250
+PIT_KEEP_ALIVE = "5m"
 BULK_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -23,7 +29,9 @@ class ElasticsearchBackend:
         self.url = url
         self.alias = alias
         self.index = index_name(alias)
+        self.vocab_index = vocab_index_name(alias)
         self.client = client or Elasticsearch(url, request_timeout=60, retry_on_timeout=True, max_retries=3)
+        self._known_terms: set[str] = set()
 
     def health(self) -> ServiceStatus:
         def probe() -> str | None:
@@ -40,14 +48,49 @@ class ElasticsearchBackend:
             self.client.options(ignore_status=400).indices.create(index=self.index, **index_body())
         if not self.client.indices.exists_alias(name=self.alias, index=self.index):
             self.client.indices.put_alias(index=self.index, name=self.alias)
+        if not self.client.indices.exists(index=self.vocab_index):
+            self.client.options(ignore_status=400).indices.create(index=self.vocab_index, **vocab_body())
+
+    def _add_vocabulary(self, docs: list[dict[str, Any]]) -> None:
+        """Index the tokens of ``docs`` not seen yet, before the documents themselves."""
+        new: set[str] = set()
+        for doc in docs:
+            for field in TEXT_FIELDS:
+                for text in doc.get(field) or ():
+                    new.update(text.split())
+        new -= self._known_terms
+        if not new:
+            return
+        helpers.bulk(self.client, ({"_index": self.vocab_index, "_id": t, "_source": {"term": t}} for t in new),
+                     chunk_size=5000, max_retries=6, initial_backoff=1, max_backoff=30)
+        if len(self._known_terms) > 2_000_000:
+            self._known_terms.clear()
+        self._known_terms |= new
+
+    def vocabulary(self, fields: tuple[str, ...], prefix: str, limit: int) -> list[str]:
+        """Distinct indexed tokens starting with ``prefix`` (fields share one vocabulary here)."""
+        resp = self.client.search(index=self.vocab_index, query={"prefix": {"term": prefix}}, size=limit,
+                                  sort=[{"term": "asc"}], source=False, docvalue_fields=["term"])
+        return [hit["fields"]["term"][0] for hit in resp["hits"]["hits"]]
 
     def write(self, items: Iterable[tuple[Any, dict[str, Any]]]) -> Iterator[WriteOutcome]:
         tags: deque[Any] = deque()
 
         def actions() -> Iterator[dict[str, Any]]:
-            for tag, doc in items:
-                tags.append(tag)
-                yield {"_op_type": "index", "_index": self.index, "_id": doc["pn"], "_source": doc}
+            pending: list[tuple[Any, dict[str, Any]]] = []
+
+            def flush() -> Iterator[dict[str, Any]]:
+                self._add_vocabulary([doc for _, doc in pending])
+                for tag, doc in pending:
+                    tags.append(tag)
+                    yield {"_op_type": "index", "_index": self.index, "_id": doc["pn"], "_source": doc}
+                pending.clear()
+
+            for item in items:
+                pending.append(item)
+                if len(pending) >= BULK_CHUNK:
+                    yield from flush()
+            yield from flush()
 
         # Retries 429/503 per item with exponential backoff; a dead node raises (the journal
         # keeps what was confirmed, and the load resumes from there).
@@ -82,5 +125,51 @@ class ElasticsearchBackend:
         except NotFoundError:
             return None
 
+    # --- searching -------------------------------------------------------------------------
+    def run_search(self, node: Node, planner: Planner, params: SearchParams) -> Page:
+        query = compile_es(node, planner)
+        sort: list[Any] = {
+            "relevance": [{"_score": "desc"}, {"pn": "asc"}],
+            "date": [{"publication_date": {"order": "desc", "missing": "_last"}}, {"pn": "asc"}],
+            "date_asc": [{"publication_date": {"order": "asc", "missing": "_last"}}, {"pn": "asc"}],
+        }[params.sort]
+        pit = params.pit or self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)["id"]
+        body: dict[str, Any] = {"query": query, "size": params.size, "sort": sort, "track_total_hits": True,
+                                "_source": HIT_FIELDS, "pit": {"id": pit, "keep_alive": PIT_KEEP_ALIVE}}
+        if params.after:
+            body["search_after"] = params.after
+        if params.facets and not params.after:
+            body["aggs"] = {name: {"terms": {"field": FACETS[name], "size": 50 if name == "year" else 20}}
+                            for name in params.facets}
+        resp = self.client.search(**body)
+        hits = [RawHit(pn=h["_source"]["pn"], score=float(h["_score"] or 0.0), source=h["_source"], sort=h["sort"])
+                for h in resp["hits"]["hits"]]
+        facets = {name: [FacetBucket(value=str(b["key"]), count=b["doc_count"]) for b in agg["buckets"]]
+                  for name, agg in resp.get("aggregations", {}).items()}
+        new_pit = resp.get("pit_id", pit)
+        if len(hits) < params.size:
+            self.client.options(ignore_status=404).close_point_in_time(id=new_pit)
+            new_pit = None
+        return Page(total=resp["hits"]["total"]["value"], hits=hits, facets=facets, pit=new_pit)
+
+    def run_ids(self, node: Node, planner: Planner, limit: int = 1_000_000) -> list[str]:
+        """Every matching publication number (for collections, exports and conformance)."""
+        query = compile_es(node, planner)
+        out: list[str] = []
+        for hit in helpers.scan(self.client, index=self.alias, query={"query": query}, _source=False, size=2000):
+            out.append(hit["_id"])
+            if len(out) >= limit:
+                break
+        return out
+
+    def similar(self, pn: str, size: int) -> list[RawHit]:
+        resp = self.client.search(index=self.alias, size=size, _source=HIT_FIELDS, query={"more_like_this": {
+            # Elasticsearch's documented defaults: min_term_freq 2, min_doc_freq 5, max_query_terms 25
+            "fields": ["ti", "ab", "cl"], "like": [{"_index": self.index, "_id": pn}], "include": False}})
+        return [RawHit(pn=h["_id"], score=float(h["_score"] or 0), source=h["_source"], sort=[])
+                for h in resp["hits"]["hits"]]
+
     def drop(self) -> None:
         self.client.options(ignore_status=404).indices.delete(index=self.index)
+        self.client.options(ignore_status=404).indices.delete(index=self.vocab_index)
+        self._known_terms.clear()

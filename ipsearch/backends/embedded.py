@@ -18,9 +18,18 @@ from typing import Any
 from core.health import ServiceStatus, timed
 from ipsearch.backends.base import WriteOutcome
 from ipsearch.indexdoc import KEYWORD_LIST_FIELDS, TEXT_FIELDS
+from ipsearch.query.ast import Node
+from ipsearch.query.plan import Planner
+from ipsearch.query.to_sql import SqlCompiler, SqlQuery, fts_quote
+from ipsearch.results import FACETS, HIT_FIELDS, FacetBucket, Page, RawHit, SearchParams
+
+_HIT_SQL = ", ".join(f"json_extract(d.body, '$.{f}')" for f in HIT_FIELDS)
+_SCALAR_FACETS = {"country", "publication_year", "doc_kind"}
+_LIST_HIT_FIELDS = {"owners", "ipc", "applicants"}
 
 BATCH = 200
-SCALAR_COLUMNS = ("country", "kind", "doc_kind", "lang", "publication_date", "filing_date", "priority_date",
+SCHEMA_VERSION = 2
+SCALAR_COLUMNS = ("pn_base", "an_key", "country", "kind", "doc_kind", "lang", "publication_date", "filing_date", "priority_date",
                   "publication_year", "filing_year", "priority_year", "title", "first_applicant", "claim_count",
                   "citation_count", "family_id", "application_number", "synthetic", "source_format")
 
@@ -35,11 +44,18 @@ CREATE TABLE IF NOT EXISTS doc_values (pn TEXT NOT NULL, field TEXT NOT NULL, va
 CREATE INDEX IF NOT EXISTS ix_doc_values_pn ON doc_values (pn);
 CREATE INDEX IF NOT EXISTS ix_doc_values_field_value ON doc_values (field, value);
 CREATE INDEX IF NOT EXISTS ix_docs_pub ON docs (publication_date);
+CREATE INDEX IF NOT EXISTS ix_docs_pn_base ON docs (pn_base);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(
     pn UNINDEXED, seq UNINDEXED, {", ".join(TEXT_FIELDS)},
     tokenize = 'unicode61 remove_diacritics 0'
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages, 'col');
+PRAGMA user_version = {SCHEMA_VERSION};
 """
+
+
+class IndexSchemaError(RuntimeError):
+    """The embedded index was built by an older version; it must be rebuilt."""
 
 
 class EmbeddedBackend:
@@ -80,7 +96,20 @@ class EmbeddedBackend:
     # --- writing ---------------------------------------------------------------------------
     def ensure_index(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        has_docs = self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'docs'").fetchone()
+        if has_docs and version != SCHEMA_VERSION:
+            raise IndexSchemaError(f"{self.path} has index schema {version}, this version needs {SCHEMA_VERSION}: "
+                                   "delete it and load again with --force")
         self.conn.executescript(SCHEMA)
+
+    def vocabulary(self, fields: tuple[str, ...], prefix: str, limit: int) -> list[str]:
+        """Distinct indexed tokens starting with ``prefix`` in ``fields`` (wildcard expansion)."""
+        marks = ", ".join("?" * len(fields))
+        rows = self.conn.execute(
+            f"SELECT DISTINCT term FROM passages_vocab WHERE col IN ({marks}) AND term >= ? AND term < ? "
+            f"ORDER BY term LIMIT ?", (*fields, prefix, prefix + "\U0010ffff", limit))
+        return [r[0] for r in rows]
 
     def write(self, items: Iterable[tuple[Any, dict[str, Any]]]) -> Iterator[WriteOutcome]:
         batch: list[tuple[Any, dict[str, Any]]] = []
@@ -147,6 +176,95 @@ class EmbeddedBackend:
     def get(self, pn: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT body FROM docs WHERE pn = ?", (pn,)).fetchone()
         return json.loads(row[0]) if row else None
+
+    # --- searching -------------------------------------------------------------------------
+    def _matched_cte(self, sq: SqlQuery) -> tuple[str, list[object]]:
+        rank = sq.rank_match
+        cte = f"m AS (SELECT d.pn FROM docs d WHERE {sq.where})"
+        params: list[object] = list(sq.params)
+        if rank:
+            # bm25() cannot sit inside an aggregate: rank rows in a materialised CTE, then sum per document
+            cte += (", rows AS MATERIALIZED (SELECT pn, bm25(passages) AS b FROM passages WHERE passages MATCH ?)"
+                    ", r AS (SELECT pn, -sum(b) AS s FROM rows GROUP BY pn)")
+            params.append(rank)
+        else:
+            cte += ", r AS (SELECT NULL AS pn, 0.0 AS s WHERE 0)"
+        return "WITH " + cte, params
+
+    def run_search(self, node: Node, planner: Planner, params: SearchParams) -> Page:
+        sq = SqlCompiler(planner, self.conn).compile(node)
+        with_sql, base = self._matched_cte(sq)
+        score = "round(COALESCE(r.s, 0.0), 9)"
+        key, direction = {"relevance": (score, "DESC"), "date": ("COALESCE(d.publication_date, '')", "DESC"),
+                          "date_asc": ("COALESCE(d.publication_date, '9999')", "ASC")}[params.sort]
+        cmp = "<" if direction == "DESC" else ">"
+        after_sql, after_params = "", []
+        if params.after:
+            after_sql = f"WHERE ({key} {cmp} ? OR ({key} = ? AND d.pn > ?))"
+            after_params = [params.after[0], params.after[0], params.after[1]]
+        sql = (f"{with_sql} SELECT d.pn, {score}, {key}, {_HIT_SQL} FROM m JOIN docs d ON d.pn = m.pn "
+               f"LEFT JOIN r ON r.pn = m.pn {after_sql} ORDER BY {key} {direction}, d.pn ASC LIMIT ?")
+        rows = self.conn.execute(sql, [*base, *after_params, params.size]).fetchall()
+        hits = []
+        for row in rows:
+            source = {f: (json.loads(v) if f in _LIST_HIT_FIELDS and isinstance(v, str) else v)
+                      for f, v in zip(HIT_FIELDS, row[3:], strict=True)}
+            hits.append(RawHit(pn=row[0], score=float(row[1]), source=source, sort=[row[2], row[0]]))
+        total = self.conn.execute(f"{with_sql} SELECT count(*) FROM m", base).fetchone()[0]
+        facets: dict[str, list[FacetBucket]] = {}
+        if not params.after:
+            for name in params.facets:
+                facets[name] = self._facet(with_sql, base, FACETS[name], 50 if name == "year" else 20)
+        return Page(total=total, hits=hits, facets=facets)
+
+    def _facet(self, with_sql: str, params: list[object], field: str, size: int) -> list[FacetBucket]:
+        if field in _SCALAR_FACETS:
+            sql = (f"{with_sql} SELECT d.{field}, count(*) FROM m JOIN docs d ON d.pn = m.pn "
+                   f"WHERE d.{field} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?")
+            rows = self.conn.execute(sql, [*params, size]).fetchall()
+        else:
+            sql = (f"{with_sql} SELECT v.value, count(DISTINCT v.pn) FROM m JOIN doc_values v ON v.pn = m.pn "
+                   f"WHERE v.field = ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?")
+            rows = self.conn.execute(sql, [*params, field, size]).fetchall()
+        return [FacetBucket(value=str(v), count=c) for v, c in rows]
+
+    def run_ids(self, node: Node, planner: Planner, limit: int = 1_000_000) -> list[str]:
+        sq = SqlCompiler(planner, self.conn).compile(node)
+        rows = self.conn.execute(f"SELECT d.pn FROM docs d WHERE {sq.where} LIMIT ?", [*sq.params, limit])
+        return [r[0] for r in rows]
+
+    def similar(self, pn: str, size: int) -> list[RawHit]:
+        """More-like-this: the document's 25 best tf-idf tokens (title, abstract, claims), OR-ed."""
+        import math
+        from collections import Counter
+
+        doc = self.get(pn)
+        if doc is None:
+            return []
+        tf = Counter(t for f in ("ti", "ab", "cl") for text in doc.get(f) or [] for t in text.split())
+        if not tf:
+            return []
+        n_docs = max(self.count(), 1)
+        marks = ", ".join("?" * len(tf))
+        df = dict(self.conn.execute(
+            f"SELECT term, sum(doc) FROM passages_vocab WHERE col IN ('ti', 'ab', 'cl') AND term IN ({marks}) "
+            "GROUP BY term", list(tf)).fetchall())
+        weights = {t: c * math.log(n_docs / df[t]) for t, c in tf.items() if df.get(t, 0) >= 2}
+        terms = sorted(weights, key=lambda t: (-weights[t], t))[:25]
+        if not terms:
+            return []
+        expr = "{ti ab cl} : (" + " OR ".join(fts_quote(t) for t in terms) + ")"
+        rows = self.conn.execute(
+            "WITH x AS MATERIALIZED (SELECT pn, bm25(passages) AS b FROM passages WHERE passages MATCH ?) "
+            "SELECT pn, -sum(b) AS s FROM x WHERE pn != ? GROUP BY pn ORDER BY s DESC, pn LIMIT ?",
+            (expr, pn, size)).fetchall()
+        hits = []
+        for hit_pn, s in rows:
+            row = self.conn.execute(f"SELECT {_HIT_SQL} FROM docs d WHERE d.pn = ?", (hit_pn,)).fetchone()
+            source = {f: (json.loads(v) if f in _LIST_HIT_FIELDS and isinstance(v, str) else v)
+                      for f, v in zip(HIT_FIELDS, row, strict=True)}
+            hits.append(RawHit(pn=hit_pn, score=float(s), source=source, sort=[]))
+        return hits
 
     def drop(self) -> None:
         conn = getattr(self._local, "conn", None)

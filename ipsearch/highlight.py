@@ -1,0 +1,57 @@
+"""Highlights on the original text: words whose analysed form is a query token are marked.
+
+Both backends index analysed tokens, so highlighting is done here, on the title and abstract as
+printed, with the same analyzer: the same marks whichever backend answered.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from ipsearch.analysis import Analyzer
+
+_LATIN = re.compile(r"[^\W_]+")
+FRAGMENT = 240
+
+
+def _marked_spans(text: str, tokens: set[str], analyzer: Analyzer) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for match in _LATIN.finditer(text):
+        word = match.group(0)
+        if any("\u3040" <= c <= "\u9fff" for c in word):
+            # CJK run: mark each query token found inside it
+            for tok in tokens:
+                start = word.find(tok)
+                while tok and start >= 0:
+                    spans.append((match.start() + start, match.start() + start + len(tok)))
+                    start = word.find(tok, start + len(tok))
+            continue
+        analysed = analyzer.tokens(word)
+        if analysed and analysed[0] in tokens:
+            spans.append(match.span())
+    return sorted(spans)
+
+
+def highlight(text: str, tokens: set[str], analyzer: Analyzer, fragment: bool = False) -> str | None:
+    """HTML with ``<mark>`` around matching words (escaped otherwise); None if nothing matched."""
+    if not text or not tokens:
+        return None
+    spans = _marked_spans(text, tokens, analyzer)
+    if not spans:
+        return None
+    start, end = 0, len(text)
+    if fragment and len(text) > FRAGMENT:
+        start = max(0, spans[0][0] - FRAGMENT // 3)
+        end = min(len(text), start + FRAGMENT)
+    out, pos = [], start
+    for a, b in spans:
+        if a < pos or b > end:
+            continue
+        out.append(html.escape(text[pos:a]))
+        out.append(f"<mark>{html.escape(text[a:b])}</mark>")
+        pos = b
+    out.append(html.escape(text[pos:end]))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return prefix + "".join(out) + suffix

@@ -1,0 +1,124 @@
+"""The query AST. Fields are pushed down to the leaves, so ``TI=(a OR b)`` and
+``TI=a OR TI=b`` are the same tree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+# Text fields searched by terms and phrases; TXT means all four.
+TEXT_FIELDS = {"TI": ("ti",), "AB": ("ab",), "CL": ("cl",), "DESC": ("desc",), "TXT": ("ti", "ab", "cl", "desc"),
+               "PA": ("pa",), "IN": ("inv",), "AG": ("ag",)}
+DATE_FIELDS = {"PD": "publication", "AD": "filing", "PRD": "priority"}
+CLASS_FIELDS = {"IPC": "ipc", "CPC": "cpc"}
+KEYWORD_FIELDS = {"PN", "AN", "CC", "KIND", "LANG"}
+ALL_FIELDS = set(TEXT_FIELDS) | set(DATE_FIELDS) | set(CLASS_FIELDS) | KEYWORD_FIELDS
+
+ALIASES = {
+    "名称": "TI", "标题": "TI", "摘要": "AB", "权利要求": "CL", "说明书": "DESC", "全文": "TXT",
+    "申请人": "PA", "专利权人": "PA", "发明人": "IN", "代理人": "AG", "代理机构": "AG",
+    "申请号": "AN", "公开号": "PN", "公告号": "PN", "申请日": "AD", "公开日": "PD", "公告日": "PD",
+    "优先权日": "PRD", "分类号": "IPC", "国家": "CC",
+    "TA": "TXT", "AP": "AN", "PR": "PRD", "AU": "IN", "AS": "PA",
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word as typed (may contain ``*``/``?`` wildcards); analysed when compiled."""
+
+    text: str
+    field: str = "TXT"
+
+    @property
+    def is_wildcard(self) -> bool:
+        return "*" in self.text or "?" in self.text
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    field: str = "TXT"
+
+
+@dataclass(frozen=True)
+class Prox:
+    """``left NEARn right`` (any order) or ``left ADJn right`` (in order), within n positions,
+    inside one claim, paragraph, title or abstract."""
+
+    left: Node
+    right: Node
+    n: int
+    ordered: bool
+
+
+@dataclass(frozen=True)
+class Same:
+    """Both sides in the same claim, paragraph, title or abstract."""
+
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: Node
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Inclusive range on publication / filing / priority date (None = open)."""
+
+    field: str  # PD, AD, PRD
+    gte: dt.date | None
+    lte: dt.date | None
+
+
+@dataclass(frozen=True)
+class ClassCode:
+    """An IPC/CPC symbol or prefix: ``H`` section, ``H04`` class, ``H04N`` subclass,
+    ``H04N 21/`` (main group, any subgroup), ``H04N 21/431`` exact."""
+
+    field: str  # IPC, CPC
+    code: str
+    prefix: bool
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """Exact match on an identifier field: PN, AN, CC, KIND, LANG (values normalised)."""
+
+    field: str
+    value: str
+
+
+Node = Term | Phrase | Prox | Same | And | Or | Not | DateRange | ClassCode | Keyword
+
+SPANNABLE = (Term, Phrase, Or, Prox)
+
+
+def leaves(node: Node) -> list[Node]:
+    if isinstance(node, And | Or):
+        return [leaf for item in node.items for leaf in leaves(item)]
+    if isinstance(node, Not):
+        return leaves(node.item)
+    if isinstance(node, Prox | Same):
+        return leaves(node.left) + leaves(node.right)
+    return [node]
+
+
+def text_field_of(node: Node) -> str | None:
+    """The single text field a proximity operand lives in (None if mixed or not text)."""
+    fields = {leaf.field for leaf in leaves(node) if isinstance(leaf, Term | Phrase)}
+    others = [leaf for leaf in leaves(node) if not isinstance(leaf, Term | Phrase)]
+    return fields.pop() if len(fields) == 1 and not others else None

@@ -1,0 +1,347 @@
+"""Parse the query language (lark, LALR) into the AST, with limits and readable errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from ipsearch.query.ast import (
+    ALIASES,
+    CLASS_FIELDS,
+    DATE_FIELDS,
+    KEYWORD_FIELDS,
+    TEXT_FIELDS,
+    And,
+    ClassCode,
+    DateRange,
+    Keyword,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prox,
+    Same,
+    Term,
+    leaves,
+)
+
+MAX_QUERY_CHARS = 2000
+MAX_CLAUSES = 200
+MIN_WILDCARD_STEM = 3
+MAX_PROXIMITY = 99
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class QuerySyntaxError(ValueError):
+    """A query a person typed wrong; ``position`` is a 0-based character offset."""
+
+    def __init__(self, message: str, position: int | None = None, query: str = "") -> None:
+        self.message = message
+        self.position = position
+        self.query = query
+        where = f" at position {position}" if position is not None else ""
+        super().__init__(f"{message}{where}")
+
+    def pointer(self) -> str:
+        """The query with a caret under the problem, for terminals."""
+        if self.position is None:
+            return self.query
+        return f"{self.query}\n{' ' * self.position}^"
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="basic", propagate_positions=False, maybe_placeholders=False)
+
+
+def canonical_field(name: str) -> str:
+    upper = name.upper()
+    return ALIASES.get(name, ALIASES.get(upper, upper))
+
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-?(\d{2}))?(?:-?(\d{2}))?$")
+
+
+def _date_bounds(text: str, pos: int, query: str) -> tuple[dt.date, dt.date]:
+    """'2010' -> whole year, '201003' / '2010-03' -> month, '20100315' / '2010-03-15' -> day."""
+    match = _DATE_RE.match(text)
+    if not match:
+        raise QuerySyntaxError(f"not a date: {text!r} (use 2010, 2010-03 or 2010-03-15)", pos, query)
+    year, month, day = int(match.group(1)), match.group(2), match.group(3)
+    try:
+        if day:
+            d = dt.date(year, int(month), int(day))  # type: ignore[arg-type]
+            return d, d
+        if month:
+            first = dt.date(year, int(month), 1)
+            nxt = dt.date(year + (first.month == 12), first.month % 12 + 1, 1)
+            return first, nxt - dt.timedelta(days=1)
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    except ValueError as exc:
+        raise QuerySyntaxError(f"not a valid date: {text!r}", pos, query) from exc
+
+
+def _normalise_class(text: str) -> tuple[str, bool] | None:
+    """'H04N21/*' -> ('H04N 21/', prefix); 'H04N' -> ('H04N', prefix); 'H04N21/431' -> exact."""
+    t = text.upper().replace(" ", "")
+    star = t.endswith("*")
+    t = t.rstrip("*")
+    m = re.fullmatch(r"([A-HY])(\d{2})?([A-Z])?(?:(\d{1,4})(?:/(\d{0,6}))?)?", t)
+    if not m:
+        return None
+    section, cls, sub, group, subgroup = m.groups()
+    if group is None:
+        if sub and not cls:
+            return None
+        return section + (cls or "") + (sub or ""), True
+    if not (cls and sub):
+        return None
+    base = f"{section}{cls}{sub} {int(group)}/"
+    if subgroup is None or subgroup == "":
+        return base, True
+    subgroup = subgroup.rstrip("0").ljust(2, "0") if len(subgroup) > 2 else subgroup.ljust(2, "0")
+    return base + subgroup, star
+
+
+class _ToAst(Transformer):  # type: ignore[type-arg]
+    def __init__(self, query: str) -> None:
+        super().__init__()
+        self.query = query
+
+    def word(self, items: list[Token]) -> Node:
+        tok = items[0]
+        text = str(tok)
+        suffix = re.fullmatch(r"(.+)\.([A-Za-z]{2,4})\.", text)  # USPTO style: term.ti.
+        if suffix and canonical_field(suffix.group(2)) in TEXT_FIELDS:
+            return self._scoped(canonical_field(suffix.group(2)), Term(suffix.group(1)), tok)
+        return self._term(text, tok)
+
+    def phrase(self, items: list[Token]) -> Node:
+        text = str(items[0])[1:-1].strip()
+        if not text:
+            raise QuerySyntaxError("empty phrase", items[0].start_pos, self.query)
+        return Phrase(text)
+
+    def _term(self, text: str, tok: Token) -> Term:
+        if ("*" in text or "?" in text):
+            stem = re.split(r"[*?]", text, maxsplit=1)[0]
+            if len(stem) < MIN_WILDCARD_STEM:
+                raise QuerySyntaxError(
+                    f"a wildcard needs at least {MIN_WILDCARD_STEM} characters before it: {text!r}",
+                    tok.start_pos, self.query)
+        return Term(text)
+
+    def and_(self, items: list[Node | Token]) -> Node:
+        nodes = [i for i in items if not isinstance(i, Token)]
+        flat: list[Node] = []
+        for n in nodes:
+            flat.extend(n.items if isinstance(n, And) else (n,))
+        return And(tuple(flat))
+
+    def or_(self, items: list[Node | Token]) -> Node:
+        nodes = [i for i in items if not isinstance(i, Token)]
+        flat: list[Node] = []
+        for n in nodes:
+            flat.extend(n.items if isinstance(n, Or) else (n,))
+        return Or(tuple(flat))
+
+    def not_(self, items: list[Node | Token]) -> Node:
+        return Not(next(i for i in items if not isinstance(i, Token)))
+
+    def same(self, items: list[Node | Token]) -> Node:
+        left, _, right = items
+        self._check_spannable(left, items[1])  # type: ignore[arg-type]
+        self._check_spannable(right, items[1])  # type: ignore[arg-type]
+        return Same(left, right)  # type: ignore[arg-type]
+
+    def prox(self, items: list[Node | Token]) -> Node:
+        left, op, right = items
+        assert isinstance(op, Token)
+        text = str(op).upper()
+        ordered = text.startswith("ADJ")
+        digits = text[3:] if ordered else text[4:]
+        n = int(digits) if digits else 1
+        if not 1 <= n <= MAX_PROXIMITY:
+            raise QuerySyntaxError(f"proximity must be between 1 and {MAX_PROXIMITY}", op.start_pos, self.query)
+        self._check_spannable(left, op)  # type: ignore[arg-type]
+        self._check_spannable(right, op)  # type: ignore[arg-type]
+        return Prox(left, right, n, ordered)  # type: ignore[arg-type]
+
+    def _check_spannable(self, node: Node, op: Token) -> None:
+        ok = all(isinstance(leaf, Term | Phrase) for leaf in leaves(node)) and not any(
+            isinstance(n, And | Not) for n in walk(node))
+        if not ok:
+            raise QuerySyntaxError(f"{op} works on words, phrases and OR-groups of them", op.start_pos, self.query)
+
+    def fielded(self, items: list[Node | Token]) -> Node:
+        field_tok, cmp_tok, value = items
+        assert isinstance(field_tok, Token) and isinstance(cmp_tok, Token)
+        field = canonical_field(str(field_tok))
+        cmp = str(cmp_tok)
+        if field in DATE_FIELDS:
+            return self._date(field, cmp, value, field_tok)
+        if cmp not in ("=", ":"):
+            raise QuerySyntaxError(f"{field} takes '=', not '{cmp}'", cmp_tok.start_pos, self.query)
+        if field in CLASS_FIELDS:
+            return self._map_leaves(value, field_tok, lambda leaf: self._class(field, leaf, field_tok))
+        if field in KEYWORD_FIELDS:
+            return self._map_leaves(value, field_tok, lambda leaf: self._keyword(field, leaf, field_tok))
+        return self._scoped(field, value, field_tok)  # type: ignore[arg-type]
+
+    def _scoped(self, field: str, node: Node, tok: Token) -> Node:
+        return _with_field(node, field)
+
+    def _map_leaves(self, node: Node | Token, tok: Token, fn: object) -> Node:
+        if isinstance(node, Term | Phrase):
+            return fn(node)  # type: ignore[operator,no-any-return]
+        if isinstance(node, Or):
+            return Or(tuple(self._map_leaves(i, tok, fn) for i in node.items))
+        if isinstance(node, And):
+            return And(tuple(self._map_leaves(i, tok, fn) for i in node.items))
+        if isinstance(node, Not):
+            return Not(self._map_leaves(node.item, tok, fn))
+        raise QuerySyntaxError(f"{tok} takes values combined with AND / OR / NOT", tok.start_pos, self.query)
+
+    def _class(self, field: str, leaf: Term | Phrase, tok: Token) -> Node:
+        norm = _normalise_class(leaf.text)
+        if norm is None:
+            raise QuerySyntaxError(f"not an {field} symbol: {leaf.text!r} (e.g. H04N, H04N21/*, H04N21/431)",
+                                   tok.start_pos, self.query)
+        return ClassCode(field, norm[0], norm[1])
+
+    def _keyword(self, field: str, leaf: Term | Phrase, tok: Token) -> Node:
+        value = leaf.text.strip()
+        if field == "PN":
+            from ipsearch.model import parse_publication_number
+
+            try:
+                pn = parse_publication_number(value)
+            except ValueError as exc:
+                raise QuerySyntaxError(f"not a publication number: {value!r}", tok.start_pos, self.query) from exc
+            return Keyword("PN", pn.country + pn.number + pn.kind)
+        if field == "AN":
+            return Keyword("AN", re.sub(r"[^0-9A-Za-z]", "", value).upper())
+        if field == "KIND":
+            return Keyword("KIND", value.lower() if value.isalpha() and len(value) > 2 else value.upper())
+        if field == "LANG":
+            return Keyword("LANG", value.lower())
+        return Keyword(field, value.upper())
+
+    def _date(self, field: str, cmp: str, value: Node | Token, tok: Token) -> Node:
+        words = [leaf.text for leaf in leaves(value)] if isinstance(value, Node.__args__) else []  # type: ignore[attr-defined]
+        pos = tok.start_pos
+        if len(words) == 3 and words[1].lower() == "to" and cmp in ("=", ":"):  # AD=(20190101 to 20191231)
+            lo, _ = _date_bounds(words[0], pos, self.query)
+            _, hi = _date_bounds(words[2], pos, self.query)
+            return DateRange(field, lo, hi)
+        if len(words) != 1:
+            raise QuerySyntaxError(f"{field} takes a date or a range like 2010..2015", pos, self.query)
+        text = words[0]
+        if ".." in text:
+            a, _, b = text.partition("..")
+            lo = _date_bounds(a, pos, self.query)[0] if a else None
+            hi = _date_bounds(b, pos, self.query)[1] if b else None
+            return DateRange(field, lo, hi)
+        first, last = _date_bounds(text, pos, self.query)
+        return {
+            "=": DateRange(field, first, last), ":": DateRange(field, first, last),
+            ">=": DateRange(field, first, None), ">": DateRange(field, last + dt.timedelta(days=1), None),
+            "<=": DateRange(field, None, last), "<": DateRange(field, None, first - dt.timedelta(days=1)),
+        }[cmp]
+
+
+def walk(node: Node) -> list[Node]:
+    out = [node]
+    if isinstance(node, And | Or):
+        for item in node.items:
+            out.extend(walk(item))
+    elif isinstance(node, Not):
+        out.extend(walk(node.item))
+    elif isinstance(node, Prox | Same):
+        out.extend(walk(node.left) + walk(node.right))
+    return out
+
+
+def _with_field(node: Node, field: str) -> Node:
+    if isinstance(node, Term):
+        return Term(node.text, field)
+    if isinstance(node, Phrase):
+        return Phrase(node.text, field)
+    if isinstance(node, And):
+        return And(tuple(_with_field(i, field) for i in node.items))
+    if isinstance(node, Or):
+        return Or(tuple(_with_field(i, field) for i in node.items))
+    if isinstance(node, Not):
+        return Not(_with_field(node.item, field))
+    if isinstance(node, Prox):
+        return Prox(_with_field(node.left, field), _with_field(node.right, field), node.n, node.ordered)
+    if isinstance(node, Same):
+        return Same(_with_field(node.left, field), _with_field(node.right, field))
+    return node  # dates, classes and keywords keep their own field
+
+
+def parse_query(query: str) -> Node:
+    """Parse ``query`` or raise QuerySyntaxError with a position and a plain message."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(f"the query is longer than {MAX_QUERY_CHARS} characters", MAX_QUERY_CHARS, "")
+    control = _CONTROL.search(query)
+    if control:
+        raise QuerySyntaxError("the query contains a control character", control.start(), query)
+    if not query.strip():
+        raise QuerySyntaxError("the query is empty", 0, query)
+    try:
+        tree = _lark().parse(query)
+        node: Node = _ToAst(query).transform(tree)
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, QuerySyntaxError):
+            raise exc.orig_exc from None
+        raise
+    except UnexpectedInput as exc:
+        raise _explain(exc, query) from None
+    count = len(leaves(node))
+    if count > MAX_CLAUSES:
+        raise QuerySyntaxError(f"the query has {count} clauses; at most {MAX_CLAUSES} are allowed", 0, query)
+    _check_fields_in_prox(node, query)
+    return node
+
+
+def _check_fields_in_prox(node: Node, query: str) -> None:
+    from ipsearch.query.ast import text_field_of
+
+    for n in walk(node):
+        if isinstance(n, Prox | Same) and text_field_of(n) is None:
+            raise QuerySyntaxError("both sides of NEAR/ADJ/SAME must search the same text field", None, query)
+
+
+def _explain(exc: UnexpectedInput, query: str) -> QuerySyntaxError:
+    pos = getattr(exc, "pos_in_stream", None)
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        opens, closes = query.count("("), query.count(")")
+        if opens > closes:
+            return QuerySyntaxError("a '(' is never closed", query.rfind("("), query)
+        if query.count('"') % 2:
+            return QuerySyntaxError("a '\"' is never closed", query.rfind('"'), query)
+        return QuerySyntaxError("the query ends where a word or phrase is expected", len(query), query)
+    if isinstance(exc, UnexpectedToken):
+        tok = exc.token
+        pos = tok.start_pos
+        if tok.type == "RPAR":
+            return QuerySyntaxError("this ')' has no matching '('", pos, query)
+        if tok.type in ("OR", "AND", "SAME", "PROX"):
+            return QuerySyntaxError(f"'{tok}' needs a word or group on both sides", pos, query)
+        if tok.type == "CMP":
+            return QuerySyntaxError(f"'{tok}' must follow a field code such as TI, AB, PA, PD", pos, query)
+        return QuerySyntaxError(f"unexpected '{tok}'", pos, query)
+    if isinstance(exc, UnexpectedCharacters):
+        ch = query[exc.pos_in_stream] if exc.pos_in_stream < len(query) else ""
+        if ch == '"':
+            return QuerySyntaxError("a '\"' is never closed", exc.pos_in_stream, query)
+        return QuerySyntaxError(f"unexpected character {ch!r}", exc.pos_in_stream, query)
+    return QuerySyntaxError("the query could not be read", pos, query)

@@ -1,0 +1,66 @@
+"""Search parameters and results shared by the backends and the search service."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+SortMode = Literal["relevance", "date", "date_asc"]
+
+# facet name -> index field (keyword list fields and scalar columns)
+FACETS: dict[str, str] = {
+    "ipc_section": "ipc_section", "ipc_class": "ipc_class", "ipc_subclass": "ipc_subclass",
+    "cpc_subclass": "cpc_subclass", "applicant": "owner_keys", "country": "country",
+    "year": "publication_year", "kind": "doc_kind",
+}
+HIT_FIELDS = ["pn", "title", "abstract", "publication_date", "filing_date", "country", "kind", "doc_kind",
+              "owners", "ipc", "applicants"]
+
+
+class SearchParams(BaseModel):
+    size: int = Field(default=20, ge=1, le=500)
+    sort: SortMode = "relevance"
+    facets: list[str] = []
+    after: list[Any] | None = None  # the last hit's sort values (keyset / search_after)
+    pit: str | None = None
+
+
+class RawHit(BaseModel):
+    pn: str
+    score: float
+    source: dict[str, Any]
+    sort: list[Any]
+
+
+class FacetBucket(BaseModel):
+    value: str
+    count: int
+
+
+class Page(BaseModel):
+    total: int
+    hits: list[RawHit]
+    facets: dict[str, list[FacetBucket]] = {}
+    pit: str | None = None
+
+
+class CursorError(ValueError):
+    pass
+
+
+def encode_cursor(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> dict[str, Any]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        data = json.loads(raw)
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise CursorError("the cursor is not one this service issued") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("after"), list):
+        raise CursorError("the cursor is not one this service issued")
+    return data
