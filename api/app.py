@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from api import problems
 from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from api.routers import accounts, audit, auth, health, loads
+from api.routers import accounts, audit, auth, collections, health, loads, patents
 from core.ratelimit import make_rate_limiter
 from core.settings import Settings, get_settings
 
@@ -23,7 +23,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.rate_limiter = make_rate_limiter(settings.redis_url)
     problems.install(app)
-    for router in (health.router, auth.router, accounts.router, audit.router, loads.router):
+    for router in (health.router, auth.router, accounts.router, audit.router, loads.router, patents.router,
+                   collections.router):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(RequestIdMiddleware)

@@ -198,6 +198,90 @@ def demo(docs: Annotated[int, typer.Option(min=1)] = 2000) -> None:
 
 
 @app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='e.g. \'TI=(led OR "light emitting diode") AND PD>=2015\'')],
+    backend: Annotated[str | None, typer.Option(help="es or embedded (default: the configured one)")] = None,
+    size: Annotated[int, typer.Option(min=1, max=500)] = 10,
+    sort: Annotated[str, typer.Option(help="relevance, date or date_asc")] = "relevance",
+    as_json: Annotated[bool, typer.Option("--json", help='One object: {"total": n, "hits": [...]}')] = False,
+) -> None:
+    """Search patents with the professional query language."""
+    import json
+
+    from ipsearch.backends import get_backend
+    from ipsearch.query.parser import QuerySyntaxError
+    from ipsearch.service import SearchService
+
+    if sort not in ("relevance", "date", "date_asc"):
+        err.print(f"[red]error:[/] unknown sort {sort!r}")
+        raise typer.Exit(2)
+    try:
+        service = SearchService(get_backend(get_settings(), backend))
+        result = service.search(query, size=size, sort=sort)  # type: ignore[arg-type]
+    except QuerySyntaxError as exc:
+        err.print("[red]query error:[/] ", end="")
+        err.print(f"{exc.message}\n{exc.pointer()}", highlight=False, markup=False)
+        raise typer.Exit(2) from exc
+    except ValueError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if as_json:
+        print(json.dumps({"total": result.total,
+                          "hits": [{"pn": h.pn, "title": h.title, "score": h.score} for h in result.hits]},
+                         ensure_ascii=False))
+        return
+    table = Table(title=f"{result.total} results ({result.backend}, {result.took_ms:.0f} ms)")
+    for col in ("publication", "title", "applicant", "date", "score"):
+        table.add_column(col)
+    for h in result.hits:
+        table.add_row(h.pn, h.title[:70], (h.applicants or [""])[0][:30], h.publication_date or "", f"{h.score:.2f}")
+    console.print(table)
+
+
+@app.command()
+def explain(query: str) -> None:
+    """Print the parsed query and what each backend would run."""
+    import json
+
+    from ipsearch.analysis import get_analyzer
+    from ipsearch.backends import get_backend
+    from ipsearch.query.parser import QuerySyntaxError, parse_query
+    from ipsearch.query.plan import Planner
+    from ipsearch.query.render import render
+    from ipsearch.query.to_es import compile_es
+    from ipsearch.query.to_sql import SqlCompiler
+
+    try:
+        node = parse_query(query)
+    except QuerySyntaxError as exc:
+        err.print(f"query error: {exc.message}\n{exc.pointer()}", highlight=False, markup=False)
+        raise typer.Exit(2) from exc
+    settings = get_settings()
+    console.print("[bold]AST[/]")
+    console.print(repr(node), highlight=False, markup=False)
+    console.print("[bold]normalised[/]  " + render(node), highlight=False)
+    analyzer = get_analyzer()
+    for kind in ("es", "embedded"):
+        if kind == "es" and not settings.elasticsearch_url:
+            console.print("[bold]elasticsearch[/]: not configured (IPC_ELASTICSEARCH_URL)")
+            continue
+        backend = get_backend(settings, kind)
+        planner = Planner(analyzer, backend, query)  # type: ignore[arg-type]
+        try:
+            if kind == "es":
+                console.print("[bold]elasticsearch[/]")
+                console.print_json(json.dumps(compile_es(node, planner), ensure_ascii=False))
+            else:
+                backend.ensure_index()
+                sq = SqlCompiler(planner, backend.conn).compile(node)  # type: ignore[attr-defined]
+                console.print("[bold]embedded (SQLite FTS5)[/]")
+                console.print(f"WHERE {sq.where}\nparams: {sq.params}\nrank: {sq.rank_match}", highlight=False,
+                              markup=False)
+        except QuerySyntaxError as exc:
+            console.print(f"{kind}: {exc}", markup=False)
+
+
+@app.command()
 def doctor() -> None:
     """Check every configured service and print a table."""
     from api.services import service_statuses

@@ -25,6 +25,9 @@ def make_celery(settings: Settings) -> Celery:
         timezone="UTC",
     )
     app.autodiscover_tasks(TASK_PACKAGES, related_name="tasks")
+    app.conf.beat_schedule = {
+        "sweep-corpus-events": {"task": "ipsearch.sweep_corpus_events", "schedule": 300.0},
+    }
     return app
 
 

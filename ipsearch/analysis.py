@@ -51,7 +51,9 @@ class Analyzer:
         self._lemmas = lemmatizer.lookups.get_table("lemma_lookup")  # keyed by string hash: use .get
         self._en_stop = frozenset(EN_STOP)
         self._zh_stop = frozenset(w for w in ZH_STOP if not w.isascii())
-        logging.getLogger("jieba").setLevel(logging.WARNING)
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)  # jieba resets its logger to DEBUG when imported
         self._zh: Language = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
         self._zh_lock = threading.Lock()  # jieba's lazy initialisation is not thread-safe
         self._cache: dict[str, str | None] = {}

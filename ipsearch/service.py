@@ -17,7 +17,16 @@ from ipsearch.highlight import highlight
 from ipsearch.query.ast import Node, Not, Phrase, Term, leaves
 from ipsearch.query.parser import parse_query, walk
 from ipsearch.query.plan import Planner
-from ipsearch.results import FACETS, CursorError, FacetBucket, RawHit, SearchParams, SortMode, decode_cursor, encode_cursor
+from ipsearch.results import (
+    FACETS,
+    CursorError,
+    FacetBucket,
+    RawHit,
+    SearchParams,
+    SortMode,
+    decode_cursor,
+    encode_cursor,
+)
 
 MAX_EXPORT = 50_000
 EXPORT_COLUMNS = ["pn", "title", "publication_date", "filing_date", "country", "kind", "applicants", "ipc"]
@@ -148,12 +157,6 @@ class SearchService:
             if page.next_cursor is None:
                 break
             cursor = page.next_cursor
-
-
-def _nodes(node: Node) -> Iterator[Node]:
-    from ipsearch.query.parser import _walk
-
-    yield from _walk(node)
 
 
 def _descendants(number: int, children: dict[int, list[int]]) -> list[dict[str, Any]]:

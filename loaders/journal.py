@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -72,20 +71,6 @@ class LoadFile(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     seconds: Mapped[float | None] = mapped_column()
-
-
-class CorpusEvent(Base):
-    """``corpus-updated``: emitted when a load has written documents (saved queries re-run on it)."""
-
-    __tablename__ = "corpus_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    run_id: Mapped[int] = mapped_column(ForeignKey("load_runs.id"))
-    backend: Mapped[str] = mapped_column(String(20))
-    target: Mapped[str] = mapped_column(String(500))
-    documents: Mapped[int] = mapped_column(Integer)
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 def previous_file(session: Session, checksum: str, backend: str, target: str) -> LoadFile | None:

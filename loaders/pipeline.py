@@ -22,8 +22,9 @@ from core.db import session_factory, utcnow
 from core.settings import Settings
 from ipsearch.analysis import get_analyzer
 from ipsearch.backends import IndexWriter, get_backend
+from ipsearch.events import CorpusEvent, announce
 from ipsearch.indexdoc import build_index_doc
-from loaders.journal import CorpusEvent, LoadFile, LoadRun, LoadStatus, previous_file
+from loaders.journal import LoadFile, LoadRun, LoadStatus, previous_file
 from loaders.reader import Failure, Parsed, RawItem, Skipped, iter_raw, process_raw
 from loaders.sources import Source, expand
 
@@ -165,10 +166,14 @@ class Loader:
             run.status = LoadStatus.done
             run.finished_at = utcnow()
             run.quarantine_path = str(quarantine.path) if quarantine.used else None
+            event = None
             if run.loaded:
-                session.add(CorpusEvent(run_id=run.id, backend=self.writer.kind, target=self.target,
-                                        documents=run.loaded, details={"paths": run.paths}))
+                event = CorpusEvent(run_id=run.id, backend=self.writer.kind, target=self.target,
+                                    documents=run.loaded, details={"paths": run.paths})
+                session.add(event)
             session.commit()
+            if event is not None:
+                announce(self.settings, event.id)
             return self._summary(run, len(sources), unchanged)
         finally:
             session.close()

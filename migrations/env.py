@@ -6,6 +6,9 @@ from alembic import context
 
 import core.accounts.models  # noqa: F401 - register tables for autogenerate
 import core.audit  # noqa: F401
+import core.notifications  # noqa: F401
+import ipsearch.collections  # noqa: F401
+import ipsearch.events  # noqa: F401
 import loaders.journal  # noqa: F401
 from core.db import Base, get_engine
 from core.settings import get_settings

@@ -70,7 +70,8 @@ class ElasticsearchBackend:
     def vocabulary(self, fields: tuple[str, ...], prefix: str, limit: int) -> list[str]:
         """Distinct indexed tokens starting with ``prefix`` (fields share one vocabulary here)."""
         resp = self.client.search(index=self.vocab_index, query={"prefix": {"term": prefix}}, size=limit,
-                                  sort=[{"term": "asc"}], source=False, docvalue_fields=["term"])
+                                  sort="term:asc", source=False,
+                                  docvalue_fields=[{"field": "term"}])
         return [hit["fields"]["term"][0] for hit in resp["hits"]["hits"]]
 
     def write(self, items: Iterable[tuple[Any, dict[str, Any]]]) -> Iterator[WriteOutcome]:
@@ -128,11 +129,12 @@ class ElasticsearchBackend:
     # --- searching -------------------------------------------------------------------------
     def run_search(self, node: Node, planner: Planner, params: SearchParams) -> Page:
         query = compile_es(node, planner)
-        sort: list[Any] = {
+        sorts: dict[str, list[Any]] = {
             "relevance": [{"_score": "desc"}, {"pn": "asc"}],
             "date": [{"publication_date": {"order": "desc", "missing": "_last"}}, {"pn": "asc"}],
             "date_asc": [{"publication_date": {"order": "asc", "missing": "_last"}}, {"pn": "asc"}],
-        }[params.sort]
+        }
+        sort = sorts[params.sort]
         pit = params.pit or self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)["id"]
         body: dict[str, Any] = {"query": query, "size": params.size, "sort": sort, "track_total_hits": True,
                                 "_source": HIT_FIELDS, "pit": {"id": pit, "keep_alive": PIT_KEEP_ALIVE}}
@@ -163,7 +165,7 @@ class ElasticsearchBackend:
         return out
 
     def similar(self, pn: str, size: int) -> list[RawHit]:
-        resp = self.client.search(index=self.alias, size=size, _source=HIT_FIELDS, query={"more_like_this": {
+        resp = self.client.search(index=self.alias, size=size, source_includes=HIT_FIELDS, query={"more_like_this": {
             # Elasticsearch's documented defaults: min_term_freq 2, min_doc_freq 5, max_query_terms 25
             "fields": ["ti", "ab", "cl"], "like": [{"_index": self.index, "_id": pn}], "include": False}})
         return [RawHit(pn=h["_id"], score=float(h["_score"] or 0), source=h["_source"], sort=[])

@@ -29,9 +29,9 @@ _LIST_HIT_FIELDS = {"owners", "ipc", "applicants"}
 
 BATCH = 200
 SCHEMA_VERSION = 2
-SCALAR_COLUMNS = ("pn_base", "an_key", "country", "kind", "doc_kind", "lang", "publication_date", "filing_date", "priority_date",
-                  "publication_year", "filing_year", "priority_year", "title", "first_applicant", "claim_count",
-                  "citation_count", "family_id", "application_number", "synthetic", "source_format")
+SCALAR_COLUMNS = ("pn_base", "an_key", "country", "kind", "doc_kind", "lang", "publication_date", "filing_date",
+                  "priority_date", "publication_year", "filing_year", "priority_year", "title", "first_applicant",
+                  "claim_count", "citation_count", "family_id", "application_number", "synthetic", "source_format")
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS docs (

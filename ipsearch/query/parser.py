@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from ipsearch.query.ast import (
@@ -235,8 +235,9 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         return Keyword(field, value.upper())
 
     def _date(self, field: str, cmp: str, value: Node | Token, tok: Token) -> Node:
-        words = [leaf.text for leaf in leaves(value)] if isinstance(value, Node.__args__) else []  # type: ignore[attr-defined]
-        pos = tok.start_pos
+        words = [leaf.text for leaf in leaves(value) if isinstance(leaf, Term | Phrase)] if not isinstance(
+            value, Token) else []
+        pos = tok.start_pos or 0
         if len(words) == 3 and words[1].lower() == "to" and cmp in ("=", ":"):  # AD=(20190101 to 20191231)
             lo, _ = _date_bounds(words[0], pos, self.query)
             _, hi = _date_bounds(words[2], pos, self.query)
@@ -246,9 +247,8 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         text = words[0]
         if ".." in text:
             a, _, b = text.partition("..")
-            lo = _date_bounds(a, pos, self.query)[0] if a else None
-            hi = _date_bounds(b, pos, self.query)[1] if b else None
-            return DateRange(field, lo, hi)
+            return DateRange(field, _date_bounds(a, pos, self.query)[0] if a else None,
+                             _date_bounds(b, pos, self.query)[1] if b else None)
         first, last = _date_bounds(text, pos, self.query)
         return {
             "=": DateRange(field, first, last), ":": DateRange(field, first, last),
@@ -340,8 +340,9 @@ def _explain(exc: UnexpectedInput, query: str) -> QuerySyntaxError:
             return QuerySyntaxError(f"'{tok}' must follow a field code such as TI, AB, PA, PD", pos, query)
         return QuerySyntaxError(f"unexpected '{tok}'", pos, query)
     if isinstance(exc, UnexpectedCharacters):
-        ch = query[exc.pos_in_stream] if exc.pos_in_stream < len(query) else ""
+        where = exc.pos_in_stream or 0
+        ch = query[where] if where < len(query) else ""
         if ch == '"':
-            return QuerySyntaxError("a '\"' is never closed", exc.pos_in_stream, query)
-        return QuerySyntaxError(f"unexpected character {ch!r}", exc.pos_in_stream, query)
+            return QuerySyntaxError("a '\"' is never closed", where, query)
+        return QuerySyntaxError(f"unexpected character {ch!r}", where, query)
     return QuerySyntaxError("the query could not be read", pos, query)

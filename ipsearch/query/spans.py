@@ -12,7 +12,8 @@ from ipsearch.query.ast import Node, Or, Phrase, Prox, Same, Term
 Span = tuple[int, int]  # [start, end) token positions
 
 
-def spans(node: Node, tokens: list[str], expansions: dict[str, list[str]], analysed: dict[str, list[str]]) -> list[Span]:
+def spans(node: Node, tokens: list[str], expansions: dict[str, list[str]],
+          analysed: dict[str, list[str]]) -> list[Span]:
     if isinstance(node, Term) and node.is_wildcard:
         words = set(expansions.get(node.text, []))
         return [(i, i + 1) for i, t in enumerate(tokens) if t in words]

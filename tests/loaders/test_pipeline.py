@@ -12,7 +12,8 @@ from core.db import session_scope
 from core.settings import Settings
 from ipsearch.backends import get_backend
 from ipsearch.backends.elastic import ElasticsearchBackend
-from loaders.journal import CorpusEvent, LoadFile, LoadStatus
+from ipsearch.events import CorpusEvent
+from loaders.journal import LoadFile, LoadStatus
 from loaders.pipeline import run_load
 
 

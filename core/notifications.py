@@ -1,0 +1,46 @@
+"""Notifications to users (saved-query matches, alerts, replies): a row per user and event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+import core.accounts.models  # noqa: F401 - registers "users" for the foreign key
+from core.db import Base, UTCDateTime, utcnow
+from core.errors import NotFound
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def notify(session: Session, user_id: int, kind: str, title: str, **payload: Any) -> Notification:
+    note = Notification(user_id=user_id, kind=kind, title=title[:300], payload=payload)
+    session.add(note)
+    return note
+
+
+def for_user(session: Session, user_id: int, unread_only: bool = False, limit: int = 100) -> list[Notification]:
+    stmt = select(Notification).where(Notification.user_id == user_id)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return list(session.scalars(stmt.order_by(Notification.id.desc()).limit(limit)))
+
+
+def mark_read(session: Session, user_id: int, notification_id: int) -> Notification:
+    note = session.get(Notification, notification_id)
+    if note is None or note.user_id != user_id:
+        raise NotFound(f"notification {notification_id} not found")
+    note.read_at = note.read_at or utcnow()
+    return note

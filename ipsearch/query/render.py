@@ -1,0 +1,49 @@
+"""AST -> query text that parses back to the same AST (used by ``explain`` and round-trip tests)."""
+
+from __future__ import annotations
+
+from ipsearch.query.ast import (
+    And,
+    ClassCode,
+    DateRange,
+    Keyword,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prox,
+    Same,
+    Term,
+)
+
+
+def _leaf(node: Term | Phrase) -> str:
+    body = f'"{node.text}"' if isinstance(node, Phrase) else node.text
+    return body if node.field == "TXT" else f"{node.field}={body}"
+
+
+def render(node: Node) -> str:
+    if isinstance(node, Term | Phrase):
+        return _leaf(node)
+    if isinstance(node, And):
+        return "(" + " AND ".join(render(i) for i in node.items) + ")"
+    if isinstance(node, Or):
+        return "(" + " OR ".join(render(i) for i in node.items) + ")"
+    if isinstance(node, Not):
+        return f"(NOT {render(node.item)})"
+    if isinstance(node, Prox):
+        op = ("ADJ" if node.ordered else "NEAR") + str(node.n)
+        return f"({render(node.left)} {op} {render(node.right)})"
+    if isinstance(node, Same):
+        return f"({render(node.left)} SAME {render(node.right)})"
+    if isinstance(node, DateRange):
+        lo = node.gte.isoformat() if node.gte else ""
+        hi = node.lte.isoformat() if node.lte else ""
+        return f"{node.field}={lo}..{hi}"
+    if isinstance(node, ClassCode):
+        code = node.code.replace(" ", "")
+        star = "*" if node.prefix and "/" in code else ""  # "H05B" is a prefix by itself
+        return f"{node.field}={code}{star}"
+    if isinstance(node, Keyword):
+        return f'{node.field}="{node.value}"'
+    raise TypeError(node)
