@@ -1,0 +1,110 @@
+"""Conformance: every query-language case returns the same documents on Elasticsearch and on the
+embedded backend, over the real corpus in shared/data (ranking may differ)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ipsearch.service import SearchService
+
+# (query, at least this many hits) -- every feature of the language appears at least once.
+CASES: list[tuple[str, int]] = [
+    ("led", 10), ("TI=battery", 1), ("AB=sensor", 1), ("CL=electrode", 1), ("DESC=semiconductor", 1),
+    ("TXT=magnet", 1), ("TI=lamp OR TI=light", 1), ("battery AND lithium", 1), ("battery lithium", 1),
+    ("battery NOT lithium", 1), ("NOT TI=device", 100), ("TI=(lamp OR light) AND PD>=2010", 1),
+    ('"light emitting diode"', 1), ('TI="light emitting"', 1), ("emit*", 1), ("batter*", 1), ("colo?r", 1),
+    ("TI=screw*", 1), ("semicond*", 1), ("light NEAR3 emitting", 1), ("emitting NEAR3 light", 1),
+    ("light ADJ emitting", 1), ("emitting ADJ light", 1), ("light ADJ3 element", 1),
+    ("CL=(electrode NEAR5 lithium)", 1), ("sensor SAME wireless", 1), ("CL=(battery SAME seawater)", 1),
+    ('(led OR "light emitting") NEAR4 (lamp OR device)', 1), ("emit* NEAR2 diode", 1),
+    ("PA=samsung", 1), ('PA="seoul semiconductor"', 1), ("IN=tanaka", 1), ("AG=dehns", 1),
+    ("AG=(finnegan OR fish)", 1), ("申请人=三星", 1), ("发明人=李", 1), ("名称=显示", 1), ("摘要=区块链", 1),
+    ("权利要求=像素", 1), ("显示 AND 像素", 1), ('"显示 面板"', 1), ("筛选 NEAR5 填充", 1),
+    ("PN=US8926509B2", 1), ("PN=US8926509", 1), ('PN="EP 3383757 B1"', 1), ("AN=16849316.1", 1),
+    ("申请号=202111286633.X", 1), ("CC=CN", 7), ("CC=EP", 11), ("CC=JP", 2), ("KIND=B2", 100), ("KIND=S1", 20),
+    ("KIND=grant", 100), ("KIND=application", 20), ("KIND=design", 20), ("LANG=de", 1), ("LANG=zh", 7),
+    ("IPC=H01L", 1), ("IPC=H01L33/*", 1), ("IPC=A61B5/*", 1), ("IPC=H04", 1), ("IPC=A", 1), ("IPC=A45F5/04", 1),
+    ("CPC=A61B", 1), ("CPC=A61B5/*", 1), ("IPC=(H01M OR H01G)", 1), ("PD>=2015", 1), ("PD<2006", 1),
+    ("PD=2012", 1), ("PD=201201", 1), ("PD=2010-01-01..2012-12-31", 1), ("AD=(20190101 to 20191231)", 1),
+    ("PRD>=2016", 1), ("PRD=2015-09", 1), ("公开日>=2020", 1), ("申请日=2008", 1),
+    ("TI=device AND NOT CC=US AND PD>=2005", 1), ("IPC=H01L AND (emit* OR light) AND PD<2012", 1),
+    ("led.ti.", 1), ("battery.ab. OR lithium.cl.", 1),
+]
+
+
+@pytest.mark.parametrize("query,minimum", CASES, ids=[c[0] for c in CASES])
+def test_same_result_sets_on_both_backends(query: str, minimum: int, es_service: SearchService,
+                                           embedded_service: SearchService) -> None:
+    es = es_service.matching_ids(query)
+    embedded = embedded_service.matching_ids(query)
+    assert es == embedded, f"only ES: {sorted(es - embedded)[:10]}, only embedded: {sorted(embedded - es)[:10]}"
+    assert len(es) >= minimum
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("申请人=三星", {"CN113781974A"}),
+    ("PN=US8926509", {"US8926509B2"}),
+    ("AN=16849316.1", {"EP3383757B1"}),
+    ("CL=(battery SAME seawater)", {"US11646472B2"}),
+    ("CC=JP", {"JP2021044377A", "JP2021193879A"}),
+    ("IPC=A45F5/04", {"US6836899B1"}),
+])
+def test_exact_results(query: str, expected: set[str], es_service: SearchService,
+                       embedded_service: SearchService) -> None:
+    assert es_service.matching_ids(query) == expected
+    assert embedded_service.matching_ids(query) == expected
+
+
+def test_ordered_vs_unordered_proximity_differ(es_service: SearchService) -> None:
+    unordered = es_service.matching_ids("emitting NEAR light")
+    ordered = es_service.matching_ids("emitting ADJ light")
+    assert ordered < unordered
+
+
+@pytest.mark.parametrize("service_name", ["es_service", "embedded_service"])
+def test_cursor_pagination_is_complete_and_stable(service_name: str, request: pytest.FixtureRequest) -> None:
+    service: SearchService = request.getfixturevalue(service_name)
+    for sort in ("relevance", "date", "date_asc"):
+        seen: list[str] = []
+        cursor = None
+        while True:
+            page = service.search("KIND=grant OR led", size=37, sort=sort, cursor=cursor)  # type: ignore[arg-type]
+            seen.extend(h.pn for h in page.hits)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert len(seen) == len(set(seen)) == page.total == len(service.matching_ids("KIND=grant OR led"))
+        if sort == "date":
+            dates = [d for d in (service.search("KIND=grant", size=50, sort="date").hits) if d.publication_date]
+            assert [h.publication_date for h in dates] == sorted((h.publication_date for h in dates), reverse=True)
+
+
+def test_facets_agree(es_service: SearchService, embedded_service: SearchService) -> None:
+    names = ["ipc_section", "ipc_class", "ipc_subclass", "cpc_subclass", "applicant", "country", "year", "kind"]
+    es = es_service.search("light OR device", facets=names)
+    embedded = embedded_service.search("light OR device", facets=names)
+    assert es.total == embedded.total
+    for name in names:
+        as_dict = {b.value: b.count for b in es.facets[name]}
+        em_dict = {b.value: b.count for b in embedded.facets[name]}
+        common = set(as_dict) & set(em_dict)
+        assert common and all(as_dict[v] == em_dict[v] for v in common), name
+    assert dict((b.value, b.count) for b in es.facets["country"]) == dict(
+        (b.value, b.count) for b in embedded.facets["country"])
+
+
+def test_highlights_on_original_text(es_service: SearchService) -> None:
+    hits = es_service.search('TI="light emitting"', size=5).hits
+    assert hits and all("<mark>" in h.highlights.get("title", "") for h in hits)
+    cn = es_service.search("名称=显示").hits[0]
+    assert cn.highlights["title"] == "<mark>显示</mark>设备"
+
+
+def test_similar_and_document_view(es_service: SearchService, embedded_service: SearchService) -> None:
+    for service in (es_service, embedded_service):
+        similar = service.similar("US8926509B2", 5)
+        assert similar and "US8926509B2" not in {h.pn for h in similar}
+    doc = es_service.document("US6836899B1")
+    assert doc is not None and doc["document"]["pn"]["normalised"] == "US6836899B1"
+    tree = doc["claim_tree"]["en"]
+    assert [t["number"] for t in tree] == [c["number"] for c in doc["document"]["claims"]["en"] if c["independent"]]

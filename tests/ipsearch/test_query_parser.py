@@ -1,0 +1,220 @@
+"""The query language: every operator and field, precedence, Chinese aliases, errors with
+positions, and AST -> text -> AST round trips (hypothesis)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ipsearch.query.ast import (
+    TEXT_FIELDS,
+    And,
+    ClassCode,
+    DateRange,
+    Keyword,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prox,
+    Same,
+    Term,
+)
+from ipsearch.query.parser import QuerySyntaxError, parse_query
+from ipsearch.query.render import render
+
+T = Term
+
+
+@pytest.mark.parametrize("code,field", [
+    ("TI", "TI"), ("AB", "AB"), ("CL", "CL"), ("DESC", "DESC"), ("TXT", "TXT"), ("PA", "PA"), ("IN", "IN"),
+    ("AG", "AG"), ("ti", "TI"), ("名称", "TI"), ("摘要", "AB"), ("权利要求", "CL"), ("申请人", "PA"), ("发明人", "IN"),
+])
+def test_text_field_codes_and_aliases(code: str, field: str) -> None:
+    assert parse_query(f"{code}=battery") == T("battery", field)
+    assert parse_query(f"{code}:battery") == T("battery", field)
+
+
+def test_identifier_fields_and_aliases() -> None:
+    assert parse_query("PN=US7654321B2") == Keyword("PN", "US7654321B2")
+    assert parse_query('公开号="CN 113781974 A"') == Keyword("PN", "CN113781974A")
+    assert parse_query("AN=202111286633.X") == Keyword("AN", "202111286633X")
+    assert parse_query("申请号=16849316.1") == Keyword("AN", "168493161")
+    assert parse_query("CC=cn") == Keyword("CC", "CN")
+    assert parse_query("KIND=b2") == Keyword("KIND", "B2")
+    assert parse_query("KIND=grant") == Keyword("KIND", "grant")
+    assert parse_query("LANG=DE") == Keyword("LANG", "de")
+
+
+def test_classification_prefixes() -> None:
+    assert parse_query("IPC=H04N21/*") == ClassCode("IPC", "H04N 21/", True)
+    assert parse_query("IPC=H05B") == ClassCode("IPC", "H05B", True)
+    assert parse_query("IPC=H04") == ClassCode("IPC", "H04", True)
+    assert parse_query("IPC=H") == ClassCode("IPC", "H", True)
+    assert parse_query("IPC=H04N21/431") == ClassCode("IPC", "H04N 21/431", False)
+    assert parse_query("CPC=Y02E10/*") == ClassCode("CPC", "Y02E 10/", True)
+    assert parse_query("分类号=(G06F OR H04L)") == Or((ClassCode("IPC", "G06F", True), ClassCode("IPC", "H04L", True)))
+
+
+def test_dates_and_ranges() -> None:
+    d = dt.date
+    assert parse_query("PD>=2010") == DateRange("PD", d(2010, 1, 1), None)
+    assert parse_query("PD>2010") == DateRange("PD", d(2011, 1, 1), None)
+    assert parse_query("PD<2015") == DateRange("PD", None, d(2014, 12, 31))
+    assert parse_query("PD<=201503") == DateRange("PD", None, d(2015, 3, 31))
+    assert parse_query("PD=2012") == DateRange("PD", d(2012, 1, 1), d(2012, 12, 31))
+    assert parse_query("AD=2010-01-01..2015-12-31") == DateRange("AD", d(2010, 1, 1), d(2015, 12, 31))
+    assert parse_query("AD=(20190101 to 20191231)") == DateRange("AD", d(2019, 1, 1), d(2019, 12, 31))
+    assert parse_query("申请日=2019..") == DateRange("AD", d(2019, 1, 1), None)
+    assert parse_query("公开日=..2000") == DateRange("PD", None, d(2000, 12, 31))
+    assert parse_query("PRD=2016-05") == DateRange("PRD", d(2016, 5, 1), d(2016, 5, 31))
+
+
+def test_boolean_operators_and_precedence() -> None:
+    a, b, c = T("a1"), T("b1"), T("c1")
+    assert parse_query("a1 AND b1") == And((a, b))
+    assert parse_query("a1 b1") == And((a, b))  # implicit AND
+    assert parse_query("a1 OR b1") == Or((a, b))
+    assert parse_query("a1 NOT b1") == And((a, Not(b)))
+    assert parse_query("a1 AND NOT b1") == And((a, Not(b)))
+    assert parse_query("NOT a1") == Not(a)
+    assert parse_query("a1 OR b1 AND c1") == Or((a, And((b, c))))  # AND binds tighter than OR
+    assert parse_query("(a1 OR b1) AND c1") == And((Or((a, b)), c))
+    assert parse_query("a1 OR b1 OR c1") == Or((a, b, c))
+    assert parse_query("a1 AND b1 c1") == And((a, b, c))
+
+
+def test_proximity_and_same() -> None:
+    a, b, c = T("a1"), T("b1"), T("c1")
+    assert parse_query("a1 NEAR3 b1") == Prox(a, b, 3, False)
+    assert parse_query("a1 NEAR b1") == Prox(a, b, 1, False)
+    assert parse_query("a1 ADJ2 b1") == Prox(a, b, 2, True)
+    assert parse_query("a1 ADJ b1") == Prox(a, b, 1, True)
+    assert parse_query("a1 SAME b1") == Same(a, b)
+    # NEAR/ADJ bind tighter than SAME, SAME tighter than AND, AND tighter than OR
+    assert parse_query("a1 NEAR2 b1 SAME c1") == Same(Prox(a, b, 2, False), c)
+    assert parse_query("a1 SAME b1 AND c1") == And((Same(a, b), c))
+    assert parse_query("a1 NEAR2 b1 OR c1") == Or((Prox(a, b, 2, False), c))
+    assert parse_query('(a1 OR "b1 c1") NEAR5 d1') == Prox(Or((a, Phrase("b1 c1"))), T("d1"), 5, False)
+    assert parse_query("TI=(a1 ADJ b1)") == Prox(T("a1", "TI"), T("b1", "TI"), 1, True)
+
+
+def test_phrases_wildcards_and_suffix_fields() -> None:
+    assert parse_query('"light emitting diode"') == Phrase("light emitting diode")
+    assert parse_query('TI="发光 二极管"') == Phrase("发光 二极管", "TI")
+    assert parse_query("emit*") == T("emit*")
+    assert parse_query("colo?r") == T("colo?r")
+    assert parse_query("led.ti.") == T("led", "TI")
+    assert parse_query("battery.ab. AND lithium.cl.") == And((T("battery", "AB"), T("lithium", "CL")))
+
+
+def test_field_group_pushes_field_to_leaves() -> None:
+    q = parse_query('TI=(led OR "light emitting") AND AB=lamp')
+    assert q == And((Or((T("led", "TI"), Phrase("light emitting", "TI"))), T("lamp", "AB")))
+
+
+def test_chinese_query() -> None:
+    q = parse_query("申请人=华为 AND 名称=(通信 OR 基站) AND 申请日>=2015")
+    assert q == And((T("华为", "PA"), Or((T("通信", "TI"), T("基站", "TI"))),
+                     DateRange("AD", dt.date(2015, 1, 1), None)))
+
+
+@pytest.mark.parametrize("query,position,message", [
+    ("(led AND lamp", 0, "never closed"),
+    ("led AND lamp)", 12, "no matching"),
+    ('"light emitting', 0, "never closed"),
+    ("a* lamp", 0, "at least 3 characters"),
+    ("lamp AND ab*", 9, "at least 3 characters"),
+    ("led AND", 7, "word or phrase is expected"),
+    ("OR led", 0, "needs a word"),
+    ("AND led", 0, "needs a word"),
+    ("led OR OR lamp", 7, "needs a word"),
+    ("TI>lamp", 2, "takes '='"),
+    ("PD>=20x0", 0, "not a date"),
+    ("PD=2019-13-40", 0, "not a valid date"),
+    ("IPC=Q12", 0, "not an IPC symbol"),
+    ("led NEAR500 lamp", 4, "between 1 and 99"),
+    ("(a1 AND b1) NEAR2 c1", 12, "works on words"),
+    ("led\x00lamp", 3, "control character"),
+    ("led\x1blamp", 3, "control character"),
+    ("", 0, "empty"),
+    ("=led", 0, "must follow a field code"),
+])
+def test_bad_queries_are_rejected_with_positions(query: str, position: int, message: str) -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        parse_query(query)
+    assert message in info.value.message
+    assert info.value.position == position
+
+
+def test_mixed_fields_in_proximity_rejected() -> None:
+    with pytest.raises(QuerySyntaxError, match="same text field"):
+        parse_query("PA=samsung NEAR2 TI=display")
+
+
+def test_limits_are_fast() -> None:
+    start = time.perf_counter()
+    for hostile in ("x" * 100_000, " OR ".join(["led"] * 5000), "(" * 3000, "a*"):
+        with pytest.raises(QuerySyntaxError):
+            parse_query(hostile)
+    clauses = " OR ".join(f"w{i}" for i in range(250))
+    with pytest.raises(QuerySyntaxError, match="at most 200"):
+        parse_query(clauses)
+    assert time.perf_counter() - start < 2.0
+
+
+# --- round trips -----------------------------------------------------------------------------
+
+WORDS = st.sampled_from(["led", "lamp", "diode", "battery", "sensor", "显示", "通信", "emit*", "batter?"])
+TEXT_CODES = st.sampled_from(sorted(TEXT_FIELDS))
+
+
+def leaf() -> st.SearchStrategy[Node]:
+    term = st.builds(Term, WORDS, TEXT_CODES)
+    phrase = st.builds(Phrase, st.sampled_from(["light emitting", "base station", "发光 二极管"]), TEXT_CODES)
+    dates = st.builds(DateRange, st.sampled_from(["PD", "AD", "PRD"]),
+                      st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1))),
+                      st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)))).filter(
+        lambda r: r.gte is not None or r.lte is not None)
+    classes = st.sampled_from([ClassCode("IPC", "H04N", True), ClassCode("IPC", "H04N 21/", True),
+                               ClassCode("CPC", "Y02E 10/50", False), ClassCode("IPC", "H04N 21/431", True)])
+    keywords = st.sampled_from([Keyword("PN", "US7654321B2"), Keyword("CC", "CN"), Keyword("KIND", "grant"),
+                                Keyword("LANG", "de"), Keyword("AN", "202111286633X")])
+    return st.one_of(term, phrase, dates, classes, keywords)
+
+
+def _prox(field: str) -> st.SearchStrategy[Node]:
+    side = st.one_of(st.builds(Term, WORDS, st.just(field)),
+                     st.builds(Phrase, st.sampled_from(["light emitting", "base station"]), st.just(field)))
+    return st.one_of(st.builds(Prox, side, side, st.integers(1, 99), st.booleans()), st.builds(Same, side, side))
+
+
+def trees() -> st.SearchStrategy[Node]:
+    base = st.one_of(leaf(), TEXT_CODES.flatmap(_prox))
+    return st.recursive(base, lambda kids: st.one_of(
+        st.builds(lambda xs: And(tuple(xs)), st.lists(kids, min_size=2, max_size=3)),
+        st.builds(lambda xs: Or(tuple(xs)), st.lists(kids, min_size=2, max_size=3)),
+        st.builds(Not, kids)), max_leaves=8)
+
+
+def _canonical(node: Node) -> Node:
+    """Flatten nested And/Or the way the parser does."""
+    if isinstance(node, And | Or):
+        items: list[Node] = []
+        for item in (_canonical(i) for i in node.items):
+            items.extend(item.items if type(item) is type(node) else (item,))  # type: ignore[union-attr]
+        return type(node)(tuple(items))
+    if isinstance(node, Not):
+        return Not(_canonical(node.item))
+    return node
+
+
+@given(trees())
+@settings(max_examples=300, deadline=None)
+def test_round_trip_ast_text_ast(tree: Node) -> None:
+    tree = _canonical(tree)
+    assert parse_query(render(tree)) == tree
