@@ -81,6 +81,7 @@ def prod_settings(tmp_path: Path, pg_url: str, es_url: str, broker_url: str, red
                   shared_data_dir: Path) -> Settings:
     """The production stack: PostgreSQL, Elasticsearch, Redis broker and rate limits."""
     redis.Redis.from_url(redis_url).flushdb()
+    redis.Redis.from_url(broker_url).flushdb()  # no stale task messages from earlier tests
     return Settings(data_dir=tmp_path / "var", database_url=pg_url, elasticsearch_url=es_url,
                     broker_url=broker_url, redis_url=redis_url, shared_data_dir=shared_data_dir,
                     es_index_prefix=f"patents-test-{uuid.uuid4().hex[:8]}")

@@ -16,8 +16,9 @@ from ipsearch.service import MAX_EXPORT, Hit, SearchResult, SearchService
 
 router = APIRouter(prefix="/api/v1/patents", tags=["patents"])
 
-QueryText = Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS * 2,
-                                 description="Query language, e.g. TI=(led OR lamp) AND PD>=2015")]
+# Length is checked by the parser (a clear 400 with the limit); the server's URL limit bounds the rest.
+QueryText = Annotated[str, Query(min_length=1, description="Query language, e.g. TI=(led OR lamp) AND PD>=2015; "
+                                 f"at most {MAX_QUERY_CHARS} characters")]
 
 
 def service(request: Request) -> SearchService:

@@ -1,0 +1,113 @@
+"""The search API over HTTP: results, facets, cursors, export, documents; hostile queries."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from core.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def api(corpus_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(corpus_settings)) as client:
+        yield client
+
+
+def test_search_returns_hits_facets_and_a_cursor(api: TestClient) -> None:
+    r = api.get("/api/v1/patents/search", params={"q": "light NEAR3 emitting", "size": 5,
+                                                   "facets": "ipc_subclass,year,applicant"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["total"] >= 5 and len(body["hits"]) == 5 and body["backend"] == "elasticsearch"
+    assert body["next_cursor"]
+    assert body["facets"]["ipc_subclass"][0]["value"] == "H01L"
+    nxt = api.get("/api/v1/patents/search", params={"q": "light NEAR3 emitting", "size": 5,
+                                                     "cursor": body["next_cursor"]}).json()
+    assert not {h["pn"] for h in nxt["hits"]} & {h["pn"] for h in body["hits"]}
+
+
+def test_cursor_from_another_query_is_refused(api: TestClient) -> None:
+    first = api.get("/api/v1/patents/search", params={"q": "led", "size": 2}).json()
+    r = api.get("/api/v1/patents/search", params={"q": "lamp", "size": 2, "cursor": first["next_cursor"]})
+    assert r.status_code == 400
+    r = api.get("/api/v1/patents/search", params={"q": "lamp", "cursor": "not-a-cursor"})
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("q,position", [
+    ("x" * 3000, None), ("(led AND lamp", 0), ("a*", 0), ("led\x01lamp", 3), ('"open', 0), ("led ) lamp", 4),
+    (" OR ".join(["led"] * 250), 0),
+])
+def test_hostile_queries_are_400_and_fast(api: TestClient, q: str, position: int | None) -> None:
+    start = time.perf_counter()
+    r = api.get("/api/v1/patents/search", params={"q": q})
+    assert time.perf_counter() - start < 1.0
+    assert r.status_code in (400, 422), r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    if r.status_code == 400 and position is not None:
+        assert r.json()["position"] == position
+
+
+def test_long_query_and_5000_clauses(api: TestClient, es_service: object) -> None:
+    from ipsearch.query.parser import QuerySyntaxError
+
+    for q in ("y" * 60_000, " OR ".join(f"w{i}" for i in range(5000))[:60_000]):  # the longest URL httpx sends
+        start = time.perf_counter()
+        r = api.get("/api/v1/patents/search", params={"q": q})
+        assert r.status_code == 400 and time.perf_counter() - start < 1.0
+        assert "longer than" in r.json()["detail"]
+    # 100k characters: the same service call the route makes, rejected before any backend work
+    start = time.perf_counter()
+    with pytest.raises(QuerySyntaxError, match="longer than"):
+        es_service.search("z" * 100_000)  # type: ignore[attr-defined]
+    assert time.perf_counter() - start < 0.5
+
+
+def test_raw_elasticsearch_dsl_is_just_text(api: TestClient) -> None:
+    r = api.get("/api/v1/patents/search", params={"q": '{"query": {"match_all": {}}}'})
+    assert r.status_code in (200, 400)
+    if r.status_code == 200:
+        assert r.json()["total"] == 0
+
+
+def test_unknown_facet_and_bad_size(api: TestClient) -> None:
+    assert api.get("/api/v1/patents/search", params={"q": "led", "facets": "secret"}).status_code == 400
+    assert api.get("/api/v1/patents/search", params={"q": "led", "size": 0}).status_code == 422
+    assert api.get("/api/v1/patents/search", params={"q": "led", "size": 101}).status_code == 422
+
+
+def test_export_csv_and_jsonl(api: TestClient) -> None:
+    r = api.get("/api/v1/patents/export", params={"q": "KIND=grant", "format": "csv"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert rows[0][0] == "pn" and len(rows) == 1 + 219
+    r = api.get("/api/v1/patents/export", params={"q": "led", "format": "jsonl", "limit": 5})
+    lines = [json.loads(line) for line in r.text.splitlines()]
+    assert len(lines) == 5 and all("pn" in line for line in lines)
+    assert api.get("/api/v1/patents/export", params={"q": "(bad"}).status_code == 400
+
+
+def test_document_and_similar(api: TestClient) -> None:
+    r = api.get("/api/v1/patents/US 6,836,899 B1")
+    assert r.status_code == 200
+    assert r.json()["document"]["titles"][0]["text"].startswith("Device for detachably holding")
+    assert api.get("/api/v1/patents/US0000001B1").status_code == 404
+    assert api.get("/api/v1/patents/not a number!").status_code == 400
+    sim = api.get("/api/v1/patents/US8926509B2/similar", params={"size": 3})
+    assert sim.status_code == 200 and 0 < len(sim.json()) <= 3
+
+
+def test_embedded_search_over_http(corpus_settings: Settings) -> None:
+    embedded = corpus_settings.model_copy(update={"elasticsearch_url": None})
+    with TestClient(create_app(embedded)) as client:
+        body = client.get("/api/v1/patents/search", params={"q": "申请人=三星", "facets": "country"}).json()
+    assert body["backend"] == "embedded" and [h["pn"] for h in body["hits"]] == ["CN113781974A"]
+    assert body["facets"]["country"] == [{"value": "CN", "count": 1}]
