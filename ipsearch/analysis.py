@@ -58,6 +58,10 @@ class Analyzer:
         self._zh_lock = threading.Lock()  # jieba's lazy initialisation is not thread-safe
         self._cache: dict[str, str | None] = {}
 
+    def word_token(self, word: str) -> str | None:
+        """The token of one non-CJK word (cached): what ``tokens`` makes of it, or None (stop word)."""
+        return self._latin(word)
+
     def _latin(self, word: str) -> str | None:
         token = self._cache.get(word, "")
         if token != "":

@@ -27,8 +27,7 @@ def _marked_spans(text: str, tokens: set[str], analyzer: Analyzer) -> list[tuple
                     spans.append((match.start() + start, match.start() + start + len(tok)))
                     start = word.find(tok, start + len(tok))
             continue
-        analysed = analyzer.tokens(word)
-        if analysed and analysed[0] in tokens:
+        if analyzer.word_token(word) in tokens:
             spans.append(match.span())
     return sorted(spans)
 

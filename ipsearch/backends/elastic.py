@@ -135,11 +135,18 @@ class ElasticsearchBackend:
             "date_asc": [{"publication_date": {"order": "asc", "missing": "_last"}}, {"pn": "asc"}],
         }
         sort = sorts[params.sort]
-        pit = params.pit or self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)["id"]
         body: dict[str, Any] = {"query": query, "size": params.size, "sort": sort, "track_total_hits": True,
-                                "_source": HIT_FIELDS, "pit": {"id": pit, "keep_alive": PIT_KEEP_ALIVE}}
+                                "_source": HIT_FIELDS}
+        pit = None
         if params.after:
+            # Deep pages read one point in time (opened when the first cursor is followed), so they
+            # neither skip nor repeat documents while the index changes. The first page, the hot
+            # path, is a plain search.
+            pit = params.pit or self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)["id"]
+            body["pit"] = {"id": pit, "keep_alive": PIT_KEEP_ALIVE}
             body["search_after"] = params.after
+        else:
+            body["index"] = self.alias
         if params.facets and not params.after:
             body["aggs"] = {name: {"terms": {"field": FACETS[name], "size": 50 if name == "year" else 20}}
                             for name in params.facets}
@@ -149,7 +156,7 @@ class ElasticsearchBackend:
         facets = {name: [FacetBucket(value=str(b["key"]), count=b["doc_count"]) for b in agg["buckets"]]
                   for name, agg in resp.get("aggregations", {}).items()}
         new_pit = resp.get("pit_id", pit)
-        if len(hits) < params.size:
+        if new_pit and len(hits) < params.size:
             self.client.options(ignore_status=404).close_point_in_time(id=new_pit)
             new_pit = None
         return Page(total=resp["hits"]["total"]["value"], hits=hits, facets=facets, pit=new_pit)

@@ -1,0 +1,167 @@
+"""Search latency on >= 10,000 documents (real samples + synthetic).
+
+Prints p50/p95 of the search API (a real uvicorn server on loopback) at 1, 8 and 32 concurrent
+clients next to the same compiled queries sent straight to Elasticsearch (goal: API p95 within
+1.3x of direct), and the embedded backend next to Elasticsearch through the search service.
+Every loop is bounded in requests and time; all traffic stays on 127.0.0.1.
+
+Run with the services up: ``make bench`` or
+``set -a; eval "$(scripts/services env)"; set +a; .venv/bin/python bench/search.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from elasticsearch import Elasticsearch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.migrate import upgrade  # noqa: E402
+from core.settings import Settings, get_settings  # noqa: E402
+from ipsearch.analysis import get_analyzer  # noqa: E402
+from ipsearch.backends import get_backend  # noqa: E402
+from ipsearch.query.parser import parse_query  # noqa: E402
+from ipsearch.query.plan import Planner  # noqa: E402
+from ipsearch.query.to_es import compile_es  # noqa: E402
+from ipsearch.results import HIT_FIELDS  # noqa: E402
+from ipsearch.service import SearchService  # noqa: E402
+from loaders.pipeline import run_load  # noqa: E402
+from loaders.synthetic import SyntheticOptions, write_weekly_files  # noqa: E402
+
+QUERIES = [
+    "light emitting diode", '"base station"', "TI=(lamp OR led) AND PD>=2015", "sensor NEAR3 patient",
+    "IPC=H04N21/*", "PA=aurora AND IPC=H01L", "quantum dot AND phosphor", "CL=(antenna SAME beamforming)",
+    "batter* AND electrode", "AD=2015..2019 AND TXT=database", "NOT IPC=G06F AND neural", "显示 OR 通信",
+]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def run_concurrently(clients: int, requests: int, call: Callable[[int], None], max_seconds: float = 120) -> list[float]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    counter = iter(range(requests))
+    deadline = time.perf_counter() + max_seconds
+
+    def worker() -> None:
+        while time.perf_counter() < deadline:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            start = time.perf_counter()
+            call(i)
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed * 1000)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_api(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "IPC_DATA_DIR": str(settings.resolved_data_dir),
+           "IPC_ES_INDEX_PREFIX": settings.es_index_prefix, "IPC_ELASTICSEARCH_URL": str(settings.elasticsearch_url)}
+    env.pop("IPC_DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning", "--no-access-log"],
+                            cwd=Path(__file__).resolve().parents[1], env=env)
+    for _ in range(100):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("the API did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--synthetic", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=240)
+    args = parser.parse_args()
+    base = get_settings()
+    if not base.elasticsearch_url:
+        sys.exit("IPC_ELASTICSEARCH_URL is not set: start the services (make services)")
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = base.model_copy(update={"data_dir": Path(tmp) / "var", "database_url": None,
+                                           "es_index_prefix": f"bench-search-{uuid.uuid4().hex[:6]}"})
+        upgrade(settings.effective_database_url)
+        synthetic = write_weekly_files(Path(tmp) / "syn", SyntheticOptions(docs=args.synthetic), docs_per_file=1000)
+        for kind in ("es", "embedded"):
+            run_load(settings, [settings.patents_dir, *synthetic], backend=kind, workers=2)
+        es_backend = get_backend(settings, "es")
+        es_backend.refresh()
+        print(f"corpus: {es_backend.count()} documents (real samples + {args.synthetic} synthetic)")
+
+        planner = Planner(get_analyzer(), es_backend)  # type: ignore[arg-type]
+        compiled = [compile_es(parse_query(q), planner) for q in QUERIES]
+        port = free_port()
+        api = start_api(settings, port)
+        try:
+            local = threading.local()
+
+            def via_api(i: int) -> None:
+                client = getattr(local, "http", None) or httpx.Client(timeout=30)
+                local.http = client
+                r = client.get(f"http://127.0.0.1:{port}/api/v1/patents/search",
+                               params={"q": QUERIES[i % len(QUERIES)]})
+                r.raise_for_status()
+
+            def direct(i: int) -> None:
+                es = getattr(local, "es", None) or Elasticsearch(str(settings.elasticsearch_url), request_timeout=30)
+                local.es = es
+                es.search(index=settings.es_index_prefix, query=compiled[i % len(compiled)], size=20,
+                          sort=[{"_score": "desc"}, {"pn": "asc"}], track_total_hits=True, source_includes=HIT_FIELDS)
+
+            for fn in (via_api, direct):  # warm both paths
+                run_concurrently(4, 48, fn)
+            print(f"{'clients':>8} {'API p50':>9} {'API p95':>9} {'ES p50':>9} {'ES p95':>9} {'p95 ratio':>10}")
+            for clients in (1, 8, 32):
+                a = run_concurrently(clients, args.requests, via_api)
+                d = run_concurrently(clients, args.requests, direct)
+                ratio = percentile(a, 95) / percentile(d, 95)
+                print(f"{clients:8d} {statistics.median(a):8.1f}ms {percentile(a, 95):8.1f}ms "
+                      f"{statistics.median(d):8.1f}ms {percentile(d, 95):8.1f}ms {ratio:10.2f}")
+        finally:
+            api.terminate()
+            api.wait(timeout=30)
+
+        services = {kind: SearchService(get_backend(settings, kind)) for kind in ("es", "embedded")}
+        print(f"\nsearch service, 1 client, {len(QUERIES)} queries x 5 rounds:")
+        for kind, service in services.items():
+            lat = run_concurrently(1, len(QUERIES) * 5, lambda i, s=service: s.search(QUERIES[i % len(QUERIES)]))
+            print(f"  {kind:9} p50 {statistics.median(lat):7.1f} ms  p95 {percentile(lat, 95):7.1f} ms")
+        es_backend.drop()
+
+
+if __name__ == "__main__":
+    main()
