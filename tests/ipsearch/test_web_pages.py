@@ -1,0 +1,43 @@
+"""The pages people use: search with highlights and facets, errors, the document view; no XSS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from core.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def web(corpus_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(corpus_settings)) as client:
+        yield client
+
+
+def test_search_page_shows_highlighted_results_and_facets(web: TestClient) -> None:
+    r = web.get("/", params={"q": 'TI="light emitting"'})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "<mark>Light</mark>" in r.text and "results" in r.text
+    assert 'href="/patent/' in r.text and "ipc subclass" in r.text
+
+
+def test_query_errors_are_shown_not_500(web: TestClient) -> None:
+    r = web.get("/", params={"q": "TI=(led"})
+    assert r.status_code == 400 and "never closed" in r.text
+
+
+def test_script_in_query_is_escaped(web: TestClient) -> None:
+    payload = '<script>alert(1)</script>'
+    r = web.get("/", params={"q": payload})
+    assert payload not in r.text and "&lt;script&gt;" in r.text
+    r = web.get("/", params={"q": '"><img src=x onerror=alert(1)>'})
+    assert "<img src=x" not in r.text
+
+
+def test_document_page(web: TestClient) -> None:
+    r = web.get("/patent/CN113781974A")
+    assert r.status_code == 200 and "显示设备" in r.text and "Claim tree" in r.text
+    assert web.get("/patent/US0000001B1").status_code == 404
