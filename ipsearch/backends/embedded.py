@@ -207,9 +207,7 @@ class EmbeddedBackend:
         rows = self.conn.execute(sql, [*base, *after_params, params.size]).fetchall()
         hits = []
         for row in rows:
-            source = {f: (json.loads(v) if f in _LIST_HIT_FIELDS and isinstance(v, str) else v)
-                      for f, v in zip(HIT_FIELDS, row[3:], strict=True)}
-            hits.append(RawHit(pn=row[0], score=float(row[1]), source=source, sort=[row[2], row[0]]))
+            hits.append(RawHit(pn=row[0], score=float(row[1]), source=_hit_source(row[3:]), sort=[row[2], row[0]]))
         total = self.conn.execute(f"{with_sql} SELECT count(*) FROM m", base).fetchone()[0]
         facets: dict[str, list[FacetBucket]] = {}
         if not params.after:
@@ -261,9 +259,7 @@ class EmbeddedBackend:
         hits = []
         for hit_pn, s in rows:
             row = self.conn.execute(f"SELECT {_HIT_SQL} FROM docs d WHERE d.pn = ?", (hit_pn,)).fetchone()
-            source = {f: (json.loads(v) if f in _LIST_HIT_FIELDS and isinstance(v, str) else v)
-                      for f, v in zip(HIT_FIELDS, row, strict=True)}
-            hits.append(RawHit(pn=hit_pn, score=float(s), source=source, sort=[]))
+            hits.append(RawHit(pn=hit_pn, score=float(s), source=_hit_source(row), sort=[]))
         return hits
 
     def drop(self) -> None:
@@ -273,6 +269,12 @@ class EmbeddedBackend:
             self._local.conn = None
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+
+def _hit_source(values: tuple[Any, ...]) -> dict[str, Any]:
+    """The HIT_FIELDS of one row (json_extract returns list fields as JSON text)."""
+    return {f: (json.loads(v) if f in _LIST_HIT_FIELDS and isinstance(v, str) else v)
+            for f, v in zip(HIT_FIELDS, values, strict=True)}
 
 
 def _scalar(value: Any) -> Any:

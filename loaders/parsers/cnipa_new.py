@@ -11,6 +11,7 @@ from loaders.parsers.common import (
     MissingField,
     build_claims,
     doc_kind_from_code,
+    earliest_priority,
     first_text,
     make_party,
     paragraphs,
@@ -75,8 +76,7 @@ def parse(root: El) -> PatentDocument:
         seen.add(key)
         doc.priorities.append(Priority(country=key[0], number=first_text(pr, "DocNumber"),
                                        date=PartialDate.parse(key[1])))
-    dates = [p.date for p in doc.priorities if p.date is not None and p.date.iso is not None]
-    doc.priority_date = min(dates, key=lambda d: d.iso) if dates else doc.filing_date  # type: ignore[arg-type,return-value]
+    doc.priority_date = earliest_priority(doc)
     return doc
 
 

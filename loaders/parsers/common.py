@@ -9,7 +9,7 @@ from typing import TypeAlias
 
 from lxml import etree
 
-from ipsearch.model import Claim, DocKind, IPCCode, Party, PartyRole, parse_ipc
+from ipsearch.model import Claim, DocKind, IPCCode, PartialDate, Party, PartyRole, PatentDocument, parse_ipc
 from ipsearch.names import harmonise_name, looks_like_organisation
 
 El: TypeAlias = etree._Element
@@ -157,6 +157,12 @@ def addressbook_party(role: PartyRole, el: El) -> Party | None:
     country = first_text(address, "country") or first_text(el, "residence/country", "nationality/country")
     return make_party(role, name, organisation=organisation, country=country or None,
                       city=first_text(address, "city") or None, province=first_text(address, "state") or None)
+
+
+def earliest_priority(doc: PatentDocument) -> PartialDate | None:
+    """The earliest full priority date; the filing date when nothing is claimed."""
+    dates = [p.date for p in doc.priorities if p.date is not None and p.date.iso is not None]
+    return min(dates, key=lambda d: d.iso or d.raw) if dates else doc.filing_date
 
 
 # --- classification and kind -----------------------------------------------------------

@@ -20,6 +20,7 @@ from loaders.parsers.common import (
     MissingField,
     build_claims,
     doc_kind_from_code,
+    earliest_priority,
     first_text,
     ipcr_from,
     make_party,
@@ -70,8 +71,7 @@ def parse(root: El) -> PatentDocument:
         doc.parties = list(_parties(sdobi))
         doc.citations = list(_citations(sdobi))
         doc.priorities = list(_priorities(sdobi))
-    dates = [p.date for p in doc.priorities if p.date is not None and p.date.iso is not None]
-    doc.priority_date = min(dates, key=lambda d: d.iso) if dates else doc.filing_date  # type: ignore[arg-type,return-value]
+    doc.priority_date = earliest_priority(doc)
     return doc
 
 

@@ -30,6 +30,7 @@ from loaders.parsers.common import (
     build_claims,
     clean,
     doc_kind_from_code,
+    earliest_priority,
     first,
     first_text,
     ipcr_from,
@@ -161,8 +162,7 @@ def parse(root: El) -> PatentDocument:
     doc.parties = list(_parties(bib, docdb))
     doc.citations = list(_citations(bib, root, docdb))
     doc.priorities = list(_priorities(bib, docdb))
-    dates = [p.date for p in doc.priorities if p.date is not None and p.date.iso is not None]
-    doc.priority_date = min(dates, key=lambda d: d.iso) if dates else doc.filing_date  # type: ignore[arg-type,return-value]
+    doc.priority_date = earliest_priority(doc)
     return doc
 
 
