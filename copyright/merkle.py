@@ -1,0 +1,153 @@
+"""RFC 6962 / RFC 9162 Merkle tree hashing, inclusion and consistency proofs.
+
+Proofs are produced by the recursive definitions of RFC 9162 §2.1.3.1 and §2.1.4.1 and checked
+by the iterative verification algorithms of §2.1.3.2 and §2.1.4.2, so each side checks the other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+class ProofError(ValueError):
+    """A proof that does not verify; the message says which check failed."""
+
+
+def leaf_hash(entry: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + entry).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than n (n >= 2)."""
+    k = 1
+    while k << 1 < n:
+        k <<= 1
+    return k
+
+
+def root(leaves: Sequence[bytes]) -> bytes:
+    """MTH over leaf hashes (already hashed with ``leaf_hash``)."""
+    n = len(leaves)
+    if n == 0:
+        return EMPTY_ROOT
+    if n == 1:
+        return leaves[0]
+    level = list(leaves)
+    # Bottom-up: pair neighbours; an odd last node is carried up unchanged. This equals the
+    # RFC's split at the largest power of two for every n.
+    while len(level) > 1:
+        nxt = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return level[0]
+
+
+def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """PATH(m, D[n]) of RFC 9162 §2.1.3.1."""
+    n = len(leaves)
+    if not 0 <= index < n:
+        raise ValueError(f"leaf {index} is not in a tree of size {n}")
+    if n == 1:
+        return []
+    k = _split(n)
+    if index < k:
+        return inclusion_proof(index, leaves[:k]) + [root(leaves[k:])]
+    return inclusion_proof(index - k, leaves[k:]) + [root(leaves[:k])]
+
+
+def consistency_proof(m: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """PROOF(m, D[n]) of RFC 9162 §2.1.4.1 for 0 < m <= n."""
+    n = len(leaves)
+    if not 0 < m <= n:
+        raise ValueError(f"no consistency proof from size {m} to size {n}")
+    return _subproof(m, leaves, True)
+
+
+def _subproof(m: int, leaves: Sequence[bytes], complete: bool) -> list[bytes]:
+    n = len(leaves)
+    if m == n:
+        return [] if complete else [root(leaves)]
+    k = _split(n)
+    if m <= k:
+        return _subproof(m, leaves[:k], complete) + [root(leaves[k:])]
+    return _subproof(m - k, leaves[k:], False) + [root(leaves[:k])]
+
+
+def verify_inclusion(leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], expected_root: bytes) -> None:
+    """RFC 9162 §2.1.3.2; raises ProofError unless ``leaf`` is at ``index`` under ``expected_root``."""
+    if not 0 <= index < tree_size:
+        raise ProofError(f"index {index} is outside a tree of size {tree_size}")
+    fn, sn = index, tree_size - 1
+    r = leaf
+    for p in proof:
+        if sn == 0:
+            raise ProofError("inclusion proof is longer than the tree allows")
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            if not fn & 1:
+                while fn & 1 == 0 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise ProofError("inclusion proof is shorter than the tree requires")
+    if r != expected_root:
+        raise ProofError("inclusion proof does not lead to the checkpoint's root hash")
+
+
+def verify_consistency(first_size: int, second_size: int, first_root: bytes, second_root: bytes,
+                       proof: Sequence[bytes]) -> None:
+    """RFC 9162 §2.1.4.2; raises ProofError unless the second tree extends the first."""
+    if first_size > second_size:
+        raise ProofError("the older checkpoint is larger than the newer one")
+    if first_size == second_size:
+        if proof:
+            raise ProofError("a proof between equal sizes must be empty")
+        if first_root != second_root:
+            raise ProofError("two checkpoints of the same size have different roots")
+        return
+    if first_size == 0:
+        if proof:
+            raise ProofError("a proof from the empty tree must be empty")
+        return
+    path = list(proof)
+    if first_size & (first_size - 1) == 0:  # a power of two: the old root starts the path
+        path.insert(0, first_root)
+    if not path:
+        raise ProofError("consistency proof is empty")
+    fn, sn = first_size - 1, second_size - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            raise ProofError("consistency proof is longer than the trees allow")
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            if not fn & 1:
+                while fn & 1 == 0 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise ProofError("consistency proof is shorter than the trees require")
+    if fr != first_root:
+        raise ProofError("consistency proof does not reproduce the older root")
+    if sr != second_root:
+        raise ProofError("consistency proof does not reproduce the newer root")
