@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+import copyright.keys  # noqa: F401
+import copyright.log  # noqa: F401
 import core.accounts.models  # noqa: F401 - register tables for autogenerate
 import core.audit  # noqa: F401
 import core.notifications  # noqa: F401
