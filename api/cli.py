@@ -16,9 +16,11 @@ from core.settings import get_settings
 
 app = typer.Typer(help="IP Commons: open intellectual-property public service platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+copyright_app = typer.Typer(help="Copyright registry: register works, verify certificates.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(copyright_app, name="copyright")
 
 console = Console()
 err = Console(stderr=True)
@@ -279,6 +281,115 @@ def explain(query: str) -> None:
                               markup=False)
         except QuerySyntaxError as exc:
             console.print(f"{kind}: {exc}", markup=False)
+
+
+@copyright_app.command("register")
+def copyright_register(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    title: Annotated[str, typer.Option()],
+    work_type: Annotated[str, typer.Option("--type", help="written, music, fine_art, photographic, software, ...")],
+    owner: Annotated[str, typer.Option(help="Owner's e-mail; the account is created if needed.")],
+    out: Annotated[Path, typer.Option(help="Where to write the certificate JSON.")],
+    hash_only: Annotated[bool, typer.Option(help="Keep only the SHA-256, not the file.")] = False,
+    author: Annotated[list[str] | None, typer.Option(help="Author (repeatable).")] = None,
+) -> None:
+    """Register a work and write its certificate."""
+    import json
+    import secrets
+    import shutil
+
+    from sqlalchemy import select
+
+    from copyright.models import WorkType
+    from copyright.registry import WorkIn, certificate, hash_stream, register
+    from core.accounts.models import User
+    from core.accounts.service import create_user, normalise_email
+    from core.audit import AuditContext, append
+    from core.db import session_scope
+    from core.errors import DomainError
+    from core.migrate import upgrade
+
+    settings = get_settings()
+    upgrade()
+    try:
+        kind = WorkType(work_type)
+    except ValueError as exc:
+        err.print(f"[red]error:[/] unknown work type {work_type!r}; one of: {', '.join(t.value for t in WorkType)}")
+        raise typer.Exit(2) from exc
+    try:
+        with file.open("rb") as fh:
+            content = hash_stream(fh, settings.max_upload_bytes)
+        with session_scope() as session:
+            user = session.scalar(select(User).where(User.email == normalise_email(owner)))
+            if user is None:  # a registrar may register for a creator who has no account yet
+                user = create_user(session, owner, secrets.token_urlsafe(24))
+            stored = None
+            if not hash_only:
+                folder = settings.resolved_data_dir / "works"
+                folder.mkdir(parents=True, exist_ok=True)
+                stored = str(folder / content.sha256)
+                shutil.copyfile(file, stored)
+            reg = register(session, settings, user, WorkIn(title=title, work_type=kind, authors=author or []),
+                           content, hash_only=hash_only, stored_path=stored)
+            append(session, AuditContext(actor_id=None, client_ip="cli"), "copyright.register", "registration",
+                   reg.number)
+            session.flush()
+            cert = certificate(session, settings, reg)
+    except DomainError as exc:
+        err.print(f"[red]error:[/] {exc.detail}")
+        raise typer.Exit(2) from exc
+    out.write_text(json.dumps(cert, ensure_ascii=False, indent=2))
+    console.print(f"[green]registered {cert['statement']['number']}[/] (log entry {cert['log']['index']}); "
+                  f"certificate written to {out}")
+
+
+@copyright_app.command("keys")
+def copyright_keys(out: Annotated[Path, typer.Option(help="Where to write the published key set.")]) -> None:
+    """Export the key set that /.well-known/ipcommons-keys.json publishes (for offline checks)."""
+    from copyright.keys import key_set
+    from copyright.registry import ensure_key
+    from core.db import session_scope
+    from core.migrate import upgrade
+
+    settings = get_settings()
+    upgrade()
+    with session_scope() as session:
+        ensure_key(session, settings)
+        out.write_text(key_set(session, settings.copyright_log_origin).model_dump_json(indent=2))
+    console.print(f"key set written to {out}")
+
+
+@copyright_app.command("verify")
+def copyright_verify(
+    cert_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    file: Annotated[Path | None, typer.Argument(exists=True, dir_okay=False)] = None,
+    keys: Annotated[Path, typer.Option(exists=True, dir_okay=False,
+                                       help="The published key set (ipcommons-keys.json).")] = Path(
+        "ipcommons-keys.json"),
+    checkpoint: Annotated[Path | None, typer.Option(
+        help="An older signed checkpoint plus a consistency proof to it: JSON {checkpoint, proof}.")] = None,
+) -> None:
+    """Verify a certificate offline: file hash, signatures, inclusion proof, checkpoint."""
+    import json
+
+    from copyright.keys import KeySet
+    from copyright.verify import VerificationFailed, verify_certificate
+
+    try:
+        cert = json.loads(cert_file.read_text())
+        keyset = KeySet.model_validate_json(keys.read_text())
+        older = json.loads(checkpoint.read_text()) if checkpoint else None
+    except (ValueError, OSError) as exc:
+        err.print(f"[red]INVALID[/] cannot read the inputs: {exc}")
+        raise typer.Exit(2) from exc
+    try:
+        result = verify_certificate(cert, keyset, file, older["checkpoint"] if older else None,
+                                    older["proof"] if older else None)
+    except VerificationFailed as exc:
+        err.print(f"[red]INVALID[/] failed at step '{exc.step}': {exc.reason}")
+        raise typer.Exit(1) from exc
+    console.print(f"[green]VALID[/] {result.number} (sha256 {result.sha256[:16]}…, log size {result.tree_size}); "
+                  f"checked: {', '.join(result.steps)}")
 
 
 @app.command()

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = 6
     max_body_bytes: int = Field(default=1_048_576, description="JSON request bodies larger than this: 413.")
     max_upload_bytes: int = Field(default=512 * 1024 * 1024)
+    copyright_log_origin: str = Field(default="ipcommons.local/copyright-log",
+                                      description="The transparency log's name in its checkpoints.")
 
     # --- derived locations -------------------------------------------------------------
     @property

@@ -6,6 +6,7 @@ from alembic import context
 
 import copyright.keys  # noqa: F401
 import copyright.log  # noqa: F401
+import copyright.models  # noqa: F401
 import core.accounts.models  # noqa: F401 - register tables for autogenerate
 import core.audit  # noqa: F401
 import core.notifications  # noqa: F401

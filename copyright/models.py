@@ -1,0 +1,97 @@
+"""Works and registrations. Work types follow the 2020 Copyright Law of the PRC (Art. 3)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Enum, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+import core.accounts.models  # noqa: F401 - registers "users" for the foreign keys
+from core.db import Base, UTCDateTime, utcnow
+
+
+class WorkType(enum.StrEnum):
+    written = "written"  # 文字作品
+    oral = "oral"  # 口述作品
+    music = "music"  # 音乐
+    drama = "drama"  # 戏剧
+    quyi = "quyi"  # 曲艺
+    dance = "dance"  # 舞蹈
+    acrobatics = "acrobatics"  # 杂技艺术
+    fine_art = "fine_art"  # 美术
+    architecture = "architecture"  # 建筑
+    photographic = "photographic"  # 摄影作品
+    audiovisual = "audiovisual"  # 视听作品
+    graphic = "graphic"  # 工程设计图、产品设计图、地图、示意图等图形作品
+    model = "model"  # 模型作品
+    software = "software"  # 计算机软件
+    other = "other"  # 符合作品特征的其他智力成果
+
+
+WORK_TYPE_LABELS: dict[WorkType, tuple[str, str]] = {
+    WorkType.written: ("Written work", "文字作品"), WorkType.oral: ("Oral work", "口述作品"),
+    WorkType.music: ("Musical work", "音乐作品"), WorkType.drama: ("Dramatic work", "戏剧作品"),
+    WorkType.quyi: ("Quyi (folk performing art) work", "曲艺作品"), WorkType.dance: ("Choreographic work", "舞蹈作品"),
+    WorkType.acrobatics: ("Acrobatic work", "杂技艺术作品"), WorkType.fine_art: ("Work of fine art", "美术作品"),
+    WorkType.architecture: ("Architectural work", "建筑作品"), WorkType.photographic: ("Photographic work", "摄影作品"),
+    WorkType.audiovisual: ("Audiovisual work", "视听作品"),
+    WorkType.graphic: ("Graphic work (engineering/product designs, maps, sketches)", "图形作品"),
+    WorkType.model: ("Model work", "模型作品"), WorkType.software: ("Computer software", "计算机软件"),
+    WorkType.other: ("Other intellectual achievement meeting the definition of a work", "其他作品"),
+}
+
+
+class RegistrationStatus(enum.StrEnum):
+    registered = "registered"
+    under_review = "under_review"
+    disputed = "disputed"
+    revoked = "revoked"
+
+
+class Work(Base):
+    __tablename__ = "works"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    work_type: Mapped[WorkType] = mapped_column(Enum(WorkType, native_enum=False, length=20))
+    description: Mapped[str] = mapped_column(Text, default="")
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    completion_date: Mapped[date | None] = mapped_column(Date)
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_publication_date: Mapped[date | None] = mapped_column(Date)
+    first_publication_place: Mapped[str | None] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    hash_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    stored_path: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Registration(Base):
+    __tablename__ = "registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(Enum(RegistrationStatus, native_enum=False, length=20))
+    statement: Mapped[bytes] = mapped_column(LargeBinary)  # canonical JSON (RFC 8785), as signed
+    platform_key_id: Mapped[str] = mapped_column(String(16))
+    platform_signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    registrant_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    registrant_signature: Mapped[bytes | None] = mapped_column(LargeBinary(64))
+    log_index: Mapped[int] = mapped_column(BigInteger)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RegistrationCounter(Base):
+    """Per-year sequence for CR-YYYY-NNNNNNNN numbers (incremented under the row lock)."""
+
+    __tablename__ = "registration_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)

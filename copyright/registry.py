@@ -1,0 +1,140 @@
+"""Registering works: the signed statement, its transparency-log entry, the certificate."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import date
+from typing import Any, BinaryIO
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from copyright import log
+from copyright.canonical import canonical
+from copyright.keys import active_key, create_key, private_key, verify_signature
+from copyright.models import Registration, RegistrationCounter, RegistrationStatus, Work, WorkType
+from core.accounts.models import User
+from core.db import utcnow
+from core.errors import InvalidInput, NotFound
+from core.settings import Settings
+
+CERTIFICATE_FORMAT = "ipcommons-certificate/1"
+CHUNK = 1 << 20
+
+
+class WorkIn(BaseModel):
+    title: str = Field(min_length=1, max_length=500)
+    work_type: WorkType
+    description: str = Field(default="", max_length=10_000)
+    authors: list[str] = Field(default_factory=list, max_length=50)
+    completion_date: date | None = None
+    published: bool = False
+    first_publication_date: date | None = None
+    first_publication_place: str | None = Field(default=None, max_length=200)
+
+
+class ContentHash(BaseModel):
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int | None = Field(default=None, ge=0)
+
+
+def hash_stream(stream: BinaryIO, limit: int) -> ContentHash:
+    """SHA-256 over a stream of any size, read in chunks; refuses more than ``limit`` bytes."""
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in iter(lambda: stream.read(CHUNK), b""):
+        size += len(chunk)
+        if size > limit:
+            raise InvalidInput(f"the file is larger than the upload limit of {limit} bytes")
+        digest.update(chunk)
+    return ContentHash(sha256=digest.hexdigest(), size=size)
+
+
+def claim(work: WorkIn, content: ContentHash) -> dict[str, Any]:
+    """What a registrant signs with their own key before the platform numbers it."""
+    return {"work": work.model_dump(mode="json"), "content": content.model_dump(mode="json")}
+
+
+def _next_number(session: Session, year: int) -> str:
+    if session.get(RegistrationCounter, year) is None:
+        try:
+            with session.begin_nested():
+                session.add(RegistrationCounter(year=year, last=0))
+        except IntegrityError:
+            pass  # another registration created the year's counter first
+    last = session.execute(text("UPDATE registration_counters SET last = last + 1 WHERE year = :y RETURNING last"),
+                           {"y": year}).scalar_one()
+    return f"CR-{year}-{last:08d}"
+
+
+def ensure_key(session: Session, settings: Settings) -> None:
+    if active_key(session) is None:
+        create_key(session, settings, settings.copyright_log_origin)
+
+
+def register(session: Session, settings: Settings, owner: User, work_in: WorkIn, content: ContentHash,
+             hash_only: bool, stored_path: str | None = None,
+             registrant: tuple[bytes, bytes] | None = None) -> Registration:
+    """Register a work: number, canonical statement, platform signature, log entry. Caller commits."""
+    if registrant is not None:
+        public_key, signature = registrant
+        if not verify_signature(public_key, signature, canonical(claim(work_in, content))):
+            raise InvalidInput("the registrant's signature does not verify over the canonical claim")
+    ensure_key(session, settings)
+    key_row = active_key(session)
+    assert key_row is not None
+    now = utcnow()
+    number = _next_number(session, now.year)
+    work = Work(title=work_in.title, work_type=work_in.work_type, description=work_in.description,
+                authors=work_in.authors, owner_id=owner.id, completion_date=work_in.completion_date,
+                published=work_in.published, first_publication_date=work_in.first_publication_date,
+                first_publication_place=work_in.first_publication_place, sha256=content.sha256, size=content.size,
+                hash_only=hash_only, stored_path=stored_path)
+    session.add(work)
+    session.flush()
+    statement: dict[str, Any] = {
+        "type": "registration", "version": 1, "origin": settings.copyright_log_origin, "number": number,
+        "time": now.isoformat().replace("+00:00", "Z"),
+        "owner": {"id": owner.id, "name": owner.display_name},
+        **claim(work_in, content), "hash_only": hash_only,
+    }
+    if registrant is not None:
+        statement["registrant"] = {"public_key": base64.b64encode(registrant[0]).decode(),
+                                   "signature": base64.b64encode(registrant[1]).decode()}
+    data = canonical(statement)
+    entry = log.append(session, statement)
+    reg = Registration(number=number, work_id=work.id, status=RegistrationStatus.registered, statement=data,
+                       platform_key_id=key_row.key_id, platform_signature=private_key(key_row, settings).sign(data),
+                       registrant_public_key=registrant[0] if registrant else None,
+                       registrant_signature=registrant[1] if registrant else None, log_index=entry.idx,
+                       registered_at=now)
+    session.add(reg)
+    session.flush()
+    return reg
+
+
+def get_registration(session: Session, number: str) -> Registration:
+    reg = session.scalar(select(Registration).where(Registration.number == number))
+    if reg is None:
+        raise NotFound(f"registration {number} not found")
+    return reg
+
+
+def certificate(session: Session, settings: Settings, reg: Registration) -> dict[str, Any]:
+    """The certificate JSON: statement, signatures, log entry, inclusion proof, signed checkpoint."""
+    cp = log.latest_checkpoint(session)
+    if cp is None or cp.size <= reg.log_index:
+        cp = log.sign_checkpoint(session, settings, settings.copyright_log_origin)
+    proof = log.inclusion(session, reg.log_index, cp.size)
+    return {
+        "format": CERTIFICATE_FORMAT,
+        "statement": json.loads(reg.statement),
+        "signatures": [{"key_id": reg.platform_key_id, "signature": base64.b64encode(reg.platform_signature).decode()}],
+        "log": {"origin": settings.copyright_log_origin, "index": reg.log_index, "tree_size": cp.size,
+                "inclusion_proof": [base64.b64encode(h).decode() for h in proof], "checkpoint": cp.note},
+        "status": reg.status.value,
+    }
