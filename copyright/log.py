@@ -36,6 +36,7 @@ class LogEntry(Base):
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     entry: Mapped[bytes] = mapped_column(LargeBinary)
     kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(40), index=True)  # the registration number
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -54,7 +55,9 @@ def append(session: Session, entry: dict[str, Any]) -> LogEntry:
         raise ValueError("a log entry carries its 'type' and its 'time'")
     data = canonical(entry)
     size = session.execute(text("UPDATE log_head SET size = size + 1 WHERE id = 1 RETURNING size")).scalar_one()
-    row = LogEntry(idx=size - 1, leaf_hash=merkle.leaf_hash(data), entry=data, kind=str(entry["type"])[:40])
+    subject = entry.get("number") or entry.get("registration")
+    row = LogEntry(idx=size - 1, leaf_hash=merkle.leaf_hash(data), entry=data, kind=str(entry["type"])[:40],
+                   subject=str(subject)[:40] if subject else None)
     session.add(row)
     session.flush()
     return row

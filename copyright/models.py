@@ -78,14 +78,106 @@ class Registration(Base):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     work_id: Mapped[int] = mapped_column(ForeignKey("works.id"), index=True)
     status: Mapped[RegistrationStatus] = mapped_column(Enum(RegistrationStatus, native_enum=False, length=20))
-    statement: Mapped[bytes] = mapped_column(LargeBinary)  # canonical JSON (RFC 8785), as signed
-    platform_key_id: Mapped[str] = mapped_column(String(16))
-    platform_signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    # canonical JSON (RFC 8785) as signed; None while under review (nothing is logged before approval)
+    statement: Mapped[bytes | None] = mapped_column(LargeBinary)
+    platform_key_id: Mapped[str | None] = mapped_column(String(16))
+    platform_signature: Mapped[bytes | None] = mapped_column(LargeBinary(64))
     registrant_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     registrant_signature: Mapped[bytes | None] = mapped_column(LargeBinary(64))
-    log_index: Mapped[int] = mapped_column(BigInteger)
+    log_index: Mapped[int | None] = mapped_column(BigInteger)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class WorkFingerprint(Base):
+    __tablename__ = "work_fingerprints"
+
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str] = mapped_column(Text)
+
+
+class FingerprintBand(Base):
+    """LSH band keys: works sharing a band are near-duplicate candidates."""
+
+    __tablename__ = "fingerprint_bands"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    band: Mapped[str] = mapped_column(String(200), index=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
+
+
+class Right(enum.StrEnum):
+    """Economic rights of Art. 10 of the Copyright Law (items 5-17)."""
+
+    reproduction = "reproduction"
+    distribution = "distribution"
+    rental = "rental"
+    exhibition = "exhibition"
+    performance = "performance"
+    screening = "screening"
+    broadcasting = "broadcasting"
+    information_network = "information_network"
+    cinematography = "cinematography"
+    adaptation = "adaptation"
+    translation = "translation"
+    compilation = "compilation"
+    other = "other"
+
+
+class Transfer(Base):
+    __tablename__ = "transfers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), index=True)
+    from_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    to_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    rights: Mapped[list[str]] = mapped_column(JSON)
+    effective_date: Mapped[date] = mapped_column(Date)
+    log_index: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Licence(Base):
+    __tablename__ = "licences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), index=True)
+    licensor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    licensee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    exclusive: Mapped[bool] = mapped_column(Boolean, default=False)
+    may_sublicense: Mapped[bool] = mapped_column(Boolean, default=False)
+    rights: Mapped[list[str]] = mapped_column(JSON)
+    territory: Mapped[str] = mapped_column(String(100), default="worldwide")
+    media: Mapped[str] = mapped_column(String(200), default="all media")
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    fee: Mapped[str | None] = mapped_column(String(100))
+    cc_code: Mapped[str | None] = mapped_column(String(30))
+    log_index: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DisputeStatus(enum.StrEnum):
+    open = "open"
+    upheld = "upheld"
+    rejected = "rejected"
+
+
+class Dispute(Base):
+    __tablename__ = "disputes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), index=True)
+    complainant_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[DisputeStatus] = mapped_column(Enum(DisputeStatus, native_enum=False, length=10),
+                                                  default=DisputeStatus.open)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class RegistrationCounter(Base):

@@ -15,8 +15,17 @@ from sqlalchemy.orm import Session
 
 from copyright import log
 from copyright.canonical import canonical
+from copyright.fingerprints import Fingerprint, fingerprint
 from copyright.keys import active_key, create_key, private_key, verify_signature
-from copyright.models import Registration, RegistrationCounter, RegistrationStatus, Work, WorkType
+from copyright.models import (
+    FingerprintBand,
+    Registration,
+    RegistrationCounter,
+    RegistrationStatus,
+    Work,
+    WorkFingerprint,
+    WorkType,
+)
 from core.accounts.models import User
 from core.db import utcnow
 from core.errors import InvalidInput, NotFound
@@ -76,17 +85,41 @@ def ensure_key(session: Session, settings: Settings) -> None:
         create_key(session, settings, settings.copyright_log_origin)
 
 
+def matches(session: Session, content: ContentHash, print_: Fingerprint | None) -> list[dict[str, Any]]:
+    """Registered (or pending) works identical to or near-duplicates of this content."""
+    found: dict[int, dict[str, Any]] = {}
+    for reg, work in session.execute(select(Registration, Work).join(Work, Registration.work_id == Work.id)
+                                     .where(Work.sha256 == content.sha256,
+                                            Registration.status != RegistrationStatus.revoked)):
+        found[work.id] = {"number": reg.number, "title": work.title, "similarity": 1.0, "kind": "identical"}
+    if print_ is not None:
+        candidates = set(session.scalars(select(FingerprintBand.work_id).where(
+            FingerprintBand.band.in_(print_.bands()))))
+        for fp in session.scalars(select(WorkFingerprint).where(WorkFingerprint.work_id.in_(candidates - set(found)))):
+            other = Fingerprint(kind=fp.kind, value=fp.value)  # type: ignore[arg-type]
+            if not print_.is_near(other):
+                continue
+            row = session.execute(select(Registration, Work).join(Work, Registration.work_id == Work.id).where(
+                Work.id == fp.work_id, Registration.status != RegistrationStatus.revoked)).first()
+            if row is not None:
+                found[fp.work_id] = {"number": row[0].number, "title": row[1].title,
+                                     "similarity": round(print_.similarity(other), 3), "kind": "near-duplicate"}
+    return sorted(found.values(), key=lambda m: -m["similarity"])
+
+
 def register(session: Session, settings: Settings, owner: User, work_in: WorkIn, content: ContentHash,
              hash_only: bool, stored_path: str | None = None,
-             registrant: tuple[bytes, bytes] | None = None) -> Registration:
-    """Register a work: number, canonical statement, platform signature, log entry. Caller commits."""
+             registrant: tuple[bytes, bytes] | None = None, data: bytes | None = None) -> Registration:
+    """Register a work. Identical or near-duplicate content goes to review (shown the matches) and is
+    logged only when a moderator approves; otherwise it is numbered, signed and logged now.
+    ``data`` (the file's bytes, when at hand) gives the near-duplicate fingerprint. Caller commits."""
     if registrant is not None:
         public_key, signature = registrant
         if not verify_signature(public_key, signature, canonical(claim(work_in, content))):
             raise InvalidInput("the registrant's signature does not verify over the canonical claim")
     ensure_key(session, settings)
-    key_row = active_key(session)
-    assert key_row is not None
+    print_ = fingerprint(data) if data is not None else None
+    similar = matches(session, content, print_)
     now = utcnow()
     number = _next_number(session, now.year)
     work = Work(title=work_in.title, work_type=work_in.work_type, description=work_in.description,
@@ -96,25 +129,51 @@ def register(session: Session, settings: Settings, owner: User, work_in: WorkIn,
                 hash_only=hash_only, stored_path=stored_path)
     session.add(work)
     session.flush()
-    statement: dict[str, Any] = {
-        "type": "registration", "version": 1, "origin": settings.copyright_log_origin, "number": number,
-        "time": now.isoformat().replace("+00:00", "Z"),
-        "owner": {"id": owner.id, "name": owner.display_name},
-        **claim(work_in, content), "hash_only": hash_only,
-    }
-    if registrant is not None:
-        statement["registrant"] = {"public_key": base64.b64encode(registrant[0]).decode(),
-                                   "signature": base64.b64encode(registrant[1]).decode()}
-    data = canonical(statement)
-    entry = log.append(session, statement)
-    reg = Registration(number=number, work_id=work.id, status=RegistrationStatus.registered, statement=data,
-                       platform_key_id=key_row.key_id, platform_signature=private_key(key_row, settings).sign(data),
+    if print_ is not None:
+        session.add(WorkFingerprint(work_id=work.id, kind=print_.kind, value=print_.value))
+        session.add_all(FingerprintBand(band=b, work_id=work.id) for b in print_.bands())
+    reg = Registration(number=number, work_id=work.id, status=RegistrationStatus.registered,
                        registrant_public_key=registrant[0] if registrant else None,
-                       registrant_signature=registrant[1] if registrant else None, log_index=entry.idx,
-                       registered_at=now)
+                       registrant_signature=registrant[1] if registrant else None, registered_at=now,
+                       details={"matches": similar} if similar else {})
     session.add(reg)
+    if similar:
+        reg.status = RegistrationStatus.under_review
+    else:
+        publish(session, settings, reg, work, owner)
     session.flush()
     return reg
+
+
+def statement_for(settings: Settings, reg: Registration, work: Work, owner: User) -> dict[str, Any]:
+    work_in = WorkIn(title=work.title, work_type=work.work_type, description=work.description, authors=work.authors,
+                     completion_date=work.completion_date, published=work.published,
+                     first_publication_date=work.first_publication_date,
+                     first_publication_place=work.first_publication_place)
+    statement: dict[str, Any] = {
+        "type": "registration", "version": 1, "origin": settings.copyright_log_origin, "number": reg.number,
+        "time": reg.registered_at.isoformat().replace("+00:00", "Z"),
+        "owner": {"id": owner.id, "name": owner.display_name},
+        **claim(work_in, ContentHash(sha256=work.sha256, size=work.size)), "hash_only": work.hash_only,
+    }
+    if reg.registrant_public_key is not None and reg.registrant_signature is not None:
+        statement["registrant"] = {"public_key": base64.b64encode(reg.registrant_public_key).decode(),
+                                   "signature": base64.b64encode(reg.registrant_signature).decode()}
+    return statement
+
+
+def publish(session: Session, settings: Settings, reg: Registration, work: Work, owner: User) -> None:
+    """Sign the statement and log the registration (at registration, or when a review approves it)."""
+    key_row = active_key(session)
+    assert key_row is not None
+    reg.registered_at = utcnow()
+    data = canonical(statement := statement_for(settings, reg, work, owner))
+    entry = log.append(session, statement)
+    reg.statement = data
+    reg.platform_key_id = key_row.key_id
+    reg.platform_signature = private_key(key_row, settings).sign(data)
+    reg.log_index = entry.idx
+    reg.status = RegistrationStatus.registered
 
 
 def get_registration(session: Session, number: str) -> Registration:
@@ -126,6 +185,8 @@ def get_registration(session: Session, number: str) -> Registration:
 
 def certificate(session: Session, settings: Settings, reg: Registration) -> dict[str, Any]:
     """The certificate JSON: statement, signatures, log entry, inclusion proof, signed checkpoint."""
+    if reg.statement is None or reg.log_index is None or reg.platform_signature is None:
+        raise InvalidInput(f"{reg.number} is {reg.status.value}: no certificate until it is registered")
     cp = log.latest_checkpoint(session)
     if cp is None or cp.size <= reg.log_index:
         cp = log.sign_checkpoint(session, settings, settings.copyright_log_origin)

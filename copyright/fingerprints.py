@@ -1,0 +1,100 @@
+"""Content fingerprints for near-duplicate detection: pHash for images (imagehash), MinHash over
+word/character shingles for text (datasketch).
+
+Each fingerprint also yields LSH band keys stored in the database, so candidates come from an
+indexed lookup, not a scan: images use 9 bands of the 64-bit pHash (two hashes within Hamming
+distance 8 share at least one band, by the pigeonhole principle); texts use 32 bands of 4 MinHash
+values (pairs with Jaccard similarity >= 0.7 share a band with probability > 0.999).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Literal
+
+import imagehash
+from datasketch import MinHash
+from PIL import Image, UnidentifiedImageError
+from pydantic import BaseModel
+
+IMAGE_MAX_DISTANCE = 8  # of 64 pHash bits
+TEXT_MIN_JACCARD = 0.7
+NUM_PERM = 128
+TEXT_BANDS, TEXT_ROWS = 32, 4
+IMAGE_BAND_BITS = [7, 7, 7, 7, 7, 7, 7, 7, 8]  # 9 bands covering 64 bits
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+
+
+class Fingerprint(BaseModel):
+    kind: Literal["image", "text"]
+    value: str  # image: pHash hex; text: space-separated MinHash values
+
+    def bands(self) -> list[str]:
+        if self.kind == "image":
+            bits = int(self.value, 16)
+            out, shift = [], 0
+            for i, width in enumerate(IMAGE_BAND_BITS):
+                out.append(f"i{i}:{(bits >> shift) & ((1 << width) - 1):x}")
+                shift += width
+            return out
+        values = self.value.split()
+        return [f"t{b}:" + "-".join(values[b * TEXT_ROWS:(b + 1) * TEXT_ROWS]) for b in range(TEXT_BANDS)]
+
+    def similarity(self, other: Fingerprint) -> float:
+        if self.kind != other.kind:
+            return 0.0
+        if self.kind == "image":
+            distance = bin(int(self.value, 16) ^ int(other.value, 16)).count("1")
+            return 1 - distance / 64
+        a, b = self.value.split(), other.value.split()
+        return sum(1 for x, y in zip(a, b, strict=True) if x == y) / len(a)
+
+    def is_near(self, other: Fingerprint) -> bool:
+        if self.kind != other.kind:
+            return False
+        if self.kind == "image":
+            return bin(int(self.value, 16) ^ int(other.value, 16)).count("1") <= IMAGE_MAX_DISTANCE
+        return self.similarity(other) >= TEXT_MIN_JACCARD
+
+
+def image_fingerprint(data: bytes) -> Fingerprint | None:
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            return Fingerprint(kind="image", value=str(imagehash.phash(img)))
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+_WORD = re.compile(r"[^\W_]+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+def _shingles(text: str) -> set[str]:
+    text = text.lower()
+    if len(_CJK.findall(text)) > len(text) / 4:  # mostly CJK: character 4-grams
+        chars = [c for c in text if not c.isspace()]
+        return {"".join(chars[i:i + 4]) for i in range(max(1, len(chars) - 3))}
+    words = _WORD.findall(text)
+    return {" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))}
+
+
+def text_fingerprint(data: bytes) -> Fingerprint | None:
+    if len(data) > MAX_TEXT_BYTES:
+        data = data[:MAX_TEXT_BYTES]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    shingles = _shingles(text)
+    if len(shingles) < 5:
+        return None
+    mh = MinHash(num_perm=NUM_PERM, seed=1)
+    mh.update_batch([s.encode() for s in shingles])
+    return Fingerprint(kind="text", value=" ".join(str(int(v)) for v in mh.hashvalues))
+
+
+def fingerprint(data: bytes) -> Fingerprint | None:
+    """An image fingerprint for pictures, a text fingerprint for UTF-8 text, else None."""
+    return image_fingerprint(data) or text_fingerprint(data)

@@ -1,0 +1,215 @@
+"""Rights over registered works: transfers, licences, disputes, review decisions, chain of title.
+
+Every event is a transparency-log entry with its time inside. Who holds which rights on a date
+is derived from the registration (the owner holds every right) and the transfers since.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from copyright import log
+from copyright.models import (
+    Dispute,
+    DisputeStatus,
+    Licence,
+    Registration,
+    RegistrationStatus,
+    Right,
+    Transfer,
+    Work,
+)
+from core.accounts.models import Role, User
+from core.db import utcnow
+from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.settings import Settings
+
+ALL_RIGHTS = frozenset(r.value for r in Right)
+CC_CODES = {"CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC-BY-NC-SA-4.0", "CC-BY-ND-4.0",
+            "CC-BY-NC-ND-4.0"}
+
+
+class TransferIn(BaseModel):
+    to_user_id: int
+    rights: list[Right] = Field(min_length=1)
+    effective_date: date
+
+
+class LicenceIn(BaseModel):
+    licensee_id: int
+    rights: list[Right] = Field(min_length=1)
+    exclusive: bool = False
+    may_sublicense: bool = False
+    territory: str = Field(default="worldwide", max_length=100)
+    media: str = Field(default="all media", max_length=200)
+    start_date: date
+    end_date: date | None = None
+    fee: str | None = Field(default=None, max_length=100)
+    cc_code: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> LicenceIn:
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        if self.cc_code is not None and self.cc_code not in CC_CODES:
+            raise ValueError(f"unknown Creative Commons code; one of {sorted(CC_CODES)}")
+        return self
+
+
+def _now() -> str:
+    return utcnow().isoformat().replace("+00:00", "Z")
+
+
+def _registered(reg: Registration) -> None:
+    if reg.status != RegistrationStatus.registered:
+        raise Conflict(f"{reg.number} is {reg.status.value}; rights can be recorded only for registered works")
+
+
+def holders(session: Session, reg: Registration, on: date) -> dict[int, set[str]]:
+    """Who holds which economic rights on ``on`` (the owner at registration, then transfers)."""
+    work = session.get(Work, reg.work_id)
+    assert work is not None
+    held: dict[int, set[str]] = {work.owner_id: set(ALL_RIGHTS)}
+    if reg.registered_at.date() > on:
+        return {}
+    for t in session.scalars(select(Transfer).where(Transfer.registration_id == reg.id,
+                                                    Transfer.effective_date <= on).order_by(Transfer.id)):
+        moved = set(t.rights)
+        held[t.from_user_id] = held.get(t.from_user_id, set()) - moved
+        held.setdefault(t.to_user_id, set()).update(moved)
+    return {user: rights for user, rights in held.items() if rights}
+
+
+def active_licences(session: Session, reg: Registration, on: date) -> list[Licence]:
+    return [lic for lic in session.scalars(select(Licence).where(Licence.registration_id == reg.id)
+                                           .order_by(Licence.id))
+            if lic.start_date <= on and (lic.end_date is None or lic.end_date >= on)]
+
+
+def transfer(session: Session, reg: Registration, actor: User, body: TransferIn) -> Transfer:
+    _registered(reg)
+    rights = {r.value for r in body.rights}
+    if body.to_user_id == actor.id:
+        raise InvalidInput("a transfer needs another person to receive the rights")
+    if session.get(User, body.to_user_id) is None:
+        raise InvalidInput(f"user {body.to_user_id} does not exist")
+    if not rights <= holders(session, reg, body.effective_date).get(actor.id, set()):
+        raise PermissionDenied("only the holder of these rights on that date may transfer them")
+    entry = log.append(session, {"type": "transfer", "time": _now(), "registration": reg.number,
+                                 "from": actor.id, "to": body.to_user_id, "rights": sorted(rights),
+                                 "effective_date": body.effective_date.isoformat()})
+    row = Transfer(registration_id=reg.id, from_user_id=actor.id, to_user_id=body.to_user_id,
+                   rights=sorted(rights), effective_date=body.effective_date, log_index=entry.idx)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _overlaps(a: Licence, body: LicenceIn) -> bool:
+    a_end = a.end_date or date.max
+    b_end = body.end_date or date.max
+    same_place = a.territory == body.territory or "worldwide" in (a.territory, body.territory)
+    return a.start_date <= b_end and body.start_date <= a_end and same_place
+
+
+def license_work(session: Session, reg: Registration, actor: User, body: LicenceIn) -> Licence:
+    """Grant a licence: the holder of the rights may; a licensee only with a sublicensable licence."""
+    _registered(reg)
+    rights = {r.value for r in body.rights}
+    if body.licensee_id == actor.id:
+        raise InvalidInput("a licence needs another person as licensee")
+    if session.get(User, body.licensee_id) is None:
+        raise InvalidInput(f"user {body.licensee_id} does not exist")
+    held = holders(session, reg, body.start_date).get(actor.id, set())
+    if not rights <= held:
+        sublicensable = {r for lic in active_licences(session, reg, body.start_date)
+                         if lic.licensee_id == actor.id and lic.may_sublicense for r in lic.rights}
+        if not rights <= sublicensable:
+            raise PermissionDenied("only the rights holder, or a licensee allowed to sublicense, "
+                                   "may license these rights")
+    for other in session.scalars(select(Licence).where(Licence.registration_id == reg.id, Licence.exclusive.is_(True))):
+        if set(other.rights) & rights and _overlaps(other, body) and other.licensee_id != body.licensee_id:
+            raise Conflict(f"an exclusive licence (#{other.id}) already covers some of these rights then and there")
+    entry = log.append(session, {"type": "licence", "time": _now(), "registration": reg.number,
+                                 "licensor": actor.id, "licensee": body.licensee_id, "rights": sorted(rights),
+                                 "exclusive": body.exclusive, "territory": body.territory,
+                                 "start": body.start_date.isoformat(),
+                                 "end": body.end_date.isoformat() if body.end_date else None,
+                                 "cc_code": body.cc_code})
+    row = Licence(registration_id=reg.id, licensor_id=actor.id, licensee_id=body.licensee_id,
+                  exclusive=body.exclusive, may_sublicense=body.may_sublicense, rights=sorted(rights),
+                  territory=body.territory, media=body.media, start_date=body.start_date, end_date=body.end_date,
+                  fee=body.fee, cc_code=body.cc_code, log_index=entry.idx)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def open_dispute(session: Session, reg: Registration, actor: User, reason: str, evidence: list[str]) -> Dispute:
+    if reg.status == RegistrationStatus.revoked:
+        raise Conflict(f"{reg.number} is revoked")
+    dispute = Dispute(registration_id=reg.id, complainant_id=actor.id, reason=reason, evidence=evidence)
+    session.add(dispute)
+    if reg.status == RegistrationStatus.registered:
+        reg.status = RegistrationStatus.disputed  # shown publicly until resolved
+    session.flush()
+    return dispute
+
+
+def resolve_dispute(session: Session, dispute: Dispute, moderator: User, upheld: bool, resolution: str) -> Dispute:
+    if moderator.role not in (Role.moderator, Role.admin):
+        raise PermissionDenied("only moderators resolve disputes")
+    if dispute.status != DisputeStatus.open:
+        raise Conflict("the dispute is already resolved")
+    reg = session.get(Registration, dispute.registration_id)
+    assert reg is not None
+    dispute.status = DisputeStatus.upheld if upheld else DisputeStatus.rejected
+    dispute.resolution, dispute.resolved_by, dispute.resolved_at = resolution, moderator.id, utcnow()
+    log.append(session, {"type": "dispute_outcome", "time": _now(), "registration": reg.number,
+                         "dispute": dispute.id, "outcome": dispute.status.value})
+    if upheld:
+        reg.status = RegistrationStatus.revoked
+        log.append(session, {"type": "revocation", "time": _now(), "registration": reg.number,
+                             "reason": f"dispute {dispute.id} upheld"})
+    elif reg.status == RegistrationStatus.disputed:
+        still_open = session.scalar(select(Dispute.id).where(Dispute.registration_id == reg.id,
+                                                             Dispute.status == DisputeStatus.open,
+                                                             Dispute.id != dispute.id).limit(1))
+        if still_open is None:
+            reg.status = RegistrationStatus.registered
+    session.flush()
+    return dispute
+
+
+def decide_review(session: Session, settings: Settings, reg: Registration, moderator: User, approve: bool,
+                  note: str) -> Registration:
+    """A moderator registers a work held for review (the match was not a copy) or refuses it."""
+    from copyright.registry import publish
+
+    if moderator.role not in (Role.moderator, Role.admin):
+        raise PermissionDenied("only moderators decide reviews")
+    if reg.status != RegistrationStatus.under_review:
+        raise Conflict(f"{reg.number} is not under review")
+    reg.details = {**reg.details, "review": {"approved": approve, "note": note, "by": moderator.id}}
+    if approve:
+        work = session.get(Work, reg.work_id)
+        assert work is not None
+        owner = session.get(User, work.owner_id)
+        assert owner is not None
+        publish(session, settings, reg, work, owner)
+    else:
+        reg.status = RegistrationStatus.revoked
+    session.flush()
+    return reg
+
+
+def chain_of_title(session: Session, reg: Registration) -> list[dict[str, Any]]:
+    """Every log entry about this registration, in log order, with its index (for proofs)."""
+    rows = session.scalars(select(log.LogEntry).where(log.LogEntry.subject == reg.number).order_by(log.LogEntry.idx))
+    return [{"index": r.idx, **json.loads(r.entry)} for r in rows]
