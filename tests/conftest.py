@@ -20,6 +20,8 @@ from core.migrate import upgrade
 from core.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
+# One platform per test session: every fixture decrypts the shared database's signing keys alike.
+TEST_SIGNING_PASSPHRASE = "test signing passphrase"
 
 
 def _required_env(name: str) -> str:
@@ -84,7 +86,8 @@ def prod_settings(tmp_path: Path, pg_url: str, es_url: str, broker_url: str, red
     redis.Redis.from_url(broker_url).flushdb()  # no stale task messages from earlier tests
     return Settings(data_dir=tmp_path / "var", database_url=pg_url, elasticsearch_url=es_url,
                     broker_url=broker_url, redis_url=redis_url, shared_data_dir=shared_data_dir,
-                    es_index_prefix=f"patents-test-{uuid.uuid4().hex[:8]}")
+                    es_index_prefix=f"patents-test-{uuid.uuid4().hex[:8]}",
+                    signing_key_passphrase=TEST_SIGNING_PASSPHRASE)
 
 
 @pytest.fixture

@@ -58,3 +58,13 @@ def audit_rows(client: TestClient, **filters: object) -> list[dict[str, object]]
              "request_id": r.request_id, "client_ip": r.client_ip}
             for r in session.scalars(stmt)
         ]
+
+
+def quick_user(client: TestClient) -> tuple[dict[str, object], dict[str, str]]:
+    """A registered user with a token issued directly (for tests that need many users; the login
+    endpoint is rate-limited per address, as it should be)."""
+    from core.accounts.tokens import issue_access_token
+
+    user = register(client)
+    token = issue_access_token(client.app.state.settings, int(user["id"]))  # type: ignore[attr-defined,call-overload]
+    return user, {"Authorization": f"Bearer {token}"}

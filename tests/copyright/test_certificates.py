@@ -25,13 +25,14 @@ from core.accounts.service import create_user
 from core.db import session_scope
 from core.errors import InvalidInput
 from core.settings import Settings
+from tests.conftest import TEST_SIGNING_PASSPHRASE
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def settings(pg_url: str, tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "var", database_url=pg_url, signing_key_passphrase="test passphrase",
+    return Settings(data_dir=tmp_path / "var", database_url=pg_url, signing_key_passphrase=TEST_SIGNING_PASSPHRASE,
                     copyright_log_origin="ipcommons.test/copyright-log")
 
 

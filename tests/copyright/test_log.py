@@ -17,13 +17,14 @@ from copyright.checkpoint import Checkpoint, CheckpointError, parse, sign, verif
 from copyright.keys import KeyError_, SigningKey, create_key, key_id, key_set, private_key, raw_public
 from core.db import session_factory, session_scope, utcnow
 from core.settings import Settings
+from tests.conftest import TEST_SIGNING_PASSPHRASE
 
 ORIGIN = "ipcommons.test/copyright-log"
 
 
 @pytest.fixture
 def settings(pg_url: str, tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "var", database_url=pg_url, signing_key_passphrase="correct passphrase")
+    return Settings(data_dir=tmp_path / "var", database_url=pg_url, signing_key_passphrase=TEST_SIGNING_PASSPHRASE)
 
 
 def _trusted(session: object) -> dict[tuple[str, bytes], bytes]:
@@ -32,7 +33,7 @@ def _trusted(session: object) -> dict[tuple[str, bytes], bytes]:
 
 
 def _event(i: int) -> dict[str, object]:
-    return {"type": "registration", "time": utcnow().isoformat(), "number": f"CR-2026-{i:08d}"}
+    return {"type": "test-event", "time": utcnow().isoformat(), "number": f"TEST-{i:08d}"}
 
 
 def test_private_keys_are_encrypted_at_rest_and_need_the_passphrase(settings: Settings) -> None:
