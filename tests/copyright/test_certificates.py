@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +165,28 @@ def test_cli_register_and_verify(tmp_path: Path) -> None:
     assert bad.returncode == 1 and "file hash" in bad.stderr
     assert cli("register", str(work), "--title", "x", "--type", "poem", "--owner", "a@example.org",
                "--out", str(cert)).returncode == 2
+    # the same bytes again: held for review, says so, exits non-zero, writes no certificate
+    again = tmp_path / "again.json"
+    held = cli("register", str(work), "--title", "Song", "--type", "music", "--owner", "copycat@example.org",
+               "--out", str(again))
+    assert held.returncode == 3 and "held for review" in held.stderr and "identical" in held.stderr
+    assert not again.exists()
+    number = json.loads(cert.read_text())["statement"]["number"]
+    today = date.today().isoformat()
+    sub = subprocess.run([sys.executable, "-m", "api.cli", "users", "create-admin", "fan@example.org"], cwd=REPO,
+                         env={**env, "IPC_ADMIN_PASSWORD": "a long password 456"}, capture_output=True, text=True)
+    assert sub.returncode == 0, sub.stderr
+    denied = cli("license", number, "--licensor", "fan@example.org", "--licensee", "singer@example.org",
+                 "--rights", "reproduction", "--start", "2026-01-01")
+    assert denied.returncode == 1 and "rights holder" in denied.stderr
+    granted = cli("license", number, "--licensor", "singer@example.org", "--licensee", "fan@example.org",
+                  "--rights", "reproduction,distribution", "--start", today, "--cc", "CC-BY-4.0")
+    assert granted.returncode == 0, granted.stderr
+    moved = cli("transfer", number, "--from", "singer@example.org", "--to", "fan@example.org", "--rights", "all",
+                "--effective", today)
+    assert moved.returncode == 0, moved.stderr
+    assert cli("transfer", number, "--from", "singer@example.org", "--to", "fan@example.org", "--rights",
+               "nonsense", "--effective", "2026-06-01").returncode == 2
     # keys set created with the same data dir has the signing key; create another platform: key not trusted
     env2 = {**env, "IPC_DATA_DIR": str(tmp_path / "other-platform")}
     keys2 = tmp_path / "keys2.json"
