@@ -8,7 +8,7 @@ from celery import Celery
 from core.settings import Settings, get_settings
 
 # Feature packages whose ``tasks`` modules the worker imports.
-TASK_PACKAGES = ["core", "loaders", "ipsearch"]
+TASK_PACKAGES = ["core", "loaders", "ipsearch", "copyright"]
 
 
 def make_celery(settings: Settings) -> Celery:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile, status
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import func, select
 
@@ -136,6 +137,22 @@ def get_certificate(number: str, request: Request, session: SessionDep) -> dict[
     cert = certificate(session, request.app.state.settings, get_registration(session, number))
     session.commit()  # a checkpoint may have been signed for it
     return cert
+
+
+@router.get(f"{P}/registrations/{{number}}/certificate.pdf", response_model=None)
+def get_certificate_pdf(number: str, request: Request, session: SessionDep) -> FileResponse | JSONResponse:
+    """The PDF once a worker has rendered it; the first request queues the rendering (202)."""
+    from core.celery_app import make_celery
+
+    settings = request.app.state.settings
+    reg = get_registration(session, number)
+    if reg.statement is None:
+        raise InvalidInput(f"{number} is {reg.status.value}: no certificate until it is registered")
+    path = settings.resolved_data_dir / "certificates" / f"{reg.number}.pdf"
+    if path.is_file():
+        return FileResponse(path, media_type="application/pdf", filename=f"{reg.number}.pdf")
+    make_celery(settings).send_task("copyright.render_certificate_pdf", args=[reg.number, str(request.base_url)])
+    return JSONResponse({"status": "rendering", "retry_after": 2}, status_code=202, headers={"Retry-After": "2"})
 
 
 @router.post(f"{P}/registrations/{{number}}/licences", status_code=status.HTTP_201_CREATED)
