@@ -1,0 +1,128 @@
+"""Copyright registry benchmark.
+
+Prints hash-only registrations/s (on the configured database: PostgreSQL under ``make bench``),
+certificate verifications/s next to a bare Ed25519 signature check (the baseline), and inclusion
+and consistency proof size and verification time at 10^3, 10^5 and 10^6 log entries next to
+log2(n).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+
+from copyright import merkle  # noqa: E402
+from copyright.keys import key_set  # noqa: E402
+from copyright.models import WorkType  # noqa: E402
+from copyright.registry import ContentHash, WorkIn, certificate, register  # noqa: E402
+from copyright.verify import verify_certificate  # noqa: E402
+from core.accounts.service import create_user  # noqa: E402
+from core.db import reset_engines, session_scope  # noqa: E402
+from core.migrate import upgrade  # noqa: E402
+from core.settings import get_settings  # noqa: E402
+
+
+@contextmanager
+def fresh_database(url: str) -> Iterator[str]:
+    """A new PostgreSQL database for this run (dropped after), or a SQLite file in a temp dir."""
+    if not url.startswith("postgresql"):
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/bench.sqlite"
+        return
+    base, _, _ = url.rpartition("/")
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{base}/{name}"
+    finally:
+        reset_engines()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def bench_registrations(n: int) -> tuple[float, dict[str, object]]:
+    settings = get_settings()
+    with tempfile.TemporaryDirectory() as tmp, fresh_database(settings.effective_database_url) as url:
+        settings = settings.model_copy(update={"data_dir": Path(tmp), "database_url": url})
+        upgrade(url)
+        with session_scope(url) as session:
+            owner = create_user(session, f"bench-{os.urandom(4).hex()}@example.org", "a long bench password")
+        start = time.perf_counter()
+        last = None
+        for i in range(n):
+            with session_scope(url) as session:
+                last = register(session, settings, session.merge(owner),
+                                WorkIn(title=f"bench work {i}", work_type=WorkType.written),
+                                ContentHash(sha256=hashlib.sha256(os.urandom(16)).hexdigest()), hash_only=True)
+        rate = n / (time.perf_counter() - start)
+        with session_scope(url) as session:
+            assert last is not None
+            cert = certificate(session, settings, session.merge(last))
+            keys = key_set(session, settings.copyright_log_origin)
+    return rate, {"cert": cert, "keys": keys}
+
+
+def bench_verifications(cert: dict[str, object], keys: object, rounds: int = 300) -> tuple[float, float]:
+    start = time.perf_counter()
+    for _ in range(rounds):
+        verify_certificate(cert, keys)  # type: ignore[arg-type]
+    ours = rounds / (time.perf_counter() - start)
+    key = Ed25519PrivateKey.generate()
+    sig, pub = key.sign(b"x" * 300), key.public_key()
+    start = time.perf_counter()
+    for _ in range(rounds):
+        pub.verify(sig, b"x" * 300)
+    return ours, rounds / (time.perf_counter() - start)
+
+
+def bench_proofs(n: int) -> tuple[int, float, int, float]:
+    leaves = [hashlib.sha256(i.to_bytes(8, "big")).digest() for i in range(n)]
+    root = merkle.root(leaves)
+    index = n // 2 + 1
+    proof = merkle.inclusion_proof(index, leaves)
+    start = time.perf_counter()
+    for _ in range(1000):
+        merkle.verify_inclusion(leaves[index], index, n, proof, root)
+    inclusion_us = (time.perf_counter() - start) / 1000 * 1e6
+    m = n // 3
+    cproof = merkle.consistency_proof(m, leaves)
+    old = merkle.root(leaves[:m])
+    start = time.perf_counter()
+    for _ in range(1000):
+        merkle.verify_consistency(m, n, old, root, cproof)
+    return len(proof), inclusion_us, len(cproof), (time.perf_counter() - start) / 1000 * 1e6
+
+
+def main() -> None:
+    rate, made = bench_registrations(int(os.environ.get("BENCH_REGISTRATIONS", "300")))
+    db = "PostgreSQL" if get_settings().effective_database_url.startswith("postgresql") else "SQLite"
+    print(f"registrations (hash-only, {db}): {rate:.1f}/s")
+    ours, raw = bench_verifications(made["cert"], made["keys"])  # type: ignore[arg-type]
+    print(f"certificate verifications: {ours:.0f}/s; bare Ed25519 verify {raw:.0f}/s; ratio {ours / raw:.2f} "
+          "(a certificate check = 2 signatures + 1 inclusion proof + parsing)")
+    print(f"{'entries':>10} {'log2(n)':>8} {'incl. hashes':>13} {'incl. verify':>13} {'cons. hashes':>13} "
+          f"{'cons. verify':>13}")
+    for n in (10**3, 10**5, 10**6):
+        inc, inc_us, cons, cons_us = bench_proofs(n)
+        print(f"{n:>10} {math.log2(n):>8.1f} {inc:>13} {inc_us:>11.1f}us {cons:>13} {cons_us:>11.1f}us")
+
+
+if __name__ == "__main__":
+    main()
