@@ -256,6 +256,27 @@ def verify(body: VerifyIn, request: Request, session: SessionDep) -> dict[str, o
     return {"valid": True, "number": result.number, "steps": result.steps}
 
 
+@router.post(f"{P}/verify-file")
+def verify_file(request: Request, session: SessionDep, file: Annotated[UploadFile, File()]) -> dict[str, object]:
+    """Which registrations hold exactly this file, and does each one's certificate verify?"""
+    settings = request.app.state.settings
+    content = hash_stream(file.file, settings.max_upload_bytes)
+    keys = key_set(session, settings.copyright_log_origin)
+    found = []
+    for reg in session.scalars(select(Registration).join(Work, Registration.work_id == Work.id)
+                               .where(Work.sha256 == content.sha256).order_by(Registration.id)):
+        item: dict[str, object] = {"number": reg.number, "status": reg.status.value}
+        if reg.statement is not None:
+            try:
+                verify_certificate(certificate(session, settings, reg), keys)
+                item["certificate_valid"] = True
+            except VerificationFailed as exc:
+                item.update(certificate_valid=False, failed_step=exc.step, reason=exc.reason)
+        found.append(item)
+    session.commit()
+    return {"sha256": content.sha256, "size": content.size, "registrations": found}
+
+
 @router.get(f"{P}/stats")
 def stats(session: SessionDep) -> dict[str, object]:
     by_type = dict(session.execute(select(Work.work_type, func.count()).join(

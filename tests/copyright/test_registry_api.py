@@ -174,6 +174,16 @@ def test_200_concurrent_registrations_are_200_consecutive_entries(client: TestCl
     assert {r[1] for r in rows} == set(numbers)
 
 
+def test_verify_a_file(client: TestClient) -> None:
+    _, h = new_user(client)
+    data = picture(77)
+    reg = upload(client, h, data, "p.png", WORK)
+    r = client.post("/api/v1/copyright/verify-file", files={"file": ("p.png", data)}).json()
+    assert r["registrations"] == [{"number": reg["number"], "status": "registered", "certificate_valid": True}]
+    assert client.post("/api/v1/copyright/verify-file", files={"file": ("x", b"never registered")}).json()[
+        "registrations"] == []
+
+
 def test_bad_inputs(client: TestClient) -> None:
     _, h = new_user(client)
     assert client.post("/api/v1/copyright/registrations", headers=h, json={
