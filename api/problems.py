@@ -41,9 +41,7 @@ def install(app: FastAPI) -> None:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
         if exc.status == 401:
             headers = {"WWW-Authenticate": "Bearer"}
-        position = getattr(exc, "position", None)
-        extra = {"position": position} if position is not None else {}
-        return problem(exc.status, exc.title, exc.detail, request, headers=headers, **extra)
+        return problem(exc.status, exc.title, exc.detail, request, headers=headers, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

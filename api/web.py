@@ -13,7 +13,7 @@ from api.routers.patents import service
 from core.errors import NotFound
 from ipsearch.collections import normalise_pn
 from ipsearch.query.parser import QuerySyntaxError
-from ipsearch.results import CursorError
+from ipsearch.results import SearchRequestError
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -29,7 +29,7 @@ def search_page(request: Request, q: str = "", sort: Literal["relevance", "date"
             context["result"] = service(request).search(q, size=20, sort=sort, facets=FACETS, cursor=cursor)
         except QuerySyntaxError as exc:
             context["error"] = f"{exc.message}\n{exc.pointer()}"
-        except CursorError as exc:
+        except SearchRequestError as exc:
             context["error"] = str(exc)
     return templates.TemplateResponse(request, "search.html", context,
                                       status_code=400 if context["error"] else 200)

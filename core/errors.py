@@ -7,9 +7,10 @@ class DomainError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, **extra: object) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.extra = extra  # more problem+json members, e.g. the position of a query error
 
 
 class InvalidInput(DomainError):

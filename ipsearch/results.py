@@ -47,8 +47,8 @@ class Page(BaseModel):
     pit: str | None = None
 
 
-class CursorError(ValueError):
-    pass
+class SearchRequestError(ValueError):
+    """A search request this service cannot honour: a foreign or broken cursor, an unknown facet."""
 
 
 def encode_cursor(data: dict[str, Any]) -> str:
@@ -60,7 +60,7 @@ def decode_cursor(token: str) -> dict[str, Any]:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         data = json.loads(raw)
     except (ValueError, json.JSONDecodeError) as exc:
-        raise CursorError("the cursor is not one this service issued") from exc
+        raise SearchRequestError("the cursor is not one this service issued") from exc
     if not isinstance(data, dict) or not isinstance(data.get("after"), list):
-        raise CursorError("the cursor is not one this service issued")
+        raise SearchRequestError("the cursor is not one this service issued")
     return data

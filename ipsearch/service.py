@@ -19,10 +19,10 @@ from ipsearch.query.parser import parse_query, walk
 from ipsearch.query.plan import Planner
 from ipsearch.results import (
     FACETS,
-    CursorError,
     FacetBucket,
     RawHit,
     SearchParams,
+    SearchRequestError,
     SortMode,
     decode_cursor,
     encode_cursor,
@@ -70,12 +70,12 @@ class SearchService:
         node, planner = self.plan(q)
         for name in facets or []:
             if name not in FACETS:
-                raise CursorError(f"unknown facet {name!r}; known: {', '.join(FACETS)}")
+                raise SearchRequestError(f"unknown facet {name!r}; known: {', '.join(FACETS)}")
         params = SearchParams(size=size, sort=sort, facets=facets or [])
         if cursor:
             data = decode_cursor(cursor)
             if data.get("q") != q or data.get("sort") != sort:
-                raise CursorError("this cursor belongs to another query or sort order")
+                raise SearchRequestError("this cursor belongs to another query or sort order")
             params.after, params.pit = data["after"], data.get("pit")
         page = self.backend.run_search(node, planner, params)  # type: ignore[attr-defined]
         tokens = self.query_tokens(node, planner)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from api.deps import CurrentUser, OptionalUser, SessionDep, WriterDep
-from api.routers.patents import _bad_query, service
+from api.routers.patents import query_problem, service
 from core import notifications
 from core.accounts.service import org_role
 from core.errors import InvalidInput, PermissionDenied
@@ -91,7 +91,7 @@ def _check_query(query: str | None) -> None:
         try:
             parse_query(query)
         except QuerySyntaxError as exc:
-            raise _bad_query(exc) from exc
+            raise query_problem(exc) from exc
 
 
 @router.post("/collections", status_code=status.HTTP_201_CREATED, response_model=CollectionOut)

@@ -11,7 +11,7 @@ from core.errors import InvalidInput, NotFound
 from ipsearch.backends import get_backend
 from ipsearch.collections import normalise_pn
 from ipsearch.query.parser import MAX_QUERY_CHARS, QuerySyntaxError
-from ipsearch.results import FACETS, CursorError
+from ipsearch.results import FACETS, SearchRequestError
 from ipsearch.service import MAX_EXPORT, Hit, SearchResult, SearchService
 
 router = APIRouter(prefix="/api/v1/patents", tags=["patents"])
@@ -28,11 +28,11 @@ def service(request: Request) -> SearchService:
     return svc  # type: ignore[no-any-return]
 
 
-def _bad_query(exc: QuerySyntaxError | CursorError) -> InvalidInput:
+def query_problem(exc: QuerySyntaxError | SearchRequestError) -> InvalidInput:
+    if isinstance(exc, QuerySyntaxError) and exc.position is not None:
+        return InvalidInput(exc.message, position=exc.position)
     if isinstance(exc, QuerySyntaxError):
-        err = InvalidInput(exc.message)
-        err.position = exc.position  # type: ignore[attr-defined]
-        return err
+        return InvalidInput(exc.message)
     return InvalidInput(str(exc))
 
 
@@ -44,8 +44,8 @@ def search(request: Request, q: QueryText, size: Annotated[int, Query(ge=1, le=1
     names = [f.strip() for f in facets.split(",") if f.strip()]
     try:
         return service(request).search(q, size=size, sort=sort, facets=names, cursor=cursor)
-    except (QuerySyntaxError, CursorError) as exc:
-        raise _bad_query(exc) from exc
+    except (QuerySyntaxError, SearchRequestError) as exc:
+        raise query_problem(exc) from exc
 
 
 @router.get("/export")
@@ -57,7 +57,7 @@ def export(request: Request, q: QueryText, format: Literal["csv", "jsonl"] = "cs
         svc.plan(q)
         stream = svc.export(q, format, limit, sort)
     except QuerySyntaxError as exc:
-        raise _bad_query(exc) from exc
+        raise query_problem(exc) from exc
     media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
     return StreamingResponse(stream, media_type=media,
                              headers={"Content-Disposition": f'attachment; filename="patents.{format}"'})
