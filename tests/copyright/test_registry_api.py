@@ -3,35 +3,21 @@ transfer, disputes mark registrations, 200 concurrent registrations are 200 cons
 
 from __future__ import annotations
 
-import io
 import json
-import random
 import threading
 from datetime import date
 
 from fastapi.testclient import TestClient
-from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from copyright import log
 from core.db import session_scope
+from tests.copyright.media import picture
 from tests.helpers import new_admin, new_user, quick_user
 
 WORK = {"title": "Harbour at dawn", "work_type": "photographic", "authors": ["Wang Fang"]}
 
 
-def picture(seed: int, size: tuple[int, int] = (480, 360), fmt: str = "PNG", quality: int = 90) -> bytes:
-    rnd = random.Random(seed)
-    img = Image.new("RGB", (480, 360), "white")
-    draw = ImageDraw.Draw(img)
-    for _ in range(60):
-        x, y = rnd.randint(0, 430), rnd.randint(0, 310)
-        draw.ellipse([x, y, x + rnd.randint(5, 50), y + rnd.randint(5, 50)],
-                     fill=(rnd.randint(0, 255), rnd.randint(0, 255), rnd.randint(0, 255)))
-    img = img.resize(size)
-    buf = io.BytesIO()
-    img.save(buf, fmt, **({"quality": quality} if fmt == "JPEG" else {}))
-    return buf.getvalue()
 
 
 def upload(client: TestClient, headers: dict[str, str], data: bytes, name: str, work: dict[str, object]) -> dict:  # type: ignore[type-arg]
