@@ -8,7 +8,7 @@ from celery import Celery
 from core.settings import Settings, get_settings
 
 # Feature packages whose ``tasks`` modules the worker imports.
-TASK_PACKAGES = ["core", "loaders", "ipsearch", "copyright"]
+TASK_PACKAGES = ["core", "loaders", "ipsearch", "copyright", "community.agencies"]
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -27,6 +27,7 @@ def make_celery(settings: Settings) -> Celery:
     app.autodiscover_tasks(TASK_PACKAGES, related_name="tasks")
     app.conf.beat_schedule = {
         "sweep-corpus-events": {"task": "ipsearch.sweep_corpus_events", "schedule": 300.0},
+        "recompute-agency-tiers": {"task": "community.recompute_tiers", "schedule": 24 * 3600.0},
     }
     return app
 

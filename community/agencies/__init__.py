@@ -1,0 +1,1 @@
+"""The IP agency directory: profiles, claims, reviews and ratings, integrity records, tiers."""

@@ -1,0 +1,126 @@
+"""Agency directory tables."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+import core.accounts.models  # noqa: F401 - registers "users" for the foreign keys
+from core.db import Base, UTCDateTime, utcnow
+
+
+class ServiceType(enum.StrEnum):
+    patent = "patent"
+    trademark = "trademark"
+    copyright = "copyright"
+    law = "law"
+
+
+class ClaimStatus(enum.StrEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class RecordKind(enum.StrEnum):
+    sanction = "sanction"
+    complaint_upheld = "complaint_upheld"
+    commendation = "commendation"
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    licence_number: Mapped[str] = mapped_column(String(60), unique=True)
+    province: Mapped[str] = mapped_column(String(60), default="")
+    city: Mapped[str] = mapped_column(String(60), default="")
+    service_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ipc_sections: Mapped[list[str]] = mapped_column(JSON, default=list)
+    practitioners: Mapped[int] = mapped_column(Integer, default=0)
+    founded_year: Mapped[int | None] = mapped_column(Integer)
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # the claimed agency account
+    rating_mean: Mapped[float | None] = mapped_column(Float)
+    rating_count: Mapped[int] = mapped_column(Integer, default=0)
+    bayes: Mapped[float] = mapped_column(Float, default=3.0)
+    score: Mapped[float] = mapped_column(Float, default=100.0)
+    tier: Mapped[str] = mapped_column(String(3), default="A+")
+    breakdown: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AgencyClaim(Base):
+    __tablename__ = "agency_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    evidence: Mapped[str] = mapped_column(Text)
+    status: Mapped[ClaimStatus] = mapped_column(Enum(ClaimStatus, native_enum=False, length=10),
+                                                default=ClaimStatus.pending)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Review(Base):
+    __tablename__ = "agency_reviews"
+    __table_args__ = (UniqueConstraint("agency_id", "author_id", "engagement_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    engagement_ref: Mapped[str] = mapped_column(String(100))
+    professionalism: Mapped[int] = mapped_column(Integer)
+    responsiveness: Mapped[int] = mapped_column(Integer)
+    cost_transparency: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    linked_pn: Mapped[str | None] = mapped_column(String(40))
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
+    hold_reason: Mapped[str | None] = mapped_column(String(300))
+    flags: Mapped[list[int]] = mapped_column(JSON, default=list)
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    client_network: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def stars(self) -> float:
+        return (self.professionalism + self.responsiveness + self.cost_transparency + self.outcome) / 4
+
+
+class IntegrityRecord(Base):
+    __tablename__ = "integrity_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[RecordKind] = mapped_column(Enum(RecordKind, native_enum=False, length=20))
+    points: Mapped[float] = mapped_column(Float)
+    description: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(300))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Objection(Base):
+    """An agency's objection to its tier; moderators must answer."""
+
+    __tablename__ = "tier_objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    filed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

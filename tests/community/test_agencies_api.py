@@ -1,0 +1,234 @@
+"""The agency directory over HTTP: a permission matrix over every write endpoint and role, ratings
+that resist bursts, one review per engagement, one reply, tiers that follow integrity records."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from core.accounts.models import Role, User
+from core.db import session_scope
+from tests.helpers import audit_rows, quick_user
+
+ROLES = ["anonymous", "member", "agency_owner", "moderator", "admin"]
+_seq = itertools.count(1)
+
+
+def _promote(client: TestClient, user_id: int, role: Role) -> None:
+    with session_scope(client.app.state.settings.effective_database_url) as session:  # type: ignore[attr-defined]
+        row = session.get(User, user_id)
+        assert row is not None
+        row.role = role
+
+
+class World:
+    """Users of every role and an agency owned by ``agency_owner``."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.h: dict[str, dict[str, str]] = {"anonymous": {}}
+        self.ids: dict[str, int] = {}
+        for role in [*ROLES[1:], "outsider"]:  # the outsider writes reviews others flag
+            user, headers = quick_user(client)
+            self.h[role], self.ids[role] = headers, int(user["id"])  # type: ignore[call-overload]
+        _promote(client, self.ids["moderator"], Role.moderator)
+        _promote(client, self.ids["admin"], Role.admin)
+        self.agency = self.new_agency()
+        claim = client.post(f"/api/v1/agencies/{self.agency}/claims", json={"text": "our licence scan"},
+                            headers=self.h["agency_owner"]).json()
+        assert client.post(f"/api/v1/agency-claims/{claim['id']}/decide", json={"approve": True},
+                           headers=self.h["admin"]).status_code == 200
+
+    def new_agency(self, **extra: Any) -> int:
+        n = next(_seq)
+        body = {"name": f"Bright IP Agency {n}", "licence_number": f"LIC-{n:05d}-{id(self)}", "province": "Guangdong",
+                "service_types": ["patent"], "ipc_sections": ["H"], **extra}
+        r = self.client.post("/api/v1/agencies", json=body, headers=self.h["admin"])
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+
+    def new_review(self, author: str = "member", agency: int | None = None) -> int:
+        r = self.client.post(f"/api/v1/agencies/{agency or self.agency}/reviews", headers=self.h[author], json={
+            "engagement_ref": f"case-{next(_seq)}", "professionalism": 4, "responsiveness": 4,
+            "cost_transparency": 4, "outcome": 4, "text": "fine"})
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+
+
+@pytest.fixture
+def world(client: TestClient) -> World:
+    return World(client)
+
+
+def _cases(w: World) -> dict[str, tuple[Callable[[], tuple[str, str, dict[str, Any] | None]], set[str]]]:
+    """endpoint -> (build a fresh request, roles allowed)."""
+    def claim() -> tuple[str, str, dict[str, Any]]:
+        a = w.new_agency()
+        r = w.client.post(f"/api/v1/agencies/{a}/claims", json={"text": "proof"}, headers=w.h["member"]).json()
+        return "post", f"/api/v1/agency-claims/{r['id']}/decide", {"approve": False}
+
+    def objection() -> tuple[str, str, dict[str, Any]]:
+        r = w.client.post(f"/api/v1/agencies/{w.agency}/objections", json={"text": "tier too low"},
+                          headers=w.h["agency_owner"]).json()
+        return "post", f"/api/v1/objections/{r['id']}/answer", {"text": "reviewed: records stand"}
+
+    today = date.today().isoformat()
+    return {
+        "create agency": (lambda: ("post", "/api/v1/agencies", {"name": f"New Agency {next(_seq)}",
+                                                                 "licence_number": f"N-{next(_seq)}-{id(w)}"}),
+                          {"admin"}),
+        "edit profile": (lambda: ("patch", f"/api/v1/agencies/{w.agency}", {"contact": "ip@example.org"}),
+                         {"agency_owner", "admin"}),
+        "claim profile": (lambda: ("post", f"/api/v1/agencies/{w.new_agency()}/claims", {"text": "we are them"}),
+                          {"member", "agency_owner", "moderator", "admin"}),
+        "decide claim": (claim, {"admin"}),
+        "write review": (lambda: ("post", f"/api/v1/agencies/{w.agency}/reviews", {
+            "engagement_ref": f"matter-{next(_seq)}", "professionalism": 5, "responsiveness": 4,
+            "cost_transparency": 3, "outcome": 5}), {"member", "moderator", "admin"}),
+        "reply to review": (lambda: ("post", f"/api/v1/reviews/{w.new_review()}/reply", {"text": "thank you"}),
+                            {"agency_owner", "admin"}),
+        "confirm engagement": (lambda: ("post", f"/api/v1/reviews/{w.new_review()}/confirm", None),
+                               {"agency_owner", "admin"}),
+        "flag review": (lambda: ("post", f"/api/v1/reviews/{w.new_review('outsider')}/flag", None),
+                        {"member", "agency_owner", "moderator", "admin"}),
+        "release review": (lambda: ("post", f"/api/v1/reviews/{w.new_review()}/release", {"keep_held": False}),
+                           {"moderator", "admin"}),
+        "integrity record": (lambda: ("post", f"/api/v1/agencies/{w.new_agency()}/integrity", {
+            "kind": "sanction", "points": 15, "description": "abnormal applications", "source": "CNIPA notice",
+            "occurred_on": today}), {"admin"}),
+        "file objection": (lambda: ("post", f"/api/v1/agencies/{w.agency}/objections", {"text": "please review"}),
+                           {"agency_owner", "admin"}),
+        "answer objection": (objection, {"moderator", "admin"}),
+    }
+
+
+def test_permission_matrix(world: World) -> None:
+    client = world.client
+    failures = []
+    for name, (build, allowed) in _cases(world).items():
+        for role in ROLES:
+            method, url, body = build()
+            before = len(audit_rows(client))
+            r = client.request(method, url, json=body, headers=world.h[role])
+            ok = r.status_code in (200, 201)
+            expected = role in allowed
+            if ok != expected:
+                failures.append(f"{name} as {role}: {r.status_code} {r.text[:120]}")
+            if not ok:
+                if r.status_code not in (401, 403):
+                    failures.append(f"{name} as {role}: refused with {r.status_code}, not 401/403")
+                if len(audit_rows(client)) != before:
+                    failures.append(f"{name} as {role}: a refused write was audited")
+    assert failures == []
+
+
+def _from_network(client: TestClient, n: int) -> TestClient:
+    """A client whose requests come from its own /24 network."""
+    return TestClient(client.app, client=(f"10.{n // 250}.{n % 250}.7", 40000))
+
+
+def _age(client: TestClient, user_id: int, days: int) -> None:
+    from datetime import timedelta
+
+    with session_scope(client.app.state.settings.effective_database_url) as session:  # type: ignore[attr-defined]
+        row = session.get(User, user_id)
+        assert row is not None
+        row.created_at = row.created_at - timedelta(days=days)
+
+
+def test_burst_of_fresh_five_star_reviews_is_held_and_does_not_move_the_score(world: World) -> None:
+    client = world.client
+    agency = world.new_agency()
+    for i in range(3):  # established reviewers (accounts older than a week), each from its own network
+        user, headers = quick_user(client)
+        _age(client, int(user["id"]), 400)  # type: ignore[call-overload]
+        r = _from_network(client, i).post(f"/api/v1/agencies/{agency}/reviews", headers=headers, json={
+            "engagement_ref": "x", "professionalism": 3, "responsiveness": 3, "cost_transparency": 3, "outcome": 3})
+        assert r.status_code == 201 and not r.json()["held"]
+    before = client.get(f"/api/v1/agencies/{agency}").json()
+    for i in range(10):  # fresh accounts, each from a different network: the new-account rule catches them
+        _, fresh = quick_user(client)
+        r = _from_network(client, 100 + i).post(f"/api/v1/agencies/{agency}/reviews", headers=fresh, json={
+            "engagement_ref": f"burst-{i}", "professionalism": 5, "responsiveness": 5, "cost_transparency": 5,
+            "outcome": 5, "text": "best agency ever!!!"})
+        assert r.status_code == 201
+    after = client.get(f"/api/v1/agencies/{agency}").json()
+    assert after["rating"] == before["rating"] and after["rating_count"] == before["rating_count"] == 3
+    assert after["score"] == before["score"]
+    assert all(rv["stars"] == 3 for rv in after["reviews"])  # held reviews are kept, not shown or counted
+    with session_scope(client.app.state.settings.effective_database_url) as session:  # type: ignore[attr-defined]
+        from sqlalchemy import select
+
+        from community.agencies.models import Review
+
+        held = session.scalars(select(Review).where(Review.agency_id == agency, Review.held.is_(True))).all()
+        assert len(held) == 10 and all("new accounts" in (r.hold_reason or "") for r in held)
+
+
+def test_burst_from_one_network_is_held_even_from_old_accounts(world: World) -> None:
+    client = world.client
+    agency = world.new_agency()
+    same_office = _from_network(client, 200)
+    held = []
+    for i in range(5):
+        user, headers = quick_user(client)
+        _age(client, int(user["id"]), 400)  # type: ignore[call-overload]
+        held.append(same_office.post(f"/api/v1/agencies/{agency}/reviews", headers=headers, json={
+            "engagement_ref": f"n-{i}", "professionalism": 5, "responsiveness": 5, "cost_transparency": 5,
+            "outcome": 5}).json()["held"])
+    assert held == [False, False, False, False, True]
+    assert client.get(f"/api/v1/agencies/{agency}").json()["rating_count"] == 0
+
+
+def test_reviews_one_per_engagement_one_reply_flags_hold(world: World) -> None:
+    client = world.client
+    body = {"engagement_ref": "CN2021-001", "professionalism": 2, "responsiveness": 2, "cost_transparency": 2,
+            "outcome": 2}
+    url = f"/api/v1/agencies/{world.agency}/reviews"
+    assert client.post(url, headers=world.h["member"], json=body).status_code == 201
+    assert client.post(url, headers=world.h["member"], json=body).status_code == 409
+    bad = {**body, "engagement_ref": "other", "outcome": 6}
+    assert client.post(url, headers=world.h["member"], json=bad).status_code == 422
+    review = world.new_review()
+    assert client.post(f"/api/v1/reviews/{review}/reply", json={"text": "we are sorry"},
+                       headers=world.h["agency_owner"]).status_code == 200
+    assert client.post(f"/api/v1/reviews/{review}/reply", json={"text": "again"},
+                       headers=world.h["agency_owner"]).status_code == 409
+    flagged = world.new_review("outsider")
+    for role in ("member", "agency_owner", "admin"):
+        r = client.post(f"/api/v1/reviews/{flagged}/flag", headers=world.h[role]).json()
+    assert r == {"id": flagged, "flags": 3, "held": True}
+
+
+def test_integrity_records_move_the_tier_and_the_breakdown_is_public(world: World) -> None:
+    client = world.client
+    agency = world.new_agency()
+    assert client.get(f"/api/v1/agencies/{agency}").json()["tier"] in ("A+", "A")
+    client.post(f"/api/v1/agencies/{agency}/integrity", headers=world.h["admin"], json={
+        "kind": "sanction", "points": 60, "description": "ordered to stop new business", "source": "CNIPA decision",
+        "occurred_on": "2025-03-01"})
+    profile = client.get(f"/api/v1/agencies/{agency}").json()
+    assert profile["tier"] == "D" and profile["score_breakdown"]["deductions"][0]["points"] == 60
+    assert profile["integrity_records"][0]["source"] == "CNIPA decision"
+
+
+def test_recommendation_ranks_by_fit_tier_and_rating_with_reasons(world: World) -> None:
+    client = world.client
+    good = world.new_agency(ipc_sections=["H", "G"], service_types=["patent"], province="Zhejiang")
+    other = world.new_agency(ipc_sections=["H"], service_types=["patent"], province="Beijing")
+    world.new_agency(ipc_sections=["A"], service_types=["trademark"], province="Zhejiang")
+    client.post(f"/api/v1/agencies/{other}/integrity", headers=world.h["admin"], json={
+        "kind": "complaint_upheld", "points": 20, "description": "missed deadline", "source": "court",
+        "occurred_on": "2024-01-01"})
+    recs = client.get("/api/v1/agencies/recommend", params={"ipc": "H04N21/431", "service": "patent",
+                                                            "region": "Zhejiang", "limit": 50}).json()
+    ids = [r["agency_id"] for r in recs]
+    assert ids.index(good) < ids.index(other)
+    first = next(r for r in recs if r["agency_id"] == good)
+    assert "works in IPC section H" in first["reasons"] and "based in Zhejiang" in first["reasons"]
+    assert all("trademark" not in r["name"] for r in recs)
