@@ -135,7 +135,14 @@ def require_admin(user: CurrentUser) -> User:
     return user
 
 
+def require_moderator(user: CurrentUser) -> User:
+    if user.role not in (Role.moderator, Role.admin):
+        raise PermissionDenied("requires role moderator or admin")
+    return user
+
+
 WriterDep = Annotated[Writer, Depends(writer)]
 AnonymousWriterDep = Annotated[Writer, Depends(anonymous_writer)]
 AdminWriterDep = Annotated[Writer, Depends(role_writer(Role.admin))]
 AdminUser = Annotated[User, Depends(require_admin)]
+ModeratorUser = Annotated[User, Depends(require_moderator)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import community.agencies.models  # noqa: F401
+import community.forums.models  # noqa: F401
 import copyright.keys  # noqa: F401
 import copyright.log  # noqa: F401
 import copyright.models  # noqa: F401

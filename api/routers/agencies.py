@@ -80,9 +80,16 @@ def list_agencies(session: SessionDep, q: Annotated[str, Query(max_length=100)] 
         stmt = stmt.where(Agency.name.ilike(f"%{q.replace('%', '').replace('_', '')}%"))
     if province:
         stmt = stmt.where(Agency.province == province)
-    rows = [a for a in session.scalars(stmt.order_by(Agency.bayes.desc(), Agency.score.desc(), Agency.id))
-            if service is None or service.value in a.service_types]
-    return [_agency_out(session, a) for a in rows[:limit]]
+    stmt = stmt.order_by(Agency.bayes.desc(), Agency.score.desc(), Agency.id)
+    if service is None:
+        return [_agency_out(session, a) for a in session.scalars(stmt.limit(limit))]
+    out: list[dict[str, Any]] = []  # service types are a JSON list: filter while streaming, stop at the limit
+    for agency in session.scalars(stmt.execution_options(yield_per=200)):
+        if service.value in agency.service_types:
+            out.append(_agency_out(session, agency))
+            if len(out) == limit:
+                break
+    return out
 
 
 @router.get("/agencies/recommend")

@@ -38,6 +38,9 @@ class World:
             self.h[role], self.ids[role] = headers, int(user["id"])  # type: ignore[call-overload]
         _promote(client, self.ids["moderator"], Role.moderator)
         _promote(client, self.ids["admin"], Role.admin)
+        _promote(client, self.ids["outsider"], Role.moderator)  # writes fixtures without rate limits
+        r = client.post("/api/v1/forums/categories", json={"name": f"Patents {id(self)}"}, headers=self.h["admin"])
+        self.category = int(r.json()["id"])
         self.agency = self.new_agency()
         claim = client.post(f"/api/v1/agencies/{self.agency}/claims", json={"text": "our licence scan"},
                             headers=self.h["agency_owner"]).json()
@@ -51,6 +54,15 @@ class World:
         r = self.client.post("/api/v1/agencies", json=body, headers=self.h["admin"])
         assert r.status_code == 201, r.text
         return int(r.json()["id"])
+
+    def new_topic(self) -> tuple[int, int]:
+        """(topic id, id of its first post), written by the outsider."""
+        r = self.client.post("/api/v1/forums/topics", headers=self.h["outsider"], json={
+            "category_id": self.category, "title": f"How to file a PCT application? {next(_seq)}", "body": "Any tips?"})
+        assert r.status_code == 201, r.text
+        topic = int(r.json()["id"])
+        first = self.client.get(f"/api/v1/forums/topics/{topic}").json()["posts"][0]["id"]
+        return topic, int(first)
 
     def new_review(self, author: str = "member", agency: int | None = None) -> int:
         r = self.client.post(f"/api/v1/agencies/{agency or self.agency}/reviews", headers=self.h[author], json={
@@ -78,6 +90,7 @@ def _cases(w: World) -> dict[str, tuple[Callable[[], tuple[str, str, dict[str, A
         return "post", f"/api/v1/objections/{r['id']}/answer", {"text": "reviewed: records stand"}
 
     today = date.today().isoformat()
+    registered = {"member", "agency_owner", "moderator", "admin"}
     return {
         "create agency": (lambda: ("post", "/api/v1/agencies", {"name": f"New Agency {next(_seq)}",
                                                                  "licence_number": f"N-{next(_seq)}-{id(w)}"}),
@@ -104,6 +117,20 @@ def _cases(w: World) -> dict[str, tuple[Callable[[], tuple[str, str, dict[str, A
         "file objection": (lambda: ("post", f"/api/v1/agencies/{w.agency}/objections", {"text": "please review"}),
                            {"agency_owner", "admin"}),
         "answer objection": (objection, {"moderator", "admin"}),
+        "create category": (lambda: ("post", "/api/v1/forums/categories", {"name": f"Cat {next(_seq)} {id(w)}"}),
+                            {"admin"}),
+        "create topic": (lambda: ("post", "/api/v1/forums/topics", {
+            "category_id": w.category, "title": "Trademark search tips", "body": "hello"}), registered),
+        "reply": (lambda: ("post", f"/api/v1/forums/topics/{w.new_topic()[0]}/posts", {"body": "my answer"}),
+                  registered),
+        "edit someone's post": (lambda: ("put", f"/api/v1/forums/posts/{w.new_topic()[1]}", {"body": "edited"}),
+                                {"moderator", "admin"}),
+        "like post": (lambda: ("post", f"/api/v1/forums/posts/{w.new_topic()[1]}/like", None), registered),
+        "flag post": (lambda: ("post", f"/api/v1/forums/posts/{w.new_topic()[1]}/flag", None), registered),
+        "moderate post": (lambda: ("post", f"/api/v1/forums/posts/{w.new_topic()[1]}/moderate", {"action": "hide"}),
+                          {"moderator", "admin"}),
+        "moderate topic": (lambda: ("post", f"/api/v1/forums/topics/{w.new_topic()[0]}/moderate",
+                                    {"action": "lock"}), {"moderator", "admin"}),
     }
 
 
@@ -232,3 +259,23 @@ def test_recommendation_ranks_by_fit_tier_and_rating_with_reasons(world: World) 
     first = next(r for r in recs if r["agency_id"] == good)
     assert "works in IPC section H" in first["reasons"] and "based in Zhejiang" in first["reasons"]
     assert all("trademark" not in r["name"] for r in recs)
+
+
+def test_review_linking_a_patent_the_agency_handled_is_verified(embedded_client: TestClient,
+                                                                 shared_data_dir: Any) -> None:
+    """EP3383757B1 names Dehns as its agent: a review of Dehns linking it is a verified engagement."""
+    from loaders.pipeline import run_load
+    from tests.helpers import new_admin
+
+    settings = embedded_client.app.state.settings  # type: ignore[attr-defined]
+    assert run_load(settings, [shared_data_dir / "patents" / "epo" / "v1-5-1-B1.xml"], backend="embedded").loaded == 1
+    _, admin = new_admin(embedded_client)
+    agency = embedded_client.post("/api/v1/agencies", headers=admin, json={
+        "name": "Dehns", "licence_number": "GB-DEHNS-1"}).json()["id"]
+    _, member = quick_user(embedded_client)
+    body = {"professionalism": 5, "responsiveness": 4, "cost_transparency": 4, "outcome": 5}
+    linked = embedded_client.post(f"/api/v1/agencies/{agency}/reviews", headers=member, json={
+        **body, "engagement_ref": "EP grant", "linked_pn": "EP3383757B1"}).json()
+    unlinked = embedded_client.post(f"/api/v1/agencies/{agency}/reviews", headers=member, json={
+        **body, "engagement_ref": "other", "linked_pn": "US6836899B1"}).json()
+    assert linked["verified"] is True and unlinked["verified"] is False

@@ -1,0 +1,68 @@
+"""Forum tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+import core.accounts.models  # noqa: F401 - registers "users" for the foreign keys
+from core.db import Base, UTCDateTime, utcnow
+
+
+class Category(Base):
+    __tablename__ = "forum_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Topic(Base):
+    __tablename__ = "forum_topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("forum_categories.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    last_post_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Post(Base):
+    __tablename__ = "forum_posts"
+    __table_args__ = (UniqueConstraint("topic_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("forum_topics.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1 = the topic's first post
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    markdown: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)  # sanitised at write time
+    search_tokens: Mapped[str] = mapped_column(Text, default="")  # the platform analyzer's tokens
+    quote_of: Mapped[int | None] = mapped_column(ForeignKey("forum_posts.id"))
+    likes: Mapped[list[int]] = mapped_column(JSON, default=list)
+    flags: Mapped[list[int]] = mapped_column(JSON, default=list)
+    flag_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(String(200))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PostRevision(Base):
+    """Edit history: the text before each edit."""
+
+    __tablename__ = "forum_post_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"), index=True)
+    markdown: Mapped[str] = mapped_column(Text)
+    edited_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
