@@ -18,6 +18,9 @@ from api.app import create_app
 from core.db import reset_engines
 from core.migrate import upgrade
 from core.settings import Settings
+from ipsearch.backends import get_backend
+from ipsearch.service import SearchService
+from loaders.pipeline import run_load
 
 REPO = Path(__file__).resolve().parents[1]
 # One platform per test session: every fixture decrypts the shared database's signing keys alike.
@@ -109,3 +112,29 @@ def client(prod_settings: Settings) -> Iterator[TestClient]:
 def embedded_client(embedded_settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(embedded_settings)) as c:
         yield c
+
+
+# --- the real corpus loaded once into both backends (search and analytics tests) ----------------
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory: pytest.TempPathFactory, pg_url: str, es_url: str, broker_url: str,
+                    redis_url: str, shared_data_dir: Path) -> Iterator[Settings]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("corpus") / "var", database_url=pg_url,
+                        elasticsearch_url=es_url, broker_url=broker_url, redis_url=redis_url,
+                        shared_data_dir=shared_data_dir, es_index_prefix=f"patents-corpus-{uuid.uuid4().hex[:8]}")
+    upgrade(pg_url)
+    for backend in ("es", "embedded"):
+        summary = run_load(settings, [shared_data_dir / "patents"], backend=backend)
+        assert (summary.loaded, summary.failed) == (272, 0)
+    yield settings
+    get_backend(settings, "es").drop()
+
+
+@pytest.fixture(scope="session")
+def es_service(corpus_settings: Settings) -> SearchService:
+    return SearchService(get_backend(corpus_settings, "es"))
+
+
+@pytest.fixture(scope="session")
+def embedded_service(corpus_settings: Settings) -> SearchService:
+    return SearchService(get_backend(corpus_settings, "embedded"))

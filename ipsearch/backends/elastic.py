@@ -171,6 +171,31 @@ class ElasticsearchBackend:
                 break
         return out
 
+    def count_by(self, node: Node, planner: Planner, field: str, by: str | None = None,
+                 distinct: str | None = None) -> dict[tuple[str, ...], int]:
+        """Exact document counts per value of ``field`` (and ``by``); with ``distinct``, the number of
+        distinct values of that field instead. A composite aggregation pages through every bucket."""
+        query = compile_es(node, planner)
+        sources: list[dict[str, Any]] = [{"k": {"terms": {"field": field}}}]
+        if by:
+            sources.append({"b": {"terms": {"field": by}}})
+        if distinct:
+            sources.append({"d": {"terms": {"field": distinct}}})
+        out: dict[tuple[str, ...], int] = {}
+        after = None
+        while True:
+            agg: dict[str, Any] = {"composite": {"size": 2000, "sources": sources}}
+            if after:
+                agg["composite"]["after"] = after
+            resp = self.client.search(index=self.alias, size=0, query=query, aggs={"g": agg})
+            buckets = resp["aggregations"]["g"]["buckets"]
+            for b in buckets:
+                key = tuple(str(b["key"][s]) for s in ("k", "b") if s in b["key"])
+                out[key] = out.get(key, 0) + (1 if distinct else b["doc_count"])
+            after = resp["aggregations"]["g"].get("after_key")
+            if not buckets or after is None:
+                return out
+
     def similar(self, pn: str, size: int) -> list[RawHit]:
         resp = self.client.search(index=self.alias, size=size, source_includes=HIT_FIELDS, query={"more_like_this": {
             # Elasticsearch's documented defaults: min_term_freq 2, min_doc_freq 5, max_query_terms 25

@@ -231,6 +231,31 @@ class EmbeddedBackend:
         rows = self.conn.execute(f"SELECT d.pn FROM docs d WHERE {sq.where} LIMIT ?", [*sq.params, limit])
         return [r[0] for r in rows]
 
+    def _values_sql(self, field: str, alias: str) -> str:
+        """A (pn, value) relation for a scalar column or a multi-valued keyword field."""
+        if field in SCALAR_COLUMNS or field == "pn":
+            return f"(SELECT pn, CAST({field} AS TEXT) AS value FROM docs WHERE {field} IS NOT NULL) {alias}"
+        if field not in KEYWORD_LIST_FIELDS:
+            raise ValueError(f"cannot group by {field!r}")
+        return f"(SELECT DISTINCT pn, value FROM doc_values WHERE field = '{field}') {alias}"
+
+    def count_by(self, node: Node, planner: Planner, field: str, by: str | None = None,
+                 distinct: str | None = None) -> dict[tuple[str, ...], int]:
+        """Exact document counts per value of ``field`` (and ``by``), or distinct values of ``distinct``."""
+        sq = SqlCompiler(planner, self.conn).compile(node)
+        joins = f"JOIN {self._values_sql(field, 'k')} ON k.pn = m.pn"
+        keys = ["k.value"]
+        if by:
+            joins += f" JOIN {self._values_sql(by, 'b')} ON b.pn = m.pn"
+            keys.append("b.value")
+        measure = "count(DISTINCT m.pn)"
+        if distinct:
+            joins += f" JOIN {self._values_sql(distinct, 'd')} ON d.pn = m.pn"
+            measure = "count(DISTINCT d.value)"
+        sql = (f"WITH m AS (SELECT d.pn FROM docs d WHERE {sq.where}) SELECT {', '.join(keys)}, {measure} "
+               f"FROM m {joins} GROUP BY {', '.join(keys)}")
+        return {tuple(str(v) for v in row[:-1]): int(row[-1]) for row in self.conn.execute(sql, sq.params)}
+
     def similar(self, pn: str, size: int) -> list[RawHit]:
         """More-like-this: the document's 25 best tf-idf tokens (title, abstract, claims), OR-ed."""
         import math

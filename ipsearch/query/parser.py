@@ -106,6 +106,8 @@ def _normalise_class(text: str) -> tuple[str, bool] | None:
     base = f"{section}{cls}{sub} {int(group)}/"
     if subgroup is None or subgroup == "":
         return base, True
+    if star:  # "H04N21/4*": the typed digits are a prefix of the subgroup (21/4, 21/43, 21/431 ...)
+        return base + subgroup, True
     subgroup = subgroup.rstrip("0").ljust(2, "0") if len(subgroup) > 2 else subgroup.ljust(2, "0")
     return base + subgroup, star
 

@@ -56,6 +56,7 @@ def test_classification_prefixes() -> None:
     assert parse_query("IPC=H04") == ClassCode("IPC", "H04", True)
     assert parse_query("IPC=H") == ClassCode("IPC", "H", True)
     assert parse_query("IPC=H04N21/431") == ClassCode("IPC", "H04N 21/431", False)
+    assert parse_query("IPC=H04N21/4*") == ClassCode("IPC", "H04N 21/4", True)  # typed digits stay a prefix
     assert parse_query("CPC=Y02E10/*") == ClassCode("CPC", "Y02E 10/", True)
     assert parse_query("分类号=(G06F OR H04L)") == Or((ClassCode("IPC", "G06F", True), ClassCode("IPC", "H04L", True)))
 
