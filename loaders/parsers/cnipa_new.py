@@ -9,12 +9,11 @@ from ipsearch.model import LangText, PartialDate, Party, PartyRole, PatentDocume
 from loaders.parsers.common import (
     El,
     MissingField,
-    build_claims,
+    add_texts,
     doc_kind_from_code,
     earliest_priority,
     first_text,
     make_party,
-    paragraphs,
     text_of,
     unique_codes,
 )
@@ -52,14 +51,7 @@ def parse(root: El) -> PatentDocument:
     for el in bib.findall("InventionTitle"):
         if text_of(el):
             doc.titles.append(LangText(lang=(el.get("lang") or lang).lower(), text=text_of(el)))
-    for el in root.findall("Abstract"):
-        doc.abstracts.append(LangText(lang=(el.get("lang") or lang).lower(), text=paragraphs(el)))
-    for el in root.findall("Description"):
-        doc.descriptions.append(LangText(lang=(el.get("lang") or lang).lower(), text=paragraphs(el)))
-    for el in root.findall("Claims"):
-        claims = build_claims(el.findall("Claim"))
-        if claims:
-            doc.claims.setdefault((el.get("lang") or lang).lower(), claims)
+    add_texts(doc, root, lang, ("Abstract", "Description", "Claims", "Claim"))
     from ipsearch.model import ipc_from_parts
 
     doc.ipc = unique_codes(

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TypeAlias
 
 from lxml import etree
 
-from ipsearch.model import Claim, DocKind, IPCCode, PartialDate, Party, PartyRole, PatentDocument, parse_ipc
+from ipsearch.model import (
+    Claim,
+    DocKind,
+    IPCCode,
+    LangText,
+    PartialDate,
+    Party,
+    PartyRole,
+    PatentDocument,
+    parse_ipc,
+)
 from ipsearch.names import harmonise_name, looks_like_organisation
 
 El: TypeAlias = etree._Element
@@ -119,6 +129,27 @@ def build_claims(claim_elements: Iterable[El], text_tag: str = "claim-text") -> 
         refs = claim_references(text, number, markup_refs)
         claims.append(Claim(number=number, text=text, independent=not refs, refers_to=refs))
     return claims
+
+
+def add_texts(doc: PatentDocument, holder: El, lang: str, tags: tuple[str, str, str, str] = (
+        "abstract", "description", "claims", "claim"), norm: Callable[[str | None, str], str] | None = None) -> None:
+    """Abstracts, descriptions and claims per language from the elements under ``holder``.
+
+    ``tags`` names the abstract, description, claims and claim elements of the format; ``norm`` maps
+    a ``lang`` attribute (or None) to a language code, the document's language by default.
+    """
+    to_lang = norm or (lambda value, default: (value or default).lower())
+    abstract, description, claims_tag, claim_tag = tags
+    for el in holder.findall(abstract):
+        if text := paragraphs(el):
+            doc.abstracts.append(LangText(lang=to_lang(el.get("lang"), lang), text=text))
+    for el in holder.findall(description):
+        if text := paragraphs(el):
+            doc.descriptions.append(LangText(lang=to_lang(el.get("lang"), lang), text=text))
+    for el in holder.findall(claims_tag):
+        claims = build_claims(el.findall(claim_tag))
+        if claims:
+            doc.claims.setdefault(to_lang(el.get("lang"), lang), claims)
 
 
 # --- parties -----------------------------------------------------------------------------

@@ -18,13 +18,12 @@ from ipsearch.model import (
 from loaders.parsers.common import (
     El,
     MissingField,
-    build_claims,
+    add_texts,
     doc_kind_from_code,
     earliest_priority,
     first_text,
     ipcr_from,
     make_party,
-    paragraphs,
     text_of,
     unique_codes,
 )
@@ -56,14 +55,7 @@ def parse(root: El) -> PatentDocument:
                 current = (el.text or lang).strip().lower()
             elif el.tag == "B542" and text_of(el):
                 doc.titles.append(LangText(lang=current, text=text_of(el)))
-    for el in root.findall("abstract"):
-        doc.abstracts.append(LangText(lang=(el.get("lang") or lang).lower(), text=paragraphs(el)))
-    for el in root.findall("description"):
-        doc.descriptions.append(LangText(lang=(el.get("lang") or lang).lower(), text=paragraphs(el)))
-    for el in root.findall("claims"):
-        claims = build_claims(el.findall("claim"))
-        if claims:
-            doc.claims.setdefault((el.get("lang") or lang).lower(), claims)
+    add_texts(doc, root, lang)
     if sdobi is not None:
         doc.ipc = unique_codes([ipcr_from(e) for e in sdobi.iter("classification-ipcr")]
                                + [parse_ipc(text_of(e)) for e in sdobi.iter("B511", "B512")])

@@ -26,8 +26,8 @@ from ipsearch.model import (
 from loaders.parsers.common import (
     El,
     MissingField,
+    add_texts,
     addressbook_party,
-    build_claims,
     clean,
     doc_kind_from_code,
     earliest_priority,
@@ -123,19 +123,10 @@ def parse(root: El) -> PatentDocument:
         if title:
             doc.titles.append(LangText(lang=norm_lang(el.get("lang"), lang), text=title))
     body = root.find("application-body")
-    holder = body if body is not None else root
-    for el in list(holder.findall("abstract")) + list(bib.findall("abstract")):
-        text = paragraphs(el)
-        if text:
+    add_texts(doc, body if body is not None else root, lang, norm=norm_lang)
+    for el in bib.findall("abstract"):  # CNIPA's old format keeps the abstract in the bibliographic data
+        if text := paragraphs(el):
             doc.abstracts.append(LangText(lang=norm_lang(el.get("lang"), lang), text=text))
-    for el in holder.findall("description"):
-        text = paragraphs(el)
-        if text:
-            doc.descriptions.append(LangText(lang=norm_lang(el.get("lang"), lang), text=text))
-    for el in holder.findall("claims"):
-        claims = build_claims(el.findall("claim"))
-        if claims:
-            doc.claims.setdefault(norm_lang(el.get("lang"), lang), claims)
 
     # --- classifications ---------------------------------------------------------------
     ipc = [ipcr_from(e) for e in bib.iter("classification-ipcr")]
