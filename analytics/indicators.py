@@ -68,12 +68,12 @@ def compute(service: SearchService, query: str, by: str = "filing", cutoff: date
     backend = service.backend
     year_field = YEAR_FIELDS[by]
     last_complete = (cutoff or date.today()).year - INCOMPLETE_YEARS
-    docs_per_year = backend.count_by(node, planner, year_field)  # type: ignore[attr-defined]
-    applicants_per_year = backend.count_by(node, planner, year_field, distinct="owner_keys")  # type: ignore[attr-defined]
+    docs_per_year = backend.count_by(node, planner, year_field)
+    applicants_per_year = backend.count_by(node, planner, year_field, distinct="owner_keys")
     years = [YearCount(year=int(k[0]), documents=n, applicants=applicants_per_year.get(k, 0),
                        incomplete=int(k[0]) > last_complete) for k, n in sorted(docs_per_year.items())]
-    per_owner = {k[0]: n for k, n in backend.count_by(node, planner, "owner_keys").items()}  # type: ignore[attr-defined]
-    total = len(backend.run_ids(node, planner))  # type: ignore[attr-defined]
+    per_owner = {k[0]: n for k, n in backend.count_by(node, planner, "owner_keys").items()}
+    total = len(backend.run_ids(node, planner))
     ranked = sorted(per_owner.items(), key=lambda kv: (-kv[1], kv[0]))
     assigned = sum(per_owner.values()) or 1
     return Indicators(
@@ -81,6 +81,6 @@ def compute(service: SearchService, query: str, by: str = "filing", cutoff: date
         top_applicants=[ApplicantShare(key=k, documents=n, share=round(n / assigned * 100, 2))
                         for k, n in ranked[:top]],
         concentration=concentration(per_owner),
-        countries={k[0]: n for k, n in backend.count_by(node, planner, "owner_countries").items()},  # type: ignore[attr-defined]
-        ipc_groups={k[0]: n for k, n in backend.count_by(node, planner, "ipc_group").items()},  # type: ignore[attr-defined]
+        countries={k[0]: n for k, n in backend.count_by(node, planner, "owner_countries").items()},
+        ipc_groups={k[0]: n for k, n in backend.count_by(node, planner, "ipc_group").items()},
     )

@@ -273,7 +273,7 @@ def explain(query: str) -> None:
             console.print("[bold]elasticsearch[/]: not configured (IPC_ELASTICSEARCH_URL)")
             continue
         backend = get_backend(settings, kind)
-        planner = Planner(analyzer, backend, query)  # type: ignore[arg-type]
+        planner = Planner(analyzer, backend, query)
         try:
             if kind == "es":
                 console.print("[bold]elasticsearch[/]")

@@ -62,7 +62,7 @@ class SearchService:
 
     def plan(self, q: str) -> tuple[Node, Planner]:
         node = parse_query(q)
-        return node, Planner(self.analyzer, self.backend, q)  # type: ignore[arg-type]
+        return node, Planner(self.analyzer, self.backend, q)
 
     def search(self, q: str, size: int = 20, sort: SortMode = "relevance", facets: list[str] | None = None,
                cursor: str | None = None) -> SearchResult:
@@ -77,7 +77,7 @@ class SearchService:
             if data.get("q") != q or data.get("sort") != sort:
                 raise SearchRequestError("this cursor belongs to another query or sort order")
             params.after, params.pit = data["after"], data.get("pit")
-        page = self.backend.run_search(node, planner, params)  # type: ignore[attr-defined]
+        page = self.backend.run_search(node, planner, params)
         tokens = self.query_tokens(node, planner)
         hits = [self._hit(h, tokens) for h in page.hits]
         next_cursor = None
@@ -88,7 +88,7 @@ class SearchService:
 
     def matching_ids(self, q: str, limit: int = 1_000_000) -> set[str]:
         node, planner = self.plan(q)
-        return set(self.backend.run_ids(node, planner, limit))  # type: ignore[attr-defined]
+        return set(self.backend.run_ids(node, planner, limit))
 
     def query_tokens(self, node: Node, planner: Planner) -> set[str]:
         """The tokens of the positive words and phrases, for highlighting."""
@@ -134,7 +134,7 @@ class SearchService:
         return {"pn": record["pn"], "document": doc, "claim_tree": trees}
 
     def similar(self, pn: str, size: int = 10) -> list[Hit]:
-        return [self._hit(h, set()) for h in self.backend.similar(pn, size)]  # type: ignore[attr-defined]
+        return [self._hit(h, set()) for h in self.backend.similar(pn, size)]
 
     # --- export ----------------------------------------------------------------------------
     def export(self, q: str, fmt: str = "csv", limit: int = MAX_EXPORT, sort: SortMode = "relevance") -> Iterator[str]:

@@ -9,8 +9,8 @@ from core.settings import get_settings
 from loaders.pipeline import LoadInterrupted, run_load
 
 
-@celery_app.task(name="loaders.load", bind=True)
-def load_task(self: object, run_id: int, paths: list[str], backend: str | None = None,
+@celery_app.task(name="loaders.load")
+def load_task(run_id: int, paths: list[str], backend: str | None = None,
               workers: int = 1) -> dict[str, object]:
     try:
         summary = run_load(get_settings(), [Path(p) for p in paths], backend=backend, workers=workers,

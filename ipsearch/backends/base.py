@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from core.health import ServiceStatus
+
+if TYPE_CHECKING:
+    from ipsearch.query.ast import Node
+    from ipsearch.query.plan import Planner
+    from ipsearch.results import Page, RawHit, SearchParams
 
 
 @dataclass(frozen=True)
@@ -41,4 +46,21 @@ class IndexWriter(Protocol):
 
 
 class SearchBackend(IndexWriter, Protocol):
+    """What the search service, collections and analytics need from a backend."""
+
     def health(self) -> ServiceStatus: ...
+
+    def vocabulary(self, fields: tuple[str, ...], prefix: str, limit: int) -> list[str]:
+        """Distinct indexed tokens starting with ``prefix`` (wildcard expansion)."""
+        ...
+
+    def run_search(self, node: Node, planner: Planner, params: SearchParams) -> Page: ...
+
+    def run_ids(self, node: Node, planner: Planner, limit: int = 1_000_000) -> list[str]: ...
+
+    def similar(self, pn: str, size: int) -> list[RawHit]: ...
+
+    def count_by(self, node: Node, planner: Planner, field: str, by: str | None = None,
+                 distinct: str | None = None) -> dict[tuple[str, ...], int]:
+        """Exact document counts per value of ``field`` (and ``by``), or distinct values of ``distinct``."""
+        ...

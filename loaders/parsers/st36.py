@@ -176,14 +176,14 @@ def _parties(bib: El, docdb: bool) -> Iterator[Party]:
         if docdb:
             chosen = [e for e in elements if e.get("data-format") == "docdba"] or elements
             elements = chosen
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for el in elements:
             if role == PartyRole.agent and el.find("cn-agency") is not None:
                 party = make_party(role, first_text(el, "cn-agency/name") or first_text(el, "name"), organisation=True)
             else:
                 party = addressbook_party(role, el)
             if party is not None and (party.key, party.name) not in seen:
-                seen.add((party.key, party.name))  # type: ignore[arg-type]
+                seen.add((party.key, party.name))
                 yield party
         # USPTO v4.0-v4.2 list inventors as applicants with app-type "applicant-inventor".
         if role == PartyRole.applicant:
