@@ -8,7 +8,9 @@ from celery import Celery
 from core.settings import Settings, get_settings
 
 # Feature packages whose ``tasks`` modules the worker imports.
-TASK_PACKAGES = ["core", "loaders", "ipsearch", "copyright", "community.agencies"]
+TASK_PACKAGES = ["core", "loaders", "ipsearch", "copyright", "community.agencies", "analytics"]
+# Tasks woken by a corpus-updated event (saved queries, early-warning rules).
+CORPUS_UPDATED_LISTENERS = ("ipsearch.corpus_updated", "analytics.corpus_updated")
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -28,6 +30,8 @@ def make_celery(settings: Settings) -> Celery:
     app.conf.beat_schedule = {
         "sweep-corpus-events": {"task": "ipsearch.sweep_corpus_events", "schedule": 300.0},
         "recompute-agency-tiers": {"task": "community.recompute_tiers", "schedule": 24 * 3600.0},
+        "early-warning-rules": {"task": "analytics.run_rules", "schedule": 24 * 3600.0},
+        "monthly-reports": {"task": "analytics.monthly_reports", "schedule": 24 * 3600.0},
     }
     return app
 

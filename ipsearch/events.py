@@ -36,9 +36,11 @@ def latest_event_id(session: Session) -> int:
 
 def announce(settings: Settings, event_id: int) -> None:
     """Wake the consumers (best effort: a periodic sweep catches events whose message was lost)."""
-    from core.celery_app import make_celery
+    from core.celery_app import CORPUS_UPDATED_LISTENERS, make_celery
 
     try:
-        make_celery(settings).send_task(CORPUS_UPDATED_TASK, args=[event_id])
+        app = make_celery(settings)
+        for task in CORPUS_UPDATED_LISTENERS:
+            app.send_task(task, args=[event_id])
     except Exception as exc:  # noqa: BLE001 - the event row is the durable record
         log.warning("corpus-updated event %s recorded but not announced: %s", event_id, exc)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ipsearch.analysis import Analyzer
-from ipsearch.model import PartialDate, Party, PartyRole, PatentDocument
+from ipsearch.expiry import estimate_expiry
+from ipsearch.model import PartialDate, Party, PartyRole, PatentDocument, parse_publication_number
 
 TEXT_FIELDS = ("ti", "ab", "cl", "desc", "pa", "inv", "ag")
 MAX_PARAGRAPHS = 2000
@@ -40,6 +41,28 @@ def _cap(tokens: str) -> str:
     return tokens if len(parts) <= MAX_ELEMENT_TOKENS else " ".join(parts[:MAX_ELEMENT_TOKENS])
 
 
+def is_topic_term(token: str) -> bool:
+    """A token worth counting as a technology term: has a letter, and 3+ characters (2+ for CJK)."""
+    if not any(c.isalpha() for c in token):
+        return False
+    return len(token) >= 3 or (len(token) == 2 and any("\u3400" <= c <= "\u9fff" for c in token))
+
+
+def topic_terms(analysed: list[str]) -> list[str]:
+    """The distinct technology terms of analysed titles and abstracts (emerging-term statistics)."""
+    return _unique([t for text in analysed for t in text.split(" ") if is_topic_term(t)])
+
+
+def cited_base(pn: str) -> str | None:
+    """Country + number of a cited publication, so a citation of US1234567 (no kind) or CN1234567A
+    finds US1234567B2 or CN1234567B in the corpus (matched against ``pn_base``)."""
+    try:
+        parsed = parse_publication_number(pn)
+    except ValueError:
+        return None
+    return parsed.country + parsed.number
+
+
 def _unique_parties(parties: list[Party]) -> list[Party]:
     seen: set[str] = set()
     out = []
@@ -66,6 +89,7 @@ def build_index_doc(doc: PatentDocument, analyzer: Analyzer) -> dict[str, Any]:
         "inv": [analyzer.analyse(p.name) for p in doc.parties_of(PartyRole.inventor)],
         "ag": [analyzer.analyse(p.name) for p in doc.parties_of(PartyRole.agent)],
     }
+    expiry = estimate_expiry(doc)
     return {
         "pn": doc.id,
         "pn_raw": doc.pn.raw,
@@ -82,6 +106,9 @@ def build_index_doc(doc: PatentDocument, analyzer: Analyzer) -> dict[str, Any]:
         "filing_year": _year(doc.filing_date),
         "publication_year": _year(doc.publication_date),
         "priority_year": _year(doc.priority_date),
+        "expiry_date": expiry.isoformat() if expiry else None,
+        "expiry_year": expiry.year if expiry else None,
+        "load_run": None,  # set by the loader: the load run that wrote this version
         "title": doc.title() or "",
         "abstract": (doc.abstract() or "")[:4000],
         "lang": doc.lang,
@@ -106,7 +133,11 @@ def build_index_doc(doc: PatentDocument, analyzer: Analyzer) -> dict[str, Any]:
         "agents": [p.name for p in doc.parties_of(PartyRole.agent)],
         "owner_countries": _unique([p.country or "" for p in owners]),
         "owner_regions": _unique([p.province or p.city or "" for p in owners]),
+        "owner_places": _unique([f"{p.country or '?'}/{p.province or p.city}" for p in owners
+                                 if p.province or p.city]),
         "cited_pns": _unique([c.pn or "" for c in doc.citations]),
+        "cited_bases": _unique([cited_base(c.pn) or "" for c in doc.citations if c.pn]),
+        "terms": topic_terms(analysed["ti"] + analysed["ab"]),
         "citation_count": len(doc.citations),
         "claim_count": len(main_claims),
         "independent_claim_count": sum(1 for c in main_claims if c.independent),
@@ -123,6 +154,6 @@ def build_index_doc(doc: PatentDocument, analyzer: Analyzer) -> dict[str, Any]:
 
 KEYWORD_LIST_FIELDS = (
     "langs", "ipc", "ipc_section", "ipc_class", "ipc_subclass", "ipc_group", "cpc", "cpc_subclass", "uspc",
-    "locarno", "applicant_keys", "owner_keys", "owner_countries", "owner_regions", "cited_pns",
-    "priority_countries",
+    "locarno", "applicant_keys", "owner_keys", "owner_countries", "owner_regions", "owner_places", "cited_pns",
+    "cited_bases", "priority_countries", "terms",
 )

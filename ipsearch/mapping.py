@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 _KEYWORD = {"type": "keyword"}
 # Pre-analysed tokens (ipsearch.analysis). Elements (claims, paragraphs) are at most 9,000 tokens
@@ -36,6 +36,8 @@ def index_body() -> dict[str, Any]:
         "publication_date": {"type": "date", "format": "strict_date"},
         "priority_date": {"type": "date", "format": "strict_date"},
         "filing_year": {"type": "short"}, "publication_year": {"type": "short"}, "priority_year": {"type": "short"},
+        "expiry_date": {"type": "date", "format": "strict_date"}, "expiry_year": {"type": "short"},
+        "load_run": {"type": "integer"}, "terms": _KEYWORD, "cited_by": {"type": "integer"},
         "title": {"type": "text", "analyzer": "standard"},
         "abstract": {"type": "text", "analyzer": "standard", "index": False},
         "lang": _KEYWORD, "langs": _KEYWORD,
@@ -45,8 +47,9 @@ def index_body() -> dict[str, Any]:
         "ipc_group": _KEYWORD, "cpc": _KEYWORD, "cpc_subclass": _KEYWORD, "uspc": _KEYWORD, "locarno": _KEYWORD,
         "applicants": _NAME, "applicant_keys": _KEYWORD, "assignees": _NAME, "owners": _NAME,
         "owner_keys": _KEYWORD, "first_applicant": _NAME, "inventors": _NAME, "agents": _NAME,
-        "owner_countries": _KEYWORD, "owner_regions": _KEYWORD,
-        "cited_pns": _KEYWORD, "citation_count": {"type": "integer"}, "claim_count": {"type": "integer"},
+        "owner_countries": _KEYWORD, "owner_regions": _KEYWORD, "owner_places": _KEYWORD,
+        "cited_pns": _KEYWORD, "cited_bases": _KEYWORD, "citation_count": {"type": "integer"},
+        "claim_count": {"type": "integer"},
         "independent_claim_count": {"type": "integer"}, "priority_countries": _KEYWORD,
         "priority_count": {"type": "integer"}, "family_id": _KEYWORD,
         "source_format": _KEYWORD, "dtd_version": _KEYWORD, "source_file": _KEYWORD, "synthetic": {"type": "boolean"},

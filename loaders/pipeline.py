@@ -168,6 +168,7 @@ class Loader:
             run.quarantine_path = str(quarantine.path) if quarantine.used else None
             event = None
             if run.loaded:
+                self.writer.update_citations(run.id)
                 event = CorpusEvent(run_id=run.id, backend=self.writer.kind, target=self.target,
                                     documents=run.loaded, details={"paths": run.paths})
                 session.add(event)
@@ -253,6 +254,7 @@ class Loader:
                     run.seen += 1
                     self.counters.seen += 1
                 if kind == "doc":
+                    payload["load_run"] = run.id
                     yield seq, payload
                     continue
                 if kind == "skip":

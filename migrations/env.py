@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import analytics.models  # noqa: F401
 import community.agencies.models  # noqa: F401
 import community.forums.models  # noqa: F401
 import copyright.keys  # noqa: F401

@@ -35,6 +35,11 @@ class IndexWriter(Protocol):
 
     def refresh(self) -> None: ...
 
+    def update_citations(self, run_id: int) -> int:
+        """Set ``cited_by`` (how many corpus documents cite it) on the documents load run ``run_id``
+        wrote and on the corpus documents they cite; returns how many documents were updated."""
+        ...
+
     def count(self) -> int: ...
 
     def ids(self) -> set[str]: ...
@@ -64,3 +69,20 @@ class SearchBackend(IndexWriter, Protocol):
                  distinct: str | None = None) -> dict[tuple[str, ...], int]:
         """Exact document counts per value of ``field`` (and ``by``), or distinct values of ``distinct``."""
         ...
+
+    def count_matching(self, node: Node, planner: Planner) -> int:
+        """How many documents match."""
+        ...
+
+    def top_values(self, node: Node | None, planner: Planner | None, field: str, size: int,
+                   include: list[str] | None = None) -> dict[str, int]:
+        """Documents per value of ``field``: the ``size`` largest (count descending, then value), or
+        with ``include`` the counts of exactly those values. ``node`` None means the whole corpus."""
+        ...
+
+    def top_docs(self, node: Node, planner: Planner, sort: list[tuple[str, str]], size: int,
+                 fields: list[str]) -> list[dict[str, Any]]:
+        """The first ``size`` documents by ``sort`` ((field, "asc" | "desc") pairs, missing values
+        last, then publication number), with ``fields`` of each."""
+        ...
+

@@ -17,6 +17,7 @@ from ipsearch.query.plan import Planner
 from ipsearch.query.to_es import compile_es
 from ipsearch.results import FACETS, HIT_FIELDS, FacetBucket, Page, RawHit, SearchParams
 
+CITATION_CHUNK = 2000  # bases per terms query / aggregation include list
 BULK_CHUNK = 250
 PIT_KEEP_ALIVE = "5m"
 BULK_MAX_BYTES = 20 * 1024 * 1024
@@ -107,6 +108,39 @@ class ElasticsearchBackend:
     def refresh(self) -> None:
         self.client.indices.refresh(index=self.alias)
 
+    def _distinct(self, query: dict[str, Any], field: str) -> set[str]:
+        """Every value of ``field`` in the matching documents (composite aggregation pages)."""
+        out: set[str] = set()
+        after = None
+        while True:
+            agg: dict[str, Any] = {"composite": {"size": 5000, "sources": [{"v": {"terms": {"field": field}}}]}}
+            if after:
+                agg["composite"]["after"] = after
+            resp = self.client.search(index=self.alias, size=0, query=query, aggs={"g": agg})
+            buckets = resp["aggregations"]["g"]["buckets"]
+            out.update(str(b["key"]["v"]) for b in buckets)
+            after = resp["aggregations"]["g"].get("after_key")
+            if not buckets or after is None:
+                return out
+
+    def update_citations(self, run_id: int) -> int:
+        self.refresh()
+        run = {"term": {"load_run": run_id}}
+        bases = sorted(self._distinct(run, "pn_base") | self._distinct(run, "cited_bases"))
+        updated = 0
+        for i in range(0, len(bases), CITATION_CHUNK):
+            chunk = bases[i:i + CITATION_CHUNK]
+            received = self.top_values(None, None, "cited_bases", len(chunk), include=chunk)
+            actions = ({"_op_type": "update", "_index": self.index, "_id": hit["_id"],
+                        "doc": {"cited_by": received.get(hit["_source"]["pn_base"], 0)}}
+                       for hit in helpers.scan(self.client, index=self.alias, _source=["pn_base"], size=2000,
+                                               query={"query": {"terms": {"pn_base": chunk}}}))
+            ok, _ = helpers.bulk(self.client, actions, chunk_size=BULK_CHUNK, max_retries=6,
+                                 retry_on_status=(429, 503))
+            updated += ok
+        self.refresh()
+        return updated
+
     def count(self) -> int:
         try:
             return int(self.client.count(index=self.alias)["count"])
@@ -195,6 +229,29 @@ class ElasticsearchBackend:
             after = resp["aggregations"]["g"].get("after_key")
             if not buckets or after is None:
                 return out
+
+    def count_matching(self, node: Node, planner: Planner) -> int:
+        return int(self.client.count(index=self.alias, query=compile_es(node, planner))["count"])
+
+    def top_values(self, node: Node | None, planner: Planner | None, field: str, size: int,
+                   include: list[str] | None = None) -> dict[str, int]:
+        """A terms aggregation; the index has one shard, so its counts are exact."""
+        query: dict[str, Any] = compile_es(node, planner) if node is not None and planner else {"match_all": {}}
+        terms: dict[str, Any] = {"field": field, "size": max(size, 1), "order": [{"_count": "desc"}, {"_key": "asc"}]}
+        if include is not None:
+            if not include:
+                return {}
+            terms.update(include=include, size=len(include))
+            query = {"bool": {"filter": [query, {"terms": {field: include}}]}}
+        resp = self.client.search(index=self.alias, size=0, query=query, aggs={"v": {"terms": terms}})
+        return {str(b["key"]): int(b["doc_count"]) for b in resp["aggregations"]["v"]["buckets"]}
+
+    def top_docs(self, node: Node, planner: Planner, sort: list[tuple[str, str]], size: int,
+                 fields: list[str]) -> list[dict[str, Any]]:
+        order: list[Any] = [{f: {"order": o, "missing": "_last"}} for f, o in sort] + [{"pn": "asc"}]
+        resp = self.client.search(index=self.alias, size=size, query=compile_es(node, planner), sort=order,
+                                  source_includes=fields)
+        return [h["_source"] | {"pn": h["_id"]} for h in resp["hits"]["hits"]]
 
     def similar(self, pn: str, size: int) -> list[RawHit]:
         resp = self.client.search(index=self.alias, size=size, source_includes=HIT_FIELDS, query={"more_like_this": {

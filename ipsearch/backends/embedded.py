@@ -28,16 +28,17 @@ _SCALAR_FACETS = {"country", "publication_year", "doc_kind"}
 _LIST_HIT_FIELDS = {"owners", "ipc", "applicants"}
 
 BATCH = 200
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCALAR_COLUMNS = ("pn_base", "an_key", "country", "kind", "doc_kind", "lang", "publication_date", "filing_date",
                   "priority_date", "publication_year", "filing_year", "priority_year", "title", "first_applicant",
-                  "claim_count", "citation_count", "family_id", "application_number", "synthetic", "source_format")
+                  "claim_count", "citation_count", "priority_count", "family_id", "application_number", "synthetic",
+                  "source_format", "expiry_date", "expiry_year", "load_run", "cited_by")
+INTEGER_COLUMNS = {c for c in SCALAR_COLUMNS if c.endswith(("_year", "_count"))} | {"synthetic", "load_run", "cited_by"}
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS docs (
     pn TEXT PRIMARY KEY,
-    {", ".join(f"{c} {'INTEGER' if c.endswith(('_year', '_count')) or c == 'synthetic' else 'TEXT'}"
-               for c in SCALAR_COLUMNS)},
+    {", ".join(f"{c} {'INTEGER' if c in INTEGER_COLUMNS else 'TEXT'}" for c in SCALAR_COLUMNS)},
     body TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS doc_values (pn TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
@@ -157,6 +158,16 @@ class EmbeddedBackend:
     def refresh(self) -> None:
         """SQLite is consistent after commit; nothing to do."""
 
+    def update_citations(self, run_id: int) -> int:
+        with self.conn:
+            cur = self.conn.execute(
+                "UPDATE docs SET cited_by = (SELECT count(DISTINCT v.pn) FROM doc_values v "
+                "  WHERE v.field = 'cited_bases' AND v.value = docs.pn_base) "
+                "WHERE pn_base IN (SELECT pn_base FROM docs WHERE load_run = ? UNION "
+                "  SELECT value FROM doc_values WHERE field = 'cited_bases' "
+                "  AND pn IN (SELECT pn FROM docs WHERE load_run = ?))", (run_id, run_id))
+        return cur.rowcount
+
     def count(self) -> int:
         if not self.path.exists():
             return 0
@@ -255,6 +266,51 @@ class EmbeddedBackend:
         sql = (f"WITH m AS (SELECT d.pn FROM docs d WHERE {sq.where}) SELECT {', '.join(keys)}, {measure} "
                f"FROM m {joins} GROUP BY {', '.join(keys)}")
         return {tuple(str(v) for v in row[:-1]): int(row[-1]) for row in self.conn.execute(sql, sq.params)}
+
+    def count_matching(self, node: Node, planner: Planner) -> int:
+        sq = SqlCompiler(planner, self.conn).compile(node)
+        return int(self.conn.execute(f"SELECT count(*) FROM docs d WHERE {sq.where}", sq.params).fetchone()[0])
+
+    def top_values(self, node: Node | None, planner: Planner | None, field: str, size: int,
+                   include: list[str] | None = None) -> dict[str, int]:
+        params: list[Any] = []
+        where = "1 = 1"
+        if node is not None and planner is not None:
+            sq = SqlCompiler(planner, self.conn).compile(node)
+            where, params = sq.where, list(sq.params)
+        having = ""
+        if include is not None:
+            if not include:
+                return {}
+            having = f"WHERE k.value IN ({', '.join('?' * len(include))})"
+            params.extend(include)
+            size = len(include)
+        sql = (f"WITH m AS (SELECT d.pn FROM docs d WHERE {where}) SELECT k.value, count(DISTINCT m.pn) AS c "
+               f"FROM m JOIN {self._values_sql(field, 'k')} ON k.pn = m.pn {having} "
+               f"GROUP BY k.value ORDER BY c DESC, k.value ASC LIMIT ?")
+        return {str(v): int(c) for v, c in self.conn.execute(sql, [*params, max(size, 1)])}
+
+    def top_docs(self, node: Node, planner: Planner, sort: list[tuple[str, str]], size: int,
+                 fields: list[str]) -> list[dict[str, Any]]:
+        if not all(f.isidentifier() for f in [*(f for f, _ in sort), *fields]) or \
+                not all(o in ("asc", "desc") for _, o in sort):
+            raise ValueError("sort and field names must be identifiers, orders asc or desc")
+        sq = SqlCompiler(planner, self.conn).compile(node)
+        def col(f: str) -> str:
+            return f"d.{f}" if f in SCALAR_COLUMNS else f"json_extract(d.body, '$.{f}')"
+
+        order = "".join(f"{col(f)} IS NULL, {col(f)} {o.upper()}, " for f, o in sort)
+        # json_type tells arrays and objects (returned as JSON text) from plain strings
+        columns = ", ".join(f"{col(f)}, json_type(d.body, '$.{f}')" for f in fields)
+        sql = f"SELECT d.pn, {columns} FROM docs d WHERE {sq.where} ORDER BY {order}d.pn LIMIT ?"
+        out = []
+        for row in self.conn.execute(sql, [*sq.params, size]):
+            record: dict[str, Any] = {"pn": row[0]}
+            for i, f in enumerate(fields):
+                value, kind = row[1 + 2 * i], row[2 + 2 * i]
+                record[f] = json.loads(value) if kind in ("array", "object") else value
+            out.append(record)
+        return out
 
     def similar(self, pn: str, size: int) -> list[RawHit]:
         """More-like-this: the document's 25 best tf-idf tokens (title, abstract, claims), OR-ed."""

@@ -9,16 +9,17 @@ from dataclasses import dataclass
 # Text fields searched by terms and phrases; TXT means all four.
 TEXT_FIELDS = {"TI": ("ti",), "AB": ("ab",), "CL": ("cl",), "DESC": ("desc",), "TXT": ("ti", "ab", "cl", "desc"),
                "PA": ("pa",), "IN": ("inv",), "AG": ("ag",)}
-DATE_FIELDS = {"PD": "publication", "AD": "filing", "PRD": "priority"}
+DATE_FIELDS = {"PD": "publication", "AD": "filing", "PRD": "priority", "EXP": "expiry"}  # EXP: an estimate
 CLASS_FIELDS = {"IPC": "ipc", "CPC": "cpc"}
-KEYWORD_FIELDS = {"PN", "AN", "CC", "KIND", "LANG"}
+# PAC: an owner's country; OWNER: an owner's harmonised name; RUN: the load run that wrote a document
+KEYWORD_FIELDS = {"PN", "AN", "CC", "KIND", "LANG", "PAC", "OWNER", "RUN"}
 ALL_FIELDS = set(TEXT_FIELDS) | set(DATE_FIELDS) | set(CLASS_FIELDS) | KEYWORD_FIELDS
 
 ALIASES = {
     "名称": "TI", "标题": "TI", "摘要": "AB", "权利要求": "CL", "说明书": "DESC", "全文": "TXT",
     "申请人": "PA", "专利权人": "PA", "发明人": "IN", "代理人": "AG", "代理机构": "AG",
     "申请号": "AN", "公开号": "PN", "公告号": "PN", "申请日": "AD", "公开日": "PD", "公告日": "PD",
-    "优先权日": "PRD", "分类号": "IPC", "国家": "CC",
+    "优先权日": "PRD", "分类号": "IPC", "国家": "CC", "申请人国别": "PAC", "届满日": "EXP",
     "TA": "TXT", "AP": "AN", "PR": "PRD", "AU": "IN", "AS": "PA",
 }
 
@@ -96,7 +97,7 @@ class ClassCode:
 
 @dataclass(frozen=True)
 class Keyword:
-    """Exact match on an identifier field: PN, AN, CC, KIND, LANG (values normalised)."""
+    """Exact match on an identifier field: PN, AN, CC, KIND, LANG, PAC, OWNER, RUN (values normalised)."""
 
     field: str
     value: str

@@ -234,6 +234,12 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
             return Keyword("KIND", value.lower() if value.isalpha() and len(value) > 2 else value.upper())
         if field == "LANG":
             return Keyword("LANG", value.lower())
+        if field == "OWNER":
+            from ipsearch.names import harmonise_name
+
+            return Keyword("OWNER", harmonise_name(value))
+        if field == "RUN" and not value.isdigit():
+            raise QuerySyntaxError(f"RUN takes a load run number, not {value!r}", tok.start_pos, self.query)
         return Keyword(field, value.upper())
 
     def _date(self, field: str, cmp: str, value: Node | Token, tok: Token) -> Node:

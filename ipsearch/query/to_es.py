@@ -85,6 +85,9 @@ def _compile(node: Node, p: Planner) -> Query | None:
     raise TypeError(f"cannot compile {node!r}")
 
 
+KEYWORD_COLUMNS = {"PAC": "owner_countries", "OWNER": "owner_keys", "RUN": "load_run"}
+
+
 def _keyword(node: Keyword) -> Query:
     if node.field == "PN":
         return {"bool": {"should": [{"term": {"pn": node.value}}, {"term": {"pn_base": node.value}}],
@@ -95,6 +98,8 @@ def _keyword(node: Keyword) -> Query:
         return {"term": {"country": node.value}}
     if node.field == "KIND":
         return {"term": {"doc_kind" if node.value.islower() else "kind": node.value}}
+    if node.field in KEYWORD_COLUMNS:
+        return {"term": {KEYWORD_COLUMNS[node.field]: node.value}}
     return {"term": {"langs": node.value}}
 
 

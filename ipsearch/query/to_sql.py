@@ -132,10 +132,11 @@ class SqlCompiler:
         if node.field == "PN":
             params.extend([node.value, node.value])
             return "(d.pn = ? OR d.pn_base = ?)"
-        if node.field == "LANG":
-            params.append(node.value)
-            return "d.pn IN (SELECT pn FROM doc_values WHERE field = 'langs' AND value = ?)"
-        column = {"AN": "an_key", "CC": "country"}.get(node.field)
+        list_field = {"LANG": "langs", "PAC": "owner_countries", "OWNER": "owner_keys"}.get(node.field)
+        if list_field is not None:
+            params.extend([list_field, node.value])
+            return "d.pn IN (SELECT pn FROM doc_values WHERE field = ? AND value = ?)"
+        column = {"AN": "an_key", "CC": "country", "RUN": "load_run"}.get(node.field)
         if column is None:  # KIND: a kind code (B2) or a document kind name (grant)
             column = "doc_kind" if node.value.islower() else "kind"
         params.append(node.value)

@@ -1,0 +1,126 @@
+"""What a report says: the indicators of a scope and its branches, the rules' alerts, conclusions
+drawn from the numbers, and the provenance that makes it reproducible."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from pydantic import BaseModel
+
+from analytics.i18n import Lang, text
+from analytics.indicators import (
+    IndicatorParams,
+    Indicators,
+    annual_rate,
+    compute,
+    scoped_node,
+    windows,
+    year_range,
+)
+from analytics.industries import Industry
+from analytics.rules import Finding, RuleContext, evaluate
+from ipsearch.query.ast import And
+from ipsearch.service import SearchService
+
+Progress = Callable[[str], None]
+
+
+class Provenance(BaseModel):
+    """Enough to compute the same report again: the query, every parameter, the load runs the
+    corpus was built from and when it was generated."""
+
+    query: str
+    params: IndicatorParams
+    backend: str
+    load_runs: list[int]
+    generated_at: dt.datetime
+
+
+class BranchRow(BaseModel):
+    key: str
+    name: str
+    query: str
+    documents: int
+    recent: int
+    earlier: int
+    annual_rate: float | None
+
+
+class ReportData(BaseModel):
+    scope: Industry
+    lang: Lang
+    title: str
+    provenance: Provenance
+    indicators: Indicators
+    branches: list[BranchRow]
+    alerts: list[Finding]
+    conclusions: list[str]
+
+
+def branch_rows(service: SearchService, industry: Industry, params: IndicatorParams,
+                last_complete: int) -> list[BranchRow]:
+    """Documents per technology branch, and its growth window on window (one count each)."""
+    recent_span, earlier_span = windows(last_complete, params.window)
+
+    rows = []
+    for branch in industry.branches:
+        node, planner = service.plan(f"({industry.query}) AND ({branch.query})")
+        scoped = scoped_node(node, params)
+        backend = service.backend
+        recent = backend.count_matching(And((scoped, year_range(params.basis, recent_span))), planner)
+        earlier = backend.count_matching(And((scoped, year_range(params.basis, earlier_span))), planner)
+        rows.append(BranchRow(key=branch.key, name=branch.name, query=branch.query,
+                              documents=backend.count_matching(scoped, planner), recent=recent, earlier=earlier,
+                              annual_rate=annual_rate(recent, earlier, params.window)))
+    return rows
+
+
+def conclusions(ind: Indicators, alerts: list[Finding], lang: Lang) -> list[str]:
+    t = text(lang)
+    out = []
+    lc = ind.life_cycle
+    out.append(t["c_stage"].format(stage=t["stage_" + lc.stage], a=_pct(lc.applications_change),
+                                   p=_pct(lc.applicants_change)))
+    g = ind.growth
+    if g.annual_rate is not None:
+        rgr = g.relative_growth_rate
+        pace = t["faster"] if rgr and rgr > 1 else t["slower"]
+        out.append(t["c_growth"].format(rate=g.annual_rate, a=g.earlier_years[0], b=g.recent_years[1],
+                                        rgr=rgr if rgr is not None else "-", pace=pace))
+    if ind.top_applicants:
+        lead = ind.top_applicants[0]
+        out.append(t["c_leader"].format(name=lead.key, share=lead.share, n=ind.applicant_count))
+    c = ind.concentration
+    out.append(t["c_concentration"].format(cr4=c.cr4, cr4_band=t.get(c.cr4_band, c.cr4_band), hhi=c.hhi,
+                                           hhi_band=t.get(c.hhi_band, c.hhi_band)))
+    r = ind.regions
+    out.append(t["c_regions"].format(home=r.home_country, domestic=r.domestic, foreign=r.foreign))
+    if ind.hotspots:
+        out.append(t["c_hotspots"].format(codes=", ".join(h.code for h in ind.hotspots[:3])))
+    out.append(t["c_expiry"].format(n=ind.expiry.expiring_soon, years=ind.expiry.within_years))
+    red = sum(1 for a in alerts if a.severity == "red")
+    out.append(t["c_alerts"].format(n=len(alerts), red=red))
+    return out
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.1f}%"
+
+
+def build(service: SearchService, industry: Industry, params: IndicatorParams, lang: Lang, load_runs: list[int],
+          progress: Progress | None = None) -> ReportData:
+    step = progress or (lambda _: None)
+    step("indicators")
+    ind = compute(service, industry.query, params)
+    step("branches")
+    branches = branch_rows(service, industry, params, ind.last_complete_year)
+    step("alerts")
+    found = evaluate(service, RuleContext(query=industry.query, as_of=params.cutoff,
+                                          home_country=params.home_country))
+    name = industry.name_zh if lang == "zh" else industry.name
+    return ReportData(
+        scope=industry, lang=lang, title=text(lang)["report_title"].format(name=name),
+        provenance=Provenance(query=industry.query, params=params, backend=service.backend.kind,
+                              load_runs=load_runs, generated_at=dt.datetime.now(dt.UTC)),
+        indicators=ind, branches=branches, alerts=found, conclusions=conclusions(ind, found, lang))

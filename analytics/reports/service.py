@@ -1,0 +1,143 @@
+"""The report archive: a request becomes a queued Report row (a new version, nothing is
+overwritten), a Celery worker generates its HTML, PDF and JSON, and monthly subscriptions queue
+one report per month."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from analytics import scopes
+from analytics.alerts import subscribers
+from analytics.i18n import Lang
+from analytics.indicators import Basis, IndicatorParams
+from analytics.models import Report, ReportStatus, Subscription
+from analytics.reports import content, render
+from core.db import session_scope, utcnow
+from core.notifications import notify
+from core.settings import Settings
+from ipsearch.backends import get_backend
+from ipsearch.events import CorpusEvent
+from ipsearch.service import SearchService
+
+log = logging.getLogger(__name__)
+GENERATE_TASK = "analytics.generate_report"
+
+
+class ReportRequest(BaseModel):
+    scope: str = Field(min_length=1, max_length=60)
+    lang: Lang = "en"
+    basis: Basis = "filing"
+    from_year: int | None = Field(default=None, ge=1800, le=2200)
+    to_year: int | None = Field(default=None, ge=1800, le=2200)
+    cutoff: dt.date | None = Field(default=None, description="default: today")
+    home_country: str = Field(default="CN", pattern=r"^[A-Z]{2}$")
+
+    def params(self) -> IndicatorParams:
+        return IndicatorParams(basis=self.basis, cutoff=self.cutoff or dt.date.today(), from_year=self.from_year,
+                               to_year=self.to_year, home_country=self.home_country)
+
+
+def load_runs(session: Session, backend_kind: str) -> list[int]:
+    """The load runs that built the corpus this backend serves (provenance)."""
+    return sorted(set(session.scalars(select(CorpusEvent.run_id).where(CorpusEvent.backend == backend_kind))))
+
+
+def queue(session: Session, request: ReportRequest, user_id: int | None,
+          subscription_id: int | None = None) -> Report:
+    industry = scopes.resolve(session, request.scope)
+    params = request.params()
+    if params.from_year and params.to_year and params.from_year > params.to_year:
+        from core.errors import InvalidInput
+
+        raise InvalidInput("from_year is after to_year")
+    previous = session.scalar(select(func.count()).select_from(Report).where(
+        Report.scope == request.scope, Report.lang == request.lang)) or 0
+    report = Report(scope=request.scope, query=industry.query, params=params.model_dump(mode="json"),
+                    lang=request.lang, version=previous + 1, requested_by=user_id, subscription_id=subscription_id)
+    session.add(report)
+    session.flush()
+    return report
+
+
+def build_document(service: SearchService, session: Session, scope: str, params: IndicatorParams, lang: Lang,
+                   progress: Callable[[str], None] | None = None) -> tuple[content.ReportData, str]:
+    industry = scopes.resolve(session, scope)
+    data = content.build(service, industry, params, lang, load_runs(session, service.backend.kind), progress)
+    if progress:
+        progress("html")
+    return data, render.html(data)
+
+
+def generate(settings: Settings, report_id: int) -> Report:
+    """Generate a queued report; a failure is recorded on the row, never half-written."""
+    url = settings.effective_database_url
+    with session_scope(url) as session:
+        report = session.get(Report, report_id, with_for_update=True)
+        if report is None:
+            raise LookupError(f"report {report_id} not found")
+        if report.status is ReportStatus.done:
+            session.expunge(report)
+            return report
+        report.status = ReportStatus.running
+    with session_scope(url) as session:
+        report = session.get(Report, report_id)
+        assert report is not None
+        try:
+            service = SearchService(get_backend(settings))
+            params = IndicatorParams.model_validate(report.params)
+            data, html = build_document(service, session, report.scope, params, report.lang)  # type: ignore[arg-type]
+            pdf = render.pdf(html)
+        except Exception as exc:  # noqa: BLE001 - recorded for the requester, then re-raised to the log
+            log.exception("report %s failed", report_id)
+            report.status = ReportStatus.failed
+            report.error = f"{type(exc).__name__}: {exc}"[:2000]
+            report.finished_at = utcnow()
+        else:
+            report.html, report.pdf = html, pdf
+            report.data = data.model_dump(mode="json")
+            report.load_runs = data.provenance.load_runs
+            report.status = ReportStatus.done
+            report.finished_at = utcnow()
+        if report.subscription_id is not None:
+            sub = session.get(Subscription, report.subscription_id)
+            if sub is not None:
+                for user_id in subscribers(session, sub):
+                    notify(session, user_id, "report", f"Report ready: {report.scope} v{report.version}",
+                           report_id=report.id, status=report.status.value)
+        session.flush()
+        session.expunge(report)
+        return report
+
+
+def send(settings: Settings, report_id: int) -> None:
+    from core.celery_app import make_celery
+
+    make_celery(settings).send_task(GENERATE_TASK, args=[report_id])
+
+
+def queue_monthly(settings: Settings, today: dt.date | None = None) -> list[int]:
+    """One report per subscription per month, cut off at the end of the previous month."""
+    today = today or dt.date.today()
+    month = today.strftime("%Y-%m")
+    cutoff = today.replace(day=1) - dt.timedelta(days=1)
+    queued: list[int] = []
+    with session_scope(settings.effective_database_url) as session:
+        subs = session.scalars(select(Subscription).where(Subscription.monthly_report.is_(True))
+                               .with_for_update(skip_locked=True))
+        for sub in subs:
+            if sub.last_report_month == month:
+                continue
+            request = ReportRequest(scope=sub.scope, lang=sub.lang, cutoff=cutoff,  # type: ignore[arg-type]
+                                    home_country=sub.home_country)
+            report = queue(session, request, sub.user_id, subscription_id=sub.id)
+            sub.last_report_month = month
+            queued.append(report.id)
+    for report_id in queued:
+        send(settings, report_id)
+    return queued

@@ -1,0 +1,230 @@
+"""Early-warning rules. No official numeric warning thresholds exist (shared/REFERENCE.md), so
+every threshold is configurable per subscription; the defaults below are ours and documented in
+the README. Each finding carries its evidence: the patents and the numbers behind it.
+
+Windows are trailing 12-month periods of *publication* date ending at ``as_of``: the data is
+complete up to the day it was published, unlike filing-year counts.
+
+| rule                    | fires when (defaults)                                                | severity |
+|-------------------------|----------------------------------------------------------------------|----------|
+| foreign_growth          | an applicant with no domestic co-owner publishes > 50% more in the    | yellow;  |
+|                         | scope than in the previous 12 months, with >= 5 documents now         | red >100%|
+| competitor_new_subclass | a watched competitor publishes >= 1 document in an IPC subclass of   | red      |
+|                         | the scope where it had published nothing before the window           |          |
+| concentration_band      | the HHI band of the window differs from the previous window's         | red if   |
+|                         | (both windows >= 20 documents)                                       | now high |
+| product_keywords        | a newly loaded document in the scope has >= 2 of the organisation's   | yellow;  |
+|                         | product keywords in its claims                                       | red >= 3 |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from analytics.indicators import concentration
+from ipsearch.query.ast import And, ClassCode, DateRange, Keyword, Node, Not, Or, Phrase
+from ipsearch.service import SearchService
+
+Severity = Literal["red", "yellow"]
+EVIDENCE_PATENTS = 20
+
+
+class ForeignGrowth(BaseModel):
+    enabled: bool = True
+    yellow_pct: float = Field(default=50.0, gt=0)
+    red_pct: float = Field(default=100.0, gt=0)
+    min_documents: int = Field(default=5, ge=1)
+
+
+class CompetitorNewSubclass(BaseModel):
+    enabled: bool = True
+    min_documents: int = Field(default=1, ge=1)
+
+
+class ConcentrationBand(BaseModel):
+    enabled: bool = True
+    min_documents: int = Field(default=20, ge=1)
+
+
+class ProductKeywords(BaseModel):
+    enabled: bool = True
+    min_keywords: int = Field(default=2, ge=1)
+    red_keywords: int = Field(default=3, ge=1)
+
+
+class RulesConfig(BaseModel):
+    """A subscription's rule settings: every field has a documented default."""
+
+    window_months: int = Field(default=12, ge=1, le=60)
+    foreign_growth: ForeignGrowth = ForeignGrowth()
+    competitor_new_subclass: CompetitorNewSubclass = CompetitorNewSubclass()
+    concentration_band: ConcentrationBand = ConcentrationBand()
+    product_keywords: ProductKeywords = ProductKeywords()
+
+
+class RuleContext(BaseModel):
+    query: str
+    as_of: dt.date
+    home_country: str = "CN"
+    watched: list[str] = []
+    product_keywords: list[str] = []
+    new_runs: list[int] = Field(default_factory=list, description="load runs not yet checked")
+
+
+class Evidence(BaseModel):
+    numbers: dict[str, float | int | str | None]
+    patents: list[str]
+
+
+class Finding(BaseModel):
+    rule: str
+    severity: Severity
+    subject: str
+    title: str
+    evidence: Evidence
+
+    def fingerprint(self, scope: str, as_of: dt.date) -> str:
+        """The same finding for the same scope in the same month is one alert (rules run on every
+        corpus event and on schedule); a new patent matching product keywords is one alert, ever."""
+        period = "" if self.rule == "product_keywords" else as_of.strftime("%Y-%m")
+        return hashlib.sha256(f"{self.rule}|{scope}|{self.subject}|{period}".encode()).hexdigest()
+
+
+def _months_back(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 - months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def windows(as_of: dt.date, months: int) -> tuple[DateRange, DateRange]:
+    """(current, previous): ``months``-long publication-date windows ending at ``as_of``."""
+    start = _months_back(as_of, months) + dt.timedelta(days=1)
+    prev_start = _months_back(start - dt.timedelta(days=1), months) + dt.timedelta(days=1)
+    return DateRange("PD", start, as_of), DateRange("PD", prev_start, start - dt.timedelta(days=1))
+
+
+class _Rules:
+    def __init__(self, service: SearchService, ctx: RuleContext, config: RulesConfig) -> None:
+        self.service, self.ctx, self.config = service, ctx, config
+        self.scope, self.planner = service.plan(ctx.query)
+        self.current, self.previous = windows(ctx.as_of, config.window_months)
+
+    def counts(self, node: Node, field: str) -> dict[str, int]:
+        return {k[0]: n for k, n in self.service.backend.count_by(node, self.planner, field).items()}
+
+    def patents(self, node: Node) -> list[str]:
+        rows = self.service.backend.top_docs(node, self.planner, [("publication_date", "desc")], EVIDENCE_PATENTS,
+                                             ["pn"])
+        return [r["pn"] for r in rows]
+
+    def foreign_growth(self) -> list[Finding]:
+        cfg = self.config.foreign_growth
+        foreign = Not(Keyword("PAC", self.ctx.home_country))
+        now = self.counts(And((self.scope, self.current, foreign)), "owner_keys")
+        before = self.counts(And((self.scope, self.previous, foreign)), "owner_keys")
+        out = []
+        for owner, n in sorted(now.items()):
+            prev = before.get(owner, 0)
+            if n < cfg.min_documents or prev == 0:
+                continue  # first-time filers show up as new entrants in the indicators
+            growth = (n - prev) / prev * 100
+            if growth <= cfg.yellow_pct:
+                continue
+            severity: Severity = "red" if growth > cfg.red_pct else "yellow"
+            out.append(Finding(
+                rule="foreign_growth", severity=severity, subject=owner,
+                title=f"Foreign applicant {owner}: {n} publications in the last {self.config.window_months} months, "
+                      f"+{growth:.0f}% on the previous period",
+                evidence=Evidence(numbers={"current": n, "previous": prev, "growth_pct": round(growth, 1),
+                                           "yellow_pct": cfg.yellow_pct, "red_pct": cfg.red_pct,
+                                           "home_country": self.ctx.home_country},
+                                  patents=self.patents(And((self.scope, self.current, foreign,
+                                                            Keyword("OWNER", owner)))))))
+        return out
+
+    def competitor_new_subclass(self) -> list[Finding]:
+        cfg = self.config.competitor_new_subclass
+        assert self.current.gte is not None
+        earlier = DateRange("PD", None, self.current.gte - dt.timedelta(days=1))
+        out = []
+        for owner in self.ctx.watched:
+            mine = And((self.scope, Keyword("OWNER", owner)))
+            now = self.counts(And((mine, self.current)), "ipc_subclass")
+            before = self.counts(And((mine, earlier)), "ipc_subclass")
+            for subclass, n in sorted(now.items()):
+                if subclass in before or n < cfg.min_documents:
+                    continue
+                out.append(Finding(
+                    rule="competitor_new_subclass", severity="red", subject=f"{owner}|{subclass}",
+                    title=f"Watched competitor {owner} entered {subclass} ({n} publications)",
+                    evidence=Evidence(numbers={"subclass": subclass, "documents": n, "earlier_documents": 0},
+                                      patents=self.patents(And((mine, self.current,
+                                                                ClassCode("IPC", subclass, True)))))))
+        return out
+
+    def concentration_band(self) -> list[Finding]:
+        cfg = self.config.concentration_band
+        now_counts = self.counts(And((self.scope, self.current)), "owner_keys")
+        before_counts = self.counts(And((self.scope, self.previous)), "owner_keys")
+        n_now = self.service.backend.count_matching(And((self.scope, self.current)), self.planner)
+        n_before = self.service.backend.count_matching(And((self.scope, self.previous)), self.planner)
+        if min(n_now, n_before) < cfg.min_documents:
+            return []
+        now, before = concentration(now_counts), concentration(before_counts)
+        if now.hhi_band == before.hhi_band:
+            return []
+        return [Finding(
+            rule="concentration_band", severity="red" if now.hhi_band == "highly concentrated" else "yellow",
+            subject=f"{before.hhi_band}->{now.hhi_band}",
+            title=f"Concentration moved from {before.hhi_band} (HHI {before.hhi:.0f}) to {now.hhi_band} "
+                  f"(HHI {now.hhi:.0f})",
+            evidence=Evidence(numbers={"hhi": now.hhi, "previous_hhi": before.hhi, "cr4": now.cr4,
+                                       "documents": n_now, "previous_documents": n_before},
+                              patents=self.patents(And((self.scope, self.current)))))]
+
+    def product_keywords(self) -> list[Finding]:
+        cfg = self.config.product_keywords
+        keywords = [k.strip() for k in self.ctx.product_keywords if k.strip()]
+        if not keywords or not self.ctx.new_runs:
+            return []
+        new = And((self.scope, Or(tuple(Keyword("RUN", str(r)) for r in self.ctx.new_runs))))
+        matched: dict[str, list[str]] = {}
+        for kw in keywords:
+            node = And((new, Phrase(kw, "CL")))
+            for pn in self.service.backend.run_ids(node, self.planner):
+                matched.setdefault(pn, []).append(kw)
+        out = []
+        for pn, kws in sorted(matched.items()):
+            if len(kws) < cfg.min_keywords:
+                continue
+            out.append(Finding(
+                rule="product_keywords", severity="red" if len(kws) >= cfg.red_keywords else "yellow", subject=pn,
+                title=f"New patent {pn} claims {len(kws)} of your product keywords: {', '.join(kws)}",
+                evidence=Evidence(numbers={"keywords_matched": len(kws), "min_keywords": cfg.min_keywords},
+                                  patents=[pn])))
+        return out
+
+
+def evaluate(service: SearchService, ctx: RuleContext, config: RulesConfig | None = None) -> list[Finding]:
+    config = config or RulesConfig()
+    rules = _Rules(service, ctx, config)
+    findings: list[Finding] = []
+    if config.foreign_growth.enabled:
+        findings += rules.foreign_growth()
+    if config.competitor_new_subclass.enabled:
+        findings += rules.competitor_new_subclass()
+    if config.concentration_band.enabled:
+        findings += rules.concentration_band()
+    if config.product_keywords.enabled:
+        findings += rules.product_keywords()
+    return findings
