@@ -6,7 +6,19 @@ from fastapi import FastAPI
 
 from api import problems, web
 from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from api.routers import accounts, agencies, audit, auth, collections, copyright, forums, health, loads, patents
+from api.routers import (
+    accounts,
+    agencies,
+    analytics,
+    audit,
+    auth,
+    collections,
+    copyright,
+    forums,
+    health,
+    loads,
+    patents,
+)
 from core.ratelimit import make_rate_limiter
 from core.settings import Settings, get_settings
 
@@ -24,7 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = make_rate_limiter(settings.redis_url)
     problems.install(app)
     for router in (health.router, auth.router, accounts.router, audit.router, loads.router, patents.router,
-                   collections.router, copyright.router, agencies.router, forums.router, web.router):
+                   collections.router, copyright.router, agencies.router, forums.router, analytics.router,
+                   web.router):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(RequestIdMiddleware)

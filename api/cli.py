@@ -190,6 +190,8 @@ def demo_data(
 def demo(docs: Annotated[int, typer.Option(min=1)] = 2000) -> None:
     """Prepare the demo: synthetic documents plus the real samples, loaded into the search backend."""
     from core.migrate import upgrade
+    from ipsearch.backends import get_backend
+    from ipsearch.backends.embedded import IndexSchemaError
     from loaders.pipeline import run_load
     from loaders.synthetic import SyntheticOptions, write_weekly_files
 
@@ -199,9 +201,81 @@ def demo(docs: Annotated[int, typer.Option(min=1)] = 2000) -> None:
     if not folder.exists():
         write_weekly_files(folder, SyntheticOptions(docs=docs))
     paths = [folder] + ([settings.patents_dir] if settings.patents_dir.is_dir() else [])
-    summary = run_load(settings, paths)
+    try:
+        summary = run_load(settings, paths)
+    except IndexSchemaError as exc:  # built by an older version: the demo corpus is reproducible, rebuild it
+        err.print(f"[yellow]{exc}[/]: rebuilding the demo index")
+        get_backend(settings).drop()
+        summary = run_load(settings, paths, force=True)
     console.print(f"[green]demo corpus ready:[/] {summary.loaded} loaded now, {summary.files_unchanged} files "
                   f"already loaded, {summary.failed} quarantined")
+
+
+@app.command()
+def report(
+    scope: Annotated[str, typer.Argument(help="industry (led, digital-tv, telecom, medical-devices, software) "
+                                              "or a scope you defined")],
+    from_year: Annotated[int | None, typer.Option("--from", min=1800, max=2200, help="first year")] = None,
+    to_year: Annotated[int | None, typer.Option("--to", min=1800, max=2200, help="last year")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="html, pdf or json")] = "html",
+    out: Annotated[Path | None, typer.Option(help="output file (default: report-SCOPE.FORMAT)")] = None,
+    lang: Annotated[str, typer.Option(help="en or zh")] = "en",
+    cutoff: Annotated[str | None, typer.Option(help="data cut-off date YYYY-MM-DD (default: today)")] = None,
+    basis: Annotated[str, typer.Option(help="trend basis: filing, priority or publication")] = "filing",
+    home: Annotated[str, typer.Option(help="home country for domestic vs foreign")] = "CN",
+    backend: Annotated[str | None, typer.Option(help="es or embedded (default: the configured one)")] = None,
+) -> None:
+    """Write an early-warning report for a scope and period (HTML, PDF or JSON)."""
+    from pydantic import ValidationError
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from analytics.reports import render
+    from analytics.reports.service import ReportRequest, build_document
+    from core.db import session_scope
+    from core.errors import DomainError
+    from core.migrate import upgrade
+    from ipsearch.backends import get_backend
+    from ipsearch.service import SearchService
+
+    if fmt not in ("html", "pdf", "json"):
+        err.print(f"[red]error:[/] unknown format {fmt!r}: html, pdf or json")
+        raise typer.Exit(2)
+    try:
+        request = ReportRequest.model_validate({"scope": scope, "lang": lang, "basis": basis, "from_year": from_year,
+                                                "to_year": to_year, "cutoff": cutoff, "home_country": home})
+    except ValidationError as exc:
+        err.print(f"[red]error:[/] {exc.errors()[0]['loc'][-1]}: {exc.errors()[0]['msg']}")
+        raise typer.Exit(2) from exc
+    settings = get_settings()
+    upgrade()
+    target = out or Path(f"report-{scope}.{fmt}")
+    steps = ["indicators", "branches", "alerts", "html"] + (["pdf"] if fmt == "pdf" else [])
+    with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err) as bar:
+        task = bar.add_task("report", total=len(steps))
+
+        def step(name: str) -> None:
+            bar.update(task, description=name, completed=steps.index(name))
+
+        try:
+            with session_scope(settings.effective_database_url) as session:
+                data, html = build_document(SearchService(get_backend(settings, backend)), session, scope,
+                                            request.params(), request.lang, step)
+        except DomainError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(2) from exc
+        if fmt == "pdf":
+            step("pdf")
+            target.write_bytes(render.pdf(html))
+        elif fmt == "html":
+            target.write_text(html, encoding="utf-8")
+        else:
+            target.write_text(data.model_dump_json(indent=2), encoding="utf-8")
+        bar.update(task, description="done", completed=len(steps))
+    ind = data.indicators
+    console.print(f"{target}: {ind.total} documents, {ind.applicant_count} applicants, life cycle "
+                  f"{ind.life_cycle.stage}, HHI {ind.concentration.hhi} ({ind.concentration.hhi_band}), "
+                  f"{len(data.alerts)} alerts")
 
 
 @app.command()
