@@ -201,12 +201,14 @@ def demo(docs: Annotated[int, typer.Option(min=1)] = 2000) -> None:
     if not folder.exists():
         write_weekly_files(folder, SyntheticOptions(docs=docs))
     paths = [folder] + ([settings.patents_dir] if settings.patents_dir.is_dir() else [])
+    force = False
     try:
-        summary = run_load(settings, paths)
+        get_backend(settings).ensure_index()
     except IndexSchemaError as exc:  # built by an older version: the demo corpus is reproducible, rebuild it
         err.print(f"[yellow]{exc}[/]: rebuilding the demo index")
         get_backend(settings).drop()
-        summary = run_load(settings, paths, force=True)
+        force = True
+    summary = run_load(settings, paths, force=force)
     console.print(f"[green]demo corpus ready:[/] {summary.loaded} loaded now, {summary.files_unchanged} files "
                   f"already loaded, {summary.failed} quarantined")
 
