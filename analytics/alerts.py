@@ -19,7 +19,7 @@ from core.accounts.models import Membership
 from core.db import session_scope
 from core.errors import NotFound, PermissionDenied
 from core.notifications import notify
-from ipsearch.events import CorpusEvent
+from ipsearch.events import CorpusEvent, latest_event_id
 from ipsearch.names import harmonise_name
 from ipsearch.query.parser import QuerySyntaxError
 from ipsearch.service import SearchService
@@ -59,7 +59,7 @@ def subscribe(session: Session, user_id: int, data: SubscriptionIn) -> Subscript
                                                          Membership.org_id == data.org_id))
         if member is None:
             raise PermissionDenied("you can subscribe for an organisation you belong to only")
-    latest = session.scalar(select(CorpusEvent.id).order_by(CorpusEvent.id.desc()).limit(1)) or 0
+    latest = latest_event_id(session)
     sub = Subscription(user_id=user_id, org_id=data.org_id, scope=data.scope, home_country=data.home_country,
                        watched=data.watched, product_keywords=data.product_keywords,
                        rules=data.rules.model_dump(), alerts=data.alerts, monthly_report=data.monthly_report,

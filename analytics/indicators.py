@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from ipsearch.expiry import LABEL as EXPIRY_LABEL
 from ipsearch.expiry import plus_years
@@ -47,6 +47,12 @@ class IndicatorParams(BaseModel):
     min_hotspot_documents: int = Field(default=3, ge=1)
     emerging_candidates: int = Field(default=300, ge=10, le=5000)
     expiring_within_years: int = Field(default=3, ge=1, le=20)
+
+    @model_validator(mode="after")
+    def _period(self) -> IndicatorParams:
+        if self.from_year and self.to_year and self.from_year > self.to_year:
+            raise ValueError("the period's first year is after its last year")
+        return self
 
 
 class YearCount(BaseModel):

@@ -19,6 +19,7 @@ complete up to the day it was published, unlike filing-year counts.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 from typing import Literal
@@ -95,15 +96,10 @@ class Finding(BaseModel):
 
 
 def _months_back(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 - months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    """The same day ``months`` earlier (the month's last day when it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def windows(as_of: dt.date, months: int) -> tuple[DateRange, DateRange]:

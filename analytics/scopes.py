@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from analytics.industries import INDUSTRIES, Branch, Industry
 from analytics.models import CustomScope
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, NotFound
 from ipsearch.query.parser import QuerySyntaxError, parse_query
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,59}$")
@@ -28,6 +28,13 @@ class ScopeIn(BaseModel):
     def _parses(cls, value: str) -> str:
         check_query(value)
         return value
+
+    @field_validator("branches")
+    @classmethod
+    def _branches_parse(cls, branches: list[Branch]) -> list[Branch]:
+        for branch in branches:
+            check_query(branch.query)
+        return branches
 
 
 def check_query(query: str) -> None:
@@ -51,11 +58,6 @@ def resolve(session: Session | None, key: str) -> Industry:
 def create(session: Session, data: ScopeIn, owner_id: int, org_id: int | None = None) -> CustomScope:
     if data.key in INDUSTRIES or session.scalar(select(CustomScope).where(CustomScope.key == data.key)):
         raise Conflict(f"scope {data.key!r} exists")
-    for branch in data.branches:
-        try:
-            parse_query(branch.query)
-        except QuerySyntaxError as exc:
-            raise InvalidInput(f"branch {branch.key!r}: not a valid query: {exc}") from exc
     row = CustomScope(key=data.key, name=data.name, name_zh=data.name_zh, query=data.query,
                       branches=[b.model_dump() for b in data.branches], owner_id=owner_id, org_id=org_id)
     session.add(row)

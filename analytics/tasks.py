@@ -9,21 +9,23 @@ from ipsearch.backends import get_backend
 from ipsearch.service import SearchService
 
 
-@celery_app.task(name="analytics.corpus_updated")
-def corpus_updated(event_id: int) -> dict[str, int]:
+def _run_rules() -> dict[str, int]:
     from analytics.alerts import run_rules
 
     settings = get_settings()
     return run_rules(SearchService(get_backend(settings)), settings.effective_database_url)
+
+
+@celery_app.task(name="analytics.corpus_updated")
+def corpus_updated(event_id: int) -> dict[str, int]:
+    """Each subscription remembers the last event it handled, so the id only wakes the rules up."""
+    return _run_rules()
 
 
 @celery_app.task(name="analytics.run_rules")
 def scheduled_rules() -> dict[str, int]:
     """Daily (Celery beat): windows move with the calendar even when nothing is loaded."""
-    from analytics.alerts import run_rules
-
-    settings = get_settings()
-    return run_rules(SearchService(get_backend(settings)), settings.effective_database_url)
+    return _run_rules()
 
 
 @celery_app.task(name="analytics.generate_report")

@@ -246,7 +246,9 @@ def report(
         request = ReportRequest.model_validate({"scope": scope, "lang": lang, "basis": basis, "from_year": from_year,
                                                 "to_year": to_year, "cutoff": cutoff, "home_country": home})
     except ValidationError as exc:
-        err.print(f"[red]error:[/] {exc.errors()[0]['loc'][-1]}: {exc.errors()[0]['msg']}")
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "options"
+        err.print(f"[red]error:[/] {where}: {first['msg']}")
         raise typer.Exit(2) from exc
     settings = get_settings()
     upgrade()

@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,11 @@ class ReportRequest(BaseModel):
     cutoff: dt.date | None = Field(default=None, description="default: today")
     home_country: str = Field(default="CN", pattern=r"^[A-Z]{2}$")
 
+    @model_validator(mode="after")
+    def _valid_params(self) -> ReportRequest:
+        self.params()  # the period rules live in IndicatorParams
+        return self
+
     def params(self) -> IndicatorParams:
         return IndicatorParams(basis=self.basis, cutoff=self.cutoff or dt.date.today(), from_year=self.from_year,
                                to_year=self.to_year, home_country=self.home_country)
@@ -52,10 +57,6 @@ def queue(session: Session, request: ReportRequest, user_id: int | None,
           subscription_id: int | None = None) -> Report:
     industry = scopes.resolve(session, request.scope)
     params = request.params()
-    if params.from_year and params.to_year and params.from_year > params.to_year:
-        from core.errors import InvalidInput
-
-        raise InvalidInput("from_year is after to_year")
     previous = session.scalar(select(func.count()).select_from(Report).where(
         Report.scope == request.scope, Report.lang == request.lang)) or 0
     report = Report(scope=request.scope, query=industry.query, params=params.model_dump(mode="json"),

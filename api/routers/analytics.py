@@ -4,11 +4,12 @@ early-warning subscriptions and alerts."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select
 
 from analytics import alerts as alert_service
@@ -50,10 +51,11 @@ def indicators(request: Request, session: SessionDep,
                home: Annotated[str, Query(pattern=r"^[A-Z]{2}$")] = "CN",
                top: Annotated[int, Query(ge=1, le=100)] = 10) -> Indicators:
     industry = scopes.resolve(session, scope)
-    if from_year and to_year and from_year > to_year:
-        raise InvalidInput("'from' is after 'to'")
-    params = IndicatorParams(basis=basis, cutoff=cutoff or dt.date.today(), from_year=from_year, to_year=to_year,
-                             home_country=home, top=top)
+    try:
+        params = IndicatorParams(basis=basis, cutoff=cutoff or dt.date.today(), from_year=from_year,
+                                 to_year=to_year, home_country=home, top=top)
+    except ValidationError as exc:
+        raise InvalidInput(exc.errors()[0]["msg"]) from exc
     try:
         return compute(service(request), industry.query, params)
     except QuerySyntaxError as exc:
@@ -132,8 +134,6 @@ def report_file(report_id: int, fmt: Literal["html", "pdf", "json"], user: Optio
     if fmt == "pdf":
         return Response(report.pdf or b"", media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
-    import json
-
     return Response(json.dumps(report.data, ensure_ascii=False), media_type="application/json")
 
 

@@ -108,20 +108,23 @@ class ElasticsearchBackend:
     def refresh(self) -> None:
         self.client.indices.refresh(index=self.alias)
 
-    def _distinct(self, query: dict[str, Any], field: str) -> set[str]:
-        """Every value of ``field`` in the matching documents (composite aggregation pages)."""
-        out: set[str] = set()
+    def _buckets(self, query: dict[str, Any], sources: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Every bucket of a composite aggregation, page by page."""
         after = None
         while True:
-            agg: dict[str, Any] = {"composite": {"size": 5000, "sources": [{"v": {"terms": {"field": field}}}]}}
+            agg: dict[str, Any] = {"composite": {"size": 2000, "sources": sources}}
             if after:
                 agg["composite"]["after"] = after
             resp = self.client.search(index=self.alias, size=0, query=query, aggs={"g": agg})
             buckets = resp["aggregations"]["g"]["buckets"]
-            out.update(str(b["key"]["v"]) for b in buckets)
+            yield from buckets
             after = resp["aggregations"]["g"].get("after_key")
             if not buckets or after is None:
-                return out
+                return
+
+    def _distinct(self, query: dict[str, Any], field: str) -> set[str]:
+        """Every value of ``field`` in the matching documents."""
+        return {str(b["key"]["v"]) for b in self._buckets(query, [{"v": {"terms": {"field": field}}}])}
 
     def update_citations(self, run_id: int) -> int:
         self.refresh()
@@ -216,19 +219,10 @@ class ElasticsearchBackend:
         if distinct:
             sources.append({"d": {"terms": {"field": distinct}}})
         out: dict[tuple[str, ...], int] = {}
-        after = None
-        while True:
-            agg: dict[str, Any] = {"composite": {"size": 2000, "sources": sources}}
-            if after:
-                agg["composite"]["after"] = after
-            resp = self.client.search(index=self.alias, size=0, query=query, aggs={"g": agg})
-            buckets = resp["aggregations"]["g"]["buckets"]
-            for b in buckets:
-                key = tuple(str(b["key"][s]) for s in ("k", "b") if s in b["key"])
-                out[key] = out.get(key, 0) + (1 if distinct else b["doc_count"])
-            after = resp["aggregations"]["g"].get("after_key")
-            if not buckets or after is None:
-                return out
+        for b in self._buckets(query, sources):
+            key = tuple(str(b["key"][s]) for s in ("k", "b") if s in b["key"])
+            out[key] = out.get(key, 0) + (1 if distinct else b["doc_count"])
+        return out
 
     def count_matching(self, node: Node, planner: Planner) -> int:
         return int(self.client.count(index=self.alias, query=compile_es(node, planner))["count"])

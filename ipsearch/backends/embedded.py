@@ -278,15 +278,15 @@ class EmbeddedBackend:
         if node is not None and planner is not None:
             sq = SqlCompiler(planner, self.conn).compile(node)
             where, params = sq.where, list(sq.params)
-        having = ""
+        value_filter = ""
         if include is not None:
             if not include:
                 return {}
-            having = f"WHERE k.value IN ({', '.join('?' * len(include))})"
+            value_filter = f"WHERE k.value IN ({', '.join('?' * len(include))})"
             params.extend(include)
             size = len(include)
         sql = (f"WITH m AS (SELECT d.pn FROM docs d WHERE {where}) SELECT k.value, count(DISTINCT m.pn) AS c "
-               f"FROM m JOIN {self._values_sql(field, 'k')} ON k.pn = m.pn {having} "
+               f"FROM m JOIN {self._values_sql(field, 'k')} ON k.pn = m.pn {value_filter} "
                f"GROUP BY k.value ORDER BY c DESC, k.value ASC LIMIT ?")
         return {str(v): int(c) for v, c in self.conn.execute(sql, [*params, max(size, 1)])}
 
