@@ -3,9 +3,7 @@ guidelines and GB/T 39551-2020 practice)."""
 
 from __future__ import annotations
 
-from typing import Literal
-
-Lang = Literal["en", "zh"]
+from core.i18n import Language
 
 SECTIONS = ["scope", "strategy", "data", "trends", "regions", "applicants", "technology", "key_patents", "alerts",
             "conclusions"]
@@ -92,5 +90,5 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-def text(lang: Lang) -> dict[str, str]:
+def text(lang: Language) -> dict[str, str]:
     return STRINGS[lang]

@@ -1,10 +1,11 @@
-"""The FastAPI application factory."""
+"""The FastAPI application factory: the API's composition root."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from api import problems, web
+from api.deps import Platform
 from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from api.routers import (
     accounts,
@@ -19,12 +20,16 @@ from api.routers import (
     loads,
     patents,
 )
-from core.ratelimit import make_rate_limiter
+from api.worker import import_task_modules
 from core.settings import Settings, get_settings
+
+ROUTERS = (health.router, auth.router, accounts.router, audit.router, loads.router, patents.router,
+           collections.router, copyright.router, agencies.router, forums.router, analytics.router, web.router)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    import_task_modules()  # services queue tasks by their objects; corpus-updated listeners registered
     app = FastAPI(
         title="IP Commons",
         version="0.1.0",
@@ -32,12 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "copyright registry and community.",
         docs_url="/docs",
     )
-    app.state.settings = settings
-    app.state.rate_limiter = make_rate_limiter(settings.redis_url)
+    app.state.platform = Platform.build(settings)
     problems.install(app)
-    for router in (health.router, auth.router, accounts.router, audit.router, loads.router, patents.router,
-                   collections.router, copyright.router, agencies.router, forums.router, analytics.router,
-                   web.router):
+    for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(RequestIdMiddleware)

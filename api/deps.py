@@ -1,6 +1,9 @@
-"""FastAPI dependencies: database session, the caller, and the audited ``Writer`` for writes.
+"""FastAPI dependencies, wired explicitly: what ``create_app`` built once, the database session,
+the caller, and the audited ``Writer`` for writes.
 
-Every write endpoint takes a ``Writer`` from ``writer()``, ``admin_writer()`` or
+``Platform`` holds what is built once per application (settings, the search service, the task
+queue, the rate limiter, the session factory); every dependency below reads it from
+``app.state.platform``. Every write endpoint takes a ``Writer`` from ``writer()`` or
 ``role_writer(...)``. Permission is checked before the handler runs, so a refused write touches
 nothing and records nothing; ``Writer.commit`` refuses to commit a write without an audit record.
 """
@@ -8,30 +11,68 @@ nothing and records nothing; ``Writer.commit`` refuses to commit a write without
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from core.accounts import permissions
 from core.accounts.models import Role, User
 from core.accounts.service import user_for_api_key
 from core.accounts.tokens import TokenError, read_access_token
-from core.audit import AuditContext, append
+from core.audit import AuditContext, Writer
+from core.celery_app import TaskQueue
 from core.db import session_factory
-from core.errors import NotAuthenticated, PermissionDenied
+from core.errors import NotAuthenticated
+from core.ratelimit import RateLimiter, make_rate_limiter
 from core.settings import Settings
+from ipsearch.backends import get_backend
+from ipsearch.service import SearchService
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_settings_dep(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+@dataclass(frozen=True)
+class Platform:
+    """Everything a request may use that is built once, when the application starts."""
+
+    settings: Settings
+    search: SearchService
+    tasks: TaskQueue
+    rate_limiter: RateLimiter
+    sessions: sessionmaker[Session]
+
+    @classmethod
+    def build(cls, settings: Settings) -> Platform:
+        return cls(settings=settings, search=SearchService(get_backend(settings)), tasks=TaskQueue(settings),
+                   rate_limiter=make_rate_limiter(settings.redis_url),
+                   sessions=session_factory(settings.effective_database_url))
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    session = session_factory(request.app.state.settings.effective_database_url)()
+def get_platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+
+
+def get_settings(platform: PlatformDep) -> Settings:
+    return platform.settings
+
+
+def get_search(platform: PlatformDep) -> SearchService:
+    return platform.search
+
+
+def get_tasks(platform: PlatformDep) -> TaskQueue:
+    return platform.tasks
+
+
+def get_session(platform: PlatformDep) -> Iterator[Session]:
+    session = platform.sessions()
     try:
         yield session
     finally:
@@ -39,12 +80,14 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SearchServiceDep = Annotated[SearchService, Depends(get_search)]
+TaskQueueDep = Annotated[TaskQueue, Depends(get_tasks)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def optional_user(
-    request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> User | None:
+def optional_user(request: Request, session: SessionDep, settings: SettingsDep,
+                  token: Annotated[str | None, Depends(oauth2_scheme)]) -> User | None:
     """The caller from ``Authorization: Bearer <jwt|api key>`` or ``X-API-Key``; None if anonymous."""
     secret = token or request.headers.get("x-api-key")
     if not secret:
@@ -56,7 +99,7 @@ def optional_user(
         session.commit()  # last_used_at
         return user
     try:
-        user_id = read_access_token(request.app.state.settings, secret)
+        user_id = read_access_token(settings, secret)
     except TokenError as exc:
         raise NotAuthenticated(f"invalid access token: {exc}") from exc
     user = session.get(User, user_id)
@@ -75,37 +118,13 @@ OptionalUser = Annotated[User | None, Depends(optional_user)]
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
 def audit_context(request: Request, user: User | None) -> AuditContext:
-    return AuditContext(
-        actor_id=user.id if user else None,
-        request_id=getattr(request.state, "request_id", None),
-        client_ip=request.client.host if request.client else None,
-    )
-
-
-class Writer:
-    """A write's session plus its audit trail; commit only after something was audited."""
-
-    def __init__(self, session: Session, user: User | None, ctx: AuditContext) -> None:
-        self.session = session
-        self.user = user
-        self.ctx = ctx
-        self._audited = 0
-
-    @property
-    def actor(self) -> User:
-        if self.user is None:
-            raise NotAuthenticated("log in or send an API key")
-        return self.user
-
-    def audit(self, action: str, object_type: str, object_id: object, **details: Any) -> None:
-        append(self.session, self.ctx, action, object_type, object_id, **details)
-        self._audited += 1
-
-    def commit(self) -> None:
-        if not self._audited:
-            raise RuntimeError("a write must record an audit entry before it commits")
-        self.session.commit()
+    return AuditContext(actor_id=user.id if user else None, request_id=getattr(request.state, "request_id", None),
+                        client_ip=client_ip(request))
 
 
 def writer(request: Request, session: SessionDep, user: CurrentUser) -> Writer:
@@ -119,30 +138,27 @@ def anonymous_writer(request: Request, session: SessionDep, user: OptionalUser) 
 
 def role_writer(*roles: Role) -> Callable[..., Writer]:
     """A Writer for callers holding one of ``roles`` (admins always qualify)."""
-    allowed = set(roles) | {Role.admin}
 
     def dependency(request: Request, session: SessionDep, user: CurrentUser) -> Writer:
-        if user.role not in allowed:
-            raise PermissionDenied(f"requires role {' or '.join(sorted(r.value for r in allowed))}")
+        permissions.require_role(user, *roles)
         return Writer(session, user, audit_context(request, user))
 
     return dependency
 
 
 def require_admin(user: CurrentUser) -> User:
-    if user.role != Role.admin:
-        raise PermissionDenied("requires role admin")
+    permissions.require_admin(user)
     return user
 
 
-def require_moderator(user: CurrentUser) -> User:
-    if user.role not in (Role.moderator, Role.admin):
-        raise PermissionDenied("requires role moderator or admin")
+def require_staff(user: CurrentUser) -> User:
+    permissions.require_staff(user)
     return user
 
 
 WriterDep = Annotated[Writer, Depends(writer)]
 AnonymousWriterDep = Annotated[Writer, Depends(anonymous_writer)]
 AdminWriterDep = Annotated[Writer, Depends(role_writer(Role.admin))]
+ModeratorWriterDep = Annotated[Writer, Depends(role_writer(Role.moderator))]
 AdminUser = Annotated[User, Depends(require_admin)]
-ModeratorUser = Annotated[User, Depends(require_moderator)]
+ModeratorUser = Annotated[User, Depends(require_staff)]

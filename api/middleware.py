@@ -8,6 +8,8 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.problems import problem_document
+
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -89,13 +91,9 @@ class BodyLimitMiddleware:
 
 
 async def _too_large(send: Send, limit: int, scope: Scope) -> None:
-    body = json.dumps({
-        "type": "https://ipcommons.example/problems/payload-too-large",
-        "title": "Payload too large",
-        "status": 413,
-        "detail": f"the request body exceeds the limit of {limit} bytes",
-        "instance": scope.get("path", ""),
-    }).encode()
+    body = json.dumps(problem_document(413, "Payload too large",
+                                       f"the request body exceeds the limit of {limit} bytes",
+                                       scope.get("path", ""))).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/problem+json"),
                             (b"content-length", str(len(body)).encode())]})

@@ -1,4 +1,8 @@
-"""Errors as RFC 9457 problem details (application/problem+json), never a bare 500 page."""
+"""Errors as RFC 9457 problem details (application/problem+json), never a bare 500 page.
+
+``STATUS`` is the one table from the platform's error classes (``core.errors``) to HTTP: the
+first class in a raised error's MRO that the table names decides the status and title.
+"""
 
 from __future__ import annotations
 
@@ -10,38 +14,78 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from core.errors import DomainError, TooManyRequests
+from copyright.verify import VerificationFailed
+from core.errors import (
+    Conflict,
+    InvalidInput,
+    IPCommonsError,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    TooManyRequests,
+    Unavailable,
+)
 
 log = logging.getLogger("ipcommons.api")
 
 PROBLEM_TYPE_BASE = "https://ipcommons.example/problems/"
 MEDIA_TYPE = "application/problem+json"
 
+STATUS: dict[type[IPCommonsError], tuple[int, str]] = {
+    InvalidInput: (400, "Invalid input"),
+    VerificationFailed: (400, "Verification failed"),
+    NotAuthenticated: (401, "Not authenticated"),
+    PermissionDenied: (403, "Permission denied"),
+    NotFound: (404, "Not found"),
+    Conflict: (409, "Conflict"),
+    TooManyRequests: (429, "Too many requests"),
+    Unavailable: (503, "Service unavailable"),
+    IPCommonsError: (400, "Bad request"),
+}
+HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated", 403: "Permission denied",
+               413: "Payload too large"}
+
+
+def status_of(exc: IPCommonsError) -> tuple[int, str]:
+    """The status and title of the most specific class in ``STATUS`` that ``exc`` is."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]  # type: ignore[index]
+    raise AssertionError("IPCommonsError is always in STATUS")
+
+
+def problem_document(status: int, title: str, detail: str, instance: str | None = None,
+                     request_id: str | None = None, **extra: Any) -> dict[str, Any]:
+    """The problem+json body; the one place its ``type`` URL is made."""
+    body: dict[str, Any] = {"type": PROBLEM_TYPE_BASE + title.lower().replace(" ", "-"), "title": title,
+                            "status": status, "detail": detail}
+    if instance is not None:
+        body["instance"] = instance
+    if request_id:
+        body["request_id"] = request_id
+    return body | extra
+
 
 def problem(status: int, title: str, detail: str, request: Request | None = None,
             headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + title.lower().replace(" ", "-"),
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    if request is not None:
-        body["instance"] = request.url.path
-        request_id = getattr(request.state, "request_id", None)
-        if request_id:
-            body["request_id"] = request_id
-    body.update(extra)
+    body = problem_document(status, title, detail, request.url.path if request else None,
+                            getattr(request.state, "request_id", None) if request else None, **extra)
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
+def _headers(exc: IPCommonsError) -> dict[str, str] | None:
+    if isinstance(exc, TooManyRequests):
+        return {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, NotAuthenticated):
+        return {"WWW-Authenticate": "Bearer"}
+    return None
+
+
 def install(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
-        if exc.status == 401:
-            headers = {"WWW-Authenticate": "Bearer"}
-        return problem(exc.status, exc.title, exc.detail, request, headers=headers, **exc.extra)
+    @app.exception_handler(IPCommonsError)
+    async def domain_error(request: Request, exc: IPCommonsError) -> JSONResponse:
+        status, title = status_of(exc)
+        return problem(status, title, exc.detail, request, headers=_headers(exc), **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -53,8 +97,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated", 403: "Permission denied"}
-        return problem(exc.status_code, titles.get(exc.status_code, "HTTP error"), str(exc.detail), request,
+        return problem(exc.status_code, HTTP_TITLES.get(exc.status_code, "HTTP error"), str(exc.detail), request,
                        headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)

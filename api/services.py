@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import BaseModel
+
 from core.health import ServiceStatus, check_broker, check_database
 from core.settings import Settings
 from ipsearch.backends import get_backend
 
 
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    services: dict[str, ServiceStatus]
+
+
 def service_statuses(settings: Settings) -> list[ServiceStatus]:
     return [check_database(settings), get_backend(settings).health(), check_broker(settings)]
+
+
+def health(settings: Settings) -> Health:
+    statuses = service_statuses(settings)
+    return Health(status="ok" if all(s.ok for s in statuses) else "degraded",
+                  services={s.name: s for s in statuses})

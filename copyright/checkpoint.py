@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from copyright.keys import key_id, raw_public, verify_signature
+from core.errors import InvalidInput
 
 EM_DASH = "\u2014"
 
 
-class CheckpointError(ValueError):
+class CheckpointError(InvalidInput):
     """A checkpoint that does not parse or does not carry a valid signature."""
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import LargeBinary, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
+from core.errors import Unavailable
 from core.settings import Settings
 
 ED25519_ALG = 0x01
@@ -52,7 +53,7 @@ class KeySet(BaseModel):
     keys: list[PublishedKey]
 
 
-class KeyError_(RuntimeError):
+class SigningKeyError(Unavailable):
     """No usable key, or a private key that does not decrypt with the configured passphrase."""
 
 
@@ -98,9 +99,9 @@ def private_key(row: SigningKey, settings: Settings) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(row.encrypted_private_key, passphrase(settings))
     except (ValueError, TypeError) as exc:
-        raise KeyError_("the signing key does not decrypt with the configured passphrase") from exc
+        raise SigningKeyError("the signing key does not decrypt with the configured passphrase") from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise KeyError_("the stored signing key is not Ed25519")
+        raise SigningKeyError("the stored signing key is not Ed25519")
     return key
 
 

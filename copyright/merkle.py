@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+from core.errors import InvalidInput
+
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 
-class ProofError(ValueError):
+class ProofError(InvalidInput):
     """A proof that does not verify; the message says which check failed."""
 
 

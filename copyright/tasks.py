@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from core.celery_app import celery_app
+from celery import shared_task
+
 from core.db import session_scope
 from core.settings import get_settings
 
-PDF_TASK = "copyright.render_certificate_pdf"
 
-
-@celery_app.task(name=PDF_TASK)
+@shared_task(name="copyright.render_certificate_pdf")
 def render_certificate_pdf(number: str, base_url: str) -> str:
     from copyright.pdf import render_pdf
     from copyright.registry import certificate, get_registration

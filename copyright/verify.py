@@ -15,14 +15,17 @@ from typing import Any
 from copyright import checkpoint, merkle
 from copyright.canonical import canonical
 from copyright.keys import KeySet, verify_signature
+from core.errors import IPCommonsError
 
 STEPS = ("certificate format", "file hash", "statement signature", "registrant signature",
          "checkpoint signature", "inclusion proof", "consistency with older checkpoint")
 
 
-class VerificationFailed(Exception):
+class VerificationFailed(IPCommonsError):
+    """A certificate check failed; ``step`` names the first check that did not pass."""
+
     def __init__(self, step: str, reason: str) -> None:
-        super().__init__(f"{step}: {reason}")
+        super().__init__(f"{step}: {reason}", failed_step=step)
         self.step = step
         self.reason = reason
 

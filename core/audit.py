@@ -7,14 +7,74 @@ DELETE, so not even a bug in a service can rewrite history.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, ForeignKey, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-import core.accounts.models  # noqa: F401 - registers "users" for the foreign keys below
+from core.accounts.models import User  # also registers "users" for the foreign keys below
 from core.db import Base, UTCDateTime, utcnow
+from core.errors import NotAuthenticated
+
+
+class AuditAction(StrEnum):
+    """Every action the trail records, named ``<object>.<verb>``; the column stores the value."""
+
+    agency_claim = "agency.claim"
+    agency_claim_decide = "agency.claim.decide"
+    agency_create = "agency.create"
+    agency_integrity = "agency.integrity"
+    agency_objection = "agency.objection"
+    agency_objection_answer = "agency.objection.answer"
+    agency_review = "agency.review"
+    agency_review_confirm = "agency.review.confirm"
+    agency_review_flag = "agency.review.flag"
+    agency_review_release = "agency.review.release"
+    agency_review_reply = "agency.review.reply"
+    agency_update = "agency.update"
+    analytics_scope_create = "analytics.scope.create"
+    analytics_subscribe = "analytics.subscribe"
+    analytics_unsubscribe = "analytics.unsubscribe"
+    api_key_create = "api_key.create"
+    api_key_revoke = "api_key.revoke"
+    collection_create = "collection.create"
+    collection_delete = "collection.delete"
+    collection_items_add = "collection.items.add"
+    collection_items_remove = "collection.items.remove"
+    collection_note = "collection.note"
+    collection_tag = "collection.tag"
+    collection_update = "collection.update"
+    copyright_dispute = "copyright.dispute"
+    copyright_dispute_resolve = "copyright.dispute.resolve"
+    copyright_licence = "copyright.licence"
+    copyright_register = "copyright.register"
+    copyright_review = "copyright.review"
+    copyright_transfer = "copyright.transfer"
+    forum_category_create = "forum.category.create"
+    forum_post_create = "forum.post.create"
+    forum_post_delete = "forum.post.delete"
+    forum_post_edit = "forum.post.edit"
+    forum_post_flag = "forum.post.flag"
+    forum_post_hide = "forum.post.hide"
+    forum_post_like = "forum.post.like"
+    forum_post_restore = "forum.post.restore"
+    forum_topic_create = "forum.topic.create"
+    forum_topic_delete = "forum.topic.delete"
+    forum_topic_hide = "forum.topic.hide"
+    forum_topic_lock = "forum.topic.lock"
+    forum_topic_move = "forum.topic.move"
+    forum_topic_restore = "forum.topic.restore"
+    forum_topic_unlock = "forum.topic.unlock"
+    load_start = "load.start"
+    notification_read = "notification.read"
+    org_create = "org.create"
+    org_member_add = "org.member.add"
+    report_request = "report.request"
+    user_create_admin = "user.create_admin"
+    user_register = "user.register"
+    user_role_set = "user.role.set"
 
 
 class AuditRecord(Base):
@@ -40,11 +100,11 @@ class AuditContext(BaseModel):
 
 
 def append(
-    session: Session, ctx: AuditContext, action: str, object_type: str, object_id: object,
+    session: Session, ctx: AuditContext, action: AuditAction, object_type: str, object_id: object,
     **details: Any,
 ) -> AuditRecord:
     record = AuditRecord(
-        actor_id=ctx.actor_id, action=action, object_type=object_type, object_id=str(object_id),
+        actor_id=ctx.actor_id, action=AuditAction(action).value, object_type=object_type, object_id=str(object_id),
         request_id=ctx.request_id, client_ip=ctx.client_ip, details=details,
     )
     session.add(record)
@@ -79,3 +139,50 @@ def query(session: Session, f: AuditFilter) -> list[AuditRecord]:
     if f.before_id:
         stmt = stmt.where(AuditRecord.id < f.before_id)
     return list(session.scalars(stmt.order_by(AuditRecord.id.desc()).limit(min(max(f.limit, 1), 1000))))
+
+
+class AuditOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    request_id: str | None
+    client_ip: str | None
+    details: dict[str, object]
+
+
+def trail(session: Session, f: AuditFilter) -> list[AuditOut]:
+    return [AuditOut.model_validate(r) for r in query(session, f)]
+
+
+class Writer:
+    """A write's session plus its audit trail: services record what they changed, then commit.
+
+    ``commit`` refuses a write that recorded nothing, so no path can change state unaudited.
+    The API builds one per request (after checking permission), the CLI one per command.
+    """
+
+    def __init__(self, session: Session, user: User | None, ctx: AuditContext) -> None:
+        self.session = session
+        self.user = user
+        self.ctx = ctx
+        self._audited = 0
+
+    @property
+    def actor(self) -> User:
+        if self.user is None:
+            raise NotAuthenticated("log in or send an API key")
+        return self.user
+
+    def audit(self, action: AuditAction, object_type: str, object_id: object, **details: Any) -> None:
+        append(self.session, self.ctx, action, object_type, object_id, **details)
+        self._audited += 1
+
+    def commit(self) -> None:
+        if not self._audited:
+            raise RuntimeError("a write must record an audit entry before it commits")
+        self.session.commit()

@@ -1,11 +1,30 @@
-"""Domain errors raised by feature services; the API maps each to an RFC 9457 problem."""
+"""The platform's one error family, drawn in one place.
+
+Every error a service raises on purpose derives from ``IPCommonsError``. Errors say *what* went
+wrong in domain terms and carry no HTTP status or exit code: ``api/problems.py`` maps each class
+to an RFC 9457 problem and ``api/cli/errors.py`` maps the same classes to documented exit codes.
+
+    IPCommonsError
+    ├── InvalidInput            the caller sent something malformed or out of range
+    │   ├── QuerySyntaxError    (ipsearch.query.parser) a query a person typed wrong
+    │   ├── SearchRequestError  (ipsearch.results) a bad cursor, facet or sort
+    │   ├── CheckpointError     (copyright.checkpoint) a malformed signed note
+    │   ├── ProofError          (copyright.merkle) a malformed Merkle proof
+    │   └── ParseError          (loaders) a document the loaders refuse
+    ├── NotAuthenticated        no caller, or a bad token or key
+    ├── PermissionDenied        the caller may not do this
+    ├── NotFound                the thing named does not exist (or is not visible)
+    ├── Conflict                the request clashes with the current state
+    ├── TooManyRequests         a rate limit; ``retry_after`` seconds
+    ├── Unavailable             a service or stored state cannot serve the request now
+    └── VerificationFailed      (copyright.verify) a certificate check failed at ``step``
+"""
 
 from __future__ import annotations
 
 
-class DomainError(Exception):
-    status = 400
-    title = "Bad request"
+class IPCommonsError(Exception):
+    """Root of every deliberate error; ``detail`` is a sentence for a person."""
 
     def __init__(self, detail: str, **extra: object) -> None:
         super().__init__(detail)
@@ -13,35 +32,31 @@ class DomainError(Exception):
         self.extra = extra  # more problem+json members, e.g. the position of a query error
 
 
-class InvalidInput(DomainError):
-    status = 400
-    title = "Invalid input"
+class InvalidInput(IPCommonsError, ValueError):
+    """Malformed or out-of-range input (also a ``ValueError`` for parsing code)."""
 
 
-class NotAuthenticated(DomainError):
-    status = 401
-    title = "Not authenticated"
+class NotAuthenticated(IPCommonsError):
+    """No caller, or credentials that are wrong, expired or revoked."""
 
 
-class PermissionDenied(DomainError):
-    status = 403
-    title = "Permission denied"
+class PermissionDenied(IPCommonsError):
+    """A known caller asks for something their role does not allow."""
 
 
-class NotFound(DomainError):
-    status = 404
-    title = "Not found"
+class NotFound(IPCommonsError):
+    """The named object does not exist, or the caller may not know it exists."""
 
 
-class Conflict(DomainError):
-    status = 409
-    title = "Conflict"
+class Conflict(IPCommonsError):
+    """The request clashes with the current state (a duplicate, a closed item)."""
 
 
-class TooManyRequests(DomainError):
-    status = 429
-    title = "Too many requests"
-
+class TooManyRequests(IPCommonsError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class Unavailable(IPCommonsError):
+    """A backing service or stored state cannot serve the request now; retrying later may work."""

@@ -8,11 +8,28 @@ gives a fresh, independent platform.
 from __future__ import annotations
 
 import secrets
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class BackendKind(StrEnum):
+    """The search backend: Elasticsearch (production, scale-out) or the embedded SQLite FTS5 index."""
+
+    elasticsearch = "elasticsearch"
+    embedded = "embedded"
+
+    @classmethod
+    def _missing_(cls, value: object) -> BackendKind | None:
+        return cls.elasticsearch if value == "es" else None  # the short name people type
+
+
+class BrokerKind(StrEnum):
+    redis = "redis"
+    embedded = "embedded"
 
 
 class Settings(BaseSettings):
@@ -60,12 +77,12 @@ class Settings(BaseSettings):
         return self.resolved_data_dir / "search.sqlite"
 
     @property
-    def search_backend_kind(self) -> str:
-        return "elasticsearch" if self.elasticsearch_url else "embedded"
+    def search_backend_kind(self) -> BackendKind:
+        return BackendKind.elasticsearch if self.elasticsearch_url else BackendKind.embedded
 
     @property
-    def broker_kind(self) -> str:
-        return "redis" if self.broker_url and self.broker_url.startswith("redis") else "embedded"
+    def broker_kind(self) -> BrokerKind:
+        return BrokerKind.redis if self.broker_url and self.broker_url.startswith("redis") else BrokerKind.embedded
 
     @property
     def incoming_dir(self) -> Path:
@@ -96,7 +113,3 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     return Settings()
 
-
-def reset_settings_cache() -> None:
-    """Forget cached settings (tests that change ``IPC_*`` variables call this)."""
-    get_settings.cache_clear()

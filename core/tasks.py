@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import socket
 
-from core.celery_app import celery_app
+from celery import shared_task
 
 
-@celery_app.task(name="core.ping")
+@shared_task(name="core.ping")
 def ping(payload: str) -> dict[str, object]:
     return {"echo": payload, "pid": os.getpid(), "host": socket.gethostname()}

@@ -12,9 +12,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 import core.accounts.models  # noqa: F401 - registers "users"/"organisations" for the foreign keys
 from core.accounts.models import Membership, OrgRole, Role, User
 from core.db import Base, UTCDateTime, utcnow
-from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.errors import NotFound, PermissionDenied
 from core.notifications import notify
-from ipsearch.model import parse_publication_number
 
 MAX_QUERY_MATCHES = 50_000
 
@@ -116,13 +115,6 @@ def owners(session: Session, coll: Collection) -> list[int]:
 
 
 # --- items -------------------------------------------------------------------------------
-
-def normalise_pn(pn: str) -> str:
-    try:
-        return parse_publication_number(pn).normalised
-    except ValueError as exc:
-        raise InvalidInput(f"not a publication number: {pn!r}") from exc
-
 
 def item_pns(session: Session, coll: Collection, include_excluded: bool = False) -> list[str]:
     stmt = select(CollectionItem.pn).where(CollectionItem.collection_id == coll.id)

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import JSON, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core.celery_app import TaskQueue
 from core.db import Base, UTCDateTime, utcnow
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
-CORPUS_UPDATED_TASK = "ipsearch.corpus_updated"
 
 
 class CorpusEvent(Base):
@@ -36,11 +36,7 @@ def latest_event_id(session: Session) -> int:
 
 def announce(settings: Settings, event_id: int) -> None:
     """Wake the consumers (best effort: a periodic sweep catches events whose message was lost)."""
-    from core.celery_app import CORPUS_UPDATED_LISTENERS, make_celery
-
     try:
-        app = make_celery(settings)
-        for task in CORPUS_UPDATED_LISTENERS:
-            app.send_task(task, args=[event_id])
+        TaskQueue(settings).announce_corpus_updated(event_id)
     except Exception as exc:  # noqa: BLE001 - the event row is the durable record
         log.warning("corpus-updated event %s recorded but not announced: %s", event_id, exc)

@@ -8,6 +8,8 @@ import re
 
 from pydantic import BaseModel, Field, computed_field
 
+from core.errors import InvalidInput
+
 
 class DocKind(enum.StrEnum):
     grant = "grant"
@@ -102,6 +104,14 @@ def parse_publication_number(text: str) -> PublicationNumber:
         raise ValueError(f"not a publication number: {text!r}")
     country, number, kind = match.groups()
     return normalise_number(country, number, kind)
+
+
+def normalise_pn(pn: str) -> str:
+    """The normalised publication number a person typed, or ``InvalidInput``."""
+    try:
+        return parse_publication_number(pn).normalised
+    except ValueError as exc:
+        raise InvalidInput(f"not a publication number: {pn!r}") from exc
 
 
 class IPCCode(BaseModel):

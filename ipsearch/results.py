@@ -4,11 +4,27 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-SortMode = Literal["relevance", "date", "date_asc"]
+from core.errors import InvalidInput
+
+
+class SortMode(StrEnum):
+    relevance = "relevance"
+    date = "date"  # newest first
+    date_asc = "date_asc"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+    @property
+    def media_type(self) -> str:
+        return "text/csv; charset=utf-8" if self is ExportFormat.csv else "application/x-ndjson"
 
 # facet name -> index field (keyword list fields and scalar columns)
 FACETS: dict[str, str] = {
@@ -22,7 +38,7 @@ HIT_FIELDS = ["pn", "title", "abstract", "publication_date", "filing_date", "cou
 
 class SearchParams(BaseModel):
     size: int = Field(default=20, ge=1, le=500)
-    sort: SortMode = "relevance"
+    sort: SortMode = SortMode.relevance
     facets: list[str] = []
     after: list[Any] | None = None  # the last hit's sort values (keyset / search_after)
     pit: str | None = None
@@ -47,7 +63,7 @@ class Page(BaseModel):
     pit: str | None = None
 
 
-class SearchRequestError(ValueError):
+class SearchRequestError(InvalidInput):
     """A search request this service cannot honour: a foreign or broken cursor, an unknown facet."""
 
 

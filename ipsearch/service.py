@@ -9,16 +9,19 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from core.errors import NotFound
 from ipsearch.analysis import Analyzer, get_analyzer
 from ipsearch.backends import SearchBackend
 from ipsearch.highlight import highlight
+from ipsearch.model import normalise_pn
 from ipsearch.query.ast import Node, Not, Phrase, Term, leaves
 from ipsearch.query.parser import parse_query, walk
 from ipsearch.query.plan import Planner
 from ipsearch.results import (
     FACETS,
+    ExportFormat,
     FacetBucket,
     RawHit,
     SearchParams,
@@ -55,6 +58,17 @@ class SearchResult(BaseModel):
     took_ms: float
 
 
+class ClaimNode(BaseModel):
+    number: int
+    dependants: list[ClaimNode] = []
+
+
+class DocumentView(BaseModel):
+    pn: str
+    document: dict[str, Any] = Field(description="the normalised document (see ipsearch.model.PatentDocument)")
+    claim_tree: dict[str, list[ClaimNode]] = Field(description="per language: independent claims and dependants")
+
+
 class SearchService:
     def __init__(self, backend: SearchBackend, analyzer: Analyzer | None = None) -> None:
         self.backend = backend
@@ -64,7 +78,7 @@ class SearchService:
         node = parse_query(q)
         return node, Planner(self.analyzer, self.backend, q)
 
-    def search(self, q: str, size: int = 20, sort: SortMode = "relevance", facets: list[str] | None = None,
+    def search(self, q: str, size: int = 20, sort: SortMode = SortMode.relevance, facets: list[str] | None = None,
                cursor: str | None = None) -> SearchResult:
         start = time.perf_counter()
         node, planner = self.plan(q)
@@ -117,11 +131,11 @@ class SearchService:
                    applicants=src.get("owners") or [], ipc=src.get("ipc") or [], highlights=marks)
 
     # --- documents -------------------------------------------------------------------------
-    def document(self, pn: str) -> dict[str, Any] | None:
+    def document(self, pn: str) -> DocumentView:
         """The full normalised document plus its claim tree (independent claims with dependants)."""
-        record = self.backend.get(pn)
+        record = self.backend.get(normalise_pn(pn))
         if record is None:
-            return None
+            raise NotFound(f"{pn} is not in the corpus")
         doc = record["doc"]
         trees = {}
         for lang, claims in doc.get("claims", {}).items():
@@ -131,25 +145,32 @@ class SearchService:
                     children.setdefault(parent, []).append(c["number"])
             trees[lang] = [{"number": c["number"], "dependants": _descendants(c["number"], children)}
                            for c in claims if c.get("independent")]
-        return {"pn": record["pn"], "document": doc, "claim_tree": trees}
+        return DocumentView.model_validate({"pn": record["pn"], "document": doc, "claim_tree": trees})
 
     def similar(self, pn: str, size: int = 10) -> list[Hit]:
-        return [self._hit(h, set()) for h in self.backend.similar(pn, size)]
+        key = normalise_pn(pn)
+        if self.backend.get(key) is None:
+            raise NotFound(f"{pn} is not in the corpus")
+        return [self._hit(h, set()) for h in self.backend.similar(key, size)]
 
     # --- export ----------------------------------------------------------------------------
-    def export(self, q: str, fmt: str = "csv", limit: int = MAX_EXPORT, sort: SortMode = "relevance") -> Iterator[str]:
-        """Stream up to ``limit`` hits as CSV or JSON Lines, page by page (cursor pagination)."""
-        limit = min(max(limit, 1), MAX_EXPORT)
-        self.plan(q)  # fail before the first byte is sent
+    def export(self, q: str, fmt: ExportFormat = ExportFormat.csv, limit: int = MAX_EXPORT,
+               sort: SortMode = SortMode.relevance) -> Iterator[str]:
+        """Up to ``limit`` hits as CSV or JSON Lines, page by page (cursor pagination). The query is
+        checked now, so a bad one fails before the first byte is sent."""
+        self.plan(q)
+        return self._export_rows(q, fmt, min(max(limit, 1), MAX_EXPORT), sort)
+
+    def _export_rows(self, q: str, fmt: ExportFormat, limit: int, sort: SortMode) -> Iterator[str]:
         sent = 0
         cursor = None
-        if fmt == "csv":
+        if fmt is ExportFormat.csv:
             yield _csv_row(EXPORT_COLUMNS)
         while sent < limit:
             page = self.search(q, size=min(500, limit - sent), sort=sort, cursor=cursor)
             for hit in page.hits:
                 row = hit.model_dump(exclude={"highlights"})
-                if fmt == "csv":
+                if fmt is ExportFormat.csv:
                     yield _csv_row([_cell(row[c]) for c in EXPORT_COLUMNS])
                 else:
                     yield json.dumps(row, ensure_ascii=False) + "\n"

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 
+from celery import shared_task
 from sqlalchemy import select
 
-from core.celery_app import celery_app
+from core.celery_app import on_corpus_updated, periodic
 from core.db import session_scope
 from core.settings import Settings, get_settings
 from ipsearch.backends import get_backend
 from ipsearch.collections import MAX_QUERY_MATCHES, Collection, refresh
-from ipsearch.events import CORPUS_UPDATED_TASK, latest_event_id
+from ipsearch.events import latest_event_id
 from ipsearch.query.parser import QuerySyntaxError
 from ipsearch.service import SearchService
 
@@ -48,12 +49,14 @@ def refresh_collections(settings: Settings, event_id: int | None = None) -> dict
     return counts
 
 
-@celery_app.task(name=CORPUS_UPDATED_TASK)
+@on_corpus_updated
+@shared_task(name="ipsearch.corpus_updated")
 def corpus_updated(event_id: int) -> dict[str, int]:
     return refresh_collections(get_settings(), event_id)
 
 
-@celery_app.task(name="ipsearch.sweep_corpus_events")
+@periodic(300.0)
+@shared_task(name="ipsearch.sweep_corpus_events")
 def sweep_corpus_events() -> dict[str, int]:
     """Periodic safety net (Celery beat): handle events whose message never arrived."""
     return refresh_collections(get_settings())

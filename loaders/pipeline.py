@@ -19,7 +19,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from core.db import session_factory, utcnow
-from core.settings import Settings
+from core.errors import Unavailable
+from core.settings import BackendKind, Settings
 from ipsearch.analysis import get_analyzer
 from ipsearch.backends import IndexWriter, get_backend
 from ipsearch.events import CorpusEvent, announce
@@ -32,7 +33,7 @@ CHECKPOINT_DOCS = 500
 CHECKPOINT_SECONDS = 2.0
 
 
-class LoadInterrupted(RuntimeError):
+class LoadInterrupted(Unavailable):
     """The backend went away mid-load; the journal says where to resume."""
 
 
@@ -71,7 +72,7 @@ ProgressCallback = Callable[[Progress], None]
 
 
 def writer_target(writer: IndexWriter) -> str:
-    if writer.kind == "elasticsearch":
+    if writer.kind is BackendKind.elasticsearch:
         return f"{getattr(writer, 'url', '')}/{getattr(writer, 'index', '')}"
     return str(getattr(writer, "path", ""))
 
@@ -120,7 +121,7 @@ class _Quarantine:
 class Loader:
     """One load run over a list of paths into one backend."""
 
-    def __init__(self, settings: Settings, backend: str | None = None, workers: int = 1, force: bool = False,
+    def __init__(self, settings: Settings, backend: BackendKind | None = None, workers: int = 1, force: bool = False,
                  progress: ProgressCallback | None = None, writer: IndexWriter | None = None) -> None:
         self.settings = settings
         self.writer: IndexWriter = writer or get_backend(settings, backend)
@@ -313,11 +314,8 @@ class Loader:
                            error=run.error)
 
 
-def run_load(settings: Settings, paths: list[Path], backend: str | None = None, workers: int = 1,
+def run_load(settings: Settings, paths: list[Path], backend: BackendKind | None = None, workers: int = 1,
              force: bool = False, progress: ProgressCallback | None = None, run_id: int | None = None,
              requested_by: int | None = None) -> LoadSummary:
     return Loader(settings, backend, workers, force, progress).run(paths, run_id, requested_by)
 
-
-def progress_dict(p: Progress) -> dict[str, Any]:
-    return {k: v for k, v in asdict(p).items() if k != "started"}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.celery_app import celery_app
+from celery import shared_task
+
 from core.settings import get_settings
 from loaders.pipeline import LoadInterrupted, run_load
 
 
-@celery_app.task(name="loaders.load")
+@shared_task(name="loaders.load")
 def load_task(run_id: int, paths: list[str], backend: str | None = None,
               workers: int = 1) -> dict[str, object]:
     try:

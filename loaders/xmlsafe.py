@@ -16,6 +16,8 @@ from urllib.parse import urlparse
 
 from lxml import etree
 
+from loaders.errors import ParseError
+
 CHUNK = 1 << 20
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
 _XML_DECL = b"<?xml "
@@ -38,7 +40,7 @@ _ENTITY_TABLE.update({b"thgr": b"&#952;", b"sgr": b"&#963;", b"agr": b"&#945;", 
                       b"utri": b"&#9653;", b"dtri": b"&#9663;", b"angst": b"&#8491;", b"ohm": b"&#8486;"})
 
 
-class UnsafeXML(ValueError):
+class UnsafeXML(ParseError):
     """The document tries something we refuse: entity declarations, a network DTD."""
 
 

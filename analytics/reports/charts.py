@@ -13,8 +13,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from analytics.i18n import Lang, text  # noqa: E402
+from analytics.i18n import text  # noqa: E402
 from analytics.indicators import Indicators  # noqa: E402
+from core.i18n import Language  # noqa: E402
 
 CJK_FONTS = [Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")]
 _fonts_ready = False
@@ -49,7 +50,7 @@ def _barh(labels: list[str], values: list[int], title: str) -> str:
     return _png(fig)
 
 
-def render(ind: Indicators, lang: Lang) -> dict[str, str]:
+def render(ind: Indicators, lang: Language) -> dict[str, str]:
     """Chart name -> data URI."""
     _setup_fonts()
     t = text(lang)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from analytics.i18n import Lang, text
+from analytics.i18n import text
 from analytics.indicators import (
     IndicatorParams,
     Indicators,
@@ -20,6 +20,7 @@ from analytics.indicators import (
 )
 from analytics.industries import Industry
 from analytics.rules import Finding, RuleContext, evaluate
+from core.i18n import Language
 from ipsearch.query.ast import And
 from ipsearch.service import SearchService
 
@@ -49,7 +50,7 @@ class BranchRow(BaseModel):
 
 class ReportData(BaseModel):
     scope: Industry
-    lang: Lang
+    lang: Language
     title: str
     provenance: Provenance
     indicators: Indicators
@@ -76,7 +77,7 @@ def branch_rows(service: SearchService, industry: Industry, params: IndicatorPar
     return rows
 
 
-def conclusions(ind: Indicators, alerts: list[Finding], lang: Lang) -> list[str]:
+def conclusions(ind: Indicators, alerts: list[Finding], lang: Language) -> list[str]:
     t = text(lang)
     out = []
     lc = ind.life_cycle
@@ -108,7 +109,7 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:+.1f}%"
 
 
-def build(service: SearchService, industry: Industry, params: IndicatorParams, lang: Lang, load_runs: list[int],
+def build(service: SearchService, industry: Industry, params: IndicatorParams, lang: Language, load_runs: list[int],
           progress: Progress | None = None) -> ReportData:
     step = progress or (lambda _: None)
     step("indicators")

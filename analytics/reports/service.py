@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from analytics import scopes
 from analytics.alerts import subscribers
-from analytics.i18n import Lang
 from analytics.indicators import Basis, IndicatorParams
 from analytics.models import Report, ReportStatus, Subscription
 from analytics.reports import content, render
+from core.celery_app import TaskQueue
 from core.db import session_scope, utcnow
+from core.i18n import Language
 from core.notifications import notify
 from core.settings import Settings
 from ipsearch.backends import get_backend
@@ -26,12 +27,11 @@ from ipsearch.events import CorpusEvent
 from ipsearch.service import SearchService
 
 log = logging.getLogger(__name__)
-GENERATE_TASK = "analytics.generate_report"
 
 
 class ReportRequest(BaseModel):
     scope: str = Field(min_length=1, max_length=60)
-    lang: Lang = "en"
+    lang: Language = Language.en
     basis: Basis = "filing"
     from_year: int | None = Field(default=None, ge=1800, le=2200)
     to_year: int | None = Field(default=None, ge=1800, le=2200)
@@ -66,7 +66,7 @@ def queue(session: Session, request: ReportRequest, user_id: int | None,
     return report
 
 
-def build_document(service: SearchService, session: Session, scope: str, params: IndicatorParams, lang: Lang,
+def build_document(service: SearchService, session: Session, scope: str, params: IndicatorParams, lang: Language,
                    progress: Callable[[str], None] | None = None) -> tuple[content.ReportData, str]:
     industry = scopes.resolve(session, scope)
     data = content.build(service, industry, params, lang, load_runs(session, service.backend.kind), progress)
@@ -116,10 +116,10 @@ def generate(settings: Settings, report_id: int) -> Report:
         return report
 
 
-def send(settings: Settings, report_id: int) -> None:
-    from core.celery_app import make_celery
+def send(queue: TaskQueue, report_id: int) -> None:
+    from analytics.tasks import generate_report
 
-    make_celery(settings).send_task(GENERATE_TASK, args=[report_id])
+    queue.send(generate_report, report_id)
 
 
 def queue_monthly(settings: Settings, today: dt.date | None = None) -> list[int]:
@@ -139,6 +139,7 @@ def queue_monthly(settings: Settings, today: dt.date | None = None) -> list[int]
             report = queue(session, request, sub.user_id, subscription_id=sub.id)
             sub.last_report_month = month
             queued.append(report.id)
+    tasks = TaskQueue(settings)
     for report_id in queued:
-        send(settings, report_id)
+        send(tasks, report_id)
     return queued

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from api.deps import SessionDep, Writer, WriterDep, role_writer
-from api.routers.patents import service as search_service
+from api.deps import SessionDep, Writer, WriterDep, get_platform, role_writer
 from community.agencies import service as svc
 from community.agencies.models import Agency, IntegrityRecord, Review, ServiceType
 from core.accounts.models import Role
@@ -144,7 +143,7 @@ def decide_claim(claim_id: int, body: DecideIn, w: AdminWriter) -> dict[str, Any
 
 @router.post("/agencies/{agency_id}/reviews", status_code=status.HTTP_201_CREATED)
 def review_agency(agency_id: int, body: svc.ReviewIn, request: Request, w: WriterDep) -> dict[str, Any]:
-    backend = search_service(request).backend
+    backend = get_platform(request).search.backend
 
     def agents_of(pn: str) -> list[str]:
         record = backend.get(pn)

@@ -19,11 +19,9 @@ from analytics.industries import Industry
 from analytics.models import Alert, Report, ReportStatus, Subscription
 from analytics.reports import service as reports
 from analytics.rules import RulesConfig
-from api.deps import CurrentUser, OptionalUser, SessionDep, WriterDep
-from api.routers.patents import query_problem, service
+from api.deps import CurrentUser, OptionalUser, SessionDep, WriterDep, get_platform
 from core.accounts.models import Membership, Role, User
 from core.errors import InvalidInput, NotFound
-from ipsearch.query.parser import QuerySyntaxError
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
 
@@ -56,10 +54,7 @@ def indicators(request: Request, session: SessionDep,
                                  to_year=to_year, home_country=home, top=top)
     except ValidationError as exc:
         raise InvalidInput(exc.errors()[0]["msg"]) from exc
-    try:
-        return compute(service(request), industry.query, params)
-    except QuerySyntaxError as exc:
-        raise query_problem(exc) from exc
+    return compute(get_platform(request).search, industry.query, params)
 
 
 class ReportOut(BaseModel):
@@ -93,7 +88,7 @@ def request_report(body: reports.ReportRequest, request: Request, w: WriterDep) 
     report = reports.queue(w.session, body, w.actor.id)
     w.audit("report.request", "report", report.id, scope=body.scope, lang=body.lang)
     w.commit()
-    reports.send(request.app.state.settings, report.id)
+    reports.send(get_platform(request).tasks, report.id)
     return _report_out(report)
 
 

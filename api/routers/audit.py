@@ -7,13 +7,12 @@ from datetime import datetime
 from fastapi import APIRouter, Query
 
 from api.deps import AdminUser, SessionDep
-from api.schemas import AuditOut
 from core import audit
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
 
-@router.get("", response_model=list[AuditOut])
+@router.get("", response_model=list[audit.AuditOut])
 def list_audit(
     _: AdminUser,
     session: SessionDep,
@@ -25,7 +24,7 @@ def list_audit(
     until: datetime | None = None,
     before_id: int | None = None,
     limit: int = Query(default=100, ge=1, le=1000),
-) -> list[AuditOut]:
+) -> list[audit.AuditOut]:
     f = audit.AuditFilter(actor_id=actor_id, action=action, object_type=object_type, object_id=object_id,
                           since=since, until=until, before_id=before_id, limit=limit)
-    return [AuditOut.model_validate(r) for r in audit.query(session, f)]
+    return audit.trail(session, f)

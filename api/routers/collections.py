@@ -13,14 +13,13 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from api.deps import CurrentUser, OptionalUser, SessionDep, WriterDep
-from api.routers.patents import query_problem, service
+from api.deps import CurrentUser, OptionalUser, SessionDep, WriterDep, get_platform
 from core import notifications
-from core.accounts.service import org_role
+from core.accounts.permissions import org_role
 from core.errors import InvalidInput, PermissionDenied
 from ipsearch import collections as colls
 from ipsearch.collections import Collection, CollectionNote, CollectionTag, Visibility
-from ipsearch.query.parser import QuerySyntaxError, parse_query
+from ipsearch.query.parser import parse_query
 
 router = APIRouter(prefix="/api/v1", tags=["collections"])
 
@@ -88,10 +87,7 @@ def _out(session: SessionDep, coll: Collection) -> CollectionOut:
 
 def _check_query(query: str | None) -> None:
     if query is not None:
-        try:
-            parse_query(query)
-        except QuerySyntaxError as exc:
-            raise query_problem(exc) from exc
+        parse_query(query)
 
 
 @router.post("/collections", status_code=status.HTTP_201_CREATED, response_model=CollectionOut)
@@ -107,7 +103,7 @@ def create_collection(body: CollectionIn, request: Request, w: WriterDep) -> Col
     if body.query:
         from ipsearch.events import latest_event_id
 
-        matches = service(request).matching_ids(body.query, limit=colls.MAX_QUERY_MATCHES)
+        matches = get_platform(request).search.matching_ids(body.query, limit=colls.MAX_QUERY_MATCHES)
         colls.refresh(w.session, coll, matches, event_id=None)
         coll.last_event_id = latest_event_id(w.session)
     w.audit("collection.create", "collection", coll.id, name=coll.name, query=coll.query)
@@ -217,7 +213,7 @@ def list_notes(cid: int, user: OptionalUser, session: SessionDep) -> list[dict[s
 def collection_stats(cid: int, request: Request, user: OptionalUser, session: SessionDep) -> dict[str, object]:
     """Counts by publication year, IPC subclass and applicant over the collection's documents."""
     coll = colls.get_visible(session, user, cid)
-    backend = service(request).backend
+    backend = get_platform(request).search.backend
     years: Counter[str] = Counter()
     ipcs: Counter[str] = Counter()
     applicants: Counter[str] = Counter()
@@ -240,7 +236,7 @@ def export_collection(cid: int, request: Request, user: OptionalUser, session: S
     import json
 
     coll = colls.get_visible(session, user, cid)
-    backend = service(request).backend
+    backend = get_platform(request).search.backend
     pns = colls.item_pns(session, coll)
 
     def rows() -> object:

@@ -16,11 +16,12 @@ from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import func, select
 
-from api.deps import SessionDep, Writer, WriterDep, role_writer
+from api.deps import SessionDep, Writer, WriterDep, get_platform, role_writer
 from copyright import log, rights
 from copyright.keys import KeySet, key_set
 from copyright.models import Dispute, Licence, Registration, Work, WorkType
 from copyright.registry import ContentHash, WorkIn, certificate, get_registration, hash_stream, register
+from copyright.tasks import render_certificate_pdf
 from copyright.verify import VerificationFailed, verify_certificate
 from core.accounts.models import Role
 from core.errors import InvalidInput, NotFound
@@ -84,7 +85,7 @@ def _registered_response(w: Writer, reg: Registration) -> dict[str, object]:
 
 @router.get("/.well-known/ipcommons-keys.json", response_model=KeySet)
 def published_keys(request: Request, session: SessionDep) -> KeySet:
-    return key_set(session, request.app.state.settings.copyright_log_origin)
+    return key_set(session, get_platform(request).settings.copyright_log_origin)
 
 
 @router.post(f"{P}/registrations", status_code=status.HTTP_201_CREATED)
@@ -94,7 +95,7 @@ def register_hash(body: RegisterIn, request: Request, w: WriterDep) -> dict[str,
                                                                                 "registrant_signature")
     if (pub is None) != (sig is None):
         raise InvalidInput("send both registrant_public_key and registrant_signature, or neither")
-    reg = register(w.session, request.app.state.settings, w.actor, body.work, body.content, hash_only=True,
+    reg = register(w.session, get_platform(request).settings, w.actor, body.work, body.content, hash_only=True,
                    registrant=(pub, sig) if pub is not None and sig is not None else None)
     return _registered_response(w, reg)
 
@@ -103,7 +104,7 @@ def register_hash(body: RegisterIn, request: Request, w: WriterDep) -> dict[str,
 def register_upload(request: Request, w: WriterDep, file: Annotated[UploadFile, File()],
                     work: Annotated[str, Form(description="WorkIn as JSON")]) -> dict[str, object]:
     """Register with the file: streamed to disk and hashed; images and texts are fingerprinted."""
-    settings = request.app.state.settings
+    settings = get_platform(request).settings
     try:
         work_in = WorkIn.model_validate_json(work)
     except ValidationError as exc:
@@ -134,7 +135,7 @@ def get_registration_public(number: str, session: SessionDep) -> dict[str, objec
 
 @router.get(f"{P}/registrations/{{number}}/certificate")
 def get_certificate(number: str, request: Request, session: SessionDep) -> dict[str, Any]:
-    cert = certificate(session, request.app.state.settings, get_registration(session, number))
+    cert = certificate(session, get_platform(request).settings, get_registration(session, number))
     session.commit()  # a checkpoint may have been signed for it
     return cert
 
@@ -142,16 +143,14 @@ def get_certificate(number: str, request: Request, session: SessionDep) -> dict[
 @router.get(f"{P}/registrations/{{number}}/certificate.pdf", response_model=None)
 def get_certificate_pdf(number: str, request: Request, session: SessionDep) -> FileResponse | JSONResponse:
     """The PDF once a worker has rendered it; the first request queues the rendering (202)."""
-    from core.celery_app import make_celery
-
-    settings = request.app.state.settings
+    settings = get_platform(request).settings
     reg = get_registration(session, number)
     if reg.statement is None:
         raise InvalidInput(f"{number} is {reg.status.value}: no certificate until it is registered")
     path = settings.resolved_data_dir / "certificates" / f"{reg.number}.pdf"
     if path.is_file():
         return FileResponse(path, media_type="application/pdf", filename=f"{reg.number}.pdf")
-    make_celery(settings).send_task("copyright.render_certificate_pdf", args=[reg.number, str(request.base_url)])
+    get_platform(request).tasks.send(render_certificate_pdf, reg.number, str(request.base_url))
     return JSONResponse({"status": "rendering", "retry_after": 2}, status_code=202, headers={"Retry-After": "2"})
 
 
@@ -208,7 +207,7 @@ def resolve(dispute_id: int, body: ResolveIn, w: ModeratorWriter) -> dict[str, o
 
 @router.post(f"{P}/registrations/{{number}}/review")
 def review(number: str, body: DecisionIn, request: Request, w: ModeratorWriter) -> dict[str, object]:
-    reg = rights.decide_review(w.session, request.app.state.settings, get_registration(w.session, number),
+    reg = rights.decide_review(w.session, get_platform(request).settings, get_registration(w.session, number),
                                w.actor, body.approve, body.note)
     w.audit("copyright.review", "registration", number, approved=body.approve)
     w.commit()
@@ -245,7 +244,7 @@ def consistency_proof(session: SessionDep, first: int = Query(ge=1), second: int
 @router.post(f"{P}/verify")
 def verify(body: VerifyIn, request: Request, session: SessionDep) -> dict[str, object]:
     """Verify a certificate (and a file's hash) against the published key set."""
-    keys = key_set(session, request.app.state.settings.copyright_log_origin)
+    keys = key_set(session, get_platform(request).settings.copyright_log_origin)
     try:
         if body.sha256 is not None and body.certificate.get("statement", {}).get("content", {}).get(
                 "sha256") != body.sha256:
@@ -259,7 +258,7 @@ def verify(body: VerifyIn, request: Request, session: SessionDep) -> dict[str, o
 @router.post(f"{P}/verify-file")
 def verify_file(request: Request, session: SessionDep, file: Annotated[UploadFile, File()]) -> dict[str, object]:
     """Which registrations hold exactly this file, and does each one's certificate verify?"""
-    settings = request.app.state.settings
+    settings = get_platform(request).settings
     content = hash_stream(file.file, settings.max_upload_bytes)
     keys = key_set(session, settings.copyright_log_origin)
     found = []

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.services import service_statuses
+from api.deps import SettingsDep
+from api.services import Health, health
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
-def healthz(request: Request) -> JSONResponse:
-    statuses = service_statuses(request.app.state.settings)
-    ok = all(s.ok for s in statuses)
-    body = {"status": "ok" if ok else "degraded", "services": {s.name: s.model_dump() for s in statuses}}
-    return JSONResponse(body, status_code=200 if ok else 503)
+@router.get("/healthz", response_model=Health, responses={503: {"model": Health, "description": "degraded"}})
+def healthz(settings: SettingsDep) -> JSONResponse:
+    report = health(settings)
+    return JSONResponse(report.model_dump(mode="json"), status_code=200 if report.status == "ok" else 503)

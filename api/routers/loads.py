@@ -10,10 +10,10 @@ from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from api.deps import AdminUser, AdminWriterDep, SessionDep
-from core.celery_app import make_celery
+from api.deps import AdminUser, AdminWriterDep, SessionDep, get_platform
 from core.errors import InvalidInput, NotFound
 from loaders.journal import LoadRun, LoadStatus
+from loaders.tasks import load_task
 
 router = APIRouter(prefix="/api/v1/loads", tags=["loads"])
 
@@ -60,7 +60,7 @@ def _allowed(path_text: str, roots: list[Path]) -> Path:
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=LoadOut)
 def start_load(body: LoadIn, request: Request, w: AdminWriterDep) -> LoadOut:
-    settings = request.app.state.settings
+    settings = get_platform(request).settings
     paths = [_allowed(p, settings.load_roots) for p in body.paths]
     backend = body.backend or ("es" if settings.search_backend_kind == "elasticsearch" else "embedded")
     run = LoadRun(backend="elasticsearch" if backend == "es" else "embedded", target="(queued)",
@@ -69,10 +69,7 @@ def start_load(body: LoadIn, request: Request, w: AdminWriterDep) -> LoadOut:
     w.session.flush()
     w.audit("load.start", "load_run", run.id, paths=run.paths, backend=backend)
     w.commit()
-    celery = getattr(request.app.state, "celery", None) or make_celery(settings)
-    request.app.state.celery = celery
-    result = celery.send_task("loaders.load", args=[run.id, run.paths, backend, body.workers])
-    run.task_id = result.id
+    run.task_id = get_platform(request).tasks.send(load_task, run.id, run.paths, backend, body.workers)
     w.session.commit()
     return LoadOut.model_validate(run)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from celery import shared_task
+
 from community.agencies.service import recompute_all
-from core.celery_app import celery_app
+from core.celery_app import periodic
 from core.db import session_scope
 
 
-@celery_app.task(name="community.recompute_tiers")
+@periodic(24 * 3600.0)
+@shared_task(name="community.recompute_tiers")
 def recompute_tiers() -> int:
     with session_scope() as session:
         return recompute_all(session)

@@ -9,9 +9,26 @@ from sqlalchemy.orm import Session
 
 from core.accounts.models import ApiKey, Membership, Organisation, OrgKind, OrgRole, Role, User
 from core.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
-from core.accounts.tokens import api_key_matches, api_key_prefix, new_api_key
+from core.accounts.permissions import is_org_admin, is_org_member, is_owner_or_admin
+from core.accounts.schemas import (
+    ApiKeyCreated,
+    ApiKeyIn,
+    ApiKeyOut,
+    MemberIn,
+    MemberOut,
+    OrgIn,
+    OrgOut,
+    RegisterIn,
+    RoleIn,
+    TokenOut,
+    UserOut,
+)
+from core.accounts.tokens import api_key_matches, api_key_prefix, issue_access_token, new_api_key
+from core.audit import AuditAction, Writer
 from core.db import utcnow
-from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, TooManyRequests
+from core.ratelimit import RateLimiter
+from core.settings import Settings
 
 # A real hash to verify against when the e-mail is unknown, so timing does not reveal accounts.
 _DUMMY_HASH = hash_password("not-a-real-password-0000")
@@ -84,24 +101,18 @@ def create_organisation(session: Session, creator: User, name: str, kind: OrgKin
     return org
 
 
-def org_role(session: Session, user: User, org_id: int) -> OrgRole | None:
-    return session.scalar(
-        select(Membership.role).where(Membership.user_id == user.id, Membership.org_id == org_id)
-    )
-
-
 def require_org_admin(session: Session, user: User, org_id: int) -> Organisation:
     org = session.get(Organisation, org_id)
     if org is None:
         raise NotFound(f"organisation {org_id} not found")
-    if user.role != Role.admin and org_role(session, user, org_id) != OrgRole.org_admin:
+    if not is_org_admin(session, user, org_id):
         raise PermissionDenied("only the organisation's admins may change it")
     return org
 
 
 def add_member(session: Session, org: Organisation, user_id: int, role: OrgRole) -> Membership:
     user = get_user(session, user_id)
-    if org_role(session, user, org.id) is not None:
+    if is_org_member(session, user, org.id):
         raise Conflict("already a member")
     membership = Membership(user=user, org=org, role=role)
     session.add(membership)
@@ -125,7 +136,7 @@ def create_api_key(session: Session, user: User, name: str) -> IssuedApiKey:
 
 def revoke_api_key(session: Session, user: User, key_id: int) -> ApiKey:
     key = session.get(ApiKey, key_id)
-    if key is None or (key.user_id != user.id and user.role != Role.admin):
+    if key is None or not is_owner_or_admin(user, key.user_id):
         raise NotFound(f"API key {key_id} not found")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
@@ -141,3 +152,86 @@ def user_for_api_key(session: Session, secret: str) -> User | None:
         return None
     key.last_used_at = utcnow()
     return key.user if key.user.is_active else None
+
+
+def ensure_admin(w: Writer, email: str, password: str) -> User:
+    """Create an administrator account, or promote the existing account with that e-mail."""
+    user = w.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        user = create_user(w.session, email, password, role=Role.admin)
+    else:
+        user.role = Role.admin
+    w.audit(AuditAction.user_create_admin, "user", user.id)
+    w.commit()
+    return user
+
+
+# --- audited operations: what the API, the pages and the CLI call ----------------------------
+
+def register(w: Writer, body: RegisterIn) -> UserOut:
+    user = create_user(w.session, body.email, body.password, body.display_name)
+    w.ctx.actor_id = user.id
+    w.audit(AuditAction.user_register, "user", user.id)
+    w.commit()
+    return UserOut.model_validate(user)
+
+
+def login(session: Session, settings: Settings, limiter: RateLimiter, client_ip: str | None, email: str,
+          password: str) -> TokenOut:
+    """A bearer token for the right e-mail and password; attempts are limited per client address."""
+    decision = limiter.hit(f"login:{client_ip or 'unknown'}", settings.login_attempts_per_minute, 60)
+    if not decision.allowed:
+        raise TooManyRequests("too many login attempts from this address; wait and retry",
+                              retry_after=decision.retry_after)
+    user = authenticate(session, email, password)
+    if user is None:
+        raise NotAuthenticated("wrong e-mail or password")
+    session.commit()  # a password rehash, if argon2 parameters changed
+    return TokenOut(access_token=issue_access_token(settings, user.id), expires_in=settings.access_token_minutes * 60)
+
+
+def api_keys_of(session: Session, user: User) -> list[ApiKeyOut]:
+    keys = session.scalars(select(ApiKey).where(ApiKey.user_id == user.id).order_by(ApiKey.id))
+    return [ApiKeyOut.model_validate(k) for k in keys]
+
+
+def issue_api_key(w: Writer, body: ApiKeyIn) -> ApiKeyCreated:
+    issued = create_api_key(w.session, w.actor, body.name)
+    w.audit(AuditAction.api_key_create, "api_key", issued.key.id, name=issued.key.name, prefix=issued.key.prefix)
+    w.commit()
+    return ApiKeyCreated.model_validate({**ApiKeyOut.model_validate(issued.key).model_dump(), "secret": issued.secret})
+
+
+def revoke_key(w: Writer, key_id: int) -> ApiKeyOut:
+    key = revoke_api_key(w.session, w.actor, key_id)
+    w.audit(AuditAction.api_key_revoke, "api_key", key.id)
+    w.commit()
+    return ApiKeyOut.model_validate(key)
+
+
+def found_organisation(w: Writer, body: OrgIn) -> OrgOut:
+    org = create_organisation(w.session, w.actor, body.name, body.kind)
+    w.audit(AuditAction.org_create, "organisation", org.id, name=org.name, kind=org.kind.value)
+    w.commit()
+    return OrgOut.model_validate(org)
+
+
+def organisations_of(session: Session, user: User) -> list[OrgOut]:
+    orgs = session.scalars(select(Organisation).join(Membership).where(Membership.user_id == user.id)
+                           .order_by(Organisation.id))
+    return [OrgOut.model_validate(o) for o in orgs]
+
+
+def add_org_member(w: Writer, org_id: int, body: MemberIn) -> MemberOut:
+    org = require_org_admin(w.session, w.actor, org_id)
+    membership = add_member(w.session, org, body.user_id, body.role)
+    w.audit(AuditAction.org_member_add, "organisation", org.id, user_id=body.user_id, role=body.role.value)
+    w.commit()
+    return MemberOut(org_id=org.id, user_id=membership.user_id, role=membership.role)
+
+
+def change_role(w: Writer, user_id: int, body: RoleIn) -> UserOut:
+    user = set_role(w.session, user_id, body.role)
+    w.audit(AuditAction.user_role_set, "user", user.id, role=body.role.value)
+    w.commit()
+    return UserOut.model_validate(user)

@@ -11,12 +11,13 @@ from datetime import timedelta
 import jwt
 
 from core.db import utcnow
+from core.errors import NotAuthenticated
 from core.settings import Settings
 
 API_KEY_PREFIX = "ipc_"
 
 
-class TokenError(Exception):
+class TokenError(NotAuthenticated):
     """The token is missing, malformed, expired or not signed by us."""
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.health import ServiceStatus
+from core.settings import BackendKind
 
 if TYPE_CHECKING:
     from ipsearch.query.ast import Node
@@ -24,7 +25,7 @@ class WriteOutcome:
 
 
 class IndexWriter(Protocol):
-    kind: str
+    kind: BackendKind
 
     def ensure_index(self) -> None:
         """Create the index/schema if missing (idempotent)."""
@@ -64,6 +65,10 @@ class SearchBackend(IndexWriter, Protocol):
     def run_ids(self, node: Node, planner: Planner, limit: int = 1_000_000) -> list[str]: ...
 
     def similar(self, pn: str, size: int) -> list[RawHit]: ...
+
+    def explain(self, node: Node, planner: Planner) -> str:
+        """What this backend would run for ``node``, for people reading ``ipcommons explain``."""
+        ...
 
     def count_by(self, node: Node, planner: Planner, field: str, by: str | None = None,
                  distinct: str | None = None) -> dict[tuple[str, ...], int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 
 from core.health import ServiceStatus, timed
+from core.settings import BackendKind
 from ipsearch.backends.base import WriteOutcome
 from ipsearch.indexdoc import TEXT_FIELDS
 from ipsearch.mapping import index_body, index_name, vocab_body, vocab_index_name
@@ -24,7 +26,7 @@ BULK_MAX_BYTES = 20 * 1024 * 1024
 
 
 class ElasticsearchBackend:
-    kind = "elasticsearch"
+    kind = BackendKind.elasticsearch
 
     def __init__(self, url: str, alias: str = "patents", client: Elasticsearch | None = None) -> None:
         self.url = url
@@ -246,6 +248,9 @@ class ElasticsearchBackend:
         resp = self.client.search(index=self.alias, size=size, query=compile_es(node, planner), sort=order,
                                   source_includes=fields)
         return [h["_source"] | {"pn": h["_id"]} for h in resp["hits"]["hits"]]
+
+    def explain(self, node: Node, planner: Planner) -> str:
+        return json.dumps(compile_es(node, planner), ensure_ascii=False, indent=2)
 
     def similar(self, pn: str, size: int) -> list[RawHit]:
         resp = self.client.search(index=self.alias, size=size, source_includes=HIT_FIELDS, query={"more_like_this": {

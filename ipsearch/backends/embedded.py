@@ -15,7 +15,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from core.errors import Unavailable
 from core.health import ServiceStatus, timed
+from core.settings import BackendKind
 from ipsearch.backends.base import WriteOutcome
 from ipsearch.indexdoc import KEYWORD_LIST_FIELDS, TEXT_FIELDS
 from ipsearch.query.ast import Node
@@ -55,12 +57,12 @@ PRAGMA user_version = {SCHEMA_VERSION};
 """
 
 
-class IndexSchemaError(RuntimeError):
+class IndexSchemaError(Unavailable):
     """The embedded index was built by an older version; it must be rebuilt."""
 
 
 class EmbeddedBackend:
-    kind = "embedded"
+    kind = BackendKind.embedded
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -311,6 +313,11 @@ class EmbeddedBackend:
                 record[f] = json.loads(value) if kind in ("array", "object") else value
             out.append(record)
         return out
+
+    def explain(self, node: Node, planner: Planner) -> str:
+        self.ensure_index()
+        sq = SqlCompiler(planner, self.conn).compile(node)
+        return f"WHERE {sq.where}\nparams: {sq.params}\nrank: {sq.rank_match}"
 
     def similar(self, pn: str, size: int) -> list[RawHit]:
         """More-like-this: the document's 25 best tf-idf tokens (title, abstract, claims), OR-ed."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from core.errors import InvalidInput
 from ipsearch.query.ast import (
     ALIASES,
     CLASS_FIELDS,
@@ -38,15 +39,20 @@ MAX_PROXIMITY = 99
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class QuerySyntaxError(ValueError):
+class QuerySyntaxError(InvalidInput):
     """A query a person typed wrong; ``position`` is a 0-based character offset."""
 
     def __init__(self, message: str, position: int | None = None, query: str = "") -> None:
+        if position is None:
+            super().__init__(message)
+        else:
+            super().__init__(message, position=position)
         self.message = message
         self.position = position
         self.query = query
-        where = f" at position {position}" if position is not None else ""
-        super().__init__(f"{message}{where}")
+
+    def __str__(self) -> str:
+        return self.message if self.position is None else f"{self.message} at position {self.position}"
 
     def pointer(self) -> str:
         """The query with a caret under the problem, for terminals."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ipsearch.model import PatentDocument
+from loaders.errors import ParseError
 from loaders.parsers import cnipa_new, epo, st36, uspto_pap
 from loaders.parsers.common import El, MissingField
 
@@ -15,7 +16,7 @@ Parser = Callable[[El], PatentDocument]
 NON_PATENT_ROOTS = {"sequence-cwu"}
 
 
-class UnknownFormat(ValueError):
+class UnknownFormat(ParseError):
     """The root element is not a patent format we read."""
 
 

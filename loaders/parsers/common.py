@@ -21,11 +21,12 @@ from ipsearch.model import (
     parse_ipc,
 )
 from ipsearch.names import harmonise_name, looks_like_organisation
+from loaders.errors import ParseError
 
 El: TypeAlias = etree._Element
 
 
-class MissingField(ValueError):
+class MissingField(ParseError):
     """A document lacks something we cannot do without (its publication number)."""
 
 

@@ -16,7 +16,9 @@ from analytics.models import Alert
 from analytics.rules import ForeignGrowth, RuleContext, RulesConfig, evaluate, windows
 from core.accounts.models import OrgKind, OrgRole
 from core.accounts.service import add_member, create_organisation, create_user
-from core.celery_app import CORPUS_UPDATED_LISTENERS, celery_app
+from analytics import tasks as analytics_tasks
+from api.worker import build_celery
+from core.celery_app import CORPUS_UPDATED_LISTENERS
 from core.db import session_scope
 from core.notifications import Notification
 from core.settings import Settings
@@ -233,9 +235,9 @@ def test_subscriptions_refuse_foreign_organisations_and_unknown_scopes(corpus_se
             alerts.subscribe(session, someone.id, alerts.SubscriptionIn(scope="no-such-scope"))
 
 
-def test_rules_are_woken_by_corpus_events() -> None:
-    assert "analytics.corpus_updated" in CORPUS_UPDATED_LISTENERS
-    celery_app.loader.import_default_modules()
-    assert {"analytics.corpus_updated", "analytics.run_rules", "analytics.monthly_reports"} <= set(celery_app.tasks)
-    schedule = {e["task"] for e in celery_app.conf.beat_schedule.values()}
-    assert {"analytics.run_rules", "analytics.monthly_reports"} <= schedule
+def test_rules_are_woken_by_corpus_events(corpus_settings: Settings) -> None:
+    app = build_celery(corpus_settings)
+    assert analytics_tasks.corpus_updated in CORPUS_UPDATED_LISTENERS
+    assert {"analytics.corpus_updated", "analytics.run_rules", "analytics.monthly_reports"} <= set(app.tasks)
+    schedule = {e["task"] for e in app.conf.beat_schedule.values()}
+    assert {analytics_tasks.scheduled_rules.name, analytics_tasks.monthly_reports.name} <= schedule

@@ -44,7 +44,7 @@ def test_admin_load_runs_in_a_worker_and_reports_progress(client: TestClient, pr
     env = {**os.environ, "IPC_DATA_DIR": str(prod_settings.resolved_data_dir),
            "IPC_DATABASE_URL": str(prod_settings.database_url), "IPC_ES_INDEX_PREFIX": prod_settings.es_index_prefix}
     log = (prod_settings.resolved_data_dir / "worker.log").open("w")
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "core.celery_app:celery_app", "worker",
+    worker = subprocess.Popen([sys.executable, "-m", "api.worker", "worker",
                                "--pool=solo", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
                               cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

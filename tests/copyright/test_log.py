@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 
 from copyright import log, merkle
 from copyright.checkpoint import Checkpoint, CheckpointError, parse, sign, verify
-from copyright.keys import KeyError_, SigningKey, create_key, key_id, key_set, private_key, raw_public
+from copyright.keys import SigningKey, SigningKeyError, create_key, key_id, key_set, private_key, raw_public
 from core.db import session_factory, session_scope, utcnow
 from core.settings import Settings
 from tests.conftest import TEST_SIGNING_PASSPHRASE
@@ -44,7 +44,7 @@ def test_private_keys_are_encrypted_at_rest_and_need_the_passphrase(settings: Se
         assert raw_public(key.public_key()) == row.public_key
         assert row.key_id == key_id(ORIGIN, row.public_key).hex()
         wrong = settings.model_copy(update={"signing_key_passphrase": SecretStr("wrong")})
-        with pytest.raises(KeyError_, match="passphrase"):
+        with pytest.raises(SigningKeyError, match="passphrase"):
             private_key(row, wrong)
 
 

@@ -29,7 +29,7 @@ def test_pdf_certificate_rendered_by_a_worker(client: TestClient, prod_settings:
         "content": {"sha256": "e3" * 32}}).json()
     env = {**os.environ, "IPC_DATA_DIR": str(prod_settings.resolved_data_dir),
            "IPC_DATABASE_URL": str(prod_settings.database_url), "IPC_SIGNING_KEY_PASSPHRASE": TEST_SIGNING_PASSPHRASE}
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "core.celery_app:celery_app", "worker",
+    worker = subprocess.Popen([sys.executable, "-m", "api.worker", "worker",
                                "--pool=solo", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
                               cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -25,7 +25,7 @@ def _run_ping_through_worker(settings: Settings, env_overrides: dict[str, str | 
             env[key] = value
     queue = f"q-{uuid.uuid4().hex[:8]}"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "core.celery_app:celery_app", "worker", "--pool=solo",
+        [sys.executable, "-m", "api.worker", "worker", "--pool=solo",
          "--loglevel=WARNING", "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 def _worker(settings: Settings) -> subprocess.Popen[bytes]:
     env = {**os.environ, "IPC_DATA_DIR": str(settings.resolved_data_dir),
            "IPC_DATABASE_URL": str(settings.database_url), "IPC_ES_INDEX_PREFIX": settings.es_index_prefix}
-    return subprocess.Popen([sys.executable, "-m", "celery", "-A", "core.celery_app:celery_app", "worker",
+    return subprocess.Popen([sys.executable, "-m", "api.worker", "worker",
                              "--pool=solo", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
                             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -1,4 +1,4 @@
-"""Pydantic models at the API boundary shared by several routers."""
+"""Pydantic models of accounts at the boundary (API, pages, CLI)."""
 
 from __future__ import annotations
 
@@ -73,15 +73,7 @@ class RoleIn(BaseModel):
     role: Role
 
 
-class AuditOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    at: datetime
-    actor_id: int | None
-    action: str
-    object_type: str
-    object_id: str
-    request_id: str | None
-    client_ip: str | None
-    details: dict[str, object]
+class MemberOut(BaseModel):
+    org_id: int
+    user_id: int
+    role: OrgRole

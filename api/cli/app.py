@@ -1,0 +1,27 @@
+"""The Typer application and its consoles, shared by the command modules."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from core.accounts.models import User
+from core.audit import AuditContext, Writer
+
+app = typer.Typer(help="IP Commons: open intellectual-property public service platform.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+copyright_app = typer.Typer(help="Copyright registry: register works, verify certificates.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(copyright_app, name="copyright")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def cli_writer(session: Session, user: User | None = None) -> Writer:
+    """The audited write of one command; the trail records ``cli`` as where it came from."""
+    return Writer(session, user, AuditContext(actor_id=user.id if user else None, client_ip="cli"))

@@ -1,0 +1,138 @@
+"""Patents: load XML, the demo corpus, search and explain queries."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.cli.app import app, console, err
+from core.migrate import upgrade
+from core.settings import BackendKind, get_settings
+from ipsearch.backends import get_backend
+from ipsearch.query.explain import explain_query
+from ipsearch.service import SearchService, SortMode
+from loaders.demo import prepare_demo
+from loaders.pipeline import LoadInterrupted, LoadSummary, run_load
+from loaders.pipeline import Progress as LoadProgress
+from loaders.synthetic import SyntheticOptions, write_weekly_files
+
+BackendOption = Annotated[BackendKind | None, typer.Option(help="default: the configured one")]
+
+
+def _load_with_bar(paths: list[Path], backend: BackendKind | None, workers: int, force: bool) -> LoadSummary:
+    bar = Progress(TextColumn("[bold]loading[/]"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                   TextColumn("{task.fields[docs]} docs  {task.fields[rate]:.0f} docs/s  "
+                              "{task.fields[mbs]:.1f} MB/s  errors {task.fields[errors]}"),
+                   TimeElapsedColumn(), console=err)
+    with bar:
+        task = bar.add_task("load", total=1, docs=0, rate=0.0, mbs=0.0, errors=0)
+
+        def on_progress(p: LoadProgress) -> None:
+            elapsed = max(time.perf_counter() - p.started, 1e-6)
+            bar.update(task, total=max(p.bytes_total, 1), completed=p.bytes_done, docs=p.loaded,
+                       rate=p.loaded / elapsed, mbs=p.bytes_done / elapsed / 1e6, errors=p.failed)
+
+        return run_load(get_settings(), paths, backend=backend, workers=workers, force=force, progress=on_progress)
+
+
+def _print_summary(summary: LoadSummary) -> None:
+    table = Table(title=f"Load run {summary.run_id} into {summary.backend}")
+    for col in ("files", "unchanged", "loaded", "failed", "skipped", "seconds", "quarantine report"):
+        table.add_column(col)
+    table.add_row(str(summary.files), str(summary.files_unchanged), str(summary.loaded),
+                  f"[red]{summary.failed}[/]" if summary.failed else "0", str(summary.skipped),
+                  f"{summary.seconds:.1f}", summary.quarantine or "-")
+    console.print(table)
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="Files, .zip archives or directories of patent XML.")],
+    backend: BackendOption = None,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Parser processes.")] = 1,
+    force: Annotated[bool, typer.Option(help="Reload files already loaded to this backend.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+) -> None:
+    """Load patent XML (US, CN, EP, JP, DOCDB) into the search backend.
+
+    Exit code 0: all documents loaded; 1: some documents quarantined; 2: bad arguments;
+    3: interrupted (run the same command again to resume).
+    """
+    upgrade()
+    try:
+        if as_json:
+            summary = run_load(get_settings(), paths, backend=backend, workers=workers, force=force)
+        else:
+            summary = _load_with_bar(paths, backend, workers, force)
+    except LoadInterrupted as exc:
+        if as_json:
+            print(json.dumps({"status": "interrupted", "error": str(exc)}))
+        raise
+    if as_json:
+        print(json.dumps({"loaded": summary.loaded, "failed": summary.failed, "skipped": summary.skipped,
+                          "quarantine": summary.quarantine, "seconds": summary.seconds}))
+    else:
+        _print_summary(summary)
+    raise typer.Exit(1 if summary.failed else 0)
+
+
+@app.command("demo-data")
+def demo_data(
+    docs: Annotated[int, typer.Option(min=1, help="How many synthetic documents.")] = 1000,
+    out: Annotated[Path | None, typer.Option(help="Folder for the XML (default: <data dir>/demo).")] = None,
+    seed: int = 7,
+) -> None:
+    """Write realistic SYNTHETIC USPTO-format XML (labelled synthetic in every document)."""
+    folder = out or get_settings().resolved_data_dir / "demo"
+    files = write_weekly_files(folder, SyntheticOptions(docs=docs, seed=seed))
+    console.print(f"[green]{docs} synthetic documents[/] in {len(files)} files under {folder}")
+
+
+@app.command()
+def demo(docs: Annotated[int, typer.Option(min=1)] = 2000) -> None:
+    """Prepare the demo: synthetic documents plus the real samples, loaded into the search backend."""
+    upgrade()
+    summary = prepare_demo(get_settings(), docs)
+    console.print(f"[green]demo corpus ready:[/] {summary.loaded} loaded now, {summary.files_unchanged} files "
+                  f"already loaded, {summary.failed} quarantined")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='e.g. \'TI=(led OR "light emitting diode") AND PD>=2015\'')],
+    backend: BackendOption = None,
+    size: Annotated[int, typer.Option(min=1, max=500)] = 10,
+    sort: SortMode = SortMode.relevance,
+    as_json: Annotated[bool, typer.Option("--json", help='One object: {"total": n, "hits": [...]}')] = False,
+) -> None:
+    """Search patents with the professional query language."""
+    result = SearchService(get_backend(get_settings(), backend)).search(query, size=size, sort=sort)
+    if as_json:
+        print(json.dumps({"total": result.total,
+                          "hits": [{"pn": h.pn, "title": h.title, "score": h.score} for h in result.hits]},
+                         ensure_ascii=False))
+        return
+    table = Table(title=f"{result.total} results ({result.backend}, {result.took_ms:.0f} ms)")
+    for col in ("publication", "title", "applicant", "date", "score"):
+        table.add_column(col)
+    for h in result.hits:
+        table.add_row(h.pn, h.title[:70], (h.applicants or [""])[0][:30], h.publication_date or "", f"{h.score:.2f}")
+    console.print(table)
+
+
+@app.command()
+def explain(query: str) -> None:
+    """Print the parsed query and what each backend would run."""
+    explained = explain_query(get_settings(), query)
+    console.print("[bold]AST[/]")
+    console.print(explained.ast, highlight=False, markup=False)
+    console.print("[bold]normalised[/]  " + explained.normalised, highlight=False, markup=False)
+    for name, compiled in explained.backends.items():
+        console.print(f"[bold]{name}[/]")
+        console.print(compiled, highlight=False, markup=False)

@@ -1,0 +1,83 @@
+"""Running the platform: serve, worker, database, accounts, doctor."""
+
+from __future__ import annotations
+
+import subprocess
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.cli.app import app, cli_writer, console, db_app, users_app
+from api.services import service_statuses
+from api.worker import worker_command
+from core.accounts.service import ensure_admin
+from core.db import session_factory
+from core.migrate import upgrade
+from core.settings import BrokerKind, get_settings
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    worker: Annotated[bool | None, typer.Option(help="Also run a local Celery worker "
+                                                 "(default: on with the embedded broker).")] = None,
+    reload: bool = False,
+) -> None:
+    """Serve the API and web pages."""
+    import uvicorn
+
+    settings = get_settings()
+    proc = None
+    if worker if worker is not None else settings.broker_kind is BrokerKind.embedded:
+        proc = subprocess.Popen(worker_command(1))
+        console.print(f"[green]local worker started[/] (pid {proc.pid}, broker: {settings.broker_kind})")
+    try:
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+@app.command()
+def worker(concurrency: int = 2) -> None:
+    """Run a Celery worker for background jobs (loads, reports, certificates)."""
+    raise typer.Exit(subprocess.call(worker_command(concurrency)))
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply database migrations."""
+    upgrade(revision=revision)
+    console.print(f"[green]database at {revision}[/]")
+
+
+@users_app.command("create-admin")
+def create_admin(
+    email: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          envvar="IPC_ADMIN_PASSWORD")],
+) -> None:
+    """Create an administrator account (or promote an existing one)."""
+    with session_factory()() as session:
+        user = ensure_admin(cli_writer(session), email, password)
+    console.print(f"[green]admin {email} ready[/] (id {user.id})")
+
+
+@app.command()
+def doctor() -> None:
+    """Check every configured service and print a table."""
+    settings = get_settings()
+    table = Table(title="IP Commons services")
+    for col in ("service", "kind", "reachable", "version", "latency", "where / detail"):
+        table.add_column(col)
+    statuses = service_statuses(settings)
+    for s in statuses:
+        table.add_row(s.name, s.kind, "[green]yes[/]" if s.ok else "[red]no[/]", s.version or "-",
+                      f"{s.latency_ms:.1f} ms" if s.latency_ms is not None else "-",
+                      s.detail if not s.ok else (s.where or ""))
+    console.print(table)
+    console.print(f"data dir: {settings.resolved_data_dir}")
+    raise typer.Exit(0 if all(s.ok for s in statuses) else 1)
