@@ -50,7 +50,7 @@ def status_of(exc: IPCommonsError) -> tuple[int, str]:
     """The status and title of the most specific class in ``STATUS`` that ``exc`` is."""
     for cls in type(exc).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     raise AssertionError("IPCommonsError is always in STATUS")
 
 

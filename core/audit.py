@@ -78,6 +78,8 @@ class AuditAction(StrEnum):
 
 
 class AuditRecord(Base):
+    """One row per write; database triggers refuse UPDATE and DELETE on this table."""
+
     __tablename__ = "audit_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,6 +14,8 @@ from core.settings import Settings
 
 
 class ServiceStatus(BaseModel):
+    """One service's health as ``/healthz`` and ``ipcommons doctor`` show it."""
+
     name: str
     kind: str
     ok: bool

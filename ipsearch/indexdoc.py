@@ -8,7 +8,7 @@ never spans two claims or paragraphs on either backend.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from ipsearch.analysis import Analyzer
 from ipsearch.expiry import estimate_expiry
@@ -73,83 +73,163 @@ def _unique_parties(parties: list[Party]) -> list[Party]:
     return out
 
 
-def build_index_doc(doc: PatentDocument, analyzer: Analyzer) -> dict[str, Any]:
+class IdentityFields(TypedDict):
+    pn: str
+    pn_raw: str
+    number: str
+    pn_base: str
+    an_key: str | None
+    country: str
+    kind: str
+    doc_kind: str
+    application_number: str | None
+    lang: str | None
+    langs: list[str]
+    family_id: str | None
+    source_format: str
+    dtd_version: str | None
+    source_file: str | None
+    synthetic: bool
+    load_run: int | None  # set by the loader: the load run that wrote this version
+
+
+class DateFields(TypedDict):
+    filing_date: str | None
+    publication_date: str | None
+    priority_date: str | None
+    filing_year: int | None
+    publication_year: int | None
+    priority_year: int | None
+    expiry_date: str | None  # a statutory estimate (ipsearch.expiry)
+    expiry_year: int | None
+
+
+class ClassFields(TypedDict):
+    ipc: list[str]
+    ipc_section: list[str]
+    ipc_class: list[str]
+    ipc_subclass: list[str]
+    ipc_group: list[str]
+    cpc: list[str]
+    cpc_subclass: list[str]
+    uspc: list[str]
+    locarno: list[str]
+
+
+class PartyFields(TypedDict):
+    applicants: list[str]
+    applicant_keys: list[str]
+    assignees: list[str]
+    owners: list[str]
+    owner_keys: list[str]
+    first_applicant: str | None
+    inventors: list[str]
+    agents: list[str]
+    owner_countries: list[str]
+    owner_regions: list[str]
+    owner_places: list[str]
+
+
+class TextFields(TypedDict):
+    """Display text plus the analysed lists searched by the query language."""
+
+    title: str
+    abstract: str
+    ti: list[str]
+    ab: list[str]
+    cl: list[str]
+    desc: list[str]
+    pa: list[str]
+    inv: list[str]
+    ag: list[str]
+    terms: list[str]
+
+
+class CitationFields(TypedDict):
+    cited_pns: list[str]
+    cited_bases: list[str]
+    citation_count: int
+    claim_count: int
+    independent_claim_count: int
+    priority_countries: list[str]
+    priority_count: int
+
+
+class IndexRecord(IdentityFields, DateFields, ClassFields, PartyFields, TextFields, CitationFields):
+    """What both backends index for one document; ``doc`` is the whole normalised document."""
+
+    doc: dict[str, Any]
+
+
+def _identity(doc: PatentDocument) -> IdentityFields:
+    return {"pn": doc.id, "pn_raw": doc.pn.raw, "number": doc.pn.number, "pn_base": doc.pn.country + doc.pn.number,
+            "an_key": an_key(doc.application_number), "country": doc.pn.country, "kind": doc.pn.kind,
+            "doc_kind": doc.doc_kind.value, "application_number": doc.application_number, "lang": doc.lang,
+            "langs": _unique([t.lang for t in doc.titles] + [a.lang for a in doc.abstracts] + list(doc.claims)),
+            "family_id": doc.family_id, "source_format": doc.source_format, "dtd_version": doc.dtd_version,
+            "source_file": doc.source_file, "synthetic": doc.synthetic, "load_run": None}
+
+
+def _dates(doc: PatentDocument) -> DateFields:
+    expiry = estimate_expiry(doc)
+    return {"filing_date": _iso(doc.filing_date), "publication_date": _iso(doc.publication_date),
+            "priority_date": _iso(doc.priority_date), "filing_year": _year(doc.filing_date),
+            "publication_year": _year(doc.publication_date), "priority_year": _year(doc.priority_date),
+            "expiry_date": expiry.isoformat() if expiry else None, "expiry_year": expiry.year if expiry else None}
+
+
+def _classes(doc: PatentDocument) -> ClassFields:
+    return {"ipc": [c.symbol for c in doc.ipc], "ipc_section": _unique([c.section for c in doc.ipc]),
+            "ipc_class": _unique([c.section + c.cls for c in doc.ipc]),
+            "ipc_subclass": _unique([c.subclass_code for c in doc.ipc]),
+            "ipc_group": _unique([c.main_group for c in doc.ipc]), "cpc": [c.symbol for c in doc.cpc],
+            "cpc_subclass": _unique([c.subclass_code for c in doc.cpc]), "uspc": doc.uspc, "locarno": doc.locarno}
+
+
+def _parties(doc: PatentDocument) -> PartyFields:
     applicants = doc.parties_of(PartyRole.applicant)
     assignees = doc.parties_of(PartyRole.assignee)
     owners = assignees or applicants
-    claims = [c for cs in doc.claims.values() for c in cs]
-    main_claims = doc.main_claims()
+    return {"applicants": [p.name for p in applicants], "applicant_keys": _unique([p.key for p in applicants]),
+            "assignees": [p.name for p in assignees], "owners": [p.name for p in owners],
+            "owner_keys": _unique([p.key for p in owners]),
+            "first_applicant": applicants[0].name if applicants else None,
+            "inventors": [p.name for p in doc.parties_of(PartyRole.inventor)],
+            "agents": [p.name for p in doc.parties_of(PartyRole.agent)],
+            "owner_countries": _unique([p.country or "" for p in owners]),
+            "owner_regions": _unique([p.province or p.city or "" for p in owners]),
+            "owner_places": _unique([f"{p.country or '?'}/{p.province or p.city}" for p in owners
+                                     if p.province or p.city])}
+
+
+def _texts(doc: PatentDocument, analyzer: Analyzer) -> TextFields:
     paragraphs = [p for d in doc.descriptions for p in d.text.split("\n") if p.strip()][:MAX_PARAGRAPHS]
-    analysed = {
-        "ti": [analyzer.analyse(t.text) for t in doc.titles],
-        "ab": [analyzer.analyse(a.text) for a in doc.abstracts],
-        "cl": [analyzer.analyse(c.text) for c in claims],
-        "desc": [analyzer.analyse(p) for p in paragraphs],
-        "pa": [analyzer.analyse(p.name) for p in _unique_parties(applicants + assignees)],
-        "inv": [analyzer.analyse(p.name) for p in doc.parties_of(PartyRole.inventor)],
-        "ag": [analyzer.analyse(p.name) for p in doc.parties_of(PartyRole.agent)],
-    }
-    expiry = estimate_expiry(doc)
-    return {
-        "pn": doc.id,
-        "pn_raw": doc.pn.raw,
-        "number": doc.pn.number,
-        "pn_base": doc.pn.country + doc.pn.number,
-        "an_key": an_key(doc.application_number),
-        "country": doc.pn.country,
-        "kind": doc.pn.kind,
-        "doc_kind": doc.doc_kind.value,
-        "application_number": doc.application_number,
-        "filing_date": _iso(doc.filing_date),
-        "publication_date": _iso(doc.publication_date),
-        "priority_date": _iso(doc.priority_date),
-        "filing_year": _year(doc.filing_date),
-        "publication_year": _year(doc.publication_date),
-        "priority_year": _year(doc.priority_date),
-        "expiry_date": expiry.isoformat() if expiry else None,
-        "expiry_year": expiry.year if expiry else None,
-        "load_run": None,  # set by the loader: the load run that wrote this version
-        "title": doc.title() or "",
-        "abstract": (doc.abstract() or "")[:4000],
-        "lang": doc.lang,
-        "langs": _unique([t.lang for t in doc.titles] + [a.lang for a in doc.abstracts] + list(doc.claims)),
-        **{field: [_cap(v) for v in values if v] for field, values in analysed.items()},
-        "ipc": [c.symbol for c in doc.ipc],
-        "ipc_section": _unique([c.section for c in doc.ipc]),
-        "ipc_class": _unique([c.section + c.cls for c in doc.ipc]),
-        "ipc_subclass": _unique([c.subclass_code for c in doc.ipc]),
-        "ipc_group": _unique([c.main_group for c in doc.ipc]),
-        "cpc": [c.symbol for c in doc.cpc],
-        "cpc_subclass": _unique([c.subclass_code for c in doc.cpc]),
-        "uspc": doc.uspc,
-        "locarno": doc.locarno,
-        "applicants": [p.name for p in applicants],
-        "applicant_keys": _unique([p.key for p in applicants]),
-        "assignees": [p.name for p in assignees],
-        "owners": [p.name for p in owners],
-        "owner_keys": _unique([p.key for p in owners]),
-        "first_applicant": applicants[0].name if applicants else None,
-        "inventors": [p.name for p in doc.parties_of(PartyRole.inventor)],
-        "agents": [p.name for p in doc.parties_of(PartyRole.agent)],
-        "owner_countries": _unique([p.country or "" for p in owners]),
-        "owner_regions": _unique([p.province or p.city or "" for p in owners]),
-        "owner_places": _unique([f"{p.country or '?'}/{p.province or p.city}" for p in owners
-                                 if p.province or p.city]),
-        "cited_pns": _unique([c.pn or "" for c in doc.citations]),
-        "cited_bases": _unique([cited_base(c.pn) or "" for c in doc.citations if c.pn]),
-        "terms": topic_terms(analysed["ti"] + analysed["ab"]),
-        "citation_count": len(doc.citations),
-        "claim_count": len(main_claims),
-        "independent_claim_count": sum(1 for c in main_claims if c.independent),
-        "priority_countries": _unique([p.country or "" for p in doc.priorities]),
-        "priority_count": len(doc.priorities),
-        "family_id": doc.family_id,
-        "source_format": doc.source_format,
-        "dtd_version": doc.dtd_version,
-        "source_file": doc.source_file,
-        "synthetic": doc.synthetic,
-        "doc": doc.model_dump(mode="json", by_alias=True),
-    }
+    parties = _unique_parties(doc.parties_of(PartyRole.applicant) + doc.parties_of(PartyRole.assignee))
+
+    def analysed(texts: list[str]) -> list[str]:
+        return [_cap(v) for v in (analyzer.analyse(t) for t in texts) if v]
+
+    ti, ab = analysed([t.text for t in doc.titles]), analysed([a.text for a in doc.abstracts])
+    return {"title": doc.title() or "", "abstract": (doc.abstract() or "")[:4000], "ti": ti, "ab": ab,
+            "cl": analysed([c.text for cs in doc.claims.values() for c in cs]), "desc": analysed(paragraphs),
+            "pa": analysed([p.name for p in parties]),
+            "inv": analysed([p.name for p in doc.parties_of(PartyRole.inventor)]),
+            "ag": analysed([p.name for p in doc.parties_of(PartyRole.agent)]), "terms": topic_terms(ti + ab)}
+
+
+def _citations(doc: PatentDocument) -> CitationFields:
+    main_claims = doc.main_claims()
+    return {"cited_pns": _unique([c.pn or "" for c in doc.citations]),
+            "cited_bases": _unique([cited_base(c.pn) or "" for c in doc.citations if c.pn]),
+            "citation_count": len(doc.citations), "claim_count": len(main_claims),
+            "independent_claim_count": sum(1 for c in main_claims if c.independent),
+            "priority_countries": _unique([p.country or "" for p in doc.priorities]),
+            "priority_count": len(doc.priorities)}
+
+
+def build_index_doc(doc: PatentDocument, analyzer: Analyzer) -> IndexRecord:
+    return {**_identity(doc), **_dates(doc), **_classes(doc), **_parties(doc), **_texts(doc, analyzer),
+            **_citations(doc), "doc": doc.model_dump(mode="json", by_alias=True)}
 
 
 KEYWORD_LIST_FIELDS = (
@@ -157,3 +237,9 @@ KEYWORD_LIST_FIELDS = (
     "locarno", "applicant_keys", "owner_keys", "owner_countries", "owner_regions", "owner_places", "cited_pns",
     "cited_bases", "priority_countries", "terms",
 )
+
+
+def list_field(record: IndexRecord, name: str) -> list[str]:
+    """A list field chosen by name at run time (the writers walk TEXT_FIELDS and KEYWORD_LIST_FIELDS)."""
+    value = cast(dict[str, Any], record).get(name)
+    return list(value) if value else []

@@ -11,9 +11,9 @@ import json
 import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -24,7 +24,7 @@ from core.settings import BackendKind, Settings
 from ipsearch.analysis import get_analyzer
 from ipsearch.backends import IndexWriter, get_backend
 from ipsearch.events import CorpusEvent, announce
-from ipsearch.indexdoc import build_index_doc
+from ipsearch.indexdoc import IndexRecord, build_index_doc
 from loaders.journal import LoadFile, LoadRun, LoadStatus, previous_file
 from loaders.reader import Failure, Parsed, RawItem, Skipped, iter_raw, process_raw
 from loaders.sources import Source, expand
@@ -118,6 +118,73 @@ class _Quarantine:
         return self._fh is not None
 
 
+Counter = Literal["seen", "loaded", "failed", "skipped", "bytes_done"]
+
+
+class Tally:
+    """Counts each outcome once on every record that keeps it (the file's journal row, the run,
+    the progress shown to the user), so the three never disagree."""
+
+    def __init__(self, *records: LoadFile | LoadRun | Progress) -> None:
+        self.records = records
+
+    def add(self, counter: Counter, n: int = 1) -> None:
+        for record in self.records:
+            setattr(record, counter, getattr(record, counter) + n)
+
+
+class _SourceWrite:
+    """Parses one file's documents (in the pool when there is one) and writes them to the backend,
+    checkpointing the journal row every ``CHECKPOINT_DOCS`` documents or ``CHECKPOINT_SECONDS``."""
+
+    def __init__(self, loader: Loader, session: Session, run: LoadRun, lf: LoadFile, quarantine: _Quarantine) -> None:
+        self.loader, self.session, self.run, self.lf, self.quarantine = loader, session, run, lf, quarantine
+        self.tally = Tally(lf, run, loader.counters)
+        self.bytes = Tally(run, loader.counters)  # the journal row keeps its size, not bytes read
+        self.max_seq = lf.items_done - 1
+        self.since_commit, self.last_commit = 0, time.perf_counter()
+
+    def write(self, source: Source, pool: Any) -> int:
+        """Write what is left of ``source``; return the highest document sequence number seen."""
+        start_seq = self.lf.items_done
+        jobs = ((source.name, raw) for raw in iter_raw(source) if isinstance(raw, Failure) or raw.seq >= start_seq)
+        results: Iterable[WorkResult] = pool.imap(_work, jobs, chunksize=4) if pool is not None else map(_work, jobs)
+        writer = self.loader.writer
+        for outcome in writer.write(self._documents(results)):
+            if outcome.ok:
+                self.tally.add("loaded")
+            else:
+                self.quarantine.add(Failure(source.name, -1, None, f"rejected by {writer.kind}: {outcome.error}"))
+                self.tally.add("failed")
+            self.lf.items_done = outcome.tag + 1
+            self._checkpoint()
+            self.loader._report()
+        return self.max_seq
+
+    def _documents(self, results: Iterable[WorkResult]) -> Iterator[tuple[int, IndexRecord]]:
+        for seq, nbytes, kind, payload in results:
+            self.max_seq = max(self.max_seq, seq)
+            self.bytes.add("bytes_done", nbytes)
+            if seq >= 0:
+                self.tally.add("seen")
+            if kind == "doc":
+                payload["load_run"] = self.run.id
+                yield seq, payload
+                continue
+            if kind == "skip":
+                self.tally.add("skipped")
+            else:
+                self.quarantine.add(payload)
+                self.tally.add("failed")
+            self.loader._report()
+
+    def _checkpoint(self) -> None:
+        self.since_commit += 1
+        if self.since_commit >= CHECKPOINT_DOCS or time.perf_counter() - self.last_commit > CHECKPOINT_SECONDS:
+            self.session.commit()
+            self.since_commit, self.last_commit = 0, time.perf_counter()
+
+
 class Loader:
     """One load run over a list of paths into one backend."""
 
@@ -138,7 +205,7 @@ class Loader:
         try:
             try:
                 sources = list(expand(paths))
-            except (FileNotFoundError, OSError, ValueError) as exc:
+            except (OSError, ValueError) as exc:  # InvalidInput is a ValueError
                 self._fail_queued_run(session, run_id, exc)
                 raise
             run = self._start_run(session, paths, sources, run_id, requested_by)
@@ -215,21 +282,36 @@ class Loader:
     def _load_source(self, session: Session, run: LoadRun, source: Source, quarantine: _Quarantine,
                      pool: Any) -> int:
         """Load one file; return 1 if it was unchanged (already loaded to this target)."""
-        checksum = source.checksum()
-        size = source.size()
+        checksum, size = source.checksum(), source.size()
         self.counters.current = source.name
         prior = previous_file(session, checksum, self.writer.kind, self.target)
         if prior is not None and prior.status == LoadStatus.done and not self.force:
             session.add(LoadFile(run_id=run.id, source=source.name, checksum=checksum, size=size,
                                  backend=self.writer.kind, target=self.target, status=LoadStatus.unchanged,
                                  finished_at=utcnow(), items_done=prior.items_done))
-            run.bytes_done += size
-            self.counters.bytes_done += size
+            Tally(run, self.counters).add("bytes_done", size)
             session.commit()
             return 1
-        resuming = prior is not None and prior.status in (LoadStatus.running, LoadStatus.interrupted)
-        if resuming and not self.force:
-            assert prior is not None
+        lf = self._journal_row(session, run, source, checksum, size, prior)
+        started = time.perf_counter()
+        try:
+            max_seq = _SourceWrite(self, session, run, lf, quarantine).write(source, pool)
+        except Exception:
+            lf.status = LoadStatus.interrupted
+            lf.seconds = (lf.seconds or 0) + time.perf_counter() - started
+            session.commit()  # keep what the backend confirmed
+            raise
+        lf.items_done = max(lf.items_done, max_seq + 1)
+        lf.status = LoadStatus.done
+        lf.finished_at = utcnow()
+        lf.seconds = (lf.seconds or 0) + time.perf_counter() - started
+        session.commit()
+        return 0
+
+    def _journal_row(self, session: Session, run: LoadRun, source: Source, checksum: str, size: int,
+                     prior: LoadFile | None) -> LoadFile:
+        """The file's journal row: an interrupted one is resumed where the backend stopped confirming."""
+        if prior is not None and prior.status in (LoadStatus.running, LoadStatus.interrupted) and not self.force:
             lf = prior
             lf.run_id = run.id
         else:
@@ -238,66 +320,7 @@ class Loader:
             session.add(lf)
         lf.status = LoadStatus.running
         session.commit()
-        start_seq = lf.items_done
-        started = time.perf_counter()
-        jobs = ((source.name, raw) for raw in iter_raw(source) if isinstance(raw, Failure) or raw.seq >= start_seq)
-        results: Iterable[WorkResult] = (pool.imap(_work, jobs, chunksize=4) if pool is not None
-                                         else map(_work, jobs))
-        state: dict[str, float] = {"max_seq": start_seq - 1, "since_commit": 0, "last_commit": time.perf_counter()}
-
-        def docs() -> Iterator[tuple[int, dict[str, Any]]]:
-            for seq, nbytes, kind, payload in results:
-                state["max_seq"] = max(state["max_seq"], seq)
-                self.counters.bytes_done += nbytes
-                run.bytes_done += nbytes
-                if seq >= 0:
-                    lf.seen += 1
-                    run.seen += 1
-                    self.counters.seen += 1
-                if kind == "doc":
-                    payload["load_run"] = run.id
-                    yield seq, payload
-                    continue
-                if kind == "skip":
-                    lf.skipped += 1
-                    run.skipped += 1
-                    self.counters.skipped += 1
-                else:
-                    quarantine.add(payload)
-                    lf.failed += 1
-                    run.failed += 1
-                    self.counters.failed += 1
-                self._report()
-
-        try:
-            for outcome in self.writer.write(docs()):
-                if outcome.ok:
-                    lf.loaded += 1
-                    run.loaded += 1
-                    self.counters.loaded += 1
-                else:
-                    quarantine.add(Failure(source.name, -1, None, f"rejected by {self.writer.kind}: {outcome.error}"))
-                    lf.failed += 1
-                    run.failed += 1
-                    self.counters.failed += 1
-                lf.items_done = outcome.tag + 1
-                state["since_commit"] += 1
-                if (state["since_commit"] >= CHECKPOINT_DOCS
-                        or time.perf_counter() - state["last_commit"] > CHECKPOINT_SECONDS):
-                    session.commit()
-                    state["since_commit"], state["last_commit"] = 0, time.perf_counter()
-                self._report()
-        except Exception:
-            lf.status = LoadStatus.interrupted
-            lf.seconds = (lf.seconds or 0) + time.perf_counter() - started
-            session.commit()  # keep what the backend confirmed
-            raise
-        lf.items_done = max(lf.items_done, int(state["max_seq"]) + 1)
-        lf.status = LoadStatus.done
-        lf.finished_at = utcnow()
-        lf.seconds = (lf.seconds or 0) + time.perf_counter() - started
-        session.commit()
-        return 0
+        return lf
 
     def _report(self, force: bool = False) -> None:
         now = time.perf_counter()

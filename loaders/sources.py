@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from core.errors import InvalidInput
+
 XML_SUFFIXES = {".xml", ".sgm", ".txt"}
 
 
@@ -57,13 +59,17 @@ def expand(paths: list[Path]) -> Iterator[Source]:
         elif path.exists():
             yield from _file_sources(path, explicit=True)
         else:
-            raise FileNotFoundError(f"no such file or directory: {path}")
+            raise InvalidInput(f"no such file or directory: {path}")
 
 
 def _file_sources(path: Path, explicit: bool) -> Iterator[Source]:
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        with zipfile.ZipFile(path) as zf:
+        try:
+            archive = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as exc:
+            raise InvalidInput(f"not a zip archive: {path}") from exc
+        with archive as zf:
             for info in sorted(zf.infolist(), key=lambda i: i.filename):
                 if not info.is_dir() and Path(info.filename).suffix.lower() in XML_SUFFIXES - {".txt"}:
                     yield Source(path, info.filename)

@@ -75,6 +75,33 @@ def _ipcr_xml(symbol: str, main: bool) -> str:
             f"</classification-ipcr>")
 
 
+def _claims_xml(rng: random.Random, topic: str, terms: list[str], n_claims: int) -> list[str]:
+    """Claim 1 and about a fifth of the others independent; the rest refer to an earlier claim."""
+    claims = []
+    for c in range(1, n_claims + 1):
+        if c == 1 or rng.random() < 0.2:
+            body = f"A {topic} apparatus comprising: {_sentence(rng, terms, 18)}"
+            claims.append(f'<claim id="CLM-{c:05d}" num="{c:05d}"><claim-text>{c}. {escape(body)}</claim-text></claim>')
+        else:
+            ref = rng.randint(1, c - 1)
+            body = f"The apparatus of claim {ref}, wherein {_sentence(rng, terms, 10)}"
+            claims.append(f'<claim id="CLM-{c:05d}" num="{c:05d}"><claim-text>{c}. The apparatus of '
+                          f'<claim-ref idref="CLM-{ref:05d}">claim {ref}</claim-ref>, wherein '
+                          f'{escape(_sentence(rng, terms, 10))}</claim-text></claim>')
+    return claims
+
+
+def _citations_xml(rng: random.Random, i: int, year: int) -> str:
+    """Up to six citations of earlier synthetic documents (so in-corpus citation counts exist)."""
+    return "".join(
+        f"<us-citation><patcit num=\"{k:05d}\"><document-id><country>US</country>"
+        f"<doc-number>{SYNTHETIC_BASE_NUMBER + rng.randrange(max(i, 1))}</doc-number><kind>B2</kind>"
+        f"<name>Synthetic</name><date>{year}0101</date></document-id></patcit>"
+        f"<category>{'cited by examiner' if rng.random() < 0.6 else 'cited by applicant'}</category></us-citation>"
+        for k in range(1, rng.randint(0, 6) + 1)
+    )
+
+
 def document_xml(i: int, rng: random.Random, opts: SyntheticOptions) -> str:
     topic_index = rng.randrange(len(TOPICS))
     topic, ipcs, terms = TOPICS[topic_index]
@@ -91,26 +118,10 @@ def document_xml(i: int, rng: random.Random, opts: SyntheticOptions) -> str:
     n_claims = rng.randint(3, 15)
     title = f"{rng.choice(VERBS).capitalize()} {topic} with {rng.choice(terms)} and {rng.choice(terms)}"
     abstract = "[SYNTHETIC] " + " ".join(_sentence(rng, terms) for _ in range(3))
-    claims = []
-    for c in range(1, n_claims + 1):
-        if c == 1 or rng.random() < 0.2:
-            body = f"A {topic} apparatus comprising: {_sentence(rng, terms, 18)}"
-            claims.append(f'<claim id="CLM-{c:05d}" num="{c:05d}"><claim-text>{c}. {escape(body)}</claim-text></claim>')
-        else:
-            ref = rng.randint(1, c - 1)
-            body = f"The apparatus of claim {ref}, wherein {_sentence(rng, terms, 10)}"
-            claims.append(f'<claim id="CLM-{c:05d}" num="{c:05d}"><claim-text>{c}. The apparatus of '
-                          f'<claim-ref idref="CLM-{ref:05d}">claim {ref}</claim-ref>, wherein '
-                          f'{escape(_sentence(rng, terms, 10))}</claim-text></claim>')
+    claims = _claims_xml(rng, topic, terms, n_claims)
     paras = "".join(f'<p id="p-{k:04d}" num="{k:04d}">{escape(_sentence(rng, terms, 40))}</p>'
                     for k in range(1, opts.paragraphs + 1))
-    cites = "".join(
-        f"<us-citation><patcit num=\"{k:05d}\"><document-id><country>US</country>"
-        f"<doc-number>{SYNTHETIC_BASE_NUMBER + rng.randrange(max(i, 1))}</doc-number><kind>B2</kind>"
-        f"<name>Synthetic</name><date>{year}0101</date></document-id></patcit>"
-        f"<category>{'cited by examiner' if rng.random() < 0.6 else 'cited by applicant'}</category></us-citation>"
-        for k in range(1, rng.randint(0, 6) + 1)
-    ) if i > 0 else ""
+    cites = _citations_xml(rng, i, year) if i > 0 else ""
     inv_xml = "".join(
         f'<inventor sequence="{k:03d}" designation="us-only"><addressbook><last-name>{escape(f)}</last-name>'
         f"<first-name>{escape(g)}</first-name><address><city>{city}</city><country>{ctry}</country></address>"

@@ -22,7 +22,8 @@ from loaders.pipeline import LoadInterrupted, LoadSummary, run_load
 from loaders.pipeline import Progress as LoadProgress
 from loaders.synthetic import SyntheticOptions, write_weekly_files
 
-BackendOption = Annotated[BackendKind | None, typer.Option(help="default: the configured one")]
+BackendOption = Annotated[BackendKind | None, typer.Option(parser=BackendKind, metavar="elasticsearch|es|embedded",
+                                                            help="default: the configured one")]
 
 
 def _load_with_bar(paths: list[Path], backend: BackendKind | None, workers: int, force: bool) -> LoadSummary:

@@ -13,10 +13,11 @@ from analytics.reports import render
 from analytics.reports.content import ReportData
 from analytics.reports.service import ReportRequest, build_document
 from api.cli.app import app, console, err
+from api.cli.patents import BackendOption
 from core.db import session_scope
 from core.i18n import Language
 from core.migrate import upgrade
-from core.settings import BackendKind, get_settings
+from core.settings import get_settings
 from ipsearch.backends import get_backend
 from ipsearch.service import SearchService
 
@@ -48,7 +49,7 @@ def report(
     cutoff: Annotated[str | None, typer.Option(help="data cut-off date YYYY-MM-DD (default: today)")] = None,
     basis: Annotated[str, typer.Option(help="trend basis: filing, priority or publication")] = "filing",
     home: Annotated[str, typer.Option(help="home country for domestic vs foreign")] = "CN",
-    backend: Annotated[BackendKind | None, typer.Option(help="default: the configured one")] = None,
+    backend: BackendOption = None,
 ) -> None:
     """Write an early-warning report for a scope and period (HTML, PDF or JSON)."""
     request = ReportRequest.model_validate({"scope": scope, "lang": lang, "basis": basis, "from_year": from_year,

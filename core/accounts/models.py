@@ -20,11 +20,15 @@ class Role(enum.StrEnum):
 
 
 class OrgRole(enum.StrEnum):
+    """A member's role inside one organisation; org admins add members and share collections."""
+
     org_admin = "org_admin"
     member = "member"
 
 
 class OrgKind(enum.StrEnum):
+    """Who an organisation is: it decides which parts of the portal its members see first."""
+
     sme = "sme"
     association = "association"
     agency = "agency"
@@ -32,6 +36,8 @@ class OrgKind(enum.StrEnum):
 
 
 class User(Base):
+    """An account; ``password_hash`` is argon2id, never the password."""
+
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts.models import ApiKey, Membership, Organisation, OrgKind, OrgRole, Role, User
 from core.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
-from core.accounts.permissions import is_org_admin, is_org_member, is_owner_or_admin
+from core.accounts.permissions import is_org_admin, is_org_member, is_owner_or_admin, require_admin
 from core.accounts.schemas import (
     ApiKeyCreated,
     ApiKeyIn,
@@ -231,6 +231,7 @@ def add_org_member(w: Writer, org_id: int, body: MemberIn) -> MemberOut:
 
 
 def change_role(w: Writer, user_id: int, body: RoleIn) -> UserOut:
+    require_admin(w.actor)
     user = set_role(w.session, user_id, body.role)
     w.audit(AuditAction.user_role_set, "user", user.id, role=body.role.value)
     w.commit()

@@ -10,6 +10,7 @@ from core.health import ServiceStatus
 from core.settings import BackendKind
 
 if TYPE_CHECKING:
+    from ipsearch.indexdoc import IndexRecord
     from ipsearch.query.ast import Node
     from ipsearch.query.plan import Planner
     from ipsearch.results import Page, RawHit, SearchParams
@@ -30,7 +31,7 @@ class IndexWriter(Protocol):
     def ensure_index(self) -> None:
         """Create the index/schema if missing (idempotent)."""
 
-    def write(self, items: Iterable[tuple[Any, dict[str, Any]]]) -> Iterator[WriteOutcome]:
+    def write(self, items: Iterable[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
         """Index ``(tag, index_doc)`` pairs; yield one outcome per item, in order, once durable."""
         ...
 

@@ -12,7 +12,7 @@ from elasticsearch import Elasticsearch, NotFoundError, helpers
 from core.health import ServiceStatus, timed
 from core.settings import BackendKind
 from ipsearch.backends.base import WriteOutcome
-from ipsearch.indexdoc import TEXT_FIELDS
+from ipsearch.indexdoc import TEXT_FIELDS, IndexRecord, list_field
 from ipsearch.mapping import index_body, index_name, vocab_body, vocab_index_name
 from ipsearch.query.ast import Node
 from ipsearch.query.plan import Planner
@@ -54,12 +54,12 @@ class ElasticsearchBackend:
         if not self.client.indices.exists(index=self.vocab_index):
             self.client.options(ignore_status=400).indices.create(index=self.vocab_index, **vocab_body())
 
-    def _add_vocabulary(self, docs: list[dict[str, Any]]) -> None:
+    def _add_vocabulary(self, docs: list[IndexRecord]) -> None:
         """Index the tokens of ``docs`` not seen yet, before the documents themselves."""
         new: set[str] = set()
         for doc in docs:
             for field in TEXT_FIELDS:
-                for text in doc.get(field) or ():
+                for text in list_field(doc, field):
                     new.update(text.split())
         new -= self._known_terms
         if not new:
@@ -77,11 +77,11 @@ class ElasticsearchBackend:
                                   docvalue_fields=[{"field": "term"}])
         return [hit["fields"]["term"][0] for hit in resp["hits"]["hits"]]
 
-    def write(self, items: Iterable[tuple[Any, dict[str, Any]]]) -> Iterator[WriteOutcome]:
+    def write(self, items: Iterable[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
         tags: deque[Any] = deque()
 
         def actions() -> Iterator[dict[str, Any]]:
-            pending: list[tuple[Any, dict[str, Any]]] = []
+            pending: list[tuple[Any, IndexRecord]] = []
 
             def flush() -> Iterator[dict[str, Any]]:
                 self._add_vocabulary([doc for _, doc in pending])

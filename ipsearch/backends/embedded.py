@@ -19,7 +19,7 @@ from core.errors import Unavailable
 from core.health import ServiceStatus, timed
 from core.settings import BackendKind
 from ipsearch.backends.base import WriteOutcome
-from ipsearch.indexdoc import KEYWORD_LIST_FIELDS, TEXT_FIELDS
+from ipsearch.indexdoc import KEYWORD_LIST_FIELDS, TEXT_FIELDS, IndexRecord, list_field
 from ipsearch.query.ast import Node
 from ipsearch.query.plan import Planner
 from ipsearch.query.to_sql import SqlCompiler, SqlQuery, fts_quote
@@ -114,8 +114,8 @@ class EmbeddedBackend:
             f"ORDER BY term LIMIT ?", (*fields, prefix, prefix + "\U0010ffff", limit))
         return [r[0] for r in rows]
 
-    def write(self, items: Iterable[tuple[Any, dict[str, Any]]]) -> Iterator[WriteOutcome]:
-        batch: list[tuple[Any, dict[str, Any]]] = []
+    def write(self, items: Iterable[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
+        batch: list[tuple[Any, IndexRecord]] = []
         for item in items:
             batch.append(item)
             if len(batch) >= BATCH:
@@ -124,7 +124,7 @@ class EmbeddedBackend:
         if batch:
             yield from self._write_batch(batch)
 
-    def _write_batch(self, batch: list[tuple[Any, dict[str, Any]]]) -> Iterator[WriteOutcome]:
+    def _write_batch(self, batch: list[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
         conn = self.conn
         with conn:  # one transaction: the batch is durable together or not at all
             pns = [(doc["pn"],) for _, doc in batch]
@@ -139,14 +139,14 @@ class EmbeddedBackend:
             conn.executemany(
                 "INSERT INTO doc_values (pn, field, value) VALUES (?, ?, ?)",
                 [(doc["pn"], field, str(value)) for _, doc in batch for field in KEYWORD_LIST_FIELDS
-                 for value in doc.get(field) or []],
+                 for value in list_field(doc, field)],
             )
             rows = []
             for _, doc in batch:
                 seq = 0
                 for field in TEXT_FIELDS:
-                    for text in doc.get(field) or []:
-                        row = {f: None for f in TEXT_FIELDS}
+                    for text in list_field(doc, field):
+                        row: dict[str, str | None] = dict.fromkeys(TEXT_FIELDS)
                         row[field] = text
                         rows.append((doc["pn"], seq, *[row[f] for f in TEXT_FIELDS]))
                         seq += 1

@@ -13,7 +13,6 @@ DATE_FIELDS = {"PD": "publication", "AD": "filing", "PRD": "priority", "EXP": "e
 CLASS_FIELDS = {"IPC": "ipc", "CPC": "cpc"}
 # PAC: an owner's country; OWNER: an owner's harmonised name; RUN: the load run that wrote a document
 KEYWORD_FIELDS = {"PN", "AN", "CC", "KIND", "LANG", "PAC", "OWNER", "RUN"}
-ALL_FIELDS = set(TEXT_FIELDS) | set(DATE_FIELDS) | set(CLASS_FIELDS) | KEYWORD_FIELDS
 
 ALIASES = {
     "名称": "TI", "标题": "TI", "摘要": "AB", "权利要求": "CL", "说明书": "DESC", "全文": "TXT",
@@ -105,7 +104,6 @@ class Keyword:
 
 Node = Term | Phrase | Prox | Same | And | Or | Not | DateRange | ClassCode | Keyword
 
-SPANNABLE = (Term, Phrase, Or, Prox)
 
 
 def leaves(node: Node) -> list[Node]:

@@ -2,48 +2,36 @@
 
 from __future__ import annotations
 
-from ipsearch.query.ast import (
-    And,
-    ClassCode,
-    DateRange,
-    Keyword,
-    Node,
-    Not,
-    Or,
-    Phrase,
-    Prox,
-    Same,
-    Term,
-)
+from ipsearch.query import ast as q
 
 
-def _leaf(node: Term | Phrase) -> str:
-    body = f'"{node.text}"' if isinstance(node, Phrase) else node.text
+def _leaf(node: q.Term | q.Phrase) -> str:
+    body = f'"{node.text}"' if isinstance(node, q.Phrase) else node.text
     return body if node.field == "TXT" else f"{node.field}={body}"
 
 
-def render(node: Node) -> str:
-    if isinstance(node, Term | Phrase):
+def render(node: q.Node) -> str:
+    if isinstance(node, q.Term | q.Phrase):
         return _leaf(node)
-    if isinstance(node, And):
+    if isinstance(node, q.And):
         return "(" + " AND ".join(render(i) for i in node.items) + ")"
-    if isinstance(node, Or):
+    if isinstance(node, q.Or):
         return "(" + " OR ".join(render(i) for i in node.items) + ")"
-    if isinstance(node, Not):
+    if isinstance(node, q.Not):
         return f"(NOT {render(node.item)})"
-    if isinstance(node, Prox):
+    if isinstance(node, q.Prox):
         op = ("ADJ" if node.ordered else "NEAR") + str(node.n)
         return f"({render(node.left)} {op} {render(node.right)})"
-    if isinstance(node, Same):
+    if isinstance(node, q.Same):
         return f"({render(node.left)} SAME {render(node.right)})"
-    if isinstance(node, DateRange):
+    if isinstance(node, q.DateRange):
         lo = node.gte.isoformat() if node.gte else ""
         hi = node.lte.isoformat() if node.lte else ""
         return f"{node.field}={lo}..{hi}"
-    if isinstance(node, ClassCode):
+    if isinstance(node, q.ClassCode):
         code = node.code.replace(" ", "")
         star = "*" if node.prefix and "/" in code else ""  # "H05B" is a prefix by itself
         return f"{node.field}={code}{star}"
-    if isinstance(node, Keyword):
+    if isinstance(node, q.Keyword):
         return f'{node.field}="{node.value}"'
     raise TypeError(node)

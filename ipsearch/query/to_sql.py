@@ -11,23 +11,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
-from ipsearch.query.ast import (
-    CLASS_FIELDS,
-    DATE_FIELDS,
-    And,
-    ClassCode,
-    DateRange,
-    Keyword,
-    Node,
-    Not,
-    Or,
-    Phrase,
-    Prox,
-    Same,
-    Term,
-    leaves,
-    text_field_of,
-)
+from ipsearch.query import ast as q
 from ipsearch.query.parser import QuerySyntaxError
 from ipsearch.query.plan import Planner
 from ipsearch.query.spans import spans
@@ -52,7 +36,7 @@ class SqlCompiler:
     conn: sqlite3.Connection
     _positive: list[str] = field(default_factory=list)
 
-    def compile(self, node: Node) -> SqlQuery:
+    def compile(self, node: q.Node) -> SqlQuery:
         params: list[object] = []
         where = self._compile(node, params, negated=False)
         if where is None:
@@ -64,9 +48,9 @@ class SqlCompiler:
     def _cols(self, field_code: str) -> str:
         return "{" + " ".join(self.planner.fields(field_code)) + "}"
 
-    def _match_expr(self, node: Term | Phrase) -> str | None:
+    def _match_expr(self, node: q.Term | q.Phrase) -> str | None:
         """FTS5 expression for a word/phrase in its fields; None for stop words; NONE for no match."""
-        if isinstance(node, Term) and node.is_wildcard:
+        if isinstance(node, q.Term) and node.is_wildcard:
             words = self.planner.expand(node)
             if not words:
                 return NONE_SQL
@@ -77,8 +61,8 @@ class SqlCompiler:
             return None
         return f"{self._cols(node.field)} : {fts_quote(' '.join(tokens))}"
 
-    def _compile(self, node: Node, params: list[object], negated: bool) -> str | None:
-        if isinstance(node, Term | Phrase):
+    def _compile(self, node: q.Node, params: list[object], negated: bool) -> str | None:
+        if isinstance(node, q.Term | q.Phrase):
             expr = self._match_expr(node)
             if expr is None or expr == NONE_SQL:
                 return expr
@@ -86,29 +70,29 @@ class SqlCompiler:
                 self._positive.append(f"({expr})")
             params.append(expr)
             return "d.pn IN (SELECT pn FROM passages WHERE passages MATCH ?)"
-        if isinstance(node, And):
+        if isinstance(node, q.And):
             parts = [s for s in (self._compile(i, params, negated) for i in node.items) if s is not None]
             return "(" + " AND ".join(parts) + ")" if parts else None
-        if isinstance(node, Or):
+        if isinstance(node, q.Or):
             parts = [s for s in (self._compile(i, params, negated) for i in node.items) if s is not None]
             return "(" + " OR ".join(parts) + ")" if parts else None
-        if isinstance(node, Not):
+        if isinstance(node, q.Not):
             inner = self._compile(node.item, params, not negated)
             return None if inner is None else f"NOT {inner}"
-        if isinstance(node, Prox | Same):
+        if isinstance(node, q.Prox | q.Same):
             if not negated:
-                analysed = {leaf.text: self.planner.tokens(leaf) for leaf in leaves(node)
-                            if isinstance(leaf, Term | Phrase) and not (isinstance(leaf, Term) and leaf.is_wildcard)}
-                expansions = {leaf.text: self.planner.expand(leaf) for leaf in leaves(node)
-                              if isinstance(leaf, Term) and leaf.is_wildcard}
+                analysed = {leaf.text: self.planner.tokens(leaf) for leaf in q.leaves(node)
+                            if isinstance(leaf, q.Phrase) or (isinstance(leaf, q.Term) and not leaf.is_wildcard)}
+                expansions = {leaf.text: self.planner.expand(leaf) for leaf in q.leaves(node)
+                              if isinstance(leaf, q.Term) and leaf.is_wildcard}
                 expr = self._candidate_expr(node, analysed, expansions)
-                field_code = text_field_of(node)
+                field_code = q.text_field_of(node)
                 if expr and field_code:
                     self._positive.append(f"({self._cols(field_code)} : {expr})")
             params.append(json.dumps(sorted(self._verified(node))))
             return "d.pn IN (SELECT value FROM json_each(?))"
-        if isinstance(node, DateRange):
-            col = f"d.{DATE_FIELDS[node.field]}_date"
+        if isinstance(node, q.DateRange):
+            col = f"d.{q.DATE_FIELDS[node.field]}_date"
             conds = [f"{col} IS NOT NULL"]
             if node.gte is not None:
                 conds.append(f"{col} >= ?")
@@ -117,18 +101,18 @@ class SqlCompiler:
                 conds.append(f"{col} <= ?")
                 params.append(node.lte.isoformat())
             return "(" + " AND ".join(conds) + ")"
-        if isinstance(node, ClassCode):
-            params.append(CLASS_FIELDS[node.field])
+        if isinstance(node, q.ClassCode):
+            params.append(q.CLASS_FIELDS[node.field])
             if node.prefix:
                 params.append(node.code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
                 return "d.pn IN (SELECT pn FROM doc_values WHERE field = ? AND value LIKE ? ESCAPE '\\')"
             params.append(node.code)
             return "d.pn IN (SELECT pn FROM doc_values WHERE field = ? AND value = ?)"
-        if isinstance(node, Keyword):
+        if isinstance(node, q.Keyword):
             return self._keyword(node, params)
         raise TypeError(f"cannot compile {node!r}")
 
-    def _keyword(self, node: Keyword, params: list[object]) -> str:
+    def _keyword(self, node: q.Keyword, params: list[object]) -> str:
         if node.field == "PN":
             params.extend([node.value, node.value])
             return "(d.pn = ? OR d.pn_base = ?)"
@@ -142,16 +126,16 @@ class SqlCompiler:
         params.append(node.value)
         return f"d.{column} = ?"
 
-    def _verified(self, node: Prox | Same) -> set[str]:
+    def _verified(self, node: q.Prox | q.Same) -> set[str]:
         """Documents with a passage where the proximity holds (candidates from FTS5)."""
-        field_code = text_field_of(node)
+        field_code = q.text_field_of(node)
         assert field_code is not None
         fields = self.planner.fields(field_code)
         analysed: dict[str, list[str]] = {}
         expansions: dict[str, list[str]] = {}
-        for leaf in leaves(node):
-            assert isinstance(leaf, Term | Phrase)
-            if isinstance(leaf, Term) and leaf.is_wildcard:
+        for leaf in q.leaves(node):
+            assert isinstance(leaf, q.Term | q.Phrase)
+            if isinstance(leaf, q.Term) and leaf.is_wildcard:
                 expansions[leaf.text] = self.planner.expand(leaf)
             else:
                 analysed[leaf.text] = self.planner.tokens(leaf)
@@ -173,18 +157,18 @@ class SqlCompiler:
                     found.add(row[0])
         return found
 
-    def _candidate_expr(self, node: Node, analysed: dict[str, list[str]],
+    def _candidate_expr(self, node: q.Node, analysed: dict[str, list[str]],
                         expansions: dict[str, list[str]]) -> str | None:
         """An FTS5 expression every matching passage satisfies (None: nothing can match)."""
-        if isinstance(node, Term) and node.is_wildcard:
+        if isinstance(node, q.Term) and node.is_wildcard:
             words = expansions[node.text]
             return "(" + " OR ".join(fts_quote(w) for w in words) + ")" if words else None
-        if isinstance(node, Term | Phrase):
+        if isinstance(node, q.Term | q.Phrase):
             return fts_quote(" ".join(analysed[node.text]))
-        if isinstance(node, Or):
+        if isinstance(node, q.Or):
             parts = [e for e in (self._candidate_expr(i, analysed, expansions) for i in node.items) if e]
             return "(" + " OR ".join(parts) + ")" if parts else None
-        if isinstance(node, Prox | Same):
+        if isinstance(node, q.Prox | q.Same):
             left = self._candidate_expr(node.left, analysed, expansions)
             right = self._candidate_expr(node.right, analysed, expansions)
             return f"({left} AND {right})" if left and right else None

@@ -87,10 +87,19 @@ def parse(root: El) -> PatentDocument:
     bib = next((b for tag in profile.bib if (b := root.find(tag)) is not None), None)
     if bib is None:
         raise MissingField(f"<{root.tag}> has no bibliographic data")
-    docdb = profile.docdb_format
-    lang = norm_lang(root.get("lang"), profile.default_lang)
+    doc = _identity(root, bib, profile)
+    _add_texts(doc, root, bib, profile.docdb_format)
+    _add_classifications(doc, bib)
+    doc.parties = list(_parties(bib, profile.docdb_format))
+    doc.citations = list(_citations(bib, root, profile.docdb_format))
+    doc.priorities = list(_priorities(bib, profile.docdb_format))
+    doc.priority_date = earliest_priority(doc)
+    return doc
 
-    # --- numbers and dates ---------------------------------------------------------------
+
+def _identity(root: El, bib: El, profile: Profile) -> PatentDocument:
+    """Numbers, dates, kind and language: the document's identity."""
+    docdb = profile.docdb_format
     pub_refs = _variants(bib, "publication-reference", docdb) or _variants(bib, "cn-publication-reference", docdb)
     pub = first(pub_refs[0], "document-id") if pub_refs else None
     country = first_text(pub, "country") or root.get("country") or profile.default_country or ""
@@ -100,24 +109,24 @@ def parse(root: El) -> PatentDocument:
         kind = root.get("kind-of-st16") or root.get("kind-of-jp") or ""
     if not number or not country:
         raise MissingField("no publication number")
-    pub_date = first_text(pub, "date") or root.get("date-publ")
     app_refs = _variants(bib, "application-reference", docdb) or _variants(bib, "cn-application-reference", docdb)
     app_id = first(app_refs[0], "document-id") if app_refs else None
     app_type = app_refs[0].get("appl-type") if app_refs else None
-
-    doc = PatentDocument(
+    return PatentDocument(
         pn=normalise_number(country, number, kind),
         application_number=first_text(app_id, "doc-number") or None,
         doc_kind=doc_kind_from_code(country.upper(), kind, app_type),
         filing_date=PartialDate.parse(first_text(app_id, "date")),
-        publication_date=PartialDate.parse(pub_date),
-        lang=lang,
+        publication_date=PartialDate.parse(first_text(pub, "date") or root.get("date-publ")),
+        lang=norm_lang(root.get("lang"), profile.default_lang),
         source_format=profile.source_format,
         dtd_version=root.get("dtd-version") or root.get("schema-version"),
         family_id=root.get("family-id") or _lexis_family(root),
     )
 
-    # --- texts -------------------------------------------------------------------------
+
+def _add_texts(doc: PatentDocument, root: El, bib: El, docdb: bool) -> None:
+    lang = doc.lang or ""  # set by _identity from the root or the profile
     for el in _variants(bib, "invention-title", docdb):
         title = text_of(el)
         if title:
@@ -128,7 +137,8 @@ def parse(root: El) -> PatentDocument:
         if text := paragraphs(el):
             doc.abstracts.append(LangText(lang=norm_lang(el.get("lang"), lang), text=text))
 
-    # --- classifications ---------------------------------------------------------------
+
+def _add_classifications(doc: PatentDocument, bib: El) -> None:
     ipc = [ipcr_from(e) for e in bib.iter("classification-ipcr")]
     for old in bib.findall("classification-ipc"):
         for tag in ("main-classification", "further-classification", "main-clsf", "further-clsf"):
@@ -141,7 +151,7 @@ def parse(root: El) -> PatentDocument:
         ):
             cpc.append(parse_ipc(first_text(pc, "classification-symbol")))
     doc.cpc = unique_codes(cpc)
-    if country.upper() == "US":
+    if doc.pn.country == "US":
         for nat in bib.findall("classification-national"):
             for tag in ("main-classification", "further-classification"):
                 doc.uspc.extend(u for e in nat.findall(tag) if (u := normalise_uspc(e.text or "")))
@@ -149,12 +159,6 @@ def parse(root: El) -> PatentDocument:
         value = first_text(loc, "main-classification")
         if value:
             doc.locarno.append(value)
-
-    doc.parties = list(_parties(bib, docdb))
-    doc.citations = list(_citations(bib, root, docdb))
-    doc.priorities = list(_priorities(bib, docdb))
-    doc.priority_date = earliest_priority(doc)
-    return doc
 
 
 def _lexis_family(root: El) -> str | None:

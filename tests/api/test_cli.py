@@ -1,0 +1,99 @@
+"""The CLI: doctor prints the service table; users create-admin works and is audited."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from core.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=REPO, env=env, text=True,
+                          capture_output=True, timeout=120)
+
+
+def test_doctor_prints_each_service(prod_settings: Settings) -> None:
+    env = {**os.environ, "IPC_DATA_DIR": str(prod_settings.resolved_data_dir), "COLUMNS": "200"}
+    r = _cli(["doctor"], env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    for word in ("database", "postgresql", "search", "elasticsearch 8.", "broker", "redis"):
+        assert word in r.stdout, word
+
+
+def test_doctor_fails_when_a_service_is_down(tmp_path: Path) -> None:
+    env = {**os.environ, "IPC_DATA_DIR": str(tmp_path), "IPC_ELASTICSEARCH_URL": "http://127.0.0.1:1",
+           "IPC_DATABASE_URL": "", "COLUMNS": "200"}
+    env.pop("IPC_DATABASE_URL")
+    r = _cli(["doctor"], env)
+    assert r.returncode == 1
+    assert "no" in r.stdout and "search" in r.stdout
+
+
+def test_create_admin(embedded_settings: Settings) -> None:
+    from core.accounts.models import Role, User
+    from core.audit import AuditRecord
+    from core.db import session_scope
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IPC_")}
+    env.update(IPC_DATA_DIR=str(embedded_settings.resolved_data_dir), IPC_ADMIN_PASSWORD="a long admin password")
+    r = _cli(["users", "create-admin", "root@example.org"], env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    with session_scope(embedded_settings.effective_database_url) as session:
+        user = session.scalar(select(User).where(User.email == "root@example.org"))
+        assert user is not None and user.role == Role.admin
+        assert session.scalar(select(AuditRecord.action).where(AuditRecord.object_id == str(user.id))) == (
+            "user.create_admin")
+    bad = _cli(["users", "create-admin", "not-an-email"], env)
+    assert bad.returncode == 2 and "not an e-mail" in (bad.stdout + bad.stderr)
+
+
+def _embedded_env(settings: Settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IPC_")}
+    env.update(IPC_DATA_DIR=str(settings.resolved_data_dir))
+    return env
+
+
+def test_one_exit_code_per_error_class(embedded_settings: Settings, tmp_path: Path) -> None:
+    """The same kind of error exits with the same documented code, whichever command raised it."""
+    env = _embedded_env(embedded_settings)
+    query = _cli(["search", "TI=(led"], env)
+    assert query.returncode == 2 and "error:" in query.stderr and "^" in query.stderr, query.stderr
+    missing = _cli(["load", str(tmp_path / "no-such-file.xml")], env)
+    assert missing.returncode == 2 and "no such file or directory" in missing.stderr, missing.stderr
+    backend = _cli(["search", "led", "--backend", "solr"], env)
+    assert backend.returncode == 2 and "solr" in backend.stderr
+    scope = _cli(["report", "no-such-scope", "--format", "json", "--out", str(tmp_path / "r.json")], env)
+    assert scope.returncode == 2 and "no-such-scope" in scope.stderr and not (tmp_path / "r.json").exists()
+    for result in (query, missing, scope):
+        assert "Traceback" not in result.stderr
+
+
+def test_exit_code_table_follows_the_error_family() -> None:
+    from pydantic import BaseModel, ValidationError
+
+    from api.cli.errors import ExitCode, exit_code_of
+    from copyright.verify import VerificationFailed
+    from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable
+    from ipsearch.query.parser import QuerySyntaxError
+    from loaders.pipeline import LoadInterrupted
+
+    class Model(BaseModel):
+        n: int
+
+    try:
+        Model.model_validate({"n": "x"})
+    except ValidationError as exc:
+        validation = exc
+    assert exit_code_of(QuerySyntaxError("bad", 3)) is ExitCode.refused
+    assert {exit_code_of(e("x")) for e in (InvalidInput, NotFound, PermissionDenied, Conflict)} == {ExitCode.refused}
+    assert exit_code_of(validation) is ExitCode.refused
+    assert exit_code_of(LoadInterrupted("gone")) is exit_code_of(Unavailable("down")) is ExitCode.unfinished
+    assert exit_code_of(VerificationFailed("inclusion proof", "root differs")) is ExitCode.negative
+    assert exit_code_of(KeyError("unexpected")) is None  # a bug: a traceback, not a made-up exit code

@@ -1,0 +1,102 @@
+"""core.accounts.service: the audited account operations the API, pages and CLI share."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.accounts import service
+from core.accounts.models import OrgKind, OrgRole, Role, User
+from core.accounts.schemas import ApiKeyIn, MemberIn, OrgIn, RegisterIn, RoleIn
+from core.audit import AuditContext, AuditRecord, Writer
+from core.db import session_factory
+from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, TooManyRequests
+from core.ratelimit import MemoryRateLimiter
+from core.settings import Settings
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def session(embedded_settings: Settings) -> Session:
+    return session_factory(embedded_settings.effective_database_url)()
+
+
+def _writer(session: Session, user: User | None = None) -> Writer:
+    return Writer(session, user, AuditContext(actor_id=user.id if user else None, client_ip="test"))
+
+
+def _audit_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(AuditRecord)) or 0)
+
+
+def _user(session: Session, email: str) -> User:
+    out = service.register(_writer(session), RegisterIn(email=email, password=PASSWORD))
+    user = session.get(User, out.id)
+    assert user is not None
+    return user
+
+
+def test_register_is_audited_and_duplicates_refused(session: Session) -> None:
+    out = service.register(_writer(session), RegisterIn(email=" Ada@Example.org ", password=PASSWORD))
+    assert out.email == "ada@example.org" and out.role is Role.member
+    assert session.scalar(select(AuditRecord.action).where(AuditRecord.object_id == str(out.id))) == "user.register"
+    before = _audit_count(session)
+    with pytest.raises(Conflict):
+        service.register(_writer(session), RegisterIn(email="ada@example.org", password=PASSWORD))
+    with pytest.raises(InvalidInput):
+        service.register(_writer(session), RegisterIn(email="not-an-email", password=PASSWORD))
+    session.rollback()
+    assert _audit_count(session) == before
+
+
+def test_login_checks_the_password_and_limits_attempts(session: Session, embedded_settings: Settings) -> None:
+    _user(session, "bob@example.org")
+    limiter = MemoryRateLimiter()
+    token = service.login(session, embedded_settings, limiter, "10.0.0.1", "bob@example.org", PASSWORD)
+    assert token.access_token and token.expires_in == embedded_settings.access_token_minutes * 60
+    with pytest.raises(NotAuthenticated):
+        service.login(session, embedded_settings, limiter, "10.0.0.1", "bob@example.org", "wrong password!")
+    for _ in range(embedded_settings.login_attempts_per_minute - 2):
+        with pytest.raises(NotAuthenticated):
+            service.login(session, embedded_settings, limiter, "10.0.0.1", "bob@example.org", "wrong password!")
+    with pytest.raises(TooManyRequests) as refused:
+        service.login(session, embedded_settings, limiter, "10.0.0.1", "bob@example.org", PASSWORD)
+    assert refused.value.retry_after > 0
+    # another address is not limited by the first one's failures
+    assert service.login(session, embedded_settings, limiter, "10.0.0.2", "bob@example.org", PASSWORD).access_token
+
+
+def test_api_keys_are_shown_once_and_revoked_only_by_their_owner(session: Session) -> None:
+    owner, other = _user(session, "owner@example.org"), _user(session, "other@example.org")
+    created = service.issue_api_key(_writer(session, owner), ApiKeyIn(name="ci"))
+    assert created.secret.startswith("ipc_") and created.prefix in created.secret
+    listed = service.api_keys_of(session, owner)
+    assert [k.id for k in listed] == [created.id] and not hasattr(listed[0], "secret")
+    with pytest.raises(NotFound):
+        service.revoke_key(_writer(session, other), created.id)
+    session.rollback()
+    assert service.api_keys_of(session, owner)[0].revoked_at is None
+    assert service.revoke_key(_writer(session, owner), created.id).revoked_at is not None
+    assert service.user_for_api_key(session, created.secret) is None
+
+
+def test_organisation_members_and_roles(session: Session) -> None:
+    founder, newcomer, outsider = (_user(session, f"{n}@example.org") for n in ("founder", "new", "outsider"))
+    org = service.found_organisation(_writer(session, founder), OrgIn(name="LED Association", kind=OrgKind.association))
+    assert [o.id for o in service.organisations_of(session, founder)] == [org.id]
+    with pytest.raises(PermissionDenied):
+        service.add_org_member(_writer(session, outsider), org.id, MemberIn(user_id=newcomer.id))
+    session.rollback()
+    added = service.add_org_member(_writer(session, founder), org.id, MemberIn(user_id=newcomer.id))
+    assert added.role is OrgRole.member and [o.id for o in service.organisations_of(session, newcomer)] == [org.id]
+    with pytest.raises(Conflict):
+        service.add_org_member(_writer(session, founder), org.id, MemberIn(user_id=newcomer.id))
+    session.rollback()
+    with pytest.raises(PermissionDenied):  # only platform admins change platform roles
+        service.change_role(_writer(session, founder), newcomer.id, RoleIn(role=Role.moderator))
+    session.rollback()
+    admin = service.ensure_admin(_writer(session), "root@example.org", PASSWORD)
+    promoted = service.change_role(_writer(session, admin), newcomer.id, RoleIn(role=Role.moderator))
+    assert promoted.role is Role.moderator

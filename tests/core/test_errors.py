@@ -1,0 +1,62 @@
+"""One error family: every error the application defines derives from ``IPCommonsError``, carries
+no HTTP status, and is mapped once to a problem status (API) and an exit code (CLI)."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+from api.cli.errors import exit_code_of
+from api.problems import status_of
+from core.errors import InvalidInput, IPCommonsError, NotFound, TooManyRequests, Unavailable
+
+REPO = Path(__file__).resolve().parents[2]
+APP_PACKAGES = ("core", "api", "ipsearch", "loaders", "analytics", "copyright", "community")
+
+
+def _defined_exceptions() -> list[type[BaseException]]:
+    found: list[type[BaseException]] = []
+    for package in APP_PACKAGES:
+        for path in sorted((REPO / package).rglob("*.py")):
+            module = ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+            classes = [n.name for n in ast.parse(path.read_text()).body if isinstance(n, ast.ClassDef)]
+            if not classes:
+                continue
+            loaded = importlib.import_module(module)
+            found += [c for name in classes if isinstance(c := getattr(loaded, name), type)
+                      and issubclass(c, BaseException)]
+    return found
+
+
+def test_every_application_error_is_in_the_family() -> None:
+    errors = _defined_exceptions()
+    assert len(errors) >= 15  # the walk really found the error classes
+    outside = [f"{e.__module__}.{e.__qualname__}" for e in errors if not issubclass(e, IPCommonsError)]
+    assert outside == []
+
+
+def test_errors_carry_no_http_status() -> None:
+    for error in _defined_exceptions():
+        assert not {"status", "status_code", "title"} & set(vars(error)), error
+
+
+def test_each_error_maps_to_one_status_and_one_exit_code() -> None:
+    for error in _defined_exceptions():
+        status, title = status_of(error.__new__(error))  # type: ignore[arg-type]
+        assert 400 <= status < 600 and title
+        assert exit_code_of(error.__new__(error)) is not None  # type: ignore[arg-type]
+    assert status_of(InvalidInput("x")) == (400, "Invalid input")
+    assert status_of(NotFound("x"))[0] == 404 and status_of(Unavailable("x"))[0] == 503
+    assert status_of(TooManyRequests("x", retry_after=3))[0] == 429
+
+
+def test_query_errors_keep_their_position_for_the_problem_document() -> None:
+    from ipsearch.query.parser import QuerySyntaxError, parse_query
+
+    try:
+        parse_query("TI=(led")
+    except QuerySyntaxError as exc:
+        assert isinstance(exc, InvalidInput) and "position" in exc.extra and exc.position == exc.extra["position"]
+    else:
+        raise AssertionError("an unclosed parenthesis parses")

@@ -1,0 +1,66 @@
+"""ipsearch.service.SearchService: what routers, pages and the CLI get for documents, similar
+patents and export, on a small synthetic corpus in the embedded backend."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from core.errors import InvalidInput, NotFound
+from core.settings import BackendKind, Settings
+from ipsearch.backends import get_backend
+from ipsearch.query.parser import QuerySyntaxError
+from ipsearch.results import ExportFormat, SearchRequestError, SortMode
+from ipsearch.service import SearchService
+from loaders.pipeline import run_load
+from loaders.synthetic import SyntheticOptions, write_weekly_files
+
+
+@pytest.fixture
+def service(embedded_settings: Settings, tmp_path: Path) -> SearchService:
+    folder = tmp_path / "synthetic"
+    write_weekly_files(folder, SyntheticOptions(docs=40, seed=11))
+    assert run_load(embedded_settings, [folder], backend=BackendKind.embedded).loaded == 40
+    return SearchService(get_backend(embedded_settings, BackendKind.embedded))
+
+
+def test_document_normalises_the_number_and_builds_the_claim_tree(service: SearchService) -> None:
+    pn = service.search("TXT=synthetic", size=1, sort=SortMode.date_asc).hits[0].pn
+    view = service.document(pn.lower())  # typed in lower case: the same document
+    assert view.pn == pn and view.document["pn"]["country"] == "US"
+    roots = view.claim_tree["en"]
+    assert roots and roots[0].number == 1  # claim 1 is always independent in the generator
+    with pytest.raises(NotFound):
+        service.document("US99999999B2")
+    with pytest.raises(InvalidInput):
+        service.document("!!!")
+
+
+def test_similar_needs_a_document_in_the_corpus(service: SearchService) -> None:
+    pn = service.search("TXT=synthetic", size=1).hits[0].pn
+    similar = service.similar(pn, 5)
+    assert 0 < len(similar) <= 5 and pn not in {h.pn for h in similar}
+    with pytest.raises(NotFound):
+        service.similar("US99999999B2", 5)
+
+
+def test_export_checks_the_query_before_the_first_byte(service: SearchService) -> None:
+    with pytest.raises(QuerySyntaxError):
+        service.export("TI=(led", ExportFormat.csv)  # raised by the call, not by the first next()
+    rows = list(csv.reader(io.StringIO("".join(service.export("TXT=synthetic", ExportFormat.csv, limit=7)))))
+    assert rows[0][0] == "pn" and len(rows) == 8
+    lines = "".join(service.export("TXT=synthetic", ExportFormat.jsonl, limit=3)).splitlines()
+    assert len(lines) == 3 and all(json.loads(line)["pn"].startswith("US") for line in lines)
+
+
+def test_a_cursor_belongs_to_its_query(service: SearchService) -> None:
+    first = service.search("TXT=synthetic", size=5)
+    assert first.next_cursor is not None
+    second = service.search("TXT=synthetic", size=5, cursor=first.next_cursor)
+    assert not {h.pn for h in first.hits} & {h.pn for h in second.hits}
+    with pytest.raises(SearchRequestError):
+        service.search("TXT=apparatus", size=5, cursor=first.next_cursor)
