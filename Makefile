@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 DEMO_DOCS ?= 2000
 
-.PHONY: setup run demo services services-stop test lint typecheck pytest bench clean
+.PHONY: setup assets run demo services services-stop test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-setup: $(STAMP)
+# Front-end libraries from npm (served by the app) and the compiled message catalogs.
+assets: $(STAMP)
+	scripts/assets
+	$(BIN)/pybabel -q compile -d api/locale -D messages
+
+setup: $(STAMP) assets
 
 # The embedded default: SQLite + embedded search + a local worker, state under ./var.
 run: setup

@@ -1,12 +1,16 @@
-"""The FastAPI application factory: the API's composition root."""
+"""The FastAPI application factory: the API's and the portal's composition root."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from pathlib import Path
 
-from api import problems, web
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api import pages, problems
 from api.deps import Platform
 from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from api.pages.errors import error_page
 from api.routers import (
     accounts,
     agencies,
@@ -23,8 +27,9 @@ from api.routers import (
 from api.worker import import_task_modules
 from core.settings import Settings, get_settings
 
-ROUTERS = (health.router, auth.router, accounts.router, audit.router, loads.router, patents.router,
-           collections.router, copyright.router, agencies.router, forums.router, analytics.router, web.router)
+API_ROUTERS = (health.router, auth.router, accounts.router, audit.router, loads.router, patents.router,
+               collections.router, copyright.router, agencies.router, forums.router, analytics.router)
+STATIC_DIR = Path(__file__).with_name("static")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -35,12 +40,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Open intellectual-property public service platform: patent search, analytics, "
         "copyright registry and community.",
-        docs_url="/docs",
+        docs_url=None,  # served by api.pages.shell from the app's own files (works offline)
+        redoc_url=None,
     )
     app.state.platform = Platform.build(settings)
-    problems.install(app)
-    for router in ROUTERS:
+    problems.install(app, html=error_page)
+    for router in API_ROUTERS + pages.ROUTERS:
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -7,11 +7,12 @@ first class in a raised error's MRO that the table names decides the status and 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from copyright.verify import VerificationFailed
@@ -81,10 +82,23 @@ def _headers(exc: IPCommonsError) -> dict[str, str] | None:
     return None
 
 
-def install(app: FastAPI) -> None:
+HtmlErrorPage = Callable[[Request, int, str, str], Response]
+JSON_PATHS = ("/api/", "/.well-known/", "/healthz", "/openapi.json")
+
+
+def wants_html(request: Request) -> bool:
+    """A person's browser on a page, not an API client: errors are shown as pages."""
+    return not request.url.path.startswith(JSON_PATHS) and "text/html" in request.headers.get("accept", "")
+
+
+def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
+    """Problem documents for API clients; with ``html``, error pages for people on the portal."""
+
     @app.exception_handler(IPCommonsError)
-    async def domain_error(request: Request, exc: IPCommonsError) -> JSONResponse:
+    async def domain_error(request: Request, exc: IPCommonsError) -> Response:
         status, title = status_of(exc)
+        if html is not None and wants_html(request):
+            return html(request, status, title, exc.detail)
         return problem(status, title, exc.detail, request, headers=_headers(exc), **exc.extra)
 
     @app.exception_handler(RequestValidationError)
@@ -96,7 +110,9 @@ def install(app: FastAPI) -> None:
         return problem(422, "Invalid request", "the request does not match the schema", request, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if html is not None and wants_html(request):
+            return html(request, exc.status_code, HTTP_TITLES.get(exc.status_code, "HTTP error"), str(exc.detail))
         return problem(exc.status_code, HTTP_TITLES.get(exc.status_code, "HTTP error"), str(exc.detail), request,
                        headers=getattr(exc, "headers", None))
 

@@ -72,7 +72,13 @@ class AuditAction(StrEnum):
     org_create = "org.create"
     org_member_add = "org.member.add"
     report_request = "report.request"
+    search_history_clear = "search.history.clear"
+    search_set_add = "search.set.add"
+    session_close = "session.close"
+    session_open = "session.open"
     user_create_admin = "user.create_admin"
+    user_language_set = "user.language.set"
+    user_password_change = "user.password.change"  # noqa: S105 - an action name, not a secret
     user_register = "user.register"
     user_role_set = "user.role.set"
 

@@ -11,10 +11,12 @@ import copyright.keys  # noqa: F401
 import copyright.log  # noqa: F401
 import copyright.models  # noqa: F401
 import core.accounts.models  # noqa: F401 - register tables for autogenerate
+import core.accounts.sessions  # noqa: F401
 import core.audit  # noqa: F401
 import core.notifications  # noqa: F401
 import ipsearch.collections  # noqa: F401
 import ipsearch.events  # noqa: F401
+import ipsearch.history  # noqa: F401
 import loaders.journal  # noqa: F401
 from core.db import Base, get_engine
 from core.settings import get_settings

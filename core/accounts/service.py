@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import notifications
 from core.accounts.models import ApiKey, Membership, Organisation, OrgKind, OrgRole, Role, User
 from core.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 from core.accounts.permissions import is_org_admin, is_org_member, is_owner_or_admin, require_admin
@@ -27,6 +28,8 @@ from core.accounts.tokens import api_key_matches, api_key_prefix, issue_access_t
 from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, TooManyRequests
+from core.i18n import Language
+from core.notifications import NotificationOut
 from core.ratelimit import RateLimiter
 from core.settings import Settings
 
@@ -176,9 +179,10 @@ def register(w: Writer, body: RegisterIn) -> UserOut:
     return UserOut.model_validate(user)
 
 
-def login(session: Session, settings: Settings, limiter: RateLimiter, client_ip: str | None, email: str,
-          password: str) -> TokenOut:
-    """A bearer token for the right e-mail and password; attempts are limited per client address."""
+def check_credentials(session: Session, settings: Settings, limiter: RateLimiter, client_ip: str | None,
+                      email: str, password: str) -> User:
+    """The user with this e-mail and password. Attempts are limited per client address, the API's
+    token endpoint and the portal's login form alike."""
     decision = limiter.hit(f"login:{client_ip or 'unknown'}", settings.login_attempts_per_minute, 60)
     if not decision.allowed:
         raise TooManyRequests("too many login attempts from this address; wait and retry",
@@ -187,6 +191,13 @@ def login(session: Session, settings: Settings, limiter: RateLimiter, client_ip:
     if user is None:
         raise NotAuthenticated("wrong e-mail or password")
     session.commit()  # a password rehash, if argon2 parameters changed
+    return user
+
+
+def login(session: Session, settings: Settings, limiter: RateLimiter, client_ip: str | None, email: str,
+          password: str) -> TokenOut:
+    """A bearer token for the right e-mail and password."""
+    user = check_credentials(session, settings, limiter, client_ip, email, password)
     return TokenOut(access_token=issue_access_token(settings, user.id), expires_in=settings.access_token_minutes * 60)
 
 
@@ -236,3 +247,38 @@ def change_role(w: Writer, user_id: int, body: RoleIn) -> UserOut:
     w.audit(AuditAction.user_role_set, "user", user.id, role=body.role.value)
     w.commit()
     return UserOut.model_validate(user)
+
+
+def update_profile(w: Writer, display_name: str, language: Language | None) -> UserOut:
+    """The name others see and the portal's language (None: follow the browser)."""
+    name = display_name.strip()
+    if not name or len(name) > 120 or any(not c.isprintable() for c in name):
+        raise InvalidInput("a display name has 1 to 120 printable characters")
+    user = w.actor
+    user.display_name = name
+    user.language = language.value if language else None
+    w.audit(AuditAction.user_language_set, "user", user.id, language=user.language)
+    w.commit()
+    return UserOut.model_validate(user)
+
+
+def change_password(w: Writer, current: str, new: str) -> None:
+    user = w.actor
+    if not verify_password(user.password_hash, current):
+        raise PermissionDenied("the current password is wrong")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = hash_password(new)
+    w.audit(AuditAction.user_password_change, "user", user.id)
+    w.commit()
+
+
+def inbox(session: Session, user: User, unread_only: bool = False) -> list[NotificationOut]:
+    return [NotificationOut.model_validate(n) for n in notifications.for_user(session, user.id, unread_only)]
+
+
+def read_notification(w: Writer, notification_id: int) -> NotificationOut:
+    note = notifications.mark_read(w.session, w.actor.id, notification_id)
+    w.audit(AuditAction.notification_read, "notification", note.id)
+    w.commit()
+    return NotificationOut.model_validate(note)

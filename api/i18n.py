@@ -1,0 +1,83 @@
+"""The portal's languages: gettext catalogs (Babel) for Chinese and English, the choice of a
+request's language, and dates and numbers formatted the way each language writes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.core import negotiate_locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+
+from core.i18n import Language
+
+LOCALE_DIR = Path(__file__).with_name("locale")
+DEFAULT = Language.zh  # most of the platform's users read Chinese
+BABEL_LOCALES = {Language.zh: "zh_Hans_CN", Language.en: "en_GB"}
+
+
+@cache
+def translations(lang: Language) -> NullTranslations:
+    """The compiled catalog of ``lang`` (``make setup`` compiles the .po files)."""
+    if lang is Language.en and not (LOCALE_DIR / "en" / "LC_MESSAGES" / "messages.mo").is_file():
+        return NullTranslations()  # message ids are English
+    loaded = Translations.load(str(LOCALE_DIR), [lang.value], domain="messages")
+    if not isinstance(loaded, Translations):
+        raise RuntimeError(f"no compiled catalog for {lang.value} under {LOCALE_DIR}: run `make setup`")
+    return loaded
+
+
+def from_accept_language(header: str | None) -> Language:
+    """The best of our languages for an ``Accept-Language`` header (``zh-TW`` and ``zh-Hans`` are zh)."""
+    preferred: list[tuple[float, str]] = []
+    for part in (header or "").split(",")[:20]:
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if tag and q > 0:
+            preferred.append((q, tag.split("-")[0].lower()))
+    chosen = negotiate_locale([t for _, t in sorted(preferred, key=lambda p: -p[0])], [lang.value for lang in Language])
+    return Language(chosen) if chosen else DEFAULT
+
+
+def parse_language(value: str | None) -> Language | None:
+    try:
+        return Language(value) if value else None
+    except ValueError:
+        return None
+
+
+class Formatter:
+    """Dates and numbers in one language, for templates."""
+
+    def __init__(self, lang: Language) -> None:
+        self.locale = Locale.parse(BABEL_LOCALES[lang])
+
+    def date(self, value: dt.date | str | None) -> str:
+        if not value:
+            return ""
+        if isinstance(value, str):
+            try:
+                return format_date(dt.date.fromisoformat(value[:10]), format="medium", locale=self.locale)
+            except ValueError:
+                return value
+        return format_date(value, format="medium", locale=self.locale)
+
+    def datetime(self, value: dt.datetime | None) -> str:
+        return format_datetime(value, format="medium", locale=self.locale) if value else ""
+
+    def number(self, value: float | int | None) -> str:
+        return format_decimal(value, locale=self.locale) if value is not None else ""
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+    """Marks a message for the catalogs where it is defined; it is translated where it is shown."""
+    return message

@@ -1,0 +1,7 @@
+"""The portal: server-rendered pages (Jinja2) on the same services as the API, in Chinese and English."""
+
+from __future__ import annotations
+
+from api.pages import accounts, search, shell
+
+ROUTERS = (shell.router, accounts.router, search.router)

@@ -1,0 +1,145 @@
+"""Accounts in the browser: sign up, log in and out, profile and language, password, API keys,
+the notification inbox. Forms post with a CSRF token; the session cookie is HttpOnly and SameSite."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from api.deps import client_ip
+from api.i18n import parse_language
+from api.pages.context import LANG_COOKIE, SESSION_COOKIE, CheckedPageDep, Page, PageDep
+from core.accounts import service
+from core.accounts.schemas import ApiKeyIn, RegisterIn
+from core.accounts.sessions import close_session, open_session
+from core.errors import IPCommonsError
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: a login form must not send people to another site."""
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _signed_in(page: Page, user_id: int, target: str | None) -> Response:
+    token = open_session(page.anonymous_writer(), user_id)
+    page.new_cookies[SESSION_COOKIE] = token
+    return page.redirect(_safe_next(target))
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_form(page: PageDep) -> HTMLResponse:
+    return page.render("signup.html")
+
+
+@router.post("/signup", response_model=None)
+def signup(page: CheckedPageDep, email: Text, password: Text, display_name: Annotated[str, Form()] = "",
+           next: Annotated[str, Form()] = "/") -> Response:
+    try:
+        body = RegisterIn(email=email, password=password, display_name=display_name)
+        user = service.register(page.anonymous_writer(), body)
+    except (IPCommonsError, ValidationError) as exc:
+        page.session.rollback()
+        return page.render("signup.html", 400, error=_message(exc), email=email, display_name=display_name)
+    return _signed_in(page, user.id, next)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(page: PageDep, next: str = "/") -> HTMLResponse:
+    return page.render("login.html", next=_safe_next(next))
+
+
+@router.post("/login", response_model=None)
+def login(page: CheckedPageDep, email: Text, password: Text, next: Annotated[str, Form()] = "/") -> Response:
+    try:
+        user = service.check_credentials(page.session, page.platform.settings, page.platform.rate_limiter,
+                                         client_ip(page.request), email, password)
+    except IPCommonsError as exc:
+        status = 429 if "too many" in exc.detail else 401
+        return page.render("login.html", status, error=page.gettext(exc.detail), email=email, next=_safe_next(next))
+    return _signed_in(page, user.id, next)
+
+
+@router.post("/logout", response_model=None)
+def logout(page: CheckedPageDep) -> Response:
+    if page.web_session is not None:
+        close_session(page.writer(), page.web_session)
+    page.new_cookies[SESSION_COOKIE] = ""
+    return page.redirect("/")
+
+
+@router.post("/language", response_model=None)
+def choose_language(page: CheckedPageDep, lang: Text, next: Annotated[str, Form()] = "/") -> Response:
+    chosen = parse_language(lang)
+    if chosen is not None:
+        if page.user is not None:
+            service.update_profile(page.writer(), page.user.display_name, chosen)
+        page.new_cookies[LANG_COOKIE] = chosen.value
+    return page.redirect(_safe_next(next))
+
+
+def _account(page: Page, status_code: int = 200, **extra: object) -> HTMLResponse:
+    user = page.require_user()
+    return page.render("account.html", status_code, keys=service.api_keys_of(page.session, user),
+                       orgs=service.organisations_of(page.session, user), **extra)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(page: PageDep) -> HTMLResponse:
+    return _account(page)
+
+
+@router.post("/account/profile", response_model=None)
+def save_profile(page: CheckedPageDep, display_name: Text, language: Annotated[str, Form()] = "") -> Response:
+    try:
+        service.update_profile(page.writer(), display_name, parse_language(language))
+    except IPCommonsError as exc:
+        page.session.rollback()
+        return _account(page, 400, error=page.gettext(exc.detail))
+    if chosen := parse_language(language):
+        page.new_cookies[LANG_COOKIE] = chosen.value
+    return page.redirect("/account")
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(page: CheckedPageDep, current: Text, new: Text) -> HTMLResponse:
+    try:
+        service.change_password(page.writer(), current, new)
+    except IPCommonsError as exc:
+        page.session.rollback()
+        return _account(page, 400, error=page.gettext(exc.detail))
+    return _account(page, notice=page.gettext("Password changed."))
+
+
+@router.post("/account/api-keys", response_class=HTMLResponse)
+def create_api_key(page: CheckedPageDep, name: Text) -> HTMLResponse:
+    return _account(page, created=service.issue_api_key(page.writer(), ApiKeyIn(name=name.strip()[:100] or "key")))
+
+
+@router.post("/account/api-keys/{key_id}/revoke", response_model=None)
+def revoke_api_key(page: CheckedPageDep, key_id: int) -> Response:
+    service.revoke_key(page.writer(), key_id)
+    return page.redirect("/account")
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox(page: PageDep) -> HTMLResponse:
+    return page.render("inbox.html", notes=service.inbox(page.session, page.require_user()))
+
+
+@router.post("/inbox/{note_id}/read", response_model=None)
+def read(page: CheckedPageDep, note_id: int) -> Response:
+    service.read_notification(page.writer(), note_id)
+    return page.redirect("/inbox")
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return exc.detail if isinstance(exc, IPCommonsError) else str(exc)

@@ -1,0 +1,132 @@
+"""What every page needs: the signed-in user (from the session cookie), the language, the CSRF
+token, and rendering with translations and formatters bound to this request.
+
+Cookies: ``ipc_session`` (the session, HttpOnly, SameSite=Lax), ``ipc_anon`` (a random id that
+scopes the CSRF token of signed-out visitors, HttpOnly, SameSite=Lax) and ``ipc_lang`` (the
+language a signed-out visitor chose). ``Secure`` is set when the platform is served over HTTPS.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from api.deps import Platform, PlatformDep, SessionDep, audit_context
+from api.i18n import Formatter, from_accept_language, parse_language, translations
+from core.accounts.models import User
+from core.accounts.sessions import WebSession, csrf_token, csrf_valid, find_session
+from core.audit import Writer
+from core.errors import NotAuthenticated, PermissionDenied
+from core.i18n import Language
+
+SESSION_COOKIE = "ipc_session"
+ANON_COOKIE = "ipc_anon"
+LANG_COOKIE = "ipc_lang"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+templates.env.autoescape = True
+
+NAV = (("/", "Search"), ("/collections", "Collections"), ("/reports", "Reports"), ("/copyright", "Copyright"),
+       ("/community", "Community"), ("/service-hall", "Service hall"), ("/admin", "Admin"))
+
+
+@dataclass
+class Page:
+    request: Request
+    platform: Platform
+    session: Session
+    user: User | None
+    web_session: WebSession | None
+    lang: Language
+    anon_id: str
+    new_cookies: dict[str, str] = field(default_factory=dict)
+
+    # --- CSRF ---------------------------------------------------------------------------
+    @property
+    def csrf(self) -> str:
+        if self.web_session is not None:
+            return csrf_token(self.web_session.csrf_secret, f"session:{self.web_session.id}")
+        return csrf_token(self.platform.settings.jwt_secret(), f"anon:{self.anon_id}")
+
+    def csrf_ok(self, presented: str | None) -> bool:
+        if self.web_session is not None:
+            return csrf_valid(self.web_session.csrf_secret, f"session:{self.web_session.id}", presented)
+        return csrf_valid(self.platform.settings.jwt_secret(), f"anon:{self.anon_id}", presented)
+
+    # --- who -----------------------------------------------------------------------------
+    def require_user(self) -> User:
+        if self.user is None:
+            raise NotAuthenticated("sign in to continue")
+        return self.user
+
+    def writer(self) -> Writer:
+        """An audited write by the signed-in user."""
+        return Writer(self.session, self.require_user(), audit_context(self.request, self.user))
+
+    def anonymous_writer(self) -> Writer:
+        return Writer(self.session, self.user, audit_context(self.request, self.user))
+
+    # --- output --------------------------------------------------------------------------
+    def gettext(self, message: str, **values: Any) -> str:
+        text = translations(self.lang).gettext(message)
+        return text % values if values else text
+
+    def render(self, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
+        context = {"page": self, "user": self.user, "lang": self.lang.value, "csrf": self.csrf, "nav": NAV,
+                   "_": self.gettext, "fmt": Formatter(self.lang), "path": self.request.url.path, **data}
+        response = templates.TemplateResponse(self.request, template, context, status_code=status_code)
+        self.finish(response)
+        return response
+
+    def redirect(self, url: str) -> Response:
+        return self.finish(RedirectResponse(url, status_code=303))
+
+    def finish(self, response: Response) -> Response:
+        secure = self.request.url.scheme == "https"
+        for name, value in self.new_cookies.items():
+            response.set_cookie(name, value, httponly=True, samesite="lax", secure=secure, path="/",
+                                max_age=None if value else 0)
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _language(request: Request, user: User | None) -> Language:
+    return (parse_language(user.language if user else None) or parse_language(request.cookies.get(LANG_COOKIE))
+            or from_accept_language(request.headers.get("accept-language")))
+
+
+def get_page(request: Request, platform: PlatformDep, session: SessionDep) -> Page:
+    found = find_session(session, request.cookies.get(SESSION_COOKIE))
+    web_session, user = found if found else (None, None)
+    anon_id = request.cookies.get(ANON_COOKIE) or ""
+    new_cookies = {}
+    if web_session is None and (len(anon_id) < 20 or len(anon_id) > 64):
+        anon_id = secrets.token_urlsafe(24)
+        new_cookies[ANON_COOKIE] = anon_id
+    return Page(request=request, platform=platform, session=session, user=user, web_session=web_session,
+                lang=_language(request, user), anon_id=anon_id, new_cookies=new_cookies)
+
+
+async def checked_page(request: Request, page: Annotated[Page, Depends(get_page)]) -> Page:
+    """For state-changing requests: refused unless the form (or htmx header) carries the CSRF token."""
+    presented = request.headers.get(CSRF_HEADER)
+    if presented is None:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        presented = value if isinstance(value, str) else None
+    if not page.csrf_ok(presented):
+        raise PermissionDenied("the form has expired or did not come from this site: reload the page and retry")
+    return page
+
+
+PageDep = Annotated[Page, Depends(get_page)]
+CheckedPageDep = Annotated[Page, Depends(checked_page)]

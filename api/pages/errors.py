@@ -1,0 +1,29 @@
+"""Errors shown to people as pages in their language; "log in first" becomes the login form."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.i18n import from_accept_language, parse_language, translations
+from api.pages.context import LANG_COOKIE, templates
+
+
+def error_page(request: Request, status: int, title: str, detail: str) -> Response:
+    if status == 401 and request.method == "GET":
+        return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
+    lang = parse_language(request.cookies.get(LANG_COOKIE)) or from_accept_language(
+        request.headers.get("accept-language"))
+    gettext = translations(lang).gettext
+    context = {"title": title, "detail": gettext(detail), "_": gettext, "lang": lang.value, "user": None,
+               "csrf": "", "nav": (), "path": request.url.path, "page": _Bare(request)}
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
+class _Bare:
+    """Enough of a Page for the layout of an error page."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request

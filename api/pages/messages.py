@@ -1,0 +1,36 @@
+"""Messages the templates translate by value (navigation, facet and role names, error titles and
+the errors people meet most often), marked here so that ``pybabel extract`` puts them in the catalogs."""
+
+from __future__ import annotations
+
+from api.i18n import N_
+
+NAVIGATION = [N_("Search"), N_("Collections"), N_("Reports"), N_("Copyright"), N_("Community"),
+              N_("Service hall"), N_("Admin")]
+SECTIONS = [
+    N_("Topic collections (专题库) that refresh themselves when new documents are loaded, with tags, notes, "
+       "statistics and export."),
+    N_("Industry indicators, early-warning alerts and landscape reports."),
+    N_("Register works, license and transfer rights, verify certificates."),
+    N_("Forums and the directory of IP agencies with ratings and tiers."),
+    N_("Apply for public IP services and follow their handling."),
+    N_("Users and roles, organisations, loads and the audit trail."),
+]
+FACETS = [N_("ipc_subclass"), N_("applicant"), N_("country"), N_("year"), N_("kind")]
+ROLES = [N_("applicant"), N_("assignee"), N_("inventor"), N_("agent"), N_("admin"), N_("moderator"), N_("member"),
+         N_("org_admin"), N_("sme"), N_("association"), N_("agency"), N_("government")]
+DOCUMENT_KINDS = [N_("grant"), N_("application"), N_("design"), N_("plant"), N_("reissue"), N_("utility_model"),
+                  N_("other")]
+CITATIONS = [N_("cited by examiner"), N_("cited by applicant")]
+NOTIFICATIONS = [N_("collection"), N_("alert"), N_("report")]
+ERROR_TITLES = [N_("Invalid input"), N_("Verification failed"), N_("Not authenticated"), N_("Permission denied"),
+                N_("Not found"), N_("Conflict"), N_("Too many requests"), N_("Service unavailable"),
+                N_("Bad request"), N_("Method not allowed"), N_("HTTP error"), N_("Payload too large")]
+ERRORS = [N_("wrong e-mail or password"), N_("too many login attempts from this address; wait and retry"),
+          N_("an account with this e-mail already exists"), N_("the current password is wrong"),
+          N_("password must have at least 10 characters"), N_("sign in to continue"),
+          N_("the form has expired or did not come from this site: reload the page and retry"),
+          N_("log in to combine the sets of your search history")]
+SORTS = [N_("Relevance"), N_("Newest first"), N_("Oldest first")]
+BUILDER_FIELDS = [N_("Title"), N_("Abstract"), N_("Claims"), N_("All text"), N_("Applicant"), N_("Inventor"),
+                  N_("IPC class"), N_("Publication date"), N_("Filing date"), N_("Country")]

@@ -1,0 +1,110 @@
+"""The search workbench: query box and guided builder, facets that add and remove filters, sort,
+previous and next pages, numbered search history with combination, help when nothing matched,
+export, and the patent page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+
+from api.pages.context import CheckedPageDep, Page, PageDep
+from core.errors import InvalidInput
+from ipsearch import history
+from ipsearch.query.parser import QuerySyntaxError
+from ipsearch.results import ExportFormat, SortMode
+from ipsearch.service import MAX_EXPORT, SearchResult
+from ipsearch.suggest import ZeroResultHelp, zero_result_help
+
+router = APIRouter(include_in_schema=False)
+FACETS = ["ipc_subclass", "applicant", "country", "year", "kind"]
+# facet -> how a value becomes a query clause
+FACET_CLAUSE = {"ipc_subclass": "IPC={}", "applicant": 'OWNER="{}"', "country": "CC={}", "year": "PD={}",
+                "kind": "KIND={}"}
+PAGE_SIZE = 20
+Filters = Annotated[list[str], Query(max_length=20)]
+
+
+def effective_query(q: str, filters: list[str]) -> str:
+    """The typed query narrowed by the facet filters chosen (each a clause of the query language)."""
+    clauses = [f"({q.strip()})"] if q.strip() else []
+    return " AND ".join(clauses + [f for f in filters if f.strip()])
+
+
+def _expand_sets(page: Page, q: str) -> str:
+    if not history.is_combination(q):
+        return q
+    if page.user is None:
+        raise InvalidInput("log in to combine the sets of your search history")
+    return history.expand(page.session, page.user, q)
+
+
+def _search(page: Page, q: str, filters: list[str], sort: SortMode, cursor: str | None) -> dict[str, object]:
+    search = page.platform.search
+    query = effective_query(_expand_sets(page, q), filters)
+    result: SearchResult = search.search(query, size=PAGE_SIZE, sort=sort, facets=FACETS, cursor=cursor)
+    help_: ZeroResultHelp | None = zero_result_help(search, query) if result.total == 0 else None
+    current = None
+    if page.user is not None and cursor is None:
+        current = history.record(page.writer(), query, result.total)
+    return {"result": result, "help": help_, "current_set": current, "query": query}
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(page: PageDep, q: Annotated[str, Query(max_length=4000)] = "", f: Filters = [],  # noqa: B006
+                sort: SortMode = SortMode.relevance, cursor: Annotated[str | None, Query(max_length=4096)] = None,
+                trail: Annotated[str, Query(max_length=40000)] = "") -> HTMLResponse:
+    context: dict[str, object] = {"q": q, "filters": f, "sort": sort.value, "trail": trail, "cursor": cursor,
+                                  "facet_clause": FACET_CLAUSE, "result": None, "error": None}
+    if q.strip() or f:
+        try:
+            context.update(_search(page, q, f, sort, cursor))
+        except QuerySyntaxError as exc:
+            context["error"] = f"{page.gettext(exc.message)}\n{exc.pointer()}"
+        except InvalidInput as exc:
+            context["error"] = page.gettext(exc.detail)
+    if page.user is not None:
+        context["sets"] = history.history(page.session, page.user)
+    return page.render("search.html", 400 if context["error"] else 200, **context)
+
+
+@router.post("/history/clear", response_model=None)
+def clear_history(page: CheckedPageDep) -> Response:
+    history.clear(page.writer())
+    return page.redirect("/")
+
+
+@router.get("/export", response_model=None)
+def export(page: PageDep, q: Annotated[str, Query(min_length=1, max_length=4000)], f: Filters = [],  # noqa: B006
+           format: ExportFormat = ExportFormat.csv, sort: SortMode = SortMode.relevance,
+           limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = 1000) -> Response:
+    """CSV with a byte-order mark (so Excel reads Chinese) or JSON Lines, with a file name."""
+    query = effective_query(_expand_sets(page, q), f)
+    rows = page.platform.search.export(query, format, limit, sort)
+
+    def body() -> Iterator[str]:
+        if format is ExportFormat.csv:
+            yield "\ufeff"
+        yield from rows
+
+    name = f"ipcommons-{dt.date.today().isoformat()}.{format.value}"
+    return StreamingResponse(body(), media_type=format.media_type,
+                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/patent/{pn}", response_class=HTMLResponse)
+def patent_page(page: PageDep, pn: str) -> HTMLResponse:
+    search = page.platform.search
+    view = search.document(pn)
+    similar = search.similar(view.pn, 6)
+    return page.render("patent.html", pn=view.pn, doc=view.model_dump(), similar=similar)
+
+
+@router.post("/search/combine", response_model=None)
+def combine(page: CheckedPageDep, expression: Annotated[str, Form(max_length=500)]) -> Response:
+    """``#1 AND #3 NOT #2`` from the history panel: searched like a typed query."""
+    return page.redirect("/?" + urlencode({"q": expression.strip()}))

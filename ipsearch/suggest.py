@@ -1,0 +1,76 @@
+"""Help for a query that found nothing: which part matched nothing, and what to try instead.
+
+Each word or phrase of the query is counted on its own; for those with no match we suggest known
+equivalents (``LED`` and ``light emitting diode``), the other Chinese script (traditional and
+simplified, by zhconv) and close spellings from the index vocabulary.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import zhconv
+from pydantic import BaseModel
+
+from ipsearch.query import ast as q
+from ipsearch.query.render import render
+from ipsearch.service import SearchService
+
+MAX_PARTS = 12
+VOCABULARY_SAMPLE = 3000
+# Abbreviations and their written-out forms, both ways; lower case.
+EQUIVALENTS: dict[str, list[str]] = {
+    "led": ['"light emitting diode"'], "light emitting diode": ["LED"],
+    "oled": ['"organic light emitting diode"'], "organic light emitting diode": ["OLED"],
+    "lcd": ['"liquid crystal display"'], "liquid crystal display": ["LCD"],
+    "tv": ["television"], "television": ["TV"], "ue": ['"user equipment"'], "user equipment": ["UE"],
+    "ofdm": ['"orthogonal frequency division multiplexing"'],
+    "orthogonal frequency division multiplexing": ["OFDM"],
+    "mri": ['"magnetic resonance imaging"'], "magnetic resonance imaging": ["MRI"],
+    "发光二极管": ["LED"], "电视": ["television"], "液晶显示": ["LCD"],
+}
+
+
+class QueryPart(BaseModel):
+    text: str  # the part as it can be written in a query
+    matches: int
+    suggestions: list[str] = []
+
+
+class ZeroResultHelp(BaseModel):
+    parts: list[QueryPart]
+
+    @property
+    def empty_parts(self) -> list[QueryPart]:
+        return [p for p in self.parts if p.matches == 0]
+
+
+def zero_result_help(service: SearchService, query: str) -> ZeroResultHelp:
+    node, planner = service.plan(query)
+    parts: list[QueryPart] = []
+    seen: set[str] = set()
+    for leaf in q.leaves(node):
+        text = render(leaf)
+        if text in seen or len(parts) >= MAX_PARTS:
+            continue
+        seen.add(text)
+        matches = service.backend.count_matching(leaf, planner)
+        parts.append(QueryPart(text=text, matches=matches,
+                               suggestions=[] if matches else suggestions_for(service, leaf)))
+    return ZeroResultHelp(parts=parts)
+
+
+def suggestions_for(service: SearchService, leaf: q.Node) -> list[str]:
+    if not isinstance(leaf, q.Term | q.Phrase) or leaf.text.strip() == "":
+        return []
+    words = leaf.text.strip()
+    out = list(EQUIVALENTS.get(words.lower(), []))
+    for script in ("zh-hans", "zh-hant"):
+        converted = zhconv.convert(words, script)
+        if converted != words:
+            out.append(converted)
+    if isinstance(leaf, q.Term) and not leaf.is_wildcard and len(words) >= 3 and words.isascii():
+        fields = q.TEXT_FIELDS.get(leaf.field, q.TEXT_FIELDS["TXT"])
+        vocabulary = service.backend.vocabulary(fields, words[:2].lower(), VOCABULARY_SAMPLE)
+        out += difflib.get_close_matches(words.lower(), vocabulary, n=3, cutoff=0.75)
+    return list(dict.fromkeys(s for s in out if s.lower() != words.lower()))[:5]
