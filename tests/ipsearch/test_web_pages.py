@@ -13,7 +13,7 @@ from core.settings import Settings
 
 @pytest.fixture(scope="module")
 def web(corpus_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(corpus_settings)) as client:
+    with TestClient(create_app(corpus_settings), headers={"Accept-Language": "en"}) as client:
         yield client
 
 
@@ -21,7 +21,7 @@ def test_search_page_shows_highlighted_results_and_facets(web: TestClient) -> No
     r = web.get("/", params={"q": 'TI="light emitting"'})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert "<mark>Light</mark>" in r.text and "results" in r.text
-    assert 'href="/patent/' in r.text and "ipc subclass" in r.text
+    assert 'href="/patent/' in r.text and "IPC subclass" in r.text
 
 
 def test_query_errors_are_shown_not_500(web: TestClient) -> None:
@@ -41,3 +41,5 @@ def test_document_page(web: TestClient) -> None:
     r = web.get("/patent/CN113781974A")
     assert r.status_code == 200 and "显示设备" in r.text and "Claim tree" in r.text
     assert web.get("/patent/US0000001B1").status_code == 404
+    zh = web.get("/patent/CN113781974A", headers={"Accept-Language": "zh-CN"})
+    assert "权利要求树" in zh.text and "著录项目" in zh.text
