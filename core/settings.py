@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = 6
     max_body_bytes: int = Field(default=1_048_576, description="JSON request bodies larger than this: 413.")
     max_upload_bytes: int = Field(default=512 * 1024 * 1024)
+    smtp_host: str | None = Field(default=None, description="Unset: notifications stay in the inbox only.")
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = Field(default="IP Commons <noreply@ipcommons.local>")
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Where people reach the portal (links "
+                            "in e-mails and certificates).")
     copyright_log_origin: str = Field(default="ipcommons.local/copyright-log",
                                       description="The transparency log's name in its checkpoints.")
 

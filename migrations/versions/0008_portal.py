@@ -1,8 +1,8 @@
-"""portal: web sessions, search sets, user language
+"""portal: web sessions, numbered search sets, language and e-mail preferences, mailed notifications
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-11-24 16:36:38.706691
+Create Date: 2026-11-24 16:46:09.273633
 """
 from __future__ import annotations
 
@@ -46,14 +46,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_web_sessions_token_hash'), ['token_hash'], unique=True)
         batch_op.create_index(batch_op.f('ix_web_sessions_user_id'), ['user_id'], unique=False)
 
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('emailed_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index(batch_op.f('ix_notifications_emailed_at'), ['emailed_at'], unique=False)
+    # notifications written before e-mail existed are not mailed now, months late
+    op.execute("UPDATE notifications SET emailed_at = created_at")
+
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('language', sa.String(length=8), nullable=True))
+        batch_op.add_column(sa.Column('email_notifications', sa.Boolean(), server_default=sa.true(), nullable=False))
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('email_notifications')
         batch_op.drop_column('language')
+
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notifications_emailed_at'))
+        batch_op.drop_column('emailed_at')
 
     with op.batch_alter_table('web_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_web_sessions_user_id'))
