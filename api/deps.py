@@ -43,12 +43,13 @@ class Platform:
     tasks: TaskQueue
     rate_limiter: RateLimiter
     sessions: sessionmaker[Session]
+    secret: str  # the platform's signing key (JWT, CSRF tokens of signed-out visitors), read once
 
     @classmethod
     def build(cls, settings: Settings) -> Platform:
         return cls(settings=settings, search=SearchService(get_backend(settings)), tasks=TaskQueue(settings),
                    rate_limiter=make_rate_limiter(settings.redis_url),
-                   sessions=session_factory(settings.effective_database_url))
+                   sessions=session_factory(settings.effective_database_url), secret=settings.jwt_secret())
 
 
 def get_platform(request: Request) -> Platform:

@@ -55,6 +55,11 @@ def parse_language(value: str | None) -> Language | None:
         return None
 
 
+@cache
+def formatter(lang: Language) -> Formatter:
+    return Formatter(lang)
+
+
 class Formatter:
     """Dates and numbers in one language, for templates."""
 

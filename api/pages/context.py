@@ -9,6 +9,7 @@ language a signed-out visitor chose). ``Secure`` is set when the platform is ser
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,8 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from api.deps import Platform, PlatformDep, SessionDep, audit_context
-from api.i18n import Formatter, from_accept_language, parse_language, translations
+from api.deps import Platform, PlatformDep, audit_context
+from api.i18n import formatter, from_accept_language, parse_language, translations
 from core.accounts.models import User
 from core.accounts.sessions import WebSession, csrf_token, csrf_valid, find_session
 from core.audit import Writer
@@ -43,24 +44,36 @@ NAV = (("/", "Search"), ("/collections", "Collections"), ("/reports", "Reports")
 class Page:
     request: Request
     platform: Platform
-    session: Session
     user: User | None
     web_session: WebSession | None
     lang: Language
     anon_id: str
     new_cookies: dict[str, str] = field(default_factory=dict)
+    _session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """A database session, opened on first use: most anonymous pages never need one."""
+        if self._session is None:
+            self._session = self.platform.sessions()
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.rollback()  # anything not committed explicitly is discarded
+            self._session.close()
 
     # --- CSRF ---------------------------------------------------------------------------
     @property
     def csrf(self) -> str:
         if self.web_session is not None:
             return csrf_token(self.web_session.csrf_secret, f"session:{self.web_session.id}")
-        return csrf_token(self.platform.settings.jwt_secret(), f"anon:{self.anon_id}")
+        return csrf_token(self.platform.secret, f"anon:{self.anon_id}")
 
     def csrf_ok(self, presented: str | None) -> bool:
         if self.web_session is not None:
             return csrf_valid(self.web_session.csrf_secret, f"session:{self.web_session.id}", presented)
-        return csrf_valid(self.platform.settings.jwt_secret(), f"anon:{self.anon_id}", presented)
+        return csrf_valid(self.platform.secret, f"anon:{self.anon_id}", presented)
 
     # --- who -----------------------------------------------------------------------------
     def require_user(self) -> User:
@@ -82,7 +95,7 @@ class Page:
 
     def render(self, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
         context = {"page": self, "user": self.user, "lang": self.lang.value, "csrf": self.csrf, "nav": NAV,
-                   "_": self.gettext, "fmt": Formatter(self.lang), "path": self.request.url.path, **data}
+                   "_": self.gettext, "fmt": formatter(self.lang), "path": self.request.url.path, **data}
         response = templates.TemplateResponse(self.request, template, context, status_code=status_code)
         self.finish(response)
         return response
@@ -104,16 +117,20 @@ def _language(request: Request, user: User | None) -> Language:
             or from_accept_language(request.headers.get("accept-language")))
 
 
-def get_page(request: Request, platform: PlatformDep, session: SessionDep) -> Page:
-    found = find_session(session, request.cookies.get(SESSION_COOKIE))
-    web_session, user = found if found else (None, None)
-    anon_id = request.cookies.get(ANON_COOKIE) or ""
-    new_cookies = {}
-    if web_session is None and (len(anon_id) < 20 or len(anon_id) > 64):
-        anon_id = secrets.token_urlsafe(24)
-        new_cookies[ANON_COOKIE] = anon_id
-    return Page(request=request, platform=platform, session=session, user=user, web_session=web_session,
-                lang=_language(request, user), anon_id=anon_id, new_cookies=new_cookies)
+def get_page(request: Request, platform: PlatformDep) -> Iterator[Page]:
+    page = Page(request=request, platform=platform, user=None, web_session=None, lang=Language.zh, anon_id="")
+    try:
+        if token := request.cookies.get(SESSION_COOKIE):
+            if found := find_session(page.session, token):
+                page.web_session, page.user = found
+        page.anon_id = request.cookies.get(ANON_COOKIE) or ""
+        if page.web_session is None and not 20 <= len(page.anon_id) <= 64:
+            page.anon_id = secrets.token_urlsafe(24)
+            page.new_cookies[ANON_COOKIE] = page.anon_id
+        page.lang = _language(request, page.user)
+        yield page
+    finally:
+        page.close()
 
 
 async def checked_page(request: Request, page: Annotated[Page, Depends(get_page)]) -> Page:
