@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 DEMO_DOCS ?= 2000
 
-.PHONY: setup assets run demo services services-stop test lint typecheck pytest bench clean
+.PHONY: setup assets screenshots run demo services services-stop test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ pytest: setup
 	set -a && eval "$$(scripts/services env)" && set +a && $(BIN)/pytest
 
 test: services lint typecheck pytest
+
+# PNGs of the portal for the README, taken by the browser tests.
+screenshots: services
+	set -a && eval "$$(scripts/services env)" && set +a && IPC_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -q tests/api/pages
 
 bench: services
 	set -a && eval "$$(scripts/services env)" && set +a && for b in bench/*.py; do $(BIN)/python $$b; done

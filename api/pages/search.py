@@ -31,8 +31,10 @@ Filters = Annotated[list[str], Query(max_length=20)]
 
 def effective_query(q: str, filters: list[str]) -> str:
     """The typed query narrowed by the facet filters chosen (each a clause of the query language)."""
-    clauses = [f"({q.strip()})"] if q.strip() else []
-    return " AND ".join(clauses + [f for f in filters if f.strip()])
+    narrowing = [f for f in filters if f.strip()]
+    if not narrowing:
+        return q.strip()
+    return " AND ".join(([f"({q.strip()})"] if q.strip() else []) + narrowing)
 
 
 def _expand_sets(page: Page, q: str) -> str:

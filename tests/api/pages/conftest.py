@@ -93,3 +93,11 @@ def axe_violations(page: Page) -> list[dict[str, object]]:
     result = page.evaluate("async () => (await axe.run(document)).violations")
     return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
             for v in result if v["impact"] in ("serious", "critical")]
+
+
+def screenshot(page: Page, name: str) -> None:
+    """With ``IPC_SCREENSHOTS_DIR`` set (``make screenshots``), keep a PNG of the page for the README."""
+    folder = os.environ.get("IPC_SCREENSHOTS_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False)

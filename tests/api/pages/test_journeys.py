@@ -8,7 +8,7 @@ import uuid
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.api.pages.conftest import axe_violations, new_page
+from tests.api.pages.conftest import axe_violations, new_page, screenshot
 
 PASSWORD = "correct horse battery"
 LABELS = {  # what a person reads, per language
@@ -49,6 +49,7 @@ def test_sign_up_search_refine_combine_export_log_out(browser: Browser, portal_u
     expect(page.get_by_text(t["set"])).to_contain_text(t["set"])
     total = int(re.sub(r"\D", "", page.locator("#result-count").inner_text().split("·")[0]))
     _no_axe_violations(page)
+    screenshot(page, f"search-{lang[:2]}")
 
     facet = page.locator(".facet").first.get_by_role("link").first  # refine by the first facet value
     value = facet.inner_text()
