@@ -83,27 +83,34 @@ def _subproof(m: int, leaves: Sequence[bytes], complete: bool) -> list[bytes]:
     return _subproof(m - k, leaves[k:], False) + [root(leaves[:k])]
 
 
+def _sides(fn: int, sn: int, length: int, what: str) -> list[bool]:
+    """For each hash of a proof path, whether it is a left sibling, walking up from node ``fn``
+    of a level whose last node is ``sn`` (the shared loop of RFC 9162 §2.1.3.2 and §2.1.4.2).
+    Raises ProofError when the path's length does not fit the tree."""
+    sides = []
+    for _ in range(length):
+        if sn == 0:
+            raise ProofError(f"{what} is longer than the tree sizes allow")
+        left = bool(fn & 1) or fn == sn
+        if left and not fn & 1:
+            while fn & 1 == 0 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        sides.append(left)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise ProofError(f"{what} is shorter than the tree sizes require")
+    return sides
+
+
 def verify_inclusion(leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], expected_root: bytes) -> None:
     """RFC 9162 §2.1.3.2; raises ProofError unless ``leaf`` is at ``index`` under ``expected_root``."""
     if not 0 <= index < tree_size:
         raise ProofError(f"index {index} is outside a tree of size {tree_size}")
-    fn, sn = index, tree_size - 1
     r = leaf
-    for p in proof:
-        if sn == 0:
-            raise ProofError("inclusion proof is longer than the tree allows")
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            if not fn & 1:
-                while fn & 1 == 0 and fn != 0:
-                    fn >>= 1
-                    sn >>= 1
-        else:
-            r = node_hash(r, p)
-        fn >>= 1
-        sn >>= 1
-    if sn != 0:
-        raise ProofError("inclusion proof is shorter than the tree requires")
+    for p, left in zip(proof, _sides(index, tree_size - 1, len(proof), "inclusion proof"), strict=True):
+        r = node_hash(p, r) if left else node_hash(r, p)
     if r != expected_root:
         raise ProofError("inclusion proof does not lead to the checkpoint's root hash")
 
@@ -133,22 +140,12 @@ def verify_consistency(first_size: int, second_size: int, first_root: bytes, sec
         fn >>= 1
         sn >>= 1
     fr = sr = path[0]
-    for c in path[1:]:
-        if sn == 0:
-            raise ProofError("consistency proof is longer than the trees allow")
-        if fn & 1 or fn == sn:
+    for c, left in zip(path[1:], _sides(fn, sn, len(path) - 1, "consistency proof"), strict=True):
+        if left:
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)
-            if not fn & 1:
-                while fn & 1 == 0 and fn != 0:
-                    fn >>= 1
-                    sn >>= 1
         else:
             sr = node_hash(sr, c)
-        fn >>= 1
-        sn >>= 1
-    if sn != 0:
-        raise ProofError("consistency proof is shorter than the trees require")
     if fr != first_root:
         raise ProofError("consistency proof does not reproduce the older root")
     if sr != second_root:

@@ -125,24 +125,32 @@ class Right(enum.StrEnum):
     other = "other"
 
 
-class Transfer(Base):
+class RegistrationRecord:
+    """The columns every record about a registration carries (transfers, licences, disputes)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), index=True, sort_order=-1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LoggedRecord(RegistrationRecord):
+    """A record that is also a transparency-log entry at ``log_index``."""
+
+    log_index: Mapped[int] = mapped_column(BigInteger)
+
+
+class Transfer(LoggedRecord, Base):
     __tablename__ = "transfers"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), index=True)
     from_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     to_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     rights: Mapped[list[str]] = mapped_column(JSON)
     effective_date: Mapped[date] = mapped_column(Date)
-    log_index: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Licence(Base):
+class Licence(LoggedRecord, Base):
     __tablename__ = "licences"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), index=True)
     licensor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     licensee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     exclusive: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -154,8 +162,6 @@ class Licence(Base):
     end_date: Mapped[date | None] = mapped_column(Date)
     fee: Mapped[str | None] = mapped_column(String(100))
     cc_code: Mapped[str | None] = mapped_column(String(30))
-    log_index: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class DisputeStatus(enum.StrEnum):
@@ -164,11 +170,9 @@ class DisputeStatus(enum.StrEnum):
     rejected = "rejected"
 
 
-class Dispute(Base):
+class Dispute(RegistrationRecord, Base):
     __tablename__ = "disputes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), index=True)
     complainant_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text)
     evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -176,7 +180,6 @@ class Dispute(Base):
                                                   default=DisputeStatus.open)
     resolution: Mapped[str | None] = mapped_column(Text)
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

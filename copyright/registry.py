@@ -51,8 +51,9 @@ class ContentHash(BaseModel):
     size: int | None = Field(default=None, ge=0)
 
 
-def hash_stream(stream: BinaryIO, limit: int) -> ContentHash:
-    """SHA-256 over a stream of any size, read in chunks; refuses more than ``limit`` bytes."""
+def hash_stream(stream: BinaryIO, limit: int, copy_to: BinaryIO | None = None) -> ContentHash:
+    """SHA-256 over a stream of any size, read in chunks (each also written to ``copy_to``, so an
+    upload is stored and hashed in one pass); refuses more than ``limit`` bytes."""
     digest = hashlib.sha256()
     size = 0
     for chunk in iter(lambda: stream.read(CHUNK), b""):
@@ -60,6 +61,8 @@ def hash_stream(stream: BinaryIO, limit: int) -> ContentHash:
         if size > limit:
             raise InvalidInput(f"the file is larger than the upload limit of {limit} bytes")
         digest.update(chunk)
+        if copy_to is not None:
+            copy_to.write(chunk)
     return ContentHash(sha256=digest.hexdigest(), size=size)
 
 
@@ -96,7 +99,7 @@ def matches(session: Session, content: ContentHash, print_: Fingerprint | None) 
         candidates = set(session.scalars(select(FingerprintBand.work_id).where(
             FingerprintBand.band.in_(print_.bands()))))
         for fp in session.scalars(select(WorkFingerprint).where(WorkFingerprint.work_id.in_(candidates - set(found)))):
-            other = Fingerprint(kind=fp.kind, value=fp.value)  # type: ignore[arg-type]
+            other = Fingerprint(kind=fp.kind, value=fp.value)
             if not print_.is_near(other):
                 continue
             row = session.execute(select(Registration, Work).join(Work, Registration.work_id == Work.id).where(
@@ -183,19 +186,26 @@ def get_registration(session: Session, number: str) -> Registration:
     return reg
 
 
-def certificate(session: Session, settings: Settings, reg: Registration) -> dict[str, Any]:
-    """The certificate JSON: statement, signatures, log entry, inclusion proof, signed checkpoint."""
+def require_certified(reg: Registration) -> tuple[bytes, int, bytes]:
+    """The signed statement, log index and platform signature; InvalidInput while there are none
+    (a registration under review, or refused at review)."""
     if reg.statement is None or reg.log_index is None or reg.platform_signature is None:
         raise InvalidInput(f"{reg.number} is {reg.status.value}: no certificate until it is registered")
+    return reg.statement, reg.log_index, reg.platform_signature
+
+
+def certificate(session: Session, settings: Settings, reg: Registration) -> dict[str, Any]:
+    """The certificate JSON: statement, signatures, log entry, inclusion proof, signed checkpoint."""
+    statement, log_index, signature = require_certified(reg)
     cp = log.latest_checkpoint(session)
-    if cp is None or cp.size <= reg.log_index:
+    if cp is None or cp.size <= log_index:
         cp = log.sign_checkpoint(session, settings, settings.copyright_log_origin)
-    proof = log.inclusion(session, reg.log_index, cp.size)
+    proof = log.inclusion(session, log_index, cp.size)
     return {
         "format": CERTIFICATE_FORMAT,
-        "statement": json.loads(reg.statement),
-        "signatures": [{"key_id": reg.platform_key_id, "signature": base64.b64encode(reg.platform_signature).decode()}],
-        "log": {"origin": settings.copyright_log_origin, "index": reg.log_index, "tree_size": cp.size,
+        "statement": json.loads(statement),
+        "signatures": [{"key_id": reg.platform_key_id, "signature": base64.b64encode(signature).decode()}],
+        "log": {"origin": settings.copyright_log_origin, "index": log_index, "tree_size": cp.size,
                 "inclusion_proof": [base64.b64encode(h).decode() for h in proof], "checkpoint": cp.note},
         "status": reg.status.value,
     }

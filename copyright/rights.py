@@ -25,7 +25,8 @@ from copyright.models import (
     Transfer,
     Work,
 )
-from core.accounts.models import Role, User
+from core.accounts.models import User
+from core.accounts.permissions import require_staff
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.settings import Settings
@@ -92,13 +93,21 @@ def active_licences(session: Session, reg: Registration, on: date) -> list[Licen
             if lic.start_date <= on and (lic.end_date is None or lic.end_date >= on)]
 
 
-def transfer(session: Session, reg: Registration, actor: User, body: TransferIn) -> Transfer:
+def _grant_checked(session: Session, reg: Registration, actor: User, counterpart_id: int, rights: list[Right],
+                   alone: str) -> set[str]:
+    """The rights' names, once the work is registered and the counterpart is another existing
+    person (``alone`` says why the actor cannot be their own counterpart)."""
     _registered(reg)
-    rights = {r.value for r in body.rights}
-    if body.to_user_id == actor.id:
-        raise InvalidInput("a transfer needs another person to receive the rights")
-    if session.get(User, body.to_user_id) is None:
-        raise InvalidInput(f"user {body.to_user_id} does not exist")
+    if counterpart_id == actor.id:
+        raise InvalidInput(alone)
+    if session.get(User, counterpart_id) is None:
+        raise InvalidInput(f"user {counterpart_id} does not exist")
+    return {r.value for r in rights}
+
+
+def transfer(session: Session, reg: Registration, actor: User, body: TransferIn) -> Transfer:
+    rights = _grant_checked(session, reg, actor, body.to_user_id, body.rights,
+                            "a transfer needs another person to receive the rights")
     if not rights <= holders(session, reg, body.effective_date).get(actor.id, set()):
         raise PermissionDenied("only the holder of these rights on that date may transfer them")
     entry = log.append(session, {"type": "transfer", "time": _now(), "registration": reg.number,
@@ -120,12 +129,8 @@ def _overlaps(a: Licence, body: LicenceIn) -> bool:
 
 def license_work(session: Session, reg: Registration, actor: User, body: LicenceIn) -> Licence:
     """Grant a licence: the holder of the rights may; a licensee only with a sublicensable licence."""
-    _registered(reg)
-    rights = {r.value for r in body.rights}
-    if body.licensee_id == actor.id:
-        raise InvalidInput("a licence needs another person as licensee")
-    if session.get(User, body.licensee_id) is None:
-        raise InvalidInput(f"user {body.licensee_id} does not exist")
+    rights = _grant_checked(session, reg, actor, body.licensee_id, body.rights,
+                            "a licence needs another person as licensee")
     held = holders(session, reg, body.start_date).get(actor.id, set())
     if not rights <= held:
         sublicensable = {r for lic in active_licences(session, reg, body.start_date)
@@ -163,8 +168,7 @@ def open_dispute(session: Session, reg: Registration, actor: User, reason: str, 
 
 
 def resolve_dispute(session: Session, dispute: Dispute, moderator: User, upheld: bool, resolution: str) -> Dispute:
-    if moderator.role not in (Role.moderator, Role.admin):
-        raise PermissionDenied("only moderators resolve disputes")
+    require_staff(moderator)
     if dispute.status != DisputeStatus.open:
         raise Conflict("the dispute is already resolved")
     reg = session.get(Registration, dispute.registration_id)
@@ -192,8 +196,7 @@ def decide_review(session: Session, settings: Settings, reg: Registration, moder
     """A moderator registers a work held for review (the match was not a copy) or refuses it."""
     from copyright.registry import publish
 
-    if moderator.role not in (Role.moderator, Role.admin):
-        raise PermissionDenied("only moderators decide reviews")
+    require_staff(moderator)
     if reg.status != RegistrationStatus.under_review:
         raise Conflict(f"{reg.number} is not under review")
     reg.details = {**reg.details, "review": {"approved": approve, "note": note, "by": moderator.id}}

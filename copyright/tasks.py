@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from celery import shared_task
 
 from core.db import session_scope
-from core.settings import get_settings
+from core.settings import Settings, get_settings
+
+
+def pdf_path(settings: Settings, number: str) -> Path:
+    """Where the worker puts a registration's PDF certificate (and the API looks for it)."""
+    return settings.resolved_data_dir / "certificates" / f"{number}.pdf"
 
 
 @shared_task(name="copyright.render_certificate_pdf")
@@ -16,5 +23,4 @@ def render_certificate_pdf(number: str, base_url: str) -> str:
     settings = get_settings()
     with session_scope() as session:
         cert = certificate(session, settings, get_registration(session, number))
-    out = settings.resolved_data_dir / "certificates" / f"{number}.pdf"
-    return str(render_pdf(cert, base_url, out))
+    return str(render_pdf(cert, base_url, pdf_path(settings, number)))

@@ -1,6 +1,8 @@
 """Offline certificate verification with only the published key set (and, optionally, the file).
 
-Each check is a named step; the first that fails raises ``VerificationFailed(step, reason)``.
+The checks are the numbered steps of ``STEPS``, run in order; each fills in what the later ones
+read. The first step that fails raises ``VerificationFailed(step, reason)`` naming it; a step that
+does not apply (no file given, no registrant signature, no older checkpoint) is skipped.
 """
 
 from __future__ import annotations
@@ -8,17 +10,16 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from copyright import checkpoint, merkle
 from copyright.canonical import canonical
+from copyright.checkpoint import Checkpoint
 from copyright.keys import KeySet, verify_signature
-from core.errors import IPCommonsError
-
-STEPS = ("certificate format", "file hash", "statement signature", "registrant signature",
-         "checkpoint signature", "inclusion proof", "consistency with older checkpoint")
+from core.errors import InvalidInput, IPCommonsError
 
 
 class VerificationFailed(IPCommonsError):
@@ -38,79 +39,169 @@ class Verified:
     steps: list[str] = field(default_factory=list)
 
 
-def _b64(value: str, step: str) -> bytes:
+@dataclass
+class Evidence:
+    """What the verifier brings besides the certificate: the file or its SHA-256, and an older
+    checkpoint with a consistency proof from it."""
+
+    file: Path | None = None
+    sha256: str | None = None
+    older_checkpoint: str | None = None
+    consistency_proof: list[str] | None = None
+
+
+class _Refused(Exception):
+    """A step's check did not pass; the loop names the step."""
+
+
+@dataclass
+class _Check:
+    """The certificate under check and what the steps have learned from it so far."""
+
+    cert: dict[str, Any]
+    keys: KeySet
+    evidence: Evidence
+    statement: dict[str, Any] = field(default_factory=dict)
+    signature: dict[str, Any] = field(default_factory=dict)
+    number: str = ""
+    sha256: str = ""
+    index: int = 0
+    tree_size: int = 0
+    inclusion_proof: list[str] = field(default_factory=list)
+    note: str = ""
+    data: bytes = b""  # the canonical statement: what the platform signed and logged
+    trusted: dict[tuple[str, bytes], bytes] = field(default_factory=dict)  # (name, key id) -> public key
+    verified_checkpoint: Checkpoint | None = None  # set by step 5
+
+    def signed_checkpoint(self) -> Checkpoint:
+        if self.verified_checkpoint is None:
+            raise _Refused("no verified checkpoint")
+        return self.verified_checkpoint
+
+
+def _b64(value: Any) -> bytes:
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, TypeError) as exc:
-        raise VerificationFailed(step, "not base64") from exc
+        raise _Refused("not base64") from exc
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object, found {type(value).__name__}")
+    return value
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def step_1_certificate_format(c: _Check) -> bool:
+    """Every field the later steps read is there, with the right type."""
+    try:
+        c.statement = _mapping(c.cert["statement"])
+        c.signature = _mapping(c.cert["signatures"][0])
+        entry = _mapping(c.cert["log"])
+        c.number, c.sha256 = str(c.statement["number"]), str(c.statement["content"]["sha256"])
+        c.index, c.tree_size = int(entry["index"]), int(entry["tree_size"])
+        if not isinstance(proof := entry["inclusion_proof"], list):
+            raise TypeError("inclusion_proof is not a list")
+        c.inclusion_proof, c.note = proof, str(entry["checkpoint"])
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise _Refused(f"missing or malformed field ({exc})") from exc
+    return True
+
+
+def step_2_file_hash(c: _Check) -> bool:
+    """The file (or the SHA-256 the caller computed) is the registered content."""
+    given = c.evidence
+    hashes = [h for h in (given.sha256, _file_sha256(given.file) if given.file else None) if h is not None]
+    for actual in hashes:
+        if actual != c.sha256:
+            raise _Refused(f"the file's SHA-256 {actual} is not the registered {c.sha256}")
+    return bool(hashes)
+
+
+def step_3_statement_signature(c: _Check) -> bool:
+    """The platform signed this statement with a key of the published key set."""
+    c.trusted = {(k.name, bytes.fromhex(k.key_id)): _b64(k.public_key) for k in c.keys.keys}
+    by_id = {kid.hex(): public for (_, kid), public in c.trusted.items()}
+    public = by_id.get(str(c.signature.get("key_id")))
+    if public is None:
+        raise _Refused(f"key {c.signature.get('key_id')} is not in the published key set")
+    c.data = canonical(c.statement)
+    if not verify_signature(public, _b64(c.signature.get("signature", "")), c.data):
+        raise _Refused("the platform signature does not match the statement")
+    return True
+
+
+def step_4_registrant_signature(c: _Check) -> bool:
+    """The registrant's own key signed the claim (only for registrations that carry one)."""
+    if "registrant" not in c.statement:
+        return False
+    registrant = c.statement["registrant"]
+    if not isinstance(registrant, dict):
+        raise _Refused("the registrant field is not an object")
+    claim = {"work": c.statement.get("work"), "content": c.statement.get("content")}
+    if not verify_signature(_b64(registrant.get("public_key")), _b64(registrant.get("signature")),
+                            canonical(claim)):
+        raise _Refused("the registrant's signature does not match the claim")
+    return True
+
+
+def step_5_checkpoint_signature(c: _Check) -> bool:
+    """A trusted key signed the checkpoint of this log, for the tree size the proof is for."""
+    cp = c.verified_checkpoint = checkpoint.verify(c.note, c.trusted, origin=c.statement.get("origin"))
+    if cp.size != c.tree_size:
+        raise _Refused(f"the checkpoint is for size {cp.size}, the proof for size {c.tree_size}")
+    return True
+
+
+def step_6_inclusion_proof(c: _Check) -> bool:
+    """The statement is the log entry at its index under the checkpoint's root hash."""
+    proof = [_b64(h) for h in c.inclusion_proof]
+    merkle.verify_inclusion(merkle.leaf_hash(c.data), c.index, c.tree_size, proof, c.signed_checkpoint().root)
+    return True
+
+
+def step_7_consistency_with_older_checkpoint(c: _Check) -> bool:
+    """The log only grew since an older checkpoint the verifier kept (only when one is given)."""
+    given = c.evidence
+    if given.older_checkpoint is None:
+        return False
+    new = c.signed_checkpoint()
+    old = checkpoint.verify(given.older_checkpoint, c.trusted, origin=new.origin)
+    merkle.verify_consistency(old.size, new.size, old.root, new.root,
+                              [_b64(h) for h in given.consistency_proof or []])
+    return True
+
+
+STEPS: tuple[tuple[str, Callable[[_Check], bool]], ...] = (
+    ("certificate format", step_1_certificate_format),
+    ("file hash", step_2_file_hash),
+    ("statement signature", step_3_statement_signature),
+    ("registrant signature", step_4_registrant_signature),
+    ("checkpoint signature", step_5_checkpoint_signature),
+    ("inclusion proof", step_6_inclusion_proof),
+    ("consistency with older checkpoint", step_7_consistency_with_older_checkpoint),
+)
 
 
 def verify_certificate(cert: dict[str, Any], keys: KeySet, file: Path | None = None,
-                       older_checkpoint: str | None = None, consistency_proof: list[str] | None = None) -> Verified:
-    step = "certificate format"
-    try:
-        statement = cert["statement"]
-        sig = cert["signatures"][0]
-        entry = cert["log"]
-        number, sha = statement["number"], statement["content"]["sha256"]
-        index, tree_size = int(entry["index"]), int(entry["tree_size"])
-        proof = [_b64(h, "inclusion proof") for h in entry["inclusion_proof"]]
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise VerificationFailed(step, f"missing or malformed field ({exc})") from exc
-    done = Verified(number=number, sha256=sha, tree_size=tree_size, steps=[step])
-
-    if file is not None:
-        step = "file hash"
-        digest = hashlib.sha256()
-        with file.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        if digest.hexdigest() != sha:
-            raise VerificationFailed(step, f"the file's SHA-256 {digest.hexdigest()} is not the registered {sha}")
-        done.steps.append(step)
-
-    step = "statement signature"
-    trusted = {(k.name, bytes.fromhex(k.key_id)): _b64(k.public_key, step) for k in keys.keys}
-    by_id = {kid.hex(): pub for (_, kid), pub in trusted.items()}
-    public = by_id.get(str(sig.get("key_id")))
-    if public is None:
-        raise VerificationFailed(step, f"key {sig.get('key_id')} is not in the published key set")
-    data = canonical(statement)
-    if not verify_signature(public, _b64(sig.get("signature", ""), step), data):
-        raise VerificationFailed(step, "the platform signature does not match the statement")
-    done.steps.append(step)
-
-    if "registrant" in statement:
-        step = "registrant signature"
-        claim = {"work": statement["work"], "content": statement["content"]}
-        reg = statement["registrant"]
-        if not verify_signature(_b64(reg["public_key"], step), _b64(reg["signature"], step), canonical(claim)):
-            raise VerificationFailed(step, "the registrant's signature does not match the claim")
-        done.steps.append(step)
-
-    step = "checkpoint signature"
-    try:
-        cp = checkpoint.verify(entry["checkpoint"], trusted, origin=statement.get("origin"))
-    except checkpoint.CheckpointError as exc:
-        raise VerificationFailed(step, str(exc)) from exc
-    if cp.size != tree_size:
-        raise VerificationFailed(step, f"the checkpoint is for size {cp.size}, the proof for size {tree_size}")
-    done.steps.append(step)
-
-    step = "inclusion proof"
-    try:
-        merkle.verify_inclusion(merkle.leaf_hash(data), index, tree_size, proof, cp.root)
-    except merkle.ProofError as exc:
-        raise VerificationFailed(step, str(exc)) from exc
-    done.steps.append(step)
-
-    if older_checkpoint is not None:
-        step = "consistency with older checkpoint"
+                       older_checkpoint: str | None = None, consistency_proof: list[str] | None = None, *,
+                       sha256: str | None = None) -> Verified:
+    """Run ``STEPS`` in order; the result lists the steps that ran and passed."""
+    check = _Check(cert, keys, Evidence(file, sha256, older_checkpoint, consistency_proof))
+    passed = []
+    for name, step in STEPS:
         try:
-            old = checkpoint.verify(older_checkpoint, trusted, origin=cp.origin)
-            merkle.verify_consistency(old.size, cp.size, old.root, cp.root,
-                                      [_b64(h, step) for h in consistency_proof or []])
-        except (checkpoint.CheckpointError, merkle.ProofError) as exc:
-            raise VerificationFailed(step, str(exc)) from exc
-        done.steps.append(step)
-    return done
+            ran = step(check)
+        except (_Refused, InvalidInput) as exc:  # CheckpointError and ProofError are InvalidInput
+            raise VerificationFailed(name, str(exc)) from exc
+        if ran:
+            passed.append(name)
+    return Verified(number=check.number, sha256=check.sha256, tree_size=check.tree_size, steps=passed)

@@ -1,26 +1,33 @@
-"""The copyright registry: register works, licences and transfers, keys, offline verification."""
+"""The copyright registry: register works, licences and transfers, keys, offline verification.
+
+Commands call ``copyright.service`` like the API does; its errors reach the one handler in
+``api.cli`` (exit codes in ``api.cli.errors``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.cli.app import console, copyright_app, err
+from api.cli.app import cli_writer, console, copyright_app, err
+from copyright.models import RegistrationStatus, WorkType
 from core.settings import get_settings
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from copyright.schemas import LicenceOut, RegistrationOut, TransferOut
+    from core.audit import Writer
 
-    from core.accounts.models import User
+HELD_FOR_REVIEW = 3  # the documented "not finished: held for someone's review" exit code
 
 
 @copyright_app.command("register")
 def copyright_register(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     title: Annotated[str, typer.Option()],
-    work_type: Annotated[str, typer.Option("--type", help="written, music, fine_art, photographic, software, ...")],
+    work_type: Annotated[WorkType, typer.Option("--type", help="The kind of work (Copyright Law Art. 3).")],
     owner: Annotated[str, typer.Option(help="Owner's e-mail; the account is created if needed.")],
     out: Annotated[Path, typer.Option(help="Where to write the certificate JSON.")],
     hash_only: Annotated[bool, typer.Option(help="Keep only the SHA-256, not the file.")] = False,
@@ -31,77 +38,45 @@ def copyright_register(
     Exit code 0: registered; 2: bad input; 3: identical to or a near-duplicate of a registered
     work, so held for review (the matches are printed; no certificate until a moderator approves).
     """
-    import json
-    import secrets
-    import shutil
-
-    from sqlalchemy import select
-
-    from copyright.models import WorkType
-    from copyright.registry import WorkIn, certificate, hash_stream, register
-    from core.accounts.models import User
-    from core.accounts.service import create_user, normalise_email
-    from core.audit import AuditContext, append
-    from core.db import session_scope
-    from core.errors import DomainError
+    from copyright import service
+    from copyright.registry import WorkIn
+    from core.db import session_factory
     from core.migrate import upgrade
 
     settings = get_settings()
     upgrade()
-    try:
-        kind = WorkType(work_type)
-    except ValueError as exc:
-        err.print(f"[red]error:[/] unknown work type {work_type!r}; one of: {', '.join(t.value for t in WorkType)}")
-        raise typer.Exit(2) from exc
-    try:
-        with file.open("rb") as fh:
-            content = hash_stream(fh, settings.max_upload_bytes)
-        with file.open("rb") as fh:
-            head = fh.read(32 * 1024 * 1024)  # enough to fingerprint images and texts
-        with session_scope() as session:
-            user = session.scalar(select(User).where(User.email == normalise_email(owner)))
-            if user is None:  # a registrar may register for a creator who has no account yet
-                user = create_user(session, owner, secrets.token_urlsafe(24))
-            stored = None
-            if not hash_only:
-                folder = settings.resolved_data_dir / "works"
-                folder.mkdir(parents=True, exist_ok=True)
-                stored = str(folder / content.sha256)
-                shutil.copyfile(file, stored)
-            reg = register(session, settings, user, WorkIn(title=title, work_type=kind, authors=author or []),
-                           content, hash_only=hash_only, stored_path=stored, data=head)
-            append(session, AuditContext(actor_id=None, client_ip="cli"), "copyright.register", "registration",
-                   reg.number)
-            session.flush()
-            if reg.status.value == "under_review":
-                err.print(f"[yellow]{reg.number} is held for review[/]: it matches registered works:")
-                for m in reg.details.get("matches", []):
-                    err.print(f"  {m['number']}  {m['kind']}  similarity {m['similarity']}  {m['title']}")
-                held = True
-            else:
-                held = False
-                cert = certificate(session, settings, reg)
-    except DomainError as exc:
-        err.print(f"[red]error:[/] {exc.detail}")
-        raise typer.Exit(2) from exc
-    if held:
-        raise typer.Exit(3)
-    out.write_text(json.dumps(cert, ensure_ascii=False, indent=2))
-    console.print(f"[green]registered {cert['statement']['number']}[/] (log entry {cert['log']['index']}); "
-                  f"certificate written to {out}")
+    work_in = WorkIn(title=title, work_type=work_type, authors=author or [])
+    with session_factory()() as session, file.open("rb") as fh:
+        w = cli_writer(session, service.creator_account(session, owner))
+        reg = service.register_stream(w, settings, work_in, fh, hash_only=hash_only)
+        if reg.status is RegistrationStatus.under_review:
+            _print_held(reg)
+            raise typer.Exit(HELD_FOR_REVIEW)
+        cert = service.certificate_of(session, settings, reg.number)
+    out.write_text(cert.model_dump_json(indent=2))
+    console.print(f"[green]registered {reg.number}[/] (log entry {cert.log.index}); certificate written to {out}")
 
 
-def _user_by_email(session: Session, email: str) -> User:
-    from sqlalchemy import select
+def _print_held(reg: RegistrationOut) -> None:
+    err.print(f"[yellow]{reg.number} is held for review[/]: it matches registered works:")
+    for m in reg.matches:
+        err.print(f"  {m.number}  {m.kind}  similarity {m.similarity}  {m.title}")
 
-    from core.accounts.models import User
-    from core.accounts.service import normalise_email
-    from core.errors import NotFound
 
-    user = session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None:
-        raise NotFound(f"no account for {email}")
-    return user
+def _record(actor: str, counterpart: str, what: str,
+            record: Callable[[Writer, int], LicenceOut | TransferOut]) -> None:
+    """Record a licence or a transfer by ``actor`` to ``counterpart`` (both named by e-mail)."""
+    from copyright import service
+    from core.db import session_factory
+
+    with session_factory()() as session:
+        w = cli_writer(session, service.account(session, actor))
+        done = record(w, service.account(session, counterpart).id)
+    console.print(f"[green]{what} {done.id}[/] recorded (log entry {done.log_index})")
+
+
+def _rights(names: str) -> list[str]:
+    return [r.strip() for r in names.split(",")]
 
 
 @copyright_app.command("license")
@@ -117,30 +92,15 @@ def copyright_license(
     cc: Annotated[str | None, typer.Option(help="Creative Commons code, e.g. CC-BY-4.0")] = None,
 ) -> None:
     """Record a licence (the licensor must hold the rights, or a sublicensable licence)."""
-    from pydantic import ValidationError
+    from copyright import service
+    from copyright.rights import LicenceIn
 
-    from copyright.registry import get_registration
-    from copyright.rights import LicenceIn, license_work
-    from core.audit import AuditContext, append
-    from core.db import session_scope
-    from core.errors import DomainError
+    def grant(w: Writer, licensee_id: int) -> LicenceOut:
+        return service.grant_licence(w, number, LicenceIn.model_validate({
+            "licensee_id": licensee_id, "rights": _rights(rights), "start_date": start, "end_date": end,
+            "exclusive": exclusive, "territory": territory, "cc_code": cc}))
 
-    try:
-        with session_scope() as session:
-            grantor = _user_by_email(session, licensor)
-            grantee = _user_by_email(session, licensee)
-            body = LicenceIn.model_validate({
-                "licensee_id": grantee.id, "rights": [r.strip() for r in rights.split(",")], "start_date": start,
-                "end_date": end, "exclusive": exclusive, "territory": territory, "cc_code": cc})
-            lic = license_work(session, get_registration(session, number), grantor, body)
-            append(session, AuditContext(actor_id=None, client_ip="cli"), "copyright.licence", "registration", number)
-            console.print(f"[green]licence {lic.id}[/] recorded (log entry {lic.log_index})")
-    except ValidationError as exc:
-        err.print(f"[red]error:[/] {exc.errors()[0]['msg']}")
-        raise typer.Exit(2) from exc
-    except DomainError as exc:
-        err.print(f"[red]error:[/] {exc.detail}")
-        raise typer.Exit(1) from exc
+    _record(licensor, licensee, "licence", grant)
 
 
 @copyright_app.command("transfer")
@@ -152,44 +112,29 @@ def copyright_transfer(
     effective: Annotated[str, typer.Option(help="YYYY-MM-DD")],
 ) -> None:
     """Record an assignment of some or all rights (only the holder may assign)."""
-    from pydantic import ValidationError
+    from copyright import service
+    from copyright.rights import ALL_RIGHTS, TransferIn
 
-    from copyright.registry import get_registration
-    from copyright.rights import ALL_RIGHTS, TransferIn, transfer
-    from core.audit import AuditContext, append
-    from core.db import session_scope
-    from core.errors import DomainError
+    names = sorted(ALL_RIGHTS) if rights.strip() == "all" else _rights(rights)
 
-    names = sorted(ALL_RIGHTS) if rights.strip() == "all" else [r.strip() for r in rights.split(",")]
-    try:
-        with session_scope() as session:
-            source = _user_by_email(session, holder)
-            target = _user_by_email(session, to)
-            body = TransferIn.model_validate({"to_user_id": target.id, "rights": names, "effective_date": effective})
-            t = transfer(session, get_registration(session, number), source, body)
-            append(session, AuditContext(actor_id=None, client_ip="cli"), "copyright.transfer", "registration", number)
-            console.print(f"[green]transfer {t.id}[/] recorded (log entry {t.log_index})")
-    except ValidationError as exc:
-        err.print(f"[red]error:[/] {exc.errors()[0]['msg']}")
-        raise typer.Exit(2) from exc
-    except DomainError as exc:
-        err.print(f"[red]error:[/] {exc.detail}")
-        raise typer.Exit(1) from exc
+    def assign(w: Writer, to_user_id: int) -> TransferOut:
+        return service.transfer_rights(w, number, TransferIn.model_validate({
+            "to_user_id": to_user_id, "rights": names, "effective_date": effective}))
+
+    _record(holder, to, "transfer", assign)
 
 
 @copyright_app.command("keys")
 def copyright_keys(out: Annotated[Path, typer.Option(help="Where to write the published key set.")]) -> None:
     """Export the key set that /.well-known/ipcommons-keys.json publishes (for offline checks)."""
-    from copyright.keys import key_set
-    from copyright.registry import ensure_key
-    from core.db import session_scope
+    from copyright import service
+    from core.db import session_factory
     from core.migrate import upgrade
 
     settings = get_settings()
     upgrade()
-    with session_scope() as session:
-        ensure_key(session, settings)
-        out.write_text(key_set(session, settings.copyright_log_origin).model_dump_json(indent=2))
+    with session_factory()() as session:
+        out.write_text(service.export_keys(session, settings).model_dump_json(indent=2))
     console.print(f"key set written to {out}")
 
 
@@ -203,24 +148,12 @@ def copyright_verify(
     checkpoint: Annotated[Path | None, typer.Option(
         help="An older signed checkpoint plus a consistency proof to it: JSON {checkpoint, proof}.")] = None,
 ) -> None:
-    """Verify a certificate offline: file hash, signatures, inclusion proof, checkpoint."""
-    import json
+    """Verify a certificate offline: file hash, signatures, inclusion proof, checkpoint.
 
-    from copyright.keys import KeySet
-    from copyright.verify import VerificationFailed, verify_certificate
+    Exit code 0: VALID; 1: INVALID (the failing step is named); 2: unreadable inputs.
+    """
+    from copyright import service
 
-    try:
-        cert = json.loads(cert_file.read_text())
-        keyset = KeySet.model_validate_json(keys.read_text())
-        older = json.loads(checkpoint.read_text()) if checkpoint else None
-    except (ValueError, OSError) as exc:
-        err.print(f"[red]INVALID[/] cannot read the inputs: {exc}")
-        raise typer.Exit(2) from exc
-    try:
-        result = verify_certificate(cert, keyset, file, older["checkpoint"] if older else None,
-                                    older["proof"] if older else None)
-    except VerificationFailed as exc:
-        err.print(f"[red]INVALID[/] failed at step '{exc.step}': {exc.reason}")
-        raise typer.Exit(1) from exc
+    result = service.verify_offline(cert_file, keys, file, checkpoint)
     console.print(f"[green]VALID[/] {result.number} (sha256 {result.sha256[:16]}…, log size {result.tree_size}); "
                   f"checked: {', '.join(result.steps)}")

@@ -178,7 +178,7 @@ def test_cli_register_and_verify(tmp_path: Path) -> None:
     assert sub.returncode == 0, sub.stderr
     denied = cli("license", number, "--licensor", "fan@example.org", "--licensee", "singer@example.org",
                  "--rights", "reproduction", "--start", "2026-01-01")
-    assert denied.returncode == 1 and "rights holder" in denied.stderr
+    assert denied.returncode == 2 and "rights holder" in denied.stderr  # refused: not allowed (api.cli.errors)
     granted = cli("license", number, "--licensor", "singer@example.org", "--licensee", "fan@example.org",
                   "--rights", "reproduction,distribution", "--start", today, "--cc", "CC-BY-4.0")
     assert granted.returncode == 0, granted.stderr

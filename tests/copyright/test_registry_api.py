@@ -132,7 +132,7 @@ def test_disputes_mark_and_resolve(client: TestClient) -> None:
 
 def test_200_concurrent_registrations_are_200_consecutive_entries(client: TestClient) -> None:
     users = [quick_user(client)[1] for _ in range(8)]
-    settings = client.app.state.settings  # type: ignore[attr-defined]
+    settings = client.app.state.platform.settings  # type: ignore[attr-defined]
     with session_scope(settings.effective_database_url) as session:
         start = log.size(session)
     numbers: list[str] = []

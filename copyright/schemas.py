@@ -1,0 +1,226 @@
+"""What the registry's service takes and returns: the API's bodies and the JSON it answers with.
+
+Several shapes are open on purpose: a certificate's ``statement`` and a log entry are signed
+canonical JSON, so they pass through exactly as stored and are never re-shaped here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from copyright.models import DisputeStatus, RegistrationStatus, WorkType
+from copyright.registry import ContentHash, WorkIn
+
+# --- requests ----------------------------------------------------------------------------------
+
+
+class RegisterIn(BaseModel):
+    work: WorkIn
+    content: ContentHash
+    registrant_public_key: str | None = None  # base64 Ed25519 key; signs the canonical claim
+    registrant_signature: str | None = None
+
+
+class DisputeIn(BaseModel):
+    reason: str = Field(min_length=10, max_length=10_000)
+    evidence: list[str] = Field(default_factory=list, max_length=20)
+
+
+class DecisionIn(BaseModel):
+    approve: bool
+    note: str = Field(min_length=1, max_length=5000)
+
+
+class ResolveIn(BaseModel):
+    upheld: bool
+    resolution: str = Field(min_length=1, max_length=5000)
+
+
+class VerifyIn(BaseModel):
+    certificate: dict[str, Any]
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+
+
+# --- registrations -----------------------------------------------------------------------------
+
+
+class MatchOut(BaseModel):
+    """A registered work identical to or a near-duplicate of the one being registered."""
+
+    number: str
+    title: str
+    similarity: float
+    kind: Literal["identical", "near-duplicate"]
+
+
+class ReviewOut(BaseModel):
+    approved: bool
+    note: str
+    by: int
+
+
+class RegistrationOut(BaseModel):
+    """The public view of a registration."""
+
+    number: str
+    status: RegistrationStatus
+    title: str
+    work_type: WorkType
+    authors: list[str]
+    owner_id: int
+    sha256: str
+    hash_only: bool
+    registered_at: dt.datetime
+    log_index: int | None
+    matches: list[MatchOut]
+    review: ReviewOut | None
+
+
+class SignatureOut(BaseModel):
+    key_id: str | None
+    signature: str
+
+
+class CertificateLogOut(BaseModel):
+    origin: str
+    index: int
+    tree_size: int
+    inclusion_proof: list[str]
+    checkpoint: str
+
+
+class CertificateOut(BaseModel):
+    """The certificate JSON; it verifies offline with only the published key set."""
+
+    format: str
+    statement: dict[str, Any]
+    signatures: list[SignatureOut]
+    log: CertificateLogOut
+    status: RegistrationStatus
+
+
+class RenderingOut(BaseModel):
+    """The PDF is being rendered by a worker: ask again after ``retry_after`` seconds."""
+
+    status: Literal["rendering"] = "rendering"
+    retry_after: int = 2
+
+
+# --- rights ------------------------------------------------------------------------------------
+
+
+class LicenceOut(BaseModel):
+    id: int
+    log_index: int
+    rights: list[str]
+    exclusive: bool
+
+
+class TransferOut(BaseModel):
+    id: int
+    log_index: int
+    rights: list[str]
+
+
+class ActiveLicenceOut(BaseModel):
+    id: int
+    licensee_id: int
+    rights: list[str]
+    exclusive: bool
+    territory: str
+    start: dt.date
+    end: dt.date | None
+    cc_code: str | None
+
+
+class RightsOut(BaseModel):
+    """Who holds which rights on ``date`` (user id -> rights) and the licences in force then."""
+
+    date: dt.date
+    holders: dict[str, list[str]]
+    licences: list[ActiveLicenceOut]
+
+
+class ChainEntryOut(BaseModel):
+    """One log entry about a registration, with its log index; the entry's own fields pass through."""
+
+    model_config = ConfigDict(extra="allow")
+
+    index: int
+    type: str
+    time: str
+
+
+class DisputeOut(BaseModel):
+    id: int
+    status: DisputeStatus
+
+
+# --- the log -----------------------------------------------------------------------------------
+
+
+class CheckpointOut(BaseModel):
+    size: int
+    checkpoint: str
+
+
+class EntryOut(BaseModel):
+    index: int
+    entry: dict[str, Any]
+    tree_size: int
+    inclusion_proof: list[str]
+
+
+class ConsistencyOut(BaseModel):
+    first: int
+    second: int
+    proof: list[str]
+
+
+# --- verification ------------------------------------------------------------------------------
+
+
+class VerdictOut(BaseModel):
+    """A certificate's verdict: ``number`` and ``steps`` when valid, ``failed_step`` and ``reason``
+    when not. The API leaves out the fields that do not apply (``response_model_exclude_none``)."""
+
+    valid: bool
+    number: str | None = None
+    steps: list[str] | None = None
+    failed_step: str | None = None
+    reason: str | None = None
+
+
+class FileRegistrationOut(BaseModel):
+    """A registration of exactly this file; ``certificate_valid`` only once it has a certificate."""
+
+    number: str
+    status: RegistrationStatus
+    certificate_valid: bool | None = None
+    failed_step: str | None = None
+    reason: str | None = None
+
+
+class VerifyFileOut(BaseModel):
+    sha256: str
+    size: int | None
+    registrations: list[FileRegistrationOut]
+
+
+# --- statistics --------------------------------------------------------------------------------
+
+
+class LicenceTypeCounts(BaseModel):
+    exclusive: int = 0
+    non_exclusive: int = 0
+    creative_commons: int = 0
+
+
+class StatsOut(BaseModel):
+    by_work_type: dict[str, int]
+    by_status: dict[str, int]
+    by_month: dict[str, int]
+    by_licence_type: LicenceTypeCounts

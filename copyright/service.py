@@ -1,0 +1,391 @@
+"""The copyright registry's operations: what the API and the CLI call.
+
+Writes take a ``core.audit.Writer`` and register, license, transfer or decide for ``w.actor``:
+they change the registry, record an audit entry and commit. Reads take a session. Both return
+the models of ``copyright.schemas``. Errors are the platform's own (``core.errors``) and
+``VerificationFailed`` for a certificate that does not verify offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import secrets
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from copyright import log, rights
+from copyright.keys import KeySet, key_set
+from copyright.models import Dispute, Licence, Registration, Work, WorkType
+from copyright.registry import (
+    ContentHash,
+    WorkIn,
+    certificate,
+    ensure_key,
+    get_registration,
+    hash_stream,
+    register,
+    require_certified,
+)
+from copyright.schemas import (
+    ActiveLicenceOut,
+    CertificateOut,
+    ChainEntryOut,
+    CheckpointOut,
+    ConsistencyOut,
+    DecisionIn,
+    DisputeIn,
+    DisputeOut,
+    EntryOut,
+    FileRegistrationOut,
+    LicenceOut,
+    LicenceTypeCounts,
+    RegisterIn,
+    RegistrationOut,
+    RenderingOut,
+    ResolveIn,
+    RightsOut,
+    StatsOut,
+    TransferOut,
+    VerdictOut,
+    VerifyFileOut,
+    VerifyIn,
+)
+from copyright.tasks import pdf_path, render_certificate_pdf
+from copyright.verify import VerificationFailed, Verified, verify_certificate
+from core.accounts.models import User
+from core.accounts.service import create_user, normalise_email
+from core.audit import AuditAction, Writer
+from core.celery_app import TaskQueue
+from core.errors import InvalidInput, NotFound
+from core.settings import Settings
+
+FINGERPRINT_BYTES = 32 * 1024 * 1024  # enough of a file to fingerprint images and texts
+
+
+# --- accounts the CLI names by e-mail ------------------------------------------------------------
+
+def account(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise NotFound(f"no account for {email}")
+    return user
+
+
+def creator_account(session: Session, email: str) -> User:
+    """The account with this e-mail, created if needed: a registrar may register for a creator
+    who has no account yet (they set a password through the usual reset)."""
+    try:
+        return account(session, email)
+    except NotFound:
+        return create_user(session, email, secrets.token_urlsafe(24))
+
+
+# --- registration --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Upload:
+    """A file received into a temporary file under the data dir, hashed on the way in."""
+
+    temp: Path
+    final: Path  # works/<sha256>: where ``keep`` puts it
+    content: ContentHash
+    head: bytes  # the first FINGERPRINT_BYTES, for the near-duplicate fingerprint
+
+    def keep(self) -> None:
+        self.temp.replace(self.final)
+
+
+@contextmanager
+def received(settings: Settings, stream: BinaryIO) -> Iterator[Upload]:
+    """Stream ``stream`` to a temporary file under the data dir, hashing it in the same pass and
+    refusing more than the upload limit. The temporary file is gone when the block ends: moved
+    into place by ``Upload.keep``, or deleted, whatever failed."""
+    folder = settings.resolved_data_dir / "works"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "w+b") as tmp:
+            content = hash_stream(stream, settings.max_upload_bytes, copy_to=tmp)
+            tmp.seek(0)
+            head = tmp.read(FINGERPRINT_BYTES)
+        yield Upload(temp=temp, final=folder / content.sha256, content=content, head=head)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _b64(value: str | None, what: str) -> bytes | None:
+    if value is None:
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except binascii.Error as exc:
+        raise InvalidInput(f"{what} is not base64") from exc
+
+
+def _registrant(body: RegisterIn) -> tuple[bytes, bytes] | None:
+    """The registrant's own public key and signature over the claim, when they sent both."""
+    public = _b64(body.registrant_public_key, "registrant_public_key")
+    signature = _b64(body.registrant_signature, "registrant_signature")
+    if public is None and signature is None:
+        return None
+    if public is None or signature is None:
+        raise InvalidInput("send both registrant_public_key and registrant_signature, or neither")
+    return public, signature
+
+
+def _public(session: Session, reg: Registration) -> RegistrationOut:
+    work = session.get(Work, reg.work_id)
+    assert work is not None
+    return RegistrationOut(
+        number=reg.number, status=reg.status, title=work.title, work_type=work.work_type, authors=work.authors,
+        owner_id=work.owner_id, sha256=work.sha256, hash_only=work.hash_only, registered_at=reg.registered_at,
+        log_index=reg.log_index, matches=reg.details.get("matches", []), review=reg.details.get("review"))
+
+
+def _registered(w: Writer, reg: Registration) -> RegistrationOut:
+    w.audit(AuditAction.copyright_register, "registration", reg.number, status=reg.status.value)
+    w.commit()
+    return _public(w.session, reg)
+
+
+def register_hash(w: Writer, settings: Settings, body: RegisterIn) -> RegistrationOut:
+    """Hash-only registration: the file never leaves the creator."""
+    reg = register(w.session, settings, w.actor, body.work, body.content, hash_only=True,
+                   registrant=_registrant(body))
+    return _registered(w, reg)
+
+
+def parse_work(work_json: str) -> WorkIn:
+    """The work's description sent as a JSON form field next to an upload."""
+    try:
+        return WorkIn.model_validate_json(work_json)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidInput(f"work: {first['msg']} at {first['loc']}") from exc
+
+
+def register_stream(w: Writer, settings: Settings, work_in: WorkIn, stream: BinaryIO,
+                    hash_only: bool = False) -> RegistrationOut:
+    """Register from the file itself: hashed, fingerprinted (images and texts) and, unless
+    ``hash_only``, kept under the data dir as works/<sha256>."""
+    with received(settings, stream) as upload:
+        reg = register(w.session, settings, w.actor, work_in, upload.content, hash_only=hash_only,
+                       stored_path=None if hash_only else str(upload.final), data=upload.head)
+        if not hash_only:
+            upload.keep()
+        return _registered(w, reg)
+
+
+def register_upload(w: Writer, settings: Settings, work_json: str, stream: BinaryIO) -> RegistrationOut:
+    return register_stream(w, settings, parse_work(work_json), stream)
+
+
+def registration(session: Session, number: str) -> RegistrationOut:
+    return _public(session, get_registration(session, number))
+
+
+# --- certificates and keys -----------------------------------------------------------------------
+
+def published_keys(session: Session, settings: Settings) -> KeySet:
+    return key_set(session, settings.copyright_log_origin)
+
+
+def export_keys(session: Session, settings: Settings) -> KeySet:
+    """The published key set, creating the first signing key on a fresh registry."""
+    ensure_key(session, settings)
+    session.commit()
+    return published_keys(session, settings)
+
+
+def certificate_of(session: Session, settings: Settings, number: str) -> CertificateOut:
+    """The certificate; commits because a checkpoint covering it may have been signed for it."""
+    cert = certificate(session, settings, get_registration(session, number))
+    session.commit()
+    return CertificateOut.model_validate(cert)
+
+
+def certificate_pdf(session: Session, settings: Settings, tasks: TaskQueue, number: str,
+                    base_url: str) -> Path | RenderingOut:
+    """The PDF once a worker has rendered it; until then, queue the rendering and say so."""
+    reg = get_registration(session, number)
+    require_certified(reg)
+    path = pdf_path(settings, reg.number)
+    if path.is_file():
+        return path
+    tasks.send(render_certificate_pdf, reg.number, base_url)
+    return RenderingOut()
+
+
+# --- rights --------------------------------------------------------------------------------------
+
+def grant_licence(w: Writer, number: str, body: rights.LicenceIn) -> LicenceOut:
+    lic = rights.license_work(w.session, get_registration(w.session, number), w.actor, body)
+    w.audit(AuditAction.copyright_licence, "registration", number, licence_id=lic.id, licensee=lic.licensee_id)
+    w.commit()
+    return LicenceOut.model_validate(lic, from_attributes=True)
+
+
+def transfer_rights(w: Writer, number: str, body: rights.TransferIn) -> TransferOut:
+    t = rights.transfer(w.session, get_registration(w.session, number), w.actor, body)
+    w.audit(AuditAction.copyright_transfer, "registration", number, transfer_id=t.id, to=t.to_user_id)
+    w.commit()
+    return TransferOut.model_validate(t, from_attributes=True)
+
+
+def rights_on(session: Session, number: str, on: date | None = None) -> RightsOut:
+    """Who holds which rights on ``on`` (today by default) and the licences in force then."""
+    reg = get_registration(session, number)
+    day = on or date.today()
+    licences = [ActiveLicenceOut(id=lic.id, licensee_id=lic.licensee_id, rights=lic.rights, exclusive=lic.exclusive,
+                                 territory=lic.territory, start=lic.start_date, end=lic.end_date, cc_code=lic.cc_code)
+                for lic in rights.active_licences(session, reg, day)]
+    holders = {str(user): sorted(held) for user, held in rights.holders(session, reg, day).items()}
+    return RightsOut(date=day, holders=holders, licences=licences)
+
+
+def chain(session: Session, number: str) -> list[ChainEntryOut]:
+    return [ChainEntryOut.model_validate(e) for e in rights.chain_of_title(session, get_registration(session, number))]
+
+
+def file_dispute(w: Writer, number: str, body: DisputeIn) -> DisputeOut:
+    d = rights.open_dispute(w.session, get_registration(w.session, number), w.actor, body.reason, body.evidence)
+    w.audit(AuditAction.copyright_dispute, "registration", number, dispute_id=d.id)
+    w.commit()
+    return DisputeOut(id=d.id, status=d.status)
+
+
+def resolve_dispute(w: Writer, dispute_id: int, body: ResolveIn) -> DisputeOut:
+    d = w.session.get(Dispute, dispute_id)
+    if d is None:
+        raise NotFound(f"dispute {dispute_id} not found")
+    rights.resolve_dispute(w.session, d, w.actor, body.upheld, body.resolution)
+    w.audit(AuditAction.copyright_dispute_resolve, "dispute", d.id, outcome=d.status.value)
+    w.commit()
+    return DisputeOut(id=d.id, status=d.status)
+
+
+def review(w: Writer, settings: Settings, number: str, body: DecisionIn) -> RegistrationOut:
+    """A moderator registers a work held for review, or refuses it."""
+    reg = rights.decide_review(w.session, settings, get_registration(w.session, number), w.actor, body.approve,
+                               body.note)
+    w.audit(AuditAction.copyright_review, "registration", number, approved=body.approve)
+    w.commit()
+    return _public(w.session, reg)
+
+
+# --- the log's proofs ----------------------------------------------------------------------------
+
+def _b64_list(hashes: list[bytes]) -> list[str]:
+    return [base64.b64encode(h).decode() for h in hashes]
+
+
+def latest_checkpoint(session: Session) -> CheckpointOut:
+    cp = log.latest_checkpoint(session)
+    if cp is None:
+        raise NotFound("the log has no signed checkpoint yet")
+    return CheckpointOut(size=cp.size, checkpoint=cp.note)
+
+
+def entry(session: Session, index: int, tree_size: int | None = None) -> EntryOut:
+    """Entry ``index`` with its inclusion proof in the tree of ``tree_size`` (the latest checkpoint's
+    size by default, else the log's)."""
+    size = tree_size or (cp.size if (cp := log.latest_checkpoint(session)) else log.size(session))
+    if not 0 <= index < size or size > log.size(session):
+        raise NotFound(f"no entry {index} in a tree of size {size}")
+    row = session.get(log.LogEntry, index)
+    assert row is not None
+    return EntryOut(index=index, entry=json.loads(row.entry), tree_size=size,
+                    inclusion_proof=_b64_list(log.inclusion(session, index, size)))
+
+
+def consistency(session: Session, first: int, second: int) -> ConsistencyOut:
+    if not 1 <= first <= second <= log.size(session):
+        raise InvalidInput("need 1 <= first <= second <= log size")
+    return ConsistencyOut(first=first, second=second, proof=_b64_list(log.consistency(session, first, second)))
+
+
+# --- verification --------------------------------------------------------------------------------
+
+def _verdict(cert: dict[str, Any], keys: KeySet, sha256: str | None = None) -> VerdictOut:
+    try:
+        result = verify_certificate(cert, keys, sha256=sha256)
+    except VerificationFailed as exc:
+        return VerdictOut(valid=False, failed_step=exc.step, reason=exc.reason)
+    return VerdictOut(valid=True, number=result.number, steps=result.steps)
+
+
+def verify(session: Session, settings: Settings, body: VerifyIn) -> VerdictOut:
+    """Verify a certificate (and a file's hash) against the published key set."""
+    return _verdict(body.certificate, published_keys(session, settings), body.sha256)
+
+
+def verify_file(session: Session, settings: Settings, stream: BinaryIO) -> VerifyFileOut:
+    """Which registrations hold exactly this file, and does each one's certificate verify?"""
+    content = hash_stream(stream, settings.max_upload_bytes)
+    keys = published_keys(session, settings)
+    found = []
+    for reg in session.scalars(select(Registration).join(Work, Registration.work_id == Work.id)
+                               .where(Work.sha256 == content.sha256).order_by(Registration.id)):
+        item: dict[str, object] = {"number": reg.number, "status": reg.status}
+        if reg.statement is not None:
+            verdict = _verdict(certificate(session, settings, reg), keys)
+            item.update(certificate_valid=verdict.valid, failed_step=verdict.failed_step, reason=verdict.reason)
+        found.append(FileRegistrationOut.model_validate(item))
+    session.commit()  # checkpoints signed for the certificates
+    return VerifyFileOut(sha256=content.sha256, size=content.size, registrations=found)
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except (ValueError, OSError) as exc:
+        raise InvalidInput(f"cannot read the {what} {path}: {exc}") from exc
+
+
+def verify_offline(cert_file: Path, keys_file: Path, file: Path | None = None,
+                   older_checkpoint_file: Path | None = None) -> Verified:
+    """Verify a certificate with only the published key set, as anyone can without the platform.
+    ``older_checkpoint_file`` holds ``{checkpoint, proof}``: a checkpoint kept from before and the
+    consistency proof from it to the certificate's."""
+    cert = _read_json(cert_file, "certificate")
+    try:
+        keys = KeySet.model_validate(_read_json(keys_file, "key set"))
+    except ValidationError as exc:
+        raise InvalidInput(f"{keys_file} is not a published key set") from exc
+    if not isinstance(cert, dict):
+        raise InvalidInput(f"{cert_file} is not a certificate: not a JSON object")
+    if older_checkpoint_file is None:
+        return verify_certificate(cert, keys, file)
+    older = _read_json(older_checkpoint_file, "older checkpoint")
+    if not isinstance(older, dict) or not isinstance(older.get("checkpoint"), str):
+        raise InvalidInput(f"{older_checkpoint_file} is not {{checkpoint, proof}}")
+    return verify_certificate(cert, keys, file, older["checkpoint"], older.get("proof"))
+
+
+# --- statistics ----------------------------------------------------------------------------------
+
+def stats(session: Session) -> StatsOut:
+    """Registrations by work type, status and month, and licences by kind."""
+    by_type = session.execute(select(Work.work_type, func.count()).join(
+        Registration, Registration.work_id == Work.id).group_by(Work.work_type)).all()
+    by_status = session.execute(select(Registration.status, func.count()).group_by(Registration.status)).all()
+    months = Counter(when.strftime("%Y-%m") for (when,) in session.execute(select(Registration.registered_at)))
+    licences = Counter("creative_commons" if cc else "exclusive" if exclusive else "non_exclusive"
+                       for exclusive, cc in session.execute(select(Licence.exclusive, Licence.cc_code)))
+    return StatsOut(by_work_type={WorkType(k).value: v for k, v in by_type},
+                    by_status={k.value: v for k, v in by_status}, by_month=dict(sorted(months.items())),
+                    by_licence_type=LicenceTypeCounts.model_validate(licences))

@@ -1,0 +1,274 @@
+"""The registry's service on the embedded backend (SQLite in a fresh data dir): registration by hash
+and by upload (temporary files never stay behind), statistics, refused licences and transfers that
+change nothing, disputes for staff only, proofs, and verification naming the step that fails."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from copyright import log, merkle, service
+from copyright.canonical import canonical
+from copyright.models import Licence, Registration, RegistrationStatus, Right, Transfer, Work, WorkType
+from copyright.registry import ContentHash, WorkIn
+from copyright.rights import LicenceIn, TransferIn
+from copyright.schemas import DisputeIn, RegisterIn, RenderingOut, ResolveIn, VerifyIn
+from copyright.tasks import pdf_path
+from copyright.verify import VerificationFailed
+from core.accounts.models import Role, User
+from core.accounts.service import create_user
+from core.audit import AuditAction, AuditContext, AuditRecord, Writer
+from core.celery_app import TaskQueue
+from core.db import session_factory
+from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.settings import Settings
+from tests.conftest import TEST_SIGNING_PASSPHRASE
+from tests.copyright.media import picture
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def settings(embedded_settings: Settings) -> Settings:
+    return embedded_settings.model_copy(update={"signing_key_passphrase": SecretStr(TEST_SIGNING_PASSPHRASE)})
+
+
+@pytest.fixture
+def session(settings: Settings) -> Iterator[Session]:
+    with session_factory(settings.effective_database_url)() as s:
+        yield s
+
+
+def person(session: Session, role: Role = Role.member) -> User:
+    user = create_user(session, f"p-{uuid.uuid4().hex[:8]}@example.org", "a long password 123", role=role)
+    session.commit()
+    return user
+
+
+def writer(session: Session, user: User) -> Writer:
+    return Writer(session, user, AuditContext(actor_id=user.id, client_ip="test"))
+
+
+def count(session: Session, model: type[object]) -> int:
+    return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def audited(session: Session, action: AuditAction) -> int:
+    return int(session.scalar(select(func.count()).select_from(AuditRecord).where(AuditRecord.action == action))
+               or 0)
+
+
+def leftovers(settings: Settings) -> list[str]:
+    folder = settings.resolved_data_dir / "works"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def by_hash(session: Session, settings: Settings, owner: User, data: bytes, title: str = "Harbour at dawn",
+            work_type: WorkType = WorkType.photographic) -> str:
+    body = RegisterIn(work=WorkIn(title=title, work_type=work_type),
+                      content=ContentHash(sha256=hashlib.sha256(data).hexdigest(), size=len(data)))
+    return service.register_hash(writer(session, owner), settings, body).number
+
+
+def test_hash_only_registration_is_logged_audited_and_certified(session: Session, settings: Settings) -> None:
+    owner = person(session)
+    body = RegisterIn(work=WorkIn(title="Ledger app", work_type=WorkType.software, authors=["Li Hua"]),
+                      content=ContentHash(sha256="ab" * 32, size=1234))
+    out = service.register_hash(writer(session, owner), settings, body)
+    assert (out.status, out.hash_only, out.owner_id, out.log_index, out.matches) == (
+        RegistrationStatus.registered, True, owner.id, 0, [])
+    assert audited(session, AuditAction.copyright_register) == 1
+    assert leftovers(settings) == []  # hash-only: no file anywhere
+    cert = service.certificate_of(session, settings, out.number)
+    assert cert.statement["number"] == out.number and cert.log.index == 0
+    verdict = service.verify(session, settings, VerifyIn(certificate=cert.model_dump(), sha256="ab" * 32))
+    assert verdict.valid and verdict.number == out.number
+    assert verdict.steps == ["certificate format", "file hash", "statement signature", "checkpoint signature",
+                             "inclusion proof"]
+    assert service.registration(session, out.number) == out
+
+
+@pytest.mark.parametrize(("public_key", "signature"), [("not base64!", "AAAA"), (base64.b64encode(b"k" * 32).decode(),
+                                                                                    None)])
+def test_bad_registrant_signature_fields_record_nothing(session: Session, settings: Settings, public_key: str,
+                                                        signature: str | None) -> None:
+    owner = person(session)
+    body = RegisterIn(work=WorkIn(title="x", work_type=WorkType.written), content=ContentHash(sha256="cd" * 32),
+                      registrant_public_key=public_key, registrant_signature=signature)
+    with pytest.raises(InvalidInput, match="registrant"):
+        service.register_hash(writer(session, owner), settings, body)
+    session.rollback()
+    assert (count(session, Registration), count(session, AuditRecord), log.size(session)) == (0, 0, 0)
+
+
+def test_upload_is_kept_under_its_hash_and_copies_go_to_review(session: Session, settings: Settings) -> None:
+    data = picture(5)
+    work = json.dumps({"title": "Harbour at dawn", "work_type": "photographic"})
+    first = service.register_upload(writer(session, person(session)), settings, work, io.BytesIO(data))
+    sha = hashlib.sha256(data).hexdigest()
+    assert first.status is RegistrationStatus.registered and first.sha256 == sha and not first.hash_only
+    assert leftovers(settings) == [sha]  # the file itself; no temporary file
+    assert (settings.resolved_data_dir / "works" / sha).read_bytes() == data
+    stored = session.scalar(select(Work.stored_path).where(Work.sha256 == sha))
+    assert stored == str(settings.resolved_data_dir / "works" / sha)
+    copy_ = service.register_upload(writer(session, person(session)), settings, work, io.BytesIO(data))
+    assert copy_.status is RegistrationStatus.under_review and copy_.log_index is None
+    assert [(m.number, m.kind, m.similarity) for m in copy_.matches] == [(first.number, "identical", 1.0)]
+    with pytest.raises(InvalidInput, match="no certificate"):
+        service.certificate_of(session, settings, copy_.number)
+    assert leftovers(settings) == [sha]
+
+
+class BrokenStream(io.BytesIO):
+    """An upload whose connection drops after the first megabytes."""
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        if self.tell() > 3 << 20:
+            raise ConnectionResetError("client went away")
+        return super().read(size)
+
+
+def test_a_failing_upload_leaves_nothing_behind(session: Session, settings: Settings) -> None:
+    owner = person(session)
+    work = json.dumps({"title": "Too big", "work_type": "written"})
+    small = settings.model_copy(update={"max_upload_bytes": 1000})
+    with pytest.raises(InvalidInput, match="upload limit"):
+        service.register_upload(writer(session, owner), small, work, io.BytesIO(b"y" * 5000))
+    with pytest.raises(ConnectionResetError):
+        service.register_upload(writer(session, owner), settings, work, BrokenStream(b"x" * (5 << 20)))
+    with pytest.raises(InvalidInput, match="work"):
+        service.register_upload(writer(session, owner), settings, "{not json", io.BytesIO(b"abc"))
+    session.rollback()
+    assert leftovers(settings) == []
+    assert (count(session, Registration), count(session, AuditRecord), log.size(session)) == (0, 0, 0)
+
+
+def test_stats_count_registrations_and_licence_kinds(session: Session, settings: Settings) -> None:
+    owner, fan = person(session), person(session)
+    song = by_hash(session, settings, owner, b"a song", "Song", WorkType.music)
+    by_hash(session, settings, owner, b"a novel", "Novel", WorkType.written)
+    held = by_hash(session, settings, fan, b"a song", "Song again", WorkType.music)
+    assert service.registration(session, held).status is RegistrationStatus.under_review
+    w = writer(session, owner)
+    for extra in ({}, {"exclusive": True, "rights": ["translation"]}, {"cc_code": "CC-BY-4.0"}):
+        grant = {"licensee_id": fan.id, "rights": ["reproduction"], "start_date": TODAY, **extra}
+        service.grant_licence(w, song, LicenceIn.model_validate(grant))
+    stats = service.stats(session)
+    assert stats.by_work_type == {"music": 2, "written": 1}
+    assert stats.by_status == {"registered": 2, "under_review": 1}
+    assert stats.by_month == {TODAY.strftime("%Y-%m"): 3}
+    assert stats.by_licence_type.model_dump() == {"exclusive": 1, "non_exclusive": 1, "creative_commons": 1}
+
+
+def test_refused_licence_and_transfer_change_nothing(session: Session, settings: Settings) -> None:
+    owner, stranger, fan = person(session), person(session), person(session)
+    number = by_hash(session, settings, owner, b"my photo")
+    before = (log.size(session), count(session, AuditRecord), service.rights_on(session, number))
+    grant = LicenceIn(licensee_id=fan.id, rights=[Right.reproduction], start_date=TODAY)
+    with pytest.raises(PermissionDenied, match="rights holder"):
+        service.grant_licence(writer(session, stranger), number, grant)
+    session.rollback()
+    move = TransferIn(to_user_id=fan.id, rights=[Right.reproduction], effective_date=TODAY)
+    with pytest.raises(PermissionDenied, match="holder"):
+        service.transfer_rights(writer(session, stranger), number, move)
+    session.rollback()
+    with pytest.raises(InvalidInput, match="another person"):
+        service.transfer_rights(writer(session, owner), number, TransferIn(
+            to_user_id=owner.id, rights=[Right.reproduction], effective_date=TODAY))
+    session.rollback()
+    assert (count(session, Licence), count(session, Transfer)) == (0, 0)
+    assert (log.size(session), count(session, AuditRecord), service.rights_on(session, number)) == before
+    # the holder may; the chain of title shows both events after the registration
+    service.grant_licence(writer(session, owner), number, grant)
+    service.transfer_rights(writer(session, owner), number, move)
+    assert [e.type for e in service.chain(session, number)] == ["registration", "licence", "transfer"]
+    now = service.rights_on(session, number)
+    assert now.holders[str(fan.id)] == ["reproduction"] and [lic.licensee_id for lic in now.licences] == [fan.id]
+
+
+def test_only_staff_resolve_disputes(session: Session, settings: Settings) -> None:
+    owner, rival, moderator = person(session), person(session), person(session, Role.moderator)
+    number = by_hash(session, settings, owner, b"a melody")
+    dispute = service.file_dispute(writer(session, rival), number, DisputeIn(reason="I wrote this melody in 2019"))
+    assert service.registration(session, number).status is RegistrationStatus.disputed
+    with pytest.raises(PermissionDenied):
+        service.resolve_dispute(writer(session, rival), dispute.id, ResolveIn(upheld=True, resolution="mine"))
+    session.rollback()
+    assert audited(session, AuditAction.copyright_dispute_resolve) == 0
+    done = service.resolve_dispute(writer(session, moderator), dispute.id,
+                                   ResolveIn(upheld=False, resolution="no evidence of earlier publication"))
+    assert done.status == "rejected" and service.registration(session, number).status is RegistrationStatus.registered
+    with pytest.raises(NotFound):
+        service.resolve_dispute(writer(session, moderator), 999_999, ResolveIn(upheld=True, resolution="x"))
+
+
+def test_proofs_verify_against_the_checkpoint(session: Session, settings: Settings) -> None:
+    owner = person(session)
+    for i in range(5):
+        by_hash(session, settings, owner, f"work {i}".encode(), f"Work {i}")
+    with pytest.raises(NotFound):
+        service.latest_checkpoint(session)
+    service.certificate_of(session, settings, by_hash(session, settings, owner, b"six", "Work 6"))
+    cp = service.latest_checkpoint(session)
+    assert cp.size == 6
+    e = service.entry(session, 3)
+    root = base64.b64decode(cp.checkpoint.split("\n")[2])
+    leaf = merkle.leaf_hash(canonical(e.entry))
+    merkle.verify_inclusion(leaf, 3, e.tree_size, [base64.b64decode(h) for h in e.inclusion_proof], root)
+    assert len(service.consistency(session, 2, 6).proof) > 0
+    with pytest.raises(InvalidInput):
+        service.consistency(session, 4, 2)
+    with pytest.raises(NotFound):
+        service.entry(session, 6)
+
+
+def test_verify_names_the_failing_step(session: Session, settings: Settings, tmp_path: Path) -> None:
+    data = b"chapter one" * 40
+    number = by_hash(session, settings, person(session), data, "Tide songs", WorkType.written)
+    cert = service.certificate_of(session, settings, number).model_dump(mode="json")
+    tampered = copy.deepcopy(cert)
+    tampered["statement"]["work"]["title"] = "Someone else's title"
+    verdict = service.verify(session, settings, VerifyIn(certificate=tampered))
+    assert (verdict.valid, verdict.failed_step, verdict.number) == (False, "statement signature", None)
+    wrong_file = service.verify(session, settings, VerifyIn(certificate=cert, sha256="00" * 32))
+    assert (wrong_file.valid, wrong_file.failed_step) == (False, "file hash")
+    malformed = service.verify(session, settings, VerifyIn(certificate={"statement": "x"}))
+    assert malformed.failed_step == "certificate format"
+    # offline, from files, as the CLI does: a VerificationFailed naming the step
+    keys, good, bad, original = (tmp_path / n for n in ("keys.json", "good.json", "bad.json", "work.txt"))
+    keys.write_text(service.published_keys(session, settings).model_dump_json())
+    good.write_text(json.dumps(cert))
+    bad.write_text(json.dumps(tampered))
+    original.write_bytes(data)
+    assert service.verify_offline(good, keys, original).steps[1] == "file hash"
+    with pytest.raises(VerificationFailed) as info:
+        service.verify_offline(bad, keys, original)
+    assert info.value.step == "statement signature"
+    with pytest.raises(InvalidInput):
+        service.verify_offline(good, original)  # not a key set
+
+
+def test_pdf_is_queued_until_rendered(session: Session, settings: Settings) -> None:
+    owner = person(session)
+    number = by_hash(session, settings, owner, b"a picture")
+    held = by_hash(session, settings, person(session), b"a picture")
+    tasks = TaskQueue(settings)
+    with pytest.raises(InvalidInput, match="no certificate"):
+        service.certificate_pdf(session, settings, tasks, held, "http://testserver/")
+    assert service.certificate_pdf(session, settings, tasks, number, "http://testserver/") == RenderingOut()
+    path = pdf_path(settings, number)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"%PDF-1.7 rendered")
+    assert service.certificate_pdf(session, settings, tasks, number, "http://testserver/") == path
