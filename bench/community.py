@@ -17,10 +17,9 @@ from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.routers.agencies import list_agencies  # noqa: E402
 from bench.copyright import fresh_database  # noqa: E402
 from community.agencies.models import Agency, Review  # noqa: E402
-from community.agencies.service import recompute_all  # noqa: E402
+from community.agencies.service import list_agencies, recompute_all  # noqa: E402
 from community.forums.markdown import render  # noqa: E402
 from community.forums.models import Category, Post, Topic  # noqa: E402
 from community.forums.service import page  # noqa: E402

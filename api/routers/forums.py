@@ -2,150 +2,85 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel, Field
-from sqlalchemy import select
+from fastapi import APIRouter, Query, status
 
-from api.deps import ModeratorUser, OptionalUser, SessionDep, Writer, WriterDep, role_writer
+from api.deps import AdminWriterDep, ModeratorUser, ModeratorWriterDep, OptionalUser, SessionDep, WriterDep
+from community.forums import schemas
 from community.forums import service as svc
-from community.forums.models import Category, Post, PostRevision, Topic
-from core.accounts.models import Role
 
 router = APIRouter(prefix="/api/v1/forums", tags=["forums"])
-AdminWriter = Annotated[Writer, Depends(role_writer(Role.admin))]
-ModeratorWriter = Annotated[Writer, Depends(role_writer(Role.moderator))]
 
 
-class CategoryIn(BaseModel):
-    name: str = Field(min_length=2, max_length=100)
-    description: str = Field(default="", max_length=2000)
+@router.get("/categories", response_model=list[schemas.CategoryOut])
+def categories(session: SessionDep) -> list[schemas.CategoryOut]:
+    return svc.categories(session)
 
 
-class BodyIn(BaseModel):
-    body: str = Field(min_length=1, max_length=50_000)
+@router.post("/categories", status_code=status.HTTP_201_CREATED, response_model=schemas.CategoryRef)
+def create_category(body: schemas.CategoryIn, w: AdminWriterDep) -> schemas.CategoryRef:
+    return svc.create_category(w, body)
 
 
-class ActionIn(BaseModel):
-    action: str = Field(max_length=20)
-    category_id: int | None = None
-
-
-def _post_out(p: Post) -> dict[str, Any]:
-    return {"id": p.id, "number": p.number, "author_id": p.author_id, "html": p.html, "quote_of": p.quote_of,
-            "likes": len(p.likes), "hidden": p.hidden, "created_at": p.created_at, "edited_at": p.edited_at}
-
-
-def _topic_out(t: Topic) -> dict[str, Any]:
-    return {"id": t.id, "category_id": t.category_id, "title": t.title, "author_id": t.author_id,
-            "locked": t.locked, "posts": t.post_count, "last_post_at": t.last_post_at}
-
-
-@router.get("/categories")
-def categories(session: SessionDep) -> list[dict[str, Any]]:
-    return [{"id": c.id, "name": c.name, "description": c.description}
-            for c in session.scalars(select(Category).order_by(Category.id))]
-
-
-@router.post("/categories", status_code=status.HTTP_201_CREATED)
-def create_category(body: CategoryIn, w: AdminWriter) -> dict[str, Any]:
-    cat = Category(name=body.name, description=body.description)
-    w.session.add(cat)
-    w.session.flush()
-    w.audit("forum.category.create", "forum_category", cat.id, name=cat.name)
-    w.commit()
-    return {"id": cat.id, "name": cat.name}
-
-
-@router.get("/categories/{category_id}/topics")
+@router.get("/categories/{category_id}/topics", response_model=list[schemas.TopicOut])
 def topics(category_id: int, session: SessionDep, page: Annotated[int, Query(ge=1)] = 1,
-           size: Annotated[int, Query(ge=1, le=100)] = 30) -> list[dict[str, Any]]:
-    rows = session.scalars(select(Topic).where(Topic.category_id == category_id, Topic.hidden.is_(False),
-                                               Topic.deleted.is_(False))
-                           .order_by(Topic.last_post_at.desc(), Topic.id.desc()).offset((page - 1) * size).limit(size))
-    return [_topic_out(t) for t in rows]
+           size: Annotated[int, Query(ge=1, le=100)] = 30) -> list[schemas.TopicOut]:
+    return svc.topics(session, category_id, page, size)
 
 
-@router.post("/topics", status_code=status.HTTP_201_CREATED)
-def create_topic(body: svc.TopicIn, w: WriterDep) -> dict[str, Any]:
-    topic = svc.create_topic(w.session, w.actor, body)
-    w.audit("forum.topic.create", "forum_topic", topic.id)
-    w.commit()
-    return _topic_out(topic)
+@router.post("/topics", status_code=status.HTTP_201_CREATED, response_model=schemas.TopicOut)
+def create_topic(body: schemas.TopicIn, w: WriterDep) -> schemas.TopicOut:
+    return svc.create_topic(w, body)
 
 
-@router.get("/topics/{topic_id}")
+@router.get("/topics/{topic_id}", response_model=schemas.TopicPageOut)
 def topic_page(topic_id: int, session: SessionDep, user: OptionalUser, page: Annotated[int, Query(ge=1)] = 1,
-               size: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
-    topic = svc.get_topic(session, topic_id, user)
-    return {**_topic_out(topic), "page": page, "posts": [_post_out(p) for p in svc.page(session, topic, user, page,
-                                                                                        size)]}
+               size: Annotated[int, Query(ge=1, le=100)] = 20) -> schemas.TopicPageOut:
+    return svc.topic_page(session, topic_id, user, page, size)
 
 
-@router.post("/topics/{topic_id}/posts", status_code=status.HTTP_201_CREATED)
-def reply(topic_id: int, body: svc.PostIn, w: WriterDep) -> dict[str, Any]:
-    post = svc.reply(w.session, svc.get_topic(w.session, topic_id, w.actor), w.actor, body)
-    w.audit("forum.post.create", "forum_post", post.id, topic_id=topic_id)
-    w.commit()
-    return _post_out(post)
+@router.post("/topics/{topic_id}/posts", status_code=status.HTTP_201_CREATED, response_model=schemas.PostOut)
+def reply(topic_id: int, body: schemas.PostIn, w: WriterDep) -> schemas.PostOut:
+    return svc.reply(w, topic_id, body)
 
 
-@router.put("/posts/{post_id}")
-def edit_post(post_id: int, body: BodyIn, w: WriterDep) -> dict[str, Any]:
-    post = svc.edit(w.session, svc.get_post(w.session, post_id), w.actor, body.body)
-    w.audit("forum.post.edit", "forum_post", post.id)
-    w.commit()
-    return _post_out(post)
+@router.put("/posts/{post_id}", response_model=schemas.PostOut)
+def edit_post(post_id: int, body: schemas.BodyIn, w: WriterDep) -> schemas.PostOut:
+    return svc.edit_post(w, post_id, body.body)
 
 
-@router.get("/posts/{post_id}/revisions")
-def revisions(post_id: int, session: SessionDep) -> list[dict[str, Any]]:
-    svc.get_post(session, post_id)
-    return [{"markdown": r.markdown, "edited_by": r.edited_by, "at": r.created_at}
-            for r in session.scalars(select(PostRevision).where(PostRevision.post_id == post_id)
-                                     .order_by(PostRevision.id))]
+@router.get("/posts/{post_id}/revisions", response_model=list[schemas.RevisionOut])
+def revisions(post_id: int, session: SessionDep) -> list[schemas.RevisionOut]:
+    return svc.revisions(session, post_id)
 
 
-@router.post("/posts/{post_id}/like")
-def like(post_id: int, w: WriterDep) -> dict[str, Any]:
-    post = svc.like(w.session, svc.get_post(w.session, post_id), w.actor)
-    w.audit("forum.post.like", "forum_post", post.id)
-    w.commit()
-    return {"id": post.id, "likes": len(post.likes)}
+@router.post("/posts/{post_id}/like", response_model=schemas.LikeOut)
+def like(post_id: int, w: WriterDep) -> schemas.LikeOut:
+    return svc.like_post(w, post_id)
 
 
-@router.post("/posts/{post_id}/flag")
-def flag(post_id: int, w: WriterDep) -> dict[str, Any]:
-    post = svc.flag(w.session, svc.get_post(w.session, post_id), w.actor)
-    w.audit("forum.post.flag", "forum_post", post.id)
-    w.commit()
-    return {"id": post.id, "flags": len(post.flags), "hidden": post.hidden}
+@router.post("/posts/{post_id}/flag", response_model=schemas.PostFlagOut)
+def flag(post_id: int, w: WriterDep) -> schemas.PostFlagOut:
+    return svc.flag_post(w, post_id)
 
 
-@router.post("/posts/{post_id}/moderate")
-def moderate_post(post_id: int, body: ActionIn, w: ModeratorWriter) -> dict[str, Any]:
-    post = svc.moderate_post(w.session, svc.get_post(w.session, post_id), w.actor, body.action)
-    w.audit(f"forum.post.{body.action}", "forum_post", post.id)
-    w.commit()
-    return {"id": post.id, "hidden": post.hidden, "deleted": post.deleted}
+@router.post("/posts/{post_id}/moderate", response_model=schemas.ModeratedPostOut)
+def moderate_post(post_id: int, body: schemas.ModerationIn, w: ModeratorWriterDep) -> schemas.ModeratedPostOut:
+    return svc.moderate_post(w, post_id, body.action)
 
 
-@router.post("/topics/{topic_id}/moderate")
-def moderate_topic(topic_id: int, body: ActionIn, w: ModeratorWriter) -> dict[str, Any]:
-    topic = svc.moderate_topic(w.session, svc.get_topic(w.session, topic_id, w.actor), w.actor, body.action,
-                               body.category_id)
-    w.audit(f"forum.topic.{body.action}", "forum_topic", topic.id, category_id=body.category_id)
-    w.commit()
-    return {**_topic_out(topic), "hidden": topic.hidden, "deleted": topic.deleted}
+@router.post("/topics/{topic_id}/moderate", response_model=schemas.ModeratedTopicOut)
+def moderate_topic(topic_id: int, body: schemas.ModerationIn, w: ModeratorWriterDep) -> schemas.ModeratedTopicOut:
+    return svc.moderate_topic(w, topic_id, body.action, body.category_id)
 
 
-@router.get("/moderation/queue")
-def moderation_queue(session: SessionDep, _: ModeratorUser) -> list[dict[str, Any]]:
-    return svc.queue(session)
+@router.get("/moderation/queue", response_model=list[schemas.QueueItemOut])
+def moderation_queue(session: SessionDep, moderator: ModeratorUser) -> list[schemas.QueueItemOut]:
+    return svc.moderation_queue(session, moderator)
 
 
-@router.get("/search")
+@router.get("/search", response_model=list[schemas.SearchHitOut])
 def search_posts(session: SessionDep, q: Annotated[str, Query(min_length=1, max_length=200)],
-                 limit: Annotated[int, Query(ge=1, le=100)] = 20) -> list[dict[str, Any]]:
-    return [_post_out(p) | {"topic_id": p.topic_id} for p in svc.search(session, q, limit)]
+                 limit: Annotated[int, Query(ge=1, le=100)] = 20) -> list[schemas.SearchHitOut]:
+    return svc.search(session, q, limit)

@@ -55,25 +55,29 @@ class Agency(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class AgencyClaim(Base):
-    __tablename__ = "agency_claims"
+class AgencyRow:
+    """A row about one agency (a claim, review, integrity record, objection): deleted with the
+    agency, looked up by it, stamped when created."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AgencyClaim(AgencyRow, Base):
+    __tablename__ = "agency_claims"
+
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     evidence: Mapped[str] = mapped_column(Text)
     status: Mapped[ClaimStatus] = mapped_column(Enum(ClaimStatus, native_enum=False, length=10),
                                                 default=ClaimStatus.pending)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Review(Base):
+class Review(AgencyRow, Base):
     __tablename__ = "agency_reviews"
     __table_args__ = (UniqueConstraint("agency_id", "author_id", "engagement_ref"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     engagement_ref: Mapped[str] = mapped_column(String(100))
     professionalism: Mapped[int] = mapped_column(Integer)
@@ -89,18 +93,22 @@ class Review(Base):
     reply: Mapped[str | None] = mapped_column(Text)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     client_network: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def hold(self, reason: str) -> bool:
+        """Keep the review but stop showing and counting it until a moderator decides."""
+        if self.held:
+            return False
+        self.held, self.hold_reason = True, reason
+        return True
 
     @property
     def stars(self) -> float:
         return (self.professionalism + self.responsiveness + self.cost_transparency + self.outcome) / 4
 
 
-class IntegrityRecord(Base):
+class IntegrityRecord(AgencyRow, Base):
     __tablename__ = "integrity_records"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
     kind: Mapped[RecordKind] = mapped_column(Enum(RecordKind, native_enum=False, length=20))
     points: Mapped[float] = mapped_column(Float)
     description: Mapped[str] = mapped_column(Text)
@@ -108,19 +116,15 @@ class IntegrityRecord(Base):
     occurred_on: Mapped[date] = mapped_column(Date)
     evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Objection(Base):
+class Objection(AgencyRow, Base):
     """An agency's objection to its tier; moderators must answer."""
 
     __tablename__ = "tier_objections"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
     filed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

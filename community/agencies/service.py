@@ -1,13 +1,15 @@
-"""Directory operations: claims, reviews (with burst detection), integrity records, tiers,
-objections, recommendation. Callers own the transaction; permission checks live here."""
+"""Directory operations: listing and profiles, claims, reviews (with burst detection), integrity
+records, tiers, objections, recommendation.
+
+Reads take a session and return Out models. Writes take a ``Writer``: they check permission
+before touching anything, change the rows, record one audit entry, commit and return an Out model.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-from datetime import date, timedelta
-from typing import Any
+from datetime import timedelta
 
-from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,104 +23,193 @@ from community.agencies.models import (
     Review,
     ServiceType,
 )
+from community.agencies.schemas import (
+    AgencyIn,
+    AgencyOut,
+    AgencyPatch,
+    AgencyProfileOut,
+    ClaimOut,
+    IntegrityAddedOut,
+    IntegrityRecordOut,
+    ObjectionAnswerOut,
+    ObjectionOut,
+    PublicReviewOut,
+    RecommendationOut,
+    RecordIn,
+    ReviewConfirmedOut,
+    ReviewCreatedOut,
+    ReviewFlagOut,
+    ReviewIn,
+    ReviewReleaseOut,
+    ReviewReplyOut,
+)
 from community.agencies.scoring import TIER_ORDER, bayesian, credit
-from core.accounts.models import Role, User
+from community.flags import flag_and_hold
+from community.lookup import get_or_not_found
+from core.accounts.models import User
+from core.accounts.permissions import require_admin, require_owner_or_admin, require_staff
+from core.audit import AuditAction, Writer
 from core.db import utcnow
-from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, PermissionDenied
+from ipsearch.service import SearchService
 
 BURST_WINDOW = timedelta(hours=24)
 BURST_SIZE = 5  # this many reviews for one agency from fresh accounts or one network in the window
 FRESH_ACCOUNT = timedelta(days=7)
 FLAGS_TO_HOLD = 3
+PROFILE_REVIEWS = 50  # the most recent reviews a profile shows
 
 
-class AgencyIn(BaseModel):
-    name: str = Field(min_length=2, max_length=300)
-    licence_number: str = Field(min_length=3, max_length=60)
-    province: str = Field(default="", max_length=60)
-    city: str = Field(default="", max_length=60)
-    service_types: list[ServiceType] = Field(default_factory=list)
-    ipc_sections: list[str] = Field(default_factory=list)
-    practitioners: int = Field(default=0, ge=0)
-    founded_year: int | None = Field(default=None, ge=1900, le=2100)
-    contact: str = Field(default="", max_length=300)
-
-
-class ReviewIn(BaseModel):
-    engagement_ref: str = Field(min_length=1, max_length=100, description="Your case, matter or invoice reference")
-    professionalism: int = Field(ge=1, le=5)
-    responsiveness: int = Field(ge=1, le=5)
-    cost_transparency: int = Field(ge=1, le=5)
-    outcome: int = Field(ge=1, le=5)
-    text: str = Field(default="", max_length=5000)
-    linked_pn: str | None = Field(default=None, max_length=40)
-
-
-class RecordIn(BaseModel):
-    kind: RecordKind
-    points: float = Field(ge=0, le=100)
-    description: str = Field(min_length=3, max_length=5000)
-    source: str = Field(min_length=3, max_length=300)
-    occurred_on: date
-    evidence: list[str] = Field(default_factory=list, max_length=20)
-
+# --- lookups -------------------------------------------------------------------------------
 
 def get_agency(session: Session, agency_id: int) -> Agency:
-    agency = session.get(Agency, agency_id)
-    if agency is None:
-        raise NotFound(f"agency {agency_id} not found")
-    return agency
+    return get_or_not_found(session, Agency, agency_id, "agency")
 
 
-def require_owner_or_admin(agency: Agency, user: User) -> None:
-    if user.role != Role.admin and agency.owner_id != user.id:
-        raise PermissionDenied("only the agency's verified account or an admin may do this")
+def get_review(session: Session, review_id: int) -> Review:
+    return get_or_not_found(session, Review, review_id, "review")
 
 
-def create_agency(session: Session, body: AgencyIn) -> Agency:
-    if session.scalar(select(Agency.id).where(Agency.licence_number == body.licence_number)) is not None:
+def _require_agency_account(user: User, agency: Agency) -> None:
+    """Only the agency's verified (claimed) account or an admin speaks for the agency."""
+    require_owner_or_admin(user, agency.owner_id, "this agency profile")
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+def agency_out(agency: Agency) -> AgencyOut:
+    return AgencyOut(
+        id=agency.id, name=agency.name, licence_number=agency.licence_number, province=agency.province,
+        city=agency.city, service_types=agency.service_types, ipc_sections=agency.ipc_sections,
+        practitioners=agency.practitioners, founded_year=agency.founded_year, claimed=agency.owner_id is not None,
+        tier=agency.tier, score=agency.score, rating=agency.bayes, rating_count=agency.rating_count)
+
+
+def list_agencies(session: Session, q: str = "", province: str | None = None, service: ServiceType | None = None,
+                  limit: int = 20) -> list[AgencyOut]:
+    """Ranked by Bayesian rating (never the raw mean), then score."""
+    stmt = select(Agency)
+    if q:
+        stmt = stmt.where(Agency.name.ilike(f"%{q.replace('%', '').replace('_', '')}%"))
+    if province:
+        stmt = stmt.where(Agency.province == province)
+    stmt = stmt.order_by(Agency.bayes.desc(), Agency.score.desc(), Agency.id)
+    if service is None:
+        return [agency_out(a) for a in session.scalars(stmt.limit(limit))]
+    out: list[AgencyOut] = []  # service types are a JSON list: filter while streaming, stop at the limit
+    for agency in session.scalars(stmt.execution_options(yield_per=200)):
+        if service.value in agency.service_types:
+            out.append(agency_out(agency))
+            if len(out) == limit:
+                break
+    return out
+
+
+def agency_profile(session: Session, agency_id: int) -> AgencyProfileOut:
+    """The public profile: the score's breakdown, every integrity record, recent reviews not held."""
+    agency = get_agency(session, agency_id)
+    records = session.scalars(select(IntegrityRecord).where(IntegrityRecord.agency_id == agency.id)
+                              .order_by(IntegrityRecord.occurred_on))
+    reviews = session.scalars(select(Review).where(Review.agency_id == agency.id, Review.held.is_(False))
+                              .order_by(Review.id.desc()).limit(PROFILE_REVIEWS))
+    return AgencyProfileOut(
+        **agency_out(agency).model_dump(), score_breakdown=agency.breakdown, contact=agency.contact,
+        integrity_records=[IntegrityRecordOut.model_validate(r) for r in records],
+        reviews=[PublicReviewOut.model_validate(r) for r in reviews])
+
+
+def recommend(session: Session, ipc: str | None, service: ServiceType | None, region: str | None,
+              limit: int = 10) -> list[RecommendationOut]:
+    """Rank by fit (field, service, region), then tier, then Bayesian rating; say why."""
+    section = ipc.strip().upper()[:1] if ipc else None
+    ranked: list[tuple[float, int, float, str, RecommendationOut]] = []
+    for agency in session.scalars(select(Agency)):
+        if section and section not in agency.ipc_sections:
+            continue
+        if service and service.value not in agency.service_types:
+            continue
+        fit = 0.0
+        why: list[str] = []
+        if section:
+            fit, why = fit + 2, [*why, f"works in IPC section {section}"]
+        if service:
+            fit, why = fit + 1, [*why, f"offers {service.value} services"]
+        if region and region in (agency.province, agency.city):
+            fit, why = fit + 0.5, [*why, f"based in {region}"]
+        why += [f"tier {agency.tier} (score {agency.score})",
+                f"rating {agency.bayes:.2f} (Bayesian, {agency.rating_count} reviews)"]
+        item = RecommendationOut(agency_id=agency.id, name=agency.name, fit=fit, tier=agency.tier,
+                                 rating=agency.bayes, reasons=why)
+        ranked.append((-fit, TIER_ORDER[agency.tier], -agency.bayes, agency.name, item))
+    ranked.sort(key=lambda r: r[:4])
+    return [r[4] for r in ranked[:limit]]
+
+
+# --- profiles ------------------------------------------------------------------------------
+
+def create_agency(w: Writer, body: AgencyIn) -> AgencyOut:
+    """Admins enter agencies from the official register; the licence number is unique."""
+    require_admin(w.actor)
+    if w.session.scalar(select(Agency.id).where(Agency.licence_number == body.licence_number)) is not None:
         raise Conflict(f"an agency with licence {body.licence_number} exists")
     sections = sorted({s.strip().upper()[:1] for s in body.ipc_sections if s.strip()})
     if any(s not in "ABCDEFGH" for s in sections):
         raise InvalidInput("IPC sections are letters A-H")
     agency = Agency(**body.model_dump(exclude={"service_types", "ipc_sections"}),
                     service_types=[s.value for s in body.service_types], ipc_sections=sections)
-    session.add(agency)
-    session.flush()
-    recompute(session, agency)
-    return agency
+    w.session.add(agency)
+    w.session.flush()
+    recompute(w.session, agency)
+    w.audit(AuditAction.agency_create, "agency", agency.id, name=agency.name)
+    w.commit()
+    return agency_out(agency)
 
 
-# --- claims ------------------------------------------------------------------------------
+def update_agency(w: Writer, agency_id: int, body: AgencyPatch) -> AgencyOut:
+    """The agency's own account (or an admin) edits the fields sent; a null leaves a field as it is."""
+    agency = get_agency(w.session, agency_id)
+    _require_agency_account(w.actor, agency)
+    changes = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    for key, value in changes.items():
+        setattr(agency, key, value)
+    w.audit(AuditAction.agency_update, "agency", agency.id, fields=sorted(changes))
+    w.commit()
+    return agency_out(agency)
 
-def claim(session: Session, agency: Agency, user: User, evidence: str) -> AgencyClaim:
+
+# --- claims --------------------------------------------------------------------------------
+
+def claim_agency(w: Writer, agency_id: int, evidence: str) -> ClaimOut:
+    """Any member may claim an unclaimed profile; an admin decides."""
+    agency = get_agency(w.session, agency_id)
     if agency.owner_id is not None:
         raise Conflict("this profile is already claimed")
-    row = AgencyClaim(agency_id=agency.id, user_id=user.id, evidence=evidence)
-    session.add(row)
-    session.flush()
-    return row
+    row = AgencyClaim(agency_id=agency.id, user_id=w.actor.id, evidence=evidence)
+    w.session.add(row)
+    w.session.flush()
+    w.audit(AuditAction.agency_claim, "agency", agency.id, claim_id=row.id)
+    w.commit()
+    return ClaimOut(id=row.id, status=row.status)
 
 
-def decide_claim(session: Session, claim_id: int, admin: User, approve: bool) -> AgencyClaim:
-    if admin.role != Role.admin:
-        raise PermissionDenied("only admins verify agency claims")
-    row = session.get(AgencyClaim, claim_id)
-    if row is None:
-        raise NotFound(f"claim {claim_id} not found")
+def decide_claim(w: Writer, claim_id: int, approve: bool) -> ClaimOut:
+    """An admin approves (the claimant's account then speaks for the agency) or rejects a claim."""
+    require_admin(w.actor)
+    row = get_or_not_found(w.session, AgencyClaim, claim_id, "claim")
     if row.status != ClaimStatus.pending:
         raise Conflict("the claim is already decided")
-    row.status, row.decided_by = (ClaimStatus.approved if approve else ClaimStatus.rejected), admin.id
     if approve:
-        agency = get_agency(session, row.agency_id)
+        agency = get_agency(w.session, row.agency_id)
         if agency.owner_id is not None:
             raise Conflict("this profile is already claimed")
         agency.owner_id = row.user_id
-    session.flush()
-    return row
+    row.status, row.decided_by = (ClaimStatus.approved if approve else ClaimStatus.rejected), w.actor.id
+    w.audit(AuditAction.agency_claim_decide, "agency_claim", row.id, approved=approve)
+    w.commit()
+    return ClaimOut(id=row.id, status=row.status)
 
 
-# --- reviews -----------------------------------------------------------------------------
+# --- reviews -------------------------------------------------------------------------------
 
 def _network(ip: str | None) -> str | None:
     if not ip:
@@ -131,29 +222,36 @@ def _network(ip: str | None) -> str | None:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
-def add_review(session: Session, agency: Agency, author: User, body: ReviewIn, client_ip: str | None,
-               agent_names_of: Any = None) -> Review:
+def _agents_named_on(search: SearchService | None, pn: str) -> list[str]:
+    record = search.backend.get(pn) if search is not None else None
+    return list(record.get("agents") or []) if record else []
+
+
+def review_agency(w: Writer, agency_id: int, body: ReviewIn, search: SearchService | None = None) -> ReviewCreatedOut:
     """One review per author and engagement; the agency's own account cannot review itself.
 
-    ``agent_names_of(pn)`` returns the agents named on a patent: a review linking a patent the
-    agency handled is a verified engagement.
+    A review linking a patent on which ``search`` names the agency as agent is a verified engagement.
     """
+    agency = get_agency(w.session, agency_id)
+    author = w.actor
     if agency.owner_id == author.id:
         raise PermissionDenied("an agency cannot review itself")
-    exists = session.scalar(select(Review.id).where(Review.agency_id == agency.id, Review.author_id == author.id,
-                                                    Review.engagement_ref == body.engagement_ref))
+    exists = w.session.scalar(select(Review.id).where(
+        Review.agency_id == agency.id, Review.author_id == author.id, Review.engagement_ref == body.engagement_ref))
     if exists is not None:
         raise Conflict("you already reviewed this engagement")
-    review = Review(agency_id=agency.id, author_id=author.id, client_network=_network(client_ip),
+    review = Review(agency_id=agency.id, author_id=author.id, client_network=_network(w.ctx.client_ip),
                     **body.model_dump())
-    if body.linked_pn and agent_names_of is not None:
-        names = " ".join(agent_names_of(body.linked_pn)).lower()
+    if body.linked_pn:
+        names = " ".join(_agents_named_on(search, body.linked_pn)).lower()
         review.verified = bool(names) and agency.name.lower()[:20] in names
-    session.add(review)
-    session.flush()
-    _hold_bursts(session, agency, review)
-    recompute(session, agency)
-    return review
+    w.session.add(review)
+    w.session.flush()
+    _hold_bursts(w.session, agency, review)
+    recompute(w.session, agency)
+    w.audit(AuditAction.agency_review, "review", review.id, agency_id=agency.id)
+    w.commit()
+    return ReviewCreatedOut(id=review.id, verified=review.verified, held=review.held)
 
 
 def _hold_bursts(session: Session, agency: Agency, review: Review) -> None:
@@ -166,60 +264,66 @@ def _hold_bursts(session: Session, agency: Agency, review: Review) -> None:
     for group, why in ((fresh, "burst of reviews from new accounts"), (same_net, "burst of reviews from one network")):
         if len(group) >= BURST_SIZE:
             for r in group:
-                if not r.held:
-                    r.held, r.hold_reason = True, why
+                r.hold(why)
 
 
-def confirm_engagement(session: Session, review: Review, user: User) -> Review:
-    agency = get_agency(session, review.agency_id)
-    require_owner_or_admin(agency, user)
+def confirm_engagement(w: Writer, review_id: int) -> ReviewConfirmedOut:
+    """The agency confirms the reviewer was its client: the review becomes verified."""
+    review = get_review(w.session, review_id)
+    _require_agency_account(w.actor, get_agency(w.session, review.agency_id))
     review.verified = True
-    session.flush()
-    return review
+    w.audit(AuditAction.agency_review_confirm, "review", review.id)
+    w.commit()
+    return ReviewConfirmedOut(id=review.id, verified=review.verified)
 
 
-def reply(session: Session, review: Review, user: User, text: str) -> Review:
-    agency = get_agency(session, review.agency_id)
-    require_owner_or_admin(agency, user)
+def reply_to_review(w: Writer, review_id: int, text: str) -> ReviewReplyOut:
+    """The agency answers a review, once."""
+    review = get_review(w.session, review_id)
+    _require_agency_account(w.actor, get_agency(w.session, review.agency_id))
     if review.reply is not None:
         raise Conflict("the agency has already replied to this review")
     review.reply, review.replied_at = text, utcnow()
-    session.flush()
-    return review
+    w.audit(AuditAction.agency_review_reply, "review", review.id)
+    w.commit()
+    return ReviewReplyOut(id=review.id, reply=review.reply)
 
 
-def flag(session: Session, review: Review, user: User) -> Review:
-    if user.id == review.author_id:
-        raise InvalidInput("you cannot flag your own review")
-    if user.id not in review.flags:
-        review.flags = [*review.flags, user.id]
-    if len(review.flags) >= FLAGS_TO_HOLD and not review.held:
-        review.held, review.hold_reason = True, f"flagged by {len(review.flags)} users"
-        recompute(session, get_agency(session, review.agency_id))
-    session.flush()
-    return review
+def flag_review(w: Writer, review_id: int) -> ReviewFlagOut:
+    """Enough distinct flags hold the review; a held review stops counting towards the rating."""
+    review = get_review(w.session, review_id)
+    if flag_and_hold(review, w.actor, FLAGS_TO_HOLD, "review"):
+        recompute(w.session, get_agency(w.session, review.agency_id))
+    w.audit(AuditAction.agency_review_flag, "review", review.id)
+    w.commit()
+    return ReviewFlagOut(id=review.id, flags=len(review.flags), held=review.held)
 
 
-def release(session: Session, review: Review, moderator: User, keep_held: bool) -> Review:
-    if moderator.role not in (Role.moderator, Role.admin):
-        raise PermissionDenied("only moderators release held reviews")
+def release_review(w: Writer, review_id: int, keep_held: bool) -> ReviewReleaseOut:
+    """A moderator decides a held review: released (counted again) or kept held."""
+    require_staff(w.actor)
+    review = get_review(w.session, review_id)
     review.held = keep_held
     review.hold_reason = review.hold_reason if keep_held else None
-    recompute(session, get_agency(session, review.agency_id))
-    session.flush()
-    return review
+    recompute(w.session, get_agency(w.session, review.agency_id))
+    w.audit(AuditAction.agency_review_release, "review", review.id, keep_held=keep_held)
+    w.commit()
+    return ReviewReleaseOut(id=review.id, held=review.held)
 
 
-# --- integrity, tiers, objections ------------------------------------------------------------
+# --- integrity, tiers, objections --------------------------------------------------------------
 
-def add_record(session: Session, agency: Agency, admin: User, body: RecordIn) -> IntegrityRecord:
-    if admin.role != Role.admin:
-        raise PermissionDenied("only admins enter integrity records")
-    row = IntegrityRecord(agency_id=agency.id, created_by=admin.id, **body.model_dump())
-    session.add(row)
-    session.flush()
-    recompute(session, agency)
-    return row
+def add_integrity_record(w: Writer, agency_id: int, body: RecordIn) -> IntegrityAddedOut:
+    """Admins enter sanctions, upheld complaints and commendations; the tier follows at once."""
+    require_admin(w.actor)
+    agency = get_agency(w.session, agency_id)
+    row = IntegrityRecord(agency_id=agency.id, created_by=w.actor.id, **body.model_dump())
+    w.session.add(row)
+    w.session.flush()
+    recompute(w.session, agency)
+    w.audit(AuditAction.agency_integrity, "agency", agency.id, record_id=row.id, kind=row.kind.value)
+    w.commit()
+    return IntegrityAddedOut(id=row.id, tier=agency.tier, score=agency.score)
 
 
 def prior_mean(session: Session) -> float:
@@ -255,53 +359,24 @@ def recompute_all(session: Session) -> int:
     return count
 
 
-def object_to_tier(session: Session, agency: Agency, user: User, text: str) -> Objection:
-    require_owner_or_admin(agency, user)
-    row = Objection(agency_id=agency.id, filed_by=user.id, text=text)
-    session.add(row)
-    session.flush()
-    return row
+def object_to_tier(w: Writer, agency_id: int, text: str) -> ObjectionOut:
+    """The agency objects to its tier; a moderator must answer."""
+    agency = get_agency(w.session, agency_id)
+    _require_agency_account(w.actor, agency)
+    row = Objection(agency_id=agency.id, filed_by=w.actor.id, text=text)
+    w.session.add(row)
+    w.session.flush()
+    w.audit(AuditAction.agency_objection, "agency", agency.id, objection_id=row.id)
+    w.commit()
+    return ObjectionOut(id=row.id)
 
 
-def answer_objection(session: Session, objection_id: int, moderator: User, text: str) -> Objection:
-    if moderator.role not in (Role.moderator, Role.admin):
-        raise PermissionDenied("only moderators answer objections")
-    row = session.get(Objection, objection_id)
-    if row is None:
-        raise NotFound(f"objection {objection_id} not found")
+def answer_objection(w: Writer, objection_id: int, text: str) -> ObjectionAnswerOut:
+    require_staff(w.actor)
+    row = get_or_not_found(w.session, Objection, objection_id, "objection")
     if row.answer is not None:
         raise Conflict("the objection is already answered")
-    row.answer, row.answered_by, row.answered_at = text, moderator.id, utcnow()
-    session.flush()
-    return row
-
-
-# --- recommendation ----------------------------------------------------------------------------
-
-def recommend(session: Session, ipc: str | None, service: ServiceType | None, region: str | None,
-              limit: int = 10) -> list[dict[str, Any]]:
-    """Rank by fit (field, service, region), then tier, then Bayesian rating; say why."""
-    section = ipc.strip().upper()[:1] if ipc else None
-    ranked: list[tuple[float, int, float, str, dict[str, Any]]] = []
-    for agency in session.scalars(select(Agency)):
-        fit = 0.0
-        why: list[str] = []
-        if section:
-            if section in agency.ipc_sections:
-                fit, why = fit + 2, [*why, f"works in IPC section {section}"]
-            else:
-                continue
-        if service:
-            if service.value in agency.service_types:
-                fit, why = fit + 1, [*why, f"offers {service.value} services"]
-            else:
-                continue
-        if region and region in (agency.province, agency.city):
-            fit, why = fit + 0.5, [*why, f"based in {region}"]
-        why += [f"tier {agency.tier} (score {agency.score})",
-                f"rating {agency.bayes:.2f} (Bayesian, {agency.rating_count} reviews)"]
-        item = {"agency_id": agency.id, "name": agency.name, "fit": fit, "tier": agency.tier,
-                "rating": agency.bayes, "reasons": why}
-        ranked.append((-fit, TIER_ORDER[agency.tier], -agency.bayes, agency.name, item))
-    ranked.sort(key=lambda r: r[:4])
-    return [r[4] for r in ranked[:limit]]
+    row.answer, row.answered_by, row.answered_at = text, w.actor.id, utcnow()
+    w.audit(AuditAction.agency_objection_answer, "objection", row.id)
+    w.commit()
+    return ObjectionAnswerOut(id=row.id, answer=row.answer)

@@ -55,6 +55,13 @@ class Post(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    def hold(self, reason: str) -> bool:
+        """Hide the post from readers (its author still sees it) until a moderator decides."""
+        if self.hidden:
+            return False
+        self.hidden, self.hidden_reason = True, reason
+        return True
+
 
 class PostRevision(Base):
     """Edit history: the text before each edit."""

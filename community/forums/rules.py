@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.accounts.models import Role, User
+from core.accounts.models import User
+from core.accounts.permissions import is_staff
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ FLAGS_TO_HIDE = 3
 
 
 def trust_level(user: User, now: datetime) -> int:
-    if user.role in (Role.moderator, Role.admin):
+    if is_staff(user):
         return 4
     return 0 if now - user.created_at < NEW_USER_PERIOD else 1
 

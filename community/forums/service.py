@@ -1,19 +1,43 @@
-"""Forum operations. Callers own the transaction; permission and rate checks live here."""
+"""Forum operations: categories, topics, posts, edits, likes, flags, moderation, search.
+
+Reads take a session (and the viewer, where visibility depends on it) and return Out models.
+Writes take a ``Writer``: they check permission and posting limits before touching anything,
+change the rows, record one audit entry, commit and return an Out model.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
 
-from pydantic import BaseModel, Field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from community.flags import flag_and_hold
 from community.forums.markdown import render
 from community.forums.models import Category, Post, PostRevision, Topic
 from community.forums.rules import FLAGS_TO_HIDE, limits_for
-from core.accounts.models import Role, User
+from community.forums.schemas import (
+    CategoryIn,
+    CategoryOut,
+    CategoryRef,
+    LikeOut,
+    ModeratedPostOut,
+    ModeratedTopicOut,
+    ModerationAction,
+    PostFlagOut,
+    PostIn,
+    PostOut,
+    QueueItemOut,
+    RevisionOut,
+    SearchHitOut,
+    TopicIn,
+    TopicOut,
+    TopicPageOut,
+)
+from core.accounts.models import User
+from core.accounts.permissions import is_staff, require_admin, require_staff
+from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooManyRequests
 from core.notifications import notify
@@ -22,24 +46,9 @@ from ipsearch.analysis import get_analyzer
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.-]{2,60})")
 
 
-class TopicIn(BaseModel):
-    category_id: int
-    title: str = Field(min_length=3, max_length=300)
-    body: str = Field(min_length=1, max_length=50_000)
-
-
-class PostIn(BaseModel):
-    body: str = Field(min_length=1, max_length=50_000)
-    quote_of: int | None = None
-
-
-def is_staff(user: User) -> bool:
-    return user.role in (Role.moderator, Role.admin)
-
-
 def get_topic(session: Session, topic_id: int, viewer: User | None = None) -> Topic:
     topic = session.get(Topic, topic_id)
-    if topic is None or topic.deleted or (topic.hidden and not (viewer and is_staff(viewer))):
+    if topic is None or topic.deleted or (topic.hidden and not is_staff(viewer)):
         raise NotFound(f"topic {topic_id} not found")
     return topic
 
@@ -118,104 +127,57 @@ def _add_post(session: Session, topic: Topic, author: User, body: str, quote_of:
     return post
 
 
-def create_topic(session: Session, author: User, body: TopicIn) -> Topic:
-    if session.get(Category, body.category_id) is None:
-        raise InvalidInput(f"category {body.category_id} does not exist")
-    rendered = render(body.body)
-    _check_limits(session, author, True, rendered.links, rendered.images)
-    topic = Topic(category_id=body.category_id, author_id=author.id, title=body.title)
-    session.add(topic)
-    session.flush()
-    _add_post(session, topic, author, body.body, None)
-    return topic
+# --- out models ----------------------------------------------------------------------------
+
+def post_out(post: Post) -> PostOut:
+    return PostOut(id=post.id, number=post.number, author_id=post.author_id, html=post.html,
+                   quote_of=post.quote_of, likes=len(post.likes), hidden=post.hidden, created_at=post.created_at,
+                   edited_at=post.edited_at)
 
 
-def reply(session: Session, topic: Topic, author: User, body: PostIn) -> Post:
-    if topic.locked and not is_staff(author):
-        raise Conflict("the topic is locked")
-    rendered = render(body.body)
-    _check_limits(session, author, False, rendered.links, rendered.images)
-    return _add_post(session, topic, author, body.body, body.quote_of)
+def topic_out(topic: Topic) -> TopicOut:
+    return TopicOut(id=topic.id, category_id=topic.category_id, title=topic.title, author_id=topic.author_id,
+                    locked=topic.locked, posts=topic.post_count, last_post_at=topic.last_post_at)
 
 
-def edit(session: Session, post: Post, user: User, body: str) -> Post:
-    if post.author_id != user.id and not is_staff(user):
-        raise PermissionDenied("only the author or a moderator may edit a post")
-    session.add(PostRevision(post_id=post.id, markdown=post.markdown, edited_by=user.id))
-    rendered = render(body)
-    post.markdown, post.html, post.edited_at = body, rendered.html, utcnow()
-    post.search_tokens = " " + get_analyzer().analyse(body) + " "
-    session.flush()
-    return post
+# --- reads ---------------------------------------------------------------------------------
+
+def categories(session: Session) -> list[CategoryOut]:
+    return [CategoryOut.model_validate(c) for c in session.scalars(select(Category).order_by(Category.id))]
 
 
-def like(session: Session, post: Post, user: User) -> Post:
-    if post.author_id == user.id:
-        raise InvalidInput("you cannot like your own post")
-    post.likes = [u for u in post.likes if u != user.id] if user.id in post.likes else [*post.likes, user.id]
-    session.flush()
-    return post
-
-
-def flag(session: Session, post: Post, user: User) -> Post:
-    if post.author_id == user.id:
-        raise InvalidInput("you cannot flag your own post")
-    if user.id not in post.flags:
-        post.flags = [*post.flags, user.id]
-        post.flag_count = len(post.flags)
-    if len(post.flags) >= FLAGS_TO_HIDE and not post.hidden:
-        post.hidden, post.hidden_reason = True, f"flagged by {len(post.flags)} users"
-    session.flush()
-    return post
-
-
-POST_ACTIONS = {"hide", "restore", "delete"}
-TOPIC_ACTIONS = {"hide", "restore", "delete", "lock", "unlock", "move"}
-
-
-def moderate_post(session: Session, post: Post, moderator: User, action: str) -> Post:
-    if not is_staff(moderator):
-        raise PermissionDenied("only moderators moderate")
-    if action not in POST_ACTIONS:
-        raise InvalidInput(f"unknown action; one of {sorted(POST_ACTIONS)}")
-    if action == "hide":
-        post.hidden, post.hidden_reason = True, "hidden by a moderator"
-    elif action == "restore":
-        post.hidden, post.hidden_reason, post.flags, post.flag_count = False, None, [], 0
-    else:
-        post.deleted = True
-    session.flush()
-    return post
-
-
-def moderate_topic(session: Session, topic: Topic, moderator: User, action: str,
-                   category_id: int | None = None) -> Topic:
-    if not is_staff(moderator):
-        raise PermissionDenied("only moderators moderate")
-    if action not in TOPIC_ACTIONS:
-        raise InvalidInput(f"unknown action; one of {sorted(TOPIC_ACTIONS)}")
-    if action == "move":
-        if category_id is None or session.get(Category, category_id) is None:
-            raise InvalidInput("move needs an existing category_id")
-        topic.category_id = category_id
-    elif action in ("lock", "unlock"):
-        topic.locked = action == "lock"
-    elif action in ("hide", "restore"):
-        topic.hidden = action == "hide"
-    else:
-        topic.deleted = True
-    session.flush()
-    return topic
+def topics(session: Session, category_id: int, number: int = 1, size: int = 30) -> list[TopicOut]:
+    """A page of a category's visible topics, most recently active first."""
+    rows = session.scalars(select(Topic).where(Topic.category_id == category_id, Topic.hidden.is_(False),
+                                               Topic.deleted.is_(False))
+                           .order_by(Topic.last_post_at.desc(), Topic.id.desc())
+                           .offset((number - 1) * size).limit(size))
+    return [topic_out(t) for t in rows]
 
 
 def page(session: Session, topic: Topic, viewer: User | None, number: int, size: int) -> list[Post]:
+    """A page of posts: hidden posts only for staff and their own authors."""
     stmt = select(Post).where(Post.topic_id == topic.id, Post.deleted.is_(False))
-    if not (viewer and is_staff(viewer)):
+    if not is_staff(viewer):
         stmt = stmt.where(or_(Post.hidden.is_(False), Post.author_id == (viewer.id if viewer else -1)))
     return list(session.scalars(stmt.order_by(Post.number).offset((number - 1) * size).limit(size)))
 
 
-def search(session: Session, query: str, limit: int = 20) -> list[Post]:
+def topic_page(session: Session, topic_id: int, viewer: User | None, number: int = 1,
+               size: int = 20) -> TopicPageOut:
+    topic = get_topic(session, topic_id, viewer)
+    head = topic_out(topic).model_dump(exclude={"posts"})
+    return TopicPageOut(**head, page=number, posts=[post_out(p) for p in page(session, topic, viewer, number, size)])
+
+
+def revisions(session: Session, post_id: int) -> list[RevisionOut]:
+    """A post's edit history, oldest first."""
+    get_post(session, post_id)
+    rows = session.scalars(select(PostRevision).where(PostRevision.post_id == post_id).order_by(PostRevision.id))
+    return [RevisionOut(markdown=r.markdown, edited_by=r.edited_by, at=r.created_at) for r in rows]
+
+
+def search(session: Session, query: str, limit: int = 20) -> list[SearchHitOut]:
     """All query tokens (the platform analyzer, so Chinese works) in a visible post."""
     tokens = get_analyzer().tokens(query)[:10]
     if not tokens:
@@ -224,13 +186,147 @@ def search(session: Session, query: str, limit: int = 20) -> list[Post]:
         Post.hidden.is_(False), Post.deleted.is_(False), Topic.hidden.is_(False), Topic.deleted.is_(False))
     for tok in tokens:
         stmt = stmt.where(Post.search_tokens.contains(f" {tok} "))
-    return list(session.scalars(stmt.order_by(Post.created_at.desc()).limit(limit)))
+    rows = session.scalars(stmt.order_by(Post.created_at.desc()).limit(limit))
+    return [SearchHitOut(**post_out(p).model_dump(), topic_id=p.topic_id) for p in rows]
 
 
-def queue(session: Session) -> list[dict[str, Any]]:
-    """The moderation queue: hidden or flagged posts, newest first."""
+def moderation_queue(session: Session, viewer: User) -> list[QueueItemOut]:
+    """Hidden or flagged posts, newest first; for moderators only."""
+    require_staff(viewer)
     rows = session.scalars(select(Post).where(Post.deleted.is_(False), or_(Post.hidden.is_(True),
                                                                             Post.flag_count > 0))
                            .order_by(Post.id.desc()).limit(200))
-    return [{"post_id": p.id, "topic_id": p.topic_id, "hidden": p.hidden, "reason": p.hidden_reason,
-             "flags": len(p.flags)} for p in rows]
+    return [QueueItemOut(post_id=p.id, topic_id=p.topic_id, hidden=p.hidden, reason=p.hidden_reason,
+                         flags=len(p.flags)) for p in rows]
+
+
+# --- writes --------------------------------------------------------------------------------
+
+def create_category(w: Writer, body: CategoryIn) -> CategoryRef:
+    require_admin(w.actor)
+    category = Category(name=body.name, description=body.description)
+    w.session.add(category)
+    w.session.flush()
+    w.audit(AuditAction.forum_category_create, "forum_category", category.id, name=category.name)
+    w.commit()
+    return CategoryRef.model_validate(category)
+
+
+def create_topic(w: Writer, body: TopicIn) -> TopicOut:
+    """A topic and its first post, within the author's posting limits."""
+    author = w.actor
+    if w.session.get(Category, body.category_id) is None:
+        raise InvalidInput(f"category {body.category_id} does not exist")
+    rendered = render(body.body)
+    _check_limits(w.session, author, True, rendered.links, rendered.images)
+    topic = Topic(category_id=body.category_id, author_id=author.id, title=body.title)
+    w.session.add(topic)
+    w.session.flush()
+    _add_post(w.session, topic, author, body.body, None)
+    w.audit(AuditAction.forum_topic_create, "forum_topic", topic.id)
+    w.commit()
+    return topic_out(topic)
+
+
+def reply(w: Writer, topic_id: int, body: PostIn) -> PostOut:
+    """A reply, within the author's posting limits; only staff reply to a locked topic."""
+    author = w.actor
+    topic = get_topic(w.session, topic_id, author)
+    if topic.locked and not is_staff(author):
+        raise Conflict("the topic is locked")
+    rendered = render(body.body)
+    _check_limits(w.session, author, False, rendered.links, rendered.images)
+    post = _add_post(w.session, topic, author, body.body, body.quote_of)
+    w.audit(AuditAction.forum_post_create, "forum_post", post.id, topic_id=topic.id)
+    w.commit()
+    return post_out(post)
+
+
+def edit_post(w: Writer, post_id: int, body: str) -> PostOut:
+    """The author or a moderator edits; the text before the edit is kept as a revision."""
+    post = get_post(w.session, post_id)
+    user = w.actor
+    if post.author_id != user.id and not is_staff(user):
+        raise PermissionDenied("only the author or a moderator may edit a post")
+    w.session.add(PostRevision(post_id=post.id, markdown=post.markdown, edited_by=user.id))
+    post.markdown, post.html, post.edited_at = body, render(body).html, utcnow()
+    post.search_tokens = " " + get_analyzer().analyse(body) + " "
+    w.audit(AuditAction.forum_post_edit, "forum_post", post.id)
+    w.commit()
+    return post_out(post)
+
+
+def like_post(w: Writer, post_id: int) -> LikeOut:
+    """Like, or take the like back."""
+    post = get_post(w.session, post_id)
+    user = w.actor
+    if post.author_id == user.id:
+        raise InvalidInput("you cannot like your own post")
+    post.likes = [u for u in post.likes if u != user.id] if user.id in post.likes else [*post.likes, user.id]
+    w.audit(AuditAction.forum_post_like, "forum_post", post.id)
+    w.commit()
+    return LikeOut(id=post.id, likes=len(post.likes))
+
+
+def flag_post(w: Writer, post_id: int) -> PostFlagOut:
+    """Enough distinct flags hide the post until a moderator decides."""
+    post = get_post(w.session, post_id)
+    flag_and_hold(post, w.actor, FLAGS_TO_HIDE, "post")
+    post.flag_count = len(post.flags)
+    w.audit(AuditAction.forum_post_flag, "forum_post", post.id)
+    w.commit()
+    return PostFlagOut(id=post.id, flags=len(post.flags), hidden=post.hidden)
+
+
+# --- moderation ----------------------------------------------------------------------------
+
+POST_AUDIT: dict[ModerationAction, AuditAction] = {
+    ModerationAction.hide: AuditAction.forum_post_hide,
+    ModerationAction.restore: AuditAction.forum_post_restore,
+    ModerationAction.delete: AuditAction.forum_post_delete,
+}
+TOPIC_AUDIT: dict[ModerationAction, AuditAction] = {
+    ModerationAction.hide: AuditAction.forum_topic_hide,
+    ModerationAction.restore: AuditAction.forum_topic_restore,
+    ModerationAction.delete: AuditAction.forum_topic_delete,
+    ModerationAction.lock: AuditAction.forum_topic_lock,
+    ModerationAction.unlock: AuditAction.forum_topic_unlock,
+    ModerationAction.move: AuditAction.forum_topic_move,
+}
+
+
+def moderate_post(w: Writer, post_id: int, action: ModerationAction) -> ModeratedPostOut:
+    """Hide, restore (clearing its flags) or delete a post."""
+    require_staff(w.actor)
+    if action not in POST_AUDIT:
+        raise InvalidInput(f"a post can be {', '.join(POST_AUDIT)}, not {action.value}")
+    post = get_post(w.session, post_id)
+    if action is ModerationAction.hide:
+        post.hidden, post.hidden_reason = True, "hidden by a moderator"
+    elif action is ModerationAction.restore:
+        post.hidden, post.hidden_reason, post.flags, post.flag_count = False, None, [], 0
+    else:
+        post.deleted = True
+    w.audit(POST_AUDIT[action], "forum_post", post.id)
+    w.commit()
+    return ModeratedPostOut(id=post.id, hidden=post.hidden, deleted=post.deleted)
+
+
+def moderate_topic(w: Writer, topic_id: int, action: ModerationAction,
+                   category_id: int | None = None) -> ModeratedTopicOut:
+    """Hide, restore, delete, lock, unlock, or move a topic to ``category_id``."""
+    require_staff(w.actor)
+    topic = get_topic(w.session, topic_id, w.actor)
+    if action is ModerationAction.move:
+        if category_id is None or w.session.get(Category, category_id) is None:
+            raise InvalidInput("move needs an existing category_id")
+        topic.category_id = category_id
+    elif action in (ModerationAction.lock, ModerationAction.unlock):
+        topic.locked = action is ModerationAction.lock
+    elif action in (ModerationAction.hide, ModerationAction.restore):
+        topic.hidden = action is ModerationAction.hide
+    else:
+        topic.deleted = True
+    w.audit(TOPIC_AUDIT[action], "forum_topic", topic.id, category_id=category_id)
+    w.commit()
+    return ModeratedTopicOut(**topic_out(topic).model_dump(), hidden=topic.hidden, deleted=topic.deleted)

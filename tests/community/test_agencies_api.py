@@ -20,7 +20,7 @@ _seq = itertools.count(1)
 
 
 def _promote(client: TestClient, user_id: int, role: Role) -> None:
-    with session_scope(client.app.state.settings.effective_database_url) as session:  # type: ignore[attr-defined]
+    with session_scope(client.app.state.platform.settings.effective_database_url) as session:  # type: ignore[attr-defined]
         row = session.get(User, user_id)
         assert row is not None
         row.role = role
@@ -162,7 +162,7 @@ def _from_network(client: TestClient, n: int) -> TestClient:
 def _age(client: TestClient, user_id: int, days: int) -> None:
     from datetime import timedelta
 
-    with session_scope(client.app.state.settings.effective_database_url) as session:  # type: ignore[attr-defined]
+    with session_scope(client.app.state.platform.settings.effective_database_url) as session:  # type: ignore[attr-defined]
         row = session.get(User, user_id)
         assert row is not None
         row.created_at = row.created_at - timedelta(days=days)
@@ -188,7 +188,7 @@ def test_burst_of_fresh_five_star_reviews_is_held_and_does_not_move_the_score(wo
     assert after["rating"] == before["rating"] and after["rating_count"] == before["rating_count"] == 3
     assert after["score"] == before["score"]
     assert all(rv["stars"] == 3 for rv in after["reviews"])  # held reviews are kept, not shown or counted
-    with session_scope(client.app.state.settings.effective_database_url) as session:  # type: ignore[attr-defined]
+    with session_scope(client.app.state.platform.settings.effective_database_url) as session:  # type: ignore[attr-defined]
         from sqlalchemy import select
 
         from community.agencies.models import Review
@@ -264,11 +264,13 @@ def test_recommendation_ranks_by_fit_tier_and_rating_with_reasons(world: World) 
 def test_review_linking_a_patent_the_agency_handled_is_verified(embedded_client: TestClient,
                                                                  shared_data_dir: Any) -> None:
     """EP3383757B1 names Dehns as its agent: a review of Dehns linking it is a verified engagement."""
+    from core.settings import BackendKind
     from loaders.pipeline import run_load
     from tests.helpers import new_admin
 
-    settings = embedded_client.app.state.settings  # type: ignore[attr-defined]
-    assert run_load(settings, [shared_data_dir / "patents" / "epo" / "v1-5-1-B1.xml"], backend="embedded").loaded == 1
+    settings = embedded_client.app.state.platform.settings  # type: ignore[attr-defined]
+    patent = shared_data_dir / "patents" / "epo" / "v1-5-1-B1.xml"
+    assert run_load(settings, [patent], backend=BackendKind.embedded).loaded == 1
     _, admin = new_admin(embedded_client)
     agency = embedded_client.post("/api/v1/agencies", headers=admin, json={
         "name": "Dehns", "licence_number": "GB-DEHNS-1"}).json()["id"]

@@ -29,10 +29,11 @@ def world(client: TestClient) -> World:
 
 def _rewind(client: TestClient, user_id: int, seconds: int) -> None:
     """Move this user's posts and topics back in time (instead of sleeping through rate limits)."""
-    with session_scope(client.app.state.settings.effective_database_url) as session:  # type: ignore[attr-defined]
-        for model in (Post, Topic):
-            for row in session.scalars(select(model).where(model.author_id == user_id)):
-                row.created_at = row.created_at - timedelta(seconds=seconds)
+    with session_scope(client.app.state.platform.settings.effective_database_url) as session:  # type: ignore[attr-defined]
+        rows: list[Post | Topic] = [*session.scalars(select(Post).where(Post.author_id == user_id)),
+                                    *session.scalars(select(Topic).where(Topic.author_id == user_id))]
+        for row in rows:
+            row.created_at = row.created_at - timedelta(seconds=seconds)
 
 
 def test_xss_never_survives(world: World) -> None:
@@ -107,7 +108,7 @@ def test_notifications_for_replies_quotes_and_mentions(world: World) -> None:
     author, author_h = quick_user(c)
     fan, fan_h = quick_user(c)
     _promote(c, int(author["id"]), Role.moderator)  # type: ignore[call-overload]
-    with session_scope(c.app.state.settings.effective_database_url) as session:  # type: ignore[attr-defined]
+    with session_scope(c.app.state.platform.settings.effective_database_url) as session:  # type: ignore[attr-defined]
         row = session.get(User, fan["id"])
         assert row is not None
         row.display_name = f"fan{fan['id']}"

@@ -1,0 +1,181 @@
+"""Pydantic models of the agency directory at the boundary (API, pages, CLI).
+
+The Out models keep the JSON keys the API has always returned.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from community.agencies.models import ClaimStatus, RecordKind, ServiceType
+
+# --- input ---------------------------------------------------------------------------------
+
+
+class AgencyIn(BaseModel):
+    name: str = Field(min_length=2, max_length=300)
+    licence_number: str = Field(min_length=3, max_length=60)
+    province: str = Field(default="", max_length=60)
+    city: str = Field(default="", max_length=60)
+    service_types: list[ServiceType] = Field(default_factory=list)
+    ipc_sections: list[str] = Field(default_factory=list)
+    practitioners: int = Field(default=0, ge=0)
+    founded_year: int | None = Field(default=None, ge=1900, le=2100)
+    contact: str = Field(default="", max_length=300)
+
+
+class AgencyPatch(BaseModel):
+    """The fields an agency's own account may change; unset fields stay as they are."""
+
+    province: str | None = Field(default=None, max_length=60)
+    city: str | None = Field(default=None, max_length=60)
+    service_types: list[ServiceType] | None = None
+    practitioners: int | None = Field(default=None, ge=0)
+    contact: str | None = Field(default=None, max_length=300)
+
+
+class ReviewIn(BaseModel):
+    engagement_ref: str = Field(min_length=1, max_length=100, description="Your case, matter or invoice reference")
+    professionalism: int = Field(ge=1, le=5)
+    responsiveness: int = Field(ge=1, le=5)
+    cost_transparency: int = Field(ge=1, le=5)
+    outcome: int = Field(ge=1, le=5)
+    text: str = Field(default="", max_length=5000)
+    linked_pn: str | None = Field(default=None, max_length=40)
+
+
+class RecordIn(BaseModel):
+    kind: RecordKind
+    points: float = Field(ge=0, le=100)
+    description: str = Field(min_length=3, max_length=5000)
+    source: str = Field(min_length=3, max_length=300)
+    occurred_on: date
+    evidence: list[str] = Field(default_factory=list, max_length=20)
+
+
+class TextIn(BaseModel):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class DecideIn(BaseModel):
+    approve: bool
+
+
+class ReleaseIn(BaseModel):
+    keep_held: bool = False
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+class AgencyOut(BaseModel):
+    """An agency in a listing; ``rating`` is the Bayesian rating, never the raw mean."""
+
+    id: int
+    name: str
+    licence_number: str
+    province: str
+    city: str
+    service_types: list[str]
+    ipc_sections: list[str]
+    practitioners: int
+    founded_year: int | None
+    claimed: bool
+    tier: str
+    score: float
+    rating: float
+    rating_count: int
+
+
+class IntegrityRecordOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: RecordKind
+    points: float
+    description: str
+    source: str
+    occurred_on: date
+    evidence: list[str]
+
+
+class PublicReviewOut(BaseModel):
+    """A review as the public sees it (held reviews are never shown)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    stars: float
+    text: str
+    verified: bool
+    reply: str | None
+    created_at: datetime
+
+
+class AgencyProfileOut(AgencyOut):
+    """The public profile: the score's breakdown, integrity records and recent reviews."""
+
+    score_breakdown: dict[str, Any]
+    contact: str
+    integrity_records: list[IntegrityRecordOut]
+    reviews: list[PublicReviewOut]
+
+
+class RecommendationOut(BaseModel):
+    agency_id: int
+    name: str
+    fit: float
+    tier: str
+    rating: float
+    reasons: list[str] = Field(description="why this agency is recommended, in order")
+
+
+class ClaimOut(BaseModel):
+    id: int
+    status: ClaimStatus
+
+
+class ReviewCreatedOut(BaseModel):
+    id: int
+    verified: bool
+    held: bool
+
+
+class ReviewReplyOut(BaseModel):
+    id: int
+    reply: str | None
+
+
+class ReviewConfirmedOut(BaseModel):
+    id: int
+    verified: bool
+
+
+class ReviewFlagOut(BaseModel):
+    id: int
+    flags: int
+    held: bool
+
+
+class ReviewReleaseOut(BaseModel):
+    id: int
+    held: bool
+
+
+class IntegrityAddedOut(BaseModel):
+    """The new record's id and the agency's tier and score after it."""
+
+    id: int
+    tier: str
+    score: float
+
+
+class ObjectionOut(BaseModel):
+    id: int
+
+
+class ObjectionAnswerOut(BaseModel):
+    id: int
+    answer: str | None

@@ -1,0 +1,140 @@
+"""Pydantic models of the forums at the boundary (API, pages, CLI).
+
+The Out models keep the JSON keys the API has always returned.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ModerationAction(StrEnum):
+    """What a moderator may do: to a post (hide, restore, delete) or a topic (all six)."""
+
+    hide = "hide"
+    restore = "restore"
+    delete = "delete"
+    lock = "lock"
+    unlock = "unlock"
+    move = "move"
+
+
+# --- input ---------------------------------------------------------------------------------
+
+
+class CategoryIn(BaseModel):
+    name: str = Field(min_length=2, max_length=100)
+    description: str = Field(default="", max_length=2000)
+
+
+class TopicIn(BaseModel):
+    category_id: int
+    title: str = Field(min_length=3, max_length=300)
+    body: str = Field(min_length=1, max_length=50_000)
+
+
+class PostIn(BaseModel):
+    body: str = Field(min_length=1, max_length=50_000)
+    quote_of: int | None = None
+
+
+class BodyIn(BaseModel):
+    body: str = Field(min_length=1, max_length=50_000)
+
+
+class ModerationIn(BaseModel):
+    action: ModerationAction
+    category_id: int | None = Field(default=None, description="the target category of a move")
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+class CategoryRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+
+
+class CategoryOut(CategoryRef):
+    description: str
+
+
+class PostOut(BaseModel):
+    """A post as readers see it: sanitised HTML, never the Markdown source."""
+
+    id: int
+    number: int
+    author_id: int
+    html: str
+    quote_of: int | None
+    likes: int
+    hidden: bool
+    created_at: datetime
+    edited_at: datetime | None
+
+
+class SearchHitOut(PostOut):
+    topic_id: int
+
+
+class TopicHead(BaseModel):
+    id: int
+    category_id: int
+    title: str
+    author_id: int
+    locked: bool
+    last_post_at: datetime
+
+
+class TopicOut(TopicHead):
+    posts: int = Field(description="how many posts the topic has")
+
+
+class TopicPageOut(TopicHead):
+    """One page of a topic's posts."""
+
+    page: int
+    posts: list[PostOut]
+
+
+class ModeratedTopicOut(TopicOut):
+    hidden: bool
+    deleted: bool
+
+
+class ModeratedPostOut(BaseModel):
+    id: int
+    hidden: bool
+    deleted: bool
+
+
+class RevisionOut(BaseModel):
+    """The text of a post before one of its edits."""
+
+    markdown: str
+    edited_by: int
+    at: datetime
+
+
+class LikeOut(BaseModel):
+    id: int
+    likes: int
+
+
+class PostFlagOut(BaseModel):
+    id: int
+    flags: int
+    hidden: bool
+
+
+class QueueItemOut(BaseModel):
+    post_id: int
+    topic_id: int
+    hidden: bool
+    reason: str | None
+    flags: int

@@ -1,0 +1,165 @@
+"""community.forums.service called directly: permission before any change (a refusal changes
+nothing and records nothing), moderation as an enum audited as its own action, flags hiding a post
+through the helper the agency directory shares, and what each viewer may see."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from community.flags import flag_and_hold
+from community.forums import service as svc
+from community.forums.models import Post
+from community.forums.schemas import CategoryIn, ModerationAction, ModerationIn, PostIn, TopicIn
+from core.accounts.models import Role, User
+from core.audit import AuditAction
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooManyRequests
+from tests.community.conftest import Community
+
+
+class Forum:
+    """A category with one topic by ``author``; posts come from distinct members (no rate limits hit)."""
+
+    def __init__(self, c: Community) -> None:
+        self.c = c
+        self.admin, self.moderator, self.author = c.user(Role.admin), c.user(Role.moderator), c.user()
+        self.category = svc.create_category(c.writer(self.admin), CategoryIn(name="Patents")).id
+        self.topic = svc.create_topic(c.writer(self.author), TopicIn(
+            category_id=self.category, title="How to file a PCT application?", body="Any tips?")).id
+
+    def post(self, body: str = "my answer") -> tuple[User, int]:
+        member = self.c.user()
+        return member, svc.reply(self.c.writer(member), self.topic, PostIn(body=body)).id
+
+
+@pytest.fixture
+def forum(community: Community) -> Forum:
+    return Forum(community)
+
+
+def test_only_admins_make_categories(community: Community) -> None:
+    c = community
+    member = c.user(Role.moderator)
+    c.refused(lambda: svc.create_category(c.writer(member), CategoryIn(name="Trademarks")))
+    assert svc.categories(c.session) == []
+    made = svc.create_category(c.writer(c.user(Role.admin)), CategoryIn(name="Trademarks", description="marks"))
+    assert made.model_dump() == {"id": made.id, "name": "Trademarks"}
+    assert [(x.name, x.description) for x in svc.categories(c.session)] == [("Trademarks", "marks")]
+    assert c.audit_actions() == ["forum.category.create"]
+
+
+def test_topics_need_a_category_and_new_users_are_limited(forum: Forum) -> None:
+    c = forum.c
+    c.refused(lambda: svc.create_topic(c.writer(c.user()), TopicIn(category_id=999, title="Lost", body="x")),
+             InvalidInput)
+    newcomer = c.user(age_days=0)
+    links = "[a](https://a.example) [b](https://b.example) [c](https://c.example)"
+    c.refused(lambda: svc.reply(c.writer(newcomer), forum.topic, PostIn(body=links)), InvalidInput)
+    svc.reply(c.writer(newcomer), forum.topic, PostIn(body="first"))
+    c.refused(lambda: svc.reply(c.writer(newcomer), forum.topic, PostIn(body="second")), TooManyRequests)
+    listed = svc.topics(c.session, forum.category)
+    assert [(t.id, t.posts) for t in listed] == [(forum.topic, 2)]
+
+
+def test_only_the_author_or_staff_edit_and_history_is_kept(forum: Forum) -> None:
+    c = forum.c
+    author, post = forum.post("original")
+    other = c.user()
+    c.refused(lambda: svc.edit_post(c.writer(other), post, "vandalised"))
+    assert svc.revisions(c.session, post) == []
+    assert "edited" in svc.edit_post(c.writer(author), post, "edited").html
+    assert "moderated" in svc.edit_post(c.writer(forum.moderator), post, "moderated").html
+    history = svc.revisions(c.session, post)
+    assert [(r.markdown, r.edited_by) for r in history] == [("original", author.id), ("edited", forum.moderator.id)]
+
+
+def test_likes_toggle_and_never_ones_own(forum: Forum) -> None:
+    c = forum.c
+    author, post = forum.post()
+    fan = c.user()
+    c.refused(lambda: svc.like_post(c.writer(author), post), InvalidInput)
+    assert svc.like_post(c.writer(fan), post).likes == 1
+    assert svc.like_post(c.writer(fan), post).likes == 0
+
+
+def test_three_distinct_flags_hide_a_post_into_the_queue(forum: Forum) -> None:
+    c = forum.c
+    author, post = forum.post("buy cheap watches")
+    c.refused(lambda: svc.flag_post(c.writer(author), post), InvalidInput)
+    flaggers = [c.user() for _ in range(3)]
+    assert svc.flag_post(c.writer(flaggers[0]), post).flags == 1
+    assert svc.flag_post(c.writer(flaggers[0]), post).flags == 1  # one flag per member
+    assert svc.flag_post(c.writer(flaggers[1]), post).hidden is False
+    hidden = svc.flag_post(c.writer(flaggers[2]), post)
+    assert (hidden.flags, hidden.hidden) == (3, True)
+    assert post not in [p.id for p in svc.topic_page(c.session, forum.topic, None).posts]
+    assert post in [p.id for p in svc.topic_page(c.session, forum.topic, author).posts]  # its author still sees it
+    with pytest.raises(PermissionDenied):
+        svc.moderation_queue(c.session, c.user())
+    queued = svc.moderation_queue(c.session, forum.moderator)
+    assert [(q.post_id, q.hidden, q.reason, q.flags) for q in queued] == [(post, True, "flagged by 3 users", 3)]
+
+
+def test_flag_and_hold_on_a_post_hides_once(community: Community) -> None:
+    c = community
+    author, a, b = c.user(), c.user(), c.user()
+    post = Post(author_id=author.id, flags=[], hidden=False)
+    assert flag_and_hold(post, a, 2, "post") is False
+    assert flag_and_hold(post, b, 2, "post") is True
+    assert flag_and_hold(post, b, 2, "post") is False
+    assert (post.flags, post.hidden, post.hidden_reason) == ([a.id, b.id], True, "flagged by 2 users")
+    with pytest.raises(InvalidInput, match="your own post"):
+        flag_and_hold(post, author, 2, "post")
+
+
+def test_every_moderation_action_has_its_audit_action() -> None:
+    assert set(svc.TOPIC_AUDIT) == set(ModerationAction)
+    assert set(svc.POST_AUDIT) == {ModerationAction.hide, ModerationAction.restore, ModerationAction.delete}
+    for kind, table in (("post", svc.POST_AUDIT), ("topic", svc.TOPIC_AUDIT)):
+        for action, audit in table.items():
+            assert audit is AuditAction(f"forum.{kind}.{action.value}")
+    assert ModerationIn.model_validate({"action": "lock"}).action is ModerationAction.lock
+    with pytest.raises(ValidationError):
+        ModerationIn.model_validate({"action": "explode"})
+
+
+def test_post_moderation_by_staff_only_and_audited_by_action(forum: Forum) -> None:
+    c = forum.c
+    _, post = forum.post()
+    member = c.user()
+    c.refused(lambda: svc.moderate_post(c.writer(member), post, ModerationAction.hide))
+    c.refused(lambda: svc.moderate_post(c.writer(forum.moderator), post, ModerationAction.lock), InvalidInput)
+    assert svc.moderate_post(c.writer(forum.moderator), post, ModerationAction.hide).hidden is True
+    restored = svc.moderate_post(c.writer(forum.moderator), post, ModerationAction.restore)
+    assert (restored.hidden, restored.deleted) == (False, False)
+    assert svc.moderate_post(c.writer(forum.admin), post, ModerationAction.delete).deleted is True
+    assert c.audit_actions()[-3:] == ["forum.post.hide", "forum.post.restore", "forum.post.delete"]
+    with pytest.raises(NotFound):
+        svc.get_post(c.session, post)
+
+
+def test_topic_moderation_locks_moves_hides(forum: Forum) -> None:
+    c = forum.c
+    mod = forum.moderator
+    c.refused(lambda: svc.moderate_topic(c.writer(forum.author), forum.topic, ModerationAction.lock))
+    assert svc.moderate_topic(c.writer(mod), forum.topic, ModerationAction.lock).locked is True
+    c.refused(lambda: svc.reply(c.writer(c.user()), forum.topic, PostIn(body="late")), Conflict)
+    assert svc.reply(c.writer(mod), forum.topic, PostIn(body="staff may still answer")).number == 2
+    c.refused(lambda: svc.moderate_topic(c.writer(mod), forum.topic, ModerationAction.move, 999), InvalidInput)
+    other = svc.create_category(c.writer(forum.admin), CategoryIn(name="Trademarks")).id
+    assert svc.moderate_topic(c.writer(mod), forum.topic, ModerationAction.move, other).category_id == other
+    assert svc.moderate_topic(c.writer(mod), forum.topic, ModerationAction.hide).hidden is True
+    with pytest.raises(NotFound):
+        svc.topic_page(c.session, forum.topic, c.user())
+    assert svc.topic_page(c.session, forum.topic, mod).id == forum.topic  # staff still see it
+    assert c.audit_actions()[-3:] == ["forum.category.create", "forum.topic.move", "forum.topic.hide"]
+
+
+def test_search_finds_visible_posts_only(forum: Forum) -> None:
+    c = forum.c
+    _, shown = forum.post("关于发明专利的新颖性检索")
+    _, hidden = forum.post("新颖性 spam")
+    svc.moderate_post(c.writer(forum.moderator), hidden, ModerationAction.hide)
+    hits = svc.search(c.session, "新颖性")
+    assert [(h.id, h.topic_id) for h in hits] == [(shown, forum.topic)]
+    assert svc.search(c.session, "   ") == []
