@@ -33,7 +33,7 @@ def new_admin(client: TestClient) -> tuple[dict[str, object], dict[str, str]]:
     from core.db import session_scope
 
     user = register(client)
-    settings = client.app.state.settings  # type: ignore[attr-defined]
+    settings = client.app.state.platform.settings  # type: ignore[attr-defined]
     with session_scope(settings.effective_database_url) as session:
         row = session.get(User, user["id"])
         assert row is not None
@@ -48,7 +48,7 @@ def audit_rows(client: TestClient, **filters: object) -> list[dict[str, object]]
     from core.audit import AuditRecord
     from core.db import session_scope
 
-    settings = client.app.state.settings  # type: ignore[attr-defined]
+    settings = client.app.state.platform.settings  # type: ignore[attr-defined]
     with session_scope(settings.effective_database_url) as session:
         stmt = select(AuditRecord).order_by(AuditRecord.id)
         for key, value in filters.items():
@@ -66,5 +66,5 @@ def quick_user(client: TestClient) -> tuple[dict[str, object], dict[str, str]]:
     from core.accounts.tokens import issue_access_token
 
     user = register(client)
-    token = issue_access_token(client.app.state.settings, int(user["id"]))  # type: ignore[attr-defined,call-overload]
+    token = issue_access_token(client.app.state.platform.settings, int(user["id"]))  # type: ignore[attr-defined,call-overload]
     return user, {"Authorization": f"Bearer {token}"}

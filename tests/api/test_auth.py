@@ -24,7 +24,7 @@ def test_password_is_hashed_with_argon2(client: TestClient) -> None:
     from core.db import session_scope
 
     user = register(client)
-    with session_scope(client.app.state.settings.effective_database_url) as session:
+    with session_scope(client.app.state.platform.settings.effective_database_url) as session:
         stored = session.scalar(select(User.password_hash).where(User.id == user["id"]))
     assert stored is not None and stored.startswith("$argon2id$")
     assert PASSWORD not in stored
@@ -78,7 +78,7 @@ def test_api_key_lifecycle(client: TestClient) -> None:
     from core.accounts.models import ApiKey
     from core.db import session_scope
 
-    with session_scope(client.app.state.settings.effective_database_url) as session:
+    with session_scope(client.app.state.platform.settings.effective_database_url) as session:
         stored = session.scalar(select(ApiKey.key_hash).where(ApiKey.id == created.json()["id"]))
     assert stored is not None and secret not in stored and len(stored) == 64
     # Another user cannot revoke it; the owner can, after which it stops working.
@@ -93,7 +93,7 @@ def test_api_key_lifecycle(client: TestClient) -> None:
 
 def test_login_rate_limited_per_ip(client: TestClient) -> None:
     user = register(client)
-    limit = client.app.state.settings.login_attempts_per_minute
+    limit = client.app.state.platform.settings.login_attempts_per_minute
     statuses = [
         client.post("/api/v1/auth/token", data={"username": user["email"], "password": "wrong password!"}).status_code
         for _ in range(limit + 2)
@@ -106,5 +106,5 @@ def test_login_rate_limited_per_ip(client: TestClient) -> None:
     # The limit is kept in Redis, shared by every API process.
     import redis
 
-    keys = redis.Redis.from_url(client.app.state.settings.redis_url).keys("ipc:rl:login:*")
+    keys = redis.Redis.from_url(client.app.state.platform.settings.redis_url).keys("ipc:rl:login:*")
     assert keys

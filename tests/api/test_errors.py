@@ -25,7 +25,7 @@ def test_wrong_shape_is_422_problem(client: TestClient) -> None:
 
 
 def test_oversized_body_is_413_problem(client: TestClient) -> None:
-    limit = client.app.state.settings.max_body_bytes
+    limit = client.app.state.platform.settings.max_body_bytes
     big = b'{"email": "a@b.org", "password": "' + b"x" * (limit + 10) + b'"}'
     r = client.post("/api/v1/auth/register", content=big, headers={"Content-Type": "application/json"})
     assert r.status_code == 413
@@ -33,7 +33,7 @@ def test_oversized_body_is_413_problem(client: TestClient) -> None:
 
 
 def test_oversized_chunked_body_without_length_is_413(client: TestClient) -> None:
-    limit = client.app.state.settings.max_body_bytes
+    limit = client.app.state.platform.settings.max_body_bytes
 
     def chunks():  # no Content-Length: the middleware must count
         for _ in range(limit // 65536 + 2):

@@ -81,7 +81,7 @@ def test_audit_rows_cannot_be_changed_even_in_the_database(client: TestClient) -
     from core.db import get_engine
 
     register(client)
-    engine = get_engine(client.app.state.settings.effective_database_url)
+    engine = get_engine(client.app.state.platform.settings.effective_database_url)
     for stmt in ("UPDATE audit_records SET action = 'forged'", "DELETE FROM audit_records"):
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(text(stmt))
