@@ -14,20 +14,30 @@ computed again later over the same loads gives the same numbers.
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from core.errors import InvalidInput
 from ipsearch.expiry import LABEL as EXPIRY_LABEL
 from ipsearch.expiry import plus_years
 from ipsearch.query.ast import And, DateRange, Keyword, Node, Not, Or
 from ipsearch.query.plan import Planner
 from ipsearch.service import SearchService
 
-Basis = Literal["filing", "priority", "publication"]
-YEAR_FIELDS: dict[str, str] = {"filing": "filing_year", "priority": "priority_year",
-                               "publication": "publication_year"}
-DATE_CODES: dict[str, str] = {"filing": "AD", "priority": "PRD", "publication": "PD"}
+
+class Basis(StrEnum):
+    """Which date counts a document into a year."""
+
+    filing = "filing"
+    priority = "priority"
+    publication = "publication"
+
+
+YEAR_FIELDS: dict[Basis, str] = {Basis.filing: "filing_year", Basis.priority: "priority_year",
+                                 Basis.publication: "publication_year"}
+DATE_CODES: dict[Basis, str] = {Basis.filing: "AD", Basis.priority: "PRD", Basis.publication: "PD"}
 INCOMPLETE_YEARS = 2  # filings of the last two years are not all published yet (18-month lag)
 LIFE_CYCLE_CHANGE = 0.10  # a window-on-window change under 10% counts as flat
 KEY_PATENT_FIELDS = ["title", "owners", "filing_date", "publication_date", "cited_by", "claim_count",
@@ -37,7 +47,7 @@ KEY_PATENT_FIELDS = ["title", "owners", "filing_date", "publication_date", "cite
 class IndicatorParams(BaseModel):
     """What an indicator run depends on (recorded in every report)."""
 
-    basis: Basis = "filing"
+    basis: Basis = Basis.filing
     cutoff: dt.date = Field(default_factory=dt.date.today, description="data cut-off: publication date <=")
     from_year: int | None = Field(default=None, ge=1800, le=2200)
     to_year: int | None = Field(default=None, ge=1800, le=2200)
@@ -53,6 +63,14 @@ class IndicatorParams(BaseModel):
         if self.from_year and self.to_year and self.from_year > self.to_year:
             raise ValueError("the period's first year is after its last year")
         return self
+
+    @classmethod
+    def checked(cls, **values: Any) -> IndicatorParams:
+        """Parameters a caller asked for; a rule broken across fields (the period) is InvalidInput."""
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            raise InvalidInput(exc.errors()[0]["msg"]) from exc
 
 
 class YearCount(BaseModel):
@@ -182,10 +200,10 @@ def concentration(counts: dict[str, int]) -> Concentration:
     return Concentration(cr4=cr4, hhi=hhi, hhi_band=hhi_band(hhi), cr4_band=cr4_band)
 
 
-def last_complete_year(basis: str, cutoff: dt.date) -> int:
+def last_complete_year(basis: Basis, cutoff: dt.date) -> int:
     """Filing and priority years lag publication by up to 18 months; a publication year is
     complete once it has ended."""
-    if basis == "publication":
+    if basis == Basis.publication:
         return cutoff.year if (cutoff.month, cutoff.day) == (12, 31) else cutoff.year - 1
     return cutoff.year - INCOMPLETE_YEARS
 
@@ -228,7 +246,7 @@ def life_cycle_stage(applications: tuple[int, int], applicants: tuple[int, int])
     return LifeCycle(stage=stage, applications_change=a_change, applicants_change=p_change, points=[])
 
 
-def year_range(basis: str, span: tuple[int, int]) -> DateRange:
+def year_range(basis: Basis, span: tuple[int, int]) -> DateRange:
     return DateRange(DATE_CODES[basis], dt.date(span[0], 1, 1), dt.date(span[1], 12, 31))
 
 
@@ -261,88 +279,129 @@ class _Counter:
         return self.backend.count_matching(node, self.planner)
 
 
+def _per_key_and_year(rows: dict[tuple[str, ...], int]) -> dict[str, dict[int, int]]:
+    """``count_by(field, by=year)`` rows as {key: {year: documents}}."""
+    out: dict[str, dict[int, int]] = {}
+    for (key, year), n in rows.items():
+        out.setdefault(key, {})[int(year)] = n
+    return out
+
+
+def _keys_per_year(per_key: dict[str, dict[int, int]]) -> dict[int, int]:
+    """How many keys (applicants) have documents in each year."""
+    out: dict[int, int] = {}
+    for years_of in per_key.values():
+        for y in years_of:
+            out[y] = out.get(y, 0) + 1
+    return out
+
+
+class _Run:
+    """One indicator computation: the scoped query, the periods and the per-year counts that
+    several indicators share, each fetched once."""
+
+    def __init__(self, service: SearchService, query: str, params: IndicatorParams) -> None:
+        self.service, self.params = service, params
+        scope_node, self.planner = service.plan(query)
+        self.node = scoped_node(scope_node, params)
+        self.c = _Counter(service, self.node, self.planner)
+        self.year_field = YEAR_FIELDS[params.basis]
+        self.last = last_complete_year(params.basis, params.cutoff)
+        self.recent_span, self.earlier_span = windows(self.last, params.window)
+        self.trends = {basis.value: self.c.years(field) for basis, field in YEAR_FIELDS.items()}
+        self.per_year = self.trends[params.basis]
+        self.owner_years = _per_key_and_year(self.c.by("owner_keys", by=self.year_field))
+        self.applicants_per_year = _keys_per_year(self.owner_years)
+
+    def _windows(self, per_year: dict[int, int]) -> tuple[int, int]:
+        """(recent, earlier) documents of ``per_year``."""
+        return _sum_years(per_year, self.recent_span), _sum_years(per_year, self.earlier_span)
+
+    def years(self) -> list[YearCount]:
+        out = []
+        for y in sorted(self.per_year):
+            previous = self.per_year.get(y - 1)
+            out.append(YearCount(year=y, documents=self.per_year[y], applicants=self.applicants_per_year.get(y, 0),
+                                 incomplete=y > self.last,
+                                 growth=_change(self.per_year[y], previous) if previous else None))
+        return out
+
+    def growth(self) -> Growth:
+        """The field's window-on-window growth, and relative to all fields published by the cut-off."""
+        width = self.params.window
+        recent, earlier = self._windows(self.per_year)
+        all_recent, all_earlier = self._windows(
+            self.c.years(self.year_field, node=DateRange("PD", None, self.params.cutoff)))
+        rgr = (round((recent / earlier) / (all_recent / all_earlier), 3)
+               if earlier and all_recent and all_earlier else None)
+        return Growth(recent_years=self.recent_span, earlier_years=self.earlier_span, recent=recent,
+                      earlier=earlier, annual_rate=annual_rate(recent, earlier, width),
+                      all_fields_annual_rate=annual_rate(all_recent, all_earlier, width), relative_growth_rate=rgr)
+
+    def life_cycle(self) -> LifeCycle:
+        def applicants_in(span: tuple[int, int]) -> int:
+            return sum(1 for ys in self.owner_years.values() if any(span[0] <= y <= span[1] for y in ys))
+
+        recent, earlier = self._windows(self.per_year)
+        life = life_cycle_stage((earlier, recent),
+                                (applicants_in(self.earlier_span), applicants_in(self.recent_span)))
+        life.points = [(y, self.per_year[y], self.applicants_per_year.get(y, 0))
+                       for y in sorted(self.per_year) if y <= self.last]
+        return life
+
+    def new_entrants(self, per_owner: dict[str, int]) -> tuple[list[NewEntrant], dict[int, int]]:
+        """Applicants whose first document falls in the last ``window`` years; entrants per year."""
+        first_years = {k: min(ys) for k, ys in self.owner_years.items()}
+        entrant_from = self.params.cutoff.year - self.params.window + 1
+        entrants = sorted((NewEntrant(key=k, first_year=fy, documents=per_owner.get(k, 0))
+                           for k, fy in first_years.items() if fy >= entrant_from),
+                          key=lambda e: (-e.documents, e.key))
+        per_year: dict[int, int] = {}
+        for fy in first_years.values():
+            per_year[fy] = per_year.get(fy, 0) + 1
+        return entrants[:self.params.top], dict(sorted(per_year.items()))
+
+    def regions(self, countries: dict[str, int]) -> Regions:
+        home = self.params.home_country
+        domestic = self.c.count(And((self.node, Keyword("PAC", home)))) if home in countries else 0
+        others = [Keyword("PAC", cc) for cc in sorted(countries) if cc != home]
+        foreign = self.c.count(And((self.node, Not(Keyword("PAC", home)), Or(tuple(others))))) if others else 0
+        return Regions(home_country=home, domestic=domestic, foreign=foreign, places=self.c.one("owner_places"))
+
+    def hotspots(self) -> list[Hotspot]:
+        """IPC subgroups with enough recent documents, fastest-growing first."""
+        out = []
+        for code, ys in _per_key_and_year(self.c.by("ipc", by=self.year_field)).items():
+            r, e = self._windows(ys)
+            if r >= self.params.min_hotspot_documents:
+                out.append(Hotspot(code=code, recent=r, earlier=e, growth=round((r - e) / max(e, 1), 3)))
+        out.sort(key=lambda h: (-h.growth, -h.recent, h.code))
+        return out[:self.params.top]
+
+
+def top_applicants(per_owner: dict[str, int], top: int) -> list[ApplicantShare]:
+    """The ``top`` applicants by documents, with their share of all applicant documents."""
+    assigned = sum(per_owner.values()) or 1
+    ranked = sorted(per_owner.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [ApplicantShare(key=k, documents=n, share=round(n / assigned * 100, 2)) for k, n in ranked[:top]]
+
+
 def compute(service: SearchService, query: str, params: IndicatorParams | None = None) -> Indicators:
     params = params or IndicatorParams()
-    scope_node, planner = service.plan(query)
-    node = scoped_node(scope_node, params)
-    c = _Counter(service, node, planner)
-    year_field = YEAR_FIELDS[params.basis]
-    last = last_complete_year(params.basis, params.cutoff)
-    recent_span, earlier_span = windows(last, params.window)
-
-    trends = {basis: c.years(field) for basis, field in YEAR_FIELDS.items()}
-    per_year = trends[params.basis]
-    owner_years: dict[str, dict[int, int]] = {}
-    for (key, year), n in c.by("owner_keys", by=year_field).items():
-        owner_years.setdefault(key, {})[int(year)] = n
-    applicants_per_year: dict[int, int] = {}
-    for years_of in owner_years.values():
-        for y in years_of:
-            applicants_per_year[y] = applicants_per_year.get(y, 0) + 1
-    years = []
-    for y in sorted(per_year):
-        previous = per_year.get(y - 1)
-        years.append(YearCount(year=y, documents=per_year[y], applicants=applicants_per_year.get(y, 0),
-                               incomplete=y > last, growth=_change(per_year[y], previous) if previous else None))
-
-    all_fields = c.years(year_field, node=DateRange("PD", None, params.cutoff))
-    recent, earlier = _sum_years(per_year, recent_span), _sum_years(per_year, earlier_span)
-    field_rate = annual_rate(recent, earlier, params.window)
-    all_recent, all_earlier = _sum_years(all_fields, recent_span), _sum_years(all_fields, earlier_span)
-    all_rate = annual_rate(all_recent, all_earlier, params.window)
-    rgr = (round((recent / earlier) / (all_recent / all_earlier), 3)
-           if earlier and all_recent and all_earlier else None)
-    growth = Growth(recent_years=recent_span, earlier_years=earlier_span, recent=recent, earlier=earlier,
-                    annual_rate=field_rate, all_fields_annual_rate=all_rate, relative_growth_rate=rgr)
-
-    def applicants_in(span: tuple[int, int]) -> int:
-        return sum(1 for ys in owner_years.values() if any(span[0] <= y <= span[1] for y in ys))
-
-    life = life_cycle_stage((earlier, recent), (applicants_in(earlier_span), applicants_in(recent_span)))
-    life.points = [(y, per_year[y], applicants_per_year.get(y, 0)) for y in sorted(per_year) if y <= last]
-
-    per_owner = c.one("owner_keys")
-    ranked = sorted(per_owner.items(), key=lambda kv: (-kv[1], kv[0]))
-    assigned = sum(per_owner.values()) or 1
-    first_years = {k: min(ys) for k, ys in owner_years.items()}
-    entrant_from = params.cutoff.year - params.window + 1
-    entrants = sorted((NewEntrant(key=k, first_year=fy, documents=per_owner.get(k, 0))
-                       for k, fy in first_years.items() if fy >= entrant_from),
-                      key=lambda e: (-e.documents, e.key))
-    entrants_per_year: dict[int, int] = {}
-    for fy in first_years.values():
-        entrants_per_year[fy] = entrants_per_year.get(fy, 0) + 1
-
-    countries = c.one("owner_countries")
-    home = params.home_country
-    domestic = c.count(And((node, Keyword("PAC", home)))) if home in countries else 0
-    others = [Keyword("PAC", cc) for cc in sorted(countries) if cc != home]
-    foreign = c.count(And((node, Not(Keyword("PAC", home)), Or(tuple(others))))) if others else 0
-
-    subgroups = c.one("ipc")
-    subgroup_years: dict[str, dict[int, int]] = {}
-    for (code, year), n in c.by("ipc", by=year_field).items():
-        subgroup_years.setdefault(code, {})[int(year)] = n
-    hotspots = []
-    for code, ys in subgroup_years.items():
-        r, e = _sum_years(ys, recent_span), _sum_years(ys, earlier_span)
-        if r >= params.min_hotspot_documents:
-            hotspots.append(Hotspot(code=code, recent=r, earlier=e, growth=round((r - e) / max(e, 1), 3)))
-    hotspots.sort(key=lambda h: (-h.growth, -h.recent, h.code))
-
+    run = _Run(service, query, params)
+    per_owner = run.c.one("owner_keys")
+    countries = run.c.one("owner_countries")
+    entrants, entrants_per_year = run.new_entrants(per_owner)
     return Indicators(
-        scope=query, params=params, total=c.count(node), last_complete_year=last, years=years, trends=trends,
-        growth=growth, life_cycle=life,
-        top_applicants=[ApplicantShare(key=k, documents=n, share=round(n / assigned * 100, 2))
-                        for k, n in ranked[:params.top]],
-        applicant_count=len(per_owner), concentration=concentration(per_owner),
-        new_entrants=entrants[:params.top], new_entrants_per_year=dict(sorted(entrants_per_year.items())),
-        countries=countries,
-        regions=Regions(home_country=home, domestic=domestic, foreign=foreign, places=c.one("owner_places")),
-        ipc_groups=c.one("ipc_group"), ipc_subgroups=subgroups, hotspots=hotspots[:params.top],
-        emerging_terms=emerging_terms(service, node, planner, params, recent_span, earlier_span),
-        key_patents=key_patents(service, node, planner, params.top),
-        expiry=expiry(service, node, planner, params),
+        scope=query, params=params, total=run.c.count(run.node), last_complete_year=run.last, years=run.years(),
+        trends=run.trends, growth=run.growth(), life_cycle=run.life_cycle(),
+        top_applicants=top_applicants(per_owner, params.top), applicant_count=len(per_owner),
+        concentration=concentration(per_owner), new_entrants=entrants, new_entrants_per_year=entrants_per_year,
+        countries=countries, regions=run.regions(countries), ipc_groups=run.c.one("ipc_group"),
+        ipc_subgroups=run.c.one("ipc"), hotspots=run.hotspots(),
+        emerging_terms=emerging_terms(service, run.node, run.planner, params, run.recent_span, run.earlier_span),
+        key_patents=key_patents(service, run.node, run.planner, params.top),
+        expiry=expiry(service, run.node, run.planner, params),
     )
 
 

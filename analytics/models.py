@@ -14,6 +14,13 @@ import core.accounts.models  # noqa: F401 - registers "users" and "organisations
 from core.db import Base, UTCDateTime, utcnow
 
 
+class Severity(enum.StrEnum):
+    """How urgent an early-warning alert is."""
+
+    red = "red"
+    yellow = "yellow"
+
+
 class CustomScope(Base):
     """An industry scope a user or association defined (the built-in ones live in code)."""
 
@@ -59,7 +66,7 @@ class Alert(Base):
     subscription_id: Mapped[int] = mapped_column(ForeignKey("analytics_subscriptions.id", ondelete="CASCADE"),
                                                  index=True)
     rule: Mapped[str] = mapped_column(String(40))
-    severity: Mapped[str] = mapped_column(String(10))
+    severity: Mapped[Severity] = mapped_column(Enum(Severity, native_enum=False, length=10))
     fingerprint: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(300))
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

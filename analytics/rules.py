@@ -22,15 +22,14 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from analytics.indicators import concentration
+from analytics.models import Severity
 from ipsearch.query.ast import And, ClassCode, DateRange, Keyword, Node, Not, Or, Phrase
 from ipsearch.service import SearchService
 
-Severity = Literal["red", "yellow"]
 EVIDENCE_PATENTS = 20
 
 
@@ -136,7 +135,7 @@ class _Rules:
             growth = (n - prev) / prev * 100
             if growth <= cfg.yellow_pct:
                 continue
-            severity: Severity = "red" if growth > cfg.red_pct else "yellow"
+            severity = Severity.red if growth > cfg.red_pct else Severity.yellow
             out.append(Finding(
                 rule="foreign_growth", severity=severity, subject=owner,
                 title=f"Foreign applicant {owner}: {n} publications in the last {self.config.window_months} months, "
@@ -161,7 +160,7 @@ class _Rules:
                 if subclass in before or n < cfg.min_documents:
                     continue
                 out.append(Finding(
-                    rule="competitor_new_subclass", severity="red", subject=f"{owner}|{subclass}",
+                    rule="competitor_new_subclass", severity=Severity.red, subject=f"{owner}|{subclass}",
                     title=f"Watched competitor {owner} entered {subclass} ({n} publications)",
                     evidence=Evidence(numbers={"subclass": subclass, "documents": n, "earlier_documents": 0},
                                       patents=self.patents(And((mine, self.current,
@@ -180,7 +179,8 @@ class _Rules:
         if now.hhi_band == before.hhi_band:
             return []
         return [Finding(
-            rule="concentration_band", severity="red" if now.hhi_band == "highly concentrated" else "yellow",
+            rule="concentration_band",
+            severity=Severity.red if now.hhi_band == "highly concentrated" else Severity.yellow,
             subject=f"{before.hhi_band}->{now.hhi_band}",
             title=f"Concentration moved from {before.hhi_band} (HHI {before.hhi:.0f}) to {now.hhi_band} "
                   f"(HHI {now.hhi:.0f})",
@@ -204,7 +204,8 @@ class _Rules:
             if len(kws) < cfg.min_keywords:
                 continue
             out.append(Finding(
-                rule="product_keywords", severity="red" if len(kws) >= cfg.red_keywords else "yellow", subject=pn,
+                rule="product_keywords", subject=pn,
+                severity=Severity.red if len(kws) >= cfg.red_keywords else Severity.yellow,
                 title=f"New patent {pn} claims {len(kws)} of your product keywords: {', '.join(kws)}",
                 evidence=Evidence(numbers={"keywords_matched": len(kws), "min_keywords": cfg.min_keywords},
                                   patents=[pn])))

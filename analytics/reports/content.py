@@ -19,6 +19,7 @@ from analytics.indicators import (
     year_range,
 )
 from analytics.industries import Industry
+from analytics.models import Severity
 from analytics.rules import Finding, RuleContext, evaluate
 from core.i18n import Language
 from ipsearch.query.ast import And
@@ -100,7 +101,7 @@ def conclusions(ind: Indicators, alerts: list[Finding], lang: Language) -> list[
     if ind.hotspots:
         out.append(t["c_hotspots"].format(codes=", ".join(h.code for h in ind.hotspots[:3])))
     out.append(t["c_expiry"].format(n=ind.expiry.expiring_soon, years=ind.expiry.within_years))
-    red = sum(1 for a in alerts if a.severity == "red")
+    red = sum(1 for a in alerts if a.severity == Severity.red)
     out.append(t["c_alerts"].format(n=len(alerts), red=red))
     return out
 

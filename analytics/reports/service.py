@@ -5,6 +5,7 @@ one report per month."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 
@@ -17,8 +18,14 @@ from analytics.alerts import subscribers
 from analytics.indicators import Basis, IndicatorParams
 from analytics.models import Report, ReportStatus, Subscription
 from analytics.reports import content, render
+from analytics.schemas import ReportFile, ReportFormat, ReportOut
+from analytics.tasks import generate_report
+from core.accounts.models import User
+from core.accounts.permissions import is_owner_or_admin
+from core.audit import AuditAction, Writer
 from core.celery_app import TaskQueue
 from core.db import session_scope, utcnow
+from core.errors import NotFound
 from core.i18n import Language
 from core.notifications import notify
 from core.settings import Settings
@@ -32,7 +39,7 @@ log = logging.getLogger(__name__)
 class ReportRequest(BaseModel):
     scope: str = Field(min_length=1, max_length=60)
     lang: Language = Language.en
-    basis: Basis = "filing"
+    basis: Basis = Basis.filing
     from_year: int | None = Field(default=None, ge=1800, le=2200)
     to_year: int | None = Field(default=None, ge=1800, le=2200)
     cutoff: dt.date | None = Field(default=None, description="default: today")
@@ -117,8 +124,6 @@ def generate(settings: Settings, report_id: int) -> Report:
 
 
 def send(queue: TaskQueue, report_id: int) -> None:
-    from analytics.tasks import generate_report
-
     queue.send(generate_report, report_id)
 
 
@@ -134,7 +139,7 @@ def queue_monthly(settings: Settings, today: dt.date | None = None) -> list[int]
         for sub in subs:
             if sub.last_report_month == month:
                 continue
-            request = ReportRequest(scope=sub.scope, lang=sub.lang, cutoff=cutoff,  # type: ignore[arg-type]
+            request = ReportRequest(scope=sub.scope, lang=sub.lang, cutoff=cutoff,
                                     home_country=sub.home_country)
             report = queue(session, request, sub.user_id, subscription_id=sub.id)
             sub.last_report_month = month
@@ -143,3 +148,62 @@ def queue_monthly(settings: Settings, today: dt.date | None = None) -> list[int]
     for report_id in queued:
         send(tasks, report_id)
     return queued
+
+
+# --- the archive as the API shows it --------------------------------------------------------------
+
+def _out(report: Report) -> ReportOut:
+    out = ReportOut.model_validate(report)
+    base = f"/api/v1/reports/{report.id}"
+    files = {f.value: f"{base}.{f.value}" for f in ReportFormat} if report.status is ReportStatus.done else {}
+    out.links = {"self": base} | files
+    return out
+
+
+def request_report(w: Writer, tasks: TaskQueue, body: ReportRequest) -> ReportOut:
+    """Queue a report for the caller; a worker generates it (poll the returned link)."""
+    report = queue(w.session, body, w.actor.id)
+    w.audit(AuditAction.report_request, "report", report.id, scope=body.scope, lang=body.lang)
+    w.commit()
+    send(tasks, report.id)
+    return _out(report)
+
+
+def reports_of(session: Session, user: User, scope: str | None = None) -> list[ReportOut]:
+    """The archive: every version of the reports ``user`` asked for, newest first."""
+    stmt = select(Report).where(Report.requested_by == user.id)
+    if scope:
+        stmt = stmt.where(Report.scope == scope)
+    return [_out(r) for r in session.scalars(stmt.order_by(Report.id.desc()).limit(200))]
+
+
+def readable_report(session: Session, user: User | None, report_id: int) -> Report:
+    """Reports are readable by whoever asked for them, the members of a subscribing association,
+    and administrators; to anyone else (and to anonymous callers) they do not exist."""
+    report = session.get(Report, report_id)
+    if report is None or user is None:
+        raise NotFound(f"report {report_id} not found")
+    if is_owner_or_admin(user, report.requested_by):
+        return report
+    if report.subscription_id is not None:
+        sub = session.get(Subscription, report.subscription_id)
+        if sub is not None and user.id in subscribers(session, sub):
+            return report
+    raise NotFound(f"report {report_id} not found")
+
+
+def report_status(session: Session, user: User | None, report_id: int) -> ReportOut:
+    return _out(readable_report(session, user, report_id))
+
+
+def report_file(session: Session, user: User | None, report_id: int, fmt: ReportFormat) -> ReportFile:
+    """One file of a generated report; a report still queued, running or failed has none."""
+    report = readable_report(session, user, report_id)
+    if report.status is not ReportStatus.done:
+        raise NotFound(f"report {report_id} is {report.status.value}")
+    if fmt is ReportFormat.html:
+        return ReportFile(content=(report.html or "").encode(), media_type=fmt.media_type)
+    if fmt is ReportFormat.pdf:
+        return ReportFile(content=report.pdf or b"", media_type=fmt.media_type,
+                          filename=f"report-{report.scope}-v{report.version}-{report.lang}.pdf")
+    return ReportFile(content=json.dumps(report.data, ensure_ascii=False).encode(), media_type=fmt.media_type)

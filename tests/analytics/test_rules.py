@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from analytics import alerts, scopes
+from analytics import tasks as analytics_tasks
 from analytics.models import Alert
 from analytics.rules import ForeignGrowth, RuleContext, RulesConfig, evaluate, windows
+from api.worker import build_celery
 from core.accounts.models import OrgKind, OrgRole
 from core.accounts.service import add_member, create_organisation, create_user
-from analytics import tasks as analytics_tasks
-from api.worker import build_celery
 from core.celery_app import CORPUS_UPDATED_LISTENERS
 from core.db import session_scope
 from core.notifications import Notification

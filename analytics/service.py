@@ -1,0 +1,70 @@
+"""Analytics operations the API calls: indicators of a scope, user-defined scopes, early-warning
+subscriptions and their alerts (reports: analytics.reports.service).
+
+Writes take a ``Writer`` (change, audit, commit); reads a session and the caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analytics import alerts, scopes
+from analytics.indicators import Basis, IndicatorParams, Indicators, compute
+from analytics.industries import Industry
+from analytics.models import Alert, Severity, Subscription
+from analytics.schemas import AlertOut, SubscriptionOut
+from core.accounts.models import Membership, User
+from core.audit import AuditAction, Writer
+from ipsearch.service import SearchService
+
+MAX_ALERTS = 500
+
+
+def indicators(session: Session, search: SearchService, scope: str, *, basis: Basis = Basis.filing,
+               cutoff: dt.date | None = None, from_year: int | None = None, to_year: int | None = None,
+               home_country: str = "CN", top: int = 10) -> Indicators:
+    """The indicators of a built-in or user-defined scope, counted up to ``cutoff`` (default: today)."""
+    industry = scopes.resolve(session, scope)
+    params = IndicatorParams.checked(basis=basis, cutoff=cutoff or dt.date.today(), from_year=from_year,
+                                     to_year=to_year, home_country=home_country, top=top)
+    return compute(search, industry.query, params)
+
+
+def create_scope(w: Writer, body: scopes.ScopeIn) -> Industry:
+    row = scopes.create(w.session, body, w.actor.id)
+    w.audit(AuditAction.analytics_scope_create, "analytics_scope", row.id, key=row.key, query=row.query)
+    w.commit()
+    return scopes.resolve(w.session, row.key)
+
+
+def subscribe(w: Writer, body: alerts.SubscriptionIn) -> SubscriptionOut:
+    """Watch a scope for the caller or, for a member, for their organisation."""
+    sub = alerts.subscribe(w.session, w.actor.id, body)
+    w.audit(AuditAction.analytics_subscribe, "subscription", sub.id, scope=sub.scope, org_id=sub.org_id)
+    w.commit()
+    return SubscriptionOut.model_validate(sub)
+
+
+def subscriptions_of(session: Session, user: User) -> list[SubscriptionOut]:
+    rows = session.scalars(select(Subscription).where(Subscription.user_id == user.id).order_by(Subscription.id))
+    return [SubscriptionOut.model_validate(s) for s in rows]
+
+
+def unsubscribe(w: Writer, subscription_id: int) -> None:
+    """Only the subscriber ends a subscription; to anyone else it does not exist."""
+    sub = alerts.owned_subscription(w.session, w.actor.id, subscription_id)
+    w.audit(AuditAction.analytics_unsubscribe, "subscription", subscription_id, scope=sub.scope)
+    w.session.delete(sub)
+    w.commit()
+
+
+def alerts_of(session: Session, user: User, severity: Severity | None = None) -> list[AlertOut]:
+    """Alerts of the user's subscriptions and of their organisations' subscriptions, newest first."""
+    orgs = select(Membership.org_id).where(Membership.user_id == user.id)
+    subs = select(Subscription.id).where((Subscription.user_id == user.id) | Subscription.org_id.in_(orgs))
+    stmt = select(Alert).where(Alert.subscription_id.in_(subs))
+    if severity is not None:
+        stmt = stmt.where(Alert.severity == severity)
+    return [AlertOut.model_validate(a) for a in session.scalars(stmt.order_by(Alert.id.desc()).limit(MAX_ALERTS))]

@@ -1,0 +1,52 @@
+"""Who sees and who changes a collection, and who hears of its new matches."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.accounts.models import Membership, OrgRole, User
+from core.accounts.permissions import is_org_member, is_owner_or_admin
+from core.errors import NotFound, PermissionDenied
+from ipsearch.collections.models import Collection, Visibility
+
+
+def _org_shared_with(session: Session, user: User, coll: Collection) -> bool:
+    """An organisation collection is shared with the organisation's members."""
+    return coll.visibility == Visibility.org and coll.org_id is not None and is_org_member(session, user,
+                                                                                             coll.org_id)
+
+
+def get_visible(session: Session, user: User | None, collection_id: int) -> Collection:
+    """The collection if ``user`` may see it; NotFound otherwise (a private collection is not revealed)."""
+    coll = session.get(Collection, collection_id)
+    if coll is None:
+        raise NotFound(f"collection {collection_id} not found")
+    if coll.visibility == Visibility.public:
+        return coll
+    if user is not None and (is_owner_or_admin(user, coll.owner_id) or _org_shared_with(session, user, coll)):
+        return coll
+    raise NotFound(f"collection {collection_id} not found")
+
+
+def get_editable(session: Session, user: User, collection_id: int) -> Collection:
+    """The collection if ``user`` may change it: owner, org members of an org collection, admins."""
+    coll = get_visible(session, user, collection_id)
+    if is_owner_or_admin(user, coll.owner_id) or _org_shared_with(session, user, coll):
+        return coll
+    raise PermissionDenied("only the collection's owners and members may change it")
+
+
+def require_owner(user: User, coll: Collection, what: str) -> None:
+    """Some changes (who sees it) are the owner's alone, not the organisation's."""
+    if coll.owner_id != user.id:
+        raise PermissionDenied(f"only the owner may {what}")
+
+
+def notified_users(session: Session, coll: Collection) -> list[int]:
+    """Who is notified of new matches: the owner and, for org collections, the org's admins."""
+    ids = [coll.owner_id]
+    if coll.org_id is not None and coll.visibility == Visibility.org:
+        ids += list(session.scalars(select(Membership.user_id).where(
+            Membership.org_id == coll.org_id, Membership.role == OrgRole.org_admin)))
+    return sorted(set(ids))

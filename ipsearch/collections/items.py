@@ -1,0 +1,71 @@
+"""A collection's documents: saved-query matches and manual picks. A removed item is kept as
+excluded, so the saved query never brings it back; new matches are notified once per event."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from core.notifications import notify
+from ipsearch.collections.access import notified_users
+from ipsearch.collections.models import Collection, CollectionItem, ItemSource
+
+NOTIFIED_PNS = 200  # a notification lists at most this many new matches
+
+
+def item_pns(session: Session, coll: Collection, include_excluded: bool = False) -> list[str]:
+    stmt = select(CollectionItem.pn).where(CollectionItem.collection_id == coll.id)
+    if not include_excluded:
+        stmt = stmt.where(CollectionItem.excluded.is_(False))
+    return list(session.scalars(stmt.order_by(CollectionItem.pn)))
+
+
+def add_items(session: Session, coll: Collection, pns: list[str],
+              source: ItemSource = ItemSource.manual) -> list[str]:
+    """Add new documents; a manual add brings back one removed by hand. Returns the added ones."""
+    existing = {i.pn: i for i in session.scalars(select(CollectionItem).where(
+        CollectionItem.collection_id == coll.id, CollectionItem.pn.in_(pns)))}
+    added = []
+    for pn in dict.fromkeys(pns):
+        item = existing.get(pn)
+        if item is None:
+            session.add(CollectionItem(collection_id=coll.id, pn=pn, source=source.value))
+            added.append(pn)
+        elif source is ItemSource.manual and item.excluded:
+            item.excluded = False
+            added.append(pn)
+    return added
+
+
+def remove_items(session: Session, coll: Collection, pns: list[str]) -> int:
+    """Mark items excluded (kept, so the saved query never brings them back)."""
+    items = session.scalars(select(CollectionItem).where(CollectionItem.collection_id == coll.id,
+                                                          CollectionItem.pn.in_(pns)))
+    count = 0
+    for item in items:
+        if not item.excluded:
+            item.excluded = True
+            count += 1
+    return count
+
+
+def item_count(session: Session, coll: Collection) -> int:
+    return int(session.scalar(select(func.count()).select_from(CollectionItem).where(
+        CollectionItem.collection_id == coll.id, CollectionItem.excluded.is_(False))) or 0)
+
+
+def refresh(session: Session, coll: Collection, matches: set[str], event_id: int | None) -> list[str]:
+    """Record new saved-query matches; notify the owners once if there are any."""
+    known = set(item_pns(session, coll, include_excluded=True))
+    new = sorted(matches - known)
+    add_items(session, coll, new, source=ItemSource.query)
+    coll.last_run_at = utcnow()
+    if event_id is not None:
+        coll.last_event_id = max(coll.last_event_id, event_id)
+    if new and event_id is not None:
+        for user_id in notified_users(session, coll):
+            notify(session, user_id, "collection.new_matches",
+                   f"{len(new)} new patents match your collection '{coll.name}'",
+                   collection_id=coll.id, event_id=event_id, pns=new[:NOTIFIED_PNS], count=len(new))
+    return new

@@ -1,0 +1,75 @@
+"""The tables of topic collections: the collection, its items (query matches and manual picks),
+tags (标引) and notes."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+import core.accounts.models  # noqa: F401 - registers "users"/"organisations" for the foreign keys
+from core.db import Base, UTCDateTime, utcnow
+
+MAX_QUERY_MATCHES = 50_000
+
+
+class Visibility(enum.StrEnum):
+    private = "private"  # the owner (and admins)
+    org = "org"  # members of the organisation
+    public = "public"  # anyone may read
+
+
+class ItemSource(enum.StrEnum):
+    query = "query"  # a saved-query match
+    manual = "manual"  # added by hand
+
+
+class Collection(Base):
+    __tablename__ = "collections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    query: Mapped[str | None] = mapped_column(Text)
+    visibility: Mapped[Visibility] = mapped_column(Enum(Visibility, native_enum=False, length=10),
+                                                   default=Visibility.private)
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CollectionItem(Base):
+    __tablename__ = "collection_items"
+    __table_args__ = (UniqueConstraint("collection_id", "pn"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"), index=True)
+    pn: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(10))  # an ItemSource value
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False)  # removed by hand: never re-added
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CollectionTag(Base):
+    __tablename__ = "collection_tags"
+    __table_args__ = (UniqueConstraint("collection_id", "pn", "tag"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"), index=True)
+    pn: Mapped[str] = mapped_column(String(40))
+    tag: Mapped[str] = mapped_column(String(100))
+
+
+class CollectionNote(Base):
+    __tablename__ = "collection_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"), index=True)
+    pn: Mapped[str] = mapped_column(String(40))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

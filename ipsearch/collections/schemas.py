@@ -1,0 +1,95 @@
+"""Pydantic models of topic collections at the boundary (API, CLI): what comes in, what goes out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ipsearch.collections.models import Visibility
+
+
+class CollectionIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    query: str | None = Field(default=None, max_length=2000)
+    visibility: Visibility = Visibility.private
+    org_id: int | None = None
+
+
+class CollectionPatch(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    query: str | None = Field(default=None, max_length=2000)
+    visibility: Visibility | None = None
+
+
+class CollectionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    owner_id: int
+    org_id: int | None
+    name: str
+    description: str
+    query: str | None
+    visibility: Visibility
+    created_at: datetime
+    last_run_at: datetime | None
+    items: int = Field(default=0, description="documents in the collection (removed ones not counted)")
+
+
+class ItemsIn(BaseModel):
+    pns: list[str] = Field(min_length=1, max_length=1000)
+
+
+class ItemOut(BaseModel):
+    pn: str
+    tags: list[str]
+
+
+class ItemsOut(BaseModel):
+    items: list[ItemOut]
+
+
+class AddedOut(BaseModel):
+    added: list[str] = Field(description="the publication numbers that were not in the collection before")
+
+
+class RemovedOut(BaseModel):
+    removed: int = Field(description="how many documents left the collection")
+
+
+class TagIn(BaseModel):
+    pn: str
+    tag: str = Field(min_length=1, max_length=100)
+
+
+class TagOut(BaseModel):
+    pn: str
+    tag: str
+
+
+class NoteIn(BaseModel):
+    pn: str
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class NoteCreated(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    pn: str
+    text: str
+
+
+class NoteOut(NoteCreated):
+    author_id: int
+    created_at: datetime
+
+
+class StatsOut(BaseModel):
+    documents: int
+    by_year: dict[str, int] = Field(description="documents per publication year")
+    by_ipc_subclass: dict[str, int] = Field(description="the 30 most frequent IPC subclasses")
+    by_applicant: dict[str, int] = Field(description="the 30 most frequent applicants (harmonised names)")

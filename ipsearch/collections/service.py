@@ -1,0 +1,265 @@
+"""Topic collection operations shared by the API and the workers.
+
+Writes take a ``Writer``: they check permission, change, audit and commit, and return the Out
+model, so a refused write changes nothing and records nothing. Reads take a session and the
+caller (``None`` when anonymous): a collection the caller may not see is NotFound.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.accounts.models import User
+from core.accounts.permissions import is_org_member, require_owner_or_admin
+from core.audit import AuditAction, Writer
+from core.db import session_scope
+from core.errors import InvalidInput, PermissionDenied
+from ipsearch.collections.access import get_editable, get_visible, require_owner
+from ipsearch.collections.items import add_items as _add_items
+from ipsearch.collections.items import item_count, item_pns, refresh
+from ipsearch.collections.items import remove_items as _remove_items
+from ipsearch.collections.models import MAX_QUERY_MATCHES, Collection, CollectionNote, CollectionTag, Visibility
+from ipsearch.collections.schemas import (
+    AddedOut,
+    CollectionIn,
+    CollectionOut,
+    CollectionPatch,
+    ItemOut,
+    ItemsIn,
+    ItemsOut,
+    NoteCreated,
+    NoteIn,
+    NoteOut,
+    RemovedOut,
+    StatsOut,
+    TagIn,
+    TagOut,
+)
+from ipsearch.events import latest_event_id
+from ipsearch.model import normalise_pn
+from ipsearch.query.parser import parse_query
+from ipsearch.results import ExportFormat
+from ipsearch.service import SearchService, export_records
+
+log = logging.getLogger(__name__)
+TOP_STATS = 30  # rows per statistics table (IPC subclasses, applicants)
+OBJECT = "collection"  # the audit trail's object type
+
+
+def _out(session: Session, coll: Collection) -> CollectionOut:
+    out = CollectionOut.model_validate(coll)
+    out.items = item_count(session, coll)
+    return out
+
+
+def _check_query(query: str | None) -> None:
+    """A saved query must parse now, not fail silently at the next corpus event."""
+    if query is not None:
+        parse_query(query)
+
+
+def _check_org_sharing(session: Session, user: User, visibility: Visibility, org_id: int | None) -> None:
+    """Only a member may share a collection with an organisation (its admins get the notifications)."""
+    if visibility == Visibility.org and (org_id is None or not is_org_member(session, user, org_id)):
+        raise PermissionDenied("an organisation collection needs an organisation you belong to")
+
+
+def _normalised(pns: list[str]) -> list[str]:
+    return [normalise_pn(p) for p in pns]
+
+
+# --- the collection ------------------------------------------------------------------------
+
+def create(w: Writer, search: SearchService, body: CollectionIn) -> CollectionOut:
+    """A new collection; a saved query is run at once, and from then on at every corpus event."""
+    _check_query(body.query)
+    _check_org_sharing(w.session, w.actor, body.visibility, body.org_id)
+    coll = Collection(owner_id=w.actor.id, org_id=body.org_id, name=body.name, description=body.description,
+                      query=body.query, visibility=body.visibility)
+    w.session.add(coll)
+    w.session.flush()
+    if body.query:
+        # the event id first: an event landing while the query runs is handled again, never missed
+        last_event = latest_event_id(w.session)
+        refresh(w.session, coll, search.matching_ids(body.query, limit=MAX_QUERY_MATCHES), event_id=None)
+        coll.last_event_id = last_event
+    w.audit(AuditAction.collection_create, OBJECT, coll.id, name=coll.name, query=coll.query)
+    w.commit()
+    return _out(w.session, coll)
+
+
+def collections_of(session: Session, user: User) -> list[CollectionOut]:
+    owned = session.scalars(select(Collection).where(Collection.owner_id == user.id).order_by(Collection.id))
+    return [_out(session, c) for c in owned]
+
+
+def get(session: Session, user: User | None, collection_id: int) -> CollectionOut:
+    return _out(session, get_visible(session, user, collection_id))
+
+
+def update(w: Writer, collection_id: int, body: CollectionPatch) -> CollectionOut:
+    """Change name, description, query; only the owner changes who sees it. An explicit null
+    clears the saved query and leaves the other fields as they are."""
+    coll = get_editable(w.session, w.actor, collection_id)
+    _check_query(body.query)
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k == "query"}
+    if "visibility" in changes:
+        require_owner(w.actor, coll, "change who sees the collection")
+        _check_org_sharing(w.session, w.actor, changes["visibility"], coll.org_id)
+    for key, value in changes.items():
+        setattr(coll, key, value)
+    w.audit(AuditAction.collection_update, OBJECT, coll.id, **{k: str(v) for k, v in changes.items()})
+    w.commit()
+    return _out(w.session, coll)
+
+
+def delete(w: Writer, collection_id: int) -> None:
+    """The owner or an admin deletes; items, tags and notes go with it (ON DELETE CASCADE)."""
+    coll = get_editable(w.session, w.actor, collection_id)
+    require_owner_or_admin(w.actor, coll.owner_id, "the collection")
+    w.audit(AuditAction.collection_delete, OBJECT, coll.id, name=coll.name)
+    w.session.delete(coll)
+    w.commit()
+
+
+# --- items, tags, notes ------------------------------------------------------------------------
+
+def items(session: Session, user: User | None, collection_id: int) -> ItemsOut:
+    coll = get_visible(session, user, collection_id)
+    tags: dict[str, list[str]] = {}
+    for t in session.scalars(select(CollectionTag).where(CollectionTag.collection_id == coll.id)
+                             .order_by(CollectionTag.id)):
+        tags.setdefault(t.pn, []).append(t.tag)
+    return ItemsOut(items=[ItemOut(pn=pn, tags=tags.get(pn, [])) for pn in item_pns(session, coll)])
+
+
+def add_items(w: Writer, collection_id: int, body: ItemsIn) -> AddedOut:
+    coll = get_editable(w.session, w.actor, collection_id)
+    added = _add_items(w.session, coll, _normalised(body.pns))
+    w.audit(AuditAction.collection_items_add, OBJECT, coll.id, pns=added)
+    w.commit()
+    return AddedOut(added=added)
+
+
+def remove_items(w: Writer, collection_id: int, body: ItemsIn) -> RemovedOut:
+    coll = get_editable(w.session, w.actor, collection_id)
+    pns = _normalised(body.pns)
+    removed = _remove_items(w.session, coll, pns)
+    w.audit(AuditAction.collection_items_remove, OBJECT, coll.id, pns=pns)
+    w.commit()
+    return RemovedOut(removed=removed)
+
+
+def add_tag(w: Writer, collection_id: int, body: TagIn) -> TagOut:
+    """Tag (标引) a document of the collection; the same tag twice is one tag."""
+    coll = get_editable(w.session, w.actor, collection_id)
+    pn, tag = normalise_pn(body.pn), body.tag.strip()
+    if not tag:
+        raise InvalidInput("a tag needs at least one character besides spaces")
+    if pn not in set(item_pns(w.session, coll)):
+        raise InvalidInput(f"{pn} is not in the collection")
+    exists = w.session.scalar(select(CollectionTag.id).where(
+        CollectionTag.collection_id == coll.id, CollectionTag.pn == pn, CollectionTag.tag == tag))
+    if exists is None:
+        w.session.add(CollectionTag(collection_id=coll.id, pn=pn, tag=tag))
+    w.audit(AuditAction.collection_tag, OBJECT, coll.id, pn=pn, tag=tag)
+    w.commit()
+    return TagOut(pn=pn, tag=tag)
+
+
+def add_note(w: Writer, collection_id: int, body: NoteIn) -> NoteCreated:
+    coll = get_editable(w.session, w.actor, collection_id)
+    note = CollectionNote(collection_id=coll.id, pn=normalise_pn(body.pn), author_id=w.actor.id, text=body.text)
+    w.session.add(note)
+    w.session.flush()
+    w.audit(AuditAction.collection_note, OBJECT, coll.id, note_id=note.id, pn=note.pn)
+    w.commit()
+    return NoteCreated.model_validate(note)
+
+
+def notes(session: Session, user: User | None, collection_id: int) -> list[NoteOut]:
+    coll = get_visible(session, user, collection_id)
+    rows = session.scalars(select(CollectionNote).where(CollectionNote.collection_id == coll.id)
+                           .order_by(CollectionNote.id))
+    return [NoteOut.model_validate(n) for n in rows]
+
+
+# --- statistics and export -------------------------------------------------------------------
+
+def statistics(session: Session, user: User | None, search: SearchService, collection_id: int) -> StatsOut:
+    """Counts by publication year, IPC subclass and applicant over the collection's documents."""
+    pns = item_pns(session, get_visible(session, user, collection_id))
+    years: Counter[str] = Counter()
+    ipcs: Counter[str] = Counter()
+    applicants: Counter[str] = Counter()
+    for pn in pns:
+        record = search.backend.get(pn)
+        if record is None:
+            continue
+        if record.get("publication_year"):
+            years[str(record["publication_year"])] += 1
+        ipcs.update(record.get("ipc_subclass") or [])
+        applicants.update(record.get("owner_keys") or [])
+    return StatsOut(documents=len(pns), by_year=dict(sorted(years.items())),
+                    by_ipc_subclass=dict(ipcs.most_common(TOP_STATS)),
+                    by_applicant=dict(applicants.most_common(TOP_STATS)))
+
+
+def _export_row(pn: str, record: dict[str, Any] | None) -> dict[str, Any]:
+    """A document as a row of the search export (ipsearch.service.EXPORT_COLUMNS); a document no
+    longer in the corpus keeps its number and leaves the rest empty."""
+    r = record or {}
+    return {"pn": pn, "title": r.get("title"), "publication_date": r.get("publication_date"),
+            "filing_date": r.get("filing_date"), "country": r.get("country"), "kind": r.get("kind"),
+            "applicants": r.get("owners") or [], "ipc": r.get("ipc") or []}
+
+
+def export(session: Session, user: User | None, search: SearchService, collection_id: int,
+           fmt: ExportFormat = ExportFormat.csv) -> Iterator[str]:
+    """The collection's documents in the search export's format. Visibility is checked now, so a
+    refused export fails before the first byte is sent."""
+    pns = item_pns(session, get_visible(session, user, collection_id))
+    return export_records((_export_row(pn, search.backend.get(pn)) for pn in pns), fmt)
+
+
+# --- saved queries after a corpus event ------------------------------------------------------------
+
+def _refresh_one(search: SearchService, session: Session, collection_id: int, target: int) -> int | None:
+    """New matches of one collection up to event ``target``; None when there was nothing to do."""
+    coll = session.get(Collection, collection_id, with_for_update=True)
+    if coll is None or coll.query is None or coll.last_event_id >= target:
+        return None
+    try:
+        matches = search.matching_ids(coll.query, limit=MAX_QUERY_MATCHES)
+    except InvalidInput as exc:  # a saved query the language no longer accepts
+        log.warning("collection %s: saved query fails: %s", collection_id, exc)
+        coll.last_event_id = target
+        return None
+    return len(refresh(session, coll, matches, target))
+
+
+def refresh_saved_queries(search: SearchService, database_url: str, event_id: int | None = None) -> dict[str, int]:
+    """Bring every saved query up to ``event_id`` (default: the latest corpus event).
+
+    Each collection remembers the last event it handled, so an event is handled once per
+    collection however often this runs: owners get one notification per event with new matches.
+    One transaction per collection, so one slow or failing query does not hold the others.
+    """
+    with session_scope(database_url) as session:
+        target = event_id or latest_event_id(session)
+        ids = list(session.scalars(select(Collection.id).where(Collection.query.is_not(None),
+                                                               Collection.last_event_id < target)))
+    counts = {"collections": 0, "new_matches": 0}
+    for collection_id in ids:
+        with session_scope(database_url) as session:
+            new = _refresh_one(search, session, collection_id, target)
+        if new is not None:
+            counts["collections"] += 1
+            counts["new_matches"] += new
+    return counts

@@ -1,0 +1,121 @@
+"""Loads started through the API: confined to the load roots, journalled as a queued LoadRun,
+run by a Celery worker; progress is read back from the journal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.accounts.models import User
+from core.accounts.permissions import require_admin
+from core.audit import AuditAction, Writer
+from core.celery_app import TaskQueue
+from core.db import utcnow
+from core.errors import InvalidInput, NotFound, Unavailable
+from core.settings import BackendKind, Settings
+from loaders.journal import LoadRun, LoadStatus
+from loaders.tasks import load_task
+
+MAX_LISTED = 500
+
+
+class LoadIn(BaseModel):
+    paths: list[str] = Field(min_length=1, max_length=100, description="files or folders under the load roots")
+    backend: BackendKind | None = Field(default=None, description='"elasticsearch" (or "es") or "embedded"; '
+                                                                   "default: the configured backend")
+    workers: int = Field(default=1, ge=1, le=16)
+
+
+class LoadOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    status: LoadStatus
+    backend: BackendKind
+    target: str
+    paths: list[str]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    files_total: int
+    files_done: int
+    bytes_total: int
+    bytes_done: int
+    seen: int
+    loaded: int
+    failed: int
+    skipped: int
+    quarantine_path: str | None
+    error: str | None
+
+
+def allowed_path(path_text: str, roots: list[Path]) -> Path:
+    """The resolved path if it exists inside one of ``roots``: no NUL bytes, no ``..`` or symbolic
+    link leading out (both are resolved before the check)."""
+    if "\x00" in path_text:
+        raise InvalidInput("path contains a NUL byte")
+    resolved_roots = [r.resolve() for r in roots]
+    try:
+        path = Path(path_text).expanduser().resolve()
+        exists = path.exists()
+    except (OSError, RuntimeError) as exc:  # too long, a symlink loop, an unknown ~user
+        raise InvalidInput(f"{path_text!r} is not a usable path: {exc}") from exc
+    if not any(path == root or root in path.parents for root in resolved_roots):
+        raise InvalidInput(f"{path_text!r} is outside the folders loads may read "
+                           f"({', '.join(map(str, resolved_roots))})")
+    if not exists:
+        raise InvalidInput(f"{path_text!r} does not exist")
+    return path
+
+
+def _backend(settings: Settings, requested: BackendKind | None) -> BackendKind:
+    backend = requested or settings.search_backend_kind
+    if backend is BackendKind.elasticsearch and not settings.elasticsearch_url:
+        raise InvalidInput("Elasticsearch is not configured (IPC_ELASTICSEARCH_URL): load into embedded")
+    return backend
+
+
+def start_load(w: Writer, tasks: TaskQueue, settings: Settings, body: LoadIn) -> LoadOut:
+    """Queue a load (admins only). Every path is checked first, so a refused request writes nothing."""
+    require_admin(w.actor)
+    paths = [str(allowed_path(p, settings.load_roots)) for p in body.paths]
+    backend = _backend(settings, body.backend)
+    run = LoadRun(backend=backend.value, target="(queued)", paths=paths, requested_by=w.actor.id,
+                  status=LoadStatus.queued)
+    w.session.add(run)
+    w.session.flush()
+    w.audit(AuditAction.load_start, "load_run", run.id, paths=run.paths, backend=backend.value)
+    w.commit()
+    _send(w.session, tasks, run, backend, body.workers)
+    return LoadOut.model_validate(run)
+
+
+def _send(session: Session, tasks: TaskQueue, run: LoadRun, backend: BackendKind, workers: int) -> None:
+    """Hand the (already committed) run to a worker; a queue that cannot take it fails the run
+    rather than leaving it queued for ever."""
+    try:
+        run.task_id = tasks.send(load_task, run.id, run.paths, backend.value, workers)
+    except Exception as exc:
+        run.status, run.error, run.finished_at = LoadStatus.failed, f"task queue: {exc}"[:2000], utcnow()
+        session.commit()
+        raise Unavailable("the task queue cannot take the load now; try again later") from exc
+    session.commit()
+
+
+def list_loads(session: Session, user: User, limit: int = 50) -> list[LoadOut]:
+    """The latest runs, newest first (admins only)."""
+    require_admin(user)
+    runs = session.scalars(select(LoadRun).order_by(LoadRun.id.desc()).limit(min(max(limit, 1), MAX_LISTED)))
+    return [LoadOut.model_validate(r) for r in runs]
+
+
+def get_load(session: Session, user: User, run_id: int) -> LoadOut:
+    require_admin(user)
+    run = session.get(LoadRun, run_id)
+    if run is None:
+        raise NotFound(f"load {run_id} not found")
+    return LoadOut.model_validate(run)

@@ -1,0 +1,152 @@
+"""analytics.service and the report archive's service functions, on the embedded database: who
+reads a report and its files, subscriptions and alerts, bad indicator parameters. A refused
+write changes nothing and records nothing."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from analytics import scopes
+from analytics import service as analytics
+from analytics.alerts import SubscriptionIn
+from analytics.indicators import Basis
+from analytics.models import Alert, Report, ReportStatus, Severity, Subscription
+from analytics.reports import service as reports
+from analytics.reports.service import ReportRequest
+from analytics.schemas import ReportFormat
+from core.accounts.models import OrgKind, OrgRole, Role, User
+from core.accounts.service import add_member, create_organisation
+from core.audit import AuditContext, AuditRecord, Writer
+from core.celery_app import TaskQueue
+from core.db import session_factory, utcnow
+from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.settings import Settings
+from ipsearch.backends import get_backend
+from ipsearch.service import SearchService
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def session(embedded_settings: Settings) -> Session:
+    return session_factory(embedded_settings.effective_database_url)()
+
+
+def _user(session: Session, role: Role = Role.member) -> User:
+    n = next(_seq)
+    user = User(email=f"a{n}@example.org", display_name=f"a{n}", password_hash="-", role=role)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def _writer(session: Session, user: User) -> Writer:
+    return Writer(session, user, AuditContext(actor_id=user.id, client_ip="192.0.2.9"))
+
+
+def _audits(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(AuditRecord)) or 0)
+
+
+def _refused(session: Session, exc: type[Exception], call: Callable[[], object]) -> None:
+    before = _audits(session)
+    with pytest.raises(exc):
+        call()
+    session.rollback()
+    assert _audits(session) == before
+
+
+def _finish(session: Session, report_id: int) -> None:
+    """What the worker leaves behind for a generated report (the real generation: test_reports)."""
+    report = session.get(Report, report_id)
+    assert report is not None
+    report.status, report.finished_at = ReportStatus.done, utcnow()
+    report.html, report.pdf, report.data = "<h1>报告</h1>", b"%PDF-1.7 test", {"total": 3, "名称": "x"}
+    session.commit()
+
+
+def test_a_report_is_readable_by_its_requester_the_subscribers_and_admins(embedded_settings: Settings,
+                                                                          session: Session) -> None:
+    asker, stranger, admin = _user(session), _user(session), _user(session, Role.admin)
+    tasks = TaskQueue(embedded_settings)
+    body = ReportRequest.model_validate({"scope": "led", "lang": "zh", "cutoff": "2024-06-30"})
+    out = reports.request_report(_writer(session, asker), tasks, body)
+    assert out.status is ReportStatus.queued and out.links == {"self": f"/api/v1/reports/{out.id}"}
+    assert session.scalar(select(AuditRecord.action).where(AuditRecord.object_id == str(out.id))) == "report.request"
+    for user in (None, stranger):  # to them the report does not exist
+        with pytest.raises(NotFound):
+            reports.report_status(session, user, out.id)
+    with pytest.raises(NotFound):  # not generated yet
+        reports.report_file(session, asker, out.id, ReportFormat.pdf)
+    _finish(session, out.id)
+    done = reports.report_status(session, admin, out.id)
+    assert set(done.links) == {"self", "html", "pdf", "json"} and done.links["pdf"].endswith(f"{out.id}.pdf")
+    pdf = reports.report_file(session, asker, out.id, ReportFormat.pdf)
+    assert (pdf.content, pdf.media_type, pdf.filename) == (b"%PDF-1.7 test", "application/pdf",
+                                                           f"report-led-v{done.version}-zh.pdf")
+    html = reports.report_file(session, admin, out.id, ReportFormat.html)
+    assert html.content.decode() == "<h1>报告</h1>" and html.filename is None
+    data = reports.report_file(session, asker, out.id, ReportFormat.json)
+    assert data.content.decode() == '{"total": 3, "名称": "x"}' and data.media_type == "application/json"
+    with pytest.raises(NotFound):
+        reports.report_file(session, stranger, out.id, ReportFormat.json)
+    assert [r.id for r in reports.reports_of(session, asker, "led")] == [out.id]
+    assert reports.reports_of(session, stranger) == [] and reports.reports_of(session, asker, "telecom") == []
+
+
+def test_an_associations_report_reaches_its_members_only(session: Session) -> None:
+    founder, member, outsider = _user(session), _user(session), _user(session)
+    org = create_organisation(session, founder, "LED Association", OrgKind.association)
+    add_member(session, org, member.id, OrgRole.member)
+    sub = analytics.subscribe(_writer(session, founder), SubscriptionIn(scope="led", org_id=org.id, alerts=False))
+    report = reports.queue(session, ReportRequest(scope="led"), founder.id, subscription_id=sub.id)
+    session.commit()
+    assert reports.readable_report(session, member, report.id).id == report.id
+    with pytest.raises(NotFound):
+        reports.readable_report(session, outsider, report.id)
+    with pytest.raises(NotFound):
+        reports.readable_report(session, member, report.id + 1)
+
+
+def test_subscriptions_and_alerts_belong_to_their_subscribers(session: Session) -> None:
+    owner, colleague, other = _user(session), _user(session), _user(session)
+    org = create_organisation(session, owner, "Lamp makers", OrgKind.association)
+    add_member(session, org, colleague.id, OrgRole.member)
+    session.commit()
+    _refused(session, PermissionDenied, lambda: analytics.subscribe(_writer(session, other),
+                                                                    SubscriptionIn(scope="led", org_id=org.id)))
+    _refused(session, NotFound, lambda: analytics.subscribe(_writer(session, owner), SubscriptionIn(scope="nope")))
+    mine = analytics.subscribe(_writer(session, owner), SubscriptionIn(scope="led", watched=["Alpha Corp."]))
+    theirs = analytics.subscribe(_writer(session, owner), SubscriptionIn(scope="telecom", org_id=org.id))
+    assert mine.watched == ["alpha"] and mine.rules.foreign_growth.red_pct == 100
+    for sub_id, severity in ((mine.id, Severity.red), (mine.id, Severity.yellow), (theirs.id, Severity.yellow)):
+        session.add(Alert(subscription_id=sub_id, rule="test", severity=severity, fingerprint=f"{sub_id}{severity}",
+                          title="t", evidence={}))
+    session.commit()
+    assert [a.severity for a in analytics.alerts_of(session, owner)] == [Severity.yellow] * 2 + [Severity.red]
+    assert [a.subscription_id for a in analytics.alerts_of(session, colleague)] == [theirs.id]
+    assert [a.severity for a in analytics.alerts_of(session, owner, Severity.red)] == [Severity.red]
+    assert analytics.alerts_of(session, other) == []
+
+    _refused(session, NotFound, lambda: analytics.unsubscribe(_writer(session, colleague), theirs.id))
+    analytics.unsubscribe(_writer(session, owner), mine.id)
+    assert [s.id for s in analytics.subscriptions_of(session, owner)] == [theirs.id]
+    assert session.get(Subscription, mine.id) is None
+    assert session.scalars(select(AuditRecord.action).order_by(AuditRecord.id)).all()[-1] == "analytics.unsubscribe"
+
+
+def test_scopes_and_indicator_parameters(embedded_settings: Settings, session: Session) -> None:
+    owner = _user(session)
+    search = SearchService(get_backend(embedded_settings))
+    scope = analytics.create_scope(_writer(session, owner), scopes.ScopeIn(key="lamps", name="Lamps",
+                                                                            query="IPC=F21V"))
+    assert scope.key == "lamps" and "lamps" in {s.key for s in scopes.all_scopes(session)}
+    with pytest.raises(InvalidInput, match="first year is after its last"):
+        analytics.indicators(session, search, "lamps", basis=Basis.publication, from_year=2020, to_year=2010)
+    with pytest.raises(NotFound):
+        analytics.indicators(session, search, "no-such-scope")

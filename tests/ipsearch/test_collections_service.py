@@ -1,0 +1,226 @@
+"""ipsearch.collections.service on the embedded backend: saved queries, who sees and changes a
+collection, items, tags, notes, statistics, export and the refresh after a corpus event. A refused
+write changes nothing and records nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.accounts.models import OrgKind, OrgRole, Role, User
+from core.accounts.service import add_member, create_organisation
+from core.audit import AuditContext, AuditRecord, Writer
+from core.db import session_factory
+from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.notifications import Notification
+from core.settings import BackendKind, Settings
+from ipsearch.backends import get_backend
+from ipsearch.collections import Collection, CollectionTag, Visibility, service
+from ipsearch.collections.schemas import CollectionIn, CollectionPatch, ItemsIn, NoteIn, TagIn
+from ipsearch.events import latest_event_id
+from ipsearch.query.parser import QuerySyntaxError
+from ipsearch.results import ExportFormat
+from ipsearch.service import EXPORT_COLUMNS, SearchService
+from loaders.pipeline import run_load
+
+SCREWS = {"EP1873405A2", "EP3383757B1"}  # the EP test files whose titles say "screw"
+_seq = itertools.count(1)
+
+
+class World:
+    """A session, a search service on the embedded index, and people to act as."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.session: Session = session_factory(settings.effective_database_url)()
+        self.search = SearchService(get_backend(settings, BackendKind.embedded))
+
+    def user(self, role: Role = Role.member) -> User:
+        n = next(_seq)
+        user = User(email=f"c{n}@example.org", display_name=f"c{n}", password_hash="-", role=role)
+        self.session.add(user)
+        self.session.commit()
+        return user
+
+    def writer(self, user: User) -> Writer:
+        return Writer(self.session, user, AuditContext(actor_id=user.id, client_ip="192.0.2.1"))
+
+    def load(self, *parts: str) -> None:
+        path = self.settings.patents_dir.joinpath(*parts)
+        assert run_load(self.settings, [path], backend=BackendKind.embedded).failed == 0
+
+    def audits(self) -> list[str]:
+        return list(self.session.scalars(select(AuditRecord.action).order_by(AuditRecord.id)))
+
+    def count(self, model: type) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(model)) or 0)
+
+    def refused(self, exc: type[Exception], call: Callable[[], object]) -> None:
+        """``call`` raises ``exc`` and leaves no trace: nothing audited, nothing changed."""
+        before = self.audits()
+        with pytest.raises(exc):
+            call()
+        self.session.rollback()
+        assert self.audits() == before
+
+
+@pytest.fixture
+def world(embedded_settings: Settings) -> World:
+    return World(embedded_settings)
+
+
+def test_a_saved_query_runs_at_once_and_remembers_the_event(world: World) -> None:
+    world.load("epo")
+    owner = world.user()
+    out = service.create(world.writer(owner), world.search, CollectionIn(name="Screws", query="TI=screw"))
+    assert out.items == len(SCREWS) and out.owner_id == owner.id and out.visibility is Visibility.private
+    coll = world.session.get(Collection, out.id)
+    assert coll is not None and coll.last_event_id == latest_event_id(world.session) > 0
+    assert [i.pn for i in service.items(world.session, owner, out.id).items] == sorted(SCREWS)
+    assert world.audits() == ["collection.create"]
+    # a query that does not parse is refused before anything is written
+    world.refused(QuerySyntaxError, lambda: service.create(world.writer(owner), world.search,
+                                                           CollectionIn(name="bad", query="TI=(screw")))
+    assert world.count(Collection) == 1
+
+
+def test_an_organisation_collection_needs_a_membership(world: World) -> None:
+    founder, stranger = world.user(), world.user()
+    org = create_organisation(world.session, founder, "Lamp makers", OrgKind.association)
+    world.session.commit()
+    shared = CollectionIn(name="Shared", visibility=Visibility.org, org_id=org.id)
+    world.refused(PermissionDenied, lambda: service.create(world.writer(stranger), world.search, shared))
+    world.refused(PermissionDenied, lambda: service.create(world.writer(founder), world.search,
+                                                           CollectionIn(name="No org", visibility=Visibility.org)))
+    assert world.count(Collection) == 0
+    assert service.create(world.writer(founder), world.search, shared).org_id == org.id
+    # nor may a private collection naming someone else's organisation be shared with it later
+    own = service.create(world.writer(stranger), world.search, CollectionIn(name="Mine", org_id=org.id))
+    world.refused(PermissionDenied, lambda: service.update(world.writer(stranger), own.id,
+                                                           CollectionPatch(visibility=Visibility.org)))
+    assert service.get(world.session, stranger, own.id).visibility is Visibility.private
+
+
+def test_who_sees_and_who_changes(world: World) -> None:
+    owner, member, stranger, admin = world.user(), world.user(), world.user(), world.user(Role.admin)
+    org = create_organisation(world.session, owner, "Screw makers", OrgKind.sme)
+    add_member(world.session, org, member.id, OrgRole.member)
+    world.session.commit()
+    private = service.create(world.writer(owner), world.search, CollectionIn(name="Private"))
+    shared = service.create(world.writer(owner), world.search,
+                            CollectionIn(name="Shared", visibility=Visibility.org, org_id=org.id))
+    public = service.create(world.writer(owner), world.search, CollectionIn(name="Public",
+                                                                            visibility=Visibility.public))
+    for user in (None, stranger, member):
+        with pytest.raises(NotFound):  # a private collection is not revealed
+            service.get(world.session, user, private.id)
+    assert service.get(world.session, admin, private.id).name == "Private"
+    assert service.get(world.session, member, shared.id).name == "Shared"
+    with pytest.raises(NotFound):
+        service.get(world.session, stranger, shared.id)
+    assert service.get(world.session, None, public.id).name == "Public"
+
+    # members change an organisation's collection, but only the owner changes who sees it
+    assert service.update(world.writer(member), shared.id, CollectionPatch(name="Renamed")).name == "Renamed"
+    world.refused(PermissionDenied, lambda: service.update(world.writer(member), shared.id,
+                                                           CollectionPatch(visibility=Visibility.public)))
+    world.refused(PermissionDenied, lambda: service.update(world.writer(stranger), public.id,
+                                                           CollectionPatch(name="taken")))
+    world.refused(PermissionDenied, lambda: service.delete(world.writer(member), shared.id))
+    assert service.get(world.session, owner, public.id).name == "Public"
+    # an explicit null leaves a required field alone
+    patched = service.update(world.writer(owner), public.id, CollectionPatch.model_validate({"name": None,
+                                                                                            "description": "d"}))
+    assert (patched.name, patched.description) == ("Public", "d")
+    service.delete(world.writer(admin), shared.id)
+    assert world.session.get(Collection, shared.id) is None
+    assert world.audits().count("collection.delete") == 1
+    assert [c.name for c in service.collections_of(world.session, owner)] == ["Private", "Public"]
+
+
+def test_items_tags_and_notes(world: World) -> None:
+    owner, stranger = world.user(), world.user()
+    cid = service.create(world.writer(owner), world.search, CollectionIn(name="Picks")).id
+    added = service.add_items(world.writer(owner), cid, ItemsIn(pns=["US 6,836,899 B1", "EP3383757B1",
+                                                                      "US6836899B1"]))
+    assert added.added == ["US6836899B1", "EP3383757B1"]
+    world.refused(InvalidInput, lambda: service.add_items(world.writer(owner), cid, ItemsIn(pns=["garbage!"])))
+    world.refused(NotFound, lambda: service.add_items(world.writer(stranger), cid,  # private: not revealed
+                                                      ItemsIn(pns=["EP1873405A2"])))
+    assert service.add_tag(world.writer(owner), cid, TagIn(pn="US6836899B1", tag=" core ")).tag == "core"
+    service.add_tag(world.writer(owner), cid, TagIn(pn="US6836899B1", tag="core"))  # the same tag: one row
+    assert world.count(CollectionTag) == 1
+    world.refused(InvalidInput, lambda: service.add_tag(world.writer(owner), cid, TagIn(pn="EP1873405A2",
+                                                                                       tag="x")))
+    world.refused(InvalidInput, lambda: service.add_tag(world.writer(owner), cid, TagIn(pn="US6836899B1",
+                                                                                       tag="   ")))
+    note = service.add_note(world.writer(owner), cid, NoteIn(pn="ep3383757b1", text="check claim 1"))
+    assert (note.pn, note.text) == ("EP3383757B1", "check claim 1")
+    assert [(n.id, n.author_id) for n in service.notes(world.session, owner, cid)] == [(note.id, owner.id)]
+
+    assert service.remove_items(world.writer(owner), cid, ItemsIn(pns=["EP3383757B1"])).removed == 1
+    assert service.remove_items(world.writer(owner), cid, ItemsIn(pns=["EP3383757B1"])).removed == 0
+    items = service.items(world.session, owner, cid).items
+    assert [(i.pn, i.tags) for i in items] == [("US6836899B1", ["core"])]
+    assert service.add_items(world.writer(owner), cid, ItemsIn(pns=["EP3383757B1"])).added == ["EP3383757B1"]
+    assert service.get(world.session, owner, cid).items == 2
+
+
+def test_statistics_and_export_use_the_search_export_format(world: World) -> None:
+    world.load("epo")
+    owner, stranger = world.user(), world.user()
+    cid = service.create(world.writer(owner), world.search, CollectionIn(name="Screws", query="TI=screw")).id
+    service.add_items(world.writer(owner), cid, ItemsIn(pns=["US6836899B1"]))  # not in the corpus
+    stats = service.statistics(world.session, owner, world.search, cid)
+    assert stats.documents == 3 and sum(stats.by_year.values()) == 2
+    assert stats.by_year == {"2008": 1, "2021": 1}
+
+    rows = list(csv.reader(io.StringIO("".join(service.export(world.session, owner, world.search, cid)))))
+    assert rows[0] == EXPORT_COLUMNS
+    assert [r[0] for r in rows[1:]] == [*sorted(SCREWS), "US6836899B1"]
+    assert rows[-1][1:] == [""] * (len(EXPORT_COLUMNS) - 1)
+    screw = dict(zip(EXPORT_COLUMNS, rows[1], strict=True))
+    assert screw["title"] == "Chipboard screw" and screw["country"] == "EP" and screw["ipc"].startswith("F16B")
+    lines = "".join(service.export(world.session, owner, world.search, cid, ExportFormat.jsonl)).splitlines()
+    assert [json.loads(line)["pn"] for line in lines] == [r[0] for r in rows[1:]]
+    assert set(json.loads(lines[0])) == set(EXPORT_COLUMNS)
+    with pytest.raises(NotFound):  # refused when asked, before any byte is produced
+        service.export(world.session, stranger, world.search, cid)
+    with pytest.raises(NotFound):
+        service.statistics(world.session, None, world.search, cid)
+
+
+def test_new_matches_after_a_load_are_notified_once(world: World) -> None:
+    world.load("epo")
+    owner = world.user()
+    cid = service.create(world.writer(owner), world.search, CollectionIn(name="Lamps", query="TI=lamp")).id
+    assert service.get(world.session, owner, cid).items == 0
+    world.load("uspto", "ipg110104.small.xml")  # design patent "Lamp" USD630349S1
+    url = world.settings.effective_database_url
+    assert service.refresh_saved_queries(world.search, url) == {"collections": 1, "new_matches": 1}
+    assert service.refresh_saved_queries(world.search, url) == {"collections": 0, "new_matches": 0}
+    world.session.expire_all()
+    notes = list(world.session.scalars(select(Notification).where(Notification.user_id == owner.id)))
+    assert len(notes) == 1 and notes[0].payload["pns"] == ["USD630349S1"]
+    assert [i.pn for i in service.items(world.session, owner, cid).items] == ["USD630349S1"]
+
+
+def test_a_saved_query_that_no_longer_parses_is_skipped(world: World) -> None:
+    world.load("epo")
+    owner = world.user()
+    cid = service.create(world.writer(owner), world.search, CollectionIn(name="Old", query="TI=screw")).id
+    coll = world.session.get(Collection, cid)
+    assert coll is not None
+    coll.query, coll.last_event_id = "TI=(screw", 0  # as if the language had changed since
+    world.session.commit()
+    url = world.settings.effective_database_url
+    assert service.refresh_saved_queries(world.search, url) == {"collections": 0, "new_matches": 0}
+    world.session.expire_all()
+    assert world.session.get(Collection, cid).last_event_id == latest_event_id(world.session)  # type: ignore[union-attr]
