@@ -50,8 +50,8 @@ class Evidence:
     consistency_proof: list[str] | None = None
 
 
-class _Refused(Exception):
-    """A step's check did not pass; the loop names the step."""
+class _Refused(InvalidInput):
+    """A step's check did not pass; the loop turns it into VerificationFailed naming the step."""
 
 
 @dataclass
@@ -200,7 +200,7 @@ def verify_certificate(cert: dict[str, Any], keys: KeySet, file: Path | None = N
     for name, step in STEPS:
         try:
             ran = step(check)
-        except (_Refused, InvalidInput) as exc:  # CheckpointError and ProofError are InvalidInput
+        except InvalidInput as exc:  # _Refused, and CheckpointError and ProofError from the steps
             raise VerificationFailed(name, str(exc)) from exc
         if ran:
             passed.append(name)
