@@ -8,11 +8,14 @@ never spans two claims or paragraphs on either backend.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, TypedDict, cast
 
 from ipsearch.analysis import Analyzer
-from ipsearch.expiry import estimate_expiry
-from ipsearch.model import PartialDate, Party, PartyRole, PatentDocument, parse_publication_number
+from ipsearch.expiry import expiry_of
+from ipsearch.families import family_keys, provisional_id
+from ipsearch.legal import StatusResult, derive_status
+from ipsearch.model import PartialDate, Party, PartyRole, PatentDocument, merge_documents, parse_publication_number
 
 TEXT_FIELDS = ("ti", "ab", "cl", "desc", "pa", "inv", "ag")
 MAX_PARAGRAPHS = 2000
@@ -85,7 +88,9 @@ class IdentityFields(TypedDict):
     application_number: str | None
     lang: str | None
     langs: list[str]
-    family_id: str | None
+    family_id: str | None  # the DOCDB id the data carries, else computed (ipsearch.families)
+    family_basis: str  # FamilyBasis: "docdb" or "priority"
+    family_keys: list[str]  # priority claims and own application, as country + number
     source_format: str
     dtd_version: str | None
     source_file: str | None
@@ -100,8 +105,19 @@ class DateFields(TypedDict):
     filing_year: int | None
     publication_year: int | None
     priority_year: int | None
-    expiry_date: str | None  # a statutory estimate (ipsearch.expiry)
+    expiry_date: str | None  # from a legal event, else a statutory estimate (ipsearch.expiry)
     expiry_year: int | None
+    expiry_basis: str | None  # ExpiryBasis: "event" or "estimate" (None: no expiry)
+
+
+class LegalFields(TypedDict):
+    """The derived status (ipsearch.legal) with its evidence, and the events' dates and codes."""
+
+    legal_status: str  # LegalStatus, as of the day the document was indexed
+    legal_status_date: str | None  # the evidence event's date
+    legal_status_code: str | None  # the evidence event's code (a national code for REG events)
+    legal_event_dates: list[str]
+    legal_event_codes: list[str]
 
 
 class ClassFields(TypedDict):
@@ -155,27 +171,41 @@ class CitationFields(TypedDict):
     priority_count: int
 
 
-class IndexRecord(IdentityFields, DateFields, ClassFields, PartyFields, TextFields, CitationFields):
+class IndexRecord(IdentityFields, DateFields, LegalFields, ClassFields, PartyFields, TextFields, CitationFields):
     """What both backends index for one document; ``doc`` is the whole normalised document."""
 
     doc: dict[str, Any]
 
 
 def _identity(doc: PatentDocument) -> IdentityFields:
+    family_id, basis = provisional_id(doc)  # the writers settle it against the corpus
     return {"pn": doc.id, "pn_raw": doc.pn.raw, "number": doc.pn.number, "pn_base": doc.pn.country + doc.pn.number,
             "an_key": an_key(doc.application_number), "country": doc.pn.country, "kind": doc.pn.kind,
             "doc_kind": doc.doc_kind.value, "application_number": doc.application_number, "lang": doc.lang,
             "langs": _unique([t.lang for t in doc.titles] + [a.lang for a in doc.abstracts] + list(doc.claims)),
-            "family_id": doc.family_id, "source_format": doc.source_format, "dtd_version": doc.dtd_version,
+            "family_id": family_id, "family_basis": basis.value, "family_keys": family_keys(doc),
+            "source_format": doc.source_format, "dtd_version": doc.dtd_version,
             "source_file": doc.source_file, "synthetic": doc.synthetic, "load_run": None}
 
 
-def _dates(doc: PatentDocument) -> DateFields:
-    expiry = estimate_expiry(doc)
+def _dates(doc: PatentDocument, status: StatusResult) -> DateFields:
+    expiry = expiry_of(doc, status)
+    day = expiry.date
     return {"filing_date": _iso(doc.filing_date), "publication_date": _iso(doc.publication_date),
             "priority_date": _iso(doc.priority_date), "filing_year": _year(doc.filing_date),
             "publication_year": _year(doc.publication_date), "priority_year": _year(doc.priority_date),
-            "expiry_date": expiry.isoformat() if expiry else None, "expiry_year": expiry.year if expiry else None}
+            "expiry_date": day.isoformat() if day else None, "expiry_year": day.year if day else None,
+            "expiry_basis": expiry.basis.value if expiry.basis else None}
+
+
+def _legal(doc: PatentDocument, status: StatusResult) -> LegalFields:
+    evidence = status.evidence
+    return {"legal_status": status.status.value,
+            "legal_status_date": evidence.day.isoformat() if evidence and evidence.day else None,
+            "legal_status_code": (evidence.national_code or evidence.code) if evidence else None,
+            "legal_event_dates": _unique([e.day.isoformat() for e in doc.legal_events if e.day]),
+            "legal_event_codes": _unique([e.code for e in doc.legal_events]
+                                         + [e.national_code or "" for e in doc.legal_events])}
 
 
 def _classes(doc: PatentDocument) -> ClassFields:
@@ -227,15 +257,29 @@ def _citations(doc: PatentDocument) -> CitationFields:
             "priority_count": len(doc.priorities)}
 
 
-def build_index_doc(doc: PatentDocument, analyzer: Analyzer) -> IndexRecord:
-    return {**_identity(doc), **_dates(doc), **_classes(doc), **_parties(doc), **_texts(doc, analyzer),
-            **_citations(doc), "doc": doc.model_dump(mode="json", by_alias=True)}
+def build_index_doc(doc: PatentDocument, analyzer: Analyzer, as_of: dt.date | None = None) -> IndexRecord:
+    """The record of ``doc``; its legal status and expiry are derived as of ``as_of`` (today)."""
+    status = derive_status(doc, as_of)
+    return {**_identity(doc), **_dates(doc, status), **_legal(doc, status), **_classes(doc), **_parties(doc),
+            **_texts(doc, analyzer), **_citations(doc), "doc": doc.model_dump(mode="json", by_alias=True)}
+
+
+def merged_record(stored: IndexRecord, new: IndexRecord, analyzer: Analyzer) -> IndexRecord:
+    """The record of one publication arriving again (full text after bibliographic data, a family
+    member after its biblio ...): the documents merged (``ipsearch.model.merge_documents``), the
+    family keys of both kept (keys only grow, so families do not depend on arrival order)."""
+    doc = merge_documents(PatentDocument.model_validate(stored["doc"]), PatentDocument.model_validate(new["doc"]))
+    record = build_index_doc(doc, analyzer)
+    keys = (set(stored.get("family_keys") or []) | set(record["family_keys"])) - {record["pn"]}
+    record["family_keys"] = sorted(keys) or [record["pn"]]  # the number itself only stands in for no keys
+    record["load_run"] = new.get("load_run")
+    return record
 
 
 KEYWORD_LIST_FIELDS = (
     "langs", "ipc", "ipc_section", "ipc_class", "ipc_subclass", "ipc_group", "cpc", "cpc_subclass", "uspc",
     "locarno", "applicant_keys", "owner_keys", "owner_countries", "owner_regions", "owner_places", "cited_pns",
-    "cited_bases", "priority_countries", "terms",
+    "cited_bases", "priority_countries", "terms", "family_keys", "legal_event_dates", "legal_event_codes",
 )
 
 

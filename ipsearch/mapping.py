@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 _KEYWORD = {"type": "keyword"}
 # Pre-analysed tokens (ipsearch.analysis). Elements (claims, paragraphs) are at most 9,000 tokens
@@ -51,7 +51,10 @@ def index_body() -> dict[str, Any]:
         "cited_pns": _KEYWORD, "cited_bases": _KEYWORD, "citation_count": {"type": "integer"},
         "claim_count": {"type": "integer"},
         "independent_claim_count": {"type": "integer"}, "priority_countries": _KEYWORD,
-        "priority_count": {"type": "integer"}, "family_id": _KEYWORD,
+        "priority_count": {"type": "integer"}, "family_id": _KEYWORD, "family_basis": _KEYWORD,
+        "family_keys": _KEYWORD, "expiry_basis": _KEYWORD, "legal_status": _KEYWORD,
+        "legal_status_date": {"type": "date", "format": "strict_date"}, "legal_status_code": _KEYWORD,
+        "legal_event_dates": {"type": "date", "format": "strict_date"}, "legal_event_codes": _KEYWORD,
         "source_format": _KEYWORD, "dtd_version": _KEYWORD, "source_file": _KEYWORD, "synthetic": {"type": "boolean"},
         "doc": {"type": "object", "enabled": False},
     }

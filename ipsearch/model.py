@@ -232,6 +232,66 @@ class LangText(BaseModel):
     text: str
 
 
+class LegalCategory(enum.StrEnum):
+    """What a legal status event did to the right (ipsearch.legal maps INPADOC codes to these).
+
+    ``other`` is every event that changes no status: examination, fees paid, designations, ...
+    """
+
+    filed = "filed"
+    published = "published"
+    granted = "granted"
+    lapsed = "lapsed"
+    revoked = "revoked"
+    expired = "expired"
+    withdrawn = "withdrawn"
+    reinstated = "reinstated"
+    transferred = "transferred"
+    licensed = "licensed"
+    other = "other"
+
+
+class LegalStatus(enum.StrEnum):
+    """The current status derived from the events (ipsearch.legal.derive_status)."""
+
+    pending = "pending"
+    in_force = "in_force"
+    lapsed = "lapsed"  # ended before its term: lapse, withdrawal, refusal, revocation
+    expired = "expired"  # reached the end of its term
+    unknown = "unknown"
+
+
+class LegalEvent(BaseModel):
+    """One legal status event as an office reported it (INPADOC via OPS, or a national format)."""
+
+    date: PartialDate | None = Field(default=None, description="Gazette date: when the event was published.")
+    effective_date: PartialDate | None = Field(default=None, description="When it took effect, if given.")
+    office: str = Field(description="The office whose right the event concerns (EP, CN, ...).")
+    code: str = Field(description="The INPADOC event code (PG25, REG, C06, ...).")
+    national_code: str | None = Field(default=None, description="For REG events: the national office's code.")
+    description: str = ""
+    text: str = Field(default="", description="Free text of the event (reasons, status wording).")
+    state: str | None = Field(default=None, description="The country a national event applies to.")
+    designated_states: list[str] = []
+    effect: str | None = Field(default=None, description="'+' or '-': the event adds or removes a right.")
+    category: LegalCategory = LegalCategory.other
+
+    @property
+    def day(self) -> dt.date | None:
+        """The date the event is ordered by."""
+        return (self.date.iso if self.date else None) or (self.effective_date.iso if self.effective_date else None)
+
+    @property
+    def took_effect(self) -> dt.date | None:
+        """The date the event took effect (the gazette date when no effective date is given)."""
+        return (self.effective_date.iso if self.effective_date else None) or (self.date.iso if self.date else None)
+
+    def identity(self) -> tuple[str, ...]:
+        """Two reports of the same event (from two responses) have the same identity."""
+        return (self.date.raw if self.date else "", self.code, self.national_code or "", self.state or "",
+                self.effective_date.raw if self.effective_date else "", self.description, self.text)
+
+
 class PatentDocument(BaseModel):
     pn: PublicationNumber
     application_number: str | None = None
@@ -250,7 +310,8 @@ class PatentDocument(BaseModel):
     parties: list[Party] = []
     citations: list[Citation] = []
     priorities: list[Priority] = []
-    family_id: str | None = None
+    family_id: str | None = Field(default=None, description="The DOCDB/INPADOC family id the data carries.")
+    legal_events: list[LegalEvent] = []
     lang: str | None = None
     source_format: str
     dtd_version: str | None = None
@@ -277,6 +338,11 @@ class PatentDocument(BaseModel):
     def parties_of(self, role: PartyRole) -> list[Party]:
         return [p for p in self.parties if p.role == role]
 
+    def earliest_priority(self) -> PartialDate | None:
+        """The earliest full priority date; the filing date when nothing is claimed."""
+        dates = [p.date for p in self.priorities if p.date is not None and p.date.iso is not None]
+        return min(dates, key=lambda d: d.iso or d.raw) if dates else self.filing_date
+
 
 def _pick(items: list[LangText], prefer: tuple[str, ...]) -> str | None:
     for lang in prefer:
@@ -284,3 +350,42 @@ def _pick(items: list[LangText], prefer: tuple[str, ...]) -> str | None:
             if item.lang == lang and item.text:
                 return item.text
     return next((i.text for i in items if i.text), None)
+
+
+# --- merging two versions of one publication -------------------------------------------------
+
+def priority_key(priority: Priority) -> str:
+    """A priority claim compared across formats: country and number, punctuation removed."""
+    number = re.sub(r"[^0-9A-Z]", "", priority.number.upper()).lstrip("0")
+    return f"{(priority.country or '').upper()}{number}"
+
+
+def merge_documents(stored: PatentDocument, new: PatentDocument) -> PatentDocument:
+    """One document from two versions of the same publication (OPS full text and bibliographic
+    data arrive as separate responses): what ``new`` carries wins, what only ``stored`` carries is
+    kept. Priorities and legal events are unions, so their merged sets do not depend on the order
+    the versions arrive in. Both writers call this (through ``ipsearch.indexdoc.merged_record``)."""
+    texts = {name: _merge_langs(getattr(stored, name), getattr(new, name))
+             for name in ("titles", "abstracts", "descriptions")}
+    lists = {name: getattr(new, name) or getattr(stored, name)
+             for name in ("ipc", "cpc", "uspc", "locarno", "parties", "citations")}
+    scalars = {name: getattr(new, name) if getattr(new, name) is not None else getattr(stored, name)
+               for name in ("application_number", "filing_date", "publication_date", "family_id", "lang",
+                            "dtd_version", "source_file")}
+    priorities = {priority_key(p): p for p in stored.priorities}
+    for p in new.priorities:
+        if p.date is not None or priority_key(p) not in priorities:
+            priorities[priority_key(p)] = p
+    events = {e.identity(): e for e in [*stored.legal_events, *new.legal_events]}
+    merged = new.model_copy(update={
+        **texts, **lists, **scalars, "claims": stored.claims | new.claims, "priorities": list(priorities.values()),
+        "legal_events": sorted(events.values(), key=lambda e: (e.day or dt.date.min, e.identity())),
+        "synthetic": stored.synthetic or new.synthetic})
+    merged.priority_date = merged.earliest_priority()
+    return merged
+
+
+def _merge_langs(stored: list[LangText], new: list[LangText]) -> list[LangText]:
+    """Texts per language: the new version's languages replace the stored ones."""
+    langs = {t.lang for t in new}
+    return [*new, *(t for t in stored if t.lang not in langs)]

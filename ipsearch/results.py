@@ -18,6 +18,13 @@ class SortMode(StrEnum):
     date_asc = "date_asc"
 
 
+class Grouping(StrEnum):
+    """Search rows: one per document, or one per family (its best-ranked member, the others listed)."""
+
+    document = "document"
+    family = "family"
+
+
 class ExportFormat(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
@@ -33,7 +40,7 @@ FACETS: dict[str, str] = {
     "year": "publication_year", "kind": "doc_kind",
 }
 HIT_FIELDS = ["pn", "title", "abstract", "publication_date", "filing_date", "country", "kind", "doc_kind",
-              "owners", "ipc", "applicants"]
+              "owners", "ipc", "applicants", "family_id"]
 
 
 class SearchParams(BaseModel):

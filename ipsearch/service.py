@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -16,13 +16,15 @@ from ipsearch.analysis import Analyzer, get_analyzer
 from ipsearch.backends import SearchBackend
 from ipsearch.highlight import highlight
 from ipsearch.model import normalise_pn
-from ipsearch.query.ast import Node, Not, Phrase, Term, leaves
+from ipsearch.query.ast import Keyword, Node, Not, Or, Phrase, Term, leaves
 from ipsearch.query.parser import parse_query, walk
 from ipsearch.query.plan import Planner
 from ipsearch.results import (
     FACETS,
     ExportFormat,
     FacetBucket,
+    Grouping,
+    Page,
     RawHit,
     SearchParams,
     SearchRequestError,
@@ -32,7 +34,20 @@ from ipsearch.results import (
 )
 
 MAX_EXPORT = 50_000
+MAX_FAMILY_SHOWN = 500
+# Family rows are found by reading ranked hits from the top: at most this many per request, so
+# family paging reaches at least the first MAX_FAMILY_SCAN documents' families.
+MAX_FAMILY_SCAN = 10_000
+MEMBERS_PER_ROW = 20  # family members listed under a family row
 EXPORT_COLUMNS = ["pn", "title", "publication_date", "filing_date", "country", "kind", "applicants", "ipc"]
+
+
+class FamilyMember(BaseModel):
+    pn: str
+    country: str | None = None
+    kind: str | None = None
+    publication_date: str | None = None
+    title: str | None = None
 
 
 class Hit(BaseModel):
@@ -47,10 +62,14 @@ class Hit(BaseModel):
     applicants: list[str] = []
     ipc: list[str] = []
     highlights: dict[str, str] = {}
+    family_id: str | None = None
+    family: list[FamilyMember] = Field(default=[], description="one row per family: the family's other documents")
 
 
 class SearchResult(BaseModel):
-    total: int
+    total: int = Field(description="matching documents, or matching families when grouped by family")
+    documents: int = Field(description="matching documents")
+    group: Grouping = Grouping.document
     hits: list[Hit]
     facets: dict[str, list[FacetBucket]] = {}
     next_cursor: str | None = None
@@ -67,6 +86,8 @@ class DocumentView(BaseModel):
     pn: str
     document: dict[str, Any] = Field(description="the normalised document (see ipsearch.model.PatentDocument)")
     claim_tree: dict[str, list[ClaimNode]] = Field(description="per language: independent claims and dependants")
+    family_id: str | None = Field(default=None, description="DOCDB family id, else computed (ipsearch.families)")
+    family: list[FamilyMember] = Field(default=[], description="the other documents of its family in the corpus")
 
 
 class SearchService:
@@ -79,26 +100,91 @@ class SearchService:
         return node, Planner(self.analyzer, self.backend, q)
 
     def search(self, q: str, size: int = 20, sort: SortMode = SortMode.relevance, facets: list[str] | None = None,
-               cursor: str | None = None) -> SearchResult:
+               cursor: str | None = None, group: Grouping = Grouping.document) -> SearchResult:
         start = time.perf_counter()
         node, planner = self.plan(q)
         for name in facets or []:
             if name not in FACETS:
                 raise SearchRequestError(f"unknown facet {name!r}; known: {', '.join(FACETS)}")
         params = SearchParams(size=size, sort=sort, facets=facets or [])
-        if cursor:
-            data = decode_cursor(cursor)
-            if data.get("q") != q or data.get("sort") != sort:
-                raise SearchRequestError("this cursor belongs to another query or sort order")
-            params.after, params.pit = data["after"], data.get("pit")
-        page = self.backend.run_search(node, planner, params)
+        data = self._cursor_data(cursor, q, sort, group)
         tokens = self.query_tokens(node, planner)
-        hits = [self._hit(h, tokens) for h in page.hits]
-        next_cursor = None
-        if len(page.hits) == size and page.hits:
-            next_cursor = encode_cursor({"q": q, "sort": sort, "after": page.hits[-1].sort, "pit": page.pit})
-        return SearchResult(total=page.total, hits=hits, facets=page.facets, next_cursor=next_cursor,
-                            backend=self.backend.kind, took_ms=round((time.perf_counter() - start) * 1000, 2))
+        if group is Grouping.family:
+            result, more = self._family_rows(node, planner, params, tokens, offset=int(data.get("offset", 0)))
+        else:
+            if data:
+                params.after, params.pit = data["after"], data.get("pit")
+            result, more = self._document_rows(node, planner, params, tokens)
+        if more is not None:  # where the next page starts
+            result.next_cursor = encode_cursor({"q": q, "sort": sort, "group": group, **more})
+        result.took_ms = round((time.perf_counter() - start) * 1000, 2)
+        return result
+
+    @staticmethod
+    def _cursor_data(cursor: str | None, q: str, sort: SortMode, group: Grouping) -> dict[str, Any]:
+        if not cursor:
+            return {}
+        data = decode_cursor(cursor)
+        if data.get("q") != q or data.get("sort") != sort or data.get("group", Grouping.document) != group:
+            raise SearchRequestError("this cursor belongs to another query, sort order or grouping")
+        return data
+
+    def _document_rows(self, node: Node, planner: Planner, params: SearchParams,
+                       tokens: set[str]) -> tuple[SearchResult, dict[str, Any] | None]:
+        page = self.backend.run_search(node, planner, params)
+        more = None
+        if len(page.hits) == params.size and page.hits:
+            more = {"after": page.hits[-1].sort, "pit": page.pit}
+        return SearchResult(total=page.total, documents=page.total, hits=[self._hit(h, tokens) for h in page.hits],
+                            facets=page.facets, backend=self.backend.kind, took_ms=0), more
+
+    def _family_rows(self, node: Node, planner: Planner, params: SearchParams, tokens: set[str],
+                     offset: int) -> tuple[SearchResult, dict[str, Any] | None]:
+        """One row per family: the best-ranked member of each, in rank order, with the others
+        listed. Rows are read from the top of the ranking each time (the cursor is an offset), so a
+        family never appears twice however far one pages."""
+        first, best = self._best_of_families(node, planner, params, want=offset + params.size + 1)
+        rows = list(best.values())[offset:offset + params.size]
+        hits = [self._hit(h, tokens) for h in rows]
+        members = self._families([h.family_id for h in hits if h.family_id])
+        for hit in hits:
+            hit.family = [m for m in members.get(hit.family_id or "", []) if m.pn != hit.pn][:MEMBERS_PER_ROW]
+        more = {"after": [], "offset": offset + len(rows)} if len(best) > offset + params.size else None
+        return SearchResult(total=self.backend.count_distinct(node, planner, "family_id"), documents=first.total,
+                            group=Grouping.family, hits=hits, facets=first.facets, backend=self.backend.kind,
+                            took_ms=0), more
+
+    def _best_of_families(self, node: Node, planner: Planner, params: SearchParams,
+                          want: int) -> tuple[Page, dict[str, RawHit]]:
+        """The first page (for totals and facets) and, in rank order, the best hit of each of the
+        first ``want`` families (or of all, when fewer match within MAX_FAMILY_SCAN hits)."""
+        batch = params.model_copy(update={"size": min(500, max(3 * want, 50))})
+        best: dict[str, RawHit] = {}
+        first: Page | None = None
+        scanned = 0
+        while True:
+            page = self.backend.run_search(node, planner, batch)
+            first = first or page
+            for hit in page.hits:
+                best.setdefault(hit.source.get("family_id") or hit.pn, hit)
+            scanned += len(page.hits)
+            if len(best) >= want or len(page.hits) < batch.size or scanned >= MAX_FAMILY_SCAN:
+                return first, best
+            batch = batch.model_copy(update={"after": page.hits[-1].sort, "pit": page.pit, "facets": []})
+
+    def _families(self, family_ids: list[str]) -> dict[str, list[FamilyMember]]:
+        """Members of each family in the corpus, oldest publication first (one query for a page)."""
+        if not family_ids:
+            return {}
+        node: Node = Or(tuple(Keyword("FAM", f) for f in family_ids)) if len(family_ids) > 1 else Keyword(
+            "FAM", family_ids[0])
+        rows = self.backend.top_docs(node, Planner(self.analyzer, self.backend, ""), [("publication_date", "asc")],
+                                     len(family_ids) * (MEMBERS_PER_ROW + 1),
+                                     ["family_id", "country", "kind", "publication_date", "title"])
+        out: dict[str, list[FamilyMember]] = {}
+        for row in rows:
+            out.setdefault(row["family_id"], []).append(FamilyMember.model_validate(row))
+        return out
 
     def matching_ids(self, q: str, limit: int = 1_000_000) -> set[str]:
         node, planner = self.plan(q)
@@ -128,7 +214,8 @@ class SearchService:
         return Hit(pn=raw.pn, title=src.get("title") or "", score=round(raw.score, 6),
                    publication_date=src.get("publication_date"), filing_date=src.get("filing_date"),
                    country=src.get("country"), kind=src.get("kind"), doc_kind=src.get("doc_kind"),
-                   applicants=src.get("owners") or [], ipc=src.get("ipc") or [], highlights=marks)
+                   applicants=src.get("owners") or [], ipc=src.get("ipc") or [], highlights=marks,
+                   family_id=src.get("family_id"))
 
     # --- documents -------------------------------------------------------------------------
     def document(self, pn: str) -> DocumentView:
@@ -145,7 +232,18 @@ class SearchService:
                     children.setdefault(parent, []).append(c["number"])
             trees[lang] = [{"number": c["number"], "dependants": _descendants(c["number"], children)}
                            for c in claims if c.get("independent")]
-        return DocumentView.model_validate({"pn": record["pn"], "document": doc, "claim_tree": trees})
+        return DocumentView.model_validate({"pn": record["pn"], "document": doc, "claim_tree": trees,
+                                             "family_id": record.get("family_id"),
+                                             "family": self._family(record["pn"], record.get("family_id"))})
+
+    def _family(self, pn: str, family_id: str | None) -> list[FamilyMember]:
+        """The other members of the family, oldest publication first."""
+        if not family_id:
+            return []
+        rows = self.backend.top_docs(Keyword("FAM", family_id), Planner(self.analyzer, self.backend, ""),
+                                     [("publication_date", "asc")], MAX_FAMILY_SHOWN,
+                                     ["country", "kind", "publication_date", "title"])
+        return [FamilyMember.model_validate(row) for row in rows if row["pn"] != pn]
 
     def similar(self, pn: str, size: int = 10) -> list[Hit]:
         key = normalise_pn(pn)
@@ -162,18 +260,15 @@ class SearchService:
         return self._export_rows(q, fmt, min(max(limit, 1), MAX_EXPORT), sort)
 
     def _export_rows(self, q: str, fmt: ExportFormat, limit: int, sort: SortMode) -> Iterator[str]:
+        yield from export_records(self._export_hits(q, limit, sort), fmt)
+
+    def _export_hits(self, q: str, limit: int, sort: SortMode) -> Iterator[dict[str, Any]]:
         sent = 0
         cursor = None
-        if fmt is ExportFormat.csv:
-            yield _csv_row(EXPORT_COLUMNS)
         while sent < limit:
             page = self.search(q, size=min(500, limit - sent), sort=sort, cursor=cursor)
             for hit in page.hits:
-                row = hit.model_dump(exclude={"highlights"})
-                if fmt is ExportFormat.csv:
-                    yield _csv_row([_cell(row[c]) for c in EXPORT_COLUMNS])
-                else:
-                    yield json.dumps(row, ensure_ascii=False) + "\n"
+                yield hit.model_dump(exclude={"highlights"})
             sent += len(page.hits)
             if page.next_cursor is None:
                 break
@@ -194,3 +289,16 @@ def _csv_row(values: list[str]) -> str:
     buf = io.StringIO()
     csv.writer(buf).writerow(values)
     return buf.getvalue()
+
+
+def export_records(records: Iterable[dict[str, Any]], fmt: ExportFormat,
+                   columns: list[str] = EXPORT_COLUMNS) -> Iterator[str]:
+    """The one export writer (search results, collections): CSV with a header of ``columns``,
+    lists joined by "; ", or one JSON object per line."""
+    if fmt is ExportFormat.csv:
+        yield _csv_row(columns)
+    for row in records:
+        if fmt is ExportFormat.csv:
+            yield _csv_row([_cell(row.get(c)) for c in columns])
+        else:
+            yield json.dumps(row, ensure_ascii=False) + "\n"

@@ -9,16 +9,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from lxml import etree
 
 from ipsearch.model import PatentDocument
+from loaders.errors import ParseError
 from loaders.parsers import NON_PATENT_ROOTS, MissingField, UnknownFormat, parse_root
+from loaders.parsers.ops import OpsResponseError, split_response
 from loaders.sources import Source
 from loaders.xmlsafe import UnsafeXML, iter_container, parse_document, root_name, split_documents
 
 # Container formats hold many documents under one root; they are streamed item by item.
 CONTAINERS = {"exchange-documents": "exchange-document"}
+# Responses that hold several documents and are checked whole before any is loaded (one file may
+# concatenate several responses).
+RESPONSES = {"world-patent-data"}
 
 _NUMBER_HINT = re.compile(rb"<(?:[\w]+:)?(?:doc-number|DocNumber|B110)>\s*([^<]{1,40}?)\s*<")
 
@@ -59,20 +65,35 @@ def iter_raw(source: Source) -> Iterator[RawItem | Failure]:
     if not head.strip():
         yield Failure(source.name, 0, None, "empty file (zero bytes or only whitespace)")
         return
-    item_tag = CONTAINERS.get(root_name(head.removeprefix(b"\xef\xbb\xbf")) or "")
-    seq = 0
+    root = root_name(head.removeprefix(b"\xef\xbb\xbf")) or ""
+    item_tag = CONTAINERS.get(root)
     with source.open() as fh:
         try:
             if item_tag:
-                for el, position in iter_container(fh, item_tag):
+                for seq, (el, position) in enumerate(iter_container(fh, item_tag)):
                     yield RawItem(seq, position, etree.tostring(el))
-                    seq += 1
+            elif root in RESPONSES:
+                yield from _response_items(source.name, fh)
             else:
-                for raw in split_documents(fh):
+                for seq, raw in enumerate(split_documents(fh)):
                     yield RawItem(seq, raw.offset, raw.data)
-                    seq += 1
         except (UnsafeXML, etree.XMLSyntaxError) as exc:
             yield Failure(source.name, 0, None, describe(exc))
+
+
+def _response_items(name: str, fh: BinaryIO) -> Iterator[RawItem | Failure]:
+    """The documents of each response in the file; a refused response is one failure and
+    nothing of it is yielded."""
+    seq = 0
+    for raw in split_documents(fh):
+        try:
+            items = split_response(raw.data)
+        except (ParseError, etree.XMLSyntaxError) as exc:
+            yield Failure(name, raw.offset, _number_hint(raw.data), describe(exc))
+            continue
+        for position, data in items:
+            yield RawItem(seq, raw.offset + position, data)
+            seq += 1
 
 
 def process_raw(source_name: str, raw: RawItem) -> Item:
@@ -97,7 +118,11 @@ def _number_hint(data: bytes) -> str | None:
     return match.group(1).decode("utf-8", "replace") if match else None
 
 
+_KINDS: list[tuple[type[Exception], str]] = [
+    (etree.XMLSyntaxError, "malformed XML"), (UnsafeXML, "unsafe XML"), (MissingField, "missing field"),
+    (UnknownFormat, "unknown format"), (OpsResponseError, "refused OPS response")]
+
+
 def describe(exc: Exception) -> str:
-    kind = {etree.XMLSyntaxError: "malformed XML", UnsafeXML: "unsafe XML", MissingField: "missing field",
-            UnknownFormat: "unknown format"}.get(type(exc), type(exc).__name__)
+    kind = next((k for cls, k in _KINDS if isinstance(exc, cls)), type(exc).__name__)
     return f"{kind}: {exc}"[:1000]

@@ -122,13 +122,18 @@ def check_doctype(docinfo: etree.DocInfo) -> None:
             raise UnsafeXML(f"the DOCTYPE points at {system_url!r}; external DTDs are never fetched")
 
 
+def refuse_entity_declarations(data: bytes) -> None:
+    """Refuse a document whose DOCTYPE declares entities, before any parser sees it."""
+    if b"<!ENTITY" in data[:65536] and b"<!ENTITY" in _doctype_block(data):
+        raise UnsafeXML("the DOCTYPE declares entities; entity declarations are refused "
+                        "(entity expansion and external entities are attack vectors)")
+
+
 def parse_document(data: bytes) -> etree._Element:
     """Parse one document safely; return its root with namespaces stripped to local names."""
     if data.startswith(_BOM):
         data = data[3:]
-    if b"<!ENTITY" in data[:65536] and b"<!ENTITY" in _doctype_block(data):
-        raise UnsafeXML("the DOCTYPE declares entities; entity declarations are refused "
-                        "(entity expansion and external entities are attack vectors)")
+    refuse_entity_declarations(data)
     root = etree.fromstring(replace_named_entities(data), _parser())
     check_doctype(root.getroottree().docinfo)
     if root.nsmap or (isinstance(root.tag, str) and root.tag.startswith("{")) or b"xmlns" in data:
@@ -162,21 +167,31 @@ def root_name(head: bytes) -> str | None:
     return match.group(1).decode("ascii", "replace").split(":")[-1]
 
 
+def safe_iterparse(stream: BinaryIO, events: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
+    """``etree.iterparse`` with the same refusals as ``parse_document`` (no DTD, no entities, no
+    network, no huge text nodes); comments and processing instructions are dropped."""
+    return etree.iterparse(
+        stream, events=events, resolve_entities=False, load_dtd=False, no_network=True,
+        huge_tree=False, remove_comments=True, remove_pis=True,
+    )
+
+
+def free(el: etree._Element) -> None:
+    """Release a streamed element and the siblings before it (memory stays bounded)."""
+    el.clear(keep_tail=False)
+    parent = el.getparent()
+    while parent is not None and el.getprevious() is not None:
+        del parent[0]
+
+
 def iter_container(stream: BinaryIO, item_tag: str) -> Iterator[tuple[etree._Element, int]]:
     """Stream the ``item_tag`` children of a container document (DOCDB exchange files).
 
     Yields each item (namespaces stripped) with the parser's byte position; items are freed
     after use, so memory stays bounded whatever the file size.
     """
-    events = etree.iterparse(
-        stream, events=("end",), resolve_entities=False, load_dtd=False, no_network=True,
-        huge_tree=False, remove_comments=True, remove_pis=True,
-    )
-    for _event, el in events:
+    for _event, el in safe_iterparse(stream, ("end",)):
         if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1] == item_tag:
             strip_namespaces(el)
             yield el, stream.tell() if hasattr(stream, "tell") else 0
-            el.clear(keep_tail=False)
-            parent = el.getparent()
-            while parent is not None and el.getprevious() is not None:
-                del parent[0]
+            free(el)

@@ -9,7 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import SearchServiceDep
 from ipsearch.query.parser import MAX_QUERY_CHARS
-from ipsearch.results import FACETS, ExportFormat, SortMode
+from ipsearch.results import FACETS, ExportFormat, Grouping, SortMode
 from ipsearch.service import MAX_EXPORT, DocumentView, Hit, SearchResult
 
 router = APIRouter(prefix="/api/v1/patents", tags=["patents"])
@@ -23,9 +23,11 @@ QueryText = Annotated[str, Query(min_length=1, description="Query language, e.g.
 def search(search: SearchServiceDep, q: QueryText, size: Annotated[int, Query(ge=1, le=100)] = 20,
            sort: SortMode = SortMode.relevance,
            facets: Annotated[str, Query(max_length=200, description=f"comma-separated: {', '.join(FACETS)}")] = "",
-           cursor: Annotated[str | None, Query(max_length=4096)] = None) -> SearchResult:
+           cursor: Annotated[str | None, Query(max_length=4096)] = None,
+           group: Annotated[Grouping, Query(description="one row per document, or per family")] = Grouping.document,
+           ) -> SearchResult:
     names = [f.strip() for f in facets.split(",") if f.strip()]
-    return search.search(q, size=size, sort=sort, facets=names, cursor=cursor)
+    return search.search(q, size=size, sort=sort, facets=names, cursor=cursor, group=group)
 
 
 @router.get("/export", response_class=StreamingResponse,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from core.health import ServiceStatus
 from core.settings import BackendKind
+from ipsearch.analysis import get_analyzer
+from ipsearch.families import FamilyRow, row_of, settle
+from ipsearch.indexdoc import merged_record
 
 if TYPE_CHECKING:
     from ipsearch.indexdoc import IndexRecord
@@ -23,6 +26,62 @@ class WriteOutcome:
     tag: Any
     ok: bool
     error: str | None = None
+
+
+T = TypeVar("T")
+
+
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last one shorter), read lazily."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class RecordStore(Protocol):
+    """What preparing a batch reads from a backend."""
+
+    def stored_records(self, pns: list[str]) -> dict[str, IndexRecord]:
+        """The stored records of ``pns`` that exist (with their ``doc``)."""
+        ...
+
+    def family_rows(self, keys: set[str]) -> list[FamilyRow]:
+        """The stored documents having any of the family ``keys``."""
+        ...
+
+
+@dataclass
+class PreparedBatch:
+    records: list[tuple[Any, IndexRecord]]  # one per input item, in input order
+    family_updates: dict[str, str]  # stored documents outside the batch whose family id changes
+
+
+def prepare_batch(batch: list[tuple[Any, IndexRecord]], store: RecordStore) -> PreparedBatch:
+    """What both writers do before writing a batch: a publication already stored (or earlier in the
+    batch) is merged with the new version (``ipsearch.indexdoc.merged_record``: full text and
+    bibliographic data of one publication become one document, whichever arrived first), then the
+    families of the batch are settled against the corpus (``ipsearch.families``)."""
+    stored = store.stored_records(list(dict.fromkeys(record["pn"] for _, record in batch)))
+    latest: dict[str, IndexRecord] = dict(stored)
+    records: list[tuple[Any, IndexRecord]] = []
+    for tag, record in batch:
+        previous = latest.get(record["pn"])
+        if previous is not None:
+            record = merged_record(previous, record, get_analyzer())
+        latest[record["pn"]] = record
+        records.append((tag, record))
+    batch_pns = {record["pn"] for _, record in batch}
+    old_keys = {k for record in stored.values() for k in record.get("family_keys") or []}
+    ids = settle([row_of(latest[pn]) for pn in batch_pns], store.family_rows, old_keys)
+    for _, record in records:
+        record["family_id"] = ids.get(record["pn"], record["family_id"])
+    updates = {pn: fid for pn, fid in ids.items() if pn not in batch_pns}
+    return PreparedBatch(records, updates)
 
 
 class IndexWriter(Protocol):
@@ -78,6 +137,11 @@ class SearchBackend(IndexWriter, Protocol):
 
     def count_matching(self, node: Node, planner: Planner) -> int:
         """How many documents match."""
+        ...
+
+    def count_distinct(self, node: Node, planner: Planner, field: str) -> int:
+        """How many distinct values of ``field`` the matching documents have (``family_id``:
+        inventions rather than documents)."""
         ...
 
     def top_values(self, node: Node | None, planner: Planner | None, field: str, size: int,

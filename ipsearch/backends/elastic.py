@@ -11,7 +11,8 @@ from elasticsearch import Elasticsearch, NotFoundError, helpers
 
 from core.health import ServiceStatus, timed
 from core.settings import BackendKind
-from ipsearch.backends.base import WriteOutcome
+from ipsearch.backends.base import WriteOutcome, batches, prepare_batch
+from ipsearch.families import MAX_GROUP, FamilyRow, row_of
 from ipsearch.indexdoc import TEXT_FIELDS, IndexRecord, list_field
 from ipsearch.mapping import index_body, index_name, vocab_body, vocab_index_name
 from ipsearch.query.ast import Node
@@ -35,6 +36,7 @@ class ElasticsearchBackend:
         self.vocab_index = vocab_index_name(alias)
         self.client = client or Elasticsearch(url, request_timeout=60, retry_on_timeout=True, max_retries=3)
         self._known_terms: set[str] = set()
+        self._unrefreshed = False  # documents were written since the last refresh
 
     def health(self) -> ServiceStatus:
         def probe() -> str | None:
@@ -78,37 +80,51 @@ class ElasticsearchBackend:
         return [hit["fields"]["term"][0] for hit in resp["hits"]["hits"]]
 
     def write(self, items: Iterable[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
-        tags: deque[Any] = deque()
+        for batch in batches(items, BULK_CHUNK):
+            yield from self._write_batch(batch)
 
-        def actions() -> Iterator[dict[str, Any]]:
-            pending: list[tuple[Any, IndexRecord]] = []
+    def stored_records(self, pns: list[str]) -> dict[str, IndexRecord]:
+        """Realtime gets: documents written by the previous batches are found before any refresh."""
+        try:
+            resp = self.client.mget(index=self.alias, ids=pns)
+        except NotFoundError:
+            return {}
+        return {d["_id"]: d["_source"] for d in resp["docs"] if d.get("found")}
 
-            def flush() -> Iterator[dict[str, Any]]:
-                self._add_vocabulary([doc for _, doc in pending])
-                for tag, doc in pending:
-                    tags.append(tag)
-                    yield {"_op_type": "index", "_index": self.index, "_id": doc["pn"], "_source": doc}
-                pending.clear()
+    def family_rows(self, keys: set[str]) -> list[FamilyRow]:
+        query = {"terms": {"family_keys": sorted(keys)}}
+        resp = self.client.search(index=self.alias, query=query, size=MAX_GROUP,
+                                  source_includes=["pn", "family_id", "family_basis", "family_keys"])
+        return [row_of(hit["_source"]) for hit in resp["hits"]["hits"]]
 
-            for item in items:
-                pending.append(item)
-                if len(pending) >= BULK_CHUNK:
-                    yield from flush()
-            yield from flush()
-
+    def _write_batch(self, items: list[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
+        """Prepare (merge, families) and index one batch; it is sent whole before the next is prepared,
+        and searches for the next batch's families see it (refresh)."""
+        if self._unrefreshed:
+            self.refresh()
+        prepared = prepare_batch(items, self)
+        if prepared.family_updates:
+            helpers.bulk(self.client, ({"_op_type": "update", "_index": self.index, "_id": pn,
+                                        "doc": {"family_id": fid}} for pn, fid in prepared.family_updates.items()),
+                         chunk_size=BULK_CHUNK, max_retries=6, retry_on_status=(429, 503))
+        self._add_vocabulary([doc for _, doc in prepared.records])
+        tags = deque(tag for tag, _ in prepared.records)
+        actions = ({"_op_type": "index", "_index": self.index, "_id": doc["pn"], "_source": doc}
+                   for _, doc in prepared.records)
+        self._unrefreshed = True
         # Retries 429/503 per item with exponential backoff; a dead node raises (the journal
         # keeps what was confirmed, and the load resumes from there).
         for ok, info in helpers.streaming_bulk(
-            self.client, actions(), chunk_size=BULK_CHUNK, max_chunk_bytes=BULK_MAX_BYTES, max_retries=6,
+            self.client, actions, chunk_size=BULK_CHUNK, max_chunk_bytes=BULK_MAX_BYTES, max_retries=6,
             initial_backoff=1, max_backoff=30, retry_on_status=(429, 503), raise_on_error=False,
             raise_on_exception=True,
         ):
-            tag = tags.popleft()
             error = None if ok else str(info.get("index", {}).get("error", info))[:1000]
-            yield WriteOutcome(tag=tag, ok=ok, error=error)
+            yield WriteOutcome(tag=tags.popleft(), ok=ok, error=error)
 
     def refresh(self) -> None:
         self.client.indices.refresh(index=self.alias)
+        self._unrefreshed = False
 
     def _buckets(self, query: dict[str, Any], sources: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """Every bucket of a composite aggregation, page by page."""
@@ -228,6 +244,10 @@ class ElasticsearchBackend:
 
     def count_matching(self, node: Node, planner: Planner) -> int:
         return int(self.client.count(index=self.alias, query=compile_es(node, planner))["count"])
+
+    def count_distinct(self, node: Node, planner: Planner, field: str) -> int:
+        """Exact (a composite aggregation pages through every value), unlike ``cardinality``."""
+        return len(self._distinct(compile_es(node, planner), field))
 
     def top_values(self, node: Node | None, planner: Planner | None, field: str, size: int,
                    include: list[str] | None = None) -> dict[str, int]:

@@ -18,7 +18,8 @@ from typing import Any
 from core.errors import Unavailable
 from core.health import ServiceStatus, timed
 from core.settings import BackendKind
-from ipsearch.backends.base import WriteOutcome
+from ipsearch.backends.base import WriteOutcome, batches, prepare_batch
+from ipsearch.families import FamilyRow
 from ipsearch.indexdoc import KEYWORD_LIST_FIELDS, TEXT_FIELDS, IndexRecord, list_field
 from ipsearch.query.ast import Node
 from ipsearch.query.plan import Planner
@@ -30,11 +31,13 @@ _SCALAR_FACETS = {"country", "publication_year", "doc_kind"}
 _LIST_HIT_FIELDS = {"owners", "ipc", "applicants"}
 
 BATCH = 200
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCALAR_COLUMNS = ("pn_base", "an_key", "country", "kind", "doc_kind", "lang", "publication_date", "filing_date",
                   "priority_date", "publication_year", "filing_year", "priority_year", "title", "first_applicant",
-                  "claim_count", "citation_count", "priority_count", "family_id", "application_number", "synthetic",
-                  "source_format", "expiry_date", "expiry_year", "load_run", "cited_by")
+                  "claim_count", "citation_count", "priority_count", "family_id", "family_basis",
+                  "application_number", "synthetic", "source_format", "expiry_date", "expiry_year", "expiry_basis",
+                  "legal_status", "legal_status_date", "legal_status_code", "load_run", "cited_by")
+LOOKUP_CHUNK = 500  # values per IN (...) list
 INTEGER_COLUMNS = {c for c in SCALAR_COLUMNS if c.endswith(("_year", "_count"))} | {"synthetic", "load_run", "cited_by"}
 
 SCHEMA = f"""
@@ -48,6 +51,7 @@ CREATE INDEX IF NOT EXISTS ix_doc_values_pn ON doc_values (pn);
 CREATE INDEX IF NOT EXISTS ix_doc_values_field_value ON doc_values (field, value);
 CREATE INDEX IF NOT EXISTS ix_docs_pub ON docs (publication_date);
 CREATE INDEX IF NOT EXISTS ix_docs_pn_base ON docs (pn_base);
+CREATE INDEX IF NOT EXISTS ix_docs_family ON docs (family_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(
     pn UNINDEXED, seq UNINDEXED, {", ".join(TEXT_FIELDS)},
     tokenize = 'unicode61 remove_diacritics 0'
@@ -115,47 +119,71 @@ class EmbeddedBackend:
         return [r[0] for r in rows]
 
     def write(self, items: Iterable[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
-        batch: list[tuple[Any, IndexRecord]] = []
-        for item in items:
-            batch.append(item)
-            if len(batch) >= BATCH:
-                yield from self._write_batch(batch)
-                batch = []
-        if batch:
+        for batch in batches(items, BATCH):
             yield from self._write_batch(batch)
 
-    def _write_batch(self, batch: list[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
-        conn = self.conn
-        with conn:  # one transaction: the batch is durable together or not at all
-            pns = [(doc["pn"],) for _, doc in batch]
-            conn.executemany("DELETE FROM passages WHERE pn = ?", pns)
-            conn.executemany("DELETE FROM doc_values WHERE pn = ?", pns)
-            conn.executemany(
-                f"INSERT OR REPLACE INTO docs (pn, {', '.join(SCALAR_COLUMNS)}, body) "
-                f"VALUES ({', '.join('?' * (len(SCALAR_COLUMNS) + 2))})",
-                [(doc["pn"], *[_scalar(doc.get(c)) for c in SCALAR_COLUMNS], json.dumps(doc, ensure_ascii=False))
-                 for _, doc in batch],
-            )
-            conn.executemany(
-                "INSERT INTO doc_values (pn, field, value) VALUES (?, ?, ?)",
-                [(doc["pn"], field, str(value)) for _, doc in batch for field in KEYWORD_LIST_FIELDS
-                 for value in list_field(doc, field)],
-            )
-            rows = []
-            for _, doc in batch:
-                seq = 0
-                for field in TEXT_FIELDS:
-                    for text in list_field(doc, field):
-                        row: dict[str, str | None] = dict.fromkeys(TEXT_FIELDS)
-                        row[field] = text
-                        rows.append((doc["pn"], seq, *[row[f] for f in TEXT_FIELDS]))
-                        seq += 1
-            placeholders = ", ".join("?" * len(TEXT_FIELDS))
-            conn.executemany(
-                f"INSERT INTO passages (pn, seq, {', '.join(TEXT_FIELDS)}) VALUES (?, ?, {placeholders})", rows
-            )
-        for tag, _ in batch:
+    def stored_records(self, pns: list[str]) -> dict[str, IndexRecord]:
+        out: dict[str, IndexRecord] = {}
+        for i in range(0, len(pns), LOOKUP_CHUNK):
+            chunk = pns[i:i + LOOKUP_CHUNK]
+            rows = self.conn.execute(f"SELECT pn, body FROM docs WHERE pn IN ({', '.join('?' * len(chunk))})", chunk)
+            out.update((pn, json.loads(body)) for pn, body in rows)
+        return out
+
+    def family_rows(self, keys: set[str]) -> list[FamilyRow]:
+        ordered = sorted(keys)
+        found: dict[str, FamilyRow] = {}
+        for i in range(0, len(ordered), LOOKUP_CHUNK):
+            chunk = ordered[i:i + LOOKUP_CHUNK]
+            rows = self.conn.execute(
+                "SELECT d.pn, d.family_id, d.family_basis, (SELECT json_group_array(k.value) FROM doc_values k "
+                "  WHERE k.pn = d.pn AND k.field = 'family_keys') FROM docs d WHERE d.pn IN (SELECT pn FROM doc_values "
+                f"  WHERE field = 'family_keys' AND value IN ({', '.join('?' * len(chunk))}))", chunk)
+            for pn, family_id, basis, keys_json in rows:
+                own = family_id if basis == "docdb" else None
+                found[pn] = FamilyRow(pn, frozenset(json.loads(keys_json)), own, family_id)
+        return list(found.values())
+
+    def _write_batch(self, items: list[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
+        with self.conn:  # one transaction: the batch is durable together or not at all
+            prepared = prepare_batch(items, self)
+            self.conn.executemany(
+                "UPDATE docs SET family_id = ?, body = json_set(body, '$.family_id', ?) WHERE pn = ?",
+                [(fid, fid, pn) for pn, fid in prepared.family_updates.items()])
+            self._store(list({doc["pn"]: doc for _, doc in prepared.records}.values()))  # the last version of each
+        for tag, _ in prepared.records:
             yield WriteOutcome(tag=tag, ok=True)
+
+    def _store(self, docs: list[IndexRecord]) -> None:
+        """Replace the rows of ``docs`` in the three tables (inside the caller's transaction)."""
+        conn = self.conn
+        pns = [(doc["pn"],) for doc in docs]
+        conn.executemany("DELETE FROM passages WHERE pn = ?", pns)
+        conn.executemany("DELETE FROM doc_values WHERE pn = ?", pns)
+        conn.executemany(
+            f"INSERT OR REPLACE INTO docs (pn, {', '.join(SCALAR_COLUMNS)}, body) "
+            f"VALUES ({', '.join('?' * (len(SCALAR_COLUMNS) + 2))})",
+            [(doc["pn"], *[_scalar(doc.get(c)) for c in SCALAR_COLUMNS], json.dumps(doc, ensure_ascii=False))
+             for doc in docs],
+        )
+        conn.executemany(
+            "INSERT INTO doc_values (pn, field, value) VALUES (?, ?, ?)",
+            [(doc["pn"], field, str(value)) for doc in docs for field in KEYWORD_LIST_FIELDS
+             for value in list_field(doc, field)],
+        )
+        rows = []
+        for doc in docs:
+            seq = 0
+            for field in TEXT_FIELDS:
+                for text in list_field(doc, field):
+                    row: dict[str, str | None] = dict.fromkeys(TEXT_FIELDS)
+                    row[field] = text
+                    rows.append((doc["pn"], seq, *[row[f] for f in TEXT_FIELDS]))
+                    seq += 1
+        placeholders = ", ".join("?" * len(TEXT_FIELDS))
+        conn.executemany(
+            f"INSERT INTO passages (pn, seq, {', '.join(TEXT_FIELDS)}) VALUES (?, ?, {placeholders})", rows
+        )
 
     def refresh(self) -> None:
         """SQLite is consistent after commit; nothing to do."""
@@ -272,6 +300,12 @@ class EmbeddedBackend:
     def count_matching(self, node: Node, planner: Planner) -> int:
         sq = SqlCompiler(planner, self.conn).compile(node)
         return int(self.conn.execute(f"SELECT count(*) FROM docs d WHERE {sq.where}", sq.params).fetchone()[0])
+
+    def count_distinct(self, node: Node, planner: Planner, field: str) -> int:
+        sq = SqlCompiler(planner, self.conn).compile(node)
+        sql = (f"WITH m AS (SELECT d.pn FROM docs d WHERE {sq.where}) SELECT count(DISTINCT k.value) "
+               f"FROM m JOIN {self._values_sql(field, 'k')} ON k.pn = m.pn")
+        return int(self.conn.execute(sql, sq.params).fetchone()[0])
 
     def top_values(self, node: Node | None, planner: Planner | None, field: str, size: int,
                    include: list[str] | None = None) -> dict[str, int]:

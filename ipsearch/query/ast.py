@@ -9,18 +9,29 @@ from dataclasses import dataclass
 # Text fields searched by terms and phrases; TXT means all four.
 TEXT_FIELDS = {"TI": ("ti",), "AB": ("ab",), "CL": ("cl",), "DESC": ("desc",), "TXT": ("ti", "ab", "cl", "desc"),
                "PA": ("pa",), "IN": ("inv",), "AG": ("ag",)}
-DATE_FIELDS = {"PD": "publication", "AD": "filing", "PRD": "priority", "EXP": "expiry"}  # EXP: an estimate
+# field code -> index field. EXP: from a legal event, else an estimate; LSD: any legal event's date.
+DATE_FIELDS = {"PD": "publication_date", "AD": "filing_date", "PRD": "priority_date", "EXP": "expiry_date",
+               "LSD": "legal_event_dates"}
+LIST_DATE_FIELDS = {"LSD"}  # several dates per document
 CLASS_FIELDS = {"IPC": "ipc", "CPC": "cpc"}
-# PAC: an owner's country; OWNER: an owner's harmonised name; RUN: the load run that wrote a document
-KEYWORD_FIELDS = {"PN", "AN", "CC", "KIND", "LANG", "PAC", "OWNER", "RUN"}
+# PAC: an owner's country; OWNER: an owner's harmonised name; RUN: the load run that wrote a document;
+# FAM: a family id; LS: the legal status (pending, inforce, lapsed, expired, unknown)
+KEYWORD_FIELDS = {"PN", "AN", "CC", "KIND", "LANG", "PAC", "OWNER", "RUN", "FAM", "LS"}
 
 ALIASES = {
     "名称": "TI", "标题": "TI", "摘要": "AB", "权利要求": "CL", "说明书": "DESC", "全文": "TXT",
     "申请人": "PA", "专利权人": "PA", "发明人": "IN", "代理人": "AG", "代理机构": "AG",
     "申请号": "AN", "公开号": "PN", "公告号": "PN", "申请日": "AD", "公开日": "PD", "公告日": "PD",
-    "优先权日": "PRD", "分类号": "IPC", "国家": "CC", "申请人国别": "PAC", "届满日": "EXP",
+    "优先权日": "PRD", "分类号": "IPC", "国家": "CC", "申请人国别": "PAC", "权利人": "OWNER", "届满日": "EXP",
+    "同族": "FAM", "法律状态": "LS", "法律状态日": "LSD",
     "TA": "TXT", "AP": "AN", "PR": "PRD", "AU": "IN", "AS": "PA",
 }
+
+
+def field_names() -> list[str]:
+    """Every field code and alias the parser accepts, longest first (so PAC wins over PA)."""
+    codes = {*TEXT_FIELDS, *DATE_FIELDS, *CLASS_FIELDS, *KEYWORD_FIELDS, *ALIASES}
+    return sorted(codes, key=lambda c: (-len(c), c))
 
 
 @dataclass(frozen=True)
@@ -77,9 +88,9 @@ class Not:
 
 @dataclass(frozen=True)
 class DateRange:
-    """Inclusive range on publication / filing / priority date (None = open)."""
+    """Inclusive range on a date field (None = open)."""
 
-    field: str  # PD, AD, PRD
+    field: str  # PD, AD, PRD, EXP, LSD
     gte: dt.date | None
     lte: dt.date | None
 
@@ -96,7 +107,7 @@ class ClassCode:
 
 @dataclass(frozen=True)
 class Keyword:
-    """Exact match on an identifier field: PN, AN, CC, KIND, LANG, PAC, OWNER, RUN (values normalised)."""
+    """Exact match on an identifier field: PN, AN, CC, KIND, LANG, PAC, OWNER, RUN, FAM, LS (values normalised)."""
 
     field: str
     value: str

@@ -11,6 +11,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from core.errors import InvalidInput
+from ipsearch.model import LegalStatus
 from ipsearch.query.ast import (
     ALIASES,
     CLASS_FIELDS,
@@ -28,6 +29,7 @@ from ipsearch.query.ast import (
     Prox,
     Same,
     Term,
+    field_names,
     leaves,
 )
 
@@ -37,6 +39,14 @@ MIN_WILDCARD_STEM = 3
 MAX_PROXIMITY = 99
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What people type for LS= (English and Chinese) -> the indexed status.
+LEGAL_STATUS_WORDS = {
+    "pending": LegalStatus.pending, "审中": LegalStatus.pending,
+    "inforce": LegalStatus.in_force, "in_force": LegalStatus.in_force, "有效": LegalStatus.in_force,
+    "lapsed": LegalStatus.lapsed, "失效": LegalStatus.lapsed,
+    "expired": LegalStatus.expired, "届满": LegalStatus.expired,
+    "unknown": LegalStatus.unknown, "未知": LegalStatus.unknown,
+}
 
 
 class QuerySyntaxError(InvalidInput):
@@ -64,7 +74,46 @@ class QuerySyntaxError(InvalidInput):
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
+    grammar = grammar.replace("%FIELD_NAMES%", "|".join(re.escape(name) for name in field_names()))
     return Lark(grammar, parser="lalr", lexer="basic", propagate_positions=False, maybe_placeholders=False)
+
+
+# "IPC=H01L 33/50" as offices print symbols: the space before the main group belongs to the symbol.
+_CLASS_NAMES = sorted({*CLASS_FIELDS, *(a for a, f in ALIASES.items() if f in CLASS_FIELDS)})
+_CLASS_FIELD = re.compile(rf"(?:{'|'.join(map(re.escape, _CLASS_NAMES))})\s*[=:]\s*", re.IGNORECASE)
+_SPACED_SYMBOL = re.compile(r"(?<![\w/])([A-HY]\d\d[A-Z])(\s+)(\d{1,4}/\d{0,6}\*?)(?=[\s()]|$)", re.IGNORECASE)
+
+
+def join_class_symbols(query: str) -> str:
+    """``IPC=H01L 33/50`` and ``IPC=(H01L 33/50 OR ...)`` -> symbols without the inner space. The
+    space moves behind the symbol, so the length and every later position stay the same."""
+    out = query
+    for field in _CLASS_FIELD.finditer(query):
+        start = field.end()
+        if query.startswith("(", start):
+            end = _closing_paren(query, start)
+            joined = _SPACED_SYMBOL.sub(_moved_space, out[start:end])
+        else:
+            match = _SPACED_SYMBOL.match(out, start)
+            if match is None:
+                continue
+            end, joined = match.end(), _moved_space(match)
+        out = out[:start] + joined + out[end:]
+    return out
+
+
+def _moved_space(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(3) + match.group(2)
+
+
+def _closing_paren(query: str, start: int) -> int:
+    """The position after the parenthesis that closes the one at ``start`` (or the query's end)."""
+    depth = 0
+    for i in range(start, len(query)):
+        depth += {"(": 1, ")": -1}.get(query[i], 0)
+        if depth == 0:
+            return i + 1
+    return len(query)
 
 
 def canonical_field(name: str) -> str:
@@ -83,7 +132,7 @@ def _date_bounds(text: str, pos: int, query: str) -> tuple[dt.date, dt.date]:
     year, month, day = int(match.group(1)), match.group(2), match.group(3)
     try:
         if day:
-            d = dt.date(year, int(month), int(day))  # type: ignore[arg-type]
+            d = dt.date(year, int(month), int(day))
             return d, d
         if month:
             first = dt.date(year, int(month), 1)
@@ -118,7 +167,7 @@ def _normalise_class(text: str) -> tuple[str, bool] | None:
     return base + subgroup, star
 
 
-class _ToAst(Transformer):  # type: ignore[type-arg]
+class _ToAst(Transformer):
     def __init__(self, query: str) -> None:
         super().__init__()
         self.query = query
@@ -208,7 +257,7 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
 
     def _map_leaves(self, node: Node | Token, tok: Token, fn: object) -> Node:
         if isinstance(node, Term | Phrase):
-            return fn(node)  # type: ignore[operator,no-any-return]
+            return fn(node)  # type: ignore[operator]
         if isinstance(node, Or):
             return Or(tuple(self._map_leaves(i, tok, fn) for i in node.items))
         if isinstance(node, And):
@@ -246,7 +295,16 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
             return Keyword("OWNER", harmonise_name(value))
         if field == "RUN" and not value.isdigit():
             raise QuerySyntaxError(f"RUN takes a load run number, not {value!r}", tok.start_pos, self.query)
+        if field == "LS":
+            return Keyword("LS", self._legal_status(value, tok))
         return Keyword(field, value.upper())
+
+    def _legal_status(self, value: str, tok: Token) -> str:
+        status = LEGAL_STATUS_WORDS.get(value.lower().replace("-", "_").replace(" ", "_"))
+        if status is None:
+            raise QuerySyntaxError(f"LS takes one of {', '.join(sorted(set(LEGAL_STATUS_WORDS) - {'in_force'}))}, "
+                                   f"not {value!r}", tok.start_pos, self.query)
+        return status.value
 
     def _date(self, field: str, cmp: str, value: Node | Token, tok: Token) -> Node:
         words = [leaf.text for leaf in leaves(value) if isinstance(leaf, Term | Phrase)] if not isinstance(
@@ -311,7 +369,7 @@ def parse_query(query: str) -> Node:
     if not query.strip():
         raise QuerySyntaxError("the query is empty", 0, query)
     try:
-        tree = _lark().parse(query)
+        tree = _lark().parse(join_class_symbols(query))
         node: Node = _ToAst(query).transform(tree)
     except VisitError as exc:
         if isinstance(exc.orig_exc, QuerySyntaxError):

@@ -61,7 +61,7 @@ def _compile(node: q.Node, p: Planner) -> Query | None:
         return _any_field(p.fields(field), lambda f: _span(node, f, p) or MATCH_NONE)
     if isinstance(node, q.DateRange):
         bounds = {k: v.isoformat() for k, v in (("gte", node.gte), ("lte", node.lte)) if v is not None}
-        return {"range": {f"{q.DATE_FIELDS[node.field]}_date": bounds}}
+        return {"range": {q.DATE_FIELDS[node.field]: bounds}}
     if isinstance(node, q.ClassCode):
         f = q.CLASS_FIELDS[node.field]
         return {"prefix": {f: node.code}} if node.prefix else {"term": {f: node.code}}
@@ -70,7 +70,8 @@ def _compile(node: q.Node, p: Planner) -> Query | None:
     raise TypeError(f"cannot compile {node!r}")
 
 
-KEYWORD_COLUMNS = {"PAC": "owner_countries", "OWNER": "owner_keys", "RUN": "load_run"}
+KEYWORD_COLUMNS = {"PAC": "owner_countries", "OWNER": "owner_keys", "RUN": "load_run", "FAM": "family_id",
+                   "LS": "legal_status"}
 
 
 def _keyword(node: q.Keyword) -> Query:

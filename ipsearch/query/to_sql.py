@@ -92,15 +92,7 @@ class SqlCompiler:
             params.append(json.dumps(sorted(self._verified(node))))
             return "d.pn IN (SELECT value FROM json_each(?))"
         if isinstance(node, q.DateRange):
-            col = f"d.{q.DATE_FIELDS[node.field]}_date"
-            conds = [f"{col} IS NOT NULL"]
-            if node.gte is not None:
-                conds.append(f"{col} >= ?")
-                params.append(node.gte.isoformat())
-            if node.lte is not None:
-                conds.append(f"{col} <= ?")
-                params.append(node.lte.isoformat())
-            return "(" + " AND ".join(conds) + ")"
+            return self._date_range(node, params)
         if isinstance(node, q.ClassCode):
             params.append(q.CLASS_FIELDS[node.field])
             if node.prefix:
@@ -112,6 +104,21 @@ class SqlCompiler:
             return self._keyword(node, params)
         raise TypeError(f"cannot compile {node!r}")
 
+    def _date_range(self, node: q.DateRange, params: list[object]) -> str:
+        field_name = q.DATE_FIELDS[node.field]
+        multi = node.field in q.LIST_DATE_FIELDS  # several dates per document: in doc_values
+        col = "v.value" if multi else f"d.{field_name}"
+        conds = [f"{col} IS NOT NULL"]
+        bounds: list[object] = [field_name] if multi else []
+        for bound, op in ((node.gte, ">="), (node.lte, "<=")):
+            if bound is not None:
+                conds.append(f"{col} {op} ?")
+                bounds.append(bound.isoformat())
+        params.extend(bounds)
+        if multi:
+            return f"d.pn IN (SELECT v.pn FROM doc_values v WHERE v.field = ? AND {' AND '.join(conds)})"
+        return "(" + " AND ".join(conds) + ")"
+
     def _keyword(self, node: q.Keyword, params: list[object]) -> str:
         if node.field == "PN":
             params.extend([node.value, node.value])
@@ -120,7 +127,8 @@ class SqlCompiler:
         if list_field is not None:
             params.extend([list_field, node.value])
             return "d.pn IN (SELECT pn FROM doc_values WHERE field = ? AND value = ?)"
-        column = {"AN": "an_key", "CC": "country", "RUN": "load_run"}.get(node.field)
+        column = {"AN": "an_key", "CC": "country", "RUN": "load_run", "FAM": "family_id",
+                  "LS": "legal_status"}.get(node.field)
         if column is None:  # KIND: a kind code (B2) or a document kind name (grant)
             column = "doc_kind" if node.value.islower() else "kind"
         params.append(node.value)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ipsearch.model import PatentDocument
 from loaders.errors import ParseError
-from loaders.parsers import cnipa_new, epo, st36, uspto_pap
+from loaders.parsers import cnipa_new, epo, ops, st36, uspto_pap
 from loaders.parsers.common import El, MissingField
 
 Parser = Callable[[El], PatentDocument]
@@ -29,6 +29,8 @@ def parser_for(root_tag: str) -> Parser:
         return uspto_pap.parse
     if root_tag == "PatentDocumentAndRelated":
         return cnipa_new.parse
+    if root_tag == "world-patent-data":
+        return ops.parse
     raise UnknownFormat(f"unknown document root <{root_tag}>")
 
 

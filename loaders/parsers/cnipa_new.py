@@ -11,7 +11,6 @@ from loaders.parsers.common import (
     MissingField,
     add_texts,
     doc_kind_from_code,
-    earliest_priority,
     first_text,
     make_party,
     text_of,
@@ -68,7 +67,7 @@ def parse(root: El) -> PatentDocument:
         seen.add(key)
         doc.priorities.append(Priority(country=key[0], number=first_text(pr, "DocNumber"),
                                        date=PartialDate.parse(key[1])))
-    doc.priority_date = earliest_priority(doc)
+    doc.priority_date = doc.earliest_priority()
     return doc
 
 

@@ -14,7 +14,6 @@ from ipsearch.model import (
     DocKind,
     IPCCode,
     LangText,
-    PartialDate,
     Party,
     PartyRole,
     PatentDocument,
@@ -191,12 +190,6 @@ def addressbook_party(role: PartyRole, el: El) -> Party | None:
                       city=first_text(address, "city") or None, province=first_text(address, "state") or None)
 
 
-def earliest_priority(doc: PatentDocument) -> PartialDate | None:
-    """The earliest full priority date; the filing date when nothing is claimed."""
-    dates = [p.date for p in doc.priorities if p.date is not None and p.date.iso is not None]
-    return min(dates, key=lambda d: d.iso or d.raw) if dates else doc.filing_date
-
-
 # --- classification and kind -----------------------------------------------------------
 
 def ipcr_from(el: El) -> IPCCode | None:
@@ -238,11 +231,11 @@ def doc_kind_from_code(country: str, kind: str, hint: str | None = None) -> DocK
             return DocKind.plant if k in ("P2", "P3") else DocKind.application
         if k.startswith("E"):
             return DocKind.reissue
-        if k.startswith("B") or k.startswith("H"):
+        if k.startswith("B") or k.startswith("H") or k == "A":  # "A" alone: a grant before 2001 (DOCDB)
             return DocKind.grant
         if k.startswith("A") or k == "P1":
             return DocKind.application
-    if country in ("CN", "JP", "KR", "DE", "TW"):
+    if country in ("CN", "JP", "KR", "DE", "TW", "RU", "AT", "ES"):  # offices with utility models (U)
         if k.startswith(("U", "Y")):
             return DocKind.utility_model
         if k.startswith("S"):

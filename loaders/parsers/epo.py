@@ -20,7 +20,6 @@ from loaders.parsers.common import (
     MissingField,
     add_texts,
     doc_kind_from_code,
-    earliest_priority,
     first_text,
     ipcr_from,
     make_party,
@@ -63,7 +62,7 @@ def parse(root: El) -> PatentDocument:
         doc.parties = list(_parties(sdobi))
         doc.citations = list(_citations(sdobi))
         doc.priorities = list(_priorities(sdobi))
-    doc.priority_date = earliest_priority(doc)
+    doc.priority_date = doc.earliest_priority()
     return doc
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ipsearch.legal import event_from_parts
 from ipsearch.model import (
     Citation,
     DocKind,
     LangText,
+    LegalEvent,
     PartialDate,
     Party,
     PartyRole,
@@ -30,8 +32,6 @@ from loaders.parsers.common import (
     addressbook_party,
     clean,
     doc_kind_from_code,
-    earliest_priority,
-    first,
     first_text,
     ipcr_from,
     make_party,
@@ -58,6 +58,8 @@ PROFILES: dict[str, Profile] = {
     "lexisnexis-patent-document": Profile("lexisnexis", ("bibliographic-data",), "en"),
     "exchange-document": Profile("docdb", ("bibliographic-data",), "en", docdb_format=True),
 }
+# DOCDB exchange documents inside EPO OPS responses (loaders.parsers.ops): no default language.
+OPS_PROFILE = Profile("ops", ("bibliographic-data",), "", docdb_format=True)
 
 _LANG_MAP = {"eng": "en", "chi": "zh", "zho": "zh", "jpn": "ja", "ger": "de", "deu": "de", "fre": "fr",
              "fra": "fr", "kor": "ko", "cn": "zh", "jp": "ja"}
@@ -82,26 +84,45 @@ def _variants(el: El | None, path: str, docdb: bool) -> list[El]:
     return found
 
 
-def parse(root: El) -> PatentDocument:
-    profile = PROFILES[root.tag]
+def document_id(ref: El | None) -> El | None:
+    """The ``document-id`` of a reference: the DOCDB one when OPS gives several types."""
+    if ref is None:
+        return None
+    typed = ref.find("document-id[@document-id-type='docdb']")
+    return typed if typed is not None else ref.find("document-id")
+
+
+def any_date(ref: El | None) -> str:
+    """The first date any ``document-id`` of a reference gives (OPS dates only the epodoc one)."""
+    return next((d for el in (ref.iter("date") if ref is not None else ()) if (d := clean(el.text))), "")
+
+
+def parse(root: El, profile: Profile | None = None) -> PatentDocument:
+    profile = profile or PROFILES[root.tag]
     bib = next((b for tag in profile.bib if (b := root.find(tag)) is not None), None)
     if bib is None:
         raise MissingField(f"<{root.tag}> has no bibliographic data")
-    doc = _identity(root, bib, profile)
+    doc = identity(root, bib, profile)
     _add_texts(doc, root, bib, profile.docdb_format)
-    _add_classifications(doc, bib)
-    doc.parties = list(_parties(bib, profile.docdb_format))
-    doc.citations = list(_citations(bib, root, profile.docdb_format))
-    doc.priorities = list(_priorities(bib, profile.docdb_format))
-    doc.priority_date = earliest_priority(doc)
+    add_bibliographic(doc, root, bib, profile.docdb_format)
     return doc
 
 
-def _identity(root: El, bib: El, profile: Profile) -> PatentDocument:
+def add_bibliographic(doc: PatentDocument, root: El, bib: El, docdb: bool) -> None:
+    """Classifications, parties, citations, priorities and legal events."""
+    _add_classifications(doc, bib)
+    doc.parties = list(_parties(bib, docdb))
+    doc.citations = list(_citations(bib, root, docdb))
+    doc.priorities = list(priorities(bib, docdb))
+    doc.priority_date = doc.earliest_priority()
+    doc.legal_events = list(_legal_events(root.find("legal-data"), doc.pn.country))
+
+
+def identity(root: El, bib: El, profile: Profile) -> PatentDocument:
     """Numbers, dates, kind and language: the document's identity."""
     docdb = profile.docdb_format
     pub_refs = _variants(bib, "publication-reference", docdb) or _variants(bib, "cn-publication-reference", docdb)
-    pub = first(pub_refs[0], "document-id") if pub_refs else None
+    pub = document_id(pub_refs[0]) if pub_refs else None
     country = first_text(pub, "country") or root.get("country") or profile.default_country or ""
     number = first_text(pub, "doc-number") or root.get("doc-number", "")
     kind = first_text(pub, "kind")
@@ -110,14 +131,15 @@ def _identity(root: El, bib: El, profile: Profile) -> PatentDocument:
     if not number or not country:
         raise MissingField("no publication number")
     app_refs = _variants(bib, "application-reference", docdb) or _variants(bib, "cn-application-reference", docdb)
-    app_id = first(app_refs[0], "document-id") if app_refs else None
+    app_id = document_id(app_refs[0]) if app_refs else None
     app_type = app_refs[0].get("appl-type") if app_refs else None
     return PatentDocument(
         pn=normalise_number(country, number, kind),
         application_number=first_text(app_id, "doc-number") or None,
         doc_kind=doc_kind_from_code(country.upper(), kind, app_type),
-        filing_date=PartialDate.parse(first_text(app_id, "date")),
-        publication_date=PartialDate.parse(first_text(pub, "date") or root.get("date-publ")),
+        filing_date=PartialDate.parse(first_text(app_id, "date") or (any_date(app_refs[0]) if app_refs else "")),
+        publication_date=PartialDate.parse(first_text(pub, "date") or root.get("date-publ")
+                                           or (any_date(pub_refs[0]) if pub_refs else "")),
         lang=norm_lang(root.get("lang"), profile.default_lang),
         source_format=profile.source_format,
         dtd_version=root.get("dtd-version") or root.get("schema-version"),
@@ -141,15 +163,17 @@ def _add_texts(doc: PatentDocument, root: El, bib: El, docdb: bool) -> None:
 def _add_classifications(doc: PatentDocument, bib: El) -> None:
     ipc = [ipcr_from(e) for e in bib.iter("classification-ipcr")]
     for old in bib.findall("classification-ipc"):
-        for tag in ("main-classification", "further-classification", "main-clsf", "further-clsf"):
+        for tag in ("main-classification", "further-classification", "main-clsf", "further-clsf", "text"):
             ipc.extend(parse_ipc(e.text or "") for e in old.findall(tag))
     doc.ipc = unique_codes(ipc)
     cpc = [ipcr_from(e) for e in bib.iter("classification-cpc")]
     for pc in bib.iter("patent-classification"):
-        if first_text(pc, "classification-scheme").upper().startswith("CPC") or (
-            (sch := pc.find("classification-scheme")) is not None and sch.get("scheme", "").upper().startswith("CPC")
-        ):
-            cpc.append(parse_ipc(first_text(pc, "classification-symbol")))
+        scheme = _scheme(pc)
+        symbol = first_text(pc, "classification-symbol")
+        if scheme.startswith("CPC"):
+            cpc.append(parse_ipc(symbol) if symbol else ipcr_from(pc))
+        elif scheme == "UC" and doc.pn.country == "US" and symbol:  # OPS: US classification
+            doc.uspc.append(symbol)
     doc.cpc = unique_codes(cpc)
     if doc.pn.country == "US":
         for nat in bib.findall("classification-national"):
@@ -159,6 +183,12 @@ def _add_classifications(doc: PatentDocument, bib: El) -> None:
         value = first_text(loc, "main-classification")
         if value:
             doc.locarno.append(value)
+
+
+def _scheme(pc: El) -> str:
+    """The scheme of a ``patent-classification``: its text (DOCDB) or its ``scheme`` attribute (OPS)."""
+    sch = pc.find("classification-scheme")
+    return (first_text(pc, "classification-scheme") or (sch.get("scheme", "") if sch is not None else "")).upper()
 
 
 def _lexis_family(root: El) -> str | None:
@@ -200,12 +230,12 @@ def _parties(bib: El, docdb: bool) -> Iterator[Party]:
 
 def _citations(bib: El, root: El, docdb: bool) -> Iterator[Citation]:
     for cit in list(bib.iter("citation", "us-citation")):
-        category = first_text(cit, "category").lower()
+        category = first_text(cit, "category").lower() or (cit.get("cited-by") or "").lower()
         cited_by = "examiner" if "examiner" in category else "applicant" if "applicant" in category else None
         patcit = cit.find("patcit")
         if patcit is not None:
             ids = _variants(patcit, "document-id", docdb)
-            did = ids[0] if ids else None
+            did = next((i for i in ids if i.get("document-id-type") == "docdb"), ids[0] if ids else None)
             country = first_text(did, "country")
             number = first_text(did, "doc-number")
             kind = first_text(did, "kind")
@@ -221,18 +251,35 @@ def _citations(bib: El, root: El, docdb: bool) -> Iterator[Citation]:
             yield Citation(kind="npl", text=text_of(npl)[:2000], cited_by="applicant")
 
 
-def _priorities(bib: El, docdb: bool) -> Iterator[Priority]:
+def priorities(bib: El, docdb: bool) -> Iterator[Priority]:
     for claim in _variants(bib, ".//priority-claim", docdb):
-        holder = claim.find("document-id")
+        holder = document_id(claim)
         holder = holder if holder is not None else claim
-        number = first_text(holder, "doc-number")
+        number, country = first_text(holder, "doc-number"), first_text(holder, "country")
+        if not country and holder.get("document-id-type") == "epodoc" and number[:2].isalpha():
+            # OPS without a DOCDB id: country from the epodoc number, number as printed if given
+            country, number = number[:2], first_text(claim, "document-id[@document-id-type='original']/doc-number") \
+                or number[2:]
         if number:
-            yield Priority(country=first_text(holder, "country") or None, number=number,
-                           date=PartialDate.parse(first_text(holder, "date")))
+            yield Priority(country=country or None, number=number,
+                           date=PartialDate.parse(first_text(holder, "date") or any_date(claim)))
+
+
+def _legal_events(data: El | None, office: str) -> Iterator[LegalEvent]:
+    """The INPADOC events a LexisNexis document carries (``legal-data/legal-event``)."""
+    for ev in data.iter("legal-event") if data is not None else ():
+        docdb_number = first_text(ev, "docdb-publication-number")
+        yield event_from_parts(
+            docdb_number[:2] if docdb_number[:2].isalpha() else office, first_text(ev, "event-code-1"),
+            first_text(ev, "legal-description"), first_text(ev, "publication-date/date"),
+            effective=first_text(ev, "effective-date/date") or None,
+            national_code=first_text(ev, "designated-state-event-code") or None,
+            national_description=first_text(ev, "designated-state-description"),
+            state=first_text(ev, "designated-state-authority/country") or None, effect=first_text(ev, "effect"))
 
 
 def is_known(root_tag: str) -> bool:
     return root_tag in PROFILES
 
 
-__all__ = ["DocKind", "is_known", "parse"]
+__all__ = ["OPS_PROFILE", "DocKind", "add_bibliographic", "identity", "is_known", "parse", "priorities"]

@@ -1,7 +1,7 @@
 """The test oracle for indicators: a straightforward Python computation over parsed documents,
 written separately from analytics.indicators (it never touches a backend). It reuses only the
-per-document facts the loader derives (harmonised owner keys, analysed tokens, expiry estimate,
-cited-number normalisation), which have their own tests."""
+per-document facts the loader derives (harmonised owner keys, analysed tokens, expiry from legal
+events or the statutory estimate, cited-number normalisation), which have their own tests."""
 
 from __future__ import annotations
 
@@ -10,9 +10,15 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ipsearch.analysis import get_analyzer
-from ipsearch.expiry import estimate_expiry
+from ipsearch.expiry import expiry_of
 from ipsearch.indexdoc import cited_base
+from ipsearch.legal import derive_status
 from ipsearch.model import PartyRole, PatentDocument
+
+
+def expiry(doc: PatentDocument) -> dt.date | None:
+    """The indexed expiry: from a legal event (a lapsed patent), else the statutory estimate."""
+    return expiry_of(doc, derive_status(doc)).date
 
 
 def owners(doc: PatentDocument) -> list[str]:
@@ -117,7 +123,7 @@ class Oracle:
                    if base in {cited_base(c.pn) for c in other.citations if c.pn})
 
     def expiry_years(self) -> Counter[int]:
-        return Counter(e.year for d in self.docs if (e := estimate_expiry(d)))
+        return Counter(e.year for d in self.docs if (e := expiry(d)))
 
     def expiring(self, until: dt.date) -> list[PatentDocument]:
-        return [d for d in self.docs if (e := estimate_expiry(d)) and self.cutoff <= e <= until]
+        return [d for d in self.docs if (e := expiry(d)) and self.cutoff <= e <= until]

@@ -29,6 +29,11 @@ CASES: list[tuple[str, int]] = [
     ("PRD>=2016", 1), ("PRD=2015-09", 1), ("公开日>=2020", 1), ("申请日=2008", 1),
     ("TI=device AND NOT CC=US AND PD>=2005", 1), ("IPC=H01L AND (emit* OR light) AND PD<2012", 1),
     ("led.ti.", 1), ("battery.ab. OR lithium.cl.", 1),
+    # families and legal status (statuses are as of loading: minimums that hold for years)
+    ("FAM=19768124", 6), ("同族=19768124", 6), ("FAM=6979546", 1), ("FAM=19768124 AND KIND=grant", 3),
+    ("LS=inforce", 20), ("法律状态=有效", 20), ("LS=expired", 100), ("LS=pending", 5), ("LS=lapsed", 2),
+    ("LS=unknown", 2), ("LS=inforce AND CC=US AND IPC=H01L", 1), ("NOT LS=expired AND FAM=19768124", 2),
+    ("LSD=2011", 1), ("LSD>=2000", 2), ("LSD=2003-02..2003-03", 1), ("法律状态日<2009", 2),
 ]
 
 
@@ -46,7 +51,10 @@ def test_same_result_sets_on_both_backends(query: str, minimum: int, es_service:
     ("PN=US8926509", {"US8926509B2"}),
     ("AN=16849316.1", {"EP3383757B1"}),
     ("CL=(battery SAME seawater)", {"US11646472B2"}),
-    ("CC=JP", {"JP2021044377A", "JP2021193879A"}),
+    ("CC=JP", {"JP2021044377A", "JP2021193879A", "JP2005533465A"}),
+    ("FAM=19768124", {"EP1000000A1", "EP1000000B1", "AT232441T", "DE69905327D1", "NL1010536C2", "US6093011A"}),
+    ("LS=lapsed", {"EP1000000A1", "CN101096965A"}),
+    ("LSD=2011", {"EP1000000A1"}),
     ("IPC=A45F5/04", {"US6836899B1"}),
 ])
 def test_exact_results(query: str, expected: set[str], es_service: SearchService,
@@ -105,6 +113,40 @@ def test_similar_and_document_view(es_service: SearchService, embedded_service: 
         similar = service.similar("US8926509B2", 5)
         assert similar and "US8926509B2" not in {h.pn for h in similar}
     doc = es_service.document("US6836899B1")
-    assert doc is not None and doc["document"]["pn"]["normalised"] == "US6836899B1"
-    tree = doc["claim_tree"]["en"]
-    assert [t["number"] for t in tree] == [c["number"] for c in doc["document"]["claims"]["en"] if c["independent"]]
+    assert doc.document["pn"]["normalised"] == "US6836899B1"
+    tree = doc.claim_tree["en"]
+    assert [t.number for t in tree] == [c["number"] for c in doc.document["claims"]["en"] if c["independent"]]
+    for service in (es_service, embedded_service):
+        view = service.document("NL1010536C2")
+        assert view.family_id == "19768124"
+        assert [m.pn for m in view.family] == ["EP1000000A1", "US6093011A", "EP1000000B1", "AT232441T",
+                                               "DE69905327D1"]  # by publication date
+
+
+NEW_FIELDS = ["family_id", "family_basis", "family_keys", "legal_status", "legal_status_date", "legal_status_code",
+              "legal_event_dates", "legal_event_codes", "expiry_date", "expiry_year", "expiry_basis"]
+
+
+def test_family_legal_and_expiry_fields_agree(es_service: SearchService, embedded_service: SearchService) -> None:
+    ids = es_service.backend.ids()
+    assert ids == embedded_service.backend.ids()
+    for pn in sorted(ids):
+        es, embedded = es_service.backend.get(pn), embedded_service.backend.get(pn)
+        assert es is not None and embedded is not None
+        assert {f: es[f] for f in NEW_FIELDS} == {f: embedded[f] for f in NEW_FIELDS}, pn
+        assert es["family_id"] and es["family_keys"] and es["legal_status"]  # every document has them
+    assert es_service.backend.get("EP1000000A1")["expiry_basis"] == "event"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("query", ["KIND=grant", "CC=US OR CC=EP", "IPC=H01L"])
+def test_family_counts_agree(query: str, es_service: SearchService, embedded_service: SearchService) -> None:
+    results = []
+    for service in (es_service, embedded_service):
+        node, planner = service.plan(query)
+        backend = service.backend
+        results.append((backend.count_distinct(node, planner, "family_id"),
+                        backend.count_by(node, planner, "publication_year", distinct="family_id"),
+                        backend.count_by(node, planner, "legal_status")))
+    assert results[0] == results[1]
+    families, per_year, _ = results[0]
+    assert 0 < families <= sum(per_year.values())

@@ -4,13 +4,16 @@ positions, and AST -> text -> AST round trips (hypothesis)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ipsearch.query.ast import (
+    DATE_FIELDS,
     TEXT_FIELDS,
     And,
     ClassCode,
@@ -24,7 +27,7 @@ from ipsearch.query.ast import (
     Same,
     Term,
 )
-from ipsearch.query.parser import QuerySyntaxError, parse_query
+from ipsearch.query.parser import QuerySyntaxError, canonical_field, parse_query, walk
 from ipsearch.query.render import render
 
 T = Term
@@ -75,6 +78,24 @@ def test_dates_and_ranges() -> None:
     assert parse_query("PRD=2016-05") == DateRange("PRD", d(2016, 5, 1), d(2016, 5, 31))
 
 
+def test_family_and_legal_status_fields() -> None:
+    d = dt.date
+    assert parse_query("FAM=19768124") == Keyword("FAM", "19768124")
+    assert parse_query("同族=cn201410000001") == Keyword("FAM", "CN201410000001")
+    for typed in ("LS=inforce", "LS=in-force", "ls:IN_FORCE", "法律状态=有效"):
+        assert parse_query(typed) == Keyword("LS", "in_force"), typed
+    assert parse_query("LS=lapsed OR LS=expired") == Or((Keyword("LS", "lapsed"), Keyword("LS", "expired")))
+    assert parse_query("LS=(pending OR unknown)") == Or((Keyword("LS", "pending"), Keyword("LS", "unknown")))
+    assert parse_query("LSD=2011") == DateRange("LSD", d(2011, 1, 1), d(2011, 12, 31))
+    assert parse_query("法律状态日>=2010-06") == DateRange("LSD", d(2010, 6, 1), None)
+    assert parse_query("LSD=2003-02..2003-03") == DateRange("LSD", d(2003, 2, 1), d(2003, 3, 31))
+    with pytest.raises(QuerySyntaxError, match="LS takes one of") as info:
+        parse_query("TI=brick AND LS=alive")
+    assert info.value.position == 13
+    with pytest.raises(QuerySyntaxError, match="LSD takes a date"):
+        parse_query("LSD=(2010 OR 2011)")
+
+
 def test_boolean_operators_and_precedence() -> None:
     a, b, c = T("a1"), T("b1"), T("c1")
     assert parse_query("a1 AND b1") == And((a, b))
@@ -116,6 +137,51 @@ def test_phrases_wildcards_and_suffix_fields() -> None:
 def test_field_group_pushes_field_to_leaves() -> None:
     q = parse_query('TI=(led OR "light emitting") AND AB=lamp')
     assert q == And((Or((T("led", "TI"), Phrase("light emitting", "TI"))), T("lamp", "AB")))
+
+
+def test_owner_fields_run_and_expiry_in_both_languages() -> None:
+    assert parse_query("PAC=cn") == parse_query("申请人国别=CN") == Keyword("PAC", "CN")
+    assert parse_query('OWNER="Samsung Electronics Co., Ltd."') == Keyword("OWNER", "samsung electronics")
+    assert parse_query("权利人=华为") == Keyword("OWNER", "华为")
+    assert parse_query("RUN=12") == Keyword("RUN", "12")
+    assert parse_query("EXP=2025..2027") == parse_query("届满日=2025..2027") == DateRange(
+        "EXP", dt.date(2025, 1, 1), dt.date(2027, 12, 31))
+
+
+def test_every_field_code_in_the_readme_parses() -> None:
+    """The README's query table and the grammar cannot drift apart: each documented field code
+    (the part before '=' in a `CODE=...` example) is accepted."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Query language", 1)[1].split("\n## ", 1)[0]
+    examples = re.findall(r"`([^`]+)`", table)
+    codes = {m.group(1) for e in examples for m in re.finditer(r"(?:^|[\s(])([A-Z]{2,5})\s*(?:=|>=|<=|<|>)", e)}
+    chinese = [e for e in examples if re.fullmatch(r"[\u4e00-\u9fff ]+", e)]
+    assert len(chinese) == 1
+    codes |= set(chinese[0].split())
+    assert {"PAC", "OWNER", "RUN", "EXP", "FAM", "LS", "LSD", "IPC", "TI"} <= codes
+    for code in sorted(codes):
+        value = {"IPC": "H04N", "CPC": "H04N", "LS": "inforce", "PN": "US7654321B2",
+                 "RUN": "12"}.get(canonical_field(code), "x1")
+        parse_query(f"{code}={'2020' if canonical_field(code) in DATE_FIELDS else value}")
+
+
+@pytest.mark.parametrize("query,symbols", [
+    ("IPC=H01L 33/50", ["H01L 33/50"]),
+    ("ipc=h01l 33/50 AND led", ["H01L 33/50"]),
+    ("分类号=H01L 33/50", ["H01L 33/50"]),
+    ("CPC = H04N 21/431", ["H04N 21/431"]),
+    ("IPC=(H01L 33/50 OR H01L 33/*)", ["H01L 33/50", "H01L 33/"]),
+])
+def test_class_symbols_typed_with_their_space(query: str, symbols: list[str]) -> None:
+    codes = [n.code for n in walk(parse_query(query)) if isinstance(n, ClassCode)]
+    assert codes == symbols
+    assert parse_query(query) == parse_query(query.replace("1L 3", "1L3").replace("4N 2", "4N2"))
+
+
+def test_a_spaced_symbol_moves_no_error_position() -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        parse_query("IPC=H01L 33/50 AND (led")
+    assert info.value.position == 19
 
 
 def test_chinese_query() -> None:
@@ -177,14 +243,16 @@ TEXT_CODES = st.sampled_from(sorted(TEXT_FIELDS))
 def leaf() -> st.SearchStrategy[Node]:
     term = st.builds(Term, WORDS, TEXT_CODES)
     phrase = st.builds(Phrase, st.sampled_from(["light emitting", "base station", "发光 二极管"]), TEXT_CODES)
-    dates = st.builds(DateRange, st.sampled_from(["PD", "AD", "PRD"]),
+    dates = st.builds(DateRange, st.sampled_from(["PD", "AD", "PRD", "LSD"]),
                       st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1))),
                       st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)))).filter(
         lambda r: r.gte is not None or r.lte is not None)
     classes = st.sampled_from([ClassCode("IPC", "H04N", True), ClassCode("IPC", "H04N 21/", True),
                                ClassCode("CPC", "Y02E 10/50", False), ClassCode("IPC", "H04N 21/431", True)])
     keywords = st.sampled_from([Keyword("PN", "US7654321B2"), Keyword("CC", "CN"), Keyword("KIND", "grant"),
-                                Keyword("LANG", "de"), Keyword("AN", "202111286633X")])
+                                Keyword("LANG", "de"), Keyword("AN", "202111286633X"),
+                                Keyword("FAM", "19768124"), Keyword("FAM", "CN201410000001"),
+                                Keyword("LS", "in_force"), Keyword("LS", "lapsed")])
     return st.one_of(term, phrase, dates, classes, keywords)
 
 
