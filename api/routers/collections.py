@@ -47,8 +47,8 @@ def list_items(cid: int, user: OptionalUser, session: SessionDep) -> schemas.Ite
 
 
 @router.post("/collections/{cid}/items", response_model=schemas.AddedOut)
-def add_items(cid: int, body: schemas.ItemsIn, w: WriterDep) -> schemas.AddedOut:
-    return service.add_items(w, cid, body)
+def add_items(cid: int, body: schemas.ItemsIn, w: WriterDep, search: SearchServiceDep) -> schemas.AddedOut:
+    return service.add_items(w, search, cid, body)
 
 
 @router.post("/collections/{cid}/items/remove", response_model=schemas.RemovedOut)

@@ -45,6 +45,7 @@ from ipsearch.events import latest_event_id
 from ipsearch.model import normalise_pn
 from ipsearch.query.parser import parse_query
 from ipsearch.results import ExportFormat
+from ipsearch.service import EXPORT_COLUMNS as SEARCH_EXPORT_COLUMNS
 from ipsearch.service import SearchService, export_records
 
 log = logging.getLogger(__name__)
@@ -130,18 +131,35 @@ def delete(w: Writer, collection_id: int) -> None:
 
 # --- items, tags, notes ------------------------------------------------------------------------
 
-def items(session: Session, user: User | None, collection_id: int) -> ItemsOut:
-    coll = get_visible(session, user, collection_id)
+def _tags_by_pn(session: Session, coll: Collection) -> dict[str, list[str]]:
     tags: dict[str, list[str]] = {}
     for t in session.scalars(select(CollectionTag).where(CollectionTag.collection_id == coll.id)
                              .order_by(CollectionTag.id)):
         tags.setdefault(t.pn, []).append(t.tag)
+    return tags
+
+
+def items(session: Session, user: User | None, collection_id: int) -> ItemsOut:
+    coll = get_visible(session, user, collection_id)
+    tags = _tags_by_pn(session, coll)
     return ItemsOut(items=[ItemOut(pn=pn, tags=tags.get(pn, [])) for pn in item_pns(session, coll)])
 
 
-def add_items(w: Writer, collection_id: int, body: ItemsIn) -> AddedOut:
+def _in_corpus(search: SearchService, typed: list[str]) -> list[str]:
+    """The normalised numbers if every one is a document of the corpus; a typo such as
+    ``US0000000B2`` would otherwise become an item nobody can open. Errors name what was typed."""
+    pns = _normalised(typed)
+    missing = [t for t, pn in zip(typed, pns, strict=True) if search.backend.get(pn) is None]
+    if missing:
+        raise InvalidInput(f"not in the corpus: {', '.join(missing)} (check the number, e.g. US7654321B2)",
+                           missing=missing)
+    return pns
+
+
+def add_items(w: Writer, search: SearchService, collection_id: int, body: ItemsIn) -> AddedOut:
+    """Add documents of the corpus; an unknown number refuses the whole request."""
     coll = get_editable(w.session, w.actor, collection_id)
-    added = _add_items(w.session, coll, _normalised(body.pns))
+    added = _add_items(w.session, coll, _in_corpus(search, body.pns))
     w.audit(AuditAction.collection_items_add, OBJECT, coll.id, pns=added)
     w.commit()
     return AddedOut(added=added)
@@ -156,14 +174,20 @@ def remove_items(w: Writer, collection_id: int, body: ItemsIn) -> RemovedOut:
     return RemovedOut(removed=removed)
 
 
+def _item_of(session: Session, coll: Collection, typed: str) -> str:
+    """The normalised number of a document of ``coll`` (tags and notes belong to its items)."""
+    pn = normalise_pn(typed)
+    if pn not in set(item_pns(session, coll)):
+        raise InvalidInput(f"{pn} is not in the collection")
+    return pn
+
+
 def add_tag(w: Writer, collection_id: int, body: TagIn) -> TagOut:
     """Tag (标引) a document of the collection; the same tag twice is one tag."""
     coll = get_editable(w.session, w.actor, collection_id)
-    pn, tag = normalise_pn(body.pn), body.tag.strip()
+    pn, tag = _item_of(w.session, coll, body.pn), body.tag.strip()
     if not tag:
         raise InvalidInput("a tag needs at least one character besides spaces")
-    if pn not in set(item_pns(w.session, coll)):
-        raise InvalidInput(f"{pn} is not in the collection")
     exists = w.session.scalar(select(CollectionTag.id).where(
         CollectionTag.collection_id == coll.id, CollectionTag.pn == pn, CollectionTag.tag == tag))
     if exists is None:
@@ -175,7 +199,8 @@ def add_tag(w: Writer, collection_id: int, body: TagIn) -> TagOut:
 
 def add_note(w: Writer, collection_id: int, body: NoteIn) -> NoteCreated:
     coll = get_editable(w.session, w.actor, collection_id)
-    note = CollectionNote(collection_id=coll.id, pn=normalise_pn(body.pn), author_id=w.actor.id, text=body.text)
+    note = CollectionNote(collection_id=coll.id, pn=_item_of(w.session, coll, body.pn), author_id=w.actor.id,
+                          text=body.text)
     w.session.add(note)
     w.session.flush()
     w.audit(AuditAction.collection_note, OBJECT, coll.id, note_id=note.id, pn=note.pn)
@@ -211,21 +236,32 @@ def statistics(session: Session, user: User | None, search: SearchService, colle
                     by_applicant=dict(applicants.most_common(TOP_STATS)))
 
 
-def _export_row(pn: str, record: dict[str, Any] | None) -> dict[str, Any]:
-    """A document as a row of the search export (ipsearch.service.EXPORT_COLUMNS); a document no
-    longer in the corpus keeps its number and leaves the rest empty."""
+EXPORT_COLUMNS = [*SEARCH_EXPORT_COLUMNS, "tags", "notes"]
+
+
+def _export_row(pn: str, record: dict[str, Any] | None, tags: list[str], notes: list[str]) -> dict[str, Any]:
+    """A document as a row of the search export plus its tags and notes; a document no longer in
+    the corpus keeps its number and leaves the bibliographic columns empty."""
     r = record or {}
     return {"pn": pn, "title": r.get("title"), "publication_date": r.get("publication_date"),
             "filing_date": r.get("filing_date"), "country": r.get("country"), "kind": r.get("kind"),
-            "applicants": r.get("owners") or [], "ipc": r.get("ipc") or []}
+            "applicants": r.get("owners") or [], "ipc": r.get("ipc") or [], "tags": tags, "notes": notes}
 
 
 def export(session: Session, user: User | None, search: SearchService, collection_id: int,
            fmt: ExportFormat = ExportFormat.csv) -> Iterator[str]:
-    """The collection's documents in the search export's format. Visibility is checked now, so a
-    refused export fails before the first byte is sent."""
-    pns = item_pns(session, get_visible(session, user, collection_id))
-    return export_records((_export_row(pn, search.backend.get(pn)) for pn in pns), fmt)
+    """The collection's documents with their tags and notes, in the search export's formats.
+    Visibility is checked and the annotations read now, so a refused export fails before the
+    first byte is sent."""
+    coll = get_visible(session, user, collection_id)
+    tags = _tags_by_pn(session, coll)
+    texts: dict[str, list[str]] = {}
+    for n in session.scalars(select(CollectionNote).where(CollectionNote.collection_id == coll.id)
+                             .order_by(CollectionNote.id)):
+        texts.setdefault(n.pn, []).append(n.text)
+    rows = (_export_row(pn, search.backend.get(pn), tags.get(pn, []), texts.get(pn, []))
+            for pn in item_pns(session, coll))
+    return export_records(rows, fmt, EXPORT_COLUMNS)
 
 
 # --- saved queries after a corpus event ------------------------------------------------------------

@@ -87,8 +87,11 @@ def test_private_collection_is_invisible_to_others(client: TestClient, prod_sett
     assert client.get(f"/api/v1/collections/{cid}", headers=owner_h).json()["name"] == "Secret project"
 
 
-def test_manual_items_tags_notes_and_removal(client: TestClient, prod_settings: Settings) -> None:
-    get_backend(prod_settings, "es").ensure_index()
+def test_manual_items_tags_notes_and_removal(client: TestClient, prod_settings: Settings,
+                                             shared_data_dir: Path) -> None:
+    patents = shared_data_dir / "patents"
+    assert run_load(prod_settings, [patents / "epo", patents / "uspto" / "ipg050104.small.xml"],
+                    backend="es").failed == 0
     _, h = new_user(client)
     cid = client.post("/api/v1/collections", json={"name": "Picks"}, headers=h).json()["id"]
     r = client.post(f"/api/v1/collections/{cid}/items", json={"pns": ["US 6,836,899 B1", "EP3383757B1"]}, headers=h)
@@ -105,3 +108,8 @@ def test_manual_items_tags_notes_and_removal(client: TestClient, prod_settings: 
     assert items == [{"pn": "US6836899B1", "tags": ["核心专利"]}]
     assert client.post("/api/v1/collections", json={"name": "bad", "query": "(led"}, headers=h).status_code == 400
     assert client.post(f"/api/v1/collections/{cid}/items", json={"pns": ["garbage!"]}, headers=h).status_code == 400
+    # a number typed wrong is refused and named, not stored as "US0B2"
+    r = client.post(f"/api/v1/collections/{cid}/items", json={"pns": ["US0000000B2"]}, headers=h)
+    assert r.status_code == 400 and "not in the corpus: US0000000B2" in r.json()["detail"]
+    assert [i["pn"] for i in client.get(f"/api/v1/collections/{cid}/items", headers=h).json()["items"]] == [
+        "US6836899B1"]

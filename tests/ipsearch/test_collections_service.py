@@ -23,6 +23,7 @@ from core.notifications import Notification
 from core.settings import BackendKind, Settings
 from ipsearch.backends import get_backend
 from ipsearch.collections import Collection, CollectionTag, Visibility, service
+from ipsearch.collections.items import add_items
 from ipsearch.collections.schemas import CollectionIn, CollectionPatch, ItemsIn, NoteIn, TagIn
 from ipsearch.events import latest_event_id
 from ipsearch.query.parser import QuerySyntaxError
@@ -146,51 +147,67 @@ def test_who_sees_and_who_changes(world: World) -> None:
 
 
 def test_items_tags_and_notes(world: World) -> None:
+    world.load("epo")
     owner, stranger = world.user(), world.user()
     cid = service.create(world.writer(owner), world.search, CollectionIn(name="Picks")).id
-    added = service.add_items(world.writer(owner), cid, ItemsIn(pns=["US 6,836,899 B1", "EP3383757B1",
-                                                                      "US6836899B1"]))
-    assert added.added == ["US6836899B1", "EP3383757B1"]
-    world.refused(InvalidInput, lambda: service.add_items(world.writer(owner), cid, ItemsIn(pns=["garbage!"])))
-    world.refused(NotFound, lambda: service.add_items(world.writer(stranger), cid,  # private: not revealed
+    added = service.add_items(world.writer(owner), world.search, cid, ItemsIn(pns=["EP 3,383,757 B1", "EP1873405A2",
+                                                                                   "EP3383757B1"]))
+    assert added.added == ["EP3383757B1", "EP1873405A2"]
+    world.refused(InvalidInput, lambda: service.add_items(world.writer(owner), world.search, cid,
+                                                          ItemsIn(pns=["garbage!"])))
+    with pytest.raises(InvalidInput, match="not in the corpus: US0000000B2"):
+        service.add_items(world.writer(owner), world.search, cid, ItemsIn(pns=["EP1873405A2", "US0000000B2"]))
+    world.session.rollback()
+    world.refused(NotFound, lambda: service.add_items(world.writer(stranger), world.search, cid,  # not revealed
                                                       ItemsIn(pns=["EP1873405A2"])))
-    assert service.add_tag(world.writer(owner), cid, TagIn(pn="US6836899B1", tag=" core ")).tag == "core"
-    service.add_tag(world.writer(owner), cid, TagIn(pn="US6836899B1", tag="core"))  # the same tag: one row
+    assert service.add_tag(world.writer(owner), cid, TagIn(pn="EP3383757B1", tag=" core ")).tag == "core"
+    service.add_tag(world.writer(owner), cid, TagIn(pn="EP3383757B1", tag="core"))  # the same tag: one row
     assert world.count(CollectionTag) == 1
-    world.refused(InvalidInput, lambda: service.add_tag(world.writer(owner), cid, TagIn(pn="EP1873405A2",
-                                                                                       tag="x")))
     world.refused(InvalidInput, lambda: service.add_tag(world.writer(owner), cid, TagIn(pn="US6836899B1",
+                                                                                       tag="x")))
+    world.refused(InvalidInput, lambda: service.add_tag(world.writer(owner), cid, TagIn(pn="EP3383757B1",
                                                                                        tag="   ")))
-    note = service.add_note(world.writer(owner), cid, NoteIn(pn="ep3383757b1", text="check claim 1"))
-    assert (note.pn, note.text) == ("EP3383757B1", "check claim 1")
+    world.refused(InvalidInput, lambda: service.add_note(world.writer(owner), cid, NoteIn(pn="US6836899B1",
+                                                                                         text="not an item")))
+    note = service.add_note(world.writer(owner), cid, NoteIn(pn="ep1873405a2", text="check claim 1"))
+    assert (note.pn, note.text) == ("EP1873405A2", "check claim 1")
     assert [(n.id, n.author_id) for n in service.notes(world.session, owner, cid)] == [(note.id, owner.id)]
 
-    assert service.remove_items(world.writer(owner), cid, ItemsIn(pns=["EP3383757B1"])).removed == 1
-    assert service.remove_items(world.writer(owner), cid, ItemsIn(pns=["EP3383757B1"])).removed == 0
+    assert service.remove_items(world.writer(owner), cid, ItemsIn(pns=["EP1873405A2"])).removed == 1
+    assert service.remove_items(world.writer(owner), cid, ItemsIn(pns=["EP1873405A2"])).removed == 0
     items = service.items(world.session, owner, cid).items
-    assert [(i.pn, i.tags) for i in items] == [("US6836899B1", ["core"])]
-    assert service.add_items(world.writer(owner), cid, ItemsIn(pns=["EP3383757B1"])).added == ["EP3383757B1"]
+    assert [(i.pn, i.tags) for i in items] == [("EP3383757B1", ["core"])]
+    assert service.add_items(world.writer(owner), world.search, cid,
+                             ItemsIn(pns=["EP1873405A2"])).added == ["EP1873405A2"]
     assert service.get(world.session, owner, cid).items == 2
 
 
-def test_statistics_and_export_use_the_search_export_format(world: World) -> None:
+def test_statistics_and_export_use_the_search_export_format_with_tags_and_notes(world: World) -> None:
     world.load("epo")
     owner, stranger = world.user(), world.user()
     cid = service.create(world.writer(owner), world.search, CollectionIn(name="Screws", query="TI=screw")).id
-    service.add_items(world.writer(owner), cid, ItemsIn(pns=["US6836899B1"]))  # not in the corpus
+    coll = world.session.get(Collection, cid)
+    assert coll is not None
+    add_items(world.session, coll, ["US6836899B1"])  # as if the document had left the corpus since
+    world.session.commit()
+    service.add_tag(world.writer(owner), cid, TagIn(pn="EP1873405A2", tag="核心"))
+    service.add_tag(world.writer(owner), cid, TagIn(pn="EP1873405A2", tag="wood"))
+    service.add_note(world.writer(owner), cid, NoteIn(pn="EP1873405A2", text='claim 1, "thread"; see fig. 2'))
     stats = service.statistics(world.session, owner, world.search, cid)
     assert stats.documents == 3 and sum(stats.by_year.values()) == 2
     assert stats.by_year == {"2008": 1, "2021": 1}
 
     rows = list(csv.reader(io.StringIO("".join(service.export(world.session, owner, world.search, cid)))))
-    assert rows[0] == EXPORT_COLUMNS
+    assert rows[0] == [*EXPORT_COLUMNS, "tags", "notes"]
     assert [r[0] for r in rows[1:]] == [*sorted(SCREWS), "US6836899B1"]
-    assert rows[-1][1:] == [""] * (len(EXPORT_COLUMNS) - 1)
-    screw = dict(zip(EXPORT_COLUMNS, rows[1], strict=True))
+    assert rows[-1][1:] == [""] * (len(rows[0]) - 1)
+    screw = dict(zip(rows[0], rows[1], strict=True))
     assert screw["title"] == "Chipboard screw" and screw["country"] == "EP" and screw["ipc"].startswith("F16B")
+    assert (screw["tags"], screw["notes"]) == ("核心; wood", 'claim 1, "thread"; see fig. 2')
     lines = "".join(service.export(world.session, owner, world.search, cid, ExportFormat.jsonl)).splitlines()
     assert [json.loads(line)["pn"] for line in lines] == [r[0] for r in rows[1:]]
-    assert set(json.loads(lines[0])) == set(EXPORT_COLUMNS)
+    first = json.loads(lines[0])
+    assert set(first) == set(rows[0]) and first["tags"] == ["核心", "wood"]
     with pytest.raises(NotFound):  # refused when asked, before any byte is produced
         service.export(world.session, stranger, world.search, cid)
     with pytest.raises(NotFound):
