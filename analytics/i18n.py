@@ -67,6 +67,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "claims": ("Claims", "权利要求数"),
     "priorities": ("Priorities", "优先权数"),
     "expiry": ("Estimated expiry", "预计届满日"),
+    "basis_event": ("from a legal event", "依法律事件"),
+    "basis_estimate": ("estimate", "估算"),
     "expiring_soon": ("Estimated to expire within {years} years: {n}", "预计{years}年内届满：{n}件"),
     "expiry_label": ("Expiry dates come from a lapse or expiry event where the legal-status data has one; "
                      "otherwise they are estimates: statutory term only, no term adjustment or extension.",

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from core.errors import InvalidInput
 from ipsearch.expiry import LABEL as EXPIRY_LABEL
-from ipsearch.expiry import plus_years
+from ipsearch.expiry import ExpiryBasis, plus_years
 from ipsearch.query.ast import And, DateRange, Keyword, Node, Not, Or
 from ipsearch.query.plan import Planner
 from ipsearch.service import SearchService
@@ -41,7 +41,7 @@ DATE_CODES: dict[Basis, str] = {Basis.filing: "AD", Basis.priority: "PRD", Basis
 INCOMPLETE_YEARS = 2  # filings of the last two years are not all published yet (18-month lag)
 LIFE_CYCLE_CHANGE = 0.10  # a window-on-window change under 10% counts as flat
 KEY_PATENT_FIELDS = ["title", "owners", "filing_date", "publication_date", "cited_by", "claim_count",
-                     "priority_count", "expiry_date"]
+                     "priority_count", "expiry_date", "expiry_basis"]
 
 
 class IndicatorParams(BaseModel):
@@ -151,6 +151,8 @@ class KeyPatent(BaseModel):
     claim_count: int = 0
     priority_count: int = 0
     expiry_date: str | None = None
+    expiry_basis: ExpiryBasis | None = Field(default=None, description="event: from a lapse or expiry event; "
+                                             "estimate: statutory term")
 
 
 class Expiry(BaseModel):
@@ -433,7 +435,7 @@ def _key_patent(record: dict[str, Any]) -> KeyPatent:
     return KeyPatent(pn=record["pn"], title=record.get("title"), owners=record.get("owners") or [],
                      filing_date=record.get("filing_date"), cited_by=record.get("cited_by") or 0,
                      claim_count=record.get("claim_count") or 0, priority_count=record.get("priority_count") or 0,
-                     expiry_date=record.get("expiry_date"))
+                     expiry_date=record.get("expiry_date"), expiry_basis=record.get("expiry_basis"))
 
 
 def key_patents(service: SearchService, node: Node, planner: Planner, top: int) -> list[KeyPatent]:

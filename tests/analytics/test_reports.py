@@ -106,3 +106,24 @@ def test_bad_requests_are_refused(corpus_settings: Settings) -> None:
             queue(session, ReportRequest(scope="led", from_year=2020, to_year=2010), None)
     with pytest.raises(ValueError):
         ReportRequest.model_validate({"scope": "led", "lang": "fr"})
+
+
+def test_a_lapsed_patents_expiry_comes_from_its_event_and_the_report_says_so(corpus_settings: Settings) -> None:
+    """EP1000000A1 lapsed (the OPS legal responses name that publication): its expiry is the
+    event's date, labelled so; a US grant without legal data keeps the statutory estimate,
+    labelled as an estimate."""
+    key = f"fam-{uuid.uuid4().hex[:6]}"
+    with session_scope(corpus_settings.effective_database_url) as session:
+        user = create_user(session, f"analyst-{key}@example.org", "correct horse battery")
+        scopes.create(session, scopes.ScopeIn(key=key, name="One family and a grant", name_zh="一个同族",
+                                              query="FAM=19768124 OR PN=US6836899B1"), user.id)
+    service = SearchService(get_backend(corpus_settings))
+    lapsed = service.backend.get("EP1000000A1")
+    assert lapsed is not None and lapsed["expiry_basis"] == "event" and lapsed["legal_status"] == "lapsed"
+    report = make_report(corpus_settings, key, "en")
+    rows = {k["pn"]: k for k in report.data["indicators"]["key_patents"]}  # type: ignore[index]
+    assert (rows["EP1000000A1"]["expiry_date"], rows["EP1000000A1"]["expiry_basis"]) == (
+        lapsed["expiry_date"], "event")
+    assert rows["US6836899B1"]["expiry_basis"] == "estimate"
+    assert re.search(rf"<td>EP1000000A1</td>.*?{lapsed['expiry_date']} \(from a legal event\)", report.html, re.S)
+    assert re.search(r"<td>US6836899B1</td>.*?\d{4}-\d\d-\d\d \(estimate\)", report.html, re.S)
