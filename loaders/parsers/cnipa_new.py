@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ipsearch.model import LangText, PartialDate, Party, PartyRole, PatentDocument, Priority, normalise_number
+from ipsearch.model import LangText, PartialDate, Party, PartyRole, PatentDocument, Priority
 from loaders.parsers.common import (
     El,
+    Front,
     MissingField,
     add_texts,
-    doc_kind_from_code,
     first_text,
     make_party,
+    new_document,
     text_of,
     unique_codes,
 )
@@ -32,21 +33,12 @@ def parse(root: El) -> PatentDocument:
     country = first_text(pub, "WIPOST3Code") or root.get("country", "CN")
     number = first_text(pub, "DocNumber") or root.get("docNumber", "")
     kind = first_text(pub, "Kind") or root.get("kind", "")
-    if not number:
-        raise MissingField("no publication number")
     apps = _original_first(bib.findall("ApplicationReference"))
     app = apps[0].find("DocumentID") if apps else None
+    front = Front(country, number, kind, first_text(app, "DocNumber"), first_text(app, "Date"),
+                  first_text(pub, "Date") or root.get("datePublication"))
     lang = (root.get("lang") or "zh").lower()
-    doc = PatentDocument(
-        pn=normalise_number(country, number, kind),
-        application_number=first_text(app, "DocNumber") or None,
-        doc_kind=doc_kind_from_code(country, kind),
-        filing_date=PartialDate.parse(first_text(app, "Date")),
-        publication_date=PartialDate.parse(first_text(pub, "Date") or root.get("datePublication")),
-        lang=lang,
-        source_format="cnipa-new",
-        dtd_version=root.get("xsdVersion"),
-    )
+    doc = new_document(front, lang=lang, source_format="cnipa-new", dtd_version=root.get("xsdVersion"))
     for el in bib.findall("InventionTitle"):
         if text_of(el):
             doc.titles.append(LangText(lang=(el.get("lang") or lang).lower(), text=text_of(el)))

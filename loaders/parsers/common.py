@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TypeAlias
 
 from lxml import etree
@@ -14,9 +15,11 @@ from ipsearch.model import (
     DocKind,
     IPCCode,
     LangText,
+    PartialDate,
     Party,
     PartyRole,
     PatentDocument,
+    normalise_number,
     parse_ipc,
 )
 from ipsearch.names import harmonise_name, looks_like_organisation
@@ -245,3 +248,30 @@ def doc_kind_from_code(country: str, kind: str, hint: str | None = None) -> DocK
     if k.startswith("A"):
         return DocKind.application
     return DocKind.other
+
+
+@dataclass(frozen=True)
+class Front:
+    """What every format states first: the publication's number and the two dates that matter.
+    ``new_document`` turns it into a PatentDocument, the same way for every format."""
+
+    country: str
+    number: str
+    kind: str
+    application: str | None
+    filed: str | None
+    published: str | None
+
+
+def new_document(front: Front, *, lang: str, source_format: str, dtd_version: str | None,
+                 doc_kind: DocKind | None = None, kind_hint: str | None = None,
+                 family_id: str | None = None) -> PatentDocument:
+    """A document with its number, kind and dates; MissingField without a publication number."""
+    if not front.number or not front.country:
+        raise MissingField("no publication number")
+    return PatentDocument(
+        pn=normalise_number(front.country, front.number, front.kind), application_number=front.application or None,
+        doc_kind=doc_kind or doc_kind_from_code(front.country.upper(), front.kind, kind_hint),
+        filing_date=PartialDate.parse(front.filed), publication_date=PartialDate.parse(front.published),
+        lang=lang, source_format=source_format, dtd_version=dtd_version, family_id=family_id)
+

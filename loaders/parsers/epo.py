@@ -17,12 +17,12 @@ from ipsearch.model import (
 )
 from loaders.parsers.common import (
     El,
-    MissingField,
+    Front,
     add_texts,
-    doc_kind_from_code,
     first_text,
     ipcr_from,
     make_party,
+    new_document,
     text_of,
     unique_codes,
 )
@@ -33,19 +33,10 @@ def parse(root: El) -> PatentDocument:
     number = first_text(sdobi, "B100/B110") or root.get("doc-number", "")
     kind = first_text(sdobi, "B100/B130") or root.get("kind", "")
     country = first_text(sdobi, "B100/B190") or root.get("country", "EP")
-    if not number:
-        raise MissingField("no publication number (B110)")
     lang = (root.get("lang") or first_text(sdobi, "B200/B260") or "en").lower()
-    doc = PatentDocument(
-        pn=normalise_number(country, number, kind),
-        application_number=first_text(sdobi, "B200/B210") or None,
-        doc_kind=doc_kind_from_code(country, kind),
-        filing_date=PartialDate.parse(first_text(sdobi, "B200/B220/date")),
-        publication_date=PartialDate.parse(first_text(sdobi, "B100/B140/date") or root.get("date-publ")),
-        lang=lang,
-        source_format="epo",
-        dtd_version=root.get("dtd-version"),
-    )
+    front = Front(country, number, kind, first_text(sdobi, "B200/B210"), first_text(sdobi, "B200/B220/date"),
+                  first_text(sdobi, "B100/B140/date") or root.get("date-publ"))
+    doc = new_document(front, lang=lang, source_format="epo", dtd_version=root.get("dtd-version"))
     b540 = sdobi.find("B500/B540") if sdobi is not None else None
     if b540 is not None:
         current = lang

@@ -27,14 +27,15 @@ from ipsearch.model import (
 )
 from loaders.parsers.common import (
     El,
+    Front,
     MissingField,
     add_texts,
     addressbook_party,
     clean,
-    doc_kind_from_code,
     first_text,
     ipcr_from,
     make_party,
+    new_document,
     paragraphs,
     text_of,
     unique_codes,
@@ -128,23 +129,16 @@ def identity(root: El, bib: El, profile: Profile) -> PatentDocument:
     kind = first_text(pub, "kind")
     if profile.source_format == "jpo" or (kind and not kind.isascii()):
         kind = root.get("kind-of-st16") or root.get("kind-of-jp") or ""
-    if not number or not country:
-        raise MissingField("no publication number")
     app_refs = _variants(bib, "application-reference", docdb) or _variants(bib, "cn-application-reference", docdb)
     app_id = document_id(app_refs[0]) if app_refs else None
-    app_type = app_refs[0].get("appl-type") if app_refs else None
-    return PatentDocument(
-        pn=normalise_number(country, number, kind),
-        application_number=first_text(app_id, "doc-number") or None,
-        doc_kind=doc_kind_from_code(country.upper(), kind, app_type),
-        filing_date=PartialDate.parse(first_text(app_id, "date") or (any_date(app_refs[0]) if app_refs else "")),
-        publication_date=PartialDate.parse(first_text(pub, "date") or root.get("date-publ")
-                                           or (any_date(pub_refs[0]) if pub_refs else "")),
-        lang=norm_lang(root.get("lang"), profile.default_lang),
-        source_format=profile.source_format,
-        dtd_version=root.get("dtd-version") or root.get("schema-version"),
-        family_id=root.get("family-id") or _lexis_family(root),
-    )
+    front = Front(country, number, kind, first_text(app_id, "doc-number"),
+                  first_text(app_id, "date") or (any_date(app_refs[0]) if app_refs else ""),
+                  first_text(pub, "date") or root.get("date-publ") or (any_date(pub_refs[0]) if pub_refs else ""))
+    return new_document(front, lang=norm_lang(root.get("lang"), profile.default_lang),
+                        source_format=profile.source_format,
+                        dtd_version=root.get("dtd-version") or root.get("schema-version"),
+                        kind_hint=app_refs[0].get("appl-type") if app_refs else None,
+                        family_id=root.get("family-id") or _lexis_family(root))
 
 
 def _add_texts(doc: PatentDocument, root: El, bib: El, docdb: bool) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from ipsearch.model import DocKind, LangText, PartialDate, PartyRole, PatentDocument, normalise_number, parse_ipc
+from ipsearch.model import DocKind, LangText, PartyRole, PatentDocument, parse_ipc
 from loaders.parsers.common import (
     El,
-    MissingField,
+    Front,
     build_claims,
     first_text,
     make_party,
+    new_document,
     paragraphs,
     text_of,
     unique_codes,
@@ -17,20 +18,11 @@ from loaders.parsers.common import (
 
 def parse(root: El) -> PatentDocument:
     bib = root.find("subdoc-bibliographic-information")
-    number = first_text(bib, "document-id/doc-number")
-    if not number:
-        raise MissingField("no publication number")
-    kind = first_text(bib, "document-id/kind-code") or "A1"
-    doc = PatentDocument(
-        pn=normalise_number("US", number, kind),
-        application_number=first_text(bib, "domestic-filing-data/application-number/doc-number") or None,
-        doc_kind=DocKind.application,
-        filing_date=PartialDate.parse(first_text(bib, "domestic-filing-data/filing-date")),
-        publication_date=PartialDate.parse(first_text(bib, "document-id/document-date")),
-        lang="en",
-        source_format="uspto-pap",
-        dtd_version=root.get("dtd-version") or "pap-v1.6",
-    )
+    front = Front("US", first_text(bib, "document-id/doc-number"), first_text(bib, "document-id/kind-code") or "A1",
+                  first_text(bib, "domestic-filing-data/application-number/doc-number"),
+                  first_text(bib, "domestic-filing-data/filing-date"), first_text(bib, "document-id/document-date"))
+    doc = new_document(front, lang="en", source_format="uspto-pap", dtd_version=root.get("dtd-version") or "pap-v1.6",
+                       doc_kind=DocKind.application)
     doc.priority_date = doc.filing_date
     title = first_text(bib, "technical-information/title-of-invention")
     if title:
