@@ -20,17 +20,16 @@ class UnknownFormat(ParseError):
     """The root element is not a patent format we read."""
 
 
+# Root element -> parser, besides the ST.36 family (st36.is_known).
+PARSERS: dict[str, Parser] = {"ep-patent-document": epo.parse, "patent-application-publication": uspto_pap.parse,
+                              "PatentDocumentAndRelated": cnipa_new.parse, "world-patent-data": ops.parse}
+
+
 def parser_for(root_tag: str) -> Parser:
     if st36.is_known(root_tag):
         return st36.parse
-    if root_tag == "ep-patent-document":
-        return epo.parse
-    if root_tag == "patent-application-publication":
-        return uspto_pap.parse
-    if root_tag == "PatentDocumentAndRelated":
-        return cnipa_new.parse
-    if root_tag == "world-patent-data":
-        return ops.parse
+    if root_tag in PARSERS:
+        return PARSERS[root_tag]
     raise UnknownFormat(f"unknown document root <{root_tag}>")
 
 

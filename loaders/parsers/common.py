@@ -217,16 +217,16 @@ def unique_codes(codes: Iterable[IPCCode | None]) -> list[IPCCode]:
     return out
 
 
+# The US application type (``appl-type``) names some kinds outright.
+_HINTED_KINDS = {"design": DocKind.design, "plant": DocKind.plant, "reissue": DocKind.reissue}
+
+
 def doc_kind_from_code(country: str, kind: str, hint: str | None = None) -> DocKind:
     """Document kind from the office's kind code (and, for the US, the application type)."""
     k = kind.upper()
-    hint = (hint or "").lower()
-    if hint in ("design",):
-        return DocKind.design
-    if hint == "plant":
-        return DocKind.plant
-    if hint == "reissue":
-        return DocKind.reissue
+    hinted = _HINTED_KINDS.get((hint or "").lower())
+    if hinted is not None:
+        return hinted
     if country == "US":
         if k.startswith("S"):
             return DocKind.design
