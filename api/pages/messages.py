@@ -22,7 +22,7 @@ ROLES = [N_("applicant"), N_("assignee"), N_("inventor"), N_("agent"), N_("admin
 DOCUMENT_KINDS = [N_("grant"), N_("application"), N_("design"), N_("plant"), N_("reissue"), N_("utility_model"),
                   N_("other")]
 CITATIONS = [N_("cited by examiner"), N_("cited by applicant")]
-NOTIFICATIONS = [N_("collection"), N_("alert"), N_("report")]
+NOTIFICATIONS = [N_("collection"), N_("collection.new_matches"), N_("alert"), N_("report")]
 ERROR_TITLES = [N_("Invalid input"), N_("Verification failed"), N_("Not authenticated"), N_("Permission denied"),
                 N_("Not found"), N_("Conflict"), N_("Too many requests"), N_("Service unavailable"),
                 N_("Bad request"), N_("Method not allowed"), N_("HTTP error"), N_("Payload too large")]
@@ -30,7 +30,13 @@ ERRORS = [N_("wrong e-mail or password"), N_("too many login attempts from this 
           N_("an account with this e-mail already exists"), N_("the current password is wrong"),
           N_("password must have at least 10 characters"), N_("sign in to continue"),
           N_("the form has expired or did not come from this site: reload the page and retry"),
-          N_("log in to combine the sets of your search history")]
+          N_("log in to combine the sets of your search history"),
+          # topic collections (ipsearch.collections.service, core.accounts.permissions)
+          N_("type at least one publication number"), N_("a tag needs at least one character besides spaces"),
+          N_("an organisation collection needs an organisation you belong to"),
+          N_("only the collection's owners and members may change it"),
+          N_("only the owner may change who sees the collection"),
+          N_("only the owner of the collection or an admin may do this")]
 SORTS = [N_("Relevance"), N_("Newest first"), N_("Oldest first")]
 BUILDER_FIELDS = [N_("Title"), N_("Abstract"), N_("Claims"), N_("All text"), N_("Applicant"), N_("Inventor"),
                   N_("IPC class"), N_("Publication date"), N_("Filing date"), N_("Country")]

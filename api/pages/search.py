@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
+from api.pages.collections import patent_panel
 from api.pages.context import CheckedPageDep, Page, PageDep
 from core.errors import InvalidInput
 from ipsearch import history
@@ -103,7 +104,8 @@ def patent_page(page: PageDep, pn: str) -> HTMLResponse:
     search = page.platform.search
     view = search.document(pn)
     similar = search.similar(view.pn, 6)
-    return page.render("patent.html", pn=view.pn, doc=view.model_dump(), similar=similar)
+    return page.render("patent.html", pn=view.pn, doc=view.model_dump(), similar=similar,
+                       **patent_panel(page, view.pn))
 
 
 @router.post("/search/combine", response_model=None)

@@ -7,6 +7,42 @@
     if (meta) { event.detail.headers["X-CSRF-Token"] = meta.content; }
   });
 
+  // A form refused with 400 answers with the item and the reason: htmx swaps it in like a success.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 400) { event.detail.shouldSwap = true; event.detail.isError = false; }
+  });
+
+  // Collection statistics as ECharts bar charts (label, count pairs, most frequent first except years);
+  // the tables keep the same numbers and are closed once the charts are drawn.
+  var CHART_COLOUR = "#0f3a66";
+  function chartOption(pairs, horizontal) {
+    var labels = pairs.map(function (p) { return p[0]; });
+    var values = pairs.map(function (p) { return p[1]; });
+    if (horizontal) { labels = labels.slice(0, 10).reverse(); values = values.slice(0, 10).reverse(); }
+    var category = { type: "category", data: labels, axisLabel: { width: 130, overflow: "truncate", color: "#1b2430" } };
+    var value = { type: "value", minInterval: 1, axisLabel: { color: "#1b2430" } };
+    return {
+      animation: false, tooltip: {}, grid: { left: 8, right: 16, top: 10, bottom: 8, containLabel: true },
+      xAxis: horizontal ? value : category, yAxis: horizontal ? category : value,
+      series: [{ type: "bar", data: values, itemStyle: { color: CHART_COLOUR } }]
+    };
+  }
+  function drawCharts() {
+    var source = document.getElementById("stats-data");
+    if (!source || !window.echarts) { return; }
+    var stats = JSON.parse(source.textContent);
+    document.querySelectorAll("[data-chart]").forEach(function (box) {
+      var key = box.getAttribute("data-chart");
+      box.hidden = false;
+      var chart = window.echarts.init(box);
+      chart.setOption(chartOption(stats[key] || [], key !== "by_year"));
+      window.addEventListener("resize", function () { chart.resize(); });
+      var table = box.parentNode.querySelector("details[data-stat-table]");
+      if (table) { table.open = false; }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", drawCharts);
+
   // The guided query builder writes query text from rows of field, words and operator.
   var DATE_FIELDS = ["PD", "AD", "PRD"];
   var CODE_FIELDS = ["IPC", "CPC", "PN", "AN", "CC", "KIND"];

@@ -1,25 +1,35 @@
 """A real portal for page tests: uvicorn serving the app over a small synthetic corpus in the
-embedded backend, and Debian's Chromium driven by Playwright (launched by its executable path)."""
+embedded backend, a Celery worker with the beat scheduler on the embedded broker (loads,
+saved-query refreshes and the mailer run as in production), a real SMTP server (aiosmtpd) for
+notification e-mail, and Debian's Chromium driven by Playwright (launched by its executable path)."""
 
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message
 from pathlib import Path
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import Session as SmtpSession
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from core.celery_app import make_celery
 from core.migrate import upgrade
 from core.settings import BackendKind, Settings
+from core.tasks import send_mail
 from loaders.pipeline import run_load
-from loaders.synthetic import SyntheticOptions, write_weekly_files
+from loaders.synthetic import SyntheticOptions, document_xml, write_weekly_files
 
 REPO = Path(__file__).resolve().parents[3]
 AXE = REPO / "api" / "static" / "vendor" / "axe.min.js"
@@ -43,16 +53,59 @@ def portal_settings(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: P
     return settings
 
 
+class MailSink:
+    """An SMTP server on loopback that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.original_content or b""))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if m["To"] == address]
+
+
 @pytest.fixture(scope="session")
-def portal_url(portal_settings: Settings) -> Iterator[str]:
-    """The app served by uvicorn in its own process, as ``make run`` serves it."""
+def mail_sink() -> Iterator[tuple[MailSink, int]]:
+    sink, port = MailSink(), _free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield sink, port
+    controller.stop()
+
+
+def _start(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:  # a file, not a pipe: a chatty process never blocks on a full pipe
+        return subprocess.Popen(argv, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def portal_url(portal_settings: Settings, mail_sink: tuple[MailSink, int]) -> Iterator[str]:
+    """The app served by uvicorn in its own process, as ``make run`` serves it, with a Celery
+    worker running beat on the same settings: loads, saved-query refreshes and mail really run."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IPC_")}
-    env.update(IPC_DATA_DIR=str(portal_settings.resolved_data_dir), IPC_LOGIN_ATTEMPTS_PER_MINUTE="1000")
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
-                               "127.0.0.1", "--port", str(port)], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
+    data = portal_settings.resolved_data_dir
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IPC_")}
+    env.update(IPC_DATA_DIR=str(data), IPC_SHARED_DATA_DIR=str(portal_settings.shared_data_dir),
+               IPC_LOGIN_ATTEMPTS_PER_MINUTE="1000", IPC_SMTP_HOST="127.0.0.1", IPC_SMTP_PORT=str(mail_sink[1]),
+               IPC_PUBLIC_URL=url)
+    server = _start([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
+                     "--port", str(port)], env, data / "uvicorn.log")
+    worker = _start([sys.executable, "-m", "api.worker", "worker", "--pool=solo", "--loglevel=INFO", "--beat",
+                     f"--schedule={data / 'beat-schedule'}", "--without-gossip", "--without-mingle",
+                     "--without-heartbeat"], env, data / "worker.log")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -61,11 +114,12 @@ def portal_url(portal_settings: Settings) -> Iterator[str]:
         except httpx.TransportError:
             time.sleep(0.3)
     else:
-        server.kill()
-        pytest.fail(f"the portal did not start: {server.communicate()[1].decode()[-2000:]}")
+        _stop(server)
+        _stop(worker)
+        pytest.fail(f"the portal did not start: {(data / 'uvicorn.log').read_text()[-2000:]}")
     yield url
-    server.terminate()
-    server.wait(timeout=20)
+    _stop(server)
+    _stop(worker)
 
 
 @pytest.fixture(scope="session")
@@ -101,3 +155,65 @@ def screenshot(page: Page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False)
+
+
+# --- the platform's own paths, driven from a test ------------------------------------------------
+
+ADMIN = ("admin@example.org", "admin password 123")
+
+
+@pytest.fixture(scope="session")
+def admin_token(portal_url: str, portal_settings: Settings) -> str:
+    """An administrator made by ``ipcommons users create-admin``, signed in through the API."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IPC_")}
+    env.update(IPC_DATA_DIR=str(portal_settings.resolved_data_dir), IPC_ADMIN_PASSWORD=ADMIN[1])
+    done = subprocess.run([sys.executable, "-m", "api.cli", "users", "create-admin", ADMIN[0]], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    r = httpx.post(f"{portal_url}/api/v1/auth/token", data={"username": ADMIN[0], "password": ADMIN[1]})
+    assert r.status_code == 200, r.text
+    return str(r.json()["access_token"])
+
+
+def new_documents(settings: Settings, name: str, count: int = 1) -> Path:
+    """Synthetic documents not in the corpus yet (every one has claim 1 "A … apparatus
+    comprising"), written where API loads may read them."""
+    folder = settings.incoming_dir / name
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(name)
+    first = 100_000 + rng.randrange(800_000)
+    opts = SyntheticOptions(docs=count, seed=rng.randrange(1000))
+    (folder / "documents.xml").write_text("".join(document_xml(first + i, rng, opts) for i in range(count)),
+                                          encoding="utf-8")
+    return folder
+
+
+def load_through_api(portal_url: str, token: str, folder: Path) -> dict[str, object]:
+    """Queue a load as an administrator (POST /api/v1/loads) and wait for the worker to finish it."""
+    auth = {"Authorization": f"Bearer {token}"}
+    r = httpx.post(f"{portal_url}/api/v1/loads", json={"paths": [str(folder)], "backend": "embedded"}, headers=auth)
+    assert r.status_code == 202, r.text
+    run_id = r.json()["id"]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        run = httpx.get(f"{portal_url}/api/v1/loads/{run_id}", headers=auth).json()
+        if run["status"] not in ("queued", "running"):
+            return dict(run)
+        time.sleep(0.5)
+    pytest.fail(f"load {run_id} did not finish: {run}")
+
+
+def run_mailer(settings: Settings) -> None:
+    """Queue ``core.send_mail`` as beat does every minute, so a test need not wait for the minute."""
+    app = make_celery(settings)
+    app.send_task(send_mail.name).get(timeout=90)
+
+
+def wait_for_mail(sink: MailSink, address: str, timeout: float = 90) -> list[Message]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := sink.to(address):
+            return found
+        time.sleep(0.3)
+    pytest.fail(f"no mail to {address}; the sink holds {[m['To'] for m in sink.messages]}")
+

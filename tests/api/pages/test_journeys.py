@@ -2,23 +2,49 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+import time
 import uuid
+from email.header import decode_header, make_header
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
-from tests.api.pages.conftest import axe_violations, new_page, screenshot
+from core.settings import Settings
+from tests.api.pages.conftest import (
+    MailSink,
+    axe_violations,
+    load_through_api,
+    new_documents,
+    new_page,
+    run_mailer,
+    screenshot,
+    wait_for_mail,
+)
 
 PASSWORD = "correct horse battery"
 LABELS = {  # what a person reads, per language
     "en-GB": {"signup": "Sign up", "create": "Create account", "logout": "Log out", "login": "Log in",
               "search": "Search", "combine": "Combine", "set": "Saved as set", "results": "results",
-              "nothing": "Nothing matched", "create_key": "Create key", "inbox": "Inbox"},
+              "nothing": "Nothing matched", "create_key": "Create key", "inbox": "Inbox",
+              "save": "Save as collection", "add_tag": "Add tag", "add_note": "Add note",
+              "new_matches": "new documents match your collection", "edit": "Edit and share",
+              "save_changes": "Save changes", "name": "Name", "summary": "Summary"},
     "zh-CN": {"signup": "注册", "create": "创建账号", "logout": "退出", "login": "登录", "search": "检索",
               "combine": "组配", "set": "已保存为检索式", "results": "条结果", "nothing": "没有命中结果",
-              "create_key": "创建密钥", "inbox": "消息"},
+              "create_key": "创建密钥", "inbox": "消息", "save": "保存为专题库", "add_tag": "添加标引",
+              "add_note": "添加注释", "new_matches": "件新文献命中您的专题库", "edit": "编辑与共享",
+              "save_changes": "保存修改", "name": "名称", "summary": "简介"},
 }
+TOPIC = {"en-GB": ("LED lighting watch", "Grants with an apparatus claim, tagged for the 2025 product review."),
+         "zh-CN": ("LED 照明专题库", "含装置权利要求的授权专利，按 2025 年产品评审标引。")}
+ANNOTATIONS = {"en-GB": [("phosphor", "claim 1 reads on our lamp"), ("heat sink", "watch the family")],
+               "zh-CN": [("光转换", "权利要求 1 覆盖我们的产品"), ("散热", "关注同族专利")]}
+# what a person might type into a collection's name, a tag and a note: it must stay text
+XSS = {"name": "<img src=x onerror=alert(1)>LED 专题库", "tag": "<script>alert(2)</script>光源",
+       "note": '"><img src=y onerror=alert(3)> see claim 1, 注意'}
 
 
 def _no_axe_violations(page: Page) -> None:
@@ -31,14 +57,126 @@ def _search(page: Page, text: str, label: str) -> None:
         page.get_by_role("button", name=label, exact=True).click()
 
 
+def _dialogs_of(page: Page) -> list[str]:
+    """The messages of every alert() the page opens (an injected script would open one)."""
+    seen: list[str] = []
+
+    def record(dialog: Dialog) -> None:
+        seen.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", record)
+    return seen
+
+
+def _no_script_ran(page: Page, dialogs: list[str]) -> None:
+    assert dialogs == [] and page.locator("img[src=x], img[src=y]").count() == 0, page.url
+
+
+def _save_collection(page: Page, portal_url: str, t: dict[str, str]) -> int:
+    """From the search page: save the current query as a collection."""
+    page.goto(portal_url + "/")
+    _search(page, "TXT=apparatus", t["search"])
+    page.get_by_label(re.compile("^(Save this query as a collection|将此检索式保存为专题库)$")).fill(XSS["name"])
+    with page.expect_navigation():
+        page.get_by_role("button", name=t["save"]).click()
+    expect(page.locator("h1")).to_contain_text(XSS["name"])
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def _tag_and_annotate(page: Page, t: dict[str, str], index: int, tag: str, note: str) -> str:
+    """Tag and annotate the index-th document in place (htmx: the page is not reloaded)."""
+    url = page.url
+    pn = page.locator(".item a.pn").nth(index).inner_text()
+    item = page.locator(f"#item-{pn}")
+    item.locator("input[name=tag]").fill(tag)
+    item.get_by_role("button", name=t["add_tag"]).click()
+    expect(item.locator(".tag")).to_have_text([tag])
+    item.locator("textarea[name=text]").fill(note)
+    item.get_by_role("button", name=t["add_note"]).click()
+    expect(item.locator(".notes p")).to_have_text([note])
+    assert page.url == url  # updated in place
+    return pn
+
+
+def _edit(page: Page, t: dict[str, str], name: str, summary: str) -> None:
+    page.get_by_text(t["edit"], exact=True).click()
+    page.get_by_label(t["name"], exact=True).fill(name)
+    page.get_by_label(t["summary"], exact=True).fill(summary)
+    with page.expect_navigation():
+        page.get_by_role("button", name=t["save_changes"]).click()
+    expect(page.locator("h1")).to_contain_text(name)
+    expect(page.locator(".description")).to_have_text(summary)
+
+
+def _export_holds_tags_and_notes(page: Page, pn: str) -> None:
+    with page.expect_download() as download:
+        page.locator(".actions").get_by_role("link", name="CSV").click()
+    content = download.value.path().read_bytes()
+    assert download.value.suggested_filename.endswith(".csv") and content.startswith(b"\xef\xbb\xbfpn,")
+    rows = {row["pn"]: row for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))}
+    assert rows[pn]["tags"] == XSS["tag"] and rows[pn]["notes"] == XSS["note"]
+
+
+def _collection_part(page: Page, portal_url: str, t: dict[str, str], lang: str, dialogs: list[str]) -> int:
+    """Save a collection from the query, tag and annotate, export: scripts stay text throughout."""
+    cid = _save_collection(page, portal_url, t)
+    _no_script_ran(page, dialogs)
+    _no_axe_violations(page)
+    for index, (tag, note) in enumerate(ANNOTATIONS[lang]):
+        _tag_and_annotate(page, t, index, tag, note)
+    pn = _tag_and_annotate(page, t, len(ANNOTATIONS[lang]), XSS["tag"], XSS["note"])
+    _no_script_ran(page, dialogs)
+    page.reload()  # as the collection now reads from the server
+    expect(page.locator(f"#item-{pn} .tag")).to_have_text([XSS["tag"]])
+    _no_script_ran(page, dialogs)
+    _no_axe_violations(page)
+    _edit(page, t, *TOPIC[lang])
+    page.locator("[data-chart] canvas").first.wait_for()
+    screenshot(page, f"collection-{lang[:2]}")
+    _export_holds_tags_and_notes(page, pn)
+    page.goto(portal_url + "/collections")
+    expect(page.get_by_role("link", name=TOPIC[lang][0])).to_be_visible()
+    _no_script_ran(page, dialogs)
+    _no_axe_violations(page)
+    return cid
+
+
+def _new_match_notified(page: Page, portal_url: str, t: dict[str, str], cid: int, email: str,
+                        platform: tuple[Settings, str, MailSink]) -> None:
+    """A load through the platform brings a new match: it is in the inbox and in the mail."""
+    settings, token, sink = platform
+    run = load_through_api(portal_url, token, new_documents(settings, f"journey-{uuid.uuid4().hex[:8]}"))
+    assert (run["status"], run["loaded"]) == ("done", 1), run
+    notice = page.locator(".hit").filter(has=page.locator(f'a[href="/collections/{cid}"]'))
+    deadline = time.monotonic() + 90
+    page.goto(portal_url + "/inbox")
+    while notice.count() == 0:  # the worker refreshes the saved queries once the load is announced
+        assert time.monotonic() < deadline, "no new-match notification in the inbox"
+        time.sleep(1)
+        page.reload()
+    expect(notice).to_contain_text(t["new_matches"])
+    _no_axe_violations(page)
+    run_mailer(settings)
+    mail = wait_for_mail(sink, email)[0]
+    assert "match your collection" in str(make_header(decode_header(mail["Subject"])))
+    body = mail.get_payload(decode=True)
+    assert isinstance(body, bytes) and f"{portal_url}/inbox".encode() in body
+    assert f"collection_id: {cid}".encode() in body
+
+
 @pytest.mark.parametrize("lang", ["en-GB", "zh-CN"])
-def test_sign_up_search_refine_combine_export_log_out(browser: Browser, portal_url: str, lang: str) -> None:
+def test_sign_up_search_refine_combine_export_log_out(browser: Browser, portal_url: str, portal_settings: Settings,
+                                                      admin_token: str, mail_sink: tuple[MailSink, int],
+                                                      lang: str) -> None:
     t = LABELS[lang]
     page = new_page(browser, lang)
+    dialogs = _dialogs_of(page)
     page.goto(portal_url + "/")
     _no_axe_violations(page)
     page.get_by_role("link", name=t["signup"]).click()
-    page.get_by_label(re.compile("E-mail|电子邮箱")).fill(f"u-{uuid.uuid4().hex[:8]}@example.org")
+    email = f"u-{uuid.uuid4().hex[:8]}@example.org"
+    page.get_by_label(re.compile("E-mail|电子邮箱")).fill(email)
     page.get_by_label(re.compile("^(Password|密码)")).fill(PASSWORD)
     _no_axe_violations(page)
     page.get_by_role("button", name=t["create"]).click()
@@ -77,6 +215,9 @@ def test_sign_up_search_refine_combine_export_log_out(browser: Browser, portal_u
     page.locator(".hit a").first.click()
     page.wait_for_url("**/patent/**")
     _no_axe_violations(page)
+
+    cid = _collection_part(page, portal_url, t, lang, dialogs)
+    _new_match_notified(page, portal_url, t, cid, email, (portal_settings, admin_token, mail_sink[0]))
 
     page.goto(portal_url + "/account")
     page.get_by_label(re.compile("New key name|新密钥名称")).fill("laptop")
@@ -134,8 +275,7 @@ def test_keyboard_only_search(browser: Browser, portal_url: str) -> None:
 
 def test_script_in_a_query_stays_text_in_the_dom(browser: Browser, portal_url: str) -> None:
     page = new_page(browser)
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    dialogs = _dialogs_of(page)
     payload = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
     page.goto(portal_url + "/")
     page.get_by_label("Query").fill(payload)
@@ -151,4 +291,65 @@ def test_phone_width_layout_has_no_horizontal_scroll(browser: Browser, portal_ur
     page = new_page(browser, width=390)
     page.goto(portal_url + "/?q=TXT%3Dapparatus")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.context.close()
+
+
+def _sign_up(page: Page, portal_url: str) -> None:
+    page.goto(portal_url + "/signup")
+    page.get_by_label("E-mail").fill(f"p-{uuid.uuid4().hex[:8]}@example.org")
+    page.get_by_label(re.compile("^Password")).fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create account").click()
+
+
+def test_patent_page_collection_panel_unknown_numbers_phone_width_and_delete(browser: Browser,
+                                                                            portal_url: str) -> None:
+    page = new_page(browser)
+    page.goto(portal_url + "/collections")  # signed out: what collections are, and where to log in
+    expect(page.get_by_role("main").get_by_role("link", name="Log in")).to_be_visible()
+    _no_axe_violations(page)
+    _sign_up(page, portal_url)
+    page.goto(portal_url + "/collections")
+    _no_axe_violations(page)
+    page.get_by_label("Name", exact=True).fill("Receivers")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create collection").click()
+    collection_url = page.url
+    page.get_by_label("Add documents by publication number").fill("US90000003B2 US0000000B2")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add to the collection").click()
+    expect(page.get_by_role("alert")).to_contain_text("Not in the corpus: US0000000B2")
+    expect(page.get_by_label("Add documents by publication number")).to_have_value("US90000003B2 US0000000B2")
+    _no_axe_violations(page)
+
+    page.goto(portal_url + "/patent/US90000003B2")
+    panel = page.locator("#collections")
+    page.get_by_label("Add to collection").select_option(label="Receivers")
+    with page.expect_navigation():
+        panel.get_by_role("button", name="Add", exact=True).click()
+    expect(panel.get_by_role("link", name="Receivers")).to_be_visible()
+    panel.locator("input[name=tag]").fill("tuner")
+    with page.expect_navigation():
+        panel.get_by_role("button", name="Add tag").click()
+    panel.locator("textarea[name=text]").fill("check claim 3")
+    with page.expect_navigation():
+        panel.get_by_role("button", name="Add note").click()
+    expect(panel.locator(".tag")).to_have_text(["tuner"])
+    expect(panel.locator(".notes p")).to_have_text(["check claim 3"])
+    _no_axe_violations(page)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    for url in (collection_url, portal_url + "/collections", portal_url + "/patent/US90000003B2"):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+
+    page.goto(collection_url)
+    page.get_by_role("link", name="Delete…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete the collection")
+    _no_axe_violations(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Delete for good").click()
+    expect(page.get_by_role("status")).to_contain_text("Deleted the collection “Receivers”")
+    gone = page.goto(collection_url)
+    assert gone is not None and gone.status == 404
     page.context.close()

@@ -1,0 +1,289 @@
+"""Topic collections (专题库) in the browser: my collections and the create form (also "save the
+current query" from the search page), a collection's documents with tags and notes inline,
+statistics, export, edit/share/delete; and the patent page's collection panel.
+
+Every route translates a form into one call of ``ipsearch.collections.service``, which checks
+permission, audits and commits. Forms work without JavaScript; with htmx, a tag, note or removal
+answers with the changed item only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from pydantic import ValidationError
+
+from api.pages.context import CheckedPageDep, Page, PageDep
+from core.accounts import service as accounts
+from core.errors import InvalidInput, IPCommonsError, PermissionDenied
+from ipsearch.collections import service
+from ipsearch.collections.models import Visibility
+from ipsearch.collections.schemas import CollectionIn, CollectionOut, CollectionPatch, ItemsIn, NoteIn, NoteOut, TagIn
+from ipsearch.results import ExportFormat
+
+router = APIRouter(include_in_schema=False)
+ITEMS_PER_PAGE = 50
+Text = Annotated[str, Form()]
+OptionalText = Annotated[str, Form()]
+# refusals shown next to the form that caused them; NotFound and the rest become error pages
+FORM_ERRORS = (InvalidInput, PermissionDenied, ValidationError)
+PN_SEPARATORS = re.compile(r"[\s,;，；、]+")
+
+
+def _error_text(page: Page, exc: Exception) -> str:
+    """A refusal in the reader's language; numbers the corpus does not hold are named."""
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    if not isinstance(exc, IPCommonsError):
+        return str(exc)
+    missing = exc.extra.get("missing")
+    if isinstance(missing, list) and missing:
+        return page.gettext("Not in the corpus: %(pns)s. Check the number (for example US7654321B2).",
+                            pns=", ".join(str(m) for m in missing))
+    return page.gettext(exc.detail)
+
+
+def _safe_next(target: str) -> str | None:
+    """Only a local path: a form must not send people to another site."""
+    return target if target.startswith("/") and not target.startswith("//") else None
+
+
+def _is_htmx(page: Page) -> bool:
+    return page.request.headers.get("hx-request") == "true"
+
+
+def _org_id(value: str) -> int | None:
+    return int(value) if value.strip().isdigit() else None
+
+
+# --- my collections ----------------------------------------------------------------------------
+
+def _list(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    if page.user is None:
+        return page.render("collections.html", status_code, collections=None, orgs=[], **extra)
+    return page.render("collections.html", status_code, collections=service.collections_of(page.session, page.user),
+                       orgs=accounts.organisations_of(page.session, page.user), **extra)
+
+
+@router.get("/collections", response_class=HTMLResponse)
+def collections_page(page: PageDep, deleted: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
+    notice = page.gettext("Deleted the collection “%(name)s”.", name=deleted) if deleted else None
+    return _list(page, notice=notice, form={})
+
+
+@router.post("/collections", response_model=None)
+def create_collection(page: CheckedPageDep, name: Text, description: OptionalText = "", query: OptionalText = "",
+                      visibility: Annotated[Visibility, Form()] = Visibility.private,
+                      org: OptionalText = "") -> Response:
+    """The create form of the collections page, and "Save as collection" on the search page."""
+    form = {"name": name, "description": description, "query": query, "visibility": visibility.value, "org": org}
+    try:
+        body = CollectionIn(name=name.strip(), description=description.strip(), query=query.strip() or None,
+                            visibility=visibility, org_id=_org_id(org) if visibility is Visibility.org else None)
+        created = service.create(page.writer(), page.platform.search, body)
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _list(page, 400, error=_error_text(page, exc), form=form)
+    return page.redirect(f"/collections/{created.id}")
+
+
+# --- one collection ----------------------------------------------------------------------------
+
+def _notes_by_pn(notes: list[NoteOut]) -> dict[str, list[NoteOut]]:
+    grouped: dict[str, list[NoteOut]] = {}
+    for note in notes:
+        grouped.setdefault(note.pn, []).append(note)
+    return grouped
+
+
+def _collection(page: Page, cid: int, start: int = 0, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    """The collection page: what it is, a page of its documents with tags and notes, statistics."""
+    session, user = page.session, page.user
+    coll = service.get(session, user, cid)
+    items = service.items(session, user, cid).items
+    start = max(0, min(start, max(len(items) - 1, 0)))
+    stats = service.statistics(session, user, page.platform.search, cid).model_dump()
+    charts = {k: list(v.items()) for k, v in stats.items() if isinstance(v, dict)}  # pairs keep the order
+    return page.render("collection.html", status_code, coll=coll, items=items[start:start + ITEMS_PER_PAGE],
+                       total=len(items), start=start, per_page=ITEMS_PER_PAGE, stats=stats, charts=charts,
+                       notes=_notes_by_pn(service.notes(session, user, cid)), orgs=_orgs(page, coll),
+                       mine=user is not None and user.id == coll.owner_id, **extra)
+
+
+def _orgs(page: Page, coll: CollectionOut) -> list[Any]:
+    """The organisations the edit form may share with (the owner's, when it already has one)."""
+    if page.user is None or coll.org_id is None:
+        return []
+    return [o for o in accounts.organisations_of(page.session, page.user) if o.id == coll.org_id]
+
+
+@router.get("/collections/{cid}", response_class=HTMLResponse)
+def collection_page(page: PageDep, cid: int, start: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+    return _collection(page, cid, start)
+
+
+def _after_write(page: Page, cid: int, start: int, next_: str, anchor: str = "") -> Response:
+    target = _safe_next(next_) or f"/collections/{cid}" + (f"?{urlencode({'start': start})}" if start else "")
+    return page.redirect(target + anchor)
+
+
+def _changes(current: CollectionOut, name: str, description: str, query: str,
+             visibility: Visibility) -> CollectionPatch:
+    """Only what the form changed: an org member may rename, only the owner changes who sees it."""
+    wanted: dict[str, Any] = {"name": name.strip(), "description": description.strip(),
+                              "query": query.strip() or None, "visibility": visibility}
+    changed = {k: v for k, v in wanted.items() if getattr(current, k) != v}
+    return CollectionPatch(**changed)
+
+
+@router.post("/collections/{cid}/edit", response_model=None)
+def edit_collection(page: CheckedPageDep, cid: int, name: Text, description: OptionalText = "",
+                    query: OptionalText = "",
+                    visibility: Annotated[Visibility, Form()] = Visibility.private) -> Response:
+    try:
+        patch = _changes(service.get(page.session, page.user, cid), name, description, query, visibility)
+        service.update(page.writer(), cid, patch)
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _collection(page, cid, status_code=400, error=_error_text(page, exc), editing=True)
+    return page.redirect(f"/collections/{cid}")
+
+
+@router.get("/collections/{cid}/delete", response_class=HTMLResponse)
+def confirm_delete(page: PageDep, cid: int) -> HTMLResponse:
+    page.require_user()
+    return page.render("collection_delete.html", coll=service.get(page.session, page.user, cid))
+
+
+@router.post("/collections/{cid}/delete", response_model=None)
+def delete_collection(page: CheckedPageDep, cid: int) -> Response:
+    name = service.get(page.session, page.user, cid).name
+    service.delete(page.writer(), cid)
+    return page.redirect("/collections?" + urlencode({"deleted": name}))
+
+
+# --- documents, tags, notes ------------------------------------------------------------------------
+
+def split_numbers(text: str) -> list[str]:
+    """Publication numbers as people paste them: one per line, or separated by spaces or commas."""
+    return [p for p in PN_SEPARATORS.split(text) if p]
+
+
+@router.post("/collections/{cid}/items", response_model=None)
+def add_documents(page: CheckedPageDep, cid: int, pns: Text, next: OptionalText = "") -> Response:
+    try:
+        numbers = split_numbers(pns)
+        if not numbers:
+            raise InvalidInput("type at least one publication number")
+        service.add_items(page.writer(), page.platform.search, cid, ItemsIn(pns=numbers))
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _collection(page, cid, status_code=400, add_error=_error_text(page, exc), typed=pns)
+    return _after_write(page, cid, 0, next)
+
+
+@router.post("/collections/add", response_model=None)
+def add_to_collection(page: CheckedPageDep, collection: Annotated[int, Form()], pn: Text) -> Response:
+    """The patent page's "add to collection": back to the patent, now listed with the collection."""
+    try:
+        service.add_items(page.writer(), page.platform.search, collection, ItemsIn(pns=[pn]))
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _collection(page, collection, status_code=400, add_error=_error_text(page, exc), typed=pn)
+    return page.redirect(f"/patent/{pn}#collections")
+
+
+def _item(page: Page, cid: int, pn: str, start: int, status_code: int = 200, error: str | None = None) -> Response:
+    """One document of the collection, for htmx to swap in place of the one changed."""
+    found = [i for i in service.items(page.session, page.user, cid).items if i.pn == pn]
+    if not found:
+        return HTMLResponse("", status_code=status_code)
+    notes = [n for n in service.notes(page.session, page.user, cid) if n.pn == pn]
+    return page.render("_collection_item.html", status_code, coll=service.get(page.session, page.user, cid),
+                       item=found[0], item_notes=notes, start=start, item_error=error)
+
+
+def _annotated(page: Page, cid: int, pn: str, start: int, next_: str, exc: Exception | None) -> Response:
+    """The answer to a tag, note or removal: the item (htmx) or the page again."""
+    if exc is not None:
+        page.session.rollback()
+        if _is_htmx(page):
+            return _item(page, cid, pn, start, 400, _error_text(page, exc))
+        return _collection(page, cid, start, 400, error=_error_text(page, exc))
+    if _is_htmx(page):
+        return _item(page, cid, pn, start)
+    return _after_write(page, cid, start, next_, "" if _safe_next(next_) else f"#item-{pn}")
+
+
+@router.post("/collections/{cid}/tags", response_model=None)
+def add_tag(page: CheckedPageDep, cid: int, pn: Text, tag: Text, start: Annotated[int, Form(ge=0)] = 0,
+            next: OptionalText = "") -> Response:
+    """Tag (标引) a document of the collection."""
+    try:
+        service.add_tag(page.writer(), cid, TagIn(pn=pn, tag=tag))
+    except FORM_ERRORS as exc:
+        return _annotated(page, cid, pn, start, next, exc)
+    return _annotated(page, cid, pn, start, next, None)
+
+
+@router.post("/collections/{cid}/notes", response_model=None)
+def add_note(page: CheckedPageDep, cid: int, pn: Text, text: Text, start: Annotated[int, Form(ge=0)] = 0,
+             next: OptionalText = "") -> Response:
+    try:
+        service.add_note(page.writer(), cid, NoteIn(pn=pn, text=text))
+    except FORM_ERRORS as exc:
+        return _annotated(page, cid, pn, start, next, exc)
+    return _annotated(page, cid, pn, start, next, None)
+
+
+@router.post("/collections/{cid}/items/remove", response_model=None)
+def remove_document(page: CheckedPageDep, cid: int, pn: Text, start: Annotated[int, Form(ge=0)] = 0) -> Response:
+    """Removed by hand: the saved query will not bring it back."""
+    try:
+        service.remove_items(page.writer(), cid, ItemsIn(pns=[pn]))
+    except FORM_ERRORS as exc:
+        return _annotated(page, cid, pn, start, "", exc)
+    return _annotated(page, cid, pn, start, "", None)
+
+
+@router.get("/collections/{cid}/export", response_model=None)
+def export_collection(page: PageDep, cid: int, format: ExportFormat = ExportFormat.csv) -> Response:
+    """The documents with their tags and notes: CSV with a byte-order mark (Excel reads Chinese) or
+    JSON Lines, with a file name."""
+    rows = service.export(page.session, page.user, page.platform.search, cid, format)
+
+    def body() -> Iterator[str]:
+        if format is ExportFormat.csv:
+            yield "\ufeff"
+        yield from rows
+
+    name = f"ipcommons-collection-{cid}-{dt.date.today().isoformat()}.{format.value}"
+    return StreamingResponse(body(), media_type=format.media_type,
+                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# --- the patent page's panel ------------------------------------------------------------------
+
+def patent_panel(page: Page, pn: str) -> dict[str, Any]:
+    """My collections (for "add to collection") and, for those holding ``pn``, its tags and notes.
+
+    Composed from the service's reads, one collection at a time, until the service answers "which
+    of my collections hold this document" itself.
+    """
+    if page.user is None:
+        return {"my_collections": None, "holding": []}
+    mine = service.collections_of(page.session, page.user)
+    holding = []
+    for coll in mine:
+        item = next((i for i in service.items(page.session, page.user, coll.id).items if i.pn == pn), None)
+        if item is not None:
+            notes = [n for n in service.notes(page.session, page.user, coll.id) if n.pn == pn]
+            holding.append({"coll": coll, "tags": item.tags, "notes": notes})
+    return {"my_collections": mine, "holding": holding}

@@ -1,0 +1,178 @@
+"""Topic collection pages over HTTP: save a query, add by number (an unknown number is refused and
+named), tags and notes (whole page without JavaScript, the item alone for htmx), export with tags
+and notes, edit and share, delete only after confirming, and who may see what."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.pages.collections import split_numbers
+from core.settings import BackendKind, Settings
+from loaders.pipeline import run_load
+from loaders.synthetic import SyntheticOptions, write_weekly_files
+
+PASSWORD = "correct horse battery"
+HTML = {"Accept": "text/html", "Accept-Language": "en"}
+HTMX = HTML | {"HX-Request": "true"}
+FIRST, SECOND, THIRD = "US90000000B2", "US90000001B2", "US90000002B2"
+
+
+@pytest.fixture
+def corpus_settings_small(embedded_settings: Settings) -> Settings:
+    folder = embedded_settings.resolved_data_dir / "synthetic"
+    write_weekly_files(folder, SyntheticOptions(docs=12, seed=3))
+    assert run_load(embedded_settings, [folder], backend=BackendKind.embedded).loaded == 12
+    return embedded_settings
+
+
+@pytest.fixture
+def web(corpus_settings_small: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(corpus_settings_small)) as client:
+        yield client
+
+
+def _csrf(client: TestClient, path: str) -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', client.get(path, headers=HTML).text)
+    assert match is not None
+    return match.group(1)
+
+
+def _sign_up(client: TestClient) -> str:
+    email = f"c-{uuid.uuid4().hex[:8]}@example.org"
+    r = client.post("/signup", data={"email": email, "password": PASSWORD, "csrf_token": _csrf(client, "/signup")},
+                    headers=HTML, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return email
+
+
+def _post(client: TestClient, path: str, data: dict[str, str], headers: dict[str, str] = HTML,
+          follow: bool = False) -> httpx.Response:
+    return client.post(path, data=data | {"csrf_token": _csrf(client, "/collections")}, headers=headers,
+                       follow_redirects=follow)
+
+
+def _create(client: TestClient, name: str = "LED drivers 专题库", query: str = "") -> int:
+    r = _post(client, "/collections", {"name": name, "query": query, "visibility": "private"})
+    assert r.status_code == 303, r.text
+    return int(r.headers["location"].rsplit("/", 1)[1])
+
+
+def test_save_a_query_tag_annotate_and_export_with_tags_and_notes(web: TestClient) -> None:
+    _sign_up(web)
+    search = web.get("/?q=TXT%3Dapparatus", headers=HTML).text
+    assert 'action="/collections"' in search and 'name="query" value="TXT=apparatus"' in search
+    cid = _create(web, "Apparatus <b>watch</b>", "TXT=apparatus")
+    page = web.get(f"/collections/{cid}", headers=HTML).text
+    assert "Apparatus &lt;b&gt;watch&lt;/b&gt;" in page and "<b>watch</b>" not in page
+    assert page.count('class="item"') == 12  # every synthetic document has an apparatus claim
+
+    r = _post(web, f"/collections/{cid}/tags", {"pn": FIRST, "tag": "光源 <i>"})
+    assert r.status_code == 303 and r.headers["location"] == f"/collections/{cid}#item-{FIRST}"
+    _post(web, f"/collections/{cid}/notes", {"pn": FIRST, "text": 'claims 1-3, "see" figure 2'})
+    page = web.get(f"/collections/{cid}", headers=HTML).text
+    assert "光源 &lt;i&gt;" in page and "claims 1-3, &#34;see&#34; figure 2" in page
+
+    r = web.get(f"/collections/{cid}/export?format=csv", headers=HTML)
+    assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbfpn,")
+    disposition = r.headers["content-disposition"]
+    assert re.fullmatch(r'attachment; filename="ipcommons-collection-\d+-[\d-]+\.csv"', disposition)
+    rows = {row["pn"]: row for row in csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")))}
+    assert len(rows) == 12
+    assert rows[FIRST]["tags"] == "光源 <i>" and rows[FIRST]["notes"] == 'claims 1-3, "see" figure 2'
+    lines = web.get(f"/collections/{cid}/export?format=jsonl", headers=HTML).text.splitlines()
+    first = next(json.loads(line) for line in lines if json.loads(line)["pn"] == FIRST)
+    assert first["tags"] == ["光源 <i>"] and first["notes"] == ['claims 1-3, "see" figure 2']
+
+
+def test_an_unknown_number_is_refused_named_and_nothing_is_added(web: TestClient) -> None:
+    _sign_up(web)
+    cid = _create(web)
+    r = _post(web, f"/collections/{cid}/items", {"pns": f"{FIRST}, US0000000B2"})
+    assert r.status_code == 400
+    alert = re.search(r'id="add-error">([^<]*)<', r.text)
+    assert alert is not None and "US0000000B2" in alert.group(1) and "Not in the corpus" in alert.group(1)
+    assert f"{FIRST}, US0000000B2</textarea>" in r.text  # kept for correcting
+    assert 'class="item"' not in web.get(f"/collections/{cid}", headers=HTML).text
+
+    r = _post(web, f"/collections/{cid}/items", {"pns": f"{FIRST}\n{SECOND}，{THIRD}"})
+    assert r.status_code == 303
+    assert web.get(f"/collections/{cid}", headers=HTML).text.count('class="item"') == 3
+
+
+def test_htmx_answers_with_the_changed_item_only(web: TestClient) -> None:
+    _sign_up(web)
+    cid = _create(web)
+    _post(web, f"/collections/{cid}/items", {"pns": f"{FIRST} {SECOND}"})
+    r = _post(web, f"/collections/{cid}/tags", {"pn": SECOND, "tag": "<script>x</script>"}, HTMX)
+    text = r.text
+    assert r.status_code == 200 and text.lstrip().startswith(f'<li class="item" id="item-{SECOND}">')
+    assert "<html" not in text and "&lt;script&gt;x&lt;/script&gt;" in text and "<script>x" not in text
+
+    r = _post(web, f"/collections/{cid}/tags", {"pn": SECOND, "tag": "   "}, HTMX)
+    assert r.status_code == 400 and 'role="alert"' in r.text
+    assert "a tag needs at least one character" in r.text
+
+    r = _post(web, f"/collections/{cid}/items/remove", {"pn": SECOND}, HTMX)
+    assert r.status_code == 200 and r.text == ""  # htmx removes the item
+    assert web.get(f"/collections/{cid}", headers=HTML).text.count('class="item"') == 1
+
+
+def test_edit_share_and_who_may_see_and_change(corpus_settings_small: Settings) -> None:
+    app = create_app(corpus_settings_small)
+    with TestClient(app) as owner, TestClient(app) as other:
+        _sign_up(owner)
+        _sign_up(other)
+        cid = _create(owner, "private work")
+        _post(owner, f"/collections/{cid}/items", {"pns": FIRST})
+        assert other.get(f"/collections/{cid}", headers=HTML).status_code == 404  # not even revealed
+
+        r = _post(owner, f"/collections/{cid}/edit", {"name": "shared work", "description": "for everyone",
+                                                      "query": "", "visibility": "public"})
+        assert r.status_code == 303
+        page = other.get(f"/collections/{cid}", headers=HTML)
+        assert page.status_code == 200 and "shared work" in page.text and "Everyone" in page.text
+        assert "Edit and share" not in page.text  # the owner's controls are not offered
+        r = _post(other, f"/collections/{cid}/tags", {"pn": FIRST, "tag": "mine now"})
+        assert r.status_code == 400 and "only the collection&#39;s owners and members may change it" in r.text
+        assert "mine now" not in owner.get(f"/collections/{cid}", headers=HTML).text
+
+
+def test_delete_only_after_confirming(web: TestClient) -> None:
+    _sign_up(web)
+    cid = _create(web, "to be <em>deleted</em>")
+    confirm = web.get(f"/collections/{cid}/delete", headers=HTML)
+    assert confirm.status_code == 200 and "to be &lt;em&gt;deleted&lt;/em&gt;" in confirm.text
+    assert web.get(f"/collections/{cid}", headers=HTML).status_code == 200  # asking deleted nothing
+    r = _post(web, f"/collections/{cid}/delete", {}, follow=True)
+    assert r.status_code == 200 and "Deleted the collection" in r.text
+    assert web.get(f"/collections/{cid}", headers=HTML).status_code == 404
+
+
+def test_the_patent_page_adds_to_a_collection_and_shows_tags_and_notes(web: TestClient) -> None:
+    assert "to add this document to a collection" in web.get(f"/patent/{FIRST}", headers=HTML).text
+    _sign_up(web)
+    cid = _create(web, "watch list")
+    r = _post(web, "/collections/add", {"collection": str(cid), "pn": FIRST})
+    assert r.status_code == 303 and r.headers["location"] == f"/patent/{FIRST}#collections"
+    _post(web, f"/collections/{cid}/tags", {"pn": FIRST, "tag": "novelty risk", "next": f"/patent/{FIRST}"})
+    _post(web, f"/collections/{cid}/notes", {"pn": FIRST, "text": "compare with claim 4", "next": "//evil.example"})
+    panel = web.get(f"/patent/{FIRST}", headers=HTML).text
+    panel = panel[panel.index('id="collections"'):panel.index('id="cit-h"')]
+    assert f'href="/collections/{cid}#item-{FIRST}">watch list</a>' in panel
+    assert "novelty risk" in panel and "compare with claim 4" in panel
+    assert "watch list" not in web.get(f"/patent/{SECOND}", headers=HTML).text.split('id="add-to"')[0]
+
+
+def test_numbers_are_split_as_people_paste_them() -> None:
+    assert split_numbers(" US1B2,US2B2;\nCN3A，JP4A、 EP5A1 ") == ["US1B2", "US2B2", "CN3A", "JP4A", "EP5A1"]
+    assert split_numbers(" \n ,") == []
