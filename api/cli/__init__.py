@@ -11,12 +11,16 @@ from api.cli import platform as platform_commands
 from api.cli import reports as report_commands
 from api.cli.app import app, err
 from api.cli.errors import report
+from api.worker import import_task_modules
 
 __all__ = ["app", "main"]
 COMMAND_MODULES = (platform_commands, patent_commands, report_commands, copyright_commands)
 
 
 def main() -> None:
+    # every feature's tasks, so a load from the command line wakes every corpus-updated listener
+    # (saved collection queries, analytics rules) as a load through the API does
+    import_task_modules()
     try:
         app()
     except Exception as exc:  # the one handler: known errors get their exit code, others a traceback

@@ -107,21 +107,21 @@ def _collection(page: Page, cid: int, start: int = 0, status_code: int = 200, **
     """The collection page: what it is, a page of its documents with tags and notes, statistics."""
     session, user = page.session, page.user
     coll = service.get(session, user, cid)
-    items = service.items(session, user, cid).items
+    items = service.items(session, user, page.platform.search, cid).items
     start = max(0, min(start, max(len(items) - 1, 0)))
     stats = service.statistics(session, user, page.platform.search, cid).model_dump()
     charts = {k: list(v.items()) for k, v in stats.items() if isinstance(v, dict)}  # pairs keep the order
     return page.render("collection.html", status_code, coll=coll, items=items[start:start + ITEMS_PER_PAGE],
                        total=len(items), start=start, per_page=ITEMS_PER_PAGE, stats=stats, charts=charts,
                        notes=_notes_by_pn(service.notes(session, user, cid)), orgs=_orgs(page, coll),
-                       mine=user is not None and user.id == coll.owner_id, **extra)
+                       mine=coll.owned, **extra)
 
 
 def _orgs(page: Page, coll: CollectionOut) -> list[Any]:
-    """The organisations the edit form may share with (the owner's, when it already has one)."""
-    if page.user is None or coll.org_id is None:
+    """The organisations the owner may share the collection with (theirs)."""
+    if page.user is None or not coll.owned:
         return []
-    return [o for o in accounts.organisations_of(page.session, page.user) if o.id == coll.org_id]
+    return list(accounts.organisations_of(page.session, page.user))
 
 
 @router.get("/collections/{cid}", response_class=HTMLResponse)
@@ -135,20 +135,22 @@ def _after_write(page: Page, cid: int, start: int, next_: str, anchor: str = "")
 
 
 def _changes(current: CollectionOut, name: str, description: str, query: str,
-             visibility: Visibility) -> CollectionPatch:
+             visibility: Visibility, org: str) -> CollectionPatch:
     """Only what the form changed: an org member may rename, only the owner changes who sees it."""
     wanted: dict[str, Any] = {"name": name.strip(), "description": description.strip(),
                               "query": query.strip() or None, "visibility": visibility}
+    if visibility is Visibility.org:
+        wanted["org_id"] = _org_id(org)
     changed = {k: v for k, v in wanted.items() if getattr(current, k) != v}
     return CollectionPatch(**changed)
 
 
 @router.post("/collections/{cid}/edit", response_model=None)
 def edit_collection(page: CheckedPageDep, cid: int, name: Text, description: OptionalText = "",
-                    query: OptionalText = "",
-                    visibility: Annotated[Visibility, Form()] = Visibility.private) -> Response:
+                    query: OptionalText = "", visibility: Annotated[Visibility, Form()] = Visibility.private,
+                    org: OptionalText = "") -> Response:
     try:
-        patch = _changes(service.get(page.session, page.user, cid), name, description, query, visibility)
+        patch = _changes(service.get(page.session, page.user, cid), name, description, query, visibility, org)
         service.update(page.writer(), cid, patch)
     except FORM_ERRORS as exc:
         page.session.rollback()
@@ -202,7 +204,7 @@ def add_to_collection(page: CheckedPageDep, collection: Annotated[int, Form()], 
 
 def _item(page: Page, cid: int, pn: str, start: int, status_code: int = 200, error: str | None = None) -> Response:
     """One document of the collection, for htmx to swap in place of the one changed."""
-    found = [i for i in service.items(page.session, page.user, cid).items if i.pn == pn]
+    found = [i for i in service.items(page.session, page.user, page.platform.search, cid).items if i.pn == pn]
     if not found:
         return HTMLResponse("", status_code=status_code)
     notes = [n for n in service.notes(page.session, page.user, cid) if n.pn == pn]
@@ -272,18 +274,8 @@ def export_collection(page: PageDep, cid: int, format: ExportFormat = ExportForm
 # --- the patent page's panel ------------------------------------------------------------------
 
 def patent_panel(page: Page, pn: str) -> dict[str, Any]:
-    """My collections (for "add to collection") and, for those holding ``pn``, its tags and notes.
-
-    Composed from the service's reads, one collection at a time, until the service answers "which
-    of my collections hold this document" itself.
-    """
+    """The collections I may add ``pn`` to and, for those holding it, its tags and notes there."""
     if page.user is None:
         return {"my_collections": None, "holding": []}
-    mine = service.collections_of(page.session, page.user)
-    holding = []
-    for coll in mine:
-        item = next((i for i in service.items(page.session, page.user, coll.id).items if i.pn == pn), None)
-        if item is not None:
-            notes = [n for n in service.notes(page.session, page.user, coll.id) if n.pn == pn]
-            holding.append({"coll": coll, "tags": item.tags, "notes": notes})
-    return {"my_collections": mine, "holding": holding}
+    mine = [c for c in service.collections_of(page.session, page.user) if c.editable]
+    return {"my_collections": mine, "holding": service.holding(page.session, page.user, pn)}

@@ -42,8 +42,8 @@ def delete_collection(cid: int, w: WriterDep) -> None:
 
 
 @router.get("/collections/{cid}/items", response_model=schemas.ItemsOut)
-def list_items(cid: int, user: OptionalUser, session: SessionDep) -> schemas.ItemsOut:
-    return service.items(session, user, cid)
+def list_items(cid: int, user: OptionalUser, session: SessionDep, search: SearchServiceDep) -> schemas.ItemsOut:
+    return service.items(session, user, search, cid)
 
 
 @router.post("/collections/{cid}/items", response_model=schemas.AddedOut)

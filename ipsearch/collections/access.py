@@ -29,12 +29,25 @@ def get_visible(session: Session, user: User | None, collection_id: int) -> Coll
     raise NotFound(f"collection {collection_id} not found")
 
 
+def may_edit(session: Session, user: User | None, coll: Collection) -> bool:
+    """Owner, members of the organisation of an org collection, and admins change a collection."""
+    return user is not None and (is_owner_or_admin(user, coll.owner_id) or _org_shared_with(session, user, coll))
+
+
 def get_editable(session: Session, user: User, collection_id: int) -> Collection:
-    """The collection if ``user`` may change it: owner, org members of an org collection, admins."""
+    """The collection if ``user`` may change it (``may_edit``); PermissionDenied otherwise."""
     coll = get_visible(session, user, collection_id)
-    if is_owner_or_admin(user, coll.owner_id) or _org_shared_with(session, user, coll):
+    if may_edit(session, user, coll):
         return coll
     raise PermissionDenied("only the collection's owners and members may change it")
+
+
+def shared_with(session: Session, user: User) -> list[Collection]:
+    """Collections of other people that ``user``'s organisations share with them."""
+    orgs = select(Membership.org_id).where(Membership.user_id == user.id)
+    return list(session.scalars(select(Collection).where(
+        Collection.visibility == Visibility.org, Collection.org_id.in_(orgs), Collection.owner_id != user.id)
+        .order_by(Collection.id)))
 
 
 def require_owner(user: User, coll: Collection, what: str) -> None:

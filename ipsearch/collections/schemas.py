@@ -22,6 +22,7 @@ class CollectionPatch(BaseModel):
     description: str | None = Field(default=None, max_length=5000)
     query: str | None = Field(default=None, max_length=2000)
     visibility: Visibility | None = None
+    org_id: int | None = Field(default=None, description="the organisation an org collection is shared with")
 
 
 class CollectionOut(BaseModel):
@@ -37,6 +38,8 @@ class CollectionOut(BaseModel):
     created_at: datetime
     last_run_at: datetime | None
     items: int = Field(default=0, description="documents in the collection (removed ones not counted)")
+    editable: bool = Field(default=False, description="whether the caller may change it (items, tags, notes)")
+    owned: bool = Field(default=False, description="whether the caller owns it (who sees it, deletion)")
 
 
 class ItemsIn(BaseModel):
@@ -46,6 +49,9 @@ class ItemsIn(BaseModel):
 class ItemOut(BaseModel):
     pn: str
     tags: list[str]
+    title: str | None = Field(default=None, description="empty when the document has left the corpus")
+    publication_date: str | None = None
+    applicants: list[str] = []
 
 
 class ItemsOut(BaseModel):
@@ -93,3 +99,12 @@ class StatsOut(BaseModel):
     by_year: dict[str, int] = Field(description="documents per publication year")
     by_ipc_subclass: dict[str, int] = Field(description="the 30 most frequent IPC subclasses")
     by_applicant: dict[str, int] = Field(description="the 30 most frequent applicants (harmonised names)")
+
+
+class Holding(BaseModel):
+    """One of the caller's collections that holds a document, with the document's tags and notes there."""
+
+    collection: CollectionOut
+    tags: list[str]
+    notes: list[NoteOut]
+

@@ -20,7 +20,7 @@ from core.accounts.permissions import is_org_member, require_owner_or_admin
 from core.audit import AuditAction, Writer
 from core.db import session_scope
 from core.errors import InvalidInput, PermissionDenied
-from ipsearch.collections.access import get_editable, get_visible, require_owner
+from ipsearch.collections.access import get_editable, get_visible, may_edit, require_owner, shared_with
 from ipsearch.collections.items import add_items as _add_items
 from ipsearch.collections.items import item_count, item_pns, refresh
 from ipsearch.collections.items import remove_items as _remove_items
@@ -30,6 +30,7 @@ from ipsearch.collections.schemas import (
     CollectionIn,
     CollectionOut,
     CollectionPatch,
+    Holding,
     ItemOut,
     ItemsIn,
     ItemsOut,
@@ -53,9 +54,12 @@ TOP_STATS = 30  # rows per statistics table (IPC subclasses, applicants)
 OBJECT = "collection"  # the audit trail's object type
 
 
-def _out(session: Session, coll: Collection) -> CollectionOut:
+def _out(session: Session, coll: Collection, user: User | None) -> CollectionOut:
+    """The collection as ``user`` sees it: with its size and what they may do with it."""
     out = CollectionOut.model_validate(coll)
     out.items = item_count(session, coll)
+    out.editable = may_edit(session, user, coll)
+    out.owned = user is not None and coll.owner_id == user.id
     return out
 
 
@@ -92,16 +96,21 @@ def create(w: Writer, search: SearchService, body: CollectionIn) -> CollectionOu
         coll.last_event_id = last_event
     w.audit(AuditAction.collection_create, OBJECT, coll.id, name=coll.name, query=coll.query)
     w.commit()
-    return _out(w.session, coll)
+    return _out(w.session, coll, w.actor)
 
 
 def collections_of(session: Session, user: User) -> list[CollectionOut]:
+    """The user's own collections, then those their organisations share with them."""
+    return [_out(session, c, user) for c in _of(session, user)]
+
+
+def _of(session: Session, user: User) -> list[Collection]:
     owned = session.scalars(select(Collection).where(Collection.owner_id == user.id).order_by(Collection.id))
-    return [_out(session, c) for c in owned]
+    return [*owned, *shared_with(session, user)]
 
 
 def get(session: Session, user: User | None, collection_id: int) -> CollectionOut:
-    return _out(session, get_visible(session, user, collection_id))
+    return _out(session, get_visible(session, user, collection_id), user)
 
 
 def update(w: Writer, collection_id: int, body: CollectionPatch) -> CollectionOut:
@@ -110,14 +119,15 @@ def update(w: Writer, collection_id: int, body: CollectionPatch) -> CollectionOu
     coll = get_editable(w.session, w.actor, collection_id)
     _check_query(body.query)
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k == "query"}
-    if "visibility" in changes:
+    if "visibility" in changes or "org_id" in changes:
         require_owner(w.actor, coll, "change who sees the collection")
-        _check_org_sharing(w.session, w.actor, changes["visibility"], coll.org_id)
+        _check_org_sharing(w.session, w.actor, changes.get("visibility", coll.visibility),
+                           changes.get("org_id", coll.org_id))
     for key, value in changes.items():
         setattr(coll, key, value)
     w.audit(AuditAction.collection_update, OBJECT, coll.id, **{k: str(v) for k, v in changes.items()})
     w.commit()
-    return _out(w.session, coll)
+    return _out(w.session, coll, w.actor)
 
 
 def delete(w: Writer, collection_id: int) -> None:
@@ -139,10 +149,31 @@ def _tags_by_pn(session: Session, coll: Collection) -> dict[str, list[str]]:
     return tags
 
 
-def items(session: Session, user: User | None, collection_id: int) -> ItemsOut:
+def items(session: Session, user: User | None, search: SearchService, collection_id: int) -> ItemsOut:
+    """The documents with their title, date, applicants and tags (a document that has left the
+    corpus keeps its number and tags)."""
     coll = get_visible(session, user, collection_id)
     tags = _tags_by_pn(session, coll)
-    return ItemsOut(items=[ItemOut(pn=pn, tags=tags.get(pn, [])) for pn in item_pns(session, coll)])
+    return ItemsOut(items=[_item(pn, search.backend.get(pn), tags.get(pn, [])) for pn in item_pns(session, coll)])
+
+
+def _item(pn: str, record: dict[str, Any] | None, tags: list[str]) -> ItemOut:
+    r = record or {}
+    return ItemOut(pn=pn, tags=tags, title=r.get("title"), publication_date=r.get("publication_date"),
+                   applicants=r.get("owners") or [])
+
+
+def holding(session: Session, user: User, pn: str) -> list[Holding]:
+    """The user's collections (own and shared) that hold ``pn``, with its tags and notes in each."""
+    key = normalise_pn(pn)
+    return [_holding(session, user, coll, key) for coll in _of(session, user) if key in set(item_pns(session, coll))]
+
+
+def _holding(session: Session, user: User, coll: Collection, pn: str) -> Holding:
+    notes = session.scalars(select(CollectionNote).where(CollectionNote.collection_id == coll.id,
+                                                         CollectionNote.pn == pn).order_by(CollectionNote.id))
+    return Holding(collection=_out(session, coll, user), tags=_tags_by_pn(session, coll).get(pn, []),
+                   notes=[NoteOut.model_validate(n) for n in notes])
 
 
 def _in_corpus(search: SearchService, typed: list[str]) -> list[str]:

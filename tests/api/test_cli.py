@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -97,3 +98,43 @@ def test_exit_code_table_follows_the_error_family() -> None:
     assert exit_code_of(LoadInterrupted("gone")) is exit_code_of(Unavailable("down")) is ExitCode.unfinished
     assert exit_code_of(VerificationFailed("inclusion proof", "root differs")) is ExitCode.negative
     assert exit_code_of(KeyError("unexpected")) is None  # a bug: a traceback, not a made-up exit code
+
+
+def test_a_load_from_the_command_line_refreshes_saved_queries(embedded_settings: Settings,
+                                                              shared_data_dir: Path) -> None:
+    """`ipcommons load` wakes the corpus-updated listeners as the loads API does: a worker (no
+    beat) picks up the refresh and the owner of a matching saved query gets one notification."""
+    from core.accounts.models import User
+    from core.audit import AuditContext, Writer
+    from core.db import session_scope
+    from core.notifications import Notification
+    from ipsearch.backends import get_backend
+    from ipsearch.collections import service
+    from ipsearch.collections.schemas import CollectionIn
+    from ipsearch.service import SearchService
+
+    search = SearchService(get_backend(embedded_settings))
+    search.backend.ensure_index()
+    with session_scope(embedded_settings.effective_database_url) as session:
+        owner = User(email="lamps@example.org", display_name="lamps", password_hash="-")
+        session.add(owner)
+        session.commit()
+        service.create(Writer(session, owner, AuditContext(actor_id=owner.id)), search,
+                       CollectionIn(name="Lamps", query="TI=lamp"))
+        owner_id = owner.id
+    env = _embedded_env(embedded_settings)
+    r = _cli(["load", str(shared_data_dir / "patents" / "uspto" / "ipg110104.small.xml")], env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    worker = subprocess.Popen([sys.executable, "-m", "api.worker", "worker", "--pool=solo", "--loglevel=WARNING"],
+                              cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline, payloads = time.time() + 90, []
+        while time.time() < deadline and not payloads:
+            time.sleep(1)
+            with session_scope(embedded_settings.effective_database_url) as session:
+                payloads = [n.payload for n in session.scalars(select(Notification).where(
+                    Notification.user_id == owner_id))]
+        assert [p["pns"] for p in payloads] == [["USD630349S1"]]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)

@@ -84,7 +84,7 @@ def test_a_saved_query_runs_at_once_and_remembers_the_event(world: World) -> Non
     assert out.items == len(SCREWS) and out.owner_id == owner.id and out.visibility is Visibility.private
     coll = world.session.get(Collection, out.id)
     assert coll is not None and coll.last_event_id == latest_event_id(world.session) > 0
-    assert [i.pn for i in service.items(world.session, owner, out.id).items] == sorted(SCREWS)
+    assert [i.pn for i in service.items(world.session, owner, world.search, out.id).items] == sorted(SCREWS)
     assert world.audits() == ["collection.create"]
     # a query that does not parse is refused before anything is written
     world.refused(QuerySyntaxError, lambda: service.create(world.writer(owner), world.search,
@@ -106,7 +106,14 @@ def test_an_organisation_collection_needs_a_membership(world: World) -> None:
     own = service.create(world.writer(stranger), world.search, CollectionIn(name="Mine", org_id=org.id))
     world.refused(PermissionDenied, lambda: service.update(world.writer(stranger), own.id,
                                                            CollectionPatch(visibility=Visibility.org)))
+    world.refused(PermissionDenied, lambda: service.update(world.writer(stranger), own.id, CollectionPatch(
+        visibility=Visibility.org, org_id=org.id)))
     assert service.get(world.session, stranger, own.id).visibility is Visibility.private
+    # a private collection is shared after creation by its owner, with an organisation of theirs
+    later = service.create(world.writer(founder), world.search, CollectionIn(name="Later"))
+    patched = service.update(world.writer(founder), later.id, CollectionPatch(visibility=Visibility.org,
+                                                                              org_id=org.id))
+    assert (patched.visibility, patched.org_id) == (Visibility.org, org.id)
 
 
 def test_who_sees_and_who_changes(world: World) -> None:
@@ -127,6 +134,12 @@ def test_who_sees_and_who_changes(world: World) -> None:
     with pytest.raises(NotFound):
         service.get(world.session, stranger, shared.id)
     assert service.get(world.session, None, public.id).name == "Public"
+    # the list: one's own, then what one's organisations share; with what each may do
+    assert [(c.name, c.owned, c.editable) for c in service.collections_of(world.session, member)] == [
+        ("Shared", False, True)]
+    assert [(c.name, c.editable) for c in service.collections_of(world.session, owner)] == [
+        ("Private", True), ("Shared", True), ("Public", True)]
+    assert not service.get(world.session, stranger, public.id).editable
 
     # members change an organisation's collection, but only the owner changes who sees it
     assert service.update(world.writer(member), shared.id, CollectionPatch(name="Renamed")).name == "Renamed"
@@ -175,11 +188,19 @@ def test_items_tags_and_notes(world: World) -> None:
 
     assert service.remove_items(world.writer(owner), cid, ItemsIn(pns=["EP1873405A2"])).removed == 1
     assert service.remove_items(world.writer(owner), cid, ItemsIn(pns=["EP1873405A2"])).removed == 0
-    items = service.items(world.session, owner, cid).items
+    items = service.items(world.session, owner, world.search, cid).items
     assert [(i.pn, i.tags) for i in items] == [("EP3383757B1", ["core"])]
     assert service.add_items(world.writer(owner), world.search, cid,
                              ItemsIn(pns=["EP1873405A2"])).added == ["EP1873405A2"]
     assert service.get(world.session, owner, cid).items == 2
+    # the patent page asks which of my collections hold a document, with its tags and notes there
+    other = service.create(world.writer(owner), world.search, CollectionIn(name="Other")).id
+    service.add_items(world.writer(owner), world.search, other, ItemsIn(pns=["EP1873405A2"]))
+    held = service.holding(world.session, owner, "ep 1873405 a2")
+    assert [(h.collection.name, h.tags, [n.text for n in h.notes]) for h in held] == [
+        ("Picks", [], ["check claim 1"]), ("Other", [], [])]
+    assert [h.collection.name for h in service.holding(world.session, owner, "EP3383757B1")] == ["Picks"]
+    assert service.holding(world.session, stranger, "EP1873405A2") == []
 
 
 def test_statistics_and_export_use_the_search_export_format_with_tags_and_notes(world: World) -> None:
@@ -226,7 +247,7 @@ def test_new_matches_after_a_load_are_notified_once(world: World) -> None:
     world.session.expire_all()
     notes = list(world.session.scalars(select(Notification).where(Notification.user_id == owner.id)))
     assert len(notes) == 1 and notes[0].payload["pns"] == ["USD630349S1"]
-    assert [i.pn for i in service.items(world.session, owner, cid).items] == ["USD630349S1"]
+    assert [i.pn for i in service.items(world.session, owner, world.search, cid).items] == ["USD630349S1"]
 
 
 def test_a_saved_query_that_no_longer_parses_is_skipped(world: World) -> None:
