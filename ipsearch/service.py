@@ -88,6 +88,7 @@ class DocumentView(BaseModel):
     claim_tree: dict[str, list[ClaimNode]] = Field(description="per language: independent claims and dependants")
     family_id: str | None = Field(default=None, description="DOCDB family id, else computed (ipsearch.families)")
     family: list[FamilyMember] = Field(default=[], description="the other documents of its family in the corpus")
+    cited_by: list[FamilyMember] = Field(default=[], description="documents of the corpus that cite it, newest first")
 
 
 class SearchService:
@@ -234,7 +235,8 @@ class SearchService:
                            for c in claims if c.get("independent")]
         return DocumentView.model_validate({"pn": record["pn"], "document": doc, "claim_tree": trees,
                                              "family_id": record.get("family_id"),
-                                             "family": self._family(record["pn"], record.get("family_id"))})
+                                             "family": self._family(record["pn"], record.get("family_id")),
+                                             "cited_by": self._citing(record["pn_base"])})
 
     def _family(self, pn: str, family_id: str | None) -> list[FamilyMember]:
         """The other members of the family, oldest publication first."""
@@ -244,6 +246,13 @@ class SearchService:
                                      [("publication_date", "asc")], MAX_FAMILY_SHOWN,
                                      ["country", "kind", "publication_date", "title"])
         return [FamilyMember.model_validate(row) for row in rows if row["pn"] != pn]
+
+    def _citing(self, pn_base: str) -> list[FamilyMember]:
+        """Forward citations within the corpus (``CITES=``: by country and number), newest first."""
+        rows = self.backend.top_docs(Keyword("CITES", pn_base), Planner(self.analyzer, self.backend, ""),
+                                     [("publication_date", "desc")], MAX_FAMILY_SHOWN,
+                                     ["country", "kind", "publication_date", "title"])
+        return [FamilyMember.model_validate(row) for row in rows]
 
     def similar(self, pn: str, size: int = 10) -> list[Hit]:
         key = normalise_pn(pn)

@@ -17,7 +17,7 @@ from api.pages.context import CheckedPageDep, Page, PageDep
 from core.errors import InvalidInput
 from ipsearch import history
 from ipsearch.query.parser import QuerySyntaxError
-from ipsearch.results import ExportFormat, SortMode
+from ipsearch.results import ExportFormat, Grouping, SortMode
 from ipsearch.service import MAX_EXPORT, SearchResult
 from ipsearch.suggest import ZeroResultHelp, zero_result_help
 
@@ -46,26 +46,28 @@ def _expand_sets(page: Page, q: str) -> str:
     return history.expand(page.session, page.user, q)
 
 
-def _search(page: Page, q: str, filters: list[str], sort: SortMode, cursor: str | None) -> dict[str, object]:
+def _search(page: Page, q: str, filters: list[str], sort: SortMode, cursor: str | None,
+            group: Grouping) -> dict[str, object]:
     search = page.platform.search
     query = effective_query(_expand_sets(page, q), filters)
-    result: SearchResult = search.search(query, size=PAGE_SIZE, sort=sort, facets=FACETS, cursor=cursor)
+    result: SearchResult = search.search(query, size=PAGE_SIZE, sort=sort, facets=FACETS, cursor=cursor, group=group)
     help_: ZeroResultHelp | None = zero_result_help(search, query) if result.total == 0 else None
     current = None
     if page.user is not None and cursor is None:
-        current = history.record(page.writer(), query, result.total)
+        current = history.record(page.writer(), query, result.documents)
     return {"result": result, "help": help_, "current_set": current, "query": query}
 
 
 @router.get("/", response_class=HTMLResponse)
 def search_page(page: PageDep, q: Annotated[str, Query(max_length=4000)] = "", f: Filters = [],  # noqa: B006
                 sort: SortMode = SortMode.relevance, cursor: Annotated[str | None, Query(max_length=4096)] = None,
-                trail: Annotated[str, Query(max_length=40000)] = "") -> HTMLResponse:
+                trail: Annotated[str, Query(max_length=40000)] = "", group: Grouping = Grouping.document,
+                ) -> HTMLResponse:
     context: dict[str, object] = {"q": q, "filters": f, "sort": sort.value, "trail": trail, "cursor": cursor,
-                                  "facet_clause": FACET_CLAUSE, "result": None, "error": None}
+                                  "group": group.value, "facet_clause": FACET_CLAUSE, "result": None, "error": None}
     if q.strip() or f:
         try:
-            context.update(_search(page, q, f, sort, cursor))
+            context.update(_search(page, q, f, sort, cursor, group))
         except QuerySyntaxError as exc:
             context["error"] = f"{page.gettext(exc.message)}\n{exc.pointer()}"
         except InvalidInput as exc:

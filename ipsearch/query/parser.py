@@ -275,14 +275,15 @@ class _ToAst(Transformer):
 
     def _keyword(self, field: str, leaf: Term | Phrase, tok: Token) -> Node:
         value = leaf.text.strip()
-        if field == "PN":
+        if field in ("PN", "CITES"):
             from ipsearch.model import parse_publication_number
 
             try:
                 pn = parse_publication_number(value)
             except ValueError as exc:
                 raise QuerySyntaxError(f"not a publication number: {value!r}", tok.start_pos, self.query) from exc
-            return Keyword("PN", pn.country + pn.number + pn.kind)
+            # CITES matches citations by country and number: a citation often names another kind
+            return Keyword(field, pn.country + pn.number + ("" if field == "CITES" else pn.kind))
         if field == "AN":
             return Keyword("AN", re.sub(r"[^0-9A-Za-z]", "", value).upper())
         if field == "KIND":

@@ -123,7 +123,8 @@ class SqlCompiler:
         if node.field == "PN":
             params.extend([node.value, node.value])
             return "(d.pn = ? OR d.pn_base = ?)"
-        list_field = {"LANG": "langs", "PAC": "owner_countries", "OWNER": "owner_keys"}.get(node.field)
+        list_field = {"LANG": "langs", "PAC": "owner_countries", "OWNER": "owner_keys",
+                      "CITES": "cited_bases"}.get(node.field)
         if list_field is not None:
             params.extend([list_field, node.value])
             return "d.pn IN (SELECT pn FROM doc_values WHERE field = ? AND value = ?)"

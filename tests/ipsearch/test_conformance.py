@@ -3,9 +3,16 @@ embedded backend, over the real corpus in shared/data (ranking may differ)."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+
 import pytest
 
+from core.settings import BackendKind, Settings
+from ipsearch.backends import get_backend
 from ipsearch.service import SearchService
+from loaders.pipeline import run_load
+from loaders.synthetic import SyntheticOptions, write_weekly_files
 
 # (query, at least this many hits) -- every feature of the language appears at least once.
 CASES: list[tuple[str, int]] = [
@@ -150,3 +157,35 @@ def test_family_counts_agree(query: str, es_service: SearchService, embedded_ser
     assert results[0] == results[1]
     families, per_year, _ = results[0]
     assert 0 < families <= sum(per_year.values())
+
+
+@pytest.fixture(scope="module")
+def citing_corpus(tmp_path_factory: pytest.TempPathFactory, corpus_settings: Settings) -> Iterator[
+        dict[str, SearchService]]:
+    """SYNTHETIC documents in two load runs: the second run's documents cite the first run's (the
+    real samples do not cite each other)."""
+    folder = tmp_path_factory.mktemp("citing")
+    files = write_weekly_files(folder / "xml", SyntheticOptions(docs=200, seed=5), docs_per_file=100)
+    settings = corpus_settings.model_copy(update={"data_dir": folder / "var",
+                                                  "es_index_prefix": f"patents-cites-{uuid.uuid4().hex[:8]}"})
+    for backend in (BackendKind.elasticsearch, BackendKind.embedded):
+        for f in files:
+            assert run_load(settings, [f], backend=backend).loaded == 100
+    yield {kind: SearchService(get_backend(settings, kind)) for kind in ("es", "embedded")}
+    get_backend(settings, "es").drop()
+
+
+def test_forward_citations_agree_with_the_counts_kept_at_load_time(citing_corpus: dict[str, SearchService]) -> None:
+    """``CITES=pn`` finds the documents whose citations name ``pn`` (any kind): as many as the
+    in-corpus citation count stored at load time, the same on both backends, and listed on the
+    document view."""
+    es_service, embedded_service = citing_corpus["es"], citing_corpus["embedded"]
+    node, planner = es_service.plan("KIND=grant OR KIND=application")
+    most_cited = es_service.backend.top_docs(node, planner, [("cited_by", "desc")], 3, ["cited_by"])
+    assert most_cited[0]["cited_by"] >= 2
+    for row in most_cited:
+        query = f"CITES={row['pn']}"
+        citing = es_service.matching_ids(query)
+        assert citing == embedded_service.matching_ids(query)
+        assert len(citing) == row["cited_by"]
+        assert {m.pn for m in es_service.document(row["pn"]).cited_by} == citing

@@ -1,0 +1,84 @@
+"""The search and patent pages on real family data (EPO OPS samples): one row per family with the
+other members listed and a switch back to one row per document; the patent page's family members
+and forward citations; the Chinese page; field codes with spaces."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from lxml import html
+
+from api.app import create_app
+from core.migrate import upgrade
+from core.settings import BackendKind, Settings
+from loaders.pipeline import run_load
+
+EN = {"Accept": "text/html", "Accept-Language": "en"}
+ZH = {"Accept": "text/html", "Accept-Language": "zh-CN"}
+QUERY = "FAM=19768124 OR CC=JP"  # the EP1000000 family (six documents) and three Japanese ones
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: Path) -> Iterator[TestClient]:
+    patents = shared_data_dir / "patents"
+    settings = Settings(data_dir=tmp_path_factory.mktemp("family-pages") / "var", shared_data_dir=shared_data_dir,
+                        database_url=None, elasticsearch_url=None, broker_url=None, redis_url=None)
+    upgrade(settings.effective_database_url)
+    assert run_load(settings, [patents / "ops", patents / "epo", patents / "jpo"],
+                    backend=BackendKind.embedded).failed == 0
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def rows(page: str) -> list[html.HtmlElement]:
+    return html.fromstring(page).xpath("//article[contains(@class, 'hit')]")
+
+
+def test_one_row_per_family_lists_the_other_members(web: TestClient) -> None:
+    by_document = web.get("/", params={"q": QUERY}, headers=EN)
+    by_family = web.get("/", params={"q": QUERY, "group": "family"}, headers=EN)
+    assert by_document.status_code == by_family.status_code == 200
+    assert len(rows(by_document.text)) == 9 and len(rows(by_family.text)) == 4
+    assert "4 families, 9 documents" in html.fromstring(by_family.text).get_element_by_id("result-count").text_content()
+    family_row = [r for r in rows(by_family.text) if r.xpath(".//p[contains(@class, 'family')]")]
+    assert len(family_row) == 1
+    members = [a.text_content() for a in family_row[0].xpath(".//p[contains(@class, 'family')]//a")]
+    assert len(members) == 5 and "EP1000000B1" in members + [family_row[0].xpath(".//h3/a")[0].text_content()]
+    # the switch is kept by facet links, so refining stays in family rows
+    page = html.fromstring(by_family.text)
+    facet_links = [a.get("href") for a in page.xpath("//section[contains(@class, 'facet')]//a")]
+    assert facet_links and all("group=family" in href for href in facet_links)
+    selected = page.xpath("//select[@id='group']/option[@selected]")
+    assert [o.get("value") for o in selected] == ["family"]
+
+
+def test_family_rows_in_chinese(web: TestClient) -> None:
+    page = web.get("/", params={"q": "同族=19768124", "group": "family"}, headers=ZH)
+    assert page.status_code == 200
+    assert "1 个同族，6 件文献" in page.text and "同族其他文献" in page.text
+
+
+def test_bad_grouping_is_a_clear_error(web: TestClient) -> None:
+    r = web.get("/", params={"q": QUERY, "group": "inventor"}, headers=EN)
+    assert r.status_code == 422 and "group" in r.text
+
+
+def test_patent_page_lists_family_members_and_says_when_there_are_none(web: TestClient) -> None:
+    page = html.fromstring(web.get("/patent/EP1000000A1", headers=EN).text)
+    section = page.get_element_by_id("fam-h").getparent()
+    linked = {a.text_content() for a in section.xpath(".//a")}
+    assert len(linked) == 5 and "EP1000000B1" in linked and "EP1000000A1" not in linked
+    cited = page.get_element_by_id("citing-h").text_content()
+    assert re.search(r"\(0\)$", cited.strip())  # the real samples do not cite each other
+    alone = html.fromstring(web.get("/patent/JP2005533465A", headers=EN).text)
+    assert "No other document of this family" in alone.get_element_by_id("fam-h").getparent().text_content()
+
+
+def test_class_symbol_with_its_space_on_the_search_page(web: TestClient) -> None:
+    spaced = web.get("/", params={"q": "IPC=B28B 1/29"}, headers=EN)
+    joined = web.get("/", params={"q": "IPC=B28B1/29"}, headers=EN)
+    assert spaced.status_code == 200 and len(rows(spaced.text)) == len(rows(joined.text)) > 0
