@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.pages.context import CheckedPageDep, Page, PageDep
+from api.pages.downloads import download
 from core.accounts import service as accounts
 from core.errors import InvalidInput, IPCommonsError, PermissionDenied
 from ipsearch.collections import service
@@ -224,35 +225,34 @@ def _annotated(page: Page, cid: int, pn: str, start: int, next_: str, exc: Excep
     return _after_write(page, cid, start, next_, "" if _safe_next(next_) else f"#item-{pn}")
 
 
+def _written(page: Page, cid: int, pn: str, start: int, next_: str, write: Callable[[], object]) -> Response:
+    """Run one write of an item (tag, note, removal) and answer with the item or the page."""
+    try:
+        write()
+    except FORM_ERRORS as exc:
+        return _annotated(page, cid, pn, start, next_, exc)
+    return _annotated(page, cid, pn, start, next_, None)
+
+
 @router.post("/collections/{cid}/tags", response_model=None)
 def add_tag(page: CheckedPageDep, cid: int, pn: Text, tag: Text, start: Annotated[int, Form(ge=0)] = 0,
             next: OptionalText = "") -> Response:
     """Tag (标引) a document of the collection."""
-    try:
-        service.add_tag(page.writer(), cid, TagIn(pn=pn, tag=tag))
-    except FORM_ERRORS as exc:
-        return _annotated(page, cid, pn, start, next, exc)
-    return _annotated(page, cid, pn, start, next, None)
+    return _written(page, cid, pn, start, next, lambda: service.add_tag(page.writer(), cid, TagIn(pn=pn, tag=tag)))
 
 
 @router.post("/collections/{cid}/notes", response_model=None)
 def add_note(page: CheckedPageDep, cid: int, pn: Text, text: Text, start: Annotated[int, Form(ge=0)] = 0,
              next: OptionalText = "") -> Response:
-    try:
-        service.add_note(page.writer(), cid, NoteIn(pn=pn, text=text))
-    except FORM_ERRORS as exc:
-        return _annotated(page, cid, pn, start, next, exc)
-    return _annotated(page, cid, pn, start, next, None)
+    return _written(page, cid, pn, start, next,
+                    lambda: service.add_note(page.writer(), cid, NoteIn(pn=pn, text=text)))
 
 
 @router.post("/collections/{cid}/items/remove", response_model=None)
 def remove_document(page: CheckedPageDep, cid: int, pn: Text, start: Annotated[int, Form(ge=0)] = 0) -> Response:
     """Removed by hand: the saved query will not bring it back."""
-    try:
-        service.remove_items(page.writer(), cid, ItemsIn(pns=[pn]))
-    except FORM_ERRORS as exc:
-        return _annotated(page, cid, pn, start, "", exc)
-    return _annotated(page, cid, pn, start, "", None)
+    return _written(page, cid, pn, start, "",
+                    lambda: service.remove_items(page.writer(), cid, ItemsIn(pns=[pn])))
 
 
 @router.get("/collections/{cid}/export", response_model=None)
@@ -260,15 +260,7 @@ def export_collection(page: PageDep, cid: int, format: ExportFormat = ExportForm
     """The documents with their tags and notes: CSV with a byte-order mark (Excel reads Chinese) or
     JSON Lines, with a file name."""
     rows = service.export(page.session, page.user, page.platform.search, cid, format)
-
-    def body() -> Iterator[str]:
-        if format is ExportFormat.csv:
-            yield "\ufeff"
-        yield from rows
-
-    name = f"ipcommons-collection-{cid}-{dt.date.today().isoformat()}.{format.value}"
-    return StreamingResponse(body(), media_type=format.media_type,
-                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return download(rows, format, f"ipcommons-collection-{cid}-{dt.date.today().isoformat()}")
 
 
 # --- the patent page's panel ------------------------------------------------------------------

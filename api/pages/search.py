@@ -5,15 +5,15 @@ export, and the patent page."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response
 
 from api.pages.collections import patent_panel
 from api.pages.context import CheckedPageDep, Page, PageDep
+from api.pages.downloads import download
 from core.errors import InvalidInput
 from ipsearch import history
 from ipsearch.query.parser import QuerySyntaxError
@@ -90,15 +90,7 @@ def export(page: PageDep, q: Annotated[str, Query(min_length=1, max_length=4000)
     """CSV with a byte-order mark (so Excel reads Chinese) or JSON Lines, with a file name."""
     query = effective_query(_expand_sets(page, q), f)
     rows = page.platform.search.export(query, format, limit, sort)
-
-    def body() -> Iterator[str]:
-        if format is ExportFormat.csv:
-            yield "\ufeff"
-        yield from rows
-
-    name = f"ipcommons-{dt.date.today().isoformat()}.{format.value}"
-    return StreamingResponse(body(), media_type=format.media_type,
-                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return download(rows, format, f"ipcommons-{dt.date.today().isoformat()}")
 
 
 @router.get("/patent/{pn}", response_class=HTMLResponse)

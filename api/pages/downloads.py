@@ -1,0 +1,22 @@
+"""Files the pages hand to the browser to save."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi.responses import StreamingResponse
+
+from ipsearch.results import ExportFormat
+
+
+def download(rows: Iterator[str], fmt: ExportFormat, stem: str) -> StreamingResponse:
+    """``rows`` as a file named ``stem.csv`` or ``stem.jsonl``. CSV starts with a byte-order mark,
+    without which Excel reads UTF-8 Chinese as mojibake."""
+
+    def body() -> Iterator[str]:
+        if fmt is ExportFormat.csv:
+            yield "\ufeff"
+        yield from rows
+
+    return StreamingResponse(body(), media_type=fmt.media_type,
+                             headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt.value}"'})
