@@ -91,6 +91,9 @@ def wants_html(request: Request) -> bool:
     return not request.url.path.startswith(JSON_PATHS) and "text/html" in request.headers.get("accept", "")
 
 
+HTML_VALIDATION_DETAIL = "a value in the address or the form does not fit: go back and try again"
+
+
 def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
     """Problem documents for API clients; with ``html``, error pages for people on the portal."""
 
@@ -102,9 +105,11 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
         return problem(status, title, exc.detail, request, headers=_headers(exc), **exc.extra)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
                   for e in exc.errors()]
+        if html is not None and wants_html(request):  # a hand-edited or stale link: a page, not JSON
+            return html(request, 422, "Invalid request", HTML_VALIDATION_DETAIL)
         if any(e["type"] == "json_invalid" for e in errors):
             return problem(400, "Malformed JSON", "the request body is not valid JSON", request, errors=errors)
         return problem(422, "Invalid request", "the request does not match the schema", request, errors=errors)

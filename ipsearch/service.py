@@ -221,7 +221,7 @@ class SearchService:
     # --- documents -------------------------------------------------------------------------
     def document(self, pn: str) -> DocumentView:
         """The full normalised document plus its claim tree (independent claims with dependants)."""
-        record = self.backend.get(normalise_pn(pn))
+        record = self.backend.get(normalise_pn(pn)) or self._latest_of_number(pn)
         if record is None:
             raise NotFound(f"{pn} is not in the corpus")
         doc = record["doc"]
@@ -246,6 +246,15 @@ class SearchService:
                                      [("publication_date", "asc")], MAX_FAMILY_SHOWN,
                                      ["country", "kind", "publication_date", "title"])
         return [FamilyMember.model_validate(row) for row in rows if row["pn"] != pn]
+
+    def _latest_of_number(self, pn: str) -> dict[str, Any] | None:
+        """A number typed without its kind (US8089085): the latest publication of that number."""
+        node = parse_query(f'PN="{pn}"') if '"' not in pn else None
+        if node is None:
+            return None
+        rows = self.backend.top_docs(node, Planner(self.analyzer, self.backend, ""), [("publication_date", "desc")],
+                                     1, ["publication_date"])
+        return self.backend.get(rows[0]["pn"]) if rows else None
 
     def _citing(self, pn_base: str) -> list[FamilyMember]:
         """Forward citations within the corpus (``CITES=``: by country and number), newest first."""
@@ -288,10 +297,15 @@ def _descendants(number: int, children: dict[int, list[int]]) -> list[dict[str, 
     return [{"number": c, "dependants": _descendants(c, children)} for c in children.get(number, [])]
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> str:
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return "" if value is None else str(value)
+    """A CSV cell: lists joined by "; ", and text a spreadsheet would run as a formula (a tag such
+    as ``=HYPERLINK(...)``) prefixed with an apostrophe, which Excel and LibreOffice show as text."""
+    text = "; ".join(str(v) for v in value) if isinstance(value, list) else "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _csv_row(values: list[str]) -> str:

@@ -7,6 +7,7 @@ simplified, by zhconv) and close spellings from the index vocabulary.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 
 import zhconv
@@ -31,10 +32,15 @@ EQUIVALENTS: dict[str, list[str]] = {
 }
 
 
+class Suggestion(BaseModel):
+    text: str  # the word or phrase to try instead
+    query: str  # the whole query with that part replaced
+
+
 class QueryPart(BaseModel):
     text: str  # the part as it can be written in a query
     matches: int
-    suggestions: list[str] = []
+    suggestions: list[Suggestion] = []
 
 
 class ZeroResultHelp(BaseModel):
@@ -55,9 +61,26 @@ def zero_result_help(service: SearchService, query: str) -> ZeroResultHelp:
             continue
         seen.add(text)
         matches = service.backend.count_matching(leaf, planner)
-        parts.append(QueryPart(text=text, matches=matches,
-                               suggestions=[] if matches else suggestions_for(service, leaf)))
+        tries = [] if matches else suggestions_for(service, leaf)
+        parts.append(QueryPart(text=text, matches=matches, suggestions=[
+            Suggestion(text=t, query=render(_replaced(node, leaf, t))) for t in tries]))
     return ZeroResultHelp(parts=parts)
+
+
+def _replaced(node: q.Node, leaf: q.Node, text: str) -> q.Node:
+    """``node`` with this very ``leaf`` (a word or phrase) replaced by ``text`` in the same field, so
+    a suggestion keeps the rest of the query."""
+    if node is leaf and isinstance(leaf, q.Term | q.Phrase):
+        return (q.Phrase if " " in text else q.Term)(text, leaf.field)
+    if isinstance(node, q.And | q.Or):
+        return type(node)(tuple(_replaced(i, leaf, text) for i in node.items))
+    if isinstance(node, q.Not):
+        return q.Not(_replaced(node.item, leaf, text))
+    if isinstance(node, q.Prox):
+        return dataclasses.replace(node, left=_replaced(node.left, leaf, text), right=_replaced(node.right, leaf, text))
+    if isinstance(node, q.Same):
+        return q.Same(_replaced(node.left, leaf, text), _replaced(node.right, leaf, text))
+    return node
 
 
 def suggestions_for(service: SearchService, leaf: q.Node) -> list[str]:

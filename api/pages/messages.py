@@ -25,7 +25,8 @@ CITATIONS = [N_("cited by examiner"), N_("cited by applicant")]
 NOTIFICATIONS = [N_("collection"), N_("collection.new_matches"), N_("alert"), N_("report")]
 ERROR_TITLES = [N_("Invalid input"), N_("Verification failed"), N_("Not authenticated"), N_("Permission denied"),
                 N_("Not found"), N_("Conflict"), N_("Too many requests"), N_("Service unavailable"),
-                N_("Bad request"), N_("Method not allowed"), N_("HTTP error"), N_("Payload too large")]
+                N_("Bad request"), N_("Method not allowed"), N_("HTTP error"), N_("Payload too large"),
+                N_("Invalid request"), N_("a value in the address or the form does not fit: go back and try again")]
 ERRORS = [N_("wrong e-mail or password"), N_("too many login attempts from this address; wait and retry"),
           N_("an account with this e-mail already exists"), N_("the current password is wrong"),
           N_("password must have at least 10 characters"), N_("sign in to continue"),
@@ -33,6 +34,7 @@ ERRORS = [N_("wrong e-mail or password"), N_("too many login attempts from this 
           N_("log in to combine the sets of your search history"),
           # topic collections (ipsearch.collections.service, core.accounts.permissions)
           N_("type at least one publication number"), N_("a tag needs at least one character besides spaces"),
+          N_("a note needs at least one character besides spaces"),
           N_("an organisation collection needs an organisation you belong to"),
           N_("only the collection's owners and members may change it"),
           N_("only the owner may change who sees the collection"),
@@ -40,3 +42,9 @@ ERRORS = [N_("wrong e-mail or password"), N_("too many login attempts from this 
 SORTS = [N_("Relevance"), N_("Newest first"), N_("Oldest first")]
 BUILDER_FIELDS = [N_("Title"), N_("Abstract"), N_("Claims"), N_("All text"), N_("Applicant"), N_("Inventor"),
                   N_("IPC class"), N_("Publication date"), N_("Filing date"), N_("Country")]
+# query errors without values in them (ipsearch.query.parser); the others stay as the parser says
+QUERY_ERRORS = [N_("a '(' is never closed"), N_("a '\"' is never closed"),
+                N_("the query ends where a word or phrase is expected"), N_("this ')' has no matching '('"),
+                N_("the query is empty"), N_("the query contains a control character"), N_("empty phrase"),
+                N_("both sides of NEAR/ADJ/SAME must search the same text field"), N_("the query could not be read")]
+

@@ -52,9 +52,12 @@
     if (/\s/.test(words) && !/^".*"$/.test(words) && !/\b(OR|AND|NOT)\b/.test(words)) { return '"' + words + '"'; }
     return words;
   }
+  // Rows combine in order, each with the query so far: "a OR b AND c" is written "(a OR b) AND c",
+  // so the builder means what its rows say whatever the operator precedence.
   function buildQuery(form) {
-    var parts = [];
-    form.querySelectorAll(".builder-row").forEach(function (row, index) {
+    var query = "";
+    var clauses = 0;
+    form.querySelectorAll(".builder-row").forEach(function (row) {
       var field = row.querySelector("[name=b_field]").value;
       var words = quote(row.querySelector("[name=b_words]").value);
       var op = row.querySelector("[name=b_op]").value;
@@ -64,9 +67,11 @@
       else if (DATE_FIELDS.indexOf(field) >= 0) { clause = field + (/^[<>=]/.test(words) ? words : "=" + words); }
       else if (CODE_FIELDS.indexOf(field) >= 0) { clause = field + "=" + words; }
       else { clause = field + "=(" + words + ")"; }
-      parts.push((parts.length ? op + " " : "") + clause);
+      if (clauses === 0) { query = (op === "NOT" ? "NOT " : "") + clause; }
+      else { query = (clauses > 1 ? "(" + query + ")" : query) + " " + op + " " + clause; }
+      clauses += 1;
     });
-    return parts.join(" ");
+    return query;
   }
   document.addEventListener("click", function (event) {
     var target = event.target;
@@ -81,6 +86,8 @@
       var rows = target.closest("form").querySelectorAll(".builder-row");
       var copy = rows[rows.length - 1].cloneNode(true);
       copy.querySelectorAll("input").forEach(function (i) { i.value = ""; });
+      copy.querySelectorAll("[id]").forEach(function (el) { el.id = "b_op" + rows.length; });
+      copy.querySelectorAll("label[for]").forEach(function (el) { el.htmlFor = "b_op" + rows.length; });
       rows[rows.length - 1].after(copy);
       event.preventDefault();
     }

@@ -49,7 +49,8 @@ class ItemsIn(BaseModel):
 class ItemOut(BaseModel):
     pn: str
     tags: list[str]
-    title: str | None = Field(default=None, description="empty when the document has left the corpus")
+    in_corpus: bool = Field(default=True, description="false when the document has left the corpus")
+    title: str | None = None
     publication_date: str | None = None
     applicants: list[str] = []
 

@@ -159,8 +159,8 @@ def items(session: Session, user: User | None, search: SearchService, collection
 
 def _item(pn: str, record: dict[str, Any] | None, tags: list[str]) -> ItemOut:
     r = record or {}
-    return ItemOut(pn=pn, tags=tags, title=r.get("title"), publication_date=r.get("publication_date"),
-                   applicants=r.get("owners") or [])
+    return ItemOut(pn=pn, tags=tags, in_corpus=record is not None, title=r.get("title"),
+                   publication_date=r.get("publication_date"), applicants=r.get("owners") or [])
 
 
 def holding(session: Session, user: User, pn: str) -> list[Holding]:
@@ -230,8 +230,10 @@ def add_tag(w: Writer, collection_id: int, body: TagIn) -> TagOut:
 
 def add_note(w: Writer, collection_id: int, body: NoteIn) -> NoteCreated:
     coll = get_editable(w.session, w.actor, collection_id)
+    if not body.text.strip():
+        raise InvalidInput("a note needs at least one character besides spaces")
     note = CollectionNote(collection_id=coll.id, pn=_item_of(w.session, coll, body.pn), author_id=w.actor.id,
-                          text=body.text)
+                          text=body.text.strip())
     w.session.add(note)
     w.session.flush()
     w.audit(AuditAction.collection_note, OBJECT, coll.id, note_id=note.id, pn=note.pn)

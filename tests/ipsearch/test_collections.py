@@ -105,7 +105,7 @@ def test_manual_items_tags_notes_and_removal(client: TestClient, prod_settings: 
     assert client.post(f"/api/v1/collections/{cid}/items/remove", json={"pns": ["EP3383757B1"]},
                        headers=h).json() == {"removed": 1}
     items = client.get(f"/api/v1/collections/{cid}/items", headers=h).json()["items"]
-    assert items == [{"pn": "US6836899B1", "tags": ["核心专利"], "publication_date": "2005-01-04",
+    assert items == [{"pn": "US6836899B1", "tags": ["核心专利"], "in_corpus": True, "publication_date": "2005-01-04",
                       "title": "Device for detachably holding an absorbent napkin across the torso",
                       "applicants": ["Glasmire, Samuel G."]}]
     assert client.post("/api/v1/collections", json={"name": "bad", "query": "(led"}, headers=h).status_code == 400

@@ -214,6 +214,8 @@ def test_statistics_and_export_use_the_search_export_format_with_tags_and_notes(
     service.add_tag(world.writer(owner), cid, TagIn(pn="EP1873405A2", tag="核心"))
     service.add_tag(world.writer(owner), cid, TagIn(pn="EP1873405A2", tag="wood"))
     service.add_note(world.writer(owner), cid, NoteIn(pn="EP1873405A2", text='claim 1, "thread"; see fig. 2'))
+    listed = {i.pn: (i.in_corpus, bool(i.title)) for i in service.items(world.session, owner, world.search, cid).items}
+    assert listed == {"EP1873405A2": (True, True), "EP3383757B1": (True, True), "US6836899B1": (False, False)}
     stats = service.statistics(world.session, owner, world.search, cid)
     assert stats.documents == 3 and sum(stats.by_year.values()) == 2
     assert stats.by_year == {"2008": 1, "2021": 1}
@@ -262,3 +264,29 @@ def test_a_saved_query_that_no_longer_parses_is_skipped(world: World) -> None:
     assert service.refresh_saved_queries(world.search, url) == {"collections": 0, "new_matches": 0}
     world.session.expire_all()
     assert world.session.get(Collection, cid).last_event_id == latest_event_id(world.session)  # type: ignore[union-attr]
+
+
+def test_export_keeps_spreadsheet_formulas_as_text(world: World) -> None:
+    """Tags and notes are written by members; in the CSV (opened in Excel) a cell that starts like a
+    formula is prefixed with an apostrophe. JSON Lines keeps the text as written."""
+    world.load("epo")
+    owner = world.user()
+    cid = service.create(world.writer(owner), world.search, CollectionIn(name="Screws", query="TI=screw")).id
+    hostile = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "-1+1", "@SUM(A1)"]
+    for tag in hostile:
+        service.add_tag(world.writer(owner), cid, TagIn(pn="EP1873405A2", tag=tag))
+    service.add_note(world.writer(owner), cid, NoteIn(pn="EP1873405A2", text="=1+1"))
+    rows = list(csv.reader(io.StringIO("".join(service.export(world.session, owner, world.search, cid)))))
+    row = dict(zip(rows[0], next(r for r in rows if r[0] == "EP1873405A2"), strict=True))
+    assert row["tags"].startswith("'=HYPERLINK") and row["notes"] == "'=1+1"
+    lines = "".join(service.export(world.session, owner, world.search, cid, ExportFormat.jsonl)).splitlines()
+    first = next(json.loads(line) for line in lines if json.loads(line)["pn"] == "EP1873405A2")
+    assert first["tags"] == hostile and first["notes"] == ["=1+1"]
+
+
+def test_a_blank_note_is_refused(world: World) -> None:
+    world.load("epo")
+    owner = world.user()
+    cid = service.create(world.writer(owner), world.search, CollectionIn(name="Screws", query="TI=screw")).id
+    world.refused(InvalidInput, lambda: service.add_note(world.writer(owner), cid, NoteIn(pn="EP1873405A2",
+                                                                                         text=" \n\t ")))

@@ -34,8 +34,11 @@ def test_document_normalises_the_number_and_builds_the_claim_tree(service: Searc
     assert view.pn == pn and view.document["pn"]["country"] == "US"
     roots = view.claim_tree["en"]
     assert roots and roots[0].number == 1  # claim 1 is always independent in the generator
+    assert service.document(pn[:-2]).pn == pn  # the number without its kind, as people often type it
     with pytest.raises(NotFound):
         service.document("US99999999B2")
+    with pytest.raises(NotFound):
+        service.document("US99999999")
     with pytest.raises(InvalidInput):
         service.document("!!!")
 

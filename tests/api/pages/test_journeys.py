@@ -241,7 +241,10 @@ def test_zero_results_say_which_part_matched_nothing(browser: Browser, portal_ur
     page.goto(portal_url + "/?q=" + "TXT%3Dapparatus%20AND%20TI%3Dwirelss")
     help_panel = page.get_by_role("status").filter(has_text="Nothing matched")
     expect(help_panel).to_contain_text("wirelss")
-    expect(help_panel.get_by_role("link", name="wireless")).to_be_visible()
+    suggestion = help_panel.get_by_role("link", name="wireless")
+    expect(suggestion).to_be_visible()
+    suggestion.click()  # the suggestion replaces the word and keeps the rest of the query
+    expect(page.locator("#q")).to_have_value("(apparatus AND TI=wireless)")
     _no_axe_violations(page)
     page.context.close()
 
@@ -352,4 +355,29 @@ def test_patent_page_collection_panel_unknown_numbers_phone_width_and_delete(bro
     expect(page.get_by_role("status")).to_contain_text("Deleted the collection “Receivers”")
     gone = page.goto(collection_url)
     assert gone is not None and gone.status == 404
+    page.context.close()
+
+
+def test_guided_builder_groups_rows_in_order(browser: Browser, portal_url: str) -> None:
+    """Rows "TXT apparatus / OR AB light emitting diode / AND PD >=2015" mean (a OR b) AND c, not
+    a OR (b AND c); every hit of the written query is from 2015 or later."""
+    page = new_page(browser)
+    page.goto(portal_url + "/")
+    builder = page.locator("#builder")
+    for index, (op, field, words) in enumerate([("AND", "TXT", "apparatus"), ("OR", "AB", "light emitting diode"),
+                                                ("AND", "PD", ">=2015")]):
+        if index:
+            builder.get_by_role("button", name="Add a row").click()
+        row = builder.locator(".builder-row").nth(index)
+        row.locator("[name=b_op]").select_option(op)
+        row.locator("[name=b_field]").select_option(field)
+        row.locator("[name=b_words]").fill(words)
+    assert len(set(builder.locator("[name=b_op]").evaluate_all("els => els.map(e => e.id)"))) == 3  # no duplicate ids
+    builder.get_by_role("button", name="Write the query").click()
+    query = page.locator("#q").input_value()
+    assert query == '(TXT=(apparatus) OR AB=("light emitting diode")) AND PD>=2015'
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url("**q=*")
+    years = [int(y) for y in re.findall(r"\b(20\d\d)\b", " ".join(page.locator("article.hit .meta").all_inner_texts()))]
+    assert years and min(years) >= 2015
     page.context.close()

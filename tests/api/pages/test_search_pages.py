@@ -82,3 +82,16 @@ def test_class_symbol_with_its_space_on_the_search_page(web: TestClient) -> None
     spaced = web.get("/", params={"q": "IPC=B28B 1/29"}, headers=EN)
     joined = web.get("/", params={"q": "IPC=B28B1/29"}, headers=EN)
     assert spaced.status_code == 200 and len(rows(spaced.text)) == len(rows(joined.text)) > 0
+
+
+def test_a_bad_address_gives_a_page_not_json(web: TestClient) -> None:
+    page = web.get("/", params={"q": "led", "sort": "foo"}, headers=ZH)
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    assert "网址或表单中有不符合要求的值" in page.text
+    api = web.get("/api/v1/patents/search", params={"q": "led", "sort": "foo"})
+    assert api.status_code == 422 and api.headers["content-type"].startswith("application/problem+json")
+
+
+def test_query_errors_in_chinese(web: TestClient) -> None:
+    page = web.get("/", params={"q": "名称=(电池"}, headers=ZH)
+    assert page.status_code == 400 and "括号“(”没有闭合" in page.text
