@@ -248,6 +248,19 @@ def add_note(page: CheckedPageDep, cid: int, pn: Text, text: Text, start: Annota
                     lambda: service.add_note(page.writer(), cid, NoteIn(pn=pn, text=text)))
 
 
+@router.post("/collections/{cid}/tags/remove", response_model=None)
+def remove_tag(page: CheckedPageDep, cid: int, pn: Text, tag: Text, start: Annotated[int, Form(ge=0)] = 0,
+               next: OptionalText = "") -> Response:
+    return _written(page, cid, pn, start, next,
+                    lambda: service.remove_tag(page.writer(), cid, TagIn(pn=pn, tag=tag)))
+
+
+@router.post("/collections/{cid}/notes/{note_id}/delete", response_model=None)
+def delete_note(page: CheckedPageDep, cid: int, note_id: int, pn: Text, start: Annotated[int, Form(ge=0)] = 0,
+                next: OptionalText = "") -> Response:
+    return _written(page, cid, pn, start, next, lambda: service.delete_note(page.writer(), cid, note_id))
+
+
 @router.post("/collections/{cid}/items/remove", response_model=None)
 def remove_document(page: CheckedPageDep, cid: int, pn: Text, start: Annotated[int, Form(ge=0)] = 0) -> Response:
     """Removed by hand: the saved query will not bring it back."""

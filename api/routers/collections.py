@@ -61,6 +61,16 @@ def add_tag(cid: int, body: schemas.TagIn, w: WriterDep) -> schemas.TagOut:
     return service.add_tag(w, cid, body)
 
 
+@router.post("/collections/{cid}/tags/remove", response_model=schemas.RemovedOut)
+def remove_tag(cid: int, body: schemas.TagIn, w: WriterDep) -> schemas.RemovedOut:
+    return service.remove_tag(w, cid, body)
+
+
+@router.delete("/collections/{cid}/notes/{note_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
+def delete_note(cid: int, note_id: int, w: WriterDep) -> None:
+    service.delete_note(w, cid, note_id)
+
+
 @router.post("/collections/{cid}/notes", status_code=status.HTTP_201_CREATED, response_model=schemas.NoteCreated)
 def add_note(cid: int, body: schemas.NoteIn, w: WriterDep) -> schemas.NoteCreated:
     return service.add_note(w, cid, body)

@@ -19,7 +19,7 @@ from core.accounts.models import User
 from core.accounts.permissions import is_org_member, require_owner_or_admin
 from core.audit import AuditAction, Writer
 from core.db import session_scope
-from core.errors import InvalidInput, PermissionDenied
+from core.errors import InvalidInput, NotFound, PermissionDenied
 from ipsearch.collections.access import get_editable, get_visible, may_edit, require_owner, shared_with
 from ipsearch.collections.items import add_items as _add_items
 from ipsearch.collections.items import item_count, item_pns, refresh
@@ -239,6 +239,32 @@ def add_note(w: Writer, collection_id: int, body: NoteIn) -> NoteCreated:
     w.audit(AuditAction.collection_note, OBJECT, coll.id, note_id=note.id, pn=note.pn)
     w.commit()
     return NoteCreated.model_validate(note)
+
+
+def remove_tag(w: Writer, collection_id: int, body: TagIn) -> RemovedOut:
+    """Take a tag off a document (a typo, a tag no longer wanted); removing a tag it lacks removes nothing."""
+    coll = get_editable(w.session, w.actor, collection_id)
+    pn, tag = normalise_pn(body.pn), body.tag.strip()
+    rows = list(w.session.scalars(select(CollectionTag).where(
+        CollectionTag.collection_id == coll.id, CollectionTag.pn == pn, CollectionTag.tag == tag)))
+    for row in rows:
+        w.session.delete(row)
+    w.audit(AuditAction.collection_untag, OBJECT, coll.id, pn=pn, tag=tag)
+    w.commit()
+    return RemovedOut(removed=len(rows))
+
+
+def delete_note(w: Writer, collection_id: int, note_id: int) -> None:
+    """Its author, the collection's owner or an admin deletes a note; other members may not."""
+    coll = get_editable(w.session, w.actor, collection_id)
+    note = w.session.get(CollectionNote, note_id)
+    if note is None or note.collection_id != coll.id:
+        raise NotFound(f"note {note_id} not found in collection {collection_id}")
+    if note.author_id != w.actor.id:
+        require_owner_or_admin(w.actor, coll.owner_id, "another member's note")
+    w.audit(AuditAction.collection_note_delete, OBJECT, coll.id, note_id=note.id, pn=note.pn)
+    w.session.delete(note)
+    w.commit()
 
 
 def notes(session: Session, user: User | None, collection_id: int) -> list[NoteOut]:

@@ -290,3 +290,32 @@ def test_a_blank_note_is_refused(world: World) -> None:
     cid = service.create(world.writer(owner), world.search, CollectionIn(name="Screws", query="TI=screw")).id
     world.refused(InvalidInput, lambda: service.add_note(world.writer(owner), cid, NoteIn(pn="EP1873405A2",
                                                                                          text=" \n\t ")))
+
+
+def test_tags_and_notes_are_removed_by_those_who_may(world: World) -> None:
+    """A tag comes off a document; a note is deleted by its author, the owner or an admin, not by
+    another member; every removal is audited and a refused one changes nothing."""
+    world.load("epo")
+    owner, member, stranger, admin = world.user(), world.user(), world.user(), world.user(Role.admin)
+    org = create_organisation(world.session, owner, "Screw makers", OrgKind.sme)
+    add_member(world.session, org, member.id, OrgRole.member)
+    world.session.commit()
+    cid = service.create(world.writer(owner), world.search, CollectionIn(
+        name="Shared", query="TI=screw", visibility=Visibility.org, org_id=org.id)).id
+    service.add_tag(world.writer(member), cid, TagIn(pn="EP1873405A2", tag="typo"))
+    service.add_tag(world.writer(member), cid, TagIn(pn="EP1873405A2", tag="core"))
+    assert service.remove_tag(world.writer(member), cid, TagIn(pn="ep1873405a2", tag=" typo ")).removed == 1
+    assert service.remove_tag(world.writer(member), cid, TagIn(pn="EP1873405A2", tag="typo")).removed == 0
+    items = {i.pn: i.tags for i in service.items(world.session, owner, world.search, cid).items}
+    assert items["EP1873405A2"] == ["core"]
+    world.refused(NotFound, lambda: service.remove_tag(world.writer(stranger), cid, TagIn(pn="EP1873405A2",
+                                                                                          tag="core")))
+
+    mine = service.add_note(world.writer(owner), cid, NoteIn(pn="EP1873405A2", text="owner's note")).id
+    theirs = service.add_note(world.writer(member), cid, NoteIn(pn="EP1873405A2", text="member's note")).id
+    world.refused(PermissionDenied, lambda: service.delete_note(world.writer(member), cid, mine))
+    world.refused(NotFound, lambda: service.delete_note(world.writer(owner), cid, 999_999))
+    service.delete_note(world.writer(member), cid, theirs)  # the author
+    service.delete_note(world.writer(admin), cid, mine)  # an admin
+    assert service.notes(world.session, owner, cid) == []
+    assert world.audits().count("collection.untag") == 2 and world.audits().count("collection.note.delete") == 2

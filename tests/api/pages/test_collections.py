@@ -176,3 +176,26 @@ def test_the_patent_page_adds_to_a_collection_and_shows_tags_and_notes(web: Test
 def test_numbers_are_split_as_people_paste_them() -> None:
     assert split_numbers(" US1B2,US2B2;\nCN3A，JP4A、 EP5A1 ") == ["US1B2", "US2B2", "CN3A", "JP4A", "EP5A1"]
     assert split_numbers(" \n ,") == []
+
+
+def test_a_tag_and_a_note_come_off_in_place(web: TestClient) -> None:
+    _sign_up(web)
+    cid = _create(web)
+    _post(web, f"/collections/{cid}/items", {"pns": FIRST})
+    _post(web, f"/collections/{cid}/tags", {"pn": FIRST, "tag": "typo"})
+    _post(web, f"/collections/{cid}/notes", {"pn": FIRST, "text": "a note to delete"})
+    page = web.get(f"/collections/{cid}", headers=HTML).text
+    assert 'aria-label="Remove the tag typo"' in page
+    note_id = re.search(rf'action="/collections/{cid}/notes/(\d+)/delete"', page)
+    assert note_id is not None
+
+    r = _post(web, f"/collections/{cid}/tags/remove", {"pn": FIRST, "tag": "typo"}, HTMX)
+    assert r.status_code == 200 and r.text.lstrip().startswith(f'<li class="item" id="item-{FIRST}">')
+    assert "Remove the tag typo" not in r.text and "a note to delete" in r.text
+    r = _post(web, f"/collections/{cid}/notes/{note_id.group(1)}/delete", {"pn": FIRST})
+    assert r.status_code == 303
+    page = web.get(f"/collections/{cid}", headers=HTML).text
+    assert "a note to delete" not in page and "typo" not in page
+    # without the form's token nothing is removed
+    r = web.post(f"/collections/{cid}/tags/remove", data={"pn": FIRST, "tag": "x"}, headers=HTML)
+    assert r.status_code == 403

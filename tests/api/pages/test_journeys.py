@@ -91,7 +91,7 @@ def _tag_and_annotate(page: Page, t: dict[str, str], index: int, tag: str, note:
     item = page.locator(f"#item-{pn}")
     item.locator("input[name=tag]").fill(tag)
     item.get_by_role("button", name=t["add_tag"]).click()
-    expect(item.locator(".tag")).to_have_text([tag])
+    expect(item.locator(".tag .tag-text")).to_have_text([tag])
     item.locator("textarea[name=text]").fill(note)
     item.get_by_role("button", name=t["add_note"]).click()
     expect(item.locator(".notes p")).to_have_text([note])
@@ -128,7 +128,7 @@ def _collection_part(page: Page, portal_url: str, t: dict[str, str], lang: str, 
     pn = _tag_and_annotate(page, t, len(ANNOTATIONS[lang]), XSS["tag"], XSS["note"])
     _no_script_ran(page, dialogs)
     page.reload()  # as the collection now reads from the server
-    expect(page.locator(f"#item-{pn} .tag")).to_have_text([XSS["tag"]])
+    expect(page.locator(f"#item-{pn} .tag .tag-text")).to_have_text([XSS["tag"]])
     _no_script_ran(page, dialogs)
     _no_axe_violations(page)
     _edit(page, t, *TOPIC[lang])
@@ -337,7 +337,7 @@ def test_patent_page_collection_panel_unknown_numbers_phone_width_and_delete(bro
     panel.locator("textarea[name=text]").fill("check claim 3")
     with page.expect_navigation():
         panel.get_by_role("button", name="Add note").click()
-    expect(panel.locator(".tag")).to_have_text(["tuner"])
+    expect(panel.locator(".tag .tag-text")).to_have_text(["tuner"])
     expect(panel.locator(".notes p")).to_have_text(["check claim 3"])
     _no_axe_violations(page)
 
