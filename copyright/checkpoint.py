@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -44,18 +45,25 @@ def sign(checkpoint: Checkpoint, name: str, key: Ed25519PrivateKey) -> str:
     return f"{body}\n{EM_DASH} {name} {base64.b64encode(kid + sig).decode()}\n"
 
 
+# C2SP tlog-checkpoint: the size is ASCII decimal without leading zeros (not "007", not "٢").
+_SIZE = re.compile(r"0|[1-9][0-9]{0,19}")
+
+
 def parse(note: str) -> tuple[Checkpoint, list[tuple[str, bytes, bytes]], str]:
-    """(checkpoint, [(key name, key id, signature)], signed body text)."""
-    body, sep, sigs = note.partition("\n\n")
-    if not sep:
-        raise CheckpointError("not a signed note: no blank line before the signatures")
+    """(checkpoint, [(key name, key id, signature)], signed body text).
+
+    A signed note's signatures follow its *last* blank line (C2SP signed-note), so the text may
+    itself hold blank lines; a checkpoint's text is origin, size, root hash, then extension lines."""
+    body, sep, sigs = note.rpartition("\n\n")
+    if not sep or not note.endswith("\n"):
+        raise CheckpointError("not a signed note: no blank line before the signatures, or no final newline")
     body += "\n"
     lines = body.split("\n")
-    if len(lines) < 4:
+    if len(lines) < 4 or not lines[0]:
         raise CheckpointError("a checkpoint needs origin, tree size and root hash lines")
     origin, size_text, root_text = lines[0], lines[1], lines[2]
-    if not size_text.isdigit():
-        raise CheckpointError(f"tree size is not a number: {size_text!r}")
+    if not _SIZE.fullmatch(size_text):
+        raise CheckpointError(f"tree size is not a decimal number without leading zeros: {size_text!r}")
     try:
         root = base64.b64decode(root_text, validate=True)
     except binascii.Error as exc:
@@ -91,7 +99,7 @@ def verify(note: str, trusted: dict[tuple[str, bytes], bytes], origin: str | Non
     known = [(n, k, s) for n, k, s in signatures if (n, k) in trusted]
     if not known:
         raise CheckpointError("no signature by a key in the published key set")
-    for name, kid, sig in known:
-        if verify_signature(trusted[(name, kid)], sig, body.encode()):
-            return checkpoint
-    raise CheckpointError("the checkpoint signature does not verify")
+    for name, kid, sig in known:  # a bad signature by a trusted key is an attack, not noise
+        if not verify_signature(trusted[(name, kid)], sig, body.encode()):
+            raise CheckpointError(f"the checkpoint signature by {name!r} does not verify")
+    return checkpoint

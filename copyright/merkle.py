@@ -104,8 +104,20 @@ def _sides(fn: int, sn: int, length: int, what: str) -> list[bool]:
     return sides
 
 
+HASH_SIZE = 32  # SHA-256
+
+
+def _check_hashes(what: str, hashes: Sequence[bytes]) -> None:
+    """Every hash of a proof, leaf or root is 32 bytes (RFC 9162 verifiers refuse anything else)."""
+    for position, h in enumerate(hashes):
+        if len(h) != HASH_SIZE:
+            raise ProofError(f"{what} {position} is {len(h)} bytes, not a {HASH_SIZE}-byte SHA-256 hash")
+
+
 def verify_inclusion(leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], expected_root: bytes) -> None:
     """RFC 9162 §2.1.3.2; raises ProofError unless ``leaf`` is at ``index`` under ``expected_root``."""
+    _check_hashes("leaf and root hash", [leaf, expected_root])
+    _check_hashes("proof hash", proof)
     if not 0 <= index < tree_size:
         raise ProofError(f"index {index} is outside a tree of size {tree_size}")
     r = leaf
@@ -118,6 +130,10 @@ def verify_inclusion(leaf: bytes, index: int, tree_size: int, proof: Sequence[by
 def verify_consistency(first_size: int, second_size: int, first_root: bytes, second_root: bytes,
                        proof: Sequence[bytes]) -> None:
     """RFC 9162 §2.1.4.2; raises ProofError unless the second tree extends the first."""
+    _check_hashes("root hash", [first_root, second_root])
+    _check_hashes("proof hash", proof)
+    if first_size < 0:
+        raise ProofError("a tree size cannot be negative")
     if first_size > second_size:
         raise ProofError("the older checkpoint is larger than the newer one")
     if first_size == second_size:

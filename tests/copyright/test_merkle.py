@@ -107,3 +107,29 @@ def test_bad_arguments() -> None:
         verify_consistency(6, 5, root(leaves), root(leaves), [])
     with pytest.raises(ProofError, match="same size"):
         verify_consistency(5, 5, root(leaves), root(leaves[:4]), [])
+
+
+def test_strict_about_hash_sizes_and_tree_sizes() -> None:
+    """What RFC 9162 verifiers refuse: hashes that are not 32 bytes, proofs of the wrong length, an
+    index outside the tree, consistency from size 0 or between equal sizes with a non-empty proof."""
+    leaves = [leaf_hash(e) for e in entries_of(7)]
+    proof = inclusion_proof(3, leaves)
+    tree = root(leaves)
+    verify_inclusion(leaves[3], 3, 7, proof, tree)
+    for bad in (proof[:-1], [*proof, proof[0]]):
+        with pytest.raises(ProofError, match="longer|shorter"):
+            verify_inclusion(leaves[3], 3, 7, bad, tree)
+    with pytest.raises(ProofError, match="not a 32-byte"):
+        verify_inclusion(leaves[3], 3, 7, [proof[0] + b"\0", *proof[1:]], tree)
+    with pytest.raises(ProofError, match="not a 32-byte"):
+        verify_inclusion(leaves[3][:31], 3, 7, proof, tree)
+    with pytest.raises(ProofError, match="outside"):
+        verify_inclusion(leaves[3], 7, 7, proof, tree)
+    with pytest.raises(ProofError, match="outside"):
+        verify_inclusion(leaves[3], -1, 7, proof, tree)
+    with pytest.raises(ProofError, match="empty tree must be empty"):
+        verify_consistency(0, 7, hashlib.sha256(b"").digest(), tree, [leaves[0]])
+    with pytest.raises(ProofError, match="equal sizes must be empty"):
+        verify_consistency(7, 7, tree, tree, [leaves[0]])
+    with pytest.raises(ProofError, match="not a 32-byte"):
+        verify_consistency(3, 7, root(leaves[:3]), tree, [b"\0" * 16])
