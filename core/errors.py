@@ -22,14 +22,32 @@ to an RFC 9457 problem and ``api/cli/errors.py`` maps the same classes to docume
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Self
+
 
 class IPCommonsError(Exception):
-    """Root of every deliberate error; ``detail`` is a sentence for a person."""
+    """Root of every deliberate error; ``detail`` is a sentence for a person.
 
-    def __init__(self, detail: str, **extra: object) -> None:
+    An error whose sentence carries values is raised with ``said(template, **params)``, so a page can
+    translate the template and fill in the values (``in_words``) instead of showing English."""
+
+    def __init__(self, detail: str, *, template: str | None = None, params: dict[str, object] | None = None,
+                 **extra: object) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.template = template or detail
+        self.params = params or {}
         self.extra = extra  # more problem+json members, e.g. the position of a query error
+
+    @classmethod
+    def said(cls, template: str, **params: object) -> Self:
+        """The error with ``template % params`` as its detail, keeping both for translation."""
+        return cls(template % params, template=template, params=params)
+
+    def in_words(self, translate: Callable[[str], str]) -> str:
+        """The detail in the reader's language: the translated template filled with the values."""
+        return translate(self.template) % self.params if self.params else translate(self.detail)
 
 
 class InvalidInput(IPCommonsError, ValueError):

@@ -82,7 +82,7 @@ def expand(session: Session, user: User, expression: str) -> str:
     rows = {r.number: r.query for r in session.scalars(
         select(SearchSet).where(SearchSet.user_id == user.id, SearchSet.number.in_(numbers)))}
     if missing := sorted(numbers - set(rows)):
-        raise InvalidInput(f"no search set {', '.join(f'#{n}' for n in missing)} in your history")
+        raise InvalidInput.said("no search set %(sets)s in your history", sets=", ".join(f"#{n}" for n in missing))
     query = SET_REFERENCE.sub(lambda m: f"({rows[int(m.group(1))]})", expression)
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidInput(f"the combined query is longer than {MAX_QUERY_CHARS} characters")

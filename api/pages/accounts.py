@@ -61,7 +61,7 @@ def login(page: CheckedPageDep, email: Text, password: Text, next: Annotated[str
                                          client_ip(page.request), email, password)
     except IPCommonsError as exc:
         status = 429 if "too many" in exc.detail else 401
-        return page.render("login.html", status, error=page.gettext(exc.detail), email=email, next=_safe_next(next))
+        return page.render("login.html", status, error=exc.in_words(page.gettext), email=email, next=_safe_next(next))
     return _signed_in(page, user.id, next)
 
 
@@ -100,7 +100,7 @@ def save_profile(page: CheckedPageDep, display_name: Text, language: Annotated[s
         service.update_profile(page.writer(), display_name, parse_language(language))
     except IPCommonsError as exc:
         page.session.rollback()
-        return _account(page, 400, error=page.gettext(exc.detail))
+        return _account(page, 400, error=exc.in_words(page.gettext))
     if chosen := parse_language(language):
         page.new_cookies[LANG_COOKIE] = chosen.value
     return page.redirect("/account")
@@ -112,7 +112,7 @@ def change_password(page: CheckedPageDep, current: Text, new: Text) -> HTMLRespo
         service.change_password(page.writer(), current, new)
     except IPCommonsError as exc:
         page.session.rollback()
-        return _account(page, 400, error=page.gettext(exc.detail))
+        return _account(page, 400, error=exc.in_words(page.gettext))
     return _account(page, notice=page.gettext("Password changed."))
 
 

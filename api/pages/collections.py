@@ -48,7 +48,7 @@ def _error_text(page: Page, exc: Exception) -> str:
     if isinstance(missing, list) and missing:
         return page.gettext("Not in the corpus: %(pns)s. Check the number (for example US7654321B2).",
                             pns=", ".join(str(m) for m in missing))
-    return page.gettext(exc.detail)
+    return exc.in_words(page.gettext)
 
 
 def _safe_next(target: str) -> str | None:

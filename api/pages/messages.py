@@ -46,5 +46,11 @@ BUILDER_FIELDS = [N_("Title"), N_("Abstract"), N_("Claims"), N_("All text"), N_(
 QUERY_ERRORS = [N_("a '(' is never closed"), N_("a '\"' is never closed"),
                 N_("the query ends where a word or phrase is expected"), N_("this ')' has no matching '('"),
                 N_("the query is empty"), N_("the query contains a control character"), N_("empty phrase"),
-                N_("both sides of NEAR/ADJ/SAME must search the same text field"), N_("the query could not be read")]
+                N_("both sides of NEAR/ADJ/SAME must search the same text field"), N_("the query could not be read"),
+                # with values (QuerySyntaxError templates, history)
+                N_("not a date: %(value)s (use 2010, 2010-03 or 2010-03-15)"), N_("not a valid date: %(value)s"),
+                N_("%(field)s takes '=', not '%(cmp)s'"), N_("not a publication number: %(value)s"),
+                N_("RUN takes a load run number, not %(value)s"), N_("'%(token)s' needs a word or group on both sides"),
+                N_("'%(token)s' must follow a field code such as TI, AB, PA, PD"), N_("unexpected '%(token)s'"),
+                N_("unexpected character %(value)s"), N_("no search set %(sets)s in your history")]
 

@@ -69,9 +69,9 @@ def search_page(page: PageDep, q: Annotated[str, Query(max_length=4000)] = "", f
         try:
             context.update(_search(page, q, f, sort, cursor, group))
         except QuerySyntaxError as exc:
-            context["error"] = f"{page.gettext(exc.message)}\n{exc.pointer()}"
+            context["error"] = f"{exc.in_words(page.gettext)}\n{exc.pointer()}"
         except InvalidInput as exc:
-            context["error"] = page.gettext(exc.detail)
+            context["error"] = exc.in_words(page.gettext)
     if page.user is not None:
         context["sets"] = history.history(page.session, page.user)
     return page.render("search.html", 400 if context["error"] else 200, **context)

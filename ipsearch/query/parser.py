@@ -52,12 +52,14 @@ LEGAL_STATUS_WORDS = {
 class QuerySyntaxError(InvalidInput):
     """A query a person typed wrong; ``position`` is a 0-based character offset."""
 
-    def __init__(self, message: str, position: int | None = None, query: str = "") -> None:
+    def __init__(self, message: str, position: int | None = None, query: str = "", **params: object) -> None:
+        """``message`` is a template when ``params`` are given ("not a date: %(value)s")."""
+        text = message % params if params else message
         if position is None:
-            super().__init__(message)
+            super().__init__(text, template=message, params=params)
         else:
-            super().__init__(message, position=position)
-        self.message = message
+            super().__init__(text, template=message, params=params, position=position)
+        self.message = text
         self.position = position
         self.query = query
 
@@ -128,7 +130,7 @@ def _date_bounds(text: str, pos: int, query: str) -> tuple[dt.date, dt.date]:
     """'2010' -> whole year, '201003' / '2010-03' -> month, '20100315' / '2010-03-15' -> day."""
     match = _DATE_RE.match(text)
     if not match:
-        raise QuerySyntaxError(f"not a date: {text!r} (use 2010, 2010-03 or 2010-03-15)", pos, query)
+        raise QuerySyntaxError("not a date: %(value)s (use 2010, 2010-03 or 2010-03-15)", pos, query, value=repr(text))
     year, month, day = int(match.group(1)), match.group(2), match.group(3)
     try:
         if day:
@@ -140,7 +142,7 @@ def _date_bounds(text: str, pos: int, query: str) -> tuple[dt.date, dt.date]:
             return first, nxt - dt.timedelta(days=1)
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
     except ValueError as exc:
-        raise QuerySyntaxError(f"not a valid date: {text!r}", pos, query) from exc
+        raise QuerySyntaxError("not a valid date: %(value)s", pos, query, value=repr(text)) from exc
 
 
 def _normalise_class(text: str) -> tuple[str, bool] | None:
@@ -245,7 +247,8 @@ class _ToAst(Transformer):
         if field in DATE_FIELDS:
             return self._date(field, cmp, value, field_tok)
         if cmp not in ("=", ":"):
-            raise QuerySyntaxError(f"{field} takes '=', not '{cmp}'", cmp_tok.start_pos, self.query)
+            raise QuerySyntaxError("%(field)s takes '=', not '%(cmp)s'", cmp_tok.start_pos, self.query, field=field,
+                                   cmp=cmp)
         if field in CLASS_FIELDS:
             return self._map_leaves(value, field_tok, lambda leaf: self._class(field, leaf, field_tok))
         if field in KEYWORD_FIELDS:
@@ -281,7 +284,8 @@ class _ToAst(Transformer):
             try:
                 pn = parse_publication_number(value)
             except ValueError as exc:
-                raise QuerySyntaxError(f"not a publication number: {value!r}", tok.start_pos, self.query) from exc
+                raise QuerySyntaxError("not a publication number: %(value)s", tok.start_pos, self.query,
+                                       value=repr(value)) from exc
             # CITES matches citations by country and number: a citation often names another kind
             return Keyword(field, pn.country + pn.number + ("" if field == "CITES" else pn.kind))
         if field == "AN":
@@ -295,7 +299,8 @@ class _ToAst(Transformer):
 
             return Keyword("OWNER", harmonise_name(value))
         if field == "RUN" and not value.isdigit():
-            raise QuerySyntaxError(f"RUN takes a load run number, not {value!r}", tok.start_pos, self.query)
+            raise QuerySyntaxError("RUN takes a load run number, not %(value)s", tok.start_pos, self.query,
+                                   value=repr(value))
         if field == "LS":
             return Keyword("LS", self._legal_status(value, tok))
         return Keyword(field, value.upper())
@@ -408,14 +413,15 @@ def _explain(exc: UnexpectedInput, query: str) -> QuerySyntaxError:
         if tok.type == "RPAR":
             return QuerySyntaxError("this ')' has no matching '('", pos, query)
         if tok.type in ("OR", "AND", "SAME", "PROX"):
-            return QuerySyntaxError(f"'{tok}' needs a word or group on both sides", pos, query)
+            return QuerySyntaxError("'%(token)s' needs a word or group on both sides", pos, query, token=str(tok))
         if tok.type == "CMP":
-            return QuerySyntaxError(f"'{tok}' must follow a field code such as TI, AB, PA, PD", pos, query)
-        return QuerySyntaxError(f"unexpected '{tok}'", pos, query)
+            return QuerySyntaxError("'%(token)s' must follow a field code such as TI, AB, PA, PD", pos, query,
+                                    token=str(tok))
+        return QuerySyntaxError("unexpected '%(token)s'", pos, query, token=str(tok))
     if isinstance(exc, UnexpectedCharacters):
         where = exc.pos_in_stream or 0
         ch = query[where] if where < len(query) else ""
         if ch == '"':
             return QuerySyntaxError("a '\"' is never closed", where, query)
-        return QuerySyntaxError(f"unexpected character {ch!r}", where, query)
+        return QuerySyntaxError("unexpected character %(value)s", where, query, value=repr(ch))
     return QuerySyntaxError("the query could not be read", pos, query)

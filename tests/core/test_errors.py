@@ -60,3 +60,12 @@ def test_query_errors_keep_their_position_for_the_problem_document() -> None:
         assert isinstance(exc, InvalidInput) and "position" in exc.extra and exc.position == exc.extra["position"]
     else:
         raise AssertionError("an unclosed parenthesis parses")
+
+
+def test_an_error_with_values_is_translated_then_filled() -> None:
+    error = InvalidInput.said("no search set %(sets)s in your history", sets="#9")
+    assert error.detail == "no search set #9 in your history"
+    table = {"no search set %(sets)s in your history": "您的检索历史中没有检索式 %(sets)s"}
+    assert error.in_words(lambda text: table.get(text, text)) == "您的检索历史中没有检索式 #9"
+    plain = NotFound("collection 3 not found")
+    assert plain.in_words(str.upper) == "COLLECTION 3 NOT FOUND"

@@ -95,3 +95,15 @@ def test_a_bad_address_gives_a_page_not_json(web: TestClient) -> None:
 def test_query_errors_in_chinese(web: TestClient) -> None:
     page = web.get("/", params={"q": "名称=(电池"}, headers=ZH)
     assert page.status_code == 400 and "括号“(”没有闭合" in page.text
+
+
+@pytest.mark.parametrize(("query", "chinese"), [
+    ("PD>=20100", "不是日期：'20100'（请写作 2010、2010-03 或 2010-03-15）"),
+    ("PN=US", "不是公开号：'US'"),
+    ("TI>led", "TI 只能用“=”，不能用“>”"),
+])
+def test_query_errors_with_values_in_chinese(web: TestClient, query: str, chinese: str) -> None:
+    page = web.get("/", params={"q": query}, headers=ZH)
+    assert page.status_code == 400 and chinese in html.fromstring(page.text).text_content()
+    english = web.get("/", params={"q": query}, headers=EN)
+    assert chinese not in english.text and "'" in english.text
