@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,10 +68,12 @@ class QuerySyntaxError(InvalidInput):
         return self.message if self.position is None else f"{self.message} at position {self.position}"
 
     def pointer(self) -> str:
-        """The query with a caret under the problem, for terminals."""
+        """The query with a caret under the problem; Chinese and other wide characters take two
+        columns in a terminal or a monospace box, so the caret counts columns, not characters."""
         if self.position is None:
             return self.query
-        return f"{self.query}\n{' ' * self.position}^"
+        columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in self.query[:self.position])
+        return f"{self.query}\n{' ' * columns}^"
 
 
 @lru_cache(maxsize=1)

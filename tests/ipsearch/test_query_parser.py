@@ -287,3 +287,10 @@ def _canonical(node: Node) -> Node:
 def test_round_trip_ast_text_ast(tree: Node) -> None:
     tree = _canonical(tree)
     assert parse_query(render(tree)) == tree
+
+
+def test_the_caret_counts_wide_characters_as_two_columns() -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        parse_query("名称=(电池 OR 锂离子")
+    query_line, caret_line = info.value.pointer().split("\n")
+    assert info.value.position == 3 and caret_line == " " * 5 + "^"  # 名称: 4 columns, "=": 1, then the "("
