@@ -23,13 +23,27 @@ log = logging.getLogger(__name__)
 BATCH = 200
 
 
+# Titles in Chinese for the kinds a Chinese reader gets most, filled from the payload; other kinds
+# (and payloads that lack a value) keep the title the notification was written with.
+ZH_TITLES = {"collection.new_matches": "{count} 件新文献命中您的专题库“{collection_name}”"}
+
+
+def _title(user: User, note: Notification) -> str:
+    template = ZH_TITLES.get(note.kind) if (user.language or "").startswith("zh") else None
+    try:
+        return template.format(**note.payload) if template else note.title
+    except KeyError:
+        return note.title
+
+
 def _message(settings: Settings, user: User, note: Notification) -> EmailMessage:
+    title = _title(user, note)
     msg = EmailMessage()
     msg["From"] = settings.mail_from
     msg["To"] = user.email
-    msg["Subject"] = f"[IP Commons] {note.title}"
+    msg["Subject"] = f"[IP Commons] {title}"
     link = settings.public_url.rstrip("/") + "/inbox"
-    body = [note.title, "", *(f"{k}: {v}" for k, v in sorted(note.payload.items()) if not isinstance(v, list | dict))]
+    body = [title, "", *(f"{k}: {v}" for k, v in sorted(note.payload.items()) if not isinstance(v, list | dict))]
     msg.set_content("\n".join(body + ["", f"Inbox / 消息: {link}"]))
     return msg
 

@@ -67,5 +67,6 @@ def refresh(session: Session, coll: Collection, matches: set[str], event_id: int
         for user_id in notified_users(session, coll):
             notify(session, user_id, "collection.new_matches",
                    f"{len(new)} new patents match your collection '{coll.name}'",
-                   collection_id=coll.id, event_id=event_id, pns=new[:NOTIFIED_PNS], count=len(new))
+                   collection_id=coll.id, collection_name=coll.name, event_id=event_id, pns=new[:NOTIFIED_PNS],
+                   count=len(new))
     return new

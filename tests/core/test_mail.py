@@ -87,3 +87,18 @@ def test_without_smtp_settings_nothing_is_sent(embedded_settings: Settings) -> N
         user = create_user(session, "inbox-only@example.org", "correct horse battery")
         notify(session, user.id, "report", "Report ready")
         assert send_pending(embedded_settings, session) == 0
+
+
+def test_a_chinese_reader_gets_a_chinese_subject(embedded_settings: Settings, smtp: tuple[Sink, int]) -> None:
+    sink, port = smtp
+    settings = embedded_settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+    with session_scope(settings.effective_database_url) as session:
+        reader = create_user(session, "zh@example.org", "correct horse battery")
+        reader.language = "zh"
+        notify(session, reader.id, "collection.new_matches", "2 new patents match your collection 'LED 照明'",
+               collection_id=7, collection_name="LED 照明", count=2, pns=["US1B2", "US2B2"])
+        notify(session, reader.id, "alert", "[red] Growth", alert_id=1)  # no Chinese title: kept as written
+    with session_scope(settings.effective_database_url) as session:
+        assert send_pending(settings, session) == 2
+    subjects = sorted(str(make_header(decode_header(m["Subject"]))) for m in sink.messages)
+    assert subjects == ["[IP Commons] 2 件新文献命中您的专题库“LED 照明”", "[IP Commons] [red] Growth"]
