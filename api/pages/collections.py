@@ -74,8 +74,9 @@ def _list(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
 
 
 @router.get("/collections", response_class=HTMLResponse)
-def collections_page(page: PageDep, deleted: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
-    notice = page.gettext("Deleted the collection “%(name)s”.", name=deleted) if deleted else None
+def collections_page(page: PageDep, deleted: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
+    """``deleted=1`` after a deletion: a fixed sentence, so a link cannot put words in the page."""
+    notice = page.gettext("The collection was deleted.") if deleted else None
     return _list(page, notice=notice, form={})
 
 
@@ -126,8 +127,12 @@ def _orgs(page: Page, coll: CollectionOut) -> list[Any]:
 
 
 @router.get("/collections/{cid}", response_class=HTMLResponse)
-def collection_page(page: PageDep, cid: int, start: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
-    return _collection(page, cid, start)
+def collection_page(page: PageDep, cid: int, start: Annotated[int, Query(ge=0)] = 0,
+                    added: Annotated[int | None, Query(ge=0, le=1000)] = None) -> HTMLResponse:
+    """``added=N`` after adding by number: how many were new (numbers only, nothing from the URL)."""
+    notice = page.gettext("Documents added: %(n)s (numbers already in the collection are not added twice).",
+                          n=added) if added is not None else None
+    return _collection(page, cid, start, notice=notice)
 
 
 def _after_write(page: Page, cid: int, start: int, next_: str, anchor: str = "") -> Response:
@@ -167,9 +172,8 @@ def confirm_delete(page: PageDep, cid: int) -> HTMLResponse:
 
 @router.post("/collections/{cid}/delete", response_model=None)
 def delete_collection(page: CheckedPageDep, cid: int) -> Response:
-    name = service.get(page.session, page.user, cid).name
     service.delete(page.writer(), cid)
-    return page.redirect("/collections?" + urlencode({"deleted": name}))
+    return page.redirect("/collections?deleted=1")
 
 
 # --- documents, tags, notes ------------------------------------------------------------------------
@@ -185,11 +189,11 @@ def add_documents(page: CheckedPageDep, cid: int, pns: Text, next: OptionalText 
         numbers = split_numbers(pns)
         if not numbers:
             raise InvalidInput("type at least one publication number")
-        service.add_items(page.writer(), page.platform.search, cid, ItemsIn(pns=numbers))
+        added = service.add_items(page.writer(), page.platform.search, cid, ItemsIn(pns=numbers)).added
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _collection(page, cid, status_code=400, add_error=_error_text(page, exc), typed=pns)
-    return _after_write(page, cid, 0, next)
+    return page.redirect(_safe_next(next) or f"/collections/{cid}?{urlencode({'added': len(added)})}")
 
 
 @router.post("/collections/add", response_model=None)
@@ -282,5 +286,7 @@ def patent_panel(page: Page, pn: str) -> dict[str, Any]:
     """The collections I may add ``pn`` to and, for those holding it, its tags and notes there."""
     if page.user is None:
         return {"my_collections": None, "holding": []}
-    mine = [c for c in service.collections_of(page.session, page.user) if c.editable]
-    return {"my_collections": mine, "holding": service.holding(page.session, page.user, pn)}
+    holding = service.holding(page.session, page.user, pn)
+    held = {h.collection.id for h in holding}
+    mine = [c for c in service.collections_of(page.session, page.user) if c.editable and c.id not in held]
+    return {"my_collections": mine, "holding": holding}

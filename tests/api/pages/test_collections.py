@@ -105,7 +105,9 @@ def test_an_unknown_number_is_refused_named_and_nothing_is_added(web: TestClient
     assert 'class="item"' not in web.get(f"/collections/{cid}", headers=HTML).text
 
     r = _post(web, f"/collections/{cid}/items", {"pns": f"{FIRST}\n{SECOND}，{THIRD}"})
-    assert r.status_code == 303
+    assert r.status_code == 303 and r.headers["location"] == f"/collections/{cid}?added=3"
+    again = _post(web, f"/collections/{cid}/items", {"pns": FIRST}, follow=True)
+    assert "Documents added: 0" in again.text  # already there: said, not silently ignored
     assert web.get(f"/collections/{cid}", headers=HTML).text.count('class="item"') == 3
 
 
@@ -154,8 +156,10 @@ def test_delete_only_after_confirming(web: TestClient) -> None:
     assert confirm.status_code == 200 and "to be &lt;em&gt;deleted&lt;/em&gt;" in confirm.text
     assert web.get(f"/collections/{cid}", headers=HTML).status_code == 200  # asking deleted nothing
     r = _post(web, f"/collections/{cid}/delete", {}, follow=True)
-    assert r.status_code == 200 and "Deleted the collection" in r.text
+    assert r.status_code == 200 and "The collection was deleted." in r.text
     assert web.get(f"/collections/{cid}", headers=HTML).status_code == 404
+    # the notice is a fixed sentence: a link cannot put its own words in the page
+    assert web.get("/collections?deleted=Your%20account%20is%20locked", headers=HTML).status_code == 422
 
 
 def test_the_patent_page_adds_to_a_collection_and_shows_tags_and_notes(web: TestClient) -> None:

@@ -352,7 +352,7 @@ def test_patent_page_collection_panel_unknown_numbers_phone_width_and_delete(bro
     _no_axe_violations(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Delete for good").click()
-    expect(page.get_by_role("status")).to_contain_text("Deleted the collection “Receivers”")
+    expect(page.get_by_role("status")).to_contain_text("The collection was deleted.")
     gone = page.goto(collection_url)
     assert gone is not None and gone.status == 404
     page.context.close()
