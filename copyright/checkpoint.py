@@ -83,8 +83,8 @@ def parse(note: str) -> tuple[Checkpoint, list[tuple[str, bytes, bytes]], str]:
             blob = base64.b64decode(parts[1], validate=True)
         except binascii.Error as exc:
             raise CheckpointError("signature is not base64") from exc
-        if len(blob) != 68:
-            raise CheckpointError("an Ed25519 signature line carries 4 + 64 bytes")
+        if len(blob) not in (68, 76):  # key ID + signature; a cosignature adds an 8-byte timestamp
+            raise CheckpointError("an Ed25519 signature line carries 4 + 64 bytes (4 + 8 + 64 for a cosignature)")
         signatures.append((parts[0], blob[:4], blob[4:]))
     if not signatures:
         raise CheckpointError("the checkpoint is not signed")

@@ -57,6 +57,11 @@ class SigningKeyError(Unavailable):
     """No usable key, or a private key that does not decrypt with the configured passphrase."""
 
 
+def trusted_keys(keys: KeySet) -> dict[tuple[str, bytes], bytes]:
+    """(key name, key id) -> raw public key, as signed-note verifiers look keys up."""
+    return {(k.name, bytes.fromhex(k.key_id)): base64.b64decode(k.public_key, validate=True) for k in keys.keys}
+
+
 def key_id(name: str, public_key: bytes) -> bytes:
     return hashlib.sha256(name.encode() + b"\n" + bytes([ED25519_ALG]) + public_key).digest()[:4]
 

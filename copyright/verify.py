@@ -18,7 +18,7 @@ from typing import Any
 from copyright import checkpoint, merkle
 from copyright.canonical import canonical
 from copyright.checkpoint import Checkpoint
-from copyright.keys import KeySet, verify_signature
+from copyright.keys import KeySet, trusted_keys, verify_signature
 from core.errors import InvalidInput, IPCommonsError
 
 
@@ -128,7 +128,10 @@ def step_2_file_hash(c: _Check) -> bool:
 
 def step_3_statement_signature(c: _Check) -> bool:
     """The platform signed this statement with a key of the published key set."""
-    c.trusted = {(k.name, bytes.fromhex(k.key_id)): _b64(k.public_key) for k in c.keys.keys}
+    try:
+        c.trusted = trusted_keys(c.keys)
+    except binascii.Error as exc:
+        raise _Refused("a public key of the key set is not base64") from exc
     by_id = {kid.hex(): public for (_, kid), public in c.trusted.items()}
     public = by_id.get(str(c.signature.get("key_id")))
     if public is None:

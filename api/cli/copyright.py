@@ -157,3 +157,35 @@ def copyright_verify(
     result = service.verify_offline(cert_file, keys, file, checkpoint)
     console.print(f"[green]VALID[/] {result.number} (sha256 {result.sha256[:16]}…, log size {result.tree_size}); "
                   f"checked: {', '.join(result.steps)}")
+
+
+@copyright_app.command("witness-init")
+def copyright_witness_init(
+    name: Annotated[str, typer.Option(help="The witness's name, a schema-less URL such as notary.example/w1.")],
+    key_out: Annotated[Path, typer.Option("--key-out", help="Where to write the witness's private key (PEM).")],
+) -> None:
+    """Create a witness key (kept by the witness, e.g. a notary office) and print its policy entry."""
+    from copyright.witness import new_witness_key
+
+    console.print_json(new_witness_key(name, key_out).model_dump_json())
+
+
+@copyright_app.command("witness")
+def copyright_witness(
+    note: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The checkpoint (a signed note).")],
+    name: Annotated[str, typer.Option(help="The witness's name.")],
+    key: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The witness's private key (PEM).")],
+    state: Annotated[Path, typer.Option(help="The witness's history of the log (JSON; created if absent).")],
+    keys: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The log's published key set.")],
+    proof: Annotated[Path | None, typer.Option(help="JSON list of base64 hashes: consistency proof from "
+                                                    "the last size this witness cosigned.")] = None,
+) -> None:
+    """Cosign a checkpoint that extends what this witness saw; print the cosignature line.
+
+    Exit code 0: cosigned; 2: refused (not signed by the log, or a fork of its history: logged).
+    """
+    from copyright.witness import witness_from_files
+
+    witness = witness_from_files(name, key, state, keys)
+    hashes = witness.read_proof(proof.read_text(encoding="utf-8")) if proof else []
+    console.print(witness.cosign(note.read_text(encoding="utf-8"), hashes), soft_wrap=True, markup=False)
