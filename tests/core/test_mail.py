@@ -3,52 +3,27 @@ once, only to users who want e-mail, and nothing is lost while the server is dow
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
-from email import message_from_bytes
 from email.header import decode_header, make_header
-from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope
-from aiosmtpd.smtp import Session as SmtpSession
 
 from core.accounts.service import create_user
 from core.db import session_scope
 from core.mail import send_pending
 from core.notifications import notify
 from core.settings import Settings
-
-
-class Sink:
-    """Keeps every message the SMTP server accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content or b""))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.smtp import MailSink, free_port, smtp_server
 
 
 @pytest.fixture
-def smtp() -> Iterator[tuple[Sink, int]]:
-    sink, port = Sink(), _free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield sink, port
-    controller.stop()
+def smtp() -> Iterator[tuple[MailSink, int]]:
+    with smtp_server() as (sink, port):
+        yield sink, port
 
 
 def test_each_notification_is_mailed_once_to_those_who_want_mail(embedded_settings: Settings,
-                                                                  smtp: tuple[Sink, int]) -> None:
+                                                                  smtp: tuple[MailSink, int]) -> None:
     sink, port = smtp
     settings = embedded_settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
     with session_scope(settings.effective_database_url) as session:
@@ -68,12 +43,12 @@ def test_each_notification_is_mailed_once_to_those_who_want_mail(embedded_settin
     assert isinstance(body, bytes) and b"/inbox" in body
 
 
-def test_mail_waits_while_the_server_is_down(embedded_settings: Settings, smtp: tuple[Sink, int]) -> None:
+def test_mail_waits_while_the_server_is_down(embedded_settings: Settings, smtp: tuple[MailSink, int]) -> None:
     sink, port = smtp
     with session_scope(embedded_settings.effective_database_url) as session:
         user = create_user(session, "later@example.org", "correct horse battery")
         notify(session, user.id, "alert", "Red alert: LED")
-    down = embedded_settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": _free_port()})
+    down = embedded_settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": free_port()})
     with session_scope(down.effective_database_url) as session, pytest.raises(OSError):
         send_pending(down, session)
     up = embedded_settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
@@ -89,7 +64,7 @@ def test_without_smtp_settings_nothing_is_sent(embedded_settings: Settings) -> N
         assert send_pending(embedded_settings, session) == 0
 
 
-def test_a_chinese_reader_gets_a_chinese_subject(embedded_settings: Settings, smtp: tuple[Sink, int]) -> None:
+def test_a_chinese_reader_gets_a_chinese_subject(embedded_settings: Settings, smtp: tuple[MailSink, int]) -> None:
     sink, port = smtp
     settings = embedded_settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
     with session_scope(settings.effective_database_url) as session:

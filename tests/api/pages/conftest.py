@@ -8,20 +8,15 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope
-from aiosmtpd.smtp import Session as SmtpSession
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from core.celery_app import make_celery
@@ -30,15 +25,10 @@ from core.settings import BackendKind, Settings
 from core.tasks import send_mail
 from loaders.pipeline import run_load
 from loaders.synthetic import SyntheticOptions, document_xml, write_weekly_files
+from tests.smtp import MailSink, free_port, smtp_server
 
 REPO = Path(__file__).resolve().parents[3]
 AXE = REPO / "api" / "static" / "vendor" / "axe.min.js"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -53,27 +43,10 @@ def portal_settings(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: P
     return settings
 
 
-class MailSink:
-    """An SMTP server on loopback that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.original_content or b""))
-        return "250 OK"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for m in self.messages if m["To"] == address]
-
-
 @pytest.fixture(scope="session")
 def mail_sink() -> Iterator[tuple[MailSink, int]]:
-    sink, port = MailSink(), _free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield sink, port
-    controller.stop()
+    with smtp_server() as (sink, port):
+        yield sink, port
 
 
 def _start(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -94,7 +67,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 def portal_url(portal_settings: Settings, mail_sink: tuple[MailSink, int]) -> Iterator[str]:
     """The app served by uvicorn in its own process, as ``make run`` serves it, with a Celery
     worker running beat on the same settings: loads, saved-query refreshes and mail really run."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     data = portal_settings.resolved_data_dir
     env = {k: v for k, v in os.environ.items() if not k.startswith("IPC_")}
