@@ -290,6 +290,9 @@ def statistics(session: Session, user: User | None, search: SearchService, colle
             years[str(record["publication_year"])] += 1
         ipcs.update(record.get("ipc_subclass") or [])
         applicants.update(record.get("owner_keys") or [])
+    if years:  # every year between the first and the last, so a chart's axis keeps its scale
+        first, last = min(map(int, years)), max(map(int, years))
+        years.update({str(y): 0 for y in range(first, last + 1) if str(y) not in years})
     return StatsOut(documents=len(pns), by_year=dict(sorted(years.items())),
                     by_ipc_subclass=dict(ipcs.most_common(TOP_STATS)),
                     by_applicant=dict(applicants.most_common(TOP_STATS)))
