@@ -271,22 +271,24 @@ class SearchService:
 
     # --- export ----------------------------------------------------------------------------
     def export(self, q: str, fmt: ExportFormat = ExportFormat.csv, limit: int = MAX_EXPORT,
-               sort: SortMode = SortMode.relevance) -> Iterator[str]:
-        """Up to ``limit`` hits as CSV or JSON Lines, page by page (cursor pagination). The query is
-        checked now, so a bad one fails before the first byte is sent."""
+               sort: SortMode = SortMode.relevance, group: Grouping = Grouping.document) -> Iterator[str]:
+        """Up to ``limit`` rows as CSV or JSON Lines, page by page: documents, or families (the row's
+        document plus ``family_members``). The query is checked now, so a bad one fails before the
+        first byte is sent."""
         self.plan(q)
-        return self._export_rows(q, fmt, min(max(limit, 1), MAX_EXPORT), sort)
+        columns = EXPORT_COLUMNS + (["family_id", "family_members"] if group is Grouping.family else [])
+        return export_records(self._export_hits(q, min(max(limit, 1), MAX_EXPORT), sort, group), fmt, columns)
 
-    def _export_rows(self, q: str, fmt: ExportFormat, limit: int, sort: SortMode) -> Iterator[str]:
-        yield from export_records(self._export_hits(q, limit, sort), fmt)
-
-    def _export_hits(self, q: str, limit: int, sort: SortMode) -> Iterator[dict[str, Any]]:
+    def _export_hits(self, q: str, limit: int, sort: SortMode, group: Grouping) -> Iterator[dict[str, Any]]:
         sent = 0
         cursor = None
         while sent < limit:
-            page = self.search(q, size=min(500, limit - sent), sort=sort, cursor=cursor)
+            page = self.search(q, size=min(500, limit - sent), sort=sort, cursor=cursor, group=group)
             for hit in page.hits:
-                yield hit.model_dump(exclude={"highlights"})
+                row = hit.model_dump(exclude={"highlights", "family"})
+                if group is Grouping.family:
+                    row["family_members"] = [m.pn for m in hit.family]
+                yield row
             sent += len(page.hits)
             if page.next_cursor is None:
                 break

@@ -86,10 +86,12 @@ def clear_history(page: CheckedPageDep) -> Response:
 @router.get("/export", response_model=None)
 def export(page: PageDep, q: Annotated[str, Query(min_length=1, max_length=4000)], f: Filters = [],  # noqa: B006
            format: ExportFormat = ExportFormat.csv, sort: SortMode = SortMode.relevance,
-           limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = 1000) -> Response:
-    """CSV with a byte-order mark (so Excel reads Chinese) or JSON Lines, with a file name."""
+           limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = 1000, group: Grouping = Grouping.document,
+           ) -> Response:
+    """CSV with a byte-order mark (so Excel reads Chinese) or JSON Lines, with a file name; one row
+    per document or per family, as the results were shown."""
     query = effective_query(_expand_sets(page, q), f)
-    rows = page.platform.search.export(query, format, limit, sort)
+    rows = page.platform.search.export(query, format, limit, sort, group)
     return download(rows, format, f"ipcommons-{dt.date.today().isoformat()}")
 
 

@@ -34,8 +34,8 @@ def search(search: SearchServiceDep, q: QueryText, size: Annotated[int, Query(ge
             responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}})
 def export(search: SearchServiceDep, q: QueryText, format: ExportFormat = ExportFormat.csv,
            limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
-           sort: SortMode = SortMode.relevance) -> StreamingResponse:
-    stream = search.export(q, format, limit, sort)
+           sort: SortMode = SortMode.relevance, group: Grouping = Grouping.document) -> StreamingResponse:
+    stream = search.export(q, format, limit, sort, group)
     return StreamingResponse(stream, media_type=format.media_type,
                              headers={"Content-Disposition": f'attachment; filename="patents.{format.value}"'})
 

@@ -4,6 +4,8 @@ and forward citations; the Chinese page; field codes with spaces."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,3 +109,17 @@ def test_query_errors_with_values_in_chinese(web: TestClient, query: str, chines
     assert page.status_code == 400 and chinese in html.fromstring(page.text).text_content()
     english = web.get("/", params={"q": query}, headers=EN)
     assert chinese not in english.text and "'" in english.text
+
+
+def test_export_follows_the_rows_shown(web: TestClient) -> None:
+    """One row per family in the results: one row per family in the file, with the other members."""
+    link = html.fromstring(web.get("/", params={"q": QUERY, "group": "family"}, headers=EN).text).xpath(
+        "//a[starts-with(@href, '/export?') and contains(@href, 'format=csv')]/@href")
+    assert link and "group=family" in link[0]
+    r = web.get(link[0], headers=EN)
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert len(rows) == 4 and {"family_id", "family_members"} <= set(rows[0])
+    ep = next(row for row in rows if row["family_id"] == "19768124")
+    assert len(ep["family_members"].split("; ")) == 5
+    per_document = web.get("/export", params={"q": QUERY, "format": "csv"}, headers=EN)
+    assert len(list(csv.DictReader(io.StringIO(per_document.content.decode("utf-8-sig"))))) == 9
