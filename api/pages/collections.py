@@ -210,8 +210,9 @@ def add_to_collection(page: CheckedPageDep, collection: Annotated[int, Form()], 
 def _item(page: Page, cid: int, pn: str, start: int, status_code: int = 200, error: str | None = None) -> Response:
     """One document of the collection, for htmx to swap in place of the one changed."""
     found = [i for i in service.items(page.session, page.user, page.platform.search, cid).items if i.pn == pn]
-    if not found:
-        return HTMLResponse("", status_code=status_code)
+    if not found:  # removed: htmx drops the item, and the size shown is updated out of band
+        return page.render("_collection_count.html", status_code, coll=service.get(page.session, page.user, cid),
+                           oob=True)
     notes = [n for n in service.notes(page.session, page.user, cid) if n.pn == pn]
     return page.render("_collection_item.html", status_code, coll=service.get(page.session, page.user, cid),
                        item=found[0], item_notes=notes, start=start, item_error=error)

@@ -381,3 +381,22 @@ def test_guided_builder_groups_rows_in_order(browser: Browser, portal_url: str) 
     years = [int(y) for y in re.findall(r"\b(20\d\d)\b", " ".join(page.locator("article.hit .meta").all_inner_texts()))]
     assert years and min(years) >= 2015
     page.context.close()
+
+
+def test_removing_an_item_in_place_updates_the_count(browser: Browser, portal_url: str) -> None:
+    page = new_page(browser)
+    _sign_up(page, portal_url)
+    page.goto(portal_url + "/collections")
+    page.get_by_label("Name", exact=True).fill("Two items")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create collection").click()
+    page.get_by_label("Add documents by publication number").fill("US90000004B2 US90000005B2")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add to the collection").click()
+    expect(page.get_by_role("status")).to_contain_text("Documents added: 2")
+    expect(page.locator("#doc-count")).to_have_text("2 documents")
+    page.get_by_role("button", name="Remove US90000004B2 from the collection").click()  # htmx, no reload
+    expect(page.locator("#item-US90000004B2")).to_have_count(0)
+    expect(page.locator("#doc-count")).to_have_text("1 documents")
+    _no_axe_violations(page)
+    page.context.close()
