@@ -160,7 +160,8 @@ def edit_collection(page: CheckedPageDep, cid: int, name: Text, description: Opt
         service.update(page.writer(), cid, patch)
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _collection(page, cid, status_code=400, error=_error_text(page, exc), editing=True)
+        typed = {"name": name, "description": description, "query": query}  # kept for correcting
+        return _collection(page, cid, status_code=400, error=_error_text(page, exc), editing=typed)
     return page.redirect(f"/collections/{cid}")
 
 

@@ -148,6 +148,10 @@ def test_edit_share_and_who_may_see_and_change(corpus_settings_small: Settings) 
         r = _post(other, f"/collections/{cid}/tags", {"pn": FIRST, "tag": "mine now"})
         assert r.status_code == 400 and "only the collection&#39;s owners and members may change it" in r.text
         assert "mine now" not in owner.get(f"/collections/{cid}", headers=HTML).text
+        # a saved query that does not parse: the error says where, and what was typed stays in the form
+        r = _post(owner, f"/collections/{cid}/edit", {"name": "shared work", "description": "for everyone",
+                                                      "query": "TI=(led", "visibility": "public"})
+        assert r.status_code == 400 and "never closed" in r.text and 'value="TI=(led"' in r.text
 
 
 def test_delete_only_after_confirming(web: TestClient) -> None:
