@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, LargeBinary, St
 from sqlalchemy.orm import Mapped, mapped_column
 
 import core.accounts.models  # noqa: F401 - registers "users" and "organisations" for the foreign keys
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Row, UTCDateTime, utcnow
 
 
 class Severity(enum.StrEnum):
@@ -21,12 +21,11 @@ class Severity(enum.StrEnum):
     yellow = "yellow"
 
 
-class CustomScope(Base):
+class CustomScope(Row):
     """An industry scope a user or association defined (the built-in ones live in code)."""
 
     __tablename__ = "analytics_scopes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     name_zh: Mapped[str] = mapped_column(String(200), default="")
@@ -37,12 +36,11 @@ class CustomScope(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Subscription(Base):
+class Subscription(Row):
     """A user's (or an association's) watch on a scope: early-warning alerts, monthly reports."""
 
     __tablename__ = "analytics_subscriptions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     scope: Mapped[str] = mapped_column(String(60))
@@ -58,11 +56,10 @@ class Subscription(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Alert(Base):
+class Alert(Row):
     __tablename__ = "analytics_alerts"
     __table_args__ = (UniqueConstraint("subscription_id", "fingerprint"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("analytics_subscriptions.id", ondelete="CASCADE"),
                                                  index=True)
     rule: Mapped[str] = mapped_column(String(40))
@@ -73,14 +70,13 @@ class Alert(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class AlertDelivery(Base):
+class AlertDelivery(Row):
     """One row per user and alert fingerprint: a user hears of an alert once, however many of
     their subscriptions (own or their association's) raise it."""
 
     __tablename__ = "analytics_alert_deliveries"
     __table_args__ = (UniqueConstraint("user_id", "fingerprint"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     fingerprint: Mapped[str] = mapped_column(String(64))
     alert_id: Mapped[int] = mapped_column(ForeignKey("analytics_alerts.id", ondelete="CASCADE"))
@@ -94,12 +90,11 @@ class ReportStatus(enum.StrEnum):
     failed = "failed"
 
 
-class Report(Base):
+class Report(Row):
     """One generated report version; nothing is overwritten."""
 
     __tablename__ = "analytics_reports"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     scope: Mapped[str] = mapped_column(String(60))
     query: Mapped[str] = mapped_column(Text)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

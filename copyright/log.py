@@ -18,14 +18,13 @@ from copyright import merkle
 from copyright.canonical import canonical
 from copyright.checkpoint import Checkpoint, CheckpointError, sign
 from copyright.keys import active_key, private_key
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Base, Row, UTCDateTime, utcnow
 from core.settings import Settings
 
 
-class LogHead(Base):
+class LogHead(Row):
     __tablename__ = "log_head"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger, default=0)
 
 

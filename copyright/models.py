@@ -10,7 +10,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Date, Enum, ForeignKey, Intege
 from sqlalchemy.orm import Mapped, mapped_column
 
 import core.accounts.models  # noqa: F401 - registers "users" for the foreign keys
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Base, Row, UTCDateTime, utcnow
 
 
 class WorkType(enum.StrEnum):
@@ -51,10 +51,9 @@ class RegistrationStatus(enum.StrEnum):
     revoked = "revoked"
 
 
-class Work(Base):
+class Work(Row):
     __tablename__ = "works"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(500))
     work_type: Mapped[WorkType] = mapped_column(Enum(WorkType, native_enum=False, length=20))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -71,10 +70,9 @@ class Work(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Registration(Base):
+class Registration(Row):
     __tablename__ = "registrations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
     work_id: Mapped[int] = mapped_column(ForeignKey("works.id"), index=True)
     status: Mapped[RegistrationStatus] = mapped_column(Enum(RegistrationStatus, native_enum=False, length=20))
@@ -97,12 +95,11 @@ class WorkFingerprint(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-class FingerprintBand(Base):
+class FingerprintBand(Row):
     """LSH band keys: works sharing a band are near-duplicate candidates."""
 
     __tablename__ = "fingerprint_bands"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     band: Mapped[str] = mapped_column(String(200), index=True)
     work_id: Mapped[int] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
 

@@ -15,7 +15,7 @@ from sqlalchemy import JSON, ForeignKey, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.accounts.models import User  # also registers "users" for the foreign keys below
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Row, UTCDateTime, utcnow
 from core.errors import NotAuthenticated
 
 
@@ -85,12 +85,11 @@ class AuditAction(StrEnum):
     user_role_set = "user.role.set"
 
 
-class AuditRecord(Base):
+class AuditRecord(Row):
     """One row per write; database triggers refuse UPDATE and DELETE on this table."""
 
     __tablename__ = "audit_records"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     action: Mapped[str] = mapped_column(String(80), index=True)

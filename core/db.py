@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from core.settings import get_settings
@@ -23,6 +23,14 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+class Row(Base):
+    """A table whose rows are known by an integer ``id`` the database assigns (most tables here)."""
+
+    __abstract__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -10,16 +10,15 @@ from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 import core.accounts.models  # noqa: F401 - registers "users" for the foreign key
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Row, UTCDateTime, utcnow
 from core.errors import NotFound
 
 
-class Notification(Base):
+class Notification(Row):
     """Something a user should see in their inbox (and, where they asked, by e-mail)."""
 
     __tablename__ = "notifications"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(300))

@@ -12,16 +12,15 @@ from sqlalchemy import JSON, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.celery_app import TaskQueue
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Row, UTCDateTime, utcnow
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-class CorpusEvent(Base):
+class CorpusEvent(Row):
     __tablename__ = "corpus_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     run_id: Mapped[int] = mapped_column(Integer)  # load_runs.id: the constraint lives in the database
     backend: Mapped[str] = mapped_column(String(20))

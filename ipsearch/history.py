@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 import core.accounts.models  # noqa: F401 - registers "users" for the foreign key
 from core.accounts.models import User
 from core.audit import AuditAction, Writer
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Row, UTCDateTime, utcnow
 from core.errors import InvalidInput
 from ipsearch.query.parser import MAX_QUERY_CHARS, parse_query
 
@@ -25,13 +25,12 @@ SET_REFERENCE = re.compile(r"#(\d{1,6})")
 HISTORY_SHOWN = 50
 
 
-class SearchSet(Base):
+class SearchSet(Row):
     """One numbered search of one user; numbers start at 1 per user and never repeat."""
 
     __tablename__ = "search_sets"
     __table_args__ = (UniqueConstraint("user_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     query: Mapped[str] = mapped_column(Text)

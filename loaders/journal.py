@@ -14,7 +14,7 @@ from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 import core.accounts.models  # noqa: F401 - registers "users" for the foreign keys below
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Row, UTCDateTime, utcnow
 
 
 class LoadStatus(enum.StrEnum):
@@ -26,10 +26,9 @@ class LoadStatus(enum.StrEnum):
     unchanged = "unchanged"  # a file already loaded to the same target
 
 
-class LoadRun(Base):
+class LoadRun(Row):
     __tablename__ = "load_runs"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -52,10 +51,9 @@ class LoadRun(Base):
     task_id: Mapped[str | None] = mapped_column(String(64))
 
 
-class LoadFile(Base):
+class LoadFile(Row):
     __tablename__ = "load_files"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("load_runs.id"), index=True)
     source: Mapped[str] = mapped_column(String(1000))
     checksum: Mapped[str] = mapped_column(String(64), index=True)

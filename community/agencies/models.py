@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, Date, Enum, Float, ForeignKey, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column
 
 import core.accounts.models  # noqa: F401 - registers "users" for the foreign keys
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Base, Row, UTCDateTime, utcnow
 
 
 class ServiceType(enum.StrEnum):
@@ -32,10 +32,9 @@ class RecordKind(enum.StrEnum):
     commendation = "commendation"
 
 
-class Agency(Base):
+class Agency(Row):
     __tablename__ = "agencies"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), index=True)
     licence_number: Mapped[str] = mapped_column(String(60), unique=True)
     province: Mapped[str] = mapped_column(String(60), default="")

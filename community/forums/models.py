@@ -8,21 +8,19 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 
 import core.accounts.models  # noqa: F401 - registers "users" for the foreign keys
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Row, UTCDateTime, utcnow
 
 
-class Category(Base):
+class Category(Row):
     __tablename__ = "forum_categories"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
 
 
-class Topic(Base):
+class Topic(Row):
     __tablename__ = "forum_topics"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("forum_categories.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -34,11 +32,10 @@ class Topic(Base):
     last_post_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Post(Base):
+class Post(Row):
     __tablename__ = "forum_posts"
     __table_args__ = (UniqueConstraint("topic_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("forum_topics.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)  # 1 = the topic's first post
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -63,12 +60,11 @@ class Post(Base):
         return True
 
 
-class PostRevision(Base):
+class PostRevision(Row):
     """Edit history: the text before each edit."""
 
     __tablename__ = "forum_post_revisions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"), index=True)
     markdown: Mapped[str] = mapped_column(Text)
     edited_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Row, UTCDateTime, utcnow
 
 
 class Role(enum.StrEnum):
@@ -35,12 +35,11 @@ class OrgKind(enum.StrEnum):
     government = "government"
 
 
-class User(Base):
+class User(Row):
     """An account; ``password_hash`` is argon2id, never the password."""
 
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -53,10 +52,9 @@ class User(Base):
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
 
-class Organisation(Base):
+class Organisation(Row):
     __tablename__ = "organisations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[OrgKind] = mapped_column(Enum(OrgKind, native_enum=False, length=20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -64,11 +62,10 @@ class Organisation(Base):
     memberships: Mapped[list[Membership]] = relationship(back_populates="org", cascade="all, delete-orphan")
 
 
-class Membership(Base):
+class Membership(Row):
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("user_id", "org_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     role: Mapped[OrgRole] = mapped_column(Enum(OrgRole, native_enum=False, length=20), default=OrgRole.member)
@@ -77,12 +74,11 @@ class Membership(Base):
     org: Mapped[Organisation] = relationship(back_populates="memberships")
 
 
-class ApiKey(Base):
+class ApiKey(Row):
     """A machine client's key. Only its SHA-256 is stored; ``prefix`` finds the row."""
 
     __tablename__ = "api_keys"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     prefix: Mapped[str] = mapped_column(String(16), unique=True)

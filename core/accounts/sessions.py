@@ -16,17 +16,16 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.accounts.models import User
 from core.audit import AuditAction, Writer
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Row, UTCDateTime, utcnow
 
 SESSION_DAYS = 14
 
 
-class WebSession(Base):
+class WebSession(Row):
     """A logged-in browser; ``token_hash`` is SHA-256 of the cookie value."""
 
     __tablename__ = "web_sessions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     csrf_secret: Mapped[str] = mapped_column(String(64))

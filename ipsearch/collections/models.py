@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 
 import core.accounts.models  # noqa: F401 - registers "users"/"organisations" for the foreign keys
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Row, UTCDateTime, utcnow
 
 MAX_QUERY_MATCHES = 50_000
 
@@ -26,10 +26,9 @@ class ItemSource(enum.StrEnum):
     manual = "manual"  # added by hand
 
 
-class Collection(Base):
+class Collection(Row):
     __tablename__ = "collections"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     name: Mapped[str] = mapped_column(String(200))
@@ -42,11 +41,10 @@ class Collection(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class CollectionItem(Base):
+class CollectionItem(Row):
     __tablename__ = "collection_items"
     __table_args__ = (UniqueConstraint("collection_id", "pn"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"), index=True)
     pn: Mapped[str] = mapped_column(String(40))
     source: Mapped[str] = mapped_column(String(10))  # an ItemSource value
@@ -54,20 +52,18 @@ class CollectionItem(Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class CollectionTag(Base):
+class CollectionTag(Row):
     __tablename__ = "collection_tags"
     __table_args__ = (UniqueConstraint("collection_id", "pn", "tag"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"), index=True)
     pn: Mapped[str] = mapped_column(String(40))
     tag: Mapped[str] = mapped_column(String(100))
 
 
-class CollectionNote(Base):
+class CollectionNote(Row):
     __tablename__ = "collection_notes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"), index=True)
     pn: Mapped[str] = mapped_column(String(40))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
