@@ -82,6 +82,16 @@ class ClaimNode(BaseModel):
     dependants: list[ClaimNode] = []
 
 
+class LegalSummary(BaseModel):
+    """Is it in force? The derived status with its evidence, and where the expiry date comes from."""
+
+    status: str = Field(description="pending, in_force, lapsed, expired or unknown (as of indexing)")
+    since: str | None = Field(default=None, description="the date of the event that is the evidence")
+    code: str | None = Field(default=None, description="the evidence event's code")
+    expiry_date: str | None = None
+    expiry_basis: str | None = Field(default=None, description="event: from a legal event; estimate: statutory term")
+
+
 class DocumentView(BaseModel):
     pn: str
     document: dict[str, Any] = Field(description="the normalised document (see ipsearch.model.PatentDocument)")
@@ -89,6 +99,7 @@ class DocumentView(BaseModel):
     family_id: str | None = Field(default=None, description="DOCDB family id, else computed (ipsearch.families)")
     family: list[FamilyMember] = Field(default=[], description="the other documents of its family in the corpus")
     cited_by: list[FamilyMember] = Field(default=[], description="documents of the corpus that cite it, newest first")
+    legal: LegalSummary
 
 
 class SearchService:
@@ -236,7 +247,13 @@ class SearchService:
         return DocumentView.model_validate({"pn": record["pn"], "document": doc, "claim_tree": trees,
                                              "family_id": record.get("family_id"),
                                              "family": self._family(record["pn"], record.get("family_id")),
-                                             "cited_by": self._citing(record["pn_base"])})
+                                             "cited_by": self._citing(record["pn_base"]),
+                                             "legal": LegalSummary(
+                                                 status=record.get("legal_status") or "unknown",
+                                                 since=record.get("legal_status_date"),
+                                                 code=record.get("legal_status_code"),
+                                                 expiry_date=record.get("expiry_date"),
+                                                 expiry_basis=record.get("expiry_basis"))})
 
     def _family(self, pn: str, family_id: str | None) -> list[FamilyMember]:
         """The other members of the family, oldest publication first."""

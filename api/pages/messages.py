@@ -39,6 +39,7 @@ ERRORS = [N_("wrong e-mail or password"), N_("too many login attempts from this 
           N_("only the collection's owners and members may change it"),
           N_("only the owner may change who sees the collection"),
           N_("only the owner of the collection or an admin may do this")]
+LEGAL_STATUS = [N_("pending"), N_("in_force"), N_("lapsed"), N_("expired"), N_("unknown")]
 SORTS = [N_("Relevance"), N_("Newest first"), N_("Oldest first")]
 BUILDER_FIELDS = [N_("Title"), N_("Abstract"), N_("Claims"), N_("All text"), N_("Applicant"), N_("Inventor"),
                   N_("IPC class"), N_("Publication date"), N_("Filing date"), N_("Country")]

@@ -123,3 +123,21 @@ def test_export_follows_the_rows_shown(web: TestClient) -> None:
     assert len(ep["family_members"].split("; ")) == 5
     per_document = web.get("/export", params={"q": QUERY, "format": "csv"}, headers=EN)
     assert len(list(csv.DictReader(io.StringIO(per_document.content.decode("utf-8-sig"))))) == 9
+
+
+def test_the_patent_page_says_whether_it_is_in_force_and_why(web: TestClient) -> None:
+    """EP1000000A1 lapsed (OPS legal events): the status with its evidence date and code, the
+    expiry taken from the event, and the events themselves; in Chinese too."""
+    view = web.get("/api/v1/patents/EP1000000A1").json()["legal"]
+    assert view["status"] == "lapsed" and view["expiry_basis"] == "event" and view["since"]
+    page = html.fromstring(web.get("/patent/EP1000000A1", headers=EN).text)
+    status = page.get_element_by_id("legal-status").text_content()
+    assert status.startswith("Lapsed") and view["code"] in status
+    assert "from a legal event" in page.get_element_by_id("expiry").text_content()
+    events = page.xpath("//details[summary[starts-with(normalize-space(), 'Legal events')]]//tbody/tr")
+    assert len(events) > 3
+    zh = html.fromstring(web.get("/patent/EP1000000A1", headers=ZH).text)
+    assert zh.get_element_by_id("legal-status").text_content().startswith("失效")
+    assert "依法律事件" in zh.get_element_by_id("expiry").text_content()
+    pending = html.fromstring(web.get("/patent/JP2021044377A", headers=EN).text)  # an application, no legal data
+    assert pending.get_element_by_id("legal-status").text_content().startswith("Pending")
