@@ -10,7 +10,7 @@ import uuid
 from email.header import decode_header, make_header
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, Route, expect
 
 from core.settings import Settings
 from tests.api.pages.conftest import (
@@ -399,4 +399,28 @@ def test_removing_an_item_in_place_updates_the_count(browser: Browser, portal_ur
     expect(page.locator("#item-US90000004B2")).to_have_count(0)
     expect(page.locator("#doc-count")).to_have_text("1 documents")
     _no_axe_violations(page)
+    page.context.close()
+
+
+@pytest.mark.parametrize(("path", "rendered"), [("/docs", ".swagger-ui .info .title"),
+                                                 ("/redoc", "h1")])
+def test_api_documentation_works_offline(browser: Browser, portal_url: str, path: str, rendered: str) -> None:
+    """/docs and /redoc render the API from the app's own files: every request the page makes goes
+    to the portal (anything else is aborted and recorded, as if there were no internet)."""
+    page = new_page(browser)
+    elsewhere: list[str] = []
+
+    def only_local(route: Route) -> None:
+        url = route.request.url
+        if url.startswith(portal_url) or url.startswith("data:"):
+            route.continue_()
+        else:
+            elsewhere.append(url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(portal_url + path)
+    expect(page.locator(rendered).first).to_contain_text("IP Commons", timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    assert elsewhere == []
     page.context.close()
