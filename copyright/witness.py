@@ -79,11 +79,11 @@ class Witness:
     def cosign(self, note: str, consistency_proof: list[bytes], now: int | None = None) -> str:
         """The cosignature line for ``note``, or WitnessRefused (the history is then unchanged)."""
         new = self._step_1_log_signature(note)
-        seen = self._step_2_history().get(new.origin)
-        self._step_3_consistency(new, seen, consistency_proof)  # step 4: the cosignature, below
+        history = self._step_2_history()
+        self._step_3_consistency(new, history.get(new.origin), consistency_proof)  # step 4: the cosignature
         stamp = int(time.time()) if now is None else now
         line = cosignature_line(self.name, self.key, checkpoint.parse(note)[2], stamp)
-        self._step_5_remember(new)
+        self._step_5_remember(history, new)
         return line
 
     def _step_1_log_signature(self, note: str) -> Checkpoint:
@@ -108,12 +108,11 @@ class Witness:
         except merkle.ProofError as exc:
             raise self._refuse(f"{new.origin}: size {new.size} does not extend size {seen.size}: {exc.detail}") from exc
 
-    def _step_5_remember(self, new: Checkpoint) -> None:
-        history = {origin: {"size": s.size, "root": base64.b64encode(s.root).decode()}
-                   for origin, s in self._step_2_history().items()}
-        history[new.origin] = {"size": new.size, "root": base64.b64encode(new.root).decode()}
+    def _step_5_remember(self, history: dict[str, Seen], new: Checkpoint) -> None:
+        kept = {**history, new.origin: Seen(new.size, new.root)}
+        data = {origin: {"size": s.size, "root": base64.b64encode(s.root).decode()} for origin, s in kept.items()}
         temporary = self.state_file.with_suffix(".tmp")
-        temporary.write_text(json.dumps(history, indent=2, sort_keys=True), encoding="utf-8")
+        temporary.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
         os.replace(temporary, self.state_file)  # a crash leaves the old history or the new, never half
 
     @staticmethod

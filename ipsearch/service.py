@@ -266,11 +266,8 @@ class SearchService:
 
     def _latest_of_number(self, pn: str) -> dict[str, Any] | None:
         """A number typed without its kind (US8089085): the latest publication of that number."""
-        node = parse_query(f'PN="{pn}"') if '"' not in pn else None
-        if node is None:
-            return None
-        rows = self.backend.top_docs(node, Planner(self.analyzer, self.backend, ""), [("publication_date", "desc")],
-                                     1, ["publication_date"])
+        rows = self.backend.top_docs(Keyword("PN", normalise_pn(pn)), Planner(self.analyzer, self.backend, ""),
+                                     [("publication_date", "desc")], 1, ["publication_date"])
         return self.backend.get(rows[0]["pn"]) if rows else None
 
     def _citing(self, pn_base: str) -> list[FamilyMember]:

@@ -109,12 +109,12 @@ def _collection(page: Page, cid: int, start: int = 0, status_code: int = 200, **
     """The collection page: what it is, a page of its documents with tags and notes, statistics."""
     session, user = page.session, page.user
     coll = service.get(session, user, cid)
-    items = service.items(session, user, page.platform.search, cid).items
-    start = max(0, min(start, max(len(items) - 1, 0)))
+    start = max(0, min(start, max(coll.items - 1, 0)))
+    items = service.items(session, user, page.platform.search, cid, start, ITEMS_PER_PAGE)
     stats = service.statistics(session, user, page.platform.search, cid).model_dump()
     charts = {k: list(v.items()) for k, v in stats.items() if isinstance(v, dict)}  # pairs keep the order
-    return page.render("collection.html", status_code, coll=coll, items=items[start:start + ITEMS_PER_PAGE],
-                       total=len(items), start=start, per_page=ITEMS_PER_PAGE, stats=stats, charts=charts,
+    return page.render("collection.html", status_code, coll=coll, items=items.items,
+                       total=items.total, start=start, per_page=ITEMS_PER_PAGE, stats=stats, charts=charts,
                        notes=_notes_by_pn(service.notes(session, user, cid)), orgs=_orgs(page, coll),
                        mine=coll.owned, **extra)
 
@@ -210,13 +210,13 @@ def add_to_collection(page: CheckedPageDep, collection: Annotated[int, Form()], 
 
 def _item(page: Page, cid: int, pn: str, start: int, status_code: int = 200, error: str | None = None) -> Response:
     """One document of the collection, for htmx to swap in place of the one changed."""
-    found = [i for i in service.items(page.session, page.user, page.platform.search, cid).items if i.pn == pn]
-    if not found:  # removed: htmx drops the item, and the size shown is updated out of band
+    found = service.item(page.session, page.user, page.platform.search, cid, pn)
+    if found is None:  # removed: htmx drops the item, and the size shown is updated out of band
         return page.render("_collection_count.html", status_code, coll=service.get(page.session, page.user, cid),
                            oob=True)
     notes = [n for n in service.notes(page.session, page.user, cid) if n.pn == pn]
     return page.render("_collection_item.html", status_code, coll=service.get(page.session, page.user, cid),
-                       item=found[0], item_notes=notes, start=start, item_error=error)
+                       item=found, item_notes=notes, start=start, item_error=error)
 
 
 def _annotated(page: Page, cid: int, pn: str, start: int, next_: str, exc: Exception | None) -> Response:

@@ -42,8 +42,11 @@ def delete_collection(cid: int, w: WriterDep) -> None:
 
 
 @router.get("/collections/{cid}/items", response_model=schemas.ItemsOut)
-def list_items(cid: int, user: OptionalUser, session: SessionDep, search: SearchServiceDep) -> schemas.ItemsOut:
-    return service.items(session, user, search, cid)
+def list_items(cid: int, user: OptionalUser, session: SessionDep, search: SearchServiceDep,
+               start: Annotated[int, Query(ge=0)] = 0,
+               limit: Annotated[int | None, Query(ge=1, le=1000, description="all when absent")] = None,
+               ) -> schemas.ItemsOut:
+    return service.items(session, user, search, cid, start, limit)
 
 
 @router.post("/collections/{cid}/items", response_model=schemas.AddedOut)

@@ -57,6 +57,7 @@ class ItemOut(BaseModel):
 
 class ItemsOut(BaseModel):
     items: list[ItemOut]
+    total: int = Field(description="documents in the collection (the items may be one page of them)")
 
 
 class AddedOut(BaseModel):

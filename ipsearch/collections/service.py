@@ -141,6 +141,11 @@ def delete(w: Writer, collection_id: int) -> None:
 
 # --- items, tags, notes ------------------------------------------------------------------------
 
+def _tags_of(session: Session, coll: Collection, pn: str) -> list[str]:
+    return list(session.scalars(select(CollectionTag.tag).where(
+        CollectionTag.collection_id == coll.id, CollectionTag.pn == pn).order_by(CollectionTag.id)))
+
+
 def _tags_by_pn(session: Session, coll: Collection) -> dict[str, list[str]]:
     tags: dict[str, list[str]] = {}
     for t in session.scalars(select(CollectionTag).where(CollectionTag.collection_id == coll.id)
@@ -149,12 +154,25 @@ def _tags_by_pn(session: Session, coll: Collection) -> dict[str, list[str]]:
     return tags
 
 
-def items(session: Session, user: User | None, search: SearchService, collection_id: int) -> ItemsOut:
-    """The documents with their title, date, applicants and tags (a document that has left the
-    corpus keeps its number and tags)."""
+def items(session: Session, user: User | None, search: SearchService, collection_id: int, start: int = 0,
+          limit: int | None = None) -> ItemsOut:
+    """A page of the documents (all of them without ``limit``) with their title, date, applicants
+    and tags; only the page's documents are read from the index. A document that has left the
+    corpus keeps its number and tags."""
     coll = get_visible(session, user, collection_id)
+    pns = item_pns(session, coll)
+    page = pns[start:start + limit] if limit is not None else pns[start:]
     tags = _tags_by_pn(session, coll)
-    return ItemsOut(items=[_item(pn, search.backend.get(pn), tags.get(pn, [])) for pn in item_pns(session, coll)])
+    return ItemsOut(items=[_item(pn, search.backend.get(pn), tags.get(pn, [])) for pn in page], total=len(pns))
+
+
+def item(session: Session, user: User | None, search: SearchService, collection_id: int, pn: str) -> ItemOut | None:
+    """One document of the collection (None when it is not, or no longer, an item)."""
+    coll = get_visible(session, user, collection_id)
+    key = normalise_pn(pn)
+    if key not in set(item_pns(session, coll)):
+        return None
+    return _item(key, search.backend.get(key), _tags_of(session, coll, key))
 
 
 def _item(pn: str, record: dict[str, Any] | None, tags: list[str]) -> ItemOut:
@@ -172,7 +190,7 @@ def holding(session: Session, user: User, pn: str) -> list[Holding]:
 def _holding(session: Session, user: User, coll: Collection, pn: str) -> Holding:
     notes = session.scalars(select(CollectionNote).where(CollectionNote.collection_id == coll.id,
                                                          CollectionNote.pn == pn).order_by(CollectionNote.id))
-    return Holding(collection=_out(session, coll, user), tags=_tags_by_pn(session, coll).get(pn, []),
+    return Holding(collection=_out(session, coll, user), tags=_tags_of(session, coll, pn),
                    notes=[NoteOut.model_validate(n) for n in notes])
 
 

@@ -215,6 +215,11 @@ def test_statistics_and_export_use_the_search_export_format_with_tags_and_notes(
     service.add_tag(world.writer(owner), cid, TagIn(pn="EP1873405A2", tag="wood"))
     service.add_note(world.writer(owner), cid, NoteIn(pn="EP1873405A2", text='claim 1, "thread"; see fig. 2'))
     listed = {i.pn: (i.in_corpus, bool(i.title)) for i in service.items(world.session, owner, world.search, cid).items}
+    page = service.items(world.session, owner, world.search, cid, start=1, limit=1)
+    assert page.total == 3 and [i.pn for i in page.items] == ["EP3383757B1"]  # one page, numbers in order
+    one = service.item(world.session, owner, world.search, cid, "ep1873405a2")
+    assert one is not None and one.title and one.in_corpus
+    assert service.item(world.session, owner, world.search, cid, "EP0000001A1") is None
     assert listed == {"EP1873405A2": (True, True), "EP3383757B1": (True, True), "US6836899B1": (False, False)}
     stats = service.statistics(world.session, owner, world.search, cid)
     assert stats.documents == 3 and sum(stats.by_year.values()) == 2
