@@ -58,6 +58,7 @@ class Work(Row):
     work_type: Mapped[WorkType] = mapped_column(Enum(WorkType, native_enum=False, length=20))
     description: Mapped[str] = mapped_column(Text, default="")
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    owners: Mapped[list[str]] = mapped_column(JSON, default=list)  # co-owners named besides the account
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     completion_date: Mapped[date | None] = mapped_column(Date)
     published: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -122,6 +123,18 @@ class Right(enum.StrEnum):
     other = "other"
 
 
+RIGHT_LABELS: dict[Right, tuple[str, str]] = {
+    Right.reproduction: ("Reproduction", "复制权"), Right.distribution: ("Distribution", "发行权"),
+    Right.rental: ("Rental", "出租权"), Right.exhibition: ("Exhibition", "展览权"),
+    Right.performance: ("Performance", "表演权"), Right.screening: ("Screening", "放映权"),
+    Right.broadcasting: ("Broadcasting", "广播权"),
+    Right.information_network: ("Communication over information networks", "信息网络传播权"),
+    Right.cinematography: ("Cinematography", "摄制权"), Right.adaptation: ("Adaptation", "改编权"),
+    Right.translation: ("Translation", "翻译权"), Right.compilation: ("Compilation", "汇编权"),
+    Right.other: ("Other rights", "应当由著作权人享有的其他权利"),
+}
+
+
 class RegistrationRecord:
     """The columns every record about a registration carries (transfers, licences, disputes)."""
 
@@ -159,6 +172,28 @@ class Licence(LoggedRecord, Base):
     end_date: Mapped[date | None] = mapped_column(Date)
     fee: Mapped[str | None] = mapped_column(String(100))
     cc_code: Mapped[str | None] = mapped_column(String(30))
+
+
+class OfferStatus(enum.StrEnum):
+    offered = "offered"  # waiting for the licensee
+    accepted = "accepted"  # the licence is logged (``licence_id``)
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+
+class LicenceOffer(RegistrationRecord, Base):
+    """A licence one party has signed and the other has not yet: nothing is logged until the
+    licensee accepts, so a licence in the log always carries both parties' consent."""
+
+    __tablename__ = "licence_offers"
+
+    licensor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    licensee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON)  # LicenceIn as JSON, licensee included
+    status: Mapped[OfferStatus] = mapped_column(Enum(OfferStatus, native_enum=False, length=10),
+                                                default=OfferStatus.offered)
+    licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class DisputeStatus(enum.StrEnum):

@@ -48,15 +48,16 @@ code: {verify_url}</p>
 </body></html>"""
 
 
-def verification_url(base_url: str, number: str) -> str:
-    return f"{base_url.rstrip('/')}/api/v1/copyright/registrations/{number}"
+def verification_url(public_url: str, number: str) -> str:
+    """The public record and verification page (``IPC_PUBLIC_URL``), where the QR code points."""
+    return f"{public_url.rstrip('/')}/copyright/records/{number}"
 
 
-def render_html(cert: dict[str, Any], base_url: str) -> str:
+def render_html(cert: dict[str, Any], public_url: str) -> str:
     st = cert["statement"]
     work = st["work"]
     kind = WorkType(work["work_type"])
-    url = verification_url(base_url, st["number"])
+    url = verification_url(public_url, st["number"])
     svg = io.BytesIO()
     qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage).save(svg)
     esc = html.escape
@@ -65,18 +66,71 @@ def render_html(cert: dict[str, Any], base_url: str) -> str:
     return TEMPLATE.format(
         qr=base64.b64encode(svg.getvalue()).decode(), number=esc(st["number"]), title=esc(work["title"]),
         type_en=esc(WORK_TYPE_LABELS[kind][0]), type_zh=esc(WORK_TYPE_LABELS[kind][1]),
-        authors=esc(", ".join(work.get("authors") or []) or "—"), owner=esc(st["owner"]["name"]),
+        authors=esc(", ".join(work.get("authors") or []) or "—"),
+        owner=esc("; ".join([st["owner"]["name"], *(work.get("owners") or [])])),
         completed=esc(str(work.get("completion_date") or "—")), published=esc(published),
         registered=esc(st["time"][:10]), status=esc(cert.get("status", "registered")), sha256=st["content"]["sha256"],
         index=cert["log"]["index"], size=cert["log"]["tree_size"], origin=esc(cert["log"]["origin"]),
         key_id=esc(cert["signatures"][0]["key_id"]), verify_url=esc(url))
 
 
-def render_pdf(cert: dict[str, Any], base_url: str, out: Path) -> Path:
+def render_pdf(cert: dict[str, Any], public_url: str, out: Path) -> Path:
     from weasyprint import HTML
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
-    HTML(string=render_html(cert, base_url)).write_pdf(str(tmp))
+    HTML(string=render_html(cert, public_url)).write_pdf(str(tmp))
     tmp.replace(out)  # readers never see a half-written PDF
     return out
+
+
+LICENCE_TEMPLATE = """<!doctype html><html><head><meta charset="utf-8"><style>
+@page {{ size: A4; margin: 22mm; }}
+body {{ font-family: "Noto Sans CJK SC", "Noto Sans", sans-serif; color: #1d2530; }}
+h1 {{ font-size: 20pt; margin: 0 0 4mm; color: #123c69; }}
+h2 {{ font-size: 12pt; color: #567; margin: 0 0 10mm; font-weight: normal; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 10.5pt; }}
+td {{ padding: 2.2mm 2mm; border-bottom: 0.3mm solid #ccd; vertical-align: top; }}
+td.k {{ width: 52mm; color: #567; }}
+.foot {{ margin-top: 10mm; font-size: 8.5pt; color: #567; }}
+</style></head><body>
+<h1>Copyright Licence</h1>
+<h2>著作权许可使用合同 · {number} · #{licence_id}</h2>
+<table>
+<tr><td class="k">Work 作品</td><td>{title} ({number})</td></tr>
+<tr><td class="k">Licensor 许可人</td><td>{licensor}</td></tr>
+<tr><td class="k">Licensee 被许可人</td><td>{licensee}</td></tr>
+<tr><td class="k">Rights 许可的权利</td><td>{rights}</td></tr>
+<tr><td class="k">Kind 许可方式</td><td>{kind}</td></tr>
+<tr><td class="k">Territory 地域范围</td><td>{territory}</td></tr>
+<tr><td class="k">Media 媒介</td><td>{media}</td></tr>
+<tr><td class="k">Term 期限</td><td>{start} – {end}</td></tr>
+<tr><td class="k">Fee 许可使用费</td><td>{fee}</td></tr>
+<tr><td class="k">Offered 要约</td><td>{offered}</td></tr>
+<tr><td class="k">Accepted 承诺</td><td>{accepted}</td></tr>
+<tr><td class="k">Transparency log 透明日志</td><td>entry {log_index}</td></tr>
+</table>
+<p class="foot">The licensor offered and the licensee accepted these terms on IP Commons; the licence (without
+its fee, a private term) is entry {log_index} of the registry's public append-only log. This document is
+for the two parties only.</p>
+</body></html>"""
+
+
+def render_licence_pdf(doc: dict[str, Any]) -> bytes:
+    """The licence document of an accepted offer (``copyright.offers.licence_document``): both
+    parties, the rights and terms, and the log entry. Rendered on request: only the parties ask."""
+    from weasyprint import HTML
+
+    esc = html.escape
+    kind = ("exclusive 专有许可" if doc["exclusive"] else "non-exclusive 非专有许可") + (
+        "; may sublicense 可转许可" if doc["may_sublicense"] else "")
+    text = LICENCE_TEMPLATE.format(
+        number=esc(doc["number"]), licence_id=doc["licence_id"], title=esc(doc["title"]),
+        licensor=esc(doc["licensor"]["name"]), licensee=esc(doc["licensee"]["name"]),
+        rights=esc(", ".join(doc["rights"])), kind=esc(kind), territory=esc(doc["territory"]),
+        media=esc(doc["media"]), start=esc(doc["start_date"]), end=esc(doc["end_date"] or "no end 无期限"),
+        fee=esc(doc["fee"] or "none stated 未约定"), offered=esc(doc["created_at"][:19].replace("T", " ")),
+        accepted=esc((doc["decided_at"] or "")[:19].replace("T", " ")), log_index=doc["log_index"])
+    pdf = HTML(string=text).write_pdf()
+    assert pdf is not None
+    return pdf

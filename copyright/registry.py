@@ -29,9 +29,11 @@ from copyright.models import (
 from core.accounts.models import User
 from core.db import utcnow
 from core.errors import InvalidInput, NotFound
+from core.notifications import notify
 from core.settings import Settings
 
 CERTIFICATE_FORMAT = "ipcommons-certificate/1"
+DUPLICATE_HELD = "copyright.duplicate_held"  # the notification kind sent to an earlier work's owner
 CHUNK = 1 << 20
 
 
@@ -40,6 +42,7 @@ class WorkIn(BaseModel):
     work_type: WorkType
     description: str = Field(default="", max_length=10_000)
     authors: list[str] = Field(default_factory=list, max_length=50)
+    owners: list[str] = Field(default_factory=list, max_length=20)  # co-owners besides the registrant
     completion_date: date | None = None
     published: bool = False
     first_publication_date: date | None = None
@@ -67,8 +70,12 @@ def hash_stream(stream: BinaryIO, limit: int, copy_to: BinaryIO | None = None) -
 
 
 def claim(work: WorkIn, content: ContentHash) -> dict[str, Any]:
-    """What a registrant signs with their own key before the platform numbers it."""
-    return {"work": work.model_dump(mode="json"), "content": content.model_dump(mode="json")}
+    """What a registrant signs with their own key before the platform numbers it. Co-owners appear
+    only when there are some, so claims signed before they could be named keep verifying."""
+    described = work.model_dump(mode="json")
+    if not described["owners"]:
+        del described["owners"]
+    return {"work": described, "content": content.model_dump(mode="json")}
 
 
 def _next_number(session: Session, year: int) -> str:
@@ -126,7 +133,8 @@ def register(session: Session, settings: Settings, owner: User, work_in: WorkIn,
     now = utcnow()
     number = _next_number(session, now.year)
     work = Work(title=work_in.title, work_type=work_in.work_type, description=work_in.description,
-                authors=work_in.authors, owner_id=owner.id, completion_date=work_in.completion_date,
+                authors=work_in.authors, owners=work_in.owners, owner_id=owner.id,
+                completion_date=work_in.completion_date,
                 published=work_in.published, first_publication_date=work_in.first_publication_date,
                 first_publication_place=work_in.first_publication_place, sha256=content.sha256, size=content.size,
                 hash_only=hash_only, stored_path=stored_path)
@@ -142,14 +150,28 @@ def register(session: Session, settings: Settings, owner: User, work_in: WorkIn,
     session.add(reg)
     if similar:
         reg.status = RegistrationStatus.under_review
+        _tell_earlier_owners(session, owner, reg.number, work_in.title, similar)
     else:
         publish(session, settings, reg, work, owner)
     session.flush()
     return reg
 
 
+def _tell_earlier_owners(session: Session, registrant: User, number: str, title: str,
+                         similar: list[dict[str, Any]]) -> None:
+    """The owners of the matched works learn that a later registration is held as a duplicate of theirs."""
+    for match in similar:
+        earlier = session.scalar(select(Work.owner_id).join(Registration, Registration.work_id == Work.id)
+                                 .where(Registration.number == match["number"]))
+        if earlier is not None and earlier != registrant.id:
+            notify(session, earlier, DUPLICATE_HELD, f"A later registration is held as a duplicate of {match['title']}",
+                   number=match["number"], work_title=match["title"], held=number, held_title=title,
+                   similarity=match["similarity"])
+
+
 def statement_for(settings: Settings, reg: Registration, work: Work, owner: User) -> dict[str, Any]:
     work_in = WorkIn(title=work.title, work_type=work.work_type, description=work.description, authors=work.authors,
+                     owners=work.owners or [],
                      completion_date=work.completion_date, published=work.published,
                      first_publication_date=work.first_publication_date,
                      first_publication_place=work.first_publication_place)

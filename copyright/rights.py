@@ -127,8 +127,9 @@ def _overlaps(a: Licence, body: LicenceIn) -> bool:
     return a.start_date <= b_end and body.start_date <= a_end and same_place
 
 
-def license_work(session: Session, reg: Registration, actor: User, body: LicenceIn) -> Licence:
-    """Grant a licence: the holder of the rights may; a licensee only with a sublicensable licence."""
+def check_licence(session: Session, reg: Registration, actor: User, body: LicenceIn) -> set[str]:
+    """The rights' names if ``actor`` may grant this licence now: the holder of the rights may, a
+    licensee only with a sublicensable licence, and no exclusive licence may cover them already."""
     rights = _grant_checked(session, reg, actor, body.licensee_id, body.rights,
                             "a licence needs another person as licensee")
     held = holders(session, reg, body.start_date).get(actor.id, set())
@@ -141,16 +142,26 @@ def license_work(session: Session, reg: Registration, actor: User, body: Licence
     for other in session.scalars(select(Licence).where(Licence.registration_id == reg.id, Licence.exclusive.is_(True))):
         if set(other.rights) & rights and _overlaps(other, body) and other.licensee_id != body.licensee_id:
             raise Conflict(f"an exclusive licence (#{other.id}) already covers some of these rights then and there")
-    entry = log.append(session, {"type": "licence", "time": _now(), "registration": reg.number,
-                                 "licensor": actor.id, "licensee": body.licensee_id, "rights": sorted(rights),
-                                 "exclusive": body.exclusive, "territory": body.territory,
-                                 "start": body.start_date.isoformat(),
-                                 "end": body.end_date.isoformat() if body.end_date else None,
-                                 "cc_code": body.cc_code})
+    return rights
+
+
+def license_work(session: Session, reg: Registration, actor: User, body: LicenceIn,
+                 accepted_at: str | None = None) -> Licence:
+    """Grant a licence and log it. ``accepted_at``: when the licensee accepted an offer of it (the
+    log entry then records both parties' consent). Private terms (the fee) are not logged."""
+    rights = check_licence(session, reg, actor, body)
+    entry: dict[str, Any] = {"type": "licence", "time": _now(), "registration": reg.number,
+                             "licensor": actor.id, "licensee": body.licensee_id, "rights": sorted(rights),
+                             "exclusive": body.exclusive, "territory": body.territory,
+                             "start": body.start_date.isoformat(),
+                             "end": body.end_date.isoformat() if body.end_date else None, "cc_code": body.cc_code}
+    if accepted_at is not None:
+        entry.update(media=body.media, accepted=accepted_at)
+    logged = log.append(session, entry)
     row = Licence(registration_id=reg.id, licensor_id=actor.id, licensee_id=body.licensee_id,
                   exclusive=body.exclusive, may_sublicense=body.may_sublicense, rights=sorted(rights),
                   territory=body.territory, media=body.media, start_date=body.start_date, end_date=body.end_date,
-                  fee=body.fee, cc_code=body.cc_code, log_index=entry.idx)
+                  fee=body.fee, cc_code=body.cc_code, log_index=logged.idx)
     session.add(row)
     session.flush()
     return row

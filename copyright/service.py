@@ -218,15 +218,14 @@ def certificate_of(session: Session, settings: Settings, number: str) -> Certifi
     return CertificateOut.model_validate(cert)
 
 
-def certificate_pdf(session: Session, settings: Settings, tasks: TaskQueue, number: str,
-                    base_url: str) -> Path | RenderingOut:
+def certificate_pdf(session: Session, settings: Settings, tasks: TaskQueue, number: str) -> Path | RenderingOut:
     """The PDF once a worker has rendered it; until then, queue the rendering and say so."""
     reg = get_registration(session, number)
     require_certified(reg)
     path = pdf_path(settings, reg.number)
     if path.is_file():
         return path
-    tasks.send(render_certificate_pdf, reg.number, base_url)
+    tasks.send(render_certificate_pdf, reg.number)
     return RenderingOut()
 
 

@@ -16,11 +16,12 @@ def pdf_path(settings: Settings, number: str) -> Path:
 
 
 @shared_task(name="copyright.render_certificate_pdf")
-def render_certificate_pdf(number: str, base_url: str) -> str:
+def render_certificate_pdf(number: str) -> str:
+    """Render with the QR code pointing at the public record page under ``IPC_PUBLIC_URL``."""
     from copyright.pdf import render_pdf
     from copyright.registry import certificate, get_registration
 
     settings = get_settings()
     with session_scope() as session:
         cert = certificate(session, settings, get_registration(session, number))
-    return str(render_pdf(cert, base_url, pdf_path(settings, number)))
+    return str(render_pdf(cert, settings.public_url, pdf_path(settings, number)))

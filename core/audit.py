@@ -51,6 +51,8 @@ class AuditAction(StrEnum):
     copyright_dispute = "copyright.dispute"
     copyright_dispute_resolve = "copyright.dispute.resolve"
     copyright_licence = "copyright.licence"
+    copyright_licence_offer = "copyright.licence.offer"
+    copyright_licence_answer = "copyright.licence.answer"
     copyright_register = "copyright.register"
     copyright_review = "copyright.review"
     copyright_transfer = "copyright.transfer"

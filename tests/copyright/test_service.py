@@ -10,12 +10,10 @@ import hashlib
 import io
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -31,24 +29,11 @@ from core.accounts.models import Role, User
 from core.accounts.service import create_user
 from core.audit import AuditAction, AuditContext, AuditRecord, Writer
 from core.celery_app import TaskQueue
-from core.db import session_factory
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.settings import Settings
-from tests.conftest import TEST_SIGNING_PASSPHRASE
 from tests.copyright.media import picture
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def settings(embedded_settings: Settings) -> Settings:
-    return embedded_settings.model_copy(update={"signing_key_passphrase": SecretStr(TEST_SIGNING_PASSPHRASE)})
-
-
-@pytest.fixture
-def session(settings: Settings) -> Iterator[Session]:
-    with session_factory(settings.effective_database_url)() as s:
-        yield s
 
 
 def person(session: Session, role: Role = Role.member) -> User:
@@ -266,9 +251,9 @@ def test_pdf_is_queued_until_rendered(session: Session, settings: Settings) -> N
     held = by_hash(session, settings, person(session), b"a picture")
     tasks = TaskQueue(settings)
     with pytest.raises(InvalidInput, match="no certificate"):
-        service.certificate_pdf(session, settings, tasks, held, "http://testserver/")
-    assert service.certificate_pdf(session, settings, tasks, number, "http://testserver/") == RenderingOut()
+        service.certificate_pdf(session, settings, tasks, held)
+    assert service.certificate_pdf(session, settings, tasks, number) == RenderingOut()
     path = pdf_path(settings, number)
     path.parent.mkdir(parents=True)
     path.write_bytes(b"%PDF-1.7 rendered")
-    assert service.certificate_pdf(session, settings, tasks, number, "http://testserver/") == path
+    assert service.certificate_pdf(session, settings, tasks, number) == path

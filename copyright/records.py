@@ -1,0 +1,176 @@
+"""A registration as people read it: the public record (what anyone may see, and the log entry
+that proves it) and, for the parties, their private side (offers, and the fee of their licences).
+
+Public: the work's description, its status, its log entry, the chain of title (log entries only:
+the log never holds a fee), licences and transfers by party name. Private to the two parties of a
+licence: its fee and its offer. A work held for review shows what it matched to its owner only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from copyright import log, offers, rights
+from copyright.models import (
+    Dispute,
+    DisputeStatus,
+    Licence,
+    OfferStatus,
+    Registration,
+    RegistrationStatus,
+    Transfer,
+    Work,
+    WorkType,
+)
+from copyright.registry import get_registration
+from copyright.schemas import ChainEntryOut, MatchOut
+from core.accounts.models import User
+
+
+class LicenceView(BaseModel):
+    id: int
+    licensor: str
+    licensee: str
+    rights: list[str]
+    exclusive: bool
+    territory: str
+    media: str
+    start_date: dt.date
+    end_date: dt.date | None
+    cc_code: str | None
+    log_index: int
+    fee: str | None  # None unless the reader is a party
+    mine: bool  # the reader is the licensor or the licensee
+
+
+class TransferView(BaseModel):
+    from_name: str
+    to_name: str
+    rights: list[str]
+    effective_date: dt.date
+    log_index: int
+
+
+class DisputeView(BaseModel):
+    id: int
+    status: DisputeStatus
+    opened: dt.datetime
+
+
+class RecordOut(BaseModel):
+    """One registration's page."""
+
+    number: str
+    status: RegistrationStatus
+    title: str
+    work_type: WorkType
+    description: str
+    authors: list[str]
+    owner_name: str
+    owners: list[str]
+    completion_date: dt.date | None
+    published: bool
+    first_publication_date: dt.date | None
+    first_publication_place: str | None
+    sha256: str
+    size: int | None
+    hash_only: bool
+    registered_at: dt.datetime
+    log_index: int | None
+    log_entry: dict[str, Any] | None
+    certified: bool  # signed and logged: a certificate exists
+    chain: list[ChainEntryOut]
+    licences: list[LicenceView]
+    transfers: list[TransferView]
+    disputes: list[DisputeView]
+    is_owner: bool
+    matches: list[MatchOut]  # what a work held for review matched (its owner only)
+    offers: list[offers.OfferOut]  # the reader's offers about this work
+
+
+class WorkRow(BaseModel):
+    """A line of "my works"."""
+
+    number: str
+    title: str
+    work_type: WorkType
+    status: RegistrationStatus
+    registered_at: dt.datetime
+    hash_only: bool
+    licences: int
+    pending_offers: int
+
+
+def _names(session: Session, ids: set[int]) -> dict[int, str]:
+    return {u.id: u.display_name or u.email.split("@")[0]
+            for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+
+
+def _licences(session: Session, reg: Registration, reader: User | None) -> list[LicenceView]:
+    rows = list(session.scalars(select(Licence).where(Licence.registration_id == reg.id).order_by(Licence.id)))
+    names = _names(session, {r.licensor_id for r in rows} | {r.licensee_id for r in rows})
+    views = []
+    for lic in rows:
+        party = reader is not None and reader.id in (lic.licensor_id, lic.licensee_id)
+        views.append(LicenceView(id=lic.id, licensor=names[lic.licensor_id], licensee=names[lic.licensee_id],
+                                 rights=lic.rights, exclusive=lic.exclusive, territory=lic.territory,
+                                 media=lic.media, start_date=lic.start_date, end_date=lic.end_date,
+                                 cc_code=lic.cc_code, log_index=lic.log_index, fee=lic.fee if party else None,
+                                 mine=party))
+    return views
+
+
+def _transfers(session: Session, reg: Registration) -> list[TransferView]:
+    rows = list(session.scalars(select(Transfer).where(Transfer.registration_id == reg.id).order_by(Transfer.id)))
+    names = _names(session, {r.from_user_id for r in rows} | {r.to_user_id for r in rows})
+    return [TransferView(from_name=names[t.from_user_id], to_name=names[t.to_user_id], rights=t.rights,
+                         effective_date=t.effective_date, log_index=t.log_index) for t in rows]
+
+
+def record(session: Session, number: str, reader: User | None) -> RecordOut:
+    reg = get_registration(session, number)
+    work = session.get(Work, reg.work_id)
+    assert work is not None
+    is_owner = reader is not None and reader.id == work.owner_id
+    entry = session.get(log.LogEntry, reg.log_index) if reg.log_index is not None else None
+    disputes = session.scalars(select(Dispute).where(Dispute.registration_id == reg.id).order_by(Dispute.id))
+    return RecordOut(
+        number=reg.number, status=reg.status, title=work.title, work_type=work.work_type,
+        description=work.description, authors=work.authors, owner_name=_names(session, {work.owner_id})[work.owner_id],
+        owners=work.owners or [], completion_date=work.completion_date, published=work.published,
+        first_publication_date=work.first_publication_date, first_publication_place=work.first_publication_place,
+        sha256=work.sha256, size=work.size, hash_only=work.hash_only, registered_at=reg.registered_at,
+        log_index=reg.log_index, log_entry=json.loads(entry.entry) if entry else None,
+        certified=reg.statement is not None,
+        chain=[ChainEntryOut.model_validate(e) for e in rights.chain_of_title(session, reg)],
+        licences=_licences(session, reg, reader), transfers=_transfers(session, reg),
+        disputes=[DisputeView(id=d.id, status=d.status, opened=d.created_at) for d in disputes],
+        is_owner=is_owner,
+        matches=[MatchOut.model_validate(m) for m in reg.details.get("matches", [])] if is_owner else [],
+        offers=offers.offers_of(session, reader, number) if reader is not None else [])
+
+
+def works_of(session: Session, user: User) -> list[WorkRow]:
+    """The works ``user`` registered, newest first, with their licence and open-offer counts."""
+    rows = session.execute(select(Registration, Work).join(Work, Registration.work_id == Work.id)
+                           .where(Work.owner_id == user.id).order_by(Registration.id.desc())).all()
+    mine = offers.offers_of(session, user)
+    out = []
+    for reg, work in rows:
+        licences = session.scalars(select(Licence.id).where(Licence.registration_id == reg.id)).all()
+        pending = sum(1 for o in mine if o.number == reg.number and o.status is OfferStatus.offered)
+        out.append(WorkRow(number=reg.number, title=work.title, work_type=work.work_type, status=reg.status,
+                           registered_at=reg.registered_at, hash_only=work.hash_only, licences=len(licences),
+                           pending_offers=pending))
+    return out
+
+
+def licences_to(session: Session, user: User) -> list[offers.OfferOut]:
+    """Offers made to ``user`` (waiting, accepted or not): the licensee's side of "my works"."""
+    return [o for o in offers.offers_of(session, user) if o.licensee.id == user.id]

@@ -1,0 +1,125 @@
+"""Licences both parties sign: an offer logs nothing until the licensee accepts; each side is told;
+the fee stays between the parties; strangers, wrong parties and second answers are refused and
+change nothing. Plus the public record and "my works" built on them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session
+
+from copyright import log, offers, records
+from copyright.models import LicenceOffer, OfferStatus, Right, WorkType
+from copyright.registry import DUPLICATE_HELD
+from core.accounts.models import User
+from core.audit import AuditAction
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.notifications import for_user
+from core.settings import Settings
+from tests.copyright.test_service import audited, by_hash, count, person, writer
+
+TODAY = date.today()
+
+
+def _offer(licensee: User, **terms: object) -> offers.OfferIn:
+    body: dict[str, object] = {"licensee_email": licensee.email.upper(), "rights": [Right.reproduction],
+                               "start_date": TODAY, "fee": "CNY 8,000 a year", "media": "print"}
+    return offers.OfferIn.model_validate({**body, **terms})
+
+
+def test_an_accepted_offer_is_logged_with_both_parties_and_the_fee_stays_private(
+        session: Session, settings: Settings) -> None:
+    owner, licensee, stranger = person(session), person(session), person(session)
+    number = by_hash(session, settings, owner, b"a song" * 40, "River song", WorkType.music)
+    size = log.size(session)
+
+    made = offers.offer(writer(session, owner), number, _offer(licensee))
+    assert made.status is OfferStatus.offered and made.licensee.id == licensee.id
+    assert log.size(session) == size  # nothing is logged before the licensee accepts
+    assert [n.kind for n in for_user(session, licensee.id)] == [offers.Kind.offered]
+
+    done = offers.accept(writer(session, licensee), made.id)
+    assert done.status is OfferStatus.accepted and done.licence_id is not None
+    assert log.size(session) == size + 1
+    entry = json.loads(session.get(log.LogEntry, done.log_index).entry)
+    assert (entry["type"], entry["licensor"], entry["licensee"], entry["media"]) == \
+        ("licence", owner.id, licensee.id, "print")
+    assert entry["accepted"].endswith("Z") and "fee" not in entry  # the log is public: no private terms
+    assert offers.Kind.accepted in [n.kind for n in for_user(session, owner.id)]
+    assert audited(session, AuditAction.copyright_licence_answer) >= 1
+
+    for reader, sees_fee in ((owner, True), (licensee, True), (stranger, False), (None, False)):
+        shown = records.record(session, number, reader)
+        assert [lic.fee for lic in shown.licences] == (["CNY 8,000 a year"] if sees_fee else [None])
+    assert [e.type for e in records.record(session, number, None).chain] == ["registration", "licence"]
+    assert [o.number for o in records.licences_to(session, licensee)] == [number]
+    assert records.works_of(session, owner)[0].licences == 1
+
+    pdf = offers.licence_pdf(session, licensee, made.id)
+    assert pdf.startswith(b"%PDF")
+    with pytest.raises(NotFound):
+        offers.licence_pdf(session, stranger, made.id)
+
+
+def test_refusals_change_nothing(session: Session, settings: Settings) -> None:
+    owner, licensee, stranger = person(session), person(session), person(session)
+    number = by_hash(session, settings, owner, b"a poem" * 40, "Poem", WorkType.written)
+    before = count(session, LicenceOffer)
+
+    with pytest.raises(InvalidInput, match="no account uses the e-mail"):
+        offers.offer(writer(session, owner), number, _offer(licensee, licensee_email="nobody@example.org"))
+    session.rollback()
+    with pytest.raises(InvalidInput, match="another person"):
+        offers.offer(writer(session, owner), number, _offer(owner))
+    session.rollback()
+    with pytest.raises(PermissionDenied):  # a stranger holds no rights to license
+        offers.offer(writer(session, stranger), number, _offer(licensee))
+    session.rollback()
+    assert count(session, LicenceOffer) == before
+
+    made = offers.offer(writer(session, owner), number, _offer(licensee))
+    with pytest.raises(NotFound):  # a stranger is told the offer does not exist
+        offers.accept(writer(session, stranger), made.id)
+    session.rollback()
+    with pytest.raises(PermissionDenied):  # the licensor cannot accept their own offer
+        offers.accept(writer(session, owner), made.id)
+    session.rollback()
+    size = log.size(session)
+    assert offers.decline(writer(session, licensee), made.id).status is OfferStatus.declined
+    with pytest.raises(Conflict, match="already declined"):
+        offers.accept(writer(session, licensee), made.id)
+    session.rollback()
+    assert log.size(session) == size
+    assert offers.Kind.declined in [n.kind for n in for_user(session, owner.id)]
+    with pytest.raises(Conflict):  # no licence document for a declined offer
+        offers.licence_document(session, owner, made.id)
+
+
+def test_withdrawn_and_overtaken_offers(session: Session, settings: Settings) -> None:
+    owner, first, second = person(session), person(session), person(session)
+    number = by_hash(session, settings, owner, b"a film" * 40, "Film", WorkType.audiovisual)
+    withdrawn = offers.offer(writer(session, owner), number, _offer(first))
+    assert offers.withdraw(writer(session, owner), withdrawn.id).status is OfferStatus.withdrawn
+    assert offers.Kind.withdrawn in [n.kind for n in for_user(session, first.id)]
+
+    # two exclusive offers of the same right: the second acceptance finds the right already licensed
+    a = offers.offer(writer(session, owner), number, _offer(first, exclusive=True))
+    b = offers.offer(writer(session, owner), number, _offer(second, exclusive=True))
+    offers.accept(writer(session, first), a.id)
+    with pytest.raises(Conflict, match="exclusive licence"):
+        offers.accept(writer(session, second), b.id)
+    session.rollback()
+    assert offers.get(session, second, b.id).status is OfferStatus.offered
+
+
+def test_an_earlier_owner_is_told_of_a_registration_held_as_a_duplicate(session: Session, settings: Settings) -> None:
+    earlier, later = person(session), person(session)
+    first = by_hash(session, settings, earlier, b"the same bytes" * 30, "Original")
+    held = by_hash(session, settings, later, b"the same bytes" * 30, "Copy")
+    notes = [n for n in for_user(session, earlier.id) if n.kind == DUPLICATE_HELD]
+    assert [(n.payload["number"], n.payload["held"]) for n in notes] == [(first, held)]
+    shown = records.record(session, held, later)
+    assert shown.status == "under_review" and [m.number for m in shown.matches] == [first]
+    assert records.record(session, held, earlier).matches == []  # what it matched is for its owner
