@@ -1,0 +1,134 @@
+// Binds verify.js to the markup of templates/_verifier.html: every [data-verifier] element gets
+// its inputs, drop zones and Verify button wired up. The only requests are GETs of the
+// certificate (data-certificate-url, unless the visitor picked one) and of the key set
+// (data-keys-url); the work file is read and hashed in the browser and never leaves it.
+// User-supplied text is only ever inserted with textContent.
+import { STEPS, verifyCertificate } from "./verify.js";
+
+// Translated strings rendered by the server; fall back to the English names.
+function texts(root) {
+  const block = root.querySelector("script.verifier-text");
+  const given = block ? JSON.parse(block.textContent) : {};
+  return { steps: {}, verdicts: {}, ...given };
+}
+
+// "%(name)s" placeholders, as the server's gettext strings carry them.
+function fill(template, values) {
+  return String(template).replace(/%\((\w+)\)s/g, (whole, key) => (key in values ? String(values[key]) : whole));
+}
+
+const input = (root, role) => root.querySelector(`[data-verifier-input="${role}"]`);
+const firstFile = (el) => (el && el.files && el.files.length ? el.files[0] : null);
+
+async function getJson(url) {
+  const response = await fetch(url, { method: "GET", credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.json();
+}
+
+async function readJson(file, t) {
+  try {
+    return JSON.parse(await file.text());
+  } catch {
+    throw new Error(fill(t.notJson || "%(name)s is not JSON", { name: file.name }));
+  }
+}
+
+// The certificate the visitor picked, else the record's own.
+async function certificateOf(root, t) {
+  const picked = firstFile(input(root, "certificate"));
+  if (picked) return readJson(picked, t);
+  const url = root.dataset.certificateUrl;
+  if (!url) throw new Error(t.noCertificate || "Choose a certificate file.");
+  return getJson(url);
+}
+
+function showError(root, message) {
+  const box = root.querySelector("[data-verifier-error]");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+function renderSteps(root, t, steps) {
+  const list = root.querySelector("[data-verifier-steps]");
+  list.replaceChildren(...steps.map((step) => {
+    const item = document.createElement("li");
+    item.dataset.step = step.name;
+    if (step.status) item.dataset.status = step.status; // none before the first run
+    const name = document.createElement("span");
+    name.className = "verifier-step";
+    name.textContent = t.steps[step.name] || step.name;
+    const verdict = document.createElement("strong");
+    verdict.className = "verifier-verdict";
+    verdict.textContent = step.status ? t.verdicts[step.status] || step.status : "";
+    const reason = document.createElement("span");
+    reason.className = "verifier-reason";
+    reason.textContent = step.reason || "";
+    item.append(name, " ", verdict, " ", reason);
+    return item;
+  }));
+  list.hidden = false;
+}
+
+function renderResult(root, t, result) {
+  const status = root.querySelector('[role="status"]');
+  status.dataset.valid = String(result.valid);
+  status.textContent = result.valid
+    ? fill(t.valid || "Valid: %(number)s, SHA-256 %(sha256)s", result)
+    : fill(t.invalid || "Not valid: %(step)s failed.", { step: t.steps[result.failedStep] || result.failedStep });
+}
+
+async function run(root, t, button) {
+  const status = root.querySelector('[role="status"]');
+  button.disabled = true;
+  root.setAttribute("aria-busy", "true");
+  showError(root, "");
+  delete status.dataset.valid;
+  status.textContent = t.checking || "Checking…";
+  try {
+    const policyFile = firstFile(input(root, "policy"));
+    const [certificate, keySet, policy] = await Promise.all([
+      certificateOf(root, t), getJson(root.dataset.keysUrl), policyFile ? readJson(policyFile, t) : null,
+    ]);
+    const result = await verifyCertificate({ certificate, keySet, file: firstFile(input(root, "file")), policy });
+    renderSteps(root, t, result.steps);
+    renderResult(root, t, result);
+  } catch (err) {
+    status.textContent = "";
+    showError(root, fill(t.error || "The check could not run: %(reason)s", { reason: err.message }));
+  } finally {
+    button.disabled = false;
+    root.removeAttribute("aria-busy");
+  }
+}
+
+// A drop zone hands the dropped file to its input, as if picked.
+function bindDropZone(zone) {
+  const target = zone.querySelector("input[type=file]");
+  if (!target) return;
+  zone.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    zone.classList.add("dragging");
+  });
+  zone.addEventListener("dragleave", () => zone.classList.remove("dragging"));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("dragging");
+    if (event.dataTransfer && event.dataTransfer.files.length) {
+      target.files = event.dataTransfer.files;
+      target.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+}
+
+function bind(root) {
+  const t = texts(root);
+  const button = root.querySelector('[data-verifier-action="verify"]');
+  root.querySelectorAll("[data-drop]").forEach(bindDropZone);
+  // Every step named before the first run, so the visitor sees what will be checked.
+  renderSteps(root, t, STEPS.map((name) => ({ name })));
+  button.addEventListener("click", () => run(root, t, button));
+  button.disabled = false;
+}
+
+document.querySelectorAll("[data-verifier]").forEach(bind);
