@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from copyright.models import DisputeStatus, RegistrationStatus, WorkType
 from copyright.registry import ContentHash, WorkIn
@@ -224,3 +224,85 @@ class StatsOut(BaseModel):
     by_status: dict[str, int]
     by_month: dict[str, int]
     by_licence_type: LicenceTypeCounts
+
+
+# --- the public catalogue of works -------------------------------------------------------------
+
+# the statuses of registrations that were logged and so are public; under review they are not yet
+PUBLIC_STATUSES = (RegistrationStatus.registered, RegistrationStatus.disputed, RegistrationStatus.revoked)
+MAX_START = 10_000  # deep enough for browsing; narrow the filters to go further
+MAX_LIMIT = 100
+
+
+class WorksQuery(BaseModel):
+    """A search of the public catalogue. Query-string names: ``title``, ``author``, ``type``,
+    ``from``, ``to`` (registration dates, inclusive, UTC), ``status``, ``start``, ``limit``.
+    Title and author match a substring, ignoring case; ``%`` and ``_`` are literal."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    title: str | None = Field(default=None, max_length=200)
+    author: str | None = Field(default=None, max_length=200)
+    work_type: WorkType | None = Field(default=None, alias="type")
+    registered_from: dt.date | None = Field(default=None, alias="from")
+    registered_to: dt.date | None = Field(default=None, alias="to")
+    status: RegistrationStatus | None = Field(default=None, description="registered, disputed or revoked")
+    start: int = Field(default=0, ge=0, le=MAX_START)
+    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
+
+    @field_validator("title", "author", mode="before")
+    @classmethod
+    def _words(cls, value: object) -> object:
+        """Blank is no filter; surrounding spaces are not part of what is looked for. No title
+        holds a NUL character (and PostgreSQL refuses one in a query's text)."""
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError("a NUL character")
+            return value.strip() or None
+        return value
+
+    @field_validator("status")
+    @classmethod
+    def _public_status(cls, value: RegistrationStatus | None) -> RegistrationStatus | None:
+        if value is not None and value not in PUBLIC_STATUSES:
+            raise ValueError("only registered, disputed and revoked works are public")
+        return value
+
+    @field_validator("registered_to")
+    @classmethod
+    def _after_from(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        first = info.data.get("registered_from")
+        if value is not None and first is not None and value < first:
+            raise ValueError("the end date is before the start date")
+        return value
+
+
+class WorkSummaryOut(BaseModel):
+    """A registered work as the public catalogue lists it. Files are never offered: a work
+    registered with its file links to its certificate, a hash-only work to nothing."""
+
+    number: str
+    title: str
+    work_type: WorkType
+    authors: list[str]
+    owner: str  # the owner's display name, as the signed statement names them
+    status: RegistrationStatus
+    registered_at: dt.datetime
+    hash_only: bool
+    certificate_url: str | None
+
+
+class WorksFacets(BaseModel):
+    """How many works of the current search fall in each type and status (each counted with the
+    other filters, so choosing another value of the same facet is shown what it would find)."""
+
+    work_type: dict[str, int]
+    status: dict[str, int]
+
+
+class WorksPage(BaseModel):
+    total: int
+    start: int
+    limit: int
+    items: list[WorkSummaryOut]
+    facets: WorksFacets

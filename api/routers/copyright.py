@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from fastapi.responses import FileResponse, JSONResponse
 
 from api.deps import ModeratorWriterDep, SessionDep, SettingsDep, TaskQueueDep, WriterDep
-from copyright import schemas, service
+from copyright import catalogue, schemas, service
 from copyright.keys import KeySet
 from copyright.rights import LicenceIn, TransferIn
 
@@ -132,3 +132,10 @@ def verify_file(session: SessionDep, settings: SettingsDep,
 @router.get(f"{P}/stats", response_model=schemas.StatsOut)
 def stats(session: SessionDep) -> schemas.StatsOut:
     return service.stats(session)
+
+
+@router.get(f"{P}/works", response_model=schemas.WorksPage)
+def search_works(session: SessionDep, query: Annotated[schemas.WorksQuery, Query()]) -> schemas.WorksPage:
+    """The public catalogue: registered (also disputed or revoked) works, newest first. A work under
+    review is not listed; a hash-only work offers no link, others their certificate, never the file."""
+    return catalogue.search_works(session, query)
