@@ -132,6 +132,9 @@ def check_licence(session: Session, reg: Registration, actor: User, body: Licenc
     licensee only with a sublicensable licence, and no exclusive licence may cover them already."""
     rights = _grant_checked(session, reg, actor, body.licensee_id, body.rights,
                             "a licence needs another person as licensee")
+    if body.start_date < reg.registered_at.date():
+        raise InvalidInput.said("a licence starts on or after the registration date, %(date)s",
+                                date=reg.registered_at.date().isoformat())
     held = holders(session, reg, body.start_date).get(actor.id, set())
     if not rights <= held:
         sublicensable = {r for lic in active_licences(session, reg, body.start_date)

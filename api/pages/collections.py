@@ -39,16 +39,11 @@ PN_SEPARATORS = re.compile(r"[\s,;，；、]+")
 
 def _error_text(page: Page, exc: Exception) -> str:
     """A refusal in the reader's language; numbers the corpus does not hold are named."""
-    if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
-    if not isinstance(exc, IPCommonsError):
-        return str(exc)
-    missing = exc.extra.get("missing")
+    missing = exc.extra.get("missing") if isinstance(exc, IPCommonsError) else None
     if isinstance(missing, list) and missing:
         return page.gettext("Not in the corpus: %(pns)s. Check the number (for example US7654321B2).",
                             pns=", ".join(str(m) for m in missing))
-    return exc.in_words(page.gettext)
+    return page.explain(exc)
 
 
 def _safe_next(target: str) -> str | None:

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api.deps import Platform, PlatformDep, audit_context
@@ -24,7 +25,7 @@ from api.i18n import formatter, from_accept_language, parse_language, translatio
 from core.accounts.models import User
 from core.accounts.sessions import WebSession, csrf_token, csrf_valid, find_session
 from core.audit import Writer
-from core.errors import NotAuthenticated, PermissionDenied
+from core.errors import IPCommonsError, NotAuthenticated, PermissionDenied
 from core.i18n import Language
 
 SESSION_COOKIE = "ipc_session"
@@ -92,6 +93,16 @@ class Page:
     def gettext(self, message: str, **values: Any) -> str:
         text = translations(self.lang).gettext(message)
         return text % values if values else text
+
+    def explain(self, exc: Exception) -> str:
+        """A refusal in the reader's language, for the form that caused it."""
+        if isinstance(exc, ValidationError):
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            return f"{where}: {first['msg']}" if where else str(first["msg"])
+        if isinstance(exc, IPCommonsError):
+            return exc.in_words(self.gettext)
+        return str(exc)
 
     def render(self, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
         context = {"page": self, "user": self.user, "lang": self.lang.value, "csrf": self.csrf, "nav": NAV,

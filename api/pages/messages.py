@@ -22,7 +22,22 @@ ROLES = [N_("applicant"), N_("assignee"), N_("inventor"), N_("agent"), N_("admin
 DOCUMENT_KINDS = [N_("grant"), N_("application"), N_("design"), N_("plant"), N_("reissue"), N_("utility_model"),
                   N_("other")]
 CITATIONS = [N_("cited by examiner"), N_("cited by applicant")]
-NOTIFICATIONS = [N_("collection"), N_("collection.new_matches"), N_("alert"), N_("report")]
+NOTIFICATIONS = [N_("collection"), N_("collection.new_matches"), N_("alert"), N_("report"),
+                 N_("copyright.licence_offer"), N_("copyright.licence_accepted"), N_("copyright.licence_declined"),
+                 N_("copyright.licence_withdrawn"), N_("copyright.duplicate_held")]
+# the copyright registry: statuses, offers, log entry types, and its refusals
+COPYRIGHT = [N_("registered"), N_("under_review"), N_("disputed"), N_("revoked"), N_("offered"), N_("accepted"),
+             N_("declined"), N_("withdrawn"), N_("open"), N_("upheld"), N_("rejected"), N_("registration"),
+             N_("licence"), N_("transfer"), N_("dispute_outcome"), N_("revocation"),
+             N_("no account uses the e-mail %(email)s: ask the licensee to sign up first"),
+             N_("this offer is already %(status)s"), N_("licence offer %(id)s not found"),
+             N_("offer %(id)s is %(status)s: there is no licence document"),
+             N_("choose the file to register, or switch to hash-only"),
+             N_("only the licensee may accept a licence offer"), N_("only the licensee may decline a licence offer"),
+             N_("only the licensor may withdraw a licence offer"),
+             N_("a licence needs another person as licensee"),
+             N_("a licence starts on or after the registration date, %(date)s"),
+             N_("only the rights holder, or a licensee allowed to sublicense, may license these rights")]
 ERROR_TITLES = [N_("Invalid input"), N_("Verification failed"), N_("Not authenticated"), N_("Permission denied"),
                 N_("Not found"), N_("Conflict"), N_("Too many requests"), N_("Service unavailable"),
                 N_("Bad request"), N_("Method not allowed"), N_("HTTP error"), N_("Payload too large"),

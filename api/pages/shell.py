@@ -21,11 +21,9 @@ class Section:
     api_tags: tuple[str, ...]
 
 
-SECTIONS = {  # parts whose pages are still to come (collections: api.pages.collections)
+SECTIONS = {  # parts whose pages are still to come (collections, copyright: their own modules)
     "reports": Section("Reports", "Industry indicators, early-warning alerts and landscape reports.",
                        ("analytics",)),
-    "copyright": Section("Copyright", "Register works, license and transfer rights, verify certificates.",
-                         ("copyright",)),
     "community": Section("Community", "Forums and the directory of IP agencies with ratings and tiers.",
                          ("forums", "agencies")),
     "service-hall": Section("Service hall", "Apply for public IP services and follow their handling.", ()),

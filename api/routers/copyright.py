@@ -6,11 +6,11 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from fastapi.responses import FileResponse, JSONResponse
 
-from api.deps import ModeratorWriterDep, SessionDep, SettingsDep, TaskQueueDep, WriterDep
-from copyright import catalogue, schemas, service
+from api.deps import CurrentUser, ModeratorWriterDep, SessionDep, SettingsDep, TaskQueueDep, WriterDep
+from copyright import catalogue, offers, schemas, service
 from copyright.keys import KeySet
 from copyright.rights import LicenceIn, TransferIn
 
@@ -54,10 +54,10 @@ def get_certificate(number: str, session: SessionDep, settings: SettingsDep) -> 
 
 @router.get(f"{P}/registrations/{{number}}/certificate.pdf", response_model=None, response_class=FileResponse,
             responses=PDF_RESPONSES)
-def get_certificate_pdf(number: str, request: Request, session: SessionDep, settings: SettingsDep,
+def get_certificate_pdf(number: str, session: SessionDep, settings: SettingsDep,
                         tasks: TaskQueueDep) -> FileResponse | JSONResponse:
     """The PDF once a worker has rendered it; the first request queues the rendering (202)."""
-    pdf = service.certificate_pdf(session, settings, tasks, number, str(request.base_url))
+    pdf = service.certificate_pdf(session, settings, tasks, number)
     if isinstance(pdf, Path):
         return FileResponse(pdf, media_type="application/pdf", filename=pdf.name)
     return JSONResponse(pdf.model_dump(), status_code=status.HTTP_202_ACCEPTED,
@@ -67,6 +67,33 @@ def get_certificate_pdf(number: str, request: Request, session: SessionDep, sett
 @router.post(f"{P}/registrations/{{number}}/licences", status_code=CREATED, response_model=schemas.LicenceOut)
 def grant_licence(number: str, body: LicenceIn, w: WriterDep) -> schemas.LicenceOut:
     return service.grant_licence(w, number, body)
+
+
+@router.post(f"{P}/registrations/{{number}}/licence-offers", status_code=CREATED, response_model=offers.OfferOut)
+def offer_licence(number: str, body: offers.OfferIn, w: WriterDep) -> offers.OfferOut:
+    """Offer a licence to the person with ``licensee_email``; it is logged when they accept."""
+    return offers.offer(w, number, body)
+
+
+@router.get(f"{P}/licence-offers", response_model=list[offers.OfferOut])
+def my_licence_offers(session: SessionDep, user: CurrentUser) -> list[offers.OfferOut]:
+    """The offers I made or received (with their private terms: I am a party)."""
+    return offers.offers_of(session, user)
+
+
+@router.post(f"{P}/licence-offers/{{offer_id}}/accept", response_model=offers.OfferOut)
+def accept_licence_offer(offer_id: int, w: WriterDep) -> offers.OfferOut:
+    return offers.accept(w, offer_id)
+
+
+@router.post(f"{P}/licence-offers/{{offer_id}}/decline", response_model=offers.OfferOut)
+def decline_licence_offer(offer_id: int, w: WriterDep) -> offers.OfferOut:
+    return offers.decline(w, offer_id)
+
+
+@router.post(f"{P}/licence-offers/{{offer_id}}/withdraw", response_model=offers.OfferOut)
+def withdraw_licence_offer(offer_id: int, w: WriterDep) -> offers.OfferOut:
+    return offers.withdraw(w, offer_id)
 
 
 @router.post(f"{P}/registrations/{{number}}/transfers", status_code=CREATED, response_model=schemas.TransferOut)
@@ -102,6 +129,8 @@ def review(number: str, body: schemas.DecisionIn, w: ModeratorWriterDep,
 
 @router.get(f"{P}/checkpoint", response_model=schemas.CheckpointOut)
 def latest_checkpoint(session: SessionDep) -> schemas.CheckpointOut:
+    """The latest signed checkpoint (a C2SP signed note): the log's signature, then one cosignature
+    line per witness that cosigned it (C2SP tlog-cosignature)."""
     return service.latest_checkpoint(session)
 
 

@@ -1,0 +1,200 @@
+"""Copyright in the browser: the registration wizard, my works, a registration's public record
+(with the verifier that runs in the visitor's browser), and licences both parties sign.
+
+Each route translates a form or a path into one call of ``copyright.service``, ``copyright.offers``
+or ``copyright.records``. The wizard works without JavaScript (upload, or a SHA-256 typed in);
+with it, an upload shows a progress bar and hash-only mode hashes the file in the browser, so the
+file is never sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from pydantic import ValidationError
+
+from api.pages.context import CheckedPageDep, Page, PageDep
+from copyright import offers, records, service
+from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
+from copyright.registry import ContentHash, WorkIn
+from copyright.schemas import RegisterIn
+from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.i18n import Language
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+FORM_ERRORS = (InvalidInput, PermissionDenied, Conflict, ValidationError)
+
+
+def work_types(lang: Language) -> list[tuple[str, str]]:
+    """(value, label) in the reader's language, in the order of the law's list."""
+    return [(kind.value, WORK_TYPE_LABELS[kind][1 if lang is Language.zh else 0]) for kind in WorkType]
+
+
+def right_names(lang: Language) -> list[tuple[str, str]]:
+    """The economic rights of Art. 10, (value, label) in the reader's language."""
+    return [(right.value, RIGHT_LABELS[right][1 if lang is Language.zh else 0]) for right in Right]
+
+
+def _lines(text: str) -> list[str]:
+    """Names typed one per line or separated by commas (either kind)."""
+    return [name.strip() for chunk in text.splitlines() for name in chunk.replace("，", ",").split(",")
+            if name.strip()]
+
+
+def _date(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text.strip() else None
+
+
+# --- home ----------------------------------------------------------------------------------------
+
+@router.get("/copyright", response_class=HTMLResponse)
+def home(page: PageDep) -> HTMLResponse:
+    return page.render("copyright_home.html")
+
+
+@router.get("/copyright/verify", response_class=HTMLResponse)
+def verify(page: PageDep) -> HTMLResponse:
+    """The verifier alone: a visitor brings the certificate JSON (and the file) from anywhere."""
+    return page.render("copyright_verify.html")
+
+
+# --- the registration wizard ---------------------------------------------------------------------
+
+def _wizard(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    return page.render("copyright_register.html", status_code, work_types=work_types(page.lang),
+                       max_upload=page.platform.settings.max_upload_bytes, **extra)
+
+
+@router.get("/copyright/register", response_class=HTMLResponse)
+def register_form(page: PageDep) -> HTMLResponse:
+    page.require_user()
+    return _wizard(page, form={"mode": "upload"})
+
+
+@router.post("/copyright/register", response_model=None)
+def register(page: CheckedPageDep, title: Text, work_type: Text, mode: Annotated[str, Form()] = "upload",
+             authors: Annotated[str, Form()] = "", owners: Annotated[str, Form()] = "",
+             description: Annotated[str, Form()] = "", completion_date: Annotated[str, Form()] = "",
+             published: Annotated[str, Form()] = "", first_publication_date: Annotated[str, Form()] = "",
+             first_publication_place: Annotated[str, Form()] = "", sha256: Annotated[str, Form()] = "",
+             size: Annotated[str, Form()] = "", file: UploadFile | None = None) -> Response:
+    """Upload mode stores and hashes the file; hash mode takes the SHA-256 (from the browser or typed)."""
+    page.require_user()
+    form = {"title": title, "work_type": work_type, "mode": mode, "authors": authors, "owners": owners,
+            "description": description, "completion_date": completion_date, "published": published,
+            "first_publication_date": first_publication_date, "first_publication_place": first_publication_place,
+            "sha256": sha256}
+    try:
+        work = WorkIn(title=title.strip(), work_type=WorkType(work_type), description=description.strip(),
+                      authors=_lines(authors), owners=_lines(owners), completion_date=_date(completion_date),
+                      published=bool(published), first_publication_date=_date(first_publication_date),
+                      first_publication_place=first_publication_place.strip() or None)
+        settings = page.platform.settings
+        if mode == "hash":
+            content = ContentHash(sha256=sha256.strip().lower(), size=int(size) if size.strip().isdigit() else None)
+            done = service.register_hash(page.writer(), settings, RegisterIn(work=work, content=content))
+        elif file is not None and file.filename:
+            done = service.register_stream(page.writer(), settings, work, file.file)
+        else:
+            raise InvalidInput("choose the file to register, or switch to hash-only")
+    except (*FORM_ERRORS, ValueError) as exc:
+        page.session.rollback()
+        return _wizard(page, 400, error=page.explain(exc), form=form)
+    return page.redirect(f"/copyright/records/{done.number}?registered=1")
+
+
+# --- my works -------------------------------------------------------------------------------------
+
+@router.get("/copyright/mine", response_class=HTMLResponse)
+def mine(page: PageDep) -> HTMLResponse:
+    user = page.require_user()
+    return page.render("copyright_mine.html", works=records.works_of(page.session, user),
+                       received=records.licences_to(page.session, user), type_labels=dict(work_types(page.lang)),
+                       right_labels=dict(right_names(page.lang)))
+
+
+# --- the public record ----------------------------------------------------------------------------
+
+def _record(page: Page, number: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    shown = records.record(page.session, number, page.user)
+    return page.render("copyright_record.html", status_code, r=shown, type_labels=dict(work_types(page.lang)),
+                       rights=right_names(page.lang), right_labels=dict(right_names(page.lang)),
+                       today=dt.date.today().isoformat(), **extra)
+
+
+@router.get("/copyright/records/{number}", response_class=HTMLResponse)
+def record(page: PageDep, number: str, registered: Annotated[int, Query(ge=0, le=1)] = 0,
+           offered: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
+    """``registered=1`` and ``offered=1`` after those forms: fixed sentences, so a link cannot put
+    words in the page."""
+    notice = page.gettext("Your registration is received.") if registered else None
+    return _record(page, number, notice=notice, offered=bool(offered), offer_form={})
+
+
+@router.get("/copyright/records/{number}/certificate.pdf", response_model=None)
+def certificate_pdf(page: PageDep, number: str) -> Response:
+    """The PDF when a worker has rendered it; until then a page that looks again in a moment."""
+    pdf = service.certificate_pdf(page.session, page.platform.settings, page.platform.tasks, number)
+    if isinstance(pdf, Path):
+        return FileResponse(pdf, media_type="application/pdf", filename=f"{number}.pdf")
+    return page.render("copyright_pdf_wait.html", 202, number=number, retry=pdf.retry_after)
+
+
+# --- licences both parties sign -------------------------------------------------------------------
+
+@router.post("/copyright/records/{number}/offers", response_model=None)
+def offer(page: CheckedPageDep, number: str, licensee_email: Text, rights: Annotated[list[str], Form()],
+          start_date: Text, end_date: Annotated[str, Form()] = "", territory: Annotated[str, Form()] = "worldwide",
+          media: Annotated[str, Form()] = "all media", fee: Annotated[str, Form()] = "",
+          exclusive: Annotated[str, Form()] = "", may_sublicense: Annotated[str, Form()] = "") -> Response:
+    form = {"licensee_email": licensee_email, "rights": rights, "start_date": start_date, "end_date": end_date,
+            "territory": territory, "media": media, "fee": fee, "exclusive": exclusive,
+            "may_sublicense": may_sublicense}
+    try:
+        body = offers.OfferIn(licensee_email=licensee_email.strip(), rights=[Right(r) for r in rights],
+                              start_date=dt.date.fromisoformat(start_date), end_date=_date(end_date),
+                              territory=territory.strip() or "worldwide", media=media.strip() or "all media",
+                              fee=fee.strip() or None, exclusive=bool(exclusive), may_sublicense=bool(may_sublicense))
+        offers.offer(page.writer(), number, body)
+    except (*FORM_ERRORS, ValueError) as exc:
+        page.session.rollback()
+        return _record(page, number, 400, offer_error=page.explain(exc), offer_form=form)
+    return page.redirect(f"/copyright/records/{number}?offered=1#licences")
+
+
+def _answer(page: Page, offer_id: int, act: Any, back: str) -> Response:
+    try:
+        done = act(page.writer(), offer_id)
+    except (InvalidInput, PermissionDenied, Conflict) as exc:
+        page.session.rollback()
+        return page.render("error.html", 409, title=page.gettext("Conflict"), detail=page.explain(exc))
+    return page.redirect(back if back.startswith("/copyright/") else f"/copyright/records/{done.number}")
+
+
+@router.post("/copyright/offers/{offer_id}/accept", response_model=None)
+def accept(page: CheckedPageDep, offer_id: int, back: Annotated[str, Form()] = "/copyright/mine") -> Response:
+    return _answer(page, offer_id, offers.accept, back)
+
+
+@router.post("/copyright/offers/{offer_id}/decline", response_model=None)
+def decline(page: CheckedPageDep, offer_id: int, back: Annotated[str, Form()] = "/copyright/mine") -> Response:
+    return _answer(page, offer_id, offers.decline, back)
+
+
+@router.post("/copyright/offers/{offer_id}/withdraw", response_model=None)
+def withdraw(page: CheckedPageDep, offer_id: int, back: Annotated[str, Form()] = "/copyright/mine") -> Response:
+    return _answer(page, offer_id, offers.withdraw, back)
+
+
+@router.get("/copyright/offers/{offer_id}/licence.pdf", response_model=None)
+def licence_pdf(page: PageDep, offer_id: int) -> Response:
+    """The licence document, for its two parties only."""
+    pdf = offers.licence_pdf(page.session, page.require_user(), offer_id)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="licence-{offer_id}.pdf"',
+                             "Cache-Control": "no-store"})

@@ -1,0 +1,179 @@
+"""Copyright pages over HTTP, without JavaScript: the wizard (upload, or a SHA-256 typed in), its
+refusals (the form comes back with the reason and what was typed, nothing is registered), the
+public record, my works, and a licence offered, accepted and shown with its fee to its parties only."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from core.settings import Settings
+
+PASSWORD = "correct horse battery"
+HTML = {"Accept": "text/html", "Accept-Language": "en"}
+ZH = {"Accept": "text/html", "Accept-Language": "zh-CN"}
+XSS_TITLE = "<script>alert(1)</script>Harbour 港口"
+FEE = "CNY 12,345 private"
+
+
+@pytest.fixture
+def portal(embedded_settings: Settings) -> Iterator[Settings]:
+    yield embedded_settings
+
+
+def _client(settings: Settings) -> TestClient:
+    return TestClient(create_app(settings))
+
+
+def _csrf(client: TestClient, path: str = "/copyright") -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', client.get(path, headers=HTML).text)
+    assert match is not None
+    return match.group(1)
+
+
+def _sign_up(client: TestClient, name: str = "") -> str:
+    email = f"cr-{uuid.uuid4().hex[:8]}@example.org"
+    r = client.post("/signup", data={"email": email, "password": PASSWORD, "display_name": name or email[:11],
+                                     "csrf_token": _csrf(client, "/signup")}, headers=HTML, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return email
+
+
+def _register(client: TestClient, data: dict[str, str], file: bytes | None = None) -> str:
+    """Post the wizard; returns the new record's number."""
+    files = {"file": ("harbour.png", file, "image/png")} if file is not None else None
+    r = client.post("/copyright/register", data=data | {"csrf_token": _csrf(client)}, files=files, headers=HTML,
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    match = re.fullmatch(r"/copyright/records/(CR-\d{4}-\d{8})\?registered=1", r.headers["location"])
+    assert match is not None, r.headers["location"]
+    return match.group(1)
+
+
+WORK = {"work_type": "photographic", "title": XSS_TITLE, "authors": "Li Hua\nWang Fang", "owners": "Studio 工作室",
+        "completion_date": "2025-03-01", "mode": "upload"}
+
+
+def test_the_wizard_is_for_signed_in_people(portal: Settings) -> None:
+    with _client(portal) as client:
+        r = client.get("/copyright/register", headers=HTML, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login?")
+        r = client.post("/copyright/register", data={"title": "x", "work_type": "written", "csrf_token": _csrf(client)},
+                        headers=HTML)
+        assert r.status_code == 401
+
+
+def test_register_by_upload_and_by_typed_hash_then_read_the_record(portal: Settings) -> None:
+    with _client(portal) as client:
+        _sign_up(client, "Li Hua")
+        picture = b"\x89PNG\r\n\x1a\n" + uuid.uuid4().bytes * 300
+        number = _register(client, WORK, picture)
+        page = client.get(f"/copyright/records/{number}?registered=1", headers=HTML).text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;Harbour 港口" in page and "<script>alert(1)" not in page
+        assert hashlib.sha256(picture).hexdigest() in page
+        assert "Li Hua; Wang Fang" in page and "Studio 工作室" in page
+        assert f"/copyright/records/{number}/certificate.pdf" in page
+        assert "Kept by the platform; not published." in page
+        assert (portal.resolved_data_dir / "works" / hashlib.sha256(picture).hexdigest()).is_file()
+
+        typed = hashlib.sha256(b"a text that stays at home").hexdigest()
+        text_number = _register(client, {"work_type": "written", "title": "Diary", "mode": "hash",
+                                         "sha256": typed.upper(), "size": "25"})
+        page = client.get(f"/copyright/records/{text_number}", headers=HTML).text
+        assert typed in page and "Hash only: the file was never sent to the platform." in page
+        assert not (portal.resolved_data_dir / "works" / typed).exists()
+
+        mine = client.get("/copyright/mine", headers=HTML).text
+        assert number in mine and text_number in mine and "(hash only)" in mine
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"mode": "upload"}, "choose the file to register"),  # upload mode without a file
+    ({"mode": "hash", "sha256": "not a hash"}, "sha256"),
+    ({"mode": "hash", "sha256": "ab" * 31}, "sha256"),
+    ({"work_type": "poster", "mode": "hash", "sha256": "ab" * 32}, "poster"),
+    ({"completion_date": "2025-02-30", "mode": "hash", "sha256": "ab" * 32}, "day is out of range"),
+    ({"title": "   ", "mode": "hash", "sha256": "ab" * 32}, "title"),
+])
+def test_a_refused_registration_comes_back_with_its_reason_and_registers_nothing(
+        portal: Settings, change: dict[str, str], reason: str) -> None:
+    with _client(portal) as client:
+        _sign_up(client)
+        data = {**WORK, "title": "Kept title 保留"} | change
+        r = client.post("/copyright/register", data=data | {"csrf_token": _csrf(client)}, headers=HTML)
+        assert r.status_code == 400
+        error = re.search(r'<div class="error" role="alert" id="form-error">(.*?)</div>', r.text, re.S)
+        assert error is not None and reason.lower() in error.group(1).lower(), error
+        if change.get("title", "x").strip():
+            assert 'value="Kept title 保留"' in r.text  # what was typed is kept
+        assert "You have not registered a work yet." in client.get("/copyright/mine", headers=HTML).text
+
+
+def test_forms_without_the_csrf_token_are_refused(portal: Settings) -> None:
+    with _client(portal) as client:
+        _sign_up(client)
+        r = client.post("/copyright/register", data={"title": "x", "work_type": "written", "mode": "hash",
+                                                     "sha256": "ab" * 32}, headers=HTML)
+        assert r.status_code == 403
+        r = client.post("/copyright/offers/1/accept", data={}, headers=HTML)
+        assert r.status_code == 403
+
+
+def test_a_licence_is_offered_accepted_and_its_fee_shown_to_its_parties_only(portal: Settings) -> None:
+    with _client(portal) as owner, _client(portal) as licensee, _client(portal) as visitor:
+        _sign_up(owner, "Owner 甲")
+        licensee_email = _sign_up(licensee, "Licensee 乙")
+        number = _register(owner, {**WORK, "mode": "hash", "sha256": hashlib.sha256(uuid.uuid4().bytes).hexdigest()})
+        r = owner.post(f"/copyright/records/{number}/offers", headers=HTML, data={
+            "licensee_email": licensee_email, "rights": ["reproduction"], "start_date": "2001-01-01",
+            "csrf_token": _csrf(owner)})
+        assert r.status_code == 400 and "a licence starts on or after the registration date" in r.text
+        offer = {"licensee_email": "nobody@example.org", "rights": ["reproduction", "information_network"],
+                 "start_date": date.today().isoformat(), "end_date": "2099-12-31", "territory": "中国大陆", "media": "online",
+                 "fee": FEE, "csrf_token": _csrf(owner)}
+        r = owner.post(f"/copyright/records/{number}/offers", data=offer, headers=HTML)
+        assert r.status_code == 400 and "no account uses the e-mail nobody@example.org" in r.text
+        r = owner.post(f"/copyright/records/{number}/offers", data=offer | {"licensee_email": licensee_email},
+                       headers=HTML, follow_redirects=False)
+        assert r.status_code == 303, r.text
+
+        inbox = licensee.get("/inbox", headers=HTML).text
+        assert "Owner 甲 offers you a licence to" in inbox
+        mine = licensee.get("/copyright/mine", headers=HTML).text
+        offer_id = re.search(r'data-offer="(\d+)"', mine)
+        assert offer_id is not None and FEE in mine
+        r = licensee.post(f"/copyright/offers/{offer_id.group(1)}/accept",
+                          data={"csrf_token": _csrf(licensee), "back": "/copyright/mine"}, headers=HTML,
+                          follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/copyright/mine"
+        r = licensee.post(f"/copyright/offers/{offer_id.group(1)}/accept",
+                          data={"csrf_token": _csrf(licensee)}, headers=HTML)
+        assert r.status_code == 409 and "already accepted" in r.text
+
+        for client, sees_fee in ((owner, True), (licensee, True), (visitor, False)):
+            page = client.get(f"/copyright/records/{number}", headers=HTML).text
+            assert "Owner 甲 → Licensee 乙" in page and 'data-entry-type="licence"' in page
+            assert (FEE in page) is sees_fee
+        pdf = licensee.get(f"/copyright/offers/{offer_id.group(1)}/licence.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert visitor.get(f"/copyright/offers/{offer_id.group(1)}/licence.pdf", headers=HTML,
+                           follow_redirects=False).status_code == 303  # to the login form
+        assert "accepted your licence" in owner.get("/inbox", headers=HTML).text
+
+
+def test_pages_in_chinese_and_unknown_records(portal: Settings) -> None:
+    with _client(portal) as client:
+        assert "作品登记" in client.get("/copyright", headers=ZH).text  # 著作权登记 in the catalog
+        r = client.get("/copyright/records/CR-2020-99999999", headers=ZH)
+        assert r.status_code == 404
+        r = client.get("/copyright/records/CR-2020-00000001?registered=7", headers=HTML)
+        assert r.status_code == 422
+        _sign_up(client)
+        assert "登记作品" in client.get("/copyright/register", headers=ZH).text
