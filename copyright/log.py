@@ -4,6 +4,9 @@ Appends are serialised by one row (``log_head``) that every append updates with 
 database's row/write lock makes concurrent appends wait, so indices have no gaps and no
 duplicates on PostgreSQL and SQLite alike. A checkpoint is signed only after checking that the
 new tree extends the last signed one, so the log never signs two inconsistent checkpoints.
+
+Witnesses' cosignatures of a checkpoint (``copyright.witnessing`` asks for them) are kept in
+``checkpoint_cosignatures`` and published after the log's own signature (``cosigned_note``).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, LargeBinary, String, Text, select, text
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from copyright import merkle
@@ -48,6 +51,19 @@ class SignedCheckpoint(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class Cosignature(Base):
+    """What one witness answered when asked to cosign the checkpoint of ``size``: its cosignature
+    line(s) (C2SP tlog-cosignature), one per witness key, newline-separated."""
+
+    __tablename__ = "checkpoint_cosignatures"
+
+    size: Mapped[int] = mapped_column(BigInteger, ForeignKey("log_checkpoints.size"), primary_key=True,
+                                      autoincrement=False)
+    witness: Mapped[str] = mapped_column(String(500), primary_key=True, index=True)  # the URL it was asked at
+    lines: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 def append(session: Session, entry: dict[str, Any]) -> LogEntry:
     """Append one event (its time must be inside the entry); the caller commits."""
     if "time" not in entry or "type" not in entry:
@@ -76,6 +92,14 @@ def leaves(session: Session, tree_size: int) -> list[bytes]:
 
 def latest_checkpoint(session: Session) -> SignedCheckpoint | None:
     return session.scalar(select(SignedCheckpoint).order_by(SignedCheckpoint.size.desc()).limit(1))
+
+
+def cosigned_note(session: Session, cp: SignedCheckpoint) -> str:
+    """The signed checkpoint as published: the log's signed note with the witnesses' cosignature
+    lines after the log's signature (C2SP signed notes carry any number of signature lines)."""
+    lines = session.scalars(select(Cosignature.lines).where(Cosignature.size == cp.size)
+                            .order_by(Cosignature.witness))
+    return cp.note + "".join(f"{block}\n" for block in lines)
 
 
 def sign_checkpoint(session: Session, settings: Settings, origin: str) -> SignedCheckpoint:

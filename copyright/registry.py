@@ -217,17 +217,23 @@ def require_certified(reg: Registration) -> tuple[bytes, int, bytes]:
 
 
 def certificate(session: Session, settings: Settings, reg: Registration) -> dict[str, Any]:
-    """The certificate JSON: statement, signatures, log entry, inclusion proof, signed checkpoint."""
+    """The certificate JSON: statement, signatures, log entry, inclusion proof, signed checkpoint
+    with the witnesses' cosignatures. Signing a new checkpoint asks the configured witnesses to
+    cosign it (``copyright.witnessing``: that commits the session first)."""
+    from copyright.witnessing import request_cosignatures
+
     statement, log_index, signature = require_certified(reg)
     cp = log.latest_checkpoint(session)
     if cp is None or cp.size <= log_index:
         cp = log.sign_checkpoint(session, settings, settings.copyright_log_origin)
+        request_cosignatures(session, settings, cp)
     proof = log.inclusion(session, log_index, cp.size)
     return {
         "format": CERTIFICATE_FORMAT,
         "statement": json.loads(statement),
         "signatures": [{"key_id": reg.platform_key_id, "signature": base64.b64encode(signature).decode()}],
         "log": {"origin": settings.copyright_log_origin, "index": log_index, "tree_size": cp.size,
-                "inclusion_proof": [base64.b64encode(h).decode() for h in proof], "checkpoint": cp.note},
+                "inclusion_proof": [base64.b64encode(h).decode() for h in proof],
+                "checkpoint": log.cosigned_note(session, cp)},
         "status": reg.status.value,
     }

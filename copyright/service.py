@@ -293,10 +293,11 @@ def _b64_list(hashes: list[bytes]) -> list[str]:
 
 
 def latest_checkpoint(session: Session) -> CheckpointOut:
+    """The latest signed checkpoint with the cosignature lines of the witnesses that cosigned it."""
     cp = log.latest_checkpoint(session)
     if cp is None:
         raise NotFound("the log has no signed checkpoint yet")
-    return CheckpointOut(size=cp.size, checkpoint=cp.note)
+    return CheckpointOut(size=cp.size, checkpoint=log.cosigned_note(session, cp))
 
 
 def entry(session: Session, index: int, tree_size: int | None = None) -> EntryOut:
@@ -356,10 +357,14 @@ def _read_json(path: Path, what: str) -> Any:
 
 
 def verify_offline(cert_file: Path, keys_file: Path, file: Path | None = None,
-                   older_checkpoint_file: Path | None = None) -> Verified:
+                   older_checkpoint_file: Path | None = None, witnesses_file: Path | None = None) -> Verified:
     """Verify a certificate with only the published key set, as anyone can without the platform.
     ``older_checkpoint_file`` holds ``{checkpoint, proof}``: a checkpoint kept from before and the
-    consistency proof from it to the certificate's."""
+    consistency proof from it to the certificate's. ``witnesses_file`` is a witness policy
+    (``{"quorum": n, "witnesses": [{"name", "public_key"}]}``): the certificate's checkpoint must
+    then carry valid cosignatures by a quorum of those witnesses."""
+    from copyright.witness import WitnessPolicy
+
     cert = _read_json(cert_file, "certificate")
     try:
         keys = KeySet.model_validate(_read_json(keys_file, "key set"))
@@ -367,12 +372,18 @@ def verify_offline(cert_file: Path, keys_file: Path, file: Path | None = None,
         raise InvalidInput(f"{keys_file} is not a published key set") from exc
     if not isinstance(cert, dict):
         raise InvalidInput(f"{cert_file} is not a certificate: not a JSON object")
+    policy = None
+    if witnesses_file is not None:
+        try:
+            policy = WitnessPolicy.from_json(witnesses_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"cannot read the witness policy {witnesses_file}: {exc}") from exc
     if older_checkpoint_file is None:
-        return verify_certificate(cert, keys, file)
+        return verify_certificate(cert, keys, file, witnesses=policy)
     older = _read_json(older_checkpoint_file, "older checkpoint")
     if not isinstance(older, dict) or not isinstance(older.get("checkpoint"), str):
         raise InvalidInput(f"{older_checkpoint_file} is not {{checkpoint, proof}}")
-    return verify_certificate(cert, keys, file, older["checkpoint"], older.get("proof"))
+    return verify_certificate(cert, keys, file, older["checkpoint"], older.get("proof"), witnesses=policy)
 
 
 # --- statistics ----------------------------------------------------------------------------------

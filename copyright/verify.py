@@ -2,7 +2,8 @@
 
 The checks are the numbered steps of ``STEPS``, run in order; each fills in what the later ones
 read. The first step that fails raises ``VerificationFailed(step, reason)`` naming it; a step that
-does not apply (no file given, no registrant signature, no older checkpoint) is skipped.
+does not apply (no file given, no registrant signature, no older checkpoint, no witness policy) is
+skipped.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from copyright import checkpoint, merkle
 from copyright.canonical import canonical
 from copyright.checkpoint import Checkpoint
 from copyright.keys import KeySet, trusted_keys, verify_signature
+from copyright.witness import WitnessPolicy, verify_quorum
 from core.errors import InvalidInput, IPCommonsError
 
 
@@ -37,17 +39,19 @@ class Verified:
     sha256: str
     tree_size: int
     steps: list[str] = field(default_factory=list)
+    witnesses: list[str] = field(default_factory=list)  # the known witnesses whose cosignatures verified
 
 
 @dataclass
 class Evidence:
-    """What the verifier brings besides the certificate: the file or its SHA-256, and an older
-    checkpoint with a consistency proof from it."""
+    """What the verifier brings besides the certificate: the file or its SHA-256, an older
+    checkpoint with a consistency proof from it, and the witnesses it trusts."""
 
     file: Path | None = None
     sha256: str | None = None
     older_checkpoint: str | None = None
     consistency_proof: list[str] | None = None
+    witnesses: WitnessPolicy | None = None
 
 
 class _Refused(InvalidInput):
@@ -72,6 +76,7 @@ class _Check:
     data: bytes = b""  # the canonical statement: what the platform signed and logged
     trusted: dict[tuple[str, bytes], bytes] = field(default_factory=dict)  # (name, key id) -> public key
     verified_checkpoint: Checkpoint | None = None  # set by step 5
+    cosigners: list[str] = field(default_factory=list)  # set by step 8
 
     def signed_checkpoint(self) -> Checkpoint:
         if self.verified_checkpoint is None:
@@ -183,6 +188,15 @@ def step_7_consistency_with_older_checkpoint(c: _Check) -> bool:
     return True
 
 
+def step_8_witness_cosignatures(c: _Check) -> bool:
+    """A quorum of the witnesses the verifier trusts cosigned the checkpoint, so the log showed
+    them the same history (only when a witness policy is given)."""
+    if c.evidence.witnesses is None:
+        return False
+    c.cosigners = verify_quorum(c.note, c.evidence.witnesses)
+    return True
+
+
 STEPS: tuple[tuple[str, Callable[[_Check], bool]], ...] = (
     ("certificate format", step_1_certificate_format),
     ("file hash", step_2_file_hash),
@@ -191,20 +205,22 @@ STEPS: tuple[tuple[str, Callable[[_Check], bool]], ...] = (
     ("checkpoint signature", step_5_checkpoint_signature),
     ("inclusion proof", step_6_inclusion_proof),
     ("consistency with older checkpoint", step_7_consistency_with_older_checkpoint),
+    ("witness cosignatures", step_8_witness_cosignatures),
 )
 
 
 def verify_certificate(cert: dict[str, Any], keys: KeySet, file: Path | None = None,
                        older_checkpoint: str | None = None, consistency_proof: list[str] | None = None, *,
-                       sha256: str | None = None) -> Verified:
+                       sha256: str | None = None, witnesses: WitnessPolicy | None = None) -> Verified:
     """Run ``STEPS`` in order; the result lists the steps that ran and passed."""
-    check = _Check(cert, keys, Evidence(file, sha256, older_checkpoint, consistency_proof))
+    check = _Check(cert, keys, Evidence(file, sha256, older_checkpoint, consistency_proof, witnesses))
     passed = []
     for name, step in STEPS:
         try:
             ran = step(check)
-        except InvalidInput as exc:  # _Refused, and CheckpointError and ProofError from the steps
+        except InvalidInput as exc:  # _Refused, and CheckpointError, ProofError, QuorumNotMet from the steps
             raise VerificationFailed(name, str(exc)) from exc
         if ran:
             passed.append(name)
-    return Verified(number=check.number, sha256=check.sha256, tree_size=check.tree_size, steps=passed)
+    return Verified(number=check.number, sha256=check.sha256, tree_size=check.tree_size, steps=passed,
+                    witnesses=check.cosigners)

@@ -7,13 +7,15 @@ gives a fresh, independent platform.
 
 from __future__ import annotations
 
+import json
 import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class BackendKind(StrEnum):
@@ -58,6 +60,22 @@ class Settings(BaseSettings):
                             "in e-mails and certificates).")
     copyright_log_origin: str = Field(default="ipcommons.local/copyright-log",
                                       description="The transparency log's name in its checkpoints.")
+    copyright_witnesses: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="URLs of the witnesses (C2SP tlog-witness) asked to cosign each new "
+        "checkpoint, comma-separated or a JSON list; unset: none.")
+
+    @field_validator("copyright_witnesses", mode="before")
+    @classmethod
+    def _witness_urls(cls, value: object) -> object:
+        """``http://a:7380,http://b:7380`` or ``["http://a:7380"]``; each an http(s) URL."""
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else [u for u in text.replace(",", " ").split() if u]
+        if isinstance(value, list):
+            for url in value:
+                if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) > 500:
+                    raise ValueError(f"a witness is an http(s) URL of at most 500 characters, not {url!r}")
+        return value
 
     # --- derived locations -------------------------------------------------------------
     @property

@@ -147,16 +147,21 @@ def copyright_verify(
         "ipcommons-keys.json"),
     checkpoint: Annotated[Path | None, typer.Option(
         help="An older signed checkpoint plus a consistency proof to it: JSON {checkpoint, proof}.")] = None,
+    witnesses: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False, help='A witness policy: JSON {"quorum": n, "witnesses": [{"name", '
+        '"public_key"}]}; the checkpoint must carry cosignatures by a quorum of them.')] = None,
 ) -> None:
-    """Verify a certificate offline: file hash, signatures, inclusion proof, checkpoint.
+    """Verify a certificate offline: file hash, signatures, inclusion proof, checkpoint, and with
+    --witnesses the cosignatures of a quorum of known witnesses.
 
     Exit code 0: VALID; 1: INVALID (the failing step is named); 2: unreadable inputs.
     """
     from copyright import service
 
-    result = service.verify_offline(cert_file, keys, file, checkpoint)
+    result = service.verify_offline(cert_file, keys, file, checkpoint, witnesses)
+    cosigned = f"; cosigned by {', '.join(result.witnesses)}" if result.witnesses else ""
     console.print(f"[green]VALID[/] {result.number} (sha256 {result.sha256[:16]}…, log size {result.tree_size}); "
-                  f"checked: {', '.join(result.steps)}")
+                  f"checked: {', '.join(result.steps)}{cosigned}")
 
 
 @copyright_app.command("witness-init")
@@ -176,7 +181,8 @@ def copyright_witness(
     name: Annotated[str, typer.Option(help="The witness's name.")],
     key: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The witness's private key (PEM).")],
     state: Annotated[Path, typer.Option(help="The witness's history of the log (JSON; created if absent).")],
-    keys: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The log's published key set.")],
+    keys: Annotated[list[Path], typer.Option(exists=True, dir_okay=False,
+                                             help="The published key set of a log it follows (repeatable).")],
     proof: Annotated[Path | None, typer.Option(help="JSON list of base64 hashes: consistency proof from "
                                                     "the last size this witness cosigned.")] = None,
 ) -> None:
@@ -189,3 +195,32 @@ def copyright_witness(
     witness = witness_from_files(name, key, state, keys)
     hashes = witness.read_proof(proof.read_text(encoding="utf-8")) if proof else []
     console.print(witness.cosign(note.read_text(encoding="utf-8"), hashes), soft_wrap=True, markup=False)
+
+
+@copyright_app.command("witness-serve")
+def copyright_witness_serve(
+    name: Annotated[str, typer.Option(help="The witness's name.")],
+    key: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The witness's private key (PEM).")],
+    state: Annotated[Path, typer.Option(help="The witness's history of the logs (JSON; created if absent).")],
+    keys: Annotated[list[Path], typer.Option(exists=True, dir_okay=False,
+                                             help="The published key set of a log it follows (repeatable).")],
+    host: Annotated[str, typer.Option(help="Listen address (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Listen port.")] = 7380,
+) -> None:
+    """Run a witness as an HTTP service (C2SP tlog-witness): POST /add-checkpoint cosigns a
+    checkpoint that extends what it saw; refusals (a fork: 409 or 422) are logged.
+
+    The platform asks it when IPC_COPYRIGHT_WITNESSES lists its URL (http://HOST:PORT).
+    """
+    import logging
+
+    import uvicorn
+
+    from api.witness_app import create_witness_app
+    from copyright.witness import witness_from_files
+
+    witness = witness_from_files(name, key, state, keys)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for origin in sorted(witness.logs):  # an unreadable state file stops the witness here, not at a request
+        console.print(f"witness {name} follows {origin}: cosigned up to size {witness.latest_size(origin)}")
+    uvicorn.run(create_witness_app(witness), host=host, port=port, log_level="info")

@@ -18,7 +18,24 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from copyright.checkpoint import Checkpoint, sign
 from copyright.keys import key_id, raw_public
 from copyright.merkle import consistency_proof, leaf_hash, root
-from copyright.witness import QuorumNotMet, Witness, WitnessPolicy, WitnessRefused, verify_quorum
+from copyright.witness import (
+    BadSubmission,
+    ForkedCheckpoint,
+    InconsistentCheckpoint,
+    NotSignedByLog,
+    OldSizeMismatch,
+    QuorumNotMet,
+    UnknownLog,
+    Witness,
+    WitnessPolicy,
+    WitnessRefused,
+    WitnessStateError,
+    parse_submission,
+    submission,
+    verify_quorum,
+)
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 ORIGIN = "ipcommons.example/log"
@@ -43,7 +60,7 @@ def policy_of(*witnesses: tuple[str, Ed25519PrivateKey], quorum: int) -> Witness
 @pytest.fixture
 def notary(tmp_path: Path) -> tuple[Witness, Ed25519PrivateKey]:
     key = Ed25519PrivateKey.generate()
-    return Witness("notary.example/w1", key, TRUSTED, tmp_path / "notary-state.json"), key
+    return Witness("notary.example/w1", key, {ORIGIN: TRUSTED}, tmp_path / "notary-state.json"), key
 
 
 def test_a_growing_log_is_cosigned_and_a_quorum_of_one_passes(notary: tuple[Witness, Ed25519PrivateKey]) -> None:
@@ -89,7 +106,7 @@ def test_a_checkpoint_not_signed_by_the_log_is_refused(notary: tuple[Witness, Ed
 
 def test_quorum_policy(tmp_path: Path) -> None:
     keys = {name: Ed25519PrivateKey.generate() for name in ("w1.example", "w2.example", "w3.example")}
-    witnesses = {name: Witness(name, key, TRUSTED, tmp_path / f"{name}.json") for name, key in keys.items()}
+    witnesses = {name: Witness(name, key, {ORIGIN: TRUSTED}, tmp_path / f"{name}.json") for name, key in keys.items()}
     note = note_of(leaves(4))
     lines = [witnesses[name].cosign(note, [], now=10) for name in ("w1.example", "w2.example")]
     cosigned = note + "\n".join(lines) + "\n"
@@ -143,3 +160,64 @@ def test_a_witness_is_its_own_command_with_its_own_key(tmp_path: Path) -> None:
     assert _cli(["witness", str(tmp_path / "grown.txt"), *args, "--proof", str(tmp_path / "proof.json")]
                 ).returncode == 0
     assert json.loads(state.read_text())[ORIGIN]["size"] == 10
+
+
+def test_the_add_checkpoint_protocol_names_each_refusal(notary: tuple[Witness, Ed25519PrivateKey]) -> None:
+    """tlog-witness: the old size must be the size last cosigned (0 at first), else OldSizeMismatch
+    says which; each refusal is also the platform error it is, so HTTP and the CLI answer by class."""
+    witness, _ = notary
+    tree, grown = leaves(5), leaves(9)
+    assert witness.latest_size(ORIGIN) == 0
+    with pytest.raises(BadSubmission, match="proof from old size 0 must be empty"):
+        witness.add_checkpoint(submission(0, consistency_proof(5, grown), note_of(grown)), now=1)
+    assert witness.add_checkpoint(submission(0, [], note_of(tree)), now=1).endswith("\n")
+    assert witness.latest_size(ORIGIN) == 5
+    with pytest.raises(OldSizeMismatch) as stale:
+        witness.add_checkpoint(submission(0, [], note_of(grown)), now=2)
+    assert stale.value.latest_size == 5 and isinstance(stale.value, Conflict)
+    with pytest.raises(ForkedCheckpoint):
+        witness.add_checkpoint(submission(5, [], note_of(leaves(5, prefix="fork"))), now=3)
+    with pytest.raises(InconsistentCheckpoint):
+        witness.add_checkpoint(submission(5, consistency_proof(5, grown)[1:], note_of(grown)), now=4)
+    with pytest.raises(BadSubmission, match="larger than the checkpoint"):
+        witness.add_checkpoint(submission(6, [], note_of(tree)), now=5)
+    with pytest.raises(NotSignedByLog) as unsigned:
+        witness.add_checkpoint(submission(5, [], note_of(grown, key=Ed25519PrivateKey.generate())), now=6)
+    assert isinstance(unsigned.value, PermissionDenied)
+    other = sign(Checkpoint("elsewhere.example/log", 1, root(leaves(1))), "ipcommons", LOG_KEY)
+    with pytest.raises(UnknownLog) as unknown:
+        witness.add_checkpoint(submission(0, [], other), now=7)
+    assert isinstance(unknown.value, NotFound)
+    witness.add_checkpoint(submission(5, consistency_proof(5, grown), note_of(grown)), now=8)
+    assert witness.latest_size(ORIGIN) == 9
+
+    witness.state_file.write_text("{half a histo")
+    with pytest.raises(WitnessStateError):
+        witness.add_checkpoint(submission(9, [], note_of(grown)), now=9)
+
+
+@pytest.mark.parametrize("body", ["", "old 1", "old 01\n\nx\n", "old -1\n\nx\n", "new 1\n\nx\n",
+                                  "old 1\nnot-base64\n\nx\n", "old 1\nAAAA\n\nx\n",
+                                  "old 1\n" + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n" * 64 + "\nx\n"])
+def test_a_malformed_submission_is_refused(body: str) -> None:
+    with pytest.raises(BadSubmission) as info:
+        parse_submission(body)
+    assert isinstance(info.value, InvalidInput) and isinstance(info.value, WitnessRefused)
+
+
+def test_a_submission_reads_back() -> None:
+    tree = leaves(9)
+    proof = consistency_proof(5, tree)
+    given = parse_submission(submission(5, proof, note_of(tree)))
+    assert (given.old_size, given.proof, given.note) == (5, proof, note_of(tree))
+
+
+def test_witness_urls_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IPC_COPYRIGHT_WITNESSES", "http://127.0.0.1:7380, https://notary.example/w1")
+    assert Settings().copyright_witnesses == ["http://127.0.0.1:7380", "https://notary.example/w1"]
+    monkeypatch.setenv("IPC_COPYRIGHT_WITNESSES", '["http://127.0.0.1:7380"]')
+    assert Settings().copyright_witnesses == ["http://127.0.0.1:7380"]
+    monkeypatch.delenv("IPC_COPYRIGHT_WITNESSES")
+    assert Settings().copyright_witnesses == []
+    with pytest.raises(ValueError, match="http"):
+        Settings(copyright_witnesses=["notary.example:7380"])
