@@ -12,7 +12,6 @@ followed by a blank line and one line per signature: ``— <key name> <base64(ke
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from dataclasses import dataclass
 
@@ -66,7 +65,7 @@ def parse(note: str) -> tuple[Checkpoint, list[tuple[str, bytes, bytes]], str]:
         raise CheckpointError(f"tree size is not a decimal number without leading zeros: {size_text!r}")
     try:
         root = base64.b64decode(root_text, validate=True)
-    except binascii.Error as exc:
+    except ValueError as exc:  # binascii.Error, and non-ASCII text
         raise CheckpointError("root hash is not base64") from exc
     if len(root) != 32:
         raise CheckpointError("root hash is not 32 bytes")
@@ -81,7 +80,7 @@ def parse(note: str) -> tuple[Checkpoint, list[tuple[str, bytes, bytes]], str]:
             raise CheckpointError("a signature line is '— <name> <base64>'")
         try:
             blob = base64.b64decode(parts[1], validate=True)
-        except binascii.Error as exc:
+        except ValueError as exc:
             raise CheckpointError("signature is not base64") from exc
         if len(blob) not in (68, 76):  # key ID + signature; a cosignature adds an 8-byte timestamp
             raise CheckpointError("an Ed25519 signature line carries 4 + 64 bytes (4 + 8 + 64 for a cosignature)")

@@ -9,7 +9,6 @@ skipped.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,8 +86,15 @@ class _Check:
 def _b64(value: Any) -> bytes:
     try:
         return base64.b64decode(value, validate=True)
-    except (binascii.Error, TypeError) as exc:
+    except (ValueError, TypeError) as exc:  # binascii.Error is a ValueError; so is non-ASCII text
         raise _Refused("not base64") from exc
+
+
+def _integer(value: Any) -> int:
+    """A JSON integer, not a string or a float that ``int()`` would also take."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"expected an integer, found {value!r}")
+    return value
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -112,7 +118,7 @@ def step_1_certificate_format(c: _Check) -> bool:
         c.signature = _mapping(c.cert["signatures"][0])
         entry = _mapping(c.cert["log"])
         c.number, c.sha256 = str(c.statement["number"]), str(c.statement["content"]["sha256"])
-        c.index, c.tree_size = int(entry["index"]), int(entry["tree_size"])
+        c.index, c.tree_size = _integer(entry["index"]), _integer(entry["tree_size"])
         if not isinstance(proof := entry["inclusion_proof"], list):
             raise TypeError("inclusion_proof is not a list")
         c.inclusion_proof, c.note = proof, str(entry["checkpoint"])
@@ -135,7 +141,7 @@ def step_3_statement_signature(c: _Check) -> bool:
     """The platform signed this statement with a key of the published key set."""
     try:
         c.trusted = trusted_keys(c.keys)
-    except binascii.Error as exc:
+    except ValueError as exc:
         raise _Refused("a public key of the key set is not base64") from exc
     by_id = {kid.hex(): public for (_, kid), public in c.trusted.items()}
     public = by_id.get(str(c.signature.get("key_id")))

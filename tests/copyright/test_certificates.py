@@ -114,6 +114,23 @@ def test_tampering_fails_naming_the_step(settings: Settings, tmp_path: Path) -> 
     _fails_at("certificate format", {"statement": {}}, keys)
 
 
+def test_hostile_values_fail_at_a_named_step_as_the_browser_verifier_does(settings: Settings) -> None:
+    """Values a strict JSON verifier refuses, which once crashed this one or slipped through int()."""
+    _register(settings, b"an earlier work " * 20)
+    cert, keys, _ = _register(settings, b"hostile values " * 20)
+    assert cert["log"]["inclusion_proof"]  # index 1 of 2 or more: a proof to spoil
+    note = cert["log"]["checkpoint"]
+    cases = [("certificate format", ("log", "index", "0")), ("certificate format", ("log", "tree_size", 1.0)),
+             ("certificate format", ("log", "index", True)), ("inclusion proof", ("log", "inclusion_proof", ["密钥"])),
+             ("statement signature", ("statement", "beyond_jcs", 2**60)),
+             ("statement signature", ("signatures", "signature", "签名")),
+             ("checkpoint signature", ("log", "checkpoint", note.replace("\n\n", "\n\n— x 密\n")))]
+    for step, (where, key, value) in cases:
+        bad = copy.deepcopy(cert)
+        (bad["signatures"][0] if where == "signatures" else bad[where])[key] = value
+        _fails_at(step, bad, keys)
+
+
 def test_registrant_signature_and_consistency_with_older_checkpoint(settings: Settings) -> None:
     client_key = Ed25519PrivateKey.generate()
     data = b"source code of my app"
@@ -177,7 +194,7 @@ def test_cli_register_and_verify(tmp_path: Path) -> None:
                          env={**env, "IPC_ADMIN_PASSWORD": "a long password 456"}, capture_output=True, text=True)
     assert sub.returncode == 0, sub.stderr
     denied = cli("license", number, "--licensor", "fan@example.org", "--licensee", "singer@example.org",
-                 "--rights", "reproduction", "--start", "2026-01-01")
+                 "--rights", "reproduction", "--start", today)
     assert denied.returncode == 2 and "rights holder" in denied.stderr  # refused: not allowed (api.cli.errors)
     granted = cli("license", number, "--licensor", "singer@example.org", "--licensee", "fan@example.org",
                   "--rights", "reproduction,distribution", "--start", today, "--cc", "CC-BY-4.0")

@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from copyright.models import WorkType
-from copyright.registry import ContentHash, WorkIn, certificate, hash_stream, register
+from copyright.registry import WorkIn, certificate, hash_stream, register
 from core.accounts.service import create_user
 from core.db import session_scope
 from core.migrate import upgrade

@@ -136,8 +136,8 @@ def test_a_licence_is_offered_accepted_and_its_fee_shown_to_its_parties_only(por
             "csrf_token": _csrf(owner)})
         assert r.status_code == 400 and "a licence starts on or after the registration date" in r.text
         offer = {"licensee_email": "nobody@example.org", "rights": ["reproduction", "information_network"],
-                 "start_date": date.today().isoformat(), "end_date": "2099-12-31", "territory": "中国大陆", "media": "online",
-                 "fee": FEE, "csrf_token": _csrf(owner)}
+                 "start_date": date.today().isoformat(), "end_date": "2099-12-31", "territory": "中国大陆",
+                 "media": "online", "fee": FEE, "csrf_token": _csrf(owner)}
         r = owner.post(f"/copyright/records/{number}/offers", data=offer, headers=HTML)
         assert r.status_code == 400 and "no account uses the e-mail nobody@example.org" in r.text
         r = owner.post(f"/copyright/records/{number}/offers", data=offer | {"licensee_email": licensee_email},
