@@ -10,7 +10,10 @@ from sqlalchemy import JSON, Boolean, Date, Enum, Float, ForeignKey, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column
 
 import core.accounts.models  # noqa: F401 - registers "users" for the foreign keys
+from community.agencies.scoring import K_PRIOR, NEUTRAL_RATING, Tier
 from core.db import Base, Row, UTCDateTime, utcnow
+
+__all__ = ["Tier"]  # re-exported: the tier column's enum
 
 
 class ServiceType(enum.StrEnum):
@@ -37,21 +40,41 @@ class Agency(Row):
 
     name: Mapped[str] = mapped_column(String(300), index=True)
     licence_number: Mapped[str] = mapped_column(String(60), unique=True)
-    province: Mapped[str] = mapped_column(String(60), default="")
-    city: Mapped[str] = mapped_column(String(60), default="")
+    province: Mapped[str] = mapped_column(String(60), default="")  # display name (English) of province_code
+    city: Mapped[str] = mapped_column(String(60), default="")  # display name (English) of city_code
+    province_code: Mapped[str | None] = mapped_column(String(6), index=True)  # GB/T 2260, e.g. 440000
+    city_code: Mapped[str | None] = mapped_column(String(6), index=True)  # GB/T 2260 prefecture, e.g. 440300
     service_types: Mapped[list[str]] = mapped_column(JSON, default=list)
-    ipc_sections: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ipc_subclasses: Mapped[list[str]] = mapped_column(JSON, default=list)  # expertise, e.g. ["H04W"]
+    ipc_sections: Mapped[list[str]] = mapped_column(JSON, default=list)  # the sections of ipc_subclasses
     practitioners: Mapped[int] = mapped_column(Integer, default=0)
     founded_year: Mapped[int | None] = mapped_column(Integer)
     contact: Mapped[str] = mapped_column(String(300), default="")
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # the claimed agency account
     rating_mean: Mapped[float | None] = mapped_column(Float)
     rating_count: Mapped[int] = mapped_column(Integer, default=0)
-    bayes: Mapped[float] = mapped_column(Float, default=3.0)
+    bayes: Mapped[float] = mapped_column(Float, default=NEUTRAL_RATING)
     score: Mapped[float] = mapped_column(Float, default=100.0)
-    tier: Mapped[str] = mapped_column(String(3), default="A+")
+    tier: Mapped[Tier] = mapped_column(Enum(Tier, native_enum=False, length=10, validate_strings=True,
+                                            values_callable=lambda tiers: [t.value for t in tiers]),
+                                       default=Tier.not_rated)
+    prior_version: Mapped[int | None] = mapped_column(Integer)  # the RatingPrior version rating it
     breakdown: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RatingPrior(Base):
+    """The one prior every agency's Bayesian rating uses (a single row, ``id`` 1); ``version`` counts
+    its recomputations, and each agency records the version it was rated under."""
+
+    __tablename__ = "agency_rating_prior"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mean: Mapped[float] = mapped_column(Float, default=NEUTRAL_RATING)
+    k: Mapped[int] = mapped_column(Integer, default=K_PRIOR)
+    reviews: Mapped[int] = mapped_column(Integer, default=0)  # counted reviews the mean was taken over
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AgencyRow:

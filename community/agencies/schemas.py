@@ -8,9 +8,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from community.agencies.models import ClaimStatus, RecordKind, ServiceType
+from community.agencies.models import ClaimStatus, RecordKind, ServiceType, Tier
+
+_REGION = ("a province or prefecture-level city by any GB/T 2260 name or code: 广东, 广东省, Guangdong, "
+           "440000; stored as its code and English name")
+_IPC = "IPC subclasses the agency works in, such as H04W (a group like H04W 4/00 is read as its subclass)"
 
 # --- input ---------------------------------------------------------------------------------
 
@@ -18,10 +22,11 @@ from community.agencies.models import ClaimStatus, RecordKind, ServiceType
 class AgencyIn(BaseModel):
     name: str = Field(min_length=2, max_length=300)
     licence_number: str = Field(min_length=3, max_length=60)
-    province: str = Field(default="", max_length=60)
-    city: str = Field(default="", max_length=60)
+    province: str = Field(default="", max_length=60, description=_REGION)
+    city: str = Field(default="", max_length=60, description=_REGION)
     service_types: list[ServiceType] = Field(default_factory=list)
-    ipc_sections: list[str] = Field(default_factory=list)
+    ipc_subclasses: list[str] = Field(default_factory=list, max_length=200, description=_IPC,
+                                      validation_alias=AliasChoices("ipc_subclasses", "ipc_sections"))
     practitioners: int = Field(default=0, ge=0)
     founded_year: int | None = Field(default=None, ge=1900, le=2100)
     contact: str = Field(default="", max_length=300)
@@ -30,9 +35,10 @@ class AgencyIn(BaseModel):
 class AgencyPatch(BaseModel):
     """The fields an agency's own account may change; unset fields stay as they are."""
 
-    province: str | None = Field(default=None, max_length=60)
-    city: str | None = Field(default=None, max_length=60)
+    province: str | None = Field(default=None, max_length=60, description=_REGION)
+    city: str | None = Field(default=None, max_length=60, description=_REGION + "; an empty string clears it")
     service_types: list[ServiceType] | None = None
+    ipc_subclasses: list[str] | None = Field(default=None, max_length=200, description=_IPC)
     practitioners: int | None = Field(default=None, ge=0)
     contact: str | None = Field(default=None, max_length=300)
 
@@ -72,19 +78,25 @@ class ReleaseIn(BaseModel):
 
 
 class AgencyOut(BaseModel):
-    """An agency in a listing; ``rating`` is the Bayesian rating, never the raw mean."""
+    """An agency in a listing; ``rating`` is the Bayesian rating, never the raw mean. An agency with
+    too little evidence has ``rated`` false and the tier ``not_rated`` ("not yet rated")."""
 
     id: int
     name: str
     licence_number: str
-    province: str
-    city: str
+    province: str = Field(description="English name of the province (GB/T 2260), or the text given if unknown")
+    city: str = Field(description="English name of the prefecture-level city, or the text given if unknown")
+    province_code: str | None = Field(description="GB/T 2260 code of the province, e.g. 440000")
+    city_code: str | None = Field(description="GB/T 2260 code of the prefecture-level city, e.g. 440300")
     service_types: list[str]
-    ipc_sections: list[str]
+    ipc_subclasses: list[str]
+    ipc_sections: list[str] = Field(description="the sections of ipc_subclasses (and any older section-only "
+                                                "entries)")
     practitioners: int
     founded_year: int | None
     claimed: bool
-    tier: str
+    tier: Tier
+    rated: bool
     score: float
     rating: float
     rating_count: int
@@ -127,7 +139,7 @@ class RecommendationOut(BaseModel):
     agency_id: int
     name: str
     fit: float
-    tier: str
+    tier: Tier
     rating: float
     reasons: list[str] = Field(description="why this agency is recommended, in order")
 
@@ -168,7 +180,7 @@ class IntegrityAddedOut(BaseModel):
     """The new record's id and the agency's tier and score after it."""
 
     id: int
-    tier: str
+    tier: Tier
     score: float
 
 

@@ -8,20 +8,28 @@ before touching anything, change the rows, record one audit entry, commit and re
 from __future__ import annotations
 
 import ipaddress
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from community.agencies.ipc import IPCLevel, IPCPrefix
+from community.agencies.ipc import parse as parse_ipc
+from community.agencies.ipc import sections as ipc_sections
+from community.agencies.ipc import subclasses as ipc_subclasses
 from community.agencies.models import (
     Agency,
     AgencyClaim,
     ClaimStatus,
     IntegrityRecord,
     Objection,
+    RatingPrior,
     RecordKind,
     Review,
     ServiceType,
+    Tier,
 )
 from community.agencies.schemas import (
     AgencyIn,
@@ -43,14 +51,16 @@ from community.agencies.schemas import (
     ReviewReleaseOut,
     ReviewReplyOut,
 )
-from community.agencies.scoring import TIER_ORDER, bayesian, credit
+from community.agencies.scoring import K_PRIOR, NEUTRAL_RATING, Evidence, Prior, rate
 from community.flags import flag_and_hold
 from community.lookup import get_or_not_found
+from core import regions
 from core.accounts.models import User
 from core.accounts.permissions import require_admin, require_owner_or_admin, require_staff
 from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.regions import Level, Region
 from ipsearch.service import SearchService
 
 BURST_WINDOW = timedelta(hours=24)
@@ -80,20 +90,26 @@ def _require_agency_account(user: User, agency: Agency) -> None:
 def agency_out(agency: Agency) -> AgencyOut:
     return AgencyOut(
         id=agency.id, name=agency.name, licence_number=agency.licence_number, province=agency.province,
-        city=agency.city, service_types=agency.service_types, ipc_sections=agency.ipc_sections,
+        city=agency.city, province_code=agency.province_code, city_code=agency.city_code,
+        service_types=agency.service_types, ipc_subclasses=agency.ipc_subclasses, ipc_sections=agency.ipc_sections,
         practitioners=agency.practitioners, founded_year=agency.founded_year, claimed=agency.owner_id is not None,
-        tier=agency.tier, score=agency.score, rating=agency.bayes, rating_count=agency.rating_count)
+        tier=agency.tier, rated=agency.tier is not Tier.not_rated, score=agency.score, rating=agency.bayes,
+        rating_count=agency.rating_count)
 
 
 def list_agencies(session: Session, q: str = "", province: str | None = None, service: ServiceType | None = None,
                   limit: int = 20) -> list[AgencyOut]:
-    """Ranked by Bayesian rating (never the raw mean), then score."""
+    """Rated agencies first, ranked by Bayesian rating (never the raw mean), then score; then those not
+    yet rated. ``province`` is any GB/T 2260 name or code of a province (or of a prefecture-level city)."""
     stmt = select(Agency)
     if q:
         stmt = stmt.where(Agency.name.ilike(f"%{q.replace('%', '').replace('_', '')}%"))
     if province:
-        stmt = stmt.where(Agency.province == province)
-    stmt = stmt.order_by(Agency.bayes.desc(), Agency.score.desc(), Agency.id)
+        place = regions.resolve(province)
+        column = Agency.province_code if place.level is Level.province else Agency.city_code
+        stmt = stmt.where(column == place.code)
+    unrated_last = case((Agency.tier == Tier.not_rated, 1), else_=0)
+    stmt = stmt.order_by(unrated_last, Agency.bayes.desc(), Agency.score.desc(), Agency.id)
     if service is None:
         return [agency_out(a) for a in session.scalars(stmt.limit(limit))]
     out: list[AgencyOut] = []  # service types are a JSON list: filter while streaming, stop at the limit
@@ -120,43 +136,64 @@ def agency_profile(session: Session, agency_id: int) -> AgencyProfileOut:
 
 def recommend(session: Session, ipc: str | None, service: ServiceType | None, region: str | None,
               limit: int = 10) -> list[RecommendationOut]:
-    """Rank by fit (field, service, region), then tier, then Bayesian rating; say why."""
-    section = ipc.strip().upper()[:1] if ipc else None
+    """Rank by fit (IPC field, service, city), then tier (not yet rated last), then Bayesian rating; say why.
+
+    ``ipc`` is compared at subclass level (``H04N 21/431`` asks for H04N; ``H04`` for any H04
+    subclass). A ``region`` (any GB/T 2260 name or code) keeps only agencies of its province: an
+    agency elsewhere, or whose province is unknown, is never proposed."""
+    field = parse_ipc(ipc) if ipc and ipc.strip() else None
+    place = regions.resolve(region) if region and region.strip() else None
+    stmt = select(Agency)
+    if place is not None:
+        stmt = stmt.where(Agency.province_code == place.province_code)
     ranked: list[tuple[float, int, float, str, RecommendationOut]] = []
-    for agency in session.scalars(select(Agency)):
-        if section and section not in agency.ipc_sections:
+    for agency in session.scalars(stmt):
+        fit, why = _fit(agency, field, service, place)
+        if fit is None:
             continue
-        if service and service.value not in agency.service_types:
-            continue
-        fit = 0.0
-        why: list[str] = []
-        if section:
-            fit, why = fit + 2, [*why, f"works in IPC section {section}"]
-        if service:
-            fit, why = fit + 1, [*why, f"offers {service.value} services"]
-        if region and region in (agency.province, agency.city):
-            fit, why = fit + 0.5, [*why, f"based in {region}"]
-        why += [f"tier {agency.tier} (score {agency.score})",
+        why += [f"tier {agency.tier.value} (score {agency.score})",
                 f"rating {agency.bayes:.2f} (Bayesian, {agency.rating_count} reviews)"]
         item = RecommendationOut(agency_id=agency.id, name=agency.name, fit=fit, tier=agency.tier,
                                  rating=agency.bayes, reasons=why)
-        ranked.append((-fit, TIER_ORDER[agency.tier], -agency.bayes, agency.name, item))
+        ranked.append((-fit, agency.tier.rank, -agency.bayes, agency.name, item))
     ranked.sort(key=lambda r: r[:4])
     return [r[4] for r in ranked[:limit]]
+
+
+def _fit(agency: Agency, field: IPCPrefix | None, service: ServiceType | None,
+         place: Region | None) -> tuple[float | None, list[str]]:
+    """How well ``agency`` fits and why; ``None`` when it lacks the field or the service asked for."""
+    fit, why = 0.0, list[str]()
+    if field is not None:
+        matched = [s for s in agency.ipc_subclasses if field.covers(s)]
+        if not matched and not (field.level is IPCLevel.section and field.code in agency.ipc_sections):
+            return None, []
+        shown = f" ({', '.join(matched)})" if matched and field.level is not IPCLevel.subclass else ""
+        fit, why = fit + 2, [*why, f"works in IPC {field.level} {field.code}{shown}"]
+    if service is not None:
+        if service.value not in agency.service_types:
+            return None, []
+        fit, why = fit + 1, [*why, f"offers {service.value} services"]
+    if place is not None:
+        why.append(f"based in {agency.province}")
+        if place.level is Level.prefecture and agency.city_code == place.code:
+            fit, why = fit + 0.5, [*why, f"based in {agency.city}"]
+    return fit, why
 
 
 # --- profiles ------------------------------------------------------------------------------
 
 def create_agency(w: Writer, body: AgencyIn) -> AgencyOut:
-    """Admins enter agencies from the official register; the licence number is unique."""
+    """Admins enter agencies from the official register; the licence number is unique. The region is
+    stored as GB/T 2260 codes with English names, IPC expertise as subclasses."""
     require_admin(w.actor)
     if w.session.scalar(select(Agency.id).where(Agency.licence_number == body.licence_number)) is not None:
         raise Conflict(f"an agency with licence {body.licence_number} exists")
-    sections = sorted({s.strip().upper()[:1] for s in body.ipc_sections if s.strip()})
-    if any(s not in "ABCDEFGH" for s in sections):
-        raise InvalidInput("IPC sections are letters A-H")
-    agency = Agency(**body.model_dump(exclude={"service_types", "ipc_sections"}),
-                    service_types=[s.value for s in body.service_types], ipc_sections=sections)
+    place = _place(body.province, body.city)
+    subclasses = ipc_subclasses(body.ipc_subclasses)
+    agency = Agency(**body.model_dump(exclude={"service_types", "ipc_subclasses", "province", "city"}),
+                    service_types=[s.value for s in body.service_types], **place,
+                    ipc_subclasses=subclasses, ipc_sections=ipc_sections(subclasses))
     w.session.add(agency)
     w.session.flush()
     recompute(w.session, agency)
@@ -166,15 +203,50 @@ def create_agency(w: Writer, body: AgencyIn) -> AgencyOut:
 
 
 def update_agency(w: Writer, agency_id: int, body: AgencyPatch) -> AgencyOut:
-    """The agency's own account (or an admin) edits the fields sent; a null leaves a field as it is."""
+    """The agency's own account (or an admin) edits the fields sent; a null leaves a field as it is.
+    A new province or city is checked against the other (Shenzhen is not in Zhejiang)."""
     agency = get_agency(w.session, agency_id)
     _require_agency_account(w.actor, agency)
     changes = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
-    for key, value in changes.items():
+    values = {k: v for k, v in changes.items() if k not in ("province", "city", "ipc_subclasses")}
+    if "province" in changes or "city" in changes:
+        values |= _place(changes.get("province", agency.province_code or agency.province),
+                         changes.get("city", agency.city_code or agency.city))
+    if "ipc_subclasses" in changes:
+        values["ipc_subclasses"] = ipc_subclasses(changes["ipc_subclasses"])
+        values["ipc_sections"] = ipc_sections(values["ipc_subclasses"])
+    for key, value in values.items():
         setattr(agency, key, value)
     w.audit(AuditAction.agency_update, "agency", agency.id, fields=sorted(changes))
     w.commit()
     return agency_out(agency)
+
+
+def _place(province: str, city: str) -> dict[str, str | None]:
+    """The agency columns for a province and a city as typed: GB/T 2260 codes and English names.
+
+    A city alone names its province too; a municipality given as the city (Shanghai) is the province.
+    Unknown or ambiguous names, and a city outside the province, are ``InvalidInput``."""
+    top = regions.resolve(province, Level.province) if province.strip() else None
+    town = _city(city, top) if city.strip() else None
+    if town is not None and town.level is Level.province:
+        top, town = town, None
+    if town is not None and top is None:
+        top = regions.by_code(town.province_code)
+    return {"province": top.name_en if top else "", "province_code": top.code if top else None,
+            "city": town.name_en if town else "", "city_code": town.code if town else None}
+
+
+def _city(city: str, top: Region | None) -> Region:
+    town = regions.lookup(city, province=top.code if top else None)
+    if town is not None:
+        return town
+    elsewhere = regions.lookup(city) if top is not None else None
+    if top is not None and elsewhere is not None:
+        home = regions.by_code(elsewhere.province_code)
+        raise InvalidInput.said("%(city)s is in %(home)s, not in %(province)s", city=elsewhere.name_en,
+                                home=home.name_en if home else elsewhere.province_code, province=top.name_en)
+    return regions.resolve(city)
 
 
 # --- claims --------------------------------------------------------------------------------
@@ -326,36 +398,80 @@ def add_integrity_record(w: Writer, agency_id: int, body: RecordIn) -> Integrity
     return IntegrityAddedOut(id=row.id, tier=agency.tier, score=agency.score)
 
 
-def prior_mean(session: Session) -> float:
-    """The platform-wide mean of the criteria means of counted reviews (3.0 before any review)."""
-    value = session.scalar(select(func.avg((Review.professionalism + Review.responsiveness +
-                                            Review.cost_transparency + Review.outcome) / 4.0))
-                           .where(Review.held.is_(False)))
-    return float(value) if value is not None else 3.0
+def prior_mean(session: Session) -> tuple[float, int]:
+    """The platform-wide mean of the criteria means of counted reviews (3.0 before any), and their number."""
+    mean, count = session.execute(select(func.avg((Review.professionalism + Review.responsiveness +
+                                                   Review.cost_transparency + Review.outcome) / 4.0),
+                                         func.count(Review.id)).where(Review.held.is_(False))).one()
+    return (float(mean) if mean is not None else NEUTRAL_RATING), int(count)
 
 
-def recompute(session: Session, agency: Agency, mu_all: float | None = None) -> Agency:
-    reviews = session.scalars(select(Review).where(Review.agency_id == agency.id, Review.held.is_(False))).all()
-    mean = sum(r.stars for r in reviews) / len(reviews) if reviews else None
-    agency.rating_mean = round(mean, 3) if mean is not None else None
-    agency.rating_count = len(reviews)
-    agency.bayes = round(bayesian(mean, len(reviews), mu_all if mu_all is not None else prior_mean(session)), 4)
-    records = session.scalars(select(IntegrityRecord).where(IntegrityRecord.agency_id == agency.id)).all()
-    deductions = [(f"{r.kind.value}: {r.description[:80]}", r.points) for r in records
-                  if r.kind != RecordKind.commendation]
-    bonus = [r.points for r in records if r.kind == RecordKind.commendation]
-    breakdown = credit(deductions, bonus, agency.bayes)
-    agency.score, agency.tier, agency.breakdown = breakdown.score, breakdown.tier, breakdown.as_dict()
+def current_prior(session: Session, exclusive: bool = False) -> RatingPrior:
+    """The one prior row, locked until the transaction ends: shared by a write that rates one agency,
+    exclusive for ``recompute_all``, so no agency is ever rated under a prior being replaced."""
+    stmt = (select(RatingPrior).where(RatingPrior.id == 1).with_for_update(read=not exclusive)
+            .execution_options(populate_existing=True))
+    row = session.scalar(stmt)
+    if row is None:  # a database the migration seeded nothing in
+        row = RatingPrior(id=1, mean=NEUTRAL_RATING, k=K_PRIOR, reviews=0, version=1, computed_at=utcnow())
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _evidence(session: Session, agency_ids: Iterable[int] | None = None) -> dict[int, Evidence]:
+    """Each agency's counted reviews and integrity records (every agency's when ``agency_ids`` is None)."""
+    found: dict[int, Evidence] = defaultdict(Evidence)
+    stars = select(Review.agency_id, Review.professionalism, Review.responsiveness, Review.cost_transparency,
+                   Review.outcome).where(Review.held.is_(False))
+    marks = select(IntegrityRecord.agency_id, IntegrityRecord.kind, IntegrityRecord.points,
+                   IntegrityRecord.description)
+    if agency_ids is not None:
+        stars = stars.where(Review.agency_id.in_(list(agency_ids)))
+        marks = marks.where(IntegrityRecord.agency_id.in_(list(agency_ids)))
+    for agency_id, *criteria in session.execute(stars):
+        found[agency_id].stars.append(sum(criteria) / 4)
+    for agency_id, kind, points, description in session.execute(marks):
+        if kind == RecordKind.commendation:
+            found[agency_id].commendations.append(points)
+        else:
+            found[agency_id].deductions.append((f"{kind.value}: {description[:80]}", points))
+    return found
+
+
+def _apply(agency: Agency, evidence: Evidence, prior: Prior) -> None:
+    rating = rate(evidence, prior)
+    agency.rating_mean, agency.rating_count, agency.bayes = rating.mean, rating.count, rating.bayes
+    agency.score, agency.tier, agency.breakdown = rating.score, rating.tier, rating.breakdown.as_dict()
+    agency.prior_version = prior.version
+
+
+def recompute(session: Session, agency: Agency) -> Agency:
+    """Rate one agency under the current prior (which this does not change: no other agency moves).
+
+    Locks the prior, then the agency's row (the order ``recompute_all`` takes them in), and reads the
+    row afresh, so concurrent writes to one agency are rated one after the other."""
+    row = current_prior(session)
+    session.execute(select(Agency).where(Agency.id == agency.id).with_for_update()
+                    .execution_options(populate_existing=True))
+    _apply(agency, _evidence(session, [agency.id])[agency.id], Prior(row.mean, row.k, row.version))
     session.flush()
     return agency
 
 
 def recompute_all(session: Session) -> int:
-    mu = prior_mean(session)
+    """Take the prior afresh from every counted review and rate every agency under it, in one
+    transaction the caller commits: all agencies move together, none keeps an older prior."""
+    row = current_prior(session, exclusive=True)
+    row.mean, row.reviews = prior_mean(session)
+    row.version, row.computed_at = row.version + 1, utcnow()
+    prior = Prior(row.mean, row.k, row.version)
+    evidence = _evidence(session)
     count = 0
     for agency in session.scalars(select(Agency)):
-        recompute(session, agency, mu)
+        _apply(agency, evidence[agency.id], prior)
         count += 1
+    session.flush()
     return count
 
 

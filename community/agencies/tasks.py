@@ -1,4 +1,5 @@
-"""Nightly tier recomputation (Celery beat): ratings move as the platform-wide mean moves."""
+"""Nightly tier recomputation (Celery beat): the prior is taken afresh from the platform-wide mean and
+every agency is rated under it in one transaction, so all ratings move together."""
 
 from __future__ import annotations
 

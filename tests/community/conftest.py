@@ -1,18 +1,20 @@
-"""Community test fixtures: a session with people for the service tests."""
+"""Community test fixtures: a session with people for the service tests, on SQLite (``community``) or
+on both SQLite and PostgreSQL (``both_dbs``), and empty databases to migrate (``fresh_db``)."""
 
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from core.accounts.models import Role, User
 from core.audit import AuditContext, AuditRecord, Writer
-from core.db import session_factory, utcnow
+from core.db import get_engine, session_factory, utcnow
 from core.errors import PermissionDenied
 from core.settings import Settings
 
@@ -23,11 +25,12 @@ class Community:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._seq = itertools.count(1)
+        self.tag = uuid.uuid4().hex[:8]  # tells this test's rows from others' in a shared database
 
     def user(self, role: Role = Role.member, age_days: int = 400) -> User:
         """A user whose account is ``age_days`` old (old accounts escape new-user limits)."""
         n = next(self._seq)
-        user = User(email=f"user{n}@example.org", display_name=f"user{n}", password_hash="-", role=role,
+        user = User(email=f"user{n}-{self.tag}@example.org", display_name=f"user{n}", password_hash="-", role=role,
                     created_at=utcnow() - timedelta(days=age_days))
         self.session.add(user)
         self.session.commit()
@@ -56,3 +59,40 @@ def community(embedded_settings: Settings) -> Iterator[Community]:
         yield Community(session)
     finally:
         session.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def both_dbs(request: pytest.FixtureRequest) -> Iterator[Community]:
+    """The same service test on the embedded SQLite database and on the session's PostgreSQL one
+    (shared with other tests: compare only this test's rows, found by ``Community.tag``)."""
+    if request.param == "sqlite":
+        url = request.getfixturevalue("embedded_settings").effective_database_url
+    else:
+        url = request.getfixturevalue("pg_url")
+    session = session_factory(url)()
+    try:
+        yield Community(session)
+    finally:
+        session.rollback()
+        session.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_db(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
+    """The URL of an empty database, not migrated: a SQLite file or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/fresh.db"
+        return
+    server: str = request.getfixturevalue("pg_server_url")
+    base, _, _ = server.rpartition("/")
+    name = f"ipc_fresh_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{base}/{name}"
+    finally:
+        get_engine(f"{base}/{name}").dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

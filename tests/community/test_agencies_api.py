@@ -50,7 +50,7 @@ class World:
     def new_agency(self, **extra: Any) -> int:
         n = next(_seq)
         body = {"name": f"Bright IP Agency {n}", "licence_number": f"LIC-{n:05d}-{id(self)}", "province": "Guangdong",
-                "service_types": ["patent"], "ipc_sections": ["H"], **extra}
+                "service_types": ["patent"], "ipc_subclasses": ["H04W"], **extra}
         r = self.client.post("/api/v1/agencies", json=body, headers=self.h["admin"])
         assert r.status_code == 201, r.text
         return int(r.json()["id"])
@@ -235,30 +235,40 @@ def test_reviews_one_per_engagement_one_reply_flags_hold(world: World) -> None:
 def test_integrity_records_move_the_tier_and_the_breakdown_is_public(world: World) -> None:
     client = world.client
     agency = world.new_agency()
-    assert client.get(f"/api/v1/agencies/{agency}").json()["tier"] in ("A+", "A")
+    fresh = client.get(f"/api/v1/agencies/{agency}").json()
+    assert (fresh["tier"], fresh["rated"]) == ("not_rated", False)  # no evidence yet
     client.post(f"/api/v1/agencies/{agency}/integrity", headers=world.h["admin"], json={
         "kind": "sanction", "points": 60, "description": "ordered to stop new business", "source": "CNIPA decision",
         "occurred_on": "2025-03-01"})
     profile = client.get(f"/api/v1/agencies/{agency}").json()
-    assert profile["tier"] == "D" and profile["score_breakdown"]["deductions"][0]["points"] == 60
+    assert profile["tier"] == "D" and profile["rated"] and profile["score_breakdown"]["deductions"][0]["points"] == 60
     assert profile["integrity_records"][0]["source"] == "CNIPA decision"
 
 
 def test_recommendation_ranks_by_fit_tier_and_rating_with_reasons(world: World) -> None:
     client = world.client
-    good = world.new_agency(ipc_sections=["H", "G"], service_types=["patent"], province="Zhejiang")
-    other = world.new_agency(ipc_sections=["H"], service_types=["patent"], province="Beijing")
-    world.new_agency(ipc_sections=["A"], service_types=["trademark"], province="Zhejiang")
-    client.post(f"/api/v1/agencies/{other}/integrity", headers=world.h["admin"], json={
+    good = world.new_agency(ipc_subclasses=["H04N", "G06F"], service_types=["patent"], province="Zhejiang")
+    sanctioned = world.new_agency(ipc_subclasses=["H04N"], service_types=["patent"], province="浙江省")
+    elsewhere = world.new_agency(ipc_subclasses=["H04N"], service_types=["patent"], province="Beijing")
+    world.new_agency(ipc_subclasses=["A61K"], service_types=["trademark"], province="Zhejiang")
+    for agency in (good, elsewhere):
+        for _ in range(3):  # enough reviews to be rated
+            world.new_review("outsider", agency)
+    client.post(f"/api/v1/agencies/{sanctioned}/integrity", headers=world.h["admin"], json={
         "kind": "complaint_upheld", "points": 20, "description": "missed deadline", "source": "court",
         "occurred_on": "2024-01-01"})
     recs = client.get("/api/v1/agencies/recommend", params={"ipc": "H04N21/431", "service": "patent",
                                                             "region": "Zhejiang", "limit": 50}).json()
     ids = [r["agency_id"] for r in recs]
-    assert ids.index(good) < ids.index(other)
+    assert ids.index(good) < ids.index(sanctioned) and elsewhere not in ids  # never another province
     first = next(r for r in recs if r["agency_id"] == good)
-    assert "works in IPC section H" in first["reasons"] and "based in Zhejiang" in first["reasons"]
+    assert "works in IPC subclass H04N" in first["reasons"] and "based in Zhejiang" in first["reasons"]
     assert all("trademark" not in r["name"] for r in recs)
+    for region in ("浙江", "ZJ", "330000", "zhejiang province"):  # one place however it is written
+        again = client.get("/api/v1/agencies/recommend", params={"ipc": "H04N", "region": region, "limit": 50})
+        assert [r["agency_id"] for r in again.json()] == ids, region
+    unknown = client.get("/api/v1/agencies/recommend", params={"region": "Atlantis"})
+    assert unknown.status_code == 400 and "unknown region 'Atlantis'" in unknown.json()["detail"]
 
 
 def test_review_linking_a_patent_the_agency_handled_is_verified(embedded_client: TestClient,

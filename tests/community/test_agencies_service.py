@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from community.agencies import service as svc
-from community.agencies.models import Agency, AgencyClaim, RecordKind, Review, ServiceType
+from community.agencies.models import Agency, AgencyClaim, RecordKind, Review, ServiceType, Tier
 from community.agencies.schemas import AgencyIn, AgencyPatch, RecordIn, ReviewIn
 from community.flags import flag_and_hold
 from core.accounts.models import Role, User
@@ -21,7 +21,7 @@ from tests.community.conftest import Community
 def _agency(c: Community, admin: User, **extra: object) -> int:
     n = c.session.scalar(select(func.count()).select_from(Agency)) or 0
     body = AgencyIn.model_validate({"name": f"Bright IP Agency {n}", "licence_number": f"LIC-{n:04d}",
-                                    "province": "Guangdong", "service_types": ["patent"], "ipc_sections": ["H"],
+                                    "province": "Guangdong", "service_types": ["patent"], "ipc_subclasses": ["H04W"],
                                     **extra})
     return svc.create_agency(c.writer(admin), body).id
 
@@ -42,15 +42,21 @@ def _review(c: Community, author: User, agency: int, stars: int = 4, ref: str = 
 def test_only_admins_create_agencies_and_input_is_checked(community: Community) -> None:
     c = community
     admin, member = c.user(Role.admin), c.user()
-    body = AgencyIn(name="Dehns", licence_number="GB-1", service_types=[ServiceType.patent], ipc_sections=["h04n"])
+    body = AgencyIn(name="Dehns", licence_number="GB-1", service_types=[ServiceType.patent],
+                    ipc_subclasses=["h04n 21/431"])
     c.refused(lambda: svc.create_agency(c.writer(member), body))
     assert c.session.scalar(select(func.count()).select_from(Agency)) == 0
     out = svc.create_agency(c.writer(admin), body)
-    assert (out.ipc_sections, out.service_types, out.claimed, out.tier) == (["H"], ["patent"], False, "A+")
+    assert (out.ipc_subclasses, out.ipc_sections, out.service_types, out.claimed) == (
+        ["H04N"], ["H"], ["patent"], False)
+    assert (out.tier, out.rated) == (Tier.not_rated, False)  # no evidence yet: never A+
     assert c.audit_actions() == ["agency.create"]
     c.refused(lambda: svc.create_agency(c.writer(admin), body), Conflict)
-    bad = AgencyIn(name="Other", licence_number="GB-2", ipc_sections=["Z"])
-    c.refused(lambda: svc.create_agency(c.writer(admin), bad), InvalidInput)
+    for ipc in (["Z"], ["H"], ["H04"], ["H04N", "nonsense"]):  # a section or class is too broad for expertise
+        bad = AgencyIn(name="Other", licence_number="GB-2", ipc_subclasses=ipc)
+        c.refused(lambda: svc.create_agency(c.writer(admin), bad), InvalidInput)  # noqa: B023
+    legacy = AgencyIn.model_validate({"name": "Other", "licence_number": "GB-2", "ipc_sections": ["G06F"]})
+    assert svc.create_agency(c.writer(admin), legacy).ipc_subclasses == ["G06F"]  # the old key still reads
 
 
 def test_claims_are_decided_by_admins_once(community: Community) -> None:
@@ -168,8 +174,9 @@ def test_integrity_records_by_admins_move_the_tier(community: Community) -> None
                       source="CNIPA decision", occurred_on=date(2025, 3, 1))
     c.refused(lambda: svc.add_integrity_record(c.writer(moderator), agency, record))
     assert svc.agency_profile(c.session, agency).integrity_records == []
+    assert svc.agency_profile(c.session, agency).tier == Tier.not_rated
     added = svc.add_integrity_record(c.writer(admin), agency, record)
-    assert (added.tier, added.score) == ("D", 40.0)
+    assert (added.tier, added.score) == ("D", 40.0)  # an adverse record is evidence: never hidden
     profile = svc.agency_profile(c.session, agency)
     assert profile.tier == "D" and profile.integrity_records[0].source == "CNIPA decision"
     assert profile.score_breakdown["deductions"][0]["points"] == 60
@@ -190,14 +197,14 @@ def test_objections_filed_by_the_agency_answered_by_moderators_once(community: C
 def test_listing_filters_and_recommendation_explains(community: Community) -> None:
     c = community
     admin = c.user(Role.admin)
-    patents = _agency(c, admin, name="Zhejiang Patent House", province="Zhejiang", ipc_sections=["H", "G"])
-    marks = _agency(c, admin, name="Mark 100% Agency", service_types=["trademark"], ipc_sections=["A"])
+    patents = _agency(c, admin, name="Zhejiang Patent House", province="Zhejiang", ipc_subclasses=["H04N", "G06F"])
+    marks = _agency(c, admin, name="Mark 100% Agency", service_types=["trademark"], ipc_subclasses=["A61K"])
     assert [a.id for a in svc.list_agencies(c.session, service=ServiceType.trademark)] == [marks]
     assert [a.id for a in svc.list_agencies(c.session, province="Zhejiang")] == [patents]
     assert [a.id for a in svc.list_agencies(c.session, q="mark 100")] == [marks]
     assert len(svc.list_agencies(c.session, limit=1)) == 1
     recs = svc.recommend(c.session, "H04N21/431", ServiceType.patent, "Zhejiang")
     assert recs[0].agency_id == patents and marks not in [r.agency_id for r in recs]
-    assert "works in IPC section H" in recs[0].reasons and "based in Zhejiang" in recs[0].reasons
+    assert "works in IPC subclass H04N" in recs[0].reasons and "based in Zhejiang" in recs[0].reasons
     with pytest.raises(NotFound):
         svc.agency_profile(c.session, 999_999)

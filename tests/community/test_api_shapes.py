@@ -12,7 +12,9 @@ from fastapi.testclient import TestClient
 from tests.community.test_agencies_api import World
 
 AGENCY = {"id", "name", "licence_number", "province", "city", "service_types", "ipc_sections", "practitioners",
-          "founded_year", "claimed", "tier", "score", "rating", "rating_count"}
+          "founded_year", "claimed", "tier", "score", "rating", "rating_count",
+          # added with the tier fixes (issue 14, item 7): regions as GB/T 2260 codes, IPC subclasses, rated
+          "province_code", "city_code", "ipc_subclasses", "rated"}
 PROFILE = AGENCY | {"score_breakdown", "contact", "integrity_records", "reviews"}
 RECORD = {"kind", "points", "description", "source", "occurred_on", "evidence"}
 PUBLIC_REVIEW = {"id", "stars", "text", "verified", "reply", "created_at"}
