@@ -37,8 +37,54 @@ _TEXT: dict[str, tuple[str, str]] = {
     "backend": ("Search backend", "检索后端"),
     "total": ("Documents in scope", "范围内文献量"),
     "applicant_count": ("Distinct applicants (harmonised names)", "申请人数量（名称规范化后）"),
-    "incomplete_note": ("Years after {year} are incomplete: applications are published about 18 months after filing.",
-                        "{year}年以后的数据不完整：专利申请通常在申请后约18个月公开。"),
+    "incomplete_note_lag": ("Publication lag: applications are published about {lag} months after their filing or "
+                            "priority date, so documents whose {basis} is after {through} (within {lag} months of "
+                            "the data's latest publication, {as_of}) are not all in the data yet. Those years are "
+                            "shown, marked incomplete; every rate (growth, life cycle, hotspots, emerging terms) "
+                            "uses only the complete years up to {year}.",
+                            "公开滞后：专利申请通常在申请日或优先权日后约{lag}个月才公开，因此{basis}晚于{through}的文献"
+                            "（数据最新公开日{as_of}之前{lag}个月内）尚未全部收录。这些年份照常列出并标为不完整；"
+                            "所有比率（增长率、生命周期、技术热点、新兴技术词）仅使用截至{year}年的完整年份。"),
+    "incomplete_note_publication": ("Publication years are complete up to the data's latest publication ({as_of}); "
+                                    "every rate uses only the complete years up to {year}.",
+                                    "公开年份的数据截至数据最新公开日（{as_of}）完整；所有比率仅使用截至{year}年的完整年份。"),
+    "counting": ("Counting unit", "统计单位"),
+    "unit_family": ("Simple patent families", "简单同族"),
+    "unit_document": ("Documents (publications)", "文献（公开文本）"),
+    "counting_family": ("Counts are of simple patent families, as in WIPO patent landscape reports: {families} "
+                        "families from {documents} documents; {docdb} documents carry a DOCDB family id, the others "
+                        "are grouped by shared priority claims. A family counts once, in the year of its earliest "
+                        "member. Key patents, expiry dates and term shares are per document.",
+                        "统计单位为简单同族（与WIPO专利态势报告一致）：{documents}件文献合并为{families}个同族，"
+                        "其中{docdb}件文献带有DOCDB同族号，其余按相同优先权归并。每个同族只计一次，计入其最早成员"
+                        "所在年份。重点专利、届满日与技术词占比按文献统计。"),
+    "counting_document": ("Counts are of documents (publications): {documents} documents, {families} simple "
+                          "families; an invention published in several countries or stages counts once per "
+                          "publication.",
+                          "统计单位为文献（公开文本）：共{documents}件文献，{families}个简单同族；同一发明在多个国家"
+                          "或阶段公开的，每个公开文本各计一次。"),
+    "families": ("Families", "同族数"),
+    "total_family": ("Families in scope", "范围内同族数"),
+    "data_as_of": ("Latest publication in the data", "数据最新公开日"),
+    "complete_through": ("Complete up to ({basis})", "数据完整截至（{basis}）"),
+    "basis_filing": ("Filing date", "申请日"),
+    "basis_priority": ("Priority date", "优先权日"),
+    "basis_publication": ("Publication date", "公开日"),
+    "backend_elasticsearch": ("Elasticsearch server", "Elasticsearch 检索服务器"),
+    "backend_embedded": ("Embedded store (SQLite)", "内置检索库（SQLite）"),
+    "severity_red": ("red", "红色"),
+    "severity_yellow": ("yellow", "黄色"),
+    "outside_share": ("Outside the scope (earlier → recent, %)", "范围外（前期 → 近期，%）"),
+    "expected_share": ("Expected recent share (%)", "预期近期占比（%）"),
+    "excess": ("Growth beyond the rest of the corpus (pp)", "超出范围外趋势（百分点）"),
+    "emerging_note": ("A term is emerging when its share of the scope's documents grows by at least {excess} "
+                      "points and ends at least {excess} points above the share it would have had, had it grown "
+                      "as it did in the documents outside the scope (relatively or in points, whichever is "
+                      "more); drafting words that grow everywhere are not emerging. Term shares are shares of "
+                      "documents.",
+                      "技术词须满足：在本领域文献中的占比至少增长{excess}个百分点，且比按其在范围外文献中的增长"
+                      "（按相对增幅或百分点，取较大者）推算的占比至少高出{excess}个百分点，方视为新兴技术词；"
+                      "在各领域普遍增长的撰写用语不计入。技术词占比按文献统计。"),
     "year": ("Year", "年份"),
     "applicants_col": ("Applicants", "申请人数"),
     "growth": ("Change %", "增长率 %"),
@@ -89,22 +135,27 @@ _TEXT: dict[str, tuple[str, str]] = {
     "c_growth": ("Filings grew {rate}% a year from {a} to {b}; relative growth rate {rgr} ({pace} than patenting "
                  "overall).",
                  "{a}至{b}年申请量年均增长{rate}%；相对增长率{rgr}（{pace}全部领域）。"),
-    "c_leader": ("{name} leads with {share}% of applicant documents, among {n} applicants.",
-                 "{name}居首，占申请人文献的{share}%，共{n}个申请人。"),
+    "c_leader": ("{name} leads with {share}% of applicant {units}, among {n} applicants.",
+                 "{name}居首，占申请人{units}的{share}%，共{n}个申请人。"),
     "c_concentration": ("The top four applicants hold {cr4}% ({cr4_band}); HHI {hhi} ({hhi_band}).",
                         "前四位申请人占{cr4}%（{cr4_band}）；HHI为{hhi}（{hhi_band}）。"),
-    "c_regions": ("{domestic} documents have an owner from {home}; {foreign} have foreign owners only.",
-                  "{domestic}件文献有{home}权利人；{foreign}件仅有国外权利人。"),
+    "c_regions": ("{domestic} {counted} have an owner from {home}; {foreign} have foreign owners only.",
+                  "{domestic}{counted}有{home}权利人；{foreign}{counted}仅有国外权利人。"),
+    "units_family": ("families", "同族"),
+    "units_document": ("documents", "文献"),
+    "counted_family": ("families", "个同族"),
+    "counted_document": ("documents", "件文献"),
     "c_hotspots": ("Fastest-growing subgroups: {codes}.", "增长最快的技术小组：{codes}。"),
     "c_expiry": ("{n} patents are estimated to expire within {years} years.", "预计{years}年内届满的专利{n}件。"),
     "c_alerts": ("{n} early-warning alerts ({red} red).", "预警{n}条（红色{red}条）。"),
-    "chart_trend": ("Documents and applicants per year", "年度文献量与申请人数"),
-    "chart_life": ("Life cycle (applicants vs documents)", "技术生命周期（申请人数与文献量）"),
+    "chart_trend": ("{unit} and applicants per year", "年度{unit}与申请人数"),
+    "chart_life": ("Life cycle (applicants vs {unit})", "技术生命周期（申请人数与{unit}）"),
     "chart_applicants": ("Top applicants", "主要申请人"),
     "chart_countries": ("Applicant countries", "申请人国别"),
     "chart_ipc": ("IPC subgroups", "IPC小组分布"),
-    "synthetic_note": ("Synthetic documents (US 90000000+) are generated demo data, not real patents.",
-                       "合成文献（US 90000000+）为演示数据，并非真实专利。"),
+    "synthetic_note": ("Synthetic documents (numbered 90000000 and up, abstracts starting [SYNTHETIC]) are generated "
+                       "demo or test data, not real patents.",
+                       "合成文献（编号自90000000起，摘要以[SYNTHETIC]开头）为生成的演示或测试数据，并非真实专利。"),
     "unconcentrated": ("unconcentrated", "低集中度"),
     "moderately concentrated": ("moderately concentrated", "中等集中度"),
     "highly concentrated": ("highly concentrated", "高集中度"),

@@ -1,11 +1,13 @@
 """Industry indicators, computed with backend aggregations (Elasticsearch aggregations, SQL
 GROUP BY on the embedded store); never by pulling every document into Python.
 
-Facts used (shared/REFERENCE.md): trends by filing or priority date with the last years marked
-incomplete (publication lag); life cycle from applicants vs applications; relative growth rate =
-field growth / all-field growth; concentration by harmonised applicant names: HHI < 1500
-unconcentrated, 1500-2500 moderate, > 2500 high (US DOJ/FTC 2010); CR4 > 60% highly
-oligopolistic; expiry is an estimate.
+Facts used (shared/REFERENCE.md): trends by filing or priority date with the last 18 months
+marked incomplete and left out of every rate (publication lag: ``analytics.periods``); counts by
+simple family, documents as an option (``analytics.counting``); life cycle from applicants vs
+applications; relative growth rate = field growth / all-field growth; concentration by harmonised
+applicant names: HHI < 1500 unconcentrated, 1500-2500 moderate, > 2500 high (US DOJ/FTC 2010);
+CR4 > 60% highly oligopolistic; emerging terms against the trend of the corpus outside the scope
+(``analytics.terms``); expiry is an estimate.
 
 Every count is restricted to documents published on or before the cut-off date, so a report
 computed again later over the same loads gives the same numbers.
@@ -14,34 +16,39 @@ computed again later over the same loads gives the same numbers.
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
+from collections import Counter
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from analytics.counting import Counting, CountingUnit, DocumentTally, FamilyTally, Tally, counting, make_tally
+from analytics.periods import (
+    PUBLICATION_LAG_MONTHS,
+    YEAR_FIELDS,
+    Basis,
+    Completeness,
+    Span,
+    latest_publication,
+    sum_years,
+    windows,
+    year_range,
+)
+from analytics.terms import EmergingTerm, TermSettings, emerging_terms
 from core.errors import InvalidInput
 from ipsearch.expiry import LABEL as EXPIRY_LABEL
 from ipsearch.expiry import ExpiryBasis, plus_years
-from ipsearch.query.ast import And, DateRange, Keyword, Node, Not, Or
+from ipsearch.names import harmonise_name
+from ipsearch.query.ast import And, DateRange, Keyword, Node, Not
 from ipsearch.query.plan import Planner
 from ipsearch.service import SearchService
 
+__all__ = ["Basis", "Completeness", "CountingUnit", "EmergingTerm", "IndicatorParams", "Indicators", "compute",
+           "windows", "year_range"]
 
-class Basis(StrEnum):
-    """Which date counts a document into a year."""
-
-    filing = "filing"
-    priority = "priority"
-    publication = "publication"
-
-
-YEAR_FIELDS: dict[Basis, str] = {Basis.filing: "filing_year", Basis.priority: "priority_year",
-                                 Basis.publication: "publication_year"}
-DATE_CODES: dict[Basis, str] = {Basis.filing: "AD", Basis.priority: "PRD", Basis.publication: "PD"}
-INCOMPLETE_YEARS = 2  # filings of the last two years are not all published yet (18-month lag)
 LIFE_CYCLE_CHANGE = 0.10  # a window-on-window change under 10% counts as flat
 KEY_PATENT_FIELDS = ["title", "owners", "filing_date", "publication_date", "cited_by", "claim_count",
-                     "priority_count", "expiry_date", "expiry_basis"]
+                     "priority_count", "expiry_date", "expiry_basis", "synthetic"]
+NAME_SAMPLE = 20  # documents read to find how an applicant's name is printed
 
 
 class IndicatorParams(BaseModel):
@@ -52,10 +59,15 @@ class IndicatorParams(BaseModel):
     from_year: int | None = Field(default=None, ge=1800, le=2200)
     to_year: int | None = Field(default=None, ge=1800, le=2200)
     home_country: str = Field(default="CN", pattern=r"^[A-Z]{2}$")
+    counting: CountingUnit = Field(default=CountingUnit.family, description="count simple families or documents")
     top: int = Field(default=10, ge=1, le=100)
     window: int = Field(default=3, ge=1, le=10, description="years per window for growth, hotspots, terms")
+    lag_months: int = Field(default=PUBLICATION_LAG_MONTHS, ge=0, le=60,
+                            description="publication lag after the filing or priority date")
     min_hotspot_documents: int = Field(default=3, ge=1)
     emerging_candidates: int = Field(default=300, ge=10, le=5000)
+    min_term_documents: int = Field(default=3, ge=1, description="recent documents an emerging term needs")
+    min_term_excess: float = Field(default=1.0, ge=0, description="share growth beyond the corpus's, points")
     expiring_within_years: int = Field(default=3, ge=1, le=20)
 
     @model_validator(mode="after")
@@ -72,20 +84,26 @@ class IndicatorParams(BaseModel):
         except ValidationError as exc:
             raise InvalidInput(exc.errors()[0]["msg"]) from exc
 
+    @property
+    def period(self) -> Span | None:
+        if not (self.from_year or self.to_year):
+            return None
+        return self.from_year or 1800, self.to_year or 2200
+
 
 class YearCount(BaseModel):
     year: int
-    documents: int
+    documents: int = Field(description="families or documents (Indicators.counting.unit)")
     applicants: int
-    incomplete: bool
-    growth: float | None = Field(description="change on the previous year, %")
+    incomplete: bool = Field(description="dated after Completeness.complete_through: not all published yet")
+    growth: float | None = Field(description="change on the previous year, %; none for incomplete years")
 
 
 class Growth(BaseModel):
     """Window on window: the last ``window`` complete years against the ``window`` before."""
 
-    recent_years: tuple[int, int]
-    earlier_years: tuple[int, int]
+    recent_years: Span
+    earlier_years: Span
     recent: int
     earlier: int
     annual_rate: float | None = Field(description="compound annual growth, %")
@@ -101,8 +119,9 @@ class LifeCycle(BaseModel):
 
 
 class ApplicantShare(BaseModel):
-    key: str
-    documents: int
+    key: str = Field(description="harmonised name")
+    name: str = Field(description="the name as printed on the applicant's documents")
+    documents: int = Field(description="families or documents (Indicators.counting.unit)")
     share: float
 
 
@@ -115,15 +134,16 @@ class Concentration(BaseModel):
 
 class NewEntrant(BaseModel):
     key: str
+    name: str
     first_year: int
     documents: int
 
 
 class Regions(BaseModel):
     home_country: str
-    domestic: int = Field(description="documents with an owner from the home country")
-    foreign: int = Field(description="documents with owners from other countries only")
-    places: dict[str, int] = Field(description="documents per owner province/city, 'CC/place'")
+    domestic: int = Field(description="units with an owner from the home country")
+    foreign: int = Field(description="units with owners from other countries only")
+    places: dict[str, int] = Field(description="units per owner province/city, 'CC/place'")
 
 
 class Hotspot(BaseModel):
@@ -131,15 +151,6 @@ class Hotspot(BaseModel):
     recent: int
     earlier: int
     growth: float = Field(description="(recent - earlier) / max(earlier, 1)")
-
-
-class EmergingTerm(BaseModel):
-    term: str
-    recent: int
-    earlier: int
-    recent_share: float = Field(description="% of the window's documents")
-    earlier_share: float
-    change: float = Field(description="share change, percentage points")
 
 
 class KeyPatent(BaseModel):
@@ -153,6 +164,7 @@ class KeyPatent(BaseModel):
     expiry_date: str | None = None
     expiry_basis: ExpiryBasis | None = Field(default=None, description="event: from a lapse or expiry event; "
                                              "estimate: statutory term")
+    synthetic: bool = Field(default=False, description="generated test or demo data, not a real patent")
 
 
 class Expiry(BaseModel):
@@ -166,10 +178,12 @@ class Expiry(BaseModel):
 class Indicators(BaseModel):
     scope: str
     params: IndicatorParams
-    total: int
+    counting: Counting
+    completeness: Completeness
+    total: int = Field(description="families or documents in scope (counting.unit)")
     last_complete_year: int
     years: list[YearCount]
-    trends: dict[str, dict[int, int]] = Field(description="documents per year by filing, priority, publication")
+    trends: dict[str, dict[int, int]] = Field(description="units per year by filing, priority, publication")
     growth: Growth
     life_cycle: LifeCycle
     top_applicants: list[ApplicantShare]
@@ -183,8 +197,8 @@ class Indicators(BaseModel):
     ipc_subgroups: dict[str, int]
     hotspots: list[Hotspot]
     emerging_terms: list[EmergingTerm]
-    key_patents: list[KeyPatent]
-    expiry: Expiry
+    key_patents: list[KeyPatent] = Field(description="documents")
+    expiry: Expiry = Field(description="documents")
 
 
 # --- pure helpers (also used by rules and reports) -------------------------------------------
@@ -202,23 +216,7 @@ def concentration(counts: dict[str, int]) -> Concentration:
     return Concentration(cr4=cr4, hhi=hhi, hhi_band=hhi_band(hhi), cr4_band=cr4_band)
 
 
-def last_complete_year(basis: Basis, cutoff: dt.date) -> int:
-    """Filing and priority years lag publication by up to 18 months; a publication year is
-    complete once it has ended."""
-    if basis == Basis.publication:
-        return cutoff.year if (cutoff.month, cutoff.day) == (12, 31) else cutoff.year - 1
-    return cutoff.year - INCOMPLETE_YEARS
-
-
-def windows(last: int, width: int) -> tuple[tuple[int, int], tuple[int, int]]:
-    return (last - width + 1, last), (last - 2 * width + 1, last - width)
-
-
-def _sum_years(per_year: dict[int, int], span: tuple[int, int]) -> int:
-    return sum(n for y, n in per_year.items() if span[0] <= y <= span[1])
-
-
-def _change(recent: int, earlier: int) -> float | None:
+def change(recent: int, earlier: int) -> float | None:
     return None if earlier == 0 else round((recent - earlier) / earlier * 100, 2)
 
 
@@ -233,8 +231,8 @@ def life_cycle_stage(applications: tuple[int, int], applicants: tuple[int, int])
     """Stage from (earlier, recent) windows of applications and of distinct applicants:
     inception (few of both: under 10 applications), growth (both rise by 10%+), decline (both
     fall by 10%+), otherwise maturity (growth slows; applicants fall first)."""
-    a_change = _change(applications[1], applications[0])
-    p_change = _change(applicants[1], applicants[0])
+    a_change = change(applications[1], applications[0])
+    p_change = change(applicants[1], applicants[0])
     limit = LIFE_CYCLE_CHANGE * 100
     stage: Literal["inception", "growth", "maturity", "decline"]
     if sum(applications) < 10 or a_change is None or p_change is None:
@@ -248,92 +246,98 @@ def life_cycle_stage(applications: tuple[int, int], applicants: tuple[int, int])
     return LifeCycle(stage=stage, applications_change=a_change, applicants_change=p_change, points=[])
 
 
-def year_range(basis: Basis, span: tuple[int, int]) -> DateRange:
-    return DateRange(DATE_CODES[basis], dt.date(span[0], 1, 1), dt.date(span[1], 12, 31))
-
-
 def scoped_node(node: Node, params: IndicatorParams) -> Node:
     """The scope, published by the cut-off, within the period."""
-    items: list[Node] = [node, DateRange("PD", None, params.cutoff)]
-    if params.from_year or params.to_year:
-        items.append(year_range(params.basis, (params.from_year or 1800, params.to_year or 2200)))
+    items: list[Node] = [published_node(node, params)]
+    if params.period:
+        items.append(year_range(params.basis, params.period))
     return And(tuple(items))
+
+
+def published_node(node: Node, params: IndicatorParams) -> Node:
+    """The scope, published by the cut-off (any period)."""
+    return And((node, DateRange("PD", None, params.cutoff)))
+
+
+def rate_windows(completeness: Completeness, params: IndicatorParams) -> tuple[Span, Span]:
+    """(recent, earlier) windows of complete years, ending with the period's last year at the latest."""
+    last = completeness.last_complete_year
+    return windows(min(last, params.to_year) if params.to_year else last, params.window)
+
+
+def tally_for(service: SearchService, planner: Planner, node: Node, params: IndicatorParams) -> Tally:
+    """The tally of ``params.counting`` over the scope ``node`` (not yet restricted)."""
+    return make_tally(params.counting, service.backend, planner, scoped=scoped_node(node, params),
+                      published=published_node(node, params), basis=params.basis, period=params.period)
+
+
+def ranked(per_owner: dict[str, int], top: int) -> list[tuple[str, int]]:
+    """The ``top`` applicants by count, then key."""
+    return sorted(per_owner.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+
+
+def top_applicants(per_owner: dict[str, int], names: dict[str, str], top: int) -> list[ApplicantShare]:
+    """The ``top`` applicants by count, with their share of all applicant counts."""
+    assigned = sum(per_owner.values()) or 1
+    return [ApplicantShare(key=k, name=names.get(k, k), documents=n, share=round(n / assigned * 100, 2))
+            for k, n in ranked(per_owner, top)]
+
+
+def _keys_per_year(per_key: dict[str, dict[int, int]]) -> dict[int, int]:
+    """How many keys (applicants) have units in each year."""
+    return dict(Counter(y for years_of in per_key.values() for y in years_of))
 
 
 # --- computation ----------------------------------------------------------------------------
 
-class _Counter:
-    """The scope's aggregations, one backend call each."""
-
-    def __init__(self, service: SearchService, node: Node, planner: Planner) -> None:
-        self.backend, self.node, self.planner = service.backend, node, planner
-
-    def by(self, field: str, by: str | None = None, node: Node | None = None) -> dict[tuple[str, ...], int]:
-        return self.backend.count_by(node or self.node, self.planner, field, by=by)
-
-    def one(self, field: str, node: Node | None = None) -> dict[str, int]:
-        return {k[0]: n for k, n in self.by(field, node=node).items()}
-
-    def years(self, field: str, node: Node | None = None) -> dict[int, int]:
-        return {int(k): n for k, n in self.one(field, node).items()}
-
-    def count(self, node: Node) -> int:
-        return self.backend.count_matching(node, self.planner)
-
-
-def _per_key_and_year(rows: dict[tuple[str, ...], int]) -> dict[str, dict[int, int]]:
-    """``count_by(field, by=year)`` rows as {key: {year: documents}}."""
-    out: dict[str, dict[int, int]] = {}
-    for (key, year), n in rows.items():
-        out.setdefault(key, {})[int(year)] = n
-    return out
-
-
-def _keys_per_year(per_key: dict[str, dict[int, int]]) -> dict[int, int]:
-    """How many keys (applicants) have documents in each year."""
-    out: dict[int, int] = {}
-    for years_of in per_key.values():
-        for y in years_of:
-            out[y] = out.get(y, 0) + 1
-    return out
-
-
 class _Run:
-    """One indicator computation: the scoped query, the periods and the per-year counts that
-    several indicators share, each fetched once."""
+    """One indicator computation: the scoped query, completeness, the tally of the counting unit
+    and the per-year counts several indicators share, each fetched once."""
 
     def __init__(self, service: SearchService, query: str, params: IndicatorParams) -> None:
-        self.service, self.params = service, params
-        scope_node, self.planner = service.plan(query)
-        self.node = scoped_node(scope_node, params)
-        self.c = _Counter(service, self.node, self.planner)
-        self.year_field = YEAR_FIELDS[params.basis]
-        self.last = last_complete_year(params.basis, params.cutoff)
-        self.recent_span, self.earlier_span = windows(self.last, params.window)
-        self.trends = {basis.value: self.c.years(field) for basis, field in YEAR_FIELDS.items()}
+        self.service, self.params, self.backend = service, params, service.backend
+        self.scope, self.planner = service.plan(query)
+        self.node = scoped_node(self.scope, params)
+        self.documents = DocumentTally(self.backend, self.planner, self.node, params.basis)
+        self.families = FamilyTally(self.backend, self.planner, published_node(self.scope, params), params.basis,
+                                    params.period)
+        self.tally: Tally = self.families if params.counting is CountingUnit.family else self.documents
+        self.completeness = Completeness.of(params.basis, params.cutoff,
+                                            latest_publication(service, self.planner, params.cutoff),
+                                            params.lag_months)
+        self.last = self.completeness.last_complete_year
+        self.recent_span, self.earlier_span = rate_windows(self.completeness, params)
+        self.trends = {basis.value: self.tally.per_year(basis) for basis in YEAR_FIELDS}
         self.per_year = self.trends[params.basis]
-        self.owner_years = _per_key_and_year(self.c.by("owner_keys", by=self.year_field))
+        self.owner_years = self.tally.per_key_year("owner_keys")
         self.applicants_per_year = _keys_per_year(self.owner_years)
 
     def _windows(self, per_year: dict[int, int]) -> tuple[int, int]:
-        """(recent, earlier) documents of ``per_year``."""
-        return _sum_years(per_year, self.recent_span), _sum_years(per_year, self.earlier_span)
+        """(recent, earlier) counts of ``per_year``."""
+        return sum_years(per_year, self.recent_span), sum_years(per_year, self.earlier_span)
+
+    def counting(self) -> Counting:
+        docdb = self.backend.count_by(self.node, self.planner, "family_basis").get(("docdb",), 0)
+        return counting(self.params.counting, self.documents, self.families, docdb)
 
     def years(self) -> list[YearCount]:
         out = []
         for y in sorted(self.per_year):
             previous = self.per_year.get(y - 1)
+            incomplete = y > self.last
             out.append(YearCount(year=y, documents=self.per_year[y], applicants=self.applicants_per_year.get(y, 0),
-                                 incomplete=y > self.last,
-                                 growth=_change(self.per_year[y], previous) if previous else None))
+                                 incomplete=incomplete,
+                                 growth=change(self.per_year[y], previous) if previous and not incomplete else None))
         return out
 
     def growth(self) -> Growth:
         """The field's window-on-window growth, and relative to all fields published by the cut-off."""
         width = self.params.window
         recent, earlier = self._windows(self.per_year)
-        all_recent, all_earlier = self._windows(
-            self.c.years(self.year_field, node=DateRange("PD", None, self.params.cutoff)))
+        corpus: Node = DateRange("PD", None, self.params.cutoff)
+        everything = make_tally(self.params.counting, self.backend, self.planner, scoped=corpus, published=corpus,
+                                basis=self.params.basis, period=None)
+        all_recent, all_earlier = self._windows(everything.per_year(self.params.basis))
         rgr = (round((recent / earlier) / (all_recent / all_earlier), 3)
                if earlier and all_recent and all_earlier else None)
         return Growth(recent_years=self.recent_span, earlier_years=self.earlier_span, recent=recent,
@@ -341,7 +345,7 @@ class _Run:
                       all_fields_annual_rate=annual_rate(all_recent, all_earlier, width), relative_growth_rate=rgr)
 
     def life_cycle(self) -> LifeCycle:
-        def applicants_in(span: tuple[int, int]) -> int:
+        def applicants_in(span: Span) -> int:
             return sum(1 for ys in self.owner_years.values() if any(span[0] <= y <= span[1] for y in ys))
 
         recent, earlier = self._windows(self.per_year)
@@ -351,91 +355,82 @@ class _Run:
                        for y in sorted(self.per_year) if y <= self.last]
         return life
 
-    def new_entrants(self, per_owner: dict[str, int]) -> tuple[list[NewEntrant], dict[int, int]]:
-        """Applicants whose first document falls in the last ``window`` years; entrants per year."""
+    def applicants(self, per_owner: dict[str, int]) -> tuple[list[ApplicantShare], list[NewEntrant], dict[int, int]]:
+        """Top applicants; applicants whose first unit falls in the last ``window`` years up to the
+        data's latest publication; entrants per year. Names as printed."""
         first_years = {k: min(ys) for k, ys in self.owner_years.items()}
-        entrant_from = self.params.cutoff.year - self.params.window + 1
-        entrants = sorted((NewEntrant(key=k, first_year=fy, documents=per_owner.get(k, 0))
-                           for k, fy in first_years.items() if fy >= entrant_from),
-                          key=lambda e: (-e.documents, e.key))
-        per_year: dict[int, int] = {}
-        for fy in first_years.values():
-            per_year[fy] = per_year.get(fy, 0) + 1
-        return entrants[:self.params.top], dict(sorted(per_year.items()))
+        entrant_from = self.completeness.data_as_of.year - self.params.window + 1
+        newcomers = sorted(((k, fy) for k, fy in first_years.items() if fy >= entrant_from),
+                           key=lambda e: (-per_owner.get(e[0], 0), e[0]))[:self.params.top]
+        keys = [k for k, _ in ranked(per_owner, self.params.top)] + [k for k, _ in newcomers]
+        names = printed_names(self.service, self.node, self.planner, keys)
+        entrants = [NewEntrant(key=k, name=names.get(k, k), first_year=fy, documents=per_owner.get(k, 0))
+                    for k, fy in newcomers]
+        per_year = dict(sorted(Counter(first_years.values()).items()))
+        return top_applicants(per_owner, names, self.params.top), entrants, per_year
 
     def regions(self, countries: dict[str, int]) -> Regions:
         home = self.params.home_country
-        domestic = self.c.count(And((self.node, Keyword("PAC", home)))) if home in countries else 0
-        others = [Keyword("PAC", cc) for cc in sorted(countries) if cc != home]
-        foreign = self.c.count(And((self.node, Not(Keyword("PAC", home)), Or(tuple(others))))) if others else 0
-        return Regions(home_country=home, domestic=domestic, foreign=foreign, places=self.c.one("owner_places"))
+        domestic, foreign = self.tally.domestic_foreign(home, sorted(countries))
+        return Regions(home_country=home, domestic=domestic, foreign=foreign,
+                       places=self.tally.per_key("owner_places"))
 
     def hotspots(self) -> list[Hotspot]:
-        """IPC subgroups with enough recent documents, fastest-growing first."""
+        """IPC subgroups with enough recent units, fastest-growing first (complete years only)."""
         out = []
-        for code, ys in _per_key_and_year(self.c.by("ipc", by=self.year_field)).items():
+        for code, ys in self.tally.per_key_year("ipc").items():
             r, e = self._windows(ys)
             if r >= self.params.min_hotspot_documents:
                 out.append(Hotspot(code=code, recent=r, earlier=e, growth=round((r - e) / max(e, 1), 3)))
         out.sort(key=lambda h: (-h.growth, -h.recent, h.code))
         return out[:self.params.top]
 
+    def emerging_terms(self) -> list[EmergingTerm]:
+        p = self.params
+        settings = TermSettings(basis=p.basis, candidates=p.emerging_candidates, min_documents=p.min_term_documents,
+                                min_excess=p.min_term_excess, top=p.top)
+        outside = And((DateRange("PD", None, p.cutoff), Not(self.scope)))
+        return emerging_terms(self.backend, self.planner, self.node, outside, (self.recent_span, self.earlier_span),
+                              settings)
 
-def top_applicants(per_owner: dict[str, int], top: int) -> list[ApplicantShare]:
-    """The ``top`` applicants by documents, with their share of all applicant documents."""
-    assigned = sum(per_owner.values()) or 1
-    ranked = sorted(per_owner.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [ApplicantShare(key=k, documents=n, share=round(n / assigned * 100, 2)) for k, n in ranked[:top]]
+
+def printed_names(service: SearchService, node: Node, planner: Planner, keys: list[str]) -> dict[str, str]:
+    """{harmonised key: the name as printed}: the most frequent printed owner name having that key
+    among the applicant's latest documents (ties: the latest)."""
+    out: dict[str, str] = {}
+    for key in dict.fromkeys(keys):
+        records = service.backend.top_docs(And((node, Keyword("OWNER", key))), planner,
+                                           [("publication_date", "desc")], NAME_SAMPLE, ["owners"])
+        names = Counter(n for r in records for n in (r.get("owners") or []) if harmonise_name(n) == key)
+        if names:
+            out[key] = names.most_common(1)[0][0]
+    return out
 
 
 def compute(service: SearchService, query: str, params: IndicatorParams | None = None) -> Indicators:
     params = params or IndicatorParams()
     run = _Run(service, query, params)
-    per_owner = run.c.one("owner_keys")
-    countries = run.c.one("owner_countries")
-    entrants, entrants_per_year = run.new_entrants(per_owner)
+    per_owner = run.tally.per_key("owner_keys")
+    countries = run.tally.per_key("owner_countries")
+    top, entrants, entrants_per_year = run.applicants(per_owner)
     return Indicators(
-        scope=query, params=params, total=run.c.count(run.node), last_complete_year=run.last, years=run.years(),
-        trends=run.trends, growth=run.growth(), life_cycle=run.life_cycle(),
-        top_applicants=top_applicants(per_owner, params.top), applicant_count=len(per_owner),
+        scope=query, params=params, counting=run.counting(), completeness=run.completeness, total=run.tally.total(),
+        last_complete_year=run.last, years=run.years(), trends=run.trends, growth=run.growth(),
+        life_cycle=run.life_cycle(), top_applicants=top, applicant_count=len(per_owner),
         concentration=concentration(per_owner), new_entrants=entrants, new_entrants_per_year=entrants_per_year,
-        countries=countries, regions=run.regions(countries), ipc_groups=run.c.one("ipc_group"),
-        ipc_subgroups=run.c.one("ipc"), hotspots=run.hotspots(),
-        emerging_terms=emerging_terms(service, run.node, run.planner, params, run.recent_span, run.earlier_span),
+        countries=countries, regions=run.regions(countries), ipc_groups=run.tally.per_key("ipc_group"),
+        ipc_subgroups=run.tally.per_key("ipc"), hotspots=run.hotspots(), emerging_terms=run.emerging_terms(),
         key_patents=key_patents(service, run.node, run.planner, params.top),
         expiry=expiry(service, run.node, run.planner, params),
     )
-
-
-def emerging_terms(service: SearchService, node: Node, planner: Planner, params: IndicatorParams,
-                   recent_span: tuple[int, int], earlier_span: tuple[int, int]) -> list[EmergingTerm]:
-    """Terms (spaCy tokens of titles and abstracts) whose share of documents grows fastest: the
-    most frequent terms of the recent window, ranked by share change against the earlier window."""
-    backend = service.backend
-    recent_node = And((node, year_range(params.basis, recent_span)))
-    earlier_node = And((node, year_range(params.basis, earlier_span)))
-    recent_docs = backend.count_matching(recent_node, planner)
-    earlier_docs = backend.count_matching(earlier_node, planner)
-    if not recent_docs:
-        return []
-    recent = backend.top_values(recent_node, planner, "terms", params.emerging_candidates)
-    earlier = backend.top_values(earlier_node, planner, "terms", 0, include=sorted(recent)) if earlier_docs else {}
-    out = []
-    for term, n in recent.items():
-        e = earlier.get(term, 0)
-        rs = n / recent_docs * 100
-        es = e / earlier_docs * 100 if earlier_docs else 0.0
-        out.append(EmergingTerm(term=term, recent=n, earlier=e, recent_share=round(rs, 2),
-                                earlier_share=round(es, 2), change=round(rs - es, 2)))
-    out.sort(key=lambda t: (-t.change, -t.recent, t.term))
-    return out[:params.top]
 
 
 def _key_patent(record: dict[str, Any]) -> KeyPatent:
     return KeyPatent(pn=record["pn"], title=record.get("title"), owners=record.get("owners") or [],
                      filing_date=record.get("filing_date"), cited_by=record.get("cited_by") or 0,
                      claim_count=record.get("claim_count") or 0, priority_count=record.get("priority_count") or 0,
-                     expiry_date=record.get("expiry_date"), expiry_basis=record.get("expiry_basis"))
+                     expiry_date=record.get("expiry_date"), expiry_basis=record.get("expiry_basis"),
+                     synthetic=bool(record.get("synthetic")))
 
 
 def key_patents(service: SearchService, node: Node, planner: Planner, top: int) -> list[KeyPatent]:

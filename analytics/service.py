@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analytics import alerts, scopes
-from analytics.indicators import Basis, IndicatorParams, Indicators, compute
+from analytics.indicators import Basis, CountingUnit, IndicatorParams, Indicators, compute
 from analytics.industries import Industry
 from analytics.models import Alert, Severity, Subscription
 from analytics.schemas import AlertOut, SubscriptionOut
@@ -24,11 +24,13 @@ MAX_ALERTS = 500
 
 def indicators(session: Session, search: SearchService, scope: str, *, basis: Basis = Basis.filing,
                cutoff: dt.date | None = None, from_year: int | None = None, to_year: int | None = None,
-               home_country: str = "CN", top: int = 10) -> Indicators:
-    """The indicators of a built-in or user-defined scope, counted up to ``cutoff`` (default: today)."""
+               home_country: str = "CN", top: int = 10,
+               counting: CountingUnit = CountingUnit.family) -> Indicators:
+    """The indicators of a built-in or user-defined scope, counted up to ``cutoff`` (default: today),
+    by simple family (default) or by document."""
     industry = scopes.resolve(session, scope)
     params = IndicatorParams.checked(basis=basis, cutoff=cutoff or dt.date.today(), from_year=from_year,
-                                     to_year=to_year, home_country=home_country, top=top)
+                                     to_year=to_year, home_country=home_country, top=top, counting=counting)
     return compute(search, industry.query, params)
 
 

@@ -6,23 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from analytics.i18n import text
-from analytics.indicators import (
-    IndicatorParams,
-    Indicators,
-    annual_rate,
-    compute,
-    scoped_node,
-    windows,
-    year_range,
-)
+from analytics.indicators import IndicatorParams, Indicators, annual_rate, compute, tally_for
 from analytics.industries import Industry
 from analytics.models import Severity
+from analytics.periods import Span, sum_years
 from analytics.rules import Finding, RuleContext, evaluate
 from core.i18n import Language
-from ipsearch.query.ast import And
 from ipsearch.service import SearchService
 
 Progress = Callable[[str], None]
@@ -43,7 +35,7 @@ class BranchRow(BaseModel):
     key: str
     name: str
     query: str
-    documents: int
+    documents: int = Field(description="families or documents (Indicators.counting.unit)")
     recent: int
     earlier: int
     annual_rate: float | None
@@ -60,21 +52,18 @@ class ReportData(BaseModel):
     conclusions: list[str]
 
 
-def branch_rows(service: SearchService, industry: Industry, params: IndicatorParams,
-                last_complete: int) -> list[BranchRow]:
-    """Documents per technology branch, and its growth window on window (one count each)."""
-    recent_span, earlier_span = windows(last_complete, params.window)
-
+def branch_rows(service: SearchService, industry: Industry, params: IndicatorParams, lang: Language,
+                spans: tuple[Span, Span]) -> list[BranchRow]:
+    """Each technology branch counted in the report's unit, and its growth over the report's
+    windows of complete years (``spans``: recent, earlier)."""
     rows = []
     for branch in industry.branches:
         node, planner = service.plan(f"({industry.query}) AND ({branch.query})")
-        scoped = scoped_node(node, params)
-        backend = service.backend
-        recent = backend.count_matching(And((scoped, year_range(params.basis, recent_span))), planner)
-        earlier = backend.count_matching(And((scoped, year_range(params.basis, earlier_span))), planner)
-        rows.append(BranchRow(key=branch.key, name=branch.name, query=branch.query,
-                              documents=backend.count_matching(scoped, planner), recent=recent, earlier=earlier,
-                              annual_rate=annual_rate(recent, earlier, params.window)))
+        tally = tally_for(service, planner, node, params)
+        per_year = tally.per_year(params.basis)
+        recent, earlier = sum_years(per_year, spans[0]), sum_years(per_year, spans[1])
+        rows.append(BranchRow(key=branch.key, name=branch.label(lang), query=branch.query, documents=tally.total(),
+                              recent=recent, earlier=earlier, annual_rate=annual_rate(recent, earlier, params.window)))
     return rows
 
 
@@ -92,12 +81,14 @@ def conclusions(ind: Indicators, alerts: list[Finding], lang: Language) -> list[
                                         rgr=rgr if rgr is not None else "-", pace=pace))
     if ind.top_applicants:
         lead = ind.top_applicants[0]
-        out.append(t["c_leader"].format(name=lead.key, share=lead.share, n=ind.applicant_count))
+        out.append(t["c_leader"].format(name=lead.name, share=lead.share, n=ind.applicant_count,
+                                        units=t["units_" + ind.counting.unit]))
     c = ind.concentration
     out.append(t["c_concentration"].format(cr4=c.cr4, cr4_band=t.get(c.cr4_band, c.cr4_band), hhi=c.hhi,
                                            hhi_band=t.get(c.hhi_band, c.hhi_band)))
     r = ind.regions
-    out.append(t["c_regions"].format(home=r.home_country, domestic=r.domestic, foreign=r.foreign))
+    out.append(t["c_regions"].format(home=r.home_country, domestic=r.domestic, foreign=r.foreign,
+                                     counted=t["counted_" + ind.counting.unit]))
     if ind.hotspots:
         out.append(t["c_hotspots"].format(codes=", ".join(h.code for h in ind.hotspots[:3])))
     out.append(t["c_expiry"].format(n=ind.expiry.expiring_soon, years=ind.expiry.within_years))
@@ -116,7 +107,7 @@ def build(service: SearchService, industry: Industry, params: IndicatorParams, l
     step("indicators")
     ind = compute(service, industry.query, params)
     step("branches")
-    branches = branch_rows(service, industry, params, ind.last_complete_year)
+    branches = branch_rows(service, industry, params, lang, (ind.growth.recent_years, ind.growth.earlier_years))
     step("alerts")
     found = evaluate(service, RuleContext(query=industry.query, as_of=params.cutoff,
                                           home_country=params.home_country))

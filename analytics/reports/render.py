@@ -7,6 +7,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analytics.i18n import SECTIONS, text
+from analytics.indicators import KeyPatent
 from analytics.reports.charts import render as render_charts
 from analytics.reports.content import ReportData
 
@@ -18,7 +19,13 @@ def html(data: ReportData) -> str:
     t = text(data.lang)
     return _env.get_template("report.html.j2").render(
         d=data, ind=data.indicators, t=t, sections=SECTIONS, charts=render_charts(data.indicators, data.lang),
-        synthetic=any(k.pn.startswith("US9") and len(k.pn) >= 12 for k in data.indicators.key_patents))
+        synthetic=any(_synthetic(k) for k in data.indicators.key_patents))
+
+
+def _synthetic(patent: KeyPatent) -> bool:
+    """Flagged synthetic, or numbered like loaders.synthetic's documents (US 90000000+: the USPTO
+    parser does not carry the files' SYNTHETIC status into the flag)."""
+    return patent.synthetic or (patent.pn.startswith("US9") and len(patent.pn) >= 12)
 
 
 def pdf(document: str) -> bytes:

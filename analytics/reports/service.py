@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from analytics import scopes
 from analytics.alerts import subscribers
-from analytics.indicators import Basis, IndicatorParams
+from analytics.indicators import Basis, CountingUnit, IndicatorParams
 from analytics.models import Report, ReportStatus, Subscription
 from analytics.reports import content, render
 from analytics.schemas import ReportFile, ReportFormat, ReportOut
@@ -44,6 +44,7 @@ class ReportRequest(BaseModel):
     to_year: int | None = Field(default=None, ge=1800, le=2200)
     cutoff: dt.date | None = Field(default=None, description="default: today")
     home_country: str = Field(default="CN", pattern=r"^[A-Z]{2}$")
+    counting: CountingUnit = Field(default=CountingUnit.family, description="simple families or documents")
 
     @model_validator(mode="after")
     def _valid_params(self) -> ReportRequest:
@@ -52,7 +53,7 @@ class ReportRequest(BaseModel):
 
     def params(self) -> IndicatorParams:
         return IndicatorParams(basis=self.basis, cutoff=self.cutoff or dt.date.today(), from_year=self.from_year,
-                               to_year=self.to_year, home_country=self.home_country)
+                               to_year=self.to_year, home_country=self.home_country, counting=self.counting)
 
 
 def load_runs(session: Session, backend_kind: str) -> list[int]:

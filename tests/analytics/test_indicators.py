@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,10 @@ from analytics.indicators import (
     compute,
     concentration,
     hhi_band,
-    last_complete_year,
     life_cycle_stage,
-    windows,
 )
 from analytics.industries import INDUSTRIES
+from analytics.periods import Basis, Completeness, months_before, windows
 from core.settings import Settings
 from ipsearch.backends import get_backend
 from ipsearch.expiry import estimate_expiry, plus_years
@@ -34,7 +34,7 @@ from loaders.pipeline import run_load
 from loaders.reader import Parsed, read_source
 from loaders.sources import expand
 from loaders.synthetic import SyntheticOptions, write_weekly_files
-from tests.analytics.oracle import Oracle, expiry, owners, terms_of, year_of
+from tests.analytics.oracle import Oracle, expiry, family_ids, months_back, owners, terms_of
 
 SCOPE = "IPC=A OR IPC=B OR IPC=C OR IPC=G OR IPC=H"
 SECTIONS = {"A", "B", "C", "G", "H"}
@@ -59,26 +59,67 @@ def in_scope(doc: PatentDocument) -> bool:
     return any(c.section in SECTIONS for c in doc.ipc)
 
 
-def check_against_oracle(got: Indicators, o: Oracle, params: IndicatorParams) -> None:
+def expected_completeness(o: Oracle, params: IndicatorParams) -> tuple[dt.date, dt.date, int]:
+    """(data as of, complete through, last complete year), computed here from the documents."""
+    as_of = min(o.latest_publication(), params.cutoff)
+    through = as_of if params.basis == "publication" else months_back(as_of, 18)
+    last = through.year if (through.month, through.day) == (12, 31) else through.year - 1
+    return as_of, through, last
+
+
+def expected_terms(o: Oracle, params: IndicatorParams, spans: tuple[tuple[int, int], tuple[int, int]],
+                   in_scope: Callable[[PatentDocument], bool]) -> list[tuple[str, int, int, float]]:
+    """(term, recent, earlier, excess): the scope's share growth beyond the growth outside it."""
     basis = params.basis
-    assert got.total == len(o.docs)
+    outside = [d for d in o.published() if not in_scope(d)]
+
+    def window(docs: list[PatentDocument], span: tuple[int, int]) -> tuple[int, Counter[str]]:
+        chosen = o.in_years(basis, *span, docs)
+        return len(chosen), Counter(t for d in chosen for t in terms_of(d))
+
+    def share(w: tuple[int, Counter[str]], t: str) -> float:
+        return w[1][t] / w[0] * 100 if w[0] else 0.0
+
+    recent, earlier = window(o.docs, spans[0]), window(o.docs, spans[1])
+    o_recent, o_earlier = window(outside, spans[0]), window(outside, spans[1])
+    if not (recent[0] and o_recent[0] and o_earlier[0]):
+        return []
+    candidates = sorted(recent[1].items(), key=lambda kv: (-kv[1], kv[0]))[:params.emerging_candidates]
+    rows = []
+    for t, n in candidates:
+        rs, es, ors, oes = share(recent, t), share(earlier, t), share(o_recent, t), share(o_earlier, t)
+        relative = es * ors / oes if oes else (es if not ors or not es else 1e9)
+        excess = round(rs - min(100.0, max(relative, es + ors - oes)), 2)
+        if n >= params.min_term_documents and min(round(rs - es, 2), excess) >= params.min_term_excess:
+            rows.append((-excess, -n, t, earlier[1][t]))
+    return [(t, -n, e, -x) for x, n, t, e in sorted(rows)[:params.top]]
+
+
+def check_against_oracle(got: Indicators, o: Oracle, params: IndicatorParams, all_units: Oracle,
+                         in_scope: Callable[[PatentDocument], bool]) -> None:
+    """``o`` counts the scope's units, ``all_units`` every published unit of the corpus (relative growth)."""
+    basis = params.basis
+    assert got.total == len(o.units) and got.counting.documents == len(o.docs)
+    assert got.counting.docdb_documents == sum(1 for d in o.docs if d.family_id)
     for b in ("filing", "priority", "publication"):
         assert got.trends[b] == dict(o.per_year(b)), b
     per_year = o.per_year(basis)
     assert {y.year: y.documents for y in got.years} == dict(per_year)
     assert {y.year: y.applicants for y in got.years if y.applicants} == o.applicants_per_year(basis)
-    last = last_complete_year(basis, params.cutoff)
+    as_of, through, last = expected_completeness(o, params)
+    c = got.completeness
+    assert (c.data_as_of, c.complete_through, c.last_complete_year, got.last_complete_year) == (
+        as_of, through, last, last)
     assert all(y.incomplete == (y.year > last) for y in got.years)
     for y in got.years:
         prev = per_year.get(y.year - 1)
-        assert y.growth == (round((per_year[y.year] - prev) / prev * 100, 2) if prev else None)
+        assert y.growth == (round((per_year[y.year] - prev) / prev * 100, 2) if prev and y.year <= last else None)
 
-    recent_span, earlier_span = windows(last, params.window)
+    recent_span, earlier_span = windows(min(last, params.to_year or last), params.window)
     recent = sum(n for y, n in per_year.items() if recent_span[0] <= y <= recent_span[1])
     earlier = sum(n for y, n in per_year.items() if earlier_span[0] <= y <= earlier_span[1])
     assert (got.growth.recent, got.growth.earlier) == (recent, earlier)
-    all_years = o.per_year(basis, [d for d in o.corpus if d.publication_date and d.publication_date.iso
-                                   and d.publication_date.iso <= params.cutoff])
+    all_years = all_units.per_year(basis)
     all_recent = sum(n for y, n in all_years.items() if recent_span[0] <= y <= recent_span[1])
     all_earlier = sum(n for y, n in all_years.items() if earlier_span[0] <= y <= earlier_span[1])
     if recent and earlier:
@@ -91,10 +132,12 @@ def check_against_oracle(got: Indicators, o: Oracle, params: IndicatorParams) ->
     expected_stage = life_cycle_stage(
         (earlier, recent), (o.applicants_between(basis, *earlier_span), o.applicants_between(basis, *recent_span)))
     assert got.life_cycle.stage == expected_stage.stage
+    assert all(p[0] <= last for p in got.life_cycle.points)
 
     per_owner = o.per_owner()
     ranked = sorted(per_owner.items(), key=lambda kv: (-kv[1], kv[0]))
     assert [(a.key, a.documents) for a in got.top_applicants] == ranked[:params.top]
+    assert all(a.name == (o.printed_name(a.key) or a.key) for a in got.top_applicants)
     total = sum(per_owner.values())
     shares = sorted((n / total * 100 for n in per_owner.values()), reverse=True)
     assert got.concentration.cr4 == pytest.approx(sum(shares[:4]), abs=0.01)
@@ -103,7 +146,7 @@ def check_against_oracle(got: Indicators, o: Oracle, params: IndicatorParams) ->
 
     first = o.first_years(basis)
     entrants = sorted(((k, fy, per_owner[k]) for k, fy in first.items()
-                       if fy >= params.cutoff.year - params.window + 1), key=lambda e: (-e[2], e[0]))
+                       if fy >= as_of.year - params.window + 1), key=lambda e: (-e[2], e[0]))
     assert [(e.key, e.first_year, e.documents) for e in got.new_entrants] == entrants[:params.top]
 
     assert got.countries == dict(o.countries())
@@ -120,20 +163,8 @@ def check_against_oracle(got: Indicators, o: Oracle, params: IndicatorParams) ->
             hot.append((-round((r - e) / max(e, 1), 3), -r, code))
     assert [(h.code, h.recent) for h in got.hotspots] == [(c, -r) for _, r, c in sorted(hot)[:params.top]]
 
-    recent_docs, earlier_docs = o.in_years(basis, *recent_span), o.in_years(basis, *earlier_span)
-    recent_terms = {}
-    for d in recent_docs:
-        for t in terms_of(d):
-            recent_terms[t] = recent_terms.get(t, 0) + 1
-    candidates = sorted(recent_terms.items(), key=lambda kv: (-kv[1], kv[0]))[:params.emerging_candidates]
-    rows = []
-    for t, n in candidates:
-        e = sum(1 for d in earlier_docs if t in terms_of(d))
-        change = n / len(recent_docs) * 100 - (e / len(earlier_docs) * 100 if earlier_docs else 0)
-        rows.append((-round(change, 2), -n, t, e))
-    rows.sort()
-    assert [(t.term, t.recent, t.earlier) for t in got.emerging_terms] == [(t, -n, e) for _, n, t, e in
-                                                                           rows[:params.top]]
+    assert [(t.term, t.recent, t.earlier, t.excess) for t in got.emerging_terms] == expected_terms(
+        o, params, (recent_span, earlier_span), in_scope)
 
     keyed = sorted(o.docs, key=lambda d: (-o.cited_by(d), -len(d.main_claims()), -len(d.priorities), d.id))
     assert [(k.pn, k.cited_by, k.claim_count) for k in got.key_patents] == [
@@ -147,34 +178,55 @@ def check_against_oracle(got: Indicators, o: Oracle, params: IndicatorParams) ->
     assert [k.pn for k in got.expiry.soonest] == [d.id for d in soonest]
 
 
-@pytest.mark.parametrize("service_name", ["es_service", "embedded_service"])
-@pytest.mark.parametrize("basis", ["filing", "publication"])
-def test_real_corpus_indicators_equal_the_oracle(service_name: str, basis: str, request: pytest.FixtureRequest,
+def oracles(corpus: list[PatentDocument], in_scope: Callable[[PatentDocument], bool], params: IndicatorParams,
+            family: bool) -> tuple[Oracle, Oracle]:
+    """The scope's oracle and the whole corpus's, counting families or documents as ``params`` does."""
+    family_of = family_ids(corpus) if family else None
+    period = (params.from_year or 1800, params.to_year or 2200) if params.from_year or params.to_year else None
+    scope = Oracle.build(corpus, in_scope, params.cutoff, basis=params.basis, period=period, family_of=family_of)
+    everything = Oracle.build(corpus, lambda _: True, params.cutoff, basis=params.basis, family_of=family_of)
+    return scope, everything
+
+
+@pytest.mark.parametrize(("service_name", "basis", "counting"), [
+    ("es_service", "filing", "family"), ("embedded_service", "filing", "family"),
+    ("es_service", "publication", "family"), ("embedded_service", "publication", "family"),
+    ("es_service", "filing", "document"), ("embedded_service", "filing", "document")])
+def test_real_corpus_indicators_equal_the_oracle(service_name: str, basis: str, counting: str,
+                                                 request: pytest.FixtureRequest,
                                                  real_docs: list[PatentDocument]) -> None:
     service: SearchService = request.getfixturevalue(service_name)
     params = IndicatorParams(basis=basis, cutoff=CUTOFF, home_country="US", window=4,  # type: ignore[arg-type]
-                             min_hotspot_documents=1)
+                             min_hotspot_documents=1, counting=counting)
     got = compute(service, SCOPE, params)
-    o = Oracle.build(real_docs, in_scope, CUTOFF)
-    assert len(o.docs) > 150
-    check_against_oracle(got, o, params)
-    # the corpus is real: the indicators are not empty
+    o, everything = oracles(real_docs, in_scope, params, family=counting == "family")
+    assert len(o.docs) > 150 and got.counting.unit == counting
+    check_against_oracle(got, o, params, everything, in_scope)
+    # the corpus is real: the indicators are not empty, and one family has six documents
     assert got.top_applicants and got.countries and got.regions.domestic and got.regions.foreign
-    assert got.emerging_terms and got.hotspots and got.expiry.per_year
+    assert got.hotspots and got.expiry.per_year
+    assert got.counting.families < got.counting.documents
+    # the data ends in May 2023: filings after November 2021 are incomplete, whatever the cut-off
+    assert got.completeness.data_as_of == dt.date(2023, 5, 9) < CUTOFF
+
+
+def test_the_oracles_families_are_the_indexed_ones(es_service: SearchService, embedded_service: SearchService,
+                                                   real_docs: list[PatentDocument]) -> None:
+    expected = family_ids(real_docs)
+    assert len(set(expected.values())) < len(expected)
+    for service in (es_service, embedded_service):
+        stored = {pn: (service.backend.get(pn) or {}).get("family_id") for pn in expected}
+        assert stored == expected
 
 
 def test_period_and_cutoff_restrict_every_count(es_service: SearchService, real_docs: list[PatentDocument]) -> None:
     cutoff = dt.date(2015, 12, 31)
     params = IndicatorParams(cutoff=cutoff, from_year=2005, to_year=2013, home_country="US")
     got = compute(es_service, SCOPE, params)
-
-    def in_period(d: PatentDocument) -> bool:
-        y = year_of(d, "filing")
-        return in_scope(d) and y is not None and 2005 <= y <= 2013
-
-    o = Oracle.build(real_docs, in_period, cutoff)
-    assert 0 < got.total == len(o.docs) < len(Oracle.build(real_docs, in_scope, CUTOFF).docs)
-    check_against_oracle(got, o, params)
+    o, everything = oracles(real_docs, in_scope, params, family=True)
+    assert 0 < got.total == len(o.units) < len(Oracle.build(real_docs, in_scope, CUTOFF).units)
+    assert all(2005 <= y.year <= 2013 for y in got.years)
+    check_against_oracle(got, o, params, everything, in_scope)
 
 
 # --- a synthetic corpus loaded in two runs: citations received across runs ---------------------
@@ -203,8 +255,11 @@ def test_synthetic_corpus_indicators_and_citations(backend: str, synthetic: tupl
     params = IndicatorParams(cutoff=cutoff, home_country="CN", window=3)
     got = compute(services[backend], INDUSTRIES["led"].query, params)
     led = ("H01L 33/", "H05B 45/", "F21K 9/", "F21V", "H10H")  # INDUSTRIES["led"].query, read by hand
-    o = Oracle.build(docs, lambda d: any(c.symbol.startswith(led) for c in d.ipc), cutoff)
-    check_against_oracle(got, o, params)
+    def is_led(d: PatentDocument) -> bool:
+        return any(c.symbol.startswith(led) for c in d.ipc)
+
+    o, everything = oracles(docs, is_led, params, family=True)
+    check_against_oracle(got, o, params, everything, is_led)
     assert got.key_patents[0].cited_by >= 2  # citations from the second run reached the first run's documents
     assert got.regions.domestic and got.regions.foreign and any(p.startswith("CN/") for p in got.regions.places)
 
@@ -224,9 +279,17 @@ def test_life_cycle_stages_and_growth() -> None:
     assert life_cycle_stage((150, 160), (30, 24)).stage == "maturity"  # applicants fall first
     assert life_cycle_stage((150, 100), (30, 20)).stage == "decline"
     assert annual_rate(121, 100, 2) == pytest.approx(10.0) and annual_rate(5, 0, 3) is None
-    assert last_complete_year("filing", dt.date(2024, 6, 30)) == 2022
-    assert last_complete_year("publication", dt.date(2024, 6, 30)) == 2023
-    assert last_complete_year("publication", dt.date(2024, 12, 31)) == 2024
+    filing = Completeness.of(Basis.filing, dt.date(2025, 1, 1), dt.date(2024, 6, 30))
+    assert (filing.data_as_of, filing.complete_through, filing.last_complete_year) == (
+        dt.date(2024, 6, 30), dt.date(2022, 12, 31), 2022)
+    mid_month = Completeness.of(Basis.priority, dt.date(2024, 1, 10), dt.date(2023, 12, 15))
+    assert (mid_month.complete_through, mid_month.last_complete_year) == (dt.date(2022, 6, 15), 2021)
+    assert Completeness.of(Basis.filing, dt.date(2024, 6, 30), None).complete_through == dt.date(2022, 12, 31)
+    assert Completeness.of(Basis.publication, dt.date(2025, 3, 1), dt.date(2024, 6, 30)).last_complete_year == 2023
+    assert Completeness.of(Basis.publication, dt.date(2024, 12, 31), dt.date(2025, 1, 5)).last_complete_year == 2024
+    assert months_before(dt.date(2024, 8, 31), 18) == dt.date(2023, 2, 28)
+    assert months_before(dt.date(2024, 2, 29), 18) == dt.date(2022, 8, 31)
+    assert months_before(dt.date(2024, 3, 30), 1) == dt.date(2024, 2, 29)
 
 
 def test_expiry_estimates(real_docs: list[PatentDocument]) -> None:

@@ -4,6 +4,7 @@ version is archived with what reproduces it."""
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import uuid
@@ -12,13 +13,17 @@ from pathlib import Path
 import pytest
 
 from analytics import scopes
-from analytics.i18n import SECTIONS, STRINGS
+from analytics.i18n import SECTIONS, STRINGS, text
 from analytics.indicators import IndicatorParams, compute
+from analytics.industries import INDUSTRIES
 from analytics.models import Report, ReportStatus
+from analytics.reports import content, render
+from analytics.reports.charts import life_cycle_figure
 from analytics.reports.service import ReportRequest, generate, queue
 from core.accounts.service import create_user
 from core.db import session_scope
 from core.errors import NotFound
+from core.i18n import Language
 from core.settings import Settings
 from ipsearch.backends import get_backend
 from ipsearch.service import SearchService
@@ -69,7 +74,7 @@ def test_pdf_has_sections_numbers_fonts_and_charts(lang: str, corpus_settings: S
                        IndicatorParams.model_validate(report.params))
     assert re.search(rf"\b{expected.total}\b", words)
     assert f"{expected.concentration.cr4}" in words and f"{expected.concentration.hhi}" in words
-    assert expected.top_applicants[0].key in words
+    assert expected.top_applicants[0].name.split()[0] in words  # as printed, not the harmonised key
     assert "2024-06-30" in words
 
     fonts = pdf_tool("pdffonts", path)
@@ -127,3 +132,75 @@ def test_a_lapsed_patents_expiry_comes_from_its_event_and_the_report_says_so(cor
     assert rows["US6836899B1"]["expiry_basis"] == "estimate"
     assert re.search(rf"<td>EP1000000A1</td>.*?{lapsed['expiry_date']} \(from a legal event\)", report.html, re.S)
     assert re.search(r"<td>US6836899B1</td>.*?\d{4}-\d\d-\d\d \(estimate\)", report.html, re.S)
+
+
+# --- the Chinese report is Chinese throughout; names as printed; a legible life cycle -------------
+
+# Latin words a Chinese report may carry in its own wording: measures, codes, product names
+LATIN_IN_CHINESE = {"CR", "HHI", "IPC", "WIPO", "DOCDB", "LED", "UTC", "Elasticsearch", "SQLite", "SYNTHETIC", "US"}
+
+
+def own_wording(document: str, data: content.ReportData) -> list[str]:
+    """The report's own text: headings, header cells, notes and conclusions, with the data they
+    quote (queries, applicant names, IPC codes) taken out."""
+    parts = re.findall(r"<(h[1-3]|th|p|li)[^>]*>(.*?)</\1>", re.sub(r"<code>.*?</code>", " ", document), re.S)
+    wording = " ".join(re.sub(r"<[^>]+>", " ", body) for _, body in parts)
+    ind = data.indicators
+    for quoted in [a.name for a in ind.top_applicants] + [h.code for h in ind.hotspots]:
+        wording = wording.replace(html.escape(quoted), " ")
+    return re.findall(r"[A-Za-z]{2,}", wording)
+
+
+@pytest.mark.parametrize("backend", ["es", "embedded"])
+def test_the_chinese_report_is_chinese_throughout(backend: str, corpus_settings: Settings) -> None:
+    service = SearchService(get_backend(corpus_settings, backend))
+    industry = INDUSTRIES["telecom"]
+    params = IndicatorParams.model_validate({"cutoff": "2024-06-30", "home_country": "US"})
+    data = content.build(service, industry, params, Language.zh, [1])
+    document = render.html(data)
+    assert set(own_wording(document, data)) <= LATIN_IN_CHINESE
+    for branch in industry.branches:
+        assert f"<td>{branch.name_zh}</td>" in document and branch.name not in document
+    kind = {"es": "Elasticsearch 检索服务器", "embedded": "内置检索库（SQLite）"}[backend]
+    for label, value in (("趋势统计口径", "申请日"), ("检索后端", kind), ("统计单位", "简单同族")):
+        assert f"<tr><th>{label}</th><td>{value}</td></tr>" in document
+    assert "申请日晚于2021-11-09" in document and "数据最新公开日" in document  # the data ends 2023-05-09
+
+    english = render.html(content.build(service, industry, params, Language.en, [1]))
+    assert "<tr><th>Trend basis</th><td>Filing date</td></tr>" in english
+    assert "<tr><th>Counting unit</th><td>Simple patent families</td></tr>" in english
+
+
+def test_applicant_names_are_shown_as_printed(es_service: SearchService) -> None:
+    data = content.build(es_service, INDUSTRIES["medical-devices"], IndicatorParams.model_validate(
+        {"cutoff": "2024-06-30", "home_country": "US"}), Language.zh, [])
+    document = render.html(data)
+    top = data.indicators.top_applicants
+    assert top and any(a.name != a.key for a in top)
+    for a in top:
+        assert a.name and a.key == a.key.lower() and f"<td>{html.escape(a.name)}</td>" in document
+        if a.name != a.key:
+            assert f"<td>{a.key}</td>" not in document
+    assert any(c.startswith(f"{top[0].name}居首") for c in data.conclusions)
+
+
+@pytest.mark.parametrize(("documents", "applicants"), [
+    ([40, 41, 40, 42, 41, 40, 41, 42], [6, 6, 6, 7, 6, 6, 6, 6]),
+    ([100 + 15 * i for i in range(22)], [1000 + i % 3 for i in range(22)])])
+def test_the_life_cycle_chart_stays_legible_when_applicants_barely_change(documents: list[int],
+                                                                          applicants: list[int]) -> None:
+    points = [(2000 + i, d, a) for i, (d, a) in enumerate(zip(documents, applicants, strict=True))]
+    fig = life_cycle_figure(points, text(Language.zh), "同族数")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    low, high = ax.get_ylim()
+    assert 0 <= low <= min(applicants) and high >= max(applicants) and high - low >= max(applicants) / 2
+    for axis in (ax.xaxis, ax.yaxis):
+        assert axis.get_offset_text().get_text() == ""  # no "+1e3" offset
+        labels = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+        assert labels and all(re.fullmatch(r"\d+", label) for label in labels), labels
+    years = [t.get_text() for t in ax.texts]
+    assert years[:2] == ["2000", str(points[-1][0])]  # the first and the last year are always labelled
+    boxes = [t.get_window_extent() for t in ax.texts]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])  # no label on another
+    assert ax.get_title() == "技术生命周期（申请人数与同族数）"

@@ -1,0 +1,108 @@
+"""Dates and periods of the indicators: which date counts a document into a year, and how far the
+data can be trusted to be complete.
+
+Applications are published about 18 months after their filing or priority date, so the filings
+of the last 18 months before the data's latest publication are not all in any corpus yet. Read
+as they stand they look like a decline that did not happen. ``Completeness`` names the last day
+whose filings are all published (as of the data's latest publication date, not of the calendar),
+and every rate (growth, life cycle, hotspots, emerging terms) uses only the complete years
+before it; the reports say which period was left out.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from ipsearch.query.ast import DateRange, Node
+from ipsearch.query.plan import Planner
+from ipsearch.service import SearchService
+
+PUBLICATION_LAG_MONTHS = 18  # unexamined applications are published 18 months after the priority date
+
+
+class Basis(StrEnum):
+    """Which date counts a document into a year."""
+
+    filing = "filing"
+    priority = "priority"
+    publication = "publication"
+
+
+YEAR_FIELDS: dict[Basis, str] = {Basis.filing: "filing_year", Basis.priority: "priority_year",
+                                 Basis.publication: "publication_year"}
+DATE_CODES: dict[Basis, str] = {Basis.filing: "AD", Basis.priority: "PRD", Basis.publication: "PD"}
+
+Span = tuple[int, int]
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` earlier; a month's last day gives that month's last day, and a day
+    the shorter month lacks gives its last day (2024-06-30 -> 2022-12-31, 2024-03-31 -> 2024-02-29)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    month_end = day.day == calendar.monthrange(day.year, day.month)[1]
+    return dt.date(year, month, last if month_end else min(day.day, last))
+
+
+def last_complete_year(complete_through: dt.date) -> int:
+    """The last calendar year that ends on or before ``complete_through``."""
+    return complete_through.year if (complete_through.month, complete_through.day) == (12, 31) \
+        else complete_through.year - 1
+
+
+class Completeness(BaseModel):
+    """How far the counts are complete, on the trend basis. Documents dated after
+    ``complete_through`` (filing or priority dates within ``lag_months`` of the data's latest
+    publication) are not all published yet: they are shown, marked incomplete, and left out of
+    every rate."""
+
+    basis: Basis
+    cutoff: dt.date = Field(description="search cut-off: publication date on or before")
+    data_as_of: dt.date = Field(description="the data's latest publication date on or before the cut-off "
+                                            "(the cut-off itself when nothing is published)")
+    lag_months: int = Field(description="publication lag assumed after the filing or priority date")
+    complete_through: dt.date = Field(description="documents dated on or before this day are all published")
+    last_complete_year: int
+
+    @property
+    def incomplete_from(self) -> dt.date:
+        """The first day whose documents may still be missing."""
+        return self.complete_through + dt.timedelta(days=1)
+
+    @classmethod
+    def of(cls, basis: Basis, cutoff: dt.date, latest_publication: dt.date | None,
+           lag_months: int = PUBLICATION_LAG_MONTHS) -> Completeness:
+        """Publication years are complete up to the data's latest publication; filing and priority
+        dates ``lag_months`` before it."""
+        as_of = min(latest_publication, cutoff) if latest_publication else cutoff
+        through = as_of if basis == Basis.publication else months_before(as_of, lag_months)
+        return cls(basis=basis, cutoff=cutoff, data_as_of=as_of, lag_months=lag_months, complete_through=through,
+                   last_complete_year=last_complete_year(through))
+
+
+def latest_publication(service: SearchService, planner: Planner, cutoff: dt.date) -> dt.date | None:
+    """The latest publication date in the whole corpus on or before ``cutoff`` (how current the
+    data is; a scope that stopped publishing earlier did decline)."""
+    node: Node = DateRange("PD", None, cutoff)
+    records = service.backend.top_docs(node, planner, [("publication_date", "desc")], 1, ["publication_date"])
+    value = records[0].get("publication_date") if records else None
+    return dt.date.fromisoformat(value) if value else None
+
+
+def windows(last: int, width: int) -> tuple[Span, Span]:
+    """(recent, earlier): the ``width`` years ending with ``last`` and the ``width`` before them."""
+    return (last - width + 1, last), (last - 2 * width + 1, last - width)
+
+
+def year_range(basis: Basis, span: Span) -> DateRange:
+    return DateRange(DATE_CODES[basis], dt.date(span[0], 1, 1), dt.date(span[1], 12, 31))
+
+
+def sum_years(per_year: dict[int, int], span: Span) -> int:
+    return sum(n for y, n in per_year.items() if span[0] <= y <= span[1])
