@@ -9,6 +9,8 @@ notified of what the other did. The fee is a private term: only the two parties 
 from __future__ import annotations
 
 import datetime as dt
+import enum
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,7 +28,7 @@ from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.notifications import notify
 
 
-class Kind:
+class Kind(enum.StrEnum):
     """Notification kinds of the licensing workflow (the inbox links each to the offer)."""
 
     offered = "copyright.licence_offer"
@@ -136,61 +138,75 @@ def _open_offer(session: Session, offer_id: int, user: User) -> LicenceOffer:
     return row
 
 
-def _close(row: LicenceOffer, status: OfferStatus) -> None:
+@dataclass(frozen=True)
+class _Answer:
+    """How an offer is closed: by whom, and what the other party is told."""
+
+    licensee_answers: bool  # accept and decline are the licensee's; withdraw is the licensor's
+    refused: str
+    kind: Kind
+    title: str
+
+
+ANSWERS = {
+    OfferStatus.accepted: _Answer(True, "only the licensee may accept a licence offer", Kind.accepted,
+                                  "Your licence offer was accepted"),
+    OfferStatus.declined: _Answer(True, "only the licensee may decline a licence offer", Kind.declined,
+                                  "Your licence offer was declined"),
+    OfferStatus.withdrawn: _Answer(False, "only the licensor may withdraw a licence offer", Kind.withdrawn,
+                                   "A licence offer to you was withdrawn"),
+}
+
+
+def _answer(w: Writer, offer_id: int, status: OfferStatus) -> LicenceOffer:
+    """Close an open offer: 1. it is one of the actor's offers, 2. the actor is the party who may
+    answer so, 3. it is still open; 4. for an acceptance, the licence is checked again and logged;
+    5. the other party is told; 6. audited and committed."""
+    answer = ANSWERS[status]
+    session, actor = w.session, w.actor
+    row = _open_offer(session, offer_id, actor)
+    answering, other = ((row.licensee_id, row.licensor_id) if answer.licensee_answers
+                        else (row.licensor_id, row.licensee_id))
+    if actor.id != answering:
+        raise PermissionDenied(answer.refused)
     if row.status is not OfferStatus.offered:
         raise Conflict.said("this offer is already %(status)s", status=row.status.value)
     row.status, row.decided_at = status, utcnow()
-
-
-def _tell(session: Session, row: LicenceOffer, to: int, kind: str, title: str, by: User) -> None:
+    if status is OfferStatus.accepted:
+        row.licence_id = _log_licence(session, row).id
     reg = session.get(Registration, row.registration_id)
     assert reg is not None
     work = session.get(Work, reg.work_id)
     assert work is not None
-    notify(session, to, kind, f"{title}: {work.title}", offer_id=row.id, number=reg.number, work_title=work.title,
-           counterpart=by.display_name or by.email)
+    notify(session, other, answer.kind, f"{answer.title}: {work.title}", offer_id=row.id, number=reg.number,
+           work_title=work.title, counterpart=actor.display_name or actor.email)
+    w.audit(AuditAction.copyright_licence_answer, "licence_offer", row.id, outcome=status.value,
+            licence_id=row.licence_id)
+    w.commit()
+    return row
+
+
+def _log_licence(session: Session, row: LicenceOffer) -> Licence:
+    """The accepted offer as a licence in the log, granted by the licensor (whose rights are checked
+    again: they may have changed since the offer), with the time of acceptance."""
+    reg = session.get(Registration, row.registration_id)
+    licensor = session.get(User, row.licensor_id)
+    assert reg is not None and licensor is not None and row.decided_at is not None
+    return rights.license_work(session, reg, licensor, rights.LicenceIn.model_validate(row.terms),
+                               accepted_at=row.decided_at.isoformat().replace("+00:00", "Z"))
 
 
 def accept(w: Writer, offer_id: int) -> OfferOut:
-    """The licensee accepts: the licensor's rights are checked again and the licence is logged."""
-    session, actor = w.session, w.actor
-    row = _open_offer(session, offer_id, actor)
-    if actor.id != row.licensee_id:
-        raise PermissionDenied("only the licensee may accept a licence offer")
-    _close(row, OfferStatus.accepted)
-    reg = session.get(Registration, row.registration_id)
-    licensor = session.get(User, row.licensor_id)
-    assert reg is not None and licensor is not None
-    licence = rights.license_work(session, reg, licensor, rights.LicenceIn.model_validate(row.terms),
-                                  accepted_at=row.decided_at.isoformat().replace("+00:00", "Z")
-                                  if row.decided_at else None)
-    row.licence_id = licence.id
-    _tell(session, row, row.licensor_id, Kind.accepted, "Your licence offer was accepted", actor)
-    w.audit(AuditAction.copyright_licence_answer, "licence_offer", row.id, outcome="accepted", licence_id=licence.id)
-    w.commit()
-    return _out(session, row)
+    """The licensee accepts: the licence is logged with both parties."""
+    return _out(w.session, _answer(w, offer_id, OfferStatus.accepted))
 
 
 def decline(w: Writer, offer_id: int) -> OfferOut:
-    row = _open_offer(w.session, offer_id, w.actor)
-    if w.actor.id != row.licensee_id:
-        raise PermissionDenied("only the licensee may decline a licence offer")
-    _close(row, OfferStatus.declined)
-    _tell(w.session, row, row.licensor_id, Kind.declined, "Your licence offer was declined", w.actor)
-    w.audit(AuditAction.copyright_licence_answer, "licence_offer", row.id, outcome="declined")
-    w.commit()
-    return _out(w.session, row)
+    return _out(w.session, _answer(w, offer_id, OfferStatus.declined))
 
 
 def withdraw(w: Writer, offer_id: int) -> OfferOut:
-    row = _open_offer(w.session, offer_id, w.actor)
-    if w.actor.id != row.licensor_id:
-        raise PermissionDenied("only the licensor may withdraw a licence offer")
-    _close(row, OfferStatus.withdrawn)
-    _tell(w.session, row, row.licensee_id, Kind.withdrawn, "A licence offer to you was withdrawn", w.actor)
-    w.audit(AuditAction.copyright_licence_answer, "licence_offer", row.id, outcome="withdrawn")
-    w.commit()
-    return _out(w.session, row)
+    return _out(w.session, _answer(w, offer_id, OfferStatus.withdrawn))
 
 
 def get(session: Session, user: User, offer_id: int) -> OfferOut:

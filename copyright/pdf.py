@@ -12,20 +12,24 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 
-from copyright.models import WORK_TYPE_LABELS, WorkType
+from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
 
-TEMPLATE = """<!doctype html><html><head><meta charset="utf-8"><style>
+# The page both documents share (A4, Noto CJK, a table of key and value rows); literal braces doubled
+# because the templates below go through str.format.
+STYLE = """<!doctype html><html><head><meta charset="utf-8"><style>
 @page {{ size: A4; margin: 22mm; }}
 body {{ font-family: "Noto Sans CJK SC", "Noto Sans", sans-serif; color: #1d2530; }}
-h1 {{ font-size: 22pt; margin: 0 0 4mm; color: #123c69; }}
+h1 {{ font-size: 21pt; margin: 0 0 4mm; color: #123c69; }}
 h2 {{ font-size: 12pt; color: #567; margin: 0 0 10mm; font-weight: normal; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 10.5pt; }}
 td {{ padding: 2.2mm 2mm; border-bottom: 0.3mm solid #ccd; vertical-align: top; }}
-td.k {{ width: 48mm; color: #567; }}
+td.k {{ width: 50mm; color: #567; }}
 .hash {{ font-family: "DejaVu Sans Mono", monospace; font-size: 8.5pt; word-break: break-all; }}
 .qr {{ float: right; width: 38mm; height: 38mm; margin-left: 6mm; }}
 .foot {{ margin-top: 10mm; font-size: 8.5pt; color: #567; }}
-</style></head><body>
+</style></head><body>"""
+
+TEMPLATE = STYLE + """
 <img class="qr" src="data:image/svg+xml;base64,{qr}">
 <h1>Copyright Registration Certificate</h1>
 <h2>作品登记证书 · {number}</h2>
@@ -84,16 +88,7 @@ def render_pdf(cert: dict[str, Any], public_url: str, out: Path) -> Path:
     return out
 
 
-LICENCE_TEMPLATE = """<!doctype html><html><head><meta charset="utf-8"><style>
-@page {{ size: A4; margin: 22mm; }}
-body {{ font-family: "Noto Sans CJK SC", "Noto Sans", sans-serif; color: #1d2530; }}
-h1 {{ font-size: 20pt; margin: 0 0 4mm; color: #123c69; }}
-h2 {{ font-size: 12pt; color: #567; margin: 0 0 10mm; font-weight: normal; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 10.5pt; }}
-td {{ padding: 2.2mm 2mm; border-bottom: 0.3mm solid #ccd; vertical-align: top; }}
-td.k {{ width: 52mm; color: #567; }}
-.foot {{ margin-top: 10mm; font-size: 8.5pt; color: #567; }}
-</style></head><body>
+LICENCE_TEMPLATE = STYLE + """
 <h1>Copyright Licence</h1>
 <h2>著作权许可使用合同 · {number} · #{licence_id}</h2>
 <table>
@@ -127,10 +122,12 @@ def render_licence_pdf(doc: dict[str, Any]) -> bytes:
     text = LICENCE_TEMPLATE.format(
         number=esc(doc["number"]), licence_id=doc["licence_id"], title=esc(doc["title"]),
         licensor=esc(doc["licensor"]["name"]), licensee=esc(doc["licensee"]["name"]),
-        rights=esc(", ".join(doc["rights"])), kind=esc(kind), territory=esc(doc["territory"]),
+        rights=esc("; ".join(" ".join(RIGHT_LABELS[Right(r)]) for r in doc["rights"])), kind=esc(kind),
+        territory=esc(doc["territory"]),
         media=esc(doc["media"]), start=esc(doc["start_date"]), end=esc(doc["end_date"] or "no end 无期限"),
-        fee=esc(doc["fee"] or "none stated 未约定"), offered=esc(doc["created_at"][:19].replace("T", " ")),
-        accepted=esc((doc["decided_at"] or "")[:19].replace("T", " ")), log_index=doc["log_index"])
+        fee=esc(doc["fee"] or "none stated 未约定"),
+        offered=esc(doc["created_at"][:16].replace("T", " ") + " UTC"),
+        accepted=esc((doc["decided_at"] or "")[:16].replace("T", " ") + " UTC"), log_index=doc["log_index"])
     pdf = HTML(string=text).write_pdf()
     assert pdf is not None
     return pdf

@@ -174,3 +174,8 @@ def works_of(session: Session, user: User) -> list[WorkRow]:
 def licences_to(session: Session, user: User) -> list[offers.OfferOut]:
     """Offers made to ``user`` (waiting, accepted or not): the licensee's side of "my works"."""
     return [o for o in offers.offers_of(session, user) if o.licensee.id == user.id]
+
+
+def licences_from(session: Session, user: User) -> list[offers.OfferOut]:
+    """Offers ``user`` made, whatever became of them: the licensor's side of "my works"."""
+    return [o for o in offers.offers_of(session, user) if o.licensor.id == user.id]

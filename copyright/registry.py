@@ -8,7 +8,7 @@ import json
 from datetime import date
 from typing import Any, BinaryIO
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -48,10 +48,25 @@ class WorkIn(BaseModel):
     first_publication_date: date | None = None
     first_publication_place: str | None = Field(default=None, max_length=200)
 
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> WorkIn:
+        """Completion and publication as a registrar checks them: not in the future, published
+        after completion, and a publication date or place only for a published work."""
+        today = date.today()
+        if self.completion_date and self.completion_date > today:
+            raise ValueError("the completion date is in the future")
+        if self.first_publication_date and self.first_publication_date > today:
+            raise ValueError("the first publication date is in the future")
+        if self.completion_date and self.first_publication_date and self.first_publication_date < self.completion_date:
+            raise ValueError("the work is first published before it was completed")
+        if not self.published and (self.first_publication_date or self.first_publication_place):
+            raise ValueError("a first publication date or place is for a published work: tick 'published'")
+        return self
+
 
 class ContentHash(BaseModel):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    size: int | None = Field(default=None, ge=0)
+    size: int | None = Field(default=None, ge=0, le=2**53 - 1)  # what canonical JSON can sign
 
 
 def hash_stream(stream: BinaryIO, limit: int, copy_to: BinaryIO | None = None) -> ContentHash:
@@ -216,17 +231,27 @@ def require_certified(reg: Registration) -> tuple[bytes, int, bytes]:
     return reg.statement, reg.log_index, reg.platform_signature
 
 
+def current_checkpoint(session: Session, settings: Settings, covering: int | None = None) -> log.SignedCheckpoint:
+    """The latest signed checkpoint, or a new one when it leaves out entry ``covering`` (every entry
+    when None): what is in the log is provable without waiting. Signing a new checkpoint asks the
+    configured witnesses to cosign it (``copyright.witnessing``: that commits the session first)."""
+    from copyright.witnessing import request_cosignatures
+
+    cp = log.latest_checkpoint(session)
+    needed = log.size(session) - 1 if covering is None else covering
+    if cp is None or cp.size <= needed:
+        ensure_key(session, settings)
+        cp = log.sign_checkpoint(session, settings, settings.copyright_log_origin)
+        request_cosignatures(session, settings, cp)
+    return cp
+
+
 def certificate(session: Session, settings: Settings, reg: Registration) -> dict[str, Any]:
     """The certificate JSON: statement, signatures, log entry, inclusion proof, signed checkpoint
     with the witnesses' cosignatures. Signing a new checkpoint asks the configured witnesses to
     cosign it (``copyright.witnessing``: that commits the session first)."""
-    from copyright.witnessing import request_cosignatures
-
     statement, log_index, signature = require_certified(reg)
-    cp = log.latest_checkpoint(session)
-    if cp is None or cp.size <= log_index:
-        cp = log.sign_checkpoint(session, settings, settings.copyright_log_origin)
-        request_cosignatures(session, settings, cp)
+    cp = current_checkpoint(session, settings, covering=log_index)
     proof = log.inclusion(session, log_index, cp.size)
     return {
         "format": CERTIFICATE_FORMAT,

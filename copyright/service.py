@@ -33,6 +33,7 @@ from copyright.registry import (
     ContentHash,
     WorkIn,
     certificate,
+    current_checkpoint,
     ensure_key,
     get_registration,
     hash_stream,
@@ -292,18 +293,23 @@ def _b64_list(hashes: list[bytes]) -> list[str]:
     return [base64.b64encode(h).decode() for h in hashes]
 
 
-def latest_checkpoint(session: Session) -> CheckpointOut:
-    """The latest signed checkpoint with the cosignature lines of the witnesses that cosigned it."""
-    cp = log.latest_checkpoint(session)
-    if cp is None:
-        raise NotFound("the log has no signed checkpoint yet")
+def latest_checkpoint(session: Session, settings: Settings) -> CheckpointOut:
+    """The checkpoint of the whole log (signed now if the log grew since the last one), with the
+    cosignature lines of the witnesses that cosigned it. Commits the new checkpoint."""
+    if log.size(session) == 0:
+        raise NotFound("the log is empty: nothing is registered yet")
+    cp = current_checkpoint(session, settings)
+    session.commit()
     return CheckpointOut(size=cp.size, checkpoint=log.cosigned_note(session, cp))
 
 
-def entry(session: Session, index: int, tree_size: int | None = None) -> EntryOut:
-    """Entry ``index`` with its inclusion proof in the tree of ``tree_size`` (the latest checkpoint's
-    size by default, else the log's)."""
-    size = tree_size or (cp.size if (cp := log.latest_checkpoint(session)) else log.size(session))
+def entry(session: Session, settings: Settings, index: int, tree_size: int | None = None) -> EntryOut:
+    """Entry ``index`` with its inclusion proof in the tree of ``tree_size``; by default in the tree
+    of a signed checkpoint that holds it (signed now if needed, and committed)."""
+    if tree_size is None and 0 <= index < log.size(session):
+        tree_size = current_checkpoint(session, settings, covering=index).size
+        session.commit()
+    size = tree_size or log.size(session)
     if not 0 <= index < size or size > log.size(session):
         raise NotFound(f"no entry {index} in a tree of size {size}")
     row = session.get(log.LogEntry, index)

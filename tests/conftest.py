@@ -5,6 +5,7 @@ data is a failure, never a skip."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 import redis
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
 
 from api.app import create_app
@@ -140,3 +142,16 @@ def es_service(corpus_settings: Settings) -> SearchService:
 @pytest.fixture(scope="session")
 def embedded_service(corpus_settings: Settings) -> SearchService:
     return SearchService(get_backend(corpus_settings, "embedded"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright, one for the whole session: Playwright's sync API
+    allows one running instance per process, so every browser test shares this one."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Debian's chromium is not installed: run `scripts/services install`")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield launched
+        launched.close()

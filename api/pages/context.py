@@ -99,7 +99,8 @@ class Page:
         if isinstance(exc, ValidationError):
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            return f"{where}: {first['msg']}" if where else str(first["msg"])
+            message = str(first["msg"]).removeprefix("Value error, ")  # a validator's own sentence
+            return f"{where}: {message}" if where else self.gettext(message)
         if isinstance(exc, IPCommonsError):
             return exc.in_words(self.gettext)
         return str(exc)

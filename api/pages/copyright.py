@@ -10,6 +10,8 @@ file is never sent.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,7 +28,7 @@ from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.i18n import Language
 
 router = APIRouter(include_in_schema=False)
-Text = Annotated[str, Form()]
+Text = Annotated[str, Form()]  # every field optional here: a missing one is refused in words, not as JSON
 FORM_ERRORS = (InvalidInput, PermissionDenied, Conflict, ValidationError)
 
 
@@ -46,8 +48,35 @@ def _lines(text: str) -> list[str]:
             if name.strip()]
 
 
-def _date(text: str) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text.strip() else None
+def _date(page: Page, text: str, field: str) -> dt.date | None:
+    """A date typed in a form (YYYY-MM-DD), or None when left empty."""
+    try:
+        return dt.date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError as exc:
+        raise InvalidInput.said("%(field)s is not a date (YYYY-MM-DD)", field=page.gettext(field)) from exc
+
+
+def _work(page: Page, form: dict[str, str]) -> WorkIn:
+    """The wizard's description of the work, each refusal in words the form's reader knows."""
+    if form["work_type"] not in {kind.value for kind in WorkType}:
+        raise InvalidInput.said("choose the type of work")
+    if not form["title"].strip():
+        raise InvalidInput.said("give the title of the work")
+    return WorkIn(title=form["title"].strip(), work_type=WorkType(form["work_type"]),
+                  description=form["description"].strip(), authors=_lines(form["authors"]),
+                  owners=_lines(form["owners"]),
+                  completion_date=_date(page, form["completion_date"], "Completion date"),
+                  published=bool(form["published"]),
+                  first_publication_date=_date(page, form["first_publication_date"], "First publication date"),
+                  first_publication_place=form["first_publication_place"].strip() or None)
+
+
+def _content(sha256: str, size: str) -> ContentHash:
+    """The SHA-256 the browser computed (or the creator typed) and the size it reported."""
+    digest = sha256.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", digest):
+        raise InvalidInput.said("the SHA-256 is 64 hexadecimal characters (0-9, a-f)")
+    return ContentHash(sha256=digest, size=int(size) if size.strip().isdigit() else None)
 
 
 # --- home ----------------------------------------------------------------------------------------
@@ -77,32 +106,26 @@ def register_form(page: PageDep) -> HTMLResponse:
 
 
 @router.post("/copyright/register", response_model=None)
-def register(page: CheckedPageDep, title: Text, work_type: Text, mode: Annotated[str, Form()] = "upload",
-             authors: Annotated[str, Form()] = "", owners: Annotated[str, Form()] = "",
-             description: Annotated[str, Form()] = "", completion_date: Annotated[str, Form()] = "",
-             published: Annotated[str, Form()] = "", first_publication_date: Annotated[str, Form()] = "",
-             first_publication_place: Annotated[str, Form()] = "", sha256: Annotated[str, Form()] = "",
-             size: Annotated[str, Form()] = "", file: UploadFile | None = None) -> Response:
-    """Upload mode stores and hashes the file; hash mode takes the SHA-256 (from the browser or typed)."""
+def register(page: CheckedPageDep, title: Text = "", work_type: Text = "", mode: Text = "upload",
+             authors: Text = "", owners: Text = "", description: Text = "", completion_date: Text = "",
+             published: Text = "", first_publication_date: Text = "", first_publication_place: Text = "",
+             sha256: Text = "", size: Text = "", file: UploadFile | None = None) -> Response:
+    """Upload mode stores and hashes the file; hash mode takes the SHA-256 (from the browser or typed).
+    A refusal shows the form again with its reason and what was typed (a file must be chosen again)."""
     page.require_user()
     form = {"title": title, "work_type": work_type, "mode": mode, "authors": authors, "owners": owners,
             "description": description, "completion_date": completion_date, "published": published,
             "first_publication_date": first_publication_date, "first_publication_place": first_publication_place,
             "sha256": sha256}
     try:
-        work = WorkIn(title=title.strip(), work_type=WorkType(work_type), description=description.strip(),
-                      authors=_lines(authors), owners=_lines(owners), completion_date=_date(completion_date),
-                      published=bool(published), first_publication_date=_date(first_publication_date),
-                      first_publication_place=first_publication_place.strip() or None)
-        settings = page.platform.settings
+        work, settings = _work(page, form), page.platform.settings
         if mode == "hash":
-            content = ContentHash(sha256=sha256.strip().lower(), size=int(size) if size.strip().isdigit() else None)
-            done = service.register_hash(page.writer(), settings, RegisterIn(work=work, content=content))
+            done = service.register_hash(page.writer(), settings, RegisterIn(work=work, content=_content(sha256, size)))
         elif file is not None and file.filename:
             done = service.register_stream(page.writer(), settings, work, file.file)
         else:
-            raise InvalidInput("choose the file to register, or switch to hash-only")
-    except (*FORM_ERRORS, ValueError) as exc:
+            raise InvalidInput.said("choose the file to register, or switch to hash-only")
+    except FORM_ERRORS as exc:
         page.session.rollback()
         return _wizard(page, 400, error=page.explain(exc), form=form)
     return page.redirect(f"/copyright/records/{done.number}?registered=1")
@@ -114,7 +137,8 @@ def register(page: CheckedPageDep, title: Text, work_type: Text, mode: Annotated
 def mine(page: PageDep) -> HTMLResponse:
     user = page.require_user()
     return page.render("copyright_mine.html", works=records.works_of(page.session, user),
-                       received=records.licences_to(page.session, user), type_labels=dict(work_types(page.lang)),
+                       received=records.licences_to(page.session, user),
+                       offered=records.licences_from(page.session, user), type_labels=dict(work_types(page.lang)),
                        right_labels=dict(right_names(page.lang)))
 
 
@@ -122,7 +146,10 @@ def mine(page: PageDep) -> HTMLResponse:
 
 def _record(page: Page, number: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
     shown = records.record(page.session, number, page.user)
-    return page.render("copyright_record.html", status_code, r=shown, type_labels=dict(work_types(page.lang)),
+    # the logged statement as it reads (Chinese names as characters, not \u escapes); escaped by the template
+    entry_text = json.dumps(shown.log_entry, ensure_ascii=False, indent=2, sort_keys=True) if shown.log_entry else ""
+    return page.render("copyright_record.html", status_code, r=shown, entry_text=entry_text,
+                       type_labels=dict(work_types(page.lang)),
                        rights=right_names(page.lang), right_labels=dict(right_names(page.lang)),
                        today=dt.date.today().isoformat(), **extra)
 
@@ -132,8 +159,7 @@ def record(page: PageDep, number: str, registered: Annotated[int, Query(ge=0, le
            offered: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
     """``registered=1`` and ``offered=1`` after those forms: fixed sentences, so a link cannot put
     words in the page."""
-    notice = page.gettext("Your registration is received.") if registered else None
-    return _record(page, number, notice=notice, offered=bool(offered), offer_form={})
+    return _record(page, number, registered=bool(registered), offered=bool(offered), offer_form={})
 
 
 @router.get("/copyright/records/{number}/certificate.pdf", response_model=None)
@@ -148,20 +174,23 @@ def certificate_pdf(page: PageDep, number: str) -> Response:
 # --- licences both parties sign -------------------------------------------------------------------
 
 @router.post("/copyright/records/{number}/offers", response_model=None)
-def offer(page: CheckedPageDep, number: str, licensee_email: Text, rights: Annotated[list[str], Form()],
-          start_date: Text, end_date: Annotated[str, Form()] = "", territory: Annotated[str, Form()] = "worldwide",
-          media: Annotated[str, Form()] = "all media", fee: Annotated[str, Form()] = "",
-          exclusive: Annotated[str, Form()] = "", may_sublicense: Annotated[str, Form()] = "") -> Response:
+def offer(page: CheckedPageDep, number: str, licensee_email: Text = "",
+          rights: Annotated[list[str], Form()] = [], start_date: Text = "",  # noqa: B006 - FastAPI copies it
+          end_date: Text = "", territory: Text = "worldwide", media: Text = "all media", fee: Text = "",
+          exclusive: Text = "", may_sublicense: Text = "") -> Response:
     form = {"licensee_email": licensee_email, "rights": rights, "start_date": start_date, "end_date": end_date,
             "territory": territory, "media": media, "fee": fee, "exclusive": exclusive,
             "may_sublicense": may_sublicense}
     try:
+        if not {r.value for r in Right} >= set(rights) or not rights:
+            raise InvalidInput.said("choose at least one right to license")
         body = offers.OfferIn(licensee_email=licensee_email.strip(), rights=[Right(r) for r in rights],
-                              start_date=dt.date.fromisoformat(start_date), end_date=_date(end_date),
+                              start_date=_date(page, start_date, "From") or dt.date.today(),
+                              end_date=_date(page, end_date, "Until (optional)"),
                               territory=territory.strip() or "worldwide", media=media.strip() or "all media",
                               fee=fee.strip() or None, exclusive=bool(exclusive), may_sublicense=bool(may_sublicense))
         offers.offer(page.writer(), number, body)
-    except (*FORM_ERRORS, ValueError) as exc:
+    except FORM_ERRORS as exc:
         page.session.rollback()
         return _record(page, number, 400, offer_error=page.explain(exc), offer_form=form)
     return page.redirect(f"/copyright/records/{number}?offered=1#licences")

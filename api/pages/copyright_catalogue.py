@@ -105,15 +105,15 @@ def works_page(page: PageDep, title: Param = "", author: Param = "",
 @router.get("/copyright/stats", response_class=HTMLResponse)
 def stats_page(page: PageDep) -> HTMLResponse:
     """Four charts, each with a table of the same numbers: (label, count) pairs in the reader's
-    language. The month chart's data goes under ``by_year``, the key ``app.js`` draws as vertical
-    bars in the order given (a time axis); the others are drawn as horizontal bars, largest first."""
+    language. The month chart is a time axis (``data-chart-axis="time"``: vertical bars in order);
+    the others are horizontal bars, largest first."""
     stats = service.stats(page.session)
     names = type_names(page.lang)
     by_type = sorted(((names[k], n) for k, n in stats.by_work_type.items()), key=lambda p: (-p[1], p[0]))
     by_status = sorted(((page.gettext(STATUS_NAMES[k]), n) for k, n in stats.by_status.items()),
                        key=lambda p: -p[1])
     by_licence = [(page.gettext(LICENCE_NAMES[k]), n) for k, n in stats.by_licence_type.model_dump().items()]
-    charts = {"by_work_type": by_type, "by_year": list(stats.by_month.items()), "by_status": by_status,
+    charts = {"by_work_type": by_type, "by_month": list(stats.by_month.items()), "by_status": by_status,
               "by_licence_type": by_licence if any(n for _, n in by_licence) else []}
     return page.render("copyright_stats.html", charts=charts, registrations=sum(stats.by_status.values()),
                        licences=sum(n for _, n in by_licence))

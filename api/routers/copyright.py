@@ -128,15 +128,16 @@ def review(number: str, body: schemas.DecisionIn, w: ModeratorWriterDep,
 
 
 @router.get(f"{P}/checkpoint", response_model=schemas.CheckpointOut)
-def latest_checkpoint(session: SessionDep) -> schemas.CheckpointOut:
+def latest_checkpoint(session: SessionDep, settings: SettingsDep) -> schemas.CheckpointOut:
     """The latest signed checkpoint (a C2SP signed note): the log's signature, then one cosignature
     line per witness that cosigned it (C2SP tlog-cosignature)."""
-    return service.latest_checkpoint(session)
+    return service.latest_checkpoint(session, settings)
 
 
 @router.get(f"{P}/entries/{{index}}", response_model=schemas.EntryOut)
-def entry(index: int, session: SessionDep, tree_size: int | None = Query(default=None, ge=1)) -> schemas.EntryOut:
-    return service.entry(session, index, tree_size)
+def entry(index: int, session: SessionDep, settings: SettingsDep,
+          tree_size: int | None = Query(default=None, ge=1)) -> schemas.EntryOut:
+    return service.entry(session, settings, index, tree_size)
 
 
 @router.get(f"{P}/consistency", response_model=schemas.ConsistencyOut)

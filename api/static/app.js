@@ -35,7 +35,8 @@
       var key = box.getAttribute("data-chart");
       box.hidden = false;
       var chart = window.echarts.init(box);
-      chart.setOption(chartOption(stats[key] || [], key !== "by_year"));
+      // a time axis (data-chart-axis="time") keeps its order in vertical bars; counts are ranked
+      chart.setOption(chartOption(stats[key] || [], box.getAttribute("data-chart-axis") !== "time"));
       window.addEventListener("resize", function () { chart.resize(); });
       var table = box.parentNode.querySelector("details[data-stat-table]");
       if (table) { table.open = false; }

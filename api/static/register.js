@@ -16,6 +16,7 @@
   var progressText = progressBox.querySelector("[data-progress-text]");
   var texts = JSON.parse(document.getElementById("register-text").textContent);
   var hashing = null;
+  var submit = form.querySelector('button:not([type="button"])');
 
   function mode() { return form.querySelector('input[name="mode"]:checked').value; }
 
@@ -71,9 +72,11 @@
     });
     xhr.addEventListener("error", function () {
       progressBox.hidden = true;
+      submit.disabled = false;
       status.textContent = texts.network;
     });
     xhr.open("POST", form.action);
+    xhr.setRequestHeader("Accept", "text/html");  // a refusal comes back as the form, not as JSON
     xhr.send(new FormData(form));
   }
 
@@ -83,6 +86,7 @@
   fileInput.addEventListener("change", hashChosenFile);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    submit.disabled = true;  // one registration per click, however impatient the click
     if (mode() === "hash") {
       (hashing || hashChosenFile()).then(function () { form.submit(); });
     } else {

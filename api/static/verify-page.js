@@ -70,12 +70,27 @@ function renderSteps(root, t, steps) {
   list.hidden = false;
 }
 
+// The verdict in words: whether a file was checked, and whether the certificate is this record's.
 function renderResult(root, t, result) {
   const status = root.querySelector('[role="status"]');
   status.dataset.valid = String(result.valid);
-  status.textContent = result.valid
-    ? fill(t.valid || "Valid: %(number)s, SHA-256 %(sha256)s", result)
-    : fill(t.invalid || "Not valid: %(step)s failed.", { step: t.steps[result.failedStep] || result.failedStep });
+  if (!result.valid) {
+    status.textContent = fill(t.invalid || "Not valid: %(step)s failed.",
+      { step: t.steps[result.failedStep] || result.failedStep });
+    return;
+  }
+  const fileChecked = result.steps.some((s) => s.name === "file hash" && s.status === "passed");
+  const sentences = [fill((fileChecked ? t.valid : t.validNoFile) || t.valid, result)];
+  const record = root.dataset.recordNumber;
+  if (record && result.number !== record) sentences.push(fill(t.otherRecord || "", { number: result.number, record }));
+  status.textContent = sentences.join(" ");
+}
+
+// A new run starts from a clean slate: no verdict or step of the previous one stays on screen.
+function clearResult(root) {
+  const list = root.querySelector("[data-verifier-steps]");
+  list.replaceChildren();
+  list.hidden = true;
 }
 
 async function run(root, t, button) {
@@ -84,6 +99,7 @@ async function run(root, t, button) {
   root.setAttribute("aria-busy", "true");
   showError(root, "");
   delete status.dataset.valid;
+  clearResult(root);
   status.textContent = t.checking || "Checking…";
   try {
     const policyFile = firstFile(input(root, "policy"));

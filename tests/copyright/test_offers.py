@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session
 
-from copyright import log, offers, records
+from copyright import log, offers, records, service
 from copyright.models import LicenceOffer, OfferStatus, Right, WorkType
 from copyright.registry import DUPLICATE_HELD
 from core.accounts.models import User
@@ -47,6 +47,8 @@ def test_an_accepted_offer_is_logged_with_both_parties_and_the_fee_stays_private
     assert (entry["type"], entry["licensor"], entry["licensee"], entry["media"]) == \
         ("licence", owner.id, licensee.id, "print")
     assert entry["accepted"].endswith("Z") and "fee" not in entry  # the log is public: no private terms
+    proved = service.entry(session, settings, done.log_index)  # provable at once: no wait for a checkpoint
+    assert proved.entry == entry and proved.tree_size == log.size(session)
     assert offers.Kind.accepted in [n.kind for n in for_user(session, owner.id)]
     assert audited(session, AuditAction.copyright_licence_answer) >= 1
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from core.celery_app import make_celery
 from core.migrate import upgrade
@@ -95,19 +94,6 @@ def portal_url(portal_settings: Settings, mail_sink: tuple[MailSink, int]) -> It
     _stop(worker)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.fail("Debian's chromium is not installed: run `scripts/services install`")
-    if not AXE.is_file():
-        pytest.fail("front-end libraries missing: run `make setup` (scripts/assets)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
 def new_page(browser: Browser, lang: str = "en-GB", width: int = 1280) -> Page:
     context = browser.new_context(locale=lang, viewport={"width": width, "height": 900},
                                   extra_http_headers={"Accept-Language": lang})
@@ -116,6 +102,8 @@ def new_page(browser: Browser, lang: str = "en-GB", width: int = 1280) -> Page:
 
 def axe_violations(page: Page) -> list[dict[str, object]]:
     """Serious and critical axe-core violations on the page as it is now."""
+    if not AXE.is_file():
+        pytest.fail("front-end libraries missing: run `make setup` (scripts/assets)")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => (await axe.run(document)).violations")
     return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}

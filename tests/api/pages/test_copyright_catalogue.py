@@ -250,8 +250,8 @@ def test_statistics_in_both_languages_with_the_numbers_of_the_api(web: TestClien
     assert en.status_code == 200
     tables = _stat_tables(en.text)
     assert tables["stat-by_work_type"]["Musical work"] == "22" and tables["stat-by_work_type"]["Written work"] == "3"
-    assert tables["stat-by_year"]["2024-11"] == "1"
-    assert sum(int(n) for n in tables["stat-by_year"].values()) == sum(api["by_month"].values())
+    assert tables["stat-by_month"]["2024-11"] == "1"
+    assert sum(int(n) for n in tables["stat-by_month"].values()) == sum(api["by_month"].values())
     assert tables["stat-by_status"] == {"Registered": str(api["by_status"]["registered"]), "Under review": "1",
                                         "Disputed": "1", "Revoked": "2"}
     assert tables["stat-by_licence_type"] == {"Exclusive licence": "1", "Non-exclusive licence": "1",

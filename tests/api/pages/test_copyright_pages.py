@@ -5,6 +5,7 @@ public record, my works, and a licence offered, accepted and shown with its fee 
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import uuid
 from collections.abc import Iterator
@@ -94,13 +95,21 @@ def test_register_by_upload_and_by_typed_hash_then_read_the_record(portal: Setti
         assert number in mine and text_number in mine and "(hash only)" in mine
 
 
+HASHED = {"mode": "hash", "sha256": "ab" * 32}
+
+
 @pytest.mark.parametrize(("change", "reason"), [
     ({"mode": "upload"}, "choose the file to register"),  # upload mode without a file
-    ({"mode": "hash", "sha256": "not a hash"}, "sha256"),
-    ({"mode": "hash", "sha256": "ab" * 31}, "sha256"),
-    ({"work_type": "poster", "mode": "hash", "sha256": "ab" * 32}, "poster"),
-    ({"completion_date": "2025-02-30", "mode": "hash", "sha256": "ab" * 32}, "day is out of range"),
-    ({"title": "   ", "mode": "hash", "sha256": "ab" * 32}, "title"),
+    ({"mode": "hash", "sha256": "not a hash"}, "the SHA-256 is 64 hexadecimal characters"),
+    ({"mode": "hash", "sha256": "ab" * 31}, "the SHA-256 is 64 hexadecimal characters"),
+    ({"work_type": "poster"} | HASHED, "choose the type of work"),
+    ({"completion_date": "2025-02-30"} | HASHED, "Completion date is not a date (YYYY-MM-DD)"),
+    ({"completion_date": "2999-01-01"} | HASHED, "the completion date is in the future"),
+    ({"published": "1", "first_publication_date": "2020-01-01", "completion_date": "2024-01-01"} | HASHED,
+     "first published before it was completed"),
+    ({"first_publication_date": "2025-06-01"} | HASHED, "tick 'published'"),
+    ({"size": "99999999999999999999999"} | HASHED, "size"),  # more than canonical JSON can sign
+    ({"title": "   "} | HASHED, "give the title of the work"),
 ])
 def test_a_refused_registration_comes_back_with_its_reason_and_registers_nothing(
         portal: Settings, change: dict[str, str], reason: str) -> None:
@@ -110,9 +119,11 @@ def test_a_refused_registration_comes_back_with_its_reason_and_registers_nothing
         r = client.post("/copyright/register", data=data | {"csrf_token": _csrf(client)}, headers=HTML)
         assert r.status_code == 400
         error = re.search(r'<div class="error" role="alert" id="form-error">(.*?)</div>', r.text, re.S)
-        assert error is not None and reason.lower() in error.group(1).lower(), error
+        assert error is not None and reason.lower() in html.unescape(error.group(1)).lower(), error
         if change.get("title", "x").strip():
             assert 'value="Kept title 保留"' in r.text  # what was typed is kept
+        missing = client.post("/copyright/register", data={"csrf_token": _csrf(client)}, headers=HTML)
+        assert missing.status_code == 400 and 'id="form-error"' in missing.text  # the form, never JSON
         assert "You have not registered a work yet." in client.get("/copyright/mine", headers=HTML).text
 
 
@@ -135,6 +146,9 @@ def test_a_licence_is_offered_accepted_and_its_fee_shown_to_its_parties_only(por
             "licensee_email": licensee_email, "rights": ["reproduction"], "start_date": "2001-01-01",
             "csrf_token": _csrf(owner)})
         assert r.status_code == 400 and "a licence starts on or after the registration date" in r.text
+        r = owner.post(f"/copyright/records/{number}/offers", headers=HTML, data={
+            "licensee_email": licensee_email, "csrf_token": _csrf(owner)})
+        assert r.status_code == 400 and "choose at least one right to license" in r.text
         offer = {"licensee_email": "nobody@example.org", "rights": ["reproduction", "information_network"],
                  "start_date": date.today().isoformat(), "end_date": "2099-12-31", "territory": "中国大陆",
                  "media": "online", "fee": FEE, "csrf_token": _csrf(owner)}
@@ -158,7 +172,8 @@ def test_a_licence_is_offered_accepted_and_its_fee_shown_to_its_parties_only(por
         assert r.status_code == 409 and "already accepted" in r.text
 
         for client, sees_fee in ((owner, True), (licensee, True), (visitor, False)):
-            page = client.get(f"/copyright/records/{number}", headers=HTML).text
+            page = client.get(f"/copyright/records/{number}?registered=1&offered=1", headers=HTML).text
+            assert ("Your registration is received." in page) is (client is owner)  # a link cannot say it
             assert "Owner 甲 → Licensee 乙" in page and 'data-entry-type="licence"' in page
             assert (FEE in page) is sees_fee
         pdf = licensee.get(f"/copyright/offers/{offer_id.group(1)}/licence.pdf")
