@@ -32,10 +32,8 @@ router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
 Param = Annotated[str, Query(max_length=500)]
 
-STATUS_NAMES = {RegistrationStatus.registered.value: N_("Registered"),
-                RegistrationStatus.disputed.value: N_("Disputed"),
-                RegistrationStatus.revoked.value: N_("Revoked"),
-                RegistrationStatus.under_review.value: N_("Under review")}
+# a status is named by its own value, translated ("registered" 已登记): "Registered" is a column heading
+STATUS_NAMES = {status.value: status.value for status in RegistrationStatus}
 LICENCE_NAMES = {"exclusive": N_("Exclusive licence"), "non_exclusive": N_("Non-exclusive licence"),
                  "creative_commons": N_("Creative Commons licence")}
 # the catalogue's query-string names, in the order of the form, with what the form calls them

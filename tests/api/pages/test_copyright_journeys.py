@@ -230,7 +230,7 @@ def test_register_prove_verify_and_license_in_the_browser(browser: Browser, port
     with licensee.expect_navigation():
         licensee.get_by_role("button", name="Accept").click()
     row = licensee.locator("tr[data-offer]")
-    expect(row).to_contain_text("accepted")
+    expect(row).to_contain_text("Accepted")
     expect(row).to_contain_text("CNY 3,000")
     expect(row.get_by_role("link", name="Licence document (PDF)")).to_be_visible()
 
@@ -241,7 +241,7 @@ def test_register_prove_verify_and_license_in_the_browser(browser: Browser, port
     screenshot(owner, "copyright-licensed")
     owner.goto(portal_url + "/copyright/mine")
     expect(owner.locator('section[aria-labelledby="works-h"] tr', has_text=number)).to_contain_text("1")
-    expect(owner.locator('section[aria-labelledby="offered-h"] tr[data-offer]')).to_contain_text("accepted")
+    expect(owner.locator('section[aria-labelledby="offered-h"] tr[data-offer]')).to_contain_text("Accepted")
     screenshot(owner, "copyright-mine")
     _no_axe_violations(owner)
     owner.context.close()
