@@ -24,8 +24,6 @@ class Section:
 SECTIONS = {  # parts whose pages are still to come (collections, copyright: their own modules)
     "reports": Section("Reports", "Industry indicators, early-warning alerts and landscape reports.",
                        ("analytics",)),
-    "community": Section("Community", "Forums and the directory of IP agencies with ratings and tiers.",
-                         ("forums", "agencies")),
     "service-hall": Section("Service hall", "Apply for public IP services and follow their handling.", ()),
     "admin": Section("Admin", "Users and roles, organisations, loads and the audit trail.",
                      ("accounts", "audit", "loads")),

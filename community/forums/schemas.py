@@ -138,3 +138,96 @@ class QueueItemOut(BaseModel):
     hidden: bool
     reason: str | None
     flags: int
+
+
+# --- the portal's reads: names, not ids -----------------------------------------------------
+
+
+class FlagIn(BaseModel):
+    """A member's flag of a post, with the reason the moderators read."""
+
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class PreviewOut(BaseModel):
+    """Markdown rendered as it would be posted (sanitised), with what the posting limits count."""
+
+    html: str
+    links: int
+    images: int
+
+
+class CategorySummaryOut(CategoryOut):
+    topics: int = Field(description="visible topics")
+    last_post_at: datetime | None
+    last_topic_id: int | None
+    last_topic_title: str | None
+
+
+class TopicRowOut(TopicOut):
+    author: str = Field(description="the author's display name")
+
+
+class TopicListOut(BaseModel):
+    """One page of a category's topics, most recently active first."""
+
+    category: CategoryOut
+    topics: list[TopicRowOut]
+    page: int
+    pages: int
+    total: int
+
+
+class PostViewOut(PostOut):
+    """A post as the viewer sees it: the author's name, and what the viewer did to it."""
+
+    author: str
+    hidden_reason: str | None
+    mine: bool
+    liked: bool
+    flagged: bool
+
+
+class TopicViewOut(TopicHead):
+    """One page of a topic with names, for the portal."""
+
+    category: CategoryRef
+    author: str
+    hidden: bool
+    page: int
+    pages: int
+    total: int = Field(description="posts the viewer may see")
+    posts: list[PostViewOut]
+
+
+class PostPlaceOut(BaseModel):
+    """Where a post is shown: its topic and the page of it."""
+
+    topic_id: int
+    page: int
+
+
+class QuoteOut(BaseModel):
+    post_id: int
+    topic_id: int
+    markdown: str = Field(description="the post as a Markdown quote, ready for a reply")
+
+
+class FlagReasonOut(BaseModel):
+    by: str
+    reason: str
+    at: datetime
+
+
+class QueueEntryOut(QueueItemOut):
+    """A queued post with what a moderator needs to decide."""
+
+    number: int
+    author: str
+    html: str
+    topic_title: str
+    topic_locked: bool
+    topic_hidden: bool
+    category: CategoryRef
+    created_at: datetime
+    reasons: list[FlagReasonOut]

@@ -7,10 +7,13 @@ change the rows, record one audit entry, commit and return an Out model.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from community.flags import flag_and_hold
@@ -21,6 +24,8 @@ from community.forums.schemas import (
     CategoryIn,
     CategoryOut,
     CategoryRef,
+    CategorySummaryOut,
+    FlagReasonOut,
     LikeOut,
     ModeratedPostOut,
     ModeratedTopicOut,
@@ -28,21 +33,30 @@ from community.forums.schemas import (
     PostFlagOut,
     PostIn,
     PostOut,
+    PostPlaceOut,
+    PostViewOut,
+    PreviewOut,
+    QueueEntryOut,
     QueueItemOut,
+    QuoteOut,
     RevisionOut,
     SearchHitOut,
     TopicIn,
+    TopicListOut,
     TopicOut,
     TopicPageOut,
+    TopicRowOut,
+    TopicViewOut,
 )
 from core.accounts.models import User
 from core.accounts.permissions import is_staff, require_admin, require_staff
-from core.audit import AuditAction, Writer
+from core.audit import AuditAction, AuditRecord, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooManyRequests
 from core.notifications import notify
 from ipsearch.analysis import get_analyzer
 
+_T = TypeVar("_T")
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.-]{2,60})")
 
 
@@ -155,11 +169,17 @@ def topics(session: Session, category_id: int, number: int = 1, size: int = 30) 
     return [topic_out(t) for t in rows]
 
 
-def page(session: Session, topic: Topic, viewer: User | None, number: int, size: int) -> list[Post]:
-    """A page of posts: hidden posts only for staff and their own authors."""
-    stmt = select(Post).where(Post.topic_id == topic.id, Post.deleted.is_(False))
+def _visible_to(stmt: Select[_T], viewer: User | None) -> Select[_T]:
+    """Posts not deleted; hidden posts only for staff and their own authors."""
+    stmt = stmt.where(Post.deleted.is_(False))
     if not is_staff(viewer):
         stmt = stmt.where(or_(Post.hidden.is_(False), Post.author_id == (viewer.id if viewer else -1)))
+    return stmt
+
+
+def page(session: Session, topic: Topic, viewer: User | None, number: int, size: int) -> list[Post]:
+    """A page of posts: hidden posts only for staff and their own authors."""
+    stmt = _visible_to(select(Post).where(Post.topic_id == topic.id), viewer)
     return list(session.scalars(stmt.order_by(Post.number).offset((number - 1) * size).limit(size)))
 
 
@@ -268,12 +288,16 @@ def like_post(w: Writer, post_id: int) -> LikeOut:
     return LikeOut(id=post.id, likes=len(post.likes))
 
 
-def flag_post(w: Writer, post_id: int) -> PostFlagOut:
-    """Enough distinct flags hide the post until a moderator decides."""
+def flag_post(w: Writer, post_id: int, reason: str | None = None) -> PostFlagOut:
+    """Enough distinct flags hide the post until a moderator decides; the reason, if given, is kept
+    with the audit entry, where the moderation queue reads it."""
     post = get_post(w.session, post_id)
     flag_and_hold(post, w.actor, FLAGS_TO_HIDE, "post")
     post.flag_count = len(post.flags)
-    w.audit(AuditAction.forum_post_flag, "forum_post", post.id)
+    if reason:
+        w.audit(AuditAction.forum_post_flag, "forum_post", post.id, reason=reason)
+    else:
+        w.audit(AuditAction.forum_post_flag, "forum_post", post.id)
     w.commit()
     return PostFlagOut(id=post.id, flags=len(post.flags), hidden=post.hidden)
 
@@ -330,3 +354,162 @@ def moderate_topic(w: Writer, topic_id: int, action: ModerationAction,
     w.audit(TOPIC_AUDIT[action], "forum_topic", topic.id, category_id=category_id)
     w.commit()
     return ModeratedTopicOut(**topic_out(topic).model_dump(), hidden=topic.hidden, deleted=topic.deleted)
+
+
+# --- reads for the portal: display names, pages, quotes, previews, the queue with reasons -----
+
+TOPICS_PER_PAGE = 30
+POSTS_PER_PAGE = 20
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~&])")
+
+
+def display_names(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
+    """Authors as people know them (never their e-mail)."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return {uid: name for uid, name in rows}
+
+
+def get_category(session: Session, category_id: int) -> CategoryOut:
+    category = session.get(Category, category_id)
+    if category is None:
+        raise NotFound(f"category {category_id} not found")
+    return CategoryOut.model_validate(category)
+
+
+def _pages(total: int, size: int, number: int, what: str) -> int:
+    pages = max(1, math.ceil(total / size))
+    if number > pages:
+        raise NotFound(f"{what} has {pages} page(s), not {number}")
+    return pages
+
+
+def category_summaries(session: Session) -> list[CategorySummaryOut]:
+    """Every category with how many visible topics it has and the most recently active one."""
+    visible = (Topic.hidden.is_(False), Topic.deleted.is_(False))
+    counts = {cid: (n, last) for cid, n, last in session.execute(
+        select(Topic.category_id, func.count(), func.max(Topic.last_post_at)).where(*visible)
+        .group_by(Topic.category_id))}
+    out = []
+    for category in session.scalars(select(Category).order_by(Category.id)):
+        n, last = counts.get(category.id, (0, None))
+        latest = session.scalars(select(Topic).where(Topic.category_id == category.id, *visible)
+                                 .order_by(Topic.last_post_at.desc(), Topic.id.desc()).limit(1)).first()
+        out.append(CategorySummaryOut(id=category.id, name=category.name, description=category.description,
+                                      topics=n, last_post_at=last, last_topic_id=latest.id if latest else None,
+                                      last_topic_title=latest.title if latest else None))
+    return out
+
+
+def topic_list(session: Session, category_id: int, number: int = 1, size: int = TOPICS_PER_PAGE) -> TopicListOut:
+    """A page of a category's visible topics with their authors' names."""
+    category = get_category(session, category_id)
+    total = session.scalar(select(func.count()).select_from(Topic).where(
+        Topic.category_id == category_id, Topic.hidden.is_(False), Topic.deleted.is_(False))) or 0
+    pages = _pages(total, size, number, f"category {category_id}")
+    rows = topics(session, category_id, number, size)
+    names = display_names(session, (t.author_id for t in rows))
+    return TopicListOut(category=category, page=number, pages=pages, total=total,
+                        topics=[TopicRowOut(**t.model_dump(), author=names.get(t.author_id, "")) for t in rows])
+
+
+def _post_view(post: Post, names: dict[int, str], viewer: User | None) -> PostViewOut:
+    me = viewer.id if viewer else None
+    return PostViewOut(**post_out(post).model_dump(), author=names.get(post.author_id, ""),
+                       hidden_reason=post.hidden_reason, mine=post.author_id == me, liked=me in post.likes,
+                       flagged=me in post.flags)
+
+
+def topic_view(session: Session, topic_id: int, viewer: User | None, number: int = 1,
+               size: int = POSTS_PER_PAGE) -> TopicViewOut:
+    """A page of a topic as ``viewer`` may see it, with names and what the viewer liked or flagged."""
+    topic = get_topic(session, topic_id, viewer)
+    total = session.scalar(_visible_to(select(func.count()).select_from(Post).where(Post.topic_id == topic.id),
+                                       viewer)) or 0
+    pages = _pages(total, size, number, f"topic {topic_id}")
+    posts = page(session, topic, viewer, number, size)
+    names = display_names(session, [topic.author_id, *(p.author_id for p in posts)])
+    category = session.get(Category, topic.category_id)
+    head = topic_out(topic).model_dump(exclude={"posts"})
+    return TopicViewOut(**head, category=CategoryRef.model_validate(category), author=names.get(topic.author_id, ""),
+                        hidden=topic.hidden, page=number, pages=pages, total=total,
+                        posts=[_post_view(p, names, viewer) for p in posts])
+
+
+def _readable_post(session: Session, post_id: int, viewer: User | None) -> tuple[Post, Topic]:
+    post = get_post(session, post_id)
+    topic = get_topic(session, post.topic_id, viewer)
+    if post.hidden and not is_staff(viewer) and (viewer is None or viewer.id != post.author_id):
+        raise NotFound(f"post {post_id} not found")
+    return post, topic
+
+
+def post_place(session: Session, post_id: int, viewer: User | None, size: int = POSTS_PER_PAGE) -> PostPlaceOut:
+    """The page of its topic on which ``viewer`` finds the post."""
+    post, topic = _readable_post(session, post_id, viewer)
+    before = session.scalar(_visible_to(select(func.count()).select_from(Post).where(
+        Post.topic_id == topic.id, Post.number < post.number), viewer)) or 0
+    return PostPlaceOut(topic_id=topic.id, page=before // size + 1)
+
+
+def quote(session: Session, post_id: int, viewer: User | None) -> QuoteOut:
+    """The post's Markdown as a quote under its author's name, to start a reply with."""
+    post, topic = _readable_post(session, post_id, viewer)
+    name = _MARKDOWN_PUNCTUATION.sub(r"\\\1", display_names(session, [post.author_id]).get(post.author_id, ""))
+    lines = [f"> **{name}** (#{post.number}):", *(f"> {line}".rstrip() for line in post.markdown.strip().splitlines())]
+    return QuoteOut(post_id=post.id, topic_id=topic.id, markdown="\n".join(lines) + "\n\n")
+
+
+def preview(markdown: str) -> PreviewOut:
+    """What a post would look like, rendered and sanitised exactly as when it is posted."""
+    rendered = render(markdown)
+    return PreviewOut(html=rendered.html, links=rendered.links, images=rendered.images)
+
+
+def _flag_reasons(session: Session, posts: list[Post]) -> dict[int, list[tuple[int, str, Any]]]:
+    """Each current flagger's latest reason, from the audit trail (a restore clears the flags)."""
+    flagged = {str(p.id): p for p in posts if p.flags}
+    if not flagged:
+        return {}
+    found: dict[int, dict[int, tuple[str, Any]]] = {}
+    records = session.scalars(select(AuditRecord).where(
+        AuditRecord.object_type == "forum_post", AuditRecord.object_id.in_(flagged),
+        AuditRecord.action.in_([AuditAction.forum_post_flag.value, AuditAction.forum_post_restore.value]))
+        .order_by(AuditRecord.id))
+    for record in records:
+        post = flagged[record.object_id]
+        if record.action == AuditAction.forum_post_restore.value:
+            found.pop(post.id, None)
+        elif record.actor_id in post.flags and record.details.get("reason"):
+            found.setdefault(post.id, {})[record.actor_id] = (str(record.details["reason"]), record.at)
+    return {pid: [(uid, reason, at) for uid, (reason, at) in by.items()] for pid, by in found.items()}
+
+
+def moderation_entries(session: Session, viewer: User) -> list[QueueEntryOut]:
+    """The moderation queue with the post, its author's name, its topic and the flaggers' reasons."""
+    require_staff(viewer)
+    posts = list(session.scalars(select(Post).join(Topic, Topic.id == Post.topic_id).where(
+        Post.deleted.is_(False), Topic.deleted.is_(False), or_(Post.hidden.is_(True), Post.flag_count > 0))
+        .order_by(Post.id.desc()).limit(200)))
+    topics_by_id = {t.id: t for t in session.scalars(select(Topic).where(Topic.id.in_({p.topic_id for p in posts})))}
+    cats = {c.id: CategoryRef.model_validate(c) for c in session.scalars(select(Category))}
+    reasons = _flag_reasons(session, posts)
+    names = display_names(session, [*(p.author_id for p in posts), *(u for r in reasons.values() for u, _, _ in r)])
+    out = []
+    for p in posts:
+        topic = topics_by_id[p.topic_id]
+        out.append(QueueEntryOut(
+            post_id=p.id, topic_id=p.topic_id, hidden=p.hidden, reason=p.hidden_reason, flags=len(p.flags),
+            number=p.number, author=names.get(p.author_id, ""), html=p.html, topic_title=topic.title,
+            topic_locked=topic.locked, topic_hidden=topic.hidden, category=cats[topic.category_id],
+            created_at=p.created_at,
+            reasons=[FlagReasonOut(by=names.get(u, ""), reason=r, at=at) for u, r, at in reasons.get(p.id, [])]))
+    return out
+
+
+def post_view(session: Session, post_id: int, viewer: User | None) -> PostViewOut:
+    """One post as ``viewer`` sees it (after a like, for the button)."""
+    post, _ = _readable_post(session, post_id, viewer)
+    return _post_view(post, display_names(session, [post.author_id]), viewer)

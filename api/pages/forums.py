@@ -1,0 +1,243 @@
+"""The forums in the browser: the community home (categories with topic counts and latest activity),
+a category's topics with the new-topic form, a topic's posts under their authors' names with reply,
+Markdown preview, quote, like and flag, and the moderators' queue.
+
+Every route translates a form into one call of ``community.forums.service``, which checks
+permission and posting limits, audits and commits. Forms work without JavaScript ("Preview" is a
+submit button); with htmx the preview is rendered in place and a like answers with its button only.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from api.i18n import N_
+from api.pages.context import CheckedPageDep, Page, PageDep
+from api.problems import status_of
+from community.forums import service as svc
+from community.forums.schemas import FlagIn, ModerationAction, PostIn, TopicIn
+from core.accounts.permissions import is_staff
+from core.errors import Conflict, InvalidInput, IPCommonsError, PermissionDenied, TooManyRequests
+
+router = APIRouter(include_in_schema=False)
+PageNumber = Annotated[int, Query(alias="page", ge=1, le=100_000)]
+Text = Annotated[str, Form()]
+OptionalText = Annotated[str, Form()]
+# refusals shown next to the form that caused them; NotFound and PermissionDenied become error pages
+FORM_ERRORS = (InvalidInput, Conflict, TooManyRequests, ValidationError)
+PREVIEW = "preview"
+FIELD_ERRORS = {"title": N_("A title needs 3 to 300 characters."),
+                "body": N_("Write the post: at least one character, at most 50,000."),
+                "reason": N_("Say why in 3 to 500 characters.")}
+
+# the service's refusals people meet in the forums, and names passed to the templates by value
+MESSAGES = [N_("the topic is locked"), N_("you cannot like your own post"), N_("you cannot flag your own post"),
+            N_("you can quote posts of this topic only"), N_("move needs an existing category_id"),
+            N_("requires role admin or moderator"), N_("new users may post at most 2 links"),
+            N_("new users may post at most 1 image(s)"), N_("new users may open 3 topics a day"),
+            N_("new users may post 10 replies a day"), N_("hidden by a moderator")]
+ACTIONS = {ModerationAction.hide: N_("Hide"), ModerationAction.restore: N_("Restore"),
+           ModerationAction.delete: N_("Delete"), ModerationAction.lock: N_("Lock"),
+           ModerationAction.unlock: N_("Unlock"), ModerationAction.move: N_("Move")}
+DONE = {ModerationAction.hide: N_("Hidden."), ModerationAction.restore: N_("Restored; its flags are dismissed."),
+        ModerationAction.delete: N_("Deleted."), ModerationAction.lock: N_("The topic is locked."),
+        ModerationAction.unlock: N_("The topic is open for replies again."),
+        ModerationAction.move: N_("The topic was moved.")}
+
+
+def _status(exc: Exception) -> int:
+    return status_of(exc)[0] if isinstance(exc, IPCommonsError) else 400
+
+
+def _explain(page: Page, exc: Exception) -> str:
+    """A refusal in the reader's language; a field that does not fit is named in words."""
+    if isinstance(exc, ValidationError):
+        field = str(exc.errors()[0]["loc"][0]) if exc.errors()[0]["loc"] else ""
+        if field in FIELD_ERRORS:
+            return page.gettext(FIELD_ERRORS[field])
+    return page.explain(exc)
+
+
+def _safe_next(target: str) -> str | None:
+    """Only a local path: a form must not send people to another site."""
+    return target if target.startswith("/") and not target.startswith("//") else None
+
+
+def _is_htmx(page: Page) -> bool:
+    return page.request.headers.get("hx-request") == "true"
+
+
+# --- the community home and a category ------------------------------------------------------------
+
+@router.get("/community", response_class=HTMLResponse)
+def community_home(page: PageDep) -> HTMLResponse:
+    return page.render("forum_home.html", categories=svc.category_summaries(page.session), staff=is_staff(page.user))
+
+
+def _category(page: Page, category_id: int, number: int = 1, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    listing = svc.topic_list(page.session, category_id, number)
+    return page.render("forum_category.html", status_code, listing=listing, **extra)
+
+
+@router.get("/community/forums/{category_id}", response_class=HTMLResponse)
+def category_page(page: PageDep, category_id: int, page_number: PageNumber = 1
+                  ) -> HTMLResponse:
+    return _category(page, category_id, page_number, typed={})
+
+
+@router.post("/community/forums/{category_id}/topics", response_model=None)
+def new_topic(page: CheckedPageDep, category_id: int, title: OptionalText = "", body: OptionalText = "",
+              op: OptionalText = "") -> Response:
+    """Open a topic, or (``op=preview``, the no-JavaScript "Preview") show the page again with it rendered."""
+    typed = {"title": title, "body": body}
+    try:
+        if op == PREVIEW:
+            page.require_user()
+            return _category(page, category_id, typed=typed, preview=svc.preview(body))
+        created = svc.create_topic(page.writer(), TopicIn(category_id=category_id, title=title.strip(), body=body))
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _category(page, category_id, status_code=_status(exc), typed=typed, error=_explain(page, exc))
+    return page.redirect(f"/community/topics/{created.id}")
+
+
+# --- a topic ------------------------------------------------------------------------------------
+
+def _topic(page: Page, topic_id: int, number: int = 1, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    view = svc.topic_view(page.session, topic_id, page.user, number)
+    categories = svc.categories(page.session) if is_staff(page.user) else []
+    return page.render("forum_topic.html", status_code, topic=view, categories=categories, actions=ACTIONS,
+                       staff=is_staff(page.user), **extra)
+
+
+@router.get("/community/topics/{topic_id}", response_class=HTMLResponse)
+def topic_page(page: PageDep, topic_id: int, page_number: PageNumber = 1,
+               quote: Annotated[int | None, Query(ge=1)] = None,
+               flagged: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
+    """``quote=POST`` starts the reply with that post quoted; ``flagged=1`` thanks for a flag (a fixed
+    sentence: a link cannot put words in the page)."""
+    typed: dict[str, Any] = {}
+    if quote is not None:
+        quoted = svc.quote(page.session, quote, page.user)
+        if quoted.topic_id == topic_id:
+            typed = {"body": quoted.markdown, "quote_of": quoted.post_id}
+    notice = page.gettext("Thank you: the moderators will look at the post.") if flagged else None
+    return _topic(page, topic_id, page_number, typed=typed, notice=notice)
+
+
+@router.get("/community/posts/{post_id}", response_model=None)
+def find_post(page: PageDep, post_id: int) -> Response:
+    """A post's own address: the page of its topic that shows it."""
+    place = svc.post_place(page.session, post_id, page.user)
+    return page.redirect(_post_url(place.topic_id, place.page, post_id))
+
+
+def _post_url(topic_id: int, number: int, post_id: int, **query: int) -> str:
+    params = {"page": number} if number > 1 else {}
+    params.update(query)
+    return f"/community/topics/{topic_id}" + (f"?{urlencode(params)}" if params else "") + f"#post-{post_id}"
+
+
+def _quote_of(value: str) -> int | None:
+    return int(value) if value.strip().isdigit() else None
+
+
+@router.post("/community/topics/{topic_id}/posts", response_model=None)
+def reply(page: CheckedPageDep, topic_id: int, body: OptionalText = "", quote_of: OptionalText = "",
+          op: OptionalText = "", page_number: Annotated[int, Form(alias="page", ge=1)] = 1) -> Response:
+    """Reply, or (``op=preview``) show the topic again with the reply rendered under the form."""
+    typed = {"body": body, "quote_of": _quote_of(quote_of)}
+    try:
+        if op == PREVIEW:
+            page.require_user()
+            return _topic(page, topic_id, page_number, typed=typed, preview=svc.preview(body))
+        posted = svc.reply(page.writer(), topic_id, PostIn(body=body, quote_of=_quote_of(quote_of)))
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _topic(page, topic_id, page_number, _status(exc), typed=typed, error=_explain(page, exc))
+    place = svc.post_place(page.session, posted.id, page.user)
+    return page.redirect(_post_url(topic_id, place.page, posted.id))
+
+
+@router.post("/community/preview", response_class=HTMLResponse)
+def preview(page: CheckedPageDep, body: OptionalText = "") -> HTMLResponse:
+    """The htmx preview of a reply or a new topic: the Markdown rendered as it will be posted."""
+    page.require_user()
+    return page.render("_forum_preview.html", preview=svc.preview(body))
+
+
+def _back_to_post(page: Page, post_id: int, exc: Exception | None, **query: int) -> Response:
+    """After a like or a flag: the post's page again, with the refusal if there was one."""
+    place = svc.post_place(page.session, post_id, page.user)
+    if exc is None:
+        return page.redirect(_post_url(place.topic_id, place.page, post_id, **query))
+    return _topic(page, place.topic_id, place.page, _status(exc), typed={}, error=_explain(page, exc))
+
+
+@router.post("/community/posts/{post_id}/like", response_model=None)
+def like(page: CheckedPageDep, post_id: int) -> Response:
+    """Like, or take the like back; with htmx the answer is the button alone."""
+    try:
+        svc.like_post(page.writer(), post_id)
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _back_to_post(page, post_id, exc)
+    if _is_htmx(page):
+        return page.render("_forum_like.html", post=svc.post_view(page.session, post_id, page.user))
+    return _back_to_post(page, post_id, None)
+
+
+@router.post("/community/posts/{post_id}/flag", response_model=None)
+def flag(page: CheckedPageDep, post_id: int, reason: OptionalText = "") -> Response:
+    """Flag with a reason; a flag that holds the post leads back to the topic (the post is gone)."""
+    place = svc.post_place(page.session, post_id, page.user)
+    try:
+        flagged = svc.flag_post(page.writer(), post_id, FlagIn(reason=reason.strip()).reason)
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _topic(page, place.topic_id, place.page, _status(exc), typed={}, error=_explain(page, exc))
+    if flagged.hidden and not is_staff(page.user):
+        return page.redirect(f"/community/topics/{place.topic_id}?flagged=1")
+    return page.redirect(_post_url(place.topic_id, place.page, post_id, flagged=1))
+
+
+# --- moderation ----------------------------------------------------------------------------------
+
+@router.get("/community/moderation", response_class=HTMLResponse)
+def moderation_page(page: PageDep, done: Annotated[ModerationAction | None, Query()] = None) -> HTMLResponse:
+    """The queue: hidden or flagged posts with the flaggers' reasons; a 403 page for members."""
+    try:
+        entries = svc.moderation_entries(page.session, page.require_user())
+    except PermissionDenied as exc:  # the error page, but still signed in (the shell shows who)
+        return page.render("error.html", 403, title=N_("Permission denied"), detail=page.explain(exc))
+    notice = page.gettext(DONE[done]) if done is not None else None
+    return page.render("forum_moderation.html", entries=entries, categories=svc.categories(page.session),
+                       actions=ACTIONS, notice=notice)
+
+
+def _after_moderation(page: Page, action: ModerationAction, next_: str) -> Response:
+    target = _safe_next(next_)
+    if target is None or target.startswith("/community/moderation"):
+        return page.redirect(f"/community/moderation?{urlencode({'done': action.value})}")
+    return page.redirect(target)
+
+
+@router.post("/community/moderation/posts/{post_id}", response_model=None)
+def moderate_post(page: CheckedPageDep, post_id: int, action: Annotated[ModerationAction, Form()],
+                  next: OptionalText = "") -> Response:
+    svc.moderate_post(page.writer(), post_id, action)
+    return _after_moderation(page, action, next)
+
+
+@router.post("/community/moderation/topics/{topic_id}", response_model=None)
+def moderate_topic(page: CheckedPageDep, topic_id: int, action: Annotated[ModerationAction, Form()],
+                   category_id: Annotated[int | None, Form()] = None, next: OptionalText = "") -> Response:
+    moderated = svc.moderate_topic(page.writer(), topic_id, action, category_id)
+    if moderated.deleted and _safe_next(next) and not next.startswith("/community/moderation"):
+        return page.redirect(f"/community/forums/{moderated.category_id}")  # the topic page is gone
+    return _after_moderation(page, action, next)

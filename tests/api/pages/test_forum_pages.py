@@ -1,0 +1,448 @@
+"""Forum pages over HTTP and in Chromium: the community home, a category's topics, a topic with
+authors' names (never ids), Markdown rendered safely, reply with preview (htmx and plain), quote,
+like, flag with a reason, and the moderators' queue (hide, restore, lock, move); hostile requests
+(markup in titles, bodies, names and reasons stays text, no CSRF token, a locked topic, a member
+moderating, ids that do not exist, page numbers that do not fit); a member asking in the forum and a
+moderator hiding the flagged answer in Chromium, with axe-core in Chinese and English."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, expect
+from playwright.sync_api import Page as BrowserPage
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.app import create_app
+from community.forums import service as svc
+from community.forums.models import Post
+from community.forums.schemas import CategoryIn
+from core.accounts.models import Role, User
+from core.accounts.service import create_user
+from core.audit import AuditContext, AuditRecord, Writer
+from core.db import session_factory
+from core.settings import Settings
+from tests.api.pages.conftest import axe_violations, new_page, screenshot
+
+PASSWORD = "a long password 123"
+EN = {"Accept": "text/html", "Accept-Language": "en"}
+ZH = {"Accept": "text/html", "Accept-Language": "zh-CN"}
+HTMX = EN | {"HX-Request": "true"}
+XSS = "<script>alert('x')</script>"
+
+
+def _writer(session: Session, user: User) -> Writer:
+    return Writer(session, user, AuditContext(actor_id=user.id, client_ip="test"))
+
+
+def _person(session: Session, name: str, role: Role = Role.member) -> str:
+    """A member of some days (past the new-user posting limits) named ``name``; their e-mail."""
+    email = f"f-{uuid.uuid4().hex[:8]}@example.org"
+    user = create_user(session, email, PASSWORD, role=role)
+    user.display_name = name
+    user.created_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
+    session.commit()
+    return email
+
+
+class Forum(NamedTuple):
+    app: FastAPI
+    settings: Settings
+    category: int
+    other: int
+    people: dict[str, str]  # who: e-mail
+
+
+@pytest.fixture
+def forum(embedded_settings: Settings) -> Forum:
+    with session_factory(embedded_settings.effective_database_url)() as s:
+        people = {"alice": _person(s, f"Alice {XSS}"), "bob": _person(s, "Bob 王"), "carol": _person(s, "Carol"),
+                  "mod": _person(s, "Mod Maria", Role.moderator), "admin": _person(s, "Root", Role.admin)}
+        admin = s.scalars(select(User).where(User.email == people["admin"])).one()
+        category = svc.create_category(_writer(s, admin), CategoryIn(name="专利申请 Patents", description="PCT, 审查"))
+        other = svc.create_category(_writer(s, admin), CategoryIn(name="Copyright", description=""))
+    return Forum(create_app(embedded_settings), embedded_settings, category.id, other.id, people)
+
+
+def _csrf(client: TestClient, path: str = "/community") -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', client.get(path, headers=EN).text)
+    assert match is not None
+    return match.group(1)
+
+
+@pytest.fixture
+def clients(forum: Forum) -> Iterator[dict[str, TestClient]]:
+    """A signed-in client for each person, and ``anon``."""
+    signed: dict[str, TestClient] = {}
+    with TestClient(forum.app) as anon:
+        signed["anon"] = anon
+        for who, email in forum.people.items():
+            client = TestClient(forum.app)
+            form = {"email": email, "password": PASSWORD, "csrf_token": _csrf(client, "/login")}
+            r = client.post("/login", data=form, headers=EN, follow_redirects=False)
+            assert r.status_code == 303, r.text
+            signed[who] = client
+        yield signed
+
+
+def _post(client: TestClient, path: str, data: dict[str, str], headers: dict[str, str] = EN) -> httpx.Response:
+    return client.post(path, data=data | {"csrf_token": _csrf(client)}, headers=headers, follow_redirects=False)
+
+
+def _ask(client: TestClient, category: int, title: str, body: str) -> int:
+    r = _post(client, f"/community/forums/{category}/topics", {"title": title, "body": body})
+    assert r.status_code == 303, r.text
+    return int(r.headers["location"].rsplit("/", 1)[1])
+
+
+def _reply(client: TestClient, topic: int, body: str, quote_of: str = "") -> int:
+    r = _post(client, f"/community/topics/{topic}/posts", {"body": body, "quote_of": quote_of})
+    assert r.status_code == 303, r.text
+    match = re.search(r"#post-(\d+)$", r.headers["location"])
+    assert match is not None and r.headers["location"].startswith(f"/community/topics/{topic}")
+    return int(match.group(1))
+
+
+def _post_ids(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<article class="post[^"]*" id="post-(\d+)"', html)]
+
+
+def test_ask_reply_quote_and_like_under_names(forum: Forum, clients: dict[str, TestClient]) -> None:
+    alice, bob = clients["alice"], clients["bob"]
+    home = alice.get("/community", headers=EN).text
+    assert 'href="/community/agencies"' in home and "专利申请 Patents" in home and "No topics yet" in home
+
+    topic = _ask(alice, forum.category, f"How to file a PCT application? {XSS}",
+                 "**Any** tips? <img src=x onerror=alert(1)> [site](javascript:alert(1)) [WIPO](https://wipo.int)")
+    page = alice.get(f"/community/topics/{topic}", headers=EN).text
+    assert "How to file a PCT application? &lt;script&gt;" in page and XSS not in page
+    assert "<strong>Any</strong>" in page and "&lt;img src=x onerror=alert(1)&gt;" in page  # markup is text
+    assert "<img" not in page and 'href="javascript' not in page
+    assert 'href="https://wipo.int" rel="nofollow ugc noopener noreferrer"' in page
+    assert "Alice &lt;script&gt;" in page and forum.people["alice"] not in page  # a name, never the e-mail
+    [first] = _post_ids(page)
+
+    listing = bob.get(f"/community/forums/{forum.category}", headers=EN).text
+    assert f'href="/community/topics/{topic}"' in listing and "Alice &lt;script&gt;" in listing
+    home = bob.get("/community", headers=EN).text
+    assert re.search(r'<td class="num">1</td>', home) and f'href="/community/topics/{topic}"' in home
+
+    quoting = bob.get(f"/community/topics/{topic}?quote={first}", headers=EN).text
+    assert f'name="quote_of" value="{first}"' in quoting
+    assert "&gt; **Alice \\&lt;script\\&gt;alert\\(&#39;x&#39;\\)\\&lt;/script\\&gt;** (#1):" in quoting
+    quote = "> **Alice** (#1):\n> **Any** tips?\n\nFile with CNIPA first."
+    answer = _reply(bob, topic, quote, str(first))
+    page = bob.get(f"/community/topics/{topic}", headers=EN).text
+    assert _post_ids(page) == [first, answer] and "<blockquote>" in page and "Bob 王" in page
+    assert f'href="/community/posts/{first}"' in page  # "in reply to" leads to the quoted post
+
+    r = _post(bob, f"/community/posts/{first}/like", {})
+    assert r.status_code == 303 and r.headers["location"] == f"/community/topics/{topic}#post-{first}"
+    page = bob.get(f"/community/topics/{topic}", headers=EN).text
+    assert 'aria-pressed="true"' in page and "Like · 1" in page
+    fragment = _post(bob, f"/community/posts/{first}/like", {}, HTMX)  # unlike, answered with the button alone
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert 'aria-pressed="false"' in fragment.text and "Like · 0" in fragment.text
+
+    own = _post(alice, f"/community/posts/{first}/like", {})
+    assert own.status_code == 400 and "you cannot like your own post" in own.text
+    assert f'action="/community/posts/{first}/like"' not in alice.get(f"/community/topics/{topic}", headers=EN).text
+
+
+def test_markdown_preview_with_htmx_and_without(forum: Forum, clients: dict[str, TestClient]) -> None:
+    alice = clients["alice"]
+    topic = _ask(alice, forum.category, "Preview me", "first")
+    body = f"# Heading\n\n{XSS} *em* <b onclick=x>b</b>"
+    fragment = _post(alice, "/community/preview", {"body": body}, HTMX)
+    assert fragment.status_code == 200 and "<h1>Heading</h1>" in fragment.text and "<em>em</em>" in fragment.text
+    assert "&lt;script&gt;alert(" in fragment.text  # shown as text
+    assert "<script" not in fragment.text and "<b onclick" not in fragment.text and "<html" not in fragment.text
+
+    plain = _post(alice, f"/community/topics/{topic}/posts", {"body": body, "op": "preview"})
+    assert plain.status_code == 200 and "<h1>Heading</h1>" in plain.text
+    assert "# Heading\n\n&lt;script&gt;" in plain.text  # the typed text stays in the box, as text
+    assert len(_post_ids(alice.get(f"/community/topics/{topic}", headers=EN).text)) == 1  # nothing posted
+
+    new = _post(alice, f"/community/forums/{forum.category}/topics", {"title": "Draft", "body": "**x**",
+                                                                      "op": "preview"})
+    assert new.status_code == 200 and "<strong>x</strong>" in new.text and 'value="Draft"' in new.text
+    assert "Draft" not in alice.get(f"/community/forums/{forum.category}", headers=EN).text.split("New topic")[0]
+    assert _post(clients["anon"], "/community/preview", {"body": "x"}, HTMX).status_code == 401
+
+
+def _queue(client: TestClient) -> str:
+    r = client.get("/community/moderation", headers=EN)
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+def test_flag_with_a_reason_and_a_moderator_hides_the_post(forum: Forum, clients: dict[str, TestClient]) -> None:
+    alice, bob, carol, mod = clients["alice"], clients["bob"], clients["carol"], clients["mod"]
+    topic = _ask(alice, forum.category, "Which agency for a utility model?", "In Shenzhen.")
+    spam = _reply(bob, topic, "Buy followers at https://spam.example")
+    r = _post(carol, f"/community/posts/{spam}/flag", {"reason": f"spam {XSS}"})
+    assert r.status_code == 303 and r.headers["location"] == f"/community/topics/{topic}?flagged=1#post-{spam}"
+    page = carol.get(r.headers["location"], headers=EN).text
+    assert "the moderators will look at the post" in page and "You flagged this post." in page
+    short = _post(carol, f"/community/posts/{spam}/flag", {"reason": "x"})
+    assert short.status_code == 400 and "Say why in 3 to 500 characters." in short.text
+
+    queue = _queue(mod)
+    assert f'id="queued-{spam}"' in queue and "Which agency for a utility model?" in queue
+    assert "spam &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in queue and XSS not in queue
+    assert "<strong>Carol</strong>" in queue and "Bob 王" in queue
+
+    forbidden = alice.get("/community/moderation", headers=EN)
+    assert forbidden.status_code == 403 and "requires role admin or moderator" in forbidden.text
+    assert "Log out" in forbidden.text and f'id="queued-{spam}"' not in forbidden.text
+    refused = _post(alice, f"/community/moderation/posts/{spam}", {"action": "hide"})
+    assert refused.status_code == 403 and "Permission denied" in refused.text
+    assert spam in _post_ids(alice.get(f"/community/topics/{topic}", headers=EN).text)
+
+    done = _post(mod, f"/community/moderation/posts/{spam}", {"action": "hide"})
+    assert done.status_code == 303 and done.headers["location"] == "/community/moderation?done=hide"
+    assert "Hidden." in mod.get(done.headers["location"], headers=EN).text
+    for who in ("alice", "carol", "anon"):
+        assert spam not in _post_ids(clients[who].get(f"/community/topics/{topic}", headers=EN).text), who
+    for who in ("mod", "bob"):  # moderators, and the author, still see it, marked hidden
+        seen = clients[who].get(f"/community/topics/{topic}", headers=EN).text
+        assert spam in _post_ids(seen) and "Hidden: hidden by a moderator" in seen, who
+    assert carol.get(f"/community/posts/{spam}", headers=EN).status_code == 404
+
+    _post(mod, f"/community/moderation/posts/{spam}", {"action": "restore"})
+    assert spam in _post_ids(alice.get(f"/community/topics/{topic}", headers=EN).text)
+    assert f'id="queued-{spam}"' not in _queue(mod)  # restoring dismissed the flags
+    with session_factory(forum.settings.effective_database_url)() as s:
+        actions = list(s.scalars(select(AuditRecord.action).where(
+            AuditRecord.object_type == "forum_post", AuditRecord.object_id == str(spam))))
+        assert actions == ["forum.post.create", "forum.post.flag", "forum.post.hide", "forum.post.restore"]
+        assert s.get(Post, spam) is not None
+
+
+def test_three_flags_hold_a_post_until_a_moderator_decides(forum: Forum, clients: dict[str, TestClient]) -> None:
+    topic = _ask(clients["alice"], forum.category, "Held", "question")
+    spam = _reply(clients["bob"], topic, "spam again")
+    for who in ("alice", "carol"):
+        assert _post(clients[who], f"/community/posts/{spam}/flag", {"reason": "spam"}).status_code == 303
+    third = _post(clients["admin"], f"/community/posts/{spam}/flag", {"reason": "advertising"})
+    assert third.status_code == 303 and third.headers["location"].endswith(f"#post-{spam}")  # staff still see it
+    for who in ("alice", "carol", "anon"):
+        assert spam not in _post_ids(clients[who].get(f"/community/topics/{topic}", headers=EN).text), who
+    assert "Hidden: flagged by 3 users" in clients["bob"].get(f"/community/topics/{topic}", headers=EN).text
+    queue = _queue(clients["mod"])
+    assert f'id="queued-{spam}"' in queue and "advertising" in queue and "Flags: 3" in queue
+
+
+def test_a_locked_topic_says_why_and_refuses_replies(forum: Forum, clients: dict[str, TestClient]) -> None:
+    alice, bob, mod = clients["alice"], clients["bob"], clients["mod"]
+    topic = _ask(alice, forum.category, "Old question", "Answered already.")
+    r = _post(mod, f"/community/moderation/topics/{topic}", {"action": "lock", "next": f"/community/topics/{topic}"})
+    assert r.status_code == 303 and r.headers["location"] == f"/community/topics/{topic}"
+    page = bob.get(f"/community/topics/{topic}", headers=EN).text
+    assert "A moderator has locked this topic" in page and 'name="body"' not in page
+    refused = _post(bob, f"/community/topics/{topic}/posts", {"body": "me too"})
+    assert refused.status_code == 409 and "the topic is locked" in refused.text
+    assert len(_post_ids(bob.get(f"/community/topics/{topic}", headers=EN).text)) == 1
+    assert 'name="body"' in mod.get(f"/community/topics/{topic}", headers=EN).text  # moderators may still reply
+
+    _post(mod, f"/community/moderation/topics/{topic}", {"action": "move", "category_id": str(forum.other)})
+    assert f'href="/community/topics/{topic}"' in bob.get(f"/community/forums/{forum.other}", headers=EN).text
+    member = _post(alice, f"/community/moderation/topics/{topic}", {"action": "unlock"})
+    assert member.status_code == 403
+    _post(mod, f"/community/moderation/topics/{topic}", {"action": "delete", "next": f"/community/topics/{topic}"})
+    assert bob.get(f"/community/topics/{topic}", headers=EN).status_code == 404
+
+
+def test_no_csrf_token_no_write(forum: Forum, clients: dict[str, TestClient]) -> None:
+    alice, bob = clients["alice"], clients["bob"]
+    topic = _ask(alice, forum.category, "Guarded", "text")
+    for path, data in ((f"/community/forums/{forum.category}/topics", {"title": "Forged", "body": "x"}),
+                       (f"/community/topics/{topic}/posts", {"body": "forged"}), ("/community/preview", {"body": "x"}),
+                       (f"/community/moderation/topics/{topic}", {"action": "lock"})):
+        r = bob.post(path, data=data | {"csrf_token": "forged"}, headers=EN, follow_redirects=False)
+        assert r.status_code == 403 and "did not come from this site" in r.text, path
+    [first] = _post_ids(bob.get(f"/community/topics/{topic}", headers=EN).text)
+    assert bob.post(f"/community/posts/{first}/like", data={}, headers=EN).status_code == 403
+    assert len(_post_ids(bob.get(f"/community/topics/{topic}", headers=EN).text)) == 1
+    assert "Forged" not in bob.get(f"/community/forums/{forum.category}", headers=EN).text
+
+
+def test_new_members_are_held_to_the_posting_limits(forum: Forum, clients: dict[str, TestClient]) -> None:
+    newcomer = clients["anon"]  # signs up now: a new user (trust level 0)
+    email = f"n-{uuid.uuid4().hex[:8]}@example.org"
+    r = newcomer.post("/signup", data={"email": email, "password": PASSWORD, "display_name": "Newbie",
+                                       "csrf_token": _csrf(newcomer, "/signup")}, headers=EN, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    _ask(newcomer, forum.category, "First question", "hello")
+    again = _post(newcomer, f"/community/forums/{forum.category}/topics", {"title": "Second question", "body": "again"})
+    assert again.status_code == 429 and "before posting again" in again.text and 'value="Second question"' in again.text
+    links = "[a](https://a.example) [b](https://b.example) [c](https://c.example)"
+    topic = _ask(clients["alice"], forum.category, "Links", "x")
+    many = _post(newcomer, f"/community/topics/{topic}/posts", {"body": links})
+    assert many.status_code == 400 and "new users may post at most 2 links" in many.text
+
+
+def test_moderation_only_returns_to_pages_of_this_site(forum: Forum, clients: dict[str, TestClient]) -> None:
+    topic = _ask(clients["alice"], forum.category, "Redirects", "x")
+    r = _post(clients["mod"], f"/community/moderation/topics/{topic}", {"action": "lock", "next": "//evil.example/"})
+    assert r.status_code == 303 and r.headers["location"] == "/community/moderation?done=lock"
+
+
+@pytest.mark.parametrize("path", ["/community/topics/999999", "/community/forums/999999", "/community/posts/999999",
+                                  "/community/topics/999999?quote=1"])
+def test_ids_that_do_not_exist_are_404_pages(forum: Forum, clients: dict[str, TestClient], path: str) -> None:
+    r = clients["alice"].get(path, headers=EN)
+    assert r.status_code == 404 and "text/html" in r.headers["content-type"] and "Not found" in r.text
+
+
+@pytest.mark.parametrize("query", ["/community/topics/abc", "/community/forums/x1", "?page=0", "?page=-3",
+                                   "?page=abc", "?quote=abc", "?page=1e9"])
+def test_page_parameters_that_do_not_fit_are_422_pages(forum: Forum, clients: dict[str, TestClient],
+                                                        query: str) -> None:
+    topic = _ask(clients["alice"], forum.category, "Pages", "one")
+    path = query if query.startswith("/") else f"/community/topics/{topic}{query}"
+    r = clients["alice"].get(path, headers=EN)
+    assert r.status_code == 422 and "text/html" in r.headers["content-type"] and "does not fit" in r.text
+
+
+def test_pages_past_the_end_and_hidden_topics_are_404(forum: Forum, clients: dict[str, TestClient]) -> None:
+    alice, mod = clients["alice"], clients["mod"]
+    topic = _ask(alice, forum.category, "Short", "one")
+    assert alice.get(f"/community/topics/{topic}?page=2", headers=EN).status_code == 404
+    assert alice.get(f"/community/forums/{forum.category}?page=2", headers=EN).status_code == 404
+    _post(mod, f"/community/moderation/topics/{topic}", {"action": "hide"})
+    assert alice.get(f"/community/topics/{topic}", headers=EN).status_code == 404
+    assert "Hidden from members" in mod.get(f"/community/topics/{topic}", headers=EN).text
+
+
+def test_refusals_keep_what_was_typed_and_anonymous_readers_are_asked_to_log_in(
+        forum: Forum, clients: dict[str, TestClient]) -> None:
+    alice, anon = clients["alice"], clients["anon"]
+    r = _post(alice, f"/community/forums/{forum.category}/topics", {"title": "ab", "body": "kept <b>text</b>"})
+    assert r.status_code == 400 and "A title needs 3 to 300 characters." in r.text
+    assert "kept &lt;b&gt;text&lt;/b&gt;" in r.text
+    topic = _ask(alice, forum.category, "Open to all", "read me")
+    page = anon.get(f"/community/topics/{topic}", headers=EN).text
+    assert "read me" in page and 'name="body"' not in page and "/login?next=%2Fcommunity%2Ftopics" in page
+    assert _post(anon, f"/community/topics/{topic}/posts", {"body": "anonymous"}).status_code == 401
+
+
+def test_the_pages_in_chinese(forum: Forum, clients: dict[str, TestClient]) -> None:
+    topic = _ask(clients["alice"], forum.category, "中文问题", "你好")
+    for path in ("/community", f"/community/forums/{forum.category}", f"/community/topics/{topic}",
+                 "/community/moderation"):
+        r = clients["mod"].get(path, headers=ZH)
+        assert r.status_code == 200 and '<html lang="zh-Hans">' in r.text, path
+
+
+# --- in Chromium: a member asks, another answers with spam, a moderator hides it ------------------------
+
+def _api_member(portal_url: str, name: str) -> tuple[str, str, int]:
+    """A member signed up through the API: e-mail, token, id."""
+    email = f"m-{uuid.uuid4().hex[:8]}@example.org"
+    r = httpx.post(f"{portal_url}/api/v1/auth/register", json={"email": email, "password": PASSWORD,
+                                                                "display_name": name})
+    assert r.status_code == 201, r.text
+    token = httpx.post(f"{portal_url}/api/v1/auth/token", data={"username": email, "password": PASSWORD}).json()
+    return email, str(token["access_token"]), int(r.json()["id"])
+
+
+def _log_in(page: BrowserPage, portal_url: str, email: str, password: str) -> None:
+    page.goto(f"{portal_url}/login")
+    page.get_by_label(re.compile("E-mail|电子邮箱")).fill(email)
+    page.get_by_label(re.compile("^(Password|密码)")).fill(password)
+    page.locator("main form button").first.click()
+    expect(page.get_by_role("button", name=re.compile("Log out|退出"))).to_be_visible()
+
+
+def _no_axe_violations(page: BrowserPage) -> None:
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-GB"])
+def test_a_member_asks_and_a_moderator_hides_a_flagged_answer(browser: Browser, portal_url: str, admin_token: str,
+                                                               lang: str) -> None:
+    admin = {"Authorization": f"Bearer {admin_token}"}
+    category = httpx.post(f"{portal_url}/api/v1/forums/categories", headers=admin,
+                          json={"name": f"专利问答 {uuid.uuid4().hex[:6]}", "description": "申请、审查与维权"})
+    assert category.status_code == 201, category.text
+    cid = category.json()["id"]
+    mod_email, _, mod_id = _api_member(portal_url, "审核员 Mia")
+    assert httpx.put(f"{portal_url}/api/v1/users/{mod_id}/role", headers=admin,
+                     json={"role": "moderator"}).status_code == 200
+    _, spammer, _ = _api_member(portal_url, "Spammer")
+
+    page = new_page(browser, lang)
+    page.goto(f"{portal_url}/signup")
+    email = f"a-{uuid.uuid4().hex[:8]}@example.org"
+    page.get_by_label(re.compile("E-mail|电子邮箱")).fill(email)
+    page.get_by_label(re.compile("^(Password|密码)")).fill(PASSWORD)
+    page.locator("main form button").first.click()
+    expect(page.get_by_role("button", name=re.compile("Log out|退出"))).to_be_visible()
+
+    page.goto(f"{portal_url}/community")
+    _no_axe_violations(page)
+    screenshot(page, f"forum-home-{lang[:2]}")
+    page.locator(f'a[href="/community/forums/{cid}"]').click()
+    page.wait_for_load_state("load")  # htmx ready
+    page.locator("#t-title").fill("如何提交PCT国际申请？")
+    page.locator("#t-body").fill("我们是**深圳**的一家小企业，想问：\n\n- 费用\n- 时间")
+    page.locator('#new-topic button[value="preview"]').click()
+    expect(page.locator("#t-body-preview strong")).to_have_text("深圳")
+    expect(page).to_have_url(re.compile(f"/community/forums/{cid}$"))  # rendered by htmx, in place
+    expect(page.locator("#t-title")).to_have_value("如何提交PCT国际申请？")
+    _no_axe_violations(page)
+    screenshot(page, f"forum-category-{lang[:2]}")
+    page.locator('#new-topic button[value="post"]').click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("如何提交PCT国际申请？")
+    match = re.search(r"/community/topics/(\d+)", page.url)
+    assert match is not None
+    topic = int(match.group(1))
+
+    r = httpx.post(f"{portal_url}/api/v1/forums/topics/{topic}/posts", headers={"Authorization": f"Bearer {spammer}"},
+                   json={"body": "便宜代理！加微信 <script>alert(1)</script>"})
+    assert r.status_code == 201, r.text
+    spam = r.json()["id"]
+    page.reload()
+    post = page.locator(f"#post-{spam}")
+    expect(post).to_contain_text("Spammer")
+    expect(post).to_contain_text("<script>alert(1)</script>")  # shown as text
+    post.locator("details.flag summary").click()
+    post.get_by_role("textbox").fill("广告 spam")
+    post.locator("details.flag button").click()
+    expect(page.locator(".notice")).to_be_visible()
+    _no_axe_violations(page)
+    screenshot(page, f"forum-topic-{lang[:2]}")
+
+    moderator = new_page(browser, lang)
+    _log_in(moderator, portal_url, mod_email, PASSWORD)
+    moderator.goto(f"{portal_url}/community")
+    moderator.locator('a[href="/community/moderation"]').click()
+    item = moderator.locator(f"#queued-{spam}")
+    expect(item).to_contain_text("广告 spam")
+    _no_axe_violations(moderator)
+    screenshot(moderator, f"forum-moderation-{lang[:2]}")
+    item.locator('button[value="hide"]').click()
+    expect(moderator.locator(f"#queued-{spam} .badge.held")).to_be_visible()
+    moderator.goto(f"{portal_url}/community/topics/{topic}")
+    moderator.locator("details.mod-tools summary").click()
+    expect(moderator.locator(f"#post-{spam}.held")).to_be_visible()  # kept for moderators, marked hidden
+    _no_axe_violations(moderator)
+
+    page.reload()
+    expect(page.locator(f"#post-{spam}")).to_have_count(0)
+    expect(page.locator("article.post")).to_have_count(1)
+    page.goto(f"{portal_url}/community/moderation")
+    expect(page.locator("h1")).not_to_have_text(re.compile("Moderation queue|审核队列"))
+    _no_axe_violations(page)  # the 403 page
+    page.context.close()
+    moderator.context.close()
