@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from analytics.counting import CountingUnit
 from analytics.reports import render
 from analytics.reports.content import ReportData
 from analytics.reports.service import ReportRequest, build_document
@@ -49,11 +50,14 @@ def report(
     cutoff: Annotated[str | None, typer.Option(help="data cut-off date YYYY-MM-DD (default: today)")] = None,
     basis: Annotated[str, typer.Option(help="trend basis: filing, priority or publication")] = "filing",
     home: Annotated[str, typer.Option(help="home country for domestic vs foreign")] = "CN",
+    counting: Annotated[CountingUnit, typer.Option(help="count simple families (as WIPO landscape reports do) "
+                                                        "or documents")] = CountingUnit.family,
     backend: BackendOption = None,
 ) -> None:
     """Write an early-warning report for a scope and period (HTML, PDF or JSON)."""
     request = ReportRequest.model_validate({"scope": scope, "lang": lang, "basis": basis, "from_year": from_year,
-                                            "to_year": to_year, "cutoff": cutoff, "home_country": home})
+                                            "to_year": to_year, "cutoff": cutoff, "home_country": home,
+                                            "counting": counting})
     settings = get_settings()
     upgrade()
     target = out or Path(f"report-{scope}.{fmt.value}")
@@ -73,6 +77,8 @@ def report(
         _write(data, html, fmt, target)
         bar.update(task, description="done", completed=len(steps))
     ind = data.indicators
-    console.print(f"{target}: {ind.total} documents, {ind.applicant_count} applicants, life cycle "
+    unit = "families" if ind.counting.unit is CountingUnit.family else "documents"
+    console.print(f"{target}: {ind.total} {unit} ({ind.counting.documents} documents), {ind.applicant_count} "
+                  f"applicants, life cycle "
                   f"{ind.life_cycle.stage}, HHI {ind.concentration.hhi} ({ind.concentration.hhi_band}), "
                   f"{len(data.alerts)} alerts")

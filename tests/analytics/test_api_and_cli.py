@@ -127,7 +127,13 @@ def test_cli_report(corpus_settings: Settings, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     data = json.loads(out.read_text())
     assert data["provenance"]["params"]["from_year"] == 2005 and data["indicators"]["total"] > 0
-    assert f"{data['indicators']['total']} documents" in r.stdout
+    counted = data["indicators"]["counting"]
+    said = " ".join(r.stdout.split())  # rich wraps long lines at the terminal's width
+    assert f"{data['indicators']['total']} families ({counted['documents']} documents)" in said
+    by_document = cli("telecom", "--from", "2005", "--to", "2023", "--format", "json", "--out", str(out),
+                      "--cutoff", "2024-06-30", "--home", "US", "--counting", "document")
+    assert by_document.returncode == 0 and json.loads(out.read_text())["indicators"]["counting"]["unit"] == "document"
+    assert json.loads(out.read_text())["indicators"]["total"] == counted["documents"]
     pdf = tmp_path / "telecom.pdf"
     assert cli("telecom", "--format", "pdf", "--out", str(pdf), "--lang", "zh").returncode == 0
     assert pdf.read_bytes().startswith(b"%PDF")
