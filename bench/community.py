@@ -23,6 +23,7 @@ from community.agencies.service import list_agencies, recompute_all  # noqa: E40
 from community.forums.markdown import render  # noqa: E402
 from community.forums.models import Category, Post, Topic  # noqa: E402
 from community.forums.service import page  # noqa: E402
+from core import regions  # noqa: E402
 from core.accounts.models import User  # noqa: E402
 from core.accounts.passwords import hash_password  # noqa: E402
 from core.db import session_scope, utcnow  # noqa: E402
@@ -56,12 +57,18 @@ def seed(url: str) -> None:
                  "search_tokens": " answer prior art ", "likes": [], "flags": [], "flag_count": 0, "hidden": False,
                  "deleted": False, "created_at": now}
                 for t in topics[chunk:chunk + 100] for n in range(1, POSTS_PER_TOPIC + 1)])
-        s.execute(insert(Agency), [
-            {"name": f"Agency {i} IP Law Office", "licence_number": f"B{i:06d}", "province": rnd.choice(PROVINCES),
-             "city": "", "service_types": rnd.sample(["patent", "trademark", "copyright", "law"], 2),
-             "ipc_sections": rnd.sample(list("ABCDEFGH"), 3), "practitioners": rnd.randint(1, 200),
-             "contact": "", "rating_count": 0, "bayes": 3.0, "score": 100.0, "tier": "A+", "breakdown": {},
-             "created_at": now} for i in range(AGENCIES)])
+        places = [regions.resolve(name) for name in PROVINCES]
+        subclasses = ["A61B", "B65D", "C07D", "E04B", "F21V", "G06F", "H04N", "H04W"]
+        rows = []
+        for i in range(AGENCIES):
+            place, expertise = rnd.choice(places), sorted(rnd.sample(subclasses, 3))
+            rows.append({"name": f"Agency {i} IP Law Office", "licence_number": f"B{i:06d}", "province": place.name_en,
+                         "province_code": place.code, "city": "",
+                         "service_types": rnd.sample(["patent", "trademark", "copyright", "law"], 2),
+                         "ipc_subclasses": expertise, "ipc_sections": sorted({c[0] for c in expertise}),
+                         "practitioners": rnd.randint(1, 200), "contact": "", "rating_count": 0, "bayes": 3.0,
+                         "score": 100.0, "tier": "not_rated", "breakdown": {}, "created_at": now})
+        s.execute(insert(Agency), rows)
     with session_scope(url) as s:
         agencies = list(s.scalars(select(Agency.id)))
         s.execute(insert(Review), [
@@ -100,9 +107,10 @@ def main() -> None:
                   f"p95 {raw[1]:.2f} ms; p95 ratio {ours[1] / raw[1]:.2f}")
             search = timed(lambda i: list_agencies(s, q="", province=rnd.choice(PROVINCES), service=None, limit=20),
                            rounds=50)
-            raw_a = text("SELECT id, name, bayes FROM agencies WHERE province = :p ORDER BY bayes DESC, score DESC, "
-                         "id LIMIT 20")
-            raw_search = timed(lambda i: s.execute(raw_a, {"p": rnd.choice(PROVINCES)}).all(), rounds=50)
+            raw_a = text("SELECT id, name, bayes FROM agencies WHERE province_code = :p ORDER BY "
+                         "tier = 'not_rated', bayes DESC, score DESC, id LIMIT 20")
+            codes = [regions.resolve(name).code for name in PROVINCES]
+            raw_search = timed(lambda i: s.execute(raw_a, {"p": rnd.choice(codes)}).all(), rounds=50)
             print(f"agency search (province, top 20 by Bayesian rating): p50 {search[0]:.1f} ms, p95 {search[1]:.1f} "
                   f"ms; raw SQL p50 {raw_search[0]:.1f} ms; p50 ratio {search[0] / raw_search[0]:.1f}")
         start = time.perf_counter()
