@@ -16,7 +16,7 @@ from core.celery_app import make_celery
 from core.settings import Settings, get_settings
 
 TASK_MODULES = ("core.tasks", "loaders.tasks", "ipsearch.tasks", "copyright.tasks", "community.agencies.tasks",
-                "analytics.tasks")
+                "analytics.tasks", "servicehall.tasks")
 
 
 def import_task_modules() -> None:

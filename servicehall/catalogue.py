@@ -1,0 +1,160 @@
+"""The catalogue and who works in which department: items, departments, staff roles. Admins
+configure them; anyone reads the catalogue."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.accounts.models import User
+from core.accounts.permissions import is_admin, require_admin
+from core.accounts.service import normalise_email
+from core.audit import AuditAction, Writer
+from core.errors import Conflict, NotFound, PermissionDenied
+from servicehall.models import Department, ServiceItem, Staff, StaffRole
+from servicehall.schemas import Bilingual, DepartmentIn, ItemIn, ItemOut, StaffIn, StaffOut
+from servicehall.seed import DEPARTMENTS, ITEMS
+
+
+def department(session: Session, code: str) -> Department:
+    found = session.scalar(select(Department).where(Department.code == code))
+    if found is None:
+        raise NotFound.said("no department %(code)s", code=code)
+    return found
+
+
+def get_item(session: Session, code: str) -> ServiceItem:
+    found = session.scalar(select(ServiceItem).where(ServiceItem.code == code))
+    if found is None or not found.active:
+        raise NotFound.said("no service %(code)s in the catalogue", code=code)
+    return found
+
+
+def item_out(session: Session, item: ServiceItem) -> ItemOut:
+    dept = session.get(Department, item.department_id)
+    assert dept is not None
+    return ItemOut(id=item.id, code=item.code, kind=item.kind, name=Bilingual(zh=item.name_zh, en=item.name_en),
+                   description=Bilingual(zh=item.description_zh, en=item.description_en),
+                   materials=item.materials, fields=item.fields, step_days=item.step_days,
+                   total_days=item.total_days, warn_ratio=item.warn_ratio, department=dept.code,
+                   department_name=Bilingual(zh=dept.name_zh, en=dept.name_en), public_results=item.public_results)
+
+
+def items(session: Session) -> list[ItemOut]:
+    rows = session.scalars(select(ServiceItem).where(ServiceItem.active.is_(True)).order_by(ServiceItem.id))
+    return [item_out(session, row) for row in rows]
+
+
+def item(session: Session, code: str) -> ItemOut:
+    return item_out(session, get_item(session, code))
+
+
+def _put_department(w: Writer, body: DepartmentIn) -> bool:
+    if w.session.scalar(select(Department).where(Department.code == body.code)) is not None:
+        return False
+    w.session.add(Department(code=body.code, name_zh=body.name.zh, name_en=body.name.en))
+    w.session.flush()
+    w.audit(AuditAction.hall_catalogue, "hall_department", body.code, created=True)
+    return True
+
+
+def _put_item(w: Writer, body: ItemIn) -> bool:
+    if w.session.scalar(select(ServiceItem).where(ServiceItem.code == body.code)) is not None:
+        return False
+    dept = department(w.session, body.department)
+    w.session.add(ServiceItem(
+        code=body.code, kind=body.kind, name_zh=body.name.zh, name_en=body.name.en,
+        description_zh=body.description.zh, description_en=body.description.en,
+        materials=[m.model_dump() for m in body.materials], fields=[f.model_dump() for f in body.fields],
+        step_days={k.value: v for k, v in body.step_days.items()}, total_days=body.total_days,
+        warn_ratio=body.warn_ratio, department_id=dept.id, public_results=body.public_results))
+    w.session.flush()
+    w.audit(AuditAction.hall_catalogue, "hall_item", body.code, created=True)
+    return True
+
+
+def seed(w: Writer) -> list[ItemOut]:
+    """Create the seed departments and items that are missing (idempotent); admins or the CLI."""
+    if w.user is not None:
+        require_admin(w.user)
+    created = sum(_put_department(w, d) for d in DEPARTMENTS) + sum(_put_item(w, i) for i in ITEMS)
+    if created:
+        w.commit()
+    return items(w.session)
+
+
+def add_item(w: Writer, body: ItemIn) -> ItemOut:
+    require_admin(w.actor)
+    if not _put_item(w, body):
+        raise Conflict.said("the catalogue already has %(code)s", code=body.code)
+    w.commit()
+    return item(w.session, body.code)
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+def roles_of(session: Session, user: User | None, department_id: int) -> set[StaffRole]:
+    if user is None:
+        return set()
+    return set(session.scalars(select(Staff.role).where(Staff.user_id == user.id,
+                                                        Staff.department_id == department_id)))
+
+
+def is_staff_anywhere(session: Session, user: User | None) -> bool:
+    return user is not None and session.scalar(select(Staff.id).where(Staff.user_id == user.id).limit(1)) is not None
+
+
+def holders(session: Session, department_id: int, role: StaffRole) -> list[int]:
+    return list(session.scalars(select(Staff.user_id).where(Staff.department_id == department_id,
+                                                            Staff.role == role).order_by(Staff.user_id)))
+
+
+def _staff_out(session: Session, row: Staff) -> StaffOut:
+    user = session.get(User, row.user_id)
+    dept = session.get(Department, row.department_id)
+    assert user is not None and dept is not None
+    return StaffOut(user_id=user.id, email=user.email, display_name=user.display_name, department=dept.code,
+                    role=row.role)
+
+
+def add_staff(w: Writer, body: StaffIn) -> StaffOut:
+    """An admin gives a person a role in a department (idempotent)."""
+    require_admin(w.actor)
+    dept = department(w.session, body.department)
+    user = w.session.scalar(select(User).where(User.email == normalise_email(str(body.email))))
+    if user is None:
+        raise NotFound.said("no account for %(email)s", email=str(body.email))
+    row = w.session.scalar(select(Staff).where(Staff.department_id == dept.id, Staff.user_id == user.id,
+                                               Staff.role == body.role))
+    if row is None:
+        row = Staff(department_id=dept.id, user_id=user.id, role=body.role)
+        w.session.add(row)
+        w.session.flush()
+        w.audit(AuditAction.hall_staff, "hall_department", dept.code, user_id=user.id, role=body.role.value,
+                added=True)
+        w.commit()
+    return _staff_out(w.session, row)
+
+
+def remove_staff(w: Writer, body: StaffIn) -> None:
+    require_admin(w.actor)
+    dept = department(w.session, body.department)
+    row = w.session.scalar(select(Staff).join(User, User.id == Staff.user_id).where(
+        Staff.department_id == dept.id, User.email == normalise_email(str(body.email)), Staff.role == body.role))
+    if row is None:
+        raise NotFound.said("%(email)s is not %(role)s there", email=str(body.email), role=body.role.value)
+    w.session.delete(row)
+    w.audit(AuditAction.hall_staff, "hall_department", dept.code, user_id=row.user_id, role=body.role.value,
+            added=False)
+    w.commit()
+
+
+def staff(session: Session, user: User) -> list[StaffOut]:
+    """Every department role (admins see all; staff their own departments)."""
+    stmt = select(Staff).order_by(Staff.department_id, Staff.user_id, Staff.role)
+    if not is_admin(user):
+        if not is_staff_anywhere(session, user):
+            raise PermissionDenied("only department staff and admins see the staff list")
+        mine = select(Staff.department_id).where(Staff.user_id == user.id)
+        stmt = stmt.where(Staff.department_id.in_(mine))
+    return [_staff_out(session, row) for row in session.scalars(stmt)]

@@ -1,0 +1,214 @@
+"""The service hall's models at the boundary (API, pages, CLI)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from servicehall.models import CardLevel, ItemKind, Satisfaction, StaffRole, Status, Step
+from servicehall.workflow import Action
+
+
+class Bilingual(BaseModel):
+    zh: str
+    en: str
+
+
+class FieldSpec(BaseModel):
+    name: str
+    zh: str
+    en: str
+    required: bool = False
+    long: bool = False  # a paragraph rather than a line
+
+
+class MaterialSpec(BaseModel):
+    zh: str
+    en: str
+    required: bool = False
+
+
+class ItemIn(BaseModel):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,39}$")
+    kind: ItemKind
+    name: Bilingual
+    description: Bilingual
+    materials: list[MaterialSpec] = Field(default_factory=list, max_length=30)
+    fields: list[FieldSpec] = Field(default_factory=list, max_length=30)
+    step_days: dict[Step, int]
+    total_days: int = Field(ge=1, le=365)
+    warn_ratio: float = Field(default=0.8, gt=0, lt=1)
+    department: str
+    public_results: bool = False
+
+
+class ItemOut(BaseModel):
+    id: int
+    code: str
+    kind: ItemKind
+    name: Bilingual
+    description: Bilingual
+    materials: list[MaterialSpec]
+    fields: list[FieldSpec]
+    step_days: dict[Step, int]
+    total_days: int
+    warn_ratio: float
+    department: str
+    department_name: Bilingual
+    public_results: bool
+
+
+class DepartmentIn(BaseModel):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,39}$")
+    name: Bilingual
+
+
+class StaffIn(BaseModel):
+    email: str = Field(min_length=3, max_length=254)
+    department: str
+    role: StaffRole
+
+
+class StaffOut(BaseModel):
+    user_id: int
+    email: str
+    display_name: str
+    department: str
+    role: StaffRole
+
+
+class ApplyIn(BaseModel):
+    item: str
+    fields: dict[str, str] = Field(default_factory=dict)
+
+
+class ActionIn(BaseModel):
+    action: Action
+    comment: str = Field(default="", max_length=5000)
+    version: int | None = Field(default=None, description="Refused (409) unless the application is still at "
+                                                          "this version: the version the caller saw.")
+    result: str | None = Field(default=None, max_length=5000, description="With approve or reject: the result.")
+    upheld: bool | None = Field(default=None, description="With approve, for a mediation: the complaint is upheld.")
+
+
+class AssignIn(BaseModel):
+    assignee_id: int | None = Field(description="None: back to the department's pool.")
+    comment: str = Field(default="", max_length=2000)
+
+
+class RateIn(BaseModel):
+    satisfaction: Satisfaction
+    comment: str = Field(default="", max_length=2000)
+
+
+class MaterialOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    round: int
+    filename: str
+    sha256: str
+    size: int
+    uploaded_at: datetime
+
+
+class EventOut(BaseModel):
+    at: datetime
+    actor: str | None
+    action: str
+    from_status: Status | None
+    to_status: Status
+    comment: str
+
+
+class CardOut(BaseModel):
+    level: CardLevel
+    step: Step
+    fired_at: datetime
+    closed_at: datetime | None
+
+
+class ApplicationOut(BaseModel):
+    number: str
+    version: int
+    item: str
+    item_name: Bilingual
+    department: str
+    applicant: str
+    status: Status
+    step: Step | None
+    assignee: str | None
+    fields: dict[str, str]
+    submitted_at: datetime
+    step_due_at: datetime | None
+    total_due_at: datetime | None
+    completed_at: datetime | None
+    on_time: bool | None
+    used_days: float = Field(description="Working days used so far, paused time excluded.")
+    result: str | None
+    upheld: bool | None
+    satisfaction: Satisfaction | None
+    rating_comment: str | None
+    materials: list[MaterialOut]
+    events: list[EventOut]
+    cards: list[CardOut]
+    actions: list[Action] = Field(description="What the caller may do now.")
+    can_rate: bool
+
+
+class WorkItemOut(BaseModel):
+    number: str
+    item_name: Bilingual
+    status: Status
+    step: Step
+    applicant: str
+    assignee: str | None
+    step_due_at: datetime | None
+    paused: bool
+    card: CardLevel | None
+    used_share: float = Field(description="Share of the step's promised time used so far.")
+    actions: list[Action]
+
+
+class SweepOut(BaseModel):
+    yellow: int
+    red: int
+    notified: int
+
+
+class CountOut(BaseModel):
+    key: str
+    name: Bilingual
+    completed: int
+    on_time_rate: float | None
+    avg_days: float | None
+    p90_days: float | None
+    open: int
+    yellow: int
+    red: int
+    satisfaction: float | None
+    ratings: int
+
+
+class MonthOut(BaseModel):
+    month: str
+    completed: int
+    on_time_rate: float | None
+    satisfaction: float | None
+
+
+class DashboardOut(BaseModel):
+    total: CountOut
+    departments: list[CountOut]
+    items: list[CountOut]
+    months: list[MonthOut]
+    satisfaction: dict[Satisfaction, int]
+
+
+class PublicResultOut(BaseModel):
+    number: str
+    item_name: Bilingual
+    status: Status
+    completed_at: datetime | None
+    result: str | None

@@ -1,0 +1,302 @@
+"""Service hall operations: what the API, the pages and the CLI call.
+
+Writes take a ``core.audit.Writer``: they check who may act, move the application through the
+state machine (``servicehall.workflow``), run its clocks (``servicehall.clock``), fire any card now
+due (``servicehall.warnings``), write the trail event and the audit record, notify, and commit.
+The application row is locked (``SELECT … FOR UPDATE`` on PostgreSQL) and carries a version
+column, so of two people acting at once one succeeds and the other gets ``Conflict``.
+Reads take a session. ``now`` is injectable everywhere (tests move time, never sleep).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from core.accounts.models import User
+from core.accounts.permissions import is_admin
+from core.audit import AuditAction, Writer
+from core.db import utcnow
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.notifications import notify
+from core.settings import Settings
+from servicehall import clock, uploads, warnings, workflow
+from servicehall.access import may_act, visible
+from servicehall.calendar import BEIJING
+from servicehall.catalogue import get_item, holders, roles_of
+from servicehall.models import (
+    FINAL,
+    STEP_OF,
+    Application,
+    Counter,
+    Event,
+    ItemKind,
+    Material,
+    ServiceItem,
+    StaffRole,
+    Status,
+)
+from servicehall.schemas import ActionIn, ApplicationOut, ApplyIn, AssignIn, RateIn
+from servicehall.views import application_out
+from servicehall.workflow import NEEDS_COMMENT, ROLE_FOR_STATUS, Action
+
+Files = list[tuple[str, BinaryIO]]
+
+
+# --- applying ------------------------------------------------------------------------------------
+
+def _next_number(session: Session, year: int) -> str:
+    if session.scalar(select(Counter).where(Counter.year == year)) is None:
+        try:
+            with session.begin_nested():
+                session.add(Counter(year=year, last=0))
+        except IntegrityError:
+            pass  # another application created the year's counter first
+    counter = session.scalars(select(Counter).where(Counter.year == year).with_for_update()
+                              .execution_options(populate_existing=True)).one()
+    counter.last += 1
+    return f"SH{year}{counter.last:06d}"
+
+
+def _checked_fields(session: Session, item: ServiceItem, given: dict[str, str]) -> dict[str, str]:
+    """The form's values: known fields only, required ones present, the references they name real."""
+    known = {f["name"]: f for f in item.fields}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise InvalidInput.said("unknown field %(name)s", name=unknown[0])
+    values = {k: v.strip()[:5000] for k, v in given.items() if v.strip()}
+    for name, spec in known.items():
+        if spec.get("required") and name not in values:
+            raise InvalidInput.said("%(field)s is required", field=spec["en"])
+    if item.kind is ItemKind.agency_mediation:
+        from community.agencies.service import get_agency
+
+        if not values["agency_id"].isdigit():
+            raise InvalidInput("the agency number is the number in the directory's address")
+        get_agency(session, int(values["agency_id"]))
+    if item.kind in (ItemKind.copyright_review, ItemKind.registration_subsidy):
+        from copyright.service import registration
+
+        registration(session, values["registration"])  # NotFound when the registry has no such number
+    return values
+
+
+def _keep_files(w: Writer, settings: Settings, app: Application, files: Files, round_: int) -> int:
+    if len(files) > uploads.MAX_FILES:
+        raise InvalidInput.said("at most %(count)s files at a time", count=uploads.MAX_FILES)
+    for filename, stream in files:
+        kept = uploads.store(settings, filename, stream)
+        w.session.add(Material(application_id=app.id, uploaded_by=w.actor.id, round=round_,
+                               filename=kept.filename, sha256=kept.sha256, size=kept.size))
+    return len(files)
+
+
+def apply(w: Writer, settings: Settings, body: ApplyIn, files: Files, now: datetime | None = None) -> ApplicationOut:
+    """A person applies for a catalogue item with its form and materials; the tracking number
+    comes back, and the department's acceptors are told."""
+    now = now or utcnow()
+    user = w.actor
+    with writing(w, body.item):
+        item = get_item(w.session, body.item)
+        values = _checked_fields(w.session, item, body.fields)
+        if any(m.get("required") for m in item.materials) and not files:
+            raise InvalidInput("attach the materials the service asks for")
+        app = Application(number=_next_number(w.session, now.year), item_id=item.id, department_id=item.department_id,
+                          applicant_id=user.id, status=Status.submitted, form=values, submitted_at=now, step_no=0)
+        clock.start_total(app, item, now)
+        clock.start_step(app, item, STEP_OF[Status.submitted], now, set())
+        w.session.add(app)
+        w.session.flush()
+        count = _keep_files(w, settings, app, files, 0)
+        w.session.add(Event(application_id=app.id, at=now, actor_id=user.id, action="apply", from_status=None,
+                            to_status=Status.submitted, comment=""))
+        w.audit(AuditAction.hall_apply, "hall_application", app.number, item=item.code, files=count)
+        for acceptor in holders(w.session, app.department_id, StaffRole.acceptor):
+            notify(w.session, acceptor, "hall.new_application", f"New application {app.number}: {item.name_en}",
+                   number=app.number)
+        w.commit()
+    return application_out(w.session, user, app, now)
+
+
+# --- acting on an application --------------------------------------------------------------------
+
+@contextmanager
+def writing(w: Writer, number: str) -> Iterator[None]:
+    """A write on one application: any failure rolls back (releasing the row lock) and a stale
+    version (someone else's write won) is a ``Conflict``."""
+    try:
+        yield
+    except StaleDataError as exc:
+        w.session.rollback()
+        raise Conflict.said("application %(number)s was changed by someone else: reload it", number=number) from exc
+    except BaseException:
+        w.session.rollback()
+        raise
+
+
+def locked(session: Session, user: User, number: str) -> Application:
+    """The application, locked for this transaction (PostgreSQL), read afresh from the database."""
+    app = session.scalars(select(Application).where(Application.number == number).with_for_update()
+                          .execution_options(populate_existing=True)).one_or_none()
+    if app is None or not visible(session, user, app):
+        raise NotFound.said("no application %(number)s", number=number)
+    return app
+
+
+def _require(session: Session, user: User, app: Application, body: ActionIn) -> None:
+    """409 when the status does not allow the action, 403 when the caller may not take it."""
+    if body.version is not None and body.version != app.version:
+        raise Conflict.said("application %(number)s changed since you saw it: reload it", number=app.number)
+    if body.action not in workflow.allowed(app):
+        raise Conflict.said("application %(number)s is %(status)s: %(action)s is not possible now",
+                            number=app.number, status=app.status.value, action=body.action.value)
+    if not may_act(session, user, app, body.action):
+        raise PermissionDenied.said("you may not %(action)s application %(number)s", action=body.action.value,
+                                    number=app.number)
+    if body.action in NEEDS_COMMENT and not body.comment.strip():
+        raise InvalidInput.said("say why (%(action)s needs a comment)", action=body.action.value)
+    if _upholds_mediation(session, app, body) and not is_admin(user):
+        raise PermissionDenied("an upheld mediation enters the agency's integrity record: an admin approves it")
+
+
+def _upholds_mediation(session: Session, app: Application, body: ActionIn) -> bool:
+    item = session.get(ServiceItem, app.item_id)
+    return bool(item and item.kind is ItemKind.agency_mediation and body.action is Action.approve and body.upheld)
+
+
+def _last_actor(session: Session, app: Application, action: Action) -> int | None:
+    return session.scalar(select(Event.actor_id).where(Event.application_id == app.id, Event.action == action.value)
+                          .order_by(Event.id.desc()).limit(1))
+
+
+def _run_clocks(w: Writer, app: Application, item: ServiceItem, action: Action, before: Status,
+                now: datetime) -> None:
+    """Pause, resume, move on to the next step or stop, as the transition says."""
+    clock.pause(app, now)
+    if app.status is Status.materials:
+        app.paused_from = before
+    elif action is Action.supply:
+        app.paused_from = None
+        clock.resume(app, item, now, warnings.fired(w.session, app))
+    elif app.status in FINAL:
+        clock.stop(app, now)
+        warnings.close_cards(w.session, app, now)
+        app.completed_at = now
+        app.on_time = app.total_used_s <= app.total_budget_s
+    else:
+        warnings.close_cards(w.session, app, now)
+        app.assignee_id = _last_actor(w.session, app, Action.handle) if action is Action.send_back else None
+        clock.start_step(app, item, STEP_OF[app.status], now, set())
+
+
+def _tell_applicant(w: Writer, app: Application, action: Action, comment: str) -> None:
+    if w.actor.id == app.applicant_id:
+        return
+    kind = "hall.materials" if action is Action.request_materials else "hall.status"
+    notify(w.session, app.applicant_id, kind, f"Application {app.number}: {app.status.value}", number=app.number,
+           status=app.status.value, comment=comment[:500])
+
+
+def _record_upheld(w: Writer, app: Application, body: ActionIn, now: datetime) -> None:
+    """An upheld mediation adds a complaint_upheld integrity record to the agency (and commits)."""
+    from community.agencies.models import RecordKind
+    from community.agencies.schemas import RecordIn
+    from community.agencies.service import add_integrity_record
+
+    text = (body.result or body.comment or "complaint upheld through mediation").strip()
+    add_integrity_record(w, int(app.form["agency_id"]), RecordIn(
+        kind=RecordKind.complaint_upheld, points=5.0, description=text if len(text) >= 3 else "complaint upheld",
+        source=f"service hall {app.number}", occurred_on=now.astimezone(BEIJING).date()))
+
+
+def act(w: Writer, number: str, body: ActionIn, now: datetime | None = None,
+        settings: Settings | None = None, files: Files | None = None) -> ApplicationOut:
+    """Take ``body.action`` on the application: one transition, one trail event, one audit record."""
+    now = now or utcnow()
+    with writing(w, number):
+        app = locked(w.session, w.actor, number)
+        _require(w.session, w.actor, app, body)
+        item = w.session.get(ServiceItem, app.item_id)
+        assert item is not None
+        warnings.check(w, app, now)  # a step that ran late keeps its cards, even when it ends now
+        before, after = workflow.fire(app, body.action)
+        _run_clocks(w, app, item, body.action, before, now)
+        if body.action in (Action.approve, Action.reject):
+            app.result = (body.result or body.comment or None)
+            app.upheld = body.upheld if item.kind is ItemKind.agency_mediation else None
+        if files and settings is not None:
+            _keep_files(w, settings, app, files, app.step_no)
+        w.session.add(Event(application_id=app.id, at=now, actor_id=w.actor.id, action=body.action.value,
+                            from_status=before, to_status=after, comment=body.comment.strip()))
+        warnings.check(w, app, now)
+        _tell_applicant(w, app, body.action, body.comment)
+        w.audit(AuditAction.hall_transition, "hall_application", app.number, event=body.action.value,
+                from_status=before.value, to_status=after.value)
+        w.session.flush()
+        if _upholds_mediation(w.session, app, body):
+            _record_upheld(w, app, body, now)
+        w.commit()
+    return application_out(w.session, w.actor, app, now)
+
+
+def supply(w: Writer, settings: Settings, number: str, comment: str, files: Files,
+           now: datetime | None = None) -> ApplicationOut:
+    """补正: the applicant sends the missing materials; the clock runs on from where it stopped."""
+    if not files and not comment.strip():
+        raise InvalidInput("send the missing materials (or say what you supply)")
+    return act(w, number, ActionIn(action=Action.supply, comment=comment), now, settings, files)
+
+
+def assign(w: Writer, number: str, body: AssignIn, now: datetime | None = None) -> ApplicationOut:
+    """The department head (or an admin) gives the current step to someone holding its role."""
+    now = now or utcnow()
+    with writing(w, number):
+        app = locked(w.session, w.actor, number)
+        if StaffRole.head not in roles_of(w.session, w.actor, app.department_id) and not is_admin(w.actor):
+            raise PermissionDenied("only the department's head assigns its work")
+        status = app.paused_from if app.status is Status.materials else app.status
+        role = ROLE_FOR_STATUS.get(status) if status else None
+        if role is None:
+            raise Conflict.said("application %(number)s is %(status)s: nothing to assign", number=number,
+                                status=app.status.value)
+        if body.assignee_id is not None and role not in roles_of(w.session, w.session.get(User, body.assignee_id),
+                                                                 app.department_id):
+            raise InvalidInput.said("that person is not %(role)s in this department", role=role.value)
+        app.assignee_id = body.assignee_id
+        w.session.add(Event(application_id=app.id, at=now, actor_id=w.actor.id, action="assign",
+                            from_status=app.status, to_status=app.status, comment=body.comment.strip()))
+        if body.assignee_id is not None:
+            notify(w.session, body.assignee_id, "hall.assigned", f"Application {number} is yours", number=number)
+        w.audit(AuditAction.hall_assign, "hall_application", number, assignee_id=body.assignee_id)
+        w.commit()
+    return application_out(w.session, w.actor, app, now)
+
+
+def rate(w: Writer, number: str, body: RateIn, now: datetime | None = None) -> ApplicationOut:
+    """After completion the applicant rates the service once."""
+    now = now or utcnow()
+    with writing(w, number):
+        app = locked(w.session, w.actor, number)
+        if w.actor.id != app.applicant_id:
+            raise PermissionDenied("only the applicant rates the service")
+        if app.status not in (Status.completed, Status.rejected):
+            raise Conflict.said("application %(number)s is not finished yet", number=number)
+        if app.satisfaction is not None:
+            raise Conflict.said("application %(number)s is already rated", number=number)
+        app.satisfaction, app.rating_comment, app.rated_at = body.satisfaction, body.comment.strip() or None, now
+        w.audit(AuditAction.hall_rate, "hall_application", number, satisfaction=body.satisfaction.value)
+        w.commit()
+    return application_out(w.session, w.actor, app, now)
+
+
+def sweep(w: Writer, now: datetime | None = None) -> int:
+    """Celery beat's run: every card now due; how many fired."""
+    done = warnings.sweep(w, now or utcnow())
+    return done.yellow + done.red

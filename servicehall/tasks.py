@@ -1,0 +1,21 @@
+"""The warning sweep under Celery beat: every five minutes, fire the red and yellow cards now due."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from core.audit import AuditContext, Writer
+from core.celery_app import periodic
+from core.db import session_scope
+from core.settings import get_settings
+from servicehall import service
+
+SWEEP_SECONDS = 300.0
+
+
+@periodic(SWEEP_SECONDS)
+@shared_task(name="servicehall.sweep")
+def sweep() -> int:
+    """Cards fired by this run (the platform itself is the actor: ``actor_id`` is empty)."""
+    with session_scope(get_settings().effective_database_url) as session:
+        return service.sweep(Writer(session, None, AuditContext(client_ip="beat")))

@@ -1,0 +1,166 @@
+"""What people see of applications: one application with its steps, an applicant's list, the
+handler's worklist sorted by urgency, and the published results of public items."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.accounts.models import User
+from core.db import utcnow
+from core.errors import NotFound, PermissionDenied
+from servicehall import clock, workflow
+from servicehall.access import may_act, visible
+from servicehall.calendar import DAY
+from servicehall.models import (
+    FINAL,
+    OPEN,
+    STEP_OF,
+    Application,
+    Card,
+    CardLevel,
+    Department,
+    Event,
+    Material,
+    ServiceItem,
+    Staff,
+    StaffRole,
+    Status,
+)
+from servicehall.schemas import (
+    ApplicationOut,
+    Bilingual,
+    CardOut,
+    EventOut,
+    MaterialOut,
+    PublicResultOut,
+    WorkItemOut,
+)
+from servicehall.workflow import ROLE_FOR_STATUS, Action
+
+WORKLIST_LIMIT = 500
+
+
+def _name(session: Session, user_id: int | None) -> str | None:
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.display_name if user is not None else None
+
+
+def actions_for(session: Session, user: User | None, app: Application) -> list[Action]:
+    """What ``user`` may do now (what the page offers as buttons)."""
+    if user is None:
+        return []
+    return sorted((a for a in workflow.allowed(app) if may_act(session, user, app, a)), key=list(Action).index)
+
+
+def _events(session: Session, app: Application) -> list[EventOut]:
+    rows = session.scalars(select(Event).where(Event.application_id == app.id).order_by(Event.id))
+    return [EventOut(at=e.at, actor=_name(session, e.actor_id), action=e.action, from_status=e.from_status,
+                     to_status=e.to_status, comment=e.comment) for e in rows]
+
+
+def application_out(session: Session, viewer: User | None, app: Application,
+                    now: datetime | None = None) -> ApplicationOut:
+    now = now or utcnow()
+    item = session.get(ServiceItem, app.item_id)
+    dept = session.get(Department, app.department_id)
+    assert item is not None and dept is not None
+    materials = session.scalars(select(Material).where(Material.application_id == app.id).order_by(Material.id))
+    cards = session.scalars(select(Card).where(Card.application_id == app.id).order_by(Card.id))
+    return ApplicationOut(
+        number=app.number, version=app.version, item=item.code, item_name=Bilingual(zh=item.name_zh, en=item.name_en),
+        department=dept.code, applicant=_name(session, app.applicant_id) or "", status=app.status,
+        step=STEP_OF.get(app.paused_from or app.status), assignee=_name(session, app.assignee_id),
+        fields=dict(app.form), submitted_at=app.submitted_at,
+        step_due_at=app.step_due_at if app.running_since else None,
+        total_due_at=app.total_due_at if app.status not in FINAL else None, completed_at=app.completed_at,
+        on_time=app.on_time, used_days=round(clock.total_used(app, now) / DAY, 2), result=app.result,
+        upheld=app.upheld, satisfaction=app.satisfaction, rating_comment=app.rating_comment,
+        materials=[MaterialOut.model_validate(m) for m in materials],
+        events=_events(session, app),
+        cards=[CardOut(level=c.level, step=c.step, fired_at=c.fired_at, closed_at=c.closed_at) for c in cards],
+        actions=actions_for(session, viewer, app),
+        can_rate=viewer is not None and viewer.id == app.applicant_id and app.status in (
+            Status.completed, Status.rejected) and app.satisfaction is None)
+
+
+def get(session: Session, user: User, number: str, now: datetime | None = None) -> ApplicationOut:
+    """The applicant, the department's staff and admins see an application; others are told it does not exist."""
+    app = session.scalar(select(Application).where(Application.number == number))
+    if app is None or not visible(session, user, app):
+        raise NotFound.said("no application %(number)s", number=number)
+    return application_out(session, user, app, now)
+
+
+def mine(session: Session, user: User, now: datetime | None = None) -> list[ApplicationOut]:
+    rows = session.scalars(select(Application).where(Application.applicant_id == user.id)
+                           .order_by(Application.id.desc()).limit(200))
+    return [application_out(session, user, app, now) for app in rows]
+
+
+def material_of(session: Session, user: User, number: str, material_id: int) -> Material:
+    """A material file, for the applicant and the department's staff."""
+    get(session, user, number)
+    row = session.get(Material, material_id)
+    app = session.scalar(select(Application).where(Application.number == number))
+    if row is None or app is None or row.application_id != app.id:
+        raise NotFound.said("no such material on %(number)s", number=number)
+    return row
+
+
+# --- the worklist --------------------------------------------------------------------------------
+
+def _open_card(session: Session, app: Application) -> CardLevel | None:
+    levels = set(session.scalars(select(Card.level).where(Card.application_id == app.id, Card.closed_at.is_(None),
+                                                          Card.step_no == app.step_no)))
+    return CardLevel.red if CardLevel.red in levels else CardLevel.yellow if levels else None
+
+
+def _work_item(session: Session, user: User, app: Application, now: datetime) -> WorkItemOut:
+    item = session.get(ServiceItem, app.item_id)
+    assert item is not None
+    status = app.paused_from if app.status is Status.materials and app.paused_from else app.status
+    share = clock.step_used(app, now) / app.step_budget_s if app.step_budget_s else 0.0
+    return WorkItemOut(number=app.number, item_name=Bilingual(zh=item.name_zh, en=item.name_en), status=app.status,
+                       step=STEP_OF[status], applicant=_name(session, app.applicant_id) or "",
+                       assignee=_name(session, app.assignee_id), step_due_at=app.step_due_at,
+                       paused=app.running_since is None, card=_open_card(session, app), used_share=round(share, 3),
+                       actions=actions_for(session, user, app))
+
+
+def _urgency(w: WorkItemOut) -> tuple[int, int, float]:
+    """Red first, then yellow, then the most used share; applications waiting for the applicant last."""
+    rank = {CardLevel.red: 0, CardLevel.yellow: 1, None: 2}[w.card]
+    return (1 if w.paused else 0, rank, -w.used_share)
+
+
+def worklist(session: Session, user: User, now: datetime | None = None) -> list[WorkItemOut]:
+    """Open applications of the caller's departments that their roles act on (heads see every one),
+    the most urgent first."""
+    now = now or utcnow()
+    memberships = session.execute(select(Staff.department_id, Staff.role).where(Staff.user_id == user.id)).all()
+    if not memberships:
+        raise PermissionDenied("the worklist is for department staff")
+    out = []
+    for dept_id in sorted({d for d, _ in memberships}):
+        roles = {r for d, r in memberships if d == dept_id}
+        stmt = select(Application).where(Application.department_id == dept_id, Application.status.in_(OPEN))
+        if StaffRole.head not in roles:
+            statuses = [s for s, r in ROLE_FOR_STATUS.items() if r in roles]
+            stmt = stmt.where(Application.status.in_(statuses),
+                              (Application.assignee_id.is_(None)) | (Application.assignee_id == user.id))
+        for app in session.scalars(stmt.order_by(Application.id).limit(WORKLIST_LIMIT)):
+            out.append(_work_item(session, user, app, now))
+    return sorted(out, key=_urgency)
+
+
+def public_results(session: Session, limit: int = 100) -> list[PublicResultOut]:
+    """Finished applications of the items whose results are public (number, item, outcome)."""
+    rows = session.execute(select(Application, ServiceItem).join(ServiceItem, ServiceItem.id == Application.item_id)
+                           .where(ServiceItem.public_results.is_(True), Application.status.in_(
+                               [Status.completed, Status.rejected]))
+                           .order_by(Application.completed_at.desc()).limit(limit)).all()
+    return [PublicResultOut(number=a.number, item_name=Bilingual(zh=i.name_zh, en=i.name_en), status=a.status,
+                            completed_at=a.completed_at, result=a.result) for a, i in rows]

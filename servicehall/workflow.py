@@ -1,0 +1,81 @@
+"""The handling flow as a state machine (python-statemachine): 申请 apply → 受理 accept → 承办 handle
+→ 审核 review → 批准 approve → 办结 completed, with 补正 (request and supply materials), send back,
+reject and withdraw. The machine decides which action a status allows; ``ACTORS`` decides who may
+take it. Both are checked before anything changes."""
+
+from __future__ import annotations
+
+import enum
+
+from statemachine import State, StateMachine
+from statemachine.exceptions import TransitionNotAllowed
+
+from core.errors import Conflict
+from servicehall.models import Application, StaffRole, Status
+
+
+class Action(enum.StrEnum):
+    accept = "accept"  # 受理
+    request_materials = "request_materials"  # 补正通知
+    supply = "supply"  # 补正
+    handle = "handle"  # 承办: the handler's proposal goes to review
+    review = "review"  # 审核: passed on for approval
+    send_back = "send_back"  # back to the handler
+    approve = "approve"  # 批准 → 办结
+    reject = "reject"  # 不予受理 / 不予批准
+    withdraw = "withdraw"  # 撤回
+
+
+# who may take each action: the applicant, or the department role of the current step
+STAFF_ACTIONS = {Action.accept, Action.request_materials, Action.handle, Action.review, Action.send_back,
+                 Action.approve, Action.reject}
+APPLICANT_ACTIONS = {Action.supply, Action.withdraw}
+NEEDS_COMMENT = {Action.request_materials, Action.send_back, Action.reject}
+
+
+class HandlingFlow(StateMachine):
+    submitted = State(value=Status.submitted, initial=True)
+    materials = State(value=Status.materials)
+    handling = State(value=Status.handling)
+    reviewing = State(value=Status.reviewing)
+    approving = State(value=Status.approving)
+    completed = State(value=Status.completed, final=True)
+    rejected = State(value=Status.rejected, final=True)
+    withdrawn = State(value=Status.withdrawn, final=True)
+
+    accept = submitted.to(handling)
+    request_materials = submitted.to(materials) | handling.to(materials)
+    supply = (materials.to(submitted, cond="paused_at_acceptance")
+              | materials.to(handling, unless="paused_at_acceptance"))
+    handle = handling.to(reviewing)
+    review = reviewing.to(approving)
+    send_back = reviewing.to(handling) | approving.to(handling)
+    approve = approving.to(completed)
+    reject = submitted.to(rejected) | approving.to(rejected)
+    withdraw = (submitted.to(withdrawn) | materials.to(withdrawn) | handling.to(withdrawn)
+                | reviewing.to(withdrawn) | approving.to(withdrawn))
+
+    def paused_at_acceptance(self) -> bool:
+        return bool(self.model.paused_from is Status.submitted)
+
+
+def allowed(app: Application) -> set[Action]:
+    """The actions the application's status allows (whoever takes them)."""
+    flow = HandlingFlow(model=app, state_field="status")
+    return {Action(e.id) for e in flow.allowed_events}
+
+
+def fire(app: Application, action: Action) -> tuple[Status, Status]:
+    """Move ``app`` along ``action``; ``Conflict`` (and ``app`` unchanged) if its status does not allow it."""
+    before = app.status
+    flow = HandlingFlow(model=app, state_field="status")
+    try:
+        flow.send(action.value)
+    except TransitionNotAllowed as exc:
+        raise Conflict.said("application %(number)s is %(status)s: %(action)s is not possible now",
+                            number=app.number, status=before.value, action=action.value) from exc
+    return before, Status(app.status)
+
+
+ROLE_FOR_STATUS = {Status.submitted: StaffRole.acceptor, Status.handling: StaffRole.handler,
+                   Status.reviewing: StaffRole.reviewer, Status.approving: StaffRole.approver}
