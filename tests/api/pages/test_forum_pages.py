@@ -237,7 +237,7 @@ def test_three_flags_hold_a_post_until_a_moderator_decides(forum: Forum, clients
     assert third.status_code == 303 and third.headers["location"].endswith(f"#post-{spam}")  # staff still see it
     for who in ("alice", "carol", "anon"):
         assert spam not in _post_ids(clients[who].get(f"/community/topics/{topic}", headers=EN).text), who
-    assert "Hidden: flagged by 3 users" in clients["bob"].get(f"/community/topics/{topic}", headers=EN).text
+    assert "Hidden: held after 3 members flagged it" in clients["bob"].get(f"/community/topics/{topic}", headers=EN).text
     queue = _queue(clients["mod"])
     assert f'id="queued-{spam}"' in queue and "advertising" in queue and "Flags: 3" in queue
 
