@@ -18,6 +18,7 @@ from ipsearch.backends import get_backend
 from ipsearch.query.explain import explain_query
 from ipsearch.service import SearchService, SortMode
 from loaders.demo import prepare_demo
+from demo.content import seed_demo_content
 from loaders.pipeline import LoadInterrupted, LoadSummary, run_load
 from loaders.pipeline import Progress as LoadProgress
 from loaders.synthetic import SyntheticOptions, write_weekly_files
@@ -102,6 +103,12 @@ def demo(docs: Annotated[int, typer.Option(min=1)] = 2000) -> None:
     summary = prepare_demo(get_settings(), docs)
     console.print(f"[green]demo corpus ready:[/] {summary.loaded} loaded now, {summary.files_unchanged} files "
                   f"already loaded, {summary.failed} quarantined")
+    content = seed_demo_content(get_settings())
+    if content.created:
+        console.print(f"[green]demo content:[/] {content.people} people, {content.topics} forum threads, "
+                      f"{content.agencies} agencies, {content.works} registered work (all labelled demo)")
+        console.print(f"[bold]administrator {content.admin_email}, password {content.admin_password}[/] "
+                      "(shown this once: keep it)", markup=True, highlight=False)
 
 
 @app.command()

@@ -1,0 +1,132 @@
+"""Demo content for ``make run``: something on every page of a fresh platform, labelled demo.
+
+An administrator (its password printed once, when it is created), demo people, forum categories
+with a few threads, agencies across several provinces with reviews (some rated, some not yet), and
+a registered work. Every name says 演示/demo and every account is @demo.ipcommons.local, so nobody
+mistakes it for real data. Seeding goes through the feature services, as people would: writes are
+audited and checked like any other. A platform that already has the demo administrator is left as
+it is, so running the demo twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from community.agencies import service as agencies
+from community.agencies.models import ServiceType
+from community.agencies.schemas import AgencyIn, ReviewIn
+from community.forums import service as forums
+from community.forums.schemas import CategoryIn, PostIn, TopicIn
+from copyright import service as registry
+from copyright.models import WorkType
+from copyright.registry import ContentHash, WorkIn
+from copyright.schemas import RegisterIn
+from core.accounts.models import Role, User
+from core.accounts.service import create_user
+from core.audit import AuditContext, Writer
+from core.db import session_scope
+from core.settings import Settings
+
+DOMAIN = "demo.ipcommons.local"
+ADMIN_EMAIL = f"admin@{DOMAIN}"
+PEOPLE = {"creator": "李华（演示）Li Hua, demo", "analyst": "王芳（演示）Wang Fang, demo",
+          "engineer": "张伟（演示）Zhang Wei, demo", "applicant": "陈静（演示）Chen Jing, demo"}
+CATEGORIES = [("专利检索与分析（演示）Patent search and analysis, demo", "检索式、专题库与预警报告的问答 · Queries, "
+               "collections and reports"),
+              ("著作权登记（演示）Copyright registration, demo", "登记、许可与证书核验 · Registration, licences, "
+               "verifying certificates"),
+              ("代理机构（演示）IP agencies, demo", "选择与评价代理机构 · Choosing and reviewing agencies")]
+THREADS = [  # (category, author, title, body, replier, reply): one reply each, as new users may post
+    (0, "engineer", "如何检索 LED 散热相关专利？(demo)",
+     "我想找 LED 灯具散热结构的专利，`TI=(led AND 散热)` 命中太少，有什么建议？",
+     "analyst", "试试 `TXT=(led OR \"light emitting diode\") AND IPC=F21V29`，并在结果页按同族分组。"),
+    (1, "creator", "仅哈希登记的证书怎么核验？(demo)",
+     "我用“仅哈希”登记了一篇文章，别人如何确认证书是真的？",
+     "engineer", "打开登记记录页，把原文件拖进“在浏览器中核验证书”，文件不会上传，每一步都会显示结果。"),
+    (2, "applicant", "广东有哪些做通信专利的代理机构？(demo)",
+     "想找广东省内擅长 H04W 的代理机构，评价从哪里看？",
+     "creator", "在代理机构目录里按省份“广东”、IPC 小类 H04W 筛选，资料页有信用记录和评价。"),
+]
+AGENCIES = [  # (name, province, city, services, IPC subclasses)
+    ("岭南知识产权代理（演示）Lingnan IP, demo", "广东", "深圳", ["patent", "trademark"], ["H04W", "H04L"]),
+    ("珠江专利事务所（演示）Pearl River Patents, demo", "广东省", "广州", ["patent"], ["H04N", "G06F"]),
+    ("京华知识产权（演示）Jinghua IP, demo", "北京", "", ["patent", "law"], ["A61B", "G16H"]),
+    ("浦江版权服务（演示）Pujiang Copyright, demo", "上海", "", ["copyright", "law"], []),
+    ("西湖专利代理（演示）West Lake Patents, demo", "Zhejiang", "杭州", ["patent"], ["F21V", "H01L"]),
+    ("天府知识产权（演示）Tianfu IP, demo", "四川", "成都", ["patent", "trademark"], ["G06F"]),
+]
+REVIEWERS = ("analyst", "engineer", "applicant")  # three reviews rate an agency; the last two stay unrated
+
+
+class DemoContent(BaseModel):
+    """What the seeding made; ``admin_password`` only when the administrator was created now."""
+
+    created: bool
+    admin_email: str = ADMIN_EMAIL
+    admin_password: str | None = None
+    people: int = 0
+    topics: int = 0
+    agencies: int = 0
+    works: int = 0
+
+
+def seed_demo_content(settings: Settings) -> DemoContent:
+    with session_scope(settings.effective_database_url) as session:
+        if session.scalar(select(User.id).where(User.email == ADMIN_EMAIL)) is not None:
+            return DemoContent(created=False)
+        password = secrets.token_urlsafe(12)
+        admin = create_user(session, ADMIN_EMAIL, password, "演示管理员 Demo admin", Role.admin)
+        people = {key: create_user(session, f"{key}@{DOMAIN}", secrets.token_urlsafe(16), name)
+                  for key, name in PEOPLE.items()}
+        session.commit()
+        topics = _forums(session, admin, people)
+        ids = _agencies(session, admin, people)
+        _work(session, settings, people["creator"])
+        return DemoContent(created=True, admin_password=password, people=len(people), topics=topics,
+                           agencies=len(ids), works=1)
+
+
+def _as(session: Session, user: User) -> Writer:
+    return Writer(session, user, AuditContext(actor_id=user.id, client_ip=None))
+
+
+def _forums(session: Session, admin: User, people: dict[str, User]) -> int:
+    """Three categories, one question in each from a different person, and one answer."""
+    categories = [forums.create_category(_as(session, admin), CategoryIn(name=name, description=about)).id
+                  for name, about in CATEGORIES]
+    for category, author, title, body, replier, answer in THREADS:
+        topic = forums.create_topic(_as(session, people[author]),
+                                    TopicIn(category_id=categories[category], title=title, body=body))
+        forums.reply(_as(session, people[replier]), topic.id, PostIn(body=answer))
+    return len(THREADS)
+
+
+def _agencies(session: Session, admin: User, people: dict[str, User]) -> list[int]:
+    """Agencies in five provinces; the first four reviewed by three people (rated), the rest not yet."""
+    ids = []
+    for n, (name, province, city, services, ipc) in enumerate(AGENCIES):
+        made = agencies.create_agency(_as(session, admin), AgencyIn(
+            name=name, licence_number=f"DEMO{n + 1:04d}", province=province, city=city,
+            service_types=[ServiceType(s) for s in services], ipc_subclasses=ipc, practitioners=8 + 5 * n))
+        ids.append(made.id)
+        if n < 4:
+            for k, reviewer in enumerate(REVIEWERS):
+                score = 5 - (n + k) % 3
+                agencies.review_agency(_as(session, people[reviewer]), made.id, ReviewIn(
+                    engagement_ref=f"DEMO-{n}-{k}", professionalism=score, responsiveness=max(score - 1, 1),
+                    cost_transparency=score, outcome=score, text="演示评价 demo review"))
+    return ids
+
+
+def _work(session: Session, settings: Settings, creator: User) -> None:
+    """A hash-only registration of a demo text (its SHA-256 is that of the sentence below)."""
+    text = "洱海日出（演示作品）Sunrise over Erhai — a demo work of IP Commons".encode()
+    body = RegisterIn(work=WorkIn(title="洱海日出（演示）Sunrise over Erhai, demo", work_type=WorkType.written,
+                                  authors=["李华（演示）"], description="演示数据 · demo content"),
+                      content=ContentHash(sha256=hashlib.sha256(text).hexdigest(), size=len(text)))
+    registry.register_hash(_as(session, creator), settings, body)
