@@ -14,11 +14,11 @@ from rich.table import Table
 from api.cli.app import app, console, err
 from core.migrate import upgrade
 from core.settings import BackendKind, get_settings
+from demo.content import seed_demo_content
 from ipsearch.backends import get_backend
 from ipsearch.query.explain import explain_query
 from ipsearch.service import SearchService, SortMode
 from loaders.demo import prepare_demo
-from demo.content import seed_demo_content
 from loaders.pipeline import LoadInterrupted, LoadSummary, run_load
 from loaders.pipeline import Progress as LoadProgress
 from loaders.synthetic import SyntheticOptions, write_weekly_files
