@@ -75,7 +75,7 @@ def make_office(sessions: sessionmaker[Session], settings: Settings, step_days: 
         catalogue.add_item(w, ItemIn(
             code=f"i-{code}", kind=kind, name=Bilingual(zh="测试事项", en="Test item"),
             description=Bilingual(zh="", en=""), materials=[MaterialSpec(zh="证据", en="Evidence", required=True)],
-            fields=[{"name": "details", "zh": "说明", "en": "Details", "required": True}],  # type: ignore[list-item]
+            fields=[{"name": "details", "zh": "说明", "en": "Details", "required": True}],
             step_days=step_days or {Step.accept: 2, Step.handle: 5, Step.review: 3, Step.approve: 2},
             total_days=total_days, warn_ratio=warn_ratio, department=code))
         for role in ROLES:

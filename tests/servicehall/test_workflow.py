@@ -51,7 +51,7 @@ def do(office: Office, who: str, number: str, action: Action, now: datetime = NO
     try:
         if action is A.supply:
             return service.supply(w, office.settings, number, "here it is", [], now=now).status
-        return service.act(w, number, ActionIn(action=action, comment="because", **extra), now=now).status  # type: ignore[arg-type]
+        return service.act(w, number, ActionIn(action=action, comment="because", **extra), now=now).status
     finally:
         w.session.close()
 
@@ -113,13 +113,13 @@ def test_the_whole_flow_leaves_a_trail_with_each_actor_and_comment(office: Offic
     for who, action in PATH[Status.completed]:
         do(office, who, number, action, result="granted")
     w = office.writer("applicant")
-    done = service.rate(w, number, RateIn(satisfaction="very_satisfied", comment="quick"), now=NOW)  # type: ignore[arg-type]
+    done = service.rate(w, number, RateIn(satisfaction="very_satisfied", comment="quick"), now=NOW)
     assert done.satisfaction == "very_satisfied" and done.status is Status.completed and done.result == "granted"
     assert [e.action for e in done.events] == ["apply", "request_materials", "supply", "accept", "handle", "review",
                                                "approve"]
     assert all(e.actor and e.at for e in done.events) and done.events[1].comment == "because"
     with pytest.raises(Conflict):
-        service.rate(office.writer("applicant"), number, RateIn(satisfaction="neutral"), now=NOW)  # type: ignore[arg-type]
+        service.rate(office.writer("applicant"), number, RateIn(satisfaction="neutral"), now=NOW)
     with office.sessions() as session:
         actions = list(session.scalars(select(AuditRecord.action).where(AuditRecord.object_id == number)
                                        .order_by(AuditRecord.id)))
@@ -142,7 +142,7 @@ def test_assignment_gives_the_step_to_one_person(office: Office) -> None:
         session.commit()
         other_id, other_email = other.id, other.email
     catalogue.add_staff(office.writer("admin"), StaffIn(email=other_email, department=office.department,
-                                                        role="handler"))  # type: ignore[arg-type]
+                                                        role="handler"))
     office.people["handler2"] = other_id
     with pytest.raises(PermissionDenied):  # only the head assigns
         service.assign(office.writer("handler"), number, AssignIn(assignee_id=other_id), now=NOW)

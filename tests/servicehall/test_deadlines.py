@@ -1,0 +1,150 @@
+"""Deadlines over the 2026 calendar (the State Council's holiday schedule as chinesecalendar carries
+it), the clock paused during 补正, and the yellow and red cards fired once each at the right moment.
+Time is injected: nothing sleeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.audit import AuditContext, Writer
+from core.notifications import Notification
+from core.settings import Settings
+from servicehall import service
+from servicehall.calendar import BEIJING, end_of_working_days, is_working_day, known, working_seconds
+from servicehall.models import Application, Card, CardLevel, Status, Step
+from servicehall.schemas import ActionIn
+from servicehall.workflow import Action
+from tests.servicehall.conftest import Office, bj, make_office
+
+FIVE = {Step.accept: 5, Step.handle: 5, Step.review: 3, Step.approve: 2}
+
+
+def test_the_2026_schedule_is_known_with_its_adjusted_working_weekends() -> None:
+    assert known(2026)
+    for day in (dt.date(2026, 10, d) for d in range(1, 8)):
+        assert not is_working_day(day), day  # National Day, 1-7 October
+    assert not is_working_day(dt.date(2026, 9, 25))  # Mid-Autumn, 25-27 September
+    assert is_working_day(dt.date(2026, 9, 20))  # Sunday, worked for National Day
+    assert is_working_day(dt.date(2026, 10, 10))  # Saturday, worked for National Day
+    assert is_working_day(dt.date(2026, 1, 4)) and is_working_day(dt.date(2026, 2, 14))  # New Year, Spring Festival
+    assert not is_working_day(dt.date(2026, 2, 16))
+
+
+def test_five_working_days_from_the_thursday_before_national_day() -> None:
+    """24 September (Thu): 25-27 Mid-Autumn, 28, 29, 30 count, 1-7 October National Day, 8 and 9
+    count: the step ends at 24:00 on Friday 9 October."""
+    start = bj(2026, 9, 24, 15)
+    assert end_of_working_days(start, 5) == dt.datetime(2026, 10, 10, tzinfo=BEIJING)
+    # from Wednesday 30 September: 8, 9, Saturday 10 (worked), 12, 13 October
+    assert end_of_working_days(bj(2026, 9, 30), 5) == dt.datetime(2026, 10, 14, tzinfo=BEIJING)
+    # a working Saturday counts whole, a holiday not at all
+    assert working_seconds(bj(2026, 10, 10, 0), bj(2026, 10, 11, 0)) == 86_400
+    assert working_seconds(bj(2026, 10, 1, 0), bj(2026, 10, 8, 0)) == 0
+
+
+def _sweep(sessions: sessionmaker[Session], now: dt.datetime) -> int:
+    with sessions() as session:
+        return service.sweep(Writer(session, None, AuditContext(client_ip="test")), now)
+
+
+def _app(office: Office, number: str) -> Application:
+    with office.sessions() as session:
+        return session.scalars(select(Application).where(Application.number == number)).one()
+
+
+def _act(office: Office, who: str, number: str, action: Action, now: dt.datetime) -> None:
+    w = office.writer(who)
+    with w.session:
+        if action is Action.supply:
+            service.supply(w, office.settings, number, "the missing page", [], now=now)
+        else:
+            service.act(w, number, ActionIn(action=action, comment="why"), now=now)
+
+
+def test_an_application_started_before_national_day_is_due_after_it(sessions: sessionmaker[Session],
+                                                                    hall_settings: Settings) -> None:
+    office = make_office(sessions, hall_settings, step_days=FIVE)
+    shown = office.apply(bj(2026, 9, 24, 15))
+    assert shown.step_due_at == dt.datetime(2026, 10, 10, tzinfo=BEIJING)
+
+
+def test_the_clock_pauses_while_materials_are_awaited(sessions: sessionmaker[Session], hall_settings: Settings) -> None:
+    office = make_office(sessions, hall_settings, step_days=FIVE)
+    number = office.apply(bj(2026, 3, 2, 10)).number  # Monday: due at the end of Monday 9 March
+    assert _app(office, number).step_due_at == dt.datetime(2026, 3, 10, tzinfo=BEIJING)
+    _act(office, "acceptor", number, Action.request_materials, bj(2026, 3, 3, 10))
+    paused = _app(office, number)
+    assert paused.status is Status.materials and paused.running_since is None and paused.red_at is None
+    _sweep(sessions, bj(2026, 3, 10, 9))  # after the step's original end: nothing fires while paused
+    assert _cards(office, number) == []
+    _act(office, "applicant", number, Action.supply, bj(2026, 3, 10, 10))  # five working days later
+    resumed = _app(office, number)
+    assert resumed.status is Status.submitted and resumed.step_no == 1
+    assert resumed.step_due_at == dt.datetime(2026, 3, 17, tzinfo=BEIJING)  # the end of 16 March
+    assert abs(resumed.total_used_s - 86_400) < 1  # Monday 10:00 to Tuesday 10:00: one working day used
+
+
+def _cards(office: Office, number: str) -> list[tuple[CardLevel, dt.datetime]]:
+    with office.sessions() as session:
+        app = session.scalars(select(Application).where(Application.number == number)).one()
+        return [(c.level, c.fired_at) for c in session.scalars(select(Card).where(Card.application_id == app.id)
+                                                                 .order_by(Card.id))]
+
+
+def _notes(office: Office, who: str, number: str) -> list[str]:
+    with office.sessions() as session:
+        rows = session.scalars(select(Notification).where(Notification.user_id == office.people[who])
+                               .order_by(Notification.id))
+        return [n.kind for n in rows if n.payload.get("number") == number and n.kind.endswith("_card")]
+
+
+def test_yellow_then_red_fire_once_each_at_the_right_moment(sessions: sessionmaker[Session],
+                                                           hall_settings: Settings) -> None:
+    office = make_office(sessions, hall_settings, step_days=FIVE)
+    number = office.apply(bj(2026, 3, 2, 10)).number
+    # budget: 14 h on Monday + 5 days = 134 working hours; 80% = 107.2 h, reached Friday 6 March 21:12
+    yellow = bj(2026, 3, 6, 21, 12)
+    _sweep(sessions, yellow - dt.timedelta(seconds=1))
+    assert _cards(office, number) == []
+    _sweep(sessions, yellow)
+    _sweep(sessions, yellow + dt.timedelta(minutes=5))
+    assert _cards(office, number) == [(CardLevel.yellow, yellow)]
+    # the weekend is not counted: overdue at 24:00 on Monday 9 March
+    red = dt.datetime(2026, 3, 10, tzinfo=BEIJING)
+    _sweep(sessions, red - dt.timedelta(seconds=1))
+    assert len(_cards(office, number)) == 1
+    _sweep(sessions, red)
+    _sweep(sessions, red + dt.timedelta(days=3))
+    assert _cards(office, number) == [(CardLevel.yellow, yellow), (CardLevel.red, red)]
+    for who in ("acceptor", "head"):  # the step's people (unassigned: every acceptor) and the head
+        assert _notes(office, who, number) == ["hall.yellow_card", "hall.red_card"], who
+    assert _notes(office, "handler", number) == [] and _notes(office, "applicant", number) == []
+
+
+def test_the_yellow_share_is_configurable(sessions: sessionmaker[Session], hall_settings: Settings) -> None:
+    office = make_office(sessions, hall_settings, step_days=FIVE, warn_ratio=0.5)
+    number = office.apply(bj(2026, 3, 2, 10)).number
+    at = bj(2026, 3, 5, 5)  # 67 h of 134: 14 h on Monday, then 53 h
+    _sweep(sessions, at - dt.timedelta(seconds=1))
+    assert _cards(office, number) == []
+    _sweep(sessions, at)
+    assert _cards(office, number) == [(CardLevel.yellow, at)]
+
+
+def test_a_late_step_gets_its_cards_when_it_ends_and_the_next_step_starts_clean(
+        sessions: sessionmaker[Session], hall_settings: Settings) -> None:
+    office = make_office(sessions, hall_settings, step_days=FIVE)
+    number = office.apply(bj(2026, 3, 2, 10)).number
+    late = bj(2026, 3, 11, 9)  # no sweep ran; the acceptor accepts after the step's end
+    _act(office, "acceptor", number, Action.accept, late)
+    with office.sessions() as session:
+        app = session.scalars(select(Application).where(Application.number == number)).one()
+        cards = list(session.scalars(select(Card).where(Card.application_id == app.id).order_by(Card.id)))
+        assert [(c.level, c.step, c.closed_at) for c in cards] == [(CardLevel.yellow, Step.accept, late),
+                                                                   (CardLevel.red, Step.accept, late)]
+        assert app.status is Status.handling and app.step_no == 2 and app.yellow_at is not None
+    _sweep(sessions, late)
+    assert len(_cards(office, number)) == 2  # the new step's cards are not due yet
