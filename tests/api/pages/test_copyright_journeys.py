@@ -267,3 +267,21 @@ def _sign_up_zh(page: Page, portal_url: str) -> None:
     page.locator("#password").fill(PASSWORD)
     with page.expect_navigation():
         page.locator("form button").last.click()
+
+
+def test_a_record_and_its_verifier_in_chinese_pass_axe(browser: Browser, portal_url: str) -> None:
+    page = new_page(browser, "zh-CN")
+    _sign_up_zh(page, portal_url)
+    page.goto(portal_url + "/copyright/register")
+    page.locator("#w-type").select_option("written")
+    page.locator("#w-title").fill("港口笔记（测试）")
+    page.get_by_role("radio", name=re.compile("仅哈希")).check()
+    page.locator("#w-sha256").fill(hashlib.sha256(uuid.uuid4().bytes).hexdigest())
+    with page.expect_navigation(url=re.compile(r"/copyright/records/CR-")):
+        page.locator("#w-submit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("港口笔记（测试）")
+    expect(page.locator("main")).to_contain_text("仅哈希登记：文件从未发送给平台。")
+    page.locator("[data-verifier]").get_by_role("button", name="核验").click()
+    expect(page.locator('[data-verifier] [role="status"][data-valid="true"]')).to_contain_text("尚未核验文件")
+    _no_axe_violations(page)
+    page.context.close()
