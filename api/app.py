@@ -23,12 +23,14 @@ from api.routers import (
     health,
     loads,
     patents,
+    servicehall,
 )
 from api.worker import import_task_modules
 from core.settings import Settings, get_settings
 
 API_ROUTERS = (health.router, auth.router, accounts.router, audit.router, loads.router, patents.router,
-               collections.router, copyright.router, agencies.router, forums.router, analytics.router)
+               collections.router, copyright.router, agencies.router, forums.router, analytics.router,
+               servicehall.router)
 STATIC_DIR = Path(__file__).with_name("static")
 
 

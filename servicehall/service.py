@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import BinaryIO
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -51,6 +52,14 @@ Files = list[tuple[str, BinaryIO]]
 
 
 # --- applying ------------------------------------------------------------------------------------
+
+def parse_apply(text: str) -> ApplyIn:
+    """The application's JSON sent next to its files (a multipart form field)."""
+    try:
+        return ApplyIn.model_validate_json(text)
+    except ValidationError as exc:
+        raise InvalidInput.said("the application is not valid: %(reason)s", reason=exc.errors()[0]["msg"]) from exc
+
 
 def _next_number(session: Session, year: int) -> str:
     if session.scalar(select(Counter).where(Counter.year == year)) is None:

@@ -4,6 +4,7 @@ handler's worklist sorted by urgency, and the published results of public items.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Session
 from core.accounts.models import User
 from core.db import utcnow
 from core.errors import NotFound, PermissionDenied
-from servicehall import clock, workflow
+from core.settings import Settings
+from servicehall import clock, uploads, workflow
 from servicehall.access import may_act, visible
 from servicehall.calendar import DAY
 from servicehall.models import (
@@ -164,3 +166,9 @@ def public_results(session: Session, limit: int = 100) -> list[PublicResultOut]:
                            .order_by(Application.completed_at.desc()).limit(limit)).all()
     return [PublicResultOut(number=a.number, item_name=Bilingual(zh=i.name_zh, en=i.name_en), status=a.status,
                             completed_at=a.completed_at, result=a.result) for a, i in rows]
+
+
+def material_file(session: Session, settings: Settings, user: User, number: str, material_id: int) -> tuple[Path, str]:
+    """The stored file of a material and its name, for the applicant and the department's staff."""
+    row = material_of(session, user, number, material_id)
+    return uploads.path_of(settings, row.sha256), row.filename

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from api.cli import copyright as copyright_commands
+from api.cli import hall as hall_commands
 from api.cli import patents as patent_commands
 from api.cli import platform as platform_commands
 from api.cli import reports as report_commands
@@ -14,7 +15,7 @@ from api.cli.errors import report
 from api.worker import import_task_modules
 
 __all__ = ["app", "main"]
-COMMAND_MODULES = (platform_commands, patent_commands, report_commands, copyright_commands)
+COMMAND_MODULES = (platform_commands, patent_commands, report_commands, copyright_commands, hall_commands)
 
 
 def main() -> None:

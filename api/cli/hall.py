@@ -1,0 +1,55 @@
+"""``ipcommons hall``: the service hall's catalogue, department roles and the warning sweep.
+
+Commands call ``servicehall`` like the API does; the command line acts as the platform's operator
+(the audit trail records ``cli``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from api.cli.app import app, cli_writer, console
+from servicehall.models import StaffRole
+
+hall_app = typer.Typer(help="IP online service hall: catalogue, department roles, warnings.", no_args_is_help=True)
+app.add_typer(hall_app, name="hall")
+
+
+@hall_app.command("seed")
+def hall_seed() -> None:
+    """Create the seed departments and the six seed services that are missing (idempotent)."""
+    from core.db import session_factory
+    from core.migrate import upgrade
+    from servicehall import catalogue
+
+    upgrade()
+    with session_factory()() as session:
+        items = catalogue.seed(cli_writer(session))
+    for item in items:
+        console.print(f"{item.code:24} {item.name.zh} / {item.name.en} ({item.department}, {item.total_days} days)")
+
+
+@hall_app.command("staff")
+def hall_staff(email: str, department: Annotated[str, typer.Option(help="Department code, e.g. protection.")],
+               role: Annotated[list[StaffRole], typer.Option(help="Role in the department (repeatable).")]) -> None:
+    """Give a person one or more roles in a department."""
+    from core.db import session_factory
+    from servicehall import catalogue
+    from servicehall.schemas import StaffIn
+
+    with session_factory()() as session:
+        for one in role:
+            done = catalogue.add_staff(cli_writer(session), StaffIn(email=email, department=department, role=one))
+            console.print(f"[green]{done.email}[/] is {done.role.value} in {done.department}")
+
+
+@hall_app.command("sweep")
+def hall_sweep() -> None:
+    """Fire the red and yellow cards due now (Celery beat does this every five minutes)."""
+    from core.db import session_factory
+    from servicehall import service
+
+    with session_factory()() as session:
+        fired = service.sweep(cli_writer(session))
+    console.print(f"{fired} cards fired")

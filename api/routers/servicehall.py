@@ -1,0 +1,142 @@
+"""The IP online service hall: catalogue, applications and their handling, the worklist, the
+supervision dashboard and public results. Each route calls one ``servicehall`` function."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi.responses import FileResponse
+
+from api.deps import CurrentUser, SessionDep, SettingsDep, WriterDep
+from servicehall import catalogue, service, supervision, views
+from servicehall.schemas import (
+    ActionIn,
+    ApplicationOut,
+    AssignIn,
+    DashboardOut,
+    ItemIn,
+    ItemOut,
+    PublicResultOut,
+    RateIn,
+    StaffIn,
+    StaffOut,
+    WorkItemOut,
+)
+
+router = APIRouter(tags=["service hall"])
+P = "/api/v1/hall"
+CREATED = status.HTTP_201_CREATED
+Files = Annotated[list[UploadFile] | None, File(description="Materials (each within IPC_MAX_UPLOAD_BYTES).")]
+
+
+def _files(files: list[UploadFile] | None) -> service.Files:
+    return [(f.filename or "file", f.file) for f in files or [] if f.filename]
+
+
+@router.get(f"{P}/items", response_model=list[ItemOut])
+def list_items(session: SessionDep) -> list[ItemOut]:
+    """The catalogue: every service with its materials, form fields and promised working days."""
+    return catalogue.items(session)
+
+
+@router.get(f"{P}/items/{{code}}", response_model=ItemOut)
+def get_item(code: str, session: SessionDep) -> ItemOut:
+    return catalogue.item(session, code)
+
+
+@router.post(f"{P}/items", status_code=CREATED, response_model=ItemOut)
+def add_item(body: ItemIn, w: WriterDep) -> ItemOut:
+    """Admins add a service to the catalogue."""
+    return catalogue.add_item(w, body)
+
+
+@router.post(f"{P}/seed", response_model=list[ItemOut])
+def seed(w: WriterDep) -> list[ItemOut]:
+    """Admins create the seed departments and the six seed services that are missing."""
+    return catalogue.seed(w)
+
+
+@router.get(f"{P}/staff", response_model=list[StaffOut])
+def list_staff(session: SessionDep, user: CurrentUser) -> list[StaffOut]:
+    return catalogue.staff(session, user)
+
+
+@router.post(f"{P}/staff", status_code=CREATED, response_model=StaffOut)
+def add_staff(body: StaffIn, w: WriterDep) -> StaffOut:
+    """Admins give a person a role (acceptor, handler, reviewer, approver, head) in a department."""
+    return catalogue.add_staff(w, body)
+
+
+@router.post(f"{P}/staff/remove", status_code=status.HTTP_204_NO_CONTENT)
+def remove_staff(body: StaffIn, w: WriterDep) -> None:
+    catalogue.remove_staff(w, body)
+
+
+@router.post(f"{P}/applications", status_code=CREATED, response_model=ApplicationOut)
+def apply(w: WriterDep, settings: SettingsDep, files: Files = None,
+          application: Annotated[str, Form(description='ApplyIn as JSON: {"item": code, "fields": {...}}')] = "{}",
+          ) -> ApplicationOut:
+    """Apply with the form and the materials; the answer carries the tracking number."""
+    return service.apply(w, settings, service.parse_apply(application), _files(files))
+
+
+@router.get(f"{P}/applications", response_model=list[ApplicationOut])
+def my_applications(session: SessionDep, user: CurrentUser) -> list[ApplicationOut]:
+    return views.mine(session, user)
+
+
+@router.get(f"{P}/applications/{{number}}", response_model=ApplicationOut)
+def get_application(number: str, session: SessionDep, user: CurrentUser) -> ApplicationOut:
+    """Each step with who handled it, the materials, the cards and what the caller may do now."""
+    return views.get(session, user, number)
+
+
+@router.post(f"{P}/applications/{{number}}/actions", response_model=ApplicationOut)
+def act(number: str, body: ActionIn, w: WriterDep) -> ApplicationOut:
+    """One step of the handling flow: 409 when the status does not allow it (or ``version`` is stale),
+    403 when the caller's role does not."""
+    return service.act(w, number, body)
+
+
+@router.post(f"{P}/applications/{{number}}/materials", response_model=ApplicationOut)
+def supply(number: str, w: WriterDep, settings: SettingsDep, files: Files = None,
+           comment: Annotated[str, Form()] = "") -> ApplicationOut:
+    """补正: the applicant supplies the missing materials; the clock runs on."""
+    return service.supply(w, settings, number, comment, _files(files))
+
+
+@router.get(f"{P}/applications/{{number}}/materials/{{material_id}}", response_class=FileResponse,
+            responses={200: {"content": {"application/octet-stream": {}}, "description": "The file."}})
+def material(number: str, material_id: int, session: SessionDep, settings: SettingsDep,
+             user: CurrentUser) -> FileResponse:
+    path, name = views.material_file(session, settings, user, number, material_id)
+    return FileResponse(path, media_type="application/octet-stream", filename=name)
+
+
+@router.post(f"{P}/applications/{{number}}/assign", response_model=ApplicationOut)
+def assign(number: str, body: AssignIn, w: WriterDep) -> ApplicationOut:
+    """The department head gives the current step to someone holding its role."""
+    return service.assign(w, number, body)
+
+
+@router.post(f"{P}/applications/{{number}}/rating", response_model=ApplicationOut)
+def rate(number: str, body: RateIn, w: WriterDep) -> ApplicationOut:
+    return service.rate(w, number, body)
+
+
+@router.get(f"{P}/worklist", response_model=list[WorkItemOut])
+def worklist(session: SessionDep, user: CurrentUser) -> list[WorkItemOut]:
+    """The caller's work, red cards first, then yellow, then the most time used."""
+    return views.worklist(session, user)
+
+
+@router.get(f"{P}/dashboard", response_model=DashboardOut)
+def dashboard(session: SessionDep, user: CurrentUser) -> DashboardOut:
+    return supervision.dashboard(session, user)
+
+
+@router.get(f"{P}/results", response_model=list[PublicResultOut])
+def public_results(session: SessionDep) -> list[PublicResultOut]:
+    """Results of the services whose results are public."""
+    return views.public_results(session)
