@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from analytics import scopes
 from analytics.models import Alert, AlertDelivery, Subscription
 from analytics.rules import Finding, RuleContext, RulesConfig, evaluate
-from core.accounts.models import Membership
+from core.accounts.models import Membership, User
 from core.db import session_scope
 from core.errors import NotFound, PermissionDenied
 from core.notifications import notify
@@ -53,7 +53,7 @@ class SubscriptionIn(BaseModel):
 
 
 def subscribe(session: Session, user_id: int, data: SubscriptionIn) -> Subscription:
-    scopes.resolve(session, data.scope)
+    scopes.resolve_for(session, data.scope, session.get(User, user_id))
     if data.org_id is not None:
         member = session.scalar(select(Membership).where(Membership.user_id == user_id,
                                                          Membership.org_id == data.org_id))
@@ -90,7 +90,7 @@ def record(session: Session, sub: Subscription, finding: Finding, as_of: dt.date
     alert = session.scalar(select(Alert).where(Alert.subscription_id == sub.id, Alert.fingerprint == fp))
     if alert is None:
         alert = Alert(subscription_id=sub.id, rule=finding.rule, severity=finding.severity, fingerprint=fp,
-                      title=finding.title[:300], evidence=finding.evidence.model_dump())
+                      title=finding.title[:300], evidence=finding.evidence.model_dump() | {"values": finding.values})
         session.add(alert)
         session.flush()
     delivered = 0
@@ -104,7 +104,8 @@ def record(session: Session, sub: Subscription, finding: Finding, as_of: dt.date
         except IntegrityError:  # a concurrent run delivered it first
             continue
         notify(session, user_id, "alert", f"[{finding.severity}] {finding.title}", alert_id=alert.id,
-               rule=finding.rule, severity=finding.severity, scope=sub.scope, evidence=finding.evidence.model_dump())
+               rule=finding.rule, severity=finding.severity, scope=sub.scope, evidence=finding.evidence.model_dump(),
+               subject=finding.subject, **finding.values)
         delivered += 1
     return delivered
 

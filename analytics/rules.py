@@ -86,6 +86,8 @@ class Finding(BaseModel):
     subject: str
     title: str
     evidence: Evidence
+    values: dict[str, str | int | float] = Field(default_factory=dict,
+                                                 description="what the title says, to word it in other languages")
 
     def fingerprint(self, scope: str, as_of: dt.date) -> str:
         """The same finding for the same scope in the same month is one alert (rules run on every
@@ -140,6 +142,7 @@ class _Rules:
                 rule="foreign_growth", severity=severity, subject=owner,
                 title=f"Foreign applicant {owner}: {n} publications in the last {self.config.window_months} months, "
                       f"+{growth:.0f}% on the previous period",
+                values={"owner": owner, "n": n, "months": self.config.window_months, "growth": f"{growth:.0f}"},
                 evidence=Evidence(numbers={"current": n, "previous": prev, "growth_pct": round(growth, 1),
                                            "yellow_pct": cfg.yellow_pct, "red_pct": cfg.red_pct,
                                            "home_country": self.ctx.home_country},
@@ -162,6 +165,7 @@ class _Rules:
                 out.append(Finding(
                     rule="competitor_new_subclass", severity=Severity.red, subject=f"{owner}|{subclass}",
                     title=f"Watched competitor {owner} entered {subclass} ({n} publications)",
+                    values={"owner": owner, "subclass": subclass, "n": n},
                     evidence=Evidence(numbers={"subclass": subclass, "documents": n, "earlier_documents": 0},
                                       patents=self.patents(And((mine, self.current,
                                                                 ClassCode("IPC", subclass, True)))))))
@@ -184,6 +188,8 @@ class _Rules:
             subject=f"{before.hhi_band}->{now.hhi_band}",
             title=f"Concentration moved from {before.hhi_band} (HHI {before.hhi:.0f}) to {now.hhi_band} "
                   f"(HHI {now.hhi:.0f})",
+            values={"before": before.hhi_band, "after": now.hhi_band, "previous_hhi": f"{before.hhi:.0f}",
+                    "hhi": f"{now.hhi:.0f}"},
             evidence=Evidence(numbers={"hhi": now.hhi, "previous_hhi": before.hhi, "cr4": now.cr4,
                                        "documents": n_now, "previous_documents": n_before},
                               patents=self.patents(And((self.scope, self.current)))))]
@@ -207,6 +213,7 @@ class _Rules:
                 rule="product_keywords", subject=pn,
                 severity=Severity.red if len(kws) >= cfg.red_keywords else Severity.yellow,
                 title=f"New patent {pn} claims {len(kws)} of your product keywords: {', '.join(kws)}",
+                values={"pn": pn, "n": len(kws), "keywords": ", ".join(kws)},
                 evidence=Evidence(numbers={"keywords_matched": len(kws), "min_keywords": cfg.min_keywords},
                                   patents=[pn])))
         return out

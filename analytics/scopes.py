@@ -1,4 +1,8 @@
-"""Scope lookup: a built-in industry (analytics.industries) or one a user defined."""
+"""Scope lookup: a built-in industry (analytics.industries) or one a user defined.
+
+A user-defined scope is private: only its owner, the members of its organisation (when it has
+one) and administrators see it (``resolve_for``, ``all_scopes``); to anyone else it does not exist.
+``resolve`` without a viewer is for work already authorised (a queued report, a subscription's rules)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from analytics.industries import INDUSTRIES, Branch, Industry
 from analytics.models import CustomScope
+from core.accounts.models import Membership, User
+from core.accounts.permissions import is_admin
 from core.errors import Conflict, NotFound
 from ipsearch.query.parser import QuerySyntaxError, parse_query
 
@@ -44,15 +50,44 @@ def check_query(query: str) -> None:
         raise ValueError(f"not a valid query: {exc}") from exc
 
 
+def _industry(row: CustomScope) -> Industry:
+    return Industry(key=row.key, name=row.name, name_zh=row.name_zh or row.name, query=row.query,
+                    branches=[Branch.model_validate(b) for b in row.branches])
+
+
+def _unknown(key: str) -> NotFound:
+    return NotFound(f"unknown scope {key!r}: use one of {', '.join(INDUSTRIES)} or a scope you defined")
+
+
 def resolve(session: Session | None, key: str) -> Industry:
+    """Any scope, whoever defined it: for work already authorised (see ``resolve_for``)."""
     if key in INDUSTRIES:
         return INDUSTRIES[key]
     if session is not None:
         row = session.scalar(select(CustomScope).where(CustomScope.key == key))
         if row is not None:
-            return Industry(key=row.key, name=row.name, name_zh=row.name_zh or row.name, query=row.query,
-                            branches=[Branch.model_validate(b) for b in row.branches])
-    raise NotFound(f"unknown scope {key!r}: use one of {', '.join(INDUSTRIES)} or a scope you defined")
+            return _industry(row)
+    raise _unknown(key)
+
+
+def visible(session: Session, row: CustomScope, user: User | None) -> bool:
+    """The owner, the members of the scope's organisation and administrators see a custom scope."""
+    if user is None:
+        return False
+    if row.owner_id == user.id or is_admin(user):
+        return True
+    return row.org_id is not None and session.scalar(
+        select(Membership.id).where(Membership.user_id == user.id, Membership.org_id == row.org_id)) is not None
+
+
+def resolve_for(session: Session, key: str, user: User | None) -> Industry:
+    """A built-in industry, or a custom scope ``user`` may see; any other key does not exist."""
+    if key in INDUSTRIES:
+        return INDUSTRIES[key]
+    row = session.scalar(select(CustomScope).where(CustomScope.key == key))
+    if row is None or not visible(session, row, user):
+        raise _unknown(key)
+    return _industry(row)
 
 
 def create(session: Session, data: ScopeIn, owner_id: int, org_id: int | None = None) -> CustomScope:
@@ -65,6 +100,17 @@ def create(session: Session, data: ScopeIn, owner_id: int, org_id: int | None = 
     return row
 
 
-def all_scopes(session: Session) -> list[Industry]:
-    custom = [resolve(session, k) for k in session.scalars(select(CustomScope.key).order_by(CustomScope.key))]
-    return [*INDUSTRIES.values(), *custom]
+def custom_scopes(session: Session, user: User | None) -> list[Industry]:
+    """The custom scopes ``user`` may see, by key."""
+    if user is None:
+        return []
+    stmt = select(CustomScope).order_by(CustomScope.key)
+    if not is_admin(user):
+        orgs = select(Membership.org_id).where(Membership.user_id == user.id)
+        stmt = stmt.where((CustomScope.owner_id == user.id) | CustomScope.org_id.in_(orgs))
+    return [_industry(row) for row in session.scalars(stmt)]
+
+
+def all_scopes(session: Session, user: User | None = None) -> list[Industry]:
+    """The built-in industries and the custom scopes ``user`` may see (none for anonymous callers)."""
+    return [*INDUSTRIES.values(), *custom_scopes(session, user)]

@@ -22,13 +22,14 @@ from ipsearch.service import SearchService
 MAX_ALERTS = 500
 
 
-def indicators(session: Session, search: SearchService, scope: str, *, basis: Basis = Basis.filing,
+def indicators(session: Session, search: SearchService, scope: str, *, user: User | None = None,
+               basis: Basis = Basis.filing,
                cutoff: dt.date | None = None, from_year: int | None = None, to_year: int | None = None,
                home_country: str = "CN", top: int = 10,
                counting: CountingUnit = CountingUnit.family) -> Indicators:
     """The indicators of a built-in or user-defined scope, counted up to ``cutoff`` (default: today),
-    by simple family (default) or by document."""
-    industry = scopes.resolve(session, scope)
+    by simple family (default) or by document. A custom scope only for those who may see it."""
+    industry = scopes.resolve_for(session, scope, user)
     params = IndicatorParams.checked(basis=basis, cutoff=cutoff or dt.date.today(), from_year=from_year,
                                      to_year=to_year, home_country=home_country, top=top, counting=counting)
     return compute(search, industry.query, params)

@@ -25,13 +25,29 @@ BATCH = 200
 
 # Titles in Chinese for the kinds a Chinese reader gets most, filled from the payload; other kinds
 # (and payloads that lack a value) keep the title the notification was written with.
-ZH_TITLES = {"collection.new_matches": "{count} 件新文献命中您的专题库“{collection_name}”"}
+# Alerts (kind "alert") are looked up by their rule: "alert.<rule>".
+ZH_TITLES = {"collection.new_matches": "{count} 件新文献命中您的专题库“{collection_name}”",
+             "alert.foreign_growth": "【{severity_zh}预警】国外申请人 {owner}：近{months}个月公开{n}件，"
+                                     "较上期增长{growth}%",
+             "alert.competitor_new_subclass": "【{severity_zh}预警】关注的竞争对手 {owner} 进入 {subclass}"
+                                              "（{n}件公开）",
+             "alert.concentration_band": "【{severity_zh}预警】申请人集中度由{before}（HHI {previous_hhi}）变为{after}"
+                                         "（HHI {hhi}）",
+             "alert.product_keywords": "【{severity_zh}预警】新专利 {pn} 的权利要求含有您的{n}个产品关键词：{keywords}"}
+ZH_WORDS = {"red": "红色", "yellow": "黄色", "unconcentrated": "低集中度", "moderately concentrated": "中等集中度",
+            "highly concentrated": "高集中度"}
 
 
 def _title(user: User, note: Notification) -> str:
-    template = ZH_TITLES.get(note.kind) if (user.language or "").startswith("zh") else None
+    if not (user.language or "").startswith("zh"):
+        return note.title
+    template = ZH_TITLES.get(f"{note.kind}.{note.payload.get('rule')}") or ZH_TITLES.get(note.kind)
+    values = dict(note.payload)
+    for key in ("before", "after"):  # concentration bands
+        values[key] = ZH_WORDS.get(str(values.get(key)), values.get(key))
+    values["severity_zh"] = ZH_WORDS.get(str(note.payload.get("severity")), "")
     try:
-        return template.format(**note.payload) if template else note.title
+        return template.format(**values) if template else note.title
     except KeyError:
         return note.title
 

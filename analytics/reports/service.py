@@ -63,7 +63,9 @@ def load_runs(session: Session, backend_kind: str) -> list[int]:
 
 def queue(session: Session, request: ReportRequest, user_id: int | None,
           subscription_id: int | None = None) -> Report:
-    industry = scopes.resolve(session, request.scope)
+    # a requester sees their own and their organisations' scopes; the platform itself (None) any scope
+    industry = (scopes.resolve(session, request.scope) if user_id is None
+                else scopes.resolve_for(session, request.scope, session.get(User, user_id)))
     params = request.params()
     previous = session.scalar(select(func.count()).select_from(Report).where(
         Report.scope == request.scope, Report.lang == request.lang)) or 0

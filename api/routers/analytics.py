@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response, status
 from analytics import scopes
 from analytics import service as analytics
 from analytics.alerts import SubscriptionIn
-from analytics.indicators import Basis, Indicators
+from analytics.indicators import Basis, CountingUnit, Indicators
 from analytics.industries import Industry
 from analytics.models import Severity
 from analytics.reports import service as reports
@@ -22,8 +22,9 @@ router = APIRouter(prefix="/api/v1", tags=["analytics"])
 
 
 @router.get("/analytics/scopes", response_model=list[Industry])
-def list_scopes(session: SessionDep) -> list[Industry]:
-    return scopes.all_scopes(session)
+def list_scopes(session: SessionDep, user: OptionalUser) -> list[Industry]:
+    """The built-in industries and the custom scopes you may see (yours and your organisations')."""
+    return scopes.all_scopes(session, user)
 
 
 @router.post("/analytics/scopes", status_code=status.HTTP_201_CREATED, response_model=Industry)
@@ -32,16 +33,17 @@ def create_scope(body: scopes.ScopeIn, w: WriterDep) -> Industry:
 
 
 @router.get("/analytics/indicators", response_model=Indicators)
-def indicators(session: SessionDep, search: SearchServiceDep,
+def indicators(session: SessionDep, search: SearchServiceDep, user: OptionalUser,
                scope: Annotated[str, Query(min_length=1, max_length=60, description="industry or scope key")],
                basis: Basis = Basis.filing,
                from_year: Annotated[int | None, Query(alias="from", ge=1800, le=2200)] = None,
                to_year: Annotated[int | None, Query(alias="to", ge=1800, le=2200)] = None,
                cutoff: dt.date | None = None,
                home: Annotated[str, Query(pattern=r"^[A-Z]{2}$")] = "CN",
-               top: Annotated[int, Query(ge=1, le=100)] = 10) -> Indicators:
-    return analytics.indicators(session, search, scope, basis=basis, cutoff=cutoff, from_year=from_year,
-                                to_year=to_year, home_country=home, top=top)
+               top: Annotated[int, Query(ge=1, le=100)] = 10,
+               counting: CountingUnit = CountingUnit.family) -> Indicators:
+    return analytics.indicators(session, search, scope, user=user, basis=basis, cutoff=cutoff, from_year=from_year,
+                                to_year=to_year, home_country=home, top=top, counting=counting)
 
 
 @router.post("/reports", status_code=status.HTTP_202_ACCEPTED, response_model=ReportOut)

@@ -60,7 +60,8 @@ def test_scopes_reports_and_permissions(api: TestClient, corpus_settings: Settin
     created = api.post("/api/v1/analytics/scopes", json=scope, headers=owner)
     assert created.status_code == 201, created.text
     assert api.post("/api/v1/analytics/scopes", json=scope, headers=owner).status_code == 409
-    assert key in {s["key"] for s in api.get("/api/v1/analytics/scopes").json()}
+    assert key in {s["key"] for s in api.get("/api/v1/analytics/scopes", headers=owner).json()}
+    assert key not in {s["key"] for s in api.get("/api/v1/analytics/scopes").json()}  # private to its owner
 
     request = {"scope": key, "lang": "zh", "cutoff": "2024-06-30", "home_country": "US"}
     assert api.post("/api/v1/reports", json=request).status_code == 401

@@ -145,8 +145,10 @@ def test_scopes_and_indicator_parameters(embedded_settings: Settings, session: S
     search = SearchService(get_backend(embedded_settings))
     scope = analytics.create_scope(_writer(session, owner), scopes.ScopeIn(key="lamps", name="Lamps",
                                                                             query="IPC=F21V"))
-    assert scope.key == "lamps" and "lamps" in {s.key for s in scopes.all_scopes(session)}
+    assert scope.key == "lamps" and "lamps" in {s.key for s in scopes.all_scopes(session, owner)}
+    assert "lamps" not in {s.key for s in scopes.all_scopes(session)}  # private: not for anonymous callers
     with pytest.raises(InvalidInput, match="first year is after its last"):
-        analytics.indicators(session, search, "lamps", basis=Basis.publication, from_year=2020, to_year=2010)
+        analytics.indicators(session, search, "lamps", user=owner, basis=Basis.publication, from_year=2020,
+                             to_year=2010)
     with pytest.raises(NotFound):
         analytics.indicators(session, search, "no-such-scope")
