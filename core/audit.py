@@ -30,6 +30,7 @@ class AuditAction(StrEnum):
     agency_objection_answer = "agency.objection.answer"
     agency_review = "agency.review"
     agency_review_confirm = "agency.review.confirm"
+    agency_review_edit = "agency.review.edit"
     agency_review_flag = "agency.review.flag"
     agency_review_release = "agency.review.release"
     agency_review_reply = "agency.review.reply"

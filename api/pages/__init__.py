@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.pages import accounts, collections, copyright, copyright_catalogue, forums, search, shell
+from api.pages import accounts, agencies, collections, copyright, copyright_catalogue, forums, search, shell
 
 ROUTERS = (shell.router, accounts.router, search.router, collections.router, copyright_catalogue.router,
-           copyright.router, forums.router)
+           copyright.router, forums.router, agencies.router)

@@ -191,3 +191,102 @@ class ObjectionOut(BaseModel):
 class ObjectionAnswerOut(BaseModel):
     id: int
     answer: str | None
+
+
+# --- the directory in the browser --------------------------------------------------------------
+
+
+class DirectoryQuery(BaseModel):
+    """The directory's filters as typed: any GB/T 2260 name or code for the province and the city, an
+    IPC section, class or subclass (``H04W``), a service type and words of the name."""
+
+    q: str = Field(default="", max_length=100)
+    province: str = Field(default="", max_length=60)
+    city: str = Field(default="", max_length=60)
+    service: ServiceType | None = None
+    ipc: str = Field(default="", max_length=30)
+    page: int = Field(default=1, ge=1, le=100_000)
+    per_page: int = Field(default=20, ge=1, le=100)
+
+
+class DirectoryOut(BaseModel):
+    """One page of the directory: rated agencies first, then those not yet rated; the filters as
+    understood (GB/T 2260 codes, the IPC prefix)."""
+
+    agencies: list[AgencyOut]
+    total: int
+    page: int
+    pages: int
+    province_code: str | None
+    city_code: str | None
+    ipc: str | None
+
+
+class RecommendedOut(BaseModel):
+    """A recommendation with its reasons as data (for pages that say them in the reader's language)."""
+
+    agency: AgencyOut
+    fit: float
+    ipc_asked: str | None = Field(description="the IPC section, class or subclass asked for")
+    ipc_matched: list[str] = Field(description="the agency's subclasses inside what was asked for")
+    service: ServiceType | None
+    same_city: bool
+
+
+class IntegrityRecordView(IntegrityRecordOut):
+    id: int
+
+
+class ReviewView(BaseModel):
+    """A review on the profile page: its four criteria, whether it is the reader's, whether the
+    reader flagged it, and when it was last edited."""
+
+    id: int
+    engagement_ref: str | None = Field(description="shown to the review's author only")
+    professionalism: int
+    responsiveness: int
+    cost_transparency: int
+    outcome: int
+    stars: float
+    text: str
+    linked_pn: str | None
+    verified: bool
+    held: bool
+    reply: str | None
+    replied_at: datetime | None
+    created_at: datetime
+    edited_at: datetime | None
+    mine: bool
+    flagged: bool
+
+
+class ObjectionView(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    text: str
+    answer: str | None
+    created_at: datetime
+    answered_at: datetime | None
+
+
+class AgencyPageOut(BaseModel):
+    """The profile as one reader sees it: the public profile, every shown review (with the reader's
+    own even while it is held), the reader's review to edit, and what the agency's account may do."""
+
+    agency: AgencyOut
+    contact: str
+    score_breakdown: dict[str, Any]
+    integrity_records: list[IntegrityRecordView]
+    reviews: list[ReviewView]
+    my_review: ReviewView | None
+    speaks_for_agency: bool = Field(description="the reader is the agency's verified account (or an admin)")
+    is_owner: bool = Field(description="the reader is the agency's verified account")
+    objections: list[ObjectionView] = Field(description="the agency's objections, for its account only")
+
+
+class ReviewSavedOut(BaseModel):
+    id: int
+    created: bool = Field(description="false when the reader's existing review was edited")
+    verified: bool
+    held: bool

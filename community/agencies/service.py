@@ -10,10 +10,10 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, String, case, cast, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from community.agencies.ipc import IPCLevel, IPCPrefix
 from community.agencies.ipc import parse as parse_ipc
@@ -34,15 +34,21 @@ from community.agencies.models import (
 from community.agencies.schemas import (
     AgencyIn,
     AgencyOut,
+    AgencyPageOut,
     AgencyPatch,
     AgencyProfileOut,
     ClaimOut,
+    DirectoryOut,
+    DirectoryQuery,
     IntegrityAddedOut,
     IntegrityRecordOut,
+    IntegrityRecordView,
     ObjectionAnswerOut,
     ObjectionOut,
+    ObjectionView,
     PublicReviewOut,
     RecommendationOut,
+    RecommendedOut,
     RecordIn,
     ReviewConfirmedOut,
     ReviewCreatedOut,
@@ -50,16 +56,18 @@ from community.agencies.schemas import (
     ReviewIn,
     ReviewReleaseOut,
     ReviewReplyOut,
+    ReviewSavedOut,
+    ReviewView,
 )
 from community.agencies.scoring import K_PRIOR, NEUTRAL_RATING, Evidence, Prior, rate
 from community.flags import flag_and_hold
 from community.lookup import get_or_not_found
 from core import regions
 from core.accounts.models import User
-from core.accounts.permissions import require_admin, require_owner_or_admin, require_staff
-from core.audit import AuditAction, Writer
+from core.accounts.permissions import is_owner_or_admin, require_admin, require_owner_or_admin, require_staff
+from core.audit import AuditAction, AuditRecord, Writer
 from core.db import utcnow
-from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.regions import Level, Region
 from ipsearch.service import SearchService
 
@@ -496,3 +504,165 @@ def answer_objection(w: Writer, objection_id: int, text: str) -> ObjectionAnswer
     w.audit(AuditAction.agency_objection_answer, "objection", row.id)
     w.commit()
     return ObjectionAnswerOut(id=row.id, answer=row.answer)
+
+
+# --- the directory in the browser: filtered pages, a reader's profile view, one review per reader ---
+
+def _json_has(column: InstrumentedAttribute[list[str]], prefix: str, whole: bool = True) -> ColumnElement[bool]:
+    """A JSON list of codes (stored as text on SQLite and PostgreSQL alike) holds ``prefix`` (or, with
+    ``whole`` false, an item starting with it). Callers pass only validated codes (no wildcards)."""
+    return cast(column, String).like(f'%"{prefix}{chr(34) if whole else ""}%')
+
+
+def directory(session: Session, query: DirectoryQuery) -> DirectoryOut:
+    """One page of agencies matching the filters, rated first (by Bayesian rating, then score), then
+    those not yet rated. The province and city are any GB/T 2260 names or codes (a city outside the
+    province, or a name unknown, is ``InvalidInput``); ``ipc`` is a section, class or subclass."""
+    place = _place(query.province, query.city)
+    field = parse_ipc(query.ipc) if query.ipc.strip() else None
+    stmt = select(Agency)
+    if query.q.strip():
+        stmt = stmt.where(Agency.name.ilike(f"%{query.q.strip().replace('%', '').replace('_', '')}%"))
+    if place["province_code"]:
+        stmt = stmt.where(Agency.province_code == place["province_code"])
+    if place["city_code"]:
+        stmt = stmt.where(Agency.city_code == place["city_code"])
+    if query.service is not None:
+        stmt = stmt.where(_json_has(Agency.service_types, query.service.value))
+    if field is not None and field.level is IPCLevel.section:
+        stmt = stmt.where(_json_has(Agency.ipc_sections, field.code))
+    elif field is not None:
+        stmt = stmt.where(_json_has(Agency.ipc_subclasses, field.code, whole=field.level is IPCLevel.subclass))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, -(-total // query.per_page))
+    if query.page > pages:
+        raise NotFound(f"page {query.page} of the directory not found")
+    unrated_last = case((Agency.tier == Tier.not_rated, 1), else_=0)
+    rows = session.scalars(stmt.order_by(unrated_last, Agency.bayes.desc(), Agency.score.desc(), Agency.id)
+                           .offset((query.page - 1) * query.per_page).limit(query.per_page))
+    return DirectoryOut(agencies=[agency_out(a) for a in rows], total=total, page=query.page, pages=pages,
+                        province_code=place["province_code"], city_code=place["city_code"],
+                        ipc=field.code if field else None)
+
+
+def recommended(session: Session, ipc: str | None, service: ServiceType | None, province: str = "", city: str = "",
+                limit: int = 10) -> list[RecommendedOut]:
+    """``recommend`` for a province and city as typed (checked as the directory checks them), with
+    its reasons as data: the IPC subclasses that matched, the service, the same city."""
+    place = _place(province, city)
+    region = place["city_code"] or place["province_code"]
+    field = parse_ipc(ipc) if ipc and ipc.strip() else None
+    out: list[RecommendedOut] = []
+    for pick in recommend(session, ipc, service, region, limit):
+        agency = get_agency(session, pick.agency_id)
+        out.append(RecommendedOut(
+            agency=agency_out(agency), fit=pick.fit, ipc_asked=field.code if field else None,
+            ipc_matched=[s for s in agency.ipc_subclasses if field is not None and field.covers(s)],
+            service=service, same_city=place["city_code"] is not None and agency.city_code == place["city_code"]))
+    return out
+
+
+def _my_review(session: Session, agency_id: int, user_id: int) -> Review | None:
+    """The reader's review of the agency (the latest, should the API have taken several)."""
+    return session.scalar(select(Review).where(Review.agency_id == agency_id, Review.author_id == user_id)
+                          .order_by(Review.id.desc()).limit(1))
+
+
+def _edited_at(session: Session, review_ids: list[int]) -> dict[int, datetime]:
+    """When each review was last edited, from the audit trail (the review rows keep no such date)."""
+    if not review_ids:
+        return {}
+    rows = session.execute(select(AuditRecord.object_id, func.max(AuditRecord.at)).where(
+        AuditRecord.action == AuditAction.agency_review_edit.value, AuditRecord.object_type == "review",
+        AuditRecord.object_id.in_([str(i) for i in review_ids])).group_by(AuditRecord.object_id))
+    return {int(object_id): at for object_id, at in rows}
+
+
+def _review_view(review: Review, viewer: User | None, edited: dict[int, datetime]) -> ReviewView:
+    mine = viewer is not None and review.author_id == viewer.id
+    return ReviewView.model_validate({
+        "id": review.id, "engagement_ref": review.engagement_ref if mine else None,
+        "professionalism": review.professionalism, "responsiveness": review.responsiveness,
+        "cost_transparency": review.cost_transparency, "outcome": review.outcome, "stars": review.stars,
+        "text": review.text, "linked_pn": review.linked_pn, "verified": review.verified, "held": review.held,
+        "reply": review.reply, "replied_at": review.replied_at, "created_at": review.created_at,
+        "edited_at": edited.get(review.id), "mine": mine,
+        "flagged": viewer is not None and viewer.id in (review.flags or [])})
+
+
+def agency_page(session: Session, agency_id: int, viewer: User | None) -> AgencyPageOut:
+    """The profile as ``viewer`` sees it: reviews not held (and the viewer's own, held or not), the
+    viewer's review to edit, and the agency's objections when the viewer speaks for the agency."""
+    agency = get_agency(session, agency_id)
+    records = session.scalars(select(IntegrityRecord).where(IntegrityRecord.agency_id == agency.id)
+                              .order_by(IntegrityRecord.occurred_on, IntegrityRecord.id))
+    shown = Review.held.is_(False) if viewer is None else or_(Review.held.is_(False), Review.author_id == viewer.id)
+    reviews = list(session.scalars(select(Review).where(Review.agency_id == agency.id, shown)
+                                   .order_by(Review.id.desc()).limit(PROFILE_REVIEWS)))
+    mine = _my_review(session, agency.id, viewer.id) if viewer is not None else None
+    edited = _edited_at(session, [r.id for r in reviews] + ([mine.id] if mine else []))
+    speaks = is_owner_or_admin(viewer, agency.owner_id)
+    objections: Iterable[Objection] = session.scalars(select(Objection).where(Objection.agency_id == agency.id)
+                                                      .order_by(Objection.id.desc())) if speaks else []
+    return AgencyPageOut(
+        agency=agency_out(agency), contact=agency.contact, score_breakdown=agency.breakdown,
+        integrity_records=[IntegrityRecordView.model_validate(r) for r in records],
+        reviews=[_review_view(r, viewer, edited) for r in reviews],
+        my_review=_review_view(mine, viewer, edited) if mine is not None else None,
+        speaks_for_agency=speaks, is_owner=viewer is not None and agency.owner_id == viewer.id,
+        objections=[ObjectionView.model_validate(o) for o in objections])
+
+
+def save_review(w: Writer, agency_id: int, body: ReviewIn, search: SearchService | None = None) -> ReviewSavedOut:
+    """One review per reader and agency: the reader's review is edited if there is one, else written
+    (as ``review_agency``). The agency's row is locked first, so two submissions make one review."""
+    agency = get_agency(w.session, agency_id)
+    if agency.owner_id == w.actor.id:
+        raise PermissionDenied("an agency cannot review itself")
+    current_prior(w.session)  # the lock order of recompute: the prior, then the agency
+    w.session.execute(select(Agency.id).where(Agency.id == agency.id).with_for_update())
+    review = _my_review(w.session, agency.id, w.actor.id)
+    if review is None:
+        created = review_agency(w, agency.id, body, search)
+        return ReviewSavedOut(id=created.id, created=True, verified=created.verified, held=created.held)
+    changed = _edit_review(w.session, agency, review, body, search)
+    recompute(w.session, agency)
+    w.audit(AuditAction.agency_review_edit, "review", review.id, agency_id=agency.id, fields=changed)
+    w.commit()
+    return ReviewSavedOut(id=review.id, created=False, verified=review.verified, held=review.held)
+
+
+def _edit_review(session: Session, agency: Agency, review: Review, body: ReviewIn,
+                 search: SearchService | None) -> list[str]:
+    """Apply ``body`` to ``review``; the names of the fields that changed. A new engagement or patent
+    voids the verification (a confirmation or a patent was about the old one); a hold stays."""
+    other = session.scalar(select(Review.id).where(
+        Review.agency_id == agency.id, Review.author_id == review.author_id,
+        Review.engagement_ref == body.engagement_ref, Review.id != review.id))
+    if other is not None:
+        raise Conflict("you already reviewed this engagement")
+    values = body.model_dump()
+    changed = sorted(k for k, v in values.items() if getattr(review, k) != v)
+    for key in changed:
+        setattr(review, key, values[key])
+    if "engagement_ref" in changed or "linked_pn" in changed:
+        names = " ".join(_agents_named_on(search, body.linked_pn)).lower() if body.linked_pn else ""
+        review.verified = bool(names) and agency.name.lower()[:20] in names
+    return changed
+
+
+def object_to_record(w: Writer, agency_id: int, record_id: int, text: str) -> ObjectionOut:
+    """The agency objects to one of its integrity records (and so to the tier it gives); the objection
+    names the record for the moderators, and the audit entry its id."""
+    agency = get_agency(w.session, agency_id)
+    record = get_or_not_found(w.session, IntegrityRecord, record_id, "integrity record")
+    if record.agency_id != agency.id:
+        raise NotFound(f"integrity record {record_id} not found")
+    _require_agency_account(w.actor, agency)
+    about = f"[integrity record {record.id}: {record.kind.value}, {record.occurred_on.isoformat()}] "
+    row = Objection(agency_id=agency.id, filed_by=w.actor.id, text=about + text)
+    w.session.add(row)
+    w.session.flush()
+    w.audit(AuditAction.agency_objection, "agency", agency.id, objection_id=row.id, record_id=record.id)
+    w.commit()
+    return ObjectionOut(id=row.id)

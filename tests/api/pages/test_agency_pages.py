@@ -1,0 +1,396 @@
+"""The agency directory over HTTP and in Chromium: filters by province (Chinese, pinyin, code),
+city, service type, IPC subclass and name; not-yet-rated agencies after the rated ones; an unknown
+province, a city of another province or a bad IPC symbol answered with the form and a sentence;
+recommendations inside the province only; a profile with its tier in words, integrity records,
+reviews and the agency's reply; one review per reader and agency (written, then edited); flags,
+objections by the agency's account; hostile requests (markup stays text, no CSRF token, ids that
+do not exist, parameters that do not fit); an applicant's journey in Chromium in Chinese and
+English with axe-core."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, expect
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.app import create_app
+from community.agencies import service as svc
+from community.agencies.models import RecordKind, Review, ServiceType
+from community.agencies.schemas import AgencyIn, RecordIn, ReviewIn
+from core.accounts.models import Role, User
+from core.accounts.service import create_user
+from core.audit import AuditContext, AuditRecord, Writer
+from core.db import session_factory
+from core.settings import Settings
+from tests.api.pages.conftest import axe_violations, new_page, screenshot
+
+PASSWORD = "a long password 123"
+EN = {"Accept": "text/html", "Accept-Language": "en"}
+ZH = {"Accept": "text/html", "Accept-Language": "zh-CN"}
+XSS = "<script>alert('x')</script>"
+
+
+def _writer(session: Session, user: User) -> Writer:
+    return Writer(session, user, AuditContext(actor_id=user.id, client_ip="test"))
+
+
+def _person(session: Session, name: str, role: Role = Role.member) -> User:
+    user = create_user(session, f"g-{uuid.uuid4().hex[:8]}@example.org", PASSWORD, role=role)
+    user.display_name = name
+    user.created_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
+    session.commit()
+    return user
+
+
+class Directory(NamedTuple):
+    app: FastAPI
+    settings: Settings
+    ids: dict[str, int]  # agency key: id
+    people: dict[str, str]  # who: e-mail
+
+
+def _review(n: int) -> ReviewIn:
+    return ReviewIn(engagement_ref=f"case {n}", professionalism=5, responsiveness=5, cost_transparency=4, outcome=5)
+
+
+@pytest.fixture
+def directory(embedded_settings: Settings) -> Directory:
+    """Agencies in Guangdong (Shenzhen, Guangzhou), Zhejiang and Beijing; the Shenzhen telecom one
+    rated on three reviews and owned by ``owner``; a sanction on the Guangzhou one."""
+    with session_factory(embedded_settings.effective_database_url)() as s:
+        admin = _person(s, "Root", Role.admin)
+        people = {"admin": admin, "alice": _person(s, "Alice"), "owner": _person(s, "Owner of Telecom")}
+        raters = [_person(s, f"Rater {i}") for i in range(3)]
+        specs = {
+            "sz_telecom": AgencyIn(name="深圳通信专利事务所", licence_number="44001", province="广东", city="深圳",
+                                   service_types=[ServiceType.patent], ipc_subclasses=["H04W", "H04L"]),
+            "gz_sanctioned": AgencyIn(name="Guangzhou Pearl IP", licence_number="44002", province="Guangdong",
+                                      city="Guangzhou", service_types=[ServiceType.patent, ServiceType.trademark],
+                                      ipc_subclasses=["H04N"]),
+            "sz_new": AgencyIn(name=f"Shenzhen Newcomer {XSS}", licence_number="44003", province="440000",
+                               city="Shenzhen", service_types=[ServiceType.patent], ipc_subclasses=["H04W"]),
+            "zj_telecom": AgencyIn(name="Hangzhou West Lake Patents", licence_number="33001", province="浙江",
+                                   city="杭州", service_types=[ServiceType.patent], ipc_subclasses=["H04W"]),
+            "bj_trademark": AgencyIn(name="Beijing Marks", licence_number="11001", province="北京",
+                                     service_types=[ServiceType.trademark]),
+        }
+        ids = {key: svc.create_agency(_writer(s, admin), spec).id for key, spec in specs.items()}
+        for i, rater in enumerate(raters):
+            svc.review_agency(_writer(s, rater), ids["sz_telecom"], _review(i))
+        svc.add_integrity_record(_writer(s, admin), ids["gz_sanctioned"], RecordIn(
+            kind=RecordKind.sanction, points=25, description=f"Abnormal applications filed {XSS}",
+            source="CNIPA notice 2024-17", occurred_on=dt.date(2024, 3, 1), evidence=["https://cnipa.example/17"]))
+        claim = svc.claim_agency(_writer(s, people["owner"]), ids["sz_telecom"], "our licence")
+        svc.decide_claim(_writer(s, admin), claim.id, True)
+        emails = {who: user.email for who, user in people.items()}
+    return Directory(create_app(embedded_settings), embedded_settings, ids, emails)
+
+
+def _csrf(client: TestClient, path: str = "/community/agencies") -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', client.get(path, headers=EN).text)
+    assert match is not None
+    return match.group(1)
+
+
+@pytest.fixture
+def clients(directory: Directory) -> Iterator[dict[str, TestClient]]:
+    signed: dict[str, TestClient] = {}
+    with TestClient(directory.app) as anon:
+        signed["anon"] = anon
+        for who, email in directory.people.items():
+            client = TestClient(directory.app)
+            form = {"email": email, "password": PASSWORD, "csrf_token": _csrf(client, "/login")}
+            assert client.post("/login", data=form, headers=EN, follow_redirects=False).status_code == 303
+            signed[who] = client
+        yield signed
+
+
+def _listed(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<li class="agency-card" id="agency-(\d+)"', html)]
+
+
+def _post(client: TestClient, path: str, data: dict[str, str]) -> httpx.Response:
+    return client.post(path, data=data | {"csrf_token": _csrf(client)}, headers=EN, follow_redirects=False)
+
+
+def test_filters_by_province_in_any_name_city_service_and_ipc(directory: Directory,
+                                                              clients: dict[str, TestClient]) -> None:
+    anon, ids = clients["anon"], directory.ids
+    guangdong = {ids["sz_telecom"], ids["gz_sanctioned"], ids["sz_new"]}
+    for name in ("广东", "广东省", "Guangdong", "guangdong province", "440000"):
+        r = anon.get("/community/agencies", params={"province": name}, headers=EN)
+        assert r.status_code == 200 and set(_listed(r.text)) == guangdong, name
+        assert '<option value="440000" selected>Guangdong</option>' in r.text
+    zh = anon.get("/community/agencies", params={"province": "Guangdong"}, headers=ZH).text
+    assert '<option value="440000" selected>广东省</option>' in zh and "深圳市" in zh
+
+    telecom = anon.get("/community/agencies", params={"province": "广东", "ipc": "H04W"}, headers=EN).text
+    assert _listed(telecom) == [ids["sz_telecom"], ids["sz_new"]]  # rated first, then not yet rated
+    assert "Tier A+" in telecom and "not yet rated" in telecom and "3 reviews" in telecom
+    assert _listed(anon.get("/community/agencies?ipc=H04", headers=EN).text)[-1] != ids["sz_telecom"]
+    assert set(_listed(anon.get("/community/agencies?ipc=h04w+4/00", headers=EN).text)) == {
+        ids["sz_telecom"], ids["sz_new"], ids["zj_telecom"]}
+    assert set(_listed(anon.get("/community/agencies?ipc=H", headers=EN).text)) == {
+        ids["sz_telecom"], ids["sz_new"], ids["zj_telecom"], ids["gz_sanctioned"]}
+    assert _listed(anon.get("/community/agencies?city=Guangzhou", headers=EN).text) == [ids["gz_sanctioned"]]
+    assert set(_listed(anon.get("/community/agencies?province=广东&city=深圳市", headers=EN).text)) == {
+        ids["sz_telecom"], ids["sz_new"]}
+    assert set(_listed(anon.get("/community/agencies?service=trademark", headers=EN).text)) == {
+        ids["gz_sanctioned"], ids["bj_trademark"]}
+    assert _listed(anon.get("/community/agencies?q=pearl", headers=EN).text) == [ids["gz_sanctioned"]]
+    assert _listed(anon.get("/community/agencies?province=北京&ipc=H04W", headers=EN).text) == []
+
+
+def test_places_and_symbols_not_understood_show_the_form_again(directory: Directory,
+                                                                clients: dict[str, TestClient]) -> None:
+    anon = clients["anon"]
+    r = anon.get("/community/agencies", params={"province": "Atlantis", "q": "kept"}, headers=EN)
+    assert r.status_code == 400 and "text/html" in r.headers["content-type"]
+    assert "unknown province &#39;Atlantis&#39;" in r.text and 'role="alert"' in r.text
+    assert 'name="q" value="kept"' in r.text and _listed(r.text) == []
+    elsewhere = anon.get("/community/agencies", params={"province": "浙江", "city": "深圳"}, headers=EN)
+    assert elsewhere.status_code == 400 and "Shenzhen is in Guangdong, not in Zhejiang" in elsewhere.text
+    bad_ipc = anon.get("/community/agencies", params={"ipc": "telecom"}, headers=EN)
+    assert bad_ipc.status_code == 400 and "not an IPC symbol" in bad_ipc.text
+    rec = anon.get("/community/agencies/recommend", params={"province": "Narnia"}, headers=EN)
+    assert rec.status_code == 400 and "unknown province" in rec.text
+
+
+def test_recommendations_stay_in_the_province(directory: Directory, clients: dict[str, TestClient]) -> None:
+    ids = directory.ids
+    r = clients["anon"].get("/community/agencies/recommend", params={"province": "440000", "ipc": "H04",
+                                                                     "service": "patent"}, headers=EN)
+    assert r.status_code == 200
+    found = _listed(r.text)
+    assert found[0] == ids["sz_telecom"] and ids["zj_telecom"] not in found and ids["bj_trademark"] not in found
+    assert "works in H04L, H04W" in r.text and "in your province" in r.text
+    city = clients["anon"].get("/community/agencies/recommend", params={"province": "广东", "city": "深圳",
+                                                                        "ipc": "H04W"}, headers=EN).text
+    assert set(_listed(city)) == {ids["sz_telecom"], ids["sz_new"]} and "in your city" in city
+
+
+def test_a_profile_says_its_tier_in_words(directory: Directory, clients: dict[str, TestClient]) -> None:
+    ids, anon = directory.ids, clients["anon"]
+    rated = anon.get(f"/community/agencies/{ids['sz_telecom']}", headers=EN).text
+    assert "深圳通信专利事务所" in rated and "Shenzhen, Guangdong" in rated and "<code>H04W</code>" in rated
+    assert "Every agency starts at 100 points." in rated and "from the clients&#39; reviews" in rated
+    assert re.search(r"Score 10\d(\.\d+)?: tier A\+", rated) and "Verified agency account" in rated
+    sanctioned = anon.get(f"/community/agencies/{ids['gz_sanctioned']}", headers=EN).text
+    assert "25 points deducted: Sanction, Abnormal applications filed &lt;script&gt;" in sanctioned
+    assert "Score 75: tier C" in sanctioned and "CNIPA notice 2024-17" in sanctioned
+    assert 'href="https://cnipa.example/17" rel="nofollow noopener noreferrer"' in sanctioned
+    assert "The reviews do not count towards the score yet" in sanctioned and XSS not in sanctioned
+    new = anon.get(f"/community/agencies/{ids['sz_new']}", headers=EN).text
+    assert "Shenzhen Newcomer &lt;script&gt;" in new and XSS not in new and "Not yet rated:" in new
+    assert "/login?next=" in new and 'name="engagement_ref"' not in new
+    zh = anon.get(f"/community/agencies/{ids['sz_telecom']}", headers=ZH)
+    assert zh.status_code == 200 and '<html lang="zh-Hans">' in zh.text and "深圳市" in zh.text
+
+
+def _review_form(engagement: str, stars: str, text: str) -> dict[str, str]:
+    return {"engagement_ref": engagement, "professionalism": stars, "responsiveness": stars,
+            "cost_transparency": stars, "outcome": stars, "text": text, "linked_pn": ""}
+
+
+def _reviews_by(settings: Settings, email: str, agency: int) -> list[Review]:
+    with session_factory(settings.effective_database_url)() as s:
+        author = s.scalars(select(User.id).where(User.email == email)).one()
+        return list(s.scalars(select(Review).where(Review.author_id == author, Review.agency_id == agency)))
+
+
+def test_one_review_per_reader_written_then_edited(directory: Directory, clients: dict[str, TestClient]) -> None:
+    alice, agency = clients["alice"], directory.ids["sz_new"]
+    path = f"/community/agencies/{agency}"
+    r = _post(alice, f"{path}/review", _review_form("PCT-2024-7", "4", f"Quick and clear {XSS}"))
+    assert r.status_code == 303 and r.headers["location"] == f"{path}?done=reviewed#my-review"
+    page = alice.get(r.headers["location"], headers=EN).text
+    assert "Thank you: your review is published." in page and "Quick and clear &lt;script&gt;" in page
+    assert XSS not in page and "Edit your review" in page and 'value="PCT-2024-7"' in page
+    assert 'name="professionalism" value="4" required checked' in page
+
+    again = _post(alice, f"{path}/review", _review_form("PCT-2024-7", "2", "Slower than promised"))
+    assert again.status_code == 303 and "done=edited" in again.headers["location"]
+    page = alice.get(again.headers["location"], headers=EN).text
+    assert "Slower than promised" in page and "Quick and clear" not in page and "edited " in page
+    [review] = _reviews_by(directory.settings, directory.people["alice"], agency)
+    assert (review.professionalism, review.text) == (2, "Slower than promised")
+    other = _post(alice, f"{path}/review", _review_form("another case", "5", "third try"))
+    assert other.status_code == 303
+    assert len(_reviews_by(directory.settings, directory.people["alice"], agency)) == 1  # still one
+    with session_factory(directory.settings.effective_database_url)() as s:
+        actions = list(s.scalars(select(AuditRecord.action).where(
+            AuditRecord.object_type == "review", AuditRecord.object_id == str(review.id)).order_by(AuditRecord.id)))
+    assert actions == ["agency.review", "agency.review.edit", "agency.review.edit"]
+    public = clients["anon"].get(path, headers=EN).text
+    assert "third try" in public and "another case" not in public  # the reference is the author's only
+
+    refused = _post(alice, f"{path}/review", _review_form("", "9", "kept <b>text</b>"))
+    assert refused.status_code == 400 and "kept &lt;b&gt;text&lt;/b&gt;" in refused.text
+    assert "Give your case, matter or invoice reference" in refused.text
+    own = _post(clients["owner"], f"/community/agencies/{directory.ids['sz_telecom']}/review",
+                _review_form("self", "5", "we are great"))
+    assert own.status_code == 403 and "an agency cannot review itself" in own.text
+
+
+def test_the_agency_replies_and_objects_members_flag(directory: Directory, clients: dict[str, TestClient]) -> None:
+    ids, owner, alice = directory.ids, clients["owner"], clients["alice"]
+    path = f"/community/agencies/{ids['sz_telecom']}"
+    _post(alice, f"{path}/review", _review_form("TM-1", "3", "Average"))
+    [review] = _reviews_by(directory.settings, directory.people["alice"], ids["sz_telecom"])
+    assert f'action="{path}/reviews/{review.id}/reply"' not in alice.get(path, headers=EN).text
+    denied = _post(alice, f"{path}/reviews/{review.id}/reply", {"text": "forged reply"})
+    assert denied.status_code == 403 and "only the owner of this agency profile" in denied.text
+    page = owner.get(path, headers=EN).text
+    assert f'action="{path}/reviews/{review.id}/reply"' in page and "Reply as the agency" in page
+    assert "This is your agency: an agency cannot review itself." in page
+    r = _post(owner, f"{path}/reviews/{review.id}/reply", {"text": f"Thank you {XSS}"})
+    assert r.headers["location"] == f"{path}?done=replied&review={review.id}#review-{review.id}"
+    assert "The agency&#39;s reply is published" in owner.get(r.headers["location"], headers=EN).text
+    page = alice.get(path, headers=EN).text
+    assert "The agency&#39;s reply" in page and "Thank you &lt;script&gt;" in page and XSS not in page
+    twice = _post(owner, f"{path}/reviews/{review.id}/reply", {"text": "again"})
+    assert twice.status_code == 409 and "already replied" in twice.text
+
+    flagged = _post(owner, f"{path}/reviews/{review.id}/flag", {})
+    assert flagged.status_code == 303 and "done=flagged" in flagged.headers["location"]
+    flagged_page = owner.get(flagged.headers["location"], headers=EN).text
+    assert "You flagged this review." in flagged_page and "the moderators will look at the review" in flagged_page
+    mine = _post(alice, f"{path}/reviews/{review.id}/flag", {})
+    assert mine.status_code == 400 and "you cannot flag your own review" in mine.text
+
+    sanctioned = f"/community/agencies/{ids['gz_sanctioned']}"
+    assert 'id="objections"' not in alice.get(sanctioned, headers=EN).text
+    assert _post(alice, f"{path}/objections", {"text": "unfair"}).status_code == 403
+    objected = _post(owner, f"{path}/objections", {"text": f"Our tier ignores 2023 {XSS}", "record": ""})
+    assert objected.status_code == 303 and "done=objected" in objected.headers["location"]
+    page = owner.get(path, headers=EN).text
+    assert "Our tier ignores 2023 &lt;script&gt;" in page and "Waiting for a moderator" in page
+    admin = clients["admin"]
+    record = re.search(r'<tr id="record-(\d+)"', admin.get(sanctioned, headers=EN).text)
+    assert record is not None
+    on_record = _post(admin, f"{sanctioned}/objections", {"text": "Filed in error", "record": record.group(1)})
+    assert on_record.status_code == 303
+    assert f"[integrity record {record.group(1)}: sanction, 2024-03-01] Filed in error" in admin.get(
+        sanctioned, headers=EN).text
+    assert _post(owner, f"{path}/objections", {"text": "x", "record": record.group(1)}).status_code == 404
+
+
+def test_no_csrf_token_no_write(directory: Directory, clients: dict[str, TestClient]) -> None:
+    alice, agency = clients["alice"], directory.ids["sz_new"]
+    for path, data in ((f"/community/agencies/{agency}/review", _review_form("x", "5", "forged")),
+                       (f"/community/agencies/{agency}/objections", {"text": "forged"})):
+        r = alice.post(path, data=data | {"csrf_token": "forged"}, headers=EN, follow_redirects=False)
+        assert r.status_code == 403 and "did not come from this site" in r.text, path
+    assert _reviews_by(directory.settings, directory.people["alice"], agency) == []
+    assert _post(clients["anon"], f"/community/agencies/{agency}/review", _review_form("x", "5", "")).status_code \
+        in (303, 401)
+
+
+@pytest.mark.parametrize("path", ["/community/agencies/999999", "/community/agencies?page=2",
+                                  "/community/agencies?province=广东&page=9"])
+def test_ids_and_pages_that_do_not_exist_are_404_pages(directory: Directory, clients: dict[str, TestClient],
+                                                       path: str) -> None:
+    r = clients["alice"].get(path, headers=EN)
+    assert r.status_code == 404 and "text/html" in r.headers["content-type"] and "Not found" in r.text
+
+
+@pytest.mark.parametrize("path", ["/community/agencies/abc", "/community/agencies?page=0", "/community/agencies?page=x",
+                                  "/community/agencies?service=plumbing", "/community/agencies?province=" + "x" * 61,
+                                  "/community/agencies/1?done=hacked", "/community/agencies/recommend?service=x"])
+def test_parameters_that_do_not_fit_are_422_pages(directory: Directory, clients: dict[str, TestClient],
+                                                  path: str) -> None:
+    r = clients["alice"].get(path, headers=EN)
+    assert r.status_code == 422 and "text/html" in r.headers["content-type"] and "does not fit" in r.text
+
+
+def test_pagination_keeps_the_filters(directory: Directory, clients: dict[str, TestClient]) -> None:
+    with session_factory(directory.settings.effective_database_url)() as s:
+        admin = s.scalars(select(User).where(User.email == directory.people["admin"])).one()
+        for i in range(21):
+            body = AgencyIn(name=f"Foshan Agency {i:02d}", licence_number=f"4406{i:02d}", province="广东", city="佛山",
+                            service_types=[ServiceType.law])
+            svc.create_agency(_writer(s, admin), body)
+        assert s.scalar(select(func.count()).select_from(Review)) == 3
+    first = clients["anon"].get("/community/agencies?city=佛山&service=law", headers=EN).text
+    assert len(_listed(first)) == 20 and "21 agencies · page 1 of 2" in first
+    link = re.search(r'href="([^"]+)" rel="next"', first)
+    assert link is not None and "city=%E4%BD%9B%E5%B1%B1" in link.group(1) and "service=law" in link.group(1)
+    second = clients["anon"].get(link.group(1).replace("&amp;", "&"), headers=EN).text
+    assert len(_listed(second)) == 1 and 'rel="prev"' in second
+
+
+# --- in Chromium: an applicant filters for telecom in Guangdong, reads a profile, writes a review ------
+
+def _api_agency(portal_url: str, admin: dict[str, str], body: dict[str, object]) -> int:
+    r = httpx.post(f"{portal_url}/api/v1/agencies", headers=admin, json=body)
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-GB"])
+def test_an_applicant_filters_reads_and_reviews(browser: Browser, portal_url: str, admin_token: str,
+                                                lang: str) -> None:
+    admin = {"Authorization": f"Bearer {admin_token}"}
+    tag = uuid.uuid4().hex[:6]
+    telecom = _api_agency(portal_url, admin, {"name": f"华南通信知识产权 {tag}", "licence_number": f"GD-{tag}",
+                                              "province": "广东省", "city": "深圳", "service_types": ["patent"],
+                                              "ipc_subclasses": ["H04W", "H04L"], "practitioners": 12})
+    _api_agency(portal_url, admin, {"name": f"Hangzhou Telecom {tag}", "licence_number": f"ZJ-{tag}",
+                                    "province": "Zhejiang", "service_types": ["patent"], "ipc_subclasses": ["H04W"]})
+
+    page = new_page(browser, lang)
+    page.goto(f"{portal_url}/signup")
+    page.get_by_label(re.compile("E-mail|电子邮箱")).fill(f"ap-{tag}@example.org")
+    page.get_by_label(re.compile("^(Password|密码)")).fill(PASSWORD)
+    page.locator("main form button").first.click()
+    expect(page.get_by_role("button", name=re.compile("Log out|退出"))).to_be_visible()
+
+    page.goto(f"{portal_url}/community/agencies")
+    assert axe_violations(page) == []
+    page.locator("#f-province").select_option("440000")
+    page.locator("#f-service").select_option("patent")
+    page.locator("#f-ipc").fill("H04W")
+    page.locator("form.agency-filters button").first.click()
+    card = page.locator(f"#agency-{telecom}")
+    expect(card).to_be_visible()
+    expect(page.locator("li.agency-card", has_text=f"Hangzhou Telecom {tag}")).to_have_count(0)
+    expect(card.locator(".badge.tier-not_rated")).to_be_visible()
+    assert axe_violations(page) == []
+    screenshot(page, f"agency-directory-{lang[:2]}")
+
+    card.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"华南通信知识产权 {tag}")
+    expect(page.locator("#tier")).to_contain_text("100")
+    assert axe_violations(page) == []
+    form = page.locator("#my-review form")
+    form.locator("#rv-ref").fill("PCT/CN2024/0001")
+    for key in ("professionalism", "responsiveness", "cost_transparency", "outcome"):
+        form.locator(f'input[name="{key}"][value="4"]').check()
+    form.locator("#rv-text").fill("回复及时 <b>not bold</b>")
+    form.locator("button").click()
+    expect(page.locator(".notice")).to_be_visible()
+    mine = page.locator("article.review", has_text="回复及时")
+    expect(mine).to_have_count(1)
+    expect(mine).to_contain_text("<b>not bold</b>")
+    expect(page.locator("#my-review-h")).to_have_text(re.compile("Edit your review|修改"))
+    expect(page.locator('#my-review input[name="outcome"][value="4"]')).to_be_checked()
+    page.locator('#my-review input[name="outcome"][value="2"]').check()
+    page.locator("#rv-text").fill("回复及时，但费用偏高")
+    page.locator("#my-review form button").click()
+    expect(page.locator("article.review")).to_have_count(1)  # edited, not a second review
+    expect(page.locator("article.review")).to_contain_text("费用偏高")
+    assert axe_violations(page) == []
+    screenshot(page, f"agency-profile-{lang[:2]}")
+    profile = httpx.get(f"{portal_url}/api/v1/agencies/{telecom}").json()
+    assert profile["rating_count"] == 1 and len(profile["reviews"]) == 1
+    page.context.close()
