@@ -22,8 +22,6 @@ class Section:
 
 
 SECTIONS = {  # parts whose pages are still to come (collections, copyright: their own modules)
-    "reports": Section("Reports", "Industry indicators, early-warning alerts and landscape reports.",
-                       ("analytics",)),
     "service-hall": Section("Service hall", "Apply for public IP services and follow their handling.", ()),
     "admin": Section("Admin", "Users and roles, organisations, loads and the audit trail.",
                      ("accounts", "audit", "loads")),

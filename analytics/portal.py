@@ -1,0 +1,137 @@
+"""What the portal's report pages read and write: the section's home (built-in industries and the
+scopes the user may see), an industry dashboard (indicators, branches, the user's alerts in that
+scope), applicant-name suggestions from the index's applicant facet, and subscriptions whose
+watched competitors must be names the index knows.
+
+Pages call these functions only; they check visibility and permission, audit and commit like the
+rest of ``analytics.service``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analytics import scopes
+from analytics import service as analytics
+from analytics.alerts import SubscriptionIn
+from analytics.indicators import Basis, CountingUnit, IndicatorParams, Indicators, compute, printed_names
+from analytics.industries import INDUSTRIES, Industry
+from analytics.models import Alert, Subscription
+from analytics.reports.content import BranchRow, branch_rows
+from analytics.schemas import AlertOut, SubscriptionOut
+from core.accounts.models import Membership, User
+from core.audit import Writer
+from core.errors import InvalidInput
+from core.i18n import Language
+from ipsearch.names import harmonise_name
+from ipsearch.service import SearchService
+
+SUGGESTIONS = 10
+FACET_SIZE = 5000  # applicant names read from the facet when looking for matches
+DASHBOARD_ALERTS = 20
+
+
+class DashboardFilters(BaseModel):
+    """The dashboard's filters, as the page's form sends them."""
+
+    from_year: int | None = Field(default=None, ge=1800, le=2200)
+    to_year: int | None = Field(default=None, ge=1800, le=2200)
+    basis: Basis = Basis.filing
+    home_country: str = Field(default="CN", pattern=r"^[A-Z]{2}$")
+    counting: CountingUnit = CountingUnit.family
+
+    def params(self, cutoff: dt.date | None = None) -> IndicatorParams:
+        """The indicator parameters; a period whose first year is after its last is InvalidInput."""
+        return IndicatorParams.checked(basis=self.basis, cutoff=cutoff or dt.date.today(), from_year=self.from_year,
+                                       to_year=self.to_year, home_country=self.home_country, counting=self.counting)
+
+
+class Dashboard(BaseModel):
+    scope: Industry
+    custom: bool = Field(description="a user-defined scope, not a built-in industry")
+    filters: DashboardFilters
+    indicators: Indicators
+    branches: list[BranchRow]
+    alerts: list[AlertOut] = Field(description="the viewer's alerts in this scope, newest first")
+    subscribed: bool = Field(description="the viewer subscribes to this scope")
+
+
+class Suggestion(BaseModel):
+    key: str = Field(description="the harmonised name the rules watch")
+    name: str = Field(description="the name as printed on the applicant's documents")
+    documents: int
+
+
+class Home(BaseModel):
+    industries: list[Industry]
+    mine: list[Industry] = Field(description="custom scopes the user may see")
+    subscribed: list[str] = Field(description="scope keys the user subscribes to")
+
+
+def home(session: Session, user: User | None) -> Home:
+    subscribed = [s.scope for s in analytics.subscriptions_of(session, user)] if user else []
+    return Home(industries=list(INDUSTRIES.values()), mine=scopes.custom_scopes(session, user),
+                subscribed=sorted(set(subscribed)))
+
+
+def dashboard(session: Session, search: SearchService, user: User | None, key: str, filters: DashboardFilters,
+              lang: Language) -> Dashboard:
+    """A scope's indicators and branches under ``filters``; a custom scope only for those who may see it."""
+    industry = scopes.resolve_for(session, key, user)
+    params = filters.params()
+    ind = compute(search, industry.query, params)
+    branches = branch_rows(search, industry, params, lang, (ind.growth.recent_years, ind.growth.earlier_years))
+    alerts = scope_alerts(session, user, key) if user else []
+    subscribed = user is not None and session.scalar(
+        select(Subscription.id).where(Subscription.user_id == user.id, Subscription.scope == key).limit(1)) is not None
+    return Dashboard(scope=industry, custom=key not in INDUSTRIES, filters=filters, indicators=ind,
+                     branches=branches, alerts=alerts, subscribed=subscribed)
+
+
+def scope_alerts(session: Session, user: User, key: str) -> list[AlertOut]:
+    """The alerts of the user's (and their organisations') subscriptions to ``key``, newest first."""
+    orgs = select(Membership.org_id).where(Membership.user_id == user.id)
+    subs = select(Subscription.id).where(Subscription.scope == key,
+                                         (Subscription.user_id == user.id) | Subscription.org_id.in_(orgs))
+    rows = session.scalars(select(Alert).where(Alert.subscription_id.in_(subs)).order_by(Alert.id.desc())
+                           .limit(DASHBOARD_ALERTS))
+    return [AlertOut.model_validate(a) for a in rows]
+
+
+def suggest(session: Session, search: SearchService, user: User | None, key: str, typed: str,
+            limit: int = SUGGESTIONS) -> list[Suggestion]:
+    """Applicants of the scope whose harmonised name contains what was typed (harmonised too),
+    most documents first, with their names as printed."""
+    wanted = harmonise_name(typed)
+    if not wanted:
+        return []
+    industry = scopes.resolve_for(session, key, user)
+    node, planner = search.plan(industry.query)
+    facet = search.backend.top_values(node, planner, "owner_keys", FACET_SIZE)
+    found = [(k, n) for k, n in facet.items() if wanted in k]
+    found.sort(key=lambda kv: (not kv[0].startswith(wanted), -kv[1], kv[0]))
+    names = printed_names(search, node, planner, [k for k, _ in found[:limit]])
+    return [Suggestion(key=k, name=names.get(k, k), documents=n) for k, n in found[:limit]]
+
+
+def unknown_names(search: SearchService, names: list[str]) -> list[str]:
+    """The names (as typed) that no document's applicant or owner has, once harmonised."""
+    keys = {name: harmonise_name(name) for name in names}
+    known = search.backend.top_values(None, None, "owner_keys", len(keys),
+                                      include=sorted({k for k in keys.values() if k}))
+    return [name for name, key in keys.items() if not key or key not in known]
+
+
+def subscribe(w: Writer, search: SearchService, body: SubscriptionIn, watched: list[str]) -> SubscriptionOut:
+    """Subscribe with competitors the index knows (``watched``: the names as typed; ``body.watched``
+    holds them harmonised): a name matching no applicant is refused, with the names in
+    ``extra['unknown']``, never kept silently."""
+    unknown = unknown_names(search, watched)
+    if unknown:
+        template = "no applicant in the data is named %(names)s: choose a name from the suggestions"
+        names = ", ".join(unknown)
+        raise InvalidInput(template % {"names": names}, template=template, params={"names": names}, unknown=unknown)
+    return analytics.subscribe(w, body)

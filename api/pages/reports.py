@@ -1,0 +1,244 @@
+"""Reports in the browser: the section's home (built-in industries, my scopes, the scope builder),
+an industry dashboard with interactive charts and filters, report requests with a progress display
+and the archive (HTML and PDF opened with the session cookie), subscriptions with watched
+competitors chosen from the index's applicant names, and their alerts.
+
+Each route translates a form or an address into one call of ``analytics.portal``,
+``analytics.service`` or ``analytics.reports.service``, which check visibility and permission,
+audit and commit.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from analytics import portal, scopes
+from analytics import service as analytics
+from analytics.alerts import SubscriptionIn
+from analytics.indicators import Basis, CountingUnit
+from analytics.models import ReportStatus
+from analytics.reports import service as reports
+from analytics.rules import ForeignGrowth, ProductKeywords, RulesConfig
+from analytics.schemas import ReportFormat
+from api.i18n import N_
+from api.pages.context import CheckedPageDep, Page, PageDep
+from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.i18n import Language
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+Year = Annotated[int | None, Query(ge=1800, le=2200)]
+FORM_ERRORS = (InvalidInput, PermissionDenied, Conflict, ValidationError)
+POLL_SECONDS = 2
+
+# words passed to the templates by value (the lead translates them)
+MESSAGES = [N_("Filing date"), N_("Priority date"), N_("Publication date"), N_("Simple families"),
+            N_("Documents"), N_("queued"), N_("running"), N_("done"), N_("failed"), N_("red"), N_("yellow"),
+            N_("inception"), N_("growth"), N_("maturity"), N_("decline"), N_("unconcentrated"),
+            N_("moderately concentrated"), N_("highly concentrated"), N_("foreign_growth"),
+            N_("competitor_new_subclass"), N_("concentration_band"), N_("product_keywords"),
+            N_("no applicant in the data is named %(names)s: choose a name from the suggestions"),
+            N_("Chinese"), N_("English")]
+BASIS_LABELS = {Basis.filing: "Filing date", Basis.priority: "Priority date", Basis.publication: "Publication date"}
+COUNTING_LABELS = {CountingUnit.family: "Simple families", CountingUnit.document: "Documents"}
+
+
+def _lines(text: str) -> list[str]:
+    """Names or keywords typed one per line (or separated by commas of either kind)."""
+    return [w.strip() for chunk in text.splitlines() for w in chunk.replace("，", ",").split(",") if w.strip()]
+
+
+# --- the section's home and the scope builder ------------------------------------------------
+
+def _home(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    return page.render("reports_home.html", status_code, home=portal.home(page.session, page.user),
+                       scope_form=extra.pop("scope_form", {}), **extra)
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports_home(page: PageDep) -> HTMLResponse:
+    return _home(page)
+
+
+@router.post("/reports/scopes", response_model=None)
+def create_scope(page: CheckedPageDep, key: Text = "", name: Text = "", name_zh: Text = "",
+                 query: Text = "") -> Response:
+    """The scope builder: private to its owner; a refusal shows the form again with its reason."""
+    form = {"key": key, "name": name, "name_zh": name_zh, "query": query}
+    try:
+        body = scopes.ScopeIn(key=key.strip(), name=name.strip(), name_zh=name_zh.strip(), query=query.strip())
+        created = analytics.create_scope(page.writer(), body)
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _home(page, 400, scope_error=page.explain(exc), scope_form=form)
+    return page.redirect(f"/reports/industries/{created.key}")
+
+
+# --- a dashboard ----------------------------------------------------------------------------------
+
+def _filters(from_year: int | None, to_year: int | None, basis: Basis, home: str,
+             counting: CountingUnit) -> portal.DashboardFilters:
+    return portal.DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, home_country=home,
+                                   counting=counting)
+
+
+def _charts(board: portal.Dashboard, page: Page) -> dict[str, Any]:
+    """What app-reports.js draws: the same numbers as the tables beside each chart."""
+    ind = board.indicators
+    return {"trend": {"years": [y.year for y in ind.years], "counts": [y.documents for y in ind.years],
+                      "applicants": [y.applicants for y in ind.years], "incomplete": [y.incomplete for y in ind.years],
+                      "labels": {"count": page.gettext(COUNTING_LABELS[ind.counting.unit]),
+                                 "applicants": page.gettext("Applicants"),
+                                 "incomplete": page.gettext("Incomplete (publication lag)")}},
+            "applicants": [[a.name, a.documents] for a in ind.top_applicants],
+            "countries": list(ind.countries.items())[:15],
+            "places": sorted(ind.regions.places.items(), key=lambda kv: -kv[1])[:15],
+            "branches": [[b.name, b.documents] for b in board.branches],
+            "hotspots": [[h.code, h.recent] for h in ind.hotspots]}
+
+
+def _dashboard(page: Page, key: str, filters: portal.DashboardFilters, status_code: int = 200,
+               **extra: Any) -> HTMLResponse:
+    board = portal.dashboard(page.session, page.platform.search, page.user, key, filters, page.lang)
+    return page.render("reports_dashboard.html", status_code, board=board, ind=board.indicators,
+                       charts=_charts(board, page), basis_labels=BASIS_LABELS, counting_labels=COUNTING_LABELS,
+                       name=board.scope.name_zh if page.lang is Language.zh else board.scope.name, **extra)
+
+
+@router.get("/reports/industries/{key}", response_class=HTMLResponse)
+def dashboard(page: PageDep, key: str, from_year: Annotated[Year, Query(alias="from")] = None,
+              to_year: Annotated[Year, Query(alias="to")] = None, basis: Basis = Basis.filing,
+              home: Annotated[str, Query(pattern=r"^[A-Z]{2}$")] = "CN",
+              counting: CountingUnit = CountingUnit.family) -> HTMLResponse:
+    """A period whose first year is after its last answers 422 with the page's error, like any
+    other value the form would not send."""
+    filters = _filters(from_year, to_year, basis, home, counting)
+    if from_year and to_year and from_year > to_year:
+        return page.render("error.html", 422, title="Invalid request",
+                           detail=page.gettext("The period's first year is after its last year."))
+    return _dashboard(page, key, filters)
+
+
+@router.post("/reports/industries/{key}/report", response_model=None)
+def request_report(page: CheckedPageDep, key: str, lang: Annotated[Language, Form()] = Language.zh,
+                   format: Annotated[ReportFormat, Form()] = ReportFormat.pdf,
+                   from_year: Annotated[int | None, Form(ge=1800, le=2200)] = None,
+                   to_year: Annotated[int | None, Form(ge=1800, le=2200)] = None,
+                   basis: Annotated[Basis, Form()] = Basis.filing,
+                   home: Annotated[str, Form(pattern=r"^[A-Z]{2}$")] = "CN",
+                   counting: Annotated[CountingUnit, Form()] = CountingUnit.family) -> Response:
+    """Queue a report with the dashboard's filters; its page shows the progress."""
+    try:
+        body = reports.ReportRequest(scope=key, lang=lang, basis=basis, from_year=from_year, to_year=to_year,
+                                     home_country=home, counting=counting)
+        queued = reports.request_report(page.writer(), page.platform.tasks, body)
+    except (InvalidInput, ValidationError) as exc:
+        page.session.rollback()
+        return page.render("error.html", 422, title="Invalid request", detail=page.explain(exc))
+    shown = format if format is not ReportFormat.json else ReportFormat.pdf
+    return page.redirect(f"/reports/archive/{queued.id}?open={shown.value}")
+
+
+# --- the archive and a report's progress ------------------------------------------------------------
+
+@router.get("/reports/archive", response_class=HTMLResponse)
+def archive(page: PageDep, scope: Annotated[str | None, Query(max_length=60)] = None) -> HTMLResponse:
+    """Every version of every report I asked for, newest first."""
+    return page.render("reports_archive.html", reports=reports.reports_of(page.session, page.require_user(), scope),
+                       scope=scope)
+
+
+@router.get("/reports/archive/{report_id}", response_class=HTMLResponse)
+def report_page(page: PageDep, report_id: int, open: ReportFormat = ReportFormat.pdf) -> HTMLResponse:
+    page.require_user()
+    shown = reports.report_status(page.session, page.user, report_id)
+    return page.render("reports_report.html", report=shown, open=open, poll=POLL_SECONDS,
+                       finished=shown.status in (ReportStatus.done, ReportStatus.failed))
+
+
+@router.get("/reports/archive/{report_id}/status", response_class=HTMLResponse)
+def report_progress(page: PageDep, report_id: int, open: ReportFormat = ReportFormat.pdf) -> HTMLResponse:
+    """The progress fragment htmx polls; it stops polling once the report is done or failed."""
+    page.require_user()
+    shown = reports.report_status(page.session, page.user, report_id)
+    return page.render("_report_status.html", report=shown, open=open, poll=POLL_SECONDS,
+                       finished=shown.status in (ReportStatus.done, ReportStatus.failed))
+
+
+@router.get("/reports/archive/{report_id}/report.{fmt}", response_model=None)
+def report_file(page: PageDep, report_id: int, fmt: ReportFormat) -> Response:
+    """A report's file through the session cookie: HTML and JSON shown, the PDF opened inline."""
+    file = reports.report_file(page.session, page.require_user(), report_id, fmt)
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    if fmt is ReportFormat.html:  # the report is self-contained: no scripts, nothing from elsewhere
+        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    if file.filename:
+        headers["Content-Disposition"] = f'inline; filename="{file.filename}"'
+    return Response(file.content, media_type=file.media_type, headers=headers)
+
+
+# --- subscriptions and alerts ---------------------------------------------------------------------
+
+def _subscriptions(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    user = page.require_user()
+    return page.render("reports_subscriptions.html", status_code, home=portal.home(page.session, user),
+                       subscriptions=analytics.subscriptions_of(page.session, user),
+                       alerts=analytics.alerts_of(page.session, user)[:50], defaults=RulesConfig(),
+                       form=extra.pop("form", {}), **extra)
+
+
+@router.get("/reports/subscriptions", response_class=HTMLResponse)
+def subscriptions(page: PageDep, scope: Annotated[str, Query(max_length=60)] = "",
+                  created: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
+    notice = page.gettext("You are subscribed: alerts reach your inbox and your e-mail.") if created else None
+    return _subscriptions(page, form={"scope": scope}, notice=notice)
+
+
+@router.get("/reports/suggest", response_class=HTMLResponse)
+def suggest(page: PageDep, scope: Annotated[str, Query(min_length=1, max_length=60)] = "led",
+            q: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
+    """Applicant names of the scope matching what was typed (for htmx, as you type)."""
+    found = portal.suggest(page.session, page.platform.search, page.user, scope, q)
+    return page.render("_report_suggestions.html", suggestions=found, typed=q)
+
+
+def _rules(form: dict[str, str]) -> RulesConfig:
+    def number(name: str, default: float) -> float:
+        value = form.get(name, "").strip()
+        return float(value) if value else default
+
+    fg, pk = ForeignGrowth(), ProductKeywords()
+    return RulesConfig(foreign_growth=ForeignGrowth(yellow_pct=number("yellow_pct", fg.yellow_pct),
+                                                    red_pct=number("red_pct", fg.red_pct)),
+                       product_keywords=ProductKeywords(min_keywords=int(number("min_keywords", pk.min_keywords)),
+                                                        red_keywords=int(number("red_keywords", pk.red_keywords))))
+
+
+@router.post("/reports/subscriptions", response_model=None)
+def subscribe(page: CheckedPageDep, scope: Text = "", watched: Text = "", keywords: Text = "",
+              yellow_pct: Text = "", red_pct: Text = "", min_keywords: Text = "", red_keywords: Text = "",
+              lang: Text = "", monthly_report: Text = "") -> Response:
+    """Watched competitors must be applicant names the index knows; an unknown one is named in the form."""
+    form = {"scope": scope, "watched": watched, "keywords": keywords, "yellow_pct": yellow_pct, "red_pct": red_pct,
+            "min_keywords": min_keywords, "red_keywords": red_keywords, "lang": lang, "monthly_report": monthly_report}
+    try:
+        names = [n.strip() for n in watched.splitlines() if n.strip()]  # names have commas: one per line
+        body = SubscriptionIn(scope=scope, watched=names, product_keywords=_lines(keywords), rules=_rules(form),
+                              lang=lang if lang in ("zh", "en") else page.lang.value,
+                              monthly_report=bool(monthly_report))
+        portal.subscribe(page.writer(), page.platform.search, body, names)
+    except (*FORM_ERRORS, ValueError) as exc:
+        page.session.rollback()
+        unknown = getattr(exc, "extra", {}).get("unknown", [])
+        return _subscriptions(page, 400, error=page.explain(exc), form=form, unknown=unknown)
+    return page.redirect("/reports/subscriptions?created=1")
+
+
+@router.post("/reports/subscriptions/{sub_id}/delete", response_model=None)
+def unsubscribe(page: CheckedPageDep, sub_id: int) -> Response:
+    analytics.unsubscribe(page.writer(), sub_id)
+    return page.redirect("/reports/subscriptions")

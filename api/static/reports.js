@@ -1,0 +1,51 @@
+// Reports pages (progressive enhancement): the trend chart with incomplete years marked, and
+// adding a suggested applicant name to the watched list. app.js draws the ranked charts.
+(function () {
+  "use strict";
+  var COLOUR = "#0f3a66", INCOMPLETE = "#b8c4d6", LINE = "#b4530b";
+  function drawTrend() {
+    var box = document.querySelector("[data-report-trend]");
+    var source = document.getElementById("stats-data");
+    if (!box || !source || !window.echarts) { return; }
+    var trend = JSON.parse(source.textContent).trend;
+    box.hidden = false;
+    var chart = window.echarts.init(box);
+    var bars = trend.counts.map(function (n, i) {
+      return { value: n, itemStyle: { color: trend.incomplete[i] ? INCOMPLETE : COLOUR,
+                                      borderColor: trend.incomplete[i] ? COLOUR : undefined,
+                                      borderType: "dashed" } };
+    });
+    var labels = trend.years.map(function (y, i) { return trend.incomplete[i] ? y + "*" : String(y); });
+    chart.setOption({
+      animation: false, tooltip: { trigger: "axis" },
+      legend: { data: [trend.labels.count, trend.labels.applicants], top: 0 },
+      grid: { left: 8, right: 16, top: 30, bottom: 24, containLabel: true },
+      xAxis: { type: "category", data: labels, axisLabel: { color: "#1b2430" } },
+      yAxis: [{ type: "value", minInterval: 1, axisLabel: { color: "#1b2430" } },
+              { type: "value", minInterval: 1, axisLabel: { color: "#1b2430" } }],
+      series: [{ name: trend.labels.count, type: "bar", data: bars, itemStyle: { color: COLOUR } },
+               { name: trend.labels.applicants, type: "line", yAxisIndex: 1, data: trend.applicants,
+                 itemStyle: { color: LINE } }],
+      graphic: trend.incomplete.indexOf(true) >= 0 ? [{ type: "text", right: 16, bottom: 0,
+        style: { text: "* " + trend.labels.incomplete, fill: "#1b2430", font: "12px sans-serif" } }] : []
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+    var table = box.parentNode.querySelector("details[data-stat-table]");
+    if (table) { table.open = false; }
+  }
+  document.addEventListener("DOMContentLoaded", drawTrend);
+
+  // A suggested applicant name joins the watched list (one per line), once.
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof HTMLElement) || !target.matches("[data-add-watched]")) { return; }
+    var list = document.getElementById("sub-watched");
+    if (!list) { return; }
+    var name = target.getAttribute("data-add-watched");
+    var names = list.value.split("\n").map(function (n) { return n.trim(); }).filter(Boolean);
+    if (names.indexOf(name) < 0) { names.push(name); }
+    list.value = names.join("\n");
+    target.setAttribute("aria-pressed", "true");
+    list.focus();
+  });
+})();

@@ -1,0 +1,233 @@
+"""Report pages over HTTP: the section's home and an industry dashboard in Chinese and English with
+its filters, values the form would not send (a 422 page), custom scopes private to their owner
+(another user and anonymous visitors get 404), applicant suggestions, a subscription naming an
+unknown competitor (flagged in the form, nothing kept), markup in scope names and keywords staying
+text, forms without the CSRF token (403), and a report requested, generated and opened through the
+session cookie. The Chromium journey is in test_report_journey.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from analytics.models import Subscription
+from analytics.reports.service import generate
+from api.app import create_app
+from core.accounts.models import User
+from core.accounts.service import create_user
+from core.db import session_factory
+from core.mail import _title
+from core.migrate import upgrade
+from core.notifications import Notification
+from core.settings import BackendKind, Settings
+from loaders.pipeline import run_load
+from loaders.synthetic import SyntheticOptions, write_weekly_files
+from tests.api.pages.led_documents import write_led_documents
+
+PASSWORD = "a long password 123"
+EN = {"Accept": "text/html", "Accept-Language": "en"}
+ZH = {"Accept": "text/html", "Accept-Language": "zh-CN"}
+XSS = "<script>alert('x')</script>"
+
+
+class Portal(NamedTuple):
+    settings: Settings
+    clients: dict[str, TestClient]  # anon, alice, bob
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: Path) -> Iterator[Portal]:
+    data = tmp_path_factory.mktemp("reports") / "var"
+    settings = Settings(data_dir=data, shared_data_dir=shared_data_dir, database_url=None, elasticsearch_url=None,
+                        broker_url=None, redis_url=None)
+    upgrade(settings.effective_database_url)
+    write_weekly_files(data / "synthetic", SyntheticOptions(docs=300, seed=5))
+    today = dt.date.today()
+    recent = [(today - dt.timedelta(days=200 + 30 * i), today - dt.timedelta(days=10 + i)) for i in range(4)]
+    write_led_documents(data / "recent", 7_000_000, "Aurora Lighting Co., Ltd.", "H01L 33/50", recent)
+    assert run_load(settings, [data / "synthetic", data / "recent"], backend=BackendKind.embedded).loaded == 304
+    with session_factory(settings.effective_database_url)() as s:
+        people = {who: create_user(s, f"{who}-{uuid.uuid4().hex[:6]}@example.org", PASSWORD).email
+                  for who in ("alice", "bob")}
+        s.commit()
+    app = create_app(settings)
+    clients: dict[str, TestClient] = {"anon": TestClient(app)}
+    for who, email in people.items():
+        client = TestClient(app)
+        form = {"email": email, "password": PASSWORD, "csrf_token": _csrf(client, "/login")}
+        assert client.post("/login", data=form, headers=EN, follow_redirects=False).status_code == 303
+        clients[who] = client
+    yield Portal(settings, clients)
+    for client in clients.values():
+        client.close()
+
+
+def _csrf(client: TestClient, path: str = "/reports") -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', client.get(path, headers=EN).text)
+    assert match is not None
+    return match.group(1)
+
+
+def _post(client: TestClient, path: str, data: dict[str, str], csrf: bool = True) -> httpx.Response:
+    token = {"csrf_token": _csrf(client)} if csrf else {}
+    return client.post(path, data=data | token, headers=EN, follow_redirects=False)
+
+
+def test_home_and_dashboard_in_chinese_and_english(portal: Portal) -> None:
+    anon = portal.clients["anon"]
+    home = anon.get("/reports", headers=ZH)
+    assert home.status_code == 200 and "半导体照明" in home.text
+    for key in ("led", "digital-tv", "telecom", "medical-devices", "software"):
+        assert f'href="/reports/industries/{key}"' in home.text
+    en = anon.get("/reports/industries/led", headers=EN)
+    zh = anon.get("/reports/industries/led", headers=ZH)
+    assert en.status_code == zh.status_code == 200
+    assert "<h1>Light-emitting diodes" in en.text and "<h1>半导体照明 (LED)" in zh.text
+    assert 'lang="zh-Hans"' in zh.text and "LED芯片与封装" in zh.text and "LED chips and packaging" in en.text
+    for page in (en.text, zh.text):
+        assert 'id="stats-data"' in page and "/static/vendor/echarts.min.js" in page
+        assert page.count('role="img"') == 6  # trend, applicants, branches, countries, places, hotspots
+        assert re.search(r'<a href="/patent/US9\d+B2">', page)  # key patents link to the patent page
+        assert 'id="trend-table"' in page and 'id="completeness"' in page
+    assert "Aurora Lighting Co., Ltd." in en.text  # applicants as printed, not as lower-case keys
+    incomplete = re.findall(r'<tr class="incomplete"><td>(\d{4})', en.text)
+    complete = re.findall(r"<tr><td>(\d{4})</td>", en.text.split('id="trend-table"')[1].split("</table>")[0])
+    assert incomplete and complete and max(map(int, complete)) < min(map(int, incomplete))
+
+
+def test_filters_years_basis_home_and_counting(portal: Portal) -> None:
+    anon = portal.clients["anon"]
+    page = anon.get("/reports/industries/led?from=2012&to=2018&basis=priority&home=US&counting=document",
+                    headers=EN).text
+    table = page.split('id="trend-table"')[1].split("</table>")[0]
+    years = [int(y) for y in re.findall(r"<td>(\d{4})", table)]
+    assert years and min(years) >= 2012 and max(years) <= 2018
+    assert '<option value="document" selected>' in page and '<option value="priority" selected>' in page
+    assert 'name="home" size="3" maxlength="2" pattern="[A-Z]{2}" value="US"' in page
+    family = anon.get("/reports/industries/led?from=2012&to=2018", headers=EN).text
+    assert '<option value="family" selected>' in family and "documents)" in family  # families, with documents
+
+
+@pytest.mark.parametrize("query", ["from=abc", "from=2020&to=2010", "basis=grant", "home=china", "counting=patent",
+                                   "to=99999"])
+def test_bad_parameters_answer_with_a_422_page(portal: Portal, query: str) -> None:
+    r = portal.clients["anon"].get(f"/reports/industries/led?{query}", headers=EN)
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), r.text
+    assert "<h1>Invalid request</h1>" in r.text
+    assert portal.clients["anon"].get("/reports/industries/no-such-scope", headers=EN).status_code == 404
+
+
+def test_a_custom_scope_is_private_to_its_owner(portal: Portal) -> None:
+    alice, bob, anon = (portal.clients[k] for k in ("alice", "bob", "anon"))
+    key = f"lamps-{uuid.uuid4().hex[:6]}"
+    r = _post(alice, "/reports/scopes", {"key": key, "name": f"Lamps {XSS}", "name_zh": f"灯具 {XSS}",
+                                         "query": "IPC=F21V* OR IPC=F21K9/*"})
+    assert r.status_code == 303 and r.headers["location"] == f"/reports/industries/{key}"
+    mine = alice.get(f"/reports/industries/{key}", headers=EN)
+    assert mine.status_code == 200 and "Lamps &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in mine.text
+    assert XSS not in mine.text and XSS not in alice.get("/reports", headers=ZH).text
+    assert key in alice.get("/reports", headers=EN).text
+    for other in (bob, anon):
+        assert other.get(f"/reports/industries/{key}", headers=EN).status_code == 404
+        assert key not in other.get("/reports", headers=EN).text
+        assert other.get(f"/reports/suggest?scope={key}&q=aurora", headers=EN).status_code == 404
+    assert _post(bob, f"/reports/industries/{key}/report", {"lang": "en"}).status_code == 404
+    assert _post(bob, "/reports/subscriptions", {"scope": key}).status_code == 404
+    bad = _post(alice, "/reports/scopes", {"key": "Bad Key!", "name": "x", "query": "TI=(a AND"})
+    assert bad.status_code == 400 and 'id="scope-error"' in bad.text and 'value="Bad Key!"' in bad.text
+
+
+def test_suggestions_come_from_the_applicant_names_of_the_index(portal: Portal) -> None:
+    r = portal.clients["alice"].get("/reports/suggest?scope=led&q=aur", headers=EN | {"HX-Request": "true"})
+    assert r.status_code == 200 and 'data-add-watched="Aurora Lighting Co., Ltd."' in r.text
+    assert "<html" not in r.text  # a fragment for htmx
+    none = portal.clients["alice"].get(f"/reports/suggest?scope=led&q={XSS}", headers=EN)
+    assert "No applicant in this scope matches" in none.text and XSS not in none.text
+
+
+def test_an_unknown_competitor_is_flagged_and_nothing_is_kept(portal: Portal) -> None:
+    alice = portal.clients["alice"]
+    before = _subscriptions(portal)
+    form = {"scope": "led", "watched": f"Aurora Lighting Co., Ltd.\nNo Such Lamps Ltd {XSS}",
+            "keywords": f"phosphor layer\n{XSS}", "lang": "zh"}
+    r = _post(alice, "/reports/subscriptions", form)
+    assert r.status_code == 400 and 'id="unknown-names"' in r.text
+    assert '<strong class="unknown">No Such Lamps Ltd &lt;script&gt;' in r.text and XSS not in r.text
+    textarea = r.text.split('<textarea id="sub-watched"')[1].split("</textarea>")[0]
+    assert 'aria-invalid="true"' in textarea and "No Such Lamps Ltd &lt;script&gt;" in textarea  # kept to correct
+    assert _subscriptions(portal) == before
+    done = _post(alice, "/reports/subscriptions", form | {"watched": "Aurora Lighting Co., Ltd.", "red_pct": "150"})
+    assert done.status_code == 303, done.text
+    page = alice.get("/reports/subscriptions", headers=EN).text
+    assert "aurora lighting" in page and "red &gt; 150.0%" in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page and XSS not in page
+    (sub,) = [s for s in _subscriptions(portal) if s not in before]
+    assert sub.watched == ["aurora lighting"] and sub.lang == "zh" and sub.rules["foreign_growth"]["red_pct"] == 150
+    assert _post(portal.clients["bob"], f"/reports/subscriptions/{sub.id}/delete", {}).status_code == 404
+    assert _post(alice, f"/reports/subscriptions/{sub.id}/delete", {}).status_code == 303
+    assert sub.id not in {s.id for s in _subscriptions(portal)}
+
+
+def _subscriptions(portal: Portal) -> list[Subscription]:
+    with session_factory(portal.settings.effective_database_url)() as s:
+        rows = list(s.scalars(select(Subscription).order_by(Subscription.id)))
+        s.expunge_all()
+        return rows
+
+
+def test_forms_without_the_csrf_token_are_refused(portal: Portal) -> None:
+    alice = portal.clients["alice"]
+    for path, data in [("/reports/scopes", {"key": "nocsrf", "name": "x", "query": "IPC=H01L"}),
+                       ("/reports/subscriptions", {"scope": "led"}),
+                       ("/reports/industries/led/report", {"lang": "zh"}),
+                       ("/reports/subscriptions/1/delete", {})]:
+        assert _post(alice, path, data, csrf=False).status_code == 403, path
+        assert _post(alice, path, data | {"csrf_token": "forged"}, csrf=False).status_code == 403, path
+    assert "nocsrf" not in alice.get("/reports", headers=EN).text
+
+
+def test_a_report_is_requested_followed_and_opened_with_the_session(portal: Portal) -> None:
+    alice, bob = portal.clients["alice"], portal.clients["bob"]
+    r = _post(alice, "/reports/industries/led/report", {"lang": "zh", "format": "pdf", "from_year": "2010",
+                                                        "to_year": "2024", "counting": "document"})
+    assert r.status_code == 303 and re.fullmatch(r"/reports/archive/\d+\?open=pdf", r.headers["location"])
+    rid = int(r.headers["location"].split("/")[-1].split("?")[0])
+    waiting = alice.get(f"/reports/archive/{rid}/status?open=pdf", headers=EN).text
+    assert 'hx-trigger="every 2s"' in waiting and "<progress" in waiting  # polled until done
+    assert alice.get(f"/reports/archive/{rid}/report.pdf", headers=EN).status_code == 404  # not generated yet
+    generate(portal.settings, rid)  # what the worker runs
+    done = alice.get(f"/reports/archive/{rid}/status?open=pdf", headers=EN).text
+    assert "hx-trigger" not in done and f'href="/reports/archive/{rid}/report.pdf"' in done
+    pdf = alice.get(f"/reports/archive/{rid}/report.pdf", headers=EN)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-type"] == "application/pdf"
+    html = alice.get(f"/reports/archive/{rid}/report.html", headers=EN)
+    assert "专利预警报告" in html.text and "default-src 'none'" in html.headers["content-security-policy"]
+    assert bob.get(f"/reports/archive/{rid}/report.pdf", headers=EN).status_code == 404
+    anonymous = portal.clients["anon"].get(f"/reports/archive/{rid}/report.pdf", headers=EN, follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login?")
+    assert bob.get(f"/reports/archive/{rid}", headers=EN).status_code == 404
+    archive = alice.get("/reports/archive", headers=ZH).text
+    assert f'href="/reports/archive/{rid}"' in archive and f'href="/reports/archive/{rid}/report.pdf"' in archive
+    again = _post(alice, "/reports/industries/led/report", {"lang": "zh", "format": "html"})
+    assert again.headers["location"].endswith("?open=html")
+    assert re.search(r">v(\d+)</a>", alice.get("/reports/archive?scope=led", headers=EN).text)
+
+
+def test_alert_titles_in_the_subscribers_language(portal: Portal) -> None:
+    payload = {"rule": "competitor_new_subclass", "severity": "red", "owner": "aurora lighting", "subclass": "H10H",
+               "n": 1}
+    note = Notification(kind="alert", title="[red] Watched competitor aurora lighting entered H10H (1 publications)",
+                        payload=payload)
+    assert _title(User(email="a@example.org", language="zh"), note) == \
+        "【红色预警】关注的竞争对手 aurora lighting 进入 H10H（1件公开）"
+    assert _title(User(email="a@example.org", language="en"), note) == note.title
