@@ -322,7 +322,7 @@ def test_pagination_keeps_the_filters(directory: Directory, clients: dict[str, T
             svc.create_agency(_writer(s, admin), body)
         assert s.scalar(select(func.count()).select_from(Review)) == 3
     first = clients["anon"].get("/community/agencies?city=佛山&service=law", headers=EN).text
-    assert len(_listed(first)) == 20 and "21 agencies · page 1 of 2" in first
+    assert len(_listed(first)) == 20 and "Agencies found: 21 · page 1 of 2" in first
     link = re.search(r'href="([^"]+)" rel="next"', first)
     assert link is not None and "city=%E4%BD%9B%E5%B1%B1" in link.group(1) and "service=law" in link.group(1)
     second = clients["anon"].get(link.group(1).replace("&amp;", "&"), headers=EN).text
