@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from servicehall.calendar import BEIJING
 from servicehall.models import CardLevel, ItemKind, Satisfaction, StaffRole, Status, Step
 from servicehall.workflow import Action
+
+# times people read are shown in Beijing time (the offset says so in JSON)
+Beijing = Annotated[datetime, AfterValidator(lambda d: d.astimezone(BEIJING))]
 
 
 class Bilingual(BaseModel):
@@ -110,11 +115,11 @@ class MaterialOut(BaseModel):
     filename: str
     sha256: str
     size: int
-    uploaded_at: datetime
+    uploaded_at: Beijing
 
 
 class EventOut(BaseModel):
-    at: datetime
+    at: Beijing
     actor: str | None
     action: str
     from_status: Status | None
@@ -125,8 +130,8 @@ class EventOut(BaseModel):
 class CardOut(BaseModel):
     level: CardLevel
     step: Step
-    fired_at: datetime
-    closed_at: datetime | None
+    fired_at: Beijing
+    closed_at: Beijing | None
 
 
 class ApplicationOut(BaseModel):
@@ -140,10 +145,11 @@ class ApplicationOut(BaseModel):
     step: Step | None
     assignee: str | None
     fields: dict[str, str]
-    submitted_at: datetime
-    step_due_at: datetime | None
-    total_due_at: datetime | None
-    completed_at: datetime | None
+    field_names: dict[str, Bilingual] = Field(description="The form's labels, by field name.")
+    submitted_at: Beijing
+    step_due_at: Beijing | None
+    total_due_at: Beijing | None
+    completed_at: Beijing | None
     on_time: bool | None
     used_days: float = Field(description="Working days used so far, paused time excluded.")
     result: str | None
@@ -164,7 +170,7 @@ class WorkItemOut(BaseModel):
     step: Step
     applicant: str
     assignee: str | None
-    step_due_at: datetime | None
+    step_due_at: Beijing | None
     paused: bool
     card: CardLevel | None
     used_share: float = Field(description="Share of the step's promised time used so far.")
@@ -210,5 +216,5 @@ class PublicResultOut(BaseModel):
     number: str
     item_name: Bilingual
     status: Status
-    completed_at: datetime | None
+    completed_at: Beijing | None
     result: str | None

@@ -16,6 +16,7 @@ from core.settings import Settings
 from servicehall import clock, uploads, workflow
 from servicehall.access import may_act, visible
 from servicehall.calendar import DAY
+from servicehall.catalogue import roles_of
 from servicehall.models import (
     FINAL,
     OPEN,
@@ -75,7 +76,8 @@ def application_out(session: Session, viewer: User | None, app: Application,
         number=app.number, version=app.version, item=item.code, item_name=Bilingual(zh=item.name_zh, en=item.name_en),
         department=dept.code, applicant=_name(session, app.applicant_id) or "", status=app.status,
         step=STEP_OF.get(app.paused_from or app.status), assignee=_name(session, app.assignee_id),
-        fields=dict(app.form), submitted_at=app.submitted_at,
+        fields=dict(app.form), field_names={f["name"]: Bilingual(zh=f["zh"], en=f["en"]) for f in item.fields},
+        submitted_at=app.submitted_at,
         step_due_at=app.step_due_at if app.running_since else None,
         total_due_at=app.total_due_at if app.status not in FINAL else None, completed_at=app.completed_at,
         on_time=app.on_time, used_days=round(clock.total_used(app, now) / DAY, 2), result=app.result,
@@ -172,3 +174,19 @@ def material_file(session: Session, settings: Settings, user: User, number: str,
     """The stored file of a material and its name, for the applicant and the department's staff."""
     row = material_of(session, user, number, material_id)
     return uploads.path_of(settings, row.sha256), row.filename
+
+
+def assignable(session: Session, user: User, number: str) -> list[tuple[int, str]]:
+    """For the department head: the people who hold the role of the application's current step."""
+    app = session.scalar(select(Application).where(Application.number == number))
+    if app is None or not visible(session, user, app):
+        raise NotFound.said("no application %(number)s", number=number)
+    if StaffRole.head not in roles_of(session, user, app.department_id):
+        return []
+    role = ROLE_FOR_STATUS.get(app.paused_from or app.status)
+    if role is None:
+        return []
+    rows = session.execute(select(User.id, User.display_name).join(Staff, Staff.user_id == User.id)
+                           .where(Staff.department_id == app.department_id, Staff.role == role)
+                           .order_by(User.display_name)).tuples()
+    return [(uid, name) for uid, name in rows]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from api.pages import accounts, agencies, collections, copyright, copyright_catalogue, forums, search, shell
 from api.pages import reports as report_pages
+from api.pages import servicehall as hall_pages
 
 ROUTERS = (shell.router, accounts.router, search.router, collections.router, copyright_catalogue.router,
-           copyright.router, forums.router, agencies.router, report_pages.router)
+           copyright.router, forums.router, agencies.router, report_pages.router,
+           hall_pages.router)

@@ -22,7 +22,6 @@ class Section:
 
 
 SECTIONS = {  # parts whose pages are still to come (collections, copyright: their own modules)
-    "service-hall": Section("Service hall", "Apply for public IP services and follow their handling.", ()),
     "admin": Section("Admin", "Users and roles, organisations, loads and the audit trail.",
                      ("accounts", "audit", "loads")),
 }

@@ -1,0 +1,194 @@
+"""The IP online service hall in the browser: the catalogue with public results, applying with
+materials, my applications (each step, 补正, withdraw, rating), the handler's worklist sorted by
+urgency with the actions of each step, and the supervision dashboard (ECharts from a JSON block,
+with tables of the same numbers).
+
+Each route translates a form or a path into one call of ``servicehall``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile as StarletteUpload
+
+from api.i18n import N_
+from api.pages.context import CheckedPageDep, Page, PageDep
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.i18n import Language
+from servicehall import catalogue, service, supervision, views
+from servicehall.models import Satisfaction
+from servicehall.schemas import ActionIn, ApplyIn, AssignIn, DashboardOut, RateIn
+from servicehall.workflow import Action
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+FORM_ERRORS = (InvalidInput, PermissionDenied, Conflict, NotFound, ValidationError)
+H = "/service-hall"
+
+# statuses, steps, actions, roles, cards and ratings, translated by value in the templates
+STATUSES = [N_("submitted"), N_("materials"), N_("handling"), N_("reviewing"), N_("approving"), N_("completed"),
+            N_("rejected"), N_("withdrawn")]
+STEPS = [N_("accept"), N_("handle"), N_("review"), N_("approve")]
+ACTIONS = [N_("apply"), N_("request_materials"), N_("supply"), N_("send_back"), N_("reject"), N_("withdraw"),
+           N_("assign")]
+STAFF_ROLES = [N_("acceptor"), N_("handler"), N_("reviewer"), N_("approver"), N_("head")]
+CARDS = [N_("yellow"), N_("red")]
+SATISFACTION = [N_("very_satisfied"), N_("satisfied"), N_("neutral"), N_("dissatisfied"), N_("very_dissatisfied")]
+NOTIFICATIONS = [N_("hall.new_application"), N_("hall.status"), N_("hall.materials"), N_("hall.assigned"),
+                 N_("hall.yellow_card"), N_("hall.red_card")]
+ERRORS = [N_("attach the materials the service asks for"), N_("%(field)s is required"),
+          N_("application %(number)s is %(status)s: %(action)s is not possible now"),
+          N_("you may not %(action)s application %(number)s"), N_("say why (%(action)s needs a comment)"),
+          N_("application %(number)s was changed by someone else: reload it"),
+          N_("application %(number)s changed since you saw it: reload it"),
+          N_("send the missing materials (or say what you supply)"), N_("no application %(number)s"),
+          N_("the file is larger than the upload limit of %(limit)s bytes")]
+NOTICES = {"applied": N_("Your application is received. Keep its tracking number."),
+           "done": N_("Done: the application has moved on."), "supplied": N_("Your materials are received."),
+           "rated": N_("Thank you for your rating."), "assigned": N_("The step is assigned.")}
+
+
+def _notice(page: Page, key: str | None) -> str | None:
+    """A fixed sentence chosen by a query parameter, so a link cannot put words in the page."""
+    return page.gettext(NOTICES[key]) if key in NOTICES else None
+
+
+def _files(files: list[UploadFile] | list[StarletteUpload] | None) -> service.Files:
+    return [(f.filename or "file", f.file) for f in files or [] if f.filename]
+
+
+# --- catalogue and applying ----------------------------------------------------------------------
+
+@router.get(H, response_class=HTMLResponse)
+def home(page: PageDep) -> HTMLResponse:
+    return page.render("hall_home.html", items=catalogue.items(page.session),
+                       results=views.public_results(page.session, 20))
+
+
+def _apply_form(page: Page, code: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    return page.render("hall_apply.html", status_code, item=catalogue.item(page.session, code),
+                       max_upload=page.platform.settings.max_upload_bytes, **extra)
+
+
+@router.get(H + "/apply/{code}", response_class=HTMLResponse)
+def apply_form(page: PageDep, code: str) -> HTMLResponse:
+    page.require_user()
+    return _apply_form(page, code, form={})
+
+
+@router.post(H + "/apply/{code}", response_model=None)
+async def apply(page: CheckedPageDep, code: str) -> Response:
+    """The item's own fields (``f_<name>``) and the files (``files``)."""
+    page.require_user()
+    form = await page.request.form()
+    fields = {k[2:]: v for k, v in form.items() if k.startswith("f_") and isinstance(v, str)}
+    uploads = [f for f in form.getlist("files") if isinstance(f, StarletteUpload)]
+    try:
+        done = service.apply(page.writer(), page.platform.settings, ApplyIn(item=code, fields=fields),
+                             _files(uploads))
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _apply_form(page, code, 400, error=page.explain(exc), form=fields)
+    return page.redirect(f"{H}/applications/{done.number}?notice=applied")
+
+
+@router.get(H + "/mine", response_class=HTMLResponse)
+def mine(page: PageDep) -> HTMLResponse:
+    return page.render("hall_mine.html", applications=views.mine(page.session, page.require_user()))
+
+
+# --- one application -----------------------------------------------------------------------------
+
+def _application(page: Page, number: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    user = page.require_user()
+    shown = views.get(page.session, user, number)
+    return page.render("hall_application.html", status_code, a=shown, assignable=views.assignable(
+        page.session, user, number), staff_actions=[a for a in shown.actions if a not in (Action.supply,
+                                                                                          Action.withdraw)],
+        satisfaction=list(Satisfaction), **extra)
+
+
+@router.get(H + "/applications/{number}", response_class=HTMLResponse)
+def application(page: PageDep, number: str, notice: Annotated[str | None, Query(max_length=20)] = None
+                ) -> HTMLResponse:
+    return _application(page, number, notice=_notice(page, notice))
+
+
+def _after(page: Page, number: str, act: Any, notice: str) -> Response:
+    try:
+        act()
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _application(page, number, 409 if isinstance(exc, Conflict) else 400, error=page.explain(exc))
+    return page.redirect(f"{H}/applications/{number}?notice={notice}")
+
+
+@router.post(H + "/applications/{number}/act", response_model=None)
+def act(page: CheckedPageDep, number: str, action: Text, comment: Annotated[str, Form()] = "",
+        result: Annotated[str, Form()] = "", upheld: Annotated[str, Form()] = "",
+        version: Annotated[int | None, Form()] = None) -> Response:
+    def run() -> None:
+        body = ActionIn(action=Action(action), comment=comment, version=version, result=result.strip() or None,
+                        upheld=(upheld == "yes") if upheld else None)
+        service.act(page.writer(), number, body)
+
+    return _after(page, number, run, "done")
+
+
+@router.post(H + "/applications/{number}/supply", response_model=None)
+def supply(page: CheckedPageDep, number: str, comment: Annotated[str, Form()] = "",
+           files: list[UploadFile] | None = None) -> Response:
+    return _after(page, number, lambda: service.supply(page.writer(), page.platform.settings, number, comment,
+                                                       _files(files)), "supplied")
+
+
+@router.post(H + "/applications/{number}/rate", response_model=None)
+def rate(page: CheckedPageDep, number: str, satisfaction: Text, comment: Annotated[str, Form()] = "") -> Response:
+    return _after(page, number, lambda: service.rate(page.writer(), number, RateIn(
+        satisfaction=Satisfaction(satisfaction), comment=comment)), "rated")
+
+
+@router.post(H + "/applications/{number}/assign", response_model=None)
+def assign(page: CheckedPageDep, number: str, assignee_id: Text, comment: Annotated[str, Form()] = "") -> Response:
+    who = int(assignee_id) if assignee_id.isdigit() else None
+    return _after(page, number, lambda: service.assign(page.writer(), number, AssignIn(assignee_id=who,
+                                                                                       comment=comment)), "assigned")
+
+
+@router.get(H + "/applications/{number}/materials/{material_id}", response_model=None)
+def material(page: PageDep, number: str, material_id: int) -> Response:
+    path, name = views.material_file(page.session, page.platform.settings, page.require_user(), number, material_id)
+    return page.finish(FileResponse(path, media_type="application/octet-stream", filename=name))
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+@router.get(H + "/work", response_class=HTMLResponse)
+def work(page: PageDep) -> HTMLResponse:
+    return page.render("hall_work.html", work=views.worklist(page.session, page.require_user()))
+
+
+def charts(board: DashboardOut, lang: Language) -> dict[str, list[tuple[str, float]]]:
+    """(label, number) pairs for the dashboard's charts (app.js draws them; tables show the same)."""
+    def name(zh: str, en: str) -> str:
+        return zh if lang is Language.zh else en
+
+    rated: list[tuple[str, float]] = [(s.value, n) for s, n in board.satisfaction.items()]
+    return {
+        "by_month": [(m.month, m.completed) for m in board.months],
+        "on_time": [(name(d.name.zh, d.name.en), round(100 * d.on_time_rate, 1)) for d in board.departments
+                    if d.on_time_rate is not None],
+        "cards": [(name(i.name.zh, i.name.en), i.yellow + i.red) for i in board.items if i.yellow + i.red],
+        "satisfaction": rated,
+    }
+
+
+@router.get(H + "/dashboard", response_class=HTMLResponse)
+def dashboard(page: PageDep) -> HTMLResponse:
+    board = supervision.dashboard(page.session, page.require_user())
+    data = charts(board, page.lang)
+    data["satisfaction"] = [(page.gettext(k), n) for k, n in data["satisfaction"]]
+    return page.render("hall_dashboard.html", board=board, charts=data)
