@@ -18,6 +18,7 @@ import ipsearch.collections  # noqa: F401
 import ipsearch.events  # noqa: F401
 import ipsearch.history  # noqa: F401
 import loaders.journal  # noqa: F401
+import servicehall.models  # noqa: F401
 from core.db import Base, get_engine
 from core.settings import get_settings
 
