@@ -105,7 +105,7 @@ def record(session: Session, sub: Subscription, finding: Finding, as_of: dt.date
             continue
         notify(session, user_id, "alert", f"[{finding.severity}] {finding.title}", alert_id=alert.id,
                rule=finding.rule, severity=finding.severity, scope=sub.scope, evidence=finding.evidence.model_dump(),
-               subject=finding.subject, **finding.values)
+               subject=finding.subject, lang=sub.lang, **finding.values)
         delivered += 1
     return delivered
 

@@ -39,7 +39,9 @@ ZH_WORDS = {"red": "红色", "yellow": "黄色", "unconcentrated": "低集中度
 
 
 def _title(user: User, note: Notification) -> str:
-    if not (user.language or "").startswith("zh"):
+    """In the user's language or, when they chose none, the language the notification asks for
+    (an alert: its subscription's)."""
+    if not (user.language or str(note.payload.get("lang") or "")).startswith("zh"):
         return note.title
     template = ZH_TITLES.get(f"{note.kind}.{note.payload.get('rule')}") or ZH_TITLES.get(note.kind)
     values = dict(note.payload)

@@ -231,3 +231,7 @@ def test_alert_titles_in_the_subscribers_language(portal: Portal) -> None:
     assert _title(User(email="a@example.org", language="zh"), note) == \
         "【红色预警】关注的竞争对手 aurora lighting 进入 H10H（1件公开）"
     assert _title(User(email="a@example.org", language="en"), note) == note.title
+    assert _title(User(email="a@example.org", language=None), note) == note.title
+    in_chinese = Notification(kind="alert", title=note.title, payload=payload | {"lang": "zh"})  # the subscription's
+    assert _title(User(email="a@example.org", language=None), in_chinese).startswith("【红色预警】")
+    assert _title(User(email="a@example.org", language="en"), in_chinese) == note.title  # the user's choice first
