@@ -15,6 +15,7 @@ from sqlalchemy import JSON, ForeignKey, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.accounts.models import User  # also registers "users" for the foreign keys below
+from core.accounts.permissions import require_admin
 from core.db import Row, UTCDateTime, utcnow
 from core.errors import NotAuthenticated
 
@@ -89,8 +90,10 @@ class AuditAction(StrEnum):
     session_close = "session.close"
     session_open = "session.open"
     user_create_admin = "user.create_admin"
+    user_deactivate = "user.deactivate"
     user_language_set = "user.language.set"
     user_password_change = "user.password.change"  # noqa: S105 - an action name, not a secret
+    user_reactivate = "user.reactivate"
     user_register = "user.register"
     user_role_set = "user.role.set"
 
@@ -176,6 +179,35 @@ class AuditOut(BaseModel):
 
 def trail(session: Session, f: AuditFilter) -> list[AuditOut]:
     return [AuditOut.model_validate(r) for r in query(session, f)]
+
+
+class AuditEntryOut(AuditOut):
+    actor_email: str | None
+
+
+class AuditPageOut(BaseModel):
+    """Newest first; ``older`` is the ``before_id`` of the next page (None on the last)."""
+
+    entries: list[AuditEntryOut]
+    older: int | None
+
+
+def trail_page(session: Session, actor: User, f: AuditFilter) -> AuditPageOut:
+    """One page of the trail for the admin console: the entries with who made them (admins only)."""
+    require_admin(actor)
+    rows = query(session, f.model_copy(update={"limit": f.limit + 1}))
+    more, rows = len(rows) > f.limit, rows[:f.limit]
+    ids = {r.actor_id for r in rows if r.actor_id is not None}
+    emails = dict(session.execute(select(User.id, User.email).where(User.id.in_(ids))).all()) if ids else {}
+    entries = [AuditEntryOut.model_validate({**AuditOut.model_validate(r).model_dump(),
+                                             "actor_email": emails.get(r.actor_id or 0)}) for r in rows]
+    return AuditPageOut(entries=entries, older=rows[-1].id if more and rows else None)
+
+
+def object_types(session: Session, actor: User) -> list[str]:
+    """The kinds of object the trail names, for the console's filter."""
+    require_admin(actor)
+    return list(session.scalars(select(AuditRecord.object_type).distinct().order_by(AuditRecord.object_type)))
 
 
 class Writer:

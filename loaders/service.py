@@ -119,3 +119,70 @@ def get_load(session: Session, user: User, run_id: int) -> LoadOut:
     if run is None:
         raise NotFound(f"load {run_id} not found")
     return LoadOut.model_validate(run)
+
+
+# --- the admin console: what may be loaded, and what a run left in quarantine -------------------
+
+QUARANTINE_SHOWN = 200
+
+
+class IncomingFolder(BaseModel):
+    path: str = Field(description="the absolute path, as a load takes it")
+    name: str = Field(description="the path under the incoming folder")
+    files: int
+    bytes: int
+
+
+class QuarantinedOut(BaseModel):
+    """One document a run could not load, as the quarantine report keeps it."""
+
+    file: str
+    offset: int | None = None
+    number: str | None = None
+    error: str
+
+
+class QuarantineOut(BaseModel):
+    entries: list[QuarantinedOut]
+    total: int = Field(description="entries in the report; at most QUARANTINE_SHOWN are returned")
+
+
+def incoming_folders(settings: Settings, user: User) -> list[IncomingFolder]:
+    """The folders under the incoming dir holding files (the incoming dir itself first), for the
+    console's "start a load" form; each is a path ``start_load`` accepts."""
+    require_admin(user)
+    root = settings.incoming_dir
+    if not root.is_dir():
+        return []
+    found: list[IncomingFolder] = []
+    for folder in [root, *sorted(p for p in root.rglob("*") if p.is_dir() and not p.is_symlink())][:MAX_LISTED]:
+        files = [f for f in folder.iterdir() if f.is_file() and not f.name.startswith(".")]
+        if files:
+            found.append(IncomingFolder(path=str(folder.resolve()), name=str(folder.relative_to(root)),
+                                        files=len(files), bytes=sum(f.stat().st_size for f in files)))
+    return found
+
+
+def quarantine_report(session: Session, user: User, run_id: int) -> QuarantineOut:
+    """The documents the run quarantined (the first ``QUARANTINE_SHOWN``), with the reason."""
+    run = get_load(session, user, run_id)
+    if not run.quarantine_path:
+        return QuarantineOut(entries=[], total=0)
+    entries: list[QuarantinedOut] = []
+    total = 0
+    try:
+        with Path(run.quarantine_path).open(encoding="utf-8") as fh:
+            for line in fh:
+                total += 1
+                if len(entries) < QUARANTINE_SHOWN:
+                    entries.append(QuarantinedOut.model_validate_json(line))
+    except OSError as exc:
+        raise Unavailable(f"the quarantine report of load {run_id} cannot be read") from exc
+    return QuarantineOut(entries=entries, total=total)
+
+
+def active_loads(session: Session, user: User) -> int:
+    """Runs queued or running now."""
+    require_admin(user)
+    return len(session.scalars(select(LoadRun.id).where(LoadRun.status.in_((LoadStatus.queued, LoadStatus.running))))
+               .all())

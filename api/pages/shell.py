@@ -21,9 +21,7 @@ class Section:
     api_tags: tuple[str, ...]
 
 
-SECTIONS = {  # parts whose pages are still to come (collections, copyright: their own modules)
-    "admin": Section("Admin", "Users and roles, organisations, loads and the audit trail.",
-                     ("accounts", "audit", "loads")),
+SECTIONS: dict[str, Section] = {  # parts whose pages are still to come (collections, copyright: their own modules)
 }
 
 

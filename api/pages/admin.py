@@ -1,0 +1,390 @@
+"""The admin and moderator console: the home (counts and links), people and their roles,
+organisations and their members, loads (start one from a folder under the incoming dir, watch its
+progress, read its summary and quarantine report), agency claims and integrity records, forum
+categories, and the audit trail with filters. The moderation queue is the forums' own page.
+
+Every route translates a form or a query into calls of the feature services, which check that the
+caller is an admin (moderators see the home with the queue), audit and commit. A signed-out visitor
+is sent to log in, pages and actions alike; a member gets the 403 page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from api.i18n import N_
+from api.pages.context import CheckedPageDep, Page, PageDep
+from api.problems import status_of
+from community.agencies import admin as agencies_admin
+from community.agencies import service as agencies
+from community.agencies.schemas import RecordIn
+from community.forums import service as forums
+from community.forums.schemas import CategoryIn
+from core import audit
+from core.accounts import admin as accounts_admin
+from core.accounts import service as accounts
+from core.accounts.models import OrgKind, OrgRole, Role
+from core.accounts.permissions import is_admin, require_admin, require_staff
+from core.accounts.schemas import MemberIn, OrgIn, RoleIn
+from core.errors import Conflict, InvalidInput, IPCommonsError, NotFound
+from loaders import service as loads
+from loaders.journal import LoadStatus
+from loaders.service import LoadIn
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+PageNumber = Annotated[int, Query(alias="page", ge=1, le=100_000)]
+# refusals shown next to the form that caused them; PermissionDenied and the rest become error pages
+FORM_ERRORS = (InvalidInput, Conflict, NotFound, ValidationError)
+AUDIT_PER_PAGE = 50
+DATE = r"^(\d{4}-\d{2}-\d{2})?$"
+ActionParam = Annotated[str, Query(max_length=80, pattern="^(" + "|".join(re.escape(a.value) for a in audit.AuditAction)
+                                                      + ")?$")]
+
+
+class Done(enum.StrEnum):
+    """What the last action did: a fixed sentence on the page it returns to (never text from the URL)."""
+
+    role = "role"
+    deactivated = "deactivated"
+    reactivated = "reactivated"
+    org = "org"
+    member = "member"
+    approved = "approved"
+    refused = "refused"
+    record = "record"
+    category = "category"
+
+
+DONE = {Done.role: N_("The role was changed."), Done.deactivated: N_("The account was deactivated."),
+        Done.reactivated: N_("The account was reactivated."), Done.org: N_("The organisation was created."),
+        Done.member: N_("The member was added."), Done.approved: N_("The claim was approved."),
+        Done.refused: N_("The claim was refused."), Done.record: N_("The integrity record was added."),
+        Done.category: N_("The category was created.")}
+ROLES = {Role.admin: N_("Administrator"), Role.moderator: N_("Moderator"), Role.member: N_("Member")}
+ORG_KINDS = {OrgKind.sme: N_("Company (SME)"), OrgKind.association: N_("Industry association"),
+             OrgKind.agency: N_("IP agency"), OrgKind.government: N_("Government office")}
+ORG_ROLES = {OrgRole.org_admin: N_("Organisation admin"), OrgRole.member: N_("Member")}
+LOAD_STATUSES = {LoadStatus.queued: N_("Queued"), LoadStatus.running: N_("Running"), LoadStatus.done: N_("Done"),
+                 LoadStatus.interrupted: N_("Interrupted"), LoadStatus.failed: N_("Failed"),
+                 LoadStatus.unchanged: N_("Unchanged")}
+RECORD_KINDS = {"sanction": N_("Sanction"), "complaint_upheld": N_("Complaint upheld"),
+                "commendation": N_("Commendation")}
+# the services' refusals an admin meets here
+MESSAGES = [N_("you cannot deactivate your own account"), N_("no account has the e-mail %(email)s"),
+            N_("already a member"), N_("the claim is already decided"), N_("this profile is already claimed"),
+            N_("organisation name is empty"), N_("requires role admin"), N_("requires role admin or moderator"),
+            N_("The end date is before the start date."), N_("Not a date: %(value)s"),
+            N_("Choose a folder to load."), N_("Give the category a name of 2 to 100 characters."),
+            N_("Points are a number from 0 to 100.")]
+LABELS = {"roles": ROLES, "org_kinds": ORG_KINDS, "org_roles": ORG_ROLES, "load_statuses": LOAD_STATUSES,
+          "record_kinds": RECORD_KINDS}
+
+
+def _status(exc: Exception) -> int:
+    return status_of(exc)[0] if isinstance(exc, IPCommonsError) else 400
+
+
+def _render(page: Page, template: str, status_code: int = 200, done: Done | None = None, **data: Any) -> HTMLResponse:
+    notice = page.gettext(DONE[done]) if done is not None else None
+    return page.render(template, status_code, notice=notice, **LABELS, **data)
+
+
+def _visitor(page: Page) -> Response | None:
+    """A signed-out visitor posting to the console is sent to log in (then to the console's page)."""
+    if page.user is not None:
+        return None
+    return page.redirect("/login?" + urlencode({"next": "/".join(page.request.url.path.split("/")[:3])}))
+
+
+def _back(page: Page, path: str, done: Done, params: dict[str, str | int] | None = None) -> Response:
+    kept = {k: v for k, v in (params or {}).items() if v not in ("", None, 1)}
+    return page.redirect(f"{path}?{urlencode(kept | {'done': done.value})}")
+
+
+# --- the console home ---------------------------------------------------------------------------
+
+@router.get("/admin", response_class=HTMLResponse)
+def console(page: PageDep) -> HTMLResponse:
+    """Counts and links for admins; moderators see the moderation queue only."""
+    user = page.require_user()
+    require_staff(user)
+    queue = len(forums.moderation_entries(page.session, user))
+    if not is_admin(user):
+        return _render(page, "admin_home.html", queue=queue, counts=None)
+    return _render(page, "admin_home.html", queue=queue, counts=accounts_admin.counts(page.session, user),
+                   claims=agencies_admin.pending_claim_count(page.session, user),
+                   active_loads=loads.active_loads(page.session, user),
+                   latest=loads.list_loads(page.session, user, 5))
+
+
+# --- people and roles ---------------------------------------------------------------------------
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users(page: PageDep, q: Annotated[str, Query(max_length=100)] = "", number: PageNumber = 1,
+          done: Done | None = None) -> HTMLResponse:
+    found = accounts_admin.accounts(page.session, page.require_user(), q, number)
+    return _render(page, "admin_users.html", done=done, found=found, q=q)
+
+
+@router.post("/admin/users/{user_id}/role", response_model=None)
+def change_role(page: CheckedPageDep, user_id: int, role: Annotated[Role, Form()], q: Text = "",
+                number: Annotated[int, Form(alias="page", ge=1)] = 1) -> Response:
+    if (go := _visitor(page)) is not None:
+        return go
+    accounts.change_role(page.writer(), user_id, RoleIn(role=role))
+    return _back(page, "/admin/users", Done.role, {"q": q, "page": number})
+
+
+@router.post("/admin/users/{user_id}/active", response_model=None)
+def set_active(page: CheckedPageDep, user_id: int, active: Annotated[bool, Form()], q: Text = "",
+               number: Annotated[int, Form(alias="page", ge=1)] = 1) -> Response:
+    if (go := _visitor(page)) is not None:
+        return go
+    try:
+        accounts_admin.set_active(page.writer(), user_id, active)
+    except InvalidInput as exc:
+        page.session.rollback()
+        found = accounts_admin.accounts(page.session, page.require_user(), q, number)
+        return _render(page, "admin_users.html", 400, found=found, q=q, error=page.explain(exc))
+    return _back(page, "/admin/users", Done.reactivated if active else Done.deactivated,
+                 {"q": q, "page": number})
+
+
+# --- organisations -------------------------------------------------------------------------------
+
+def _organisations(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    orgs = accounts_admin.organisations(page.session, page.require_user())
+    return _render(page, "admin_organisations.html", status_code, orgs=orgs, **extra)
+
+
+@router.get("/admin/organisations", response_class=HTMLResponse)
+def organisations(page: PageDep, done: Done | None = None) -> HTMLResponse:
+    return _organisations(page, done=done, form={})
+
+
+@router.post("/admin/organisations", response_model=None)
+def create_organisation(page: CheckedPageDep, name: Text, kind: Annotated[OrgKind, Form()]) -> Response:
+    if (go := _visitor(page)) is not None:
+        return go
+    try:
+        org = accounts_admin.create_organisation(page.writer(), OrgIn(name=name.strip(), kind=kind))
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _organisations(page, _status(exc), error=page.explain(exc), form={"name": name, "kind": kind.value})
+    return page.redirect(f"/admin/organisations/{org.id}?done={Done.org.value}")
+
+
+def _organisation(page: Page, org_id: int, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    detail = accounts_admin.organisation(page.session, page.require_user(), org_id)
+    return _render(page, "admin_organisation.html", status_code, detail=detail, **extra)
+
+
+@router.get("/admin/organisations/{org_id}", response_class=HTMLResponse)
+def organisation(page: PageDep, org_id: int, done: Done | None = None) -> HTMLResponse:
+    return _organisation(page, org_id, done=done, form={})
+
+
+@router.post("/admin/organisations/{org_id}/members", response_model=None)
+def add_member(page: CheckedPageDep, org_id: int, email: Text,
+               role: Annotated[OrgRole, Form()] = OrgRole.member) -> Response:
+    if (go := _visitor(page)) is not None:
+        return go
+    try:
+        person = accounts_admin.account_by_email(page.session, page.require_user(), email)
+        accounts.add_org_member(page.writer(), org_id, MemberIn(user_id=person.id, role=role))
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _organisation(page, org_id, _status(exc), error=page.explain(exc),
+                             form={"email": email, "role": role.value})
+    return page.redirect(f"/admin/organisations/{org_id}?done={Done.member.value}")
+
+
+# --- loads ---------------------------------------------------------------------------------------
+
+def _loads(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    user = page.require_user()
+    return _render(page, "admin_loads.html", status_code, runs=loads.list_loads(page.session, user, 20),
+                   folders=loads.incoming_folders(page.platform.settings, user),
+                   incoming=str(page.platform.settings.incoming_dir), **extra)
+
+
+@router.get("/admin/loads", response_class=HTMLResponse)
+def loads_page(page: PageDep) -> HTMLResponse:
+    return _loads(page)
+
+
+@router.post("/admin/loads", response_model=None)
+def start_load(page: CheckedPageDep, path: Text = "") -> Response:
+    """Queue a load of one folder the service listed; the run's page shows its progress."""
+    if (go := _visitor(page)) is not None:
+        return go
+    try:
+        if not path.strip():
+            raise InvalidInput("Choose a folder to load.")
+        run = loads.start_load(page.writer(), page.platform.tasks, page.platform.settings, LoadIn(paths=[path]))
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _loads(page, _status(exc), error=page.explain(exc), chosen=path)
+    return page.redirect(f"/admin/loads/{run.id}")
+
+
+def _run(page: Page, run_id: int) -> dict[str, Any]:
+    user = page.require_user()
+    run = loads.get_load(page.session, user, run_id)
+    finished = run.status not in (LoadStatus.queued, LoadStatus.running)
+    report = loads.quarantine_report(page.session, user, run_id) if finished else None
+    if run.bytes_total:
+        percent = 100 * run.bytes_done // run.bytes_total
+    else:
+        percent = 100 * run.files_done // run.files_total if run.files_total else 0
+    return {"run": run, "finished": finished, "report": report, "percent": 100 if finished else percent}
+
+
+@router.get("/admin/loads/{run_id}", response_class=HTMLResponse)
+def load_page(page: PageDep, run_id: int) -> HTMLResponse:
+    return _render(page, "admin_load.html", **_run(page, run_id))
+
+
+@router.get("/admin/loads/{run_id}/progress", response_class=HTMLResponse)
+def load_progress(page: PageDep, run_id: int) -> HTMLResponse:
+    """The progress fragment htmx polls every second until the run finishes (then the summary)."""
+    return _render(page, "_admin_load_progress.html", **_run(page, run_id))
+
+
+# --- agencies: claims and integrity records ---------------------------------------------------------
+
+def _agencies(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    user = page.require_user()
+    return _render(page, "admin_agencies.html", status_code, claims=agencies_admin.pending_claims(page.session, user),
+                   choices=agencies_admin.agency_choices(page.session, user),
+                   records=agencies_admin.recent_records(page.session, user), **extra)
+
+
+@router.get("/admin/agencies", response_class=HTMLResponse)
+def agencies_page(page: PageDep, done: Done | None = None) -> HTMLResponse:
+    return _agencies(page, done=done, form={})
+
+
+class Decision(enum.StrEnum):
+    approve = "approve"
+    refuse = "refuse"
+
+
+@router.post("/admin/agencies/claims/{claim_id}", response_model=None)
+def decide_claim(page: CheckedPageDep, claim_id: int, decision: Annotated[Decision, Form()]) -> Response:
+    if (go := _visitor(page)) is not None:
+        return go
+    try:
+        agencies.decide_claim(page.writer(), claim_id, decision is Decision.approve)
+    except Conflict as exc:
+        page.session.rollback()
+        return _agencies(page, 409, error=page.explain(exc), form={})
+    return _back(page, "/admin/agencies", Done.approved if decision is Decision.approve else Done.refused)
+
+
+def _record(kind: str, points: str, description: str, source: str, occurred_on: str, evidence: str) -> RecordIn:
+    try:
+        value = float(points)
+    except ValueError:
+        raise InvalidInput("Points are a number from 0 to 100.") from None
+    return RecordIn.model_validate({"kind": kind, "points": value, "description": description.strip(),
+                                    "source": source.strip(), "occurred_on": occurred_on,
+                                    "evidence": [e.strip() for e in evidence.splitlines() if e.strip()]})
+
+
+@router.post("/admin/agencies/integrity", response_model=None)
+def add_record(page: CheckedPageDep, agency: Annotated[int, Form()], kind: Text, points: Text, description: Text,
+               source: Text, occurred_on: Text, evidence: Text = "") -> Response:
+    if (go := _visitor(page)) is not None:
+        return go
+    form = {"agency": agency, "kind": kind, "points": points, "description": description, "source": source,
+            "occurred_on": occurred_on, "evidence": evidence}
+    try:
+        body = _record(kind, points, description, source, occurred_on, evidence)
+        agencies.add_integrity_record(page.writer(), agency, body)
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _agencies(page, _status(exc), record_error=page.explain(exc), form=form)
+    return _back(page, "/admin/agencies", Done.record)
+
+
+# --- forum categories ------------------------------------------------------------------------------
+
+def _forums(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    user = page.require_user()
+    require_admin(user)  # the categories are public; creating them and this page are the admins'
+    return _render(page, "admin_forums.html", status_code, categories=forums.category_summaries(page.session),
+                   queue=len(forums.moderation_entries(page.session, user)), **extra)
+
+
+@router.get("/admin/forums", response_class=HTMLResponse)
+def forums_page(page: PageDep, done: Done | None = None) -> HTMLResponse:
+    return _forums(page, done=done, form={})
+
+
+@router.post("/admin/forums", response_model=None)
+def create_category(page: CheckedPageDep, name: Text, description: Text = "") -> Response:
+    if (go := _visitor(page)) is not None:
+        return go
+    try:
+        forums.create_category(page.writer(), CategoryIn(name=name.strip(), description=description.strip()))
+    except ValidationError:
+        page.session.rollback()
+        return _forums(page, 400, error=page.gettext("Give the category a name of 2 to 100 characters."),
+                       form={"name": name, "description": description})
+    return _back(page, "/admin/forums", Done.category)
+
+
+# --- the audit trail --------------------------------------------------------------------------------
+
+def _day(page: Page, value: str) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.UTC)
+    except ValueError:
+        raise InvalidInput.said("Not a date: %(value)s", value=value) from None
+
+
+def _audit_filter(page: Page, actor: str, action: str, object_type: str, since: str, until: str,
+                  before: int | None) -> audit.AuditFilter:
+    start, end = _day(page, since), _day(page, until)
+    if start and end and end < start:
+        raise InvalidInput("The end date is before the start date.")
+    actor_id = accounts_admin.account_by_email(page.session, page.require_user(), actor).id if actor else None
+    return audit.AuditFilter(actor_id=actor_id, action=action or None, object_type=object_type or None,
+                             since=start, until=end + dt.timedelta(days=1) if end else None, before_id=before,
+                             limit=AUDIT_PER_PAGE)
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+def audit_page(page: PageDep, actor: Annotated[str, Query(max_length=254)] = "", action: ActionParam = "",
+               object_type: Annotated[str, Query(pattern=r"^[a-z_]{0,60}$")] = "",
+               since: Annotated[str, Query(pattern=DATE)] = "", until: Annotated[str, Query(pattern=DATE)] = "",
+               before: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
+    """The trail newest first, filtered by who, what, which kind of object and when (whole days, UTC)."""
+    user = page.require_user()
+    filters = {"actor": actor, "action": action, "object_type": object_type, "since": since, "until": until}
+    data: dict[str, Any] = {"filters": filters, "actions": [a.value for a in audit.AuditAction],
+                            "object_types": audit.object_types(page.session, user), "trail": None}
+    try:
+        data["trail"] = audit.trail_page(page.session, user,
+                                         _audit_filter(page, actor, action, object_type, since, until, before))
+    except NotFound as exc:  # no such account: nothing it did
+        data["error"] = page.explain(exc)
+    except InvalidInput as exc:
+        return _render(page, "admin_audit.html", 422, error=page.explain(exc), **data)
+    kept = {k: v for k, v in filters.items() if v}
+    data["older_url"] = (f"/admin/audit?{urlencode(kept | {'before': data['trail'].older})}"
+                         if data["trail"] and data["trail"].older else None)
+    data["newest_url"] = f"/admin/audit?{urlencode(kept)}" if before else None
+    return _render(page, "admin_audit.html", **data)
