@@ -43,11 +43,14 @@ MESSAGES = [N_("the topic is locked"), N_("you cannot like your own post"), N_("
             N_("new users may post 10 replies a day"), N_("hidden by a moderator")]
 ACTIONS = {ModerationAction.hide: N_("Hide"), ModerationAction.restore: N_("Restore"),
            ModerationAction.delete: N_("Delete"), ModerationAction.lock: N_("Lock"),
-           ModerationAction.unlock: N_("Unlock"), ModerationAction.move: N_("Move")}
+           ModerationAction.unlock: N_("Unlock"), ModerationAction.move: N_("Move"),
+           ModerationAction.pin: N_("Pin"), ModerationAction.unpin: N_("Unpin")}
 DONE = {ModerationAction.hide: N_("Hidden."), ModerationAction.restore: N_("Restored; its flags are dismissed."),
         ModerationAction.delete: N_("Deleted."), ModerationAction.lock: N_("The topic is locked."),
         ModerationAction.unlock: N_("The topic is open for replies again."),
-        ModerationAction.move: N_("The topic was moved.")}
+        ModerationAction.move: N_("The topic was moved."),
+        ModerationAction.pin: N_("The topic is pinned: it is listed first in its forum."),
+        ModerationAction.unpin: N_("The topic is no longer pinned.")}
 
 
 def _status(exc: Exception) -> int:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class ModerationAction(StrEnum):
-    """What a moderator may do: to a post (hide, restore, delete) or a topic (all six)."""
+    """What a moderator may do: to a post (hide, restore, delete) or a topic (all eight)."""
 
     hide = "hide"
     restore = "restore"
@@ -20,6 +20,8 @@ class ModerationAction(StrEnum):
     lock = "lock"
     unlock = "unlock"
     move = "move"
+    pin = "pin"
+    unpin = "unpin"
 
 
 # --- input ---------------------------------------------------------------------------------
@@ -166,6 +168,7 @@ class CategorySummaryOut(CategoryOut):
 
 class TopicRowOut(TopicOut):
     author: str = Field(description="the author's display name")
+    pinned: bool
 
 
 class TopicListOut(BaseModel):
@@ -194,6 +197,7 @@ class TopicViewOut(TopicHead):
     category: CategoryRef
     author: str
     hidden: bool
+    pinned: bool
     page: int
     pages: int
     total: int = Field(description="posts the viewer may see")

@@ -160,13 +160,16 @@ def categories(session: Session) -> list[CategoryOut]:
     return [CategoryOut.model_validate(c) for c in session.scalars(select(Category).order_by(Category.id))]
 
 
+def _topic_rows(session: Session, category_id: int, number: int, size: int) -> list[Topic]:
+    return list(session.scalars(select(Topic).where(Topic.category_id == category_id, Topic.hidden.is_(False),
+                                                    Topic.deleted.is_(False))
+                                .order_by(Topic.pinned.desc(), Topic.last_post_at.desc(), Topic.id.desc())
+                                .offset((number - 1) * size).limit(size)))
+
+
 def topics(session: Session, category_id: int, number: int = 1, size: int = 30) -> list[TopicOut]:
-    """A page of a category's visible topics, most recently active first."""
-    rows = session.scalars(select(Topic).where(Topic.category_id == category_id, Topic.hidden.is_(False),
-                                               Topic.deleted.is_(False))
-                           .order_by(Topic.last_post_at.desc(), Topic.id.desc())
-                           .offset((number - 1) * size).limit(size))
-    return [topic_out(t) for t in rows]
+    """A page of a category's visible topics: pinned first, then the most recently active."""
+    return [topic_out(t) for t in _topic_rows(session, category_id, number, size)]
 
 
 def _visible_to(stmt: Select[_T], viewer: User | None) -> Select[_T]:
@@ -316,6 +319,8 @@ TOPIC_AUDIT: dict[ModerationAction, AuditAction] = {
     ModerationAction.lock: AuditAction.forum_topic_lock,
     ModerationAction.unlock: AuditAction.forum_topic_unlock,
     ModerationAction.move: AuditAction.forum_topic_move,
+    ModerationAction.pin: AuditAction.forum_topic_pin,
+    ModerationAction.unpin: AuditAction.forum_topic_unpin,
 }
 
 
@@ -338,7 +343,7 @@ def moderate_post(w: Writer, post_id: int, action: ModerationAction) -> Moderate
 
 def moderate_topic(w: Writer, topic_id: int, action: ModerationAction,
                    category_id: int | None = None) -> ModeratedTopicOut:
-    """Hide, restore, delete, lock, unlock, or move a topic to ``category_id``."""
+    """Hide, restore, delete, lock, unlock, pin, unpin, or move a topic to ``category_id``."""
     require_staff(w.actor)
     topic = get_topic(w.session, topic_id, w.actor)
     if action is ModerationAction.move:
@@ -347,6 +352,8 @@ def moderate_topic(w: Writer, topic_id: int, action: ModerationAction,
         topic.category_id = category_id
     elif action in (ModerationAction.lock, ModerationAction.unlock):
         topic.locked = action is ModerationAction.lock
+    elif action in (ModerationAction.pin, ModerationAction.unpin):
+        topic.pinned = action is ModerationAction.pin
     elif action in (ModerationAction.hide, ModerationAction.restore):
         topic.hidden = action is ModerationAction.hide
     else:
@@ -409,10 +416,11 @@ def topic_list(session: Session, category_id: int, number: int = 1, size: int = 
     total = session.scalar(select(func.count()).select_from(Topic).where(
         Topic.category_id == category_id, Topic.hidden.is_(False), Topic.deleted.is_(False))) or 0
     pages = _pages(total, size, number, f"category {category_id}")
-    rows = topics(session, category_id, number, size)
+    rows = _topic_rows(session, category_id, number, size)
     names = display_names(session, (t.author_id for t in rows))
     return TopicListOut(category=category, page=number, pages=pages, total=total,
-                        topics=[TopicRowOut(**t.model_dump(), author=names.get(t.author_id, "")) for t in rows])
+                        topics=[TopicRowOut(**topic_out(t).model_dump(), author=names.get(t.author_id, ""),
+                                            pinned=t.pinned) for t in rows])
 
 
 def _post_view(post: Post, names: dict[int, str], viewer: User | None) -> PostViewOut:
@@ -434,7 +442,7 @@ def topic_view(session: Session, topic_id: int, viewer: User | None, number: int
     category = session.get(Category, topic.category_id)
     head = topic_out(topic).model_dump(exclude={"posts"})
     return TopicViewOut(**head, category=CategoryRef.model_validate(category), author=names.get(topic.author_id, ""),
-                        hidden=topic.hidden, page=number, pages=pages, total=total,
+                        hidden=topic.hidden, pinned=topic.pinned, page=number, pages=pages, total=total,
                         posts=[_post_view(p, names, viewer) for p in posts])
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from api.app import create_app
 from community.forums import service as svc
 from community.forums.models import Post
-from community.forums.schemas import CategoryIn
+from community.forums.schemas import CategoryIn, TopicIn
 from core.accounts.models import Role, User
 from core.accounts.service import create_user
 from core.audit import AuditContext, AuditRecord, Writer
@@ -237,7 +237,8 @@ def test_three_flags_hold_a_post_until_a_moderator_decides(forum: Forum, clients
     assert third.status_code == 303 and third.headers["location"].endswith(f"#post-{spam}")  # staff still see it
     for who in ("alice", "carol", "anon"):
         assert spam not in _post_ids(clients[who].get(f"/community/topics/{topic}", headers=EN).text), who
-    assert "Hidden: held after 3 members flagged it" in clients["bob"].get(f"/community/topics/{topic}", headers=EN).text
+    held = clients["bob"].get(f"/community/topics/{topic}", headers=EN).text  # the author still sees it
+    assert "Hidden: held after 3 members flagged it" in held
     queue = _queue(clients["mod"])
     assert f'id="queued-{spam}"' in queue and "advertising" in queue and "Flags: 3" in queue
 
@@ -274,6 +275,28 @@ def test_no_csrf_token_no_write(forum: Forum, clients: dict[str, TestClient]) ->
     assert bob.post(f"/community/posts/{first}/like", data={}, headers=EN).status_code == 403
     assert len(_post_ids(bob.get(f"/community/topics/{topic}", headers=EN).text)) == 1
     assert "Forged" not in bob.get(f"/community/forums/{forum.category}", headers=EN).text
+
+
+def test_topics_are_paginated_with_pinned_topics_first(forum: Forum, clients: dict[str, TestClient]) -> None:
+    with session_factory(forum.settings.effective_database_url)() as s:  # staff have no posting limits
+        admin = s.scalars(select(User).where(User.email == forum.people["admin"])).one()
+        made = [svc.create_topic(_writer(s, admin), TopicIn(category_id=forum.category, title=f"Topic {i:02d}",
+                                                             body="x")).id for i in range(31)]
+    mod, alice = clients["mod"], clients["alice"]
+    r = _post(mod, f"/community/moderation/topics/{made[0]}", {"action": "pin", "next": f"/community/topics/{made[0]}"})
+    assert r.status_code == 303 and "Pinned" in mod.get(f"/community/topics/{made[0]}", headers=EN).text
+    first = alice.get(f"/community/forums/{forum.category}", headers=EN).text
+    listed = re.findall(r'href="/community/topics/(\d+)"', first)
+    assert listed[0] == str(made[0]) and listed[1] == str(made[-1]) and len(listed) == 30
+    assert 'class="badge pinned"' in first and "?page=2" in first and "31 topics · page 1 of 2" in first
+    second = alice.get(f"/community/forums/{forum.category}?page=2", headers=EN).text
+    assert re.findall(r'href="/community/topics/(\d+)"', second) == [str(made[1])] and 'rel="prev"' in second
+    assert alice.get(f"/community/forums/{forum.category}?page=3", headers=EN).status_code == 404
+    api = [t["id"] for t in alice.get(f"/api/v1/forums/categories/{forum.category}/topics").json()]
+    assert api[0] == made[0]  # the API lists them in the same order
+    _post(mod, f"/community/moderation/topics/{made[0]}", {"action": "unpin"})
+    assert re.findall(r'href="/community/topics/(\d+)"',
+                      alice.get(f"/community/forums/{forum.category}", headers=EN).text)[0] == str(made[-1])
 
 
 def test_new_members_are_held_to_the_posting_limits(forum: Forum, clients: dict[str, TestClient]) -> None:
