@@ -23,6 +23,8 @@ from analytics.models import Alert, Subscription
 from analytics.reports.content import BranchRow, branch_rows
 from analytics.schemas import AlertOut, SubscriptionOut
 from core.accounts.models import Membership, User
+from core.accounts.schemas import OrgOut
+from core.accounts.service import organisations_of
 from core.audit import Writer
 from core.errors import InvalidInput
 from core.i18n import Language
@@ -69,12 +71,15 @@ class Home(BaseModel):
     industries: list[Industry]
     mine: list[Industry] = Field(description="custom scopes the user may see")
     subscribed: list[str] = Field(description="scope keys the user subscribes to")
+    organisations: list[OrgOut] = Field(description="the user's organisations, to share a scope with")
 
 
 def home(session: Session, user: User | None) -> Home:
-    subscribed = [s.scope for s in analytics.subscriptions_of(session, user)] if user else []
+    if user is None:
+        return Home(industries=list(INDUSTRIES.values()), mine=[], subscribed=[], organisations=[])
+    subscribed = {s.scope for s in analytics.subscriptions_of(session, user)}
     return Home(industries=list(INDUSTRIES.values()), mine=scopes.custom_scopes(session, user),
-                subscribed=sorted(set(subscribed)))
+                subscribed=sorted(subscribed), organisations=organisations_of(session, user))
 
 
 def dashboard(session: Session, search: SearchService, user: User | None, key: str, filters: DashboardFilters,

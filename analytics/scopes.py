@@ -16,7 +16,7 @@ from analytics.industries import INDUSTRIES, Branch, Industry
 from analytics.models import CustomScope
 from core.accounts.models import Membership, User
 from core.accounts.permissions import is_admin
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound, PermissionDenied
 from ipsearch.query.parser import QuerySyntaxError, parse_query
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,59}$")
@@ -28,6 +28,7 @@ class ScopeIn(BaseModel):
     name_zh: str = Field(default="", max_length=200)
     query: str = Field(min_length=1, max_length=2000)
     branches: list[Branch] = Field(default_factory=list, max_length=20)
+    org_id: int | None = Field(default=None, description="shared with this organisation's members (yours only)")
 
     @field_validator("query")
     @classmethod
@@ -91,6 +92,11 @@ def resolve_for(session: Session, key: str, user: User | None) -> Industry:
 
 
 def create(session: Session, data: ScopeIn, owner_id: int, org_id: int | None = None) -> CustomScope:
+    """A private scope, or one shared with an organisation the owner belongs to (``data.org_id``)."""
+    org_id = org_id if org_id is not None else data.org_id
+    if org_id is not None and session.scalar(select(Membership.id).where(
+            Membership.user_id == owner_id, Membership.org_id == org_id)) is None:
+        raise PermissionDenied("you can share a scope with an organisation you belong to only")
     if data.key in INDUSTRIES or session.scalar(select(CustomScope).where(CustomScope.key == data.key)):
         raise Conflict(f"scope {data.key!r} exists")
     row = CustomScope(key=data.key, name=data.name, name_zh=data.name_zh, query=data.query,

@@ -66,11 +66,13 @@ def reports_home(page: PageDep) -> HTMLResponse:
 
 @router.post("/reports/scopes", response_model=None)
 def create_scope(page: CheckedPageDep, key: Text = "", name: Text = "", name_zh: Text = "",
-                 query: Text = "") -> Response:
-    """The scope builder: private to its owner; a refusal shows the form again with its reason."""
-    form = {"key": key, "name": name, "name_zh": name_zh, "query": query}
+                 query: Text = "", org: Text = "") -> Response:
+    """The scope builder: private to its owner, or shared with one of their organisations; a
+    refusal shows the form again with its reason."""
+    form = {"key": key, "name": name, "name_zh": name_zh, "query": query, "org": org}
     try:
-        body = scopes.ScopeIn(key=key.strip(), name=name.strip(), name_zh=name_zh.strip(), query=query.strip())
+        body = scopes.ScopeIn(key=key.strip(), name=name.strip(), name_zh=name_zh.strip(), query=query.strip(),
+                              org_id=int(org) if org.strip().isdigit() else None)
         created = analytics.create_scope(page.writer(), body)
     except FORM_ERRORS as exc:
         page.session.rollback()

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from analytics.models import Subscription
 from analytics.reports.service import generate
 from api.app import create_app
-from core.accounts.models import User
-from core.accounts.service import create_user
+from core.accounts.models import OrgKind, OrgRole, User
+from core.accounts.service import add_member, create_organisation, create_user
 from core.db import session_factory
 from core.mail import _title
 from core.migrate import upgrade
@@ -41,7 +41,7 @@ XSS = "<script>alert('x')</script>"
 
 class Portal(NamedTuple):
     settings: Settings
-    clients: dict[str, TestClient]  # anon, alice, bob
+    clients: dict[str, TestClient]  # anon, alice, bob, carol
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: Path) -> I
     assert run_load(settings, [data / "synthetic", data / "recent"], backend=BackendKind.embedded).loaded == 304
     with session_factory(settings.effective_database_url)() as s:
         people = {who: create_user(s, f"{who}-{uuid.uuid4().hex[:6]}@example.org", PASSWORD).email
-                  for who in ("alice", "bob")}
+                  for who in ("alice", "bob", "carol")}
         s.commit()
     app = create_app(settings)
     clients: dict[str, TestClient] = {"anon": TestClient(app)}
@@ -144,6 +144,28 @@ def test_a_custom_scope_is_private_to_its_owner(portal: Portal) -> None:
     assert _post(bob, "/reports/subscriptions", {"scope": key}).status_code == 404
     bad = _post(alice, "/reports/scopes", {"key": "Bad Key!", "name": "x", "query": "TI=(a AND"})
     assert bad.status_code == 400 and 'id="scope-error"' in bad.text and 'value="Bad Key!"' in bad.text
+
+
+def test_a_scope_shared_with_an_organisation_is_seen_by_its_members_only(portal: Portal) -> None:
+    alice, bob, carol = (portal.clients[k] for k in ("alice", "bob", "carol"))
+    with session_factory(portal.settings.effective_database_url)() as s:
+        users = {u.email.split("-")[0]: u for u in s.scalars(select(User))}
+        org = create_organisation(s, users["alice"], f"LED Association {uuid.uuid4().hex[:6]}", OrgKind.association)
+        add_member(s, org, users["carol"].id, OrgRole.member)
+        s.commit()
+        org_id = org.id
+    assert f'<option value="{org_id}"' in alice.get("/reports", headers=EN).text  # alice may share with it
+    key = f"assoc-{uuid.uuid4().hex[:6]}"
+    created = _post(alice, "/reports/scopes", {"key": key, "name": "Association scope", "query": "IPC=H05B45/*",
+                                               "org": str(org_id)})
+    assert created.status_code == 303
+    assert carol.get(f"/reports/industries/{key}", headers=EN).status_code == 200
+    assert key in carol.get("/reports", headers=EN).text
+    assert bob.get(f"/reports/industries/{key}", headers=EN).status_code == 404
+    refused = _post(bob, "/reports/scopes", {"key": f"x{key}", "name": "Not mine", "query": "IPC=H01L",
+                                             "org": str(org_id)})
+    assert refused.status_code == 400 and "organisation you belong to only" in refused.text
+    assert bob.get(f"/reports/industries/x{key}", headers=EN).status_code == 404  # nothing was created
 
 
 def test_suggestions_come_from_the_applicant_names_of_the_index(portal: Portal) -> None:
