@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, union, update
 from sqlalchemy.orm import Session
 
 from core.audit import AuditAction, Writer
@@ -34,21 +34,31 @@ def close_cards(session: Session, app: Application, now: datetime) -> None:
                     .values(closed_at=now))
 
 
-def recipients(session: Session, app: Application) -> list[int]:
-    """The step's assignee (or, unassigned, everyone holding its role) and the department heads."""
+Holders = dict[tuple[int, StaffRole], list[int]]
+
+
+def recipients(session: Session, app: Application, known: Holders | None = None) -> list[int]:
+    """The step's assignee (or, unassigned, everyone holding its role) and the department heads;
+    ``known`` keeps the role holders already read during one sweep."""
+    known = {} if known is None else known
+
+    def of(role: StaffRole) -> list[int]:
+        if (app.department_id, role) not in known:
+            known[app.department_id, role] = holders(session, app.department_id, role)
+        return known[app.department_id, role]
+
     role = ROLE_FOR_STATUS.get(app.status)
-    people = [app.assignee_id] if app.assignee_id else (holders(session, app.department_id, role) if role else [])
-    heads = holders(session, app.department_id, StaffRole.head)
-    return sorted({p for p in people + heads if p is not None})
+    people = [app.assignee_id] if app.assignee_id else (of(role) if role else [])
+    return sorted({p for p in people + of(StaffRole.head) if p is not None})
 
 
-def _fire(w: Writer, app: Application, level: CardLevel, now: datetime) -> int:
+def _fire(w: Writer, app: Application, level: CardLevel, now: datetime, known: Holders | None) -> int:
     step = STEP_OF[app.status]
     w.session.add(Card(application_id=app.id, step_no=app.step_no, step=step, level=level, fired_at=now))
     item = w.session.get(ServiceItem, app.item_id)
     share = round(100 * (item.warn_ratio if item is not None else 0.8))
     title = TITLES[level] % {"number": app.number, "share": share}
-    people = recipients(w.session, app)
+    people = recipients(w.session, app, known)
     for user_id in people:
         notify(w.session, user_id, f"hall.{level.value}_card", title, number=app.number, step=step.value,
                due=app.step_due_at.isoformat() if app.step_due_at else "")
@@ -57,24 +67,27 @@ def _fire(w: Writer, app: Application, level: CardLevel, now: datetime) -> int:
     return len(people)
 
 
-def check(w: Writer, app: Application, now: datetime) -> tuple[int, int, int]:
+def check(w: Writer, app: Application, now: datetime, known: Holders | None = None) -> tuple[int, int, int]:
     """Fire the cards of ``app`` that are due at ``now`` (yellow before red); (yellow, red, notified)."""
     if app.status not in ROLE_FOR_STATUS or app.running_since is None:
         return 0, 0, 0
     yellow = red = notified = 0
     if app.yellow_at is not None and app.yellow_at <= now:
-        notified += _fire(w, app, CardLevel.yellow, now)
+        notified += _fire(w, app, CardLevel.yellow, now, known)
         app.yellow_at, yellow = None, 1
     if app.red_at is not None and app.red_at <= now:
-        notified += _fire(w, app, CardLevel.red, now)
+        notified += _fire(w, app, CardLevel.red, now, known)
         app.red_at, red = None, 1
     return yellow, red, notified
 
 
 def due(session: Session, now: datetime, after_id: int, limit: int = BATCH) -> list[Application]:
-    """Open applications with a card due, locked (others skip them), in id order from ``after_id``."""
-    stmt = (select(Application).where(or_(Application.yellow_at <= now, Application.red_at <= now),
-                                      Application.id > after_id,
+    """Open applications with a card due, locked (others skip them), in id order from ``after_id``.
+    The ids come from the two indexes (``yellow_at``, ``red_at``), so a sweep reads what is due,
+    not every open application."""
+    ids = union(select(Application.id).where(Application.yellow_at <= now),
+                select(Application.id).where(Application.red_at <= now)).subquery()
+    stmt = (select(Application).where(Application.id.in_(select(ids.c.id)), Application.id > after_id,
                                       Application.status.in_(list(ROLE_FOR_STATUS)))
             .order_by(Application.id).limit(limit).with_for_update(skip_locked=True))
     return list(session.scalars(stmt.execution_options(populate_existing=True)))
@@ -84,9 +97,10 @@ def sweep(w: Writer, now: datetime) -> SweepOut:
     """Fire every due card, a batch per transaction (Celery beat runs it every few minutes)."""
     yellow = red = notified = 0
     last = 0
+    known: Holders = {}
     while batch := due(w.session, now, last):
         for app in batch:
-            y, r, n = check(w, app, now)
+            y, r, n = check(w, app, now, known)
             yellow, red, notified = yellow + y, red + r, notified + n
         last = batch[-1].id
         if yellow + red:
