@@ -28,7 +28,7 @@ def test_nothing_else_reads_the_environment() -> None:
     """Only core/settings.py reads environment variables."""
     repo = Path(__file__).resolve().parents[2]
     offenders = []
-    for package in ("core", "api", "ipsearch", "loaders", "analytics", "copyright", "community"):
+    for package in ("core", "api", "ipsearch", "loaders", "analytics", "copyright", "community", "servicehall"):
         for path in (repo / package).rglob("*.py"):
             if path.name == "settings.py" and path.parent.name == "core":
                 continue
@@ -43,9 +43,9 @@ def test_dependencies_point_one_way() -> None:
     import ast
 
     repo = Path(__file__).resolve().parents[2]
-    features = {"ipsearch", "loaders", "analytics", "copyright", "community"}
+    features = {"ipsearch", "loaders", "analytics", "copyright", "community", "servicehall"}
     problems = []
-    for package in ("core", "ipsearch", "loaders", "analytics", "copyright", "community", "demo"):
+    for package in ("core", "ipsearch", "loaders", "analytics", "copyright", "community", "demo", "servicehall"):
         for path in (repo / package).rglob("*.py"):
             tree = ast.parse(path.read_text())
             for node in ast.walk(tree):
