@@ -138,6 +138,12 @@ def test_an_analyst_reads_the_led_dashboard_requests_a_report_and_is_alerted(
     screenshot(page, f"reports-alerts-{lang[:2]}")
     page.goto(f"{portal_url}/reports/industries/led")
     expect(page.locator("#scope-alerts li.alert-red").first).to_contain_text("aurora lighting")
+    expect(page.locator("#trend-table .badge.incomplete").first).to_be_attached()  # the new filing: not all published
+    _no_axe_violations(page)
+    page.locator("#stat-trend").scroll_into_view_if_needed()
+    screenshot(page, f"reports-dashboard-trend-{lang[:2]}")
+    page.locator("#scope-alerts").scroll_into_view_if_needed()
+    screenshot(page, f"reports-dashboard-alerts-{lang[:2]}")
 
     run_mailer(portal_settings)
     subject = _alert_subject(mail_sink[0], email)
