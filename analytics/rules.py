@@ -25,7 +25,7 @@ import hashlib
 
 from pydantic import BaseModel, Field
 
-from analytics.indicators import concentration
+from analytics.indicators import concentration, printed_names
 from analytics.models import Severity
 from ipsearch.query.ast import And, ClassCode, DateRange, Keyword, Node, Not, Or, Phrase
 from ipsearch.service import SearchService
@@ -119,6 +119,10 @@ class _Rules:
     def counts(self, node: Node, field: str) -> dict[str, int]:
         return {k[0]: n for k, n in self.service.backend.count_by(node, self.planner, field).items()}
 
+    def printed(self, node: Node, key: str) -> str:
+        """The applicant's name as printed on their documents in ``node`` (the key when none says)."""
+        return printed_names(self.service, node, self.planner, [key]).get(key, key)
+
     def patents(self, node: Node) -> list[str]:
         rows = self.service.backend.top_docs(node, self.planner, [("publication_date", "desc")], EVIDENCE_PATENTS,
                                              ["pn"])
@@ -138,11 +142,12 @@ class _Rules:
             if growth <= cfg.yellow_pct:
                 continue
             severity = Severity.red if growth > cfg.red_pct else Severity.yellow
+            name = self.printed(And((self.scope, self.current, foreign)), owner)
             out.append(Finding(
                 rule="foreign_growth", severity=severity, subject=owner,
-                title=f"Foreign applicant {owner}: {n} publications in the last {self.config.window_months} months, "
+                title=f"Foreign applicant {name}: {n} publications in the last {self.config.window_months} months, "
                       f"+{growth:.0f}% on the previous period",
-                values={"owner": owner, "n": n, "months": self.config.window_months, "growth": f"{growth:.0f}"},
+                values={"owner": name, "n": n, "months": self.config.window_months, "growth": f"{growth:.0f}"},
                 evidence=Evidence(numbers={"current": n, "previous": prev, "growth_pct": round(growth, 1),
                                            "yellow_pct": cfg.yellow_pct, "red_pct": cfg.red_pct,
                                            "home_country": self.ctx.home_country},
@@ -162,10 +167,11 @@ class _Rules:
             for subclass, n in sorted(now.items()):
                 if subclass in before or n < cfg.min_documents:
                     continue
+                name = self.printed(And((mine, self.current)), owner)
                 out.append(Finding(
                     rule="competitor_new_subclass", severity=Severity.red, subject=f"{owner}|{subclass}",
-                    title=f"Watched competitor {owner} entered {subclass} ({n} publications)",
-                    values={"owner": owner, "subclass": subclass, "n": n},
+                    title=f"Watched competitor {name} entered {subclass} ({n} publications)",
+                    values={"owner": name, "subclass": subclass, "n": n},
                     evidence=Evidence(numbers={"subclass": subclass, "documents": n, "earlier_documents": 0},
                                       patents=self.patents(And((mine, self.current,
                                                                 ClassCode("IPC", subclass, True)))))))

@@ -137,7 +137,7 @@ def test_an_analyst_reads_the_led_dashboard_requests_a_report_and_is_alerted(
     _no_axe_violations(page)
     screenshot(page, f"reports-alerts-{lang[:2]}")
     page.goto(f"{portal_url}/reports/industries/led")
-    expect(page.locator("#scope-alerts li.alert-red").first).to_contain_text("aurora lighting")
+    expect(page.locator("#scope-alerts li.alert-red").first).to_contain_text(COMPETITOR)  # as printed
     expect(page.locator("#trend-table .badge.incomplete").first).to_be_attached()  # the new filing: not all published
     _no_axe_violations(page)
     page.locator("#stat-trend").scroll_into_view_if_needed()
