@@ -20,13 +20,14 @@ from analytics.alerts import SubscriptionIn
 from analytics.indicators import Basis, CountingUnit, IndicatorParams, Indicators, compute, printed_names
 from analytics.industries import INDUSTRIES, Industry
 from analytics.models import Alert, Subscription
+from analytics.reports import service as reports
 from analytics.reports.content import BranchRow, branch_rows
-from analytics.schemas import AlertOut, SubscriptionOut
+from analytics.schemas import AlertOut, ReportOut, SubscriptionOut
 from core.accounts.models import Membership, User
 from core.accounts.schemas import OrgOut
 from core.accounts.service import organisations_of
 from core.audit import Writer
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from core.i18n import Language
 from ipsearch.names import harmonise_name
 from ipsearch.service import SearchService
@@ -140,3 +141,34 @@ def subscribe(w: Writer, search: SearchService, body: SubscriptionIn, watched: l
         names = ", ".join(unknown)
         raise InvalidInput(template % {"names": names}, template=template, params={"names": names}, unknown=unknown)
     return analytics.subscribe(w, body)
+
+
+class ReportView(BaseModel):
+    """A report of the archive with its scope's name in the reader's language."""
+
+    report: ReportOut
+    name: str
+
+
+def _scope_name(session: Session, key: str, lang: Language) -> str:
+    try:
+        industry = scopes.resolve(session, key)  # the reader may read the report, so its scope's name
+    except NotFound:
+        return key
+    return industry.name_zh if lang is Language.zh else industry.name
+
+
+def report_view(session: Session, user: User | None, report_id: int, lang: Language) -> ReportView:
+    shown = reports.report_status(session, user, report_id)
+    return ReportView(report=shown, name=_scope_name(session, shown.scope, lang))
+
+
+def archive(session: Session, user: User, scope: str | None, lang: Language) -> list[ReportView]:
+    """Every version of the reports ``user`` asked for, newest first, with their scopes' names."""
+    names: dict[str, str] = {}
+    out = []
+    for shown in reports.reports_of(session, user, scope):
+        if shown.scope not in names:
+            names[shown.scope] = _scope_name(session, shown.scope, lang)
+        out.append(ReportView(report=shown, name=names[shown.scope]))
+    return out

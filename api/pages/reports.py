@@ -150,16 +150,15 @@ def request_report(page: CheckedPageDep, key: str, lang: Annotated[Language, For
 @router.get("/reports/archive", response_class=HTMLResponse)
 def archive(page: PageDep, scope: Annotated[str | None, Query(max_length=60)] = None) -> HTMLResponse:
     """Every version of every report I asked for, newest first."""
-    return page.render("reports_archive.html", reports=reports.reports_of(page.session, page.require_user(), scope),
-                       scope=scope)
+    return page.render("reports_archive.html", reports=portal.archive(page.session, page.require_user(), scope,
+                                                                      page.lang), scope=scope)
 
 
 @router.get("/reports/archive/{report_id}", response_class=HTMLResponse)
 def report_page(page: PageDep, report_id: int, open: ReportFormat = ReportFormat.pdf) -> HTMLResponse:
-    page.require_user()
-    shown = reports.report_status(page.session, page.user, report_id)
-    return page.render("reports_report.html", report=shown, open=open, poll=POLL_SECONDS,
-                       finished=shown.status in (ReportStatus.done, ReportStatus.failed))
+    view = portal.report_view(page.session, page.require_user(), report_id, page.lang)
+    return page.render("reports_report.html", report=view.report, name=view.name, open=open, poll=POLL_SECONDS,
+                       finished=view.report.status in (ReportStatus.done, ReportStatus.failed))
 
 
 @router.get("/reports/archive/{report_id}/status", response_class=HTMLResponse)

@@ -240,6 +240,8 @@ def test_a_report_is_requested_followed_and_opened_with_the_session(portal: Port
     assert bob.get(f"/reports/archive/{rid}", headers=EN).status_code == 404
     archive = alice.get("/reports/archive", headers=ZH).text
     assert f'href="/reports/archive/{rid}"' in archive and f'href="/reports/archive/{rid}/report.pdf"' in archive
+    assert "半导体照明 (LED)" in archive  # the scope's name in the reader's language
+    assert "<h1>Report: Light-emitting diodes, version" in alice.get(f"/reports/archive/{rid}", headers=EN).text
     again = _post(alice, "/reports/industries/led/report", {"lang": "zh", "format": "html"})
     assert again.headers["location"].endswith("?open=html")
     assert re.search(r">v(\d+)</a>", alice.get("/reports/archive?scope=led", headers=EN).text)
