@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -366,6 +367,11 @@ def _audit_filter(page: Page, actor: str, action: str, object_type: str, since: 
                              limit=AUDIT_PER_PAGE)
 
 
+def _as_json(details: dict[str, object]) -> str:
+    """An entry's details as JSON text with its Chinese as characters (escaped by the template)."""
+    return json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
+
+
 @router.get("/admin/audit", response_class=HTMLResponse)
 def audit_page(page: PageDep, actor: Annotated[str, Query(max_length=254)] = "", action: ActionParam = "",
                object_type: Annotated[str, Query(pattern=r"^[a-z_]{0,60}$")] = "",
@@ -374,7 +380,7 @@ def audit_page(page: PageDep, actor: Annotated[str, Query(max_length=254)] = "",
     """The trail newest first, filtered by who, what, which kind of object and when (whole days, UTC)."""
     user = page.require_user()
     filters = {"actor": actor, "action": action, "object_type": object_type, "since": since, "until": until}
-    data: dict[str, Any] = {"filters": filters, "actions": [a.value for a in audit.AuditAction],
+    data: dict[str, Any] = {"filters": filters, "actions": [a.value for a in audit.AuditAction], "as_json": _as_json,
                             "object_types": audit.object_types(page.session, user), "trail": None}
     try:
         data["trail"] = audit.trail_page(page.session, user,

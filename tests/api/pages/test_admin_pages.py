@@ -239,6 +239,8 @@ def test_markup_in_names_stays_text(console: Console, clients: dict[str, TestCli
         assert XSS not in text and "<script>alert" not in text
     assert "Org &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in org_page
     assert "I run it &lt;script&gt;" in admin.get("/admin/agencies", headers=EN).text
+    trail = admin.get("/admin/audit", params={"action": "org.create"}, headers=EN).text
+    assert "&#34;name&#34;: &#34;Org &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&#34;" in trail
 
 
 def test_organisations_and_their_members(console: Console, clients: dict[str, TestClient]) -> None:
@@ -259,6 +261,8 @@ def test_organisations_and_their_members(console: Console, clients: dict[str, Te
     listed = admin.get("/admin/organisations", headers=EN).text
     assert "粤港澳知识产权联盟" in listed and "Industry association" in listed
     assert [e.object_id for e in _audit(console, "org.member.add")] == [str(org)]
+    trail = admin.get("/admin/audit", params={"action": "org.create"}, headers=EN).text
+    assert "粤港澳知识产权联盟" in trail  # details with their Chinese as characters
 
 
 def test_deactivate_and_reactivate_an_account(console: Console, clients: dict[str, TestClient]) -> None:
