@@ -42,7 +42,7 @@ MESSAGES = [N_("Filing date"), N_("Priority date"), N_("Publication date"), N_("
             N_("moderately concentrated"), N_("highly concentrated"), N_("foreign_growth"),
             N_("competitor_new_subclass"), N_("concentration_band"), N_("product_keywords"),
             N_("no applicant in the data is named %(names)s: choose a name from the suggestions"),
-            N_("Chinese"), N_("English")]
+            N_("Chinese"), N_("English"), N_("the thresholds are numbers")]
 BASIS_LABELS = {Basis.filing: "Filing date", Basis.priority: "Priority date", Basis.publication: "Publication date"}
 COUNTING_LABELS = {CountingUnit.family: "Simple families", CountingUnit.document: "Documents"}
 
@@ -210,7 +210,10 @@ def suggest(page: PageDep, scope: Annotated[str, Query(min_length=1, max_length=
 def _rules(form: dict[str, str]) -> RulesConfig:
     def number(name: str, default: float) -> float:
         value = form.get(name, "").strip()
-        return float(value) if value else default
+        try:
+            return float(value) if value else default
+        except ValueError as exc:
+            raise InvalidInput.said("the thresholds are numbers") from exc
 
     fg, pk = ForeignGrowth(), ProductKeywords()
     return RulesConfig(foreign_growth=ForeignGrowth(yellow_pct=number("yellow_pct", fg.yellow_pct),
@@ -232,7 +235,7 @@ def subscribe(page: CheckedPageDep, scope: Text = "", watched: Text = "", keywor
                               lang=lang if lang in ("zh", "en") else page.lang.value,
                               monthly_report=bool(monthly_report))
         portal.subscribe(page.writer(), page.platform.search, body, names)
-    except (*FORM_ERRORS, ValueError) as exc:
+    except FORM_ERRORS as exc:
         page.session.rollback()
         unknown = getattr(exc, "extra", {}).get("unknown", [])
         return _subscriptions(page, 400, error=page.explain(exc), form=form, unknown=unknown)

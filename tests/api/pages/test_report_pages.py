@@ -187,6 +187,10 @@ def test_an_unknown_competitor_is_flagged_and_nothing_is_kept(portal: Portal) ->
     textarea = r.text.split('<textarea id="sub-watched"')[1].split("</textarea>")[0]
     assert 'aria-invalid="true"' in textarea and "No Such Lamps Ltd &lt;script&gt;" in textarea  # kept to correct
     assert _subscriptions(portal) == before
+    not_a_number = _post(alice, "/reports/subscriptions", form | {"watched": "Aurora Lighting Co., Ltd.",
+                                                                "red_pct": "lots"})
+    assert not_a_number.status_code == 400 and "the thresholds are numbers" in not_a_number.text
+    assert _subscriptions(portal) == before
     done = _post(alice, "/reports/subscriptions", form | {"watched": "Aurora Lighting Co., Ltd.", "red_pct": "150"})
     assert done.status_code == 303, done.text
     page = alice.get("/reports/subscriptions", headers=EN).text
