@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, close_all_sessions, sessionmaker
 
 from core.accounts.models import Role, User
 from core.accounts.service import create_user
@@ -92,6 +92,7 @@ def hall_settings(tmp_path: Path, pg_url: str) -> Settings:
 @pytest.fixture
 def sessions(hall_settings: Settings) -> Iterator[sessionmaker[Session]]:
     yield session_factory(hall_settings.effective_database_url)
+    close_all_sessions()  # the writers a test opened and did not close, before the database is dropped
 
 
 @pytest.fixture

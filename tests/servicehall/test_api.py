@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -23,7 +24,7 @@ def _staff(client: TestClient, admin: dict[str, str], department: str, roles: li
     return auth
 
 
-def _apply(client: TestClient, auth: dict[str, str], item: str, fields: dict[str, str]) -> dict[str, object]:
+def _apply(client: TestClient, auth: dict[str, str], item: str, fields: dict[str, str]) -> dict[str, Any]:
     r = client.post(f"{H}/applications", headers=auth, data={"application": json.dumps({"item": item,
                                                                                           "fields": fields})},
                     files=[("files", ("evidence.txt", b"the infringing copy", "text/plain"))])

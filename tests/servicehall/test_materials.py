@@ -1,0 +1,79 @@
+"""Materials: streamed, hashed and kept by SHA-256 under the data dir; a file beyond the upload
+limit is refused and leaves no application and no file; only the applicant and the department see
+them; the results of public items are published, others not."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from core.accounts.models import User
+from core.errors import InvalidInput, NotFound
+from servicehall import service, views
+from servicehall.models import Application
+from servicehall.schemas import ActionIn, ApplyIn
+from servicehall.workflow import Action
+from tests.servicehall.conftest import Office, bj
+
+NOW = bj(2026, 4, 1)
+
+
+def _count(office: Office) -> int:
+    with office.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(Application)) or 0)
+
+
+def test_files_are_hashed_and_a_file_beyond_the_limit_is_refused(office: Office) -> None:
+    shown = office.apply(NOW, files=2)
+    data = b"evidence 1"
+    stored = [m for m in shown.materials if m.sha256 == hashlib.sha256(data).hexdigest()]
+    assert len(shown.materials) == 2 and stored and stored[0].size == len(data)
+    assert (office.settings.resolved_data_dir / "hall" / stored[0].sha256).read_bytes() == data
+    before = _count(office)
+    w = office.writer("applicant")
+    too_big = b"x" * (office.settings.max_upload_bytes + 1)
+    with pytest.raises(InvalidInput):
+        service.apply(w, office.settings, ApplyIn(item=office.item, fields={"details": "d"}),
+                      [("../../etc/big.bin", io.BytesIO(too_big))], now=NOW)
+    assert _count(office) == before
+    leftovers = [p for p in (office.settings.resolved_data_dir / "hall").iterdir()
+                 if p.name.startswith(".upload-") or p.read_bytes() == too_big]
+    assert leftovers == []
+
+
+def test_required_fields_and_materials_are_asked_for(office: Office) -> None:
+    w = office.writer("applicant")
+    with pytest.raises(InvalidInput):
+        service.apply(w, office.settings, ApplyIn(item=office.item, fields={}), [("a.txt", io.BytesIO(b"a"))])
+    with pytest.raises(InvalidInput):
+        service.apply(w, office.settings, ApplyIn(item=office.item, fields={"details": "d"}), [])
+    with pytest.raises(InvalidInput):
+        service.apply(w, office.settings, ApplyIn(item=office.item, fields={"details": "d", "evil": "x"}),
+                      [("a.txt", io.BytesIO(b"a"))])
+
+
+def test_only_the_applicant_and_the_department_see_the_files(office: Office) -> None:
+    shown = office.apply(NOW)
+    material = shown.materials[0]
+    with office.sessions() as session:
+        def person(who: str) -> User:
+            user = session.get(User, office.people[who])
+            assert user is not None
+            return user
+
+        for who in ("applicant", "acceptor", "head", "admin"):
+            path, name = views.material_file(session, office.settings, person(who), shown.number, material.id)
+            assert path.read_bytes() == b"evidence 0" and name == "evidence-0.txt"
+        with pytest.raises(NotFound):
+            views.material_file(session, office.settings, person("stranger"), shown.number, material.id)
+
+
+def test_public_results_list_only_public_items(office: Office) -> None:
+    number = office.apply(NOW).number
+    w = office.writer("acceptor")
+    service.act(w, number, ActionIn(action=Action.reject, comment="not our matter", result="Not our matter."), now=NOW)
+    with office.sessions() as session:
+        assert number not in [r.number for r in views.public_results(session, 1000)]  # the test item is not public
