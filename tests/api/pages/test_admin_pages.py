@@ -386,6 +386,11 @@ def test_an_admin_starts_a_load_and_watches_its_progress(browser: Browser, porta
         page.goto(f"{portal_url}{path}")
         assert axe_violations(page) == [], path
         screenshot(page, f"admin-{path.rsplit('/', 1)[1]}-{lang[:2]}")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    for path in ("/admin", "/admin/users", "/admin/audit"):
+        page.goto(f"{portal_url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path  # tables scroll inside
+        screenshot(page, f"admin-phone-{path.rsplit('/', 1)[1]}-{lang[:2]}")
     page.context.close()
 
 
