@@ -206,11 +206,12 @@ def _run_clocks(w: Writer, app: Application, item: ServiceItem, action: Action, 
 
 
 def _tell_applicant(w: Writer, app: Application, action: Action, comment: str) -> None:
+    """Each step reaches the applicant's inbox (and mail); a finished one with its result."""
     if w.actor.id == app.applicant_id:
         return
     kind = "hall.materials" if action is Action.request_materials else "hall.status"
     notify(w.session, app.applicant_id, kind, f"Application {app.number}: {app.status.value}", number=app.number,
-           status=app.status.value, comment=comment[:500])
+           status=app.status.value, comment=comment[:500], result=(app.result or "")[:2000])
 
 
 def _record_upheld(w: Writer, app: Application, body: ActionIn, now: datetime) -> None:

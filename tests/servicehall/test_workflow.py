@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from core.audit import AuditRecord
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.notifications import Notification
 from servicehall import catalogue, service, views
 from servicehall.models import Application, Event, Status
 from servicehall.schemas import ActionIn, AssignIn, RateIn, StaffIn
@@ -124,6 +125,10 @@ def test_the_whole_flow_leaves_a_trail_with_each_actor_and_comment(office: Offic
         actions = list(session.scalars(select(AuditRecord.action).where(AuditRecord.object_id == number)
                                        .order_by(AuditRecord.id)))
     assert actions == ["hall.apply"] + ["hall.transition"] * 6 + ["hall.rate"]
+    with office.sessions() as session:
+        told = [(n.kind, n.payload.get("status"), n.payload.get("result")) for n in session.scalars(
+            select(Notification).where(Notification.user_id == office.people["applicant"]).order_by(Notification.id))]
+    assert told[0] == ("hall.materials", "materials", "") and told[-1] == ("hall.status", "completed", "granted")
 
 
 def test_a_reason_is_required_to_ask_for_materials_send_back_or_reject(office: Office) -> None:
