@@ -20,6 +20,7 @@ from analytics import portal, scopes
 from analytics import service as analytics
 from analytics.alerts import SubscriptionIn
 from analytics.indicators import Basis, CountingUnit
+from analytics.industries import Branch
 from analytics.models import ReportStatus
 from analytics.reports import service as reports
 from analytics.rules import ForeignGrowth, ProductKeywords, RulesConfig
@@ -42,7 +43,8 @@ MESSAGES = [N_("Filing date"), N_("Priority date"), N_("Publication date"), N_("
             N_("moderately concentrated"), N_("highly concentrated"), N_("foreign_growth"),
             N_("competitor_new_subclass"), N_("concentration_band"), N_("product_keywords"),
             N_("no applicant in the data is named %(names)s: choose a name from the suggestions"),
-            N_("Chinese"), N_("English"), N_("the thresholds are numbers")]
+            N_("Chinese"), N_("English"), N_("the thresholds are numbers"),
+            N_("write each branch as “name: query”, one per line")]
 BASIS_LABELS = {Basis.filing: "Filing date", Basis.priority: "Priority date", Basis.publication: "Publication date"}
 COUNTING_LABELS = {CountingUnit.family: "Simple families", CountingUnit.document: "Documents"}
 
@@ -64,15 +66,26 @@ def reports_home(page: PageDep) -> HTMLResponse:
     return _home(page)
 
 
+def _branches(text: str) -> list[Branch]:
+    """Technology branches typed one per line as "name: query"."""
+    out = []
+    for n, line in enumerate((ln for ln in text.splitlines() if ln.strip()), 1):
+        name, sep, query = line.replace("：", ":").partition(":")
+        if not sep or not name.strip() or not query.strip():
+            raise InvalidInput.said("write each branch as “name: query”, one per line")
+        out.append(Branch(key=f"b{n}", name=name.strip(), name_zh=name.strip(), query=query.strip()))
+    return out
+
+
 @router.post("/reports/scopes", response_model=None)
 def create_scope(page: CheckedPageDep, key: Text = "", name: Text = "", name_zh: Text = "",
-                 query: Text = "", org: Text = "") -> Response:
+                 query: Text = "", branches: Text = "", org: Text = "") -> Response:
     """The scope builder: private to its owner, or shared with one of their organisations; a
     refusal shows the form again with its reason."""
-    form = {"key": key, "name": name, "name_zh": name_zh, "query": query, "org": org}
+    form = {"key": key, "name": name, "name_zh": name_zh, "query": query, "branches": branches, "org": org}
     try:
         body = scopes.ScopeIn(key=key.strip(), name=name.strip(), name_zh=name_zh.strip(), query=query.strip(),
-                              org_id=int(org) if org.strip().isdigit() else None)
+                              branches=_branches(branches), org_id=int(org) if org.strip().isdigit() else None)
         created = analytics.create_scope(page.writer(), body)
     except FORM_ERRORS as exc:
         page.session.rollback()

@@ -130,11 +130,16 @@ def test_a_custom_scope_is_private_to_its_owner(portal: Portal) -> None:
     alice, bob, anon = (portal.clients[k] for k in ("alice", "bob", "anon"))
     key = f"lamps-{uuid.uuid4().hex[:6]}"
     r = _post(alice, "/reports/scopes", {"key": key, "name": f"Lamps {XSS}", "name_zh": f"灯具 {XSS}",
-                                         "query": "IPC=F21V* OR IPC=F21K9/*"})
-    assert r.status_code == 303 and r.headers["location"] == f"/reports/industries/{key}"
+                                         "query": "IPC=F21V* OR IPC=F21K9/*",
+                                         "branches": f"Luminaires {XSS}: IPC=F21V*\n灯泡：IPC=F21K9/*"})
+    assert r.status_code == 303 and r.headers["location"] == f"/reports/industries/{key}", r.text[-1500:]
     mine = alice.get(f"/reports/industries/{key}", headers=EN)
     assert mine.status_code == 200 and "Lamps &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in mine.text
     assert XSS not in mine.text and XSS not in alice.get("/reports", headers=ZH).text
+    assert "Luminaires &lt;script&gt;" in mine.text and "灯泡" in mine.text  # the branches, counted and charted
+    badly = _post(alice, "/reports/scopes", {"key": f"x{key}", "name": "x", "query": "IPC=H01L",
+                                             "branches": "no query"})
+    assert badly.status_code == 400 and "one per line" in badly.text and "no query" in badly.text
     assert key in alice.get("/reports", headers=EN).text
     for other in (bob, anon):
         assert other.get(f"/reports/industries/{key}", headers=EN).status_code == 404
