@@ -238,13 +238,16 @@ def _rules(form: dict[str, str]) -> RulesConfig:
 @router.post("/reports/subscriptions", response_model=None)
 def subscribe(page: CheckedPageDep, scope: Text = "", watched: Text = "", keywords: Text = "",
               yellow_pct: Text = "", red_pct: Text = "", min_keywords: Text = "", red_keywords: Text = "",
-              lang: Text = "", monthly_report: Text = "") -> Response:
-    """Watched competitors must be applicant names the index knows; an unknown one is named in the form."""
+              lang: Text = "", monthly_report: Text = "", org: Text = "") -> Response:
+    """Watched competitors must be applicant names the index knows; an unknown one is named in the
+    form. ``org``: for an organisation of mine, whose members all receive the alerts."""
     form = {"scope": scope, "watched": watched, "keywords": keywords, "yellow_pct": yellow_pct, "red_pct": red_pct,
-            "min_keywords": min_keywords, "red_keywords": red_keywords, "lang": lang, "monthly_report": monthly_report}
+            "min_keywords": min_keywords, "red_keywords": red_keywords, "lang": lang, "monthly_report": monthly_report,
+            "org": org}
     try:
         names = [n.strip() for n in watched.splitlines() if n.strip()]  # names have commas: one per line
-        body = SubscriptionIn(scope=scope, watched=names, product_keywords=_lines(keywords), rules=_rules(form),
+        body = SubscriptionIn(scope=scope, org_id=int(org) if org.strip().isdigit() else None, watched=names,
+                              product_keywords=_lines(keywords), rules=_rules(form),
                               lang=lang if lang in ("zh", "en") else page.lang.value,
                               monthly_report=bool(monthly_report))
         portal.subscribe(page.writer(), page.platform.search, body, names)

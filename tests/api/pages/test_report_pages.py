@@ -167,6 +167,9 @@ def test_a_scope_shared_with_an_organisation_is_seen_by_its_members_only(portal:
     assert carol.get(f"/reports/industries/{key}", headers=EN).status_code == 200
     assert key in carol.get("/reports", headers=EN).text
     assert bob.get(f"/reports/industries/{key}", headers=EN).status_code == 404
+    for_members = _post(alice, "/reports/subscriptions", {"scope": key, "org": str(org_id), "keywords": "lamp"})
+    assert for_members.status_code == 303  # an association's watch: its members get the alerts
+    assert _post(bob, "/reports/subscriptions", {"scope": "led", "org": str(org_id)}).status_code == 400
     refused = _post(bob, "/reports/scopes", {"key": f"x{key}", "name": "Not mine", "query": "IPC=H01L",
                                              "org": str(org_id)})
     assert refused.status_code == 400 and "organisation you belong to only" in refused.text
@@ -201,18 +204,25 @@ def test_an_unknown_competitor_is_flagged_and_nothing_is_kept(portal: Portal) ->
     page = alice.get("/reports/subscriptions", headers=EN).text
     assert "aurora lighting" in page and "red &gt; 150.0%" in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page and XSS not in page
-    (sub,) = [s for s in _subscriptions(portal) if s not in before]
+    (sub_id,) = [s for s in _subscriptions(portal) if s not in before]
+    sub = _subscription(portal, sub_id)
     assert sub.watched == ["aurora lighting"] and sub.lang == "zh" and sub.rules["foreign_growth"]["red_pct"] == 150
     assert _post(portal.clients["bob"], f"/reports/subscriptions/{sub.id}/delete", {}).status_code == 404
     assert _post(alice, f"/reports/subscriptions/{sub.id}/delete", {}).status_code == 303
-    assert sub.id not in {s.id for s in _subscriptions(portal)}
+    assert sub.id not in _subscriptions(portal)
 
 
-def _subscriptions(portal: Portal) -> list[Subscription]:
+def _subscriptions(portal: Portal) -> list[int]:
     with session_factory(portal.settings.effective_database_url)() as s:
-        rows = list(s.scalars(select(Subscription).order_by(Subscription.id)))
-        s.expunge_all()
-        return rows
+        return list(s.scalars(select(Subscription.id).order_by(Subscription.id)))
+
+
+def _subscription(portal: Portal, sub_id: int) -> Subscription:
+    with session_factory(portal.settings.effective_database_url)() as s:
+        row = s.get(Subscription, sub_id)
+        assert row is not None
+        s.expunge(row)
+        return row
 
 
 def test_forms_without_the_csrf_token_are_refused(portal: Portal) -> None:
