@@ -97,7 +97,7 @@ def test_home_and_dashboard_in_chinese_and_english(portal: Portal) -> None:
         assert 'id="stats-data"' in page and "/static/vendor/echarts.min.js" in page
         assert page.count('role="img"') == 6  # trend, applicants, branches, countries, places, hotspots
         assert re.search(r'<a href="/patent/US9\d+B2">', page)  # key patents link to the patent page
-        assert 'id="trend-table"' in page and 'id="completeness"' in page
+        assert 'id="trend-table"' in page and 'id="completeness"' in page and 'id="terms-h"' in page
     assert "Aurora Lighting Co., Ltd." in en.text  # applicants as printed, not as lower-case keys
     incomplete = re.findall(r'<tr class="incomplete"><td>(\d{4})', en.text)
     complete = re.findall(r"<tr><td>(\d{4})</td>", en.text.split('id="trend-table"')[1].split("</table>")[0])
