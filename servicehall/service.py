@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.accounts.models import User
-from core.accounts.permissions import is_admin
+from core.accounts.permissions import is_admin, is_staff
 from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -91,9 +91,12 @@ def _checked_fields(session: Session, item: ServiceItem, given: dict[str, str]) 
             raise InvalidInput("the agency number is the number in the directory's address")
         get_agency(session, int(values["agency_id"]))
     if item.kind in (ItemKind.copyright_review, ItemKind.registration_subsidy):
+        from copyright.models import RegistrationStatus
         from copyright.service import registration
 
-        registration(session, values["registration"])  # NotFound when the registry has no such number
+        reg = registration(session, values["registration"])  # NotFound when the registry has no such number
+        if item.kind is ItemKind.copyright_review and reg.status is not RegistrationStatus.under_review:
+            raise Conflict.said("registration %(number)s is not held for review", number=reg.number)
     return values
 
 
@@ -173,11 +176,32 @@ def _require(session: Session, user: User, app: Application, body: ActionIn) -> 
         raise InvalidInput.said("say why (%(action)s needs a comment)", action=body.action.value)
     if _upholds_mediation(session, app, body) and not is_admin(user):
         raise PermissionDenied("an upheld mediation enters the agency's integrity record: an admin approves it")
+    if _decides_registration(session, app, body) and not is_staff(user):
+        raise PermissionDenied("the decision is the registry's review: a moderator approves or refuses it")
 
 
 def _upholds_mediation(session: Session, app: Application, body: ActionIn) -> bool:
     item = session.get(ServiceItem, app.item_id)
     return bool(item and item.kind is ItemKind.agency_mediation and body.action is Action.approve and body.upheld)
+
+
+def _decides_registration(session: Session, app: Application, body: ActionIn) -> bool:
+    """Approving or refusing a copyright-review application decides the registry's review."""
+    item = session.get(ServiceItem, app.item_id)
+    return bool(item and item.kind is ItemKind.copyright_review and app.status is Status.approving
+                and body.action in (Action.approve, Action.reject))
+
+
+def _decide_registration(w: Writer, settings: Settings | None, app: Application, body: ActionIn) -> None:
+    """The registry's review decided with the approver's word (the registry audits and commits it)."""
+    from copyright.schemas import DecisionIn
+    from copyright.service import review
+
+    if settings is None:
+        raise InvalidInput("the registry's review needs the platform's settings")
+    note = (body.result or body.comment or "decided in the service hall").strip()
+    review(w, settings, app.form["registration"], DecisionIn(approve=body.action is Action.approve,
+                                                             note=f"{note} (service hall {app.number})"))
 
 
 def _last_actor(session: Session, app: Application, action: Action) -> int | None:
@@ -236,6 +260,7 @@ def act(w: Writer, number: str, body: ActionIn, now: datetime | None = None,
         item = w.session.get(ServiceItem, app.item_id)
         assert item is not None
         warnings.check(w, app, now)  # a step that ran late keeps its cards, even when it ends now
+        decides = _decides_registration(w.session, app, body)
         before, after = workflow.fire(app, body.action)
         _run_clocks(w, app, item, body.action, before, now)
         if body.action in (Action.approve, Action.reject):
@@ -252,6 +277,8 @@ def act(w: Writer, number: str, body: ActionIn, now: datetime | None = None,
         w.session.flush()
         if _upholds_mediation(w.session, app, body):
             _record_upheld(w, app, body, now)
+        if decides:
+            _decide_registration(w, settings, app, body)
         w.commit()
     return application_out(w.session, w.actor, app, now)
 

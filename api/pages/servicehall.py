@@ -133,7 +133,7 @@ def act(page: CheckedPageDep, number: str, action: Text, comment: Annotated[str,
     def run() -> None:
         body = ActionIn(action=Action(action), comment=comment, version=version, result=result.strip() or None,
                         upheld=(upheld == "yes") if upheld else None)
-        service.act(page.writer(), number, body)
+        service.act(page.writer(), number, body, settings=page.platform.settings)
 
     return _after(page, number, run, "done")
 

@@ -93,10 +93,10 @@ def get_application(number: str, session: SessionDep, user: CurrentUser) -> Appl
 
 
 @router.post(f"{P}/applications/{{number}}/actions", response_model=ApplicationOut)
-def act(number: str, body: ActionIn, w: WriterDep) -> ApplicationOut:
+def act(number: str, body: ActionIn, w: WriterDep, settings: SettingsDep) -> ApplicationOut:
     """One step of the handling flow: 409 when the status does not allow it (or ``version`` is stale),
     403 when the caller's role does not."""
-    return service.act(w, number, body)
+    return service.act(w, number, body, settings=settings)
 
 
 @router.post(f"{P}/applications/{{number}}/materials", response_model=ApplicationOut)

@@ -22,7 +22,17 @@ from core.settings import Settings
 from servicehall import catalogue, service
 from servicehall.calendar import BEIJING
 from servicehall.models import ItemKind, StaffRole, Step
-from servicehall.schemas import ApplicationOut, ApplyIn, Bilingual, DepartmentIn, ItemIn, MaterialSpec, StaffIn
+from servicehall.schemas import (
+    ApplicationOut,
+    ApplyIn,
+    Bilingual,
+    DepartmentIn,
+    FieldSpec,
+    ItemIn,
+    MaterialSpec,
+    StaffIn,
+)
+from tests.conftest import TEST_SIGNING_PASSPHRASE
 
 ROLES = (StaffRole.acceptor, StaffRole.handler, StaffRole.reviewer, StaffRole.approver, StaffRole.head)
 
@@ -62,7 +72,8 @@ def _user(session: Session, tag: str, role: Role = Role.member) -> int:
 
 
 def make_office(sessions: sessionmaker[Session], settings: Settings, step_days: dict[Step, int] | None = None,
-                total_days: int = 20, warn_ratio: float = 0.8, kind: ItemKind = ItemKind.rights_protection) -> Office:
+                total_days: int = 20, warn_ratio: float = 0.8, kind: ItemKind = ItemKind.rights_protection,
+                fields: list[FieldSpec] | None = None) -> Office:
     code = f"d{uuid.uuid4().hex[:8]}"
     with sessions() as session:
         people = {name: _user(session, name) for name in ("applicant", "stranger", *[r.value for r in ROLES])}
@@ -75,7 +86,7 @@ def make_office(sessions: sessionmaker[Session], settings: Settings, step_days: 
         catalogue.add_item(w, ItemIn(
             code=f"i-{code}", kind=kind, name=Bilingual(zh="测试事项", en="Test item"),
             description=Bilingual(zh="", en=""), materials=[MaterialSpec(zh="证据", en="Evidence", required=True)],
-            fields=[{"name": "details", "zh": "说明", "en": "Details", "required": True}],
+            fields=fields or [FieldSpec(name="details", zh="说明", en="Details", required=True)],
             step_days=step_days or {Step.accept: 2, Step.handle: 5, Step.review: 3, Step.approve: 2},
             total_days=total_days, warn_ratio=warn_ratio, department=code))
         for role in ROLES:
@@ -86,7 +97,8 @@ def make_office(sessions: sessionmaker[Session], settings: Settings, step_days: 
 
 @pytest.fixture
 def hall_settings(tmp_path: Path, pg_url: str) -> Settings:
-    return Settings(data_dir=tmp_path / "var", database_url=pg_url, max_upload_bytes=1024)
+    return Settings(data_dir=tmp_path / "var", database_url=pg_url, max_upload_bytes=1024,
+                    signing_key_passphrase=TEST_SIGNING_PASSPHRASE)
 
 
 @pytest.fixture
