@@ -172,3 +172,20 @@ def archive(session: Session, user: User, scope: str | None, lang: Language) -> 
             names[shown.scope] = _scope_name(session, shown.scope, lang)
         out.append(ReportView(report=shown, name=names[shown.scope]))
     return out
+
+
+class SubscriptionView(BaseModel):
+    subscription: SubscriptionOut
+    watched_names: list[str] = Field(description="the watched competitors as printed (the key when none says)")
+
+
+def subscriptions(session: Session, search: SearchService, user: User) -> list[SubscriptionView]:
+    """The user's subscriptions with their watched competitors named as printed on their documents."""
+    out = []
+    for sub in analytics.subscriptions_of(session, user):
+        names: dict[str, str] = {}
+        if sub.watched:
+            node, planner = search.plan(scopes.resolve(session, sub.scope).query)
+            names = printed_names(search, node, planner, sub.watched)
+        out.append(SubscriptionView(subscription=sub, watched_names=[names.get(k, k) for k in sub.watched]))
+    return out

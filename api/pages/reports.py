@@ -200,7 +200,7 @@ def report_file(page: PageDep, report_id: int, fmt: ReportFormat) -> Response:
 def _subscriptions(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
     user = page.require_user()
     return page.render("reports_subscriptions.html", status_code, home=portal.home(page.session, user),
-                       subscriptions=analytics.subscriptions_of(page.session, user),
+                       subscriptions=portal.subscriptions(page.session, page.platform.search, user),
                        alerts=analytics.alerts_of(page.session, user)[:50], defaults=RulesConfig(),
                        form=extra.pop("form", {}), **extra)
 

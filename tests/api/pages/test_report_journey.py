@@ -96,7 +96,7 @@ def _subscribe(page: BrowserPage, portal_url: str, lang: str) -> None:
     page.locator("#sub-lang").select_option("zh" if lang.startswith("zh") else "en")
     page.locator("#subscribe-button").click()
     expect(page.locator("p.notice")).to_be_visible()
-    expect(page.locator("#subscriptions")).to_contain_text("aurora lighting")
+    expect(page.locator("#subscriptions")).to_contain_text(COMPETITOR)
 
 
 def _alert_subject(sink: MailSink, address: str) -> str:

@@ -202,7 +202,7 @@ def test_an_unknown_competitor_is_flagged_and_nothing_is_kept(portal: Portal) ->
     done = _post(alice, "/reports/subscriptions", form | {"watched": "Aurora Lighting Co., Ltd.", "red_pct": "150"})
     assert done.status_code == 303, done.text
     page = alice.get("/reports/subscriptions", headers=EN).text
-    assert "aurora lighting" in page and "red &gt; 150.0%" in page
+    assert "<td>Aurora Lighting Co., Ltd.</td>" in page and "red &gt; 150.0%" in page  # named as printed
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page and XSS not in page
     (sub_id,) = [s for s in _subscriptions(portal) if s not in before]
     sub = _subscription(portal, sub_id)
