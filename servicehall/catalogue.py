@@ -160,3 +160,8 @@ def staff(session: Session, user: User) -> list[StaffOut]:
         mine = select(Staff.department_id).where(Staff.user_id == user.id)
         stmt = stmt.where(Staff.department_id.in_(mine))
     return [_staff_out(session, row) for row in session.scalars(stmt)]
+
+
+def departments(session: Session) -> list[DepartmentIn]:
+    return [DepartmentIn(code=d.code, name=Bilingual(zh=d.name_zh, en=d.name_en))
+            for d in session.scalars(select(Department).order_by(Department.id))]

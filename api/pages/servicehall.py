@@ -19,8 +19,8 @@ from api.pages.context import CheckedPageDep, Page, PageDep
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.i18n import Language
 from servicehall import catalogue, service, supervision, views
-from servicehall.models import Satisfaction
-from servicehall.schemas import ActionIn, ApplyIn, AssignIn, DashboardOut, RateIn
+from servicehall.models import Satisfaction, StaffRole
+from servicehall.schemas import ActionIn, ApplyIn, AssignIn, DashboardOut, RateIn, StaffIn
 from servicehall.workflow import Action
 
 router = APIRouter(include_in_schema=False)
@@ -48,7 +48,8 @@ ERRORS = [N_("attach the materials the service asks for"), N_("%(field)s is requ
           N_("the file is larger than the upload limit of %(limit)s bytes")]
 NOTICES = {"applied": N_("Your application is received. Keep its tracking number."),
            "done": N_("Done: the application has moved on."), "supplied": N_("Your materials are received."),
-           "rated": N_("Thank you for your rating."), "assigned": N_("The step is assigned.")}
+           "rated": N_("Thank you for your rating."), "assigned": N_("The step is assigned."),
+           "staffed": N_("The role is given.")}
 
 
 def _notice(page: Page, key: str | None) -> str | None:
@@ -165,6 +166,27 @@ def material(page: PageDep, number: str, material_id: int) -> Response:
 
 
 # --- staff ---------------------------------------------------------------------------------------
+
+def _staff_page(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    return page.render("hall_staff.html", status_code, staff=catalogue.staff(page.session, page.require_user()),
+                       departments=catalogue.departments(page.session), roles=list(StaffRole), **extra)
+
+
+@router.get(H + "/staff", response_class=HTMLResponse)
+def staff(page: PageDep, notice: Annotated[str | None, Query(max_length=20)] = None) -> HTMLResponse:
+    """Who holds which role in which department; admins give roles here (or ``ipcommons hall staff``)."""
+    return _staff_page(page, notice=_notice(page, notice))
+
+
+@router.post(H + "/staff", response_model=None)
+def add_staff(page: CheckedPageDep, email: Text, department: Text, role: Text) -> Response:
+    try:
+        catalogue.add_staff(page.writer(), StaffIn(email=email.strip(), department=department, role=StaffRole(role)))
+    except (*FORM_ERRORS, ValueError) as exc:
+        page.session.rollback()
+        return _staff_page(page, 400, error=page.explain(exc), form={"email": email})
+    return page.redirect(f"{H}/staff?notice=staffed")
+
 
 @router.get(H + "/work", response_class=HTMLResponse)
 def work(page: PageDep) -> HTMLResponse:

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from core.settings import Settings
-from tests.api.pages.conftest import REPO, axe_violations, new_page
+from tests.api.pages.conftest import ADMIN, REPO, axe_violations, new_page
 
 PASSWORD = "correct horse battery"
 ITEM = {"zh-CN": "维权援助", "en-GB": "Rights-protection assistance"}
@@ -136,4 +136,29 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     assert staff["reviewer"].locator("[data-chart] canvas").count() >= 1  # ECharts drew the charts
     _clean(staff["reviewer"], f"hall-dashboard-{lang}")
     for page in (creator, *staff.values()):
+        page.context.close()
+
+
+def test_an_admin_gives_a_department_role_in_the_browser(browser: Browser, portal_url: str,
+                                                         portal_settings: Settings, admin_token: str) -> None:
+    _cli(portal_settings, "seed")
+    person, email = _person(browser, portal_url, "zh-CN", "newstaff")
+    admin = new_page(browser, "zh-CN")
+    admin.goto(portal_url + "/login")
+    admin.locator("#email").fill(ADMIN[0])
+    admin.locator("#password").fill(ADMIN[1])
+    with admin.expect_navigation():
+        admin.locator("form button").last.click()
+    admin.goto(portal_url + "/service-hall/staff")
+    admin.locator("#staff-email").fill(email)
+    admin.locator("#staff-department").select_option("protection")
+    admin.locator("#staff-role").select_option("handler")
+    with admin.expect_navigation(url=re.compile(r"notice=staffed")):
+        admin.locator("#staff-form button[type=submit]").click()
+    expect(admin.locator("#staff")).to_contain_text(email)
+    _clean(admin, "hall-staff-zh-CN")
+    person.goto(portal_url + "/service-hall/work")  # the worklist opens for the new handler
+    expect(person.locator("h1")).to_be_visible()
+    assert person.url.endswith("/service-hall/work")
+    for page in (person, admin):
         page.context.close()
