@@ -70,14 +70,16 @@ class Suggestion(BaseModel):
 
 class Home(BaseModel):
     industries: list[Industry]
-    mine: list[Industry] = Field(description="custom scopes the user may see")
+    mine: list[Industry] = Field(description="custom scopes the user may see: theirs, their organisations', "
+                                             "published ones")
     subscribed: list[str] = Field(description="scope keys the user subscribes to")
     organisations: list[OrgOut] = Field(description="the user's organisations, to share a scope with")
 
 
 def home(session: Session, user: User | None) -> Home:
     if user is None:
-        return Home(industries=list(INDUSTRIES.values()), mine=[], subscribed=[], organisations=[])
+        return Home(industries=list(INDUSTRIES.values()), mine=scopes.custom_scopes(session, None), subscribed=[],
+                    organisations=[])
     subscribed = {s.scope for s in analytics.subscriptions_of(session, user)}
     return Home(industries=list(INDUSTRIES.values()), mine=scopes.custom_scopes(session, user),
                 subscribed=sorted(subscribed), organisations=organisations_of(session, user))

@@ -1,7 +1,8 @@
 """Scope lookup: a built-in industry (analytics.industries) or one a user defined.
 
-A user-defined scope is private: only its owner, the members of its organisation (when it has
-one) and administrators see it (``resolve_for``, ``all_scopes``); to anyone else it does not exist.
+A user-defined scope is private until its owner publishes it: only its owner, the members of its
+organisation (when it has one) and administrators see it (``resolve_for``, ``all_scopes``); to
+anyone else it does not exist. A published scope is seen by everyone.
 ``resolve`` without a viewer is for work already authorised (a queued report, a subscription's rules)."""
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class ScopeIn(BaseModel):
     query: str = Field(min_length=1, max_length=2000)
     branches: list[Branch] = Field(default_factory=list, max_length=20)
     org_id: int | None = Field(default=None, description="shared with this organisation's members (yours only)")
+    published: bool = Field(default=False, description="seen by everyone; otherwise private to you (and org_id)")
 
     @field_validator("query")
     @classmethod
@@ -72,7 +74,10 @@ def resolve(session: Session | None, key: str) -> Industry:
 
 
 def visible(session: Session, row: CustomScope, user: User | None) -> bool:
-    """The owner, the members of the scope's organisation and administrators see a custom scope."""
+    """Everyone sees a published scope; the owner, the members of the scope's organisation and
+    administrators an unpublished one."""
+    if row.published:
+        return True
     if user is None:
         return False
     if row.owner_id == user.id or is_admin(user):
@@ -100,23 +105,25 @@ def create(session: Session, data: ScopeIn, owner_id: int, org_id: int | None = 
     if data.key in INDUSTRIES or session.scalar(select(CustomScope).where(CustomScope.key == data.key)):
         raise Conflict(f"scope {data.key!r} exists")
     row = CustomScope(key=data.key, name=data.name, name_zh=data.name_zh, query=data.query,
-                      branches=[b.model_dump() for b in data.branches], owner_id=owner_id, org_id=org_id)
+                      branches=[b.model_dump() for b in data.branches], owner_id=owner_id, org_id=org_id,
+                      published=data.published)
     session.add(row)
     session.flush()
     return row
 
 
 def custom_scopes(session: Session, user: User | None) -> list[Industry]:
-    """The custom scopes ``user`` may see, by key."""
-    if user is None:
-        return []
+    """The custom scopes ``user`` may see (published ones for everyone), by key."""
     stmt = select(CustomScope).order_by(CustomScope.key)
-    if not is_admin(user):
+    if user is None:
+        stmt = stmt.where(CustomScope.published.is_(True))
+    elif not is_admin(user):
         orgs = select(Membership.org_id).where(Membership.user_id == user.id)
-        stmt = stmt.where((CustomScope.owner_id == user.id) | CustomScope.org_id.in_(orgs))
+        stmt = stmt.where(CustomScope.published.is_(True) | (CustomScope.owner_id == user.id)
+                          | CustomScope.org_id.in_(orgs))
     return [_industry(row) for row in session.scalars(stmt)]
 
 
 def all_scopes(session: Session, user: User | None = None) -> list[Industry]:
-    """The built-in industries and the custom scopes ``user`` may see (none for anonymous callers)."""
+    """The built-in industries and the custom scopes ``user`` may see (published ones for anyone)."""
     return [*INDUSTRIES.values(), *custom_scopes(session, user)]

@@ -37,7 +37,8 @@ def indicators(session: Session, search: SearchService, scope: str, *, user: Use
 
 def create_scope(w: Writer, body: scopes.ScopeIn) -> Industry:
     row = scopes.create(w.session, body, w.actor.id)
-    w.audit(AuditAction.analytics_scope_create, "analytics_scope", row.id, key=row.key, query=row.query)
+    w.audit(AuditAction.analytics_scope_create, "analytics_scope", row.id, key=row.key, query=row.query,
+            org_id=row.org_id, published=row.published)
     w.commit()
     return scopes.resolve(w.session, row.key)
 

@@ -79,13 +79,15 @@ def _branches(text: str) -> list[Branch]:
 
 @router.post("/reports/scopes", response_model=None)
 def create_scope(page: CheckedPageDep, key: Text = "", name: Text = "", name_zh: Text = "",
-                 query: Text = "", branches: Text = "", org: Text = "") -> Response:
-    """The scope builder: private to its owner, or shared with one of their organisations; a
-    refusal shows the form again with its reason."""
-    form = {"key": key, "name": name, "name_zh": name_zh, "query": query, "branches": branches, "org": org}
+                 query: Text = "", branches: Text = "", org: Text = "", published: Text = "") -> Response:
+    """The scope builder: private to its owner, shared with one of their organisations, or
+    published for everyone; a refusal shows the form again with its reason."""
+    form = {"key": key, "name": name, "name_zh": name_zh, "query": query, "branches": branches, "org": org,
+            "published": published}
     try:
         body = scopes.ScopeIn(key=key.strip(), name=name.strip(), name_zh=name_zh.strip(), query=query.strip(),
-                              branches=_branches(branches), org_id=int(org) if org.strip().isdigit() else None)
+                              branches=_branches(branches), org_id=int(org) if org.strip().isdigit() else None,
+                              published=bool(published))
         created = analytics.create_scope(page.writer(), body)
     except FORM_ERRORS as exc:
         page.session.rollback()

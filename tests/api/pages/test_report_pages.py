@@ -151,6 +151,17 @@ def test_a_custom_scope_is_private_to_its_owner(portal: Portal) -> None:
     assert bad.status_code == 400 and 'id="scope-error"' in bad.text and 'value="Bad Key!"' in bad.text
 
 
+def test_a_published_scope_is_seen_by_everyone(portal: Portal) -> None:
+    key = f"public-{uuid.uuid4().hex[:6]}"
+    r = _post(portal.clients["alice"], "/reports/scopes", {"key": key, "name": "Drivers for everyone",
+                                                         "query": "IPC=H05B45/*", "published": "1"})
+    assert r.status_code == 303
+    for who in ("bob", "anon"):
+        assert portal.clients[who].get(f"/reports/industries/{key}", headers=EN).status_code == 200
+        assert f'href="/reports/industries/{key}"' in portal.clients[who].get("/reports", headers=EN).text
+    assert key in {s["key"] for s in portal.clients["anon"].get("/api/v1/analytics/scopes").json()}
+
+
 def test_a_scope_shared_with_an_organisation_is_seen_by_its_members_only(portal: Portal) -> None:
     alice, bob, carol = (portal.clients[k] for k in ("alice", "bob", "carol"))
     with session_factory(portal.settings.effective_database_url)() as s:
