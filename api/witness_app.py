@@ -25,7 +25,7 @@ from copyright.witness import (
     Witness,
     WitnessStateError,
 )
-from core.errors import IPCommonsError
+from core.errors import InvalidInput, IPCommonsError
 
 SIZE_MEDIA_TYPE = "text/x.tlog.size"  # the body of a 409 that names the witness's latest size
 
@@ -46,20 +46,20 @@ def status_of(exc: IPCommonsError) -> int:
     return next(STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(InvalidInput):
+    """A submission past MAX_SUBMISSION_BYTES (answered 413, as tlog-witness servers do)."""
 
 
 async def _body(request: Request) -> bytes:
     """The request body, refused past MAX_SUBMISSION_BYTES without reading the rest."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_SUBMISSION_BYTES:
-        raise _TooLarge
+        raise _TooLarge(f"a submission is at most {MAX_SUBMISSION_BYTES} bytes")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_SUBMISSION_BYTES:
-            raise _TooLarge
+            raise _TooLarge(f"a submission is at most {MAX_SUBMISSION_BYTES} bytes")
     return bytes(body)
 
 
