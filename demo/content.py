@@ -1,9 +1,9 @@
 """Demo content for ``make run``: something on every page of a fresh platform, labelled demo.
 
 An administrator (its password printed once, when it is created), demo people, forum categories
-with a few threads, agencies across several provinces with reviews (some rated, some not yet), and
-a registered work. Every name says 演示/demo and every account is @demo.ipcommons.local, so nobody
-mistakes it for real data. Seeding goes through the feature services, as people would: writes are
+with a few threads, agencies across several provinces with reviews (some rated, some not yet), a
+registered work, and the service hall's catalogue with the administrator in every role. Every name
+says 演示/demo and every account is @demo.ipcommons.local, so nobody mistakes it for real data. Seeding goes through the feature services, as people would: writes are
 audited and checked like any other. A platform that already has the demo administrator is left as
 it is, so running the demo twice changes nothing.
 """
@@ -31,6 +31,9 @@ from core.accounts.service import create_user
 from core.audit import AuditContext, Writer
 from core.db import session_scope
 from core.settings import Settings
+from servicehall import catalogue as hall
+from servicehall.models import StaffRole
+from servicehall.schemas import StaffIn
 
 DOMAIN = "demo.ipcommons.local"
 ADMIN_EMAIL = f"admin@{DOMAIN}"
@@ -73,6 +76,7 @@ class DemoContent(BaseModel):
     topics: int = 0
     agencies: int = 0
     works: int = 0
+    services: int = 0
 
 
 def seed_demo_content(settings: Settings) -> DemoContent:
@@ -87,8 +91,9 @@ def seed_demo_content(settings: Settings) -> DemoContent:
         topics = _forums(session, admin, people)
         ids = _agencies(session, admin, people)
         _work(session, settings, people["creator"])
+        services = _service_hall(session, admin)
         return DemoContent(created=True, admin_password=password, people=len(people), topics=topics,
-                           agencies=len(ids), works=1)
+                           agencies=len(ids), works=1, services=services)
 
 
 def _as(session: Session, user: User) -> Writer:
@@ -130,3 +135,13 @@ def _work(session: Session, settings: Settings, creator: User) -> None:
                                   authors=["李华（演示）"], description="演示数据 · demo content"),
                       content=ContentHash(sha256=hashlib.sha256(text).hexdigest(), size=len(text)))
     registry.register_hash(_as(session, creator), settings, body)
+
+
+def _service_hall(session: Session, admin: User) -> int:
+    """The hall's seed catalogue, and the administrator in every role of every department, so the
+    demo can walk an application from 申请 to 办结."""
+    items = hall.seed(_as(session, admin))
+    for dept in hall.departments(session):
+        for role in StaffRole:
+            hall.add_staff(_as(session, admin), StaffIn(email=ADMIN_EMAIL, department=dept.code, role=role))
+    return len(items)

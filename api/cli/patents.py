@@ -106,7 +106,8 @@ def demo(docs: Annotated[int, typer.Option(min=1)] = 2000) -> None:
     content = seed_demo_content(get_settings())
     if content.created:
         console.print(f"[green]demo content:[/] {content.people} people, {content.topics} forum threads, "
-                      f"{content.agencies} agencies, {content.works} registered work (all labelled demo)")
+                      f"{content.agencies} agencies, {content.works} registered work, {content.services} "
+                      "service hall services (all labelled demo)")
         console.print(f"[bold]administrator {content.admin_email}, password {content.admin_password}[/] "
                       "(shown this once: keep it)", markup=True, highlight=False)
 

@@ -21,6 +21,7 @@ from demo.content import ADMIN_EMAIL, DOMAIN, seed_demo_content
 def test_a_fresh_platform_gets_demo_content_once(embedded_settings: Settings) -> None:
     made = seed_demo_content(embedded_settings)
     assert made.created and made.admin_password and (made.topics, made.agencies, made.works) == (3, 6, 1)
+    assert made.services == 6  # the service hall's seed catalogue
     again = seed_demo_content(embedded_settings)
     assert not again.created and again.admin_password is None  # the password is shown once
     with session_scope(embedded_settings.effective_database_url) as session:
