@@ -3,8 +3,9 @@
 An administrator (its password printed once, when it is created), demo people, forum categories
 with a few threads, agencies across several provinces with reviews (some rated, some not yet), a
 registered work, and the service hall's catalogue with the administrator in every role. Every name
-says 演示/demo and every account is @demo.ipcommons.local, so nobody mistakes it for real data. Seeding goes through the feature services, as people would: writes are
-audited and checked like any other. A platform that already has the demo administrator is left as
+says 演示/demo and every account is @demo.ipcommons.local, so nobody mistakes it for real data.
+Seeding goes through the feature services, as people would: writes are audited and checked like any
+other. A platform that already has the demo administrator is left as
 it is, so running the demo twice changes nothing.
 """
 
