@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import date
 
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from community.agencies import service as agencies
-from community.agencies.models import ServiceType
-from community.agencies.schemas import AgencyIn, ReviewIn
+from community.agencies.models import RecordKind, ServiceType
+from community.agencies.schemas import AgencyIn, RecordIn, ReviewIn
 from community.forums import service as forums
 from community.forums.schemas import CategoryIn, PostIn, TopicIn
 from copyright import service as registry
@@ -120,6 +121,10 @@ def _agencies(session: Session, admin: User, people: dict[str, User]) -> list[in
             name=name, licence_number=f"DEMO{n + 1:04d}", province=province, city=city,
             service_types=[ServiceType(s) for s in services], ipc_subclasses=ipc, practitioners=8 + 5 * n))
         ids.append(made.id)
+        if n == 2:  # one integrity record, so the directory shows a tier below A+
+            agencies.add_integrity_record(_as(session, admin), made.id, RecordIn(
+                kind=RecordKind.sanction, points=15, description="演示：逾期未答复审查意见 demo sanction",
+                source="演示数据 demo data", occurred_on=date(2025, 6, 1)))
         if n < 4:
             for k, reviewer in enumerate(REVIEWERS):
                 score = 5 - (n + k) % 3

@@ -33,6 +33,7 @@ def test_a_fresh_platform_gets_demo_content_once(embedded_settings: Settings) ->
         listed = agencies.list_agencies(session, limit=10)
         tiers = [a.tier for a in listed]
         assert tiers.count(Tier.not_rated) == 2 and tiers[-2:] == [Tier.not_rated, Tier.not_rated]
+        assert len(set(tiers)) >= 3  # A+, a lower tier (a sanction), not yet rated
         assert [a.name for a in agencies.list_agencies(session, province="广东省")] and all(
             "演示" in a.name for a in listed)
         summaries = forums.category_summaries(session)
