@@ -55,6 +55,12 @@ def status_of(exc: IPCommonsError) -> tuple[int, str]:
     raise AssertionError("IPCommonsError is always in STATUS")
 
 
+def form_status(exc: Exception) -> int:
+    """The status of a page that shows a refused form again: the error family's status, and 400 for
+    a value that did not validate."""
+    return status_of(exc)[0] if isinstance(exc, IPCommonsError) else 400
+
+
 def problem_document(status: int, title: str, detail: str, instance: str | None = None,
                      request_id: str | None = None, **extra: Any) -> dict[str, Any]:
     """The problem+json body; the one place its ``type`` URL is made."""

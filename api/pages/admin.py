@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
-from api.problems import status_of
+from api.problems import form_status
 from community.agencies import admin as agencies_admin
 from community.agencies import service as agencies
 from community.agencies.schemas import RecordIn
@@ -35,7 +35,7 @@ from core.accounts import service as accounts
 from core.accounts.models import OrgKind, OrgRole, Role
 from core.accounts.permissions import is_admin, require_admin, require_staff
 from core.accounts.schemas import MemberIn, OrgIn, RoleIn
-from core.errors import Conflict, InvalidInput, IPCommonsError, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from loaders import service as loads
 from loaders.journal import LoadStatus
 from loaders.service import LoadIn
@@ -88,10 +88,6 @@ MESSAGES = [N_("you cannot deactivate your own account"), N_("no account has the
             N_("Points are a number from 0 to 100.")]
 LABELS = {"roles": ROLES, "org_kinds": ORG_KINDS, "org_roles": ORG_ROLES, "load_statuses": LOAD_STATUSES,
           "record_kinds": RECORD_KINDS}
-
-
-def _status(exc: Exception) -> int:
-    return status_of(exc)[0] if isinstance(exc, IPCommonsError) else 400
 
 
 def _render(page: Page, template: str, status_code: int = 200, done: Done | None = None, **data: Any) -> HTMLResponse:
@@ -180,7 +176,7 @@ def create_organisation(page: CheckedPageDep, name: Text, kind: Annotated[OrgKin
         org = accounts_admin.create_organisation(page.writer(), OrgIn(name=name.strip(), kind=kind))
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _organisations(page, _status(exc), error=page.explain(exc), form={"name": name, "kind": kind.value})
+        return _organisations(page, form_status(exc), error=page.explain(exc), form={"name": name, "kind": kind.value})
     return page.redirect(f"/admin/organisations/{org.id}?done={Done.org.value}")
 
 
@@ -204,7 +200,7 @@ def add_member(page: CheckedPageDep, org_id: int, email: Text,
         accounts.add_org_member(page.writer(), org_id, MemberIn(user_id=person.id, role=role))
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _organisation(page, org_id, _status(exc), error=page.explain(exc),
+        return _organisation(page, org_id, form_status(exc), error=page.explain(exc),
                              form={"email": email, "role": role.value})
     return page.redirect(f"/admin/organisations/{org_id}?done={Done.member.value}")
 
@@ -234,7 +230,7 @@ def start_load(page: CheckedPageDep, path: Text = "") -> Response:
         run = loads.start_load(page.writer(), page.platform.tasks, page.platform.settings, LoadIn(paths=[path]))
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _loads(page, _status(exc), error=page.explain(exc), chosen=path)
+        return _loads(page, form_status(exc), error=page.explain(exc), chosen=path)
     return page.redirect(f"/admin/loads/{run.id}")
 
 
@@ -314,7 +310,7 @@ def add_record(page: CheckedPageDep, agency: Annotated[int, Form()], kind: Text,
         agencies.add_integrity_record(page.writer(), agency, body)
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _agencies(page, _status(exc), record_error=page.explain(exc), form=form)
+        return _agencies(page, form_status(exc), record_error=page.explain(exc), form=form)
     return _back(page, "/admin/agencies", Done.record)
 
 

@@ -20,12 +20,12 @@ from pydantic import ValidationError
 
 from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
-from api.problems import status_of
+from api.problems import form_status
 from community.agencies import service as svc
 from community.agencies.models import RecordKind, ServiceType, Tier
 from community.agencies.schemas import DirectoryOut, DirectoryQuery, ReviewIn, TextIn
 from core import regions
-from core.errors import Conflict, InvalidInput, IPCommonsError, PermissionDenied
+from core.errors import Conflict, InvalidInput, PermissionDenied
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
@@ -78,10 +78,6 @@ DONE = {Done.reviewed: N_("Thank you: your review is published."),
         Done.flagged: N_("Thank you: the moderators will look at the review."),
         Done.replied: N_("The agency's reply is published under the review."),
         Done.objected: N_("The objection is filed: a moderator will answer it on this page.")}
-
-
-def _status(exc: Exception) -> int:
-    return status_of(exc)[0] if isinstance(exc, IPCommonsError) else 400
 
 
 def _explain(page: Page, exc: Exception) -> str:
@@ -185,7 +181,7 @@ def save_review(page: CheckedPageDep, agency_id: int, engagement_ref: Text = "",
         saved = svc.save_review(page.writer(), agency_id, body, page.platform.search)
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _profile(page, agency_id, _status(exc), typed=typed, error=_explain(page, exc), error_at="review")
+        return _profile(page, agency_id, form_status(exc), typed=typed, error=_explain(page, exc), error_at="review")
     done = Done.held if saved.held else Done.reviewed if saved.created else Done.edited
     return _back(page, agency_id, done, "my-review")
 
@@ -196,7 +192,7 @@ def flag_review(page: CheckedPageDep, agency_id: int, review_id: int) -> Respons
         svc.flag_review(page.writer(), review_id)
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _profile(page, agency_id, _status(exc), error=_explain(page, exc), error_at="reviews")
+        return _profile(page, agency_id, form_status(exc), error=_explain(page, exc), error_at="reviews")
     return _back(page, agency_id, Done.flagged, f"review-{review_id}", review_id)
 
 
@@ -209,7 +205,7 @@ def reply(page: CheckedPageDep, agency_id: int, review_id: int, text: Text = "")
         svc.reply_to_review(page.writer(), review_id, TextIn(text=text.strip()).text)
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _profile(page, agency_id, _status(exc), error=_explain(page, exc), error_at="reviews")
+        return _profile(page, agency_id, form_status(exc), error=_explain(page, exc), error_at="reviews")
     return _back(page, agency_id, Done.replied, f"review-{review_id}", review_id)
 
 
@@ -225,7 +221,7 @@ def object_(page: CheckedPageDep, agency_id: int, text: Text = "", record: Text 
             svc.object_to_tier(page.writer(), agency_id, TextIn(text=text.strip()).text)
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _profile(page, agency_id, _status(exc), error=_explain(page, exc), error_at="objections",
+        return _profile(page, agency_id, form_status(exc), error=_explain(page, exc), error_at="objections",
                         typed={"objection": text, "record": record})
     return _back(page, agency_id, Done.objected, "objections")
 

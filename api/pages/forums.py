@@ -18,11 +18,11 @@ from pydantic import ValidationError
 
 from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
-from api.problems import status_of
+from api.problems import form_status
 from community.forums import service as svc
 from community.forums.schemas import FlagIn, ModerationAction, PostIn, TopicIn
 from core.accounts.permissions import is_staff
-from core.errors import Conflict, InvalidInput, IPCommonsError, PermissionDenied, TooManyRequests
+from core.errors import Conflict, InvalidInput, PermissionDenied, TooManyRequests
 
 router = APIRouter(include_in_schema=False)
 PageNumber = Annotated[int, Query(alias="page", ge=1, le=100_000)]
@@ -51,10 +51,6 @@ DONE = {ModerationAction.hide: N_("Hidden."), ModerationAction.restore: N_("Rest
         ModerationAction.move: N_("The topic was moved."),
         ModerationAction.pin: N_("The topic is pinned: it is listed first in its forum."),
         ModerationAction.unpin: N_("The topic is no longer pinned.")}
-
-
-def _status(exc: Exception) -> int:
-    return status_of(exc)[0] if isinstance(exc, IPCommonsError) else 400
 
 
 def _explain(page: Page, exc: Exception) -> str:
@@ -105,7 +101,7 @@ def new_topic(page: CheckedPageDep, category_id: int, title: OptionalText = "", 
         created = svc.create_topic(page.writer(), TopicIn(category_id=category_id, title=title.strip(), body=body))
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _category(page, category_id, status_code=_status(exc), typed=typed, error=_explain(page, exc))
+        return _category(page, category_id, status_code=form_status(exc), typed=typed, error=_explain(page, exc))
     return page.redirect(f"/community/topics/{created.id}")
 
 
@@ -162,7 +158,7 @@ def reply(page: CheckedPageDep, topic_id: int, body: OptionalText = "", quote_of
         posted = svc.reply(page.writer(), topic_id, PostIn(body=body, quote_of=_quote_of(quote_of)))
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _topic(page, topic_id, page_number, _status(exc), typed=typed, error=_explain(page, exc))
+        return _topic(page, topic_id, page_number, form_status(exc), typed=typed, error=_explain(page, exc))
     place = svc.post_place(page.session, posted.id, page.user)
     return page.redirect(_post_url(topic_id, place.page, posted.id))
 
@@ -179,7 +175,7 @@ def _back_to_post(page: Page, post_id: int, exc: Exception | None, **query: int)
     place = svc.post_place(page.session, post_id, page.user)
     if exc is None:
         return page.redirect(_post_url(place.topic_id, place.page, post_id, **query))
-    return _topic(page, place.topic_id, place.page, _status(exc), typed={}, error=_explain(page, exc))
+    return _topic(page, place.topic_id, place.page, form_status(exc), typed={}, error=_explain(page, exc))
 
 
 @router.post("/community/posts/{post_id}/like", response_model=None)
@@ -203,7 +199,7 @@ def flag(page: CheckedPageDep, post_id: int, reason: OptionalText = "") -> Respo
         flagged = svc.flag_post(page.writer(), post_id, FlagIn(reason=reason.strip()).reason)
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _topic(page, place.topic_id, place.page, _status(exc), typed={}, error=_explain(page, exc))
+        return _topic(page, place.topic_id, place.page, form_status(exc), typed={}, error=_explain(page, exc))
     if flagged.hidden and not is_staff(page.user):
         return page.redirect(f"/community/topics/{place.topic_id}?flagged=1")
     return page.redirect(_post_url(place.topic_id, place.page, post_id, flagged=1))

@@ -40,6 +40,7 @@ from core.db import get_engine, session_scope
 from core.migrate import upgrade
 from core.settings import Settings
 from tests.conftest import TEST_SIGNING_PASSPHRASE
+from tests.processes import stop
 from tests.smtp import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,15 +69,6 @@ class WitnessProcess:
 
 def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("IPC_")}
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture
@@ -108,7 +100,7 @@ def start_witness(tmp_path: Path) -> Iterator[Callable[..., WitnessProcess]]:
 
     yield start
     for proc in started:
-        _stop(proc)
+        stop(proc)
 
 
 # --- registries: each its own PostgreSQL database ------------------------------------------------

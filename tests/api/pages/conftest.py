@@ -24,6 +24,7 @@ from core.settings import BackendKind, Settings
 from core.tasks import send_mail
 from loaders.pipeline import run_load
 from loaders.synthetic import SyntheticOptions, document_xml, write_weekly_files
+from tests.processes import start, stop
 from tests.smtp import MailSink, free_port, smtp_server
 
 REPO = Path(__file__).resolve().parents[3]
@@ -48,20 +49,6 @@ def mail_sink() -> Iterator[tuple[MailSink, int]]:
         yield sink, port
 
 
-def _start(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:  # a file, not a pipe: a chatty process never blocks on a full pipe
-        return subprocess.Popen(argv, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def portal_url(portal_settings: Settings, mail_sink: tuple[MailSink, int]) -> Iterator[str]:
     """The app served by uvicorn in its own process, as ``make run`` serves it, with a Celery
@@ -73,9 +60,9 @@ def portal_url(portal_settings: Settings, mail_sink: tuple[MailSink, int]) -> It
     env.update(IPC_DATA_DIR=str(data), IPC_SHARED_DATA_DIR=str(portal_settings.shared_data_dir),
                IPC_LOGIN_ATTEMPTS_PER_MINUTE="1000", IPC_SMTP_HOST="127.0.0.1", IPC_SMTP_PORT=str(mail_sink[1]),
                IPC_PUBLIC_URL=url)
-    server = _start([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
+    server = start([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
                      "--port", str(port)], env, data / "uvicorn.log")
-    worker = _start([sys.executable, "-m", "api.worker", "worker", "--pool=solo", "--loglevel=INFO", "--beat",
+    worker = start([sys.executable, "-m", "api.worker", "worker", "--pool=solo", "--loglevel=INFO", "--beat",
                      f"--schedule={data / 'beat-schedule'}", "--without-gossip", "--without-mingle",
                      "--without-heartbeat"], env, data / "worker.log")
     deadline = time.monotonic() + 60
@@ -86,12 +73,12 @@ def portal_url(portal_settings: Settings, mail_sink: tuple[MailSink, int]) -> It
         except httpx.TransportError:
             time.sleep(0.3)
     else:
-        _stop(server)
-        _stop(worker)
+        stop(server)
+        stop(worker)
         pytest.fail(f"the portal did not start: {(data / 'uvicorn.log').read_text()[-2000:]}")
     yield url
-    _stop(server)
-    _stop(worker)
+    stop(server)
+    stop(worker)
 
 
 def new_page(browser: Browser, lang: str = "en-GB", width: int = 1280) -> Page:
