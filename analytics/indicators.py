@@ -34,7 +34,9 @@ from analytics.periods import (
     year_range,
 )
 from analytics.terms import EmergingTerm, TermSettings, emerging_terms
+from core import regions
 from core.errors import InvalidInput
+from core.regions import Level
 from ipsearch.expiry import LABEL as EXPIRY_LABEL
 from ipsearch.expiry import ExpiryBasis, plus_years
 from ipsearch.names import harmonise_name
@@ -139,11 +141,27 @@ class NewEntrant(BaseModel):
     documents: int
 
 
+class DivisionCount(BaseModel):
+    """Units of one Chinese administrative division (GB/T 2260), named in both languages."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    level: Level
+    count: int
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang.startswith("zh") else self.name_en
+
+
 class Regions(BaseModel):
     home_country: str
     domestic: int = Field(description="units with an owner from the home country")
     foreign: int = Field(description="units with owners from other countries only")
-    places: dict[str, int] = Field(description="units per owner province/city, 'CC/place'")
+    places: dict[str, int] = Field(description="units per owner province/city as printed, 'CC/place'")
+    divisions: list[DivisionCount] = Field(default_factory=list, description=(
+        "units per GB/T 2260 division of the owners (广东, 广东省 and Guangdong are one place; a province "
+        "counts its cities' units), most first"))
 
 
 class Hotspot(BaseModel):
@@ -283,6 +301,17 @@ def top_applicants(per_owner: dict[str, int], names: dict[str, str], top: int) -
             for k, n in ranked(per_owner, top)]
 
 
+def division_counts(per_code: dict[str, int]) -> list[DivisionCount]:
+    """The counts per division code, named, most first (codes the table no longer has are left out)."""
+    out = []
+    for code, n in sorted(per_code.items(), key=lambda kv: (-kv[1], kv[0])):
+        region = regions.by_code(code)
+        if region is not None:
+            out.append(DivisionCount(code=code, name_zh=region.name_zh, name_en=region.name_en, level=region.level,
+                                     count=n))
+    return out
+
+
 def _keys_per_year(per_key: dict[str, dict[int, int]]) -> dict[int, int]:
     """How many keys (applicants) have units in each year."""
     return dict(Counter(y for years_of in per_key.values() for y in years_of))
@@ -373,7 +402,8 @@ class _Run:
         home = self.params.home_country
         domestic, foreign = self.tally.domestic_foreign(home, sorted(countries))
         return Regions(home_country=home, domestic=domestic, foreign=foreign,
-                       places=self.tally.per_key("owner_places"))
+                       places=self.tally.per_key("owner_places"),
+                       divisions=division_counts(self.tally.per_key("owner_divisions")))
 
     def hotspots(self) -> list[Hotspot]:
         """IPC subgroups with enough recent units, fastest-growing first (complete years only)."""

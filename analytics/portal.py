@@ -95,7 +95,7 @@ def dashboard(session: Session, search: SearchService, user: User | None, key: s
     alerts = scope_alerts(session, user, key) if user else []
     subscribed = user is not None and session.scalar(
         select(Subscription.id).where(Subscription.user_id == user.id, Subscription.scope == key).limit(1)) is not None
-    return Dashboard(scope=industry, custom=key not in INDUSTRIES, filters=filters, indicators=ind,
+    return Dashboard(scope=industry, custom=scopes.is_custom(key), filters=filters, indicators=ind,
                      branches=branches, alerts=alerts, subscribed=subscribed)
 
 

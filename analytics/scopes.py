@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analytics.industries import INDUSTRIES, Branch, Industry
+from analytics.industries import INDUSTRIES, REGION_PREFIX, Branch, Industry, built_in
 from analytics.models import CustomScope
 from core.accounts.models import Membership, User
 from core.accounts.permissions import is_admin
@@ -59,13 +59,14 @@ def _industry(row: CustomScope) -> Industry:
 
 
 def _unknown(key: str) -> NotFound:
-    return NotFound(f"unknown scope {key!r}: use one of {', '.join(INDUSTRIES)} or a scope you defined")
+    return NotFound(f"unknown scope {key!r}: use one of {', '.join(INDUSTRIES)}, a region (region-440000) or a "
+                    "scope you defined")
 
 
 def resolve(session: Session | None, key: str) -> Industry:
     """Any scope, whoever defined it: for work already authorised (see ``resolve_for``)."""
-    if key in INDUSTRIES:
-        return INDUSTRIES[key]
+    if (found := built_in(key)) is not None:
+        return found
     if session is not None:
         row = session.scalar(select(CustomScope).where(CustomScope.key == key))
         if row is not None:
@@ -88,8 +89,8 @@ def visible(session: Session, row: CustomScope, user: User | None) -> bool:
 
 def resolve_for(session: Session, key: str, user: User | None) -> Industry:
     """A built-in industry, or a custom scope ``user`` may see; any other key does not exist."""
-    if key in INDUSTRIES:
-        return INDUSTRIES[key]
+    if (found := built_in(key)) is not None:
+        return found
     row = session.scalar(select(CustomScope).where(CustomScope.key == key))
     if row is None or not visible(session, row, user):
         raise _unknown(key)
@@ -102,6 +103,8 @@ def create(session: Session, data: ScopeIn, owner_id: int, org_id: int | None = 
     if org_id is not None and session.scalar(select(Membership.id).where(
             Membership.user_id == owner_id, Membership.org_id == org_id)) is None:
         raise PermissionDenied("you can share a scope with an organisation you belong to only")
+    if data.key.startswith(REGION_PREFIX):
+        raise Conflict(f"scope keys starting with {REGION_PREFIX!r} are the regions' own")
     if data.key in INDUSTRIES or session.scalar(select(CustomScope).where(CustomScope.key == data.key)):
         raise Conflict(f"scope {data.key!r} exists")
     row = CustomScope(key=data.key, name=data.name, name_zh=data.name_zh, query=data.query,
@@ -122,6 +125,11 @@ def custom_scopes(session: Session, user: User | None) -> list[Industry]:
         stmt = stmt.where(CustomScope.published.is_(True) | (CustomScope.owner_id == user.id)
                           | CustomScope.org_id.in_(orgs))
     return [_industry(row) for row in session.scalars(stmt)]
+
+
+def is_custom(key: str) -> bool:
+    """A scope a user defined, not a built-in industry or region."""
+    return built_in(key) is None
 
 
 def all_scopes(session: Session, user: User | None = None) -> list[Industry]:

@@ -160,3 +160,88 @@ def resolve(text: str, level: Level | None = None, province: str | None = None) 
 def _province_name(region: Region) -> str:
     top = _table().by_code.get(region.province_code)
     return top.name_en if top is not None else region.province_code
+
+
+# Countries whose owners are placed in a division: China, and its regions where data codes them apart.
+_COUNTRY_DIVISION = {"CN": None, "TW": "710000", "HK": "810000", "MO": "820000"}
+_LONGEST_NAME = 12  # characters: 新疆维吾尔自治区 (8), 黔东南苗族侗族自治州 (10), with room
+_PLACEHOLDERS = {"", "0", "-", "无", "none", "n/a"}
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NOT_HAN_LEAD = re.compile(r"^[^\u4e00-\u9fff]+|\s+")
+_DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+
+
+def _prefix_match(text: str, level: Level, province: str | None = None) -> tuple[Region, int] | None:
+    """The division whose Chinese name starts ``text`` (the longest such name) and the length it took."""
+    for n in range(min(len(text), _LONGEST_NAME), 1, -1):
+        found = lookup(text[:n], level, province)
+        if found is not None:
+            return found, n
+    return None
+
+
+def _in_chinese(text: str) -> Region | None:
+    t = zhconv.convert(_NOT_HAN_LEAD.sub("", text), "zh-cn").removeprefix("中华人民共和国").removeprefix("中国")
+    head = _prefix_match(t, Level.province)
+    if head is None:
+        city = _prefix_match(t, Level.prefecture)
+        return city[0] if city else None
+    province, used = head
+    city = _prefix_match(t[used:], Level.prefecture, province.code)
+    return city[0] if city else province
+
+
+def _in_latin(text: str) -> Region | None:
+    """Names of three letters or more, one or two words (``Inner Mongolia``): two-letter province
+    codes and street words are not read as places (``Hi-tech Zone`` is not Hainan, ``HI``)."""
+    words = [w for w in _WORD.findall(text) if len(w) >= 3]
+    grams = [" ".join(words[i:i + 2]) for i in range(len(words) - 1)] + words
+    top = next((r for g in reversed(grams) if (r := lookup(g, Level.province)) is not None), None)
+    inner = next((r for g in grams if (r := lookup(g, Level.prefecture, top.code if top else None))), None)
+    return inner or top
+
+
+def in_address(text: str) -> Region | None:
+    """The most precise division an address names: ``650231 云南省昆明市五华区...`` is 昆明市,
+    ``北京市海淀区`` is 北京市, ``深圳市福田区`` is 深圳市 (its province implied by the code), and
+    ``Hi-tech Zone, Chengdu Sichuan 611731`` is 成都市. Postal codes and other digits are never read as
+    division codes. ``None`` when no division is named."""
+    t = _DIGITS.sub(" ", unicodedata.normalize("NFKC", text or "")).strip()
+    if not t:
+        return None
+    return _in_chinese(t) if _HAN.search(t) else _in_latin(t)
+
+
+def place(country: str | None, province: str | None = None, city: str | None = None,
+          address: str | None = None) -> Region | None:
+    """The GB/T 2260 division of a party from its address parts: the most precise one they name
+    consistently (a city inside the named province), or the province alone.
+
+    Parties of other countries have none (a US "state" is not a province: ``HI`` is Hawaii there,
+    not Hainan); without a country only names in Chinese script count. Placeholder values such as
+    CNIPA's ``0`` are no place."""
+    code = (country or "").strip().upper() or None
+    if code is not None and code not in _COUNTRY_DIVISION:
+        return None
+    fixed = _COUNTRY_DIVISION.get(code or "")
+    if fixed is not None:
+        return by_code(fixed)
+    parts = [None if (v or "").strip().casefold() in _PLACEHOLDERS else v for v in (province, city, address)]
+    if code is None:
+        parts = [v if v and _HAN.search(v) else None for v in parts]
+    province, city, address = parts
+    top = lookup(province, Level.province) if province else None
+    if city:
+        inner = lookup(city, Level.prefecture, top.code if top else None) or in_address(city)
+        if inner is not None and (top is None or inner.province_code == top.code):
+            return inner
+    if top is not None:
+        return top
+    return in_address(address) if address else None
+
+
+def with_province(region: Region) -> list[Region]:
+    """The division and, for a prefecture, its province: what a document is counted under."""
+    top = by_code(region.province_code)
+    return [region] if top is None or top == region else [top, region]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypedDict, cast
 
+from core import regions
 from ipsearch.analysis import Analyzer
 from ipsearch.expiry import expiry_of
 from ipsearch.families import family_keys, provisional_id
@@ -144,6 +145,8 @@ class PartyFields(TypedDict):
     owner_countries: list[str]
     owner_regions: list[str]
     owner_places: list[str]
+    owner_divisions: list[str]
+    owner_division_keys: list[str]
 
 
 class TextFields(TypedDict):
@@ -220,6 +223,7 @@ def _parties(doc: PatentDocument) -> PartyFields:
     applicants = doc.parties_of(PartyRole.applicant)
     assignees = doc.parties_of(PartyRole.assignee)
     owners = assignees or applicants
+    placed = _placed(owners)
     return {"applicants": [p.name for p in applicants], "applicant_keys": _unique([p.key for p in applicants]),
             "assignees": [p.name for p in assignees], "owners": [p.name for p in owners],
             "owner_keys": _unique([p.key for p in owners]),
@@ -229,7 +233,19 @@ def _parties(doc: PatentDocument) -> PartyFields:
             "owner_countries": _unique([p.country or "" for p in owners]),
             "owner_regions": _unique([p.province or p.city or "" for p in owners]),
             "owner_places": _unique([f"{p.country or '?'}/{p.province or p.city}" for p in owners
-                                     if p.province or p.city])}
+                                     if p.province or p.city]),
+            "owner_divisions": _unique([code for code, _ in placed]),
+            "owner_division_keys": _unique([f"{code}|{key}" for code, key in placed])}
+
+
+def _placed(owners: list[Party]) -> list[tuple[str, str]]:
+    """(GB/T 2260 code, harmonised name) of each owner with a known place, a prefecture also under
+    its province. Indexed as ``owner_divisions`` (``440300`` and ``440000``: a province counts the
+    documents of its cities) and ``owner_division_keys`` (``440300|name``: a region's applicants
+    are the owners placed there, not their co-owners from elsewhere)."""
+    return [(r.code, p.key) for p in owners
+            if (region := regions.place(p.country, p.province, p.city, p.address)) is not None
+            for r in regions.with_province(region)]
 
 
 def _texts(doc: PatentDocument, analyzer: Analyzer) -> TextFields:
@@ -278,8 +294,9 @@ def merged_record(stored: IndexRecord, new: IndexRecord, analyzer: Analyzer) -> 
 
 KEYWORD_LIST_FIELDS = (
     "langs", "ipc", "ipc_section", "ipc_class", "ipc_subclass", "ipc_group", "cpc", "cpc_subclass", "uspc",
-    "locarno", "applicant_keys", "owner_keys", "owner_countries", "owner_regions", "owner_places", "cited_pns",
-    "cited_bases", "priority_countries", "terms", "family_keys", "legal_event_dates", "legal_event_codes",
+    "locarno", "applicant_keys", "owner_keys", "owner_countries", "owner_regions", "owner_places", "owner_divisions",
+    "owner_division_keys",
+    "cited_pns", "cited_bases", "priority_countries", "terms", "family_keys", "legal_event_dates", "legal_event_codes",
 )
 
 

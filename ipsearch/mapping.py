@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 
 _KEYWORD = {"type": "keyword"}
 # Pre-analysed tokens (ipsearch.analysis). Elements (claims, paragraphs) are at most 9,000 tokens
@@ -48,6 +48,7 @@ def index_body() -> dict[str, Any]:
         "applicants": _NAME, "applicant_keys": _KEYWORD, "assignees": _NAME, "owners": _NAME,
         "owner_keys": _KEYWORD, "first_applicant": _NAME, "inventors": _NAME, "agents": _NAME,
         "owner_countries": _KEYWORD, "owner_regions": _KEYWORD, "owner_places": _KEYWORD,
+        "owner_divisions": _KEYWORD, "owner_division_keys": _KEYWORD,
         "cited_pns": _KEYWORD, "cited_bases": _KEYWORD, "citation_count": {"type": "integer"},
         "claim_count": {"type": "integer"},
         "independent_claim_count": {"type": "integer"}, "priority_countries": _KEYWORD,

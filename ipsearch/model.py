@@ -203,6 +203,8 @@ class Party(BaseModel):
     country: str | None = None
     city: str | None = None
     province: str | None = None
+    address: str | None = Field(default=None, description="The address as one line, when the source gives one "
+                                                           "(CNIPA: 广东省深圳市南山区...)")
 
 
 class Claim(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from core import regions
 from core.i18n import Language
 
 
@@ -57,3 +58,23 @@ INDUSTRIES: dict[str, Industry] = {i.key: i for i in [
               ("ai", "Computing models (AI)", "计算模型（人工智能）", "IPC=G06N"),
               ("business", "Business methods", "商业方法", "IPC=G06Q")),
 ]}
+
+REGION_PREFIX = "region-"
+
+
+def region_scope(key: str) -> Industry | None:
+    """The built-in scope of a Chinese administrative division: ``region-440000`` holds every
+    document with an owner in Guangdong (``RG=440000``); its branches are the built-in industries.
+    ``None`` for any other key."""
+    code = key.removeprefix(REGION_PREFIX)
+    region = regions.by_code(code) if key.startswith(REGION_PREFIX) and len(code) == 6 else None
+    if region is None:
+        return None
+    return Industry(key=key, name=region.name_en, name_zh=region.name_zh, query=f"RG={region.code}",
+                    branches=[Branch(key=i.key, name=i.name, name_zh=i.name_zh, query=i.query)
+                              for i in INDUSTRIES.values()])
+
+
+def built_in(key: str) -> Industry | None:
+    """A built-in scope: an industry or a region."""
+    return INDUSTRIES.get(key) or region_scope(key)

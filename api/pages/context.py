@@ -37,8 +37,8 @@ CSRF_HEADER = "x-csrf-token"
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 templates.env.autoescape = True
 
-NAV = (("/", "Search"), ("/collections", "Collections"), ("/reports", "Reports"), ("/copyright", "Copyright"),
-       ("/community", "Community"), ("/service-hall", "Service hall"), ("/admin", "Admin"))
+NAV = (("/", "Search"), ("/collections", "Collections"), ("/reports", "Reports"), ("/regions", "Regions"),
+       ("/copyright", "Copyright"), ("/community", "Community"), ("/service-hall", "Service hall"), ("/admin", "Admin"))
 
 
 @dataclass

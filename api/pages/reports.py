@@ -29,6 +29,7 @@ from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.i18n import Language
+from core.regions import Level
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -103,7 +104,7 @@ def _filters(from_year: int | None, to_year: int | None, basis: Basis, home: str
                                    counting=counting)
 
 
-def _charts(board: portal.Dashboard, page: Page) -> dict[str, Any]:
+def dashboard_charts(board: portal.Dashboard, page: Page) -> dict[str, Any]:
     """What app-reports.js draws: the same numbers as the tables beside each chart."""
     ind = board.indicators
     return {"trend": {"years": [y.year for y in ind.years], "counts": [y.documents for y in ind.years],
@@ -113,7 +114,7 @@ def _charts(board: portal.Dashboard, page: Page) -> dict[str, Any]:
                                  "incomplete": page.gettext("Incomplete (publication lag)")}},
             "applicants": [[a.name, a.documents] for a in ind.top_applicants],
             "countries": list(ind.countries.items())[:15],
-            "places": sorted(ind.regions.places.items(), key=lambda kv: -kv[1])[:15],
+            "places": [[d.name(page.lang), d.count] for d in ind.regions.divisions if d.level is Level.province][:15],
             "branches": [[b.name, b.documents] for b in board.branches],
             "hotspots": [[h.code, h.recent] for h in ind.hotspots]}
 
@@ -122,7 +123,7 @@ def _dashboard(page: Page, key: str, filters: portal.DashboardFilters, status_co
                **extra: Any) -> HTMLResponse:
     board = portal.dashboard(page.session, page.platform.search, page.user, key, filters, page.lang)
     return page.render("reports_dashboard.html", status_code, board=board, ind=board.indicators,
-                       charts=_charts(board, page), basis_labels=BASIS_LABELS, counting_labels=COUNTING_LABELS,
+                       charts=dashboard_charts(board, page), basis_labels=BASIS_LABELS, counting_labels=COUNTING_LABELS,
                        name=board.scope.name_zh if page.lang is Language.zh else board.scope.name, **extra)
 
 

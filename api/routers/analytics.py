@@ -6,17 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
-from analytics import scopes
+from analytics import regional, scopes
 from analytics import service as analytics
 from analytics.alerts import SubscriptionIn
 from analytics.indicators import Basis, CountingUnit, Indicators
 from analytics.industries import Industry
 from analytics.models import Severity
+from analytics.portal import DashboardFilters
 from analytics.reports import service as reports
 from analytics.schemas import AlertOut, ReportFormat, ReportOut, SubscriptionOut
 from api.deps import CurrentUser, OptionalUser, SearchServiceDep, SessionDep, TaskQueueDep, WriterDep
+from core.i18n import Language
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
 
@@ -94,3 +96,23 @@ def unsubscribe(sub_id: int, w: WriterDep) -> None:
 def my_alerts(user: CurrentUser, session: SessionDep, severity: Severity | None = None) -> list[AlertOut]:
     """Alerts of your subscriptions and of your associations' subscriptions, newest first."""
     return analytics.alerts_of(session, user, severity)
+
+
+@router.get("/regions", response_model=regional.Overview)
+def regions_overview(search: SearchServiceDep) -> regional.Overview:
+    """Documents and applicants per Chinese province (GB/T 2260), and how much could be placed."""
+    return regional.overview(search)
+
+
+@router.get("/regions/{code}", response_model=regional.RegionBoard)
+def region(session: SessionDep, search: SearchServiceDep, user: OptionalUser,
+           code: Annotated[str, Path(description="GB/T 2260 code or any name of the division: 440000, 广东, "
+                                                  "Guangdong")],
+           basis: Basis = Basis.filing,
+           from_year: Annotated[int | None, Query(alias="from", ge=1800, le=2200)] = None,
+           to_year: Annotated[int | None, Query(alias="to", ge=1800, le=2200)] = None,
+           counting: CountingUnit = CountingUnit.family,
+           lang: Language = Language.en) -> regional.RegionBoard:
+    """A province's or city's indicators (its report scope ``region-<code>``) and its cities."""
+    filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, counting=counting)
+    return regional.region_board(session, search, user, regional.find(code).code, filters, lang)

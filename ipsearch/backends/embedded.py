@@ -31,7 +31,7 @@ _SCALAR_FACETS = {"country", "publication_year", "doc_kind"}
 _LIST_HIT_FIELDS = {"owners", "ipc", "applicants"}
 
 BATCH = 200
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCALAR_COLUMNS = ("pn_base", "an_key", "country", "kind", "doc_kind", "lang", "publication_date", "filing_date",
                   "priority_date", "publication_year", "filing_year", "priority_year", "title", "first_applicant",
                   "claim_count", "citation_count", "priority_count", "family_id", "family_basis",
@@ -73,6 +73,7 @@ class EmbeddedBackend:
         self._local = threading.local()
 
     def connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -81,10 +82,12 @@ class EmbeddedBackend:
 
     @property
     def conn(self) -> sqlite3.Connection:
-        """One connection per thread."""
+        """One connection per thread; the first one creates the schema, so an index nobody loaded
+        yet answers as an empty corpus (an index of an older schema raises ``IndexSchemaError``)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = self.connect()
+            self.ensure_index()
         return conn
 
     def health(self) -> ServiceStatus:
@@ -102,7 +105,6 @@ class EmbeddedBackend:
 
     # --- writing ---------------------------------------------------------------------------
     def ensure_index(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         has_docs = self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'docs'").fetchone()
         if has_docs and version != SCHEMA_VERSION:

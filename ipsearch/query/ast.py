@@ -16,15 +16,17 @@ LIST_DATE_FIELDS = {"LSD"}  # several dates per document
 CLASS_FIELDS = {"IPC": "ipc", "CPC": "cpc"}
 # PAC: an owner's country; OWNER: an owner's harmonised name; RUN: the load run that wrote a document;
 # FAM: a family id; LS: the legal status (pending, inforce, lapsed, expired, unknown);
-# CITES: documents whose citations name this publication, any kind (forward citations within the corpus)
-KEYWORD_FIELDS = {"PN", "AN", "CC", "KIND", "LANG", "PAC", "OWNER", "RUN", "FAM", "LS", "CITES"}
+# CITES: documents whose citations name this publication, any kind (forward citations within the corpus);
+# RG: an owner's Chinese administrative division (GB/T 2260: 广东, 广东省, Guangdong and 440000 are one place;
+# a province includes its cities)
+KEYWORD_FIELDS = {"PN", "AN", "CC", "KIND", "LANG", "PAC", "OWNER", "RUN", "FAM", "LS", "CITES", "RG"}
 
 ALIASES = {
     "名称": "TI", "标题": "TI", "摘要": "AB", "权利要求": "CL", "说明书": "DESC", "全文": "TXT",
     "申请人": "PA", "专利权人": "PA", "发明人": "IN", "代理人": "AG", "代理机构": "AG",
     "申请号": "AN", "公开号": "PN", "公告号": "PN", "申请日": "AD", "公开日": "PD", "公告日": "PD",
     "优先权日": "PRD", "分类号": "IPC", "国家": "CC", "申请人国别": "PAC", "权利人": "OWNER", "届满日": "EXP",
-    "同族": "FAM", "法律状态": "LS", "法律状态日": "LSD", "引用": "CITES",
+    "同族": "FAM", "法律状态": "LS", "法律状态日": "LSD", "引用": "CITES", "地区": "RG", "省市": "RG",
     "TA": "TXT", "AP": "AN", "PR": "PRD", "AU": "IN", "AS": "PA",
 }
 

@@ -306,7 +306,18 @@ class _ToAst(Transformer):
                                    value=repr(value))
         if field == "LS":
             return Keyword("LS", self._legal_status(value, tok))
+        if field == "RG":
+            return Keyword("RG", self._region(value, tok))
         return Keyword(field, value.upper())
+
+    def _region(self, value: str, tok: Token) -> str:
+        from core import regions
+        from core.errors import InvalidInput
+
+        try:
+            return regions.resolve(value).code
+        except InvalidInput as exc:
+            raise QuerySyntaxError(exc.template, tok.start_pos, self.query, **exc.params) from exc
 
     def _legal_status(self, value: str, tok: Token) -> str:
         status = LEGAL_STATUS_WORDS.get(value.lower().replace("-", "_").replace(" ", "_"))

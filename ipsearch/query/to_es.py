@@ -71,7 +71,7 @@ def _compile(node: q.Node, p: Planner) -> Query | None:
 
 
 KEYWORD_COLUMNS = {"PAC": "owner_countries", "OWNER": "owner_keys", "RUN": "load_run", "FAM": "family_id",
-                   "LS": "legal_status", "CITES": "cited_bases"}
+                   "LS": "legal_status", "CITES": "cited_bases", "RG": "owner_divisions"}
 
 
 def _keyword(node: q.Keyword) -> Query:

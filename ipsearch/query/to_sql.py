@@ -124,7 +124,7 @@ class SqlCompiler:
             params.extend([node.value, node.value])
             return "(d.pn = ? OR d.pn_base = ?)"
         list_field = {"LANG": "langs", "PAC": "owner_countries", "OWNER": "owner_keys",
-                      "CITES": "cited_bases"}.get(node.field)
+                      "CITES": "cited_bases", "RG": "owner_divisions"}.get(node.field)
         if list_field is not None:
             params.extend([list_field, node.value])
             return "d.pn IN (SELECT pn FROM doc_values WHERE field = ? AND value = ?)"

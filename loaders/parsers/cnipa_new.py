@@ -63,6 +63,12 @@ def parse(root: El) -> PatentDocument:
     return doc
 
 
+def _filled(address: El | None, tag: str) -> str | None:
+    """An address part; CNIPA fills the parts it does not know with ``0``."""
+    value = first_text(address, tag)
+    return value if value and value != "0" else None
+
+
 def _parties(bib: El) -> Iterator[Party]:
     for path, role in (("Parties/ApplicantDetails/Applicant", PartyRole.applicant),
                        ("Parties/InventorDetails/Inventor", PartyRole.inventor)):
@@ -71,9 +77,8 @@ def _parties(bib: El) -> Iterator[Party]:
             address = book.find("Address") if book is not None else None
             party = make_party(role, first_text(book, "OrganizationName", "Name"),
                                organisation=False if role == PartyRole.inventor else None,
-                               country=first_text(address, "WIPOST3Code") or None,
-                               city=first_text(address, "City") or None,
-                               province=first_text(address, "Province") or None)
+                               country=_filled(address, "WIPOST3Code"), city=_filled(address, "City"),
+                               province=_filled(address, "Province"), address=_filled(address, "Text"))
             if party is not None:
                 yield party
     for agent in bib.findall("Parties/AgentDetails/Agent"):

@@ -158,14 +158,14 @@ def add_texts(doc: PatentDocument, holder: El, lang: str, tags: tuple[str, str, 
 # --- parties -----------------------------------------------------------------------------
 
 def make_party(role: PartyRole, name: str, *, organisation: bool | None = None, country: str | None = None,
-               city: str | None = None, province: str | None = None) -> Party | None:
+               city: str | None = None, province: str | None = None, address: str | None = None) -> Party | None:
     name = clean(name)
     if not name:
         return None
     return Party(role=role, name=name, key=harmonise_name(name),
                  is_organisation=looks_like_organisation(name) if organisation is None else organisation,
                  country=(country or "").strip().upper() or None, city=clean(city) or None,
-                 province=clean(province) or None)
+                 province=clean(province) or None, address=clean(address) or None)
 
 
 def addressbook_party(role: PartyRole, el: El) -> Party | None:
@@ -189,8 +189,10 @@ def addressbook_party(role: PartyRole, el: El) -> Party | None:
         name = first_text(el, "name", "applicant-name/name", "inventor-name/name", "agent-name/name")
     address = first(book, "address")
     country = first_text(address, "country") or first_text(el, "residence/country", "nationality/country")
+    line = next((t for b in books if (t := first_text(b, "address/address-1", "address/text"))), None)
     return make_party(role, name, organisation=organisation, country=country or None,
-                      city=first_text(address, "city") or None, province=first_text(address, "state") or None)
+                      city=first_text(address, "city") or None, province=first_text(address, "state") or None,
+                      address=line)
 
 
 # --- classification and kind -----------------------------------------------------------

@@ -41,6 +41,9 @@ CASES: list[tuple[str, int]] = [
     ("LS=inforce", 20), ("法律状态=有效", 20), ("LS=expired", 100), ("LS=pending", 5), ("LS=lapsed", 2),
     ("LS=unknown", 2), ("LS=inforce AND CC=US AND IPC=H01L", 1), ("NOT LS=expired AND FAM=19768124", 2),
     ("LSD=2011", 1), ("LSD>=2000", 2), ("LSD=2003-02..2003-03", 1), ("法律状态日<2009", 2),
+    # owners' administrative divisions (GB/T 2260): a province includes its cities
+    ("RG=广东", 2), ("RG=Shenzhen", 1), ("地区=北京", 1), ("RG=台湾", 5), ("RG=44 AND CC=US", 1),
+    ("NOT RG=广东 AND PAC=CN", 1),
 ]
 
 
@@ -63,6 +66,8 @@ def test_same_result_sets_on_both_backends(query: str, minimum: int, es_service:
     ("LS=lapsed", {"EP1000000A1", "CN101096965A"}),
     ("LSD=2011", {"EP1000000A1"}),
     ("IPC=A45F5/04", {"US6836899B1"}),
+    ("RG=云南", {"CN104223352A"}),  # 650231 云南省昆明市...: the postal code is not read as a division
+    ("RG=成都", {"EP3782854A1"}),  # <city>Hi-tech Development Zone Chengdu Sichuan 611731</city>
 ])
 def test_exact_results(query: str, expected: set[str], es_service: SearchService,
                        embedded_service: SearchService) -> None:
@@ -157,6 +162,16 @@ def test_family_counts_agree(query: str, es_service: SearchService, embedded_ser
     assert results[0] == results[1]
     families, per_year, _ = results[0]
     assert 0 < families <= sum(per_year.values())
+
+
+def test_a_region_is_one_place_however_it_is_written(es_service: SearchService,
+                                                    embedded_service: SearchService) -> None:
+    forms = ["RG=440000", "RG=广东", "RG=广东省", "RG=Guangdong", "RG=粤", "地区=廣東省", "RG=44"]
+    found = {form: es_service.matching_ids(form) for form in forms}
+    assert len({frozenset(ids) for ids in found.values()}) == 1, found
+    assert found["RG=440000"] == embedded_service.matching_ids("RG=Guangdong")
+    cities = es_service.matching_ids("RG=深圳 OR RG=惠州 OR RG=广州")
+    assert cities and cities <= found["RG=440000"]
 
 
 @pytest.fixture(scope="module")

@@ -161,7 +161,7 @@ def test_every_field_code_in_the_readme_parses() -> None:
     assert {"PAC", "OWNER", "RUN", "EXP", "FAM", "LS", "LSD", "IPC", "TI"} <= codes
     for code in sorted(codes):
         value = {"IPC": "H04N", "CPC": "H04N", "LS": "inforce", "PN": "US7654321B2", "CITES": "US7654321B2",
-                 "RUN": "12"}.get(canonical_field(code), "x1")
+                 "RUN": "12", "RG": "广东"}.get(canonical_field(code), "x1")
         parse_query(f"{code}={'2020' if canonical_field(code) in DATE_FIELDS else value}")
 
 

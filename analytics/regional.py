@@ -1,0 +1,130 @@
+"""Regional statistics for government IP offices: documents and applicants per Chinese province
+and city, each region's dashboard and report.
+
+Places are the owners' administrative divisions (GB/T 2260, ``core.regions``), indexed per
+document as ``owner_divisions`` and searched with ``RG=``: ``广东``, ``广东省``, ``Guangdong`` and
+``440000`` are one place, and a province counts the documents of its cities. A region is a
+built-in report scope (``region-440000``, ``analytics.industries.region_scope``) whose branches are
+the built-in industries, so its dashboard, report and alerts are those of any other scope.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from analytics.indicators import ApplicantShare, printed_names, ranked, scoped_node, top_applicants
+from analytics.industries import REGION_PREFIX
+from analytics.portal import Dashboard, DashboardFilters, dashboard
+from core import regions
+from core.accounts.models import User
+from core.errors import NotFound
+from core.i18n import Language
+from core.regions import Level, Region
+from ipsearch.query.ast import And, Keyword, Node, Not, Or
+from ipsearch.query.plan import Planner
+from ipsearch.service import SearchService
+
+
+class Place(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    level: Level
+
+    @classmethod
+    def of(cls, region: Region) -> Place:
+        return cls(code=region.code, name_zh=region.name_zh, name_en=region.name_en, level=region.level)
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang.startswith("zh") else self.name_en
+
+
+class PlaceRow(BaseModel):
+    place: Place
+    documents: int
+    applicants: int = Field(description="distinct harmonised owner names on those documents")
+
+
+class Overview(BaseModel):
+    """Every province with documents, most first, and how much of the corpus could be placed."""
+
+    provinces: list[PlaceRow]
+    placed: int = Field(description="documents with an owner placed in a division")
+    unplaced: int = Field(description="documents with a Chinese owner (PAC=CN) whose place is not known")
+    source: str = Field(description="where the division table comes from")
+
+
+class RegionBoard(BaseModel):
+    """A region's dashboard (its scope's indicators, branches by industry, alerts) and its cities."""
+
+    place: Place
+    province: Place | None = Field(description="the province of a city; none for a province")
+    board: Dashboard
+    companies: list[ApplicantShare] = Field(description="key companies: the owners placed in the region with the "
+                                                        "most documents in the period, names as printed")
+    cities: list[PlaceRow] = Field(description="the province's cities with documents in the period (documents, "
+                                               "not families)")
+
+
+def scope_key(code: str) -> str:
+    return REGION_PREFIX + code
+
+
+def _placed(codes: list[str]) -> Node:
+    return Or(tuple(Keyword("RG", c) for c in codes)) if len(codes) > 1 else Keyword("RG", codes[0])
+
+
+def _owners(search: SearchService, node: Node, planner: Planner) -> dict[str, dict[str, int]]:
+    """{division code: {harmonised name of an owner placed there: documents}}."""
+    out: dict[str, dict[str, int]] = {}
+    for (pair,), n in search.backend.count_by(node, planner, "owner_division_keys").items():
+        code, _, key = pair.partition("|")
+        out.setdefault(code, {})[key] = n
+    return out
+
+
+def _rows(search: SearchService, node: Node, planner: Planner, keep: list[Region],
+          owners: dict[str, dict[str, int]]) -> list[PlaceRow]:
+    """Documents and applicants (owners placed there) of each division in ``keep``, most documents first."""
+    documents = {k[0]: n for k, n in search.backend.count_by(node, planner, "owner_divisions").items()}
+    rows = [PlaceRow(place=Place.of(r), documents=documents[r.code], applicants=len(owners.get(r.code, {})))
+            for r in keep if documents.get(r.code)]
+    return sorted(rows, key=lambda row: (-row.documents, row.place.code))
+
+
+def overview(search: SearchService) -> Overview:
+    provinces = regions.provinces()
+    node = _placed([p.code for p in provinces])
+    planner = Planner(search.analyzer, search.backend, "")
+    unplaced = search.backend.count_matching(And((Keyword("PAC", "CN"), Not(node))), planner)
+    owners = _owners(search, node, planner)
+    return Overview(provinces=_rows(search, node, planner, provinces, owners),
+                    placed=search.backend.count_matching(node, planner), unplaced=unplaced, source=regions.source())
+
+
+def find(text: str) -> Region:
+    """The division a person typed (any name, short name, English name or code); ``InvalidInput``
+    saying why when it names none or several."""
+    return regions.resolve(text)
+
+
+def region_board(session: Session, search: SearchService, user: User | None, code: str, filters: DashboardFilters,
+                 lang: Language) -> RegionBoard:
+    """The dashboard of the division coded ``code`` under ``filters``, with its cities."""
+    region = regions.by_code(code) if len(code) == 6 else None
+    if region is None:
+        raise NotFound.said("no administrative division has the code %(code)s", code=code)
+    board = dashboard(session, search, user, scope_key(region.code), filters, lang)
+    top = regions.by_code(region.province_code)
+    params = filters.params()
+    scope, planner = search.plan(f"RG={region.code}")
+    node = scoped_node(scope, params)
+    owners = _owners(search, node, planner)
+    here = owners.get(region.code, {})
+    companies = top_applicants(here, printed_names(search, node, planner, [k for k, _ in ranked(here, params.top)]),
+                               params.top)
+    cities = _rows(search, node, planner, regions.prefectures(region.code), owners) \
+        if region.level is Level.province else []
+    return RegionBoard(place=Place.of(region), province=Place.of(top) if top and top != region else None,
+                       board=board, companies=companies, cities=cities)

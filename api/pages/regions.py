@@ -1,0 +1,67 @@
+"""Regional statistics in the browser, for government IP offices: the provinces ranked by
+documents and applicants, and each province's or city's dashboard with its cities, key companies,
+industries and its own report.
+
+A region is named however a reader writes it: ``/regions/广东``, ``/regions/Guangdong`` and
+``/regions/44`` redirect to ``/regions/440000``. Each route is one call of ``analytics.regional``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, Response
+
+from analytics import regional
+from analytics.indicators import Basis, CountingUnit
+from analytics.portal import DashboardFilters
+from api.pages.context import Page, PageDep
+from api.pages.reports import BASIS_LABELS, COUNTING_LABELS, Year, dashboard_charts
+from core.errors import InvalidInput
+from core.regions import Level
+
+router = APIRouter(include_in_schema=False)
+
+
+def _overview(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    data = regional.overview(page.platform.search)
+    charts = {"provinces": [[r.place.name(page.lang), r.documents] for r in data.provinces[:20]]}
+    return page.render("regions.html", status_code, overview=data, charts=charts, **extra)
+
+
+@router.get("/regions", response_class=HTMLResponse, response_model=None)
+def regions_home(page: PageDep, name: Annotated[str, Query(max_length=60)] = "") -> Response:
+    """The provinces; ``name`` (the page's search box) goes to that region's page."""
+    if not name.strip():
+        return _overview(page)
+    try:
+        found = regional.find(name)
+    except InvalidInput as exc:
+        return _overview(page, 422, error=page.explain(exc), typed=name)
+    return page.redirect(f"/regions/{found.code}")
+
+
+@router.get("/regions/{code}", response_class=HTMLResponse, response_model=None)
+def region(page: PageDep, code: str, from_year: Annotated[Year, Query(alias="from")] = None,
+           to_year: Annotated[Year, Query(alias="to")] = None, basis: Basis = Basis.filing,
+           counting: CountingUnit = CountingUnit.family) -> Response:
+    try:
+        found = regional.find(code)
+    except InvalidInput as exc:
+        return _overview(page, 404, error=page.explain(exc), typed=code)
+    if found.code != code:
+        return page.redirect(f"/regions/{found.code}?{page.request.url.query}".rstrip("?"))
+    if from_year and to_year and from_year > to_year:
+        return page.render("error.html", 422, title="Invalid request",
+                           detail=page.gettext("The period's first year is after its last year."))
+    filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, counting=counting)
+    view = regional.region_board(page.session, page.platform.search, page.user, found.code, filters, page.lang)
+    charts = dashboard_charts(view.board, page)
+    charts["cities"] = [[row.place.name(page.lang), row.documents] for row in view.cities]
+    companies = [(a, "/?q=" + quote(f'RG={found.code} AND OWNER="{a.name}"')) for a in view.companies]
+    return page.render("reports_dashboard.html", board=view.board, ind=view.board.indicators, charts=charts,
+                       basis_labels=BASIS_LABELS, counting_labels=COUNTING_LABELS, name=view.place.name(page.lang),
+                       region=view, companies=companies, province_level=Level.province,
+                       action=f"/regions/{found.code}")

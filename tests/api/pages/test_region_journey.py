@@ -1,0 +1,109 @@
+"""A government user in Chromium opens Guangdong's regional page: finds the province by any of its
+names, reads its cities and key companies, goes down to Shenzhen and back, and (signed in)
+requests the region's own report in Chinese. A name that is no region is said so in the form.
+axe-core finds no serious or critical violation, in Chinese and in English. The portal's corpus is
+SYNTHETIC (its Chinese owners are in Shenzhen, Guangzhou and Beijing)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect
+from playwright.sync_api import Page as BrowserPage
+
+from tests.api.pages.conftest import axe_violations, new_page, screenshot
+
+PASSWORD = "a long password 123"
+
+
+def _no_axe_violations(page: BrowserPage) -> None:
+    assert axe_violations(page) == []
+
+
+def _find(page: BrowserPage, portal_url: str, typed: str) -> None:
+    page.goto(f"{portal_url}/regions")
+    page.locator("#r-name").fill(typed)
+    page.locator("form[role=search] button").click()
+
+
+def _sign_up(page: BrowserPage, portal_url: str) -> None:
+    page.goto(f"{portal_url}/signup")
+    page.get_by_label(re.compile("E-mail|电子邮箱")).fill(f"official-{uuid.uuid4().hex[:8]}@example.gov.cn")
+    page.get_by_label(re.compile("^(Password|密码)")).fill(PASSWORD)
+    page.locator("main form button").first.click()
+    expect(page.get_by_role("button", name=re.compile("Log out|退出"))).to_be_visible()
+
+
+@pytest.mark.parametrize("lang,typed,province,city", [("zh-CN", "广东省", "广东省", "深圳市"),
+                                                       ("en-GB", "Guangdong", "Guangdong", "Shenzhen")])
+def test_a_government_user_opens_guangdongs_regional_page(browser: Browser, portal_url: str, lang: str, typed: str,
+                                                          province: str, city: str) -> None:
+    page = new_page(browser, lang)
+    page.goto(f"{portal_url}/regions")
+    expect(page.locator("#provinces-table")).to_contain_text(province)
+    expect(page.locator('[data-chart="provinces"] canvas')).to_be_visible()
+    _no_axe_violations(page)
+    screenshot(page, f"regions-{lang[:2]}")
+
+    _find(page, portal_url, typed)
+    expect(page).to_have_url(re.compile(r"/regions/440000$"))
+    expect(page.locator("h1")).to_contain_text(province)
+    expect(page.locator("#cities-table")).to_contain_text(city)
+    expect(page.locator('[data-chart="cities"] canvas')).to_be_visible()
+    companies = page.locator("#key-companies")
+    expect(companies).to_contain_text("Aurora Lighting Co., Ltd.")  # as printed
+    expect(companies).to_contain_text("Pearl River Display Co., Ltd.")
+    expect(companies).not_to_contain_text("Huaxin")  # a Beijing company
+    _no_axe_violations(page)
+    screenshot(page, f"region-guangdong-{lang[:2]}")
+
+    page.locator("#f-from").fill("2012")
+    page.locator("#f-to").fill("2020")
+    page.locator("form.filters button").click()
+    expect(page).to_have_url(re.compile(r"/regions/440000\?from=2012&to=2020"))
+    years = [int(t.split()[0]) for t in page.locator("#trend-table tbody td:first-child").all_text_contents()]
+    assert years and min(years) >= 2012 and max(years) <= 2020
+
+    page.locator("#stat-cities summary").click()  # the table folds once the chart is drawn
+    page.locator("#cities-table a", has_text=city).click()
+    expect(page).to_have_url(re.compile(r"/regions/440300$"))
+    expect(page.locator("h1")).to_contain_text(city)
+    expect(page.locator("#key-companies")).to_contain_text("Aurora Lighting Co., Ltd.")
+    page.locator(".crumbs a", has_text=province).click()
+    expect(page).to_have_url(re.compile(r"/regions/440000$"))
+
+
+@pytest.mark.parametrize("lang,said", [("zh-CN", "未知地区"), ("en-GB", "unknown region")])
+def test_a_name_that_is_no_region_is_said_so_in_the_form(browser: Browser, portal_url: str, lang: str,
+                                                          said: str) -> None:
+    page = new_page(browser, lang)
+    _find(page, portal_url, "Atlantis")
+    expect(page.locator("#region-error")).to_contain_text(said)
+    expect(page.locator("#r-name")).to_have_value("Atlantis")
+    expect(page.locator("#r-name")).to_have_attribute("aria-invalid", "true")
+    _no_axe_violations(page)
+    _find(page, portal_url, "Suzhou")  # two Suzhous: the form asks for the province
+    expect(page.locator("#region-error")).to_contain_text("320500")
+    for path, status in (("/regions/Atlantis", 404), ("/regions/999999", 404), ("/regions/广东?from=2020&to=2010", 422),
+                         ("/regions/440000?counting=nonsense", 422), ("/regions?name=" + "x" * 61, 422)):
+        assert httpx.get(portal_url + path, follow_redirects=True).status_code == status, path
+    assert httpx.get(portal_url + "/regions/Guangdong?from=2012").headers.get("location") == "/regions/440000?from=2012"
+
+
+def test_a_signed_in_user_requests_the_regions_report_in_chinese(browser: Browser, portal_url: str) -> None:
+    page = new_page(browser, "zh-CN")
+    _sign_up(page, portal_url)
+    page.goto(f"{portal_url}/regions/440000")
+    page.locator('#request-report input[name="lang"][value="zh"]').check()
+    page.locator("#request-button").click()
+    expect(page).to_have_url(re.compile(r"/reports/archive/\d+\?open=pdf"))
+    expect(page.locator("#open-report")).to_be_visible(timeout=180_000)
+    report = page.url.split("?")[0]
+    pdf = page.context.request.get(report + "/report.pdf")
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    page.goto(report + "/report.html")
+    expect(page.locator("body")).to_contain_text("广东省")
+    expect(page.locator("body")).to_contain_text("深圳市")
