@@ -152,7 +152,7 @@ def edit_collection(page: CheckedPageDep, cid: int, name: Text, description: Opt
                     org: OptionalText = "") -> Response:
     try:
         patch = _changes(service.get(page.session, page.user, cid), name, description, query, visibility, org)
-        service.update(page.writer(), cid, patch)
+        service.update(page.writer(), page.platform.search, cid, patch)
     except FORM_ERRORS as exc:
         page.session.rollback()
         typed = {"name": name, "description": description, "query": query}  # kept for correcting

@@ -32,8 +32,9 @@ def get_collection(cid: int, user: OptionalUser, session: SessionDep) -> schemas
 
 
 @router.patch("/collections/{cid}", response_model=schemas.CollectionOut)
-def update_collection(cid: int, body: schemas.CollectionPatch, w: WriterDep) -> schemas.CollectionOut:
-    return service.update(w, cid, body)
+def update_collection(cid: int, body: schemas.CollectionPatch, w: WriterDep,
+                      search: SearchServiceDep) -> schemas.CollectionOut:
+    return service.update(w, search, cid, body)
 
 
 @router.delete("/collections/{cid}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)

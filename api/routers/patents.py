@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import chain, islice
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -36,7 +37,10 @@ def export(search: SearchServiceDep, q: QueryText, format: ExportFormat = Export
            limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
            sort: SortMode = SortMode.relevance, group: Grouping = Grouping.document) -> StreamingResponse:
     stream = search.export(q, format, limit, sort, group)
-    return StreamingResponse(stream, media_type=format.media_type,
+    # The first page is searched before the status line is sent: a query the backend refuses (only
+    # stop words, a wildcard too broad) answers 400 as /search does, not a 200 cut short.
+    first = list(islice(stream, 2))  # CSV: the header and the first row; JSON Lines: two rows
+    return StreamingResponse(chain(first, stream), media_type=format.media_type,
                              headers={"Content-Disposition": f'attachment; filename="patents.{format.value}"'})
 
 

@@ -44,7 +44,6 @@ from ipsearch.collections.schemas import (
 )
 from ipsearch.events import latest_event_id
 from ipsearch.model import normalise_pn
-from ipsearch.query.parser import parse_query
 from ipsearch.results import ExportFormat
 from ipsearch.service import EXPORT_COLUMNS as SEARCH_EXPORT_COLUMNS
 from ipsearch.service import SearchService, export_records
@@ -63,10 +62,13 @@ def _out(session: Session, coll: Collection, user: User | None) -> CollectionOut
     return out
 
 
-def _check_query(query: str | None) -> None:
-    """A saved query must parse now, not fail silently at the next corpus event."""
+def _check_query(search: SearchService, query: str | None) -> None:
+    """A saved query must run now, not fail silently at the next corpus event: it parses, and the
+    backend compiles it (a query of stop words only, or a wildcard too broad, is refused here,
+    before anything is written)."""
     if query is not None:
-        parse_query(query)
+        node, planner = search.plan(query)
+        search.backend.count_matching(node, planner)
 
 
 def _check_org_sharing(session: Session, user: User, visibility: Visibility, org_id: int | None) -> None:
@@ -83,7 +85,7 @@ def _normalised(pns: list[str]) -> list[str]:
 
 def create(w: Writer, search: SearchService, body: CollectionIn) -> CollectionOut:
     """A new collection; a saved query is run at once, and from then on at every corpus event."""
-    _check_query(body.query)
+    _check_query(search, body.query)
     _check_org_sharing(w.session, w.actor, body.visibility, body.org_id)
     coll = Collection(owner_id=w.actor.id, org_id=body.org_id, name=body.name, description=body.description,
                       query=body.query, visibility=body.visibility)
@@ -113,11 +115,11 @@ def get(session: Session, user: User | None, collection_id: int) -> CollectionOu
     return _out(session, get_visible(session, user, collection_id), user)
 
 
-def update(w: Writer, collection_id: int, body: CollectionPatch) -> CollectionOut:
+def update(w: Writer, search: SearchService, collection_id: int, body: CollectionPatch) -> CollectionOut:
     """Change name, description, query; only the owner changes who sees it. An explicit null
     clears the saved query and leaves the other fields as they are."""
     coll = get_editable(w.session, w.actor, collection_id)
-    _check_query(body.query)
+    _check_query(search, body.query)
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k == "query"}
     if "visibility" in changes or "org_id" in changes:
         require_owner(w.actor, coll, "change who sees the collection")

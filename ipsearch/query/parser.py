@@ -8,7 +8,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from lark import Lark, Token, Transformer
+from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from core.errors import InvalidInput
@@ -35,9 +35,17 @@ from ipsearch.query.ast import (
 )
 
 MAX_QUERY_CHARS = 2000
-MAX_CLAUSES = 200
+MAX_CLAUSES = 200  # words and phrases in one query
 MIN_WILDCARD_STEM = 3
 MAX_PROXIMITY = 99
+# Operators nested inside one another (AND, OR, NOT, NEAR/ADJ, SAME; a run of the same AND or OR
+# counts once, parentheses alone count nothing). Both backends give out past 24 ("a AND (b OR (c
+# AND ...": SQLite's parser stack; Elasticsearch's indices.query.bool.max_nested_depth, 30 with the
+# compiler's own bools), and a scope's query is nested in a report's: half of that.
+MAX_DEPTH = 12
+# Words or groups joined into one NEAR/ADJ/SAME chain ("a NEAR3 b NEAR3 c" is 3): each link nests
+# the span query (Elasticsearch) and the FTS5 candidate expression (SQLite) one level deeper.
+MAX_CHAIN = 10
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # What people type for LS= (English and Chinese) -> the indexed status.
@@ -390,6 +398,7 @@ def parse_query(query: str) -> Node:
         raise QuerySyntaxError("the query is empty", 0, query)
     try:
         tree = _lark().parse(join_class_symbols(query))
+        _check_shape(tree, query)  # before the (recursive) transformer sees a deep tree
         node: Node = _ToAst(query).transform(tree)
     except VisitError as exc:
         if isinstance(exc.orig_exc, QuerySyntaxError):
@@ -397,11 +406,57 @@ def parse_query(query: str) -> Node:
         raise
     except UnexpectedInput as exc:
         raise _explain(exc, query) from None
-    count = len(leaves(node))
-    if count > MAX_CLAUSES:
-        raise QuerySyntaxError(f"the query has {count} clauses; at most {MAX_CLAUSES} are allowed", 0, query)
     _check_fields_in_prox(node, query)
     return node
+
+
+_OPERATORS = {"and_", "or_", "not_", "prox", "same"}
+_FLATTENED = {"and_", "or_"}  # a child of the same kind is merged into its parent
+_SPANS = {"prox", "same"}
+
+
+def _check_shape(tree: Tree[Token], query: str) -> None:
+    """Refuse, with the limit in the message, a query over ``MAX_CLAUSES``, ``MAX_DEPTH`` or
+    ``MAX_CHAIN``. Walks the parse tree with an explicit stack: a hostile query cannot recurse."""
+    words = 0
+    stack: list[tuple[Tree[Token], int, str]] = [(tree, 0, "")]  # subtree, operators above, nearest one
+    while stack:
+        node, depth, above = stack.pop()
+        kind = str(node.data)
+        if kind in ("word", "phrase"):
+            words += 1
+            if words > MAX_CLAUSES:
+                raise QuerySyntaxError("at most %(limit)s words and phrases are allowed in a query", 0, query,
+                                       limit=MAX_CLAUSES)
+        if kind in _OPERATORS:
+            depth += 0 if kind in _FLATTENED and kind == above else 1
+            if depth > MAX_DEPTH:
+                raise QuerySyntaxError("operators are nested more than %(limit)s deep", _position(node), query,
+                                       limit=MAX_DEPTH)
+            if kind in _SPANS and above not in _SPANS:
+                _check_chain(node, query)
+            above = kind
+        stack.extend((child, depth, above) for child in node.children if isinstance(child, Tree))
+
+
+def _check_chain(root: Tree[Token], query: str) -> None:
+    """``root`` starts a NEAR/ADJ/SAME chain: at most ``MAX_CHAIN`` words or groups may take part."""
+    links: list[int] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if str(node.data) in _SPANS:
+            links.append(_position(node) or 0)
+        # a field code between two links (TI=(a NEAR b) NEAR c) does not end the chain
+        stack.extend(c for c in node.children if isinstance(c, Tree) and str(c.data) not in _OPERATORS - _SPANS)
+    if len(links) + 1 > MAX_CHAIN:
+        raise QuerySyntaxError("a NEAR/ADJ/SAME chain joins more than %(limit)s words or groups",
+                               sorted(links)[MAX_CHAIN - 1], query, limit=MAX_CHAIN)
+
+
+def _position(node: Tree[Token]) -> int | None:
+    """Where the operator of ``node`` was typed (an implicit AND has no token)."""
+    return next((c.start_pos for c in node.children if isinstance(c, Token)), None)
 
 
 def _check_fields_in_prox(node: Node, query: str) -> None:

@@ -92,6 +92,21 @@ def test_a_saved_query_runs_at_once_and_remembers_the_event(world: World) -> Non
     assert world.count(Collection) == 1
 
 
+def test_a_query_of_stop_words_is_refused_on_create_and_on_update(world: World) -> None:
+    """It parses, but no backend can run it: refused before anything is written, both ways."""
+    world.load("epo")
+    owner = world.user()
+    world.refused(QuerySyntaxError, lambda: service.create(world.writer(owner), world.search,
+                                                           CollectionIn(name="stop", query="the")))
+    world.refused(QuerySyntaxError, lambda: service.create(world.writer(owner), world.search,
+                                                           CollectionIn(name="stop", query="TI=(the OR of)")))
+    assert world.count(Collection) == 0
+    out = service.create(world.writer(owner), world.search, CollectionIn(name="Screws", query="TI=screw"))
+    world.refused(QuerySyntaxError, lambda: service.update(world.writer(owner), world.search, out.id,
+                                                           CollectionPatch(query="the")))
+    assert service.get(world.session, owner, out.id).query == "TI=screw"
+
+
 def test_an_organisation_collection_needs_a_membership(world: World) -> None:
     founder, stranger = world.user(), world.user()
     org = create_organisation(world.session, founder, "Lamp makers", OrgKind.association)
@@ -104,15 +119,15 @@ def test_an_organisation_collection_needs_a_membership(world: World) -> None:
     assert service.create(world.writer(founder), world.search, shared).org_id == org.id
     # nor may a private collection naming someone else's organisation be shared with it later
     own = service.create(world.writer(stranger), world.search, CollectionIn(name="Mine", org_id=org.id))
-    world.refused(PermissionDenied, lambda: service.update(world.writer(stranger), own.id,
+    world.refused(PermissionDenied, lambda: service.update(world.writer(stranger), world.search, own.id,
                                                            CollectionPatch(visibility=Visibility.org)))
-    world.refused(PermissionDenied, lambda: service.update(world.writer(stranger), own.id, CollectionPatch(
-        visibility=Visibility.org, org_id=org.id)))
+    world.refused(PermissionDenied, lambda: service.update(world.writer(stranger), world.search, own.id,
+                                                           CollectionPatch(visibility=Visibility.org, org_id=org.id)))
     assert service.get(world.session, stranger, own.id).visibility is Visibility.private
     # a private collection is shared after creation by its owner, with an organisation of theirs
     later = service.create(world.writer(founder), world.search, CollectionIn(name="Later"))
-    patched = service.update(world.writer(founder), later.id, CollectionPatch(visibility=Visibility.org,
-                                                                              org_id=org.id))
+    patched = service.update(world.writer(founder), world.search, later.id,
+                             CollectionPatch(visibility=Visibility.org, org_id=org.id))
     assert (patched.visibility, patched.org_id) == (Visibility.org, org.id)
 
 
@@ -142,16 +157,17 @@ def test_who_sees_and_who_changes(world: World) -> None:
     assert not service.get(world.session, stranger, public.id).editable
 
     # members change an organisation's collection, but only the owner changes who sees it
-    assert service.update(world.writer(member), shared.id, CollectionPatch(name="Renamed")).name == "Renamed"
-    world.refused(PermissionDenied, lambda: service.update(world.writer(member), shared.id,
+    renamed = service.update(world.writer(member), world.search, shared.id, CollectionPatch(name="Renamed"))
+    assert renamed.name == "Renamed"
+    world.refused(PermissionDenied, lambda: service.update(world.writer(member), world.search, shared.id,
                                                            CollectionPatch(visibility=Visibility.public)))
-    world.refused(PermissionDenied, lambda: service.update(world.writer(stranger), public.id,
+    world.refused(PermissionDenied, lambda: service.update(world.writer(stranger), world.search, public.id,
                                                            CollectionPatch(name="taken")))
     world.refused(PermissionDenied, lambda: service.delete(world.writer(member), shared.id))
     assert service.get(world.session, owner, public.id).name == "Public"
     # an explicit null leaves a required field alone
-    patched = service.update(world.writer(owner), public.id, CollectionPatch.model_validate({"name": None,
-                                                                                            "description": "d"}))
+    patched = service.update(world.writer(owner), world.search, public.id,
+                             CollectionPatch.model_validate({"name": None, "description": "d"}))
     assert (patched.name, patched.description) == ("Public", "d")
     service.delete(world.writer(admin), shared.id)
     assert world.session.get(Collection, shared.id) is None

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from ipsearch.query.ast import (
@@ -27,7 +27,15 @@ from ipsearch.query.ast import (
     Same,
     Term,
 )
-from ipsearch.query.parser import QuerySyntaxError, canonical_field, parse_query, walk
+from ipsearch.query.parser import (
+    MAX_CHAIN,
+    MAX_CLAUSES,
+    MAX_DEPTH,
+    QuerySyntaxError,
+    canonical_field,
+    parse_query,
+    walk,
+)
 from ipsearch.query.render import render
 
 T = Term
@@ -234,6 +242,56 @@ def test_limits_are_fast() -> None:
     assert time.perf_counter() - start < 2.0
 
 
+def _depth(node: Node) -> int:
+    """Operators nested in one another (a run of the same AND or OR was merged by the parser)."""
+    if isinstance(node, And | Or):
+        return 1 + max(_depth(i) for i in node.items)
+    if isinstance(node, Not):
+        return 1 + _depth(node.item)
+    if isinstance(node, Prox | Same):
+        return 1 + max(_depth(node.left), _depth(node.right))
+    return 0
+
+
+@pytest.mark.parametrize("q", [
+    "NOT " * MAX_DEPTH + "led",
+    "led AND (lamp OR (" * (MAX_DEPTH // 2) + "x" + "))" * (MAX_DEPTH // 2),
+    "led AND NOT (" * (MAX_DEPTH // 2) + "x" + ")" * (MAX_DEPTH // 2),
+    "a AND b AND (c AND (d AND e)) AND TI=(f AND g) OR h OR (i OR j)",  # runs of one operator count once
+    "(" * 500 + "led" + ")" * 500,  # parentheses alone nest nothing
+    " NEAR3 ".join(["led"] * MAX_CHAIN),
+    "(a NEAR b) SAME (c NEAR d NEAR e) SAME (f ADJ g) NEAR (h NEAR i) NEAR j",
+    "(a OR b OR c OR d OR e) NEAR5 (f OR g OR h OR i OR j OR k OR l)",  # OR-groups are one link each
+    " OR ".join(f"w{i}" for i in range(MAX_CLAUSES)),
+])
+def test_queries_within_the_limits_parse(q: str) -> None:
+    assert _depth(parse_query(q)) <= MAX_DEPTH
+
+
+@pytest.mark.parametrize("q,message,position", [
+    ("NOT " * (MAX_DEPTH + 1) + "led", f"nested more than {MAX_DEPTH} deep", 4 * MAX_DEPTH),
+    ("NOT " * 499 + "x", f"nested more than {MAX_DEPTH} deep", 4 * MAX_DEPTH),
+    ("NOT (led OR " * 7 + "x" + ")" * 7, f"nested more than {MAX_DEPTH} deep", None),
+    ("led AND (lamp OR (" * 30 + "x" + "))" * 30, f"nested more than {MAX_DEPTH} deep", None),
+    (" NEAR3 ".join(["x"] * (MAX_CHAIN + 1)), f"more than {MAX_CHAIN} words or groups", 8 * (MAX_CHAIN - 1) + 2),
+    (" NEAR3 ".join(["x"] * 250), f"more than {MAX_CHAIN} words or groups", None),
+    ("TI=(a NEAR b NEAR c NEAR d NEAR e) NEAR TI=(f NEAR g NEAR h NEAR i NEAR j NEAR k)",
+     f"more than {MAX_CHAIN} words or groups", 74),  # a field code does not end a chain
+    ("(a NEAR b) SAME (c NEAR d NEAR e) SAME (f ADJ g) NEAR (h NEAR i) NEAR j NEAR k",
+     f"more than {MAX_CHAIN} words or groups", 72),
+    ("a " * 999 + "a", f"at most {MAX_CLAUSES} words and phrases", 0),
+    ("a OR " * 399 + "a", f"at most {MAX_CLAUSES} words and phrases", 0),
+])
+def test_queries_over_the_limits_are_refused_saying_the_limit(q: str, message: str, position: int | None) -> None:
+    """Before the parse tree is transformed: neither a deep tree nor a long run overflows the stack."""
+    start = time.perf_counter()
+    with pytest.raises(QuerySyntaxError, match=message) as info:
+        parse_query(q)
+    assert time.perf_counter() - start < 0.5
+    if position is not None:
+        assert info.value.position == position
+
+
 # --- round trips -----------------------------------------------------------------------------
 
 WORDS = st.sampled_from(["led", "lamp", "diode", "battery", "sensor", "显示", "通信", "emit*", "batter?"])
@@ -286,6 +344,7 @@ def _canonical(node: Node) -> Node:
 @settings(max_examples=300, deadline=None)
 def test_round_trip_ast_text_ast(tree: Node) -> None:
     tree = _canonical(tree)
+    assume(_depth(tree) <= MAX_DEPTH)
     assert parse_query(render(tree)) == tree
 
 
