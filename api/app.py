@@ -6,10 +6,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from api import pages, problems
 from api.deps import Platform
-from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from api.middleware import BodyLimitMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from api.pages.errors import error_page
 from api.routers import (
     accounts,
@@ -34,10 +35,20 @@ API_ROUTERS = (health.router, auth.router, accounts.router, audit.router, loads.
 STATIC_DIR = Path(__file__).with_name("static")
 
 
+class IPCommonsApp(FastAPI):
+    """FastAPI with the request id and the security headers outside everything else.
+
+    ``add_middleware`` would place them inside Starlette's ServerErrorMiddleware, so a 500 (and
+    any answer from a layer outside them) would go out without them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestIdMiddleware(SecurityHeadersMiddleware(super().build_middleware_stack()))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     import_task_modules()  # services queue tasks by their objects; corpus-updated listeners registered
-    app = FastAPI(
+    app = IPCommonsApp(
         title="IP Commons",
         version="0.1.0",
         description="Open intellectual-property public service platform: patent search, analytics, "
@@ -51,5 +62,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
-    app.add_middleware(RequestIdMiddleware)
     return app

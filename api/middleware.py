@@ -1,4 +1,4 @@
-"""Pure-ASGI middleware: request ids and request body size limits."""
+"""Pure-ASGI middleware: request ids, security headers and request body size limits."""
 
 from __future__ import annotations
 
@@ -11,6 +11,48 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.problems import problem_document
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+# Scripts only from the app's own files (inline <script> code and event handlers are refused;
+# JSON data blocks are not scripts). Styles: the app's style sheets; style *attributes* are
+# allowed because ECharts' tooltips and a few templates set them, <style> elements are not.
+# Images: the app's, data:/blob: (icons in Swagger UI's style sheet, images the browser makes) and
+# https images in forum posts (Markdown allows them; trust levels limit how many).
+CSP_DIRECTIVES: dict[str, str] = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "style-src-attr": "'unsafe-inline'",
+    "img-src": "'self' data: blob: https:",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def content_security_policy(directives: dict[str, str]) -> str:
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+# ReDoc styles itself with <style> elements it writes (styled-components) and searches in a worker
+# it starts from a blob: only /redoc allows them.
+REDOC_CSP = content_security_policy(CSP_DIRECTIVES | {"style-src": "'self' 'unsafe-inline'",
+                                                      "worker-src": "'self' blob:"})
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", content_security_policy(CSP_DIRECTIVES).encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+)
+
+
+def _with_headers(message: Message, extra: tuple[tuple[bytes, bytes], ...]) -> None:
+    """Add each header the response does not already carry (a route may set its own)."""
+    headers = message.setdefault("headers", [])
+    present = {name.lower() for name, _ in headers}
+    headers.extend((name, value) for name, value in extra if name not in present)
 
 
 class RequestIdMiddleware:
@@ -29,10 +71,29 @@ class RequestIdMiddleware:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                _with_headers(message, ((b"x-request-id", request_id.encode()),))
             await send(message)
 
         await self.app(scope, receive, send_with_id)
+
+
+class SecurityHeadersMiddleware:
+    """Every response says: no sniffing, no framing, referrers only to this site, and the CSP."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                _with_headers(message, SECURITY_HEADERS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class BodyLimitMiddleware:
@@ -93,7 +154,7 @@ class BodyLimitMiddleware:
 async def _too_large(send: Send, limit: int, scope: Scope) -> None:
     body = json.dumps(problem_document(413, "Payload too large",
                                        f"the request body exceeds the limit of {limit} bytes",
-                                       scope.get("path", ""))).encode()
+                                       scope.get("path", ""), scope.get("state", {}).get("request_id"))).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/problem+json"),
                             (b"content-length", str(len(body)).encode())]})

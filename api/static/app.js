@@ -74,6 +74,10 @@
     });
     return query;
   }
+  // The builder only writes query text: Enter in one of its rows does not send it anywhere.
+  document.addEventListener("submit", function (event) {
+    if (event.target instanceof HTMLElement && event.target.matches("form[data-builder]")) { event.preventDefault(); }
+  });
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (!(target instanceof HTMLElement)) { return; }
