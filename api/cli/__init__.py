@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+from api.cli import backup as backup_commands
 from api.cli import copyright as copyright_commands
 from api.cli import hall as hall_commands
 from api.cli import patents as patent_commands
@@ -15,7 +16,8 @@ from api.cli.errors import report
 from api.worker import import_task_modules
 
 __all__ = ["app", "main"]
-COMMAND_MODULES = (platform_commands, patent_commands, report_commands, copyright_commands, hall_commands)
+COMMAND_MODULES = (platform_commands, patent_commands, report_commands, copyright_commands, hall_commands,
+                   backup_commands)
 
 
 def main() -> None:

@@ -13,7 +13,8 @@ from api.app import create_app
 from core.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
-APP_PACKAGES = ("core", "api", "ipsearch", "loaders", "analytics", "copyright", "community", "demo", "servicehall")
+APP_PACKAGES = ("core", "api", "ipsearch", "loaders", "analytics", "copyright", "community", "demo", "servicehall",
+                "backup")
 MAX_FUNCTION_LINES = 60
 
 

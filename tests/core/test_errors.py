@@ -12,7 +12,7 @@ from api.problems import status_of
 from core.errors import InvalidInput, IPCommonsError, NotFound, TooManyRequests, Unavailable
 
 REPO = Path(__file__).resolve().parents[2]
-APP_PACKAGES = ("core", "api", "ipsearch", "loaders", "analytics", "copyright", "community", "servicehall")
+APP_PACKAGES = ("core", "api", "ipsearch", "loaders", "analytics", "copyright", "community", "servicehall", "backup")
 
 
 def _defined_exceptions() -> list[type[BaseException]]:

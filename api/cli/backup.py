@@ -1,0 +1,48 @@
+"""Backups: ``ipcommons backup DEST`` and ``ipcommons restore SRC`` (``backup.service``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli.app import app, console
+from backup import service
+from core.errors import InvalidInput
+from core.settings import get_settings
+
+PassphraseFile = Annotated[Path | None, typer.Option(
+    help="File holding the backup passphrase (default: the IPC_BACKUP_PASSPHRASE environment variable).",
+    exists=True, dir_okay=False, readable=True)]
+EsRepository = Annotated[Path | None, typer.Option(
+    envvar="IPC_ES_SNAPSHOT_DIR", help="Folder of Elasticsearch's snapshot repository (listed in its path.repo).")]
+
+
+def _passphrase(path: Path | None) -> str:
+    """From the file, else the environment: never a command-line argument, which others can read."""
+    value = path.read_text().strip() if path else os.environ.get("IPC_BACKUP_PASSPHRASE", "")
+    if not value:
+        raise InvalidInput("no backup passphrase: give --passphrase-file or set IPC_BACKUP_PASSPHRASE")
+    return value
+
+
+@app.command("backup")
+def backup_command(dest: Annotated[Path, typer.Argument(help="A new, empty folder for the backup.")],
+                   passphrase_file: PassphraseFile = None, es_repository: EsRepository = None) -> None:
+    """Back up the database, the search index, stored files and the (encrypted) secrets."""
+    manifest = service.back_up(get_settings(), dest, _passphrase(passphrase_file), es_repository)
+    console.print(f"[green]backup written[/] to {dest}: {manifest.database.value} database, "
+                  f"{manifest.documents:,} documents ({manifest.search.value}), {len(manifest.files)} files")
+
+
+@app.command("restore")
+def restore_command(src: Annotated[Path, typer.Argument(help="A folder written by `ipcommons backup`.")],
+                    passphrase_file: PassphraseFile = None,
+                    force: Annotated[bool, typer.Option(help="Replace a database and index that are not empty.")]
+                    = False) -> None:
+    """Restore a backup into empty services (checksums and passphrase checked first)."""
+    manifest = service.restore(get_settings(), src, _passphrase(passphrase_file), force=force)
+    console.print(f"[green]restored[/] the backup of {manifest.created_at:%Y-%m-%d %H:%M} UTC: "
+                  f"{manifest.documents:,} documents")
