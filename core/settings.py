@@ -7,6 +7,7 @@ gives a fresh, independent platform.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
 from enum import StrEnum
@@ -48,6 +49,9 @@ class Settings(BaseSettings):
     es_index_prefix: str = Field(default="patents", description="Alias name; the index is <alias>-v1.")
     access_token_minutes: int = 60
     login_attempts_per_minute: int = 6
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Addresses or networks of the reverse proxies in front of the app, "
+        "comma-separated; X-Forwarded-For and X-Forwarded-Proto are believed only from them. Unset: from nobody.")
     max_body_bytes: int = Field(default=1_048_576, description="JSON request bodies larger than this: 413.")
     max_upload_bytes: int = Field(default=512 * 1024 * 1024)
     smtp_host: str | None = Field(default=None, description="Unset: notifications stay in the inbox only.")
@@ -75,6 +79,25 @@ class Settings(BaseSettings):
             for url in value:
                 if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) > 500:
                     raise ValueError(f"a witness is an http(s) URL of at most 500 characters, not {url!r}")
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_networks(cls, value: object) -> object:
+        """``10.0.0.5, 172.16.0.0/12``: each an IP address or network (normalised), never everyone."""
+        if isinstance(value, str):
+            value = [v for v in value.replace(",", " ").split() if v]
+        if isinstance(value, list):
+            networks = []
+            for item in value:
+                try:
+                    network = ipaddress.ip_network(str(item).strip(), strict=False)
+                except ValueError as exc:
+                    raise ValueError(f"a trusted proxy is an IP address or network, not {item!r}") from exc
+                if network.prefixlen == 0:
+                    raise ValueError(f"{item!r} would trust every address to say who the client is")
+                networks.append(str(network))
+            value = networks
         return value
 
     # --- derived locations -------------------------------------------------------------

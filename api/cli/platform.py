@@ -33,8 +33,8 @@ def serve(
     if worker if worker is not None else settings.broker_kind is BrokerKind.embedded:
         proc = subprocess.Popen(worker_command(1))
         console.print(f"[green]local worker started[/] (pid {proc.pid}, broker: {settings.broker_kind})")
-    try:
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
+    try:  # whom to believe about X-Forwarded-For is the app's to decide (IPC_TRUSTED_PROXIES), not uvicorn's
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload, proxy_headers=False)
     finally:
         if proc is not None:
             proc.terminate()
