@@ -112,6 +112,7 @@ def _prepare(dest: Path) -> None:
     if dest.exists() and any(dest.iterdir()):
         raise Conflict.said("%(dest)s is not empty: back up into a new folder", dest=str(dest))
     dest.mkdir(parents=True, exist_ok=True)
+    dest.chmod(0o700)  # password hashes and encrypted keys: for the operator only
 
 
 def _dump_database(settings: Settings, dest: Path) -> str:

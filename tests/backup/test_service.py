@@ -112,6 +112,7 @@ def test_back_up_wipe_restore_compare(pg_database: str, es_url: str, repository:
     secret = settings.jwt_secret()
     manifest = service.back_up(settings, tmp_path / "backup", PASSPHRASE, repository)
     assert manifest.documents == before["documents"] and manifest.snapshot is not None
+    assert (tmp_path / "backup").stat().st_mode & 0o077 == 0
     assert "secret" not in (tmp_path / "backup" / "secrets.enc").read_bytes().decode(errors="replace")
 
     _wipe(settings)
