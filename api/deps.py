@@ -25,7 +25,7 @@ from core.accounts.tokens import TokenError, read_access_token
 from core.audit import AuditContext, Writer
 from core.celery_app import TaskQueue
 from core.db import session_factory
-from core.errors import NotAuthenticated
+from core.errors import NotAuthenticated, PermissionDenied
 from core.ratelimit import RateLimiter, make_rate_limiter
 from core.settings import Settings
 from ipsearch.backends import get_backend
@@ -87,13 +87,24 @@ TaskQueueDep = Annotated[TaskQueue, Depends(get_tasks)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def optional_user(request: Request, session: SessionDep, settings: SettingsDep,
-                  token: Annotated[str | None, Depends(oauth2_scheme)]) -> User | None:
+BearerDep = Annotated[str | None, Depends(oauth2_scheme)]
+
+
+def presented_secret(request: Request, token: str | None) -> str | None:
+    """The credential the caller sent: ``Authorization: Bearer <jwt|api key>``, else ``X-API-Key``."""
+    return token or request.headers.get("x-api-key")
+
+
+def is_api_key(secret: str | None) -> bool:
+    return bool(secret) and str(secret).startswith("ipc_")
+
+
+def optional_user(request: Request, session: SessionDep, settings: SettingsDep, token: BearerDep) -> User | None:
     """The caller from ``Authorization: Bearer <jwt|api key>`` or ``X-API-Key``; None if anonymous."""
-    secret = token or request.headers.get("x-api-key")
+    secret = presented_secret(request, token)
     if not secret:
         return None
-    if secret.startswith("ipc_"):
+    if is_api_key(secret):
         user = user_for_api_key(session, secret)
         if user is None:
             raise NotAuthenticated("invalid or revoked API key")
@@ -132,6 +143,15 @@ def writer(request: Request, session: SessionDep, user: CurrentUser) -> Writer:
     return Writer(session, user, audit_context(request, user))
 
 
+def password_writer(request: Request, session: SessionDep, user: CurrentUser, token: BearerDep) -> Writer:
+    """A Writer for callers who signed in with their password (a bearer token): an API key may not
+    make more keys, which would outlive its own revocation."""
+    if is_api_key(presented_secret(request, token)):
+        raise PermissionDenied("an API key cannot create API keys: sign in with your password (POST "
+                               "/api/v1/auth/token) and send that bearer token, or use the account page")
+    return Writer(session, user, audit_context(request, user))
+
+
 def anonymous_writer(request: Request, session: SessionDep, user: OptionalUser) -> Writer:
     """For the few writes anyone may make (registration)."""
     return Writer(session, user, audit_context(request, user))
@@ -158,6 +178,7 @@ def require_staff(user: CurrentUser) -> User:
 
 
 WriterDep = Annotated[Writer, Depends(writer)]
+PasswordWriterDep = Annotated[Writer, Depends(password_writer)]
 AnonymousWriterDep = Annotated[Writer, Depends(anonymous_writer)]
 AdminWriterDep = Annotated[Writer, Depends(role_writer(Role.admin))]
 ModeratorWriterDep = Annotated[Writer, Depends(role_writer(Role.moderator))]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.deps import AnonymousWriterDep, CurrentUser, PlatformDep, SessionDep, WriterDep, client_ip
+from api.deps import AnonymousWriterDep, CurrentUser, PasswordWriterDep, PlatformDep, SessionDep, WriterDep, client_ip
 from core.accounts import service
 from core.accounts.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyOut, RegisterIn, TokenOut, UserOut
 
@@ -37,7 +37,7 @@ def list_api_keys(user: CurrentUser, session: SessionDep) -> list[ApiKeyOut]:
 
 
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated)
-def create_api_key(body: ApiKeyIn, w: WriterDep) -> ApiKeyCreated:
+def create_api_key(body: ApiKeyIn, w: PasswordWriterDep) -> ApiKeyCreated:
     return service.issue_api_key(w, body)
 
 
