@@ -51,8 +51,8 @@ def edit_post(post_id: int, body: schemas.BodyIn, w: WriterDep) -> schemas.PostO
 
 
 @router.get("/posts/{post_id}/revisions", response_model=list[schemas.RevisionOut])
-def revisions(post_id: int, session: SessionDep) -> list[schemas.RevisionOut]:
-    return svc.revisions(session, post_id)
+def revisions(post_id: int, session: SessionDep, user: OptionalUser) -> list[schemas.RevisionOut]:
+    return svc.revisions(session, post_id, user)
 
 
 @router.post("/posts/{post_id}/like", response_model=schemas.LikeOut)

@@ -193,9 +193,10 @@ def topic_page(session: Session, topic_id: int, viewer: User | None, number: int
     return TopicPageOut(**head, page=number, posts=[post_out(p) for p in page(session, topic, viewer, number, size)])
 
 
-def revisions(session: Session, post_id: int) -> list[RevisionOut]:
-    """A post's edit history, oldest first."""
-    get_post(session, post_id)
+def revisions(session: Session, post_id: int, viewer: User | None) -> list[RevisionOut]:
+    """A post's edit history, oldest first, for whoever may read the post: a hidden post's history
+    (the text a moderator hid may be in it) only for staff and its author."""
+    _readable_post(session, post_id, viewer)
     rows = session.scalars(select(PostRevision).where(PostRevision.post_id == post_id).order_by(PostRevision.id))
     return [RevisionOut(markdown=r.markdown, edited_by=r.edited_by, at=r.created_at) for r in rows]
 

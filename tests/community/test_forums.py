@@ -56,6 +56,19 @@ def test_xss_never_survives(world: World) -> None:
     assert "&lt;script&gt;" in rendered  # shown as text, never as markup
 
 
+def test_a_hidden_posts_history_is_not_public(world: World) -> None:
+    c = world.client
+    _, first = world.new_topic()
+    assert c.put(f"/api/v1/forums/posts/{first}", headers=world.h["outsider"],
+                 json={"body": "(edited)"}).status_code == 200
+    assert c.post(f"/api/v1/forums/posts/{first}/moderate", json={"action": "hide"},
+                  headers=world.h["moderator"]).json()["hidden"] is True
+    history = f"/api/v1/forums/posts/{first}/revisions"
+    assert c.get(history).status_code == 404
+    assert c.get(history, headers=world.h["member"]).status_code == 404
+    assert [r["markdown"] for r in c.get(history, headers=world.h["moderator"]).json()] == ["Any tips?"]
+
+
 def test_new_users_are_limited(world: World) -> None:
     c = world.client
     user, h = quick_user(c)

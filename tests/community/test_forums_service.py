@@ -66,11 +66,29 @@ def test_only_the_author_or_staff_edit_and_history_is_kept(forum: Forum) -> None
     author, post = forum.post("original")
     other = c.user()
     c.refused(lambda: svc.edit_post(c.writer(other), post, "vandalised"))
-    assert svc.revisions(c.session, post) == []
+    assert svc.revisions(c.session, post, other) == []
     assert "edited" in svc.edit_post(c.writer(author), post, "edited").html
     assert "moderated" in svc.edit_post(c.writer(forum.moderator), post, "moderated").html
-    history = svc.revisions(c.session, post)
+    history = svc.revisions(c.session, post, None)
     assert [(r.markdown, r.edited_by) for r in history] == [("original", author.id), ("edited", forum.moderator.id)]
+
+
+def test_a_hidden_posts_history_is_for_staff_and_its_author(forum: Forum) -> None:
+    c = forum.c
+    author, post = forum.post("call me on 555 0100")
+    svc.edit_post(c.writer(author), post, "(number removed)")
+    svc.moderate_post(c.writer(forum.moderator), post, ModerationAction.hide)
+    for viewer in (None, c.user()):
+        with pytest.raises(NotFound):
+            svc.revisions(c.session, post, viewer)
+    for viewer in (author, forum.moderator, forum.admin):
+        assert [r.markdown for r in svc.revisions(c.session, post, viewer)] == ["call me on 555 0100"]
+    svc.moderate_post(c.writer(forum.moderator), post, ModerationAction.restore)
+    assert len(svc.revisions(c.session, post, None)) == 1
+    svc.moderate_topic(c.writer(forum.moderator), forum.topic, ModerationAction.hide)  # the whole topic
+    with pytest.raises(NotFound):
+        svc.revisions(c.session, post, c.user())
+    assert len(svc.revisions(c.session, post, forum.moderator)) == 1
 
 
 def test_likes_toggle_and_never_ones_own(forum: Forum) -> None:
