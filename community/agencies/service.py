@@ -308,7 +308,8 @@ def _agents_named_on(search: SearchService | None, pn: str) -> list[str]:
 
 
 def review_agency(w: Writer, agency_id: int, body: ReviewIn, search: SearchService | None = None) -> ReviewCreatedOut:
-    """One review per author and engagement; the agency's own account cannot review itself.
+    """One review per reader and agency (a second one is edited on the agency's page, ``save_review``);
+    the agency's own account cannot review itself.
 
     A review linking a patent on which ``search`` names the agency as agent is a verified engagement.
     """
@@ -316,10 +317,8 @@ def review_agency(w: Writer, agency_id: int, body: ReviewIn, search: SearchServi
     author = w.actor
     if agency.owner_id == author.id:
         raise PermissionDenied("an agency cannot review itself")
-    exists = w.session.scalar(select(Review.id).where(
-        Review.agency_id == agency.id, Review.author_id == author.id, Review.engagement_ref == body.engagement_ref))
-    if exists is not None:
-        raise Conflict("you already reviewed this engagement")
+    if _my_review(w.session, agency.id, author.id) is not None:
+        raise Conflict("you already reviewed this agency: edit your review on its page instead of writing another")
     review = Review(agency_id=agency.id, author_id=author.id, client_network=_network(w.ctx.client_ip),
                     **body.model_dump())
     if body.linked_pn:

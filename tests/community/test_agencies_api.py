@@ -1,5 +1,5 @@
 """The agency directory over HTTP: a permission matrix over every write endpoint and role, ratings
-that resist bursts, one review per engagement, one reply, tiers that follow integrity records."""
+that resist bursts, one review per reader and agency, one reply, tiers that follow integrity records."""
 
 from __future__ import annotations
 
@@ -64,8 +64,11 @@ class World:
         first = self.client.get(f"/api/v1/forums/topics/{topic}").json()["posts"][0]["id"]
         return topic, int(first)
 
-    def new_review(self, author: str = "member", agency: int | None = None) -> int:
-        r = self.client.post(f"/api/v1/agencies/{agency or self.agency}/reviews", headers=self.h[author], json={
+    def new_review(self, agency: int | None = None) -> int:
+        """A review by a new reader (one review per reader and agency), old enough to count."""
+        user, headers = quick_user(self.client)
+        _age(self.client, int(user["id"]), 400)  # type: ignore[call-overload]
+        r = self.client.post(f"/api/v1/agencies/{agency or self.agency}/reviews", headers=headers, json={
             "engagement_ref": f"case-{next(_seq)}", "professionalism": 4, "responsiveness": 4,
             "cost_transparency": 4, "outcome": 4, "text": "fine"})
         assert r.status_code == 201, r.text
@@ -107,7 +110,7 @@ def _cases(w: World) -> dict[str, tuple[Callable[[], tuple[str, str, dict[str, A
                             {"agency_owner", "admin"}),
         "confirm engagement": (lambda: ("post", f"/api/v1/reviews/{w.new_review()}/confirm", None),
                                {"agency_owner", "admin"}),
-        "flag review": (lambda: ("post", f"/api/v1/reviews/{w.new_review('outsider')}/flag", None),
+        "flag review": (lambda: ("post", f"/api/v1/reviews/{w.new_review()}/flag", None),
                         {"member", "agency_owner", "moderator", "admin"}),
         "release review": (lambda: ("post", f"/api/v1/reviews/{w.new_review()}/release", {"keep_held": False}),
                            {"moderator", "admin"}),
@@ -212,13 +215,15 @@ def test_burst_from_one_network_is_held_even_from_old_accounts(world: World) -> 
     assert client.get(f"/api/v1/agencies/{agency}").json()["rating_count"] == 0
 
 
-def test_reviews_one_per_engagement_one_reply_flags_hold(world: World) -> None:
+def test_reviews_one_per_reader_and_agency_one_reply_flags_hold(world: World) -> None:
     client = world.client
     body = {"engagement_ref": "CN2021-001", "professionalism": 2, "responsiveness": 2, "cost_transparency": 2,
             "outcome": 2}
     url = f"/api/v1/agencies/{world.agency}/reviews"
     assert client.post(url, headers=world.h["member"], json=body).status_code == 201
     assert client.post(url, headers=world.h["member"], json=body).status_code == 409
+    another = client.post(url, headers=world.h["member"], json={**body, "engagement_ref": "CN2022-002"})
+    assert another.status_code == 409 and "edit your review" in another.json()["detail"]
     bad = {**body, "engagement_ref": "other", "outcome": 6}
     assert client.post(url, headers=world.h["member"], json=bad).status_code == 422
     review = world.new_review()
@@ -226,7 +231,7 @@ def test_reviews_one_per_engagement_one_reply_flags_hold(world: World) -> None:
                        headers=world.h["agency_owner"]).status_code == 200
     assert client.post(f"/api/v1/reviews/{review}/reply", json={"text": "again"},
                        headers=world.h["agency_owner"]).status_code == 409
-    flagged = world.new_review("outsider")
+    flagged = world.new_review()
     for role in ("member", "agency_owner", "admin"):
         r = client.post(f"/api/v1/reviews/{flagged}/flag", headers=world.h[role]).json()
     assert r == {"id": flagged, "flags": 3, "held": True}
@@ -253,7 +258,7 @@ def test_recommendation_ranks_by_fit_tier_and_rating_with_reasons(world: World) 
     world.new_agency(ipc_subclasses=["A61K"], service_types=["trademark"], province="Zhejiang")
     for agency in (good, elsewhere):
         for _ in range(3):  # enough reviews to be rated
-            world.new_review("outsider", agency)
+            world.new_review(agency)
     client.post(f"/api/v1/agencies/{sanctioned}/integrity", headers=world.h["admin"], json={
         "kind": "complaint_upheld", "points": 20, "description": "missed deadline", "source": "court",
         "occurred_on": "2024-01-01"})
@@ -288,6 +293,7 @@ def test_review_linking_a_patent_the_agency_handled_is_verified(embedded_client:
     body = {"professionalism": 5, "responsiveness": 4, "cost_transparency": 4, "outcome": 5}
     linked = embedded_client.post(f"/api/v1/agencies/{agency}/reviews", headers=member, json={
         **body, "engagement_ref": "EP grant", "linked_pn": "EP3383757B1"}).json()
-    unlinked = embedded_client.post(f"/api/v1/agencies/{agency}/reviews", headers=member, json={
+    _, another = quick_user(embedded_client)  # one review per reader and agency
+    unlinked = embedded_client.post(f"/api/v1/agencies/{agency}/reviews", headers=another, json={
         **body, "engagement_ref": "other", "linked_pn": "US6836899B1"}).json()
     assert linked["verified"] is True and unlinked["verified"] is False

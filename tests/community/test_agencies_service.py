@@ -93,7 +93,7 @@ def test_only_the_agency_account_or_an_admin_edits_the_profile(community: Commun
     assert c.audit_actions()[-2:] == ["agency.update", "agency.update"]
 
 
-def test_reviews_one_per_engagement_never_by_the_agency_itself(community: Community) -> None:
+def test_reviews_one_per_reader_and_agency_never_by_the_agency_itself(community: Community) -> None:
     c = community
     admin, owner, member = c.user(Role.admin), c.user(), c.user()
     agency = _owned_agency(c, admin, owner)
@@ -104,7 +104,8 @@ def test_reviews_one_per_engagement_never_by_the_agency_itself(community: Commun
     assert profile.rating_count == 1 and [r.id for r in profile.reviews] == [created]
     linked = ReviewIn(engagement_ref="EP grant", professionalism=5, responsiveness=5, cost_transparency=5,
                       outcome=5, linked_pn="EP3383757B1")
-    assert svc.review_agency(c.writer(member), agency, linked, search=None).verified is False  # no corpus to ask
+    c.refused(lambda: svc.review_agency(c.writer(member), agency, linked, search=None), Conflict)  # another matter
+    assert svc.review_agency(c.writer(c.user()), agency, linked, search=None).verified is False  # no corpus to ask
 
 
 def test_agency_replies_once_and_confirms_engagements(community: Community) -> None:
