@@ -32,6 +32,7 @@ from ipsearch.results import (
     decode_cursor,
     encode_cursor,
 )
+from ipsearch.similar import similar as find_similar
 
 MAX_EXPORT = 50_000
 MAX_FAMILY_SHOWN = 500
@@ -278,10 +279,13 @@ class SearchService:
         return [FamilyMember.model_validate(row) for row in rows]
 
     def similar(self, pn: str, size: int = 10) -> list[Hit]:
-        key = normalise_pn(pn)
-        if self.backend.get(key) is None:
+        """Documents like ``pn``, ranked the same on both backends (``ipsearch.similar``); never ``pn``
+        or its family. A document with nothing to compare (no text, classification or citations)
+        has none."""
+        record = self.backend.get(normalise_pn(pn))
+        if record is None:
             raise NotFound(f"{pn} is not in the corpus")
-        return [self._hit(h, set()) for h in self.backend.similar(key, size)]
+        return [self._hit(h, set()) for h in find_similar(self.backend, record, size)]
 
     # --- export ----------------------------------------------------------------------------
     def export(self, q: str, fmt: ExportFormat = ExportFormat.csv, limit: int = MAX_EXPORT,

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ipsearch.query.ast import Node
     from ipsearch.query.plan import Planner
     from ipsearch.results import Page, RawHit, SearchParams
+    from ipsearch.similar import SimilarQuery
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,13 @@ class SearchBackend(IndexWriter, Protocol):
 
     def run_ids(self, node: Node, planner: Planner, limit: int = 1_000_000) -> list[str]: ...
 
-    def similar(self, pn: str, size: int) -> list[RawHit]: ...
+    def similar(self, query: SimilarQuery) -> list[RawHit]:
+        """Candidates for similar patents (``ipsearch.similar`` ranks them): up to ``query.limit``
+        documents best matching ``query.terms`` in ti, ab or cl by the backend's own relevance, plus up
+        to ``query.limit`` linked ones (any of ``query.links``, cited by it, citing it, citing what it
+        cites), these too in text-relevance order; never the query document or its family. Each
+        hit's source holds ``ipsearch.similar.SIMILAR_FIELDS``."""
+        ...
 
     def explain(self, node: Node, planner: Planner) -> str:
         """What this backend would run for ``node``, for people reading ``ipcommons explain``."""

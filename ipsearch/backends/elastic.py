@@ -19,6 +19,7 @@ from ipsearch.query.ast import Node
 from ipsearch.query.plan import Planner
 from ipsearch.query.to_es import compile_es
 from ipsearch.results import FACETS, HIT_FIELDS, FacetBucket, Page, RawHit, SearchParams
+from ipsearch.similar import SIMILAR_FIELDS, SimilarQuery
 
 CITATION_CHUNK = 2000  # bases per terms query / aggregation include list
 BULK_CHUNK = 250
@@ -272,12 +273,30 @@ class ElasticsearchBackend:
     def explain(self, node: Node, planner: Planner) -> str:
         return json.dumps(compile_es(node, planner), ensure_ascii=False, indent=2)
 
-    def similar(self, pn: str, size: int) -> list[RawHit]:
-        resp = self.client.search(index=self.alias, size=size, source_includes=HIT_FIELDS, query={"more_like_this": {
-            # Elasticsearch's documented defaults: min_term_freq 2, min_doc_freq 5, max_query_terms 25
-            "fields": ["ti", "ab", "cl"], "like": [{"_index": self.index, "_id": pn}], "include": False}})
-        return [RawHit(pn=h["_id"], score=float(h["_score"] or 0), source=h["_source"], sort=[])
-                for h in resp["hits"]["hits"]]
+    def similar(self, query: SimilarQuery) -> list[RawHit]:
+        """Text candidates (BM25 over ti, ab, cl), then linked candidates in the same order."""
+        text: list[dict[str, Any]] = [{"match": {f: " ".join(query.terms)}} for f in ("ti", "ab", "cl")]
+        if not query.terms:
+            text = []
+        links: list[dict[str, Any]] = [{"terms": {f: values}} for f, values in query.links.items() if values]
+        links += [{"prefix": {f: p}} for f, prefixes in query.link_prefixes.items() for p in prefixes]
+        links.append({"term": {"cited_bases": query.pn_base}})
+        if query.cited_bases:
+            links += [{"terms": {"pn_base": query.cited_bases}}, {"terms": {"cited_bases": query.cited_bases}}]
+        exclude: list[dict[str, Any]] = [{"ids": {"values": [query.pn]}}]
+        if query.family_id:
+            exclude.append({"term": {"family_id": query.family_id}})
+        searches: list[dict[str, Any]] = [
+            {"bool": {"filter": [{"bool": {"should": links}}], "should": text, "must_not": exclude}}]
+        if text:
+            searches.insert(0, {"bool": {"should": text, "minimum_should_match": 1, "must_not": exclude}})
+        hits: list[RawHit] = []
+        for search in searches:
+            resp = self.client.search(index=self.alias, query=search, size=query.limit, source_includes=SIMILAR_FIELDS,
+                                      sort=[{"_score": "desc"}, {"pn": "asc"}])
+            hits += [RawHit(pn=h["_id"], score=float(h["_score"] or 0), source=h["_source"], sort=[])
+                     for h in resp["hits"]["hits"]]
+        return hits
 
     def drop(self) -> None:
         self.client.options(ignore_status=404).indices.delete(index=self.index)

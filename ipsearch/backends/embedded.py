@@ -25,6 +25,7 @@ from ipsearch.query.ast import Node
 from ipsearch.query.plan import Planner
 from ipsearch.query.to_sql import SqlCompiler, SqlQuery, fts_quote
 from ipsearch.results import FACETS, HIT_FIELDS, FacetBucket, Page, RawHit, SearchParams
+from ipsearch.similar import SIMILAR_FIELDS, SimilarQuery
 
 _HIT_SQL = ", ".join(f"json_extract(d.body, '$.{f}')" for f in HIT_FIELDS)
 _SCALAR_FACETS = {"country", "publication_year", "doc_kind"}
@@ -355,35 +356,32 @@ class EmbeddedBackend:
         sq = SqlCompiler(planner, self.conn).compile(node)
         return f"WHERE {sq.where}\nparams: {sq.params}\nrank: {sq.rank_match}"
 
-    def similar(self, pn: str, size: int) -> list[RawHit]:
-        """More-like-this: the document's 25 best tf-idf tokens (title, abstract, claims), OR-ed."""
-        import math
-        from collections import Counter
-
-        doc = self.get(pn)
-        if doc is None:
-            return []
-        tf = Counter(t for f in ("ti", "ab", "cl") for text in doc.get(f) or [] for t in text.split())
-        if not tf:
-            return []
-        n_docs = max(self.count(), 1)
-        marks = ", ".join("?" * len(tf))
-        df = dict(self.conn.execute(
-            f"SELECT term, sum(doc) FROM passages_vocab WHERE col IN ('ti', 'ab', 'cl') AND term IN ({marks}) "
-            "GROUP BY term", list(tf)).fetchall())
-        weights = {t: c * math.log(n_docs / df[t]) for t, c in tf.items() if df.get(t, 0) >= 2}
-        terms = sorted(weights, key=lambda t: (-weights[t], t))[:25]
-        if not terms:
-            return []
-        expr = "{ti ab cl} : (" + " OR ".join(fts_quote(t) for t in terms) + ")"
-        rows = self.conn.execute(
-            "WITH x AS MATERIALIZED (SELECT pn, bm25(passages) AS b FROM passages WHERE passages MATCH ?) "
-            "SELECT pn, -sum(b) AS s FROM x WHERE pn != ? GROUP BY pn ORDER BY s DESC, pn LIMIT ?",
-            (expr, pn, size)).fetchall()
+    def similar(self, query: SimilarQuery) -> list[RawHit]:
+        """Text candidates (FTS5 bm25 of a document's best passage: a sum would favour documents with
+        many claims) and linked candidates in that order, chosen in one statement; then their
+        SIMILAR_FIELDS."""
+        ctes = ["s AS (SELECT NULL AS pn, 0.0 AS s WHERE 0)"]
+        params: list[Any] = []
+        if query.terms:
+            ctes = ["x AS MATERIALIZED (SELECT pn, bm25(passages) AS b FROM passages WHERE passages MATCH ?)",
+                    "s AS (SELECT pn, -min(b) AS s FROM x GROUP BY pn)"]
+            params.append("{ti ab cl} : (" + " OR ".join(fts_quote(t) for t in query.terms) + ")")
+        links, link_params = _similar_links(query)
+        ctes.append(f"l AS ({links})")
+        keep = "d.pn != ? AND (? IS NULL OR d.family_id IS NOT ?)"
+        kept = [query.pn, query.family_id, query.family_id, query.limit]
+        sql = (f"WITH {', '.join(ctes)}, "
+               f"t AS (SELECT d.pn FROM s JOIN docs d ON d.pn = s.pn WHERE {keep} ORDER BY s.s DESC, d.pn LIMIT ?), "
+               f"k AS (SELECT d.pn FROM l JOIN docs d ON d.pn = l.pn LEFT JOIN s ON s.pn = d.pn WHERE {keep} "
+               "ORDER BY coalesce(s.s, 0) DESC, d.pn LIMIT ?) SELECT pn FROM t UNION SELECT pn FROM k")
+        pns = [row[0] for row in self.conn.execute(sql, [*params, *link_params, *kept, *kept])]
+        paths = ", ".join(f"'$.{f}'" for f in SIMILAR_FIELDS)
         hits = []
-        for hit_pn, s in rows:
-            row = self.conn.execute(f"SELECT {_HIT_SQL} FROM docs d WHERE d.pn = ?", (hit_pn,)).fetchone()
-            hits.append(RawHit(pn=hit_pn, score=float(s), source=_hit_source(row), sort=[]))
+        for chunk in batches(sorted(pns), LOOKUP_CHUNK):
+            rows = self.conn.execute(f"SELECT pn, json_extract(body, {paths}) FROM docs "
+                                     f"WHERE pn IN ({', '.join('?' * len(chunk))})", chunk)
+            hits += [RawHit(pn=pn, score=0.0, source=dict(zip(SIMILAR_FIELDS, json.loads(values), strict=True)),
+                            sort=[]) for pn, values in rows]
         return hits
 
     def drop(self) -> None:
@@ -405,3 +403,25 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
     return value
+
+
+def _similar_links(query: SimilarQuery) -> tuple[str, list[Any]]:
+    """The documents linked to the query's: by classification, cited by it, citing it or what it cites."""
+    def marks(values: list[str]) -> str:
+        return ", ".join("?" * len(values))
+
+    parts, params = [], []
+    for field, values in query.links.items():
+        if values:
+            parts.append(f"SELECT pn FROM doc_values WHERE field = ? AND value IN ({marks(values)})")
+            params += [field, *values]
+    for field, prefixes in query.link_prefixes.items():
+        for prefix in prefixes:
+            parts.append("SELECT pn FROM doc_values WHERE field = ? AND value >= ? AND value < ?")
+            params += [field, prefix, prefix + "\U0010ffff"]
+    if query.cited_bases:
+        parts.append(f"SELECT pn FROM docs WHERE pn_base IN ({marks(query.cited_bases)})")
+        params += query.cited_bases
+    cited = [*query.cited_bases, query.pn_base]
+    parts.append(f"SELECT pn FROM doc_values WHERE field = 'cited_bases' AND value IN ({marks(cited)})")
+    return " UNION ".join(parts), [*params, *cited]

@@ -1,0 +1,63 @@
+"""Similar patents (ipsearch.similar) on both backends over the real corpus: issue 16's goal (an LED
+document's similar documents share its IPC section), never the document or its family, documents
+with nothing to compare, and both backends ranking alike (bench/similar.py measures the quality)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ipsearch.service import SearchService
+
+LED_DOCUMENTS = ("US8089085B2", "US8089078B2")  # IPC H01L 33/00: the LED documents of the corpus
+# judged pairs (bench/similar_judgements.json) whose similar document is clear enough to come first
+CLEAR_FIRSTS = {"US7157991B2": "US7474034B2", "US7473185B2": "US7473188B2", "US20110000002A1": "US20110000003A1",
+                "USD584392S1": "USD513434S1", "DE1258196B": "DE1258197B"}
+
+
+@pytest.fixture(params=["es_service", "embedded_service"])
+def service(request: pytest.FixtureRequest) -> SearchService:
+    return request.getfixturevalue(request.param)
+
+
+def test_an_led_documents_top_five_share_its_ipc_section(service: SearchService) -> None:
+    for pn in LED_DOCUMENTS:
+        top = service.similar(pn, 5)
+        assert len(top) == 5
+        assert all("H" in {code[0] for code in hit.ipc} for hit in top), [(h.pn, h.ipc) for h in top]
+    assert "US7863599B2" in {h.pn for h in service.similar("US8089085B2", 5)}  # "Light emitting diode"
+
+
+def test_the_judged_similar_document_comes_first(service: SearchService) -> None:
+    for pn, first in CLEAR_FIRSTS.items():
+        assert service.similar(pn, 1)[0].pn == first, pn
+
+
+def test_never_the_document_or_its_family(service: SearchService) -> None:
+    family = {m.pn for m in service.document("EP1000000A1").family}
+    assert len(family) == 5  # NL1010536C2, US6093011A, EP1000000B1, AT232441T, DE69905327D1
+    listed = {h.pn for h in service.similar("EP1000000A1", 50)}
+    assert listed and not listed & (family | {"EP1000000A1"})
+
+
+def test_ranked_best_first_within_size(service: SearchService) -> None:
+    hits = service.similar("US7642270B2", 7)
+    assert len(hits) == 7
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert all(h.title for h in hits)
+
+
+def test_a_document_with_no_text_still_answers(service: SearchService) -> None:
+    # AT232441T: no title, abstract, claims, classification or citations; its family is excluded
+    assert service.similar("AT232441T", 10) == []
+    # JP2005533465A: no text, but classified: documents of its IPC subclasses, nothing else
+    own = {"G06T", "H03M", "H04B", "H04N"}
+    hits = service.similar("JP2005533465A", 10)
+    assert hits and all({code[:4] for code in h.ipc} & own for h in hits)
+
+
+@pytest.mark.parametrize("pn", ["US8089085B2", "US7473606B2", "US6837220B2", "US7864145B2", "US8926509B2"])
+def test_both_backends_agree_on_the_top(es_service: SearchService, embedded_service: SearchService,
+                                        pn: str) -> None:
+    es = [h.pn for h in es_service.similar(pn, 5)]
+    embedded = [h.pn for h in embedded_service.similar(pn, 5)]
+    assert len(set(es) & set(embedded)) >= 4, (es, embedded)
