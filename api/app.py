@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,7 +12,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import pages, problems
 from api.deps import Platform
-from api.middleware import BodyLimitMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
+from api.middleware import BodyLimitMiddleware, ExpensiveRouteLimits, RequestIdMiddleware, SecurityHeadersMiddleware
 from api.pages.errors import error_page
 from api.routers import (
     accounts,
@@ -63,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
+    app.add_middleware(ExpensiveRouteLimits, platform=app.state.platform,
+                       respond=partial(problems.error_response, html=error_page))
     if settings.trusted_proxies:  # the client is the right-most X-Forwarded-For address not a proxy
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -21,13 +22,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.accounts import permissions
 from core.accounts.models import Role, User
 from core.accounts.service import user_for_api_key
+from core.accounts.sessions import find_session
 from core.accounts.tokens import TokenError, read_access_token
 from core.audit import AuditContext, Writer
 from core.celery_app import TaskQueue
 from core.db import session_factory
-from core.errors import NotAuthenticated, PermissionDenied
-from core.ratelimit import RateLimiter, make_rate_limiter
-from core.settings import Settings
+from core.errors import NotAuthenticated, PermissionDenied, TooManyRequests
+from core.ratelimit import RateLimiter, hit_each, make_rate_limiter
+from core.settings import RouteLimit, Settings
 from ipsearch.backends import get_backend
 from ipsearch.service import SearchService
 
@@ -132,6 +134,50 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
+
+
+class Expense(StrEnum):
+    """The kinds of costly request, each limited per user and per address (settings ``limit_*``)."""
+
+    search = "searches"
+    export = "exports"
+    report = "report requests"
+    upload = "registrations and uploads"
+
+
+def route_limit(settings: Settings, expense: Expense) -> RouteLimit:
+    return {Expense.search: settings.limit_search, Expense.export: settings.limit_export,
+            Expense.report: settings.limit_report, Expense.upload: settings.limit_upload}[expense]
+
+
+def caller_id(platform: Platform, secret: str | None, session_token: str | None) -> int | None:
+    """Who is asking, for per-user limits: the bearer token's, API key's or session cookie's user;
+    None when anonymous or the credential does not check out (the route itself refuses those)."""
+    if secret and not is_api_key(secret):
+        try:
+            return read_access_token(platform.settings, secret)
+        except TokenError:
+            return None
+    if not secret and not session_token:
+        return None
+    with platform.sessions() as session:
+        user = user_for_api_key(session, secret) if secret else None
+        if not secret and (found := find_session(session, session_token)):
+            user = found[1]
+        session.rollback()  # nothing is recorded for a limit check (not even last_used_at)
+        return user.id if user is not None else None
+
+
+def limit_expense(platform: Platform, expense: Expense, address: str | None, user_id: int | None) -> None:
+    """Count a costly request against its address's and its user's limits; TooManyRequests beyond."""
+    limit = route_limit(platform.settings, expense)
+    limits = {f"{expense.name}:ip:{address or 'unknown'}": limit.per_ip}
+    if user_id is not None:
+        limits[f"{expense.name}:user:{user_id}"] = limit.per_user
+    decision = hit_each(platform.rate_limiter, limits, limit.window_seconds)
+    if not decision.allowed:
+        raise TooManyRequests(f"too many {expense.value} in a short time: wait {decision.retry_after} s and retry",
+                              retry_after=decision.retry_after)
 
 
 def audit_context(request: Request, user: User | None) -> AuditContext:

@@ -1,14 +1,23 @@
-"""Pure-ASGI middleware: request ids, security headers and request body size limits."""
+"""Pure-ASGI middleware: request ids, security headers, limits on expensive routes and request body
+size limits."""
 
 from __future__ import annotations
 
 import json
 import re
 import uuid
+from collections.abc import Callable
 
+from fastapi.security.utils import get_authorization_scheme_param
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.deps import Expense, Platform, caller_id, client_ip, limit_expense
+from api.pages.context import SESSION_COOKIE
 from api.problems import problem_document
+from core.errors import IPCommonsError
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -94,6 +103,78 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+# The routes that cost the most (a search or aggregation over the index, a file written, a report
+# rendered, a file received and hashed), API and pages alike: (method, path template) -> kind.
+EXPENSIVE_ROUTES: dict[tuple[str, str], Expense] = {
+    ("GET", "/"): Expense.search,  # the search workbench
+    ("GET", "/api/v1/patents/search"): Expense.search,
+    ("GET", "/api/v1/patents/{pn}/similar"): Expense.search,
+    ("GET", "/api/v1/forums/search"): Expense.search,
+    ("GET", "/api/v1/copyright/works"): Expense.search,
+    ("GET", "/api/v1/analytics/indicators"): Expense.search,
+    ("GET", "/api/v1/regions/{code}"): Expense.search,
+    ("GET", "/reports/industries/{key}"): Expense.search,
+    ("GET", "/regions/{code}"): Expense.search,
+    ("GET", "/api/v1/patents/export"): Expense.export,
+    ("GET", "/export"): Expense.export,
+    ("GET", "/api/v1/collections/{cid}/export"): Expense.export,
+    ("GET", "/collections/{cid}/export"): Expense.export,
+    ("POST", "/api/v1/reports"): Expense.report,
+    ("POST", "/reports/industries/{key}/report"): Expense.report,
+    ("POST", "/api/v1/copyright/registrations"): Expense.upload,
+    ("POST", "/api/v1/copyright/registrations/upload"): Expense.upload,
+    ("POST", "/api/v1/copyright/verify-file"): Expense.upload,
+    ("POST", "/copyright/register"): Expense.upload,
+    ("POST", "/api/v1/hall/applications/{number}/materials"): Expense.upload,
+    ("POST", "/service-hall/applications/{number}/supply"): Expense.upload,
+}
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """``/a/{x}/b`` matches ``/a/<one segment>/b``, as the router does."""
+    parts = re.split(r"\{[^}/]+\}", template)
+    return re.compile("^" + "[^/]+".join(re.escape(p) for p in parts) + "$")
+
+
+_EXPENSIVE = [(method, _template_pattern(path), expense) for (method, path), expense in EXPENSIVE_ROUTES.items()]
+
+
+def expense_of(method: str, path: str) -> Expense | None:
+    method = "GET" if method == "HEAD" else method
+    return next((expense for m, pattern, expense in _EXPENSIVE if m == method and pattern.match(path)), None)
+
+
+class ExpensiveRouteLimits:
+    """Per-user and per-address limits on EXPENSIVE_ROUTES, checked before the body is read (a refused
+    upload is not received first). The refusal is the app's own: a problem document, or an error
+    page for a person's browser, with Retry-After."""
+
+    def __init__(self, app: ASGIApp, platform: Platform,
+                 respond: Callable[[Request, IPCommonsError], Response]) -> None:
+        self.app = app
+        self.platform = platform
+        self.respond = respond
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        expense = expense_of(scope["method"], scope["path"]) if scope["type"] == "http" else None
+        if expense is None:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        try:  # the database and Redis are blocking: off the event loop
+            await run_in_threadpool(self._count, request, expense)
+        except IPCommonsError as exc:
+            await self.respond(request, exc)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _count(self, request: Request, expense: Expense) -> None:
+        scheme, bearer = get_authorization_scheme_param(request.headers.get("authorization"))
+        secret = (bearer if scheme.lower() == "bearer" else None) or request.headers.get("x-api-key")
+        user_id = caller_id(self.platform, secret, request.cookies.get(SESSION_COOKIE))
+        limit_expense(self.platform, expense, client_ip(request), user_id)
 
 
 class BodyLimitMiddleware:

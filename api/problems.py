@@ -97,6 +97,18 @@ def wants_html(request: Request) -> bool:
     return not request.url.path.startswith(JSON_PATHS) and "text/html" in request.headers.get("accept", "")
 
 
+def error_response(request: Request, exc: IPCommonsError, html: HtmlErrorPage | None = None) -> Response:
+    """The answer to a refusal: a page for a person's browser (with ``html``), else a problem document;
+    a rate limit says when to retry either way."""
+    status, title = status_of(exc)
+    if html is not None and wants_html(request):
+        response = html(request, status, title, exc.detail)
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    return problem(status, title, exc.detail, request, headers=_headers(exc), **exc.extra)
+
+
 HTML_VALIDATION_DETAIL = "a value in the address or the form does not fit: go back and try again"
 
 
@@ -105,10 +117,7 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
 
     @app.exception_handler(IPCommonsError)
     async def domain_error(request: Request, exc: IPCommonsError) -> Response:
-        status, title = status_of(exc)
-        if html is not None and wants_html(request):
-            return html(request, status, title, exc.detail)
-        return problem(status, title, exc.detail, request, headers=_headers(exc), **exc.extra)
+        return error_response(request, exc, html)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -68,3 +68,12 @@ class MemoryRateLimiter:
 
 def make_rate_limiter(redis_url: str | None) -> RateLimiter:
     return RedisRateLimiter(redis_url) if redis_url else MemoryRateLimiter()
+
+
+def hit_each(limiter: RateLimiter, limits: dict[str, int], window_seconds: int) -> Decision:
+    """Count one request against every key (a user, an address); refused when any key is over its
+    limit, to be retried after the longest wait among those refusing."""
+    refused = [d for key, limit in limits.items() if not (d := limiter.hit(key, limit, window_seconds)).allowed]
+    if not refused:
+        return Decision(allowed=True, retry_after=0)
+    return Decision(allowed=False, retry_after=max(d.retry_after for d in refused))

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -35,6 +35,16 @@ class BrokerKind(StrEnum):
     embedded = "embedded"
 
 
+class RouteLimit(BaseModel):
+    """How many requests of one kind a signed-in user, and one client address (all its users and
+    visitors together), may make per window; ``IPC_LIMIT_SEARCH='{"per_user": 120, "per_ip": 600}'``."""
+
+    model_config = ConfigDict(frozen=True)
+    per_user: int = Field(gt=0)
+    per_ip: int = Field(gt=0)
+    window_seconds: int = Field(default=60, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IPC_", env_file=None, extra="ignore")
 
@@ -52,6 +62,13 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Addresses or networks of the reverse proxies in front of the app, "
         "comma-separated; X-Forwarded-For and X-Forwarded-Proto are believed only from them. Unset: from nobody.")
+    # Limits on the expensive routes (api/middleware.py names them), generous for people and the demo.
+    limit_search: RouteLimit = Field(default=RouteLimit(per_user=120, per_ip=600),
+                                     description="Searches, similar documents, dashboards and indicators.")
+    limit_export: RouteLimit = Field(default=RouteLimit(per_user=30, per_ip=120), description="CSV/JSONL exports.")
+    limit_report: RouteLimit = Field(default=RouteLimit(per_user=20, per_ip=60), description="Report requests.")
+    limit_upload: RouteLimit = Field(default=RouteLimit(per_user=30, per_ip=120),
+                                     description="Copyright registrations, file checks and uploaded materials.")
     max_body_bytes: int = Field(default=1_048_576, description="JSON request bodies larger than this: 413.")
     max_upload_bytes: int = Field(default=512 * 1024 * 1024)
     smtp_host: str | None = Field(default=None, description="Unset: notifications stay in the inbox only.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from core.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from core.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter, hit_each
 
 
 def _exercise(limiter: RateLimiter) -> None:
@@ -24,3 +24,12 @@ def test_memory_limiter() -> None:
 
 def test_redis_limiter(redis_url: str) -> None:
     _exercise(RedisRateLimiter(redis_url))
+
+
+def test_hit_each_refuses_when_any_key_is_over() -> None:
+    limiter = MemoryRateLimiter()
+    both = {"user:1": 2, "ip:a": 3}
+    assert [hit_each(limiter, both, 60).allowed for _ in range(3)] == [True, True, False]  # the user's limit
+    assert hit_each(limiter, {"user:2": 2, "ip:a": 3}, 60).allowed is False  # now the address's: 4 > 3
+    other = hit_each(limiter, {"user:3": 2, "ip:b": 3}, 60)
+    assert other.allowed and other.retry_after == 0  # another user at another address
