@@ -18,6 +18,7 @@ from analytics.rules import Finding, RuleContext, RulesConfig, evaluate
 from core.accounts.models import Membership, User
 from core.db import session_scope
 from core.errors import NotFound, PermissionDenied
+from core.ids import DbId
 from core.notifications import notify
 from ipsearch.events import CorpusEvent, latest_event_id
 from ipsearch.names import harmonise_name
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 class SubscriptionIn(BaseModel):
     scope: str = Field(min_length=1, max_length=60)
-    org_id: int | None = None
+    org_id: DbId | None = None
     home_country: str = Field(default="CN", pattern=r"^[A-Z]{2}$")
     watched: list[str] = Field(default_factory=list, max_length=50, description="competitor names")
     product_keywords: list[str] = Field(default_factory=list, max_length=30)

@@ -18,6 +18,7 @@ from analytics.models import CustomScope
 from core.accounts.models import Membership, User
 from core.accounts.permissions import is_admin
 from core.errors import Conflict, NotFound, PermissionDenied
+from core.ids import DbId
 from ipsearch.query.parser import QuerySyntaxError, parse_query
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,59}$")
@@ -29,7 +30,7 @@ class ScopeIn(BaseModel):
     name_zh: str = Field(default="", max_length=200)
     query: str = Field(min_length=1, max_length=2000)
     branches: list[Branch] = Field(default_factory=list, max_length=20)
-    org_id: int | None = Field(default=None, description="shared with this organisation's members (yours only)")
+    org_id: DbId | None = Field(default=None, description="shared with this organisation's members (yours only)")
     published: bool = Field(default=False, description="seen by everyone; otherwise private to you (and org_id)")
 
     @field_validator("query")

@@ -29,6 +29,7 @@ from core.accounts.models import User
 from core.accounts.permissions import require_staff
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.ids import DbId
 from core.settings import Settings
 
 ALL_RIGHTS = frozenset(r.value for r in Right)
@@ -37,13 +38,13 @@ CC_CODES = {"CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC-BY-NC-SA
 
 
 class TransferIn(BaseModel):
-    to_user_id: int
+    to_user_id: DbId
     rights: list[Right] = Field(min_length=1)
     effective_date: date
 
 
 class LicenceIn(BaseModel):
-    licensee_id: int
+    licensee_id: DbId
     rights: list[Right] = Field(min_length=1)
     exclusive: bool = False
     may_sublicense: bool = False

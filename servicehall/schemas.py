@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from core.ids import DbId, DbInt
 from servicehall.calendar import BEIJING
 from servicehall.models import CardLevel, ItemKind, Satisfaction, StaffRole, Status, Step
 from servicehall.workflow import Action
@@ -41,7 +42,7 @@ class ItemIn(BaseModel):
     description: Bilingual
     materials: list[MaterialSpec] = Field(default_factory=list, max_length=30)
     fields: list[FieldSpec] = Field(default_factory=list, max_length=30)
-    step_days: dict[Step, int]
+    step_days: dict[Step, Annotated[int, Field(ge=0, le=365)]]
     total_days: int = Field(ge=1, le=365)
     warn_ratio: float = Field(default=0.8, gt=0, lt=1)
     department: str
@@ -91,14 +92,14 @@ class ApplyIn(BaseModel):
 class ActionIn(BaseModel):
     action: Action
     comment: str = Field(default="", max_length=5000)
-    version: int | None = Field(default=None, description="Refused (409) unless the application is still at "
+    version: DbInt | None = Field(default=None, description="Refused (409) unless the application is still at "
                                                           "this version: the version the caller saw.")
     result: str | None = Field(default=None, max_length=5000, description="With approve or reject: the result.")
     upheld: bool | None = Field(default=None, description="With approve, for a mediation: the complaint is upheld.")
 
 
 class AssignIn(BaseModel):
-    assignee_id: int | None = Field(description="None: back to the department's pool.")
+    assignee_id: DbId | None = Field(description="None: back to the department's pool.")
     comment: str = Field(default="", max_length=2000)
 
 

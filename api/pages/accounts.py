@@ -16,6 +16,7 @@ from core.accounts import service
 from core.accounts.schemas import ApiKeyIn, RegisterIn
 from core.accounts.sessions import close_session, open_session
 from core.errors import IPCommonsError
+from core.ids import DbId
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -122,7 +123,7 @@ def create_api_key(page: CheckedPageDep, name: Text) -> HTMLResponse:
 
 
 @router.post("/account/api-keys/{key_id}/revoke", response_model=None)
-def revoke_api_key(page: CheckedPageDep, key_id: int) -> Response:
+def revoke_api_key(page: CheckedPageDep, key_id: DbId) -> Response:
     service.revoke_key(page.writer(), key_id)
     return page.redirect("/account")
 
@@ -133,7 +134,7 @@ def inbox(page: PageDep) -> HTMLResponse:
 
 
 @router.post("/inbox/{note_id}/read", response_model=None)
-def read(page: CheckedPageDep, note_id: int) -> Response:
+def read(page: CheckedPageDep, note_id: DbId) -> Response:
     service.read_notification(page.writer(), note_id)
     return page.redirect("/inbox")
 

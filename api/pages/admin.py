@@ -36,6 +36,7 @@ from core.accounts.models import OrgKind, OrgRole, Role
 from core.accounts.permissions import is_admin, require_admin, require_staff
 from core.accounts.schemas import MemberIn, OrgIn, RoleIn
 from core.errors import Conflict, InvalidInput, NotFound
+from core.ids import DbId
 from loaders import service as loads
 from loaders.journal import LoadStatus
 from loaders.service import LoadIn
@@ -133,8 +134,8 @@ def users(page: PageDep, q: Annotated[str, Query(max_length=100)] = "", number: 
 
 
 @router.post("/admin/users/{user_id}/role", response_model=None)
-def change_role(page: CheckedPageDep, user_id: int, role: Annotated[Role, Form()], q: Text = "",
-                number: Annotated[int, Form(alias="page", ge=1)] = 1) -> Response:
+def change_role(page: CheckedPageDep, user_id: DbId, role: Annotated[Role, Form()], q: Text = "",
+                number: Annotated[int, Form(alias="page", ge=1, le=100_000)] = 1) -> Response:
     if (go := _visitor(page)) is not None:
         return go
     accounts.change_role(page.writer(), user_id, RoleIn(role=role))
@@ -142,8 +143,8 @@ def change_role(page: CheckedPageDep, user_id: int, role: Annotated[Role, Form()
 
 
 @router.post("/admin/users/{user_id}/active", response_model=None)
-def set_active(page: CheckedPageDep, user_id: int, active: Annotated[bool, Form()], q: Text = "",
-               number: Annotated[int, Form(alias="page", ge=1)] = 1) -> Response:
+def set_active(page: CheckedPageDep, user_id: DbId, active: Annotated[bool, Form()], q: Text = "",
+               number: Annotated[int, Form(alias="page", ge=1, le=100_000)] = 1) -> Response:
     if (go := _visitor(page)) is not None:
         return go
     try:
@@ -186,12 +187,12 @@ def _organisation(page: Page, org_id: int, status_code: int = 200, **extra: Any)
 
 
 @router.get("/admin/organisations/{org_id}", response_class=HTMLResponse)
-def organisation(page: PageDep, org_id: int, done: Done | None = None) -> HTMLResponse:
+def organisation(page: PageDep, org_id: DbId, done: Done | None = None) -> HTMLResponse:
     return _organisation(page, org_id, done=done, form={})
 
 
 @router.post("/admin/organisations/{org_id}/members", response_model=None)
-def add_member(page: CheckedPageDep, org_id: int, email: Text,
+def add_member(page: CheckedPageDep, org_id: DbId, email: Text,
                role: Annotated[OrgRole, Form()] = OrgRole.member) -> Response:
     if (go := _visitor(page)) is not None:
         return go
@@ -247,12 +248,12 @@ def _run(page: Page, run_id: int) -> dict[str, Any]:
 
 
 @router.get("/admin/loads/{run_id}", response_class=HTMLResponse)
-def load_page(page: PageDep, run_id: int) -> HTMLResponse:
+def load_page(page: PageDep, run_id: DbId) -> HTMLResponse:
     return _render(page, "admin_load.html", **_run(page, run_id))
 
 
 @router.get("/admin/loads/{run_id}/progress", response_class=HTMLResponse)
-def load_progress(page: PageDep, run_id: int) -> HTMLResponse:
+def load_progress(page: PageDep, run_id: DbId) -> HTMLResponse:
     """The progress fragment htmx polls every second until the run finishes (then the summary)."""
     return _render(page, "_admin_load_progress.html", **_run(page, run_id))
 
@@ -277,7 +278,7 @@ class Decision(enum.StrEnum):
 
 
 @router.post("/admin/agencies/claims/{claim_id}", response_model=None)
-def decide_claim(page: CheckedPageDep, claim_id: int, decision: Annotated[Decision, Form()]) -> Response:
+def decide_claim(page: CheckedPageDep, claim_id: DbId, decision: Annotated[Decision, Form()]) -> Response:
     if (go := _visitor(page)) is not None:
         return go
     try:
@@ -299,7 +300,7 @@ def _record(kind: str, points: str, description: str, source: str, occurred_on: 
 
 
 @router.post("/admin/agencies/integrity", response_model=None)
-def add_record(page: CheckedPageDep, agency: Annotated[int, Form()], kind: Text, points: Text, description: Text,
+def add_record(page: CheckedPageDep, agency: Annotated[DbId, Form()], kind: Text, points: Text, description: Text,
                source: Text, occurred_on: Text, evidence: Text = "") -> Response:
     if (go := _visitor(page)) is not None:
         return go
@@ -372,7 +373,7 @@ def _as_json(details: dict[str, object]) -> str:
 def audit_page(page: PageDep, actor: Annotated[str, Query(max_length=254)] = "", action: ActionParam = "",
                object_type: Annotated[str, Query(pattern=r"^[a-z_]{0,60}$")] = "",
                since: Annotated[str, Query(pattern=DATE)] = "", until: Annotated[str, Query(pattern=DATE)] = "",
-               before: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
+               before: Annotated[DbId | None, Query()] = None) -> HTMLResponse:
     """The trail newest first, filtered by who, what, which kind of object and when (whole days, UTC)."""
     user = page.require_user()
     filters = {"actor": actor, "action": action, "object_type": object_type, "since": since, "until": until}

@@ -26,6 +26,7 @@ from community.agencies.models import RecordKind, ServiceType, Tier
 from community.agencies.schemas import DirectoryOut, DirectoryQuery, ReviewIn, TextIn
 from core import regions
 from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.ids import DbId, parse_id
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
@@ -150,8 +151,8 @@ def _profile(page: Page, agency_id: int, status_code: int = 200, **extra: Any) -
 
 
 @router.get("/community/agencies/{agency_id}", response_class=HTMLResponse)
-def profile(page: PageDep, agency_id: int, done: Annotated[Done | None, Query()] = None,
-            review: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
+def profile(page: PageDep, agency_id: DbId, done: Annotated[Done | None, Query()] = None,
+            review: Annotated[DbId | None, Query()] = None) -> HTMLResponse:
     """``done`` says what a form did, next to that form or ``review`` (the redirect scrolls there)."""
     said = {"done": done.value, "text": page.gettext(DONE[done]), "review": review} if done is not None else None
     return _profile(page, agency_id, said=said)
@@ -168,7 +169,7 @@ def _criterion(value: str) -> int:
 
 
 @router.post("/community/agencies/{agency_id}/review", response_model=None)
-def save_review(page: CheckedPageDep, agency_id: int, engagement_ref: Text = "", professionalism: Text = "",
+def save_review(page: CheckedPageDep, agency_id: DbId, engagement_ref: Text = "", professionalism: Text = "",
                 responsiveness: Text = "", cost_transparency: Text = "", outcome: Text = "", text: Text = "",
                 linked_pn: Text = "") -> Response:
     """Write the reader's review of the agency, or edit it: one per reader and agency."""
@@ -187,7 +188,7 @@ def save_review(page: CheckedPageDep, agency_id: int, engagement_ref: Text = "",
 
 
 @router.post("/community/agencies/{agency_id}/reviews/{review_id}/flag", response_model=None)
-def flag_review(page: CheckedPageDep, agency_id: int, review_id: int) -> Response:
+def flag_review(page: CheckedPageDep, agency_id: DbId, review_id: DbId) -> Response:
     try:
         svc.flag_review(page.writer(), review_id)
     except FORM_ERRORS as exc:
@@ -197,7 +198,7 @@ def flag_review(page: CheckedPageDep, agency_id: int, review_id: int) -> Respons
 
 
 @router.post("/community/agencies/{agency_id}/reviews/{review_id}/reply", response_model=None)
-def reply(page: CheckedPageDep, agency_id: int, review_id: int, text: Text = "") -> Response:
+def reply(page: CheckedPageDep, agency_id: DbId, review_id: DbId, text: Text = "") -> Response:
     """The agency's account answers a review, once."""
     try:
         if not text.strip():
@@ -210,13 +211,13 @@ def reply(page: CheckedPageDep, agency_id: int, review_id: int, text: Text = "")
 
 
 @router.post("/community/agencies/{agency_id}/objections", response_model=None)
-def object_(page: CheckedPageDep, agency_id: int, text: Text = "", record: Text = "") -> Response:
+def object_(page: CheckedPageDep, agency_id: DbId, text: Text = "", record: Text = "") -> Response:
     """The agency's account objects to one integrity record, or (no record chosen) to its tier."""
     try:
         if not text.strip():
             raise InvalidInput.said("say what you object to and why")
-        if record.strip().isdigit():
-            svc.object_to_record(page.writer(), agency_id, int(record), TextIn(text=text.strip()).text)
+        if (record_id := parse_id(record)) is not None:
+            svc.object_to_record(page.writer(), agency_id, record_id, TextIn(text=text.strip()).text)
         else:
             svc.object_to_tier(page.writer(), agency_id, TextIn(text=text.strip()).text)
     except FORM_ERRORS as exc:

@@ -23,6 +23,7 @@ from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.downloads import download
 from core.accounts import service as accounts
 from core.errors import InvalidInput, IPCommonsError, PermissionDenied
+from core.ids import DbId, parse_id
 from ipsearch.collections import service
 from ipsearch.collections.models import Visibility
 from ipsearch.collections.schemas import CollectionIn, CollectionOut, CollectionPatch, ItemsIn, NoteIn, NoteOut, TagIn
@@ -56,7 +57,7 @@ def _is_htmx(page: Page) -> bool:
 
 
 def _org_id(value: str) -> int | None:
-    return int(value) if value.strip().isdigit() else None
+    return parse_id(value)
 
 
 # --- my collections ----------------------------------------------------------------------------
@@ -122,7 +123,7 @@ def _orgs(page: Page, coll: CollectionOut) -> list[Any]:
 
 
 @router.get("/collections/{cid}", response_class=HTMLResponse)
-def collection_page(page: PageDep, cid: int, start: Annotated[int, Query(ge=0)] = 0,
+def collection_page(page: PageDep, cid: DbId, start: Annotated[int, Query(ge=0)] = 0,
                     added: Annotated[int | None, Query(ge=0, le=1000)] = None) -> HTMLResponse:
     """``added=N`` after adding by number: how many were new (numbers only, nothing from the URL)."""
     notice = page.gettext("Documents added: %(n)s (numbers already in the collection are not added twice).",
@@ -147,7 +148,7 @@ def _changes(current: CollectionOut, name: str, description: str, query: str,
 
 
 @router.post("/collections/{cid}/edit", response_model=None)
-def edit_collection(page: CheckedPageDep, cid: int, name: Text, description: OptionalText = "",
+def edit_collection(page: CheckedPageDep, cid: DbId, name: Text, description: OptionalText = "",
                     query: OptionalText = "", visibility: Annotated[Visibility, Form()] = Visibility.private,
                     org: OptionalText = "") -> Response:
     try:
@@ -161,13 +162,13 @@ def edit_collection(page: CheckedPageDep, cid: int, name: Text, description: Opt
 
 
 @router.get("/collections/{cid}/delete", response_class=HTMLResponse)
-def confirm_delete(page: PageDep, cid: int) -> HTMLResponse:
+def confirm_delete(page: PageDep, cid: DbId) -> HTMLResponse:
     page.require_user()
     return page.render("collection_delete.html", coll=service.get(page.session, page.user, cid))
 
 
 @router.post("/collections/{cid}/delete", response_model=None)
-def delete_collection(page: CheckedPageDep, cid: int) -> Response:
+def delete_collection(page: CheckedPageDep, cid: DbId) -> Response:
     service.delete(page.writer(), cid)
     return page.redirect("/collections?deleted=1")
 
@@ -180,7 +181,7 @@ def split_numbers(text: str) -> list[str]:
 
 
 @router.post("/collections/{cid}/items", response_model=None)
-def add_documents(page: CheckedPageDep, cid: int, pns: Text, next: OptionalText = "") -> Response:
+def add_documents(page: CheckedPageDep, cid: DbId, pns: Text, next: OptionalText = "") -> Response:
     try:
         numbers = split_numbers(pns)
         if not numbers:
@@ -193,7 +194,7 @@ def add_documents(page: CheckedPageDep, cid: int, pns: Text, next: OptionalText 
 
 
 @router.post("/collections/add", response_model=None)
-def add_to_collection(page: CheckedPageDep, collection: Annotated[int, Form()], pn: Text) -> Response:
+def add_to_collection(page: CheckedPageDep, collection: Annotated[DbId, Form()], pn: Text) -> Response:
     """The patent page's "add to collection": back to the patent, now listed with the collection."""
     try:
         service.add_items(page.writer(), page.platform.search, collection, ItemsIn(pns=[pn]))
@@ -236,41 +237,41 @@ def _written(page: Page, cid: int, pn: str, start: int, next_: str, write: Calla
 
 
 @router.post("/collections/{cid}/tags", response_model=None)
-def add_tag(page: CheckedPageDep, cid: int, pn: Text, tag: Text, start: Annotated[int, Form(ge=0)] = 0,
+def add_tag(page: CheckedPageDep, cid: DbId, pn: Text, tag: Text, start: Annotated[int, Form(ge=0)] = 0,
             next: OptionalText = "") -> Response:
     """Tag (标引) a document of the collection."""
     return _written(page, cid, pn, start, next, lambda: service.add_tag(page.writer(), cid, TagIn(pn=pn, tag=tag)))
 
 
 @router.post("/collections/{cid}/notes", response_model=None)
-def add_note(page: CheckedPageDep, cid: int, pn: Text, text: Text, start: Annotated[int, Form(ge=0)] = 0,
+def add_note(page: CheckedPageDep, cid: DbId, pn: Text, text: Text, start: Annotated[int, Form(ge=0)] = 0,
              next: OptionalText = "") -> Response:
     return _written(page, cid, pn, start, next,
                     lambda: service.add_note(page.writer(), cid, NoteIn(pn=pn, text=text)))
 
 
 @router.post("/collections/{cid}/tags/remove", response_model=None)
-def remove_tag(page: CheckedPageDep, cid: int, pn: Text, tag: Text, start: Annotated[int, Form(ge=0)] = 0,
+def remove_tag(page: CheckedPageDep, cid: DbId, pn: Text, tag: Text, start: Annotated[int, Form(ge=0)] = 0,
                next: OptionalText = "") -> Response:
     return _written(page, cid, pn, start, next,
                     lambda: service.remove_tag(page.writer(), cid, TagIn(pn=pn, tag=tag)))
 
 
 @router.post("/collections/{cid}/notes/{note_id}/delete", response_model=None)
-def delete_note(page: CheckedPageDep, cid: int, note_id: int, pn: Text, start: Annotated[int, Form(ge=0)] = 0,
+def delete_note(page: CheckedPageDep, cid: DbId, note_id: DbId, pn: Text, start: Annotated[int, Form(ge=0)] = 0,
                 next: OptionalText = "") -> Response:
     return _written(page, cid, pn, start, next, lambda: service.delete_note(page.writer(), cid, note_id))
 
 
 @router.post("/collections/{cid}/items/remove", response_model=None)
-def remove_document(page: CheckedPageDep, cid: int, pn: Text, start: Annotated[int, Form(ge=0)] = 0) -> Response:
+def remove_document(page: CheckedPageDep, cid: DbId, pn: Text, start: Annotated[int, Form(ge=0)] = 0) -> Response:
     """Removed by hand: the saved query will not bring it back."""
     return _written(page, cid, pn, start, "",
                     lambda: service.remove_items(page.writer(), cid, ItemsIn(pns=[pn])))
 
 
 @router.get("/collections/{cid}/export", response_model=None)
-def export_collection(page: PageDep, cid: int, format: ExportFormat = ExportFormat.csv) -> Response:
+def export_collection(page: PageDep, cid: DbId, format: ExportFormat = ExportFormat.csv) -> Response:
     """The documents with their tags and notes: CSV with a byte-order mark (Excel reads Chinese) or
     JSON Lines, with a file name."""
     rows = service.export(page.session, page.user, page.platform.search, cid, format)

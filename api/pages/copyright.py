@@ -26,6 +26,7 @@ from copyright.registry import ContentHash, WorkIn
 from copyright.schemas import RegisterIn
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.i18n import Language
+from core.ids import DbId, whole_number
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]  # every field optional here: a missing one is refused in words, not as JSON
@@ -76,7 +77,7 @@ def _content(sha256: str, size: str) -> ContentHash:
     digest = sha256.strip().lower()
     if not re.fullmatch(r"[0-9a-f]{64}", digest):
         raise InvalidInput.said("the SHA-256 is 64 hexadecimal characters (0-9, a-f)")
-    return ContentHash(sha256=digest, size=int(size) if size.strip().isdigit() else None)
+    return ContentHash(sha256=digest, size=whole_number(size))
 
 
 # --- home ----------------------------------------------------------------------------------------
@@ -206,22 +207,22 @@ def _answer(page: Page, offer_id: int, act: Any, back: str) -> Response:
 
 
 @router.post("/copyright/offers/{offer_id}/accept", response_model=None)
-def accept(page: CheckedPageDep, offer_id: int, back: Annotated[str, Form()] = "/copyright/mine") -> Response:
+def accept(page: CheckedPageDep, offer_id: DbId, back: Annotated[str, Form()] = "/copyright/mine") -> Response:
     return _answer(page, offer_id, offers.accept, back)
 
 
 @router.post("/copyright/offers/{offer_id}/decline", response_model=None)
-def decline(page: CheckedPageDep, offer_id: int, back: Annotated[str, Form()] = "/copyright/mine") -> Response:
+def decline(page: CheckedPageDep, offer_id: DbId, back: Annotated[str, Form()] = "/copyright/mine") -> Response:
     return _answer(page, offer_id, offers.decline, back)
 
 
 @router.post("/copyright/offers/{offer_id}/withdraw", response_model=None)
-def withdraw(page: CheckedPageDep, offer_id: int, back: Annotated[str, Form()] = "/copyright/mine") -> Response:
+def withdraw(page: CheckedPageDep, offer_id: DbId, back: Annotated[str, Form()] = "/copyright/mine") -> Response:
     return _answer(page, offer_id, offers.withdraw, back)
 
 
 @router.get("/copyright/offers/{offer_id}/licence.pdf", response_model=None)
-def licence_pdf(page: PageDep, offer_id: int) -> Response:
+def licence_pdf(page: PageDep, offer_id: DbId) -> Response:
     """The licence document, for its two parties only."""
     pdf = offers.licence_pdf(page.session, page.require_user(), offer_id)
     return Response(pdf, media_type="application/pdf",

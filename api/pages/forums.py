@@ -23,6 +23,7 @@ from community.forums import service as svc
 from community.forums.schemas import FlagIn, ModerationAction, PostIn, TopicIn
 from core.accounts.permissions import is_staff
 from core.errors import Conflict, InvalidInput, PermissionDenied, TooManyRequests
+from core.ids import DbId, parse_id
 
 router = APIRouter(include_in_schema=False)
 PageNumber = Annotated[int, Query(alias="page", ge=1, le=100_000)]
@@ -84,13 +85,13 @@ def _category(page: Page, category_id: int, number: int = 1, status_code: int = 
 
 
 @router.get("/community/forums/{category_id}", response_class=HTMLResponse)
-def category_page(page: PageDep, category_id: int, page_number: PageNumber = 1
+def category_page(page: PageDep, category_id: DbId, page_number: PageNumber = 1
                   ) -> HTMLResponse:
     return _category(page, category_id, page_number, typed={})
 
 
 @router.post("/community/forums/{category_id}/topics", response_model=None)
-def new_topic(page: CheckedPageDep, category_id: int, title: OptionalText = "", body: OptionalText = "",
+def new_topic(page: CheckedPageDep, category_id: DbId, title: OptionalText = "", body: OptionalText = "",
               op: OptionalText = "") -> Response:
     """Open a topic, or (``op=preview``, the no-JavaScript "Preview") show the page again with it rendered."""
     typed = {"title": title, "body": body}
@@ -115,8 +116,8 @@ def _topic(page: Page, topic_id: int, number: int = 1, status_code: int = 200, *
 
 
 @router.get("/community/topics/{topic_id}", response_class=HTMLResponse)
-def topic_page(page: PageDep, topic_id: int, page_number: PageNumber = 1,
-               quote: Annotated[int | None, Query(ge=1)] = None,
+def topic_page(page: PageDep, topic_id: DbId, page_number: PageNumber = 1,
+               quote: Annotated[DbId | None, Query()] = None,
                flagged: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
     """``quote=POST`` starts the reply with that post quoted; ``flagged=1`` thanks for a flag (a fixed
     sentence: a link cannot put words in the page)."""
@@ -130,7 +131,7 @@ def topic_page(page: PageDep, topic_id: int, page_number: PageNumber = 1,
 
 
 @router.get("/community/posts/{post_id}", response_model=None)
-def find_post(page: PageDep, post_id: int) -> Response:
+def find_post(page: PageDep, post_id: DbId) -> Response:
     """A post's own address: the page of its topic that shows it."""
     place = svc.post_place(page.session, post_id, page.user)
     return page.redirect(_post_url(place.topic_id, place.page, post_id))
@@ -143,12 +144,12 @@ def _post_url(topic_id: int, number: int, post_id: int, **query: int) -> str:
 
 
 def _quote_of(value: str) -> int | None:
-    return int(value) if value.strip().isdigit() else None
+    return parse_id(value)
 
 
 @router.post("/community/topics/{topic_id}/posts", response_model=None)
-def reply(page: CheckedPageDep, topic_id: int, body: OptionalText = "", quote_of: OptionalText = "",
-          op: OptionalText = "", page_number: Annotated[int, Form(alias="page", ge=1)] = 1) -> Response:
+def reply(page: CheckedPageDep, topic_id: DbId, body: OptionalText = "", quote_of: OptionalText = "",
+          op: OptionalText = "", page_number: Annotated[int, Form(alias="page", ge=1, le=100_000)] = 1) -> Response:
     """Reply, or (``op=preview``) show the topic again with the reply rendered under the form."""
     typed = {"body": body, "quote_of": _quote_of(quote_of)}
     try:
@@ -179,7 +180,7 @@ def _back_to_post(page: Page, post_id: int, exc: Exception | None, **query: int)
 
 
 @router.post("/community/posts/{post_id}/like", response_model=None)
-def like(page: CheckedPageDep, post_id: int) -> Response:
+def like(page: CheckedPageDep, post_id: DbId) -> Response:
     """Like, or take the like back; with htmx the answer is the button alone."""
     try:
         svc.like_post(page.writer(), post_id)
@@ -192,7 +193,7 @@ def like(page: CheckedPageDep, post_id: int) -> Response:
 
 
 @router.post("/community/posts/{post_id}/flag", response_model=None)
-def flag(page: CheckedPageDep, post_id: int, reason: OptionalText = "") -> Response:
+def flag(page: CheckedPageDep, post_id: DbId, reason: OptionalText = "") -> Response:
     """Flag with a reason; a flag that holds the post leads back to the topic (the post is gone)."""
     place = svc.post_place(page.session, post_id, page.user)
     try:
@@ -227,15 +228,15 @@ def _after_moderation(page: Page, action: ModerationAction, next_: str) -> Respo
 
 
 @router.post("/community/moderation/posts/{post_id}", response_model=None)
-def moderate_post(page: CheckedPageDep, post_id: int, action: Annotated[ModerationAction, Form()],
+def moderate_post(page: CheckedPageDep, post_id: DbId, action: Annotated[ModerationAction, Form()],
                   next: OptionalText = "") -> Response:
     svc.moderate_post(page.writer(), post_id, action)
     return _after_moderation(page, action, next)
 
 
 @router.post("/community/moderation/topics/{topic_id}", response_model=None)
-def moderate_topic(page: CheckedPageDep, topic_id: int, action: Annotated[ModerationAction, Form()],
-                   category_id: Annotated[int | None, Form()] = None, next: OptionalText = "") -> Response:
+def moderate_topic(page: CheckedPageDep, topic_id: DbId, action: Annotated[ModerationAction, Form()],
+                   category_id: Annotated[DbId | None, Form()] = None, next: OptionalText = "") -> Response:
     moderated = svc.moderate_topic(page.writer(), topic_id, action, category_id)
     if moderated.deleted and _safe_next(next) and not next.startswith("/community/moderation"):
         return page.redirect(f"/community/forums/{moderated.category_id}")  # the topic page is gone

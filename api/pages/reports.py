@@ -10,6 +10,7 @@ audit and commit.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query
@@ -29,6 +30,7 @@ from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.i18n import Language
+from core.ids import INTEGER_MAX, DbId, parse_id
 from core.regions import Level
 
 router = APIRouter(include_in_schema=False)
@@ -87,7 +89,7 @@ def create_scope(page: CheckedPageDep, key: Text = "", name: Text = "", name_zh:
             "published": published}
     try:
         body = scopes.ScopeIn(key=key.strip(), name=name.strip(), name_zh=name_zh.strip(), query=query.strip(),
-                              branches=_branches(branches), org_id=int(org) if org.strip().isdigit() else None,
+                              branches=_branches(branches), org_id=parse_id(org),
                               published=bool(published))
         created = analytics.create_scope(page.writer(), body)
     except FORM_ERRORS as exc:
@@ -171,14 +173,14 @@ def archive(page: PageDep, scope: Annotated[str | None, Query(max_length=60)] = 
 
 
 @router.get("/reports/archive/{report_id}", response_class=HTMLResponse)
-def report_page(page: PageDep, report_id: int, open: ReportFormat = ReportFormat.pdf) -> HTMLResponse:
+def report_page(page: PageDep, report_id: DbId, open: ReportFormat = ReportFormat.pdf) -> HTMLResponse:
     view = portal.report_view(page.session, page.require_user(), report_id, page.lang)
     return page.render("reports_report.html", report=view.report, name=view.name, open=open, poll=POLL_SECONDS,
                        finished=view.report.status in (ReportStatus.done, ReportStatus.failed))
 
 
 @router.get("/reports/archive/{report_id}/status", response_class=HTMLResponse)
-def report_progress(page: PageDep, report_id: int, open: ReportFormat = ReportFormat.pdf) -> HTMLResponse:
+def report_progress(page: PageDep, report_id: DbId, open: ReportFormat = ReportFormat.pdf) -> HTMLResponse:
     """The progress fragment htmx polls; it stops polling once the report is done or failed."""
     page.require_user()
     shown = reports.report_status(page.session, page.user, report_id)
@@ -187,7 +189,7 @@ def report_progress(page: PageDep, report_id: int, open: ReportFormat = ReportFo
 
 
 @router.get("/reports/archive/{report_id}/report.{fmt}", response_model=None)
-def report_file(page: PageDep, report_id: int, fmt: ReportFormat) -> Response:
+def report_file(page: PageDep, report_id: DbId, fmt: ReportFormat) -> Response:
     """A report's file through the session cookie: HTML and JSON shown, the PDF opened inline."""
     file = reports.report_file(page.session, page.require_user(), report_id, fmt)
     headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -227,9 +229,12 @@ def _rules(form: dict[str, str]) -> RulesConfig:
     def number(name: str, default: float) -> float:
         value = form.get(name, "").strip()
         try:
-            return float(value) if value else default
+            number = float(value) if value else default
         except ValueError as exc:
             raise InvalidInput.said("the thresholds are numbers") from exc
+        if not math.isfinite(number) or abs(number) > INTEGER_MAX:  # "1e999", "nan": int() of them is a 500
+            raise InvalidInput.said("the thresholds are numbers")
+        return number
 
     fg, pk = ForeignGrowth(), ProductKeywords()
     return RulesConfig(foreign_growth=ForeignGrowth(yellow_pct=number("yellow_pct", fg.yellow_pct),
@@ -249,7 +254,7 @@ def subscribe(page: CheckedPageDep, scope: Text = "", watched: Text = "", keywor
             "org": org}
     try:
         names = [n.strip() for n in watched.splitlines() if n.strip()]  # names have commas: one per line
-        body = SubscriptionIn(scope=scope, org_id=int(org) if org.strip().isdigit() else None, watched=names,
+        body = SubscriptionIn(scope=scope, org_id=parse_id(org), watched=names,
                               product_keywords=_lines(keywords), rules=_rules(form),
                               lang=lang if lang in ("zh", "en") else page.lang.value,
                               monthly_report=bool(monthly_report))
@@ -262,6 +267,6 @@ def subscribe(page: CheckedPageDep, scope: Text = "", watched: Text = "", keywor
 
 
 @router.post("/reports/subscriptions/{sub_id}/delete", response_model=None)
-def unsubscribe(page: CheckedPageDep, sub_id: int) -> Response:
+def unsubscribe(page: CheckedPageDep, sub_id: DbId) -> Response:
     analytics.unsubscribe(page.writer(), sub_id)
     return page.redirect("/reports/subscriptions")

@@ -18,6 +18,7 @@ from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.i18n import Language
+from core.ids import DbId, DbInt, parse_id
 from servicehall import catalogue, service, supervision, views
 from servicehall.models import Satisfaction, StaffRole
 from servicehall.schemas import ActionIn, ApplyIn, AssignIn, DashboardOut, RateIn, StaffIn
@@ -130,7 +131,7 @@ def _after(page: Page, number: str, act: Any, notice: str) -> Response:
 @router.post(H + "/applications/{number}/act", response_model=None)
 def act(page: CheckedPageDep, number: str, action: Text, comment: Annotated[str, Form()] = "",
         result: Annotated[str, Form()] = "", upheld: Annotated[str, Form()] = "",
-        version: Annotated[int | None, Form()] = None) -> Response:
+        version: Annotated[DbInt | None, Form()] = None) -> Response:
     def run() -> None:
         body = ActionIn(action=Action(action), comment=comment, version=version, result=result.strip() or None,
                         upheld=(upheld == "yes") if upheld else None)
@@ -154,13 +155,13 @@ def rate(page: CheckedPageDep, number: str, satisfaction: Text, comment: Annotat
 
 @router.post(H + "/applications/{number}/assign", response_model=None)
 def assign(page: CheckedPageDep, number: str, assignee_id: Text, comment: Annotated[str, Form()] = "") -> Response:
-    who = int(assignee_id) if assignee_id.isdigit() else None
+    who = parse_id(assignee_id)
     return _after(page, number, lambda: service.assign(page.writer(), number, AssignIn(assignee_id=who,
                                                                                        comment=comment)), "assigned")
 
 
 @router.get(H + "/applications/{number}/materials/{material_id}", response_model=None)
-def material(page: PageDep, number: str, material_id: int) -> Response:
+def material(page: PageDep, number: str, material_id: DbId) -> Response:
     path, name = views.material_file(page.session, page.platform.settings, page.require_user(), number, material_id)
     return page.finish(FileResponse(path, media_type="application/octet-stream", filename=name))
 

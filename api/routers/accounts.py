@@ -7,6 +7,7 @@ from fastapi import APIRouter, status
 from api.deps import AdminWriterDep, CurrentUser, SessionDep, WriterDep
 from core.accounts import service
 from core.accounts.schemas import MemberIn, MemberOut, OrgIn, OrgOut, RoleIn, UserOut
+from core.ids import DbId
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -22,10 +23,10 @@ def my_orgs(user: CurrentUser, session: SessionDep) -> list[OrgOut]:
 
 
 @router.post("/orgs/{org_id}/members", status_code=status.HTTP_201_CREATED, response_model=MemberOut)
-def add_member(org_id: int, body: MemberIn, w: WriterDep) -> MemberOut:
+def add_member(org_id: DbId, body: MemberIn, w: WriterDep) -> MemberOut:
     return service.add_org_member(w, org_id, body)
 
 
 @router.put("/users/{user_id}/role", response_model=UserOut)
-def set_role(user_id: int, body: RoleIn, w: AdminWriterDep) -> UserOut:
+def set_role(user_id: DbId, body: RoleIn, w: AdminWriterDep) -> UserOut:
     return service.change_role(w, user_id, body)

@@ -11,6 +11,7 @@ from api.deps import AdminWriterDep, ModeratorWriterDep, SearchServiceDep, Sessi
 from community.agencies import schemas
 from community.agencies import service as svc
 from community.agencies.models import ServiceType
+from core.ids import DbId
 
 router = APIRouter(prefix="/api/v1", tags=["agencies"])
 
@@ -32,7 +33,7 @@ def recommend(session: SessionDep, ipc: Annotated[str | None, Query(max_length=2
 
 
 @router.get("/agencies/{agency_id}", response_model=schemas.AgencyProfileOut)
-def get_agency(agency_id: int, session: SessionDep) -> schemas.AgencyProfileOut:
+def get_agency(agency_id: DbId, session: SessionDep) -> schemas.AgencyProfileOut:
     return svc.agency_profile(session, agency_id)
 
 
@@ -42,59 +43,59 @@ def create_agency(body: schemas.AgencyIn, w: AdminWriterDep) -> schemas.AgencyOu
 
 
 @router.patch("/agencies/{agency_id}", response_model=schemas.AgencyOut)
-def update_agency(agency_id: int, body: schemas.AgencyPatch, w: WriterDep) -> schemas.AgencyOut:
+def update_agency(agency_id: DbId, body: schemas.AgencyPatch, w: WriterDep) -> schemas.AgencyOut:
     return svc.update_agency(w, agency_id, body)
 
 
 @router.post("/agencies/{agency_id}/claims", status_code=status.HTTP_201_CREATED, response_model=schemas.ClaimOut)
-def claim_agency(agency_id: int, body: schemas.TextIn, w: WriterDep) -> schemas.ClaimOut:
+def claim_agency(agency_id: DbId, body: schemas.TextIn, w: WriterDep) -> schemas.ClaimOut:
     return svc.claim_agency(w, agency_id, body.text)
 
 
 @router.post("/agency-claims/{claim_id}/decide", response_model=schemas.ClaimOut)
-def decide_claim(claim_id: int, body: schemas.DecideIn, w: AdminWriterDep) -> schemas.ClaimOut:
+def decide_claim(claim_id: DbId, body: schemas.DecideIn, w: AdminWriterDep) -> schemas.ClaimOut:
     return svc.decide_claim(w, claim_id, body.approve)
 
 
 @router.post("/agencies/{agency_id}/reviews", status_code=status.HTTP_201_CREATED,
              response_model=schemas.ReviewCreatedOut)
-def review_agency(agency_id: int, body: schemas.ReviewIn, w: WriterDep,
+def review_agency(agency_id: DbId, body: schemas.ReviewIn, w: WriterDep,
                   search: SearchServiceDep) -> schemas.ReviewCreatedOut:
     return svc.review_agency(w, agency_id, body, search)
 
 
 @router.post("/reviews/{review_id}/reply", response_model=schemas.ReviewReplyOut)
-def reply_review(review_id: int, body: schemas.TextIn, w: WriterDep) -> schemas.ReviewReplyOut:
+def reply_review(review_id: DbId, body: schemas.TextIn, w: WriterDep) -> schemas.ReviewReplyOut:
     return svc.reply_to_review(w, review_id, body.text)
 
 
 @router.post("/reviews/{review_id}/confirm", response_model=schemas.ReviewConfirmedOut)
-def confirm_review(review_id: int, w: WriterDep) -> schemas.ReviewConfirmedOut:
+def confirm_review(review_id: DbId, w: WriterDep) -> schemas.ReviewConfirmedOut:
     return svc.confirm_engagement(w, review_id)
 
 
 @router.post("/reviews/{review_id}/flag", response_model=schemas.ReviewFlagOut)
-def flag_review(review_id: int, w: WriterDep) -> schemas.ReviewFlagOut:
+def flag_review(review_id: DbId, w: WriterDep) -> schemas.ReviewFlagOut:
     return svc.flag_review(w, review_id)
 
 
 @router.post("/reviews/{review_id}/release", response_model=schemas.ReviewReleaseOut)
-def release_review(review_id: int, body: schemas.ReleaseIn, w: ModeratorWriterDep) -> schemas.ReviewReleaseOut:
+def release_review(review_id: DbId, body: schemas.ReleaseIn, w: ModeratorWriterDep) -> schemas.ReviewReleaseOut:
     return svc.release_review(w, review_id, body.keep_held)
 
 
 @router.post("/agencies/{agency_id}/integrity", status_code=status.HTTP_201_CREATED,
              response_model=schemas.IntegrityAddedOut)
-def add_integrity(agency_id: int, body: schemas.RecordIn, w: AdminWriterDep) -> schemas.IntegrityAddedOut:
+def add_integrity(agency_id: DbId, body: schemas.RecordIn, w: AdminWriterDep) -> schemas.IntegrityAddedOut:
     return svc.add_integrity_record(w, agency_id, body)
 
 
 @router.post("/agencies/{agency_id}/objections", status_code=status.HTTP_201_CREATED,
              response_model=schemas.ObjectionOut)
-def object_tier(agency_id: int, body: schemas.TextIn, w: WriterDep) -> schemas.ObjectionOut:
+def object_tier(agency_id: DbId, body: schemas.TextIn, w: WriterDep) -> schemas.ObjectionOut:
     return svc.object_to_tier(w, agency_id, body.text)
 
 
 @router.post("/objections/{objection_id}/answer", response_model=schemas.ObjectionAnswerOut)
-def answer_objection(objection_id: int, body: schemas.TextIn, w: ModeratorWriterDep) -> schemas.ObjectionAnswerOut:
+def answer_objection(objection_id: DbId, body: schemas.TextIn, w: ModeratorWriterDep) -> schemas.ObjectionAnswerOut:
     return svc.answer_objection(w, objection_id, body.text)

@@ -19,6 +19,7 @@ from analytics.reports import service as reports
 from analytics.schemas import AlertOut, ReportFormat, ReportOut, SubscriptionOut
 from api.deps import CurrentUser, OptionalUser, SearchServiceDep, SessionDep, TaskQueueDep, WriterDep
 from core.i18n import Language
+from core.ids import DbId
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
 
@@ -66,14 +67,14 @@ def my_reports(user: CurrentUser, session: SessionDep,
                              "content": {"text/html": {}, "application/pdf": {},
                                          "application/json": {"schema": {"type": "object",
                                                                          "title": "ReportData"}}}}})
-def report_file(report_id: int, fmt: ReportFormat, user: OptionalUser, session: SessionDep) -> Response:
+def report_file(report_id: DbId, fmt: ReportFormat, user: OptionalUser, session: SessionDep) -> Response:
     file = reports.report_file(session, user, report_id, fmt)
     headers = {"Content-Disposition": f'attachment; filename="{file.filename}"'} if file.filename else None
     return Response(file.content, media_type=file.media_type, headers=headers)
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut)
-def report_status(report_id: int, user: OptionalUser, session: SessionDep) -> ReportOut:
+def report_status(report_id: DbId, user: OptionalUser, session: SessionDep) -> ReportOut:
     return reports.report_status(session, user, report_id)
 
 
@@ -88,7 +89,7 @@ def my_subscriptions(user: CurrentUser, session: SessionDep) -> list[Subscriptio
 
 
 @router.delete("/analytics/subscriptions/{sub_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
-def unsubscribe(sub_id: int, w: WriterDep) -> None:
+def unsubscribe(sub_id: DbId, w: WriterDep) -> None:
     analytics.unsubscribe(w, sub_id)
 
 

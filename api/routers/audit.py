@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import AdminUser, SessionDep
 from core import audit
+from core.ids import DbId
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
@@ -16,13 +17,13 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 def list_audit(
     _: AdminUser,
     session: SessionDep,
-    actor_id: int | None = None,
+    actor_id: DbId | None = None,
     action: str | None = Query(default=None, max_length=80),
     object_type: str | None = Query(default=None, max_length=60),
     object_id: str | None = Query(default=None, max_length=120),
     since: datetime | None = None,
     until: datetime | None = None,
-    before_id: int | None = None,
+    before_id: DbId | None = None,
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[audit.AuditOut]:
     f = audit.AuditFilter(actor_id=actor_id, action=action, object_type=object_type, object_id=object_id,

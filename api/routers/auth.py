@@ -10,6 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from api.deps import AnonymousWriterDep, CurrentUser, PasswordWriterDep, PlatformDep, SessionDep, WriterDep, client_ip
 from core.accounts import service
 from core.accounts.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyOut, RegisterIn, TokenOut, UserOut
+from core.ids import DbId
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -42,5 +43,5 @@ def create_api_key(body: ApiKeyIn, w: PasswordWriterDep) -> ApiKeyCreated:
 
 
 @router.delete("/api-keys/{key_id}", response_model=ApiKeyOut)
-def revoke_api_key(key_id: int, w: WriterDep) -> ApiKeyOut:
+def revoke_api_key(key_id: DbId, w: WriterDep) -> ApiKeyOut:
     return service.revoke_key(w, key_id)

@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import CurrentUser, OptionalUser, SearchServiceDep, SessionDep, WriterDep
 from core.accounts import service as accounts
+from core.ids import DbId
 from core.notifications import NotificationOut
 from ipsearch.collections import schemas, service
 from ipsearch.results import ExportFormat
@@ -27,23 +28,23 @@ def my_collections(user: CurrentUser, session: SessionDep) -> list[schemas.Colle
 
 
 @router.get("/collections/{cid}", response_model=schemas.CollectionOut)
-def get_collection(cid: int, user: OptionalUser, session: SessionDep) -> schemas.CollectionOut:
+def get_collection(cid: DbId, user: OptionalUser, session: SessionDep) -> schemas.CollectionOut:
     return service.get(session, user, cid)
 
 
 @router.patch("/collections/{cid}", response_model=schemas.CollectionOut)
-def update_collection(cid: int, body: schemas.CollectionPatch, w: WriterDep,
+def update_collection(cid: DbId, body: schemas.CollectionPatch, w: WriterDep,
                       search: SearchServiceDep) -> schemas.CollectionOut:
     return service.update(w, search, cid, body)
 
 
 @router.delete("/collections/{cid}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
-def delete_collection(cid: int, w: WriterDep) -> None:
+def delete_collection(cid: DbId, w: WriterDep) -> None:
     service.delete(w, cid)
 
 
 @router.get("/collections/{cid}/items", response_model=schemas.ItemsOut)
-def list_items(cid: int, user: OptionalUser, session: SessionDep, search: SearchServiceDep,
+def list_items(cid: DbId, user: OptionalUser, session: SessionDep, search: SearchServiceDep,
                start: Annotated[int, Query(ge=0)] = 0,
                limit: Annotated[int | None, Query(ge=1, le=1000, description="all when absent")] = None,
                ) -> schemas.ItemsOut:
@@ -51,42 +52,42 @@ def list_items(cid: int, user: OptionalUser, session: SessionDep, search: Search
 
 
 @router.post("/collections/{cid}/items", response_model=schemas.AddedOut)
-def add_items(cid: int, body: schemas.ItemsIn, w: WriterDep, search: SearchServiceDep) -> schemas.AddedOut:
+def add_items(cid: DbId, body: schemas.ItemsIn, w: WriterDep, search: SearchServiceDep) -> schemas.AddedOut:
     return service.add_items(w, search, cid, body)
 
 
 @router.post("/collections/{cid}/items/remove", response_model=schemas.RemovedOut)
-def remove_items(cid: int, body: schemas.ItemsIn, w: WriterDep) -> schemas.RemovedOut:
+def remove_items(cid: DbId, body: schemas.ItemsIn, w: WriterDep) -> schemas.RemovedOut:
     return service.remove_items(w, cid, body)
 
 
 @router.post("/collections/{cid}/tags", status_code=status.HTTP_201_CREATED, response_model=schemas.TagOut)
-def add_tag(cid: int, body: schemas.TagIn, w: WriterDep) -> schemas.TagOut:
+def add_tag(cid: DbId, body: schemas.TagIn, w: WriterDep) -> schemas.TagOut:
     return service.add_tag(w, cid, body)
 
 
 @router.post("/collections/{cid}/tags/remove", response_model=schemas.RemovedOut)
-def remove_tag(cid: int, body: schemas.TagIn, w: WriterDep) -> schemas.RemovedOut:
+def remove_tag(cid: DbId, body: schemas.TagIn, w: WriterDep) -> schemas.RemovedOut:
     return service.remove_tag(w, cid, body)
 
 
 @router.delete("/collections/{cid}/notes/{note_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
-def delete_note(cid: int, note_id: int, w: WriterDep) -> None:
+def delete_note(cid: DbId, note_id: DbId, w: WriterDep) -> None:
     service.delete_note(w, cid, note_id)
 
 
 @router.post("/collections/{cid}/notes", status_code=status.HTTP_201_CREATED, response_model=schemas.NoteCreated)
-def add_note(cid: int, body: schemas.NoteIn, w: WriterDep) -> schemas.NoteCreated:
+def add_note(cid: DbId, body: schemas.NoteIn, w: WriterDep) -> schemas.NoteCreated:
     return service.add_note(w, cid, body)
 
 
 @router.get("/collections/{cid}/notes", response_model=list[schemas.NoteOut])
-def list_notes(cid: int, user: OptionalUser, session: SessionDep) -> list[schemas.NoteOut]:
+def list_notes(cid: DbId, user: OptionalUser, session: SessionDep) -> list[schemas.NoteOut]:
     return service.notes(session, user, cid)
 
 
 @router.get("/collections/{cid}/stats", response_model=schemas.StatsOut)
-def collection_stats(cid: int, user: OptionalUser, session: SessionDep, search: SearchServiceDep) -> schemas.StatsOut:
+def collection_stats(cid: DbId, user: OptionalUser, session: SessionDep, search: SearchServiceDep) -> schemas.StatsOut:
     """Counts by publication year, IPC subclass and applicant over the collection's documents."""
     return service.statistics(session, user, search, cid)
 
@@ -94,7 +95,7 @@ def collection_stats(cid: int, user: OptionalUser, session: SessionDep, search: 
 @router.get("/collections/{cid}/export", response_class=StreamingResponse,
             responses={200: {"description": "the collection's documents, in the columns of the search export",
                              "content": {"text/csv": {}, "application/x-ndjson": {}}}})
-def export_collection(cid: int, user: OptionalUser, session: SessionDep, search: SearchServiceDep,
+def export_collection(cid: DbId, user: OptionalUser, session: SessionDep, search: SearchServiceDep,
                       format: ExportFormat = ExportFormat.csv) -> StreamingResponse:
     stream = service.export(session, user, search, cid, format)
     return StreamingResponse(stream, media_type=format.media_type,
@@ -108,5 +109,5 @@ def my_notifications(user: CurrentUser, session: SessionDep,
 
 
 @router.post("/notifications/{nid}/read", response_model=NotificationOut)
-def read_notification(nid: int, w: WriterDep) -> NotificationOut:
+def read_notification(nid: DbId, w: WriterDep) -> NotificationOut:
     return accounts.read_notification(w, nid)

@@ -13,6 +13,7 @@ from api.deps import CurrentUser, ModeratorWriterDep, SessionDep, SettingsDep, T
 from copyright import catalogue, offers, schemas, service
 from copyright.keys import KeySet
 from copyright.rights import LicenceIn, TransferIn
+from core.ids import DbId, LogIndex, TreeSize
 
 router = APIRouter(tags=["copyright"])
 P = "/api/v1/copyright"
@@ -82,17 +83,17 @@ def my_licence_offers(session: SessionDep, user: CurrentUser) -> list[offers.Off
 
 
 @router.post(f"{P}/licence-offers/{{offer_id}}/accept", response_model=offers.OfferOut)
-def accept_licence_offer(offer_id: int, w: WriterDep) -> offers.OfferOut:
+def accept_licence_offer(offer_id: DbId, w: WriterDep) -> offers.OfferOut:
     return offers.accept(w, offer_id)
 
 
 @router.post(f"{P}/licence-offers/{{offer_id}}/decline", response_model=offers.OfferOut)
-def decline_licence_offer(offer_id: int, w: WriterDep) -> offers.OfferOut:
+def decline_licence_offer(offer_id: DbId, w: WriterDep) -> offers.OfferOut:
     return offers.decline(w, offer_id)
 
 
 @router.post(f"{P}/licence-offers/{{offer_id}}/withdraw", response_model=offers.OfferOut)
-def withdraw_licence_offer(offer_id: int, w: WriterDep) -> offers.OfferOut:
+def withdraw_licence_offer(offer_id: DbId, w: WriterDep) -> offers.OfferOut:
     return offers.withdraw(w, offer_id)
 
 
@@ -117,7 +118,7 @@ def file_dispute(number: str, body: schemas.DisputeIn, w: WriterDep) -> schemas.
 
 
 @router.post(f"{P}/disputes/{{dispute_id}}/resolve", response_model=schemas.DisputeOut)
-def resolve(dispute_id: int, body: schemas.ResolveIn, w: ModeratorWriterDep) -> schemas.DisputeOut:
+def resolve(dispute_id: DbId, body: schemas.ResolveIn, w: ModeratorWriterDep) -> schemas.DisputeOut:
     return service.resolve_dispute(w, dispute_id, body)
 
 
@@ -135,14 +136,13 @@ def latest_checkpoint(session: SessionDep, settings: SettingsDep) -> schemas.Che
 
 
 @router.get(f"{P}/entries/{{index}}", response_model=schemas.EntryOut)
-def entry(index: int, session: SessionDep, settings: SettingsDep,
-          tree_size: int | None = Query(default=None, ge=1)) -> schemas.EntryOut:
+def entry(index: LogIndex, session: SessionDep, settings: SettingsDep,
+          tree_size: TreeSize | None = None) -> schemas.EntryOut:
     return service.entry(session, settings, index, tree_size)
 
 
 @router.get(f"{P}/consistency", response_model=schemas.ConsistencyOut)
-def consistency_proof(session: SessionDep, first: int = Query(ge=1),
-                      second: int = Query(ge=1)) -> schemas.ConsistencyOut:
+def consistency_proof(session: SessionDep, first: TreeSize, second: TreeSize) -> schemas.ConsistencyOut:
     return service.consistency(session, first, second)
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from api.deps import AdminWriterDep, ModeratorUser, ModeratorWriterDep, OptionalUser, SessionDep, WriterDep
 from community.forums import schemas
 from community.forums import service as svc
+from core.ids import DbId
 
 router = APIRouter(prefix="/api/v1/forums", tags=["forums"])
 
@@ -24,7 +25,7 @@ def create_category(body: schemas.CategoryIn, w: AdminWriterDep) -> schemas.Cate
 
 
 @router.get("/categories/{category_id}/topics", response_model=list[schemas.TopicOut])
-def topics(category_id: int, session: SessionDep, page: Annotated[int, Query(ge=1)] = 1,
+def topics(category_id: DbId, session: SessionDep, page: Annotated[int, Query(ge=1, le=100_000)] = 1,
            size: Annotated[int, Query(ge=1, le=100)] = 30) -> list[schemas.TopicOut]:
     return svc.topics(session, category_id, page, size)
 
@@ -35,43 +36,44 @@ def create_topic(body: schemas.TopicIn, w: WriterDep) -> schemas.TopicOut:
 
 
 @router.get("/topics/{topic_id}", response_model=schemas.TopicPageOut)
-def topic_page(topic_id: int, session: SessionDep, user: OptionalUser, page: Annotated[int, Query(ge=1)] = 1,
+def topic_page(topic_id: DbId, session: SessionDep, user: OptionalUser,
+               page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                size: Annotated[int, Query(ge=1, le=100)] = 20) -> schemas.TopicPageOut:
     return svc.topic_page(session, topic_id, user, page, size)
 
 
 @router.post("/topics/{topic_id}/posts", status_code=status.HTTP_201_CREATED, response_model=schemas.PostOut)
-def reply(topic_id: int, body: schemas.PostIn, w: WriterDep) -> schemas.PostOut:
+def reply(topic_id: DbId, body: schemas.PostIn, w: WriterDep) -> schemas.PostOut:
     return svc.reply(w, topic_id, body)
 
 
 @router.put("/posts/{post_id}", response_model=schemas.PostOut)
-def edit_post(post_id: int, body: schemas.BodyIn, w: WriterDep) -> schemas.PostOut:
+def edit_post(post_id: DbId, body: schemas.BodyIn, w: WriterDep) -> schemas.PostOut:
     return svc.edit_post(w, post_id, body.body)
 
 
 @router.get("/posts/{post_id}/revisions", response_model=list[schemas.RevisionOut])
-def revisions(post_id: int, session: SessionDep, user: OptionalUser) -> list[schemas.RevisionOut]:
+def revisions(post_id: DbId, session: SessionDep, user: OptionalUser) -> list[schemas.RevisionOut]:
     return svc.revisions(session, post_id, user)
 
 
 @router.post("/posts/{post_id}/like", response_model=schemas.LikeOut)
-def like(post_id: int, w: WriterDep) -> schemas.LikeOut:
+def like(post_id: DbId, w: WriterDep) -> schemas.LikeOut:
     return svc.like_post(w, post_id)
 
 
 @router.post("/posts/{post_id}/flag", response_model=schemas.PostFlagOut)
-def flag(post_id: int, w: WriterDep) -> schemas.PostFlagOut:
+def flag(post_id: DbId, w: WriterDep) -> schemas.PostFlagOut:
     return svc.flag_post(w, post_id)
 
 
 @router.post("/posts/{post_id}/moderate", response_model=schemas.ModeratedPostOut)
-def moderate_post(post_id: int, body: schemas.ModerationIn, w: ModeratorWriterDep) -> schemas.ModeratedPostOut:
+def moderate_post(post_id: DbId, body: schemas.ModerationIn, w: ModeratorWriterDep) -> schemas.ModeratedPostOut:
     return svc.moderate_post(w, post_id, body.action)
 
 
 @router.post("/topics/{topic_id}/moderate", response_model=schemas.ModeratedTopicOut)
-def moderate_topic(topic_id: int, body: schemas.ModerationIn, w: ModeratorWriterDep) -> schemas.ModeratedTopicOut:
+def moderate_topic(topic_id: DbId, body: schemas.ModerationIn, w: ModeratorWriterDep) -> schemas.ModeratedTopicOut:
     return svc.moderate_topic(w, topic_id, body.action, body.category_id)
 
 

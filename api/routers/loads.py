@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from api.deps import AdminUser, AdminWriterDep, SessionDep, SettingsDep, TaskQueueDep
+from core.ids import DbId
 from loaders import service
 from loaders.service import LoadIn, LoadOut
 
@@ -24,5 +25,5 @@ def list_loads(user: AdminUser, session: SessionDep, limit: Annotated[int, Query
 
 
 @router.get("/{run_id}", response_model=LoadOut)
-def get_load(run_id: int, user: AdminUser, session: SessionDep) -> LoadOut:
+def get_load(run_id: DbId, user: AdminUser, session: SessionDep) -> LoadOut:
     return service.get_load(session, user, run_id)

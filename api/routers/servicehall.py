@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, UploadFile, status
 from fastapi.responses import FileResponse
 
 from api.deps import CurrentUser, SessionDep, SettingsDep, WriterDep
+from core.ids import DbId
 from servicehall import catalogue, service, supervision, views
 from servicehall.schemas import (
     ActionIn,
@@ -108,7 +109,7 @@ def supply(number: str, w: WriterDep, settings: SettingsDep, files: Files = None
 
 @router.get(f"{P}/applications/{{number}}/materials/{{material_id}}", response_class=FileResponse,
             responses={200: {"content": {"application/octet-stream": {}}, "description": "The file."}})
-def material(number: str, material_id: int, session: SessionDep, settings: SettingsDep,
+def material(number: str, material_id: DbId, session: SessionDep, settings: SettingsDep,
              user: CurrentUser) -> FileResponse:
     path, name = views.material_file(session, settings, user, number, material_id)
     return FileResponse(path, media_type="application/octet-stream", filename=name)

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from community.agencies.models import ClaimStatus, RecordKind, ServiceType, Tier
+from core.ids import DbInt
 
 _REGION = ("a province or prefecture-level city by any GB/T 2260 name or code: 广东, 广东省, Guangdong, "
            "440000; stored as its code and English name")
@@ -27,7 +28,7 @@ class AgencyIn(BaseModel):
     service_types: list[ServiceType] = Field(default_factory=list)
     ipc_subclasses: list[str] = Field(default_factory=list, max_length=200, description=_IPC,
                                       validation_alias=AliasChoices("ipc_subclasses", "ipc_sections"))
-    practitioners: int = Field(default=0, ge=0)
+    practitioners: DbInt = 0
     founded_year: int | None = Field(default=None, ge=1900, le=2100)
     contact: str = Field(default="", max_length=300)
 
@@ -39,7 +40,7 @@ class AgencyPatch(BaseModel):
     city: str | None = Field(default=None, max_length=60, description=_REGION + "; an empty string clears it")
     service_types: list[ServiceType] | None = None
     ipc_subclasses: list[str] | None = Field(default=None, max_length=200, description=_IPC)
-    practitioners: int | None = Field(default=None, ge=0)
+    practitioners: DbInt | None = None
     contact: str | None = Field(default=None, max_length=300)
 
 

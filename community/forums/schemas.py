@@ -10,6 +10,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.ids import DbId
+
 
 class ModerationAction(StrEnum):
     """What a moderator may do: to a post (hide, restore, delete) or a topic (all eight)."""
@@ -33,14 +35,14 @@ class CategoryIn(BaseModel):
 
 
 class TopicIn(BaseModel):
-    category_id: int
+    category_id: DbId
     title: str = Field(min_length=3, max_length=300)
     body: str = Field(min_length=1, max_length=50_000)
 
 
 class PostIn(BaseModel):
     body: str = Field(min_length=1, max_length=50_000)
-    quote_of: int | None = None
+    quote_of: DbId | None = None
 
 
 class BodyIn(BaseModel):
@@ -49,7 +51,7 @@ class BodyIn(BaseModel):
 
 class ModerationIn(BaseModel):
     action: ModerationAction
-    category_id: int | None = Field(default=None, description="the target category of a move")
+    category_id: DbId | None = Field(default=None, description="the target category of a move")
 
 
 # --- output --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.accounts.models import OrgKind, OrgRole, Role
+from core.ids import DbId
 
 
 class UserOut(BaseModel):
@@ -65,7 +66,7 @@ class OrgOut(BaseModel):
 
 
 class MemberIn(BaseModel):
-    user_id: int
+    user_id: DbId
     role: OrgRole = OrgRole.member
 
 

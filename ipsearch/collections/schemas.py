@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.ids import DbId
 from ipsearch.collections.models import Visibility
 
 
@@ -14,7 +15,7 @@ class CollectionIn(BaseModel):
     description: str = Field(default="", max_length=5000)
     query: str | None = Field(default=None, max_length=2000)
     visibility: Visibility = Visibility.private
-    org_id: int | None = None
+    org_id: DbId | None = None
 
 
 class CollectionPatch(BaseModel):
@@ -22,7 +23,7 @@ class CollectionPatch(BaseModel):
     description: str | None = Field(default=None, max_length=5000)
     query: str | None = Field(default=None, max_length=2000)
     visibility: Visibility | None = None
-    org_id: int | None = Field(default=None, description="the organisation an org collection is shared with")
+    org_id: DbId | None = Field(default=None, description="the organisation an org collection is shared with")
 
 
 class CollectionOut(BaseModel):

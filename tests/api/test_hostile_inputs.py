@@ -3,15 +3,20 @@ search backends and both databases, and nothing bad is stored."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from enum import Enum
 
+import annotated_types
 import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.problems import JSON_PATHS
 from core.settings import Settings
 from ipsearch.query.parser import MAX_CHAIN, MAX_DEPTH
-from tests.helpers import new_user
+from tests.helpers import PASSWORD, new_admin, new_user
 
 SEARCH = "/api/v1/patents/search"
 EXPORT = "/api/v1/patents/export"
@@ -94,3 +99,172 @@ def test_collection_of_stop_words_is_refused_on_create_and_on_patch(corpus_api: 
         r = corpus_api.patch(f"/api/v1/collections/{cid}", json={"query": query}, headers=auth)
         assert r.status_code == 400, r.text
     assert corpus_api.get(f"/api/v1/collections/{cid}", headers=auth).json()["query"] == "TI=led"
+
+
+# --- ids beyond the database's integer ------------------------------------------------------------
+
+HUGE_IDS = (22261074103, 2**64)  # beyond PostgreSQL's integer; beyond any 64-bit integer
+
+
+def _admin_everywhere(client: TestClient) -> dict[str, str]:
+    """An administrator signed in twice: a bearer token for the API and a session cookie (with its
+    CSRF token in the header) for the pages, so permission checks let every route reach its ids."""
+    user, auth = new_admin(client)
+    anon_csrf = _csrf(client, "/login")
+    r = client.post("/login", data={"email": user["email"], "password": PASSWORD, "csrf_token": anon_csrf},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return auth | {"x-csrf-token": _csrf(client, "/account")}
+
+
+def _csrf(client: TestClient, path: str) -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', client.get(path).text)
+    assert match is not None, path
+    return match.group(1)
+
+
+IdRoute = tuple[str, str, dict[str, int], dict[str, str]]
+
+
+def _id_routes(client: TestClient) -> list[IdRoute]:
+    """(method, path, the largest value of each integer path parameter, a value for each other one)
+    of every route of the app (API and pages): FastAPI keeps included routers' routes nested."""
+    out = []
+    for context in iter_route_contexts(client.app.routes):  # type: ignore[attr-defined]
+        route = context.route
+        if not isinstance(route, APIRoute):
+            continue
+        params = route.dependant.path_params
+        ints = {p.name: _maximum(route.path, p.name, p.field_info.metadata) for p in params
+                if p.field_info.annotation is int}
+        others = {p.name: _some(p.field_info.annotation) for p in params if p.name not in ints}
+        out += [(method, route.path, ints, others) for method in sorted(route.methods or ())
+                if ints and method in ("GET", "POST", "PUT", "PATCH", "DELETE")]
+    return out
+
+
+def _maximum(path: str, name: str, metadata: list[object]) -> int:
+    bounds = [m.le for m in metadata if isinstance(m, annotated_types.Le)]
+    assert bounds, f"{path}: {{{name}}} is an unbounded int (use core.ids.DbId)"
+    return int(bounds[0])  # type: ignore[call-overload]
+
+
+def _some(annotation: object) -> str:
+    """A valid value of a path parameter that is not an id (an enum's first member, else a word)."""
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return str(next(iter(annotation)).value)
+    return "x"
+
+
+def _walk_huge_ids(client: TestClient) -> None:
+    headers = _admin_everywhere(client)
+    routes = _id_routes(client)
+    assert len(routes) > 80  # the API's and the pages' routes with an id in the path
+    for method, path, ints, others in routes:
+        for huge in HUGE_IDS:
+            url = path.format(**others, **dict.fromkeys(ints, huge))
+            r = client.request(method, url, headers=headers | {"Accept": "application/json"})
+            assert r.status_code < 500, (method, url, r.status_code, r.text[:300])
+            over = [name for name, top in ints.items() if huge > top]
+            if not over:  # a log index: a bigint, so 22261074103 is one the log does not have yet
+                continue
+            assert r.status_code == 422, (method, url, r.status_code, r.text[:300])
+            places = [tuple(e["loc"]) for e in r.json()["errors"]]
+            assert all(("path", name) in places for name in over), (method, url, places)
+            if not path.startswith(JSON_PATHS):  # a person's browser: the error page
+                page = client.request(method, url, headers=headers | {"Accept": "text/html"})
+                assert page.status_code == 422 and page.headers["content-type"].startswith("text/html"), url
+
+
+def test_huge_ids_in_every_path_are_422_on_postgresql(client: TestClient) -> None:
+    _walk_huge_ids(client)
+
+
+def test_huge_ids_in_every_path_are_422_on_sqlite(embedded_client: TestClient) -> None:
+    _walk_huge_ids(embedded_client)
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def any_client(request: pytest.FixtureRequest) -> TestClient:
+    """The API on PostgreSQL (integer ids end at 2**31-1) and on SQLite (at 2**63-1)."""
+    return request.getfixturevalue("client" if request.param == "postgresql" else "embedded_client")
+
+
+# (method, path, query, JSON body, where the huge value is): every id or count a request carries
+IDS_IN_QUERIES_AND_BODIES: list[tuple[str, str, dict[str, object], dict[str, object] | None, tuple[str, ...]]] = [
+    ("GET", "/api/v1/audit", {"actor_id": "{huge}"}, None, ("query", "actor_id")),
+    ("GET", "/api/v1/audit", {"before_id": "{huge}"}, None, ("query", "before_id")),
+    ("GET", "/api/v1/copyright/entries/0", {"tree_size": "{huge64}"}, None, ("query", "tree_size")),
+    ("GET", "/api/v1/copyright/consistency", {"first": 1, "second": "{huge64}"}, None, ("query", "second")),
+    ("GET", "/api/v1/forums/categories/1/topics", {"page": "{huge}"}, None, ("query", "page")),
+    ("GET", "/api/v1/forums/topics/1", {"page": "{huge}"}, None, ("query", "page")),
+    ("POST", "/api/v1/orgs/1/members", {}, {"user_id": "{huge}"}, ("body", "user_id")),
+    ("POST", "/api/v1/collections", {}, {"name": "c", "org_id": "{huge}"}, ("body", "org_id")),
+    ("PATCH", "/api/v1/collections/1", {}, {"org_id": "{huge}"}, ("body", "org_id")),
+    ("POST", "/api/v1/forums/topics", {}, {"category_id": "{huge}", "title": "title", "body": "b"},
+     ("body", "category_id")),
+    ("POST", "/api/v1/forums/topics/1/posts", {}, {"body": "b", "quote_of": "{huge}"}, ("body", "quote_of")),
+    ("POST", "/api/v1/forums/topics/1/moderate", {}, {"action": "move", "category_id": "{huge}"},
+     ("body", "category_id")),
+    ("POST", "/api/v1/agencies", {}, {"name": "Agency", "licence_number": "L-1", "practitioners": "{huge}"},
+     ("body", "practitioners")),
+    ("PATCH", "/api/v1/agencies/1", {}, {"practitioners": "{huge}"}, ("body", "practitioners")),
+    ("POST", "/api/v1/copyright/registrations/R-1/licences", {},
+     {"licensee_id": "{huge}", "rights": ["reproduction"]}, ("body", "licensee_id")),
+    ("POST", "/api/v1/copyright/registrations/R-1/transfers", {},
+     {"to_user_id": "{huge}", "rights": ["reproduction"], "effective_date": "2024-01-01"}, ("body", "to_user_id")),
+    ("POST", "/api/v1/analytics/scopes", {}, {"key": "my-scope", "name": "n", "query": "led", "org_id": "{huge}"},
+     ("body", "org_id")),
+    ("POST", "/api/v1/analytics/subscriptions", {}, {"scope": "led-lighting", "org_id": "{huge}"},
+     ("body", "org_id")),
+    ("POST", "/api/v1/hall/applications/X-1/assign", {}, {"assignee_id": "{huge}"}, ("body", "assignee_id")),
+    ("POST", "/api/v1/hall/applications/X-1/actions", {}, {"action": "accept", "version": "{huge}"},
+     ("body", "version")),
+]
+
+
+def test_huge_ids_in_queries_and_bodies_are_422(any_client: TestClient) -> None:
+    _, auth = new_admin(any_client)
+    for huge in HUGE_IDS:
+        def fill(value: object, huge: int = huge) -> object:  # the log's sizes are bigint: 2**64 there
+            return {"{huge}": huge, "{huge64}": 2**64}.get(value, value) if isinstance(value, str) else value
+
+        for method, path, query, body, where in IDS_IN_QUERIES_AND_BODIES:
+            r = any_client.request(method, path, params={k: fill(v) for k, v in query.items()}, headers=auth,
+                                   json={k: fill(v) for k, v in body.items()} if body is not None else None)
+            assert r.status_code == 422, (method, path, huge, r.text)
+            assert where in [tuple(e["loc"]) for e in r.json()["errors"]], (method, path, huge, r.text)
+
+
+def test_huge_ids_in_page_addresses_and_forms(any_client: TestClient) -> None:
+    """A hand-edited address or form: the error page or the form again, never a 500."""
+    headers = _admin_everywhere(any_client)
+    html = headers | {"Accept": "text/html"}
+    for huge in HUGE_IDS:
+        for path in (f"/community/topics/1?quote={huge}", f"/community/agencies/1?review={huge}",
+                     f"/admin/audit?before={huge}"):
+            r = any_client.get(path, headers=html)
+            assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), path
+        for path, form in (("/collections/add", {"collection": huge, "pn": "US1"}),
+                           ("/admin/agencies/integrity", {"agency": huge, "kind": "sanction", "points": "1",
+                                                          "description": "ddd", "source": "sss",
+                                                          "occurred_on": "2024-01-01"}),
+                           ("/community/moderation/topics/1", {"action": "move", "category_id": huge})):
+            r = any_client.post(path, data=form, headers=html, follow_redirects=False)
+            assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), path
+    # an id typed (or forged) into a text field: the form again with its refusal, or no choice made
+    before = any_client.get("/api/v1/collections", headers=headers).json()
+    r = any_client.post("/collections", data={"name": "c", "visibility": "org", "org": "99999999999"}, headers=html)
+    assert r.status_code == 400 and any_client.get("/api/v1/collections", headers=headers).json() == before
+    for org in ("99999999999", "²", "9" * 5000):
+        r = any_client.post("/reports/scopes", data={"key": "hostile", "name": "n", "query": "led", "org": org},
+                            headers=html, follow_redirects=False)
+        assert r.status_code < 500, org
+    for threshold in ("1e999", "nan", "-inf"):
+        r = any_client.post("/reports/subscriptions", data={"scope": "led-lighting", "min_keywords": threshold},
+                            headers=html)
+        assert r.status_code == 400, threshold
+    for record in ("99999999999", "٣"):
+        r = any_client.post("/community/agencies/1/objections", data={"text": "why", "record": record},
+                            headers=html, follow_redirects=False)
+        assert r.status_code < 500, record
