@@ -6,10 +6,12 @@ canonical JSON, so they pass through exactly as stored and are never re-shaped h
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from copyright.models import DisputeStatus, RegistrationStatus, WorkType
 from copyright.registry import ContentHash, WorkIn
@@ -17,11 +19,34 @@ from copyright.registry import ContentHash, WorkIn
 # --- requests ----------------------------------------------------------------------------------
 
 
+def _base64_of(size: int, what: str) -> AfterValidator:
+    """Standard base64 (ASCII, padded) of exactly ``size`` bytes: anything else is refused with a
+    sentence here, before the service decodes it (a non-ASCII string made ``b64decode`` a 500)."""
+    sentence = f"{what} is standard base64 of {size} bytes ({4 * ((size + 2) // 3)} ASCII characters)"
+
+    def check(value: str) -> str:
+        if not value.isascii():
+            raise ValueError(f"{sentence}; it has other characters")
+        try:
+            decoded = base64.b64decode(value, validate=True)
+        except binascii.Error:
+            raise ValueError(f"{sentence}; it is not base64") from None
+        if len(decoded) != size:
+            raise ValueError(f"{sentence}; it holds {len(decoded)} bytes")
+        return value
+
+    return AfterValidator(check)
+
+
+RegistrantKey = Annotated[str, Field(max_length=100), _base64_of(32, "an Ed25519 public key")]
+RegistrantSignature = Annotated[str, Field(max_length=200), _base64_of(64, "an Ed25519 signature")]
+
+
 class RegisterIn(BaseModel):
     work: WorkIn
     content: ContentHash
-    registrant_public_key: str | None = None  # base64 Ed25519 key; signs the canonical claim
-    registrant_signature: str | None = None
+    registrant_public_key: RegistrantKey | None = None  # the registrant's own key; signs the canonical claim
+    registrant_signature: RegistrantSignature | None = None
 
 
 class DisputeIn(BaseModel):

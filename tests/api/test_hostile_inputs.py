@@ -16,7 +16,7 @@ from api.app import create_app
 from api.problems import JSON_PATHS
 from core.settings import Settings
 from ipsearch.query.parser import MAX_CHAIN, MAX_DEPTH
-from tests.helpers import PASSWORD, new_admin, new_user
+from tests.helpers import PASSWORD, audit_rows, new_admin, new_user
 
 SEARCH = "/api/v1/patents/search"
 EXPORT = "/api/v1/patents/export"
@@ -268,3 +268,22 @@ def test_huge_ids_in_page_addresses_and_forms(any_client: TestClient) -> None:
         r = any_client.post("/community/agencies/1/objections", data={"text": "why", "record": record},
                             headers=html, follow_redirects=False)
         assert r.status_code < 500, record
+
+
+# --- copyright: the registrant's key and signature ----------------------------------------------
+
+@pytest.mark.parametrize("field,value,says", [
+    ("registrant_public_key", "é" * 44, "an Ed25519 public key is standard base64 of 32 bytes"),
+    ("registrant_signature", "签名" * 44, "an Ed25519 signature is standard base64 of 64 bytes"),
+    ("registrant_public_key", "QUFB", "it holds 3 bytes"),
+])
+def test_registrant_key_or_signature_not_ascii_base64_is_422_with_a_sentence(client: TestClient, field: str,
+                                                                             value: str, says: str) -> None:
+    _, auth = new_user(client)
+    body: dict[str, object] = {"work": {"title": "Hostile", "work_type": "written"},
+                               "content": {"sha256": "ef" * 32}, field: value}
+    registered = len(audit_rows(client, action="copyright.register"))  # the session's database is shared
+    r = client.post("/api/v1/copyright/registrations", json=body, headers=auth)
+    assert r.status_code == 422, r.text
+    assert any(e["loc"][-1] == field and says in e["msg"] for e in r.json()["errors"]), r.text
+    assert len(audit_rows(client, action="copyright.register")) == registered

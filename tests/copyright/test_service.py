@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -85,9 +86,11 @@ def test_hash_only_registration_is_logged_audited_and_certified(session: Session
     assert service.registration(session, out.number) == out
 
 
-@pytest.mark.parametrize(("public_key", "signature"), [("not base64!", "AAAA"), (base64.b64encode(b"k" * 32).decode(),
-                                                                                    None)])
-def test_bad_registrant_signature_fields_record_nothing(session: Session, settings: Settings, public_key: str,
+KEY, SIGNATURE = base64.b64encode(b"k" * 32).decode(), base64.b64encode(b"s" * 64).decode()
+
+
+@pytest.mark.parametrize(("public_key", "signature"), [(KEY, None), (None, SIGNATURE), (KEY, SIGNATURE)])
+def test_bad_registrant_signature_fields_record_nothing(session: Session, settings: Settings, public_key: str | None,
                                                         signature: str | None) -> None:
     owner = person(session)
     body = RegisterIn(work=WorkIn(title="x", work_type=WorkType.written), content=ContentHash(sha256="cd" * 32),
@@ -96,6 +99,22 @@ def test_bad_registrant_signature_fields_record_nothing(session: Session, settin
         service.register_hash(writer(session, owner), settings, body)
     session.rollback()
     assert (count(session, Registration), count(session, AuditRecord), log.size(session)) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(("field", "value", "says"), [
+    ("registrant_public_key", "not base64!", "not base64"),
+    ("registrant_public_key", "é" * 44, "other characters"),
+    ("registrant_public_key", "ＡＡＡＡ", "other characters"),  # full-width letters
+    ("registrant_public_key", base64.b64encode(b"k" * 33).decode(), "holds 33 bytes"),
+    ("registrant_public_key", KEY.rstrip("="), "not base64"),
+    ("registrant_signature", "é" * 88, "other characters"),
+    ("registrant_signature", base64.b64encode(b"s" * 32).decode(), "holds 32 bytes"),
+    ("registrant_signature", "A" * 10_000, "at most 200 characters"),
+])
+def test_registrant_key_and_signature_are_ascii_base64_of_their_size(field: str, value: str, says: str) -> None:
+    with pytest.raises(ValidationError, match=says):
+        RegisterIn.model_validate({"work": {"title": "x", "work_type": "written"}, "content": {"sha256": "cd" * 32},
+                                   field: value})
 
 
 def test_upload_is_kept_under_its_hash_and_copies_go_to_review(session: Session, settings: Settings) -> None:
