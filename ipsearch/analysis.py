@@ -35,6 +35,10 @@ _CJK = "\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Katakana words (loanwords: ウェーハ) stay whole; other CJK runs go to jieba; the rest are words.
 _RUNS = re.compile(rf"([{_KATAKANA}]+)|([{_CJK}]+)|([^\W_{_CJK}{_KATAKANA}]+)")
 _WORD = re.compile(r"^[^\W_]+$")
+# Text without any CJK or katakana character splits into words with one group-less regex (no
+# tuple per match); on such text it finds exactly the runs the third group of _RUNS finds.
+_HAS_CJK = re.compile(rf"[{_CJK}{_KATAKANA}]")
+_WORDS = re.compile(r"[^\W_]+")
 _MAX_TOKEN_LEN = 60
 # Lookup lemmas that are wrong in technical text ("LED" is not the past tense of "lead").
 _LEMMA_OVERRIDES = {"led": "led", "leds": "led", "oled": "oled", "oleds": "oled", "ics": "ic", "cpus": "cpu",
@@ -55,6 +59,8 @@ class Analyzer:
 
         jieba.setLogLevel(logging.WARNING)  # jieba resets its logger to DEBUG when imported
         self._zh: Language = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+        tokenizer: Any = self._zh.tokenizer
+        self._jieba: Any = tokenizer.jieba_seg  # the jieba module spaCy segments with
         self._zh_lock = threading.Lock()  # jieba's lazy initialisation is not thread-safe
         self._cache: dict[str, str | None] = {}
 
@@ -83,11 +89,22 @@ class Analyzer:
         return result
 
     def _cjk(self, run: str) -> list[str]:
+        # What spaCy's jieba tokenizer makes of a run, without building a Doc (a run holds no spaces).
         with self._zh_lock:
-            words = [t.text for t in self._zh.tokenizer(run)]
+            words = [w for w in self._jieba.cut(run, cut_all=False) if w]
         return [w for w in words if w not in self._zh_stop and _WORD.match(w)]
 
+    def _word_tokens(self, words: list[str]) -> list[str]:
+        """Tokens of non-CJK words: a dict lookup per cached word, ``_latin`` only for the others."""
+        get = self._cache.get
+        found = [get(w, "") for w in words]  # "" is never a token: it marks a word not cached
+        if "" in found:
+            found = [self._latin(w) if t == "" else t for w, t in zip(words, found, strict=True)]
+        return [t for t in found if t]
+
     def tokens(self, text: str) -> list[str]:
+        if text.isascii() or not _HAS_CJK.search(text):
+            return self._word_tokens(_WORDS.findall(text))
         out: list[str] = []
         for katakana, cjk, latin in _RUNS.findall(text):
             if katakana:
