@@ -60,7 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.platform = Platform.build(settings)
     problems.install(app, html=error_page)
-    for router in API_ROUTERS + pages.ROUTERS:
+    for router in API_ROUTERS:
+        app.include_router(router, responses=problems.PROBLEM_RESPONSES)
+    for router in pages.ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)

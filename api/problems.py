@@ -7,13 +7,17 @@ first class in a raised error's MRO that the table names decides the status and 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from copyright.verify import VerificationFailed
 from core.errors import (
@@ -45,6 +49,39 @@ STATUS: dict[type[IPCommonsError], tuple[int, str]] = {
 }
 HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated", 403: "Permission denied",
                413: "Payload too large"}
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document: how every refusal of the API is answered."""
+
+    model_config = ConfigDict(extra="allow")  # errors, position, limit ...: what the refusal adds
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    request_id: str | None = None
+
+
+def _declared(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description,
+            "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+# What any API operation may answer besides its success: declared on every JSON route, so the
+# OpenAPI schema tells clients (and Schemathesis) the truth.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _declared("Invalid input (a malformed query, value or JSON body)"),
+    401: _declared("Not authenticated: log in or send an API key"),
+    403: _declared("Permission denied"),
+    404: _declared("Not found (or not visible to the caller)"),
+    409: _declared("Conflict with the current state"),
+    413: _declared("Payload too large"),
+    422: _declared("The request does not match the schema"),
+    429: _declared("Too many requests: see Retry-After"),
+    503: _declared("A service the request needs is unavailable"),
+}
 
 
 def status_of(exc: IPCommonsError) -> tuple[int, str]:
@@ -109,6 +146,22 @@ def error_response(request: Request, exc: IPCommonsError, html: HtmlErrorPage | 
     return problem(status, title, exc.detail, request, headers=_headers(exc), **exc.extra)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """The methods of the resource at this path: FastAPI declares one route per method, so Starlette's
+    405 would name only the first route's method in ``Allow``. The most specific path template wins
+    (``/registrations/upload`` over ``/registrations/{number}``), as in the OpenAPI document."""
+    scopes = {method: {**request.scope, "method": method} for method in ("GET", "POST", "PUT", "PATCH", "DELETE")}
+    templates: dict[str, set[str]] = {}
+    for path, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path))
+        if re.fullmatch(pattern, request.url.path):
+            templates[path] = {m.upper() for m in operations}
+    if templates:
+        return sorted(templates[min(templates, key=lambda t: (t.count("{"), t))])
+    return [m for m, scope in scopes.items()
+            if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)]
+
+
 HTML_VALIDATION_DETAIL = "a value in the address or the form does not fit: go back and try again"
 
 
@@ -129,12 +182,23 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
             return problem(400, "Malformed JSON", "the request body is not valid JSON", request, errors=errors)
         return problem(422, "Invalid request", "the request does not match the schema", request, errors=errors)
 
+    @app.exception_handler(DataError)
+    async def unstorable_value(request: Request, exc: DataError) -> Response:
+        """A value no validator caught but the database refuses (a NUL character in text, a number
+        beyond its column): the caller's input, not a server fault."""
+        log.info("refused by the database on %s %s: %s", request.method, request.url.path, exc.orig)
+        return error_response(request, InvalidInput("a value in the request cannot be stored (a NUL character "
+                                                    "in text, or a number out of range)"), html)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if html is not None and wants_html(request):
             return html(request, exc.status_code, HTTP_TITLES.get(exc.status_code, "HTTP error"), str(exc.detail))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
         return problem(exc.status_code, HTTP_TITLES.get(exc.status_code, "HTTP error"), str(exc.detail), request,
-                       headers=getattr(exc, "headers", None))
+                       headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

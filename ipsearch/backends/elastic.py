@@ -26,6 +26,10 @@ BULK_CHUNK = 250
 PIT_KEEP_ALIVE = "5m"
 BULK_MAX_BYTES = 20 * 1024 * 1024
 
+# Reads of a corpus nobody loaded yet (no index behind the alias) answer as an empty corpus,
+# not as a 404 that would reach the user as a server error.
+EMPTY_CORPUS: dict[str, Any] = {"ignore_unavailable": True, "allow_no_indices": True}
+
 
 class ElasticsearchBackend:
     kind = BackendKind.elasticsearch
@@ -94,7 +98,7 @@ class ElasticsearchBackend:
 
     def family_rows(self, keys: set[str]) -> list[FamilyRow]:
         query = {"terms": {"family_keys": sorted(keys)}}
-        resp = self.client.search(index=self.alias, query=query, size=MAX_GROUP,
+        resp = self.client.search(index=self.alias, query=query, size=MAX_GROUP, **EMPTY_CORPUS,
                                   source_includes=["pn", "family_id", "family_basis", "family_keys"])
         return [row_of(hit["_source"]) for hit in resp["hits"]["hits"]]
 
@@ -134,10 +138,11 @@ class ElasticsearchBackend:
             agg: dict[str, Any] = {"composite": {"size": 2000, "sources": sources}}
             if after:
                 agg["composite"]["after"] = after
-            resp = self.client.search(index=self.alias, size=0, query=query, aggs={"g": agg})
-            buckets = resp["aggregations"]["g"]["buckets"]
+            resp = self.client.search(index=self.alias, size=0, query=query, aggs={"g": agg}, **EMPTY_CORPUS)
+            found = resp.get("aggregations", {}).get("g", {"buckets": []})
+            buckets = found["buckets"]
             yield from buckets
-            after = resp["aggregations"]["g"].get("after_key")
+            after = found.get("after_key")
             if not buckets or after is None:
                 return
 
@@ -198,11 +203,12 @@ class ElasticsearchBackend:
             # Deep pages read one point in time (opened when the first cursor is followed), so they
             # neither skip nor repeat documents while the index changes. The first page, the hot
             # path, is a plain search.
-            pit = params.pit or self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)["id"]
+            pit = params.pit or self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE,
+                                                               **EMPTY_CORPUS)["id"]
             body["pit"] = {"id": pit, "keep_alive": PIT_KEEP_ALIVE}
             body["search_after"] = params.after
         else:
-            body["index"] = self.alias
+            body.update(index=self.alias, **EMPTY_CORPUS)
         if params.facets and not params.after:
             body["aggs"] = {name: {"terms": {"field": FACETS[name], "size": 50 if name == "year" else 20}}
                             for name in params.facets}
@@ -244,7 +250,7 @@ class ElasticsearchBackend:
         return out
 
     def count_matching(self, node: Node, planner: Planner) -> int:
-        return int(self.client.count(index=self.alias, query=compile_es(node, planner))["count"])
+        return int(self.client.count(index=self.alias, query=compile_es(node, planner), **EMPTY_CORPUS)["count"])
 
     def count_distinct(self, node: Node, planner: Planner, field: str) -> int:
         """Exact (a composite aggregation pages through every value), unlike ``cardinality``."""
@@ -260,14 +266,15 @@ class ElasticsearchBackend:
                 return {}
             terms.update(include=include, size=len(include))
             query = {"bool": {"filter": [query, {"terms": {field: include}}]}}
-        resp = self.client.search(index=self.alias, size=0, query=query, aggs={"v": {"terms": terms}})
-        return {str(b["key"]): int(b["doc_count"]) for b in resp["aggregations"]["v"]["buckets"]}
+        resp = self.client.search(index=self.alias, size=0, query=query, aggs={"v": {"terms": terms}}, **EMPTY_CORPUS)
+        buckets = resp.get("aggregations", {}).get("v", {"buckets": []})["buckets"]
+        return {str(b["key"]): int(b["doc_count"]) for b in buckets}
 
     def top_docs(self, node: Node, planner: Planner, sort: list[tuple[str, str]], size: int,
                  fields: list[str]) -> list[dict[str, Any]]:
         order: list[Any] = [{f: {"order": o, "missing": "_last"}} for f, o in sort] + [{"pn": "asc"}]
         resp = self.client.search(index=self.alias, size=size, query=compile_es(node, planner), sort=order,
-                                  source_includes=fields)
+                                  source_includes=fields, **EMPTY_CORPUS)
         return [h["_source"] | {"pn": h["_id"]} for h in resp["hits"]["hits"]]
 
     def explain(self, node: Node, planner: Planner) -> str:
@@ -293,7 +300,7 @@ class ElasticsearchBackend:
         hits: list[RawHit] = []
         for search in searches:
             resp = self.client.search(index=self.alias, query=search, size=query.limit, source_includes=SIMILAR_FIELDS,
-                                      sort=[{"_score": "desc"}, {"pn": "asc"}])
+                                      sort=[{"_score": "desc"}, {"pn": "asc"}], **EMPTY_CORPUS)
             hits += [RawHit(pn=h["_id"], score=float(h["_score"] or 0), source=h["_source"], sort=[])
                      for h in resp["hits"]["hits"]]
         return hits
