@@ -31,6 +31,7 @@ from loaders.sources import Source, expand
 
 CHECKPOINT_DOCS = 500
 CHECKPOINT_SECONDS = 2.0
+POOL_CHUNK = 16  # documents per task sent to a worker: fewer round trips through the pool's pipes
 
 
 class LoadInterrupted(Unavailable):
@@ -148,7 +149,8 @@ class _SourceWrite:
         """Write what is left of ``source``; return the highest document sequence number seen."""
         start_seq = self.lf.items_done
         jobs = ((source.name, raw) for raw in iter_raw(source) if isinstance(raw, Failure) or raw.seq >= start_seq)
-        results: Iterable[WorkResult] = pool.imap(_work, jobs, chunksize=4) if pool is not None else map(_work, jobs)
+        results: Iterable[WorkResult] = (pool.imap(_work, jobs, chunksize=POOL_CHUNK) if pool is not None
+                                         else map(_work, jobs))
         writer = self.loader.writer
         for outcome in writer.write(self._documents(results)):
             if outcome.ok:

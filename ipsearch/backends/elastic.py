@@ -85,8 +85,18 @@ class ElasticsearchBackend:
         return [hit["fields"]["term"][0] for hit in resp["hits"]["hits"]]
 
     def write(self, items: Iterable[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
-        for batch in batches(items, BULK_CHUNK):
-            yield from self._write_batch(batch)
+        # No periodic refresh while loading (small segments and merges cost the node CPU the load
+        # needs); each batch refreshes what the next one searches, and the interval comes back after.
+        self._refresh_interval("-1")
+        try:
+            for batch in batches(items, BULK_CHUNK):
+                yield from self._write_batch(batch)
+        finally:
+            self._refresh_interval(index_body()["settings"]["refresh_interval"])
+
+    def _refresh_interval(self, value: str) -> None:
+        self.client.options(ignore_status=404).indices.put_settings(
+            index=self.index, settings={"index": {"refresh_interval": value}})
 
     def stored_records(self, pns: list[str]) -> dict[str, IndexRecord]:
         """Realtime gets: documents written by the previous batches are found before any refresh."""
@@ -114,7 +124,8 @@ class ElasticsearchBackend:
                          chunk_size=BULK_CHUNK, max_retries=6, retry_on_status=(429, 503))
         self._add_vocabulary([doc for _, doc in prepared.records])
         tags = deque(tag for tag, _ in prepared.records)
-        actions = ({"_op_type": "index", "_index": self.index, "_id": doc["pn"], "_source": doc}
+        # cited_by starts at 0, so update_citations only rewrites the documents something cites.
+        actions = ({"_op_type": "index", "_index": self.index, "_id": doc["pn"], "_source": {"cited_by": 0, **doc}}
                    for _, doc in prepared.records)
         self._unrefreshed = True
         # Retries 429/503 per item with exponential backoff; a dead node raises (the journal
@@ -158,10 +169,11 @@ class ElasticsearchBackend:
         for i in range(0, len(bases), CITATION_CHUNK):
             chunk = bases[i:i + CITATION_CHUNK]
             received = self.top_values(None, None, "cited_bases", len(chunk), include=chunk)
-            actions = ({"_op_type": "update", "_index": self.index, "_id": hit["_id"],
-                        "doc": {"cited_by": received.get(hit["_source"]["pn_base"], 0)}}
-                       for hit in helpers.scan(self.client, index=self.alias, _source=["pn_base"], size=2000,
-                                               query={"query": {"terms": {"pn_base": chunk}}}))
+            # A partial update re-indexes the whole document: only those whose count changes.
+            actions = ({"_op_type": "update", "_index": self.index, "_id": hit["_id"], "doc": {"cited_by": n}}
+                       for hit in helpers.scan(self.client, index=self.alias, _source=["pn_base", "cited_by"],
+                                               size=2000, query={"query": {"terms": {"pn_base": chunk}}})
+                       if hit["_source"].get("cited_by") != (n := received.get(hit["_source"]["pn_base"], 0)))
             ok, _ = helpers.bulk(self.client, actions, chunk_size=BULK_CHUNK, max_retries=6,
                                  retry_on_status=(429, 503))
             updated += ok
