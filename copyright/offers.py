@@ -26,6 +26,7 @@ from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.notifications import notify
+from core.text import SingleLine
 
 
 class Kind(enum.StrEnum):
@@ -40,15 +41,15 @@ class Kind(enum.StrEnum):
 class OfferIn(BaseModel):
     """A licence offered to the person with ``licensee_email``."""
 
-    licensee_email: str = Field(min_length=3, max_length=254)
+    licensee_email: SingleLine = Field(min_length=3, max_length=254)
     rights: list[Right] = Field(min_length=1)
     exclusive: bool = False
     may_sublicense: bool = False
-    territory: str = Field(default="worldwide", min_length=1, max_length=100)
-    media: str = Field(default="all media", min_length=1, max_length=200)
+    territory: SingleLine = Field(default="worldwide", min_length=1, max_length=100)
+    media: SingleLine = Field(default="all media", min_length=1, max_length=200)
     start_date: dt.date
     end_date: dt.date | None = None
-    fee: str | None = Field(default=None, max_length=100)
+    fee: SingleLine | None = Field(default=None, max_length=100)
 
 
 class PartyOut(BaseModel):

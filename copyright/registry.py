@@ -31,6 +31,7 @@ from core.db import utcnow
 from core.errors import InvalidInput, NotFound
 from core.notifications import notify
 from core.settings import Settings
+from core.text import MultiLine, SingleLine
 
 CERTIFICATE_FORMAT = "ipcommons-certificate/1"
 DUPLICATE_HELD = "copyright.duplicate_held"  # the notification kind sent to an earlier work's owner
@@ -38,15 +39,17 @@ CHUNK = 1 << 20
 
 
 class WorkIn(BaseModel):
-    title: str = Field(min_length=1, max_length=500)
+    """A work as its registrant describes it: every name here goes into the signed certificate."""
+
+    title: SingleLine = Field(min_length=1, max_length=500)
     work_type: WorkType
-    description: str = Field(default="", max_length=10_000)
-    authors: list[str] = Field(default_factory=list, max_length=50)
-    owners: list[str] = Field(default_factory=list, max_length=20)  # co-owners besides the registrant
+    description: MultiLine = Field(default="", max_length=10_000)
+    authors: list[SingleLine] = Field(default_factory=list, max_length=50)
+    owners: list[SingleLine] = Field(default_factory=list, max_length=20)  # co-owners besides the registrant
     completion_date: date | None = None
     published: bool = False
     first_publication_date: date | None = None
-    first_publication_place: str | None = Field(default=None, max_length=200)
+    first_publication_place: SingleLine | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> WorkIn:

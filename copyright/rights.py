@@ -31,6 +31,7 @@ from core.db import utcnow
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.ids import DbId
 from core.settings import Settings
+from core.text import SingleLine
 
 ALL_RIGHTS = frozenset(r.value for r in Right)
 CC_CODES = {"CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC-BY-NC-SA-4.0", "CC-BY-ND-4.0",
@@ -48,11 +49,11 @@ class LicenceIn(BaseModel):
     rights: list[Right] = Field(min_length=1)
     exclusive: bool = False
     may_sublicense: bool = False
-    territory: str = Field(default="worldwide", max_length=100)
-    media: str = Field(default="all media", max_length=200)
+    territory: SingleLine = Field(default="worldwide", max_length=100)
+    media: SingleLine = Field(default="all media", max_length=200)
     start_date: date
     end_date: date | None = None
-    fee: str | None = Field(default=None, max_length=100)
+    fee: SingleLine | None = Field(default=None, max_length=100)
     cc_code: str | None = None
 
     @model_validator(mode="after")

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 
 from copyright.models import DisputeStatus, RegistrationStatus, WorkType
 from copyright.registry import ContentHash, WorkIn
+from core.text import MultiLine, SingleLine
 
 # --- requests ----------------------------------------------------------------------------------
 
@@ -50,18 +51,18 @@ class RegisterIn(BaseModel):
 
 
 class DisputeIn(BaseModel):
-    reason: str = Field(min_length=10, max_length=10_000)
-    evidence: list[str] = Field(default_factory=list, max_length=20)
+    reason: MultiLine = Field(min_length=10, max_length=10_000)
+    evidence: list[SingleLine] = Field(default_factory=list, max_length=20)
 
 
 class DecisionIn(BaseModel):
     approve: bool
-    note: str = Field(min_length=1, max_length=5000)
+    note: MultiLine = Field(min_length=1, max_length=5000)
 
 
 class ResolveIn(BaseModel):
     upheld: bool
-    resolution: str = Field(min_length=1, max_length=5000)
+    resolution: MultiLine = Field(min_length=1, max_length=5000)
 
 
 class VerifyIn(BaseModel):

@@ -22,11 +22,17 @@ LogIndex = Annotated[int, Field(ge=0, le=BIGINT_MAX, description="a leaf index o
 TreeSize = Annotated[int, Field(ge=1, le=BIGINT_MAX, description="a size of the transparency log")]
 
 
+HUGE = 10**30  # what a number of more digits is read as: beyond every bound a model sets
+
+
 def whole_number(text: str) -> int | None:
-    """A number typed into a form's text field, or None: only ASCII digits ('²' and '٣' are digits
-    to Python) and at most 19 of them (``int`` refuses thousands), so the models bound the rest."""
+    """A number typed into a form's text field, or None when it holds anything else: only ASCII
+    digits count ('²' and '٣' are digits to Python). More than 30 digits read as ``HUGE``, so the
+    model refuses the value as too large instead of ``int`` working through thousands of digits."""
     value = text.strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 19 else None
+    if not (value.isascii() and value.isdigit()):
+        return None
+    return int(value) if len(value.lstrip("0")) <= 30 else HUGE
 
 
 def parse_id(text: str) -> int | None:

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from core.ids import DbId, DbInt
+from core.text import SingleLine
 from servicehall.calendar import BEIJING
 from servicehall.models import CardLevel, ItemKind, Satisfaction, StaffRole, Status, Step
 from servicehall.workflow import Action
@@ -71,7 +72,7 @@ class DepartmentIn(BaseModel):
 
 
 class StaffIn(BaseModel):
-    email: str = Field(min_length=3, max_length=254)
+    email: SingleLine = Field(min_length=3, max_length=254)
     department: str
     role: StaffRole
 

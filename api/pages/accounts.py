@@ -13,10 +13,11 @@ from api.deps import client_ip
 from api.i18n import parse_language
 from api.pages.context import LANG_COOKIE, SESSION_COOKIE, CheckedPageDep, Page, PageDep
 from core.accounts import service
-from core.accounts.schemas import ApiKeyIn, RegisterIn
+from core.accounts.schemas import ApiKeyIn, ProfileIn, RegisterIn
 from core.accounts.sessions import close_session, open_session
 from core.errors import IPCommonsError
 from core.ids import DbId
+from core.text import clean_line
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -59,7 +60,7 @@ def login_form(page: PageDep, next: str = "/") -> HTMLResponse:
 def login(page: CheckedPageDep, email: Text, password: Text, next: Annotated[str, Form()] = "/") -> Response:
     try:
         user = service.check_credentials(page.session, page.platform.settings, page.platform.rate_limiter,
-                                         client_ip(page.request), email, password)
+                                         client_ip(page.request), clean_line(email), password)
     except IPCommonsError as exc:
         status = 429 if "too many" in exc.detail else 401
         return page.render("login.html", status, error=exc.in_words(page.gettext), email=email, next=_safe_next(next))
@@ -98,10 +99,11 @@ def account(page: PageDep) -> HTMLResponse:
 @router.post("/account/profile", response_model=None)
 def save_profile(page: CheckedPageDep, display_name: Text, language: Annotated[str, Form()] = "") -> Response:
     try:
-        service.update_profile(page.writer(), display_name, parse_language(language))
-    except IPCommonsError as exc:
+        profile = ProfileIn(display_name=display_name.strip())
+        service.update_profile(page.writer(), profile.display_name, parse_language(language))
+    except (IPCommonsError, ValidationError) as exc:
         page.session.rollback()
-        return _account(page, 400, error=exc.in_words(page.gettext))
+        return _account(page, 400, error=page.explain(exc))
     if chosen := parse_language(language):
         page.new_cookies[LANG_COOKIE] = chosen.value
     return page.redirect("/account")

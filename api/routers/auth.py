@@ -11,6 +11,7 @@ from api.deps import AnonymousWriterDep, CurrentUser, PasswordWriterDep, Platfor
 from core.accounts import service
 from core.accounts.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyOut, RegisterIn, TokenOut, UserOut
 from core.ids import DbId
+from core.text import clean_line
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -23,8 +24,8 @@ def register(body: RegisterIn, w: AnonymousWriterDep) -> UserOut:
 @router.post("/token", response_model=TokenOut)
 def login(request: Request, platform: PlatformDep, session: SessionDep,
           form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> TokenOut:
-    return service.login(session, platform.settings, platform.rate_limiter, client_ip(request), form.username,
-                         form.password)
+    return service.login(session, platform.settings, platform.rate_limiter, client_ip(request),
+                         clean_line(form.username), form.password)
 
 
 @router.get("/me", response_model=UserOut)

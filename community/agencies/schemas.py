@@ -12,6 +12,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from community.agencies.models import ClaimStatus, RecordKind, ServiceType, Tier
 from core.ids import DbInt
+from core.text import MultiLine, SingleLine
 
 _REGION = ("a province or prefecture-level city by any GB/T 2260 name or code: 广东, 广东省, Guangdong, "
            "440000; stored as its code and English name")
@@ -21,50 +22,51 @@ _IPC = "IPC subclasses the agency works in, such as H04W (a group like H04W 4/00
 
 
 class AgencyIn(BaseModel):
-    name: str = Field(min_length=2, max_length=300)
-    licence_number: str = Field(min_length=3, max_length=60)
-    province: str = Field(default="", max_length=60, description=_REGION)
-    city: str = Field(default="", max_length=60, description=_REGION)
+    name: SingleLine = Field(min_length=2, max_length=300)
+    licence_number: SingleLine = Field(min_length=3, max_length=60)
+    province: SingleLine = Field(default="", max_length=60, description=_REGION)
+    city: SingleLine = Field(default="", max_length=60, description=_REGION)
     service_types: list[ServiceType] = Field(default_factory=list)
     ipc_subclasses: list[str] = Field(default_factory=list, max_length=200, description=_IPC,
                                       validation_alias=AliasChoices("ipc_subclasses", "ipc_sections"))
     practitioners: DbInt = 0
     founded_year: int | None = Field(default=None, ge=1900, le=2100)
-    contact: str = Field(default="", max_length=300)
+    contact: SingleLine = Field(default="", max_length=300)
 
 
 class AgencyPatch(BaseModel):
     """The fields an agency's own account may change; unset fields stay as they are."""
 
-    province: str | None = Field(default=None, max_length=60, description=_REGION)
-    city: str | None = Field(default=None, max_length=60, description=_REGION + "; an empty string clears it")
+    province: SingleLine | None = Field(default=None, max_length=60, description=_REGION)
+    city: SingleLine | None = Field(default=None, max_length=60, description=_REGION + "; an empty string clears it")
     service_types: list[ServiceType] | None = None
     ipc_subclasses: list[str] | None = Field(default=None, max_length=200, description=_IPC)
     practitioners: DbInt | None = None
-    contact: str | None = Field(default=None, max_length=300)
+    contact: SingleLine | None = Field(default=None, max_length=300)
 
 
 class ReviewIn(BaseModel):
-    engagement_ref: str = Field(min_length=1, max_length=100, description="Your case, matter or invoice reference")
+    engagement_ref: SingleLine = Field(min_length=1, max_length=100,
+                                       description="Your case, matter or invoice reference")
     professionalism: int = Field(ge=1, le=5)
     responsiveness: int = Field(ge=1, le=5)
     cost_transparency: int = Field(ge=1, le=5)
     outcome: int = Field(ge=1, le=5)
-    text: str = Field(default="", max_length=5000)
+    text: MultiLine = Field(default="", max_length=5000)
     linked_pn: str | None = Field(default=None, max_length=40)
 
 
 class RecordIn(BaseModel):
     kind: RecordKind
     points: float = Field(ge=0, le=100)
-    description: str = Field(min_length=3, max_length=5000)
-    source: str = Field(min_length=3, max_length=300)
+    description: MultiLine = Field(min_length=3, max_length=5000)
+    source: SingleLine = Field(min_length=3, max_length=300)
     occurred_on: date
     evidence: list[str] = Field(default_factory=list, max_length=20)
 
 
 class TextIn(BaseModel):
-    text: str = Field(min_length=1, max_length=5000)
+    text: MultiLine = Field(min_length=1, max_length=5000)
 
 
 class DecideIn(BaseModel):

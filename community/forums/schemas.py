@@ -11,6 +11,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.ids import DbId
+from core.text import MultiLine, SingleLine
 
 
 class ModerationAction(StrEnum):
@@ -30,23 +31,23 @@ class ModerationAction(StrEnum):
 
 
 class CategoryIn(BaseModel):
-    name: str = Field(min_length=2, max_length=100)
-    description: str = Field(default="", max_length=2000)
+    name: SingleLine = Field(min_length=2, max_length=100)
+    description: MultiLine = Field(default="", max_length=2000)
 
 
 class TopicIn(BaseModel):
     category_id: DbId
-    title: str = Field(min_length=3, max_length=300)
-    body: str = Field(min_length=1, max_length=50_000)
+    title: SingleLine = Field(min_length=3, max_length=300)
+    body: MultiLine = Field(min_length=1, max_length=50_000)
 
 
 class PostIn(BaseModel):
-    body: str = Field(min_length=1, max_length=50_000)
+    body: MultiLine = Field(min_length=1, max_length=50_000)
     quote_of: DbId | None = None
 
 
 class BodyIn(BaseModel):
-    body: str = Field(min_length=1, max_length=50_000)
+    body: MultiLine = Field(min_length=1, max_length=50_000)
 
 
 class ModerationIn(BaseModel):
@@ -150,7 +151,7 @@ class QueueItemOut(BaseModel):
 class FlagIn(BaseModel):
     """A member's flag of a post, with the reason the moderators read."""
 
-    reason: str = Field(min_length=3, max_length=500)
+    reason: MultiLine = Field(min_length=3, max_length=500)
 
 
 class PreviewOut(BaseModel):

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.accounts.models import OrgKind, OrgRole, Role
 from core.ids import DbId
+from core.text import SingleLine
 
 
 class UserOut(BaseModel):
@@ -21,9 +22,15 @@ class UserOut(BaseModel):
 
 
 class RegisterIn(BaseModel):
-    email: str = Field(max_length=254)
+    email: SingleLine = Field(max_length=254)
     password: str = Field(min_length=1, max_length=256)
-    display_name: str = Field(default="", max_length=120)
+    display_name: SingleLine = Field(default="", max_length=120)
+
+
+class ProfileIn(BaseModel):
+    """The name others see (the portal's profile form)."""
+
+    display_name: SingleLine = Field(min_length=1, max_length=120)
 
 
 class TokenOut(BaseModel):
@@ -33,7 +40,7 @@ class TokenOut(BaseModel):
 
 
 class ApiKeyIn(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: SingleLine = Field(min_length=1, max_length=100)
 
 
 class ApiKeyOut(BaseModel):
@@ -52,7 +59,7 @@ class ApiKeyCreated(ApiKeyOut):
 
 
 class OrgIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLine = Field(min_length=1, max_length=200)
     kind: OrgKind
 
 

@@ -7,20 +7,21 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.ids import DbId
+from core.text import MultiLine, SingleLine
 from ipsearch.collections.models import Visibility
 
 
 class CollectionIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=5000)
+    name: SingleLine = Field(min_length=1, max_length=200)
+    description: MultiLine = Field(default="", max_length=5000)
     query: str | None = Field(default=None, max_length=2000)
     visibility: Visibility = Visibility.private
     org_id: DbId | None = None
 
 
 class CollectionPatch(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=5000)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
+    description: MultiLine | None = Field(default=None, max_length=5000)
     query: str | None = Field(default=None, max_length=2000)
     visibility: Visibility | None = None
     org_id: DbId | None = Field(default=None, description="the organisation an org collection is shared with")
@@ -71,7 +72,7 @@ class RemovedOut(BaseModel):
 
 class TagIn(BaseModel):
     pn: str
-    tag: str = Field(min_length=1, max_length=100)
+    tag: SingleLine = Field(min_length=1, max_length=100)
 
 
 class TagOut(BaseModel):
@@ -81,7 +82,7 @@ class TagOut(BaseModel):
 
 class NoteIn(BaseModel):
     pn: str
-    text: str = Field(min_length=1, max_length=10_000)
+    text: MultiLine = Field(min_length=1, max_length=10_000)
 
 
 class NoteCreated(BaseModel):

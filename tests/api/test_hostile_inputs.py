@@ -3,7 +3,9 @@ search backends and both databases, and nothing bad is stored."""
 
 from __future__ import annotations
 
+import json
 import re
+import uuid
 from collections.abc import Iterator
 from enum import Enum
 
@@ -11,6 +13,7 @@ import annotated_types
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from api.app import create_app
 from api.problems import JSON_PATHS
@@ -287,3 +290,86 @@ def test_registrant_key_or_signature_not_ascii_base64_is_422_with_a_sentence(cli
     assert r.status_code == 422, r.text
     assert any(e["loc"][-1] == field and says in e["msg"] for e in r.json()["errors"]), r.text
     assert len(audit_rows(client, action="copyright.register")) == registered
+
+
+# --- names and e-mails: no NUL, no other control character, no bidi override ---------------------
+
+NUL, RLO, LRI = "\x00", "\u202e", "\u2066"  # a NUL; right-to-left override; left-to-right isolate
+
+
+def _refused(r: Response, field: str) -> None:
+    assert r.status_code == 422, r.text
+    assert any(e["loc"][-1] == field or e["loc"][-2:-1] == [field] for e in r.json()["errors"]), r.text
+    assert any("control character" in e["msg"] for e in r.json()["errors"]), r.text
+
+
+@pytest.mark.parametrize("field,value", [
+    ("email", f"eve{NUL}@example.org"), ("email", f"eve{RLO}gro.elpmaxe@example.org"),
+    ("display_name", f"Eve{RLO}evil"), ("display_name", "Eve\x1b[31m"), ("display_name", "Eve\nAdmin"),
+])
+def test_signup_refuses_controls_in_email_and_name(any_client: TestClient, field: str, value: str) -> None:
+    body = {"email": f"u-{uuid.uuid4().hex[:8]}@example.org", "password": PASSWORD, field: value}
+    _refused(any_client.post("/api/v1/auth/register", json=body), field)
+    if field == "email":  # signing in with it is refused too (PostgreSQL answered a NUL with a 500)
+        r = any_client.post("/api/v1/auth/token", data={"username": value, "password": PASSWORD})
+        assert r.status_code == 400 and "control character" in r.json()["detail"], r.text
+        anon = {"x-csrf-token": _csrf(any_client, "/login"), "Accept": "text/html"}
+        page = any_client.post("/login", data={"email": value, "password": PASSWORD}, headers=anon)
+        assert page.status_code == 401 and "control character" in page.text
+
+
+def test_signup_and_profile_pages_refuse_a_name_with_a_bidi_override(any_client: TestClient) -> None:
+    anon = {"x-csrf-token": _csrf(any_client, "/signup"), "Accept": "text/html"}
+    email = f"u-{uuid.uuid4().hex[:8]}@example.org"
+    r = any_client.post("/signup", data={"email": email, "password": PASSWORD, "display_name": f"Bob{RLO}"},
+                        headers=anon, follow_redirects=False)
+    assert r.status_code == 400 and "U+202E" in r.text
+    r = any_client.post("/signup", data={"email": email, "password": PASSWORD, "display_name": "Bob"},
+                        headers=anon, follow_redirects=False)
+    assert r.status_code == 303
+    signed_in = {"x-csrf-token": _csrf(any_client, "/account"), "Accept": "text/html"}
+    for name in (f"Bob{RLO}", f"Bob{NUL}", f"Bob{LRI}x"):
+        r = any_client.post("/account/profile", data={"display_name": name}, headers=signed_in)
+        assert r.status_code == 400, name
+    assert any_client.get("/account", headers=signed_in).text.count(RLO) == 0
+
+
+@pytest.mark.parametrize("work,field", [
+    ({"title": f"Song{NUL}"}, "title"),
+    ({"title": "Song", "authors": ["Alice", f"Mallory{RLO}fdp.exe"]}, "authors"),
+    ({"title": "Song", "owners": [f"Owner{LRI}"]}, "owners"),
+    ({"title": "Song\tTwo"}, "title"),
+    ({"title": "Song", "description": f"ok\nbut{NUL}"}, "description"),
+])
+def test_copyright_registration_refuses_controls_in_names_that_get_signed(client: TestClient,
+                                                                          work: dict[str, object],
+                                                                          field: str) -> None:
+    _, auth = new_user(client)
+    registered = len(audit_rows(client, action="copyright.register"))
+    body = {"work": {"work_type": "written"} | work, "content": {"sha256": "ab" * 32}}
+    _refused(client.post("/api/v1/copyright/registrations", json=body, headers=auth), field)
+    upload = client.post("/api/v1/copyright/registrations/upload", headers=auth, files={"file": ("a.txt", b"text")},
+                         data={"work": json.dumps(body["work"])})
+    assert upload.status_code in (400, 422), upload.text
+    assert len(audit_rows(client, action="copyright.register")) == registered
+    fine = {"work": {"work_type": "written", "title": "Song", "authors": ["שלום\u200f"],
+                     "description": "verse\r\nchorus\ttwice"}, "content": {"sha256": uuid.uuid4().hex * 2}}
+    assert client.post("/api/v1/copyright/registrations", json=fine, headers=auth).status_code == 201
+
+
+def test_agency_and_forum_titles_refuse_controls(any_client: TestClient) -> None:
+    _, admin = new_admin(any_client)
+    agency = {"name": f"Agency{RLO}", "licence_number": f"L-{uuid.uuid4().hex[:6]}"}
+    _refused(any_client.post("/api/v1/agencies", json=agency, headers=admin), "name")
+    _refused(any_client.post("/api/v1/agencies", json=agency | {"name": "Agency", "contact": f"a{NUL}b"},
+                             headers=admin), "contact")
+    _refused(any_client.post("/api/v1/forums/categories", json={"name": f"Cat{LRI}egory"}, headers=admin), "name")
+    category = any_client.post("/api/v1/forums/categories", json={"name": f"Cat {uuid.uuid4().hex[:6]}"},
+                               headers=admin)
+    assert category.status_code == 201, category.text
+    topic = {"category_id": category.json()["id"], "title": f"Hello{RLO}dlrow", "body": "text"}
+    _refused(any_client.post("/api/v1/forums/topics", json=topic, headers=admin), "title")
+    _refused(any_client.post("/api/v1/forums/topics", json=topic | {"title": "Hello", "body": f"a{NUL}"},
+                             headers=admin), "body")
+    listed = any_client.get(f"/api/v1/forums/categories/{category.json()['id']}/topics").json()
+    assert listed == []
