@@ -22,13 +22,27 @@ def vocab_index_name(alias: str) -> str:
     return f"{alias}-vocab-v{INDEX_VERSION}"
 
 
-def vocab_body() -> dict[str, Any]:
+def copies(data_nodes: int) -> dict[str, Any]:
+    """The rule for shards and replicas, from the number of data nodes in the cluster.
+
+    - One primary shard at any cluster size: every count an aggregation returns is then exact
+      (terms counts are per shard), and an office's corpus fits one shard (tens of GB).
+    - One replica as soon as there are two data nodes, so any one node may be lost without losing a
+      document or a search; none on a single node, where a replica could never be placed (the index
+      would stay yellow).
+    """
+    return {"number_of_shards": 1, "number_of_replicas": 1 if data_nodes > 1 else 0}
+
+
+def vocab_body(data_nodes: int = 1) -> dict[str, Any]:
     """Every distinct analysed token, so wildcards expand the same way on both backends."""
-    return {"settings": {"number_of_shards": 1, "number_of_replicas": 0},
+    return {"settings": copies(data_nodes),
             "mappings": {"dynamic": "strict", "properties": {"term": _KEYWORD}}}
 
 
-def index_body() -> dict[str, Any]:
+def index_body(data_nodes: int = 1) -> dict[str, Any]:
+    """The patents index: its settings follow ``copies``; refreshed every second (new documents
+    searchable within a second; a load turns refreshing off while it writes)."""
     properties: dict[str, Any] = {
         "pn": _KEYWORD, "pn_raw": _KEYWORD, "number": _KEYWORD, "country": _KEYWORD, "kind": _KEYWORD,
         "doc_kind": _KEYWORD, "application_number": _KEYWORD,
@@ -60,7 +74,6 @@ def index_body() -> dict[str, Any]:
         "doc": {"type": "object", "enabled": False},
     }
     return {
-        "settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s",
-                     "index.mapping.total_fields.limit": 200},
+        "settings": {**copies(data_nodes), "refresh_interval": "1s", "index.mapping.total_fields.limit": 200},
         "mappings": {"dynamic": "strict", "properties": properties},
     }

@@ -39,7 +39,10 @@ class ElasticsearchBackend:
         self.alias = alias
         self.index = index_name(alias)
         self.vocab_index = vocab_index_name(alias)
-        self.client = client or Elasticsearch(url, request_timeout=60, retry_on_timeout=True, max_retries=3)
+        # One URL or several, comma-separated (the nodes of a cluster): a request that finds a node down
+        # or timing out is retried on another one, within the client's budget of retries.
+        nodes = [u.strip() for u in url.split(",") if u.strip()]
+        self.client = client or Elasticsearch(nodes, request_timeout=60, retry_on_timeout=True, max_retries=5)
         self._known_terms: set[str] = set()
         self._unrefreshed = False  # documents were written since the last refresh
 
@@ -48,18 +51,22 @@ class ElasticsearchBackend:
             nodes = self.client.options(request_timeout=3).nodes.info(filter_path="nodes.*.version")
             versions = sorted({n["version"] for n in nodes["nodes"].values()})
             health = self.client.options(request_timeout=3).cluster.health()
-            return f"elasticsearch {', '.join(versions)} ({health['status']})"
+            return (f"elasticsearch {', '.join(versions)} ({health['status']}, {health['number_of_nodes']} nodes; "
+                    f"shards: {health['active_primary_shards']} primary, {health['active_shards']} active, "
+                    f"{health['relocating_shards']} relocating, {health['unassigned_shards']} unassigned)")
 
         return timed("search", self.kind, self.url, probe)
 
     # --- writing ---------------------------------------------------------------------------
     def ensure_index(self) -> None:
+        """The index and its alias, with replicas for the cluster's size (``mapping.copies``)."""
+        nodes = int(self.client.cluster.health()["number_of_data_nodes"])
         if not self.client.indices.exists(index=self.index):
-            self.client.options(ignore_status=400).indices.create(index=self.index, **index_body())
+            self.client.options(ignore_status=400).indices.create(index=self.index, **index_body(nodes))
         if not self.client.indices.exists_alias(name=self.alias, index=self.index):
             self.client.indices.put_alias(index=self.index, name=self.alias)
         if not self.client.indices.exists(index=self.vocab_index):
-            self.client.options(ignore_status=400).indices.create(index=self.vocab_index, **vocab_body())
+            self.client.options(ignore_status=400).indices.create(index=self.vocab_index, **vocab_body(nodes))
 
     def _add_vocabulary(self, docs: list[IndexRecord]) -> None:
         """Index the tokens of ``docs`` not seen yet, before the documents themselves."""
