@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi.routing import APIRoute
 
-from api.app import create_app
+from api.app import API_ROUTERS, create_app
 from core.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -66,9 +66,11 @@ def test_every_json_route_declares_its_response_schema(embedded_settings: Settin
 
 def test_every_route_is_documented_in_openapi_with_a_schema_or_a_media_type(embedded_settings: Settings) -> None:
     """A route that returns a file or a stream names its media type instead of an empty JSON schema."""
-    app = create_app(embedded_settings)
+    create_app(embedded_settings)
     bare = []
-    for route in app.routes:
+    routes = [route for router in API_ROUTERS for route in router.routes]  # app.routes holds router wrappers
+    assert len(routes) > 80  # the walk really sees the API's routes
+    for route in routes:
         if isinstance(route, APIRoute) and route.include_in_schema and route.status_code != 204:
             if route.response_model is None and route.response_class.__name__ == "JSONResponse" \
                     and not route.responses:
