@@ -222,8 +222,7 @@ class ElasticsearchBackend:
             # Deep pages read one point in time (opened when the first cursor is followed), so they
             # neither skip nor repeat documents while the index changes. The first page, the hot
             # path, is a plain search.
-            pit = params.pit or self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE,
-                                                               **EMPTY_CORPUS)["id"]
+            pit = params.pit or self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)["id"]
             body["pit"] = {"id": pit, "keep_alive": PIT_KEEP_ALIVE}
             body["search_after"] = params.after
         else:
