@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from api.app import create_app
 from core.settings import Settings
+from tests.conftest import TEST_SIGNING_PASSPHRASE
 from tests.processes import start, stop
 from tests.smtp import free_port
 
@@ -51,7 +52,8 @@ def live_api(tmp_path_factory: pytest.TempPathFactory, pg_url: str, es_url: str,
     env = {k: v for k, v in os.environ.items() if not k.startswith("IPC_")}
     env.update(IPC_DATA_DIR=str(data), IPC_DATABASE_URL=pg_url, IPC_ELASTICSEARCH_URL=es_url,
                IPC_BROKER_URL=broker_url, IPC_REDIS_URL=redis_url, IPC_SHARED_DATA_DIR=str(shared_data_dir),
-               IPC_ES_INDEX_PREFIX=f"patents-schemathesis-{uuid.uuid4().hex[:8]}")
+               IPC_ES_INDEX_PREFIX=f"patents-schemathesis-{uuid.uuid4().hex[:8]}",
+               IPC_SIGNING_KEY_PASSPHRASE=TEST_SIGNING_PASSPHRASE)  # the session's keys
     server = start([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
                     "--port", str(port), "--no-proxy-headers"], env, data / "uvicorn.log")
     url = f"http://127.0.0.1:{port}"

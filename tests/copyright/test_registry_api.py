@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api.app import create_app
 from copyright import log
 from core.db import session_scope
+from core.settings import RouteLimit, Settings
 from tests.copyright.media import picture
 from tests.helpers import new_admin, new_user, quick_user
 
@@ -130,7 +134,16 @@ def test_disputes_mark_and_resolve(client: TestClient) -> None:
     assert verdict.json()["valid"] is True  # the signed history stays verifiable; its status says revoked
 
 
-def test_200_concurrent_registrations_are_200_consecutive_entries(client: TestClient) -> None:
+@pytest.fixture
+def unlimited(prod_settings: Settings) -> Iterator[TestClient]:
+    """The API with the registration limits raised: 200 registrations from one address is the point."""
+    many = RouteLimit(per_user=10_000, per_ip=10_000)
+    with TestClient(create_app(prod_settings.model_copy(update={"limit_upload": many}))) as c:
+        yield c
+
+
+def test_200_concurrent_registrations_are_200_consecutive_entries(unlimited: TestClient) -> None:
+    client = unlimited
     users = [quick_user(client)[1] for _ in range(8)]
     settings = client.app.state.platform.settings  # type: ignore[attr-defined]
     with session_scope(settings.effective_database_url) as session:
