@@ -53,6 +53,7 @@ WEIGHTS = {"search": 35, "document": 20, "forum_read": 15, "forum_post": 6, "exp
 QUERIES = ["light emitting diode", "IPC=H04W", "battery AND lithium", "display panel", "PA=samsung",
            "base station NEAR3 antenna", "IPC=H01L33/* AND PD>=2015", "申请人=三星", "sensor SAME wireless"]
 LIMITS = '{"per_user": 100000, "per_ip": 1000000}'
+POST_INTERVAL = 15.0  # seconds between one user's forum posts, above the forums' flood limit
 
 
 @dataclass
@@ -136,8 +137,14 @@ async def _user(world: World, token: str, deadline: float, tally: Tally, seed: i
     async with httpx.AsyncClient(base_url=world.url, headers={"Authorization": f"Bearer {token}"},
                                  timeout=60) as client:
         await asyncio.sleep(rng.random() * 2)  # users arrive over two seconds
+        last_post = -POST_INTERVAL
         while time.monotonic() < deadline:
             kind = rng.choices(kinds, weights)[0]
+            if kind == "forum_post":  # people do not post every second (the forums' flood limit)
+                if time.monotonic() - last_post < POST_INTERVAL:
+                    kind = "forum_read"
+                else:
+                    last_post = time.monotonic()
             t0 = time.perf_counter()
             try:
                 response = await actions[kind](client)

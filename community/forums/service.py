@@ -117,6 +117,7 @@ def _add_post(session: Session, topic: Topic, author: User, body: str, quote_of:
         quoted = get_post(session, quote_of)
         if quoted.topic_id != topic.id:
             raise InvalidInput("you can quote posts of this topic only")
+    session.refresh(topic, with_for_update=True)  # concurrent replies take the topic's next numbers in turn
     number = (session.scalar(select(func.max(Post.number)).where(Post.topic_id == topic.id)) or 0) + 1
     post = Post(topic_id=topic.id, number=number, author_id=author.id, markdown=body, html=rendered.html,
                 search_tokens=" " + get_analyzer().analyse(body) + " ", quote_of=quote_of)
