@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -162,6 +162,8 @@ def allowed_methods(request: Request) -> list[str]:
             if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)]
 
 
+DATABASE_RETRY_AFTER = 2  # seconds: a restart or a failover of the database takes about that long
+
 HTML_VALIDATION_DETAIL = "a value in the address or the form does not fit: go back and try again"
 
 
@@ -189,6 +191,16 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
         log.info("refused by the database on %s %s: %s", request.method, request.url.path, exc.orig)
         return error_response(request, InvalidInput("a value in the request cannot be stored (a NUL character "
                                                     "in text, or a number out of range)"), html)
+
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(request: Request, exc: OperationalError) -> Response:
+        """The database went away (a restart, a failover, a lock held too long): nothing was written,
+        and the same request may be sent again."""
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+        response = error_response(request, Unavailable("the database is unavailable for a moment: send the request "
+                                                       "again in a few seconds"), html)
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

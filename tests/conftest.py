@@ -71,7 +71,7 @@ def pg_url(pg_server_url: str) -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, migrated to head, dropped afterwards."""
     name = f"ipc_test_{uuid.uuid4().hex[:10]}"
     base, _, _ = pg_server_url.rpartition("/")
-    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT", pool_pre_ping=True)  # survives restarts
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = f"{base}/{name}"
