@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,10 @@ from core.audit import AuditContext, Writer
 from core.celery_app import TaskQueue
 from core.db import session_scope
 from core.settings import Settings
+from ipsearch.backends import get_backend
+from loaders.journal import LoadRun, LoadStatus
+from loaders.service import LoadIn, start_load
+from loaders.synthetic import SyntheticOptions, write_weekly_files
 from tests.processes import REPO, start, stop
 
 DEADLINE = 180.0
@@ -139,3 +144,39 @@ def test_jobs_queued_while_redis_is_killed_run_exactly_once(settings: Settings, 
     assert started >= len(ids)
     succeeded = log.read_text(errors="replace").count("succeeded in")
     assert succeeded == len(ids), log.read_text()[-3000:]  # each job ran once
+
+
+def test_a_worker_process_killed_in_the_middle_of_a_load_is_replaced_and_the_load_completes(
+        settings: Settings, analyst: int, tmp_path: Path) -> None:
+    """The load's task is requeued; the run resumes from its journal and every document is there once."""
+    load_settings = settings.model_copy(update={"es_index_prefix": f"patents-killed-{uuid.uuid4().hex[:8]}"})
+    folder = load_settings.incoming_dir / "killed"
+    write_weekly_files(folder, SyntheticOptions(docs=2400, seed=31), docs_per_file=300)
+    backend = get_backend(load_settings, "es")
+    log = tmp_path / "worker.log"
+    worker = _worker(load_settings, log)
+    try:
+        with session_scope(load_settings.effective_database_url) as session:
+            user = session.get(User, analyst)
+            writer = Writer(session, user, AuditContext(actor_id=analyst, client_ip="127.0.0.1"))
+            run_id = start_load(writer, TaskQueue(load_settings), load_settings, LoadIn(paths=[str(folder)])).id
+        deadline = time.monotonic() + DEADLINE
+        while backend.count() < 300 and time.monotonic() < deadline:  # well into the load
+            time.sleep(0.1)
+        for child in _children(worker.pid):
+            os.kill(child, 9)
+        while time.monotonic() < deadline:
+            with session_scope(load_settings.effective_database_url) as session:
+                run = session.get(LoadRun, run_id)
+                assert run is not None
+                if run.status in (LoadStatus.done, LoadStatus.failed):
+                    break
+            time.sleep(0.5)
+        assert run.status is LoadStatus.done, run.error
+    finally:
+        stop(worker)
+    text = log.read_text(errors="replace")
+    assert "WorkerLostError" in text or "signal 9" in text, text[-3000:]
+    backend.refresh()
+    assert backend.count() == len(backend.ids()) == 2400
+    backend.drop()
