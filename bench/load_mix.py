@@ -45,7 +45,7 @@ from core.migrate import upgrade  # noqa: E402
 from core.settings import Settings, get_settings  # noqa: E402
 from loaders.pipeline import run_load  # noqa: E402
 from loaders.synthetic import SyntheticOptions, write_weekly_files  # noqa: E402
-from tests.processes import start, stop  # noqa: E402
+from tests.processes import serve_api, start, stop  # noqa: E402
 from tests.smtp import free_port  # noqa: E402
 
 WEIGHTS = {"search": 35, "document": 20, "forum_read": 15, "forum_post": 6, "export": 5, "registration": 5,
@@ -194,19 +194,12 @@ def main() -> None:
         tokens, admin = _people(settings, args.users)
         port = free_port()
         env = _env(settings)
-        server = start([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
-                        "--port", str(port), "--workers", str(args.workers), "--no-proxy-headers", "--log-level",
-                        "warning", "--no-access-log"], env, Path(tmp) / "uvicorn.log")
+        server = serve_api(env, Path(tmp) / "uvicorn.log", port, "--workers", str(args.workers), "--log-level",
+                           "warning", "--no-access-log")
         worker = start([sys.executable, "-m", "api.worker", "worker", "--pool=solo", "--loglevel=WARNING"], env,
                        Path(tmp) / "worker.log")
         try:
             url = f"http://127.0.0.1:{port}"
-            for _ in range(150):
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
             pns, category, topics = asyncio.run(_prepare(url, admin))
             world = World(url=url, tokens=tokens, pns=pns, category=category, topics=topics)
             tally = Tally()

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import subprocess
+import sys
+import time
 from pathlib import Path
+
+import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -23,3 +27,23 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=10)
+
+
+class NotServing(RuntimeError):
+    """A server process that did not answer its health check in time (its log's tail attached)."""
+
+
+def serve_api(env: dict[str, str], log: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
+    """uvicorn serving the app on ``port`` with ``env``, once ``/healthz`` answers 200 (60 s at most);
+    ``extra`` are more uvicorn options (``--workers 2``)."""
+    server = start([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
+                    "--port", str(port), "--no-proxy-headers", *extra], env, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.3)
+    stop(server)
+    raise NotServing(f"the API did not start: {log.read_text(errors='replace')[-2000:]}")

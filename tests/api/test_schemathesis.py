@@ -7,9 +7,7 @@ content type and body."""
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +21,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from api.app import create_app
 from core.settings import Settings
 from tests.conftest import TEST_SIGNING_PASSPHRASE
-from tests.processes import start, stop
+from tests.processes import serve_api, stop
 from tests.smtp import free_port
 
 EXAMPLES = 8  # per operation and caller: bounded, so make test stays fast
@@ -54,19 +52,8 @@ def live_api(tmp_path_factory: pytest.TempPathFactory, pg_url: str, es_url: str,
                IPC_BROKER_URL=broker_url, IPC_REDIS_URL=redis_url, IPC_SHARED_DATA_DIR=str(shared_data_dir),
                IPC_ES_INDEX_PREFIX=f"patents-schemathesis-{uuid.uuid4().hex[:8]}",
                IPC_SIGNING_KEY_PASSPHRASE=TEST_SIGNING_PASSPHRASE)  # the session's keys
-    server = start([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
-                    "--port", str(port), "--no-proxy-headers"], env, data / "uvicorn.log")
+    server = serve_api(env, data / "uvicorn.log", port)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.3)
-    else:
-        stop(server)
-        pytest.fail(f"the API did not start: {(data / 'uvicorn.log').read_text()[-2000:]}")
     yield url
     stop(server)
 

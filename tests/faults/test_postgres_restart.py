@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -24,7 +23,7 @@ from copyright.verify import verify_certificate
 from core.db import session_scope
 from core.settings import Settings
 from tests.conftest import TEST_SIGNING_PASSPHRASE
-from tests.processes import REPO, start, stop
+from tests.processes import REPO, serve_api, stop
 from tests.smtp import free_port
 
 CLIENTS, EACH = 6, 12
@@ -40,15 +39,8 @@ def api(pg_url: str, tmp_path: Path, shared_data_dir: Path) -> Iterator[tuple[st
     env.update(IPC_DATA_DIR=str(settings.resolved_data_dir), IPC_DATABASE_URL=pg_url,
                IPC_SHARED_DATA_DIR=str(shared_data_dir), IPC_SIGNING_KEY_PASSPHRASE=TEST_SIGNING_PASSPHRASE,
                IPC_LIMIT_UPLOAD=LIMITS, IPC_LOGIN_ATTEMPTS_PER_MINUTE="1000")
-    server = start([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
-                    "--port", str(port), "--no-proxy-headers"], env, tmp_path / "uvicorn.log")
+    server = serve_api(env, tmp_path / "uvicorn.log", port)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.2)
     yield url, settings
     stop(server)
 

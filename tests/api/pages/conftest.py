@@ -24,7 +24,7 @@ from core.settings import BackendKind, Settings
 from core.tasks import send_mail
 from loaders.pipeline import run_load
 from loaders.synthetic import SyntheticOptions, document_xml, write_weekly_files
-from tests.processes import start, stop
+from tests.processes import NotServing, serve_api, start, stop
 from tests.smtp import MailSink, free_port, smtp_server
 
 REPO = Path(__file__).resolve().parents[3]
@@ -60,22 +60,14 @@ def portal_url(portal_settings: Settings, mail_sink: tuple[MailSink, int]) -> It
     env.update(IPC_DATA_DIR=str(data), IPC_SHARED_DATA_DIR=str(portal_settings.shared_data_dir),
                IPC_LOGIN_ATTEMPTS_PER_MINUTE="1000", IPC_SMTP_HOST="127.0.0.1", IPC_SMTP_PORT=str(mail_sink[1]),
                IPC_PUBLIC_URL=url)
-    server = start([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
-                     "--port", str(port)], env, data / "uvicorn.log")
     worker = start([sys.executable, "-m", "api.worker", "worker", "--pool=solo", "--loglevel=INFO", "--beat",
                      f"--schedule={data / 'beat-schedule'}", "--without-gossip", "--without-mingle",
                      "--without-heartbeat"], env, data / "worker.log")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.3)
-    else:
-        stop(server)
+    try:
+        server = serve_api(env, data / "uvicorn.log", port)
+    except NotServing as exc:
         stop(worker)
-        pytest.fail(f"the portal did not start: {(data / 'uvicorn.log').read_text()[-2000:]}")
+        pytest.fail(str(exc))
     yield url
     stop(server)
     stop(worker)
