@@ -5,6 +5,7 @@ none is lost, and none is done twice (one report row, one version, each done).""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -14,10 +15,16 @@ from pathlib import Path
 
 import pytest
 import redis
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from analytics.models import Report, ReportStatus
 from analytics.reports import service as reports
+from copyright.models import WorkType
+from copyright.registry import WorkIn, hash_stream, register
+from copyright.schemas import RenderingOut
+from copyright.service import certificate_pdf
+from copyright.tasks import pdf_path
 from core.accounts.models import Role, User
 from core.audit import AuditContext, Writer
 from core.celery_app import TaskQueue
@@ -27,6 +34,7 @@ from ipsearch.backends import get_backend
 from loaders.journal import LoadRun, LoadStatus
 from loaders.service import LoadIn, start_load
 from loaders.synthetic import SyntheticOptions, write_weekly_files
+from tests.conftest import TEST_SIGNING_PASSPHRASE
 from tests.processes import REPO, start, stop
 
 DEADLINE = 180.0
@@ -37,7 +45,7 @@ def _worker_env(settings: Settings) -> dict[str, str]:
     env.update(IPC_DATA_DIR=str(settings.resolved_data_dir), IPC_DATABASE_URL=settings.effective_database_url,
                IPC_ELASTICSEARCH_URL=settings.elasticsearch_url or "", IPC_ES_INDEX_PREFIX=settings.es_index_prefix,
                IPC_BROKER_URL=settings.effective_broker_url, IPC_REDIS_URL=settings.redis_url or "",
-               IPC_SHARED_DATA_DIR=str(settings.shared_data_dir))
+               IPC_SHARED_DATA_DIR=str(settings.shared_data_dir), IPC_SIGNING_KEY_PASSPHRASE=TEST_SIGNING_PASSPHRASE)
     return env
 
 
@@ -45,7 +53,8 @@ def _worker_env(settings: Settings) -> dict[str, str]:
 def settings(corpus_settings: Settings, tmp_path: Path) -> Settings:
     """The real corpus in Elasticsearch and PostgreSQL, an empty Redis queue."""
     redis.Redis.from_url(corpus_settings.effective_broker_url).flushdb()
-    return corpus_settings.model_copy(update={"data_dir": tmp_path / "var"})
+    return corpus_settings.model_copy(update={"data_dir": tmp_path / "var",  # the session's signing keys
+                                              "signing_key_passphrase": SecretStr(TEST_SIGNING_PASSPHRASE)})
 
 
 def _worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
@@ -128,22 +137,44 @@ def test_a_worker_process_killed_in_the_middle_of_a_report_is_replaced_and_the_r
     _reports_done_once(settings, [report_id])
 
 
+def _queue_certificates(settings: Settings, user_id: int, n: int) -> list[Path]:
+    """Register ``n`` works and queue the rendering of their PDF certificates; where each will be."""
+    queue = TaskQueue(settings)
+    paths = []
+    with session_scope(settings.effective_database_url) as session:
+        owner = session.get(User, user_id)
+        assert owner is not None
+        for i in range(n):
+            content = hash_stream(io.BytesIO(f"a photograph {uuid.uuid4()}".encode()), settings.max_upload_bytes)
+            reg = register(session, settings, owner, WorkIn(title=f"Erhai {i}", work_type=WorkType.photographic,
+                                                            authors=["Li Hua"]), content, hash_only=True)
+            session.flush()
+            assert isinstance(certificate_pdf(session, settings, queue, reg.number), RenderingOut)
+            paths.append(pdf_path(settings, reg.number))
+    return paths
+
+
 def test_jobs_queued_while_redis_is_killed_run_exactly_once(settings: Settings, analyst: int,
                                                             tmp_path: Path) -> None:
     ids = [_request(settings, analyst, lang) for lang in ("zh", "en", "zh")]  # no worker yet: they wait
+    certificates = _queue_certificates(settings, analyst, 2)
     subprocess.run([str(REPO / "scripts" / "services"), "crash-redis"], check=True, capture_output=True)
     log = tmp_path / "worker.log"
     worker = _worker(settings, log)
     try:
         for report_id in ids:
             _wait_for(settings, report_id, {ReportStatus.done, ReportStatus.failed}, 0.2)
+        deadline = time.monotonic() + DEADLINE
+        while not all(p.is_file() for p in certificates) and time.monotonic() < deadline:
+            time.sleep(0.2)
     finally:
         stop(worker)
     _reports_done_once(settings, ids)
-    started = log.read_text(errors="replace").count("analytics.generate_report[")
-    assert started >= len(ids)
-    succeeded = log.read_text(errors="replace").count("succeeded in")
-    assert succeeded == len(ids), log.read_text()[-3000:]  # each job ran once
+    assert all(p.read_bytes().startswith(b"%PDF") for p in certificates)
+    text = log.read_text(errors="replace")
+    assert text.count("analytics.generate_report[") >= len(ids)
+    succeeded = text.count("succeeded in")
+    assert succeeded == len(ids) + len(certificates), text[-3000:]  # each job ran once
 
 
 def test_a_worker_process_killed_in_the_middle_of_a_load_is_replaced_and_the_load_completes(
