@@ -12,7 +12,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import pages, problems
 from api.deps import Platform
-from api.middleware import BodyLimitMiddleware, ExpensiveRouteLimits, RequestIdMiddleware, SecurityHeadersMiddleware
+from api.middleware import BodyLimitMiddleware, ExpensiveRouteLimits, ResponseHeadersMiddleware
 from api.pages.errors import error_page
 from api.routers import (
     accounts,
@@ -44,7 +44,7 @@ class IPCommonsApp(FastAPI):
     any answer from a layer outside them) would go out without them."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return RequestIdMiddleware(SecurityHeadersMiddleware(super().build_middleware_stack()))
+        return ResponseHeadersMiddleware(super().build_middleware_stack())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

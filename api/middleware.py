@@ -64,8 +64,9 @@ def _with_headers(message: Message, extra: tuple[tuple[bytes, bytes], ...]) -> N
     headers.extend((name, value) for name, value in extra if name not in present)
 
 
-class RequestIdMiddleware:
-    """Take a sane incoming X-Request-ID or make one; expose it on request.state and the response."""
+class ResponseHeadersMiddleware:
+    """Every response carries its request id (a sane incoming X-Request-ID, else a new one, also on
+    request.state) and says: no sniffing, no framing, referrers only to this site, and the CSP."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -77,29 +78,11 @@ class RequestIdMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                _with_headers(message, ((b"x-request-id", request_id.encode()),))
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
-
-
-class SecurityHeadersMiddleware:
-    """Every response says: no sniffing, no framing, referrers only to this site, and the CSP."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+        extra = ((b"x-request-id", request_id.encode()), *SECURITY_HEADERS)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                _with_headers(message, SECURITY_HEADERS)
+                _with_headers(message, extra)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

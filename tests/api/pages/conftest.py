@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from core.celery_app import make_celery
 from core.migrate import upgrade
@@ -157,3 +159,17 @@ def wait_for_mail(sink: MailSink, address: str, timeout: float = 90) -> list[Mes
         time.sleep(0.3)
     pytest.fail(f"no mail to {address}; the sink holds {[m['To'] for m in sink.messages]}")
 
+
+
+BROWSER_PASSWORD = "a long password 123"
+
+
+def sign_up_in_browser(page: Page, portal_url: str, who: str, domain: str = "example.org") -> str:
+    """A new account made through the sign-up page (either language), signed in; its e-mail."""
+    email = f"{who}-{uuid.uuid4().hex[:8]}@{domain}"
+    page.goto(f"{portal_url}/signup")
+    page.get_by_label(re.compile("E-mail|电子邮箱")).fill(email)
+    page.get_by_label(re.compile("^(Password|密码)")).fill(BROWSER_PASSWORD)
+    page.locator("main form button").first.click()
+    expect(page.get_by_role("button", name=re.compile("Log out|退出"))).to_be_visible()
+    return email

@@ -6,14 +6,12 @@ page is refused (so the listener does hear violations)."""
 from __future__ import annotations
 
 import re
-import uuid
 
 from playwright.sync_api import Browser, ConsoleMessage, expect
 from playwright.sync_api import Page as BrowserPage
 
-from tests.api.pages.conftest import new_page
+from tests.api.pages.conftest import new_page, sign_up_in_browser
 
-PASSWORD = "a long password 123"
 # Registered before any page script runs: every violation the page reports is kept on window.
 LISTEN = """
 window.__cspViolations = [];
@@ -40,14 +38,6 @@ class Violations:
         return list(self.page.evaluate("window.__cspViolations || []")) + self.console
 
 
-def _sign_up(page: BrowserPage, portal_url: str) -> None:
-    page.goto(f"{portal_url}/signup")
-    page.get_by_label(re.compile("E-mail")).fill(f"csp-{uuid.uuid4().hex[:8]}@example.org")
-    page.get_by_label(re.compile("^Password")).fill(PASSWORD)
-    page.locator("main form button").first.click()
-    expect(page.get_by_role("button", name=re.compile("Log out"))).to_be_visible()
-
-
 def _charts_draw(page: BrowserPage) -> None:
     canvas = page.locator("[data-chart] canvas").first
     expect(canvas).to_be_visible()
@@ -70,7 +60,7 @@ def test_pages_run_under_the_policy(browser: Browser, portal_url: str) -> None:
     page.goto(f"{portal_url}/regions")
     page.goto(f"{portal_url}/copyright/verify")
     page.wait_for_load_state("networkidle")
-    _sign_up(page, portal_url)
+    sign_up_in_browser(page, portal_url, "csp")
     page.goto(f"{portal_url}/copyright/register")
     page.wait_for_load_state("networkidle")
     page.goto(f"{portal_url}/docs")

@@ -7,16 +7,13 @@ SYNTHETIC (its Chinese owners are in Shenzhen, Guangzhou and Beijing)."""
 from __future__ import annotations
 
 import re
-import uuid
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 from playwright.sync_api import Page as BrowserPage
 
-from tests.api.pages.conftest import axe_violations, new_page, screenshot
-
-PASSWORD = "a long password 123"
+from tests.api.pages.conftest import axe_violations, new_page, screenshot, sign_up_in_browser
 
 
 def _no_axe_violations(page: BrowserPage) -> None:
@@ -27,14 +24,6 @@ def _find(page: BrowserPage, portal_url: str, typed: str) -> None:
     page.goto(f"{portal_url}/regions")
     page.locator("#r-name").fill(typed)
     page.locator("form[role=search] button").click()
-
-
-def _sign_up(page: BrowserPage, portal_url: str) -> None:
-    page.goto(f"{portal_url}/signup")
-    page.get_by_label(re.compile("E-mail|电子邮箱")).fill(f"official-{uuid.uuid4().hex[:8]}@example.gov.cn")
-    page.get_by_label(re.compile("^(Password|密码)")).fill(PASSWORD)
-    page.locator("main form button").first.click()
-    expect(page.get_by_role("button", name=re.compile("Log out|退出"))).to_be_visible()
 
 
 @pytest.mark.parametrize("lang,typed,province,city", [("zh-CN", "广东省", "广东省", "深圳市"),
@@ -95,7 +84,7 @@ def test_a_name_that_is_no_region_is_said_so_in_the_form(browser: Browser, porta
 
 def test_a_signed_in_user_requests_the_regions_report_in_chinese(browser: Browser, portal_url: str) -> None:
     page = new_page(browser, "zh-CN")
-    _sign_up(page, portal_url)
+    sign_up_in_browser(page, portal_url, "official", domain="example.gov.cn")
     page.goto(f"{portal_url}/regions/440000")
     page.locator('#request-report input[name="lang"][value="zh"]').check()
     page.locator("#request-button").click()

@@ -24,27 +24,17 @@ from tests.api.pages.conftest import (
     new_page,
     run_mailer,
     screenshot,
+    sign_up_in_browser,
     wait_for_mail,
 )
 from tests.api.pages.led_documents import write_led_documents
 from tests.smtp import MailSink
 
-PASSWORD = "a long password 123"
 COMPETITOR = "Aurora Lighting Co., Ltd."
 
 
 def _no_axe_violations(page: BrowserPage) -> None:
     assert axe_violations(page) == []
-
-
-def _sign_up(page: BrowserPage, portal_url: str) -> str:
-    page.goto(f"{portal_url}/signup")
-    email = f"analyst-{uuid.uuid4().hex[:8]}@example.org"
-    page.get_by_label(re.compile("E-mail|电子邮箱")).fill(email)
-    page.get_by_label(re.compile("^(Password|密码)")).fill(PASSWORD)
-    page.locator("main form button").first.click()
-    expect(page.get_by_role("button", name=re.compile("Log out|退出"))).to_be_visible()
-    return email
 
 
 def _dashboard(page: BrowserPage, portal_url: str, lang: str) -> None:
@@ -116,7 +106,7 @@ def test_an_analyst_reads_the_led_dashboard_requests_a_report_and_is_alerted(
         browser: Browser, portal_url: str, portal_settings: Settings, admin_token: str,
         mail_sink: tuple[MailSink, int], lang: str) -> None:
     page = new_page(browser, lang)
-    email = _sign_up(page, portal_url)
+    email = sign_up_in_browser(page, portal_url, "analyst")
     _dashboard(page, portal_url, lang)
     _report(page)
     _subscribe(page, portal_url, lang)
