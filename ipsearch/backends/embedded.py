@@ -1,9 +1,12 @@
 """Embedded backend: SQLite FTS5 over the same pre-analysed tokens Elasticsearch indexes.
 
 Tables: ``docs`` (one row per patent, the index record as JSON plus sortable columns),
-``doc_values`` (multi-valued keyword fields, for filters and SQL facets) and ``passages``, an FTS5
-table with one row per title/abstract language, claim and description paragraph, so proximity
-stays inside one claim or paragraph as it does on Elasticsearch.
+``doc_values`` (multi-valued keyword fields, for filters and SQL facets) and two FTS5 tables over
+the same tokens: ``texts``, one row a document (rowid = ``docs.id``), which finds and ranks
+documents as Elasticsearch does (BM25 over each field as a whole), and ``passages``, one row a
+title/abstract language, claim or description paragraph, where NEAR/ADJ/SAME are checked so
+proximity stays inside one claim or paragraph as it does on Elasticsearch. A document's paragraphs
+are joined in ``texts`` with a token no analyser emits (``GAP``), so a phrase never spans two.
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ _SCALAR_FACETS = {"country", "publication_year", "doc_kind"}
 _LIST_HIT_FIELDS = {"owners", "ipc", "applicants"}
 
 BATCH = 200
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+PASSAGE_ROWS = 1 << 20  # rowids per document in ``passages`` (a document has at most a few thousand)
+GAP = " \ue000 "  # a private-use character: a token for FTS5, never produced by the analyser
 SCALAR_COLUMNS = ("pn_base", "an_key", "country", "kind", "doc_kind", "lang", "publication_date", "filing_date",
                   "priority_date", "publication_year", "filing_year", "priority_year", "title", "first_applicant",
                   "claim_count", "citation_count", "priority_count", "family_id", "family_basis",
@@ -43,7 +48,8 @@ INTEGER_COLUMNS = {c for c in SCALAR_COLUMNS if c.endswith(("_year", "_count"))}
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS docs (
-    pn TEXT PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
+    pn TEXT NOT NULL UNIQUE,
     {", ".join(f"{c} {'INTEGER' if c in INTEGER_COLUMNS else 'TEXT'}" for c in SCALAR_COLUMNS)},
     body TEXT NOT NULL
 );
@@ -53,6 +59,9 @@ CREATE INDEX IF NOT EXISTS ix_doc_values_field_value ON doc_values (field, value
 CREATE INDEX IF NOT EXISTS ix_docs_pub ON docs (publication_date);
 CREATE INDEX IF NOT EXISTS ix_docs_pn_base ON docs (pn_base);
 CREATE INDEX IF NOT EXISTS ix_docs_family ON docs (family_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(
+    {", ".join(TEXT_FIELDS)}, tokenize = 'unicode61 remove_diacritics 0'
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(
     pn UNINDEXED, seq UNINDEXED, {", ".join(TEXT_FIELDS)},
     tokenize = 'unicode61 remove_diacritics 0'
@@ -158,13 +167,12 @@ class EmbeddedBackend:
             yield WriteOutcome(tag=tag, ok=True)
 
     def _store(self, docs: list[IndexRecord]) -> None:
-        """Replace the rows of ``docs`` in the three tables (inside the caller's transaction)."""
+        """Replace the rows of ``docs`` in the four tables (inside the caller's transaction)."""
         conn = self.conn
-        pns = [(doc["pn"],) for doc in docs]
-        conn.executemany("DELETE FROM passages WHERE pn = ?", pns)
-        conn.executemany("DELETE FROM doc_values WHERE pn = ?", pns)
+        pns = [doc["pn"] for doc in docs]
+        self._delete(pns)
         conn.executemany(
-            f"INSERT OR REPLACE INTO docs (pn, {', '.join(SCALAR_COLUMNS)}, body) "
+            f"INSERT INTO docs (pn, {', '.join(SCALAR_COLUMNS)}, body) "
             f"VALUES ({', '.join('?' * (len(SCALAR_COLUMNS) + 2))})",
             [(doc["pn"], *[_scalar(doc.get(c)) for c in SCALAR_COLUMNS], json.dumps(doc, ensure_ascii=False))
              for doc in docs],
@@ -174,19 +182,24 @@ class EmbeddedBackend:
             [(doc["pn"], field, str(value)) for doc in docs for field in KEYWORD_LIST_FIELDS
              for value in list_field(doc, field)],
         )
-        rows = []
-        for doc in docs:
-            seq = 0
-            for field in TEXT_FIELDS:
-                for text in list_field(doc, field):
-                    row: dict[str, str | None] = dict.fromkeys(TEXT_FIELDS)
-                    row[field] = text
-                    rows.append((doc["pn"], seq, *[row[f] for f in TEXT_FIELDS]))
-                    seq += 1
-        placeholders = ", ".join("?" * len(TEXT_FIELDS))
+        ids = dict(conn.execute(f"SELECT pn, id FROM docs WHERE pn IN ({', '.join('?' * len(pns))})", pns))
         conn.executemany(
-            f"INSERT INTO passages (pn, seq, {', '.join(TEXT_FIELDS)}) VALUES (?, ?, {placeholders})", rows
-        )
+            f"INSERT INTO texts (rowid, {', '.join(TEXT_FIELDS)}) VALUES (?, {', '.join('?' * len(TEXT_FIELDS))})",
+            [(ids[doc["pn"]], *[GAP.join(list_field(doc, f)) or None for f in TEXT_FIELDS]) for doc in docs])
+        conn.executemany(
+            f"INSERT INTO passages (rowid, pn, seq, {', '.join(TEXT_FIELDS)}) "
+            f"VALUES (?, ?, ?, {', '.join('?' * len(TEXT_FIELDS))})",
+            [row for doc in docs for row in _passage_rows(ids[doc["pn"]], doc)])
+
+    def _delete(self, pns: list[str]) -> None:
+        """Remove the stored rows of ``pns``; FTS rows by rowid (their ``pn`` column has no index)."""
+        conn = self.conn
+        old = [row[0] for row in conn.execute(f"SELECT id FROM docs WHERE pn IN ({', '.join('?' * len(pns))})", pns)]
+        conn.executemany("DELETE FROM texts WHERE rowid = ?", [(i,) for i in old])
+        conn.executemany("DELETE FROM passages WHERE rowid >= ? AND rowid < ?",
+                         [(i * PASSAGE_ROWS, (i + 1) * PASSAGE_ROWS) for i in old])
+        conn.executemany("DELETE FROM doc_values WHERE pn = ?", [(pn,) for pn in pns])
+        conn.executemany("DELETE FROM docs WHERE pn = ?", [(pn,) for pn in pns])
 
     def refresh(self) -> None:
         """SQLite is consistent after commit; nothing to do."""
@@ -223,16 +236,19 @@ class EmbeddedBackend:
 
     # --- searching -------------------------------------------------------------------------
     def _matched_cte(self, sq: SqlQuery) -> tuple[str, list[object]]:
+        """``m``, the matching documents, and ``r``, their BM25 score over the positive words."""
         rank = sq.rank_match
-        cte = f"m AS (SELECT d.pn FROM docs d WHERE {sq.where})"
+        if sq.text_match is not None:
+            return ("WITH m AS MATERIALIZED (SELECT d.id, d.pn, -bm25(texts) AS s FROM texts "
+                    "JOIN docs d ON d.id = texts.rowid WHERE texts MATCH ?), r AS (SELECT id, s FROM m)",
+                    [sq.text_match])
+        cte = f"m AS MATERIALIZED (SELECT d.id, d.pn FROM docs d WHERE {sq.where})"
         params: list[object] = list(sq.params)
         if rank:
-            # bm25() cannot sit inside an aggregate: rank rows in a materialised CTE, then sum per document
-            cte += (", rows AS MATERIALIZED (SELECT pn, bm25(passages) AS b FROM passages WHERE passages MATCH ?)"
-                    ", r AS (SELECT pn, -sum(b) AS s FROM rows GROUP BY pn)")
+            cte += ", r AS MATERIALIZED (SELECT rowid AS id, -bm25(texts) AS s FROM texts WHERE texts MATCH ?)"
             params.append(rank)
         else:
-            cte += ", r AS (SELECT NULL AS pn, 0.0 AS s WHERE 0)"
+            cte += ", r AS (SELECT NULL AS id, 0.0 AS s WHERE 0)"
         return "WITH " + cte, params
 
     def run_search(self, node: Node, planner: Planner, params: SearchParams) -> Page:
@@ -246,13 +262,16 @@ class EmbeddedBackend:
         if params.after:
             after_sql = f"WHERE ({key} {cmp} ? OR ({key} = ? AND d.pn > ?))"
             after_params = [params.after[0], params.after[0], params.after[1]]
-        sql = (f"{with_sql} SELECT d.pn, {score}, {key}, {_HIT_SQL} FROM m JOIN docs d ON d.pn = m.pn "
-               f"LEFT JOIN r ON r.pn = m.pn {after_sql} ORDER BY {key} {direction}, d.pn ASC LIMIT ?")
+        sql = (f"{with_sql} SELECT d.pn, {score}, {key}, (SELECT count(*) FROM m), {_HIT_SQL} FROM m "
+               f"JOIN docs d ON d.id = m.id LEFT JOIN r ON r.id = m.id {after_sql} "
+               f"ORDER BY {key} {direction}, d.pn ASC LIMIT ?")
         rows = self.conn.execute(sql, [*base, *after_params, params.size]).fetchall()
-        hits = []
-        for row in rows:
-            hits.append(RawHit(pn=row[0], score=float(row[1]), source=_hit_source(row[3:]), sort=[row[2], row[0]]))
-        total = self.conn.execute(f"{with_sql} SELECT count(*) FROM m", base).fetchone()[0]
+        hits = [RawHit(pn=row[0], score=float(row[1]), source=_hit_source(row[4:]), sort=[row[2], row[0]])
+                for row in rows]
+        if rows:  # the count rides along with the page (one evaluation of the query)
+            total = rows[0][3]
+        else:
+            total = self.conn.execute(f"{with_sql} SELECT count(*) FROM m", base).fetchone()[0]
         facets: dict[str, list[FacetBucket]] = {}
         if not params.after:
             for name in params.facets:
@@ -261,7 +280,7 @@ class EmbeddedBackend:
 
     def _facet(self, with_sql: str, params: list[object], field: str, size: int) -> list[FacetBucket]:
         if field in _SCALAR_FACETS:
-            sql = (f"{with_sql} SELECT d.{field}, count(*) FROM m JOIN docs d ON d.pn = m.pn "
+            sql = (f"{with_sql} SELECT d.{field}, count(*) FROM m JOIN docs d ON d.id = m.id "
                    f"WHERE d.{field} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?")
             rows = self.conn.execute(sql, [*params, size]).fetchall()
         else:
@@ -397,6 +416,18 @@ def _hit_source(values: tuple[Any, ...]) -> dict[str, Any]:
     """The HIT_FIELDS of one row (json_extract returns list fields as JSON text)."""
     return {f: (json.loads(v) if f in _LIST_HIT_FIELDS and isinstance(v, str) else v)
             for f, v in zip(HIT_FIELDS, values, strict=True)}
+
+
+def _passage_rows(doc_id: int, doc: IndexRecord) -> Iterator[tuple[Any, ...]]:
+    """One ``passages`` row per title/abstract language, claim, paragraph and party name, numbered
+    from ``doc_id * PASSAGE_ROWS`` (so a document's passages are one rowid range)."""
+    seq = 0
+    for field in TEXT_FIELDS:
+        for text in list_field(doc, field):
+            row: dict[str, str | None] = dict.fromkeys(TEXT_FIELDS)
+            row[field] = text
+            yield (doc_id * PASSAGE_ROWS + seq, doc["pn"], seq, *[row[f] for f in TEXT_FIELDS])
+            seq += 1
 
 
 def _scalar(value: Any) -> Any:

@@ -1,8 +1,9 @@
 """Compile the AST to SQL over the embedded store (FTS5 ``passages``, ``docs``, ``doc_values``).
 
-Words and phrases become FTS5 MATCH expressions on the passage rows; NEAR/ADJ/SAME find candidate
-rows with FTS5 and are verified on the row's tokens (``spans``), with the same semantics as the
-Elasticsearch span queries. Every value is a bound parameter.
+Words and phrases become FTS5 MATCH expressions on the documents' text rows (``texts``, one row a
+document: the words of one AND or OR in one expression); NEAR/ADJ/SAME find candidate passages
+(one row a claim or paragraph) with FTS5 and are verified on the passage's tokens (``spans``), with
+the same semantics as the Elasticsearch span queries. Every value is a bound parameter.
 """
 
 from __future__ import annotations
@@ -17,10 +18,18 @@ from ipsearch.query.plan import Planner
 from ipsearch.query.spans import spans
 
 NONE_SQL = "0"
+TEXT_MATCH = "d.id IN (SELECT rowid FROM texts WHERE texts MATCH ?)"
 
 
 def fts_quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
+
+
+def _membership_test(condition: str) -> str:
+    """Keep a document-list condition of an AND from driving the lookup (SQLite's unary ``+``): the
+    first list drives, the others are tested per document. Left to itself SQLite may walk the
+    cross product of two lists through the (pn, id) index."""
+    return "+" + condition if condition.startswith(("d.id IN ", "d.pn IN ")) else condition
 
 
 @dataclass
@@ -28,6 +37,9 @@ class SqlQuery:
     where: str
     params: list[object] = field(default_factory=list)
     rank_match: str | None = None  # FTS5 expression of the positive words, for bm25 ranking
+    # the whole query is this one MATCH on ``texts``: it finds and ranks the documents in one pass
+    # (FTS5's bm25 sums the same per-phrase scores whether the phrases are AND-ed or OR-ed)
+    text_match: str | None = None
 
 
 @dataclass
@@ -42,7 +54,8 @@ class SqlCompiler:
         if where is None:
             raise QuerySyntaxError("the query has only stop words", None, self.planner.query)
         rank = " OR ".join(dict.fromkeys(self._positive)) or None
-        return SqlQuery(where, params, rank)
+        text_only = where in (TEXT_MATCH, f"({TEXT_MATCH})")
+        return SqlQuery(where, params, rank, text_match=str(params[0]) if text_only else None)
 
     # --- helpers ---------------------------------------------------------------------------
     def _cols(self, field_code: str) -> str:
@@ -61,43 +74,51 @@ class SqlCompiler:
             return None
         return f"{self._cols(node.field)} : {fts_quote(' '.join(tokens))}"
 
+    def _text_match(self, leaves: list[q.Term | q.Phrase], joiner: str, params: list[object],
+                    negated: bool) -> str | None:
+        """The words and phrases of one AND or OR as a single FTS5 MATCH on the documents' text
+        rows: one index lookup instead of one per word. None when all are stop words."""
+        exprs: list[str] = []
+        nothing = False
+        for leaf in leaves:
+            expr = self._match_expr(leaf)
+            if expr == NONE_SQL:  # a wildcard that expands to no indexed word
+                if joiner == "AND":
+                    return NONE_SQL
+                nothing = True
+            elif expr is not None:
+                exprs.append(f"({expr})")
+        if not exprs:
+            return NONE_SQL if nothing else None
+        if not negated:
+            self._positive.extend(exprs)
+        params.append(f" {joiner} ".join(exprs))
+        return TEXT_MATCH
+
     def _compile(self, node: q.Node, params: list[object], negated: bool) -> str | None:
         if isinstance(node, q.Term | q.Phrase):
-            expr = self._match_expr(node)
-            if expr is None or expr == NONE_SQL:
-                return expr
-            if not negated:
-                self._positive.append(f"({expr})")
-            params.append(expr)
-            return "d.pn IN (SELECT pn FROM passages WHERE passages MATCH ?)"
-        if isinstance(node, q.And):
-            parts = [s for s in (self._compile(i, params, negated) for i in node.items) if s is not None]
-            return "(" + " AND ".join(parts) + ")" if parts else None
-        if isinstance(node, q.Or):
-            parts = [s for s in (self._compile(i, params, negated) for i in node.items) if s is not None]
-            return "(" + " OR ".join(parts) + ")" if parts else None
+            return self._text_match([node], "AND", params, negated)
+        if isinstance(node, q.And | q.Or):
+            joiner = "AND" if isinstance(node, q.And) else "OR"
+            leaves = [i for i in node.items if isinstance(i, q.Term | q.Phrase)]
+            text = self._text_match(leaves, joiner, params, negated) if leaves else None
+            rest = (self._compile(i, params, negated) for i in node.items if not isinstance(i, q.Term | q.Phrase))
+            parts = [s for s in (text, *rest) if s is not None]
+            if joiner == "AND":
+                parts = parts[:1] + [_membership_test(s) for s in parts[1:]]
+            return "(" + f" {joiner} ".join(parts) + ")" if parts else None
         if isinstance(node, q.Not):
             inner = self._compile(node.item, params, not negated)
             return None if inner is None else f"NOT {inner}"
         if isinstance(node, q.Prox | q.Same):
-            if not negated:
-                analysed = {leaf.text: self.planner.tokens(leaf) for leaf in q.leaves(node)
-                            if isinstance(leaf, q.Phrase) or (isinstance(leaf, q.Term) and not leaf.is_wildcard)}
-                expansions = {leaf.text: self.planner.expand(leaf) for leaf in q.leaves(node)
-                              if isinstance(leaf, q.Term) and leaf.is_wildcard}
-                expr = self._candidate_expr(node, analysed, expansions)
-                field_code = q.text_field_of(node)
-                if expr and field_code:
-                    self._positive.append(f"({self._cols(field_code)} : {expr})")
-            params.append(json.dumps(sorted(self._verified(node))))
-            return "d.pn IN (SELECT value FROM json_each(?))"
+            return self._proximity(node, params, negated)
         if isinstance(node, q.DateRange):
             return self._date_range(node, params)
         if isinstance(node, q.ClassCode):
             params.append(q.CLASS_FIELDS[node.field])
-            if node.prefix:
-                params.append(node.code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-                return "d.pn IN (SELECT pn FROM doc_values WHERE field = ? AND value LIKE ? ESCAPE '\\')"
+            if node.prefix:  # a range over the (field, value) index, case-sensitive as on Elasticsearch
+                params.extend([node.code, node.code + "\U0010ffff"])
+                return "d.pn IN (SELECT pn FROM doc_values WHERE field = ? AND value >= ? AND value < ?)"
             params.append(node.code)
             return "d.pn IN (SELECT pn FROM doc_values WHERE field = ? AND value = ?)"
         if isinstance(node, q.Keyword):
@@ -135,11 +156,24 @@ class SqlCompiler:
         params.append(node.value)
         return f"d.{column} = ?"
 
-    def _verified(self, node: q.Prox | q.Same) -> set[str]:
-        """Documents with a passage where the proximity holds (candidates from FTS5)."""
+    def _proximity(self, node: q.Prox | q.Same, params: list[object], negated: bool) -> str:
+        """NEAR/ADJ/SAME on the passages: as one FTS5 expression where FTS5 says exactly the same
+        (SAME of words, phrases and wildcards; NEAR of two words), else verified on the tokens."""
         field_code = q.text_field_of(node)
         assert field_code is not None
-        fields = self.planner.fields(field_code)
+        analysed, expansions = self._leaf_words(node)
+        candidates = self._candidate_expr(node, analysed, expansions)
+        if candidates is not None and not negated:
+            self._positive.append(f"({self._cols(field_code)} : {candidates})")
+        if candidates is not None and _exact(node, analysed):
+            params.append(f"{self._cols(field_code)} : {candidates}")
+            return "d.pn IN (SELECT pn FROM passages WHERE passages MATCH ?)"
+        found = self._verified(node, analysed, expansions, candidates) if candidates is not None else set()
+        params.append(json.dumps(sorted(found)))
+        return "d.pn IN (SELECT value FROM json_each(?))"
+
+    def _leaf_words(self, node: q.Prox | q.Same) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """The analysed tokens of each word and phrase, and the indexed words of each wildcard."""
         analysed: dict[str, list[str]] = {}
         expansions: dict[str, list[str]] = {}
         for leaf in q.leaves(node):
@@ -151,9 +185,14 @@ class SqlCompiler:
                 if not analysed[leaf.text]:
                     raise QuerySyntaxError(f"'{leaf.text}' is a stop word and cannot be used with NEAR/ADJ/SAME",
                                            None, self.planner.query)
-        candidates = self._candidate_expr(node, analysed, expansions)
-        if candidates is None:
-            return set()
+        return analysed, expansions
+
+    def _verified(self, node: q.Prox | q.Same, analysed: dict[str, list[str]], expansions: dict[str, list[str]],
+                  candidates: str) -> set[str]:
+        """Documents with a passage where the proximity holds (candidate passages from FTS5)."""
+        field_code = q.text_field_of(node)
+        assert field_code is not None
+        fields = self.planner.fields(field_code)
         found: set[str] = set()
         cols = ", ".join(fields)
         for field_name in fields:
@@ -180,5 +219,34 @@ class SqlCompiler:
         if isinstance(node, q.Prox | q.Same):
             left = self._candidate_expr(node.left, analysed, expansions)
             right = self._candidate_expr(node.right, analysed, expansions)
-            return f"({left} AND {right})" if left and right else None
+            if not (left and right):
+                return None
+            if isinstance(node, q.Prox) and all(_is_phrase(side) for side in (node.left, node.right)):
+                # FTS5 NEAR counts the tokens between the two as the spans do (at most n - 1), in
+                # either order: exact for two words, a superset for ADJ and phrases
+                return f"NEAR({left} {right}, {node.n - 1})"
+            return f"({left} AND {right})"
         return None
+
+
+def _is_phrase(node: q.Node) -> bool:
+    """A word or phrase FTS5 can put inside NEAR(...) (not a wildcard's OR of words)."""
+    return isinstance(node, q.Phrase) or (isinstance(node, q.Term) and not node.is_wildcard)
+
+
+def _exact(node: q.Node, analysed: dict[str, list[str]]) -> bool:
+    """Whether a passage matches the FTS5 candidate expression of ``node`` exactly when the spans
+    would: words, phrases and wildcards (present in the passage), their OR, SAME of such, and
+    NEAR (either order) of two different single words. ADJ (order) and NEAR of phrases, whose
+    overlaps FTS5 treats differently, are verified on the tokens."""
+    if isinstance(node, q.Term | q.Phrase):
+        return True
+    if isinstance(node, q.Or):
+        return all(_exact(item, analysed) for item in node.items)
+    if isinstance(node, q.Same):
+        return _exact(node.left, analysed) and _exact(node.right, analysed)
+    if isinstance(node, q.Prox):
+        words = [analysed.get(side.text, []) if isinstance(side, q.Term | q.Phrase) and _is_phrase(side) else []
+                 for side in (node.left, node.right)]
+        return not node.ordered and all(len(w) == 1 for w in words) and words[0] != words[1]
+    return False
