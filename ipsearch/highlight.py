@@ -12,23 +12,30 @@ import re
 from ipsearch.analysis import Analyzer
 
 _LATIN = re.compile(r"[^\W_]+")
+_CJK = re.compile("[\u3040-\u9fff]")
 FRAGMENT = 240
 
 
-def _marked_spans(text: str, tokens: set[str], analyzer: Analyzer) -> list[tuple[int, int]]:
+def _marked_spans(text: str, tokens: set[str], analyzer: Analyzer, fragment: bool) -> list[tuple[int, int]]:
+    """The spans of matching words, in order; for a fragment, only those inside the FRAGMENT
+    characters it can show (the words after it are never analysed: most of a long abstract)."""
     spans: list[tuple[int, int]] = []
+    limit = len(text)
     for match in _LATIN.finditer(text):
+        if match.start() >= limit:
+            break
         word = match.group(0)
-        if any("\u3040" <= c <= "\u9fff" for c in word):
+        if _CJK.search(word):
             # CJK run: mark each query token found inside it
             for tok in tokens:
                 start = word.find(tok)
                 while tok and start >= 0:
                     spans.append((match.start() + start, match.start() + start + len(tok)))
                     start = word.find(tok, start + len(tok))
-            continue
-        if analyzer.word_token(word) in tokens:
+        elif analyzer.word_token(word) in tokens:
             spans.append(match.span())
+        if fragment and spans and limit == len(text):
+            limit = min(spans)[0] + FRAGMENT  # the fragment starts at most FRAGMENT // 3 before it
     return sorted(spans)
 
 
@@ -36,11 +43,12 @@ def highlight(text: str, tokens: set[str], analyzer: Analyzer, fragment: bool = 
     """HTML with ``<mark>`` around matching words (escaped otherwise); None if nothing matched."""
     if not text or not tokens:
         return None
-    spans = _marked_spans(text, tokens, analyzer)
+    fragment = fragment and len(text) > FRAGMENT
+    spans = _marked_spans(text, tokens, analyzer, fragment)
     if not spans:
         return None
     start, end = 0, len(text)
-    if fragment and len(text) > FRAGMENT:
+    if fragment:
         start = max(0, spans[0][0] - FRAGMENT // 3)
         end = min(len(text), start + FRAGMENT)
     out, pos = [], start
