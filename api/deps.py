@@ -54,7 +54,9 @@ class Platform:
                    sessions=session_factory(settings.effective_database_url), secret=settings.jwt_secret())
 
 
-def get_platform(request: Request) -> Platform:
+async def get_platform(request: Request) -> Platform:
+    """The lookups of the app's services are ``async``: FastAPI runs a plain ``def`` dependency in
+    the thread pool, a hop per dependency per request for an attribute read."""
     platform: Platform = request.app.state.platform
     return platform
 
@@ -62,15 +64,15 @@ def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
-def get_settings(platform: PlatformDep) -> Settings:
+async def get_settings(platform: PlatformDep) -> Settings:
     return platform.settings
 
 
-def get_search(platform: PlatformDep) -> SearchService:
+async def get_search(platform: PlatformDep) -> SearchService:
     return platform.search
 
 
-def get_tasks(platform: PlatformDep) -> TaskQueue:
+async def get_tasks(platform: PlatformDep) -> TaskQueue:
     return platform.tasks
 
 

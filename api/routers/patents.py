@@ -6,9 +6,10 @@ from itertools import chain, islice
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from api.deps import SearchServiceDep
+from api.responses import json_response
 from ipsearch.query.parser import MAX_QUERY_CHARS
 from ipsearch.results import FACETS, ExportFormat, Grouping, SortMode
 from ipsearch.service import MAX_EXPORT, DocumentView, Hit, SearchResult
@@ -26,9 +27,10 @@ def search(search: SearchServiceDep, q: QueryText, size: Annotated[int, Query(ge
            facets: Annotated[str, Query(max_length=200, description=f"comma-separated: {', '.join(FACETS)}")] = "",
            cursor: Annotated[str | None, Query(max_length=4096)] = None,
            group: Annotated[Grouping, Query(description="one row per document, or per family")] = Grouping.document,
-           ) -> SearchResult:
+           ) -> Response:
     names = [f.strip() for f in facets.split(",") if f.strip()]
-    return search.search(q, size=size, sort=sort, facets=names, cursor=cursor, group=group)
+    result = search.search(q, size=size, sort=sort, facets=names, cursor=cursor, group=group)
+    return json_response(result)
 
 
 @router.get("/export", response_class=StreamingResponse,

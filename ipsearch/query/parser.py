@@ -387,8 +387,10 @@ def _with_field(node: Node, field: str) -> Node:
     return node  # dates, classes and keywords keep their own field
 
 
+@lru_cache(maxsize=2048)
 def parse_query(query: str) -> Node:
-    """Parse ``query`` or raise QuerySyntaxError with a position and a plain message."""
+    """Parse ``query`` or raise QuerySyntaxError with a position and a plain message. Cached: the
+    AST is immutable, and the same queries come back (paging, saved queries, dashboards)."""
     if len(query) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"the query is longer than {MAX_QUERY_CHARS} characters", MAX_QUERY_CHARS, "")
     control = _CONTROL.search(query)
