@@ -262,9 +262,12 @@ class EmbeddedBackend:
         if params.after:
             after_sql = f"WHERE ({key} {cmp} ? OR ({key} = ? AND d.pn > ?))"
             after_params = [params.after[0], params.after[0], params.after[1]]
-        sql = (f"{with_sql} SELECT d.pn, {score}, {key}, (SELECT count(*) FROM m), {_HIT_SQL} FROM m "
+        # the page is chosen on the sort key alone; only its rows' JSON bodies are read for the hits
+        sql = (f"{with_sql}, page AS (SELECT m.id, d.pn, {score} AS score, {key} AS k FROM m "
                f"JOIN docs d ON d.id = m.id LEFT JOIN r ON r.id = m.id {after_sql} "
-               f"ORDER BY {key} {direction}, d.pn ASC LIMIT ?")
+               f"ORDER BY k {direction}, d.pn ASC LIMIT ?) "
+               f"SELECT page.pn, page.score, page.k, (SELECT count(*) FROM m), {_HIT_SQL} FROM page "
+               f"JOIN docs d ON d.id = page.id ORDER BY page.k {direction}, page.pn ASC")
         rows = self.conn.execute(sql, [*base, *after_params, params.size]).fetchall()
         hits = [RawHit(pn=row[0], score=float(row[1]), source=_hit_source(row[4:]), sort=[row[2], row[0]])
                 for row in rows]
