@@ -25,6 +25,7 @@ CITATION_CHUNK = 2000  # bases per terms query / aggregation include list
 BULK_CHUNK = 250
 PIT_KEEP_ALIVE = "5m"
 BULK_MAX_BYTES = 20 * 1024 * 1024
+CONNECTIONS_PER_NODE = 40
 
 # Reads of a corpus nobody loaded yet (no index behind the alias) answer as an empty corpus,
 # not as a 404 that would reach the user as a server error.
@@ -42,7 +43,10 @@ class ElasticsearchBackend:
         # One URL or several, comma-separated (the nodes of a cluster): a request that finds a node down
         # or timing out is retried on another one, within the client's budget of retries.
         nodes = [u.strip() for u in url.split(",") if u.strip()]
-        self.client = client or Elasticsearch(nodes, request_timeout=60, retry_on_timeout=True, max_retries=5)
+        # As many pooled connections as a worker runs requests at once (anyio's 40 threads): with
+        # the default 10, the eleventh concurrent search opens and then discards a new connection.
+        self.client = client or Elasticsearch(nodes, request_timeout=60, retry_on_timeout=True, max_retries=5,
+                                              connections_per_node=CONNECTIONS_PER_NODE)
         self._known_terms: set[str] = set()
         self._unrefreshed = False  # documents were written since the last refresh
 
