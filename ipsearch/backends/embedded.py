@@ -26,7 +26,7 @@ from ipsearch.families import FamilyRow
 from ipsearch.indexdoc import KEYWORD_LIST_FIELDS, TEXT_FIELDS, IndexRecord, list_field
 from ipsearch.query.ast import Node
 from ipsearch.query.plan import Planner
-from ipsearch.query.to_sql import SqlCompiler, SqlQuery, fts_quote
+from ipsearch.query.to_sql import PASSAGE_ROW_BITS, SqlCompiler, SqlQuery, fts_quote
 from ipsearch.results import FACETS, HIT_FIELDS, FacetBucket, Page, RawHit, SearchParams
 from ipsearch.similar import SIMILAR_FIELDS, SimilarQuery
 
@@ -35,14 +35,16 @@ _SCALAR_FACETS = {"country", "publication_year", "doc_kind"}
 _LIST_HIT_FIELDS = {"owners", "ipc", "applicants"}
 
 BATCH = 200
-SCHEMA_VERSION = 6
-PASSAGE_ROWS = 1 << 20  # rowids per document in ``passages`` (a document has at most a few thousand)
+SCHEMA_VERSION = 7
+PASSAGE_ROWS = 1 << PASSAGE_ROW_BITS  # rowids per document in ``passages`` (a document has a few thousand at most)
 GAP = " \ue000 "  # a private-use character: a token for FTS5, never produced by the analyser
 SCALAR_COLUMNS = ("pn_base", "an_key", "country", "kind", "doc_kind", "lang", "publication_date", "filing_date",
                   "priority_date", "publication_year", "filing_year", "priority_year", "title", "first_applicant",
                   "claim_count", "citation_count", "priority_count", "family_id", "family_basis",
                   "application_number", "synthetic", "source_format", "expiry_date", "expiry_year", "expiry_basis",
                   "legal_status", "legal_status_date", "legal_status_code", "load_run", "cited_by")
+MMAP_BYTES = 4 << 30
+CACHE_KIB = 64 << 10
 LOOKUP_CHUNK = 500  # values per IN (...) list
 INTEGER_COLUMNS = {c for c in SCALAR_COLUMNS if c.endswith(("_year", "_count"))} | {"synthetic", "load_run", "cited_by"}
 
@@ -53,9 +55,10 @@ CREATE TABLE IF NOT EXISTS docs (
     {", ".join(f"{c} {'INTEGER' if c in INTEGER_COLUMNS else 'TEXT'}" for c in SCALAR_COLUMNS)},
     body TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS doc_values (pn TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS doc_values (pn TEXT NOT NULL, id INTEGER NOT NULL, field TEXT NOT NULL,
+                                       value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS ix_doc_values_pn ON doc_values (pn);
-CREATE INDEX IF NOT EXISTS ix_doc_values_field_value ON doc_values (field, value);
+CREATE INDEX IF NOT EXISTS ix_doc_values_field_value ON doc_values (field, value, id);
 CREATE INDEX IF NOT EXISTS ix_docs_pub ON docs (publication_date);
 CREATE INDEX IF NOT EXISTS ix_docs_pn_base ON docs (pn_base);
 CREATE INDEX IF NOT EXISTS ix_docs_family ON docs (family_id);
@@ -85,6 +88,10 @@ class EmbeddedBackend:
     def connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
+        # reads through the OS page cache without a copy per page, and a larger private cache for
+        # the B-tree's inner pages (SQLite's default is 2 MB)
+        conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+        conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=60000")
@@ -177,12 +184,12 @@ class EmbeddedBackend:
             [(doc["pn"], *[_scalar(doc.get(c)) for c in SCALAR_COLUMNS], json.dumps(doc, ensure_ascii=False))
              for doc in docs],
         )
+        ids = dict(conn.execute(f"SELECT pn, id FROM docs WHERE pn IN ({', '.join('?' * len(pns))})", pns))
         conn.executemany(
-            "INSERT INTO doc_values (pn, field, value) VALUES (?, ?, ?)",
-            [(doc["pn"], field, str(value)) for doc in docs for field in KEYWORD_LIST_FIELDS
+            "INSERT INTO doc_values (pn, id, field, value) VALUES (?, ?, ?, ?)",
+            [(doc["pn"], ids[doc["pn"]], field, str(value)) for doc in docs for field in KEYWORD_LIST_FIELDS
              for value in list_field(doc, field)],
         )
-        ids = dict(conn.execute(f"SELECT pn, id FROM docs WHERE pn IN ({', '.join('?' * len(pns))})", pns))
         conn.executemany(
             f"INSERT INTO texts (rowid, {', '.join(TEXT_FIELDS)}) VALUES (?, {', '.join('?' * len(TEXT_FIELDS))})",
             [(ids[doc["pn"]], *[GAP.join(list_field(doc, f)) or None for f in TEXT_FIELDS]) for doc in docs])
@@ -236,36 +243,33 @@ class EmbeddedBackend:
 
     # --- searching -------------------------------------------------------------------------
     def _matched_cte(self, sq: SqlQuery) -> tuple[str, list[object]]:
-        """``m``, the matching documents, and ``r``, their BM25 score over the positive words."""
-        rank = sq.rank_match
+        """``m``: the matching documents with what a page needs (id, pn, publication date) and
+        ``s``, their BM25 score over the positive words (0 without any)."""
         if sq.text_match is not None:
-            return ("WITH m AS MATERIALIZED (SELECT d.id, d.pn, -bm25(texts) AS s FROM texts "
-                    "JOIN docs d ON d.id = texts.rowid WHERE texts MATCH ?), r AS (SELECT id, s FROM m)",
-                    [sq.text_match])
-        cte = f"m AS MATERIALIZED (SELECT d.id, d.pn FROM docs d WHERE {sq.where})"
-        params: list[object] = list(sq.params)
-        if rank:
-            cte += ", r AS MATERIALIZED (SELECT rowid AS id, -bm25(texts) AS s FROM texts WHERE texts MATCH ?)"
-            params.append(rank)
-        else:
-            cte += ", r AS (SELECT NULL AS id, 0.0 AS s WHERE 0)"
-        return "WITH " + cte, params
+            return ("WITH m AS MATERIALIZED (SELECT d.id, d.pn, d.publication_date, -bm25(texts) AS s FROM texts "
+                    "JOIN docs d ON d.id = texts.rowid WHERE texts MATCH ?)", [sq.text_match])
+        found = f"SELECT d.id, d.pn, d.publication_date FROM docs d WHERE {sq.where}"
+        if not sq.rank_match:
+            return f"WITH m AS MATERIALIZED (SELECT f.*, 0.0 AS s FROM ({found}) f)", list(sq.params)
+        return (f"WITH f AS MATERIALIZED ({found}), "
+                "r AS MATERIALIZED (SELECT rowid AS id, -bm25(texts) AS s FROM texts WHERE texts MATCH ?), "
+                "m AS MATERIALIZED (SELECT f.*, COALESCE(r.s, 0.0) AS s FROM f LEFT JOIN r ON r.id = f.id)",
+                [*sq.params, sq.rank_match])
 
     def run_search(self, node: Node, planner: Planner, params: SearchParams) -> Page:
         sq = SqlCompiler(planner, self.conn).compile(node)
         with_sql, base = self._matched_cte(sq)
-        score = "round(COALESCE(r.s, 0.0), 9)"
-        key, direction = {"relevance": (score, "DESC"), "date": ("COALESCE(d.publication_date, '')", "DESC"),
-                          "date_asc": ("COALESCE(d.publication_date, '9999')", "ASC")}[params.sort]
+        score = "round(m.s, 9)"
+        key, direction = {"relevance": (score, "DESC"), "date": ("COALESCE(m.publication_date, '')", "DESC"),
+                          "date_asc": ("COALESCE(m.publication_date, '9999')", "ASC")}[params.sort]
         cmp = "<" if direction == "DESC" else ">"
         after_sql, after_params = "", []
         if params.after:
-            after_sql = f"WHERE ({key} {cmp} ? OR ({key} = ? AND d.pn > ?))"
+            after_sql = f"WHERE ({key} {cmp} ? OR ({key} = ? AND m.pn > ?))"
             after_params = [params.after[0], params.after[0], params.after[1]]
         # the page is chosen on the sort key alone; only its rows' JSON bodies are read for the hits
-        sql = (f"{with_sql}, page AS (SELECT m.id, d.pn, {score} AS score, {key} AS k FROM m "
-               f"JOIN docs d ON d.id = m.id LEFT JOIN r ON r.id = m.id {after_sql} "
-               f"ORDER BY k {direction}, d.pn ASC LIMIT ?) "
+        sql = (f"{with_sql}, page AS (SELECT m.id, m.pn, {score} AS score, {key} AS k FROM m "
+               f"{after_sql} ORDER BY k {direction}, m.pn ASC LIMIT ?) "
                f"SELECT page.pn, page.score, page.k, (SELECT count(*) FROM m), {_HIT_SQL} FROM page "
                f"JOIN docs d ON d.id = page.id ORDER BY page.k {direction}, page.pn ASC")
         rows = self.conn.execute(sql, [*base, *after_params, params.size]).fetchall()

@@ -19,6 +19,7 @@ from ipsearch.query.spans import spans
 
 NONE_SQL = "0"
 TEXT_MATCH = "d.id IN (SELECT rowid FROM texts WHERE texts MATCH ?)"
+PASSAGE_ROW_BITS = 20  # a passage's rowid is its document's id << 20 plus its number in the document
 
 
 def fts_quote(token: str) -> str:
@@ -118,9 +119,9 @@ class SqlCompiler:
             params.append(q.CLASS_FIELDS[node.field])
             if node.prefix:  # a range over the (field, value) index, case-sensitive as on Elasticsearch
                 params.extend([node.code, node.code + "\U0010ffff"])
-                return "d.pn IN (SELECT pn FROM doc_values WHERE field = ? AND value >= ? AND value < ?)"
+                return "d.id IN (SELECT id FROM doc_values WHERE field = ? AND value >= ? AND value < ?)"
             params.append(node.code)
-            return "d.pn IN (SELECT pn FROM doc_values WHERE field = ? AND value = ?)"
+            return "d.id IN (SELECT id FROM doc_values WHERE field = ? AND value = ?)"
         if isinstance(node, q.Keyword):
             return self._keyword(node, params)
         raise TypeError(f"cannot compile {node!r}")
@@ -137,7 +138,7 @@ class SqlCompiler:
                 bounds.append(bound.isoformat())
         params.extend(bounds)
         if multi:
-            return f"d.pn IN (SELECT v.pn FROM doc_values v WHERE v.field = ? AND {' AND '.join(conds)})"
+            return f"d.id IN (SELECT v.id FROM doc_values v WHERE v.field = ? AND {' AND '.join(conds)})"
         return "(" + " AND ".join(conds) + ")"
 
     def _keyword(self, node: q.Keyword, params: list[object]) -> str:
@@ -148,7 +149,7 @@ class SqlCompiler:
                       "CITES": "cited_bases", "RG": "owner_divisions"}.get(node.field)
         if list_field is not None:
             params.extend([list_field, node.value])
-            return "d.pn IN (SELECT pn FROM doc_values WHERE field = ? AND value = ?)"
+            return "d.id IN (SELECT id FROM doc_values WHERE field = ? AND value = ?)"
         column = {"AN": "an_key", "CC": "country", "RUN": "load_run", "FAM": "family_id",
                   "LS": "legal_status"}.get(node.field)
         if column is None:  # KIND: a kind code (B2) or a document kind name (grant)
@@ -163,11 +164,12 @@ class SqlCompiler:
         assert field_code is not None
         analysed, expansions = self._leaf_words(node)
         candidates = self._candidate_expr(node, analysed, expansions)
-        if candidates is not None and not negated:
-            self._positive.append(f"({self._cols(field_code)} : {candidates})")
+        if candidates is not None and not negated:  # ranked on the words' frequencies, without positions
+            words = self._candidate_expr(node, analysed, expansions, near=False)
+            self._positive.append(f"({self._cols(field_code)} : {words})")
         if candidates is not None and _exact(node, analysed):
             params.append(f"{self._cols(field_code)} : {candidates}")
-            return "d.pn IN (SELECT pn FROM passages WHERE passages MATCH ?)"
+            return f"d.id IN (SELECT rowid >> {PASSAGE_ROW_BITS} FROM passages WHERE passages MATCH ?)"
         found = self._verified(node, analysed, expansions, candidates) if candidates is not None else set()
         params.append(json.dumps(sorted(found)))
         return "d.pn IN (SELECT value FROM json_each(?))"
@@ -206,7 +208,7 @@ class SqlCompiler:
         return found
 
     def _candidate_expr(self, node: q.Node, analysed: dict[str, list[str]],
-                        expansions: dict[str, list[str]]) -> str | None:
+                        expansions: dict[str, list[str]], near: bool = True) -> str | None:
         """An FTS5 expression every matching passage satisfies (None: nothing can match)."""
         if isinstance(node, q.Term) and node.is_wildcard:
             words = expansions[node.text]
@@ -214,14 +216,14 @@ class SqlCompiler:
         if isinstance(node, q.Term | q.Phrase):
             return fts_quote(" ".join(analysed[node.text]))
         if isinstance(node, q.Or):
-            parts = [e for e in (self._candidate_expr(i, analysed, expansions) for i in node.items) if e]
+            parts = [e for e in (self._candidate_expr(i, analysed, expansions, near) for i in node.items) if e]
             return "(" + " OR ".join(parts) + ")" if parts else None
         if isinstance(node, q.Prox | q.Same):
-            left = self._candidate_expr(node.left, analysed, expansions)
-            right = self._candidate_expr(node.right, analysed, expansions)
+            left = self._candidate_expr(node.left, analysed, expansions, near)
+            right = self._candidate_expr(node.right, analysed, expansions, near)
             if not (left and right):
                 return None
-            if isinstance(node, q.Prox) and all(_is_phrase(side) for side in (node.left, node.right)):
+            if near and isinstance(node, q.Prox) and all(_is_phrase(side) for side in (node.left, node.right)):
                 # FTS5 NEAR counts the tokens between the two as the spans do (at most n - 1), in
                 # either order: exact for two words, a superset for ADJ and phrases
                 return f"NEAR({left} {right}, {node.n - 1})"
