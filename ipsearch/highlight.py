@@ -20,9 +20,9 @@ def _marked_spans(text: str, tokens: set[str], analyzer: Analyzer, fragment: boo
     """The spans of matching words, in order; for a fragment, only those inside the FRAGMENT
     characters it can show (the words after it are never analysed: most of a long abstract)."""
     spans: list[tuple[int, int]] = []
-    limit = len(text)
+    limit: int | None = None  # for a fragment: where the words it can show end
     for match in _LATIN.finditer(text):
-        if match.start() >= limit:
+        if limit is not None and match.start() >= limit:
             break
         word = match.group(0)
         if _CJK.search(word):
@@ -34,7 +34,7 @@ def _marked_spans(text: str, tokens: set[str], analyzer: Analyzer, fragment: boo
                     start = word.find(tok, start + len(tok))
         elif analyzer.word_token(word) in tokens:
             spans.append(match.span())
-        if fragment and spans and limit == len(text):
+        if fragment and spans and limit is None:
             limit = min(spans)[0] + FRAGMENT  # the fragment starts at most FRAGMENT // 3 before it
     return sorted(spans)
 

@@ -35,7 +35,7 @@ _SCALAR_FACETS = {"country", "publication_year", "doc_kind"}
 _LIST_HIT_FIELDS = {"owners", "ipc", "applicants"}
 
 BATCH = 200
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 PASSAGE_ROWS = 1 << PASSAGE_ROW_BITS  # rowids per document in ``passages`` (a document has a few thousand at most)
 GAP = " \ue000 "  # a private-use character: a token for FTS5, never produced by the analyser
 SCALAR_COLUMNS = ("pn_base", "an_key", "country", "kind", "doc_kind", "lang", "publication_date", "filing_date",
@@ -66,7 +66,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(
     {", ".join(TEXT_FIELDS)}, tokenize = 'unicode61 remove_diacritics 0'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(
-    pn UNINDEXED, seq UNINDEXED, {", ".join(TEXT_FIELDS)},
+    pn UNINDEXED, {", ".join(TEXT_FIELDS)},
     tokenize = 'unicode61 remove_diacritics 0'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages, 'col');
@@ -194,8 +194,8 @@ class EmbeddedBackend:
             f"INSERT INTO texts (rowid, {', '.join(TEXT_FIELDS)}) VALUES (?, {', '.join('?' * len(TEXT_FIELDS))})",
             [(ids[doc["pn"]], *[GAP.join(list_field(doc, f)) or None for f in TEXT_FIELDS]) for doc in docs])
         conn.executemany(
-            f"INSERT INTO passages (rowid, pn, seq, {', '.join(TEXT_FIELDS)}) "
-            f"VALUES (?, ?, ?, {', '.join('?' * len(TEXT_FIELDS))})",
+            f"INSERT INTO passages (rowid, pn, {', '.join(TEXT_FIELDS)}) "
+            f"VALUES (?, ?, {', '.join('?' * len(TEXT_FIELDS))})",
             [row for doc in docs for row in _passage_rows(ids[doc["pn"]], doc)])
 
     def _delete(self, pns: list[str]) -> None:
@@ -427,13 +427,13 @@ def _hit_source(values: tuple[Any, ...]) -> dict[str, Any]:
 
 def _passage_rows(doc_id: int, doc: IndexRecord) -> Iterator[tuple[Any, ...]]:
     """One ``passages`` row per title/abstract language, claim, paragraph and party name, numbered
-    from ``doc_id * PASSAGE_ROWS`` (so a document's passages are one rowid range)."""
+    from ``doc_id * PASSAGE_ROWS`` in document order (a document's passages are one rowid range)."""
     seq = 0
     for field in TEXT_FIELDS:
         for text in list_field(doc, field):
             row: dict[str, str | None] = dict.fromkeys(TEXT_FIELDS)
             row[field] = text
-            yield (doc_id * PASSAGE_ROWS + seq, doc["pn"], seq, *[row[f] for f in TEXT_FIELDS])
+            yield (doc_id * PASSAGE_ROWS + seq, doc["pn"], *[row[f] for f in TEXT_FIELDS])
             seq += 1
 
 
