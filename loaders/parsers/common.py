@@ -44,22 +44,41 @@ def text_of(el: El | None) -> str:
     return clean(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
 
 
-def first(el: El | None, path: str) -> El | None:
-    if el is None:
-        return None
-    return el.find(path)
-
-
 def first_text(el: El | None, *paths: str) -> str:
     """Text of the first path that yields a non-empty value."""
     if el is None:
         return ""
     for path in paths:
-        found = el.find(path)
-        if found is None:
-            continue
-        value = clean(found.text) if len(found) == 0 else text_of(found)  # leaves are the common case
-        if value:
+        if value := value_of(el.find(path)):
+            return value
+    return ""
+
+
+def value_of(found: El | None) -> str:
+    """An element's text, whitespace collapsed: its own text for a leaf (the common case, no
+    serialiser call), all text inside it otherwise."""
+    if found is None:
+        return ""
+    if len(found):
+        return text_of(found)
+    text = found.text
+    return " ".join(text.split()) if text else ""
+
+
+def children(el: El | None) -> dict[str, El]:
+    """The first child of each tag: one pass over the children, then a dict lookup per field,
+    where a ``find`` per field walks them again each time (a party reads ten fields)."""
+    kids: dict[str, El] = {}
+    if el is not None:
+        for child in el:
+            kids.setdefault(child.tag, child)
+    return kids
+
+
+def first_value(kids: dict[str, El], *tags: str) -> str:
+    """``first_text`` over a ``children`` map: the first of ``tags`` with a non-empty value."""
+    for tag in tags:
+        if value := value_of(kids.get(tag)):
             return value
     return ""
 
@@ -87,6 +106,9 @@ _REF_PATTERNS = [
     re.compile(r"权利要求\s*(\d+)(?:\s*(?:-|至|到|或|~)\s*(\d+))?"),
     re.compile(r"請求項\s*(\d+)(?:\s*(?:-|～|~|乃至|から|または|又は)\s*(\d+))?"),
 ]
+_DIGITS = re.compile(r"\d+")
+_TRAILING_NUMBER = re.compile(r"(\d+)\s*$")
+_LATIN_HINTS = ("claim", "anspr", "revendication")  # what the first pattern needs to match at all
 # "1. A device..." loses its number; "1.-18. (Cancelled)" (a range of cancelled claims) keeps it.
 _CLAIM_NUM_PREFIX = re.compile(r"^\s*(\d+)\s*[.．、:)]\s*(?![-–~])")
 
@@ -96,9 +118,16 @@ def claim_references(text: str, number: int, refs_from_markup: Iterable[int] = (
     refs = sorted({r for r in refs_from_markup if 0 < r < number})
     if refs:
         return refs
-    head = unicodedata.normalize("NFKC", text[:300])
+    head = text[:300]
+    if head.isascii():  # NFKC leaves ASCII as it is, and only the Latin pattern can match it
+        lower = head.lower()
+        if not any(hint in lower for hint in _LATIN_HINTS):
+            return []
+        patterns = _REF_PATTERNS[:1]
+    else:
+        head, patterns = unicodedata.normalize("NFKC", head), _REF_PATTERNS
     found: set[int] = set()
-    for pattern in _REF_PATTERNS:
+    for pattern in patterns:
         for match in pattern.finditer(head):
             lo = int(match.group(1))
             hi = int(match.group(2)) if match.group(2) else lo
@@ -110,10 +139,13 @@ def claim_references(text: str, number: int, refs_from_markup: Iterable[int] = (
 
 def claim_number(el: El, fallback: int) -> int:
     """``num="0003"`` -> 3, ``num="01-18"`` (a range) -> 1, else the last number in ``id``."""
-    num = re.findall(r"\d+", el.get("num") or "")
+    attr = el.get("num") or ""
+    if attr.isascii() and attr.isdigit():  # the common case: num="0003"
+        return int(attr)
+    num = _DIGITS.findall(attr)
     if num:
         return int(num[0])
-    ids = re.findall(r"\d+", el.get("id") or "")
+    ids = _DIGITS.findall(el.get("id") or "")
     return int(ids[-1]) if ids else fallback
 
 
@@ -126,9 +158,9 @@ def build_claims(claim_elements: Iterable[El], text_tag: str = "claim-text") -> 
         markup_refs: list[int] = []
         for ref in el.iter("claim-ref", "ClaimRef", "dependent-claim-reference"):
             target = ref.get("idref") or ref.get("idrefs") or ""
-            markup_refs.extend(int(d) for d in re.findall(r"(\d+)\s*$", target.split()[0] if target else ""))
+            markup_refs.extend(int(d) for d in _TRAILING_NUMBER.findall(target.split()[0] if target else ""))
             if not target:
-                markup_refs.extend(int(d) for d in re.findall(r"\d+", text_of(ref)))
+                markup_refs.extend(int(d) for d in _DIGITS.findall(text_of(ref)))
         refs = claim_references(text, number, markup_refs)
         claims.append(Claim(number=number, text=text, independent=not refs, refers_to=refs))
     return claims
@@ -176,22 +208,23 @@ def addressbook_party(role: PartyRole, el: El) -> Party | None:
         if candidate.get("lang", "").lower() in ("en", "eng"):
             book = candidate
             break
-    org = first_text(book, "orgname", "organization-name")
+    kids = children(book)
+    org = first_value(kids, "orgname", "organization-name")
     organisation: bool | None
     if org:
         name, organisation = org, True
     else:
-        last = first_text(book, "last-name", "family-name")
-        given = first_text(book, "first-name", "given-name")
-        name = f"{last}, {given}" if last and given else (last or given or first_text(book, "name"))
+        last = first_value(kids, "last-name", "family-name")
+        given = first_value(kids, "first-name", "given-name")
+        name = f"{last}, {given}" if last and given else (last or given or first_value(kids, "name"))
         organisation = None if not (last or given) else False
     if not name:
         name = first_text(el, "name", "applicant-name/name", "inventor-name/name", "agent-name/name")
-    address = first(book, "address")
-    country = first_text(address, "country") or first_text(el, "residence/country", "nationality/country")
-    line = next((t for b in books if (t := first_text(b, "address/address-1", "address/text"))), None)
+    address = children(kids.get("address"))
+    country = first_value(address, "country") or first_text(el, "residence/country", "nationality/country")
+    line = next((t for b in books if (t := first_value(children(b.find("address")), "address-1", "text"))), None)
     return make_party(role, name, organisation=organisation, country=country or None,
-                      city=first_text(address, "city") or None, province=first_text(address, "state") or None,
+                      city=first_value(address, "city") or None, province=first_value(address, "state") or None,
                       address=line)
 
 
@@ -201,11 +234,12 @@ def ipcr_from(el: El) -> IPCCode | None:
     """One ``classification-ipcr``/``classification-cpc``: from its parts, else its text."""
     from ipsearch.model import ipc_from_parts
 
-    section = first_text(el, "section")
+    kids = children(el)
+    section = first_value(kids, "section")
     if section:
-        return ipc_from_parts(section, first_text(el, "class"), first_text(el, "subclass"),
-                              first_text(el, "main-group"), first_text(el, "subgroup"))
-    text = first_text(el, "text") or text_of(el)
+        return ipc_from_parts(section, first_value(kids, "class"), first_value(kids, "subclass"),
+                              first_value(kids, "main-group"), first_value(kids, "subgroup"))
+    text = first_value(kids, "text") or text_of(el)
     return parse_ipc(text) if text else None
 
 

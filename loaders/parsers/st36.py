@@ -31,8 +31,10 @@ from loaders.parsers.common import (
     MissingField,
     add_texts,
     addressbook_party,
+    children,
     clean,
     first_text,
+    first_value,
     ipcr_from,
     make_party,
     new_document,
@@ -124,21 +126,23 @@ def identity(root: El, bib: El, profile: Profile) -> PatentDocument:
     docdb = profile.docdb_format
     pub_refs = _variants(bib, "publication-reference", docdb) or _variants(bib, "cn-publication-reference", docdb)
     pub = document_id(pub_refs[0]) if pub_refs else None
-    country = first_text(pub, "country") or root.get("country") or profile.default_country or ""
-    number = first_text(pub, "doc-number") or root.get("doc-number", "")
-    kind = first_text(pub, "kind")
+    pub_kids = children(pub)
+    country = first_value(pub_kids, "country") or root.get("country") or profile.default_country or ""
+    number = first_value(pub_kids, "doc-number") or root.get("doc-number", "")
+    kind = first_value(pub_kids, "kind")
     if profile.source_format == "jpo" or (kind and not kind.isascii()):
         kind = root.get("kind-of-st16") or root.get("kind-of-jp") or ""
     app_refs = _variants(bib, "application-reference", docdb) or _variants(bib, "cn-application-reference", docdb)
     app_id = document_id(app_refs[0]) if app_refs else None
-    front = Front(country, number, kind, first_text(app_id, "doc-number"),
-                  first_text(app_id, "date") or (any_date(app_refs[0]) if app_refs else ""),
-                  first_text(pub, "date") or root.get("date-publ") or (any_date(pub_refs[0]) if pub_refs else ""))
+    app_kids = children(app_id)
+    front = Front(country, number, kind, first_value(app_kids, "doc-number"),
+                  first_value(app_kids, "date") or (any_date(app_refs[0]) if app_refs else ""),
+                  first_value(pub_kids, "date") or root.get("date-publ") or (any_date(pub_refs[0]) if pub_refs else ""))
     return new_document(front, lang=norm_lang(root.get("lang"), profile.default_lang),
                         source_format=profile.source_format,
                         dtd_version=root.get("dtd-version") or root.get("schema-version"),
                         kind_hint=app_refs[0].get("appl-type") if app_refs else None,
-                        family_id=root.get("family-id") or _lexis_family(root))
+                        family_id=root.get("family-id") or _lexis_family(root, profile))
 
 
 def _add_texts(doc: PatentDocument, root: El, bib: El, docdb: bool) -> None:
@@ -185,7 +189,10 @@ def _scheme(pc: El) -> str:
     return (first_text(pc, "classification-scheme") or (sch.get("scheme", "") if sch is not None else "")).upper()
 
 
-def _lexis_family(root: El) -> str | None:
+def _lexis_family(root: El, profile: Profile) -> str | None:
+    """The family id LexisNexis keeps deep in the document (searched only in that format)."""
+    if profile.source_format != "lexisnexis":
+        return None
     fam = root.find(".//patent-family/main-family")
     return fam.get("family-id") if fam is not None else None
 
@@ -196,11 +203,15 @@ _PARTY_TAGS: list[tuple[PartyRole, tuple[str, ...]]] = [
     (PartyRole.assignee, ("assignee",)),
     (PartyRole.agent, ("agent", "cn-agent")),
 ]
+_ALL_PARTY_TAGS = tuple(tag for _, tags in _PARTY_TAGS for tag in tags)
 
 
 def _parties(bib: El, docdb: bool) -> Iterator[Party]:
+    by_tag: dict[str, list[El]] = {}
+    for el in bib.iter(*_ALL_PARTY_TAGS):  # one walk of the bibliographic data, not one per tag
+        by_tag.setdefault(el.tag, []).append(el)
     for role, tags in _PARTY_TAGS:
-        elements = [e for tag in tags for e in bib.iter(tag)]
+        elements = [e for tag in tags for e in by_tag.get(tag, ())]
         if docdb:
             chosen = [e for e in elements if e.get("data-format") == "docdba"] or elements
             elements = chosen
@@ -230,9 +241,8 @@ def _citations(bib: El, root: El, docdb: bool) -> Iterator[Citation]:
         if patcit is not None:
             ids = _variants(patcit, "document-id", docdb)
             did = next((i for i in ids if i.get("document-id-type") == "docdb"), ids[0] if ids else None)
-            country = first_text(did, "country")
-            number = first_text(did, "doc-number")
-            kind = first_text(did, "kind")
+            kids = children(did)
+            country, number, kind = (first_value(kids, tag) for tag in ("country", "doc-number", "kind"))
             pn = normalise_number(country, number, kind).normalised if country and number else None
             yield Citation(kind="patent", text=clean(f"{country} {number} {kind}") or text_of(patcit), pn=pn,
                            cited_by=cited_by)

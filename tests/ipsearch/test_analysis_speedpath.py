@@ -1,6 +1,7 @@
-"""The analyzer's fast paths (a group-less split for text without CJK, cached-word lookups, jieba
-called without a spaCy Doc) produce exactly the tokens of the original implementation, kept here
-as the reference, on every text of the real corpus and on Chinese, Japanese and odd samples."""
+"""The analyzer's fast paths (a translate-and-split for ASCII text, a group-less split for other
+text without CJK, cached-word lookups, jieba called without a spaCy Doc) produce exactly the
+tokens of the original implementation, kept here as the reference, on every text of the real
+corpus and on Chinese, Japanese and odd samples."""
 
 from __future__ import annotations
 
@@ -28,8 +29,7 @@ def reference_tokens(analyzer: Analyzer, text: str) -> list[str]:
             words = [t.text for t in analyzer._zh.tokenizer(cjk)]
             out.extend(w for w in words if w not in analyzer._zh_stop and _WORD.match(w))
         else:
-            token = analyzer._latin(latin)
-            if token is not None:
+            if token := analyzer._latin(latin):  # "" for a stop word
                 out.append(token)
     return out
 
