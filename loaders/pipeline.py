@@ -216,11 +216,12 @@ class Loader:
             pool = self._pool()
             try:
                 self.writer.ensure_index()
-                for source in sources:
-                    unchanged += self._load_source(session, run, source, quarantine, pool)
-                    run.files_done += 1
-                    self.counters.files_done = run.files_done
-                    self._report(force=True)
+                with self.writer.loading():
+                    for source in sources:
+                        unchanged += self._load_source(session, run, source, quarantine, pool)
+                        run.files_done += 1
+                        self.counters.files_done = run.files_done
+                        self._report(force=True)
                 self.writer.refresh()
             except Exception as exc:  # the backend or the database went away
                 session.rollback()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -96,6 +97,11 @@ class IndexWriter(Protocol):
         ...
 
     def refresh(self) -> None: ...
+
+    def loading(self) -> AbstractContextManager[None]:
+        """A bulk load runs until the block ends: the writer may trade search freshness for speed
+        (Elasticsearch stops its periodic refresh), and restores it after, whatever happened."""
+        ...
 
     def update_citations(self, run_id: int) -> int:
         """Set ``cited_by`` (how many corpus documents cite it) on the documents load run ``run_id``

@@ -15,6 +15,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,10 @@ class EmbeddedBackend:
     def write(self, items: Iterable[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
         for batch in batches(items, BATCH):
             yield from self._write_batch(batch)
+
+    def loading(self) -> AbstractContextManager[None]:
+        """Nothing to change for a load: each batch is one transaction already."""
+        return nullcontext()
 
     def stored_records(self, pns: list[str]) -> dict[str, IndexRecord]:
         out: dict[str, IndexRecord] = {}

@@ -13,8 +13,9 @@ from core.settings import Settings
 from ipsearch.backends import get_backend
 from ipsearch.backends.elastic import ElasticsearchBackend
 from ipsearch.events import CorpusEvent
+from ipsearch.mapping import index_body
 from loaders.journal import LoadFile, LoadStatus
-from loaders.pipeline import run_load
+from loaders.pipeline import LoadInterrupted, Progress, run_load
 
 
 @pytest.fixture
@@ -70,3 +71,34 @@ def test_parallel_workers_give_the_same_result(embedded_settings: Settings, tmp_
     assert (summary.loaded, summary.failed) == (600, 0)
     ids = get_backend(embedded_settings, "embedded").ids()
     assert ids == {f"US{90000000 + i}B2" for i in range(600)}
+
+
+def _refresh_interval(backend: ElasticsearchBackend) -> str | None:
+    settings = backend.client.indices.get_settings(index=backend.index, include_defaults=True)[backend.index]
+    index = settings["settings"]["index"]
+    return index.get("refresh_interval") or settings["defaults"]["index"]["refresh_interval"]
+
+
+def test_a_load_pauses_periodic_refresh_across_all_its_files_and_restores_it(
+        prod_settings: Settings, es_backend: ElasticsearchBackend, shared_data_dir: Path) -> None:
+    seen: list[tuple[int, str | None]] = []
+
+    def progress(p: Progress) -> None:
+        seen.append((p.files_done, _refresh_interval(es_backend)))
+
+    summary = run_load(prod_settings, [shared_data_dir / "patents" / "epo"], backend="es", progress=progress)
+    assert summary.loaded == 11
+    between_files = [interval for done, interval in seen if 0 < done < 11]
+    assert between_files and set(between_files) == {"-1"}  # one setting for the whole load, not one per file
+    assert _refresh_interval(es_backend) == index_body()["settings"]["refresh_interval"]
+
+
+def test_an_interrupted_load_restores_periodic_refresh(
+        prod_settings: Settings, es_backend: ElasticsearchBackend, shared_data_dir: Path) -> None:
+    def progress(p: Progress) -> None:
+        if p.files_done == 3:
+            raise ConnectionError("the node went away")
+
+    with pytest.raises(LoadInterrupted):
+        run_load(prod_settings, [shared_data_dir / "patents" / "epo"], backend="es", progress=progress)
+    assert _refresh_interval(es_backend) == index_body()["settings"]["refresh_interval"]
