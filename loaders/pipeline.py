@@ -81,18 +81,54 @@ def writer_target(writer: IndexWriter) -> str:
 # --- the work done per document (in worker processes when --workers > 1) ------------------
 
 WorkResult = tuple[int, int, str, Any]
+Job = tuple[int, str, RawItem | Failure]  # (the file's position in the run, its name, one raw item)
 
 
-def _work(job: tuple[str, RawItem | Failure]) -> WorkResult:
-    name, raw = job
+def _work(job: Job) -> tuple[int, WorkResult]:
+    index, name, raw = job
     if isinstance(raw, Failure):
-        return -1, 0, "fail", raw
+        return index, (-1, 0, "fail", raw)
     item = process_raw(name, raw)
     if isinstance(item, Parsed):
-        return raw.seq, len(raw.data), "doc", build_index_doc(item.doc, get_analyzer())
+        return index, (raw.seq, len(raw.data), "doc", build_index_doc(item.doc, get_analyzer()))
     if isinstance(item, Skipped):
-        return raw.seq, len(raw.data), "skip", item.reason
-    return raw.seq, len(raw.data), "fail", item
+        return index, (raw.seq, len(raw.data), "skip", item.reason)
+    return index, (raw.seq, len(raw.data), "fail", item)
+
+
+@dataclass
+class _Planned:
+    """One source of the run, looked up in the journal before any parsing starts."""
+
+    source: Source
+    checksum: str
+    size: int
+    prior: LoadFile | None  # the latest journal row of the same bytes into the same target
+    unchanged: bool  # already loaded there: nothing to do
+    start_seq: int  # documents an interrupted earlier run already confirmed
+
+
+class _Results:
+    """The results of every file's documents, in file order, handed out one file at a time.
+
+    All files feed one pool, so the workers go on parsing the next file while the writer finishes
+    this one (one pool per file left them idle at every file's end: a directory of one-document
+    CNIPA files got nothing from ``--workers``)."""
+
+    def __init__(self, results: Iterator[tuple[int, WorkResult]]) -> None:
+        self._results = results
+        self._head: tuple[int, WorkResult] | None = None
+
+    def of(self, index: int) -> Iterator[WorkResult]:
+        while True:
+            if self._head is None:
+                self._head = next(self._results, None)
+                if self._head is None:
+                    return
+            if self._head[0] != index:
+                return
+            result, self._head = self._head[1], None
+            yield result
 
 
 class _Quarantine:
@@ -145,12 +181,9 @@ class _SourceWrite:
         self.max_seq = lf.items_done - 1
         self.since_commit, self.last_commit = 0, time.perf_counter()
 
-    def write(self, source: Source, pool: Any) -> int:
-        """Write what is left of ``source``; return the highest document sequence number seen."""
-        start_seq = self.lf.items_done
-        jobs = ((source.name, raw) for raw in iter_raw(source) if isinstance(raw, Failure) or raw.seq >= start_seq)
-        results: Iterable[WorkResult] = (pool.imap(_work, jobs, chunksize=POOL_CHUNK) if pool is not None
-                                         else map(_work, jobs))
+    def write(self, source: Source, results: Iterable[WorkResult]) -> int:
+        """Write the parsed documents of what is left of ``source``; return the highest document
+        sequence number seen."""
         writer = self.loader.writer
         for outcome in writer.write(self._documents(results)):
             if outcome.ok:
@@ -213,12 +246,16 @@ class Loader:
             run = self._start_run(session, paths, sources, run_id, requested_by)
             quarantine = _Quarantine(self.settings.resolved_data_dir / "quarantine" / f"load-{run.id}.jsonl")
             unchanged = 0
+            seen: set[str] = set()
+            plans = [self._plan(session, source, seen) for source in sources]
             pool = self._pool()
             try:
                 self.writer.ensure_index()
+                results = _Results(pool.imap(_work, _jobs(plans), chunksize=POOL_CHUNK) if pool is not None
+                                   else map(_work, _jobs(plans)))
                 with self.writer.loading():
-                    for source in sources:
-                        unchanged += self._load_source(session, run, source, quarantine, pool)
+                    for index, plan in enumerate(plans):
+                        unchanged += self._load_source(session, run, plan, results.of(index), quarantine)
                         run.files_done += 1
                         self.counters.files_done = run.files_done
                         self._report(force=True)
@@ -282,13 +319,28 @@ class Loader:
         self.counters.bytes_total = run.bytes_total
         return run
 
-    def _load_source(self, session: Session, run: LoadRun, source: Source, quarantine: _Quarantine,
-                     pool: Any) -> int:
-        """Load one file; return 1 if it was unchanged (already loaded to this target)."""
-        checksum, size = source.checksum(), source.size()
-        self.counters.current = source.name
+    def _plan(self, session: Session, source: Source, seen: set[str]) -> _Planned:
+        """What to do with ``source``; ``seen`` holds the checksums planned before it in this run
+        (the same bytes twice are loaded once: the second is unchanged by the time it comes)."""
+        checksum = source.checksum()
         prior = previous_file(session, checksum, self.writer.kind, self.target)
-        if prior is not None and prior.status == LoadStatus.done and not self.force:
+        unchanged = not self.force and (checksum in seen or (prior is not None and prior.status == LoadStatus.done))
+        seen.add(checksum)
+        start = prior.items_done if prior is not None and self._resumes(prior) else 0
+        return _Planned(source, checksum, source.size(), prior, unchanged, start)
+
+    def _resumes(self, prior: LoadFile) -> bool:
+        """An interrupted load of the same bytes goes on where the backend stopped confirming."""
+        return prior.status in (LoadStatus.running, LoadStatus.interrupted) and not self.force
+
+    def _load_source(self, session: Session, run: LoadRun, plan: _Planned, results: Iterator[WorkResult],
+                     quarantine: _Quarantine) -> int:
+        """Load one file; return 1 if it was unchanged (already loaded to this target)."""
+        source, checksum, size, prior = plan.source, plan.checksum, plan.size, plan.prior
+        self.counters.current = source.name
+        if plan.unchanged:
+            prior = previous_file(session, checksum, self.writer.kind, self.target)  # done, by now
+            assert prior is not None, "an unchanged file has a journal row"
             session.add(LoadFile(run_id=run.id, source=source.name, checksum=checksum, size=size,
                                  backend=self.writer.kind, target=self.target, status=LoadStatus.unchanged,
                                  finished_at=utcnow(), items_done=prior.items_done))
@@ -298,7 +350,7 @@ class Loader:
         lf = self._journal_row(session, run, source, checksum, size, prior)
         started = time.perf_counter()
         try:
-            max_seq = _SourceWrite(self, session, run, lf, quarantine).write(source, pool)
+            max_seq = _SourceWrite(self, session, run, lf, quarantine).write(source, results)
         except Exception:
             lf.status = LoadStatus.interrupted
             lf.seconds = (lf.seconds or 0) + time.perf_counter() - started
@@ -314,7 +366,7 @@ class Loader:
     def _journal_row(self, session: Session, run: LoadRun, source: Source, checksum: str, size: int,
                      prior: LoadFile | None) -> LoadFile:
         """The file's journal row: an interrupted one is resumed where the backend stopped confirming."""
-        if prior is not None and prior.status in (LoadStatus.running, LoadStatus.interrupted) and not self.force:
+        if prior is not None and self._resumes(prior):
             lf = prior
             lf.run_id = run.id
         else:
@@ -338,6 +390,16 @@ class Loader:
                            loaded=run.loaded, failed=run.failed, skipped=run.skipped, files=files,
                            files_unchanged=unchanged, quarantine=run.quarantine_path, seconds=round(seconds, 3),
                            error=run.error)
+
+
+def _jobs(plans: list[_Planned]) -> Iterator[Job]:
+    """Every raw item still to load, file after file (read by the pool's feeder thread)."""
+    for index, plan in enumerate(plans):
+        if plan.unchanged:
+            continue
+        for raw in iter_raw(plan.source):
+            if isinstance(raw, Failure) or raw.seq >= plan.start_seq:
+                yield index, plan.source.name, raw
 
 
 def run_load(settings: Settings, paths: list[Path], backend: BackendKind | None = None, workers: int = 1,

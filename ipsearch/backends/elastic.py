@@ -6,6 +6,7 @@ import json
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import chain
 from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError, helpers
@@ -24,6 +25,7 @@ from ipsearch.similar import SIMILAR_FIELDS, SimilarQuery
 
 CITATION_CHUNK = 2000  # bases per terms query / aggregation include list
 BULK_CHUNK = 250
+VOCABULARY_CHUNK = 5000  # vocabulary terms are tiny documents: many go in one request
 PIT_KEEP_ALIVE = "5m"
 BULK_MAX_BYTES = 20 * 1024 * 1024
 CONNECTIONS_PER_NODE = 40
@@ -73,21 +75,19 @@ class ElasticsearchBackend:
         if not self.client.indices.exists(index=self.vocab_index):
             self.client.options(ignore_status=400).indices.create(index=self.vocab_index, **vocab_body(nodes))
 
-    def _add_vocabulary(self, docs: list[IndexRecord]) -> None:
-        """Index the tokens of ``docs`` not seen yet, before the documents themselves."""
+    def _new_terms(self, docs: list[IndexRecord]) -> set[str]:
+        """The tokens of ``docs`` this writer has not indexed in the vocabulary yet."""
         new: set[str] = set()
         for doc in docs:
             for field in TEXT_FIELDS:
                 for text in list_field(doc, field):
                     new.update(text.split())
-        new -= self._known_terms
-        if not new:
-            return
-        helpers.bulk(self.client, ({"_index": self.vocab_index, "_id": t, "_source": {"term": t}} for t in new),
-                     chunk_size=5000, max_retries=6, initial_backoff=1, max_backoff=30)
+        return new - self._known_terms
+
+    def _remember_terms(self, terms: set[str]) -> None:
         if len(self._known_terms) > 2_000_000:
             self._known_terms.clear()
-        self._known_terms |= new
+        self._known_terms |= terms
 
     def vocabulary(self, fields: tuple[str, ...], prefix: str, limit: int) -> list[str]:
         """Distinct indexed tokens starting with ``prefix`` (fields share one vocabulary here)."""
@@ -140,21 +140,31 @@ class ElasticsearchBackend:
             helpers.bulk(self.client, ({"_op_type": "update", "_index": self.index, "_id": pn,
                                         "doc": {"family_id": fid}} for pn, fid in prepared.family_updates.items()),
                          chunk_size=BULK_CHUNK, max_retries=6, retry_on_status=(429, 503))
-        self._add_vocabulary([doc for _, doc in prepared.records])
+        terms = self._new_terms([doc for _, doc in prepared.records])
         tags = deque(tag for tag, _ in prepared.records)
+        # The batch's new vocabulary terms go first, in the same bulk requests as its documents:
+        # the node indexes the two indices' shards side by side, in one round trip.
+        vocabulary = ({"_op_type": "index", "_index": self.vocab_index, "_id": t, "_source": {"term": t}}
+                      for t in terms)
         # cited_by starts at 0, so update_citations only rewrites the documents something cites.
-        actions = ({"_op_type": "index", "_index": self.index, "_id": doc["pn"], "_source": {"cited_by": 0, **doc}}
-                   for _, doc in prepared.records)
+        documents = ({"_op_type": "index", "_index": self.index, "_id": doc["pn"], "_source": {"cited_by": 0, **doc}}
+                     for _, doc in prepared.records)
         self._unrefreshed = True
         # Retries 429/503 per item with exponential backoff; a dead node raises (the journal
-        # keeps what was confirmed, and the load resumes from there).
-        for ok, info in helpers.streaming_bulk(
-            self.client, actions, chunk_size=BULK_CHUNK, max_chunk_bytes=BULK_MAX_BYTES, max_retries=6,
-            initial_backoff=1, max_backoff=30, retry_on_status=(429, 503), raise_on_error=False,
-            raise_on_exception=True,
-        ):
-            error = None if ok else str(info.get("index", {}).get("error", info))[:1000]
-            yield WriteOutcome(tag=tags.popleft(), ok=ok, error=error)
+        # keeps what was confirmed, and the load resumes from there). Requests are bounded by
+        # bytes; the batch bounds the documents in each.
+        results = helpers.streaming_bulk(
+            self.client, chain(vocabulary, documents), chunk_size=BULK_CHUNK + VOCABULARY_CHUNK,
+            max_chunk_bytes=BULK_MAX_BYTES, max_retries=6, initial_backoff=1, max_backoff=30,
+            retry_on_status=(429, 503), raise_on_error=False, raise_on_exception=True)
+        for ok, info in results:  # told apart by index: a retried item comes back after the others
+            item = info.get("index", {})
+            if item.get("_index") == self.vocab_index:
+                if not ok:
+                    raise helpers.BulkIndexError("a vocabulary term was refused", [info])
+                continue
+            yield WriteOutcome(tag=tags.popleft(), ok=ok, error=None if ok else str(item.get("error", info))[:1000])
+        self._remember_terms(terms)
 
     def refresh(self) -> None:
         self.client.indices.refresh(index=self.alias)

@@ -102,3 +102,42 @@ def test_an_interrupted_load_restores_periodic_refresh(
     with pytest.raises(LoadInterrupted):
         run_load(prod_settings, [shared_data_dir / "patents" / "epo"], backend="es", progress=progress)
     assert _refresh_interval(es_backend) == index_body()["settings"]["refresh_interval"]
+
+
+def test_workers_over_many_one_document_files_journal_each_file(embedded_settings: Settings, tmp_path: Path) -> None:
+    """One stream of work across files (the pool is not drained at each file's end): every file
+    still gets its own journal row with its own counts, and the same bytes twice load once."""
+    from loaders.synthetic import SyntheticOptions, write_weekly_files
+
+    files = write_weekly_files(tmp_path / "syn", SyntheticOptions(docs=40, paragraphs=2), docs_per_file=1)
+    copy = tmp_path / "syn" / "zz-copy-of-the-first.xml"
+    copy.write_bytes(files[0].read_bytes())
+    summary = run_load(embedded_settings, [tmp_path / "syn"], backend="embedded", workers=2)
+    assert (summary.loaded, summary.failed, summary.files, summary.files_unchanged) == (40, 0, 41, 1)
+    with session_scope(embedded_settings.effective_database_url) as session:
+        rows = session.scalars(select(LoadFile).where(LoadFile.run_id == summary.run_id)).all()
+        by_name = {Path(r.source).name: r for r in rows}
+        assert by_name.pop(copy.name).status == LoadStatus.unchanged
+        assert {(r.status, r.loaded, r.items_done) for r in by_name.values()} == {(LoadStatus.done, 1, 1)}
+        assert len(by_name) == 40
+    assert get_backend(embedded_settings, "embedded").ids() == {f"US{90000000 + i}B2" for i in range(40)}
+
+
+def test_the_vocabulary_holds_every_indexed_token(
+        prod_settings: Settings, es_backend: ElasticsearchBackend, shared_data_dir: Path) -> None:
+    """Wildcards expand over the vocabulary index, written in the same bulk requests as the
+    documents: after a load it holds exactly the tokens of the documents' text fields."""
+    from elasticsearch import helpers
+
+    from ipsearch.indexdoc import TEXT_FIELDS, list_field
+
+    run_load(prod_settings, [shared_data_dir / "patents" / "epo", shared_data_dir / "patents" / "cnipa"],
+             backend="es")
+    expected: set[str] = set()
+    for pn in es_backend.ids():
+        record = es_backend.get(pn)
+        assert record is not None
+        expected.update(t for field in TEXT_FIELDS for text in list_field(record, field) for t in text.split())
+    es_backend.client.indices.refresh(index=es_backend.vocab_index)
+    stored = {hit["_id"] for hit in helpers.scan(es_backend.client, index=es_backend.vocab_index, _source=False)}
+    assert len(expected) > 5_000 and stored == expected
