@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
@@ -11,6 +11,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 
+from core.errors import Unavailable
 from core.health import ServiceStatus, timed
 from core.settings import BackendKind
 from ipsearch.backends.base import WriteOutcome, batches, prepare_batch
@@ -33,6 +34,30 @@ CONNECTIONS_PER_NODE = 40
 # Reads of a corpus nobody loaded yet (no index behind the alias) answer as an empty corpus,
 # not as a 404 that would reach the user as a server error.
 EMPTY_CORPUS: dict[str, Any] = {"ignore_unavailable": True, "allow_no_indices": True}
+
+
+def in_input_order(records: list[tuple[Any, IndexRecord]], results: Iterable[tuple[bool, dict[str, Any]]],
+                   vocab_index: str) -> list[WriteOutcome]:
+    """One outcome per record, in input order, from ``streaming_bulk``'s results.
+
+    A retried item (429) comes back after the rest of its request, so results are placed by index
+    and id, and given only once the whole batch is confirmed: the journal's resume point must never
+    pass a document still waiting for its retry. A refused vocabulary term stops the load."""
+    positions: dict[str, deque[int]] = defaultdict(deque)  # a publication may come twice in a batch
+    for i, (_, doc) in enumerate(records):
+        positions[doc["pn"]].append(i)
+    outcomes: list[WriteOutcome | None] = [None] * len(records)
+    for ok, info in results:
+        item = info.get("index", {})
+        if item.get("_index") == vocab_index:
+            if not ok:
+                raise helpers.BulkIndexError("a vocabulary term was refused", [info])
+            continue
+        i = positions[item["_id"]].popleft()
+        outcomes[i] = WriteOutcome(tag=records[i][0], ok=ok, error=None if ok else str(item.get("error", info))[:1000])
+    if any(o is None for o in outcomes):  # the load stops and resumes from the last confirmed document
+        raise Unavailable("Elasticsearch answered a bulk request without a result for every document")
+    return [o for o in outcomes if o is not None]
 
 
 class ElasticsearchBackend:
@@ -141,7 +166,6 @@ class ElasticsearchBackend:
                                         "doc": {"family_id": fid}} for pn, fid in prepared.family_updates.items()),
                          chunk_size=BULK_CHUNK, max_retries=6, retry_on_status=(429, 503))
         terms = self._new_terms([doc for _, doc in prepared.records])
-        tags = deque(tag for tag, _ in prepared.records)
         # The batch's new vocabulary terms go first, in the same bulk requests as its documents:
         # the node indexes the two indices' shards side by side, in one round trip.
         vocabulary = ({"_op_type": "index", "_index": self.vocab_index, "_id": t, "_source": {"term": t}}
@@ -157,13 +181,7 @@ class ElasticsearchBackend:
             self.client, chain(vocabulary, documents), chunk_size=BULK_CHUNK + VOCABULARY_CHUNK,
             max_chunk_bytes=BULK_MAX_BYTES, max_retries=6, initial_backoff=1, max_backoff=30,
             retry_on_status=(429, 503), raise_on_error=False, raise_on_exception=True)
-        for ok, info in results:  # told apart by index: a retried item comes back after the others
-            item = info.get("index", {})
-            if item.get("_index") == self.vocab_index:
-                if not ok:
-                    raise helpers.BulkIndexError("a vocabulary term was refused", [info])
-                continue
-            yield WriteOutcome(tag=tags.popleft(), ok=ok, error=None if ok else str(item.get("error", info))[:1000])
+        yield from in_input_order(prepared.records, results, self.vocab_index)
         self._remember_terms(terms)
 
     def refresh(self) -> None:
