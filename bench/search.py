@@ -31,6 +31,7 @@ from elasticsearch import Elasticsearch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from api.pages.search import FACETS as PAGE_FACETS  # noqa: E402
 from core.migrate import upgrade  # noqa: E402
 from core.settings import BackendKind, Settings, get_settings  # noqa: E402
 from ipsearch.analysis import get_analyzer  # noqa: E402
@@ -98,9 +99,10 @@ def start_api(settings: Settings, port: int, workers: int, log: Path) -> subproc
     return serve_api(env, log, port, "--workers", str(workers), "--log-level", "warning", "--no-access-log")
 
 
-def service_latency(service: SearchService, rounds: int = 5, group: Grouping = Grouping.document) -> list[float]:
+def service_latency(service: SearchService, rounds: int = 5, group: Grouping = Grouping.document,
+                    facets: list[str] | None = None) -> list[float]:
     def call(i: int) -> None:
-        service.search(QUERIES[i % len(QUERIES)], group=group)
+        service.search(QUERIES[i % len(QUERIES)], group=group, facets=facets)
 
     return run_concurrently(1, len(QUERIES) * rounds, call)
 
@@ -119,6 +121,9 @@ def embedded_growth(settings: Settings, docs: int, at_10k: list[float]) -> None:
     lat = service_latency(service)
     print(f"  p95 {percentile(at_10k, 95):7.1f} ms at 10,000 -> {percentile(lat, 95):7.1f} ms at {docs:,} "
           f"(growth {percentile(lat, 95) / percentile(at_10k, 95):.2f}x; p50 {statistics.median(lat):.1f} ms)")
+    faceted = service_latency(service, rounds=2, facets=PAGE_FACETS)
+    print(f"  with the search page's facets: p50 {statistics.median(faceted):.1f} ms, "
+          f"p95 {percentile(faceted, 95):.1f} ms at {docs:,}")
 
 
 def main() -> None:
@@ -186,6 +191,11 @@ def main() -> None:
                   f"(p95 ratio {percentile(fam, 95) / percentile(lat, 95):.2f})")
         print(f"  embedded / es: p50 {statistics.median(p['embedded']) / statistics.median(p['es']):.2f}x "
               f"(goal <= 3), p95 {percentile(p['embedded'], 95) / percentile(p['es'], 95):.2f}x (goal <= 5)")
+        faceted = {kind: service_latency(service, rounds=2, facets=PAGE_FACETS) for kind, service in services.items()}
+        print(f"  with the search page's facets ({', '.join(PAGE_FACETS)}): "
+              + ", ".join(f"{kind} p50 {statistics.median(lat):.1f} ms p95 {percentile(lat, 95):.1f} ms"
+                          for kind, lat in faceted.items())
+              + f"; embedded / es p95 {percentile(faceted['embedded'], 95) / percentile(faceted['es'], 95):.2f}x")
         if args.growth:
             embedded_growth(settings, args.growth, p["embedded"])
         es_backend.drop()

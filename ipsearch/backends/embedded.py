@@ -33,6 +33,8 @@ from ipsearch.similar import SIMILAR_FIELDS, SimilarQuery
 
 _HIT_SQL = ", ".join(f"json_extract(d.body, '$.{f}')" for f in HIT_FIELDS)
 _SCALAR_FACETS = {"country", "publication_year", "doc_kind"}
+# From this many matches on, a list facet reads its field's index whole rather than each match's values.
+FACET_SCAN_FROM = 2000
 _LIST_HIT_FIELDS = {"owners", "ipc", "applicants"}
 
 BATCH = 200
@@ -284,22 +286,43 @@ class EmbeddedBackend:
             total = rows[0][3]
         else:
             total = self.conn.execute(f"{with_sql} SELECT count(*) FROM m", base).fetchone()[0]
-        facets: dict[str, list[FacetBucket]] = {}
-        if not params.after:
-            for name in params.facets:
-                facets[name] = self._facet(with_sql, base, FACETS[name], 50 if name == "year" else 20)
+        facets = self._facets(sq, params.facets, total) if params.facets and not params.after else {}
         return Page(total=total, hits=hits, facets=facets)
 
-    def _facet(self, with_sql: str, params: list[object], field: str, size: int) -> list[FacetBucket]:
-        if field in _SCALAR_FACETS:
-            sql = (f"{with_sql} SELECT d.{field}, count(*) FROM m JOIN docs d ON d.id = m.id "
-                   f"WHERE d.{field} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?")
-            rows = self.conn.execute(sql, [*params, size]).fetchall()
+    def _facets(self, sq: SqlQuery, names: list[str], total: int) -> dict[str, list[FacetBucket]]:
+        """Every facet in one statement: the matching ids are found once (no scores: a facet needs
+        none), where one statement per facet found and ranked them again each time (a 20,000-match
+        search with the page's five facets took 1 s on 100,000 documents)."""
+        params: list[object]
+        if sq.text_match is not None:
+            ids, params = "SELECT rowid AS id FROM texts WHERE texts MATCH ?", [sq.text_match]
         else:
-            sql = (f"{with_sql} SELECT v.value, count(DISTINCT v.pn) FROM m JOIN doc_values v ON v.pn = m.pn "
-                   f"WHERE v.field = ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?")
-            rows = self.conn.execute(sql, [*params, field, size]).fetchall()
-        return [FacetBucket(value=str(v), count=c) for v, c in rows]
+            ids, params = f"SELECT d.id FROM docs d WHERE {sq.where}", list(sq.params)
+        scalars = [FACETS[name] for name in names if FACETS[name] in _SCALAR_FACETS]
+        ctes = [f"m AS MATERIALIZED ({ids})"]
+        if scalars:  # the matches' scalar columns, read once for all scalar facets
+            ctes.append(f"sc AS MATERIALIZED (SELECT {', '.join(f'd.{c}' for c in scalars)} FROM m "
+                        f"JOIN docs d ON d.id = m.id)")
+        branches: list[str] = []
+        for i, name in enumerate(names):
+            field, size = FACETS[name], 50 if name == "year" else 20
+            if field in _SCALAR_FACETS:
+                branch = f"SELECT {field} AS value, count(*) AS n FROM sc WHERE {field} IS NOT NULL GROUP BY 1"
+            elif total > FACET_SCAN_FROM:  # many matches: read the field's index once, in value order
+                branch = ("SELECT value, count(DISTINCT id) AS n FROM doc_values "
+                          "WHERE field = ? AND id IN (SELECT id FROM m) GROUP BY 1")
+                params.append(field)
+            else:  # a few matches: look up each one's values
+                branch = ("SELECT v.value, count(DISTINCT v.id) AS n FROM m JOIN doc_values v ON v.pn = "
+                          "(SELECT pn FROM docs WHERE id = m.id) WHERE v.field = ? GROUP BY 1")
+                params.append(field)
+            branches.append(f"SELECT {i} AS f, value, n FROM ({branch} ORDER BY 2 DESC, 1 LIMIT ?)")
+            params.append(size)
+        sql = f"WITH {', '.join(ctes)} {' UNION ALL '.join(branches)} ORDER BY 1, 3 DESC, 2"
+        facets: dict[str, list[FacetBucket]] = {name: [] for name in names}
+        for i, value, count in self.conn.execute(sql, params):
+            facets[names[i]].append(FacetBucket(value=str(value), count=count))
+        return facets
 
     def run_ids(self, node: Node, planner: Planner, limit: int = 1_000_000) -> list[str]:
         sq = SqlCompiler(planner, self.conn).compile(node)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from core.settings import BackendKind, Settings
-from ipsearch.backends import get_backend
+from ipsearch.backends import embedded, get_backend
 from ipsearch.service import SearchService
 from loaders.pipeline import run_load
 from loaders.synthetic import SyntheticOptions, write_weekly_files
@@ -111,6 +111,24 @@ def test_facets_agree(es_service: SearchService, embedded_service: SearchService
         assert common and all(as_dict[v] == em_dict[v] for v in common), name
     assert dict((b.value, b.count) for b in es.facets["country"]) == dict(
         (b.value, b.count) for b in embedded.facets["country"])
+
+
+@pytest.mark.parametrize("q", ["light OR device", "KIND=grant", "light NEAR3 emitting OR IPC=H01L*"])
+def test_embedded_facets_read_either_way_are_the_same(es_service: SearchService, embedded_service: SearchService,
+                                                       monkeypatch: pytest.MonkeyPatch, q: str) -> None:
+    """A list facet over many matches reads its field's index whole; over a few, each match's values.
+    Both give the same buckets, and the buckets Elasticsearch gives."""
+    names = ["ipc_subclass", "applicant", "country", "year", "kind", "cpc_subclass"]
+    monkeypatch.setattr(embedded, "FACET_SCAN_FROM", 0)
+    scanned = embedded_service.search(q, facets=names).facets
+    monkeypatch.setattr(embedded, "FACET_SCAN_FROM", 10**9)
+    looked_up = embedded_service.search(q, facets=names).facets
+    assert scanned == looked_up and all(scanned[name] for name in names)
+    es = es_service.search(q, facets=names).facets
+    for name in names:
+        as_dict = {b.value: b.count for b in es[name]}
+        common = set(as_dict) & {b.value for b in scanned[name]}
+        assert common and all(as_dict[b.value] == b.count for b in scanned[name] if b.value in common), name
 
 
 def test_highlights_on_original_text(es_service: SearchService) -> None:
