@@ -10,6 +10,7 @@ from itertools import chain
 from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError, helpers
+from elasticsearch.serializer import OrjsonSerializer
 
 from core.errors import Unavailable
 from core.health import ServiceStatus, timed
@@ -73,8 +74,10 @@ class ElasticsearchBackend:
         nodes = [u.strip() for u in url.split(",") if u.strip()]
         # As many pooled connections as a worker runs requests at once (anyio's 40 threads): with
         # the default 10, the eleventh concurrent search opens and then discards a new connection.
+        # orjson reads and writes the JSON (search answers, bulk lines) several times faster than json.
         self.client = client or Elasticsearch(nodes, request_timeout=60, retry_on_timeout=True, max_retries=5,
-                                              connections_per_node=CONNECTIONS_PER_NODE)
+                                              connections_per_node=CONNECTIONS_PER_NODE,
+                                              serializer=OrjsonSerializer())
         self._known_terms: set[str] = set()
         self._unrefreshed = False  # documents were written since the last refresh
 
