@@ -81,11 +81,14 @@ def writer_target(writer: IndexWriter) -> str:
 # --- the work done per document (in worker processes when --workers > 1) ------------------
 
 WorkResult = tuple[int, int, str, Any]
-Job = tuple[int, str, RawItem | Failure]  # (the file's position in the run, its name, one raw item)
+# (the file's position in the run, its name, one raw item, or the error that stopped reading the file)
+Job = tuple[int, str, RawItem | Failure | Exception]
 
 
 def _work(job: Job) -> tuple[int, WorkResult]:
     index, name, raw = job
+    if isinstance(raw, Exception):
+        return index, (-1, 0, "error", raw)
     if isinstance(raw, Failure):
         return index, (-1, 0, "fail", raw)
     item = process_raw(name, raw)
@@ -198,6 +201,8 @@ class _SourceWrite:
 
     def _documents(self, results: Iterable[WorkResult]) -> Iterator[tuple[int, IndexRecord]]:
         for seq, nbytes, kind, payload in results:
+            if kind == "error":  # the file could not be read on: the load stops on this file
+                raise payload
             self.max_seq = max(self.max_seq, seq)
             self.bytes.add("bytes_done", nbytes)
             if seq >= 0:
@@ -246,10 +251,10 @@ class Loader:
             run = self._start_run(session, paths, sources, run_id, requested_by)
             quarantine = _Quarantine(self.settings.resolved_data_dir / "quarantine" / f"load-{run.id}.jsonl")
             unchanged = 0
-            seen: set[str] = set()
-            plans = [self._plan(session, source, seen) for source in sources]
             pool = self._pool()
             try:
+                seen: set[str] = set()  # a file that cannot be read fails the run as interrupted, like any other
+                plans = [self._plan(session, source, seen) for source in sources]
                 self.writer.ensure_index()
                 results = _Results(pool.imap(_work, _jobs(plans), chunksize=POOL_CHUNK) if pool is not None
                                    else map(_work, _jobs(plans)))
@@ -393,13 +398,19 @@ class Loader:
 
 
 def _jobs(plans: list[_Planned]) -> Iterator[Job]:
-    """Every raw item still to load, file after file (read by the pool's feeder thread)."""
+    """Every raw item still to load, file after file (read by the pool's feeder thread, ahead of
+    the writer). An error reading a file travels as that file's last item, so it stops the load
+    on that file, not on the one being written when the read ahead met it."""
     for index, plan in enumerate(plans):
         if plan.unchanged:
             continue
-        for raw in iter_raw(plan.source):
-            if isinstance(raw, Failure) or raw.seq >= plan.start_seq:
-                yield index, plan.source.name, raw
+        try:
+            for raw in iter_raw(plan.source):
+                if isinstance(raw, Failure) or raw.seq >= plan.start_seq:
+                    yield index, plan.source.name, raw
+        except Exception as exc:  # a file deleted or a zip member corrupted since the run began
+            yield index, plan.source.name, exc
+            return
 
 
 def run_load(settings: Settings, paths: list[Path], backend: BackendKind | None = None, workers: int = 1,

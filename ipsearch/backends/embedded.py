@@ -322,7 +322,8 @@ class EmbeddedBackend:
             total = rows[0][3]
         else:
             total = self.conn.execute(f"{with_sql} SELECT count(*) FROM m", base).fetchone()[0]
-        facets = self._facets(sq, params.facets, total) if params.facets and not params.after else {}
+        names = list(dict.fromkeys(params.facets))  # a facet asked for twice is counted once
+        facets = self._facets(sq, names, total) if names and not params.after else {}
         return Page(total=total, hits=hits, facets=facets)
 
     def _facets(self, sq: SqlQuery, names: list[str], total: int) -> dict[str, list[FacetBucket]]:

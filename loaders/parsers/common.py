@@ -222,7 +222,7 @@ def addressbook_party(role: PartyRole, el: El) -> Party | None:
         name = first_text(el, "name", "applicant-name/name", "inventor-name/name", "agent-name/name")
     address = children(kids.get("address"))
     country = first_value(address, "country") or first_text(el, "residence/country", "nationality/country")
-    line = next((t for b in books if (t := first_value(children(b.find("address")), "address-1", "text"))), None)
+    line = next((t for b in books if (t := first_text(b, "address/address-1", "address/text"))), None)
     return make_party(role, name, organisation=organisation, country=country or None,
                       city=first_value(address, "city") or None, province=first_value(address, "state") or None,
                       address=line)

@@ -131,6 +131,13 @@ def test_embedded_facets_read_either_way_are_the_same(es_service: SearchService,
         assert common and all(as_dict[b.value] == b.count for b in scanned[name] if b.value in common), name
 
 
+def test_a_facet_asked_for_twice_is_counted_once(es_service: SearchService, embedded_service: SearchService) -> None:
+    for service in (es_service, embedded_service):
+        facets = service.search("light OR device", facets=["country", "country"]).facets
+        once = service.search("light OR device", facets=["country"]).facets
+        assert facets == once and facets["country"]
+
+
 def test_highlights_on_original_text(es_service: SearchService) -> None:
     hits = es_service.search('TI="light emitting"', size=5).hits
     assert hits and all("<mark>" in h.highlights.get("title", "") for h in hits)

@@ -141,3 +141,42 @@ def test_the_vocabulary_holds_every_indexed_token(
     es_backend.client.indices.refresh(index=es_backend.vocab_index)
     stored = {hit["_id"] for hit in helpers.scan(es_backend.client, index=es_backend.vocab_index, _source=False)}
     assert len(expected) > 5_000 and stored == expected
+
+
+def test_a_file_that_cannot_be_read_interrupts_the_run(embedded_settings: Settings, tmp_path: Path) -> None:
+    """A zip member whose bytes no longer match its CRC fails the run as interrupted, with the
+    reason, whether the checksum or the parse meets it first (never a run left 'running')."""
+    import zipfile
+
+    from loaders.journal import LoadRun
+    from loaders.synthetic import SyntheticOptions, write_weekly_files
+
+    xml = write_weekly_files(tmp_path / "syn", SyntheticOptions(docs=3, paragraphs=1), docs_per_file=3)[0]
+    archive = tmp_path / "broken.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.write(xml, "a.xml")
+    data = bytearray(archive.read_bytes())
+    at = data.index(b"<us-patent-grant")
+    data[at + 1] ^= 0x20  # one flipped bit inside the stored member: its CRC no longer holds
+    archive.write_bytes(bytes(data))
+    with pytest.raises(LoadInterrupted, match="CRC"):
+        run_load(embedded_settings, [archive], backend="embedded")
+    with session_scope(embedded_settings.effective_database_url) as session:
+        run = session.scalars(select(LoadRun).order_by(LoadRun.id.desc())).first()
+        assert run is not None and run.status == LoadStatus.interrupted and "CRC" in (run.error or "")
+
+
+def test_an_error_reading_a_file_stops_the_load_on_that_file(tmp_path: Path) -> None:
+    """The writer reads ahead into the next file; an error there belongs to that file, not to the
+    one being written."""
+    from loaders.pipeline import _jobs, _Planned, _Results, _work
+    from loaders.sources import Source
+    from loaders.synthetic import SyntheticOptions, write_weekly_files
+
+    first = write_weekly_files(tmp_path / "syn", SyntheticOptions(docs=3, paragraphs=1), docs_per_file=3)[0]
+    gone = tmp_path / "deleted-since-the-run-began.xml"
+    plans = [_Planned(Source(first), "c1", 1, None, False, 0), _Planned(Source(gone), "c2", 1, None, False, 0)]
+    results = _Results(map(_work, _jobs(plans)))
+    assert [kind for _, _, kind, _ in results.of(0)] == ["doc", "doc", "doc"]
+    [(_, _, kind, error)] = results.of(1)  # the writer raises it when it reaches this file
+    assert kind == "error" and isinstance(error, FileNotFoundError)

@@ -45,3 +45,13 @@ def test_claim_fast_paths_match_the_general_ones() -> None:
     assert claim_references("A device comprising a lens and a chip.", 5) == []
     assert claim_references("Vorrichtung nach Anspruch 1 oder 2", 5) == [1, 2]
     assert claim_references("根据权利要求１所述的装置", 5) == [1]  # full-width digit: NFKC still applies
+
+
+def test_the_address_line_is_looked_for_in_every_address() -> None:
+    from ipsearch.model import PartyRole
+    from loaders.parsers.common import addressbook_party
+
+    el = parse_document(b"<applicant><addressbook><orgname>ACME</orgname><address><country>US</country></address>"
+                        b"<address><address-1>1 Main St</address-1></address></addressbook></applicant>")
+    party = addressbook_party(PartyRole.applicant, el)
+    assert party is not None and (party.name, party.country, party.address) == ("ACME", "US", "1 Main St")
