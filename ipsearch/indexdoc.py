@@ -47,7 +47,7 @@ def _cap(tokens: str) -> str:
 
 def is_topic_term(token: str) -> bool:
     """A token worth counting as a technology term: has a letter, and 3+ characters (2+ for CJK)."""
-    if token.isdigit() or not (token.isalpha() or any(c.isalpha() for c in token)):  # most are all letters
+    if not (token.isalpha() or any(c.isalpha() for c in token)):  # most tokens are all letters
         return False
     return len(token) >= 3 or (len(token) == 2 and any("\u3400" <= c <= "\u9fff" for c in token))
 

@@ -59,10 +59,7 @@ def value_of(found: El | None) -> str:
     serialiser call), all text inside it otherwise."""
     if found is None:
         return ""
-    if len(found):
-        return text_of(found)
-    text = found.text
-    return " ".join(text.split()) if text else ""
+    return text_of(found) if len(found) else clean(found.text)
 
 
 def children(el: El | None) -> dict[str, El]:
