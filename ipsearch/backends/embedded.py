@@ -31,14 +31,15 @@ from ipsearch.query.to_sql import PASSAGE_ROW_BITS, SqlCompiler, SqlQuery, fts_q
 from ipsearch.results import FACETS, HIT_FIELDS, FacetBucket, Page, RawHit, SearchParams
 from ipsearch.similar import SIMILAR_FIELDS, SimilarQuery
 
-_HIT_SQL = ", ".join(f"json_extract(d.body, '$.{f}')" for f in HIT_FIELDS)
+_HIT_SQL = ", ".join(f"json_extract(b.body, '$.{f}')" for f in HIT_FIELDS)
+_SCORE = "round(m.s, 9)"  # the relevance sort key (and cursor value): scores equal to 9 places tie
 _SCALAR_FACETS = {"country", "publication_year", "doc_kind"}
 # From this many matches on, a list facet reads its field's index whole rather than each match's values.
 FACET_SCAN_FROM = 2000
 _LIST_HIT_FIELDS = {"owners", "ipc", "applicants"}
 
 BATCH = 200
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 PASSAGE_ROWS = 1 << PASSAGE_ROW_BITS  # rowids per document in ``passages`` (a document has a few thousand at most)
 GAP = " \ue000 "  # a private-use character: a token for FTS5, never produced by the analyser
 SCALAR_COLUMNS = ("pn_base", "an_key", "country", "kind", "doc_kind", "lang", "publication_date", "filing_date",
@@ -55,9 +56,11 @@ SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS docs (
     id INTEGER PRIMARY KEY,
     pn TEXT NOT NULL UNIQUE,
-    {", ".join(f"{c} {'INTEGER' if c in INTEGER_COLUMNS else 'TEXT'}" for c in SCALAR_COLUMNS)},
-    body TEXT NOT NULL
+    {", ".join(f"{c} {'INTEGER' if c in INTEGER_COLUMNS else 'TEXT'}" for c in SCALAR_COLUMNS)}
 );
+-- The stored document, apart from ``docs``: a body averages 20 kB, so inside ``docs`` each row
+-- filled a page or more, and every filter, facet and page lookup read those pages.
+CREATE TABLE IF NOT EXISTS doc_bodies (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS doc_values (pn TEXT NOT NULL, id INTEGER NOT NULL, field TEXT NOT NULL,
                                        value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS ix_doc_values_pn ON doc_values (pn);
@@ -188,7 +191,8 @@ class EmbeddedBackend:
         out: dict[str, IndexRecord] = {}
         for i in range(0, len(pns), LOOKUP_CHUNK):
             chunk = pns[i:i + LOOKUP_CHUNK]
-            rows = self.conn.execute(f"SELECT pn, body FROM docs WHERE pn IN ({', '.join('?' * len(chunk))})", chunk)
+            rows = self.conn.execute(f"SELECT d.pn, b.body FROM docs d JOIN doc_bodies b ON b.id = d.id "
+                                     f"WHERE d.pn IN ({', '.join('?' * len(chunk))})", chunk)
             out.update((pn, json.loads(body)) for pn, body in rows)
         return out
 
@@ -209,9 +213,10 @@ class EmbeddedBackend:
     def _write_batch(self, items: list[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
         with self.conn:  # one transaction: the batch is durable together or not at all
             prepared = prepare_batch(items, self)
-            self.conn.executemany(
-                "UPDATE docs SET family_id = ?, body = json_set(body, '$.family_id', ?) WHERE pn = ?",
-                [(fid, fid, pn) for pn, fid in prepared.family_updates.items()])
+            updates = list(prepared.family_updates.items())
+            self.conn.executemany("UPDATE doc_bodies SET body = json_set(body, '$.family_id', ?) "
+                                  "WHERE id = (SELECT id FROM docs WHERE pn = ?)", [(fid, pn) for pn, fid in updates])
+            self.conn.executemany("UPDATE docs SET family_id = ? WHERE pn = ?", [(fid, pn) for pn, fid in updates])
             self._store(list({doc["pn"]: doc for _, doc in prepared.records}.values()))  # the last version of each
         for tag, _ in prepared.records:
             yield WriteOutcome(tag=tag, ok=True)
@@ -222,12 +227,12 @@ class EmbeddedBackend:
         pns = [doc["pn"] for doc in docs]
         self._delete(pns)
         conn.executemany(
-            f"INSERT INTO docs (pn, {', '.join(SCALAR_COLUMNS)}, body) "
-            f"VALUES ({', '.join('?' * (len(SCALAR_COLUMNS) + 2))})",
-            [(doc["pn"], *[_scalar(doc.get(c)) for c in SCALAR_COLUMNS], json.dumps(doc, ensure_ascii=False))
-             for doc in docs],
+            f"INSERT INTO docs (pn, {', '.join(SCALAR_COLUMNS)}) VALUES ({', '.join('?' * (len(SCALAR_COLUMNS) + 1))})",
+            [(doc["pn"], *[_scalar(doc.get(c)) for c in SCALAR_COLUMNS]) for doc in docs],
         )
         ids = dict(conn.execute(f"SELECT pn, id FROM docs WHERE pn IN ({', '.join('?' * len(pns))})", pns))
+        conn.executemany("INSERT INTO doc_bodies (id, body) VALUES (?, ?)",
+                         [(ids[doc["pn"]], json.dumps(doc, ensure_ascii=False)) for doc in docs])
         conn.executemany(
             "INSERT INTO doc_values (pn, id, field, value) VALUES (?, ?, ?, ?)",
             [(doc["pn"], ids[doc["pn"]], field, str(value)) for doc in docs for field in KEYWORD_LIST_FIELDS
@@ -246,6 +251,7 @@ class EmbeddedBackend:
         conn = self.conn
         old = [row[0] for row in conn.execute(f"SELECT id FROM docs WHERE pn IN ({', '.join('?' * len(pns))})", pns)]
         conn.executemany("DELETE FROM texts WHERE rowid = ?", [(i,) for i in old])
+        conn.executemany("DELETE FROM doc_bodies WHERE id = ?", [(i,) for i in old])
         conn.executemany("DELETE FROM passages WHERE rowid >= ? AND rowid < ?",
                          [(i * PASSAGE_ROWS, (i + 1) * PASSAGE_ROWS) for i in old])
         conn.executemany("DELETE FROM doc_values WHERE pn = ?", [(pn,) for pn in pns])
@@ -281,47 +287,56 @@ class EmbeddedBackend:
             return set()
 
     def get(self, pn: str) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT body FROM docs WHERE pn = ?", (pn,)).fetchone()
+        row = self.conn.execute("SELECT b.body FROM docs d JOIN doc_bodies b ON b.id = d.id WHERE d.pn = ?",
+                                (pn,)).fetchone()
         return json.loads(row[0]) if row else None
 
     # --- searching -------------------------------------------------------------------------
     def _matched_cte(self, sq: SqlQuery) -> tuple[str, list[object]]:
-        """``m``: the matching documents with what a page needs (id, pn, publication date) and
-        ``s``, their BM25 score over the positive words (0 without any)."""
+        """``r``: the matching documents' ids and ``s``, their BM25 score over the positive words (0
+        without any), found once; ``m``: the same rows with what a page needs (pn, publication date).
+        A text-only query's ``r`` comes from ``texts`` alone, so ranking and counting its matches
+        reads no ``docs`` row; only the rows that can reach the page are looked up there."""
         if sq.text_match is not None:
-            return ("WITH m AS MATERIALIZED (SELECT d.id, d.pn, d.publication_date, -bm25(texts) AS s FROM texts "
-                    "JOIN docs d ON d.id = texts.rowid WHERE texts MATCH ?)", [sq.text_match])
+            return ("WITH r AS MATERIALIZED (SELECT rowid AS id, -bm25(texts) AS s FROM texts WHERE texts MATCH ?), "
+                    "m AS (SELECT r.id, d.pn, d.publication_date, r.s FROM r JOIN docs d ON d.id = r.id)",
+                    [sq.text_match])
         found = f"SELECT d.id, d.pn, d.publication_date FROM docs d WHERE {sq.where}"
         if not sq.rank_match:
-            return f"WITH m AS MATERIALIZED (SELECT f.*, 0.0 AS s FROM ({found}) f)", list(sq.params)
+            return (f"WITH r AS MATERIALIZED (SELECT f.*, 0.0 AS s FROM ({found}) f), m AS (SELECT * FROM r)",
+                    list(sq.params))
         return (f"WITH f AS MATERIALIZED ({found}), "
-                "r AS MATERIALIZED (SELECT rowid AS id, -bm25(texts) AS s FROM texts WHERE texts MATCH ?), "
-                "m AS MATERIALIZED (SELECT f.*, COALESCE(r.s, 0.0) AS s FROM f LEFT JOIN r ON r.id = f.id)",
+                "t AS MATERIALIZED (SELECT rowid AS id, -bm25(texts) AS s FROM texts WHERE texts MATCH ?), "
+                "r AS MATERIALIZED (SELECT f.*, COALESCE(t.s, 0.0) AS s FROM f LEFT JOIN t ON t.id = f.id), "
+                "m AS (SELECT * FROM r)",
                 [*sq.params, sq.rank_match])
 
     def run_search(self, node: Node, planner: Planner, params: SearchParams) -> Page:
         sq = SqlCompiler(planner, self.conn).compile(node)
         with_sql, base = self._matched_cte(sq)
-        score = "round(m.s, 9)"
-        key, direction = {"relevance": (score, "DESC"), "date": ("COALESCE(m.publication_date, '')", "DESC"),
+        key, direction = {"relevance": (_SCORE, "DESC"), "date": ("COALESCE(m.publication_date, '')", "DESC"),
                           "date_asc": ("COALESCE(m.publication_date, '9999')", "ASC")}[params.sort]
         cmp = "<" if direction == "DESC" else ">"
-        after_sql, after_params = "", []
+        where, where_params = ["1"], []
         if params.after:
-            after_sql = f"WHERE ({key} {cmp} ? OR ({key} = ? AND m.pn > ?))"
-            after_params = [params.after[0], params.after[0], params.after[1]]
+            where.append(f"({key} {cmp} ? OR ({key} = ? AND m.pn > ?))")
+            where_params += [params.after[0], params.after[0], params.after[1]]
+        if params.sort == "relevance" and (sq.text_match is not None or sq.rank_match):
+            cut, cut_params = _relevance_cut(params.size, params.after[0] if params.after else None)
+            where.append(cut)
+            where_params += cut_params
         # the page is chosen on the sort key alone; only its rows' JSON bodies are read for the hits
-        sql = (f"{with_sql}, page AS (SELECT m.id, m.pn, {score} AS score, {key} AS k FROM m "
-               f"{after_sql} ORDER BY k {direction}, m.pn ASC LIMIT ?) "
-               f"SELECT page.pn, page.score, page.k, (SELECT count(*) FROM m), {_HIT_SQL} FROM page "
-               f"JOIN docs d ON d.id = page.id ORDER BY page.k {direction}, page.pn ASC")
-        rows = self.conn.execute(sql, [*base, *after_params, params.size]).fetchall()
+        sql = (f"{with_sql}, page AS (SELECT m.id, m.pn, {_SCORE} AS score, {key} AS k FROM m "
+               f"WHERE {' AND '.join(where)} ORDER BY k {direction}, m.pn ASC LIMIT ?) "
+               f"SELECT page.pn, page.score, page.k, (SELECT count(*) FROM r), {_HIT_SQL} FROM page "
+               f"JOIN doc_bodies b ON b.id = page.id ORDER BY page.k {direction}, page.pn ASC")
+        rows = self.conn.execute(sql, [*base, *where_params, params.size]).fetchall()
         hits = [RawHit(pn=row[0], score=float(row[1]), source=_hit_source(row[4:]), sort=[row[2], row[0]])
                 for row in rows]
         if rows:  # the count rides along with the page (one evaluation of the query)
             total = rows[0][3]
         else:
-            total = self.conn.execute(f"{with_sql} SELECT count(*) FROM m", base).fetchone()[0]
+            total = self.conn.execute(f"{with_sql} SELECT count(*) FROM r", base).fetchone()[0]
         names = list(dict.fromkeys(params.facets))  # a facet asked for twice is counted once
         facets = self._facets(sq, names, total) if names and not params.after else {}
         return Page(total=total, hits=hits, facets=facets)
@@ -399,12 +414,16 @@ class EmbeddedBackend:
             raise ValueError("sort and field names must be identifiers, orders asc or desc")
         sq = SqlCompiler(planner, self.conn).compile(node)
         def col(f: str) -> str:
-            return f"d.{f}" if f in SCALAR_COLUMNS else f"json_extract(d.body, '$.{f}')"
+            return f"d.{f}" if f in SCALAR_COLUMNS else f"json_extract(b.body, '$.{f}')"
+
+        def json_kind(f: str) -> str:  # json_type tells arrays and objects (returned as JSON text) from plain strings
+            return "NULL" if f in SCALAR_COLUMNS else f"json_type(b.body, '$.{f}')"
 
         order = "".join(f"{col(f)} IS NULL, {col(f)} {o.upper()}, " for f, o in sort)
-        # json_type tells arrays and objects (returned as JSON text) from plain strings
-        columns = ", ".join(f"{col(f)}, json_type(d.body, '$.{f}')" for f in fields)
-        sql = f"SELECT d.pn, {columns} FROM docs d WHERE {sq.where} ORDER BY {order}d.pn LIMIT ?"
+        columns = ", ".join(f"{col(f)}, {json_kind(f)}" for f in fields)
+        in_body = any(f not in SCALAR_COLUMNS for f in [*(f for f, _ in sort), *fields])
+        bodies = "JOIN doc_bodies b ON b.id = d.id " if in_body else ""
+        sql = f"SELECT d.pn, {columns} FROM docs d {bodies}WHERE {sq.where} ORDER BY {order}d.pn LIMIT ?"
         out = []
         for row in self.conn.execute(sql, [*sq.params, size]):
             record: dict[str, Any] = {"pn": row[0]}
@@ -441,8 +460,9 @@ class EmbeddedBackend:
         paths = ", ".join(f"'$.{f}'" for f in SIMILAR_FIELDS)
         hits = []
         for chunk in batches(sorted(pns), LOOKUP_CHUNK):
-            rows = self.conn.execute(f"SELECT pn, json_extract(body, {paths}) FROM docs "
-                                     f"WHERE pn IN ({', '.join('?' * len(chunk))})", chunk)
+            rows = self.conn.execute(f"SELECT d.pn, json_extract(b.body, {paths}) FROM docs d "
+                                     f"JOIN doc_bodies b ON b.id = d.id WHERE d.pn IN ({', '.join('?' * len(chunk))})",
+                                     chunk)
             hits += [RawHit(pn=pn, score=0.0, source=dict(zip(SIMILAR_FIELDS, json.loads(values), strict=True)),
                             sort=[]) for pn, values in rows]
         return hits
@@ -454,6 +474,16 @@ class EmbeddedBackend:
             self._local.conn = None
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+
+def _relevance_cut(size: int, after: Any | None) -> tuple[str, list[object]]:
+    """A condition on ``m`` that keeps only rows scoring at least the page's last score, so the
+    page's ``docs`` lookups and its sort by (score, pn) cover a few rows, not every match. After a
+    cursor, the last score is the ``size``-th best among those below the cursor's score (rows tied
+    with the cursor's score are above it and stay: their pn decides)."""
+    below, below_params = ("WHERE k < ? ", [after]) if after is not None else ("", [])
+    return (f"{_SCORE} >= COALESCE((SELECT round(s, 9) AS k FROM r {below}ORDER BY k DESC LIMIT 1 OFFSET ?), -1e308)",
+            [*below_params, size - 1])
 
 
 def _hit_source(values: tuple[Any, ...]) -> dict[str, Any]:

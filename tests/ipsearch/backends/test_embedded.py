@@ -1,4 +1,5 @@
-"""The embedded backend's facets statement keeps the matches as the outer loop.
+"""The embedded backend's statements: facets keep the matches as the outer loop, pages are chosen
+by score before any stored row is read, and stored bodies live apart from the scalar columns.
 
 Results are compared with Elasticsearch in tests/ipsearch/test_conformance.py; what is checked
 here is the plan SQLite makes of the statement: left to its own choice it once drove a few
@@ -7,12 +8,18 @@ search on 10,000 documents, with the right buckets)."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from core.settings import Settings
+from ipsearch.analysis import get_analyzer
 from ipsearch.backends import get_backend
-from ipsearch.backends.embedded import FACET_SCAN_FROM, EmbeddedBackend, facets_statement
+from ipsearch.backends.embedded import FACET_SCAN_FROM, EmbeddedBackend, IndexSchemaError, facets_statement
+from ipsearch.indexdoc import IndexRecord, build_index_doc
+from ipsearch.model import Claim, DocKind, LangText, PartialDate, PatentDocument, normalise_number
 from ipsearch.query.to_sql import SqlQuery
+from ipsearch.service import SearchService
 
 PAGE_FACETS = ["ipc_subclass", "applicant", "country", "year", "kind"]
 QUERIES = [SqlQuery(where="", text_match='"neural"'), SqlQuery(where="d.country = ?", params=["US"])]
@@ -48,3 +55,78 @@ def test_many_matches_read_the_field_index_once(backend: EmbeddedBackend, sq: Sq
     assert sum("ix_doc_values_field_value (field=?)" in step for step in plan) == 2
     assert sum(step.startswith("LIST SUBQUERY") for step in plan) == 2  # the matches, as a set to test against
     assert not any("ix_doc_values_pn" in step for step in plan)
+
+
+# --- pages chosen by score alone (the relevance cut) -----------------------------------------------
+
+def _record(number: int, claim: str) -> IndexRecord:
+    doc = PatentDocument(
+        pn=normalise_number("US", str(number), "B2"), doc_kind=DocKind.grant,
+        publication_date=PartialDate.parse("20200101"), titles=[LangText(lang="en", text=f"Built {number}")],
+        claims={"en": [Claim(number=1, text=claim, independent=True)]}, source_format="test-built", synthetic=True)
+    return build_index_doc(doc, get_analyzer())
+
+
+# Built documents (labelled synthetic): three score groups, the middle one a tie of nine, so a page
+# boundary and a cursor fall inside the tie; one document has only the filtered word.
+TIED = [_record(93_000_000 + i, "A lamp with a housing") for i in range(9)]
+STRONG = [_record(93_000_100 + i, "A lamp lamp lamp" + " lamp" * i) for i in range(3)]
+WEAK = [_record(93_000_200 + i, "A lamp with a housing and a base and a cover" + " and a rim" * i)
+        for i in range(4)]
+OTHER = [_record(93_000_300 + i, "A housing only" if i == 0 else f"A gear train number {i}") for i in range(40)]
+
+
+@pytest.fixture
+def service(backend: EmbeddedBackend) -> SearchService:
+    assert all(o.ok for o in backend.write(enumerate(TIED + STRONG + WEAK + OTHER)))
+    return SearchService(backend)
+
+
+def _walk(service: SearchService, q: str, size: int) -> list[tuple[str, float]]:
+    """Every hit of ``q``, page by page through the cursors."""
+    seen: list[tuple[str, float]] = []
+    cursor = None
+    while True:
+        page = service.search(q, size=size, cursor=cursor)
+        seen += [(h.pn, h.score) for h in page.hits]
+        if not (cursor := page.next_cursor):
+            return seen
+
+
+@pytest.mark.parametrize("q", ["lamp", "lamp AND PD>=2019", "lamp OR housing"])
+@pytest.mark.parametrize("size", [1, 2, 4, 5, 9, 10, 17])
+def test_pages_by_score_give_every_match_once_in_order(service: SearchService, q: str, size: int) -> None:
+    whole = service.search(q, size=100)
+    expected = [(h.pn, h.score) for h in whole.hits]
+    assert len(expected) == whole.total >= 16
+    scores = [score for _, score in expected]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) < len(scores)  # in order, with ties
+    assert _walk(service, q, size) == expected
+
+
+def test_a_page_inside_a_tie_is_ordered_by_number(service: SearchService) -> None:
+    first = service.search("lamp", size=5)
+    tied = sorted(r["pn"] for r in TIED)
+    assert [h.pn for h in first.hits[3:]] == tied[:2]  # three strong ones, then the tie by number
+    second = service.search("lamp", size=5, cursor=first.next_cursor)
+    assert [h.pn for h in second.hits] == tied[2:7]
+
+
+# --- stored bodies live in their own table ------------------------------------------------------
+
+def test_a_reloaded_document_keeps_one_body(service: SearchService, backend: EmbeddedBackend) -> None:
+    changed = _record(93_000_000, "A lamp with a new housing")
+    assert all(o.ok for o in backend.write([(0, changed)]))
+    rows = backend.conn.execute("SELECT count(*) FROM docs d JOIN doc_bodies b ON b.id = d.id").fetchone()[0]
+    assert rows == backend.conn.execute("SELECT count(*) FROM doc_bodies").fetchone()[0] == backend.count() == 56
+    stored = backend.get(changed["pn"])
+    assert stored is not None and "new" in " ".join(stored["cl"])
+
+
+def test_an_index_of_the_old_schema_is_refused(embedded_settings: Settings) -> None:
+    path = embedded_settings.embedded_index_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as old:
+        old.executescript("CREATE TABLE docs (id INTEGER PRIMARY KEY, pn TEXT, body TEXT); PRAGMA user_version = 8;")
+    with pytest.raises(IndexSchemaError, match="schema 8, this version needs 9"):
+        EmbeddedBackend(path).count()
