@@ -23,7 +23,7 @@ import logging
 import re
 import threading
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
@@ -41,7 +41,7 @@ _HAS_CJK = re.compile(rf"[{_CJK}{_KATAKANA}]")
 _WORDS = re.compile(r"[^\W_]+")
 # ASCII text: every character that is not a letter or digit becomes a space, then str.split finds
 # the same words as _WORDS, five times faster than the regex.
-_ASCII_NON_WORD = str.maketrans({i: " " for i in range(128) if not chr(i).isalnum()})
+ASCII_NON_WORD = str.maketrans({i: " " for i in range(128) if not chr(i).isalnum()})
 _MAX_TOKEN_LEN = 60
 # Lookup lemmas that are wrong in technical text ("LED" is not the past tense of "lead").
 _LEMMA_OVERRIDES = {"led": "led", "leds": "led", "oled": "oled", "oleds": "oled", "ics": "ic", "cpus": "cpu",
@@ -97,17 +97,21 @@ class Analyzer:
             words = [w for w in self._jieba.cut(run, cut_all=False) if w]
         return [w for w in words if w not in self._zh_stop and _WORD.match(w)]
 
-    def _word_tokens(self, words: list[str]) -> list[str]:
-        """Tokens of non-CJK words: the cache is read in C (``map``), ``_latin`` runs only for
-        words not seen before (None), and stop words ("") are dropped."""
+    def word_tokens(self, words: list[str]) -> list[str]:
+        """The token of each non-CJK word, in order ("" for a stop word): the cache is read in C
+        (``map``), and ``_latin`` runs only for words not seen before (None)."""
         found: list[str | None] = list(map(self._cache.get, words))
-        if None in found:
-            found = [self._latin(w) if t is None else t for w, t in zip(words, found, strict=True)]
-        return list(filter(None, found))
+        if None not in found:
+            return cast(list[str], found)
+        return [self._latin(w) if t is None else t for w, t in zip(words, found, strict=True)]
+
+    def _word_tokens(self, words: list[str]) -> list[str]:
+        """Tokens of non-CJK words, stop words dropped."""
+        return list(filter(None, self.word_tokens(words)))
 
     def tokens(self, text: str) -> list[str]:
         if text.isascii():
-            return self._word_tokens(text.translate(_ASCII_NON_WORD).split())
+            return self._word_tokens(text.translate(ASCII_NON_WORD).split())
         if not _HAS_CJK.search(text):
             return self._word_tokens(_WORDS.findall(text))
         out: list[str] = []

@@ -9,16 +9,37 @@ from __future__ import annotations
 import html
 import re
 
-from ipsearch.analysis import Analyzer
+from ipsearch.analysis import ASCII_NON_WORD, Analyzer
 
 _LATIN = re.compile(r"[^\W_]+")
 _CJK = re.compile("[\u3040-\u9fff]")
 FRAGMENT = 240
 
 
+def _ascii_spans(text: str, tokens: set[str], analyzer: Analyzer) -> list[tuple[int, int]]:
+    """The spans of matching words in ASCII text, in order. The words are split as ``Analyzer.tokens``
+    splits them (translate + split, in C) and analysed once per distinct word; only the words that
+    match are then looked for, as whole words, to place their marks (most words match nothing)."""
+    spaced = f" {text.translate(ASCII_NON_WORD)} "  # a word is a run between spaces, at its own offset + 1
+    words = list(set(spaced.split()))
+    spans: list[tuple[int, int]] = []
+    for word, token in zip(words, analyzer.word_tokens(words), strict=True):
+        if token not in tokens:
+            continue
+        needle = f" {word} "
+        at = spaced.find(needle)
+        while at >= 0:
+            spans.append((at, at + len(word)))
+            at = spaced.find(needle, at + len(word) + 1)  # the next one may start at this one's space
+    return sorted(spans)
+
+
 def _marked_spans(text: str, tokens: set[str], analyzer: Analyzer, fragment: bool) -> list[tuple[int, int]]:
     """The spans of matching words, in order; for a fragment, only those inside the FRAGMENT
     characters it can show (the words after it are never analysed: most of a long abstract)."""
+    if text.isascii():
+        found = _ascii_spans(text, tokens, analyzer)
+        return [s for s in found if s[0] < found[0][0] + FRAGMENT] if fragment and found else found
     spans: list[tuple[int, int]] = []
     limit: int | None = None  # for a fragment: where the words it can show end
     for match in _LATIN.finditer(text):
