@@ -16,8 +16,8 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -27,7 +27,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from search import QUERIES, free_port, percentile, run_concurrently, start_api  # noqa: E402
+from search import QUERIES, Caller, free_port, percentile, run_concurrently, start_api  # noqa: E402
 
 from api.pages.search import FACETS  # noqa: E402
 from core.migrate import upgrade  # noqa: E402
@@ -74,18 +74,20 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}"
         api = start_api(settings, port)
         try:
-            local = threading.local()
+            opened: list[httpx.Client] = []
 
-            def get(path: str, params: dict[str, str]) -> None:
-                client = getattr(local, "http", None) or httpx.Client(timeout=30)
-                local.http = client
-                client.get(url + path, params=params).raise_for_status()
+            def caller(path: str, extra: dict[str, str]) -> Callable[[], Caller]:
+                def new_caller() -> Caller:
+                    client = httpx.Client(timeout=30)
+                    opened.append(client)
 
-            def page(i: int) -> None:
-                get("/", {"q": QUERIES[i % len(QUERIES)]})
+                    def call(i: int) -> None:
+                        client.get(url + path, params={"q": QUERIES[i % len(QUERIES)], **extra}).raise_for_status()
+                    return call
+                return new_caller
 
-            def api_search(i: int) -> None:
-                get("/api/v1/patents/search", {"q": QUERIES[i % len(QUERIES)], "facets": ",".join(FACETS)})
+            page = caller("/", {})
+            api_search = caller("/api/v1/patents/search", {"facets": ",".join(FACETS)})
 
             for fn in (page, api_search):  # warm both paths
                 run_concurrently(2, 48, fn)
@@ -102,6 +104,8 @@ def main() -> None:
             api.terminate()
             api.wait(timeout=30)
             backend.drop()
+            for client in opened:
+                client.close()
 
 
 if __name__ == "__main__":
