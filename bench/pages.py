@@ -12,6 +12,7 @@ Run with the services up: ``make bench`` or
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -72,7 +73,7 @@ def main() -> None:
         print(f"corpus: {backend.count()} documents (real samples + {args.synthetic} synthetic)")
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        api = start_api(settings, port)
+        api = start_api(settings, port, os.cpu_count() or 2, Path(tmp) / "uvicorn.log")
         try:
             opened: list[httpx.Client] = []
 
@@ -101,11 +102,11 @@ def main() -> None:
             print(f"Chromium load of the search page: p50 {statistics.median(loads):.0f} ms, "
                   f"p95 {percentile(loads, 95):.0f} ms over {len(loads)} loads")
         finally:
+            for client in opened:
+                client.close()
             api.terminate()
             api.wait(timeout=30)
             backend.drop()
-            for client in opened:
-                client.close()
 
 
 if __name__ == "__main__":

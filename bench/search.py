@@ -199,9 +199,9 @@ def main() -> None:
                 print(f"{clients:8d} {statistics.median(a):8.1f}ms {percentile(a, 95):8.1f}ms "
                       f"{statistics.median(d):8.1f}ms {percentile(d, 95):8.1f}ms {ratio:10.2f}")
         finally:
-            stop(api)
             for client in opened:
                 client.close()
+            stop(api)
 
         services = {kind: SearchService(get_backend(settings, kind)) for kind in ("es", "embedded")}
         print(f"\nsearch service, 1 client, {len(QUERIES)} queries x 5 rounds:")

@@ -24,7 +24,7 @@ def _ascii_spans(text: str, tokens: set[str], analyzer: Analyzer) -> list[tuple[
     words = list(set(spaced.split()))
     spans: list[tuple[int, int]] = []
     for word, token in zip(words, analyzer.word_tokens(words), strict=True):
-        if token not in tokens:
+        if not token or token not in tokens:  # "" is a stop word's token: never a mark
             continue
         needle = f" {word} "
         at = spaced.find(needle)

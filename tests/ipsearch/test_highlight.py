@@ -22,6 +22,7 @@ def marks(text: str, *tokens: str, fragment: bool = False) -> str | None:
     ("LED LED;LED_led", ("led",), "<mark>LED</mark> <mark>LED</mark>;<mark>LED</mark>_<mark>led</mark>"),
     ("led", ("led",), "<mark>led</mark>"),
     ("stop words: the and of", ("the",), None),
+    ("the and of", ("",), None),  # a stop word's token is "": never a mark
     ("nothing here", ("lamp",), None),
     ("<b>lamp</b> & lamps", ("lamp",), "&lt;b&gt;<mark>lamp</mark>&lt;/b&gt; &amp; <mark>lamps</mark>"),
     ("Lampe à LED", ("led",), "Lampe à <mark>LED</mark>"),  # not ASCII: the word-by-word path
