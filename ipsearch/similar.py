@@ -23,17 +23,15 @@ The query document and its family never appear.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spacy.lang.de.stop_words import STOP_WORDS as DE_STOP
-from spacy.lang.es.stop_words import STOP_WORDS as ES_STOP
-from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP
-from spacy.lang.it.stop_words import STOP_WORDS as IT_STOP
-from spacy.lang.nl.stop_words import STOP_WORDS as NL_STOP
+import spacy
 
 from ipsearch.indexdoc import is_topic_term
 from ipsearch.results import HIT_FIELDS, RawHit
@@ -55,7 +53,23 @@ BOILERPLATE = frozenset(
     "include provide present invention embodiment disclose relate say describe show ornamental design "
     "method apparatus device system use have".split())
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})  # DOCDB writes "fuer" for "für"
-FOREIGN_STOP = frozenset(v for words in (DE_STOP, FR_STOP, ES_STOP, IT_STOP, NL_STOP) for w in words
+
+
+def spacy_stop_words(lang: str) -> set[str]:
+    """spaCy's stop words for ``lang``, read from its ``stop_words`` module alone. Importing
+    ``spacy.lang.fr.stop_words`` runs ``spacy.lang.fr`` first, which builds the French tokenizer
+    exceptions: 2.4 s in every process that imports this module (each CLI command, API worker and
+    Celery worker), for a word list."""
+    path = Path(spacy.__file__).parent / "lang" / lang / "stop_words.py"
+    spec = importlib.util.spec_from_file_location(f"ipsearch._spacy_stop_words_{lang}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"spaCy has no stop words for {lang!r} at {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return set(module.STOP_WORDS)
+
+
+FOREIGN_STOP = frozenset(v for lang in ("de", "fr", "es", "it", "nl") for w in spacy_stop_words(lang)
                          for v in (w, w.translate(_UMLAUTS)))
 
 
