@@ -18,7 +18,6 @@ import statistics
 import sys
 import tempfile
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -26,11 +25,9 @@ import httpx
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from search import QUERIES, Caller, free_port, percentile, run_concurrently, start_api  # noqa: E402
 
 from api.pages.search import FACETS  # noqa: E402
+from bench.search import QUERIES, free_port, http_callers, percentile, run_concurrently, start_api  # noqa: E402
 from core.migrate import upgrade  # noqa: E402
 from core.settings import BackendKind, get_settings  # noqa: E402
 from ipsearch.backends import get_backend  # noqa: E402
@@ -76,19 +73,8 @@ def main() -> None:
         api = start_api(settings, port, os.cpu_count() or 2, Path(tmp) / "uvicorn.log")
         try:
             opened: list[httpx.Client] = []
-
-            def caller(path: str, extra: dict[str, str]) -> Callable[[], Caller]:
-                def new_caller() -> Caller:
-                    client = httpx.Client(timeout=30)
-                    opened.append(client)
-
-                    def call(i: int) -> None:
-                        client.get(url + path, params={"q": QUERIES[i % len(QUERIES)], **extra}).raise_for_status()
-                    return call
-                return new_caller
-
-            page = caller("/", {})
-            api_search = caller("/api/v1/patents/search", {"facets": ",".join(FACETS)})
+            page = http_callers(url + "/", opened)
+            api_search = http_callers(url + "/api/v1/patents/search", opened, facets=",".join(FACETS))
 
             for fn in (page, api_search):  # warm both paths
                 run_concurrently(2, 48, fn)

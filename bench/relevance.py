@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.migrate import upgrade  # noqa: E402
-from core.settings import get_settings  # noqa: E402
+from core.settings import BackendKind, get_settings  # noqa: E402
 from ipsearch.backends import get_backend  # noqa: E402
 from ipsearch.service import SearchService  # noqa: E402
 from loaders.pipeline import run_load  # noqa: E402
@@ -44,7 +44,7 @@ def main() -> None:
         upgrade(settings.effective_database_url)
         backends = ["embedded"] + (["es"] if settings.elasticsearch_url else [])
         for kind in backends:
-            run_load(settings, [settings.patents_dir], backend=kind)
+            run_load(settings, [settings.patents_dir], backend=BackendKind(kind))
         print(f"{len(queries)} judged queries over {settings.patents_dir}")
         print(f"{'query':38} " + " ".join(f"{k + ' P@10':>14} {k + ' nDCG':>14}" for k in backends))
         totals = {k: [0.0, 0.0] for k in backends}

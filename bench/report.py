@@ -25,8 +25,9 @@ from analytics.reports import render  # noqa: E402
 from analytics.reports.service import build_document  # noqa: E402
 from bench.copyright import fresh_database  # noqa: E402
 from core.db import session_scope  # noqa: E402
+from core.i18n import Language  # noqa: E402
 from core.migrate import upgrade  # noqa: E402
-from core.settings import Settings, get_settings  # noqa: E402
+from core.settings import BackendKind, Settings, get_settings  # noqa: E402
 from ipsearch.backends import get_backend  # noqa: E402
 from ipsearch.service import SearchService  # noqa: E402
 from loaders.pipeline import run_load  # noqa: E402
@@ -44,7 +45,7 @@ def time_report(settings: Settings, runs: int) -> tuple[float, float, int]:
     for _ in range(runs):
         with session_scope(settings.effective_database_url) as session:
             t0 = time.perf_counter()
-            data, html = build_document(service, session, SCOPE, PARAMS, "en")
+            data, html = build_document(service, session, SCOPE, PARAMS, Language.en)
             t1 = time.perf_counter()
             render.pdf(html)
             t2 = time.perf_counter()
@@ -72,7 +73,7 @@ def main() -> None:
             settings = base.model_copy(update={"data_dir": Path(tmp) / label, "database_url": db_url,
                                                "es_index_prefix": f"bench-report-{label}-{uuid.uuid4().hex[:6]}"})
             t0 = time.perf_counter()
-            summary = run_load(settings, chosen, backend="es", workers=2)
+            summary = run_load(settings, chosen, backend=BackendKind.elasticsearch, workers=2)
             load_s = time.perf_counter() - t0
             try:
                 content_s, pdf_s, in_scope = time_report(settings, args.runs)

@@ -96,6 +96,19 @@ def run_concurrently(clients: int, requests: int, new_caller: Callable[[], Calle
     return latencies
 
 
+def http_callers(url: str, opened: list[httpx.Client], **params: str) -> Callable[[], Caller]:
+    """A factory of callers that GET ``url`` with the i-th query (and ``params``), each over its own
+    client, kept in ``opened`` to be closed when the benchmark ends."""
+    def new_caller() -> Caller:
+        client = httpx.Client(timeout=30)
+        opened.append(client)
+
+        def call(i: int) -> None:
+            client.get(url, params={"q": QUERIES[i % len(QUERIES)], **params}).raise_for_status()
+        return call
+    return new_caller
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -157,30 +170,23 @@ def main() -> None:
         upgrade(settings.effective_database_url)
         synthetic = write_weekly_files(Path(tmp) / "syn", SyntheticOptions(docs=args.synthetic), docs_per_file=1000)
         for kind in ("es", "embedded"):
-            run_load(settings, [settings.patents_dir, *synthetic], backend=kind, workers=2)
+            run_load(settings, [settings.patents_dir, *synthetic], backend=BackendKind(kind), workers=2)
         es_backend = get_backend(settings, "es")
         es_backend.refresh()
         print(f"corpus: {es_backend.count()} documents (real samples + {args.synthetic} synthetic)")
 
-        planner = Planner(get_analyzer(), es_backend)  # type: ignore[arg-type]
+        planner = Planner(get_analyzer(), es_backend)
         compiled = [compile_es(parse_query(q), planner) for q in QUERIES]
         port = free_port()
         api = start_api(settings, port, args.workers, Path(tmp) / "uvicorn.log")
         try:
-            opened: list[httpx.Client | Elasticsearch] = []
-
-            def via_api() -> Caller:
-                client = httpx.Client(timeout=30)
-                opened.append(client)
-
-                def call(i: int) -> None:
-                    client.get(f"http://127.0.0.1:{port}/api/v1/patents/search",
-                               params={"q": QUERIES[i % len(QUERIES)]}).raise_for_status()
-                return call
+            opened: list[httpx.Client] = []
+            clients_es: list[Elasticsearch] = []
+            via_api = http_callers(f"http://127.0.0.1:{port}/api/v1/patents/search", opened)
 
             def direct() -> Caller:
                 es = Elasticsearch(str(settings.elasticsearch_url), request_timeout=30)
-                opened.append(es)
+                clients_es.append(es)
 
                 def call(i: int) -> None:
                     es.search(index=settings.es_index_prefix, query=compiled[i % len(compiled)], size=20,
@@ -201,6 +207,8 @@ def main() -> None:
         finally:
             for client in opened:
                 client.close()
+            for es in clients_es:
+                es.close()
             stop(api)
 
         services = {kind: SearchService(get_backend(settings, kind)) for kind in ("es", "embedded")}

@@ -55,7 +55,7 @@ BOILERPLATE = frozenset(
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})  # DOCDB writes "fuer" for "für"
 
 
-def spacy_stop_words(lang: str) -> set[str]:
+def _spacy_stop_words(lang: str) -> set[str]:
     """spaCy's stop words for ``lang``, read from its ``stop_words`` module alone. Importing
     ``spacy.lang.fr.stop_words`` runs ``spacy.lang.fr`` first, which builds the French tokenizer
     exceptions: 2.4 s in every process that imports this module (each CLI command, API worker and
@@ -69,7 +69,7 @@ def spacy_stop_words(lang: str) -> set[str]:
     return set(module.STOP_WORDS)
 
 
-FOREIGN_STOP = frozenset(v for lang in ("de", "fr", "es", "it", "nl") for w in spacy_stop_words(lang)
+FOREIGN_STOP = frozenset(v for lang in ("de", "fr", "es", "it", "nl") for w in _spacy_stop_words(lang)
                          for v in (w, w.translate(_UMLAUTS)))
 
 

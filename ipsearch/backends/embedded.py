@@ -317,7 +317,8 @@ class EmbeddedBackend:
         key, direction = {"relevance": (_SCORE, "DESC"), "date": ("COALESCE(m.publication_date, '')", "DESC"),
                           "date_asc": ("COALESCE(m.publication_date, '9999')", "ASC")}[params.sort]
         cmp = "<" if direction == "DESC" else ">"
-        where, where_params = ["1"], []
+        where: list[str] = []
+        where_params: list[object] = []
         if params.after:
             where.append(f"({key} {cmp} ? OR ({key} = ? AND m.pn > ?))")
             where_params += [params.after[0], params.after[0], params.after[1]]
@@ -327,7 +328,7 @@ class EmbeddedBackend:
             where_params += cut_params
         # the page is chosen on the sort key alone; only its rows' JSON bodies are read for the hits
         sql = (f"{with_sql}, page AS (SELECT m.id, m.pn, {_SCORE} AS score, {key} AS k FROM m "
-               f"WHERE {' AND '.join(where)} ORDER BY k {direction}, m.pn ASC LIMIT ?) "
+               f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY k {direction}, m.pn ASC LIMIT ?) "
                f"SELECT page.pn, page.score, page.k, (SELECT count(*) FROM r), {_HIT_SQL} FROM page "
                f"JOIN doc_bodies b ON b.id = page.id ORDER BY page.k {direction}, page.pn ASC")
         rows = self.conn.execute(sql, [*base, *where_params, params.size]).fetchall()

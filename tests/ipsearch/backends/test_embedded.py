@@ -15,7 +15,13 @@ import pytest
 from core.settings import Settings
 from ipsearch.analysis import get_analyzer
 from ipsearch.backends import get_backend
-from ipsearch.backends.embedded import FACET_SCAN_FROM, EmbeddedBackend, IndexSchemaError, facets_statement
+from ipsearch.backends.embedded import (
+    FACET_SCAN_FROM,
+    SCHEMA_VERSION,
+    EmbeddedBackend,
+    IndexSchemaError,
+    facets_statement,
+)
 from ipsearch.indexdoc import IndexRecord, build_index_doc
 from ipsearch.model import Claim, DocKind, LangText, PartialDate, PatentDocument, normalise_number
 from ipsearch.query.to_sql import SqlQuery
@@ -128,5 +134,5 @@ def test_an_index_of_the_old_schema_is_refused(embedded_settings: Settings) -> N
     path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(path) as old:
         old.executescript("CREATE TABLE docs (id INTEGER PRIMARY KEY, pn TEXT, body TEXT); PRAGMA user_version = 8;")
-    with pytest.raises(IndexSchemaError, match="schema 8, this version needs 9"):
+    with pytest.raises(IndexSchemaError, match=f"schema 8, this version needs {SCHEMA_VERSION}"):
         EmbeddedBackend(path).count()
