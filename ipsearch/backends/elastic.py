@@ -29,6 +29,7 @@ CITATION_CHUNK = 2000  # bases per terms query / aggregation include list
 BULK_CHUNK = 250
 VOCABULARY_CHUNK = 5000  # vocabulary terms are tiny documents: many go in one request
 PIT_KEEP_ALIVE = "5m"
+COMPOSITE_PAGE = 2000  # buckets per composite aggregation request
 BULK_MAX_BYTES = 20 * 1024 * 1024
 CONNECTIONS_PER_NODE = 40
 
@@ -192,10 +193,12 @@ class ElasticsearchBackend:
         self._unrefreshed = False
 
     def _buckets(self, query: dict[str, Any], sources: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """Every bucket of a composite aggregation, page by page."""
+        """Every bucket of a composite aggregation, page by page. A page short of COMPOSITE_PAGE is
+        the last (no bucket selector filters pages here), so the common case is one request, not a
+        second one that runs the query again only to return no buckets."""
         after = None
         while True:
-            agg: dict[str, Any] = {"composite": {"size": 2000, "sources": sources}}
+            agg: dict[str, Any] = {"composite": {"size": COMPOSITE_PAGE, "sources": sources}}
             if after:
                 agg["composite"]["after"] = after
             resp = self.client.search(index=self.alias, size=0, query=query, aggs={"g": agg}, **EMPTY_CORPUS)
@@ -203,7 +206,7 @@ class ElasticsearchBackend:
             buckets = found["buckets"]
             yield from buckets
             after = found.get("after_key")
-            if not buckets or after is None:
+            if len(buckets) < COMPOSITE_PAGE or after is None:
                 return
 
     def _distinct(self, query: dict[str, Any], field: str) -> set[str]:
