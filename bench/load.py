@@ -27,15 +27,14 @@ from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.migrate import upgrade  # noqa: E402
-from core.settings import BackendKind, Settings, get_settings  # noqa: E402
+from bench.corpus import corpus_paths, scratch_settings  # noqa: E402
+from core.settings import BackendKind, Settings  # noqa: E402
 from ipsearch.analysis import get_analyzer  # noqa: E402
 from ipsearch.backends.elastic import ElasticsearchBackend  # noqa: E402
 from ipsearch.indexdoc import build_index_doc  # noqa: E402
 from loaders.pipeline import run_load  # noqa: E402
 from loaders.reader import Parsed, RawItem, iter_raw, process_raw  # noqa: E402
 from loaders.sources import expand  # noqa: E402
-from loaders.synthetic import SyntheticOptions, write_weekly_files  # noqa: E402
 
 
 def raw_documents(paths: list[Path]) -> list[tuple[str, RawItem]]:
@@ -101,15 +100,9 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="worker counts to load with, comma-separated")
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    settings = get_settings()
-    if not settings.elasticsearch_url:
-        sys.exit("IPC_ELASTICSEARCH_URL is not set: start the services (make services)")
     with tempfile.TemporaryDirectory() as tmp:
-        settings = settings.model_copy(update={"data_dir": Path(tmp) / "var", "database_url": None})
-        upgrade(settings.effective_database_url)
-        synthetic = Path(tmp) / "synthetic"
-        write_weekly_files(synthetic, SyntheticOptions(docs=args.synthetic), docs_per_file=1000)
-        paths = [settings.patents_dir, synthetic]
+        settings = scratch_settings(Path(tmp), "load")
+        paths = corpus_paths(settings, Path(tmp), args.synthetic)
         docs = raw_documents(paths)
         raw_rate, our_rate, nbytes = bench_parser(docs, args.rounds)
         print(f"corpus: {len(docs)} documents, {nbytes / 1e6:.1f} MB (real samples + {args.synthetic} synthetic)")

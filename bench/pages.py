@@ -17,7 +17,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -27,12 +26,11 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.pages.search import FACETS  # noqa: E402
+from bench.corpus import corpus_paths, scratch_settings  # noqa: E402
 from bench.search import QUERIES, free_port, http_callers, percentile, run_concurrently, start_api  # noqa: E402
-from core.migrate import upgrade  # noqa: E402
-from core.settings import BackendKind, get_settings  # noqa: E402
+from core.settings import BackendKind  # noqa: E402
 from ipsearch.backends import get_backend  # noqa: E402
 from loaders.pipeline import run_load  # noqa: E402
-from loaders.synthetic import SyntheticOptions, write_weekly_files  # noqa: E402
 
 
 def browser_load_ms(url: str, rounds: int) -> list[float]:
@@ -56,15 +54,10 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=240)
     args = parser.parse_args()
-    base = get_settings()
-    if not base.elasticsearch_url:
-        sys.exit("IPC_ELASTICSEARCH_URL is not set: start the services (make services)")
     with tempfile.TemporaryDirectory() as tmp:
-        settings = base.model_copy(update={"data_dir": Path(tmp) / "var", "database_url": None,
-                                           "es_index_prefix": f"bench-pages-{uuid.uuid4().hex[:6]}"})
-        upgrade(settings.effective_database_url)
-        synthetic = write_weekly_files(Path(tmp) / "syn", SyntheticOptions(docs=args.synthetic), docs_per_file=1000)
-        run_load(settings, [settings.patents_dir, *synthetic], backend=BackendKind.elasticsearch, workers=2)
+        settings = scratch_settings(Path(tmp), "pages")
+        run_load(settings, corpus_paths(settings, Path(tmp), args.synthetic), backend=BackendKind.elasticsearch,
+                 workers=2)
         backend = get_backend(settings, BackendKind.elasticsearch)
         backend.refresh()
         print(f"corpus: {backend.count()} documents (real samples + {args.synthetic} synthetic)")

@@ -22,7 +22,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,8 +31,9 @@ from elasticsearch import Elasticsearch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.pages.search import FACETS as PAGE_FACETS  # noqa: E402
+from bench.corpus import corpus_paths, scratch_settings  # noqa: E402
 from core.migrate import upgrade  # noqa: E402
-from core.settings import BackendKind, Settings, get_settings  # noqa: E402
+from core.settings import BackendKind, Settings  # noqa: E402
 from ipsearch.analysis import get_analyzer  # noqa: E402
 from ipsearch.backends import get_backend  # noqa: E402
 from ipsearch.query.parser import parse_query  # noqa: E402
@@ -161,16 +161,11 @@ def main() -> None:
     parser.add_argument("--growth", type=int, default=100_000,
                         help="also load this many synthetic documents into an embedded index (0: skip)")
     args = parser.parse_args()
-    base = get_settings()
-    if not base.elasticsearch_url:
-        sys.exit("IPC_ELASTICSEARCH_URL is not set: start the services (make services)")
     with tempfile.TemporaryDirectory() as tmp:
-        settings = base.model_copy(update={"data_dir": Path(tmp) / "var", "database_url": None,
-                                           "es_index_prefix": f"bench-search-{uuid.uuid4().hex[:6]}"})
-        upgrade(settings.effective_database_url)
-        synthetic = write_weekly_files(Path(tmp) / "syn", SyntheticOptions(docs=args.synthetic), docs_per_file=1000)
+        settings = scratch_settings(Path(tmp), "search")
+        paths = corpus_paths(settings, Path(tmp), args.synthetic)
         for kind in ("es", "embedded"):
-            run_load(settings, [settings.patents_dir, *synthetic], backend=BackendKind(kind), workers=2)
+            run_load(settings, paths, backend=BackendKind(kind), workers=2)
         es_backend = get_backend(settings, "es")
         es_backend.refresh()
         print(f"corpus: {es_backend.count()} documents (real samples + {args.synthetic} synthetic)")
