@@ -70,6 +70,17 @@ class Page(BaseModel):
     pit: str | None = None
 
 
+class FamilyHeads(BaseModel):
+    """One row per family: the best hit (by the search's sort) of each family, families in the
+    order of their best hits; ``heads`` are the rows from the requested offset."""
+
+    documents: int  # matching documents
+    families: int  # matching families
+    heads: list[RawHit]
+    more: bool  # rows follow these
+    facets: dict[str, list[FacetBucket]] = {}
+
+
 class SearchRequestError(InvalidInput):
     """A search request this service cannot honour: a foreign or broken cursor, an unknown facet."""
 

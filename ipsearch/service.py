@@ -24,7 +24,6 @@ from ipsearch.results import (
     ExportFormat,
     FacetBucket,
     Grouping,
-    Page,
     RawHit,
     SearchParams,
     SearchRequestError,
@@ -36,9 +35,6 @@ from ipsearch.similar import similar as find_similar
 
 MAX_EXPORT = 50_000
 MAX_FAMILY_SHOWN = 500
-# Family rows are found by reading ranked hits from the top: at most this many per request, so
-# family paging reaches at least the first MAX_FAMILY_SCAN documents' families.
-MAX_FAMILY_SCAN = 10_000
 MEMBERS_PER_ROW = 20  # family members listed under a family row
 EXPORT_COLUMNS = ["pn", "title", "publication_date", "filing_date", "country", "kind", "applicants", "ipc"]
 
@@ -156,34 +152,14 @@ class SearchService:
         """One row per family: the best-ranked member of each, in rank order, with the others
         listed. Rows are read from the top of the ranking each time (the cursor is an offset), so a
         family never appears twice however far one pages."""
-        first, best = self._best_of_families(node, planner, params, want=offset + params.size + 1)
-        rows = list(best.values())[offset:offset + params.size]
-        hits = [self._hit(h, tokens) for h in rows]
+        found = self.backend.family_heads(node, planner, params, offset)
+        hits = [self._hit(h, tokens) for h in found.heads]
         members = self._families([h.family_id for h in hits if h.family_id])
         for hit in hits:
             hit.family = [m for m in members.get(hit.family_id or "", []) if m.pn != hit.pn][:MEMBERS_PER_ROW]
-        more = {"after": [], "offset": offset + len(rows)} if len(best) > offset + params.size else None
-        return SearchResult(total=self.backend.count_distinct(node, planner, "family_id"), documents=first.total,
-                            group=Grouping.family, hits=hits, facets=first.facets, backend=self.backend.kind,
-                            took_ms=0), more
-
-    def _best_of_families(self, node: Node, planner: Planner, params: SearchParams,
-                          want: int) -> tuple[Page, dict[str, RawHit]]:
-        """The first page (for totals and facets) and, in rank order, the best hit of each of the
-        first ``want`` families (or of all, when fewer match within MAX_FAMILY_SCAN hits)."""
-        batch = params.model_copy(update={"size": min(500, max(3 * want, 50))})
-        best: dict[str, RawHit] = {}
-        first: Page | None = None
-        scanned = 0
-        while True:
-            page = self.backend.run_search(node, planner, batch)
-            first = first or page
-            for hit in page.hits:
-                best.setdefault(hit.source.get("family_id") or hit.pn, hit)
-            scanned += len(page.hits)
-            if len(best) >= want or len(page.hits) < batch.size or scanned >= MAX_FAMILY_SCAN:
-                return first, best
-            batch = batch.model_copy(update={"after": page.hits[-1].sort, "pit": page.pit, "facets": []})
+        more = {"after": [], "offset": offset + len(hits)} if found.more else None
+        return SearchResult(total=found.families, documents=found.documents, group=Grouping.family, hits=hits,
+                            facets=found.facets, backend=self.backend.kind, took_ms=0), more
 
     def _families(self, family_ids: list[str]) -> dict[str, list[FamilyMember]]:
         """Members of each family in the corpus, oldest publication first (one query for a page)."""

@@ -12,6 +12,7 @@ from core.settings import BackendKind
 from ipsearch.analysis import get_analyzer
 from ipsearch.families import FamilyRow, row_of, settle
 from ipsearch.indexdoc import merged_record
+from ipsearch.results import FamilyHeads
 
 if TYPE_CHECKING:
     from ipsearch.indexdoc import IndexRecord
@@ -31,6 +32,10 @@ class WriteOutcome:
 
 
 T = TypeVar("T")
+
+# Family rows are found among the first MAX_FAMILY_SCAN ranked documents (at most), so family
+# paging reaches at least the first MAX_FAMILY_SCAN documents' families.
+MAX_FAMILY_SCAN = 10_000
 
 
 def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -131,6 +136,11 @@ class SearchBackend(IndexWriter, Protocol):
 
     def run_ids(self, node: Node, planner: Planner, limit: int = 1_000_000) -> list[str]: ...
 
+    def family_heads(self, node: Node, planner: Planner, params: SearchParams, offset: int) -> FamilyHeads:
+        """``params.size`` family rows from ``offset`` (``params.after`` is not used), with the
+        matching documents' total and ``params.facets``, and how many families match."""
+        ...
+
     def similar(self, query: SimilarQuery) -> list[RawHit]:
         """Candidates for similar patents (``ipsearch.similar`` ranks them): up to ``query.limit``
         documents best matching ``query.terms`` in ti, ab or cl by the backend's own relevance, plus up
@@ -169,3 +179,27 @@ class SearchBackend(IndexWriter, Protocol):
         last, then publication number), with ``fields`` of each."""
         ...
 
+
+
+def scan_family_heads(backend: SearchBackend, node: Node, planner: Planner, params: SearchParams,
+                      offset: int) -> FamilyHeads:
+    """``SearchBackend.family_heads`` for any backend: ranked hits are read from the top in
+    batches, keeping the first of each family, until the rows up to ``offset + size`` and one more
+    are known (or MAX_FAMILY_SCAN documents were read)."""
+    want = offset + params.size + 1
+    batch = params.model_copy(update={"size": min(500, max(3 * want, 50)), "after": None, "pit": None})
+    best: dict[str, RawHit] = {}
+    first: Page | None = None
+    scanned = 0
+    while True:
+        page = backend.run_search(node, planner, batch)
+        first = first or page
+        for hit in page.hits:
+            best.setdefault(hit.source.get("family_id") or hit.pn, hit)
+        scanned += len(page.hits)
+        if len(best) >= want or len(page.hits) < batch.size or scanned >= MAX_FAMILY_SCAN:
+            break
+        batch = batch.model_copy(update={"after": page.hits[-1].sort, "pit": page.pit, "facets": []})
+    return FamilyHeads(documents=first.total, families=backend.count_distinct(node, planner, "family_id"),
+                       heads=list(best.values())[offset:offset + params.size],
+                       more=len(best) > offset + params.size, facets=first.facets)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from itertools import chain
 from typing import Any
@@ -15,14 +15,14 @@ from elasticsearch.serializer import OrjsonSerializer
 from core.errors import Unavailable
 from core.health import ServiceStatus, timed
 from core.settings import BackendKind
-from ipsearch.backends.base import WriteOutcome, batches, prepare_batch
+from ipsearch.backends.base import MAX_FAMILY_SCAN, WriteOutcome, batches, prepare_batch
 from ipsearch.families import MAX_GROUP, FamilyRow, row_of
 from ipsearch.indexdoc import TEXT_FIELDS, IndexRecord, list_field
 from ipsearch.mapping import index_body, index_name, vocab_body, vocab_index_name
 from ipsearch.query.ast import Node
 from ipsearch.query.plan import Planner
 from ipsearch.query.to_es import compile_es
-from ipsearch.results import FACETS, HIT_FIELDS, FacetBucket, Page, RawHit, SearchParams
+from ipsearch.results import FACETS, HIT_FIELDS, FacetBucket, FamilyHeads, Page, RawHit, SearchParams, SortMode
 from ipsearch.similar import SIMILAR_FIELDS, SimilarQuery
 
 CITATION_CHUNK = 2000  # bases per terms query / aggregation include list
@@ -36,6 +36,26 @@ CONNECTIONS_PER_NODE = 40
 # Reads of a corpus nobody loaded yet (no index behind the alias) answer as an empty corpus,
 # not as a 404 that would reach the user as a server error.
 EMPTY_CORPUS: dict[str, Any] = {"ignore_unavailable": True, "allow_no_indices": True}
+SORTS: dict[SortMode, list[Any]] = {
+    SortMode.relevance: [{"_score": "desc"}, {"pn": "asc"}],
+    SortMode.date: [{"publication_date": {"order": "desc", "missing": "_last"}}, {"pn": "asc"}],
+    SortMode.date_asc: [{"publication_date": {"order": "asc", "missing": "_last"}}, {"pn": "asc"}],
+}
+FAMILIES_AGG = "_families"  # not a facet name: the distinct families counted beside a family page
+
+
+def facet_aggs(names: list[str]) -> dict[str, Any]:
+    return {name: {"terms": {"field": FACETS[name], "size": 50 if name == "year" else 20}} for name in names}
+
+
+def facets_of(resp: Mapping[str, Any]) -> dict[str, list[FacetBucket]]:
+    return {name: [FacetBucket(value=str(b["key"]), count=b["doc_count"]) for b in agg["buckets"]]
+            for name, agg in resp.get("aggregations", {}).items() if name != FAMILIES_AGG}
+
+
+def raw_hits(resp: Mapping[str, Any]) -> list[RawHit]:
+    return [RawHit(pn=h["_source"]["pn"], score=float(h["_score"] or 0.0), source=h["_source"], sort=h["sort"])
+            for h in resp["hits"]["hits"]]
 
 
 def in_input_order(records: list[tuple[Any, IndexRecord]], results: Iterable[tuple[bool, dict[str, Any]]],
@@ -192,11 +212,11 @@ class ElasticsearchBackend:
         self.client.indices.refresh(index=self.alias)
         self._unrefreshed = False
 
-    def _buckets(self, query: dict[str, Any], sources: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """Every bucket of a composite aggregation, page by page. A page short of COMPOSITE_PAGE is
-        the last (no bucket selector filters pages here), so the common case is one request, not a
-        second one that runs the query again only to return no buckets."""
-        after = None
+    def _buckets(self, query: dict[str, Any], sources: list[dict[str, Any]],
+                 after: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Every bucket of a composite aggregation (after ``after``), page by page. A page short of
+        COMPOSITE_PAGE is the last (no bucket selector filters pages here), so the common case is
+        one request, not a second one that runs the query again only to return no buckets."""
         while True:
             agg: dict[str, Any] = {"composite": {"size": COMPOSITE_PAGE, "sources": sources}}
             if after:
@@ -254,14 +274,8 @@ class ElasticsearchBackend:
     # --- searching -------------------------------------------------------------------------
     def run_search(self, node: Node, planner: Planner, params: SearchParams) -> Page:
         query = compile_es(node, planner)
-        sorts: dict[str, list[Any]] = {
-            "relevance": [{"_score": "desc"}, {"pn": "asc"}],
-            "date": [{"publication_date": {"order": "desc", "missing": "_last"}}, {"pn": "asc"}],
-            "date_asc": [{"publication_date": {"order": "asc", "missing": "_last"}}, {"pn": "asc"}],
-        }
-        sort = sorts[params.sort]
-        body: dict[str, Any] = {"query": query, "size": params.size, "sort": sort, "track_total_hits": True,
-                                "_source": HIT_FIELDS}
+        body: dict[str, Any] = {"query": query, "size": params.size, "sort": SORTS[params.sort],
+                                "track_total_hits": True, "_source": HIT_FIELDS}
         pit = None
         if params.after:
             # Deep pages read one point in time (opened when the first cursor is followed), so they
@@ -273,18 +287,33 @@ class ElasticsearchBackend:
         else:
             body.update(index=self.alias, **EMPTY_CORPUS)
         if params.facets and not params.after:
-            body["aggs"] = {name: {"terms": {"field": FACETS[name], "size": 50 if name == "year" else 20}}
-                            for name in params.facets}
-        resp = self.client.search(**body)
-        hits = [RawHit(pn=h["_source"]["pn"], score=float(h["_score"] or 0.0), source=h["_source"], sort=h["sort"])
-                for h in resp["hits"]["hits"]]
-        facets = {name: [FacetBucket(value=str(b["key"]), count=b["doc_count"]) for b in agg["buckets"]]
-                  for name, agg in resp.get("aggregations", {}).items()}
+            body["aggs"] = facet_aggs(params.facets)
+        resp = self.client.search(**body).body
+        hits = raw_hits(resp)
         new_pit = resp.get("pit_id", pit)
         if new_pit and len(hits) < params.size:
             self.client.options(ignore_status=404).close_point_in_time(id=new_pit)
             new_pit = None
-        return Page(total=resp["hits"]["total"]["value"], hits=hits, facets=facets, pit=new_pit)
+        return Page(total=resp["hits"]["total"]["value"], hits=hits, facets=facets_of(resp), pit=new_pit)
+
+    def family_heads(self, node: Node, planner: Planner, params: SearchParams, offset: int) -> FamilyHeads:
+        """One request: ``collapse`` keeps each family's best hit by the sort, ranked as the scan
+        of ``base.scan_family_heads`` would rank them, and a composite aggregation counts the
+        families beside the facets (only a count beyond COMPOSITE_PAGE families pages on)."""
+        query = compile_es(node, planner)
+        take = max(0, min(params.size + 1, MAX_FAMILY_SCAN - offset))  # from + size within the result window
+        sources = [{"v": {"terms": {"field": "family_id"}}}]
+        aggs = facet_aggs(params.facets) | {FAMILIES_AGG: {"composite": {"size": COMPOSITE_PAGE, "sources": sources}}}
+        resp = self.client.search(index=self.alias, query=query, sort=SORTS[params.sort], track_total_hits=True,
+                                  source_includes=HIT_FIELDS, collapse={"field": "family_id"},
+                                  from_=offset if take else 0, size=take, aggs=aggs, **EMPTY_CORPUS).body
+        hits = raw_hits(resp)
+        counted = resp.get("aggregations", {}).get(FAMILIES_AGG, {"buckets": []})
+        families = len(counted["buckets"])
+        if families == COMPOSITE_PAGE and counted.get("after_key"):
+            families += sum(1 for _ in self._buckets(query, sources, after=counted["after_key"]))
+        return FamilyHeads(documents=resp["hits"]["total"]["value"], families=families, heads=hits[:params.size],
+                           more=len(hits) > params.size, facets=facets_of(resp))
 
     def run_ids(self, node: Node, planner: Planner, limit: int = 1_000_000) -> list[str]:
         """Every matching publication number (for collections, exports and conformance)."""

@@ -22,13 +22,13 @@ from typing import Any
 from core.errors import Unavailable
 from core.health import ServiceStatus, timed
 from core.settings import BackendKind
-from ipsearch.backends.base import WriteOutcome, batches, prepare_batch
+from ipsearch.backends.base import WriteOutcome, batches, prepare_batch, scan_family_heads
 from ipsearch.families import FamilyRow
 from ipsearch.indexdoc import KEYWORD_LIST_FIELDS, TEXT_FIELDS, IndexRecord, list_field
 from ipsearch.query.ast import Node
 from ipsearch.query.plan import Planner
 from ipsearch.query.to_sql import PASSAGE_ROW_BITS, SqlCompiler, SqlQuery, fts_quote
-from ipsearch.results import FACETS, HIT_FIELDS, FacetBucket, Page, RawHit, SearchParams
+from ipsearch.results import FACETS, HIT_FIELDS, FacetBucket, FamilyHeads, Page, RawHit, SearchParams
 from ipsearch.similar import SIMILAR_FIELDS, SimilarQuery
 
 _HIT_SQL = ", ".join(f"json_extract(b.body, '$.{f}')" for f in HIT_FIELDS)
@@ -382,6 +382,9 @@ class EmbeddedBackend:
     def count_matching(self, node: Node, planner: Planner) -> int:
         sq = SqlCompiler(planner, self.conn).compile(node)
         return int(self.conn.execute(f"SELECT count(*) FROM docs d WHERE {sq.where}", sq.params).fetchone()[0])
+
+    def family_heads(self, node: Node, planner: Planner, params: SearchParams, offset: int) -> FamilyHeads:
+        return scan_family_heads(self, node, planner, params, offset)
 
     def count_distinct(self, node: Node, planner: Planner, field: str) -> int:
         sq = SqlCompiler(planner, self.conn).compile(node)

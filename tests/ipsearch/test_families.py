@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 
 from core.settings import Settings
 from ipsearch.analysis import get_analyzer
-from ipsearch.backends import SearchBackend, get_backend
+from ipsearch.backends import SearchBackend, elastic, get_backend
+from ipsearch.backends.base import scan_family_heads
 from ipsearch.backends.embedded import EmbeddedBackend
 from ipsearch.families import FamilyRow, group_ids, settle
 from ipsearch.indexdoc import IndexRecord, build_index_doc
 from ipsearch.model import PartialDate, PatentDocument, Priority, normalise_number
-from ipsearch.results import Grouping, SearchRequestError
+from ipsearch.results import Grouping, SearchParams, SearchRequestError, SortMode
 from ipsearch.service import Hit, SearchService
 from loaders.reader import Parsed, read_source
 from loaders.sources import expand
@@ -206,3 +207,33 @@ def test_a_cursor_of_the_other_grouping_is_refused(embedded_service: SearchServi
     page = embedded_service.search("CC=US", size=2)
     with pytest.raises(SearchRequestError, match="grouping"):
         embedded_service.search("CC=US", size=2, group=Grouping.family, cursor=page.next_cursor)
+
+
+# Queries whose matches include families of several documents, ranked by text or by a filter alone.
+HEAD_QUERIES = ["FAM=19768124 OR CC=JP", "CC=EP OR CC=WO OR CC=US", "brick OR light OR signal"]
+
+
+@pytest.mark.parametrize("query", HEAD_QUERIES)
+def test_elasticsearch_collapses_families_as_the_generic_scan_ranks_them(query: str,
+                                                                         es_service: SearchService) -> None:
+    """One collapsed request gives the rows, totals, facets and "more" of reading ranked hits from
+    the top and keeping each family's first, for every sort, page size and offset tried."""
+    backend = es_service.backend
+    node, planner = es_service.plan(query)
+    for sort in SortMode:
+        for size, offset in ((1, 0), (2, 1), (5, 0), (5, 5), (3, 40), (20, 0)):
+            params = SearchParams(size=size, sort=sort, facets=["country", "year"])
+            collapsed = backend.family_heads(node, planner, params, offset)
+            scanned = scan_family_heads(backend, node, planner, params, offset)
+            assert collapsed == scanned, (sort, size, offset)
+    whole = scan_family_heads(backend, node, planner, SearchParams(size=100), 0)
+    assert whole.documents > whole.families > 1  # families of several documents are among the matches
+
+
+def test_a_family_count_beyond_one_composite_page_goes_on_counting(es_service: SearchService,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    node, planner = es_service.plan("CC=EP OR CC=WO OR CC=US")
+    families = es_service.backend.count_distinct(node, planner, "family_id")
+    for page in (2, families - 1, families):
+        monkeypatch.setattr(elastic, "COMPOSITE_PAGE", page)
+        assert es_service.backend.family_heads(node, planner, SearchParams(size=3), 0).families == families
