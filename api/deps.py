@@ -49,9 +49,10 @@ class Platform:
 
     @classmethod
     def build(cls, settings: Settings) -> Platform:
-        return cls(settings=settings, search=SearchService(get_backend(settings)), tasks=TaskQueue(settings),
-                   rate_limiter=make_rate_limiter(settings.redis_url),
-                   sessions=session_factory(settings.effective_database_url), secret=settings.jwt_secret())
+        secret = settings.jwt_secret()
+        return cls(settings=settings, search=SearchService(get_backend(settings), secret=secret),
+                   tasks=TaskQueue(settings), rate_limiter=make_rate_limiter(settings.redis_url),
+                   sessions=session_factory(settings.effective_database_url), secret=secret)
 
 
 async def get_platform(request: Request) -> Platform:

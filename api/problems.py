@@ -125,7 +125,8 @@ def _headers(exc: IPCommonsError) -> dict[str, str] | None:
     return None
 
 
-HtmlErrorPage = Callable[[Request, int, str, str], Response]
+# (request, status, title, the error): the page says the error in the reader's language (``in_words``)
+HtmlErrorPage = Callable[[Request, int, str, IPCommonsError], Response]
 JSON_PATHS = ("/api/", "/.well-known/", "/healthz", "/openapi.json")
 
 
@@ -139,7 +140,7 @@ def error_response(request: Request, exc: IPCommonsError, html: HtmlErrorPage | 
     a rate limit says when to retry either way."""
     status, title = status_of(exc)
     if html is not None and wants_html(request):
-        response = html(request, status, title, exc.detail)
+        response = html(request, status, title, exc)
         if isinstance(exc, TooManyRequests):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
@@ -179,7 +180,7 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
                   for e in exc.errors()]
         if html is not None and wants_html(request):  # a hand-edited or stale link: a page, not JSON
-            return html(request, 422, "Invalid request", HTML_VALIDATION_DETAIL)
+            return html(request, 422, "Invalid request", IPCommonsError(HTML_VALIDATION_DETAIL))
         if any(e["type"] == "json_invalid" for e in errors):
             return problem(400, "Malformed JSON", "the request body is not valid JSON", request, errors=errors)
         return problem(422, "Invalid request", "the request does not match the schema", request, errors=errors)
@@ -205,7 +206,8 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if html is not None and wants_html(request):
-            return html(request, exc.status_code, HTTP_TITLES.get(exc.status_code, "HTTP error"), str(exc.detail))
+            return html(request, exc.status_code, HTTP_TITLES.get(exc.status_code, "HTTP error"),
+                        IPCommonsError(str(exc.detail)))
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
             headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}

@@ -84,7 +84,7 @@ def expand(session: Session, user: User, expression: str) -> str:
         raise InvalidInput.said("no search set %(sets)s in your history", sets=", ".join(f"#{n}" for n in missing))
     query = SET_REFERENCE.sub(lambda m: f"({rows[int(m.group(1))]})", expression)
     if len(query) > MAX_QUERY_CHARS:
-        raise InvalidInput(f"the combined query is longer than {MAX_QUERY_CHARS} characters")
+        raise InvalidInput.said("the combined query is longer than %(limit)s characters", limit=MAX_QUERY_CHARS)
     parse_query(query)
     return query
 

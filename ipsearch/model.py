@@ -115,7 +115,7 @@ def normalise_pn(pn: str) -> str:
     try:
         return parse_publication_number(pn).normalised
     except ValueError as exc:
-        raise InvalidInput(f"not a publication number: {pn!r}") from exc
+        raise InvalidInput.said("not a publication number: %(value)s", value=repr(pn)) from exc
 
 
 class IPCCode(BaseModel):

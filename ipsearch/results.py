@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
-import json
+import hashlib
+import hmac
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.errors import InvalidInput
 
@@ -49,6 +50,7 @@ class SearchParams(BaseModel):
     facets: list[str] = []
     after: list[Any] | None = None  # the last hit's sort values (keyset / search_after)
     pit: str | None = None
+    shown: int = 0  # hits on the pages before this one: the page that reaches the total is the last
 
 
 class RawHit(BaseModel):
@@ -85,16 +87,43 @@ class SearchRequestError(InvalidInput):
     """A search request this service cannot honour: a foreign or broken cursor, an unknown facet."""
 
 
-def encode_cursor(data: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+class Cursor(BaseModel):
+    """Where the next page of a search starts. Handed out signed (``encode_cursor``), so a cursor
+    that comes back is one this service issued, whole: nothing in it needs checking again."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    q: str
+    sort: SortMode
+    group: Grouping
+    shown: int = Field(ge=0)  # rows (documents, or families) on the pages before the next one
+    after: list[float | int | str | None] = []  # document rows: the last hit's sort values
+    pit: str | None = None  # document rows on Elasticsearch: the point in time the pages read
 
 
-def decode_cursor(token: str) -> dict[str, Any]:
+CURSOR_MAC_BYTES = 16
+FOREIGN_CURSOR = "the cursor is not one this service issued: start again from the first page"
+
+
+def _cursor_mac(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, payload, hashlib.sha256).digest()[:CURSOR_MAC_BYTES]
+
+
+def encode_cursor(cursor: Cursor, key: bytes) -> str:
+    payload = cursor.model_dump_json(exclude_defaults=True).encode()
+    return base64.urlsafe_b64encode(_cursor_mac(key, payload) + payload).decode().rstrip("=")
+
+
+def decode_cursor(token: str, key: bytes) -> Cursor:
+    """The cursor ``token`` carries, when its signature is ours (SearchRequestError otherwise)."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = json.loads(raw)
-    except (ValueError, json.JSONDecodeError) as exc:
-        raise SearchRequestError("the cursor is not one this service issued") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("after"), list):
-        raise SearchRequestError("the cursor is not one this service issued")
-    return data
+    except ValueError as exc:
+        raise SearchRequestError(FOREIGN_CURSOR) from exc
+    mac, payload = raw[:CURSOR_MAC_BYTES], raw[CURSOR_MAC_BYTES:]
+    if not payload or not hmac.compare_digest(mac, _cursor_mac(key, payload)):
+        raise SearchRequestError(FOREIGN_CURSOR)
+    try:
+        return Cursor.model_validate_json(payload)
+    except ValidationError as exc:  # signed by us, so only an older release's cursor gets here
+        raise SearchRequestError(FOREIGN_CURSOR) from exc

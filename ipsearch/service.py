@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 import json
+import secrets
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -21,6 +24,7 @@ from ipsearch.query.parser import parse_query, walk
 from ipsearch.query.plan import Planner
 from ipsearch.results import (
     FACETS,
+    Cursor,
     ExportFormat,
     FacetBucket,
     Grouping,
@@ -100,9 +104,13 @@ class DocumentView(BaseModel):
 
 
 class SearchService:
-    def __init__(self, backend: SearchBackend, analyzer: Analyzer | None = None) -> None:
+    def __init__(self, backend: SearchBackend, analyzer: Analyzer | None = None, secret: str | None = None) -> None:
+        """``secret`` signs the cursors handed out; every process serving one platform must share
+        it (without one, cursors hold only within this instance: a CLI command, a task)."""
         self.backend = backend
         self.analyzer = analyzer or get_analyzer()
+        base = secret.encode() if secret is not None else secrets.token_bytes(32)
+        self._cursor_key = hmac.new(base, b"ipcommons search cursors", hashlib.sha256).digest()
 
     def plan(self, q: str) -> tuple[Node, Planner]:
         node = parse_query(q)
@@ -114,50 +122,47 @@ class SearchService:
         node, planner = self.plan(q)
         for name in facets or []:
             if name not in FACETS:
-                raise SearchRequestError(f"unknown facet {name!r}; known: {', '.join(FACETS)}")
+                raise SearchRequestError.said("unknown facet %(value)s; known: %(known)s", value=repr(name),
+                                              known=", ".join(FACETS))
         params = SearchParams(size=size, sort=sort, facets=facets or [])
-        data = self._cursor_data(cursor, q, sort, group)
+        if cursor:
+            at = self._cursor(cursor, q, sort, group)
+            params.after, params.pit, params.shown = at.after or None, at.pit, at.shown
         tokens = self.query_tokens(node, planner)
-        if group is Grouping.family:
-            result, more = self._family_rows(node, planner, params, tokens, offset=int(data.get("offset", 0)))
-        else:
-            if data:
-                params.after, params.pit = data["after"], data.get("pit")
-            result, more = self._document_rows(node, planner, params, tokens)
+        rows = self._family_rows if group is Grouping.family else self._document_rows
+        result, more = rows(node, planner, params, tokens)
         if more is not None:  # where the next page starts
-            result.next_cursor = encode_cursor({"q": q, "sort": sort, "group": group, **more})
+            result.next_cursor = encode_cursor(Cursor(q=q, sort=sort, group=group, **more), self._cursor_key)
         result.took_ms = round((time.perf_counter() - start) * 1000, 2)
         return result
 
-    @staticmethod
-    def _cursor_data(cursor: str | None, q: str, sort: SortMode, group: Grouping) -> dict[str, Any]:
-        if not cursor:
-            return {}
-        data = decode_cursor(cursor)
-        if data.get("q") != q or data.get("sort") != sort or data.get("group", Grouping.document) != group:
+    def _cursor(self, token: str, q: str, sort: SortMode, group: Grouping) -> Cursor:
+        at = decode_cursor(token, self._cursor_key)
+        if (at.q, at.sort, at.group) != (q, sort, group):
             raise SearchRequestError("this cursor belongs to another query, sort order or grouping")
-        return data
+        return at
 
     def _document_rows(self, node: Node, planner: Planner, params: SearchParams,
                        tokens: set[str]) -> tuple[SearchResult, dict[str, Any] | None]:
         page = self.backend.run_search(node, planner, params)
+        shown = params.shown + len(page.hits)
         more = None
-        if len(page.hits) == params.size and page.hits:
-            more = {"after": page.hits[-1].sort, "pit": page.pit}
+        if page.hits and len(page.hits) == params.size and shown < page.total:
+            more = {"shown": shown, "after": page.hits[-1].sort, "pit": page.pit}
         return SearchResult(total=page.total, documents=page.total, hits=[self._hit(h, tokens) for h in page.hits],
                             facets=page.facets, backend=self.backend.kind, took_ms=0), more
 
-    def _family_rows(self, node: Node, planner: Planner, params: SearchParams, tokens: set[str],
-                     offset: int) -> tuple[SearchResult, dict[str, Any] | None]:
+    def _family_rows(self, node: Node, planner: Planner, params: SearchParams,
+                     tokens: set[str]) -> tuple[SearchResult, dict[str, Any] | None]:
         """One row per family: the best-ranked member of each, in rank order, with the others
         listed. Rows are read from the top of the ranking each time (the cursor is an offset), so a
         family never appears twice however far one pages."""
-        found = self.backend.family_heads(node, planner, params, offset)
+        found = self.backend.family_heads(node, planner, params, params.shown)
         hits = [self._hit(h, tokens) for h in found.heads]
         members = self._families([h.family_id for h in hits if h.family_id])
         for hit in hits:
             hit.family = [m for m in members.get(hit.family_id or "", []) if m.pn != hit.pn][:MEMBERS_PER_ROW]
-        more = {"after": [], "offset": offset + len(hits)} if found.more else None
+        more = {"shown": params.shown + len(hits)} if found.more else None
         return SearchResult(total=found.families, documents=found.documents, group=Grouping.family, hits=hits,
                             facets=found.facets, backend=self.backend.kind, took_ms=0), more
 
@@ -211,7 +216,7 @@ class SearchService:
         """The full normalised document plus its claim tree (independent claims with dependants)."""
         record = self.backend.get(normalise_pn(pn)) or self._latest_of_number(pn)
         if record is None:
-            raise NotFound(f"{pn} is not in the corpus")
+            raise NotFound.said("%(pn)s is not in the corpus", pn=pn)
         doc = record["doc"]
         trees = {}
         for lang, claims in doc.get("claims", {}).items():
@@ -260,7 +265,7 @@ class SearchService:
         has none."""
         record = self.backend.get(normalise_pn(pn))
         if record is None:
-            raise NotFound(f"{pn} is not in the corpus")
+            raise NotFound.said("%(pn)s is not in the corpus", pn=pn)
         return [self._hit(h, set()) for h in find_similar(self.backend, record, size)]
 
     # --- export ----------------------------------------------------------------------------

@@ -9,15 +9,16 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.i18n import from_accept_language, parse_language, translations
 from api.pages.context import LANG_COOKIE, templates
+from core.errors import IPCommonsError
 
 
-def error_page(request: Request, status: int, title: str, detail: str) -> Response:
+def error_page(request: Request, status: int, title: str, error: IPCommonsError) -> Response:
     if status == 401 and request.method == "GET":
         return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
     lang = parse_language(request.cookies.get(LANG_COOKIE)) or from_accept_language(
         request.headers.get("accept-language"))
     gettext = translations(lang).gettext
-    context = {"title": title, "detail": gettext(detail), "_": gettext, "lang": lang.value, "user": None,
+    context = {"title": title, "detail": error.in_words(gettext), "_": gettext, "lang": lang.value, "user": None,
                "csrf": "", "nav": (), "path": request.url.path, "page": _Bare(request)}
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 

@@ -64,7 +64,8 @@ LEGAL_STATUS = [N_("pending"), N_("in_force"), N_("lapsed"), N_("expired"), N_("
 SORTS = [N_("Relevance"), N_("Newest first"), N_("Oldest first")]
 BUILDER_FIELDS = [N_("Title"), N_("Abstract"), N_("Claims"), N_("All text"), N_("Applicant"), N_("Inventor"),
                   N_("IPC class"), N_("Publication date"), N_("Filing date"), N_("Country")]
-# query errors without values in them (ipsearch.query.parser); the others stay as the parser says
+# what a search can refuse (ipsearch: the query parser, planner and compilers, cursors, facets,
+# documents); tests/api/pages/test_catalogs.py checks that every such message is listed here
 QUERY_ERRORS = [N_("a '(' is never closed"), N_("a '\"' is never closed"),
                 N_("the query ends where a word or phrase is expected"), N_("this ')' has no matching '('"),
                 N_("the query is empty"), N_("the query contains a control character"), N_("empty phrase"),
@@ -74,5 +75,24 @@ QUERY_ERRORS = [N_("a '(' is never closed"), N_("a '\"' is never closed"),
                 N_("%(field)s takes '=', not '%(cmp)s'"), N_("not a publication number: %(value)s"),
                 N_("RUN takes a load run number, not %(value)s"), N_("'%(token)s' needs a word or group on both sides"),
                 N_("'%(token)s' must follow a field code such as TI, AB, PA, PD"), N_("unexpected '%(token)s'"),
-                N_("unexpected character %(value)s"), N_("no search set %(sets)s in your history")]
+                N_("unexpected character %(value)s"), N_("no search set %(sets)s in your history"),
+                N_("the combined query is longer than %(limit)s characters"),
+                N_("proximity must be between 1 and %(limit)s"),
+                N_("a wildcard needs at least %(limit)s characters before it: %(value)s"),
+                N_("the query has only stop words"), N_("the query is longer than %(limit)s characters"),
+                N_("at most %(limit)s words and phrases are allowed in a query"),
+                N_("a NEAR/ADJ/SAME chain joins more than %(limit)s words or groups"),
+                N_("operators are nested more than %(limit)s deep"),
+                N_("%(token)s works on words, phrases and OR-groups of them"),
+                N_("NEAR/ADJ/SAME works on words, phrases and OR-groups of them"),
+                N_("%(field)s takes values combined with AND / OR / NOT"),
+                N_("not an %(field)s symbol: %(value)s (e.g. H04N, H04N21/*, H04N21/431)"),
+                N_("LS takes one of %(choices)s, not %(value)s"),
+                N_("%(field)s takes a date or a range like 2010..2015"),
+                N_("'%(value)s' is too broad: use a longer stem"),
+                N_("'%(value)s' matches %(count)s words; at most %(limit)s are allowed"),
+                N_("'%(value)s' is a stop word and cannot be used with NEAR/ADJ/SAME"),
+                N_("the cursor is not one this service issued: start again from the first page"),
+                N_("this cursor belongs to another query, sort order or grouping"),
+                N_("unknown facet %(value)s; known: %(known)s"), N_("%(pn)s is not in the corpus")]
 

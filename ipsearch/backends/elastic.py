@@ -286,15 +286,16 @@ class ElasticsearchBackend:
             body["search_after"] = params.after
         else:
             body.update(index=self.alias, **EMPTY_CORPUS)
-        if params.facets and not params.after:
+        if params.facets:  # on every page: the facets stay beside the hits as one pages on
             body["aggs"] = facet_aggs(params.facets)
         resp = self.client.search(**body).body
         hits = raw_hits(resp)
+        total = resp["hits"]["total"]["value"]
         new_pit = resp.get("pit_id", pit)
-        if new_pit and len(hits) < params.size:
+        if new_pit and (len(hits) < params.size or params.shown + len(hits) >= total):  # the last page
             self.client.options(ignore_status=404).close_point_in_time(id=new_pit)
             new_pit = None
-        return Page(total=resp["hits"]["total"]["value"], hits=hits, facets=facets_of(resp), pit=new_pit)
+        return Page(total=total, hits=hits, facets=facets_of(resp), pit=new_pit)
 
     def family_heads(self, node: Node, planner: Planner, params: SearchParams, offset: int) -> FamilyHeads:
         """One request: ``collapse`` keeps each family's best hit by the sort, ranked as the scan

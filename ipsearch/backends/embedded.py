@@ -339,7 +339,7 @@ class EmbeddedBackend:
         else:
             total = self.conn.execute(f"{with_sql} SELECT count(*) FROM r", base).fetchone()[0]
         names = list(dict.fromkeys(params.facets))  # a facet asked for twice is counted once
-        facets = self._facets(sq, names, total) if names and not params.after else {}
+        facets = self._facets(sq, names, total) if names else {}
         return Page(total=total, hits=hits, facets=facets)
 
     def _facets(self, sq: SqlQuery, names: list[str], total: int) -> dict[str, list[FacetBucket]]:

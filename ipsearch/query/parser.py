@@ -203,9 +203,8 @@ class _ToAst(Transformer):
         if ("*" in text or "?" in text):
             stem = re.split(r"[*?]", text, maxsplit=1)[0]
             if len(stem) < MIN_WILDCARD_STEM:
-                raise QuerySyntaxError(
-                    f"a wildcard needs at least {MIN_WILDCARD_STEM} characters before it: {text!r}",
-                    tok.start_pos, self.query)
+                raise QuerySyntaxError("a wildcard needs at least %(limit)s characters before it: %(value)s",
+                                       tok.start_pos, self.query, limit=MIN_WILDCARD_STEM, value=repr(text))
         return Term(text)
 
     def and_(self, items: list[Node | Token]) -> Node:
@@ -239,7 +238,8 @@ class _ToAst(Transformer):
         digits = text[3:] if ordered else text[4:]
         n = int(digits) if digits else 1
         if not 1 <= n <= MAX_PROXIMITY:
-            raise QuerySyntaxError(f"proximity must be between 1 and {MAX_PROXIMITY}", op.start_pos, self.query)
+            raise QuerySyntaxError("proximity must be between 1 and %(limit)s", op.start_pos, self.query,
+                                   limit=MAX_PROXIMITY)
         self._check_spannable(left, op)  # type: ignore[arg-type]
         self._check_spannable(right, op)  # type: ignore[arg-type]
         return Prox(left, right, n, ordered)  # type: ignore[arg-type]
@@ -248,7 +248,8 @@ class _ToAst(Transformer):
         ok = all(isinstance(leaf, Term | Phrase) for leaf in leaves(node)) and not any(
             isinstance(n, And | Not) for n in walk(node))
         if not ok:
-            raise QuerySyntaxError(f"{op} works on words, phrases and OR-groups of them", op.start_pos, self.query)
+            raise QuerySyntaxError("%(token)s works on words, phrases and OR-groups of them", op.start_pos, self.query,
+                                   token=str(op))
 
     def fielded(self, items: list[Node | Token]) -> Node:
         field_tok, cmp_tok, value = items
@@ -278,13 +279,14 @@ class _ToAst(Transformer):
             return And(tuple(self._map_leaves(i, tok, fn) for i in node.items))
         if isinstance(node, Not):
             return Not(self._map_leaves(node.item, tok, fn))
-        raise QuerySyntaxError(f"{tok} takes values combined with AND / OR / NOT", tok.start_pos, self.query)
+        raise QuerySyntaxError("%(field)s takes values combined with AND / OR / NOT", tok.start_pos, self.query,
+                               field=str(tok))
 
     def _class(self, field: str, leaf: Term | Phrase, tok: Token) -> Node:
         norm = _normalise_class(leaf.text)
         if norm is None:
-            raise QuerySyntaxError(f"not an {field} symbol: {leaf.text!r} (e.g. H04N, H04N21/*, H04N21/431)",
-                                   tok.start_pos, self.query)
+            raise QuerySyntaxError("not an %(field)s symbol: %(value)s (e.g. H04N, H04N21/*, H04N21/431)",
+                                   tok.start_pos, self.query, field=field, value=repr(leaf.text))
         return ClassCode(field, norm[0], norm[1])
 
     def _keyword(self, field: str, leaf: Term | Phrase, tok: Token) -> Node:
@@ -330,8 +332,8 @@ class _ToAst(Transformer):
     def _legal_status(self, value: str, tok: Token) -> str:
         status = LEGAL_STATUS_WORDS.get(value.lower().replace("-", "_").replace(" ", "_"))
         if status is None:
-            raise QuerySyntaxError(f"LS takes one of {', '.join(sorted(set(LEGAL_STATUS_WORDS) - {'in_force'}))}, "
-                                   f"not {value!r}", tok.start_pos, self.query)
+            raise QuerySyntaxError("LS takes one of %(choices)s, not %(value)s", tok.start_pos, self.query,
+                                   choices=", ".join(sorted(set(LEGAL_STATUS_WORDS) - {"in_force"})), value=repr(value))
         return status.value
 
     def _date(self, field: str, cmp: str, value: Node | Token, tok: Token) -> Node:
@@ -343,7 +345,7 @@ class _ToAst(Transformer):
             _, hi = _date_bounds(words[2], pos, self.query)
             return DateRange(field, lo, hi)
         if len(words) != 1:
-            raise QuerySyntaxError(f"{field} takes a date or a range like 2010..2015", pos, self.query)
+            raise QuerySyntaxError("%(field)s takes a date or a range like 2010..2015", pos, self.query, field=field)
         text = words[0]
         if ".." in text:
             a, _, b = text.partition("..")
@@ -392,7 +394,8 @@ def parse_query(query: str) -> Node:
     """Parse ``query`` or raise QuerySyntaxError with a position and a plain message. Cached: the
     AST is immutable, and the same queries come back (paging, saved queries, dashboards)."""
     if len(query) > MAX_QUERY_CHARS:
-        raise QuerySyntaxError(f"the query is longer than {MAX_QUERY_CHARS} characters", MAX_QUERY_CHARS, "")
+        raise QuerySyntaxError("the query is longer than %(limit)s characters", MAX_QUERY_CHARS, "",
+                               limit=MAX_QUERY_CHARS)
     control = _CONTROL.search(query)
     if control:
         raise QuerySyntaxError("the query contains a control character", control.start(), query)

@@ -44,10 +44,10 @@ class Planner:
         regex = re.compile("".join(".*" if c == "*" else ".?" if c == "?" else re.escape(c) for c in pattern))
         candidates = self.vocab.vocabulary(fields, stem, VOCAB_SCAN + 1)
         if len(candidates) > VOCAB_SCAN:
-            raise QuerySyntaxError(f"'{term.text}' is too broad: use a longer stem", None, self.query)
+            raise QuerySyntaxError("'%(value)s' is too broad: use a longer stem", None, self.query, value=term.text)
         matches = [t for t in candidates if regex.fullmatch(t)]
         if len(matches) > MAX_EXPANSIONS:
-            raise QuerySyntaxError(
-                f"'{term.text}' matches {len(matches)} words; at most {MAX_EXPANSIONS} are allowed", None, self.query)
+            raise QuerySyntaxError("'%(value)s' matches %(count)s words; at most %(limit)s are allowed", None,
+                                   self.query, value=term.text, count=len(matches), limit=MAX_EXPANSIONS)
         self._expansions[key] = matches
         return matches

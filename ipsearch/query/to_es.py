@@ -99,8 +99,8 @@ def _span(node: q.Node, field: str, p: Planner) -> Query | None:
     if isinstance(node, q.Term | q.Phrase):
         tokens = p.tokens(node)
         if not tokens:
-            raise QuerySyntaxError(f"'{node.text}' is a stop word and cannot be used with NEAR/ADJ/SAME",
-                                   None, p.query)
+            raise QuerySyntaxError("'%(value)s' is a stop word and cannot be used with NEAR/ADJ/SAME", None, p.query,
+                                   value=node.text)
         terms = [{"span_term": {field: t}} for t in tokens]
         return terms[0] if len(terms) == 1 else {"span_near": {"clauses": terms, "slop": 0, "in_order": True}}
     if isinstance(node, q.Or):

@@ -185,8 +185,8 @@ class SqlCompiler:
             else:
                 analysed[leaf.text] = self.planner.tokens(leaf)
                 if not analysed[leaf.text]:
-                    raise QuerySyntaxError(f"'{leaf.text}' is a stop word and cannot be used with NEAR/ADJ/SAME",
-                                           None, self.planner.query)
+                    raise QuerySyntaxError("'%(value)s' is a stop word and cannot be used with NEAR/ADJ/SAME",
+                                           None, self.planner.query, value=leaf.text)
         return analysed, expansions
 
     def _verified(self, node: q.Prox | q.Same, analysed: dict[str, list[str]], expansions: dict[str, list[str]],

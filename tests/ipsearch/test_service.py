@@ -3,6 +3,7 @@ patents and export, on a small synthetic corpus in the embedded backend."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -14,7 +15,7 @@ from core.errors import InvalidInput, NotFound
 from core.settings import BackendKind, Settings
 from ipsearch.backends import get_backend
 from ipsearch.query.parser import QuerySyntaxError
-from ipsearch.results import ExportFormat, SearchRequestError, SortMode
+from ipsearch.results import CURSOR_MAC_BYTES, ExportFormat, Grouping, SearchRequestError, SortMode
 from ipsearch.service import SearchService
 from loaders.pipeline import run_load
 from loaders.synthetic import SyntheticOptions, write_weekly_files
@@ -67,3 +68,52 @@ def test_a_cursor_belongs_to_its_query(service: SearchService) -> None:
     assert not {h.pn for h in first.hits} & {h.pn for h in second.hits}
     with pytest.raises(SearchRequestError):
         service.search("TXT=apparatus", size=5, cursor=first.next_cursor)
+
+
+def _tampered(token: str) -> list[str]:
+    """Edits of a cursor a visitor could make: a character of the payload, the payload re-encoded
+    with other values (no signature can follow), the signature cut, an unsigned cursor of old."""
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    mac, payload = raw[:CURSOR_MAC_BYTES], json.loads(raw[CURSOR_MAC_BYTES:])
+    edits = [{**payload, "after": [1]}, {**payload, "shown": -5}, {**payload, "after": ["x", "y"]}]
+    encode = lambda b: base64.urlsafe_b64encode(b).decode().rstrip("=")  # noqa: E731
+    flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
+    return [flipped, encode(raw[CURSOR_MAC_BYTES:]), encode(json.dumps(payload).encode()),
+            *(encode(mac + json.dumps(e).encode()) for e in edits), "not-a-cursor", "!!"]
+
+
+@pytest.mark.parametrize("group", list(Grouping))
+def test_an_edited_cursor_is_refused_as_foreign(group: Grouping, service: SearchService) -> None:
+    first = service.search("TXT=synthetic", size=5, group=group)
+    assert first.next_cursor is not None
+    for token in _tampered(first.next_cursor):
+        with pytest.raises(SearchRequestError, match="not one this service issued"):
+            service.search("TXT=synthetic", size=5, group=group, cursor=token)
+
+
+def test_processes_sharing_the_secret_accept_each_others_cursors(embedded_settings: Settings,
+                                                                  service: SearchService) -> None:
+    backend = get_backend(embedded_settings, BackendKind.embedded)
+    one, two = SearchService(backend, secret="shared"), SearchService(backend, secret="shared")
+    first = one.search("TXT=synthetic", size=5)
+    assert first.next_cursor is not None
+    second = two.search("TXT=synthetic", size=5, cursor=first.next_cursor)
+    assert second.hits and not {h.pn for h in first.hits} & {h.pn for h in second.hits}
+    with pytest.raises(SearchRequestError, match="not one this service issued"):
+        SearchService(backend, secret="another").search("TXT=synthetic", size=5, cursor=first.next_cursor)
+
+
+@pytest.mark.parametrize("size", [1, 8, 10, 40])
+def test_the_page_that_reaches_the_total_is_the_last(size: int, service: SearchService) -> None:
+    """40 documents in pages of 1, 8, 10 and 40: every page full, none empty, and the facets stay."""
+    pages = []
+    cursor = None
+    while True:
+        page = service.search("TXT=synthetic", size=size, facets=["year"], cursor=cursor)
+        pages.append(page)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert [len(p.hits) for p in pages] == [size] * (40 // size)
+    assert len({h.pn for p in pages for h in p.hits}) == 40
+    assert all(p.facets == pages[0].facets and p.facets["year"] for p in pages)

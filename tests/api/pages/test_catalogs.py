@@ -3,6 +3,7 @@ the English catalog compiles (English text is the message id)."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -29,6 +30,46 @@ def test_every_page_message_is_translated_to_chinese() -> None:
     catalog = read_po((REPO / "api/locale/zh/LC_MESSAGES/messages.po").open(encoding="utf-8"))
     untranslated = sorted(m for m in messages if not (catalog.get(m) and catalog.get(m).string))
     assert untranslated == [], "run pybabel extract/update and translate (README: Portal)"
+
+
+# Where a search can be refused: the query parser, planner and compilers, cursors, facets, documents.
+SEARCH_MODULES = ["ipsearch/query/*.py", "ipsearch/service.py", "ipsearch/results.py", "ipsearch/model.py",
+                  "ipsearch/history.py"]
+SEARCH_ERRORS = {"QuerySyntaxError", "SearchRequestError"}
+
+
+def _search_error_messages() -> dict[str, str]:
+    """Each message a search error is raised with, by where: the first argument of a
+    QuerySyntaxError or SearchRequestError, and the template of any ``Error.said``. A message built
+    by an f-string is listed as such: it could never be translated."""
+    found: dict[str, str] = {}
+    for path in sorted(p for pattern in SEARCH_MODULES for p in REPO.glob(pattern)):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign)
+                     and isinstance(n.value, ast.Constant) for t in n.targets if isinstance(t, ast.Name)}
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name not in SEARCH_ERRORS | {"said"}:
+                continue
+            where, first = f"{path.relative_to(REPO)}:{node.lineno}", node.args[0]
+            if isinstance(first, ast.Constant):
+                found[where] = first.value
+            elif isinstance(first, ast.Name) and first.id in constants:
+                found[where] = constants[first.id]
+            elif isinstance(first, ast.JoinedStr):
+                found[where] = f"<f-string> {ast.unparse(first)}"
+    return found
+
+
+def test_every_search_refusal_is_translated_to_chinese() -> None:
+    messages = _search_error_messages()
+    assert len(messages) > 30  # the walk found the parser's errors
+    catalog = read_po((REPO / "api/locale/zh/LC_MESSAGES/messages.po").open(encoding="utf-8"))
+    untranslated = {where: m for where, m in messages.items() if not (catalog.get(m) and catalog.get(m).string)}
+    assert untranslated == {}, "a template with %(params)s, listed in api/pages/messages.py, then translated"
 
 
 def test_compiled_catalogs_translate() -> None:

@@ -103,6 +103,9 @@ def test_query_errors_in_chinese(web: TestClient) -> None:
     ("PD>=20100", "不是日期：'20100'（请写作 2010、2010-03 或 2010-03-15）"),
     ("PN=US", "不是公开号：'US'"),
     ("TI>led", "TI 只能用“=”，不能用“>”"),
+    ("light NEAR100 diode", "邻近距离必须在 1 到 99 之间"),
+    ("the OR of", "检索式中只有停用词"),
+    ("TI=ab*", "通配符前面至少要有 3 个字符：'ab*'"),
 ])
 def test_query_errors_with_values_in_chinese(web: TestClient, query: str, chinese: str) -> None:
     page = web.get("/", params={"q": query}, headers=ZH)
@@ -141,3 +144,20 @@ def test_the_patent_page_says_whether_it_is_in_force_and_why(web: TestClient) ->
     assert "依法律事件" in zh.get_element_by_id("expiry").text_content()
     pending = html.fromstring(web.get("/patent/JP2021044377A", headers=EN).text)  # an application, no legal data
     assert pending.get_element_by_id("legal-status").text_content().startswith("Pending")
+
+
+def test_an_edited_cursor_is_refused_in_the_readers_language(web: TestClient) -> None:
+    """A cursor with one character changed is not one the service issued: a 400 page in Chinese
+    (no server error), and a problem document from the API."""
+    cursor = web.get("/api/v1/patents/search", params={"q": QUERY, "size": 2}).json()["next_cursor"]
+    edited = cursor[:-3] + ("A" if cursor[-3] != "A" else "B") + cursor[-2:]
+    page = web.get("/", params={"q": QUERY, "cursor": edited}, headers=ZH)
+    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
+    assert "这个翻页标记不是本服务发出的" in html.fromstring(page.text).text_content()
+    api = web.get("/api/v1/patents/search", params={"q": QUERY, "size": 2, "cursor": edited})
+    assert api.status_code == 400 and "not one this service issued" in api.json()["detail"]
+
+
+def test_a_missing_patent_is_named_in_chinese(web: TestClient) -> None:
+    page = web.get("/patent/US99999999B2", headers=ZH)
+    assert page.status_code == 404 and "文献库中没有 US99999999B2" in html.fromstring(page.text).text_content()
