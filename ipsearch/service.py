@@ -18,7 +18,7 @@ from core.errors import NotFound
 from ipsearch.analysis import Analyzer, get_analyzer
 from ipsearch.backends import SearchBackend
 from ipsearch.highlight import highlight
-from ipsearch.model import normalise_pn
+from ipsearch.model import normalise_pn, parse_publication_number
 from ipsearch.query.ast import Keyword, Node, Not, Or, Phrase, Term, leaves
 from ipsearch.query.parser import parse_query, walk
 from ipsearch.query.plan import Planner
@@ -40,6 +40,7 @@ from ipsearch.similar import similar as find_similar
 MAX_EXPORT = 50_000
 MAX_FAMILY_SHOWN = 500
 MEMBERS_PER_ROW = 20  # family members listed under a family row
+MAX_CITED_LOOKUP = 500  # cited numbers looked up in the corpus for one document page
 EXPORT_COLUMNS = ["pn", "title", "publication_date", "filing_date", "country", "kind", "applicants", "ipc"]
 
 
@@ -100,6 +101,8 @@ class DocumentView(BaseModel):
     family_id: str | None = Field(default=None, description="DOCDB family id, else computed (ipsearch.families)")
     family: list[FamilyMember] = Field(default=[], description="the other documents of its family in the corpus")
     cited_by: list[FamilyMember] = Field(default=[], description="documents of the corpus that cite it, newest first")
+    cited_in_corpus: dict[str, str] = Field(default={}, description="its cited publications the corpus holds: each "
+                                            "to the document it leads to (itself, else the latest of its number)")
     legal: LegalSummary
 
 
@@ -230,6 +233,7 @@ class SearchService:
                                              "family_id": record.get("family_id"),
                                              "family": self._family(record["pn"], record.get("family_id")),
                                              "cited_by": self._citing(record["pn_base"]),
+                                             "cited_in_corpus": self._cited_in_corpus(doc.get("citations", [])),
                                              "legal": LegalSummary(
                                                  status=record.get("legal_status") or "unknown",
                                                  since=record.get("legal_status_date"),
@@ -245,6 +249,29 @@ class SearchService:
                                      [("publication_date", "asc")], MAX_FAMILY_SHOWN,
                                      ["country", "kind", "publication_date", "title"])
         return [FamilyMember.model_validate(row) for row in rows if row["pn"] != pn]
+
+    def _cited_in_corpus(self, citations: list[dict[str, Any]]) -> dict[str, str]:
+        """Where each cited publication the corpus holds leads: to itself, else to the latest
+        publication of its number (a citation often names another kind). One query; citations
+        past MAX_CITED_LOOKUP are not looked up."""
+        by_base: dict[str, list[str]] = {}
+        for pn in dict.fromkeys(c["pn"] for c in citations if c.get("pn")):
+            try:
+                number = parse_publication_number(pn)
+            except ValueError:  # shown as cited, without a link
+                continue
+            by_base.setdefault(number.country + number.number, []).append(pn)
+        bases = list(by_base)[:MAX_CITED_LOOKUP]
+        if not bases:
+            return {}
+        node: Node = Or(tuple(Keyword("PN", b) for b in bases)) if len(bases) > 1 else Keyword("PN", bases[0])
+        rows = self.backend.top_docs(node, Planner(self.analyzer, self.backend, ""), [("publication_date", "desc")],
+                                     len(bases) * 4, ["pn_base"])
+        held = {row["pn"] for row in rows}
+        latest: dict[str, str] = {}
+        for row in rows:
+            latest.setdefault(row["pn_base"], row["pn"])
+        return {pn: pn if pn in held else latest[base] for base in bases if base in latest for pn in by_base[base]}
 
     def _latest_of_number(self, pn: str) -> dict[str, Any] | None:
         """A number typed without its kind (US8089085): the latest publication of that number."""

@@ -485,6 +485,8 @@ def _explain(exc: UnexpectedInput, query: str) -> QuerySyntaxError:
         tok = exc.token
         pos = tok.start_pos
         if tok.type == "RPAR":
+            if query.count("(", 0, pos) > query.count(")", 0, pos):  # it closes a group left empty or open
+                return QuerySyntaxError("a word or group is expected before this ')'", pos, query)
             return QuerySyntaxError("this ')' has no matching '('", pos, query)
         if tok.type in ("OR", "AND", "SAME", "PROX"):
             return QuerySyntaxError("'%(token)s' needs a word or group on both sides", pos, query, token=str(tok))

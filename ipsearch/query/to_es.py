@@ -17,7 +17,7 @@ SAME_SLOP = POSITION_GAP - 1000  # inside one element (<= 9,000 tokens), never a
 def compile_es(node: q.Node, planner: Planner) -> Query:
     query = _compile(node, planner)
     if query is None:
-        raise QuerySyntaxError("the query has only stop words", None, planner.query)
+        raise QuerySyntaxError("the query has nothing to search: only stop words or punctuation", None, planner.query)
     return query
 
 

@@ -53,7 +53,8 @@ class SqlCompiler:
         params: list[object] = []
         where = self._compile(node, params, negated=False)
         if where is None:
-            raise QuerySyntaxError("the query has only stop words", None, self.planner.query)
+            raise QuerySyntaxError("the query has nothing to search: only stop words or punctuation", None,
+                                   self.planner.query)
         rank = " OR ".join(dict.fromkeys(self._positive)) or None
         text_only = where in (TEXT_MATCH, f"({TEXT_MATCH})")
         return SqlQuery(where, params, rank, text_match=str(params[0]) if text_only else None)

@@ -213,6 +213,11 @@ def test_chinese_query() -> None:
     ("PD=2019-13-40", 0, "not a valid date"),
     ("IPC=Q12", 0, "not an IPC symbol"),
     ("led NEAR500 lamp", 4, "between 1 and 99"),
+    ("led NEAR1000 lamp", 4, "between 1 and 99"),  # not the word NEAR1000
+    ("led ADJ99999999999 lamp", 4, "between 1 and 99"),
+    ("TI=( )", 5, "expected before this ')'"),  # an empty group, not a ')' without a '('
+    ("()", 1, "expected before this ')'"),
+    ("(a1 OR )", 7, "expected before this ')'"),
     ("(a1 AND b1) NEAR2 c1", 12, "works on words"),
     ("led\x00lamp", 3, "control character"),
     ("led\x1blamp", 3, "control character"),

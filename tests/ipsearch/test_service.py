@@ -117,3 +117,20 @@ def test_the_page_that_reaches_the_total_is_the_last(size: int, service: SearchS
     assert [len(p.hits) for p in pages] == [size] * (40 // size)
     assert len({h.pn for p in pages for h in p.hits}) == 40
     assert all(p.facets == pages[0].facets and p.facets["year"] for p in pages)
+
+
+def test_a_citation_leads_to_the_corpus_document_of_its_number(service: SearchService) -> None:
+    """Cited as published: to itself; cited with another kind: to the latest publication of the
+    number; not in the corpus (or not a number): no link at all."""
+    held = service.search("TXT=synthetic", size=1, sort=SortMode.date).hits[0].pn
+    other_kind = held[:-2] + "A1"
+    citations = [{"pn": held}, {"pn": other_kind}, {"pn": "US1234567B1"}, {"pn": None, "text": "a journal"},
+                 {"pn": "not a number"}]
+    assert service._cited_in_corpus(citations) == {held: held, other_kind: held}
+    views = [service.document(h.pn) for h in service.search("TXT=synthetic", size=40).hits]
+    citing = [v for v in views if v.cited_in_corpus]
+    assert citing  # the generator cites earlier documents of the set
+    for view in citing:
+        cited = {c["pn"] for c in view.document["citations"] if c.get("pn")}
+        assert set(view.cited_in_corpus) <= cited
+        assert all(service.document(target).pn == target for target in view.cited_in_corpus.values())
