@@ -63,6 +63,8 @@ class RawHit(BaseModel):
 class FacetBucket(BaseModel):
     value: str
     count: int
+    label: str | None = Field(default=None, description="how people write the value, where it is a key: "
+                              "an applicant facet counts harmonised names ('asml holding': 'ASML Holding N.V.')")
 
 
 class Page(BaseModel):

@@ -9,6 +9,7 @@ import io
 import json
 import secrets
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -19,6 +20,7 @@ from ipsearch.analysis import Analyzer, get_analyzer
 from ipsearch.backends import SearchBackend
 from ipsearch.highlight import highlight
 from ipsearch.model import normalise_pn, parse_publication_number
+from ipsearch.names import harmonise_name
 from ipsearch.query.ast import Keyword, Node, Not, Or, Phrase, Term, leaves
 from ipsearch.query.parser import parse_query, walk
 from ipsearch.query.plan import Planner
@@ -40,6 +42,7 @@ from ipsearch.similar import similar as find_similar
 MAX_EXPORT = 50_000
 MAX_FAMILY_SHOWN = 500
 MEMBERS_PER_ROW = 20  # family members listed under a family row
+MAX_OWNER_NAMES = 50_000  # applicant names kept per process (then forgotten and found again)
 MAX_CITED_LOOKUP = 500  # cited numbers looked up in the corpus for one document page
 EXPORT_COLUMNS = ["pn", "title", "publication_date", "filing_date", "country", "kind", "applicants", "ipc"]
 
@@ -112,6 +115,7 @@ class SearchService:
         it (without one, cursors hold only within this instance: a CLI command, a task)."""
         self.backend = backend
         self.analyzer = analyzer or get_analyzer()
+        self._owner_names: dict[str, str] = {}  # applicant facet key -> the name it is written with
         base = secret.encode() if secret is not None else secrets.token_bytes(32)
         self._cursor_key = hmac.new(base, b"ipcommons search cursors", hashlib.sha256).digest()
 
@@ -134,10 +138,42 @@ class SearchService:
         tokens = self.query_tokens(node, planner)
         rows = self._family_rows if group is Grouping.family else self._document_rows
         result, more = rows(node, planner, params, tokens)
+        self._label_owners(result.facets.get("applicant", []))
         if more is not None:  # where the next page starts
             result.next_cursor = encode_cursor(Cursor(q=q, sort=sort, group=group, **more), self._cursor_key)
         result.took_ms = round((time.perf_counter() - start) * 1000, 2)
         return result
+
+    def _label_owners(self, buckets: list[FacetBucket]) -> None:
+        """Name each applicant bucket as its documents write it: the facet counts harmonised keys
+        (one bucket for 'ASML Holding N.V.' and 'ASML HOLDING NV'), which read badly. Names are
+        kept per process once found; a key no document writes differently is its own label."""
+        missing = [b.value for b in buckets if b.value not in self._owner_names]
+        if missing:
+            if len(self._owner_names) > MAX_OWNER_NAMES:
+                self._owner_names.clear()
+            self._owner_names.update(self._written_names(missing))
+        for bucket in buckets:
+            bucket.label = self._owner_names.get(bucket.value)
+
+    def _written_names(self, keys: list[str]) -> dict[str, str]:
+        """For each owner key, the name its documents write most often: one query over a sample of
+        them all, then one per key the sample missed (a large owner can fill the sample)."""
+        planner = Planner(self.analyzer, self.backend, "")
+        wanted = set(keys)
+        seen: dict[str, Counter[str]] = {key: Counter() for key in keys}
+
+        def read(node: Node, size: int) -> None:
+            for row in self.backend.top_docs(node, planner, [], size, ["owners"]):
+                for name in row.get("owners") or []:
+                    if (key := harmonise_name(name)) in wanted:
+                        seen[key][name] += 1
+
+        read(Or(tuple(Keyword("OWNER", k) for k in keys)) if len(keys) > 1 else Keyword("OWNER", keys[0]),
+             len(keys) * 10)
+        for key in [k for k, names in seen.items() if not names]:
+            read(Keyword("OWNER", key), 10)
+        return {key: names.most_common(1)[0][0] if names else key for key, names in seen.items()}
 
     def _cursor(self, token: str, q: str, sort: SortMode, group: Grouping) -> Cursor:
         at = decode_cursor(token, self._cursor_key)

@@ -14,6 +14,7 @@ import pytest
 from core.errors import InvalidInput, NotFound
 from core.settings import BackendKind, Settings
 from ipsearch.backends import get_backend
+from ipsearch.names import harmonise_name
 from ipsearch.query.parser import QuerySyntaxError
 from ipsearch.results import CURSOR_MAC_BYTES, ExportFormat, Grouping, SearchRequestError, SortMode
 from ipsearch.service import SearchService
@@ -134,3 +135,11 @@ def test_a_citation_leads_to_the_corpus_document_of_its_number(service: SearchSe
         cited = {c["pn"] for c in view.document["citations"] if c.get("pn")}
         assert set(view.cited_in_corpus) <= cited
         assert all(service.document(target).pn == target for target in view.cited_in_corpus.values())
+
+
+def test_applicant_buckets_read_as_their_documents_write_them(service: SearchService) -> None:
+    buckets = service.search("TXT=synthetic", facets=["applicant", "country"]).facets
+    assert buckets["applicant"] and all(b.label for b in buckets["applicant"])
+    assert all(harmonise_name(b.label or "") == b.value for b in buckets["applicant"])
+    assert any(b.label != b.value for b in buckets["applicant"])  # 'aurora lighting' reads 'Aurora Lighting Co., Ltd.'
+    assert all(b.label is None for b in buckets["country"])  # a country code is no key of a name

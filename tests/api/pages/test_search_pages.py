@@ -17,6 +17,7 @@ from lxml import html
 from api.app import create_app
 from core.migrate import upgrade
 from core.settings import BackendKind, Settings
+from ipsearch.names import harmonise_name
 from loaders.pipeline import run_load
 
 EN = {"Accept": "text/html", "Accept-Language": "en"}
@@ -164,3 +165,10 @@ def test_an_edited_cursor_is_refused_in_the_readers_language(web: TestClient) ->
 def test_a_missing_patent_is_named_in_chinese(web: TestClient) -> None:
     page = web.get("/patent/US99999999B2", headers=ZH)
     assert page.status_code == 404 and "文献库中没有 US99999999B2" in html.fromstring(page.text).text_content()
+
+
+def test_the_applicant_facet_shows_names_as_written(web: TestClient) -> None:
+    page = html.fromstring(web.get("/", params={"q": QUERY}, headers=EN).text)
+    shown = page.xpath("//section[contains(@class, 'facet')][h2 = 'Applicant']//li/a/text()")
+    assert "BEHEERMAATSCHAPPIJ DE BOER NIJMEGEN B.V" in shown  # its key: 'beheermaatschappij de boer nijmegen b v'
+    assert all(name not in shown for name in map(harmonise_name, shown) if name.isascii())
