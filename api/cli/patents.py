@@ -141,7 +141,8 @@ def explain(query: str) -> None:
     explained = explain_query(get_settings(), query)
     console.print("[bold]AST[/]")
     console.print(explained.ast, highlight=False, markup=False)
-    console.print("[bold]normalised[/]  " + explained.normalised, highlight=False, markup=False)
+    console.print("[bold]normalised[/]  ", end="")
+    console.print(explained.normalised, highlight=False, markup=False)  # a query's own brackets are no markup
     for name, compiled in explained.backends.items():
         console.print(f"[bold]{name}[/]")
         console.print(compiled, highlight=False, markup=False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
+import sys
 from typing import Annotated
 
 import typer
@@ -33,6 +35,9 @@ def serve(
     if worker if worker is not None else settings.broker_kind is BrokerKind.embedded:
         proc = subprocess.Popen(worker_command(1))
         console.print(f"[green]local worker started[/] (pid {proc.pid}, broker: {settings.broker_kind})")
+    # uvicorn stops on SIGTERM, then raises it again at its default handler: the process would end
+    # before ``finally`` and leave the worker running. As SystemExit, it unwinds through ``finally``.
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
     try:  # whom to believe about X-Forwarded-For is the app's to decide (IPC_TRUSTED_PROXIES), not uvicorn's
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload, proxy_headers=False)
     finally:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import httpx
 from sqlalchemy import select
 
 from core.settings import Settings
+from tests.processes import start, stop
+from tests.smtp import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -138,3 +142,48 @@ def test_a_load_from_the_command_line_refreshes_saved_queries(embedded_settings:
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def test_explain_prints_the_query_as_typed_not_as_markup(embedded_settings: Settings) -> None:
+    """A query's own square brackets are printed, and the heading's markup is not."""
+    explained = _cli(["explain", "TI=(lamp [x]) OR led"], _embedded_env(embedded_settings))
+    assert explained.returncode == 0, explained.stderr
+    assert "normalised  ((TI=lamp AND TI=[x]) OR led)" in explained.stdout and "[bold]" not in explained.stdout
+
+
+def test_stopping_serve_stops_its_local_worker(embedded_settings: Settings, tmp_path: Path) -> None:
+    """SIGTERM (what a process manager or ``pkill`` sends) ends ``serve`` and the Celery worker it
+    started; uvicorn re-raises the signal after its shutdown, which used to skip the cleanup."""
+    port = free_port()
+    log = tmp_path / "serve.log"
+    server = start([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], _embedded_env(embedded_settings),
+                   log)
+    try:
+        deadline = time.monotonic() + 90
+        while "local worker started" not in log.read_text() or not _answers(port):
+            assert time.monotonic() < deadline and server.poll() is None, log.read_text()[-2000:]
+            time.sleep(0.5)
+        worker_pid = int(log.read_text().split("local worker started (pid ", 1)[1].split(",", 1)[0])
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=40) == 128 + signal.SIGTERM
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{worker_pid}").exists() and b"zombie" not in _state(worker_pid):
+            assert time.monotonic() < deadline, f"worker {worker_pid} still running"
+            time.sleep(0.3)
+    finally:
+        if server.poll() is None:
+            stop(server)
+
+
+def _answers(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _state(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/status").read_bytes().lower()
+    except FileNotFoundError:
+        return b"zombie"
