@@ -50,7 +50,7 @@ class SearchParams(BaseModel):
     facets: list[str] = []
     after: list[Any] | None = None  # the last hit's sort values (keyset / search_after)
     pit: str | None = None
-    shown: int = 0  # hits on the pages before this one: the page that reaches the total is the last
+    shown: int = 0  # rows (hits, or families) on the pages before this one: the one reaching the total is the last
 
 
 class RawHit(BaseModel):
@@ -95,7 +95,7 @@ class Cursor(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    q: str
+    query: str  # a digest of the query the cursor pages through: cursors stay short whatever it is
     sort: SortMode
     group: Grouping
     shown: int = Field(ge=0)  # rows (documents, or families) on the pages before the next one

@@ -44,6 +44,7 @@ MAX_FAMILY_SHOWN = 500
 MEMBERS_PER_ROW = 20  # family members listed under a family row
 MAX_OWNER_NAMES = 50_000  # applicant names kept per process (then forgotten and found again)
 MAX_CITED_LOOKUP = 500  # cited numbers looked up in the corpus for one document page
+KINDS_PER_NUMBER = 10  # publications of one number read for a citation (A1, A2, B1, …: a handful)
 EXPORT_COLUMNS = ["pn", "title", "publication_date", "filing_date", "country", "kind", "applicants", "ipc"]
 
 
@@ -140,7 +141,8 @@ class SearchService:
         result, more = rows(node, planner, params, tokens)
         self._label_owners(result.facets.get("applicant", []))
         if more is not None:  # where the next page starts
-            result.next_cursor = encode_cursor(Cursor(q=q, sort=sort, group=group, **more), self._cursor_key)
+            result.next_cursor = encode_cursor(Cursor(query=_digest(q), sort=sort, group=group, **more),
+                                               self._cursor_key)
         result.took_ms = round((time.perf_counter() - start) * 1000, 2)
         return result
 
@@ -148,13 +150,15 @@ class SearchService:
         """Name each applicant bucket as its documents write it: the facet counts harmonised keys
         (one bucket for 'ASML Holding N.V.' and 'ASML HOLDING NV'), which read badly. Names are
         kept per process once found; a key no document writes differently is its own label."""
-        missing = [b.value for b in buckets if b.value not in self._owner_names]
-        if missing:
-            if len(self._owner_names) > MAX_OWNER_NAMES:
-                self._owner_names.clear()
-            self._owner_names.update(self._written_names(missing))
+        known = self._owner_names  # shared by the request threads: read once, changed by whole updates
+        missing = [b.value for b in buckets if b.value not in known]
+        found = self._written_names(missing) if missing else {}
         for bucket in buckets:
-            bucket.label = self._owner_names.get(bucket.value)
+            bucket.label = found.get(bucket.value) or known.get(bucket.value)
+        if found:
+            if len(known) > MAX_OWNER_NAMES:
+                known.clear()
+            known.update(found)
 
     def _written_names(self, keys: list[str]) -> dict[str, str]:
         """For each owner key, the name its documents write most often: one query over a sample of
@@ -177,7 +181,7 @@ class SearchService:
 
     def _cursor(self, token: str, q: str, sort: SortMode, group: Grouping) -> Cursor:
         at = decode_cursor(token, self._cursor_key)
-        if (at.q, at.sort, at.group) != (q, sort, group):
+        if (at.query, at.sort, at.group) != (_digest(q), sort, group):
             raise SearchRequestError("this cursor belongs to another query, sort order or grouping")
         return at
 
@@ -196,7 +200,7 @@ class SearchService:
         """One row per family: the best-ranked member of each, in rank order, with the others
         listed. Rows are read from the top of the ranking each time (the cursor is an offset), so a
         family never appears twice however far one pages."""
-        found = self.backend.family_heads(node, planner, params, params.shown)
+        found = self.backend.family_heads(node, planner, params)
         hits = [self._hit(h, tokens) for h in found.heads]
         members = self._families([h.family_id for h in hits if h.family_id])
         for hit in hits:
@@ -302,7 +306,7 @@ class SearchService:
             return {}
         node: Node = Or(tuple(Keyword("PN", b) for b in bases)) if len(bases) > 1 else Keyword("PN", bases[0])
         rows = self.backend.top_docs(node, Planner(self.analyzer, self.backend, ""), [("publication_date", "desc")],
-                                     len(bases) * 4, ["pn_base"])
+                                     len(bases) * KINDS_PER_NUMBER, ["pn_base"])
         held = {row["pn"] for row in rows}
         latest: dict[str, str] = {}
         for row in rows:
@@ -389,3 +393,7 @@ def export_records(records: Iterable[dict[str, Any]], fmt: ExportFormat,
             yield _csv_row([_cell(row.get(c)) for c in columns])
         else:
             yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def _digest(q: str) -> str:
+    return hashlib.sha256(q.encode()).hexdigest()[:32]

@@ -42,8 +42,12 @@ def serve(
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload, proxy_headers=False)
     finally:
         if proc is not None:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the cleanup short
             proc.terminate()
-            proc.wait(timeout=20)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 @app.command()

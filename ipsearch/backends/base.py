@@ -136,9 +136,10 @@ class SearchBackend(IndexWriter, Protocol):
 
     def run_ids(self, node: Node, planner: Planner, limit: int = 1_000_000) -> list[str]: ...
 
-    def family_heads(self, node: Node, planner: Planner, params: SearchParams, offset: int) -> FamilyHeads:
-        """``params.size`` family rows from ``offset`` (``params.after`` is not used), with the
-        matching documents' total and ``params.facets``, and how many families match."""
+    def family_heads(self, node: Node, planner: Planner, params: SearchParams) -> FamilyHeads:
+        """``params.size`` family rows after the ``params.shown`` rows of the pages before
+        (``params.after`` is not used), with the matching documents' total and ``params.facets``,
+        and how many families match."""
         ...
 
     def similar(self, query: SimilarQuery) -> list[RawHit]:
@@ -180,14 +181,13 @@ class SearchBackend(IndexWriter, Protocol):
         ...
 
 
-
-def scan_family_heads(backend: SearchBackend, node: Node, planner: Planner, params: SearchParams,
-                      offset: int) -> FamilyHeads:
+def scan_family_heads(backend: SearchBackend, node: Node, planner: Planner, params: SearchParams) -> FamilyHeads:
     """``SearchBackend.family_heads`` for any backend: ranked hits are read from the top in
-    batches, keeping the first of each family, until the rows up to ``offset + size`` and one more
+    batches, keeping the first of each family, until the rows up to ``shown + size`` and one more
     are known (or MAX_FAMILY_SCAN documents were read)."""
+    offset = params.shown
     want = offset + params.size + 1
-    batch = params.model_copy(update={"size": min(500, max(3 * want, 50)), "after": None, "pit": None})
+    batch = params.model_copy(update={"size": min(500, max(3 * want, 50)), "after": None, "pit": None, "shown": 0})
     best: dict[str, RawHit] = {}
     first: Page | None = None
     scanned = 0
@@ -199,7 +199,8 @@ def scan_family_heads(backend: SearchBackend, node: Node, planner: Planner, para
         scanned += len(page.hits)
         if len(best) >= want or len(page.hits) < batch.size or scanned >= MAX_FAMILY_SCAN:
             break
-        batch = batch.model_copy(update={"after": page.hits[-1].sort, "pit": page.pit, "facets": []})
+        batch = batch.model_copy(update={"after": page.hits[-1].sort, "pit": page.pit, "facets": [],
+                                         "shown": scanned})
     return FamilyHeads(documents=first.total, families=backend.count_distinct(node, planner, "family_id"),
                        heads=list(best.values())[offset:offset + params.size],
                        more=len(best) > offset + params.size, facets=first.facets)

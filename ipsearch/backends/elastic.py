@@ -15,7 +15,7 @@ from elasticsearch.serializer import OrjsonSerializer
 from core.errors import Unavailable
 from core.health import ServiceStatus, timed
 from core.settings import BackendKind
-from ipsearch.backends.base import MAX_FAMILY_SCAN, WriteOutcome, batches, prepare_batch
+from ipsearch.backends.base import WriteOutcome, batches, prepare_batch
 from ipsearch.families import MAX_GROUP, FamilyRow, row_of
 from ipsearch.indexdoc import TEXT_FIELDS, IndexRecord, list_field
 from ipsearch.mapping import index_body, index_name, vocab_body, vocab_index_name
@@ -30,6 +30,7 @@ BULK_CHUNK = 250
 VOCABULARY_CHUNK = 5000  # vocabulary terms are tiny documents: many go in one request
 PIT_KEEP_ALIVE = "5m"
 COMPOSITE_PAGE = 2000  # buckets per composite aggregation request
+RESULT_WINDOW = 10_000  # index.max_result_window: from + size of a search stays within it
 BULK_MAX_BYTES = 20 * 1024 * 1024
 CONNECTIONS_PER_NODE = 40
 
@@ -281,14 +282,23 @@ class ElasticsearchBackend:
             # Deep pages read one point in time (opened when the first cursor is followed), so they
             # neither skip nor repeat documents while the index changes. The first page, the hot
             # path, is a plain search.
-            pit = params.pit or self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)["id"]
+            pit = params.pit or self._open_pit()
             body["pit"] = {"id": pit, "keep_alive": PIT_KEEP_ALIVE}
             body["search_after"] = params.after
         else:
             body.update(index=self.alias, **EMPTY_CORPUS)
         if params.facets:  # on every page: the facets stay beside the hits as one pages on
             body["aggs"] = facet_aggs(params.facets)
-        resp = self.client.search(**body).body
+        try:
+            resp = self.client.search(**body).body
+        except NotFoundError:
+            if pit is None:
+                raise
+            # The point in time has ended: closed by the last page (a "previous page" link comes back
+            # to an earlier one) or past its keep-alive. The same place, in a new one.
+            pit = self._open_pit()
+            body["pit"] = {"id": pit, "keep_alive": PIT_KEEP_ALIVE}
+            resp = self.client.search(**body).body
         hits = raw_hits(resp)
         total = resp["hits"]["total"]["value"]
         new_pit = resp.get("pit_id", pit)
@@ -297,12 +307,16 @@ class ElasticsearchBackend:
             new_pit = None
         return Page(total=total, hits=hits, facets=facets_of(resp), pit=new_pit)
 
-    def family_heads(self, node: Node, planner: Planner, params: SearchParams, offset: int) -> FamilyHeads:
+    def _open_pit(self) -> str:
+        return str(self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)["id"])
+
+    def family_heads(self, node: Node, planner: Planner, params: SearchParams) -> FamilyHeads:
         """One request: ``collapse`` keeps each family's best hit by the sort, ranked as the scan
         of ``base.scan_family_heads`` would rank them, and a composite aggregation counts the
         families beside the facets (only a count beyond COMPOSITE_PAGE families pages on)."""
         query = compile_es(node, planner)
-        take = max(0, min(params.size + 1, MAX_FAMILY_SCAN - offset))  # from + size within the result window
+        offset = params.shown
+        take = max(0, min(params.size + 1, RESULT_WINDOW - offset))  # from + size within the result window
         sources = [{"v": {"terms": {"field": "family_id"}}}]
         aggs = facet_aggs(params.facets) | {FAMILIES_AGG: {"composite": {"size": COMPOSITE_PAGE, "sources": sources}}}
         resp = self.client.search(index=self.alias, query=query, sort=SORTS[params.sort], track_total_hits=True,

@@ -383,8 +383,8 @@ class EmbeddedBackend:
         sq = SqlCompiler(planner, self.conn).compile(node)
         return int(self.conn.execute(f"SELECT count(*) FROM docs d WHERE {sq.where}", sq.params).fetchone()[0])
 
-    def family_heads(self, node: Node, planner: Planner, params: SearchParams, offset: int) -> FamilyHeads:
-        return scan_family_heads(self, node, planner, params, offset)
+    def family_heads(self, node: Node, planner: Planner, params: SearchParams) -> FamilyHeads:
+        return scan_family_heads(self, node, planner, params)
 
     def count_distinct(self, node: Node, planner: Planner, field: str) -> int:
         sq = SqlCompiler(planner, self.conn).compile(node)

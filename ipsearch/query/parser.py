@@ -48,6 +48,7 @@ MAX_DEPTH = 12
 MAX_CHAIN = 10
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PHRASES = re.compile(r'"[^"]*"')
 # What people type for LS= (English and Chinese) -> the indexed status.
 LEGAL_STATUS_WORDS = {
     "pending": LegalStatus.pending, "审中": LegalStatus.pending,
@@ -485,7 +486,8 @@ def _explain(exc: UnexpectedInput, query: str) -> QuerySyntaxError:
         tok = exc.token
         pos = tok.start_pos
         if tok.type == "RPAR":
-            if query.count("(", 0, pos) > query.count(")", 0, pos):  # it closes a group left empty or open
+            before = _PHRASES.sub("", query[:pos])  # brackets inside a phrase are text
+            if before.count("(") > before.count(")"):  # it closes a group left empty or open
                 return QuerySyntaxError("a word or group is expected before this ')'", pos, query)
             return QuerySyntaxError("this ')' has no matching '('", pos, query)
         if tok.type in ("OR", "AND", "SAME", "PROX"):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from core.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_env_prefix_and_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -61,3 +65,16 @@ def test_dependencies_point_one_way() -> None:
                         package == "ipsearch" and top == "loaders"):
                         problems.append(f"{path.relative_to(repo)} imports {name}")
     assert problems == []
+
+
+def test_processes_starting_together_read_one_secret(tmp_path: Path) -> None:
+    """Workers of one server sign cursors and tokens with the key they read at start: eight
+    processes creating it at once all read the same one, kept private, with no draft left over."""
+    code = ("import sys; from core.settings import Settings; "
+            "print(Settings(data_dir=sys.argv[1], database_url=None).jwt_secret())")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=REPO, stdout=subprocess.PIPE,
+                              text=True) for _ in range(8)]
+    keys = {proc.communicate(timeout=120)[0].strip() for proc in procs}
+    assert len(keys) == 1 and len(keys.pop()) > 40
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600

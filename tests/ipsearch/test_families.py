@@ -222,11 +222,11 @@ def test_elasticsearch_collapses_families_as_the_generic_scan_ranks_them(query: 
     node, planner = es_service.plan(query)
     for sort in SortMode:
         for size, offset in ((1, 0), (2, 1), (5, 0), (5, 5), (3, 40), (20, 0)):
-            params = SearchParams(size=size, sort=sort, facets=["country", "year"])
-            collapsed = backend.family_heads(node, planner, params, offset)
-            scanned = scan_family_heads(backend, node, planner, params, offset)
+            params = SearchParams(size=size, sort=sort, facets=["country", "year"], shown=offset)
+            collapsed = backend.family_heads(node, planner, params)
+            scanned = scan_family_heads(backend, node, planner, params)
             assert collapsed == scanned, (sort, size, offset)
-    whole = scan_family_heads(backend, node, planner, SearchParams(size=100), 0)
+    whole = scan_family_heads(backend, node, planner, SearchParams(size=100))
     assert whole.documents > whole.families > 1  # families of several documents are among the matches
 
 
@@ -236,4 +236,4 @@ def test_a_family_count_beyond_one_composite_page_goes_on_counting(es_service: S
     families = es_service.backend.count_distinct(node, planner, "family_id")
     for page in (2, families - 1, families):
         monkeypatch.setattr(elastic, "COMPOSITE_PAGE", page)
-        assert es_service.backend.family_heads(node, planner, SearchParams(size=3), 0).families == families
+        assert es_service.backend.family_heads(node, planner, SearchParams(size=3)).families == families

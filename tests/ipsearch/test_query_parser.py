@@ -218,6 +218,7 @@ def test_chinese_query() -> None:
     ("TI=( )", 5, "expected before this ')'"),  # an empty group, not a ')' without a '('
     ("()", 1, "expected before this ')'"),
     ("(a1 OR )", 7, "expected before this ')'"),
+    ('"a(b" )', 6, "no matching"),  # a bracket inside a phrase opens no group
     ("(a1 AND b1) NEAR2 c1", 12, "works on words"),
     ("led\x00lamp", 3, "control character"),
     ("led\x1blamp", 3, "control character"),

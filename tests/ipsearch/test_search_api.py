@@ -111,7 +111,7 @@ def test_embedded_search_over_http(corpus_settings: Settings) -> None:
     with TestClient(create_app(embedded)) as client:
         body = client.get("/api/v1/patents/search", params={"q": "申请人=三星", "facets": "country"}).json()
     assert body["backend"] == "embedded" and [h["pn"] for h in body["hits"]] == ["CN113781974A"]
-    assert body["facets"]["country"] == [{"value": "CN", "count": 1}]
+    assert body["facets"]["country"] == [{"value": "CN", "count": 1, "label": None}]
 
 
 def test_class_symbol_typed_as_displayed_finds_its_documents(api: TestClient) -> None:
@@ -134,3 +134,22 @@ def test_one_row_per_family_over_http(api: TestClient) -> None:
     assert api.get("/api/v1/patents/search", params={**params, "group": "inventor"}).status_code == 422
     other = api.get("/api/v1/patents/search", params={"q": params["q"], "size": 2}).json()["next_cursor"]
     assert api.get("/api/v1/patents/search", params={**params, "cursor": other}).status_code == 400
+
+
+def test_every_page_comes_back_after_the_last(api: TestClient) -> None:
+    """The last page ends the point in time the pages read; a "previous page" link (an earlier
+    cursor) still answers its page, from a new one, instead of a server error."""
+    params: dict[str, str | int] = {"q": "CC=US OR CC=EP", "size": 7}
+    pages: list[list[str]] = []
+    cursors: list[str] = []
+    while True:
+        body = api.get("/api/v1/patents/search", params={**params, **({"cursor": cursors[-1]} if cursors else {})})
+        pages.append([h["pn"] for h in body.json()["hits"]])
+        if not body.json()["next_cursor"]:
+            break
+        cursors.append(body.json()["next_cursor"])
+    assert len(pages) >= 4 and len(set(sum(pages, []))) == body.json()["total"]
+    for cursor, pns in zip(cursors, pages[1:], strict=True):
+        again = api.get("/api/v1/patents/search", params={**params, "cursor": cursor})
+        assert again.status_code == 200, again.text
+        assert [h["pn"] for h in again.json()["hits"]] == pns

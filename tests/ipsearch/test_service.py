@@ -16,7 +16,7 @@ from core.settings import BackendKind, Settings
 from ipsearch.backends import get_backend
 from ipsearch.names import harmonise_name
 from ipsearch.query.parser import QuerySyntaxError
-from ipsearch.results import CURSOR_MAC_BYTES, ExportFormat, Grouping, SearchRequestError, SortMode
+from ipsearch.results import CURSOR_MAC_BYTES, ExportFormat, Grouping, SearchRequestError, SortMode, _cursor_mac
 from ipsearch.service import SearchService
 from loaders.pipeline import run_load
 from loaders.synthetic import SyntheticOptions, write_weekly_files
@@ -92,6 +92,14 @@ def test_an_edited_cursor_is_refused_as_foreign(group: Grouping, service: Search
             service.search("TXT=synthetic", size=5, group=group, cursor=token)
 
 
+def test_a_signed_cursor_of_another_shape_is_refused_as_foreign(service: SearchService) -> None:
+    """Signed with this service's key but not a cursor this release reads (an older release's)."""
+    payload = json.dumps({"q": "TXT=synthetic", "sort": "relevance", "group": "document", "after": [1, "x"]}).encode()
+    token = base64.urlsafe_b64encode(_cursor_mac(service._cursor_key, payload) + payload).decode()
+    with pytest.raises(SearchRequestError, match="not one this service issued"):
+        service.search("TXT=synthetic", size=5, cursor=token)
+
+
 def test_processes_sharing_the_secret_accept_each_others_cursors(embedded_settings: Settings,
                                                                   service: SearchService) -> None:
     backend = get_backend(embedded_settings, BackendKind.embedded)
@@ -104,9 +112,10 @@ def test_processes_sharing_the_secret_accept_each_others_cursors(embedded_settin
         SearchService(backend, secret="another").search("TXT=synthetic", size=5, cursor=first.next_cursor)
 
 
-@pytest.mark.parametrize("size", [1, 8, 10, 40])
+@pytest.mark.parametrize("size", [1, 7, 8, 10, 40])
 def test_the_page_that_reaches_the_total_is_the_last(size: int, service: SearchService) -> None:
-    """40 documents in pages of 1, 8, 10 and 40: every page full, none empty, and the facets stay."""
+    """40 documents in pages of 1, 7, 8, 10 and 40: every page full but a short last one, none
+    empty, and the facets stay."""
     pages = []
     cursor = None
     while True:
@@ -115,7 +124,7 @@ def test_the_page_that_reaches_the_total_is_the_last(size: int, service: SearchS
         if page.next_cursor is None:
             break
         cursor = page.next_cursor
-    assert [len(p.hits) for p in pages] == [size] * (40 // size)
+    assert [len(p.hits) for p in pages] == [size] * (40 // size) + ([40 % size] if 40 % size else [])
     assert len({h.pn for p in pages for h in p.hits}) == 40
     assert all(p.facets == pages[0].facets and p.facets["year"] for p in pages)
 
