@@ -49,6 +49,10 @@ MAX_CHAIN = 10
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PHRASES = re.compile(r'"[^"]*"')
+# A query that is one publication number, as people type them: US7473443B2, EP 1000000, cn113781974a,
+# US 7,654,321 B2 (a country code, digits, perhaps a kind; _bare_number wants five digits at least).
+_BARE_NUMBER = re.compile(r"\s*[A-Za-z]{2}\s?([\d,]+)\s?(?:[A-Za-z]\d?)?\s*")
+MIN_BARE_DIGITS = 5
 # What people type for LS= (English and Chinese) -> the indexed status.
 LEGAL_STATUS_WORDS = {
     "pending": LegalStatus.pending, "审中": LegalStatus.pending,
@@ -390,6 +394,21 @@ def _with_field(node: Node, field: str) -> Node:
     return node  # dates, classes and keywords keep their own field
 
 
+def _bare_number(query: str) -> Keyword | None:
+    """A query that is a publication number alone, looked up as ``PN=`` would: people paste
+    numbers into the search box, and searched as text a number finds nothing."""
+    match = _BARE_NUMBER.fullmatch(query)
+    if match is None or sum(c.isdigit() for c in match.group(1)) < MIN_BARE_DIGITS:
+        return None
+    from ipsearch.model import parse_publication_number
+
+    try:
+        pn = parse_publication_number(query)
+    except ValueError:
+        return None
+    return Keyword("PN", pn.country + pn.number + pn.kind)
+
+
 @lru_cache(maxsize=2048)
 def parse_query(query: str) -> Node:
     """Parse ``query`` or raise QuerySyntaxError with a position and a plain message. Cached: the
@@ -402,6 +421,8 @@ def parse_query(query: str) -> Node:
         raise QuerySyntaxError("the query contains a control character", control.start(), query)
     if not query.strip():
         raise QuerySyntaxError("the query is empty", 0, query)
+    if (number := _bare_number(query)) is not None:
+        return number
     try:
         tree = _lark().parse(join_class_symbols(query))
         _check_shape(tree, query)  # before the (recursive) transformer sees a deep tree

@@ -359,3 +359,16 @@ def test_the_caret_counts_wide_characters_as_two_columns() -> None:
         parse_query("名称=(电池 OR 锂离子")
     query_line, caret_line = info.value.pointer().split("\n")
     assert info.value.position == 3 and caret_line == " " * 5 + "^"  # 名称: 4 columns, "=": 1, then the "("
+
+
+@pytest.mark.parametrize(("typed", "pn"), [
+    ("US7473443B2", "US7473443B2"), ("ep 1000000", "EP1000000"), (" cn113781974a ", "CN113781974A"),
+    ("US 7,654,321 B2", "US7654321B2"), ("WO2020123456A1", "WO2020123456A1"),
+])
+def test_a_publication_number_typed_alone_is_looked_up(typed: str, pn: str) -> None:
+    assert parse_query(typed) == Keyword("PN", pn) == parse_query(f"PN={pn}")
+
+
+@pytest.mark.parametrize("typed", ["US2020", "H04N21", "US7473443B2 OR led", "led US7473443B2", "ABC1234567"])
+def test_words_that_are_not_a_number_alone_stay_words(typed: str) -> None:
+    assert not isinstance(parse_query(typed), Keyword)

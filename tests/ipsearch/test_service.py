@@ -152,3 +152,9 @@ def test_applicant_buckets_read_as_their_documents_write_them(service: SearchSer
     assert all(harmonise_name(b.label or "") == b.value for b in buckets["applicant"])
     assert any(b.label != b.value for b in buckets["applicant"])  # 'aurora lighting' reads 'Aurora Lighting Co., Ltd.'
     assert all(b.label is None for b in buckets["country"])  # a country code is no key of a name
+
+
+def test_a_number_pasted_into_the_search_box_finds_its_document(service: SearchService) -> None:
+    pn = service.search("TXT=synthetic", size=1).hits[0].pn
+    assert [h.pn for h in service.search(pn.lower()).hits] == [pn]
+    assert [h.pn for h in service.search(f"{pn[:2]} {pn[2:-2]}").hits] == [pn]  # without its kind
