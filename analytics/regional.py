@@ -21,7 +21,7 @@ from core.accounts.models import User
 from core.errors import NotFound
 from core.i18n import Language
 from core.regions import Level, Region
-from ipsearch.query.ast import And, Keyword, Node, Not, Or
+from ipsearch.query.ast import And, Keyword, Node, Not, any_keyword
 from ipsearch.query.plan import Planner
 from ipsearch.service import SearchService
 
@@ -71,10 +71,6 @@ def scope_key(code: str) -> str:
     return REGION_PREFIX + code
 
 
-def _placed(codes: list[str]) -> Node:
-    return Or(tuple(Keyword("RG", c) for c in codes)) if len(codes) > 1 else Keyword("RG", codes[0])
-
-
 def _owners(search: SearchService, node: Node, planner: Planner) -> dict[str, dict[str, int]]:
     """{division code: {harmonised name of an owner placed there: documents}}."""
     out: dict[str, dict[str, int]] = {}
@@ -95,7 +91,7 @@ def _rows(search: SearchService, node: Node, planner: Planner, keep: list[Region
 
 def overview(search: SearchService) -> Overview:
     provinces = regions.provinces()
-    node = _placed([p.code for p in provinces])
+    node = any_keyword("RG", [p.code for p in provinces])
     planner = Planner(search.analyzer, search.backend, "")
     unplaced = search.backend.count_matching(And((Keyword("PAC", "CN"), Not(node))), planner)
     owners = _owners(search, node, planner)

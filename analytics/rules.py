@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 
 from analytics.indicators import concentration, printed_names
 from analytics.models import Severity
-from ipsearch.query.ast import And, ClassCode, DateRange, Keyword, Node, Not, Or, Phrase
+from ipsearch.query.ast import And, ClassCode, DateRange, Keyword, Node, Not, Phrase, any_keyword
 from ipsearch.service import SearchService
 
 EVIDENCE_PATENTS = 20
@@ -205,7 +205,7 @@ class _Rules:
         keywords = [k.strip() for k in self.ctx.product_keywords if k.strip()]
         if not keywords or not self.ctx.new_runs:
             return []
-        new = And((self.scope, Or(tuple(Keyword("RUN", str(r)) for r in self.ctx.new_runs))))
+        new = And((self.scope, any_keyword("RUN", [str(r) for r in self.ctx.new_runs])))
         matched: dict[str, list[str]] = {}
         for kw in keywords:
             node = And((new, Phrase(kw, "CL")))

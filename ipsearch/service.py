@@ -21,7 +21,7 @@ from ipsearch.backends import SearchBackend
 from ipsearch.highlight import highlight
 from ipsearch.model import normalise_pn, parse_publication_number
 from ipsearch.names import harmonise_name
-from ipsearch.query.ast import Keyword, Node, Not, Or, Phrase, Term, leaves
+from ipsearch.query.ast import Keyword, Node, Not, Phrase, Term, any_keyword, leaves
 from ipsearch.query.parser import parse_query, walk
 from ipsearch.query.plan import Planner
 from ipsearch.results import (
@@ -163,21 +163,23 @@ class SearchService:
     def _written_names(self, keys: list[str]) -> dict[str, str]:
         """For each owner key, the name its documents write most often: one query over a sample of
         them all, then one per key the sample missed (a large owner can fill the sample)."""
-        planner = Planner(self.analyzer, self.backend, "")
         wanted = set(keys)
         seen: dict[str, Counter[str]] = {key: Counter() for key in keys}
 
         def read(node: Node, size: int) -> None:
-            for row in self.backend.top_docs(node, planner, [], size, ["owners"]):
+            for row in self._lookup(node, [], size, ["owners"]):
                 for name in row.get("owners") or []:
                     if (key := harmonise_name(name)) in wanted:
                         seen[key][name] += 1
 
-        read(Or(tuple(Keyword("OWNER", k) for k in keys)) if len(keys) > 1 else Keyword("OWNER", keys[0]),
-             len(keys) * 10)
+        read(any_keyword("OWNER", keys), len(keys) * 10)
         for key in [k for k, names in seen.items() if not names]:
             read(Keyword("OWNER", key), 10)
         return {key: names.most_common(1)[0][0] if names else key for key, names in seen.items()}
+
+    def _lookup(self, node: Node, sort: list[tuple[str, str]], size: int, fields: list[str]) -> list[dict[str, Any]]:
+        """``top_docs`` for a query the service builds itself (families, citations, numbers, names)."""
+        return self.backend.top_docs(node, Planner(self.analyzer, self.backend, ""), sort, size, fields)
 
     def _cursor(self, token: str, q: str, sort: SortMode, group: Grouping) -> Cursor:
         at = decode_cursor(token, self._cursor_key)
@@ -213,11 +215,9 @@ class SearchService:
         """Members of each family in the corpus, oldest publication first (one query for a page)."""
         if not family_ids:
             return {}
-        node: Node = Or(tuple(Keyword("FAM", f) for f in family_ids)) if len(family_ids) > 1 else Keyword(
-            "FAM", family_ids[0])
-        rows = self.backend.top_docs(node, Planner(self.analyzer, self.backend, ""), [("publication_date", "asc")],
-                                     len(family_ids) * (MEMBERS_PER_ROW + 1),
-                                     ["family_id", "country", "kind", "publication_date", "title"])
+        rows = self._lookup(any_keyword("FAM", family_ids), [("publication_date", "asc")],
+                            len(family_ids) * (MEMBERS_PER_ROW + 1),
+                            ["family_id", "country", "kind", "publication_date", "title"])
         out: dict[str, list[FamilyMember]] = {}
         for row in rows:
             out.setdefault(row["family_id"], []).append(FamilyMember.model_validate(row))
@@ -285,9 +285,8 @@ class SearchService:
         """The other members of the family, oldest publication first."""
         if not family_id:
             return []
-        rows = self.backend.top_docs(Keyword("FAM", family_id), Planner(self.analyzer, self.backend, ""),
-                                     [("publication_date", "asc")], MAX_FAMILY_SHOWN,
-                                     ["country", "kind", "publication_date", "title"])
+        rows = self._lookup(Keyword("FAM", family_id), [("publication_date", "asc")], MAX_FAMILY_SHOWN,
+                            ["country", "kind", "publication_date", "title"])
         return [FamilyMember.model_validate(row) for row in rows if row["pn"] != pn]
 
     def _cited_in_corpus(self, citations: list[dict[str, Any]]) -> dict[str, str]:
@@ -304,9 +303,8 @@ class SearchService:
         bases = list(by_base)[:MAX_CITED_LOOKUP]
         if not bases:
             return {}
-        node: Node = Or(tuple(Keyword("PN", b) for b in bases)) if len(bases) > 1 else Keyword("PN", bases[0])
-        rows = self.backend.top_docs(node, Planner(self.analyzer, self.backend, ""), [("publication_date", "desc")],
-                                     len(bases) * KINDS_PER_NUMBER, ["pn_base"])
+        rows = self._lookup(any_keyword("PN", bases), [("publication_date", "desc")],
+                            len(bases) * KINDS_PER_NUMBER, ["pn_base"])
         held = {row["pn"] for row in rows}
         latest: dict[str, str] = {}
         for row in rows:
@@ -315,15 +313,13 @@ class SearchService:
 
     def _latest_of_number(self, pn: str) -> dict[str, Any] | None:
         """A number typed without its kind (US8089085): the latest publication of that number."""
-        rows = self.backend.top_docs(Keyword("PN", normalise_pn(pn)), Planner(self.analyzer, self.backend, ""),
-                                     [("publication_date", "desc")], 1, ["publication_date"])
+        rows = self._lookup(Keyword("PN", normalise_pn(pn)), [("publication_date", "desc")], 1, ["publication_date"])
         return self.backend.get(rows[0]["pn"]) if rows else None
 
     def _citing(self, pn_base: str) -> list[FamilyMember]:
         """Forward citations within the corpus (``CITES=``: by country and number), newest first."""
-        rows = self.backend.top_docs(Keyword("CITES", pn_base), Planner(self.analyzer, self.backend, ""),
-                                     [("publication_date", "desc")], MAX_FAMILY_SHOWN,
-                                     ["country", "kind", "publication_date", "title"])
+        rows = self._lookup(Keyword("CITES", pn_base), [("publication_date", "desc")], MAX_FAMILY_SHOWN,
+                            ["country", "kind", "publication_date", "title"])
         return [FamilyMember.model_validate(row) for row in rows]
 
     def similar(self, pn: str, size: int = 10) -> list[Hit]:

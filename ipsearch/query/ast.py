@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Text fields searched by terms and phrases; TXT means all four.
@@ -118,6 +119,12 @@ class Keyword:
 
 Node = Term | Phrase | Prox | Same | And | Or | Not | DateRange | ClassCode | Keyword
 
+
+def any_keyword(field: str, values: Sequence[str]) -> Node:
+    """Documents with any of ``values`` in keyword ``field`` (one value: the Keyword itself)."""
+    if not values:
+        raise ValueError(f"any_keyword({field!r}) needs at least one value")
+    return Or(tuple(Keyword(field, v) for v in values)) if len(values) > 1 else Keyword(field, values[0])
 
 
 def leaves(node: Node) -> list[Node]:

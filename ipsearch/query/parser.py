@@ -297,15 +297,11 @@ class _ToAst(Transformer):
     def _keyword(self, field: str, leaf: Term | Phrase, tok: Token) -> Node:
         value = leaf.text.strip()
         if field in ("PN", "CITES"):
-            from ipsearch.model import parse_publication_number
-
             try:
-                pn = parse_publication_number(value)
+                return _number_keyword(field, value)
             except ValueError as exc:
                 raise QuerySyntaxError("not a publication number: %(value)s", tok.start_pos, self.query,
                                        value=repr(value)) from exc
-            # CITES matches citations by country and number: a citation often names another kind
-            return Keyword(field, pn.country + pn.number + ("" if field == "CITES" else pn.kind))
         if field == "AN":
             return Keyword("AN", re.sub(r"[^0-9A-Za-z]", "", value).upper())
         if field == "KIND":
@@ -400,13 +396,19 @@ def _bare_number(query: str) -> Keyword | None:
     match = _BARE_NUMBER.fullmatch(query)
     if match is None or sum(c.isdigit() for c in match.group(1)) < MIN_BARE_DIGITS:
         return None
-    from ipsearch.model import parse_publication_number
-
     try:
-        pn = parse_publication_number(query)
+        return _number_keyword("PN", query)
     except ValueError:
         return None
-    return Keyword("PN", pn.country + pn.number + pn.kind)
+
+
+def _number_keyword(field: str, text: str) -> Keyword:
+    """PN= or CITES= a publication number as typed (ValueError when it is none). CITES matches
+    citations by country and number: a citation often names another kind."""
+    from ipsearch.model import parse_publication_number
+
+    pn = parse_publication_number(text)
+    return Keyword(field, pn.country + pn.number + ("" if field == "CITES" else pn.kind))
 
 
 @lru_cache(maxsize=2048)
