@@ -28,7 +28,7 @@ from core.audit import AuditContext, Writer
 from core.celery_app import TaskQueue
 from core.db import session_factory
 from core.errors import NotAuthenticated, PermissionDenied, TooManyRequests
-from core.ratelimit import RateLimiter, hit_each, make_rate_limiter
+from core.ratelimit import RateLimiter, make_rate_limiter
 from core.settings import RouteLimit, Settings
 from ipsearch.backends import get_backend
 from ipsearch.service import SearchService
@@ -177,7 +177,7 @@ def limit_expense(platform: Platform, expense: Expense, address: str | None, use
     limits = {f"{expense.name}:ip:{address or 'unknown'}": limit.per_ip}
     if user_id is not None:
         limits[f"{expense.name}:user:{user_id}"] = limit.per_user
-    decision = hit_each(platform.rate_limiter, limits, limit.window_seconds)
+    decision = platform.rate_limiter.hit(limits, limit.window_seconds)
     if not decision.allowed:
         raise TooManyRequests(f"too many {expense.value} in a short time: wait {decision.retry_after} s and retry",
                               retry_after=decision.retry_after)

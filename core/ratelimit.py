@@ -1,7 +1,8 @@
 """Sliding-window rate limits: Redis in production (shared by every API process), memory embedded.
 
 A sliding window counts the attempts of the last ``window_seconds`` exactly, so a burst cannot
-slip through by straddling the boundary of two fixed windows.
+slip through by straddling the boundary of two fixed windows. One attempt is counted against
+several keys at once (a user and an address): refused when any key is over its limit.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,11 +21,33 @@ import redis
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    retry_after: int
+    retry_after: int  # seconds until the longest-waiting refusing key frees a slot; 0 when allowed
 
 
 class RateLimiter(Protocol):
-    def hit(self, key: str, limit: int, window_seconds: int) -> Decision: ...
+    def hit(self, limits: Mapping[str, int], window_seconds: int) -> Decision:
+        """Count one attempt against each key of ``limits`` (key -> attempts allowed per window)."""
+        ...
+
+
+# One round trip and one write for all keys, atomically: per key, forget attempts older than the
+# window, add this one, and if the key is now over its limit, how long until its oldest expires.
+# KEYS: the counters; ARGV: now, window, then per key its limit and a unique id for this attempt.
+_SLIDING_WINDOW = """
+local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local refused, wait = 0, 0
+for i, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, 0, now - window)
+  redis.call('ZADD', key, now, ARGV[2 + 2 * i])
+  redis.call('EXPIRE', key, math.ceil(window) + 1)
+  if redis.call('ZCARD', key) > tonumber(ARGV[1 + 2 * i]) then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    refused = 1
+    wait = math.max(wait, math.floor(window - (now - tonumber(oldest[2]))) + 1)
+  end
+end
+return {refused, wait}
+"""
 
 
 class RedisRateLimiter:
@@ -31,19 +55,14 @@ class RedisRateLimiter:
 
     def __init__(self, url: str) -> None:
         self._redis = redis.Redis.from_url(url)
+        self._script = self._redis.register_script(_SLIDING_WINDOW)
 
-    def hit(self, key: str, limit: int, window_seconds: int) -> Decision:
-        now = time.time()
-        rkey = f"ipc:rl:{key}"
-        pipe = self._redis.pipeline()
-        pipe.zremrangebyscore(rkey, 0, now - window_seconds)
-        pipe.zadd(rkey, {uuid.uuid4().hex: now})
-        pipe.zcard(rkey)
-        pipe.zrange(rkey, 0, 0, withscores=True)
-        pipe.expire(rkey, window_seconds + 1)
-        _, _, count, oldest, _ = pipe.execute()
-        retry = int(window_seconds - (now - oldest[0][1])) + 1 if oldest else window_seconds
-        return Decision(allowed=int(count) <= limit, retry_after=max(retry, 1))
+    def hit(self, limits: Mapping[str, int], window_seconds: int) -> Decision:
+        args: list[str | int | float] = [time.time(), window_seconds]
+        for limit in limits.values():
+            args += [limit, uuid.uuid4().hex]
+        refused, wait = self._script(keys=[f"ipc:rl:{key}" for key in limits], args=args)
+        return Decision(allowed=False, retry_after=max(int(wait), 1)) if refused else Decision(True, 0)
 
 
 class MemoryRateLimiter:
@@ -53,27 +72,21 @@ class MemoryRateLimiter:
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def hit(self, key: str, limit: int, window_seconds: int) -> Decision:
+    def hit(self, limits: Mapping[str, int], window_seconds: int) -> Decision:
         now = time.monotonic()
+        waits: list[int] = []
         with self._lock:
             if len(self._hits) > 100_000:
                 self._hits.clear()
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - window_seconds:
-                hits.popleft()
-            hits.append(now)
-            count, oldest = len(hits), hits[0]
-        return Decision(allowed=count <= limit, retry_after=max(int(window_seconds - (now - oldest)) + 1, 1))
+            for key, limit in limits.items():
+                hits = self._hits.setdefault(key, deque())
+                while hits and hits[0] <= now - window_seconds:
+                    hits.popleft()
+                hits.append(now)
+                if len(hits) > limit:
+                    waits.append(int(window_seconds - (now - hits[0])) + 1)
+        return Decision(allowed=False, retry_after=max(max(waits), 1)) if waits else Decision(True, 0)
 
 
 def make_rate_limiter(redis_url: str | None) -> RateLimiter:
     return RedisRateLimiter(redis_url) if redis_url else MemoryRateLimiter()
-
-
-def hit_each(limiter: RateLimiter, limits: dict[str, int], window_seconds: int) -> Decision:
-    """Count one request against every key (a user, an address); refused when any key is over its
-    limit, to be retried after the longest wait among those refusing."""
-    refused = [d for key, limit in limits.items() if not (d := limiter.hit(key, limit, window_seconds)).allowed]
-    if not refused:
-        return Decision(allowed=True, retry_after=0)
-    return Decision(allowed=False, retry_after=max(d.retry_after for d in refused))

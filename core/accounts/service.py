@@ -183,7 +183,7 @@ def check_credentials(session: Session, settings: Settings, limiter: RateLimiter
                       email: str, password: str) -> User:
     """The user with this e-mail and password. Attempts are limited per client address, the API's
     token endpoint and the portal's login form alike."""
-    decision = limiter.hit(f"login:{client_ip or 'unknown'}", settings.login_attempts_per_minute, 60)
+    decision = limiter.hit({f"login:{client_ip or 'unknown'}": settings.login_attempts_per_minute}, 60)
     if not decision.allowed:
         raise TooManyRequests("too many login attempts from this address; wait and retry",
                               retry_after=decision.retry_after)

@@ -1,35 +1,54 @@
-"""Sliding-window limits, in memory and on the real Redis: exactly ``limit`` per window."""
+"""Sliding-window limits, in memory and on the real Redis: exactly ``limit`` per window, per key,
+and one attempt counted against several keys is refused when any of them is over."""
 
 from __future__ import annotations
 
 import time
 import uuid
 
-from core.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter, hit_each
+import pytest
+import redis
+
+from core.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 
 
-def _exercise(limiter: RateLimiter) -> None:
+@pytest.fixture(params=["memory", "redis"])
+def limiter(request: pytest.FixtureRequest) -> RateLimiter:
+    if request.param == "memory":
+        return MemoryRateLimiter()
+    return RedisRateLimiter(request.getfixturevalue("redis_url"))
+
+
+def test_exactly_limit_per_window(limiter: RateLimiter) -> None:
     key = f"test:{uuid.uuid4().hex}"
-    decisions = [limiter.hit(key, 3, 1) for _ in range(5)]
+    decisions = [limiter.hit({key: 3}, 1) for _ in range(5)]
     assert [d.allowed for d in decisions] == [True, True, True, False, False]
-    assert decisions[-1].retry_after >= 1
+    assert decisions[0].retry_after == 0 and decisions[-1].retry_after >= 1
     time.sleep(1.1)  # the window slides past every earlier attempt
-    assert limiter.hit(key, 3, 1).allowed
-    assert limiter.hit(f"{key}:other", 3, 1).allowed  # keys are independent
+    assert limiter.hit({key: 3}, 1).allowed
+    assert limiter.hit({f"{key}:other": 3}, 1).allowed  # keys are independent
 
 
-def test_memory_limiter() -> None:
-    _exercise(MemoryRateLimiter())
-
-
-def test_redis_limiter(redis_url: str) -> None:
-    _exercise(RedisRateLimiter(redis_url))
-
-
-def test_hit_each_refuses_when_any_key_is_over() -> None:
-    limiter = MemoryRateLimiter()
-    both = {"user:1": 2, "ip:a": 3}
-    assert [hit_each(limiter, both, 60).allowed for _ in range(3)] == [True, True, False]  # the user's limit
-    assert hit_each(limiter, {"user:2": 2, "ip:a": 3}, 60).allowed is False  # now the address's: 4 > 3
-    other = hit_each(limiter, {"user:3": 2, "ip:b": 3}, 60)
+def test_refused_when_any_key_is_over(limiter: RateLimiter) -> None:
+    run = uuid.uuid4().hex
+    user, address = f"{run}:user:1", f"{run}:ip:a"
+    assert [limiter.hit({user: 2, address: 3}, 60).allowed for _ in range(3)] == [True, True, False]  # the user's
+    assert limiter.hit({f"{run}:user:2": 2, address: 3}, 60).allowed is False  # now the address's: 4 > 3
+    other = limiter.hit({f"{run}:user:3": 2, f"{run}:ip:b": 3}, 60)
     assert other.allowed and other.retry_after == 0  # another user at another address
+
+
+def test_retry_after_is_the_longest_wait(limiter: RateLimiter) -> None:
+    run = uuid.uuid4().hex
+    short, long = f"{run}:short", f"{run}:long"
+    limiter.hit({long: 1}, 60)
+    refused = limiter.hit({short: 0, long: 1}, 60)  # both over: the 60 s window's oldest attempt decides
+    assert not refused.allowed and 59 <= refused.retry_after <= 61
+
+
+def test_redis_counters_expire(redis_url: str) -> None:
+    """Counters do not outlive their window: Redis holds no key of an address that stopped asking."""
+    key = f"test:{uuid.uuid4().hex}"
+    RedisRateLimiter(redis_url).hit({key: 5}, 2)
+    ttl = redis.Redis.from_url(redis_url).ttl(f"ipc:rl:{key}")
+    assert 0 < ttl <= 3
