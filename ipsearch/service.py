@@ -18,10 +18,10 @@ from pydantic import BaseModel, Field
 from core.errors import NotFound
 from ipsearch.analysis import Analyzer, get_analyzer
 from ipsearch.backends import SearchBackend
-from ipsearch.highlight import highlight
+from ipsearch.highlight import MARKED_FIELDS, FieldMarks, Marks, highlight
 from ipsearch.model import normalise_pn, parse_publication_number
 from ipsearch.names import harmonise_name
-from ipsearch.query.ast import Keyword, Node, Not, Phrase, Term, any_keyword, leaves
+from ipsearch.query.ast import TEXT_FIELDS, Keyword, Node, Not, Phrase, Term, any_keyword, leaves
 from ipsearch.query.parser import parse_query, walk
 from ipsearch.query.plan import Planner
 from ipsearch.results import (
@@ -136,9 +136,9 @@ class SearchService:
         if cursor:
             at = self._cursor(cursor, q, sort, group)
             params.after, params.pit, params.shown = at.after or None, at.pit, at.shown
-        tokens = self.query_tokens(node, planner)
+        marks = self.query_marks(node, planner)
         rows = self._family_rows if group is Grouping.family else self._document_rows
-        result, more = rows(node, planner, params, tokens)
+        result, more = rows(node, planner, params, marks)
         self._label_owners(result.facets.get("applicant", []))
         if more is not None:  # where the next page starts
             result.next_cursor = encode_cursor(Cursor(query=_digest(q), sort=sort, group=group, **more),
@@ -188,22 +188,22 @@ class SearchService:
         return at
 
     def _document_rows(self, node: Node, planner: Planner, params: SearchParams,
-                       tokens: set[str]) -> tuple[SearchResult, dict[str, Any] | None]:
+                       marks: FieldMarks) -> tuple[SearchResult, dict[str, Any] | None]:
         page = self.backend.run_search(node, planner, params)
         shown = params.shown + len(page.hits)
         more = None
         if page.hits and len(page.hits) == params.size and shown < page.total:
             more = {"shown": shown, "after": page.hits[-1].sort, "pit": page.pit}
-        return SearchResult(total=page.total, documents=page.total, hits=[self._hit(h, tokens) for h in page.hits],
+        return SearchResult(total=page.total, documents=page.total, hits=[self._hit(h, marks) for h in page.hits],
                             facets=page.facets, backend=self.backend.kind, took_ms=0), more
 
     def _family_rows(self, node: Node, planner: Planner, params: SearchParams,
-                     tokens: set[str]) -> tuple[SearchResult, dict[str, Any] | None]:
+                     marks: FieldMarks) -> tuple[SearchResult, dict[str, Any] | None]:
         """One row per family: the best-ranked member of each, in rank order, with the others
         listed. Rows are read from the top of the ranking each time (the cursor is an offset), so a
         family never appears twice however far one pages."""
         found = self.backend.family_heads(node, planner, params)
-        hits = [self._hit(h, tokens) for h in found.heads]
+        hits = [self._hit(h, marks) for h in found.heads]
         members = self._families([h.family_id for h in hits if h.family_id])
         for hit in hits:
             hit.family = [m for m in members.get(hit.family_id or "", []) if m.pn != hit.pn][:MEMBERS_PER_ROW]
@@ -227,31 +227,39 @@ class SearchService:
         node, planner = self.plan(q)
         return set(self.backend.run_ids(node, planner, limit))
 
-    def query_tokens(self, node: Node, planner: Planner) -> set[str]:
-        """The tokens of the positive words and phrases, for highlighting."""
+    def query_marks(self, node: Node, planner: Planner) -> FieldMarks:
+        """What to mark in the title and the abstract: the positive words and phrases searched in
+        each (``TI=`` marks the title alone; ``PA=`` or ``CL=`` neither), phrases as phrases."""
         negated = {id(leaf) for n in walk(node) if isinstance(n, Not) for leaf in leaves(n.item)}
-        out: set[str] = set()
+        words: dict[str, set[str]] = {field: set() for field in MARKED_FIELDS}
+        phrases: dict[str, set[tuple[str, ...]]] = {field: set() for field in MARKED_FIELDS}
         for leaf in leaves(node):
             if id(leaf) in negated or not isinstance(leaf, Term | Phrase):
                 continue
+            fields = [field for field in TEXT_FIELDS[leaf.field] if field in MARKED_FIELDS]
             if isinstance(leaf, Term) and leaf.is_wildcard:
-                if leaf.field in ("TI", "AB", "TXT", "CL", "DESC"):
-                    out.update(planner.expand(leaf))
+                for field in fields:
+                    words[field].update(planner.expand(leaf))
+            elif len(tokens := planner.tokens(leaf)) > 1:  # searched as a phrase
+                for field in fields:
+                    phrases[field].add(tuple(tokens))
             else:
-                out.update(planner.tokens(leaf))
-        return out
+                for field in fields:
+                    words[field].update(tokens)
+        return {field: Marks(frozenset(words[field]), frozenset(phrases[field])) for field in MARKED_FIELDS}
 
-    def _hit(self, raw: RawHit, tokens: set[str]) -> Hit:
+    def _hit(self, raw: RawHit, marks: FieldMarks) -> Hit:
         src = raw.source
-        marks = {}
-        if (title := highlight(src.get("title") or "", tokens, self.analyzer)) is not None:
-            marks["title"] = title
-        if (abstract := highlight(src.get("abstract") or "", tokens, self.analyzer, fragment=True)) is not None:
-            marks["abstract"] = abstract
+        shown = {}
+        if (title := highlight(src.get("title") or "", marks.get("ti", Marks()), self.analyzer)) is not None:
+            shown["title"] = title
+        if (abstract := highlight(src.get("abstract") or "", marks.get("ab", Marks()), self.analyzer,
+                                  fragment=True)) is not None:
+            shown["abstract"] = abstract
         return Hit(pn=raw.pn, title=src.get("title") or "", score=round(raw.score, 6),
                    publication_date=src.get("publication_date"), filing_date=src.get("filing_date"),
                    country=src.get("country"), kind=src.get("kind"), doc_kind=src.get("doc_kind"),
-                   applicants=src.get("owners") or [], ipc=src.get("ipc") or [], highlights=marks,
+                   applicants=src.get("owners") or [], ipc=src.get("ipc") or [], highlights=shown,
                    family_id=src.get("family_id"))
 
     # --- documents -------------------------------------------------------------------------
@@ -329,7 +337,7 @@ class SearchService:
         record = self.backend.get(normalise_pn(pn))
         if record is None:
             raise NotFound.said("%(pn)s is not in the corpus", pn=pn)
-        return [self._hit(h, set()) for h in find_similar(self.backend, record, size)]
+        return [self._hit(h, {}) for h in find_similar(self.backend, record, size)]
 
     # --- export ----------------------------------------------------------------------------
     def export(self, q: str, fmt: ExportFormat = ExportFormat.csv, limit: int = MAX_EXPORT,

@@ -3,14 +3,16 @@ embedded backend, over the real corpus in shared/data (ranking may differ)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from core.settings import BackendKind, Settings
+from ipsearch.analysis import get_analyzer
 from ipsearch.backends import embedded, get_backend
-from ipsearch.service import SearchService
+from ipsearch.service import Hit, SearchService
 from loaders.pipeline import run_load
 from loaders.synthetic import SyntheticOptions, write_weekly_files
 
@@ -143,6 +145,33 @@ def test_highlights_on_original_text(es_service: SearchService) -> None:
     assert hits and all("<mark>" in h.highlights.get("title", "") for h in hits)
     cn = es_service.search("名称=显示").hits[0]
     assert cn.highlights["title"] == "<mark>显示</mark>设备"
+
+
+def _marked(hits: list[Hit], field: str) -> list[str]:
+    return [m for h in hits for m in re.findall(r"<mark>(.*?)</mark>", h.highlights.get(field, ""))]
+
+
+def test_highlights_follow_the_query_fields_and_phrases(es_service: SearchService,
+                                                        embedded_service: SearchService) -> None:
+    analyzer = get_analyzer()
+    for service in (es_service, embedded_service):
+        # a field's words are marked in that field alone; an applicant's name nowhere
+        ti = service.search("TI=light", size=50).hits
+        assert _marked(ti, "title") and not _marked(ti, "abstract")
+        ab = service.search("AB=light", size=50).hits
+        assert _marked(ab, "abstract") and not _marked(ab, "title")
+        pa = service.search("PA=samsung", size=50).hits
+        assert pa and not any(h.highlights for h in pa)
+        # a phrase is marked whole, never one of its words alone ("light" is in many of these abstracts)
+        phrase = service.search('"light emitting"', size=50).hits
+        shown = _marked(phrase, "title") + _marked(phrase, "abstract")
+        assert shown and all(analyzer.tokens(m) == ["light", "emit"] for m in shown), shown
+        both = service.search('"light emitting" AND TI=diode', size=50).hits
+        assert {analyzer.analyse(m) for m in _marked(both, "title")} <= {"light emit", "diode"}
+    on_es, embedded_marks = ({h.pn: h.highlights for h in service.search('"light emitting"', size=100).hits}
+                             for service in (es_service, embedded_service))
+    common = on_es.keys() & embedded_marks.keys()  # the same marks whichever backend found the document
+    assert common and all(on_es[pn] == embedded_marks[pn] for pn in common)
 
 
 def test_similar_and_document_view(es_service: SearchService, embedded_service: SearchService) -> None:

@@ -1,17 +1,27 @@
-"""Highlights mark whole words whose analysed form is a query token, on the text as printed and
-escaped. ASCII text takes a faster path (split in C, each distinct word analysed once, marks placed
-by whole-word search): these cases pin what both paths must do."""
+"""Highlights mark whole words whose analysed form is a query token, and phrases only where their
+words follow each other, on the text as printed and escaped. ASCII text takes a faster path (split
+in C, each distinct word analysed once, marks placed by whole-word search): these cases pin what
+both paths must do."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from ipsearch.analysis import get_analyzer
-from ipsearch.highlight import FRAGMENT, highlight
+from ipsearch.highlight import FRAGMENT, Marks, _ascii_phrase_spans, _phrase_spans, _token_runs, highlight
+from loaders.reader import Parsed, read_source
+from loaders.sources import expand
 
 
 def marks(text: str, *tokens: str, fragment: bool = False) -> str | None:
-    return highlight(text, set(tokens), get_analyzer(), fragment)
+    return highlight(text, Marks(words=frozenset(tokens)), get_analyzer(), fragment)
+
+
+def phrase_marks(text: str, *phrases: tuple[str, ...], words: tuple[str, ...] = (),
+                 fragment: bool = False) -> str | None:
+    return highlight(text, Marks(frozenset(words), frozenset(phrases)), get_analyzer(), fragment)
 
 
 @pytest.mark.parametrize("text,tokens,expected", [
@@ -39,3 +49,58 @@ def test_a_fragment_shows_the_first_match_and_what_follows(filler: str) -> None:
     assert shown is not None and shown.startswith("…") and shown.endswith("…")
     assert shown.count("<mark>lamp</mark>") == 2  # the third is past the fragment
     assert len(shown.replace("<mark>", "").replace("</mark>", "")) <= FRAGMENT + 2
+
+
+@pytest.mark.parametrize("text,phrases,words,expected", [
+    # the phrase where its words stand together, not each word wherever it is
+    ("A base station near the base plate", (("base", "station"),), (),
+     "A <mark>base station</mark> near the base plate"),
+    # the index gives stop words no position: "base of station" is the phrase's match too
+    ("base of station", (("base", "station"),), (), "<mark>base of station</mark>"),
+    # punctuation between the words (the analyzer splits there too); analysed forms ("emitting" -> "emit")
+    ("Light-emitting diodes; light, emitting", (("light", "emit", "diode"),), (),
+     "<mark>Light-emitting diodes</mark>; light, emitting"),
+    ("no phrase: station base", (("base", "station"),), (), None),
+    # a word searched alone is still marked; inside the phrase the longer mark wins
+    ("base station, base", (("base", "station"),), ("base",), "<mark>base station</mark>, <mark>base</mark>"),
+    # not ASCII: the word-by-word path; a CJK run breaks a Latin phrase
+    ("Café lamp of LED, LED lamp", (("lamp", "led"),), (), "Café <mark>lamp of LED</mark>, LED lamp"),
+    ("base 基站 station", (("base", "station"),), (), None),
+    # CJK phrases: the tokens' concatenation, as written without spaces
+    ("一种发光二极管，发光的二极管", (("发光", "二极管"),), (), "一种<mark>发光二极管</mark>，发光的二极管"),
+    ("LED灯和led灯", (("led", "灯"),), (), "<mark>LED灯</mark>和<mark>led灯</mark>"),
+    ("<i>base station</i>", (("base", "station"),), (), "&lt;i&gt;<mark>base station</mark>&lt;/i&gt;"),
+])
+def test_phrases_are_marked_where_their_words_follow_each_other(
+        text: str, phrases: tuple[tuple[str, ...], ...], words: tuple[str, ...], expected: str | None) -> None:
+    assert phrase_marks(text, *phrases, words=words) == expected
+
+
+def test_a_fragment_starts_at_the_first_phrase() -> None:
+    text = "x " * 300 + "a base station " + "y " * 300 + "base"
+    shown = phrase_marks(text, ("base", "station"), words=("base",), fragment=True)
+    assert shown is not None and "<mark>base station</mark>" in shown and shown.count("<mark>") == 1
+
+
+def test_the_ascii_phrase_path_finds_what_the_word_by_word_path_finds(shared_data_dir: Path) -> None:
+    """On every ASCII title and abstract of the real corpus, with phrases made of its own words (so
+    most are found) and of words two apart (so most are not)."""
+    analyzer = get_analyzer()
+    texts = [t.text for src in expand([shared_data_dir / "patents"]) for item in read_source(src)
+             if isinstance(item, Parsed) for t in (*item.doc.titles, *item.doc.abstracts) if t.text.isascii()]
+    assert len(texts) > 400
+    found = 0
+    for text in texts:
+        tokens = [t for _, _, t in _token_runs(text, analyzer)]
+        phrases = {tuple(tokens[i:i + n]) for n in (2, 3) for i in range(0, len(tokens) - n, 7)}
+        phrases |= {(tokens[i], tokens[i + 2]) for i in range(0, len(tokens) - 3, 11)}
+        if not phrases:
+            continue
+        fast = sorted(_ascii_phrase_spans(text, list(phrases), analyzer))
+        runs = _token_runs(text, analyzer)  # the general path, as non-ASCII text takes it
+        general = sorted((runs[i][0], runs[i + len(p) - 1][1]) for p in phrases for i in range(len(runs))
+                         if tuple(t for _, _, t in runs[i:i + len(p)]) == p)
+        assert fast == general, text
+        assert sorted(_phrase_spans(text, frozenset(phrases), analyzer)) == general
+        found += len(general)
+    assert found > 1000
