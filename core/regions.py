@@ -158,8 +158,9 @@ def resolve(text: str, level: Level | None = None, province: str | None = None) 
 
 
 def _province_name(region: Region) -> str:
+    """Both names (the refusal is read in Chinese and in English; its options are not translated)."""
     top = _table().by_code.get(region.province_code)
-    return top.name_en if top is not None else region.province_code
+    return f"{top.name_zh} {top.name_en}" if top is not None else region.province_code
 
 
 # Countries whose owners are placed in a division: China, and its regions where data codes them apart.

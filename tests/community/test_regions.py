@@ -56,7 +56,7 @@ def test_a_name_of_a_province_and_a_prefecture_is_the_province_unless_told_other
 
 def test_a_name_two_prefectures_share_needs_its_province() -> None:
     assert regions.lookup("Suzhou") is None
-    with pytest.raises(InvalidInput, match=r"苏州市 320500 \(Jiangsu\), 宿州市 341300 \(Anhui\)"):
+    with pytest.raises(InvalidInput, match=r"苏州市 320500 \(江苏省 Jiangsu\), 宿州市 341300 \(安徽省 Anhui\)"):
         regions.resolve("Suzhou")
     assert regions.resolve("Suzhou", province="320000").code == "320500"
     assert regions.resolve("Taizhou", province="330000").name_zh == "台州市"
