@@ -39,6 +39,8 @@ _WORD = re.compile(r"^[^\W_]+$")
 # tuple per match); on such text it finds exactly the runs the third group of _RUNS finds.
 _HAS_CJK = re.compile(rf"[{_CJK}{_KATAKANA}]")
 _WORDS = re.compile(r"[^\W_]+")
+# A non-CJK word as _RUNS finds it (its third group): where a word's token may start in mixed text.
+NON_CJK_WORD = re.compile(rf"[^\W_{_CJK}{_KATAKANA}]+")
 # ASCII text: every character that is not a letter or digit becomes a space, then str.split finds
 # the same words as _WORDS, five times faster than the regex.
 ASCII_NON_WORD = str.maketrans({i: " " for i in range(128) if not chr(i).isalnum()})
@@ -124,6 +126,23 @@ class Analyzer:
                 if token := self._latin(latin):
                     out.append(token)
         return out
+
+    def token_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """The tokens of ``tokens(text)``, each with the span of ``text`` it comes from: where a
+        highlight can mark a phrase as the index sees it (stop words have no token, so no span)."""
+        spans: list[tuple[int, int, str]] = []
+        for run in _RUNS.finditer(text):
+            katakana, cjk, latin = run.groups()
+            if katakana:
+                spans.append((run.start(), run.end(), katakana))
+            elif cjk:
+                with self._zh_lock:
+                    words = list(self._jieba.tokenize(cjk))
+                spans.extend((run.start() + a, run.start() + b, w) for w, a, b in words
+                             if w and w not in self._zh_stop and _WORD.match(w))
+            elif token := self._latin(latin):
+                spans.append((run.start(), run.end(), token))
+        return spans
 
     def analyse(self, text: str) -> str:
         """Tokens joined by single spaces: the form both backends index."""

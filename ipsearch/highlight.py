@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Set
+from collections.abc import Iterator, Set
 from dataclasses import dataclass
 
-from ipsearch.analysis import ASCII_NON_WORD, Analyzer
+from ipsearch.analysis import ASCII_NON_WORD, NON_CJK_WORD, Analyzer
 
 _LATIN = re.compile(r"[^\W_]+")
 _CJK = re.compile("[\u3040-\u9fff]")
 _RUN = re.compile(r"\S+")
 FRAGMENT = 240
+# How far after a phrase's first word its last may stand (stop words between them included): the
+# text a non-ASCII phrase is checked on, with the analyzer itself. Between two CJK tokens of a
+# phrase: a stop word or two (的, 以及) or punctuation, at most _CJK_GAP characters.
+_PHRASE_REACH, _REACH_PER_TOKEN, _CJK_GAP = 30, 20, 4
 
 Span = tuple[int, int]
 MARKED_FIELDS = ("ti", "ab")  # the index fields a hit shows: its title and its abstract
@@ -32,34 +36,105 @@ class Marks:
     words: frozenset[str] = frozenset()
     phrases: frozenset[tuple[str, ...]] = frozenset()
 
+    def __post_init__(self) -> None:
+        if any(len(phrase) < 2 for phrase in self.phrases):
+            raise ValueError("a phrase has two tokens or more; a single token is one of the words")
 
+
+NO_MARKS = Marks()
 FieldMarks = dict[str, Marks]  # MARKED_FIELDS -> what to mark there
 
 
-def _ascii_spans(text: str, tokens: Set[str], analyzer: Analyzer) -> list[Span]:
-    """The spans of matching words in ASCII text, in order. The words are split as ``Analyzer.tokens``
-    splits them (translate + split, in C) and analysed once per distinct word; only the words that
-    match are then looked for, as whole words, to place their marks (most words match nothing)."""
+def highlight(text: str, marks: Marks, analyzer: Analyzer, fragment: bool = False) -> str | None:
+    """HTML with ``<mark>`` around matching words and phrases (escaped otherwise); None if nothing
+    matched. A fragment shows FRAGMENT characters from a little before the first mark."""
+    if not text or not (marks.words or marks.phrases):
+        return None
+    fragment = fragment and len(text) > FRAGMENT
+    if text.isascii():
+        spans = _ascii_marks(text, marks, analyzer)
+    else:
+        spans = _word_spans(text, marks.words, analyzer, fragment) if marks.words else []
+        spans += _phrase_spans(text, marks.phrases, analyzer)
+    if not spans:
+        return None
+    spans.sort(key=lambda s: (s[0], -s[1]))  # a phrase before a word it starts with: the longer mark wins
+    start, end = 0, len(text)
+    if fragment:
+        start = max(0, spans[0][0] - FRAGMENT // 3)
+        end = min(len(text), start + FRAGMENT)
+    out, pos = [], start
+    for a, b in spans:
+        if a < pos or b > end:
+            continue
+        out.append(html.escape(text[pos:a]))
+        out.append(f"<mark>{html.escape(text[a:b])}</mark>")
+        pos = b
+    out.append(html.escape(text[pos:end]))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return prefix + "".join(out) + suffix
+
+
+# --- ASCII text: split in C, each distinct word analysed once --------------------------------
+
+def _ascii_marks(text: str, marks: Marks, analyzer: Analyzer) -> list[Span]:
+    """Words and phrases in ASCII text from one split: the places of the words and of each phrase's
+    first word; from each of the latter, the words after it are read while they continue the phrase
+    (most places end at once)."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in marks.phrases:
+        by_first.setdefault(phrase[0], []).append(phrase)
+    found = _ascii_words(text, marks.words.union(by_first), analyzer)
+    spans = [(a, b) for a, b, token in found if token in marks.words]
+    if by_first:
+        spaced = text.translate(ASCII_NON_WORD)
+        for a, b, token in found:
+            for phrase in by_first.get(token, ()):
+                if (end := _phrase_end(spaced, b, phrase[1:], analyzer)) is not None:
+                    spans.append((a, end))
+    return spans
+
+
+def _ascii_words(text: str, tokens: Set[str], analyzer: Analyzer) -> list[tuple[int, int, str]]:
+    """Each word of ASCII text whose token is one of ``tokens``, with its span and token. The words
+    are split as ``Analyzer.tokens`` splits them (translate + split, in C) and analysed once per
+    distinct word; only the words that match are then looked for, as whole words."""
     spaced = f" {text.translate(ASCII_NON_WORD)} "  # a word is a run between spaces, at its own offset + 1
     words = list(set(spaced.split()))
-    spans: list[Span] = []
+    found: list[tuple[int, int, str]] = []
     for word, token in zip(words, analyzer.word_tokens(words), strict=True):
         if not token or token not in tokens:  # "" is a stop word's token: never a mark
             continue
         needle = f" {word} "
         at = spaced.find(needle)
         while at >= 0:
-            spans.append((at, at + len(word)))
+            found.append((at, at + len(word), token))
             at = spaced.find(needle, at + len(word) + 1)  # the next one may start at this one's space
-    return sorted(spans)
+    return found
 
 
-def _marked_spans(text: str, tokens: Set[str], analyzer: Analyzer, fragment: bool) -> list[Span]:
-    """The spans of matching words, in order; for a fragment, only those inside the FRAGMENT
-    characters it can show (the words after it are never analysed: most of a long abstract)."""
-    if text.isascii():
-        found = _ascii_spans(text, tokens, analyzer)
-        return [s for s in found if s[0] < found[0][0] + FRAGMENT] if fragment and found else found
+def _phrase_end(spaced: str, after: int, rest: tuple[str, ...], analyzer: Analyzer) -> int | None:
+    """Where the words from ``after`` on spell ``rest`` (stop words skipped, as the index skips
+    them): the end of its last word, or None at the first word that breaks it."""
+    at = 0
+    for word in _RUN.finditer(spaced, after):
+        token = analyzer.word_token(word.group(0))
+        if token is None:  # a stop word: no position in the index
+            continue
+        if token != rest[at]:
+            return None
+        at += 1
+        if at == len(rest):
+            return word.end()
+    return None
+
+
+# --- other text: word by word; CJK runs by substring or by the analyzer ----------------------
+
+def _word_spans(text: str, tokens: Set[str], analyzer: Analyzer, fragment: bool) -> list[Span]:
+    """The spans of matching words in non-ASCII text; for a fragment, only those inside the
+    FRAGMENT characters it can show (the words after it are never analysed: most of a long abstract)."""
     spans: list[Span] = []
     limit: int | None = None  # for a fragment: where the words it can show end
     for match in _LATIN.finditer(text):
@@ -77,98 +152,54 @@ def _marked_spans(text: str, tokens: Set[str], analyzer: Analyzer, fragment: boo
             spans.append(match.span())
         if fragment and spans and limit is None:
             limit = min(spans)[0] + FRAGMENT  # the fragment starts at most FRAGMENT // 3 before it
-    return sorted(spans)
-
-
-def _token_runs(text: str, analyzer: Analyzer) -> list[tuple[int, int, str]]:
-    """Each word of non-ASCII ``text`` with its span and token, in order, stop words left out (the
-    index gives them no position); a CJK run is one entry with no token, so no Latin phrase spans it."""
-    runs: list[tuple[int, int, str]] = []
-    for match in _LATIN.finditer(text):
-        word = match.group(0)
-        if _CJK.search(word):
-            runs.append((match.start(), match.end(), ""))
-        elif token := analyzer.word_token(word):
-            runs.append((match.start(), match.end(), token))
-    return runs
-
-
-def _ascii_phrase_spans(text: str, phrases: list[tuple[str, ...]], analyzer: Analyzer) -> list[Span]:
-    """Phrases in ASCII text: each place of a phrase's first word (found as words are), then the
-    words after it, read one by one while they continue the phrase (most places end at once)."""
-    spaced = text.translate(ASCII_NON_WORD)
-    by_first: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in phrases:
-        by_first.setdefault(phrase[0], []).append(phrase)
-    spans: list[Span] = []
-    for start, end in _ascii_spans(text, by_first.keys(), analyzer):
-        for phrase in by_first[analyzer.word_token(text[start:end]) or ""]:
-            at = 1
-            for word in _RUN.finditer(spaced, end):
-                token = analyzer.word_token(word.group(0))
-                if token is None:  # a stop word: no position in the index
-                    continue
-                if token != phrase[at]:
-                    break
-                at += 1
-                if at == len(phrase):
-                    spans.append((start, word.end()))
-                    break
     return spans
 
 
-def _phrase_spans(text: str, phrases: frozenset[tuple[str, ...]], analyzer: Analyzer) -> list[Span]:
-    """Where each phrase's tokens follow each other: from its first word's start to its last's end.
-    A phrase of CJK tokens is found as their concatenation (CJK is written without spaces)."""
+def _phrase_spans(text: str, phrases: Set[tuple[str, ...]], analyzer: Analyzer) -> list[Span]:
+    """Phrases in non-ASCII text, from each place its first token may start. A CJK phrase: its
+    tokens must follow each other within a few characters (a stop word such as 的, or punctuation,
+    between them); written as its tokens, it stands, else those characters are analysed (jieba, as
+    the index was). Another phrase: the text from there is analysed and must start with it."""
     spans: list[Span] = []
-    latin: list[tuple[str, ...]] = []
-    lowered = text.lower()
-    lowered = lowered if len(lowered) == len(text) else text  # offsets must stay those of the text
     for phrase in phrases:
-        joined = "".join(phrase)
-        if not _CJK.search(joined):
-            latin.append(phrase)
+        if all(_CJK.match(token) for token in phrase):
+            joined = "".join(phrase)
+            for start in _starts(text, phrase[0], analyzer):
+                if text.startswith(joined, start):
+                    spans.append((start, start + len(joined)))
+                elif (end := _cjk_phrase_end(text, start, phrase)) is not None and \
+                        tuple(analyzer.tokens(text[start:end])) == phrase:
+                    spans.append((start, end))
             continue
-        at = lowered.find(joined)
+        reach = _PHRASE_REACH + _REACH_PER_TOKEN * len(phrase)
+        for start in _starts(text, phrase[0], analyzer):
+            found = analyzer.token_spans(text[start:start + reach])
+            if found and found[0][0] == 0 and tuple(t for _, _, t in found[:len(phrase)]) == phrase:
+                spans.append((start, start + found[len(phrase) - 1][1]))
+    return spans
+
+
+def _cjk_phrase_end(text: str, start: int, phrase: tuple[str, ...]) -> int | None:
+    """Where the CJK phrase starting at ``start`` ends if each next token is written within
+    _CJK_GAP characters of the one before; None if one is not (most places: nothing to analyse)."""
+    end = start + len(phrase[0])
+    for token in phrase[1:]:
+        at = text.find(token, end, end + _CJK_GAP + len(token))
+        if at < 0:
+            return None
+        end = at + len(token)
+    return end
+
+
+def _starts(text: str, token: str, analyzer: Analyzer) -> Iterator[int]:
+    """Where a word with this token may start: a CJK token wherever it is written, another at each
+    non-CJK word that analyses to it."""
+    if _CJK.match(token):
+        at = text.find(token)
         while at >= 0:
-            spans.append((at, at + len(joined)))
-            at = lowered.find(joined, at + len(joined))
-    if latin and text.isascii():
-        spans.extend(_ascii_phrase_spans(text, latin, analyzer))
-    elif latin:
-        runs = _token_runs(text, analyzer)
-        tokens = [t for _, _, t in runs]
-        for phrase in latin:
-            n = len(phrase)
-            spans.extend((runs[i][0], runs[i + n - 1][1]) for i, token in enumerate(tokens)
-                         if token == phrase[0] and tuple(tokens[i:i + n]) == phrase)
-    return spans
-
-
-def highlight(text: str, marks: Marks, analyzer: Analyzer, fragment: bool = False) -> str | None:
-    """HTML with ``<mark>`` around matching words and phrases (escaped otherwise); None if nothing
-    matched."""
-    if not text or not (marks.words or marks.phrases):
-        return None
-    fragment = fragment and len(text) > FRAGMENT
-    spans = _marked_spans(text, marks.words, analyzer, fragment) if marks.words else []
-    if marks.phrases:  # a phrase before a word it holds: the longer mark wins
-        spans = sorted([*spans, *_phrase_spans(text, marks.phrases, analyzer)], key=lambda s: (s[0], -s[1]))
-        spans = [s for s in spans if s[0] < spans[0][0] + FRAGMENT] if fragment and spans else spans
-    if not spans:
-        return None
-    start, end = 0, len(text)
-    if fragment:
-        start = max(0, spans[0][0] - FRAGMENT // 3)
-        end = min(len(text), start + FRAGMENT)
-    out, pos = [], start
-    for a, b in spans:
-        if a < pos or b > end:
-            continue
-        out.append(html.escape(text[pos:a]))
-        out.append(f"<mark>{html.escape(text[a:b])}</mark>")
-        pos = b
-    out.append(html.escape(text[pos:end]))
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) else ""
-    return prefix + "".join(out) + suffix
+            yield at
+            at = text.find(token, at + 1)
+    else:
+        for word in NON_CJK_WORD.finditer(text):
+            if analyzer.word_token(word.group(0)) == token:
+                yield word.start()

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from core.errors import NotFound
 from ipsearch.analysis import Analyzer, get_analyzer
 from ipsearch.backends import SearchBackend
-from ipsearch.highlight import MARKED_FIELDS, FieldMarks, Marks, highlight
+from ipsearch.highlight import MARKED_FIELDS, NO_MARKS, FieldMarks, Marks, highlight
 from ipsearch.model import normalise_pn, parse_publication_number
 from ipsearch.names import harmonise_name
 from ipsearch.query.ast import TEXT_FIELDS, Keyword, Node, Not, Phrase, Term, any_keyword, leaves
@@ -250,12 +250,9 @@ class SearchService:
 
     def _hit(self, raw: RawHit, marks: FieldMarks) -> Hit:
         src = raw.source
-        shown = {}
-        if (title := highlight(src.get("title") or "", marks.get("ti", Marks()), self.analyzer)) is not None:
-            shown["title"] = title
-        if (abstract := highlight(src.get("abstract") or "", marks.get("ab", Marks()), self.analyzer,
-                                  fragment=True)) is not None:
-            shown["abstract"] = abstract
+        shown = {name: marked for name, field, fragment in (("title", "ti", False), ("abstract", "ab", True))
+                 if (marked := highlight(src.get(name) or "", marks.get(field, NO_MARKS), self.analyzer,
+                                         fragment)) is not None}
         return Hit(pn=raw.pn, title=src.get("title") or "", score=round(raw.score, 6),
                    publication_date=src.get("publication_date"), filing_date=src.get("filing_date"),
                    country=src.get("country"), kind=src.get("kind"), doc_kind=src.get("doc_kind"),

@@ -75,6 +75,16 @@ def test_real_corpus_tokens_unchanged(corpus_texts: list[str]) -> None:
     assert cjk > 100  # the Chinese and Japanese documents were compared too
 
 
+def test_token_spans_are_the_tokens_where_they_stand(corpus_texts: list[str]) -> None:
+    """``token_spans`` (what highlights mark phrases with) gives the very tokens ``tokens`` gives,
+    each at a span of the text that analyses to it alone (a CJK word: its own characters)."""
+    analyzer = get_analyzer()
+    for text in [*corpus_texts, *SAMPLES]:
+        spans = analyzer.token_spans(text)
+        assert [t for _, _, t in spans] == analyzer.tokens(text), text[:200]
+        assert all(analyzer.tokens(text[a:b]) == [t] or text[a:b] == t for a, b, t in spans), text[:200]
+
+
 @pytest.mark.parametrize("text", SAMPLES)
 def test_samples_tokens_unchanged(text: str) -> None:
     analyzer = get_analyzer()
