@@ -32,37 +32,41 @@ class RateLimiter(Protocol):
 
 # One round trip and one write for all keys, atomically: per key, forget attempts older than the
 # window, add this one, and if the key is now over its limit, how long until its oldest expires.
-# KEYS: the counters; ARGV: now, window, then per key its limit and a unique id for this attempt.
+# KEYS: the counters; ARGV: now and the window in whole milliseconds (Lua would round a float
+# timestamp to 14 digits), then per key its limit and a unique id for this attempt. The keys of one
+# call must live on one Redis node (no cluster hash slots are given).
 _SLIDING_WINDOW = """
 local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
-local refused, wait = 0, 0
+local refused, wait_ms = 0, 0
 for i, key in ipairs(KEYS) do
   redis.call('ZREMRANGEBYSCORE', key, 0, now - window)
   redis.call('ZADD', key, now, ARGV[2 + 2 * i])
-  redis.call('EXPIRE', key, math.ceil(window) + 1)
+  redis.call('PEXPIRE', key, window + 1000)
   if redis.call('ZCARD', key) > tonumber(ARGV[1 + 2 * i]) then
     local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
     refused = 1
-    wait = math.max(wait, math.floor(window - (now - tonumber(oldest[2]))) + 1)
+    wait_ms = math.max(wait_ms, window - (now - tonumber(oldest[2])))
   end
 end
-return {refused, wait}
+return {refused, wait_ms}
 """
 
 
 class RedisRateLimiter:
-    """One sorted set per key: members are attempts, scores their times."""
+    """One sorted set per key: members are attempts, scores their times (ms)."""
 
     def __init__(self, url: str) -> None:
         self._redis = redis.Redis.from_url(url)
         self._script = self._redis.register_script(_SLIDING_WINDOW)
 
     def hit(self, limits: Mapping[str, int], window_seconds: int) -> Decision:
-        args: list[str | int | float] = [time.time(), window_seconds]
+        args: list[str | int] = [time.time_ns() // 1_000_000, window_seconds * 1000]
         for limit in limits.values():
             args += [limit, uuid.uuid4().hex]
-        refused, wait = self._script(keys=[f"ipc:rl:{key}" for key in limits], args=args)
-        return Decision(allowed=False, retry_after=max(int(wait), 1)) if refused else Decision(True, 0)
+        refused, wait_ms = self._script(keys=[f"ipc:rl:{key}" for key in limits], args=args)
+        if not refused:
+            return Decision(allowed=True, retry_after=0)
+        return Decision(allowed=False, retry_after=max(int(wait_ms) // 1000 + 1, 1))
 
 
 class MemoryRateLimiter:
@@ -85,7 +89,9 @@ class MemoryRateLimiter:
                 hits.append(now)
                 if len(hits) > limit:
                     waits.append(int(window_seconds - (now - hits[0])) + 1)
-        return Decision(allowed=False, retry_after=max(max(waits), 1)) if waits else Decision(True, 0)
+        if not waits:
+            return Decision(allowed=True, retry_after=0)
+        return Decision(allowed=False, retry_after=max(max(waits), 1))
 
 
 def make_rate_limiter(redis_url: str | None) -> RateLimiter:
