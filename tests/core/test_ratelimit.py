@@ -45,7 +45,7 @@ def test_retry_after_is_the_longest_wait(limiter: RateLimiter) -> None:
     time.sleep(1.1)
     # both refused: the older key frees a slot in about 59 s, the fresh one (limit 0) in 60 s; the
     # answer is the longer wait, in whichever order the keys are named
-    for limits in ({fresh: 0, older: 1}, {older: 1, fresh: 0}):
+    for limits in ({f"{fresh}:1": 0, older: 1}, {older: 1, f"{fresh}:2": 0}):
         refused = limiter.hit(limits, 60)
         assert not refused.allowed and refused.retry_after == 61
     assert limiter.hit({older: 1}, 60).retry_after in (59, 60)  # alone, the older key's own wait
