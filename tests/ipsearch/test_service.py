@@ -62,6 +62,14 @@ def test_export_checks_the_query_before_the_first_byte(service: SearchService) -
     assert len(lines) == 3 and all(json.loads(line)["pn"].startswith("US") for line in lines)
 
 
+def test_hits_without_marks_are_the_same_hits(service: SearchService) -> None:
+    marked = service.search("TXT=synthetic", size=10)
+    plain = service.search("TXT=synthetic", size=10, marked=False)
+    assert all(h.highlights for h in marked.hits) and not any(h.highlights for h in plain.hits)
+    assert [h.model_dump(exclude={"highlights"}) for h in plain.hits] == \
+        [h.model_dump(exclude={"highlights"}) for h in marked.hits]
+
+
 def test_a_cursor_belongs_to_its_query(service: SearchService) -> None:
     first = service.search("TXT=synthetic", size=5)
     assert first.next_cursor is not None
