@@ -45,6 +45,10 @@ NON_CJK_WORD = re.compile(rf"[^\W_{_CJK}{_KATAKANA}]+")
 # the same words as _WORDS, five times faster than the regex.
 ASCII_NON_WORD = str.maketrans({i: " " for i in range(128) if not chr(i).isalnum()})
 _MAX_TOKEN_LEN = 60
+# An upper-case word this short is taken for an acronym and not lemmatised ("GPS" is not the plural
+# of "gp"); a longer one is a word in an upper-case title ("METHODS FOR DETECTING": EP titles are
+# written so), lemmatised as in any other case, so that "detecting" finds it.
+_ACRONYM_LEN = 4
 # Lookup lemmas that are wrong in technical text ("LED" is not the past tense of "lead").
 _LEMMA_OVERRIDES = {"led": "led", "leds": "led", "oled": "oled", "oleds": "oled", "ics": "ic", "cpus": "cpu",
                     "gps": "gps", "os": "os", "as": "as", "us": "us", "data": "data", "media": "media"}
@@ -83,7 +87,7 @@ class Analyzer:
             result = ""
         elif lower in _LEMMA_OVERRIDES:
             result = _LEMMA_OVERRIDES[lower]
-        elif word.isupper() and len(word) > 1:  # acronyms are not lemmatised (LED, CPU)
+        elif word.isupper() and 1 < len(word) <= _ACRONYM_LEN:  # acronyms are not lemmatised (GPS, ICS)
             result = lower
         else:
             result = self._lemmas.get(lower, lower)

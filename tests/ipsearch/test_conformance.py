@@ -26,6 +26,7 @@ CASES: list[tuple[str, int]] = [
     ("light ADJ emitting", 1), ("emitting ADJ light", 1), ("light ADJ3 element", 1),
     ("CL=(electrode NEAR5 lithium)", 1), ("sensor SAME wireless", 1), ("CL=(battery SAME seawater)", 1),
     ('(led OR "light emitting") NEAR4 (lamp OR device)', 1), ("emit* NEAR2 diode", 1),
+    ("TI=detecting AND CC=EP", 1), ("TI=screens AND TI=conveyor", 1),  # upper-case EP titles
     ("PA=samsung", 1), ('PA="seoul semiconductor"', 1), ("IN=tanaka", 1), ("AG=dehns", 1),
     ("AG=(finnegan OR fish)", 1), ("申请人=三星", 1), ("发明人=李", 1), ("名称=显示", 1), ("摘要=区块链", 1),
     ("权利要求=像素", 1), ("显示 AND 像素", 1), ('"显示 面板"', 1), ("筛选 NEAR5 填充", 1),

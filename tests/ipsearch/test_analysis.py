@@ -1,0 +1,29 @@
+"""What the analyzer makes of words people and offices write: the same token for a word in an
+upper-case title as in running text, and acronyms left as they are."""
+
+from __future__ import annotations
+
+import pytest
+
+from ipsearch.analysis import get_analyzer
+
+
+@pytest.mark.parametrize("upper,lower", [
+    # EP (and many other) titles are upper case: their words must meet the same query words
+    ("METHOD FOR DETECTING BASOPHIL ACTIVATION", "method for detecting basophil activation"),
+    ("WEB COVERS FOR CONVEYOR SCREENS", "web covers for conveyor screens"),
+    ("TUMORS", "tumors"),
+    ("FLOORING", "flooring"),
+    ("DRAMS AND SENSORS", "drams and sensors"),
+])
+def test_an_upper_case_title_has_the_tokens_of_its_words(upper: str, lower: str) -> None:
+    analyzer = get_analyzer()
+    assert analyzer.tokens(upper) == analyzer.tokens(lower) == analyzer.tokens(upper.title())
+
+
+@pytest.mark.parametrize("acronym,token", [
+    ("LED", "led"), ("LEDS", "led"), ("GPS", "gps"), ("ICS", "ic"), ("CPUS", "cpu"), ("MEMS", "mems"),
+    ("SMS", "sms"), ("IOS", "ios"),
+])
+def test_acronyms_are_not_read_as_english_words(acronym: str, token: str) -> None:
+    assert get_analyzer().tokens(acronym) == [token]
