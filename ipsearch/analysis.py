@@ -44,6 +44,9 @@ NON_CJK_WORD = re.compile(rf"[^\W_{_CJK}{_KATAKANA}]+")
 # ASCII text: every character that is not a letter or digit becomes a space, then str.split finds
 # the same words as _WORDS, five times faster than the regex.
 ASCII_NON_WORD = str.maketrans({i: " " for i in range(128) if not chr(i).isalnum()})
+# Full-width ASCII forms (ＣＰＵ, １２３, ＝), as Japanese documents and Chinese input methods write
+# them, are read as the characters they stand for, one for one (Elasticsearch's cjk_width does the same).
+FULL_WIDTH = str.maketrans({0xFF01 + i: 0x21 + i for i in range(0x5E)})
 _MAX_TOKEN_LEN = 60
 # An upper-case word this short is taken for an acronym and not lemmatised ("GPS" is not the plural
 # of "gp"); a longer one is a word in an upper-case title ("METHODS FOR DETECTING": EP titles are
@@ -82,7 +85,7 @@ class Analyzer:
         token = self._cache.get(word)
         if token is not None:
             return token
-        lower = word.lower()
+        lower = word.translate(FULL_WIDTH).lower()
         if lower in self._en_stop or len(lower) > _MAX_TOKEN_LEN:
             result = ""
         elif lower in _LEMMA_OVERRIDES:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Set
 from dataclasses import dataclass
 
-from ipsearch.analysis import ASCII_NON_WORD, NON_CJK_WORD, Analyzer
+from ipsearch.analysis import ASCII_NON_WORD, FULL_WIDTH, NON_CJK_WORD, Analyzer
 
 _LATIN = re.compile(r"[^\W_]+")
 _CJK = re.compile("[\u3040-\u9fff]")
@@ -142,17 +142,25 @@ def _word_spans(text: str, tokens: Set[str], analyzer: Analyzer, fragment: bool)
             break
         word = match.group(0)
         if _CJK.search(word):
-            # CJK run: mark each query token found inside it
+            # CJK run: mark each query token found inside it (Latin tokens in any case or width:
+            # "抗HEPCIDIN抗体")
+            folded = _folded(word)
             for tok in tokens:
-                start = word.find(tok)
+                start = folded.find(tok)
                 while tok and start >= 0:
                     spans.append((match.start() + start, match.start() + start + len(tok)))
-                    start = word.find(tok, start + len(tok))
+                    start = folded.find(tok, start + len(tok))
         elif analyzer.word_token(word) in tokens:
             spans.append(match.span())
         if fragment and spans and limit is None:
             limit = min(spans)[0] + FRAGMENT  # the fragment starts at most FRAGMENT // 3 before it
     return spans
+
+
+def _folded(text: str) -> str:
+    """``text`` as tokens write it (lower case, full-width forms as ASCII), at the same offsets."""
+    folded = text.translate(FULL_WIDTH).lower()
+    return folded if len(folded) == len(text) else text
 
 
 def _phrase_spans(text: str, phrases: Set[tuple[str, ...]], analyzer: Analyzer) -> list[Span]:

@@ -12,6 +12,7 @@ from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from core.errors import InvalidInput
+from ipsearch.analysis import FULL_WIDTH
 from ipsearch.model import LegalStatus
 from ipsearch.query.ast import (
     ALIASES,
@@ -47,6 +48,11 @@ MAX_DEPTH = 12
 # the span query (Elasticsearch) and the FTS5 candidate expression (SQLite) one level deeper.
 MAX_CHAIN = 10
 
+# What a Chinese or Japanese input method types for the query's own characters, read as them, one
+# for one (so every error position still points at what was typed): full-width forms (ＴＩ＝（lamp
+# ＯＲ light）), the ideographic and other Unicode spaces, and curly double quotes around a phrase.
+_SPACES = [0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000]
+TYPED_FORMS = FULL_WIDTH | str.maketrans({**{c: " " for c in _SPACES}, "“": '"', "”": '"', "„": '"', "‟": '"'})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PHRASES = re.compile(r'"[^"]*"')
 # A query that is one publication number, as people type them: US7473443B2, EP 1000000, cn113781974a,
@@ -415,6 +421,7 @@ def _number_keyword(field: str, text: str) -> Keyword:
 def parse_query(query: str) -> Node:
     """Parse ``query`` or raise QuerySyntaxError with a position and a plain message. Cached: the
     AST is immutable, and the same queries come back (paging, saved queries, dashboards)."""
+    query = query.translate(TYPED_FORMS)
     if len(query) > MAX_QUERY_CHARS:
         raise QuerySyntaxError("the query is longer than %(limit)s characters", MAX_QUERY_CHARS, "",
                                limit=MAX_QUERY_CHARS)

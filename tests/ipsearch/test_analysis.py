@@ -27,3 +27,10 @@ def test_an_upper_case_title_has_the_tokens_of_its_words(upper: str, lower: str)
 ])
 def test_acronyms_are_not_read_as_english_words(acronym: str, token: str) -> None:
     assert get_analyzer().tokens(acronym) == [token]
+
+
+def test_full_width_forms_are_read_as_the_characters_they_stand_for() -> None:
+    """Japanese documents and Chinese input methods write ＣＰＵ and １２３: the same tokens as CPU and 123."""
+    analyzer = get_analyzer()
+    assert analyzer.tokens("前記ＣＰＵは１２３個のＬＥＤｓ") == analyzer.tokens("前記CPUは123個のLEDs")
+    assert [t for _, _, t in analyzer.token_spans("ＬＥＤ灯")] == ["led", "灯"]

@@ -37,6 +37,9 @@ def phrase_marks(text: str, *phrases: tuple[str, ...], words: tuple[str, ...] = 
     ("<b>lamp</b> & lamps", ("lamp",), "&lt;b&gt;<mark>lamp</mark>&lt;/b&gt; &amp; <mark>lamps</mark>"),
     ("Lampe à LED", ("led",), "Lampe à <mark>LED</mark>"),  # not ASCII: the word-by-word path
     ("发光二极管 LED 灯", ("发光", "led"), "<mark>发光</mark>二极管 <mark>LED</mark> 灯"),
+    # a Latin token inside a CJK run, in any case or width
+    ("抗HEPCIDIN抗体，人hepcidin", ("hepcidin",), "抗<mark>HEPCIDIN</mark>抗体，人<mark>hepcidin</mark>"),
+    ("前記ＣＰＵは", ("cpu",), "前記<mark>ＣＰＵ</mark>は"),
 ])
 def test_whole_words_are_marked_and_the_rest_escaped(text: str, tokens: tuple[str, ...], expected: str | None) -> None:
     assert marks(text, *tokens) == expected

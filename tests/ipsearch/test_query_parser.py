@@ -372,3 +372,22 @@ def test_a_publication_number_typed_alone_is_looked_up(typed: str, pn: str) -> N
 @pytest.mark.parametrize("typed", ["US2020", "H04N21", "US7473443B2 OR led", "led US7473443B2", "ABC1234567"])
 def test_words_that_are_not_a_number_alone_stay_words(typed: str) -> None:
     assert not isinstance(parse_query(typed), Keyword)
+
+
+@pytest.mark.parametrize("typed,meant", [
+    ("TI＝lamp", "TI=lamp"),  # full-width forms, as a Chinese input method types them
+    ("ｌａｍｐ ＯＲ light", "lamp OR light"),
+    ("ＴＩ＝（lamp ＯＲ light）", "TI=(lamp OR light)"),
+    ("light\u3000diode", "light diode"),  # the ideographic space, and a no-break space
+    ("light\u00a0diode", "light diode"),
+    ("“light emitting diode”", '"light emitting diode"'),  # curly quotes around a phrase
+    ("ＵＳ７４７３４４３Ｂ２", "US7473443B2"),
+])
+def test_what_an_input_method_types_is_read_as_what_it_stands_for(typed: str, meant: str) -> None:
+    assert parse_query(typed) == parse_query(meant)
+
+
+def test_an_error_in_typed_forms_points_at_what_was_typed() -> None:
+    with pytest.raises(QuerySyntaxError) as raised:
+        parse_query("ＴＩ＝（lamp")
+    assert raised.value.position == 3
