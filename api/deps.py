@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.i18n import N_
 from core.accounts import permissions
 from core.accounts.models import Role, User
 from core.accounts.service import user_for_api_key
@@ -148,6 +149,15 @@ class Expense(StrEnum):
     upload = "registrations and uploads"
 
 
+# Each kind's refusal, one whole sentence apiece so that each translates whole.
+TOO_MANY: dict[Expense, str] = {
+    Expense.search: N_("too many searches in a short time: wait %(seconds)s s and retry"),
+    Expense.export: N_("too many exports in a short time: wait %(seconds)s s and retry"),
+    Expense.report: N_("too many report requests in a short time: wait %(seconds)s s and retry"),
+    Expense.upload: N_("too many registrations and uploads in a short time: wait %(seconds)s s and retry"),
+}
+
+
 def route_limit(settings: Settings, expense: Expense) -> RouteLimit:
     return {Expense.search: settings.limit_search, Expense.export: settings.limit_export,
             Expense.report: settings.limit_report, Expense.upload: settings.limit_upload}[expense]
@@ -179,8 +189,9 @@ def limit_expense(platform: Platform, expense: Expense, address: str | None, use
         limits[f"{expense.name}:user:{user_id}"] = limit.per_user
     decision = platform.rate_limiter.hit(limits, limit.window_seconds)
     if not decision.allowed:
-        raise TooManyRequests(f"too many {expense.value} in a short time: wait {decision.retry_after} s and retry",
-                              retry_after=decision.retry_after)
+        template = TOO_MANY[expense]
+        params: dict[str, object] = {"seconds": decision.retry_after}
+        raise TooManyRequests(template % params, decision.retry_after, template=template, params=params)
 
 
 def audit_context(request: Request, user: User | None) -> AuditContext:

@@ -7,6 +7,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable
+from urllib.parse import parse_qs
 
 from fastapi.security.utils import get_authorization_scheme_param
 from starlette.concurrency import run_in_threadpool
@@ -124,8 +125,14 @@ def _template_pattern(template: str) -> re.Pattern[str]:
 _EXPENSIVE = [(method, _template_pattern(path), expense) for (method, path), expense in EXPENSIVE_ROUTES.items()]
 
 
-def expense_of(method: str, path: str) -> Expense | None:
+# Pages that search only when asked to: the workbench without a query is an empty form.
+FREE_WITHOUT_QUERY = {"/"}
+
+
+def expense_of(method: str, path: str, query_string: bytes = b"") -> Expense | None:
     method = "GET" if method == "HEAD" else method
+    if path in FREE_WITHOUT_QUERY and not any(q.strip() for q in parse_qs(query_string.decode("latin-1")).get("q", [])):
+        return None
     return next((expense for m, pattern, expense in _EXPENSIVE if m == method and pattern.match(path)), None)
 
 
@@ -141,7 +148,7 @@ class ExpensiveRouteLimits:
         self.respond = respond
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        expense = expense_of(scope["method"], scope["path"]) if scope["type"] == "http" else None
+        expense = expense_of(scope["method"], scope["path"], scope["query_string"]) if scope["type"] == "http" else None
         if expense is None:
             await self.app(scope, receive, send)
             return

@@ -165,7 +165,7 @@ def allowed_methods(request: Request) -> list[str]:
 
 DATABASE_RETRY_AFTER = 2  # seconds: a restart or a failover of the database takes about that long
 
-HTML_VALIDATION_DETAIL = "a value in the address or the form does not fit: go back and try again"
+HTML_VALIDATION_DETAIL = "a value in the address or the form does not fit (%(fields)s): go back and try again"
 
 
 def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
@@ -180,7 +180,8 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
                   for e in exc.errors()]
         if html is not None and wants_html(request):  # a hand-edited or stale link: a page, not JSON
-            return html(request, 422, "Invalid request", IPCommonsError(HTML_VALIDATION_DETAIL))
+            fields = ", ".join(sorted({str(e["loc"][-1]) for e in errors if e["loc"]})) or "?"
+            return html(request, 422, "Invalid request", IPCommonsError.said(HTML_VALIDATION_DETAIL, fields=fields))
         if any(e["type"] == "json_invalid" for e in errors):
             return problem(400, "Malformed JSON", "the request body is not valid JSON", request, errors=errors)
         return problem(422, "Invalid request", "the request does not match the schema", request, errors=errors)

@@ -71,8 +71,9 @@ class Conflict(IPCommonsError):
 
 
 class TooManyRequests(IPCommonsError):
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str, retry_after: int, *, template: str | None = None,
+                 params: dict[str, object] | None = None) -> None:
+        super().__init__(detail, template=template, params=params)
         self.retry_after = retry_after
 
 

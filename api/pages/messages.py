@@ -47,7 +47,8 @@ COPYRIGHT = [N_("registered"), N_("under_review"), N_("disputed"), N_("revoked")
 ERROR_TITLES = [N_("Invalid input"), N_("Verification failed"), N_("Not authenticated"), N_("Permission denied"),
                 N_("Not found"), N_("Conflict"), N_("Too many requests"), N_("Service unavailable"),
                 N_("Bad request"), N_("Method not allowed"), N_("HTTP error"), N_("Payload too large"),
-                N_("Invalid request"), N_("a value in the address or the form does not fit: go back and try again")]
+                N_("Invalid request"),
+                N_("a value in the address or the form does not fit (%(fields)s): go back and try again")]
 ERRORS = [N_("wrong e-mail or password"), N_("too many login attempts from this address; wait and retry"),
           N_("an account with this e-mail already exists"), N_("the current password is wrong"),
           N_("password must have at least 10 characters"), N_("sign in to continue"),

@@ -53,7 +53,9 @@ def test_every_listed_route_is_a_route_of_the_app(app: FastAPI) -> None:
         path = re.sub(r"\{[^}]+\}", "1", template)
         scope = {"type": "http", "method": method, "path": path, "root_path": "", "headers": []}
         assert any(route.matches(scope)[0] is Match.FULL for route in app.routes), (method, template)
-    assert expense_of("HEAD", "/") is Expense.search and expense_of("GET", "/collections/7/export") is Expense.export
+    assert expense_of("HEAD", "/", b"q=lamp") is Expense.search
+    assert expense_of("GET", "/") is None and expense_of("GET", "/", b"q=+&sort=date_desc") is None  # an empty form
+    assert expense_of("GET", "/collections/7/export") is Expense.export
     assert expense_of("POST", "/collections/7/export") is None and expense_of("GET", SEARCH + "/x") is None
     assert expense_of("POST", "/reports/industries/led/report") is Expense.report
 
@@ -69,9 +71,13 @@ def test_an_address_is_limited_and_told_when_to_retry(clients: dict[str, TestCli
     assert r.headers["x-frame-options"] == "DENY"
     assert _search(clients["b"]) == 200  # another address has its own count
     assert all(a.get("/healthz").status_code == 200 for _ in range(5))  # not an expensive route
-    page = a.get("/", params={"q": "lamp"}, headers={"Accept": "text/html"})
+    page = a.get("/", params={"q": "lamp"}, headers={"Accept": "text/html", "Accept-Language": "zh-CN"})
     assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
     assert int(page.headers["retry-after"]) >= 1
+    assert "短时间内检索次数过多" in page.text and "too many" not in page.text  # said in the reader's language
+    # drawn without the caller's session: no account links or language form it could not serve
+    assert 'href="/login"' not in page.text and 'action="/language"' not in page.text
+    assert a.get("/", headers={"Accept": "text/html"}).status_code == 200  # the empty search form costs nothing
 
 
 def test_a_user_is_limited_from_any_address(clients: dict[str, TestClient]) -> None:

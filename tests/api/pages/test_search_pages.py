@@ -67,7 +67,7 @@ def test_family_rows_in_chinese(web: TestClient) -> None:
 
 def test_bad_grouping_is_a_clear_error(web: TestClient) -> None:
     r = web.get("/", params={"q": QUERY, "group": "inventor"}, headers=EN)
-    assert r.status_code == 422 and "group" in r.text
+    assert r.status_code == 422 and "does not fit (group)" in r.text  # names the value that does not fit
 
 
 def test_patent_page_lists_family_members_and_says_when_there_are_none(web: TestClient) -> None:
