@@ -63,6 +63,11 @@ def highlight(text: str, marks: Marks, analyzer: Analyzer, fragment: bool = Fals
     if fragment:
         start = max(0, spans[0][0] - FRAGMENT // 3)
         end = min(len(text), start + FRAGMENT)
+        # whole words at both ends where the text has spaces (CJK has none: it is cut anywhere)
+        if start > 0 and (space := text.find(" ", start, spans[0][0])) >= 0:
+            start = space + 1
+        if end < len(text) and (space := text.rfind(" ", spans[0][1], end)) >= 0:
+            end = space
     out, pos = [], start
     for a, b in spans:
         if a < pos or b > end:

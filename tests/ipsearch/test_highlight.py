@@ -54,6 +54,12 @@ def test_a_fragment_shows_the_first_match_and_what_follows(filler: str) -> None:
     assert len(shown.replace("<mark>", "").replace("</mark>", "")) <= FRAGMENT + 2
 
 
+def test_a_fragment_starts_and_ends_with_whole_words() -> None:
+    text = "preamble " * 30 + "an interior region holds the lamp " + "surrounding " * 40
+    shown = marks(text, "lamp", fragment=True)
+    assert shown is not None and shown.startswith("…preamble ") and shown.endswith(" surrounding…")
+
+
 @pytest.mark.parametrize("text,phrases,words,expected", [
     # the phrase where its words stand together, not each word wherever it is
     ("A base station near the base plate", (("base", "station"),), (),
