@@ -18,6 +18,7 @@ from api.app import create_app
 from core.migrate import upgrade
 from core.settings import BackendKind, Settings
 from ipsearch.names import harmonise_name
+from ipsearch.query.ast import ALIASES, field_names
 from loaders.pipeline import run_load
 
 EN = {"Accept": "text/html", "Accept-Language": "en"}
@@ -68,6 +69,13 @@ def test_family_rows_in_chinese(web: TestClient) -> None:
 def test_bad_grouping_is_a_clear_error(web: TestClient) -> None:
     r = web.get("/", params={"q": QUERY, "group": "inventor"}, headers=EN)
     assert r.status_code == 422 and "does not fit (group)" in r.text  # names the value that does not fit
+
+
+def test_the_field_help_lists_every_field_and_chinese_name(web: TestClient) -> None:
+    help_text = " ".join(c.text_content() for c in html.fromstring(web.get("/", headers=EN).text).xpath("//p//code"))
+    words = set(help_text.split())
+    assert {name for name in ALIASES if not name.isascii()} <= words
+    assert {code for code in field_names() if code.isascii() and code not in ALIASES} <= words
 
 
 def test_patent_page_lists_family_members_and_says_when_there_are_none(web: TestClient) -> None:
