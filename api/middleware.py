@@ -125,15 +125,21 @@ def _template_pattern(template: str) -> re.Pattern[str]:
 _EXPENSIVE = [(method, _template_pattern(path), expense) for (method, path), expense in EXPENSIVE_ROUTES.items()]
 
 
-# Pages that search only when asked to: the workbench without a query is an empty form.
+# Pages that search only when asked to: the workbench without a query or a filter (the search page's
+# own test, ``q.strip() or f``) is an empty form.
 FREE_WITHOUT_QUERY = {"/"}
 
 
 def expense_of(method: str, path: str, query_string: bytes = b"") -> Expense | None:
     method = "GET" if method == "HEAD" else method
-    if path in FREE_WITHOUT_QUERY and not any(q.strip() for q in parse_qs(query_string.decode("latin-1")).get("q", [])):
+    if path in FREE_WITHOUT_QUERY and not _asks_search(query_string):
         return None
     return next((expense for m, pattern, expense in _EXPENSIVE if m == method and pattern.match(path)), None)
+
+
+def _asks_search(query_string: bytes) -> bool:
+    asked = parse_qs(query_string.decode("latin-1"), keep_blank_values=True)
+    return any(q.strip() for q in asked.get("q", [])) or bool(asked.get("f"))
 
 
 class ExpensiveRouteLimits:

@@ -180,7 +180,8 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
                   for e in exc.errors()]
         if html is not None and wants_html(request):  # a hand-edited or stale link: a page, not JSON
-            fields = ", ".join(sorted({str(e["loc"][-1]) for e in errors if e["loc"]})) or "?"
+            names = ({next((str(p) for p in reversed(e["loc"]) if isinstance(p, str)), "")} for e in errors)
+            fields = ", ".join(sorted(set().union(*names) - {""})) or "?"
             return html(request, 422, "Invalid request", IPCommonsError.said(HTML_VALIDATION_DETAIL, fields=fields))
         if any(e["type"] == "json_invalid" for e in errors):
             return problem(400, "Malformed JSON", "the request body is not valid JSON", request, errors=errors)

@@ -44,9 +44,11 @@ NON_CJK_WORD = re.compile(rf"[^\W_{_CJK}{_KATAKANA}]+")
 # ASCII text: every character that is not a letter or digit becomes a space, then str.split finds
 # the same words as _WORDS, five times faster than the regex.
 ASCII_NON_WORD = str.maketrans({i: " " for i in range(128) if not chr(i).isalnum()})
-# Full-width ASCII forms (ＣＰＵ, １２３, ＝), as Japanese documents and Chinese input methods write
-# them, are read as the characters they stand for, one for one (Elasticsearch's cjk_width does the same).
-FULL_WIDTH = str.maketrans({0xFF01 + i: 0x21 + i for i in range(0x5E)})
+# Full-width letters and digits (ＣＰＵ, １２３), as Japanese documents and Chinese input methods write
+# them, are read as the characters they stand for, one for one (Elasticsearch's cjk_width does the
+# same). Not full-width punctuation: ＿ would join words that both backends must split alike.
+FULL_WIDTH = str.maketrans({**{0xFF10 + i: 0x30 + i for i in range(10)}, **{0xFF21 + i: 0x41 + i for i in range(26)},
+                            **{0xFF41 + i: 0x61 + i for i in range(26)}})
 _MAX_TOKEN_LEN = 60
 # An upper-case word this short is taken for an acronym and not lemmatised ("GPS" is not the plural
 # of "gp"); a longer one is a word in an upper-case title ("METHODS FOR DETECTING": EP titles are

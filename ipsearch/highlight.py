@@ -12,11 +12,12 @@ import re
 from collections.abc import Iterator, Set
 from dataclasses import dataclass
 
-from ipsearch.analysis import ASCII_NON_WORD, FULL_WIDTH, NON_CJK_WORD, Analyzer
+from ipsearch.analysis import ASCII_NON_WORD, NON_CJK_WORD, Analyzer
 
 _LATIN = re.compile(r"[^\W_]+")
 _CJK = re.compile("[\u3040-\u9fff]")
 _RUN = re.compile(r"\S+")
+_WORD_CHAR = re.compile(NON_CJK_WORD.pattern[:-1])  # one character of a non-CJK word
 FRAGMENT = 240
 # How far after a phrase's first word its last may stand (stop words between them included): the
 # text a non-ASCII phrase is checked on, with the analyzer itself. Between two CJK tokens of a
@@ -61,13 +62,7 @@ def highlight(text: str, marks: Marks, analyzer: Analyzer, fragment: bool = Fals
     spans.sort(key=lambda s: (s[0], -s[1]))  # a phrase before a word it starts with: the longer mark wins
     start, end = 0, len(text)
     if fragment:
-        start = max(0, spans[0][0] - FRAGMENT // 3)
-        end = min(len(text), start + FRAGMENT)
-        # whole words at both ends where the text has spaces (CJK has none: it is cut anywhere)
-        if start > 0 and (space := text.find(" ", start, spans[0][0])) >= 0:
-            start = space + 1
-        if end < len(text) and (space := text.rfind(" ", spans[0][1], end)) >= 0:
-            end = space
+        start, end = _fragment(text, spans[0])
     out, pos = [], start
     for a, b in spans:
         if a < pos or b > end:
@@ -79,6 +74,23 @@ def highlight(text: str, marks: Marks, analyzer: Analyzer, fragment: bool = Fals
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     return prefix + "".join(out) + suffix
+
+
+def _fragment(text: str, first: Span) -> Span:
+    """FRAGMENT characters from a little before the first mark, not cutting a Latin word in two
+    at either end (CJK text is cut anywhere: it has no spaces to cut at)."""
+    start = max(0, first[0] - FRAGMENT // 3)
+    while 0 < start < first[0] and (_in_word(text, start) or text[start].isspace()):
+        start += 1
+    end = min(len(text), start + FRAGMENT)
+    while first[1] < end < len(text) and (_in_word(text, end) or text[end - 1].isspace()):
+        end -= 1
+    return start, end
+
+
+def _in_word(text: str, at: int) -> bool:
+    """Whether ``at`` falls between two letters or digits of one non-CJK word."""
+    return _WORD_CHAR.match(text, at - 1) is not None and _WORD_CHAR.match(text, at) is not None
 
 
 # --- ASCII text: split in C, each distinct word analysed once --------------------------------
@@ -147,25 +159,20 @@ def _word_spans(text: str, tokens: Set[str], analyzer: Analyzer, fragment: bool)
             break
         word = match.group(0)
         if _CJK.search(word):
-            # CJK run: mark each query token found inside it (Latin tokens in any case or width:
-            # "抗HEPCIDIN抗体")
-            folded = _folded(word)
+            # CJK run: each CJK query token wherever it is written inside it; each Latin word inside
+            # it (抗HEPCIDIN抗体) whose token is a query token, as a whole word (not LED in PLEDGE)
             for tok in tokens:
-                start = folded.find(tok)
-                while tok and start >= 0:
+                start = word.find(tok) if _CJK.match(tok) else -1
+                while start >= 0:
                     spans.append((match.start() + start, match.start() + start + len(tok)))
-                    start = folded.find(tok, start + len(tok))
+                    start = word.find(tok, start + len(tok))
+            spans.extend((match.start() + sub.start(), match.start() + sub.end())
+                         for sub in NON_CJK_WORD.finditer(word) if analyzer.word_token(sub.group(0)) in tokens)
         elif analyzer.word_token(word) in tokens:
             spans.append(match.span())
         if fragment and spans and limit is None:
             limit = min(spans)[0] + FRAGMENT  # the fragment starts at most FRAGMENT // 3 before it
     return spans
-
-
-def _folded(text: str) -> str:
-    """``text`` as tokens write it (lower case, full-width forms as ASCII), at the same offsets."""
-    folded = text.translate(FULL_WIDTH).lower()
-    return folded if len(folded) == len(text) else text
 
 
 def _phrase_spans(text: str, phrases: Set[tuple[str, ...]], analyzer: Analyzer) -> list[Span]:

@@ -48,11 +48,42 @@ MAX_DEPTH = 12
 # the span query (Elasticsearch) and the FTS5 candidate expression (SQLite) one level deeper.
 MAX_CHAIN = 10
 
-# What a Chinese or Japanese input method types for the query's own characters, read as them, one
-# for one (so every error position still points at what was typed): full-width forms (ＴＩ＝（lamp
-# ＯＲ light）), the ideographic and other Unicode spaces, and curly double quotes around a phrase.
+# What a Chinese or Japanese input method types for the query's own characters is read as them, one
+# for one (so every error position still points at what was typed), where it can only mean them:
+# full-width letters and digits (ＴＩ, ＯＲ, ｌａｍｐ) and Unicode spaces (the ideographic space)
+# always; ＝ ： ＜ ＞ right after a field code; （ ） and “ ” ＂ ＂ as a pair that opens where a
+# word or group may start. Elsewhere they are the text's own punctuation: 腾讯科技（深圳）有限公司,
+# 一种“智能”灯, and ？ is a question mark, never a wildcard.
 _SPACES = [0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000]
-TYPED_FORMS = FULL_WIDTH | str.maketrans({**{c: " " for c in _SPACES}, "“": '"', "”": '"', "„": '"', "‟": '"'})
+_TYPED_ALWAYS = FULL_WIDTH | str.maketrans({c: " " for c in _SPACES})
+_TYPED_OPERATORS = str.maketrans("＝：＜＞", "=:<>")
+_TYPED_PAIRS = {"（": ("(", "）", ")"), "“": ('"', "”", '"'), "＂": ('"', "＂", '"')}
+_GROUP_STARTS = set(" (=:<>\"")  # what may stand before a group or phrase that opens here
+
+
+@lru_cache(maxsize=1)
+def _typed_operator() -> re.Pattern[str]:
+    codes = "|".join(re.escape(name) for name in field_names())
+    return re.compile(rf"(?i)(?<![^\s(（])({codes})(\s*)([＝：＜＞]＝?)")
+
+
+def read_typed(query: str) -> str:
+    """``query`` with what an input method typed for the query's own characters read as them."""
+    text = _typed_operator().sub(lambda m: m.group(1) + m.group(2) + m.group(3).translate(_TYPED_OPERATORS),
+                                 query.translate(_TYPED_ALWAYS))
+    chars = list(text)
+    for opener, (opened, closer, closed) in _TYPED_PAIRS.items():
+        at = 0
+        while (start := text.find(opener, at)) >= 0:
+            end = text.find(closer, start + 1)
+            if end < 0:
+                break
+            if start == 0 or chars[start - 1] in _GROUP_STARTS:
+                chars[start], chars[end] = opened, closed
+            at = end + 1
+    return "".join(chars)
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PHRASES = re.compile(r'"[^"]*"')
 # A query that is one publication number, as people type them: US7473443B2, EP 1000000, cn113781974a,
@@ -421,7 +452,7 @@ def _number_keyword(field: str, text: str) -> Keyword:
 def parse_query(query: str) -> Node:
     """Parse ``query`` or raise QuerySyntaxError with a position and a plain message. Cached: the
     AST is immutable, and the same queries come back (paging, saved queries, dashboards)."""
-    query = query.translate(TYPED_FORMS)
+    query = read_typed(query)
     if len(query) > MAX_QUERY_CHARS:
         raise QuerySyntaxError("the query is longer than %(limit)s characters", MAX_QUERY_CHARS, "",
                                limit=MAX_QUERY_CHARS)

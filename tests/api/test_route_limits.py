@@ -55,6 +55,7 @@ def test_every_listed_route_is_a_route_of_the_app(app: FastAPI) -> None:
         assert any(route.matches(scope)[0] is Match.FULL for route in app.routes), (method, template)
     assert expense_of("HEAD", "/", b"q=lamp") is Expense.search
     assert expense_of("GET", "/") is None and expense_of("GET", "/", b"q=+&sort=date_desc") is None  # an empty form
+    assert expense_of("GET", "/", b"f=TI%3Dlamp") is Expense.search  # a filter alone searches too
     assert expense_of("GET", "/collections/7/export") is Expense.export
     assert expense_of("POST", "/collections/7/export") is None and expense_of("GET", SEARCH + "/x") is None
     assert expense_of("POST", "/reports/industries/led/report") is Expense.report

@@ -40,6 +40,7 @@ def phrase_marks(text: str, *phrases: tuple[str, ...], words: tuple[str, ...] = 
     # a Latin token inside a CJK run, in any case or width
     ("抗HEPCIDIN抗体，人hepcidin", ("hepcidin",), "抗<mark>HEPCIDIN</mark>抗体，人<mark>hepcidin</mark>"),
     ("前記ＣＰＵは", ("cpu",), "前記<mark>ＣＰＵ</mark>は"),
+    ("一种PLEDGE装置采用ICELAND", ("led", "ic"), None),  # whole words only, inside a CJK run too
 ])
 def test_whole_words_are_marked_and_the_rest_escaped(text: str, tokens: tuple[str, ...], expected: str | None) -> None:
     assert marks(text, *tokens) == expected
@@ -143,3 +144,10 @@ def test_phrases_are_found_where_the_analysis_of_the_whole_text_has_them(titles_
 def test_a_phrase_of_one_token_is_refused() -> None:
     with pytest.raises(ValueError, match="two tokens"):
         Marks(phrases=frozenset({("base",)}))
+
+
+def test_a_cjk_fragment_is_not_cut_to_the_spaces_around_a_latin_word() -> None:
+    text = "本发明" * 60 + "包括 LED 光源" + "本发明" * 60
+    shown = marks(text, "led", fragment=True)
+    assert shown is not None and "<mark>LED</mark>" in shown
+    assert len(shown.replace("<mark>", "").replace("</mark>", "")) == FRAGMENT + 2  # its full width, "…" twice

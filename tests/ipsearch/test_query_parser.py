@@ -34,6 +34,7 @@ from ipsearch.query.parser import (
     QuerySyntaxError,
     canonical_field,
     parse_query,
+    read_typed,
     walk,
 )
 from ipsearch.query.render import render
@@ -382,12 +383,23 @@ def test_words_that_are_not_a_number_alone_stay_words(typed: str) -> None:
     ("light\u00a0diode", "light diode"),
     ("“light emitting diode”", '"light emitting diode"'),  # curly quotes around a phrase
     ("ＵＳ７４７３４４３Ｂ２", "US7473443B2"),
+    ("PD＞＝2015", "PD>=2015"),
+    ("＂base station＂", '"base station"'),
 ])
 def test_what_an_input_method_types_is_read_as_what_it_stands_for(typed: str, meant: str) -> None:
     assert parse_query(typed) == parse_query(meant)
 
 
 def test_an_error_in_typed_forms_points_at_what_was_typed() -> None:
+    typed = "ＴＩ＝（lamp ＯＲ）"
     with pytest.raises(QuerySyntaxError) as raised:
-        parse_query("ＴＩ＝（lamp")
-    assert raised.value.position == 3
+        parse_query(typed)
+    assert raised.value.position == typed.index("）")
+
+
+# the text's own punctuation: a company name's brackets, a colon, a question mark, quotes inside a word
+@pytest.mark.parametrize("text", ["PA=腾讯科技（深圳）有限公司", "一种方法：检测电池", "如何提高电池寿命？",
+                                  "一种“智能”灯", "a＂b"])
+def test_punctuation_inside_chinese_text_is_not_query_syntax(text: str) -> None:
+    assert read_typed(text) == text
+    assert isinstance(parse_query(text), Term)
