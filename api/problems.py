@@ -168,6 +168,11 @@ DATABASE_RETRY_AFTER = 2  # seconds: a restart or a failover of the database tak
 HTML_VALIDATION_DETAIL = "a value in the address or the form does not fit (%(fields)s): go back and try again"
 
 
+def _parameter(loc: list[object]) -> str | None:
+    """The parameter an error location names: its last name (``("query", "f", 0)`` -> ``f``)."""
+    return next((str(part) for part in reversed(loc) if isinstance(part, str)), None)
+
+
 def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
     """Problem documents for API clients; with ``html``, error pages for people on the portal."""
 
@@ -180,8 +185,7 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
                   for e in exc.errors()]
         if html is not None and wants_html(request):  # a hand-edited or stale link: a page, not JSON
-            names = ({next((str(p) for p in reversed(e["loc"]) if isinstance(p, str)), "")} for e in errors)
-            fields = ", ".join(sorted(set().union(*names) - {""})) or "?"
+            fields = ", ".join(sorted({name for e in errors if (name := _parameter(e["loc"]))})) or "?"
             return html(request, 422, "Invalid request", IPCommonsError.said(HTML_VALIDATION_DETAIL, fields=fields))
         if any(e["type"] == "json_invalid" for e in errors):
             return problem(400, "Malformed JSON", "the request body is not valid JSON", request, errors=errors)

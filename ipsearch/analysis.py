@@ -39,8 +39,10 @@ _WORD = re.compile(r"^[^\W_]+$")
 # tuple per match); on such text it finds exactly the runs the third group of _RUNS finds.
 _HAS_CJK = re.compile(rf"[{_CJK}{_KATAKANA}]")
 _WORDS = re.compile(r"[^\W_]+")
-# A non-CJK word as _RUNS finds it (its third group): where a word's token may start in mixed text.
-NON_CJK_WORD = re.compile(rf"[^\W_{_CJK}{_KATAKANA}]+")
+# A non-CJK word as _RUNS finds it (its third group), and one character of one: where a word's
+# token may start in mixed text, and where a highlight fragment would cut a word in two.
+NON_CJK_CHAR = re.compile(rf"[^\W_{_CJK}{_KATAKANA}]")
+NON_CJK_WORD = re.compile(NON_CJK_CHAR.pattern + "+")
 # ASCII text: every character that is not a letter or digit becomes a space, then str.split finds
 # the same words as _WORDS, five times faster than the regex.
 ASCII_NON_WORD = str.maketrans({i: " " for i in range(128) if not chr(i).isalnum()})

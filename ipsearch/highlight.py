@@ -12,12 +12,11 @@ import re
 from collections.abc import Iterator, Set
 from dataclasses import dataclass
 
-from ipsearch.analysis import ASCII_NON_WORD, NON_CJK_WORD, Analyzer
+from ipsearch.analysis import ASCII_NON_WORD, NON_CJK_CHAR, NON_CJK_WORD, Analyzer
 
 _LATIN = re.compile(r"[^\W_]+")
 _CJK = re.compile("[\u3040-\u9fff]")
 _RUN = re.compile(r"\S+")
-_WORD_CHAR = re.compile(NON_CJK_WORD.pattern[:-1])  # one character of a non-CJK word
 FRAGMENT = 240
 # How far after a phrase's first word its last may stand (stop words between them included): the
 # text a non-ASCII phrase is checked on, with the analyzer itself. Between two CJK tokens of a
@@ -90,7 +89,7 @@ def _fragment(text: str, first: Span) -> Span:
 
 def _in_word(text: str, at: int) -> bool:
     """Whether ``at`` falls between two letters or digits of one non-CJK word."""
-    return _WORD_CHAR.match(text, at - 1) is not None and _WORD_CHAR.match(text, at) is not None
+    return NON_CJK_CHAR.match(text, at - 1) is not None and NON_CJK_CHAR.match(text, at) is not None
 
 
 # --- ASCII text: split in C, each distinct word analysed once --------------------------------
