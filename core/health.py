@@ -23,6 +23,7 @@ class ServiceStatus(BaseModel):
     latency_ms: float | None = None
     detail: str | None = None
     where: str | None = None
+    warning: str | None = None  # reachable and answering, but something needs an operator's hand
 
 
 def timed(name: str, kind: str, where: str | None, probe: Callable[[], str | None]) -> ServiceStatus:

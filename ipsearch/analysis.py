@@ -52,6 +52,13 @@ ASCII_NON_WORD = str.maketrans({i: " " for i in range(128) if not chr(i).isalnum
 FULL_WIDTH = str.maketrans({**{0xFF10 + i: 0x30 + i for i in range(10)}, **{0xFF21 + i: 0x41 + i for i in range(26)},
                             **{0xFF41 + i: 0x61 + i for i in range(26)}})
 _MAX_TOKEN_LEN = 60
+# Which analysis made an index's tokens. Raise it with any change that gives some text other tokens:
+# an Elasticsearch index records the version it was analysed with (its mapping's ``_meta``) and
+# takes no new documents until ``ipcommons reanalyse`` has rewritten its tokens in place; the
+# embedded index's SCHEMA_VERSION is raised with it (make run rebuilds the demo).
+# 1: indexes that record no version; 2: upper-case words of 5+ letters lemmatised, full-width
+# letters and digits read as ASCII.
+ANALYSIS_VERSION = 2
 # An upper-case word this short is taken for an acronym and not lemmatised ("GPS" is not the plural
 # of "gp"); a longer one is a word in an upper-case title ("METHODS FOR DETECTING": EP titles are
 # written so), lemmatised as in any other case, so that "detecting" finds it.

@@ -248,7 +248,8 @@ def _placed(owners: list[Party]) -> list[tuple[str, str]]:
             for r in regions.with_province(region)]
 
 
-def _texts(doc: PatentDocument, analyzer: Analyzer) -> TextFields:
+def text_fields(doc: PatentDocument, analyzer: Analyzer) -> TextFields:
+    """The analysed fields: all that a change of the analysis changes in a record."""
     paragraphs = [p for d in doc.descriptions for p in d.text.split("\n") if p.strip()][:MAX_PARAGRAPHS]
     parties = _unique_parties(doc.parties_of(PartyRole.applicant) + doc.parties_of(PartyRole.assignee))
 
@@ -277,7 +278,7 @@ def build_index_doc(doc: PatentDocument, analyzer: Analyzer, as_of: dt.date | No
     """The record of ``doc``; its legal status and expiry are derived as of ``as_of`` (today)."""
     status = derive_status(doc, as_of)
     return {**_identity(doc), **_dates(doc, status), **_legal(doc, status), **_classes(doc), **_parties(doc),
-            **_texts(doc, analyzer), **_citations(doc), "doc": doc.model_dump(mode="json", by_alias=True)}
+            **text_fields(doc, analyzer), **_citations(doc), "doc": doc.model_dump(mode="json", by_alias=True)}
 
 
 def merged_record(stored: IndexRecord, new: IndexRecord, analyzer: Analyzer) -> IndexRecord:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ipsearch.analysis import ANALYSIS_VERSION
+
 INDEX_VERSION = 4
+ANALYSIS_META = "analysis"  # the key of the analysis version in the index mapping's _meta
 
 _KEYWORD = {"type": "keyword"}
 # Pre-analysed tokens (ipsearch.analysis). Elements (claims, paragraphs) are at most 9,000 tokens
@@ -75,5 +78,5 @@ def index_body(data_nodes: int = 1) -> dict[str, Any]:
     }
     return {
         "settings": {**copies(data_nodes), "refresh_interval": "1s", "index.mapping.total_fields.limit": 200},
-        "mappings": {"dynamic": "strict", "properties": properties},
+        "mappings": {"dynamic": "strict", "_meta": {ANALYSIS_META: ANALYSIS_VERSION}, "properties": properties},
     }

@@ -6,7 +6,7 @@ import logging
 
 from core.settings import Settings
 from ipsearch.backends import get_backend
-from ipsearch.backends.embedded import IndexSchemaError
+from ipsearch.backends.base import IndexSchemaError
 from loaders.pipeline import LoadSummary, run_load
 from loaders.synthetic import SyntheticOptions, write_weekly_files
 

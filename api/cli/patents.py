@@ -17,6 +17,7 @@ from core.settings import BackendKind, get_settings
 from demo.content import seed_demo_content
 from ipsearch.backends import get_backend
 from ipsearch.query.explain import explain_query
+from ipsearch.reanalysis import reanalyse as reanalyse_index
 from ipsearch.service import SearchService, SortMode
 from loaders.demo import prepare_demo
 from loaders.pipeline import LoadInterrupted, LoadSummary, run_load
@@ -82,6 +83,22 @@ def load(
     else:
         _print_summary(summary)
     raise typer.Exit(1 if summary.failed else 0)
+
+
+@app.command()
+def reanalyse() -> None:
+    """Rewrite the Elasticsearch index's tokens with this version's text analysis (after an upgrade
+    that changed it); the index keeps answering meanwhile.
+
+    Exit code 0: done, or nothing to do; 2: no Elasticsearch configured, or no index yet; 3: Elasticsearch
+    unavailable or the run interrupted (run it again: it finishes the work).
+    """
+    done = reanalyse_index(get_settings())
+    if not done.documents:
+        console.print(f"{done.index} is analysed with version {done.to_version} already: nothing to do")
+        return
+    console.print(f"[green]{done.index}:[/] {done.documents} documents reanalysed (version {done.from_version} "
+                  f"→ {done.to_version}) in {done.seconds:.1f} s")
 
 
 @app.command("demo-data")

@@ -88,5 +88,8 @@ def doctor() -> None:
                       f"{s.latency_ms:.1f} ms" if s.latency_ms is not None else "-",
                       s.detail if not s.ok else (s.where or ""))
     console.print(table)
+    for s in statuses:
+        if s.warning:
+            console.print(f"[yellow]{s.name}:[/] {s.warning}", highlight=False)
     console.print(f"data dir: {settings.resolved_data_dir}")
     raise typer.Exit(0 if all(s.ok for s in statuses) else 1)

@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from core.errors import Unavailable
 from core.health import ServiceStatus
 from core.settings import BackendKind
 from ipsearch.analysis import get_analyzer
@@ -20,6 +21,11 @@ if TYPE_CHECKING:
     from ipsearch.query.plan import Planner
     from ipsearch.results import Page, RawHit, SearchParams
     from ipsearch.similar import SimilarQuery
+
+
+class IndexSchemaError(Unavailable):
+    """The index was built by another version of the platform: it takes no new documents until it
+    is brought up to date (the message says how)."""
 
 
 @dataclass(frozen=True)

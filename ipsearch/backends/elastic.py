@@ -1,4 +1,4 @@
-"""Elasticsearch backend (official client, 8.x): index ``<alias>-v1`` behind the alias ``<alias>``."""
+"""Elasticsearch backend (official client, 8.x): index ``<alias>-v<INDEX_VERSION>`` behind the alias ``<alias>``."""
 
 from __future__ import annotations
 
@@ -9,16 +9,19 @@ from contextlib import contextmanager
 from itertools import chain
 from typing import Any
 
-from elasticsearch import Elasticsearch, NotFoundError, helpers
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 from elasticsearch.serializer import OrjsonSerializer
+from pydantic import ValidationError
 
-from core.errors import Unavailable
+from core.errors import InvalidInput, Unavailable
 from core.health import ServiceStatus, timed
 from core.settings import BackendKind
-from ipsearch.backends.base import WriteOutcome, batches, prepare_batch
+from ipsearch.analysis import ANALYSIS_VERSION, get_analyzer
+from ipsearch.backends.base import IndexSchemaError, WriteOutcome, batches, prepare_batch
 from ipsearch.families import MAX_GROUP, FamilyRow, row_of
-from ipsearch.indexdoc import TEXT_FIELDS, IndexRecord, list_field
-from ipsearch.mapping import index_body, index_name, vocab_body, vocab_index_name
+from ipsearch.indexdoc import TEXT_FIELDS, IndexRecord, TextFields, text_fields
+from ipsearch.mapping import ANALYSIS_META, index_body, index_name, vocab_body, vocab_index_name
+from ipsearch.model import PatentDocument
 from ipsearch.query.ast import Node
 from ipsearch.query.plan import Planner
 from ipsearch.query.to_es import compile_es
@@ -43,6 +46,20 @@ SORTS: dict[SortMode, list[Any]] = {
     SortMode.date_asc: [{"publication_date": {"order": "asc", "missing": "_last"}}, {"pn": "asc"}],
 }
 FAMILIES_AGG = "_families"  # not a facet name: the distinct families counted beside a family page
+
+
+def stale_analysis(index: str, version: int | None) -> str:
+    return (f"the index {index} was analysed by version {version} of the text analysis, this version analyses "
+            f"with {ANALYSIS_VERSION}: run `ipcommons reanalyse` to rewrite its tokens (it keeps answering meanwhile)")
+
+
+def _reanalysed(pn: str, doc: dict[str, Any]) -> TextFields:
+    try:
+        document = PatentDocument.model_validate(doc)
+    except ValidationError as exc:
+        raise InvalidInput(f"the stored document {pn} does not read as a document any more, so its tokens "
+                           f"cannot be rebuilt: load its file again with --force ({exc.errors()[0]['msg']})") from exc
+    return text_fields(document, get_analyzer())
 
 
 def facet_aggs(names: list[str]) -> dict[str, Any]:
@@ -112,25 +129,74 @@ class ElasticsearchBackend:
                     f"shards: {health['active_primary_shards']} primary, {health['active_shards']} active, "
                     f"{health['relocating_shards']} relocating, {health['unassigned_shards']} unassigned)")
 
-        return timed("search", self.kind, self.url, probe)
+        status = timed("search", self.kind, self.url, probe)
+        if status.ok and (version := self.analysis_version()) not in (None, ANALYSIS_VERSION):
+            status.warning = stale_analysis(self.index, version)
+        return status
 
     # --- writing ---------------------------------------------------------------------------
     def ensure_index(self) -> None:
-        """The index and its alias, with replicas for the cluster's size (``mapping.copies``)."""
+        """The index and its alias, with replicas for the cluster's size (``mapping.copies``).
+
+        An index analysed by another version takes no new documents: their tokens would not meet its
+        own, and the two halves of the corpus would answer the same query differently."""
         nodes = int(self.client.cluster.health()["number_of_data_nodes"])
         if not self.client.indices.exists(index=self.index):
             self.client.options(ignore_status=400).indices.create(index=self.index, **index_body(nodes))
+        elif (version := self.analysis_version()) != ANALYSIS_VERSION:
+            raise IndexSchemaError(stale_analysis(self.index, version))
         if not self.client.indices.exists_alias(name=self.alias, index=self.index):
             self.client.indices.put_alias(index=self.index, name=self.alias)
         if not self.client.indices.exists(index=self.vocab_index):
             self.client.options(ignore_status=400).indices.create(index=self.vocab_index, **vocab_body(nodes))
 
-    def _new_terms(self, docs: list[IndexRecord]) -> set[str]:
+    def analysis_version(self) -> int | None:
+        """The analysis version the index's tokens were made with (1 for an index that records none);
+        None when there is no index yet."""
+        try:
+            mappings = self.client.indices.get_mapping(index=self.index)[self.index]["mappings"]
+        except NotFoundError:
+            return None
+        return int(mappings.get("_meta", {}).get(ANALYSIS_META, 1))
+
+    def reanalyse(self) -> int:
+        """Rewrite every document's analysed text fields from its stored document, in place, then
+        record this version's analysis; returns the documents rewritten.
+
+        The index keeps answering meanwhile (a document is rewritten whole, so each one is either
+        old or new), its other fields (families, citations, legal status) are kept, and an
+        interrupted run leaves the old version recorded: running it again finishes the work."""
+        rewritten = 0
+        stored = helpers.scan(self.client, index=self.index, _source=["doc"], size=BULK_CHUNK,
+                              query={"query": {"match_all": {}}})
+        try:
+            for batch in batches(stored, BULK_CHUNK):
+                texts = [(hit["_id"], _reanalysed(hit["_id"], hit["_source"]["doc"])) for hit in batch]
+                terms = self._new_terms(fields for _, fields in texts)
+                actions = chain(self._vocabulary_actions(terms),
+                                ({"_op_type": "update", "_index": self.index, "_id": pn, "doc": fields}
+                                 for pn, fields in texts))
+                helpers.bulk(self.client, actions, chunk_size=BULK_CHUNK + VOCABULARY_CHUNK,
+                             max_chunk_bytes=BULK_MAX_BYTES, max_retries=6, retry_on_status=(429, 503))
+                self._remember_terms(terms)
+                rewritten += len(texts)
+        except (ApiError, TransportError, helpers.BulkIndexError) as exc:
+            raise Unavailable(f"the reanalysis of {self.index} stopped after {rewritten} documents "
+                              f"({type(exc).__name__}: {exc}): run it again to finish") from exc
+        self.client.indices.put_mapping(index=self.index, meta={ANALYSIS_META: ANALYSIS_VERSION})
+        self.client.indices.refresh(index=self.vocab_index)
+        self.refresh()
+        return rewritten
+
+    def _vocabulary_actions(self, terms: set[str]) -> Iterator[dict[str, Any]]:
+        return ({"_op_type": "index", "_index": self.vocab_index, "_id": t, "_source": {"term": t}} for t in terms)
+
+    def _new_terms(self, docs: Iterable[Mapping[str, Any]]) -> set[str]:
         """The tokens of ``docs`` this writer has not indexed in the vocabulary yet."""
         new: set[str] = set()
         for doc in docs:
             for field in TEXT_FIELDS:
-                for text in list_field(doc, field):
+                for text in doc.get(field) or ():
                     new.update(text.split())
         return new - self._known_terms
 
@@ -190,11 +256,10 @@ class ElasticsearchBackend:
             helpers.bulk(self.client, ({"_op_type": "update", "_index": self.index, "_id": pn,
                                         "doc": {"family_id": fid}} for pn, fid in prepared.family_updates.items()),
                          chunk_size=BULK_CHUNK, max_retries=6, retry_on_status=(429, 503))
-        terms = self._new_terms([doc for _, doc in prepared.records])
+        terms = self._new_terms(doc for _, doc in prepared.records)
         # The batch's new vocabulary terms go first, in the same bulk requests as its documents:
         # the node indexes the two indices' shards side by side, in one round trip.
-        vocabulary = ({"_op_type": "index", "_index": self.vocab_index, "_id": t, "_source": {"term": t}}
-                      for t in terms)
+        vocabulary = self._vocabulary_actions(terms)
         # cited_by starts at 0, so update_citations only rewrites the documents something cites.
         documents = ({"_op_type": "index", "_index": self.index, "_id": doc["pn"], "_source": {"cited_by": 0, **doc}}
                      for _, doc in prepared.records)

@@ -19,10 +19,9 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from core.errors import Unavailable
 from core.health import ServiceStatus, timed
 from core.settings import BackendKind
-from ipsearch.backends.base import WriteOutcome, batches, prepare_batch, scan_family_heads
+from ipsearch.backends.base import IndexSchemaError, WriteOutcome, batches, prepare_batch, scan_family_heads
 from ipsearch.families import FamilyRow
 from ipsearch.indexdoc import KEYWORD_LIST_FIELDS, TEXT_FIELDS, IndexRecord, list_field
 from ipsearch.query.ast import Node
@@ -78,10 +77,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages, 'col');
 PRAGMA user_version = {SCHEMA_VERSION};
 """
-
-
-class IndexSchemaError(Unavailable):
-    """The embedded index was built by an older version; it must be rebuilt."""
 
 
 def facets_statement(sq: SqlQuery, names: list[str], total: int) -> tuple[str, list[object]]:

@@ -15,11 +15,11 @@ import pytest
 from core.settings import Settings
 from ipsearch.analysis import get_analyzer
 from ipsearch.backends import get_backend
+from ipsearch.backends.base import IndexSchemaError
 from ipsearch.backends.embedded import (
     FACET_SCAN_FROM,
     SCHEMA_VERSION,
     EmbeddedBackend,
-    IndexSchemaError,
     facets_statement,
 )
 from ipsearch.indexdoc import IndexRecord, build_index_doc
