@@ -57,12 +57,17 @@ _MAX_TOKEN_LEN = 60
 # takes no new documents until ``ipcommons reanalyse`` has rewritten its tokens in place; the
 # embedded index's SCHEMA_VERSION is raised with it (make run rebuilds the demo).
 # 1: indexes that record no version; 2: upper-case words of 5+ letters lemmatised, full-width
-# letters and digits read as ASCII.
-ANALYSIS_VERSION = 2
+# letters and digits read as ASCII; 3: upper-case plurals of four letters (PADS, USES) lemmatised.
+ANALYSIS_VERSION = 3
 # An upper-case word this short is taken for an acronym and not lemmatised ("GPS" is not the plural
 # of "gp"); a longer one is a word in an upper-case title ("METHODS FOR DETECTING": EP titles are
 # written so), lemmatised as in any other case, so that "detecting" finds it.
 _ACRONYM_LEN = 4
+# Except a four-letter plural of a three-letter word (PADS, USES, KEYS, ARMS), which an upper-case
+# title writes as often as an acronym; these are the acronyms that look like one. (Three-letter
+# plurals, ABS, UPS, IDS, would have two-letter singulars: they stay acronyms, and so do SAW and
+# FED, which are not plurals.)
+_PLURAL_LOOKING_ACRONYMS = frozenset({"bios", "pacs", "etcs"})
 # Lookup lemmas that are wrong in technical text ("LED" is not the past tense of "lead").
 _LEMMA_OVERRIDES = {"led": "led", "leds": "led", "oled": "oled", "oleds": "oled", "ics": "ic", "cpus": "cpu",
                     "gps": "gps", "os": "os", "as": "as", "us": "us", "data": "data", "media": "media"}
@@ -101,8 +106,8 @@ class Analyzer:
             result = ""
         elif lower in _LEMMA_OVERRIDES:
             result = _LEMMA_OVERRIDES[lower]
-        elif word.isupper() and 1 < len(word) <= _ACRONYM_LEN:  # acronyms are not lemmatised (GPS, ICS)
-            result = lower
+        elif word.isupper() and 1 < len(word) <= _ACRONYM_LEN and not self._upper_case_plural(lower):
+            result = lower  # acronyms are not lemmatised (GPS, ICS)
         else:
             result = self._lemmas.get(lower, lower)
             if not _WORD.match(result):
@@ -110,6 +115,10 @@ class Analyzer:
         if len(self._cache) < 500_000:
             self._cache[word] = result
         return result
+
+    def _upper_case_plural(self, lower: str) -> bool:
+        return (len(lower) == 4 and lower[-1] == "s" and lower not in _PLURAL_LOOKING_ACRONYMS
+                and self._lemmas.get(lower) == lower[:3])
 
     def _cjk(self, run: str) -> list[str]:
         # What spaCy's jieba tokenizer makes of a run, without building a Doc (a run holds no spaces).

@@ -15,6 +15,8 @@ from ipsearch.analysis import get_analyzer
     ("TUMORS", "tumors"),
     ("FLOORING", "flooring"),
     ("DRAMS AND SENSORS", "drams and sensors"),
+    ("BRAKE PADS AND THEIR USES", "brake pads and their uses"),
+    ("KEYS, ARMS AND RODS", "keys, arms and rods"),
 ])
 def test_an_upper_case_title_has_the_tokens_of_its_words(upper: str, lower: str) -> None:
     analyzer = get_analyzer()
@@ -23,7 +25,8 @@ def test_an_upper_case_title_has_the_tokens_of_its_words(upper: str, lower: str)
 
 @pytest.mark.parametrize("acronym,token", [
     ("LED", "led"), ("LEDS", "led"), ("GPS", "gps"), ("ICS", "ic"), ("CPUS", "cpu"), ("MEMS", "mems"),
-    ("SMS", "sms"), ("IOS", "ios"),
+    ("SMS", "sms"), ("IOS", "ios"), ("ABS", "abs"), ("UPS", "ups"), ("IDS", "ids"), ("BPS", "bps"),
+    ("BIOS", "bios"), ("PACS", "pacs"), ("SAW", "saw"), ("FED", "fed"),
 ])
 def test_acronyms_are_not_read_as_english_words(acronym: str, token: str) -> None:
     assert get_analyzer().tokens(acronym) == [token]
