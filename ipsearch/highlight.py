@@ -24,7 +24,9 @@ FRAGMENT = 240
 _PHRASE_REACH, _REACH_PER_TOKEN, _CJK_GAP = 30, 20, 4
 
 Span = tuple[int, int]
-MARKED_FIELDS = ("ti", "ab")  # the index fields a hit shows: its title and its abstract
+# The index fields a hit shows marked: its title, its abstract, and on the pages the first claim
+# that matches when neither of them does.
+MARKED_FIELDS = ("ti", "ab", "cl")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from core.errors import NotFound
 from ipsearch.analysis import Analyzer, get_analyzer
 from ipsearch.backends import SearchBackend
+from ipsearch.backends.base import StoredClaims
 from ipsearch.highlight import MARKED_FIELDS, NO_MARKS, FieldMarks, Marks, highlight
 from ipsearch.model import normalise_pn, parse_publication_number
 from ipsearch.names import harmonise_name
@@ -56,6 +57,12 @@ class FamilyMember(BaseModel):
     title: str | None = None
 
 
+class ClaimMatch(BaseModel):
+    number: int
+    lang: str
+    fragment: str = Field(description="HTML: the claim's text around its first match, matches in <mark>")
+
+
 class Hit(BaseModel):
     pn: str
     title: str
@@ -68,6 +75,8 @@ class Hit(BaseModel):
     applicants: list[str] = []
     ipc: list[str] = []
     highlights: dict[str, str] = {}
+    claim: ClaimMatch | None = Field(default=None, description="the first claim that matches, where the title and "
+                                     "abstract show no match (search pages only)")
     family_id: str | None = None
     family: list[FamilyMember] = Field(default=[], description="one row per family: the family's other documents")
 
@@ -125,9 +134,12 @@ class SearchService:
         return node, Planner(self.analyzer, self.backend, q)
 
     def search(self, q: str, size: int = 20, sort: SortMode = SortMode.relevance, facets: list[str] | None = None,
-               cursor: str | None = None, group: Grouping = Grouping.document, marked: bool = True) -> SearchResult:
+               cursor: str | None = None, group: Grouping = Grouping.document, marked: bool = True,
+               claims: bool = False) -> SearchResult:
         """One page of hits for ``q``; ``marked=False`` leaves out the highlights (an export shows
-        none, and marking up its pages of 500 abstracts took a quarter of their time)."""
+        none, and marking up its pages of 500 abstracts took a quarter of their time). ``claims``
+        adds, to each hit whose title and abstract show no match, the first claim that matches: what
+        a ``CL=`` search found, or words found in the claims alone (one more lookup, for the pages)."""
         start = time.perf_counter()
         node, planner = self.plan(q)
         for name in facets or []:
@@ -141,6 +153,8 @@ class SearchService:
         marks = self.query_marks(node, planner) if marked else {}
         rows = self._family_rows if group is Grouping.family else self._document_rows
         result, more = rows(node, planner, params, marks)
+        if claims and marked:
+            self._show_claims(result.hits, marks.get("cl", NO_MARKS))
         self._label_owners(result.facets.get("applicant", []))
         if more is not None:  # where the next page starts
             result.next_cursor = encode_cursor(Cursor(query=_digest(q), sort=sort, group=group, **more),
@@ -230,8 +244,9 @@ class SearchService:
         return set(self.backend.run_ids(node, planner, limit))
 
     def query_marks(self, node: Node, planner: Planner) -> FieldMarks:
-        """What to mark in the title and the abstract: the positive words and phrases searched in
-        each (``TI=`` marks the title alone; ``PA=`` or ``CL=`` neither), phrases as phrases."""
+        """What to mark in the title, the abstract and the claims: the positive words and phrases
+        searched in each (``TI=`` marks the title alone, ``CL=`` the claims alone, ``PA=`` none),
+        phrases as phrases."""
         negated = {id(leaf) for n in walk(node) if isinstance(n, Not) for leaf in leaves(n.item)}
         words: dict[str, set[str]] = {field: set() for field in MARKED_FIELDS}
         phrases: dict[str, set[tuple[str, ...]]] = {field: set() for field in MARKED_FIELDS}
@@ -249,6 +264,24 @@ class SearchService:
                 for field in fields:
                     words[field].update(tokens)
         return {field: Marks(frozenset(words[field]), frozenset(phrases[field])) for field in MARKED_FIELDS}
+
+    def _show_claims(self, hits: list[Hit], marks: Marks) -> None:
+        bare = [hit for hit in hits if not hit.highlights]
+        if not bare or not (marks.words or marks.phrases):
+            return
+        stored = self.backend.stored_claims([hit.pn for hit in bare])
+        for hit in bare:
+            if (found := stored.get(hit.pn)) is not None:
+                hit.claim = self._first_marked_claim(found, marks)
+
+    def _first_marked_claim(self, stored: StoredClaims, marks: Marks) -> ClaimMatch | None:
+        """The first claim with a match, in the document's own language first."""
+        langs = sorted(stored["claims"], key=lambda lang: lang != stored["lang"])
+        for lang in langs:
+            for claim in stored["claims"][lang]:
+                if (fragment := highlight(claim.get("text") or "", marks, self.analyzer, True)) is not None:
+                    return ClaimMatch(number=claim["number"], lang=lang, fragment=fragment)
+        return None
 
     def _hit(self, raw: RawHit, marks: FieldMarks) -> Hit:
         src = raw.source

@@ -50,7 +50,8 @@ def _search(page: Page, q: str, filters: list[str], sort: SortMode, cursor: str 
             group: Grouping) -> dict[str, object]:
     search = page.platform.search
     query = effective_query(_expand_sets(page, q), filters)
-    result: SearchResult = search.search(query, size=PAGE_SIZE, sort=sort, facets=FACETS, cursor=cursor, group=group)
+    result: SearchResult = search.search(query, size=PAGE_SIZE, sort=sort, facets=FACETS, cursor=cursor, group=group,
+                                         claims=True)
     help_: ZeroResultHelp | None = zero_result_help(search, query) if result.total == 0 else None
     current = None
     if page.user is not None and cursor is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 
 from core.errors import Unavailable
 from core.health import ServiceStatus
@@ -26,6 +26,13 @@ if TYPE_CHECKING:
 class IndexSchemaError(Unavailable):
     """The index was built by another version of the platform: it takes no new documents until it
     is brought up to date (the message says how)."""
+
+
+class StoredClaims(TypedDict):
+    """A document's claims as it stores them (``PatentDocument.claims`` as JSON), per language."""
+
+    lang: str | None
+    claims: dict[str, list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -139,6 +146,10 @@ class SearchBackend(IndexWriter, Protocol):
         ...
 
     def run_search(self, node: Node, planner: Planner, params: SearchParams) -> Page: ...
+
+    def stored_claims(self, pns: list[str]) -> dict[str, StoredClaims]:
+        """The claims each of ``pns`` stores (those the index holds), with its language."""
+        ...
 
     def run_ids(self, node: Node, planner: Planner, limit: int = 1_000_000) -> list[str]: ...
 

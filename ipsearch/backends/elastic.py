@@ -17,7 +17,7 @@ from core.errors import InvalidInput, Unavailable
 from core.health import ServiceStatus, timed
 from core.settings import BackendKind
 from ipsearch.analysis import ANALYSIS_VERSION, get_analyzer
-from ipsearch.backends.base import IndexSchemaError, WriteOutcome, batches, prepare_batch
+from ipsearch.backends.base import IndexSchemaError, StoredClaims, WriteOutcome, batches, prepare_batch
 from ipsearch.families import MAX_GROUP, FamilyRow, row_of
 from ipsearch.indexdoc import TEXT_FIELDS, IndexRecord, TextFields, text_fields
 from ipsearch.mapping import ANALYSIS_META, index_body, index_name, vocab_body, vocab_index_name
@@ -239,6 +239,11 @@ class ElasticsearchBackend:
         except NotFoundError:
             return {}
         return {d["_id"]: d["_source"] for d in resp["docs"] if d.get("found")}
+
+    def stored_claims(self, pns: list[str]) -> dict[str, StoredClaims]:
+        resp = self.client.mget(index=self.alias, ids=pns, source_includes=["doc.lang", "doc.claims"])
+        return {d["_id"]: {"lang": d["_source"]["doc"].get("lang"), "claims": d["_source"]["doc"].get("claims") or {}}
+                for d in resp["docs"] if d.get("found")}
 
     def family_rows(self, keys: set[str]) -> list[FamilyRow]:
         query = {"terms": {"family_keys": sorted(keys)}}

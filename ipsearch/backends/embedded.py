@@ -21,7 +21,14 @@ from typing import Any
 
 from core.health import ServiceStatus, timed
 from core.settings import BackendKind
-from ipsearch.backends.base import IndexSchemaError, WriteOutcome, batches, prepare_batch, scan_family_heads
+from ipsearch.backends.base import (
+    IndexSchemaError,
+    StoredClaims,
+    WriteOutcome,
+    batches,
+    prepare_batch,
+    scan_family_heads,
+)
 from ipsearch.families import FamilyRow
 from ipsearch.indexdoc import KEYWORD_LIST_FIELDS, TEXT_FIELDS, IndexRecord, list_field
 from ipsearch.query.ast import Node
@@ -190,6 +197,10 @@ class EmbeddedBackend:
                                      f"WHERE d.pn IN ({', '.join('?' * len(chunk))})", chunk)
             out.update((pn, json.loads(body)) for pn, body in rows)
         return out
+
+    def stored_claims(self, pns: list[str]) -> dict[str, StoredClaims]:
+        return {pn: {"lang": record["doc"].get("lang"), "claims": record["doc"].get("claims") or {}}
+                for pn, record in self.stored_records(pns).items()}
 
     def family_rows(self, keys: set[str]) -> list[FamilyRow]:
         ordered = sorted(keys)

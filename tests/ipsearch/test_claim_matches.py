@@ -1,0 +1,65 @@
+"""A search page's hit whose title and abstract show no match shows the first claim that matches
+(what a ``CL=`` search found), on both backends over the real corpus."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from ipsearch.analysis import get_analyzer
+from ipsearch.service import SearchService
+
+PHRASE = ["light", "emit"]
+
+
+def _has_phrase(tokens: list[str]) -> bool:
+    return any(tokens[i:i + 2] == PHRASE for i in range(len(tokens) - 1))
+
+
+@pytest.fixture(params=["es", "embedded"])
+def service(request: pytest.FixtureRequest) -> SearchService:
+    return request.getfixturevalue(f"{request.param}_service")  # type: ignore[no-any-return]
+
+
+def test_a_claims_search_shows_the_first_claim_that_matched(service: SearchService) -> None:
+    analyzer = get_analyzer()
+    result = service.search('CL="light emitting"', claims=True)
+    assert len(result.hits) >= 5
+    for hit in result.hits:
+        assert not hit.highlights and hit.claim is not None, hit.pn  # CL= marks no title or abstract
+        marked = re.findall(r"<mark>(.*?)</mark>", hit.claim.fragment)
+        assert marked and all(analyzer.tokens(html.unescape(m)) == PHRASE for m in marked), hit.pn
+        doc = service.document(hit.pn).document
+        claims = {c["number"]: c["text"] for c in doc["claims"][hit.claim.lang]}
+        assert _has_phrase(analyzer.tokens(claims[hit.claim.number]))
+        if hit.claim.lang == doc["lang"]:  # the document's own language is read first, claim by claim
+            earlier = [text for number, text in claims.items() if number < hit.claim.number]
+            assert not any(_has_phrase(analyzer.tokens(text)) for text in earlier), hit.pn
+
+
+def test_both_backends_show_the_same_claims(es_service: SearchService, embedded_service: SearchService) -> None:
+    for query in ('CL="light emitting"', "CL=antenna", "CL=(电池 OR 电极)"):
+        shown = [{h.pn: h.claim.number if h.claim else None for h in s.search(query, claims=True, size=50).hits}
+                 for s in (es_service, embedded_service)]
+        assert shown[0] == shown[1] and any(shown[0].values()), query
+
+
+def test_a_hit_marked_in_its_title_or_abstract_shows_no_claim(service: SearchService) -> None:
+    hits = service.search('"light emitting"', claims=True, size=50).hits
+    assert any(h.highlights for h in hits)
+    assert all(h.claim is None for h in hits if h.highlights)
+
+
+def test_claims_are_shown_only_when_asked(service: SearchService) -> None:
+    assert all(h.claim is None for h in service.search('CL="light emitting"').hits)
+    assert all(h.claim is None for h in service.search('CL="light emitting"', claims=True, marked=False).hits)
+
+
+def test_words_searched_elsewhere_or_excluded_are_not_marked(service: SearchService) -> None:
+    assert all(h.claim is None for h in service.search("PA=samsung", claims=True).hits)
+    fragments = [h.claim.fragment for h in service.search('CL="light emitting" NOT AB=organic', claims=True).hits
+                 if h.claim]
+    assert any("organic" in f.lower() for f in fragments)  # an OLED claim: organic is there, and not marked
+    assert not any("organic" in m.lower() for f in fragments for m in re.findall(r"<mark>(.*?)</mark>", f))
