@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from api.deps import Platform, PlatformDep, audit_context
 from api.i18n import formatter, from_accept_language, parse_language, translations
 from core.accounts.models import User
+from core.accounts.permissions import is_staff
 from core.accounts.sessions import WebSession, csrf_token, csrf_valid, find_session
 from core.audit import Writer
 from core.errors import IPCommonsError, NotAuthenticated, PermissionDenied
@@ -38,7 +39,8 @@ templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / 
 templates.env.autoescape = True
 
 NAV = (("/", "Search"), ("/collections", "Collections"), ("/reports", "Reports"), ("/regions", "Regions"),
-       ("/copyright", "Copyright"), ("/community", "Community"), ("/service-hall", "Service hall"), ("/admin", "Admin"))
+       ("/copyright", "Copyright"), ("/community", "Community"), ("/service-hall", "Service hall"))
+STAFF_NAV = (*NAV, ("/admin", "Admin"))  # the console answers moderators and admins alone: nobody else sees it
 
 
 @dataclass
@@ -106,7 +108,8 @@ class Page:
         return str(exc)
 
     def render(self, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
-        context = {"page": self, "user": self.user, "lang": self.lang.value, "csrf": self.csrf, "nav": NAV,
+        context = {"page": self, "user": self.user, "lang": self.lang.value, "csrf": self.csrf,
+                   "nav": STAFF_NAV if is_staff(self.user) else NAV,
                    "_": self.gettext, "fmt": formatter(self.lang), "path": self.request.url.path, **data}
         response = templates.TemplateResponse(self.request, template, context, status_code=status_code)
         self.finish(response)

@@ -19,6 +19,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from lxml import html
 from playwright.sync_api import Browser, expect
 from playwright.sync_api import Page as BrowserPage
 from sqlalchemy import select
@@ -133,6 +134,11 @@ def test_members_get_403_and_visitors_are_sent_to_log_in(console: Console, clien
         r = anon.get(path, headers=EN, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith("/login?next=%2Fadmin"), path
     assert mod.get("/admin", headers=EN).status_code == 200  # moderators: the queue
+    # the console is in the menu of those it answers, and of nobody else
+    menu = {who: [a.get("href") for a in html.fromstring(clients[who].get("/", headers=EN).text).xpath(
+        "//nav[contains(@class, 'main')]//a")] for who in ("admin", "mod", "member", "anon")}
+    assert all("/" in links for links in menu.values())
+    assert ["/admin" in menu[who] for who in ("admin", "mod", "member", "anon")] == [True, True, False, False]
     assert 'href="/community/moderation"' in mod.get("/admin", headers=EN).text
     assert mod.get("/admin/users", headers=EN).status_code == 403
     actions = {f"/admin/users/{console.ids['other']}/role": {"role": "admin"},
