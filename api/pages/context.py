@@ -96,6 +96,11 @@ class Page:
         text = translations(self.lang).gettext(message)
         return text % values if values else text
 
+    def ngettext(self, singular: str, plural: str, count: int, **values: Any) -> str:
+        """The form of the message for ``count`` in the reader's language ("1 result", "2 results";
+        Chinese has one form)."""
+        return translations(self.lang).ngettext(singular, plural, count) % values
+
     def explain(self, exc: Exception) -> str:
         """A refusal in the reader's language, for the form that caused it."""
         if isinstance(exc, ValidationError):
@@ -110,7 +115,8 @@ class Page:
     def render(self, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
         context = {"page": self, "user": self.user, "lang": self.lang.value, "csrf": self.csrf,
                    "nav": STAFF_NAV if is_staff(self.user) else NAV,
-                   "_": self.gettext, "fmt": formatter(self.lang), "path": self.request.url.path, **data}
+                   "_": self.gettext, "ngettext": self.ngettext, "fmt": formatter(self.lang),
+                   "path": self.request.url.path, **data}
         response = templates.TemplateResponse(self.request, template, context, status_code=status_code)
         self.finish(response)
         return response

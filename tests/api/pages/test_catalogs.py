@@ -75,4 +75,6 @@ def test_every_search_refusal_is_translated_to_chinese() -> None:
 def test_compiled_catalogs_translate() -> None:
     assert translations(Language.zh).gettext("Patent search") == "专利检索"
     assert translations(Language.en).gettext("ipc_subclass") == "IPC subclass"
-    assert translations(Language.zh).gettext("%(n)s results") % {"n": "1,234"} == "共 1,234 条结果"
+    zh = translations(Language.zh).ngettext("%(n)s result", "%(n)s results", 1234)
+    assert zh % {"n": "1,234"} == "共 1,234 条结果"
+    assert translations(Language.en).ngettext("%(n)s result", "%(n)s results", 1) % {"n": "1"} == "1 result"

@@ -126,7 +126,7 @@ def test_htmx_answers_with_the_changed_item_only(web: TestClient) -> None:
 
     r = _post(web, f"/collections/{cid}/items/remove", {"pn": SECOND}, HTMX)
     # htmx removes the item (nothing to swap in) and updates the size shown, out of band
-    assert r.status_code == 200 and r.text.strip() == '<span id="doc-count" hx-swap-oob="true">1 documents</span>'
+    assert r.status_code == 200 and r.text.strip() == '<span id="doc-count" hx-swap-oob="true">1 document</span>'
     assert web.get(f"/collections/{cid}", headers=HTML).text.count('class="item"') == 1
 
 

@@ -397,7 +397,7 @@ def test_removing_an_item_in_place_updates_the_count(browser: Browser, portal_ur
     expect(page.locator("#doc-count")).to_have_text("2 documents")
     page.get_by_role("button", name="Remove US90000004B2 from the collection").click()  # htmx, no reload
     expect(page.locator("#item-US90000004B2")).to_have_count(0)
-    expect(page.locator("#doc-count")).to_have_text("1 documents")
+    expect(page.locator("#doc-count")).to_have_text("1 document")
     _no_axe_violations(page)
     page.context.close()
 

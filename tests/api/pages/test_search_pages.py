@@ -108,6 +108,18 @@ def test_a_claims_search_shows_the_claim_that_matched(web: TestClient, headers: 
     assert api.status_code == 200 and all(h["claim"] is None for h in api.json()["hits"])  # the pages' lookup
 
 
+@pytest.mark.parametrize("params,english,chinese", [
+    ({"q": "PN=EP1000000B1"}, "1 result", "共 1 条结果"),
+    ({"q": "FAM=19768124 OR CC=JP"}, "9 results", "共 9 条结果"),
+    ({"q": "FAM=19768124", "group": "family"}, "1 family, 6 documents", "1 个同族，6 件文献"),
+])
+def test_counts_read_in_the_form_their_number_takes(web: TestClient, params: dict[str, str], english: str,
+                                                    chinese: str) -> None:
+    for headers, expected in ((EN, english), (ZH, chinese)):
+        page = html.fromstring(web.get("/", params=params, headers=headers).text)
+        assert page.get_element_by_id("result-count").text_content().split(" · ")[0].strip() == expected
+
+
 def test_a_bad_address_gives_a_page_not_json(web: TestClient) -> None:
     page = web.get("/", params={"q": "led", "sort": "foo"}, headers=ZH)
     assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
