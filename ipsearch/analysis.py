@@ -67,7 +67,7 @@ _ACRONYM_LEN = 4
 # title writes as often as an acronym; these are the acronyms that look like one. (Three-letter
 # plurals, ABS, UPS, IDS, would have two-letter singulars: they stay acronyms, and so do SAW and
 # FED, which are not plurals.)
-_PLURAL_LOOKING_ACRONYMS = frozenset({"bios", "pacs", "etcs"})
+_PLURAL_LOOKING_ACRONYMS = frozenset({"bios", "pacs", "etcs", "mops"})  # MOPS: a buffer, not mops
 # Lookup lemmas that are wrong in technical text ("LED" is not the past tense of "lead").
 _LEMMA_OVERRIDES = {"led": "led", "leds": "led", "oled": "oled", "oleds": "oled", "ics": "ic", "cpus": "cpu",
                     "gps": "gps", "os": "os", "as": "as", "us": "us", "data": "data", "media": "media"}
@@ -117,6 +117,7 @@ class Analyzer:
         return result
 
     def _upper_case_plural(self, lower: str) -> bool:
+        """``lower`` is an upper-case word's plural of a three-letter word (PADS), not an acronym."""
         return (len(lower) == 4 and lower[-1] == "s" and lower not in _PLURAL_LOOKING_ACRONYMS
                 and self._lemmas.get(lower) == lower[:3])
 

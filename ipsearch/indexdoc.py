@@ -9,7 +9,8 @@ never spans two claims or paragraphs on either backend.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypedDict, cast
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
 from core import regions
 from ipsearch.analysis import Analyzer
@@ -301,7 +302,8 @@ KEYWORD_LIST_FIELDS = (
 )
 
 
-def list_field(record: IndexRecord, name: str) -> list[str]:
-    """A list field chosen by name at run time (the writers walk TEXT_FIELDS and KEYWORD_LIST_FIELDS)."""
-    value = cast(dict[str, Any], record).get(name)
+def list_field(record: Mapping[str, Any], name: str) -> list[str]:
+    """A list field of a record (or of its text fields) chosen by name at run time: the writers
+    walk TEXT_FIELDS and KEYWORD_LIST_FIELDS."""
+    value = record.get(name)
     return list(value) if value else []

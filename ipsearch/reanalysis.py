@@ -4,7 +4,7 @@ A change of the analysis (``analysis.ANALYSIS_VERSION``) leaves an index's token
 analysis made them: queries, analysed the new way, would miss what they should find. Reloading
 every file would mean keeping every file; each record already holds its whole document, so the
 tokens are rebuilt from it. (The embedded index is rebuilt instead: ``make run`` does it for the
-demo, ``ipcommons load --force`` for a corpus of one's own.)
+demo; for a corpus of one's own, delete the index file and load again with ``--force``.)
 """
 
 from __future__ import annotations
@@ -23,23 +23,28 @@ class Reanalysis(BaseModel):
     index: str
     from_version: int
     to_version: int
-    documents: int  # rewritten; 0 when the index was already up to date
+    documents: int  # rewritten; 0 when the index was up to date already
+    unreadable: list[str]  # stored documents that no longer read as one: left as they were
     seconds: float
 
 
 def reanalyse(settings: Settings) -> Reanalysis:
     """Rewrite the configured Elasticsearch index's tokens if an older analysis made them."""
     if settings.search_backend_kind is not BackendKind.elasticsearch:
-        raise InvalidInput("the embedded index is not reanalysed but rebuilt: `ipcommons load --force` "
-                           "(make run rebuilds the demo by itself)")
-    from ipsearch.backends.elastic import ElasticsearchBackend
+        raise InvalidInput(f"the embedded index is not reanalysed but rebuilt: delete {settings.embedded_index_path} "
+                           "and run `ipcommons load --force` (make run rebuilds the demo by itself)")
+    from ipsearch.backends.elastic import ElasticsearchBackend, Reanalysed, stale_analysis  # as get_backend: lazily
 
     backend = get_backend(settings, BackendKind.elasticsearch)
-    assert isinstance(backend, ElasticsearchBackend)
+    if not isinstance(backend, ElasticsearchBackend):
+        raise TypeError(f"{backend!r} is not the Elasticsearch backend")
     version = backend.analysis_version()
     if version is None:
         raise NotFound(f"there is no index {backend.index} to reanalyse: load documents first")
+    if version > ANALYSIS_VERSION:
+        raise InvalidInput(stale_analysis(backend.index, version))
     started = time.perf_counter()
-    documents = backend.reanalyse() if version != ANALYSIS_VERSION else 0
-    return Reanalysis(index=backend.index, from_version=version, to_version=ANALYSIS_VERSION, documents=documents,
+    done = backend.reanalyse() if version != ANALYSIS_VERSION else Reanalysed()
+    return Reanalysis(index=backend.index, from_version=version, to_version=ANALYSIS_VERSION,
+                      documents=done.documents, unreadable=done.unreadable,
                       seconds=round(time.perf_counter() - started, 3))

@@ -58,6 +58,8 @@ class FamilyMember(BaseModel):
 
 
 class ClaimMatch(BaseModel):
+    """Why a hit whose title and abstract show no match is there: the first claim that matches."""
+
     number: int
     lang: str
     fragment: str = Field(description="HTML: the claim's text around its first match, matches in <mark>")

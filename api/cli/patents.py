@@ -88,17 +88,24 @@ def load(
 @app.command()
 def reanalyse() -> None:
     """Rewrite the Elasticsearch index's tokens with this version's text analysis (after an upgrade
-    that changed it); the index keeps answering meanwhile.
+    that changed it); the index keeps answering meanwhile. Stop loads of an older version first.
 
-    Exit code 0: done, or nothing to do; 2: no Elasticsearch configured, or no index yet; 3: Elasticsearch
-    unavailable or the run interrupted (run it again: it finishes the work).
+    Exit code 0: done, or nothing to do; 1: done, but some stored documents no longer read as
+    documents (listed: load their files again with --force); 2: no Elasticsearch configured, no
+    index yet, or one made by a newer version; 3: Elasticsearch unavailable or the run interrupted
+    (run it again: it finishes the work).
     """
     done = reanalyse_index(get_settings())
-    if not done.documents:
+    if done.from_version == done.to_version:
         console.print(f"{done.index} is analysed with version {done.to_version} already: nothing to do")
         return
     console.print(f"[green]{done.index}:[/] {done.documents} documents reanalysed (version {done.from_version} "
                   f"→ {done.to_version}) in {done.seconds:.1f} s")
+    if done.unreadable:
+        err.print(f"[yellow]{len(done.unreadable)} stored documents no longer read as documents and were left as "
+                  f"they were; load their files again with --force:[/] {', '.join(done.unreadable[:50])}",
+                  highlight=False)
+        raise typer.Exit(1)
 
 
 @app.command("demo-data")

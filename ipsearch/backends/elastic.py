@@ -6,6 +6,7 @@ import json
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
@@ -13,13 +14,13 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from elasticsearch.serializer import OrjsonSerializer
 from pydantic import ValidationError
 
-from core.errors import InvalidInput, Unavailable
+from core.errors import Unavailable
 from core.health import ServiceStatus, timed
 from core.settings import BackendKind
 from ipsearch.analysis import ANALYSIS_VERSION, get_analyzer
 from ipsearch.backends.base import IndexSchemaError, StoredClaims, WriteOutcome, batches, prepare_batch
 from ipsearch.families import MAX_GROUP, FamilyRow, row_of
-from ipsearch.indexdoc import TEXT_FIELDS, IndexRecord, TextFields, text_fields
+from ipsearch.indexdoc import TEXT_FIELDS, IndexRecord, TextFields, list_field, text_fields
 from ipsearch.mapping import ANALYSIS_META, index_body, index_name, vocab_body, vocab_index_name
 from ipsearch.model import PatentDocument
 from ipsearch.query.ast import Node
@@ -48,17 +49,31 @@ SORTS: dict[SortMode, list[Any]] = {
 FAMILIES_AGG = "_families"  # not a facet name: the distinct families counted beside a family page
 
 
-def stale_analysis(index: str, version: int | None) -> str:
+def stale_analysis(index: str, version: int) -> str:
+    """What to do about an index whose tokens another version of the analysis made."""
+    if version > ANALYSIS_VERSION:
+        return (f"the index {index} was analysed by version {version} of the text analysis, newer than this "
+                f"platform's {ANALYSIS_VERSION}: upgrade the platform (rewriting it here would undo the newer "
+                "analysis)")
     return (f"the index {index} was analysed by version {version} of the text analysis, this version analyses "
             f"with {ANALYSIS_VERSION}: run `ipcommons reanalyse` to rewrite its tokens (it keeps answering meanwhile)")
 
 
-def _reanalysed(pn: str, doc: dict[str, Any]) -> TextFields:
+@dataclass
+class Reanalysed:
+    """What a reanalysis did: the documents rewritten, and those whose stored document no longer
+    reads as one (left as they were)."""
+
+    documents: int = 0
+    unreadable: list[str] = field(default_factory=list)
+
+
+def _reanalysed(doc: dict[str, Any] | None) -> TextFields | None:
+    """The text fields of a stored document, analysed now; None if it does not read as a document."""
     try:
         document = PatentDocument.model_validate(doc)
-    except ValidationError as exc:
-        raise InvalidInput(f"the stored document {pn} does not read as a document any more, so its tokens "
-                           f"cannot be rebuilt: load its file again with --force ({exc.errors()[0]['msg']})") from exc
+    except ValidationError:
+        return None
     return text_fields(document, get_analyzer())
 
 
@@ -130,8 +145,14 @@ class ElasticsearchBackend:
                     f"{health['relocating_shards']} relocating, {health['unassigned_shards']} unassigned)")
 
         status = timed("search", self.kind, self.url, probe)
-        if status.ok and (version := self.analysis_version()) not in (None, ANALYSIS_VERSION):
-            status.warning = stale_analysis(self.index, version)
+        if status.ok:
+            try:
+                version = self.analysis_version()
+            except (ApiError, TransportError) as exc:
+                status.warning = f"the index's analysis version could not be read: {type(exc).__name__}: {exc}"[:300]
+            else:
+                if version is not None and version != ANALYSIS_VERSION:
+                    status.warning = stale_analysis(self.index, version)
         return status
 
     # --- writing ---------------------------------------------------------------------------
@@ -143,7 +164,7 @@ class ElasticsearchBackend:
         nodes = int(self.client.cluster.health()["number_of_data_nodes"])
         if not self.client.indices.exists(index=self.index):
             self.client.options(ignore_status=400).indices.create(index=self.index, **index_body(nodes))
-        elif (version := self.analysis_version()) != ANALYSIS_VERSION:
+        elif (version := self.analysis_version() or ANALYSIS_VERSION) != ANALYSIS_VERSION:
             raise IndexSchemaError(stale_analysis(self.index, version))
         if not self.client.indices.exists_alias(name=self.alias, index=self.index):
             self.client.indices.put_alias(index=self.index, name=self.alias)
@@ -154,39 +175,58 @@ class ElasticsearchBackend:
         """The analysis version the index's tokens were made with (1 for an index that records none);
         None when there is no index yet."""
         try:
-            mappings = self.client.indices.get_mapping(index=self.index)[self.index]["mappings"]
+            mapping = self.client.options(request_timeout=10).indices.get_mapping(index=self.index)
         except NotFoundError:
             return None
-        return int(mappings.get("_meta", {}).get(ANALYSIS_META, 1))
+        return int(mapping[self.index]["mappings"].get("_meta", {}).get(ANALYSIS_META, 1))
 
-    def reanalyse(self) -> int:
+    def reanalyse(self) -> Reanalysed:
         """Rewrite every document's analysed text fields from its stored document, in place, then
-        record this version's analysis; returns the documents rewritten.
+        record this version's analysis.
 
-        The index keeps answering meanwhile (a document is rewritten whole, so each one is either
-        old or new), its other fields (families, citations, legal status) are kept, and an
-        interrupted run leaves the old version recorded: running it again finishes the work."""
-        rewritten = 0
+        - The index keeps answering meanwhile: a document is rewritten whole, old or new.
+        - Its other fields (families, citations, legal status) are kept.
+        - Each rewrite is conditional on the document being as it was read (``if_seq_no``): a
+          document another writer changed meanwhile stops the run instead of losing that change.
+        - A stored document that no longer reads as one is left as it is and named: its tokens
+          cannot be rebuilt, its file can be loaded again once the version is recorded.
+        - An interrupted run leaves the old version recorded: running it again finishes the work.
+        """
+        done = Reanalysed()
         stored = helpers.scan(self.client, index=self.index, _source=["doc"], size=BULK_CHUNK,
-                              query={"query": {"match_all": {}}})
+                              seq_no_primary_term=True, query={"query": {"match_all": {}}})
         try:
+            self.refresh()  # the scan reads each document's sequence number as of the last refresh
+            if not self.client.indices.exists(index=self.vocab_index):
+                nodes = int(self.client.cluster.health()["number_of_data_nodes"])
+                self.client.options(ignore_status=400).indices.create(index=self.vocab_index, **vocab_body(nodes))
             for batch in batches(stored, BULK_CHUNK):
-                texts = [(hit["_id"], _reanalysed(hit["_id"], hit["_source"]["doc"])) for hit in batch]
-                terms = self._new_terms(fields for _, fields in texts)
-                actions = chain(self._vocabulary_actions(terms),
-                                ({"_op_type": "update", "_index": self.index, "_id": pn, "doc": fields}
-                                 for pn, fields in texts))
-                helpers.bulk(self.client, actions, chunk_size=BULK_CHUNK + VOCABULARY_CHUNK,
-                             max_chunk_bytes=BULK_MAX_BYTES, max_retries=6, retry_on_status=(429, 503))
-                self._remember_terms(terms)
-                rewritten += len(texts)
-        except (ApiError, TransportError, helpers.BulkIndexError) as exc:
-            raise Unavailable(f"the reanalysis of {self.index} stopped after {rewritten} documents "
-                              f"({type(exc).__name__}: {exc}): run it again to finish") from exc
-        self.client.indices.put_mapping(index=self.index, meta={ANALYSIS_META: ANALYSIS_VERSION})
-        self.client.indices.refresh(index=self.vocab_index)
-        self.refresh()
-        return rewritten
+                self._rewrite_texts(batch, done)
+            meta = self.client.indices.get_mapping(index=self.index)[self.index]["mappings"].get("_meta", {})
+            self.client.indices.put_mapping(index=self.index, meta={**meta, ANALYSIS_META: ANALYSIS_VERSION})
+            self.client.indices.refresh(index=self.vocab_index)
+            self.refresh()
+        except (ApiError, TransportError, helpers.BulkIndexError, helpers.ScanError) as exc:
+            raise Unavailable(f"the reanalysis of {self.index} stopped after {done.documents} documents "
+                              f"({type(exc).__name__}: {exc}): run it again to finish (a load still running on "
+                              "an older version changes documents under it: stop it first)") from exc
+        return done
+
+    def _rewrite_texts(self, hits: list[dict[str, Any]], done: Reanalysed) -> None:
+        texts = []
+        for hit in hits:
+            if (fields := _reanalysed(hit["_source"].get("doc"))) is None:
+                done.unreadable.append(hit["_id"])
+            else:
+                texts.append((hit, fields))
+        terms = self._new_terms(fields for _, fields in texts)
+        updates = ({"_op_type": "update", "_index": self.index, "_id": hit["_id"], "if_seq_no": hit["_seq_no"],
+                    "if_primary_term": hit["_primary_term"], "doc": fields} for hit, fields in texts)
+        helpers.bulk(self.client, chain(self._vocabulary_actions(terms), updates),
+                     chunk_size=BULK_CHUNK + VOCABULARY_CHUNK, max_chunk_bytes=BULK_MAX_BYTES, max_retries=6,
+                     retry_on_status=(429, 503))
+        self._remember_terms(terms)
+        done.documents += len(texts)
 
     def _vocabulary_actions(self, terms: set[str]) -> Iterator[dict[str, Any]]:
         return ({"_op_type": "index", "_index": self.vocab_index, "_id": t, "_source": {"term": t}} for t in terms)
@@ -195,8 +235,8 @@ class ElasticsearchBackend:
         """The tokens of ``docs`` this writer has not indexed in the vocabulary yet."""
         new: set[str] = set()
         for doc in docs:
-            for field in TEXT_FIELDS:
-                for text in doc.get(field) or ():
+            for name in TEXT_FIELDS:
+                for text in list_field(doc, name):
                     new.update(text.split())
         return new - self._known_terms
 
@@ -208,7 +248,7 @@ class ElasticsearchBackend:
     def vocabulary(self, fields: tuple[str, ...], prefix: str, limit: int) -> list[str]:
         """Distinct indexed tokens starting with ``prefix`` (fields share one vocabulary here)."""
         resp = self.client.search(index=self.vocab_index, query={"prefix": {"term": prefix}}, size=limit,
-                                  sort="term:asc", source=False,
+                                  sort="term:asc", source=False, **EMPTY_CORPUS,
                                   docvalue_fields=[{"field": "term"}])
         return [hit["fields"]["term"][0] for hit in resp["hits"]["hits"]]
 
@@ -242,8 +282,8 @@ class ElasticsearchBackend:
 
     def stored_claims(self, pns: list[str]) -> dict[str, StoredClaims]:
         resp = self.client.mget(index=self.alias, ids=pns, source_includes=["doc.lang", "doc.claims"])
-        return {d["_id"]: {"lang": d["_source"]["doc"].get("lang"), "claims": d["_source"]["doc"].get("claims") or {}}
-                for d in resp["docs"] if d.get("found")}
+        docs = {d["_id"]: d["_source"].get("doc") or {} for d in resp["docs"] if d.get("found")}
+        return {pn: {"lang": doc.get("lang"), "claims": doc.get("claims") or {}} for pn, doc in docs.items()}
 
     def family_rows(self, keys: set[str]) -> list[FamilyRow]:
         query = {"terms": {"family_keys": sorted(keys)}}

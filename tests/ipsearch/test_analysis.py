@@ -26,7 +26,7 @@ def test_an_upper_case_title_has_the_tokens_of_its_words(upper: str, lower: str)
 @pytest.mark.parametrize("acronym,token", [
     ("LED", "led"), ("LEDS", "led"), ("GPS", "gps"), ("ICS", "ic"), ("CPUS", "cpu"), ("MEMS", "mems"),
     ("SMS", "sms"), ("IOS", "ios"), ("ABS", "abs"), ("UPS", "ups"), ("IDS", "ids"), ("BPS", "bps"),
-    ("BIOS", "bios"), ("PACS", "pacs"), ("SAW", "saw"), ("FED", "fed"),
+    ("BIOS", "bios"), ("PACS", "pacs"), ("ETCS", "etcs"), ("MOPS", "mops"), ("SAW", "saw"), ("FED", "fed"),
 ])
 def test_acronyms_are_not_read_as_english_words(acronym: str, token: str) -> None:
     assert get_analyzer().tokens(acronym) == [token]

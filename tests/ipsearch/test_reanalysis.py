@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from elasticsearch import helpers
 
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, Unavailable
 from core.settings import BackendKind, Settings
 from ipsearch.analysis import ANALYSIS_VERSION, get_analyzer
-from ipsearch.backends import get_backend
+from ipsearch.backends import elastic, get_backend
 from ipsearch.backends.base import IndexSchemaError
 from ipsearch.backends.elastic import ElasticsearchBackend
 from ipsearch.indexdoc import TEXT_FIELDS, text_fields
@@ -25,6 +25,7 @@ from ipsearch.mapping import ANALYSIS_META
 from ipsearch.model import PatentDocument
 from ipsearch.reanalysis import reanalyse
 from ipsearch.service import SearchService
+from loaders.demo import prepare_demo
 from loaders.pipeline import LoadInterrupted, run_load
 
 REPO = Path(__file__).resolve().parents[2]
@@ -100,7 +101,7 @@ def test_reanalyse_rewrites_the_tokens_and_keeps_the_rest(loaded: ElasticsearchB
     analyzer = get_analyzer()
     for pn, source in after.items():
         fresh = text_fields(PatentDocument.model_validate(source["doc"]), analyzer)
-        assert {f: source.get(f) for f in ANALYSED} == {f: fresh[f] for f in ANALYSED}, pn  # type: ignore[literal-required]
+        assert {f: source.get(f) for f in ANALYSED} == {f: fresh.get(f) for f in ANALYSED}, pn
         assert source == before[pn], pn  # families, citations, legal status and the rest as they were
     assert reanalyse(prod_settings).documents == 0  # nothing left to do
     loaded.ensure_index()
@@ -108,23 +109,66 @@ def test_reanalyse_rewrites_the_tokens_and_keeps_the_rest(loaded: ElasticsearchB
 
 def test_wildcards_expand_to_the_new_tokens(loaded: ElasticsearchBackend, prod_settings: Settings) -> None:
     _age(loaded)
-    loaded.client.indices.refresh(index=loaded.vocab_index)
-    known = loaded.vocabulary(("ti",), "detec", 100)
-    assert "detect" in known
-    helpers.bulk(loaded.client, ({"_op_type": "delete", "_index": loaded.vocab_index, "_id": t} for t in known),
-                 refresh=True)
+    loaded.client.indices.delete(index=loaded.vocab_index)  # lost, or never made: the run makes it anew
     assert UPPER_CASE_TITLE not in [h.pn for h in SearchService(loaded).search("TI=detec* AND CC=EP").hits]
     reanalyse(prod_settings)
+    assert "detect" in loaded.vocabulary(("ti",), "detec", 100)
     assert UPPER_CASE_TITLE in [h.pn for h in SearchService(loaded).search("TI=detec* AND CC=EP").hits]
 
 
-def test_a_stored_document_that_no_longer_reads_stops_the_run_and_keeps_the_old_version(
-        loaded: ElasticsearchBackend, prod_settings: Settings) -> None:
+def test_a_stored_document_that_no_longer_reads_is_left_and_named(loaded: ElasticsearchBackend,
+                                                                   prod_settings: Settings) -> None:
     _age(loaded)
     loaded.client.update(index=loaded.index, id=UPPER_CASE_TITLE, doc={"doc": {"pn": "not a number"}}, refresh=True)
-    with pytest.raises(InvalidInput, match=UPPER_CASE_TITLE):
+    done = reanalyse(prod_settings)
+    assert done.unreadable == [UPPER_CASE_TITLE] and done.documents == loaded.count() - 1
+    assert loaded.analysis_version() == ANALYSIS_VERSION  # so that its file can be loaded again
+
+
+def test_a_document_changed_during_the_run_stops_it(loaded: ElasticsearchBackend, prod_settings: Settings,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load of an older version still writing: its change is not overwritten with tokens made from
+    the document as it was read, and the old version stays recorded until a run goes through."""
+    _age(loaded)
+    reanalysed = elastic._reanalysed
+
+    def written_meanwhile(doc: dict[str, Any] | None) -> Any:
+        if doc is not None and doc["pn"]["normalised"] == UPPER_CASE_TITLE:
+            loaded.client.update(index=loaded.index, id=UPPER_CASE_TITLE, doc={"cited_by": 7})
+        return reanalysed(doc)
+
+    monkeypatch.setattr(elastic, "_reanalysed", written_meanwhile)
+    with pytest.raises(Unavailable, match="run it again"):
         reanalyse(prod_settings)
-    assert loaded.analysis_version() == 1
+    assert loaded.analysis_version() == 1 and loaded.get(UPPER_CASE_TITLE)["cited_by"] == 7  # type: ignore[index]
+    monkeypatch.setattr(elastic, "_reanalysed", reanalysed)
+    assert reanalyse(prod_settings).unreadable == [] and loaded.analysis_version() == ANALYSIS_VERSION
+
+
+def test_an_index_of_a_newer_analysis_is_not_rewritten_back(loaded: ElasticsearchBackend,
+                                                            prod_settings: Settings) -> None:
+    loaded.client.indices.put_mapping(index=loaded.index, meta={ANALYSIS_META: ANALYSIS_VERSION + 1})
+    with pytest.raises(IndexSchemaError, match="upgrade the platform"):
+        loaded.ensure_index()
+    with pytest.raises(InvalidInput, match="upgrade the platform"):
+        reanalyse(prod_settings)
+    assert "upgrade the platform" in (loaded.health().warning or "")
+
+
+def test_other_notes_in_the_mapping_are_kept(loaded: ElasticsearchBackend, prod_settings: Settings) -> None:
+    _age(loaded)
+    loaded.client.indices.put_mapping(index=loaded.index, meta={"owner": "the office's search team"})
+    reanalyse(prod_settings)
+    mapping = loaded.client.indices.get_mapping(index=loaded.index)[loaded.index]["mappings"]
+    assert mapping["_meta"] == {"owner": "the office's search team", ANALYSIS_META: ANALYSIS_VERSION}
+
+
+def test_the_demo_never_drops_an_elasticsearch_index(loaded: ElasticsearchBackend, prod_settings: Settings) -> None:
+    _age(loaded)
+    documents = loaded.count()
+    with pytest.raises(IndexSchemaError, match="ipcommons reanalyse"):
+        prepare_demo(prod_settings, docs=1)
+    assert loaded.count() == documents
 
 
 def test_there_is_nothing_to_reanalyse_without_an_index(prod_settings: Settings) -> None:
