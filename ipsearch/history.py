@@ -21,7 +21,7 @@ from core.db import Row, UTCDateTime, utcnow
 from core.errors import InvalidInput
 from ipsearch.query.parser import MAX_QUERY_CHARS, parse_query
 
-SET_REFERENCE = re.compile(r"#(\d{1,6})")
+SET_REFERENCE = re.compile(r"[#＃](\d{1,6})")  # ＃１ as a Chinese input method types it (int() reads １)
 HISTORY_SHOWN = 50
 
 

@@ -57,7 +57,9 @@ MAX_CHAIN = 10
 _SPACES = [0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000]
 _TYPED_ALWAYS = FULL_WIDTH | str.maketrans({c: " " for c in _SPACES})
 _TYPED_OPERATORS = str.maketrans("＝：＜＞", "=:<>")
-_TYPED_PAIRS = {"（": ("(", "）", ")"), "“": ('"', "”", '"'), "＂": ('"', "＂", '"')}
+# Corner brackets quote in Japanese and traditional Chinese writing as curly quotes do in simplified.
+_TYPED_PAIRS = {"（": ("(", "）", ")"), "“": ('"', "”", '"'), "＂": ('"', "＂", '"'), "「": ('"', "」", '"'),
+                "『": ('"', "』", '"')}
 _GROUP_STARTS = set(" (=:<>\"")  # what may stand before a group or phrase that opens here
 
 

@@ -385,6 +385,7 @@ def test_words_that_are_not_a_number_alone_stay_words(typed: str) -> None:
     ("ＵＳ７４７３４４３Ｂ２", "US7473443B2"),
     ("PD＞＝2015", "PD>=2015"),
     ("＂base station＂", '"base station"'),
+    ("「発光ダイオード」 AND TI=『照明 装置』", '"発光ダイオード" AND TI="照明 装置"'),  # corner brackets quote
 ])
 def test_what_an_input_method_types_is_read_as_what_it_stands_for(typed: str, meant: str) -> None:
     assert parse_query(typed) == parse_query(meant)
@@ -399,7 +400,7 @@ def test_an_error_in_typed_forms_points_at_what_was_typed() -> None:
 
 # the text's own punctuation: a company name's brackets, a colon, a question mark, quotes inside a word
 @pytest.mark.parametrize("text", ["PA=腾讯科技（深圳）有限公司", "一种方法：检测电池", "如何提高电池寿命？",
-                                  "一种“智能”灯", "a＂b"])
+                                  "一种“智能”灯", "a＂b", "一种「智能」灯"])
 def test_punctuation_inside_chinese_text_is_not_query_syntax(text: str) -> None:
     assert read_typed(text) == text
     assert isinstance(parse_query(text), Term)
