@@ -57,7 +57,8 @@ _MAX_TOKEN_LEN = 60
 # takes no new documents until ``ipcommons reanalyse`` has rewritten its tokens in place; the
 # embedded index's SCHEMA_VERSION is raised with it (make run rebuilds the demo).
 # 1: indexes that record no version; 2: upper-case words of 5+ letters lemmatised, full-width
-# letters and digits read as ASCII; 3: upper-case plurals of four letters (PADS, USES) lemmatised.
+# letters and digits read as ASCII; 3: upper-case plurals of four letters (PADS, USES) lemmatised,
+# and bases, leaves, halves, shelves read as the plurals of base, leaf, half, shelf.
 ANALYSIS_VERSION = 3
 # An upper-case word this short is taken for an acronym and not lemmatised ("GPS" is not the plural
 # of "gp"); a longer one is a word in an upper-case title ("METHODS FOR DETECTING": EP titles are
@@ -68,9 +69,11 @@ _ACRONYM_LEN = 4
 # plurals, ABS, UPS, IDS, would have two-letter singulars: they stay acronyms, and so do SAW and
 # FED, which are not plurals.)
 _PLURAL_LOOKING_ACRONYMS = frozenset({"bios", "pacs", "etcs", "mops"})  # MOPS: a buffer, not mops
-# Lookup lemmas that are wrong in technical text ("LED" is not the past tense of "lead").
+# Lookup lemmas that are wrong in technical text ("LED" is not the past tense of "lead"; a door's
+# "leaves" and a mould's "halves" are the plurals of leaf and half, not forms of leave and halve).
 _LEMMA_OVERRIDES = {"led": "led", "leds": "led", "oled": "oled", "oleds": "oled", "ics": "ic", "cpus": "cpu",
-                    "gps": "gps", "os": "os", "as": "as", "us": "us", "data": "data", "media": "media"}
+                    "gps": "gps", "os": "os", "as": "as", "us": "us", "data": "data", "media": "media",
+                    "bases": "base", "leaves": "leaf", "halves": "half", "shelves": "shelf"}
 
 class Analyzer:
     """Turns text into index/query tokens. Thread-safe; build once (``get_analyzer``)."""
