@@ -140,8 +140,8 @@ class SearchService:
                claims: bool = False) -> SearchResult:
         """One page of hits for ``q``; ``marked=False`` leaves out the highlights (an export shows
         none, and marking up its pages of 500 abstracts took a quarter of their time). ``claims``
-        adds, to each hit whose title and abstract show no match, the first claim that matches: what
-        a ``CL=`` search found, or words found in the claims alone (one more lookup, for the pages)."""
+        adds, when the query searches ``CL=``, the first claim that matches to each hit whose title
+        and abstract show no match: what the claims search found (one more lookup, for the pages)."""
         start = time.perf_counter()
         node, planner = self.plan(q)
         for name in facets or []:
@@ -155,7 +155,7 @@ class SearchService:
         marks = self.query_marks(node, planner) if marked else {}
         rows = self._family_rows if group is Grouping.family else self._document_rows
         result, more = rows(node, planner, params, marks)
-        if claims and marked:
+        if claims and marked and _searches_claims(node):
             self._show_claims(result.hits, marks.get("cl", NO_MARKS))
         self._label_owners(result.facets.get("applicant", []))
         if more is not None:  # where the next page starts
@@ -397,6 +397,13 @@ class SearchService:
             if page.next_cursor is None:
                 break
             cursor = page.next_cursor
+
+
+def _searches_claims(node: Node) -> bool:
+    """The query names the claims (``CL=``): the one case a page looks its hits' claims up. A word
+    searched everywhere is mostly found in the description when the title and abstract lack it, and
+    reading the claims of every such hit cost a page 1–4 ms to show one now and then."""
+    return any(isinstance(leaf, Term | Phrase) and leaf.field == "CL" for leaf in leaves(node))
 
 
 def _descendants(number: int, children: dict[int, list[int]]) -> list[dict[str, Any]]:

@@ -49,9 +49,15 @@ def test_both_backends_show_the_same_claims(es_service: SearchService, embedded_
 
 
 def test_a_hit_marked_in_its_title_or_abstract_shows_no_claim(service: SearchService) -> None:
-    hits = service.search('"light emitting"', claims=True, size=50).hits
-    assert any(h.highlights for h in hits)
+    hits = service.search('TI="light emitting" OR CL="light emitting"', claims=True, size=50).hits
+    assert any(h.highlights for h in hits) and any(h.claim for h in hits)
     assert all(h.claim is None for h in hits if h.highlights)
+
+
+def test_claims_are_looked_up_for_a_claims_search_only(service: SearchService) -> None:
+    """Words searched everywhere: a hit without marks in its title and abstract shows no claim."""
+    hits = service.search('"light emitting" OR 电极', claims=True, size=50).hits
+    assert any(not h.highlights for h in hits) and all(h.claim is None for h in hits)
 
 
 def test_claims_are_shown_only_when_asked(service: SearchService) -> None:
