@@ -235,6 +235,7 @@ class Loader:
         self.target = writer_target(self.writer)
         self.workers = max(1, workers)
         self.force = force
+        self.trust_journal = not force  # what the journal says is loaded is there (checked as the run starts)
         self.progress = progress or (lambda p: None)
         self.counters = Progress()
         self._last_report = 0.0
@@ -253,6 +254,9 @@ class Loader:
             unchanged = 0
             pool = self._pool()
             try:
+                # The journal cannot vouch for an index deleted since (an embedded file removed to be
+                # rebuilt, an Elasticsearch index dropped): an empty index takes every file again.
+                self.trust_journal = not self.force and self.writer.count() > 0
                 seen: set[str] = set()  # a file that cannot be read fails the run as interrupted, like any other
                 plans = [self._plan(session, source, seen) for source in sources]
                 self.writer.ensure_index()
@@ -329,14 +333,15 @@ class Loader:
         (the same bytes twice are loaded once: the second is unchanged by the time it comes)."""
         checksum = source.checksum()
         prior = previous_file(session, checksum, self.writer.kind, self.target)
-        unchanged = not self.force and (checksum in seen or (prior is not None and prior.status == LoadStatus.done))
+        unchanged = ((not self.force and checksum in seen)
+                     or (self.trust_journal and prior is not None and prior.status == LoadStatus.done))
         seen.add(checksum)
         start = prior.items_done if prior is not None and self._resumes(prior) else 0
         return _Planned(source, checksum, source.size(), prior, unchanged, start)
 
     def _resumes(self, prior: LoadFile) -> bool:
         """An interrupted load of the same bytes goes on where the backend stopped confirming."""
-        return prior.status in (LoadStatus.running, LoadStatus.interrupted) and not self.force
+        return prior.status in (LoadStatus.running, LoadStatus.interrupted) and self.trust_journal
 
     def _load_source(self, session: Session, run: LoadRun, plan: _Planned, results: Iterator[WorkResult],
                      quarantine: _Quarantine) -> int:

@@ -43,6 +43,17 @@ def test_real_corpus_into_both_backends_gives_the_same_documents(
     assert "显示" in doc["ti"][0].split()
 
 
+def test_an_index_deleted_since_its_files_were_loaded_takes_them_again(embedded_settings: Settings,
+                                                                       shared_data_dir: Path) -> None:
+    """The README's way to rebuild an embedded index: delete its file, load again."""
+    epo = shared_data_dir / "patents" / "epo"
+    assert run_load(embedded_settings, [epo], backend="embedded").loaded == 11
+    embedded_settings.embedded_index_path.unlink()
+    again = run_load(embedded_settings, [epo], backend="embedded")
+    assert (again.loaded, again.files_unchanged) == (11, 0)
+    assert get_backend(embedded_settings, "embedded").count() == 11
+
+
 def test_reload_changes_nothing_and_force_reindexes_in_place(
         prod_settings: Settings, es_backend: ElasticsearchBackend, shared_data_dir: Path) -> None:
     epo = shared_data_dir / "patents" / "epo"
