@@ -58,7 +58,8 @@ _MAX_TOKEN_LEN = 60
 # embedded index's SCHEMA_VERSION is raised with it (make run rebuilds the demo).
 # 1: indexes that record no version; 2: upper-case words of 5+ letters lemmatised, full-width
 # letters and digits read as ASCII; 3: upper-case plurals of four letters (PADS, USES) lemmatised,
-# and bases, leaves, halves, shelves read as the plurals of base, leaf, half, shelf.
+# bases, leaves, halves, shelves read as the plurals of base, leaf, half, shelf, and an acronym's
+# plural (GPUs) as its singular.
 ANALYSIS_VERSION = 3
 # An upper-case word this short is taken for an acronym and not lemmatised ("GPS" is not the plural
 # of "gp"); a longer one is a word in an upper-case title ("METHODS FOR DETECTING": EP titles are
@@ -109,6 +110,8 @@ class Analyzer:
             result = ""
         elif lower in _LEMMA_OVERRIDES:
             result = _LEMMA_OVERRIDES[lower]
+        elif len(word) > 2 and word[-1] in "sｓ" and word[:-1].translate(FULL_WIDTH).isupper():
+            result = lower[:-1]  # an acronym's plural (GPUs, FPGAs, MOSFETs): its singular
         elif word.isupper() and 1 < len(word) <= _ACRONYM_LEN and not self._upper_case_plural(lower):
             result = lower  # acronyms are not lemmatised (GPS, ICS)
         else:

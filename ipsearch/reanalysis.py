@@ -4,7 +4,7 @@ A change of the analysis (``analysis.ANALYSIS_VERSION``) leaves an index's token
 analysis made them: queries, analysed the new way, would miss what they should find. Reloading
 every file would mean keeping every file; each record already holds its whole document, so the
 tokens are rebuilt from it. (The embedded index is rebuilt instead: ``make run`` does it for the
-demo; for a corpus of one's own, delete the index file and load again with ``--force``.)
+demo; for a corpus of one's own, delete the index file and load the files again.)
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def reanalyse(settings: Settings) -> Reanalysis:
     """Rewrite the configured Elasticsearch index's tokens if an older analysis made them."""
     if settings.search_backend_kind is not BackendKind.elasticsearch:
         raise InvalidInput(f"the embedded index is not reanalysed but rebuilt: delete {settings.embedded_index_path} "
-                           "and run `ipcommons load --force` (make run rebuilds the demo by itself)")
+                           "and load your files again (`ipcommons load PATH...`; make run rebuilds the demo by itself)")
     from ipsearch.backends.elastic import ElasticsearchBackend, Reanalysed, stale_analysis  # as get_backend: lazily
 
     backend = get_backend(settings, BackendKind.elasticsearch)

@@ -20,6 +20,7 @@ from ipsearch.analysis import Analyzer, get_analyzer
 from ipsearch.backends import SearchBackend
 from ipsearch.backends.base import StoredClaims
 from ipsearch.highlight import MARKED_FIELDS, NO_MARKS, FieldMarks, Marks, highlight
+from ipsearch.history import SET_REFERENCE
 from ipsearch.model import normalise_pn, parse_publication_number
 from ipsearch.names import harmonise_name
 from ipsearch.query.ast import TEXT_FIELDS, Keyword, Node, Not, Phrase, Term, any_keyword, leaves
@@ -132,6 +133,9 @@ class SearchService:
         self._cursor_key = hmac.new(base, b"ipcommons search cursors", hashlib.sha256).digest()
 
     def plan(self, q: str) -> tuple[Node, Planner]:
+        if (reference := SET_REFERENCE.search(q)) is not None:  # the pages write sets out before searching
+            raise SearchRequestError.said("%(ref)s names a set of a search history: sets are combined on the search "
+                                          "page, logged in", ref=reference.group(0))
         node = parse_query(q)
         return node, Planner(self.analyzer, self.backend, q)
 

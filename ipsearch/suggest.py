@@ -96,4 +96,7 @@ def suggestions_for(service: SearchService, leaf: q.Node) -> list[str]:
         fields = q.TEXT_FIELDS.get(leaf.field, q.TEXT_FIELDS["TXT"])
         vocabulary = service.backend.vocabulary(fields, words[:2].lower(), VOCABULARY_SAMPLE)
         out += difflib.get_close_matches(words.lower(), vocabulary, n=3, cutoff=0.75)
-    return list(dict.fromkeys(s for s in out if s.lower() != words.lower()))[:5]
+    # Only what searches something else: not the same tokens written otherwise (「智能」 for “智能”,
+    # half for halves), and not a word the analysis drops (a close spelling that is a stop word).
+    searched = service.analyzer.tokens(words)
+    return list(dict.fromkeys(s for s in out if (tokens := service.analyzer.tokens(s)) and tokens != searched))[:5]

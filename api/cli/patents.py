@@ -151,7 +151,8 @@ def search(
                           "hits": [{"pn": h.pn, "title": h.title, "score": h.score} for h in result.hits]},
                          ensure_ascii=False))
         return
-    table = Table(title=f"{result.total} results ({result.backend}, {result.took_ms:.0f} ms)")
+    table = Table(title=f"{result.total} result{'' if result.total == 1 else 's'} ({result.backend}, "
+                        f"{result.took_ms:.0f} ms)")
     for col in ("publication", "title", "applicant", "date", "score"):
         table.add_column(col)
     for h in result.hits:

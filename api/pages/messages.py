@@ -96,5 +96,6 @@ QUERY_ERRORS = [N_("a '(' is never closed"), N_("a '\"' is never closed"),
                 N_("'%(value)s' is a stop word and cannot be used with NEAR/ADJ/SAME"),
                 N_("the cursor is not one this service issued: start again from the first page"),
                 N_("this cursor belongs to another query, sort order or grouping"),
+                N_("%(ref)s names a set of a search history: sets are combined on the search page, logged in"),
                 N_("unknown facet %(value)s; known: %(known)s"), N_("%(pn)s is not in the corpus")]
 

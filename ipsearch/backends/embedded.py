@@ -170,7 +170,7 @@ class EmbeddedBackend:
         has_docs = self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'docs'").fetchone()
         if has_docs and version != SCHEMA_VERSION:
             raise IndexSchemaError(f"{self.path} has index schema {version}, this version needs {SCHEMA_VERSION}: "
-                                   "delete it and load again with --force")
+                                   "delete it and load your files again (`ipcommons load PATH...`)")
         self.conn.executescript(SCHEMA)
 
     def vocabulary(self, fields: tuple[str, ...], prefix: str, limit: int) -> list[str]:

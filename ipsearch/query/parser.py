@@ -78,10 +78,12 @@ def read_typed(query: str) -> str:
         at = 0
         while (start := text.find(opener, at)) >= 0:
             end = text.find(closer, start + 1)
+            if start == 0 or chars[start - 1] in _GROUP_STARTS:
+                chars[start] = opened  # never closed: the parser says so, as it does of a '"'
+                if end >= 0:
+                    chars[end] = closed
             if end < 0:
                 break
-            if start == 0 or chars[start - 1] in _GROUP_STARTS:
-                chars[start], chars[end] = opened, closed
             at = end + 1
     return "".join(chars)
 

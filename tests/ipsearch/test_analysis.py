@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ipsearch.analysis import get_analyzer
+from ipsearch.analysis import FULL_WIDTH, get_analyzer
 
 
 @pytest.mark.parametrize("upper,lower", [
@@ -45,3 +45,10 @@ def test_plurals_of_technical_nouns_meet_their_singular(plural: str, word: str) 
     """Mould halves, door leaves, substrate bases: spaCy's table reads them as halve, leave, basis."""
     analyzer = get_analyzer()
     assert analyzer.tokens(plural) == analyzer.tokens(word) == [word]
+
+
+@pytest.mark.parametrize("plural,singular", [("GPUs", "GPU"), ("FPGAs", "FPGA"), ("MOSFETs", "MOSFET"),
+                                             ("ASICs", "asic"), ("IDs", "ID"), ("ＧＰＵｓ", "gpu")])
+def test_an_acronyms_plural_meets_its_singular(plural: str, singular: str) -> None:
+    analyzer = get_analyzer()
+    assert analyzer.tokens(plural) == analyzer.tokens(singular) == [singular.translate(FULL_WIDTH).lower()]

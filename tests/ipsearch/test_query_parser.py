@@ -398,6 +398,14 @@ def test_an_error_in_typed_forms_points_at_what_was_typed() -> None:
     assert raised.value.position == typed.index("）")
 
 
+@pytest.mark.parametrize("typed,at", [("「light emitting diode", 0), ("lamp AND “light emitting", 9),
+                                      ("TI=（lamp OR light", 3)])
+def test_a_typed_opener_never_closed_is_said_so(typed: str, at: int) -> None:
+    with pytest.raises(QuerySyntaxError, match="never closed") as caught:
+        parse_query(typed)
+    assert caught.value.position == at
+
+
 # the text's own punctuation: a company name's brackets, a colon, a question mark, quotes inside a word
 @pytest.mark.parametrize("text", ["PA=腾讯科技（深圳）有限公司", "一种方法：检测电池", "如何提高电池寿命？",
                                   "一种“智能”灯", "a＂b", "一种「智能」灯"])

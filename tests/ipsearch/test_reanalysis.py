@@ -177,13 +177,13 @@ def test_there_is_nothing_to_reanalyse_without_an_index(prod_settings: Settings)
 
 
 def test_the_embedded_index_is_rebuilt_not_reanalysed(embedded_settings: Settings) -> None:
-    with pytest.raises(InvalidInput, match="load --force"):
+    with pytest.raises(InvalidInput, match=r"load your files again \(`ipcommons load PATH"):
         reanalyse(embedded_settings)
     env = {k: v for k, v in os.environ.items() if not k.startswith("IPC_")}
-    env["IPC_DATA_DIR"] = str(embedded_settings.resolved_data_dir)
+    env.update(IPC_DATA_DIR=str(embedded_settings.resolved_data_dir), COLUMNS="300")
     r = subprocess.run([sys.executable, "-m", "api.cli", "reanalyse"], cwd=REPO, env=env, text=True,
                        capture_output=True, timeout=120)
-    assert r.returncode == 2 and "load --force" in r.stderr, r.stdout + r.stderr
+    assert r.returncode == 2 and "ipcommons load PATH" in r.stderr, r.stdout + r.stderr
 
 
 def test_the_version_is_in_the_mapping(loaded: ElasticsearchBackend) -> None:

@@ -166,3 +166,10 @@ def test_a_number_pasted_into_the_search_box_finds_its_document(service: SearchS
     pn = service.search("TXT=synthetic", size=1).hits[0].pn
     assert [h.pn for h in service.search(pn.lower()).hits] == [pn]
     assert [h.pn for h in service.search(f"{pn[:2]} {pn[2:-2]}").hits] == [pn]  # without its kind
+
+
+@pytest.mark.parametrize("query", ["#1 AND #2", "＃１ OR lamp", "lamp NOT #12"])
+def test_a_search_set_is_combined_on_the_pages_only(service: SearchService, query: str) -> None:
+    """The API and the CLI have no search history: ``#1`` is refused, not searched as the word 1."""
+    with pytest.raises(SearchRequestError, match="names a set of a search history"):
+        service.search(query)

@@ -120,6 +120,13 @@ def test_counts_read_in_the_form_their_number_takes(web: TestClient, params: dic
         assert page.get_element_by_id("result-count").text_content().split(" · ")[0].strip() == expected
 
 
+def test_the_api_refuses_a_search_set_it_cannot_know(web: TestClient) -> None:
+    r = web.get("/api/v1/patents/search", params={"q": "#1 AND #2"})
+    assert r.status_code == 400 and "#1 names a set of a search history" in r.json()["detail"]
+    page = web.get("/", params={"q": "#1 AND #2"}, headers=ZH)  # a visitor: asked to log in
+    assert page.status_code == 400 and "登录" in page.text
+
+
 def test_a_bad_address_gives_a_page_not_json(web: TestClient) -> None:
     page = web.get("/", params={"q": "led", "sort": "foo"}, headers=ZH)
     assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
