@@ -5,7 +5,6 @@ change nothing. Plus the public record and "my works" built on them."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
 from sqlalchemy.orm import Session
@@ -18,14 +17,12 @@ from core.audit import AuditAction
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.notifications import for_user
 from core.settings import Settings
-from tests.copyright.test_service import audited, by_hash, count, person, writer
-
-TODAY = date.today()
+from tests.copyright.test_service import audited, by_hash, count, person, today, writer
 
 
 def _offer(licensee: User, **terms: object) -> offers.OfferIn:
     body: dict[str, object] = {"licensee_email": licensee.email.upper(), "rights": [Right.reproduction],
-                               "start_date": TODAY, "fee": "CNY 8,000 a year", "media": "print"}
+                               "start_date": today(), "fee": "CNY 8,000 a year", "media": "print"}
     return offers.OfferIn.model_validate({**body, **terms})
 
 

@@ -10,7 +10,7 @@ import hashlib
 import io
 import json
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,11 @@ from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.settings import Settings
 from tests.copyright.media import picture
 
-TODAY = date.today()
+
+def today() -> date:
+    """Today as the registry dates registrations (UTC), read when used: a constant taken when the
+    module was imported is yesterday for a test that runs past midnight."""
+    return datetime.now(UTC).date()
 
 
 def person(session: Session, role: Role = Role.member) -> User:
@@ -167,12 +171,12 @@ def test_stats_count_registrations_and_licence_kinds(session: Session, settings:
     assert service.registration(session, held).status is RegistrationStatus.under_review
     w = writer(session, owner)
     for extra in ({}, {"exclusive": True, "rights": ["translation"]}, {"cc_code": "CC-BY-4.0"}):
-        grant = {"licensee_id": fan.id, "rights": ["reproduction"], "start_date": TODAY, **extra}
+        grant = {"licensee_id": fan.id, "rights": ["reproduction"], "start_date": today(), **extra}
         service.grant_licence(w, song, LicenceIn.model_validate(grant))
     stats = service.stats(session)
     assert stats.by_work_type == {"music": 2, "written": 1}
     assert stats.by_status == {"registered": 2, "under_review": 1}
-    assert stats.by_month == {TODAY.strftime("%Y-%m"): 3}
+    assert stats.by_month == {today().strftime("%Y-%m"): 3}
     assert stats.by_licence_type.model_dump() == {"exclusive": 1, "non_exclusive": 1, "creative_commons": 1}
 
 
@@ -180,17 +184,17 @@ def test_refused_licence_and_transfer_change_nothing(session: Session, settings:
     owner, stranger, fan = person(session), person(session), person(session)
     number = by_hash(session, settings, owner, b"my photo")
     before = (log.size(session), count(session, AuditRecord), service.rights_on(session, number))
-    grant = LicenceIn(licensee_id=fan.id, rights=[Right.reproduction], start_date=TODAY)
+    grant = LicenceIn(licensee_id=fan.id, rights=[Right.reproduction], start_date=today())
     with pytest.raises(PermissionDenied, match="rights holder"):
         service.grant_licence(writer(session, stranger), number, grant)
     session.rollback()
-    move = TransferIn(to_user_id=fan.id, rights=[Right.reproduction], effective_date=TODAY)
+    move = TransferIn(to_user_id=fan.id, rights=[Right.reproduction], effective_date=today())
     with pytest.raises(PermissionDenied, match="holder"):
         service.transfer_rights(writer(session, stranger), number, move)
     session.rollback()
     with pytest.raises(InvalidInput, match="another person"):
         service.transfer_rights(writer(session, owner), number, TransferIn(
-            to_user_id=owner.id, rights=[Right.reproduction], effective_date=TODAY))
+            to_user_id=owner.id, rights=[Right.reproduction], effective_date=today()))
     session.rollback()
     assert (count(session, Licence), count(session, Transfer)) == (0, 0)
     assert (log.size(session), count(session, AuditRecord), service.rights_on(session, number)) == before
