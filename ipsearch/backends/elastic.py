@@ -147,12 +147,9 @@ class ElasticsearchBackend:
         status = timed("search", self.kind, self.url, probe)
         if status.ok:
             try:
-                version = self.analysis_version()
+                status.warning = self._analysis_problem()
             except (ApiError, TransportError) as exc:
                 status.warning = f"the index's analysis version could not be read: {type(exc).__name__}: {exc}"[:300]
-            else:
-                if version is not None and version != ANALYSIS_VERSION:
-                    status.warning = stale_analysis(self.index, version)
         return status
 
     # --- writing ---------------------------------------------------------------------------
@@ -164,12 +161,21 @@ class ElasticsearchBackend:
         nodes = int(self.client.cluster.health()["number_of_data_nodes"])
         if not self.client.indices.exists(index=self.index):
             self.client.options(ignore_status=400).indices.create(index=self.index, **index_body(nodes))
-        elif (version := self.analysis_version() or ANALYSIS_VERSION) != ANALYSIS_VERSION:
-            raise IndexSchemaError(stale_analysis(self.index, version))
+        elif (problem := self._analysis_problem()) is not None:
+            raise IndexSchemaError(problem)
         if not self.client.indices.exists_alias(name=self.alias, index=self.index):
             self.client.indices.put_alias(index=self.index, name=self.alias)
+        self._ensure_vocab_index(nodes)
+
+    def _ensure_vocab_index(self, nodes: int) -> None:
         if not self.client.indices.exists(index=self.vocab_index):
             self.client.options(ignore_status=400).indices.create(index=self.vocab_index, **vocab_body(nodes))
+
+    def _analysis_problem(self) -> str | None:
+        """What to do about the index's tokens if another analysis made them; None if this one did
+        (or there is no index yet)."""
+        version = self.analysis_version()
+        return stale_analysis(self.index, version) if version not in (None, ANALYSIS_VERSION) else None
 
     def analysis_version(self) -> int | None:
         """The analysis version the index's tokens were made with (1 for an index that records none);
@@ -197,9 +203,7 @@ class ElasticsearchBackend:
                               seq_no_primary_term=True, query={"query": {"match_all": {}}})
         try:
             self.refresh()  # the scan reads each document's sequence number as of the last refresh
-            if not self.client.indices.exists(index=self.vocab_index):
-                nodes = int(self.client.cluster.health()["number_of_data_nodes"])
-                self.client.options(ignore_status=400).indices.create(index=self.vocab_index, **vocab_body(nodes))
+            self._ensure_vocab_index(int(self.client.cluster.health()["number_of_data_nodes"]))
             for batch in batches(stored, BULK_CHUNK):
                 self._rewrite_texts(batch, done)
             meta = self.client.indices.get_mapping(index=self.index)[self.index]["mappings"].get("_meta", {})
