@@ -35,7 +35,11 @@ class RateLimiter(Protocol):
 # KEYS: the counters; ARGV: now and the window in whole milliseconds (Lua would round a float
 # timestamp to 14 digits), then per key its limit and a unique id for this attempt. The keys of one
 # call must live on one Redis node (no cluster hash slots are given).
+# The counts are not written to the append-only file (nor sent to replicas): our Redis fsyncs every
+# write for the task queue's sake, which cost each limited request more than the count itself,
+# and a count lost in a restart only forgives one window's attempts.
 _SLIDING_WINDOW = """
+redis.set_repl(redis.REPL_NONE)
 local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
 local refused, wait_ms = 0, 0
 for i, key in ipairs(KEYS) do

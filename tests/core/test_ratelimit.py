@@ -57,3 +57,18 @@ def test_redis_counters_expire(redis_url: str) -> None:
     RedisRateLimiter(redis_url).hit({key: 5}, 2)
     ttl = redis.Redis.from_url(redis_url).ttl(f"ipc:rl:{key}")
     assert 0 < ttl <= 3
+
+
+def test_redis_counts_are_not_written_to_the_append_only_file(redis_url: str) -> None:
+    """Our Redis fsyncs each write it logs (the task queue must survive a crash); a count must not
+    pay for that, nor grow the log by one entry per request."""
+    client = redis.Redis.from_url(redis_url)
+    assert client.info("persistence")["aof_enabled"] == 1  # scripts/services runs Redis with AOF on
+    before = client.info("persistence")["aof_current_size"]
+    limiter = RedisRateLimiter(redis_url)
+    key = f"test:{uuid.uuid4().hex}"
+    decisions = [limiter.hit({key: 3}, 60).allowed for _ in range(5)]
+    assert decisions == [True, True, True, False, False]  # counted all the same
+    assert client.info("persistence")["aof_current_size"] == before
+    client.set(f"ipc:test:{key}", "1", ex=5)  # an ordinary write is logged: the check above can fail
+    assert client.info("persistence")["aof_current_size"] > before
