@@ -59,8 +59,10 @@ _MAX_TOKEN_LEN = 60
 # 1: indexes that record no version; 2: upper-case words of 5+ letters lemmatised, full-width
 # letters and digits read as ASCII; 3: upper-case plurals of four letters (PADS, USES) lemmatised,
 # bases, leaves, halves, shelves read as the plurals of base, leaf, half, shelf, and an acronym's
-# plural (GPUs) as its singular.
-ANALYSIS_VERSION = 3
+# plural (GPUs) as its singular; 4: saw, feed, left, ground, bore, spoke and felt read as the nouns
+# patents mean by them, the plural of an -ing noun (housings, bearings) as its singular, and the
+# words of PATENT_WORDS are searched (they were stop words).
+ANALYSIS_VERSION = 4
 # An upper-case word this short is taken for an acronym and not lemmatised ("GPS" is not the plural
 # of "gp"); a longer one is a word in an upper-case title ("METHODS FOR DETECTING": EP titles are
 # written so), lemmatised as in any other case, so that "detecting" finds it.
@@ -70,11 +72,30 @@ _ACRONYM_LEN = 4
 # plurals, ABS, UPS, IDS, would have two-letter singulars: they stay acronyms, and so do SAW and
 # FED, which are not plurals.)
 _PLURAL_LOOKING_ACRONYMS = frozenset({"bios", "pacs", "etcs", "mops"})  # MOPS: a buffer, not mops
+# spaCy's English stop list is made for prose. In a patent some of its words are what a claim is
+# about: where a part is (top, bottom, front, back, side, between, above), which of several it is
+# (first, third, one, two, last), how much (full, empty, amount) and motion (move). A search for a
+# "side wall", a "top cover", a "three phase" motor or a "first electrode" needs them (ES's own
+# English stop list has none of them); the list keeps prose's function words and boilerplate verbs.
+PATENT_WORDS = frozenset({
+    "above", "across", "against", "along", "around", "back", "behind", "below", "beside", "between", "beyond",
+    "bottom", "down", "front", "off", "over", "side", "through", "top", "toward", "towards", "under", "up",
+    "within", "without",
+    "first", "third", "last", "next", "one", "two", "three", "four", "five", "six", "eight", "nine", "ten",
+    "eleven", "twelve", "fifteen", "twenty", "forty", "fifty", "sixty", "hundred",
+    "amount", "empty", "full", "whole", "part", "move", "name",
+})
+ENGLISH_STOP_WORDS = frozenset(EN_STOP) - PATENT_WORDS
 # Lookup lemmas that are wrong in technical text ("LED" is not the past tense of "lead"; a door's
 # "leaves" and a mould's "halves" are the plurals of leaf and half, not forms of leave and halve).
+# In patents a miter saw, a feed roller, the left side, a ground plane, a bore, a wheel's spoke and
+# a felt pad are nouns, not the past tenses of see, leave, grind, bear, speak and feel (the table
+# also reads "feed" as the plural of "fee"); the real corpus uses them so almost always.
 _LEMMA_OVERRIDES = {"led": "led", "leds": "led", "oled": "oled", "oleds": "oled", "ics": "ic", "cpus": "cpu",
                     "gps": "gps", "os": "os", "as": "as", "us": "us", "data": "data", "media": "media",
-                    "bases": "base", "leaves": "leaf", "halves": "half", "shelves": "shelf"}
+                    "bases": "base", "leaves": "leaf", "halves": "half", "shelves": "shelf",
+                    "saw": "saw", "feed": "feed", "left": "left", "ground": "ground", "bore": "bore",
+                    "spoke": "spoke", "felt": "felt"}
 
 class Analyzer:
     """Turns text into index/query tokens. Thread-safe; build once (``get_analyzer``)."""
@@ -85,7 +106,7 @@ class Analyzer:
         en.initialize()
         lemmatizer: Any = en.get_pipe("lemmatizer")
         self._lemmas = lemmatizer.lookups.get_table("lemma_lookup")  # keyed by string hash: use .get
-        self._en_stop = frozenset(EN_STOP)
+        self._en_stop = ENGLISH_STOP_WORDS
         self._zh_stop = frozenset(w for w in ZH_STOP if not w.isascii())
         import jieba
 
@@ -115,12 +136,19 @@ class Analyzer:
         elif word.isupper() and 1 < len(word) <= _ACRONYM_LEN and not self._upper_case_plural(lower):
             result = lower  # acronyms are not lemmatised (GPS, ICS)
         else:
-            result = self._lemmas.get(lower, lower)
-            if not _WORD.match(result):
-                result = lower
+            result = self._lookup(lower)
         if len(self._cache) < 500_000:
             self._cache[word] = result
         return result
+
+    def _lookup(self, lower: str) -> str:
+        """The lemma table's reading of a lower-case word; the plural of an -ing noun (housings,
+        bearings, coatings) reads as its singular does, where the table has the plural meet a
+        singular that it reads as a verb ("housing" -> house, but "housings" -> housing)."""
+        result = self._lemmas.get(lower, lower)
+        if lower.endswith("ings") and result in (lower, lower[:-1]) and lower[:-1] not in self._en_stop:
+            result = _LEMMA_OVERRIDES.get(lower[:-1]) or self._lemmas.get(lower[:-1], result)
+        return result if _WORD.match(result) else lower
 
     def _upper_case_plural(self, lower: str) -> bool:
         """``lower`` is an upper-case word's plural of a three-letter word (PADS), not an acronym."""

@@ -45,7 +45,7 @@ FACET_SCAN_FROM = 2000
 _LIST_HIT_FIELDS = {"owners", "ipc", "applicants"}
 
 BATCH = 200
-SCHEMA_VERSION = 11  # raised with analysis.ANALYSIS_VERSION (11: its version 3)
+SCHEMA_VERSION = 12  # raised with analysis.ANALYSIS_VERSION (12: its version 4)
 PASSAGE_ROWS = 1 << PASSAGE_ROW_BITS  # rowids per document in ``passages`` (a document has a few thousand at most)
 GAP = " \ue000 "  # a private-use character: a token for FTS5, never produced by the analyser
 SCALAR_COLUMNS = ("pn_base", "an_key", "country", "kind", "doc_kind", "lang", "publication_date", "filing_date",

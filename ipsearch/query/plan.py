@@ -34,7 +34,13 @@ class Planner:
         return self.analyzer.tokens(leaf.text)
 
     def expand(self, term: Term) -> list[str]:
-        """Index tokens matching a wildcard word: ``*`` any run, ``?`` zero or one character."""
+        """Index tokens matching a wildcard word: ``*`` any run, ``?`` zero or one character.
+
+        The index holds lemmas, so a word the pattern matches may have a token that does not:
+        ``emitting*`` matches "emitting", whose token is "emit". The word typed before the first
+        wildcard is the one such word we know of; when the pattern matches it, its token is
+        searched too (``emitting*`` found nothing before, ``bearing*`` missed "bearing").
+        """
         fields = self.fields(term.field)
         key = (term.text, fields)
         if key in self._expansions:
@@ -46,6 +52,9 @@ class Planner:
         if len(candidates) > VOCAB_SCAN:
             raise QuerySyntaxError("'%(value)s' is too broad: use a longer stem", None, self.query, value=term.text)
         matches = [t for t in candidates if regex.fullmatch(t)]
+        typed = self.analyzer.tokens(stem) if regex.fullmatch(stem) else []
+        if len(typed) == 1 and typed[0] not in matches:
+            matches.append(typed[0])
         if len(matches) > MAX_EXPANSIONS:
             raise QuerySyntaxError("'%(value)s' matches %(count)s words; at most %(limit)s are allowed", None,
                                    self.query, value=term.text, count=len(matches), limit=MAX_EXPANSIONS)

@@ -52,3 +52,42 @@ def test_plurals_of_technical_nouns_meet_their_singular(plural: str, word: str) 
 def test_an_acronyms_plural_meets_its_singular(plural: str, singular: str) -> None:
     analyzer = get_analyzer()
     assert analyzer.tokens(plural) == analyzer.tokens(singular) == [singular.translate(FULL_WIDTH).lower()]
+
+
+@pytest.mark.parametrize("text,tokens", [
+    ("a miter saw", ["miter", "saw"]), ("saws", ["saw"]), ("a paper feed roller", ["paper", "feed", "roller"]),
+    ("fed", ["feed"]), ("the upper left corner", ["upper", "left", "corner"]), ("a ground plane", ["ground", "plane"]),
+    ("grounded", ["ground"]), ("a vertical bore", ["vertical", "bore"]), ("bores", ["bore"]),
+    ("a wheel spoke", ["wheel", "spoke"]), ("spokes", ["spoke"]), ("a felt pad", ["felt", "pad"]),
+])
+def test_nouns_that_look_like_past_tenses_keep_their_meaning(text: str, tokens: list[str]) -> None:
+    """spaCy's table reads saw, left, ground, bore, spoke and felt as past tenses (of see, leave,
+    grind, bear, speak, feel), and feed as the plural of fee; the real corpus means the nouns."""
+    assert get_analyzer().tokens(text) == tokens
+
+
+@pytest.mark.parametrize("plural,singular", [("housings", "housing"), ("bearings", "bearing"),
+                                             ("coatings", "coating"), ("Openings", "opening"),
+                                             ("FITTINGS", "fitting"), ("forgings", "forging")])
+def test_an_ing_nouns_plural_meets_its_singular(plural: str, singular: str) -> None:
+    """The table reads "housing" as a form of house but "housings" as the plural of housing: a
+    search for one missed documents that only wrote the other."""
+    analyzer = get_analyzer()
+    assert analyzer.tokens(plural) == analyzer.tokens(singular) != [singular]
+
+
+@pytest.mark.parametrize("word", ["things", "strings", "springs", "rings", "beings"])
+def test_plurals_of_other_ing_words_are_left_as_they_were(word: str) -> None:
+    assert get_analyzer().tokens(word) == [word[:-1]]
+
+
+@pytest.mark.parametrize("text,tokens", [
+    ("a side wall", ["side", "wall"]), ("the top cover", ["top", "cover"]), ("the bottom", ["bottom"]),
+    ("a three phase motor", ["three", "phase", "motor"]), ("between the plates", ["between", "plate"]),
+    ("a full bridge", ["full", "bridge"]), ("the front panel", ["front", "panel"]),
+    ("which is used in the device", ["device"]),  # function words and boilerplate verbs still go
+])
+def test_words_that_place_or_count_parts_are_searched(text: str, tokens: list[str]) -> None:
+    """spaCy's prose stop list dropped top, bottom, side, front, between, three and full: a search
+    for a "side wall" was a search for any wall, and TI=bottom had nothing to search."""
+    assert get_analyzer().tokens(text) == tokens

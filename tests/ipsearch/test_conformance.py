@@ -102,6 +102,17 @@ def test_cursor_pagination_is_complete_and_stable(service_name: str, request: py
             assert [h.publication_date for h in dates] == sorted((h.publication_date for h in dates), reverse=True)
 
 
+@pytest.mark.parametrize("word", ["emitting", "detecting", "bearing", "housings"])
+def test_a_wildcard_finds_the_word_it_starts_with(word: str, es_service: SearchService,
+                                                  embedded_service: SearchService) -> None:
+    """The index holds lemmas: "emitting" is "emit", which ``emitting*`` does not match as written.
+    The wildcard still finds every document the word itself finds (it found none before)."""
+    for service in (es_service, embedded_service):
+        exact = service.matching_ids(word)
+        assert exact and exact <= service.matching_ids(f"{word}*")
+    assert es_service.matching_ids(f"{word}*") == embedded_service.matching_ids(f"{word}*")
+
+
 def test_facets_agree(es_service: SearchService, embedded_service: SearchService) -> None:
     names = ["ipc_section", "ipc_class", "ipc_subclass", "cpc_subclass", "applicant", "country", "year", "kind"]
     es = es_service.search("light OR device", facets=names)
