@@ -60,8 +60,11 @@ _MAX_TOKEN_LEN = 60
 # letters and digits read as ASCII; 3: upper-case plurals of four letters (PADS, USES) lemmatised,
 # bases, leaves, halves, shelves read as the plurals of base, leaf, half, shelf, and an acronym's
 # plural (GPUs) as its singular; 4: saw, feed, left, ground, bore, spoke and felt read as the nouns
-# patents mean by them, the plural of an -ing noun (housings, bearings) as its singular, and the
-# words of PATENT_WORDS are searched (they were stop words).
+# patents mean by them, the plural of an -ing noun (housings, bearings) as its singular, the words
+# of PATENT_WORDS are searched (they were stop words), a word the lemma table does not know has
+# its plural read as its singular (workpieces, silanes), words of two letters are not lemmatised
+# (ai, d, m), ordinals stay words (the table reads first as 1), and number, bit, buffer, matter,
+# span, phases, masses... meet their other forms.
 ANALYSIS_VERSION = 4
 # An upper-case word this short is taken for an acronym and not lemmatised ("GPS" is not the plural
 # of "gp"); a longer one is a word in an upper-case title ("METHODS FOR DETECTING": EP titles are
@@ -95,7 +98,37 @@ _LEMMA_OVERRIDES = {"led": "led", "leds": "led", "oled": "oled", "oleds": "oled"
                     "gps": "gps", "os": "os", "as": "as", "us": "us", "data": "data", "media": "media",
                     "bases": "base", "leaves": "leaf", "halves": "half", "shelves": "shelf",
                     "saw": "saw", "feed": "feed", "left": "left", "ground": "ground", "bore": "bore",
-                    "spoke": "spoke", "felt": "felt"}
+                    "spoke": "spoke", "felt": "felt",
+                    # the table reads these singulars as other words (numb, bite, buff, matt, spin,
+                    # clothe, rebind, overlie, zirconium) or their plurals as other singulars
+                    # (phasis, masse, crosse, criterium), so a word missed its own plural
+                    "number": "number", "bit": "bit", "buffer": "buffer", "matter": "matter", "span": "span",
+                    "clad": "clad", "rebound": "rebound", "overlay": "overlay", "zirconia": "zirconia",
+                    "phases": "phase", "masses": "mass", "crosses": "cross", "attaches": "attach",
+                    "criteria": "criterion",
+                    "towards": "toward", "upwards": "upward", "downwards": "downward", "inwards": "inward",
+                    "outwards": "outward"}
+# The plural of a word the lemma table does not know (technical nouns: workpieces, silanes, diols,
+# guidewires) is read as its singular by Lucene's minimal English stemmer ("S-stemmer"): -ies to -y,
+# -s dropped except after s, u, i, o and in -aes, -oes, -ees. Words of four letters or fewer are
+# left to the acronym rules (a lower-case query for CMOS or MEMS must still find them).
+_MIN_STEMMED_LEN = 5
+
+def _plural_stem(word: str) -> str:
+    """Lucene's EnglishMinimalStemmer: a plural's singular, else the word as it is."""
+    if word[-1] != "s" or word[-2] in "su":
+        return word
+    if word.endswith(("xes", "sses", "shes")):  # not in Lucene's: parallaxes, subclasses, nanomeshes
+        return word[:-2]
+    if word[-2] == "e":
+        if word[-3] == "i" and word[-4] not in "ae":
+            return word[:-3] + "y"
+        if word[-3] in "iaoe":
+            return word
+    if word[-2] in "io":  # not in Lucene's: analysis, chassis and chaos keep their s
+        return word
+    return word[:-1]
+
 
 class Analyzer:
     """Turns text into index/query tokens. Thread-safe; build once (``get_analyzer``)."""
@@ -145,10 +178,26 @@ class Analyzer:
         """The lemma table's reading of a lower-case word; the plural of an -ing noun (housings,
         bearings, coatings) reads as its singular does, where the table has the plural meet a
         singular that it reads as a verb ("housing" -> house, but "housings" -> housing)."""
-        result = self._lemmas.get(lower, lower)
+        if len(lower) <= 2:  # the table reads d, m, ai, ok as contractions and interjections
+            return lower
+        result = self._lemmas.get(lower)
+        if result is None:
+            if len(lower) < _MIN_STEMMED_LEN:
+                return lower
+            result = _plural_stem(lower)
         if lower.endswith("ings") and result in (lower, lower[:-1]) and lower[:-1] not in self._en_stop:
             result = _LEMMA_OVERRIDES.get(lower[:-1]) or self._lemmas.get(lower[:-1], result)
+        if result.isdigit():  # first -> 1: "first" would match every "FIG. 1" and reference numeral
+            return lower
         return result if _WORD.match(result) else lower
+
+    def known_token(self, word: str) -> str | None:
+        """The token of a word the lemma table (or our corrections) knows, None for any other:
+        which spellings a wildcard stands for are real words (``model?ing``: modeling, modelling)."""
+        lower = word.lower()
+        if lower not in _LEMMA_OVERRIDES and self._lemmas.get(lower) is None:
+            return None
+        return self.word_token(word)
 
     def _upper_case_plural(self, lower: str) -> bool:
         """``lower`` is an upper-case word's plural of a three-letter word (PADS), not an acronym."""

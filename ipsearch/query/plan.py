@@ -13,6 +13,9 @@ from ipsearch.query.parser import QuerySyntaxError
 
 MAX_EXPANSIONS = 500
 VOCAB_SCAN = 9_999  # tokens read by prefix before the pattern filter (< ES result window)
+# A pattern of this many ``?`` or fewer has its spellings tried as words (27 per mark: none, a-z).
+MAX_SPELLED_MARKS = 2
+_ONE_OR_NONE = ("", *"abcdefghijklmnopqrstuvwxyz")
 
 
 class Vocabulary(Protocol):
@@ -37,9 +40,10 @@ class Planner:
         """Index tokens matching a wildcard word: ``*`` any run, ``?`` zero or one character.
 
         The index holds lemmas, so a word the pattern matches may have a token that does not:
-        ``emitting*`` matches "emitting", whose token is "emit". The word typed before the first
-        wildcard is the one such word we know of; when the pattern matches it, its token is
-        searched too (``emitting*`` found nothing before, ``bearing*`` missed "bearing").
+        ``emitting*`` matches "emitting", whose token is "emit"; ``model?ing`` matches "modelling",
+        whose token is "model". The tokens of the words we know the pattern matches are searched
+        too (both found nothing before): the word typed before the first wildcard, and, for a
+        pattern of ``?`` alone, each real word it spells (``travel?ed``: traveled, travelled).
         """
         fields = self.fields(term.field)
         key = (term.text, fields)
@@ -52,11 +56,22 @@ class Planner:
         if len(candidates) > VOCAB_SCAN:
             raise QuerySyntaxError("'%(value)s' is too broad: use a longer stem", None, self.query, value=term.text)
         matches = [t for t in candidates if regex.fullmatch(t)]
-        typed = self.analyzer.tokens(stem) if regex.fullmatch(stem) else []
-        if len(typed) == 1 and typed[0] not in matches:
-            matches.append(typed[0])
+        for token in self._spelled_tokens(pattern, stem, regex):
+            if token not in matches:
+                matches.append(token)
         if len(matches) > MAX_EXPANSIONS:
             raise QuerySyntaxError("'%(value)s' matches %(count)s words; at most %(limit)s are allowed", None,
                                    self.query, value=term.text, count=len(matches), limit=MAX_EXPANSIONS)
         self._expansions[key] = matches
         return matches
+
+    def _spelled_tokens(self, pattern: str, stem: str, regex: re.Pattern[str]) -> list[str]:
+        """Tokens of the words ``pattern`` is known to match (see ``expand``)."""
+        typed = self.analyzer.tokens(stem) if regex.fullmatch(stem) else []
+        found = typed if len(typed) == 1 else []
+        if "*" not in pattern and pattern.count("?") <= MAX_SPELLED_MARKS:
+            spellings = [""]
+            for char in pattern:
+                spellings = [s + c for s in spellings for c in (_ONE_OR_NONE if char == "?" else (char,))]
+            found += [t for word in spellings if word != stem and (t := self.analyzer.known_token(word))]
+        return found

@@ -91,3 +91,43 @@ def test_words_that_place_or_count_parts_are_searched(text: str, tokens: list[st
     """spaCy's prose stop list dropped top, bottom, side, front, between, three and full: a search
     for a "side wall" was a search for any wall, and TI=bottom had nothing to search."""
     assert get_analyzer().tokens(text) == tokens
+
+
+@pytest.mark.parametrize("plural,singular", [
+    ("workpieces", "workpiece"), ("silanes", "silane"), ("guidewires", "guidewire"), ("nonwovens", "nonwoven"),
+    ("parallaxes", "parallax"), ("subclasses", "subclass"), ("cannulas", "cannula"), ("steerings", "steering"),
+    ("numbers", "number"), ("bits", "bit"), ("buffers", "buffer"), ("matters", "matter"), ("spans", "span"),
+    ("phases", "phase"), ("masses", "mass"), ("criteria", "criterion"), ("overlays", "overlay"),
+])
+def test_a_plural_meets_its_singular(plural: str, singular: str) -> None:
+    """The lemma table knows dictionary words: a technical noun's plural stayed plural, and some
+    singulars were read as other words (number as numb, bit as bite, buffer as buff, phases as
+    phasis), so a search for the singular missed documents that wrote the plural."""
+    analyzer = get_analyzer()
+    assert analyzer.tokens(plural) == analyzer.tokens(singular)
+
+
+@pytest.mark.parametrize("word", ["hydrolysis", "chassis", "thrombus", "wireless", "stainless", "cmos", "mems",
+                                  "lens", "chaos"])
+def test_words_ending_in_s_that_are_not_plurals_keep_it(word: str) -> None:
+    assert get_analyzer().tokens(word) == [word]
+
+
+@pytest.mark.parametrize("word,acronym", [("ai", "AI"), ("d", "D"), ("m", "M"), ("ok", "OK")])
+def test_two_letter_words_are_not_lemmatised(word: str, acronym: str) -> None:
+    """The table read ai and d as have, m as be: a lower-case search for ai missed every AI."""
+    analyzer = get_analyzer()
+    assert analyzer.tokens(word) == analyzer.tokens(acronym) == [word]
+
+
+@pytest.mark.parametrize("word", ["first", "second", "third", "fifth", "twentieth"])
+def test_ordinals_are_words_not_numbers(word: str) -> None:
+    """The table reads first as 1: searched, "first" matched every FIG. 1 and reference numeral 1."""
+    analyzer = get_analyzer()
+    assert analyzer.tokens(word) == [word] and analyzer.tokens(f"FIG. 1 {word}") == ["fig", "1", word]
+
+
+def test_known_token_is_for_words_the_lemma_table_knows() -> None:
+    analyzer = get_analyzer()
+    assert analyzer.known_token("modelling") == analyzer.known_token("modeling") == "model"
+    assert analyzer.known_token("modelxing") is None and analyzer.known_token("feed") == "feed"
