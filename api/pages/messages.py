@@ -70,7 +70,8 @@ BUILDER_FIELDS = [N_("Title"), N_("Abstract"), N_("Claims"), N_("All text"), N_(
 QUERY_ERRORS = [N_("a '(' is never closed"), N_("a '\"' is never closed"),
                 N_("the query ends where a word or phrase is expected"), N_("this ')' has no matching '('"),
                 N_("the query is empty"), N_("the query contains a control character"), N_("empty phrase"),
-                N_("both sides of NEAR/ADJ/SAME must search the same text field"), N_("the query could not be read"),
+                N_("both sides of NEAR/ADJ/SAME must search the same text field: write the field once, before a "
+                   "group, as in DESC=(first NEAR2 grommet)"), N_("the query could not be read"),
                 # with values (QuerySyntaxError templates, history)
                 N_("not a date: %(value)s (use 2010, 2010-03 or 2010-03-15)"), N_("not a valid date: %(value)s"),
                 N_("%(field)s takes '=', not '%(cmp)s'"), N_("not a publication number: %(value)s"),

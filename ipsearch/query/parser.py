@@ -535,7 +535,8 @@ def _check_fields_in_prox(node: Node, query: str) -> None:
 
     for n in walk(node):
         if isinstance(n, Prox | Same) and text_field_of(n) is None:
-            raise QuerySyntaxError("both sides of NEAR/ADJ/SAME must search the same text field", None, query)
+            raise QuerySyntaxError("both sides of NEAR/ADJ/SAME must search the same text field: write the field "
+                                   "once, before a group, as in DESC=(first NEAR2 grommet)", None, query)
 
 
 def _explain(exc: UnexpectedInput, query: str) -> QuerySyntaxError:
