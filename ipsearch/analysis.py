@@ -107,11 +107,20 @@ _LEMMA_OVERRIDES = {"led": "led", "leds": "led", "oled": "oled", "oleds": "oled"
                     "phases": "phase", "masses": "mass", "crosses": "cross", "attaches": "attach",
                     "criteria": "criterion",
                     "towards": "toward", "upwards": "upward", "downwards": "downward", "inwards": "inward",
-                    "outwards": "outward"}
+                    "outwards": "outward",
+                    # devices and organs the table reads as adjectives and verbs (a liver as live,
+                    # a dimmer as dim, a stove as stave): each missed its own plural
+                    "liver": "liver", "cornea": "cornea", "damper": "damper", "dryer": "dryer", "cooler": "cooler",
+                    "chiller": "chiller", "dimmer": "dimmer", "trimmer": "trimmer", "planer": "planer",
+                    "stove": "stove",
+                    # singulars ending in -s that the plural stemmer below would cut (series -> sery)
+                    "series": "series", "species": "species", "caries": "caries", "rabies": "rabies",
+                    "herpes": "herpes", "diabetes": "diabetes"}
 # The plural of a word the lemma table does not know (technical nouns: workpieces, silanes, diols,
 # guidewires) is read as its singular by Lucene's minimal English stemmer ("S-stemmer"): -ies to -y,
 # -s dropped except after s, u, i, o and in -aes, -oes, -ees. Words of four letters or fewer are
-# left to the acronym rules (a lower-case query for CMOS or MEMS must still find them).
+# left to the acronym rules (a lower-case query for CMOS or MEMS must still find them), words with
+# digits keep their s (100ms is not 100m), and so do names (name_tokens: Philips is not Philip).
 _MIN_STEMMED_LEN = 5
 
 def _plural_stem(word: str) -> str:
@@ -182,7 +191,7 @@ class Analyzer:
             return lower
         result = self._lemmas.get(lower)
         if result is None:
-            if len(lower) < _MIN_STEMMED_LEN:
+            if len(lower) < _MIN_STEMMED_LEN or not lower.isalpha():
                 return lower
             result = _plural_stem(lower)
         if lower.endswith("ings") and result in (lower, lower[:-1]) and lower[:-1] not in self._en_stop:
@@ -191,13 +200,30 @@ class Analyzer:
             return lower
         return result if _WORD.match(result) else lower
 
-    def known_token(self, word: str) -> str | None:
-        """The token of a word the lemma table (or our corrections) knows, None for any other:
-        which spellings a wildcard stands for are real words (``model?ing``: modeling, modelling)."""
-        lower = word.lower()
-        if lower not in _LEMMA_OVERRIDES and self._lemmas.get(lower) is None:
+    def inflection_token(self, word: str, names: bool = False) -> str | None:
+        """The token of ``word`` when the word is a regular inflection of it (emitting: emit,
+        modelling: model, housings: house, nanobodies: nanobody), None otherwise: the words a
+        wildcard stands for whose tokens it cannot match as written. Irregular forms are left out
+        (rang: ring, lit: light), which a truncation such as ``rang*`` does not mean."""
+        if not word.isalpha():
             return None
-        return self.word_token(word)
+        tokens = self.name_tokens(word) if names else self.tokens(word)
+        lower = word.translate(FULL_WIDTH).lower()
+        if len(tokens) != 1 or tokens[0] == lower or not lower.startswith(tokens[0][:-1]):
+            return None
+        return tokens[0]
+
+    def name_tokens(self, text: str) -> list[str]:
+        """Tokens of a party's name (applicant, inventor, agent): as ``tokens``, but a word the
+        lemma table does not know keeps its final s (Philips, Siemens, Williams are not plurals)."""
+        return [self._as_name(text[start:end], token) for start, end, token in self.token_spans(text)]
+
+    def _as_name(self, word: str, token: str) -> str:
+        lower = word.translate(FULL_WIDTH).lower()
+        if (token != lower and len(lower) >= _MIN_STEMMED_LEN and lower.isalpha() and lower not in _LEMMA_OVERRIDES
+                and self._lemmas.get(lower) is None and token == _plural_stem(lower)):
+            return lower
+        return token
 
     def _upper_case_plural(self, lower: str) -> bool:
         """``lower`` is an upper-case word's plural of a three-letter word (PADS), not an acronym."""

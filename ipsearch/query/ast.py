@@ -10,6 +10,8 @@ from dataclasses import dataclass
 # Text fields searched by terms and phrases; TXT means all four.
 TEXT_FIELDS = {"TI": ("ti",), "AB": ("ab",), "CL": ("cl",), "DESC": ("desc",), "TXT": ("ti", "ab", "cl", "desc"),
                "PA": ("pa",), "IN": ("inv",), "AG": ("ag",)}
+# Fields of parties' names: analysed as names (Analyzer.name_tokens), at index time and in queries.
+NAME_FIELDS = frozenset({"PA", "IN", "AG"})
 # field code -> index field. EXP: from a legal event, else an estimate; LSD: any legal event's date.
 DATE_FIELDS = {"PD": "publication_date", "AD": "filing_date", "PRD": "priority_date", "EXP": "expiry_date",
                "LSD": "legal_event_dates"}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ipsearch.analysis import Analyzer
-from ipsearch.query.ast import TEXT_FIELDS, Phrase, Term
+from ipsearch.query.ast import NAME_FIELDS, TEXT_FIELDS, Phrase, Term
 from ipsearch.query.parser import QuerySyntaxError
 
 MAX_EXPANSIONS = 500
@@ -34,6 +34,8 @@ class Planner:
 
     def tokens(self, leaf: Term | Phrase) -> list[str]:
         """The analysed tokens of a word or phrase (empty for stop words)."""
+        if leaf.field in NAME_FIELDS:
+            return self.analyzer.name_tokens(leaf.text)
         return self.analyzer.tokens(leaf.text)
 
     def expand(self, term: Term) -> list[str]:
@@ -43,7 +45,8 @@ class Planner:
         ``emitting*`` matches "emitting", whose token is "emit"; ``model?ing`` matches "modelling",
         whose token is "model". The tokens of the words we know the pattern matches are searched
         too (both found nothing before): the word typed before the first wildcard, and, for a
-        pattern of ``?`` alone, each real word it spells (``travel?ed``: traveled, travelled).
+        pattern of ``?`` alone, each word it spells (``travel?ed``: traveled, travelled), where
+        the word is a regular inflection of its token (``rang*`` does not search ring).
         """
         fields = self.fields(term.field)
         key = (term.text, fields)
@@ -56,7 +59,7 @@ class Planner:
         if len(candidates) > VOCAB_SCAN:
             raise QuerySyntaxError("'%(value)s' is too broad: use a longer stem", None, self.query, value=term.text)
         matches = [t for t in candidates if regex.fullmatch(t)]
-        for token in self._spelled_tokens(pattern, stem, regex):
+        for token in self._spelled_tokens(pattern, stem, regex, term.field in NAME_FIELDS):
             if token not in matches:
                 matches.append(token)
         if len(matches) > MAX_EXPANSIONS:
@@ -65,13 +68,12 @@ class Planner:
         self._expansions[key] = matches
         return matches
 
-    def _spelled_tokens(self, pattern: str, stem: str, regex: re.Pattern[str]) -> list[str]:
+    def _spelled_tokens(self, pattern: str, stem: str, regex: re.Pattern[str], names: bool) -> list[str]:
         """Tokens of the words ``pattern`` is known to match (see ``expand``)."""
-        typed = self.analyzer.tokens(stem) if regex.fullmatch(stem) else []
-        found = typed if len(typed) == 1 else []
+        words = [stem] if regex.fullmatch(stem) else []
         if "*" not in pattern and pattern.count("?") <= MAX_SPELLED_MARKS:
             spellings = [""]
             for char in pattern:
                 spellings = [s + c for s in spellings for c in (_ONE_OR_NONE if char == "?" else (char,))]
-            found += [t for word in spellings if word != stem and (t := self.analyzer.known_token(word))]
-        return found
+            words += [word for word in spellings if word != stem]
+        return [t for word in words if (t := self.analyzer.inflection_token(word, names))]

@@ -127,7 +127,33 @@ def test_ordinals_are_words_not_numbers(word: str) -> None:
     assert analyzer.tokens(word) == [word] and analyzer.tokens(f"FIG. 1 {word}") == ["fig", "1", word]
 
 
-def test_known_token_is_for_words_the_lemma_table_knows() -> None:
+def test_inflection_token_is_for_regular_inflections() -> None:
     analyzer = get_analyzer()
-    assert analyzer.known_token("modelling") == analyzer.known_token("modeling") == "model"
-    assert analyzer.known_token("modelxing") is None and analyzer.known_token("feed") == "feed"
+    assert analyzer.inflection_token("modelling") == analyzer.inflection_token("modeling") == "model"
+    assert analyzer.inflection_token("modelxing") is None  # its own token: the vocabulary has it or not
+    assert analyzer.inflection_token("rang") is None and analyzer.inflection_token("feed") is None
+
+
+@pytest.mark.parametrize("name,tokens", [
+    ("Koninklijke Philips Electronics N.V.", ["koninklijke", "philips", "electronic", "n", "v"]),
+    ("Siemens AG", ["siemens", "ag"]), ("WILLIAMS, Robert", ["williams", "robert"]),
+    ("Edwards Lifesciences", ["edwards", "lifesciences"]), ("三星电子株式会社", ["三星电子", "株式会社"]),
+])
+def test_names_keep_their_final_s(name: str, tokens: list[str]) -> None:
+    """The plural stemmer is for words; PA=philips must not find Philip Morris."""
+    analyzer = get_analyzer()
+    assert analyzer.name_tokens(name) == tokens
+    assert analyzer.name_tokens("Philips") != analyzer.name_tokens("Philip")
+
+
+@pytest.mark.parametrize("word", ["100ms", "100μs", "60fps", "4Gbps", "series", "species", "diabetes"])
+def test_words_with_digits_and_singulars_in_s_are_not_cut(word: str) -> None:
+    """100ms is not 100 metres; series and species are not plurals of sery and specy."""
+    assert get_analyzer().tokens(word) == [word.lower()]
+
+
+@pytest.mark.parametrize("word,plural", [("liver", "livers"), ("dimmer", "dimmers"), ("cooler", "coolers"),
+                                         ("stove", "stoves"), ("cornea", "corneas")])
+def test_devices_and_organs_meet_their_plurals(word: str, plural: str) -> None:
+    analyzer = get_analyzer()
+    assert analyzer.tokens(word) == analyzer.tokens(plural) == [word]
