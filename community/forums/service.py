@@ -48,6 +48,7 @@ from community.forums.schemas import (
     TopicRowOut,
     TopicViewOut,
 )
+from community.forums.tokens import search_tokens
 from core.accounts.models import User
 from core.accounts.permissions import is_staff, require_admin, require_staff
 from core.audit import AuditAction, AuditRecord, Writer
@@ -120,7 +121,7 @@ def _add_post(session: Session, topic: Topic, author: User, body: str, quote_of:
     session.refresh(topic, with_for_update=True)  # concurrent replies take the topic's next numbers in turn
     number = (session.scalar(select(func.max(Post.number)).where(Post.topic_id == topic.id)) or 0) + 1
     post = Post(topic_id=topic.id, number=number, author_id=author.id, markdown=body, html=rendered.html,
-                search_tokens=" " + get_analyzer().analyse(body) + " ", quote_of=quote_of)
+                search_tokens=search_tokens(body), quote_of=quote_of)
     session.add(post)
     topic.post_count = number
     topic.last_post_at = utcnow()
@@ -275,7 +276,7 @@ def edit_post(w: Writer, post_id: int, body: str) -> PostOut:
         raise PermissionDenied("only the author or a moderator may edit a post")
     w.session.add(PostRevision(post_id=post.id, markdown=post.markdown, edited_by=user.id))
     post.markdown, post.html, post.edited_at = body, render(body).html, utcnow()
-    post.search_tokens = " " + get_analyzer().analyse(body) + " "
+    post.search_tokens = search_tokens(body)
     w.audit(AuditAction.forum_post_edit, "forum_post", post.id)
     w.commit()
     return post_out(post)
