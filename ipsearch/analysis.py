@@ -184,14 +184,15 @@ class Analyzer:
         return result
 
     def _lookup(self, lower: str) -> str:
-        """The lemma table's reading of a lower-case word; the plural of an -ing noun (housings,
-        bearings, coatings) reads as its singular does, where the table has the plural meet a
-        singular that it reads as a verb ("housing" -> house, but "housings" -> housing)."""
+        """The lemma table's reading of a lower-case word, mended where it fails patent text: words
+        of two letters stay as they are, a word the table does not know has its plural stemmed,
+        the plural of an -ing noun (housings, bearings) reads as its singular does (the table has
+        "housing" -> house but "housings" -> housing), and ordinals stay words."""
         if len(lower) <= 2:  # the table reads d, m, ai, ok as contractions and interjections
             return lower
         result = self._lemmas.get(lower)
         if result is None:
-            if len(lower) < _MIN_STEMMED_LEN or not lower.isalpha():
+            if not self._stemmable(lower):
                 return lower
             result = _plural_stem(lower)
         if lower.endswith("ings") and result in (lower, lower[:-1]) and lower[:-1] not in self._en_stop:
@@ -220,10 +221,13 @@ class Analyzer:
 
     def _as_name(self, word: str, token: str) -> str:
         lower = word.translate(FULL_WIDTH).lower()
-        if (token != lower and len(lower) >= _MIN_STEMMED_LEN and lower.isalpha() and lower not in _LEMMA_OVERRIDES
-                and self._lemmas.get(lower) is None and token == _plural_stem(lower)):
-            return lower
-        return token
+        return lower if token != lower and self._stemmable(lower) and token == _plural_stem(lower) else token
+
+    def _stemmable(self, lower: str) -> bool:
+        """Whether the plural stemmer reads ``lower``: a word the lemma table does not know (nor our
+        corrections), of letters only, too long to be left to the acronym rules."""
+        return (len(lower) >= _MIN_STEMMED_LEN and lower.isalpha() and lower not in _LEMMA_OVERRIDES
+                and self._lemmas.get(lower) is None)
 
     def _upper_case_plural(self, lower: str) -> bool:
         """``lower`` is an upper-case word's plural of a three-letter word (PADS), not an acronym."""

@@ -27,12 +27,12 @@ def upgrade() -> None:
 
     posts = sa.table('forum_posts', sa.column('id', sa.Integer), sa.column('markdown', sa.Text),
                      sa.column('search_tokens', sa.Text))
+    rewrite = posts.update().where(posts.c.id == sa.bindparam('post_id')).values(search_tokens=sa.bindparam('tokens'))
     bind = op.get_bind()
     last = 0
     while rows := bind.execute(sa.select(posts.c.id, posts.c.markdown).where(posts.c.id > last)
                                .order_by(posts.c.id).limit(BATCH)).all():
-        for post_id, markdown in rows:
-            bind.execute(posts.update().where(posts.c.id == post_id).values(search_tokens=search_tokens(markdown)))
+        bind.execute(rewrite, [{'post_id': post_id, 'tokens': search_tokens(markdown)} for post_id, markdown in rows])
         last = rows[-1][0]
 
 
