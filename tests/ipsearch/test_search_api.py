@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -13,12 +12,22 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core.settings import Settings
+from ipsearch.backends.elastic import ElasticsearchBackend
 
 
 @pytest.fixture(scope="module")
 def api(corpus_settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(corpus_settings)) as client:
         yield client
+
+
+@pytest.fixture
+def no_backend_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hostile query must be refused before Elasticsearch is asked anything."""
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the backend was asked")
+    for method in ("run_search", "family_heads", "run_ids", "vocabulary", "count_matching"):
+        monkeypatch.setattr(ElasticsearchBackend, method, refuse)
 
 
 def test_search_returns_hits_facets_and_a_cursor(api: TestClient) -> None:
@@ -46,29 +55,26 @@ def test_cursor_from_another_query_is_refused(api: TestClient) -> None:
     ("x" * 3000, None), ("(led AND lamp", 0), ("a*", 0), ("led\x01lamp", 3), ('"open', 0), ("led ) lamp", 4),
     (" OR ".join(["led"] * 250), 0),
 ])
-def test_hostile_queries_are_400_and_fast(api: TestClient, q: str, position: int | None) -> None:
-    start = time.perf_counter()
+@pytest.mark.usefixtures("no_backend_work")
+def test_hostile_queries_are_400_before_the_backend_is_asked(api: TestClient, q: str, position: int | None) -> None:
     r = api.get("/api/v1/patents/search", params={"q": q})
-    assert time.perf_counter() - start < 1.0
     assert r.status_code in (400, 422), r.text
     assert r.headers["content-type"] == "application/problem+json"
     if r.status_code == 400 and position is not None:
         assert r.json()["position"] == position
 
 
+@pytest.mark.usefixtures("no_backend_work")
 def test_long_query_and_5000_clauses(api: TestClient, es_service: object) -> None:
     from ipsearch.query.parser import QuerySyntaxError
 
     for q in ("y" * 60_000, " OR ".join(f"w{i}" for i in range(5000))[:60_000]):  # the longest URL httpx sends
-        start = time.perf_counter()
         r = api.get("/api/v1/patents/search", params={"q": q})
-        assert r.status_code == 400 and time.perf_counter() - start < 1.0
+        assert r.status_code == 400
         assert "longer than" in r.json()["detail"]
     # 100k characters: the same service call the route makes, rejected before any backend work
-    start = time.perf_counter()
     with pytest.raises(QuerySyntaxError, match="longer than"):
         es_service.search("z" * 100_000)  # type: ignore[attr-defined]
-    assert time.perf_counter() - start < 0.5
 
 
 def test_raw_elasticsearch_dsl_is_just_text(api: TestClient) -> None:
