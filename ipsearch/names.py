@@ -63,7 +63,10 @@ def harmonise_name(name: str) -> str:
     return text.replace(" ", "") if _is_cjk(text) else text
 
 
+@lru_cache(maxsize=65536)
 def looks_like_organisation(name: str) -> bool:
+    """Whether a name reads as a company's (its legal form, or words such as University); cached
+    like ``harmonise_name``, since a loader meets the same names in document after document."""
     return bool(_ORG_HINTS.search(name)) or any(h in name for h in _ORG_HINTS_CJK)
 
 

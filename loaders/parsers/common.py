@@ -33,8 +33,19 @@ class MissingField(ParseError):
 
 
 def clean(text: str | None) -> str:
-    """Whitespace collapsed to single spaces (str.split knows Unicode spaces such as U+3000)."""
-    return " ".join(text.split()) if text else ""
+    """Whitespace collapsed to single spaces (str.split knows Unicode spaces such as U+3000).
+
+    Most long text is ASCII whose only whitespace is single spaces: substring scans (memchr in C)
+    for every other ASCII character ``str.split`` splits at prove it, and a strip finishes it; on
+    a paragraph that is three times faster than splitting and joining (on a short value, slower).
+    """
+    if not text:
+        return ""
+    if len(text) > 32 and text.isascii() and not (
+            "  " in text or "\n" in text or "\t" in text or "\r" in text or "\x0b" in text or "\x0c" in text
+            or "\x1c" in text or "\x1d" in text or "\x1e" in text or "\x1f" in text):
+        return text.strip(" ")
+    return " ".join(text.split())
 
 
 def text_of(el: El | None) -> str:
@@ -105,20 +116,18 @@ _REF_PATTERNS = [
 ]
 _DIGITS = re.compile(r"\d+")
 _TRAILING_NUMBER = re.compile(r"(\d+)\s*$")
-_LATIN_HINTS = ("claim", "anspr", "revendication")  # what the first pattern needs to match at all
 # "1. A device..." loses its number; "1.-18. (Cancelled)" (a range of cancelled claims) keeps it.
 _CLAIM_NUM_PREFIX = re.compile(r"^\s*(\d+)\s*[.．、:)]\s*(?![-–~])")
 
 
 def claim_references(text: str, number: int, refs_from_markup: Iterable[int] = ()) -> list[int]:
     """Which earlier claims a claim refers to: from ``claim-ref`` markup, else from its wording."""
-    refs = sorted({r for r in refs_from_markup if 0 < r < number})
-    if refs:
+    if refs_from_markup and (refs := sorted({r for r in refs_from_markup if 0 < r < number})):
         return refs
     head = text[:300]
     if head.isascii():  # NFKC leaves ASCII as it is, and only the Latin pattern can match it
         lower = head.lower()
-        if not any(hint in lower for hint in _LATIN_HINTS):
+        if "claim" not in lower and "anspr" not in lower and "revendication" not in lower:  # its words
             return []
         patterns = _REF_PATTERNS[:1]
     else:

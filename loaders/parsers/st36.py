@@ -235,9 +235,10 @@ def _parties(bib: El, docdb: bool) -> Iterator[Party]:
 
 def _citations(bib: El, root: El, docdb: bool) -> Iterator[Citation]:
     for cit in list(bib.iter("citation", "us-citation")):
-        category = first_text(cit, "category").lower() or (cit.get("cited-by") or "").lower()
+        cit_kids = children(cit)
+        category = first_value(cit_kids, "category").lower() or (cit.get("cited-by") or "").lower()
         cited_by = "examiner" if "examiner" in category else "applicant" if "applicant" in category else None
-        patcit = cit.find("patcit")
+        patcit = cit_kids.get("patcit")
         if patcit is not None:
             ids = _variants(patcit, "document-id", docdb)
             did = next((i for i in ids if i.get("document-id-type") == "docdb"), ids[0] if ids else None)
@@ -246,7 +247,7 @@ def _citations(bib: El, root: El, docdb: bool) -> Iterator[Citation]:
             pn = normalise_number(country, number, kind).normalised if country and number else None
             yield Citation(kind="patent", text=clean(f"{country} {number} {kind}") or text_of(patcit), pn=pn,
                            cited_by=cited_by)
-        elif (npl := cit.find("nplcit")) is not None:
+        elif (npl := cit_kids.get("nplcit")) is not None:
             yield Citation(kind="npl", text=text_of(npl)[:2000], cited_by=cited_by)
     for lst in root.iter("citation-list"):  # JPO: prior-art literature cited by the applicant
         for pat in lst.iter("patcit"):
