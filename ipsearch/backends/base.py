@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
@@ -61,6 +62,32 @@ def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+def written_one_ahead(items: Iterable[T], size: int,
+                      write_batch: Callable[[list[T]], list[WriteOutcome]]) -> Iterator[WriteOutcome]:
+    """Write ``items`` in batches of ``size``, each on a helper thread while the caller's
+    iterator makes the next one: a load parses and analyses documents while the server indexes
+    the previous batch, instead of waiting for it.
+
+    One batch at most is in flight, so each batch is written after the previous one is confirmed
+    (what it prepares may read what that one wrote). Outcomes come in input order once their batch
+    is confirmed; if making a batch fails, the batch in flight is still awaited and its outcomes
+    given before the error, so a journal keeps every confirmed document. Leaving early waits for
+    the batch in flight: no request outlives the load."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-write") as pool:
+        pending: Future[list[WriteOutcome]] | None = None
+        try:
+            for batch in batches(items, size):
+                confirmed = pending.result() if pending is not None else []
+                pending = pool.submit(write_batch, batch)
+                yield from confirmed
+        except Exception:
+            if pending is not None and not pending.cancelled():
+                yield from pending.result()
+            raise
+        if pending is not None:
+            yield from pending.result()
 
 
 class RecordStore(Protocol):

@@ -18,7 +18,14 @@ from core.errors import Unavailable
 from core.health import ServiceStatus, timed
 from core.settings import BackendKind
 from ipsearch.analysis import ANALYSIS_VERSION, get_analyzer
-from ipsearch.backends.base import IndexSchemaError, StoredClaims, WriteOutcome, batches, prepare_batch
+from ipsearch.backends.base import (
+    IndexSchemaError,
+    StoredClaims,
+    WriteOutcome,
+    batches,
+    prepare_batch,
+    written_one_ahead,
+)
 from ipsearch.families import MAX_GROUP, FamilyRow, row_of
 from ipsearch.indexdoc import TEXT_FIELDS, IndexRecord, TextFields, list_field, text_fields
 from ipsearch.mapping import ANALYSIS_META, index_body, index_name, vocab_body, vocab_index_name
@@ -257,8 +264,7 @@ class ElasticsearchBackend:
         return [hit["fields"]["term"][0] for hit in resp["hits"]["hits"]]
 
     def write(self, items: Iterable[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
-        for batch in batches(items, BULK_CHUNK):
-            yield from self._write_batch(batch)
+        return written_one_ahead(items, BULK_CHUNK, self._write_batch)
 
     @contextmanager
     def loading(self) -> Iterator[None]:
@@ -295,7 +301,7 @@ class ElasticsearchBackend:
                                   source_includes=["pn", "family_id", "family_basis", "family_keys"])
         return [row_of(hit["_source"]) for hit in resp["hits"]["hits"]]
 
-    def _write_batch(self, items: list[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
+    def _write_batch(self, items: list[tuple[Any, IndexRecord]]) -> list[WriteOutcome]:
         """Prepare (merge, families) and index one batch; it is sent whole before the next is prepared,
         and searches for the next batch's families see it (refresh)."""
         if self._unrefreshed:
@@ -320,8 +326,9 @@ class ElasticsearchBackend:
             self.client, chain(vocabulary, documents), chunk_size=BULK_CHUNK + VOCABULARY_CHUNK,
             max_chunk_bytes=BULK_MAX_BYTES, max_retries=6, initial_backoff=1, max_backoff=30,
             retry_on_status=(429, 503), raise_on_error=False, raise_on_exception=True)
-        yield from in_input_order(prepared.records, results, self.vocab_index)
+        outcomes = in_input_order(prepared.records, results, self.vocab_index)
         self._remember_terms(terms)
+        return outcomes
 
     def refresh(self) -> None:
         self.client.indices.refresh(index=self.alias)
