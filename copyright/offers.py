@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import or_, select
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from copyright import rights
 from copyright.models import Licence, LicenceOffer, OfferStatus, Registration, Right, Work
@@ -161,8 +162,10 @@ ANSWERS = {
 
 def _answer(w: Writer, offer_id: int, status: OfferStatus) -> LicenceOffer:
     """Close an open offer: 1. it is one of the actor's offers, 2. the actor is the party who may
-    answer so, 3. it is still open; 4. for an acceptance, the licence is checked again and logged;
-    5. the other party is told; 6. audited and committed."""
+    answer so, 3. it is still open, and this answer claims it in one conditional update (two
+    answers sent at once: one wins, the other is a conflict, and one licence is logged); 4. for an
+    acceptance, the licence is checked again and logged; 5. the other party is told; 6. audited
+    and committed."""
     answer = ANSWERS[status]
     session, actor = w.session, w.actor
     row = _open_offer(session, offer_id, actor)
@@ -170,9 +173,7 @@ def _answer(w: Writer, offer_id: int, status: OfferStatus) -> LicenceOffer:
                         else (row.licensor_id, row.licensee_id))
     if actor.id != answering:
         raise PermissionDenied(answer.refused)
-    if row.status is not OfferStatus.offered:
-        raise Conflict.said("this offer is already %(status)s", status=row.status.value)
-    row.status, row.decided_at = status, utcnow()
+    _claim(session, row, status)
     if status is OfferStatus.accepted:
         row.licence_id = _log_licence(session, row).id
     reg = session.get(Registration, row.registration_id)
@@ -185,6 +186,21 @@ def _answer(w: Writer, offer_id: int, status: OfferStatus) -> LicenceOffer:
             licence_id=row.licence_id)
     w.commit()
     return row
+
+
+def _claim(session: Session, row: LicenceOffer, status: OfferStatus) -> None:
+    """Move the offer from offered to ``status`` unless another answer did first: the update's
+    condition is checked by the database under its row lock (PostgreSQL) or write lock (SQLite)."""
+    decided_at = utcnow()
+    claim = (update(LicenceOffer).where(LicenceOffer.id == row.id, LicenceOffer.status == OfferStatus.offered)
+             .values(status=status, decided_at=decided_at).execution_options(synchronize_session=False))
+    claimed = cast(CursorResult[Any], session.execute(claim))  # an UPDATE's result: it has a rowcount
+    if claimed.rowcount != 1:
+        session.rollback()
+        session.refresh(row)
+        raise Conflict.said("this offer is already %(status)s", status=row.status.value)
+    set_committed_value(row, "status", status)  # what the update wrote: nothing more to flush
+    set_committed_value(row, "decided_at", decided_at)
 
 
 def _log_licence(session: Session, row: LicenceOffer) -> Licence:

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from copyright import log, offers, records, service
-from copyright.models import LicenceOffer, OfferStatus, Right, WorkType
+from copyright.models import Licence, LicenceOffer, OfferStatus, Right, WorkType
 from copyright.registry import DUPLICATE_HELD
 from core.accounts.models import User
 from core.audit import AuditAction
+from core.db import session_factory
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.notifications import for_user
 from core.settings import Settings
@@ -122,3 +123,30 @@ def test_an_earlier_owner_is_told_of_a_registration_held_as_a_duplicate(session:
     shown = records.record(session, held, later)
     assert shown.status == "under_review" and [m.number for m in shown.matches] == [first]
     assert records.record(session, held, earlier).matches == []  # what it matched is for its owner
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_two_acceptances_sent_at_once_log_one_licence(request: pytest.FixtureRequest, settings: Settings,
+                                                      database: str) -> None:
+    """A double submit: both requests read the open offer before either answers. The second is
+    a conflict, and the log, the licences and the licensor's inbox each get one."""
+    db_settings = settings if database == "sqlite" else request.getfixturevalue("prod_settings")
+    make = session_factory(db_settings.effective_database_url)
+    with make() as setup:
+        owner, licensee = person(setup), person(setup)
+        number = by_hash(setup, db_settings, owner, b"a double click" * 40, "Double", WorkType.music)
+        made = offers.offer(writer(setup, owner), number, _offer(licensee))
+        size, licences = log.size(setup), count(setup, Licence)
+    with make() as first, make() as second:
+        reader_1, reader_2 = first.get(User, licensee.id), second.get(User, licensee.id)
+        assert reader_1 is not None and reader_2 is not None
+        # Both requests have read the open offer (and hold it) before either answers.
+        held = [s.get(LicenceOffer, made.id) for s in (first, second)]
+        assert all(row is not None and row.status is OfferStatus.offered for row in held)
+        assert offers.accept(writer(first, reader_1), made.id).status is OfferStatus.accepted
+        with pytest.raises(Conflict, match="already accepted"):
+            offers.accept(writer(second, reader_2), made.id)
+    with make() as after:
+        assert (log.size(after), count(after, Licence)) == (size + 1, licences + 1)
+        told = [n for n in for_user(after, owner.id) if n.kind == offers.Kind.accepted]
+        assert len(told) == 1
