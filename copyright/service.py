@@ -67,6 +67,7 @@ from copyright.schemas import (
 from copyright.tasks import pdf_path, render_certificate_pdf
 from copyright.verify import VerificationFailed, Verified, verify_certificate
 from core.accounts.models import User
+from core.accounts.permissions import is_staff
 from core.accounts.service import create_user, normalise_email
 from core.audit import AuditAction, Writer
 from core.celery_app import TaskQueue
@@ -148,19 +149,23 @@ def _registrant(body: RegisterIn) -> tuple[bytes, bytes] | None:
     return public, signature
 
 
-def _public(session: Session, reg: Registration) -> RegistrationOut:
+def _public(session: Session, reg: Registration, reader: User | None) -> RegistrationOut:
+    """The registration as ``reader`` sees it: which works a held one matched is for its owner and
+    for the moderators who decide the review (as on its record page), not for anyone who asks."""
     work = session.get(Work, reg.work_id)
     assert work is not None
+    sees_matches = is_staff(reader) or (reader is not None and reader.id == work.owner_id)
     return RegistrationOut(
         number=reg.number, status=reg.status, title=work.title, work_type=work.work_type, authors=work.authors,
         owner_id=work.owner_id, sha256=work.sha256, hash_only=work.hash_only, registered_at=reg.registered_at,
-        log_index=reg.log_index, matches=reg.details.get("matches", []), review=reg.details.get("review"))
+        log_index=reg.log_index, matches=reg.details.get("matches", []) if sees_matches else [],
+        review=reg.details.get("review"))
 
 
 def _registered(w: Writer, reg: Registration) -> RegistrationOut:
     w.audit(AuditAction.copyright_register, "registration", reg.number, status=reg.status.value)
     w.commit()
-    return _public(w.session, reg)
+    return _public(w.session, reg, w.actor)
 
 
 def register_hash(w: Writer, settings: Settings, body: RegisterIn) -> RegistrationOut:
@@ -195,8 +200,8 @@ def register_upload(w: Writer, settings: Settings, work_json: str, stream: Binar
     return register_stream(w, settings, parse_work(work_json), stream)
 
 
-def registration(session: Session, number: str) -> RegistrationOut:
-    return _public(session, get_registration(session, number))
+def registration(session: Session, number: str, reader: User | None = None) -> RegistrationOut:
+    return _public(session, get_registration(session, number), reader)
 
 
 # --- certificates and keys -----------------------------------------------------------------------
@@ -284,7 +289,7 @@ def review(w: Writer, settings: Settings, number: str, body: DecisionIn) -> Regi
                                body.note)
     w.audit(AuditAction.copyright_review, "registration", number, approved=body.approve)
     w.commit()
-    return _public(w.session, reg)
+    return _public(w.session, reg, w.actor)
 
 
 # --- the log's proofs ----------------------------------------------------------------------------

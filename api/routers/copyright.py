@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from fastapi.responses import FileResponse, JSONResponse
 
-from api.deps import CurrentUser, ModeratorWriterDep, SessionDep, SettingsDep, TaskQueueDep, WriterDep
+from api.deps import CurrentUser, ModeratorWriterDep, OptionalUser, SessionDep, SettingsDep, TaskQueueDep, WriterDep
 from copyright import catalogue, offers, schemas, service
 from copyright.keys import KeySet
 from copyright.rights import LicenceIn, TransferIn
@@ -44,8 +44,9 @@ def register_upload(w: WriterDep, settings: SettingsDep, file: Annotated[UploadF
 
 
 @router.get(f"{P}/registrations/{{number}}", response_model=schemas.RegistrationOut)
-def get_registration_public(number: str, session: SessionDep) -> schemas.RegistrationOut:
-    return service.registration(session, number)
+def get_registration_public(number: str, session: SessionDep, reader: OptionalUser) -> schemas.RegistrationOut:
+    """Public; the works a held registration matched are shown to its owner and moderators only."""
+    return service.registration(session, number, reader)
 
 
 @router.get(f"{P}/registrations/{{number}}/certificate", response_model=schemas.CertificateOut)

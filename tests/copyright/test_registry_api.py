@@ -40,6 +40,13 @@ def test_near_duplicate_image_and_edited_text_go_to_review(client: TestClient) -
     assert copy["status"] == "under_review"
     assert copy["matches"][0]["number"] == first["number"] and copy["matches"][0]["kind"] == "near-duplicate"
     assert client.get(f"/api/v1/copyright/registrations/{copy['number']}/certificate").status_code == 400
+    # Which work a held registration matched is for its owner and the moderators, not for anyone.
+    record = f"/api/v1/copyright/registrations/{copy['number']}"
+    _, admin = new_admin(client)
+    for reader, sees in (({}, False), (alice, False), (bob, True), (admin, True)):
+        shown = client.get(record, headers=reader)
+        assert shown.status_code == 200 and shown.json()["status"] == "under_review"
+        assert [m["number"] for m in shown.json()["matches"]] == ([first["number"]] if sees else [])
     other = upload(client, bob, picture(99), "other.png", WORK)
     assert other["status"] == "registered"
 
