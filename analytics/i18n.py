@@ -45,6 +45,14 @@ _TEXT: dict[str, tuple[str, str]] = {
                             "公开滞后：专利申请通常在申请日或优先权日后约{lag}个月才公开，因此{basis}晚于{through}的文献"
                             "（数据最新公开日{as_of}之前{lag}个月内）尚未全部收录。这些年份照常列出并标为不完整；"
                             "所有比率（增长率、生命周期、技术热点、新兴技术词）仅使用截至{year}年的完整年份。"),
+    "incomplete_note_data_end": ("The data's newest {basis} is {latest}, although its latest publication is {as_of}: "
+                                 "it holds no document dated later (a sample, or grants only), so the years after "
+                                 "are unknown rather than empty. They are shown, marked incomplete; every rate "
+                                 "(growth, life cycle, hotspots, emerging terms) uses only the complete years up to "
+                                 "{year}.",
+                                 "数据中最新的{basis}为{latest}，而其最新公开日为{as_of}：此后日期的文献数据中一件也没有"
+                                 "（样本数据或仅含授权文献），因此其后的年份属于未知而非为零。这些年份照常列出并标为不完整；"
+                                 "所有比率（增长率、生命周期、技术热点、新兴技术词）仅使用截至{year}年的完整年份。"),
     "incomplete_note_publication": ("Publication years are complete up to the data's latest publication ({as_of}); "
                                     "every rate uses only the complete years up to {year}.",
                                     "公开年份的数据截至数据最新公开日（{as_of}）完整；所有比率仅使用截至{year}年的完整年份。"),

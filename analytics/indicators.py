@@ -28,6 +28,7 @@ from analytics.periods import (
     Basis,
     Completeness,
     Span,
+    latest_dated,
     latest_publication,
     sum_years,
     windows,
@@ -333,7 +334,8 @@ class _Run:
         self.tally: Tally = self.families if params.counting is CountingUnit.family else self.documents
         self.completeness = Completeness.of(params.basis, params.cutoff,
                                             latest_publication(service, self.planner, params.cutoff),
-                                            params.lag_months)
+                                            params.lag_months,
+                                            latest_dated(service, self.planner, params.basis, params.cutoff))
         self.last = self.completeness.last_complete_year
         self.recent_span, self.earlier_span = rate_windows(self.completeness, params)
         self.trends = {basis.value: self.tally.per_year(basis) for basis in YEAR_FIELDS}

@@ -67,8 +67,17 @@ class Completeness(BaseModel):
     data_as_of: dt.date = Field(description="the data's latest publication date on or before the cut-off "
                                             "(the cut-off itself when nothing is published)")
     lag_months: int = Field(description="publication lag assumed after the filing or priority date")
+    latest_dated: dt.date | None = Field(default=None, description="the newest date on the basis among the "
+                                                                   "data's published documents")
     complete_through: dt.date = Field(description="documents dated on or before this day are all published")
     last_complete_year: int
+
+    @property
+    def data_ends_early(self) -> bool:
+        """The data holds no document dated after ``latest_dated``, earlier than the lag alone
+        implies: a sample or a grants-only feed, whose later years are unknown, not empty."""
+        return self.latest_dated is not None and self.complete_through == self.latest_dated \
+            and self.basis != Basis.publication
 
     @property
     def incomplete_from(self) -> dt.date:
@@ -77,13 +86,17 @@ class Completeness(BaseModel):
 
     @classmethod
     def of(cls, basis: Basis, cutoff: dt.date, latest_publication: dt.date | None,
-           lag_months: int = PUBLICATION_LAG_MONTHS) -> Completeness:
+           lag_months: int = PUBLICATION_LAG_MONTHS, latest_dated: dt.date | None = None) -> Completeness:
         """Publication years are complete up to the data's latest publication; filing and priority
-        dates ``lag_months`` before it."""
+        dates ``lag_months`` before it, and never after the newest filing or priority date the data
+        holds (``latest_dated``): a corpus of grants published up to 2026 whose filings stop in
+        2022 says nothing of 2023's filings, and counting them as none read as a steep decline."""
         as_of = min(latest_publication, cutoff) if latest_publication else cutoff
         through = as_of if basis == Basis.publication else months_before(as_of, lag_months)
-        return cls(basis=basis, cutoff=cutoff, data_as_of=as_of, lag_months=lag_months, complete_through=through,
-                   last_complete_year=last_complete_year(through))
+        if latest_dated is not None and basis != Basis.publication:
+            through = min(through, latest_dated)
+        return cls(basis=basis, cutoff=cutoff, data_as_of=as_of, lag_months=lag_months, latest_dated=latest_dated,
+                   complete_through=through, last_complete_year=last_complete_year(through))
 
 
 def latest_publication(service: SearchService, planner: Planner, cutoff: dt.date) -> dt.date | None:
@@ -92,6 +105,15 @@ def latest_publication(service: SearchService, planner: Planner, cutoff: dt.date
     node: Node = DateRange("PD", None, cutoff)
     records = service.backend.top_docs(node, planner, [("publication_date", "desc")], 1, ["publication_date"])
     value = records[0].get("publication_date") if records else None
+    return dt.date.fromisoformat(value) if value else None
+
+
+def latest_dated(service: SearchService, planner: Planner, basis: Basis, cutoff: dt.date) -> dt.date | None:
+    """The newest date on ``basis`` among the whole corpus's documents published on or before
+    ``cutoff`` (where the data ends on that basis)."""
+    field = f"{basis.value}_date"
+    records = service.backend.top_docs(DateRange("PD", None, cutoff), planner, [(field, "desc")], 1, [field])
+    value = records[0].get(field) if records else None
     return dt.date.fromisoformat(value) if value else None
 
 

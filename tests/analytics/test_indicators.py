@@ -34,7 +34,7 @@ from loaders.pipeline import run_load
 from loaders.reader import Parsed, read_source
 from loaders.sources import expand
 from loaders.synthetic import SyntheticOptions, write_weekly_files
-from tests.analytics.oracle import Oracle, expiry, family_ids, months_back, owners, terms_of
+from tests.analytics.oracle import Oracle, date_of, expiry, family_ids, months_back, owners, terms_of
 
 SCOPE = "IPC=A OR IPC=B OR IPC=C OR IPC=G OR IPC=H"
 SECTIONS = {"A", "B", "C", "G", "H"}
@@ -60,9 +60,12 @@ def in_scope(doc: PatentDocument) -> bool:
 
 
 def expected_completeness(o: Oracle, params: IndicatorParams) -> tuple[dt.date, dt.date, int]:
-    """(data as of, complete through, last complete year), computed here from the documents."""
+    """(data as of, complete through, last complete year), computed here from the documents: the
+    lag before the latest publication, and never after the newest date on the basis."""
     as_of = min(o.latest_publication(), params.cutoff)
     through = as_of if params.basis == "publication" else months_back(as_of, 18)
+    if params.basis != "publication":
+        through = min(through, max(day for d in o.published() if (day := date_of(d, params.basis))))
     last = through.year if (through.month, through.day) == (12, 31) else through.year - 1
     return as_of, through, last
 
@@ -263,6 +266,18 @@ def test_synthetic_corpus_indicators_and_citations(backend: str, synthetic: tupl
     assert got.key_patents[0].cited_by >= 2  # citations from the second run reached the first run's documents
     assert got.regions.domestic and got.regions.foreign and any(p.startswith("CN/") for p in got.regions.places)
 
+    # Counted today: grants published up to 2026 whose filings stop in 2022. The years after the
+    # newest filing are unknown, not empty, so the rates end before it instead of reading a decline.
+    today = IndicatorParams(cutoff=dt.date(2027, 6, 30), home_country="CN", window=3)
+    now = compute(services[backend], INDUSTRIES["led"].query, today)
+    o, everything = oracles(docs, is_led, today, family=True)
+    check_against_oracle(now, o, today, everything, is_led)
+    newest = max(day for d in o.published() if (day := date_of(d, "filing")))
+    assert newest.year == 2022 and now.completeness.data_as_of.year >= 2024
+    assert (now.completeness.latest_dated, now.completeness.complete_through) == (newest, newest)
+    assert now.completeness.data_ends_early and now.last_complete_year == 2021
+    assert all(y.incomplete for y in now.years if y.year >= 2022) and now.growth.recent_years == (2019, 2021)
+
 
 def test_concentration_bands() -> None:
     assert hhi_band(1499) == "unconcentrated" and hhi_band(2000) == "moderately concentrated"
@@ -287,6 +302,15 @@ def test_life_cycle_stages_and_growth() -> None:
     assert Completeness.of(Basis.filing, dt.date(2024, 6, 30), None).complete_through == dt.date(2022, 12, 31)
     assert Completeness.of(Basis.publication, dt.date(2025, 3, 1), dt.date(2024, 6, 30)).last_complete_year == 2023
     assert Completeness.of(Basis.publication, dt.date(2024, 12, 31), dt.date(2025, 1, 5)).last_complete_year == 2024
+    # Grants published up to 2026 whose filings stop in 2022: 2023 and 2024 are unknown, not empty.
+    ends = Completeness.of(Basis.filing, dt.date(2026, 12, 4), dt.date(2026, 9, 12), latest_dated=dt.date(2022, 12, 28))
+    assert (ends.complete_through, ends.last_complete_year, ends.data_ends_early) == (dt.date(2022, 12, 28), 2021, True)
+    assert not filing.data_ends_early  # no newest date given: the lag alone
+    later = Completeness.of(Basis.filing, dt.date(2025, 1, 1), dt.date(2024, 6, 30), latest_dated=dt.date(2024, 6, 1))
+    assert (later.complete_through, later.data_ends_early) == (dt.date(2022, 12, 31), False)  # the lag decides
+    publication = Completeness.of(Basis.publication, dt.date(2025, 3, 1), dt.date(2024, 6, 30),
+                                  latest_dated=dt.date(2024, 6, 30))
+    assert publication.last_complete_year == 2023 and not publication.data_ends_early
     assert months_before(dt.date(2024, 8, 31), 18) == dt.date(2023, 2, 28)
     assert months_before(dt.date(2024, 2, 29), 18) == dt.date(2022, 8, 31)
     assert months_before(dt.date(2024, 3, 30), 1) == dt.date(2024, 2, 29)
