@@ -41,7 +41,9 @@ MESSAGES = [N_("the topic is locked"), N_("you cannot like your own post"), N_("
             N_("you can quote posts of this topic only"), N_("move needs an existing category_id"),
             N_("requires role admin or moderator"), N_("new users may post at most 2 links"),
             N_("new users may post at most 1 image(s)"), N_("new users may open 3 topics a day"),
-            N_("new users may post 10 replies a day"), N_("hidden by a moderator")]
+            N_("new users may post 10 replies a day"), N_("hidden by a moderator"),
+            N_("the post is blank: write something readers can see"),
+            N_("please wait %(seconds)s s before posting again")]
 ACTIONS = {ModerationAction.hide: N_("Hide"), ModerationAction.restore: N_("Restore"),
            ModerationAction.delete: N_("Delete"), ModerationAction.lock: N_("Lock"),
            ModerationAction.unlock: N_("Unlock"), ModerationAction.move: N_("Move"),

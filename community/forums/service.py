@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from community.flags import flag_and_hold
-from community.forums.markdown import render
+from community.forums.markdown import Rendered, render
 from community.forums.models import Category, Post, PostRevision, Topic
 from community.forums.rules import FLAGS_TO_HIDE, limits_for
 from community.forums.schemas import (
@@ -59,6 +59,8 @@ from ipsearch.analysis import get_analyzer
 
 _T = TypeVar("_T")
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.-]{2,60})")
+BLANK_POST = "the post is blank: write something readers can see"
+WAIT = "please wait %(seconds)s s before posting again"
 
 
 def get_topic(session: Session, topic_id: int, viewer: User | None = None) -> Topic:
@@ -90,7 +92,7 @@ def _check_limits(session: Session, user: User, new_topic: bool, links: int, ima
         wait = limits.seconds_between_posts
     if last is not None and (now - last).total_seconds() < wait:
         left = int(wait - (now - last).total_seconds()) + 1
-        raise TooManyRequests(f"please wait {left} s before posting again", retry_after=left)
+        raise TooManyRequests(WAIT % {"seconds": left}, retry_after=left, template=WAIT, params={"seconds": left})
     day_ago = now - timedelta(days=1)
     if new_topic and limits.topics_per_day is not None:
         count = session.scalar(select(func.count()).select_from(Topic).where(Topic.author_id == user.id,
@@ -111,8 +113,17 @@ def _mentions(session: Session, text: str) -> list[User]:
     return list(session.scalars(select(User).where(func.lower(User.display_name).in_(handles))))
 
 
-def _add_post(session: Session, topic: Topic, author: User, body: str, quote_of: int | None) -> Post:
+def _content(body: str) -> Rendered:
+    """The post rendered, or InvalidInput when readers would see nothing in it (spaces, invisible
+    characters, Markdown that renders empty): checked before the posting limits count anything."""
     rendered = render(body)
+    if not rendered.visible:
+        raise InvalidInput(BLANK_POST)
+    return rendered
+
+
+def _add_post(session: Session, topic: Topic, author: User, body: str, rendered: Rendered,
+              quote_of: int | None) -> Post:
     quoted = None
     if quote_of is not None:
         quoted = get_post(session, quote_of)
@@ -243,12 +254,12 @@ def create_topic(w: Writer, body: TopicIn) -> TopicOut:
     author = w.actor
     if w.session.get(Category, body.category_id) is None:
         raise InvalidInput(f"category {body.category_id} does not exist")
-    rendered = render(body.body)
+    rendered = _content(body.body)
     _check_limits(w.session, author, True, rendered.links, rendered.images)
     topic = Topic(category_id=body.category_id, author_id=author.id, title=body.title)
     w.session.add(topic)
     w.session.flush()
-    _add_post(w.session, topic, author, body.body, None)
+    _add_post(w.session, topic, author, body.body, rendered, None)
     w.audit(AuditAction.forum_topic_create, "forum_topic", topic.id)
     w.commit()
     return topic_out(topic)
@@ -260,9 +271,9 @@ def reply(w: Writer, topic_id: int, body: PostIn) -> PostOut:
     topic = get_topic(w.session, topic_id, author)
     if topic.locked and not is_staff(author):
         raise Conflict("the topic is locked")
-    rendered = render(body.body)
+    rendered = _content(body.body)
     _check_limits(w.session, author, False, rendered.links, rendered.images)
-    post = _add_post(w.session, topic, author, body.body, body.quote_of)
+    post = _add_post(w.session, topic, author, body.body, rendered, body.quote_of)
     w.audit(AuditAction.forum_post_create, "forum_post", post.id, topic_id=topic.id)
     w.commit()
     return post_out(post)
@@ -274,8 +285,9 @@ def edit_post(w: Writer, post_id: int, body: str) -> PostOut:
     user = w.actor
     if post.author_id != user.id and not is_staff(user):
         raise PermissionDenied("only the author or a moderator may edit a post")
+    rendered = _content(body)
     w.session.add(PostRevision(post_id=post.id, markdown=post.markdown, edited_by=user.id))
-    post.markdown, post.html, post.edited_at = body, render(body).html, utcnow()
+    post.markdown, post.html, post.edited_at = body, rendered.html, utcnow()
     post.search_tokens = search_tokens(body)
     w.audit(AuditAction.forum_post_edit, "forum_post", post.id)
     w.commit()

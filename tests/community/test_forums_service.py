@@ -181,3 +181,45 @@ def test_search_finds_visible_posts_only(forum: Forum) -> None:
     hits = svc.search(c.session, "新颖性")
     assert [(h.id, h.topic_id) for h in hits] == [(shown, forum.topic)]
     assert svc.search(c.session, "   ") == []
+
+
+# what readers would see as nothing: spaces, invisible and blank-looking characters (typed or as
+# entities), empty Markdown structures, a rule, an image whose source the sanitiser drops
+BLANK = ["   ", "\r\n\t \r\n", "\u200b\u200d\ufeff\u00ad", "\u3164\u2800\u115f", "&nbsp;&#8203;&#x3164;",
+         "[](https://example.org)", "#\n\n> \n\n- \n\n1. ", "***", "`\u200b`", "![](data:image/png;base64,AAAA)"]
+
+
+@pytest.mark.parametrize("body", BLANK)
+def test_blank_posts_topics_and_edits_are_refused(forum: Forum, body: str) -> None:
+    c = forum.c
+    author, post = forum.post("a real answer")
+    c.refused(lambda: svc.reply(c.writer(c.user()), forum.topic, PostIn(body=body)), InvalidInput)
+    c.refused(lambda: svc.create_topic(c.writer(c.user()), TopicIn(category_id=forum.category, title="Blank",
+                                                                   body=body)), InvalidInput)
+    c.refused(lambda: svc.edit_post(c.writer(author), post, body), InvalidInput)
+    assert [p.html for p in svc.topic_page(c.session, forum.topic, None).posts][-1] == "<p>a real answer</p>\n"
+
+
+@pytest.mark.parametrize("body", ["![](https://example.org/chart.png)", "中", "`0`", "_ _", "<!-- -->"])
+def test_a_post_with_anything_to_see_is_not_blank(forum: Forum, body: str) -> None:
+    assert svc.reply(forum.c.writer(forum.c.user()), forum.topic, PostIn(body=body)).html
+
+
+def test_a_blank_reply_is_refused_as_blank_not_as_too_soon(forum: Forum) -> None:
+    """The content is checked before the posting limits: a newcomer's blank reply right after a reply
+    is told it is blank, and a real one that comes too soon is told how long to wait, in words a page
+    can translate."""
+    c = forum.c
+    newcomer = c.user(age_days=0)
+    svc.reply(c.writer(newcomer), forum.topic, PostIn(body="first"))
+    with pytest.raises(InvalidInput, match="blank") as blank:
+        svc.reply(c.writer(newcomer), forum.topic, PostIn(body=" \n\u200b"))
+    assert blank.value.detail == svc.BLANK_POST
+    c.session.rollback()
+    with pytest.raises(TooManyRequests) as soon:
+        svc.reply(c.writer(newcomer), forum.topic, PostIn(body="second"))
+    seconds = soon.value.params["seconds"]
+    assert isinstance(seconds, int) and 0 < seconds <= 30 and soon.value.retry_after == seconds
+    assert soon.value.detail == f"please wait {seconds} s before posting again"
+    chinese = {svc.WAIT: "请等待 %(seconds)s 秒后再发帖。"}
+    assert soon.value.in_words(chinese.__getitem__) == f"请等待 {seconds} 秒后再发帖。"

@@ -314,6 +314,29 @@ def test_new_members_are_held_to_the_posting_limits(forum: Forum, clients: dict[
     assert many.status_code == 400 and "new users may post at most 2 links" in many.text
 
 
+def test_a_blank_post_is_refused_in_words_before_the_posting_limits(forum: Forum,
+                                                                    clients: dict[str, TestClient]) -> None:
+    """Spaces (past the textarea's ``required``), or Markdown that shows nothing, are refused with a
+    sentence even right after a reply; a reply that comes too soon is told how long to wait, in Chinese."""
+    newcomer = clients["anon"]  # a new user: 30 s between replies
+    email = f"n-{uuid.uuid4().hex[:8]}@example.org"
+    r = newcomer.post("/signup", data={"email": email, "password": PASSWORD, "display_name": "Newbie",
+                                       "csrf_token": _csrf(newcomer, "/signup")}, headers=EN, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    topic = _ask(clients["alice"], forum.category, "Blank answers", "question")
+    blank_topic = _post(clients["bob"], f"/community/forums/{forum.category}/topics", {"title": "Blank", "body": "   "})
+    assert blank_topic.status_code == 400 and "the post is blank: write something readers can see" in blank_topic.text
+    _reply(newcomer, topic, "first answer")
+    for body in ("   \r\n  ", "&nbsp;\u200b", "[](https://example.org)\n\n> "):
+        blank = _post(newcomer, f"/community/topics/{topic}/posts", {"body": body}, ZH)
+        assert blank.status_code == 400, body
+        assert "帖子是空白的：请写下读者能看到的内容。" in blank.text and "请等待" not in blank.text, body
+    assert len(_post_ids(newcomer.get(f"/community/topics/{topic}", headers=EN).text)) == 2
+    soon = _post(newcomer, f"/community/topics/{topic}/posts", {"body": "second answer"}, ZH)
+    assert soon.status_code == 429 and re.search(r"请等待 \d+ 秒后再发帖。", soon.text), soon.text
+    assert "before posting again" not in soon.text and "second answer" in soon.text
+
+
 def test_moderation_only_returns_to_pages_of_this_site(forum: Forum, clients: dict[str, TestClient]) -> None:
     topic = _ask(clients["alice"], forum.category, "Redirects", "x")
     r = _post(clients["mod"], f"/community/moderation/topics/{topic}", {"action": "lock", "next": "//evil.example/"})
