@@ -369,29 +369,38 @@ class EmbeddedBackend:
         rows = self.conn.execute(f"SELECT d.pn FROM docs d WHERE {sq.where} LIMIT ?", [*sq.params, limit])
         return [r[0] for r in rows]
 
-    def _values_sql(self, field: str, alias: str) -> str:
-        """A (pn, value) relation for a scalar column or a multi-valued keyword field."""
+    @staticmethod
+    def _matches(where: str) -> str:
+        """The matching documents, found once: ``m (id, pn)``, the outer loop of the joins below."""
+        return f"WITH m AS MATERIALIZED (SELECT d.id, d.pn FROM docs d WHERE {where}) "
+
+    @staticmethod
+    def _values_join(field: str, alias: str) -> str:
+        """A join from the matches ``m`` to their values of a scalar column or a multi-valued
+        keyword field, as ``{alias}.value``. ``CROSS JOIN`` keeps the matches outside: joined to a
+        whole field's values (once a DISTINCT subquery SQLite had to build and scan per match), a
+        region page's counts took seconds on the demo."""
         if field in SCALAR_COLUMNS or field == "pn":
-            return f"(SELECT pn, CAST({field} AS TEXT) AS value FROM docs WHERE {field} IS NOT NULL) {alias}"
+            return (f"CROSS JOIN (SELECT id, CAST({field} AS TEXT) AS value FROM docs WHERE {field} IS NOT NULL) "
+                    f"{alias} ON {alias}.id = m.id")
         if field not in KEYWORD_LIST_FIELDS:
             raise ValueError(f"cannot group by {field!r}")
-        return f"(SELECT DISTINCT pn, value FROM doc_values WHERE field = '{field}') {alias}"
+        return f"CROSS JOIN doc_values {alias} ON {alias}.pn = m.pn AND {alias}.field = '{field}'"
 
     def count_by(self, node: Node, planner: Planner, field: str, by: str | None = None,
                  distinct: str | None = None) -> dict[tuple[str, ...], int]:
         """Exact document counts per value of ``field`` (and ``by``), or distinct values of ``distinct``."""
         sq = SqlCompiler(planner, self.conn).compile(node)
-        joins = f"JOIN {self._values_sql(field, 'k')} ON k.pn = m.pn"
+        joins = self._values_join(field, "k")
         keys = ["k.value"]
         if by:
-            joins += f" JOIN {self._values_sql(by, 'b')} ON b.pn = m.pn"
+            joins += " " + self._values_join(by, "b")
             keys.append("b.value")
-        measure = "count(DISTINCT m.pn)"
+        measure = "count(DISTINCT m.id)"
         if distinct:
-            joins += f" JOIN {self._values_sql(distinct, 'd')} ON d.pn = m.pn"
-            measure = "count(DISTINCT d.value)"
-        sql = (f"WITH m AS (SELECT d.pn FROM docs d WHERE {sq.where}) SELECT {', '.join(keys)}, {measure} "
-               f"FROM m {joins} GROUP BY {', '.join(keys)}")
+            joins += " " + self._values_join(distinct, "x")
+            measure = "count(DISTINCT x.value)"
+        sql = f"{self._matches(sq.where)}SELECT {', '.join(keys)}, {measure} FROM m {joins} GROUP BY {', '.join(keys)}"
         return {tuple(str(v) for v in row[:-1]): int(row[-1]) for row in self.conn.execute(sql, sq.params)}
 
     def count_matching(self, node: Node, planner: Planner) -> int:
@@ -403,28 +412,33 @@ class EmbeddedBackend:
 
     def count_distinct(self, node: Node, planner: Planner, field: str) -> int:
         sq = SqlCompiler(planner, self.conn).compile(node)
-        sql = (f"WITH m AS (SELECT d.pn FROM docs d WHERE {sq.where}) SELECT count(DISTINCT k.value) "
-               f"FROM m JOIN {self._values_sql(field, 'k')} ON k.pn = m.pn")
+        sql = f"{self._matches(sq.where)}SELECT count(DISTINCT k.value) FROM m {self._values_join(field, 'k')}"
         return int(self.conn.execute(sql, sq.params).fetchone()[0])
 
     def top_values(self, node: Node | None, planner: Planner | None, field: str, size: int,
                    include: list[str] | None = None) -> dict[str, int]:
+        """The ``size`` values of ``field`` on most matching documents, or the counts of exactly
+        ``include``: for a list field those values' index entries, each tested in the matches (a
+        region page's emerging terms took 3.3 s on the demo, now 2 ms)."""
         params: list[Any] = []
         where = "1 = 1"
         if node is not None and planner is not None:
             sq = SqlCompiler(planner, self.conn).compile(node)
             where, params = sq.where, list(sq.params)
-        value_filter = ""
-        if include is not None:
-            if not include:
-                return {}
-            value_filter = f"WHERE k.value IN ({', '.join('?' * len(include))})"
-            params.extend(include)
-            size = len(include)
-        sql = (f"WITH m AS (SELECT d.pn FROM docs d WHERE {where}) SELECT k.value, count(DISTINCT m.pn) AS c "
-               f"FROM m JOIN {self._values_sql(field, 'k')} ON k.pn = m.pn {value_filter} "
-               f"GROUP BY k.value ORDER BY c DESC, k.value ASC LIMIT ?")
-        return {str(v): int(c) for v, c in self.conn.execute(sql, [*params, max(size, 1)])}
+        if include is not None and not include:
+            return {}
+        if field in KEYWORD_LIST_FIELDS and include is not None:
+            sql = ("SELECT value, count(DISTINCT id) AS c FROM doc_values WHERE field = ? "
+                   f"AND value IN ({', '.join('?' * len(include))}) AND id IN (SELECT id FROM m) GROUP BY value")
+            params.extend([field, *include])
+        else:
+            value_filter = f"WHERE k.value IN ({', '.join('?' * len(include))})" if include is not None else ""
+            params.extend(include or [])
+            sql = f"SELECT k.value, count(DISTINCT m.id) AS c FROM m {self._values_join(field, 'k')} {value_filter} " \
+                  "GROUP BY k.value"
+        limit = len(include) if include is not None else max(size, 1)
+        rows = self.conn.execute(f"{self._matches(where)}{sql} ORDER BY c DESC, 1 ASC LIMIT ?", [*params, limit])
+        return {str(v): int(c) for v, c in rows}
 
     def top_docs(self, node: Node, planner: Planner, sort: list[tuple[str, str]], size: int,
                  fields: list[str]) -> list[dict[str, Any]]:
