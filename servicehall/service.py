@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
 from pydantic import ValidationError
@@ -34,6 +35,7 @@ from servicehall.calendar import BEIJING
 from servicehall.catalogue import get_item, holders, roles_of
 from servicehall.models import (
     FINAL,
+    OPEN,
     STEP_OF,
     Application,
     Counter,
@@ -49,6 +51,7 @@ from servicehall.views import application_out
 from servicehall.workflow import NEEDS_COMMENT, ROLE_FOR_STATUS, Action
 
 Files = list[tuple[str, BinaryIO]]
+MAX_AMOUNT = Decimal("100000000")  # a subsidy asked in yuan: anything larger is a typing slip
 
 
 # --- applying ------------------------------------------------------------------------------------
@@ -74,7 +77,7 @@ def _next_number(session: Session, year: int) -> str:
     return f"SH{year}{counter.last:06d}"
 
 
-def _checked_fields(session: Session, item: ServiceItem, given: dict[str, str]) -> dict[str, str]:
+def _checked_fields(session: Session, item: ServiceItem, given: dict[str, str], applicant: User) -> dict[str, str]:
     """The form's values: known fields only, required ones present, the references they name real."""
     known = {f["name"]: f for f in item.fields}
     unknown = sorted(set(given) - set(known))
@@ -91,13 +94,42 @@ def _checked_fields(session: Session, item: ServiceItem, given: dict[str, str]) 
             raise InvalidInput("the agency number is the number in the directory's address")
         get_agency(session, int(values["agency_id"]))
     if item.kind in (ItemKind.copyright_review, ItemKind.registration_subsidy):
-        from copyright.models import RegistrationStatus
-        from copyright.service import registration
-
-        reg = registration(session, values["registration"])  # NotFound when the registry has no such number
-        if item.kind is ItemKind.copyright_review and reg.status is not RegistrationStatus.under_review:
-            raise Conflict.said("registration %(number)s is not held for review", number=reg.number)
+        _check_registration(session, item, values["registration"], applicant)
+    if item.kind is ItemKind.registration_subsidy:
+        values["amount"] = _amount(values["amount"])
     return values
+
+
+def _check_registration(session: Session, item: ServiceItem, number: str, applicant: User) -> None:
+    """An application about a registration: 1. the registry has it, 2. it is the applicant's own
+    (its review decides the registration, a subsidy pays its owner), 3. a review is asked only of
+    one held for review, 4. it has no open application of the same service already."""
+    from copyright.models import RegistrationStatus
+    from copyright.service import registration
+
+    reg = registration(session, number)  # NotFound when the registry has no such number
+    if reg.owner_id != applicant.id:
+        raise PermissionDenied.said("registration %(number)s is not yours: only its registrant applies for it",
+                                    number=reg.number)
+    if item.kind is ItemKind.copyright_review and reg.status is not RegistrationStatus.under_review:
+        raise Conflict.said("registration %(number)s is not held for review", number=reg.number)
+    open_ones = session.scalars(select(Application).where(Application.item_id == item.id,
+                                                          Application.applicant_id == applicant.id,
+                                                          Application.status.in_(OPEN)))
+    if other := next((a.number for a in open_ones if a.form.get("registration") == reg.number), None):
+        raise Conflict.said("registration %(number)s already has an open application: %(other)s",
+                            number=reg.number, other=other)
+
+
+def _amount(text: str) -> str:
+    """A sum of money in yuan as the form's digits: positive, at most two decimals (1,200.50)."""
+    try:
+        value = Decimal(text.replace(",", "").replace("，", "").removesuffix("元").strip())
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or value <= 0 or value > MAX_AMOUNT or value != value.quantize(Decimal("0.01")):
+        raise InvalidInput.said("the amount is a sum in yuan, such as 1200 or 1200.50")
+    return f"{value:.2f}"
 
 
 def _keep_files(w: Writer, settings: Settings, app: Application, files: Files, round_: int) -> int:
@@ -117,7 +149,7 @@ def apply(w: Writer, settings: Settings, body: ApplyIn, files: Files, now: datet
     user = w.actor
     with writing(w, body.item):
         item = get_item(w.session, body.item)
-        values = _checked_fields(w.session, item, body.fields)
+        values = _checked_fields(w.session, item, body.fields, user)
         if any(m.get("required") for m in item.materials) and not files:
             raise InvalidInput("attach the materials the service asks for")
         app = Application(number=_next_number(w.session, now.year), item_id=item.id, department_id=item.department_id,

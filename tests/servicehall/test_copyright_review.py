@@ -1,6 +1,7 @@
 """A copyright-review application is joined to the registry's review: only a registration held for
-review can be asked about; the approver's decision, which must come from a moderator, registers
-the work (logged) or refuses it (revoked)."""
+review can be asked about, by its registrant, once at a time; the approver's decision, which must
+come from a moderator, registers the work (logged) or refuses it (revoked). A subsidy is asked for
+one's own registration, in yuan."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from copyright.models import RegistrationStatus, WorkType
 from copyright.registry import ContentHash, WorkIn
 from copyright.schemas import RegisterIn
 from core.accounts.models import Role, User
-from core.errors import Conflict, PermissionDenied
+from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.settings import Settings
 from servicehall import service
 from servicehall.models import ItemKind, Status
-from servicehall.schemas import ActionIn, ApplyIn, FieldSpec
+from servicehall.schemas import ActionIn, ApplicationOut, ApplyIn, FieldSpec
 from servicehall.workflow import Action
 from tests.servicehall.conftest import Office, bj, make_office
 
@@ -38,6 +39,14 @@ def _held_copy(office: Office) -> tuple[str, str]:
         with w.session:
             numbers.append(registry.register_hash(w, office.settings, body).number)
     return numbers[0], numbers[1]
+
+
+def _register(office: Office, who: str) -> str:
+    body = RegisterIn(work=WorkIn(title="Own work", work_type=WorkType.written),
+                      content=ContentHash(sha256=hashlib.sha256(uuid.uuid4().bytes).hexdigest()))
+    w = office.writer(who)
+    with w.session:
+        return registry.register_hash(w, office.settings, body).number
 
 
 def _apply(office: Office, registration: str) -> str:
@@ -73,9 +82,13 @@ def test_the_approver_decides_the_registry_review(sessions: sessionmaker[Session
                                                   decision: Action, expected: RegistrationStatus) -> None:
     office = make_office(sessions, hall_settings, kind=ItemKind.copyright_review, fields=FIELDS)
     first, held = _held_copy(office)
-    with pytest.raises(Conflict):  # a registered work is not held for review
+    with pytest.raises(PermissionDenied, match="not yours"):  # another person's registration
         _apply(office, first)
+    with pytest.raises(Conflict, match="not held for review"):  # the applicant's own, registered
+        _apply(office, _register(office, "applicant"))
     number = _apply(office, held)
+    with pytest.raises(Conflict, match=f"already has an open application: {number}"):  # a second, meanwhile
+        _apply(office, held)
     for who, action in (("acceptor", Action.accept), ("handler", Action.handle), ("reviewer", Action.review)):
         _act(office, who, number, action)
     with pytest.raises(PermissionDenied):  # the approver is not a moderator yet: nothing changes
@@ -84,3 +97,24 @@ def test_the_approver_decides_the_registry_review(sessions: sessionmaker[Session
     _make_moderator(office, "approver")
     assert _act(office, "approver", number, decision) in (Status.completed, Status.rejected)
     assert _status(office, held) is expected
+
+
+@pytest.mark.parametrize(("typed", "kept"), [("1200", "1200.00"), ("1,200.5", "1200.50"), ("800元", "800.00")])
+def test_a_subsidy_is_asked_in_yuan_for_ones_own_registration(sessions: sessionmaker[Session],
+                                                               hall_settings: Settings, typed: str, kept: str) -> None:
+    fields = [*FIELDS, FieldSpec(name="amount", zh="申请金额（元）", en="Amount asked (CNY)", required=True)]
+    office = make_office(sessions, hall_settings, kind=ItemKind.registration_subsidy, fields=fields)
+    own, others = _register(office, "applicant"), _register(office, "stranger")
+
+    def ask(registration: str, amount: str) -> ApplicationOut:
+        w = office.writer("applicant")
+        with w.session:
+            body = ApplyIn(item=office.item, fields={"registration": registration, "amount": amount})
+            return service.apply(w, office.settings, body, [("receipt.pdf", io.BytesIO(b"%PDF fees"))], now=NOW)
+
+    for amount in ("abc", "0", "-5", "12.345", "1e9", "NaN", "Infinity"):
+        with pytest.raises(InvalidInput, match="sum in yuan"):
+            ask(own, amount)
+    with pytest.raises(PermissionDenied, match="not yours"):
+        ask(others, "100")
+    assert ask(own, typed).fields["amount"] == kept
