@@ -17,7 +17,7 @@ from analytics.models import Alert, AlertDelivery, Subscription
 from analytics.rules import Finding, RuleContext, RulesConfig, evaluate
 from core.accounts.models import Membership, User
 from core.db import session_scope
-from core.errors import NotFound, PermissionDenied
+from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.ids import DbId
 from core.notifications import notify
 from ipsearch.events import CorpusEvent, latest_event_id
@@ -53,8 +53,17 @@ class SubscriptionIn(BaseModel):
         return [w for w in dict.fromkeys(cleaned) if w]
 
 
+def _check_thresholds(rules: RulesConfig) -> None:
+    """A red alert is the stronger one: its threshold is never below the yellow one (a newcomer's
+    yellow 200 %, red 10 % would have sent red before yellow)."""
+    growth, keywords = rules.foreign_growth, rules.product_keywords
+    if growth.red_pct < growth.yellow_pct or keywords.red_keywords < keywords.min_keywords:
+        raise InvalidInput.said("a red threshold cannot be below its yellow one")
+
+
 def subscribe(session: Session, user_id: int, data: SubscriptionIn) -> Subscription:
     scopes.resolve_for(session, data.scope, session.get(User, user_id))
+    _check_thresholds(data.rules)
     if data.org_id is not None:
         member = session.scalar(select(Membership).where(Membership.user_id == user_id,
                                                          Membership.org_id == data.org_id))

@@ -222,7 +222,8 @@ def test_alerts_reach_each_subscriber_once(services: dict[str, SearchService], c
 
 
 def test_subscriptions_refuse_foreign_organisations_and_unknown_scopes(corpus_settings: Settings) -> None:
-    from core.errors import NotFound, PermissionDenied
+    from analytics.rules import ForeignGrowth, ProductKeywords, RulesConfig
+    from core.errors import InvalidInput, NotFound, PermissionDenied
 
     tag = uuid.uuid4().hex[:8]
     with session_scope(corpus_settings.effective_database_url) as session:
@@ -233,6 +234,12 @@ def test_subscriptions_refuse_foreign_organisations_and_unknown_scopes(corpus_se
             alerts.subscribe(session, someone.id, alerts.SubscriptionIn(scope="led", org_id=org.id))
         with pytest.raises(NotFound):
             alerts.subscribe(session, someone.id, alerts.SubscriptionIn(scope="no-such-scope"))
+        for rules in (RulesConfig(foreign_growth=ForeignGrowth(yellow_pct=200, red_pct=10)),
+                      RulesConfig(product_keywords=ProductKeywords(min_keywords=5, red_keywords=1))):
+            with pytest.raises(InvalidInput, match="red threshold cannot be below"):
+                alerts.subscribe(session, someone.id, alerts.SubscriptionIn(scope="led", rules=rules))
+        equal = RulesConfig(foreign_growth=ForeignGrowth(yellow_pct=80, red_pct=80))
+        assert alerts.subscribe(session, someone.id, alerts.SubscriptionIn(scope="led", rules=equal)).id
 
 
 def test_rules_are_woken_by_corpus_events(corpus_settings: Settings) -> None:
