@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.core import negotiate_locale
@@ -18,6 +19,7 @@ from core.i18n import Language
 LOCALE_DIR = Path(__file__).with_name("locale")
 DEFAULT = Language.zh  # most of the platform's users read Chinese
 BABEL_LOCALES = {Language.zh: "zh_Hans_CN", Language.en: "en_GB"}
+SHOWN_ZONE = ZoneInfo("Asia/Shanghai")  # every time on a page is Beijing time, as the service hall's deadlines
 
 
 @cache
@@ -77,7 +79,9 @@ class Formatter:
         return format_date(value, format="medium", locale=self.locale)
 
     def datetime(self, value: dt.datetime | None) -> str:
-        return format_datetime(value, format="medium", locale=self.locale) if value else ""
+        """In Beijing time, whatever zone the value carries (a naive one is UTC): the inbox kept UTC
+        while an application's page, whose deadlines are Beijing's, showed the same event 8 h later."""
+        return format_datetime(value, format="medium", tzinfo=SHOWN_ZONE, locale=self.locale) if value else ""
 
     def number(self, value: float | int | None) -> str:
         return format_decimal(value, locale=self.locale) if value is not None else ""

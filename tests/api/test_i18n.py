@@ -1,0 +1,19 @@
+"""How pages format what they show: every time in Beijing time, whatever zone it was stored in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from api.i18n import formatter
+from core.i18n import Language
+
+
+def test_every_time_is_shown_in_beijing_time() -> None:
+    """An inbox message (stored in UTC) and the application it is about (Beijing deadlines) show
+    the same moment the same way."""
+    utc = dt.datetime(2026, 12, 4, 9, 35, 21, tzinfo=dt.UTC)
+    same_moment = [utc, utc.astimezone(ZoneInfo("Asia/Shanghai")), utc.replace(tzinfo=None)]  # naive is UTC
+    assert {formatter(Language.zh).datetime(t) for t in same_moment} == {"2026年12月4日 17:35:21"}
+    assert {formatter(Language.en).datetime(t) for t in same_moment} == {"4 Dec 2026, 17:35:21"}
+    assert formatter(Language.zh).datetime(None) == ""
