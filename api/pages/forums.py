@@ -20,6 +20,7 @@ from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.problems import form_status
 from community.forums import service as svc
+from community.forums.quotes import WITHHELD_WORDS, Words
 from community.forums.schemas import FlagIn, ModerationAction, PostIn, TopicIn
 from core.accounts.permissions import is_staff
 from core.errors import Conflict, InvalidInput, PermissionDenied, TooManyRequests
@@ -43,7 +44,8 @@ MESSAGES = [N_("the topic is locked"), N_("you cannot like your own post"), N_("
             N_("new users may post at most 1 image(s)"), N_("new users may open 3 topics a day"),
             N_("new users may post 10 replies a day"), N_("hidden by a moderator"),
             N_("the post is blank: write something readers can see"),
-            N_("please wait %(seconds)s s before posting again")]
+            N_("please wait %(seconds)s s before posting again"),
+            N_("(this post was hidden by a moderator)"), N_("(this post was deleted)")]
 ACTIONS = {ModerationAction.hide: N_("Hide"), ModerationAction.restore: N_("Restore"),
            ModerationAction.delete: N_("Delete"), ModerationAction.lock: N_("Lock"),
            ModerationAction.unlock: N_("Unlock"), ModerationAction.move: N_("Move"),
@@ -63,6 +65,11 @@ def _explain(page: Page, exc: Exception) -> str:
         if field in FIELD_ERRORS:
             return page.gettext(FIELD_ERRORS[field])
     return page.explain(exc)
+
+
+def _withheld_words(page: Page) -> Words:
+    """The placeholders of quotes the reader may not read, in the reader's language."""
+    return {why: page.gettext(words) for why, words in WITHHELD_WORDS.items()}
 
 
 def _safe_next(target: str) -> str | None:
@@ -111,7 +118,7 @@ def new_topic(page: CheckedPageDep, category_id: DbId, title: OptionalText = "",
 # --- a topic ------------------------------------------------------------------------------------
 
 def _topic(page: Page, topic_id: int, number: int = 1, status_code: int = 200, **extra: Any) -> HTMLResponse:
-    view = svc.topic_view(page.session, topic_id, page.user, number)
+    view = svc.topic_view(page.session, topic_id, page.user, number, words=_withheld_words(page))
     categories = svc.categories(page.session) if is_staff(page.user) else []
     return page.render("forum_topic.html", status_code, topic=view, categories=categories, actions=ACTIONS,
                        staff=is_staff(page.user), **extra)
@@ -125,7 +132,7 @@ def topic_page(page: PageDep, topic_id: DbId, page_number: PageNumber = 1,
     sentence: a link cannot put words in the page)."""
     typed: dict[str, Any] = {}
     if quote is not None:
-        quoted = svc.quote(page.session, quote, page.user)
+        quoted = svc.quote(page.session, quote, page.user, _withheld_words(page))
         if quoted.topic_id == topic_id:
             typed = {"body": quoted.markdown, "quote_of": quoted.post_id}
     notice = page.gettext("Thank you: the moderators will look at the post.") if flagged else None
@@ -214,7 +221,7 @@ def flag(page: CheckedPageDep, post_id: DbId, reason: OptionalText = "") -> Resp
 def moderation_page(page: PageDep, done: Annotated[ModerationAction | None, Query()] = None) -> HTMLResponse:
     """The queue: hidden or flagged posts with the flaggers' reasons; a 403 page for members."""
     try:
-        entries = svc.moderation_entries(page.session, page.require_user())
+        entries = svc.moderation_entries(page.session, page.require_user(), _withheld_words(page))
     except PermissionDenied as exc:  # the error page, but still signed in (the shell shows who)
         return page.render("error.html", 403, title=N_("Permission denied"), detail=page.explain(exc))
     notice = page.gettext(DONE[done]) if done is not None else None

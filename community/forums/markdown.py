@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
 
@@ -56,8 +57,13 @@ def _visible(html: str) -> bool:
     return parser.found
 
 
+def parse(markdown: str) -> list[Token]:
+    """The block tokens of ``markdown`` as ``render`` reads them (each with its lines in ``map``)."""
+    return _md.parse(markdown)
+
+
 def render(markdown: str) -> Rendered:
-    tokens = _md.parse(markdown)
+    tokens = parse(markdown)
     links = images = 0
     for tok in tokens:
         for child in tok.children or []:

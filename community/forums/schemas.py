@@ -27,6 +27,13 @@ class ModerationAction(StrEnum):
     unpin = "unpin"
 
 
+class QuoteWithheld(StrEnum):
+    """Why a reader sees a placeholder instead of a quote: the quoted post is hidden from them, or deleted."""
+
+    hidden = "hidden"
+    deleted = "deleted"
+
+
 # --- input ---------------------------------------------------------------------------------
 
 
@@ -192,6 +199,8 @@ class PostViewOut(PostOut):
     mine: bool
     liked: bool
     flagged: bool
+    quote_withheld: QuoteWithheld | None = Field(default=None, description="the post it quotes, the viewer may "
+                                                 "not read: why (its quotes are placeholders)")
 
 
 class TopicViewOut(TopicHead):

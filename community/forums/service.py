@@ -1,24 +1,30 @@
 """Forum operations: categories, topics, posts, edits, likes, flags, moderation, search.
 
-Reads take a session (and the viewer, where visibility depends on it) and return Out models.
+Reads take a session (and the viewer, where visibility depends on it) and return Out models; a
+post's quote of a post the viewer may not read (hidden or deleted) is shown as a placeholder
+(``community.forums.quotes``), since a reply carries the text it quotes.
 Writes take a ``Writer``: they check permission and posting limits before touching anything,
 change the rows, record one audit entry, commit and return an Out model.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from community.flags import flag_and_hold
+from community.forums import quotes
 from community.forums.markdown import Rendered, render
 from community.forums.models import Category, Post, PostRevision, Topic
+from community.forums.quotes import WITHHELD_WORDS, Words
 from community.forums.rules import FLAGS_TO_HIDE, limits_for
 from community.forums.schemas import (
     CategoryIn,
@@ -39,6 +45,7 @@ from community.forums.schemas import (
     QueueEntryOut,
     QueueItemOut,
     QuoteOut,
+    QuoteWithheld,
     RevisionOut,
     SearchHitOut,
     TopicIn,
@@ -122,17 +129,22 @@ def _content(body: str) -> Rendered:
     return rendered
 
 
+def _quotable(session: Session, topic: Topic, author: User, quote_of: int | None) -> Post | None:
+    """The post a reply quotes: one of the topic's that the author may read (a hidden post is not found)."""
+    if quote_of is None:
+        return None
+    quoted, _ = _readable_post(session, quote_of, author)
+    if quoted.topic_id != topic.id:
+        raise InvalidInput("you can quote posts of this topic only")
+    return quoted
+
+
 def _add_post(session: Session, topic: Topic, author: User, body: str, rendered: Rendered,
-              quote_of: int | None) -> Post:
-    quoted = None
-    if quote_of is not None:
-        quoted = get_post(session, quote_of)
-        if quoted.topic_id != topic.id:
-            raise InvalidInput("you can quote posts of this topic only")
+              quoted: Post | None) -> Post:
     session.refresh(topic, with_for_update=True)  # concurrent replies take the topic's next numbers in turn
     number = (session.scalar(select(func.max(Post.number)).where(Post.topic_id == topic.id)) or 0) + 1
     post = Post(topic_id=topic.id, number=number, author_id=author.id, markdown=body, html=rendered.html,
-                search_tokens=search_tokens(body), quote_of=quote_of)
+                search_tokens=search_tokens(body), quote_of=quoted.id if quoted else None)
     session.add(post)
     topic.post_count = number
     topic.last_post_at = utcnow()
@@ -156,8 +168,9 @@ def _add_post(session: Session, topic: Topic, author: User, body: str, rendered:
 
 # --- out models ----------------------------------------------------------------------------
 
-def post_out(post: Post) -> PostOut:
-    return PostOut(id=post.id, number=post.number, author_id=post.author_id, html=post.html,
+def post_out(post: Post, html: str | None = None) -> PostOut:
+    """The post; ``html`` when its quotes are shown otherwise to the reader (``_shown``)."""
+    return PostOut(id=post.id, number=post.number, author_id=post.author_id, html=post.html if html is None else html,
                    quote_of=post.quote_of, likes=len(post.likes), hidden=post.hidden, created_at=post.created_at,
                    edited_at=post.edited_at)
 
@@ -165,6 +178,71 @@ def post_out(post: Post) -> PostOut:
 def topic_out(topic: Topic) -> TopicOut:
     return TopicOut(id=topic.id, category_id=topic.category_id, title=topic.title, author_id=topic.author_id,
                     locked=topic.locked, posts=topic.post_count, last_post_at=topic.last_post_at)
+
+
+# --- quotes of posts the reader may not read (community.forums.quotes) ------------------------
+
+def _unreadable(post: Post, viewer: User | None) -> QuoteWithheld | None:
+    """Why ``viewer`` may not read ``post`` (as ``_visible_to`` decides), or None when they may."""
+    if post.deleted:
+        return QuoteWithheld.deleted
+    if post.hidden and not is_staff(viewer) and (viewer is None or viewer.id != post.author_id):
+        return QuoteWithheld.hidden
+    return None
+
+
+class _Text(NamedTuple):
+    """A post's Markdown (or a revision's) with the topic its quotes' numbers are of."""
+
+    topic_id: int
+    quote_of: int | None
+    markdown: str
+
+
+@dataclass(frozen=True)
+class _Shown:
+    quoted: QuoteWithheld | None  # why the post it quotes is withheld from the reader
+    chosen: list[tuple[quotes.Quote, QuoteWithheld]]  # the quotes shown as placeholders
+
+    def markdown(self, markdown: str, words: Words | None) -> str:
+        return quotes.replace(markdown, self.chosen, words) if self.chosen else markdown
+
+
+def _texts(posts: Iterable[Post]) -> list[_Text]:
+    return [_Text(p.topic_id, p.quote_of, p.markdown) for p in posts]
+
+
+def _shown(session: Session, texts: Sequence[_Text], viewer: User | None) -> list[_Shown]:
+    """For each text, what of it ``viewer`` may not read: its quotes of hidden or deleted posts."""
+    found = [quotes.find(t.markdown) for t in texts]
+    named = {(t.topic_id, q.number) for t, qs in zip(texts, found, strict=True) for q in qs if q.number is not None}
+    ids = {t.quote_of for t in texts if t.quote_of is not None}
+    if not named and not ids:
+        return [_Shown(None, []) for _ in texts]
+    rows = session.scalars(select(Post).where(or_(Post.id.in_(ids), and_(
+        Post.topic_id.in_({topic for topic, _ in named}), Post.number.in_({n for _, n in named})))))
+    by_number: dict[int, dict[int, QuoteWithheld]] = {}
+    by_id: dict[int, QuoteWithheld] = {}
+    for row in rows:
+        if (why := _unreadable(row, viewer)) is not None:
+            by_number.setdefault(row.topic_id, {})[row.number] = why
+            by_id[row.id] = why
+    out = []
+    for text, quoted_here in zip(texts, found, strict=True):
+        quoted = by_id.get(text.quote_of) if text.quote_of is not None else None
+        out.append(_Shown(quoted, quotes.withheld(quoted_here, by_number.get(text.topic_id, {}), quoted)))
+    return out
+
+
+def _html(post: Post, shown: _Shown, words: Words) -> str:
+    return render(shown.markdown(post.markdown, words)).html if shown.chosen else post.html
+
+
+def _posts_out(session: Session, posts: list[Post], viewer: User | None, words: Words = WITHHELD_WORDS
+               ) -> list[tuple[Post, PostOut, _Shown]]:
+    """The posts as ``viewer`` may read them: a quote of a post they may not read is a placeholder."""
+    shown = _shown(session, _texts(posts), viewer)
+    return [(p, post_out(p, _html(p, s, words)), s) for p, s in zip(posts, shown, strict=True)]
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -203,19 +281,25 @@ def topic_page(session: Session, topic_id: int, viewer: User | None, number: int
                size: int = 20) -> TopicPageOut:
     topic = get_topic(session, topic_id, viewer)
     head = topic_out(topic).model_dump(exclude={"posts"})
-    return TopicPageOut(**head, page=number, posts=[post_out(p) for p in page(session, topic, viewer, number, size)])
+    posts = _posts_out(session, page(session, topic, viewer, number, size), viewer)
+    return TopicPageOut(**head, page=number, posts=[out for _, out, _ in posts])
 
 
 def revisions(session: Session, post_id: int, viewer: User | None) -> list[RevisionOut]:
     """A post's edit history, oldest first, for whoever may read the post: a hidden post's history
-    (the text a moderator hid may be in it) only for staff and its author."""
-    _readable_post(session, post_id, viewer)
-    rows = session.scalars(select(PostRevision).where(PostRevision.post_id == post_id).order_by(PostRevision.id))
-    return [RevisionOut(markdown=r.markdown, edited_by=r.edited_by, at=r.created_at) for r in rows]
+    (the text a moderator hid may be in it) only for staff and its author, and quotes of posts the
+    viewer may not read as placeholders."""
+    post, _ = _readable_post(session, post_id, viewer)
+    rows = list(session.scalars(select(PostRevision).where(PostRevision.post_id == post_id)
+                                .order_by(PostRevision.id)))
+    shown = _shown(session, [_Text(post.topic_id, post.quote_of, r.markdown) for r in rows], viewer)
+    return [RevisionOut(markdown=s.markdown(r.markdown, WITHHELD_WORDS), edited_by=r.edited_by, at=r.created_at)
+            for r, s in zip(rows, shown, strict=True)]
 
 
 def search(session: Session, query: str, limit: int = 20) -> list[SearchHitOut]:
-    """All query tokens (the platform analyzer, so Chinese works) in a visible post."""
+    """All query tokens (the platform analyzer, so Chinese works) in a visible post, as anyone may
+    read it: a post that matches only by its quote of a hidden or deleted post is no hit."""
     tokens = get_analyzer().tokens(query)[:10]
     if not tokens:
         return []
@@ -223,8 +307,17 @@ def search(session: Session, query: str, limit: int = 20) -> list[SearchHitOut]:
         Post.hidden.is_(False), Post.deleted.is_(False), Topic.hidden.is_(False), Topic.deleted.is_(False))
     for tok in tokens:
         stmt = stmt.where(Post.search_tokens.contains(f" {tok} "))
-    rows = session.scalars(stmt.order_by(Post.created_at.desc()).limit(limit))
-    return [SearchHitOut(**post_out(p).model_dump(), topic_id=p.topic_id) for p in rows]
+    stmt = stmt.order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)
+    hits: list[SearchHitOut] = []
+    for start in itertools.count(0, limit):
+        rows = list(session.scalars(stmt.offset(start)))
+        for post, out, shown in _posts_out(session, rows, None):
+            own = search_tokens(shown.markdown(post.markdown, None)) if shown.chosen else post.search_tokens
+            if all(f" {tok} " in own for tok in tokens):
+                hits.append(SearchHitOut(**out.model_dump(), topic_id=post.topic_id))
+        if len(hits) >= limit or len(rows) < limit:
+            return hits[:limit]
+    return hits
 
 
 def moderation_queue(session: Session, viewer: User) -> list[QueueItemOut]:
@@ -272,8 +365,9 @@ def reply(w: Writer, topic_id: int, body: PostIn) -> PostOut:
     if topic.locked and not is_staff(author):
         raise Conflict("the topic is locked")
     rendered = _content(body.body)
+    quoted = _quotable(w.session, topic, author, body.quote_of)
     _check_limits(w.session, author, False, rendered.links, rendered.images)
-    post = _add_post(w.session, topic, author, body.body, rendered, body.quote_of)
+    post = _add_post(w.session, topic, author, body.body, rendered, quoted)
     w.audit(AuditAction.forum_post_create, "forum_post", post.id, topic_id=topic.id)
     w.commit()
     return post_out(post)
@@ -382,7 +476,6 @@ def moderate_topic(w: Writer, topic_id: int, action: ModerationAction,
 
 TOPICS_PER_PAGE = 30
 POSTS_PER_PAGE = 20
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~&])")
 
 
 def display_names(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
@@ -438,16 +531,17 @@ def topic_list(session: Session, category_id: int, number: int = 1, size: int = 
                                             pinned=t.pinned) for t in rows])
 
 
-def _post_view(post: Post, names: dict[int, str], viewer: User | None) -> PostViewOut:
+def _post_view(post: Post, out: PostOut, shown: _Shown, names: dict[int, str], viewer: User | None) -> PostViewOut:
     me = viewer.id if viewer else None
-    return PostViewOut(**post_out(post).model_dump(), author=names.get(post.author_id, ""),
+    return PostViewOut(**out.model_dump(), author=names.get(post.author_id, ""),
                        hidden_reason=post.hidden_reason, mine=post.author_id == me, liked=me in post.likes,
-                       flagged=me in post.flags)
+                       flagged=me in post.flags, quote_withheld=shown.quoted)
 
 
 def topic_view(session: Session, topic_id: int, viewer: User | None, number: int = 1,
-               size: int = POSTS_PER_PAGE) -> TopicViewOut:
-    """A page of a topic as ``viewer`` may see it, with names and what the viewer liked or flagged."""
+               size: int = POSTS_PER_PAGE, words: Words = WITHHELD_WORDS) -> TopicViewOut:
+    """A page of a topic as ``viewer`` may see it, with names and what the viewer liked or flagged;
+    a quote of a post the viewer may not read says so in ``words`` (the reader's language)."""
     topic = get_topic(session, topic_id, viewer)
     total = session.scalar(_visible_to(select(func.count()).select_from(Post).where(Post.topic_id == topic.id),
                                        viewer)) or 0
@@ -458,7 +552,8 @@ def topic_view(session: Session, topic_id: int, viewer: User | None, number: int
     head = topic_out(topic).model_dump(exclude={"posts"})
     return TopicViewOut(**head, category=CategoryRef.model_validate(category), author=names.get(topic.author_id, ""),
                         hidden=topic.hidden, pinned=topic.pinned, page=number, pages=pages, total=total,
-                        posts=[_post_view(p, names, viewer) for p in posts])
+                        posts=[_post_view(p, out, shown, names, viewer)
+                               for p, out, shown in _posts_out(session, posts, viewer, words)])
 
 
 def _readable_post(session: Session, post_id: int, viewer: User | None) -> tuple[Post, Topic]:
@@ -477,11 +572,14 @@ def post_place(session: Session, post_id: int, viewer: User | None, size: int = 
     return PostPlaceOut(topic_id=topic.id, page=before // size + 1)
 
 
-def quote(session: Session, post_id: int, viewer: User | None) -> QuoteOut:
-    """The post's Markdown as a quote under its author's name, to start a reply with."""
+def quote(session: Session, post_id: int, viewer: User | None, words: Words = WITHHELD_WORDS) -> QuoteOut:
+    """The post's Markdown as a quote under its author's name, to start a reply with; what it quotes
+    of a post the viewer may not read is its placeholder in ``words``."""
     post, topic = _readable_post(session, post_id, viewer)
-    name = _MARKDOWN_PUNCTUATION.sub(r"\\\1", display_names(session, [post.author_id]).get(post.author_id, ""))
-    lines = [f"> **{name}** (#{post.number}):", *(f"> {line}".rstrip() for line in post.markdown.strip().splitlines())]
+    name = quotes.escape(display_names(session, [post.author_id]).get(post.author_id, ""))
+    [shown] = _shown(session, _texts([post]), viewer)
+    markdown = shown.markdown(post.markdown, words)
+    lines = [f"> **{name}** (#{post.number}):", *(f"> {line}".rstrip() for line in markdown.strip().splitlines())]
     return QuoteOut(post_id=post.id, topic_id=topic.id, markdown="\n".join(lines) + "\n\n")
 
 
@@ -510,8 +608,9 @@ def _flag_reasons(session: Session, posts: list[Post]) -> dict[int, list[tuple[i
     return {pid: [(uid, reason, at) for uid, (reason, at) in by.items()] for pid, by in found.items()}
 
 
-def moderation_entries(session: Session, viewer: User) -> list[QueueEntryOut]:
-    """The moderation queue with the post, its author's name, its topic and the flaggers' reasons."""
+def moderation_entries(session: Session, viewer: User, words: Words = WITHHELD_WORDS) -> list[QueueEntryOut]:
+    """The moderation queue with the post, its author's name, its topic and the flaggers' reasons
+    (a quote of a deleted post is its placeholder in ``words``)."""
     require_staff(viewer)
     posts = list(session.scalars(select(Post).join(Topic, Topic.id == Post.topic_id).where(
         Post.deleted.is_(False), Topic.deleted.is_(False), or_(Post.hidden.is_(True), Post.flag_count > 0))
@@ -521,11 +620,11 @@ def moderation_entries(session: Session, viewer: User) -> list[QueueEntryOut]:
     reasons = _flag_reasons(session, posts)
     names = display_names(session, [*(p.author_id for p in posts), *(u for r in reasons.values() for u, _, _ in r)])
     out = []
-    for p in posts:
+    for p, shown in zip(posts, _shown(session, _texts(posts), viewer), strict=True):
         topic = topics_by_id[p.topic_id]
         out.append(QueueEntryOut(
             post_id=p.id, topic_id=p.topic_id, hidden=p.hidden, reason=p.hidden_reason, flags=len(p.flags),
-            number=p.number, author=names.get(p.author_id, ""), html=p.html, topic_title=topic.title,
+            number=p.number, author=names.get(p.author_id, ""), html=_html(p, shown, words), topic_title=topic.title,
             topic_locked=topic.locked, topic_hidden=topic.hidden, category=cats[topic.category_id],
             created_at=p.created_at,
             reasons=[FlagReasonOut(by=names.get(u, ""), reason=r, at=at) for u, r, at in reasons.get(p.id, [])]))
@@ -535,4 +634,5 @@ def moderation_entries(session: Session, viewer: User) -> list[QueueEntryOut]:
 def post_view(session: Session, post_id: int, viewer: User | None) -> PostViewOut:
     """One post as ``viewer`` sees it (after a like, for the button)."""
     post, _ = _readable_post(session, post_id, viewer)
-    return _post_view(post, display_names(session, [post.author_id]), viewer)
+    [(_, out, shown)] = _posts_out(session, [post], viewer)
+    return _post_view(post, out, shown, display_names(session, [post.author_id]), viewer)

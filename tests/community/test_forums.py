@@ -12,7 +12,7 @@ from sqlalchemy import select
 from community.forums.models import Post, Topic
 from core.accounts.models import Role, User
 from core.db import session_scope
-from tests.community.test_agencies_api import World, _age, _promote
+from tests.community.test_agencies_api import World, _age, _promote, _seq
 from tests.helpers import audit_rows, quick_user
 
 XSS = ['<script>alert(1)</script>', '[click](javascript:alert(1))', '<img src=x onerror=alert(1)>',
@@ -184,3 +184,29 @@ def test_concurrent_replies_to_one_topic_all_land_with_consecutive_numbers(world
     with session_scope(client.app.state.platform.settings.effective_database_url) as session:  # type: ignore[attr-defined]
         numbers = sorted(session.scalars(select(Post.number).where(Post.topic_id == topic)))
     assert numbers == list(range(1, 18))
+
+
+def test_the_api_shows_quotes_of_a_hidden_post_as_placeholders(world: World) -> None:
+    """On PostgreSQL through the JSON API: a moderator hides a post, and the reply quoting it no longer
+    shows its text to members or anonymous readers, nor is found by it; moderators still read it."""
+    c = world.client
+    topic, _ = world.new_topic()
+    tag = f"x{next(_seq)}y{topic}"  # words of this test alone (the database is shared)
+    secret = c.post(f"/api/v1/forums/topics/{topic}/posts", headers=world.h["member"],
+                    json={"body": f"the secret formula {tag}"}).json()
+    quote = f"> **member** (#2):\n> the secret formula {tag}\n\nthanks, noted {tag}"
+    answer = c.post(f"/api/v1/forums/topics/{topic}/posts", headers=world.h["outsider"],
+                    json={"body": quote, "quote_of": secret["id"]})
+    assert answer.status_code == 201, answer.text
+    assert c.post(f"/api/v1/forums/posts/{secret['id']}/moderate", json={"action": "hide"},
+                  headers=world.h["moderator"]).status_code == 200
+    for who in ("anonymous", "agency_owner"):
+        posts = c.get(f"/api/v1/forums/topics/{topic}", headers=world.h[who]).json()["posts"]
+        [shown] = [p for p in posts if p["id"] == answer.json()["id"]]
+        assert "secret" not in shown["html"] and "(this post was hidden by a moderator)" in shown["html"], who
+        assert f"thanks, noted {tag}" in shown["html"]
+    assert c.get("/api/v1/forums/search", params={"q": f"secret {tag}"}).json() == []
+    assert [h["id"] for h in c.get("/api/v1/forums/search", params={"q": f"noted {tag}"}).json()] == [
+        answer.json()["id"]]
+    posts = c.get(f"/api/v1/forums/topics/{topic}", headers=world.h["moderator"]).json()["posts"]
+    assert sum(f"the secret formula {tag}" in p["html"] for p in posts) == 2  # the post and the quote

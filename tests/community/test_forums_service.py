@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from community.flags import flag_and_hold
 from community.forums import service as svc
 from community.forums.models import Post
-from community.forums.schemas import CategoryIn, ModerationAction, ModerationIn, PostIn, TopicIn
+from community.forums.schemas import CategoryIn, ModerationAction, ModerationIn, PostIn, QuoteWithheld, TopicIn
 from core.accounts.models import Role, User
 from core.audit import AuditAction
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooManyRequests
+from core.notifications import Notification
 from tests.community.conftest import Community
 
 
@@ -223,3 +225,65 @@ def test_a_blank_reply_is_refused_as_blank_not_as_too_soon(forum: Forum) -> None
     assert soon.value.detail == f"please wait {seconds} s before posting again"
     chinese = {svc.WAIT: "请等待 %(seconds)s 秒后再发帖。"}
     assert soon.value.in_words(chinese.__getitem__) == f"请等待 {seconds} 秒后再发帖。"
+
+
+def _quoting(forum: Forum, quoted: int, words: str) -> tuple[User, int]:
+    """A member replies quoting ``quoted`` as the portal's Quote link starts the reply."""
+    member = forum.c.user()
+    start = svc.quote(forum.c.session, quoted, member).markdown
+    return member, svc.reply(forum.c.writer(member), forum.topic, PostIn(body=start + words, quote_of=quoted)).id
+
+
+def test_quotes_of_a_hidden_post_are_placeholders_wherever_the_post_is_read(forum: Forum) -> None:
+    """A moderator hides a post: its text is gone from every quote of it (a quote of a quote too, and
+    one whose first line was cut) for whoever may not read it, in the topic, the portal's view, the
+    search, a new quote and the edit history; moderators and its author still read it; deleted, it is
+    gone for everyone."""
+    c = forum.c
+    author, secret = forum.post("the secret plan 555-0100")
+    quoter, answer = _quoting(forum, secret, "I agree")
+    _, chained = _quoting(forum, answer, "me too")
+    cutter = c.user()
+    cut = svc.reply(c.writer(cutter), forum.topic, PostIn(body="> the secret plan 555-0100\n\nnoted",
+                                                          quote_of=secret)).id
+    svc.edit_post(c.writer(quoter), answer, svc.get_post(c.session, answer).markdown + " (edited)")
+    svc.moderate_post(c.writer(forum.moderator), secret, ModerationAction.hide)
+
+    for viewer in (None, c.user(), quoter):
+        shown = {p.id: p.html for p in svc.topic_page(c.session, forum.topic, viewer).posts}
+        assert secret not in shown and "secret" not in "".join(shown.values())
+        assert all("<em>(this post was hidden by a moderator)</em>" in shown[p] for p in (answer, chained, cut))
+        assert "I agree" in shown[answer] and "me too" in shown[chained] and "noted" in shown[cut]
+        view = {p.id: p for p in svc.topic_view(c.session, forum.topic, viewer, words={
+            QuoteWithheld.hidden: "（该帖已被版主隐藏）", QuoteWithheld.deleted: "（该帖已被删除）"}).posts}
+        assert "<em>（该帖已被版主隐藏）</em>" in view[answer].html and "secret" not in view[chained].html
+        assert (view[answer].quote_withheld, view[cut].quote_withheld) == (QuoteWithheld.hidden,) * 2
+        assert view[chained].quote_withheld is None  # it quotes a post the viewer may read
+        assert "secret" not in svc.quote(c.session, answer, viewer).markdown
+        assert "secret" not in "".join(r.markdown for r in svc.revisions(c.session, answer, viewer))
+    for viewer in (forum.moderator, author):
+        shown = {p.id: p.html for p in svc.topic_page(c.session, forum.topic, viewer).posts}
+        assert "the secret plan" in shown[answer] and "the secret plan" in shown[chained]
+        assert "the secret plan" in svc.quote(c.session, answer, viewer).markdown
+    assert svc.search(c.session, "secret plan") == []  # the replies matched only by the quotes
+    agreed = svc.search(c.session, "agree")  # the answer, and the reply quoting it
+    assert {h.id for h in agreed} == {answer, chained} and not any("secret" in h.html for h in agreed)
+
+    svc.flag_post(c.writer(c.user()), chained)
+    svc.moderate_post(c.writer(forum.moderator), secret, ModerationAction.delete)
+    shown = {p.id: p.html for p in svc.topic_page(c.session, forum.topic, forum.moderator).posts}
+    assert "secret" not in "".join(shown.values()) and "<em>(this post was deleted)</em>" in shown[answer]
+    [queued] = [e for e in svc.moderation_entries(c.session, forum.moderator) if e.post_id == chained]
+    assert "secret" not in queued.html and "(this post was deleted)" in queued.html
+    assert not any("secret" in n.title or "secret" in str(n.payload) for n in c.session.scalars(select(Notification)))
+
+
+def test_a_reply_quotes_only_posts_its_author_may_read(forum: Forum) -> None:
+    c = forum.c
+    author, hidden = forum.post("held text")
+    svc.moderate_post(c.writer(forum.moderator), hidden, ModerationAction.hide)
+    c.refused(lambda: svc.reply(c.writer(c.user()), forum.topic, PostIn(body="quoting", quote_of=hidden)), NotFound)
+    assert svc.reply(c.writer(forum.moderator), forum.topic, PostIn(body="ok", quote_of=hidden)).quote_of == hidden
+    other = svc.create_topic(c.writer(c.user()), TopicIn(category_id=forum.category, title="Other", body="x")).id
+    c.refused(lambda: svc.reply(c.writer(c.user()), other, PostIn(body="elsewhere", quote_of=hidden)), NotFound)
+    c.refused(lambda: svc.reply(c.writer(author), other, PostIn(body="elsewhere", quote_of=hidden)), InvalidInput)

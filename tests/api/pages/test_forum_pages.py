@@ -2,12 +2,14 @@
 authors' names (never ids), Markdown rendered safely, reply with preview (htmx and plain), quote,
 like, flag with a reason, and the moderators' queue (hide, restore, lock, move); hostile requests
 (markup in titles, bodies, names and reasons stays text, no CSRF token, a locked topic, a member
-moderating, ids that do not exist, page numbers that do not fit); a member asking in the forum and a
+moderating, ids that do not exist, page numbers that do not fit, blank posts, a hidden post read
+through a quote of it); a member asking in the forum and a
 moderator hiding the flagged answer in Chromium, with axe-core in Chinese and English."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import uuid
 from collections.abc import Iterator
@@ -226,6 +228,35 @@ def test_flag_with_a_reason_and_a_moderator_hides_the_post(forum: Forum, clients
             AuditRecord.object_type == "forum_post", AuditRecord.object_id == str(spam))))
         assert actions == ["forum.post.create", "forum.post.flag", "forum.post.hide", "forum.post.restore"]
         assert s.get(Post, spam) is not None
+
+
+def test_a_hidden_post_is_not_read_through_the_quotes_of_it(forum: Forum, clients: dict[str, TestClient]) -> None:
+    """A moderator hides post #1: a later reply's quote of it shows a placeholder, in the reader's
+    language, and no link to it, to members and anonymous readers (the reply's author too); a quote of
+    that reply starts without it; moderators and the post's author still read it."""
+    alice, bob, carol, mod = clients["alice"], clients["bob"], clients["carol"], clients["mod"]
+    topic = _ask(alice, forum.category, "A leaked number", "call me on 555-0100")
+    [first] = _post_ids(alice.get(f"/community/topics/{topic}", headers=EN).text)
+    quoting = bob.get(f"/community/topics/{topic}?quote={first}", headers=EN).text
+    start = re.search(r'<textarea id="reply-body"[^>]*>([^<]*)</textarea>', quoting)
+    assert start is not None and "555-0100" in start.group(1)
+    answer = _reply(bob, topic, html.unescape(start.group(1)) + "Thanks!", str(first))
+    _post(mod, f"/community/moderation/posts/{first}", {"action": "hide"})
+
+    for who in ("carol", "anon", "bob"):
+        page = clients[who].get(f"/community/topics/{topic}", headers=EN).text
+        assert "555-0100" not in page and f'href="/community/posts/{first}"' not in page, who
+        assert "<em>(this post was hidden by a moderator)</em>" in page and "Thanks!" in page, who
+    zh = carol.get(f"/community/topics/{topic}", headers=ZH).text
+    assert "<em>（该帖已被版主隐藏）</em>" in zh and "555-0100" not in zh
+    again = carol.get(f"/community/topics/{topic}?quote={answer}", headers=ZH).text
+    assert "（该帖已被版主隐藏）" in again and "555-0100" not in again and "Thanks!" in again
+    api = clients["anon"].get(f"/api/v1/forums/topics/{topic}").json()["posts"]
+    assert [p["id"] for p in api] == [answer] and "555-0100" not in api[0]["html"]
+    for who in ("mod", "alice"):
+        page = clients[who].get(f"/community/topics/{topic}", headers=EN).text
+        assert page.count("555-0100") == 2 and f'href="/community/posts/{first}"' in page, who
+    assert carol.get(f"/community/posts/{first}", headers=EN).status_code == 404
 
 
 def test_three_flags_hold_a_post_until_a_moderator_decides(forum: Forum, clients: dict[str, TestClient]) -> None:
