@@ -1,8 +1,10 @@
 """The forums in the browser: the community home (categories with topic counts and latest activity),
 a category's topics with the new-topic form, a topic's posts under their authors' names with reply,
-Markdown preview, quote, like and flag, and the moderators' queue.
+Markdown preview, quote, like and flag, and the moderators' queue: forum posts, and the agency
+reviews members flagged or that are held.
 
-Every route translates a form into one call of ``community.forums.service``, which checks
+Every route translates a form into one service call (``community.forums.service``; the queue is
+``community.moderation``, a review's decision ``community.agencies.service``), which checks
 permission and posting limits, audits and commits. Forms work without JavaScript ("Preview" is a
 submit button); with htmx the preview is rendered in place and a like answers with its button only.
 """
@@ -19,6 +21,9 @@ from pydantic import ValidationError
 from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.problems import form_status
+from community import moderation
+from community.agencies import service as agencies
+from community.agencies.schemas import ReviewDecision
 from community.forums import service as svc
 from community.forums.quotes import WITHHELD_WORDS, Words
 from community.forums.schemas import FlagIn, ModerationAction, PostIn, TopicIn
@@ -56,6 +61,11 @@ DONE = {ModerationAction.hide: N_("Hidden."), ModerationAction.restore: N_("Rest
         ModerationAction.move: N_("The topic was moved."),
         ModerationAction.pin: N_("The topic is pinned: it is listed first in its forum."),
         ModerationAction.unpin: N_("The topic is no longer pinned.")}
+REVIEW_DONE = {ReviewDecision.release: N_("Released: the review is shown and counted again; its flags are dismissed."),
+               ReviewDecision.hold: N_("Held: the review is neither shown nor counted until it is released.")}
+# why a review is held, stored in English (community.agencies.service), translated by value
+MESSAGES += [N_("burst of reviews from new accounts"), N_("burst of reviews from one network"),
+             N_("held by a moderator")]
 
 
 def _explain(page: Page, exc: Exception) -> str:
@@ -218,15 +228,18 @@ def flag(page: CheckedPageDep, post_id: DbId, reason: OptionalText = "") -> Resp
 # --- moderation ----------------------------------------------------------------------------------
 
 @router.get("/community/moderation", response_class=HTMLResponse)
-def moderation_page(page: PageDep, done: Annotated[ModerationAction | None, Query()] = None) -> HTMLResponse:
-    """The queue: hidden or flagged posts with the flaggers' reasons; a 403 page for members."""
+def moderation_page(page: PageDep, done: Annotated[ModerationAction | None, Query()] = None,
+                    reviewed: Annotated[ReviewDecision | None, Query()] = None) -> HTMLResponse:
+    """The queue: hidden or flagged posts with the flaggers' reasons, then held or flagged agency
+    reviews; a 403 page for members."""
     try:
-        entries = svc.moderation_entries(page.session, page.require_user(), _withheld_words(page))
+        found = moderation.queue(page.session, page.require_user(), _withheld_words(page))
     except PermissionDenied as exc:  # the error page, but still signed in (the shell shows who)
         return page.render("error.html", 403, title=N_("Permission denied"), detail=page.explain(exc))
     notice = page.gettext(DONE[done]) if done is not None else None
-    return page.render("forum_moderation.html", entries=entries, categories=svc.categories(page.session),
-                       actions=ACTIONS, notice=notice)
+    notice = page.gettext(REVIEW_DONE[reviewed]) if reviewed is not None else notice
+    return page.render("forum_moderation.html", entries=found.posts, reviews=found.reviews,
+                       categories=svc.categories(page.session), actions=ACTIONS, notice=notice)
 
 
 def _after_moderation(page: Page, action: ModerationAction, next_: str) -> Response:
@@ -250,3 +263,10 @@ def moderate_topic(page: CheckedPageDep, topic_id: DbId, action: Annotated[Moder
     if moderated.deleted and _safe_next(next) and not next.startswith("/community/moderation"):
         return page.redirect(f"/community/forums/{moderated.category_id}")  # the topic page is gone
     return _after_moderation(page, action, next)
+
+
+@router.post("/community/moderation/reviews/{review_id}", response_model=None)
+def moderate_review(page: CheckedPageDep, review_id: DbId, action: Annotated[ReviewDecision, Form()]) -> Response:
+    """Release a held or flagged agency review (its flags dismissed), or hold it."""
+    agencies.release_review(page.writer(), review_id, keep_held=action is ReviewDecision.hold)
+    return page.redirect(f"/community/moderation?{urlencode({'reviewed': action.value})}#reviews")

@@ -6,6 +6,7 @@ The Out models keep the JSON keys the API has always returned.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
@@ -17,6 +18,14 @@ from core.text import MultiLine, SingleLine
 _REGION = ("a province or prefecture-level city by any GB/T 2260 name or code: 广东, 广东省, Guangdong, "
            "440000; stored as its code and English name")
 _IPC = "IPC subclasses the agency works in, such as H04W (a group like H04W 4/00 is read as its subclass)"
+
+
+class ReviewDecision(StrEnum):
+    """A moderator's decision on a held or flagged review (``service.release_review``)."""
+
+    release = "release"  # shown and counted again, its flags dismissed
+    hold = "hold"  # kept (or put) on hold: neither shown nor counted
+
 
 # --- input ---------------------------------------------------------------------------------
 
@@ -293,3 +302,25 @@ class ReviewSavedOut(BaseModel):
     created: bool = Field(description="false when the reader's existing review was edited")
     verified: bool
     held: bool
+
+
+class ReviewQueueEntryOut(BaseModel):
+    """A held or flagged review with what a moderator needs to decide: the agency, who wrote it (a
+    moderator may tell a burst of new accounts), the review itself, why it is held, how many flags."""
+
+    id: int
+    agency_id: int
+    agency_name: str
+    author: str = Field(description="the author's display name")
+    professionalism: int
+    responsiveness: int
+    cost_transparency: int
+    outcome: int
+    stars: float
+    text: str
+    linked_pn: str | None
+    verified: bool
+    held: bool
+    hold_reason: str | None
+    flags: int
+    created_at: datetime

@@ -1,5 +1,5 @@
-"""Directory operations: listing and profiles, claims, reviews (with burst detection), integrity
-records, tiers, objections, recommendation.
+"""Directory operations: listing and profiles, claims, reviews (with burst detection, flags, and
+the moderators' queue of held or flagged ones), integrity records, tiers, objections, recommendation.
 
 Reads take a session and return Out models. Writes take a ``Writer``: they check permission
 before touching anything, change the rows, record one audit entry, commit and return an Out model.
@@ -54,6 +54,7 @@ from community.agencies.schemas import (
     ReviewCreatedOut,
     ReviewFlagOut,
     ReviewIn,
+    ReviewQueueEntryOut,
     ReviewReleaseOut,
     ReviewReplyOut,
     ReviewSavedOut,
@@ -75,6 +76,8 @@ BURST_WINDOW = timedelta(hours=24)
 BURST_SIZE = 5  # this many reviews for one agency from fresh accounts or one network in the window
 FRESH_ACCOUNT = timedelta(days=7)
 FLAGS_TO_HOLD = 3
+HELD_BY_MODERATOR = "held by a moderator"
+REVIEW_QUEUE = 200  # the most recent held or flagged reviews the moderation queue shows
 PROFILE_REVIEWS = 50  # the most recent reviews a profile shows
 
 
@@ -379,15 +382,34 @@ def flag_review(w: Writer, review_id: int) -> ReviewFlagOut:
 
 
 def release_review(w: Writer, review_id: int, keep_held: bool) -> ReviewReleaseOut:
-    """A moderator decides a held review: released (counted again) or kept held."""
+    """A moderator decides a held or flagged review: released (shown and counted again, its flags
+    dismissed, as restoring a forum post dismisses them: the next flag must not hold it again at
+    once, and it leaves the queue) or kept held (a flagged review put on hold)."""
     require_staff(w.actor)
     review = get_review(w.session, review_id)
-    review.held = keep_held
-    review.hold_reason = review.hold_reason if keep_held else None
+    if keep_held:
+        review.hold(HELD_BY_MODERATOR)  # a review already held keeps its reason
+    else:
+        review.held, review.hold_reason, review.flags = False, None, []
     recompute(w.session, get_agency(w.session, review.agency_id))
     w.audit(AuditAction.agency_review_release, "review", review.id, keep_held=keep_held)
     w.commit()
     return ReviewReleaseOut(id=review.id, held=review.held)
+
+
+def review_queue(session: Session, viewer: User) -> list[ReviewQueueEntryOut]:
+    """Held or flagged reviews, newest first, with their agency and author; for moderators only."""
+    require_staff(viewer)
+    flagged = Review.flags.is_not(None) & cast(Review.flags, String).not_in(["[]", "null"])
+    rows = session.execute(select(Review, Agency.name, User.display_name)
+                           .join(Agency, Agency.id == Review.agency_id).join(User, User.id == Review.author_id)
+                           .where(or_(Review.held.is_(True), flagged))
+                           .order_by(Review.id.desc()).limit(REVIEW_QUEUE))
+    return [ReviewQueueEntryOut(
+        id=r.id, agency_id=r.agency_id, agency_name=agency, author=author, professionalism=r.professionalism,
+        responsiveness=r.responsiveness, cost_transparency=r.cost_transparency, outcome=r.outcome, stars=r.stars,
+        text=r.text, linked_pn=r.linked_pn, verified=r.verified, held=r.held, hold_reason=r.hold_reason,
+        flags=len(r.flags or []), created_at=r.created_at) for r, agency, author in rows]
 
 
 # --- integrity, tiers, objections --------------------------------------------------------------

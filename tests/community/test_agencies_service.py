@@ -9,12 +9,13 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from community import moderation
 from community.agencies import service as svc
 from community.agencies.models import Agency, AgencyClaim, RecordKind, Review, ServiceType, Tier
-from community.agencies.schemas import AgencyIn, AgencyPatch, RecordIn, ReviewIn
+from community.agencies.schemas import AgencyIn, AgencyPatch, RecordIn, ReviewFlagOut, ReviewIn, ReviewQueueEntryOut
 from community.flags import flag_and_hold
 from core.accounts.models import Role, User
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.community.conftest import Community
 
 
@@ -209,3 +210,40 @@ def test_listing_filters_and_recommendation_explains(community: Community) -> No
     assert "works in IPC subclass H04N" in recs[0].reasons and "based in Zhejiang" in recs[0].reasons
     with pytest.raises(NotFound):
         svc.agency_profile(c.session, 999_999)
+
+
+def test_the_moderation_queue_lists_flagged_and_held_reviews_for_moderators(both_dbs: Community) -> None:
+    """On SQLite and PostgreSQL: a flagged review and a held one are queued with their agency and
+    author, newest first; releasing dismisses the flags (the next flag does not hold it again, and
+    it leaves the queue); holding keeps it queued, neither shown nor counted; members are refused."""
+    c = both_dbs
+    admin, moderator, member = c.user(Role.admin), c.user(Role.moderator), c.user()
+    agency = svc.create_agency(c.writer(admin), AgencyIn(name=f"Queue IP {c.tag}", licence_number=f"Q-{c.tag}")).id
+    flagged, held, untouched = (_review(c, c.user(), agency) for _ in range(3))
+    svc.flag_review(c.writer(member), flagged)
+    for _ in range(3):
+        svc.flag_review(c.writer(c.user()), held)
+    with pytest.raises(PermissionDenied):
+        svc.review_queue(c.session, member)
+    with pytest.raises(PermissionDenied):
+        moderation.queue(c.session, member)
+
+    def queued() -> dict[int, ReviewQueueEntryOut]:
+        return {e.id: e for e in svc.review_queue(c.session, moderator) if e.agency_id == agency}
+
+    entries = queued()
+    assert list(entries) == [held, flagged] and untouched not in entries
+    assert (entries[held].held, entries[held].hold_reason, entries[held].flags) == (True, "flagged by 3 users", 3)
+    assert (entries[flagged].held, entries[flagged].flags) == (False, 1)
+    assert entries[flagged].agency_name == f"Queue IP {c.tag}" and entries[flagged].author.startswith("user")
+    assert [r.id for r in moderation.queue(c.session, moderator).reviews if r.agency_id == agency] == [held, flagged]
+
+    assert svc.release_review(c.writer(moderator), held, keep_held=False).held is False
+    assert list(queued()) == [flagged]
+    assert svc.flag_review(c.writer(member), held) == ReviewFlagOut(id=held, flags=1, held=False)
+    assert svc.release_review(c.writer(moderator), flagged, keep_held=True).held is True
+    entries = queued()
+    assert list(entries) == [held, flagged] and entries[flagged].hold_reason == "held by a moderator"
+    profile = svc.agency_profile(c.session, agency)
+    assert {r.id for r in profile.reviews} == {held, untouched} and profile.rating_count == 2
+    assert c.audit_actions()[-3:] == ["agency.review.release", "agency.review.flag", "agency.review.release"]

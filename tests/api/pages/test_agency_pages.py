@@ -3,9 +3,10 @@ city, service type, IPC subclass and name; not-yet-rated agencies after the rate
 province, a city of another province or a bad IPC symbol answered with the form and a sentence;
 recommendations inside the province only; a profile with its tier in words, integrity records,
 reviews and the agency's reply; one review per reader and agency (written, then edited); flags,
-objections by the agency's account; hostile requests (markup stays text, no CSRF token, ids that
-do not exist, parameters that do not fit); an applicant's journey in Chromium in Chinese and
-English with axe-core."""
+objections by the agency's account; flagged and held reviews in the moderation queue, held and
+released by a moderator; hostile requests (markup stays text, no CSRF token, ids that do not exist,
+parameters that do not fit, a member moderating); an applicant's journey and a moderator's in
+Chromium in Chinese and English with axe-core."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from core.audit import AuditContext, AuditRecord, Writer
 from core.db import session_factory
 from core.settings import Settings
 from tests.api.pages.conftest import axe_violations, new_page, screenshot
+from tests.api.pages.test_forum_pages import _api_member, _log_in
 
 PASSWORD = "a long password 123"
 EN = {"Accept": "text/html", "Accept-Language": "en"}
@@ -69,7 +71,8 @@ def directory(embedded_settings: Settings) -> Directory:
     rated on three reviews and owned by ``owner``; a sanction on the Guangzhou one."""
     with session_factory(embedded_settings.effective_database_url)() as s:
         admin = _person(s, "Root", Role.admin)
-        people = {"admin": admin, "alice": _person(s, "Alice"), "owner": _person(s, "Owner of Telecom")}
+        people = {"admin": admin, "alice": _person(s, f"Alice {XSS}"), "owner": _person(s, "Owner of Telecom"),
+                  "mod": _person(s, "Mod Maria", Role.moderator)}
         raters = [_person(s, f"Rater {i}") for i in range(3)]
         specs = {
             "sz_telecom": AgencyIn(name="深圳通信专利事务所", licence_number="44001", province="广东", city="深圳",
@@ -285,6 +288,60 @@ def test_the_agency_replies_and_objects_members_flag(directory: Directory, clien
     assert _post(owner, f"{path}/objections", {"text": "x", "record": record.group(1)}).status_code == 404
 
 
+def test_moderators_see_flagged_reviews_in_the_queue_and_hold_or_release_them(
+        directory: Directory, clients: dict[str, TestClient]) -> None:
+    """A member's flag puts the review in the moderation queue (with the agency, its author and the
+    text, markup as text); a moderator holds it (gone from the profile and the rating) and releases
+    it (back, its flags dismissed, out of the queue), each audited; members get 403 and forged forms
+    nothing."""
+    ids, alice, owner, mod = directory.ids, clients["alice"], clients["owner"], clients["mod"]
+    path = f"/community/agencies/{ids['sz_telecom']}"
+    _post(alice, f"{path}/review", _review_form("TM-9", "1", f"Never answered {XSS}"))
+    [review] = _reviews_by(directory.settings, directory.people["alice"], ids["sz_telecom"])
+    queued = f'id="queued-review-{review.id}"'
+    assert queued not in mod.get("/community/moderation", headers=EN).text
+    assert _post(owner, f"{path}/reviews/{review.id}/flag", {}).status_code == 303
+
+    queue = mod.get("/community/moderation", headers=EN).text
+    assert queued in queue and "深圳通信专利事务所" in queue and "Never answered &lt;script&gt;" in queue
+    assert "By Alice &lt;script&gt;" in queue and XSS not in queue and "Flags: 1" in queue
+    item = queue.split(queued)[1].split("</section>")[0]  # the only review queued
+    assert item.count('name="csrf_token"') == 2 and 'value="hold"' in item and 'value="release"' in item
+    assert "代理机构评价" in mod.get("/community/moderation", headers=ZH).text
+
+    forbidden = alice.get("/community/moderation", headers=EN)
+    assert forbidden.status_code == 403 and queued not in forbidden.text
+    assert _post(alice, f"/community/moderation/reviews/{review.id}", {"action": "hold"}).status_code == 403
+    forged = mod.post(f"/community/moderation/reviews/{review.id}", data={"action": "hold", "csrf_token": "forged"},
+                      headers=EN, follow_redirects=False)
+    assert forged.status_code == 403 and "did not come from this site" in forged.text
+    assert _post(mod, f"/community/moderation/reviews/{review.id}", {"action": "explode"}).status_code == 422
+    assert _post(mod, "/community/moderation/reviews/999999", {"action": "hold"}).status_code == 404
+    assert f'id="review-{review.id}"' in clients["anon"].get(path, headers=EN).text  # nothing changed yet
+
+    held = _post(mod, f"/community/moderation/reviews/{review.id}", {"action": "hold"})
+    assert held.status_code == 303 and held.headers["location"] == "/community/moderation?reviewed=hold#reviews"
+    queue = mod.get(held.headers["location"], headers=ZH).text
+    assert "已暂时隐藏：该评价在恢复显示前既不显示，也不计入评分。" in queue
+    assert queued in queue and "待审核: 由版主暂时隐藏" in queue
+    public = clients["anon"].get(path, headers=EN).text
+    assert f'id="review-{review.id}"' not in public and "3 reviews" in public
+
+    released = _post(mod, f"/community/moderation/reviews/{review.id}", {"action": "release"})
+    assert released.status_code == 303 and "reviewed=release" in released.headers["location"]
+    assert queued not in mod.get(released.headers["location"], headers=EN).text
+    public = clients["anon"].get(path, headers=EN).text
+    assert f'id="review-{review.id}"' in public and "4 reviews" in public
+    with session_factory(directory.settings.effective_database_url)() as s:
+        trail = list(s.execute(select(AuditRecord.action, AuditRecord.actor_id).where(
+            AuditRecord.object_type == "review", AuditRecord.object_id == str(review.id)).order_by(AuditRecord.id)))
+        moderator = s.scalars(select(User.id).where(User.email == directory.people["mod"])).one()
+        assert s.get(Review, review.id).flags == []  # type: ignore[union-attr]
+    assert [a for a, _ in trail] == ["agency.review", "agency.review.flag", "agency.review.release",
+                                     "agency.review.release"]
+    assert {actor for a, actor in trail if a == "agency.review.release"} == {moderator}
+
+
 def test_no_csrf_token_no_write(directory: Directory, clients: dict[str, TestClient]) -> None:
     alice, agency = clients["alice"], directory.ids["sz_new"]
     for path, data in ((f"/community/agencies/{agency}/review", _review_form("x", "5", "forged")),
@@ -393,4 +450,44 @@ def test_an_applicant_filters_reads_and_reviews(browser: Browser, portal_url: st
     screenshot(page, f"agency-profile-{lang[:2]}")
     profile = httpx.get(f"{portal_url}/api/v1/agencies/{telecom}").json()
     assert profile["rating_count"] == 1 and len(profile["reviews"]) == 1
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-GB"])
+def test_a_moderator_holds_and_releases_a_flagged_review(browser: Browser, portal_url: str, admin_token: str,
+                                                         lang: str) -> None:
+    """In Chromium: a review flagged through the API is in the moderation queue; the moderator holds
+    it, then releases it, with axe-core on the queue each time."""
+    admin = {"Authorization": f"Bearer {admin_token}"}
+    tag = uuid.uuid4().hex[:6]
+    agency = _api_agency(portal_url, admin, {"name": f"被举报的代理 {tag}", "licence_number": f"FL-{tag}",
+                                             "province": "广东省", "service_types": ["patent"]})
+    _, reviewer, _ = _api_member(portal_url, "Reviewer")
+    stars = dict.fromkeys(("professionalism", "responsiveness", "cost_transparency", "outcome"), 1)
+    review = httpx.post(f"{portal_url}/api/v1/agencies/{agency}/reviews",
+                        headers={"Authorization": f"Bearer {reviewer}"},
+                        json={"engagement_ref": "x", "text": f"骗子 {tag}", **stars})
+    assert review.status_code == 201, review.text
+    rid = review.json()["id"]
+    _, flagger, _ = _api_member(portal_url, "Flagger")
+    assert httpx.post(f"{portal_url}/api/v1/reviews/{rid}/flag",
+                      headers={"Authorization": f"Bearer {flagger}"}).status_code == 200
+    mod_email, _, mod_id = _api_member(portal_url, "审核员 Mia")
+    assert httpx.put(f"{portal_url}/api/v1/users/{mod_id}/role", headers=admin,
+                     json={"role": "moderator"}).status_code == 200
+
+    page = new_page(browser, lang)
+    _log_in(page, portal_url, mod_email, PASSWORD)
+    page.goto(f"{portal_url}/community/moderation")
+    item = page.locator(f"#queued-review-{rid}")
+    expect(item).to_contain_text(f"骗子 {tag}")
+    expect(item).to_contain_text(f"被举报的代理 {tag}")
+    assert axe_violations(page) == []
+    item.locator('button[value="hold"]').click()
+    expect(page.locator(f"#queued-review-{rid} .badge.held")).to_be_visible()
+    expect(page.locator(".notice").first).to_be_visible()
+    assert axe_violations(page) == []
+    page.locator(f'#queued-review-{rid} button[value="release"]').click()
+    expect(page.locator(f"#queued-review-{rid}")).to_have_count(0)
+    assert [r["id"] for r in httpx.get(f"{portal_url}/api/v1/agencies/{agency}").json()["reviews"]] == [rid]
     page.context.close()
