@@ -22,7 +22,6 @@ WITHHELD_WORDS: dict[QuoteWithheld, str] = {QuoteWithheld.hidden: "(this post wa
                                              QuoteWithheld.deleted: "(this post was deleted)"}
 Words = Mapping[QuoteWithheld, str]
 _ATTRIBUTION = re.compile(r"\*\*(?:[^*\\]|\\.)*\*\* \(#(\d{1,9})\):")  # as service.quote writes it
-_QUOTE_LINE = re.compile(r"^[ \t]*>", re.MULTILINE)  # no such line: nothing to parse
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~&])")
 
 
@@ -44,7 +43,7 @@ def _lines(markdown: str) -> list[str]:
 
 def find(markdown: str) -> list[Quote]:
     """Every block quote of ``markdown``, outer ones before those inside them."""
-    if not _QUOTE_LINE.search(markdown):
+    if ">" not in markdown:  # no block quote can start anywhere (in a list item too): nothing to parse
         return []
     tokens = parse(markdown)
     found, depth = [], 0

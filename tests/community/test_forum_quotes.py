@@ -23,6 +23,10 @@ def test_quotes_are_found_with_the_post_their_first_line_names() -> None:
     found = quotes.find(REPLY)
     assert [(q.depth, q.number) for q in found] == [(1, 1), (1, 3), (2, 1), (1, 4), (1, None)]
     assert quotes.find("no quote here\n\n    > code, not a quote") == []
+    in_a_list = "1. > **Alice** (#1):\n   the secret plan\n\n- x"  # no line starts with >
+    [listed] = quotes.find(in_a_list)
+    assert (listed.depth, listed.number) == (1, 1)
+    assert "secret" not in render(quotes.replace(in_a_list, [(listed, HIDDEN)], WORDS)).html
     assert [q.number for q in quotes.find("> **Eve** (#12345678901):\n> too long a number")] == [None]
 
 
