@@ -18,10 +18,12 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from sqlalchemy.orm import Session
 
 from api.deps import Platform, PlatformDep, audit_context
 from api.i18n import formatter, from_accept_language, parse_language, translations
+from api.pages.messages import FIELD_LABELS, VALIDATION_MESSAGES
 from core.accounts.models import User
 from core.accounts.permissions import is_staff
 from core.accounts.sessions import WebSession, csrf_token, csrf_valid, find_session
@@ -104,13 +106,22 @@ class Page:
     def explain(self, exc: Exception) -> str:
         """A refusal in the reader's language, for the form that caused it."""
         if isinstance(exc, ValidationError):
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            message = str(first["msg"]).removeprefix("Value error, ")  # a validator's own sentence
-            return f"{where}: {message}" if where else self.gettext(message)
+            return self._explain_validation(exc.errors()[0])
         if isinstance(exc, IPCommonsError):
             return exc.in_words(self.gettext)
         return str(exc)
+
+    def _explain_validation(self, error: ErrorDetails) -> str:
+        """A form value pydantic refused, in words: the field's label and the limit it broke
+        (pydantic's own English, "title: String should have at most 500 characters", reached
+        Chinese pages), or a validator's own sentence, translated."""
+        field = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), "")
+        label = self.gettext(FIELD_LABELS.get(field, field)) if field else ""  # gettext("") is the header
+        template = VALIDATION_MESSAGES.get(error["type"])
+        if template is not None:
+            return self.gettext(template) % {"field": label, **{k: str(v) for k, v in error.get("ctx", {}).items()}}
+        message = str(error["msg"]).removeprefix("Value error, ")  # a validator's own sentence
+        return f"{label}: {self.gettext(message)}" if label else self.gettext(message)
 
     def render(self, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
         context = {"page": self, "user": self.user, "lang": self.lang.value, "csrf": self.csrf,

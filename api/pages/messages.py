@@ -100,3 +100,66 @@ QUERY_ERRORS = [N_("a '(' is never closed"), N_("a '\"' is never closed"),
                 N_("%(ref)s names a set of a search history: sets are combined on the search page, logged in"),
                 N_("unknown facet %(value)s; known: %(known)s"), N_("%(pn)s is not in the corpus")]
 
+
+# A form value pydantic refuses, by its error type (api.pages.context.Page.explain): the limit in
+# words with the field's label, instead of pydantic's English.
+VALIDATION_MESSAGES = {
+    "missing": N_("%(field)s is required"),
+    "string_too_short": N_("%(field)s needs at least %(min_length)s characters"),
+    "string_too_long": N_("%(field)s takes at most %(max_length)s characters"),
+    "too_short": N_("%(field)s needs at least %(min_length)s entries"),
+    "too_long": N_("%(field)s takes at most %(max_length)s entries"),
+    "greater_than": N_("%(field)s must be greater than %(gt)s"),
+    "greater_than_equal": N_("%(field)s must be at least %(ge)s"),
+    "less_than": N_("%(field)s must be less than %(lt)s"),
+    "less_than_equal": N_("%(field)s must be at most %(le)s"),
+    "string_pattern_mismatch": N_("%(field)s is not written as expected"),
+    "int_parsing": N_("%(field)s must be a whole number"),
+    "int_from_float": N_("%(field)s must be a whole number"),
+    "float_parsing": N_("%(field)s must be a number"),
+    "finite_number": N_("%(field)s must be a number"),
+    "date_parsing": N_("%(field)s is not a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": N_("%(field)s is not a date (YYYY-MM-DD)"),
+    "enum": N_("%(field)s is not one of the choices"),
+    "literal_error": N_("%(field)s is not one of the choices"),
+    "bool_parsing": N_("%(field)s is yes or no"),
+}
+# The labels of the form fields those messages name (the model's field names).
+FIELD_LABELS = {
+    "title": N_("Title"), "description": N_("Description"), "name": N_("Name"), "key": N_("Key"),
+    "query": N_("Query"), "body": N_("Text"), "reason": N_("Reason"), "points": N_("Points"),
+    "yellow_pct": N_("Foreign growth, yellow above (%)"), "red_pct": N_("Foreign growth, red above (%)"),
+    "min_keywords": N_("Keywords for a yellow alert"), "red_keywords": N_("Keywords for a red alert"),
+    "territory": N_("Territory"), "media": N_("Media"), "fee": N_("Fee"), "start_date": N_("From"),
+    "end_date": N_("Until"), "licensee_email": N_("Licensee's e-mail"), "email": N_("E-mail"),
+    "password": N_("Password"), "display_name": N_("Display name"), "authors": N_("Authors"),
+    "summary": N_("Summary"), "comment": N_("Comment"), "rating": N_("Rating"), "home_country": N_("Home country"),
+    "from_year": N_("From year"), "to_year": N_("To year"),
+}
+# Validators' own sentences that reach forms (pydantic "Value error, ..."): translated as they are.
+VALIDATOR_SENTENCES = [N_("end_date is before start_date")]
+
+# Refusals of the feature packages (``Error.said`` templates; tests/api/pages/test_catalogs.py lists them)
+FEATURE_ERRORS = [
+    N_("%(email)s is not %(role)s there"),
+    N_("IPC expertise is given by subclass, such as H04W: %(code)s is a whole class"),
+    N_("IPC expertise is given by subclass, such as H04W: %(code)s is a whole section"),
+    N_("a red threshold cannot be below its yellow one"),
+    N_("application %(number)s is %(status)s: nothing to assign"),
+    N_("application %(number)s is already rated"),
+    N_("application %(number)s is not finished yet"),
+    N_("at most %(count)s files at a time"),
+    N_("no account for %(email)s"),
+    N_("no administrative division has the code %(code)s"),
+    N_("no department %(code)s"),
+    N_("no service %(code)s in the catalogue"),
+    N_("no such material on %(number)s"),
+    N_("registration %(number)s already has an open application: %(other)s"),
+    N_("registration %(number)s is not held for review"),
+    N_("registration %(number)s is not yours: only its registrant applies for it"),
+    N_("that person is not %(role)s in this department"),
+    N_("the amount is a sum in yuan, such as 1200 or 1200.50"),
+    N_("the application is not valid: %(reason)s"),
+    N_("the catalogue already has %(code)s"),
+    N_("unknown field %(name)s"),
+]

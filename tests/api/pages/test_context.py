@@ -1,0 +1,54 @@
+"""A refused form value is explained in the reader's language: pydantic's own English ("title:
+String should have at most 500 characters") reached Chinese pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+import pytest
+from fastapi import Request
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from api.deps import Platform
+from api.pages.context import Page
+from core.i18n import Language
+
+
+class Form(BaseModel):
+    title: str = Field(default="t", max_length=5)
+    points: int = Field(default=0, le=100)
+    key: str = Field(default="k", pattern="^[a-z]+$")
+    start_date: dt.date = dt.date(2026, 1, 1)
+    end_date: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> Form:
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+def _page(lang: Language) -> Page:
+    return Page(request=cast(Request, None), platform=cast(Platform, None), user=None, web_session=None,
+                lang=lang, anon_id="")
+
+
+def _refusal(**values: object) -> ValidationError:
+    with pytest.raises(ValidationError) as caught:
+        Form.model_validate(values)
+    return caught.value
+
+
+@pytest.mark.parametrize(("values", "zh", "en"), [
+    ({"title": "x" * 600}, "名称最多 5 个字符", "Title takes at most 5 characters"),
+    ({"points": 500}, "分值不得大于 100", "Points must be at most 100"),
+    ({"points": "many"}, "分值应为整数", "Points must be a whole number"),
+    ({"key": "我的范围"}, "键名的写法不符合要求", "Key is not written as expected"),
+    ({"start_date": "soon"}, "起始日期不是有效日期（格式为 YYYY-MM-DD）", "From is not a date (YYYY-MM-DD)"),
+    ({"end_date": "2025-01-01"}, "截止日期早于起始日期", "end_date is before start_date"),
+])
+def test_a_refused_value_is_said_in_the_readers_language(values: dict[str, object], zh: str, en: str) -> None:
+    refusal = _refusal(**values)
+    assert _page(Language.zh).explain(refusal) == zh
+    assert _page(Language.en).explain(refusal) == en
