@@ -21,6 +21,7 @@ from tests.api.pages.conftest import ADMIN, REPO, axe_violations, new_page
 
 PASSWORD = "correct horse battery"
 ITEM = {"zh-CN": "维权援助", "en-GB": "Rights-protection assistance"}
+DONE = {"zh-CN": "办件 {number}：已办结", "en-GB": "Application {number}: completed"}
 SHOTS = os.environ.get("IPC_SCREENSHOTS_DIR")
 
 
@@ -129,6 +130,14 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
         creator.locator("#rate-form button[type=submit]").click()
     expect(creator.locator("#app-rating")).to_contain_text("Quick and clear.")
     _clean(creator, f"hall-done-{lang}")
+
+    # each step reached the inbox, in the reader's language, and opens the application
+    creator.goto(portal_url + "/inbox")
+    expect(creator.locator("main")).to_contain_text(DONE[lang].format(number=number))
+    _clean(creator, f"hall-inbox-{lang}")
+    with creator.expect_navigation(url=re.compile(rf"/service-hall/applications/{number}$")):
+        creator.locator(f'a[href="/service-hall/applications/{number}"]').first.click()
+    expect(creator.locator("#app-status .status-completed")).to_be_visible()
 
     # the dashboard counts it
     assert _figure(staff["reviewer"], portal_url, "completed") == finished + 1
