@@ -83,6 +83,16 @@ class Formatter:
         while an application's page, whose deadlines are Beijing's, showed the same event 8 h later."""
         return format_datetime(value, format="medium", tzinfo=SHOWN_ZONE, locale=self.locale) if value else ""
 
+    def deadline(self, value: dt.datetime | None) -> str:
+        """A time limit that ends at 24:00 Beijing time is stored as the next day's 00:00; it is
+        shown as the last day and 24:00, as time limits are written, not as a day later."""
+        if not value:
+            return ""
+        local = value.replace(tzinfo=value.tzinfo or dt.UTC).astimezone(SHOWN_ZONE)
+        if local.time() != dt.time():
+            return self.datetime(value)
+        return f"{format_date(local.date() - dt.timedelta(days=1), format='medium', locale=self.locale)} 24:00"
+
     def number(self, value: float | int | None) -> str:
         return format_decimal(value, locale=self.locale) if value is not None else ""
 

@@ -1,8 +1,12 @@
 """Chinese working days and the clocks counted in them.
 
 Working days come from ``chinesecalendar`` (public holidays and the adjusted working weekends of
-the State Council's yearly notice; version 1.11 knows 2004-2026). A year it does not know yet falls
-back to Monday-Friday, and ``known(year)`` says so.
+the State Council's yearly notice; version 1.11 knows 2004-2026). The notice for a year comes out
+late in the year before, so a deadline may fall in a year the package does not know yet: there the
+statutory holidays of the national holiday rules (全国年节及纪念日放假办法, as amended for 2025)
+are kept off, their lunar dates from ``lunardate`` and Qingming from the solar terms, on
+Monday-Friday; the weekends worked in their place are unknown until the notice, and
+``known(year)`` says so, for the page to call such a deadline provisional.
 
 Time is counted in *working seconds*: every second of a working day in Beijing time counts, no
 second of a holiday or weekend does. A step promised N working days ends at 24:00 of the N-th
@@ -18,6 +22,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from lunardate import LunarDate
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 DAY = 86_400.0
@@ -27,8 +32,23 @@ DAY = 86_400.0
 def is_working_day(day: dt.date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:  # a year the package has no schedule for: weekdays
-        return day.weekday() < 5
+    except NotImplementedError:  # a year the package has no schedule for yet
+        return day.weekday() < 5 and day not in statutory_holidays(day.year)
+
+
+@lru_cache(maxsize=64)
+def statutory_holidays(year: int) -> frozenset[dt.date]:
+    """The days off the national holiday rules fix for ``year`` (from 2025 on): New Year's Day, the
+    Spring Festival's eve and first three days, Qingming, 1-2 May, the Dragon Boat and Mid-Autumn
+    festivals, 1-3 October. The yearly notice adds bridging days around them."""
+    new_year = LunarDate(year, 1, 1).to_solar_date()
+    qingming = next(day for day, name in chinese_calendar.get_solar_terms(dt.date(year, 4, 1), dt.date(year, 4, 10))
+                    if name == "清明")
+    days = {dt.date(year, 1, 1), qingming, dt.date(year, 5, 1), dt.date(year, 5, 2),
+            LunarDate(year, 5, 5).to_solar_date(), LunarDate(year, 8, 15).to_solar_date(),
+            dt.date(year, 10, 1), dt.date(year, 10, 2), dt.date(year, 10, 3)}
+    days.update(new_year + dt.timedelta(days=n) for n in range(-1, 3))
+    return frozenset(days)
 
 
 def known(year: int) -> bool:

@@ -151,6 +151,9 @@ class ApplicationOut(BaseModel):
     submitted_at: Beijing
     step_due_at: Beijing | None
     total_due_at: Beijing | None
+    provisional_year: int | None = Field(
+        default=None, description="A year the deadlines reach whose official holiday schedule is not published "
+        "yet: they leave out its statutory holidays but not the weekends to be worked in their place.")
     completed_at: Beijing | None
     on_time: bool | None
     used_days: float = Field(description="Working days used so far, paused time excluded.")

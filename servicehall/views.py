@@ -3,7 +3,7 @@ handler's worklist sorted by urgency, and the published results of public items.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,9 +13,9 @@ from core.accounts.models import User
 from core.db import utcnow
 from core.errors import NotFound, PermissionDenied
 from core.settings import Settings
-from servicehall import clock, uploads, workflow
+from servicehall import calendar, clock, uploads, workflow
 from servicehall.access import may_act, visible
-from servicehall.calendar import DAY
+from servicehall.calendar import BEIJING, DAY
 from servicehall.catalogue import roles_of
 from servicehall.models import (
     FINAL,
@@ -64,6 +64,13 @@ def _events(session: Session, app: Application) -> list[EventOut]:
                      to_status=e.to_status, comment=e.comment) for e in rows]
 
 
+def _provisional_year(*due: datetime | None) -> int | None:
+    """The first year the deadlines reach without its official holiday schedule, if any (a
+    deadline at 24:00 on 31 December reaches the next year only as its stored 00:00)."""
+    years = sorted({(d - timedelta(seconds=1)).astimezone(BEIJING).year for d in due if d is not None})
+    return next((year for year in years if not calendar.known(year)), None)
+
+
 def application_out(session: Session, viewer: User | None, app: Application,
                     now: datetime | None = None) -> ApplicationOut:
     now = now or utcnow()
@@ -72,14 +79,16 @@ def application_out(session: Session, viewer: User | None, app: Application,
     assert item is not None and dept is not None
     materials = session.scalars(select(Material).where(Material.application_id == app.id).order_by(Material.id))
     cards = session.scalars(select(Card).where(Card.application_id == app.id).order_by(Card.id))
+    step_due = app.step_due_at if app.running_since else None
+    total_due = app.total_due_at if app.status not in FINAL else None
     return ApplicationOut(
         number=app.number, version=app.version, item=item.code, item_name=Bilingual(zh=item.name_zh, en=item.name_en),
         department=dept.code, applicant=_name(session, app.applicant_id) or "", status=app.status,
         step=STEP_OF.get(app.paused_from or app.status), assignee=_name(session, app.assignee_id),
         fields=dict(app.form), field_names={f["name"]: Bilingual(zh=f["zh"], en=f["en"]) for f in item.fields},
         submitted_at=app.submitted_at,
-        step_due_at=app.step_due_at if app.running_since else None,
-        total_due_at=app.total_due_at if app.status not in FINAL else None, completed_at=app.completed_at,
+        step_due_at=step_due, total_due_at=total_due, provisional_year=_provisional_year(step_due, total_due),
+        completed_at=app.completed_at,
         on_time=app.on_time, used_days=round(clock.total_used(app, now) / DAY, 2), result=app.result,
         upheld=app.upheld, satisfaction=app.satisfaction, rating_comment=app.rating_comment,
         materials=[MaterialOut.model_validate(m) for m in materials],

@@ -13,7 +13,14 @@ from core.audit import AuditContext, Writer
 from core.notifications import Notification
 from core.settings import Settings
 from servicehall import service
-from servicehall.calendar import BEIJING, end_of_working_days, is_working_day, known, working_seconds
+from servicehall.calendar import (
+    BEIJING,
+    end_of_working_days,
+    is_working_day,
+    known,
+    statutory_holidays,
+    working_seconds,
+)
 from servicehall.models import Application, Card, CardLevel, Status, Step
 from servicehall.schemas import ActionIn
 from servicehall.workflow import Action
@@ -43,6 +50,43 @@ def test_five_working_days_from_the_thursday_before_national_day() -> None:
     # a working Saturday counts whole, a holiday not at all
     assert working_seconds(bj(2026, 10, 10, 0), bj(2026, 10, 11, 0)) == 86_400
     assert working_seconds(bj(2026, 10, 1, 0), bj(2026, 10, 8, 0)) == 0
+
+
+def _first_unknown_year() -> int:
+    return next(year for year in range(2026, 2100) if not known(year))
+
+
+def test_the_statutory_holidays_are_days_off_in_every_published_schedule_and_after_it() -> None:
+    """The holiday rules as amended for 2025 agree with the State Council's 2025 and 2026 notices;
+    a year without a notice yet keeps them off too, on Monday-Friday."""
+    for year in (2025, 2026, _first_unknown_year()):
+        assert not any(is_working_day(day) for day in statutory_holidays(year)), year
+    unknown = _first_unknown_year()
+    ordinary = next(dt.date(unknown, 3, d) for d in range(2, 9) if dt.date(unknown, 3, d).weekday() == 1)
+    assert is_working_day(ordinary)  # a Tuesday in March is worked
+
+
+def test_the_2027_statutory_holidays_follow_the_lunar_calendar() -> None:
+    assert statutory_holidays(2027) == {
+        dt.date(2027, 1, 1), dt.date(2027, 4, 5), dt.date(2027, 5, 1), dt.date(2027, 5, 2),
+        dt.date(2027, 2, 5), dt.date(2027, 2, 6), dt.date(2027, 2, 7), dt.date(2027, 2, 8),  # 除夕, 初一-初三
+        dt.date(2027, 6, 9), dt.date(2027, 9, 15),  # 端午, 中秋
+        dt.date(2027, 10, 1), dt.date(2027, 10, 2), dt.date(2027, 10, 3)}
+
+
+def test_a_deadline_in_a_year_without_a_schedule_skips_its_holidays_and_says_it_is_provisional(
+        sessions: sessionmaker[Session], hall_settings: Settings) -> None:
+    unknown = _first_unknown_year()
+    office = make_office(sessions, hall_settings, step_days=FIVE, total_days=20)
+    # Wednesday 29 December of the last known year, say, plus five working days runs over New Year's Day
+    start = next(bj(unknown - 1, 12, d, 10) for d in range(31, 20, -1) if dt.date(unknown - 1, 12, d).weekday() < 3)
+    shown = office.apply(start)
+    counted = [start.date() + dt.timedelta(days=n) for n in range(1, 20)]
+    fifth = [d for d in counted if d.weekday() < 5 and d not in statutory_holidays(unknown)
+             and (d.year != unknown - 1 or is_working_day(d))][4]
+    assert shown.step_due_at == dt.datetime.combine(fifth + dt.timedelta(days=1), dt.time(), BEIJING)
+    assert shown.provisional_year == unknown
+    assert office.apply(bj(2026, 3, 2, 10)).provisional_year is None  # all of it in a published year
 
 
 def _sweep(sessions: sessionmaker[Session], now: dt.datetime) -> int:
