@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Self
 
+from core.i18n import Language, Named
+
 
 class IPCommonsError(Exception):
     """Root of every deliberate error; ``detail`` is a sentence for a person.
@@ -45,9 +47,13 @@ class IPCommonsError(Exception):
         """The error with ``template % params`` as its detail, keeping both for translation."""
         return cls(template % params, template=template, params=params)
 
-    def in_words(self, translate: Callable[[str], str]) -> str:
-        """The detail in the reader's language: the translated template filled with the values."""
-        return translate(self.template) % self.params if self.params else translate(self.detail)
+    def in_words(self, translate: Callable[[str], str], lang: Language = Language.en) -> str:
+        """The detail in the reader's language: the translated template filled with the values
+        (a ``Named`` value in ``lang``)."""
+        if not self.params:
+            return translate(self.detail)
+        values = {k: v.in_language(lang) if isinstance(v, Named) else v for k, v in self.params.items()}
+        return translate(self.template) % values
 
 
 class InvalidInput(IPCommonsError, ValueError):

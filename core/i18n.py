@@ -3,8 +3,23 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Language(StrEnum):
     en = "en"
     zh = "zh"
+
+
+class Named(NamedTuple):
+    """A name stored in both languages, such as a service's form label: a refusal naming it shows
+    the reader's (``IPCommonsError.in_words``); as plain text it is the English one."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.en
+
+    def in_language(self, lang: Language) -> str:
+        return self.zh if lang is Language.zh else self.en

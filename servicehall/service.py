@@ -27,6 +27,7 @@ from core.accounts.permissions import is_admin, is_staff
 from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.i18n import Named
 from core.notifications import notify
 from core.settings import Settings
 from servicehall import clock, uploads, warnings, workflow
@@ -86,7 +87,7 @@ def _checked_fields(session: Session, item: ServiceItem, given: dict[str, str], 
     values = {k: v.strip()[:5000] for k, v in given.items() if v.strip()}
     for name, spec in known.items():
         if spec.get("required") and name not in values:
-            raise InvalidInput.said("%(field)s is required", field=spec["en"])
+            raise InvalidInput.said("%(field)s is required", field=Named(zh=spec["zh"], en=spec["en"]))
     if item.kind is ItemKind.agency_mediation:
         from community.agencies.service import get_agency
 

@@ -63,7 +63,7 @@ def login(page: CheckedPageDep, email: Text, password: Text, next: Annotated[str
                                          client_ip(page.request), clean_line(email), password)
     except IPCommonsError as exc:
         status = 429 if "too many" in exc.detail else 401
-        return page.render("login.html", status, error=exc.in_words(page.gettext), email=email, next=_safe_next(next))
+        return page.render("login.html", status, error=page.explain(exc), email=email, next=_safe_next(next))
     return _signed_in(page, user.id, next)
 
 
@@ -115,7 +115,7 @@ def change_password(page: CheckedPageDep, current: Text, new: Text) -> HTMLRespo
         service.change_password(page.writer(), current, new)
     except IPCommonsError as exc:
         page.session.rollback()
-        return _account(page, 400, error=exc.in_words(page.gettext))
+        return _account(page, 400, error=page.explain(exc))
     return _account(page, notice=page.gettext("Password changed."))
 
 

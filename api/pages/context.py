@@ -108,7 +108,7 @@ class Page:
         if isinstance(exc, ValidationError):
             return self._explain_validation(exc.errors()[0])
         if isinstance(exc, IPCommonsError):
-            return exc.in_words(self.gettext)
+            return exc.in_words(self.gettext, self.lang)
         return str(exc)
 
     def _explain_validation(self, error: ErrorDetails) -> str:

@@ -18,7 +18,7 @@ def error_page(request: Request, status: int, title: str, error: IPCommonsError)
     lang = parse_language(request.cookies.get(LANG_COOKIE)) or from_accept_language(
         request.headers.get("accept-language"))
     gettext = translations(lang).gettext
-    context = {"title": title, "detail": error.in_words(gettext), "_": gettext, "lang": lang.value, "user": None,
+    context = {"title": title, "detail": error.in_words(gettext, lang), "_": gettext, "lang": lang.value, "user": None,
                "csrf": "", "nav": (), "path": request.url.path, "page": _Bare(request)}
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 

@@ -70,9 +70,9 @@ def search_page(page: PageDep, q: Annotated[str, Query(max_length=4000)] = "", f
         try:
             context.update(_search(page, q, f, sort, cursor, group))
         except QuerySyntaxError as exc:
-            context["error"] = f"{exc.in_words(page.gettext)}\n{exc.pointer()}"
+            context["error"] = f"{page.explain(exc)}\n{exc.pointer()}"
         except InvalidInput as exc:
-            context["error"] = exc.in_words(page.gettext)
+            context["error"] = page.explain(exc)
     if page.user is not None:
         context["sets"] = history.history(page.session, page.user)
     return page.render("search.html", 400 if context["error"] else 200, **context)

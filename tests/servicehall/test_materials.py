@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from core.accounts.models import User
+from api.i18n import translations
 from core.errors import InvalidInput, NotFound
+from core.i18n import Language
 from servicehall import service, views
 from servicehall.models import Application
 from servicehall.schemas import ActionIn, ApplyIn
@@ -46,8 +48,13 @@ def test_files_are_hashed_and_a_file_beyond_the_limit_is_refused(office: Office)
 
 def test_required_fields_and_materials_are_asked_for(office: Office) -> None:
     w = office.writer("applicant")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as missing:
         service.apply(w, office.settings, ApplyIn(item=office.item, fields={}), [("a.txt", io.BytesIO(b"a"))])
+    # the field is named by its label in the reader's language (it read "Details为必填项")
+    zh = translations(Language.zh).gettext
+    assert missing.value.in_words(zh, Language.zh) == "说明为必填项"
+    assert missing.value.in_words(translations(Language.en).gettext, Language.en) == "Details is required"
+    assert missing.value.detail == "Details is required"
     with pytest.raises(InvalidInput):
         service.apply(w, office.settings, ApplyIn(item=office.item, fields={"details": "d"}), [])
     with pytest.raises(InvalidInput):
