@@ -10,8 +10,8 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from core.accounts.models import User
 from api.i18n import translations
+from core.accounts.models import User
 from core.errors import InvalidInput, NotFound
 from core.i18n import Language
 from servicehall import service, views
