@@ -26,3 +26,14 @@ def queue(session: Session, viewer: User, words: Words = WITHHELD_WORDS) -> Mode
     require_staff(viewer)
     return ModerationQueueOut(posts=forums.moderation_entries(session, viewer, words),
                               reviews=agencies.review_queue(session, viewer))
+
+
+class QueueCounts(BaseModel):
+    posts: int
+    reviews: int
+
+
+def counts(session: Session, viewer: User) -> QueueCounts:
+    """How much waits in the queue, for the console's home (it counted the forum posts only)."""
+    waiting = queue(session, viewer)
+    return QueueCounts(posts=len(waiting.posts), reviews=len(waiting.reviews))

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.problems import form_status
+from community import moderation
 from community.agencies import admin as agencies_admin
 from community.agencies import service as agencies
 from community.agencies.schemas import RecordIn
@@ -115,7 +116,7 @@ def console(page: PageDep) -> HTMLResponse:
     """Counts and links for admins; moderators see the moderation queue only."""
     user = page.require_user()
     require_staff(user)
-    queue = len(forums.moderation_entries(page.session, user))
+    queue = moderation.counts(page.session, user)
     if not is_admin(user):
         return _render(page, "admin_home.html", queue=queue, counts=None)
     return _render(page, "admin_home.html", queue=queue, counts=accounts_admin.counts(page.session, user),
@@ -321,7 +322,7 @@ def _forums(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
     user = page.require_user()
     require_admin(user)  # the categories are public; creating them and this page are the admins'
     return _render(page, "admin_forums.html", status_code, categories=forums.category_summaries(page.session),
-                   queue=len(forums.moderation_entries(page.session, user)), **extra)
+                   queue=moderation.counts(page.session, user).posts, **extra)
 
 
 @router.get("/admin/forums", response_class=HTMLResponse)

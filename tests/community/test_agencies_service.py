@@ -237,6 +237,10 @@ def test_the_moderation_queue_lists_flagged_and_held_reviews_for_moderators(both
     assert (entries[flagged].held, entries[flagged].flags) == (False, 1)
     assert entries[flagged].agency_name == f"Queue IP {c.tag}" and entries[flagged].author.startswith("user")
     assert [r.id for r in moderation.queue(c.session, moderator).reviews if r.agency_id == agency] == [held, flagged]
+    before = moderation.counts(c.session, moderator)
+    svc.flag_review(c.writer(member), untouched)  # the console's count follows the queue
+    assert moderation.counts(c.session, moderator) == before.model_copy(update={"reviews": before.reviews + 1})
+    svc.release_review(c.writer(moderator), untouched, keep_held=False)
 
     assert svc.release_review(c.writer(moderator), held, keep_held=False).held is False
     assert list(queued()) == [flagged]
