@@ -110,7 +110,8 @@ class AgencyOut(BaseModel):
     tier: Tier
     rated: bool
     score: float
-    rating: float
+    rating: float = Field(description="the Bayesian rating the score and the order use")
+    stars: float | None = Field(description="the plain mean of the counted reviews' stars, as readers gave them")
     rating_count: int
 
 

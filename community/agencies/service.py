@@ -105,7 +105,7 @@ def agency_out(agency: Agency) -> AgencyOut:
         service_types=agency.service_types, ipc_subclasses=agency.ipc_subclasses, ipc_sections=agency.ipc_sections,
         practitioners=agency.practitioners, founded_year=agency.founded_year, claimed=agency.owner_id is not None,
         tier=agency.tier, rated=agency.tier is not Tier.not_rated, score=agency.score, rating=agency.bayes,
-        rating_count=agency.rating_count)
+        stars=agency.rating_mean, rating_count=agency.rating_count)
 
 
 def list_agencies(session: Session, q: str = "", province: str | None = None, service: ServiceType | None = None,

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from tests.community.test_agencies_api import World
 
 AGENCY = {"id", "name", "licence_number", "province", "city", "service_types", "ipc_sections", "practitioners",
-          "founded_year", "claimed", "tier", "score", "rating", "rating_count",
+          "founded_year", "claimed", "tier", "score", "rating", "stars", "rating_count",
           # added with the tier fixes (issue 14, item 7): regions as GB/T 2260 codes, IPC subclasses, rated
           "province_code", "city_code", "ipc_subclasses", "rated"}
 PROFILE = AGENCY | {"score_breakdown", "contact", "integrity_records", "reviews"}
