@@ -77,7 +77,10 @@ def _content(sha256: str, size: str) -> ContentHash:
     digest = sha256.strip().lower()
     if not re.fullmatch(r"[0-9a-f]{64}", digest):
         raise InvalidInput.said("the SHA-256 is 64 hexadecimal characters (0-9, a-f)")
-    return ContentHash(sha256=digest, size=whole_number(size))
+    bytes_ = whole_number(size)
+    if size.strip() and bytes_ is None:  # it was dropped: a forged or broken form registered no size
+        raise InvalidInput.said("the file size is a whole number of bytes")
+    return ContentHash(sha256=digest, size=bytes_)
 
 
 # --- home ----------------------------------------------------------------------------------------

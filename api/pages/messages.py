@@ -36,7 +36,8 @@ COPYRIGHT = [N_("registered"), N_("under_review"), N_("disputed"), N_("revoked")
              N_("the completion date is in the future"), N_("the first publication date is in the future"),
              N_("the work is first published before it was completed"),
              N_("a first publication date or place is for a published work: tick 'published'"),
-             N_("the SHA-256 is 64 hexadecimal characters (0-9, a-f)"), N_("%(field)s is not a date (YYYY-MM-DD)"),
+             N_("the SHA-256 is 64 hexadecimal characters (0-9, a-f)"), N_("the file size is a whole number of bytes"),
+             N_("%(field)s is not a date (YYYY-MM-DD)"),
              N_("choose the type of work"), N_("give the title of the work"),
              N_("choose at least one right to license"),
              N_("only the licensee may accept a licence offer"), N_("only the licensee may decline a licence offer"),
@@ -134,7 +135,7 @@ FIELD_LABELS = {
     "end_date": N_("Until"), "licensee_email": N_("Licensee's e-mail"), "email": N_("E-mail"),
     "password": N_("Password"), "display_name": N_("Display name"), "authors": N_("Authors"),
     "summary": N_("Summary"), "comment": N_("Comment"), "rating": N_("Rating"), "home_country": N_("Home country"),
-    "from_year": N_("From year"), "to_year": N_("To year"),
+    "from_year": N_("From year"), "to_year": N_("To year"), "size": N_("File size"),
 }
 # Validators' own sentences that reach forms (pydantic "Value error, ..."): translated as they are.
 VALIDATOR_SENTENCES = [N_("end_date is before start_date")]

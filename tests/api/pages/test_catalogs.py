@@ -74,7 +74,7 @@ def test_every_search_refusal_is_translated_to_chinese() -> None:
 
 # Every feature package whose refusals reach a page (the CLI-only backup package speaks English).
 FEATURE_MODULES = ["core/**/*.py", "ipsearch/**/*.py", "copyright/**/*.py", "community/**/*.py",
-                   "servicehall/**/*.py", "analytics/**/*.py"]
+                   "servicehall/**/*.py", "analytics/**/*.py", "api/pages/**/*.py"]
 
 
 def test_every_said_refusal_is_translated_to_chinese() -> None:

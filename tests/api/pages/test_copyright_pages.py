@@ -110,6 +110,7 @@ HASHED = {"mode": "hash", "sha256": "ab" * 32}
     ({"first_publication_date": "2025-06-01"} | HASHED, "tick 'published'"),
     ({"size": "99999999999999999999999"} | HASHED, "size"),  # more than canonical JSON can sign
     ({"title": "   "} | HASHED, "give the title of the work"),
+    ({"size": "-5"} | HASHED, "the file size is a whole number of bytes"),  # was registered without a size
 ])
 def test_a_refused_registration_comes_back_with_its_reason_and_registers_nothing(
         portal: Settings, change: dict[str, str], reason: str) -> None:
