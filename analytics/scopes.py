@@ -103,11 +103,12 @@ def create(session: Session, data: ScopeIn, owner_id: int, org_id: int | None = 
     org_id = org_id if org_id is not None else data.org_id
     if org_id is not None and session.scalar(select(Membership.id).where(
             Membership.user_id == owner_id, Membership.org_id == org_id)) is None:
-        raise PermissionDenied("you can share a scope with an organisation you belong to only")
+        raise PermissionDenied.said("you can share a scope with an organisation you belong to only")
     if data.key.startswith(REGION_PREFIX):
-        raise Conflict(f"scope keys starting with {REGION_PREFIX!r} are the regions' own")
+        raise Conflict.said("scope keys starting with %(prefix)s are the regions' own", prefix=REGION_PREFIX)
     if data.key in INDUSTRIES or session.scalar(select(CustomScope).where(CustomScope.key == data.key)):
-        raise Conflict(f"scope {data.key!r} exists")
+        # keys name scopes in addresses, so they are one namespace; the refusal does not say whose
+        raise Conflict.said("the key %(key)s is taken: choose another", key=data.key)
     row = CustomScope(key=data.key, name=data.name, name_zh=data.name_zh, query=data.query,
                       branches=[b.model_dump() for b in data.branches], owner_id=owner_id, org_id=org_id,
                       published=data.published)

@@ -163,4 +163,7 @@ FEATURE_ERRORS = [
     N_("the application is not valid: %(reason)s"),
     N_("the catalogue already has %(code)s"),
     N_("unknown field %(name)s"),
+    N_("you can share a scope with an organisation you belong to only"),
+    N_("scope keys starting with %(prefix)s are the regions' own"),
+    N_("the key %(key)s is taken: choose another"),
 ]

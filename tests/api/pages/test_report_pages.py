@@ -178,6 +178,9 @@ def test_a_scope_shared_with_an_organisation_is_seen_by_its_members_only(portal:
     assert carol.get(f"/reports/industries/{key}", headers=EN).status_code == 200
     assert key in carol.get("/reports", headers=EN).text
     assert bob.get(f"/reports/industries/{key}", headers=EN).status_code == 404
+    taken = _post(bob, "/reports/scopes", {"key": key, "name": "Mine too", "query": "IPC=H01L"})
+    assert taken.status_code == 400 and f"the key {key} is taken: choose another" in taken.text
+    assert "Association scope" not in taken.text  # nothing of alice's scope is shown
     for_members = _post(alice, "/reports/subscriptions", {"scope": key, "org": str(org_id), "keywords": "lamp"})
     assert for_members.status_code == 303  # an association's watch: its members get the alerts
     assert _post(bob, "/reports/subscriptions", {"scope": "led", "org": str(org_id)}).status_code == 400
