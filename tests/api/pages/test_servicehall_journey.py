@@ -105,6 +105,10 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     creator.goto(f"{portal_url}/service-hall/applications/{number}")
     expect(creator.locator("#app-status .status-materials")).to_be_visible()
     expect(creator.locator("#supply-form #asked")).to_contain_text("Please add the sales receipt.")  # what is asked
+    withdraw = creator.locator("#withdraw button[value=withdraw]")
+    expect(withdraw).to_be_hidden()  # withdrawing for good takes a second, deliberate click
+    creator.locator("#withdraw summary").click()
+    expect(withdraw).to_be_visible()
     _clean(creator, f"hall-materials-{lang}")
     creator.locator("#supply-comment").fill("The receipt of a copy I bought.")
     creator.locator("#supply-files").set_input_files([{"name": "receipt.pdf", "mimeType": "application/pdf",
