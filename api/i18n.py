@@ -78,10 +78,20 @@ class Formatter:
                 return value
         return format_date(value, format="medium", locale=self.locale)
 
-    def datetime(self, value: dt.datetime | None) -> str:
+    def datetime(self, value: dt.datetime | str | None) -> str:
         """In Beijing time, whatever zone the value carries (a naive one is UTC): the inbox kept UTC
-        while an application's page, whose deadlines are Beijing's, showed the same event 8 h later."""
-        return format_datetime(value, format="medium", tzinfo=SHOWN_ZONE, locale=self.locale) if value else ""
+        while an application's page, whose deadlines are Beijing's, showed the same event 8 h later.
+        A string is an ISO 8601 time (a signed log entry's); one that is not is shown as it is."""
+        if not value:
+            return ""
+        if isinstance(value, str):
+            try:
+                moment = dt.datetime.fromisoformat(value)
+            except ValueError:
+                return value
+        else:
+            moment = value
+        return format_datetime(moment, format="medium", tzinfo=SHOWN_ZONE, locale=self.locale)
 
     def deadline(self, value: dt.datetime | None) -> str:
         """A time limit that ends at 24:00 Beijing time is stored as the next day's 00:00; it is
@@ -91,10 +101,17 @@ class Formatter:
         local = value.replace(tzinfo=value.tzinfo or dt.UTC).astimezone(SHOWN_ZONE)
         if local.time() != dt.time():
             return self.datetime(value)
-        return f"{format_date(local.date() - dt.timedelta(days=1), format='medium', locale=self.locale)} 24:00"
+        last_day = format_date(local.date() - dt.timedelta(days=1), format="medium", locale=self.locale)
+        return f"{last_day} 24:00" if self.locale.language == "zh" else f"{last_day}, 24:00"  # as datetime()
 
     def number(self, value: float | int | None) -> str:
         return format_decimal(value, locale=self.locale) if value is not None else ""
+
+
+def NP_(context: str, message: str) -> str:  # noqa: N802 - N_ with a message context (msgctxt)
+    """Marks a message whose translation depends on where it is used ("Description" of a form is
+    not a patent's 说明书); it is translated with ``pgettext(context, message)`` where shown."""
+    return message
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from api.i18n import N_
+from api.i18n import N_, SHOWN_ZONE
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.problems import form_status
 from community import moderation
@@ -346,10 +346,11 @@ def create_category(page: CheckedPageDep, name: Text, description: Text = "") ->
 # --- the audit trail --------------------------------------------------------------------------------
 
 def _day(page: Page, value: str) -> dt.datetime | None:
+    """The start of a day in Beijing time, as the trail shows its entries."""
     if not value:
         return None
     try:
-        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.UTC)
+        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), SHOWN_ZONE)
     except ValueError:
         raise InvalidInput.said("Not a date: %(value)s", value=value) from None
 

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import httpx
 import pytest
@@ -26,6 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.app import create_app
+from api.i18n import SHOWN_ZONE as BEIJING
+from api.pages.admin import _day
+from api.pages.context import Page
 from community.agencies import service as agencies
 from community.agencies.models import Agency
 from community.agencies.schemas import AgencyIn
@@ -173,7 +176,7 @@ def test_a_role_change_is_audited_and_found_by_the_trail_filters(console: Consol
     [entry] = _audit(console, "user.role.set")
     assert (entry.actor_id, entry.object_id, entry.details) == (console.ids["admin"], str(other), {"role": "moderator"})
 
-    today = dt.datetime.now(dt.UTC).date()
+    today = dt.datetime.now(BEIJING).date()  # the trail's dates are Beijing's, as its times
     trail = admin.get("/admin/audit", params={"action": "user.role.set"}, headers=EN).text
     assert f'id="audit-{entry.id}"' in trail and console.people["admin"] in trail
     assert "user.register" not in re.sub(r"<select.*?</select>", "", trail, flags=re.S)
@@ -187,6 +190,12 @@ def test_a_role_change_is_audited_and_found_by_the_trail_filters(console: Consol
         assert r.status_code == 200 and "No entries match these filters." in r.text, params
     unknown = admin.get("/admin/audit", params={"actor": "nobody@example.org"}, headers=EN)
     assert unknown.status_code == 200 and "no account has the e-mail nobody@example.org" in unknown.text
+
+
+def test_the_trails_dates_are_beijing_days() -> None:
+    """The trail shows Beijing time, so its date filters are Beijing days: 4 December starts at
+    16:00 UTC on the 3rd (it started 8 hours late, dropping the evening's entries)."""
+    assert _day(cast(Page, None), "2026-12-04") == dt.datetime(2026, 12, 3, 16, tzinfo=dt.UTC)
 
 
 def test_the_trail_is_paginated_newest_first(console: Console, clients: dict[str, TestClient]) -> None:
@@ -413,6 +422,6 @@ def test_the_console_reads_on_postgresql(prod_settings: Settings) -> None:
         assert _post(client, "/admin/organisations", {"name": "PG 协会", "kind": "association"}).status_code == 303
         for path in [*PAGES, "/admin/users?q=PG", "/admin/audit?action=org.create&object_type=organisation"]:
             assert client.get(path, headers=ZH).status_code == 200, path
-        today = dt.datetime.now(dt.UTC).date().isoformat()
+        today = dt.datetime.now(BEIJING).date().isoformat()
         trail = client.get("/admin/audit", params={"actor": email, "since": today, "until": today}, headers=EN).text
         assert "org.create" in trail and "session.open" in trail
