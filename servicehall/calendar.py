@@ -40,7 +40,8 @@ def is_working_day(day: dt.date) -> bool:
 def statutory_holidays(year: int) -> frozenset[dt.date]:
     """The days off the national holiday rules fix for ``year`` (from 2025 on): New Year's Day, the
     Spring Festival's eve and first three days, Qingming, 1-2 May, the Dragon Boat and Mid-Autumn
-    festivals, 1-3 October. The yearly notice adds bridging days around them."""
+    festivals, 1-3 October, and for each that falls on a weekend the next free weekday (article 6:
+    补假). The yearly notice adds bridging days and the weekends worked for them."""
     new_year = LunarDate(year, 1, 1).to_solar_date()
     qingming = next(day for day, name in chinese_calendar.get_solar_terms(dt.date(year, 4, 1), dt.date(year, 4, 10))
                     if name == "清明")
@@ -48,6 +49,11 @@ def statutory_holidays(year: int) -> frozenset[dt.date]:
             LunarDate(year, 5, 5).to_solar_date(), LunarDate(year, 8, 15).to_solar_date(),
             dt.date(year, 10, 1), dt.date(year, 10, 2), dt.date(year, 10, 3)}
     days.update(new_year + dt.timedelta(days=n) for n in range(-1, 3))
+    for holiday in sorted(day for day in days if day.weekday() >= 5):
+        make_up = holiday
+        while make_up.weekday() >= 5 or make_up in days:
+            make_up += dt.timedelta(days=1)
+        days.add(make_up)
     return frozenset(days)
 
 

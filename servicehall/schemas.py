@@ -153,7 +153,7 @@ class ApplicationOut(BaseModel):
     total_due_at: Beijing | None
     provisional_year: int | None = Field(
         default=None, description="A year the deadlines reach whose official holiday schedule is not published "
-        "yet: they leave out its statutory holidays but not the weekends to be worked in their place.")
+        "yet: they leave out its statutory holidays and their make-up days, and may move once it is.")
     completed_at: Beijing | None
     on_time: bool | None
     used_days: float = Field(description="Working days used so far, paused time excluded.")

@@ -66,12 +66,13 @@ def test_the_statutory_holidays_are_days_off_in_every_published_schedule_and_aft
     assert is_working_day(ordinary)  # a Tuesday in March is worked
 
 
-def test_the_2027_statutory_holidays_follow_the_lunar_calendar() -> None:
+def test_the_2027_statutory_holidays_follow_the_lunar_calendar_and_make_up_for_weekends() -> None:
     assert statutory_holidays(2027) == {
-        dt.date(2027, 1, 1), dt.date(2027, 4, 5), dt.date(2027, 5, 1), dt.date(2027, 5, 2),
+        dt.date(2027, 1, 1), dt.date(2027, 4, 5), dt.date(2027, 6, 9), dt.date(2027, 9, 15),  # 清明, 端午, 中秋
         dt.date(2027, 2, 5), dt.date(2027, 2, 6), dt.date(2027, 2, 7), dt.date(2027, 2, 8),  # 除夕, 初一-初三
-        dt.date(2027, 6, 9), dt.date(2027, 9, 15),  # 端午, 中秋
-        dt.date(2027, 10, 1), dt.date(2027, 10, 2), dt.date(2027, 10, 3)}
+        dt.date(2027, 2, 9), dt.date(2027, 2, 10),  # made up for 初一 and 初二 on the weekend
+        dt.date(2027, 5, 1), dt.date(2027, 5, 2), dt.date(2027, 5, 3), dt.date(2027, 5, 4),
+        dt.date(2027, 10, 1), dt.date(2027, 10, 2), dt.date(2027, 10, 3), dt.date(2027, 10, 4), dt.date(2027, 10, 5)}
 
 
 def test_a_deadline_in_a_year_without_a_schedule_skips_its_holidays_and_says_it_is_provisional(
