@@ -23,3 +23,10 @@ class Named(NamedTuple):
 
     def in_language(self, lang: Language) -> str:
         return self.zh if lang is Language.zh else self.en
+
+
+class Term(str):
+    """A code whose words are in the catalogs (a status, an action, a role): a refusal naming it
+    shows the reader's word (``IPCommonsError.in_words``), not "completed" on a Chinese page."""
+
+    __slots__ = ()

@@ -11,6 +11,7 @@ from core.accounts.permissions import is_admin, require_admin
 from core.accounts.service import normalise_email
 from core.audit import AuditAction, Writer
 from core.errors import Conflict, NotFound, PermissionDenied
+from core.i18n import Term
 from servicehall.models import Department, ServiceItem, Staff, StaffRole
 from servicehall.schemas import Bilingual, DepartmentIn, ItemIn, ItemOut, StaffIn, StaffOut
 from servicehall.seed import DEPARTMENTS, ITEMS
@@ -144,7 +145,7 @@ def remove_staff(w: Writer, body: StaffIn) -> None:
     row = w.session.scalar(select(Staff).join(User, User.id == Staff.user_id).where(
         Staff.department_id == dept.id, User.email == normalise_email(str(body.email)), Staff.role == body.role))
     if row is None:
-        raise NotFound.said("%(email)s is not %(role)s there", email=str(body.email), role=body.role.value)
+        raise NotFound.said("%(email)s is not %(role)s there", email=str(body.email), role=Term(body.role.value))
     w.session.delete(row)
     w.audit(AuditAction.hall_staff, "hall_department", dept.code, user_id=row.user_id, role=body.role.value,
             added=False)

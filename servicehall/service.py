@@ -27,7 +27,7 @@ from core.accounts.permissions import is_admin, is_staff
 from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from core.i18n import Named
+from core.i18n import Named, Term
 from core.notifications import notify
 from core.settings import Settings
 from servicehall import clock, uploads, warnings, workflow
@@ -201,12 +201,12 @@ def _require(session: Session, user: User, app: Application, body: ActionIn) -> 
         raise Conflict.said("application %(number)s changed since you saw it: reload it", number=app.number)
     if body.action not in workflow.allowed(app):
         raise Conflict.said("application %(number)s is %(status)s: %(action)s is not possible now",
-                            number=app.number, status=app.status.value, action=body.action.value)
+                            number=app.number, status=Term(app.status.value), action=Term(body.action.value))
     if not may_act(session, user, app, body.action):
-        raise PermissionDenied.said("you may not %(action)s application %(number)s", action=body.action.value,
+        raise PermissionDenied.said("you may not %(action)s application %(number)s", action=Term(body.action.value),
                                     number=app.number)
     if body.action in NEEDS_COMMENT and not body.comment.strip():
-        raise InvalidInput.said("say why (%(action)s needs a comment)", action=body.action.value)
+        raise InvalidInput.said("say why (%(action)s needs a comment)", action=Term(body.action.value))
     if _upholds_mediation(session, app, body) and not is_admin(user):
         raise PermissionDenied("an upheld mediation enters the agency's integrity record: an admin approves it")
     if _decides_registration(session, app, body) and not is_staff(user):
@@ -335,10 +335,10 @@ def assign(w: Writer, number: str, body: AssignIn, now: datetime | None = None) 
         role = ROLE_FOR_STATUS.get(status) if status else None
         if role is None:
             raise Conflict.said("application %(number)s is %(status)s: nothing to assign", number=number,
-                                status=app.status.value)
+                                status=Term(app.status.value))
         if body.assignee_id is not None and role not in roles_of(w.session, w.session.get(User, body.assignee_id),
                                                                  app.department_id):
-            raise InvalidInput.said("that person is not %(role)s in this department", role=role.value)
+            raise InvalidInput.said("that person is not %(role)s in this department", role=Term(role.value))
         app.assignee_id = body.assignee_id
         w.session.add(Event(application_id=app.id, at=now, actor_id=w.actor.id, action="assign",
                             from_status=app.status, to_status=app.status, comment=body.comment.strip()))

@@ -11,6 +11,7 @@ from statemachine import State, StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
 from core.errors import Conflict
+from core.i18n import Term
 from servicehall.models import Application, StaffRole, Status
 
 
@@ -73,7 +74,7 @@ def fire(app: Application, action: Action) -> tuple[Status, Status]:
         flow.send(action.value)
     except TransitionNotAllowed as exc:
         raise Conflict.said("application %(number)s is %(status)s: %(action)s is not possible now",
-                            number=app.number, status=before.value, action=action.value) from exc
+                            number=app.number, status=Term(before.value), action=Term(action.value)) from exc
     return before, Status(app.status)
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import Platform, PlatformDep, audit_context
 from api.i18n import formatter, from_accept_language, parse_language, translations
-from api.pages.messages import FIELD_LABELS, VALIDATION_MESSAGES
+from api.pages.messages import FIELD, FIELD_LABELS, UNLABELLED_FIELD, VALIDATION_MESSAGES
 from core.accounts.models import User
 from core.accounts.permissions import is_staff
 from core.accounts.sessions import WebSession, csrf_token, csrf_valid, find_session
@@ -116,12 +116,19 @@ class Page:
         (pydantic's own English, "title: String should have at most 500 characters", reached
         Chinese pages), or a validator's own sentence, translated."""
         field = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), "")
-        label = self.gettext(FIELD_LABELS.get(field, field)) if field else ""  # gettext("") is the header
+        label = translations(self.lang).pgettext(FIELD, FIELD_LABELS.get(field, UNLABELLED_FIELD)) if field else ""
         template = VALIDATION_MESSAGES.get(error["type"])
         if template is not None:
-            return self.gettext(template) % {"field": label, **{k: str(v) for k, v in error.get("ctx", {}).items()}}
+            limits = {k: self._limit(v) for k, v in error.get("ctx", {}).items()}
+            return self.gettext(template) % {"field": label, **limits}
         message = str(error["msg"]).removeprefix("Value error, ")  # a validator's own sentence
         return f"{label}: {self.gettext(message)}" if label else self.gettext(message)
+
+    def _limit(self, value: object) -> str:
+        """A limit pydantic names, as the page writes numbers (100, not 100.0)."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return str(value)
+        return formatter(self.lang).number(value)
 
     def render(self, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
         context = {"page": self, "user": self.user, "lang": self.lang.value, "csrf": self.csrf,

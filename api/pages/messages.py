@@ -3,7 +3,7 @@ the errors people meet most often), marked here so that ``pybabel extract`` puts
 
 from __future__ import annotations
 
-from api.i18n import N_
+from api.i18n import N_, NP_
 
 NAVIGATION = [N_("Search"), N_("Collections"), N_("Reports"), N_("Copyright"), N_("Community"),
               N_("Service hall"), N_("Admin")]
@@ -125,18 +125,29 @@ VALIDATION_MESSAGES = {
     "literal_error": N_("%(field)s is not one of the choices"),
     "bool_parsing": N_("%(field)s is yes or no"),
 }
-# The labels of the form fields those messages name (the model's field names).
+# The labels of the form fields those messages name (the model's field names), in the context
+# "form field": a label may not borrow another page's word ("Description" here is not a patent's 说明书).
+FIELD = "form field"  # written out in each NP_ below: the extractor reads literals only
 FIELD_LABELS = {
-    "title": N_("Title"), "description": N_("Description"), "name": N_("Name"), "key": N_("Key"),
-    "query": N_("Query"), "body": N_("Text"), "reason": N_("Reason"), "points": N_("Points"),
-    "yellow_pct": N_("Foreign growth, yellow above (%)"), "red_pct": N_("Foreign growth, red above (%)"),
-    "min_keywords": N_("Keywords for a yellow alert"), "red_keywords": N_("Keywords for a red alert"),
-    "territory": N_("Territory"), "media": N_("Media"), "fee": N_("Fee"), "start_date": N_("From"),
-    "end_date": N_("Until"), "licensee_email": N_("Licensee's e-mail"), "email": N_("E-mail"),
-    "password": N_("Password"), "display_name": N_("Display name"), "authors": N_("Authors"),
-    "summary": N_("Summary"), "comment": N_("Comment"), "rating": N_("Rating"), "home_country": N_("Home country"),
-    "from_year": N_("From year"), "to_year": N_("To year"), "size": N_("File size"),
+    "title": NP_("form field", "Title"), "description": NP_("form field", "Description"),
+    "name": NP_("form field", "Name"), "key": NP_("form field", "Key"), "query": NP_("form field", "Query"),
+    "body": NP_("form field", "Text"), "text": NP_("form field", "Text"), "reason": NP_("form field", "Reason"),
+    "points": NP_("form field", "Points"), "kind": NP_("form field", "Kind"), "source": NP_("form field", "Source"),
+    "occurred_on": NP_("form field", "Date"), "published": NP_("form field", "Published"),
+    "yellow_pct": NP_("form field", "Foreign growth, yellow above (%)"),
+    "red_pct": NP_("form field", "Foreign growth, red above (%)"),
+    "min_keywords": NP_("form field", "Keywords for a yellow alert"),
+    "red_keywords": NP_("form field", "Keywords for a red alert"), "territory": NP_("form field", "Territory"),
+    "media": NP_("form field", "Media"), "fee": NP_("form field", "Fee"), "start_date": NP_("form field", "From"),
+    "end_date": NP_("form field", "Until"), "licensee_email": NP_("form field", "Licensee's e-mail"),
+    "email": NP_("form field", "E-mail"), "password": NP_("form field", "Password"),
+    "display_name": NP_("form field", "Display name"), "authors": NP_("form field", "Authors"),
+    "summary": NP_("form field", "Summary"), "comment": NP_("form field", "Comment"),
+    "rating": NP_("form field", "Rating"), "home_country": NP_("form field", "Home country"),
+    "from_year": NP_("form field", "From year"), "to_year": NP_("form field", "To year"),
+    "size": NP_("form field", "File size"),
 }
+UNLABELLED_FIELD = NP_("form field", "This field")  # a field without a label here: never its code name
 # Validators' own sentences that reach forms (pydantic "Value error, ..."): translated as they are.
 VALIDATOR_SENTENCES = [N_("end_date is before start_date")]
 

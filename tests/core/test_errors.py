@@ -9,7 +9,8 @@ from pathlib import Path
 
 from api.cli.errors import exit_code_of
 from api.problems import status_of
-from core.errors import InvalidInput, IPCommonsError, NotFound, TooManyRequests, Unavailable
+from core.errors import Conflict, InvalidInput, IPCommonsError, NotFound, TooManyRequests, Unavailable
+from core.i18n import Language, Named, Term
 
 REPO = Path(__file__).resolve().parents[2]
 APP_PACKAGES = ("core", "api", "ipsearch", "loaders", "analytics", "copyright", "community", "servicehall", "backup")
@@ -69,3 +70,13 @@ def test_an_error_with_values_is_translated_then_filled() -> None:
     assert error.in_words(lambda text: table.get(text, text)) == "您的检索历史中没有检索式 #9"
     plain = NotFound("collection 3 not found")
     assert plain.in_words(str.upper) == "COLLECTION 3 NOT FOUND"
+
+
+def test_names_and_terms_are_said_in_the_readers_language() -> None:
+    """A name stored in both languages shows the reader's; a code from the catalogs its word."""
+    error = Conflict.said("%(field)s of %(number)s is %(status)s", field=Named(zh="说明", en="Details"),
+                          number="SH1", status=Term("completed"))
+    assert error.detail == "Details of SH1 is completed"  # the plain text stays English
+    table = {"%(field)s of %(number)s is %(status)s": "%(number)s 的%(field)s为%(status)s", "completed": "已办结"}
+    assert error.in_words(lambda text: table.get(text, text), Language.zh) == "SH1 的说明为已办结"
+    assert error.in_words(lambda text: text, Language.en) == "Details of SH1 is completed"

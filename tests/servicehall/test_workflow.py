@@ -9,8 +9,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
+from api.i18n import translations
 from core.audit import AuditRecord
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.i18n import Language
 from core.notifications import Notification
 from servicehall import catalogue, service, views
 from servicehall.models import Application, Event, Status
@@ -102,9 +104,12 @@ def test_every_forbidden_transition_is_refused_and_changes_nothing(office: Offic
 def test_a_withdrawn_application_cannot_be_approved(office: Office) -> None:
     number = reach(office, Status.approving)
     assert do(office, "applicant", number, A.withdraw) is Status.withdrawn
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         do(office, "approver", number, A.approve)
     assert snapshot(office, number)[0] is Status.withdrawn
+    # said with the reader's words for the status and the action, not their codes
+    zh = translations(Language.zh).gettext
+    assert refused.value.in_words(zh, Language.zh) == f"办件 {number} 当前状态为“已撤回”：现在无法执行“批准”"
 
 
 def test_the_whole_flow_leaves_a_trail_with_each_actor_and_comment(office: Office) -> None:

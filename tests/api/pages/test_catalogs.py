@@ -16,19 +16,22 @@ REPO = Path(__file__).resolve().parents[3]
 METHODS = [("api/pages/**.py", "python"), ("api/i18n.py", "python"), ("api/templates/**.html", "jinja2")]
 
 
-def _page_messages() -> set[str]:
-    keywords = DEFAULT_KEYWORDS | {"N_": None}
+def _page_messages() -> set[tuple[str, str | None]]:
+    """Each message the pages show, with its context (msgctxt) if it has one."""
+    keywords = DEFAULT_KEYWORDS | {"N_": None, "NP_": ((1, "c"), 2)}
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(str(REPO), METHODS, keywords=keywords):
-        found.add(message if isinstance(message, str) else message[0])
+    for _file, _line, message, _comments, context in extract_from_dir(str(REPO), METHODS, keywords=keywords):
+        found.add((message if isinstance(message, str) else message[0], context))
     return found
 
 
 def test_every_page_message_is_translated_to_chinese() -> None:
     messages = _page_messages()
     assert len(messages) > 100  # the extraction really read the templates
+    assert ("Description", "form field") in messages  # and the labels marked with a context
     catalog = read_po((REPO / "api/locale/zh/LC_MESSAGES/messages.po").open(encoding="utf-8"))
-    untranslated = sorted(m for m in messages if not (catalog.get(m) and catalog.get(m).string))
+    untranslated = sorted((m, c) for m, c in messages
+                          if not ((entry := catalog.get(m, context=c)) is not None and entry.string))
     assert untranslated == [], "run pybabel extract/update and translate (README: Portal)"
 
 

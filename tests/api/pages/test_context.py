@@ -21,6 +21,9 @@ class Form(BaseModel):
     key: str = Field(default="k", pattern="^[a-z]+$")
     start_date: dt.date = dt.date(2026, 1, 1)
     end_date: dt.date | None = None
+    description: str = Field(default="ddd", min_length=3)
+    share: float = Field(default=0.5, le=100.0)
+    internal_code: int = 0
 
     @model_validator(mode="after")
     def _order(self) -> Form:
@@ -41,7 +44,11 @@ def _refusal(**values: object) -> ValidationError:
 
 
 @pytest.mark.parametrize(("values", "zh", "en"), [
-    ({"title": "x" * 600}, "名称最多 5 个字符", "Title takes at most 5 characters"),
+    ({"title": "x" * 600}, "标题最多 5 个字符", "Title takes at most 5 characters"),
+    # a form's description is 说明, not the 说明书 of a patent the same English word means elsewhere
+    ({"description": "d"}, "说明至少需要 3 个字符", "Description needs at least 3 characters"),
+    ({"internal_code": "x"}, "该项应为整数", "This field must be a whole number"),  # never its code name
+    ({"share": 150}, "该项不得大于 100", "This field must be at most 100"),  # a limit as pages write numbers
     ({"points": 500}, "分值不得大于 100", "Points must be at most 100"),
     ({"points": "many"}, "分值应为整数", "Points must be a whole number"),
     ({"key": "我的范围"}, "键名的写法不符合要求", "Key is not written as expected"),
