@@ -29,6 +29,7 @@ from core.accounts.models import User
 from core.accounts.permissions import require_staff
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.i18n import Term
 from core.ids import DbId
 from core.settings import Settings
 from core.text import SingleLine
@@ -71,7 +72,8 @@ def _now() -> str:
 
 def _registered(reg: Registration) -> None:
     if reg.status != RegistrationStatus.registered:
-        raise Conflict(f"{reg.number} is {reg.status.value}; rights can be recorded only for registered works")
+        raise Conflict.said("%(number)s is %(status)s; rights can be recorded only for registered works",
+                            number=reg.number, status=Term(reg.status.value))
 
 
 def holders(session: Session, reg: Registration, on: date) -> dict[int, set[str]]:
@@ -146,7 +148,8 @@ def check_licence(session: Session, reg: Registration, actor: User, body: Licenc
                                    "may license these rights")
     for other in session.scalars(select(Licence).where(Licence.registration_id == reg.id, Licence.exclusive.is_(True))):
         if set(other.rights) & rights and _overlaps(other, body) and other.licensee_id != body.licensee_id:
-            raise Conflict(f"an exclusive licence (#{other.id}) already covers some of these rights then and there")
+            raise Conflict.said("an exclusive licence (#%(id)s) already covers some of these rights then and there",
+                                id=other.id)
     return rights
 
 

@@ -177,4 +177,11 @@ FEATURE_ERRORS = [
     N_("you can share a scope with an organisation you belong to only"),
     N_("scope keys starting with %(prefix)s are the regions' own"),
     N_("the key %(key)s is taken: choose another"),
+    N_("not in the corpus: %(numbers)s (check the number, e.g. US7654321B2)"),
+    N_("%(pn)s is not in the collection"),
+    N_("an exclusive licence (#%(id)s) already covers some of these rights then and there"),
+    N_("%(number)s is %(status)s; rights can be recorded only for registered works"),
+    N_("an organisation named %(name)r exists"),
+    N_("not an e-mail address: %(email)r"),
+    N_("an agency with licence %(number)s exists"),
 ]

@@ -199,7 +199,7 @@ def create_agency(w: Writer, body: AgencyIn) -> AgencyOut:
     stored as GB/T 2260 codes with English names, IPC expertise as subclasses."""
     require_admin(w.actor)
     if w.session.scalar(select(Agency.id).where(Agency.licence_number == body.licence_number)) is not None:
-        raise Conflict(f"an agency with licence {body.licence_number} exists")
+        raise Conflict.said("an agency with licence %(number)s exists", number=body.licence_number)
     place = _place(body.province, body.city)
     subclasses = ipc_subclasses(body.ipc_subclasses)
     agency = Agency(**body.model_dump(exclude={"service_types", "ipc_subclasses", "province", "city"}),

@@ -41,7 +41,7 @@ def normalise_email(email: str) -> str:
     email = email.strip().lower()
     local, at, domain = email.partition("@")
     if not at or not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
-        raise InvalidInput(f"not an e-mail address: {email!r}")
+        raise InvalidInput.said("not an e-mail address: %(email)r", email=email)
     return email
 
 
@@ -96,7 +96,7 @@ def create_organisation(session: Session, creator: User, name: str, kind: OrgKin
     if not name:
         raise InvalidInput("organisation name is empty")
     if session.scalar(select(Organisation).where(Organisation.name == name)) is not None:
-        raise Conflict(f"an organisation named {name!r} exists")
+        raise Conflict.said("an organisation named %(name)r exists", name=name)
     org = Organisation(name=name, kind=kind)
     org.memberships.append(Membership(user=creator, role=OrgRole.org_admin))
     session.add(org)

@@ -202,8 +202,10 @@ def _in_corpus(search: SearchService, typed: list[str]) -> list[str]:
     pns = _normalised(typed)
     missing = [t for t, pn in zip(typed, pns, strict=True) if search.backend.get(pn) is None]
     if missing:
-        raise InvalidInput(f"not in the corpus: {', '.join(missing)} (check the number, e.g. US7654321B2)",
-                           missing=missing)
+        refusal = InvalidInput.said("not in the corpus: %(numbers)s (check the number, e.g. US7654321B2)",
+                                    numbers=", ".join(missing))
+        refusal.extra["missing"] = missing  # the problem+json member naming each number
+        raise refusal
     return pns
 
 
@@ -229,7 +231,7 @@ def _item_of(session: Session, coll: Collection, typed: str) -> str:
     """The normalised number of a document of ``coll`` (tags and notes belong to its items)."""
     pn = normalise_pn(typed)
     if pn not in set(item_pns(session, coll)):
-        raise InvalidInput(f"{pn} is not in the collection")
+        raise InvalidInput.said("%(pn)s is not in the collection", pn=pn)
     return pn
 
 
