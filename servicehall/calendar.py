@@ -57,6 +57,7 @@ def statutory_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(days)
 
 
+@lru_cache(maxsize=64)
 def known(year: int) -> bool:
     """The package carries the official schedule for ``year``."""
     try:

@@ -322,7 +322,7 @@ def _forums(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
     user = page.require_user()
     require_admin(user)  # the categories are public; creating them and this page are the admins'
     return _render(page, "admin_forums.html", status_code, categories=forums.category_summaries(page.session),
-                   queue=moderation.counts(page.session, user).posts, **extra)
+                   queue=len(forums.moderation_entries(page.session, user)), **extra)
 
 
 @router.get("/admin/forums", response_class=HTMLResponse)
