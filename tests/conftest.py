@@ -12,21 +12,27 @@ from pathlib import Path
 
 import pytest
 import redis
+from argon2 import profiles
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
 
 from api.app import create_app
+from core.accounts import passwords
 from core.db import reset_engines
 from core.migrate import upgrade
 from core.settings import Settings
 from ipsearch.backends import get_backend
 from ipsearch.service import SearchService
 from loaders.pipeline import run_load
+from tests.databases import migrated
 
 REPO = Path(__file__).resolve().parents[1]
 # One platform per test session: every fixture decrypts the shared database's signing keys alike.
 TEST_SIGNING_PASSPHRASE = "test signing passphrase"
+# Accounts made in this process hash with argon2's cheapest parameters (see passwords.use_parameters);
+# tests/core/test_accounts_service.py checks the production ones, and subprocesses (servers, the CLI) use those.
+passwords.use_parameters(profiles.CHEAPEST)
 
 
 def _required_env(name: str) -> str:
@@ -100,7 +106,7 @@ def embedded_settings(tmp_path: Path, shared_data_dir: Path) -> Settings:
     """The embedded default: everything under a fresh data dir, no server."""
     settings = Settings(data_dir=tmp_path / "var", shared_data_dir=shared_data_dir, database_url=None,
                         elasticsearch_url=None, broker_url=None, redis_url=None)
-    upgrade(settings.effective_database_url)
+    migrated(settings.effective_database_url)
     return settings
 
 

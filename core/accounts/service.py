@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 
 from core import notifications
 from core.accounts.models import ApiKey, Membership, Organisation, OrgKind, OrgRole, Role, User
-from core.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from core.accounts.passwords import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    needs_rehash,
+    verify_nothing,
+    verify_password,
+)
 from core.accounts.permissions import is_org_admin, is_org_member, is_owner_or_admin, require_admin
 from core.accounts.schemas import (
     ApiKeyCreated,
@@ -32,9 +38,6 @@ from core.i18n import Language
 from core.notifications import NotificationOut
 from core.ratelimit import RateLimiter
 from core.settings import Settings
-
-# A real hash to verify against when the e-mail is unknown, so timing does not reveal accounts.
-_DUMMY_HASH = hash_password("not-a-real-password-0000")
 
 
 def normalise_email(email: str) -> str:
@@ -65,11 +68,11 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     try:
         email = normalise_email(email)
     except InvalidInput:
-        verify_password(_DUMMY_HASH, password)
+        verify_nothing(password)
         return None
     user = session.scalar(select(User).where(User.email == email))
     if user is None or not user.is_active:
-        verify_password(_DUMMY_HASH, password)
+        verify_nothing(password)
         return None
     if not verify_password(user.password_hash, password):
         return None

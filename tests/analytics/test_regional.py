@@ -23,12 +23,12 @@ from analytics.scopes import ScopeIn
 from core.db import session_factory
 from core.errors import Conflict, InvalidInput, NotFound
 from core.i18n import Language
-from core.migrate import upgrade
 from core.settings import BackendKind, Settings
 from ipsearch.backends import get_backend
 from ipsearch.service import SearchService
 from loaders.pipeline import run_load
 from loaders.synthetic import SyntheticOptions, write_weekly_files
+from tests.databases import migrated
 
 # the synthetic generator's Chinese owners' cities, placed by hand (the oracle does not use core.regions)
 CITY_CODES = {"Shenzhen": ("440000", "440300"), "Guangzhou": ("440000", "440100"), "Beijing": ("110000",)}
@@ -39,7 +39,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: Path) -> I
     data = tmp_path_factory.mktemp("regional")
     settings = Settings(data_dir=data / "var", shared_data_dir=shared_data_dir, database_url=None,
                         elasticsearch_url=None, broker_url=None, redis_url=None)
-    upgrade(settings.effective_database_url)
+    migrated(settings.effective_database_url)
     write_weekly_files(data / "xml", SyntheticOptions(docs=400, seed=11))
     assert run_load(settings, [data / "xml"], backend=BackendKind.embedded).loaded == 400
     yield settings, data / "xml"

@@ -26,12 +26,12 @@ from copyright.verify import verify_certificate
 from core.accounts.service import create_user
 from core.db import reset_engines, session_scope
 from core.errors import Conflict, InvalidInput
-from core.migrate import upgrade
 from core.settings import BackendKind, Settings
 from ipsearch.backends import get_backend
 from ipsearch.service import SearchService
 from loaders.pipeline import run_load
 from tests.conftest import TEST_SIGNING_PASSPHRASE
+from tests.databases import migrated
 
 PASSPHRASE = "correct horse battery staple"
 QUERIES = ["led", "申请人=三星", "CC=EP AND PD>=2010", "RG=广东", "FAM=19768124"]
@@ -72,7 +72,7 @@ def _state(settings: Settings) -> dict[str, Any]:
 
 
 def _populate(settings: Settings, shared_data_dir: Path) -> tuple[dict[str, Any], bytes]:
-    upgrade(settings.effective_database_url)
+    migrated(settings.effective_database_url)
     assert run_load(settings, [shared_data_dir / "patents"]).loaded > 100
     data = b"a photograph of Erhai at dawn " * 200
     with session_scope(settings.effective_database_url) as session:

@@ -36,9 +36,9 @@ from copyright.witness import WitnessPolicy, cosignature_line, cosigner_key_id, 
 from core.accounts.service import create_user
 from core.db import session_scope
 from core.errors import InvalidInput
-from core.migrate import upgrade
 from core.settings import Settings
 from tests.conftest import TEST_SIGNING_PASSPHRASE
+from tests.databases import migrated
 
 REPO = Path(__file__).resolve().parents[2]
 STATIC = REPO / "api" / "static"
@@ -53,7 +53,7 @@ W8 = "witness cosignatures"
 def _settings(root: Path, origin: str) -> Settings:
     settings = Settings(data_dir=root / "var", database_url=None, signing_key_passphrase=TEST_SIGNING_PASSPHRASE,
                         copyright_log_origin=origin)
-    upgrade(settings.effective_database_url)
+    migrated(settings.effective_database_url)
     return settings
 
 

@@ -100,3 +100,19 @@ def test_organisation_members_and_roles(session: Session) -> None:
     admin = service.ensure_admin(_writer(session), "root@example.org", PASSWORD)
     promoted = service.change_role(_writer(session, admin), newcomer.id, RoleIn(role=Role.moderator))
     assert promoted.role is Role.moderator
+
+
+def test_production_hashes_use_rfc_9106_parameters_and_cheaper_test_hashes_still_verify() -> None:
+    from argon2 import PasswordHasher, Type, profiles
+
+    from core.accounts import passwords
+
+    p = passwords.PRODUCTION
+    # RFC 9106's second recommended option: argon2id, 64 MiB, 3 passes, 4 lanes
+    assert (p.type, p.memory_cost, p.time_cost, p.parallelism) == (Type.ID, 65536, 3, 4)
+    real = PasswordHasher.from_parameters(p).hash(PASSWORD)  # as a server or the CLI writes it
+    assert real.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    # this process hashes with the cheapest set (tests/conftest.py), and still verifies real hashes
+    assert passwords.verify_password(real, PASSWORD) and not passwords.verify_password(real, PASSWORD + "x")
+    assert passwords.hash_password(PASSWORD).startswith(f"$argon2id$v=19$m={profiles.CHEAPEST.memory_cost},")
+    assert passwords.needs_rehash(real)  # a login here rewrites it with this process's parameters

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from elasticsearch import Elasticsearch
 
-from core.migrate import upgrade
 from core.settings import BackendKind, Settings
 from ipsearch.backends import get_backend
 from ipsearch.backends.elastic import ElasticsearchBackend
 from ipsearch.service import SearchService
 from loaders.pipeline import run_load
 from loaders.synthetic import SyntheticOptions, write_weekly_files
+from tests.databases import migrated
 from tests.processes import REPO
 
 SERVICES = str(REPO / "scripts" / "services")
@@ -56,7 +56,7 @@ def _revive(client: Elasticsearch, number: int) -> None:
 def _settings(tmp_path: Path, cluster_url: str, shared_data_dir: Path) -> Settings:
     settings = Settings(data_dir=tmp_path / "var", database_url=None, elasticsearch_url=cluster_url,
                         shared_data_dir=shared_data_dir, es_index_prefix=f"patents-cluster-{uuid.uuid4().hex[:8]}")
-    upgrade(settings.effective_database_url)  # the load journal
+    migrated(settings.effective_database_url)  # the load journal
     return settings
 
 

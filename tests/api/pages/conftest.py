@@ -21,11 +21,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from core.celery_app import make_celery
-from core.migrate import upgrade
 from core.settings import BackendKind, Settings
 from core.tasks import send_mail
 from loaders.pipeline import run_load
 from loaders.synthetic import SyntheticOptions, document_xml, write_weekly_files
+from tests.databases import migrated
 from tests.processes import NotServing, serve_api, start, stop
 from tests.smtp import MailSink, free_port, smtp_server
 
@@ -38,7 +38,7 @@ def portal_settings(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: P
     data = tmp_path_factory.mktemp("portal") / "var"
     settings = Settings(data_dir=data, shared_data_dir=shared_data_dir, database_url=None, elasticsearch_url=None,
                         broker_url=None, redis_url=None)
-    upgrade(settings.effective_database_url)
+    migrated(settings.effective_database_url)
     folder = data / "synthetic"
     write_weekly_files(folder, SyntheticOptions(docs=300, seed=5))
     assert run_load(settings, [folder], backend=BackendKind.embedded).loaded == 300

@@ -36,10 +36,10 @@ from core.accounts.models import Role, User
 from core.accounts.service import create_user
 from core.audit import AuditContext, Writer
 from core.db import session_factory
-from core.migrate import upgrade
 from core.settings import Settings
 from tests.api.pages.conftest import axe_violations, new_page, screenshot
 from tests.conftest import TEST_SIGNING_PASSPHRASE
+from tests.databases import migrated
 
 EN = {"Accept": "text/html", "Accept-Language": "en"}
 ZH = {"Accept": "text/html", "Accept-Language": "zh-CN"}
@@ -78,7 +78,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: Path) ->
     settings = Settings(data_dir=tmp_path_factory.mktemp("catalogue") / "var", shared_data_dir=shared_data_dir,
                         database_url=None, elasticsearch_url=None, broker_url=None, redis_url=None,
                         signing_key_passphrase=SecretStr(TEST_SIGNING_PASSPHRASE))
-    upgrade(settings.effective_database_url)
+    migrated(settings.effective_database_url)
     with session_factory(settings.effective_database_url)() as s:
         owner, rival = _person(s, "青山工作室"), _person(s, "Rival Studio")
         moderator = _person(s, "Moderator", Role.moderator)

@@ -26,10 +26,10 @@ from copyright.models import WorkType
 from copyright.registry import WorkIn, certificate, hash_stream, register
 from core.accounts.service import create_user
 from core.db import session_scope
-from core.migrate import upgrade
 from core.settings import Settings
 from tests.api.pages.conftest import REPO, axe_violations, new_page, screenshot
 from tests.copyright.media import picture
+from tests.databases import migrated
 
 PASSWORD = "correct horse battery"
 STEP = re.compile(r"failed at step '([^']+)'")
@@ -146,7 +146,7 @@ def _foreign_certificate(tmp_path: Path, data: bytes) -> dict[str, Any]:
     """A certificate from another registry, signed with a key this portal never published."""
     settings = Settings(data_dir=tmp_path / "elsewhere", database_url=None, elasticsearch_url=None,
                         broker_url=None, redis_url=None)
-    upgrade(settings.effective_database_url)
+    migrated(settings.effective_database_url)
     with session_scope(settings.effective_database_url) as session:
         owner = create_user(session, "someone@elsewhere.example", "a long password 123")
         reg = register(session, settings, owner, WorkIn(title="Elsewhere", work_type=WorkType.photographic),

@@ -26,12 +26,12 @@ from core.accounts.models import OrgKind, OrgRole, User
 from core.accounts.service import add_member, create_organisation, create_user
 from core.db import session_factory
 from core.mail import _title
-from core.migrate import upgrade
 from core.notifications import Notification
 from core.settings import BackendKind, Settings
 from loaders.pipeline import run_load
 from loaders.synthetic import SyntheticOptions, write_weekly_files
 from tests.api.pages.led_documents import write_led_documents
+from tests.databases import migrated
 
 PASSWORD = "a long password 123"
 EN = {"Accept": "text/html", "Accept-Language": "en"}
@@ -49,7 +49,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: Path) -> I
     data = tmp_path_factory.mktemp("reports") / "var"
     settings = Settings(data_dir=data, shared_data_dir=shared_data_dir, database_url=None, elasticsearch_url=None,
                         broker_url=None, redis_url=None)
-    upgrade(settings.effective_database_url)
+    migrated(settings.effective_database_url)
     write_weekly_files(data / "synthetic", SyntheticOptions(docs=300, seed=5))
     today = dt.date.today()
     recent = [(today - dt.timedelta(days=200 + 30 * i), today - dt.timedelta(days=10 + i)) for i in range(4)]

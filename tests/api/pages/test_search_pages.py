@@ -15,11 +15,11 @@ from fastapi.testclient import TestClient
 from lxml import html
 
 from api.app import create_app
-from core.migrate import upgrade
 from core.settings import BackendKind, Settings
 from ipsearch.names import harmonise_name
 from ipsearch.query.ast import ALIASES, field_names
 from loaders.pipeline import run_load
+from tests.databases import migrated
 
 EN = {"Accept": "text/html", "Accept-Language": "en"}
 ZH = {"Accept": "text/html", "Accept-Language": "zh-CN"}
@@ -31,7 +31,7 @@ def web(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: Path) -> Iter
     patents = shared_data_dir / "patents"
     settings = Settings(data_dir=tmp_path_factory.mktemp("family-pages") / "var", shared_data_dir=shared_data_dir,
                         database_url=None, elasticsearch_url=None, broker_url=None, redis_url=None)
-    upgrade(settings.effective_database_url)
+    migrated(settings.effective_database_url)
     assert run_load(settings, [patents / "ops", patents / "epo", patents / "jpo"],
                     backend=BackendKind.embedded).failed == 0
     with TestClient(create_app(settings)) as client:

@@ -1,0 +1,45 @@
+"""Migrated databases for tests, quickly.
+
+Migrating an empty SQLite file to head runs every Alembic script, about half a second, and hundreds
+of tests each want a fresh one. So the first one in a process is migrated for real and kept as a
+template; later ones are copies of it made with SQLite's backup API (which also carries what is still
+in the template's write-ahead log). tests/core/test_migrations.py keeps running the scripts
+themselves on empty SQLite and PostgreSQL databases.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from core.migrate import upgrade
+
+_SQLITE = "sqlite"
+
+
+@cache
+def _template() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="ipc-migrated-")) / "template.sqlite"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def migrated(url: str) -> None:
+    """Bring the database at ``url`` to the newest migration: a new SQLite file is a copy of the
+    template; any other database (PostgreSQL, or a SQLite file that holds data) is upgraded."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != _SQLITE or not parsed.database or Path(parsed.database).exists():
+        upgrade(url)
+        return
+    target = Path(parsed.database)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source, copy = sqlite3.connect(_template()), sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        source.close()
+        copy.close()
