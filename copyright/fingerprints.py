@@ -20,8 +20,6 @@ import subprocess
 import tempfile
 from typing import Literal
 
-import imagehash
-from datasketch import MinHash
 from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel
 
@@ -84,6 +82,8 @@ def image_fingerprint(data: bytes) -> Fingerprint | None:
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.load()
+            import imagehash  # with datasketch below, it brings scipy: a second no other command needs
+
             return Fingerprint(kind="image", value=str(imagehash.phash(img)))
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         return None
@@ -112,6 +112,8 @@ def text_fingerprint(data: bytes) -> Fingerprint | None:
     shingles = _shingles(text)
     if len(shingles) < 5:
         return None
+    from datasketch import MinHash
+
     mh = MinHash(num_perm=NUM_PERM, seed=1)
     mh.update_batch([s.encode() for s in shingles])
     return Fingerprint(kind="text", value=" ".join(str(int(v)) for v in mh.hashvalues))

@@ -23,12 +23,10 @@ import logging
 import re
 import threading
 from functools import lru_cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import spacy
-from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
-from spacy.lang.zh.stop_words import STOP_WORDS as ZH_STOP
-from spacy.language import Language
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 _KATAKANA = "\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f"
 _CJK = "\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -88,7 +86,6 @@ PATENT_WORDS = frozenset({
     "eleven", "twelve", "fifteen", "twenty", "forty", "fifty", "sixty", "hundred",
     "amount", "empty", "full", "whole", "part", "move", "name",
 })
-ENGLISH_STOP_WORDS = frozenset(EN_STOP) - PATENT_WORDS
 # Lookup lemmas that are wrong in technical text ("LED" is not the past tense of "lead"; a door's
 # "leaves" and a mould's "halves" are the plurals of leaf and half, not forms of leave and halve).
 # In patents a miter saw, a feed roller, the left side, a ground plane, a bore, a wheel's spoke and
@@ -143,15 +140,20 @@ class Analyzer:
     """Turns text into index/query tokens. Thread-safe; build once (``get_analyzer``)."""
 
     def __init__(self) -> None:
+        # spaCy and jieba are imported here, not at the top: they take a second, and every process
+        # imports this module (the command line, whose --help needs neither)
+        import jieba
+        import spacy
+        from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
+        from spacy.lang.zh.stop_words import STOP_WORDS as ZH_STOP
+
         en = spacy.blank("en")
         en.add_pipe("lemmatizer", config={"mode": "lookup"})
         en.initialize()
         lemmatizer: Any = en.get_pipe("lemmatizer")
         self._lemmas = lemmatizer.lookups.get_table("lemma_lookup")  # keyed by string hash: use .get
-        self._en_stop = ENGLISH_STOP_WORDS
+        self._en_stop = frozenset(EN_STOP) - PATENT_WORDS
         self._zh_stop = frozenset(w for w in ZH_STOP if not w.isascii())
-        import jieba
-
         jieba.setLogLevel(logging.WARNING)  # jieba resets its logger to DEBUG when imported
         self._zh: Language = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
         tokenizer: Any = self._zh.tokenizer

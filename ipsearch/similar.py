@@ -31,8 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import spacy
-
 from ipsearch.indexdoc import is_topic_term
 from ipsearch.results import HIT_FIELDS, RawHit
 
@@ -59,8 +57,11 @@ def _spacy_stop_words(lang: str) -> set[str]:
     """spaCy's stop words for ``lang``, read from its ``stop_words`` module alone. Importing
     ``spacy.lang.fr.stop_words`` runs ``spacy.lang.fr`` first, which builds the French tokenizer
     exceptions: 2.4 s in every process that imports this module (each CLI command, API worker and
-    Celery worker), for a word list."""
-    path = Path(spacy.__file__).parent / "lang" / lang / "stop_words.py"
+    Celery worker), for a word list; even importing ``spacy`` itself takes a second."""
+    package = importlib.util.find_spec("spacy")
+    if package is None or package.origin is None:
+        raise ImportError("spaCy is not installed")
+    path = Path(package.origin).parent / "lang" / lang / "stop_words.py"
     spec = importlib.util.spec_from_file_location(f"ipsearch._spacy_stop_words_{lang}", path)
     if spec is None or spec.loader is None:
         raise ImportError(f"spaCy has no stop words for {lang!r} at {path}")

@@ -8,7 +8,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analytics.i18n import SECTIONS, text
 from analytics.indicators import KeyPatent
-from analytics.reports.charts import render as render_charts
 from analytics.reports.content import ReportData
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -16,6 +15,10 @@ _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
 
 
 def html(data: ReportData) -> str:
+    # matplotlib is imported when a report is drawn: it takes most of a second, at every start of
+    # every process that imports this module otherwise
+    from analytics.reports.charts import render as render_charts
+
     t = text(data.lang)
     return _env.get_template("report.html.j2").render(
         d=data, ind=data.indicators, t=t, sections=SECTIONS, charts=render_charts(data.indicators, data.lang),
