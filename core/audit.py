@@ -80,6 +80,7 @@ class AuditAction(StrEnum):
     hall_card = "hall.card"
     hall_catalogue = "hall.catalogue"
     hall_rate = "hall.rate"
+    hall_reschedule = "hall.reschedule"
     hall_staff = "hall.staff"
     hall_transition = "hall.transition"
     load_start = "load.start"

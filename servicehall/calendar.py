@@ -6,7 +6,8 @@ late in the year before, so a deadline may fall in a year the package does not k
 statutory holidays of the national holiday rules (全国年节及纪念日放假办法, as amended for 2025)
 are kept off, their lunar dates from ``lunardate`` and Qingming from the solar terms, on
 Monday-Friday; the weekends worked in their place are unknown until the notice, and
-``known(year)`` says so, for the page to call such a deadline provisional.
+``known(year)`` says so, for the page to call such a deadline provisional, and for the sweep to
+reschedule it once a newer package brings the notice (``servicehall.rescheduling``).
 
 Time is counted in *working seconds*: every second of a working day in Beijing time counts, no
 second of a holiday or weekend does. A step promised N working days ends at 24:00 of the N-th
@@ -65,6 +66,13 @@ def known(year: int) -> bool:
     except NotImplementedError:
         return False
     return True
+
+
+def first_unknown_year(*moments: dt.datetime | None) -> int | None:
+    """The first year ``moments`` (deadlines) reach without its official schedule, if any. A deadline
+    at 24:00 on 31 December is stored as 00:00 of 1 January and reaches the next year only so."""
+    years = sorted({(m - dt.timedelta(seconds=1)).astimezone(BEIJING).year for m in moments if m is not None})
+    return next((year for year in years if not known(year)), None)
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:

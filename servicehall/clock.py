@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from servicehall.calendar import add_working_seconds, end_of_working_days, working_seconds
+from servicehall.calendar import add_working_seconds, end_of_working_days, first_unknown_year, working_seconds
 from servicehall.models import Application, ServiceItem, Step
 
 
@@ -36,6 +36,7 @@ def _schedule(app: Application, item: ServiceItem, now: datetime, fired: set[str
         now, item.warn_ratio * app.step_budget_s - app.step_used_s)
     app.red_at = None if "red" in fired else app.step_due_at
     app.total_due_at = add_working_seconds(now, app.total_budget_s - app.total_used_s)
+    app.provisional_year = first_unknown_year(app.step_due_at, app.total_due_at)
 
 
 def pause(app: Application, now: datetime) -> None:
@@ -54,10 +55,18 @@ def resume(app: Application, item: ServiceItem, now: datetime, fired: set[str]) 
     _schedule(app, item, now, fired)
 
 
+def reschedule(app: Application, item: ServiceItem, now: datetime, fired: set[str]) -> None:
+    """The calendar changed under a running clock (it learned a year its deadlines reach): what was
+    used until ``now`` stays counted, and the rest of each budget is laid on the new calendar."""
+    pause(app, now)
+    resume(app, item, now, fired)
+
+
 def stop(app: Application, now: datetime) -> None:
     """The application is finished: the clocks stop for good."""
     pause(app, now)
     app.step_due_at = None
+    app.provisional_year = None
 
 
 def total_used(app: Application, now: datetime) -> float:

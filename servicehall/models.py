@@ -158,6 +158,9 @@ class Application(Row):
     total_budget_s: Mapped[float] = mapped_column(Float, default=0.0)
     total_used_s: Mapped[float] = mapped_column(Float, default=0.0)
     total_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the first year the due moments reach that had no official holiday schedule when they were
+    # set: the sweep reschedules them once the calendar knows it (servicehall.rescheduling)
+    provisional_year: Mapped[int | None] = mapped_column(Integer, index=True)
     on_time: Mapped[bool | None] = mapped_column()
     result: Mapped[str | None] = mapped_column(Text)
     upheld: Mapped[bool | None] = mapped_column()

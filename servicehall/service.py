@@ -30,7 +30,7 @@ from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.i18n import Named, Term
 from core.notifications import notify
 from core.settings import Settings
-from servicehall import clock, uploads, warnings, workflow
+from servicehall import clock, rescheduling, uploads, warnings, workflow
 from servicehall.access import may_act, visible
 from servicehall.calendar import BEIJING
 from servicehall.catalogue import get_item, holders, roles_of
@@ -367,6 +367,9 @@ def rate(w: Writer, number: str, body: RateIn, now: datetime | None = None) -> A
 
 
 def sweep(w: Writer, now: datetime | None = None) -> int:
-    """Celery beat's run: every card now due; how many fired."""
-    done = warnings.sweep(w, now or utcnow())
+    """Celery beat's run: deadlines the calendar can now make official, then every card now due;
+    how many cards fired."""
+    now = now or utcnow()
+    rescheduling.sweep(w, now)
+    done = warnings.sweep(w, now)
     return done.yellow + done.red

@@ -3,7 +3,7 @@ handler's worklist sorted by urgency, and the published results of public items.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from core.errors import NotFound, PermissionDenied
 from core.settings import Settings
 from servicehall import calendar, clock, uploads, workflow
 from servicehall.access import may_act, visible
-from servicehall.calendar import BEIJING, DAY
+from servicehall.calendar import DAY
 from servicehall.catalogue import roles_of
 from servicehall.models import (
     FINAL,
@@ -64,13 +64,6 @@ def _events(session: Session, app: Application) -> list[EventOut]:
                      to_status=e.to_status, comment=e.comment) for e in rows]
 
 
-def _provisional_year(*due: datetime | None) -> int | None:
-    """The first year the deadlines reach without its official holiday schedule, if any (a
-    deadline at 24:00 on 31 December reaches the next year only as its stored 00:00)."""
-    years = sorted({(d - timedelta(seconds=1)).astimezone(BEIJING).year for d in due if d is not None})
-    return next((year for year in years if not calendar.known(year)), None)
-
-
 def application_out(session: Session, viewer: User | None, app: Application,
                     now: datetime | None = None) -> ApplicationOut:
     now = now or utcnow()
@@ -87,7 +80,7 @@ def application_out(session: Session, viewer: User | None, app: Application,
         step=STEP_OF.get(app.paused_from or app.status), assignee=_name(session, app.assignee_id),
         fields=dict(app.form), field_names={f["name"]: Bilingual(zh=f["zh"], en=f["en"]) for f in item.fields},
         submitted_at=app.submitted_at,
-        step_due_at=step_due, total_due_at=total_due, provisional_year=_provisional_year(step_due, total_due),
+        step_due_at=step_due, total_due_at=total_due, provisional_year=calendar.first_unknown_year(step_due, total_due),
         completed_at=app.completed_at,
         on_time=app.on_time, used_days=round(clock.total_used(app, now) / DAY, 2), result=app.result,
         upheld=app.upheld, satisfaction=app.satisfaction, rating_comment=app.rating_comment,

@@ -34,12 +34,13 @@ STATUSES = [N_("submitted"), N_("materials"), N_("handling"), N_("reviewing"), N
             N_("rejected"), N_("withdrawn")]
 STEPS = [N_("accept"), N_("handle"), N_("review"), N_("approve")]
 ACTIONS = [N_("apply"), N_("request_materials"), N_("supply"), N_("send_back"), N_("reject"), N_("withdraw"),
-           N_("assign")]
+           N_("assign"), N_("reschedule")]
 STAFF_ROLES = [N_("acceptor"), N_("handler"), N_("reviewer"), N_("approver"), N_("head")]
 CARDS = [N_("yellow"), N_("red")]
 SATISFACTION = [N_("very_satisfied"), N_("satisfied"), N_("neutral"), N_("dissatisfied"), N_("very_dissatisfied")]
 NOTIFICATIONS = [N_("hall.new_application"), N_("hall.status"), N_("hall.materials"), N_("hall.assigned"),
-                 N_("hall.yellow_card"), N_("hall.red_card")]
+                 N_("hall.yellow_card"), N_("hall.red_card"),
+                 N_("hall.rescheduled")]
 ERRORS = [N_("attach the materials the service asks for"), N_("%(field)s is required"),
           N_("application %(number)s is %(status)s: %(action)s is not possible now"),
           N_("you may not %(action)s application %(number)s"), N_("say why (%(action)s needs a comment)"),

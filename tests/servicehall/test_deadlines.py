@@ -5,23 +5,27 @@ Time is injected: nothing sleeps."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
-from sqlalchemy import select
+import chinese_calendar.utils
+import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.audit import AuditContext, Writer
+from core.audit import AuditContext, AuditRecord, Writer
 from core.notifications import Notification
 from core.settings import Settings
-from servicehall import service
+from servicehall import calendar, service
 from servicehall.calendar import (
     BEIJING,
+    add_working_seconds,
     end_of_working_days,
     is_working_day,
     known,
     statutory_holidays,
     working_seconds,
 )
-from servicehall.models import Application, Card, CardLevel, Status, Step
+from servicehall.models import Application, Card, CardLevel, Event, Status, Step
 from servicehall.schemas import ActionIn
 from servicehall.workflow import Action
 from tests.servicehall.conftest import Office, bj, make_office
@@ -107,6 +111,72 @@ def _act(office: Office, who: str, number: str, action: Action, now: dt.datetime
             service.supply(w, office.settings, number, "the missing page", [], now=now)
         else:
             service.act(w, number, ActionIn(action=action, comment="why"), now=now)
+
+
+@pytest.fixture
+def learn(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """Teach the calendar a year as a newer chinesecalendar would, through its own tables (the
+    test adds a HYPOTHETICAL notice's bridging day); what the calendar cached is forgotten before
+    and after, as in a process started on the new package."""
+    def forget() -> None:
+        calendar.is_working_day.cache_clear()
+        calendar.known.cache_clear()
+
+    forget()
+    yield monkeypatch
+    monkeypatch.undo()
+    forget()
+
+
+def test_a_provisional_deadline_is_rescheduled_once_the_calendar_knows_its_year(
+        sessions: sessionmaker[Session], hall_settings: Settings, learn: pytest.MonkeyPatch) -> None:
+    unknown = _first_unknown_year()
+    office = make_office(sessions, hall_settings, step_days=FIVE, total_days=20)
+    start = next(bj(unknown - 1, 12, d, 10) for d in range(31, 20, -1) if dt.date(unknown - 1, 12, d).weekday() < 3)
+    number = office.apply(start).number
+    paused = office.apply(start).number
+    _act(office, "acceptor", paused, Action.request_materials, start + dt.timedelta(hours=1))
+    before = _app(office, number)
+    assert before.provisional_year == unknown
+    _sweep(sessions, start + dt.timedelta(hours=1))  # nothing is known yet: nothing moves
+    assert _app(office, number).step_due_at == before.step_due_at
+    # the notice arrives (hypothetical): the statutory holidays, and the first working day of
+    # January as a bridging day off
+    bridge = next(d for d in (dt.date(unknown, 1, n) for n in range(2, 10)) if is_working_day(d))
+    for day in statutory_holidays(unknown) | {bridge}:
+        learn.setitem(chinese_calendar.utils.holidays, day, "hypothetical notice")
+    calendar.is_working_day.cache_clear()
+    calendar.known.cache_clear()
+    assert known(unknown) and not is_working_day(bridge)
+    _sweep(sessions, start + dt.timedelta(hours=2))
+    after = _app(office, number)
+    assert after.provisional_year is None
+    # two working hours were used on the old calendar; the rest runs on the new one, so the deadlines
+    # are where the new calendar puts them from the start, one working day later than before
+    assert after.step_due_at == end_of_working_days(start, 5) > before.step_due_at
+    assert after.total_due_at == end_of_working_days(start, 20) > before.total_due_at
+    assert after.red_at == after.step_due_at
+    with office.sessions() as session:
+        told = session.scalars(select(Notification).where(Notification.user_id == office.people["applicant"],
+                                                          Notification.kind == "hall.rescheduled")).all()
+        trail = session.scalars(select(Event).where(Event.application_id == after.id,
+                                                    Event.action == "reschedule")).all()
+        audited = session.scalars(select(AuditRecord).where(AuditRecord.action == "hall.reschedule",
+                                                            AuditRecord.object_id == number)).all()
+    assert [n.payload["number"] for n in told] == [number] and told[0].payload["year"] == unknown
+    assert len(trail) == 1 and trail[0].actor_id is None and trail[0].to_status is Status.submitted
+    assert len(audited) == 1
+    _sweep(sessions, start + dt.timedelta(hours=3))  # once only
+    with office.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Event).where(Event.action == "reschedule",
+                                                                            Event.application_id == after.id)) == 1
+    # the application paused for materials was left alone, and resumes on the calendar it has now
+    assert _app(office, paused).provisional_year == unknown
+    _act(office, "applicant", paused, Action.supply, start + dt.timedelta(hours=4))
+    resumed = _app(office, paused)
+    # its twenty days on the new calendar, plus the three working hours it waited
+    assert resumed.provisional_year is None
+    assert resumed.total_due_at == add_working_seconds(end_of_working_days(start, 20), 3 * 3600)
 
 
 def test_an_application_started_before_national_day_is_due_after_it(sessions: sessionmaker[Session],
