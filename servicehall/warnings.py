@@ -61,7 +61,7 @@ def _fire(w: Writer, app: Application, level: CardLevel, now: datetime, known: H
     people = recipients(w.session, app, known)
     for user_id in people:
         notify(w.session, user_id, f"hall.{level.value}_card", title, number=app.number, step=step.value,
-               due=app.step_due_at.isoformat() if app.step_due_at else "")
+               due=app.step_due_at.isoformat() if app.step_due_at else "", share=share)
     w.audit(AuditAction.hall_card, "hall_application", app.number, level=level.value, step=step.value,
             step_no=app.step_no, notified=people)
     return len(people)

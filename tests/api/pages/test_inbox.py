@@ -1,0 +1,57 @@
+"""The inbox says what each service-hall notice is about in the reader's language: a yellow card
+with the share of the step's time used, a deadline recalculated on the official holiday schedule."""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.app import create_app
+from core.accounts.models import User
+from core.db import session_scope
+from core.notifications import notify
+from core.settings import Settings
+from tests.helpers import PASSWORD
+
+HTML = {"Accept": "text/html", "Accept-Language": "en"}
+ZH = {"Accept": "text/html", "Accept-Language": "zh-CN"}
+
+
+@pytest.fixture
+def web(embedded_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(embedded_settings)) as client:
+        yield client
+
+
+def _signed_up(client: TestClient) -> str:
+    page = client.get("/signup", headers=HTML).text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert token is not None
+    email = f"in-{uuid.uuid4().hex[:8]}@example.org"
+    r = client.post("/signup", data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)},
+                    headers=HTML, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return email
+
+
+def test_hall_notices_say_what_happened_in_the_readers_language(web: TestClient,
+                                                                 embedded_settings: Settings) -> None:
+    email = _signed_up(web)
+    with session_scope(embedded_settings.effective_database_url) as session:
+        user = session.scalars(select(User).where(User.email == email)).one()
+        notify(session, user.id, "hall.yellow_card", "Yellow card: application SH1 has used 80% of its step's time",
+               number="SH20270001", step="handle", due="", share=80)
+        notify(session, user.id, "hall.rescheduled", "Application SH2: its promised completion time follows ...",
+               number="SH20270002", year=2027, due="")
+    zh, en = (html.unescape(web.get("/inbox", headers=h).text) for h in (ZH, HTML))
+    assert "办件 SH20270001：黄牌预警，本环节时限已用 80%" in zh
+    assert "Application SH20270001: yellow card, 80% of the step's time used" in en
+    assert "办件 SH20270002：承诺办结时间已按国务院公布的节假日安排重新计算" in zh
+    assert "Application SH20270002: promised completion time recalculated on the official holiday schedule" in en
+    assert zh.count('href="/service-hall/applications/SH2027000') == 2
