@@ -22,14 +22,16 @@ from __future__ import annotations
 from collections import Counter
 from enum import StrEnum
 from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, Field
 
 from analytics.periods import YEAR_FIELDS, Basis, Span
-from ipsearch.backends.base import SearchBackend
 from ipsearch.query.ast import And, Keyword, Node, Not, Or
-from ipsearch.query.plan import Planner
+
+if TYPE_CHECKING:  # types only: importing the backends here cost every command-line start 0.7 s
+    from ipsearch.backends.base import SearchBackend
+    from ipsearch.query.plan import Planner
 
 FAMILY_FIELD = "family_id"
 

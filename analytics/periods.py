@@ -14,12 +14,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from ipsearch.query.ast import DateRange, Node
-from ipsearch.query.plan import Planner
-from ipsearch.service import SearchService
+
+if TYPE_CHECKING:  # types only: importing the search service here cost every command-line start 0.7 s
+    from ipsearch.query.plan import Planner
+    from ipsearch.service import SearchService
 
 PUBLICATION_LAG_MONTHS = 18  # unexamined applications are published 18 months after the priority date
 

@@ -22,8 +22,6 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-import zhconv
-
 from core.errors import InvalidInput
 
 DATA_FILE = Path(__file__).with_name("gbt2260.json")
@@ -67,10 +65,18 @@ class _Table:
     source: str
 
 
+def _simplified(text: str) -> str:
+    """``text`` in simplified characters. zhconv is imported on first use: it loads its tables through
+    pkg_resources, half a second that every process importing this module paid at start."""
+    import zhconv
+
+    return str(zhconv.convert(text, "zh-cn"))
+
+
 def key(text: str) -> str:
     """The form names are compared in: simplified Chinese, no case, spaces, apostrophes or English
     "Province"/"City"-style endings, ``ü`` as ``v``."""
-    t = zhconv.convert(unicodedata.normalize("NFKC", text), "zh-cn").casefold().replace("ü", "v")
+    t = _simplified(unicodedata.normalize("NFKC", text)).casefold().replace("ü", "v")
     t = _DROP.sub("", t)
     stripped = _ENGLISH_SUFFIXES.sub("", t)
     return stripped or t
@@ -183,7 +189,7 @@ def _prefix_match(text: str, level: Level, province: str | None = None) -> tuple
 
 
 def _in_chinese(text: str) -> Region | None:
-    t = zhconv.convert(_NOT_HAN_LEAD.sub("", text), "zh-cn").removeprefix("中华人民共和国").removeprefix("中国")
+    t = _simplified(_NOT_HAN_LEAD.sub("", text)).removeprefix("中华人民共和国").removeprefix("中国")
     head = _prefix_match(t, Level.province)
     if head is None:
         city = _prefix_match(t, Level.prefecture)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 
-import zhconv
 from pydantic import BaseModel
 
 from ipsearch.query import ast as q
@@ -86,6 +85,8 @@ def _replaced(node: q.Node, leaf: q.Node, text: str) -> q.Node:
 def suggestions_for(service: SearchService, leaf: q.Node) -> list[str]:
     if not isinstance(leaf, q.Term | q.Phrase) or leaf.text.strip() == "":
         return []
+    import zhconv  # here, not at the top: it loads through pkg_resources, half a second per process
+
     words = leaf.text.strip()
     out = list(EQUIVALENTS.get(words.lower(), []))
     for script in ("zh-hans", "zh-hant"):

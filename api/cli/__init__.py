@@ -1,5 +1,9 @@
 """The ``ipcommons`` command line. Commands only translate argv into one service call and print
-the result; ``api.cli.errors`` turns the platform's errors into documented exit codes."""
+the result; ``api.cli.errors`` turns the platform's errors into documented exit codes.
+
+Command modules import their services inside the commands, not at the top: a process starts for
+every command, and importing every feature for each (4 s here) was most of what a quick command
+such as ``copyright verify`` or ``--help`` took."""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from api.cli import platform as platform_commands
 from api.cli import reports as report_commands
 from api.cli.app import app, err
 from api.cli.errors import report
-from api.worker import import_task_modules
 
 __all__ = ["app", "main"]
 COMMAND_MODULES = (platform_commands, patent_commands, report_commands, copyright_commands, hall_commands,
@@ -21,9 +24,6 @@ COMMAND_MODULES = (platform_commands, patent_commands, report_commands, copyrigh
 
 
 def main() -> None:
-    # every feature's tasks, so a load from the command line wakes every corpus-updated listener
-    # (saved collection queries, analytics rules) as a load through the API does
-    import_task_modules()
     try:
         app()
     except Exception as exc:  # the one handler: known errors get their exit code, others a traceback

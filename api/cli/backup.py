@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from api.cli.app import app, console
-from backup import service
 from core.errors import InvalidInput
 from core.settings import get_settings
 
@@ -33,6 +32,8 @@ def backup_command(dest: Annotated[Path, typer.Argument(help="A new, empty folde
                    passphrase_file: PassphraseFile = None, es_repository: EsRepository = None,
                    env_passphrase: EnvPassphrase = "") -> None:
     """Back up the database, the search index, stored files and the (encrypted) secrets."""
+    from backup import service
+
     manifest = service.back_up(get_settings(), dest, _passphrase(passphrase_file, env_passphrase), es_repository)
     console.print(f"[green]backup written[/] to {dest}: {manifest.database.value} database, "
                   f"{manifest.documents:,} documents ({manifest.search.value}), {len(manifest.files)} files")
@@ -44,6 +45,8 @@ def restore_command(src: Annotated[Path, typer.Argument(help="A folder written b
                     force: Annotated[bool, typer.Option(help="Replace a database and index that are not empty.")]
                     = False, env_passphrase: EnvPassphrase = "") -> None:
     """Restore a backup into empty services (checksums and passphrase checked first)."""
+    from backup import service
+
     manifest = service.restore(get_settings(), src, _passphrase(passphrase_file, env_passphrase), force=force)
     console.print(f"[green]restored[/] the backup of {manifest.created_at:%Y-%m-%d %H:%M} UTC: "
                   f"{manifest.documents:,} documents")

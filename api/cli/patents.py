@@ -5,30 +5,27 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.cli.app import app, console, err
-from core.migrate import upgrade
 from core.settings import BackendKind, get_settings
-from demo.content import seed_demo_content
-from ipsearch.backends import get_backend
-from ipsearch.query.explain import explain_query
-from ipsearch.reanalysis import reanalyse as reanalyse_index
-from ipsearch.service import SearchService, SortMode
-from loaders.demo import prepare_demo
-from loaders.pipeline import LoadInterrupted, LoadSummary, run_load
-from loaders.pipeline import Progress as LoadProgress
-from loaders.synthetic import SyntheticOptions, write_weekly_files
+from ipsearch.results import SortMode
+
+if TYPE_CHECKING:
+    from loaders.pipeline import LoadSummary
+    from loaders.pipeline import Progress as LoadProgress
 
 BackendOption = Annotated[BackendKind | None, typer.Option(parser=BackendKind, metavar="elasticsearch|es|embedded",
                                                             help="default: the configured one")]
 
 
 def _load_with_bar(paths: list[Path], backend: BackendKind | None, workers: int, force: bool) -> LoadSummary:
+    from loaders.pipeline import run_load
+
     bar = Progress(TextColumn("[bold]loading[/]"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                    TextColumn("{task.fields[docs]} docs  {task.fields[rate]:.0f} docs/s  "
                               "{task.fields[mbs]:.1f} MB/s  errors {task.fields[errors]}"),
@@ -67,6 +64,11 @@ def load(
     Exit code 0: all documents loaded; 1: some documents quarantined; 2: bad arguments;
     3: interrupted (run the same command again to resume).
     """
+    from api.worker import import_task_modules
+    from core.migrate import upgrade
+    from loaders.pipeline import LoadInterrupted, run_load
+
+    import_task_modules()  # so the load wakes every corpus-updated listener, as a load through the API does
     upgrade()
     try:
         if as_json:
@@ -95,6 +97,8 @@ def reanalyse() -> None:
     index yet, or one made by a newer version; 3: Elasticsearch unavailable or the run interrupted
     (run it again: it finishes the work).
     """
+    from ipsearch.reanalysis import reanalyse as reanalyse_index
+
     done = reanalyse_index(get_settings())
     if done.from_version == done.to_version:
         console.print(f"{done.index} is analysed with version {done.to_version} already: nothing to do")
@@ -115,6 +119,8 @@ def demo_data(
     seed: int = 7,
 ) -> None:
     """Write realistic SYNTHETIC USPTO-format XML (labelled synthetic in every document)."""
+    from loaders.synthetic import SyntheticOptions, write_weekly_files
+
     folder = out or get_settings().resolved_data_dir / "demo"
     files = write_weekly_files(folder, SyntheticOptions(docs=docs, seed=seed))
     console.print(f"[green]{docs} synthetic documents[/] in {len(files)} files under {folder}")
@@ -123,6 +129,12 @@ def demo_data(
 @app.command()
 def demo(docs: Annotated[int, typer.Option(min=1)] = 2000) -> None:
     """Prepare the demo: synthetic documents plus the real samples, loaded into the search backend."""
+    from api.worker import import_task_modules
+    from core.migrate import upgrade
+    from demo.content import seed_demo_content
+    from loaders.demo import prepare_demo
+
+    import_task_modules()  # so the load wakes every corpus-updated listener, as a load through the API does
     upgrade()
     summary = prepare_demo(get_settings(), docs)
     console.print(f"[green]demo corpus ready:[/] {summary.loaded} loaded now, {summary.files_unchanged} files "
@@ -145,6 +157,9 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help='One object: {"total": n, "hits": [...]}')] = False,
 ) -> None:
     """Search patents with the professional query language."""
+    from ipsearch.backends import get_backend
+    from ipsearch.service import SearchService
+
     result = SearchService(get_backend(get_settings(), backend)).search(query, size=size, sort=sort)
     if as_json:
         print(json.dumps({"total": result.total,
@@ -163,6 +178,8 @@ def search(
 @app.command()
 def explain(query: str) -> None:
     """Print the parsed query and what each backend would run."""
+    from ipsearch.query.explain import explain_query
+
     explained = explain_query(get_settings(), query)
     console.print("[bold]AST[/]")
     console.print(explained.ast, highlight=False, markup=False)

@@ -11,11 +11,6 @@ import typer
 from rich.table import Table
 
 from api.cli.app import app, cli_writer, console, db_app, users_app
-from api.services import service_statuses
-from api.worker import worker_command
-from core.accounts.service import ensure_admin
-from core.db import session_factory
-from core.migrate import upgrade
 from core.settings import BrokerKind, get_settings
 
 
@@ -29,6 +24,8 @@ def serve(
 ) -> None:
     """Serve the API and web pages."""
     import uvicorn
+
+    from api.worker import worker_command
 
     settings = get_settings()
     proc = None
@@ -53,12 +50,16 @@ def serve(
 @app.command()
 def worker(concurrency: int = 2) -> None:
     """Run a Celery worker for background jobs (loads, reports, certificates)."""
+    from api.worker import worker_command
+
     raise typer.Exit(subprocess.call(worker_command(concurrency)))
 
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply database migrations."""
+    from core.migrate import upgrade
+
     upgrade(revision=revision)
     console.print(f"[green]database at {revision}[/]")
 
@@ -70,6 +71,9 @@ def create_admin(
                                           envvar="IPC_ADMIN_PASSWORD")],
 ) -> None:
     """Create an administrator account (or promote an existing one)."""
+    from core.accounts.service import ensure_admin
+    from core.db import session_factory
+
     with session_factory()() as session:
         user = ensure_admin(cli_writer(session), email, password)
     console.print(f"[green]admin {email} ready[/] (id {user.id})")
@@ -78,6 +82,8 @@ def create_admin(
 @app.command()
 def doctor() -> None:
     """Check every configured service and print a table."""
+    from api.services import service_statuses
+
     settings = get_settings()
     table = Table(title="IP Commons services")
     for col in ("service", "kind", "reachable", "version", "latency", "where / detail"):

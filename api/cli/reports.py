@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from analytics.counting import CountingUnit
-from analytics.reports import render
-from analytics.reports.content import ReportData
-from analytics.reports.service import ReportRequest, build_document
 from api.cli.app import app, console, err
 from api.cli.patents import BackendOption
-from core.db import session_scope
 from core.i18n import Language
-from core.migrate import upgrade
 from core.settings import get_settings
-from ipsearch.backends import get_backend
-from ipsearch.service import SearchService
+
+if TYPE_CHECKING:
+    from analytics.reports.content import ReportData
 
 
 class ReportFormat(StrEnum):
@@ -30,6 +26,8 @@ class ReportFormat(StrEnum):
 
 
 def _write(data: ReportData, html: str, fmt: ReportFormat, target: Path) -> None:
+    from analytics.reports import render
+
     if fmt is ReportFormat.pdf:
         target.write_bytes(render.pdf(html))
     elif fmt is ReportFormat.html:
@@ -55,6 +53,12 @@ def report(
     backend: BackendOption = None,
 ) -> None:
     """Write an early-warning report for a scope and period (HTML, PDF or JSON)."""
+    from analytics.reports.service import ReportRequest, build_document
+    from core.db import session_scope
+    from core.migrate import upgrade
+    from ipsearch.backends import get_backend
+    from ipsearch.service import SearchService
+
     request = ReportRequest.model_validate({"scope": scope, "lang": lang, "basis": basis, "from_year": from_year,
                                             "to_year": to_year, "cutoff": cutoff, "home_country": home,
                                             "counting": counting})
