@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 from ipsearch.analysis import get_analyzer
 from ipsearch.expiry import expiry_of
@@ -176,9 +177,15 @@ class Oracle:
         return names.most_common(1)[0][0] if names else None
 
     def cited_by(self, doc: PatentDocument) -> int:
-        base = doc.pn.country + doc.pn.number
-        return sum(1 for other in self.corpus
-                   if base in {cited_base(c.pn) for c in other.citations if c.pn})
+        """How many documents of the corpus cite ``doc`` (each citing document once)."""
+        return self._citing[doc.pn.country + doc.pn.number]
+
+    @cached_property
+    def _citing(self) -> Counter[str]:
+        """Cited base number -> how many documents cite it, read once: asked per document, it read
+        every citation of the corpus each time (1.4 million numbers parsed per test)."""
+        return Counter(base for other in self.corpus
+                       for base in {cited_base(c.pn) for c in other.citations if c.pn})
 
     def expiry_years(self) -> Counter[int]:
         return Counter(e.year for d in self.docs if (e := expiry(d)))
