@@ -53,6 +53,7 @@ def _mark_running_applications() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('hall_applications') as batch:
-        batch.drop_index('ix_hall_applications_provisional_year')
-        batch.drop_column('provisional_year')
+    # Not batch mode: on SQLite it rebuilds the table, and dropping the old one with foreign keys on
+    # would cascade to the applications' events, cards and materials. SQLite >= 3.35 drops a column.
+    op.drop_index('ix_hall_applications_provisional_year', table_name='hall_applications')
+    op.drop_column('hall_applications', 'provisional_year')
