@@ -29,6 +29,7 @@ from api.routers import (
     servicehall,
 )
 from api.worker import import_task_modules
+from core.accounts import passwords
 from core.settings import Settings, get_settings
 
 API_ROUTERS = (health.router, auth.router, accounts.router, audit.router, loads.router, patents.router,
@@ -50,6 +51,7 @@ class IPCommonsApp(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     import_task_modules()  # services queue tasks by their objects; corpus-updated listeners registered
+    passwords.prepare()  # the first unknown e-mail must not take longer than the others
     app = IPCommonsApp(
         title="IP Commons",
         version="0.1.0",
