@@ -30,11 +30,12 @@ def _learned_years(w: Writer) -> list[int]:
     return [year for year in years if year is not None and calendar.known(year)]
 
 
-def _provisional(w: Writer, years: list[int]) -> list[Application]:
-    """The running applications whose deadlines reach one of ``years``, locked (others skip them)."""
+def _provisional(w: Writer, years: list[int], after_id: int) -> list[Application]:
+    """A batch of the running applications whose deadlines reach one of ``years``, in id order from
+    ``after_id``, locked (others skip them)."""
     stmt = (select(Application).where(Application.provisional_year.in_(years), Application.running_since.is_not(None),
-                                      Application.status.in_(list(ROLE_FOR_STATUS)))
-            .order_by(Application.id).with_for_update(skip_locked=True))
+                                      Application.status.in_(list(ROLE_FOR_STATUS)), Application.id > after_id)
+            .order_by(Application.id).limit(warnings.BATCH).with_for_update(skip_locked=True))
     return list(w.session.scalars(stmt.execution_options(populate_existing=True)))
 
 
@@ -59,15 +60,14 @@ def _iso(moment: datetime | None) -> str:
 
 
 def sweep(w: Writer, now: datetime) -> int:
-    """Reschedule every running application whose provisional year the calendar has learned; how many."""
+    """Reschedule every running application whose provisional year the calendar has learned, a batch
+    per transaction (as the card sweep does); how many."""
     years = _learned_years(w)
-    if not years:
-        return 0
-    apps = _provisional(w, years)
-    for app in apps:
-        _reschedule(w, app, now)
-    if apps:
-        w.commit()
-    else:
-        w.session.commit()  # the locks taken by the empty read
-    return len(apps)
+    done = last = 0
+    while years and (batch := _provisional(w, years, last)):
+        for app in batch:
+            _reschedule(w, app, now)
+        w.commit()  # a batch per transaction: applicants and staff wait for its locks, not the whole run
+        done, last = done + len(batch), batch[-1].id
+    w.session.commit()  # what the reads began
+    return done
