@@ -41,8 +41,7 @@ def _provisional(w: Writer, years: list[int], after_id: int) -> list[Application
 
 def _reschedule(w: Writer, app: Application, now: datetime) -> None:
     item = w.session.get(ServiceItem, app.item_id)
-    if item is None:
-        return
+    assert item is not None  # a foreign key: items are deactivated, never deleted
     year, step_due, total_due = app.provisional_year, app.step_due_at, app.total_due_at
     clock.reschedule(app, item, now, warnings.fired(w.session, app))
     w.session.add(Event(application_id=app.id, at=now, actor_id=None, action=EVENT, from_status=app.status,
