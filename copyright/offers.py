@@ -31,12 +31,14 @@ from core.text import SingleLine
 
 
 class Kind(enum.StrEnum):
-    """Notification kinds of the licensing workflow (the inbox links each to the offer)."""
+    """Notification kinds of licences and transfers between people (the inbox words each, and
+    links it to the offer or the record)."""
 
     offered = "copyright.licence_offer"
     accepted = "copyright.licence_accepted"
     declined = "copyright.licence_declined"
     withdrawn = "copyright.licence_withdrawn"
+    transferred = "copyright.transfer_received"
 
 
 class OfferIn(BaseModel):
@@ -104,11 +106,11 @@ def _out(session: Session, offer: LicenceOffer) -> OfferOut:
                     log_index=licence.log_index if licence else None)
 
 
-def _licensee(session: Session, email: str) -> User:
+def person_by_email(session: Session, email: str) -> User:
+    """The active account with ``email``: the other party of a licence or a transfer."""
     user = session.scalar(select(User).where(User.email == normalise_email(email), User.is_active.is_(True)))
     if user is None:
-        raise InvalidInput.said("no account uses the e-mail %(email)s: ask the licensee to sign up first",
-                                email=email)
+        raise InvalidInput.said("no account uses the e-mail %(email)s: ask them to sign up first", email=email)
     return user
 
 
@@ -116,7 +118,7 @@ def offer(w: Writer, number: str, body: OfferIn) -> OfferOut:
     """The licensor offers a licence; refused now if they could not grant it now."""
     session = w.session
     reg = get_registration(session, number)
-    licensee = _licensee(session, str(body.licensee_email))
+    licensee = person_by_email(session, str(body.licensee_email))
     terms = rights.LicenceIn(licensee_id=licensee.id, **body.model_dump(exclude={"licensee_email"}))
     rights.check_licence(session, reg, w.actor, terms)
     row = LicenceOffer(registration_id=reg.id, licensor_id=w.actor.id, licensee_id=licensee.id,

@@ -24,6 +24,7 @@ from copyright.models import (
     OfferStatus,
     Registration,
     RegistrationStatus,
+    Right,
     Transfer,
     Work,
     WorkType,
@@ -55,6 +56,7 @@ class TransferView(BaseModel):
     rights: list[str]
     effective_date: dt.date
     log_index: int
+    by_reader: bool  # the reader made this transfer
 
 
 class DisputeView(BaseModel):
@@ -90,6 +92,7 @@ class RecordOut(BaseModel):
     transfers: list[TransferView]
     disputes: list[DisputeView]
     is_owner: bool
+    held_rights: list[Right]  # the reader's rights today: what they may license or transfer
     matches: list[MatchOut]  # what a work held for review matched (its owner only)
     offers: list[offers.OfferOut]  # the reader's offers about this work
 
@@ -126,11 +129,19 @@ def _licences(session: Session, reg: Registration, reader: User | None) -> list[
     return views
 
 
-def _transfers(session: Session, reg: Registration) -> list[TransferView]:
+def _transfers(session: Session, reg: Registration, reader: User | None) -> list[TransferView]:
     rows = list(session.scalars(select(Transfer).where(Transfer.registration_id == reg.id).order_by(Transfer.id)))
     names = _names(session, {r.from_user_id for r in rows} | {r.to_user_id for r in rows})
     return [TransferView(from_name=names[t.from_user_id], to_name=names[t.to_user_id], rights=t.rights,
-                         effective_date=t.effective_date, log_index=t.log_index) for t in rows]
+                         effective_date=t.effective_date, log_index=t.log_index,
+                         by_reader=reader is not None and reader.id == t.from_user_id) for t in rows]
+
+
+def _held(session: Session, reg: Registration, reader: User | None) -> list[Right]:
+    if reader is None or reg.status is not RegistrationStatus.registered:
+        return []
+    held = rights.holders(session, reg, dt.date.today()).get(reader.id, set())
+    return [r for r in Right if r.value in held]  # in the law's order
 
 
 def record(session: Session, number: str, reader: User | None) -> RecordOut:
@@ -149,9 +160,9 @@ def record(session: Session, number: str, reader: User | None) -> RecordOut:
         log_index=reg.log_index, log_entry=json.loads(entry.entry) if entry else None,
         certified=reg.statement is not None,
         chain=[ChainEntryOut.model_validate(e) for e in rights.chain_of_title(session, reg)],
-        licences=_licences(session, reg, reader), transfers=_transfers(session, reg),
+        licences=_licences(session, reg, reader), transfers=_transfers(session, reg, reader),
         disputes=[DisputeView(id=d.id, status=d.status, opened=d.created_at) for d in disputes],
-        is_owner=is_owner,
+        is_owner=is_owner, held_rights=_held(session, reg, reader),
         matches=[MatchOut.model_validate(m) for m in reg.details.get("matches", [])] if is_owner else [],
         offers=offers.offers_of(session, reader, number) if reader is not None else [])
 

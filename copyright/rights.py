@@ -45,6 +45,15 @@ class TransferIn(BaseModel):
     effective_date: date
 
 
+class TransferToIn(BaseModel):
+    """A transfer to the person with ``recipient_email``: the portal names people by e-mail, as
+    licence offers do, not by a numeric id nobody knows."""
+
+    recipient_email: SingleLine = Field(min_length=3, max_length=254)
+    rights: list[Right] = Field(min_length=1)
+    effective_date: date
+
+
 class LicenceIn(BaseModel):
     licensee_id: DbId
     rights: list[Right] = Field(min_length=1)
@@ -105,7 +114,7 @@ def _grant_checked(session: Session, reg: Registration, actor: User, counterpart
     if counterpart_id == actor.id:
         raise InvalidInput(alone)
     if session.get(User, counterpart_id) is None:
-        raise InvalidInput(f"user {counterpart_id} does not exist")
+        raise InvalidInput.said("user %(id)s does not exist", id=counterpart_id)
     return {r.value for r in rights}
 
 
@@ -113,7 +122,8 @@ def transfer(session: Session, reg: Registration, actor: User, body: TransferIn)
     rights = _grant_checked(session, reg, actor, body.to_user_id, body.rights,
                             "a transfer needs another person to receive the rights")
     if not rights <= holders(session, reg, body.effective_date).get(actor.id, set()):
-        raise PermissionDenied("only the holder of these rights on that date may transfer them")
+        raise PermissionDenied.said("only the holder of these rights on %(date)s may transfer them",
+                                    date=body.effective_date.isoformat())
     entry = log.append(session, {"type": "transfer", "time": _now(), "registration": reg.number,
                                  "from": actor.id, "to": body.to_user_id, "rights": sorted(rights),
                                  "effective_date": body.effective_date.isoformat()})

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from copyright import log, rights
+from copyright import log, offers, rights
 from copyright.keys import KeySet, key_set
 from copyright.models import Dispute, Licence, Registration, Work, WorkType
 from copyright.registry import (
@@ -72,6 +72,7 @@ from core.accounts.service import create_user, normalise_email
 from core.audit import AuditAction, Writer
 from core.celery_app import TaskQueue
 from core.errors import InvalidInput, NotFound
+from core.notifications import notify
 from core.settings import Settings
 
 FINGERPRINT_BYTES = 32 * 1024 * 1024  # enough of a file to fingerprint images and texts
@@ -245,10 +246,24 @@ def grant_licence(w: Writer, number: str, body: rights.LicenceIn) -> LicenceOut:
 
 
 def transfer_rights(w: Writer, number: str, body: rights.TransferIn) -> TransferOut:
-    t = rights.transfer(w.session, get_registration(w.session, number), w.actor, body)
+    """Move rights the actor holds to another person, who is told in their inbox."""
+    reg = get_registration(w.session, number)
+    t = rights.transfer(w.session, reg, w.actor, body)
+    work = w.session.get(Work, reg.work_id)
+    assert work is not None
+    notify(w.session, t.to_user_id, offers.Kind.transferred, f"Rights in {work.title} are transferred to you",
+           number=number, work_title=work.title, counterpart=w.actor.display_name or w.actor.email,
+           rights=t.rights, effective_date=t.effective_date.isoformat())
     w.audit(AuditAction.copyright_transfer, "registration", number, transfer_id=t.id, to=t.to_user_id)
     w.commit()
     return TransferOut.model_validate(t, from_attributes=True)
+
+
+def transfer_to(w: Writer, number: str, body: rights.TransferToIn) -> TransferOut:
+    """``transfer_rights`` to the person with an e-mail address (the portal's form)."""
+    recipient = offers.person_by_email(w.session, str(body.recipient_email))
+    return transfer_rights(w, number, rights.TransferIn(to_user_id=recipient.id, rights=body.rights,
+                                                        effective_date=body.effective_date))
 
 
 def rights_on(session: Session, number: str, on: date | None = None) -> RightsOut:

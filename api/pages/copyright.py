@@ -1,5 +1,6 @@
 """Copyright in the browser: the registration wizard, my works, a registration's public record
-(with the verifier that runs in the visitor's browser), and licences both parties sign.
+(with the verifier that runs in the visitor's browser), licences both parties sign, and transfers
+of rights by their holder.
 
 Each route translates a form or a path into one call of ``copyright.service``, ``copyright.offers``
 or ``copyright.records``. The wizard works without JavaScript (upload, or a SHA-256 typed in);
@@ -23,6 +24,7 @@ from api.pages.context import CheckedPageDep, Page, PageDep
 from copyright import offers, records, service
 from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
 from copyright.registry import ContentHash, WorkIn
+from copyright.rights import TransferToIn
 from copyright.schemas import RegisterIn
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.i18n import Language
@@ -70,6 +72,13 @@ def _work(page: Page, form: dict[str, str]) -> WorkIn:
                   published=bool(form["published"]),
                   first_publication_date=_date(page, form["first_publication_date"], "First publication date"),
                   first_publication_place=form["first_publication_place"].strip() or None)
+
+
+def _rights(chosen: list[str], none_chosen: str) -> list[Right]:
+    """The ticked rights; ``none_chosen`` says what to do when none (or one we do not know) is."""
+    if not chosen or not {r.value for r in Right} >= set(chosen):
+        raise InvalidInput.said(none_chosen)
+    return [Right(r) for r in chosen]
 
 
 def _content(sha256: str, size: str) -> ContentHash:
@@ -155,15 +164,17 @@ def _record(page: Page, number: str, status_code: int = 200, **extra: Any) -> HT
     return page.render("copyright_record.html", status_code, r=shown, entry_text=entry_text,
                        type_labels=dict(work_types(page.lang)),
                        rights=right_names(page.lang), right_labels=dict(right_names(page.lang)),
-                       today=dt.date.today().isoformat(), **extra)
+                       today=dt.date.today().isoformat(), **({"offer_form": {}, "transfer_form": {}} | extra))
 
 
 @router.get("/copyright/records/{number}", response_class=HTMLResponse)
 def record(page: PageDep, number: str, registered: Annotated[int, Query(ge=0, le=1)] = 0,
-           offered: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
-    """``registered=1`` and ``offered=1`` after those forms: fixed sentences, so a link cannot put
-    words in the page."""
-    return _record(page, number, registered=bool(registered), offered=bool(offered), offer_form={})
+           offered: Annotated[int, Query(ge=0, le=1)] = 0,
+           transferred: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
+    """``registered=1``, ``offered=1`` and ``transferred=1`` after those forms: fixed sentences, so
+    a link cannot put words in the page."""
+    return _record(page, number, registered=bool(registered), offered=bool(offered),
+                   transferred=bool(transferred))
 
 
 @router.get("/copyright/records/{number}/certificate.pdf", response_model=None)
@@ -186,9 +197,8 @@ def offer(page: CheckedPageDep, number: str, licensee_email: Text = "",
             "territory": territory, "media": media, "fee": fee, "exclusive": exclusive,
             "may_sublicense": may_sublicense}
     try:
-        if not {r.value for r in Right} >= set(rights) or not rights:
-            raise InvalidInput.said("choose at least one right to license")
-        body = offers.OfferIn(licensee_email=licensee_email.strip(), rights=[Right(r) for r in rights],
+        body = offers.OfferIn(licensee_email=licensee_email.strip(),
+                              rights=_rights(rights, "choose at least one right to license"),
                               start_date=_date(page, start_date, "From") or dt.date.today(),
                               end_date=_date(page, end_date, "Until (optional)"),
                               territory=territory.strip() or "worldwide", media=media.strip() or "all media",
@@ -198,6 +208,29 @@ def offer(page: CheckedPageDep, number: str, licensee_email: Text = "",
         page.session.rollback()
         return _record(page, number, 400, offer_error=page.explain(exc), offer_form=form)
     return page.redirect(f"/copyright/records/{number}?offered=1#licences")
+
+
+# --- transfers ------------------------------------------------------------------------------------
+
+@router.post("/copyright/records/{number}/transfers", response_model=None)
+def transfer(page: CheckedPageDep, number: str, recipient_email: Text = "",
+             rights: Annotated[list[str], Form()] = [], effective_date: Text = "",  # noqa: B006 - FastAPI copies it
+             confirm: Text = "") -> Response:
+    """Rights the reader holds, moved to another person at once (written to the public log)."""
+    form = {"recipient_email": recipient_email, "rights": rights, "effective_date": effective_date,
+            "confirm": confirm}
+    try:
+        chosen = _rights(rights, "choose at least one right to transfer")
+        if not confirm:
+            raise InvalidInput.said("tick the box to confirm: a transfer is written to the public log and cannot "
+                                    "be undone")
+        body = TransferToIn(recipient_email=recipient_email.strip(), rights=chosen,
+                            effective_date=_date(page, effective_date, "Effective from") or dt.date.today())
+        service.transfer_to(page.writer(), number, body)
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _record(page, number, 400, transfer_error=page.explain(exc), transfer_form=form)
+    return page.redirect(f"/copyright/records/{number}?transferred=1#licences")
 
 
 def _answer(page: Page, offer_id: int, act: Any, back: str) -> Response:

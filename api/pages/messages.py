@@ -24,12 +24,15 @@ DOCUMENT_KINDS = [N_("grant"), N_("application"), N_("design"), N_("plant"), N_(
 CITATIONS = [N_("cited by examiner"), N_("cited by applicant")]
 NOTIFICATIONS = [N_("collection"), N_("collection.new_matches"), N_("alert"), N_("report"),
                  N_("copyright.licence_offer"), N_("copyright.licence_accepted"), N_("copyright.licence_declined"),
-                 N_("copyright.licence_withdrawn"), N_("copyright.duplicate_held")]
+                 N_("copyright.licence_withdrawn"), N_("copyright.duplicate_held"), N_("copyright.transfer_received")]
 # the copyright registry: statuses, offers, log entry types, and its refusals
 COPYRIGHT = [N_("registered"), N_("under_review"), N_("disputed"), N_("revoked"), N_("offered"), N_("accepted"),
              N_("declined"), N_("withdrawn"), N_("open"), N_("upheld"), N_("rejected"), N_("registration"),
              N_("licence"), N_("transfer"), N_("dispute_outcome"), N_("revocation"),
-             N_("no account uses the e-mail %(email)s: ask the licensee to sign up first"),
+             N_("no account uses the e-mail %(email)s: ask them to sign up first"), N_("user %(id)s does not exist"),
+             N_("choose at least one right to transfer"), N_("a transfer needs another person to receive the rights"),
+             N_("only the holder of these rights on %(date)s may transfer them"),
+             N_("tick the box to confirm: a transfer is written to the public log and cannot be undone"),
              N_("this offer is already %(status)s"), N_("licence offer %(id)s not found"),
              N_("offer %(id)s is %(status)s: there is no licence document"),
              N_("choose the file to register, or switch to hash-only"),

@@ -22,10 +22,11 @@ from copyright import log, merkle, service
 from copyright.canonical import canonical
 from copyright.models import Licence, Registration, RegistrationStatus, Right, Transfer, Work, WorkType
 from copyright.registry import ContentHash, WorkIn
-from copyright.rights import LicenceIn, TransferIn
+from copyright.rights import LicenceIn, TransferIn, TransferToIn
 from copyright.schemas import DisputeIn, RegisterIn, RenderingOut, ResolveIn, VerifyIn
 from copyright.tasks import pdf_path
 from copyright.verify import VerificationFailed
+from core import notifications
 from core.accounts.models import Role, User
 from core.accounts.service import create_user
 from core.audit import AuditAction, AuditContext, AuditRecord, Writer
@@ -204,6 +205,36 @@ def test_refused_licence_and_transfer_change_nothing(session: Session, settings:
     assert [e.type for e in service.chain(session, number)] == ["registration", "licence", "transfer"]
     now = service.rights_on(session, number)
     assert now.holders[str(fan.id)] == ["reproduction"] and [lic.licensee_id for lic in now.licences] == [fan.id]
+
+
+def test_a_transfer_by_e_mail_tells_the_recipient_and_passes_the_rights(session: Session,
+                                                                        settings: Settings) -> None:
+    owner, heir, stranger = person(session), person(session), person(session)
+    number = by_hash(session, settings, owner, uuid.uuid4().bytes, title="Harbour <at> dawn")
+    move = TransferToIn(recipient_email=heir.email.upper(), rights=[Right.adaptation], effective_date=today())
+    refused = TransferToIn(recipient_email="nobody@example.org", rights=[Right.adaptation], effective_date=today())
+    with pytest.raises(InvalidInput, match="no account uses the e-mail nobody@example.org"):
+        service.transfer_to(writer(session, owner), number, refused)
+    session.rollback()
+    with pytest.raises(PermissionDenied, match=f"holder of these rights on {today().isoformat()}"):
+        service.transfer_to(writer(session, stranger), number, move)
+    session.rollback()
+    assert count(session, Transfer) == 0 and not notifications.for_user(session, heir.id)
+
+    service.transfer_to(writer(session, owner), number, move)
+    [note] = notifications.for_user(session, heir.id)
+    assert note.kind == "copyright.transfer_received"
+    assert note.payload == {"number": number, "work_title": "Harbour <at> dawn", "counterpart": owner.display_name,
+                            "rights": ["adaptation"], "effective_date": today().isoformat()}
+    assert audited(session, AuditAction.copyright_transfer) == 1
+    assert service.rights_on(session, number).holders[str(heir.id)] == ["adaptation"]
+    # the recipient now holds the right and may move it on; the owner no longer may
+    with pytest.raises(PermissionDenied):
+        service.transfer_to(writer(session, owner), number, move)
+    session.rollback()
+    back = TransferToIn(recipient_email=owner.email, rights=[Right.adaptation], effective_date=today())
+    service.transfer_to(writer(session, heir), number, back)
+    assert service.rights_on(session, number).holders[str(owner.id)] == sorted(r.value for r in Right)
 
 
 def test_only_staff_resolve_disputes(session: Session, settings: Settings) -> None:

@@ -184,6 +184,63 @@ def test_a_licence_is_offered_accepted_and_its_fee_shown_to_its_parties_only(por
         assert "accepted your licence" in owner.get("/inbox", headers=HTML).text
 
 
+def _transfer_rights_offered(page: str) -> list[str]:
+    """The rights the transfer form offers to tick (none when the reader may not transfer)."""
+    form = re.search(r'<form[^>]*id="transfer-form".*?</form>', page, re.S)
+    return re.findall(r'name="rights" value="([a-z_]+)"', form.group(0)) if form else []
+
+
+def test_rights_are_transferred_from_the_record_and_the_recipient_may_pass_them_on(portal: Settings) -> None:
+    with _client(portal) as owner, _client(portal) as heir, _client(portal) as visitor:
+        owner_email = _sign_up(owner, "Owner 甲")
+        heir_email = _sign_up(heir, "Heir 丙")
+        number = _register(owner, {**WORK, "mode": "hash", "sha256": hashlib.sha256(uuid.uuid4().bytes).hexdigest()})
+        record = f"/copyright/records/{number}"
+        assert len(_transfer_rights_offered(owner.get(record, headers=HTML).text)) == 13
+        for client in (heir, visitor):
+            assert _transfer_rights_offered(client.get(record, headers=HTML).text) == []
+
+        move = {"recipient_email": heir_email, "rights": ["reproduction", "adaptation"],
+                "effective_date": date.today().isoformat(), "confirm": "1"}
+        assert owner.post(f"{record}/transfers", data=move, headers=HTML).status_code == 403  # no CSRF token
+        refusals = [({"rights": []}, "choose at least one right to transfer"),
+                    ({"rights": ["reproduction", "fame"]}, "choose at least one right to transfer"),
+                    ({"confirm": ""}, "tick the box to confirm"),
+                    ({"recipient_email": "nobody@example.org"}, "no account uses the e-mail nobody@example.org"),
+                    ({"recipient_email": owner_email}, "a transfer needs another person to receive the rights"),
+                    ({"effective_date": "2001-01-01"}, "only the holder of these rights on 2001-01-01"),
+                    ({"effective_date": "someday"}, "Effective from is not a date (YYYY-MM-DD)")]
+        for change, reason in refusals:
+            r = owner.post(f"{record}/transfers", data=move | change | {"csrf_token": _csrf(owner)}, headers=HTML)
+            assert r.status_code == 400 and reason in r.text, (change, r.status_code)
+            assert 'id="transfer-error"' in r.text and "→ Heir 丙" not in r.text  # nothing transferred
+        r = heir.post(f"{record}/transfers", headers=HTML,
+                      data=move | {"recipient_email": owner_email, "csrf_token": _csrf(heir)})
+        assert r.status_code == 400 and "only the holder of these rights on" in r.text
+        assert "transferred rights" not in owner.get("/inbox", headers=HTML).text
+
+        r = owner.post(f"{record}/transfers", data=move | {"csrf_token": _csrf(owner)}, headers=HTML,
+                       follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == f"{record}?transferred=1#licences"
+        page = owner.get(f"{record}?transferred=1", headers=HTML).text
+        assert "The rights are transferred and written to the public log." in page
+        assert "Owner 甲 → Heir 丙" in page and 'data-entry-type="transfer"' in page
+        assert "reproduction" not in _transfer_rights_offered(page) and len(_transfer_rights_offered(page)) == 11
+        page = visitor.get(f"{record}?transferred=1", headers=HTML).text  # public, as the log is; the
+        assert "Owner 甲 → Heir 丙" in page and "The rights are transferred" not in page  # notice is not
+        inbox = heir.get("/inbox", headers=HTML).text
+        assert f"Owner 甲 transferred rights in “{html.escape(XSS_TITLE, quote=False)}” to you" in inbox
+        assert XSS_TITLE not in inbox
+        assert "Owner 甲 向您转让了" in heir.get("/inbox", headers=ZH).text
+        # the recipient holds what was transferred, may license it and pass it on
+        page = heir.get(record, headers=HTML).text
+        assert _transfer_rights_offered(page) == ["reproduction", "adaptation"] and 'id="offer-form"' in page
+        r = heir.post(f"{record}/transfers", headers=HTML, follow_redirects=False, data=move | {
+            "recipient_email": owner_email, "rights": ["adaptation"], "csrf_token": _csrf(heir)})
+        assert r.status_code == 303
+        assert _transfer_rights_offered(heir.get(record, headers=HTML).text) == ["reproduction"]
+
+
 def test_pages_in_chinese_and_unknown_records(portal: Settings) -> None:
     with _client(portal) as client:
         assert "<h1>著作权登记</h1>" in client.get("/copyright", headers=ZH).text
