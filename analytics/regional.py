@@ -43,7 +43,8 @@ class Place(BaseModel):
 class PlaceRow(BaseModel):
     place: Place
     documents: int
-    applicants: int = Field(description="distinct harmonised owner names on those documents")
+    applicants: int = Field(description="distinct harmonised names of the owners placed in the division "
+                                        "(co-applicants placed elsewhere are not counted)")
 
 
 class Overview(BaseModel):

@@ -26,13 +26,16 @@ def _find(page: BrowserPage, portal_url: str, typed: str) -> None:
     page.locator("form[role=search] button").click()
 
 
-@pytest.mark.parametrize("lang,typed,province,city", [("zh-CN", "广东省", "广东省", "深圳市"),
-                                                       ("en-GB", "Guangdong", "Guangdong", "Shenzhen")])
+@pytest.mark.parametrize("lang,typed,province,city,based_here", [
+    ("zh-CN", "广东省", "广东省", "深圳市", "本地申请人"),
+    ("en-GB", "Guangdong", "Guangdong", "Shenzhen", "Applicants based here")])
 def test_a_government_user_opens_guangdongs_regional_page(browser: Browser, portal_url: str, lang: str, typed: str,
-                                                          province: str, city: str) -> None:
+                                                          province: str, city: str, based_here: str) -> None:
     page = new_page(browser, lang)
     page.goto(f"{portal_url}/regions")
     expect(page.locator("#provinces-table")).to_contain_text(province)
+    # the overview counts owners placed in the province, not every applicant as a region's page does
+    expect(page.locator("#provinces-table thead")).to_contain_text(based_here)
     expect(page.locator('[data-chart="provinces"] canvas')).to_be_visible()
     _no_axe_violations(page)
     screenshot(page, f"regions-{lang[:2]}")
@@ -41,6 +44,7 @@ def test_a_government_user_opens_guangdongs_regional_page(browser: Browser, port
     expect(page).to_have_url(re.compile(r"/regions/440000$"))
     expect(page.locator("h1")).to_contain_text(province)
     expect(page.locator("#cities-table")).to_contain_text(city)
+    expect(page.locator("#cities-table thead")).to_contain_text(based_here)
     expect(page.locator('[data-chart="cities"] canvas')).to_be_visible()
     companies = page.locator("#key-companies")
     expect(companies).to_contain_text("Aurora Lighting Co., Ltd.")  # as printed
