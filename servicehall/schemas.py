@@ -123,6 +123,7 @@ class MaterialOut(BaseModel):
 class EventOut(BaseModel):
     at: Beijing
     actor: str | None
+    by_platform: bool = Field(description="a step the platform took itself, such as recalculating deadlines")
     action: str
     from_status: Status | None
     to_status: Status

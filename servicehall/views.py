@@ -60,8 +60,8 @@ def actions_for(session: Session, user: User | None, app: Application) -> list[A
 
 def _events(session: Session, app: Application) -> list[EventOut]:
     rows = session.scalars(select(Event).where(Event.application_id == app.id).order_by(Event.id))
-    return [EventOut(at=e.at, actor=_name(session, e.actor_id), action=e.action, from_status=e.from_status,
-                     to_status=e.to_status, comment=e.comment) for e in rows]
+    return [EventOut(at=e.at, actor=_name(session, e.actor_id), by_platform=e.actor_id is None, action=e.action,
+                     from_status=e.from_status, to_status=e.to_status, comment=e.comment) for e in rows]
 
 
 def application_out(session: Session, viewer: User | None, app: Application,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.audit import AuditContext, AuditRecord, Writer
 from core.notifications import Notification
 from core.settings import Settings
-from servicehall import calendar, service, warnings
+from servicehall import calendar, service, views, warnings
 from servicehall.calendar import (
     BEIJING,
     add_working_seconds,
@@ -170,6 +170,10 @@ def test_a_provisional_deadline_is_rescheduled_once_the_calendar_knows_its_year(
     assert {n.payload["year"] for n in told} == {unknown}
     assert len(trail) == 1 and trail[0].actor_id is None and trail[0].to_status is Status.submitted
     assert len(audited) == 1
+    with office.sessions() as session:  # the trail names the platform as the one who took that step
+        shown = views.application_out(session, None, session.get(Application, after.id)).events
+    assert [(e.action, e.by_platform) for e in shown][-1] == ("reschedule", True)
+    assert not any(e.by_platform for e in shown[:-1])
     _sweep(sessions, start + dt.timedelta(hours=3))  # once only
     with office.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Event).where(Event.action == "reschedule",
