@@ -82,7 +82,7 @@ def subscribe(session: Session, user_id: int, data: SubscriptionIn) -> Subscript
 def owned_subscription(session: Session, user_id: int, sub_id: int) -> Subscription:
     sub = session.get(Subscription, sub_id)
     if sub is None or sub.user_id != user_id:
-        raise NotFound(f"subscription {sub_id} not found")
+        raise NotFound.said("subscription %(id)s not found", id=sub_id)
     return sub
 
 

@@ -60,8 +60,8 @@ def _industry(row: CustomScope) -> Industry:
 
 
 def _unknown(key: str) -> NotFound:
-    return NotFound(f"unknown scope {key!r}: use one of {', '.join(INDUSTRIES)}, a region (region-440000) or a "
-                    "scope you defined")
+    return NotFound.said("unknown scope %(key)s: use one of %(industries)s, a region (region-440000) or a scope you "
+                         "defined", key=repr(key), industries=", ".join(INDUSTRIES))
 
 
 def resolve(session: Session | None, key: str) -> Industry:

@@ -3,7 +3,7 @@ one flag per member; enough distinct flags hold the item (kept, not shown) until
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Literal, Protocol
 
 from core.accounts.models import User
 from core.errors import InvalidInput
@@ -26,13 +26,17 @@ class Flaggable(Protocol):
         ...
 
 
-def flag_and_hold(item: Flaggable, flagger: User, threshold: int, noun: str) -> bool:
+# What an author who flags their own item is told: whole sentences, each translated as one.
+OWN_ITEM_REFUSALS = {"post": "you cannot flag your own post", "review": "you cannot flag your own review"}
+
+
+def flag_and_hold(item: Flaggable, flagger: User, threshold: int, noun: Literal["post", "review"]) -> bool:
     """Record ``flagger``'s flag once; at ``threshold`` distinct flags hold the item.
 
     True when this flag put the item on hold (the caller may then recompute what the item counted for).
     """
     if flagger.id == item.author_id:
-        raise InvalidInput(f"you cannot flag your own {noun}")
+        raise InvalidInput(OWN_ITEM_REFUSALS[noun])
     if flagger.id not in item.flags:
         item.flags = [*item.flags, flagger.id]
     return len(item.flags) >= threshold and item.hold(f"flagged by {len(item.flags)} users")

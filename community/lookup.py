@@ -12,9 +12,10 @@ from core.errors import NotFound
 Row = TypeVar("Row", bound=Base)
 
 
-def get_or_not_found(session: Session, model: type[Row], row_id: int, noun: str) -> Row:
-    """The ``model`` row with ``row_id``; ``NotFound("<noun> <id> not found")`` if there is none."""
+def get_or_not_found(session: Session, model: type[Row], row_id: int, missing: str) -> Row:
+    """The ``model`` row with ``row_id``; ``NotFound`` saying ``missing`` (a template such as
+    "review %(id)s not found", listed in the catalogs as a whole) if there is none."""
     row = session.get(model, row_id)
     if row is None:
-        raise NotFound(f"{noun} {row_id} not found")
+        raise NotFound.said(missing, id=row_id)
     return row

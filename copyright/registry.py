@@ -29,6 +29,7 @@ from copyright.models import (
 from core.accounts.models import User
 from core.db import utcnow
 from core.errors import InvalidInput, NotFound
+from core.i18n import Term
 from core.notifications import notify
 from core.settings import Settings
 from core.text import MultiLine, SingleLine
@@ -80,7 +81,7 @@ def hash_stream(stream: BinaryIO, limit: int, copy_to: BinaryIO | None = None) -
     for chunk in iter(lambda: stream.read(CHUNK), b""):
         size += len(chunk)
         if size > limit:
-            raise InvalidInput(f"the file is larger than the upload limit of {limit} bytes")
+            raise InvalidInput.said("the file is larger than the upload limit of %(limit)s bytes", limit=limit)
         digest.update(chunk)
         if copy_to is not None:
             copy_to.write(chunk)
@@ -222,7 +223,7 @@ def publish(session: Session, settings: Settings, reg: Registration, work: Work,
 def get_registration(session: Session, number: str) -> Registration:
     reg = session.scalar(select(Registration).where(Registration.number == number))
     if reg is None:
-        raise NotFound(f"registration {number} not found")
+        raise NotFound.said("registration %(number)s not found", number=number)
     return reg
 
 
@@ -230,7 +231,8 @@ def require_certified(reg: Registration) -> tuple[bytes, int, bytes]:
     """The signed statement, log index and platform signature; InvalidInput while there are none
     (a registration under review, or refused at review)."""
     if reg.statement is None or reg.log_index is None or reg.platform_signature is None:
-        raise InvalidInput(f"{reg.number} is {reg.status.value}: no certificate until it is registered")
+        raise InvalidInput.said("%(number)s is %(status)s: no certificate until it is registered",
+                                number=reg.number, status=Term(reg.status.value))
     return reg.statement, reg.log_index, reg.platform_signature
 
 

@@ -187,7 +187,7 @@ def license_work(session: Session, reg: Registration, actor: User, body: Licence
 
 def open_dispute(session: Session, reg: Registration, actor: User, reason: str, evidence: list[str]) -> Dispute:
     if reg.status == RegistrationStatus.revoked:
-        raise Conflict(f"{reg.number} is revoked")
+        raise Conflict.said("%(number)s is revoked", number=reg.number)
     dispute = Dispute(registration_id=reg.id, complainant_id=actor.id, reason=reason, evidence=evidence)
     session.add(dispute)
     if reg.status == RegistrationStatus.registered:
@@ -227,7 +227,7 @@ def decide_review(session: Session, settings: Settings, reg: Registration, moder
 
     require_staff(moderator)
     if reg.status != RegistrationStatus.under_review:
-        raise Conflict(f"{reg.number} is not under review")
+        raise Conflict.said("%(number)s is not under review", number=reg.number)
     reg.details = {**reg.details, "review": {"approved": approve, "note": note, "by": moderator.id}}
     if approve:
         work = session.get(Work, reg.work_id)

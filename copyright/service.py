@@ -72,6 +72,7 @@ from core.accounts.service import create_user, normalise_email
 from core.audit import AuditAction, Writer
 from core.celery_app import TaskQueue
 from core.errors import InvalidInput, NotFound
+from core.i18n import Term
 from core.notifications import notify
 from core.settings import Settings
 
@@ -83,7 +84,7 @@ FINGERPRINT_BYTES = 32 * 1024 * 1024  # enough of a file to fingerprint images a
 def account(session: Session, email: str) -> User:
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
-        raise NotFound(f"no account for {email}")
+        raise NotFound.said("no account for %(email)s", email=email)
     return user
 
 
@@ -136,7 +137,7 @@ def _b64(value: str | None, what: str) -> bytes | None:
     try:
         return base64.b64decode(value, validate=True)
     except binascii.Error as exc:
-        raise InvalidInput(f"{what} is not base64") from exc
+        raise InvalidInput.said("%(field)s is not base64", field=what) from exc
 
 
 def _registrant(body: RegisterIn) -> tuple[bytes, bytes] | None:
@@ -182,7 +183,7 @@ def parse_work(work_json: str) -> WorkIn:
         return WorkIn.model_validate_json(work_json)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise InvalidInput(f"work: {first['msg']} at {first['loc']}") from exc
+        raise InvalidInput.said("work: %(problem)s at %(where)s", problem=first["msg"], where=first["loc"]) from exc
 
 
 def register_stream(w: Writer, settings: Settings, work_in: WorkIn, stream: BinaryIO,
@@ -291,7 +292,7 @@ def file_dispute(w: Writer, number: str, body: DisputeIn) -> DisputeOut:
 def resolve_dispute(w: Writer, dispute_id: int, body: ResolveIn) -> DisputeOut:
     d = w.session.get(Dispute, dispute_id)
     if d is None:
-        raise NotFound(f"dispute {dispute_id} not found")
+        raise NotFound.said("dispute %(id)s not found", id=dispute_id)
     rights.resolve_dispute(w.session, d, w.actor, body.upheld, body.resolution)
     w.audit(AuditAction.copyright_dispute_resolve, "dispute", d.id, outcome=d.status.value)
     w.commit()
@@ -331,7 +332,7 @@ def entry(session: Session, settings: Settings, index: int, tree_size: int | Non
         session.commit()
     size = tree_size or log.size(session)
     if not 0 <= index < size or size > log.size(session):
-        raise NotFound(f"no entry {index} in a tree of size {size}")
+        raise NotFound.said("no entry %(index)s in a tree of size %(size)s", index=index, size=size)
     row = session.get(log.LogEntry, index)
     assert row is not None
     return EntryOut(index=index, entry=json.loads(row.entry), tree_size=size,
@@ -379,7 +380,8 @@ def _read_json(path: Path, what: str) -> Any:
     try:
         return json.loads(path.read_text())
     except (ValueError, OSError) as exc:
-        raise InvalidInput(f"cannot read the {what} {path}: {exc}") from exc
+        raise InvalidInput.said("cannot read the %(what)s %(path)s: %(reason)s", what=Term(what), path=str(path),
+                                reason=str(exc)) from exc
 
 
 def verify_offline(cert_file: Path, keys_file: Path, file: Path | None = None,
@@ -395,20 +397,21 @@ def verify_offline(cert_file: Path, keys_file: Path, file: Path | None = None,
     try:
         keys = KeySet.model_validate(_read_json(keys_file, "key set"))
     except ValidationError as exc:
-        raise InvalidInput(f"{keys_file} is not a published key set") from exc
+        raise InvalidInput.said("%(path)s is not a published key set", path=str(keys_file)) from exc
     if not isinstance(cert, dict):
-        raise InvalidInput(f"{cert_file} is not a certificate: not a JSON object")
+        raise InvalidInput.said("%(path)s is not a certificate: not a JSON object", path=str(cert_file))
     policy = None
     if witnesses_file is not None:
         try:
             policy = WitnessPolicy.from_json(witnesses_file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"cannot read the witness policy {witnesses_file}: {exc}") from exc
+            raise InvalidInput.said("cannot read the %(what)s %(path)s: %(reason)s", what=Term("witness policy"),
+                                    path=str(witnesses_file), reason=str(exc)) from exc
     if older_checkpoint_file is None:
         return verify_certificate(cert, keys, file, witnesses=policy)
     older = _read_json(older_checkpoint_file, "older checkpoint")
     if not isinstance(older, dict) or not isinstance(older.get("checkpoint"), str):
-        raise InvalidInput(f"{older_checkpoint_file} is not {{checkpoint, proof}}")
+        raise InvalidInput.said("%(path)s is not {checkpoint, proof}", path=str(older_checkpoint_file))
     return verify_certificate(cert, keys, file, older["checkpoint"], older.get("proof"), witnesses=policy)
 
 

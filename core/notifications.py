@@ -55,6 +55,6 @@ def for_user(session: Session, user_id: int, unread_only: bool = False, limit: i
 def mark_read(session: Session, user_id: int, notification_id: int) -> Notification:
     note = session.get(Notification, notification_id)
     if note is None or note.user_id != user_id:
-        raise NotFound(f"notification {notification_id} not found")
+        raise NotFound.said("notification %(id)s not found", id=notification_id)
     note.read_at = note.read_at or utcnow()
     return note

@@ -63,12 +63,13 @@ def allowed_path(path_text: str, roots: list[Path]) -> Path:
         path = Path(path_text).expanduser().resolve()
         exists = path.exists()
     except (OSError, RuntimeError) as exc:  # too long, a symlink loop, an unknown ~user
-        raise InvalidInput(f"{path_text!r} is not a usable path: {exc}") from exc
+        raise InvalidInput.said("%(path)s is not a usable path: %(reason)s", path=repr(path_text),
+                                reason=str(exc)) from exc
     if not any(path == root or root in path.parents for root in resolved_roots):
-        raise InvalidInput(f"{path_text!r} is outside the folders loads may read "
-                           f"({', '.join(map(str, resolved_roots))})")
+        raise InvalidInput.said("%(path)s is outside the folders loads may read (%(roots)s)", path=repr(path_text),
+                                roots=", ".join(map(str, resolved_roots)))
     if not exists:
-        raise InvalidInput(f"{path_text!r} does not exist")
+        raise InvalidInput.said("%(path)s does not exist", path=repr(path_text))
     return path
 
 
@@ -117,7 +118,7 @@ def get_load(session: Session, user: User, run_id: int) -> LoadOut:
     require_admin(user)
     run = session.get(LoadRun, run_id)
     if run is None:
-        raise NotFound(f"load {run_id} not found")
+        raise NotFound.said("load %(id)s not found", id=run_id)
     return LoadOut.model_validate(run)
 
 
@@ -177,7 +178,7 @@ def quarantine_report(session: Session, user: User, run_id: int) -> QuarantineOu
                 if len(entries) < QUARANTINE_SHOWN:
                     entries.append(QuarantinedOut.model_validate_json(line))
     except OSError as exc:
-        raise Unavailable(f"the quarantine report of load {run_id} cannot be read") from exc
+        raise Unavailable.said("the quarantine report of load %(id)s cannot be read", id=run_id) from exc
     return QuarantineOut(entries=entries, total=total)
 
 

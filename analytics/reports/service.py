@@ -26,7 +26,7 @@ from core.audit import AuditAction, Writer
 from core.celery_app import TaskQueue
 from core.db import session_scope, utcnow
 from core.errors import NotFound
-from core.i18n import Language
+from core.i18n import Language, Term
 from core.notifications import notify
 from core.settings import Settings
 from ipsearch.backends import get_backend
@@ -185,14 +185,14 @@ def readable_report(session: Session, user: User | None, report_id: int) -> Repo
     and administrators; to anyone else (and to anonymous callers) they do not exist."""
     report = session.get(Report, report_id)
     if report is None or user is None:
-        raise NotFound(f"report {report_id} not found")
+        raise NotFound.said("report %(id)s not found", id=report_id)
     if is_owner_or_admin(user, report.requested_by):
         return report
     if report.subscription_id is not None:
         sub = session.get(Subscription, report.subscription_id)
         if sub is not None and user.id in subscribers(session, sub):
             return report
-    raise NotFound(f"report {report_id} not found")
+    raise NotFound.said("report %(id)s not found", id=report_id)
 
 
 def report_status(session: Session, user: User | None, report_id: int) -> ReportOut:
@@ -203,7 +203,7 @@ def report_file(session: Session, user: User | None, report_id: int, fmt: Report
     """One file of a generated report; a report still queued, running or failed has none."""
     report = readable_report(session, user, report_id)
     if report.status is not ReportStatus.done:
-        raise NotFound(f"report {report_id} is {report.status.value}")
+        raise NotFound.said("report %(id)s is %(status)s", id=report_id, status=Term(report.status.value))
     if fmt is ReportFormat.html:
         return ReportFile(content=(report.html or "").encode(), media_type=fmt.media_type)
     if fmt is ReportFormat.pdf:

@@ -84,7 +84,7 @@ RECORD_KINDS = {"sanction": N_("Sanction"), "complaint_upheld": N_("Complaint up
 # the services' refusals an admin meets here
 MESSAGES = [N_("you cannot deactivate your own account"), N_("no account has the e-mail %(email)s"),
             N_("already a member"), N_("the claim is already decided"), N_("this profile is already claimed"),
-            N_("organisation name is empty"), N_("requires role admin"), N_("requires role admin or moderator"),
+            N_("organisation name is empty"),
             N_("The end date is before the start date."), N_("Not a date: %(value)s"),
             N_("Choose a folder to load."), N_("Give the category a name of 2 to 100 characters."),
             N_("Points are a number from 0 to 100.")]

@@ -57,8 +57,7 @@ MESSAGES = [N_("unknown province %(name)s: give a GB/T 2260 name or code, such a
             N_("%(city)s is in %(home)s, not in %(province)s"),
             N_("not an IPC symbol: %(text)s (a subclass looks like H04W)"),
             N_("an agency cannot review itself"), N_("you already reviewed this engagement"),
-            N_("you cannot flag your own review"), N_("the agency has already replied to this review"),
-            N_("only the owner of this agency profile or an admin may do this")]
+            N_("you cannot flag your own review"), N_("the agency has already replied to this review")]
 
 
 class Done(enum.StrEnum):

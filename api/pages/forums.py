@@ -45,9 +45,7 @@ FIELD_ERRORS = {"title": N_("A title needs 3 to 300 characters."),
 # the service's refusals people meet in the forums, and names passed to the templates by value
 MESSAGES = [N_("the topic is locked"), N_("you cannot like your own post"), N_("you cannot flag your own post"),
             N_("you can quote posts of this topic only"), N_("move needs an existing category_id"),
-            N_("requires role admin or moderator"), N_("new users may post at most 2 links"),
-            N_("new users may post at most 1 image(s)"), N_("new users may open 3 topics a day"),
-            N_("new users may post 10 replies a day"), N_("hidden by a moderator"),
+            N_("hidden by a moderator"),
             N_("the post is blank: write something readers can see"),
             N_("please wait %(seconds)s s before posting again"),
             N_("(this post was hidden by a moderator)"), N_("(this post was deleted)")]

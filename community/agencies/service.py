@@ -77,6 +77,7 @@ BURST_SIZE = 5  # this many reviews for one agency from fresh accounts or one ne
 FRESH_ACCOUNT = timedelta(days=7)
 FLAGS_TO_HOLD = 3
 HELD_BY_MODERATOR = "held by a moderator"
+INTEGRITY_RECORD_NOT_FOUND = "integrity record %(id)s not found"
 REVIEW_QUEUE = 200  # the most recent held or flagged reviews the moderation queue shows
 PROFILE_REVIEWS = 50  # the most recent reviews a profile shows
 
@@ -84,11 +85,11 @@ PROFILE_REVIEWS = 50  # the most recent reviews a profile shows
 # --- lookups -------------------------------------------------------------------------------
 
 def get_agency(session: Session, agency_id: int) -> Agency:
-    return get_or_not_found(session, Agency, agency_id, "agency")
+    return get_or_not_found(session, Agency, agency_id, "agency %(id)s not found")
 
 
 def get_review(session: Session, review_id: int) -> Review:
-    return get_or_not_found(session, Review, review_id, "review")
+    return get_or_not_found(session, Review, review_id, "review %(id)s not found")
 
 
 def _require_agency_account(user: User, agency: Agency) -> None:
@@ -278,7 +279,7 @@ def claim_agency(w: Writer, agency_id: int, evidence: str) -> ClaimOut:
 def decide_claim(w: Writer, claim_id: int, approve: bool) -> ClaimOut:
     """An admin approves (the claimant's account then speaks for the agency) or rejects a claim."""
     require_admin(w.actor)
-    row = get_or_not_found(w.session, AgencyClaim, claim_id, "claim")
+    row = get_or_not_found(w.session, AgencyClaim, claim_id, "claim %(id)s not found")
     if row.status != ClaimStatus.pending:
         raise Conflict("the claim is already decided")
     if approve:
@@ -518,7 +519,7 @@ def object_to_tier(w: Writer, agency_id: int, text: str) -> ObjectionOut:
 
 def answer_objection(w: Writer, objection_id: int, text: str) -> ObjectionAnswerOut:
     require_staff(w.actor)
-    row = get_or_not_found(w.session, Objection, objection_id, "objection")
+    row = get_or_not_found(w.session, Objection, objection_id, "objection %(id)s not found")
     if row.answer is not None:
         raise Conflict("the objection is already answered")
     row.answer, row.answered_by, row.answered_at = text, w.actor.id, utcnow()
@@ -557,7 +558,7 @@ def directory(session: Session, query: DirectoryQuery) -> DirectoryOut:
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, -(-total // query.per_page))
     if query.page > pages:
-        raise NotFound(f"page {query.page} of the directory not found")
+        raise NotFound.said("page %(page)s of the directory not found", page=query.page)
     unrated_last = case((Agency.tier == Tier.not_rated, 1), else_=0)
     rows = session.scalars(stmt.order_by(unrated_last, Agency.bayes.desc(), Agency.score.desc(), Agency.id)
                            .offset((query.page - 1) * query.per_page).limit(query.per_page))
@@ -676,9 +677,9 @@ def object_to_record(w: Writer, agency_id: int, record_id: int, text: str) -> Ob
     """The agency objects to one of its integrity records (and so to the tier it gives); the objection
     names the record for the moderators, and the audit entry its id."""
     agency = get_agency(w.session, agency_id)
-    record = get_or_not_found(w.session, IntegrityRecord, record_id, "integrity record")
+    record = get_or_not_found(w.session, IntegrityRecord, record_id, INTEGRITY_RECORD_NOT_FOUND)
     if record.agency_id != agency.id:
-        raise NotFound(f"integrity record {record_id} not found")
+        raise NotFound.said(INTEGRITY_RECORD_NOT_FOUND, id=record_id)
     _require_agency_account(w.actor, agency)
     about = f"[integrity record {record.id}: {record.kind.value}, {record.occurred_on.isoformat()}] "
     row = Objection(agency_id=agency.id, filed_by=w.actor.id, text=about + text)

@@ -73,24 +73,29 @@ WAIT = "please wait %(seconds)s s before posting again"
 def get_topic(session: Session, topic_id: int, viewer: User | None = None) -> Topic:
     topic = session.get(Topic, topic_id)
     if topic is None or topic.deleted or (topic.hidden and not is_staff(viewer)):
-        raise NotFound(f"topic {topic_id} not found")
+        raise NotFound.said("topic %(id)s not found", id=topic_id)
     return topic
 
 
 def get_post(session: Session, post_id: int) -> Post:
     post = session.get(Post, post_id)
     if post is None or post.deleted:
-        raise NotFound(f"post {post_id} not found")
+        raise NotFound.said("post %(id)s not found", id=post_id)
     return post
+
+
+def _daily_limit(template: str, n: int) -> TooManyRequests:
+    """A new user reached a daily limit of ``n``: the refusal, to be tried again in an hour."""
+    return TooManyRequests(template % {"n": n}, retry_after=3600, template=template, params={"n": n})
 
 
 def _check_limits(session: Session, user: User, new_topic: bool, links: int, images: int) -> None:
     now = utcnow()
     limits = limits_for(user, now)
     if limits.links_per_post is not None and links > limits.links_per_post:
-        raise InvalidInput(f"new users may post at most {limits.links_per_post} links")
+        raise InvalidInput.said("new users may post at most %(n)s links", n=limits.links_per_post)
     if limits.images_per_post is not None and images > limits.images_per_post:
-        raise InvalidInput(f"new users may post at most {limits.images_per_post} image(s)")
+        raise InvalidInput.said("new users may post at most %(n)s image(s)", n=limits.images_per_post)
     if new_topic:
         last = session.scalar(select(func.max(Topic.created_at)).where(Topic.author_id == user.id))
         wait = limits.seconds_between_topics
@@ -105,12 +110,12 @@ def _check_limits(session: Session, user: User, new_topic: bool, links: int, ima
         count = session.scalar(select(func.count()).select_from(Topic).where(Topic.author_id == user.id,
                                                                             Topic.created_at >= day_ago))
         if (count or 0) >= limits.topics_per_day:
-            raise TooManyRequests(f"new users may open {limits.topics_per_day} topics a day", retry_after=3600)
+            raise _daily_limit("new users may open %(n)s topics a day", limits.topics_per_day)
     if not new_topic and limits.replies_per_day is not None:
         count = session.scalar(select(func.count()).select_from(Post).where(
             Post.author_id == user.id, Post.number > 1, Post.created_at >= day_ago))
         if (count or 0) >= limits.replies_per_day:
-            raise TooManyRequests(f"new users may post {limits.replies_per_day} replies a day", retry_after=3600)
+            raise _daily_limit("new users may post %(n)s replies a day", limits.replies_per_day)
 
 
 def _mentions(session: Session, text: str) -> list[User]:
@@ -346,7 +351,7 @@ def create_topic(w: Writer, body: TopicIn) -> TopicOut:
     """A topic and its first post, within the author's posting limits."""
     author = w.actor
     if w.session.get(Category, body.category_id) is None:
-        raise InvalidInput(f"category {body.category_id} does not exist")
+        raise InvalidInput.said("category %(id)s does not exist", id=body.category_id)
     rendered = _content(body.body)
     _check_limits(w.session, author, True, rendered.links, rendered.images)
     topic = Topic(category_id=body.category_id, author_id=author.id, title=body.title)
@@ -437,7 +442,8 @@ def moderate_post(w: Writer, post_id: int, action: ModerationAction) -> Moderate
     """Hide, restore (clearing its flags) or delete a post."""
     require_staff(w.actor)
     if action not in POST_AUDIT:
-        raise InvalidInput(f"a post can be {', '.join(POST_AUDIT)}, not {action.value}")
+        raise InvalidInput.said("a post can be %(actions)s, not %(action)s", actions=", ".join(POST_AUDIT),
+                                action=action.value)
     post = get_post(w.session, post_id)
     if action is ModerationAction.hide:
         post.hidden, post.hidden_reason = True, "hidden by a moderator"
@@ -490,14 +496,14 @@ def display_names(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
 def get_category(session: Session, category_id: int) -> CategoryOut:
     category = session.get(Category, category_id)
     if category is None:
-        raise NotFound(f"category {category_id} not found")
+        raise NotFound.said("category %(id)s not found", id=category_id)
     return CategoryOut.model_validate(category)
 
 
-def _pages(total: int, size: int, number: int, what: str) -> int:
+def _pages(total: int, size: int, number: int) -> int:
     pages = max(1, math.ceil(total / size))
     if number > pages:
-        raise NotFound(f"{what} has {pages} page(s), not {number}")
+        raise NotFound.said("there are %(pages)s page(s), not %(number)s", pages=pages, number=number)
     return pages
 
 
@@ -523,7 +529,7 @@ def topic_list(session: Session, category_id: int, number: int = 1, size: int = 
     category = get_category(session, category_id)
     total = session.scalar(select(func.count()).select_from(Topic).where(
         Topic.category_id == category_id, Topic.hidden.is_(False), Topic.deleted.is_(False))) or 0
-    pages = _pages(total, size, number, f"category {category_id}")
+    pages = _pages(total, size, number)
     rows = _topic_rows(session, category_id, number, size)
     names = display_names(session, (t.author_id for t in rows))
     return TopicListOut(category=category, page=number, pages=pages, total=total,
@@ -545,7 +551,7 @@ def topic_view(session: Session, topic_id: int, viewer: User | None, number: int
     topic = get_topic(session, topic_id, viewer)
     total = session.scalar(_visible_to(select(func.count()).select_from(Post).where(Post.topic_id == topic.id),
                                        viewer)) or 0
-    pages = _pages(total, size, number, f"topic {topic_id}")
+    pages = _pages(total, size, number)
     posts = page(session, topic, viewer, number, size)
     names = display_names(session, [topic.author_id, *(p.author_id for p in posts)])
     category = session.get(Category, topic.category_id)
@@ -560,7 +566,7 @@ def _readable_post(session: Session, post_id: int, viewer: User | None) -> tuple
     post = get_post(session, post_id)
     topic = get_topic(session, post.topic_id, viewer)
     if post.hidden and not is_staff(viewer) and (viewer is None or viewer.id != post.author_id):
-        raise NotFound(f"post {post_id} not found")
+        raise NotFound.said("post %(id)s not found", id=post_id)
     return post, topic
 
 

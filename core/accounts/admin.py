@@ -82,7 +82,7 @@ def accounts(session: Session, actor: User, q: str = "", page: int = 1, size: in
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, -(-total // size))
     if page > pages:
-        raise NotFound(f"page {page} of the accounts not found")
+        raise NotFound.said("page %(page)s of the accounts not found", page=page)
     rows = session.scalars(stmt.order_by(User.id).offset((page - 1) * size).limit(size))
     return AccountPage(accounts=[AccountOut.model_validate(u) for u in rows], total=total, page=page, pages=pages)
 
@@ -143,7 +143,7 @@ def organisation(session: Session, actor: User, org_id: int) -> OrgDetail:
     require_admin(actor)
     org = session.get(Organisation, org_id)
     if org is None:
-        raise NotFound(f"organisation {org_id} not found")
+        raise NotFound.said("organisation %(id)s not found", id=org_id)
     rows = session.execute(select(Membership.role, User).join(User, User.id == Membership.user_id)
                            .where(Membership.org_id == org_id).order_by(User.email)).all()
     members = [OrgMember(user_id=u.id, email=u.email, display_name=u.display_name, role=role) for role, u in rows]

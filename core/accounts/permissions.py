@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts.models import Membership, OrgRole, Role, User
 from core.errors import PermissionDenied
+from core.i18n import Term
 
 
 def is_admin(user: User | None) -> bool:
@@ -47,7 +48,7 @@ def is_owner_or_admin(user: User | None, owner_id: int | None) -> bool:
 def require_role(user: User, *roles: Role) -> None:
     if not has_role(user, *roles):
         names = sorted({r.value for r in roles} | {Role.admin.value})
-        raise PermissionDenied(f"requires role {' or '.join(names)}")
+        raise PermissionDenied.said("requires role %(roles)s", roles=Term(" or ".join(names)))
 
 
 def require_admin(user: User) -> None:
@@ -60,4 +61,4 @@ def require_staff(user: User) -> None:
 
 def require_owner_or_admin(user: User, owner_id: int | None, what: str) -> None:
     if not is_owner_or_admin(user, owner_id):
-        raise PermissionDenied(f"only the owner of {what} or an admin may do this")
+        raise PermissionDenied.said("only the owner of %(what)s or an admin may do this", what=Term(what))

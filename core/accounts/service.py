@@ -53,7 +53,7 @@ def create_user(
 ) -> User:
     email = normalise_email(email)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput.said("password must have at least %(n)s characters", n=MIN_PASSWORD_LENGTH)
     if session.scalar(select(User).where(User.email == email)) is not None:
         raise Conflict("an account with this e-mail already exists")
     user = User(email=email, display_name=display_name or email.split("@")[0],
@@ -84,7 +84,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"user {user_id} not found")
+        raise NotFound.said("user %(id)s not found", id=user_id)
     return user
 
 
@@ -110,7 +110,7 @@ def create_organisation(session: Session, creator: User, name: str, kind: OrgKin
 def require_org_admin(session: Session, user: User, org_id: int) -> Organisation:
     org = session.get(Organisation, org_id)
     if org is None:
-        raise NotFound(f"organisation {org_id} not found")
+        raise NotFound.said("organisation %(id)s not found", id=org_id)
     if not is_org_admin(session, user, org_id):
         raise PermissionDenied("only the organisation's admins may change it")
     return org
@@ -143,7 +143,7 @@ def create_api_key(session: Session, user: User, name: str) -> IssuedApiKey:
 def revoke_api_key(session: Session, user: User, key_id: int) -> ApiKey:
     key = session.get(ApiKey, key_id)
     if key is None or not is_owner_or_admin(user, key.user_id):
-        raise NotFound(f"API key {key_id} not found")
+        raise NotFound.said("API key %(id)s not found", id=key_id)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
     return key
@@ -270,7 +270,7 @@ def change_password(w: Writer, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise PermissionDenied("the current password is wrong")
     if len(new) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput.said("password must have at least %(n)s characters", n=MIN_PASSWORD_LENGTH)
     user.password_hash = hash_password(new)
     w.audit(AuditAction.user_password_change, "user", user.id)
     w.commit()

@@ -21,12 +21,12 @@ def get_visible(session: Session, user: User | None, collection_id: int) -> Coll
     """The collection if ``user`` may see it; NotFound otherwise (a private collection is not revealed)."""
     coll = session.get(Collection, collection_id)
     if coll is None:
-        raise NotFound(f"collection {collection_id} not found")
+        raise NotFound.said("collection %(id)s not found", id=collection_id)
     if coll.visibility == Visibility.public:
         return coll
     if user is not None and (is_owner_or_admin(user, coll.owner_id) or _org_shared_with(session, user, coll)):
         return coll
-    raise NotFound(f"collection {collection_id} not found")
+    raise NotFound.said("collection %(id)s not found", id=collection_id)
 
 
 def may_edit(session: Session, user: User | None, coll: Collection) -> bool:
@@ -50,10 +50,10 @@ def shared_with(session: Session, user: User) -> list[Collection]:
         .order_by(Collection.id)))
 
 
-def require_owner(user: User, coll: Collection, what: str) -> None:
-    """Some changes (who sees it) are the owner's alone, not the organisation's."""
+def require_owner(user: User, coll: Collection) -> None:
+    """Who sees a collection is its owner's choice alone, not the organisation's."""
     if coll.owner_id != user.id:
-        raise PermissionDenied(f"only the owner may {what}")
+        raise PermissionDenied("only the owner may change who sees the collection")
 
 
 def notified_users(session: Session, coll: Collection) -> list[int]:

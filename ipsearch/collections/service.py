@@ -122,7 +122,7 @@ def update(w: Writer, search: SearchService, collection_id: int, body: Collectio
     _check_query(search, body.query)
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k == "query"}
     if "visibility" in changes or "org_id" in changes:
-        require_owner(w.actor, coll, "change who sees the collection")
+        require_owner(w.actor, coll)
         _check_org_sharing(w.session, w.actor, changes.get("visibility", coll.visibility),
                            changes.get("org_id", coll.org_id))
     for key, value in changes.items():
@@ -281,7 +281,7 @@ def delete_note(w: Writer, collection_id: int, note_id: int) -> None:
     coll = get_editable(w.session, w.actor, collection_id)
     note = w.session.get(CollectionNote, note_id)
     if note is None or note.collection_id != coll.id:
-        raise NotFound(f"note {note_id} not found in collection {collection_id}")
+        raise NotFound.said("note %(note)s not found in collection %(id)s", note=note_id, id=collection_id)
     if note.author_id != w.actor.id:
         require_owner_or_admin(w.actor, coll.owner_id, "another member's note")
     w.audit(AuditAction.collection_note_delete, OBJECT, coll.id, note_id=note.id, pn=note.pn)

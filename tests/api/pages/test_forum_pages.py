@@ -523,3 +523,15 @@ def test_a_member_asks_and_a_moderator_hides_a_flagged_answer(browser: Browser, 
     _no_axe_violations(page)  # the 403 page
     page.context.close()
     moderator.context.close()
+
+
+def test_a_missing_topic_or_page_is_said_in_the_readers_language(forum: Forum, clients: dict[str, TestClient]) -> None:
+    """Refusals that carry a number are templates, translated with the number filled in: "topic 12
+    not found" used to reach Chinese readers in English."""
+    anon = clients["anon"]
+    r = anon.get("/community/topics/987654", headers=ZH)
+    assert r.status_code == 404 and "主题 987654 不存在" in r.text and "not found" not in r.text
+    r = anon.get("/community/topics/987654", headers=EN)
+    assert r.status_code == 404 and "topic 987654 not found" in r.text
+    r = anon.get(f"/community/forums/{forum.category}?page=99", headers=ZH)
+    assert r.status_code == 404 and "共 1 页，没有第 99 页" in r.text
