@@ -22,10 +22,10 @@ from copyright import rights
 from copyright.models import Licence, LicenceOffer, OfferStatus, Registration, Right, Work
 from copyright.registry import get_registration
 from core.accounts.models import User
-from core.accounts.service import normalise_email
+from core.accounts.service import active_user_by_email
 from core.audit import AuditAction, Writer
 from core.db import utcnow
-from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.errors import Conflict, NotFound, PermissionDenied
 from core.notifications import notify
 from core.text import SingleLine
 
@@ -106,19 +106,11 @@ def _out(session: Session, offer: LicenceOffer) -> OfferOut:
                     log_index=licence.log_index if licence else None)
 
 
-def person_by_email(session: Session, email: str) -> User:
-    """The active account with ``email``: the other party of a licence or a transfer."""
-    user = session.scalar(select(User).where(User.email == normalise_email(email), User.is_active.is_(True)))
-    if user is None:
-        raise InvalidInput.said("no account uses the e-mail %(email)s: ask them to sign up first", email=email)
-    return user
-
-
 def offer(w: Writer, number: str, body: OfferIn) -> OfferOut:
     """The licensor offers a licence; refused now if they could not grant it now."""
     session = w.session
     reg = get_registration(session, number)
-    licensee = person_by_email(session, str(body.licensee_email))
+    licensee = active_user_by_email(session, str(body.licensee_email))
     terms = rights.LicenceIn(licensee_id=licensee.id, **body.model_dump(exclude={"licensee_email"}))
     rights.check_licence(session, reg, w.actor, terms)
     row = LicenceOffer(registration_id=reg.id, licensor_id=w.actor.id, licensee_id=licensee.id,

@@ -32,6 +32,7 @@ from copyright.models import (
 from copyright.registry import get_registration
 from copyright.schemas import ChainEntryOut, MatchOut
 from core.accounts.models import User
+from core.db import utcnow
 
 
 class LicenceView(BaseModel):
@@ -140,7 +141,7 @@ def _transfers(session: Session, reg: Registration, reader: User | None) -> list
 def _held(session: Session, reg: Registration, reader: User | None) -> list[Right]:
     if reader is None or reg.status is not RegistrationStatus.registered:
         return []
-    held = rights.holders(session, reg, dt.date.today()).get(reader.id, set())
+    held = rights.holders(session, reg, utcnow().date()).get(reader.id, set())  # the registry's day: UTC
     return [r for r in Right if r.value in held]  # in the law's order
 
 

@@ -45,7 +45,7 @@ class TransferIn(BaseModel):
     effective_date: date
 
 
-class TransferToIn(BaseModel):
+class TransferByEmailIn(BaseModel):
     """A transfer to the person with ``recipient_email``: the portal names people by e-mail, as
     licence offers do, not by a numeric id nobody knows."""
 
@@ -92,8 +92,8 @@ def holders(session: Session, reg: Registration, on: date) -> dict[int, set[str]
     held: dict[int, set[str]] = {work.owner_id: set(ALL_RIGHTS)}
     if reg.registered_at.date() > on:
         return {}
-    for t in session.scalars(select(Transfer).where(Transfer.registration_id == reg.id,
-                                                    Transfer.effective_date <= on).order_by(Transfer.id)):
+    for t in session.scalars(select(Transfer).where(Transfer.registration_id == reg.id, Transfer.effective_date <= on)
+                             .order_by(Transfer.effective_date, Transfer.id)):
         moved = set(t.rights)
         held[t.from_user_id] = held.get(t.from_user_id, set()) - moved
         held.setdefault(t.to_user_id, set()).update(moved)
@@ -113,17 +113,34 @@ def _grant_checked(session: Session, reg: Registration, actor: User, counterpart
     _registered(reg)
     if counterpart_id == actor.id:
         raise InvalidInput(alone)
-    if session.get(User, counterpart_id) is None:
+    counterpart = session.get(User, counterpart_id)
+    if counterpart is None or not counterpart.is_active:
         raise InvalidInput.said("user %(id)s does not exist", id=counterpart_id)
     return {r.value for r in rights}
 
 
+def require_holder(session: Session, reg: Registration, actor: User, rights: list[Right], effective: date) -> None:
+    """Refuse unless ``actor`` holds ``rights`` from ``effective`` on: on that date and on every
+    later date a recorded transfer takes effect. Holding them on ``effective`` alone is not enough:
+    a transfer dated before one already recorded would give away again what that one moved."""
+    _registered(reg)
+    registered = reg.registered_at.date()
+    if effective < registered:
+        raise InvalidInput.said("a transfer takes effect on or after the registration date, %(date)s",
+                                date=registered.isoformat())
+    names = {r.value for r in rights}
+    later = session.scalars(select(Transfer.effective_date).where(Transfer.registration_id == reg.id,
+                                                                  Transfer.effective_date > effective))
+    for day in sorted({effective, *later}):
+        if not names <= holders(session, reg, day).get(actor.id, set()):
+            raise PermissionDenied.said("only the holder of these rights on %(date)s may transfer them",
+                                        date=day.isoformat())
+
+
 def transfer(session: Session, reg: Registration, actor: User, body: TransferIn) -> Transfer:
     rights = _grant_checked(session, reg, actor, body.to_user_id, body.rights,
-                            "a transfer needs another person to receive the rights")
-    if not rights <= holders(session, reg, body.effective_date).get(actor.id, set()):
-        raise PermissionDenied.said("only the holder of these rights on %(date)s may transfer them",
-                                    date=body.effective_date.isoformat())
+                            "you cannot transfer rights to yourself")
+    require_holder(session, reg, actor, body.rights, body.effective_date)
     entry = log.append(session, {"type": "transfer", "time": _now(), "registration": reg.number,
                                  "from": actor.id, "to": body.to_user_id, "rights": sorted(rights),
                                  "effective_date": body.effective_date.isoformat()})

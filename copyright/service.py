@@ -68,7 +68,7 @@ from copyright.tasks import pdf_path, render_certificate_pdf
 from copyright.verify import VerificationFailed, Verified, verify_certificate
 from core.accounts.models import User
 from core.accounts.permissions import is_staff
-from core.accounts.service import create_user, normalise_email
+from core.accounts.service import active_user_by_email, create_user, normalise_email
 from core.audit import AuditAction, Writer
 from core.celery_app import TaskQueue
 from core.errors import InvalidInput, NotFound
@@ -260,9 +260,11 @@ def transfer_rights(w: Writer, number: str, body: rights.TransferIn) -> Transfer
     return TransferOut.model_validate(t, from_attributes=True)
 
 
-def transfer_to(w: Writer, number: str, body: rights.TransferToIn) -> TransferOut:
-    """``transfer_rights`` to the person with an e-mail address (the portal's form)."""
-    recipient = offers.person_by_email(w.session, str(body.recipient_email))
+def transfer_to(w: Writer, number: str, body: rights.TransferByEmailIn) -> TransferOut:
+    """``transfer_rights`` to the person with an e-mail address (the portal's form). Only a holder of
+    the rights learns whether an address has an account."""
+    rights.require_holder(w.session, get_registration(w.session, number), w.actor, body.rights, body.effective_date)
+    recipient = active_user_by_email(w.session, str(body.recipient_email))
     return transfer_rights(w, number, rights.TransferIn(to_user_id=recipient.id, rights=body.rights,
                                                         effective_date=body.effective_date))
 

@@ -33,7 +33,13 @@ ZH_TITLES = {"collection.new_matches": "{count} 件新文献命中您的专题�
                                               "（{n}件公开）",
              "alert.concentration_band": "【{severity_zh}预警】申请人集中度由{before}（HHI {previous_hhi}）变为{after}"
                                          "（HHI {hhi}）",
-             "alert.product_keywords": "【{severity_zh}预警】新专利 {pn} 的权利要求含有您的{n}个产品关键词：{keywords}"}
+             "alert.product_keywords": "【{severity_zh}预警】新专利 {pn} 的权利要求含有您的{n}个产品关键词：{keywords}",
+             "copyright.licence_offer": "{counterpart} 向您提出“{work_title}”的许可要约",
+             "copyright.licence_accepted": "{counterpart} 接受了您对“{work_title}”的许可",
+             "copyright.licence_declined": "{counterpart} 拒绝了您对“{work_title}”的许可",
+             "copyright.licence_withdrawn": "{counterpart} 撤回了向您提出的“{work_title}”许可要约",
+             "copyright.transfer_received": "{counterpart} 向您转让了“{work_title}”的权利",
+             "copyright.duplicate_held": "后来的登记（{held}）作为您的作品“{work_title}”的重复登记转入审查"}
 ZH_WORDS = {"red": "红色", "yellow": "黄色", "unconcentrated": "低集中度", "moderately concentrated": "中等集中度",
             "highly concentrated": "高集中度"}
 

@@ -24,8 +24,9 @@ from api.pages.context import CheckedPageDep, Page, PageDep
 from copyright import offers, records, service
 from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
 from copyright.registry import ContentHash, WorkIn
-from copyright.rights import TransferToIn
+from copyright.rights import TransferByEmailIn
 from copyright.schemas import RegisterIn
+from core.db import utcnow
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.i18n import Language
 from core.ids import DbId, whole_number
@@ -164,7 +165,7 @@ def _record(page: Page, number: str, status_code: int = 200, **extra: Any) -> HT
     return page.render("copyright_record.html", status_code, r=shown, entry_text=entry_text,
                        type_labels=dict(work_types(page.lang)),
                        rights=right_names(page.lang), right_labels=dict(right_names(page.lang)),
-                       today=dt.date.today().isoformat(), **({"offer_form": {}, "transfer_form": {}} | extra))
+                       today=utcnow().date().isoformat(), **({"offer_form": {}, "transfer_form": {}} | extra))
 
 
 @router.get("/copyright/records/{number}", response_class=HTMLResponse)
@@ -224,8 +225,8 @@ def transfer(page: CheckedPageDep, number: str, recipient_email: Text = "",
         if not confirm:
             raise InvalidInput.said("tick the box to confirm: a transfer is written to the public log and cannot "
                                     "be undone")
-        body = TransferToIn(recipient_email=recipient_email.strip(), rights=chosen,
-                            effective_date=_date(page, effective_date, "Effective from") or dt.date.today())
+        body = TransferByEmailIn(recipient_email=recipient_email.strip(), rights=chosen,
+                            effective_date=_date(page, effective_date, "Effective from") or utcnow().date())
         service.transfer_to(page.writer(), number, body)
     except FORM_ERRORS as exc:
         page.session.rollback()

@@ -100,6 +100,10 @@ def withdraw_licence_offer(offer_id: DbId, w: WriterDep) -> offers.OfferOut:
 
 @router.post(f"{P}/registrations/{{number}}/transfers", status_code=CREATED, response_model=schemas.TransferOut)
 def transfer_rights(number: str, body: TransferIn, w: WriterDep) -> schemas.TransferOut:
+    """Move economic rights you hold, from ``effective_date`` on, to another person. Written to the
+    public log and audited; the recipient is told in their inbox (``copyright.transfer_received``).
+    Refused if you would not hold the rights on that date or on any later date a recorded transfer
+    takes effect."""
     return service.transfer_rights(w, number, body)
 
 

@@ -81,6 +81,14 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def active_user_by_email(session: Session, email: str) -> User:
+    """The active account with ``email``: the other party of a licence or a transfer."""
+    user = session.scalar(select(User).where(User.email == normalise_email(email), User.is_active.is_(True)))
+    if user is None:
+        raise InvalidInput.said("no account uses the e-mail %(email)s: ask them to sign up first", email=email)
+    return user
+
+
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:

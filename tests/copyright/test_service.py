@@ -10,7 +10,7 @@ import hashlib
 import io
 import json
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from copyright import log, merkle, service
 from copyright.canonical import canonical
 from copyright.models import Licence, Registration, RegistrationStatus, Right, Transfer, Work, WorkType
 from copyright.registry import ContentHash, WorkIn
-from copyright.rights import LicenceIn, TransferIn, TransferToIn
+from copyright.rights import LicenceIn, TransferByEmailIn, TransferIn
 from copyright.schemas import DisputeIn, RegisterIn, RenderingOut, ResolveIn, VerifyIn
 from copyright.tasks import pdf_path
 from copyright.verify import VerificationFailed
@@ -193,7 +193,7 @@ def test_refused_licence_and_transfer_change_nothing(session: Session, settings:
     with pytest.raises(PermissionDenied, match="holder"):
         service.transfer_rights(writer(session, stranger), number, move)
     session.rollback()
-    with pytest.raises(InvalidInput, match="another person"):
+    with pytest.raises(InvalidInput, match="cannot transfer rights to yourself"):
         service.transfer_rights(writer(session, owner), number, TransferIn(
             to_user_id=owner.id, rights=[Right.reproduction], effective_date=today()))
     session.rollback()
@@ -211,8 +211,8 @@ def test_a_transfer_by_e_mail_tells_the_recipient_and_passes_the_rights(session:
                                                                         settings: Settings) -> None:
     owner, heir, stranger = person(session), person(session), person(session)
     number = by_hash(session, settings, owner, uuid.uuid4().bytes, title="Harbour <at> dawn")
-    move = TransferToIn(recipient_email=heir.email.upper(), rights=[Right.adaptation], effective_date=today())
-    refused = TransferToIn(recipient_email="nobody@example.org", rights=[Right.adaptation], effective_date=today())
+    move = TransferByEmailIn(recipient_email=heir.email.upper(), rights=[Right.adaptation], effective_date=today())
+    refused = TransferByEmailIn(recipient_email="nobody@example.org", rights=[Right.adaptation], effective_date=today())
     with pytest.raises(InvalidInput, match="no account uses the e-mail nobody@example.org"):
         service.transfer_to(writer(session, owner), number, refused)
     session.rollback()
@@ -232,9 +232,39 @@ def test_a_transfer_by_e_mail_tells_the_recipient_and_passes_the_rights(session:
     with pytest.raises(PermissionDenied):
         service.transfer_to(writer(session, owner), number, move)
     session.rollback()
-    back = TransferToIn(recipient_email=owner.email, rights=[Right.adaptation], effective_date=today())
+    back = TransferByEmailIn(recipient_email=owner.email, rights=[Right.adaptation], effective_date=today())
     service.transfer_to(writer(session, heir), number, back)
     assert service.rights_on(session, number).holders[str(owner.id)] == sorted(r.value for r in Right)
+
+
+def test_a_right_moved_by_one_transfer_cannot_move_again_by_a_transfer_dated_before_it(
+        session: Session, settings: Settings) -> None:
+    owner, first, second = person(session), person(session), person(session)
+    number = by_hash(session, settings, owner, uuid.uuid4().bytes)
+    later = today() + timedelta(days=30)
+    service.transfer_rights(writer(session, owner), number, TransferIn(
+        to_user_id=first.id, rights=[Right.reproduction], effective_date=later))
+    # held today, but given away from `later` on: a transfer from today would hand it out twice
+    with pytest.raises(PermissionDenied, match=f"holder of these rights on {later.isoformat()}"):
+        service.transfer_rights(writer(session, owner), number, TransferIn(
+            to_user_id=second.id, rights=[Right.reproduction], effective_date=today()))
+    session.rollback()
+    with pytest.raises(InvalidInput, match="on or after the registration date"):
+        service.transfer_rights(writer(session, owner), number, TransferIn(
+            to_user_id=second.id, rights=[Right.adaptation], effective_date=today() - timedelta(days=1)))
+    session.rollback()
+    # a stranger learns nothing about e-mail addresses: refused as a non-holder first
+    with pytest.raises(PermissionDenied):
+        service.transfer_to(writer(session, second), number, TransferByEmailIn(
+            recipient_email="nobody@example.org", rights=[Right.adaptation], effective_date=today()))
+    session.rollback()
+    # what else the owner holds may still go, and each right has one holder on every day
+    service.transfer_rights(writer(session, owner), number, TransferIn(
+        to_user_id=second.id, rights=[Right.adaptation], effective_date=today()))
+    for day in (today(), later):
+        held = service.rights_on(session, number, day).holders
+        assert sum("reproduction" in rights for rights in held.values()) == 1
+    assert "reproduction" in service.rights_on(session, number, later).holders[str(first.id)]
 
 
 def test_only_staff_resolve_disputes(session: Session, settings: Settings) -> None:

@@ -73,7 +73,11 @@ def test_a_chinese_reader_gets_a_chinese_subject(embedded_settings: Settings, sm
         notify(session, reader.id, "collection.new_matches", "2 new patents match your collection 'LED 照明'",
                collection_id=7, collection_name="LED 照明", count=2, pns=["US1B2", "US2B2"])
         notify(session, reader.id, "alert", "[red] Growth", alert_id=1)  # no Chinese title: kept as written
+        notify(session, reader.id, "copyright.transfer_received", "Rights in Harbour are transferred to you",
+               number="CR-2026-00000001", work_title="海港日出", counterpart="张三", rights=["reproduction"],
+               effective_date="2026-12-04")
     with session_scope(settings.effective_database_url) as session:
-        assert send_pending(settings, session) == 2
+        assert send_pending(settings, session) == 3
     subjects = sorted(str(make_header(decode_header(m["Subject"]))) for m in sink.messages)
-    assert subjects == ["[IP Commons] 2 件新文献命中您的专题库“LED 照明”", "[IP Commons] [red] Growth"]
+    assert subjects == ["[IP Commons] 2 件新文献命中您的专题库“LED 照明”", "[IP Commons] [red] Growth",
+                        "[IP Commons] 张三 向您转让了“海港日出”的权利"]

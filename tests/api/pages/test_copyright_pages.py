@@ -207,8 +207,8 @@ def test_rights_are_transferred_from_the_record_and_the_recipient_may_pass_them_
                     ({"rights": ["reproduction", "fame"]}, "choose at least one right to transfer"),
                     ({"confirm": ""}, "tick the box to confirm"),
                     ({"recipient_email": "nobody@example.org"}, "no account uses the e-mail nobody@example.org"),
-                    ({"recipient_email": owner_email}, "a transfer needs another person to receive the rights"),
-                    ({"effective_date": "2001-01-01"}, "only the holder of these rights on 2001-01-01"),
+                    ({"recipient_email": owner_email}, "you cannot transfer rights to yourself"),
+                    ({"effective_date": "2001-01-01"}, "a transfer takes effect on or after the registration date"),
                     ({"effective_date": "someday"}, "Effective from is not a date (YYYY-MM-DD)")]
         for change, reason in refusals:
             r = owner.post(f"{record}/transfers", data=move | change | {"csrf_token": _csrf(owner)}, headers=HTML)
