@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from copyright import log, offers, rights
@@ -181,6 +181,32 @@ def works_of(session: Session, user: User) -> list[WorkRow]:
                            registered_at=reg.registered_at, hash_only=work.hash_only, licences=len(licences),
                            pending_offers=pending))
     return out
+
+
+class TransferRow(BaseModel):
+    """A transfer ``user`` made or received: a line of "my works"."""
+
+    number: str
+    title: str
+    from_name: str
+    to_name: str
+    rights: list[str]
+    effective_date: dt.date
+    received: bool  # the user is the one who received the rights
+
+
+def transfers_of(session: Session, user: User) -> list[TransferRow]:
+    """The transfers ``user`` made or received, newest first: received rights are theirs to license
+    and transfer on, though the work was registered by someone else."""
+    rows = session.execute(select(Transfer, Registration.number, Work.title)
+                           .join(Registration, Transfer.registration_id == Registration.id)
+                           .join(Work, Registration.work_id == Work.id)
+                           .where(or_(Transfer.from_user_id == user.id, Transfer.to_user_id == user.id))
+                           .order_by(Transfer.id.desc())).all()
+    names = _names(session, {t.from_user_id for t, _, _ in rows} | {t.to_user_id for t, _, _ in rows})
+    return [TransferRow(number=number, title=title, from_name=names[t.from_user_id], to_name=names[t.to_user_id],
+                        rights=t.rights, effective_date=t.effective_date, received=t.to_user_id == user.id)
+            for t, number, title in rows]
 
 
 def licences_to(session: Session, user: User) -> list[offers.OfferOut]:

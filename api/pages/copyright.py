@@ -152,7 +152,8 @@ def mine(page: PageDep) -> HTMLResponse:
     user = page.require_user()
     return page.render("copyright_mine.html", works=records.works_of(page.session, user),
                        received=records.licences_to(page.session, user),
-                       offered=records.licences_from(page.session, user), type_labels=dict(work_types(page.lang)),
+                       offered=records.licences_from(page.session, user),
+                       transfers=records.transfers_of(page.session, user), type_labels=dict(work_types(page.lang)),
                        right_labels=dict(right_names(page.lang)))
 
 

@@ -232,6 +232,10 @@ def test_rights_are_transferred_from_the_record_and_the_recipient_may_pass_them_
         assert f"Owner 甲 transferred rights in “{html.escape(XSS_TITLE, quote=False)}” to you" in inbox
         assert XSS_TITLE not in inbox
         assert "Owner 甲 向您转让了" in heir.get("/inbox", headers=ZH).text
+        mine = heir.get("/copyright/mine", headers=HTML).text  # the recipient finds the work among theirs
+        assert re.search(rf'data-transfer-received="1"><td><a href="{record}">{number}</a>', mine)
+        assert "Owner 甲 → Heir 丙" in mine and html.escape(XSS_TITLE, quote=False) in mine and XSS_TITLE not in mine
+        assert 'data-transfer-received="0"' in owner.get("/copyright/mine", headers=HTML).text
         # the recipient holds what was transferred, may license it and pass it on
         page = heir.get(record, headers=HTML).text
         assert _transfer_rights_offered(page) == ["reproduction", "adaptation"] and 'id="offer-form"' in page
