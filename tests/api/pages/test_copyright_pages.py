@@ -214,6 +214,11 @@ def test_rights_are_transferred_from_the_record_and_the_recipient_may_pass_them_
             r = owner.post(f"{record}/transfers", data=move | change | {"csrf_token": _csrf(owner)}, headers=HTML)
             assert r.status_code == 400 and reason in r.text, (change, r.status_code)
             assert 'id="transfer-error"' in r.text and "→ Heir 丙" not in r.text  # nothing transferred
+        r = owner.post(f"{record}/transfers", data=move | {"confirm": "", "csrf_token": _csrf(owner)}, headers=ZH)
+        assert r.status_code == 400 and "请勾选确认：转让将写入公开日志，且不可撤销" in r.text
+        r = owner.post(f"{record}/transfers", data=move | {"effective_date": "2001-01-01", "csrf_token": _csrf(owner)},
+                       headers=ZH)
+        assert r.status_code == 400 and "转让的生效日期不能早于登记日期" in r.text
         r = heir.post(f"{record}/transfers", headers=HTML,
                       data=move | {"recipient_email": owner_email, "csrf_token": _csrf(heir)})
         assert r.status_code == 400 and "only the holder of these rights on" in r.text
