@@ -9,6 +9,8 @@ themselves on empty SQLite and PostgreSQL databases.
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import sqlite3
 import tempfile
 from functools import cache
@@ -23,7 +25,9 @@ _SQLITE = "sqlite"
 
 @cache
 def _template() -> Path:
-    path = Path(tempfile.mkdtemp(prefix="ipc-migrated-")) / "template.sqlite"
+    folder = Path(tempfile.mkdtemp(prefix="ipc-migrated-"))
+    atexit.register(shutil.rmtree, folder, True)  # the template lives as long as the test process
+    path = folder / "template.sqlite"
     upgrade(f"sqlite:///{path}")
     return path
 
