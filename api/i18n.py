@@ -69,8 +69,13 @@ class Formatter:
         self.locale = Locale.parse(BABEL_LOCALES[lang])
 
     def date(self, value: dt.date | str | None) -> str:
+        """A day; a moment (a datetime, naive ones are UTC) is shown as its day in Beijing time, as
+        ``datetime`` shows it: a list said 4 December for what its detail page said 5 December 04:50."""
         if not value:
             return ""
+        if isinstance(value, dt.datetime):
+            moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+            return format_date(moment.astimezone(SHOWN_ZONE).date(), format="medium", locale=self.locale)
         if isinstance(value, str):
             try:
                 return format_date(dt.date.fromisoformat(value[:10]), format="medium", locale=self.locale)

@@ -39,6 +39,9 @@ ZH_TITLES = {"collection.new_matches": "{count} 件新文献命中您的专题�
              "copyright.licence_declined": "{counterpart} 拒绝了您对“{work_title}”的许可",
              "copyright.licence_withdrawn": "{counterpart} 撤回了向您提出的“{work_title}”许可要约",
              "copyright.transfer_received": "{counterpart} 向您转让了“{work_title}”的权利",
+             "forum.reply": "“{topic_title}”有新回复",
+             "forum.quote": "您在“{topic_title}”中被引用",
+             "forum.mention": "有人在“{topic_title}”中提到了您",
              "copyright.duplicate_held": "后来的登记（{held}）作为您的作品“{work_title}”的重复登记转入审查"}
 ZH_WORDS = {"red": "红色", "yellow": "黄色", "unconcentrated": "低集中度", "moderately concentrated": "中等集中度",
             "highly concentrated": "高集中度"}

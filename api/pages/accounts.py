@@ -47,7 +47,7 @@ def signup(page: CheckedPageDep, email: Text, password: Text, display_name: Anno
         user = service.register(page.anonymous_writer(), body)
     except (IPCommonsError, ValidationError) as exc:
         page.session.rollback()
-        return page.render("signup.html", 400, error=_message(exc), email=email, display_name=display_name)
+        return page.render("signup.html", 400, error=page.explain(exc), email=email, display_name=display_name)
     return _signed_in(page, user.id, next)
 
 
@@ -139,10 +139,3 @@ def inbox(page: PageDep) -> HTMLResponse:
 def read(page: CheckedPageDep, note_id: DbId) -> Response:
     service.read_notification(page.writer(), note_id)
     return page.redirect("/inbox")
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
-    return exc.detail if isinstance(exc, IPCommonsError) else str(exc)

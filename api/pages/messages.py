@@ -24,7 +24,8 @@ DOCUMENT_KINDS = [N_("grant"), N_("application"), N_("design"), N_("plant"), N_(
 CITATIONS = [N_("cited by examiner"), N_("cited by applicant")]
 NOTIFICATIONS = [N_("collection"), N_("collection.new_matches"), N_("alert"), N_("report"),
                  N_("copyright.licence_offer"), N_("copyright.licence_accepted"), N_("copyright.licence_declined"),
-                 N_("copyright.licence_withdrawn"), N_("copyright.duplicate_held"), N_("copyright.transfer_received")]
+                 N_("copyright.licence_withdrawn"), N_("copyright.duplicate_held"), N_("copyright.transfer_received"),
+                 N_("forum.reply"), N_("forum.quote"), N_("forum.mention")]
 # the copyright registry: statuses, offers, log entry types, and its refusals
 COPYRIGHT = [N_("registered"), N_("under_review"), N_("disputed"), N_("revoked"), N_("offered"), N_("accepted"),
              N_("declined"), N_("withdrawn"), N_("open"), N_("upheld"), N_("rejected"), N_("registration"),

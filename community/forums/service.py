@@ -157,16 +157,16 @@ def _add_post(session: Session, topic: Topic, author: User, body: str, rendered:
     told: set[int] = {author.id}
     if number > 1 and topic.author_id not in told:
         notify(session, topic.author_id, "forum.reply", f"New reply in '{topic.title}'", topic_id=topic.id,
-               post_id=post.id)
+               post_id=post.id, topic_title=topic.title)
         told.add(topic.author_id)
     if quoted is not None and quoted.author_id not in told:
         notify(session, quoted.author_id, "forum.quote", f"You were quoted in '{topic.title}'", topic_id=topic.id,
-               post_id=post.id)
+               post_id=post.id, topic_title=topic.title)
         told.add(quoted.author_id)
     for user in _mentions(session, body):
         if user.id not in told:
             notify(session, user.id, "forum.mention", f"You were mentioned in '{topic.title}'", topic_id=topic.id,
-                   post_id=post.id)
+                   post_id=post.id, topic_title=topic.title)
             told.add(user.id)
     return post
 

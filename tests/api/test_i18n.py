@@ -28,3 +28,12 @@ def test_a_time_limit_ends_at_24_00_of_its_last_day() -> None:
     assert formatter(Language.en).deadline(end_of_9_october) == "9 Oct 2026, 24:00"
     assert formatter(Language.zh).deadline(end_of_9_october + dt.timedelta(hours=3)) == "2026年10月10日 03:00:00"
     assert formatter(Language.zh).deadline(None) == ""
+
+
+def test_the_day_of_a_moment_is_its_day_in_beijing() -> None:
+    """A list shows a registration's day, its page the time: both in Beijing time."""
+    late_utc = dt.datetime(2026, 12, 4, 20, 50, tzinfo=dt.UTC)  # 5 December, 04:50 in Beijing
+    zh, en = formatter(Language.zh), formatter(Language.en)
+    assert zh.date(late_utc) == "2026年12月5日" and zh.datetime(late_utc).startswith("2026年12月5日")
+    assert zh.date(late_utc.replace(tzinfo=None)) == "2026年12月5日"  # a naive moment is UTC
+    assert en.date(dt.date(2026, 12, 4)) == "4 Dec 2026"  # a day stays the day it is

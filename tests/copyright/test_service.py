@@ -267,6 +267,14 @@ def test_a_right_moved_by_one_transfer_cannot_move_again_by_a_transfer_dated_bef
     assert "reproduction" in service.rights_on(session, number, later).holders[str(first.id)]
 
 
+def test_a_day_that_has_begun_somewhere_is_not_in_the_future() -> None:
+    """A creator in Beijing finishes a work at 05:00 on a day the server (UTC) has not reached."""
+    furthest = (datetime.now(UTC) + timedelta(hours=14)).date()  # the date at UTC+14, the first to turn
+    assert WorkIn(title="t", work_type=WorkType.written, completion_date=furthest).completion_date == furthest
+    with pytest.raises(ValidationError, match="the completion date is in the future"):
+        WorkIn(title="t", work_type=WorkType.written, completion_date=furthest + timedelta(days=1))
+
+
 def test_only_staff_resolve_disputes(session: Session, settings: Settings) -> None:
     owner, rival, moderator = person(session), person(session), person(session, Role.moderator)
     number = by_hash(session, settings, owner, b"a melody")

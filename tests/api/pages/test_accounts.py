@@ -3,6 +3,7 @@ the form, logout revoking the session, and the language chosen per user."""
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from collections.abc import Iterator
@@ -113,3 +114,18 @@ def test_open_redirect_after_login_is_refused(web: TestClient) -> None:
     r = web.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": _csrf(web),
                                  "next": "//evil.example/"}, headers=HTML, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/"
+
+
+def test_sign_up_refusals_are_in_the_readers_language(web: TestClient) -> None:
+    """The sign-up form spoke English to Chinese readers, and pydantic's own words for a long name."""
+    zh = {**HTML, "Accept-Language": "zh-CN"}
+    taken = _sign_up(web)
+    web.cookies.clear()
+    cases = [({"email": f"n-{uuid.uuid4().hex[:6]}@example.org", "password": "short"}, "密码至少需要 10 个字符"),
+             ({"email": "notanemail", "password": PASSWORD}, "不是有效的电子邮箱地址：'notanemail'"),
+             ({"email": taken, "password": PASSWORD}, "该电子邮箱已注册"),
+             ({"email": f"n-{uuid.uuid4().hex[:6]}@example.org", "password": PASSWORD, "display_name": "名" * 121},
+              "显示名称最多 120 个字符")]
+    for form, said in cases:
+        r = web.post("/signup", data=form | {"csrf_token": _csrf(web, "/signup")}, headers=zh)
+        assert r.status_code == 400 and said in html.unescape(r.text), (form, said)

@@ -146,6 +146,9 @@ def test_ask_reply_quote_and_like_under_names(forum: Forum, clients: dict[str, T
     page = bob.get(f"/community/topics/{topic}", headers=EN).text
     assert _post_ids(page) == [first, answer] and "<blockquote>" in page and "Bob 王" in page
     assert f'href="/community/posts/{first}"' in page  # "in reply to" leads to the quoted post
+    inbox = alice.get("/inbox", headers=ZH).text  # told in her language, with a way to the reply
+    assert "“How to file a PCT application? &lt;script&gt;" in inbox and "”有新回复" in inbox and XSS not in inbox
+    assert f'href="/community/posts/{answer}"' in inbox and "论坛回复" in inbox and "forum.reply" not in inbox
 
     r = _post(bob, f"/community/posts/{first}/like", {})
     assert r.status_code == 303 and r.headers["location"] == f"/community/topics/{topic}#post-{first}"
