@@ -96,9 +96,14 @@ def _months(rows: list[tuple[datetime | None, bool | None, Satisfaction | None]]
     return out
 
 
+def may_supervise(session: Session, user: User | None) -> bool:
+    """Department staff and admins read the supervision dashboard."""
+    return user is not None and (is_admin(user) or is_staff_anywhere(session, user))
+
+
 def dashboard(session: Session, user: User) -> DashboardOut:
     """For department staff and admins."""
-    if not (is_admin(user) or is_staff_anywhere(session, user)):
+    if not may_supervise(session, user):
         raise PermissionDenied("the supervision dashboard is for department staff and admins")
     tallies, rows = _tallies(session)
     departments = [tallies[f"d{d.id}"].out(d.code, Bilingual(zh=d.name_zh, en=d.name_en))

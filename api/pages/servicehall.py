@@ -67,8 +67,11 @@ def _files(files: list[UploadFile] | list[StarletteUpload] | None) -> service.Fi
 
 @router.get(H, response_class=HTMLResponse)
 def home(page: PageDep) -> HTMLResponse:
+    """Staff see the links to their worklist and (with admins) to the supervision dashboard."""
+    staff = catalogue.is_staff_anywhere(page.session, page.user)
     return page.render("hall_home.html", items=catalogue.items(page.session),
-                       results=views.public_results(page.session, 20))
+                       results=views.public_results(page.session, 20), staff=staff,
+                       supervisor=supervision.may_supervise(page.session, page.user))
 
 
 def _apply_form(page: Page, code: str, status_code: int = 200, **extra: Any) -> HTMLResponse:

@@ -85,6 +85,8 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     # the creator applies, with an evidence file
     creator.goto(portal_url + "/service-hall")
     _clean(creator, f"hall-home-{lang}")
+    expect(creator.locator('a[href="/service-hall/work"]')).to_have_count(0)  # staff's links, for staff
+    expect(creator.locator('a[href="/service-hall/dashboard"]')).to_have_count(0)
     creator.locator('a[href="/service-hall/apply/rights-protection"]').click()
     expect(creator.get_by_role("heading", level=1)).to_have_text(ITEM[lang])
     expect(creator.locator("dl.facts")).to_contain_text(RESERVE[lang])
@@ -101,7 +103,8 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     expect(creator.locator("main")).to_contain_text("evidence.png")
 
     # the acceptor asks for more material; the creator supplies it
-    staff["acceptor"].goto(portal_url + "/service-hall/work")
+    staff["acceptor"].goto(portal_url + "/service-hall")
+    staff["acceptor"].locator('a[href="/service-hall/work"]').click()
     expect(staff["acceptor"].locator("#worklist")).to_contain_text(number)
     _clean(staff["acceptor"], f"hall-work-{lang}")
     _act(staff["acceptor"], portal_url, number, "request_materials", comment="Please add the sales receipt.")
