@@ -244,6 +244,11 @@ def test_rights_are_transferred_from_the_record_and_the_recipient_may_pass_them_
         # the recipient holds what was transferred, may license it and pass it on
         page = heir.get(record, headers=HTML).text
         assert _transfer_rights_offered(page) == ["reproduction", "adaptation"] and 'id="offer-form"' in page
+        r = heir.post(f"{record}/offers", headers=HTML, follow_redirects=False, data={
+            "licensee_email": owner_email, "rights": ["reproduction"], "territory": "worldwide", "media": "all media",
+            "csrf_token": _csrf(heir)})
+        assert r.status_code == 303  # the form's words for no limit, stored as they are, read in Chinese
+        assert "全世界 · 所有媒介" in heir.get(record, headers=ZH).text
         r = heir.post(f"{record}/transfers", headers=HTML, follow_redirects=False, data=move | {
             "recipient_email": owner_email, "rights": ["adaptation"], "csrf_token": _csrf(heir)})
         assert r.status_code == 303
