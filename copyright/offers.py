@@ -26,7 +26,7 @@ from core.accounts.service import active_user_by_email
 from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import Conflict, NotFound, PermissionDenied
-from core.notifications import notify
+from core.notifications import notify, settle
 from core.text import SingleLine
 
 
@@ -176,6 +176,7 @@ def _answer(w: Writer, offer_id: int, status: OfferStatus) -> LicenceOffer:
     assert work is not None
     notify(session, other, answer.kind, f"{answer.title}: {work.title}", offer_id=row.id, number=reg.number,
            work_title=work.title, counterpart=actor.display_name or actor.email)
+    settle(session, row.licensee_id, Kind.offered, offer_id=row.id)  # the offer no longer waits for an answer
     w.audit(AuditAction.copyright_licence_answer, "licence_offer", row.id, outcome=status.value,
             licence_id=row.licence_id)
     w.commit()

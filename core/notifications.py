@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy import JSON, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 import core.accounts.models  # noqa: F401 - registers "users" for the foreign key
@@ -50,6 +50,21 @@ def for_user(session: Session, user_id: int, unread_only: bool = False, limit: i
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     return list(session.scalars(stmt.order_by(Notification.id.desc()).limit(limit)))
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    """What the header's inbox link counts."""
+    return int(session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0)
+
+
+def settle(session: Session, user_id: int, kind: str, **match: object) -> None:
+    """Mark read the unread notifications of ``kind`` whose payload has ``match``: a notice that asked
+    for something (answer an offer) once it is done, so it no longer asks."""
+    for note in session.scalars(select(Notification).where(Notification.user_id == user_id, Notification.kind == kind,
+                                                           Notification.read_at.is_(None))):
+        if all(note.payload.get(key) == value for key, value in match.items()):
+            note.read_at = utcnow()
 
 
 def mark_read(session: Session, user_id: int, notification_id: int) -> Notification:

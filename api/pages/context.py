@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from api.deps import Platform, PlatformDep, audit_context
 from api.i18n import formatter, from_accept_language, parse_language, translations
 from api.pages.messages import FIELD, FIELD_LABELS, UNLABELLED_FIELD, VALIDATION_MESSAGES
+from core import notifications
 from core.accounts.models import User
 from core.accounts.permissions import is_staff
 from core.accounts.sessions import WebSession, csrf_token, csrf_valid, find_session
@@ -134,7 +135,8 @@ class Page:
         context = {"page": self, "user": self.user, "lang": self.lang.value, "csrf": self.csrf,
                    "nav": STAFF_NAV if is_staff(self.user) else NAV,
                    "_": self.gettext, "ngettext": self.ngettext, "fmt": formatter(self.lang),
-                   "path": self.request.url.path, **data}
+                   "path": self.request.url.path,
+                   "unread": notifications.unread_count(self.session, self.user.id) if self.user else 0, **data}
         response = templates.TemplateResponse(self.request, template, context, status_code=status_code)
         self.finish(response)
         return response

@@ -160,7 +160,7 @@ def test_a_licence_is_offered_accepted_and_its_fee_shown_to_its_parties_only(por
         assert r.status_code == 303, r.text
 
         inbox = licensee.get("/inbox", headers=HTML).text
-        assert "Owner 甲 offers you a licence to" in inbox
+        assert "Owner 甲 offers you a licence to" in inbox and "Inbox <span class=\"unread\">(1 unread)</span>" in inbox
         mine = licensee.get("/copyright/mine", headers=HTML).text
         offer_id = re.search(r'data-offer="(\d+)"', mine)
         assert offer_id is not None and FEE in mine
@@ -168,6 +168,8 @@ def test_a_licence_is_offered_accepted_and_its_fee_shown_to_its_parties_only(por
                           data={"csrf_token": _csrf(licensee), "back": "/copyright/mine"}, headers=HTML,
                           follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/copyright/mine"
+        inbox = licensee.get("/inbox", headers=HTML).text  # answered: the offer's notice asks no more
+        assert 'class="unread"' not in inbox and "Mark as read" not in inbox
         r = licensee.post(f"/copyright/offers/{offer_id.group(1)}/accept",
                           data={"csrf_token": _csrf(licensee)}, headers=HTML)
         assert r.status_code == 409 and "already accepted" in r.text
