@@ -189,7 +189,8 @@ def test_a_profile_says_its_tier_in_words(directory: Directory, clients: dict[st
     assert "Every agency starts at 100 points." in rated and "from the clients&#39; reviews" in rated
     assert re.search(r"Score 10\d(\.\d+)?: tier A\+", rated) and "Verified agency account" in rated
     # the stars the three clients gave (5, 5, 4 and 5 each), not the weighted rating the score uses
-    assert "4.75 of 5 · 3 reviews" in rated and "a rating of 3." in rated
+    assert "4.75 of 5 · 3 reviews" in rated and "makes a rating of 3." in rated
+    assert "their mean of 4.75 from 3 reviews" in rated  # the explanation starts from the stars shown above
     sanctioned = anon.get(f"/community/agencies/{ids['gz_sanctioned']}", headers=EN).text
     assert "25 points deducted: Sanction, Abnormal applications filed &lt;script&gt;" in sanctioned
     assert "Score 75: tier C" in sanctioned and "CNIPA notice 2024-17" in sanctioned
