@@ -123,6 +123,7 @@ def test_bad_parameters_answer_with_a_422_page(portal: Portal, query: str) -> No
     r = portal.clients["anon"].get(f"/reports/industries/led?{query}", headers=EN)
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), r.text
     assert "<h1>Invalid request</h1>" in r.text
+    assert '<a href="/reports/industries/led">Open this page without the values in its address</a>' in r.text
     assert portal.clients["anon"].get("/reports/industries/no-such-scope", headers=EN).status_code == 404
 
 
