@@ -275,3 +275,12 @@ REFUSALS = [
     N_('older checkpoint'),
     N_('witness policy'),
 ]
+
+# Where a document was read from (PatentDocument.source_format), as the document page names it
+SOURCE_FORMATS = {"uspto-grant": N_("USPTO grant full text (XML)"),
+                  "uspto-application": N_("USPTO application full text (XML)"),
+                  "uspto-pap": N_("USPTO application full text (XML, 2001-2004)"),
+                  "cnipa-old": N_("CNIPA publication (XML, old format)"), "cnipa-new": N_("CNIPA publication (XML)"),
+                  "epo": N_("EPO publication server (XML)"), "jpo": N_("JPO gazette (XML)"),
+                  "docdb": N_("EPO DOCDB bibliographic data"), "ops": N_("EPO Open Patent Services"),
+                  "lexisnexis": N_("LexisNexis full text (XML)")}

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.pages.collections import patent_panel
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.downloads import download
+from api.pages.messages import SOURCE_FORMATS
 from core.errors import InvalidInput
 from ipsearch import history
 from ipsearch.query.parser import QuerySyntaxError
@@ -102,7 +103,7 @@ def patent_page(page: PageDep, pn: str) -> HTMLResponse:
     view = search.document(pn)
     similar = search.similar(view.pn, 6)
     return page.render("patent.html", pn=view.pn, doc=view.model_dump(), similar=similar,
-                       **patent_panel(page, view.pn))
+                       source_formats=SOURCE_FORMATS, **patent_panel(page, view.pn))
 
 
 @router.post("/search/combine", response_model=None)

@@ -87,6 +87,10 @@ def test_patent_page_lists_family_members_and_says_when_there_are_none(web: Test
     assert re.search(r"\(0\)$", cited.strip())  # the real samples do not cite each other
     alone = html.fromstring(web.get("/patent/JP2005533465A", headers=EN).text)
     assert "No other document of this family" in alone.get_element_by_id("fam-h").getparent().text_content()
+    # where the document was read from, named for people, not as the loader's code ("ops")
+    source = page.xpath("//dt[.='Source']/following-sibling::dd[1]")[0].text_content()
+    assert source == "EPO Open Patent Services"  # both were read from OPS responses
+    assert "欧洲专利局开放专利服务（OPS）" in web.get("/patent/JP2005533465A", headers=ZH).text
 
 
 def test_class_symbol_with_its_space_on_the_search_page(web: TestClient) -> None:
