@@ -102,7 +102,8 @@ class StatsOut(BaseModel):
     documents: int
     by_year: dict[str, int] = Field(description="documents per publication year")
     by_ipc_subclass: dict[str, int] = Field(description="the 30 most frequent IPC subclasses")
-    by_applicant: dict[str, int] = Field(description="the 30 most frequent applicants (harmonised names)")
+    by_applicant: dict[str, int] = Field(description="the 30 most frequent applicants, counted by harmonised name "
+                                                     "and named as printed")
 
 
 class Holding(BaseModel):

@@ -44,6 +44,7 @@ from ipsearch.collections.schemas import (
 )
 from ipsearch.events import latest_event_id
 from ipsearch.model import normalise_pn
+from ipsearch.names import harmonise_name
 from ipsearch.results import ExportFormat
 from ipsearch.service import EXPORT_COLUMNS as SEARCH_EXPORT_COLUMNS
 from ipsearch.service import SearchService, export_records
@@ -299,11 +300,13 @@ def notes(session: Session, user: User | None, collection_id: int) -> list[NoteO
 # --- statistics and export -------------------------------------------------------------------
 
 def statistics(session: Session, user: User | None, search: SearchService, collection_id: int) -> StatsOut:
-    """Counts by publication year, IPC subclass and applicant over the collection's documents."""
+    """Counts by publication year, IPC subclass and applicant over the collection's documents.
+    Applicants are counted by harmonised name and shown as printed (the most frequent spelling)."""
     pns = item_pns(session, get_visible(session, user, collection_id))
     years: Counter[str] = Counter()
     ipcs: Counter[str] = Counter()
     applicants: Counter[str] = Counter()
+    printed: dict[str, Counter[str]] = {}
     for pn in pns:
         record = search.backend.get(pn)
         if record is None:
@@ -311,13 +314,16 @@ def statistics(session: Session, user: User | None, search: SearchService, colle
         if record.get("publication_year"):
             years[str(record["publication_year"])] += 1
         ipcs.update(record.get("ipc_subclass") or [])
-        applicants.update(record.get("owner_keys") or [])
+        names = {harmonise_name(name): name for name in record.get("owners") or []}
+        applicants.update(names.keys())
+        for key, name in names.items():
+            printed.setdefault(key, Counter())[name] += 1
     if years:  # every year between the first and the last, so a chart's axis keeps its scale
         first, last = min(map(int, years)), max(map(int, years))
         years.update({str(y): 0 for y in range(first, last + 1) if str(y) not in years})
     return StatsOut(documents=len(pns), by_year=dict(sorted(years.items())),
                     by_ipc_subclass=dict(ipcs.most_common(TOP_STATS)),
-                    by_applicant=dict(applicants.most_common(TOP_STATS)))
+                    by_applicant={printed[key].most_common(1)[0][0]: n for key, n in applicants.most_common(TOP_STATS)})
 
 
 EXPORT_COLUMNS = [*SEARCH_EXPORT_COLUMNS, "tags", "notes"]

@@ -241,6 +241,8 @@ def test_statistics_and_export_use_the_search_export_format_with_tags_and_notes(
     assert stats.documents == 3 and sum(stats.by_year.values()) == 2
     assert stats.by_year == {"2008": 1, "2021": 1} | {str(y): 0 for y in range(2009, 2021)}  # no gaps on the axis
     assert list(stats.by_year) == sorted(stats.by_year)
+    owners = {name for pn in SCREWS for name in (world.search.backend.get(pn) or {}).get("owners", [])}
+    assert stats.by_applicant and set(stats.by_applicant) <= owners  # names as printed, not harmonised keys
 
     rows = list(csv.reader(io.StringIO("".join(service.export(world.session, owner, world.search, cid)))))
     assert rows[0] == [*EXPORT_COLUMNS, "tags", "notes"]
