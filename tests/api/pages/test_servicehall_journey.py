@@ -24,6 +24,9 @@ ITEM = {"zh-CN": "维权援助", "en-GB": "Rights-protection assistance"}
 DONE = {"zh-CN": "办件 {number}：已办结", "en-GB": "Application {number}: completed"}
 # 20 working days promised, 17 of them in the steps' own limits
 RESERVE = {"zh-CN": "其余 3 个工作日为退回重办预留", "en-GB": "the other 3 working days allow for work sent back"}
+EACH_FILE = {"zh-CN": "请为上面列出的每项材料各上传一个文件（申请人身份证明、侵权证据）",
+             "en-GB": "Attach a file for each material listed above (Proof of the applicant's identity, "
+                      "Evidence of the infringement)"}
 SHOTS = os.environ.get("IPC_SCREENSHOTS_DIR")
 
 
@@ -90,6 +93,7 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     creator.locator('a[href="/service-hall/apply/rights-protection"]').click()
     expect(creator.get_by_role("heading", level=1)).to_have_text(ITEM[lang])
     expect(creator.locator("dl.facts")).to_contain_text(RESERVE[lang])
+    expect(creator.locator("#files-help")).to_contain_text(EACH_FILE[lang])
     _clean(creator, f"hall-apply-{lang}")
     creator.locator("#f_subject").fill("Harbour Notes (CR-2026-000001)")
     creator.locator("#f_infringer").fill("Copycat Ltd <script>alert(1)</script>")
