@@ -151,8 +151,11 @@ def apply(w: Writer, settings: Settings, body: ApplyIn, files: Files, now: datet
     with writing(w, body.item):
         item = get_item(w.session, body.item)
         values = _checked_fields(w.session, item, body.fields, user)
-        if any(m.get("required") for m in item.materials) and not files:
-            raise InvalidInput("attach the materials the service asks for")
+        required = [m for m in item.materials if m.get("required")]
+        if len(files) < len(required):  # files are not labelled by material: at least one for each
+            raise InvalidInput.said("attach a file for each required material: %(names)s",
+                                    names=Named(zh="、".join(m["zh"] for m in required),
+                                                en=", ".join(m["en"] for m in required)))
         app = Application(number=_next_number(w.session, now.year), item_id=item.id, department_id=item.department_id,
                           applicant_id=user.id, status=Status.submitted, form=values, submitted_at=now, step_no=0)
         clock.start_total(app, item, now)

@@ -41,7 +41,7 @@ SATISFACTION = [N_("very_satisfied"), N_("satisfied"), N_("neutral"), N_("dissat
 NOTIFICATIONS = [N_("hall.new_application"), N_("hall.status"), N_("hall.materials"), N_("hall.assigned"),
                  N_("hall.yellow_card"), N_("hall.red_card"),
                  N_("hall.rescheduled")]
-ERRORS = [N_("attach the materials the service asks for"), N_("%(field)s is required"),
+ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field)s is required"),
           N_("application %(number)s is %(status)s: %(action)s is not possible now"),
           N_("you may not %(action)s application %(number)s"), N_("say why (%(action)s needs a comment)"),
           N_("application %(number)s was changed by someone else: reload it"),

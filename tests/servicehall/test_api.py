@@ -27,7 +27,8 @@ def _staff(client: TestClient, admin: dict[str, str], department: str, roles: li
 def _apply(client: TestClient, auth: dict[str, str], item: str, fields: dict[str, str]) -> dict[str, Any]:
     r = client.post(f"{H}/applications", headers=auth, data={"application": json.dumps({"item": item,
                                                                                           "fields": fields})},
-                    files=[("files", ("evidence.txt", b"the infringing copy", "text/plain"))])
+                    files=[("files", ("id.txt", b"my identity card", "text/plain")),
+                           ("files", ("evidence.txt", b"the infringing copy", "text/plain"))])
     assert r.status_code == 201, r.text
     return dict(r.json())
 
@@ -57,7 +58,7 @@ def test_apply_handle_and_refusals_through_the_api(client: TestClient) -> None:
     assert stale.status_code == 409
     work = client.get(f"{H}/worklist", headers=handler).json()
     assert [w["number"] for w in work] == [number] and work[0]["actions"] == ["request_materials", "handle"]
-    file_id = app["materials"][0]["id"]
+    file_id = next(m["id"] for m in app["materials"] if m["filename"] == "evidence.txt")
     got = client.get(f"{H}/applications/{number}/materials/{file_id}", headers=handler)
     assert got.status_code == 200 and got.content == b"the infringing copy"
     assert client.get(f"{H}/applications/{number}/materials/{file_id}", headers=stranger).status_code == 404

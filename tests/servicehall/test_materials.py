@@ -55,8 +55,16 @@ def test_required_fields_and_materials_are_asked_for(office: Office) -> None:
     assert missing.value.in_words(zh, Language.zh) == "说明为必填项"
     assert missing.value.in_words(translations(Language.en).gettext, Language.en) == "Details is required"
     assert missing.value.detail == "Details is required"
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as no_file:
         service.apply(w, office.settings, ApplyIn(item=office.item, fields={"details": "d"}), [])
+    assert no_file.value.in_words(zh, Language.zh) == "请为每项必交材料各上传一个文件：证据"
+    w.session.rollback()
+    # the real catalogue's rights protection asks for two materials: one file is not enough
+    two = ApplyIn(item="rights-protection", fields={"subject": "s", "infringer": "i", "details": "d"})
+    with pytest.raises(InvalidInput, match="Proof of the applicant's identity, Evidence of the infringement"):
+        service.apply(w, office.settings, two, [("a.txt", io.BytesIO(b"a"))])
+    w.session.rollback()
+    assert service.apply(w, office.settings, two, [("a.txt", io.BytesIO(b"a")), ("b.txt", io.BytesIO(b"b"))]).number
     with pytest.raises(InvalidInput):
         service.apply(w, office.settings, ApplyIn(item=office.item, fields={"details": "d", "evil": "x"}),
                       [("a.txt", io.BytesIO(b"a"))])

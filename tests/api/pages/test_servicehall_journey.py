@@ -27,6 +27,9 @@ RESERVE = {"zh-CN": "其余 3 个工作日为退回重办预留", "en-GB": "the 
 EACH_FILE = {"zh-CN": "请为上面列出的每项材料各上传一个文件（申请人身份证明、侵权证据）",
              "en-GB": "Attach a file for each material listed above (Proof of the applicant's identity, "
                       "Evidence of the infringement)"}
+ONE_EACH = {"zh-CN": "请为每项必交材料各上传一个文件：申请人身份证明、侵权证据",
+            "en-GB": "attach a file for each required material: Proof of the applicant's identity, Evidence of the "
+                     "infringement"}
 SHOTS = os.environ.get("IPC_SCREENSHOTS_DIR")
 
 
@@ -100,6 +103,12 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     creator.locator("#f_details").fill("They sell copies of my book.")
     creator.locator("#files").set_input_files([{"name": "evidence.png", "mimeType": "image/png",
                                                 "buffer": b"\x89PNG evidence of the copies"}])
+    creator.locator("form.hall-form button[type=submit]").click()  # one file for two required materials
+    expect(creator.locator("#form-error")).to_contain_text(ONE_EACH[lang])
+    expect(creator.locator("#f_infringer")).to_have_value("Copycat Ltd <script>alert(1)</script>")  # kept
+    creator.locator("#files").set_input_files([
+        {"name": "id-card.png", "mimeType": "image/png", "buffer": b"\x89PNG id"},
+        {"name": "evidence.png", "mimeType": "image/png", "buffer": b"\x89PNG evidence of the copies"}])
     with creator.expect_navigation(url=re.compile(r"/service-hall/applications/SH\d+")):
         creator.locator("form.hall-form button[type=submit]").click()
     number = creator.url.split("/")[-1].split("?")[0]
