@@ -213,13 +213,14 @@ def test_register_prove_verify_and_license_in_the_browser(browser: Browser, port
     licensee = new_page(browser)
     licensee_email = _sign_up(licensee, portal_url, "Wang Fang")
     owner.goto(f"{portal_url}/copyright/records/{number}")
-    owner.get_by_label("Licensee's e-mail").fill(licensee_email)
-    owner.get_by_label("Reproduction", exact=True).check()
-    owner.get_by_label("Communication over information networks").check()
-    owner.get_by_label("Media").fill("online galleries")
-    owner.get_by_label("Fee (private to the two parties)").fill("CNY 3,000")
+    offer = owner.locator("#offer-form")  # the transfer form below it lists the same rights
+    offer.get_by_label("Licensee's e-mail").fill(licensee_email)
+    offer.get_by_label("Reproduction", exact=True).check()
+    offer.get_by_label("Communication over information networks").check()
+    offer.get_by_label("Media").fill("online galleries")
+    offer.get_by_label("Fee (private to the two parties)").fill("CNY 3,000")
     with owner.expect_navigation():
-        owner.get_by_role("button", name="Offer the licence").click()
+        offer.get_by_role("button", name="Offer the licence").click()
     expect(owner.get_by_role("status").first).to_contain_text("The licence is offered.")
     _no_axe_violations(owner)
 
