@@ -47,7 +47,7 @@ class Tally:
 def _finished(session: Session) -> Iterable[tuple[int, int, bool | None, float, datetime | None, Satisfaction | None]]:
     return session.execute(select(Application.department_id, Application.item_id, Application.on_time,
                                   Application.total_used_s, Application.completed_at, Application.satisfaction)
-                           .where(Application.status.in_(FINISHED))).tuples()
+                           .where(Application.status.in_(FINISHED)))
 
 
 def _tallies(session: Session) -> tuple[dict[str, Tally], list[tuple[datetime | None, bool | None,
@@ -65,14 +65,14 @@ def _tallies(session: Session) -> tuple[dict[str, Tally], list[tuple[datetime | 
         months.append((completed_at, on_time, satisfaction))
     for dept, item, count in session.execute(select(Application.department_id, Application.item_id, func.count())
                                              .where(Application.status.in_(OPEN))
-                                             .group_by(Application.department_id, Application.item_id)).tuples():
+                                             .group_by(Application.department_id, Application.item_id)):
         for key in ("total", f"d{dept}", f"i{item}"):
             tallies[key].open += count
     for dept, item, level, count in session.execute(
             select(Application.department_id, Application.item_id, Card.level, func.count())
             .join(Application, Application.id == Card.application_id)
             .where(Card.closed_at.is_(None), Application.status.in_(OPEN))
-            .group_by(Application.department_id, Application.item_id, Card.level)).tuples():
+            .group_by(Application.department_id, Application.item_id, Card.level)):
         for key in ("total", f"d{dept}", f"i{item}"):
             tallies[key].cards[level] += count
     return tallies, months

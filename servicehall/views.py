@@ -190,5 +190,5 @@ def assignable(session: Session, user: User, number: str) -> list[tuple[int, str
         return []
     rows = session.execute(select(User.id, User.display_name).join(Staff, Staff.user_id == User.id)
                            .where(Staff.department_id == app.department_id, Staff.role == role)
-                           .order_by(User.display_name)).tuples()
+                           .order_by(User.display_name))
     return [(uid, name) for uid, name in rows]

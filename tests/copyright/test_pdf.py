@@ -63,7 +63,7 @@ def test_pdf_certificate_rendered_by_a_worker(client: TestClient, prod_settings:
     w, h = page.size
     def darkness_and_edges(box: tuple[float, float, float, float]) -> tuple[float, int]:
         region = page.crop((int(w * box[0]), int(h * box[1]), int(w * box[2]), int(h * box[3])))
-        px = [v < 100 for v in region.getdata()]
+        px = [v < 100 for v in region.tobytes()]  # mode "L": one byte a pixel, row by row
         rows = [px[i:i + region.width] for i in range(0, len(px), region.width)]
         return sum(px) / len(px), sum(a != b for row in rows for a, b in zip(row, row[1:], strict=False))
 
