@@ -174,16 +174,22 @@ def _answer(w: Writer, offer_id: int, status: OfferStatus) -> LicenceOffer:
     assert reg is not None
     work = session.get(Work, reg.work_id)
     assert work is not None
-    notify(session, other, answer.kind, f"{answer.title}: {work.title}", offer_id=row.id, number=reg.number,
-           work_title=work.title, counterpart=actor.display_name or actor.email)
-    settle(session, row.licensee_id, Kind.offered, offer_id=row.id)  # the offer no longer waits for an answer
+    _tell(session, row, other, answer, reg, work, actor)
     w.audit(AuditAction.copyright_licence_answer, "licence_offer", row.id, outcome=status.value,
             licence_id=row.licence_id)
     w.commit()
     return row
 
 
-def _claim(session: Session, row: LicenceOffer, status: OfferStatus) -> None:
+def _tell(session: Session, row: LicenceOffer, to: int, answer: _Answer, reg: Registration, work: Work,
+          actor: User) -> None:
+    """Tell the other party how the offer was closed; the licensee's notice of it is settled."""
+    notify(session, to, answer.kind, f"{answer.title}: {work.title}", offer_id=row.id, number=reg.number,
+           work_title=work.title, counterpart=actor.display_name or actor.email)
+    settle(session, row.licensee_id, Kind.offered, offer_id=row.id)  # the offer no longer waits for an answer
+
+
+def _claimed(session: Session, row: LicenceOffer, status: OfferStatus) -> bool:
     """Move the offer from offered to ``status`` unless another answer did first: the update's
     condition is checked by the database under its row lock (PostgreSQL) or write lock (SQLite)."""
     decided_at = utcnow()
@@ -191,11 +197,18 @@ def _claim(session: Session, row: LicenceOffer, status: OfferStatus) -> None:
              .values(status=status, decided_at=decided_at).execution_options(synchronize_session=False))
     claimed = cast(CursorResult[Any], session.execute(claim))  # an UPDATE's result: it has a rowcount
     if claimed.rowcount != 1:
+        return False
+    set_committed_value(row, "status", status)  # what the update wrote: nothing more to flush
+    set_committed_value(row, "decided_at", decided_at)
+    return True
+
+
+def _claim(session: Session, row: LicenceOffer, status: OfferStatus) -> None:
+    """``_claimed``, or a conflict naming the answer that came first (and nothing of this one kept)."""
+    if not _claimed(session, row, status):
         session.rollback()
         session.refresh(row)
         raise Conflict.said("this offer is already %(status)s", status=row.status.value)
-    set_committed_value(row, "status", status)  # what the update wrote: nothing more to flush
-    set_committed_value(row, "decided_at", decided_at)
 
 
 def _log_licence(session: Session, row: LicenceOffer) -> Licence:
@@ -206,6 +219,33 @@ def _log_licence(session: Session, row: LicenceOffer) -> Licence:
     assert reg is not None and licensor is not None and row.decided_at is not None
     return rights.license_work(session, reg, licensor, rights.LicenceIn.model_validate(row.terms),
                                accepted_at=row.decided_at.isoformat().replace("+00:00", "Z"))
+
+
+def withdraw_ungrantable(w: Writer, reg: Registration) -> list[int]:
+    """After the actor transferred rights in ``reg``: their open offers of rights they no longer hold
+    are withdrawn, each licensee told, and each withdrawal audited. Left open, such an offer would
+    only be refused when its licensee accepted it, for a reason they could not see coming. Offers a
+    licensee answered meanwhile are left as answered. Committed with the transfer, by its caller."""
+    session, actor = w.session, w.actor
+    waiting = session.scalars(select(LicenceOffer).where(
+        LicenceOffer.registration_id == reg.id, LicenceOffer.licensor_id == actor.id,
+        LicenceOffer.status == OfferStatus.offered).order_by(LicenceOffer.id)).all()
+    work = session.get(Work, reg.work_id)
+    assert work is not None
+    withdrawn: list[int] = []
+    for row in waiting:
+        try:
+            rights.check_licence(session, reg, actor, rights.LicenceIn.model_validate(row.terms))
+        except PermissionDenied:
+            if not _claimed(session, row, OfferStatus.withdrawn):
+                continue
+            _tell(session, row, row.licensee_id, ANSWERS[OfferStatus.withdrawn], reg, work, actor)
+            w.audit(AuditAction.copyright_licence_answer, "licence_offer", row.id,
+                    outcome=OfferStatus.withdrawn.value, reason="rights transferred")
+            withdrawn.append(row.id)
+        except Conflict:
+            continue  # an exclusive licence came first: the licensee's acceptance says so, as before
+    return withdrawn
 
 
 def accept(w: Writer, offer_id: int) -> OfferOut:

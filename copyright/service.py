@@ -247,7 +247,8 @@ def grant_licence(w: Writer, number: str, body: rights.LicenceIn) -> LicenceOut:
 
 
 def transfer_rights(w: Writer, number: str, body: rights.TransferIn) -> TransferOut:
-    """Move rights the actor holds to another person, who is told in their inbox."""
+    """Move rights the actor holds to another person, who is told in their inbox; the actor's open
+    licence offers of rights they no longer hold are withdrawn."""
     reg = get_registration(w.session, number)
     t = rights.transfer(w.session, reg, w.actor, body)
     work = w.session.get(Work, reg.work_id)
@@ -256,6 +257,7 @@ def transfer_rights(w: Writer, number: str, body: rights.TransferIn) -> Transfer
            number=number, work_title=work.title, counterpart=w.actor.display_name or w.actor.email,
            rights=t.rights, effective_date=t.effective_date.isoformat())
     w.audit(AuditAction.copyright_transfer, "registration", number, transfer_id=t.id, to=t.to_user_id)
+    offers.withdraw_ungrantable(w, reg)
     w.commit()
     return TransferOut.model_validate(t, from_attributes=True)
 

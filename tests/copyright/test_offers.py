@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from copyright import log, offers, records, service
 from copyright.models import Licence, LicenceOffer, OfferStatus, Right, WorkType
 from copyright.registry import DUPLICATE_HELD
+from copyright.rights import TransferIn
 from core.accounts.models import User
 from core.audit import AuditAction
 from core.db import session_factory
@@ -112,6 +113,29 @@ def test_withdrawn_and_overtaken_offers(session: Session, settings: Settings) ->
         offers.accept(writer(session, second), b.id)
     session.rollback()
     assert offers.get(session, second, b.id).status is OfferStatus.offered
+
+
+def test_a_transfer_withdraws_the_open_offers_of_rights_the_licensor_gave_away(session: Session,
+                                                                              settings: Settings) -> None:
+    owner, heir, first, second = (person(session) for _ in range(4))
+    number = by_hash(session, settings, owner, b"a map" * 40, "Map", WorkType.graphic)
+    gone = offers.offer(writer(session, owner), number, _offer(first))  # reproduction, from today
+    kept = offers.offer(writer(session, owner), number, _offer(second, rights=[Right.adaptation]))
+    answered = audited(session, AuditAction.copyright_licence_answer)
+
+    service.transfer_rights(writer(session, owner), number, TransferIn(
+        to_user_id=heir.id, rights=[Right.reproduction], effective_date=today()))
+    assert offers.get(session, first, gone.id).status is OfferStatus.withdrawn
+    assert offers.get(session, second, kept.id).status is OfferStatus.offered
+    notes = for_user(session, first.id)
+    assert [n.kind for n in notes] == [offers.Kind.withdrawn, offers.Kind.offered]
+    assert notes[0].payload["offer_id"] == gone.id and notes[1].read_at is not None  # nothing left to answer
+    assert audited(session, AuditAction.copyright_licence_answer) == answered + 1
+    with pytest.raises(Conflict, match="already withdrawn"):
+        offers.accept(writer(session, first), gone.id)
+    session.rollback()
+    # the offer the transfer did not touch is still the licensor's to grant
+    assert offers.accept(writer(session, second), kept.id).status is OfferStatus.accepted
 
 
 def test_an_earlier_owner_is_told_of_a_registration_held_as_a_duplicate(session: Session, settings: Settings) -> None:
