@@ -250,12 +250,13 @@ class IntegrityRecordView(IntegrityRecordOut):
     id: int
 
 
-class ReviewView(BaseModel):
-    """A review on the profile page: its four criteria, whether it is the reader's, whether the
-    reader flagged it, and when it was last edited."""
+class ReviewShown(BaseModel):
+    """What every reader of a review is shown: its four criteria and the stars they make, the text,
+    the patent it names, whether the engagement is verified and whether the review is held."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
-    engagement_ref: str | None = Field(description="shown to the review's author only")
     professionalism: int
     responsiveness: int
     cost_transparency: int
@@ -265,9 +266,16 @@ class ReviewView(BaseModel):
     linked_pn: str | None
     verified: bool
     held: bool
+    created_at: datetime
+
+
+class ReviewView(ReviewShown):
+    """A review on the profile page: also the agency's reply, whether it is the reader's, whether the
+    reader flagged it, and when it was last edited."""
+
+    engagement_ref: str | None = Field(description="shown to the review's author only")
     reply: str | None
     replied_at: datetime | None
-    created_at: datetime
     edited_at: datetime | None
     mine: bool
     flagged: bool
@@ -305,23 +313,12 @@ class ReviewSavedOut(BaseModel):
     held: bool
 
 
-class ReviewQueueEntryOut(BaseModel):
+class ReviewQueueEntryOut(ReviewShown):
     """A held or flagged review with what a moderator needs to decide: the agency, who wrote it (a
     moderator may tell a burst of new accounts), the review itself, why it is held, how many flags."""
 
-    id: int
     agency_id: int
     agency_name: str
     author: str = Field(description="the author's display name")
-    professionalism: int
-    responsiveness: int
-    cost_transparency: int
-    outcome: int
-    stars: float
-    text: str
-    linked_pn: str | None
-    verified: bool
-    held: bool
     hold_reason: str | None
     flags: int
-    created_at: datetime

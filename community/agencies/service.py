@@ -11,6 +11,7 @@ import ipaddress
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, String, case, cast, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -58,6 +59,7 @@ from community.agencies.schemas import (
     ReviewReleaseOut,
     ReviewReplyOut,
     ReviewSavedOut,
+    ReviewShown,
     ReviewView,
 )
 from community.agencies.scoring import K_PRIOR, NEUTRAL_RATING, Evidence, Prior, rate
@@ -406,11 +408,8 @@ def review_queue(session: Session, viewer: User) -> list[ReviewQueueEntryOut]:
                            .join(Agency, Agency.id == Review.agency_id).join(User, User.id == Review.author_id)
                            .where(or_(Review.held.is_(True), flagged))
                            .order_by(Review.id.desc()).limit(REVIEW_QUEUE))
-    return [ReviewQueueEntryOut(
-        id=r.id, agency_id=r.agency_id, agency_name=agency, author=author, professionalism=r.professionalism,
-        responsiveness=r.responsiveness, cost_transparency=r.cost_transparency, outcome=r.outcome, stars=r.stars,
-        text=r.text, linked_pn=r.linked_pn, verified=r.verified, held=r.held, hold_reason=r.hold_reason,
-        flags=len(r.flags or []), created_at=r.created_at) for r, agency, author in rows]
+    return [ReviewQueueEntryOut(**_shown(r), agency_id=r.agency_id, agency_name=agency, author=author,
+                                hold_reason=r.hold_reason, flags=len(r.flags or [])) for r, agency, author in rows]
 
 
 # --- integrity, tiers, objections --------------------------------------------------------------
@@ -600,16 +599,16 @@ def _edited_at(session: Session, review_ids: list[int]) -> dict[int, datetime]:
     return {int(object_id): at for object_id, at in rows}
 
 
+def _shown(review: Review) -> dict[str, Any]:
+    """The review's fields every reader sees (``ReviewShown``), to build a fuller view on."""
+    return dict(ReviewShown.model_validate(review))
+
+
 def _review_view(review: Review, viewer: User | None, edited: dict[int, datetime]) -> ReviewView:
     mine = viewer is not None and review.author_id == viewer.id
-    return ReviewView.model_validate({
-        "id": review.id, "engagement_ref": review.engagement_ref if mine else None,
-        "professionalism": review.professionalism, "responsiveness": review.responsiveness,
-        "cost_transparency": review.cost_transparency, "outcome": review.outcome, "stars": review.stars,
-        "text": review.text, "linked_pn": review.linked_pn, "verified": review.verified, "held": review.held,
-        "reply": review.reply, "replied_at": review.replied_at, "created_at": review.created_at,
-        "edited_at": edited.get(review.id), "mine": mine,
-        "flagged": viewer is not None and viewer.id in (review.flags or [])})
+    return ReviewView(**_shown(review), engagement_ref=review.engagement_ref if mine else None,
+                      reply=review.reply, replied_at=review.replied_at, edited_at=edited.get(review.id), mine=mine,
+                      flagged=viewer is not None and viewer.id in (review.flags or []))
 
 
 def agency_page(session: Session, agency_id: int, viewer: User | None) -> AgencyPageOut:
