@@ -147,6 +147,7 @@ class Expense(StrEnum):
     export = "exports"
     report = "report requests"
     upload = "registrations and uploads"
+    rights = "licence offers and transfers"
 
 
 # Each kind's refusal, one whole sentence apiece so that each translates whole.
@@ -155,12 +156,14 @@ TOO_MANY: dict[Expense, str] = {
     Expense.export: N_("too many exports in a short time: wait %(seconds)s s and retry"),
     Expense.report: N_("too many report requests in a short time: wait %(seconds)s s and retry"),
     Expense.upload: N_("too many registrations and uploads in a short time: wait %(seconds)s s and retry"),
+    Expense.rights: N_("too many licence offers and transfers in a short time: wait %(seconds)s s and retry"),
 }
 
 
 def route_limit(settings: Settings, expense: Expense) -> RouteLimit:
     return {Expense.search: settings.limit_search, Expense.export: settings.limit_export,
-            Expense.report: settings.limit_report, Expense.upload: settings.limit_upload}[expense]
+            Expense.report: settings.limit_report, Expense.upload: settings.limit_upload,
+            Expense.rights: settings.limit_rights}[expense]
 
 
 def caller_id(platform: Platform, secret: str | None, session_token: str | None) -> int | None:

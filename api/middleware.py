@@ -90,7 +90,7 @@ class ResponseHeadersMiddleware:
 
 
 # The routes that cost the most (a search or aggregation over the index, a file written, a report
-# rendered, a file received and hashed), API and pages alike: (method, path template) -> kind.
+# rendered, a file received and hashed, a person mailed), API and pages alike: (method, path template) -> kind.
 EXPENSIVE_ROUTES: dict[tuple[str, str], Expense] = {
     ("GET", "/"): Expense.search,  # the search workbench
     ("GET", "/api/v1/patents/search"): Expense.search,
@@ -113,6 +113,10 @@ EXPENSIVE_ROUTES: dict[tuple[str, str], Expense] = {
     ("POST", "/copyright/register"): Expense.upload,
     ("POST", "/api/v1/hall/applications/{number}/materials"): Expense.upload,
     ("POST", "/service-hall/applications/{number}/supply"): Expense.upload,
+    ("POST", "/api/v1/copyright/registrations/{number}/licence-offers"): Expense.rights,
+    ("POST", "/api/v1/copyright/registrations/{number}/transfers"): Expense.rights,
+    ("POST", "/copyright/records/{number}/offers"): Expense.rights,
+    ("POST", "/copyright/records/{number}/transfers"): Expense.rights,
 }
 
 

@@ -145,3 +145,23 @@ def test_limits_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("IPC_LIMIT_EXPORT", '{"per_user": 0, "per_ip": 9}')
     with pytest.raises(ValueError):
         Settings()
+
+
+def test_licence_offers_and_transfers_are_limited_per_user(embedded_settings: Settings) -> None:
+    """Each offer or transfer mails another person: one user may send only so many, from any address,
+    through the API or the record page."""
+    app = create_app(embedded_settings.model_copy(update={"limit_rights": RouteLimit(per_user=2, per_ip=10)}))
+    offer = {"licensee_email": "someone@example.org", "rights": ["reproduction"], "start_date": "2026-01-01"}
+    transfer = {"to_user_id": 1, "rights": ["reproduction"], "effective_date": "2026-01-01"}
+    registration = "/api/v1/copyright/registrations/CR-NONE"
+    with TestClient(app, client=("198.51.100.1", 40000)) as a, TestClient(app, client=("198.51.100.2", 40000)) as b:
+        _, bearer = quick_user(a)
+        assert a.post(f"{registration}/licence-offers", json=offer, headers=bearer).status_code == 404
+        assert b.post(f"{registration}/transfers", json=transfer, headers=bearer).status_code == 404
+        r = b.post(f"{registration}/licence-offers", json=offer, headers=bearer)
+        assert r.status_code == 429 and "too many licence offers and transfers" in r.json()["detail"]
+        _, other = quick_user(b)
+        assert b.post(f"{registration}/transfers", json=transfer, headers=other).status_code == 404  # its own count
+    assert expense_of("POST", "/copyright/records/CR-1/offers") is Expense.rights
+    assert expense_of("POST", "/copyright/records/CR-1/transfers") is Expense.rights
+    assert expense_of("GET", "/copyright/records/CR-1") is None
