@@ -39,8 +39,10 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# Two pytest-xdist workers share the real servers, each file on one worker (a module's fixtures, such as
+# the three-node ES cluster, start once); then the tests marked `serial`, which kill a shared server, alone.
 pytest: setup
-	set -a && eval "$$(scripts/services env)" && set +a && $(BIN)/pytest
+	set -a && eval "$$(scripts/services env)" && set +a && $(BIN)/pytest -n 2 --dist loadfile -m 'not serial' && $(BIN)/pytest -m serial
 
 test: services lint typecheck pytest
 

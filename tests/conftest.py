@@ -35,6 +35,21 @@ TEST_SIGNING_PASSPHRASE = "test signing passphrase"
 passwords.use_parameters(profiles.CHEAPEST)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """`make test` runs the suite in two pytest-xdist workers. They share the real servers: each test
+    has its own PostgreSQL database and index prefix, but tests flush Redis, so each worker gets
+    Redis databases of its own (the broker's and the cache's). Set in the environment, so the CLI,
+    servers and Celery workers that tests start inherit them."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1", … only inside an xdist worker
+    if not worker:
+        return
+    first = 2 + 2 * int(worker.removeprefix("gw"))  # databases 0 and 1 stay the single process's
+    for offset, name in enumerate(("IPC_BROKER_URL", "IPC_REDIS_URL")):
+        url = os.environ.get(name)
+        if url:
+            os.environ[name] = f"{url.rpartition('/')[0]}/{first + offset}"
+
+
 def _required_env(name: str) -> str:
     value = os.environ.get(name)
     if not value:

@@ -26,6 +26,8 @@ from tests.conftest import TEST_SIGNING_PASSPHRASE
 from tests.processes import REPO, serve_api, stop
 from tests.smtp import free_port
 
+pytestmark = pytest.mark.serial  # kills a shared server: run alone (see the Makefile)
+
 CLIENTS, EACH = 6, 12
 LIMITS = '{"per_user": 100000, "per_ip": 100000}'
 

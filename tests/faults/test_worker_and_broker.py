@@ -37,6 +37,8 @@ from loaders.synthetic import SyntheticOptions, write_weekly_files
 from tests.conftest import TEST_SIGNING_PASSPHRASE
 from tests.processes import REPO, start, stop
 
+pytestmark = pytest.mark.serial  # kills a shared server: run alone (see the Makefile)
+
 DEADLINE = 180.0
 
 

@@ -10,11 +10,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from elasticsearch import Elasticsearch
 
 from core.settings import Settings
 from ipsearch.backends import get_backend
 from loaders.synthetic import SyntheticOptions, write_weekly_files
+
+pytestmark = pytest.mark.serial  # kills a shared server: run alone (see the Makefile)
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = 6000
