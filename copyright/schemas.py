@@ -149,6 +149,9 @@ class TransferOut(BaseModel):
     id: int
     log_index: int
     rights: list[str]
+    withdrawn_offers: list[int] = Field(default_factory=list,
+                                        description="your open licence offers this transfer withdrew: you no "
+                                                    "longer hold the rights they offer")
 
 
 class ActiveLicenceOut(BaseModel):

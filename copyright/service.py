@@ -257,9 +257,9 @@ def transfer_rights(w: Writer, number: str, body: rights.TransferIn) -> Transfer
            number=number, work_title=work.title, counterpart=w.actor.display_name or w.actor.email,
            rights=t.rights, effective_date=t.effective_date.isoformat())
     w.audit(AuditAction.copyright_transfer, "registration", number, transfer_id=t.id, to=t.to_user_id)
-    offers.withdraw_ungrantable(w, reg)
+    withdrawn = offers.withdraw_ungrantable(w, reg)
     w.commit()
-    return TransferOut.model_validate(t, from_attributes=True)
+    return TransferOut(id=t.id, log_index=t.log_index, rights=t.rights, withdrawn_offers=withdrawn)
 
 
 def transfer_to(w: Writer, number: str, body: rights.TransferByEmailIn) -> TransferOut:

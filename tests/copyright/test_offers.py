@@ -123,8 +123,9 @@ def test_a_transfer_withdraws_the_open_offers_of_rights_the_licensor_gave_away(s
     kept = offers.offer(writer(session, owner), number, _offer(second, rights=[Right.adaptation]))
     answered = audited(session, AuditAction.copyright_licence_answer)
 
-    service.transfer_rights(writer(session, owner), number, TransferIn(
+    moved = service.transfer_rights(writer(session, owner), number, TransferIn(
         to_user_id=heir.id, rights=[Right.reproduction], effective_date=today()))
+    assert moved.withdrawn_offers == [gone.id]
     assert offers.get(session, first, gone.id).status is OfferStatus.withdrawn
     assert offers.get(session, second, kept.id).status is OfferStatus.offered
     notes = for_user(session, first.id)
