@@ -39,10 +39,10 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-# Two pytest-xdist workers share the real servers, each file on one worker (a module's fixtures, such as
-# the three-node ES cluster, start once); then the tests marked `serial`, which kill a shared server, alone.
+# Two pytest-xdist workers share the real servers; then the tests marked `serial` (they kill or restart a
+# server, or start the three-node cluster once for a whole module) run alone.
 pytest: setup
-	set -a && eval "$$(scripts/services env)" && set +a && $(BIN)/pytest -n 2 --dist loadfile -m 'not serial' && $(BIN)/pytest -m serial
+	set -a && eval "$$(scripts/services env)" && set +a && $(BIN)/pytest -n 2 -m 'not serial' && $(BIN)/pytest -m serial
 
 test: services lint typecheck pytest
 

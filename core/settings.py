@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     limit_report: RouteLimit = Field(default=RouteLimit(per_user=20, per_ip=60), description="Report requests.")
     limit_upload: RouteLimit = Field(default=RouteLimit(per_user=30, per_ip=120),
                                      description="Copyright registrations, file checks and uploaded materials.")
-    limit_rights: RouteLimit = Field(default=RouteLimit(per_user=10, per_ip=40, window_seconds=600),
+    limit_rights: RouteLimit = Field(default=RouteLimit(per_user=30, per_ip=120, window_seconds=600),
                                      description="Licence offers and transfers: each one mails another person.")
     max_body_bytes: int = Field(default=1_048_576, description="JSON request bodies larger than this: 413.")
     max_upload_bytes: int = Field(default=512 * 1024 * 1024)

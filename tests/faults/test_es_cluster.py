@@ -24,8 +24,9 @@ from loaders.synthetic import SyntheticOptions, write_weekly_files
 from tests.databases import migrated
 from tests.processes import REPO
 
-# The cluster is these tests' own (the shared servers are untouched), so they run beside the others;
-# `make test` sends each file to one pytest-xdist worker, so the module's cluster starts once.
+# The cluster is these tests' own, but the module starts it once for all three: pytest-xdist may send
+# a module's tests to both workers, so the module runs with the serial ones.
+pytestmark = pytest.mark.serial
 
 SERVICES = str(REPO / "scripts" / "services")
 
