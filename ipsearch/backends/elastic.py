@@ -18,6 +18,7 @@ from core.errors import Unavailable
 from core.health import ServiceStatus, timed
 from core.settings import BackendKind
 from ipsearch.analysis import ANALYSIS_VERSION, get_analyzer
+from ipsearch.backends import vocabulary_cache
 from ipsearch.backends.base import (
     IndexSchemaError,
     StoredClaims,
@@ -26,6 +27,7 @@ from ipsearch.backends.base import (
     prepare_batch,
     written_one_ahead,
 )
+from ipsearch.backends.vocabulary_cache import VocabularyCache
 from ipsearch.families import MAX_GROUP, FamilyRow, row_of
 from ipsearch.indexdoc import TEXT_FIELDS, IndexRecord, TextFields, list_field, text_fields
 from ipsearch.mapping import ANALYSIS_META, index_body, index_name, vocab_body, vocab_index_name
@@ -141,6 +143,7 @@ class ElasticsearchBackend:
                                               serializer=OrjsonSerializer())
         self._known_terms: set[str] = set()
         self._unrefreshed = False  # documents were written since the last refresh
+        self._expansions = VocabularyCache()
 
     def health(self) -> ServiceStatus:
         def probe() -> str | None:
@@ -173,6 +176,7 @@ class ElasticsearchBackend:
         if not self.client.indices.exists_alias(name=self.alias, index=self.index):
             self.client.indices.put_alias(index=self.index, name=self.alias)
         self._ensure_vocab_index(nodes)
+        vocabulary_cache.changed()
 
     def _ensure_vocab_index(self, nodes: int) -> None:
         if not self.client.indices.exists(index=self.vocab_index):
@@ -255,13 +259,18 @@ class ElasticsearchBackend:
         if len(self._known_terms) > 2_000_000:
             self._known_terms.clear()
         self._known_terms |= terms
+        vocabulary_cache.changed()
 
     def vocabulary(self, fields: tuple[str, ...], prefix: str, limit: int) -> list[str]:
-        """Distinct indexed tokens starting with ``prefix`` (fields share one vocabulary here)."""
-        resp = self.client.search(index=self.vocab_index, query={"prefix": {"term": prefix}}, size=limit,
-                                  sort="term:asc", source=False, **EMPTY_CORPUS,
-                                  docvalue_fields=[{"field": "term"}])
-        return [hit["fields"]["term"][0] for hit in resp["hits"]["hits"]]
+        """Distinct indexed tokens starting with ``prefix`` (fields share one vocabulary here), kept
+        for a few seconds (``vocabulary_cache``): the same wildcard comes back with each page."""
+        def fetch() -> list[str]:
+            resp = self.client.search(index=self.vocab_index, query={"prefix": {"term": prefix}}, size=limit,
+                                      sort="term:asc", source=False, **EMPTY_CORPUS,
+                                      docvalue_fields=[{"field": "term"}])
+            return [hit["fields"]["term"][0] for hit in resp["hits"]["hits"]]
+
+        return self._expansions.get((self.vocab_index, prefix, limit), fetch)
 
     def write(self, items: Iterable[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
         return written_one_ahead(items, BULK_CHUNK, self._write_batch)
@@ -331,8 +340,11 @@ class ElasticsearchBackend:
         return outcomes
 
     def refresh(self) -> None:
-        self.client.indices.refresh(index=self.alias)
+        """Make what was written searchable: the documents, and the words wildcards expand to (in the
+        same request), so a wildcard finds a new document as soon as its words do."""
+        self.client.indices.refresh(index=[self.alias, self.vocab_index], ignore_unavailable=True)
         self._unrefreshed = False
+        vocabulary_cache.changed()
 
     def _buckets(self, query: dict[str, Any], sources: list[dict[str, Any]],
                  after: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
@@ -537,3 +549,4 @@ class ElasticsearchBackend:
         self.client.options(ignore_status=404).indices.delete(index=self.index)
         self.client.options(ignore_status=404).indices.delete(index=self.vocab_index)
         self._known_terms.clear()
+        vocabulary_cache.changed()
