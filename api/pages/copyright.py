@@ -21,6 +21,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.pages.context import CheckedPageDep, Page, PageDep
+from api.pages.errors import came_from
 from copyright import offers, records, service
 from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
 from copyright.registry import ContentHash, WorkIn
@@ -240,7 +241,8 @@ def _answer(page: Page, offer_id: int, act: Any, back: str) -> Response:
         done = act(page.writer(), offer_id)
     except (InvalidInput, PermissionDenied, Conflict) as exc:
         page.session.rollback()
-        return page.render("error.html", 409, title=page.gettext("Conflict"), detail=page.explain(exc))
+        return page.render("error.html", 409, title=page.gettext("Conflict"), detail=page.explain(exc),
+                           back=came_from(page.request))
     return page.redirect(back if back.startswith("/copyright/") else f"/copyright/records/{done.number}")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -19,8 +19,19 @@ def error_page(request: Request, status: int, title: str, error: IPCommonsError)
         request.headers.get("accept-language"))
     gettext = translations(lang).gettext
     context = {"title": title, "detail": error.in_words(gettext, lang), "_": gettext, "lang": lang.value, "user": None,
-               "csrf": "", "nav": (), "path": request.url.path, "page": _Bare(request)}
+               "csrf": "", "nav": (), "path": request.url.path, "page": _Bare(request), "back": came_from(request)}
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
+def came_from(request: Request) -> str | None:
+    """For a refused form, the page it was sent from (its Referer, on this site only), so the reader
+    goes back to the form rather than to the search page; None for a page asked for by its address."""
+    if request.method in ("GET", "HEAD"):
+        return None
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path.startswith("/") or referer.path.startswith("//"):
+        return None
+    return urlunsplit(("", "", referer.path, referer.query, ""))
 
 
 class _Bare:

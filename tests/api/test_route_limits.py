@@ -165,3 +165,19 @@ def test_licence_offers_and_transfers_are_limited_per_user(embedded_settings: Se
     assert expense_of("POST", "/copyright/records/CR-1/offers") is Expense.rights
     assert expense_of("POST", "/copyright/records/CR-1/transfers") is Expense.rights
     assert expense_of("GET", "/copyright/records/CR-1") is None
+
+
+def test_a_refused_form_links_back_to_the_page_it_was_sent_from(embedded_settings: Settings) -> None:
+    """A person refused on a record page's form goes back to that page, not to the search page; a
+    Referer from another site is not linked."""
+    app = create_app(embedded_settings.model_copy(update={"limit_rights": RouteLimit(per_user=1, per_ip=1)}))
+    form = "/copyright/records/CR-1/offers"
+    browser = {"accept": "text/html", "referer": "http://testserver/copyright/records/CR-1?lang=zh"}
+    with TestClient(app, client=("198.51.100.1", 40000)) as client:
+        client.post(form, headers=browser)
+        refused = client.post(form, headers=browser)
+        assert refused.status_code == 429
+        assert '<a href="/copyright/records/CR-1?lang=zh">' in refused.text
+        elsewhere = client.post(form, headers={**browser, "referer": "http://evil.example/copyright/records/CR-1"})
+        assert elsewhere.status_code == 429 and "evil.example" not in elsewhere.text
+        assert "Back to the page you came from" not in elsewhere.text
