@@ -88,9 +88,19 @@ def normalise_number(country: str, number: str, kind: str | None = None) -> Publ
     US grants drop leading zeros (``06836899`` -> ``6836899``; design ``D0512345`` -> ``D512345``);
     punctuation and spaces go everywhere.
     """
-    raw = f"{country}{number}{kind or ''}"
+    country_code, num, kind_code = _normal_parts(country, number, kind)
+    return PublicationNumber(country=country_code, number=num, kind=kind_code, raw=f"{country}{number}{kind or ''}")
+
+
+def normalised_number(country: str, number: str, kind: str | None = None) -> str:
+    """``normalise_number(...).normalised`` without building the model: a loader makes one for
+    every citation of every document."""
+    return "".join(_normal_parts(country, number, kind))
+
+
+def _normal_parts(country: str, number: str, kind: str | None) -> tuple[str, str, str]:
+    """The country, number and kind of a normalised publication number."""
     country = country.strip().upper()
-    kind = (kind or "").strip().upper()
     num = _NUMBER_PUNCTUATION.sub("", number.strip().upper())
     if country == "US":
         match = _US_NUMBER.match(num)
@@ -98,7 +108,7 @@ def normalise_number(country: str, number: str, kind: str | None = None) -> Publ
             num = (match.group(1) or "") + match.group(2)
     else:
         num = num.lstrip("0") or num
-    return PublicationNumber(country=country, number=num, kind=kind, raw=raw)
+    return country, num, (kind or "").strip().upper()
 
 
 def parse_publication_number(text: str) -> PublicationNumber:

@@ -6,6 +6,7 @@ expensive part, which ``--workers`` spreads over processes).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ CONTAINERS = {"exchange-documents": "exchange-document"}
 # concatenate several responses).
 RESPONSES = {"world-patent-data"}
 
+log = logging.getLogger(__name__)
 _NUMBER_HINT = re.compile(rb"<(?:[\w]+:)?(?:doc-number|DocNumber|B110)>\s*([^<]{1,40}?)\s*<")
 
 
@@ -104,6 +106,10 @@ def process_raw(source_name: str, raw: RawItem) -> Item:
         doc = parse_root(root)
     except (etree.XMLSyntaxError, UnsafeXML, MissingField, UnknownFormat, ValueError) as exc:
         return Failure(source_name, raw.offset, _number_hint(raw.data), describe(exc))
+    except Exception as exc:  # noqa: BLE001 - a parser fault on one document quarantines it, not the load
+        log.exception("a parser fault on the document at byte %s of %s", raw.offset, source_name)
+        return Failure(source_name, raw.offset, _number_hint(raw.data),
+                       f"parser fault, please report it: {type(exc).__name__}: {exc}"[:1000])
     doc.source_file = source_name
     return Parsed(doc, raw.offset)
 

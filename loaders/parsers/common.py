@@ -100,7 +100,7 @@ def paragraphs(el: El | None, tags: tuple[str, ...] = ("p", "Paragraphs", "parag
         parent = node.getparent()
         if parent is not None and parent.tag in tags:
             continue
-        line = text_of(node)
+        line = value_of(node)
         if line:
             lines.append(line)
     return "\n".join(lines) if lines else text_of(el)
@@ -155,21 +155,32 @@ def claim_number(el: El, fallback: int) -> int:
     return int(ids[-1]) if ids else fallback
 
 
-def build_claims(claim_elements: Iterable[El], text_tag: str = "claim-text") -> list[Claim]:
+def build_claims(claim_elements: Iterable[El]) -> list[Claim]:
     claims: list[Claim] = []
     for i, el in enumerate(claim_elements, start=1):
         number = claim_number(el, i)
         text = text_of(el)
-        text = _CLAIM_NUM_PREFIX.sub("", text, count=1) if _CLAIM_NUM_PREFIX.match(text) else text
-        markup_refs: list[int] = []
-        for ref in el.iter("claim-ref", "ClaimRef", "dependent-claim-reference"):
-            target = ref.get("idref") or ref.get("idrefs") or ""
-            markup_refs.extend(int(d) for d in _TRAILING_NUMBER.findall(target.split()[0] if target else ""))
-            if not target:
-                markup_refs.extend(int(d) for d in _DIGITS.findall(text_of(ref)))
-        refs = claim_references(text, number, markup_refs)
+        if (printed_number := _CLAIM_NUM_PREFIX.match(text)) is not None:
+            text = text[printed_number.end():]
+        refs = claim_references(text, number, _markup_references(el))
         claims.append(Claim(number=number, text=text, independent=not refs, refers_to=refs))
     return claims
+
+
+_REFERENCE_TAGS = ("claim-ref", "ClaimRef", "dependent-claim-reference")
+
+
+def _markup_references(claim: El) -> list[int]:
+    """The claims a claim's markup refers to: the number ending each reference's ``idref``
+    (``CLM-00003``), else the digits the reference shows."""
+    refs: list[int] = []
+    for ref in claim.iter(*_REFERENCE_TAGS):
+        target = ref.get("idref") or ref.get("idrefs") or ""
+        if not target:
+            refs.extend(int(d) for d in _DIGITS.findall(text_of(ref)))
+        elif (first := target.split()) and (found := _TRAILING_NUMBER.search(first[0])) is not None:
+            refs.append(int(found.group(1)))
+    return refs
 
 
 def add_texts(doc: PatentDocument, holder: El, lang: str, tags: tuple[str, str, str, str] = (

@@ -21,8 +21,8 @@ from ipsearch.model import (
     PartyRole,
     PatentDocument,
     Priority,
-    normalise_number,
     normalise_uspc,
+    normalised_number,
     parse_ipc,
 )
 from loaders.parsers.common import (
@@ -244,7 +244,7 @@ def _citations(bib: El, root: El, docdb: bool) -> Iterator[Citation]:
             did = next((i for i in ids if i.get("document-id-type") == "docdb"), ids[0] if ids else None)
             kids = children(did)
             country, number, kind = (first_value(kids, tag) for tag in ("country", "doc-number", "kind"))
-            pn = normalise_number(country, number, kind).normalised if country and number else None
+            pn = normalised_number(country, number, kind) if country and number else None
             yield Citation(kind="patent", text=clean(f"{country} {number} {kind}") or text_of(patcit), pn=pn,
                            cited_by=cited_by)
         elif (npl := cit_kids.get("nplcit")) is not None:

@@ -12,11 +12,13 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from core.settings import Settings
 from ipsearch.backends import get_backend
+from loaders import reader
 from loaders.pipeline import run_load
 from loaders.reader import Failure, Parsed, read_source
 from loaders.sources import Source
@@ -120,6 +122,27 @@ def test_each_hostile_document_is_quarantined_with_a_clear_error(
     empty = list(read_source(Source(hostile_dir / "zero_bytes.xml")))
     assert len(empty) == 1 and isinstance(empty[0], Failure) and "empty file" in empty[0].error
     assert evil_server[1] == [], "the parser fetched something from the network"
+
+
+def test_a_parser_fault_quarantines_its_document_and_the_rest_still_load(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document that trips a fault in a parser (an IndexError, say) is quarantined as one; it
+    stopped the whole load before."""
+    original = reader.parse_root
+
+    def faulty(root: Any) -> Any:
+        if root.findtext(".//publication-reference/document-id/doc-number") == "90000201":
+            raise IndexError("list index out of range")
+        return original(root)
+
+    monkeypatch.setattr(reader, "parse_root", faulty)
+    weekly = tmp_path / "weekly.xml"
+    weekly.write_bytes(b"".join(good(i).encode() for i in (200, 201, 202)))
+    items = list(read_source(Source(weekly)))
+    assert [type(i).__name__ for i in items] == ["Parsed", "Failure", "Parsed"]
+    failure = items[1]
+    assert isinstance(failure, Failure) and failure.number == "90000201"
+    assert failure.error == "parser fault, please report it: IndexError: list index out of range"
 
 
 def test_load_reports_quarantine_and_keeps_the_rest(hostile_dir: Path, embedded_settings: Settings) -> None:
