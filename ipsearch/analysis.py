@@ -5,8 +5,8 @@ indexed with the built-in ``whitespace`` analyzer (Elasticsearch) and FTS5's ``u
 tokenizer (embedded); both split our output identically because tokens hold only letters and
 digits.
 
-* CJK runs (Chinese, Japanese kanji/kana) are segmented by spaCy's blank ``zh`` pipeline with
-  the jieba segmenter.
+* CJK runs (Chinese, Japanese kanji/kana) are segmented as spaCy's blank ``zh`` pipeline with
+  the jieba segmenter segments them: by the same jieba calls, without building a Doc.
 * Other runs are split into words on Unicode letters/digits, lower-cased, lemmatised with spaCy's
   English lookup table (``spacy-lookups-data``) and filtered with spaCy's stop-word lists.
   spaCy's full rule-based tokenizer measured ~1.5 MB/s on USPTO descriptions against ~24 MB/s
@@ -23,10 +23,7 @@ import logging
 import re
 import threading
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, cast
-
-if TYPE_CHECKING:
-    from spacy.language import Language
+from typing import Any, cast
 
 _KATAKANA = "\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f"
 _CJK = "\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -155,11 +152,18 @@ class Analyzer:
         self._en_stop = frozenset(EN_STOP) - PATENT_WORDS
         self._zh_stop = frozenset(w for w in ZH_STOP if not w.isascii())
         jieba.setLogLevel(logging.WARNING)  # jieba resets its logger to DEBUG when imported
-        self._zh: Language = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-        tokenizer: Any = self._zh.tokenizer
-        self._jieba: Any = tokenizer.jieba_seg  # the jieba module spaCy segments with
+        # spaCy's Chinese tokenizer (segmenter "jieba") segments with the jieba module itself: it is
+        # called directly, without building a Doc. It loads its dictionary (1.5 s) on the first
+        # Chinese text, not here: a process that reads only English (a USPTO load) never waits for it.
+        self._jieba: Any = jieba
         self._zh_lock = threading.Lock()  # jieba's lazy initialisation is not thread-safe
         self._cache: dict[str, str] = {}  # word -> its token, "" for a word that makes none
+
+    def prepare_chinese(self) -> None:
+        """Load jieba's dictionary now (1.5 s), so that a server's first Chinese query does not wait
+        for it: called once, beside the server's start."""
+        with self._zh_lock:
+            self._jieba.initialize()
 
     def word_token(self, word: str) -> str | None:
         """The token of one non-CJK word (cached): what ``tokens`` makes of it, or None (stop word)."""

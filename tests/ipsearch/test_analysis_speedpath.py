@@ -5,9 +5,11 @@ corpus and on Chinese, Japanese and odd samples."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +21,14 @@ from loaders.sources import expand
 _WORD = re.compile(r"^[^\W_]+$")
 
 
+@functools.cache
+def _spacy_chinese() -> Any:
+    """spaCy's Chinese pipeline segmenting with jieba: what the analyzer's direct jieba calls must match."""
+    import spacy
+
+    return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+
+
 def reference_tokens(analyzer: Analyzer, text: str) -> list[str]:
     """The tokenisation before the fast paths: one regex over runs, spaCy's jieba tokenizer for CJK."""
     out: list[str] = []
@@ -26,7 +36,7 @@ def reference_tokens(analyzer: Analyzer, text: str) -> list[str]:
         if katakana:
             out.append(katakana)
         elif cjk:
-            words = [t.text for t in analyzer._zh.tokenizer(cjk)]
+            words = [t.text for t in _spacy_chinese().tokenizer(cjk)]
             out.extend(w for w in words if w not in analyzer._zh_stop and _WORD.match(w))
         else:
             if token := analyzer._latin(latin):  # "" for a stop word
