@@ -62,7 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.platform = Platform.build(settings)
-    # jieba's dictionary loads beside the start (1.5 s), not in the first Chinese search's time
+    # jieba's dictionary loads beside the start (1.5 s): a Chinese search waits for it only if it comes
+    # within that time
     threading.Thread(target=app.state.platform.search.analyzer.prepare_chinese, name="jieba", daemon=True).start()
     problems.install(app, html=error_page)
     for router in API_ROUTERS:

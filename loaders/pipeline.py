@@ -183,6 +183,7 @@ class _SourceWrite:
         self.bytes = Tally(run, loader.counters)  # the journal row keeps its size, not bytes read
         self.max_seq = lf.items_done - 1
         self.since_commit, self.last_commit = 0, time.perf_counter()
+        self.faults = 0  # documents our parser failed on (not the documents' fault)
 
     def write(self, source: Source, results: Iterable[WorkResult]) -> int:
         """Write the parsed documents of what is left of ``source``; return the highest document
@@ -216,6 +217,8 @@ class _SourceWrite:
             else:
                 self.quarantine.add(payload)
                 self.tally.add("failed")
+                if isinstance(payload, Failure) and payload.fault:
+                    self.faults += 1
             self.loader._report()
 
     def _checkpoint(self) -> None:
@@ -309,7 +312,7 @@ class Loader:
     def _pool(self) -> Any:
         if self.workers <= 1:
             return None
-        get_analyzer()  # built once, inherited by the forked workers
+        get_analyzer().prepare_chinese()  # built once, with jieba's dictionary, inherited by the forked workers
         return multiprocessing.get_context("fork").Pool(self.workers)
 
     def _start_run(self, session: Session, paths: list[Path], sources: list[Source], run_id: int | None,
@@ -359,15 +362,18 @@ class Loader:
             return 1
         lf = self._journal_row(session, run, source, checksum, size, prior)
         started = time.perf_counter()
+        written = _SourceWrite(self, session, run, lf, quarantine)
         try:
-            max_seq = _SourceWrite(self, session, run, lf, quarantine).write(source, results)
+            max_seq = written.write(source, results)
         except Exception:
             lf.status = LoadStatus.interrupted
             lf.seconds = (lf.seconds or 0) + time.perf_counter() - started
             session.commit()  # keep what the backend confirmed
             raise
         lf.items_done = max(lf.items_done, max_seq + 1)
-        lf.status = LoadStatus.done
+        # A file our parser faulted on is not done: once the parser is mended, the next load reads it
+        # again whole (a done file would be skipped as unchanged, its faulted documents never loaded).
+        lf.status = LoadStatus.failed if written.faults else LoadStatus.done
         lf.finished_at = utcnow()
         lf.seconds = (lf.seconds or 0) + time.perf_counter() - started
         session.commit()

@@ -56,6 +56,7 @@ class Failure:
     offset: int
     number: str | None
     error: str
+    fault: bool = False  # a fault of our parser, not of the document: its file is read again by the next load
 
 
 Item = Parsed | Skipped | Failure
@@ -106,12 +107,28 @@ def process_raw(source_name: str, raw: RawItem) -> Item:
         doc = parse_root(root)
     except (etree.XMLSyntaxError, UnsafeXML, MissingField, UnknownFormat, ValueError) as exc:
         return Failure(source_name, raw.offset, _number_hint(raw.data), describe(exc))
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001 - a parser fault on one document quarantines it, not the load
-        log.exception("a parser fault on the document at byte %s of %s", raw.offset, source_name)
+        _log_fault(source_name, raw.offset)
         return Failure(source_name, raw.offset, _number_hint(raw.data),
-                       f"parser fault, please report it: {type(exc).__name__}: {exc}"[:1000])
+                       f"parser fault, please report it: {type(exc).__name__}: {exc}"[:1000], fault=True)
     doc.source_file = source_name
     return Parsed(doc, raw.offset)
+
+
+_faults_logged = 0
+MAX_FAULT_TRACEBACKS = 5  # per process: a fault that hits every document of a weekly file logs five, not thousands
+
+
+def _log_fault(source_name: str, offset: int) -> None:
+    global _faults_logged
+    _faults_logged += 1
+    if _faults_logged <= MAX_FAULT_TRACEBACKS:
+        log.exception("a parser fault on the document at byte %s of %s", offset, source_name)
+    else:
+        log.warning("a parser fault on the document at byte %s of %s (traceback logged for the first %s)",
+                    offset, source_name, MAX_FAULT_TRACEBACKS, exc_info=False)
 
 
 def read_source(source: Source) -> Iterator[Item]:

@@ -25,13 +25,16 @@ def error_page(request: Request, status: int, title: str, error: IPCommonsError)
 
 def came_from(request: Request) -> str | None:
     """For a refused form, the page it was sent from (its Referer, on this site only), so the reader
-    goes back to the form rather than to the search page; None for a page asked for by its address."""
+    goes back to the form rather than to the search page; None for a page asked for by its address
+    (and behind a proxy that rewrites the Host header, which the Referer then does not match)."""
     if request.method in ("GET", "HEAD"):
         return None
     referer = urlsplit(request.headers.get("referer", ""))
-    if referer.netloc != request.url.netloc or not referer.path.startswith("/") or referer.path.startswith("//"):
+    path = referer.path
+    if referer.netloc != request.url.netloc or not path.startswith("/") or path.startswith("//") \
+            or "\\" in path or not path.isprintable():  # a browser reads /\evil.example as //evil.example
         return None
-    return urlunsplit(("", "", referer.path, referer.query, ""))
+    return urlunsplit(("", "", path, referer.query, ""))
 
 
 class _Bare:

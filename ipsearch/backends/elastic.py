@@ -219,7 +219,6 @@ class ElasticsearchBackend:
                 self._rewrite_texts(batch, done)
             meta = self.client.indices.get_mapping(index=self.index)[self.index]["mappings"].get("_meta", {})
             self.client.indices.put_mapping(index=self.index, meta={**meta, ANALYSIS_META: ANALYSIS_VERSION})
-            self.client.indices.refresh(index=self.vocab_index)
             self.refresh()
         except (ApiError, TransportError, helpers.BulkIndexError, helpers.ScanError) as exc:
             raise Unavailable(f"the reanalysis of {self.index} stopped after {done.documents} documents "
@@ -341,8 +340,12 @@ class ElasticsearchBackend:
 
     def refresh(self) -> None:
         """Make what was written searchable: the documents, and the words wildcards expand to (in the
-        same request), so a wildcard finds a new document as soon as its words do."""
-        self.client.indices.refresh(index=[self.alias, self.vocab_index], ignore_unavailable=True)
+        same request), so a wildcard finds a new document as soon as its words do. A missing index
+        is an error (NotFoundError), as before: an index without a vocabulary yet refreshes alone."""
+        try:
+            self.client.indices.refresh(index=[self.alias, self.vocab_index])
+        except NotFoundError:
+            self.client.indices.refresh(index=self.alias)
         self._unrefreshed = False
         vocabulary_cache.changed()
 

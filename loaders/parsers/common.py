@@ -175,10 +175,10 @@ def _markup_references(claim: El) -> list[int]:
     (``CLM-00003``), else the digits the reference shows."""
     refs: list[int] = []
     for ref in claim.iter(*_REFERENCE_TAGS):
-        target = ref.get("idref") or ref.get("idrefs") or ""
-        if not target:
+        targets = (ref.get("idref") or "").split() or (ref.get("idrefs") or "").split()
+        if not targets:  # none, or a blank one: the digits the reference shows
             refs.extend(int(d) for d in _DIGITS.findall(text_of(ref)))
-        elif (first := target.split()) and (found := _TRAILING_NUMBER.search(first[0])) is not None:
+        elif (found := _TRAILING_NUMBER.search(targets[0])) is not None:
             refs.append(int(found.group(1)))
     return refs
 

@@ -178,6 +178,8 @@ def test_a_refused_form_links_back_to_the_page_it_was_sent_from(embedded_setting
         refused = client.post(form, headers=browser)
         assert refused.status_code == 429
         assert '<a href="/copyright/records/CR-1?lang=zh">' in refused.text
-        elsewhere = client.post(form, headers={**browser, "referer": "http://evil.example/copyright/records/CR-1"})
-        assert elsewhere.status_code == 429 and "evil.example" not in elsewhere.text
-        assert "Back to the page you came from" not in elsewhere.text
+        for referer in ("http://evil.example/copyright/records/CR-1", "http://testserver//evil.example/a",
+                        "http://testserver/\\evil.example/a", "javascript:alert(1)"):
+            elsewhere = client.post(form, headers={**browser, "referer": referer})
+            assert elsewhere.status_code == 429 and "evil.example" not in elsewhere.text, referer
+            assert "Back to the page you came from" not in elsewhere.text, referer

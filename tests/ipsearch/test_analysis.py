@@ -3,6 +3,9 @@ upper-case title as in running text, and acronyms left as they are."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from ipsearch.analysis import FULL_WIDTH, get_analyzer
@@ -157,3 +160,17 @@ def test_words_with_digits_and_singulars_in_s_are_not_cut(word: str) -> None:
 def test_devices_and_organs_meet_their_plurals(word: str, plural: str) -> None:
     analyzer = get_analyzer()
     assert analyzer.tokens(word) == analyzer.tokens(plural) == [word]
+
+
+def test_jieba_loads_its_dictionary_on_the_first_chinese_text_not_before() -> None:
+    """A process that reads only English never pays for jieba's dictionary (1.5 s); Chinese is
+    segmented once it is loaded, by the first Chinese text or ahead (``prepare_chinese``)."""
+    script = ("import jieba; from ipsearch.analysis import Analyzer; a = Analyzer(); "
+              "a.tokens('light emitting diodes'); print(jieba.dt.initialized); "
+              "print(a.tokens('一种发光二极管'))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split("\n")[:2] == ["False", "['一种', '发光', '二极管']"]
+    fresh = subprocess.run([sys.executable, "-c", "import jieba; from ipsearch.analysis import Analyzer; "
+                            "Analyzer().prepare_chinese(); print(jieba.dt.initialized)"],
+                           capture_output=True, text=True, timeout=120, check=True)
+    assert fresh.stdout.strip() == "True"

@@ -141,8 +141,31 @@ def test_a_parser_fault_quarantines_its_document_and_the_rest_still_load(
     items = list(read_source(Source(weekly)))
     assert [type(i).__name__ for i in items] == ["Parsed", "Failure", "Parsed"]
     failure = items[1]
-    assert isinstance(failure, Failure) and failure.number == "90000201"
+    assert isinstance(failure, Failure) and failure.number == "90000201" and failure.fault
     assert failure.error == "parser fault, please report it: IndexError: list index out of range"
+
+
+def test_a_file_the_parser_faulted_on_is_read_again_once_the_parser_is_mended(
+        tmp_path: Path, embedded_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not journalled as done: the next load would skip it as unchanged, and never load the
+    documents the fault kept out."""
+    original = reader.parse_root
+
+    def faulty(root: Any) -> Any:
+        if root.findtext(".//publication-reference/document-id/doc-number") == "90000201":
+            raise KeyError("applicant")
+        return original(root)
+
+    weekly = tmp_path / "weekly.xml"
+    weekly.write_bytes(b"".join(good(i).encode() for i in (200, 201, 202)))
+    with monkeypatch.context() as patched:
+        patched.setattr(reader, "parse_root", faulty)
+        first = run_load(embedded_settings, [weekly], backend="embedded")
+    assert (first.loaded, first.failed, first.files_unchanged) == (2, 1, 0)
+    mended = run_load(embedded_settings, [weekly], backend="embedded")
+    assert (mended.loaded, mended.failed, mended.files_unchanged) == (3, 0, 0)
+    assert get_backend(embedded_settings, "embedded").count() == 3
+    assert run_load(embedded_settings, [weekly], backend="embedded").files_unchanged == 1  # done now
 
 
 def test_load_reports_quarantine_and_keeps_the_rest(hostile_dir: Path, embedded_settings: Settings) -> None:

@@ -60,18 +60,18 @@ def test_claim_fast_paths_match_the_general_ones() -> None:
     assert claim_references("根据权利要求１所述的装置", 5) == [1]  # full-width digit: NFKC still applies
 
 
-def test_claim_references_are_read_from_markup_and_a_blank_target_is_no_reference() -> None:
+def test_claim_references_are_read_from_markup_or_else_from_the_digits_shown() -> None:
     claims = parse_document(
         b'<claims><claim num="1"><claim-text>1. A lamp.</claim-text></claim>'
         b'<claim num="2"><claim-text>2. The lamp of <claim-ref idref="CLM-00001">claim 1</claim-ref>.'
         b'</claim-text></claim>'
         b'<claim num="3"><claim-text>3. A lamp as in <claim-ref>claim 2</claim-ref>.</claim-text></claim>'
-        b'<claim num="4"><claim-text>4. A lamp, as in <claim-ref idref=" ">the one</claim-ref>.</claim-text></claim>'
+        b'<claim num="4"><claim-text>4. A lamp, as in <claim-ref idref=" ">claim 3</claim-ref>.</claim-text></claim>'
         b'</claims>')
     built = build_claims(claims.findall("claim"))
     assert [(c.number, c.text, c.refers_to) for c in built] == [
         (1, "A lamp.", []), (2, "The lamp of claim 1.", [1]), (3, "A lamp as in claim 2.", [2]),
-        (4, "A lamp, as in the one.", [])]  # a blank idref (it stopped the load with an IndexError)
+        (4, "A lamp, as in claim 3.", [3])]  # a blank idref: the digits shown (it stopped the load, IndexError)
 
 
 def test_the_address_line_is_looked_for_in_every_address() -> None:
