@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -49,6 +50,10 @@ STATUS: dict[type[IPCommonsError], tuple[int, str]] = {
 }
 HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated", 403: "Permission denied",
                413: "Payload too large"}
+# What a person's page says for the router's own refusals, whose detail only repeats the title in
+# English ("Not Found" under "未找到"); the catalog has them (api.pages.messages).
+PAGE_DETAILS = {404: "there is no page at this address: check it, or start again from the search page",
+                405: "this page cannot be used this way: go back and try again"}
 
 
 class Problem(BaseModel):
@@ -212,8 +217,11 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if html is not None and wants_html(request):
-            return html(request, exc.status_code, HTTP_TITLES.get(exc.status_code, "HTTP error"),
-                        IPCommonsError(str(exc.detail)))
+            detail = str(exc.detail)
+            if exc.status_code in PAGE_DETAILS and detail == HTTPStatus(exc.status_code).phrase:  # the router's own
+                detail = PAGE_DETAILS[exc.status_code]
+            title = HTTP_TITLES.get(exc.status_code, "HTTP error")
+            return html(request, exc.status_code, title, IPCommonsError(detail))
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
             headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}

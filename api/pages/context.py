@@ -118,7 +118,7 @@ class Page:
         Chinese pages), or a validator's own sentence, translated."""
         field = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), "")
         label = translations(self.lang).pgettext(FIELD, FIELD_LABELS.get(field, UNLABELLED_FIELD)) if field else ""
-        template = VALIDATION_MESSAGES.get(error["type"])
+        template = VALIDATION_MESSAGES.get(_string_or_other(error))
         if template is not None:
             limits = {k: self._limit(v) for k, v in error.get("ctx", {}).items()}
             return self.gettext(template) % {"field": label, **limits}
@@ -188,3 +188,15 @@ async def checked_page(request: Request, page: Annotated[Page, Depends(get_page)
 
 PageDep = Annotated[Page, Depends(get_page)]
 CheckedPageDep = Annotated[Page, Depends(checked_page)]
+
+
+def _string_or_other(error: ErrorDetails) -> str:
+    """The error type to explain: a text field's length error as a text's, whatever pydantic calls
+    it (an optional annotated field says "too_short", "at least 1 item"), and an empty required
+    text as a missing value ("名称为必填项", not "名称至少需要 1 项")."""
+    kind = error["type"]
+    if kind in ("too_short", "too_long") and isinstance(error.get("input"), str):
+        kind = f"string_{kind}"
+    if kind == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
+        kind = "missing"
+    return kind

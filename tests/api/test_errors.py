@@ -68,3 +68,16 @@ def test_openapi_docs_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     spec = client.get("/openapi.json").json()
     assert "/api/v1/auth/token" in spec["paths"] and "/api/v1/audit" in spec["paths"]
+
+
+def test_an_address_with_no_page_is_said_in_the_readers_language(client: TestClient) -> None:
+    """A person's browser gets a sentence, not the router's English "Not Found" under "未找到"."""
+    zh = client.get("/no-such-page", headers={"accept": "text/html", "accept-language": "zh-CN"})
+    assert zh.status_code == 404 and "Not Found" not in zh.text
+    assert "这个网址没有对应的页面：请检查网址，或回到检索页重新开始" in zh.text
+    en = client.get("/no-such-page", headers={"accept": "text/html", "accept-language": "en"})
+    assert "there is no page at this address: check it, or start again from the search page" in en.text
+    wrong_method = client.delete("/", headers={"accept": "text/html", "accept-language": "zh-CN"})
+    assert wrong_method.status_code == 405 and "不能以这种方式使用此页面：请返回后重试" in wrong_method.text
+    api = client.get("/api/v1/no-such-route")
+    assert api.json()["detail"] == "Not Found"  # API clients keep the problem document as it was

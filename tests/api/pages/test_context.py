@@ -4,11 +4,11 @@ String should have at most 500 characters") reached Chinese pages."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
+from typing import Annotated, cast
 
 import pytest
 from fastapi import Request
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 
 from api.deps import Platform
 from api.pages.context import Page
@@ -24,6 +24,7 @@ class Form(BaseModel):
     description: str = Field(default="ddd", min_length=3)
     share: float = Field(default=0.5, le=100.0)
     internal_code: int = 0
+    name: Annotated[str, AfterValidator(str.strip)] | None = Field(default=None, min_length=1, max_length=3)
 
     @model_validator(mode="after")
     def _order(self) -> Form:
@@ -54,6 +55,9 @@ def _refusal(**values: object) -> ValidationError:
     ({"key": "我的范围"}, "键名的写法不符合要求", "Key is not written as expected"),
     ({"start_date": "soon"}, "起始日期不是有效日期（格式为 YYYY-MM-DD）", "From is not a date (YYYY-MM-DD)"),
     ({"end_date": "2025-01-01"}, "截止日期早于起始日期", "end_date is before start_date"),
+    # pydantic calls an optional annotated text's length "too_short" ("at least 1 item"): said as a text's
+    ({"name": ""}, "名称为必填项", "Name is required"),
+    ({"name": "abcd"}, "名称最多 3 个字符", "Name takes at most 3 characters"),
 ])
 def test_a_refused_value_is_said_in_the_readers_language(values: dict[str, object], zh: str, en: str) -> None:
     refusal = _refusal(**values)
