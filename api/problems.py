@@ -20,6 +20,8 @@ from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from api.i18n import translations
+from api.pages.messages import FIELD, FIELD_LABELS
 from copyright.verify import VerificationFailed
 from core.errors import (
     Conflict,
@@ -31,6 +33,7 @@ from core.errors import (
     TooManyRequests,
     Unavailable,
 )
+from core.i18n import Language, Named
 
 log = logging.getLogger("ipcommons.api")
 
@@ -178,6 +181,16 @@ def _parameter(loc: list[object]) -> str | None:
     return next((str(part) for part in reversed(loc) if isinstance(part, str)), None)
 
 
+def _in_words(names: list[str]) -> Named:
+    """Parameters as the form labels them, in both languages (``home`` -> 本国, Home country); one
+    without a label keeps its name."""
+    def labels(lang: Language, sep: str) -> str:
+        words = translations(lang)
+        return sep.join(str(words.pgettext(FIELD, FIELD_LABELS[n])) if n in FIELD_LABELS else n for n in names) or "?"
+
+    return Named(zh=labels(Language.zh, "、"), en=labels(Language.en, ", "))
+
+
 def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
     """Problem documents for API clients; with ``html``, error pages for people on the portal."""
 
@@ -190,8 +203,9 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
                   for e in exc.errors()]
         if html is not None and wants_html(request):  # a hand-edited or stale link: a page, not JSON
-            fields = ", ".join(sorted({name for e in errors if (name := _parameter(e["loc"]))})) or "?"
-            return html(request, 422, "Invalid request", IPCommonsError.said(HTML_VALIDATION_DETAIL, fields=fields))
+            names = sorted({name for e in errors if (name := _parameter(e["loc"]))})
+            return html(request, 422, "Invalid request", IPCommonsError.said(HTML_VALIDATION_DETAIL,
+                                                                             fields=_in_words(names)))
         if any(e["type"] == "json_invalid" for e in errors):
             return problem(400, "Malformed JSON", "the request body is not valid JSON", request, errors=errors)
         return problem(422, "Invalid request", "the request does not match the schema", request, errors=errors)

@@ -154,6 +154,8 @@ FIELD_LABELS = {
     "from_year": NP_("form field", "From year"), "to_year": NP_("form field", "To year"),
     "size": NP_("form field", "File size"),
 }
+# A page's query parameters named otherwise than their fields (a dashboard's ?home=&from=&to=)
+FIELD_LABELS |= {"home": FIELD_LABELS["home_country"], "from": FIELD_LABELS["from_year"], "to": FIELD_LABELS["to_year"]}
 UNLABELLED_FIELD = NP_("form field", "This field")  # a field without a label here: never its code name
 # Validators' own sentences that reach forms (pydantic "Value error, ..."): translated as they are.
 VALIDATOR_SENTENCES = [N_("end_date is before start_date")]

@@ -53,15 +53,15 @@ def region(page: PageDep, code: str, from_year: Annotated[Year, Query(alias="fro
         return _overview(page, 404, error=page.explain(exc), typed=code)
     if found.code != code:
         return page.redirect(f"/regions/{found.code}?{page.request.url.query}".rstrip("?"))
-    if from_year and to_year and from_year > to_year:
-        return page.render("error.html", 422, title="Invalid request",
-                           detail=page.gettext("The period's first year is after its last year."))
+    refused = None
+    if from_year and to_year and from_year > to_year:  # the whole period, and the refusal above the filters
+        refused, from_year, to_year = page.gettext("The period's first year is after its last year."), None, None
     filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, counting=counting)
     view = regional.region_board(page.session, page.platform.search, page.user, found.code, filters, page.lang)
     charts = dashboard_charts(view.board, page)
     charts["cities"] = [[row.place.name(page.lang), row.documents] for row in view.cities]
     companies = [(a, "/?q=" + quote(f'RG={found.code} AND OWNER="{a.name}"')) for a in view.companies]
-    return page.render("reports_dashboard.html", board=view.board, ind=view.board.indicators, charts=charts,
-                       basis_labels=BASIS_LABELS, counting_labels=COUNTING_LABELS, name=view.place.name(page.lang),
-                       region=view, companies=companies, province_level=Level.province,
-                       action=f"/regions/{found.code}")
+    return page.render("reports_dashboard.html", 422 if refused else 200, board=view.board, ind=view.board.indicators,
+                       charts=charts, basis_labels=BASIS_LABELS, counting_labels=COUNTING_LABELS,
+                       name=view.place.name(page.lang), region=view, companies=companies, province_level=Level.province,
+                       action=f"/regions/{found.code}", filter_error=refused)

@@ -132,15 +132,15 @@ def _dashboard(page: Page, key: str, filters: portal.DashboardFilters, status_co
 @router.get("/reports/industries/{key}", response_class=HTMLResponse)
 def dashboard(page: PageDep, key: str, from_year: Annotated[Year, Query(alias="from")] = None,
               to_year: Annotated[Year, Query(alias="to")] = None, basis: Basis = Basis.filing,
-              home: Annotated[str, Query(pattern=r"^[A-Z]{2}$")] = "CN",
+              home: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$")] = "CN",
               counting: CountingUnit = CountingUnit.family) -> HTMLResponse:
-    """A period whose first year is after its last answers 422 with the page's error, like any
-    other value the form would not send."""
-    filters = _filters(from_year, to_year, basis, home, counting)
+    """A period whose first year is after its last answers 422 with the whole period shown and
+    the refusal above the filters, where it can be put right; other values the form would not send
+    answer an error page. The home country is a two-letter code, in either case."""
     if from_year and to_year and from_year > to_year:
-        return page.render("error.html", 422, title="Invalid request",
-                           detail=page.gettext("The period's first year is after its last year."))
-    return _dashboard(page, key, filters)
+        return _dashboard(page, key, _filters(None, None, basis, home.upper(), counting), 422,
+                          filter_error=page.gettext("The period's first year is after its last year."))
+    return _dashboard(page, key, _filters(from_year, to_year, basis, home.upper(), counting))
 
 
 @router.post("/reports/industries/{key}/report", response_model=None)
@@ -149,12 +149,12 @@ def request_report(page: CheckedPageDep, key: str, lang: Annotated[Language, For
                    from_year: Annotated[int | None, Form(ge=1800, le=2200)] = None,
                    to_year: Annotated[int | None, Form(ge=1800, le=2200)] = None,
                    basis: Annotated[Basis, Form()] = Basis.filing,
-                   home: Annotated[str, Form(pattern=r"^[A-Z]{2}$")] = "CN",
+                   home: Annotated[str, Form(pattern=r"^[A-Za-z]{2}$")] = "CN",
                    counting: Annotated[CountingUnit, Form()] = CountingUnit.family) -> Response:
     """Queue a report with the dashboard's filters; its page shows the progress."""
     try:
         body = reports.ReportRequest(scope=key, lang=lang, basis=basis, from_year=from_year, to_year=to_year,
-                                     home_country=home, counting=counting)
+                                     home_country=home.upper(), counting=counting)
         queued = reports.request_report(page.writer(), page.platform.tasks, body)
     except (InvalidInput, ValidationError) as exc:
         page.session.rollback()

@@ -112,19 +112,34 @@ def test_filters_years_basis_home_and_counting(portal: Portal) -> None:
     years = [int(y) for y in re.findall(r"<td>(\d{4})", table)]
     assert years and min(years) >= 2012 and max(years) <= 2018
     assert '<option value="document" selected>' in page and '<option value="priority" selected>' in page
-    assert 'name="home" size="3" maxlength="2" pattern="[A-Z]{2}" value="US"' in page
+    assert 'name="home" size="3" maxlength="2" pattern="[A-Za-z]{2}"' in page and 'value="US"></span>' in page
     family = anon.get("/reports/industries/led?from=2012&to=2018", headers=EN).text
     assert '<option value="family" selected>' in family and "documents)" in family  # families, with documents
 
 
-@pytest.mark.parametrize("query", ["from=abc", "from=2020&to=2010", "basis=grant", "home=china", "counting=patent",
-                                   "to=99999"])
+@pytest.mark.parametrize("query", ["from=abc", "basis=grant", "home=china", "counting=patent", "to=99999"])
 def test_bad_parameters_answer_with_a_422_page(portal: Portal, query: str) -> None:
     r = portal.clients["anon"].get(f"/reports/industries/led?{query}", headers=EN)
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), r.text
     assert "<h1>Invalid request</h1>" in r.text
     assert '<a href="/reports/industries/led">Open this page without the values in its address</a>' in r.text
     assert portal.clients["anon"].get("/reports/industries/no-such-scope", headers=EN).status_code == 404
+
+
+def test_a_refused_value_is_named_by_its_label_and_a_reversed_period_is_refused_above_the_filters(
+        portal: Portal) -> None:
+    """The error page named the address's parameter ("(home)"); a reversed period replaced the
+    dashboard with an error page. A lower-case country code is the code."""
+    anon = portal.clients["anon"]
+    named = anon.get("/reports/industries/led?home=china&from=x", headers=ZH)
+    assert named.status_code == 422 and "（起始年份、本国）" in named.text
+    assert "home" not in named.text.split("<main")[1]  # never the parameter's own name
+    reversed_period = anon.get("/reports/industries/led?from=2020&to=2010", headers=ZH)
+    assert reversed_period.status_code == 422
+    assert '<p class="error" role="alert">时间范围的起始年份晚于结束年份。</p>' in reversed_period.text
+    assert "<h1>半导体照明 (LED)" in reversed_period.text and 'id="f-from" name="from"' in reversed_period.text
+    lower = anon.get("/reports/industries/led?home=us", headers=EN)
+    assert lower.status_code == 200 and 'such as CN or US" value="US">' in lower.text
 
 
 def test_a_custom_scope_is_private_to_its_owner(portal: Portal) -> None:
