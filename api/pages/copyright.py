@@ -204,7 +204,8 @@ def offer(page: CheckedPageDep, number: str, licensee_email: Text = "",
                               rights=_rights(rights, "choose at least one right to license"),
                               start_date=_date(page, start_date, "From") or dt.date.today(),
                               end_date=_date(page, end_date, "Until (optional)"),
-                              territory=territory.strip() or "worldwide", media=media.strip() or "all media",
+                              territory=_no_limit(page, territory, "worldwide"),
+                              media=_no_limit(page, media, "all media"),
                               fee=fee.strip() or None, exclusive=bool(exclusive), may_sublicense=bool(may_sublicense))
         offers.offer(page.writer(), number, body)
     except FORM_ERRORS as exc:
@@ -234,6 +235,13 @@ def transfer(page: CheckedPageDep, number: str, recipient_email: Text = "",
         page.session.rollback()
         return _record(page, number, 400, transfer_error=page.explain(exc), transfer_form=form)
     return page.redirect(f"/copyright/records/{number}?transferred=1#licences")
+
+
+def _no_limit(page: Page, value: str, keyword: str) -> str:
+    """A licence's territory or media as the rights check reads it: the words the form shows for no
+    limit (全世界, 所有媒介), the stored keyword itself, or nothing, are the keyword."""
+    value = value.strip()
+    return keyword if value in ("", keyword, page.gettext(keyword)) else value
 
 
 def _answer(page: Page, offer_id: int, act: Any, back: str) -> Response:

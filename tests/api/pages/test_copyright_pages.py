@@ -266,3 +266,21 @@ def test_pages_in_chinese_and_unknown_records(portal: Settings) -> None:
         assert r.status_code == 422
         _sign_up(client)
         assert "登记作品" in client.get("/copyright/register", headers=ZH).text
+
+
+def test_a_chinese_licence_form_says_no_limit_in_chinese_and_means_it(portal: Settings) -> None:
+    """The form was filled with "worldwide" and "all media", English words a Chinese reader had to
+    keep; it shows 全世界 and 所有媒介, and they are stored as the no-limit keywords the rights check reads."""
+    with _client(portal) as owner, _client(portal) as licensee:
+        _sign_up(owner, "Owner 甲")
+        licensee_email = _sign_up(licensee, "Licensee 乙")
+        number = _register(owner, {**WORK, "mode": "hash", "sha256": hashlib.sha256(uuid.uuid4().bytes).hexdigest()})
+        form = owner.get(f"/copyright/records/{number}", headers=ZH).text
+        assert 'name="territory" maxlength="100" value="全世界"' in form
+        assert 'name="media" maxlength="200" value="所有媒介"' in form
+        r = owner.post(f"/copyright/records/{number}/offers", headers=ZH, follow_redirects=False, data={
+            "licensee_email": licensee_email, "rights": ["reproduction"], "start_date": date.today().isoformat(),
+            "territory": " 全世界 ", "media": "所有媒介", "csrf_token": _csrf(owner)})
+        assert r.status_code == 303, r.text
+        mine = licensee.get("/copyright/mine", headers=HTML).text
+        assert "worldwide · all media" in mine and "全世界" not in mine  # stored as the keywords, shown in English
