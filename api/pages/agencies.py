@@ -122,8 +122,10 @@ def directory(page: PageDep, q: Annotated[str, Query(max_length=100)] = "", prov
         found = svc.directory(page.session, query)
     except InvalidInput as exc:
         error = page.explain(exc)
+    asked = regions.lookup(province, regions.Level.province) if province.strip() else None  # kept on a refusal
     return page.render("agency_directory.html", 400 if error else 200, query=query, found=found, error=error,
-                       page_url=lambda n: _page_url(query, n), **_helpers(page))
+                       province_code=asked.code if asked else None, page_url=lambda n: _page_url(query, n),
+                       **_helpers(page))
 
 
 @router.get("/community/agencies/recommend", response_class=HTMLResponse)

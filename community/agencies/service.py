@@ -71,6 +71,7 @@ from core.accounts.permissions import is_owner_or_admin, require_admin, require_
 from core.audit import AuditAction, AuditRecord, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.i18n import Named
 from core.regions import Level, Region
 from ipsearch.service import SearchService
 
@@ -258,9 +259,14 @@ def _city(city: str, top: Region | None) -> Region:
     elsewhere = regions.lookup(city) if top is not None else None
     if top is not None and elsewhere is not None:
         home = regions.by_code(elsewhere.province_code)
-        raise InvalidInput.said("%(city)s is in %(home)s, not in %(province)s", city=elsewhere.name_en,
-                                home=home.name_en if home else elsewhere.province_code, province=top.name_en)
+        raise InvalidInput.said("%(city)s is in %(home)s, not in %(province)s", city=_named(elsewhere),
+                                home=_named(home) if home else elsewhere.province_code, province=_named(top))
     return regions.resolve(city)
+
+
+def _named(region: Region) -> Named:
+    """A place in both languages: a refusal names it as its reader writes it (杭州市, Hangzhou)."""
+    return Named(zh=region.name_zh, en=region.name_en)
 
 
 # --- claims --------------------------------------------------------------------------------

@@ -163,6 +163,9 @@ def test_places_and_symbols_not_understood_show_the_form_again(directory: Direct
     assert 'name="q" value="kept"' in r.text and _listed(r.text) == []
     elsewhere = anon.get("/community/agencies", params={"province": "浙江", "city": "深圳"}, headers=EN)
     assert elsewhere.status_code == 400 and "Shenzhen is in Guangdong, not in Zhejiang" in elsewhere.text
+    zh = anon.get("/community/agencies", params={"province": "440000", "city": "杭州"}, headers=ZH)
+    assert "杭州市属于浙江省，不属于广东省" in zh.text  # it named the places in English on a Chinese page
+    assert '<option value="440000" selected' in zh.text  # and the province chosen is kept
     bad_ipc = anon.get("/community/agencies", params={"ipc": "telecom"}, headers=EN)
     assert bad_ipc.status_code == 400 and "not an IPC symbol" in bad_ipc.text
     rec = anon.get("/community/agencies/recommend", params={"province": "Narnia"}, headers=EN)
