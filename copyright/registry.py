@@ -28,7 +28,7 @@ from copyright.models import (
 )
 from core.accounts.models import User
 from core.db import utcnow
-from core.errors import InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from core.i18n import Term
 from core.notifications import notify
 from core.settings import Settings
@@ -142,16 +142,27 @@ def matches(session: Session, content: ContentHash, print_: Fingerprint | None) 
     return sorted(found.values(), key=lambda m: -m["similarity"])
 
 
+def _registered_by(session: Session, owner: User, sha256: str) -> str | None:
+    """The number under which ``owner`` registered these very bytes (not revoked), if they did: the
+    same file sent twice (a second click, a form sent again) is not a copy to hold for review."""
+    return session.scalar(select(Registration.number).join(Work, Registration.work_id == Work.id)
+                          .where(Work.sha256 == sha256, Work.owner_id == owner.id,
+                                 Registration.status != RegistrationStatus.revoked).limit(1))
+
+
 def register(session: Session, settings: Settings, owner: User, work_in: WorkIn, content: ContentHash,
              hash_only: bool, stored_path: str | None = None,
              registrant: tuple[bytes, bytes] | None = None, data: bytes | None = None) -> Registration:
     """Register a work. Identical or near-duplicate content goes to review (shown the matches) and is
-    logged only when a moderator approves; otherwise it is numbered, signed and logged now.
+    logged only when a moderator approves; otherwise it is numbered, signed and logged now. The
+    registrant's own file again is refused (Conflict, naming its registration).
     ``data`` (the file's bytes, when at hand) gives the near-duplicate fingerprint. Caller commits."""
     if registrant is not None:
         public_key, signature = registrant
         if not verify_signature(public_key, signature, canonical(claim(work_in, content))):
             raise InvalidInput("the registrant's signature does not verify over the canonical claim")
+    if (mine := _registered_by(session, owner, content.sha256)) is not None:
+        raise Conflict.said("you have registered this file already, as %(number)s", number=mine)
     ensure_key(session, settings)
     print_ = fingerprint(data) if data is not None else None
     similar = matches(session, content, print_)

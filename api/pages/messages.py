@@ -162,6 +162,7 @@ VALIDATOR_SENTENCES = [N_("end_date is before start_date")]
 
 # Refusals of the feature packages (``Error.said`` templates; tests/api/pages/test_catalogs.py lists them)
 FEATURE_ERRORS = [
+    N_("you have registered this file already, as %(number)s"),
     N_("%(email)s is not %(role)s there"),
     N_("IPC expertise is given by subclass, such as H04W: %(code)s is a whole class"),
     N_("IPC expertise is given by subclass, such as H04W: %(code)s is a whole section"),

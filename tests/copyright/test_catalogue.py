@@ -83,9 +83,10 @@ def test_only_logged_registrations_are_public(session: Session, settings: Settin
     shared = uuid.uuid4().bytes
     listed = register(session, settings, owner, f"{token} original", content=shared)
     pending = register(session, settings, rival, f"{token} copy under review", content=shared)
-    refused = register(session, settings, rival, f"{token} copy refused", content=shared)
+    # each copy by another person: one person's second copy is refused outright, not held
+    refused = register(session, settings, person(session), f"{token} copy refused", content=shared)
     service.review(writer(session, moderator), settings, refused, DecisionIn(approve=False, note="a copy"))
-    approved = register(session, settings, rival, f"{token} copy approved", content=shared)
+    approved = register(session, settings, person(session), f"{token} copy approved", content=shared)
     service.review(writer(session, moderator), settings, approved, DecisionIn(approve=True, note="a new edition"))
     disputed = register(session, settings, owner, f"{token} disputed")
     service.file_dispute(writer(session, rival), disputed, DisputeIn(reason="I wrote this one in 2019"))

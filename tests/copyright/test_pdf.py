@@ -75,8 +75,9 @@ def test_pdf_certificate_rendered_by_a_worker(client: TestClient, prod_settings:
 
 def test_no_pdf_for_a_registration_under_review(client: TestClient) -> None:
     _, h = new_user(client)
+    _, other = new_user(client)
     body = {"work": {"title": "Twice", "work_type": "written"}, "content": {"sha256": "7a" * 32}}
     client.post("/api/v1/copyright/registrations", headers=h, json=body)
-    held = client.post("/api/v1/copyright/registrations", headers=h, json=body).json()
+    held = client.post("/api/v1/copyright/registrations", headers=other, json=body).json()
     assert held["status"] == "under_review"
     assert client.get(f"/api/v1/copyright/registrations/{held['number']}/certificate.pdf").status_code == 400

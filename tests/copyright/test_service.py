@@ -31,7 +31,7 @@ from core.accounts.models import Role, User
 from core.accounts.service import create_user
 from core.audit import AuditAction, AuditContext, AuditRecord, Writer
 from core.celery_app import TaskQueue
-from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.settings import Settings
 from tests.copyright.media import picture
 
@@ -162,6 +162,17 @@ def test_a_failing_upload_leaves_nothing_behind(session: Session, settings: Sett
     session.rollback()
     assert leftovers(settings) == []
     assert (count(session, Registration), count(session, AuditRecord), log.size(session)) == (0, 0, 0)
+
+
+def test_the_registrants_own_file_again_is_refused_naming_its_registration(session: Session,
+                                                                          settings: Settings) -> None:
+    """A second click or a form sent again held the creator's own work for review as a copy of itself."""
+    owner = person(session)
+    first = by_hash(session, settings, owner, b"my own poem", "Poem")
+    with pytest.raises(Conflict, match=f"you have registered this file already, as {first}"):
+        by_hash(session, settings, owner, b"my own poem", "Poem, sent again")
+    session.rollback()
+    assert by_hash(session, settings, person(session), b"my own poem", "Someone else's") != first  # held, as before
 
 
 def test_stats_count_registrations_and_licence_kinds(session: Session, settings: Settings) -> None:

@@ -89,7 +89,8 @@ def registry(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: Path) ->
         etudes = [_hash_only(s, settings, owner, f"Etude {i:02d}", WorkType.music, ("Li Hua",)) for i in range(ETUDES)]
         xss = _hash_only(s, settings, owner, XSS_TITLE, WorkType.fine_art)
         pending = _hash_only(s, settings, rival, "Pending copy", WorkType.written, data=poem_file)
-        refused = _hash_only(s, settings, rival, "Refused copy", WorkType.written, data=poem_file)
+        copycat = _person(s, "Copycat")  # one person's second copy is refused outright, not held
+        refused = _hash_only(s, settings, copycat, "Refused copy", WorkType.written, data=poem_file)
         service.review(_writer(s, moderator), settings, refused, DecisionIn(approve=False, note="a copy"))
         disputed = _hash_only(s, settings, owner, "Disputed map", WorkType.graphic)
         service.file_dispute(_writer(s, rival), disputed, DisputeIn(reason="I drew this map in 2019"))

@@ -284,3 +284,13 @@ def test_a_chinese_licence_form_says_no_limit_in_chinese_and_means_it(portal: Se
         assert r.status_code == 303, r.text
         mine = licensee.get("/copyright/mine", headers=HTML).text
         assert "worldwide · all media" in mine and "全世界" not in mine  # stored as the keywords, shown in English
+
+
+def test_registering_ones_own_file_again_is_refused_in_the_form(portal: Settings) -> None:
+    """It was held for review as a copy of the creator's own registration, "由管理员决定"."""
+    with _client(portal) as owner:
+        _sign_up(owner, "Owner 甲")
+        data = {**WORK, "mode": "hash", "sha256": hashlib.sha256(uuid.uuid4().bytes).hexdigest()}
+        number = _register(owner, data)
+        again = owner.post("/copyright/register", data=data | {"csrf_token": _csrf(owner)}, headers=ZH)
+        assert again.status_code == 400 and f"您已登记过这个文件，登记号为 {number}" in again.text
