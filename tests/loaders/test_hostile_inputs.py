@@ -10,7 +10,7 @@ import random
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,24 +124,35 @@ def test_each_hostile_document_is_quarantined_with_a_clear_error(
     assert evil_server[1] == [], "the parser fetched something from the network"
 
 
+FAULTED = "90000201"  # the middle one of the three documents of ``_weekly``
+
+
+def _weekly(tmp_path: Path) -> Path:
+    weekly = tmp_path / "weekly.xml"
+    weekly.write_bytes(b"".join(good(i).encode() for i in (200, 201, 202)))
+    return weekly
+
+
+def _parser_faulting_on(number: str, fault: Exception) -> Callable[[Any], Any]:
+    """The parser, with a fault (a bug of ours, not of the document) on one document."""
+    original = reader.parse_root
+
+    def faulty(root: Any) -> Any:
+        if root.findtext(".//publication-reference/document-id/doc-number") == number:
+            raise fault
+        return original(root)
+    return faulty
+
+
 def test_a_parser_fault_quarantines_its_document_and_the_rest_still_load(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A document that trips a fault in a parser (an IndexError, say) is quarantined as one; it
     stopped the whole load before."""
-    original = reader.parse_root
-
-    def faulty(root: Any) -> Any:
-        if root.findtext(".//publication-reference/document-id/doc-number") == "90000201":
-            raise IndexError("list index out of range")
-        return original(root)
-
-    monkeypatch.setattr(reader, "parse_root", faulty)
-    weekly = tmp_path / "weekly.xml"
-    weekly.write_bytes(b"".join(good(i).encode() for i in (200, 201, 202)))
-    items = list(read_source(Source(weekly)))
+    monkeypatch.setattr(reader, "parse_root", _parser_faulting_on(FAULTED, IndexError("list index out of range")))
+    items = list(read_source(Source(_weekly(tmp_path))))
     assert [type(i).__name__ for i in items] == ["Parsed", "Failure", "Parsed"]
     failure = items[1]
-    assert isinstance(failure, Failure) and failure.number == "90000201" and failure.fault
+    assert isinstance(failure, Failure) and failure.number == FAULTED and failure.fault
     assert failure.error == "parser fault, please report it: IndexError: list index out of range"
 
 
@@ -149,17 +160,9 @@ def test_a_file_the_parser_faulted_on_is_read_again_once_the_parser_is_mended(
         tmp_path: Path, embedded_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """Not journalled as done: the next load would skip it as unchanged, and never load the
     documents the fault kept out."""
-    original = reader.parse_root
-
-    def faulty(root: Any) -> Any:
-        if root.findtext(".//publication-reference/document-id/doc-number") == "90000201":
-            raise KeyError("applicant")
-        return original(root)
-
-    weekly = tmp_path / "weekly.xml"
-    weekly.write_bytes(b"".join(good(i).encode() for i in (200, 201, 202)))
+    weekly = _weekly(tmp_path)
     with monkeypatch.context() as patched:
-        patched.setattr(reader, "parse_root", faulty)
+        patched.setattr(reader, "parse_root", _parser_faulting_on(FAULTED, KeyError("applicant")))
         first = run_load(embedded_settings, [weekly], backend="embedded")
     assert (first.loaded, first.failed, first.files_unchanged) == (2, 1, 0)
     mended = run_load(embedded_settings, [weekly], backend="embedded")
