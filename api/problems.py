@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from api.i18n import translations
-from api.pages.messages import FIELD, FIELD_LABELS
+from api.pages.messages import FIELD, FIELD_LABELS, PAGE_DETAILS
 from copyright.verify import VerificationFailed
 from core.errors import (
     Conflict,
@@ -53,10 +53,6 @@ STATUS: dict[type[IPCommonsError], tuple[int, str]] = {
 }
 HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated", 403: "Permission denied",
                413: "Payload too large"}
-# What a person's page says for the router's own refusals, whose detail only repeats the title in
-# English ("Not Found" under "未找到"); the catalog has them (api.pages.messages).
-PAGE_DETAILS = {404: "there is no page at this address: check it, or start again from the search page",
-                405: "this page cannot be used this way: go back and try again"}
 
 
 class Problem(BaseModel):

@@ -128,7 +128,7 @@ def _log_fault(source_name: str, offset: int) -> None:
         log.exception("a parser fault on the document at byte %s of %s", offset, source_name)
     else:
         log.warning("a parser fault on the document at byte %s of %s (traceback logged for the first %s)",
-                    offset, source_name, MAX_FAULT_TRACEBACKS, exc_info=False)
+                    offset, source_name, MAX_FAULT_TRACEBACKS)
 
 
 def read_source(source: Source) -> Iterator[Item]:

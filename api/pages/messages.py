@@ -50,8 +50,10 @@ COPYRIGHT = [N_("registered"), N_("under_review"), N_("disputed"), N_("revoked")
              N_("a licence needs another person as licensee"),
              N_("a licence starts on or after the registration date, %(date)s"),
              N_("only the rights holder, or a licensee allowed to sublicense, may license these rights")]
-PAGE_DETAILS = [N_("there is no page at this address: check it, or start again from the search page"),
-                N_("this page cannot be used this way: go back and try again")]  # api.problems.PAGE_DETAILS
+# What a person's page says for the router's own refusals (api.problems), whose detail only repeats
+# the title in English ("Not Found" under "未找到")
+PAGE_DETAILS = {404: N_("there is no page at this address: check it, or start again from the search page"),
+                405: N_("this page cannot be used this way: go back and try again")}
 ERROR_TITLES = [N_("Invalid input"), N_("Verification failed"), N_("Not authenticated"), N_("Permission denied"),
                 N_("Not found"), N_("Conflict"), N_("Too many requests"), N_("Service unavailable"),
                 N_("Bad request"), N_("Method not allowed"), N_("HTTP error"), N_("Payload too large"),

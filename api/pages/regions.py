@@ -18,7 +18,7 @@ from analytics import regional
 from analytics.indicators import Basis, CountingUnit
 from analytics.portal import DashboardFilters
 from api.pages.context import Page, PageDep
-from api.pages.reports import BASIS_LABELS, COUNTING_LABELS, Year, dashboard_charts
+from api.pages.reports import BASIS_LABELS, COUNTING_LABELS, Year, dashboard_charts, refused_period
 from core.errors import InvalidInput
 from core.regions import Level
 
@@ -53,9 +53,8 @@ def region(page: PageDep, code: str, from_year: Annotated[Year, Query(alias="fro
         return _overview(page, 404, error=page.explain(exc), typed=code)
     if found.code != code:
         return page.redirect(f"/regions/{found.code}?{page.request.url.query}".rstrip("?"))
-    refused = None
-    if from_year and to_year and from_year > to_year:  # the whole period, and the refusal above the filters
-        refused, from_year, to_year = page.gettext("The period's first year is after its last year."), None, None
+    if refused := refused_period(page, from_year, to_year):
+        from_year = to_year = None
     filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, counting=counting)
     view = regional.region_board(page.session, page.platform.search, page.user, found.code, filters, page.lang)
     charts = dashboard_charts(view.board, page)

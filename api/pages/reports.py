@@ -137,10 +137,18 @@ def dashboard(page: PageDep, key: str, from_year: Annotated[Year, Query(alias="f
     """A period whose first year is after its last answers 422 with the whole period shown and
     the refusal above the filters, where it can be put right; other values the form would not send
     answer an error page. The home country is a two-letter code, in either case."""
+    if refused := refused_period(page, from_year, to_year):
+        from_year = to_year = None
+    return _dashboard(page, key, _filters(from_year, to_year, basis, home.upper(), counting), 422 if refused else 200,
+                      filter_error=refused)
+
+
+def refused_period(page: Page, from_year: int | None, to_year: int | None) -> str | None:
+    """A period whose first year is after its last, refused in the reader's words (a dashboard then
+    shows the whole period, the refusal above its filters); None for any other."""
     if from_year and to_year and from_year > to_year:
-        return _dashboard(page, key, _filters(None, None, basis, home.upper(), counting), 422,
-                          filter_error=page.gettext("The period's first year is after its last year."))
-    return _dashboard(page, key, _filters(from_year, to_year, basis, home.upper(), counting))
+        return page.gettext("The period's first year is after its last year.")
+    return None
 
 
 @router.post("/reports/industries/{key}/report", response_model=None)

@@ -429,14 +429,13 @@ class EmbeddedBackend:
             where, params = sq.where, list(sq.params)
         if include is not None and not include:
             return {}
-        matches = self._matches(where or "1 = 1")
         if field in KEYWORD_LIST_FIELDS and include is not None:
-            in_matches = "" if where is None else " AND id IN (SELECT id FROM m)"
-            matches = "" if where is None else matches
+            matches, in_matches = ("", "") if where is None else (self._matches(where), " AND id IN (SELECT id FROM m)")
             sql = ("SELECT value, count(DISTINCT id) AS c FROM doc_values WHERE field = ? "
                    f"AND value IN ({', '.join('?' * len(include))}){in_matches} GROUP BY value")
             params.extend([field, *include])
         else:
+            matches = self._matches(where or "1 = 1")
             value_filter = f"WHERE k.value IN ({', '.join('?' * len(include))})" if include is not None else ""
             params.extend(include or [])
             sql = f"SELECT k.value, count(DISTINCT m.id) AS c FROM m {self._values_join(field, 'k')} {value_filter} " \
