@@ -35,8 +35,9 @@ def copyright_register(
 ) -> None:
     """Register a work and write its certificate.
 
-    Exit code 0: registered; 2: bad input; 3: identical to or a near-duplicate of a registered
-    work, so held for review (the matches are printed; no certificate until a moderator approves).
+    Exit code 0: registered; 2: bad input, or the owner registered this file already (its number is
+    printed); 3: identical to or a near-duplicate of another's registered work, so held for review
+    (the matches are printed; no certificate until a moderator approves).
     """
     from copyright import service
     from copyright.registry import WorkIn
