@@ -49,6 +49,16 @@ function showError(root, message) {
   box.hidden = !message;
 }
 
+// A step's finding in the reader's language where the page has its sentence (a failure deep in
+// a proof's structure has none), else verify.js's English sentence.
+function describe(t, step) {
+  const template = step.detail && (t.details || {})[step.detail.key];
+  if (!template) return step.reason || "";
+  const values = { ...step.detail.values };
+  if ("step" in values) values.step = t.steps[values.step] || values.step;
+  return fill(template, values);
+}
+
 function renderSteps(root, t, steps) {
   const list = root.querySelector("[data-verifier-steps]");
   list.replaceChildren(...steps.map((step) => {
@@ -63,7 +73,7 @@ function renderSteps(root, t, steps) {
     verdict.textContent = step.status ? t.verdicts[step.status] || step.status : "";
     const reason = document.createElement("span");
     reason.className = "verifier-reason";
-    reason.textContent = step.reason || "";
+    reason.textContent = describe(t, step);
     item.append(name, " ", verdict, " ", reason);
     return item;
   }));

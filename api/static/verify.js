@@ -19,13 +19,28 @@ export const STEPS = [
   "witness cosignatures",
 ];
 
+/**
+ * What a step found, in two forms: an English sentence (``reason``, as copyright/verify.py says
+ * it) and, where a page can say it in its reader's language, a message key with the values its
+ * sentence names (``detail``: {key, values}). Steps without a key keep the English sentence.
+ */
+class Said {
+  constructor(reason, key = null, values = {}) {
+    this.reason = reason;
+    this.detail = key ? { key, values } : null;
+  }
+}
+
 /** A check that did not pass; the step loop records it as that step's failure. */
-class Refused extends Error {}
+class Refused extends Error {
+  constructor(reason, key = null, values = {}) {
+    super(reason);
+    this.detail = key ? { key, values } : null;
+  }
+}
 
 /** A step that does not apply to what the verifier was given. */
-class Skipped {
-  constructor(reason) { this.reason = reason; }
-}
+class Skipped extends Said {}
 
 // --- bytes ------------------------------------------------------------------------------------
 
@@ -164,7 +179,9 @@ async function verifyInclusion(leaf, index, treeSize, proof, expectedRoot) {
   for (let i = 0; i < proof.length; i++) {
     r = left[i] ? await nodeHash(proof[i], r) : await nodeHash(r, proof[i]);
   }
-  if (!equalBytes(r, expectedRoot)) throw new Refused("inclusion proof does not lead to the checkpoint's root hash");
+  if (!equalBytes(r, expectedRoot)) {
+    throw new Refused("inclusion proof does not lead to the checkpoint's root hash", "inclusionBad");
+  }
 }
 
 /** RFC 9162 §2.1.4.2: the tree of `secondSize` extends the tree of `firstSize`. */
@@ -265,10 +282,11 @@ async function verifyCheckpoint(note, trusted, origin = null) {
     throw new Refused(`checkpoint is for log ${JSON.stringify(checkpoint.origin)}, not ${JSON.stringify(origin)}`);
   }
   const known = signatures.filter((s) => trusted.has(trustKey(s.name, s.keyId)));
-  if (!known.length) throw new Refused("no signature by a key in the published key set");
+  if (!known.length) throw new Refused("no signature by a key in the published key set", "checkpointUnsigned");
   for (const s of known) {
     if (!await verifyEd25519(trusted.get(trustKey(s.name, s.keyId)), s.signature, utf8(body))) {
-      throw new Refused(`the checkpoint signature by ${JSON.stringify(s.name)} does not verify`);
+      throw new Refused(`the checkpoint signature by ${JSON.stringify(s.name)} does not verify`, "checkpointSignatureBad",
+        { name: s.name });
     }
   }
   return checkpoint;
@@ -361,7 +379,7 @@ function step1CertificateFormat(c) {
   try { cert = typeof c.certificate === "string" ? JSON.parse(c.certificate) : c.certificate; } catch (err) {
     throw new Refused(`the certificate is not JSON (${err.message})`);
   }
-  const missing = (what) => new Refused(`missing or malformed field (${what})`);
+  const missing = (what) => new Refused(`missing or malformed field (${what})`, "missingField", { field: what });
   if (!isObject(cert) || !isObject(cert.statement)) throw missing("statement");
   if (!Array.isArray(cert.signatures) || !isObject(cert.signatures[0])) throw missing("signatures");
   const statement = cert.statement, entry = cert.log;
@@ -377,7 +395,7 @@ function step1CertificateFormat(c) {
     statement, signature: cert.signatures[0], number: text(statement.number), sha256: text(statement.content.sha256),
     index: entry.index, treeSize: entry.tree_size, inclusionProof: entry.inclusion_proof, note: text(entry.checkpoint),
   });
-  return "all fields are present";
+  return new Said("all fields are present", "fieldsPresent");
 }
 
 /** 2. The file (or the SHA-256 the caller computed) is the registered content. */
@@ -385,11 +403,14 @@ async function step2FileHash(c) {
   const hashes = [];
   if (c.given.sha256 !== null && c.given.sha256 !== undefined) hashes.push(c.given.sha256);
   if (c.given.file !== null && c.given.file !== undefined) hashes.push(await sha256Hex(c.given.file));
-  if (!hashes.length) return new Skipped("no file given");
+  if (!hashes.length) return new Skipped("no file given", "noFile");
   for (const actual of hashes) {
-    if (actual !== c.sha256) throw new Refused(`the file's SHA-256 ${actual} is not the registered ${c.sha256}`);
+    if (actual !== c.sha256) {
+      throw new Refused(`the file's SHA-256 ${actual} is not the registered ${c.sha256}`, "fileHashDiffers",
+        { actual, sha256: c.sha256 });
+    }
   }
-  return `the file's SHA-256 is the registered ${c.sha256}`;
+  return new Said(`the file's SHA-256 is the registered ${c.sha256}`, "fileHashMatches", { sha256: c.sha256 });
 }
 
 /** 3. The platform signed this statement with a key of the published key set. */
@@ -399,18 +420,20 @@ async function step3StatementSignature(c) {
   for (const [k, publicKey] of c.trusted) byId.set(JSON.parse(k)[1], publicKey);
   const keyId = text(c.signature.key_id);
   const publicKey = byId.get(keyId);
-  if (publicKey === undefined) throw new Refused(`key ${keyId} is not in the published key set`);
+  if (publicKey === undefined) throw new Refused(`key ${keyId} is not in the published key set`, "keyUnknown", { key: keyId });
   c.data = utf8(canonicalJson(c.statement));
   const signature = base64ToBytes(has(c.signature, "signature") ? c.signature.signature : "");
   if (!await verifyEd25519(publicKey, signature, c.data)) {
-    throw new Refused("the platform signature does not match the statement");
+    throw new Refused("the platform signature does not match the statement", "platformSignatureBad");
   }
-  return `signed by key ${keyId}`;
+  return new Said(`signed by key ${keyId}`, "signedByKey", { key: keyId });
 }
 
 /** 4. The registrant's own key signed the claim (only for registrations that carry one). */
 async function step4RegistrantSignature(c) {
-  if (!has(c.statement, "registrant")) return new Skipped("the registration carries no registrant signature");
+  if (!has(c.statement, "registrant")) {
+    return new Skipped("the registration carries no registrant signature", "noRegistrantSignature");
+  }
   const registrant = c.statement.registrant;
   if (!isObject(registrant)) throw new Refused("the registrant field is not an object");
   const field = (obj, key) => (has(obj, key) ? obj[key] : null);
@@ -418,9 +441,9 @@ async function step4RegistrantSignature(c) {
   const publicKey = base64ToBytes(field(registrant, "public_key"));
   const signature = base64ToBytes(field(registrant, "signature"));
   if (!await verifyEd25519(publicKey, signature, utf8(canonicalJson(claim)))) {
-    throw new Refused("the registrant's signature does not match the claim");
+    throw new Refused("the registrant's signature does not match the claim", "registrantSignatureBad");
   }
-  return "the registrant's key signed the work and its hash";
+  return new Said("the registrant's key signed the work and its hash", "registrantSigned");
 }
 
 /** 5. A trusted key signed the checkpoint of this log, for the tree size the proof is for. */
@@ -430,20 +453,22 @@ async function step5CheckpointSignature(c) {
   if (cp.size !== BigInt(c.treeSize)) {
     throw new Refused(`the checkpoint is for size ${cp.size}, the proof for size ${c.treeSize}`);
   }
-  return `log ${cp.origin}, size ${cp.size}`;
+  return new Said(`log ${cp.origin}, size ${cp.size}`, "checkpointOf", { origin: cp.origin, size: String(cp.size) });
 }
 
 /** 6. The statement is the log entry at its index under the checkpoint's root hash. */
 async function step6InclusionProof(c) {
   const proof = c.inclusionProof.map(base64ToBytes);
   await verifyInclusion(await leafHash(c.data), BigInt(c.index), BigInt(c.treeSize), proof, c.checkpoint.root);
-  return `entry ${c.index} of ${c.treeSize}`;
+  return new Said(`entry ${c.index} of ${c.treeSize}`, "entryOf", { index: c.index, size: c.treeSize });
 }
 
 /** 7. The log only grew since an older checkpoint the verifier kept (only when one is given). */
 async function step7ConsistencyWithOlderCheckpoint(c) {
   const { olderCheckpoint, consistencyProof } = c.given;
-  if (olderCheckpoint === null || olderCheckpoint === undefined) return new Skipped("no older checkpoint given");
+  if (olderCheckpoint === null || olderCheckpoint === undefined) {
+    return new Skipped("no older checkpoint given", "noOlderCheckpoint");
+  }
   if (typeof olderCheckpoint !== "string") throw new Refused("the older checkpoint is not text");
   if (consistencyProof !== null && consistencyProof !== undefined && !Array.isArray(consistencyProof)) {
     throw new Refused("the consistency proof is not a list of hashes");
@@ -451,14 +476,15 @@ async function step7ConsistencyWithOlderCheckpoint(c) {
   const old = await verifyCheckpoint(olderCheckpoint, c.trusted, c.checkpoint.origin);
   const proof = (consistencyProof || []).map(base64ToBytes);
   await verifyConsistency(old.size, c.checkpoint.size, old.root, c.checkpoint.root, proof);
-  return `size ${c.checkpoint.size} extends size ${old.size}`;
+  return new Said(`size ${c.checkpoint.size} extends size ${old.size}`, "extendsOlder",
+    { size: String(c.checkpoint.size), older: String(old.size) });
 }
 
 /** 8. Enough witnesses of the policy cosigned the checkpoint (only when a policy is given). */
 async function step8WitnessCosignatures(c) {
-  if (c.given.policy === null || c.given.policy === undefined) return new Skipped("no witness policy given");
+  if (c.given.policy === null || c.given.policy === undefined) return new Skipped("no witness policy given", "noPolicy");
   const names = await verifyQuorum(c.note, parsePolicy(c.given.policy));
-  return `cosigned by ${names.join(", ")}`;
+  return new Said(`cosigned by ${names.join(", ")}`, "cosignedBy", { names: names.join(", ") });
 }
 
 const STEP_FUNCTIONS = [
@@ -479,16 +505,20 @@ export async function verifyCertificate({
   let failed = null;
   for (const [i, name] of STEPS.entries()) {
     if (failed) {
-      steps.push({ name, status: "skipped", reason: `not checked: "${failed.name}" failed` });
+      steps.push({
+        name, status: "skipped", reason: `not checked: "${failed.name}" failed`,
+        detail: { key: "notChecked", values: { step: failed.name } },
+      });
       continue;
     }
     try {
       const outcome = await STEP_FUNCTIONS[i](c);
-      steps.push(outcome instanceof Skipped ? { name, status: "skipped", reason: outcome.reason }
-        : { name, status: "passed", reason: outcome });
+      steps.push({ name, status: outcome instanceof Skipped ? "skipped" : "passed", reason: outcome.reason,
+        detail: outcome.detail });
     } catch (err) { // a refusal, or anything unexpected: fail closed, naming the step
-      failed = { name, reason: err instanceof Refused ? err.message : `${err && err.name}: ${err && err.message}` };
-      steps.push({ name, status: "failed", reason: failed.reason });
+      const refused = err instanceof Refused;
+      failed = { name, reason: refused ? err.message : `${err && err.name}: ${err && err.message}` };
+      steps.push({ name, status: "failed", reason: failed.reason, detail: refused ? err.detail : null });
     }
   }
   return {

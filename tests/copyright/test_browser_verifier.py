@@ -451,6 +451,8 @@ def test_the_browser_gives_the_python_verdict(name: str, expected: str | None, b
     assert (js["valid"], js["failedStep"]) == (expected is None, expected), js
     statuses = [(s["name"], s["status"]) for s in js["steps"]]
     assert [n for n, _ in statuses] == [n for n, _ in STEPS] + ([] if len(STEPS) == 8 else [W8])
+    # what passed or did not apply can be said in the page's language: a sentence the page has
+    assert all(s["detail"]["key"] in PAGE_DETAILS for s in js["steps"] if s["status"] != "failed"), js["steps"]
     if python_done is not None:  # valid: the same steps ran, the same facts came out
         assert [n for n, s in statuses if s == "passed"] == python_done.steps
         assert all(s == "skipped" for n, s in statuses if n not in python_done.steps)
@@ -509,11 +511,24 @@ def _translated(message: str) -> str:
     return f"«{message}»"  # a stand-in catalogue: proves every string goes through _() and reaches the page
 
 
-def render_page(site: tuple[str, Path], name: str, **args: Any) -> str:
+def _page_html(**args: Any) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO / "api" / "templates"), autoescape=True)
-    html = env.from_string(PAGE).render(_=_translated, args=args)
+    return env.from_string(PAGE).render(_=_translated, args=args)
+
+
+def render_page(site: tuple[str, Path], name: str, **args: Any) -> str:
+    html = _page_html(**args)
     (site[1] / name).write_text(html, encoding="utf-8")
     return f"{site[0]}/{name}"
+
+
+def _page_details() -> set[str]:
+    """The keys of the findings _verifier.html gives verify-page.js sentences for."""
+    block = _page_html().split('<script type="application/json" class="verifier-text">', 1)[1].split("</script>")[0]
+    return set(json.loads(block)["details"])
+
+
+PAGE_DETAILS = _page_details()
 
 
 def serve_json(site: tuple[str, Path], path: str, value: Any) -> None:
@@ -560,7 +575,9 @@ def test_the_record_page_verifies_a_picked_file_without_sending_it(page: Page, s
     row = page.locator('[data-step="inclusion proof"]')
     assert row.locator(".verifier-step").text_content() == "«Inclusion in the log»"
     assert row.locator(".verifier-verdict").text_content() == "«passed»"
-    assert "entry 1 of 7" in (row.locator(".verifier-reason").text_content() or "")
+    assert row.locator(".verifier-reason").text_content() == "«entry 1 of 7»"  # the page's sentence, filled in
+    assert page.text_content('[data-step="registrant signature"] .verifier-reason') == \
+        "«the registration carries no registrant signature»"
     assert world.cert["statement"]["number"] in (page.text_content('[role="status"]') or "")
     assert axe_violations(page) == []
     # the file stayed in the browser: only GETs, none with a body, and the two JSON documents were fetched
@@ -599,7 +616,9 @@ def test_a_picked_certificate_and_a_dropped_file(page: Page, site: tuple[str, Pa
     assert {statuses[n] for n in list(statuses)[2:]} == {"skipped"}
     assert "«File hash»" in (page.text_content('[role="status"]') or "")
     reason = page.locator('[data-step="file hash"] .verifier-reason').text_content() or ""
-    assert hashlib.sha256(altered).hexdigest() in reason
+    assert reason == (f"«the file's SHA-256 {hashlib.sha256(altered).hexdigest()} is not the registered "
+                      f"{world.cert['statement']['content']['sha256']}»")
+    assert page.text_content('[data-step="inclusion proof"] .verifier-reason') == "«not checked: “«File hash»” failed»"
     # the same file verified by its right bytes passes: the verdict depends on the file
     page.set_input_files('[data-verifier-input="file"]', files=[
         {"name": "novel.txt", "mimeType": "text/plain", "buffer": world.data}])
