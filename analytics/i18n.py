@@ -33,6 +33,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "basis": ("Trend basis", "趋势统计口径"),
     "period": ("Period", "时间范围"),
     "generated": ("Generated", "生成时间"),
+    "shown_zone": ("(Beijing time, UTC+8)", "（北京时间）"),
     "load_runs": ("Corpus load runs", "数据加载批次"),
     "backend": ("Search backend", "检索后端"),
     "total": ("Documents in scope", "范围内文献量"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.core import negotiate_locale
@@ -14,12 +13,11 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-from core.i18n import Language
+from core.i18n import SHOWN_ZONE, Language
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 DEFAULT = Language.zh  # most of the platform's users read Chinese
 BABEL_LOCALES = {Language.zh: "zh_Hans_CN", Language.en: "en_GB"}
-SHOWN_ZONE = ZoneInfo("Asia/Shanghai")  # every time on a page is Beijing time, as the service hall's deadlines
 
 
 @cache

@@ -1,9 +1,12 @@
-"""The languages the platform speaks."""
+"""The languages the platform speaks, and the clock it shows."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+SHOWN_ZONE = ZoneInfo("Asia/Shanghai")  # every time shown to a reader, on a page or in a report, is Beijing time
 
 
 class Language(StrEnum):

@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from analytics.i18n import SECTIONS, text
 from analytics.indicators import KeyPatent
 from analytics.reports.content import ReportData
+from core.i18n import SHOWN_ZONE
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
@@ -22,7 +23,7 @@ def html(data: ReportData) -> str:
     t = text(data.lang)
     return _env.get_template("report.html.j2").render(
         d=data, ind=data.indicators, t=t, sections=SECTIONS, charts=render_charts(data.indicators, data.lang),
-        synthetic=any(_synthetic(k) for k in data.indicators.key_patents))
+        synthetic=any(_synthetic(k) for k in data.indicators.key_patents), zone=SHOWN_ZONE)
 
 
 def _synthetic(patent: KeyPatent) -> bool:

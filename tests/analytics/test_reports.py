@@ -4,6 +4,7 @@ version is archived with what reproduces it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import subprocess
@@ -137,7 +138,7 @@ def test_a_lapsed_patents_expiry_comes_from_its_event_and_the_report_says_so(cor
 # --- the Chinese report is Chinese throughout; names as printed; a legible life cycle -------------
 
 # Latin words a Chinese report may carry in its own wording: measures, codes, product names
-LATIN_IN_CHINESE = {"CR", "HHI", "IPC", "WIPO", "DOCDB", "LED", "UTC", "Elasticsearch", "SQLite", "SYNTHETIC", "US"}
+LATIN_IN_CHINESE = {"CR", "HHI", "IPC", "WIPO", "DOCDB", "LED", "Elasticsearch", "SQLite", "SYNTHETIC", "US"}
 
 
 def own_wording(document: str, data: content.ReportData) -> list[str]:
@@ -166,8 +167,15 @@ def test_the_chinese_report_is_chinese_throughout(backend: str, corpus_settings:
         assert f"<tr><th>{label}</th><td>{value}</td></tr>" in document
     assert "申请日晚于2021-11-09" in document and "数据最新公开日" in document  # the data ends 2023-05-09
 
-    english = render.html(content.build(service, industry, params, Language.en, [1]))
+    english_data = content.build(service, industry, params, Language.en, [1])
+    english = render.html(english_data)
     assert "<tr><th>Trend basis</th><td>Filing date</td></tr>" in english
+    # the time of day is Beijing's in both languages, as on every page: 20:30 UTC is 04:30 next morning
+    evening = dt.datetime(2026, 12, 4, 20, 30, tzinfo=dt.UTC)
+    for report, said in ((data, "生成时间: 2026-12-05 04:30 （北京时间）"),
+                         (english_data, "Generated: 2026-12-05 04:30 (Beijing time, UTC+8)")):
+        report.provenance.generated_at = evening
+        assert said in render.html(report)
     assert "<tr><th>Counting unit</th><td>Simple patent families</td></tr>" in english
 
 
