@@ -575,7 +575,7 @@ def test_the_record_page_verifies_a_picked_file_without_sending_it(page: Page, s
     row = page.locator('[data-step="inclusion proof"]')
     assert row.locator(".verifier-step").text_content() == "«Inclusion in the log»"
     assert row.locator(".verifier-verdict").text_content() == "«passed»"
-    assert row.locator(".verifier-reason").text_content() == "«entry 1 of 7»"  # the page's sentence, filled in
+    assert row.locator(".verifier-reason").text_content() == "«log entry 1, of 7 entries»"  # the page's sentence
     assert page.text_content('[data-step="registrant signature"] .verifier-reason') == \
         "«the registration carries no registrant signature»"
     assert world.cert["statement"]["number"] in (page.text_content('[role="status"]') or "")
