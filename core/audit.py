@@ -96,6 +96,8 @@ class AuditAction(StrEnum):
     user_deactivate = "user.deactivate"
     user_language_set = "user.language.set"
     user_password_change = "user.password.change"  # noqa: S105 - an action name, not a secret
+    user_password_reset = "user.password.reset"  # noqa: S105 - an action name, not a secret
+    user_password_reset_request = "user.password.reset_request"  # noqa: S105 - an action name, not a secret
     user_reactivate = "user.reactivate"
     user_register = "user.register"
     user_role_set = "user.role.set"

@@ -1,14 +1,17 @@
-"""E-mail for notifications, through the configured SMTP server.
+"""E-mail through the configured SMTP server: notifications, and password links.
 
 Notifications are written to the inbox first (the durable record); ``send_pending`` then mails
 each one not yet mailed to users who want e-mail, and marks it, so a mail server that is down
-delays mail but loses none, and a notification is mailed once.
+delays mail but loses none, and a notification is mailed once. A password link is secret and
+short-lived, so it never waits in the inbox: ``send_now`` sends it at once or logs the failure.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 
 from sqlalchemy import select
@@ -75,6 +78,28 @@ def _message(settings: Settings, user: User, note: Notification) -> EmailMessage
     return msg
 
 
+@contextmanager
+def _connected(settings: Settings) -> Iterator[smtplib.SMTP]:
+    """A connection to the configured SMTP server, with STARTTLS and login when configured."""
+    assert settings.smtp_host, "callers check that mail is configured"
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user and settings.smtp_password:
+            smtp.login(settings.smtp_user, settings.smtp_password.get_secret_value())
+        yield smtp
+
+
+def send_now(settings: Settings, msg: EmailMessage) -> None:
+    """Send one mail that must not wait in the inbox (a password link): a failure is logged, and
+    the person asks again."""
+    try:
+        with _connected(settings) as smtp:
+            smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException):
+        log.exception("could not send %r to %s", msg["Subject"], msg["To"])
+
+
 def send_pending(settings: Settings, session: Session) -> int:
     """Mail the notifications not mailed yet; return how many were sent."""
     if not settings.smtp_host:
@@ -85,11 +110,7 @@ def send_pending(settings: Settings, session: Session) -> int:
     if not rows:
         return 0
     sent = 0
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls()
-        if settings.smtp_user and settings.smtp_password:
-            smtp.login(settings.smtp_user, settings.smtp_password.get_secret_value())
+    with _connected(settings) as smtp:
         for note, user in rows:
             smtp.send_message(_message(settings, user, note))
             note.emailed_at = utcnow()

@@ -79,6 +79,21 @@ def create_admin(
     console.print(f"[green]admin {email} ready[/] (id {user.id})")
 
 
+@users_app.command("set-password")
+def set_password(
+    email: str,
+    password: Annotated[str, typer.Option(prompt="New password", hide_input=True, confirmation_prompt=True,
+                                          envvar="IPC_NEW_PASSWORD")],
+) -> None:
+    """Set an account's password (a site without e-mail sends no password links); signs out its browsers."""
+    from core.accounts.password_reset import set_by_operator
+    from core.db import session_factory
+
+    with session_factory()() as session:
+        user = set_by_operator(cli_writer(session), email, password)
+    console.print(f"[green]new password set for {user.email}[/] (id {user.id}); its browsers are signed out")
+
+
 @app.command()
 def doctor() -> None:
     """Check every configured service and print a table."""

@@ -1,22 +1,25 @@
-"""Accounts in the browser: sign up, log in and out, profile and language, password, API keys,
-the notification inbox. Forms post with a CSRF token; the session cookie is HttpOnly and SameSite."""
+"""Accounts in the browser: sign up, log in and out, a forgotten password, profile and language,
+password, API keys, the notification inbox. Forms post with a CSRF token; the session cookie is
+HttpOnly and SameSite."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, BackgroundTasks, Form, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.deps import client_ip
 from api.i18n import parse_language
 from api.pages.context import LANG_COOKIE, SESSION_COOKIE, CheckedPageDep, Page, PageDep
-from core.accounts import service
+from api.problems import form_status
+from core.accounts import password_reset, service
 from core.accounts.schemas import ApiKeyIn, ProfileIn, RegisterIn
 from core.accounts.sessions import close_session, open_session
 from core.errors import IPCommonsError
 from core.ids import DbId
+from core.mail import send_now
 from core.text import clean_line
 
 router = APIRouter(include_in_schema=False)
@@ -52,8 +55,9 @@ def signup(page: CheckedPageDep, email: Text, password: Text, display_name: Anno
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(page: PageDep, next: str = "/") -> HTMLResponse:
-    return page.render("login.html", next=_safe_next(next))
+def login_form(page: PageDep, next: str = "/", after: str = "") -> HTMLResponse:
+    notice = page.gettext("Your new password is set: log in with it.") if after == "reset" else None
+    return page.render("login.html", next=_safe_next(next), notice=notice)
 
 
 @router.post("/login", response_model=None)
@@ -65,6 +69,49 @@ def login(page: CheckedPageDep, email: Text, password: Text, next: Annotated[str
         status = 429 if "too many" in exc.detail else 401
         return page.render("login.html", status, error=page.explain(exc), email=email, next=_safe_next(next))
     return _signed_in(page, user.id, next)
+
+
+@router.get("/password/forgot", response_class=HTMLResponse)
+def forgot_password_form(page: PageDep) -> HTMLResponse:
+    return page.render("password_forgot.html")
+
+
+@router.post("/password/forgot", response_class=HTMLResponse)
+def forgot_password(page: CheckedPageDep, background: BackgroundTasks, email: Text) -> HTMLResponse:
+    """The same answer whether or not the address has an account; the mail leaves after it."""
+    settings = page.platform.settings
+    try:
+        mail = password_reset.reset_mail(page.anonymous_writer(), settings, page.platform.rate_limiter,
+                                         client_ip(page.request), clean_line(email), page.lang)
+    except IPCommonsError as exc:
+        page.session.rollback()
+        return page.render("password_forgot.html", form_status(exc), error=page.explain(exc), email=email)
+    if mail is not None:
+        background.add_task(send_now, settings, mail)
+    return page.render("password_forgot.html", sent=clean_line(email), minutes=password_reset.RESET_MINUTES)
+
+
+@router.get("/password/reset", response_class=HTMLResponse)
+def reset_password_form(page: PageDep, token: Annotated[str, Query(max_length=2000)] = "") -> HTMLResponse:
+    try:
+        password_reset.account_of(page.session, page.platform.settings, token)
+    except IPCommonsError as exc:
+        return page.render("password_reset.html", form_status(exc), error=page.explain(exc), spent=True)
+    return page.render("password_reset.html", token=token)
+
+
+@router.post("/password/reset", response_model=None)
+def reset_password(page: CheckedPageDep, token: Text, password: Text) -> Response:
+    try:
+        password_reset.set_new_password(page.anonymous_writer(), page.platform.settings, token, password)
+    except password_reset.ResetLinkInvalid as exc:
+        page.session.rollback()
+        return page.render("password_reset.html", form_status(exc), error=page.explain(exc), spent=True)
+    except IPCommonsError as exc:
+        page.session.rollback()
+        return page.render("password_reset.html", form_status(exc), error=page.explain(exc), token=token)
+    page.new_cookies[SESSION_COOKIE] = ""  # this browser's session, if any, was closed with the others
+    return page.redirect("/login?after=reset")
 
 
 @router.post("/logout", response_model=None)

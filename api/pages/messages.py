@@ -61,6 +61,10 @@ ERROR_TITLES = [N_("Invalid input"), N_("Verification failed"), N_("Not authenti
                 N_("a value in the address or the form does not fit (%(fields)s): go back and try again")]
 ERRORS = [N_("wrong e-mail or password"), N_("too many login attempts from this address; wait and retry"),
           N_("an account with this e-mail already exists"), N_("the current password is wrong"),
+          N_("this site sends no e-mail, so it cannot send a link: ask an administrator to set a new password for you"),
+          N_("too many requests for a new password; wait an hour and retry"),
+          N_("no account uses the e-mail %(email)s"),
+          N_("this link to set a new password has expired or was used already; ask for a new one"),
           N_("sign in to continue"),
           N_("the form has expired or did not come from this site: reload the page and retry"),
           N_("log in to combine the sets of your search history"),

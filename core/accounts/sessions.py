@@ -11,7 +11,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.accounts.models import User
@@ -66,6 +66,15 @@ def close_session(w: Writer, row: WebSession) -> None:
     row.revoked_at = utcnow()
     w.audit(AuditAction.session_close, "web_session", row.id)
     w.commit()
+
+
+def close_sessions_of(session: Session, user_id: int) -> int:
+    """Sign every browser of an account out (its password was reset); how many were signed in.
+    The caller audits the reset that asked for it."""
+    closed = session.scalars(update(WebSession).where(
+        WebSession.user_id == user_id, WebSession.revoked_at.is_(None), WebSession.expires_at > utcnow(),
+    ).values(revoked_at=utcnow()).returning(WebSession.id))
+    return len(closed.all())
 
 
 def csrf_token(secret: str, scope: str) -> str:

@@ -1,4 +1,4 @@
-"""The CLI: doctor prints the service table; users create-admin works and is audited."""
+"""The CLI: doctor prints the service table; users create-admin and set-password work and are audited."""
 
 from __future__ import annotations
 
@@ -57,6 +57,34 @@ def test_create_admin(embedded_settings: Settings) -> None:
             "user.create_admin")
     bad = _cli(["users", "create-admin", "not-an-email"], env)
     assert bad.returncode == 2 and "not an e-mail" in (bad.stdout + bad.stderr)
+
+
+def test_set_password_lets_an_operator_back_in_without_mail(embedded_settings: Settings) -> None:
+    from core.accounts import service
+    from core.accounts.models import User
+    from core.accounts.schemas import RegisterIn
+    from core.accounts.sessions import find_session, open_session
+    from core.audit import AuditContext, AuditRecord, Writer
+    from core.db import session_scope
+
+    with session_scope(embedded_settings.effective_database_url) as session:
+        out = service.register(Writer(session, None, AuditContext()), RegisterIn(email="lost@example.org",
+                                                                                 password="the old password"))
+        user = session.get(User, out.id)
+        cookie = open_session(Writer(session, user, AuditContext(actor_id=out.id)), out.id)
+    env = {**_embedded_env(embedded_settings), "IPC_NEW_PASSWORD": "the new password 123"}
+    r = _cli(["users", "set-password", "Lost@Example.org"], env)
+    assert r.returncode == 0 and "lost@example.org" in r.stdout, r.stdout + r.stderr
+    with session_scope(embedded_settings.effective_database_url) as session:
+        assert service.authenticate(session, "lost@example.org", "the new password 123") is not None
+        assert service.authenticate(session, "lost@example.org", "the old password") is None
+        assert find_session(session, cookie) is None
+        assert session.scalar(select(AuditRecord.action).where(AuditRecord.object_id == str(out.id))
+                              .order_by(AuditRecord.id.desc()).limit(1)) == "user.password.reset"
+    unknown = _cli(["users", "set-password", "nobody@example.org"], env)
+    assert unknown.returncode != 0 and "no account uses the e-mail" in unknown.stderr
+    short = _cli(["users", "set-password", "lost@example.org"], {**env, "IPC_NEW_PASSWORD": "short"})
+    assert short.returncode == 2 and "at least 10" in short.stderr
 
 
 def _embedded_env(settings: Settings) -> dict[str, str]:

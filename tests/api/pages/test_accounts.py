@@ -3,6 +3,7 @@ the form, logout revoking the session, and the language chosen per user."""
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import uuid
@@ -15,6 +16,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.pages.context import checked_page
 from core.settings import Settings
+from tests.smtp import MailSink, smtp_server
 
 PASSWORD = "correct horse battery"
 HTML = {"Accept": "text/html"}
@@ -129,3 +131,101 @@ def test_sign_up_refusals_are_in_the_readers_language(web: TestClient) -> None:
     for form, said in cases:
         r = web.post("/signup", data=form | {"csrf_token": _csrf(web, "/signup")}, headers=zh)
         assert r.status_code == 400 and said in html.unescape(r.text), (form, said)
+
+
+# --- a forgotten password ------------------------------------------------------------------------
+
+EN = {**HTML, "Accept-Language": "en"}
+
+
+@pytest.fixture
+def mailing_web(embedded_settings: Settings) -> Iterator[tuple[TestClient, MailSink]]:
+    """The portal with a real SMTP server (aiosmtpd) to mail password links to."""
+    with smtp_server() as (sink, port):
+        settings = embedded_settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port,
+                                                        "public_url": "http://testserver"})
+        with TestClient(create_app(settings)) as client:
+            yield client, sink
+
+
+def _ask_for_a_link(client: TestClient, email: str) -> str:
+    r = client.post("/password/forgot", data={"email": email, "csrf_token": _csrf(client, "/password/forgot")},
+                    headers=EN)
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+def _link_in(sink: MailSink, email: str) -> str:
+    mails = sink.to(email)
+    assert mails, [m["To"] for m in sink.messages]
+    payload = mails[-1].get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    body = payload.decode()
+    found = re.search(r"http://testserver(/password/reset\?token=\S+)", body)
+    assert found, body
+    return found.group(1)
+
+
+def test_a_forgotten_password_is_set_again_through_a_mailed_link(mailing_web: tuple[TestClient, MailSink],
+                                                                 embedded_settings: Settings) -> None:
+    web, sink = mailing_web
+    email = _sign_up(web)  # this browser stays signed in: the reset signs it out
+    assert web.get("/account", headers=EN).status_code == 200
+    with TestClient(web.app) as other:
+        assert 'href="/password/forgot"' in other.get("/login", headers=EN).text
+        answer = _ask_for_a_link(other, email.upper())
+        assert "If an account uses" in answer
+        link = _link_in(sink, email)
+        form = other.get(link, headers=EN)
+        assert form.status_code == 200 and 'name="token"' in form.text
+        token = html.unescape(re.search(r'name="token" value="([^"]+)"', form.text).group(1))  # type: ignore[union-attr]
+        short = other.post("/password/reset", headers=EN, data={
+            "token": token, "password": "short", "csrf_token": _csrf(other, link)})
+        assert short.status_code == 400 and "at least 10" in short.text and 'name="token"' in short.text
+        done = other.post("/password/reset", headers=EN, follow_redirects=False, data={
+            "token": token, "password": "a new password 456", "csrf_token": _csrf(other, link)})
+        assert done.status_code == 303 and done.headers["location"] == "/login?after=reset"
+        assert "Your new password is set" in other.get("/login?after=reset", headers=EN).text
+        spent = other.get(link, headers=EN)
+        assert spent.status_code == 400 and "expired or was used already" in spent.text
+        assert 'href="/password/forgot"' in spent.text and 'name="token"' not in spent.text
+
+        def log_in(password: str) -> int:
+            return other.post("/login", data={"email": email, "password": password, "csrf_token": _csrf(other)},
+                              headers=EN, follow_redirects=False).status_code
+
+        assert log_in(PASSWORD) == 401 and log_in("a new password 456") == 303
+    assert web.get("/account", headers=EN, follow_redirects=False).status_code != 200  # signed out
+
+
+def test_a_password_link_says_nothing_about_who_has_an_account(mailing_web: tuple[TestClient, MailSink]) -> None:
+    web, sink = mailing_web
+    known = _sign_up(web)
+    web.cookies.clear()
+    strip = functools.partial(re.sub, r'name="csrf-token" content="[^"]+"|[\w.-]+@example\.org', "")
+    answers = [strip(_ask_for_a_link(web, address)) for address in (known, "nobody-at-all@example.org")]
+    assert answers[0] == answers[1]
+    assert [m["To"] for m in sink.messages] == [known]
+    for _ in range(3):  # three per address and hour, whether or not it has an account
+        _ask_for_a_link(web, "nobody-else@example.org")
+    r = web.post("/password/forgot", headers={**HTML, "Accept-Language": "zh-CN"},
+                 data={"email": "nobody-else@example.org", "csrf_token": _csrf(web, "/password/forgot")})
+    assert r.status_code == 429 and "等一小时" in r.text
+
+
+def test_bad_password_links_are_refused_in_the_readers_language(mailing_web: tuple[TestClient, MailSink]) -> None:
+    web, _ = mailing_web
+    zh = {**HTML, "Accept-Language": "zh-CN"}
+    for token in ("", "not.a.token", "x" * 500):
+        r = web.get("/password/reset", params={"token": token}, headers=zh)
+        assert r.status_code == 400 and "链接已过期或已使用过" in r.text
+    assert web.get("/password/reset", params={"token": "x" * 2001}, headers=zh).status_code == 422
+    r = web.post("/password/reset", headers=zh, data={"token": "<script>", "password": "a new password 456",
+                                                      "csrf_token": _csrf(web, "/password/forgot")})
+    assert r.status_code == 400 and "<script>" not in r.text
+
+
+def test_without_a_mail_server_the_form_says_whom_to_ask(web: TestClient) -> None:
+    r = web.post("/password/forgot", headers={**HTML, "Accept-Language": "zh-CN"},
+                 data={"email": "someone@example.org", "csrf_token": _csrf(web, "/password/forgot")})
+    assert r.status_code == 503 and "管理员" in r.text

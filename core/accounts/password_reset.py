@@ -1,0 +1,139 @@
+"""Forgotten passwords: a link by e-mail that sets a new one.
+
+The link carries a signed token (a JWT, as access tokens are) naming the account. It expires
+after ``RESET_MINUTES`` and is bound to the password it replaces, so setting a new password spends
+it and every other link sent before. Nothing is stored: the token is its own record. The form
+answers every address alike, so it never says whether an address has an account; limits per
+client address and per e-mail address keep it from mailing someone over and over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from email.message import EmailMessage
+from urllib.parse import urlencode
+
+import jwt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.accounts.models import User
+from core.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
+from core.accounts.service import normalise_email
+from core.accounts.sessions import close_sessions_of
+from core.audit import AuditAction, Writer
+from core.db import utcnow
+from core.errors import InvalidInput, NotFound, TooManyRequests, Unavailable
+from core.i18n import Language
+from core.ratelimit import RateLimiter
+from core.settings import Settings
+
+RESET_MINUTES = 30
+TOKEN_TYPE = "password-reset"  # noqa: S105 - the JWT's type claim, not a secret
+PER_ADDRESS_PER_HOUR = 3  # mails to one e-mail address
+PER_CLIENT_PER_HOUR = 10  # requests from one client address
+
+
+class ResetLinkInvalid(InvalidInput):
+    """The link is malformed, expired, or was spent by a password set since it was sent."""
+
+    def __init__(self) -> None:
+        super().__init__("this link to set a new password has expired or was used already; ask for a new one")
+
+
+def _bound_to(user: User) -> str:
+    """A digest of the stored password hash: a token carrying it is spent once the password changes."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:32]
+
+
+def _token(settings: Settings, user: User) -> str:
+    now = utcnow()
+    claims = {"sub": str(user.id), "typ": TOKEN_TYPE, "pwd": _bound_to(user), "iat": int(now.timestamp()),
+              "exp": int((now + timedelta(minutes=RESET_MINUTES)).timestamp())}
+    return jwt.encode(claims, settings.jwt_secret(), algorithm="HS256")
+
+
+def _link(settings: Settings, token: str) -> str:
+    return f"{settings.public_url.rstrip('/')}/password/reset?{urlencode({'token': token})}"
+
+
+def _mail(settings: Settings, user: User, link: str, lang: Language) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = settings.mail_from
+    msg["To"] = user.email
+    if lang is Language.zh:
+        msg["Subject"] = "[IP Commons] 重设密码"
+        text = [f"{user.display_name}，您好：", "", f"请在 {RESET_MINUTES} 分钟内打开下面的链接，设置新密码：",
+                link, "", "链接只能使用一次。如果您没有申请重设密码，请忽略这封邮件，您的密码不会改变。"]
+    else:
+        msg["Subject"] = "[IP Commons] Set a new password"
+        text = [f"Hello {user.display_name},", "",
+                f"Open this link within {RESET_MINUTES} minutes to set a new password:", link, "",
+                "The link works once. If you did not ask for it, ignore this mail: your password stays as it is."]
+    msg.set_content("\n".join(text))
+    return msg
+
+
+def reset_mail(w: Writer, settings: Settings, limiter: RateLimiter, client_ip: str | None, email: str,
+               lang: Language) -> EmailMessage | None:
+    """The mail with a link to set a new password for ``email``'s account, to be sent by the
+    caller; None when no active account uses the address (the caller says the same either way)."""
+    if not settings.smtp_host:
+        raise Unavailable("this site sends no e-mail, so it cannot send a link: ask an administrator to set a new "
+                          "password for you")  # with ipcommons users set-password
+    address = normalise_email(email)
+    decision = limiter.hit({f"reset:{client_ip or 'unknown'}": PER_CLIENT_PER_HOUR,
+                            f"reset-mail:{address}": PER_ADDRESS_PER_HOUR}, 3600)
+    if not decision.allowed:
+        raise TooManyRequests("too many requests for a new password; wait an hour and retry",
+                              retry_after=decision.retry_after)
+    user = w.session.scalar(select(User).where(User.email == address))
+    if user is None or not user.is_active:
+        return None
+    w.audit(AuditAction.user_password_reset_request, "user", user.id)
+    w.commit()
+    return _mail(settings, user, _link(settings, _token(settings, user)), Language(user.language or lang))
+
+
+def account_of(session: Session, settings: Settings, token: str) -> User:
+    """The account a reset link is for, if the link still works."""
+    try:
+        claims = jwt.decode(token, settings.jwt_secret(), algorithms=["HS256"],
+                            options={"require": ["exp", "sub", "typ", "pwd"]})
+        user_id = int(claims["sub"])
+    except (jwt.PyJWTError, TypeError, ValueError) as exc:
+        raise ResetLinkInvalid() from exc
+    user = session.get(User, user_id)
+    if claims["typ"] != TOKEN_TYPE or user is None or not user.is_active or claims["pwd"] != _bound_to(user):
+        raise ResetLinkInvalid()
+    return user
+
+
+def set_new_password(w: Writer, settings: Settings, token: str, new: str) -> User:
+    """Set the password a reset link is for."""
+    user = account_of(w.session, settings, token)
+    w.ctx.actor_id = user.id
+    _replace(w, user, new, by="link")
+    return user
+
+
+def set_by_operator(w: Writer, email: str, new: str) -> User:
+    """Set an account's password from the command line (``ipcommons users set-password``): the
+    way back in on a site that sends no e-mail."""
+    user = w.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise NotFound.said("no account uses the e-mail %(email)s", email=email)
+    _replace(w, user, new, by="operator")
+    return user
+
+
+def _replace(w: Writer, user: User, new: str, by: str) -> None:
+    """The new password, and every browser of the account signed out: whoever knew the old
+    password is signed out too."""
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput.said("password must have at least %(n)s characters", n=MIN_PASSWORD_LENGTH)
+    user.password_hash = hash_password(new)
+    closed = close_sessions_of(w.session, user.id)
+    w.audit(AuditAction.user_password_reset, "user", user.id, by=by, sessions_closed=closed)
+    w.commit()

@@ -1,0 +1,60 @@
+"""A forgotten password in Chromium, in Chinese: the login page's link, the form, the mail in a real
+SMTP server, the link, the new password, and logging in with it (axe-core on each page)."""
+
+from __future__ import annotations
+
+import re
+from email.header import decode_header, make_header
+
+from playwright.sync_api import Browser, expect
+
+from tests.api.pages.conftest import (
+    BROWSER_PASSWORD,
+    MailSink,
+    axe_violations,
+    new_page,
+    screenshot,
+    sign_up_in_browser,
+    wait_for_mail,
+)
+
+NEW_PASSWORD = "一个新的密码 2026"
+
+
+def test_a_forgotten_password_in_chinese(browser: Browser, portal_url: str, mail_sink: tuple[MailSink, int]) -> None:
+    page = new_page(browser, "zh-CN")
+    email = sign_up_in_browser(page, portal_url, "forgetful")
+    page.get_by_role("button", name="退出").click()
+    page.goto(f"{portal_url}/login")
+    page.get_by_role("link", name="忘记密码？").click()
+    assert axe_violations(page) == []
+    page.get_by_label("电子邮箱").fill(email)
+    page.get_by_role("button", name="发送链接").click()
+    expect(page.get_by_role("status")).to_contain_text(f"如果 {email} 是某个账号的邮箱")
+    screenshot(page, "password-sent-zh")
+
+    mail = wait_for_mail(mail_sink[0], email)[-1]
+    assert str(make_header(decode_header(mail["Subject"]))) == "[IP Commons] 重设密码"
+    payload = mail.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    link = re.search(r"(/password/reset\?token=\S+)", payload.decode())
+    assert link, payload
+    page.goto(portal_url + link.group(1))
+    expect(page.get_by_role("heading", name="设置新密码")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_label("新密码（至少 10 个字符）").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="设置密码").click()
+    expect(page.get_by_role("status")).to_contain_text("新密码已设置，请用它登录。")
+
+    page.get_by_label("电子邮箱").fill(email)
+    page.get_by_label("密码").fill(BROWSER_PASSWORD)  # the old one no longer works
+    page.locator("main form button").first.click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    page.get_by_label("密码").fill(NEW_PASSWORD)
+    page.locator("main form button").first.click()
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
+
+    page.goto(portal_url + link.group(1))  # the link is spent
+    expect(page.get_by_role("alert")).to_contain_text("链接已过期或已使用过")
+    expect(page.get_by_role("link", name="重新申请链接")).to_be_visible()
+    page.context.close()

@@ -1,0 +1,152 @@
+"""core.accounts.password_reset: a link by mail that sets a new password once, within its time,
+for an active account only, and that says nothing about which addresses have accounts."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import jwt
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.accounts import password_reset, service
+from core.accounts.admin import set_active
+from core.accounts.models import Role, User
+from core.accounts.passwords import verify_password
+from core.accounts.schemas import RegisterIn
+from core.accounts.sessions import WebSession, find_session, open_session
+from core.accounts.tokens import issue_access_token
+from core.audit import AuditContext, AuditRecord, Writer
+from core.db import session_factory, utcnow
+from core.errors import InvalidInput, TooManyRequests, Unavailable
+from core.i18n import Language
+from core.ratelimit import MemoryRateLimiter
+from core.settings import Settings
+
+PASSWORD = "correct horse battery"
+NEW_PASSWORD = "a new password 456"
+
+
+@pytest.fixture
+def settings(embedded_settings: Settings) -> Settings:
+    return embedded_settings.model_copy(update={"smtp_host": "127.0.0.1", "public_url": "https://ip.example/"})
+
+
+@pytest.fixture
+def session(settings: Settings) -> Session:
+    return session_factory(settings.effective_database_url)()
+
+
+def _writer(session: Session, user: User | None = None) -> Writer:
+    return Writer(session, user, AuditContext(actor_id=user.id if user else None, client_ip="test"))
+
+
+def _user(session: Session, email: str) -> User:
+    out = service.register(_writer(session), RegisterIn(email=email, password=PASSWORD))
+    user = session.get(User, out.id)
+    assert user is not None
+    return user
+
+
+def _actions(session: Session, user: User) -> list[str]:
+    return list(session.scalars(select(AuditRecord.action).where(AuditRecord.object_type == "user",
+                                                                 AuditRecord.object_id == str(user.id))
+                                .order_by(AuditRecord.id)))
+
+
+def _ask(session: Session, settings: Settings, email: str, limiter: MemoryRateLimiter | None = None,
+         lang: Language = Language.en) -> str | None:
+    """The link of the mail asked for ``email``, or None when no mail is to be sent."""
+    mail = password_reset.reset_mail(_writer(session), settings, limiter or MemoryRateLimiter(), "10.0.0.1", email,
+                                     lang)
+    if mail is None:
+        return None
+    found = re.search(r"https://ip\.example/password/reset\?token=(\S+)", mail.get_content())
+    assert found, mail.get_content()
+    return found.group(1)
+
+
+def test_the_link_sets_a_new_password_once_and_signs_every_browser_out(session: Session,
+                                                                        settings: Settings) -> None:
+    user = _user(session, "ada@example.org")
+    browsers = [open_session(_writer(session, user), user.id) for _ in range(2)]
+    token = _ask(session, settings, " Ada@Example.org ")
+    earlier = _ask(session, settings, "ada@example.org")
+    assert token and earlier
+    assert password_reset.account_of(session, settings, token).id == user.id
+
+    password_reset.set_new_password(_writer(session), settings, token, NEW_PASSWORD)
+    assert verify_password(user.password_hash, NEW_PASSWORD) and not verify_password(user.password_hash, PASSWORD)
+    assert all(find_session(session, cookie) is None for cookie in browsers)
+    assert session.scalar(select(func.count()).select_from(WebSession)
+                          .where(WebSession.user_id == user.id, WebSession.revoked_at.is_(None))) == 0
+    assert _actions(session, user)[-3:] == ["user.password.reset_request", "user.password.reset_request",
+                                            "user.password.reset"]
+    # spent: this link, and the other one sent before the password changed
+    for used in (token, earlier):
+        with pytest.raises(password_reset.ResetLinkInvalid):
+            password_reset.set_new_password(_writer(session), settings, used, "yet another password 789")
+    session.rollback()
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+
+
+def test_unknown_and_disabled_addresses_get_no_mail_and_the_same_answer(session: Session, settings: Settings) -> None:
+    assert _ask(session, settings, "nobody@example.org") is None
+    assert session.scalar(select(func.count()).select_from(AuditRecord)
+                          .where(AuditRecord.action == "user.password.reset_request")) == 0
+    admin = _user(session, "root@example.org")
+    admin.role = Role.admin
+    gone = _user(session, "gone@example.org")
+    set_active(_writer(session, admin), gone.id, False)
+    assert _ask(session, settings, "gone@example.org") is None
+    with pytest.raises(InvalidInput):
+        _ask(session, settings, "not an address")
+
+
+def test_a_link_stops_working_when_it_expires_is_altered_or_is_another_token(session: Session,
+                                                                             settings: Settings) -> None:
+    user = _user(session, "eve@example.org")
+    token = _ask(session, settings, "eve@example.org")
+    assert token
+    claims = jwt.decode(token, settings.jwt_secret(), algorithms=["HS256"])
+    past = int((utcnow() - timedelta(minutes=1)).timestamp())
+    expired = jwt.encode({**claims, "exp": past}, settings.jwt_secret(), algorithm="HS256")
+    someone_else = jwt.encode({**claims, "sub": str(user.id + 1000)}, "not our secret, long enough to sign with",
+                              algorithm="HS256")
+    access = issue_access_token(settings, user.id)  # a valid token of another kind
+    for bad in (expired, someone_else, access, token[:-4] + "AAAA", "", "not.a.token"):
+        with pytest.raises(password_reset.ResetLinkInvalid):
+            password_reset.account_of(session, settings, bad)
+    with pytest.raises(InvalidInput, match="at least 10"):  # a short password leaves the old one working
+        password_reset.set_new_password(_writer(session), settings, token, "short")
+    session.rollback()
+    assert verify_password(user.password_hash, PASSWORD)
+    assert password_reset.account_of(session, settings, token).id == user.id
+
+
+def test_mails_are_limited_per_address_whether_or_not_it_has_an_account(session: Session,
+                                                                        settings: Settings) -> None:
+    _user(session, "bob@example.org")
+    limiter = MemoryRateLimiter()
+    for address in ("bob@example.org", "ghost@example.org"):
+        for _ in range(password_reset.PER_ADDRESS_PER_HOUR):
+            _ask(session, settings, address, limiter)
+        with pytest.raises(TooManyRequests) as refused:
+            _ask(session, settings, address, limiter)
+        assert refused.value.retry_after > 0
+
+
+def test_the_mail_speaks_the_accounts_language_and_needs_a_mail_server(session: Session,
+                                                                       settings: Settings) -> None:
+    user = _user(session, "li@example.org")
+    mail = password_reset.reset_mail(_writer(session), settings, MemoryRateLimiter(), None, user.email, Language.zh)
+    assert mail is not None and mail["Subject"] == "[IP Commons] 重设密码" and mail["To"] == "li@example.org"
+    assert f"{password_reset.RESET_MINUTES} 分钟内" in mail.get_content()
+    user.language = "en"
+    mail = password_reset.reset_mail(_writer(session), settings, MemoryRateLimiter(), None, user.email, Language.zh)
+    assert mail is not None and mail["Subject"] == "[IP Commons] Set a new password"
+    with pytest.raises(Unavailable, match="administrator"):
+        password_reset.reset_mail(_writer(session), settings.model_copy(update={"smtp_host": None}),
+                                  MemoryRateLimiter(), None, user.email, Language.en)
