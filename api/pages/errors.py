@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.i18n import from_accept_language, parse_language, translations
-from api.pages.context import LANG_COOKIE, templates
+from api.pages.context import LANG_COOKIE, NAV, templates
 from core.errors import IPCommonsError
 
 
@@ -19,7 +19,7 @@ def error_page(request: Request, status: int, title: str, error: IPCommonsError)
         request.headers.get("accept-language"))
     gettext = translations(lang).gettext
     context = {"title": title, "detail": error.in_words(gettext, lang), "_": gettext, "lang": lang.value, "user": None,
-               "csrf": "", "nav": (), "path": request.url.path, "page": _Bare(request), "back": came_from(request)}
+               "csrf": "", "nav": NAV, "path": request.url.path, "page": _Bare(request), "back": came_from(request)}
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 

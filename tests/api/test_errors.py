@@ -75,6 +75,9 @@ def test_an_address_with_no_page_is_said_in_the_readers_language(client: TestCli
     zh = client.get("/no-such-page", headers={"accept": "text/html", "accept-language": "zh-CN"})
     assert zh.status_code == 404 and "Not Found" not in zh.text
     assert "这个网址没有对应的页面：请检查网址，或回到检索页重新开始" in zh.text
+    # the site's sections stay one click away; account links do not, as the page is drawn without a session
+    assert '<a href="/copyright" >版权登记</a>' in zh.text and 'href="/service-hall"' in zh.text
+    assert 'href="/login"' not in zh.text and 'href="/admin"' not in zh.text
     en = client.get("/no-such-page", headers={"accept": "text/html", "accept-language": "en"})
     assert "there is no page at this address: check it, or start again from the search page" in en.text
     wrong_method = client.delete("/", headers={"accept": "text/html", "accept-language": "zh-CN"})
