@@ -39,7 +39,8 @@ def _signed_in(page: Page, user_id: int, target: str | None) -> Response:
 
 @router.get("/signup", response_class=HTMLResponse)
 def signup_form(page: PageDep) -> HTMLResponse:
-    return page.render("signup.html")
+    """Signed in already: said, with no form (another account needs logging out first)."""
+    return page.render("signup.html", signed_in=page.user is not None)
 
 
 @router.post("/signup", response_model=None)
@@ -54,8 +55,10 @@ def signup(page: CheckedPageDep, email: Text, password: Text, display_name: Anno
     return _signed_in(page, user.id, next)
 
 
-@router.get("/login", response_class=HTMLResponse)
-def login_form(page: PageDep, next: str = "/", after: str = "") -> HTMLResponse:
+@router.get("/login", response_model=None)
+def login_form(page: PageDep, next: str = "/", after: str = "") -> Response:
+    if page.user is not None:  # signed in already (an old bookmark, the back button): on to the page asked for
+        return page.redirect(_safe_next(next))
     notice = page.gettext("Your new password is set: log in with it.") if after == "reset" else None
     return page.render("login.html", next=_safe_next(next), notice=notice)
 

@@ -229,3 +229,13 @@ def test_without_a_mail_server_the_form_says_whom_to_ask(web: TestClient) -> Non
     r = web.post("/password/forgot", headers={**HTML, "Accept-Language": "zh-CN"},
                  data={"email": "someone@example.org", "csrf_token": _csrf(web, "/password/forgot")})
     assert r.status_code == 503 and "管理员" in r.text
+
+
+def test_signed_in_the_login_and_sign_up_pages_say_so(web: TestClient) -> None:
+    _sign_up(web)
+    login = web.get("/login", params={"next": "/collections"}, headers=EN, follow_redirects=False)
+    assert login.status_code == 303 and login.headers["location"] == "/collections"
+    outside = web.get("/login", params={"next": "//evil.example"}, headers=EN, follow_redirects=False)
+    assert outside.headers["location"] == "/"
+    signup = web.get("/signup", headers=EN)
+    assert signup.status_code == 200 and "You are signed in as" in signup.text and 'action="/signup"' not in signup.text
