@@ -180,6 +180,8 @@ class Material(Row):
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     round: Mapped[int] = mapped_column(Integer, default=0)  # 0: with the application; n: the n-th 补正
+    # which of the item's materials the file is ({zh, en}, as the catalogue named it then); None: not said
+    material: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
     filename: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)

@@ -114,6 +114,8 @@ class MaterialOut(BaseModel):
 
     id: int
     round: int
+    material: Bilingual | None = Field(default=None, description="the catalogue material this file is, if the "
+                                                                 "applicant said (the portal's form does)")
     filename: str
     sha256: str
     size: int

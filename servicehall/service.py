@@ -133,29 +133,45 @@ def _amount(text: str) -> str:
     return f"{value:.2f}"
 
 
-def _keep_files(w: Writer, settings: Settings, app: Application, files: Files, round_: int) -> int:
-    if len(files) > uploads.MAX_FILES:
-        raise InvalidInput.said("at most %(count)s files at a time", count=uploads.MAX_FILES)
+def _keep_files(w: Writer, settings: Settings, app: Application, files: Files, round_: int,
+                material: dict[str, str] | None = None) -> int:
     for filename, stream in files:
         kept = uploads.store(settings, filename, stream)
-        w.session.add(Material(application_id=app.id, uploaded_by=w.actor.id, round=round_,
+        w.session.add(Material(application_id=app.id, uploaded_by=w.actor.id, round=round_, material=material,
                                filename=kept.filename, sha256=kept.sha256, size=kept.size))
     return len(files)
 
 
-def apply(w: Writer, settings: Settings, body: ApplyIn, files: Files, now: datetime | None = None) -> ApplicationOut:
+def _at_most_max_files(count: int) -> None:
+    if count > uploads.MAX_FILES:
+        raise InvalidInput.said("at most %(count)s files at a time", count=uploads.MAX_FILES)
+
+
+def _check_materials(item: ServiceItem, labelled: dict[int, Files], others: Files) -> None:
+    """Every required material has a file: one labelled with it, else one of the unlabelled files
+    (the API's files carry no label). Refused with all the unmet ones named at once."""
+    _at_most_max_files(sum(map(len, labelled.values())) + len(others))
+    if any(not 0 <= position < len(item.materials) for position in labelled):
+        raise InvalidInput.said("this service lists %(count)s materials: a file is labelled with another",
+                                count=len(item.materials))
+    unmet = [m for i, m in enumerate(item.materials) if m.get("required") and not labelled.get(i)]
+    if len(others) < len(unmet):
+        raise InvalidInput.said("attach a file for each required material: %(names)s",
+                                names=Named(zh="、".join(m["zh"] for m in unmet), en=", ".join(m["en"] for m in unmet)))
+
+
+def apply(w: Writer, settings: Settings, body: ApplyIn, files: Files, now: datetime | None = None,
+          labelled: dict[int, Files] | None = None) -> ApplicationOut:
     """A person applies for a catalogue item with its form and materials; the tracking number
-    comes back, and the department's acceptors are told."""
+    comes back, and the department's acceptors are told. ``labelled`` holds the files the form
+    gave for one of the item's listed materials (by its position in the list), ``files`` the others."""
     now = now or utcnow()
     user = w.actor
+    labelled = {i: given for i, given in (labelled or {}).items() if given}
     with writing(w, body.item):
         item = get_item(w.session, body.item)
         values = _checked_fields(w.session, item, body.fields, user)
-        required = [m for m in item.materials if m.get("required")]
-        if len(files) < len(required):  # files are not labelled by material: at least one for each
-            raise InvalidInput.said("attach a file for each required material: %(names)s",
-                                    names=Named(zh="、".join(m["zh"] for m in required),
-                                                en=", ".join(m["en"] for m in required)))
+        _check_materials(item, labelled, files)
         app = Application(number=_next_number(w.session, now.year), item_id=item.id, department_id=item.department_id,
                           applicant_id=user.id, status=Status.submitted, form=values, submitted_at=now, step_no=0)
         clock.start_total(app, item, now)
@@ -163,6 +179,9 @@ def apply(w: Writer, settings: Settings, body: ApplyIn, files: Files, now: datet
         w.session.add(app)
         w.session.flush()
         count = _keep_files(w, settings, app, files, 0)
+        for position, given in sorted(labelled.items()):
+            spec = item.materials[position]
+            count += _keep_files(w, settings, app, given, 0, {"zh": spec["zh"], "en": spec["en"]})
         w.session.add(Event(application_id=app.id, at=now, actor_id=user.id, action="apply", from_status=None,
                             to_status=Status.submitted, comment=""))
         w.audit(AuditAction.hall_apply, "hall_application", app.number, item=item.code, files=count)
@@ -303,6 +322,7 @@ def act(w: Writer, number: str, body: ActionIn, now: datetime | None = None,
             app.result = (body.result or body.comment or None)
             app.upheld = body.upheld if item.kind is ItemKind.agency_mediation else None
         if files and settings is not None:
+            _at_most_max_files(len(files))
             _keep_files(w, settings, app, files, app.step_no)
         w.session.add(Event(application_id=app.id, at=now, actor_id=w.actor.id, action=body.action.value,
                             from_status=before, to_status=after, comment=body.comment.strip()))

@@ -42,6 +42,7 @@ NOTIFICATIONS = [N_("hall.new_application"), N_("hall.status"), N_("hall.materia
                  N_("hall.yellow_card"), N_("hall.red_card"),
                  N_("hall.rescheduled")]
 ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field)s is required"),
+          N_("this service lists %(count)s materials: a file is labelled with another"),
           N_("application %(number)s is %(status)s: %(action)s is not possible now"),
           N_("you may not %(action)s application %(number)s"), N_("say why (%(action)s needs a comment)"),
           N_("application %(number)s was changed by someone else: reload it"),
@@ -87,14 +88,17 @@ def apply_form(page: PageDep, code: str) -> HTMLResponse:
 
 @router.post(H + "/apply/{code}", response_model=None)
 async def apply(page: CheckedPageDep, code: str) -> Response:
-    """The item's own fields (``f_<name>``) and the files (``files``)."""
+    """The item's own fields (``f_<name>``), a file for each listed material (``material_<position>``)
+    and any other files (``files``)."""
     page.require_user()
     form = await page.request.form()
     fields = {k[2:]: v for k, v in form.items() if k.startswith("f_") and isinstance(v, str)}
     uploads = [f for f in form.getlist("files") if isinstance(f, StarletteUpload)]
+    labelled = {int(key[9:]): _files([f for f in form.getlist(key) if isinstance(f, StarletteUpload)])
+                for key in set(form.keys()) if key.startswith("material_") and key[9:].isdigit() and len(key) < 13}
     try:
         done = service.apply(page.writer(), page.platform.settings, ApplyIn(item=code, fields=fields),
-                             _files(uploads))
+                             _files(uploads), labelled=labelled)
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _apply_form(page, code, 400, error=page.explain(exc), form=fields)

@@ -70,6 +70,29 @@ def test_required_fields_and_materials_are_asked_for(office: Office) -> None:
                       [("a.txt", io.BytesIO(b"a"))])
 
 
+def test_files_given_for_a_listed_material_are_kept_as_that_material(office: Office) -> None:
+    """The portal's form has a box per listed material: a refusal names every unmet one at once,
+    and each file keeps the material it was given for, for the department to see."""
+    w = office.writer("applicant")
+    two = ApplyIn(item="rights-protection", fields={"subject": "s", "infringer": "i", "details": "d"})
+    evidence = {1: [("evidence.png", io.BytesIO(b"evidence"))]}
+    with pytest.raises(InvalidInput) as unmet:
+        service.apply(w, office.settings, two, [], labelled=evidence)
+    assert unmet.value.detail == "attach a file for each required material: Proof of the applicant's identity"
+    assert unmet.value.in_words(translations(Language.zh).gettext, Language.zh) == \
+        "请为每项必交材料各上传一个文件：申请人身份证明"
+    w.session.rollback()
+    for beyond in (2, -1):
+        with pytest.raises(InvalidInput, match="lists 2 materials"):
+            service.apply(w, office.settings, two, [], labelled={**evidence, beyond: [("x", io.BytesIO(b"x"))]})
+        w.session.rollback()
+    shown = service.apply(w, office.settings, two, [("note.txt", io.BytesIO(b"a note"))], labelled={
+        0: [("id-front.png", io.BytesIO(b"front")), ("id-back.png", io.BytesIO(b"back"))], **evidence})
+    kept = {m.filename: (m.material.en if m.material else None) for m in shown.materials}
+    assert kept == {"note.txt": None, "id-front.png": "Proof of the applicant's identity",
+                    "id-back.png": "Proof of the applicant's identity", "evidence.png": "Evidence of the infringement"}
+
+
 def test_only_the_applicant_and_the_department_see_the_files(office: Office) -> None:
     shown = office.apply(NOW)
     material = shown.materials[0]

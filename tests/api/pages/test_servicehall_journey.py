@@ -24,12 +24,10 @@ ITEM = {"zh-CN": "维权援助", "en-GB": "Rights-protection assistance"}
 DONE = {"zh-CN": "办件 {number}：已办结", "en-GB": "Application {number}: completed"}
 # 20 working days promised, 17 of them in the steps' own limits
 RESERVE = {"zh-CN": "其余 3 个工作日为退回重办预留", "en-GB": "the other 3 working days allow for work sent back"}
-EACH_FILE = {"zh-CN": "请为上面列出的每项材料各上传一个文件（申请人身份证明、侵权证据）",
-             "en-GB": "Attach a file for each material listed above (Proof of the applicant's identity, "
-                      "Evidence of the infringement)"}
-ONE_EACH = {"zh-CN": "请为每项必交材料各上传一个文件：申请人身份证明、侵权证据",
-            "en-GB": "attach a file for each required material: Proof of the applicant's identity, Evidence of the "
-                     "infringement"}
+IDENTITY = {"zh-CN": "申请人身份证明", "en-GB": "Proof of the applicant's identity"}
+ONE_EACH = {"zh-CN": "请为每项必交材料各上传一个文件：申请人身份证明",  # the unmet one alone
+            "en-GB": "attach a file for each required material: Proof of the applicant's identity"}
+KEPT_AS = {"zh-CN": "申请人身份证明：id-card.png", "en-GB": "Proof of the applicant's identity: id-card.png"}
 SHOTS = os.environ.get("IPC_SCREENSHOTS_DIR")
 
 
@@ -96,24 +94,25 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     creator.locator('a[href="/service-hall/apply/rights-protection"]').click()
     expect(creator.get_by_role("heading", level=1)).to_have_text(ITEM[lang])
     expect(creator.locator("dl.facts")).to_contain_text(RESERVE[lang])
-    expect(creator.locator("#files-help")).to_contain_text(EACH_FILE[lang])
+    expect(creator.locator('label[for="material-0"]')).to_contain_text(IDENTITY[lang])  # a box per material
     _clean(creator, f"hall-apply-{lang}")
     creator.locator("#f_subject").fill("Harbour Notes (CR-2026-000001)")
     creator.locator("#f_infringer").fill("Copycat Ltd <script>alert(1)</script>")
     creator.locator("#f_details").fill("They sell copies of my book.")
-    creator.locator("#files").set_input_files([{"name": "evidence.png", "mimeType": "image/png",
-                                                "buffer": b"\x89PNG evidence of the copies"}])
-    creator.locator("form.hall-form button[type=submit]").click()  # one file for two required materials
-    expect(creator.locator("#form-error")).to_contain_text(ONE_EACH[lang])
+    evidence = {"name": "evidence.png", "mimeType": "image/png", "buffer": b"\x89PNG evidence of the copies"}
+    creator.locator("#material-1").set_input_files([evidence])
+    creator.locator("form.hall-form button[type=submit]").click()  # the identity's box left empty
+    expect(creator.locator("#form-error")).to_have_text(ONE_EACH[lang])
     expect(creator.locator("#f_infringer")).to_have_value("Copycat Ltd <script>alert(1)</script>")  # kept
-    creator.locator("#files").set_input_files([
-        {"name": "id-card.png", "mimeType": "image/png", "buffer": b"\x89PNG id"},
-        {"name": "evidence.png", "mimeType": "image/png", "buffer": b"\x89PNG evidence of the copies"}])
+    creator.locator("#material-0").set_input_files([{"name": "id-card.png", "mimeType": "image/png",
+                                                     "buffer": b"\x89PNG id"}])
+    creator.locator("#material-1").set_input_files([evidence])
     with creator.expect_navigation(url=re.compile(r"/service-hall/applications/SH\d+")):
         creator.locator("form.hall-form button[type=submit]").click()
     number = creator.url.split("/")[-1].split("?")[0]
     expect(creator.locator("main")).to_contain_text("Copycat Ltd <script>alert(1)</script>")  # text, not markup
     expect(creator.locator("main")).to_contain_text("evidence.png")
+    expect(creator.locator("#materials-h + ul")).to_contain_text(KEPT_AS[lang])
 
     # the acceptor asks for more material; the creator supplies it
     staff["acceptor"].goto(portal_url + "/service-hall")
