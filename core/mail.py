@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
@@ -83,8 +84,8 @@ def _connected(settings: Settings) -> Iterator[smtplib.SMTP]:
     """A connection to the configured SMTP server, with STARTTLS and login when configured."""
     assert settings.smtp_host, "callers check that mail is configured"
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls()
+        if settings.smtp_starttls:  # the server's certificate checked: a password link must not travel to a stranger
+            smtp.starttls(context=ssl.create_default_context())
         if settings.smtp_user and settings.smtp_password:
             smtp.login(settings.smtp_user, settings.smtp_password.get_secret_value())
         yield smtp
@@ -95,7 +96,7 @@ def send_now(settings: Settings, msg: EmailMessage) -> None:
     the person asks again."""
     try:
         with _connected(settings) as smtp:
-            smtp.send_message(msg)
+            smtp.send_message(msg, to_addrs=[str(msg["To"])])
     except (OSError, smtplib.SMTPException):
         log.exception("could not send %r to %s", msg["Subject"], msg["To"])
 
@@ -112,7 +113,7 @@ def send_pending(settings: Settings, session: Session) -> int:
     sent = 0
     with _connected(settings) as smtp:
         for note, user in rows:
-            smtp.send_message(_message(settings, user, note))
+            smtp.send_message(_message(settings, user, note), to_addrs=[user.email])
             note.emailed_at = utcnow()
             session.commit()  # each mail once, even if the next one fails
             sent += 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Form, Query
+from fastapi import APIRouter, BackgroundTasks, Form
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
@@ -95,16 +95,14 @@ def forgot_password(page: CheckedPageDep, background: BackgroundTasks, email: Te
 
 
 @router.get("/password/reset", response_class=HTMLResponse)
-def reset_password_form(page: PageDep, token: Annotated[str, Query(max_length=2000)] = "") -> HTMLResponse:
-    try:
-        password_reset.account_of(page.session, page.platform.settings, token)
-    except IPCommonsError as exc:
-        return page.render("password_reset.html", form_status(exc), error=page.explain(exc), spent=True)
-    return page.render("password_reset.html", token=token)
+def reset_password_form(page: PageDep) -> HTMLResponse:
+    """The link's token is after "#", never sent here: the page's script puts it in the form."""
+    return page.render("password_reset.html")
 
 
 @router.post("/password/reset", response_model=None)
-def reset_password(page: CheckedPageDep, token: Text, password: Text) -> Response:
+def reset_password(page: CheckedPageDep, password: Annotated[str, Form(max_length=1000)],
+                   token: Annotated[str, Form(max_length=2000)] = "") -> Response:
     try:
         password_reset.set_new_password(page.anonymous_writer(), page.platform.settings, token, password)
     except password_reset.ResetLinkInvalid as exc:

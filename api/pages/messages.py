@@ -63,7 +63,7 @@ ERRORS = [N_("wrong e-mail or password"), N_("too many login attempts from this 
           N_("an account with this e-mail already exists"), N_("the current password is wrong"),
           N_("this site sends no e-mail, so it cannot send a link: ask an administrator to set a new password for you"),
           N_("too many requests for a new password; wait an hour and retry"),
-          N_("no account uses the e-mail %(email)s"),
+          N_("no account uses the e-mail %(email)s"), N_("a password has at most %(n)s characters"),
           N_("this link to set a new password has expired or was used already; ask for a new one"),
           N_("sign in to continue"),
           N_("the form has expired or did not come from this site: reload the page and retry"),

@@ -33,6 +33,7 @@ RESET_MINUTES = 30
 TOKEN_TYPE = "password-reset"  # noqa: S105 - the JWT's type claim, not a secret
 PER_ADDRESS_PER_HOUR = 3  # mails to one e-mail address
 PER_CLIENT_PER_HOUR = 10  # requests from one client address
+MAX_PASSWORD_LENGTH = 256  # as at sign-up (RegisterIn)
 
 
 class ResetLinkInvalid(InvalidInput):
@@ -55,7 +56,9 @@ def _token(settings: Settings, user: User) -> str:
 
 
 def _link(settings: Settings, token: str) -> str:
-    return f"{settings.public_url.rstrip('/')}/password/reset?{urlencode({'token': token})}"
+    """The token after "#": browsers never send that part, so it stays out of access logs, proxies'
+    logs and Referer headers (the page's script puts it in the form)."""
+    return f"{settings.public_url.rstrip('/')}/password/reset#{urlencode({'token': token})}"
 
 
 def _mail(settings: Settings, user: User, link: str, lang: Language) -> EmailMessage:
@@ -96,15 +99,16 @@ def reset_mail(w: Writer, settings: Settings, limiter: RateLimiter, client_ip: s
     return _mail(settings, user, _link(settings, _token(settings, user)), Language(user.language or lang))
 
 
-def account_of(session: Session, settings: Settings, token: str) -> User:
-    """The account a reset link is for, if the link still works."""
+def account_of(session: Session, settings: Settings, token: str, for_update: bool = False) -> User:
+    """The account a reset link is for, if the link still works; ``for_update`` locks its row
+    (PostgreSQL), so two tabs sending one link cannot both set a password."""
     try:
         claims = jwt.decode(token, settings.jwt_secret(), algorithms=["HS256"],
                             options={"require": ["exp", "sub", "typ", "pwd"]})
         user_id = int(claims["sub"])
     except (jwt.PyJWTError, TypeError, ValueError) as exc:
         raise ResetLinkInvalid() from exc
-    user = session.get(User, user_id)
+    user = session.get(User, user_id, with_for_update=True if for_update else None, populate_existing=for_update)
     if claims["typ"] != TOKEN_TYPE or user is None or not user.is_active or claims["pwd"] != _bound_to(user):
         raise ResetLinkInvalid()
     return user
@@ -112,7 +116,7 @@ def account_of(session: Session, settings: Settings, token: str) -> User:
 
 def set_new_password(w: Writer, settings: Settings, token: str, new: str) -> User:
     """Set the password a reset link is for."""
-    user = account_of(w.session, settings, token)
+    user = account_of(w.session, settings, token, for_update=True)
     w.ctx.actor_id = user.id
     _replace(w, user, new, by="link")
     return user
@@ -130,9 +134,12 @@ def set_by_operator(w: Writer, email: str, new: str) -> User:
 
 def _replace(w: Writer, user: User, new: str, by: str) -> None:
     """The new password, and every browser of the account signed out: whoever knew the old
-    password is signed out too."""
+    password is signed out too. API keys stay valid (integrations keep running); the form and
+    the account page list them, to revoke any one does not recognise."""
     if len(new) < MIN_PASSWORD_LENGTH:
         raise InvalidInput.said("password must have at least %(n)s characters", n=MIN_PASSWORD_LENGTH)
+    if len(new) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput.said("a password has at most %(n)s characters", n=MAX_PASSWORD_LENGTH)
     user.password_hash = hash_password(new)
     closed = close_sessions_of(w.session, user.id)
     w.audit(AuditAction.user_password_reset, "user", user.id, by=by, sessions_closed=closed)

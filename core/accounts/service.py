@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -39,11 +40,17 @@ from core.notifications import NotificationOut
 from core.ratelimit import RateLimiter
 from core.settings import Settings
 
+# One mailbox: RFC 5322's dot-atom on the left (letters of any script, as RFC 6531 allows; no quoted
+# forms), dot-separated labels of letters, digits and hyphens on the right. No comma, angle bracket
+# or second "@": an address goes into the To header of our mail, where "a@evil.org,victim@example.com"
+# is two recipients.
+_MAILBOX = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"
+                      r"@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_][^\W_]*(?:-*[^\W_]+)*")
+
 
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
-    local, at, domain = email.partition("@")
-    if not at or not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
+    if len(email) > 254 or not _MAILBOX.fullmatch(email) or "_" in email.partition("@")[2]:
         raise InvalidInput.said("not an e-mail address: %(email)r", email=email)
     return email
 

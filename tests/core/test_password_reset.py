@@ -4,7 +4,9 @@ for an active account only, and that says nothing about which addresses have acc
 from __future__ import annotations
 
 import re
+import socket
 from datetime import timedelta
+from email.message import EmailMessage
 
 import jwt
 import pytest
@@ -22,6 +24,7 @@ from core.audit import AuditContext, AuditRecord, Writer
 from core.db import session_factory, utcnow
 from core.errors import InvalidInput, TooManyRequests, Unavailable
 from core.i18n import Language
+from core.mail import send_now
 from core.ratelimit import MemoryRateLimiter
 from core.settings import Settings
 
@@ -63,7 +66,7 @@ def _ask(session: Session, settings: Settings, email: str, limiter: MemoryRateLi
                                      lang)
     if mail is None:
         return None
-    found = re.search(r"https://ip\.example/password/reset\?token=(\S+)", mail.get_content())
+    found = re.search(r"https://ip\.example/password/reset#token=(\S+)", mail.get_content())
     assert found, mail.get_content()
     return found.group(1)
 
@@ -116,7 +119,8 @@ def test_a_link_stops_working_when_it_expires_is_altered_or_is_another_token(ses
     someone_else = jwt.encode({**claims, "sub": str(user.id + 1000)}, "not our secret, long enough to sign with",
                               algorithm="HS256")
     access = issue_access_token(settings, user.id)  # a valid token of another kind
-    for bad in (expired, someone_else, access, token[:-4] + "AAAA", "", "not.a.token"):
+    other_kind = jwt.encode({**claims, "typ": "access"}, settings.jwt_secret(), algorithm="HS256")
+    for bad in (expired, someone_else, access, other_kind, token[:-4] + "AAAA", "", "not.a.token"):
         with pytest.raises(password_reset.ResetLinkInvalid):
             password_reset.account_of(session, settings, bad)
     with pytest.raises(InvalidInput, match="at least 10"):  # a short password leaves the old one working
@@ -150,3 +154,44 @@ def test_the_mail_speaks_the_accounts_language_and_needs_a_mail_server(session: 
     with pytest.raises(Unavailable, match="administrator"):
         password_reset.reset_mail(_writer(session), settings.model_copy(update={"smtp_host": None}),
                                   MemoryRateLimiter(), None, user.email, Language.en)
+
+
+def test_a_link_stops_working_when_its_account_is_disabled(session: Session, settings: Settings) -> None:
+    admin = _user(session, "boss@example.org")
+    admin.role = Role.admin
+    user = _user(session, "leaver@example.org")
+    token = _ask(session, settings, user.email)
+    assert token
+    set_active(_writer(session, admin), user.id, False)
+    with pytest.raises(password_reset.ResetLinkInvalid):
+        password_reset.set_new_password(_writer(session), settings, token, NEW_PASSWORD)
+
+
+def test_one_client_address_asks_for_ten_links_an_hour_at_most(session: Session, settings: Settings) -> None:
+    limiter = MemoryRateLimiter()
+    for i in range(password_reset.PER_CLIENT_PER_HOUR):
+        _ask(session, settings, f"someone-{i}@example.org", limiter)
+    with pytest.raises(TooManyRequests):
+        _ask(session, settings, "someone-else@example.org", limiter)
+
+
+def test_an_address_that_is_two_recipients_is_not_an_address(session: Session, settings: Settings) -> None:
+    """It would go into the mail's To header: sign-up and the form refuse it alike."""
+    for hostile in ("me@evil.org,victim@example.com", "me@evil.org victim@example.com", "<b>x</b>@a.org",
+                    "a@b@example.org", 'victim@example.com"'):
+        with pytest.raises(InvalidInput, match="not an e-mail address"):
+            service.register(_writer(session), RegisterIn(email=hostile, password=PASSWORD))
+        with pytest.raises(InvalidInput, match="not an e-mail address"):
+            _ask(session, settings, hostile)
+    assert service.normalise_email(" 张三@例子.中国 ") == "张三@例子.中国"  # letters of any script stay welcome
+
+
+def test_a_mail_server_that_is_down_is_logged_not_raised(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    msg = EmailMessage()
+    msg["To"], msg["Subject"] = "ada@example.org", "[IP Commons] Set a new password"
+    msg.set_content("a link")
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    send_now(settings.model_copy(update={"smtp_port": port}), msg)
+    assert "could not send" in caplog.text and "ada@example.org" in caplog.text

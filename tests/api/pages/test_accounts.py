@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from api.app import create_app
 from api.pages.context import checked_page
@@ -155,15 +156,21 @@ def _ask_for_a_link(client: TestClient, email: str) -> str:
     return r.text
 
 
-def _link_in(sink: MailSink, email: str) -> str:
+def _token_in(sink: MailSink, email: str) -> str:
+    """The token of the last link mailed to ``email``: after "#", where no server ever sees it."""
     mails = sink.to(email)
     assert mails, [m["To"] for m in sink.messages]
     payload = mails[-1].get_payload(decode=True)
     assert isinstance(payload, bytes)
     body = payload.decode()
-    found = re.search(r"http://testserver(/password/reset\?token=\S+)", body)
+    found = re.search(r"http://testserver/password/reset#token=(\S+)", body)
     assert found, body
     return found.group(1)
+
+
+def _set_password(client: TestClient, token: str, password: str, headers: dict[str, str] = EN) -> Response:
+    return client.post("/password/reset", headers=headers, follow_redirects=False, data={
+        "token": token, "password": password, "csrf_token": _csrf(client, "/password/reset")})
 
 
 def test_a_forgotten_password_is_set_again_through_a_mailed_link(mailing_web: tuple[TestClient, MailSink],
@@ -175,18 +182,15 @@ def test_a_forgotten_password_is_set_again_through_a_mailed_link(mailing_web: tu
         assert 'href="/password/forgot"' in other.get("/login", headers=EN).text
         answer = _ask_for_a_link(other, email.upper())
         assert "If an account uses" in answer
-        link = _link_in(sink, email)
-        form = other.get(link, headers=EN)
-        assert form.status_code == 200 and 'name="token"' in form.text
-        token = html.unescape(re.search(r'name="token" value="([^"]+)"', form.text).group(1))  # type: ignore[union-attr]
-        short = other.post("/password/reset", headers=EN, data={
-            "token": token, "password": "short", "csrf_token": _csrf(other, link)})
+        token = _token_in(sink, email)
+        form = other.get("/password/reset", headers=EN)  # the token stays in the browser's address bar
+        assert form.status_code == 200 and '<script src="/static/password-reset.js"' in form.text
+        short = _set_password(other, token, "short")
         assert short.status_code == 400 and "at least 10" in short.text and 'name="token"' in short.text
-        done = other.post("/password/reset", headers=EN, follow_redirects=False, data={
-            "token": token, "password": "a new password 456", "csrf_token": _csrf(other, link)})
+        done = _set_password(other, token, "a new password 456")
         assert done.status_code == 303 and done.headers["location"] == "/login?after=reset"
         assert "Your new password is set" in other.get("/login?after=reset", headers=EN).text
-        spent = other.get(link, headers=EN)
+        spent = _set_password(other, token, "yet another password 789")
         assert spent.status_code == 400 and "expired or was used already" in spent.text
         assert 'href="/password/forgot"' in spent.text and 'name="token"' not in spent.text
 
@@ -213,16 +217,18 @@ def test_a_password_link_says_nothing_about_who_has_an_account(mailing_web: tupl
     assert r.status_code == 429 and "等一小时" in r.text
 
 
-def test_bad_password_links_are_refused_in_the_readers_language(mailing_web: tuple[TestClient, MailSink]) -> None:
-    web, _ = mailing_web
+def test_bad_password_links_and_addresses_are_refused_in_the_readers_language(
+        mailing_web: tuple[TestClient, MailSink]) -> None:
+    web, sink = mailing_web
     zh = {**HTML, "Accept-Language": "zh-CN"}
-    for token in ("", "not.a.token", "x" * 500):
-        r = web.get("/password/reset", params={"token": token}, headers=zh)
-        assert r.status_code == 400 and "链接已过期或已使用过" in r.text
-    assert web.get("/password/reset", params={"token": "x" * 2001}, headers=zh).status_code == 422
-    r = web.post("/password/reset", headers=zh, data={"token": "<script>", "password": "a new password 456",
-                                                      "csrf_token": _csrf(web, "/password/forgot")})
-    assert r.status_code == 400 and "<script>" not in r.text
+    for token in ("", "not.a.token", "x" * 500, "<script>alert(1)</script>"):
+        r = _set_password(web, token, "a new password 456", zh)
+        assert r.status_code == 400 and "链接已过期或已使用过" in r.text and "<script>alert" not in r.text
+    assert _set_password(web, "x" * 2001, "a new password 456", zh).status_code == 422
+    hostile = "<b>me</b>@evil.org,victim@example.com"
+    r = web.post("/password/forgot", headers=zh, data={"email": hostile, "csrf_token": _csrf(web, "/password/forgot")})
+    assert r.status_code == 400 and "<b>me</b>" not in r.text and html.escape("<b>me</b>") in r.text
+    assert sink.messages == []
 
 
 def test_without_a_mail_server_the_form_says_whom_to_ask(web: TestClient) -> None:

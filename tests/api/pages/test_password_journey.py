@@ -37,10 +37,15 @@ def test_a_forgotten_password_in_chinese(browser: Browser, portal_url: str, mail
     assert str(make_header(decode_header(mail["Subject"]))) == "[IP Commons] 重设密码"
     payload = mail.get_payload(decode=True)
     assert isinstance(payload, bytes)
-    link = re.search(r"(/password/reset\?token=\S+)", payload.decode())
+    link = re.search(r"(/password/reset#token=\S+)", payload.decode())
     assert link, payload
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
     page.goto(portal_url + link.group(1))
     expect(page.get_by_role("heading", name="设置新密码")).to_be_visible()
+    expect(page).to_have_url(f"{portal_url}/password/reset")  # the token is off the address bar
+    token = link.group(1).split("#token=")[1]
+    assert not any(token in url for url in requests)  # and was never sent in an address
     assert axe_violations(page) == []
     page.get_by_label("新密码（至少 10 个字符）").fill(NEW_PASSWORD)
     page.get_by_role("button", name="设置密码").click()
@@ -55,6 +60,15 @@ def test_a_forgotten_password_in_chinese(browser: Browser, portal_url: str, mail
     expect(page.get_by_role("button", name="退出")).to_be_visible()
 
     page.goto(portal_url + link.group(1))  # the link is spent
+    page.get_by_label("新密码（至少 10 个字符）").fill("又一个新的密码 2027")
+    page.get_by_role("button", name="设置密码").click()
     expect(page.get_by_role("alert")).to_contain_text("链接已过期或已使用过")
     expect(page.get_by_role("link", name="重新申请链接")).to_be_visible()
+    page.context.close()
+
+
+def test_the_reset_page_without_its_link_says_where_to_get_one(browser: Browser, portal_url: str) -> None:
+    page = new_page(browser, "zh-CN")
+    page.goto(f"{portal_url}/password/reset")
+    expect(page.get_by_role("alert")).to_contain_text("请从邮件中打开链接")
     page.context.close()
