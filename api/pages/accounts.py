@@ -76,7 +76,8 @@ def login(page: CheckedPageDep, email: Text, password: Text, next: Annotated[str
 
 @router.get("/password/forgot", response_class=HTMLResponse)
 def forgot_password_form(page: PageDep) -> HTMLResponse:
-    return page.render("password_forgot.html")
+    """A site without a mail server says so at once, rather than after the address is typed."""
+    return page.render("password_forgot.html", no_mail=not page.platform.settings.smtp_host)
 
 
 @router.post("/password/forgot", response_class=HTMLResponse)
