@@ -161,11 +161,13 @@ def save_profile(page: CheckedPageDep, display_name: Text, language: Annotated[s
 @router.post("/account/password", response_class=HTMLResponse)
 def change_password(page: CheckedPageDep, current: Text, new: Text) -> HTMLResponse:
     try:
-        service.change_password(page.writer(), current, new)
+        service.change_password(page.writer(), current, new,
+                                keep_session=page.web_session.id if page.web_session is not None else None)
     except IPCommonsError as exc:
         page.session.rollback()
         return _account(page, 400, error=page.explain(exc))
-    return _account(page, notice=page.gettext("Password changed."))
+    return _account(page, notice=page.gettext("Password changed. Every other browser signed in to your account is "
+                                              "signed out."))
 
 
 @router.post("/account/api-keys", response_class=HTMLResponse)

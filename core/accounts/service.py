@@ -31,6 +31,7 @@ from core.accounts.schemas import (
     TokenOut,
     UserOut,
 )
+from core.accounts.sessions import close_sessions_of
 from core.accounts.tokens import api_key_matches, api_key_prefix, issue_access_token, new_api_key
 from core.audit import AuditAction, Writer
 from core.db import utcnow
@@ -280,14 +281,17 @@ def update_profile(w: Writer, display_name: str, language: Language | None) -> U
     return UserOut.model_validate(user)
 
 
-def change_password(w: Writer, current: str, new: str) -> None:
+def change_password(w: Writer, current: str, new: str, keep_session: int | None = None) -> None:
+    """A new password; every other browser of the account is signed out (``keep_session``, the one
+    asking, stays), as after a reset: whoever knew the old password is signed out too."""
     user = w.actor
     if not verify_password(user.password_hash, current):
         raise PermissionDenied("the current password is wrong")
     if len(new) < MIN_PASSWORD_LENGTH:
         raise InvalidInput.said("password must have at least %(n)s characters", n=MIN_PASSWORD_LENGTH)
     user.password_hash = hash_password(new)
-    w.audit(AuditAction.user_password_change, "user", user.id)
+    closed = close_sessions_of(w.session, user.id, keep=keep_session)
+    w.audit(AuditAction.user_password_change, "user", user.id, sessions_closed=closed)
     w.commit()
 
 

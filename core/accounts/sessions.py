@@ -68,11 +68,12 @@ def close_session(w: Writer, row: WebSession) -> None:
     w.commit()
 
 
-def close_sessions_of(session: Session, user_id: int) -> int:
-    """Sign every browser of an account out (its password was reset); how many were signed in.
-    The caller audits the reset that asked for it."""
+def close_sessions_of(session: Session, user_id: int, keep: int | None = None) -> int:
+    """Sign every browser of an account out but ``keep`` (its password changed); how many were
+    signed in. The caller audits the change that asked for it."""
     closed = session.scalars(update(WebSession).where(
         WebSession.user_id == user_id, WebSession.revoked_at.is_(None), WebSession.expires_at > utcnow(),
+        WebSession.id != (keep if keep is not None else -1),
     ).values(revoked_at=utcnow()).returning(WebSession.id))
     return len(closed.all())
 

@@ -247,3 +247,16 @@ def test_signed_in_the_login_and_sign_up_pages_say_so(web: TestClient) -> None:
     assert outside.headers["location"] == "/"
     signup = web.get("/signup", headers=EN)
     assert signup.status_code == 200 and "You are signed in as" in signup.text and 'action="/signup"' not in signup.text
+
+
+def test_changing_the_password_signs_out_the_other_browsers(web: TestClient) -> None:
+    email = _sign_up(web)
+    with TestClient(web.app) as other:
+        r = other.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": _csrf(other)},
+                       headers=EN, follow_redirects=False)
+        assert r.status_code == 303 and other.get("/account", headers=EN).status_code == 200
+        changed = web.post("/account/password", headers=EN, data={
+            "current": PASSWORD, "new": "a new password 456", "csrf_token": _csrf(web, "/account")})
+        assert changed.status_code == 200 and "Every other browser" in changed.text
+        assert web.get("/account", headers=EN).status_code == 200  # the browser that asked stays in
+        assert other.get("/account", headers=EN, follow_redirects=False).status_code == 303  # to the login
