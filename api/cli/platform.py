@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -22,12 +23,17 @@ def serve(
                                                  "(default: on with the embedded broker).")] = None,
     reload: bool = False,
 ) -> None:
-    """Serve the API and web pages."""
+    """Serve the API and web pages. Unless IPC_PUBLIC_URL says otherwise, links in mail (a password
+    link, a certificate's QR code) point at the address served here."""
     import uvicorn
 
     from api.worker import worker_command
 
+    if "IPC_PUBLIC_URL" not in os.environ and host not in ("0.0.0.0", "::"):  # noqa: S104 - compared, not bound
+        os.environ["IPC_PUBLIC_URL"] = f"http://{host}:{port}"  # read by this process's app and its worker
+        get_settings.cache_clear()
     settings = get_settings()
+    console.print(f"links in mail point at {settings.public_url} (IPC_PUBLIC_URL)", highlight=False)
     proc = None
     if worker if worker is not None else settings.broker_kind is BrokerKind.embedded:
         proc = subprocess.Popen(worker_command(1))

@@ -192,6 +192,8 @@ def test_stopping_serve_stops_its_local_worker(embedded_settings: Settings, tmp_
             assert time.monotonic() < deadline and server.poll() is None, log.read_text()[-2000:]
             time.sleep(0.5)
         worker_pid = int(log.read_text().split("local worker started (pid ", 1)[1].split(",", 1)[0])
+        # a password link mailed from here opens here (IPC_PUBLIC_URL unset: the served address)
+        assert f"links in mail point at http://127.0.0.1:{port} " in log.read_text()
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=40) == 128 + signal.SIGTERM
         deadline = time.monotonic() + 30
