@@ -96,6 +96,14 @@ function renderResult(root, t, result) {
   status.textContent = sentences.join(" ");
 }
 
+// The certificate holds, and the chosen file is not the work it registers.
+function renderWrongFile(root, t, alone) {
+  const status = root.querySelector('[role="status"]');
+  status.dataset.valid = "false";
+  status.dataset.file = "other";
+  status.textContent = fill(t.wrongFile || "", alone);
+}
+
 // A new run starts from a clean slate: no verdict or step of the previous one stays on screen.
 function clearResult(root) {
   const list = root.querySelector("[data-verifier-steps]");
@@ -109,6 +117,7 @@ async function run(root, t, button) {
   root.setAttribute("aria-busy", "true");
   showError(root, "");
   delete status.dataset.valid;
+  delete status.dataset.file;
   clearResult(root);
   status.textContent = t.checking || "Checking…";
   try {
@@ -116,7 +125,19 @@ async function run(root, t, button) {
     const [certificate, keySet, policy] = await Promise.all([
       certificateOf(root, t), getJson(root.dataset.keysUrl), policyFile ? readJson(policyFile, t) : null,
     ]);
-    const result = await verifyCertificate({ certificate, keySet, file: firstFile(input(root, "file")), policy });
+    const file = firstFile(input(root, "file"));
+    const result = await verifyCertificate({ certificate, keySet, file, policy });
+    if (result.failedStep === "file hash") {
+      // Not the registered file: say whether the certificate itself holds, rather than "not valid"
+      // with every later check skipped (a reader takes that for a forged certificate).
+      // A certificate that fails on its own is reported by the check it fails.
+      const alone = await verifyCertificate({ certificate, keySet, policy });
+      const refused = result.steps.find((s) => s.name === "file hash");
+      renderSteps(root, t, alone.steps.map((s) => (s.name === "file hash" ? refused : s)));
+      if (alone.valid) renderWrongFile(root, t, alone);
+      else renderResult(root, t, alone);
+      return;
+    }
     renderSteps(root, t, result.steps);
     renderResult(root, t, result);
   } catch (err) {
