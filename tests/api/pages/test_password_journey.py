@@ -69,6 +69,10 @@ def test_a_forgotten_password_in_chinese(browser: Browser, portal_url: str, mail
 
 def test_the_reset_page_without_its_link_says_where_to_get_one(browser: Browser, portal_url: str) -> None:
     page = new_page(browser, "zh-CN")
-    page.goto(f"{portal_url}/password/reset")
-    expect(page.get_by_role("alert")).to_contain_text("请从邮件中打开链接")
+    for address in ("/password/reset", "/password/reset#token=garbage"):
+        page.goto("about:blank")  # a link from a mail opens the page afresh, not as a jump within it
+        page.goto(portal_url + address)
+        expect(page.get_by_role("alert")).to_contain_text("请从我们发给您的邮件中的链接打开此页面。")
+        expect(page.locator('form[action="/password/reset"]')).to_be_hidden()  # no form that cannot work
+        expect(page).to_have_url(f"{portal_url}/password/reset")
     page.context.close()
