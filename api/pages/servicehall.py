@@ -101,7 +101,8 @@ async def apply(page: CheckedPageDep, code: str) -> Response:
                              _files(uploads), labelled=labelled)
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _apply_form(page, code, 400, error=page.explain(exc), form=fields)
+        chosen = bool(_files(uploads)) or any(labelled.values())  # a browser never keeps them on the page it gets back
+        return _apply_form(page, code, 400, error=page.explain(exc), form=fields, choose_again=chosen)
     return page.redirect(f"{H}/applications/{done.number}?notice=applied")
 
 

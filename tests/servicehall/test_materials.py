@@ -57,7 +57,7 @@ def test_required_fields_and_materials_are_asked_for(office: Office) -> None:
     assert missing.value.detail == "Details is required"
     with pytest.raises(InvalidInput) as no_file:
         service.apply(w, office.settings, ApplyIn(item=office.item, fields={"details": "d"}), [])
-    assert no_file.value.in_words(zh, Language.zh) == "请为每项必交材料各上传一个文件：证据"
+    assert no_file.value.in_words(zh, Language.zh) == "请为每项必交材料上传文件：证据"
     w.session.rollback()
     # the real catalogue's rights protection asks for two materials: one file is not enough
     two = ApplyIn(item="rights-protection", fields={"subject": "s", "infringer": "i", "details": "d"})
@@ -80,7 +80,7 @@ def test_files_given_for_a_listed_material_are_kept_as_that_material(office: Off
         service.apply(w, office.settings, two, [], labelled=evidence)
     assert unmet.value.detail == "attach a file for each required material: Proof of the applicant's identity"
     assert unmet.value.in_words(translations(Language.zh).gettext, Language.zh) == \
-        "请为每项必交材料各上传一个文件：申请人身份证明"
+        "请为每项必交材料上传文件：申请人身份证明"
     w.session.rollback()
     for beyond in (2, -1):
         with pytest.raises(InvalidInput, match="lists 2 materials"):

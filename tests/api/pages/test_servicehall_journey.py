@@ -25,8 +25,10 @@ DONE = {"zh-CN": "办件 {number}：已办结", "en-GB": "Application {number}: 
 # 20 working days promised, 17 of them in the steps' own limits
 RESERVE = {"zh-CN": "其余 3 个工作日为退回重办预留", "en-GB": "the other 3 working days allow for work sent back"}
 IDENTITY = {"zh-CN": "申请人身份证明", "en-GB": "Proof of the applicant's identity"}
-ONE_EACH = {"zh-CN": "请为每项必交材料各上传一个文件：申请人身份证明",  # the unmet one alone
+ONE_EACH = {"zh-CN": "请为每项必交材料上传文件：申请人身份证明",  # the unmet one alone
             "en-GB": "attach a file for each required material: Proof of the applicant's identity"}
+CHOOSE_AGAIN = {"zh-CN": "您选择的文件未被保留，请重新选择。",
+                "en-GB": "The files you chose were not kept: please choose them again."}
 KEPT_AS = {"zh-CN": "申请人身份证明：id-card.png", "en-GB": "Proof of the applicant's identity: id-card.png"}
 SHOTS = os.environ.get("IPC_SCREENSHOTS_DIR")
 
@@ -102,7 +104,8 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     evidence = {"name": "evidence.png", "mimeType": "image/png", "buffer": b"\x89PNG evidence of the copies"}
     creator.locator("#material-1").set_input_files([evidence])
     creator.locator("form.hall-form button[type=submit]").click()  # the identity's box left empty
-    expect(creator.locator("#form-error")).to_have_text(ONE_EACH[lang])
+    expect(creator.locator("#form-error")).to_contain_text(ONE_EACH[lang])
+    expect(creator.locator("#form-error")).to_contain_text(CHOOSE_AGAIN[lang])  # the browser dropped the file
     expect(creator.locator("#f_infringer")).to_have_value("Copycat Ltd <script>alert(1)</script>")  # kept
     creator.locator("#material-0").set_input_files([{"name": "id-card.png", "mimeType": "image/png",
                                                      "buffer": b"\x89PNG id"}])
