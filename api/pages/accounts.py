@@ -59,7 +59,9 @@ def signup(page: CheckedPageDep, email: Text, password: Text, display_name: Anno
 def login_form(page: PageDep, next: str = "/", after: str = "") -> Response:
     if page.user is not None:  # signed in already (an old bookmark, the back button): on to the page asked for
         return page.redirect(_safe_next(next))
-    notice = page.gettext("Your new password is set: log in with it.") if after == "reset" else None
+    notice = {"reset": page.gettext("Your new password is set: log in with it."),
+              "ended": page.gettext("Your session has ended (you logged out or changed your password elsewhere, or "
+                                    "it expired): please log in again.")}.get(after)
     return page.render("login.html", next=_safe_next(next), notice=notice)
 
 

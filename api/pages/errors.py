@@ -8,13 +8,15 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.i18n import from_accept_language, parse_language, translations
-from api.pages.context import LANG_COOKIE, NAV, templates
+from api.pages.context import LANG_COOKIE, NAV, SESSION_COOKIE, templates
 from core.errors import IPCommonsError
 
 
 def error_page(request: Request, status: int, title: str, error: IPCommonsError) -> Response:
     if status == 401 and request.method == "GET":
-        return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
+        # a session cookie that no longer signs in: signed out elsewhere, a changed password, or expired
+        ended = {"after": "ended"} if request.cookies.get(SESSION_COOKIE) else {}
+        return RedirectResponse("/login?" + urlencode({"next": request.url.path, **ended}), status_code=303)
     lang = parse_language(request.cookies.get(LANG_COOKIE)) or from_accept_language(
         request.headers.get("accept-language"))
     gettext = translations(lang).gettext

@@ -259,4 +259,6 @@ def test_changing_the_password_signs_out_the_other_browsers(web: TestClient) -> 
             "current": PASSWORD, "new": "a new password 456", "csrf_token": _csrf(web, "/account")})
         assert changed.status_code == 200 and "Every other browser" in changed.text
         assert web.get("/account", headers=EN).status_code == 200  # the browser that asked stays in
-        assert other.get("/account", headers=EN, follow_redirects=False).status_code == 303  # to the login
+        ended = other.get("/account", headers=EN, follow_redirects=False)
+        assert ended.status_code == 303 and ended.headers["location"] == "/login?next=%2Faccount&after=ended"
+        assert "Your session has ended" in other.get(ended.headers["location"], headers=EN).text
