@@ -143,8 +143,10 @@ def _account(page: Page, status_code: int = 200, **extra: object) -> HTMLRespons
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account(page: PageDep) -> HTMLResponse:
-    return _account(page)
+def account(page: PageDep, done: str = "") -> HTMLResponse:
+    notice = page.gettext("Password changed. Every other browser signed in to your account is signed out.") \
+        if done == "password" else None
+    return _account(page, notice=notice)
 
 
 @router.post("/account/profile", response_model=None)
@@ -160,16 +162,16 @@ def save_profile(page: CheckedPageDep, display_name: Text, language: Annotated[s
     return page.redirect("/account")
 
 
-@router.post("/account/password", response_class=HTMLResponse)
-def change_password(page: CheckedPageDep, current: Text, new: Text) -> HTMLResponse:
+@router.post("/account/password", response_model=None)
+def change_password(page: CheckedPageDep, current: Text, new: Text) -> Response:
+    """Then on to the account page (reloading it must not post the form again)."""
     try:
         service.change_password(page.writer(), current, new,
                                 keep_session=page.web_session.id if page.web_session is not None else None)
     except IPCommonsError as exc:
         page.session.rollback()
         return _account(page, 400, error=page.explain(exc))
-    return _account(page, notice=page.gettext("Password changed. Every other browser signed in to your account is "
-                                              "signed out."))
+    return page.redirect("/account?done=password")
 
 
 @router.post("/account/api-keys", response_class=HTMLResponse)

@@ -255,9 +255,10 @@ def test_changing_the_password_signs_out_the_other_browsers(web: TestClient) -> 
         r = other.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": _csrf(other)},
                        headers=EN, follow_redirects=False)
         assert r.status_code == 303 and other.get("/account", headers=EN).status_code == 200
-        changed = web.post("/account/password", headers=EN, data={
+        changed = web.post("/account/password", headers=EN, follow_redirects=False, data={
             "current": PASSWORD, "new": "a new password 456", "csrf_token": _csrf(web, "/account")})
-        assert changed.status_code == 200 and "Every other browser" in changed.text
+        assert changed.status_code == 303 and changed.headers["location"] == "/account?done=password"
+        assert "Every other browser" in web.get(changed.headers["location"], headers=EN).text
         assert web.get("/account", headers=EN).status_code == 200  # the browser that asked stays in
         ended = other.get("/account", headers=EN, follow_redirects=False)
         assert ended.status_code == 303 and ended.headers["location"] == "/login?next=%2Faccount&after=ended"
