@@ -263,3 +263,9 @@ def test_changing_the_password_signs_out_the_other_browsers(web: TestClient) -> 
         ended = other.get("/account", headers=EN, follow_redirects=False)
         assert ended.status_code == 303 and ended.headers["location"] == "/login?next=%2Faccount&after=ended"
         assert "Your session has ended" in other.get(ended.headers["location"], headers=EN).text
+
+
+def test_chinese_pages_put_the_chinese_colon_after_a_label(web: TestClient) -> None:
+    _sign_up(web)
+    page = web.get("/account", headers={**HTML, "Accept-Language": "zh-CN"}).text
+    assert "角色：成员" in page and "角色: " not in page
