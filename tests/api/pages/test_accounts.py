@@ -100,6 +100,7 @@ def test_login_form_is_rate_limited(web: TestClient) -> None:
     assert codes == [401, 401, 401, 429]
     r = web.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": _csrf(web)}, headers=HTML)
     assert r.status_code == 429  # even the right password waits for the window
+    assert "来自您所在网络地址的登录尝试过多，请一分钟后再试" in r.text  # the network's address, not the e-mail
 
 
 def test_language_from_browser_then_switch_remembered_per_user(web: TestClient) -> None:
