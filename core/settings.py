@@ -189,3 +189,13 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     return Settings()
 
+
+def serve_at(host: str, port: int) -> Settings:
+    """The settings of ``ipcommons serve``: unless IPC_PUBLIC_URL is set, links in mail (a password
+    link, a certificate's QR code) point at the address served. Set in the environment, so the
+    worker ``serve`` starts reads it too."""
+    if "IPC_PUBLIC_URL" not in os.environ and host not in ("0.0.0.0", "::"):  # noqa: S104 - compared, not bound
+        os.environ["IPC_PUBLIC_URL"] = f"http://{host}:{port}"
+        get_settings.cache_clear()
+    return get_settings()
+

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import typer
 from rich.table import Table
 
 from api.cli.app import app, cli_writer, console, db_app, users_app
-from core.settings import BrokerKind, get_settings
+from core.settings import BrokerKind, get_settings, serve_at
 
 
 @app.command()
@@ -29,10 +28,7 @@ def serve(
 
     from api.worker import worker_command
 
-    if "IPC_PUBLIC_URL" not in os.environ and host not in ("0.0.0.0", "::"):  # noqa: S104 - compared, not bound
-        os.environ["IPC_PUBLIC_URL"] = f"http://{host}:{port}"  # read by this process's app and its worker
-        get_settings.cache_clear()
-    settings = get_settings()
+    settings = serve_at(host, port)
     console.print(f"links in mail point at {settings.public_url} (IPC_PUBLIC_URL)", highlight=False)
     proc = None
     if worker if worker is not None else settings.broker_kind is BrokerKind.embedded:
