@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.accounts.models import User
-from core.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
+from core.accounts.passwords import check_new_password, hash_password
 from core.accounts.service import normalise_email
 from core.accounts.sessions import close_sessions_of
 from core.audit import AuditAction, Writer
@@ -33,7 +33,6 @@ RESET_MINUTES = 30
 TOKEN_TYPE = "password-reset"  # noqa: S105 - the JWT's type claim, not a secret
 PER_ADDRESS_PER_HOUR = 3  # mails to one e-mail address
 PER_CLIENT_PER_HOUR = 10  # requests from one client address
-MAX_PASSWORD_LENGTH = 256  # as at sign-up (RegisterIn)
 
 
 class ResetLinkInvalid(InvalidInput):
@@ -136,10 +135,7 @@ def _replace(w: Writer, user: User, new: str, by: str) -> None:
     """The new password, and every browser of the account signed out: whoever knew the old
     password is signed out too. API keys stay valid (integrations keep running); the form and
     the account page list them, to revoke any one does not recognise."""
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput.said("password must have at least %(n)s characters", n=MIN_PASSWORD_LENGTH)
-    if len(new) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput.said("a password has at most %(n)s characters", n=MAX_PASSWORD_LENGTH)
+    check_new_password(new)
     user.password_hash = hash_password(new)
     closed = close_sessions_of(w.session, user.id)
     w.audit(AuditAction.user_password_reset, "user", user.id, by=by, sessions_closed=closed)

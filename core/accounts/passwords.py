@@ -5,6 +5,8 @@ from __future__ import annotations
 from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from core.errors import InvalidInput
+
 # RFC 9106's second recommended option (argon2-cffi's default: 64 MiB, 3 passes), about 0.16 s of
 # one core per hash.
 PRODUCTION = profiles.RFC_9106_LOW_MEMORY
@@ -13,6 +15,16 @@ _hasher = PasswordHasher.from_parameters(PRODUCTION)
 _dummy_hash: str | None = None  # made by prepare(): a hash costs 0.16 s, and a command never needs it
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256  # as RegisterIn allows at sign-up
+
+
+def check_new_password(password: str) -> None:
+    """The one length rule for a password being set: at sign-up, on the account page, by a reset
+    link or from the command line."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput.said("password must have at least %(n)s characters", n=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput.said("a password has at most %(n)s characters", n=MAX_PASSWORD_LENGTH)
 
 
 def use_parameters(parameters: Parameters) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core import notifications
 from core.accounts.models import ApiKey, Membership, Organisation, OrgKind, OrgRole, Role, User
 from core.accounts.passwords import (
-    MIN_PASSWORD_LENGTH,
+    check_new_password,
     hash_password,
     needs_rehash,
     verify_nothing,
@@ -60,8 +60,7 @@ def create_user(
     session: Session, email: str, password: str, display_name: str = "", role: Role = Role.member
 ) -> User:
     email = normalise_email(email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput.said("password must have at least %(n)s characters", n=MIN_PASSWORD_LENGTH)
+    check_new_password(password)
     if session.scalar(select(User).where(User.email == email)) is not None:
         raise Conflict("an account with this e-mail already exists")
     user = User(email=email, display_name=display_name or email.split("@")[0],
@@ -287,8 +286,7 @@ def change_password(w: Writer, current: str, new: str, keep_session: int | None 
     user = w.actor
     if not verify_password(user.password_hash, current):
         raise PermissionDenied("the current password is wrong")
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput.said("password must have at least %(n)s characters", n=MIN_PASSWORD_LENGTH)
+    check_new_password(new)
     user.password_hash = hash_password(new)
     closed = close_sessions_of(w.session, user.id, keep=keep_session)
     w.audit(AuditAction.user_password_change, "user", user.id, sessions_closed=closed)
