@@ -420,7 +420,9 @@ def test_api_documentation_works_offline(browser: Browser, portal_url: str, path
 
     page.route("**/*", only_local)
     page.goto(portal_url + path)
-    expect(page.locator(rendered).first).to_contain_text("IP Commons", timeout=20_000)
+    # Generous: on a loaded two-core CI machine ReDoc took over 20 s to lay out the 440 kB schema.
+    # What is checked here is that it renders with no request leaving the portal, not how fast.
+    expect(page.locator(rendered).first).to_contain_text("IP Commons", timeout=90_000)
     page.wait_for_load_state("networkidle")
     assert elsewhere == []
     page.context.close()
