@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -173,53 +173,138 @@ class Tally:
             setattr(record, counter, getattr(record, counter) + n)
 
 
-class _SourceWrite:
-    """Parses one file's documents (in the pool when there is one) and writes them to the backend,
-    checkpointing the journal row every ``CHECKPOINT_DOCS`` documents or ``CHECKPOINT_SECONDS``."""
+@dataclass
+class _OpenFile:
+    """A file whose documents are being read or confirmed: its journal row and what is in flight."""
 
-    def __init__(self, loader: Loader, session: Session, run: LoadRun, lf: LoadFile, quarantine: _Quarantine) -> None:
-        self.loader, self.session, self.run, self.lf, self.quarantine = loader, session, run, lf, quarantine
-        self.tally = Tally(lf, run, loader.counters)
+    plan: _Planned
+    lf: LoadFile
+    tally: Tally
+    started: float = field(default_factory=time.perf_counter)
+    max_seq: int = -1
+    in_flight: int = 0  # documents handed to the writer and not yet confirmed
+    read: bool = False  # every document of the file has been handed out
+    faults: int = 0  # documents our parser failed on (not the documents' fault)
+
+
+class _RunWrite:
+    """Writes every file's documents through one writer stream, so a batch spans files: a folder of
+    one-document files (CNIPA, OPS answers) costs a bulk request per batch, where a stream per file
+    paid a refresh, a lookup and a bulk request per file, with nothing overlapping them.
+
+    A file's journal row is checkpointed as the backend confirms its documents (every
+    ``CHECKPOINT_DOCS`` documents or ``CHECKPOINT_SECONDS``) and finished once the file has been read
+    whole and its last document confirmed; if the load stops, every file not finished is marked
+    interrupted at its last confirmed document."""
+
+    def __init__(self, loader: Loader, session: Session, run: LoadRun, quarantine: _Quarantine) -> None:
+        self.loader, self.session, self.run, self.quarantine = loader, session, run, quarantine
         self.bytes = Tally(run, loader.counters)  # the journal row keeps its size, not bytes read
-        self.max_seq = lf.items_done - 1
+        self.open: dict[int, _OpenFile] = {}
+        self.unchanged = 0
         self.since_commit, self.last_commit = 0, time.perf_counter()
-        self.faults = 0  # documents our parser failed on (not the documents' fault)
 
-    def write(self, source: Source, results: Iterable[WorkResult]) -> int:
-        """Write the parsed documents of what is left of ``source``; return the highest document
-        sequence number seen."""
+    def write(self, plans: list[_Planned], results: _Results) -> None:
         writer = self.loader.writer
-        for outcome in writer.write(self._documents(results)):
-            if outcome.ok:
-                self.tally.add("loaded")
-            else:
-                self.quarantine.add(Failure(source.name, -1, None, f"rejected by {writer.kind}: {outcome.error}"))
-                self.tally.add("failed")
-            self.lf.items_done = outcome.tag + 1
-            self._checkpoint()
-            self.loader._report()
-        return self.max_seq
+        try:
+            for outcome in writer.write(self._documents(plans, results)):
+                index, seq = outcome.tag
+                file = self.open[index]
+                file.in_flight -= 1
+                if outcome.ok:
+                    file.tally.add("loaded")
+                else:
+                    self.quarantine.add(Failure(file.plan.source.name, -1, None,
+                                                f"rejected by {writer.kind}: {outcome.error}"))
+                    file.tally.add("failed")
+                file.lf.items_done = seq + 1
+                self._checkpoint()
+                self._finish_if_confirmed(index)
+                self.loader._report()
+        except Exception:
+            for file in self.open.values():
+                file.lf.status = LoadStatus.interrupted
+                file.lf.seconds = (file.lf.seconds or 0) + time.perf_counter() - file.started
+            self.session.commit()  # keep what the backend confirmed
+            raise
 
-    def _documents(self, results: Iterable[WorkResult]) -> Iterator[tuple[int, IndexRecord]]:
-        for seq, nbytes, kind, payload in results:
-            if kind == "error":  # the file could not be read on: the load stops on this file
-                raise payload
-            self.max_seq = max(self.max_seq, seq)
-            self.bytes.add("bytes_done", nbytes)
-            if seq >= 0:
-                self.tally.add("seen")
-            if kind == "doc":
-                payload["load_run"] = self.run.id
-                yield seq, payload
+    def _documents(self, plans: list[_Planned], results: _Results) -> Iterator[tuple[tuple[int, int], IndexRecord]]:
+        """The parsed documents of every file still to load, tagged (file position, sequence)."""
+        for index, plan in enumerate(plans):
+            self.loader.counters.current = plan.source.name
+            if plan.unchanged:
+                self._record_unchanged(plan)
                 continue
-            if kind == "skip":
-                self.tally.add("skipped")
-            else:
-                self.quarantine.add(payload)
-                self.tally.add("failed")
-                if isinstance(payload, Failure) and payload.fault:
-                    self.faults += 1
-            self.loader._report()
+            file = self._open(index, plan)
+            for seq, nbytes, kind, payload in results.of(index):
+                if kind == "error":  # the file could not be read on: the load stops on this file
+                    raise payload
+                file.max_seq = max(file.max_seq, seq)
+                self.bytes.add("bytes_done", nbytes)
+                if seq >= 0:
+                    file.tally.add("seen")
+                if kind == "doc":
+                    payload["load_run"] = self.run.id
+                    file.in_flight += 1
+                    yield (index, seq), payload
+                    continue
+                if kind == "skip":
+                    file.tally.add("skipped")
+                else:
+                    self.quarantine.add(payload)
+                    file.tally.add("failed")
+                    if isinstance(payload, Failure) and payload.fault:
+                        file.faults += 1
+                self.loader._report()
+            file.read = True
+            self._finish_if_confirmed(index)
+
+    def _open(self, index: int, plan: _Planned) -> _OpenFile:
+        """The file's journal row: an interrupted one is resumed where the backend stopped confirming."""
+        if plan.prior is not None and self.loader._resumes(plan.prior):
+            lf = plan.prior
+            lf.run_id = self.run.id
+        else:
+            lf = LoadFile(run_id=self.run.id, source=plan.source.name, checksum=plan.checksum, size=plan.size,
+                          backend=self.loader.writer.kind, target=self.loader.target, status=LoadStatus.running)
+            self.session.add(lf)
+        lf.status = LoadStatus.running
+        self.session.commit()
+        file = _OpenFile(plan, lf, Tally(lf, self.run, self.loader.counters), max_seq=lf.items_done - 1)
+        self.open[index] = file
+        return file
+
+    def _finish_if_confirmed(self, index: int) -> None:
+        file = self.open[index]
+        if not file.read or file.in_flight:
+            return
+        del self.open[index]
+        lf = file.lf
+        lf.items_done = max(lf.items_done, file.max_seq + 1)
+        # A file our parser faulted on is not done: once the parser is mended, the next load reads it
+        # again whole (a done file would be skipped as unchanged, its faulted documents never loaded).
+        lf.status = LoadStatus.failed if file.faults else LoadStatus.done
+        lf.finished_at = utcnow()
+        lf.seconds = (lf.seconds or 0) + time.perf_counter() - file.started
+        self.session.commit()
+        self._file_done()
+
+    def _record_unchanged(self, plan: _Planned) -> None:
+        """A file already loaded to this target: a journal row saying so, nothing written."""
+        prior = previous_file(self.session, plan.checksum, self.loader.writer.kind, self.loader.target)
+        assert prior is not None, "an unchanged file has a journal row"
+        self.session.add(LoadFile(run_id=self.run.id, source=plan.source.name, checksum=plan.checksum,
+                                  size=plan.size, backend=self.loader.writer.kind, target=self.loader.target,
+                                  status=LoadStatus.unchanged, finished_at=utcnow(), items_done=prior.items_done))
+        self.bytes.add("bytes_done", plan.size)
+        self.session.commit()
+        self.unchanged += 1
+        self._file_done()
+
+    def _file_done(self) -> None:
+        self.run.files_done += 1
+        self.loader.counters.files_done = self.run.files_done
+        self.loader._report(force=True)
 
     def _checkpoint(self) -> None:
         self.since_commit += 1
@@ -254,7 +339,7 @@ class Loader:
                 raise
             run = self._start_run(session, paths, sources, run_id, requested_by)
             quarantine = _Quarantine(self.settings.resolved_data_dir / "quarantine" / f"load-{run.id}.jsonl")
-            unchanged = 0
+            written = _RunWrite(self, session, run, quarantine)
             pool = self._pool()
             try:
                 # The journal cannot vouch for an index deleted since (an embedded file removed to be
@@ -266,11 +351,7 @@ class Loader:
                 results = _Results(pool.imap(_work, _jobs(plans), chunksize=POOL_CHUNK) if pool is not None
                                    else map(_work, _jobs(plans)))
                 with self.writer.loading():
-                    for index, plan in enumerate(plans):
-                        unchanged += self._load_source(session, run, plan, results.of(index), quarantine)
-                        run.files_done += 1
-                        self.counters.files_done = run.files_done
-                        self._report(force=True)
+                    written.write(plans, results)
                 self.writer.refresh()
             except Exception as exc:  # the backend or the database went away
                 session.rollback()
@@ -295,7 +376,7 @@ class Loader:
             session.commit()
             if event is not None:
                 announce(self.settings, event.id)
-            return self._summary(run, len(sources), unchanged)
+            return self._summary(run, len(sources), written.unchanged)
         finally:
             session.close()
 
@@ -345,53 +426,6 @@ class Loader:
     def _resumes(self, prior: LoadFile) -> bool:
         """An interrupted load of the same bytes goes on where the backend stopped confirming."""
         return prior.status in (LoadStatus.running, LoadStatus.interrupted) and self.trust_journal
-
-    def _load_source(self, session: Session, run: LoadRun, plan: _Planned, results: Iterator[WorkResult],
-                     quarantine: _Quarantine) -> int:
-        """Load one file; return 1 if it was unchanged (already loaded to this target)."""
-        source, checksum, size, prior = plan.source, plan.checksum, plan.size, plan.prior
-        self.counters.current = source.name
-        if plan.unchanged:
-            prior = previous_file(session, checksum, self.writer.kind, self.target)  # done, by now
-            assert prior is not None, "an unchanged file has a journal row"
-            session.add(LoadFile(run_id=run.id, source=source.name, checksum=checksum, size=size,
-                                 backend=self.writer.kind, target=self.target, status=LoadStatus.unchanged,
-                                 finished_at=utcnow(), items_done=prior.items_done))
-            Tally(run, self.counters).add("bytes_done", size)
-            session.commit()
-            return 1
-        lf = self._journal_row(session, run, source, checksum, size, prior)
-        started = time.perf_counter()
-        written = _SourceWrite(self, session, run, lf, quarantine)
-        try:
-            max_seq = written.write(source, results)
-        except Exception:
-            lf.status = LoadStatus.interrupted
-            lf.seconds = (lf.seconds or 0) + time.perf_counter() - started
-            session.commit()  # keep what the backend confirmed
-            raise
-        lf.items_done = max(lf.items_done, max_seq + 1)
-        # A file our parser faulted on is not done: once the parser is mended, the next load reads it
-        # again whole (a done file would be skipped as unchanged, its faulted documents never loaded).
-        lf.status = LoadStatus.failed if written.faults else LoadStatus.done
-        lf.finished_at = utcnow()
-        lf.seconds = (lf.seconds or 0) + time.perf_counter() - started
-        session.commit()
-        return 0
-
-    def _journal_row(self, session: Session, run: LoadRun, source: Source, checksum: str, size: int,
-                     prior: LoadFile | None) -> LoadFile:
-        """The file's journal row: an interrupted one is resumed where the backend stopped confirming."""
-        if prior is not None and self._resumes(prior):
-            lf = prior
-            lf.run_id = run.id
-        else:
-            lf = LoadFile(run_id=run.id, source=source.name, checksum=checksum, size=size,
-                          backend=self.writer.kind, target=self.target, status=LoadStatus.running)
-            session.add(lf)
-        lf.status = LoadStatus.running
-        session.commit()
-        return lf
 
     def _report(self, force: bool = False) -> None:
         now = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -131,6 +132,45 @@ def test_workers_over_many_one_document_files_journal_each_file(embedded_setting
         assert by_name.pop(copy.name).status == LoadStatus.unchanged
         assert {(r.status, r.loaded, r.items_done) for r in by_name.values()} == {(LoadStatus.done, 1, 1)}
         assert len(by_name) == 40
+    assert get_backend(embedded_settings, "embedded").ids() == {f"US{90000000 + i}B2" for i in range(40)}
+
+
+def test_batches_span_files_and_a_failed_batch_leaves_its_files_to_resume(
+        embedded_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forty one-document files are written in batches of 16 documents (one stream across files,
+    not a batch per file). When the second batch fails, the first batch's files are done, the
+    second's are interrupted with nothing confirmed, the rest not begun; the next load writes
+    exactly the 24 documents missing."""
+    from ipsearch.backends import embedded
+    from ipsearch.backends.base import WriteOutcome
+    from ipsearch.indexdoc import IndexRecord
+    from loaders.synthetic import SyntheticOptions, write_weekly_files
+
+    write_weekly_files(tmp_path / "syn", SyntheticOptions(docs=40, paragraphs=1), docs_per_file=1)
+    monkeypatch.setattr(embedded, "BATCH", 16)
+    real_write_batch = embedded.EmbeddedBackend._write_batch
+    sizes: list[int] = []
+
+    def second_batch_fails(self: embedded.EmbeddedBackend,
+                           items: list[tuple[Any, IndexRecord]]) -> Iterator[WriteOutcome]:
+        sizes.append(len(items))
+        if len(sizes) == 2:
+            raise ConnectionError("the disk went away")
+        return real_write_batch(self, items)
+
+    monkeypatch.setattr(embedded.EmbeddedBackend, "_write_batch", second_batch_fails)
+    with pytest.raises(LoadInterrupted, match="the disk went away"):
+        run_load(embedded_settings, [tmp_path / "syn"], backend="embedded")
+    assert sizes == [16, 16]
+    with session_scope(embedded_settings.effective_database_url) as session:
+        rows = session.scalars(select(LoadFile).order_by(LoadFile.id)).all()
+        assert [(r.status, r.items_done) for r in rows] == ([(LoadStatus.done, 1)] * 16
+                                                             + [(LoadStatus.interrupted, 0)] * 16)
+    assert len(get_backend(embedded_settings, "embedded").ids()) == 16
+
+    monkeypatch.setattr(embedded.EmbeddedBackend, "_write_batch", real_write_batch)
+    summary = run_load(embedded_settings, [tmp_path / "syn"], backend="embedded")
+    assert (summary.loaded, summary.files_unchanged, summary.failed) == (24, 16, 0)
     assert get_backend(embedded_settings, "embedded").ids() == {f"US{90000000 + i}B2" for i in range(40)}
 
 
