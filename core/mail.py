@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.accounts.models import User
 from core.db import utcnow
-from core.notifications import Notification
+from core.notifications import PASSWORD_CHANGED, SECURITY_KINDS, Notification
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,8 @@ BATCH = 200
 # Titles in Chinese for the kinds a Chinese reader gets most, filled from the payload; other kinds
 # (and payloads that lack a value) keep the title the notification was written with.
 # Alerts (kind "alert") are looked up by their rule: "alert.<rule>".
-ZH_TITLES = {"collection.new_matches": "{count} 件新文献命中您的专题库“{collection_name}”",
+ZH_TITLES = {PASSWORD_CHANGED: "您的密码已更改",
+             "collection.new_matches": "{count} 件新文献命中您的专题库“{collection_name}”",
              "alert.foreign_growth": "【{severity_zh}预警】国外申请人 {owner}：近{months}个月公开{n}件，"
                                      "较上期增长{growth}%",
              "alert.competitor_new_subclass": "【{severity_zh}预警】关注的竞争对手 {owner} 进入 {subclass}"
@@ -51,10 +52,21 @@ ZH_WORDS = {"red": "红色", "yellow": "黄色", "unconcentrated": "低集中度
             "highly concentrated": "高集中度"}
 
 
+# What to do next, for the kinds that need more than a title (English, Chinese).
+ADVICE = {PASSWORD_CHANGED: (
+    "If you did not change it, someone else knows your password: set a new one at {site}/password/forgot "
+    "at once, and tell the site's administrator.",
+    "如果不是您本人更改的，说明他人知道您的密码：请立即在 {site}/password/forgot 重设密码，并告知网站管理员。")}
+
+
+def _reads_chinese(user: User, note: Notification) -> bool:
+    return (user.language or str(note.payload.get("lang") or "")).startswith("zh")
+
+
 def _title(user: User, note: Notification) -> str:
     """In the user's language or, when they chose none, the language the notification asks for
     (an alert: its subscription's)."""
-    if not (user.language or str(note.payload.get("lang") or "")).startswith("zh"):
+    if not _reads_chinese(user, note):
         return note.title
     template = ZH_TITLES.get(f"{note.kind}.{note.payload.get('rule')}") or ZH_TITLES.get(note.kind)
     values = dict(note.payload)
@@ -73,8 +85,11 @@ def _message(settings: Settings, user: User, note: Notification) -> EmailMessage
     msg["From"] = settings.mail_from
     msg["To"] = user.email
     msg["Subject"] = f"[IP Commons] {title}"
-    link = settings.public_url.rstrip("/") + "/inbox"
+    site = settings.public_url.rstrip("/")
+    link = site + "/inbox"
     body = [title, "", *(f"{k}: {v}" for k, v in sorted(note.payload.items()) if not isinstance(v, list | dict))]
+    if (advice := ADVICE.get(note.kind)) is not None:
+        body += ["", advice[1 if _reads_chinese(user, note) else 0].format(site=site)]
     msg.set_content("\n".join(body + ["", f"Inbox / 消息: {link}"]))
     return msg
 
@@ -102,11 +117,13 @@ def send_now(settings: Settings, msg: EmailMessage) -> None:
 
 
 def send_pending(settings: Settings, session: Session) -> int:
-    """Mail the notifications not mailed yet; return how many were sent."""
+    """Mail the notifications not mailed yet (to users who want mail; security notices to everyone);
+    return how many were sent."""
     if not settings.smtp_host:
         return 0
     rows = session.execute(select(Notification, User).join(User, User.id == Notification.user_id)
-                           .where(Notification.emailed_at.is_(None), User.email_notifications.is_(True))
+                           .where(Notification.emailed_at.is_(None),
+                                  or_(User.email_notifications.is_(True), Notification.kind.in_(SECURITY_KINDS)))
                            .order_by(Notification.id).limit(BATCH)).all()
     if not rows:
         return 0

@@ -13,6 +13,11 @@ import core.accounts.models  # noqa: F401 - registers "users" for the foreign ke
 from core.db import Row, UTCDateTime, utcnow
 from core.errors import NotFound
 
+# A notice about the account's own security: mailed whatever the user chose for other notifications,
+# since it is how someone whose password was changed by another learns of it.
+PASSWORD_CHANGED = "account.password_changed"  # noqa: S105 - a notification kind, not a secret
+SECURITY_KINDS = (PASSWORD_CHANGED,)
+
 
 class Notification(Row):
     """Something a user should see in their inbox (and, where they asked, by e-mail)."""

@@ -19,9 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.accounts.models import User
-from core.accounts.passwords import check_new_password, hash_password
-from core.accounts.service import normalise_email
-from core.accounts.sessions import close_sessions_of
+from core.accounts.service import normalise_email, replace_password
 from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import InvalidInput, NotFound, TooManyRequests, Unavailable
@@ -132,11 +130,7 @@ def set_by_operator(w: Writer, email: str, new: str) -> User:
 
 
 def _replace(w: Writer, user: User, new: str, by: str) -> None:
-    """The new password, and every browser of the account signed out: whoever knew the old
-    password is signed out too. API keys stay valid (integrations keep running); the form and
-    the account page list them, to revoke any one does not recognise."""
-    check_new_password(new)
-    user.password_hash = hash_password(new)
-    closed = close_sessions_of(w.session, user.id)
-    w.audit(AuditAction.user_password_reset, "user", user.id, by=by, sessions_closed=closed)
-    w.commit()
+    """The new password, and every browser of the account signed out. API keys stay valid
+    (integrations keep running); the form and the account page list them, to revoke any one does
+    not recognise."""
+    replace_password(w, user, new, AuditAction.user_password_reset, by=by)

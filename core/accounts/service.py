@@ -286,10 +286,19 @@ def change_password(w: Writer, current: str, new: str, keep_session: int | None 
     user = w.actor
     if not verify_password(user.password_hash, current):
         raise PermissionDenied("the current password is wrong")
+    replace_password(w, user, new, AuditAction.user_password_change, keep_session=keep_session)
+
+
+def replace_password(w: Writer, user: User, new: str, action: AuditAction, keep_session: int | None = None,
+                     **details: object) -> None:
+    """The one way a password changes (account page, reset link, operator): checked, stored hashed,
+    every other browser signed out (whoever knew the old password too), audited, and the owner
+    told in the inbox and by mail, so a change made by someone else does not go unnoticed."""
     check_new_password(new)
     user.password_hash = hash_password(new)
     closed = close_sessions_of(w.session, user.id, keep=keep_session)
-    w.audit(AuditAction.user_password_change, "user", user.id, sessions_closed=closed)
+    notifications.notify(w.session, user.id, notifications.PASSWORD_CHANGED, "Your password was changed")
+    w.audit(action, "user", user.id, sessions_closed=closed, **details)
     w.commit()
 
 

@@ -81,3 +81,45 @@ def test_a_chinese_reader_gets_a_chinese_subject(embedded_settings: Settings, sm
     subjects = sorted(str(make_header(decode_header(m["Subject"]))) for m in sink.messages)
     assert subjects == ["[IP Commons] 2 件新文献命中您的专题库“LED 照明”", "[IP Commons] [red] Growth",
                         "[IP Commons] 张三 向您转让了“海港日出”的权利"]
+
+
+def test_a_changed_password_is_told_by_mail_even_to_those_who_want_no_mail(
+        embedded_settings: Settings, smtp: tuple[MailSink, int]) -> None:
+    """Changed on the account page, by a reset link or by an operator: the owner hears of it in
+    their language, with what to do if it was not them, even with notification mail turned off
+    (it is how a password changed by someone else comes to light). A refused change tells nobody."""
+    from sqlalchemy import select
+
+    from core.accounts import password_reset
+    from core.accounts.service import change_password
+    from core.audit import AuditContext, Writer
+    from core.errors import PermissionDenied
+    from core.notifications import PASSWORD_CHANGED, Notification
+
+    sink, port = smtp
+    settings = embedded_settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port,
+                                                    "public_url": "https://ip.example/"})
+    with session_scope(settings.effective_database_url) as session:
+        quiet = create_user(session, "quiet@example.org", "correct horse battery")
+        quiet.email_notifications = False
+        reader = create_user(session, "zh@example.org", "correct horse battery")
+        reader.language = "zh"
+        session.commit()
+        mine = Writer(session, quiet, AuditContext(actor_id=quiet.id, client_ip="test"))
+        with pytest.raises(PermissionDenied):
+            change_password(mine, "not the password", "a new password 456")
+        session.rollback()
+        assert session.scalars(select(Notification).where(Notification.kind == PASSWORD_CHANGED)).all() == []
+        change_password(Writer(session, quiet, AuditContext(actor_id=quiet.id, client_ip="test")),
+                        "correct horse battery", "a new password 456")
+        password_reset.set_by_operator(Writer(session, None, AuditContext(actor_id=None, client_ip="cli")),
+                                       "zh@example.org", "a new password 789")
+    with session_scope(settings.effective_database_url) as session:
+        assert send_pending(settings, session) == 2
+    mails = {m["To"]: m for m in sink.messages}
+    english, chinese = mails["quiet@example.org"], mails["zh@example.org"]
+    assert str(make_header(decode_header(english["Subject"]))) == "[IP Commons] Your password was changed"
+    english_body, chinese_body = (bytes(m.get_payload(decode=True)).decode() for m in (english, chinese))
+    assert "https://ip.example/password/forgot" in english_body and "someone else knows your password" in english_body
+    assert str(make_header(decode_header(chinese["Subject"]))) == "[IP Commons] 您的密码已更改"
+    assert "如果不是您本人更改的" in chinese_body and "https://ip.example/password/forgot" in chinese_body
