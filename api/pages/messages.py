@@ -22,7 +22,8 @@ ROLES = [N_("applicant"), N_("assignee"), N_("inventor"), N_("agent"), N_("admin
 DOCUMENT_KINDS = [N_("grant"), N_("application"), N_("design"), N_("plant"), N_("reissue"), N_("utility_model"),
                   N_("other")]
 CITATIONS = [N_("cited by examiner"), N_("cited by applicant")]
-NOTIFICATIONS = [N_("account.password_changed"), N_("collection"), N_("collection.new_matches"), N_("alert"), N_("report"),
+NOTIFICATIONS = [N_("account.password_changed"), N_("collection"), N_("collection.new_matches"), N_("alert"),
+                 N_("report"),
                  N_("copyright.licence_offer"), N_("copyright.licence_accepted"), N_("copyright.licence_declined"),
                  N_("copyright.licence_withdrawn"), N_("copyright.duplicate_held"), N_("copyright.transfer_received"),
                  N_("forum.reply"), N_("forum.quote"), N_("forum.mention")]
