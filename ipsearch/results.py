@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -40,8 +41,34 @@ FACETS: dict[str, str] = {
     "cpc_subclass": "cpc_subclass", "applicant": "owner_keys", "country": "country",
     "year": "publication_year", "kind": "doc_kind",
 }
+# What a hit shows: index fields, and every title of the stored document with its language (``doc.titles``),
+# so a page shows the title in its reader's language where the document has one (``title`` is the
+# English one first). A path with a dot reads inside the stored document; the backends return it
+# nested, as Elasticsearch filters ``_source`` (``nested``).
 HIT_FIELDS = ["pn", "title", "abstract", "publication_date", "filing_date", "country", "kind", "doc_kind",
-              "owners", "ipc", "applicants", "family_id"]
+              "owners", "ipc", "applicants", "family_id", "doc.titles"]
+HIT_KEYS = list(dict.fromkeys(f.split(".")[0] for f in HIT_FIELDS))  # a hit's source: its top-level keys
+
+
+def nested(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """Field paths and their values as a filtered ``_source``: ``("doc.titles", v)`` -> ``{"doc": {"titles": v}}``."""
+    out: dict[str, Any] = {}
+    for path, value in pairs:
+        *parents, name = path.split(".")
+        holder = out
+        for parent in parents:
+            holder = holder.setdefault(parent, {})
+        holder[name] = value
+    return out
+
+
+def titles_of(source: Mapping[str, Any]) -> dict[str, str]:
+    """A hit's titles by language (the first of each language), from its ``doc.titles``."""
+    titles: dict[str, str] = {}
+    for item in (source.get("doc") or {}).get("titles") or []:
+        if isinstance(item, dict) and item.get("text"):
+            titles.setdefault(str(item.get("lang") or ""), str(item["text"]))
+    return titles
 
 
 class SearchParams(BaseModel):

@@ -38,6 +38,7 @@ from ipsearch.results import (
     SortMode,
     decode_cursor,
     encode_cursor,
+    titles_of,
 )
 from ipsearch.similar import similar as find_similar
 
@@ -68,7 +69,9 @@ class ClaimMatch(BaseModel):
 
 class Hit(BaseModel):
     pn: str
-    title: str
+    title: str = Field(description="in the reader's language (``lang``) where the document has a title in it, "
+                                   "else in English first")
+    titles: dict[str, str] = Field(default={}, description="every title of the document, by language")
     score: float
     publication_date: str | None = None
     filing_date: str | None = None
@@ -141,11 +144,12 @@ class SearchService:
 
     def search(self, q: str, size: int = 20, sort: SortMode = SortMode.relevance, facets: list[str] | None = None,
                cursor: str | None = None, group: Grouping = Grouping.document, marked: bool = True,
-               claims: bool = False) -> SearchResult:
+               claims: bool = False, lang: str | None = None) -> SearchResult:
         """One page of hits for ``q``; ``marked=False`` leaves out the highlights (an export shows
         none, and marking up its pages of 500 abstracts took a quarter of their time). ``claims``
         adds, when the query searches ``CL=``, the first claim that matches to each hit whose title
-        and abstract show no match: what the claims search found (one more lookup, for the pages)."""
+        and abstract show no match: what the claims search found (one more lookup, for the pages).
+        ``lang`` is the reader's language: a hit whose document has a title in it shows that one."""
         start = time.perf_counter()
         node, planner = self.plan(q)
         for name in facets or []:
@@ -161,6 +165,8 @@ class SearchService:
         result, more = rows(node, planner, params, marks)
         if claims and marked and _searches_claims(node):
             self._show_claims(result.hits, marks.get("cl", NO_MARKS))
+        if lang:
+            self._in_language(result.hits, lang, marks)
         self._label_owners(result.facets.get("applicant", []))
         if more is not None:  # where the next page starts
             result.next_cursor = encode_cursor(Cursor(query=_digest(q), sort=sort, group=group, **more),
@@ -289,12 +295,24 @@ class SearchService:
                     return ClaimMatch(number=claim["number"], lang=lang, fragment=fragment)
         return None
 
+    def _in_language(self, hits: list[Hit], lang: str, marks: FieldMarks) -> None:
+        """Each hit titled in the reader's language where its document has a title in it (a Chinese
+        reader sees a CN patent's own title, not its English translation), marked up again."""
+        for hit in hits:
+            title = hit.titles.get(lang)
+            if not title or title == hit.title:
+                continue
+            hit.title = title
+            hit.highlights.pop("title", None)
+            if (marked := highlight(title, marks.get("ti", NO_MARKS), self.analyzer, False)) is not None:
+                hit.highlights["title"] = marked
+
     def _hit(self, raw: RawHit, marks: FieldMarks) -> Hit:
         src = raw.source
         shown = {name: marked for name, field, fragment in (("title", "ti", False), ("abstract", "ab", True))
                  if (marked := highlight(src.get(name) or "", marks.get(field, NO_MARKS), self.analyzer,
                                          fragment)) is not None}
-        return Hit(pn=raw.pn, title=src.get("title") or "", score=round(raw.score, 6),
+        return Hit(pn=raw.pn, title=src.get("title") or "", titles=titles_of(src), score=round(raw.score, 6),
                    publication_date=src.get("publication_date"), filing_date=src.get("filing_date"),
                    country=src.get("country"), kind=src.get("kind"), doc_kind=src.get("doc_kind"),
                    applicants=src.get("owners") or [], ipc=src.get("ipc") or [], highlights=shown,
@@ -368,14 +386,17 @@ class SearchService:
                             ["country", "kind", "publication_date", "title"])
         return [FamilyMember.model_validate(row) for row in rows]
 
-    def similar(self, pn: str, size: int = 10) -> list[Hit]:
+    def similar(self, pn: str, size: int = 10, lang: str | None = None) -> list[Hit]:
         """Documents like ``pn``, ranked the same on both backends (``ipsearch.similar``); never ``pn``
         or its family. A document with nothing to compare (no text, classification or citations)
-        has none."""
+        has none. ``lang``: as for ``search``."""
         record = self.backend.get(normalise_pn(pn))
         if record is None:
             raise NotFound.said("%(pn)s is not in the corpus", pn=pn)
-        return [self._hit(h, {}) for h in find_similar(self.backend, record, size)]
+        hits = [self._hit(h, {}) for h in find_similar(self.backend, record, size)]
+        if lang:
+            self._in_language(hits, lang, {})
+        return hits
 
     # --- export ----------------------------------------------------------------------------
     def export(self, q: str, fmt: ExportFormat = ExportFormat.csv, limit: int = MAX_EXPORT,

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ipsearch.indexdoc import is_topic_term
-from ipsearch.results import HIT_FIELDS, RawHit
+from ipsearch.results import HIT_FIELDS, HIT_KEYS, RawHit
 
 if TYPE_CHECKING:
     from ipsearch.backends.base import SearchBackend
@@ -203,7 +203,7 @@ def rank(record: Mapping[str, Any], query: SimilarQuery, hits: list[RawHit], fre
     for pn, hit in unique.items():
         value = score(record, hit.source, cosine(own, vector(tfs[pn], df, freqs.total)))
         if value > 0:
-            scored.append(RawHit(pn=pn, score=value, source={f: hit.source.get(f) for f in HIT_FIELDS}, sort=[]))
+            scored.append(RawHit(pn=pn, score=value, source={k: hit.source.get(k) for k in HIT_KEYS}, sort=[]))
     return sorted(scored, key=lambda h: (-h.score, h.pn))[:size]
 
 

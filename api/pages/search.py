@@ -52,7 +52,7 @@ def _search(page: Page, q: str, filters: list[str], sort: SortMode, cursor: str 
     search = page.platform.search
     query = effective_query(_expand_sets(page, q), filters)
     result: SearchResult = search.search(query, size=PAGE_SIZE, sort=sort, facets=FACETS, cursor=cursor, group=group,
-                                         claims=True)
+                                         claims=True, lang=page.lang.value)
     help_: ZeroResultHelp | None = zero_result_help(search, query) if result.total == 0 else None
     current = None
     if page.user is not None and cursor is None:
@@ -101,7 +101,7 @@ def export(page: PageDep, q: Annotated[str, Query(min_length=1, max_length=4000)
 def patent_page(page: PageDep, pn: str) -> HTMLResponse:
     search = page.platform.search
     view = search.document(pn)
-    similar = search.similar(view.pn, 6)
+    similar = search.similar(view.pn, 6, lang=page.lang.value)
     return page.render("patent.html", pn=view.pn, doc=view.model_dump(), similar=similar,
                        source_formats=SOURCE_FORMATS, **patent_panel(page, view.pn))
 

@@ -20,6 +20,9 @@ router = APIRouter(prefix="/api/v1/patents", tags=["patents"])
 QueryText = Annotated[str, Query(min_length=1, description="Query language, e.g. TI=(led OR lamp) AND PD>=2015; "
                                  f"at most {MAX_QUERY_CHARS} characters")]
 
+ReaderLanguage = Annotated[str | None, Query(pattern="^[a-z]{2}$", description=(
+    "the reader's language (zh, en, ja ...): each hit's title in it where the document has one"))]
+
 
 @router.get("/search", response_model=SearchResult)
 def search(search: SearchServiceDep, q: QueryText, size: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -27,9 +30,9 @@ def search(search: SearchServiceDep, q: QueryText, size: Annotated[int, Query(ge
            facets: Annotated[str, Query(max_length=200, description=f"comma-separated: {', '.join(FACETS)}")] = "",
            cursor: Annotated[str | None, Query(max_length=4096)] = None,
            group: Annotated[Grouping, Query(description="one row per document, or per family")] = Grouping.document,
-           ) -> Response:
+           lang: ReaderLanguage = None) -> Response:
     names = [f.strip() for f in facets.split(",") if f.strip()]
-    result = search.search(q, size=size, sort=sort, facets=names, cursor=cursor, group=group)
+    result = search.search(q, size=size, sort=sort, facets=names, cursor=cursor, group=group, lang=lang)
     return json_response(result)
 
 
@@ -52,5 +55,6 @@ def document(search: SearchServiceDep, pn: str) -> DocumentView:
 
 
 @router.get("/{pn}/similar", response_model=list[Hit])
-def similar(search: SearchServiceDep, pn: str, size: Annotated[int, Query(ge=1, le=50)] = 10) -> list[Hit]:
-    return search.similar(pn, size)
+def similar(search: SearchServiceDep, pn: str, size: Annotated[int, Query(ge=1, le=50)] = 10,
+            lang: ReaderLanguage = None) -> list[Hit]:
+    return search.similar(pn, size, lang)

@@ -34,7 +34,7 @@ from ipsearch.indexdoc import KEYWORD_LIST_FIELDS, TEXT_FIELDS, IndexRecord, lis
 from ipsearch.query.ast import Node
 from ipsearch.query.plan import Planner
 from ipsearch.query.to_sql import PASSAGE_ROW_BITS, SqlCompiler, SqlQuery, fts_quote
-from ipsearch.results import FACETS, HIT_FIELDS, FacetBucket, FamilyHeads, Page, RawHit, SearchParams
+from ipsearch.results import FACETS, HIT_FIELDS, FacetBucket, FamilyHeads, Page, RawHit, SearchParams, nested
 from ipsearch.similar import SIMILAR_FIELDS, SimilarQuery
 
 _HIT_SQL = ", ".join(f"json_extract(b.body, '$.{f}')" for f in HIT_FIELDS)
@@ -42,7 +42,7 @@ _SCORE = "round(m.s, 9)"  # the relevance sort key (and cursor value): scores eq
 _SCALAR_FACETS = {"country", "publication_year", "doc_kind"}
 # From this many matches on, a list facet reads its field's index whole rather than each match's values.
 FACET_SCAN_FROM = 2000
-_LIST_HIT_FIELDS = {"owners", "ipc", "applicants"}
+_LIST_HIT_FIELDS = {"owners", "ipc", "applicants", "doc.titles"}
 
 BATCH = 200
 SCHEMA_VERSION = 12  # raised with analysis.ANALYSIS_VERSION (12: its version 4)
@@ -500,7 +500,7 @@ class EmbeddedBackend:
             rows = self.conn.execute(f"SELECT d.pn, json_extract(b.body, {paths}) FROM docs d "
                                      f"JOIN doc_bodies b ON b.id = d.id WHERE d.pn IN ({', '.join('?' * len(chunk))})",
                                      chunk)
-            hits += [RawHit(pn=pn, score=0.0, source=dict(zip(SIMILAR_FIELDS, json.loads(values), strict=True)),
+            hits += [RawHit(pn=pn, score=0.0, source=nested(zip(SIMILAR_FIELDS, json.loads(values), strict=True)),
                             sort=[]) for pn, values in rows]
         return hits
 
@@ -524,9 +524,9 @@ def _relevance_cut(size: int, after: Any | None) -> tuple[str, list[object]]:
 
 
 def _hit_source(values: tuple[Any, ...]) -> dict[str, Any]:
-    """The HIT_FIELDS of one row (json_extract returns list fields as JSON text)."""
-    return {f: (json.loads(v) if f in _LIST_HIT_FIELDS and isinstance(v, str) else v)
-            for f, v in zip(HIT_FIELDS, values, strict=True)}
+    """The HIT_FIELDS of one row (json_extract returns list fields as JSON text), nested as Elasticsearch gives them."""
+    return nested((f, json.loads(v) if f in _LIST_HIT_FIELDS and isinstance(v, str) else v)
+                  for f, v in zip(HIT_FIELDS, values, strict=True))
 
 
 def _passage_rows(doc_id: int, doc: IndexRecord) -> Iterator[tuple[Any, ...]]:

@@ -275,3 +275,29 @@ def test_forward_citations_agree_with_the_counts_kept_at_load_time(citing_corpus
         assert citing == embedded_service.matching_ids(query)
         assert len(citing) == row["cited_by"]
         assert {m.pn for m in es_service.document(row["pn"]).cited_by} == citing
+
+
+@pytest.mark.parametrize("service_name", ["es_service", "embedded_service"])
+def test_a_reader_gets_titles_in_their_language_where_a_document_has_one(
+        service_name: str, request: pytest.FixtureRequest) -> None:
+    """Chinese documents of the corpus carrying an English title too (DOCDB, OPS) show it by
+    default and their own title to a Chinese reader, marked up where it matches; a document
+    without a Chinese title keeps its English one, whatever the reader reads."""
+    service: SearchService = request.getfixturevalue(service_name)
+    query = "CC=CN"
+    default = service.search(query, size=100)
+    in_chinese = service.search(query, size=100, lang="zh")
+    assert [h.pn for h in in_chinese.hits] == [h.pn for h in default.hits]
+    both = [h for h in default.hits if {"en", "zh"} <= h.titles.keys()]
+    assert both, "the corpus has Chinese documents with an English title too"
+    for hit, read in zip(default.hits, in_chinese.hits, strict=True):
+        assert hit.titles == read.titles
+        assert read.title == (hit.titles.get("zh") or hit.title)
+    assert all(h.title == h.titles["en"] for h in both)
+    plain, read_similar = service.similar(both[0].pn, 10), service.similar(both[0].pn, 10, lang="zh")
+    assert [s.pn for s in read_similar] == [s.pn for s in plain] and plain
+    assert [s.title for s in read_similar] == [s.titles.get("zh") or s.title for s in plain]
+    zh_title = both[0].titles["zh"]
+    word = next(w for w in service.analyzer.analyse(zh_title).split() if len(w) > 1)
+    marked = service.search(f"TI={word} AND PN={both[0].pn}", lang="zh").hits
+    assert [h.pn for h in marked] == [both[0].pn] and "<mark>" in marked[0].highlights["title"]

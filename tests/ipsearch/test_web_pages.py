@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -44,3 +45,19 @@ def test_document_page(web: TestClient) -> None:
     assert web.get("/patent/US0000001B1").status_code == 404
     zh = web.get("/patent/CN113781974A", headers={"Accept-Language": "zh-CN"})
     assert "权利要求树" in zh.text and "著录项目" in zh.text
+
+
+def test_the_results_list_titles_documents_in_the_readers_language(web: TestClient) -> None:
+    """A Chinese document with an English title too: the English title for an English reader, its
+    own for a Chinese one, through the API's ``lang`` as through the pages."""
+    api = web.get("/api/v1/patents/search", params={"q": "CC=CN", "size": 100}).json()
+    both = next(h for h in api["hits"] if {"en", "zh"} <= h["titles"].keys())
+    en, zh = both["titles"]["en"], both["titles"]["zh"]
+    assert both["title"] == en
+    read = web.get("/api/v1/patents/search", params={"q": f"PN={both['pn']}", "lang": "zh"}).json()
+    assert [h["title"] for h in read["hits"]] == [zh]
+    assert web.get("/api/v1/patents/search", params={"q": "led", "lang": "<script>"}).status_code == 422
+    english = web.get("/", params={"q": f"PN={both['pn']}"}).text
+    chinese = web.get("/", params={"q": f"PN={both['pn']}"}, headers={"Accept-Language": "zh-CN"}).text
+    assert html.escape(en) in english and html.escape(zh) not in english
+    assert html.escape(zh) in chinese
