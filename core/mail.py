@@ -54,9 +54,9 @@ ZH_WORDS = {"red": "红色", "yellow": "黄色", "unconcentrated": "低集中度
 
 # What to do next, for the kinds that need more than a title (English, Chinese).
 ADVICE = {PASSWORD_CHANGED: (
-    "If you did not change it, someone else knows your password: set a new one at {site}/password/forgot "
+    "If this was not you, someone else may know your password: set a new one at {site}/password/forgot "
     "at once, and tell the site's administrator.",
-    "如果不是您本人更改的，说明他人知道您的密码：请立即在 {site}/password/forgot 重设密码，并告知网站管理员。")}
+    "如非本人操作，您的密码可能已泄露：请立即在 {site}/password/forgot 重设密码，并告知网站管理员。")}
 
 
 def _reads_chinese(user: User, note: Notification) -> bool:

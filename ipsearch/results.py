@@ -46,7 +46,7 @@ FACETS: dict[str, str] = {
 # English one first). A path with a dot reads inside the stored document; the backends return it
 # nested, as Elasticsearch filters ``_source`` (``nested``).
 HIT_FIELDS = ["pn", "title", "abstract", "publication_date", "filing_date", "country", "kind", "doc_kind",
-              "owners", "ipc", "applicants", "family_id", "doc.titles"]
+              "owners", "ipc", "applicants", "family_id", "synthetic", "doc.titles"]
 HIT_KEYS = list(dict.fromkeys(f.split(".")[0] for f in HIT_FIELDS))  # a hit's source: its top-level keys
 
 

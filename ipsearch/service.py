@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 import secrets
 import time
 from collections import Counter
@@ -72,6 +73,7 @@ class Hit(BaseModel):
     title: str = Field(description="in the reader's language (``lang``) where the document has a title in it, "
                                    "else in English first")
     titles: dict[str, str] = Field(default={}, description="every title of the document, by language")
+    synthetic: bool = Field(default=False, description="a synthetic document (demo, benchmarks), not a publication")
     score: float
     publication_date: str | None = None
     filing_date: str | None = None
@@ -297,7 +299,9 @@ class SearchService:
 
     def _in_language(self, hits: list[Hit], lang: str, marks: FieldMarks) -> None:
         """Each hit titled in the reader's language where its document has a title in it (a Chinese
-        reader sees a CN patent's own title, not its English translation), marked up again."""
+        reader sees a CN patent's own title, not its English translation), marked up again. ``lang``
+        is a language tag: its language alone counts (zh-CN and zh_Hans are zh)."""
+        lang = re.split(r"[-_]", lang, maxsplit=1)[0].lower()
         for hit in hits:
             title = hit.titles.get(lang)
             if not title or title == hit.title:
@@ -316,7 +320,7 @@ class SearchService:
                    publication_date=src.get("publication_date"), filing_date=src.get("filing_date"),
                    country=src.get("country"), kind=src.get("kind"), doc_kind=src.get("doc_kind"),
                    applicants=src.get("owners") or [], ipc=src.get("ipc") or [], highlights=shown,
-                   family_id=src.get("family_id"))
+                   family_id=src.get("family_id"), synthetic=bool(src.get("synthetic")))
 
     # --- documents -------------------------------------------------------------------------
     def document(self, pn: str) -> DocumentView:

@@ -27,8 +27,8 @@ def html(data: ReportData) -> str:
 
 
 def _synthetic(patent: KeyPatent) -> bool:
-    """Flagged synthetic, or numbered like loaders.synthetic's documents (US 90000000+: the USPTO
-    parser does not carry the files' SYNTHETIC status into the flag)."""
+    """Flagged synthetic, or numbered like loaders.synthetic's documents (US 90000000+): documents
+    loaded before the loader carried the files' SYNTHETIC status into the flag are not flagged."""
     return patent.synthetic or (patent.pn.startswith("US9") and len(patent.pn) >= 12)
 
 

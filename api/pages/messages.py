@@ -21,6 +21,9 @@ ROLES = [N_("applicant"), N_("assignee"), N_("inventor"), N_("agent"), N_("admin
          N_("org_admin"), N_("sme"), N_("association"), N_("agency"), N_("government")]
 DOCUMENT_KINDS = [N_("grant"), N_("application"), N_("design"), N_("plant"), N_("reissue"), N_("utility_model"),
                   N_("other")]
+# the languages of a document's texts, by code (a code not listed is shown as it is)
+LANGUAGES = [N_("language.zh"), N_("language.en"), N_("language.ja"), N_("language.de"), N_("language.fr"),
+             N_("language.ko"), N_("language.es"), N_("language.ru")]
 CITATIONS = [N_("cited by examiner"), N_("cited by applicant")]
 NOTIFICATIONS = [N_("account.password_changed"), N_("collection"), N_("collection.new_matches"), N_("alert"),
                  N_("report"),

@@ -20,8 +20,10 @@ router = APIRouter(prefix="/api/v1/patents", tags=["patents"])
 QueryText = Annotated[str, Query(min_length=1, description="Query language, e.g. TI=(led OR lamp) AND PD>=2015; "
                                  f"at most {MAX_QUERY_CHARS} characters")]
 
-ReaderLanguage = Annotated[str | None, Query(pattern="^[a-z]{2}$", description=(
-    "the reader's language (zh, en, ja ...): each hit's title in it where the document has one"))]
+READER_LANGUAGE = ("the reader's language as a language tag (zh, zh-CN, en, ja ...): each hit's title in it "
+                   "where the document has one")
+ReaderLanguage = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length=35,
+                                             description=READER_LANGUAGE)]
 
 
 @router.get("/search", response_model=SearchResult)

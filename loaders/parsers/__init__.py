@@ -34,7 +34,12 @@ def parser_for(root_tag: str) -> Parser:
 
 
 def parse_root(root: El) -> PatentDocument:
-    return parser_for(root.tag)(root)
+    """The document of ``root``, marked synthetic when its root says so (``status="SYNTHETIC"``, as every
+    document ``loaders.synthetic`` writes): lists and pages label it, so nobody takes it for a patent."""
+    doc = parser_for(root.tag)(root)
+    if root.get("status") == "SYNTHETIC":
+        doc.synthetic = True
+    return doc
 
 
 __all__ = ["NON_PATENT_ROOTS", "MissingField", "UnknownFormat", "parse_root", "parser_for"]

@@ -173,3 +173,11 @@ def test_a_search_set_is_combined_on_the_pages_only(service: SearchService, quer
     """The API and the CLI have no search history: ``#1`` is refused, not searched as the word 1."""
     with pytest.raises(SearchRequestError, match="names a set of a search history"):
         service.search(query)
+
+
+def test_synthetic_documents_say_so_in_every_list(service: SearchService) -> None:
+    """Hits and similar documents of a synthetic corpus carry ``synthetic`` (the pages label them)."""
+    hits = service.search("light", size=10).hits
+    assert hits and all(h.synthetic for h in hits)
+    similar = service.similar(hits[0].pn, 5)
+    assert similar and all(s.synthetic for s in similar)

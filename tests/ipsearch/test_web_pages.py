@@ -56,8 +56,17 @@ def test_the_results_list_titles_documents_in_the_readers_language(web: TestClie
     assert both["title"] == en
     read = web.get("/api/v1/patents/search", params={"q": f"PN={both['pn']}", "lang": "zh"}).json()
     assert [h["title"] for h in read["hits"]] == [zh]
-    assert web.get("/api/v1/patents/search", params={"q": "led", "lang": "<script>"}).status_code == 422
+    for tag in ("zh-CN", "ZH", "zh_Hans"):  # a language tag: its language alone counts
+        tagged = web.get("/api/v1/patents/search", params={"q": f"PN={both['pn']}", "lang": tag}).json()
+        assert [h["title"] for h in tagged["hits"]] == [zh]
+    for hostile in ("<script>", "", "zh-" + "x" * 40):
+        assert web.get("/api/v1/patents/search", params={"q": "led", "lang": hostile}).status_code == 422
     english = web.get("/", params={"q": f"PN={both['pn']}"}).text
     chinese = web.get("/", params={"q": f"PN={both['pn']}"}, headers={"Accept-Language": "zh-CN"}).text
     assert html.escape(en) in english and html.escape(zh) not in english
     assert html.escape(zh) in chinese
+    assert not any(h["synthetic"] for h in api["hits"]) and "合成数据" not in chinese  # a real document
+    page = web.get(f"/patent/{both['pn']}", headers={"Accept-Language": "zh-CN"}).text
+    assert page.index(html.escape(zh)) < page.index(html.escape(en))  # the reader's language first
+    english_page = web.get(f"/patent/{both['pn']}").text
+    assert english_page.index(html.escape(en)) < english_page.index(html.escape(zh))

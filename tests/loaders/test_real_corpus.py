@@ -171,3 +171,14 @@ def test_docdb_families_and_priorities(docs: dict[str, PatentDocument]) -> None:
 def test_zip_member_is_read(corpus: dict[str, list[Parsed | Skipped | Failure]]) -> None:
     zipped = [name for name in corpus if ".zip!" in name]
     assert len(zipped) == 1 and len(corpus[zipped[0]]) == 3
+
+
+def test_only_synthetic_documents_are_marked_synthetic(docs: dict[str, PatentDocument], tmp_path: Path) -> None:
+    """A document ``loaders.synthetic`` wrote says so on its root, and the record says so too (lists
+    and pages label it); not one real document is marked."""
+    from loaders.synthetic import SyntheticOptions, write_weekly_files
+
+    files = write_weekly_files(tmp_path, SyntheticOptions(docs=3, paragraphs=1))
+    made = [i for f in expand(files) for i in read_source(f) if isinstance(i, Parsed)]
+    assert len(made) == 3 and all(i.doc.synthetic for i in made)
+    assert len(docs) > 200 and not any(d.synthetic for d in docs.values())

@@ -216,3 +216,18 @@ def test_the_applicant_facet_shows_names_as_written(web: TestClient) -> None:
     shown = page.xpath("//section[contains(@class, 'facet')][h2 = 'Applicant']//li/a/text()")
     assert "BEHEERMAATSCHAPPIJ DE BOER NIJMEGEN B.V" in shown  # its key: 'beheermaatschappij de boer nijmegen b v'
     assert all(name not in shown for name in map(harmonise_name, shown) if name.isascii())
+
+
+def test_synthetic_documents_are_labelled_in_every_list(embedded_settings: Settings, tmp_path: Path) -> None:
+    """Each result row and each similar patent of a synthetic document carries the SYNTHETIC label."""
+    from loaders.synthetic import SyntheticOptions, write_weekly_files
+
+    write_weekly_files(tmp_path / "syn", SyntheticOptions(docs=12, seed=3))
+    assert run_load(embedded_settings, [tmp_path / "syn"], backend=BackendKind.embedded).loaded == 12
+    with TestClient(create_app(embedded_settings)) as client:
+        found = rows(client.get("/", params={"q": "light"}, headers=ZH).text)
+        assert found and all("合成数据" in row.text_content() for row in found)
+        first = found[0].xpath(".//h3/a")[0].text_content()
+        similar = html.fromstring(client.get(f"/patent/{first}", headers=EN).text).xpath(
+            "//h2[@id='sim-h']/following-sibling::ul[1]/li")
+        assert similar and all("SYNTHETIC" in item.text_content() for item in similar)
