@@ -165,9 +165,13 @@ def _public(session: Session, reg: Registration, reader: User | None) -> Registr
 
 
 def _registered(w: Writer, reg: Registration) -> RegistrationOut:
+    """The answer is read before the commit: once the registration is committed, nothing may ask the
+    database again, or a connection lost just then (a database restart) would answer 503 for a work
+    that is registered, and the retry would be refused as a duplicate of it."""
     w.audit(AuditAction.copyright_register, "registration", reg.number, status=reg.status.value)
+    out = _public(w.session, reg, w.actor)
     w.commit()
-    return _public(w.session, reg, w.actor)
+    return out
 
 
 def register_hash(w: Writer, settings: Settings, body: RegisterIn) -> RegistrationOut:
@@ -308,8 +312,9 @@ def review(w: Writer, settings: Settings, number: str, body: DecisionIn) -> Regi
     reg = rights.decide_review(w.session, settings, get_registration(w.session, number), w.actor, body.approve,
                                body.note)
     w.audit(AuditAction.copyright_review, "registration", number, approved=body.approve)
+    out = _public(w.session, reg, w.actor)  # before the commit, as for a registration (_registered)
     w.commit()
-    return _public(w.session, reg, w.actor)
+    return out
 
 
 # --- the log's proofs ----------------------------------------------------------------------------

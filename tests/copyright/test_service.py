@@ -361,3 +361,32 @@ def test_pdf_is_queued_until_rendered(session: Session, settings: Settings) -> N
     path.parent.mkdir(parents=True)
     path.write_bytes(b"%PDF-1.7 rendered")
     assert service.certificate_pdf(session, settings, tasks, number) == path
+
+
+def test_a_registration_asks_the_database_nothing_once_it_is_committed(session: Session, settings: Settings) -> None:
+    """The answer is built before the last commit: a connection lost just after it (a database
+    restart) must not turn a registered work into a 503, whose retry is refused as a duplicate."""
+    from sqlalchemy import event
+
+    owner = person(session)
+    session.expunge_all()  # nothing left in memory to answer from but what the registration loads
+    owner = session.get(User, owner.id)
+    assert owner is not None
+    seen: list[str] = []  # statements, and "COMMIT" for each commit, in order
+
+    def on_commit(_session: Session) -> None:
+        seen.append("COMMIT")
+
+    def on_statement(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    engine = session.get_bind()
+    event.listen(session, "after_commit", on_commit)
+    event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        number = by_hash(session, settings, owner, b"a song")
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+        event.remove(session, "after_commit", on_commit)
+    assert number.startswith("CR-") and "COMMIT" in seen
+    assert seen[-1] == "COMMIT", seen[seen.index("COMMIT"):]
