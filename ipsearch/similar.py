@@ -49,7 +49,12 @@ SIMILAR_FIELDS = [*HIT_FIELDS, "pn_base", "doc_kind", "ti", "ab", "cl", "ipc_sec
 BOILERPLATE = frozenset(
     "claim recite wherein whereby thereof therein thereon thereto therebetween accord comprise consist "
     "include provide present invention embodiment disclose relate say describe show ornamental design "
-    "method apparatus device system use have".split())
+    "method apparatus device system use have".split()
+    # the same words as Chinese patents write them (jieba's tokens), with 一种 ("a", opening every claim),
+    # 多个 ("a plurality of") and the ordinals that name a claim's parts (第一 ...): a fan and a display
+    # shared nothing else, yet were each other's most similar documents
+    + "权利 要求 权项 所述 其中 从而 由此 包括 包含 含有 组成 提供 本发明 发明 实施例 实施 实施方式 公开 涉及 "
+      "描述 示出 方法 装置 设备 系统 使用 用于 采用 具有 一种 多个 第一 第二 第三 根据".split())
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})  # DOCDB writes "fuer" for "für"
 
 
@@ -70,7 +75,7 @@ def _spacy_stop_words(lang: str) -> set[str]:
     return set(module.STOP_WORDS)
 
 
-FOREIGN_STOP = frozenset(v for lang in ("de", "fr", "es", "it", "nl") for w in _spacy_stop_words(lang)
+FOREIGN_STOP = frozenset(v for lang in ("de", "fr", "es", "it", "nl", "zh") for w in _spacy_stop_words(lang)
                          for v in (w, w.translate(_UMLAUTS)))
 
 

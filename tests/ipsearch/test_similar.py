@@ -31,6 +31,19 @@ def test_an_led_documents_top_five_share_its_ipc_section(service: SearchService)
     assert "US7863599B2" in {h.pn for h in service.similar("US8089085B2", 5)}  # "Light emitting diode"
 
 
+def test_chinese_claim_wording_does_not_make_documents_similar(service: SearchService) -> None:
+    """An axial fan (CN101096965A) and a display device (CN113781974A) shared only claim wording
+    (所述, 一种, 多个, 第一, 权利要求 ...): it no longer makes either list the other first, and the fan's
+    list starts with machines that move air or turn (a rotor machine, an ice maker's fan)."""
+    from ipsearch.similar import is_term
+
+    assert not any(is_term(word) for word in ("所述", "一种", "多个", "第一", "权利", "其中", "包括"))
+    assert all(is_term(word) for word in ("叶片", "送风机", "轴流"))
+    fan = [h.pn for h in service.similar("CN101096965A", 6)]
+    assert "CN113781974A" not in fan
+    assert fan[:2] == ["US7314354B2", "US7472552B2"], fan  # "Rotor machine", "Ice maker having fan assembly"
+
+
 def test_the_judged_similar_document_comes_first(service: SearchService) -> None:
     for pn, first in CLEAR_FIRSTS.items():
         assert service.similar(pn, 1)[0].pn == first, pn
