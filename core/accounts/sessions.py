@@ -71,10 +71,11 @@ def close_session(w: Writer, row: WebSession) -> None:
 def close_sessions_of(session: Session, user_id: int, keep: int | None = None) -> int:
     """Sign every browser of an account out but ``keep`` (its password changed); how many were
     signed in. The caller audits the change that asked for it."""
-    closed = session.scalars(update(WebSession).where(
-        WebSession.user_id == user_id, WebSession.revoked_at.is_(None), WebSession.expires_at > utcnow(),
-        WebSession.id != (keep if keep is not None else -1),
-    ).values(revoked_at=utcnow()).returning(WebSession.id))
+    open_ones = [WebSession.user_id == user_id, WebSession.revoked_at.is_(None), WebSession.expires_at > utcnow()]
+    if keep is not None:
+        open_ones.append(WebSession.id != keep)
+    closed = session.scalars(update(WebSession).where(*open_ones).values(revoked_at=utcnow())
+                             .returning(WebSession.id))
     return len(closed.all())
 
 
