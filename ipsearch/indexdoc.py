@@ -257,14 +257,14 @@ def text_fields(doc: PatentDocument, analyzer: Analyzer) -> TextFields:
     def analysed(texts: list[str]) -> list[str]:
         return [_cap(v) for v in (analyzer.analyse(t) for t in texts) if v]
 
-    def names(texts: list[str]) -> list[str]:
-        return [_cap(v) for v in (" ".join(analyzer.name_tokens(t)) for t in texts) if v]
+    def names(people: list[Party]) -> list[str]:  # a party is found by any name the source gives it
+        return [_cap(v) for p in people for t in (p.name, *p.aliases) if (v := " ".join(analyzer.name_tokens(t)))]
 
     ti, ab = analysed([t.text for t in doc.titles]), analysed([a.text for a in doc.abstracts])
     return {"title": doc.title() or "", "abstract": (doc.abstract() or "")[:4000], "ti": ti, "ab": ab,
             "cl": analysed([c.text for cs in doc.claims.values() for c in cs]), "desc": analysed(paragraphs),
-            "pa": names([p.name for p in parties]), "inv": names([p.name for p in doc.parties_of(PartyRole.inventor)]),
-            "ag": names([p.name for p in doc.parties_of(PartyRole.agent)]), "terms": topic_terms(ti + ab)}
+            "pa": names(parties), "inv": names(doc.parties_of(PartyRole.inventor)),
+            "ag": names(doc.parties_of(PartyRole.agent)), "terms": topic_terms(ti + ab)}
 
 
 def _citations(doc: PatentDocument) -> CitationFields:

@@ -219,6 +219,9 @@ class Party(BaseModel):
     province: str | None = None
     address: str | None = Field(default=None, description="The address as one line, when the source gives one "
                                                            "(CNIPA: 广东省深圳市南山区...)")
+    aliases: list[str] = Field(default_factory=list, description=(
+        "Other names the source gives the same party: in another script (三菱电机株式会社 beside MITSUBISHI "
+        "ELECTRIC CORP.) or as another data format spells it."))
 
 
 class Claim(BaseModel):

@@ -207,18 +207,47 @@ def add_texts(doc: PatentDocument, holder: El, lang: str, tags: tuple[str, str, 
 # --- parties -----------------------------------------------------------------------------
 
 def make_party(role: PartyRole, name: str, *, organisation: bool | None = None, country: str | None = None,
-               city: str | None = None, province: str | None = None, address: str | None = None) -> Party | None:
+               city: str | None = None, province: str | None = None, address: str | None = None,
+               aliases: Iterable[str] = ()) -> Party | None:
+    """A party, or None without a name. ``aliases`` are other names the source gives it: kept
+    when they are not the same name again (cased, punctuated or ordered otherwise)."""
     name = clean(name)
     if not name:
         return None
-    return Party(role=role, name=name, key=harmonise_name(name),
+    key = harmonise_name(name)
+    known = {_name_words(key)}
+    others: list[str] = []
+    for alias in aliases:
+        if (words := _name_words(harmonise_name(alias))) and words not in known:
+            known.add(words)
+            others.append(clean(alias))
+    return Party(role=role, name=name, key=key, aliases=others,
                  is_organisation=looks_like_organisation(name) if organisation is None else organisation,
                  country=(country or "").strip().upper() or None, city=clean(city) or None,
                  province=clean(province) or None, address=clean(address) or None)
 
 
-def addressbook_party(role: PartyRole, el: El) -> Party | None:
-    """A party from an ST.36 ``addressbook`` (or a bare ``name``) below ``el``."""
+def _name_words(key: str) -> tuple[str, ...]:
+    """A harmonised name's words in sorted order: ``ARAI TOSHIKATSU`` is ``TOSHIKATSU ARAI``."""
+    return tuple(sorted(key.split()))
+
+
+def book_name(kids: dict[str, El]) -> tuple[str, bool | None]:
+    """The name in one ``addressbook`` (from its ``children``): an organisation's, a person's as
+    'last, given', or a bare name; and whether it is an organisation (None: the name cannot tell)."""
+    if org := first_value(kids, "orgname", "organization-name"):
+        return org, True
+    last = first_value(kids, "last-name", "family-name")
+    given = first_value(kids, "first-name", "given-name")
+    if last or given:
+        return (f"{last}, {given}" if last and given else last or given), False
+    return first_value(kids, "name"), None
+
+
+def addressbook_party(role: PartyRole, el: El, variants: Iterable[El] = ()) -> Party | None:
+    """A party from an ST.36 ``addressbook`` (or a bare ``name``) below ``el``; the names of its
+    other addressbooks (another script) and of ``variants`` (the same party in other data formats)
+    become its aliases."""
     books = el.findall("addressbook") or [el]
     book = books[0]
     for candidate in books:  # prefer a Latin-script book when several languages are given
@@ -226,23 +255,22 @@ def addressbook_party(role: PartyRole, el: El) -> Party | None:
             book = candidate
             break
     kids = children(book)
-    org = first_value(kids, "orgname", "organization-name")
-    organisation: bool | None
-    if org:
-        name, organisation = org, True
-    else:
-        last = first_value(kids, "last-name", "family-name")
-        given = first_value(kids, "first-name", "given-name")
-        name = f"{last}, {given}" if last and given else (last or given or first_value(kids, "name"))
-        organisation = None if not (last or given) else False
-    if not name:
-        name = first_text(el, "name", "applicant-name/name", "inventor-name/name", "agent-name/name")
+    name, organisation = book_name(kids)
+    name = name or _bare_name(el)
     address = children(kids.get("address"))
     country = first_value(address, "country") or first_text(el, "residence/country", "nationality/country")
     line = next((t for b in books if (t := first_text(b, "address/address-1", "address/text"))), None)
+    aliases = [book_name(children(b))[0] for b in books if b is not book]
+    for variant in variants:
+        aliases.extend([book_name(children(b))[0] for b in variant.findall("addressbook")] or [_bare_name(variant)])
     return make_party(role, name, organisation=organisation, country=country or None,
                       city=first_value(address, "city") or None, province=first_value(address, "state") or None,
-                      address=line)
+                      address=line, aliases=aliases)
+
+
+def _bare_name(el: El) -> str:
+    """The name of a party given without an addressbook (DOCDB's ``applicant-name/name``)."""
+    return first_text(el, "name", "applicant-name/name", "inventor-name/name", "agent-name/name")
 
 
 # --- classification and kind -----------------------------------------------------------

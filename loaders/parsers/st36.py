@@ -114,7 +114,7 @@ def parse(root: El, profile: Profile | None = None) -> PatentDocument:
 def add_bibliographic(doc: PatentDocument, root: El, bib: El, docdb: bool) -> None:
     """Classifications, parties, citations, priorities and legal events."""
     _add_classifications(doc, bib)
-    doc.parties = list(_parties(bib, docdb))
+    doc.parties = list(_parties(bib))
     doc.citations = list(_citations(bib, root, docdb))
     doc.priorities = list(priorities(bib, docdb))
     doc.priority_date = doc.earliest_priority()
@@ -206,31 +206,54 @@ _PARTY_TAGS: list[tuple[PartyRole, tuple[str, ...]]] = [
 _ALL_PARTY_TAGS = tuple(tag for _, tags in _PARTY_TAGS for tag in tags)
 
 
-def _parties(bib: El, docdb: bool) -> Iterator[Party]:
+def _parties(bib: El) -> Iterator[Party]:
     by_tag: dict[str, list[El]] = {}
     for el in bib.iter(*_ALL_PARTY_TAGS):  # one walk of the bibliographic data, not one per tag
         by_tag.setdefault(el.tag, []).append(el)
     for role, tags in _PARTY_TAGS:
-        elements = [e for tag in tags for e in by_tag.get(tag, ())]
-        if docdb:
-            chosen = [e for e in elements if e.get("data-format") == "docdba"] or elements
-            elements = chosen
+        groups = _one_per_party([e for tag in tags for e in by_tag.get(tag, ())])
         seen: set[tuple[str, str]] = set()
-        for el in elements:
+        for el, *variants in groups:
             if role == PartyRole.agent and el.find("cn-agency") is not None:
                 party = make_party(role, first_text(el, "cn-agency/name") or first_text(el, "name"), organisation=True)
             else:
-                party = addressbook_party(role, el)
+                party = addressbook_party(role, el, variants)
             if party is not None and (party.key, party.name) not in seen:
                 seen.add((party.key, party.name))
                 yield party
         # USPTO v4.0-v4.2 list inventors as applicants with app-type "applicant-inventor".
         if role == PartyRole.applicant:
-            for el in elements:
+            for el, *_ in groups:
                 if "inventor" in (el.get("app-type") or "") and not bib.findall(".//inventor"):
                     party = addressbook_party(PartyRole.inventor, el)
                     if party is not None:
                         yield party
+
+
+# Which of a party's data-format variants names it: LexisNexis's own entry (no data-format,
+# every script's addressbook), then DOCDB's as applied ('docdba'), as harmonised, as filed.
+_VARIANT_RANK = {None: 0, "docdba": 1, "docdb": 2, "original": 3}
+
+
+def _one_per_party(elements: list[El]) -> list[list[El]]:
+    """The elements of one role grouped per party, the preferred variant first.
+
+    LexisNexis and DOCDB repeat each party in data-format variants under its sequence number (a
+    CNIPA document's six inventors are 24 elements); a variant joins the party of its sequence.
+    Two elements without a data-format are two parties even when their sequence numbers agree.
+    """
+    groups: list[list[El]] = []
+    by_sequence: dict[str, list[El]] = {}
+    for el in elements:
+        sequence = el.get("sequence")
+        group = by_sequence.get(sequence) if sequence else None
+        if group is None or (el.get("data-format") is None and any(e.get("data-format") is None for e in group)):
+            group = []
+            groups.append(group)
+            if sequence:
+                by_sequence[sequence] = group
+        group.append(el)
+    return [sorted(g, key=lambda e: _VARIANT_RANK.get(e.get("data-format"), len(_VARIANT_RANK))) for g in groups]
 
 
 def _citations(bib: El, root: El, docdb: bool) -> Iterator[Citation]:

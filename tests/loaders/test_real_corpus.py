@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ipsearch.model import PatentDocument
+from ipsearch.analysis import get_analyzer
+from ipsearch.indexdoc import build_index_doc
+from ipsearch.model import PartyRole, PatentDocument
 from loaders.reader import Failure, Parsed, Skipped, read_source
 from loaders.sources import expand
 from tests.loaders.test_ops import documents_in
@@ -182,3 +184,30 @@ def test_only_synthetic_documents_are_marked_synthetic(docs: dict[str, PatentDoc
     made = [i for f in expand(files) for i in read_source(f) if isinstance(i, Parsed)]
     assert len(made) == 3 and all(i.doc.synthetic for i in made)
     assert len(docs) > 200 and not any(d.synthetic for d in docs.values())
+
+
+def test_a_party_repeated_in_several_data_formats_is_one_party_with_its_other_names(
+        docs: dict[str, PatentDocument]) -> None:
+    """LexisNexis gives each party of CN101096965A once in its own entry (Chinese and English
+    addressbooks) and again as filed, as DOCDB harmonised it and as applied: 4 applicant and 24
+    inventor elements for one firm and six people. Read by hand: one applicant, six inventors,
+    each found under its Chinese name too."""
+    doc = docs["CN101096965A"]
+    applicants = doc.parties_of(PartyRole.applicant)
+    assert [(p.name, p.aliases, p.country) for p in applicants] == [
+        ("MITSUBISHI ELECTRIC CORP.", ["三菱电机株式会社"], "JP")]
+    inventors = doc.parties_of(PartyRole.inventor)
+    assert [(p.name, p.aliases) for p in inventors] == [
+        ("ARAI TOSHIKATSU", ["新井俊胜"]), ("KIKUCHI HITOSHI", ["菊地仁"]), ("ARAKI KATSUMI", ["荒木克己"]),
+        ("HAMADA SHIGO", ["滨田慎悟"]), ("NAKAJIMA SEIJI", ["中岛诚治"]), ("AOGI HIROMICHI", ["青木普道"])]
+    record = build_index_doc(doc, get_analyzer())
+    assert record["applicant_keys"] == ["mitsubishi electric"]  # the applicant facet counts it once
+    assert any("三菱" in tokens for tokens in record["pa"]) and any("新井" in t for t in record["inv"])
+
+
+def test_docdb_parties_are_named_as_applied(docs: dict[str, PatentDocument]) -> None:
+    """DOCDB's exchange documents give each party harmonised ('docdb') and as applied ('docdba'):
+    the applied spelling names it, the harmonised one is an alias unless it is the same name
+    (read in docdb/DE-backfile.xml)."""
+    assert [(p.role.value, p.name, p.aliases) for p in docs["DE1258190B"].parties] == [
+        ("applicant", "GENERAL MOTORS CORPORATION", ["GEN MOTORS CORP"]), ("inventor", "KONOPA RICHARD LEO", [])]

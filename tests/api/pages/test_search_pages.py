@@ -1,6 +1,7 @@
 """The search and patent pages on real family data (EPO OPS samples): one row per family with the
 other members listed and a switch back to one row per document; the patent page's family members
-and forward citations; the Chinese page; field codes with spaces."""
+and forward citations; the Chinese page; field codes with spaces; one LexisNexis CNIPA document
+whose parties the source repeats in several data formats."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ def web(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: Path) -> Iter
     settings = Settings(data_dir=tmp_path_factory.mktemp("family-pages") / "var", shared_data_dir=shared_data_dir,
                         database_url=None, elasticsearch_url=None, broker_url=None, redis_url=None)
     migrated(settings.effective_database_url)
-    assert run_load(settings, [patents / "ops", patents / "epo", patents / "jpo"],
+    lexisnexis = patents / "cnipa" / "CN101096965A.xml"
+    assert run_load(settings, [patents / "ops", patents / "epo", patents / "jpo", lexisnexis],
                     backend=BackendKind.embedded).failed == 0
     with TestClient(create_app(settings)) as client:
         yield client
@@ -192,6 +194,23 @@ def test_the_patent_page_says_whether_it_is_in_force_and_why(web: TestClient) ->
     assert "依法律事件" in zh.get_element_by_id("expiry").text_content()
     pending = html.fromstring(web.get("/patent/JP2021044377A", headers=EN).text)  # an application, no legal data
     assert pending.get_element_by_id("legal-status").text_content().startswith("Pending")
+
+
+def test_a_party_is_listed_once_with_its_other_names_and_found_by_them(web: TestClient) -> None:
+    """CN101096965A (LexisNexis) repeats its applicant in four data-format entries and each of
+    six inventors in four: the page lists one applicant and six inventors, each with the Chinese
+    name the source also gives, and a search by that name finds the document."""
+    page = html.fromstring(web.get("/patent/CN101096965A", headers=EN).text)
+    fields = {dt.text_content(): dt.getnext().text_content() for dt in page.xpath("//dl/dt")}
+    assert fields["Applicant"] == "MITSUBISHI ELECTRIC CORP. (三菱电机株式会社)"
+    assert fields["Inventor"].count(";") == 5 and "ARAI TOSHIKATSU (新井俊胜)" in fields["Inventor"]
+    zh = html.fromstring(web.get("/patent/CN101096965A", headers=ZH).text)
+    assert "MITSUBISHI ELECTRIC CORP.（三菱电机株式会社）" in zh.text_content()
+    for query in ("PA=三菱电机", "IN=新井俊胜", "PA=mitsubishi AND IN=arai"):
+        found = web.get("/api/v1/patents/search", params={"q": query}).json()
+        assert [h["pn"] for h in found["hits"]] == ["CN101096965A"], query
+    facet = web.get("/api/v1/patents/search", params={"q": "PN=CN101096965A", "facets": "applicant"}).json()
+    assert [b["count"] for b in facet["facets"]["applicant"]] == [1]
 
 
 def test_an_edited_cursor_is_refused_in_the_readers_language(web: TestClient) -> None:
