@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.i18n import N_
+from api.i18n import N_, preferred_languages
 from core.accounts import permissions
 from core.accounts.models import Role, User
 from core.accounts.service import user_for_api_key
@@ -247,3 +247,21 @@ AdminWriterDep = Annotated[Writer, Depends(role_writer(Role.admin))]
 ModeratorWriterDep = Annotated[Writer, Depends(role_writer(Role.moderator))]
 AdminUser = Annotated[User, Depends(require_admin)]
 ModeratorUser = Annotated[User, Depends(require_staff)]
+
+
+# --- the reader's language, for the API's titles ----------------------------------------------
+
+READER_LANGUAGE = ("the reader's language as a language tag (zh, zh-CN, en, ja ...): titles in it where the "
+                   "document has one; without it, the first language of the Accept-Language header")
+LANGUAGE_TAG = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$"
+# Content negotiated by Accept-Language: a cache keeps one answer per language.
+VARY = {"Vary": "Accept-Language"}
+
+
+def reader_language(request: Request, lang: Annotated[str | None, Query(
+        pattern=LANGUAGE_TAG, max_length=35, description=READER_LANGUAGE)] = None) -> str | None:
+    """``lang``, else the language the request's Accept-Language header prefers (a browser's)."""
+    return lang or next(iter(preferred_languages(request.headers.get("accept-language"))), None)
+
+
+ReaderLanguage = Annotated[str | None, Depends(reader_language)]

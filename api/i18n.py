@@ -33,6 +33,13 @@ def translations(lang: Language) -> NullTranslations:
 
 def from_accept_language(header: str | None) -> Language:
     """The best of our languages for an ``Accept-Language`` header (``zh-TW`` and ``zh-Hans`` are zh)."""
+    chosen = negotiate_locale(preferred_languages(header), [lang.value for lang in Language])
+    return Language(chosen) if chosen else DEFAULT
+
+
+def preferred_languages(header: str | None) -> list[str]:
+    """The languages of an ``Accept-Language`` header, most wanted first (``zh-CN;q=0.8`` is zh;
+    ``*`` and refused ones, ``q=0``, left out)."""
     preferred: list[tuple[float, str]] = []
     for part in (header or "").split(",")[:20]:
         tag, _, params = part.strip().partition(";")
@@ -42,10 +49,9 @@ def from_accept_language(header: str | None) -> Language:
                 q = float(params.strip()[2:])
             except ValueError:
                 continue
-        if tag and q > 0:
+        if tag and tag != "*" and q > 0:
             preferred.append((q, tag.split("-")[0].lower()))
-    chosen = negotiate_locale([t for _, t in sorted(preferred, key=lambda p: -p[0])], [lang.value for lang in Language])
-    return Language(chosen) if chosen else DEFAULT
+    return [t for _, t in sorted(preferred, key=lambda p: -p[0])]
 
 
 def parse_language(value: str | None) -> Language | None:

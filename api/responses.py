@@ -12,6 +12,6 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 
-def json_response(model: BaseModel, status_code: int = 200) -> Response:
+def json_response(model: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
     """``model`` as JSON, serialised by pydantic's core (the same bytes FastAPI would send)."""
-    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
+    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json", headers=headers)

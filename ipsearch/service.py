@@ -58,6 +58,20 @@ class FamilyMember(BaseModel):
     kind: str | None = None
     publication_date: str | None = None
     title: str | None = None
+    titles: dict[str, str] = Field(default={}, exclude=True)  # by language, to title it in the reader's
+
+
+# What a family member or a citing document shows (``title``: in the reader's language from ``doc.titles``).
+MEMBER_FIELDS = ["country", "kind", "publication_date", "title", "doc.titles"]
+
+
+def _member(row: dict[str, Any]) -> FamilyMember:
+    return FamilyMember.model_validate(row | {"titles": titles_of(row)})
+
+
+def reader_language(tag: str) -> str:
+    """The language of a language tag: its first subtag (zh-CN and zh_Hans are zh)."""
+    return re.split(r"[-_]", tag, maxsplit=1)[0].lower()
 
 
 class ClaimMatch(BaseModel):
@@ -246,11 +260,10 @@ class SearchService:
         if not family_ids:
             return {}
         rows = self._lookup(any_keyword("FAM", family_ids), [("publication_date", "asc")],
-                            len(family_ids) * (MEMBERS_PER_ROW + 1),
-                            ["family_id", "country", "kind", "publication_date", "title"])
+                            len(family_ids) * (MEMBERS_PER_ROW + 1), ["family_id", *MEMBER_FIELDS])
         out: dict[str, list[FamilyMember]] = {}
         for row in rows:
-            out.setdefault(row["family_id"], []).append(FamilyMember.model_validate(row))
+            out.setdefault(row["family_id"], []).append(_member(row))
         return out
 
     def matching_ids(self, q: str, limit: int = 1_000_000) -> set[str]:
@@ -298,11 +311,12 @@ class SearchService:
         return None
 
     def _in_language(self, hits: list[Hit], lang: str, marks: FieldMarks) -> None:
-        """Each hit titled in the reader's language where its document has a title in it (a Chinese
-        reader sees a CN patent's own title, not its English translation), marked up again. ``lang``
-        is a language tag: its language alone counts (zh-CN and zh_Hans are zh)."""
-        lang = re.split(r"[-_]", lang, maxsplit=1)[0].lower()
+        """Each hit and the family members under it titled in the reader's language where its
+        document has a title in it (a Chinese reader sees a CN patent's own title, not its English
+        translation), marked up again. ``lang`` is a language tag: its language alone counts."""
+        lang = reader_language(lang)
         for hit in hits:
+            _retitle(hit.family, lang)
             title = hit.titles.get(lang)
             if not title or title == hit.title:
                 continue
@@ -323,24 +337,27 @@ class SearchService:
                    family_id=src.get("family_id"), synthetic=bool(src.get("synthetic")))
 
     # --- documents -------------------------------------------------------------------------
-    def document(self, pn: str) -> DocumentView:
-        """The full normalised document plus its claim tree (independent claims with dependants)."""
+    def document(self, pn: str, lang: str | None = None) -> DocumentView:
+        """The full normalised document plus its claim tree (independent claims with dependants);
+        its family members and the documents citing it titled in ``lang`` (as for ``search``)."""
         record = self.backend.get(normalise_pn(pn)) or self._latest_of_number(pn)
         if record is None:
             raise NotFound.said("%(pn)s is not in the corpus", pn=pn)
         doc = record["doc"]
         trees = {}
-        for lang, claims in doc.get("claims", {}).items():
+        for claims_lang, claims in doc.get("claims", {}).items():
             children: dict[int, list[int]] = {}
             for c in claims:
                 for parent in c.get("refers_to", [])[:1]:
                     children.setdefault(parent, []).append(c["number"])
-            trees[lang] = [{"number": c["number"], "dependants": _descendants(c["number"], children)}
+            trees[claims_lang] = [{"number": c["number"], "dependants": _descendants(c["number"], children)}
                            for c in claims if c.get("independent")]
+        family, citing = self._family(record["pn"], record.get("family_id")), self._citing(record["pn_base"])
+        if lang:
+            _retitle(family + citing, reader_language(lang))
         return DocumentView.model_validate({"pn": record["pn"], "document": doc, "claim_tree": trees,
-                                             "family_id": record.get("family_id"),
-                                             "family": self._family(record["pn"], record.get("family_id")),
-                                             "cited_by": self._citing(record["pn_base"]),
+                                             "family_id": record.get("family_id"), "family": family,
+                                             "cited_by": citing,
                                              "cited_in_corpus": self._cited_in_corpus(doc.get("citations", [])),
                                              "legal": LegalSummary(
                                                  status=record.get("legal_status") or "unknown",
@@ -353,9 +370,8 @@ class SearchService:
         """The other members of the family, oldest publication first."""
         if not family_id:
             return []
-        rows = self._lookup(Keyword("FAM", family_id), [("publication_date", "asc")], MAX_FAMILY_SHOWN,
-                            ["country", "kind", "publication_date", "title"])
-        return [FamilyMember.model_validate(row) for row in rows if row["pn"] != pn]
+        rows = self._lookup(Keyword("FAM", family_id), [("publication_date", "asc")], MAX_FAMILY_SHOWN, MEMBER_FIELDS)
+        return [_member(row) for row in rows if row["pn"] != pn]
 
     def _cited_in_corpus(self, citations: list[dict[str, Any]]) -> dict[str, str]:
         """Where each cited publication the corpus holds leads: to itself, else to the latest
@@ -387,8 +403,8 @@ class SearchService:
     def _citing(self, pn_base: str) -> list[FamilyMember]:
         """Forward citations within the corpus (``CITES=``: by country and number), newest first."""
         rows = self._lookup(Keyword("CITES", pn_base), [("publication_date", "desc")], MAX_FAMILY_SHOWN,
-                            ["country", "kind", "publication_date", "title"])
-        return [FamilyMember.model_validate(row) for row in rows]
+                            MEMBER_FIELDS)
+        return [_member(row) for row in rows]
 
     def similar(self, pn: str, size: int = 10, lang: str | None = None) -> list[Hit]:
         """Documents like ``pn``, ranked the same on both backends (``ipsearch.similar``); never ``pn``
@@ -404,19 +420,23 @@ class SearchService:
 
     # --- export ----------------------------------------------------------------------------
     def export(self, q: str, fmt: ExportFormat = ExportFormat.csv, limit: int = MAX_EXPORT,
-               sort: SortMode = SortMode.relevance, group: Grouping = Grouping.document) -> Iterator[str]:
+               sort: SortMode = SortMode.relevance, group: Grouping = Grouping.document,
+               lang: str | None = None) -> Iterator[str]:
         """Up to ``limit`` rows as CSV or JSON Lines, page by page: documents, or families (the row's
-        document plus ``family_members``). The query is checked now, so a bad one fails before the
-        first byte is sent."""
+        document plus ``family_members``), titled in ``lang`` as ``search`` titles its hits. The
+        query is checked now, so a bad one fails before the first byte is sent."""
         self.plan(q)
         columns = EXPORT_COLUMNS + (["family_id", "family_members"] if group is Grouping.family else [])
-        return export_records(self._export_hits(q, min(max(limit, 1), MAX_EXPORT), sort, group), fmt, columns)
+        hits = self._export_hits(q, min(max(limit, 1), MAX_EXPORT), sort, group, lang)
+        return export_records(hits, fmt, columns)
 
-    def _export_hits(self, q: str, limit: int, sort: SortMode, group: Grouping) -> Iterator[dict[str, Any]]:
+    def _export_hits(self, q: str, limit: int, sort: SortMode, group: Grouping,
+                     lang: str | None) -> Iterator[dict[str, Any]]:
         sent = 0
         cursor = None
         while sent < limit:
-            page = self.search(q, size=min(500, limit - sent), sort=sort, cursor=cursor, group=group, marked=False)
+            page = self.search(q, size=min(500, limit - sent), sort=sort, cursor=cursor, group=group, marked=False,
+                               lang=lang)
             for hit in page.hits:
                 row = hit.model_dump(exclude={"highlights", "family"})
                 if group is Grouping.family:
@@ -426,6 +446,12 @@ class SearchService:
             if page.next_cursor is None:
                 break
             cursor = page.next_cursor
+
+
+def _retitle(members: list[FamilyMember], lang: str) -> None:
+    """Family members or citing documents titled in ``lang`` where they have a title in it."""
+    for member in members:
+        member.title = member.titles.get(lang) or member.title
 
 
 def _searches_claims(node: Node) -> bool:

@@ -273,8 +273,8 @@ def remove_document(page: CheckedPageDep, cid: DbId, pn: Text, start: Annotated[
 @router.get("/collections/{cid}/export", response_model=None)
 def export_collection(page: PageDep, cid: DbId, format: ExportFormat = ExportFormat.csv) -> Response:
     """The documents with their tags and notes: CSV with a byte-order mark (Excel reads Chinese) or
-    JSON Lines, with a file name."""
-    rows = service.export(page.session, page.user, page.platform.search, cid, format)
+    JSON Lines, with a file name; titled in the page's language."""
+    rows = service.export(page.session, page.user, page.platform.search, cid, format, page.lang.value)
     return download(rows, format, f"ipcommons-collection-{cid}-{dt.date.today().isoformat()}")
 
 

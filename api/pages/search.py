@@ -91,16 +91,16 @@ def export(page: PageDep, q: Annotated[str, Query(min_length=1, max_length=4000)
            limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = 1000, group: Grouping = Grouping.document,
            ) -> Response:
     """CSV with a byte-order mark (so Excel reads Chinese) or JSON Lines, with a file name; one row
-    per document or per family, as the results were shown."""
+    per document or per family, as the results were shown, titled in the page's language."""
     query = effective_query(_expand_sets(page, q), f)
-    rows = page.platform.search.export(query, format, limit, sort, group)
+    rows = page.platform.search.export(query, format, limit, sort, group, page.lang.value)
     return download(rows, format, f"ipcommons-{dt.date.today().isoformat()}")
 
 
 @router.get("/patent/{pn}", response_class=HTMLResponse)
 def patent_page(page: PageDep, pn: str) -> HTMLResponse:
     search = page.platform.search
-    view = search.document(pn)
+    view = search.document(pn, page.lang.value)
     similar = search.similar(view.pn, 6, lang=page.lang.value)
     return page.render("patent.html", pn=view.pn, doc=view.model_dump(), similar=similar,
                        source_formats=SOURCE_FORMATS, **patent_panel(page, view.pn))

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from fastapi.responses import StreamingResponse
 
-from api.deps import CurrentUser, OptionalUser, SearchServiceDep, SessionDep, WriterDep
+from api.deps import VARY, CurrentUser, OptionalUser, ReaderLanguage, SearchServiceDep, SessionDep, WriterDep
 from core.accounts import service as accounts
 from core.ids import DbId
 from core.notifications import NotificationOut
@@ -96,10 +96,11 @@ def collection_stats(cid: DbId, user: OptionalUser, session: SessionDep, search:
             responses={200: {"description": "the collection's documents, in the columns of the search export",
                              "content": {"text/csv": {}, "application/x-ndjson": {}}}})
 def export_collection(cid: DbId, user: OptionalUser, session: SessionDep, search: SearchServiceDep,
-                      format: ExportFormat = ExportFormat.csv) -> StreamingResponse:
-    stream = service.export(session, user, search, cid, format)
+                      format: ExportFormat = ExportFormat.csv, lang: ReaderLanguage = None) -> StreamingResponse:
+    stream = service.export(session, user, search, cid, format, lang)
     return StreamingResponse(stream, media_type=format.media_type,
-                             headers={"Content-Disposition": f'attachment; filename="collection-{cid}.{format.value}"'})
+                             headers={"Content-Disposition": f'attachment; filename="collection-{cid}.{format.value}"',
+                                      **VARY})
 
 
 @router.get("/notifications", response_model=list[NotificationOut])

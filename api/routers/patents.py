@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 
-from api.deps import SearchServiceDep
+from api.deps import VARY, ReaderLanguage, SearchServiceDep
 from api.responses import json_response
 from ipsearch.query.parser import MAX_QUERY_CHARS
 from ipsearch.results import FACETS, ExportFormat, Grouping, SortMode
@@ -20,11 +20,6 @@ router = APIRouter(prefix="/api/v1/patents", tags=["patents"])
 QueryText = Annotated[str, Query(min_length=1, description="Query language, e.g. TI=(led OR lamp) AND PD>=2015; "
                                  f"at most {MAX_QUERY_CHARS} characters")]
 
-READER_LANGUAGE = ("the reader's language as a language tag (zh, zh-CN, en, ja ...): each hit's title in it "
-                   "where the document has one")
-ReaderLanguage = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", max_length=35,
-                                             description=READER_LANGUAGE)]
-
 
 @router.get("/search", response_model=SearchResult)
 def search(search: SearchServiceDep, q: QueryText, size: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -35,28 +30,31 @@ def search(search: SearchServiceDep, q: QueryText, size: Annotated[int, Query(ge
            lang: ReaderLanguage = None) -> Response:
     names = [f.strip() for f in facets.split(",") if f.strip()]
     result = search.search(q, size=size, sort=sort, facets=names, cursor=cursor, group=group, lang=lang)
-    return json_response(result)
+    return json_response(result, headers=VARY)
 
 
 @router.get("/export", response_class=StreamingResponse,
             responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}})
 def export(search: SearchServiceDep, q: QueryText, format: ExportFormat = ExportFormat.csv,
            limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
-           sort: SortMode = SortMode.relevance, group: Grouping = Grouping.document) -> StreamingResponse:
-    stream = search.export(q, format, limit, sort, group)
+           sort: SortMode = SortMode.relevance, group: Grouping = Grouping.document,
+           lang: ReaderLanguage = None) -> StreamingResponse:
+    stream = search.export(q, format, limit, sort, group, lang)
     # The first page is searched before the status line is sent: a query the backend refuses (only
     # stop words, a wildcard too broad) answers 400 as /search does, not a 200 cut short.
     first = list(islice(stream, 2))  # CSV: the header and the first row; JSON Lines: two rows
     return StreamingResponse(chain(first, stream), media_type=format.media_type,
-                             headers={"Content-Disposition": f'attachment; filename="patents.{format.value}"'})
+                             headers={"Content-Disposition": f'attachment; filename="patents.{format.value}"', **VARY})
 
 
 @router.get("/{pn}", response_model=DocumentView)
-def document(search: SearchServiceDep, pn: str) -> DocumentView:
-    return search.document(pn)
+def document(search: SearchServiceDep, pn: str, response: Response, lang: ReaderLanguage = None) -> DocumentView:
+    response.headers.update(VARY)
+    return search.document(pn, lang)
 
 
 @router.get("/{pn}/similar", response_model=list[Hit])
-def similar(search: SearchServiceDep, pn: str, size: Annotated[int, Query(ge=1, le=50)] = 10,
+def similar(search: SearchServiceDep, pn: str, response: Response, size: Annotated[int, Query(ge=1, le=50)] = 10,
             lang: ReaderLanguage = None) -> list[Hit]:
+    response.headers.update(VARY)
     return search.similar(pn, size, lang)

@@ -12,6 +12,7 @@ are joined in ``texts`` with a token no analyser emits (``GAP``), so a phrase ne
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -43,6 +44,7 @@ _SCALAR_FACETS = {"country", "publication_year", "doc_kind"}
 # From this many matches on, a list facet reads its field's index whole rather than each match's values.
 FACET_SCAN_FROM = 2000
 _LIST_HIT_FIELDS = {"owners", "ipc", "applicants", "doc.titles"}
+_FIELD_PATH = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*")  # what top_docs reads: written into SQL
 
 BATCH = 200
 SCHEMA_VERSION = 12  # raised with analysis.ANALYSIS_VERSION (12: its version 4)
@@ -446,9 +448,9 @@ class EmbeddedBackend:
 
     def top_docs(self, node: Node, planner: Planner, sort: list[tuple[str, str]], size: int,
                  fields: list[str]) -> list[dict[str, Any]]:
-        if not all(f.isidentifier() for f in [*(f for f, _ in sort), *fields]) or \
+        if not all(_FIELD_PATH.fullmatch(f) for f in [*(f for f, _ in sort), *fields]) or \
                 not all(o in ("asc", "desc") for _, o in sort):
-            raise ValueError("sort and field names must be identifiers, orders asc or desc")
+            raise ValueError("sort and field names must be identifiers or paths of them, orders asc or desc")
         sq = SqlCompiler(planner, self.conn).compile(node)
         def col(f: str) -> str:
             return f"d.{f}" if f in SCALAR_COLUMNS else f"json_extract(b.body, '$.{f}')"
@@ -463,11 +465,9 @@ class EmbeddedBackend:
         sql = f"SELECT d.pn, {columns} FROM docs d {bodies}WHERE {sq.where} ORDER BY {order}d.pn LIMIT ?"
         out = []
         for row in self.conn.execute(sql, [*sq.params, size]):
-            record: dict[str, Any] = {"pn": row[0]}
-            for i, f in enumerate(fields):
-                value, kind = row[1 + 2 * i], row[2 + 2 * i]
-                record[f] = json.loads(value) if kind in ("array", "object") else value
-            out.append(record)
+            values = ((f, json.loads(value) if kind in ("array", "object") else value)
+                      for f, value, kind in zip(fields, row[1::2], row[2::2], strict=True))
+            out.append({"pn": row[0], **nested(values)})  # a path (doc.titles) nested, as Elasticsearch's _source
         return out
 
     def explain(self, node: Node, planner: Planner) -> str:

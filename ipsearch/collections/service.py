@@ -45,9 +45,9 @@ from ipsearch.collections.schemas import (
 from ipsearch.events import latest_event_id
 from ipsearch.model import normalise_pn
 from ipsearch.names import harmonise_name
-from ipsearch.results import ExportFormat
+from ipsearch.results import ExportFormat, titles_of
 from ipsearch.service import EXPORT_COLUMNS as SEARCH_EXPORT_COLUMNS
-from ipsearch.service import SearchService, export_records
+from ipsearch.service import SearchService, export_records, reader_language
 
 log = logging.getLogger(__name__)
 TOP_STATS = 30  # rows per statistics table (IPC subclasses, applicants)
@@ -329,17 +329,20 @@ def statistics(session: Session, user: User | None, search: SearchService, colle
 EXPORT_COLUMNS = [*SEARCH_EXPORT_COLUMNS, "tags", "notes"]
 
 
-def _export_row(pn: str, record: dict[str, Any] | None, tags: list[str], notes: list[str]) -> dict[str, Any]:
-    """A document as a row of the search export plus its tags and notes; a document no longer in
-    the corpus keeps its number and leaves the bibliographic columns empty."""
+def _export_row(pn: str, record: dict[str, Any] | None, tags: list[str], notes: list[str],
+                lang: str | None) -> dict[str, Any]:
+    """A document as a row of the search export plus its tags and notes, titled in ``lang`` where
+    it has a title in it; a document no longer in the corpus keeps its number and leaves the
+    bibliographic columns empty."""
     r = record or {}
-    return {"pn": pn, "title": r.get("title"), "publication_date": r.get("publication_date"),
+    title = (titles_of(r).get(reader_language(lang)) if lang else None) or r.get("title")
+    return {"pn": pn, "title": title, "publication_date": r.get("publication_date"),
             "filing_date": r.get("filing_date"), "country": r.get("country"), "kind": r.get("kind"),
             "applicants": r.get("owners") or [], "ipc": r.get("ipc") or [], "tags": tags, "notes": notes}
 
 
 def export(session: Session, user: User | None, search: SearchService, collection_id: int,
-           fmt: ExportFormat = ExportFormat.csv) -> Iterator[str]:
+           fmt: ExportFormat = ExportFormat.csv, lang: str | None = None) -> Iterator[str]:
     """The collection's documents with their tags and notes, in the search export's formats.
     Visibility is checked and the annotations read now, so a refused export fails before the
     first byte is sent."""
@@ -349,7 +352,7 @@ def export(session: Session, user: User | None, search: SearchService, collectio
     for n in session.scalars(select(CollectionNote).where(CollectionNote.collection_id == coll.id)
                              .order_by(CollectionNote.id)):
         texts.setdefault(n.pn, []).append(n.text)
-    rows = (_export_row(pn, search.backend.get(pn), tags.get(pn, []), texts.get(pn, []))
+    rows = (_export_row(pn, search.backend.get(pn), tags.get(pn, []), texts.get(pn, []), lang)
             for pn in item_pns(session, coll))
     return export_records(rows, fmt, EXPORT_COLUMNS)
 

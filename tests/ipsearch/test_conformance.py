@@ -12,6 +12,7 @@ import pytest
 from core.settings import BackendKind, Settings
 from ipsearch.analysis import get_analyzer
 from ipsearch.backends import embedded, get_backend
+from ipsearch.results import Grouping
 from ipsearch.service import Hit, SearchService
 from loaders.pipeline import run_load
 from loaders.synthetic import SyntheticOptions, write_weekly_files
@@ -301,3 +302,23 @@ def test_a_reader_gets_titles_in_their_language_where_a_document_has_one(
     word = next(w for w in service.analyzer.analyse(zh_title).split() if len(w) > 1)
     marked = service.search(f"TI={word} AND PN={both[0].pn}", lang="zh").hits
     assert [h.pn for h in marked] == [both[0].pn] and "<mark>" in marked[0].highlights["title"]
+
+
+@pytest.mark.parametrize("service_name", ["es_service", "embedded_service"])
+def test_family_members_and_exports_are_titled_in_the_readers_language(
+        service_name: str, request: pytest.FixtureRequest) -> None:
+    """EP1000000B1 (OPS) has a German, an English and a French title: a French reader sees the
+    French one where EP1000000A1's page lists its family, in the family rows of a search and in an
+    export; the members without a French title keep theirs."""
+    service: SearchService = request.getfixturevalue(service_name)
+    default = {m.pn: m.title for m in service.document("EP1000000A1").family}
+    french = {m.pn: m.title for m in service.document("EP1000000A1", "fr-FR").family}
+    assert (default["EP1000000B1"] or "").startswith("Apparatus for manufacturing green bricks")
+    assert (french.pop("EP1000000B1") or "").startswith("Dispositif pour la fabrication de briques crues")
+    assert french == {pn: title for pn, title in default.items() if pn != "EP1000000B1"} and french
+    rows = service.search("FAM=19768124", group=Grouping.family, lang="fr").hits
+    titled = {h.pn: h.title for h in rows} | {m.pn: m.title for h in rows for m in h.family}
+    assert (titled["EP1000000B1"] or "").startswith("Dispositif pour la fabrication")
+    exported = "".join(service.export("PN=EP1000000B1", lang="fr"))
+    assert "Dispositif pour la fabrication" in exported and "Apparatus for" not in exported
+    assert "Apparatus for" in "".join(service.export("PN=EP1000000B1"))

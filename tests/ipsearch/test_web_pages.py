@@ -70,3 +70,23 @@ def test_the_results_list_titles_documents_in_the_readers_language(web: TestClie
     assert page.index(html.escape(zh)) < page.index(html.escape(en))  # the reader's language first
     english_page = web.get(f"/patent/{both['pn']}").text
     assert english_page.index(html.escape(en)) < english_page.index(html.escape(zh))
+
+
+def test_the_api_titles_in_the_language_its_client_accepts(web: TestClient) -> None:
+    """Without ``lang`` the API reads the Accept-Language header, as the pages do, and says so in
+    ``Vary``; ``lang`` wins over the header; the downloads follow the same rule."""
+    api = web.get("/api/v1/patents/search", params={"q": "CC=CN", "size": 100}).json()
+    both = next(h for h in api["hits"] if {"en", "zh"} <= h["titles"].keys())
+    en, zh = both["titles"]["en"], both["titles"]["zh"]
+    query = {"q": f"PN={both['pn']}"}
+    chinese = web.get("/api/v1/patents/search", params=query, headers={"Accept-Language": "zh-CN,en;q=0.8"})
+    assert [h["title"] for h in chinese.json()["hits"]] == [zh] and chinese.headers["vary"] == "Accept-Language"
+    overridden = web.get("/api/v1/patents/search", params=query | {"lang": "en"}, headers={"Accept-Language": "zh"})
+    assert [h["title"] for h in overridden.json()["hits"]] == [en]
+    for header in ("*", "zh;q=0", "", "x;;q=abc"):  # nothing to read: the default title
+        odd = web.get("/api/v1/patents/search", params=query, headers={"Accept-Language": header})
+        assert odd.status_code == 200 and [h["title"] for h in odd.json()["hits"]] == [en], header
+    csv_zh = web.get("/api/v1/patents/export", params=query, headers={"Accept-Language": "zh"}).content.decode()
+    assert zh in csv_zh and en not in csv_zh
+    page_csv = web.get("/export", params=query, headers={"Accept-Language": "zh-CN"}).content.decode("utf-8-sig")
+    assert zh in page_csv and en not in page_csv
