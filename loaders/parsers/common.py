@@ -215,9 +215,10 @@ def make_party(role: PartyRole, name: str, *, organisation: bool | None = None, 
     if not name:
         return None
     key = harmonise_name(name)
-    known = {_name_words(key)}
     others: list[str] = []
+    known: set[tuple[str, ...]] = set()
     for alias in aliases:
+        known = known or {_name_words(key)}
         if (words := _name_words(harmonise_name(alias))) and words not in known:
             known.add(words)
             others.append(clean(alias))

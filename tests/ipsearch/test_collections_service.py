@@ -251,6 +251,9 @@ def test_statistics_and_export_use_the_search_export_format_with_tags_and_notes(
     screw = dict(zip(rows[0], rows[1], strict=True))
     assert screw["title"] == "Chipboard screw" and screw["country"] == "EP" and screw["ipc"].startswith("F16B")
     assert (screw["tags"], screw["notes"]) == ("核心; wood", 'claim 1, "thread"; see fig. 2')
+    in_german = list(csv.reader(io.StringIO("".join(service.export(world.session, owner, world.search, cid,
+                                                                   lang="de-AT")))))
+    assert in_german[1][1] == "Spanplattenschraube" and in_german[1:][-1] == rows[-1]  # its own German title
     lines = "".join(service.export(world.session, owner, world.search, cid, ExportFormat.jsonl)).splitlines()
     assert [json.loads(line)["pn"] for line in lines] == [r[0] for r in rows[1:]]
     first = json.loads(lines[0])
