@@ -1,8 +1,9 @@
 """The load journal: every run and every file it read, so loads are idempotent and resumable.
 
 A file is identified by its SHA-256 and the backend target it went to. A file already ``done``
-for a target is not loaded again; an ``interrupted`` one resumes after ``items_done`` (the
-number of leading documents of the file that are durably written or quarantined).
+for a target by the same parser version is not loaded again; an ``interrupted`` one resumes after
+``items_done`` (the number of leading documents of the file that are durably written or
+quarantined). A file an older parser read is read again whole.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class LoadFile(Row):
     run_id: Mapped[int] = mapped_column(ForeignKey("load_runs.id"), index=True)
     source: Mapped[str] = mapped_column(String(1000))
     checksum: Mapped[str] = mapped_column(String(64), index=True)
+    parser_version: Mapped[int] = mapped_column(Integer, default=0)  # loaders.parsers.PARSER_VERSION
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     backend: Mapped[str] = mapped_column(String(20))
     target: Mapped[str] = mapped_column(String(500))
@@ -71,12 +73,13 @@ class LoadFile(Row):
     seconds: Mapped[float | None] = mapped_column()
 
 
-def previous_file(session: Session, checksum: str, backend: str, target: str) -> LoadFile | None:
-    """The latest journal row for this file and target that did real work."""
+def previous_file(session: Session, checksum: str, backend: str, target: str,
+                  parser_version: int) -> LoadFile | None:
+    """The latest journal row for this file and target that did real work with this parser version."""
     return session.scalar(
         select(LoadFile)
         .where(LoadFile.checksum == checksum, LoadFile.backend == backend, LoadFile.target == target,
-               LoadFile.status != LoadStatus.unchanged)
+               LoadFile.parser_version == parser_version, LoadFile.status != LoadStatus.unchanged)
         .order_by(LoadFile.id.desc())
         .limit(1)
     )

@@ -26,6 +26,7 @@ from ipsearch.backends import IndexWriter, get_backend
 from ipsearch.events import CorpusEvent, announce
 from ipsearch.indexdoc import IndexRecord, build_index_doc
 from loaders.journal import LoadFile, LoadRun, LoadStatus, previous_file
+from loaders.parsers import PARSER_VERSION
 from loaders.reader import Failure, Parsed, RawItem, Skipped, iter_raw, process_raw
 from loaders.sources import Source, expand
 
@@ -266,7 +267,8 @@ class _RunWrite:
             lf.run_id = self.run.id
         else:
             lf = LoadFile(run_id=self.run.id, source=plan.source.name, checksum=plan.checksum, size=plan.size,
-                          backend=self.loader.writer.kind, target=self.loader.target, status=LoadStatus.running)
+                          parser_version=PARSER_VERSION, backend=self.loader.writer.kind, target=self.loader.target,
+                          status=LoadStatus.running)
             self.session.add(lf)
         lf.status = LoadStatus.running
         self.session.commit()
@@ -291,11 +293,13 @@ class _RunWrite:
 
     def _record_unchanged(self, plan: _Planned) -> None:
         """A file already loaded to this target: a journal row saying so, nothing written."""
-        prior = previous_file(self.session, plan.checksum, self.loader.writer.kind, self.loader.target)
+        prior = previous_file(self.session, plan.checksum, self.loader.writer.kind, self.loader.target,
+                              PARSER_VERSION)
         assert prior is not None, "an unchanged file has a journal row"
         self.session.add(LoadFile(run_id=self.run.id, source=plan.source.name, checksum=plan.checksum,
-                                  size=plan.size, backend=self.loader.writer.kind, target=self.loader.target,
-                                  status=LoadStatus.unchanged, finished_at=utcnow(), items_done=prior.items_done))
+                                  parser_version=PARSER_VERSION, size=plan.size, backend=self.loader.writer.kind,
+                                  target=self.loader.target, status=LoadStatus.unchanged, finished_at=utcnow(),
+                                  items_done=prior.items_done))
         self.bytes.add("bytes_done", plan.size)
         self.session.commit()
         self.unchanged += 1
@@ -416,7 +420,7 @@ class Loader:
         """What to do with ``source``; ``seen`` holds the checksums planned before it in this run
         (the same bytes twice are loaded once: the second is unchanged by the time it comes)."""
         checksum = source.checksum()
-        prior = previous_file(session, checksum, self.writer.kind, self.target)
+        prior = previous_file(session, checksum, self.writer.kind, self.target, PARSER_VERSION)
         unchanged = ((not self.force and checksum in seen)
                      or (self.trust_journal and prior is not None and prior.status == LoadStatus.done))
         seen.add(checksum)

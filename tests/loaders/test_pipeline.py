@@ -7,14 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import select, text
 
-from core.db import session_scope
+from core.db import get_engine, session_scope
+from core.migrate import alembic_config, upgrade
 from core.settings import Settings
 from ipsearch.backends import get_backend
 from ipsearch.backends.elastic import ElasticsearchBackend
 from ipsearch.events import CorpusEvent
 from ipsearch.mapping import index_body
+from loaders import pipeline
 from loaders.journal import LoadFile, LoadStatus
 from loaders.pipeline import LoadInterrupted, Progress, run_load
 
@@ -73,6 +76,28 @@ def test_reload_changes_nothing_and_force_reindexes_in_place(
             [first.run_id, again.run_id, forced.run_id]))).all()
         assert [e.run_id for e in events] == [first.run_id, forced.run_id]  # no event when nothing loaded
         assert events[0].documents == 11
+
+
+def test_files_an_older_parser_read_are_read_again(embedded_settings: Settings, shared_data_dir: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """'Unchanged' holds for one parser version: after a parser change (loaders.parsers.PARSER_VERSION)
+    the same files are read again, once, and what they now give replaces what an older parser gave."""
+    cnipa = shared_data_dir / "patents" / "cnipa"
+    first = run_load(embedded_settings, [cnipa], backend="embedded")
+    assert first.loaded > 0 and run_load(embedded_settings, [cnipa], backend="embedded").loaded == 0
+    backend = get_backend(embedded_settings, "embedded")
+    stored = backend.get("CN101096965A")
+    assert stored is not None and len(stored["inventors"]) == 6
+    monkeypatch.setattr(pipeline, "PARSER_VERSION", pipeline.PARSER_VERSION + 1)
+    again = run_load(embedded_settings, [cnipa], backend="embedded")
+    assert (again.loaded, again.files_unchanged) == (first.loaded, 0)
+    assert run_load(embedded_settings, [cnipa], backend="embedded").files_unchanged == first.files
+    with session_scope(embedded_settings.effective_database_url) as session:
+        versions = session.scalars(select(LoadFile.parser_version).where(LoadFile.run_id == again.run_id)).all()
+        assert set(versions) == {pipeline.PARSER_VERSION}
+    reread = backend.get("CN101096965A")
+    assert reread is not None and reread["load_run"] == again.run_id
+    assert backend.count() == len(backend.ids()) and reread | {"load_run": first.run_id} == stored
 
 
 def test_parallel_workers_give_the_same_result(embedded_settings: Settings, tmp_path: Path) -> None:
@@ -231,3 +256,20 @@ def test_an_error_reading_a_file_stops_the_load_on_that_file(tmp_path: Path) -> 
     assert [kind for _, _, kind, _ in results.of(0)] == ["doc", "doc", "doc"]
     [(_, _, kind, error)] = results.of(1)  # the writer raises it when it reaches this file
     assert kind == "error" and isinstance(error, FileNotFoundError)
+
+
+def test_files_journaled_before_migration_0018_are_read_again(embedded_settings: Settings,
+                                                              shared_data_dir: Path) -> None:
+    """Journal rows from before parser versions were recorded count as version 0: the next load
+    reads their files again with the current parser; nothing of the journal is lost."""
+    epo = shared_data_dir / "patents" / "epo"
+    url = embedded_settings.effective_database_url
+    first = run_load(embedded_settings, [epo], backend="embedded")
+    get_engine(url).dispose()
+    command.downgrade(alembic_config(url), "0017")  # the journal as it was before the revision
+    upgrade(url)
+    with get_engine(url).connect() as conn:
+        rows = conn.execute(text("SELECT status, parser_version FROM load_files")).all()
+    assert len(rows) == first.files and {tuple(r) for r in rows} == {("done", 0)}
+    again = run_load(embedded_settings, [epo], backend="embedded")
+    assert (again.loaded, again.files_unchanged) == (first.loaded, 0)
