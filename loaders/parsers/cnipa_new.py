@@ -14,6 +14,7 @@ from loaders.parsers.common import (
     first_text,
     make_party,
     new_document,
+    prose,
     text_of,
     unique_codes,
 )
@@ -41,7 +42,7 @@ def parse(root: El) -> PatentDocument:
     doc = new_document(front, lang=lang, source_format="cnipa-new", dtd_version=root.get("xsdVersion"))
     for el in bib.findall("InventionTitle"):
         if text_of(el):
-            doc.titles.append(LangText(lang=(el.get("lang") or lang).lower(), text=text_of(el)))
+            doc.titles.append(LangText(lang=(el.get("lang") or lang).lower(), text=prose(text_of(el))))
     add_texts(doc, root, lang, ("Abstract", "Description", "Claims", "Claim"))
     from ipsearch.model import ipc_from_parts
 

@@ -48,6 +48,20 @@ def clean(text: str | None) -> str:
     return " ".join(text.split())
 
 
+# Chinese and Japanese put no space between words: whitespace between two of their characters in
+# running text is a line break of the source (CNIPA's full text wraps lines as printed: "所述轴毂部
+# 安装<br/>有旋转叶片"), which would read "安装 有" and split a word for the analyser. Names keep
+# theirs (a Japanese name spaces family and given name); Korean spaces words and is not matched.
+_CJK = "\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60"
+_CJK_GAP = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+
+def prose(text: str) -> str:
+    """Running text (a title, a paragraph, a claim) without the spaces line breaks left between
+    Chinese or Japanese characters."""
+    return _CJK_GAP.sub("", text) if " " in text and not text.isascii() else text
+
+
 def text_of(el: El | None) -> str:
     """All text inside ``el`` (not its tail), whitespace collapsed; serialised by libxml2 in C."""
     if el is None:
@@ -102,8 +116,8 @@ def paragraphs(el: El | None, tags: tuple[str, ...] = ("p", "Paragraphs", "parag
             continue
         line = value_of(node)
         if line:
-            lines.append(line)
-    return "\n".join(lines) if lines else text_of(el)
+            lines.append(prose(line))
+    return "\n".join(lines) if lines else prose(text_of(el))
 
 
 # --- claims ------------------------------------------------------------------------------
@@ -159,7 +173,7 @@ def build_claims(claim_elements: Iterable[El]) -> list[Claim]:
     claims: list[Claim] = []
     for i, el in enumerate(claim_elements, start=1):
         number = claim_number(el, i)
-        text = text_of(el)
+        text = prose(text_of(el))
         if (printed_number := _CLAIM_NUM_PREFIX.match(text)) is not None:
             text = text[printed_number.end():]
         refs = claim_references(text, number, _markup_references(el))

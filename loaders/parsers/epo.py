@@ -23,6 +23,7 @@ from loaders.parsers.common import (
     ipcr_from,
     make_party,
     new_document,
+    prose,
     text_of,
     unique_codes,
 )
@@ -44,7 +45,7 @@ def parse(root: El) -> PatentDocument:
             if el.tag == "B541":
                 current = (el.text or lang).strip().lower()
             elif el.tag == "B542" and text_of(el):
-                doc.titles.append(LangText(lang=current, text=text_of(el)))
+                doc.titles.append(LangText(lang=current, text=prose(text_of(el))))
     add_texts(doc, root, lang)
     if sdobi is not None:
         doc.ipc = unique_codes([ipcr_from(e) for e in sdobi.iter("classification-ipcr")]

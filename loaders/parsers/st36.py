@@ -39,6 +39,7 @@ from loaders.parsers.common import (
     make_party,
     new_document,
     paragraphs,
+    prose,
     text_of,
     unique_codes,
 )
@@ -148,7 +149,7 @@ def identity(root: El, bib: El, profile: Profile) -> PatentDocument:
 def _add_texts(doc: PatentDocument, root: El, bib: El, docdb: bool) -> None:
     lang = doc.lang or ""  # set by _identity from the root or the profile
     for el in _variants(bib, "invention-title", docdb):
-        title = text_of(el)
+        title = prose(text_of(el))
         if title:
             doc.titles.append(LangText(lang=norm_lang(el.get("lang"), lang), text=title))
     body = root.find("application-body")

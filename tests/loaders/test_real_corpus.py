@@ -211,3 +211,22 @@ def test_docdb_parties_are_named_as_applied(docs: dict[str, PatentDocument]) -> 
     (read in docdb/DE-backfile.xml)."""
     assert [(p.role.value, p.name, p.aliases) for p in docs["DE1258190B"].parties] == [
         ("applicant", "GENERAL MOTORS CORPORATION", ["GEN MOTORS CORP"]), ("inventor", "KONOPA RICHARD LEO", [])]
+
+
+CJK_GAP = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff] [\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def test_chinese_and_japanese_text_keeps_no_space_where_the_source_broke_a_line(
+        docs: dict[str, PatentDocument]) -> None:
+    """CNIPA's full text wraps lines as printed ("所述轴毂部安装<br/>有旋转叶片"): running text
+    reads as one, so "安装 有" neither shows nor splits a word; a Japanese inventor's name keeps
+    the space between family and given name."""
+    texts = {(pn, t.text) for pn, d in docs.items() for t in [*d.titles, *d.abstracts, *d.descriptions]}
+    texts |= {(pn, c.text) for pn, d in docs.items() for claims in d.claims.values() for c in claims}
+    assert sum(1 for _, text in texts if re.search("[\u4e00-\u9fff]", text)) > 100
+    assert [(pn, m.group(0)) for pn, text in texts for m in [CJK_GAP.search(text)] if m] == []
+    claim = docs["CN101096965A"].claims["zh"][0].text
+    assert "所述轴毂部被电动机旋转驱动" in claim
+    description = docs["CN101096965A"].descriptions[0].text
+    assert "所述轴毂部安装有旋转叶片" in description
+    assert [p.name for p in docs["JP2021044377A"].parties_of(PartyRole.inventor)][:2] == ["原田 成規", "松澤 稔"]
