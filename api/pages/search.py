@@ -17,7 +17,7 @@ from api.pages.downloads import download
 from api.pages.messages import SOURCE_FORMATS
 from core.errors import InvalidInput
 from ipsearch import history
-from ipsearch.query.parser import QuerySyntaxError
+from ipsearch.query.parser import MAX_QUERY_CHARS, QuerySyntaxError
 from ipsearch.results import ExportFormat, Grouping, SortMode
 from ipsearch.service import MAX_EXPORT, SearchResult
 from ipsearch.suggest import ZeroResultHelp, zero_result_help
@@ -37,6 +37,11 @@ def effective_query(q: str, filters: list[str]) -> str:
     if not narrowing:
         return q.strip()
     return " AND ".join(([f"({q.strip()})"] if q.strip() else []) + narrowing)
+
+
+# Far above the query language's own limit (MAX_QUERY_CHARS), so an over-long query pasted in the
+# box is refused by the parser, which says how long a query may be; this bounds only the address.
+PAGE_QUERY_CHARS = 16 * MAX_QUERY_CHARS
 
 
 def _expand_sets(page: Page, q: str) -> str:
@@ -61,7 +66,7 @@ def _search(page: Page, q: str, filters: list[str], sort: SortMode, cursor: str 
 
 
 @router.get("/", response_class=HTMLResponse)
-def search_page(page: PageDep, q: Annotated[str, Query(max_length=4000)] = "", f: Filters = [],  # noqa: B006
+def search_page(page: PageDep, q: Annotated[str, Query(max_length=PAGE_QUERY_CHARS)] = "", f: Filters = [],  # noqa: B006
                 sort: SortMode = SortMode.relevance, cursor: Annotated[str | None, Query(max_length=4096)] = None,
                 trail: Annotated[str, Query(max_length=40000)] = "", group: Grouping = Grouping.document,
                 ) -> HTMLResponse:
@@ -86,7 +91,7 @@ def clear_history(page: CheckedPageDep) -> Response:
 
 
 @router.get("/export", response_model=None)
-def export(page: PageDep, q: Annotated[str, Query(min_length=1, max_length=4000)], f: Filters = [],  # noqa: B006
+def export(page: PageDep, q: Annotated[str, Query(min_length=1, max_length=PAGE_QUERY_CHARS)], f: Filters = [],  # noqa: B006
            format: ExportFormat = ExportFormat.csv, sort: SortMode = SortMode.relevance,
            limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = 1000, group: Grouping = Grouping.document,
            ) -> Response:

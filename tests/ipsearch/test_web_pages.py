@@ -29,6 +29,11 @@ def test_search_page_shows_highlighted_results_and_facets(web: TestClient) -> No
 def test_query_errors_are_shown_not_500(web: TestClient) -> None:
     r = web.get("/", params={"q": "TI=(led"})
     assert r.status_code == 400 and "never closed" in r.text
+    for pasted in ("led " * 1000, "led " * 3000):  # past the query language's limit, and far past
+        long = web.get("/", params={"q": pasted}, headers={"Accept": "text/html"})
+        assert long.status_code == 400 and "2000 characters" in long.text, len(pasted)
+    address = web.get("/", params={"q": "led " * 9000}, headers={"Accept": "text/html"})  # only the address bound
+    assert address.status_code == 422 and address.headers["content-type"].startswith("text/html")
 
 
 def test_script_in_query_is_escaped(web: TestClient) -> None:
