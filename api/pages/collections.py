@@ -106,7 +106,7 @@ def _collection(page: Page, cid: int, start: int = 0, status_code: int = 200, **
     session, user = page.session, page.user
     coll = service.get(session, user, cid)
     start = max(0, min(start, max(coll.items - 1, 0)))
-    items = service.items(session, user, page.platform.search, cid, start, ITEMS_PER_PAGE)
+    items = service.items(session, user, page.platform.search, cid, start, ITEMS_PER_PAGE, page.lang.value)
     stats = service.statistics(session, user, page.platform.search, cid).model_dump()
     charts = {k: list(v.items()) for k, v in stats.items() if isinstance(v, dict)}  # pairs keep the order
     return page.render("collection.html", status_code, coll=coll, items=items.items,
@@ -206,7 +206,7 @@ def add_to_collection(page: CheckedPageDep, collection: Annotated[DbId, Form()],
 
 def _item(page: Page, cid: int, pn: str, start: int, status_code: int = 200, error: str | None = None) -> Response:
     """One document of the collection, for htmx to swap in place of the one changed."""
-    found = service.item(page.session, page.user, page.platform.search, cid, pn)
+    found = service.item(page.session, page.user, page.platform.search, cid, pn, page.lang.value)
     if found is None:  # removed: htmx drops the item, and the size shown is updated out of band
         return page.render("_collection_count.html", status_code, coll=service.get(page.session, page.user, cid),
                            oob=True)

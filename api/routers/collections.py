@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from api.deps import VARY, CurrentUser, OptionalUser, ReaderLanguage, SearchServiceDep, SessionDep, WriterDep
+from api.responses import json_response
 from core.accounts import service as accounts
 from core.ids import DbId
 from core.notifications import NotificationOut
@@ -47,8 +48,8 @@ def delete_collection(cid: DbId, w: WriterDep) -> None:
 def list_items(cid: DbId, user: OptionalUser, session: SessionDep, search: SearchServiceDep,
                start: Annotated[int, Query(ge=0)] = 0,
                limit: Annotated[int | None, Query(ge=1, le=1000, description="all when absent")] = None,
-               ) -> schemas.ItemsOut:
-    return service.items(session, user, search, cid, start, limit)
+               lang: ReaderLanguage = None) -> Response:
+    return json_response(service.items(session, user, search, cid, start, limit, lang), headers=VARY)
 
 
 @router.post("/collections/{cid}/items", response_model=schemas.AddedOut)

@@ -158,30 +158,37 @@ def _tags_by_pn(session: Session, coll: Collection) -> dict[str, list[str]]:
 
 
 def items(session: Session, user: User | None, search: SearchService, collection_id: int, start: int = 0,
-          limit: int | None = None) -> ItemsOut:
-    """A page of the documents (all of them without ``limit``) with their title, date, applicants
-    and tags; only the page's documents are read from the index. A document that has left the
-    corpus keeps its number and tags."""
+          limit: int | None = None, lang: str | None = None) -> ItemsOut:
+    """A page of the documents (all of them without ``limit``) with their title (in ``lang`` where
+    a document has one), date, applicants and tags; only the page's documents are read from the
+    index. A document that has left the corpus keeps its number and tags."""
     coll = get_visible(session, user, collection_id)
     pns = item_pns(session, coll)
     page = pns[start:start + limit] if limit is not None else pns[start:]
     tags = _tags_by_pn(session, coll)
-    return ItemsOut(items=[_item(pn, search.backend.get(pn), tags.get(pn, [])) for pn in page], total=len(pns))
+    return ItemsOut(items=[_item(pn, search.backend.get(pn), tags.get(pn, []), lang) for pn in page],
+                    total=len(pns))
 
 
-def item(session: Session, user: User | None, search: SearchService, collection_id: int, pn: str) -> ItemOut | None:
+def item(session: Session, user: User | None, search: SearchService, collection_id: int, pn: str,
+         lang: str | None = None) -> ItemOut | None:
     """One document of the collection (None when it is not, or no longer, an item)."""
     coll = get_visible(session, user, collection_id)
     key = normalise_pn(pn)
     if key not in set(item_pns(session, coll)):
         return None
-    return _item(key, search.backend.get(key), _tags_of(session, coll, key))
+    return _item(key, search.backend.get(key), _tags_of(session, coll, key), lang)
 
 
-def _item(pn: str, record: dict[str, Any] | None, tags: list[str]) -> ItemOut:
+def _item(pn: str, record: dict[str, Any] | None, tags: list[str], lang: str | None) -> ItemOut:
     r = record or {}
-    return ItemOut(pn=pn, tags=tags, in_corpus=record is not None, title=r.get("title"),
+    return ItemOut(pn=pn, tags=tags, in_corpus=record is not None, title=_title(r, lang),
                    publication_date=r.get("publication_date"), applicants=r.get("owners") or [])
+
+
+def _title(record: dict[str, Any], lang: str | None) -> str | None:
+    """A stored document's title in the reader's language where it has one, else its own."""
+    return (titles_of(record).get(reader_language(lang)) if lang else None) or record.get("title")
 
 
 def holding(session: Session, user: User, pn: str) -> list[Holding]:
@@ -335,8 +342,7 @@ def _export_row(pn: str, record: dict[str, Any] | None, tags: list[str], notes: 
     it has a title in it; a document no longer in the corpus keeps its number and leaves the
     bibliographic columns empty."""
     r = record or {}
-    title = (titles_of(r).get(reader_language(lang)) if lang else None) or r.get("title")
-    return {"pn": pn, "title": title, "publication_date": r.get("publication_date"),
+    return {"pn": pn, "title": _title(r, lang), "publication_date": r.get("publication_date"),
             "filing_date": r.get("filing_date"), "country": r.get("country"), "kind": r.get("kind"),
             "applicants": r.get("owners") or [], "ipc": r.get("ipc") or [], "tags": tags, "notes": notes}
 

@@ -254,6 +254,10 @@ def test_statistics_and_export_use_the_search_export_format_with_tags_and_notes(
     in_german = list(csv.reader(io.StringIO("".join(service.export(world.session, owner, world.search, cid,
                                                                    lang="de-AT")))))
     assert in_german[1][1] == "Spanplattenschraube" and in_german[1:][-1] == rows[-1]  # its own German title
+    german = service.items(world.session, owner, world.search, cid, lang="de").items
+    assert [i.title for i in german][0] == "Spanplattenschraube" and german[-1].title is None
+    one_in_german = service.item(world.session, owner, world.search, cid, "EP1873405A2", lang="de")
+    assert one_in_german is not None and one_in_german.title == "Spanplattenschraube"
     lines = "".join(service.export(world.session, owner, world.search, cid, ExportFormat.jsonl)).splitlines()
     assert [json.loads(line)["pn"] for line in lines] == [r[0] for r in rows[1:]]
     first = json.loads(lines[0])
