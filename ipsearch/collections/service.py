@@ -210,8 +210,8 @@ def _in_corpus(search: SearchService, typed: list[str]) -> list[str]:
     pns = _normalised(typed)
     missing = [t for t, pn in zip(typed, pns, strict=True) if search.backend.get(pn) is None]
     if missing:
-        refusal = InvalidInput.said("not in the corpus: %(numbers)s (check the number, e.g. US7654321B2)",
-                                    numbers=", ".join(missing))
+        refusal = InvalidInput.said("nothing was added: not in the corpus: %(numbers)s (check the number, e.g. "
+                                    "US7654321B2, or leave it out)", numbers=", ".join(missing))
         refusal.extra["missing"] = missing  # the problem+json member naming each number
         raise refusal
     return pns
