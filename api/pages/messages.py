@@ -79,6 +79,13 @@ ERRORS = [N_("wrong e-mail or password"), N_("too many login attempts from this 
           N_("only the collection's owners and members may change it"),
           N_("only the owner may change who sees the collection")]
 LEGAL_STATUS = [N_("pending"), N_("in_force"), N_("lapsed"), N_("expired"), N_("unknown")]
+# What a legal event did (ipsearch.model.LegalCategory), beside the office's own wording (INPADOC's is
+# English whatever the office): a Chinese reader reads 视为撤回 where the office wrote DEEMED WITHDRAWAL.
+LEGAL_EVENT_KINDS = {"filed": N_("Application filed"), "published": N_("Application published"),
+                     "granted": N_("Patent granted"), "lapsed": N_("Right lapsed"), "revoked": N_("Patent revoked"),
+                     "expired": N_("Term expired"), "withdrawn": N_("Application withdrawn"),
+                     "reinstated": N_("Right reinstated"), "transferred": N_("Right transferred"),
+                     "licensed": N_("Licence recorded")}
 SORTS = [N_("Relevance"), N_("Newest first"), N_("Oldest first")]
 BUILDER_FIELDS = [N_("Title"), N_("Abstract"), N_("Claims"), N_("All text"), N_("Applicant"), N_("Inventor"),
                   N_("IPC class"), N_("Publication date"), N_("Filing date"), N_("Country")]

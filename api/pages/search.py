@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.pages.collections import patent_panel
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.downloads import download
-from api.pages.messages import SOURCE_FORMATS
+from api.pages.messages import LEGAL_EVENT_KINDS, SOURCE_FORMATS
 from core.errors import InvalidInput
 from ipsearch import history
 from ipsearch.query.parser import MAX_QUERY_CHARS, QuerySyntaxError
@@ -108,7 +108,8 @@ def patent_page(page: PageDep, pn: str) -> HTMLResponse:
     view = search.document(pn, page.lang.value)
     similar = search.similar(view.pn, 6, lang=page.lang.value)
     return page.render("patent.html", pn=view.pn, doc=view.model_dump(), similar=similar,
-                       source_formats=SOURCE_FORMATS, **patent_panel(page, view.pn))
+                       source_formats=SOURCE_FORMATS, event_kinds=LEGAL_EVENT_KINDS,
+                       **patent_panel(page, view.pn))
 
 
 @router.post("/search/combine", response_model=None)

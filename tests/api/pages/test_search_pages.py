@@ -213,6 +213,21 @@ def test_a_party_is_listed_once_with_its_other_names_and_found_by_them(web: Test
     assert [b["count"] for b in facet["facets"]["applicant"]] == [1]
 
 
+def test_legal_events_say_what_they_did_in_the_readers_language(web: TestClient) -> None:
+    """INPADOC words events in English whatever the office; beside them the page says what each did
+    (CN101096965A: published, then deemed withdrawn), and the description's language is named."""
+    zh = html.fromstring(web.get("/patent/CN101096965A", headers=ZH).text)
+    events = zh.xpath("//details[summary[starts-with(normalize-space(), '法律事件')]]//tbody/tr")
+    meanings = [row.xpath("./td")[3].text_content() for row in events]
+    assert meanings == ["申请公布", "", "", "申请撤回"]
+    assert all("nowrap" in row.xpath("./td")[0].get("class", "") for row in events)
+    assert zh.xpath("//details/summary[starts-with(normalize-space(), '说明书')]")[0].text_content() == "说明书（中文）"
+    en = html.fromstring(web.get("/patent/CN101096965A", headers=EN).text)
+    events = en.xpath("//details[summary[starts-with(normalize-space(), 'Legal events')]]//tbody/tr")
+    assert [row.xpath("./td")[3].text_content() for row in events] == ["Application published", "", "",
+                                                                         "Application withdrawn"]
+
+
 def test_an_edited_cursor_is_refused_in_the_readers_language(web: TestClient) -> None:
     """A cursor with one character changed is not one the service issued: a 400 page in Chinese
     (no server error), and a problem document from the API."""
