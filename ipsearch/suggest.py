@@ -2,7 +2,9 @@
 
 Each word or phrase of the query is counted on its own; for those with no match we suggest known
 equivalents (``LED`` and ``light emitting diode``), the other Chinese script (traditional and
-simplified, by zhconv) and close spellings from the index vocabulary.
+simplified, by zhconv), close spellings from the index vocabulary, and the same words as an
+applicant's or inventor's name (``PA=Bridgelux``): a name typed alone searches the text, where a
+company's name is seldom written.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import difflib
 from pydantic import BaseModel
 
 from ipsearch.query import ast as q
+from ipsearch.query.plan import Planner
 from ipsearch.query.render import render
 from ipsearch.service import SearchService
 
@@ -44,6 +47,7 @@ class QueryPart(BaseModel):
 
 class ZeroResultHelp(BaseModel):
     parts: list[QueryPart]
+    as_name: QueryPart | None = None  # the whole query read as one applicant's name, when that matches
 
     @property
     def empty_parts(self) -> list[QueryPart]:
@@ -60,25 +64,63 @@ def zero_result_help(service: SearchService, query: str) -> ZeroResultHelp:
             continue
         seen.add(text)
         matches = service.backend.count_matching(leaf, planner)
-        tries = [] if matches else suggestions_for(service, leaf)
-        parts.append(QueryPart(text=text, matches=matches, suggestions=[
-            Suggestion(text=t, query=render(_replaced(node, leaf, t))) for t in tries]))
-    return ZeroResultHelp(parts=parts)
+        suggestions = [] if matches else [
+            *(Suggestion(text=t, query=render(_replaced(node, leaf, _in_field(leaf, t))))
+              for t in suggestions_for(service, leaf)),
+            *(Suggestion(text=render(named), query=render(_replaced(node, leaf, named)))
+              for named in _as_names(service, planner, node, leaf))]
+        parts.append(QueryPart(text=text, matches=matches, suggestions=suggestions))
+    return ZeroResultHelp(parts=parts, as_name=_whole_as_name(service, planner, node))
 
 
-def _replaced(node: q.Node, leaf: q.Node, text: str) -> q.Node:
-    """``node`` with this very ``leaf`` (a word or phrase) replaced by ``text`` in the same field, so
-    a suggestion keeps the rest of the query."""
-    if node is leaf and isinstance(leaf, q.Term | q.Phrase):
-        return (q.Phrase if " " in text else q.Term)(text, leaf.field)
+NAME_FIELDS = ("PA", "IN")  # where a name typed alone may be found
+
+
+def _as_names(service: SearchService, planner: Planner, node: q.Node, leaf: q.Node) -> list[q.Node]:
+    """A word or phrase of the text (no field given) as an applicant's or inventor's name, where
+    that matches something; not inside NEAR or SAME, which need text on both sides."""
+    if not isinstance(leaf, q.Term | q.Phrase) or leaf.field != "TXT" or _has_proximity(node):
+        return []
+    moved: list[q.Node] = [type(leaf)(leaf.text, name) for name in NAME_FIELDS]
+    return [m for m in moved if service.backend.count_matching(m, planner)]
+
+
+def _whole_as_name(service: SearchService, planner: Planner, node: q.Node) -> QueryPart | None:
+    """Several words typed without fields (``Seoul Opto``) as one applicant's name, when it matches."""
+    items = node.items if isinstance(node, q.And) else ()
+    if len(items) < 2 or not all(isinstance(i, q.Term) and i.field == "TXT" and not i.is_wildcard for i in items):
+        return None
+    name = q.Phrase(" ".join(i.text for i in items if isinstance(i, q.Term)), "PA")
+    matches = service.backend.count_matching(name, planner)
+    return QueryPart(text=render(name), matches=matches) if matches else None
+
+
+def _has_proximity(node: q.Node) -> bool:
+    if isinstance(node, q.Prox | q.Same):
+        return True
     if isinstance(node, q.And | q.Or):
-        return type(node)(tuple(_replaced(i, leaf, text) for i in node.items))
+        return any(_has_proximity(i) for i in node.items)
+    return isinstance(node, q.Not) and _has_proximity(node.item)
+
+
+def _in_field(leaf: q.Node, text: str) -> q.Node:
+    """``text`` as a word or phrase in the field of ``leaf``."""
+    return (q.Phrase if " " in text else q.Term)(text, getattr(leaf, "field", "TXT"))
+
+
+def _replaced(node: q.Node, leaf: q.Node, replacement: q.Node) -> q.Node:
+    """``node`` with this very ``leaf`` replaced, so a suggestion keeps the rest of the query."""
+    if node is leaf:
+        return replacement
+    if isinstance(node, q.And | q.Or):
+        return type(node)(tuple(_replaced(i, leaf, replacement) for i in node.items))
     if isinstance(node, q.Not):
-        return q.Not(_replaced(node.item, leaf, text))
+        return q.Not(_replaced(node.item, leaf, replacement))
     if isinstance(node, q.Prox):
-        return dataclasses.replace(node, left=_replaced(node.left, leaf, text), right=_replaced(node.right, leaf, text))
+        return dataclasses.replace(node, left=_replaced(node.left, leaf, replacement),
+                                   right=_replaced(node.right, leaf, replacement))
     if isinstance(node, q.Same):
-        return q.Same(_replaced(node.left, leaf, text), _replaced(node.right, leaf, text))
+        return q.Same(_replaced(node.left, leaf, replacement), _replaced(node.right, leaf, replacement))
     return node
 
 

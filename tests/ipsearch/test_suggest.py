@@ -25,3 +25,22 @@ def test_a_misspelling_gets_the_word(embedded_service: SearchService) -> None:
     help_ = zero_result_help(embedded_service, "TI=diodde")
     assert [p.text for p in help_.empty_parts] == ["TI=diodde"]
     assert "diode" in [s.text for s in help_.empty_parts[0].suggestions]
+
+
+@pytest.mark.parametrize("service_name", ["es_service", "embedded_service"])
+def test_a_name_typed_alone_is_offered_as_an_applicant_or_inventor(
+        service_name: str, request: pytest.FixtureRequest) -> None:
+    """A company's name is seldom in a patent's text: typed without a field it finds nothing, and the
+    help offers it as an applicant (Bridgelux is US8089085B2's assignee; 三菱电机 is the Chinese
+    name CN101096965A's applicant is also given) or as one name of several words (Seoul Opto)."""
+    service: SearchService = request.getfixturevalue(service_name)
+    for word, offered in (("Bridgelux", "PA=Bridgelux"), ("三菱电机", "PA=三菱电机"), ("toshikatsu", "IN=toshikatsu")):
+        assert service.search(word).total == 0, word
+        [part] = zero_result_help(service, word).empty_parts
+        assert offered in [s.text for s in part.suggestions], word
+        assert service.search(offered).total >= 1
+    both = zero_result_help(service, "Seoul Opto")
+    assert both.as_name is not None and both.as_name.text == 'PA="Seoul Opto"' and both.as_name.matches >= 1
+    near = zero_result_help(service, "Bridgelux NEAR3 heat")  # a name cannot stand inside NEAR
+    assert all(not s.text.startswith(("PA=", "IN=")) for p in near.parts for s in p.suggestions)
+    assert near.as_name is None and zero_result_help(service, "Bridgelux OR zzqx").as_name is None

@@ -95,3 +95,9 @@ def test_the_api_titles_in_the_language_its_client_accepts(web: TestClient) -> N
     assert zh in csv_zh and en not in csv_zh
     page_csv = web.get("/export", params=query, headers={"Accept-Language": "zh-CN"}).content.decode("utf-8-sig")
     assert zh in page_csv and en not in page_csv
+
+
+def test_a_name_typed_alone_is_offered_as_an_applicant(web: TestClient) -> None:
+    page = web.get("/", params={"q": "Seoul Opto"}, headers={"Accept-Language": "zh-CN"}).text
+    assert "作为申请人名称检索" in page and 'PA=&#34;Seoul Opto&#34;' in page and "PA=Seoul" in page
+    assert "Seoul</code>：" in page  # a Chinese colon on a Chinese page
