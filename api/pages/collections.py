@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.downloads import download
 from core.accounts import service as accounts
-from core.errors import InvalidInput, IPCommonsError, PermissionDenied
+from core.errors import InvalidInput, IPCommonsError, NotFound, PermissionDenied
 from core.ids import DbId, parse_id
 from ipsearch.collections import service
 from ipsearch.collections.models import Visibility
@@ -122,13 +122,20 @@ def _orgs(page: Page, coll: CollectionOut) -> list[Any]:
     return list(accounts.organisations_of(page.session, page.user))
 
 
-@router.get("/collections/{cid}", response_class=HTMLResponse)
+@router.get("/collections/{cid}", response_model=None)
 def collection_page(page: PageDep, cid: DbId, start: Annotated[int, Query(ge=0)] = 0,
-                    added: Annotated[int | None, Query(ge=0, le=1000)] = None) -> HTMLResponse:
-    """``added=N`` after adding by number: how many were new (numbers only, nothing from the URL)."""
+                    added: Annotated[int | None, Query(ge=0, le=1000)] = None) -> Response:
+    """``added=N`` after adding by number: how many were new (numbers only, nothing from the URL).
+    A visitor not logged in is asked to log in for a collection they may not see (a link from a
+    colleague, or their own after logging out), and brought back; whether it exists stays unsaid."""
     notice = page.gettext("Documents added: %(n)s (numbers already in the collection are not added twice).",
                           n=added) if added is not None else None
-    return _collection(page, cid, start, notice=notice)
+    try:
+        return _collection(page, cid, start, notice=notice)
+    except NotFound:
+        if page.user is not None:
+            raise
+        return page.redirect("/login?" + urlencode({"next": f"/collections/{cid}"}))
 
 
 def _after_write(page: Page, cid: int, start: int, next_: str, anchor: str = "") -> Response:

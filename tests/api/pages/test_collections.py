@@ -138,6 +138,10 @@ def test_edit_share_and_who_may_see_and_change(corpus_settings_small: Settings) 
         cid = _create(owner, "private work")
         _post(owner, f"/collections/{cid}/items", {"pns": FIRST})
         assert other.get(f"/collections/{cid}", headers=HTML).status_code == 404  # not even revealed
+        with TestClient(app) as visitor:  # not logged in: asked to, for this one as for one that never was
+            for asked in (cid, 999_999):
+                r = visitor.get(f"/collections/{asked}", headers=HTML, follow_redirects=False)
+                assert r.status_code == 303 and r.headers["location"] == f"/login?next=%2Fcollections%2F{asked}"
 
         r = _post(owner, f"/collections/{cid}/edit", {"name": "shared work", "description": "for everyone",
                                                       "query": "", "visibility": "public"})
