@@ -71,6 +71,8 @@ class Formatter:
 
     def __init__(self, lang: Language) -> None:
         self.locale = Locale.parse(BABEL_LOCALES[lang])
+        # A Chinese reader takes a time for Beijing time; anyone else is told which zone it is in.
+        self.zone = "" if lang is Language.zh else " (UTC+8)"
 
     def date(self, value: dt.date | str | None) -> str:
         """A day; a moment (a datetime, naive ones are UTC) is shown as its day in Beijing time, as
@@ -100,7 +102,7 @@ class Formatter:
                 return value
         else:
             moment = value
-        return format_datetime(moment, format="medium", tzinfo=SHOWN_ZONE, locale=self.locale)
+        return format_datetime(moment, format="medium", tzinfo=SHOWN_ZONE, locale=self.locale) + self.zone
 
     def deadline(self, value: dt.datetime | None) -> str:
         """A time limit that ends at 24:00 Beijing time is stored as the next day's 00:00; it is
@@ -111,7 +113,7 @@ class Formatter:
         if local.time() != dt.time():
             return self.datetime(value)
         last_day = format_date(local.date() - dt.timedelta(days=1), format="medium", locale=self.locale)
-        return f"{last_day} 24:00" if self.locale.language == "zh" else f"{last_day}, 24:00"  # as datetime()
+        return f"{last_day} 24:00" if self.locale.language == "zh" else f"{last_day}, 24:00{self.zone}"  # as datetime()
 
     def number(self, value: float | int | None) -> str:
         return format_decimal(value, locale=self.locale) if value is not None else ""

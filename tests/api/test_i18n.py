@@ -1,4 +1,5 @@
-"""How pages format what they show: every time in Beijing time, whatever zone it was stored in."""
+"""How pages format what they show: every time in Beijing time, whatever zone it was stored in,
+and said to be for a reader of English."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ def test_every_time_is_shown_in_beijing_time() -> None:
     utc = dt.datetime(2026, 12, 4, 9, 35, 21, tzinfo=dt.UTC)
     same_moment = [utc, utc.astimezone(ZoneInfo("Asia/Shanghai")), utc.replace(tzinfo=None)]  # naive is UTC
     assert {formatter(Language.zh).datetime(t) for t in same_moment} == {"2026年12月4日 17:35:21"}
-    assert {formatter(Language.en).datetime(t) for t in same_moment} == {"4 Dec 2026, 17:35:21"}
+    assert {formatter(Language.en).datetime(t) for t in same_moment} == {"4 Dec 2026, 17:35:21 (UTC+8)"}
     assert formatter(Language.zh).datetime(None) == ""
-    assert formatter(Language.en).datetime("2026-12-04T09:35:21Z") == "4 Dec 2026, 17:35:21"  # a log entry's time
+    assert formatter(Language.en).datetime("2026-12-04T09:35:21Z") == "4 Dec 2026, 17:35:21 (UTC+8)"  # a log entry's time
     assert formatter(Language.en).datetime("not a time") == "not a time"
 
 
@@ -25,7 +26,7 @@ def test_a_time_limit_ends_at_24_00_of_its_last_day() -> None:
     """A deadline stored as 00:00 Beijing time of the next day reads as the last day at 24:00."""
     end_of_9_october = dt.datetime(2026, 10, 9, 16, 0, tzinfo=dt.UTC)  # 2026-10-10 00:00 in Beijing
     assert formatter(Language.zh).deadline(end_of_9_october) == "2026年10月9日 24:00"
-    assert formatter(Language.en).deadline(end_of_9_october) == "9 Oct 2026, 24:00"
+    assert formatter(Language.en).deadline(end_of_9_october) == "9 Oct 2026, 24:00 (UTC+8)"
     assert formatter(Language.zh).deadline(end_of_9_october + dt.timedelta(hours=3)) == "2026年10月10日 03:00:00"
     assert formatter(Language.zh).deadline(None) == ""
 
