@@ -116,8 +116,8 @@ def paragraphs(el: El | None, tags: tuple[str, ...] = ("p", "Paragraphs", "parag
             continue
         line = value_of(node)
         if line:
-            lines.append(prose(line))
-    return "\n".join(lines) if lines else prose(text_of(el))
+            lines.append(line)
+    return prose("\n".join(lines) if lines else text_of(el))  # one call: a line break is no space
 
 
 # --- claims ------------------------------------------------------------------------------

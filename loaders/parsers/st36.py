@@ -243,6 +243,8 @@ def _one_per_party(elements: list[El]) -> list[list[El]]:
     CNIPA document's six inventors are 24 elements); a variant joins the party of its sequence.
     Two elements without a data-format are two parties even when their sequence numbers agree.
     """
+    if not any(el.get("data-format") for el in elements):  # most formats: no variants, each its own
+        return [[el] for el in elements]
     groups: list[list[El]] = []
     by_sequence: dict[str, list[El]] = {}
     for el in elements:
