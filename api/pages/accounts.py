@@ -60,6 +60,7 @@ def login_form(page: PageDep, next: str = "/", after: str = "") -> Response:
     if page.user is not None:  # signed in already (an old bookmark, the back button): on to the page asked for
         return page.redirect(_safe_next(next))
     notice = {"reset": page.gettext("Your new password is set: log in with it."),
+              "logout": page.gettext("You are logged out."),
               "ended": page.gettext("Your session has ended (you logged out or changed your password elsewhere, or "
                                     "it expired): please log in again.")}.get(after)
     return page.render("login.html", next=_safe_next(next), notice=notice)
@@ -123,7 +124,7 @@ def logout(page: CheckedPageDep) -> Response:
     if page.web_session is not None:
         close_session(page.writer(), page.web_session)
     page.new_cookies[SESSION_COOKIE] = ""
-    return page.redirect("/")
+    return page.redirect("/login?after=logout")  # said there, with the form to log in again
 
 
 @router.post("/language", response_model=None)

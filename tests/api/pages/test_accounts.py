@@ -79,7 +79,8 @@ def test_session_cookie_flags_and_logout_revokes_it(web: TestClient) -> None:
     r = web.get("/account", headers=HTML)
     assert r.status_code == 200 and email in r.text
     r = web.post("/logout", data={"csrf_token": _csrf(web, "/account")}, headers=HTML, follow_redirects=False)
-    assert r.status_code == 303
+    assert r.status_code == 303 and r.headers["location"] == "/login?after=logout"
+    assert "您已退出登录。" in web.get(r.headers["location"], headers=HTML).text  # Chinese, the default
     web.cookies.set("ipc_session", cookie)  # replay the old cookie
     r = web.get("/account", headers=HTML, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
