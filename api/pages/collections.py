@@ -208,7 +208,7 @@ def add_to_collection(page: CheckedPageDep, collection: Annotated[DbId, Form()],
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _collection(page, collection, status_code=400, add_error=_error_text(page, exc), typed=pn)
-    return page.redirect(f"/patent/{pn}#collections")
+    return page.redirect(f"/patent/{pn}?{urlencode({'added': collection})}#collections")
 
 
 def _item(page: Page, cid: int, pn: str, start: int, status_code: int = 200, error: str | None = None) -> Response:

@@ -103,12 +103,13 @@ def export(page: PageDep, q: Annotated[str, Query(min_length=1, max_length=PAGE_
 
 
 @router.get("/patent/{pn}", response_class=HTMLResponse)
-def patent_page(page: PageDep, pn: str) -> HTMLResponse:
+def patent_page(page: PageDep, pn: str, added: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
+    """``added``: the collection the document was just added to, said beside it (a number only)."""
     search = page.platform.search
     view = search.document(pn, page.lang.value)
     similar = search.similar(view.pn, 6, lang=page.lang.value)
     return page.render("patent.html", pn=view.pn, doc=view.model_dump(), similar=similar,
-                       source_formats=SOURCE_FORMATS, event_kinds=LEGAL_EVENT_KINDS,
+                       source_formats=SOURCE_FORMATS, event_kinds=LEGAL_EVENT_KINDS, added=added,
                        **patent_panel(page, view.pn))
 
 

@@ -176,7 +176,10 @@ def test_the_patent_page_adds_to_a_collection_and_shows_tags_and_notes(web: Test
     _sign_up(web)
     cid = _create(web, "watch list")
     r = _post(web, "/collections/add", {"collection": str(cid), "pn": FIRST})
-    assert r.status_code == 303 and r.headers["location"] == f"/patent/{FIRST}#collections"
+    assert r.status_code == 303 and r.headers["location"] == f"/patent/{FIRST}?added={cid}#collections"
+    said = web.get(r.headers["location"], headers=HTML).text
+    assert said.count('role="status">Added to this collection.') == 1 and 'href="/collections#new"' in said
+    assert web.get(f"/patent/{FIRST}", params={"added": "x"}, headers=HTML).status_code == 422  # a number only
     _post(web, f"/collections/{cid}/tags", {"pn": FIRST, "tag": "novelty risk", "next": f"/patent/{FIRST}"})
     _post(web, f"/collections/{cid}/notes", {"pn": FIRST, "text": "compare with claim 4", "next": "//evil.example"})
     panel = web.get(f"/patent/{FIRST}", headers=HTML).text
