@@ -24,7 +24,7 @@ from ipsearch.highlight import MARKED_FIELDS, NO_MARKS, FieldMarks, Marks, highl
 from ipsearch.history import SET_REFERENCE
 from ipsearch.model import normalise_pn, parse_publication_number
 from ipsearch.names import harmonise_name
-from ipsearch.query.ast import TEXT_FIELDS, Keyword, Node, Not, Phrase, Term, any_keyword, leaves
+from ipsearch.query.ast import TEXT_FIELDS, And, Keyword, Node, Not, Or, Phrase, Term, any_keyword, leaves
 from ipsearch.query.parser import parse_query, walk
 from ipsearch.query.plan import Planner
 from ipsearch.results import (
@@ -99,6 +99,9 @@ class Hit(BaseModel):
     highlights: dict[str, str] = {}
     claim: ClaimMatch | None = Field(default=None, description="the first claim that matches, where the title and "
                                      "abstract show no match (search pages only)")
+    found_in_body: bool = Field(default=False, description=(
+        "the query searches text only and neither the title nor the abstract (nor a claim shown) "
+        "holds its words: they are in the claims or the description"))
     family_id: str | None = None
     family: list[FamilyMember] = Field(default=[], description="one row per family: the family's other documents")
 
@@ -181,6 +184,9 @@ class SearchService:
         result, more = rows(node, planner, params, marks)
         if claims and marked and _searches_claims(node):
             self._show_claims(result.hits, marks.get("cl", NO_MARKS))
+        if marked and _searches_text_only(node):  # say why a row showing no match is there
+            for hit in result.hits:
+                hit.found_in_body = not hit.highlights and hit.claim is None
         if lang:
             self._in_language(result.hits, lang, marks)
         self._label_owners(result.facets.get("applicant", []))
@@ -446,6 +452,26 @@ class SearchService:
             if page.next_cursor is None:
                 break
             cursor = page.next_cursor
+
+
+def _searches_text_only(node: Node) -> bool:
+    """Every word of the query is searched in the text (no applicant, class or date): a hit whose
+    title and abstract show none of them has them in its claims or description."""
+    found = leaves(node)
+    return _searches_something(node) and all(isinstance(leaf, Term | Phrase) and leaf.field in PROSE_FIELDS
+                                               for leaf in found)
+
+
+def _searches_something(node: Node) -> bool:
+    """A word the documents must (or may) hold, not only words they must not."""
+    if isinstance(node, Not):
+        return False
+    if isinstance(node, And | Or):
+        return any(_searches_something(i) for i in node.items)
+    return True
+
+
+PROSE_FIELDS = frozenset({"TI", "AB", "CL", "DESC", "TXT"})  # the written text; PA, IN, AG are names
 
 
 def _retitle(members: list[FamilyMember], lang: str) -> None:

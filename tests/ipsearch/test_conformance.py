@@ -322,3 +322,21 @@ def test_family_members_and_exports_are_titled_in_the_readers_language(
     exported = "".join(service.export("PN=EP1000000B1", lang="fr"))
     assert "Dispositif pour la fabrication" in exported and "Apparatus for" not in exported
     assert "Apparatus for" in "".join(service.export("PN=EP1000000B1"))
+
+
+@pytest.mark.parametrize("service_name", ["es_service", "embedded_service"])
+def test_a_row_showing_no_match_says_its_words_are_in_the_claims_or_description(
+        service_name: str, request: pytest.FixtureRequest) -> None:
+    """A text search lists documents whose title and abstract hold none of its words: those rows say
+    the words are in the claims or description; a row that shows a match, and any row of a search
+    by applicant, class or date, says nothing of the kind."""
+    service: SearchService = request.getfixturevalue(service_name)
+    hits = service.search("led", size=100).hits
+    body = [h for h in hits if h.found_in_body]
+    shown = [h for h in hits if not h.found_in_body]
+    assert body and shown
+    assert all(not h.highlights and h.claim is None for h in body)
+    assert all(h.highlights for h in shown)
+    for query in ("led AND PD>=1900", "led OR PA=bridgelux", "IPC=H01L", "PD>=2010 NOT led"):
+        assert not any(h.found_in_body for h in service.search(query, size=50).hits), query
+    assert not any(h.found_in_body for h in service.search("led", size=50, marked=False).hits)  # exports

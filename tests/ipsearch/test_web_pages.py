@@ -101,3 +101,9 @@ def test_a_name_typed_alone_is_offered_as_an_applicant(web: TestClient) -> None:
     page = web.get("/", params={"q": "Seoul Opto"}, headers={"Accept-Language": "zh-CN"}).text
     assert "作为申请人名称检索" in page and 'PA=&#34;Seoul Opto&#34;' in page and "PA=Seoul" in page
     assert "Seoul</code>：" in page  # a Chinese colon on a Chinese page
+
+
+def test_a_row_showing_no_match_says_where_the_words_are(web: TestClient) -> None:
+    page = web.get("/", params={"q": "led"}, headers={"Accept-Language": "zh-CN"}).text
+    assert "检索词出现在其权利要求或说明书中。" in page
+    assert "检索词出现在" not in web.get("/", params={"q": "IPC=H01L"}, headers={"Accept-Language": "zh-CN"}).text
