@@ -6,10 +6,11 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from analytics.models import ReportStatus, Severity
 from analytics.rules import RulesConfig
+from core.db import RowOut
 
 
 class ReportFormat(StrEnum):
@@ -24,9 +25,7 @@ class ReportFormat(StrEnum):
         return {"html": "text/html", "pdf": "application/pdf", "json": "application/json"}[self.value]
 
 
-class ReportOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class ReportOut(RowOut):
     id: int
     scope: str
     query: str
@@ -49,9 +48,7 @@ class ReportFile(BaseModel):
     filename: str | None = Field(default=None, description="set when the file is meant to be downloaded")
 
 
-class SubscriptionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class SubscriptionOut(RowOut):
     id: int
     user_id: int
     org_id: int | None
@@ -66,9 +63,7 @@ class SubscriptionOut(BaseModel):
     created_at: dt.datetime
 
 
-class AlertOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class AlertOut(RowOut):
     id: int
     subscription_id: int
     rule: str

@@ -10,13 +10,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 from sqlalchemy import JSON, ForeignKey, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.accounts.models import User  # also registers "users" for the foreign keys below
 from core.accounts.permissions import require_admin
-from core.db import Row, UTCDateTime, utcnow
+from core.db import Row, RowOut, UTCDateTime, utcnow
 from core.errors import NotAuthenticated
 
 
@@ -168,9 +168,7 @@ def query(session: Session, f: AuditFilter) -> list[AuditRecord]:
     return list(session.scalars(stmt.order_by(AuditRecord.id.desc()).limit(min(max(f.limit, 1), 1000))))
 
 
-class AuditOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class AuditOut(RowOut):
     id: int
     at: datetime
     actor_id: int | None

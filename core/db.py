@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -106,3 +107,10 @@ def reset_engines() -> None:
     for engine in _ENGINES.values():
         engine.dispose()
     _ENGINES.clear()
+
+
+class RowOut(BaseModel):
+    """An answer read from a database row (``UserOut.model_validate(user)``): the one place that
+    says a schema reads attributes, for every ``...Out`` built from a ``Row``."""
+
+    model_config = ConfigDict(from_attributes=True)

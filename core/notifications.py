@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 import core.accounts.models  # noqa: F401 - registers "users" for the foreign key
-from core.db import Row, UTCDateTime, utcnow
+from core.db import Row, RowOut, UTCDateTime, utcnow
 from core.errors import NotFound
 
 # A notice about the account's own security: mailed whatever the user chose for other notifications,
@@ -33,9 +32,7 @@ class Notification(Row):
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
-class NotificationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class NotificationOut(RowOut):
     id: int
     kind: str
     title: str

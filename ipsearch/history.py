@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 import core.accounts.models  # noqa: F401 - registers "users" for the foreign key
 from core.accounts.models import User
 from core.audit import AuditAction, Writer
-from core.db import Row, UTCDateTime, utcnow
+from core.db import Row, RowOut, UTCDateTime, utcnow
 from core.errors import InvalidInput
 from ipsearch.query.parser import MAX_QUERY_CHARS, parse_query
 
@@ -39,9 +38,7 @@ class SearchSet(Row):
     label: Mapped[str] = mapped_column(String(200), default="")
 
 
-class SearchSetOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class SearchSetOut(RowOut):
     number: int
     query: str
     total: int

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,7 @@ from core.accounts.models import User
 from core.accounts.permissions import require_admin
 from core.audit import AuditAction, Writer
 from core.celery_app import TaskQueue
-from core.db import utcnow
+from core.db import RowOut, utcnow
 from core.errors import InvalidInput, NotFound, Unavailable
 from core.settings import BackendKind, Settings
 from loaders.journal import LoadRun, LoadStatus
@@ -30,9 +30,7 @@ class LoadIn(BaseModel):
     workers: int = Field(default=1, ge=1, le=16)
 
 
-class LoadOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class LoadOut(RowOut):
     id: int
     status: LoadStatus
     backend: BackendKind

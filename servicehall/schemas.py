@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 
+from core.db import RowOut
 from core.ids import DbId, DbInt
 from core.text import SingleLine
 from servicehall.calendar import BEIJING
@@ -109,9 +110,7 @@ class RateIn(BaseModel):
     comment: str = Field(default="", max_length=2000)
 
 
-class MaterialOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class MaterialOut(RowOut):
     id: int
     round: int
     material: Bilingual | None = Field(default=None, description="the catalogue material this file is, if the "

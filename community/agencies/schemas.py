@@ -9,9 +9,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from community.agencies.models import ClaimStatus, RecordKind, ServiceType, Tier
+from core.db import RowOut
 from core.ids import DbInt
 from core.text import MultiLine, SingleLine
 
@@ -115,9 +116,7 @@ class AgencyOut(BaseModel):
     rating_count: int
 
 
-class IntegrityRecordOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class IntegrityRecordOut(RowOut):
     kind: RecordKind
     points: float
     description: str
@@ -126,10 +125,8 @@ class IntegrityRecordOut(BaseModel):
     evidence: list[str]
 
 
-class PublicReviewOut(BaseModel):
+class PublicReviewOut(RowOut):
     """A review as the public sees it (held reviews are never shown)."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     stars: float
@@ -250,11 +247,9 @@ class IntegrityRecordView(IntegrityRecordOut):
     id: int
 
 
-class ReviewShown(BaseModel):
+class ReviewShown(RowOut):
     """What every reader of a review is shown: its four criteria and the stars they make, the text,
     the patent it names, whether the engagement is verified and whether the review is held."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     professionalism: int
@@ -281,9 +276,7 @@ class ReviewView(ReviewShown):
     flagged: bool
 
 
-class ObjectionView(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class ObjectionView(RowOut):
     id: int
     text: str
     answer: str | None

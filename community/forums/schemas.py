@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from core.db import RowOut
 from core.ids import DbId
 from core.text import MultiLine, SingleLine
 
@@ -65,9 +66,7 @@ class ModerationIn(BaseModel):
 # --- output --------------------------------------------------------------------------------
 
 
-class CategoryRef(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class CategoryRef(RowOut):
     id: int
     name: str
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -15,15 +15,14 @@ from core.accounts.permissions import require_admin
 from core.accounts.schemas import OrgIn, OrgOut
 from core.accounts.service import found_organisation, get_user, normalise_email
 from core.audit import AuditAction, Writer
+from core.db import RowOut
 from core.errors import InvalidInput, NotFound
 
 USERS_PER_PAGE = 50
 
 
-class AccountOut(BaseModel):
+class AccountOut(RowOut):
     """A person as the console lists them: who, which role, whether they may sign in."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     email: str

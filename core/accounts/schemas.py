@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from core.accounts.models import OrgKind, OrgRole, Role
+from core.db import RowOut
 from core.ids import DbId
 from core.text import SingleLine
 
 
-class UserOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class UserOut(RowOut):
     id: int
     email: str
     display_name: str
@@ -43,9 +42,7 @@ class ApiKeyIn(BaseModel):
     name: SingleLine = Field(min_length=1, max_length=100)
 
 
-class ApiKeyOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class ApiKeyOut(RowOut):
     id: int
     name: str
     prefix: str
@@ -63,9 +60,7 @@ class OrgIn(BaseModel):
     kind: OrgKind
 
 
-class OrgOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class OrgOut(RowOut):
     id: int
     name: str
     kind: OrgKind

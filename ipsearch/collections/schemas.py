@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from core.db import RowOut
 from core.ids import DbId
 from core.text import MultiLine, SingleLine
 from ipsearch.collections.models import Visibility
@@ -27,9 +28,7 @@ class CollectionPatch(BaseModel):
     org_id: DbId | None = Field(default=None, description="the organisation an org collection is shared with")
 
 
-class CollectionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class CollectionOut(RowOut):
     id: int
     owner_id: int
     org_id: int | None
@@ -85,9 +84,7 @@ class NoteIn(BaseModel):
     text: MultiLine = Field(min_length=1, max_length=10_000)
 
 
-class NoteCreated(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class NoteCreated(RowOut):
     id: int
     pn: str
     text: str
