@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -167,6 +167,19 @@ def allowed_methods(request: Request) -> list[str]:
             if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)]
 
 
+def page_above(request: Request) -> str | None:
+    """The page a form's address belongs to (``/community/forums/1`` for ``.../1/topics``), when
+    that is a page: a browser asks for the address a refused form was shown at when its reader
+    goes back or reloads, and a form's address takes posts only."""
+    path = request.url.path.rstrip("/")
+    if "/" not in path:
+        return None
+    above = path.rsplit("/", 1)[0] or "/"
+    scope = {**request.scope, "method": "GET", "path": above}
+    found = any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)
+    return above if found else None
+
+
 DATABASE_RETRY_AFTER = 2  # seconds: a restart or a failover of the database takes about that long
 
 HTML_VALIDATION_DETAIL = "a value in the address or the form does not fit (%(fields)s): go back and try again"
@@ -226,6 +239,9 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if html is not None and wants_html(request) and exc.status_code == 405 and request.method == "GET" \
+                and (above := page_above(request)) is not None:
+            return RedirectResponse(above, status_code=303)
         if html is not None and wants_html(request):
             detail = str(exc.detail)
             if exc.status_code in PAGE_DETAILS and detail == HTTPStatus(exc.status_code).phrase:  # the router's own

@@ -84,3 +84,17 @@ def test_an_address_with_no_page_is_said_in_the_readers_language(client: TestCli
     assert wrong_method.status_code == 405 and "不能以这种方式使用此页面：请返回后重试" in wrong_method.text
     api = client.get("/api/v1/no-such-route")
     assert api.json()["detail"] == "Not Found"  # API clients keep the problem document as it was
+
+
+def test_going_back_to_a_forms_address_leads_to_its_page(client: TestClient) -> None:
+    """A refused form is shown at the address it was posted to; going back or reloading asks that
+    address for a page, which takes posts only: the browser is sent to the page the form is on."""
+    html = {"accept": "text/html"}
+    for form, page in (("/community/forums/1/topics", "/community/forums/1"), ("/collections/7/edit", "/collections/7"),
+                       ("/community/topics/3/posts", "/community/topics/3")):
+        r = client.get(form, headers=html, follow_redirects=False)
+        assert (r.status_code, r.headers.get("location")) == (303, page), form
+    alone = client.get("/history/clear", headers=html, follow_redirects=False)  # nothing above it is a page
+    assert alone.status_code == 405
+    api = client.get("/api/v1/collections/7/items/remove", follow_redirects=False)
+    assert api.status_code in (404, 405) and "location" not in api.headers  # the API keeps its answers

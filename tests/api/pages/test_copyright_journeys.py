@@ -67,7 +67,7 @@ def _posted_bodies(page: Page) -> list[tuple[str, bytes]]:
 def _fill_work(page: Page, kind: str, title: str) -> None:
     page.get_by_label("Type of work").select_option(kind)
     page.get_by_label("Title", exact=True).fill(title)
-    page.get_by_label("Authors (one per line)").fill("Li Hua")
+    page.get_by_label("Authors (one per line, optional)").fill("Li Hua")
 
 
 def _register_upload(page: Page, portal_url: str, image: bytes) -> str:

@@ -79,7 +79,7 @@ def test_register_by_upload_and_by_typed_hash_then_read_the_record(portal: Setti
         page = client.get(f"/copyright/records/{number}?registered=1", headers=HTML).text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;Harbour 港口" in page and "<script>alert(1)" not in page
         assert hashlib.sha256(picture).hexdigest() in page
-        assert "Li Hua; Wang Fang" in page and "Studio 工作室" in page
+        assert "Li Hua, Wang Fang" in page and "Studio 工作室" in page
         assert f"/copyright/records/{number}/certificate.pdf" in page
         assert "Kept by the platform; not published." in page
         assert (portal.resolved_data_dir / "works" / hashlib.sha256(picture).hexdigest()).is_file()
