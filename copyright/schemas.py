@@ -133,6 +133,7 @@ class RenderingOut(BaseModel):
 
     status: Literal["rendering"] = "rendering"
     retry_after: int = 2
+    late: bool = Field(default=False, description="asked for over a minute ago: the worker may be stopped")
 
 
 # --- rights ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -230,15 +231,27 @@ def certificate_of(session: Session, settings: Settings, number: str) -> Certifi
     return CertificateOut.model_validate(cert)
 
 
+RENDER_WAIT_SECONDS = 60  # a rendering not done by then is asked for again, and the reader told it is late
+
+
 def certificate_pdf(session: Session, settings: Settings, tasks: TaskQueue, number: str) -> Path | RenderingOut:
-    """The PDF once a worker has rendered it; until then, queue the rendering and say so."""
+    """The PDF once a worker has rendered it; until then, the rendering queued and said so.
+
+    A waiting page asks every two seconds: the rendering is queued once, then again only after
+    RENDER_WAIT_SECONDS (a marker file's age says when it was asked for), so a stopped worker finds
+    one job per minute waiting, not thirty; past that time the answer says the rendering is late."""
     reg = get_registration(session, number)
     require_certified(reg)
     path = pdf_path(settings, reg.number)
     if path.is_file():
         return path
-    tasks.send(render_certificate_pdf, reg.number)
-    return RenderingOut()
+    queued = path.with_suffix(".queued")
+    waited = time.time() - queued.stat().st_mtime if queued.is_file() else None
+    if waited is None or waited >= RENDER_WAIT_SECONDS:
+        tasks.send(render_certificate_pdf, reg.number)
+        queued.parent.mkdir(parents=True, exist_ok=True)
+        queued.touch()
+    return RenderingOut(late=waited is not None and waited >= RENDER_WAIT_SECONDS)
 
 
 # --- rights --------------------------------------------------------------------------------------

@@ -186,7 +186,7 @@ def certificate_pdf(page: PageDep, number: str) -> Response:
     pdf = service.certificate_pdf(page.session, page.platform.settings, page.platform.tasks, number)
     if isinstance(pdf, Path):
         return FileResponse(pdf, media_type="application/pdf", filename=f"{number}.pdf")
-    return page.render("copyright_pdf_wait.html", 202, number=number, retry=pdf.retry_after)
+    return page.render("copyright_pdf_wait.html", 202, number=number, retry=pdf.retry_after, late=pdf.late)
 
 
 # --- licences both parties sign -------------------------------------------------------------------

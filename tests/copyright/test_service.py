@@ -9,6 +9,7 @@ import copy
 import hashlib
 import io
 import json
+import os
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -358,7 +359,16 @@ def test_pdf_is_queued_until_rendered(session: Session, settings: Settings) -> N
         service.certificate_pdf(session, settings, tasks, held)
     assert service.certificate_pdf(session, settings, tasks, number) == RenderingOut()
     path = pdf_path(settings, number)
-    path.parent.mkdir(parents=True)
+    # a waiting page asks again every two seconds: the rendering stays queued once, not late yet
+    queued = path.with_suffix(".queued")
+    asked_at = queued.stat().st_mtime
+    assert service.certificate_pdf(session, settings, tasks, number) == RenderingOut()
+    assert queued.stat().st_mtime == asked_at
+    # a minute on with no PDF (no worker running): said to be late, and asked for again
+    os.utime(queued, (asked_at - service.RENDER_WAIT_SECONDS, asked_at - service.RENDER_WAIT_SECONDS))
+    assert service.certificate_pdf(session, settings, tasks, number) == RenderingOut(late=True)
+    assert queued.stat().st_mtime >= asked_at
+    assert service.certificate_pdf(session, settings, tasks, number) == RenderingOut()
     path.write_bytes(b"%PDF-1.7 rendered")
     assert service.certificate_pdf(session, settings, tasks, number) == path
 
