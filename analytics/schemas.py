@@ -39,6 +39,15 @@ class ReportOut(RowOut):
     finished_at: dt.datetime | None
     links: dict[str, str] = Field(default={}, description="the report itself and, once done, its files")
 
+    @property
+    def late(self) -> bool:
+        """Still queued QUEUED_LATE after it was asked for: no worker seems to be taking jobs."""
+        asked = self.created_at if self.created_at.tzinfo else self.created_at.replace(tzinfo=dt.UTC)
+        return self.status is ReportStatus.queued and dt.datetime.now(dt.UTC) - asked > QUEUED_LATE
+
+
+QUEUED_LATE = dt.timedelta(minutes=2)
+
 
 class ReportFile(BaseModel):
     """One file of a generated report, ready to send."""

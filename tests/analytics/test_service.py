@@ -4,6 +4,7 @@ write changes nothing and records nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable
 
@@ -18,7 +19,7 @@ from analytics.indicators import Basis
 from analytics.models import Alert, Report, ReportStatus, Severity, Subscription
 from analytics.reports import service as reports
 from analytics.reports.service import ReportRequest
-from analytics.schemas import ReportFormat
+from analytics.schemas import QUEUED_LATE, ReportFormat
 from core.accounts.models import OrgKind, OrgRole, Role, User
 from core.accounts.service import add_member, create_organisation
 from core.audit import AuditContext, AuditRecord, Writer
@@ -83,8 +84,15 @@ def test_a_report_is_readable_by_its_requester_the_subscribers_and_admins(embedd
             reports.report_status(session, user, out.id)
     with pytest.raises(NotFound):  # not generated yet
         reports.report_file(session, asker, out.id, ReportFormat.pdf)
+    assert not reports.report_status(session, asker, out.id).late  # just asked for
+    waiting = session.get(Report, out.id)
+    assert waiting is not None
+    waiting.created_at = utcnow() - QUEUED_LATE - dt.timedelta(seconds=1)  # no worker took it since
+    session.commit()
+    assert reports.report_status(session, asker, out.id).late
     _finish(session, out.id)
     done = reports.report_status(session, admin, out.id)
+    assert not done.late
     assert set(done.links) == {"self", "html", "pdf", "json"} and done.links["pdf"].endswith(f"{out.id}.pdf")
     pdf = reports.report_file(session, asker, out.id, ReportFormat.pdf)
     assert (pdf.content, pdf.media_type, pdf.filename) == (b"%PDF-1.7 test", "application/pdf",
