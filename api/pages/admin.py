@@ -340,6 +340,9 @@ def create_category(page: CheckedPageDep, name: Text, description: Text = "") ->
         page.session.rollback()
         return _forums(page, 400, error=page.gettext("Give the category a name of 2 to 100 characters."),
                        form={"name": name, "description": description})
+    except Conflict as exc:
+        page.session.rollback()
+        return _forums(page, 409, error=page.explain(exc), form={"name": name, "description": description})
     return _back(page, "/admin/forums", Done.category)
 
 

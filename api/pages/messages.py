@@ -210,7 +210,7 @@ FEATURE_ERRORS = [
     N_("%(number)s is %(status)s; rights can be recorded only for registered works"),
     N_("an organisation named %(name)r exists"),
     N_("not an e-mail address: %(email)r"),
-    N_("an agency with licence %(number)s exists"),
+    N_("an agency with licence %(number)s exists"), N_("a forum named %(name)s exists"),
 ]
 
 # Refusals raised with a plain message or by a template the extraction does not see (a daily limit,

@@ -338,7 +338,10 @@ def moderation_queue(session: Session, viewer: User) -> list[QueueItemOut]:
 # --- writes --------------------------------------------------------------------------------
 
 def create_category(w: Writer, body: CategoryIn) -> CategoryRef:
+    """A forum; names are unique (a second one of the same name was a server error, not a refusal)."""
     require_admin(w.actor)
+    if w.session.scalar(select(Category.id).where(Category.name == body.name)) is not None:
+        raise Conflict.said("a forum named %(name)s exists", name=body.name)
     category = Category(name=body.name, description=body.description)
     w.session.add(category)
     w.session.flush()

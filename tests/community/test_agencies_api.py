@@ -4,6 +4,7 @@ that resist bursts, one review per reader and agency, one reply, tiers that foll
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -16,6 +17,8 @@ from core.db import session_scope
 from tests.helpers import audit_rows, quick_user
 
 ROLES = ["anonymous", "member", "agency_owner", "moderator", "admin"]
+# id() is unique within one process only: the test workers share one database
+RUN = uuid.uuid4().hex[:8]
 _seq = itertools.count(1)
 
 
@@ -39,7 +42,8 @@ class World:
         _promote(client, self.ids["moderator"], Role.moderator)
         _promote(client, self.ids["admin"], Role.admin)
         _promote(client, self.ids["outsider"], Role.moderator)  # writes fixtures without rate limits
-        r = client.post("/api/v1/forums/categories", json={"name": f"Patents {id(self)}"}, headers=self.h["admin"])
+        r = client.post("/api/v1/forums/categories", json={"name": f"Patents {RUN}-{id(self)}"},
+                        headers=self.h["admin"])
         self.category = int(r.json()["id"])
         self.agency = self.new_agency()
         claim = client.post(f"/api/v1/agencies/{self.agency}/claims", json={"text": "our licence scan"},
@@ -49,8 +53,8 @@ class World:
 
     def new_agency(self, **extra: Any) -> int:
         n = next(_seq)
-        body = {"name": f"Bright IP Agency {n}", "licence_number": f"LIC-{n:05d}-{id(self)}", "province": "Guangdong",
-                "service_types": ["patent"], "ipc_subclasses": ["H04W"], **extra}
+        body = {"name": f"Bright IP Agency {n}", "licence_number": f"LIC-{n:05d}-{RUN}-{id(self)}",
+                "province": "Guangdong", "service_types": ["patent"], "ipc_subclasses": ["H04W"], **extra}
         r = self.client.post("/api/v1/agencies", json=body, headers=self.h["admin"])
         assert r.status_code == 201, r.text
         return int(r.json()["id"])
@@ -96,7 +100,7 @@ def _cases(w: World) -> dict[str, tuple[Callable[[], tuple[str, str, dict[str, A
     registered = {"member", "agency_owner", "moderator", "admin"}
     return {
         "create agency": (lambda: ("post", "/api/v1/agencies", {"name": f"New Agency {next(_seq)}",
-                                                                 "licence_number": f"N-{next(_seq)}-{id(w)}"}),
+                                                                 "licence_number": f"N-{next(_seq)}-{RUN}-{id(w)}"}),
                           {"admin"}),
         "edit profile": (lambda: ("patch", f"/api/v1/agencies/{w.agency}", {"contact": "ip@example.org"}),
                          {"agency_owner", "admin"}),
@@ -120,7 +124,7 @@ def _cases(w: World) -> dict[str, tuple[Callable[[], tuple[str, str, dict[str, A
         "file objection": (lambda: ("post", f"/api/v1/agencies/{w.agency}/objections", {"text": "please review"}),
                            {"agency_owner", "admin"}),
         "answer objection": (objection, {"moderator", "admin"}),
-        "create category": (lambda: ("post", "/api/v1/forums/categories", {"name": f"Cat {next(_seq)} {id(w)}"}),
+        "create category": (lambda: ("post", "/api/v1/forums/categories", {"name": f"Cat {next(_seq)} {RUN}-{id(w)}"}),
                             {"admin"}),
         "create topic": (lambda: ("post", "/api/v1/forums/topics", {
             "category_id": w.category, "title": "Trademark search tips", "body": "hello"}), registered),

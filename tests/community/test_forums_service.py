@@ -48,6 +48,10 @@ def test_only_admins_make_categories(community: Community) -> None:
     assert made.model_dump() == {"id": made.id, "name": "Trademarks"}
     assert [(x.name, x.description) for x in svc.categories(c.session)] == [("Trademarks", "marks")]
     assert c.audit_actions() == ["forum.category.create"]
+    with pytest.raises(Conflict, match="a forum named Trademarks exists"):  # a refusal, not a server error
+        svc.create_category(c.writer(c.user(Role.admin)), CategoryIn(name="Trademarks"))
+    c.session.rollback()
+    assert len(svc.categories(c.session)) == 1 and c.audit_actions() == ["forum.category.create"]
 
 
 def test_topics_need_a_category_and_new_users_are_limited(forum: Forum) -> None:
