@@ -69,7 +69,7 @@ def _member(row: dict[str, Any]) -> FamilyMember:
     return FamilyMember.model_validate(row | {"titles": titles_of(row)})
 
 
-def reader_language(tag: str) -> str:
+def language_of(tag: str) -> str:
     """The language of a language tag: its first subtag (zh-CN and zh_Hans are zh)."""
     return re.split(r"[-_]", tag, maxsplit=1)[0].lower()
 
@@ -320,7 +320,7 @@ class SearchService:
         """Each hit and the family members under it titled in the reader's language where its
         document has a title in it (a Chinese reader sees a CN patent's own title, not its English
         translation), marked up again. ``lang`` is a language tag: its language alone counts."""
-        lang = reader_language(lang)
+        lang = language_of(lang)
         for hit in hits:
             _retitle(hit.family, lang)
             title = hit.titles.get(lang)
@@ -360,7 +360,7 @@ class SearchService:
                            for c in claims if c.get("independent")]
         family, citing = self._family(record["pn"], record.get("family_id")), self._citing(record["pn_base"])
         if lang:
-            _retitle(family + citing, reader_language(lang))
+            _retitle(family + citing, language_of(lang))
         return DocumentView.model_validate({"pn": record["pn"], "document": doc, "claim_tree": trees,
                                              "family_id": record.get("family_id"), "family": family,
                                              "cited_by": citing,
@@ -454,6 +454,9 @@ class SearchService:
             cursor = page.next_cursor
 
 
+PROSE_FIELDS = frozenset({"TI", "AB", "CL", "DESC", "TXT"})  # the written text; PA, IN, AG are names
+
+
 def _searches_text_only(node: Node) -> bool:
     """Every word of the query is searched in the text (no applicant, class or date): a hit whose
     title and abstract show none of them has them in its claims or description."""
@@ -469,9 +472,6 @@ def _searches_something(node: Node) -> bool:
     if isinstance(node, And | Or):
         return any(_searches_something(i) for i in node.items)
     return True
-
-
-PROSE_FIELDS = frozenset({"TI", "AB", "CL", "DESC", "TXT"})  # the written text; PA, IN, AG are names
 
 
 def _retitle(members: list[FamilyMember], lang: str) -> None:

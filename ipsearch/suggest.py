@@ -15,6 +15,7 @@ import difflib
 from pydantic import BaseModel
 
 from ipsearch.query import ast as q
+from ipsearch.query.parser import walk
 from ipsearch.query.plan import Planner
 from ipsearch.query.render import render
 from ipsearch.service import SearchService
@@ -79,7 +80,8 @@ NAME_FIELDS = ("PA", "IN")  # where a name typed alone may be found
 def _as_names(service: SearchService, planner: Planner, node: q.Node, leaf: q.Node) -> list[q.Node]:
     """A word or phrase of the text (no field given) as an applicant's or inventor's name, where
     that matches something; not inside NEAR or SAME, which need text on both sides."""
-    if not isinstance(leaf, q.Term | q.Phrase) or leaf.field != "TXT" or _has_proximity(node):
+    if not isinstance(leaf, q.Term | q.Phrase) or leaf.field != "TXT" \
+            or any(isinstance(n, q.Prox | q.Same) for n in walk(node)):
         return []
     moved: list[q.Node] = [type(leaf)(leaf.text, name) for name in NAME_FIELDS]
     return [m for m in moved if service.backend.count_matching(m, planner)]
@@ -93,14 +95,6 @@ def _whole_as_name(service: SearchService, planner: Planner, node: q.Node) -> Qu
     name = q.Phrase(" ".join(i.text for i in items if isinstance(i, q.Term)), "PA")
     matches = service.backend.count_matching(name, planner)
     return QueryPart(text=render(name), matches=matches) if matches else None
-
-
-def _has_proximity(node: q.Node) -> bool:
-    if isinstance(node, q.Prox | q.Same):
-        return True
-    if isinstance(node, q.And | q.Or):
-        return any(_has_proximity(i) for i in node.items)
-    return isinstance(node, q.Not) and _has_proximity(node.item)
 
 
 def _in_field(leaf: q.Node, text: str) -> q.Node:

@@ -47,7 +47,7 @@ from ipsearch.model import normalise_pn
 from ipsearch.names import harmonise_name
 from ipsearch.results import ExportFormat, titles_of
 from ipsearch.service import EXPORT_COLUMNS as SEARCH_EXPORT_COLUMNS
-from ipsearch.service import SearchService, export_records, reader_language
+from ipsearch.service import SearchService, export_records, language_of
 
 log = logging.getLogger(__name__)
 TOP_STATS = 30  # rows per statistics table (IPC subclasses, applicants)
@@ -188,7 +188,7 @@ def _item(pn: str, record: dict[str, Any] | None, tags: list[str], lang: str | N
 
 def _title(record: dict[str, Any], lang: str | None) -> str | None:
     """A stored document's title in the reader's language where it has one, else its own."""
-    return (titles_of(record).get(reader_language(lang)) if lang else None) or record.get("title")
+    return (titles_of(record).get(language_of(lang)) if lang else None) or record.get("title")
 
 
 def holding(session: Session, user: User, pn: str) -> list[Holding]:

@@ -74,6 +74,10 @@ def norm_lang(value: str | None, default: str) -> str:
     return _LANG_MAP.get(v, v) or default
 
 
+# DOCDB's data formats, the preferred first: as applied, as harmonised, as filed.
+DOCDB_FORMATS = ("docdba", "docdb", "original")
+
+
 def _variants(el: El | None, path: str, docdb: bool) -> list[El]:
     """Elements at ``path``; for DOCDB only the 'docdb' (or 'docdba' for names) variant."""
     if el is None:
@@ -81,7 +85,7 @@ def _variants(el: El | None, path: str, docdb: bool) -> list[El]:
     found = el.findall(path)
     if not docdb:
         return found
-    for fmt in ("docdba", "docdb", "original"):
+    for fmt in DOCDB_FORMATS:
         chosen = [e for e in found if e.get("data-format") == fmt]
         if chosen:
             return chosen
@@ -233,7 +237,7 @@ def _parties(bib: El) -> Iterator[Party]:
 
 # Which of a party's data-format variants names it: LexisNexis's own entry (no data-format,
 # every script's addressbook), then DOCDB's as applied ('docdba'), as harmonised, as filed.
-_VARIANT_RANK = {None: 0, "docdba": 1, "docdb": 2, "original": 3}
+_VARIANT_RANK = {fmt: rank for rank, fmt in enumerate((None, *DOCDB_FORMATS))}
 
 
 def _one_per_party(elements: list[El]) -> list[list[El]]:
