@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
-import httpx
+import urllib3
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -65,9 +65,9 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}"
         api = start_api(settings, port, os.cpu_count() or 2, Path(tmp) / "uvicorn.log")
         try:
-            opened: list[httpx.Client] = []
-            page = http_callers(url + "/", opened)
-            api_search = http_callers(url + "/api/v1/patents/search", opened, facets=",".join(FACETS))
+            opened: list[urllib3.HTTPConnectionPool] = []
+            page = http_callers(port, "/", opened)
+            api_search = http_callers(port, "/api/v1/patents/search", opened, facets=",".join(FACETS))
 
             for fn in (page, api_search):  # warm both paths
                 run_concurrently(2, 48, fn)

@@ -7,6 +7,13 @@ next to Elasticsearch through the search service (goal: p50 <= 3x, p95 <= 5x), a
 p95 on 100,000 documents next to 10,000 (goal: <= 2x growth).
 Every loop is bounded in requests and time; all traffic stays on 127.0.0.1.
 
+Both sides are called through the same HTTP library, urllib3 (the Elasticsearch client's own), so
+the ratio compares servers, not clients: httpx spends about 0.2 ms more CPU per request than urllib3
+in this process, and at 8 and 32 client threads the clients share one interpreter. At one client the
+run also prints the CPU each search costs the API's workers and Elasticsearch, and what a request the
+API refuses at once costs its workers (``/api/v1/auth/me`` without credentials: 401), the floor of
+any answer through the stack.
+
 Run with the services up: ``make bench`` or
 ``set -a; eval "$(scripts/services env)"; set +a; .venv/bin/python bench/search.py``.
 """
@@ -25,7 +32,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
+import urllib3
 from elasticsearch import Elasticsearch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -66,7 +73,7 @@ def run_concurrently(clients: int, requests: int, new_caller: Callable[[], Calle
 
     A thread builds its caller (its own HTTP client) from ``new_caller`` and sends one untimed request
     first: building a client and opening its connection is not a request's latency, on either side
-    (an httpx.Client loads the CA bundle, about 20 ms of CPU, and the Elasticsearch client checks the
+    (an HTTP client may load a CA bundle, about 20 ms of CPU, and the Elasticsearch client checks the
     server's product on its first request; 32 of them at once put up to half a second into the first
     request of each thread, a tenth of the 240 requests: the whole p95)."""
     latencies: list[float] = []
@@ -96,17 +103,46 @@ def run_concurrently(clients: int, requests: int, new_caller: Callable[[], Calle
     return latencies
 
 
-def http_callers(url: str, opened: list[httpx.Client], **params: str) -> Callable[[], Caller]:
-    """A factory of callers that GET ``url`` with the i-th query (and ``params``), each over its own
-    client, kept in ``opened`` to be closed when the benchmark ends."""
+def http_callers(port: int, path: str, opened: list[urllib3.HTTPConnectionPool], status: int = 200,
+                 **params: str) -> Callable[[], Caller]:
+    """A factory of callers that GET ``path`` with the i-th query (and ``params``), each over its own
+    connection (kept in ``opened`` to be closed when the benchmark ends); any other status than
+    ``status`` stops the benchmark."""
     def new_caller() -> Caller:
-        client = httpx.Client(timeout=30)
-        opened.append(client)
+        pool = urllib3.HTTPConnectionPool("127.0.0.1", port, maxsize=1, timeout=30, retries=False)
+        opened.append(pool)
 
         def call(i: int) -> None:
-            client.get(url, params={"q": QUERIES[i % len(QUERIES)], **params}).raise_for_status()
+            resp = pool.request("GET", path, fields={"q": QUERIES[i % len(QUERIES)], **params})
+            if resp.status != status:
+                raise RuntimeError(f"GET {path}: {resp.status} {resp.data[:300]!r}")
         return call
     return new_caller
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its children so far: the API's workers (Linux /proc)."""
+    def own(p: int) -> float:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = [int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()]
+    return own(pid) + sum(process_tree_cpu(c) for c in children)
+
+
+def es_cpu(es: Elasticsearch) -> float:
+    """CPU seconds Elasticsearch's nodes have used so far (their own statistics)."""
+    nodes = es.nodes.stats(metric="process")["nodes"].values()
+    return sum(node["process"]["cpu"]["total_in_millis"] for node in nodes) / 1000
+
+
+def cpu_per_call(calls: int, new_caller: Callable[[], Caller], api: int, es: Elasticsearch) -> tuple[float, float]:
+    """Milliseconds of CPU per call, one client: the API's processes', Elasticsearch's."""
+    call = new_caller()
+    call(0)
+    api0, es0 = process_tree_cpu(api), es_cpu(es)
+    for i in range(calls):
+        call(i)
+    return (process_tree_cpu(api) - api0) * 1000 / calls, (es_cpu(es) - es0) * 1000 / calls
 
 
 def free_port() -> int:
@@ -123,6 +159,16 @@ def start_api(settings: Settings, port: int, workers: int, log: Path) -> subproc
            "IPC_LIMIT_SEARCH": '{"per_user": 1000000, "per_ip": 1000000}'}
     env.pop("IPC_DATABASE_URL", None)
     return serve_api(env, log, port, "--workers", str(workers), "--log-level", "warning", "--no-access-log")
+
+
+def print_cpu(api: int, via_api: Callable[[], Caller], direct: Callable[[], Caller],
+              refused: Callable[[], Caller], es: Elasticsearch, calls: int = 600) -> None:
+    """Where a search's CPU goes, one client at a time (the 8- and 32-client rows share two cores)."""
+    api_cpu, es_through_api = cpu_per_call(calls, via_api, api, es)
+    _, es_direct = cpu_per_call(calls, direct, api, es)
+    floor, _ = cpu_per_call(calls, refused, api, es)
+    print(f"CPU per search, 1 client: API workers {api_cpu:.2f} ms (a 401 at once through the same stack: "
+          f"{floor:.2f} ms), Elasticsearch {es_through_api:.2f} ms through the API, {es_direct:.2f} ms direct")
 
 
 def service_latency(service: SearchService, rounds: int = 5, group: Grouping = Grouping.document,
@@ -175,9 +221,9 @@ def main() -> None:
         port = free_port()
         api = start_api(settings, port, args.workers, Path(tmp) / "uvicorn.log")
         try:
-            opened: list[httpx.Client] = []
+            opened: list[urllib3.HTTPConnectionPool] = []
             clients_es: list[Elasticsearch] = []
-            via_api = http_callers(f"http://127.0.0.1:{port}/api/v1/patents/search", opened)
+            via_api = http_callers(port, "/api/v1/patents/search", opened)
 
             def direct() -> Caller:
                 es = Elasticsearch(str(settings.elasticsearch_url), request_timeout=30)
@@ -199,6 +245,8 @@ def main() -> None:
                 ratio = percentile(a, 95) / percentile(d, 95)
                 print(f"{clients:8d} {statistics.median(a):8.1f}ms {percentile(a, 95):8.1f}ms "
                       f"{statistics.median(d):8.1f}ms {percentile(d, 95):8.1f}ms {ratio:10.2f}")
+            print_cpu(api.pid, via_api, direct, http_callers(port, "/api/v1/auth/me", opened, status=401),
+                      Elasticsearch(str(settings.elasticsearch_url), request_timeout=30))
         finally:
             for client in opened:
                 client.close()
