@@ -199,15 +199,18 @@ def register(w: Writer, body: RegisterIn) -> UserOut:
 
 def check_credentials(session: Session, settings: Settings, limiter: RateLimiter, client_ip: str | None,
                       email: str, password: str) -> User:
-    """The user with this e-mail and password. Attempts are limited per client address, the API's
-    token endpoint and the portal's login form alike."""
-    decision = limiter.hit({f"login:{client_ip or 'unknown'}": settings.login_attempts_per_minute}, 60)
+    """The user with this e-mail and password. Failed attempts are limited per client address, the
+    API's token endpoint and the portal's login form alike; a login that succeeds is not counted (an
+    office's staff share one address, and their morning logins must not lock each other out)."""
+    key = f"login:{client_ip or 'unknown'}"
+    decision = limiter.hit({key: settings.login_attempts_per_minute}, 60)
     if not decision.allowed:
         raise TooManyRequests("too many login attempts from this address; wait and retry",
                               retry_after=decision.retry_after)
     user = authenticate(session, email, password)
     if user is None:
         raise NotAuthenticated("wrong e-mail or password")
+    limiter.forgive([key], decision.attempt)
     session.commit()  # a password rehash, if argon2 parameters changed
     return user
 

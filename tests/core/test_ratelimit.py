@@ -1,5 +1,6 @@
 """Sliding-window limits, in memory and on the real Redis: exactly ``limit`` per window, per key,
-and one attempt counted against several keys is refused when any of them is over."""
+one attempt counted against several keys is refused when any of them is over, and an attempt
+forgiven (a login that succeeded) no longer counts."""
 
 from __future__ import annotations
 
@@ -49,6 +50,19 @@ def test_retry_after_is_the_longest_wait(limiter: RateLimiter) -> None:
         refused = limiter.hit(limits, 60)
         assert not refused.allowed and refused.retry_after == 61
     assert limiter.hit({older: 1}, 60).retry_after in (59, 60)  # alone, the older key's own wait
+
+
+def test_a_forgiven_attempt_no_longer_counts(limiter: RateLimiter) -> None:
+    run = uuid.uuid4().hex
+    user, address = f"{run}:user:1", f"{run}:ip:a"
+    first = limiter.hit({user: 2, address: 2}, 60)
+    limiter.forgive([user, address], first.attempt)  # a login that succeeded
+    assert [limiter.hit({user: 2, address: 2}, 60).allowed for _ in range(3)] == [True, True, False]
+    limiter.forgive([address], "an attempt never made")  # nothing to take back: nothing changes
+    refused = limiter.hit({address: 2}, 60)
+    assert not refused.allowed
+    limiter.forgive([address], refused.attempt)  # only that one attempt: the earlier ones still count
+    assert not limiter.hit({address: 2}, 60).allowed
 
 
 def test_redis_counters_expire(redis_url: str) -> None:
