@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Self
 
-from core.i18n import Language, Named, Term
+from core.i18n import Language, Named, Quoted, Term
 
 
 class IPCommonsError(Exception):
@@ -49,11 +49,11 @@ class IPCommonsError(Exception):
 
     def in_words(self, translate: Callable[[str], str], lang: Language = Language.en) -> str:
         """The detail in the reader's language: the translated template filled with the values
-        (a ``Named`` value in ``lang``, a ``Term`` in the catalog's word)."""
+        (a ``Named`` or ``Quoted`` value in ``lang``, a ``Term`` in the catalog's word)."""
         if not self.params:
             return translate(self.detail)
-        values = {k: v.in_language(lang) if isinstance(v, Named) else translate(v) if isinstance(v, Term) else v
-                  for k, v in self.params.items()}
+        values = {k: v.in_language(lang) if isinstance(v, Named | Quoted) else
+                  translate(v) if isinstance(v, Term) else v for k, v in self.params.items()}
         return translate(self.template) % values
 
 

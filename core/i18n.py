@@ -28,6 +28,20 @@ class Named(NamedTuple):
         return self.zh if lang is Language.zh else self.en
 
 
+class Quoted(str):
+    """What a person typed, quoted in a refusal: 'Atlantis' in English (as ``repr`` quotes it, control
+    characters escaped), “火星” in Chinese (``IPCommonsError.in_words``); as plain text, the English."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return repr(str.__str__(self))
+
+    def in_language(self, lang: Language) -> str:
+        quoted = str(self)
+        return f"“{quoted[1:-1]}”" if lang is Language.zh else quoted
+
+
 class Term(str):
     """A code whose words are in the catalogs (a status, an action, a role): a refusal naming it
     shows the reader's word (``IPCommonsError.in_words``), not "completed" on a Chinese page."""

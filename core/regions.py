@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from core.errors import InvalidInput
+from core.i18n import Quoted
 
 DATA_FILE = Path(__file__).with_name("gbt2260.json")
 _ENGLISH_SUFFIXES = re.compile(
@@ -158,9 +159,9 @@ def resolve(text: str, level: Level | None = None, province: str | None = None) 
                                 name=text.strip(), options=options)
     if level is Level.province:
         raise InvalidInput.said("unknown province %(name)s: give a GB/T 2260 name or code, such as 广东, 广东省, "
-                                "Guangdong or 440000", name=repr(text.strip()))
+                                "Guangdong or 440000", name=Quoted(text.strip()))
     raise InvalidInput.said("unknown region %(name)s: give a GB/T 2260 name or code, such as 广东, 广东省, "
-                            "Guangdong or 440000", name=repr(text.strip()))
+                            "Guangdong or 440000", name=Quoted(text.strip()))
 
 
 def _province_name(region: Region) -> str:

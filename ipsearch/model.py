@@ -9,6 +9,7 @@ import re
 from pydantic import BaseModel, Field, computed_field
 
 from core.errors import InvalidInput
+from core.i18n import Quoted
 
 
 class DocKind(enum.StrEnum):
@@ -125,7 +126,7 @@ def normalise_pn(pn: str) -> str:
     try:
         return parse_publication_number(pn).normalised
     except ValueError as exc:
-        raise InvalidInput.said("not a publication number: %(value)s", value=repr(pn)) from exc
+        raise InvalidInput.said("not a publication number: %(value)s", value=Quoted(pn)) from exc
 
 
 class IPCCode(BaseModel):

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from core.errors import NotFound
+from core.i18n import Quoted
 from ipsearch.analysis import Analyzer, get_analyzer
 from ipsearch.backends import SearchBackend
 from ipsearch.backends.base import StoredClaims
@@ -173,7 +174,7 @@ class SearchService:
         node, planner = self.plan(q)
         for name in facets or []:
             if name not in FACETS:
-                raise SearchRequestError.said("unknown facet %(value)s; known: %(known)s", value=repr(name),
+                raise SearchRequestError.said("unknown facet %(value)s; known: %(known)s", value=Quoted(name),
                                               known=", ".join(FACETS))
         params = SearchParams(size=size, sort=sort, facets=facets or [])
         if cursor:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core.errors import InvalidInput
+from core.i18n import Quoted
 
 _SYMBOL = re.compile(r"^([A-H])(?:(\d{2})(?:([A-Z])(?:\d{1,4}(?:/\d{1,6})?)?)?)?$")
 
@@ -40,7 +41,7 @@ def parse(text: str) -> IPCPrefix:
     """The section, class or subclass ``text`` names (a group or subgroup is read as its subclass)."""
     match = _SYMBOL.match(re.sub(r"\s+", "", text).upper())
     if match is None:
-        raise InvalidInput.said("not an IPC symbol: %(text)s (a subclass looks like H04W)", text=repr(text))
+        raise InvalidInput.said("not an IPC symbol: %(text)s (a subclass looks like H04W)", text=Quoted(text))
     return IPCPrefix("".join(part for part in match.groups() if part))
 
 

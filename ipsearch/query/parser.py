@@ -12,6 +12,7 @@ from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from core.errors import InvalidInput
+from core.i18n import Quoted
 from ipsearch.analysis import FULL_WIDTH
 from ipsearch.model import LegalStatus
 from ipsearch.query.ast import (
@@ -187,7 +188,8 @@ def _date_bounds(text: str, pos: int, query: str) -> tuple[dt.date, dt.date]:
     """'2010' -> whole year, '201003' / '2010-03' -> month, '20100315' / '2010-03-15' -> day."""
     match = _DATE_RE.match(text)
     if not match:
-        raise QuerySyntaxError("not a date: %(value)s (use 2010, 2010-03 or 2010-03-15)", pos, query, value=repr(text))
+        raise QuerySyntaxError("not a date: %(value)s (use 2010, 2010-03 or 2010-03-15)", pos, query,
+                               value=Quoted(text))
     year, month, day = int(match.group(1)), match.group(2), match.group(3)
     try:
         if day:
@@ -199,7 +201,7 @@ def _date_bounds(text: str, pos: int, query: str) -> tuple[dt.date, dt.date]:
             return first, nxt - dt.timedelta(days=1)
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
     except ValueError as exc:
-        raise QuerySyntaxError("not a valid date: %(value)s", pos, query, value=repr(text)) from exc
+        raise QuerySyntaxError("not a valid date: %(value)s", pos, query, value=Quoted(text)) from exc
 
 
 def _normalise_class(text: str) -> tuple[str, bool] | None:
@@ -250,7 +252,7 @@ class _ToAst(Transformer):
             stem = re.split(r"[*?]", text, maxsplit=1)[0]
             if len(stem) < MIN_WILDCARD_STEM:
                 raise QuerySyntaxError("a wildcard needs at least %(limit)s characters before it: %(value)s",
-                                       tok.start_pos, self.query, limit=MIN_WILDCARD_STEM, value=repr(text))
+                                       tok.start_pos, self.query, limit=MIN_WILDCARD_STEM, value=Quoted(text))
         return Term(text)
 
     def and_(self, items: list[Node | Token]) -> Node:
@@ -332,7 +334,7 @@ class _ToAst(Transformer):
         norm = _normalise_class(leaf.text)
         if norm is None:
             raise QuerySyntaxError("not an %(field)s symbol: %(value)s (e.g. H04N, H04N21/*, H04N21/431)",
-                                   tok.start_pos, self.query, field=field, value=repr(leaf.text))
+                                   tok.start_pos, self.query, field=field, value=Quoted(leaf.text))
         return ClassCode(field, norm[0], norm[1])
 
     def _keyword(self, field: str, leaf: Term | Phrase, tok: Token) -> Node:
@@ -342,7 +344,7 @@ class _ToAst(Transformer):
                 return _number_keyword(field, value)
             except ValueError as exc:
                 raise QuerySyntaxError("not a publication number: %(value)s", tok.start_pos, self.query,
-                                       value=repr(value)) from exc
+                                       value=Quoted(value)) from exc
         if field == "AN":
             return Keyword("AN", re.sub(r"[^0-9A-Za-z]", "", value).upper())
         if field == "KIND":
@@ -355,7 +357,7 @@ class _ToAst(Transformer):
             return Keyword("OWNER", harmonise_name(value))
         if field == "RUN" and not value.isdigit():
             raise QuerySyntaxError("RUN takes a load run number, not %(value)s", tok.start_pos, self.query,
-                                   value=repr(value))
+                                   value=Quoted(value))
         if field == "LS":
             return Keyword("LS", self._legal_status(value, tok))
         if field == "RG":
@@ -375,7 +377,8 @@ class _ToAst(Transformer):
         status = LEGAL_STATUS_WORDS.get(value.lower().replace("-", "_").replace(" ", "_"))
         if status is None:
             raise QuerySyntaxError("LS takes one of %(choices)s, not %(value)s", tok.start_pos, self.query,
-                                   choices=", ".join(sorted(set(LEGAL_STATUS_WORDS) - {"in_force"})), value=repr(value))
+                                   choices=", ".join(sorted(set(LEGAL_STATUS_WORDS) - {"in_force"})),
+                                   value=Quoted(value))
         return status.value
 
     def _date(self, field: str, cmp: str, value: Node | Token, tok: Token) -> Node:
@@ -567,5 +570,5 @@ def _explain(exc: UnexpectedInput, query: str) -> QuerySyntaxError:
         ch = query[where] if where < len(query) else ""
         if ch == '"':
             return QuerySyntaxError("a '\"' is never closed", where, query)
-        return QuerySyntaxError("unexpected character %(value)s", where, query, value=repr(ch))
+        return QuerySyntaxError("unexpected character %(value)s", where, query, value=Quoted(ch))
     return QuerySyntaxError("the query could not be read", pos, query)

@@ -10,7 +10,7 @@ from pathlib import Path
 from api.cli.errors import exit_code_of
 from api.problems import status_of
 from core.errors import Conflict, InvalidInput, IPCommonsError, NotFound, TooManyRequests, Unavailable
-from core.i18n import Language, Named, Term
+from core.i18n import Language, Named, Quoted, Term
 
 REPO = Path(__file__).resolve().parents[2]
 APP_PACKAGES = ("core", "api", "ipsearch", "loaders", "analytics", "copyright", "community", "servicehall", "backup")
@@ -80,3 +80,15 @@ def test_names_and_terms_are_said_in_the_readers_language() -> None:
     table = {"%(field)s of %(number)s is %(status)s": "%(number)s 的%(field)s为%(status)s", "completed": "已办结"}
     assert error.in_words(lambda text: table.get(text, text), Language.zh) == "SH1 的说明为已办结"
     assert error.in_words(lambda text: text, Language.en) == "Details of SH1 is completed"
+
+
+def test_what_a_person_typed_is_quoted_as_the_readers_language_quotes() -> None:
+    """'Atlantis' in English, “火星” in Chinese; control characters stay escaped in both."""
+    error = InvalidInput.said("unknown region %(name)s", name=Quoted("火星"))
+    assert error.detail == "unknown region '火星'"  # the plain text (the API's detail) stays English
+    table = {"unknown region %(name)s": "未知地区%(name)s"}
+    assert error.in_words(lambda text: table.get(text, text), Language.zh) == "未知地区“火星”"
+    assert error.in_words(lambda text: text, Language.en) == "unknown region '火星'"
+    hostile = InvalidInput.said("unknown region %(name)s", name=Quoted("it's\n<b>"))
+    assert hostile.detail == 'unknown region "it\'s\\n<b>"'  # escaped as repr escapes it; HTML is the page's to escape
+    assert hostile.in_words(lambda text: table.get(text, text), Language.zh) == "未知地区“it's\\n<b>”"
