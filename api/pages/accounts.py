@@ -104,6 +104,17 @@ def reset_password_form(page: PageDep) -> HTMLResponse:
     return page.render("password_reset.html")
 
 
+@router.post("/password/reset/check", status_code=204, response_model=None)
+def check_reset_link(page: CheckedPageDep, token: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """The page's script asks, with the link's token in the body (never in an address), whether the
+    link still works: 204 if it does, 410 if it expired or was spent (the page then shows no form)."""
+    try:
+        password_reset.check_link(page.session, page.platform.settings, token)
+    except password_reset.ResetLinkInvalid:
+        return Response(status_code=410)
+    return Response(status_code=204)
+
+
 @router.post("/password/reset", response_model=None)
 def reset_password(page: CheckedPageDep, password: Annotated[str, Form(max_length=1000)],
                    token: Annotated[str, Form(max_length=2000)] = "") -> Response:

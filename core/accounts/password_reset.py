@@ -111,6 +111,13 @@ def account_of(session: Session, settings: Settings, token: str, for_update: boo
     return user
 
 
+def check_link(session: Session, settings: Settings, token: str) -> None:
+    """Whether a reset link still works, before its form is filled in (ResetLinkInvalid if not):
+    a spent link opened again says so at once, not after a new password is typed."""
+    account_of(session, settings, token)
+    session.rollback()  # nothing read is kept
+
+
 def set_new_password(w: Writer, settings: Settings, token: str, new: str) -> User:
     """Set the password a reset link is for."""
     user = account_of(w.session, settings, token, for_update=True)

@@ -187,11 +187,19 @@ def test_a_forgotten_password_is_set_again_through_a_mailed_link(mailing_web: tu
         token = _token_in(sink, email)
         form = other.get("/password/reset", headers=EN)  # the token stays in the browser's address bar
         assert form.status_code == 200 and '<script src="/static/password-reset.js"' in form.text
+
+        def check(value: str, csrf: str | None = None) -> int:  # what the page's script asks before showing the form
+            return other.post("/password/reset/check", data={
+                "token": value, "csrf_token": _csrf(other, "/password/reset") if csrf is None else csrf}).status_code
+        assert check(token) == 204
+        assert check(token, csrf="forged") == 403  # a page of another site cannot ask
+        assert check("garbage") == check(token[:-2]) == check("") == 410
         short = _set_password(other, token, "short")
         assert short.status_code == 400 and "at least 10" in short.text and 'name="token"' in short.text
         done = _set_password(other, token, "a new password 456")
         assert done.status_code == 303 and done.headers["location"] == "/login?after=reset"
         assert "Your new password is set" in other.get("/login?after=reset", headers=EN).text
+        assert check(token) == 410  # spent: the page says so before a password is typed
         spent = _set_password(other, token, "yet another password 789")
         assert spent.status_code == 400 and "expired or was used already" in spent.text
         assert 'href="/password/forgot"' in spent.text and 'name="token"' not in spent.text
