@@ -22,12 +22,13 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.i18n import N_, SHOWN_ZONE
+from api.pages.agencies import SERVICES
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.problems import form_status
 from community import moderation
 from community.agencies import admin as agencies_admin
 from community.agencies import service as agencies
-from community.agencies.schemas import RecordIn
+from community.agencies.schemas import AgencyIn, RecordIn
 from community.forums import service as forums
 from community.forums.schemas import CategoryIn
 from core import audit
@@ -65,13 +66,15 @@ class Done(enum.StrEnum):
     refused = "refused"
     record = "record"
     category = "category"
+    agency = "agency"
 
 
 DONE = {Done.role: N_("The role was changed."), Done.deactivated: N_("The account was deactivated."),
         Done.reactivated: N_("The account was reactivated."), Done.org: N_("The organisation was created."),
         Done.member: N_("The member was added."), Done.approved: N_("The claim was approved."),
         Done.refused: N_("The claim was refused."), Done.record: N_("The integrity record was added."),
-        Done.category: N_("The category was created.")}
+        Done.category: N_("The category was created."),
+        Done.agency: N_("The agency was added: it is in the directory, and integrity records can name it.")}
 ROLES = {Role.admin: N_("Administrator"), Role.moderator: N_("Moderator"), Role.member: N_("Member")}
 ORG_KINDS = {OrgKind.sme: N_("Company (SME)"), OrgKind.association: N_("Industry association"),
              OrgKind.agency: N_("IP agency"), OrgKind.government: N_("Government office")}
@@ -89,7 +92,9 @@ MESSAGES = [N_("you cannot deactivate your own account"), N_("no account has the
             N_("Choose a folder to load."), N_("Give the category a name of 2 to 100 characters."),
             N_("Points are a number from 0 to 100.")]
 LABELS = {"roles": ROLES, "org_kinds": ORG_KINDS, "org_roles": ORG_ROLES, "load_statuses": LOAD_STATUSES,
-          "record_kinds": RECORD_KINDS}
+          "record_kinds": RECORD_KINDS, "services": SERVICES}
+# IPC subclasses as an admin types them: separated by spaces, commas or Chinese enumeration marks
+IPC_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
 def _render(page: Page, template: str, status_code: int = 200, done: Done | None = None, **data: Any) -> HTMLResponse:
@@ -270,7 +275,31 @@ def _agencies(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
 
 @router.get("/admin/agencies", response_class=HTMLResponse)
 def agencies_page(page: PageDep, done: Done | None = None) -> HTMLResponse:
-    return _agencies(page, done=done, form={})
+    return _agencies(page, done=done, form={}, agency_form={})
+
+
+@router.post("/admin/agencies", response_model=None)
+def create_agency(page: CheckedPageDep, name: Text, licence_number: Text, province: Text = "", city: Text = "",
+                  service_types: Annotated[list[str] | None, Form()] = None, ipc_subclasses: Text = "",
+                  practitioners: Text = "", founded_year: Text = "", contact: Text = "") -> Response:
+    """An agency entered from the official register (the directory has no other way in)."""
+    if (go := _visitor(page)) is not None:
+        return go
+    services = service_types or []
+    form = {"name": name, "licence_number": licence_number, "province": province, "city": city,
+            "service_types": services, "ipc_subclasses": ipc_subclasses, "practitioners": practitioners,
+            "founded_year": founded_year, "contact": contact}
+    try:
+        body = AgencyIn.model_validate({
+            "name": name.strip(), "licence_number": licence_number.strip(), "province": province.strip(),
+            "city": city.strip(), "service_types": services, "contact": contact.strip(),
+            "ipc_subclasses": [s for s in IPC_SEPARATORS.split(ipc_subclasses) if s],
+            "practitioners": practitioners.strip() or 0, "founded_year": founded_year.strip() or None})
+        agencies.create_agency(page.writer(), body)
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _agencies(page, form_status(exc), agency_error=page.explain(exc), agency_form=form, form={})
+    return _back(page, "/admin/agencies", Done.agency)
 
 
 class Decision(enum.StrEnum):
@@ -286,7 +315,7 @@ def decide_claim(page: CheckedPageDep, claim_id: DbId, decision: Annotated[Decis
         agencies.decide_claim(page.writer(), claim_id, decision is Decision.approve)
     except Conflict as exc:
         page.session.rollback()
-        return _agencies(page, 409, error=page.explain(exc), form={})
+        return _agencies(page, 409, error=page.explain(exc), form={}, agency_form={})
     return _back(page, "/admin/agencies", Done.approved if decision is Decision.approve else Done.refused)
 
 
@@ -312,7 +341,7 @@ def add_record(page: CheckedPageDep, agency: Annotated[DbId, Form()], kind: Text
         agencies.add_integrity_record(page.writer(), agency, body)
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _agencies(page, form_status(exc), record_error=page.explain(exc), form=form)
+        return _agencies(page, form_status(exc), record_error=page.explain(exc), form=form, agency_form={})
     return _back(page, "/admin/agencies", Done.record)
 
 

@@ -170,6 +170,10 @@ FIELD_LABELS = {
     "rating": NP_("form field", "Rating"), "home_country": NP_("form field", "Home country"),
     "from_year": NP_("form field", "From year"), "to_year": NP_("form field", "To year"),
     "size": NP_("form field", "File size"),
+    "licence_number": NP_("form field", "Licence number"), "province": NP_("form field", "Province"),
+    "city": NP_("form field", "City"), "service_types": NP_("form field", "Services"),
+    "ipc_subclasses": NP_("form field", "Technical fields"), "practitioners": NP_("form field", "Practitioners"),
+    "founded_year": NP_("form field", "Year founded"), "contact": NP_("form field", "Contact"),
 }
 # A page's query parameters named otherwise than their fields (a dashboard's ?home=&from=&to=)
 FIELD_LABELS |= {"home": FIELD_LABELS["home_country"], "from": FIELD_LABELS["from_year"], "to": FIELD_LABELS["to_year"]}

@@ -320,6 +320,54 @@ def test_claims_integrity_records_and_forum_categories(console: Console, clients
     assert len(_audit(console, "agency.integrity")) == 1 and len(_audit(console, "forum.category.create")) == 1
 
 
+def test_an_admin_adds_an_agency_to_the_directory(console: Console, clients: dict[str, TestClient]) -> None:
+    """The directory's only way in from the portal: the agency as the register lists it, its region
+    and IPC fields read as typed; refusals shown beside the form with what was typed kept."""
+    admin, number = clients["admin"], f"31-{uuid.uuid4().hex[:8]}"
+
+    def add(fields: dict[str, str], services: tuple[str, ...] = ("patent", "law"), client: TestClient = admin,
+            headers: dict[str, str] = EN) -> httpx.Response:
+        data: dict[str, str | list[str]] = {"name": f"上海专利所 {XSS}", "licence_number": number, "province": "",
+                                            "city": "上海", "ipc_subclasses": "H01L，h04w G06F",
+                                            "practitioners": "12", "founded_year": "1998", "contact": "021-5555",
+                                            "service_types": list(services), "csrf_token": _csrf(client)} | fields
+        return client.post("/admin/agencies", data=data, headers=headers, follow_redirects=False)
+
+    assert "Add the agency" in admin.get("/admin/agencies", headers=EN).text
+    done = add({})
+    assert done.status_code == 303 and "The agency was added" in admin.get(done.headers["location"], headers=EN).text
+    listed = admin.get("/community/agencies?q=上海专利所", headers=EN).text
+    assert "&lt;script&gt;" in listed and XSS not in listed  # the name is text
+    with session_factory(console.settings.effective_database_url)() as s:
+        agency = s.scalars(select(Agency).where(Agency.licence_number == number)).one()
+        assert (agency.province_code, agency.city_code) == ("310000", None)  # a municipality is a province
+        assert agency.ipc_subclasses == ["G06F", "H01L", "H04W"] and agency.service_types == ["patent", "law"]
+        assert (agency.practitioners, agency.founded_year) == (12, 1998)
+    created = [r for r in _audit(console, "agency.create") if r.object_id == str(agency.id)]
+    assert [r.actor_id for r in created] == [console.ids["admin"]]
+    # refusals, beside the form, with what was typed kept
+    again = add({"contact": "kept 021"})
+    assert again.status_code == 409 and number in again.text and 'value="kept 021"' in again.text
+    for fields, said in (({"licence_number": f"x-{uuid.uuid4().hex[:6]}", "city": "火星"}, "未知地区“火星”"),
+                         ({"licence_number": f"y-{uuid.uuid4().hex[:6]}", "ipc_subclasses": "LED"}, "IPC"),
+                         ({"licence_number": f"z-{uuid.uuid4().hex[:6]}", "founded_year": "1066"}, "成立年份"),
+                         ({"name": "x"}, "名称")):
+        refused = add(fields, headers=ZH)
+        assert refused.status_code == 400 and said in refused.text, (fields, refused.text[-2000:])
+        assert 'id="agency-error"' in refused.text
+    assert add({"licence_number": "w-1"}, services=("brokerage",)).status_code == 400
+    # members get the 403 page, visitors are sent to log in; a form without its token changes nothing
+    assert add({"licence_number": "m-1"}, client=clients["member"]).status_code == 403
+    visitor = clients["anon"].post("/admin/agencies", data={"name": "Anon", "licence_number": "a-1",
+                                                            "csrf_token": _csrf(clients["anon"])},
+                                   headers=EN, follow_redirects=False)
+    assert visitor.status_code == 303 and visitor.headers["location"].startswith("/login")
+    forged = admin.post("/admin/agencies", data={"name": "Forged", "licence_number": "f-1"}, headers=EN)
+    assert forged.status_code == 403
+    with session_factory(console.settings.effective_database_url)() as s:
+        assert not s.scalars(select(Agency).where(Agency.licence_number.in_(["m-1", "a-1", "f-1", "w-1"]))).all()
+
+
 def test_a_load_is_started_from_the_folders_the_service_lists(console: Console,
                                                               clients: dict[str, TestClient]) -> None:
     admin = clients["admin"]
@@ -425,3 +473,19 @@ def test_the_console_reads_on_postgresql(prod_settings: Settings) -> None:
         today = dt.datetime.now(BEIJING).date().isoformat()
         trail = client.get("/admin/audit", params={"actor": email, "since": today, "until": today}, headers=EN).text
         assert "org.create" in trail and "session.open" in trail
+
+
+def test_an_empty_directory_says_so_and_shows_admins_where_to_add(embedded_settings: Settings) -> None:
+    """A site without the demo starts with no agency: "no agency matches these filters" would be wrong."""
+    with session_factory(embedded_settings.effective_database_url)() as s:
+        email = create_user(s, f"admin-{uuid.uuid4().hex[:6]}@example.org", PASSWORD, "Admin", Role.admin).email
+        s.commit()
+    with TestClient(create_app(embedded_settings)) as anon, TestClient(create_app(embedded_settings)) as admin:
+        page = anon.get("/community/agencies", headers=ZH).text
+        assert "暂无代理机构" in page and "/admin/agencies" not in page
+        assert "No agency matches these filters" in anon.get("/community/agencies?q=x", headers=EN).text
+        r = admin.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": _csrf(admin)},
+                       headers=EN, follow_redirects=False)
+        assert r.status_code == 303
+        page = admin.get("/community/agencies", headers=EN).text
+        assert "No agency is listed yet." in page and 'href="/admin/agencies#agency-h"' in page
