@@ -489,3 +489,15 @@ def test_an_empty_directory_says_so_and_shows_admins_where_to_add(embedded_setti
         assert r.status_code == 303
         page = admin.get("/community/agencies", headers=EN).text
         assert "No agency is listed yet." in page and 'href="/admin/agencies#agency-h"' in page
+
+
+def test_an_empty_service_hall_tells_admins_how_to_set_it_up(embedded_settings: Settings) -> None:
+    with session_factory(embedded_settings.effective_database_url)() as s:
+        email = create_user(s, f"admin-{uuid.uuid4().hex[:6]}@example.org", PASSWORD, "Admin", Role.admin).email
+        s.commit()
+    with TestClient(create_app(embedded_settings)) as anon, TestClient(create_app(embedded_settings)) as admin:
+        page = anon.get("/service-hall", headers=ZH).text
+        assert "暂未提供办事事项。" in page
+        assert "ipcommons hall seed" not in page  # a visitor is not told about commands
+        admin.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": _csrf(admin)}, headers=EN)
+        assert "<code>ipcommons hall seed</code>" in admin.get("/service-hall", headers=EN).text
