@@ -106,8 +106,9 @@ class Page:
 
     def explain(self, exc: Exception) -> str:
         """A refusal in the reader's language, for the form that caused it."""
-        if isinstance(exc, ValidationError):
-            return self._explain_validation(exc.errors()[0])
+        if isinstance(exc, ValidationError):  # every value that does not fit, not one per try
+            said = dict.fromkeys(self._explain_validation(error) for error in exc.errors())
+            return self.gettext("; ").join(said)
         if isinstance(exc, IPCommonsError):
             return exc.in_words(self.gettext, self.lang)
         return str(exc)

@@ -355,6 +355,8 @@ def test_an_admin_adds_an_agency_to_the_directory(console: Console, clients: dic
         refused = add(fields, headers=ZH)
         assert refused.status_code == 400 and said in refused.text, (fields, refused.text[-2000:])
         assert 'id="agency-error"' in refused.text
+    both = add({"name": "x", "founded_year": "1066"}, headers=ZH)  # every value that does not fit, at once
+    assert both.status_code == 400 and re.search(r"名称[^<]*；[^<]*成立年份", both.text), both.text[-3000:]
     assert add({"licence_number": "w-1"}, services=("brokerage",)).status_code == 400
     # members get the 403 page, visitors are sent to log in; a form without its token changes nothing
     assert add({"licence_number": "m-1"}, client=clients["member"]).status_code == 403

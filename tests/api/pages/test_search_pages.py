@@ -147,15 +147,15 @@ def test_query_errors_in_chinese(web: TestClient) -> None:
 
 
 @pytest.mark.parametrize(("query", "chinese"), [
-    ("PD>=20100", "不是日期：'20100'（请写作 2010、2010-03 或 2010-03-15）"),
-    ("PN=US", "不是公开号：'US'"),
+    ("PD>=20100", "不是日期：“20100”（请写作 2010、2010-03 或 2010-03-15）"),
+    ("PN=US", "不是公开号：“US”"),
     ("TI>led", "TI 只能用“=”，不能用“>”"),
     ("light NEAR100 diode", "邻近距离必须在 1 到 99 之间"),
     ("the OR of", "检索式中没有可检索的内容：只有停用词或标点"),
     ("!!!", "检索式中没有可检索的内容：只有停用词或标点"),
     ("TI=( )", "这个“)”前面缺少词语或括号组"),
     ("light NEAR1000 diode", "邻近距离必须在 1 到 99 之间"),
-    ("TI=ab*", "通配符前面至少要有 3 个字符：'ab*'"),
+    ("TI=ab*", "通配符前面至少要有 3 个字符：“ab*”"),
 ])
 def test_query_errors_with_values_in_chinese(web: TestClient, query: str, chinese: str) -> None:
     page = web.get("/", params={"q": query}, headers=ZH)
