@@ -282,7 +282,7 @@ def export_collection(page: PageDep, cid: DbId, format: ExportFormat = ExportFor
     """The documents with their tags and notes: CSV with a byte-order mark (Excel reads Chinese) or
     JSON Lines, with a file name; titled in the page's language."""
     rows = service.export(page.session, page.user, page.platform.search, cid, format, page.lang.value)
-    return download(rows, format, f"ipcommons-collection-{cid}-{dt.date.today().isoformat()}")
+    return download(rows, format, f"ipcommons-collection-{cid}-{dt.date.today().isoformat()}", page.gettext)
 
 
 # --- the patent page's panel ------------------------------------------------------------------

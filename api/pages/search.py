@@ -99,7 +99,7 @@ def export(page: PageDep, q: Annotated[str, Query(min_length=1, max_length=PAGE_
     per document or per family, as the results were shown, titled in the page's language."""
     query = effective_query(_expand_sets(page, q), f)
     rows = page.platform.search.export(query, format, limit, sort, group, page.lang.value)
-    return download(rows, format, f"ipcommons-{dt.date.today().isoformat()}")
+    return download(rows, format, f"ipcommons-{dt.date.today().isoformat()}", page.gettext)
 
 
 @router.get("/patent/{pn}", response_class=HTMLResponse)

@@ -83,12 +83,15 @@ def test_save_a_query_tag_annotate_and_export_with_tags_and_notes(web: TestClien
     assert "光源 &lt;i&gt;" in page and "claims 1-3, &#34;see&#34; figure 2" in page
 
     r = web.get(f"/collections/{cid}/export?format=csv", headers=HTML)
-    assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbfpn,")
+    assert r.status_code == 200 and r.content.startswith("\ufeffPublication number,Title,".encode())
     disposition = r.headers["content-disposition"]
     assert re.fullmatch(r'attachment; filename="ipcommons-collection-\d+-[\d-]+\.csv"', disposition)
-    rows = {row["pn"]: row for row in csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")))}
+    rows = {row["Publication number"]: row for row in csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")))}
     assert len(rows) == 12
-    assert rows[FIRST]["tags"] == "光源 <i>" and rows[FIRST]["notes"] == 'claims 1-3, "see" figure 2'
+    assert rows[FIRST]["Tags"] == "光源 <i>" and rows[FIRST]["Notes"] == 'claims 1-3, "see" figure 2'
+    chinese = web.get(f"/collections/{cid}/export?format=csv", headers=HTML | {"Accept-Language": "zh-CN"})
+    header = next(csv.reader(io.StringIO(chinese.content.decode("utf-8-sig"))))
+    assert header[:2] == ["公开号", "名称"] and header[-2:] == ["标引", "注释"]  # as Excel shows them
     lines = web.get(f"/collections/{cid}/export?format=jsonl", headers=HTML).text.splitlines()
     first = next(json.loads(line) for line in lines if json.loads(line)["pn"] == FIRST)
     assert first["tags"] == ["光源 <i>"] and first["notes"] == ['claims 1-3, "see" figure 2']
