@@ -477,8 +477,9 @@ def test_the_console_reads_on_postgresql(prod_settings: Settings) -> None:
         assert "org.create" in trail and "session.open" in trail
 
 
-def test_an_empty_directory_says_so_and_shows_admins_where_to_add(embedded_settings: Settings) -> None:
-    """A site without the demo starts with no agency: "no agency matches these filters" would be wrong."""
+def test_an_empty_site_says_so_and_shows_admins_how_to_fill_it(embedded_settings: Settings) -> None:
+    """A site without the demo starts with no agency and no service: "no agency matches these
+    filters" would be wrong, and an admin is shown the way in (a visitor is told no command)."""
     with session_factory(embedded_settings.effective_database_url)() as s:
         email = create_user(s, f"admin-{uuid.uuid4().hex[:6]}@example.org", PASSWORD, "Admin", Role.admin).email
         s.commit()
@@ -486,20 +487,11 @@ def test_an_empty_directory_says_so_and_shows_admins_where_to_add(embedded_setti
         page = anon.get("/community/agencies", headers=ZH).text
         assert "暂无代理机构" in page and "/admin/agencies" not in page
         assert "No agency matches these filters" in anon.get("/community/agencies?q=x", headers=EN).text
+        hall = anon.get("/service-hall", headers=ZH).text
+        assert "暂未提供办事事项。" in hall and "ipcommons hall seed" not in hall
         r = admin.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": _csrf(admin)},
                        headers=EN, follow_redirects=False)
         assert r.status_code == 303
         page = admin.get("/community/agencies", headers=EN).text
         assert "No agency is listed yet." in page and 'href="/admin/agencies#agency-h"' in page
-
-
-def test_an_empty_service_hall_tells_admins_how_to_set_it_up(embedded_settings: Settings) -> None:
-    with session_factory(embedded_settings.effective_database_url)() as s:
-        email = create_user(s, f"admin-{uuid.uuid4().hex[:6]}@example.org", PASSWORD, "Admin", Role.admin).email
-        s.commit()
-    with TestClient(create_app(embedded_settings)) as anon, TestClient(create_app(embedded_settings)) as admin:
-        page = anon.get("/service-hall", headers=ZH).text
-        assert "暂未提供办事事项。" in page
-        assert "ipcommons hall seed" not in page  # a visitor is not told about commands
-        admin.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": _csrf(admin)}, headers=EN)
         assert "<code>ipcommons hall seed</code>" in admin.get("/service-hall", headers=EN).text
