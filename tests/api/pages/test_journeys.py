@@ -31,12 +31,14 @@ LABELS = {  # what a person reads, per language
               "nothing": "Nothing matched", "create_key": "Create key", "inbox": "Inbox",
               "save": "Save as collection", "add_tag": "Add tag", "add_note": "Add note",
               "new_matches": "new documents match your collection", "edit": "Edit and share",
-              "save_changes": "Save changes", "name": "Name", "summary": "Summary"},
+              "save_changes": "Save changes", "name": "Name", "summary": "Summary",
+              "pn": "Publication number", "tags": "Tags", "notes": "Notes"},
     "zh-CN": {"signup": "注册", "create": "创建账号", "logout": "退出", "login": "登录", "search": "检索",
               "combine": "组配", "set": "已保存为检索式", "results": "条结果", "nothing": "没有命中结果",
               "create_key": "创建密钥", "inbox": "消息", "save": "保存为专题库", "add_tag": "添加标引",
               "add_note": "添加注释", "new_matches": "件新文献命中您的专题库", "edit": "编辑与共享",
-              "save_changes": "保存修改", "name": "名称", "summary": "简介"},
+              "save_changes": "保存修改", "name": "名称", "summary": "简介",
+              "pn": "公开号", "tags": "标引", "notes": "注释"},
 }
 TOPIC = {"en-GB": ("LED lighting watch", "Grants with an apparatus claim, tagged for the 2025 product review."),
          "zh-CN": ("LED 照明专题库", "含装置权利要求的授权专利，按 2025 年产品评审标引。")}
@@ -109,13 +111,14 @@ def _edit(page: Page, t: dict[str, str], name: str, summary: str) -> None:
     expect(page.locator(".description")).to_have_text(summary)
 
 
-def _export_holds_tags_and_notes(page: Page, pn: str) -> None:
+def _export_holds_tags_and_notes(page: Page, t: dict[str, str], pn: str) -> None:
     with page.expect_download() as download:
         page.locator(".actions").get_by_role("link", name="CSV").click()
     content = download.value.path().read_bytes()
-    assert download.value.suggested_filename.endswith(".csv") and content.startswith(b"\xef\xbb\xbfpn,")
-    rows = {row["pn"]: row for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))}
-    assert rows[pn]["tags"] == XSS["tag"] and rows[pn]["notes"] == XSS["note"]
+    assert download.value.suggested_filename.endswith(".csv")
+    assert content.startswith(f"\ufeff{t['pn']},".encode())  # Excel reads UTF-8, the columns in the reader's words
+    rows = {row[t["pn"]]: row for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))}
+    assert rows[pn][t["tags"]] == XSS["tag"] and rows[pn][t["notes"]] == XSS["note"]
 
 
 def _collection_part(page: Page, portal_url: str, t: dict[str, str], lang: str, dialogs: list[str]) -> int:
@@ -134,7 +137,7 @@ def _collection_part(page: Page, portal_url: str, t: dict[str, str], lang: str, 
     _edit(page, t, *TOPIC[lang])
     page.locator("[data-chart] canvas").first.wait_for()
     screenshot(page, f"collection-{lang[:2]}")
-    _export_holds_tags_and_notes(page, pn)
+    _export_holds_tags_and_notes(page, t, pn)
     page.goto(portal_url + "/collections")
     expect(page.get_by_role("link", name=TOPIC[lang][0])).to_be_visible()
     _no_script_ran(page, dialogs)
@@ -210,7 +213,7 @@ def test_sign_up_search_refine_combine_export_log_out(browser: Browser, portal_u
     path = download.value.path()
     assert download.value.suggested_filename.endswith(".csv")
     content = path.read_bytes()
-    assert content.startswith(b"\xef\xbb\xbfpn,") and content.count(b"\n") == combined + 1
+    assert content.startswith(f"\ufeff{t['pn']},".encode()) and content.count(b"\n") == combined + 1
 
     page.locator(".hit a").first.click()
     page.wait_for_url("**/patent/**")
