@@ -185,8 +185,11 @@ _DATE_RE = re.compile(r"^(\d{4})(?:-?(\d{2}))?(?:-?(\d{2}))?$")
 
 
 def _date_bounds(text: str, pos: int, query: str) -> tuple[dt.date, dt.date]:
-    """'2010' -> whole year, '201003' / '2010-03' -> month, '20100315' / '2010-03-15' -> day."""
+    """'2010' -> whole year, '201003' / '2010-03' -> month, '20100315' / '2010-03-15' -> day.
+    ``pos`` is where the field starts; a refusal points at the date itself when it can find it."""
     match = _DATE_RE.match(text)
+    if text and (at := query.find(text, pos)) >= 0:
+        pos = at
     if not match:
         raise QuerySyntaxError("not a date: %(value)s (use 2010, 2010-03 or 2010-03-15)", pos, query,
                                value=Quoted(text))

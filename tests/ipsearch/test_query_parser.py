@@ -211,8 +211,9 @@ def test_chinese_query() -> None:
     ("AND led", 0, "needs a word"),
     ("led OR OR lamp", 7, "needs a word"),
     ("TI>lamp", 2, "takes '='"),
-    ("PD>=20x0", 0, "not a date"),
-    ("PD=2019-13-40", 0, "not a valid date"),
+    ("PD>=20x0", 4, "not a date"),  # at the date, not at its field
+    ("PD=2019-13-40", 3, "not a valid date"),
+    ("led AND AD=2015..20x9", 17, "not a date"),  # at the end of the range that is wrong
     ("IPC=Q12", 0, "not an IPC symbol"),
     ("led NEAR500 lamp", 4, "between 1 and 99"),
     ("led NEAR1000 lamp", 4, "between 1 and 99"),  # not the word NEAR1000
