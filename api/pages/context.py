@@ -127,8 +127,11 @@ class Page:
         return f"{label}: {self.gettext(message)}" if label else self.gettext(message)
 
     def _limit(self, value: object) -> str:
-        """A limit pydantic names, as the page writes numbers (100, not 100.0)."""
+        """A limit pydantic names, as the page writes numbers (100, not 100.0; 100,000, but a year of
+        four digits such as 1900 ungrouped, as printed years are)."""
         if isinstance(value, bool) or not isinstance(value, int | float):
+            return str(value)
+        if isinstance(value, int) and abs(value) < 10_000:
             return str(value)
         return formatter(self.lang).number(value)
 

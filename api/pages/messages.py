@@ -63,7 +63,7 @@ ERROR_TITLES = [N_("Invalid input"), N_("Verification failed"), N_("Not authenti
                 N_("Bad request"), N_("Method not allowed"), N_("HTTP error"), N_("Payload too large"),
                 N_("Invalid request"),
                 N_("a value in the address or the form does not fit (%(fields)s): go back and try again")]
-ERRORS = [N_("wrong e-mail or password"), N_("too many login attempts from this address; wait and retry"),
+ERRORS = [N_("wrong e-mail or password"), N_("too many failed logins from this address; wait a minute and retry"),
           N_("an account with this e-mail already exists"), N_("the current password is wrong"),
           N_("this site sends no e-mail, so it cannot send a link: ask an administrator to set a new password for you"),
           N_("too many requests for a new password; wait an hour and retry"),
@@ -214,7 +214,8 @@ FEATURE_ERRORS = [
     N_("%(number)s is %(status)s; rights can be recorded only for registered works"),
     N_("an organisation named %(name)r exists"),
     N_("not an e-mail address: %(email)r"),
-    N_("an agency with licence %(number)s exists"), N_("a forum named %(name)s exists"),
+    N_("an agency with licence %(number)s already exists"),
+    N_("%(city)s is a municipality of its own, not in %(province)s"), N_("a forum named %(name)s exists"),
 ]
 
 # Refusals raised with a plain message or by a template the extraction does not see (a daily limit,

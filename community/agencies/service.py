@@ -203,7 +203,7 @@ def create_agency(w: Writer, body: AgencyIn) -> AgencyOut:
     stored as GB/T 2260 codes with English names, IPC expertise as subclasses."""
     require_admin(w.actor)
     if w.session.scalar(select(Agency.id).where(Agency.licence_number == body.licence_number)) is not None:
-        raise Conflict.said("an agency with licence %(number)s exists", number=body.licence_number)
+        raise Conflict.said("an agency with licence %(number)s already exists", number=body.licence_number)
     place = _place(body.province, body.city)
     subclasses = ipc_subclasses(body.ipc_subclasses)
     agency = Agency(**body.model_dump(exclude={"service_types", "ipc_subclasses", "province", "city"}),
@@ -258,6 +258,9 @@ def _city(city: str, top: Region | None) -> Region:
         return town
     elsewhere = regions.lookup(city) if top is not None else None
     if top is not None and elsewhere is not None:
+        if elsewhere.level is Level.province:  # a municipality (上海) named as the city of another province
+            raise InvalidInput.said("%(city)s is a municipality of its own, not in %(province)s",
+                                    city=_named(elsewhere), province=_named(top))
         home = regions.by_code(elsewhere.province_code)
         raise InvalidInput.said("%(city)s is in %(home)s, not in %(province)s", city=_named(elsewhere),
                                 home=_named(home) if home else elsewhere.province_code, province=_named(top))

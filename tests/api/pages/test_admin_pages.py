@@ -338,6 +338,7 @@ def test_an_admin_adds_an_agency_to_the_directory(console: Console, clients: dic
     assert done.status_code == 303 and "The agency was added" in admin.get(done.headers["location"], headers=EN).text
     listed = admin.get("/community/agencies?q=上海专利所", headers=EN).text
     assert "&lt;script&gt;" in listed and XSS not in listed  # the name is text
+    assert f"Licence number {number}" in listed  # two agencies of one name and city are told apart
     with session_factory(console.settings.effective_database_url)() as s:
         agency = s.scalars(select(Agency).where(Agency.licence_number == number)).one()
         assert (agency.province_code, agency.city_code) == ("310000", None)  # a municipality is a province
@@ -356,7 +357,10 @@ def test_an_admin_adds_an_agency_to_the_directory(console: Console, clients: dic
         assert refused.status_code == 400 and said in refused.text, (fields, refused.text[-2000:])
         assert 'id="agency-error"' in refused.text
     both = add({"name": "x", "founded_year": "1066"}, headers=ZH)  # every value that does not fit, at once
-    assert both.status_code == 400 and re.search(r"名称[^<]*；[^<]*成立年份", both.text), both.text[-3000:]
+    assert both.status_code == 400 and re.search(r"名称[^<]*；[^<]*成立年份[^<]*1900", both.text), both.text[-3000:]
+    assert "1,900" not in add({"founded_year": "1066"}).text  # a year is printed as years are
+    municipality = add({"licence_number": f"v-{uuid.uuid4().hex[:6]}", "province": "广东"}, headers=ZH)
+    assert municipality.status_code == 400 and "上海市是直辖市，不属于广东省" in municipality.text
     assert add({"licence_number": "w-1"}, services=("brokerage",)).status_code == 400
     # members get the 403 page, visitors are sent to log in; a form without its token changes nothing
     assert add({"licence_number": "m-1"}, client=clients["member"]).status_code == 403

@@ -20,6 +20,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from lxml import html
 from playwright.sync_api import Browser, expect
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -183,6 +184,14 @@ def test_recommendations_stay_in_the_province(directory: Directory, clients: dic
     city = clients["anon"].get("/community/agencies/recommend", params={"province": "广东", "city": "深圳",
                                                                         "ipc": "H04W"}, headers=EN).text
     assert set(_listed(city)) == {ids["sz_telecom"], ids["sz_new"]} and "in your city" in city
+    # the reasons in the reader's punctuation, and "not yet rated" is no reason to recommend
+    zh = clients["anon"].get("/community/agencies/recommend", params={"province": "440000", "ipc": "H04",
+                                                                      "service": "patent"}, headers=ZH).text
+    why = html.fromstring(zh).xpath(f'//li[@id="agency-{ids["sz_telecom"]}"]//p[@class="why"]')[0].text_content()
+    assert why.startswith("推荐理由：") and "；" in why and "; " not in why and "暂未评级" not in why
+    bare = clients["anon"].get("/community/agencies/recommend", params={"province": "440000"}, headers=ZH).text
+    unrated = html.fromstring(bare).xpath(f'//li[@id="agency-{ids["sz_new"]}"]//p[@class="why"]')[0]
+    assert unrated.text_content() == "推荐理由：位于您所在省份"
 
 
 def test_a_profile_says_its_tier_in_words(directory: Directory, clients: dict[str, TestClient]) -> None:
@@ -203,7 +212,9 @@ def test_a_profile_says_its_tier_in_words(directory: Directory, clients: dict[st
     assert "Shenzhen Newcomer &lt;script&gt;" in new and XSS not in new and "Not yet rated:" in new
     assert "/login?next=" in new and 'name="engagement_ref"' not in new
     zh = anon.get(f"/community/agencies/{ids['sz_telecom']}", headers=ZH)
-    assert zh.status_code == 200 and '<html lang="zh-Hans">' in zh.text and "深圳市" in zh.text
+    assert zh.status_code == 200 and '<html lang="zh-Hans">' in zh.text and "广东省深圳市" in zh.text  # as written
+    facts = html.fromstring(new).xpath('//dt[.="Practitioners"]/following-sibling::dd[1]')[0].text_content()
+    assert facts == "not given"  # none entered is not "0"
 
 
 def _review_form(engagement: str, stars: str, text: str) -> dict[str, str]:
