@@ -63,6 +63,8 @@ def login_form(page: PageDep, next: str = "/", after: str = "") -> Response:
               "logout": page.gettext("You are logged out."),
               "ended": page.gettext("Your session has ended (you logged out or changed your password elsewhere, or "
                                     "it expired): please log in again.")}.get(after)
+    if notice is None and _safe_next(next) != "/":  # sent here by a page that needs an account
+        notice = page.gettext("That page needs an account: log in and you will be taken there.")
     return page.render("login.html", next=_safe_next(next), notice=notice)
 
 

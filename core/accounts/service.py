@@ -205,7 +205,7 @@ def check_credentials(session: Session, settings: Settings, limiter: RateLimiter
     key = f"login:{client_ip or 'unknown'}"
     decision = limiter.hit({key: settings.login_attempts_per_minute}, 60)
     if not decision.allowed:
-        raise TooManyRequests("too many login attempts from this address; wait and retry",
+        raise TooManyRequests("too many failed logins from this address; wait a minute and retry",
                               retry_after=decision.retry_after)
     user = authenticate(session, email, password)
     if user is None:

@@ -101,7 +101,7 @@ def test_login_form_is_rate_limited(web: TestClient) -> None:
     assert codes == [401, 401, 401, 429]
     r = web.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": _csrf(web)}, headers=HTML)
     assert r.status_code == 429  # even the right password waits for the window
-    assert "来自您所在网络地址的登录尝试过多，请一分钟后再试" in r.text  # the network's address, not the e-mail
+    assert "来自您所在网络地址的登录失败次数过多，请一分钟后再试" in r.text  # the network's address, not the e-mail
 
 
 def test_language_from_browser_then_switch_remembered_per_user(web: TestClient) -> None:
@@ -119,6 +119,17 @@ def test_open_redirect_after_login_is_refused(web: TestClient) -> None:
     r = web.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": _csrf(web),
                                  "next": "//evil.example/"}, headers=HTML, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/"
+
+
+def test_the_login_page_says_why_a_page_sent_the_reader_there(web: TestClient) -> None:
+    """A visitor who clicks "Apply" in the service hall lands on the login form: it says why."""
+    sent = web.get("/service-hall/apply/complaint", headers=HTML, follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/login?next=")
+    en = HTML | {"Accept-Language": "en"}
+    assert "That page needs an account" in web.get(sent.headers["location"], headers=en).text
+    assert "That page needs an account" not in web.get("/login", headers=en).text  # asked for itself
+    hostile = web.get("/login", params={"next": "//evil.example/"}, headers=en).text  # not a page of ours
+    assert "That page needs an account" not in hostile and 'name="next" value="/"' in hostile
 
 
 def test_sign_up_refusals_are_in_the_readers_language(web: TestClient) -> None:
