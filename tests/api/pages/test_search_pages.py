@@ -166,9 +166,10 @@ def test_query_errors_with_values_in_chinese(web: TestClient, query: str, chines
 
 def test_export_follows_the_rows_shown(web: TestClient) -> None:
     """One row per family in the results: one row per family in the file, with the other members."""
-    link = html.fromstring(web.get("/", params={"q": QUERY, "group": "family"}, headers=EN).text).xpath(
-        "//a[starts-with(@href, '/export?') and contains(@href, 'format=csv')]/@href")
+    shown = html.fromstring(web.get("/", params={"q": QUERY, "group": "family"}, headers=EN).text)
+    link = shown.xpath("//p[@id='export']/a[starts-with(@href, '/export?') and contains(@href, 'format=csv')]/@href")
     assert link and "group=family" in link[0]
+    assert shown.xpath("//p[@id='result-count']/a[@href='#export']")  # found from the count, not only below 20 rows
     r = web.get(link[0], headers=EN)
     rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert len(rows) == 4 and {"Family ID", "Family members"} <= set(rows[0])
