@@ -17,7 +17,9 @@ from core.db import session_scope
 from tests.helpers import audit_rows, quick_user
 
 ROLES = ["anonymous", "member", "agency_owner", "moderator", "admin"]
-# id() is unique within one process only: the test workers share one database
+# Names the tests create must not meet again in the database the test workers share: RUN tells the
+# workers apart, _seq the names of one worker. (id() told neither: an object freed by one test hands
+# its address, and so its id, to the next test's fixture in the same process.)
 RUN = uuid.uuid4().hex[:8]
 _seq = itertools.count(1)
 
@@ -42,7 +44,7 @@ class World:
         _promote(client, self.ids["moderator"], Role.moderator)
         _promote(client, self.ids["admin"], Role.admin)
         _promote(client, self.ids["outsider"], Role.moderator)  # writes fixtures without rate limits
-        r = client.post("/api/v1/forums/categories", json={"name": f"Patents {RUN}-{id(self)}"},
+        r = client.post("/api/v1/forums/categories", json={"name": f"Patents {next(_seq)} {RUN}"},
                         headers=self.h["admin"])
         self.category = int(r.json()["id"])
         self.agency = self.new_agency()
@@ -53,7 +55,7 @@ class World:
 
     def new_agency(self, **extra: Any) -> int:
         n = next(_seq)
-        body = {"name": f"Bright IP Agency {n}", "licence_number": f"LIC-{n:05d}-{RUN}-{id(self)}",
+        body = {"name": f"Bright IP Agency {n}", "licence_number": f"LIC-{n:05d}-{RUN}",
                 "province": "Guangdong", "service_types": ["patent"], "ipc_subclasses": ["H04W"], **extra}
         r = self.client.post("/api/v1/agencies", json=body, headers=self.h["admin"])
         assert r.status_code == 201, r.text
@@ -100,7 +102,7 @@ def _cases(w: World) -> dict[str, tuple[Callable[[], tuple[str, str, dict[str, A
     registered = {"member", "agency_owner", "moderator", "admin"}
     return {
         "create agency": (lambda: ("post", "/api/v1/agencies", {"name": f"New Agency {next(_seq)}",
-                                                                 "licence_number": f"N-{next(_seq)}-{RUN}-{id(w)}"}),
+                                                                 "licence_number": f"N-{next(_seq)}-{RUN}"}),
                           {"admin"}),
         "edit profile": (lambda: ("patch", f"/api/v1/agencies/{w.agency}", {"contact": "ip@example.org"}),
                          {"agency_owner", "admin"}),
@@ -124,7 +126,7 @@ def _cases(w: World) -> dict[str, tuple[Callable[[], tuple[str, str, dict[str, A
         "file objection": (lambda: ("post", f"/api/v1/agencies/{w.agency}/objections", {"text": "please review"}),
                            {"agency_owner", "admin"}),
         "answer objection": (objection, {"moderator", "admin"}),
-        "create category": (lambda: ("post", "/api/v1/forums/categories", {"name": f"Cat {next(_seq)} {RUN}-{id(w)}"}),
+        "create category": (lambda: ("post", "/api/v1/forums/categories", {"name": f"Cat {next(_seq)} {RUN}"}),
                             {"admin"}),
         "create topic": (lambda: ("post", "/api/v1/forums/topics", {
             "category_id": w.category, "title": "Trademark search tips", "body": "hello"}), registered),
