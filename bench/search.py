@@ -256,8 +256,9 @@ def main() -> None:
                 ratio = percentile(a, 95) / percentile(d, 95)
                 print(f"{clients:8d} {statistics.median(a):8.1f}ms {percentile(a, 95):8.1f}ms "
                       f"{statistics.median(d):8.1f}ms {percentile(d, 95):8.1f}ms {ratio:10.2f}")
-            print_cpu(api.pid, via_api, direct, http_callers(port, "/api/v1/auth/me", opened, status=401),
-                      Elasticsearch(str(settings.elasticsearch_url), request_timeout=30))
+            stats = Elasticsearch(str(settings.elasticsearch_url), request_timeout=30)
+            clients_es.append(stats)
+            print_cpu(api.pid, via_api, direct, http_callers(port, "/api/v1/auth/me", opened, status=401), stats)
         finally:
             for client in opened:
                 client.close()

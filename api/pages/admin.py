@@ -267,15 +267,18 @@ def load_progress(page: PageDep, run_id: DbId) -> HTMLResponse:
 # --- agencies: claims and integrity records ---------------------------------------------------------
 
 def _agencies(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    """The page with its two forms, empty unless ``extra`` gives one back as typed (``form`` for the
+    integrity record, ``agency_form`` for a new agency)."""
     user = page.require_user()
+    forms: dict[str, Any] = {"form": {}, "agency_form": {}}
     return _render(page, "admin_agencies.html", status_code, claims=agencies_admin.pending_claims(page.session, user),
                    choices=agencies_admin.agency_choices(page.session, user),
-                   records=agencies_admin.recent_records(page.session, user), **extra)
+                   records=agencies_admin.recent_records(page.session, user), **(forms | extra))
 
 
 @router.get("/admin/agencies", response_class=HTMLResponse)
 def agencies_page(page: PageDep, done: Done | None = None) -> HTMLResponse:
-    return _agencies(page, done=done, form={}, agency_form={})
+    return _agencies(page, done=done)
 
 
 @router.post("/admin/agencies", response_model=None)
@@ -298,7 +301,7 @@ def create_agency(page: CheckedPageDep, name: Text, licence_number: Text, provin
         agencies.create_agency(page.writer(), body)
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _agencies(page, form_status(exc), agency_error=page.explain(exc), agency_form=form, form={})
+        return _agencies(page, form_status(exc), agency_error=page.explain(exc), agency_form=form)
     return _back(page, "/admin/agencies", Done.agency)
 
 
@@ -315,7 +318,7 @@ def decide_claim(page: CheckedPageDep, claim_id: DbId, decision: Annotated[Decis
         agencies.decide_claim(page.writer(), claim_id, decision is Decision.approve)
     except Conflict as exc:
         page.session.rollback()
-        return _agencies(page, 409, error=page.explain(exc), form={}, agency_form={})
+        return _agencies(page, 409, error=page.explain(exc))
     return _back(page, "/admin/agencies", Done.approved if decision is Decision.approve else Done.refused)
 
 
@@ -341,7 +344,7 @@ def add_record(page: CheckedPageDep, agency: Annotated[DbId, Form()], kind: Text
         agencies.add_integrity_record(page.writer(), agency, body)
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _agencies(page, form_status(exc), record_error=page.explain(exc), form=form, agency_form={})
+        return _agencies(page, form_status(exc), record_error=page.explain(exc), form=form)
     return _back(page, "/admin/agencies", Done.record)
 
 
