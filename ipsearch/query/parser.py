@@ -184,12 +184,16 @@ def canonical_field(name: str) -> str:
 _DATE_RE = re.compile(r"^(\d{4})(?:-?(\d{2}))?(?:-?(\d{2}))?$")
 
 
+def _locate(query: str, text: str, pos: int) -> int:
+    """Where ``text`` first occurs in ``query`` from ``pos`` on (``pos`` when it does not)."""
+    at = query.find(text, pos) if text else -1
+    return at if at >= 0 else pos
+
+
 def _date_bounds(text: str, pos: int, query: str) -> tuple[dt.date, dt.date]:
     """'2010' -> whole year, '201003' / '2010-03' -> month, '20100315' / '2010-03-15' -> day.
-    ``pos`` is where the field starts; a refusal points at the date itself when it can find it."""
+    ``pos`` is where the date starts in ``query``: a refusal points at it."""
     match = _DATE_RE.match(text)
-    if text and (at := query.find(text, pos)) >= 0:
-        pos = at
     if not match:
         raise QuerySyntaxError("not a date: %(value)s (use 2010, 2010-03 or 2010-03-15)", pos, query,
                                value=Quoted(text))
@@ -389,17 +393,20 @@ class _ToAst(Transformer):
             value, Token) else []
         pos = tok.start_pos or 0
         if len(words) == 3 and words[1].lower() == "to" and cmp in ("=", ":"):  # AD=(20190101 to 20191231)
-            lo, _ = _date_bounds(words[0], pos, self.query)
-            _, hi = _date_bounds(words[2], pos, self.query)
+            lo_at = _locate(self.query, words[0], pos)
+            hi_at = _locate(self.query, words[2], _locate(self.query, words[1], lo_at + len(words[0])))
+            lo, _ = _date_bounds(words[0], lo_at, self.query)
+            _, hi = _date_bounds(words[2], hi_at, self.query)
             return DateRange(field, lo, hi)
         if len(words) != 1:
             raise QuerySyntaxError("%(field)s takes a date or a range like 2010..2015", pos, self.query, field=field)
         text = words[0]
-        if ".." in text:
+        at = _locate(self.query, text, pos)
+        if ".." in text:  # PD=2010..2015: each end points at itself
             a, _, b = text.partition("..")
-            return DateRange(field, _date_bounds(a, pos, self.query)[0] if a else None,
-                             _date_bounds(b, pos, self.query)[1] if b else None)
-        first, last = _date_bounds(text, pos, self.query)
+            return DateRange(field, _date_bounds(a, at, self.query)[0] if a else None,
+                             _date_bounds(b, at + len(a) + 2, self.query)[1] if b else None)
+        first, last = _date_bounds(text, at, self.query)
         return {
             "=": DateRange(field, first, last), ":": DateRange(field, first, last),
             ">=": DateRange(field, first, None), ">": DateRange(field, last + dt.timedelta(days=1), None),

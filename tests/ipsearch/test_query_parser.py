@@ -214,6 +214,8 @@ def test_chinese_query() -> None:
     ("PD>=20x0", 4, "not a date"),  # at the date, not at its field
     ("PD=2019-13-40", 3, "not a valid date"),
     ("led AND AD=2015..20x9", 17, "not a date"),  # at the end of the range that is wrong
+    ("PD=2010..201", 9, "not a date"),  # not at the '201' that begins '2010'
+    ("AD=(2019 to 201)", 12, "not a date"),  # the 'to' form: at its second date
     ("IPC=Q12", 0, "not an IPC symbol"),
     ("led NEAR500 lamp", 4, "between 1 and 99"),
     ("led NEAR1000 lamp", 4, "between 1 and 99"),  # not the word NEAR1000
