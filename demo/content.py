@@ -47,13 +47,13 @@ CATEGORIES = [("专利检索与分析（演示）Patent search and analysis, dem
                "verifying certificates"),
               ("代理机构（演示）IP agencies, demo", "选择与评价代理机构 · Choosing and reviewing agencies")]
 THREADS = [  # (category, author, title, body, replier, reply): one reply each, as new users may post
-    (0, "engineer", "如何检索 LED 散热相关专利？(demo)",
+    (0, "engineer", "如何检索 LED 散热相关专利？（演示）",
      "我想找 LED 灯具散热结构的专利，`TI=(led AND 散热)` 命中太少，有什么建议？",
      "analyst", "试试 `TXT=(led OR \"light emitting diode\") AND IPC=F21V29`，并在结果页按同族分组。"),
-    (1, "creator", "仅哈希登记的证书怎么核验？(demo)",
+    (1, "creator", "仅哈希登记的证书怎么核验？（演示）",
      "我用“仅哈希”登记了一篇文章，别人如何确认证书是真的？",
      "engineer", "打开登记记录页，把原文件拖进“在浏览器中核验证书”，文件不会上传，每一步都会显示结果。"),
-    (2, "applicant", "广东有哪些做通信专利的代理机构？(demo)",
+    (2, "applicant", "广东有哪些做通信专利的代理机构？（演示）",
      "想找广东省内擅长 H04W 的代理机构，评价从哪里看？",
      "creator", "在代理机构目录里按省份“广东”、IPC 小类 H04W 筛选，资料页有信用记录和评价。"),
 ]
