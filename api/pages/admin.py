@@ -75,6 +75,8 @@ DONE = {Done.role: N_("The role was changed."), Done.deactivated: N_("The accoun
         Done.refused: N_("The claim was refused."), Done.record: N_("The integrity record was added."),
         Done.category: N_("The category was created."),
         Done.agency: N_("The agency was added: it is in the directory, and integrity records can name it.")}
+# the same, naming the agency added (the page links its profile); the name comes from the database, not the URL
+AGENCY_ADDED = N_("%(agency)s was added: it is in the directory, and integrity records can name it.")
 ROLES = {Role.admin: N_("Administrator"), Role.moderator: N_("Moderator"), Role.member: N_("Member")}
 ORG_KINDS = {OrgKind.sme: N_("Company (SME)"), OrgKind.association: N_("Industry association"),
              OrgKind.agency: N_("IP agency"), OrgKind.government: N_("Government office")}
@@ -97,8 +99,10 @@ LABELS = {"roles": ROLES, "org_kinds": ORG_KINDS, "org_roles": ORG_ROLES, "load_
 IPC_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
-def _render(page: Page, template: str, status_code: int = 200, done: Done | None = None, **data: Any) -> HTMLResponse:
-    notice = page.gettext(DONE[done]) if done is not None else None
+def _render(page: Page, template: str, status_code: int = 200, done: Done | None = None, notice: str | None = None,
+            **data: Any) -> HTMLResponse:
+    """``notice`` says what the last action did in words of its own; ``done`` in a fixed sentence."""
+    notice = notice or (page.gettext(DONE[done]) if done is not None else None)
     return page.render(template, status_code, notice=notice, **LABELS, **data)
 
 
@@ -277,7 +281,10 @@ def _agencies(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
 
 
 @router.get("/admin/agencies", response_class=HTMLResponse)
-def agencies_page(page: PageDep, done: Done | None = None) -> HTMLResponse:
+def agencies_page(page: PageDep, done: Done | None = None, added: DbId | None = None) -> HTMLResponse:
+    if done is Done.agency and added is not None and (
+            choice := agencies_admin.agency_choice(page.session, page.require_user(), added)) is not None:
+        return _agencies(page, notice=page.gettext(AGENCY_ADDED) % {"agency": choice.name}, added=choice)
     return _agencies(page, done=done)
 
 
@@ -298,11 +305,11 @@ def create_agency(page: CheckedPageDep, name: Text, licence_number: Text, provin
             "city": city.strip(), "service_types": services, "contact": contact.strip(),
             "ipc_subclasses": [s for s in IPC_SEPARATORS.split(ipc_subclasses) if s],
             "practitioners": practitioners.strip() or 0, "founded_year": founded_year.strip() or None})
-        agencies.create_agency(page.writer(), body)
+        created = agencies.create_agency(page.writer(), body)
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _agencies(page, form_status(exc), agency_error=page.explain(exc), agency_form=form)
-    return _back(page, "/admin/agencies", Done.agency)
+    return _back(page, "/admin/agencies", Done.agency, {"added": str(created.id)})  # str: _back drops a 1
 
 
 class Decision(enum.StrEnum):

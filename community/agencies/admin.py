@@ -71,6 +71,13 @@ def agency_choices(session: Session, actor: User) -> list[AgencyChoice]:
     return [AgencyChoice(id=a.id, name=a.name, licence_number=a.licence_number, tier=a.tier) for a in rows]
 
 
+def agency_choice(session: Session, actor: User, agency_id: int) -> AgencyChoice | None:
+    """One agency as the console names it (the one just added), or None when there is none."""
+    require_admin(actor)
+    a = session.get(Agency, agency_id)
+    return AgencyChoice(id=a.id, name=a.name, licence_number=a.licence_number, tier=a.tier) if a else None
+
+
 def recent_records(session: Session, actor: User) -> list[RecentRecordOut]:
     """The integrity records entered last, newest first."""
     require_admin(actor)

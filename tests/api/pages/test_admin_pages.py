@@ -335,7 +335,16 @@ def test_an_admin_adds_an_agency_to_the_directory(console: Console, clients: dic
 
     assert "Add the agency" in admin.get("/admin/agencies", headers=EN).text
     done = add({})
-    assert done.status_code == 303 and "The agency was added" in admin.get(done.headers["location"], headers=EN).text
+    assert done.status_code == 303
+    with session_factory(console.settings.effective_database_url)() as s:
+        added = s.scalars(select(Agency.id).where(Agency.licence_number == number)).one()
+    notice = admin.get(done.headers["location"], headers=EN).text
+    # the notice names the agency added, as text, and links its profile
+    assert re.search(r'class="notice" role="status">上海专利所 &lt;script&gt;.*? was added: it is in the directory, '
+                     rf'and integrity records can name it. <a href="/community/agencies/{added}">Open its profile</a>',
+                     notice) and XSS not in notice
+    unknown = admin.get("/admin/agencies?done=agency&added=99999999", headers=EN).text
+    assert "The agency was added" in unknown  # an id from the URL that names nothing: the fixed sentence
     listed = admin.get("/community/agencies?q=上海专利所", headers=EN).text
     assert "&lt;script&gt;" in listed and XSS not in listed  # the name is text
     assert f"Licence number {number}" in listed  # two agencies of one name and city are told apart
