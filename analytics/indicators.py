@@ -408,11 +408,13 @@ class _Run:
                        divisions=division_counts(self.tally.per_key("owner_divisions")))
 
     def hotspots(self) -> list[Hotspot]:
-        """IPC subgroups with enough recent units, fastest-growing first (complete years only)."""
+        """IPC subgroups with enough recent units that grew, fastest-growing first (complete years
+        only). A subgroup that held steady or shrank is no hotspot, however large: ranked by growth
+        alone, a field where everything shrinks would name its slowest decline "fastest-growing"."""
         out = []
         for code, ys in self.tally.per_key_year("ipc").items():
             r, e = self._windows(ys)
-            if r >= self.params.min_hotspot_documents:
+            if r >= self.params.min_hotspot_documents and r > e:
                 out.append(Hotspot(code=code, recent=r, earlier=e, growth=round((r - e) / max(e, 1), 3)))
         out.sort(key=lambda h: (-h.growth, -h.recent, h.code))
         return out[:self.params.top]

@@ -118,7 +118,7 @@ def dashboard_charts(board: portal.Dashboard, page: Page) -> dict[str, Any]:
             "countries": list(ind.countries.items())[:15],
             "places": [[d.name(page.lang), d.count] for d in ind.regions.divisions if d.level is Level.province][:15],
             "branches": [[b.name, b.documents] for b in board.branches],
-            "hotspots": [[h.code, h.recent] for h in ind.hotspots]}
+            "hotspots": [[h.code, round(h.growth * 100)] for h in ind.hotspots]}  # growth in percent
 
 
 def _dashboard(page: Page, key: str, filters: portal.DashboardFilters, status_code: int = 200,

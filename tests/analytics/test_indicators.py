@@ -162,7 +162,7 @@ def check_against_oracle(got: Indicators, o: Oracle, params: IndicatorParams, al
     for code, ys in o.ipc_years(basis).items():
         r = sum(n for y, n in ys.items() if recent_span[0] <= y <= recent_span[1])
         e = sum(n for y, n in ys.items() if earlier_span[0] <= y <= earlier_span[1])
-        if r >= params.min_hotspot_documents:
+        if r >= params.min_hotspot_documents and r > e:  # only what grew
             hot.append((-round((r - e) / max(e, 1), 3), -r, code))
     assert [(h.code, h.recent) for h in got.hotspots] == [(c, -r) for _, r, c in sorted(hot)[:params.top]]
 

@@ -8,6 +8,7 @@ session cookie. The Chromium journey is in test_report_journey.py."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import uuid
 from collections.abc import Iterator
@@ -95,13 +96,30 @@ def test_home_and_dashboard_in_chinese_and_english(portal: Portal) -> None:
     assert 'lang="zh-Hans"' in zh.text and "LED芯片与封装" in zh.text and "LED chips and packaging" in en.text
     for page in (en.text, zh.text):
         assert 'id="stats-data"' in page and "/static/vendor/echarts.min.js" in page
-        assert page.count('role="img"') == 6  # trend, applicants, branches, countries, places, hotspots
+        assert page.count('role="img"') == 5  # trend, applicants, branches, countries, places
         assert re.search(r'<a href="/patent/US9\d+B2">', page)  # key patents link to the patent page
         assert 'id="trend-table"' in page and 'id="completeness"' in page and 'id="terms-h"' in page
     assert "Aurora Lighting Co., Ltd." in en.text  # applicants as printed, not as lower-case keys
     incomplete = re.findall(r'<tr class="incomplete"><td>(\d{4})', en.text)
     complete = re.findall(r"<tr><td>(\d{4})</td>", en.text.split('id="trend-table"')[1].split("</table>")[0])
     assert incomplete and complete and max(map(int, complete)) < min(map(int, incomplete))
+    # none of the LED scope's subgroups grew here: none is called fastest-growing (its slowest decline was)
+    assert 'data-chart="hotspots"' not in en.text and "No IPC subgroup grew from the earlier window" in en.text
+    assert "近期窗口中没有比前期窗口增长的 IPC 小组。" in zh.text
+
+
+def test_hotspots_are_subgroups_that_grew(portal: Portal) -> None:
+    """Each hotspot row: more in the recent window than in the earlier one, its growth beside them."""
+    rows = []
+    for key, to in itertools.product(("led", "telecom", "software"), range(2014, 2025, 2)):  # windows that move
+        page = portal.clients["anon"].get(f"/reports/industries/{key}?to={to}", headers=EN).text
+        figure = page.split('id="stat-hotspots"', 1)[1].split("</figure>", 1)[0]
+        rows += re.findall(r'<tr><td>([A-H]\d\d[A-Z] [^<]+)</td><td class="num">([\d,]+)</td>'
+                           r'<td class="num">([\d,]+)</td><td class="num">\+([\d,]+)</td></tr>', figure)
+    assert rows  # the synthetic corpus grows in some field
+    for code, recent, earlier, growth in rows:
+        r, e = int(recent.replace(",", "")), int(earlier.replace(",", ""))
+        assert r > e and abs(int(growth.replace(",", "")) - 100 * (r - e) / max(e, 1)) <= 0.5, code
 
 
 def test_filters_years_basis_home_and_counting(portal: Portal) -> None:
