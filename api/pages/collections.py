@@ -19,13 +19,14 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from api.i18n import formatter
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.downloads import download
 from core.accounts import service as accounts
 from core.errors import InvalidInput, IPCommonsError, NotFound, PermissionDenied
 from core.ids import DbId, parse_id
 from ipsearch.collections import service
-from ipsearch.collections.models import Visibility
+from ipsearch.collections.models import MAX_QUERY_MATCHES, Visibility
 from ipsearch.collections.schemas import CollectionIn, CollectionOut, CollectionPatch, ItemsIn, NoteIn, NoteOut, TagIn
 from ipsearch.results import ExportFormat
 
@@ -124,12 +125,21 @@ def _orgs(page: Page, coll: CollectionOut) -> list[Any]:
 
 @router.get("/collections/{cid}", response_model=None)
 def collection_page(page: PageDep, cid: DbId, start: Annotated[int, Query(ge=0)] = 0,
-                    added: Annotated[int | None, Query(ge=0, le=1000)] = None) -> Response:
-    """``added=N`` after adding by number: how many were new (numbers only, nothing from the URL).
-    A visitor not logged in is asked to log in for a collection they may not see (a link from a
-    colleague, or their own after logging out), and brought back; whether it exists stays unsaid."""
-    notice = page.gettext("Documents added: %(n)s (numbers already in the collection are not added twice).",
-                          n=added) if added is not None else None
+                    added: Annotated[int | None, Query(ge=0, le=1000)] = None,
+                    matched: Annotated[int | None, Query(ge=0, le=MAX_QUERY_MATCHES)] = None) -> Response:
+    """``added=N`` after adding by number, ``matched=N`` after a new saved query: how many were new
+    (numbers only, nothing from the URL). A visitor not logged in is asked to log in for a
+    collection they may not see (a link from a colleague, or their own after logging out), and
+    brought back; whether it exists stays unsaid."""
+    notice = None
+    if added is not None:
+        notice = page.gettext("Documents added: %(n)s (numbers already in the collection are not added twice).",
+                              n=added)
+    elif matched is not None:
+        notice = page.ngettext("The new saved query was run: %(n)s document added. Those already in the collection "
+                               "stay, with their tags and notes.",
+                               "The new saved query was run: %(n)s documents added. Those already in the collection "
+                               "stay, with their tags and notes.", matched, n=formatter(page.lang).number(matched))
     try:
         return _collection(page, cid, start, notice=notice)
     except NotFound:
@@ -159,12 +169,15 @@ def edit_collection(page: CheckedPageDep, cid: DbId, name: Text, description: Op
                     query: OptionalText = "", visibility: Annotated[Visibility, Form()] = Visibility.private,
                     org: OptionalText = "") -> Response:
     try:
-        patch = _changes(service.get(page.session, page.user, cid), name, description, query, visibility, org)
-        service.update(page.writer(), page.platform.search, cid, patch)
+        before = service.get(page.session, page.user, cid)
+        patch = _changes(before, name, description, query, visibility, org)
+        after = service.update(page.writer(), page.platform.search, cid, patch)
     except FORM_ERRORS as exc:
         page.session.rollback()
         typed = {"name": name, "description": description, "query": query}  # kept for correcting
         return _collection(page, cid, status_code=400, error=_error_text(page, exc), editing=typed)
+    if patch.query is not None and "query" in patch.model_fields_set:  # a new saved query, run at once
+        return page.redirect(f"/collections/{cid}?{urlencode({'matched': after.items - before.items})}")
     return page.redirect(f"/collections/{cid}")
 
 

@@ -93,13 +93,21 @@ def create(w: Writer, search: SearchService, body: CollectionIn) -> CollectionOu
     w.session.add(coll)
     w.session.flush()
     if body.query:
-        # the event id first: an event landing while the query runs is handled again, never missed
-        last_event = latest_event_id(w.session)
-        refresh(w.session, coll, search.matching_ids(body.query, limit=MAX_QUERY_MATCHES), event_id=None)
-        coll.last_event_id = last_event
+        _run_saved_query(w.session, search, coll)
     w.audit(AuditAction.collection_create, OBJECT, coll.id, name=coll.name, query=coll.query)
     w.commit()
     return _out(w.session, coll, w.actor)
+
+
+def _run_saved_query(session: Session, search: SearchService, coll: Collection) -> list[str]:
+    """Add what the collection's saved query matches now (not what the owner removed); returns
+    the numbers added. The corpus event id is read first: an event landing while the query runs
+    is handled again by the next refresh, never missed."""
+    assert coll.query is not None
+    last_event = latest_event_id(session)
+    added = refresh(session, coll, search.matching_ids(coll.query, limit=MAX_QUERY_MATCHES), event_id=None)
+    coll.last_event_id = last_event
+    return added
 
 
 def collections_of(session: Session, user: User) -> list[CollectionOut]:
@@ -118,7 +126,7 @@ def get(session: Session, user: User | None, collection_id: int) -> CollectionOu
 
 def update(w: Writer, search: SearchService, collection_id: int, body: CollectionPatch) -> CollectionOut:
     """Change name, description, query; only the owner changes who sees it. An explicit null
-    clears the saved query and leaves the other fields as they are."""
+    clears the saved query and leaves the other fields as they are; a new query is run at once."""
     coll = get_editable(w.session, w.actor, collection_id)
     _check_query(search, body.query)
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k == "query"}
@@ -126,9 +134,14 @@ def update(w: Writer, search: SearchService, collection_id: int, body: Collectio
         require_owner(w.actor, coll)
         _check_org_sharing(w.session, w.actor, changes.get("visibility", coll.visibility),
                            changes.get("org_id", coll.org_id))
+    new_query = changes.get("query") not in (None, coll.query)
     for key, value in changes.items():
         setattr(coll, key, value)
-    w.audit(AuditAction.collection_update, OBJECT, coll.id, **{k: str(v) for k, v in changes.items()})
+    # a new saved query adds what it matches now, as a new collection's does; what the old one
+    # added stays (its tags and notes with it)
+    added = _run_saved_query(w.session, search, coll) if new_query else []
+    w.audit(AuditAction.collection_update, OBJECT, coll.id, **{k: str(v) for k, v in changes.items()},
+            **({"added": len(added)} if new_query else {}))
     w.commit()
     return _out(w.session, coll, w.actor)
 

@@ -92,6 +92,27 @@ def test_a_saved_query_runs_at_once_and_remembers_the_event(world: World) -> Non
     assert world.count(Collection) == 1
 
 
+def test_a_new_saved_query_runs_at_once_and_keeps_what_was_there(world: World) -> None:
+    """Editing the query adds what the new one matches now, as creating does; the old query's
+    documents stay with their tags, and one the owner removed is not brought back."""
+    world.load("epo")
+    owner = world.user()
+    out = service.create(world.writer(owner), world.search, CollectionIn(name="Screws", query="TI=screw"))
+    service.add_tag(world.writer(owner), out.id, TagIn(pn="EP1873405A2", tag="clamp"))
+    service.remove_items(world.writer(owner), out.id, ItemsIn(pns=["EP3383757B1"]))
+    renamed = service.update(world.writer(owner), world.search, out.id, CollectionPatch(name="Screws, renamed"))
+    assert renamed.items == 1  # no new query: nothing is run
+    got = service.update(world.writer(owner), world.search, out.id, CollectionPatch(query="TI=(screw OR method)"))
+    pns = [i.pn for i in service.items(world.session, owner, world.search, out.id).items]
+    assert pns == ["EP1873405A2", "EP2136607A2", "EP3441763A1"] and got.items == 3  # not the removed EP3383757B1
+    assert service.items(world.session, owner, world.search, out.id).items[0].tags == ["clamp"]
+    coll = world.session.get(Collection, out.id)
+    assert coll is not None and coll.last_event_id == latest_event_id(world.session)
+    update = world.session.scalars(select(AuditRecord).where(AuditRecord.action == "collection.update")
+                                   .order_by(AuditRecord.id.desc())).first()
+    assert update is not None and update.details["added"] == 2 and update.details["query"] == "TI=(screw OR method)"
+
+
 def test_a_query_of_stop_words_is_refused_on_create_and_on_update(world: World) -> None:
     """It parses, but no backend can run it: refused before anything is written, both ways."""
     world.load("epo")

@@ -159,6 +159,14 @@ def test_edit_share_and_who_may_see_and_change(corpus_settings_small: Settings) 
         r = _post(owner, f"/collections/{cid}/edit", {"name": "shared work", "description": "for everyone",
                                                       "query": "TI=(led", "visibility": "public"})
         assert r.status_code == 400 and "never closed" in r.text and 'value="TI=(led"' in r.text
+        # a new saved query is run at once: the page says how many it added, the one there stays
+        r = _post(owner, f"/collections/{cid}/edit", {"name": "shared work", "description": "for everyone",
+                                                      "query": "TXT=apparatus", "visibility": "public"})
+        assert r.status_code == 303 and r.headers["location"] == f"/collections/{cid}?matched=11"
+        page = owner.get(r.headers["location"], headers=HTML).text
+        assert "The new saved query was run: 11 documents added." in page and page.count('class="item"') == 12
+        zh = owner.get(r.headers["location"], headers=HTML | {"Accept-Language": "zh-CN"}).text
+        assert "已运行新的检索式：加入 11 件文献。" in zh
 
 
 def test_delete_only_after_confirming(web: TestClient) -> None:
