@@ -117,7 +117,8 @@ def dashboard_charts(board: portal.Dashboard, page: Page) -> dict[str, Any]:
             "applicants": [[a.name, a.documents] for a in ind.top_applicants],
             "countries": list(ind.countries.items())[:15],
             "places": [[d.name(page.lang), d.count] for d in ind.regions.divisions if d.level is Level.province][:15],
-            "branches": [[b.name, b.documents] for b in board.branches],
+            "branches": [[b.name, b.documents] for b in board.branches] if any(b.documents for b in board.branches)
+            else [],  # every branch empty: "no data", not a chart of empty bars
             "hotspots": [[h.code, round(h.growth * 100)] for h in ind.hotspots]}  # growth in percent
 
 

@@ -108,6 +108,17 @@ def test_home_and_dashboard_in_chinese_and_english(portal: Portal) -> None:
     assert "近期窗口中没有比前期窗口增长的 IPC 小组。" in zh.text
 
 
+def test_a_scope_without_documents_draws_no_conclusions(portal: Portal) -> None:
+    """Jilin holds none of this corpus's owners: no life-cycle stage, concentration band, empty
+    chart or publication-lag caution made from nothing, but a sentence that says why."""
+    for headers, said, stage in ((EN, "No document in the data falls in this scope and period", "inception"),
+                                 (ZH, "数据中没有属于这一范围和时期的文献", "萌芽期")):
+        page = portal.clients["anon"].get("/regions/220000", headers=headers)
+        assert page.status_code == 200 and said in page.text, page.text[-3000:]
+        assert stage not in page.text and "CR4" not in page.text and 'id="completeness"' not in page.text
+        assert 'data-chart="branches"' not in page.text and 'role="img"' not in page.text
+
+
 def test_hotspots_are_subgroups_that_grew(portal: Portal) -> None:
     """Each hotspot row: more in the recent window than in the earlier one, its growth beside them."""
     rows = []
