@@ -53,6 +53,7 @@ def region(page: PageDep, code: str, from_year: Annotated[Year, Query(alias="fro
         return _overview(page, 404, error=page.explain(exc), typed=code)
     if found.code != code:
         return page.redirect(f"/regions/{found.code}?{page.request.url.query}".rstrip("?"))
+    typed = {"from": from_year, "to": to_year}  # a refused period stays in the form, to be put right
     if refused := refused_period(page, from_year, to_year):
         from_year = to_year = None
     filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, counting=counting)
@@ -63,4 +64,4 @@ def region(page: PageDep, code: str, from_year: Annotated[Year, Query(alias="fro
     return page.render("reports_dashboard.html", 422 if refused else 200, board=view.board, ind=view.board.indicators,
                        charts=charts, basis_labels=BASIS_LABELS, counting_labels=COUNTING_LABELS,
                        name=view.place.name(page.lang), region=view, companies=companies, province_level=Level.province,
-                       action=f"/regions/{found.code}", filter_error=refused)
+                       action=f"/regions/{found.code}", filter_error=refused, typed_years=typed if refused else {})

@@ -138,10 +138,11 @@ def dashboard(page: PageDep, key: str, from_year: Annotated[Year, Query(alias="f
     """A period whose first year is after its last answers 422 with the whole period shown and
     the refusal above the filters, where it can be put right; other values the form would not send
     answer an error page. The home country is a two-letter code, in either case."""
+    typed = {"from": from_year, "to": to_year}  # a refused period stays in the form, to be put right
     if refused := refused_period(page, from_year, to_year):
         from_year = to_year = None
     return _dashboard(page, key, _filters(from_year, to_year, basis, home.upper(), counting), 422 if refused else 200,
-                      filter_error=refused)
+                      filter_error=refused, typed_years=typed if refused else {})
 
 
 def refused_period(page: Page, from_year: int | None, to_year: int | None) -> str | None:

@@ -165,8 +165,13 @@ def test_a_refused_value_is_named_by_its_label_and_a_reversed_period_is_refused_
     assert "home" not in named.text.split("<main")[1]  # never the parameter's own name
     reversed_period = anon.get("/reports/industries/led?from=2020&to=2010", headers=ZH)
     assert reversed_period.status_code == 422
-    assert '<p class="error" role="alert">时间范围的起始年份晚于结束年份。</p>' in reversed_period.text
-    assert "<h1>半导体照明 (LED)" in reversed_period.text and 'id="f-from" name="from"' in reversed_period.text
+    # in the words of the form's own labels, with the years typed kept in it to be put right
+    assert '<p class="error" role="alert">起始年份晚于截止年份。</p>' in reversed_period.text
+    assert "<h1>半导体照明 (LED)" in reversed_period.text
+    assert 'id="f-from" name="from" type="number" min="1800" max="2200" value="2020"' in reversed_period.text
+    assert 'id="f-to" name="to" type="number" min="1800" max="2200" value="2010"' in reversed_period.text
+    region = anon.get("/regions/440000?from=2020&to=2010", headers=EN)
+    assert region.status_code == 422 and 'value="2020"' in region.text and 'value="2010"' in region.text
     lower = anon.get("/reports/industries/led?home=us", headers=EN)
     assert lower.status_code == 200 and 'such as CN or US" value="US">' in lower.text
 
