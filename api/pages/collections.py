@@ -224,35 +224,41 @@ def add_to_collection(page: CheckedPageDep, collection: Annotated[DbId, Form()],
     return page.redirect(f"/patent/{pn}?{urlencode({'added': collection})}#collections")
 
 
-def _item(page: Page, cid: int, pn: str, start: int, status_code: int = 200, error: str | None = None) -> Response:
-    """One document of the collection, for htmx to swap in place of the one changed."""
+def _item(page: Page, cid: int, pn: str, start: int, status_code: int = 200, error: str | None = None,
+          typed: dict[str, str] | None = None) -> Response:
+    """One document of the collection, for htmx to swap in place of the one changed; ``typed`` is
+    the refused tag or note, given back to be put right."""
     found = service.item(page.session, page.user, page.platform.search, cid, pn, page.lang.value)
     if found is None:  # removed: htmx drops the item, and the size shown is updated out of band
         return page.render("_collection_count.html", status_code, coll=service.get(page.session, page.user, cid),
                            oob=True)
     notes = [n for n in service.notes(page.session, page.user, cid) if n.pn == pn]
     return page.render("_collection_item.html", status_code, coll=service.get(page.session, page.user, cid),
-                       item=found, item_notes=notes, start=start, item_error=error)
+                       item=found, item_notes=notes, start=start, item_error=error, typed_item=typed or {})
 
 
-def _annotated(page: Page, cid: int, pn: str, start: int, next_: str, exc: Exception | None) -> Response:
-    """The answer to a tag, note or removal: the item (htmx) or the page again."""
+def _annotated(page: Page, cid: int, pn: str, start: int, next_: str, exc: Exception | None,
+               typed: dict[str, str] | None = None) -> Response:
+    """The answer to a tag, note or removal: the item (htmx) or the page again; a refusal keeps
+    what was typed (``typed``: the tag or the note) in the item's form."""
     if exc is not None:
         page.session.rollback()
+        kept = {"pn": pn, **(typed or {})}
         if _is_htmx(page):
-            return _item(page, cid, pn, start, 400, _error_text(page, exc))
-        return _collection(page, cid, start, 400, error=_error_text(page, exc))
+            return _item(page, cid, pn, start, 400, _error_text(page, exc), typed=kept)
+        return _collection(page, cid, start, 400, error=_error_text(page, exc), typed_item=kept)
     if _is_htmx(page):
         return _item(page, cid, pn, start)
     return _after_write(page, cid, start, next_, "" if _safe_next(next_) else f"#item-{pn}")
 
 
-def _written(page: Page, cid: int, pn: str, start: int, next_: str, write: Callable[[], object]) -> Response:
+def _written(page: Page, cid: int, pn: str, start: int, next_: str, write: Callable[[], object],
+             typed: dict[str, str] | None = None) -> Response:
     """Run one write of an item (tag, note, removal) and answer with the item or the page."""
     try:
         write()
     except FORM_ERRORS as exc:
-        return _annotated(page, cid, pn, start, next_, exc)
+        return _annotated(page, cid, pn, start, next_, exc, typed)
     return _annotated(page, cid, pn, start, next_, None)
 
 
@@ -260,14 +266,15 @@ def _written(page: Page, cid: int, pn: str, start: int, next_: str, write: Calla
 def add_tag(page: CheckedPageDep, cid: DbId, pn: Text, tag: Text, start: Annotated[int, Form(ge=0)] = 0,
             next: OptionalText = "") -> Response:
     """Tag (标引) a document of the collection."""
-    return _written(page, cid, pn, start, next, lambda: service.add_tag(page.writer(), cid, TagIn(pn=pn, tag=tag)))
+    return _written(page, cid, pn, start, next, lambda: service.add_tag(page.writer(), cid, TagIn(pn=pn, tag=tag)),
+                    {"tag": tag})
 
 
 @router.post("/collections/{cid}/notes", response_model=None)
 def add_note(page: CheckedPageDep, cid: DbId, pn: Text, text: Text, start: Annotated[int, Form(ge=0)] = 0,
              next: OptionalText = "") -> Response:
     return _written(page, cid, pn, start, next,
-                    lambda: service.add_note(page.writer(), cid, NoteIn(pn=pn, text=text)))
+                    lambda: service.add_note(page.writer(), cid, NoteIn(pn=pn, text=text)), {"text": text})
 
 
 @router.post("/collections/{cid}/tags/remove", response_model=None)

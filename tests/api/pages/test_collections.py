@@ -126,6 +126,14 @@ def test_htmx_answers_with_the_changed_item_only(web: TestClient) -> None:
     r = _post(web, f"/collections/{cid}/tags", {"pn": SECOND, "tag": "   "}, HTMX)
     assert r.status_code == 400 and 'role="alert"' in r.text
     assert "a tag needs at least one character" in r.text
+    # a refused note comes back in its box, escaped, to be shortened rather than typed again
+    long_note = "<b>reading</b> " + "x" * 10_000
+    r = _post(web, f"/collections/{cid}/notes", {"pn": SECOND, "text": long_note}, HTMX)
+    assert r.status_code == 400 and "10,000" in r.text
+    assert f'placeholder="Note">&lt;b&gt;reading&lt;/b&gt; {"x" * 10_000}</textarea>' in r.text
+    page = _post(web, f"/collections/{cid}/tags", {"pn": SECOND, "tag": "t" * 101})  # the page, without htmx
+    assert page.status_code == 400 and f'value="{"t" * 101}"' in page.text
+    assert page.text.count(f'value="{"t" * 101}"') == 1  # in this document's form only
 
     r = _post(web, f"/collections/{cid}/items/remove", {"pn": SECOND}, HTMX)
     # htmx removes the item (nothing to swap in) and updates the size shown, out of band
