@@ -50,7 +50,7 @@ def message_of(exc: Exception) -> str:
         return f"INVALID: failed at step '{exc.step}': {exc.reason}"
     if isinstance(exc, IPCommonsError):
         pointer = getattr(exc, "pointer", None)
-        return f"{exc.detail}\n{pointer()}" if callable(pointer) else exc.detail
+        return "\n".join(part for part in (exc.detail, pointer()) if part) if callable(pointer) else exc.detail
     return str(exc)
 
 

@@ -76,7 +76,7 @@ def search_page(page: PageDep, q: Annotated[str, Query(max_length=PAGE_QUERY_CHA
         try:
             context.update(_search(page, q, f, sort, cursor, group))
         except QuerySyntaxError as exc:
-            context["error"] = f"{page.explain(exc)}\n{exc.pointer()}"
+            context["error"] = "\n".join(part for part in (page.explain(exc), exc.pointer()) if part)
         except InvalidInput as exc:
             context["error"] = page.explain(exc)
     if page.user is not None:

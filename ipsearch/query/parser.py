@@ -124,8 +124,9 @@ class QuerySyntaxError(InvalidInput):
 
     def pointer(self) -> str:
         """The query with a caret under the problem; Chinese and other wide characters take two
-        columns in a terminal or a monospace box, so the caret counts columns, not characters."""
-        if self.position is None:
+        columns in a terminal or a monospace box, so the caret counts columns, not characters.
+        Empty when there is no query to point into (one too long is not repeated)."""
+        if self.position is None or not self.query:
             return self.query
         columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in self.query[:self.position])
         return f"{self.query}\n{' ' * columns}^"

@@ -144,6 +144,11 @@ def test_a_bad_address_gives_a_page_not_json(web: TestClient) -> None:
 def test_query_errors_in_chinese(web: TestClient) -> None:
     page = web.get("/", params={"q": "名称=(电池"}, headers=ZH)
     assert page.status_code == 400 and "括号“(”没有闭合" in page.text
+    # a query too long is not repeated, and no caret stands alone on a line below the refusal
+    long = web.get("/", params={"q": "led " * 600}, headers=ZH)
+    error = re.search(r'class="error" role="alert">.*?<pre>(.*?)</pre>', long.text, re.S)
+    assert long.status_code == 400 and error is not None and "2000" in error.group(1)
+    assert "^" not in error.group(1) and "\n" not in error.group(1).strip()
 
 
 @pytest.mark.parametrize(("query", "chinese"), [
