@@ -43,8 +43,8 @@ def _error_text(page: Page, exc: Exception) -> str:
     """A refusal in the reader's language; numbers the corpus does not hold are named."""
     missing = exc.extra.get("missing") if isinstance(exc, IPCommonsError) else None
     if isinstance(missing, list) and missing:
-        return page.gettext("Not in the corpus: %(pns)s. Check the number (for example US7654321B2).",
-                            pns=", ".join(str(m) for m in missing))
+        return page.gettext("Not in the corpus: %(pns)s. Nothing was added: check the number (for example "
+                            "US7654321B2) and add them again.", pns=", ".join(str(m) for m in missing))
     return page.explain(exc)
 
 

@@ -104,6 +104,7 @@ def test_an_unknown_number_is_refused_named_and_nothing_is_added(web: TestClient
     assert r.status_code == 400
     alert = re.search(r'id="add-error">([^<]*)<', r.text)
     assert alert is not None and "US0000000B2" in alert.group(1) and "Not in the corpus" in alert.group(1)
+    assert "Nothing was added" in alert.group(1)  # one unknown number refuses the whole batch: said so
     assert f"{FIRST}, US0000000B2</textarea>" in r.text  # kept for correcting
     assert 'class="item"' not in web.get(f"/collections/{cid}", headers=HTML).text
 

@@ -267,6 +267,7 @@ def test_an_unknown_competitor_is_flagged_and_nothing_is_kept(portal: Portal) ->
     assert done.status_code == 303, done.text
     page = alice.get("/reports/subscriptions", headers=EN).text
     assert "<td>Aurora Lighting Co., Ltd.</td>" in page and "red &gt; 150.0%" in page  # named as printed
+    assert "checked after every load of new documents and once a day" in page  # when an alert can come
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page and XSS not in page
     (sub_id,) = [s for s in _subscriptions(portal) if s not in before]
     sub = _subscription(portal, sub_id)
