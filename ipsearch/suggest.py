@@ -1,10 +1,11 @@
 """Help for a query that found nothing: which part matched nothing, and what to try instead.
 
 Each word or phrase of the query is counted on its own; for those with no match we suggest known
-equivalents (``LED`` and ``light emitting diode``), the other Chinese script (traditional and
-simplified, by zhconv), close spellings from the index vocabulary, and the same words as an
-applicant's or inventor's name (``PA=Bridgelux``): a name typed alone searches the text, where a
-company's name is seldom written.
+equivalents (``LED`` and ``light emitting diode``; the English of common Chinese terms), the other
+Chinese script (traditional and simplified, by zhconv), close spellings from the index vocabulary,
+and the same words as an applicant's or inventor's name (``PA=Bridgelux``): a name typed alone
+searches the text, where a company's name is seldom written. Only suggestions that find something
+are offered, and, when several parts were empty, the query with all of them replaced.
 """
 
 from __future__ import annotations
@@ -22,16 +23,33 @@ from ipsearch.service import SearchService
 
 MAX_PARTS = 12
 VOCABULARY_SAMPLE = 3000
-# Abbreviations and their written-out forms, both ways; lower case.
+# Abbreviations and their written-out forms, both ways; lower case, a phrase without its quotes.
 EQUIVALENTS: dict[str, list[str]] = {
-    "led": ['"light emitting diode"'], "light emitting diode": ["LED"],
-    "oled": ['"organic light emitting diode"'], "organic light emitting diode": ["OLED"],
-    "lcd": ['"liquid crystal display"'], "liquid crystal display": ["LCD"],
-    "tv": ["television"], "television": ["TV"], "ue": ['"user equipment"'], "user equipment": ["UE"],
-    "ofdm": ['"orthogonal frequency division multiplexing"'],
+    "led": ["light emitting diode"], "light emitting diode": ["LED"],
+    "oled": ["organic light emitting diode"], "organic light emitting diode": ["OLED"],
+    "lcd": ["liquid crystal display"], "liquid crystal display": ["LCD"],
+    "tv": ["television"], "television": ["TV"], "ue": ["user equipment"], "user equipment": ["UE"],
+    "ofdm": ["orthogonal frequency division multiplexing"],
     "orthogonal frequency division multiplexing": ["OFDM"],
-    "mri": ['"magnetic resonance imaging"'], "magnetic resonance imaging": ["MRI"],
-    "发光二极管": ["LED"], "电视": ["television"], "液晶显示": ["LCD"],
+    "mri": ["magnetic resonance imaging"], "magnetic resonance imaging": ["MRI"],
+}
+# Chinese terms of the industries the portal watches, in the English most of the corpus is written
+# in: a Chinese search finds only Chinese documents, and most documents are US and EP ones. Offered
+# only where the English finds something (zero_result_help), never translated silently.
+EQUIVALENTS |= {
+    "发光二极管": ["LED", "light emitting diode"], "有机发光二极管": ["OLED"],
+    "散热": ["heat sink", "heat dissipation"], "散热器": ["heat sink"], "荧光粉": ["phosphor"],
+    "量子点": ["quantum dot"], "透镜": ["lens"], "灯具": ["luminaire", "lamp"],
+    "照明": ["lighting"], "驱动电路": ["driver circuit"], "封装": ["package", "encapsulant"], "芯片": ["chip"],
+    "半导体": ["semiconductor"], "衬底": ["substrate"], "基板": ["substrate"], "电路板": ["circuit board"],
+    "显示": ["display"], "显示器": ["display"], "液晶显示": ["LCD", "liquid crystal display"], "电视": ["television"],
+    "视频": ["video"], "图像": ["image"], "编码": ["encoding"], "解码": ["decoding"], "机顶盒": ["set top box"],
+    "通信": ["communication"], "无线": ["wireless"], "基站": ["base station"], "天线": ["antenna"],
+    "用户设备": ["user equipment"], "波束成形": ["beamforming"], "信道": ["channel"], "传感器": ["sensor"],
+    "患者": ["patient"], "导管": ["catheter"], "支架": ["stent"], "电极": ["electrode"], "电池": ["battery"],
+    "锂离子": ["lithium ion"], "数据库": ["database"], "加密": ["encryption"], "密钥": ["encryption key"],
+    "神经网络": ["neural network"], "机器学习": ["machine learning"], "区块链": ["blockchain"],
+    "虚拟机": ["virtual machine"], "缓存": ["cache"],
 }
 
 
@@ -49,6 +67,7 @@ class QueryPart(BaseModel):
 class ZeroResultHelp(BaseModel):
     parts: list[QueryPart]
     as_name: QueryPart | None = None  # the whole query read as one applicant's name, when that matches
+    together: Suggestion | None = None  # every empty part replaced by its first suggestion, when that matches
 
     @property
     def empty_parts(self) -> list[QueryPart]:
@@ -58,6 +77,7 @@ class ZeroResultHelp(BaseModel):
 def zero_result_help(service: SearchService, query: str) -> ZeroResultHelp:
     node, planner = service.plan(query)
     parts: list[QueryPart] = []
+    replacements: dict[str, tuple[q.Node, q.Node] | None] = {}  # an empty part: its first working suggestion
     seen: set[str] = set()
     for leaf in q.leaves(node):
         text = render(leaf)
@@ -65,13 +85,39 @@ def zero_result_help(service: SearchService, query: str) -> ZeroResultHelp:
             continue
         seen.add(text)
         matches = service.backend.count_matching(leaf, planner)
-        suggestions = [] if matches else [
-            *(Suggestion(text=t, query=render(_replaced(node, leaf, _in_field(leaf, t))))
-              for t in suggestions_for(service, leaf)),
-            *(Suggestion(text=render(named), query=render(_replaced(node, leaf, named)))
-              for named in _as_names(service, planner, node, leaf))]
-        parts.append(QueryPart(text=text, matches=matches, suggestions=suggestions))
-    return ZeroResultHelp(parts=parts, as_name=_whole_as_name(service, planner, node))
+        # only what finds something: 散热 offered 散熱, whose page offered 散热 back, both empty
+        alternatives = [] if matches else [
+            *(alt for t in suggestions_for(service, leaf)
+              if service.backend.count_matching(alt := _in_field(leaf, t), planner)),
+            *_as_names(service, planner, node, leaf)]
+        if not matches:
+            replacements[text] = (leaf, alternatives[0]) if alternatives else None
+        parts.append(QueryPart(text=text, matches=matches, suggestions=[
+            Suggestion(text=_shown(alt), query=render(_replaced(node, leaf, alt))) for alt in alternatives]))
+    return ZeroResultHelp(parts=parts, as_name=_whole_as_name(service, planner, node),
+                          together=_together(service, planner, node, replacements))
+
+
+def _shown(alternative: q.Node) -> str:
+    """A suggestion as the reader sees it: a name with its field (PA=Bridgelux), text without."""
+    if isinstance(alternative, q.Term | q.Phrase) and alternative.field in NAME_FIELDS:
+        return render(alternative)
+    return alternative.text if isinstance(alternative, q.Term | q.Phrase) else render(alternative)
+
+
+def _together(service: SearchService, planner: Planner, node: q.Node,
+              replacements: dict[str, tuple[q.Node, q.Node] | None]) -> Suggestion | None:
+    """The query with each empty part replaced by its first suggestion (发光二极管 AND 散热 as LED
+    AND "heat sink"), when more than one part was empty, each has one, and the result matches."""
+    chosen = [r for r in replacements.values() if r is not None]
+    if len(chosen) < 2 or len(chosen) < len(replacements):
+        return None
+    whole = node
+    for leaf, alternative in chosen:
+        whole = _replaced(whole, leaf, alternative)
+    if not service.backend.count_matching(whole, planner):
+        return None
+    return Suggestion(text=render(whole), query=render(whole))
 
 
 NAME_FIELDS = ("PA", "IN")  # where a name typed alone may be found
@@ -124,7 +170,8 @@ def suggestions_for(service: SearchService, leaf: q.Node) -> list[str]:
     import zhconv  # here, not at the top: it loads through pkg_resources, half a second per process
 
     words = leaf.text.strip()
-    out = list(EQUIVALENTS.get(words.lower(), []))
+    simplified = zhconv.convert(words, "zh-hans")  # 散熱 has the English of 散热
+    out = [e for key in dict.fromkeys((words.lower(), simplified)) for e in EQUIVALENTS.get(key, [])]
     for script in ("zh-hans", "zh-hant"):
         converted = zhconv.convert(words, script)
         if converted != words:

@@ -44,3 +44,24 @@ def test_a_name_typed_alone_is_offered_as_an_applicant_or_inventor(
     near = zero_result_help(service, "Bridgelux NEAR3 heat")  # a name cannot stand inside NEAR
     assert all(not s.text.startswith(("PA=", "IN=")) for p in near.parts for s in p.suggestions)
     assert near.as_name is None and zero_result_help(service, "Bridgelux OR zzqx").as_name is None
+
+
+@pytest.mark.parametrize("service_name", ["es_service", "embedded_service"])
+def test_chinese_words_are_offered_in_the_english_the_corpus_is_written_in(
+        service_name: str, request: pytest.FixtureRequest) -> None:
+    """Most of the corpus is US and EP text: 发光二极管 散热 finds nothing, its parts are offered in
+    English where that finds something (US8089085B2, a heat sink base for LEDs), and both at once.
+    No suggestion is a dead end: 散热 offered 散熱, whose own help offered 散热 back."""
+    service: SearchService = request.getfixturevalue(service_name)
+    assert service.search("发光二极管 散热").total == 0
+    help_ = zero_result_help(service, "发光二极管 散热")
+    offered = {p.text: [s.text for s in p.suggestions] for p in help_.empty_parts}
+    assert offered == {"发光二极管": ["LED", "light emitting diode"], "散热": ["heat sink", "heat dissipation"]}
+    assert help_.together is not None and help_.together.query == '(LED AND "heat sink")'
+    assert "US8089085B2" in [h.pn for h in service.search(help_.together.query).hits]
+    for text in (t for texts in offered.values() for t in texts):  # each one finds something on its own
+        assert service.search(f'"{text}"').total > 0, text
+    traditional = zero_result_help(service, "散熱")  # the traditional script reaches the same English
+    assert [s.text for s in traditional.empty_parts[0].suggestions] == ["heat sink", "heat dissipation"]
+    nothing = zero_result_help(service, "发光二极管 AND zzqx")  # one part with no way out: no "all at once"
+    assert nothing.together is None and [s.text for s in nothing.empty_parts[1].suggestions] == []
