@@ -13,10 +13,11 @@ from api.i18n import N_
 from ipsearch.results import ExportFormat
 
 # A downloaded CSV's columns as its reader calls them (Excel shows 公开号, not pn); the API's
-# exports keep the field names, which scripts read.
+# exports keep the field names, which scripts read. "applicants" holds the owners: the assignees,
+# else the applicants.
 COLUMN_LABELS = {"pn": N_("Publication number"), "title": N_("Title"), "publication_date": N_("Publication date"),
                  "filing_date": N_("Filing date"), "country": N_("Country"), "kind": N_("Kind code"),
-                 "applicants": N_("Applicants"), "ipc": N_("IPC class"), "family_id": N_("Family ID"),
+                 "applicants": N_("Applicant/assignee"), "ipc": N_("IPC class"), "family_id": N_("Family ID"),
                  "family_members": N_("Family members"), "tags": N_("Tags"), "notes": N_("Notes")}
 
 

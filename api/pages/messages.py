@@ -16,7 +16,6 @@ SECTIONS = [
     N_("Apply for public IP services and follow their handling."),
     N_("Users and roles, organisations, loads and the audit trail."),
 ]
-FACETS = [N_("ipc_subclass"), N_("applicant"), N_("country"), N_("year"), N_("kind")]
 ROLES = [N_("applicant"), N_("assignee"), N_("inventor"), N_("agent"), N_("admin"), N_("moderator"), N_("member"),
          N_("org_admin"), N_("sme"), N_("association"), N_("agency"), N_("government")]
 DOCUMENT_KINDS = [N_("grant"), N_("application"), N_("design"), N_("plant"), N_("reissue"), N_("utility_model"),

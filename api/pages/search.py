@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 
+from api.i18n import N_
 from api.pages.collections import patent_panel
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.downloads import download
@@ -27,6 +28,10 @@ FACETS = ["ipc_subclass", "applicant", "country", "year", "kind"]
 # facet -> how a value becomes a query clause
 FACET_CLAUSE = {"ipc_subclass": "IPC={}", "applicant": 'OWNER="{}"', "country": "CC={}", "year": "PD={}",
                 "kind": "KIND={}"}
+# a facet's heading: "applicant" lists each document's owners (its assignees, else its applicants),
+# which a patent page names apart ("Applicant Shi, Wei", "Assignee Bridgelux, Inc.")
+FACET_TITLES = {"ipc_subclass": N_("ipc_subclass"), "applicant": N_("Applicant/assignee"), "country": N_("country"),
+                "year": N_("year"), "kind": N_("kind")}
 PAGE_SIZE = 20
 Filters = Annotated[list[str], Query(max_length=20)]
 
@@ -71,7 +76,8 @@ def search_page(page: PageDep, q: Annotated[str, Query(max_length=PAGE_QUERY_CHA
                 trail: Annotated[str, Query(max_length=40000)] = "", group: Grouping = Grouping.document,
                 ) -> HTMLResponse:
     context: dict[str, object] = {"q": q, "filters": f, "sort": sort.value, "trail": trail, "cursor": cursor,
-                                  "group": group.value, "facet_clause": FACET_CLAUSE, "result": None, "error": None}
+                                  "group": group.value, "facet_clause": FACET_CLAUSE,
+                                  "facet_titles": FACET_TITLES, "result": None, "error": None}
     if q.strip() or f:
         try:
             context.update(_search(page, q, f, sort, cursor, group))

@@ -255,9 +255,14 @@ def test_a_missing_patent_is_named_in_chinese(web: TestClient) -> None:
 
 def test_the_applicant_facet_shows_names_as_written(web: TestClient) -> None:
     page = html.fromstring(web.get("/", params={"q": QUERY}, headers=EN).text)
-    shown = page.xpath("//section[contains(@class, 'facet')][h2 = 'Applicant']//li/a/text()")
+    # its owners: the assignees, else the applicants (a patent page names the two apart)
+    shown = page.xpath("//section[contains(@class, 'facet')][h2 = 'Applicant/assignee']//li/a/text()")
     assert "BEHEERMAATSCHAPPIJ DE BOER NIJMEGEN B.V" in shown  # its key: 'beheermaatschappij de boer nijmegen b v'
     assert all(name not in shown for name in map(harmonise_name, shown) if name.isascii())
+    chinese = html.fromstring(web.get("/", params={"q": QUERY}, headers={"Accept-Language": "zh-CN"}).text)
+    assert chinese.xpath("//section[contains(@class, 'facet')][h2 = '申请人/专利权人']//li/a")
+    exported = web.get("/export", params={"q": QUERY, "format": "csv"}, headers={"Accept-Language": "zh-CN"})
+    assert "申请人/专利权人" in exported.content.decode("utf-8-sig").splitlines()[0]
 
 
 def test_synthetic_documents_are_labelled_in_every_list(embedded_settings: Settings, tmp_path: Path) -> None:
