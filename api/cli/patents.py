@@ -146,6 +146,10 @@ def demo(docs: Annotated[int, typer.Option(min=1)] = 2000) -> None:
                       "service hall services (all labelled demo)")
         console.print(f"[bold]administrator {content.admin_email}, password {content.admin_password}[/] "
                       "(shown this once: keep it)", markup=True, highlight=False)
+    else:  # a second `make run`: the password was printed the first time and is stored hashed only
+        console.print(f"demo content already there: administrator {content.admin_email} (its password was printed "
+                      f"when it was made; `ipcommons users set-password {content.admin_email} --password ...` sets "
+                      "a new one); anyone can sign up at /signup", markup=False, highlight=False)
 
 
 @app.command()
