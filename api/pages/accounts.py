@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.deps import client_ip
@@ -41,6 +41,12 @@ def _signed_in(page: Page, user_id: int, target: str | None) -> Response:
 def signup_form(page: PageDep) -> HTMLResponse:
     """Signed in already: said, with no form (another account needs logging out first)."""
     return page.render("signup.html", signed_in=page.user is not None)
+
+
+@router.get("/register", response_model=None)
+def register() -> RedirectResponse:
+    """The address many sites use for signing up (the demo's new users typed it and met a 404)."""
+    return RedirectResponse("/signup", status_code=308)
 
 
 @router.post("/signup", response_model=None)

@@ -293,3 +293,10 @@ def test_chinese_pages_put_the_chinese_colon_after_a_label(web: TestClient) -> N
     _sign_up(web)
     page = web.get("/account", headers={**HTML, "Accept-Language": "zh-CN"}).text
     assert "角色：成员" in page and "角色: " not in page
+
+
+def test_the_usual_address_for_signing_up_leads_to_the_form(web: TestClient) -> None:
+    r = web.get("/register", headers=HTML, follow_redirects=False)
+    assert r.status_code == 308 and r.headers["location"] == "/signup"
+    assert 'name="password"' in web.get("/register", headers=HTML).text
+    assert web.post("/register", data={"email": "x@example.org"}, headers=HTML).status_code == 405  # no sign-up here
