@@ -16,6 +16,7 @@ from analytics import scopes
 from analytics.models import Alert, AlertDelivery, Subscription
 from analytics.rules import Finding, RuleContext, RulesConfig, evaluate
 from core.accounts.models import Membership, User
+from core.countries import CountryCode
 from core.db import session_scope
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.ids import DbId
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 class SubscriptionIn(BaseModel):
     scope: str = Field(min_length=1, max_length=60)
     org_id: DbId | None = None
-    home_country: str = Field(default="CN", pattern=r"^[A-Z]{2}$")
+    home_country: CountryCode = Field(default="CN", pattern=r"^[A-Z]{2}$")
     watched: list[str] = Field(default_factory=list, max_length=50, description="competitor names")
     product_keywords: list[str] = Field(default_factory=list, max_length=30)
     rules: RulesConfig = RulesConfig()

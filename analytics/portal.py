@@ -27,6 +27,7 @@ from core.accounts.models import Membership, User
 from core.accounts.schemas import OrgOut
 from core.accounts.service import organisations_of
 from core.audit import Writer
+from core.countries import CountryCode
 from core.errors import InvalidInput, NotFound
 from core.i18n import Language
 from ipsearch.names import harmonise_name
@@ -43,7 +44,7 @@ class DashboardFilters(BaseModel):
     from_year: int | None = Field(default=None, ge=1800, le=2200)
     to_year: int | None = Field(default=None, ge=1800, le=2200)
     basis: Basis = Basis.filing
-    home_country: str = Field(default="CN", pattern=r"^[A-Z]{2}$")
+    home_country: CountryCode = Field(default="CN", pattern=r"^[A-Z]{2}$")
     counting: CountingUnit = CountingUnit.family
 
     def params(self, cutoff: dt.date | None = None) -> IndicatorParams:

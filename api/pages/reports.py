@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import AfterValidator, ValidationError
 
 from analytics import portal, scopes
 from analytics import service as analytics
@@ -28,6 +28,7 @@ from analytics.rules import ForeignGrowth, ProductKeywords, RulesConfig
 from analytics.schemas import ReportFormat
 from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
+from core.countries import country_code
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.i18n import Language
 from core.ids import INTEGER_MAX, DbId, parse_id
@@ -133,11 +134,12 @@ def _dashboard(page: Page, key: str, filters: portal.DashboardFilters, status_co
 @router.get("/reports/industries/{key}", response_class=HTMLResponse)
 def dashboard(page: PageDep, key: str, from_year: Annotated[Year, Query(alias="from")] = None,
               to_year: Annotated[Year, Query(alias="to")] = None, basis: Basis = Basis.filing,
-              home: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$")] = "CN",
+              home: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$"), AfterValidator(str.upper),
+                              AfterValidator(country_code)] = "CN",
               counting: CountingUnit = CountingUnit.family) -> HTMLResponse:
     """A period whose first year is after its last answers 422 with the whole period shown and
     the refusal above the filters, where it can be put right; other values the form would not send
-    answer an error page. The home country is a two-letter code, in either case."""
+    answer an error page. The home country is a two-letter country code (ZZ is none), in either case."""
     typed = {"from": from_year, "to": to_year}  # a refused period stays in the form, to be put right
     if refused := refused_period(page, from_year, to_year):
         from_year = to_year = None

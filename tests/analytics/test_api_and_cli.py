@@ -46,6 +46,8 @@ def test_indicators_endpoint(api: TestClient, corpus_settings: Settings) -> None
     bad = api.get("/api/v1/analytics/indicators", params={"scope": "led", "from": 2020, "to": 2010})
     assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
     assert api.get("/api/v1/analytics/indicators", params={"scope": "led", "home": "china"}).status_code == 422
+    nowhere = api.get("/api/v1/analytics/indicators", params={"scope": "led", "home": "ZZ"})  # no country
+    assert nowhere.status_code == 422 and "not a two-letter country code" in nowhere.text
     assert api.get("/api/v1/analytics/indicators", params={"scope": "x" * 61}).status_code == 422
 
 

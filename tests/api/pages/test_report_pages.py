@@ -162,6 +162,8 @@ def test_a_refused_value_is_named_by_its_label_and_a_reversed_period_is_refused_
     anon = portal.clients["anon"]
     named = anon.get("/reports/industries/led?home=china&from=x", headers=ZH)
     assert named.status_code == 422 and "（起始年份、本国）" in named.text
+    nowhere = anon.get("/reports/industries/led?home=ZZ", headers=ZH)  # two letters, no country: not all foreign
+    assert nowhere.status_code == 422 and "（本国）" in nowhere.text
     assert "home" not in named.text.split("<main")[1]  # never the parameter's own name
     reversed_period = anon.get("/reports/industries/led?from=2020&to=2010", headers=ZH)
     assert reversed_period.status_code == 422
