@@ -9,7 +9,6 @@ answers with the changed item only.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -21,7 +20,7 @@ from pydantic import ValidationError
 
 from api.i18n import formatter
 from api.pages.context import CheckedPageDep, Page, PageDep
-from api.pages.downloads import download
+from api.pages.downloads import dated, download
 from core.accounts import service as accounts
 from core.errors import InvalidInput, IPCommonsError, NotFound, PermissionDenied
 from core.ids import DbId, parse_id
@@ -302,7 +301,7 @@ def export_collection(page: PageDep, cid: DbId, format: ExportFormat = ExportFor
     """The documents with their tags and notes: CSV with a byte-order mark (Excel reads Chinese) or
     JSON Lines, with a file name; titled in the page's language."""
     rows = service.export(page.session, page.user, page.platform.search, cid, format, page.lang.value)
-    return download(rows, format, f"ipcommons-collection-{cid}-{dt.date.today().isoformat()}", page.gettext)
+    return download(rows, format, dated(f"ipcommons-collection-{cid}"), page.gettext)
 
 
 # --- the patent page's panel ------------------------------------------------------------------

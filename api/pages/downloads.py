@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Callable, Iterator
 from itertools import islice
@@ -10,6 +11,7 @@ from itertools import islice
 from fastapi.responses import StreamingResponse
 
 from api.i18n import N_
+from core.i18n import SHOWN_ZONE
 from ipsearch.results import ExportFormat
 
 # A downloaded CSV's columns as its reader calls them (Excel shows 公开号, not pn); the API's
@@ -19,6 +21,12 @@ COLUMN_LABELS = {"pn": N_("Publication number"), "title": N_("Title"), "publicat
                  "filing_date": N_("Filing date"), "country": N_("Country"), "kind": N_("Kind code"),
                  "applicants": N_("Applicant/assignee"), "ipc": N_("IPC class"), "family_id": N_("Family ID"),
                  "family_members": N_("Family members"), "tags": N_("Tags"), "notes": N_("Notes")}
+
+
+def dated(stem: str) -> str:
+    """``stem`` with today's date as the pages show dates (Beijing time): a file saved at 01:00 on
+    6 December was named the 5th, the server's UTC day."""
+    return f"{stem}-{dt.datetime.now(SHOWN_ZONE).date().isoformat()}"
 
 
 def download(rows: Iterator[str], fmt: ExportFormat, stem: str, translate: Callable[[str], str]) -> StreamingResponse:

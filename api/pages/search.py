@@ -4,7 +4,6 @@ export, and the patent page."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -14,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.i18n import N_
 from api.pages.collections import patent_panel
 from api.pages.context import CheckedPageDep, Page, PageDep
-from api.pages.downloads import download
+from api.pages.downloads import dated, download
 from api.pages.messages import LEGAL_EVENT_KINDS, SOURCE_FORMATS
 from core.errors import InvalidInput
 from ipsearch import history
@@ -105,7 +104,7 @@ def export(page: PageDep, q: Annotated[str, Query(min_length=1, max_length=PAGE_
     per document or per family, as the results were shown, titled in the page's language."""
     query = effective_query(_expand_sets(page, q), f)
     rows = page.platform.search.export(query, format, limit, sort, group, page.lang.value)
-    return download(rows, format, f"ipcommons-{dt.date.today().isoformat()}", page.gettext)
+    return download(rows, format, dated("ipcommons"), page.gettext)
 
 
 @router.get("/patent/{pn}", response_class=HTMLResponse)

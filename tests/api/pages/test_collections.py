@@ -5,6 +5,7 @@ and notes, edit and share, delete only after confirming, and who may see what.""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -17,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.pages.collections import split_numbers
+from core.i18n import SHOWN_ZONE
 from core.settings import BackendKind, Settings
 from loaders.pipeline import run_load
 from loaders.synthetic import SyntheticOptions, write_weekly_files
@@ -85,7 +87,8 @@ def test_save_a_query_tag_annotate_and_export_with_tags_and_notes(web: TestClien
     r = web.get(f"/collections/{cid}/export?format=csv", headers=HTML)
     assert r.status_code == 200 and r.content.startswith("\ufeffPublication number,Title,".encode())
     disposition = r.headers["content-disposition"]
-    assert re.fullmatch(r'attachment; filename="ipcommons-collection-\d+-[\d-]+\.csv"', disposition)
+    beijing = dt.datetime.now(SHOWN_ZONE).date().isoformat()  # the day the pages show, not the server's UTC day
+    assert disposition == f'attachment; filename="ipcommons-collection-{cid}-{beijing}.csv"'
     rows = {row["Publication number"]: row for row in csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")))}
     assert len(rows) == 12
     assert rows[FIRST]["Tags"] == "光源 <i>" and rows[FIRST]["Notes"] == 'claims 1-3, "see" figure 2'
