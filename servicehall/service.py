@@ -53,6 +53,7 @@ from servicehall.workflow import NEEDS_COMMENT, ROLE_FOR_STATUS, Action
 
 Files = list[tuple[str, BinaryIO]]
 MAX_AMOUNT = Decimal("100000000")  # a subsidy asked in yuan: anything larger is a typing slip
+FIELD_MAX_CHARS = 5000  # one field of an application form (a case's account, a product's name)
 
 
 # --- applying ------------------------------------------------------------------------------------
@@ -84,7 +85,12 @@ def _checked_fields(session: Session, item: ServiceItem, given: dict[str, str], 
     unknown = sorted(set(given) - set(known))
     if unknown:
         raise InvalidInput.said("unknown field %(name)s", name=unknown[0])
-    values = {k: v.strip()[:5000] for k, v in given.items() if v.strip()}
+    values = {k: v.strip() for k, v in given.items() if v.strip()}
+    for name, value in values.items():  # refused, never cut: an 80,000-character account was kept as 5,000
+        if len(value) > FIELD_MAX_CHARS:
+            spec = known[name]
+            raise InvalidInput.said("%(field)s takes at most %(max_length)s characters",
+                                    field=Named(zh=spec["zh"], en=spec["en"]), max_length=FIELD_MAX_CHARS)
     for name, spec in known.items():
         if spec.get("required") and name not in values:
             raise InvalidInput.said("%(field)s is required", field=Named(zh=spec["zh"], en=spec["en"]))

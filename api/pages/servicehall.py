@@ -77,7 +77,7 @@ def home(page: PageDep) -> HTMLResponse:
 
 def _apply_form(page: Page, code: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
     return page.render("hall_apply.html", status_code, item=catalogue.item(page.session, code),
-                       max_upload=page.platform.settings.max_upload_bytes, **extra)
+                       max_upload=page.platform.settings.max_upload_bytes, field_max=service.FIELD_MAX_CHARS, **extra)
 
 
 @router.get(H + "/apply/{code}", response_class=HTMLResponse)

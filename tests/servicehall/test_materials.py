@@ -68,6 +68,18 @@ def test_required_fields_and_materials_are_asked_for(office: Office) -> None:
     with pytest.raises(InvalidInput):
         service.apply(w, office.settings, ApplyIn(item=office.item, fields={"details": "d", "evil": "x"}),
                       [("a.txt", io.BytesIO(b"a"))])
+    # a value over the limit is refused, named, and nothing is written: it was cut to 5,000 characters
+    before = _count(office)
+    with pytest.raises(InvalidInput) as long:
+        service.apply(w, office.settings, ApplyIn(item=office.item, fields={"details": "长" * 80_000}),
+                      [("a.txt", io.BytesIO(b"a"))])
+    assert long.value.in_words(zh, Language.zh) == "说明最多 5000 个字符"
+    assert long.value.detail == "Details takes at most 5000 characters"
+    w.session.rollback()
+    assert _count(office) == before
+    kept = service.apply(w, office.settings, ApplyIn(item=office.item, fields={"details": "长" * 5000}),
+                         [("a.txt", io.BytesIO(b"a"))])  # at the limit: all of it
+    assert len(views.get(w.session, w.actor, kept.number).fields["details"]) == 5000
 
 
 def test_files_given_for_a_listed_material_are_kept_as_that_material(office: Office) -> None:

@@ -97,6 +97,7 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     expect(creator.get_by_role("heading", level=1)).to_have_text(ITEM[lang])
     expect(creator.locator("dl.facts")).to_contain_text(RESERVE[lang])
     expect(creator.locator('label[for="material-0"]')).to_contain_text(IDENTITY[lang])  # a box per material
+    expect(creator.locator("#f_details")).to_have_attribute("maxlength", "5000")  # as the service refuses beyond
     _clean(creator, f"hall-apply-{lang}")
     creator.locator("#f_subject").fill("Harbour Notes (CR-2026-000001)")
     creator.locator("#f_infringer").fill("Copycat Ltd <script>alert(1)</script>")
