@@ -5,7 +5,7 @@ equivalents (``LED`` and ``light emitting diode``; the English of common Chinese
 Chinese script (traditional and simplified, by zhconv), close spellings from the index vocabulary,
 and the same words as an applicant's or inventor's name (``PA=Bridgelux``): a name typed alone
 searches the text, where a company's name is seldom written. Only suggestions that find something
-are offered, and, when several parts were empty, the query with all of them replaced.
+are offered; each one's query replaces the other empty parts too.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ EQUIVALENTS: dict[str, list[str]] = {
 # in: a Chinese search finds only Chinese documents, and most documents are US and EP ones. Offered
 # only where the English finds something (zero_result_help), never translated silently.
 EQUIVALENTS |= {
-    "发光二极管": ["LED", "light emitting diode"], "有机发光二极管": ["OLED"],
+    "发光二极管": ["light emitting diode", "LED"],  # LED also finds "led", the verb "有机发光二极管": ["OLED"],
     "散热": ["heat sink", "heat dissipation"], "散热器": ["heat sink"], "荧光粉": ["phosphor"],
     "量子点": ["quantum dot"], "透镜": ["lens"], "灯具": ["luminaire", "lamp"],
     "照明": ["lighting"], "驱动电路": ["driver circuit"], "封装": ["package", "encapsulant"], "芯片": ["chip"],
@@ -55,7 +55,7 @@ EQUIVALENTS |= {
 
 class Suggestion(BaseModel):
     text: str  # the word or phrase to try instead
-    query: str  # the whole query with that part replaced
+    query: str | None  # the whole query with it, when that finds something (None: the text alone, as a hint)
 
 
 class QueryPart(BaseModel):
@@ -67,7 +67,6 @@ class QueryPart(BaseModel):
 class ZeroResultHelp(BaseModel):
     parts: list[QueryPart]
     as_name: QueryPart | None = None  # the whole query read as one applicant's name, when that matches
-    together: Suggestion | None = None  # every empty part replaced by its first suggestion, when that matches
 
     @property
     def empty_parts(self) -> list[QueryPart]:
@@ -75,13 +74,15 @@ class ZeroResultHelp(BaseModel):
 
 
 def zero_result_help(service: SearchService, query: str) -> ZeroResultHelp:
+    """Each part counted on its own; an empty part's suggestions, each finding something alone. A
+    suggestion's query also replaces the query's other empty parts by their first suggestions:
+    with 发光二极管 散热, "heat sink" swapped for 散热 alone kept 发光二极管 and found nothing."""
     node, planner = service.plan(query)
-    parts: list[QueryPart] = []
-    replacements: dict[str, tuple[q.Node, q.Node] | None] = {}  # an empty part: its first working suggestion
+    found: list[tuple[str, q.Node, int, list[q.Node]]] = []  # each part: text, leaf, matches, alternatives
     seen: set[str] = set()
     for leaf in q.leaves(node):
         text = render(leaf)
-        if text in seen or len(parts) >= MAX_PARTS:
+        if text in seen or len(found) >= MAX_PARTS:
             continue
         seen.add(text)
         matches = service.backend.count_matching(leaf, planner)
@@ -90,12 +91,24 @@ def zero_result_help(service: SearchService, query: str) -> ZeroResultHelp:
             *(alt for t in suggestions_for(service, leaf)
               if service.backend.count_matching(alt := _in_field(leaf, t), planner)),
             *_as_names(service, planner, node, leaf)]
-        if not matches:
-            replacements[text] = (leaf, alternatives[0]) if alternatives else None
+        found.append((text, leaf, matches, alternatives))
+    firsts = [(leaf, alts[0]) for _, leaf, matches, alts in found if not matches and alts]
+    parts = []
+    for text, leaf, matches, alternatives in found:
+        others = [(other, first) for other, first in firsts if other is not leaf]
         parts.append(QueryPart(text=text, matches=matches, suggestions=[
-            Suggestion(text=_shown(alt), query=render(_replaced(node, leaf, alt))) for alt in alternatives]))
-    return ZeroResultHelp(parts=parts, as_name=_whole_as_name(service, planner, node),
-                          together=_together(service, planner, node, replacements))
+            _suggestion(service, planner, node, [(leaf, alt), *others]) for alt in alternatives]))
+    return ZeroResultHelp(parts=parts, as_name=_whole_as_name(service, planner, node))
+
+
+def _suggestion(service: SearchService, planner: Planner, node: q.Node,
+                swaps: list[tuple[q.Node, q.Node]]) -> Suggestion:
+    """The first swap's alternative, with the query all ``swaps`` make, if that finds something."""
+    whole = node
+    for leaf, alternative in swaps:
+        whole = _replaced(whole, leaf, alternative)
+    finds = service.backend.count_matching(whole, planner) > 0
+    return Suggestion(text=_shown(swaps[0][1]), query=render(whole) if finds else None)
 
 
 def _shown(alternative: q.Node) -> str:
@@ -103,21 +116,6 @@ def _shown(alternative: q.Node) -> str:
     if isinstance(alternative, q.Term | q.Phrase) and alternative.field in NAME_FIELDS:
         return render(alternative)
     return alternative.text if isinstance(alternative, q.Term | q.Phrase) else render(alternative)
-
-
-def _together(service: SearchService, planner: Planner, node: q.Node,
-              replacements: dict[str, tuple[q.Node, q.Node] | None]) -> Suggestion | None:
-    """The query with each empty part replaced by its first suggestion (发光二极管 AND 散热 as LED
-    AND "heat sink"), when more than one part was empty, each has one, and the result matches."""
-    chosen = [r for r in replacements.values() if r is not None]
-    if len(chosen) < 2 or len(chosen) < len(replacements):
-        return None
-    whole = node
-    for leaf, alternative in chosen:
-        whole = _replaced(whole, leaf, alternative)
-    if not service.backend.count_matching(whole, planner):
-        return None
-    return Suggestion(text=render(whole), query=render(whole))
 
 
 NAME_FIELDS = ("PA", "IN")  # where a name typed alone may be found

@@ -50,18 +50,24 @@ def test_a_name_typed_alone_is_offered_as_an_applicant_or_inventor(
 def test_chinese_words_are_offered_in_the_english_the_corpus_is_written_in(
         service_name: str, request: pytest.FixtureRequest) -> None:
     """Most of the corpus is US and EP text: 发光二极管 散热 finds nothing, its parts are offered in
-    English where that finds something (US8089085B2, a heat sink base for LEDs), and both at once.
-    No suggestion is a dead end: 散热 offered 散熱, whose own help offered 散热 back."""
+    English where that finds something (US8089085B2, a heat sink base for LEDs). Each suggestion's
+    query replaces the other empty part too, so none is a dead end: "heat sink" for 散热 alone kept
+    发光二极管 and found nothing, and 散热 offered 散熱, whose own help offered 散热 back."""
     service: SearchService = request.getfixturevalue(service_name)
     assert service.search("发光二极管 散热").total == 0
     help_ = zero_result_help(service, "发光二极管 散热")
-    offered = {p.text: [s.text for s in p.suggestions] for p in help_.empty_parts}
-    assert offered == {"发光二极管": ["LED", "light emitting diode"], "散热": ["heat sink", "heat dissipation"]}
-    assert help_.together is not None and help_.together.query == '(LED AND "heat sink")'
-    assert "US8089085B2" in [h.pn for h in service.search(help_.together.query).hits]
-    for text in (t for texts in offered.values() for t in texts):  # each one finds something on its own
-        assert service.search(f'"{text}"').total > 0, text
+    offered = {p.text: {s.text: s.query for s in p.suggestions} for p in help_.empty_parts}
+    assert offered == {
+        "发光二极管": {"light emitting diode": '("light emitting diode" AND "heat sink")',
+                   "LED": '(LED AND "heat sink")'},
+        "散热": {"heat sink": '("light emitting diode" AND "heat sink")',
+               "heat dissipation": '("light emitting diode" AND "heat dissipation")'}}
+    assert "US8089085B2" in [h.pn for h in service.search('("light emitting diode" AND "heat sink")').hits]
+    for suggestion in (s for p in help_.empty_parts for s in p.suggestions):  # each link finds something
+        assert suggestion.query and service.search(suggestion.query).total > 0, suggestion
     traditional = zero_result_help(service, "散熱")  # the traditional script reaches the same English
     assert [s.text for s in traditional.empty_parts[0].suggestions] == ["heat sink", "heat dissipation"]
-    nothing = zero_result_help(service, "发光二极管 AND zzqx")  # one part with no way out: no "all at once"
-    assert nothing.together is None and [s.text for s in nothing.empty_parts[1].suggestions] == []
+    # another empty part with no way out: the English is still named, as a hint without a dead-end link
+    stuck = zero_result_help(service, "发光二极管 AND zzqx")
+    assert [(s.text, s.query) for s in stuck.empty_parts[0].suggestions] == [("light emitting diode", None),
+                                                                            ("LED", None)]
