@@ -50,9 +50,18 @@ ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field
           N_("send the missing materials (or say what you supply)"), N_("no application %(number)s"),
           N_("the file is larger than the upload limit of %(limit)s bytes")]
 NOTICES = {"applied": N_("Your application is received. Keep its tracking number."),
-           "done": N_("Done: the application has moved on."), "supplied": N_("Your materials are received."),
+           "supplied": N_("Your materials are received."),
            "rated": N_("Thank you for your rating."), "assigned": N_("The step is assigned."),
-           "staffed": N_("The role is given.")}
+           "staffed": N_("The role is given."),
+           # what each action did: "the application has moved on" was said of a send-back too
+           Action.accept: N_("Accepted: the application is with its handler."),
+           Action.request_materials: N_("The applicant is asked for the missing materials."),
+           Action.handle: N_("Done: the proposal goes to review."),
+           Action.review: N_("Reviewed: the application goes for approval."),
+           Action.send_back: N_("Sent back: the handler works on it again."),
+           Action.approve: N_("Approved: the application is completed."),
+           Action.reject: N_("Refused: the applicant is told why."),
+           Action.withdraw: N_("The application is withdrawn.")}
 
 
 def _notice(page: Page, key: str | None) -> str | None:
@@ -146,7 +155,7 @@ def act(page: CheckedPageDep, number: str, action: Text, comment: Annotated[str,
                         upheld=(upheld == "yes") if upheld else None)
         service.act(page.writer(), number, body, settings=page.platform.settings)
 
-    return _after(page, number, run, "done")
+    return _after(page, number, run, action)
 
 
 @router.post(H + "/applications/{number}/supply", response_model=None)

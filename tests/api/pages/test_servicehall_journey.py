@@ -66,8 +66,9 @@ def _act(page: Page, portal_url: str, number: str, action: str, comment: str = "
         page.locator("#comment").fill(comment)
     if result:
         page.locator("#result").fill(result)
-    with page.expect_navigation(url=re.compile(r"notice=done")):
+    with page.expect_navigation(url=re.compile(rf"notice={action}$")):  # says what this action did
         page.locator(f'#staff-actions button[value="{action}"]').click()
+    expect(page.locator("p.notice")).not_to_be_empty()
 
 
 def _figure(page: Page, portal_url: str, key: str) -> float:
