@@ -21,8 +21,17 @@ def error_page(request: Request, status: int, title: str, error: IPCommonsError)
         request.headers.get("accept-language"))
     gettext = translations(lang).gettext
     context = {"title": title, "detail": error.in_words(gettext, lang), "_": gettext, "lang": lang.value, "user": None,
-               "csrf": "", "nav": NAV, "path": request.url.path, "page": _Bare(request), "back": came_from(request)}
+               "csrf": "", "nav": NAV, "path": request.url.path, "page": _Bare(request), "back": came_from(request),
+               "reopen": reopened(request, status)}
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
+def reopened(request: Request, status: int) -> str | None:
+    """The page asked for, without the values in its address: offered when those values were the
+    trouble (422), never after a 404, where the bare path is not found either (/search?q=...)."""
+    if status == 422 and request.method == "GET" and request.url.query:
+        return request.url.path
+    return None
 
 
 def came_from(request: Request) -> str | None:

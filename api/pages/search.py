@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.i18n import N_
 from api.pages.collections import patent_panel
@@ -67,6 +67,13 @@ def _search(page: Page, q: str, filters: list[str], sort: SortMode, cursor: str 
     if page.user is not None and cursor is None:
         current = history.record(page.writer(), query, result.documents)
     return {"result": result, "help": help_, "current_set": current, "query": query}
+
+
+@router.get("/search", response_model=None)
+def search_address(request: Request) -> RedirectResponse:
+    """The address people guess for searching (/search?q=led met a 404): the search page, same query."""
+    query = request.url.query
+    return RedirectResponse("/" + (f"?{query}" if query else ""), status_code=308)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -153,6 +153,9 @@ def test_bad_parameters_answer_with_a_422_page(portal: Portal, query: str) -> No
     assert "<h1>Invalid request</h1>" in r.text
     assert '<a href="/reports/industries/led">Open this page without the values in its address</a>' in r.text
     assert portal.clients["anon"].get("/reports/industries/no-such-scope", headers=EN).status_code == 404
+    # after a 404 the bare path is not found either: no link to it
+    missing = portal.clients["anon"].get("/no-such-page?q=led", headers=EN)
+    assert missing.status_code == 404 and "without the values in its address" not in missing.text
 
 
 def test_a_refused_value_is_named_by_its_label_and_a_reversed_period_is_refused_above_the_filters(

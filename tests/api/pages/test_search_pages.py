@@ -278,3 +278,9 @@ def test_synthetic_documents_are_labelled_in_every_list(embedded_settings: Setti
         similar = html.fromstring(client.get(f"/patent/{first}", headers=EN).text).xpath(
             "//h2[@id='sim-h']/following-sibling::ul[1]/li")
         assert similar and all("SYNTHETIC" in item.text_content() for item in similar)
+
+
+def test_the_guessed_search_address_leads_to_the_search_page(web: TestClient) -> None:
+    r = web.get("/search", params={"q": "TI=lamp", "sort": "date"}, follow_redirects=False)
+    assert r.status_code == 308 and r.headers["location"] == "/?q=TI%3Dlamp&sort=date"
+    assert web.get("/search", follow_redirects=False).headers["location"] == "/"
