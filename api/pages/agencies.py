@@ -49,7 +49,7 @@ FIELD_ERRORS = {"engagement_ref": N_("Give your case, matter or invoice referenc
                 "cost_transparency": N_("Rate each of the four criteria from 1 to 5."),
                 "outcome": N_("Rate each of the four criteria from 1 to 5."),
                 "text": N_("Write at most 5,000 characters."),
-                "linked_pn": N_("A patent number has at most 40 characters.")}
+                "linked_pn": N_("Give a publication number such as CN101096965A, or leave the box empty.")}
 # the service's refusals people meet here (translated by value)
 MESSAGES = [N_("unknown province %(name)s: give a GB/T 2260 name or code, such as 广东, 广东省, Guangdong or 440000"),
             N_("unknown region %(name)s: give a GB/T 2260 name or code, such as 广东, 广东省, Guangdong or 440000"),
@@ -66,6 +66,7 @@ class Done(enum.StrEnum):
 
     reviewed = "reviewed"
     edited = "edited"
+    unverified = "unverified"
     held = "held"
     flagged = "flagged"
     replied = "replied"
@@ -74,6 +75,8 @@ class Done(enum.StrEnum):
 
 DONE = {Done.reviewed: N_("Thank you: your review is published."),
         Done.edited: N_("Your review is updated: it replaces the one you wrote before."),
+        Done.unverified: N_("Your review is published. The patent you named does not give this agency as its "
+                            "agent, so the review is not marked verified."),
         Done.held: N_("Your review is saved; it is held for a moderator before it is shown."),
         Done.flagged: N_("Thank you: the moderators will look at the review."),
         Done.replied: N_("The agency's reply is published under the review."),
@@ -184,7 +187,8 @@ def save_review(page: CheckedPageDep, agency_id: DbId, engagement_ref: Text = ""
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _profile(page, agency_id, form_status(exc), typed=typed, error=_explain(page, exc), error_at="review")
-    done = Done.held if saved.held else Done.reviewed if saved.created else Done.edited
+    done = (Done.held if saved.held else Done.unverified if body.linked_pn and not saved.verified
+            else Done.reviewed if saved.created else Done.edited)
     return _back(page, agency_id, done, "my-review")
 
 

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AfterValidator, AliasChoices, BaseModel, Field
 
 from community.agencies.models import ClaimStatus, RecordKind, ServiceType, Tier
 from core.db import RowOut
 from core.ids import DbInt
 from core.text import MultiLine, SingleLine
+from ipsearch.model import parse_publication_number
 
 _REGION = ("a province or prefecture-level city by any GB/T 2260 name or code: 广东, 广东省, Guangdong, "
            "440000; stored as its code and English name")
@@ -55,6 +56,12 @@ class AgencyPatch(BaseModel):
     contact: SingleLine | None = Field(default=None, max_length=300)
 
 
+def _publication_number(value: str | None) -> str | None:
+    """The number as the index holds it, so the engagement can be checked against its agents
+    (us 7,654,321 b2 is US7654321B2); a value that is no publication number is refused."""
+    return parse_publication_number(value).normalised if value else None
+
+
 class ReviewIn(BaseModel):
     engagement_ref: SingleLine = Field(min_length=1, max_length=100,
                                        description="Your case, matter or invoice reference")
@@ -63,7 +70,8 @@ class ReviewIn(BaseModel):
     cost_transparency: int = Field(ge=1, le=5)
     outcome: int = Field(ge=1, le=5)
     text: MultiLine = Field(default="", max_length=5000)
-    linked_pn: str | None = Field(default=None, max_length=40)
+    linked_pn: Annotated[str | None, AfterValidator(_publication_number)] = Field(
+        default=None, max_length=40, description="A patent the agency handled for you: US7654321B2, cn 101096965 a")
 
 
 class RecordIn(BaseModel):

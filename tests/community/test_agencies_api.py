@@ -303,3 +303,12 @@ def test_review_linking_a_patent_the_agency_handled_is_verified(embedded_client:
     unlinked = embedded_client.post(f"/api/v1/agencies/{agency}/reviews", headers=another, json={
         **body, "engagement_ref": "other", "linked_pn": "US6836899B1"}).json()
     assert linked["verified"] is True and unlinked["verified"] is False
+    # a patent number as a person types it is read as one; a value that is none is refused, not stored
+    _, third = quick_user(embedded_client)
+    typed = embedded_client.post(f"/api/v1/agencies/{agency}/reviews", headers=third, json={
+        **body, "engagement_ref": "typed", "linked_pn": "ep 3383757 b1"})
+    assert typed.status_code == 201 and typed.json()["verified"] is True, typed.text
+    _, fourth = quick_user(embedded_client)
+    junk = embedded_client.post(f"/api/v1/agencies/{agency}/reviews", headers=fourth, json={
+        **body, "engagement_ref": "junk", "linked_pn": "NOT-A-PATENT-<b>"})
+    assert junk.status_code == 422 and "linked_pn" in junk.text

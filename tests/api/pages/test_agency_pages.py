@@ -257,6 +257,15 @@ def test_one_review_per_reader_written_then_edited(directory: Directory, clients
     refused = _post(alice, f"{path}/review", _review_form("", "9", "kept <b>text</b>"))
     assert refused.status_code == 400 and "kept &lt;b&gt;text&lt;/b&gt;" in refused.text
     assert "Give your case, matter or invoice reference" in refused.text
+    # a patent number that is none is refused, kept in its box; a real one not naming the agency is said
+    junk = _post(alice, f"{path}/review", _review_form("PCT-2024-7", "3", "x") | {"linked_pn": "NOT-A-PATENT-<b>"})
+    assert junk.status_code == 400 and "Give a publication number such as CN101096965A" in junk.text
+    assert 'value="NOT-A-PATENT-&lt;b&gt;"' in junk.text
+    unverified = _post(alice, f"{path}/review", _review_form("PCT-2024-7", "3", "x") | {"linked_pn": "us 7654321 b2"})
+    assert unverified.status_code == 303 and "done=unverified" in unverified.headers["location"]
+    assert "not marked verified" in alice.get(unverified.headers["location"], headers=EN).text
+    [review] = _reviews_by(directory.settings, directory.people["alice"], agency)
+    assert review.linked_pn == "US7654321B2" and not review.verified  # as the index writes numbers
     own = _post(clients["owner"], f"/community/agencies/{directory.ids['sz_telecom']}/review",
                 _review_form("self", "5", "we are great"))
     assert own.status_code == 403 and "an agency cannot review itself" in own.text
