@@ -26,18 +26,18 @@ async function getJson(url) {
   return response.json();
 }
 
-async function readJson(file, t) {
+async function readJson(file, message) {
   try {
     return JSON.parse(await file.text());
   } catch {
-    throw new Error(fill(t.notJson || "%(name)s is not JSON", { name: file.name }));
+    throw new Error(fill(message || "%(name)s is not JSON", { name: file.name }));
   }
 }
 
 // The certificate the visitor picked, else the record's own.
 async function certificateOf(root, t) {
   const picked = firstFile(input(root, "certificate"));
-  if (picked) return readJson(picked, t);
+  if (picked) return readJson(picked, t.notCertificateJson);  // most often the certificate's PDF
   const url = root.dataset.certificateUrl;
   if (!url) throw new Error(t.noCertificate || "Choose a certificate file.");
   return getJson(url);
@@ -123,7 +123,7 @@ async function run(root, t, button) {
   try {
     const policyFile = firstFile(input(root, "policy"));
     const [certificate, keySet, policy] = await Promise.all([
-      certificateOf(root, t), getJson(root.dataset.keysUrl), policyFile ? readJson(policyFile, t) : null,
+      certificateOf(root, t), getJson(root.dataset.keysUrl), policyFile ? readJson(policyFile, t.notJson) : null,
     ]);
     const file = firstFile(input(root, "file"));
     const result = await verifyCertificate({ certificate, keySet, file, policy });

@@ -597,6 +597,13 @@ def test_a_picked_certificate_and_a_dropped_file(page: Page, site: tuple[str, Pa
     page.wait_for_selector("[data-verifier-error]:not([hidden])")
     assert page.text_content("[data-verifier-error]") == "«The check could not run: %(reason)s»".replace(
         "%(reason)s", "«Choose the certificate file first.»")
+    # the certificate's PDF, the file a creator keeps: said to be the wrong one, and which one to choose
+    page.set_input_files('[data-verifier-input="certificate"]', files=[
+        {"name": "cert.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7 certificate"}])
+    button.click()
+    page.wait_for_selector("[data-verifier-error]:not([hidden])")
+    assert "«%(name)s is not a JSON file. Choose the certificate in JSON".replace("%(name)s", "cert.pdf") in (
+        page.text_content("[data-verifier-error]") or "")
     page.set_input_files('[data-verifier-input="certificate"]', files=[
         {"name": "cert.json", "mimeType": "application/json", "buffer": json.dumps(world.cert).encode()}])
     altered = world.data.replace("第一章".encode(), "第二章".encode())
