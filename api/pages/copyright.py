@@ -142,7 +142,8 @@ def register(page: CheckedPageDep, title: Text = "", work_type: Text = "", mode:
             raise InvalidInput.said("choose the file to register, or switch to hash-only")
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _wizard(page, 400, error=page.explain(exc), form=form)
+        dropped = mode != "hash" and file is not None and bool(file.filename)  # a browser never keeps it
+        return _wizard(page, 400, error=page.explain(exc), form=form, choose_again=dropped)
     return page.redirect(f"/copyright/records/{done.number}?registered=1")
 
 

@@ -128,6 +128,18 @@ def test_a_refused_registration_comes_back_with_its_reason_and_registers_nothing
         assert "You have not registered a work yet." in client.get("/copyright/mine", headers=HTML).text
 
 
+def test_a_file_refused_with_its_form_is_asked_for_again(portal: Settings) -> None:
+    """The browser does not keep a chosen file on the page it gets back: the refusal says so."""
+    with _client(portal) as client:
+        _sign_up(client)
+        data = {**WORK, "mode": "upload", "completion_date": "2999-01-01", "csrf_token": _csrf(client)}
+        r = client.post("/copyright/register", data=data, files={"file": ("novel.txt", b"chapter one")}, headers=HTML)
+        assert r.status_code == 400 and "the completion date is in the future" in r.text
+        assert "The file you chose was not kept: please choose it again." in r.text
+        hashed = client.post("/copyright/register", data=data | HASHED, headers=HTML)  # no file was chosen
+        assert hashed.status_code == 400 and "not kept" not in hashed.text
+
+
 def test_forms_without_the_csrf_token_are_refused(portal: Settings) -> None:
     with _client(portal) as client:
         _sign_up(client)
