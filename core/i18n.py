@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 SHOWN_ZONE = ZoneInfo("Asia/Shanghai")  # every time shown to a reader, on a page or in a report, is Beijing time
+
+
+def shown_today() -> date:
+    """Today as the pages show dates (Beijing): the server's UTC day is still yesterday before 08:00."""
+    return datetime.now(SHOWN_ZONE).date()
 
 
 class Language(StrEnum):

@@ -27,9 +27,8 @@ from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
 from copyright.registry import ContentHash, WorkIn
 from copyright.rights import TransferByEmailIn
 from copyright.schemas import RegisterIn
-from core.db import utcnow
 from core.errors import Conflict, InvalidInput, PermissionDenied
-from core.i18n import Language
+from core.i18n import Language, shown_today
 from core.ids import DbId, whole_number
 
 router = APIRouter(include_in_schema=False)
@@ -168,7 +167,7 @@ def _record(page: Page, number: str, status_code: int = 200, **extra: Any) -> HT
     return page.render("copyright_record.html", status_code, r=shown, entry_text=entry_text,
                        type_labels=dict(work_types(page.lang)),
                        rights=right_names(page.lang), right_labels=dict(right_names(page.lang)),
-                       today=utcnow().date().isoformat(), **({"offer_form": {}, "transfer_form": {}} | extra))
+                       today=shown_today().isoformat(), **({"offer_form": {}, "transfer_form": {}} | extra))
 
 
 @router.get("/copyright/records/{number}", response_class=HTMLResponse)
@@ -203,7 +202,7 @@ def offer(page: CheckedPageDep, number: str, licensee_email: Text = "",
     try:
         body = offers.OfferIn(licensee_email=licensee_email.strip(),
                               rights=_rights(rights, "choose at least one right to license"),
-                              start_date=_date(page, start_date, "From") or dt.date.today(),
+                              start_date=_date(page, start_date, "From") or shown_today(),
                               end_date=_date(page, end_date, "Until (optional)"),
                               territory=_no_limit(page, territory, "worldwide"),
                               media=_no_limit(page, media, "all media"),
@@ -230,7 +229,7 @@ def transfer(page: CheckedPageDep, number: str, recipient_email: Text = "",
             raise InvalidInput.said("tick the box to confirm: a transfer is written to the public log and cannot "
                                     "be undone")
         body = TransferByEmailIn(recipient_email=recipient_email.strip(), rights=chosen,
-                            effective_date=_date(page, effective_date, "Effective from") or utcnow().date())
+                            effective_date=_date(page, effective_date, "Effective from") or shown_today())
         service.transfer_to(page.writer(), number, body)
     except FORM_ERRORS as exc:
         page.session.rollback()

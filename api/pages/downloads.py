@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Callable, Iterator
 from itertools import islice
@@ -11,7 +10,7 @@ from itertools import islice
 from fastapi.responses import StreamingResponse
 
 from api.i18n import N_
-from core.i18n import SHOWN_ZONE
+from core.i18n import shown_today
 from ipsearch.results import ExportFormat
 
 # A downloaded CSV's columns as its reader calls them (Excel shows 公开号, not pn); the API's
@@ -26,7 +25,7 @@ COLUMN_LABELS = {"pn": N_("Publication number"), "title": N_("Title"), "publicat
 def dated(stem: str) -> str:
     """``stem`` with today's date as the pages show dates (Beijing time): a file saved at 01:00 on
     6 December was named the 5th, the server's UTC day."""
-    return f"{stem}-{dt.datetime.now(SHOWN_ZONE).date().isoformat()}"
+    return f"{stem}-{shown_today().isoformat()}"
 
 
 def download(rows: Iterator[str], fmt: ExportFormat, stem: str, translate: Callable[[str], str]) -> StreamingResponse:
