@@ -11,15 +11,18 @@ file is never sent.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
 import re
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import ValidationError
 
+from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.errors import came_from
 from copyright import offers, records, service
@@ -149,9 +152,10 @@ def register(page: CheckedPageDep, title: Text = "", work_type: Text = "", mode:
 # --- my works -------------------------------------------------------------------------------------
 
 @router.get("/copyright/mine", response_class=HTMLResponse)
-def mine(page: PageDep) -> HTMLResponse:
+def mine(page: PageDep, answered: Answer | None = None) -> HTMLResponse:
     user = page.require_user()
-    return page.render("copyright_mine.html", works=records.works_of(page.session, user),
+    notice = page.gettext(ANSWERED[answered]) if answered is not None else None
+    return page.render("copyright_mine.html", notice=notice, works=records.works_of(page.session, user),
                        received=records.licences_to(page.session, user),
                        offered=records.licences_from(page.session, user),
                        transfers=records.transfers_of(page.session, user), type_labels=dict(work_types(page.lang)),
@@ -173,11 +177,12 @@ def _record(page: Page, number: str, status_code: int = 200, **extra: Any) -> HT
 @router.get("/copyright/records/{number}", response_class=HTMLResponse)
 def record(page: PageDep, number: str, registered: Annotated[int, Query(ge=0, le=1)] = 0,
            offered: Annotated[int, Query(ge=0, le=1)] = 0,
-           transferred: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
-    """``registered=1``, ``offered=1`` and ``transferred=1`` after those forms: fixed sentences, so
-    a link cannot put words in the page."""
+           transferred: Annotated[int, Query(ge=0, le=1)] = 0, answered: Answer | None = None) -> HTMLResponse:
+    """``registered=1``, ``offered=1`` and ``transferred=1`` after those forms, ``answered`` after an
+    offer's answer: fixed sentences, so a link cannot put words in the page."""
+    notice = page.gettext(ANSWERED[answered]) if answered is not None else None
     return _record(page, number, registered=bool(registered), offered=bool(offered),
-                   transferred=bool(transferred))
+                   transferred=bool(transferred), notice=notice)
 
 
 @router.get("/copyright/records/{number}/certificate.pdf", response_model=None)
@@ -244,29 +249,46 @@ def _no_limit(page: Page, value: str, keyword: str) -> str:
     return keyword if value in ("", keyword, page.gettext(keyword)) else value
 
 
-def _answer(page: Page, offer_id: int, act: Any, back: str) -> Response:
+class Answer(enum.StrEnum):
+    """What was done with a licence offer, said on the page it leads back to (a fixed sentence)."""
+
+    accepted = "accepted"
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+
+ANSWERED = {Answer.accepted: N_("You accepted the licence: it is in force from its start date, and the owner is "
+                                "told."),
+            Answer.declined: N_("You declined the licence; the owner is told."),
+            Answer.withdrawn: N_("The offer is withdrawn; the licensee is told.")}
+
+
+def _answer(page: Page, offer_id: int, act: Any, back: str, answer: Answer) -> Response:
     try:
         done = act(page.writer(), offer_id)
     except (InvalidInput, PermissionDenied, Conflict) as exc:
         page.session.rollback()
         return page.render("error.html", 409, title=page.gettext("Conflict"), detail=page.explain(exc),
                            back=came_from(page.request))
-    return page.redirect(back if back.startswith("/copyright/") else f"/copyright/records/{done.number}")
+    target = back if back.startswith("/copyright/") else f"/copyright/records/{done.number}"
+    path, hashmark, fragment = target.partition("#")
+    said = ("&" if "?" in path else "?") + urlencode({"answered": answer.value})
+    return page.redirect(f"{path}{said}{hashmark}{fragment}")
 
 
 @router.post("/copyright/offers/{offer_id}/accept", response_model=None)
 def accept(page: CheckedPageDep, offer_id: DbId, back: Annotated[str, Form()] = "/copyright/mine") -> Response:
-    return _answer(page, offer_id, offers.accept, back)
+    return _answer(page, offer_id, offers.accept, back, Answer.accepted)
 
 
 @router.post("/copyright/offers/{offer_id}/decline", response_model=None)
 def decline(page: CheckedPageDep, offer_id: DbId, back: Annotated[str, Form()] = "/copyright/mine") -> Response:
-    return _answer(page, offer_id, offers.decline, back)
+    return _answer(page, offer_id, offers.decline, back, Answer.declined)
 
 
 @router.post("/copyright/offers/{offer_id}/withdraw", response_model=None)
 def withdraw(page: CheckedPageDep, offer_id: DbId, back: Annotated[str, Form()] = "/copyright/mine") -> Response:
-    return _answer(page, offer_id, offers.withdraw, back)
+    return _answer(page, offer_id, offers.withdraw, back, Answer.withdrawn)
 
 
 @router.get("/copyright/offers/{offer_id}/licence.pdf", response_model=None)

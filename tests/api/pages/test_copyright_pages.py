@@ -182,7 +182,9 @@ def test_a_licence_is_offered_accepted_and_its_fee_shown_to_its_parties_only(por
         r = licensee.post(f"/copyright/offers/{offer_id.group(1)}/accept",
                           data={"csrf_token": _csrf(licensee), "back": "/copyright/mine"}, headers=HTML,
                           follow_redirects=False)
-        assert r.status_code == 303 and r.headers["location"] == "/copyright/mine"
+        assert r.status_code == 303 and r.headers["location"] == "/copyright/mine?answered=accepted"
+        assert "You accepted the licence" in licensee.get(r.headers["location"], headers=HTML).text  # said so
+        assert licensee.get("/copyright/mine?answered=hacked", headers=HTML).status_code == 422  # fixed sentences
         inbox = licensee.get("/inbox", headers=HTML).text  # answered: the offer's notice asks no more
         assert 'class="unread"' not in inbox and "Mark as read" not in inbox
         r = licensee.post(f"/copyright/offers/{offer_id.group(1)}/accept",
