@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import qrcode
 import qrcode.image.svg
 
 from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
+from core.i18n import SHOWN_ZONE
 
 # The page both documents share (A4, Noto CJK, a table of key and value rows); literal braces doubled
 # because the templates below go through str.format.
@@ -48,8 +50,34 @@ TEMPLATE = STYLE + """
 </table>
 <p class="foot">This certificate is signed by IP Commons (key {key_id}) and included in a public append-only
 log. Verify it offline with <code>ipcommons copyright verify</code> and the published key set, or scan the
-code: {verify_url}</p>
+code: {verify_url}<br>本证书由 IP Commons 签名（密钥 {key_id}），并已写入公开的只增日志。可使用
+<code>ipcommons copyright verify</code> 和公布的密钥集离线核验，或扫描二维码在线核验。</p>
 </body></html>"""
+
+
+# a document's fixed values in both of its languages, as its labels are ("worldwide" was printed
+# on a licence whose form had said 全世界); what a person typed stays as typed
+BILINGUAL = {"worldwide": "worldwide 全世界", "all media": "all media 所有媒介"}
+STATUS = {"registered": "registered 已登记", "under_review": "under review 审查中", "disputed": "disputed 有争议",
+          "revoked": "revoked 已撤销"}
+
+
+def _beijing(moment: str) -> str:
+    """An ISO time (UTC) as the pages show it: Beijing's date and time."""
+    when = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return when.astimezone(SHOWN_ZONE).strftime("%Y-%m-%d %H:%M") + " (北京时间 Beijing time, UTC+8)"
+
+
+def _publication(work: dict[str, Any]) -> str:
+    if not work.get("published"):
+        return "unpublished 未发表"
+    said = "published 已发表"
+    if work.get("first_publication_date"):
+        said += f"; first on {work['first_publication_date']} 首次发表于 {work['first_publication_date']}"
+    if work.get("first_publication_place"):
+        said += f", {work['first_publication_place']}"
+    return said
 
 
 def verification_url(public_url: str, number: str) -> str:
@@ -65,15 +93,14 @@ def render_html(cert: dict[str, Any], public_url: str) -> str:
     svg = io.BytesIO()
     qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage).save(svg)
     esc = html.escape
-    published = ("published" + (f", first on {work.get('first_publication_date')}" if work.get(
-        "first_publication_date") else "")) if work.get("published") else "unpublished 未发表"
     return TEMPLATE.format(
         qr=base64.b64encode(svg.getvalue()).decode(), number=esc(st["number"]), title=esc(work["title"]),
         type_en=esc(WORK_TYPE_LABELS[kind][0]), type_zh=esc(WORK_TYPE_LABELS[kind][1]),
         authors=esc(", ".join(work.get("authors") or []) or "—"),
         owner=esc("; ".join([st["owner"]["name"], *(work.get("owners") or [])])),
-        completed=esc(str(work.get("completion_date") or "—")), published=esc(published),
-        registered=esc(st["time"][:10]), status=esc(cert.get("status", "registered")), sha256=st["content"]["sha256"],
+        completed=esc(str(work.get("completion_date") or "—")), published=esc(_publication(work)),
+        registered=esc(_beijing(st["time"])), status=esc(STATUS.get(cert.get("status", "registered"), "")),
+        sha256=st["content"]["sha256"],
         index=cert["log"]["index"], size=cert["log"]["tree_size"], origin=esc(cert["log"]["origin"]),
         key_id=esc(cert["signatures"][0]["key_id"]), verify_url=esc(url))
 
@@ -107,7 +134,8 @@ LICENCE_TEMPLATE = STYLE + """
 </table>
 <p class="foot">The licensor offered and the licensee accepted these terms on IP Commons; the licence (without
 its fee, a private term) is entry {log_index} of the registry's public append-only log. This document is
-for the two parties only.</p>
+for the two parties only.<br>许可人在 IP Commons 上发出要约、被许可人作出承诺，双方就上述条款达成一致；许可信息（不含
+许可使用费这一非公开条款）为登记处公开只增日志的第 {log_index} 条记录。本文件仅供双方当事人使用。</p>
 </body></html>"""
 
 
@@ -123,11 +151,11 @@ def render_licence_pdf(doc: dict[str, Any]) -> bytes:
         number=esc(doc["number"]), licence_id=doc["licence_id"], title=esc(doc["title"]),
         licensor=esc(doc["licensor"]["name"]), licensee=esc(doc["licensee"]["name"]),
         rights=esc("; ".join(" ".join(RIGHT_LABELS[Right(r)]) for r in doc["rights"])), kind=esc(kind),
-        territory=esc(doc["territory"]),
-        media=esc(doc["media"]), start=esc(doc["start_date"]), end=esc(doc["end_date"] or "no end 无期限"),
-        fee=esc(doc["fee"] or "none stated 未约定"),
-        offered=esc(doc["created_at"][:16].replace("T", " ") + " UTC"),
-        accepted=esc((doc["decided_at"] or "")[:16].replace("T", " ") + " UTC"), log_index=doc["log_index"])
+        territory=esc(BILINGUAL.get(doc["territory"], doc["territory"])),
+        media=esc(BILINGUAL.get(doc["media"], doc["media"])), start=esc(doc["start_date"]),
+        end=esc(doc["end_date"] or "no end 无期限"), fee=esc(doc["fee"] or "none stated 未约定"),
+        offered=esc(_beijing(doc["created_at"])),
+        accepted=esc(_beijing(doc["decided_at"]) if doc["decided_at"] else "—"), log_index=doc["log_index"])
     pdf = HTML(string=text).write_pdf()
     assert pdf is not None
     return pdf

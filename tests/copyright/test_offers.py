@@ -5,6 +5,7 @@ change nothing. Plus the public record and "my works" built on them."""
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 from sqlalchemy.orm import Session
@@ -60,6 +61,10 @@ def test_an_accepted_offer_is_logged_with_both_parties_and_the_fee_stays_private
 
     pdf = offers.licence_pdf(session, licensee, made.id)
     assert pdf.startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    # values in both of the document's languages, as its labels; times as the pages show them
+    assert "worldwide 全世界" in text and "print" in text and "北京时间" in text and " UTC\n" not in text
+    assert "本文件仅供双方当事人使用" in text
     with pytest.raises(NotFound):
         offers.licence_pdf(session, stranger, made.id)
 

@@ -49,7 +49,7 @@ def test_pdf_certificate_rendered_by_a_worker(client: TestClient, prod_settings:
     pdf.write_bytes(r.content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     expected_texts = (reg["number"], "洱海日出", "Sunrise over Erhai", "Photographic work", "摄影作品", "e3e3e3e3",
-                      "王芳")
+                      "王芳", "unpublished 未发表", "registered 已登记", "北京时间", "本证书由 IP Commons 签名")
     for expected in expected_texts:
         assert expected in text, expected
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
