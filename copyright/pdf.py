@@ -48,10 +48,11 @@ TEMPLATE = STYLE + """
 <tr><td class="k">SHA-256</td><td class="hash">{sha256}</td></tr>
 <tr><td class="k">Transparency log 透明日志</td><td>entry {index} of {size} · {origin}</td></tr>
 </table>
-<p class="foot">This certificate is signed by IP Commons (key {key_id}) and included in a public append-only
+<p class="foot">本证书由 IP Commons 签名（密钥 {key_id}），并已写入公开的只增日志。可使用
+<code>ipcommons copyright verify</code> 和公布的密钥集离线核验，或扫描二维码在线核验。<br>
+This certificate is signed by IP Commons (key {key_id}) and included in a public append-only
 log. Verify it offline with <code>ipcommons copyright verify</code> and the published key set, or scan the
-code: {verify_url}<br>本证书由 IP Commons 签名（密钥 {key_id}），并已写入公开的只增日志。可使用
-<code>ipcommons copyright verify</code> 和公布的密钥集离线核验，或扫描二维码在线核验。</p>
+code: {verify_url}</p>
 </body></html>"""
 
 

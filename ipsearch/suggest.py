@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from itertools import chain, islice
 
 from pydantic import BaseModel
 
@@ -22,6 +23,10 @@ from ipsearch.query.render import render
 from ipsearch.service import SearchService
 
 MAX_PARTS = 12
+# Each suggestion costs the backend a count or two (on its own, then in the whole query): an empty
+# page asks at most about 12 + 4 x (5 + 2 + 3) of them.
+MAX_HELPED_PARTS = 4
+MAX_SUGGESTIONS = 3
 VOCABULARY_SAMPLE = 3000
 # Abbreviations and their written-out forms, both ways; lower case, a phrase without its quotes.
 EQUIVALENTS: dict[str, list[str]] = {
@@ -37,7 +42,8 @@ EQUIVALENTS: dict[str, list[str]] = {
 # in: a Chinese search finds only Chinese documents, and most documents are US and EP ones. Offered
 # only where the English finds something (zero_result_help), never translated silently.
 EQUIVALENTS |= {
-    "发光二极管": ["light emitting diode", "LED"],  # LED also finds "led", the verb "有机发光二极管": ["OLED"],
+    "发光二极管": ["light emitting diode", "LED"],  # LED second: it also finds "led", the verb
+    "有机发光二极管": ["organic light emitting diode", "OLED"],
     "散热": ["heat sink", "heat dissipation"], "散热器": ["heat sink"], "荧光粉": ["phosphor"],
     "量子点": ["quantum dot"], "透镜": ["lens"], "灯具": ["luminaire", "lamp"],
     "照明": ["lighting"], "驱动电路": ["driver circuit"], "封装": ["package", "encapsulant"], "芯片": ["chip"],
@@ -46,7 +52,7 @@ EQUIVALENTS |= {
     "视频": ["video"], "图像": ["image"], "编码": ["encoding"], "解码": ["decoding"], "机顶盒": ["set top box"],
     "通信": ["communication"], "无线": ["wireless"], "基站": ["base station"], "天线": ["antenna"],
     "用户设备": ["user equipment"], "波束成形": ["beamforming"], "信道": ["channel"], "传感器": ["sensor"],
-    "患者": ["patient"], "导管": ["catheter"], "支架": ["stent"], "电极": ["electrode"], "电池": ["battery"],
+    "患者": ["patient"], "导管": ["catheter"], "支架": ["stent", "bracket"], "电极": ["electrode"], "电池": ["battery"],
     "锂离子": ["lithium ion"], "数据库": ["database"], "加密": ["encryption"], "密钥": ["encryption key"],
     "神经网络": ["neural network"], "机器学习": ["machine learning"], "区块链": ["blockchain"],
     "虚拟机": ["virtual machine"], "缓存": ["cache"],
@@ -80,17 +86,22 @@ def zero_result_help(service: SearchService, query: str) -> ZeroResultHelp:
     node, planner = service.plan(query)
     found: list[tuple[str, q.Node, int, list[q.Node]]] = []  # each part: text, leaf, matches, alternatives
     seen: set[str] = set()
+    # an empty word under NOT excludes nothing; another word there would change what is excluded
+    negated = {id(leaf) for n in walk(node) if isinstance(n, q.Not) for leaf in q.leaves(n.item)}
+    helped = 0
     for leaf in q.leaves(node):
         text = render(leaf)
         if text in seen or len(found) >= MAX_PARTS:
             continue
         seen.add(text)
         matches = service.backend.count_matching(leaf, planner)
-        # only what finds something: 散热 offered 散熱, whose page offered 散热 back, both empty
-        alternatives = [] if matches else [
-            *(alt for t in suggestions_for(service, leaf)
-              if service.backend.count_matching(alt := _in_field(leaf, t), planner)),
-            *_as_names(service, planner, node, leaf)]
+        alternatives: list[q.Node] = []
+        if not matches and id(leaf) not in negated and helped < MAX_HELPED_PARTS:
+            helped += 1
+            # only what finds something: 散热 offered 散熱, whose page offered 散热 back, both empty
+            working = (alt for t in suggestions_for(service, leaf)
+                       if service.backend.count_matching(alt := _in_field(leaf, t), planner))
+            alternatives = list(islice(chain(working, _as_names(service, planner, node, leaf)), MAX_SUGGESTIONS))
         found.append((text, leaf, matches, alternatives))
     firsts = [(leaf, alts[0]) for _, leaf, matches, alts in found if not matches and alts]
     parts = []

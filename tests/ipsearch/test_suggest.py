@@ -7,7 +7,7 @@ import pytest
 from ipsearch.query import ast as q
 from ipsearch.query.parser import parse_query
 from ipsearch.service import SearchService
-from ipsearch.suggest import suggestions_for, zero_result_help
+from ipsearch.suggest import EQUIVALENTS, suggestions_for, zero_result_help
 
 
 @pytest.mark.parametrize("query", ["TI=halves", "TI=hafves", "一种「智能」灯", "一种“智能”灯", "TI=leavs", "basess"])
@@ -67,6 +67,9 @@ def test_chinese_words_are_offered_in_the_english_the_corpus_is_written_in(
         assert suggestion.query and service.search(suggestion.query).total > 0, suggestion
     traditional = zero_result_help(service, "散熱")  # the traditional script reaches the same English
     assert [s.text for s in traditional.empty_parts[0].suggestions] == ["heat sink", "heat dissipation"]
+    assert {"发光二极管", "有机发光二极管", "散热"} <= EQUIVALENTS.keys()  # no entry lost in a comment
+    negated = zero_result_help(service, "散热 AND NOT 发光二极管")  # what NOT excludes is left as typed
+    assert {p.text: bool(p.suggestions) for p in negated.empty_parts} == {"散热": True, "发光二极管": False}
     # another empty part with no way out: the English is still named, as a hint without a dead-end link
     stuck = zero_result_help(service, "发光二极管 AND zzqx")
     assert [(s.text, s.query) for s in stuck.empty_parts[0].suggestions] == [("light emitting diode", None),
