@@ -29,10 +29,9 @@ from copyright.models import (
     Work,
     WorkType,
 )
-from copyright.registry import get_registration
+from copyright.registry import get_registration, registry_day
 from copyright.schemas import ChainEntryOut, MatchOut
 from core.accounts.models import User
-from core.db import utcnow
 
 
 class LicenceView(BaseModel):
@@ -141,7 +140,7 @@ def _transfers(session: Session, reg: Registration, reader: User | None) -> list
 def _held(session: Session, reg: Registration, reader: User | None) -> list[Right]:
     if reader is None or reg.status is not RegistrationStatus.registered:
         return []
-    held = rights.holders(session, reg, utcnow().date()).get(reader.id, set())  # the registry's day: UTC
+    held = rights.holders(session, reg, registry_day()).get(reader.id, set())
     return [r for r in Right if r.value in held]  # in the law's order
 
 

@@ -39,6 +39,12 @@ DUPLICATE_HELD = "copyright.duplicate_held"  # the notification kind sent to an 
 CHUNK = 1 << 20
 
 
+def registry_day() -> date:
+    """The registry's day, which dates registrations, licences and transfers and decides who holds
+    what: UTC's. A form's default date is this one, so that what it records is in force at once."""
+    return datetime.now(UTC).date()
+
+
 def latest_today() -> date:
     """The date somewhere on Earth has reached (UTC+14): a date is in the future only after it.
     The server's own day (UTC) refused "today" from a creator in Beijing before 08:00."""

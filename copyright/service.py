@@ -39,6 +39,7 @@ from copyright.registry import (
     get_registration,
     hash_stream,
     register,
+    registry_day,
     require_certified,
 )
 from copyright.schemas import (
@@ -291,7 +292,7 @@ def transfer_to(w: Writer, number: str, body: rights.TransferByEmailIn) -> Trans
 def rights_on(session: Session, number: str, on: date | None = None) -> RightsOut:
     """Who holds which rights on ``on`` (today by default) and the licences in force then."""
     reg = get_registration(session, number)
-    day = on or date.today()
+    day = on or registry_day()
     licences = [ActiveLicenceOut(id=lic.id, licensee_id=lic.licensee_id, rights=lic.rights, exclusive=lic.exclusive,
                                  territory=lic.territory, start=lic.start_date, end=lic.end_date, cc_code=lic.cc_code)
                 for lic in rights.active_licences(session, reg, day)]

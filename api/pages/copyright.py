@@ -27,11 +27,11 @@ from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.errors import came_from
 from copyright import offers, records, service
 from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
-from copyright.registry import ContentHash, WorkIn
+from copyright.registry import ContentHash, WorkIn, registry_day
 from copyright.rights import TransferByEmailIn
 from copyright.schemas import RegisterIn
 from core.errors import Conflict, InvalidInput, PermissionDenied
-from core.i18n import Language, shown_today
+from core.i18n import Language
 from core.ids import DbId, whole_number
 
 router = APIRouter(include_in_schema=False)
@@ -171,7 +171,7 @@ def _record(page: Page, number: str, status_code: int = 200, **extra: Any) -> HT
     return page.render("copyright_record.html", status_code, r=shown, entry_text=entry_text,
                        type_labels=dict(work_types(page.lang)),
                        rights=right_names(page.lang), right_labels=dict(right_names(page.lang)),
-                       today=shown_today().isoformat(), **({"offer_form": {}, "transfer_form": {}} | extra))
+                       today=registry_day().isoformat(), **({"offer_form": {}, "transfer_form": {}} | extra))
 
 
 @router.get("/copyright/records/{number}", response_class=HTMLResponse)
@@ -207,7 +207,7 @@ def offer(page: CheckedPageDep, number: str, licensee_email: Text = "",
     try:
         body = offers.OfferIn(licensee_email=licensee_email.strip(),
                               rights=_rights(rights, "choose at least one right to license"),
-                              start_date=_date(page, start_date, "From") or shown_today(),
+                              start_date=_date(page, start_date, "From") or registry_day(),
                               end_date=_date(page, end_date, "Until (optional)"),
                               territory=_no_limit(page, territory, "worldwide"),
                               media=_no_limit(page, media, "all media"),
@@ -234,7 +234,7 @@ def transfer(page: CheckedPageDep, number: str, recipient_email: Text = "",
             raise InvalidInput.said("tick the box to confirm: a transfer is written to the public log and cannot "
                                     "be undone")
         body = TransferByEmailIn(recipient_email=recipient_email.strip(), rights=chosen,
-                            effective_date=_date(page, effective_date, "Effective from") or shown_today())
+                            effective_date=_date(page, effective_date, "Effective from") or registry_day())
         service.transfer_to(page.writer(), number, body)
     except FORM_ERRORS as exc:
         page.session.rollback()

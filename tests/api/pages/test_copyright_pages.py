@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from core.i18n import shown_today
+from copyright.registry import registry_day
 from core.settings import Settings
 
 PASSWORD = "correct horse battery"
@@ -156,8 +156,8 @@ def test_a_licence_is_offered_accepted_and_its_fee_shown_to_its_parties_only(por
         _sign_up(owner, "Owner 甲")
         licensee_email = _sign_up(licensee, "Licensee 乙")
         number = _register(owner, {**WORK, "mode": "hash", "sha256": hashlib.sha256(uuid.uuid4().bytes).hexdigest()})
-        record = owner.get(f"/copyright/records/{number}", headers=HTML).text  # dates start on Beijing's day
-        assert f'id="o-start" name="start_date" type="date" required value="{shown_today().isoformat()}"' in record
+        record = owner.get(f"/copyright/records/{number}", headers=HTML).text  # the registry's day: in force at once
+        assert f'id="o-start" name="start_date" type="date" required value="{registry_day().isoformat()}"' in record
         r = owner.post(f"/copyright/records/{number}/offers", headers=HTML, data={
             "licensee_email": licensee_email, "rights": ["reproduction"], "start_date": "2001-01-01",
             "csrf_token": _csrf(owner)})
