@@ -12,10 +12,11 @@ from pydantic import AfterValidator
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})  # CLDR's groupings and pseudo-regions
 COUNTRY_CODES = frozenset(k for k in Locale("en").territories
                           if isinstance(k, str) and len(k) == 2 and k.isalpha()) - _NOT_COUNTRIES
-NOT_A_COUNTRY = "not a two-letter country code such as CN or US"
+NOT_A_COUNTRY = "not a country code (ISO 3166), such as CN or US"
 
 
 def country_code(value: str) -> str:
+    """``value`` if it names a country (upper case, as the pattern beside it asks), else ValueError."""
     if value not in COUNTRY_CODES:
         raise ValueError(NOT_A_COUNTRY)
     return value

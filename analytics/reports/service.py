@@ -24,6 +24,7 @@ from core.accounts.models import User
 from core.accounts.permissions import is_owner_or_admin
 from core.audit import AuditAction, Writer
 from core.celery_app import TaskQueue
+from core.countries import CountryCode
 from core.db import session_scope, utcnow
 from core.errors import NotFound
 from core.i18n import Language, Term
@@ -43,7 +44,7 @@ class ReportRequest(BaseModel):
     from_year: int | None = Field(default=None, ge=1800, le=2200)
     to_year: int | None = Field(default=None, ge=1800, le=2200)
     cutoff: dt.date | None = Field(default=None, description="default: today")
-    home_country: str = Field(default="CN", pattern=r"^[A-Z]{2}$")
+    home_country: CountryCode = Field(default="CN", pattern=r"^[A-Z]{2}$")
     counting: CountingUnit = Field(default=CountingUnit.family, description="simple families or documents")
 
     @model_validator(mode="after")

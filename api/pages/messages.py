@@ -178,7 +178,7 @@ FIELD_LABELS = {
 FIELD_LABELS |= {"home": FIELD_LABELS["home_country"], "from": FIELD_LABELS["from_year"], "to": FIELD_LABELS["to_year"]}
 UNLABELLED_FIELD = NP_("form field", "This field")  # a field without a label here: never its code name
 # Validators' own sentences that reach forms (pydantic "Value error, ..."): translated as they are.
-VALIDATOR_SENTENCES = [N_("end_date is before start_date"), N_("not a two-letter country code such as CN or US")]
+VALIDATOR_SENTENCES = [N_("end_date is before start_date"), N_("not a country code (ISO 3166), such as CN or US")]
 
 # Refusals of the feature packages (``Error.said`` templates; tests/api/pages/test_catalogs.py lists them)
 FEATURE_ERRORS = [

@@ -47,7 +47,7 @@ def test_indicators_endpoint(api: TestClient, corpus_settings: Settings) -> None
     assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
     assert api.get("/api/v1/analytics/indicators", params={"scope": "led", "home": "china"}).status_code == 422
     nowhere = api.get("/api/v1/analytics/indicators", params={"scope": "led", "home": "ZZ"})  # no country
-    assert nowhere.status_code == 422 and "not a two-letter country code" in nowhere.text
+    assert nowhere.status_code == 422 and "not a country code (ISO 3166)" in nowhere.text
     assert api.get("/api/v1/analytics/indicators", params={"scope": "x" * 61}).status_code == 422
 
 
@@ -62,6 +62,8 @@ def test_scopes_reports_and_permissions(api: TestClient, corpus_settings: Settin
     created = api.post("/api/v1/analytics/scopes", json=scope, headers=owner)
     assert created.status_code == 201, created.text
     assert api.post("/api/v1/analytics/scopes", json=scope, headers=owner).status_code == 409
+    nowhere = api.post("/api/v1/reports", json={"scope": "led", "home_country": "ZZ"}, headers=owner)
+    assert nowhere.status_code == 422 and "home_country" in nowhere.text, nowhere.text  # the field, named
     assert key in {s["key"] for s in api.get("/api/v1/analytics/scopes", headers=owner).json()}
     assert key not in {s["key"] for s in api.get("/api/v1/analytics/scopes").json()}  # private to its owner
 
