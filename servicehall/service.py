@@ -85,7 +85,8 @@ def _checked_fields(session: Session, item: ServiceItem, given: dict[str, str], 
     unknown = sorted(set(given) - set(known))
     if unknown:
         raise InvalidInput.said("unknown field %(name)s", name=unknown[0])
-    values = {k: v.strip() for k, v in given.items() if v.strip()}
+    # a browser sends a textarea's line breaks as CR LF and counts each as one character against maxlength
+    values = {k: v.replace("\r\n", "\n").strip() for k, v in given.items() if v.strip()}
     for name, value in values.items():  # refused, never cut: an 80,000-character account was kept as 5,000
         if len(value) > FIELD_MAX_CHARS:
             spec = known[name]
