@@ -136,6 +136,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "no_alerts": ("No alerts.", "无预警。"),
     "none": ("None.", "无。"),
     "all_years": ("All the years in the data", "数据中的全部年份"),
+    "new_subgroup": ("new", "新出现"),
     "no_hotspots": ("No IPC subgroup grew from the earlier window to the recent one.",
                     "近期窗口中没有比前期窗口增长的 IPC 小组。"),
     "stage_inception": ("inception", "萌芽期"),

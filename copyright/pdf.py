@@ -42,7 +42,7 @@ TEMPLATE = STYLE + """
 <tr><td class="k">Owner 著作权人</td><td>{owner}</td></tr>
 <tr><td class="k">Completion date 创作完成日期</td><td>{completed}</td></tr>
 <tr><td class="k">Published 发表状态</td><td>{published}</td></tr>
-<tr><td class="k">Registration date 登记日期</td><td>{registered}</td></tr>
+<tr><td class="k">Registered 登记时间</td><td>{registered}</td></tr>
 <tr><td class="k">Registration number 登记号</td><td>{number}</td></tr>
 <tr><td class="k">Status 状态</td><td>{status}</td></tr>
 <tr><td class="k">SHA-256</td><td class="hash">{sha256}</td></tr>
@@ -67,18 +67,18 @@ def _beijing(moment: str) -> str:
     """An ISO time (UTC) as the pages show it: Beijing's date and time."""
     when = datetime.fromisoformat(moment.replace("Z", "+00:00"))
     when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return when.astimezone(SHOWN_ZONE).strftime("%Y-%m-%d %H:%M") + " (北京时间 Beijing time, UTC+8)"
+    return when.astimezone(SHOWN_ZONE).strftime("%Y-%m-%d %H:%M") + " (Beijing time 北京时间, UTC+8)"
 
 
 def _publication(work: dict[str, Any]) -> str:
     if not work.get("published"):
         return "unpublished 未发表"
-    said = "published 已发表"
+    said = ["published 已发表"]
     if work.get("first_publication_date"):
-        said += f"; first on {work['first_publication_date']} 首次发表于 {work['first_publication_date']}"
+        said.append(f"first on 首次发表日期 {work['first_publication_date']}")
     if work.get("first_publication_place"):
-        said += f", {work['first_publication_place']}"
-    return said
+        said.append(f"in 首次发表地点 {work['first_publication_place']}")
+    return "; ".join(said)
 
 
 def verification_url(public_url: str, number: str) -> str:
@@ -91,6 +91,7 @@ def render_html(cert: dict[str, Any], public_url: str) -> str:
     work = st["work"]
     kind = WorkType(work["work_type"])
     url = verification_url(public_url, st["number"])
+    status = cert.get("status", "registered")  # one added later prints as it is, not blank
     svg = io.BytesIO()
     qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage).save(svg)
     esc = html.escape
@@ -100,7 +101,7 @@ def render_html(cert: dict[str, Any], public_url: str) -> str:
         authors=esc(", ".join(work.get("authors") or []) or "—"),
         owner=esc("; ".join([st["owner"]["name"], *(work.get("owners") or [])])),
         completed=esc(str(work.get("completion_date") or "—")), published=esc(_publication(work)),
-        registered=esc(_beijing(st["time"])), status=esc(STATUS.get(cert.get("status", "registered"), "")),
+        registered=esc(_beijing(st["time"])), status=esc(STATUS.get(status, status)),
         sha256=st["content"]["sha256"],
         index=cert["log"]["index"], size=cert["log"]["tree_size"], origin=esc(cert["log"]["origin"]),
         key_id=esc(cert["signatures"][0]["key_id"]), verify_url=esc(url))

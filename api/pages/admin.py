@@ -114,7 +114,7 @@ def _visitor(page: Page) -> Response | None:
 
 
 def _back(page: Page, path: str, done: Done, params: dict[str, str | int] | None = None) -> Response:
-    kept = {k: v for k, v in (params or {}).items() if v not in ("", None, 1)}
+    kept = {k: v for k, v in (params or {}).items() if v not in ("", None) and not (k == "page" and v == 1)}
     return page.redirect(f"{path}?{urlencode(kept | {'done': done.value})}")
 
 
@@ -309,7 +309,7 @@ def create_agency(page: CheckedPageDep, name: Text, licence_number: Text, provin
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _agencies(page, form_status(exc), agency_error=page.explain(exc), agency_form=form)
-    return _back(page, "/admin/agencies", Done.agency, {"added": str(created.id)})  # str: _back drops a 1
+    return _back(page, "/admin/agencies", Done.agency, {"added": created.id})
 
 
 class Decision(enum.StrEnum):

@@ -75,8 +75,8 @@ class Done(enum.StrEnum):
 
 DONE = {Done.reviewed: N_("Thank you: your review is published."),
         Done.edited: N_("Your review is updated: it replaces the one you wrote before."),
-        Done.unverified: N_("Your review is published. The patent you named does not give this agency as its "
-                            "agent, so the review is not marked verified."),
+        Done.unverified: N_("Your review is saved. The patent you named is not in the corpus or does not give "
+                            "this agency as its agent, so the review is not marked verified."),
         Done.held: N_("Your review is saved; it is held for a moderator before it is shown."),
         Done.flagged: N_("Thank you: the moderators will look at the review."),
         Done.replied: N_("The agency's reply is published under the review."),

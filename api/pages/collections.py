@@ -168,15 +168,14 @@ def edit_collection(page: CheckedPageDep, cid: DbId, name: Text, description: Op
                     query: OptionalText = "", visibility: Annotated[Visibility, Form()] = Visibility.private,
                     org: OptionalText = "") -> Response:
     try:
-        before = service.get(page.session, page.user, cid)
-        patch = _changes(before, name, description, query, visibility, org)
-        after = service.update(page.writer(), page.platform.search, cid, patch)
+        patch = _changes(service.get(page.session, page.user, cid), name, description, query, visibility, org)
+        saved = service.update(page.writer(), page.platform.search, cid, patch)
     except FORM_ERRORS as exc:
         page.session.rollback()
         typed = {"name": name, "description": description, "query": query}  # kept for correcting
         return _collection(page, cid, status_code=400, error=_error_text(page, exc), editing=typed)
-    if patch.query is not None and "query" in patch.model_fields_set:  # a new saved query, run at once
-        return page.redirect(f"/collections/{cid}?{urlencode({'matched': after.items - before.items})}")
+    if saved.added is not None:  # a new saved query, run at once
+        return page.redirect(f"/collections/{cid}?{urlencode({'matched': saved.added})}")
     return page.redirect(f"/collections/{cid}")
 
 

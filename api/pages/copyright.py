@@ -149,6 +149,20 @@ def register(page: CheckedPageDep, title: Text = "", work_type: Text = "", mode:
     return page.redirect(f"/copyright/records/{done.number}?registered=1")
 
 
+class Answer(enum.StrEnum):
+    """What was done with a licence offer, said on the page it leads back to (a fixed sentence)."""
+
+    accepted = "accepted"
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+
+ANSWERED = {Answer.accepted: N_("You accepted the licence: it is in force from its start date, and the owner is "
+                                "told."),
+            Answer.declined: N_("You declined the licence; the owner is told."),
+            Answer.withdrawn: N_("The offer is withdrawn; the licensee is told.")}
+
+
 # --- my works -------------------------------------------------------------------------------------
 
 @router.get("/copyright/mine", response_class=HTMLResponse)
@@ -247,20 +261,6 @@ def _no_limit(page: Page, value: str, keyword: str) -> str:
     limit (全世界, 所有媒介), the stored keyword itself, or nothing, are the keyword."""
     value = value.strip()
     return keyword if value in ("", keyword, page.gettext(keyword)) else value
-
-
-class Answer(enum.StrEnum):
-    """What was done with a licence offer, said on the page it leads back to (a fixed sentence)."""
-
-    accepted = "accepted"
-    declined = "declined"
-    withdrawn = "withdrawn"
-
-
-ANSWERED = {Answer.accepted: N_("You accepted the licence: it is in force from its start date, and the owner is "
-                                "told."),
-            Answer.declined: N_("You declined the licence; the owner is told."),
-            Answer.withdrawn: N_("The offer is withdrawn; the licensee is told.")}
 
 
 def _answer(page: Page, offer_id: int, act: Any, back: str, answer: Answer) -> Response:

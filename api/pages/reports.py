@@ -120,7 +120,8 @@ def dashboard_charts(board: portal.Dashboard, page: Page) -> dict[str, Any]:
             "places": [[d.name(page.lang), d.count] for d in ind.regions.divisions if d.level is Level.province][:15],
             "branches": [[b.name, b.documents] for b in board.branches] if any(b.documents for b in board.branches)
             else [],  # every branch empty: "no data", not a chart of empty bars
-            "hotspots": [[h.code, round(h.growth * 100)] for h in ind.hotspots]}  # growth in percent
+            # growth in percent; a subgroup new in the recent window has none to chart (its table says "new")
+            "hotspots": [[h.code, round(h.growth * 100)] for h in ind.hotspots if h.earlier]}
 
 
 def _dashboard(page: Page, key: str, filters: portal.DashboardFilters, status_code: int = 200,

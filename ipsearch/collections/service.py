@@ -143,7 +143,9 @@ def update(w: Writer, search: SearchService, collection_id: int, body: Collectio
     w.audit(AuditAction.collection_update, OBJECT, coll.id, **{k: str(v) for k, v in changes.items()},
             **({"added": len(added)} if new_query else {}))
     w.commit()
-    return _out(w.session, coll, w.actor)
+    out = _out(w.session, coll, w.actor)
+    out.added = len(added) if new_query else None
+    return out
 
 
 def delete(w: Writer, collection_id: int) -> None:

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from lxml import html
 from sqlalchemy import select
 
 from analytics.models import Subscription
@@ -111,11 +112,13 @@ def test_home_and_dashboard_in_chinese_and_english(portal: Portal) -> None:
 def test_a_scope_without_documents_draws_no_conclusions(portal: Portal) -> None:
     """Jilin holds none of this corpus's owners: no life-cycle stage, concentration band, empty
     chart or publication-lag caution made from nothing, but a sentence that says why."""
-    for headers, said, stage in ((EN, "No document in the data falls in this scope and period", "inception"),
-                                 (ZH, "数据中没有属于这一范围和时期的文献", "萌芽期")):
+    for headers, said, stage in ((EN, "No document in the data falls in this scope and period", "Life-cycle stage"),
+                                 (ZH, "数据中没有属于这一范围和时期的文献", "生命周期阶段")):
         page = portal.clients["anon"].get("/regions/220000", headers=headers)
         assert page.status_code == 200 and said in page.text, page.text[-3000:]
-        assert stage not in page.text and "CR4" not in page.text and 'id="completeness"' not in page.text
+        facts = html.fromstring(page.text).xpath(f'//dl[@id="summary"]/dt[.="{stage}"]/following-sibling::dd[1]')
+        assert [dd.text_content() for dd in facts] == ["–"]  # no stage made from nothing
+        assert "CR4" not in page.text and 'id="completeness"' not in page.text
         assert 'data-chart="branches"' not in page.text and 'role="img"' not in page.text
 
 
