@@ -387,14 +387,20 @@ def create_category(page: CheckedPageDep, name: Text, description: Text = "") ->
 
 # --- the audit trail --------------------------------------------------------------------------------
 
+# The trail holds nothing before the platform or after this: a bound beyond them selects the same
+# entries, and 0001-01-01 or 9999-12-31 overflowed in the conversion to UTC (a 500).
+TRAIL_DAYS = (dt.date(1970, 1, 1), dt.date(9000, 12, 31))
+
+
 def _day(page: Page, value: str) -> dt.datetime | None:
     """The start of a day in Beijing time, as the trail shows its entries."""
     if not value:
         return None
     try:
-        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), SHOWN_ZONE)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise InvalidInput.said("Not a date: %(value)s", value=value) from None
+    return dt.datetime.combine(min(max(day, TRAIL_DAYS[0]), TRAIL_DAYS[1]), dt.time(), SHOWN_ZONE)
 
 
 def _audit_filter(page: Page, actor: str, action: str, object_type: str, since: str, until: str,

@@ -90,6 +90,8 @@ BUILDER_FIELDS = [N_("Title"), N_("Abstract"), N_("Claims"), N_("All text"), N_(
                   N_("IPC class"), N_("Publication date"), N_("Filing date"), N_("Country")]
 # what a search can refuse (ipsearch: the query parser, planner and compilers, cursors, facets,
 # documents); tests/api/pages/test_catalogs.py checks that every such message is listed here
+QUERY_DATE_ERRORS = [N_("no date comes after %(value)s"), N_("no date comes before %(value)s"),
+                     N_("the range ends before it starts: %(end)s is before %(start)s")]
 QUERY_ERRORS = [N_("a '(' is never closed"), N_("a '\"' is never closed"),
                 N_("the query ends where a word or phrase is expected"), N_("this ')' has no matching '('"),
                 N_("the query is empty"), N_("the query contains a control character"), N_("empty phrase"),

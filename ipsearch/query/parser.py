@@ -212,6 +212,14 @@ def _date_bounds(text: str, pos: int, query: str) -> tuple[dt.date, dt.date]:
         raise QuerySyntaxError("not a valid date: %(value)s", pos, query, value=Quoted(text)) from exc
 
 
+def _range(field: str, lo: dt.date | None, hi: dt.date | None, pos: int, query: str) -> DateRange:
+    """A date range; one that ends before it starts is refused (it matched nothing, silently)."""
+    if lo is not None and hi is not None and hi < lo:
+        raise QuerySyntaxError("the range ends before it starts: %(end)s is before %(start)s", pos, query,
+                               end=hi.isoformat(), start=lo.isoformat())
+    return DateRange(field, lo, hi)
+
+
 def _normalise_class(text: str) -> tuple[str, bool] | None:
     """'H04N21/*' -> ('H04N 21/', prefix); 'H04N' -> ('H04N', prefix); 'H04N21/431' -> exact."""
     t = text.upper().replace(" ", "")
@@ -398,21 +406,30 @@ class _ToAst(Transformer):
             hi_at = _locate(self.query, words[2], _locate(self.query, words[1], lo_at + len(words[0])))
             lo, _ = _date_bounds(words[0], lo_at, self.query)
             _, hi = _date_bounds(words[2], hi_at, self.query)
-            return DateRange(field, lo, hi)
+            return _range(field, lo, hi, lo_at, self.query)
         if len(words) != 1:
             raise QuerySyntaxError("%(field)s takes a date or a range like 2010..2015", pos, self.query, field=field)
         text = words[0]
         at = _locate(self.query, text, pos)
         if ".." in text:  # PD=2010..2015: each end points at itself
             a, _, b = text.partition("..")
-            return DateRange(field, _date_bounds(a, at, self.query)[0] if a else None,
-                             _date_bounds(b, at + len(a) + 2, self.query)[1] if b else None)
+            return _range(field, _date_bounds(a, at, self.query)[0] if a else None,
+                          _date_bounds(b, at + len(a) + 2, self.query)[1] if b else None, at, self.query)
         first, last = _date_bounds(text, at, self.query)
-        return {
-            "=": DateRange(field, first, last), ":": DateRange(field, first, last),
-            ">=": DateRange(field, first, None), ">": DateRange(field, last + dt.timedelta(days=1), None),
-            "<=": DateRange(field, None, last), "<": DateRange(field, None, first - dt.timedelta(days=1)),
-        }[cmp]
+        if cmp in (">", "<") and (last if cmp == ">" else first) in (dt.date.max, dt.date.min):
+            # PD>9999-12-31 (the bound was computed for every operator at once: a 500 even for PD>=0001-01-01)
+            template = "no date comes after %(value)s" if cmp == ">" else "no date comes before %(value)s"
+            raise QuerySyntaxError(template, at, self.query, value=Quoted(text))
+        match cmp:
+            case ">=":
+                return DateRange(field, first, None)
+            case ">":
+                return DateRange(field, last + dt.timedelta(days=1), None)
+            case "<=":
+                return DateRange(field, None, last)
+            case "<":
+                return DateRange(field, None, first - dt.timedelta(days=1))
+        return DateRange(field, first, last)
 
 
 def walk(node: Node) -> list[Node]:

@@ -216,6 +216,10 @@ def test_chinese_query() -> None:
     ("led AND AD=2015..20x9", 17, "not a date"),  # at the end of the range that is wrong
     ("PD=2010..201", 9, "not a date"),  # not at the '201' that begins '2010'
     ("AD=(2019 to 201)", 12, "not a date"),  # the 'to' form: at its second date
+    ("PD>9999-12-31", 3, "no date comes after"),  # was a 500: the bounds were computed for every operator
+    ("PD<0001-01-01", 3, "no date comes before"),
+    ("AD=2019..2018", 3, "the range ends before it starts"),  # matched nothing, silently
+    ("AD=(2019 to 2018)", 4, "the range ends before it starts"),
     ("IPC=Q12", 0, "not an IPC symbol"),
     ("led NEAR500 lamp", 4, "between 1 and 99"),
     ("led NEAR1000 lamp", 4, "between 1 and 99"),  # not the word NEAR1000
@@ -327,7 +331,8 @@ def leaf() -> st.SearchStrategy[Node]:
     dates = st.builds(DateRange, st.sampled_from(["PD", "AD", "PRD", "LSD"]),
                       st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1))),
                       st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)))).filter(
-        lambda r: r.gte is not None or r.lte is not None)
+        lambda r: (r.gte is not None or r.lte is not None)
+        and (r.gte is None or r.lte is None or r.gte <= r.lte))  # a range that ends before it starts is refused
     classes = st.sampled_from([ClassCode("IPC", "H04N", True), ClassCode("IPC", "H04N 21/", True),
                                ClassCode("CPC", "Y02E 10/50", False), ClassCode("IPC", "H04N 21/431", True)])
     keywords = st.sampled_from([Keyword("PN", "US7654321B2"), Keyword("CC", "CN"), Keyword("KIND", "grant"),
@@ -428,3 +433,9 @@ def test_a_typed_opener_never_closed_is_said_so(typed: str, at: int) -> None:
 def test_punctuation_inside_chinese_text_is_not_query_syntax(text: str) -> None:
     assert read_typed(text) == text
     assert isinstance(parse_query(text), Term)
+
+
+@pytest.mark.parametrize("query", ["PD>=0001-01-01", "PD=9999", "PD<=9999-12-31", "PD>=9999-12-31"])
+def test_the_first_and_last_dates_are_dates(query: str) -> None:
+    """Each was a 500 (OverflowError): the day after the last date was computed whatever the operator."""
+    assert isinstance(parse_query(query), DateRange)
