@@ -83,7 +83,8 @@ def search_page(page: PageDep, q: Annotated[str, Query(max_length=PAGE_QUERY_CHA
                 ) -> HTMLResponse:
     context: dict[str, object] = {"q": q, "filters": f, "sort": sort.value, "trail": trail, "cursor": cursor,
                                   "group": group.value, "facet_clause": FACET_CLAUSE,
-                                  "facet_titles": FACET_TITLES, "result": None, "error": None}
+                                  "facet_titles": FACET_TITLES, "max_export": MAX_EXPORT, "result": None,
+                                  "error": None}
     if q.strip() or f:
         try:
             context.update(_search(page, q, f, sort, cursor, group))

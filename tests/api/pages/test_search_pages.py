@@ -284,3 +284,13 @@ def test_the_guessed_search_address_leads_to_the_search_page(web: TestClient) ->
     r = web.get("/search", params={"q": "TI=lamp", "sort": "date"}, follow_redirects=False)
     assert r.status_code == 308 and r.headers["location"] == "/?q=TI%3Dlamp&sort=date"
     assert web.get("/search", follow_redirects=False).headers["location"] == "/"
+
+
+def test_the_export_links_take_every_row_the_search_found(web: TestClient) -> None:
+    """They exported the first 1,000 rows of any search without a word."""
+    page = html.fromstring(web.get("/", params={"q": QUERY}, headers=EN).text)
+    total = int(re.sub(r"\D", "", page.xpath('string(//p[@id="result-count"])').split("·")[0]))
+    [csv_link] = page.xpath('//p[@id="export"]/a[.="CSV"]/@href')
+    assert f"limit={total}" in csv_link and f"(all {total} rows)" in page.xpath('string(//p[@id="export"])')
+    rows = web.get(csv_link).content.decode("utf-8-sig").strip().splitlines()
+    assert len(rows) == total + 1  # the header, then every result
