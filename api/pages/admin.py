@@ -87,7 +87,8 @@ LOAD_STATUSES = {LoadStatus.queued: N_("Queued"), LoadStatus.running: N_("Runnin
 RECORD_KINDS = {"sanction": N_("Sanction"), "complaint_upheld": N_("Complaint upheld"),
                 "commendation": N_("Commendation")}
 # the services' refusals an admin meets here
-MESSAGES = [N_("you cannot deactivate your own account"), N_("no account has the e-mail %(email)s"),
+MESSAGES = [N_("you cannot deactivate your own account"),
+            N_("you cannot change your own role: another administrator can"), N_("no account has the e-mail %(email)s"),
             N_("already a member"), N_("the claim is already decided"), N_("this profile is already claimed"),
             N_("organisation name is empty"),
             N_("The end date is before the start date."), N_("Not a date: %(value)s"),
@@ -148,7 +149,12 @@ def change_role(page: CheckedPageDep, user_id: DbId, role: Annotated[Role, Form(
                 number: Annotated[int, Form(alias="page", ge=1, le=100_000)] = 1) -> Response:
     if (go := _visitor(page)) is not None:
         return go
-    accounts.change_role(page.writer(), user_id, RoleIn(role=role))
+    try:
+        accounts.change_role(page.writer(), user_id, RoleIn(role=role))
+    except InvalidInput as exc:  # an admin's own role: refused beside the list, as their own deactivation is
+        page.session.rollback()
+        found = accounts_admin.accounts(page.session, page.require_user(), q, number)
+        return _render(page, "admin_users.html", 400, found=found, q=q, error=page.explain(exc))
     return _back(page, "/admin/users", Done.role, {"q": q, "page": number})
 
 

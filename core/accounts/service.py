@@ -263,7 +263,11 @@ def add_org_member(w: Writer, org_id: int, body: MemberIn) -> MemberOut:
 
 
 def change_role(w: Writer, user_id: int, body: RoleIn) -> UserOut:
+    """An admin sets another account's platform role; their own is changed by another admin (one
+    click demoted the only admin, who was then refused the console that could undo it)."""
     require_admin(w.actor)
+    if user_id == w.actor.id and body.role is not w.actor.role:
+        raise InvalidInput("you cannot change your own role: another administrator can")
     user = set_role(w.session, user_id, body.role)
     w.audit(AuditAction.user_role_set, "user", user.id, role=body.role.value)
     w.commit()

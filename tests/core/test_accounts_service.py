@@ -101,6 +101,10 @@ def test_organisation_members_and_roles(session: Session) -> None:
     admin = service.ensure_admin(_writer(session), "root@example.org", PASSWORD)
     promoted = service.change_role(_writer(session, admin), newcomer.id, RoleIn(role=Role.moderator))
     assert promoted.role is Role.moderator
+    with pytest.raises(InvalidInput, match="your own role"):  # one click locked the only admin out
+        service.change_role(_writer(session, admin), admin.id, RoleIn(role=Role.member))
+    session.rollback()
+    assert session.get(User, admin.id).role is Role.admin  # type: ignore[union-attr]
 
 
 def test_production_hashes_use_rfc_9106_parameters_and_cheaper_test_hashes_still_verify() -> None:

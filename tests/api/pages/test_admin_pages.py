@@ -294,6 +294,9 @@ def test_deactivate_and_reactivate_an_account(console: Console, clients: dict[st
     assert _post(admin, f"/admin/users/{console.ids['member']}/active", {"active": "true"}).status_code == 303
     self_off = _post(admin, f"/admin/users/{console.ids['admin']}/active", {"active": "false"})
     assert self_off.status_code == 400 and "you cannot deactivate your own account" in self_off.text
+    self_demoted = _post(admin, f"/admin/users/{console.ids['admin']}/role", {"role": "member"})
+    assert self_demoted.status_code == 400 and "you cannot change your own role" in self_demoted.text
+    assert admin.get("/admin/users", headers=EN).status_code == 200  # still an admin
     assert [e.object_id for e in _audit(console, "user.deactivate")] == [str(console.ids["member"])]
     assert [e.object_id for e in _audit(console, "user.reactivate")] == [str(console.ids["member"])]
 
