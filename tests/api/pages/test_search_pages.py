@@ -202,6 +202,10 @@ def test_the_patent_page_says_whether_it_is_in_force_and_why(web: TestClient) ->
     assert "依法律事件" in zh.get_element_by_id("expiry").text_content()
     pending = html.fromstring(web.get("/patent/JP2021044377A", headers=EN).text)  # an application, no legal data
     assert pending.get_element_by_id("legal-status").text_content().startswith("Pending")
+    # expired by its term, its evidence the grant: not "Expired (12 Feb 2003, B1)", which read as expiring on grant
+    assert web.get("/api/v1/patents/EP1000000B1").json()["legal"]["expiry_basis"] == "estimate"
+    term = html.fromstring(web.get("/patent/EP1000000B1", headers=EN).text).get_element_by_id("legal-status")
+    assert term.text_content() == "Expired (by its statutory term)"
 
 
 def test_a_party_is_listed_once_with_its_other_names_and_found_by_them(web: TestClient) -> None:
