@@ -57,7 +57,7 @@ CODE_TABLE: dict[tuple[str, str], LegalCategory] = {
     # China (CNIPA codes, old and new series)
     ("CN", "C06"): C.published, ("CN", "PB01"): C.published,
     ("CN", "C14"): C.granted, ("CN", "GR01"): C.granted,
-    ("CN", "C02"): C.withdrawn, ("CN", "C12"): C.withdrawn, ("CN", "RJ01"): C.withdrawn,
+    ("CN", "C02"): C.withdrawn, ("CN", "C12"): C.withdrawn, ("CN", "RJ01"): C.withdrawn,  # deemed, or refused
     ("CN", "C17"): C.lapsed, ("CN", "CF01"): C.lapsed,
     ("CN", "C41"): C.transferred, ("CN", "TR01"): C.transferred, ("CN", "EE01"): C.licensed,
     ("CN", "C10"): C.other, ("CN", "SE01"): C.other,  # request for substantive examination

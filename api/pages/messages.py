@@ -82,7 +82,8 @@ LEGAL_STATUS = [N_("pending"), N_("in_force"), N_("lapsed"), N_("expired"), N_("
 # English whatever the office): a Chinese reader reads 视为撤回 where the office wrote DEEMED WITHDRAWAL.
 LEGAL_EVENT_KINDS = {"filed": N_("Application filed"), "published": N_("Application published"),
                      "granted": N_("Patent granted"), "lapsed": N_("Right lapsed"), "revoked": N_("Patent revoked"),
-                     "expired": N_("Term expired"), "withdrawn": N_("Application withdrawn"),
+                     "expired": N_("Term expired"),
+                     "withdrawn": N_("Application withdrawn, deemed withdrawn or refused"),  # CN C02, C12, RJ01
                      "reinstated": N_("Right reinstated"), "transferred": N_("Right transferred"),
                      "licensed": N_("Licence recorded")}
 SORTS = [N_("Relevance"), N_("Newest first"), N_("Oldest first")]

@@ -231,13 +231,13 @@ def test_legal_events_say_what_they_did_in_the_readers_language(web: TestClient)
     zh = html.fromstring(web.get("/patent/CN101096965A", headers=ZH).text)
     events = zh.xpath("//details[summary[starts-with(normalize-space(), '法律事件')]]//tbody/tr")
     meanings = [row.xpath("./td")[3].text_content() for row in events]
-    assert meanings == ["申请公布", "", "", "申请撤回"]
+    assert meanings == ["申请公布", "", "", "申请撤回、视为撤回或被驳回"]  # C02 is deemed withdrawn, not withdrawn
     assert all("nowrap" in row.xpath("./td")[0].get("class", "") for row in events)
     assert zh.xpath("//details/summary[starts-with(normalize-space(), '说明书')]")[0].text_content() == "说明书（中文）"
     en = html.fromstring(web.get("/patent/CN101096965A", headers=EN).text)
     events = en.xpath("//details[summary[starts-with(normalize-space(), 'Legal events')]]//tbody/tr")
-    assert [row.xpath("./td")[3].text_content() for row in events] == ["Application published", "", "",
-                                                                         "Application withdrawn"]
+    assert [row.xpath("./td")[3].text_content() for row in events] == [
+        "Application published", "", "", "Application withdrawn, deemed withdrawn or refused"]
 
 
 def test_an_edited_cursor_is_refused_in_the_readers_language(web: TestClient) -> None:
