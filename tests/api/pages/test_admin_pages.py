@@ -263,6 +263,8 @@ def test_organisations_and_their_members(console: Console, clients: dict[str, Te
     admin = clients["admin"]
     r = _post(admin, "/admin/organisations", {"name": "粤港澳知识产权联盟", "kind": "association"})
     org = int(r.headers["location"].split("?")[0].rsplit("/", 1)[1])
+    form = admin.get(f"/admin/organisations/{org}", headers=EN).text  # a new member is a member unless chosen
+    assert '<option value="member" selected>' in form and '<option value="org_admin" >' in form
     r = _post(admin, f"/admin/organisations/{org}/members", {"email": console.people["member"].upper(),
                                                               "role": "org_admin"})
     assert r.status_code == 303
