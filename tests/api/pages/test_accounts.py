@@ -286,6 +286,7 @@ def test_changing_the_password_signs_out_the_other_browsers(web: TestClient) -> 
         assert "Your session has ended" in other.get(ended.headers["location"], headers=EN).text
     inbox = web.get("/inbox", headers=EN).text  # the owner is told, with what to do if it was not them
     assert "Your password was changed" in inbox and "someone else may know your password" in inbox
+    assert '<a href="/account#password-h">Set a new password</a>' in inbox  # signed in: not the mail-only reset
     assert "您的密码已更改" in web.get("/inbox", headers={**HTML, "Accept-Language": "zh-CN"}).text
 
 
