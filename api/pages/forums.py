@@ -53,7 +53,7 @@ ACTIONS = {ModerationAction.hide: N_("Hide"), ModerationAction.restore: N_("Rest
            ModerationAction.delete: N_("Delete"), ModerationAction.lock: N_("Lock"),
            ModerationAction.unlock: N_("Unlock"), ModerationAction.move: N_("Move"),
            ModerationAction.pin: N_("Pin"), ModerationAction.unpin: N_("Unpin")}
-DONE = {ModerationAction.hide: N_("Hidden."), ModerationAction.restore: N_("Restored; its flags are dismissed."),
+DONE = {ModerationAction.hide: N_("Hidden."), ModerationAction.restore: N_("Shown: its flags are dismissed."),
         ModerationAction.delete: N_("Deleted."), ModerationAction.lock: N_("The topic is locked."),
         ModerationAction.unlock: N_("The topic is open for replies again."),
         ModerationAction.move: N_("The topic was moved."),
