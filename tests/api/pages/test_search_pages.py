@@ -298,3 +298,10 @@ def test_the_export_links_take_every_row_the_search_found(web: TestClient) -> No
     assert f"limit={total}" in csv_link and f"(all {total} rows)" in page.xpath('string(//p[@id="export"])')
     rows = web.get(csv_link).content.decode("utf-8-sig").strip().splitlines()
     assert len(rows) == total + 1  # the header, then every result
+
+
+def test_the_year_facet_lists_years_in_calendar_order(web: TestClient) -> None:
+    page = html.fromstring(web.get("/", params={"q": QUERY, "f": []}, headers=EN).text)
+    years = [int(y) for y in page.xpath("//section[contains(@class, 'facet')][h2 = 'Year']//li/a/text()")
+             if y.strip().isdigit()]
+    assert len(years) >= 2 and years == sorted(years, reverse=True)  # newest first, not by count
