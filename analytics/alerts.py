@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 class SubscriptionIn(BaseModel):
     scope: str = Field(min_length=1, max_length=60)
     org_id: DbId | None = None
-    home_country: CountryCode = Field(default="CN", pattern=r"^[A-Z]{2}$")
+    home_country: CountryCode = "CN"
     watched: list[str] = Field(default_factory=list, max_length=50, description="competitor names")
     product_keywords: list[str] = Field(default_factory=list, max_length=30)
     rules: RulesConfig = RulesConfig()

@@ -62,7 +62,7 @@ class IndicatorParams(BaseModel):
     cutoff: dt.date = Field(default_factory=dt.date.today, description="data cut-off: publication date <=")
     from_year: int | None = Field(default=None, ge=1800, le=2200)
     to_year: int | None = Field(default=None, ge=1800, le=2200)
-    home_country: CountryCode = Field(default="CN", pattern=r"^[A-Z]{2}$")
+    home_country: CountryCode = "CN"
     counting: CountingUnit = Field(default=CountingUnit.family, description="count simple families or documents")
     top: int = Field(default=10, ge=1, le=100)
     window: int = Field(default=3, ge=1, le=10, description="years per window for growth, hotspots, terms")

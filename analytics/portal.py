@@ -44,7 +44,7 @@ class DashboardFilters(BaseModel):
     from_year: int | None = Field(default=None, ge=1800, le=2200)
     to_year: int | None = Field(default=None, ge=1800, le=2200)
     basis: Basis = Basis.filing
-    home_country: CountryCode = Field(default="CN", pattern=r"^[A-Z]{2}$")
+    home_country: CountryCode = "CN"
     counting: CountingUnit = CountingUnit.family
 
     def params(self, cutoff: dt.date | None = None) -> IndicatorParams:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from babel import Locale
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})  # CLDR's groupings and pseudo-regions
 COUNTRY_CODES = frozenset(k for k in Locale("en").territories
@@ -22,4 +22,4 @@ def country_code(value: str) -> str:
     return value
 
 
-CountryCode = Annotated[str, AfterValidator(country_code)]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(country_code)]

@@ -179,12 +179,10 @@ def suggestions_for(service: SearchService, leaf: q.Node) -> list[str]:
     import zhconv  # here, not at the top: it loads through pkg_resources, half a second per process
 
     words = leaf.text.strip()
-    simplified = zhconv.convert(words, "zh-hans")  # 散熱 has the English of 散热
-    out = [e for key in dict.fromkeys((words.lower(), simplified)) for e in EQUIVALENTS.get(key, [])]
-    for script in ("zh-hans", "zh-hant"):
-        converted = zhconv.convert(words, script)
-        if converted != words:
-            out.append(converted)
+    scripts = {script: zhconv.convert(words, script) for script in ("zh-hans", "zh-hant")}
+    # 散熱 has the English of 散热
+    out = [e for key in dict.fromkeys((words.lower(), scripts["zh-hans"])) for e in EQUIVALENTS.get(key, [])]
+    out += [converted for converted in scripts.values() if converted != words]
     if isinstance(leaf, q.Term) and not leaf.is_wildcard and len(words) >= 3 and words.isascii():
         fields = q.TEXT_FIELDS.get(leaf.field, q.TEXT_FIELDS["TXT"])
         vocabulary = service.backend.vocabulary(fields, words[:2].lower(), VOCABULARY_SAMPLE)

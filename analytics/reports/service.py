@@ -44,7 +44,7 @@ class ReportRequest(BaseModel):
     from_year: int | None = Field(default=None, ge=1800, le=2200)
     to_year: int | None = Field(default=None, ge=1800, le=2200)
     cutoff: dt.date | None = Field(default=None, description="default: today")
-    home_country: CountryCode = Field(default="CN", pattern=r"^[A-Z]{2}$")
+    home_country: CountryCode = "CN"
     counting: CountingUnit = Field(default=CountingUnit.family, description="simple families or documents")
 
     @model_validator(mode="after")

@@ -171,7 +171,7 @@ FIELD_LABELS = {
     "summary": NP_("form field", "Summary"), "comment": NP_("form field", "Comment"),
     "rating": NP_("form field", "Rating"), "home_country": NP_("form field", "Home country"),
     "from_year": NP_("form field", "From year"), "to_year": NP_("form field", "To year"),
-    "size": NP_("form field", "File size"),
+    "size": NP_("form field", "File size"), "action": NP_("form field", "Action"),
     "licence_number": NP_("form field", "Licence number"), "province": NP_("form field", "Province"),
     "city": NP_("form field", "City"), "service_types": NP_("form field", "Services"),
     "ipc_subclasses": NP_("form field", "Technical fields"), "practitioners": NP_("form field", "Practitioners"),

@@ -144,7 +144,7 @@ def dashboard(page: PageDep, key: str, from_year: Annotated[Year, Query(alias="f
     typed = {"from": from_year, "to": to_year}  # a refused period stays in the form, to be put right
     if refused := refused_period(page, from_year, to_year):
         from_year = to_year = None
-    return _dashboard(page, key, _filters(from_year, to_year, basis, home.upper(), counting), 422 if refused else 200,
+    return _dashboard(page, key, _filters(from_year, to_year, basis, home, counting), 422 if refused else 200,
                       filter_error=refused, typed_years=typed if refused else {})
 
 

@@ -147,15 +147,15 @@ def _after(page: Page, number: str, act: Any, notice: str) -> Response:
 
 
 @router.post(H + "/applications/{number}/act", response_model=None)
-def act(page: CheckedPageDep, number: str, action: Text, comment: Annotated[str, Form()] = "",
+def act(page: CheckedPageDep, number: str, action: Annotated[Action, Form()], comment: Annotated[str, Form()] = "",
         result: Annotated[str, Form()] = "", upheld: Annotated[str, Form()] = "",
         version: Annotated[DbInt | None, Form()] = None) -> Response:
     def run() -> None:
-        body = ActionIn(action=Action(action), comment=comment, version=version, result=result.strip() or None,
+        body = ActionIn(action=action, comment=comment, version=version, result=result.strip() or None,
                         upheld=(upheld == "yes") if upheld else None)
         service.act(page.writer(), number, body, settings=page.platform.settings)
 
-    return _after(page, number, run, action)
+    return _after(page, number, run, action.value)
 
 
 @router.post(H + "/applications/{number}/supply", response_model=None)

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
-from pydantic import AfterValidator
 
 from analytics import regional, scopes
 from analytics import service as analytics
@@ -19,7 +18,7 @@ from analytics.portal import DashboardFilters
 from analytics.reports import service as reports
 from analytics.schemas import AlertOut, ReportFormat, ReportOut, SubscriptionOut
 from api.deps import CurrentUser, OptionalUser, SearchServiceDep, SessionDep, TaskQueueDep, WriterDep
-from core.countries import country_code
+from core.countries import CountryCode
 from core.i18n import Language
 from core.ids import DbId
 
@@ -44,7 +43,7 @@ def indicators(session: SessionDep, search: SearchServiceDep, user: OptionalUser
                from_year: Annotated[int | None, Query(alias="from", ge=1800, le=2200)] = None,
                to_year: Annotated[int | None, Query(alias="to", ge=1800, le=2200)] = None,
                cutoff: dt.date | None = None,
-               home: Annotated[str, Query(pattern=r"^[A-Z]{2}$"), AfterValidator(country_code)] = "CN",
+               home: Annotated[CountryCode, Query()] = "CN",
                top: Annotated[int, Query(ge=1, le=100)] = 10,
                counting: CountingUnit = CountingUnit.family) -> Indicators:
     return analytics.indicators(session, search, scope, user=user, basis=basis, cutoff=cutoff, from_year=from_year,

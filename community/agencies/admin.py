@@ -68,14 +68,18 @@ def agency_choices(session: Session, actor: User) -> list[AgencyChoice]:
     """Agencies by name (the first ``LISTED``), for the integrity record form."""
     require_admin(actor)
     rows = session.scalars(select(Agency).order_by(Agency.name, Agency.id).limit(LISTED))
-    return [AgencyChoice(id=a.id, name=a.name, licence_number=a.licence_number, tier=a.tier) for a in rows]
+    return [_choice(a) for a in rows]
 
 
 def agency_choice(session: Session, actor: User, agency_id: int) -> AgencyChoice | None:
     """One agency as the console names it (the one just added), or None when there is none."""
     require_admin(actor)
-    a = session.get(Agency, agency_id)
-    return AgencyChoice(id=a.id, name=a.name, licence_number=a.licence_number, tier=a.tier) if a else None
+    agency = session.get(Agency, agency_id)
+    return _choice(agency) if agency else None
+
+
+def _choice(agency: Agency) -> AgencyChoice:
+    return AgencyChoice(id=agency.id, name=agency.name, licence_number=agency.licence_number, tier=agency.tier)
 
 
 def recent_records(session: Session, actor: User) -> list[RecentRecordOut]:

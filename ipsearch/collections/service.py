@@ -139,13 +139,11 @@ def update(w: Writer, search: SearchService, collection_id: int, body: Collectio
         setattr(coll, key, value)
     # a new saved query adds what it matches now, as a new collection's does; what the old one
     # added stays (its tags and notes with it)
-    added = _run_saved_query(w.session, search, coll) if new_query else []
+    added = len(_run_saved_query(w.session, search, coll)) if new_query else None
     w.audit(AuditAction.collection_update, OBJECT, coll.id, **{k: str(v) for k, v in changes.items()},
-            **({"added": len(added)} if new_query else {}))
+            **({"added": added} if added is not None else {}))
     w.commit()
-    out = _out(w.session, coll, w.actor)
-    out.added = len(added) if new_query else None
-    return out
+    return _out(w.session, coll, w.actor).model_copy(update={"added": added})
 
 
 def delete(w: Writer, collection_id: int) -> None:

@@ -301,3 +301,12 @@ def test_the_usual_address_for_signing_up_leads_to_the_form(web: TestClient) -> 
     assert r.status_code == 308 and r.headers["location"] == "/signup"
     assert 'name="password"' in web.get("/register", headers=HTML).text
     assert web.post("/register", data={"email": "x@example.org"}, headers=HTML).status_code == 405  # no sign-up here
+
+
+def test_a_service_hall_action_that_is_none_is_refused_by_name(web: TestClient) -> None:
+    """An action the form never sends was a server error (the page read it after the form), and
+    went into the redirect's address as typed."""
+    _sign_up(web)
+    r = web.post("/service-hall/applications/SH2026000001/act", data={"action": "bogus&x=1", "csrf_token": _csrf(web)},
+                 headers={**HTML, "Accept-Language": "zh-CN"}, follow_redirects=False)
+    assert r.status_code == 422 and "（办理操作）" in r.text
