@@ -85,6 +85,9 @@ def axe_violations(page: Page) -> list[dict[str, object]]:
     """Serious and critical axe-core violations on the page as it is now."""
     if not AXE.is_file():
         pytest.fail("front-end libraries missing: run `make setup` (scripts/assets)")
+    # a click on a link returns once the next page is committed, perhaps before it has a <head>
+    # to add a script to: wait until it has loaded
+    page.wait_for_load_state("load")
     page.add_script_tag(url="/static/vendor/axe.min.js")  # served by the app: the CSP refuses inline scripts
     result = page.evaluate("async () => (await axe.run(document)).violations")
     return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}

@@ -27,6 +27,7 @@ def test_a_forgotten_password_in_chinese(browser: Browser, portal_url: str, mail
     page.get_by_role("button", name="退出").click()
     page.goto(f"{portal_url}/login")
     page.get_by_role("link", name="忘记密码？").click()
+    expect(page).to_have_url(re.compile(r"/password/forgot"))
     assert axe_violations(page) == []
     page.get_by_label("电子邮箱").fill(email)
     page.get_by_role("button", name="发送链接").click()
