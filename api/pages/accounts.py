@@ -166,7 +166,7 @@ def _account(page: Page, status_code: int = 200, **extra: object) -> HTMLRespons
 def account(page: PageDep, done: str = "") -> HTMLResponse:
     notice = page.gettext("Password changed. Every other browser signed in to your account is signed out.") \
         if done == "password" else None
-    return _account(page, notice=notice)
+    return _account(page, notice=notice, new_secret=page.take_once() if done == "key" else None)
 
 
 @router.post("/account/profile", response_model=None)
@@ -194,9 +194,13 @@ def change_password(page: CheckedPageDep, current: Text, new: Text) -> Response:
     return page.redirect("/account?done=password")
 
 
-@router.post("/account/api-keys", response_class=HTMLResponse)
-def create_api_key(page: CheckedPageDep, name: Text) -> HTMLResponse:
-    return _account(page, created=service.issue_api_key(page.writer(), ApiKeyIn(name=name.strip()[:100] or "key")))
+@router.post("/account/api-keys", response_model=None)
+def create_api_key(page: CheckedPageDep, name: Text) -> Response:
+    """The new key's secret goes to the account page in a one-time cookie: reloading that page
+    shows the list, and does not create a second key."""
+    created = service.issue_api_key(page.writer(), ApiKeyIn(name=name.strip()[:100] or "key"))
+    page.keep_once(created.secret)
+    return page.redirect("/account?done=key#keys-h")
 
 
 @router.post("/account/api-keys/{key_id}/revoke", response_model=None)

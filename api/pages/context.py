@@ -3,17 +3,22 @@ token, and rendering with translations and formatters bound to this request.
 
 Cookies: ``ipc_session`` (the session, HttpOnly, SameSite=Lax), ``ipc_anon`` (a random id that
 scopes the CSRF token of signed-out visitors, HttpOnly, SameSite=Lax) and ``ipc_lang`` (the
-language a signed-out visitor chose). ``Secure`` is set when the platform is served over HTTPS.
+language a signed-out visitor chose), ``ipc_once`` (a secret to show once after a redirect, such as
+a new API key: encrypted under the session's own secret, readable for five minutes, cleared when
+read). ``Secure`` is set when the platform is served over HTTPS.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
+from cryptography.fernet import Fernet, InvalidToken
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -35,6 +40,8 @@ from core.i18n import Language
 SESSION_COOKIE = "ipc_session"
 ANON_COOKIE = "ipc_anon"
 LANG_COOKIE = "ipc_lang"
+ONCE_COOKIE = "ipc_once"
+ONCE_SECONDS = 300
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
@@ -93,6 +100,31 @@ class Page:
 
     def anonymous_writer(self) -> Writer:
         return Writer(self.session, self.user, audit_context(self.request, self.user))
+
+    # --- a secret shown once, after a redirect ---------------------------------------------
+    def keep_once(self, secret: str) -> None:
+        """Carry ``secret`` to the next page of this session (POST, redirect, GET: reloading the
+        page it is shown on must not post the form again), never into a URL or the database."""
+        self.new_cookies[ONCE_COOKIE] = self._once_box().encrypt(secret.encode()).decode()
+
+    def take_once(self) -> str | None:
+        """The secret kept by the previous request of this session, once; ``None`` if there is none,
+        it is older than five minutes, or it was kept by another session."""
+        token = self.request.cookies.get(ONCE_COOKIE)
+        if not token or self.web_session is None:
+            return None
+        self.new_cookies[ONCE_COOKIE] = ""
+        try:
+            return self._once_box().decrypt(token.encode(), ttl=ONCE_SECONDS).decode()
+        except InvalidToken:
+            return None
+
+    def _once_box(self) -> Fernet:
+        session = self.web_session
+        if session is None:
+            raise NotAuthenticated("sign in to continue")
+        key = hashlib.sha256(f"once:{session.csrf_secret}".encode()).digest()
+        return Fernet(base64.urlsafe_b64encode(key))
 
     # --- output --------------------------------------------------------------------------
     def gettext(self, message: str, **values: Any) -> str:

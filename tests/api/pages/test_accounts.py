@@ -310,3 +310,33 @@ def test_a_service_hall_action_that_is_none_is_refused_by_name(web: TestClient) 
     r = web.post("/service-hall/applications/SH2026000001/act", data={"action": "bogus&x=1", "csrf_token": _csrf(web)},
                  headers={**HTML, "Accept-Language": "zh-CN"}, follow_redirects=False)
     assert r.status_code == 422 and "（办理操作）" in r.text
+
+
+def test_a_new_api_key_is_shown_once_and_reloading_makes_no_second_key(web: TestClient) -> None:
+    """POST, redirect, GET: the secret reaches the account page in a one-time cookie encrypted
+    under the session's secret; a reload shows the list without it, and creates nothing."""
+    _sign_up(web)
+    made = web.post("/account/api-keys", data={"name": "laptop", "csrf_token": _csrf(web, "/account")},
+                    headers=EN, follow_redirects=False)
+    assert made.status_code == 303 and made.headers["location"] == "/account?done=key#keys-h"
+    header = made.headers["set-cookie"]
+    assert "ipc_once=" in header and "HttpOnly" in header and "SameSite=lax" in header
+    kept = web.cookies.get("ipc_once")
+    assert kept and "ipc_" not in kept  # encrypted, not the key itself
+    shown = web.get("/account?done=key", headers=EN).text
+    secret = re.search(r'id="new-key">(ipc_[^<]+)<', shown)
+    assert secret is not None and "Copy the key now" in shown
+    assert web.get("/api/v1/auth/api-keys", headers={"X-API-Key": secret.group(1)}).status_code == 200
+
+    again = web.get("/account?done=key", headers=EN).text  # the reload
+    assert "new-key" not in again and secret.group(1) not in again
+    assert again.count("<code>") == 1 and "<td>laptop</td>" in again  # one key, listed
+
+    # hostile: a forged or altered cookie, or one carried to another account's session, shows nothing
+    for value in ("not-a-token", kept[:-4] + "AAAA"):
+        web.cookies.set("ipc_once", value)
+        assert "new-key" not in web.get("/account?done=key", headers=EN).text
+    web.post("/logout", data={"csrf_token": _csrf(web, "/account")}, headers=HTML)
+    _sign_up(web)
+    web.cookies.set("ipc_once", kept)
+    assert "new-key" not in web.get("/account?done=key", headers=EN).text
