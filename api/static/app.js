@@ -74,6 +74,14 @@
     });
     return query;
   }
+  // A button with data-confirm (a deletion, a deactivation) asks before its form is sent; without
+  // this file the form is sent as it is.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var question = button ? button.getAttribute("data-confirm") : null;
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  }, true);
+
   // The builder only writes query text: Enter in one of its rows does not send it anywhere.
   document.addEventListener("submit", function (event) {
     if (event.target instanceof HTMLElement && event.target.matches("form[data-builder]")) { event.preventDefault(); }

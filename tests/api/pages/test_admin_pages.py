@@ -286,6 +286,8 @@ def test_organisations_and_their_members(console: Console, clients: dict[str, Te
 def test_deactivate_and_reactivate_an_account(console: Console, clients: dict[str, TestClient]) -> None:
     admin, member = clients["admin"], clients["member"]
     assert member.get("/account", headers=EN).status_code == 200
+    listed = admin.get("/admin/users", headers=EN).text  # the button asks first (app.js), naming the account
+    assert f'data-confirm="Deactivate {console.people["member"]}? The account is signed out everywhere' in listed
     r = _post(admin, f"/admin/users/{console.ids['member']}/active", {"active": "false"})
     assert r.status_code == 303 and "done=deactivated" in r.headers["location"]
     assert member.get("/account", headers=EN, follow_redirects=False).status_code == 303  # signed out

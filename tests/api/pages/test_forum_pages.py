@@ -521,6 +521,19 @@ def test_a_member_asks_and_a_moderator_hides_a_flagged_answer(browser: Browser, 
     page.reload()
     expect(page.locator(f"#post-{spam}")).to_have_count(0)
     expect(page.locator("article.post")).to_have_count(1)
+
+    # deleting asks first, naming the post: "cancel" keeps it, "OK" deletes it
+    asked: list[str] = []
+    moderator.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    moderator.locator(f'#post-{spam} button[value="delete"]').click()
+    expect(moderator.locator(f"#post-{spam}")).to_have_count(1)
+    assert len(asked) == 1 and "如何提交PCT国际申请？" in asked[0]
+    assert re.search(r"#2 |第 2 楼", asked[0]), asked[0]
+    moderator.once("dialog", lambda dialog: dialog.accept())
+    with moderator.expect_navigation():
+        moderator.locator(f'#post-{spam} button[value="delete"]').click()
+    expect(moderator.locator(f"#post-{spam}")).to_have_count(0)
+    expect(moderator.locator("article.post")).to_have_count(1)
     page.goto(f"{portal_url}/community/moderation")
     expect(page.locator("h1")).not_to_have_text(re.compile("Moderation queue|审核队列"))
     _no_axe_violations(page)  # the 403 page
