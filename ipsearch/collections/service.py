@@ -73,8 +73,11 @@ def _check_query(search: SearchService, query: str | None) -> None:
 
 
 def _check_org_sharing(session: Session, user: User, visibility: Visibility, org_id: int | None) -> None:
-    """Only a member may share a collection with an organisation (its admins get the notifications)."""
-    if visibility == Visibility.org and (org_id is None or not is_org_member(session, user, org_id)):
+    """Only a member may share a collection with an organisation (its admins get the notifications),
+    and a collection names no organisation its owner is not in, whatever its visibility (an
+    organisation that does not exist was a foreign-key failure, a 500)."""
+    if (visibility == Visibility.org and org_id is None) or (org_id is not None
+                                                             and not is_org_member(session, user, org_id)):
         raise PermissionDenied("an organisation collection needs an organisation you belong to")
 
 
@@ -130,6 +133,9 @@ def update(w: Writer, search: SearchService, collection_id: int, body: Collectio
     coll = get_editable(w.session, w.actor, collection_id)
     _check_query(search, body.query)
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k == "query"}
+    if changes.get("visibility", coll.visibility) != Visibility.org and coll.org_id is not None \
+            and "org_id" not in changes:
+        changes["org_id"] = None  # no longer shared: it names no organisation (its owner may have left it)
     if "visibility" in changes or "org_id" in changes:
         require_owner(w.actor, coll)
         _check_org_sharing(w.session, w.actor, changes.get("visibility", coll.visibility),

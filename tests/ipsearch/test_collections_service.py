@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.accounts.models import OrgKind, OrgRole, Role, User
+from core.accounts.models import Membership, OrgKind, OrgRole, Role, User
 from core.accounts.service import add_member, create_organisation
 from core.audit import AuditContext, AuditRecord, Writer
 from core.db import session_factory
@@ -138,10 +138,16 @@ def test_an_organisation_collection_needs_a_membership(world: World) -> None:
                                                            CollectionIn(name="No org", visibility=Visibility.org)))
     assert world.count(Collection) == 0
     assert service.create(world.writer(founder), world.search, shared).org_id == org.id
-    # nor may a private collection naming someone else's organisation be shared with it later
-    own = service.create(world.writer(stranger), world.search, CollectionIn(name="Mine", org_id=org.id))
+    # a private collection names no organisation its owner is not in (one that does not exist was a 500)
+    for org_id in (org.id, org.id + 1000):
+        world.refused(PermissionDenied, lambda: service.create(world.writer(stranger), world.search,
+                                                               CollectionIn(name="Mine", org_id=org_id)))
+    # nor may a private collection be shared with someone else's organisation later
+    own = service.create(world.writer(stranger), world.search, CollectionIn(name="Mine"))
     world.refused(PermissionDenied, lambda: service.update(world.writer(stranger), world.search, own.id,
                                                            CollectionPatch(visibility=Visibility.org)))
+    world.refused(PermissionDenied, lambda: service.update(world.writer(stranger), world.search, own.id,
+                                                           CollectionPatch(org_id=org.id + 1000)))
     world.refused(PermissionDenied, lambda: service.update(world.writer(stranger), world.search, own.id,
                                                            CollectionPatch(visibility=Visibility.org, org_id=org.id)))
     assert service.get(world.session, stranger, own.id).visibility is Visibility.private
@@ -371,3 +377,18 @@ def test_tags_and_notes_are_removed_by_those_who_may(world: World) -> None:
     service.delete_note(world.writer(admin), cid, mine)  # an admin
     assert service.notes(world.session, owner, cid) == []
     assert world.audits().count("collection.untag") == 2 and world.audits().count("collection.note.delete") == 2
+
+
+def test_an_owner_who_left_the_organisation_can_make_the_collection_private(world: World) -> None:
+    founder, owner = world.user(), world.user()
+    org = create_organisation(world.session, founder, "Lamp makers", OrgKind.association)
+    add_member(world.session, org, owner.id, OrgRole.member)
+    world.session.commit()
+    shared = service.create(world.writer(owner), world.search,
+                            CollectionIn(name="Shared", visibility=Visibility.org, org_id=org.id))
+    for membership in world.session.scalars(select(Membership).where(Membership.user_id == owner.id)):
+        world.session.delete(membership)
+    world.session.commit()
+    private = service.update(world.writer(owner), world.search, shared.id,
+                             CollectionPatch(visibility=Visibility.private))
+    assert (private.visibility, private.org_id) == (Visibility.private, None)
