@@ -26,7 +26,7 @@ from community.agencies import service as agencies
 from community.agencies.schemas import ReviewDecision
 from community.forums import service as svc
 from community.forums.quotes import WITHHELD_WORDS, Words
-from community.forums.schemas import FlagIn, ModerationAction, PostIn, TopicIn
+from community.forums.schemas import BodyIn, FlagIn, ModerationAction, PostIn, TopicIn
 from core.accounts.permissions import is_staff
 from core.errors import Conflict, InvalidInput, PermissionDenied, TooManyRequests
 from core.ids import DbId, parse_id
@@ -135,15 +135,18 @@ def _topic(page: Page, topic_id: int, number: int = 1, status_code: int = 200, *
 @router.get("/community/topics/{topic_id}", response_class=HTMLResponse)
 def topic_page(page: PageDep, topic_id: DbId, page_number: PageNumber = 1,
                quote: Annotated[DbId | None, Query()] = None,
-               flagged: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
-    """``quote=POST`` starts the reply with that post quoted; ``flagged=1`` thanks for a flag (a fixed
-    sentence: a link cannot put words in the page)."""
+               flagged: Annotated[int, Query(ge=0, le=1)] = 0,
+               deleted: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
+    """``quote=POST`` starts the reply with that post quoted; ``flagged=1`` thanks for a flag and
+    ``deleted=1`` says the reader's post is deleted (fixed sentences: a link cannot put words in the
+    page)."""
     typed: dict[str, Any] = {}
     if quote is not None:
         quoted = svc.quote(page.session, quote, page.user, _withheld_words(page))
         if quoted.topic_id == topic_id:
             typed = {"body": quoted.markdown, "quote_of": quoted.post_id}
-    notice = page.gettext("Thank you: the moderators will look at the post.") if flagged else None
+    notice = page.gettext("Thank you: the moderators will look at the post.") if flagged \
+        else page.gettext("Your post was deleted.") if deleted else None
     return _topic(page, topic_id, page_number, typed=typed, notice=notice)
 
 
@@ -221,6 +224,44 @@ def flag(page: CheckedPageDep, post_id: DbId, reason: OptionalText = "") -> Resp
     if flagged.hidden and not is_staff(page.user):
         return page.redirect(f"/community/topics/{place.topic_id}?flagged=1")
     return page.redirect(_post_url(place.topic_id, place.page, post_id, flagged=1))
+
+
+def _edit_page(page: Page, post_id: int, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    post = svc.editable_post(page.session, post_id, page.user)
+    return page.render("forum_post_edit.html", status_code, post=post, **extra)
+
+
+@router.get("/community/posts/{post_id}/edit", response_class=HTMLResponse)
+def edit_form(page: PageDep, post_id: DbId) -> HTMLResponse:
+    """The author's (or a moderator's) own Markdown in the editor."""
+    return _edit_page(page, post_id, body=None)
+
+
+@router.post("/community/posts/{post_id}/edit", response_model=None)
+def edit(page: CheckedPageDep, post_id: DbId, body: OptionalText = "", op: OptionalText = "") -> Response:
+    """Save the edit (the text before it is kept as a revision), or (``op=preview``) show it rendered."""
+    try:
+        if op == PREVIEW:
+            return _edit_page(page, post_id, body=body, preview=svc.preview(body))
+        svc.edit_post(page.writer(), post_id, BodyIn(body=body).body)
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _edit_page(page, post_id, form_status(exc), body=body, error=_explain(page, exc))
+    place = svc.post_place(page.session, post_id, page.user)
+    return page.redirect(_post_url(place.topic_id, place.page, post_id))
+
+
+@router.post("/community/posts/{post_id}/delete", response_model=None)
+def delete(page: CheckedPageDep, post_id: DbId) -> Response:
+    """The author deletes a reply of theirs, then reads the page it was on."""
+    place = svc.post_place(page.session, post_id, page.user)
+    try:
+        svc.delete_own_post(page.writer(), post_id)
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _topic(page, place.topic_id, place.page, form_status(exc), typed={}, error=_explain(page, exc))
+    query = {"page": place.page, "deleted": 1} if place.page > 1 else {"deleted": 1}
+    return page.redirect(f"/community/topics/{place.topic_id}?{urlencode(query)}")
 
 
 # --- moderation ----------------------------------------------------------------------------------

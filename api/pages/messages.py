@@ -233,6 +233,8 @@ REFUSALS = [
     N_('page %(page)s of the directory not found'),
     N_('category %(id)s does not exist'),
     N_('only the author or a moderator may edit a post'),
+    N_('only its author may delete a post'),
+    N_('the opening post of a topic cannot be deleted: edit it, or ask a moderator to delete the topic'),
     N_('a post can be %(actions)s, not %(action)s'),
     N_('category %(id)s not found'),
     N_('there are %(pages)s page(s), not %(number)s'),

@@ -52,6 +52,12 @@ def edit_post(post_id: DbId, body: schemas.BodyIn, w: WriterDep) -> schemas.Post
     return svc.edit_post(w, post_id, body.body)
 
 
+@router.delete("/posts/{post_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
+def delete_post(post_id: DbId, w: WriterDep) -> None:
+    """The author deletes a reply of theirs; moderators delete through ``/moderate``."""
+    svc.delete_own_post(w, post_id)
+
+
 @router.get("/posts/{post_id}/revisions", response_model=list[schemas.RevisionOut])
 def revisions(post_id: DbId, session: SessionDep, user: OptionalUser) -> list[schemas.RevisionOut]:
     return svc.revisions(session, post_id, user)

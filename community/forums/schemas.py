@@ -89,6 +89,16 @@ class PostOut(BaseModel):
     edited_at: datetime | None
 
 
+class PostEditOut(BaseModel):
+    """A post's own Markdown, for the form that edits it (its author's, or a moderator's)."""
+
+    id: int
+    topic_id: int
+    topic_title: str
+    number: int
+    markdown: str
+
+
 class SearchHitOut(PostOut):
     topic_id: int
 

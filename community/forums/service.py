@@ -36,6 +36,7 @@ from community.forums.schemas import (
     ModeratedPostOut,
     ModeratedTopicOut,
     ModerationAction,
+    PostEditOut,
     PostFlagOut,
     PostIn,
     PostOut,
@@ -60,7 +61,7 @@ from core.accounts.models import User
 from core.accounts.permissions import is_staff, require_admin, require_staff
 from core.audit import AuditAction, AuditRecord, Writer
 from core.db import utcnow
-from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooManyRequests
+from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, TooManyRequests
 from core.notifications import notify
 from ipsearch.analysis import get_analyzer
 
@@ -89,13 +90,20 @@ def _daily_limit(template: str, n: int) -> TooManyRequests:
     return TooManyRequests(template % {"n": n}, retry_after=3600, template=template, params={"n": n})
 
 
-def _check_limits(session: Session, user: User, new_topic: bool, links: int, images: int) -> None:
+def _check_content(user: User, rendered: Rendered) -> None:
+    """A new user's links and images per post: checked on every write of a post, edits included."""
+    limits = limits_for(user, utcnow())
+    if limits.links_per_post is not None and rendered.links > limits.links_per_post:
+        raise InvalidInput.said("new users may post at most %(n)s links", n=limits.links_per_post)
+    if limits.images_per_post is not None and rendered.images > limits.images_per_post:
+        raise InvalidInput.said("new users may post at most %(n)s image(s)", n=limits.images_per_post)
+
+
+def _check_limits(session: Session, user: User, new_topic: bool, rendered: Rendered) -> None:
+    """What a new post may hold, and how often a new user may post."""
+    _check_content(user, rendered)
     now = utcnow()
     limits = limits_for(user, now)
-    if limits.links_per_post is not None and links > limits.links_per_post:
-        raise InvalidInput.said("new users may post at most %(n)s links", n=limits.links_per_post)
-    if limits.images_per_post is not None and images > limits.images_per_post:
-        raise InvalidInput.said("new users may post at most %(n)s image(s)", n=limits.images_per_post)
     if new_topic:
         last = session.scalar(select(func.max(Topic.created_at)).where(Topic.author_id == user.id))
         wait = limits.seconds_between_topics
@@ -356,7 +364,7 @@ def create_topic(w: Writer, body: TopicIn) -> TopicOut:
     if w.session.get(Category, body.category_id) is None:
         raise InvalidInput.said("category %(id)s does not exist", id=body.category_id)
     rendered = _content(body.body)
-    _check_limits(w.session, author, True, rendered.links, rendered.images)
+    _check_limits(w.session, author, True, rendered)
     topic = Topic(category_id=body.category_id, author_id=author.id, title=body.title)
     w.session.add(topic)
     w.session.flush()
@@ -374,24 +382,60 @@ def reply(w: Writer, topic_id: int, body: PostIn) -> PostOut:
         raise Conflict("the topic is locked")
     rendered = _content(body.body)
     quoted = _quotable(w.session, topic, author, body.quote_of)
-    _check_limits(w.session, author, False, rendered.links, rendered.images)
+    _check_limits(w.session, author, False, rendered)
     post = _add_post(w.session, topic, author, body.body, rendered, quoted)
     w.audit(AuditAction.forum_post_create, "forum_post", post.id, topic_id=topic.id)
     w.commit()
     return post_out(post)
 
 
+def _own_post(session: Session, post_id: int, user: User, staff_too: bool) -> tuple[Post, Topic]:
+    """A post its author (or, with ``staff_too``, a moderator) may change: in a topic they can see
+    and, unless they are staff, one that is not locked."""
+    post = get_post(session, post_id)
+    topic = get_topic(session, post.topic_id, user)
+    if post.author_id != user.id and not (staff_too and is_staff(user)):
+        raise PermissionDenied("only the author or a moderator may edit a post" if staff_too
+                               else "only its author may delete a post")
+    if topic.locked and not is_staff(user):
+        raise Conflict("the topic is locked")
+    return post, topic
+
+
+def editable_post(session: Session, post_id: int, viewer: User | None) -> PostEditOut:
+    """A post's Markdown for its edit form, if ``viewer`` may edit it."""
+    if viewer is None:
+        raise NotAuthenticated("sign in to continue")
+    post, topic = _own_post(session, post_id, viewer, staff_too=True)
+    return PostEditOut(id=post.id, topic_id=topic.id, topic_title=topic.title, number=post.number,
+                       markdown=post.markdown)
+
+
 def edit_post(w: Writer, post_id: int, body: str) -> PostOut:
-    """The author or a moderator edits; the text before the edit is kept as a revision."""
-    post = get_post(w.session, post_id)
+    """The author or a moderator edits; the text before the edit is kept as a revision. A new user's
+    edit is held to the links and images of a new post; only staff edit in a locked topic."""
     user = w.actor
-    if post.author_id != user.id and not is_staff(user):
-        raise PermissionDenied("only the author or a moderator may edit a post")
+    post, _ = _own_post(w.session, post_id, user, staff_too=True)
     rendered = _content(body)
+    _check_content(user, rendered)
     w.session.add(PostRevision(post_id=post.id, markdown=post.markdown, edited_by=user.id))
     post.markdown, post.html, post.edited_at = body, rendered.html, utcnow()
     post.search_tokens = search_tokens(body)
     w.audit(AuditAction.forum_post_edit, "forum_post", post.id)
+    w.commit()
+    return post_out(post)
+
+
+def delete_own_post(w: Writer, post_id: int) -> PostOut:
+    """The author takes back a reply (moderators delete through moderation). An opening post stays:
+    its topic would lose its question under its replies; it can be edited, or the topic deleted by
+    a moderator."""
+    post, _ = _own_post(w.session, post_id, w.actor, staff_too=False)
+    if post.number == 1:
+        raise Conflict("the opening post of a topic cannot be deleted: edit it, or ask a moderator "
+                       "to delete the topic")
+    post.deleted = True
+    w.audit(AuditAction.forum_post_delete, "forum_post", post.id, by="author")
     w.commit()
     return post_out(post)
 

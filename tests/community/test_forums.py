@@ -210,3 +210,19 @@ def test_the_api_shows_quotes_of_a_hidden_post_as_placeholders(world: World) -> 
         answer.json()["id"]]
     posts = c.get(f"/api/v1/forums/topics/{topic}", headers=world.h["moderator"]).json()["posts"]
     assert sum(f"the secret formula {tag}" in p["html"] for p in posts) == 2  # the post and the quote
+
+
+def test_an_author_deletes_a_reply_through_the_api(world: World) -> None:
+    c = world.client
+    topic, first = world.new_topic()
+    _rewind(c, world.ids["outsider"], 60)
+    r = c.post(f"/api/v1/forums/topics/{topic}/posts", headers=world.h["outsider"], json={"body": "a reply"})
+    assert r.status_code == 201, r.text
+    reply = r.json()["id"]
+    assert c.delete(f"/api/v1/forums/posts/{reply}").status_code == 401
+    assert c.delete(f"/api/v1/forums/posts/{reply}", headers=world.h["member"]).status_code == 403
+    assert c.delete(f"/api/v1/forums/posts/{first}", headers=world.h["outsider"]).status_code == 409
+    assert c.delete(f"/api/v1/forums/posts/{reply}", headers=world.h["outsider"]).status_code == 204
+    assert c.delete(f"/api/v1/forums/posts/{reply}", headers=world.h["outsider"]).status_code == 404
+    posts = c.get(f"/api/v1/forums/topics/{topic}").json()["posts"]
+    assert [p["id"] for p in posts] == [first]

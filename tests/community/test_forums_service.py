@@ -291,3 +291,39 @@ def test_a_reply_quotes_only_posts_its_author_may_read(forum: Forum) -> None:
     other = svc.create_topic(c.writer(c.user()), TopicIn(category_id=forum.category, title="Other", body="x")).id
     c.refused(lambda: svc.reply(c.writer(c.user()), other, PostIn(body="elsewhere", quote_of=hidden)), NotFound)
     c.refused(lambda: svc.reply(c.writer(author), other, PostIn(body="elsewhere", quote_of=hidden)), InvalidInput)
+
+
+def test_an_author_deletes_a_reply_but_not_an_opening_post(forum: Forum) -> None:
+    c = forum.c
+    author, post = forum.post("posted in haste")
+    c.refused(lambda: svc.delete_own_post(c.writer(c.user()), post))  # another member
+    c.refused(lambda: svc.delete_own_post(c.writer(forum.moderator), post))  # staff use moderation
+    opening = svc.get_topic(c.session, forum.topic).id
+    first = c.session.scalar(select(Post.id).where(Post.topic_id == opening, Post.number == 1))
+    assert first is not None
+    c.refused(lambda: svc.delete_own_post(c.writer(forum.author), first), Conflict)
+    svc.delete_own_post(c.writer(author), post)
+    assert c.audit_actions()[-1] == AuditAction.forum_post_delete.value
+    with pytest.raises(NotFound):
+        svc.get_post(c.session, post)
+    c.refused(lambda: svc.delete_own_post(c.writer(author), post), NotFound)  # only once
+    assert [p.id for p in svc.topic_page(c.session, forum.topic, None).posts] == [first]
+
+
+def test_in_a_locked_topic_only_staff_edit_and_nobody_deletes_their_own(forum: Forum) -> None:
+    c = forum.c
+    author, post = forum.post("answer")
+    svc.moderate_topic(c.writer(forum.moderator), forum.topic, ModerationAction.lock)
+    c.refused(lambda: svc.edit_post(c.writer(author), post, "rewritten after the lock"), Conflict)
+    c.refused(lambda: svc.delete_own_post(c.writer(author), post), Conflict)
+    c.refused(lambda: svc.editable_post(c.session, post, author), Conflict)
+    assert "moderated" in svc.edit_post(c.writer(forum.moderator), post, "moderated").html
+
+
+def test_a_new_users_edit_is_held_to_the_links_of_a_new_post(forum: Forum) -> None:
+    c = forum.c
+    newcomer = c.user(age_days=0)
+    post = svc.reply(c.writer(newcomer), forum.topic, PostIn(body="a plain answer")).id
+    links = "[a](https://a.example) [b](https://b.example) [c](https://c.example)"
+    c.refused(lambda: svc.edit_post(c.writer(newcomer), post, links), InvalidInput)
+    assert svc.editable_post(c.session, post, newcomer).markdown == "a plain answer"

@@ -551,3 +551,61 @@ def test_a_missing_topic_or_page_is_said_in_the_readers_language(forum: Forum, c
     assert r.status_code == 404 and "topic 987654 not found" in r.text
     r = anon.get(f"/community/forums/{forum.category}?page=99", headers=ZH)
     assert r.status_code == 404 and "共 1 页，没有第 99 页" in r.text
+
+
+def test_an_author_edits_and_deletes_their_own_reply(forum: Forum, clients: dict[str, TestClient]) -> None:
+    alice, bob, mod = clients["alice"], clients["bob"], clients["mod"]
+    topic = _ask(alice, forum.category, "PCT fees", "What does a PCT filing cost?")
+    answer = _reply(bob, topic, "About 1,300 CHF.")
+    page = bob.get(f"/community/topics/{topic}", headers=EN).text
+    assert f'href="/community/posts/{answer}/edit"' in page
+    assert f'action="/community/posts/{answer}/delete"' in page
+    assert 'data-confirm="Delete your post #2? This cannot be undone."' in page
+    assert f'href="/community/posts/{answer}/edit"' not in alice.get(f"/community/topics/{topic}", headers=EN).text
+
+    form = bob.get(f"/community/posts/{answer}/edit", headers=EN).text
+    assert "About 1,300 CHF.</textarea>" in form and "Save the edit" in form
+    shown = _post(bob, f"/community/posts/{answer}/edit", {"body": f"**About** 1,330 CHF {XSS}", "op": "preview"})
+    assert shown.status_code == 200 and "<strong>About</strong>" in shown.text and XSS not in shown.text
+    blank = _post(bob, f"/community/posts/{answer}/edit", {"body": "   "})
+    assert blank.status_code == 400 and "the post is blank: write something readers can see" in blank.text
+    saved = _post(bob, f"/community/posts/{answer}/edit", {"body": f"About 1,330 CHF {XSS}"})
+    assert saved.status_code == 303 and saved.headers["location"].endswith(f"#post-{answer}")
+    page = alice.get(f"/community/topics/{topic}", headers=EN).text
+    assert "About 1,330 CHF &lt;script&gt;" in page and XSS not in page and "edited" in page
+
+    # hostile: another member neither opens the form nor posts it; no token, no write
+    assert alice.get(f"/community/posts/{answer}/edit", headers=EN).status_code == 403
+    assert _post(alice, f"/community/posts/{answer}/edit", {"body": "vandalised"}).status_code == 403
+    assert _post(alice, f"/community/posts/{answer}/delete", {}).status_code == 403
+    assert bob.post(f"/community/posts/{answer}/delete", headers=EN).status_code == 403
+    assert clients["anon"].get(f"/community/posts/{answer}/edit", headers=EN, follow_redirects=False).status_code == 303
+    opening = _post_ids(page)[0]
+    refused = _post(alice, f"/community/posts/{opening}/delete", {})
+    assert refused.status_code == 409 and "the opening post of a topic cannot be deleted" in refused.text
+    assert "About 1,330 CHF" in alice.get(f"/community/topics/{topic}", headers=EN).text
+
+    gone = _post(bob, f"/community/posts/{answer}/delete", {})
+    assert gone.status_code == 303 and gone.headers["location"] == f"/community/topics/{topic}?deleted=1"
+    assert "Your post was deleted." in bob.get(gone.headers["location"], headers=EN).text
+    assert _post_ids(bob.get(f"/community/topics/{topic}", headers=EN).text) == [opening]
+    assert bob.get(f"/community/posts/{answer}/edit", headers=EN).status_code == 404
+
+    # a locked topic: the author's edit and delete are gone from the page and refused; a moderator edits
+    carol = clients["carol"]
+    second = _reply(carol, topic, "One more thing.")
+    _post(mod, f"/community/moderation/topics/{topic}", {"action": "lock"})
+    page = carol.get(f"/community/topics/{topic}", headers=EN).text
+    assert f"/community/posts/{second}/edit" not in page and f"/community/posts/{second}/delete" not in page
+    assert _post(carol, f"/community/posts/{second}/edit", {"body": "changed"}).status_code == 409
+    assert _post(mod, f"/community/posts/{second}/edit", {"body": "Moderated."}).status_code == 303
+
+
+def test_the_edit_form_in_chinese(forum: Forum, clients: dict[str, TestClient]) -> None:
+    bob = clients["bob"]
+    topic = _ask(clients["alice"], forum.category, "PCT 费用", "PCT 申请要多少钱？")
+    answer = _reply(bob, topic, "大约一万元。")
+    form = bob.get(f"/community/posts/{answer}/edit", headers=ZH).text
+    assert "编辑第 2 楼" in form and "保存修改" in form
+    topic_page = bob.get(f"/community/topics/{topic}", headers=ZH).text
+    assert ">编辑</a>" in topic_page and 'data-confirm="删除您的第 2 楼帖子？此操作无法撤销。"' in topic_page
