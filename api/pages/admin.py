@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from api.i18n import N_, SHOWN_ZONE
 from api.pages.agencies import SERVICES
+from api.pages.audit_labels import ACTION_LABELS, OBJECT_LABELS
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.problems import form_status
 from community import moderation
@@ -420,9 +421,14 @@ def _audit_filter(page: Page, actor: str, action: str, object_type: str, since: 
                              limit=AUDIT_PER_PAGE)
 
 
-def _as_json(details: dict[str, object]) -> str:
-    """An entry's details as JSON text with its Chinese as characters (escaped by the template)."""
-    return json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
+def _details(details: dict[str, object]) -> list[tuple[str, str]]:
+    """An entry's details as name and value pairs, sorted by name: text and numbers as they are,
+    lists and objects as JSON with their Chinese as characters (escaped by the template)."""
+    def shown(value: object) -> str:
+        if value is None or isinstance(value, str | int | float | bool):
+            return "—" if value is None or value == "" else str(value)
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return [(name, shown(details[name])) for name in sorted(details)]
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
@@ -433,8 +439,9 @@ def audit_page(page: PageDep, actor: Annotated[str, Query(max_length=254)] = "",
     """The trail newest first, filtered by who, what, which kind of object and when (whole days, UTC)."""
     user = page.require_user()
     filters = {"actor": actor, "action": action, "object_type": object_type, "since": since, "until": until}
-    data: dict[str, Any] = {"filters": filters, "actions": [a.value for a in audit.AuditAction], "as_json": _as_json,
-                            "object_types": audit.object_types(page.session, user), "trail": None}
+    data: dict[str, Any] = {"filters": filters, "actions": ACTION_LABELS, "objects": OBJECT_LABELS,
+                            "details": _details, "object_types": audit.object_types(page.session, user),
+                            "trail": None}
     try:
         data["trail"] = audit.trail_page(page.session, user,
                                          _audit_filter(page, actor, action, object_type, since, until, before))

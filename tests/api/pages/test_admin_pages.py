@@ -179,6 +179,15 @@ def test_a_role_change_is_audited_and_found_by_the_trail_filters(console: Consol
     today = dt.datetime.now(BEIJING).date()  # the trail's dates are Beijing's, as its times
     trail = admin.get("/admin/audit", params={"action": "user.role.set"}, headers=EN).text
     assert f'id="audit-{entry.id}"' in trail and console.people["admin"] in trail
+    # in words, in the reader's language; the code stays beside it for the filters and the API
+    row = re.search(rf'<tr id="audit-{entry.id}">.*?</tr>', trail, re.S)
+    assert row is not None
+    assert "Changed a role<br><code class=\"meta\">user.role.set</code>" in row.group(0)
+    assert f"<td>User account {other}</td>" in row.group(0) and "<dt>role</dt><dd>moderator</dd>" in row.group(0)
+    assert '<option value="user.role.set" selected>Changed a role</option>' in trail
+    zh = admin.get("/admin/audit", params={"action": "user.role.set"}, headers=ZH).text
+    assert "修改角色<br>" in zh and f"<td>用户账号 {other}</td>" in zh
+    assert '<option value="user" >用户账号</option>' in zh
     assert "user.register" not in re.sub(r"<select.*?</select>", "", trail, flags=re.S)
     for params in ({"actor": console.people["admin"], "object_type": "user"},
                    {"since": today.isoformat(), "until": today.isoformat(), "action": "user.role.set"},
@@ -256,7 +265,7 @@ def test_markup_in_names_stays_text(console: Console, clients: dict[str, TestCli
     assert "Org &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in org_page
     assert "I run it &lt;script&gt;" in admin.get("/admin/agencies", headers=EN).text
     trail = admin.get("/admin/audit", params={"action": "org.create"}, headers=EN).text
-    assert "&#34;name&#34;: &#34;Org &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&#34;" in trail
+    assert "<dt>name</dt><dd>Org &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</dd>" in trail
 
 
 def test_organisations_and_their_members(console: Console, clients: dict[str, TestClient]) -> None:

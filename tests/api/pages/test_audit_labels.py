@@ -1,0 +1,30 @@
+"""The audit trail names every action it can hold: a new ``AuditAction`` without words fails here,
+not as a bare code on the console."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from api.pages.audit_labels import ACTION_LABELS, OBJECT_LABELS
+from core.audit import AuditAction
+
+REPO = Path(__file__).resolve().parents[3]
+PACKAGES = ("core", "ipsearch", "loaders", "analytics", "copyright", "community", "servicehall", "backup")
+
+
+def test_every_action_has_words() -> None:
+    assert set(ACTION_LABELS) == set(AuditAction)
+    assert len(set(ACTION_LABELS.values())) == len(ACTION_LABELS)  # no two actions read alike
+
+
+def test_every_object_type_written_has_words() -> None:
+    """The object types the services pass to ``Writer.audit`` (a literal, or a module's OBJECT)."""
+    written = set()
+    for package in PACKAGES:
+        for path in (REPO / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            written |= set(re.findall(r"\.audit\(\s*[^,()]+,\s*\"([a-z_]+)\"", text))
+            written |= set(re.findall(r"^OBJECT = \"([a-z_]+)\"", text, re.M))
+    assert len(written) > 20  # the search really read the services
+    assert written - set(OBJECT_LABELS) == set()
