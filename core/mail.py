@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts.models import User
 from core.db import utcnow
-from core.notifications import PASSWORD_CHANGED, SECURITY_KINDS, Notification
+from core.notifications import PASSWORD_CHANGED, ROLE_CHANGED, SECURITY_KINDS, Notification
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,12 @@ ZH_TITLES = {PASSWORD_CHANGED: "您的密码已更改",
              "forum.reply": "“{topic_title}”有新回复",
              "forum.quote": "您在“{topic_title}”中被引用",
              "forum.mention": "有人在“{topic_title}”中提到了您",
+             "forum.post_hidden": "版主隐藏了您在“{topic_title}”中的第 {post_number} 楼帖子",
+             "forum.post_restored": "版主恢复显示了您在“{topic_title}”中的第 {post_number} 楼帖子",
+             "forum.post_deleted": "版主删除了您在“{topic_title}”中的第 {post_number} 楼帖子",
+             "forum.topic_hidden": "版主隐藏了您的主题“{topic_title}”",
+             "forum.topic_deleted": "版主删除了您的主题“{topic_title}”",
+             ROLE_CHANGED: "您在平台上的角色已变更",
              "copyright.duplicate_held": "后来的登记（{held}）作为您的作品“{work_title}”的重复登记转入审查"}
 ZH_WORDS = {"red": "红色", "yellow": "黄色", "unconcentrated": "低集中度", "moderately concentrated": "中等集中度",
             "highly concentrated": "高集中度"}

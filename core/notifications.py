@@ -16,6 +16,7 @@ from core.errors import NotFound
 # since it is how someone whose password was changed by another learns of it.
 PASSWORD_CHANGED = "account.password_changed"  # noqa: S105 - a notification kind, not a secret
 SECURITY_KINDS = (PASSWORD_CHANGED,)
+ROLE_CHANGED = "account.role_changed"  # what the account may now do, or may no longer do
 
 
 class Notification(Row):

@@ -11,10 +11,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.deps import client_ip
-from api.i18n import parse_language
+from api.i18n import N_, parse_language
 from api.pages.context import LANG_COOKIE, SESSION_COOKIE, CheckedPageDep, Page, PageDep
 from api.problems import form_status
 from core.accounts import password_reset, service
+from core.accounts.models import Role
 from core.accounts.schemas import ApiKeyIn, ProfileIn, RegisterIn
 from core.accounts.sessions import close_session, open_session
 from core.errors import IPCommonsError
@@ -209,9 +210,19 @@ def revoke_api_key(page: CheckedPageDep, key_id: DbId) -> Response:
     return page.redirect("/account")
 
 
+# what a new platform role lets its holder do, said under the inbox notice of the change
+ROLE_NOTES = {Role.admin: N_("As an administrator you manage accounts, organisations, loads and the agency directory "
+                             "in the console (Admin in the menu)."),
+              Role.moderator: N_("As a moderator you hide, restore and delete forum posts and topics, and decide on "
+                                 "flagged agency reviews (Admin in the menu: the moderation queue)."),
+              Role.member: N_("The moderation tools and the console are no longer open to you; everything else "
+                              "stays as it was.")}
+
+
 @router.get("/inbox", response_class=HTMLResponse)
 def inbox(page: PageDep) -> HTMLResponse:
-    return page.render("inbox.html", notes=service.inbox(page.session, page.require_user()))
+    return page.render("inbox.html", notes=service.inbox(page.session, page.require_user()),
+                       ROLE_NOTES={role.value: note for role, note in ROLE_NOTES.items()})
 
 
 @router.post("/inbox/{note_id}/read", response_model=None)

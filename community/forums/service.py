@@ -492,15 +492,32 @@ def moderate_post(w: Writer, post_id: int, action: ModerationAction) -> Moderate
         raise InvalidInput.said("a post can be %(actions)s, not %(action)s", actions=", ".join(POST_AUDIT),
                                 action=action.value)
     post = get_post(w.session, post_id)
+    was_hidden = post.hidden
     if action is ModerationAction.hide:
         post.hidden, post.hidden_reason = True, "hidden by a moderator"
     elif action is ModerationAction.restore:
         post.hidden, post.hidden_reason, post.flags, post.flag_count = False, None, [], 0
     else:
         post.deleted = True
+    _tell_author(w, post, action, was_hidden)
     w.audit(POST_AUDIT[action], "forum_post", post.id)
     w.commit()
     return ModeratedPostOut(id=post.id, hidden=post.hidden, deleted=post.deleted)
+
+
+def _tell_author(w: Writer, post: Post, action: ModerationAction, was_hidden: bool) -> None:
+    """The author learns in the inbox that a moderator hid, showed again or deleted their post
+    (not when the moderator acted on their own post, nor when dismissing flags of a shown post)."""
+    if post.author_id == w.actor.id or (action is ModerationAction.restore and not was_hidden):
+        return
+    topic = w.session.get(Topic, post.topic_id)
+    title = topic.title if topic is not None else ""
+    kind, did = {ModerationAction.hide: ("forum.post_hidden", "hid"),
+                 ModerationAction.restore: ("forum.post_restored", "showed again"),
+                 ModerationAction.delete: ("forum.post_deleted", "deleted")}[action]
+    link = {} if action is ModerationAction.delete else {"post_id": post.id}
+    notify(w.session, post.author_id, kind, f"A moderator {did} your post {post.number} in '{title}'",
+           topic_id=post.topic_id, topic_title=title, post_number=post.number, **link)
 
 
 def moderate_topic(w: Writer, topic_id: int, action: ModerationAction,
@@ -520,6 +537,10 @@ def moderate_topic(w: Writer, topic_id: int, action: ModerationAction,
         topic.hidden = action is ModerationAction.hide
     else:
         topic.deleted = True
+    if action in (ModerationAction.hide, ModerationAction.delete) and topic.author_id != w.actor.id:
+        hidden = action is ModerationAction.hide
+        notify(w.session, topic.author_id, "forum.topic_hidden" if hidden else "forum.topic_deleted",
+               f"A moderator {'hid' if hidden else 'deleted'} your topic '{topic.title}'", topic_title=topic.title)
     w.audit(TOPIC_AUDIT[action], "forum_topic", topic.id, category_id=category_id)
     w.commit()
     return ModeratedTopicOut(**topic_out(topic).model_dump(), hidden=topic.hidden, deleted=topic.deleted)

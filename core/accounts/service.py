@@ -268,7 +268,12 @@ def change_role(w: Writer, user_id: int, body: RoleIn) -> UserOut:
     require_admin(w.actor)
     if user_id == w.actor.id and body.role is not w.actor.role:
         raise InvalidInput("you cannot change your own role: another administrator can")
+    before = w.session.get(User, user_id)
+    was = before.role if before is not None else None
     user = set_role(w.session, user_id, body.role)
+    if was is not None and was is not user.role:
+        notifications.notify(w.session, user.id, notifications.ROLE_CHANGED, f"Your role is now {user.role.value}",
+                             role=user.role.value, was=was.value)
     w.audit(AuditAction.user_role_set, "user", user.id, role=body.role.value)
     w.commit()
     return UserOut.model_validate(user)

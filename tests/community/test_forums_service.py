@@ -327,3 +327,31 @@ def test_a_new_users_edit_is_held_to_the_links_of_a_new_post(forum: Forum) -> No
     links = "[a](https://a.example) [b](https://b.example) [c](https://c.example)"
     c.refused(lambda: svc.edit_post(c.writer(newcomer), post, links), InvalidInput)
     assert svc.editable_post(c.session, post, newcomer).markdown == "a plain answer"
+
+
+def test_authors_learn_in_the_inbox_what_a_moderator_did(forum: Forum) -> None:
+    c = forum.c
+    author, post = forum.post("a cheap agent, call 555")
+
+    def told() -> list[tuple[str, dict[str, object]]]:
+        rows = c.session.scalars(select(Notification).where(Notification.user_id == author.id,
+                                                            Notification.kind.startswith("forum.")))
+        return [(n.kind, n.payload) for n in rows]
+
+    place = {"topic_id": forum.topic, "topic_title": "How to file a PCT application?", "post_number": 2}
+    svc.moderate_post(c.writer(forum.moderator), post, ModerationAction.restore)  # flags of a shown post: nothing
+    svc.moderate_post(c.writer(forum.moderator), post, ModerationAction.hide)
+    svc.moderate_post(c.writer(forum.moderator), post, ModerationAction.restore)
+    svc.moderate_post(c.writer(forum.moderator), post, ModerationAction.delete)
+    assert told() == [("forum.post_hidden", place | {"post_id": post}),
+                      ("forum.post_restored", place | {"post_id": post}),
+                      ("forum.post_deleted", place)]  # no link to a post that is gone
+    own = svc.reply(c.writer(forum.moderator), forum.topic, PostIn(body="mine")).id
+    svc.moderate_post(c.writer(forum.moderator), own, ModerationAction.hide)
+    assert not c.session.scalars(select(Notification).where(Notification.user_id == forum.moderator.id)).all()
+
+    svc.moderate_topic(c.writer(forum.moderator), forum.topic, ModerationAction.lock)
+    svc.moderate_topic(c.writer(forum.moderator), forum.topic, ModerationAction.hide)
+    svc.moderate_topic(c.writer(forum.moderator), forum.topic, ModerationAction.delete)
+    kinds = c.session.scalars(select(Notification.kind).where(Notification.user_id == forum.author.id))
+    assert list(kinds) == ["forum.reply", "forum.reply", "forum.topic_hidden", "forum.topic_deleted"]

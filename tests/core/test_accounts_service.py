@@ -101,6 +101,9 @@ def test_organisation_members_and_roles(session: Session) -> None:
     admin = service.ensure_admin(_writer(session), "root@example.org", PASSWORD)
     promoted = service.change_role(_writer(session, admin), newcomer.id, RoleIn(role=Role.moderator))
     assert promoted.role is Role.moderator
+    service.change_role(_writer(session, admin), newcomer.id, RoleIn(role=Role.moderator))  # no change: no notice
+    told = [(n.kind, n.payload) for n in service.inbox(session, newcomer)]
+    assert told == [("account.role_changed", {"role": "moderator", "was": "member"})]
     with pytest.raises(InvalidInput, match="your own role"):  # one click locked the only admin out
         service.change_role(_writer(session, admin), admin.id, RoleIn(role=Role.member))
     session.rollback()

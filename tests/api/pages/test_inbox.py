@@ -55,3 +55,26 @@ def test_hall_notices_say_what_happened_in_the_readers_language(web: TestClient,
     assert "办件 SH20270002：承诺办结时间已按国务院公布的节假日安排重新计算" in zh
     assert "Application SH20270002: promised completion time recalculated on the official holiday schedule" in en
     assert zh.count('href="/service-hall/applications/SH2027000') == 2
+
+
+def test_moderation_and_role_notices_say_what_happened_and_link_what_is_left(web: TestClient,
+                                                                             embedded_settings: Settings) -> None:
+    email = _signed_up(web)
+    title = "PCT 费用 <b>x</b>"
+    with session_scope(embedded_settings.effective_database_url) as session:
+        user = session.scalars(select(User).where(User.email == email)).one()
+        notify(session, user.id, "forum.post_hidden", "A moderator hid your post 2 in '...'", topic_id=7,
+               topic_title=title, post_number=2, post_id=70)
+        notify(session, user.id, "forum.post_deleted", "A moderator deleted your post 3 in '...'", topic_id=7,
+               topic_title=title, post_number=3)
+        notify(session, user.id, "account.role_changed", "Your role is now moderator", role="moderator",
+               was="member")
+    zh_page, en_page = (web.get("/inbox", headers=h).text for h in (ZH, HTML))
+    assert "<b>x</b>" not in zh_page and "&lt;b&gt;x&lt;/b&gt;" in zh_page  # a topic title stays text
+    zh, en = html.unescape(zh_page), html.unescape(en_page)
+    assert "版主隐藏了您在“PCT 费用 <b>x</b>”中的第 2 楼帖子" in zh and "其他读者已看不到该帖，您自己仍可看到" in zh
+    assert "版主删除了您在“PCT 费用 <b>x</b>”中的第 3 楼帖子" in zh
+    assert "您的角色已变更为：版主" in zh and "作为版主，您可以隐藏、恢复和删除论坛帖子与主题" in zh
+    assert "A moderator hid your post 2 in “PCT 费用 <b>x</b>”" in en and "Your role is now: moderator" in en
+    assert zh_page.count('href="/community/posts/70"') == 1 and zh_page.count('href="/community/topics/7"') == 1
+    assert "/copyright/records/" not in zh_page  # a post number is not a registration number
