@@ -96,7 +96,8 @@ _TEXT: dict[str, tuple[str, str]] = {
                       "在各领域普遍增长的撰写用语不计入。技术词占比按文献统计。"),
     "year": ("Year", "年份"),
     "applicants_col": ("Applicants", "申请人数"),
-    "growth": ("Change %", "增长率 %"),
+    "growth": ("Change %", "变化率 %"),  # a year on the year before: it can fall (the dashboard's words)
+    "hot_growth": ("Growth %", "增长率 %"),  # a hotspot subgroup: listed only when it grew
     "incomplete": ("incomplete", "不完整"),
     "rgr": ("Relative growth rate", "相对增长率"),
     "stage": ("Life-cycle stage", "技术生命周期"),

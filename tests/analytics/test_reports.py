@@ -77,6 +77,8 @@ def test_pdf_has_sections_numbers_fonts_and_charts(lang: str, corpus_settings: S
     assert f"{expected.concentration.cr4}" in words and f"{expected.concentration.hhi}" in words
     assert expected.top_applicants[0].name.split()[0] in words  # as printed, not the harmonised key
     assert "2024-06-30" in words
+    # the yearly table's column can fall ("Change %"); the hotspots grew ("Growth %"), as on the dashboard
+    assert STRINGS[lang]["growth"] in words and STRINGS[lang]["hot_growth"] in words
 
     fonts = pdf_tool("pdffonts", path)
     embedded = [line for line in fonts.splitlines()[2:] if line.split()[-5:-4] == ["yes"] or " yes " in line]
