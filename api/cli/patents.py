@@ -148,8 +148,9 @@ def demo(docs: Annotated[int, typer.Option(min=1)] = 2000) -> None:
                       "(shown this once: keep it)", markup=True, highlight=False)
     else:  # a second `make run`: the password was printed the first time and is stored hashed only
         console.print(f"demo content already there: administrator {content.admin_email} (its password was printed "
-                      f"when it was made; `ipcommons users set-password {content.admin_email} --password ...` sets "
-                      "a new one); anyone can sign up at /signup", markup=False, highlight=False)
+                      f"when it was made; `.venv/bin/ipcommons users set-password {content.admin_email}` asks for "
+                      "a new one, kept out of the shell's history); anyone can sign up at /signup",
+                      markup=False, highlight=False)
 
 
 @app.command()
