@@ -194,7 +194,9 @@ def _language(request: Request, user: User | None) -> Language:
             or from_accept_language(request.headers.get("accept-language")))
 
 
-def get_page(request: Request, platform: PlatformDep) -> Iterator[Page]:
+def open_page(request: Request, platform: Platform) -> Page:
+    """The page of this request: who is signed in (the session cookie), the language, the CSRF
+    scope of a signed-out visitor. The caller closes it."""
     page = Page(request=request, platform=platform, user=None, web_session=None, lang=Language.zh, anon_id="")
     try:
         if token := request.cookies.get(SESSION_COOKIE):
@@ -205,6 +207,15 @@ def get_page(request: Request, platform: PlatformDep) -> Iterator[Page]:
             page.anon_id = secrets.token_urlsafe(24)
             page.new_cookies[ANON_COOKIE] = page.anon_id
         page.lang = _language(request, page.user)
+    except BaseException:
+        page.close()
+        raise
+    return page
+
+
+def get_page(request: Request, platform: PlatformDep) -> Iterator[Page]:
+    page = open_page(request, platform)
+    try:
         yield page
     finally:
         page.close()

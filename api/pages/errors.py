@@ -2,27 +2,45 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.i18n import from_accept_language, parse_language, translations
-from api.pages.context import LANG_COOKIE, NAV, SESSION_COOKIE, templates
+from api.pages.context import LANG_COOKIE, NAV, SESSION_COOKIE, open_page, templates
 from core.errors import IPCommonsError
+
+log = logging.getLogger(__name__)
 
 
 def error_page(request: Request, status: int, title: str, error: IPCommonsError) -> Response:
+    """The error in the reader's language, under the header they know: signed in as themselves
+    (whatever refused the request, a handler or the checks before it), or, when the database that
+    says who they are is the trouble, as a visitor."""
     if status == 401 and request.method == "GET":
         # a session cookie that no longer signs in: signed out elsewhere, a changed password, or expired
         ended = {"after": "ended"} if request.cookies.get(SESSION_COOKIE) else {}
         return RedirectResponse("/login?" + urlencode({"next": request.url.path, **ended}), status_code=303)
+    shown: dict[str, object] = {"title": title, "back": came_from(request), "reopen": reopened(request, status)}
+    try:
+        page = open_page(request, request.app.state.platform)
+    except Exception:  # the database is down (a 503 page) or the app is not built: the bare page
+        log.warning("error page without its reader's session", exc_info=True)
+        return _bare_error_page(request, status, error, shown)
+    try:
+        return page.render("error.html", status, detail=error.in_words(page.gettext, page.lang), **shown)
+    finally:
+        page.close()
+
+
+def _bare_error_page(request: Request, status: int, error: IPCommonsError, shown: dict[str, object]) -> Response:
     lang = parse_language(request.cookies.get(LANG_COOKIE)) or from_accept_language(
         request.headers.get("accept-language"))
     gettext = translations(lang).gettext
-    context = {"title": title, "detail": error.in_words(gettext, lang), "_": gettext, "lang": lang.value, "user": None,
-               "csrf": "", "nav": NAV, "path": request.url.path, "page": _Bare(request), "back": came_from(request),
-               "reopen": reopened(request, status)}
+    context = {"detail": error.in_words(gettext, lang), "_": gettext, "lang": lang.value, "user": None,
+               "csrf": "", "nav": NAV, "path": request.url.path, "page": _Bare(request), **shown}
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 

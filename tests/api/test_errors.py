@@ -75,9 +75,9 @@ def test_an_address_with_no_page_is_said_in_the_readers_language(client: TestCli
     zh = client.get("/no-such-page", headers={"accept": "text/html", "accept-language": "zh-CN"})
     assert zh.status_code == 404 and "Not Found" not in zh.text
     assert "这个网址没有对应的页面：请检查网址，或回到检索页重新开始" in zh.text
-    # the site's sections stay one click away; account links do not, as the page is drawn without a session
+    # the site's sections stay one click away, and the account links of a signed-out visitor
     assert '<a href="/copyright" >版权登记</a>' in zh.text and 'href="/service-hall"' in zh.text
-    assert 'href="/login"' not in zh.text and 'href="/admin"' not in zh.text
+    assert 'href="/login"' in zh.text and 'href="/admin"' not in zh.text
     en = client.get("/no-such-page", headers={"accept": "text/html", "accept-language": "en"})
     assert "there is no page at this address: check it, or start again from the search page" in en.text
     wrong_method = client.delete("/", headers={"accept": "text/html", "accept-language": "zh-CN"})
@@ -98,3 +98,25 @@ def test_going_back_to_a_forms_address_leads_to_its_page(client: TestClient) -> 
     assert alone.status_code == 405
     api = client.get("/api/v1/collections/7/items/remove", follow_redirects=False)
     assert api.status_code in (404, 405) and "location" not in api.headers  # the API keeps its answers
+
+
+def test_an_error_page_keeps_the_readers_session_and_language(client: TestClient) -> None:
+    """Refused before the page's handler ran (no route, a parameter that does not fit) or by it (a
+    topic that does not exist): the header still shows who is signed in, in the language they
+    chose, with a working logout form; it was drawn as for a visitor, in the browser's language."""
+    html = {"accept": "text/html", "accept-language": "en"}
+    page = client.get("/signup", headers=html).text
+    token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    signed = client.post("/signup", data={"email": "reader@example.org", "password": PASSWORD, "csrf_token": token},
+                         headers=html, follow_redirects=False)
+    assert signed.status_code == 303
+    account = client.get("/account", headers=html).text
+    token = account.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    chosen = client.post("/language", data={"lang": "zh", "next": "/", "csrf_token": token}, headers=html,
+                         follow_redirects=False)
+    assert chosen.status_code == 303
+    for path, status in (("/no-such-page", 404), ("/community/topics/999999", 404), ("/?sort=sideways", 422)):
+        r = client.get(path, headers=html)  # the browser says English; the reader chose Chinese
+        assert r.status_code == status, path
+        assert '<html lang="zh-Hans">' in r.text and 'href="/inbox"' in r.text and 'href="/login"' not in r.text
+        assert 'action="/logout"' in r.text and 'name="csrf_token" value=""' not in r.text, path
