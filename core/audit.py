@@ -186,6 +186,7 @@ def trail(session: Session, f: AuditFilter) -> list[AuditOut]:
 
 class AuditEntryOut(AuditOut):
     actor_email: str | None
+    object_email: str | None = None  # when the object is an account: whose
 
 
 class AuditPageOut(BaseModel):
@@ -200,10 +201,13 @@ def trail_page(session: Session, actor: User, f: AuditFilter) -> AuditPageOut:
     require_admin(actor)
     rows = query(session, f.model_copy(update={"limit": f.limit + 1}))
     more, rows = len(rows) > f.limit, rows[:f.limit]
-    ids = {r.actor_id for r in rows if r.actor_id is not None}
+    accounts = {int(r.object_id) for r in rows if r.object_type == "user" and r.object_id.isdigit()}
+    ids = {r.actor_id for r in rows if r.actor_id is not None} | accounts
     emails = dict(session.execute(select(User.id, User.email).where(User.id.in_(ids))).all()) if ids else {}
-    entries = [AuditEntryOut.model_validate({**AuditOut.model_validate(r).model_dump(),
-                                             "actor_email": emails.get(r.actor_id or 0)}) for r in rows]
+    entries = [AuditEntryOut.model_validate({
+        **AuditOut.model_validate(r).model_dump(), "actor_email": emails.get(r.actor_id or 0),
+        "object_email": emails.get(int(r.object_id)) if r.object_type == "user" and r.object_id.isdigit() else None,
+    }) for r in rows]
     return AuditPageOut(entries=entries, older=rows[-1].id if more and rows else None)
 
 

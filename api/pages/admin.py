@@ -14,6 +14,7 @@ import datetime as dt
 import enum
 import json
 import re
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -23,7 +24,7 @@ from pydantic import ValidationError
 
 from api.i18n import N_, SHOWN_ZONE
 from api.pages.agencies import SERVICES
-from api.pages.audit_labels import ACTION_LABELS, OBJECT_LABELS
+from api.pages.audit_labels import ACTION_LABELS, DETAIL_LABELS, OBJECT_LABELS, TRANSLATED_DETAILS
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.problems import form_status
 from community import moderation
@@ -421,14 +422,20 @@ def _audit_filter(page: Page, actor: str, action: str, object_type: str, since: 
                              limit=AUDIT_PER_PAGE)
 
 
-def _details(details: dict[str, object]) -> list[tuple[str, str]]:
-    """An entry's details as name and value pairs, sorted by name: text and numbers as they are,
-    lists and objects as JSON with their Chinese as characters (escaped by the template)."""
-    def shown(value: object) -> str:
-        if value is None or isinstance(value, str | int | float | bool):
-            return "—" if value is None or value == "" else str(value)
+def _details(page: Page, details: dict[str, object]) -> list[tuple[str, str]]:
+    """An entry's details as name and value pairs in the reader's language: the platform's own
+    words (a role, a status) translated, what people wrote as written, lists and objects as JSON
+    with their Chinese as characters (escaped by the template)."""
+    def shown(name: str, value: object) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, str) and name in TRANSLATED_DETAILS:
+            return page.gettext(value)
+        if isinstance(value, str | int | float | bool):
+            return str(value)
         return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return [(name, shown(details[name])) for name in sorted(details)]
+    return [(page.gettext(DETAIL_LABELS[name]) if name in DETAIL_LABELS else name, shown(name, details[name]))
+            for name in sorted(details)]
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
@@ -440,7 +447,7 @@ def audit_page(page: PageDep, actor: Annotated[str, Query(max_length=254)] = "",
     user = page.require_user()
     filters = {"actor": actor, "action": action, "object_type": object_type, "since": since, "until": until}
     data: dict[str, Any] = {"filters": filters, "actions": ACTION_LABELS, "objects": OBJECT_LABELS,
-                            "details": _details, "object_types": audit.object_types(page.session, user),
+                            "details": partial(_details, page), "object_types": audit.object_types(page.session, user),
                             "trail": None}
     try:
         data["trail"] = audit.trail_page(page.session, user,

@@ -274,7 +274,7 @@ def change_role(w: Writer, user_id: int, body: RoleIn) -> UserOut:
     if was is not None and was is not user.role:
         notifications.notify(w.session, user.id, notifications.ROLE_CHANGED, f"Your role is now {user.role.value}",
                              role=user.role.value, was=was.value)
-    w.audit(AuditAction.user_role_set, "user", user.id, role=body.role.value)
+    w.audit(AuditAction.user_role_set, "user", user.id, role=body.role.value, was=was.value if was else None)
     w.commit()
     return UserOut.model_validate(user)
 

@@ -174,7 +174,8 @@ def test_a_role_change_is_audited_and_found_by_the_trail_filters(console: Consol
     assert re.search(rf'id="user-{other}".*?<option value="moderator" selected>', page, re.S)
     assert console.people["admin"] not in page  # searched for "other" only
     [entry] = _audit(console, "user.role.set")
-    assert (entry.actor_id, entry.object_id, entry.details) == (console.ids["admin"], str(other), {"role": "moderator"})
+    assert (entry.actor_id, entry.object_id, entry.details) == (console.ids["admin"], str(other),
+                                                                {"role": "moderator", "was": "member"})
 
     today = dt.datetime.now(BEIJING).date()  # the trail's dates are Beijing's, as its times
     trail = admin.get("/admin/audit", params={"action": "user.role.set"}, headers=EN).text
@@ -183,10 +184,13 @@ def test_a_role_change_is_audited_and_found_by_the_trail_filters(console: Consol
     row = re.search(rf'<tr id="audit-{entry.id}">.*?</tr>', trail, re.S)
     assert row is not None
     assert "Changed a role<br><code class=\"meta\">user.role.set</code>" in row.group(0)
-    assert f"<td>User account {other}</td>" in row.group(0) and "<dt>role</dt><dd>moderator</dd>" in row.group(0)
+    assert f"<td>User account {other}<br><span class=\"meta\">{console.people['other']}</span></td>" in row.group(0)
+    assert "<dt>New role</dt><dd>moderator</dd>" in row.group(0)
+    assert "<dt>Role before</dt><dd>member</dd>" in row.group(0)
     assert '<option value="user.role.set" selected>Changed a role</option>' in trail
     zh = admin.get("/admin/audit", params={"action": "user.role.set"}, headers=ZH).text
-    assert "修改角色<br>" in zh and f"<td>用户账号 {other}</td>" in zh
+    assert "修改角色<br>" in zh and f"<td>用户账号 {other}<br>" in zh
+    assert "<dt>新角色</dt><dd>版主</dd>" in zh and "<dt>原角色</dt><dd>成员</dd>" in zh  # the platform's words
     assert '<option value="user" >用户账号</option>' in zh
     assert "user.register" not in re.sub(r"<select.*?</select>", "", trail, flags=re.S)
     for params in ({"actor": console.people["admin"], "object_type": "user"},
@@ -265,7 +269,7 @@ def test_markup_in_names_stays_text(console: Console, clients: dict[str, TestCli
     assert "Org &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in org_page
     assert "I run it &lt;script&gt;" in admin.get("/admin/agencies", headers=EN).text
     trail = admin.get("/admin/audit", params={"action": "org.create"}, headers=EN).text
-    assert "<dt>name</dt><dd>Org &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</dd>" in trail
+    assert "<dt>Name given</dt><dd>Org &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</dd>" in trail
 
 
 def test_organisations_and_their_members(console: Console, clients: dict[str, TestClient]) -> None:

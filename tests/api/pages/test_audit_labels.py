@@ -3,10 +3,11 @@ not as a bare code on the console."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
-from api.pages.audit_labels import ACTION_LABELS, OBJECT_LABELS
+from api.pages.audit_labels import ACTION_LABELS, DETAIL_LABELS, OBJECT_LABELS
 from core.audit import AuditAction
 
 REPO = Path(__file__).resolve().parents[3]
@@ -28,3 +29,15 @@ def test_every_object_type_written_has_words() -> None:
             written |= set(re.findall(r"^OBJECT = \"([a-z_]+)\"", text, re.M))
     assert len(written) > 20  # the search really read the services
     assert written - set(OBJECT_LABELS) == set()
+
+
+def test_every_detail_written_has_words() -> None:
+    """The keyword arguments the services pass to ``Writer.audit`` (``**`` spreads aside)."""
+    written = set()
+    for package in PACKAGES:
+        for path in (REPO / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "audit":
+                    written |= {k.arg for k in node.keywords if k.arg is not None}
+    assert len(written) > 40
+    assert written - set(DETAIL_LABELS) == set()
