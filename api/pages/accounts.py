@@ -199,7 +199,11 @@ def change_password(page: CheckedPageDep, current: Text, new: Text) -> Response:
 def create_api_key(page: CheckedPageDep, name: Text) -> Response:
     """The new key's secret goes to the account page in a one-time cookie: reloading that page
     shows the list, and does not create a second key."""
-    created = service.issue_api_key(page.writer(), ApiKeyIn(name=name.strip()[:100] or "key"))
+    try:
+        created = service.issue_api_key(page.writer(), ApiKeyIn(name=name.strip()))
+    except ValidationError as exc:  # a blank name, or one over 100 characters: said, and kept in its box
+        page.session.rollback()
+        return _account(page, 400, key_error=page.explain(exc), key_name=name)
     page.keep_once(created.secret)
     return page.redirect("/account?done=key#keys-h")
 

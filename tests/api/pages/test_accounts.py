@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from httpx import Response
 
@@ -46,12 +46,11 @@ def _sign_up(client: TestClient, email: str | None = None) -> str:
 
 def test_every_page_write_checks_the_csrf_token(embedded_settings: Settings) -> None:
     app = create_app(embedded_settings)
-    unchecked = []
-    for route in app.routes:
-        if isinstance(route, APIRoute) and not route.include_in_schema and route.methods & {"POST", "PUT", "DELETE"}:
-            calls = {d.call for d in route.dependant.dependencies}
-            if checked_page not in calls:
-                unchecked.append(route.path)
+    forms = [c.route for c in iter_route_contexts(app.routes)  # app.routes holds included routers' wrappers
+             if isinstance(c.route, APIRoute) and not c.route.include_in_schema
+             and c.route.methods & {"POST", "PUT", "DELETE"}]
+    assert len(forms) > 50  # the walk really sees the pages' forms
+    unchecked = [route.path for route in forms if checked_page not in {d.call for d in route.dependant.dependencies}]
     assert unchecked == []
 
 
@@ -340,3 +339,17 @@ def test_a_new_api_key_is_shown_once_and_reloading_makes_no_second_key(web: Test
     _sign_up(web)
     web.cookies.set("ipc_once", kept)
     assert "new-key" not in web.get("/account?done=key", headers=EN).text
+
+
+def test_a_key_name_that_does_not_fit_is_refused_and_kept(web: TestClient) -> None:
+    """A blank name became the English "key", and one over 100 characters was cut without a word."""
+    _sign_up(web)
+    for name, said in (("   ", "Name is required"), ("键" * 150, "Name takes at most 100 characters")):
+        r = web.post("/account/api-keys", data={"name": name, "csrf_token": _csrf(web, "/account")}, headers=EN,
+                     follow_redirects=False)
+        assert r.status_code == 400 and 'id="key-error"' in r.text, name
+        assert said in html.unescape(r.text), r.text[r.text.find('id="key-error"'):][:200]
+        assert f'value="{name}"' in r.text
+    assert "<code>" not in web.get("/account", headers=EN).text  # no key was made
+    made = web.post("/account/api-keys", data={"name": "laptop", "csrf_token": _csrf(web, "/account")}, headers=EN)
+    assert 'data-confirm="Revoke the key “laptop”? Programs using it are refused at once."' in made.text
