@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from api.i18n import translations
-from api.pages.messages import FIELD, FIELD_LABELS, PAGE_DETAILS
+from api.pages.messages import ADDRESS_NUMBER, ADDRESS_NUMBERS, FIELD, FIELD_LABELS, PAGE_DETAILS
 from copyright.verify import VerificationFailed
 from core.errors import (
     Conflict,
@@ -183,6 +183,7 @@ def page_above(request: Request) -> str | None:
 DATABASE_RETRY_AFTER = 2  # seconds: a restart or a failover of the database takes about that long
 
 HTML_VALIDATION_DETAIL = "a value in the address or the form does not fit (%(fields)s): go back and try again"
+HTML_VALIDATION_UNNAMED = "a value in the address or the form does not fit: go back and try again"
 
 
 def _parameter(loc: list[object]) -> str | None:
@@ -190,14 +191,27 @@ def _parameter(loc: list[object]) -> str | None:
     return next((str(part) for part in reversed(loc) if isinstance(part, str)), None)
 
 
-def _in_words(names: list[str]) -> Named:
-    """Parameters as the form labels them, in both languages (``home`` -> 本国, Home country); one
-    without a label keeps its name."""
-    def labels(lang: Language, sep: str) -> str:
-        words = translations(lang)
-        return sep.join(str(words.pgettext(FIELD, FIELD_LABELS[n])) if n in FIELD_LABELS else n for n in names) or "?"
+def _label(name: str) -> str | None:
+    """A parameter's label: its form's, a record number in the address, or none (a hidden value)."""
+    if name in FIELD_LABELS:
+        return FIELD_LABELS[name]
+    if name.endswith("_id") or name in ADDRESS_NUMBERS:
+        return ADDRESS_NUMBER
+    return None
 
-    return Named(zh=labels(Language.zh, "、"), en=labels(Language.en, ", "))
+
+def _in_words(names: list[str]) -> Named | None:
+    """Parameters as the form labels them, in both languages (``home`` -> 本国, Home country), once
+    each; None when none has a label (a code name such as ``op`` or ``trail`` says nothing to a reader)."""
+    labels = list(dict.fromkeys(label for n in names if (label := _label(n)) is not None))
+    if not labels:
+        return None
+
+    def said(lang: Language, sep: str) -> str:
+        words = translations(lang)
+        return sep.join(str(words.pgettext(FIELD, label)) for label in labels)
+
+    return Named(zh=said(Language.zh, "、"), en=said(Language.en, ", "))
 
 
 def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
@@ -213,8 +227,10 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
                   for e in exc.errors()]
         if html is not None and wants_html(request):  # a hand-edited or stale link: a page, not JSON
             names = sorted({name for e in errors if (name := _parameter(e["loc"]))})
-            return html(request, 422, "Invalid request", IPCommonsError.said(HTML_VALIDATION_DETAIL,
-                                                                             fields=_in_words(names)))
+            fields = _in_words(names)
+            detail = IPCommonsError.said(HTML_VALIDATION_DETAIL, fields=fields) if fields is not None \
+                else IPCommonsError(HTML_VALIDATION_UNNAMED)
+            return html(request, 422, "Invalid request", detail)
         if any(e["type"] == "json_invalid" for e in errors):
             return problem(400, "Malformed JSON", "the request body is not valid JSON", request, errors=errors)
         return problem(422, "Invalid request", "the request does not match the schema", request, errors=errors)

@@ -63,7 +63,8 @@ ERROR_TITLES = [N_("Invalid input"), N_("Verification failed"), N_("Not authenti
                 N_("Not found"), N_("Conflict"), N_("Too many requests"), N_("Service unavailable"),
                 N_("Bad request"), N_("Method not allowed"), N_("HTTP error"), N_("Payload too large"),
                 N_("Invalid request"),
-                N_("a value in the address or the form does not fit (%(fields)s): go back and try again")]
+                N_("a value in the address or the form does not fit (%(fields)s): go back and try again"),
+                N_("a value in the address or the form does not fit: go back and try again")]
 ERRORS = [N_("wrong e-mail or password"), N_("too many failed logins from this address; wait a minute and retry"),
           N_("an account with this e-mail already exists"), N_("the current password is wrong"),
           N_("this site sends no e-mail, so it cannot send a link: ask an administrator to set a new password for you"),
@@ -181,6 +182,27 @@ FIELD_LABELS = {
 }
 # A page's query parameters named otherwise than their fields (a dashboard's ?home=&from=&to=)
 FIELD_LABELS |= {"home": FIELD_LABELS["home_country"], "from": FIELD_LABELS["from_year"], "to": FIELD_LABELS["to_year"]}
+# the values people change in an address by hand (a page number, a sort, a date of the audit trail)
+PAGE_POSITION = NP_("form field", "Page position")
+FIELD_LABELS |= {
+    "q": FIELD_LABELS["query"], "page": NP_("form field", "Page number"), "sort": NP_("form field", "Sort order"),
+    "cursor": PAGE_POSITION, "start": PAGE_POSITION, "before": PAGE_POSITION, "f": NP_("form field", "Filter"),
+    "group": NP_("form field", "Grouping"), "since": NP_("form field", "From (date)"),
+    "until": NP_("form field", "To (date)"), "actor": NP_("form field", "Who (e-mail)"),
+    "object_type": NP_("form field", "Object type"), "role": NP_("form field", "Role"),
+    "status": NP_("form field", "Status"), "type": NP_("form field", "Work type"),
+    "work_type": NP_("form field", "Work type"), "scope": NP_("form field", "Scope"),
+    "service": NP_("form field", "Service"), "basis": NP_("form field", "Date basis"),
+    "counting": NP_("form field", "Counting"), "lang": NP_("form field", "Language"),
+    "language": NP_("form field", "Language"), "format": NP_("form field", "File format"),
+    "fmt": NP_("form field", "File format"), "visibility": NP_("form field", "Shared with"),
+    "org": NP_("form field", "Organisation"), "tag": NP_("form field", "Tag"),
+    "pn": NP_("form field", "Publication number"), "pns": NP_("form field", "Publication number"),
+    "expression": NP_("form field", "Combination"), "satisfaction": FIELD_LABELS["rating"],
+}
+# a record's number in a page's address (/community/posts/12, /collections/3): said as such
+ADDRESS_NUMBER = NP_("form field", "Number in the address")
+ADDRESS_NUMBERS = frozenset({"cid", "number"})
 UNLABELLED_FIELD = NP_("form field", "This field")  # a field without a label here: never its code name
 # Validators' own sentences that reach forms (pydantic "Value error, ..."): translated as they are.
 VALIDATOR_SENTENCES = [N_("end_date is before start_date"), N_("not a country code (ISO 3166), such as CN or US")]

@@ -120,3 +120,16 @@ def test_an_error_page_keeps_the_readers_session_and_language(client: TestClient
         assert r.status_code == status, path
         assert '<html lang="zh-Hans">' in r.text and 'href="/inbox"' in r.text and 'href="/login"' not in r.text
         assert 'action="/logout"' in r.text and 'name="csrf_token" value=""' not in r.text, path
+
+
+def test_a_value_that_does_not_fit_is_named_as_people_know_it(client: TestClient) -> None:
+    """Not by its code name ("post_id", "sort"): by the form's label, a number in the address, or,
+    for a value people never see (``trail``), not named at all."""
+    zh, en = ({"accept": "text/html", "accept-language": lang} for lang in ("zh-CN", "en"))
+    for path, english, chinese in (("/community/posts/abc", "(Number in the address)", "（网址中的编号）"),
+                                   ("/?q=led&sort=sideways&page=0", "(Sort order)", "（排序方式）"),
+                                   ("/?q=led&trail=" + "x" * 40001, "does not fit: go back", "不符合要求的值：请返回")):
+        r = client.get(path, headers=en)
+        assert r.status_code == 422 and english in r.text, path
+        assert chinese in client.get(path, headers=zh).text, path
+        assert "post_id" not in r.text and "trail)" not in r.text

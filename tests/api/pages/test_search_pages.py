@@ -70,7 +70,7 @@ def test_family_rows_in_chinese(web: TestClient) -> None:
 
 def test_bad_grouping_is_a_clear_error(web: TestClient) -> None:
     r = web.get("/", params={"q": QUERY, "group": "inventor"}, headers=EN)
-    assert r.status_code == 422 and "does not fit (group)" in r.text  # names the value that does not fit
+    assert r.status_code == 422 and "does not fit (Grouping)" in r.text  # names the value that does not fit
 
 
 def test_the_field_help_lists_every_field_and_chinese_name(web: TestClient) -> None:
