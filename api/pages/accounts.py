@@ -81,8 +81,8 @@ def login(page: CheckedPageDep, email: Text, password: Text, next: Annotated[str
         user = service.check_credentials(page.session, page.platform.settings, page.platform.rate_limiter,
                                          client_ip(page.request), clean_line(email), password)
     except IPCommonsError as exc:
-        status = 429 if "too many" in exc.detail else 401
-        return page.render("login.html", status, error=page.explain(exc), email=email, next=_safe_next(next))
+        return page.render("login.html", form_status(exc), error=page.explain(exc), email=email,
+                           next=_safe_next(next))
     return _signed_in(page, user.id, next)
 
 

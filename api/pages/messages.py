@@ -239,7 +239,8 @@ FEATURE_ERRORS = [
     N_("an exclusive licence (#%(id)s) already covers some of these rights then and there"),
     N_("%(number)s is %(status)s; rights can be recorded only for registered works"),
     N_("an organisation named %(name)r exists"),
-    N_("not an e-mail address: %(email)r"),
+    N_("not an e-mail address: “%(email)s”"),
+    N_("this account is deactivated: ask the site's administrator to reactivate it"),
     N_("an agency with licence %(number)s already exists"),
     N_("%(city)s is a municipality of its own, not in %(province)s"), N_("a forum named %(name)s exists"),
 ]

@@ -52,7 +52,7 @@ _MAILBOX = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
     if len(email) > 254 or not _MAILBOX.fullmatch(email) or "_" in email.partition("@")[2]:
-        raise InvalidInput.said("not an e-mail address: %(email)r", email=email)
+        raise InvalidInput.said("not an e-mail address: “%(email)s”", email=email)
     return email
 
 
@@ -70,19 +70,26 @@ def create_user(
     return user
 
 
+DEACTIVATED = "this account is deactivated: ask the site's administrator to reactivate it"
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, else None (same cost either way)."""
+    """The active user with this e-mail and password, else None (same cost either way). A
+    deactivated account given its right password is told so (PermissionDenied): "wrong password"
+    sent its owner to reset a password that was right; whoever does not know it learns nothing."""
     try:
         email = normalise_email(email)
     except InvalidInput:
         verify_nothing(password)
         return None
     user = session.scalar(select(User).where(User.email == email))
-    if user is None or not user.is_active:
+    if user is None:
         verify_nothing(password)
         return None
     if not verify_password(user.password_hash, password):
         return None
+    if not user.is_active:
+        raise PermissionDenied(DEACTIVATED)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user

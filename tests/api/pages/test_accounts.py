@@ -137,7 +137,7 @@ def test_sign_up_refusals_are_in_the_readers_language(web: TestClient) -> None:
     taken = _sign_up(web)
     web.cookies.clear()
     cases = [({"email": f"n-{uuid.uuid4().hex[:6]}@example.org", "password": "short"}, "密码至少需要 10 个字符"),
-             ({"email": "notanemail", "password": PASSWORD}, "不是有效的电子邮箱地址：'notanemail'"),
+             ({"email": "notanemail", "password": PASSWORD}, "不是有效的电子邮箱地址：“notanemail”"),
              ({"email": taken, "password": PASSWORD}, "该电子邮箱已注册"),
              ({"email": f"n-{uuid.uuid4().hex[:6]}@example.org", "password": PASSWORD, "display_name": "名" * 121},
               "显示名称最多 120 个字符")]

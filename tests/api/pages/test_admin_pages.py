@@ -307,7 +307,10 @@ def test_deactivate_and_reactivate_an_account(console: Console, clients: dict[st
     fresh = TestClient(console.app)
     refused = fresh.post("/login", data={"email": console.people["member"], "password": PASSWORD,
                                          "csrf_token": _csrf(fresh)}, headers=EN, follow_redirects=False)
-    assert refused.status_code != 303
+    assert refused.status_code == 403 and "this account is deactivated" in refused.text  # not "wrong password"
+    wrong = fresh.post("/login", data={"email": console.people["member"], "password": "not the password 1",
+                                       "csrf_token": _csrf(fresh)}, headers=EN, follow_redirects=False)
+    assert wrong.status_code == 401 and "deactivated" not in wrong.text  # nothing said without the password
     assert _post(admin, f"/admin/users/{console.ids['member']}/active", {"active": "true"}).status_code == 303
     self_off = _post(admin, f"/admin/users/{console.ids['admin']}/active", {"active": "false"})
     assert self_off.status_code == 400 and "you cannot deactivate your own account" in self_off.text
