@@ -102,9 +102,10 @@ def _category(page: Page, category_id: int, number: int = 1, status_code: int = 
 
 
 @router.get("/community/forums/{category_id}", response_class=HTMLResponse)
-def category_page(page: PageDep, category_id: DbId, page_number: PageNumber = 1
-                  ) -> HTMLResponse:
-    return _category(page, category_id, page_number, typed={})
+def category_page(page: PageDep, category_id: DbId, page_number: PageNumber = 1,
+                  done: Annotated[ModerationAction | None, Query()] = None) -> HTMLResponse:
+    """``done=delete`` after a moderator deleted a topic from its page (a fixed sentence)."""
+    return _category(page, category_id, page_number, typed={}, notice=page.gettext(DONE[done]) if done else None)
 
 
 @router.post("/community/forums/{category_id}/topics", response_model=None)
@@ -136,7 +137,8 @@ def _topic(page: Page, topic_id: int, number: int = 1, status_code: int = 200, *
 def topic_page(page: PageDep, topic_id: DbId, page_number: PageNumber = 1,
                quote: Annotated[DbId | None, Query()] = None,
                flagged: Annotated[int, Query(ge=0, le=1)] = 0,
-               deleted: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
+               deleted: Annotated[int, Query(ge=0, le=1)] = 0,
+               done: Annotated[ModerationAction | None, Query()] = None) -> HTMLResponse:
     """``quote=POST`` starts the reply with that post quoted; ``flagged=1`` thanks for a flag and
     ``deleted=1`` says the reader's post is deleted (fixed sentences: a link cannot put words in the
     page)."""
@@ -146,7 +148,7 @@ def topic_page(page: PageDep, topic_id: DbId, page_number: PageNumber = 1,
         if quoted.topic_id == topic_id:
             typed = {"body": quoted.markdown, "quote_of": quoted.post_id}
     notice = page.gettext("Thank you: the moderators will look at the post.") if flagged \
-        else page.gettext("Your post was deleted.") if deleted else None
+        else page.gettext("Your post was deleted.") if deleted else page.gettext(DONE[done]) if done else None
     return _topic(page, topic_id, page_number, typed=typed, notice=notice)
 
 
@@ -281,11 +283,18 @@ def moderation_page(page: PageDep, done: Annotated[ModerationAction | None, Quer
                        categories=svc.categories(page.session), actions=ACTIONS, notice=notice)
 
 
+def _with_done(target: str, action: ModerationAction) -> str:
+    """``target`` saying what was done (``done=hide``), before its fragment: the page shows it."""
+    path, _, fragment = target.partition("#")
+    path += ("&" if "?" in path else "?") + urlencode({"done": action.value})
+    return path + (f"#{fragment}" if fragment else "")
+
+
 def _after_moderation(page: Page, action: ModerationAction, next_: str) -> Response:
     target = _safe_next(next_)
     if target is None or target.startswith("/community/moderation"):
-        return page.redirect(f"/community/moderation?{urlencode({'done': action.value})}")
-    return page.redirect(target)
+        return page.redirect(_with_done("/community/moderation", action))
+    return page.redirect(_with_done(target, action))
 
 
 @router.post("/community/moderation/posts/{post_id}", response_model=None)
@@ -300,7 +309,7 @@ def moderate_topic(page: CheckedPageDep, topic_id: DbId, action: Annotated[Moder
                    category_id: Annotated[DbId | None, Form()] = None, next: OptionalText = "") -> Response:
     moderated = svc.moderate_topic(page.writer(), topic_id, action, category_id)
     if moderated.deleted and _safe_next(next) and not next.startswith("/community/moderation"):
-        return page.redirect(f"/community/forums/{moderated.category_id}")  # the topic page is gone
+        return page.redirect(_with_done(f"/community/forums/{moderated.category_id}", action))  # the topic is gone
     return _after_moderation(page, action, next)
 
 

@@ -281,7 +281,8 @@ def test_a_locked_topic_says_why_and_refuses_replies(forum: Forum, clients: dict
     alice, bob, mod = clients["alice"], clients["bob"], clients["mod"]
     topic = _ask(alice, forum.category, "Old question", "Answered already.")
     r = _post(mod, f"/community/moderation/topics/{topic}", {"action": "lock", "next": f"/community/topics/{topic}"})
-    assert r.status_code == 303 and r.headers["location"] == f"/community/topics/{topic}"
+    assert r.status_code == 303 and r.headers["location"] == f"/community/topics/{topic}?done=lock"
+    assert "The topic is locked." in mod.get(r.headers["location"], headers=EN).text  # said where it was done
     page = bob.get(f"/community/topics/{topic}", headers=EN).text
     assert "A moderator has locked this topic" in page and 'name="body"' not in page
     refused = _post(bob, f"/community/topics/{topic}/posts", {"body": "me too"})
@@ -293,7 +294,10 @@ def test_a_locked_topic_says_why_and_refuses_replies(forum: Forum, clients: dict
     assert f'href="/community/topics/{topic}"' in bob.get(f"/community/forums/{forum.other}", headers=EN).text
     member = _post(alice, f"/community/moderation/topics/{topic}", {"action": "unlock"})
     assert member.status_code == 403
-    _post(mod, f"/community/moderation/topics/{topic}", {"action": "delete", "next": f"/community/topics/{topic}"})
+    gone = _post(mod, f"/community/moderation/topics/{topic}", {"action": "delete",
+                                                                "next": f"/community/topics/{topic}"})
+    assert gone.headers["location"] == f"/community/forums/{forum.other}?done=delete"
+    assert "Deleted." in mod.get(gone.headers["location"], headers=EN).text
     assert bob.get(f"/community/topics/{topic}", headers=EN).status_code == 404
 
 
