@@ -13,17 +13,22 @@ from api.pages.context import LANG_COOKIE, NAV, SESSION_COOKIE, open_page, templ
 from core.errors import IPCommonsError
 
 log = logging.getLogger(__name__)
+# drawn without asking the database who is signed in: a 429 answers a flood of requests (often in
+# the event loop, before routing), and a 503 says the database is unreachable
+BARE_STATUSES = frozenset({429, 503})
 
 
 def error_page(request: Request, status: int, title: str, error: IPCommonsError) -> Response:
     """The error in the reader's language, under the header they know: signed in as themselves
-    (whatever refused the request, a handler or the checks before it), or, when the database that
-    says who they are is the trouble, as a visitor."""
+    (whatever refused the request, a handler or the checks before it), or, for a flood or when the
+    database that says who they are is the trouble, as a visitor."""
     if status == 401 and request.method == "GET":
         # a session cookie that no longer signs in: signed out elsewhere, a changed password, or expired
         ended = {"after": "ended"} if request.cookies.get(SESSION_COOKIE) else {}
         return RedirectResponse("/login?" + urlencode({"next": request.url.path, **ended}), status_code=303)
     shown: dict[str, object] = {"title": title, "back": came_from(request), "reopen": reopened(request, status)}
+    if status in BARE_STATUSES:
+        return _bare_error_page(request, status, error, shown)
     try:
         page = open_page(request, request.app.state.platform)
     except Exception:  # the database is down (a 503 page) or the app is not built: the bare page
@@ -53,17 +58,18 @@ def reopened(request: Request, status: int) -> str | None:
 
 
 def came_from(request: Request) -> str | None:
-    """For a refused form, the page it was sent from (its Referer, on this site only), so the reader
-    goes back to the form rather than to the search page; None for a page asked for by its address
-    (and behind a proxy that rewrites the Host header, which the Referer then does not match)."""
-    if request.method in ("GET", "HEAD"):
-        return None
+    """The page of this site the reader came from (its Referer): the form a refused post was sent
+    from, or the page whose link led to a missing or forbidden one, so they go back there rather
+    than to the search page. None for an address typed or from another site (and behind a proxy
+    that rewrites the Host header, which the Referer then does not match)."""
     referer = urlsplit(request.headers.get("referer", ""))
     path = referer.path
     if referer.netloc != request.url.netloc or not path.startswith("/") or path.startswith("//") \
             or "\\" in path or not path.isprintable():  # a browser reads /\evil.example as //evil.example
         return None
-    return urlunsplit(("", "", path, referer.query, ""))
+    back = urlunsplit(("", "", path, referer.query, ""))
+    here = urlunsplit(("", "", request.url.path, request.url.query, ""))
+    return back if back != here else None
 
 
 class _Bare:

@@ -133,3 +133,12 @@ def test_a_value_that_does_not_fit_is_named_as_people_know_it(client: TestClient
         assert r.status_code == 422 and english in r.text, path
         assert chinese in client.get(path, headers=zh).text, path
         assert "post_id" not in r.text and "trail)" not in r.text
+
+
+def test_a_missing_page_reached_by_a_link_of_this_site_links_back_to_it(client: TestClient) -> None:
+    html = {"accept": "text/html", "accept-language": "en"}
+    r = client.get("/community/topics/999999", headers={**html, "referer": "http://testserver/community?x=1"})
+    assert r.status_code == 404 and '<a href="/community?x=1">Back to the page you came from</a>' in r.text
+    for referer in ("http://evil.example/community", "http://testserver/community/topics/999999", ""):
+        r = client.get("/community/topics/999999", headers={**html, "referer": referer})
+        assert "Back to the page you came from" not in r.text, referer  # another site, itself, typed
