@@ -56,11 +56,17 @@ class Platform:
                    sessions=session_factory(settings.effective_database_url), secret=secret)
 
 
+def platform_of(request: Request) -> Platform:
+    """The platform the app was built with: for a route, through ``PlatformDep``; for what runs
+    outside a route's dependencies (an error page), directly."""
+    platform: Platform = request.app.state.platform
+    return platform
+
+
 async def get_platform(request: Request) -> Platform:
     """The lookups of the app's services are ``async``: FastAPI runs a plain ``def`` dependency in
     the thread pool, a hop per dependency per request for an attribute read."""
-    platform: Platform = request.app.state.platform
-    return platform
+    return platform_of(request)
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]

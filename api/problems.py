@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DataError, OperationalError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -219,7 +220,7 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
 
     @app.exception_handler(IPCommonsError)
     async def domain_error(request: Request, exc: IPCommonsError) -> Response:
-        return error_response(request, exc, html)
+        return await run_in_threadpool(error_response, request, exc, html)  # a page may ask who is signed in
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -230,7 +231,7 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
             fields = _in_words(names)
             detail = IPCommonsError.said(HTML_VALIDATION_DETAIL, fields=fields) if fields is not None \
                 else IPCommonsError(HTML_VALIDATION_UNNAMED)
-            return html(request, 422, "Invalid request", detail)
+            return await run_in_threadpool(html, request, 422, "Invalid request", detail)
         if any(e["type"] == "json_invalid" for e in errors):
             return problem(400, "Malformed JSON", "the request body is not valid JSON", request, errors=errors)
         return problem(422, "Invalid request", "the request does not match the schema", request, errors=errors)
@@ -240,8 +241,8 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
         """A value no validator caught but the database refuses (a NUL character in text, a number
         beyond its column): the caller's input, not a server fault."""
         log.info("refused by the database on %s %s: %s", request.method, request.url.path, exc.orig)
-        return error_response(request, InvalidInput("a value in the request cannot be stored (a NUL character "
-                                                    "in text, or a number out of range)"), html)
+        return await run_in_threadpool(error_response, request, InvalidInput(
+            "a value in the request cannot be stored (a NUL character in text, or a number out of range)"), html)
 
     @app.exception_handler(OperationalError)
     async def database_unavailable(request: Request, exc: OperationalError) -> Response:
@@ -263,7 +264,7 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
             if exc.status_code in PAGE_DETAILS and detail == HTTPStatus(exc.status_code).phrase:  # the router's own
                 detail = PAGE_DETAILS[exc.status_code]
             title = HTTP_TITLES.get(exc.status_code, "HTTP error")
-            return html(request, exc.status_code, title, IPCommonsError(detail))
+            return await run_in_threadpool(html, request, exc.status_code, title, IPCommonsError(detail))
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
             headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}

@@ -18,7 +18,7 @@ from core.accounts import password_reset, service
 from core.accounts.models import Role
 from core.accounts.schemas import ApiKeyIn, ProfileIn, RegisterIn
 from core.accounts.sessions import close_session, open_session
-from core.errors import IPCommonsError
+from core.errors import IPCommonsError, PermissionDenied, TooManyRequests
 from core.ids import DbId
 from core.mail import send_now
 from core.text import clean_line
@@ -80,9 +80,9 @@ def login(page: CheckedPageDep, email: Text, password: Text, next: Annotated[str
     try:
         user = service.check_credentials(page.session, page.platform.settings, page.platform.rate_limiter,
                                          client_ip(page.request), clean_line(email), password)
-    except IPCommonsError as exc:
-        return page.render("login.html", form_status(exc), error=page.explain(exc), email=email,
-                           next=_safe_next(next))
+    except IPCommonsError as exc:  # 429 and a deactivated account's 403 as themselves; any other failure is a 401
+        status = form_status(exc) if isinstance(exc, TooManyRequests | PermissionDenied) else 401
+        return page.render("login.html", status, error=page.explain(exc), email=email, next=_safe_next(next))
     return _signed_in(page, user.id, next)
 
 

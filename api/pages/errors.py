@@ -8,6 +8,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.deps import platform_of
 from api.i18n import from_accept_language, parse_language, translations
 from api.pages.context import LANG_COOKIE, NAV, SESSION_COOKIE, open_page, templates
 from core.errors import IPCommonsError
@@ -30,7 +31,7 @@ def error_page(request: Request, status: int, title: str, error: IPCommonsError)
     if status in BARE_STATUSES:
         return _bare_error_page(request, status, error, shown)
     try:
-        page = open_page(request, request.app.state.platform)
+        page = open_page(request, platform_of(request))
     except Exception:  # the database is down (a 503 page) or the app is not built: the bare page
         log.warning("error page without its reader's session", exc_info=True)
         return _bare_error_page(request, status, error, shown)

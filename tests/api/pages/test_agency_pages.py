@@ -349,7 +349,7 @@ def test_moderators_see_flagged_reviews_in_the_queue_and_hold_or_release_them(
     assert held.status_code == 303 and held.headers["location"] == "/community/moderation?reviewed=hold#reviews"
     queue = mod.get(held.headers["location"], headers=ZH).text
     assert "已暂时隐藏：该评价在恢复显示前既不显示，也不计入评分。" in queue
-    assert queued in queue and "待审核: 由版主暂时隐藏" in queue
+    assert queued in queue and "待审核：由版主暂时隐藏" in queue
     public = clients["anon"].get(path, headers=EN).text
     assert f'id="review-{review.id}"' not in public and "3 reviews" in public
 
