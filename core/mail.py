@@ -51,6 +51,7 @@ ZH_TITLES = {PASSWORD_CHANGED: "您的密码已更改",
              "forum.post_restored": "版主恢复显示了您在“{topic_title}”中的第 {post_number} 楼帖子",
              "forum.post_deleted": "版主删除了您在“{topic_title}”中的第 {post_number} 楼帖子",
              "forum.topic_hidden": "版主隐藏了您的主题“{topic_title}”",
+             "forum.topic_restored": "版主恢复显示了您的主题“{topic_title}”",
              "forum.topic_deleted": "版主删除了您的主题“{topic_title}”",
              ROLE_CHANGED: "您在平台上的角色已变更",
              "copyright.duplicate_held": "后来的登记（{held}）作为您的作品“{work_title}”的重复登记转入审查"}

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from api.deps import client_ip
 from api.i18n import N_, parse_language
-from api.pages.context import LANG_COOKIE, SESSION_COOKIE, CheckedPageDep, Page, PageDep
+from api.pages.context import LANG_COOKIE, ONCE_COOKIE, SESSION_COOKIE, CheckedPageDep, Page, PageDep, local_path
 from api.problems import form_status
 from core.accounts import password_reset, service
 from core.accounts.models import Role
@@ -28,8 +28,8 @@ Text = Annotated[str, Form()]
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: a login form must not send people to another site."""
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+    """Where a login or a language choice leads: a path of this site, else the search page."""
+    return local_path(target) or "/"
 
 
 def _signed_in(page: Page, user_id: int, target: str | None) -> Response:
@@ -144,6 +144,8 @@ def logout(page: CheckedPageDep) -> Response:
     if page.web_session is not None:
         close_session(page.writer(), page.web_session)
     page.new_cookies[SESSION_COOKIE] = ""
+    if ONCE_COOKIE in page.request.cookies:
+        page.new_cookies[ONCE_COOKIE] = ""
     return page.redirect("/login?after=logout")  # said there, with the form to log in again
 
 

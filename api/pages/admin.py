@@ -429,6 +429,8 @@ def _details(page: Page, details: dict[str, object]) -> list[tuple[str, str]]:
     def shown(name: str, value: object) -> str:
         if value is None or value == "":
             return "—"
+        if isinstance(value, bool):
+            return page.gettext("Yes") if value else page.gettext("No")
         if isinstance(value, str) and name in TRANSLATED_DETAILS:
             return page.gettext(value)
         if isinstance(value, str | int | float | bool):

@@ -100,7 +100,7 @@ OBJECT_LABELS: dict[str, str] = {
     "forum_topic": N_("Forum topic"),
     "hall_application": N_("Service-hall application"),
     "hall_department": N_("Service-hall department"),
-    "hall_item": N_("Service card"),
+    "hall_item": N_("Service item"),
     "licence_offer": N_("Licence offer"),
     "load_run": N_("Load"),
     "notification": N_("Message"),
@@ -132,7 +132,7 @@ DETAIL_LABELS: dict[str, str] = {
     "fields": N_("Fields changed"),
     "files": N_("Files"),
     "from_status": N_("Status before"),
-    "item": N_("Service item"),
+    "item": N_("Service item code"),
     "keep_held": N_("Kept held"),
     "key": N_("Setting"),
     "kind": N_("Type"),
@@ -180,4 +180,6 @@ DETAIL_LABELS: dict[str, str] = {
 # details whose values are the platform's own words (a role, a status), translated as such; other
 # values (names, queries, reasons) are what people wrote and are shown as written
 TRANSLATED_DETAILS = frozenset({"role", "was", "status", "from_status", "to_status", "outcome", "visibility",
-                                "level", "step", "kind"})
+                                "level", "step", "kind", "by"})
+# values of those details that are nowhere else a message
+DETAIL_VALUES = [N_("author")]

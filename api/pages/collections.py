@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.i18n import formatter
-from api.pages.context import CheckedPageDep, Page, PageDep
+from api.pages.context import CheckedPageDep, Page, PageDep, local_path
 from api.pages.downloads import dated, download
 from core.accounts import service as accounts
 from core.errors import InvalidInput, IPCommonsError, NotFound, PermissionDenied
@@ -45,11 +45,6 @@ def _error_text(page: Page, exc: Exception) -> str:
         return page.gettext("Not in the corpus: %(pns)s. Nothing was added: check the number (for example "
                             "US7654321B2) and add them again.", pns=", ".join(str(m) for m in missing))
     return page.explain(exc)
-
-
-def _safe_next(target: str) -> str | None:
-    """Only a local path: a form must not send people to another site."""
-    return target if target.startswith("/") and not target.startswith("//") else None
 
 
 def _is_htmx(page: Page) -> bool:
@@ -148,7 +143,7 @@ def collection_page(page: PageDep, cid: DbId, start: Annotated[int, Query(ge=0)]
 
 
 def _after_write(page: Page, cid: int, start: int, next_: str, anchor: str = "") -> Response:
-    target = _safe_next(next_) or f"/collections/{cid}" + (f"?{urlencode({'start': start})}" if start else "")
+    target = local_path(next_) or f"/collections/{cid}" + (f"?{urlencode({'start': start})}" if start else "")
     return page.redirect(target + anchor)
 
 
@@ -208,7 +203,7 @@ def add_documents(page: CheckedPageDep, cid: DbId, pns: Text, next: OptionalText
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _collection(page, cid, status_code=400, add_error=_error_text(page, exc), typed=pns)
-    return page.redirect(_safe_next(next) or f"/collections/{cid}?{urlencode({'added': len(added)})}")
+    return page.redirect(local_path(next) or f"/collections/{cid}?{urlencode({'added': len(added)})}")
 
 
 @router.post("/collections/add", response_model=None)
@@ -247,7 +242,7 @@ def _annotated(page: Page, cid: int, pn: str, start: int, next_: str, exc: Excep
         return _collection(page, cid, start, 400, error=_error_text(page, exc), typed_item=kept)
     if _is_htmx(page):
         return _item(page, cid, pn, start)
-    return _after_write(page, cid, start, next_, "" if _safe_next(next_) else f"#item-{pn}")
+    return _after_write(page, cid, start, next_, "" if local_path(next_) else f"#item-{pn}")
 
 
 def _written(page: Page, cid: int, pn: str, start: int, next_: str, write: Callable[[], object],

@@ -4,14 +4,15 @@ token, and rendering with translations and formatters bound to this request.
 Cookies: ``ipc_session`` (the session, HttpOnly, SameSite=Lax), ``ipc_anon`` (a random id that
 scopes the CSRF token of signed-out visitors, HttpOnly, SameSite=Lax) and ``ipc_lang`` (the
 language a signed-out visitor chose), ``ipc_once`` (a secret to show once after a redirect, such as
-a new API key: encrypted under the session's own secret, readable for five minutes, cleared when
-read). ``Secure`` is set when the platform is served over HTTPS.
+a new API key: encrypted under the platform's and the session's secrets, sent to /account only,
+kept five minutes, cleared when read and at logout). ``Secure`` is set when the platform is served over HTTPS.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ ANON_COOKIE = "ipc_anon"
 LANG_COOKIE = "ipc_lang"
 ONCE_COOKIE = "ipc_once"
 ONCE_SECONDS = 300
+# cookies sent to part of the site only, or kept for a while only: (path, max-age in seconds)
+COOKIE_SCOPES = {ONCE_COOKIE: ("/account", ONCE_SECONDS)}
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
@@ -111,9 +114,11 @@ class Page:
         """The secret kept by the previous request of this session, once; ``None`` if there is none,
         it is older than five minutes, or it was kept by another session."""
         token = self.request.cookies.get(ONCE_COOKIE)
-        if not token or self.web_session is None:
+        if not token:
             return None
         self.new_cookies[ONCE_COOKIE] = ""
+        if self.web_session is None:
+            return None
         try:
             return self._once_box().decrypt(token.encode(), ttl=ONCE_SECONDS).decode()
         except InvalidToken:
@@ -123,7 +128,10 @@ class Page:
         session = self.web_session
         if session is None:
             raise NotAuthenticated("sign in to continue")
-        key = hashlib.sha256(f"once:{session.csrf_secret}".encode()).digest()
+        # keyed by the platform's secret too: a copy of the database (where csrf_secret is kept)
+        # and of the cookie together still do not open it
+        key = hmac.new(self.platform.secret.encode(), f"once:{session.id}:{session.csrf_secret}".encode(),
+                       hashlib.sha256).digest()
         return Fernet(base64.urlsafe_b64encode(key))
 
     # --- output --------------------------------------------------------------------------
@@ -183,10 +191,21 @@ class Page:
     def finish(self, response: Response) -> Response:
         secure = self.request.url.scheme == "https"
         for name, value in self.new_cookies.items():
-            response.set_cookie(name, value, httponly=True, samesite="lax", secure=secure, path="/",
-                                max_age=None if value else 0)
+            path, max_age = COOKIE_SCOPES.get(name, ("/", None))
+            response.set_cookie(name, value, httponly=True, samesite="lax", secure=secure, path=path,
+                                max_age=max_age if value else 0)
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` when it is an address on this site, else None: a form or a link must not send
+    people to another site. Browsers read ``/\\evil.example`` as ``//evil.example`` and drop tabs
+    and line breaks (``/\t/evil.example``), so those are refused too."""
+    if not target or not target.startswith("/") or not target.isprintable():
+        return None
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    return None if path.startswith("//") or "\\" in path else target
 
 
 def _language(request: Request, user: User | None) -> Language:

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.deps import platform_of
 from api.i18n import from_accept_language, parse_language, translations
-from api.pages.context import LANG_COOKIE, NAV, SESSION_COOKIE, open_page, templates
+from api.pages.context import LANG_COOKIE, NAV, SESSION_COOKIE, local_path, open_page, templates
 from core.errors import IPCommonsError
 
 log = logging.getLogger(__name__)
@@ -32,13 +32,13 @@ def error_page(request: Request, status: int, title: str, error: IPCommonsError)
         return _bare_error_page(request, status, error, shown)
     try:
         page = open_page(request, platform_of(request))
-    except Exception:  # the database is down (a 503 page) or the app is not built: the bare page
+        try:
+            return page.render("error.html", status, detail=error.in_words(page.gettext, page.lang), **shown)
+        finally:
+            page.close()
+    except Exception:  # the database failed while asking who is signed in (or counting their inbox)
         log.warning("error page without its reader's session", exc_info=True)
         return _bare_error_page(request, status, error, shown)
-    try:
-        return page.render("error.html", status, detail=error.in_words(page.gettext, page.lang), **shown)
-    finally:
-        page.close()
 
 
 def _bare_error_page(request: Request, status: int, error: IPCommonsError, shown: dict[str, object]) -> Response:
@@ -64,11 +64,9 @@ def came_from(request: Request) -> str | None:
     than to the search page. None for an address typed or from another site (and behind a proxy
     that rewrites the Host header, which the Referer then does not match)."""
     referer = urlsplit(request.headers.get("referer", ""))
-    path = referer.path
-    if referer.netloc != request.url.netloc or not path.startswith("/") or path.startswith("//") \
-            or "\\" in path or not path.isprintable():  # a browser reads /\evil.example as //evil.example
+    back = local_path(urlunsplit(("", "", referer.path, referer.query, "")))
+    if referer.netloc != request.url.netloc or back is None:
         return None
-    back = urlunsplit(("", "", path, referer.query, ""))
     here = urlunsplit(("", "", request.url.path, request.url.query, ""))
     return back if back != here else None
 

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.i18n import N_
-from api.pages.context import CheckedPageDep, Page, PageDep
+from api.pages.context import CheckedPageDep, Page, PageDep, local_path
 from api.problems import form_status
 from community import moderation
 from community.agencies import service as agencies
@@ -78,11 +78,6 @@ def _explain(page: Page, exc: Exception) -> str:
 def _withheld_words(page: Page) -> Words:
     """The placeholders of quotes the reader may not read, in the reader's language."""
     return {why: page.gettext(words) for why, words in WITHHELD_WORDS.items()}
-
-
-def _safe_next(target: str) -> str | None:
-    """Only a local path: a form must not send people to another site."""
-    return target if target.startswith("/") and not target.startswith("//") else None
 
 
 def _is_htmx(page: Page) -> bool:
@@ -147,6 +142,8 @@ def topic_page(page: PageDep, topic_id: DbId, page_number: PageNumber = 1,
         quoted = svc.quote(page.session, quote, page.user, _withheld_words(page))
         if quoted.topic_id == topic_id:
             typed = {"body": quoted.markdown, "quote_of": quoted.post_id}
+    if deleted or done is ModerationAction.delete:  # the page it was on may have gone with it
+        page_number = min(page_number, svc.topic_pages(page.session, topic_id, page.user))
     notice = page.gettext("Thank you: the moderators will look at the post.") if flagged \
         else page.gettext("Your post was deleted.") if deleted else page.gettext(DONE[done]) if done else None
     return _topic(page, topic_id, page_number, typed=typed, notice=notice)
@@ -291,7 +288,7 @@ def _with_done(target: str, action: ModerationAction) -> str:
 
 
 def _after_moderation(page: Page, action: ModerationAction, next_: str) -> Response:
-    target = _safe_next(next_)
+    target = local_path(next_)
     if target is None or target.startswith("/community/moderation"):
         return page.redirect(_with_done("/community/moderation", action))
     return page.redirect(_with_done(target, action))
@@ -308,7 +305,7 @@ def moderate_post(page: CheckedPageDep, post_id: DbId, action: Annotated[Moderat
 def moderate_topic(page: CheckedPageDep, topic_id: DbId, action: Annotated[ModerationAction, Form()],
                    category_id: Annotated[DbId | None, Form()] = None, next: OptionalText = "") -> Response:
     moderated = svc.moderate_topic(page.writer(), topic_id, action, category_id)
-    if moderated.deleted and _safe_next(next) and not next.startswith("/community/moderation"):
+    if moderated.deleted and local_path(next) and not next.startswith("/community/moderation"):
         return page.redirect(_with_done(f"/community/forums/{moderated.category_id}", action))  # the topic is gone
     return _after_moderation(page, action, next)
 

@@ -30,7 +30,7 @@ NOTIFICATIONS = [N_("account.password_changed"), N_("collection"), N_("collectio
                  N_("copyright.licence_withdrawn"), N_("copyright.duplicate_held"), N_("copyright.transfer_received"),
                  N_("forum.reply"), N_("forum.quote"), N_("forum.mention"), N_("forum.post_hidden"),
                  N_("forum.post_restored"), N_("forum.post_deleted"), N_("forum.topic_hidden"),
-                 N_("forum.topic_deleted"), N_("account.role_changed")]
+                 N_("forum.topic_restored"), N_("forum.topic_deleted"), N_("account.role_changed")]
 # the copyright registry: statuses, offers, log entry types, and its refusals
 COPYRIGHT = [N_("registered"), N_("under_review"), N_("disputed"), N_("revoked"), N_("offered"), N_("accepted"),
              N_("declined"), N_("withdrawn"), N_("open"), N_("upheld"), N_("rejected"), N_("registration"),

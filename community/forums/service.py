@@ -508,7 +508,8 @@ def moderate_post(w: Writer, post_id: int, action: ModerationAction) -> Moderate
 def _tell_author(w: Writer, post: Post, action: ModerationAction, was_hidden: bool) -> None:
     """The author learns in the inbox that a moderator hid, showed again or deleted their post
     (not when the moderator acted on their own post, nor when dismissing flags of a shown post)."""
-    if post.author_id == w.actor.id or (action is ModerationAction.restore and not was_hidden):
+    if post.author_id == w.actor.id or (action is ModerationAction.restore and not was_hidden) \
+            or (action is ModerationAction.hide and was_hidden):  # nothing changed for its readers
         return
     topic = w.session.get(Topic, post.topic_id)
     title = topic.title if topic is not None else ""
@@ -520,11 +521,26 @@ def _tell_author(w: Writer, post: Post, action: ModerationAction, was_hidden: bo
            topic_id=post.topic_id, topic_title=title, post_number=post.number, **link)
 
 
+def _tell_topic_author(w: Writer, topic: Topic, action: ModerationAction, was_hidden: bool) -> None:
+    """As for a post: hidden (if it was not), shown again (if it was hidden) or deleted."""
+    told = {ModerationAction.hide: not was_hidden, ModerationAction.restore: was_hidden,
+            ModerationAction.delete: True}.get(action, False)
+    if not told or topic.author_id == w.actor.id:
+        return
+    kind, did = {ModerationAction.hide: ("forum.topic_hidden", "hid"),
+                 ModerationAction.restore: ("forum.topic_restored", "showed again"),
+                 ModerationAction.delete: ("forum.topic_deleted", "deleted")}[action]
+    link = {"topic_id": topic.id} if action is ModerationAction.restore else {}
+    notify(w.session, topic.author_id, kind, f"A moderator {did} your topic '{topic.title}'", topic_title=topic.title,
+           **link)
+
+
 def moderate_topic(w: Writer, topic_id: int, action: ModerationAction,
                    category_id: int | None = None) -> ModeratedTopicOut:
     """Hide, restore, delete, lock, unlock, pin, unpin, or move a topic to ``category_id``."""
     require_staff(w.actor)
     topic = get_topic(w.session, topic_id, w.actor)
+    was_hidden = topic.hidden
     if action is ModerationAction.move:
         if category_id is None or w.session.get(Category, category_id) is None:
             raise InvalidInput("move needs an existing category_id")
@@ -537,10 +553,7 @@ def moderate_topic(w: Writer, topic_id: int, action: ModerationAction,
         topic.hidden = action is ModerationAction.hide
     else:
         topic.deleted = True
-    if action in (ModerationAction.hide, ModerationAction.delete) and topic.author_id != w.actor.id:
-        hidden = action is ModerationAction.hide
-        notify(w.session, topic.author_id, "forum.topic_hidden" if hidden else "forum.topic_deleted",
-               f"A moderator {'hid' if hidden else 'deleted'} your topic '{topic.title}'", topic_title=topic.title)
+    _tell_topic_author(w, topic, action, was_hidden)
     w.audit(TOPIC_AUDIT[action], "forum_topic", topic.id, category_id=category_id)
     w.commit()
     return ModeratedTopicOut(**topic_out(topic).model_dump(), hidden=topic.hidden, deleted=topic.deleted)
@@ -612,13 +625,22 @@ def _post_view(post: Post, out: PostOut, shown: _Shown, names: dict[int, str], v
                        flagged=me in post.flags, quote_withheld=shown.quoted)
 
 
+def _visible_posts(session: Session, topic: Topic, viewer: User | None) -> int:
+    return session.scalar(_visible_to(select(func.count()).select_from(Post).where(Post.topic_id == topic.id),
+                                      viewer)) or 0
+
+
+def topic_pages(session: Session, topic_id: int, viewer: User | None, size: int = POSTS_PER_PAGE) -> int:
+    """How many pages of the topic ``viewer`` reads (a deletion may have taken the last one away)."""
+    return max(1, math.ceil(_visible_posts(session, get_topic(session, topic_id, viewer), viewer) / size))
+
+
 def topic_view(session: Session, topic_id: int, viewer: User | None, number: int = 1,
                size: int = POSTS_PER_PAGE, words: Words = WITHHELD_WORDS) -> TopicViewOut:
     """A page of a topic as ``viewer`` may see it, with names and what the viewer liked or flagged;
     a quote of a post the viewer may not read says so in ``words`` (the reader's language)."""
     topic = get_topic(session, topic_id, viewer)
-    total = session.scalar(_visible_to(select(func.count()).select_from(Post).where(Post.topic_id == topic.id),
-                                       viewer)) or 0
+    total = _visible_posts(session, topic, viewer)
     pages = _pages(total, size, number)
     posts = page(session, topic, viewer, number, size)
     names = display_names(session, [topic.author_id, *(p.author_id for p in posts)])

@@ -133,9 +133,9 @@ def update(w: Writer, search: SearchService, collection_id: int, body: Collectio
     coll = get_editable(w.session, w.actor, collection_id)
     _check_query(search, body.query)
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k == "query"}
-    if changes.get("visibility", coll.visibility) != Visibility.org and coll.org_id is not None \
+    if changes.get("visibility", Visibility.org) != Visibility.org and coll.org_id is not None \
             and "org_id" not in changes:
-        changes["org_id"] = None  # no longer shared: it names no organisation (its owner may have left it)
+        changes["org_id"] = None  # made private or public: it names no organisation (its owner may have left it)
     if "visibility" in changes or "org_id" in changes:
         require_owner(w.actor, coll)
         _check_org_sharing(w.session, w.actor, changes.get("visibility", coll.visibility),
@@ -146,7 +146,8 @@ def update(w: Writer, search: SearchService, collection_id: int, body: Collectio
     # a new saved query adds what it matches now, as a new collection's does; what the old one
     # added stays (its tags and notes with it)
     added = len(_run_saved_query(w.session, search, coll)) if new_query else None
-    w.audit(AuditAction.collection_update, OBJECT, coll.id, **{k: str(v) for k, v in changes.items()},
+    w.audit(AuditAction.collection_update, OBJECT, coll.id,
+            **{k: v if v is None else str(v) for k, v in changes.items()},
             **({"added": added} if added is not None else {}))
     w.commit()
     return _out(w.session, coll, w.actor).model_copy(update={"added": added})

@@ -335,12 +335,14 @@ def test_authors_learn_in_the_inbox_what_a_moderator_did(forum: Forum) -> None:
 
     def told() -> list[tuple[str, dict[str, object]]]:
         rows = c.session.scalars(select(Notification).where(Notification.user_id == author.id,
-                                                            Notification.kind.startswith("forum.")))
+                                                            Notification.kind.startswith("forum."))
+                                 .order_by(Notification.id))
         return [(n.kind, n.payload) for n in rows]
 
     place = {"topic_id": forum.topic, "topic_title": "How to file a PCT application?", "post_number": 2}
     svc.moderate_post(c.writer(forum.moderator), post, ModerationAction.restore)  # flags of a shown post: nothing
     svc.moderate_post(c.writer(forum.moderator), post, ModerationAction.hide)
+    svc.moderate_post(c.writer(forum.admin), post, ModerationAction.hide)  # a second click: told once
     svc.moderate_post(c.writer(forum.moderator), post, ModerationAction.restore)
     svc.moderate_post(c.writer(forum.moderator), post, ModerationAction.delete)
     assert told() == [("forum.post_hidden", place | {"post_id": post}),
@@ -350,8 +352,10 @@ def test_authors_learn_in_the_inbox_what_a_moderator_did(forum: Forum) -> None:
     svc.moderate_post(c.writer(forum.moderator), own, ModerationAction.hide)
     assert not c.session.scalars(select(Notification).where(Notification.user_id == forum.moderator.id)).all()
 
-    svc.moderate_topic(c.writer(forum.moderator), forum.topic, ModerationAction.lock)
-    svc.moderate_topic(c.writer(forum.moderator), forum.topic, ModerationAction.hide)
-    svc.moderate_topic(c.writer(forum.moderator), forum.topic, ModerationAction.delete)
-    kinds = c.session.scalars(select(Notification.kind).where(Notification.user_id == forum.author.id))
-    assert list(kinds) == ["forum.reply", "forum.reply", "forum.topic_hidden", "forum.topic_deleted"]
+    for action in (ModerationAction.lock, ModerationAction.restore, ModerationAction.hide, ModerationAction.hide,
+                   ModerationAction.restore, ModerationAction.delete):
+        svc.moderate_topic(c.writer(forum.moderator), forum.topic, action)
+    kinds = c.session.scalars(select(Notification.kind).where(Notification.user_id == forum.author.id)
+                              .order_by(Notification.id))
+    assert list(kinds) == ["forum.reply", "forum.reply", "forum.topic_hidden", "forum.topic_restored",
+                           "forum.topic_deleted"]

@@ -320,6 +320,7 @@ def test_a_new_api_key_is_shown_once_and_reloading_makes_no_second_key(web: Test
     assert made.status_code == 303 and made.headers["location"] == "/account?done=key#keys-h"
     header = made.headers["set-cookie"]
     assert "ipc_once=" in header and "HttpOnly" in header and "SameSite=lax" in header
+    assert "Path=/account" in header and "Max-Age=300" in header  # sent to the account page only, for minutes
     kept = web.cookies.get("ipc_once")
     assert kept and "ipc_" not in kept  # encrypted, not the key itself
     shown = web.get("/account?done=key", headers=EN).text

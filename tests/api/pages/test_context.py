@@ -11,7 +11,7 @@ from fastapi import Request
 from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 
 from api.deps import Platform
-from api.pages.context import Page
+from api.pages.context import Page, local_path
 from core.i18n import Language
 
 
@@ -63,3 +63,15 @@ def test_a_refused_value_is_said_in_the_readers_language(values: dict[str, objec
     refusal = _refusal(**values)
     assert _page(Language.zh).explain(refusal) == zh
     assert _page(Language.en).explain(refusal) == en
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "/\\/evil.example", "/\t/evil.example", "//evil.example",
+                                    "https://evil.example/", "evil.example", "", None, "/\n/evil.example"])
+def test_a_next_address_off_this_site_is_refused(target: str | None) -> None:
+    """Browsers read ``/\\evil.example`` as ``//evil.example`` and drop tabs and line breaks."""
+    assert local_path(target) is None
+
+
+@pytest.mark.parametrize("target", ["/", "/community/topics/3?page=2#post-9", "/?q=a\\b", "/collections/1?start=20"])
+def test_a_next_address_on_this_site_is_kept(target: str) -> None:
+    assert local_path(target) == target

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from api.app import create_app
 from community.forums import service as svc
 from community.forums.models import Post
-from community.forums.schemas import CategoryIn, TopicIn
+from community.forums.schemas import CategoryIn, PostIn, TopicIn
 from core.accounts.models import Role, User
 from core.accounts.service import create_user
 from core.audit import AuditContext, AuditRecord, Writer
@@ -592,6 +592,8 @@ def test_an_author_edits_and_deletes_their_own_reply(forum: Forum, clients: dict
     gone = _post(bob, f"/community/posts/{answer}/delete", {})
     assert gone.status_code == 303 and gone.headers["location"] == f"/community/topics/{topic}?deleted=1"
     assert "Your post was deleted." in bob.get(gone.headers["location"], headers=EN).text
+    trail = clients["admin"].get("/admin/audit", params={"action": "forum.post.delete"}, headers=ZH).text
+    assert "删除帖子" in trail and "<dt>操作方</dt><dd>作者</dd>" in trail  # the trail's words, not "by: author"
     assert _post_ids(bob.get(f"/community/topics/{topic}", headers=EN).text) == [opening]
     assert bob.get(f"/community/posts/{answer}/edit", headers=EN).status_code == 404
 
@@ -613,3 +615,18 @@ def test_the_edit_form_in_chinese(forum: Forum, clients: dict[str, TestClient]) 
     assert "编辑第 2 楼" in form and "保存修改" in form
     topic_page = bob.get(f"/community/topics/{topic}", headers=ZH).text
     assert ">编辑</a>" in topic_page and 'data-confirm="删除您的第 2 楼帖子？此操作无法撤销。"' in topic_page
+
+
+def test_deleting_the_only_post_of_the_last_page_shows_the_page_before(forum: Forum,
+                                                                      clients: dict[str, TestClient]) -> None:
+    """The post was alone on page 2: the redirect asked for a page that was gone with it (a 404)."""
+    topic = _ask(clients["alice"], forum.category, "Twenty answers", "Who has an answer?")
+    with session_factory(forum.settings.effective_database_url)() as s:
+        for n in range(19):  # distinct members: no posting limit is met
+            member = s.scalars(select(User).where(User.email == _person(s, f"Member {n}"))).one()
+            svc.reply(_writer(s, member), topic, PostIn(body=f"answer {n}"))
+    last = _reply(clients["bob"], topic, "the twenty-first post")
+    gone = _post(clients["bob"], f"/community/posts/{last}/delete", {})
+    assert gone.headers["location"] == f"/community/topics/{topic}?page=2&deleted=1"
+    shown = clients["bob"].get(gone.headers["location"], headers=EN)
+    assert shown.status_code == 200 and "Your post was deleted." in shown.text and len(_post_ids(shown.text)) == 20
