@@ -226,7 +226,7 @@ def flag(page: CheckedPageDep, post_id: DbId, reason: OptionalText = "") -> Resp
 
 
 def _edit_page(page: Page, post_id: int, status_code: int = 200, **extra: Any) -> HTMLResponse:
-    post = svc.editable_post(page.session, post_id, page.user)
+    post = svc.editable_post(page.session, post_id, page.user, refused=status_code >= 400)
     return page.render("forum_post_edit.html", status_code, post=post, **extra)
 
 

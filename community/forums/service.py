@@ -389,24 +389,26 @@ def reply(w: Writer, topic_id: int, body: PostIn) -> PostOut:
     return post_out(post)
 
 
-def _own_post(session: Session, post_id: int, user: User, staff_too: bool) -> tuple[Post, Topic]:
+def _own_post(session: Session, post_id: int, user: User, staff_too: bool,
+              locked_ok: bool = False) -> tuple[Post, Topic]:
     """A post its author (or, with ``staff_too``, a moderator) may change: in a topic they can see
-    and, unless they are staff, one that is not locked."""
+    and, unless they are staff (or ``locked_ok``: only reading it back), one that is not locked."""
     post = get_post(session, post_id)
     topic = get_topic(session, post.topic_id, user)
     if post.author_id != user.id and not (staff_too and is_staff(user)):
         raise PermissionDenied("only the author or a moderator may edit a post" if staff_too
                                else "only its author may delete a post")
-    if topic.locked and not is_staff(user):
+    if topic.locked and not is_staff(user) and not locked_ok:
         raise Conflict("the topic is locked")
     return post, topic
 
 
-def editable_post(session: Session, post_id: int, viewer: User | None) -> PostEditOut:
-    """A post's Markdown for its edit form, if ``viewer`` may edit it."""
+def editable_post(session: Session, post_id: int, viewer: User | None, refused: bool = False) -> PostEditOut:
+    """A post's Markdown for its edit form, if ``viewer`` may edit it; with ``refused``, for the form
+    shown again after a refusal, also when the topic was locked meanwhile (what they typed is kept)."""
     if viewer is None:
         raise NotAuthenticated("sign in to continue")
-    post, topic = _own_post(session, post_id, viewer, staff_too=True)
+    post, topic = _own_post(session, post_id, viewer, staff_too=True, locked_ok=refused)
     return PostEditOut(id=post.id, topic_id=topic.id, topic_title=topic.title, number=post.number,
                        markdown=post.markdown)
 

@@ -603,7 +603,10 @@ def test_an_author_edits_and_deletes_their_own_reply(forum: Forum, clients: dict
     _post(mod, f"/community/moderation/topics/{topic}", {"action": "lock"})
     page = carol.get(f"/community/topics/{topic}", headers=EN).text
     assert f"/community/posts/{second}/edit" not in page and f"/community/posts/{second}/delete" not in page
-    assert _post(carol, f"/community/posts/{second}/edit", {"body": "changed"}).status_code == 409
+    locked = _post(carol, f"/community/posts/{second}/edit", {"body": "changed meanwhile"})
+    assert locked.status_code == 409 and "the topic is locked" in locked.text
+    assert "changed meanwhile</textarea>" in locked.text  # what was typed is not lost
+    assert carol.get(f"/community/posts/{second}/edit", headers=EN).status_code == 409  # nor opened anew
     assert _post(mod, f"/community/posts/{second}/edit", {"body": "Moderated."}).status_code == 303
 
 
