@@ -518,7 +518,8 @@ def _tell_author(w: Writer, post: Post, action: ModerationAction, was_hidden: bo
     kind, did = {ModerationAction.hide: ("forum.post_hidden", "hid"),
                  ModerationAction.restore: ("forum.post_restored", "showed again"),
                  ModerationAction.delete: ("forum.post_deleted", "deleted")}[action]
-    link = {} if action is ModerationAction.delete else {"post_id": post.id}
+    # a link only to what its author can open: not a deleted post, nor one in a hidden topic
+    link = {} if action is ModerationAction.delete or (topic is not None and topic.hidden) else {"post_id": post.id}
     notify(w.session, post.author_id, kind, f"A moderator {did} your post {post.number} in '{title}'",
            topic_id=post.topic_id, topic_title=title, post_number=post.number, **link)
 
