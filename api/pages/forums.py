@@ -116,7 +116,8 @@ def new_topic(page: CheckedPageDep, category_id: DbId, title: OptionalText = "",
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _category(page, category_id, status_code=form_status(exc), typed=typed, error=_explain(page, exc))
-    return page.redirect(f"/community/topics/{created.id}")
+    # a fragment of its own: a redirect without one keeps the form's (#new-topic) in the address
+    return page.redirect(f"/community/topics/{created.id}#content")
 
 
 # --- a topic ------------------------------------------------------------------------------------

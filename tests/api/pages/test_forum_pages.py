@@ -103,7 +103,9 @@ def _post(client: TestClient, path: str, data: dict[str, str], headers: dict[str
 def _ask(client: TestClient, category: int, title: str, body: str) -> int:
     r = _post(client, f"/community/forums/{category}/topics", {"title": title, "body": body})
     assert r.status_code == 303, r.text
-    return int(r.headers["location"].rsplit("/", 1)[1])
+    location = r.headers["location"]
+    assert location.endswith("#content")  # not the form's #new-topic, which a redirect without a fragment keeps
+    return int(location.removesuffix("#content").rsplit("/", 1)[1])
 
 
 def _reply(client: TestClient, topic: int, body: str, quote_of: str = "") -> int:
