@@ -39,12 +39,18 @@ PN_SEPARATORS = re.compile(r"[\s,;，；、]+")
 
 
 def _error_text(page: Page, exc: Exception) -> str:
-    """A refusal in the reader's language; numbers the corpus does not hold are named."""
-    missing = exc.extra.get("missing") if isinstance(exc, IPCommonsError) else None
-    if isinstance(missing, list) and missing:
-        return page.gettext("Not in the corpus: %(pns)s. Nothing was added: check the number (for example "
-                            "US7654321B2) and add them again.", pns=", ".join(str(m) for m in missing))
-    return page.explain(exc)
+    """A refusal in the reader's language; each number that is not one, and each the corpus does not
+    hold, is named."""
+    extra = exc.extra if isinstance(exc, IPCommonsError) else {}
+    said = []
+    if isinstance(malformed := extra.get("malformed"), list) and malformed:
+        said.append(page.gettext("Not publication numbers: %(pns)s.", pns=", ".join(str(m) for m in malformed)))
+    if isinstance(missing := extra.get("missing"), list) and missing:
+        said.append(page.gettext("Not in the corpus: %(pns)s.", pns=", ".join(str(m) for m in missing)))
+    if not said:
+        return page.explain(exc)
+    return " ".join([*said, page.gettext("Nothing was added: check the numbers (for example US7654321B2) and "
+                                         "add them again.")])
 
 
 def _is_htmx(page: Page) -> bool:

@@ -226,15 +226,26 @@ def _holding(session: Session, user: User, coll: Collection, pn: str) -> Holding
 
 def _in_corpus(search: SearchService, typed: list[str]) -> list[str]:
     """The normalised numbers if every one is a document of the corpus; a typo such as
-    ``US0000000B2`` would otherwise become an item nobody can open. Errors name what was typed."""
-    pns = _normalised(typed)
-    missing = [t for t, pn in zip(typed, pns, strict=True) if search.backend.get(pn) is None]
-    if missing:
-        refusal = InvalidInput.said("nothing was added: not in the corpus: %(numbers)s (check the number, e.g. "
-                                    "US7654321B2, or leave it out)", numbers=", ".join(missing))
-        refusal.extra["missing"] = missing  # the problem+json member naming each number
+    ``US0000000B2`` would otherwise become an item nobody can open. The refusal names every number
+    that is not one and every one the corpus lacks, as typed (it named the first bad one only, and
+    people took the others for added)."""
+    malformed: list[str] = []
+    found: list[tuple[str, str]] = []
+    for text in typed:
+        try:
+            found.append((text, normalise_pn(text)))
+        except InvalidInput:
+            malformed.append(text)
+    missing = [text for text, pn in found if search.backend.get(pn) is None]
+    if malformed or missing:
+        refusal = InvalidInput.said(
+            "nothing was added: not publication numbers: %(malformed)s; not in the corpus: %(numbers)s (check "
+            "the numbers, e.g. US7654321B2, or leave them out)",
+            malformed=", ".join(malformed) or "—", numbers=", ".join(missing) or "—")
+        refusal.extra["missing"] = missing  # the problem+json members naming each number
+        refusal.extra["malformed"] = malformed
         raise refusal
-    return pns
+    return [pn for _, pn in found]
 
 
 def add_items(w: Writer, search: SearchService, collection_id: int, body: ItemsIn) -> AddedOut:

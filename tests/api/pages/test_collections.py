@@ -110,6 +110,11 @@ def test_an_unknown_number_is_refused_named_and_nothing_is_added(web: TestClient
     assert "Nothing was added" in alert.group(1)  # one unknown number refuses the whole batch: said so
     assert f"{FIRST}, US0000000B2</textarea>" in r.text  # kept for correcting
     assert 'class="item"' not in web.get(f"/collections/{cid}", headers=HTML).text
+    # a number that is not one and a number the corpus lacks: both named (only the first was, before)
+    r = _post(web, f"/collections/{cid}/items", {"pns": f"{FIRST}, CN发明, US0000000B2"})
+    alert = re.search(r'id="add-error">([^<]*)<', r.text)
+    assert r.status_code == 400 and alert is not None
+    assert "Not publication numbers: CN发明." in alert.group(1) and "Not in the corpus: US0000000B2." in alert.group(1)
 
     r = _post(web, f"/collections/{cid}/items", {"pns": f"{FIRST}\n{SECOND}，{THIRD}"})
     assert r.status_code == 303 and r.headers["location"] == f"/collections/{cid}?added=3"
