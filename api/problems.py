@@ -218,9 +218,16 @@ def _in_words(names: list[str]) -> Named | None:
 def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
     """Problem documents for API clients; with ``html``, error pages for people on the portal."""
 
+    async def respond(request: Request, exc: IPCommonsError) -> Response:
+        """A page in the thread pool (it may ask the database who is signed in); an API client's
+        problem document at once."""
+        if html is not None and wants_html(request):
+            return await run_in_threadpool(error_response, request, exc, html)
+        return error_response(request, exc)
+
     @app.exception_handler(IPCommonsError)
     async def domain_error(request: Request, exc: IPCommonsError) -> Response:
-        return await run_in_threadpool(error_response, request, exc, html)  # a page may ask who is signed in
+        return await respond(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -241,8 +248,8 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
         """A value no validator caught but the database refuses (a NUL character in text, a number
         beyond its column): the caller's input, not a server fault."""
         log.info("refused by the database on %s %s: %s", request.method, request.url.path, exc.orig)
-        return await run_in_threadpool(error_response, request, InvalidInput(
-            "a value in the request cannot be stored (a NUL character in text, or a number out of range)"), html)
+        return await respond(request, InvalidInput("a value in the request cannot be stored (a NUL character "
+                                                   "in text, or a number out of range)"))
 
     @app.exception_handler(OperationalError)
     async def database_unavailable(request: Request, exc: OperationalError) -> Response:

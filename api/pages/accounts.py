@@ -228,7 +228,7 @@ ROLE_NOTES = {Role.admin: N_("As an administrator you manage accounts, organisat
 @router.get("/inbox", response_class=HTMLResponse)
 def inbox(page: PageDep) -> HTMLResponse:
     return page.render("inbox.html", notes=service.inbox(page.session, page.require_user()),
-                       ROLE_NOTES={role.value: note for role, note in ROLE_NOTES.items()})
+                       ROLE_NOTES=ROLE_NOTES)  # Role is a StrEnum: the payload's "moderator" finds its note
 
 
 @router.post("/inbox/{note_id}/read", response_model=None)

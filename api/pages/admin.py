@@ -433,7 +433,7 @@ def _details(page: Page, details: dict[str, object]) -> list[tuple[str, str]]:
             return page.gettext("Yes") if value else page.gettext("No")
         if isinstance(value, str) and name in TRANSLATED_DETAILS:
             return page.gettext(value)
-        if isinstance(value, str | int | float | bool):
+        if isinstance(value, str | int | float):
             return str(value)
         return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return [(page.gettext(DETAIL_LABELS[name]) if name in DETAIL_LABELS else name, shown(name, details[name]))

@@ -25,7 +25,7 @@ from community.forums import quotes
 from community.forums.markdown import Rendered, render
 from community.forums.models import Category, Post, PostRevision, Topic
 from community.forums.quotes import WITHHELD_WORDS, Words
-from community.forums.rules import FLAGS_TO_HIDE, limits_for
+from community.forums.rules import FLAGS_TO_HIDE, Limits, limits_for
 from community.forums.schemas import (
     CategoryIn,
     CategoryOut,
@@ -90,9 +90,8 @@ def _daily_limit(template: str, n: int) -> TooManyRequests:
     return TooManyRequests(template % {"n": n}, retry_after=3600, template=template, params={"n": n})
 
 
-def _check_content(user: User, rendered: Rendered) -> None:
+def _check_content(limits: Limits, rendered: Rendered) -> None:
     """A new user's links and images per post: checked on every write of a post, edits included."""
-    limits = limits_for(user, utcnow())
     if limits.links_per_post is not None and rendered.links > limits.links_per_post:
         raise InvalidInput.said("new users may post at most %(n)s links", n=limits.links_per_post)
     if limits.images_per_post is not None and rendered.images > limits.images_per_post:
@@ -101,9 +100,9 @@ def _check_content(user: User, rendered: Rendered) -> None:
 
 def _check_limits(session: Session, user: User, new_topic: bool, rendered: Rendered) -> None:
     """What a new post may hold, and how often a new user may post."""
-    _check_content(user, rendered)
     now = utcnow()
     limits = limits_for(user, now)
+    _check_content(limits, rendered)
     if new_topic:
         last = session.scalar(select(func.max(Topic.created_at)).where(Topic.author_id == user.id))
         wait = limits.seconds_between_topics
@@ -419,7 +418,7 @@ def edit_post(w: Writer, post_id: int, body: str) -> PostOut:
     user = w.actor
     post, _ = _own_post(w.session, post_id, user, staff_too=True)
     rendered = _content(body)
-    _check_content(user, rendered)
+    _check_content(limits_for(user, utcnow()), rendered)
     w.session.add(PostRevision(post_id=post.id, markdown=post.markdown, edited_by=user.id))
     post.markdown, post.html, post.edited_at = body, rendered.html, utcnow()
     post.search_tokens = search_tokens(body)
@@ -507,35 +506,39 @@ def moderate_post(w: Writer, post_id: int, action: ModerationAction) -> Moderate
     return ModeratedPostOut(id=post.id, hidden=post.hidden, deleted=post.deleted)
 
 
+# what a moderator's action tells an author: the notification kind's ending and the English verb
+TOLD = {ModerationAction.hide: ("hidden", "hid"), ModerationAction.restore: ("restored", "showed again"),
+        ModerationAction.delete: ("deleted", "deleted")}
+
+
+def _readers_see_a_change(action: ModerationAction, was_hidden: bool) -> bool:
+    """Hidden when it was shown, shown again when it was hidden, or deleted: not a second "hide",
+    nor dismissing the flags of a post that was never hidden, nor a lock, a pin or a move."""
+    return {ModerationAction.hide: not was_hidden, ModerationAction.restore: was_hidden,
+            ModerationAction.delete: True}.get(action, False)
+
+
 def _tell_author(w: Writer, post: Post, action: ModerationAction, was_hidden: bool) -> None:
-    """The author learns in the inbox that a moderator hid, showed again or deleted their post
-    (not when the moderator acted on their own post, nor when dismissing flags of a shown post)."""
-    if post.author_id == w.actor.id or (action is ModerationAction.restore and not was_hidden) \
-            or (action is ModerationAction.hide and was_hidden):  # nothing changed for its readers
+    """The author learns in the inbox what a moderator did to their post (not to their own post)."""
+    if post.author_id == w.actor.id or not _readers_see_a_change(action, was_hidden):
         return
     topic = w.session.get(Topic, post.topic_id)
     title = topic.title if topic is not None else ""
-    kind, did = {ModerationAction.hide: ("forum.post_hidden", "hid"),
-                 ModerationAction.restore: ("forum.post_restored", "showed again"),
-                 ModerationAction.delete: ("forum.post_deleted", "deleted")}[action]
+    ending, did = TOLD[action]
     # a link only to what its author can open: not a deleted post, nor one in a hidden topic
     link = {} if action is ModerationAction.delete or (topic is not None and topic.hidden) else {"post_id": post.id}
-    notify(w.session, post.author_id, kind, f"A moderator {did} your post {post.number} in '{title}'",
-           topic_id=post.topic_id, topic_title=title, post_number=post.number, **link)
+    notify(w.session, post.author_id, f"forum.post_{ending}", f"A moderator {did} your post {post.number} in "
+           f"'{title}'", topic_id=post.topic_id, topic_title=title, post_number=post.number, **link)
 
 
 def _tell_topic_author(w: Writer, topic: Topic, action: ModerationAction, was_hidden: bool) -> None:
-    """As for a post: hidden (if it was not), shown again (if it was hidden) or deleted."""
-    told = {ModerationAction.hide: not was_hidden, ModerationAction.restore: was_hidden,
-            ModerationAction.delete: True}.get(action, False)
-    if not told or topic.author_id == w.actor.id:
+    """As for a post; a topic shown again is linked (a hidden or deleted one its author cannot open)."""
+    if topic.author_id == w.actor.id or not _readers_see_a_change(action, was_hidden):
         return
-    kind, did = {ModerationAction.hide: ("forum.topic_hidden", "hid"),
-                 ModerationAction.restore: ("forum.topic_restored", "showed again"),
-                 ModerationAction.delete: ("forum.topic_deleted", "deleted")}[action]
+    ending, did = TOLD[action]
     link = {"topic_id": topic.id} if action is ModerationAction.restore else {}
-    notify(w.session, topic.author_id, kind, f"A moderator {did} your topic '{topic.title}'", topic_title=topic.title,
-           **link)
+    notify(w.session, topic.author_id, f"forum.topic_{ending}", f"A moderator {did} your topic '{topic.title}'",
+           topic_title=topic.title, **link)
 
 
 def moderate_topic(w: Writer, topic_id: int, action: ModerationAction,
