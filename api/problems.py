@@ -215,19 +215,20 @@ def _in_words(names: list[str]) -> Named | None:
     return Named(zh=said(Language.zh, "、"), en=said(Language.en, ", "))
 
 
+async def _respond(request: Request, exc: IPCommonsError, html: HtmlErrorPage | None) -> Response:
+    """A page in the thread pool (it may ask the database who is signed in); an API client's
+    problem document at once."""
+    if html is not None and wants_html(request):
+        return await run_in_threadpool(error_response, request, exc, html)
+    return error_response(request, exc)
+
+
 def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
     """Problem documents for API clients; with ``html``, error pages for people on the portal."""
 
-    async def respond(request: Request, exc: IPCommonsError) -> Response:
-        """A page in the thread pool (it may ask the database who is signed in); an API client's
-        problem document at once."""
-        if html is not None and wants_html(request):
-            return await run_in_threadpool(error_response, request, exc, html)
-        return error_response(request, exc)
-
     @app.exception_handler(IPCommonsError)
     async def domain_error(request: Request, exc: IPCommonsError) -> Response:
-        return await respond(request, exc)
+        return await _respond(request, exc, html)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -248,8 +249,8 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
         """A value no validator caught but the database refuses (a NUL character in text, a number
         beyond its column): the caller's input, not a server fault."""
         log.info("refused by the database on %s %s: %s", request.method, request.url.path, exc.orig)
-        return await respond(request, InvalidInput("a value in the request cannot be stored (a NUL character "
-                                                   "in text, or a number out of range)"))
+        return await _respond(request, InvalidInput("a value in the request cannot be stored (a NUL character "
+                                                    "in text, or a number out of range)"), html)
 
     @app.exception_handler(OperationalError)
     async def database_unavailable(request: Request, exc: OperationalError) -> Response:
