@@ -4,6 +4,7 @@ export, and the patent page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -18,7 +19,7 @@ from api.pages.messages import LEGAL_EVENT_KINDS, SOURCE_FORMATS
 from core.errors import InvalidInput
 from ipsearch import history
 from ipsearch.query.parser import MAX_QUERY_CHARS, QuerySyntaxError
-from ipsearch.results import ExportFormat, Grouping, SortMode
+from ipsearch.results import ExportFormat, FacetBucket, Grouping, SortMode
 from ipsearch.service import MAX_EXPORT, SearchResult
 from ipsearch.suggest import ZeroResultHelp, zero_result_help
 
@@ -31,8 +32,32 @@ FACET_CLAUSE = {"ipc_subclass": "IPC={}", "applicant": 'OWNER="{}"', "country": 
 # which a patent page names apart ("Applicant Shi, Wei", "Assignee Bridgelux, Inc.")
 FACET_TITLES = {"ipc_subclass": N_("ipc_subclass"), "applicant": N_("Applicant/assignee"), "country": N_("country"),
                 "year": N_("year"), "kind": N_("kind")}
+FACET_SHOWN = 8  # values a facet shows at once; the rest it lists folded under "more"
 PAGE_SIZE = 20
 Filters = Annotated[list[str], Query(max_length=20)]
+
+
+@dataclass(frozen=True)
+class FacetList:
+    """What a facet shows: its first values, and the rest folded away."""
+
+    shown: list[FacetBucket]
+    more: list[FacetBucket]
+    more_chosen: bool  # a folded value is one of the search's filters: the fold opens
+
+
+def facet_lists(facets: dict[str, list[FacetBucket]], filters: list[str]) -> dict[str, FacetList]:
+    """Each facet's values as the page lists them: the largest first, except years, newest first
+    (showing the eight largest years left the latest out of a search whose older years were
+    fuller, and a year facet read by count as 2023, 2021, 2024 looks like a typo)."""
+    out: dict[str, FacetList] = {}
+    for name, buckets in facets.items():
+        ordered = sorted(buckets, key=lambda b: b.value, reverse=True) if name == "year" else buckets
+        if ordered:
+            more = ordered[FACET_SHOWN:]
+            chosen = any(FACET_CLAUSE[name].format(b.value) in filters for b in more)
+            out[name] = FacetList(shown=ordered[:FACET_SHOWN], more=more, more_chosen=chosen)
+    return out
 
 
 def effective_query(q: str, filters: list[str]) -> str:
@@ -66,7 +91,8 @@ def _search(page: Page, q: str, filters: list[str], sort: SortMode, cursor: str 
     current = None
     if page.user is not None and cursor is None:
         current = history.record(page.writer(), query, result.documents)
-    return {"result": result, "help": help_, "current_set": current, "query": query}
+    return {"result": result, "facets": facet_lists(result.facets, filters), "help": help_, "current_set": current,
+            "query": query}
 
 
 @router.get("/search", response_model=None)

@@ -16,9 +16,11 @@ from fastapi.testclient import TestClient
 from lxml import html
 
 from api.app import create_app
+from api.pages.search import facet_lists
 from core.settings import BackendKind, Settings
 from ipsearch.names import harmonise_name
 from ipsearch.query.ast import ALIASES, field_names
+from ipsearch.results import FacetBucket
 from loaders.pipeline import run_load
 from tests.databases import migrated
 
@@ -305,3 +307,28 @@ def test_the_year_facet_lists_years_in_calendar_order(web: TestClient) -> None:
     years = [int(y) for y in page.xpath("//section[contains(@class, 'facet')][h2 = 'Year']//li/a/text()")
              if y.strip().isdigit()]
     assert len(years) >= 2 and years == sorted(years, reverse=True)  # newest first, not by count
+
+
+def test_a_year_facet_shows_the_newest_years_and_folds_the_rest() -> None:
+    """The eight largest years were shown: a search whose older years were fuller lost its latest."""
+    years = [FacetBucket(value=str(y), count=100 - (y - 2000)) for y in range(2000, 2012)]  # by count: oldest first
+    applicants = [FacetBucket(value=f"OWNER {i}", count=50 - i) for i in range(10)]
+    lists = facet_lists({"year": years, "applicant": applicants, "country": []}, ["PD=2001", 'OWNER="OWNER 1"'])
+    assert [b.value for b in lists["year"].shown] == [str(y) for y in range(2011, 2003, -1)]
+    assert [b.value for b in lists["year"].more] == ["2003", "2002", "2001", "2000"]
+    assert lists["year"].more_chosen  # PD=2001 is a filter: its fold opens
+    assert [b.value for b in lists["applicant"].shown] == [f"OWNER {i}" for i in range(8)]  # by count
+    assert not lists["applicant"].more_chosen  # the chosen owner is among those shown
+    assert "country" not in lists  # a facet with no value is not listed
+
+
+def test_a_facet_with_more_than_eight_values_folds_the_rest_on_the_page(web: TestClient) -> None:
+    page = html.fromstring(web.get("/", params={"q": "CC=EP OR CC=JP OR CC=CN OR CC=WO OR CC=US"}, headers=EN).text)
+    sections = page.xpath("//section[contains(@class, 'facet')]")
+    folded = [s for s in sections if s.xpath(".//details")]
+    assert folded, "no facet of this search has more than eight values"
+    for section in folded:
+        shown = section.xpath("./ul/li")
+        more = section.xpath(".//details/ul/li")
+        summary = section.xpath("string(.//details/summary)")
+        assert len(shown) == 8 and more and summary == f"{len(more)} more"
