@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import unicodedata
 from typing import Any
 
 from pydantic import BaseModel
@@ -29,9 +31,10 @@ from copyright.models import (
     Work,
     WorkType,
 )
-from copyright.registry import get_registration, registry_day
+from copyright.registry import get_registration, registry_day, require_certified
 from copyright.schemas import ChainEntryOut, MatchOut
 from core.accounts.models import User
+from core.errors import InvalidInput
 
 
 class LicenceView(BaseModel):
@@ -165,6 +168,25 @@ def record(session: Session, number: str, reader: User | None) -> RecordOut:
         is_owner=is_owner, held_rights=_held(session, reg, reader),
         matches=[MatchOut.model_validate(m) for m in reg.details.get("matches", [])] if is_owner else [],
         offers=offers.offers_of(session, reader, number) if reader is not None else [])
+
+
+# How people type a registration number from a paper certificate: CR-2026-00000001, cr 2026 1,
+# ＣＲ－２０２６－００００００01 (full-width, from a Chinese input method).
+TYPED_NUMBER = re.compile(r"CR[-\s]*(\d{4})[-\s]*(\d{1,10})")
+
+
+def certified_number(session: Session, typed: str) -> str:
+    """The registration number ``typed`` names, as the registry writes it, when that registration
+    has a certificate to verify. Refused, each in words: a text that is not a registration number,
+    a number nobody registered (NotFound), a registration still under review or refused."""
+    plain = unicodedata.normalize("NFKC", typed).strip().upper()
+    found = TYPED_NUMBER.fullmatch(plain)
+    if found is None:
+        raise InvalidInput.said("%(value)s is not a registration number: it reads like CR-2026-00000001",
+                                value=typed.strip()[:40])
+    number = f"CR-{found.group(1)}-{int(found.group(2)):08d}"
+    require_certified(get_registration(session, number))
+    return number
 
 
 def works_of(session: Session, user: User) -> list[WorkRow]:

@@ -30,7 +30,7 @@ from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
 from copyright.registry import ContentHash, WorkIn, registry_day
 from copyright.rights import TransferByEmailIn
 from copyright.schemas import RegisterIn
-from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.i18n import Language
 from core.ids import DbId, whole_number
 
@@ -103,17 +103,25 @@ def home(page: PageDep) -> HTMLResponse:
     return page.render("copyright_home.html")
 
 
-@router.get("/copyright/verify", response_class=HTMLResponse)
-def verify(page: PageDep) -> HTMLResponse:
-    """The verifier alone: a visitor brings the certificate JSON (and the file) from anywhere."""
-    return page.render("copyright_verify.html")
+@router.get("/copyright/verify", response_model=None)
+def verify(page: PageDep, number: Annotated[str, Query(max_length=200)] = "") -> Response:
+    """The verifier alone: a visitor brings the certificate JSON (and the file) from anywhere, or
+    types the number on a paper certificate and is taken to that registration's own verifier."""
+    if not number.strip():
+        return page.render("copyright_verify.html", number="")
+    try:
+        found = records.certified_number(page.session, number)
+    except (InvalidInput, NotFound) as exc:
+        status = 404 if isinstance(exc, NotFound) else 400
+        return page.render("copyright_verify.html", status, number=number, error=page.explain(exc))
+    return page.redirect(f"/copyright/records/{found}#verify")
 
 
 # --- the registration wizard ---------------------------------------------------------------------
 
 def _wizard(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
     return page.render("copyright_register.html", status_code, work_types=work_types(page.lang),
-                       max_upload=page.platform.settings.max_upload_bytes, **extra)
+                       max_upload=page.platform.settings.max_upload_bytes, today=registry_day().isoformat(), **extra)
 
 
 @router.get("/copyright/register", response_class=HTMLResponse)

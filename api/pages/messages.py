@@ -249,6 +249,7 @@ FEATURE_ERRORS = [
 # Refusals raised with a plain message or by a template the extraction does not see (a daily limit,
 # a lookup's not-found sentence), and the words some refusals name (Term): translated as listed here
 REFUSALS = [
+    N_('%(value)s is not a registration number: it reads like CR-2026-00000001'),
     N_('you can subscribe for an organisation you belong to only'),
     N_('subscription %(id)s not found'),
     N_('report %(id)s not found'),

@@ -80,6 +80,26 @@
     xhr.send(new FormData(form));
   }
 
+  // The dates are checked here as the server checks them, so a slip is caught before the form is
+  // sent: a refused upload comes back without its file, which had to be chosen again.
+  var completed = form.elements.namedItem("completion_date");
+  var published = form.elements.namedItem("published");
+  var pubDate = form.elements.namedItem("first_publication_date");
+  var pubPlace = form.elements.namedItem("first_publication_place");
+  function checkDates() {
+    var today = completed.max;
+    pubDate.min = completed.value;
+    completed.setCustomValidity(completed.value && completed.value > today ? texts.completedFuture : "");
+    pubDate.setCustomValidity(pubDate.value && pubDate.value > today ? texts.publishedFuture
+      : pubDate.value && completed.value && pubDate.value < completed.value ? texts.publishedEarly : "");
+    published.setCustomValidity(!published.checked && (pubDate.value || pubPlace.value.trim()) ? texts.tickPublished : "");
+  }
+  [completed, published, pubDate, pubPlace].forEach(function (input) {
+    input.addEventListener("input", checkDates);
+    input.addEventListener("change", checkDates);
+  });
+  checkDates();
+
   form.querySelectorAll('input[name="mode"]').forEach(function (radio) {
     radio.addEventListener("change", showMode);
   });

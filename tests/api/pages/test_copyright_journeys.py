@@ -286,3 +286,46 @@ def test_a_record_and_its_verifier_in_chinese_pass_axe(browser: Browser, portal_
     expect(page.locator('[data-verifier] [role="status"][data-valid="true"]')).to_contain_text("尚未核验文件")
     _no_axe_violations(page)
     page.context.close()
+
+
+def test_the_wizard_catches_dates_out_of_order_before_the_file_is_sent(browser: Browser, portal_url: str) -> None:
+    """A date the server refuses sent the form and its upload back without the file, which had to
+    be chosen again, once for each mistake; the browser now says what is wrong, in Chinese, first."""
+    page = new_page(browser, "zh-CN")
+    _sign_up_zh(page, portal_url)
+    page.goto(portal_url + "/copyright/register")
+    page.locator("#w-type").select_option("photographic")
+    page.locator("#w-title").fill("洱海日出（测试）")
+    sent = _posted_bodies(page)
+    page.locator("#w-file").set_input_files(files=[{"name": "erhai.png", "mimeType": "image/png",
+                                                    "buffer": picture(11)}])
+    page.locator("#w-completed").fill("2024-05-01")
+    page.locator("#w-pubdate").fill("2024-04-01")
+    page.locator("#w-submit").click()
+    assert page.locator("#w-pubdate").evaluate("e => e.validationMessage") == "首次发表日期早于创作完成日期"
+    page.locator("#w-pubdate").fill("2024-06-01")
+    page.locator("#w-submit").click()
+    assert page.locator("#w-published").evaluate("e => e.validationMessage") == (
+        "首次发表日期或地点仅适用于已发表的作品：请勾选“作品已发表”")
+    page.locator("#w-completed").fill("2999-01-01")
+    page.locator("#w-submit").click()
+    assert page.locator("#w-completed").evaluate("e => e.validationMessage") == "创作完成日期不能晚于今天"
+    assert sent == []  # nothing was sent, so the chosen file is still there
+    page.locator("#w-completed").fill("2024-05-01")
+    page.locator("#w-published").check()
+    with page.expect_navigation(url=re.compile(r"/copyright/records/CR-")):
+        page.locator("#w-submit").click()
+    number = page.url.split("/copyright/records/")[1].split("?")[0]
+    page.unroute("**/*")
+    assert len(sent) == 1  # one upload, with the file chosen once
+
+    page.goto(portal_url + "/copyright/verify")
+    page.get_by_label("登记号（证书上印的编号）").fill(number.lower().replace("-", " "))
+    with page.expect_navigation(url=re.compile(rf"/copyright/records/{number}#verify")):
+        page.get_by_role("button", name="查找并核验").click()
+    page.locator("[data-verifier]").get_by_role("button", name="核验").click()
+    expect(page.locator('[data-verifier] [role="status"][data-valid="true"]')).to_contain_text(number)
+    page.goto(portal_url + "/copyright/verify?number=12345")
+    expect(page.get_by_role("alert").first).to_contain_text("CR-2026-00000001")
+    _no_axe_violations(page)
+    page.context.close()

@@ -311,3 +311,35 @@ def test_registering_ones_own_file_again_is_refused_in_the_form(portal: Settings
         number = _register(owner, data)
         again = owner.post("/copyright/register", data=data | {"csrf_token": _csrf(owner)}, headers=ZH)
         assert again.status_code == 400 and f"您已登记过这个文件，登记号为 {number}" in again.text
+
+
+def test_a_certificate_is_found_by_the_number_printed_on_it(portal: Settings) -> None:
+    """The verify page took only the certificate's JSON file: someone holding the paper
+    certificate had nowhere to type its number."""
+    with _client(portal) as client:
+        _sign_up(client)
+        picture = b"\x89PNG\r\n\x1a\n" + uuid.uuid4().bytes * 300
+        number = _register(client, WORK, picture)
+        year, serial = number.split("-")[1:]
+        for typed in (number, f" {number.lower()} ", f"CR {year} {int(serial)}",
+                      f"ＣＲ－{year}－{serial}"):  # full width, as a Chinese input method types it
+            r = client.get("/copyright/verify", params={"number": typed}, headers=ZH, follow_redirects=False)
+            assert (r.status_code, r.headers.get("location")) == (303, f"/copyright/records/{number}#verify"), typed
+        record = client.get(f"/copyright/records/{number}", headers=ZH).text
+        assert f'data-certificate-url="/api/v1/copyright/registrations/{number}/certificate"' in record
+
+        unknown = client.get("/copyright/verify", params={"number": f"CR-{year}-99999999"}, headers=ZH)
+        assert unknown.status_code == 404 and f"登记 CR-{year}-99999999 不存在" in unknown.text
+        assert f'value="CR-{year}-99999999"' in unknown.text  # the number typed stays in the box
+        hostile = "<b>12345</b>"
+        bad = client.get("/copyright/verify", params={"number": hostile}, headers=ZH)
+        assert bad.status_code == 400 and "CR-2026-00000001" in bad.text
+        assert "<b>12345" not in bad.text and "&lt;b&gt;12345&lt;/b&gt;" in bad.text
+
+        copier = _client(portal)  # the same file from someone else: held for review, no certificate yet
+        with copier:
+            _sign_up(copier)
+            held = _register(copier, WORK, picture)
+            r = copier.get("/copyright/verify", params={"number": held}, headers=HTML)
+            assert r.status_code == 400 and "no certificate until it is registered" in r.text
+        assert client.get("/copyright/verify", headers=HTML).status_code == 200
