@@ -34,8 +34,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "period": ("Period", "时间范围"),
     "generated": ("Generated", "生成时间"),
     "shown_zone": ("(Beijing time, UTC+8)", "（北京时间）"),
-    "load_runs": ("Corpus load runs", "数据加载批次"),
-    "backend": ("Search backend", "检索后端"),
+    # provenance, for whoever computes the report again: said as a reader of the report would
+    "load_runs": ("Data batches searched (numbers, for re-computing this report)",
+                  "检索的数据批次（编号，供复核本报告）"),
+    "backend": ("Search engine", "检索引擎"),
     "total": ("Documents in scope", "范围内文献量"),
     "applicant_count": ("Distinct applicants (harmonised names)", "申请人数量（名称规范化后）"),
     "incomplete_note_lag": ("Publication lag: applications are published about {lag} months after their filing or "

@@ -7,6 +7,19 @@
     if (meta) { event.detail.headers["X-CSRF-Token"] = meta.content; }
   });
 
+  // A table wider than its box scrolls sideways; a keyboard reaches the scroll only when the box
+  // can take the focus, so a box that overflows is put in the tab order (and taken out when the
+  // window grows wide enough for its table).
+  function focusableScrolls() {
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) { box.setAttribute("tabindex", "0"); }
+      else if (box.getAttribute("tabindex") === "0") { box.removeAttribute("tabindex"); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", focusableScrolls);
+  document.addEventListener("htmx:afterSettle", focusableScrolls);
+  window.addEventListener("resize", focusableScrolls);
+
   // A form refused with 400 answers with the item and the reason: htmx swaps it in like a success.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr.status === 400) { event.detail.shouldSwap = true; event.detail.isError = false; }

@@ -165,7 +165,7 @@ def test_the_chinese_report_is_chinese_throughout(backend: str, corpus_settings:
     for branch in industry.branches:
         assert f"<td>{branch.name_zh}</td>" in document and branch.name not in document
     kind = {"es": "Elasticsearch 检索服务器", "embedded": "内置检索库（SQLite）"}[backend]
-    for label, value in (("趋势统计口径", "申请日"), ("检索后端", kind), ("统计单位", "简单同族"),
+    for label, value in (("趋势统计口径", "申请日"), ("检索引擎", kind), ("统计单位", "简单同族"),
                          ("时间范围", "数据中的全部年份")):  # no years chosen: said, not "… – …"
         assert f"<tr><th>{label}</th><td>{value}</td></tr>" in document
     assert "申请日晚于2021-11-09" in document and "数据最新公开日" in document  # the data ends 2023-05-09

@@ -71,6 +71,11 @@ def _report(page: BrowserPage) -> None:
     assert pdf.ok and pdf.body().startswith(b"%PDF") and pdf.headers["content-type"] == "application/pdf"
     page.goto(report + "/report.html")
     expect(page.locator("h1").first).to_contain_text("专利预警报告")
+    # on a phone the page keeps to the screen: its wide tables scroll in their own boxes (it was 565 px wide)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator("table.wide").count() >= 3
+    assert page.evaluate("[...document.querySelectorAll('table.wide')].some(t => t.scrollWidth > t.clientWidth)")
 
 
 def _subscribe(page: BrowserPage, portal_url: str, lang: str) -> None:
