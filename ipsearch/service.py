@@ -42,6 +42,7 @@ from ipsearch.results import (
     encode_cursor,
     titles_of,
 )
+from ipsearch.similar import Likeness
 from ipsearch.similar import similar as find_similar
 
 MAX_EXPORT = 50_000
@@ -105,6 +106,8 @@ class Hit(BaseModel):
         "holds its words: they are in the claims or the description"))
     family_id: str | None = None
     family: list[FamilyMember] = Field(default=[], description="one row per family: the family's other documents")
+    likeness: Likeness | None = Field(default=None, description="in a list of similar patents: what this one has in "
+                                      "common with the patent (its title marks the shared words)")
 
 
 class SearchResult(BaseModel):
@@ -423,9 +426,14 @@ class SearchService:
         record = self.backend.get(normalise_pn(pn))
         if record is None:
             raise NotFound.said("%(pn)s is not in the corpus", pn=pn)
-        hits = [self._hit(h, {}) for h in find_similar(self.backend, record, size)]
-        if lang:
-            self._in_language(hits, lang, {})
+        hits = []
+        for raw, likeness in find_similar(self.backend, record, size):
+            marks = {"ti": Marks(words=frozenset(likeness.words))}
+            hit = self._hit(raw, marks)
+            hit.likeness = likeness
+            if lang:
+                self._in_language([hit], lang, marks)
+            hits.append(hit)
         return hits
 
     # --- export ----------------------------------------------------------------------------

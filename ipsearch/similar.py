@@ -28,8 +28,11 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
 
 from ipsearch.indexdoc import is_topic_term
 from ipsearch.results import HIT_FIELDS, HIT_KEYS, RawHit
@@ -43,6 +46,10 @@ FIELD_WEIGHTS = {"ti": 3.0, "ab": 2.0, "cl": 1.0}
 CLASS_WEIGHT = 0.25
 CITATION_WEIGHT = 0.3
 DESIGN_VS_UTILITY = 0.5  # score factor when exactly one of the two is a design
+SHOWN_WORDS = 5  # shared terms a similar document lists (and marks in its title)
+# A shared term is listed when it adds this much to the text likeness (a cosine, at most 1): below it
+# were the words any two documents of a field share ("between", "side", "first").
+TELLING_WORD = 0.01
 DF_CHUNK = 2000  # terms per document-frequency lookup (a page of candidates uses a few thousand)
 SIMILAR_FIELDS = [*HIT_FIELDS, "pn_base", "doc_kind", "ti", "ab", "cl", "ipc_section", "ipc_class",
                   "ipc_subclass", "ipc_group", "uspc", "locarno", "cited_bases"]
@@ -136,29 +143,64 @@ def _us_classes(record: Mapping[str, Any]) -> set[str]:
     return {c.split("/")[0].strip() for c in record.get("uspc") or []}
 
 
+class ClassLevel(StrEnum):
+    """The closest classification two documents share, most specific first."""
+
+    group = "group"  # an IPC main group, or a Locarno subclass
+    subclass = "subclass"  # an IPC subclass, or a Locarno class
+    us_class = "us_class"
+    ipc_class = "ipc_class"
+    section = "section"
+
+
+CLASS_LEVELS: dict[ClassLevel, float] = {ClassLevel.group: 1.0, ClassLevel.subclass: 0.7, ClassLevel.us_class: 0.5,
+                                         ClassLevel.ipc_class: 0.4, ClassLevel.section: 0.1}
+OTHER_SECTIONS = -0.3  # both IPC-classified, in no common section
+
+
+def shared_class(q: Mapping[str, Any], d: Mapping[str, Any]) -> tuple[ClassLevel, str] | None:
+    """The closest classification both carry, and its code (the first, in order), or None."""
+    pairs = ((ClassLevel.group, _set(q, "ipc_group") & _set(d, "ipc_group")),
+             (ClassLevel.group, _set(q, "locarno") & _set(d, "locarno")),
+             (ClassLevel.subclass, _set(q, "ipc_subclass") & _set(d, "ipc_subclass")),
+             (ClassLevel.subclass, {c[:2] for c in _set(q, "locarno")} & {c[:2] for c in _set(d, "locarno")}),
+             (ClassLevel.us_class, _us_classes(q) & _us_classes(d)),
+             (ClassLevel.ipc_class, _set(q, "ipc_class") & _set(d, "ipc_class")),
+             (ClassLevel.section, _set(q, "ipc_section") & _set(d, "ipc_section")))
+    return next(((level, min(codes)) for level, codes in pairs if codes), None)
+
+
 def class_similarity(q: Mapping[str, Any], d: Mapping[str, Any]) -> float:
     """1 same IPC main group or Locarno subclass, 0.7 same IPC subclass or Locarno class, 0.5 same US
     class, 0.4 same IPC class, 0.1 same section only, -0.3 both IPC-classified in other sections."""
-    if _set(q, "ipc_group") & _set(d, "ipc_group") or _set(q, "locarno") & _set(d, "locarno"):
-        return 1.0
-    if _set(q, "ipc_subclass") & _set(d, "ipc_subclass") or \
-            {c[:2] for c in _set(q, "locarno")} & {c[:2] for c in _set(d, "locarno")}:
-        return 0.7
-    if _us_classes(q) & _us_classes(d):
-        return 0.5
-    if _set(q, "ipc_class") & _set(d, "ipc_class"):
-        return 0.4
-    sections_q, sections_d = _set(q, "ipc_section"), _set(d, "ipc_section")
-    if sections_q & sections_d:
-        return 0.1
-    return -0.3 if sections_q and sections_d else 0.0
+    shared = shared_class(q, d)
+    if shared is not None:
+        return CLASS_LEVELS[shared[0]]
+    return OTHER_SECTIONS if _set(q, "ipc_section") and _set(d, "ipc_section") else 0.0
+
+
+class CitationLink(StrEnum):
+    cites = "cites"  # the similar document cites the one it is similar to
+    cited = "cited"  # the document cites the similar one
+    shared = "shared"  # both cite the same documents
+
+
+def citation_link(q: Mapping[str, Any], d: Mapping[str, Any]) -> tuple[CitationLink, int] | None:
+    """How the two are linked by citations, with the number of documents both cite (0 for a direct link)."""
+    if q.get("pn_base") in _set(d, "cited_bases"):
+        return CitationLink.cites, 0
+    if d.get("pn_base") in _set(q, "cited_bases"):
+        return CitationLink.cited, 0
+    both = len(_set(q, "cited_bases") & _set(d, "cited_bases"))
+    return (CitationLink.shared, both) if both else None
 
 
 def citation_similarity(q: Mapping[str, Any], d: Mapping[str, Any]) -> float:
     """1 when one cites the other; else up to 0.8 for three or more cited documents in common."""
-    if q.get("pn_base") in _set(d, "cited_bases") or d.get("pn_base") in _set(q, "cited_bases"):
-        return 1.0
-    return 0.8 * min(len(_set(q, "cited_bases") & _set(d, "cited_bases")), 3) / 3
+    link = citation_link(q, d)
+    if link is None:
+        return 0.0
+    return 1.0 if link[0] is not CitationLink.shared else 0.8 * min(link[1], 3) / 3
 
 
 def score(q: Mapping[str, Any], d: Mapping[str, Any], text: float) -> float:
@@ -196,9 +238,35 @@ def query_of(record: Mapping[str, Any], tf: Mapping[str, float], freqs: Document
                         cited_bases=sorted(_set(record, "cited_bases")))
 
 
+class Likeness(BaseModel):
+    """What a similar document has in common with the one it is similar to, for its reader: the
+    list alone gave no reason, and a weak neighbour looked as sure as a close one."""
+
+    class_level: ClassLevel | None = Field(default=None, description="the closest classification both carry")
+    shared_class: str | None = Field(default=None, description="its code (IPC, US or Locarno)")
+    citation: CitationLink | None = None
+    shared_citations: int = Field(default=0, description="documents both cite")
+    words: list[str] = Field(default=[], description=f"up to {SHOWN_WORDS} analysed terms of title, abstract and "
+                                                        "claims that weigh most in their text likeness (at least "
+                                                        f"{TELLING_WORD} of its cosine each), best first")
+
+
+def likeness(q: Mapping[str, Any], d: Mapping[str, Any], own: Mapping[str, float],
+             other: Mapping[str, float]) -> Likeness:
+    """Why ``d`` is similar to ``q``, from the parts of its score (``own``, ``other``: their tf-idf vectors)."""
+    shared = shared_class(q, d)
+    link = citation_link(q, d)
+    telling = (t for t in own if t in other and own[t] * other[t] >= TELLING_WORD)
+    common = sorted(telling, key=lambda t: (-own[t] * other[t], t))
+    return Likeness(class_level=shared[0] if shared else None, shared_class=shared[1] if shared else None,
+                    citation=link[0] if link else None, shared_citations=link[1] if link else 0,
+                    words=common[:SHOWN_WORDS])
+
+
 def rank(record: Mapping[str, Any], query: SimilarQuery, hits: list[RawHit], freqs: DocumentFrequencies,
-         size: int) -> list[RawHit]:
-    """The ``size`` best candidates, scored here; a candidate scoring 0 or less is not similar."""
+         size: int) -> list[tuple[RawHit, Likeness]]:
+    """The ``size`` best candidates, scored here, with what each shares with ``record``; a candidate
+    scoring 0 or less is not similar."""
     unique = {h.pn: h for h in hits if not query.excluded(h.source, h.pn)}
     tfs = {pn: weighted_tf(h.source) for pn, h in unique.items()}
     own_tf = weighted_tf(record)
@@ -206,14 +274,17 @@ def rank(record: Mapping[str, Any], query: SimilarQuery, hits: list[RawHit], fre
     own = vector(own_tf, df, freqs.total)
     scored = []
     for pn, hit in unique.items():
-        value = score(record, hit.source, cosine(own, vector(tfs[pn], df, freqs.total)))
+        other = vector(tfs[pn], df, freqs.total)
+        value = score(record, hit.source, cosine(own, other))
         if value > 0:
-            scored.append(RawHit(pn=pn, score=value, source={k: hit.source.get(k) for k in HIT_KEYS}, sort=[]))
-    return sorted(scored, key=lambda h: (-h.score, h.pn))[:size]
+            shown = RawHit(pn=pn, score=value, source={k: hit.source.get(k) for k in HIT_KEYS}, sort=[])
+            scored.append((shown, likeness(record, hit.source, own, other)))
+    return sorted(scored, key=lambda pair: (-pair[0].score, pair[0].pn))[:size]
 
 
-def similar(backend: SearchBackend, record: Mapping[str, Any], size: int) -> list[RawHit]:
-    """Documents similar to ``record`` (a stored index record), best first, at most ``size``."""
+def similar(backend: SearchBackend, record: Mapping[str, Any], size: int) -> list[tuple[RawHit, Likeness]]:
+    """Documents similar to ``record`` (a stored index record), best first, at most ``size``, each
+    with what it shares with ``record``."""
     if size < 1:
         return []
     freqs = DocumentFrequencies(backend)

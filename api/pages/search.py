@@ -21,6 +21,7 @@ from ipsearch import history
 from ipsearch.query.parser import MAX_QUERY_CHARS, QuerySyntaxError
 from ipsearch.results import ExportFormat, FacetBucket, Grouping, SortMode
 from ipsearch.service import MAX_EXPORT, SearchResult
+from ipsearch.similar import CitationLink, ClassLevel
 from ipsearch.suggest import ZeroResultHelp, zero_result_help
 
 router = APIRouter(include_in_schema=False)
@@ -33,6 +34,11 @@ FACET_CLAUSE = {"ipc_subclass": "IPC={}", "applicant": 'OWNER="{}"', "country": 
 FACET_TITLES = {"ipc_subclass": N_("ipc_subclass"), "applicant": N_("Applicant/assignee"), "country": N_("country"),
                 "year": N_("year"), "kind": N_("kind")}
 FACET_SHOWN = 8  # values a facet shows at once; the rest it lists folded under "more"
+# Why a similar patent is listed, in words (ipsearch.similar.Likeness)
+LIKENESS_CLASS = {ClassLevel.group: N_("same group %(code)s"), ClassLevel.subclass: N_("same subclass %(code)s"),
+                  ClassLevel.us_class: N_("same US class %(code)s"), ClassLevel.ipc_class: N_("same class %(code)s"),
+                  ClassLevel.section: N_("same section %(code)s")}
+LIKENESS_CITATION = {CitationLink.cites: N_("cites this patent"), CitationLink.cited: N_("cited by this patent")}
 PAGE_SIZE = 20
 Filters = Annotated[list[str], Query(max_length=20)]
 
@@ -148,6 +154,7 @@ def patent_page(page: PageDep, pn: str, added: Annotated[int | None, Query(ge=1)
     view = search.document(pn, page.lang.value)
     similar = search.similar(view.pn, 6, lang=page.lang.value)
     return page.render("patent.html", pn=view.pn, doc=view.model_dump(), similar=similar,
+                       likeness_class=LIKENESS_CLASS, likeness_citation=LIKENESS_CITATION,
                        source_formats=SOURCE_FORMATS, event_kinds=LEGAL_EVENT_KINDS, added=added,
                        **patent_panel(page, view.pn))
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ipsearch.service import SearchService
+from ipsearch.similar import CitationLink, ClassLevel, Likeness, likeness
 
 LED_DOCUMENTS = ("US8089085B2", "US8089078B2")  # IPC H01L 33/00: the LED documents of the corpus
 # judged pairs (bench/similar_judgements.json) whose similar document is clear enough to come first
@@ -91,3 +92,35 @@ def test_foreign_stop_words_load_without_the_language_packages() -> None:
     loaded, found = " ".join(out[:-1]), out[-1]
     assert "spacy.lang.fr" not in loaded and "spacy.lang.de" not in loaded
     assert found == "True"
+
+
+def test_each_similar_document_says_what_it_shares(service: SearchService) -> None:
+    """The list gave no reason: a weak neighbour (the same IPC section, one common word) looked as
+    sure as a close one. Each hit now carries its closest shared class, citation link and telling words."""
+    hits = service.similar("US7863599B2", 5)  # "Light emitting diode", IPC H01L 29/06
+    assert all(h.likeness and (h.likeness.class_level or h.likeness.citation or h.likeness.words) for h in hits)
+    heat_sink = next(h for h in hits if h.pn == "US8089085B2")  # "Heat sink base for LEDS", H01L 29/22
+    assert heat_sink.likeness is not None
+    assert (heat_sink.likeness.class_level, heat_sink.likeness.shared_class) == (ClassLevel.group, "H01L 29/00")
+    assert heat_sink.likeness.words[0] == "led"
+    assert heat_sink.highlights["title"] == "Heat sink base for <mark>LEDS</mark>"  # the shared word, marked
+    fan = service.similar("CN101096965A", 6)  # nothing in the corpus is close: it shows
+    assert fan[0].likeness is not None and fan[0].likeness.class_level is ClassLevel.ipc_class
+    assert all(h.likeness is not None and h.likeness.class_level is ClassLevel.section for h in fan[2:])
+
+
+def test_likeness_names_the_closest_class_the_citation_and_only_telling_words() -> None:
+    """Synthetic records (the real corpus holds no citation between two of its documents)."""
+    patent = {"pn_base": "US1", "ipc_group": ["H01L 33/00"], "ipc_subclass": ["H01L", "F21V"],
+              "ipc_class": ["H01", "F21"], "ipc_section": ["H", "F"], "cited_bases": ["US7", "US8", "US9"]}
+    citing = {"pn_base": "US2", "ipc_group": ["F21V 29/00"], "ipc_subclass": ["F21V"], "ipc_class": ["F21"],
+              "ipc_section": ["F"], "cited_bases": ["US1"]}
+    sibling = {"pn_base": "US3", "ipc_group": ["H01L 33/00"], "cited_bases": ["US7", "US9"]}
+    own, other = {"led": 0.8, "between": 0.5, "lens": 0.3}, {"led": 0.6, "between": 0.01, "lens": 0.1}
+    why = likeness(patent, citing, own, other)
+    assert (why.class_level, why.shared_class, why.citation) == (ClassLevel.subclass, "F21V", CitationLink.cites)
+    assert why.words == ["led", "lens"]  # "between" adds 0.005 to the cosine: not telling
+    assert likeness(citing, patent, other, own).citation is CitationLink.cited
+    shared = likeness(patent, sibling, {}, {})
+    assert (shared.class_level, shared.citation, shared.shared_citations) == (ClassLevel.group, CitationLink.shared, 2)
+    assert likeness({"ipc_section": ["A"]}, {"ipc_section": ["H"]}, {}, {}) == Likeness()
