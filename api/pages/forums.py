@@ -115,7 +115,8 @@ def new_topic(page: CheckedPageDep, category_id: DbId, title: OptionalText = "",
         created = svc.create_topic(page.writer(), TopicIn(category_id=category_id, title=title.strip(), body=body))
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _category(page, category_id, status_code=form_status(exc), typed=typed, error=_explain(page, exc))
+        # said inside the form: the page comes back scrolled to it (#new-topic), past the top of the page
+        return _category(page, category_id, status_code=form_status(exc), typed=typed, form_error=_explain(page, exc))
     # a fragment of its own: a redirect without one keeps the form's (#new-topic) in the address
     return page.redirect(f"/community/topics/{created.id}#content")
 
@@ -179,7 +180,7 @@ def reply(page: CheckedPageDep, topic_id: DbId, body: OptionalText = "", quote_o
         posted = svc.reply(page.writer(), topic_id, PostIn(body=body, quote_of=_quote_of(quote_of)))
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _topic(page, topic_id, page_number, form_status(exc), typed=typed, error=_explain(page, exc))
+        return _topic(page, topic_id, page_number, form_status(exc), typed=typed, form_error=_explain(page, exc))
     place = svc.post_place(page.session, posted.id, page.user)
     return page.redirect(_post_url(topic_id, place.page, posted.id))
 

@@ -328,4 +328,15 @@ def test_the_wizard_catches_dates_out_of_order_before_the_file_is_sent(browser: 
     page.goto(portal_url + "/copyright/verify?number=12345")
     expect(page.get_by_role("alert").first).to_contain_text("CR-2026-00000001")
     _no_axe_violations(page)
+
+    # on a phone, a refused licence offer is said where the page comes back to: the form (it was
+    # 2,200 px below, the page shown from its top)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{portal_url}/copyright/records/{number}")
+    page.locator("#o-email").fill(f"nobody-{uuid.uuid4().hex[:8]}@example.org")  # no such account
+    with page.expect_navigation():
+        page.locator("#offer-form button").last.click()
+    refusal = page.locator("#offer-error")
+    expect(refusal).to_be_visible()
+    expect(refusal).to_be_in_viewport()
     page.context.close()

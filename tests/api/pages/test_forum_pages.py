@@ -19,6 +19,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from lxml import html as lxml_html
 from playwright.sync_api import Browser, expect
 from playwright.sync_api import Page as BrowserPage
 from sqlalchemy import select
@@ -416,7 +417,13 @@ def test_refusals_keep_what_was_typed_and_anonymous_readers_are_asked_to_log_in(
     r = _post(alice, f"/community/forums/{forum.category}/topics", {"title": "ab", "body": "kept <b>text</b>"})
     assert r.status_code == 400 and "A title needs 3 to 300 characters." in r.text
     assert "kept &lt;b&gt;text&lt;/b&gt;" in r.text
+    # said inside the form the page scrolls to (#new-topic, #reply): at the top of the page it was out of sight
+    said = lxml_html.fromstring(r.text).xpath('//section[@id="new-topic"]//*[@role="alert"]/text()')
+    assert said == ["A title needs 3 to 300 characters."]
     topic = _ask(alice, forum.category, "Open to all", "read me")
+    blank = lxml_html.fromstring(_post(alice, f"/community/topics/{topic}/posts", {"body": "  "}).text)
+    assert blank.xpath('//section[@id="reply"]//*[@role="alert"]/text()') == [
+        "the post is blank: write something readers can see"]
     page = anon.get(f"/community/topics/{topic}", headers=EN).text
     assert "read me" in page and 'name="body"' not in page and "/login?next=%2Fcommunity%2Ftopics" in page
     assert _post(anon, f"/community/topics/{topic}/posts", {"body": "anonymous"}).status_code == 401
