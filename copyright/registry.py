@@ -67,7 +67,8 @@ class WorkIn(BaseModel):
     @model_validator(mode="after")
     def _dates_in_order(self) -> WorkIn:
         """Completion and publication as a registrar checks them: not in the future, published
-        after completion, and a publication date or place only for a published work."""
+        after completion, a publication date or place only for a published work, and a published
+        work's date of first publication."""
         today = latest_today()
         if self.completion_date and self.completion_date > today:
             raise ValueError("the completion date is in the future")
@@ -77,6 +78,8 @@ class WorkIn(BaseModel):
             raise ValueError("the work is first published before it was completed")
         if not self.published and (self.first_publication_date or self.first_publication_place):
             raise ValueError("a first publication date or place is for a published work: tick 'published'")
+        if self.published and not self.first_publication_date:  # a registrar's form asks for it (首次发表日期)
+            raise ValueError("a published work gives the date it was first published")
         return self
 
 

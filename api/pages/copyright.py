@@ -27,7 +27,7 @@ from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.errors import came_from
 from copyright import offers, records, service
 from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
-from copyright.registry import ContentHash, WorkIn, registry_day
+from copyright.registry import ContentHash, WorkIn, latest_today, registry_day
 from copyright.rights import TransferByEmailIn
 from copyright.schemas import RegisterIn
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -114,14 +114,16 @@ def verify(page: PageDep, number: Annotated[str, Query(max_length=200)] = "") ->
     except (InvalidInput, NotFound) as exc:
         status = 404 if isinstance(exc, NotFound) else 400
         return page.render("copyright_verify.html", status, number=number, error=page.explain(exc))
-    return page.redirect(f"/copyright/records/{found}#verify")
+    return page.redirect(f"/copyright/records/{found}?check=1#verify")  # its verifier runs at once
 
 
 # --- the registration wizard ---------------------------------------------------------------------
 
 def _wizard(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
     return page.render("copyright_register.html", status_code, work_types=work_types(page.lang),
-                       max_upload=page.platform.settings.max_upload_bytes, today=registry_day().isoformat(), **extra)
+                       max_upload=page.platform.settings.max_upload_bytes,
+                       # the latest date a work can be completed or published: the server's own check (latest_today)
+                       today=latest_today().isoformat(), **extra)
 
 
 @router.get("/copyright/register", response_class=HTMLResponse)
@@ -199,12 +201,14 @@ def _record(page: Page, number: str, status_code: int = 200, **extra: Any) -> HT
 @router.get("/copyright/records/{number}", response_class=HTMLResponse)
 def record(page: PageDep, number: str, registered: Annotated[int, Query(ge=0, le=1)] = 0,
            offered: Annotated[int, Query(ge=0, le=1)] = 0,
-           transferred: Annotated[int, Query(ge=0, le=1)] = 0, answered: Answer | None = None) -> HTMLResponse:
+           transferred: Annotated[int, Query(ge=0, le=1)] = 0, answered: Answer | None = None,
+           check: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
     """``registered=1``, ``offered=1`` and ``transferred=1`` after those forms, ``answered`` after an
-    offer's answer: fixed sentences, so a link cannot put words in the page."""
+    offer's answer: fixed sentences, so a link cannot put words in the page. ``check=1``: the
+    certificate is checked as the page opens (the verify page found it by its number)."""
     notice = page.gettext(ANSWERED[answered]) if answered is not None else None
     return _record(page, number, registered=bool(registered), offered=bool(offered),
-                   transferred=bool(transferred), notice=notice)
+                   transferred=bool(transferred), notice=notice, check_now=bool(check))
 
 
 @router.get("/copyright/records/{number}/certificate.pdf", response_model=None)

@@ -46,6 +46,7 @@ COPYRIGHT = [N_("registered"), N_("under_review"), N_("disputed"), N_("revoked")
              N_("the completion date is in the future"), N_("the first publication date is in the future"),
              N_("the work is first published before it was completed"),
              N_("a first publication date or place is for a published work: tick 'published'"),
+             N_("a published work gives the date it was first published"),
              N_("the SHA-256 is 64 hexadecimal characters (0-9, a-f)"), N_("the file size is a whole number of bytes"),
              N_("%(field)s is not a date (YYYY-MM-DD)"),
              N_("choose the type of work"), N_("give the title of the work"),

@@ -93,6 +93,8 @@
     pubDate.setCustomValidity(pubDate.value && pubDate.value > today ? texts.publishedFuture
       : pubDate.value && completed.value && pubDate.value < completed.value ? texts.publishedEarly : "");
     published.setCustomValidity(!published.checked && (pubDate.value || pubPlace.value.trim()) ? texts.tickPublished : "");
+    pubDate.required = published.checked;
+    if (published.checked && !pubDate.value) { pubDate.setCustomValidity(texts.publishedNoDate); }
   }
   [completed, published, pubDate, pubPlace].forEach(function (input) {
     input.addEventListener("input", checkDates);

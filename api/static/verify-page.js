@@ -176,6 +176,8 @@ function bind(root) {
   renderSteps(root, t, STEPS.map((name) => ({ name })));
   button.addEventListener("click", () => run(root, t, button));
   button.disabled = false;
+  // Arrived from "find and verify" (the verify page, by a certificate's number): check at once.
+  if (root.dataset.certificateUrl && root.hasAttribute("data-check-now")) { run(root, t, button); }
 }
 
 document.querySelectorAll("[data-verifier]").forEach(bind);

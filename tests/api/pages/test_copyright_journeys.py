@@ -312,7 +312,11 @@ def test_the_wizard_catches_dates_out_of_order_before_the_file_is_sent(browser: 
     assert page.locator("#w-completed").evaluate("e => e.validationMessage") == "创作完成日期不能晚于今天"
     assert sent == []  # nothing was sent, so the chosen file is still there
     page.locator("#w-completed").fill("2024-05-01")
+    page.locator("#w-pubdate").fill("")
     page.locator("#w-published").check()
+    page.locator("#w-submit").click()
+    assert page.locator("#w-pubdate").evaluate("e => e.validationMessage") == "已发表的作品须填写首次发表日期"
+    page.locator("#w-pubdate").fill("2024-06-01")
     with page.expect_navigation(url=re.compile(r"/copyright/records/CR-")):
         page.locator("#w-submit").click()
     number = page.url.split("/copyright/records/")[1].split("?")[0]
@@ -321,9 +325,8 @@ def test_the_wizard_catches_dates_out_of_order_before_the_file_is_sent(browser: 
 
     page.goto(portal_url + "/copyright/verify")
     page.get_by_label("登记号（证书上印的编号）").fill(number.lower().replace("-", " "))
-    with page.expect_navigation(url=re.compile(rf"/copyright/records/{number}#verify")):
+    with page.expect_navigation(url=re.compile(rf"/copyright/records/{number}\?check=1#verify")):
         page.get_by_role("button", name="查找并核验").click()
-    page.locator("[data-verifier]").get_by_role("button", name="核验").click()
     expect(page.locator('[data-verifier] [role="status"][data-valid="true"]')).to_contain_text(number)
     page.goto(portal_url + "/copyright/verify?number=12345")
     expect(page.get_by_role("alert").first).to_contain_text("CR-2026-00000001")

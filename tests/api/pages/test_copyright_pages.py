@@ -109,6 +109,8 @@ HASHED = {"mode": "hash", "sha256": "ab" * 32}
     ({"published": "1", "first_publication_date": "2020-01-01", "completion_date": "2024-01-01"} | HASHED,
      "first published before it was completed"),
     ({"first_publication_date": "2025-06-01"} | HASHED, "tick 'published'"),
+    ({"published": "1", "first_publication_place": "Kunming"} | HASHED,  # registered as published, undated
+     "a published work gives the date it was first published"),
     ({"size": "99999999999999999999999"} | HASHED, "size"),  # more than canonical JSON can sign
     ({"title": "   "} | HASHED, "give the title of the work"),
     ({"size": "-5"} | HASHED, "the file size is a whole number of bytes"),  # was registered without a size
@@ -324,9 +326,12 @@ def test_a_certificate_is_found_by_the_number_printed_on_it(portal: Settings) ->
         for typed in (number, f" {number.lower()} ", f"CR {year} {int(serial)}",
                       f"ＣＲ－{year}－{serial}"):  # full width, as a Chinese input method types it
             r = client.get("/copyright/verify", params={"number": typed}, headers=ZH, follow_redirects=False)
-            assert (r.status_code, r.headers.get("location")) == (303, f"/copyright/records/{number}#verify"), typed
-        record = client.get(f"/copyright/records/{number}", headers=ZH).text
+            found = f"/copyright/records/{number}?check=1#verify"
+            assert (r.status_code, r.headers.get("location")) == (303, found), typed
+        record = client.get(f"/copyright/records/{number}?check=1", headers=ZH).text
         assert f'data-certificate-url="/api/v1/copyright/registrations/{number}/certificate"' in record
+        assert "data-check-now" in record  # the verifier runs as the page opens
+        assert "data-check-now" not in client.get(f"/copyright/records/{number}", headers=ZH).text
 
         unknown = client.get("/copyright/verify", params={"number": f"CR-{year}-99999999"}, headers=ZH)
         assert unknown.status_code == 404 and f"登记 CR-{year}-99999999 不存在" in unknown.text
