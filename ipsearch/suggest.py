@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from ipsearch.query import ast as q
 from ipsearch.query.parser import walk
 from ipsearch.query.plan import Planner
-from ipsearch.query.render import render
+from ipsearch.query.render import narrowed, render, shown
 from ipsearch.service import SearchService
 
 MAX_PARTS = 12
@@ -110,6 +110,49 @@ def zero_result_help(service: SearchService, query: str) -> ZeroResultHelp:
         parts.append(QueryPart(text=text, matches=matches, suggestions=[
             _suggestion(service, planner, node, [(leaf, alt), *others]) for alt in alternatives]))
     return ZeroResultHelp(parts=parts, as_name=_whole_as_name(service, planner, node))
+
+
+class Widening(BaseModel):
+    """The query with its abbreviations and Chinese terms also searched by their equivalents
+    (LED OR "light emitting diode"), offered beside results when it finds more: "LED heat sink"
+    found 2 documents where the corpus writes "light emitting diode" in 60 more."""
+
+    words: list[str]  # the parts widened, as typed
+    query: str  # the widened query, to search instead
+    matches: int  # documents it finds, with the same filters
+
+
+MAX_WIDENED = 3  # parts widened in one query
+
+
+def widening(service: SearchService, typed: str, filters: list[str], found: int) -> Widening | None:
+    """The widened query when some part has equivalents (EQUIVALENTS) and, with ``filters``, it
+    finds more documents than the ``found`` of the query as typed; else None. Parts under NOT, in
+    a name field, wildcards and NEAR/ADJ/SAME queries are left as typed."""
+    node, planner = service.plan(typed)
+    if any(isinstance(n, q.Prox | q.Same) for n in walk(node)):
+        return None
+    negated = {id(leaf) for n in walk(node) if isinstance(n, q.Not) for leaf in q.leaves(n.item)}
+    swaps: list[tuple[q.Node, q.Node]] = []
+    for leaf in q.leaves(node):
+        if id(leaf) in negated or not isinstance(leaf, q.Term | q.Phrase) or leaf.field in q.NAME_FIELDS \
+                or (isinstance(leaf, q.Term) and leaf.is_wildcard):
+            continue
+        own = service.analyzer.tokens(leaf.text)
+        others = [_in_field(leaf, e) for e in EQUIVALENTS.get(leaf.text.strip().lower(), [])
+                  if service.analyzer.tokens(e) != own]
+        if others and len(swaps) < MAX_WIDENED:
+            swaps.append((leaf, q.Or((leaf, *others))))
+    if not swaps:
+        return None
+    wide = node
+    for leaf, alternative in swaps:
+        wide = _replaced(wide, leaf, alternative)
+    text = shown(wide)
+    matches = service.backend.count_matching(*service.plan(narrowed(text, filters)))
+    if matches <= found:
+        return None
+    return Widening(words=[render(leaf) for leaf, _ in swaps], query=text, matches=matches)
 
 
 def _suggestion(service: SearchService, planner: Planner, node: q.Node,

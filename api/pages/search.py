@@ -19,10 +19,11 @@ from api.pages.messages import LEGAL_EVENT_KINDS, SOURCE_FORMATS
 from core.errors import InvalidInput
 from ipsearch import history
 from ipsearch.query.parser import MAX_QUERY_CHARS, QuerySyntaxError
+from ipsearch.query.render import narrowed
 from ipsearch.results import ExportFormat, FacetBucket, Grouping, SortMode
 from ipsearch.service import MAX_EXPORT, SearchResult
 from ipsearch.similar import CitationLink, ClassLevel
-from ipsearch.suggest import ZeroResultHelp, zero_result_help
+from ipsearch.suggest import ZeroResultHelp, widening, zero_result_help
 
 router = APIRouter(include_in_schema=False)
 FACETS = ["ipc_subclass", "applicant", "country", "year", "kind"]
@@ -66,14 +67,6 @@ def facet_lists(facets: dict[str, list[FacetBucket]], filters: list[str]) -> dic
     return out
 
 
-def effective_query(q: str, filters: list[str]) -> str:
-    """The typed query narrowed by the facet filters chosen (each a clause of the query language)."""
-    narrowing = [f for f in filters if f.strip()]
-    if not narrowing:
-        return q.strip()
-    return " AND ".join(([f"({q.strip()})"] if q.strip() else []) + narrowing)
-
-
 # Far above the query language's own limit (MAX_QUERY_CHARS), so an over-long query pasted in the
 # box is refused by the parser, which says how long a query may be; this bounds only the address.
 PAGE_QUERY_CHARS = 16 * MAX_QUERY_CHARS
@@ -90,15 +83,18 @@ def _expand_sets(page: Page, q: str) -> str:
 def _search(page: Page, q: str, filters: list[str], sort: SortMode, cursor: str | None,
             group: Grouping) -> dict[str, object]:
     search = page.platform.search
-    query = effective_query(_expand_sets(page, q), filters)
+    typed = _expand_sets(page, q)
+    query = narrowed(typed, filters)
     result: SearchResult = search.search(query, size=PAGE_SIZE, sort=sort, facets=FACETS, cursor=cursor, group=group,
                                          claims=True, lang=page.lang.value)
     help_: ZeroResultHelp | None = zero_result_help(search, query) if result.total == 0 else None
+    # a first page that found something, with a part that has equivalents: offer them too
+    widen = widening(search, typed, filters, result.documents) if result.total and cursor is None and typed else None
     current = None
     if page.user is not None and cursor is None:
         current = history.record(page.writer(), query, result.documents)
-    return {"result": result, "facets": facet_lists(result.facets, filters), "help": help_, "current_set": current,
-            "query": query}
+    return {"result": result, "facets": facet_lists(result.facets, filters), "help": help_, "widen": widen,
+            "current_set": current, "query": query}
 
 
 @router.get("/search", response_model=None)
@@ -142,7 +138,7 @@ def export(page: PageDep, q: Annotated[str, Query(min_length=1, max_length=PAGE_
            ) -> Response:
     """CSV with a byte-order mark (so Excel reads Chinese) or JSON Lines, with a file name; one row
     per document or per family, as the results were shown, titled in the page's language."""
-    query = effective_query(_expand_sets(page, q), f)
+    query = narrowed(_expand_sets(page, q), f)
     rows = page.platform.search.export(query, format, limit, sort, group, page.lang.value)
     return download(rows, format, dated("ipcommons"), page.gettext)
 

@@ -56,6 +56,9 @@ MAX_CHAIN = 10
 # word or group may start. Elsewhere they are the text's own punctuation: 腾讯科技（深圳）有限公司,
 # 一种“智能”灯, and ？ is a question mark, never a wildcard.
 _SPACES = [0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000]
+# Between words a Chinese writer separates terms with ， 、 ； where a Latin one types a space:
+# "LED，散热器" was one phrase, "led 散热器", that nothing matched. Inside quotes they stay the text's.
+_TERM_SEPARATORS = "，、；"
 _TYPED_ALWAYS = FULL_WIDTH | str.maketrans({c: " " for c in _SPACES})
 _TYPED_OPERATORS = str.maketrans("＝：＜＞", "=:<>")
 # Corner brackets quote in Japanese and traditional Chinese writing as curly quotes do in simplified.
@@ -86,6 +89,12 @@ def read_typed(query: str) -> str:
             if end < 0:
                 break
             at = end + 1
+    quoted = False
+    for i, char in enumerate(chars):
+        if char == '"':
+            quoted = not quoted
+        elif char in _TERM_SEPARATORS and not quoted:
+            chars[i] = " "
     return "".join(chars)
 
 

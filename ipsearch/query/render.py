@@ -1,4 +1,5 @@
-"""AST -> query text that parses back to the same AST (used by ``explain`` and round-trip tests)."""
+"""AST -> query text that parses back to the same AST (used by ``explain``, suggestions and
+round-trip tests), and query text narrowed by filters."""
 
 from __future__ import annotations
 
@@ -35,3 +36,17 @@ def render(node: q.Node) -> str:
     if isinstance(node, q.Keyword):
         return f'{node.field}="{node.value}"'
     raise TypeError(node)
+
+
+def narrowed(query: str, filters: list[str]) -> str:
+    """The typed query narrowed by the facet filters chosen (each a clause of the query language)."""
+    narrowing = [f for f in filters if f.strip()]
+    if not narrowing:
+        return query.strip()
+    return " AND ".join(([f"({query.strip()})"] if query.strip() else []) + narrowing)
+
+
+def shown(node: q.Node) -> str:
+    """``render`` without the parentheses around the whole query, as a person would type it."""
+    text = render(node)
+    return text[1:-1] if isinstance(node, q.And | q.Or) else text

@@ -26,6 +26,7 @@ from ipsearch.query.ast import (
     Prox,
     Same,
     Term,
+    leaves,
 )
 from ipsearch.query.parser import (
     MAX_CHAIN,
@@ -439,3 +440,17 @@ def test_punctuation_inside_chinese_text_is_not_query_syntax(text: str) -> None:
 def test_the_first_and_last_dates_are_dates(query: str) -> None:
     """Each was a 500 (OverflowError): the day after the last date was computed whatever the operator."""
     assert isinstance(parse_query(query), DateRange)
+
+
+@pytest.mark.parametrize(("typed", "words"), [("LED，散热器", ["LED", "散热器"]),
+                                              ("LED、散热；透镜", ["LED", "散热", "透镜"]),
+                                              ("TI=(灯具，透镜)", ["灯具", "透镜"])])
+def test_chinese_commas_between_words_separate_them(typed: str, words: list[str]) -> None:
+    """"LED，散热器" was one phrase ("led 散热器") that matched nothing: a Chinese writer separates
+    terms with ， 、 ； where a Latin one types a space. Every position still points at what was typed."""
+    assert len(read_typed(typed)) == len(typed)
+    assert [leaf.text for leaf in leaves(parse_query(typed))] == words
+
+
+def test_a_chinese_comma_inside_quotes_is_the_phrases_own() -> None:
+    assert parse_query("“发光，二极管” 灯") == And((Phrase("发光，二极管"), Term("灯")))

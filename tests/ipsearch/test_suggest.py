@@ -7,7 +7,7 @@ import pytest
 from ipsearch.query import ast as q
 from ipsearch.query.parser import parse_query
 from ipsearch.service import SearchService
-from ipsearch.suggest import EQUIVALENTS, suggestions_for, zero_result_help
+from ipsearch.suggest import EQUIVALENTS, suggestions_for, widening, zero_result_help
 
 
 @pytest.mark.parametrize("query", ["TI=halves", "TI=hafves", "一种「智能」灯", "一种“智能”灯", "TI=leavs", "basess"])
@@ -74,3 +74,22 @@ def test_chinese_words_are_offered_in_the_english_the_corpus_is_written_in(
     stuck = zero_result_help(service, "发光二极管 AND zzqx")
     assert [(s.text, s.query) for s in stuck.empty_parts[0].suggestions] == [("light emitting diode", None),
                                                                             ("LED", None)]
+
+
+@pytest.mark.parametrize("service_name", ["es_service", "embedded_service"])
+def test_an_abbreviation_is_offered_with_its_other_names_when_they_find_more(
+        service_name: str, request: pytest.FixtureRequest) -> None:
+    """"LED lamp" found the one document that writes "LED" where others write "light emitting
+    diode"; a Chinese term finds the English documents. Offered, never searched silently."""
+    service: SearchService = request.getfixturevalue(service_name)
+    found = service.search("LED AND lamp").documents
+    wide = widening(service, "LED lamp", [], found)
+    assert wide is not None and wide.words == ["LED"]
+    assert wide.query == '(LED OR "light emitting diode") AND lamp'
+    assert wide.matches == service.search(wide.query).documents > found
+    narrow = widening(service, "LED lamp", ["CC=US"], 0)  # counted with the filters
+    assert narrow is not None and narrow.matches == service.search(f"({wide.query}) AND CC=US").documents
+    chinese = widening(service, "TI=发光二极管", [], 0)
+    assert chinese is not None and chinese.query == 'TI=发光二极管 OR TI="light emitting diode" OR TI=LED'
+    for typed in ("NOT LED AND lamp", "led* lamp", "LED NEAR3 lamp", "PA=LED", "lamp"):  # left as typed
+        assert widening(service, typed, [], 0) is None, typed

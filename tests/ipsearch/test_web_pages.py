@@ -107,3 +107,16 @@ def test_a_row_showing_no_match_says_where_the_words_are(web: TestClient) -> Non
     page = web.get("/", params={"q": "led"}, headers={"Accept-Language": "zh-CN"}).text
     assert "检索词出现在其权利要求或说明书中。" in page
     assert "检索词出现在" not in web.get("/", params={"q": "IPC=H01L"}, headers={"Accept-Language": "zh-CN"}).text
+
+
+def test_an_abbreviation_is_offered_with_its_other_names(web: TestClient) -> None:
+    page = web.get("/", params={"q": "LED，lamp"}).text  # the Chinese comma separates the words
+    offer = re.search(r'<p class="notice" id="widen">(.*?)</p>', page, re.S)
+    assert offer is not None, page
+    assert "Search LED by its other names too:" in offer.group(1)
+    link = re.search(r'href="([^"]+)">\(LED OR &#34;light emitting diode&#34;\) AND lamp</a>', offer.group(1))
+    assert link is not None, offer.group(1)
+    wider = web.get(html.unescape(link.group(1))).text
+    assert 'id="widen"' not in wider  # the widened query has nothing more to offer
+    assert "(2 documents)" in offer.group(1) and re.search(r"\b2 results\b", wider)
+    assert 'id="widen"' not in web.get("/", params={"q": "lamp"}).text
