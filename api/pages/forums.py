@@ -92,7 +92,7 @@ def community_home(page: PageDep) -> HTMLResponse:
 
 
 def _category(page: Page, category_id: int, number: int = 1, status_code: int = 200, **extra: Any) -> HTMLResponse:
-    listing = svc.topic_list(page.session, category_id, number)
+    listing = svc.topic_list(page.session, category_id, number, viewer=page.user)
     return page.render("forum_category.html", status_code, listing=listing, **extra)
 
 

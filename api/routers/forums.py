@@ -25,9 +25,11 @@ def create_category(body: schemas.CategoryIn, w: AdminWriterDep) -> schemas.Cate
 
 
 @router.get("/categories/{category_id}/topics", response_model=list[schemas.TopicOut])
-def topics(category_id: DbId, session: SessionDep, page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+def topics(category_id: DbId, session: SessionDep, reader: OptionalUser,
+           page: Annotated[int, Query(ge=1, le=100_000)] = 1,
            size: Annotated[int, Query(ge=1, le=100)] = 30) -> list[schemas.TopicOut]:
-    return svc.topics(session, category_id, page, size)
+    """``posts``: how many of each topic's posts the reader can read."""
+    return svc.topics(session, category_id, page, size, viewer=reader)
 
 
 @router.post("/topics", status_code=status.HTTP_201_CREATED, response_model=schemas.TopicOut)

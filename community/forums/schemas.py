@@ -113,7 +113,8 @@ class TopicHead(BaseModel):
 
 
 class TopicOut(TopicHead):
-    posts: int = Field(description="how many posts the topic has")
+    posts: int = Field(description="how many of its posts the reader can read (deleted ones never; hidden ones "
+                                   "only by moderators and their authors)")
 
 
 class TopicPageOut(TopicHead):

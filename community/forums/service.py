@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVarTuple
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -65,7 +65,7 @@ from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, Perm
 from core.notifications import notify
 from ipsearch.analysis import get_analyzer
 
-_T = TypeVar("_T")
+_Ts = TypeVarTuple("_Ts")
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.-]{2,60})")
 BLANK_POST = "the post is blank: write something readers can see"
 WAIT = "please wait %(seconds)s s before posting again"
@@ -187,9 +187,15 @@ def post_out(post: Post, html: str | None = None) -> PostOut:
                    edited_at=post.edited_at)
 
 
-def topic_out(topic: Topic) -> TopicOut:
-    return TopicOut(id=topic.id, category_id=topic.category_id, title=topic.title, author_id=topic.author_id,
-                    locked=topic.locked, posts=topic.post_count, last_post_at=topic.last_post_at)
+def topic_head(topic: Topic) -> dict[str, Any]:
+    """What every view of a topic shows above its posts."""
+    return {"id": topic.id, "category_id": topic.category_id, "title": topic.title, "author_id": topic.author_id,
+            "locked": topic.locked, "last_post_at": topic.last_post_at}
+
+
+def topic_out(topic: Topic, posts: int) -> TopicOut:
+    """``posts``: how many of its posts the reader can read (``_readable_posts``)."""
+    return TopicOut(**topic_head(topic), posts=posts)
 
 
 # --- quotes of posts the reader may not read (community.forums.quotes) ------------------------
@@ -270,12 +276,23 @@ def _topic_rows(session: Session, category_id: int, number: int, size: int) -> l
                                 .offset((number - 1) * size).limit(size)))
 
 
-def topics(session: Session, category_id: int, number: int = 1, size: int = 30) -> list[TopicOut]:
+def _readable_posts(session: Session, topics: list[Topic], viewer: User | None) -> dict[int, int]:
+    """Per topic, the posts ``viewer`` can read, as its page counts them: the highest post number,
+    which lists showed, counted deleted posts and posts hidden from the reader (the list said 3
+    posts, the topic 2, and the next reply was #4)."""
+    stmt = select(Post.topic_id, func.count()).where(Post.topic_id.in_([t.id for t in topics]))
+    return dict(session.execute(_visible_to(stmt, viewer).group_by(Post.topic_id)).tuples().all())
+
+
+def topics(session: Session, category_id: int, number: int = 1, size: int = 30,
+           viewer: User | None = None) -> list[TopicOut]:
     """A page of a category's visible topics: pinned first, then the most recently active."""
-    return [topic_out(t) for t in _topic_rows(session, category_id, number, size)]
+    rows = _topic_rows(session, category_id, number, size)
+    counts = _readable_posts(session, rows, viewer)
+    return [topic_out(t, counts.get(t.id, 0)) for t in rows]
 
 
-def _visible_to(stmt: Select[_T], viewer: User | None) -> Select[_T]:
+def _visible_to(stmt: Select[*_Ts], viewer: User | None) -> Select[*_Ts]:
     """Posts not deleted; hidden posts only for staff and their own authors."""
     stmt = stmt.where(Post.deleted.is_(False))
     if not is_staff(viewer):
@@ -292,7 +309,7 @@ def page(session: Session, topic: Topic, viewer: User | None, number: int, size:
 def topic_page(session: Session, topic_id: int, viewer: User | None, number: int = 1,
                size: int = 20) -> TopicPageOut:
     topic = get_topic(session, topic_id, viewer)
-    head = topic_out(topic).model_dump(exclude={"posts"})
+    head = topic_head(topic)
     posts = _posts_out(session, page(session, topic, viewer, number, size), viewer)
     return TopicPageOut(**head, page=number, posts=[out for _, out, _ in posts])
 
@@ -370,7 +387,7 @@ def create_topic(w: Writer, body: TopicIn) -> TopicOut:
     _add_post(w.session, topic, author, body.body, rendered, None)
     w.audit(AuditAction.forum_topic_create, "forum_topic", topic.id)
     w.commit()
-    return topic_out(topic)
+    return topic_out(topic, 1)  # its first post
 
 
 def reply(w: Writer, topic_id: int, body: PostIn) -> PostOut:
@@ -562,7 +579,8 @@ def moderate_topic(w: Writer, topic_id: int, action: ModerationAction,
     _tell_topic_author(w, topic, action, was_hidden)
     w.audit(TOPIC_AUDIT[action], "forum_topic", topic.id, category_id=category_id)
     w.commit()
-    return ModeratedTopicOut(**topic_out(topic).model_dump(), hidden=topic.hidden, deleted=topic.deleted)
+    posts = _readable_posts(w.session, [topic], w.actor).get(topic.id, 0)
+    return ModeratedTopicOut(**topic_out(topic, posts).model_dump(), hidden=topic.hidden, deleted=topic.deleted)
 
 
 # --- reads for the portal: display names, pages, quotes, previews, the queue with reasons -----
@@ -611,17 +629,19 @@ def category_summaries(session: Session) -> list[CategorySummaryOut]:
     return out
 
 
-def topic_list(session: Session, category_id: int, number: int = 1, size: int = TOPICS_PER_PAGE) -> TopicListOut:
-    """A page of a category's visible topics with their authors' names."""
+def topic_list(session: Session, category_id: int, number: int = 1, size: int = TOPICS_PER_PAGE,
+               viewer: User | None = None) -> TopicListOut:
+    """A page of a category's visible topics with their authors' names and the posts ``viewer`` can read."""
     category = get_category(session, category_id)
     total = session.scalar(select(func.count()).select_from(Topic).where(
         Topic.category_id == category_id, Topic.hidden.is_(False), Topic.deleted.is_(False))) or 0
     pages = _pages(total, size, number)
     rows = _topic_rows(session, category_id, number, size)
     names = display_names(session, (t.author_id for t in rows))
+    counts = _readable_posts(session, rows, viewer)
     return TopicListOut(category=category, page=number, pages=pages, total=total,
-                        topics=[TopicRowOut(**topic_out(t).model_dump(), author=names.get(t.author_id, ""),
-                                            pinned=t.pinned) for t in rows])
+                        topics=[TopicRowOut(**topic_out(t, counts.get(t.id, 0)).model_dump(),
+                                            author=names.get(t.author_id, ""), pinned=t.pinned) for t in rows])
 
 
 def _post_view(post: Post, out: PostOut, shown: _Shown, names: dict[int, str], viewer: User | None) -> PostViewOut:
@@ -651,7 +671,7 @@ def topic_view(session: Session, topic_id: int, viewer: User | None, number: int
     posts = page(session, topic, viewer, number, size)
     names = display_names(session, [topic.author_id, *(p.author_id for p in posts)])
     category = session.get(Category, topic.category_id)
-    head = topic_out(topic).model_dump(exclude={"posts"})
+    head = topic_head(topic)
     return TopicViewOut(**head, category=CategoryRef.model_validate(category), author=names.get(topic.author_id, ""),
                         hidden=topic.hidden, pinned=topic.pinned, page=number, pages=pages, total=total,
                         posts=[_post_view(p, out, shown, names, viewer)

@@ -109,6 +109,13 @@ def _ask(client: TestClient, category: int, title: str, body: str) -> int:
     return int(location.removesuffix("#content").rsplit("/", 1)[1])
 
 
+def _listed_posts(client: TestClient, category: int, topic: int) -> int:
+    """The post count the category's list shows beside ``topic``."""
+    page = lxml_html.fromstring(client.get(f"/community/forums/{category}", headers=EN).text)
+    [row] = page.xpath(f'//tr[.//a[@href="/community/topics/{topic}"]]')
+    return int(row.xpath('string(./td[contains(@class, "num")])'))
+
+
 def _reply(client: TestClient, topic: int, body: str, quote_of: str = "") -> int:
     r = _post(client, f"/community/topics/{topic}/posts", {"body": body, "quote_of": quote_of})
     assert r.status_code == 303, r.text
@@ -605,6 +612,11 @@ def test_an_author_edits_and_deletes_their_own_reply(forum: Forum, clients: dict
     assert "删除帖子" in trail and "<dt>操作方</dt><dd>作者</dd>" in trail  # the trail's words, not "by: author"
     assert _post_ids(bob.get(f"/community/topics/{topic}", headers=EN).text) == [opening]
     assert bob.get(f"/community/posts/{answer}/edit", headers=EN).status_code == 404
+    # the category's list counts the posts its reader can read, as the topic page does (it said 2 here,
+    # the highest post number, and the next reply became #3 of a topic showing 1)
+    assert _listed_posts(bob, forum.category, topic) == len(_post_ids(bob.get(f"/community/topics/{topic}").text)) == 1
+    api = bob.get(f"/api/v1/forums/categories/{forum.category}/topics").json()
+    assert [t["posts"] for t in api if t["id"] == topic] == [1]
 
     # a locked topic: the author's edit and delete are gone from the page and refused; a moderator edits
     carol = clients["carol"]
