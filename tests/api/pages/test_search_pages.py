@@ -214,11 +214,11 @@ def test_a_party_is_listed_once_with_its_other_names_and_found_by_them(web: Test
     """CN101096965A (LexisNexis) repeats its applicant in four data-format entries and each of
     six inventors in four: the page lists one applicant and six inventors, each with the Chinese
     name the source also gives, and a search by that name finds the document."""
-    page = html.fromstring(web.get("/patent/EP1019261B1", headers=EN).text)
+    page = html.fromstring(web.get("/patent/CN101096965A", headers=EN).text)
     fields = {dt.text_content(): dt.getnext().text_content() for dt in page.xpath("//dl/dt")}
     assert fields["Applicant"] == "MITSUBISHI ELECTRIC CORP. (三菱电机株式会社)"
     assert fields["Inventor"].count(";") == 5 and "ARAI TOSHIKATSU (新井俊胜)" in fields["Inventor"]
-    zh = html.fromstring(web.get("/patent/EP1019261B1", headers=ZH).text)
+    zh = html.fromstring(web.get("/patent/CN101096965A", headers=ZH).text)
     assert "MITSUBISHI ELECTRIC CORP.（三菱电机株式会社）" in zh.text_content()
     for query in ("PA=三菱电机", "IN=新井俊胜", "PA=mitsubishi AND IN=arai"):
         found = web.get("/api/v1/patents/search", params={"q": query}).json()
@@ -230,13 +230,13 @@ def test_a_party_is_listed_once_with_its_other_names_and_found_by_them(web: Test
 def test_legal_events_say_what_they_did_in_the_readers_language(web: TestClient) -> None:
     """INPADOC words events in English whatever the office; beside them the page says what each did
     (CN101096965A: published, then deemed withdrawn), and the description's language is named."""
-    zh = html.fromstring(web.get("/patent/EP1019261B1", headers=ZH).text)
+    zh = html.fromstring(web.get("/patent/CN101096965A", headers=ZH).text)
     events = zh.xpath("//details[summary[starts-with(normalize-space(), '法律事件')]]//tbody/tr")
     meanings = [row.xpath("./td")[3].text_content() for row in events]
     assert meanings == ["申请公布", "", "", "申请撤回、视为撤回或被驳回"]  # C02 is deemed withdrawn, not withdrawn
     assert all("nowrap" in row.xpath("./td")[0].get("class", "") for row in events)
     assert zh.xpath("//details/summary[starts-with(normalize-space(), '说明书')]")[0].text_content() == "说明书（中文）"
-    en = html.fromstring(web.get("/patent/EP1019261B1", headers=EN).text)
+    en = html.fromstring(web.get("/patent/CN101096965A", headers=EN).text)
     events = en.xpath("//details[summary[starts-with(normalize-space(), 'Legal events')]]//tbody/tr")
     assert [row.xpath("./td")[3].text_content() for row in events] == [
         "Application published", "", "", "Application withdrawn, deemed withdrawn or refused"]
@@ -344,3 +344,11 @@ def test_each_similar_patent_on_a_patent_page_says_what_it_shares(web: TestClien
     chinese = html.fromstring(web.get("/patent/EP1019261B1", headers=ZH).text)
     said = chinese.xpath("string(//ul[contains(@class, 'similar')]/li[1]//span[contains(@class, 'likeness')])")
     assert re.match(r"(同一(大组|小类|美国分类|大类|部) |共同词语：)", said.strip()), said
+
+
+def test_a_link_beside_the_count_goes_down_to_the_facets(web: TestClient) -> None:
+    """On a phone the facets come after all twenty results; the link (shown there only) reaches them."""
+    page = html.fromstring(web.get("/", params={"q": QUERY}, headers=ZH).text)
+    [link] = page.xpath('//p[@id="result-count"]//span[@class="to-facets"]/a')
+    assert link.get("href") == "#facets" and link.text_content() == "筛选 ↓"
+    assert page.xpath('//aside[@id="facets"]//section[contains(@class, "facet")]')
