@@ -16,6 +16,21 @@
       else if (box.getAttribute("tabindex") === "0") { box.removeAttribute("tabindex"); }
     });
   }
+  // A table of records (class "stack") reads on a phone as one card a record, each cell under its
+  // column's name: its cells take the names of their columns here (app.css shows them).
+  function labelStackedCells() {
+    document.querySelectorAll("table.stack").forEach(function (table) {
+      var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, i) {
+          if (names[i] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", names[i]); }
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", labelStackedCells);
   document.addEventListener("DOMContentLoaded", focusableScrolls);
   document.addEventListener("htmx:afterSettle", focusableScrolls);
   window.addEventListener("resize", focusableScrolls);

@@ -53,6 +53,10 @@ def _person(browser: Browser, portal_url: str, lang: str, name: str) -> tuple[Pa
     return page, email
 
 
+def _column_name(page: Page, table: str, i: int) -> str:
+    return (page.locator(f"{table} thead th").nth(i).text_content() or "").strip()
+
+
 def _clean(page: Page, name: str) -> None:
     assert axe_violations(page) == [], page.url
     if SHOTS:
@@ -166,6 +170,21 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     with creator.expect_navigation(url=re.compile(rf"/service-hall/applications/{number}$")):
         creator.locator(f'a[href="/service-hall/applications/{number}"]').first.click()
     expect(creator.locator("#app-status .status-completed")).to_be_visible()
+
+    # on a phone the trail and "my applications" read as one card a row, each cell under its column's
+    # name: the comment and the due date were past the screen's edge
+    creator.set_viewport_size({"width": 390, "height": 844})
+    comment = creator.locator("#trail tbody tr td").nth(4)
+    assert comment.get_attribute("data-label") == _column_name(creator, "#trail", 4)
+    comment.scroll_into_view_if_needed()
+    expect(comment).to_be_in_viewport()  # scrolled down to, not sideways
+    assert creator.evaluate("document.documentElement.scrollWidth") <= 390
+    creator.goto(portal_url + "/service-hall/mine")
+    due = creator.locator("#my-applications tbody tr").first.locator("td").nth(4)
+    assert due.get_attribute("data-label") == _column_name(creator, "#my-applications", 4)
+    box = due.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390
+    _clean(creator, f"hall-mine-phone-{lang}")
 
     # the dashboard counts it
     assert _figure(staff["reviewer"], portal_url, "completed") == finished + 1
