@@ -160,8 +160,10 @@ def resolve(text: str, level: Level | None = None, province: str | None = None) 
     if level is Level.province:
         raise InvalidInput.said("unknown province %(name)s: give a GB/T 2260 name or code, such as 广东, 广东省, "
                                 "Guangdong or 440000", name=Quoted(text.strip()))
-    raise InvalidInput.said("unknown region %(name)s: give a GB/T 2260 name or code, such as 广东, 广东省, "
-                            "Guangdong or 440000", name=Quoted(text.strip()))
+    # regions go down to prefecture-level cities: 昆山 (a county-level city) is found as 苏州
+    raise InvalidInput.said("unknown region %(name)s: give a province or a prefecture-level city, by name or code, "
+                            "such as 广东, 深圳, Shenzhen or 440300 (for a county or district, its city)",
+                            name=Quoted(text.strip()))
 
 
 def _province_name(region: Region) -> str:

@@ -52,7 +52,8 @@ FIELD_ERRORS = {"engagement_ref": N_("Give your case, matter or invoice referenc
                 "linked_pn": N_("Give a publication number such as CN101096965A, or leave the box empty.")}
 # the service's refusals people meet here (translated by value)
 MESSAGES = [N_("unknown province %(name)s: give a GB/T 2260 name or code, such as 广东, 广东省, Guangdong or 440000"),
-            N_("unknown region %(name)s: give a GB/T 2260 name or code, such as 广东, 广东省, Guangdong or 440000"),
+            N_("unknown region %(name)s: give a province or a prefecture-level city, by name or code, such as 广东, "
+               "深圳, Shenzhen or 440300 (for a county or district, its city)"),
             N_("%(name)s may be any of %(options)s: give its province or its code"),
             N_("%(city)s is in %(home)s, not in %(province)s"),
             N_("not an IPC symbol: %(text)s (a subclass looks like H04W)"),

@@ -189,10 +189,18 @@ def test_the_api_answers_unknown_regions_with_400(client: TestClient) -> None:
         "name": "Nowhere IP", "licence_number": "NOWHERE-1", "province": "Atlantis"})
     assert created.status_code == 400 and "unknown province 'Atlantis'" in created.json()["detail"]
     listed = client.get("/api/v1/agencies", params={"province": "Atlantis"})
-    assert listed.status_code == 400 and "GB/T 2260" in listed.json()["detail"]
+    assert listed.status_code == 400 and "prefecture-level city" in listed.json()["detail"]
     too_long = client.get("/api/v1/agencies/recommend", params={"region": "x" * 61})
     assert too_long.status_code == 422
     made = client.post("/api/v1/agencies", headers=admin, json={
         "name": "Somewhere IP", "licence_number": "SOMEWHERE-1", "province": "广东省", "city": "深圳"}).json()
     assert (made["province"], made["province_code"], made["city"], made["city_code"]) == (
         "Guangdong", "440000", "Shenzhen", "440300")
+
+
+def test_an_unknown_city_is_told_how_to_name_a_place_in_the_readers_words() -> None:
+    """"昆山" (a county-level city) was told to give a "GB/T 2260 name", with provinces as examples."""
+    with pytest.raises(InvalidInput) as refused:
+        regions.resolve("昆山")
+    assert "prefecture-level city" in str(refused.value) and "its city" in str(refused.value)
+    assert regions.resolve("苏州").code == "320500"  # the city it is in is found
