@@ -215,11 +215,13 @@ def _tell_earlier_owners(session: Session, registrant: User, number: str, title:
 
 
 def statement_for(settings: Settings, reg: Registration, work: Work, owner: User) -> dict[str, Any]:
-    work_in = WorkIn(title=work.title, work_type=work.work_type, description=work.description, authors=work.authors,
-                     owners=work.owners or [],
-                     completion_date=work.completion_date, published=work.published,
-                     first_publication_date=work.first_publication_date,
-                     first_publication_place=work.first_publication_place)
+    # built without validation: the stored work was valid under the rules of its day, and a rule added
+    # since (a published work's date) must not stop a moderator from approving a registration held before it
+    work_in = WorkIn.model_construct(title=work.title, work_type=work.work_type, description=work.description,
+                                     authors=work.authors, owners=work.owners or [],
+                                     completion_date=work.completion_date, published=work.published,
+                                     first_publication_date=work.first_publication_date,
+                                     first_publication_place=work.first_publication_place)
     statement: dict[str, Any] = {
         "type": "registration", "version": 1, "origin": settings.copyright_log_origin, "number": reg.number,
         "time": reg.registered_at.isoformat().replace("+00:00", "Z"),

@@ -24,7 +24,7 @@ from copyright.canonical import canonical
 from copyright.models import Licence, Registration, RegistrationStatus, Right, Transfer, Work, WorkType
 from copyright.registry import ContentHash, WorkIn
 from copyright.rights import LicenceIn, TransferByEmailIn, TransferIn
-from copyright.schemas import DisputeIn, RegisterIn, RenderingOut, ResolveIn, VerifyIn
+from copyright.schemas import DecisionIn, DisputeIn, RegisterIn, RenderingOut, ResolveIn, VerifyIn
 from copyright.tasks import pdf_path
 from copyright.verify import VerificationFailed
 from core import notifications
@@ -400,3 +400,25 @@ def test_a_registration_asks_the_database_nothing_once_it_is_committed(session: 
         event.remove(session, "after_commit", on_commit)
     assert number.startswith("CR-") and "COMMIT" in seen
     assert seen[-1] == "COMMIT", seen[seen.index("COMMIT"):]
+
+
+def test_a_registration_held_before_a_new_rule_is_still_approved(session: Session, settings: Settings) -> None:
+    """A published work now gives its first publication date. One held for review before that rule,
+    published and undated, is approved all the same: its statement is built from what was stored
+    (it raised a validation error, a 500, and could never be approved)."""
+    data = picture(8)
+    work = json.dumps({"title": "Harbour at noon", "work_type": "photographic"})
+    service.register_upload(writer(session, person(session)), settings, work, io.BytesIO(data))
+    held = service.register_upload(writer(session, person(session)), settings, work, io.BytesIO(data))
+    assert held.status is RegistrationStatus.under_review
+    stored = session.scalar(select(Work).join(Registration, Registration.work_id == Work.id)
+                            .where(Registration.number == held.number))
+    assert stored is not None
+    stored.published = True  # as the form let it be written before the rule
+    session.commit()
+    with pytest.raises(ValidationError, match="a published work gives the date it was first published"):
+        WorkIn(title="new input", work_type=WorkType.written, published=True)  # new input is held to it
+    moderator = person(session, Role.moderator)
+    done = service.review(writer(session, moderator), settings, held.number, DecisionIn(approve=True, note="ok"))
+    assert done.status is RegistrationStatus.registered
+    assert service.certificate_of(session, settings, held.number).statement["work"]["published"] is True
