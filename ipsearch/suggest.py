@@ -17,7 +17,7 @@ from itertools import chain, islice
 from pydantic import BaseModel
 
 from ipsearch.query import ast as q
-from ipsearch.query.parser import walk
+from ipsearch.query.parser import QuerySyntaxError, walk
 from ipsearch.query.plan import Planner
 from ipsearch.query.render import narrowed, render, shown
 from ipsearch.service import SearchService
@@ -134,6 +134,7 @@ def widening(service: SearchService, typed: str, filters: list[str], found: int)
         return None
     negated = {id(leaf) for n in walk(node) if isinstance(n, q.Not) for leaf in q.leaves(n.item)}
     swaps: list[tuple[q.Node, q.Node]] = []
+    widened: set[q.Node] = set()
     for leaf in q.leaves(node):
         if id(leaf) in negated or not isinstance(leaf, q.Term | q.Phrase) or leaf.field in q.NAME_FIELDS \
                 or (isinstance(leaf, q.Term) and leaf.is_wildcard):
@@ -141,18 +142,22 @@ def widening(service: SearchService, typed: str, filters: list[str], found: int)
         own = service.analyzer.tokens(leaf.text)
         others = [_in_field(leaf, e) for e in EQUIVALENTS.get(leaf.text.strip().lower(), [])
                   if service.analyzer.tokens(e) != own]
-        if others and len(swaps) < MAX_WIDENED:
+        if others and len(widened) < MAX_WIDENED:
             swaps.append((leaf, q.Or((leaf, *others))))
+            widened.add(leaf)  # "LED LED": both widened, named once
     if not swaps:
         return None
     wide = node
     for leaf, alternative in swaps:
         wide = _replaced(wide, leaf, alternative)
     text = shown(wide)
-    matches = service.backend.count_matching(*service.plan(narrowed(text, filters)))
+    try:  # the wider query may pass the limits the typed one kept to (its length, words, depth)
+        matches = service.backend.count_matching(*service.plan(narrowed(text, filters)))
+    except QuerySyntaxError:
+        return None
     if matches <= found:
         return None
-    return Widening(words=[render(leaf) for leaf, _ in swaps], query=text, matches=matches)
+    return Widening(words=list(dict.fromkeys(render(leaf) for leaf, _ in swaps)), query=text, matches=matches)
 
 
 def _suggestion(service: SearchService, planner: Planner, node: q.Node,

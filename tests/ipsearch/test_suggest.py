@@ -93,3 +93,15 @@ def test_an_abbreviation_is_offered_with_its_other_names_when_they_find_more(
     assert chinese is not None and chinese.query == 'TI=发光二极管 OR TI="light emitting diode" OR TI=LED'
     for typed in ("NOT LED AND lamp", "led* lamp", "LED NEAR3 lamp", "PA=LED", "lamp"):  # left as typed
         assert widening(service, typed, [], 0) is None, typed
+
+
+def test_a_widening_past_the_query_limits_is_not_offered(embedded_service: SearchService) -> None:
+    """Each widened word adds an OR group: a query near the limits typed fine and the page answered
+    400, "longer than 2000 characters", for the offer it could not make."""
+    long = "LED " + "lamp " * 150 + "x" * 1240  # 1,994 characters: within the limit, the widened one past it
+    found = embedded_service.search(long).documents  # searched, not refused
+    assert len(long) <= 2000 and widening(embedded_service, long, [], found) is None
+    many = "LED OR " + " OR ".join(["lamp"] * 199)  # 200 words: the widened query has 201
+    assert widening(embedded_service, many, [], 0) is None
+    twice = widening(embedded_service, "LED LED lamp", [], 0)
+    assert twice is not None and twice.words == ["LED"]  # named once

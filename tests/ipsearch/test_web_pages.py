@@ -120,3 +120,9 @@ def test_an_abbreviation_is_offered_with_its_other_names(web: TestClient) -> Non
     assert 'id="widen"' not in wider  # the widened query has nothing more to offer
     assert "(2 documents)" in offer.group(1) and re.search(r"\b2 results\b", wider)
     assert 'id="widen"' not in web.get("/", params={"q": "lamp"}).text
+
+
+def test_a_query_near_the_limits_is_searched_though_its_widening_is_not(web: TestClient) -> None:
+    long = "LED " + "lamp " * 150 + "x" * 1240  # 1,994 characters; with "LED" widened, past 2,000
+    r = web.get("/", params={"q": long})
+    assert r.status_code == 200 and 'id="widen"' not in r.text and 'id="result-count"' in r.text
