@@ -146,24 +146,32 @@ def _us_classes(record: Mapping[str, Any]) -> set[str]:
 class ClassLevel(StrEnum):
     """The closest classification two documents share, most specific first."""
 
-    group = "group"  # an IPC main group, or a Locarno subclass
-    subclass = "subclass"  # an IPC subclass, or a Locarno class
+    group = "group"  # an IPC main group
+    locarno_subclass = "locarno_subclass"  # designs: a Locarno subclass (23-04)
+    subclass = "subclass"  # an IPC subclass
+    locarno_class = "locarno_class"  # designs: a Locarno class (23)
     us_class = "us_class"
     ipc_class = "ipc_class"
     section = "section"
 
 
-CLASS_LEVELS: dict[ClassLevel, float] = {ClassLevel.group: 1.0, ClassLevel.subclass: 0.7, ClassLevel.us_class: 0.5,
-                                         ClassLevel.ipc_class: 0.4, ClassLevel.section: 0.1}
+CLASS_LEVELS: dict[ClassLevel, float] = {ClassLevel.group: 1.0, ClassLevel.locarno_subclass: 1.0,
+                                         ClassLevel.subclass: 0.7, ClassLevel.locarno_class: 0.7,
+                                         ClassLevel.us_class: 0.5, ClassLevel.ipc_class: 0.4, ClassLevel.section: 0.1}
 OTHER_SECTIONS = -0.3  # both IPC-classified, in no common section
+
+
+def _locarno(code: str) -> str:
+    """A Locarno subclass as the classification writes it: 2304 -> 23-04."""
+    return f"{code[:2]}-{code[2:]}" if len(code) == 4 and code.isdigit() else code
 
 
 def shared_class(q: Mapping[str, Any], d: Mapping[str, Any]) -> tuple[ClassLevel, str] | None:
     """The closest classification both carry, and its code (the first, in order), or None."""
     pairs = ((ClassLevel.group, _set(q, "ipc_group") & _set(d, "ipc_group")),
-             (ClassLevel.group, _set(q, "locarno") & _set(d, "locarno")),
+             (ClassLevel.locarno_subclass, {_locarno(c) for c in _set(q, "locarno") & _set(d, "locarno")}),
              (ClassLevel.subclass, _set(q, "ipc_subclass") & _set(d, "ipc_subclass")),
-             (ClassLevel.subclass, {c[:2] for c in _set(q, "locarno")} & {c[:2] for c in _set(d, "locarno")}),
+             (ClassLevel.locarno_class, {c[:2] for c in _set(q, "locarno")} & {c[:2] for c in _set(d, "locarno")}),
              (ClassLevel.us_class, _us_classes(q) & _us_classes(d)),
              (ClassLevel.ipc_class, _set(q, "ipc_class") & _set(d, "ipc_class")),
              (ClassLevel.section, _set(q, "ipc_section") & _set(d, "ipc_section")))
@@ -272,14 +280,14 @@ def rank(record: Mapping[str, Any], query: SimilarQuery, hits: list[RawHit], fre
     own_tf = weighted_tf(record)
     df = freqs.add([*own_tf, *(t for tf in tfs.values() for t in tf)])
     own = vector(own_tf, df, freqs.total)
-    scored = []
+    scored, vectors = [], {}
     for pn, hit in unique.items():
-        other = vector(tfs[pn], df, freqs.total)
-        value = score(record, hit.source, cosine(own, other))
+        vectors[pn] = vector(tfs[pn], df, freqs.total)
+        value = score(record, hit.source, cosine(own, vectors[pn]))
         if value > 0:
-            shown = RawHit(pn=pn, score=value, source={k: hit.source.get(k) for k in HIT_KEYS}, sort=[])
-            scored.append((shown, likeness(record, hit.source, own, other)))
-    return sorted(scored, key=lambda pair: (-pair[0].score, pair[0].pn))[:size]
+            scored.append(RawHit(pn=pn, score=value, source={k: hit.source.get(k) for k in HIT_KEYS}, sort=[]))
+    best = sorted(scored, key=lambda h: (-h.score, h.pn))[:size]
+    return [(h, likeness(record, unique[h.pn].source, own, vectors[h.pn])) for h in best]  # the shown ones only
 
 
 def similar(backend: SearchBackend, record: Mapping[str, Any], size: int) -> list[tuple[RawHit, Likeness]]:

@@ -37,6 +37,8 @@ FACET_TITLES = {"ipc_subclass": N_("ipc_subclass"), "applicant": N_("Applicant/a
 FACET_SHOWN = 8  # values a facet shows at once; the rest it lists folded under "more"
 # Why a similar patent is listed, in words (ipsearch.similar.Likeness)
 LIKENESS_CLASS = {ClassLevel.group: N_("same group %(code)s"), ClassLevel.subclass: N_("same subclass %(code)s"),
+                  ClassLevel.locarno_subclass: N_("same Locarno subclass %(code)s"),
+                  ClassLevel.locarno_class: N_("same Locarno class %(code)s"),
                   ClassLevel.us_class: N_("same US class %(code)s"), ClassLevel.ipc_class: N_("same class %(code)s"),
                   ClassLevel.section: N_("same section %(code)s")}
 LIKENESS_CITATION = {CitationLink.cites: N_("cites this patent"), CitationLink.cited: N_("cited by this patent")}

@@ -124,3 +124,7 @@ def test_likeness_names_the_closest_class_the_citation_and_only_telling_words() 
     shared = likeness(patent, sibling, {}, {})
     assert (shared.class_level, shared.citation, shared.shared_citations) == (ClassLevel.group, CitationLink.shared, 2)
     assert likeness({"ipc_section": ["A"]}, {"ipc_section": ["H"]}, {}, {}) == Likeness()
+    chair, stool = {"locarno": ["0601", "0602"]}, {"locarno": ["0601"]}  # designs: Locarno's own words
+    assert (likeness(chair, stool, {}, {}).class_level, likeness(chair, stool, {}, {}).shared_class) == (
+        ClassLevel.locarno_subclass, "06-01")
+    assert likeness(chair, {"locarno": ["0603"]}, {}, {}).class_level is ClassLevel.locarno_class
