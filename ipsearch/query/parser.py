@@ -59,6 +59,7 @@ _SPACES = [0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000]
 # Between words a Chinese writer separates terms with ， 、 ； where a Latin one types a space:
 # "LED，散热器" was one phrase, "led 散热器", that nothing matched. Inside quotes they stay the text's.
 _TERM_SEPARATORS = "，、；"
+_TEXT_OPENERS, _TEXT_CLOSERS = "“「『（", "”」』）"  # left as the text's own punctuation, they still enclose
 _TYPED_ALWAYS = FULL_WIDTH | str.maketrans({c: " " for c in _SPACES})
 _TYPED_OPERATORS = str.maketrans("＝：＜＞", "=:<>")
 # Corner brackets quote in Japanese and traditional Chinese writing as curly quotes do in simplified.
@@ -89,11 +90,15 @@ def read_typed(query: str) -> str:
             if end < 0:
                 break
             at = end + 1
-    quoted = False
+    quoted, inner = False, 0  # inside a query phrase; inside the text's own quotes (一种“智能，节能”灯)
     for i, char in enumerate(chars):
         if char == '"':
             quoted = not quoted
-        elif char in _TERM_SEPARATORS and not quoted:
+        elif char in _TEXT_OPENERS:
+            inner += 1
+        elif char in _TEXT_CLOSERS:
+            inner = max(inner - 1, 0)
+        elif char in _TERM_SEPARATORS and not quoted and not inner:
             chars[i] = " "
     return "".join(chars)
 

@@ -454,3 +454,6 @@ def test_chinese_commas_between_words_separate_them(typed: str, words: list[str]
 
 def test_a_chinese_comma_inside_quotes_is_the_phrases_own() -> None:
     assert parse_query("“发光，二极管” 灯") == And((Phrase("发光，二极管"), Term("灯")))
+    # inside the text's own quotes or brackets too, where they are part of a word
+    assert parse_query("一种“智能，节能”灯") == Term("一种“智能，节能”灯")
+    assert parse_query("PA=某某（深圳，南山）公司") == Term("某某（深圳，南山）公司", "PA")
