@@ -171,8 +171,9 @@ def record(session: Session, number: str, reader: User | None) -> RecordOut:
 
 
 # How people type a registration number from a paper certificate: CR-2026-00000001, cr 2026 1,
-# ＣＲ－２０２６－００００００01 (full-width, from a Chinese input method).
-TYPED_NUMBER = re.compile(r"CR[-\s]*(\d{4})[-\s]*(\d{1,10})")
+# ＣＲ－２０２６－００００００01 (full-width, from a Chinese input method), CR—2026—1 (a dash), with a
+# full stop after it; ASCII digits only (NFKC makes full-width ones ASCII; ٢٠٢٦ names no number).
+TYPED_NUMBER = re.compile(r"CR[-\u2013\u2014\s]*(\d{4})[-\u2013\u2014\s]*(\d{1,10})[。.]?", re.ASCII)
 
 
 def certified_number(session: Session, typed: str) -> str:

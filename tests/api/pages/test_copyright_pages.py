@@ -323,7 +323,7 @@ def test_a_certificate_is_found_by_the_number_printed_on_it(portal: Settings) ->
         picture = b"\x89PNG\r\n\x1a\n" + uuid.uuid4().bytes * 300
         number = _register(client, WORK, picture)
         year, serial = number.split("-")[1:]
-        for typed in (number, f" {number.lower()} ", f"CR {year} {int(serial)}",
+        for typed in (number, f" {number.lower()} ", f"CR {year} {int(serial)}", f"CR—{year}—{int(serial)}。",
                       f"ＣＲ－{year}－{serial}"):  # full width, as a Chinese input method types it
             r = client.get("/copyright/verify", params={"number": typed}, headers=ZH, follow_redirects=False)
             found = f"/copyright/records/{number}?check=1#verify"
@@ -336,6 +336,8 @@ def test_a_certificate_is_found_by_the_number_printed_on_it(portal: Settings) ->
         unknown = client.get("/copyright/verify", params={"number": f"CR-{year}-99999999"}, headers=ZH)
         assert unknown.status_code == 404 and f"登记 CR-{year}-99999999 不存在" in unknown.text
         assert f'value="CR-{year}-99999999"' in unknown.text  # the number typed stays in the box
+        arabic = client.get("/copyright/verify", params={"number": "CR-٢٠٢٦-1"}, headers=HTML)  # other digits
+        assert arabic.status_code == 400 and "is not a registration number" in arabic.text
         hostile = "<b>12345</b>"
         bad = client.get("/copyright/verify", params={"number": hostile}, headers=ZH)
         assert bad.status_code == 400 and "CR-2026-00000001" in bad.text
