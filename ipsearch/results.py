@@ -41,6 +41,8 @@ FACETS: dict[str, str] = {
     "cpc_subclass": "cpc_subclass", "applicant": "owner_keys", "country": "country",
     "year": "publication_year", "kind": "doc_kind",
 }
+FACET_BUCKETS = 20
+YEAR_BUCKETS = 50  # years of the year facet, the newest first
 # What a hit shows: index fields, and every title of the stored document with its language (``doc.titles``),
 # so a page shows the title in its reader's language where the document has one (``title`` is the
 # English one first). A path with a dot reads inside the stored document; the backends return it

@@ -35,7 +35,18 @@ from ipsearch.model import PatentDocument
 from ipsearch.query.ast import Node
 from ipsearch.query.plan import Planner
 from ipsearch.query.to_es import compile_es
-from ipsearch.results import FACETS, HIT_FIELDS, FacetBucket, FamilyHeads, Page, RawHit, SearchParams, SortMode
+from ipsearch.results import (
+    FACET_BUCKETS,
+    FACETS,
+    HIT_FIELDS,
+    YEAR_BUCKETS,
+    FacetBucket,
+    FamilyHeads,
+    Page,
+    RawHit,
+    SearchParams,
+    SortMode,
+)
 from ipsearch.similar import SIMILAR_FIELDS, SimilarQuery
 
 CITATION_CHUNK = 2000  # bases per terms query / aggregation include list
@@ -87,7 +98,9 @@ def _reanalysed(doc: dict[str, Any] | None) -> TextFields | None:
 
 
 def facet_aggs(names: list[str]) -> dict[str, Any]:
-    return {name: {"terms": {"field": FACETS[name], "size": 50 if name == "year" else 20}} for name in names}
+    """The largest values of each facet; the newest years of ``year`` (its fullest 50 could leave the latest out)."""
+    return {name: {"terms": {"field": FACETS[name], "size": YEAR_BUCKETS, "order": {"_key": "desc"}}} if name == "year"
+            else {"terms": {"field": FACETS[name], "size": FACET_BUCKETS}} for name in names}
 
 
 def facets_of(resp: Mapping[str, Any]) -> dict[str, list[FacetBucket]]:

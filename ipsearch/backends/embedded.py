@@ -35,7 +35,18 @@ from ipsearch.indexdoc import KEYWORD_LIST_FIELDS, TEXT_FIELDS, IndexRecord, lis
 from ipsearch.query.ast import Node
 from ipsearch.query.plan import Planner
 from ipsearch.query.to_sql import PASSAGE_ROW_BITS, SqlCompiler, SqlQuery, fts_quote
-from ipsearch.results import FACETS, HIT_FIELDS, FacetBucket, FamilyHeads, Page, RawHit, SearchParams, nested
+from ipsearch.results import (
+    FACET_BUCKETS,
+    FACETS,
+    HIT_FIELDS,
+    YEAR_BUCKETS,
+    FacetBucket,
+    FamilyHeads,
+    Page,
+    RawHit,
+    SearchParams,
+    nested,
+)
 from ipsearch.similar import SIMILAR_FIELDS, SimilarQuery
 
 _HIT_SQL = ", ".join(f"json_extract(b.body, '$.{f}')" for f in HIT_FIELDS)
@@ -108,7 +119,7 @@ def facets_statement(sq: SqlQuery, names: list[str], total: int) -> tuple[str, l
                     f"CROSS JOIN docs d ON d.id = m.id)")
     branches: list[str] = []
     for i, name in enumerate(names):
-        field, size = FACETS[name], 50 if name == "year" else 20
+        field, size = FACETS[name], YEAR_BUCKETS if name == "year" else FACET_BUCKETS
         if field in _SCALAR_FACETS:
             branch = f"SELECT {field} AS value, count(*) AS n FROM sc WHERE {field} IS NOT NULL GROUP BY 1"
         elif total > FACET_SCAN_FROM:  # many matches: read the field's index once, in value order
@@ -119,7 +130,8 @@ def facets_statement(sq: SqlQuery, names: list[str], total: int) -> tuple[str, l
             branch = ("SELECT v.value, count(DISTINCT v.id) AS n FROM m CROSS JOIN docs d ON d.id = m.id "
                       "CROSS JOIN doc_values v ON v.pn = d.pn WHERE v.field = ? GROUP BY 1")
             params.append(field)
-        branches.append(f"SELECT {i} AS f, value, n FROM ({branch} ORDER BY 2 DESC, 1 LIMIT ?)")
+        order = "1 DESC" if name == "year" else "2 DESC, 1"  # the newest years; the largest other values
+        branches.append(f"SELECT {i} AS f, value, n FROM ({branch} ORDER BY {order} LIMIT ?)")
         params.append(size)
     return f"WITH {', '.join(ctes)} {' UNION ALL '.join(branches)} ORDER BY 1, 3 DESC, 2", params
 
@@ -364,6 +376,8 @@ class EmbeddedBackend:
         sql, params = facets_statement(sq, names, total)
         for i, value, count in self.conn.execute(sql, params):
             facets[names[i]].append(FacetBucket(value=str(value), count=count))
+        if "year" in facets:  # newest first, as Elasticsearch orders them
+            facets["year"].sort(key=lambda b: b.value, reverse=True)
         return facets
 
     def run_ids(self, node: Node, planner: Planner, limit: int = 1_000_000) -> list[str]:

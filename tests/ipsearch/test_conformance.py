@@ -130,6 +130,10 @@ def test_facets_agree(es_service: SearchService, embedded_service: SearchService
         assert common and all(as_dict[v] == em_dict[v] for v in common), name
     assert dict((b.value, b.count) for b in es.facets["country"]) == dict(
         (b.value, b.count) for b in embedded.facets["country"])
+    # the year facet: the newest years, newest first, the same on both (it held the 50 fullest years)
+    years = [(b.value, b.count) for b in es.facets["year"]]
+    assert years == [(b.value, b.count) for b in embedded.facets["year"]]
+    assert [y for y, _ in years] == sorted((y for y, _ in years), reverse=True)
 
 
 @pytest.mark.parametrize("q", ["light OR device", "KIND=grant", "light NEAR3 emitting OR IPC=H01L*"])
@@ -340,3 +344,18 @@ def test_a_row_showing_no_match_says_its_words_are_in_the_claims_or_description(
     for query in ("led AND PD>=1900", "led OR PA=bridgelux", "IPC=H01L", "PD>=2010 NOT led"):
         assert not any(h.found_in_body for h in service.search(query, size=50).hits), query
     assert not any(h.found_in_body for h in service.search("led", size=50, marked=False).hits)  # exports
+
+
+def test_the_year_facet_keeps_the_newest_years_however_thin(es_service: SearchService,
+                                                            embedded_service: SearchService,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """With room for two years only, both backends keep the two newest, not the two fullest."""
+    import ipsearch.backends.elastic as elastic
+
+    every = {b.value: b.count for b in es_service.search("light OR device", facets=["year"]).facets["year"]}
+    newest = sorted(every, reverse=True)[:2]
+    assert newest != sorted(every, key=lambda y: (-every[y], y))[:2]  # the corpus tells the two apart
+    monkeypatch.setattr(elastic, "YEAR_BUCKETS", 2)
+    monkeypatch.setattr(embedded, "YEAR_BUCKETS", 2)
+    for service in (es_service, embedded_service):
+        assert [b.value for b in service.search("light OR device", facets=["year"]).facets["year"]] == newest
