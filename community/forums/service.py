@@ -49,6 +49,7 @@ from community.forums.schemas import (
     QuoteWithheld,
     RevisionOut,
     SearchHitOut,
+    TopicHead,
     TopicIn,
     TopicListOut,
     TopicOut,
@@ -187,15 +188,15 @@ def post_out(post: Post, html: str | None = None) -> PostOut:
                    edited_at=post.edited_at)
 
 
-def topic_head(topic: Topic) -> dict[str, Any]:
+def topic_head(topic: Topic) -> TopicHead:
     """What every view of a topic shows above its posts."""
-    return {"id": topic.id, "category_id": topic.category_id, "title": topic.title, "author_id": topic.author_id,
-            "locked": topic.locked, "last_post_at": topic.last_post_at}
+    return TopicHead(id=topic.id, category_id=topic.category_id, title=topic.title, author_id=topic.author_id,
+                     locked=topic.locked, last_post_at=topic.last_post_at)
 
 
 def topic_out(topic: Topic, posts: int) -> TopicOut:
     """``posts``: how many of its posts the reader can read (``_readable_posts``)."""
-    return TopicOut(**topic_head(topic), posts=posts)
+    return TopicOut(**topic_head(topic).model_dump(), posts=posts)
 
 
 # --- quotes of posts the reader may not read (community.forums.quotes) ------------------------
@@ -309,7 +310,7 @@ def page(session: Session, topic: Topic, viewer: User | None, number: int, size:
 def topic_page(session: Session, topic_id: int, viewer: User | None, number: int = 1,
                size: int = 20) -> TopicPageOut:
     topic = get_topic(session, topic_id, viewer)
-    head = topic_head(topic)
+    head = topic_head(topic).model_dump()
     posts = _posts_out(session, page(session, topic, viewer, number, size), viewer)
     return TopicPageOut(**head, page=number, posts=[out for _, out, _ in posts])
 
@@ -651,14 +652,10 @@ def _post_view(post: Post, out: PostOut, shown: _Shown, names: dict[int, str], v
                        flagged=me in post.flags, quote_withheld=shown.quoted)
 
 
-def _visible_posts(session: Session, topic: Topic, viewer: User | None) -> int:
-    return session.scalar(_visible_to(select(func.count()).select_from(Post).where(Post.topic_id == topic.id),
-                                      viewer)) or 0
-
-
 def topic_pages(session: Session, topic_id: int, viewer: User | None, size: int = POSTS_PER_PAGE) -> int:
     """How many pages of the topic ``viewer`` reads (a deletion may have taken the last one away)."""
-    return max(1, math.ceil(_visible_posts(session, get_topic(session, topic_id, viewer), viewer) / size))
+    readable = _readable_posts(session, [get_topic(session, topic_id, viewer)], viewer).get(topic_id, 0)
+    return max(1, math.ceil(readable / size))
 
 
 def topic_view(session: Session, topic_id: int, viewer: User | None, number: int = 1,
@@ -666,12 +663,12 @@ def topic_view(session: Session, topic_id: int, viewer: User | None, number: int
     """A page of a topic as ``viewer`` may see it, with names and what the viewer liked or flagged;
     a quote of a post the viewer may not read says so in ``words`` (the reader's language)."""
     topic = get_topic(session, topic_id, viewer)
-    total = _visible_posts(session, topic, viewer)
+    total = _readable_posts(session, [topic], viewer).get(topic.id, 0)
     pages = _pages(total, size, number)
     posts = page(session, topic, viewer, number, size)
     names = display_names(session, [topic.author_id, *(p.author_id for p in posts)])
     category = session.get(Category, topic.category_id)
-    head = topic_head(topic)
+    head = topic_head(topic).model_dump()
     return TopicViewOut(**head, category=CategoryRef.model_validate(category), author=names.get(topic.author_id, ""),
                         hidden=topic.hidden, pinned=topic.pinned, page=number, pages=pages, total=total,
                         posts=[_post_view(p, out, shown, names, viewer)
