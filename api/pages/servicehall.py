@@ -128,7 +128,7 @@ def _application(page: Page, number: str, status_code: int = 200, **extra: Any) 
     return page.render("hall_application.html", status_code, a=shown, assignable=views.assignable(
         page.session, user, number), staff_actions=[a for a in shown.actions if a not in (Action.supply,
                                                                                           Action.withdraw)],
-        satisfaction=list(Satisfaction), **extra)
+        satisfaction=list(Satisfaction), staff=catalogue.is_staff_anywhere(page.session, user), **extra)
 
 
 @router.get(H + "/applications/{number}", response_class=HTMLResponse)

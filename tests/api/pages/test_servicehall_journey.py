@@ -149,11 +149,14 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     _act(staff["handler"], portal_url, number, "handle", comment="Evidence is sufficient; send a warning letter.")
     _act(staff["reviewer"], portal_url, number, "review")
     staff["reviewer"].goto(f"{portal_url}/service-hall/applications/{number}")
+    # staff find their way back to the worklist (the trail offered only "my applications")
+    assert staff["reviewer"].locator('p.crumbs a[href="/service-hall/work"]').count() == 1
     _clean(staff["reviewer"], f"hall-approve-{lang}")
     _act(staff["reviewer"], portal_url, number, "approve", result="A warning letter was sent to Copycat Ltd.")
 
     # the creator sees every step and rates the service
     creator.goto(f"{portal_url}/service-hall/applications/{number}")
+    assert creator.locator('p.crumbs a[href="/service-hall/work"]').count() == 0  # not staff
     expect(creator.locator("#app-status .status-completed")).to_be_visible()
     assert creator.locator("#trail tbody tr").count() == 7  # apply, 补正 asked and supplied, four steps
     creator.locator("#sat-very_satisfied").check()
