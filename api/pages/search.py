@@ -56,16 +56,14 @@ class FacetList:
 
 
 def facet_lists(facets: dict[str, list[FacetBucket]], filters: list[str]) -> dict[str, FacetList]:
-    """Each facet's values as the page lists them: the largest first, except years, newest first
-    (showing the eight largest years left the latest out of a search whose older years were
-    fuller, and a year facet read by count as 2023, 2021, 2024 looks like a typo)."""
+    """Each facet's values in the backend's order (the largest first; years newest first, so the
+    eight shown are the latest) with those past the eighth folded."""
     out: dict[str, FacetList] = {}
     for name, buckets in facets.items():
-        ordered = sorted(buckets, key=lambda b: b.value, reverse=True) if name == "year" else buckets
-        if ordered:
-            more = ordered[FACET_SHOWN:]
+        if buckets:
+            more = buckets[FACET_SHOWN:]
             chosen = any(FACET_CLAUSE[name].format(b.value) in filters for b in more)
-            out[name] = FacetList(shown=ordered[:FACET_SHOWN], more=more, more_chosen=chosen)
+            out[name] = FacetList(shown=buckets[:FACET_SHOWN], more=more, more_chosen=chosen)
     return out
 
 
