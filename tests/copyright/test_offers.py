@@ -63,8 +63,9 @@ def test_an_accepted_offer_is_logged_with_both_parties_and_the_fee_stays_private
     assert pdf.startswith(b"%PDF")
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     # values in both of the document's languages, as its labels; times as the pages show them
-    assert "worldwide 全世界" in text and "print" in text and "北京时间" in text and " UTC\n" not in text
+    assert "全世界 worldwide" in text and "print" in text and "北京时间" in text and " UTC\n" not in text
     assert "本文件仅供双方当事人使用" in text
+    assert text.index("著作权许可使用合同") < text.index("Copyright Licence") and "复制权 Reproduction" in text
     with pytest.raises(NotFound):
         offers.licence_pdf(session, stranger, made.id)
 

@@ -49,9 +49,12 @@ def test_pdf_certificate_rendered_by_a_worker(client: TestClient, prod_settings:
     pdf.write_bytes(r.content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     expected_texts = (reg["number"], "洱海日出", "Sunrise over Erhai", "Photographic work", "摄影作品", "e3e3e3e3",
-                      "王芳", "unpublished 未发表", "registered 已登记", "北京时间", "本证书由 IP Commons 签名")
+                      "王芳", "未发表 unpublished", "已登记 registered", "北京时间", "本证书由 IP Commons 签名")
     for expected in expected_texts:
         assert expected in text, expected
+    # Chinese first, as most of its readers read it: the title, and each label above its English
+    assert text.index("作品登记证书") < text.index("Copyright Registration Certificate")
+    assert text.index("创作完成日期") < text.index("Completion date")
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     cjk = [line for line in fonts.splitlines() if "CJK" in line]
     assert cjk and all(" yes " in line for line in cjk)  # embedded, so no missing-glyph boxes
