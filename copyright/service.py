@@ -243,7 +243,7 @@ def certificate_pdf(session: Session, settings: Settings, tasks: TaskQueue, numb
     one job per minute waiting, not thirty; past that time the answer says the rendering is late."""
     reg = get_registration(session, number)
     require_certified(reg)
-    path = pdf_path(settings, reg.number)
+    path = pdf_path(settings, reg.number, reg.status.value)
     if path.is_file():
         return path
     queued = path.with_suffix(".queued")

@@ -358,7 +358,7 @@ def test_pdf_is_queued_until_rendered(session: Session, settings: Settings) -> N
     with pytest.raises(InvalidInput, match="no certificate"):
         service.certificate_pdf(session, settings, tasks, held)
     assert service.certificate_pdf(session, settings, tasks, number) == RenderingOut()
-    path = pdf_path(settings, number)
+    path = pdf_path(settings, number, "registered")
     # a waiting page asks again every two seconds: the rendering stays queued once, not late yet
     queued = path.with_suffix(".queued")
     asked_at = queued.stat().st_mtime
@@ -371,6 +371,10 @@ def test_pdf_is_queued_until_rendered(session: Session, settings: Settings) -> N
     assert service.certificate_pdf(session, settings, tasks, number) == RenderingOut()
     path.write_bytes(b"%PDF-1.7 rendered")
     assert service.certificate_pdf(session, settings, tasks, number) == path
+    # disputed after its PDF was made: a new one prints the new status; the old one is not served
+    service.file_dispute(writer(session, person(session)), number, DisputeIn(reason="I took this picture first"))
+    assert service.certificate_pdf(session, settings, tasks, number) == RenderingOut()
+    assert pdf_path(settings, number, "disputed").with_suffix(".queued").is_file()
 
 
 def test_a_registration_asks_the_database_nothing_once_it_is_committed(session: Session, settings: Settings) -> None:

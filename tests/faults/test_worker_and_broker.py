@@ -152,7 +152,7 @@ def _queue_certificates(settings: Settings, user_id: int, n: int) -> list[Path]:
                                                             authors=["Li Hua"]), content, hash_only=True)
             session.flush()
             assert isinstance(certificate_pdf(session, settings, queue, reg.number), RenderingOut)
-            paths.append(pdf_path(settings, reg.number))
+            paths.append(pdf_path(settings, reg.number, reg.status.value))
     return paths
 
 
