@@ -16,13 +16,16 @@ from servicehall.models import Application, StaffRole, Status
 
 
 class Action(enum.StrEnum):
+    """In the order a step's buttons are offered: the one moving the application on comes first
+    at every step, where staff look for it, and rejecting comes last."""
+
     accept = "accept"  # 受理
-    request_materials = "request_materials"  # 补正通知
-    supply = "supply"  # 补正
     handle = "handle"  # 承办: the handler's proposal goes to review
     review = "review"  # 审核: passed on for approval
-    send_back = "send_back"  # back to the handler
     approve = "approve"  # 批准 → 办结
+    supply = "supply"  # 补正
+    request_materials = "request_materials"  # 补正通知
+    send_back = "send_back"  # back to the handler
     reject = "reject"  # 不予受理 / 不予批准
     withdraw = "withdraw"  # 撤回
 

@@ -57,7 +57,7 @@ def test_apply_handle_and_refusals_through_the_api(client: TestClient) -> None:
     stale = client.post(act, json={"action": "handle", "version": app["version"]}, headers=handler)
     assert stale.status_code == 409
     work = client.get(f"{H}/worklist", headers=handler).json()
-    assert [w["number"] for w in work] == [number] and work[0]["actions"] == ["request_materials", "handle"]
+    assert [w["number"] for w in work] == [number] and work[0]["actions"] == ["handle", "request_materials"]
     file_id = next(m["id"] for m in app["materials"] if m["filename"] == "evidence.txt")
     got = client.get(f"{H}/applications/{number}/materials/{file_id}", headers=handler)
     assert got.status_code == 200 and got.content == b"the infringing copy"
