@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import AfterValidator, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 
 from analytics import portal, scopes
 from analytics import service as analytics
@@ -36,7 +36,15 @@ from core.regions import Level
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
-Year = Annotated[int | None, Query(ge=1800, le=2200)]
+
+
+def blank_is_none(value: object) -> object:
+    """A number box left empty is sent as "": no value, not a wrong one."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# a year of the filters: a box left empty (as the form first stands) is no limit
+Year = Annotated[Annotated[int, Field(ge=1800, le=2200)] | None, BeforeValidator(blank_is_none), Query()]
 FORM_ERRORS = (InvalidInput, PermissionDenied, Conflict, ValidationError)
 POLL_SECONDS = 2
 

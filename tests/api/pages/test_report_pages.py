@@ -149,6 +149,20 @@ def test_filters_years_basis_home_and_counting(portal: Portal) -> None:
     assert '<option value="family" selected>' in family and "documents)" in family  # families, with documents
 
 
+def test_year_boxes_left_empty_are_no_limit(portal: Portal) -> None:
+    """The filters' form sends its empty year boxes as ``from=&to=``: that refused the whole page,
+    so the filters only worked with both years typed."""
+    anon = portal.clients["anon"]
+    for path in ("/reports/industries/led", "/regions/440000"):
+        whole = anon.get(f"{path}?from=&to=&basis=filing&home=CN&counting=document", headers=EN)
+        assert whole.status_code == 200, (path, whole.text[:500])
+        assert '<option value="document" selected>' in whole.text
+    half = anon.get("/reports/industries/led?from=2015&to=+&basis=filing&home=CN&counting=family", headers=EN)
+    assert half.status_code == 200
+    table = half.text.split('id="trend-table"')[1].split("</table>")[0]
+    assert min(int(y) for y in re.findall(r"<td>(\d{4})", table)) >= 2015
+
+
 @pytest.mark.parametrize("query", ["from=abc", "basis=grant", "home=china", "counting=patent", "to=99999"])
 def test_bad_parameters_answer_with_a_422_page(portal: Portal, query: str) -> None:
     r = portal.clients["anon"].get(f"/reports/industries/led?{query}", headers=EN)
