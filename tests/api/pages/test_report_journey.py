@@ -42,6 +42,10 @@ def _dashboard(page: BrowserPage, portal_url: str, lang: str) -> None:
     _no_axe_violations(page)
     screenshot(page, f"reports-home-{lang[:2]}")
     page.locator('a[href="/reports/industries/led"]').first.click()
+    page.locator("#f-from").fill("2010")  # the other year left empty, as a newcomer leaves it
+    page.locator("form.filters button").click()
+    expect(page).to_have_url(re.compile(r"/reports/industries/led\?from=2010&to=&"))
+    expect(page.locator("[data-report-trend] canvas")).to_be_visible()
     page.locator("#f-from").fill("2010")
     page.locator("#f-to").fill("2024")
     page.locator("form.filters button").click()
