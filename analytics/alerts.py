@@ -58,8 +58,14 @@ def _check_thresholds(rules: RulesConfig) -> None:
     """A red alert is the stronger one: its threshold is never below the yellow one (a newcomer's
     yellow 200 %, red 10 % would have sent red before yellow)."""
     growth, keywords = rules.foreign_growth, rules.product_keywords
-    if growth.red_pct < growth.yellow_pct or keywords.red_keywords < keywords.min_keywords:
-        raise InvalidInput.said("a red threshold cannot be below its yellow one")
+    if growth.red_pct < growth.yellow_pct:  # each pair named: the form has two
+        raise InvalidInput.said("a red threshold cannot be below its yellow one: foreign growth, red above "
+                                "%(red)s %% is below yellow above %(yellow)s %%", red=f"{growth.red_pct:g}",
+                                yellow=f"{growth.yellow_pct:g}")
+    if keywords.red_keywords < keywords.min_keywords:
+        raise InvalidInput.said("a red threshold cannot be below its yellow one: %(red)s keywords for a red alert "
+                                "are fewer than %(yellow)s for a yellow one", red=keywords.red_keywords,
+                                yellow=keywords.min_keywords)
 
 
 def subscribe(session: Session, user_id: int, data: SubscriptionIn) -> Subscription:

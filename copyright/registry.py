@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, BinaryIO
 
 from pydantic import BaseModel, Field, model_validator
@@ -27,7 +27,7 @@ from copyright.models import (
     WorkType,
 )
 from core.accounts.models import User
-from core.db import utcnow
+from core.db import latest_today, utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.i18n import Term
 from core.notifications import notify
@@ -43,12 +43,6 @@ def registry_day() -> date:
     """The registry's day, which dates registrations, licences and transfers and decides who holds
     what: UTC's. A form's default date is this one, so that what it records is in force at once."""
     return datetime.now(UTC).date()
-
-
-def latest_today() -> date:
-    """The date somewhere on Earth has reached (UTC+14): a date is in the future only after it.
-    The server's own day (UTC) refused "today" from a creator in Beijing before 08:00."""
-    return (datetime.now(UTC) + timedelta(hours=14)).date()
 
 
 class WorkIn(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
@@ -55,6 +55,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def latest_today() -> date:
+    """The date somewhere on Earth has reached (UTC+14): a date is in the future only after it.
+    The server's own day (UTC) refused "today" from a creator in Beijing before 08:00."""
+    return (utcnow() + timedelta(hours=14)).date()
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:

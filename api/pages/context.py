@@ -164,7 +164,9 @@ class Page:
             limits = {k: self._limit(v) for k, v in error.get("ctx", {}).items()}
             return self.gettext(template) % {"field": label, **limits}
         message = str(error["msg"]).removeprefix("Value error, ")  # a validator's own sentence
-        return f"{label}: {self.gettext(message)}" if label else self.gettext(message)
+        if not label:
+            return self.gettext(message)
+        return self.gettext("%(field)s: %(reason)s", field=label, reason=self.gettext(message))
 
     def _limit(self, value: object) -> str:
         """A limit pydantic names, as the page writes numbers (100, not 100.0; 100,000, but a year of

@@ -27,9 +27,10 @@ from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.errors import came_from
 from copyright import offers, records, service
 from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
-from copyright.registry import ContentHash, WorkIn, latest_today, registry_day
+from copyright.registry import ContentHash, WorkIn, registry_day
 from copyright.rights import TransferByEmailIn
 from copyright.schemas import RegisterIn
+from core.db import latest_today
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.i18n import Language
 from core.ids import DbId, whole_number

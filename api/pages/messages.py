@@ -180,6 +180,7 @@ FIELD_LABELS = {
     "city": NP_("form field", "City"), "service_types": NP_("form field", "Services"),
     "ipc_subclasses": NP_("form field", "Technical fields"), "practitioners": NP_("form field", "Practitioners"),
     "founded_year": NP_("form field", "Year founded"), "contact": NP_("form field", "Contact"),
+    "product_keywords": NP_("form field", "Product keywords"), "watched": NP_("form field", "Watched competitors"),
 }
 # A page's query parameters named otherwise than their fields (a dashboard's ?home=&from=&to=)
 FIELD_LABELS |= {"home": FIELD_LABELS["home_country"], "from": FIELD_LABELS["from_year"], "to": FIELD_LABELS["to_year"]}
@@ -214,7 +215,11 @@ FEATURE_ERRORS = [
     N_("%(email)s is not %(role)s there"),
     N_("IPC expertise is given by subclass, such as H04W: %(code)s is a whole class"),
     N_("IPC expertise is given by subclass, such as H04W: %(code)s is a whole section"),
-    N_("a red threshold cannot be below its yellow one"),
+    N_("a red threshold cannot be below its yellow one: foreign growth, red above %(red)s %% is below yellow "
+       "above %(yellow)s %%"),
+    N_("a red threshold cannot be below its yellow one: %(red)s keywords for a red alert are fewer than %(yellow)s "
+       "for a yellow one"),
+    N_("a product keyword is at most 100 characters"), N_("the date it happened is in the future"),
     N_("application %(number)s is %(status)s: nothing to assign"),
     N_("application %(number)s is already rated"),
     N_("application %(number)s is not finished yet"),

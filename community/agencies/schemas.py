@@ -9,10 +9,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AliasChoices, BaseModel, Field
+from pydantic import AfterValidator, AliasChoices, BaseModel, Field, field_validator
 
 from community.agencies.models import ClaimStatus, RecordKind, ServiceType, Tier
-from core.db import RowOut
+from core.db import RowOut, latest_today
 from core.ids import DbInt
 from core.text import MultiLine, SingleLine
 from ipsearch.model import parse_publication_number
@@ -81,6 +81,14 @@ class RecordIn(BaseModel):
     source: SingleLine = Field(min_length=3, max_length=300)
     occurred_on: date
     evidence: list[str] = Field(default_factory=list, max_length=20)
+
+    @field_validator("occurred_on")
+    @classmethod
+    def _not_in_future(cls, value: date) -> date:
+        """A record says what happened: a sanction dated 2099 lowered an agency's tier at once."""
+        if value > latest_today():
+            raise ValueError("the date it happened is in the future")
+        return value
 
 
 class TextIn(BaseModel):

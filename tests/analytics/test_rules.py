@@ -234,9 +234,11 @@ def test_subscriptions_refuse_foreign_organisations_and_unknown_scopes(corpus_se
             alerts.subscribe(session, someone.id, alerts.SubscriptionIn(scope="led", org_id=org.id))
         with pytest.raises(NotFound):
             alerts.subscribe(session, someone.id, alerts.SubscriptionIn(scope="no-such-scope"))
-        for rules in (RulesConfig(foreign_growth=ForeignGrowth(yellow_pct=200, red_pct=10)),
-                      RulesConfig(product_keywords=ProductKeywords(min_keywords=5, red_keywords=1))):
-            with pytest.raises(InvalidInput, match="red threshold cannot be below"):
+        for rules, named in ((RulesConfig(foreign_growth=ForeignGrowth(yellow_pct=200, red_pct=10)),
+                              "foreign growth, red above 10 % is below yellow above 200 %"),
+                             (RulesConfig(product_keywords=ProductKeywords(min_keywords=5, red_keywords=1)),
+                              "1 keywords for a red alert are fewer than 5")):
+            with pytest.raises(InvalidInput, match=f"red threshold cannot be below its yellow one: {named}"):
                 alerts.subscribe(session, someone.id, alerts.SubscriptionIn(scope="led", rules=rules))
         equal = RulesConfig(foreign_growth=ForeignGrowth(yellow_pct=80, red_pct=80))
         assert alerts.subscribe(session, someone.id, alerts.SubscriptionIn(scope="led", rules=equal)).id

@@ -337,6 +337,10 @@ def test_claims_integrity_records_and_forum_categories(console: Console, clients
     assert "广东省知识产权局 2025-17" in admin.get("/admin/agencies", headers=EN).text
     bad = _post(admin, "/admin/agencies/integrity", form | {"points": "many", "source": "kept"})
     assert bad.status_code == 400 and 'value="kept"' in bad.text and "Points are a number" in bad.text
+    # a sanction dated 2099 lowered the agency's tier at once; the box offers no later day than today
+    future = _post(admin, "/admin/agencies/integrity", form | {"occurred_on": "2099-01-01"})
+    assert future.status_code == 400 and "Date: the date it happened is in the future" in future.text
+    assert 'value="2099-01-01"' in future.text and 'name="occurred_on" type="date" required max="' in future.text
     r = _post(admin, "/admin/forums", {"name": "专利运营 Licensing", "description": "许可与转让"})
     assert r.status_code == 303 and "专利运营 Licensing" in admin.get("/admin/forums", headers=EN).text
     short = _post(admin, "/admin/forums", {"name": "x"})

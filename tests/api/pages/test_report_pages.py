@@ -79,9 +79,10 @@ def _csrf(client: TestClient, path: str = "/reports") -> str:
     return match.group(1)
 
 
-def _post(client: TestClient, path: str, data: dict[str, str], csrf: bool = True) -> httpx.Response:
+def _post(client: TestClient, path: str, data: dict[str, str], csrf: bool = True,
+          headers: dict[str, str] = EN) -> httpx.Response:
     token = {"csrf_token": _csrf(client)} if csrf else {}
-    return client.post(path, data=data | token, headers=EN, follow_redirects=False)
+    return client.post(path, data=data | token, headers=headers, follow_redirects=False)
 
 
 def test_home_and_dashboard_in_chinese_and_english(portal: Portal) -> None:
@@ -284,6 +285,14 @@ def test_an_unknown_competitor_is_flagged_and_nothing_is_kept(portal: Portal) ->
     not_a_number = _post(alice, "/reports/subscriptions", form | {"watched": "Aurora Lighting Co., Ltd.",
                                                                 "red_pct": "lots"})
     assert not_a_number.status_code == 400 and "the thresholds are numbers" in not_a_number.text
+    # each refusal names its field, in the reader's words: the keyword's said "该项" and was English
+    long_word = _post(alice, "/reports/subscriptions", form | {"watched": "Aurora Lighting Co., Ltd.",
+                                                             "keywords": "灯" * 101}, headers=ZH)
+    assert long_word.status_code == 400 and "产品关键词：每个产品关键词最多 100 个字符" in long_word.text
+    reversed_red = _post(alice, "/reports/subscriptions", form | {"watched": "Aurora Lighting Co., Ltd.",
+                                                                "yellow_pct": "200", "red_pct": "10"}, headers=ZH)
+    assert reversed_red.status_code == 400
+    assert "国外申请增长率红色预警阈值 10 % 低于黄色预警阈值 200 %" in reversed_red.text
     assert _subscriptions(portal) == before
     done = _post(alice, "/reports/subscriptions", form | {"watched": "Aurora Lighting Co., Ltd.", "red_pct": "150"})
     assert done.status_code == 303, done.text
