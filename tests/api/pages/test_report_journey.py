@@ -96,6 +96,10 @@ def _subscribe(page: BrowserPage, portal_url: str, lang: str) -> None:
     page.locator("#subscribe-button").click()
     expect(page.locator("p.notice")).to_be_visible()
     expect(page.locator("#subscriptions")).to_contain_text(COMPETITOR)
+    # on a phone the list keeps to the screen: its hidden "Actions" header widened the page to 537 px
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _alert_subject(sink: MailSink, address: str) -> str:
