@@ -142,6 +142,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "new_subgroup": ("new", "新出现"),
     "no_hotspots": ("No IPC subgroup grew from the earlier window to the recent one.",
                     "近期窗口中没有比前期窗口增长的 IPC 小组。"),
+    "short_period": ("The period is too short to compare two windows of complete years: no growth rate, "
+                     "life-cycle stage, hotspot or emerging term is drawn from it.",
+                     "所选时段太短，无法比较前后两个完整年份窗口：不据此给出增长率、生命周期阶段、技术热点或新兴技术词。"),
     "stage_inception": ("inception", "萌芽期"),
     "stage_growth": ("growth", "成长期"),
     "stage_maturity": ("maturity", "成熟期"),

@@ -113,6 +113,9 @@ class Growth(BaseModel):
     annual_rate: float | None = Field(description="compound annual growth, %")
     all_fields_annual_rate: float | None
     relative_growth_rate: float | None = Field(description="field growth factor / all-field growth factor")
+    comparable: bool = Field(default=True, description="the period holds both windows; false for one shorter "
+                             "than two complete years, where no growth, life-cycle stage, hotspot or emerging "
+                             "term is drawn")
 
 
 class LifeCycle(BaseModel):
@@ -280,9 +283,21 @@ def published_node(node: Node, params: IndicatorParams) -> Node:
 
 
 def rate_windows(completeness: Completeness, params: IndicatorParams) -> tuple[Span, Span]:
-    """(recent, earlier) windows of complete years, ending with the period's last year at the latest."""
+    """(recent, earlier) windows of complete years, ending with the period's last year at the latest
+    and, in a period with a first year, starting in it: an earlier window before that year counted
+    nothing, so a field chosen for one year read as just born, each subgroup "new". A period shorter
+    than two windows gets two of half its length (one year each, at the least)."""
     last = completeness.last_complete_year
-    return windows(min(last, params.to_year) if params.to_year else last, params.window)
+    end = min(last, params.to_year) if params.to_year else last
+    width = params.window
+    if params.from_year is not None:
+        width = min(width, (end - params.from_year + 1) // 2)
+    return windows(end, max(width, 1))
+
+
+def comparable(spans: tuple[Span, Span], params: IndicatorParams) -> bool:
+    """Whether the period holds both windows (the earlier one included)."""
+    return params.from_year is None or spans[1][0] >= params.from_year
 
 
 def tally_for(service: SearchService, planner: Planner, node: Node, params: IndicatorParams) -> Tally:
@@ -339,6 +354,7 @@ class _Run:
                                             latest_dated(service, self.planner, params.basis, params.cutoff))
         self.last = self.completeness.last_complete_year
         self.recent_span, self.earlier_span = rate_windows(self.completeness, params)
+        self.comparable = comparable((self.recent_span, self.earlier_span), params)
         self.trends = {basis.value: self.tally.per_year(basis) for basis in YEAR_FIELDS}
         self.per_year = self.trends[params.basis]
         self.owner_years = self.tally.per_key_year("owner_keys")
@@ -353,28 +369,32 @@ class _Run:
         return counting(self.params.counting, self.documents, self.families, docdb)
 
     def years(self) -> list[YearCount]:
+        """Every year from the first counted to the last, a year with none counted as 0: a time
+        axis of the years with data alone drew 1999, 2001 and 2003 evenly spaced."""
         out = []
-        for y in sorted(self.per_year):
+        for y in range(min(self.per_year, default=0), max(self.per_year, default=-1) + 1):
             previous = self.per_year.get(y - 1)
             incomplete = y > self.last
-            out.append(YearCount(year=y, documents=self.per_year[y], applicants=self.applicants_per_year.get(y, 0),
+            count = self.per_year.get(y, 0)
+            out.append(YearCount(year=y, documents=count, applicants=self.applicants_per_year.get(y, 0),
                                  incomplete=incomplete,
-                                 growth=change(self.per_year[y], previous) if previous and not incomplete else None))
+                                 growth=change(count, previous) if previous and not incomplete else None))
         return out
 
     def growth(self) -> Growth:
         """The field's window-on-window growth, and relative to all fields published by the cut-off."""
-        width = self.params.window
+        width = self.recent_span[1] - self.recent_span[0] + 1
         recent, earlier = self._windows(self.per_year)
         corpus: Node = DateRange("PD", None, self.params.cutoff)
         everything = make_tally(self.params.counting, self.backend, self.planner, scoped=corpus, published=corpus,
                                 basis=self.params.basis, period=None)
         all_recent, all_earlier = self._windows(everything.per_year(self.params.basis))
         rgr = (round((recent / earlier) / (all_recent / all_earlier), 3)
-               if earlier and all_recent and all_earlier else None)
+               if earlier and all_recent and all_earlier and self.comparable else None)
         return Growth(recent_years=self.recent_span, earlier_years=self.earlier_span, recent=recent,
-                      earlier=earlier, annual_rate=annual_rate(recent, earlier, width),
-                      all_fields_annual_rate=annual_rate(all_recent, all_earlier, width), relative_growth_rate=rgr)
+                      earlier=earlier, annual_rate=annual_rate(recent, earlier, width) if self.comparable else None,
+                      all_fields_annual_rate=annual_rate(all_recent, all_earlier, width), relative_growth_rate=rgr,
+                      comparable=self.comparable)
 
     def life_cycle(self) -> LifeCycle:
         def applicants_in(span: Span) -> int:
@@ -412,7 +432,9 @@ class _Run:
         """IPC subgroups with enough recent units that grew, fastest-growing first (complete years
         only). A subgroup that held steady or shrank is no hotspot, however large: ranked by growth
         alone, a field where everything shrinks would name its slowest decline "fastest-growing"."""
-        out = []
+        out: list[Hotspot] = []
+        if not self.comparable:
+            return out
         for code, ys in self.tally.per_key_year("ipc").items():
             r, e = self._windows(ys)
             if r >= self.params.min_hotspot_documents and r > e:
@@ -422,6 +444,8 @@ class _Run:
 
     def emerging_terms(self) -> list[EmergingTerm]:
         p = self.params
+        if not self.comparable:
+            return []
         settings = TermSettings(basis=p.basis, candidates=p.emerging_candidates, min_documents=p.min_term_documents,
                                 min_excess=p.min_term_excess, top=p.top)
         outside = And((DateRange("PD", None, p.cutoff), Not(self.scope)))

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pydantic import BaseModel, Field
 
 from analytics.i18n import text
-from analytics.indicators import IndicatorParams, Indicators, annual_rate, compute, tally_for
+from analytics.indicators import IndicatorParams, Indicators, annual_rate, comparable, compute, tally_for
 from analytics.industries import Industry
 from analytics.models import Severity
 from analytics.periods import Span, sum_years
@@ -62,8 +62,9 @@ def branch_rows(service: SearchService, industry: Industry, params: IndicatorPar
         tally = tally_for(service, planner, node, params)
         per_year = tally.per_year(params.basis)
         recent, earlier = sum_years(per_year, spans[0]), sum_years(per_year, spans[1])
+        rate = annual_rate(recent, earlier, spans[0][1] - spans[0][0] + 1) if comparable(spans, params) else None
         rows.append(BranchRow(key=branch.key, name=branch.label(lang), query=branch.query, documents=tally.total(),
-                              recent=recent, earlier=earlier, annual_rate=annual_rate(recent, earlier, params.window)))
+                              recent=recent, earlier=earlier, annual_rate=rate))
     return rows
 
 
@@ -71,9 +72,12 @@ def conclusions(ind: Indicators, alerts: list[Finding], lang: Language) -> list[
     t = text(lang)
     out = []
     lc = ind.life_cycle
-    out.append(t["c_stage"].format(stage=t["stage_" + lc.stage], a=_pct(lc.applications_change),
-                                   p=_pct(lc.applicants_change)))
     g = ind.growth
+    if g.comparable:
+        out.append(t["c_stage"].format(stage=t["stage_" + lc.stage], a=_pct(lc.applications_change),
+                                       p=_pct(lc.applicants_change)))
+    else:
+        out.append(t["short_period"])
     if g.annual_rate is not None:
         rgr = g.relative_growth_rate
         pace = t["faster"] if rgr and rgr > 1 else t["slower"]

@@ -107,7 +107,9 @@ def check_against_oracle(got: Indicators, o: Oracle, params: IndicatorParams, al
     for b in ("filing", "priority", "publication"):
         assert got.trends[b] == dict(o.per_year(b)), b
     per_year = o.per_year(basis)
-    assert {y.year: y.documents for y in got.years} == dict(per_year)
+    assert {y.year: y.documents for y in got.years if y.documents} == dict(per_year)
+    # every year from the first to the last, a year with none at 0: the time axis has no holes
+    assert [y.year for y in got.years] == list(range(min(per_year, default=0), max(per_year, default=-1) + 1))
     assert {y.year: y.applicants for y in got.years if y.applicants} == o.applicants_per_year(basis)
     as_of, through, last = expected_completeness(o, params)
     c = got.completeness
@@ -116,18 +118,21 @@ def check_against_oracle(got: Indicators, o: Oracle, params: IndicatorParams, al
     assert all(y.incomplete == (y.year > last) for y in got.years)
     for y in got.years:
         prev = per_year.get(y.year - 1)
-        assert y.growth == (round((per_year[y.year] - prev) / prev * 100, 2) if prev and y.year <= last else None)
+        count = per_year.get(y.year, 0)
+        assert y.growth == (round((count - prev) / prev * 100, 2) if prev and y.year <= last else None)
 
-    recent_span, earlier_span = windows(min(last, params.to_year or last), params.window)
+    end = min(last, params.to_year or last)  # the windows fit in the period: half of it each when it is short
+    width = max(1, min(params.window, (end - params.from_year + 1) // 2)) if params.from_year else params.window
+    recent_span, earlier_span = windows(end, width)
+    assert got.growth.comparable == (params.from_year is None or earlier_span[0] >= params.from_year)
     recent = sum(n for y, n in per_year.items() if recent_span[0] <= y <= recent_span[1])
     earlier = sum(n for y, n in per_year.items() if earlier_span[0] <= y <= earlier_span[1])
     assert (got.growth.recent, got.growth.earlier) == (recent, earlier)
     all_years = all_units.per_year(basis)
     all_recent = sum(n for y, n in all_years.items() if recent_span[0] <= y <= recent_span[1])
     all_earlier = sum(n for y, n in all_years.items() if earlier_span[0] <= y <= earlier_span[1])
-    if recent and earlier:
-        assert got.growth.annual_rate == pytest.approx(((recent / earlier) ** (1 / params.window) - 1) * 100,
-                                                       abs=0.01)
+    if recent and earlier and got.growth.comparable:
+        assert got.growth.annual_rate == pytest.approx(((recent / earlier) ** (1 / width) - 1) * 100, abs=0.01)
         assert got.growth.relative_growth_rate == pytest.approx((recent / earlier) / (all_recent / all_earlier),
                                                                 abs=0.001)
     else:
@@ -164,10 +169,12 @@ def check_against_oracle(got: Indicators, o: Oracle, params: IndicatorParams, al
         e = sum(n for y, n in ys.items() if earlier_span[0] <= y <= earlier_span[1])
         if r >= params.min_hotspot_documents and r > e:  # only what grew
             hot.append((-round((r - e) / max(e, 1), 3), -r, code))
-    assert [(h.code, h.recent) for h in got.hotspots] == [(c, -r) for _, r, c in sorted(hot)[:params.top]]
-
-    assert [(t.term, t.recent, t.earlier, t.excess) for t in got.emerging_terms] == expected_terms(
-        o, params, (recent_span, earlier_span), in_scope)
+    if got.growth.comparable:
+        assert [(h.code, h.recent) for h in got.hotspots] == [(c, -r) for _, r, c in sorted(hot)[:params.top]]
+        assert [(t.term, t.recent, t.earlier, t.excess) for t in got.emerging_terms] == expected_terms(
+            o, params, (recent_span, earlier_span), in_scope)
+    else:  # a period too short to compare: nothing drawn from two windows
+        assert got.hotspots == [] and got.emerging_terms == [] and got.growth.annual_rate is None
 
     keyed = sorted(o.docs, key=lambda d: (-o.cited_by(d), -len(d.main_claims()), -len(d.priorities), d.id))
     assert [(k.pn, k.cited_by, k.claim_count) for k in got.key_patents] == [
@@ -229,6 +236,21 @@ def test_period_and_cutoff_restrict_every_count(es_service: SearchService, real_
     o, everything = oracles(real_docs, in_scope, params, family=True)
     assert 0 < got.total == len(o.units) < len(Oracle.build(real_docs, in_scope, CUTOFF).units)
     assert all(2005 <= y.year <= 2013 for y in got.years)
+    check_against_oracle(got, o, params, everything, in_scope)
+
+
+@pytest.mark.parametrize(("first", "last", "comparable"), [(2008, 2008, False), (2008, 2009, True),
+                                                            (2005, 2010, True)])
+def test_a_short_period_compares_windows_inside_it_or_none(es_service: SearchService, real_docs: list[PatentDocument],
+                                                           first: int, last: int, comparable: bool) -> None:
+    """A period chosen for one year compared it with three years before it, counted as nothing: the
+    field read as just born and each subgroup "new". Two years compare one with the other; one year
+    compares nothing."""
+    params = IndicatorParams(cutoff=dt.date(2015, 12, 31), from_year=first, to_year=last, home_country="US")
+    got = compute(es_service, SCOPE, params)
+    o, everything = oracles(real_docs, in_scope, params, family=True)
+    assert got.growth.comparable is comparable and got.last_complete_year > last
+    assert got.growth.recent_years[1] == last and (got.growth.earlier_years[0] >= first) is comparable
     check_against_oracle(got, o, params, everything, in_scope)
 
 

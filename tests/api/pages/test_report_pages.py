@@ -164,6 +164,17 @@ def test_year_boxes_left_empty_are_no_limit(portal: Portal) -> None:
     assert min(int(y) for y in re.findall(r"<td>(\d{4})", table)) >= 2015
 
 
+def test_a_one_year_period_draws_no_comparison(portal: Portal) -> None:
+    """One year compared with three before it, outside the period and counted as nothing, read as a
+    field just born (萌芽期) with every subgroup 新出现; the page now says the period is too short."""
+    page = portal.clients["anon"].get("/reports/industries/led?from=2019&to=2019", headers=ZH).text
+    summary = page.split('id="summary"')[1].split("</dl>")[0]
+    assert "<dt>生命周期阶段</dt><dd>–</dd>" in summary and "<dt>年均增长率</dt><dd>–</dd>" in summary
+    assert page.count('class="meta short-period"') == 2 and "新出现" not in page
+    longer = portal.clients["anon"].get("/reports/industries/led?from=2012&to=2019", headers=ZH).text
+    assert "short-period" not in longer and "2017–2019 年对比 2014–2016 年" in longer
+
+
 @pytest.mark.parametrize("query", ["from=abc", "basis=grant", "home=china", "counting=patent", "to=99999"])
 def test_bad_parameters_answer_with_a_422_page(portal: Portal, query: str) -> None:
     r = portal.clients["anon"].get(f"/reports/industries/led?{query}", headers=EN)
