@@ -106,6 +106,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "country": ("Country", "国家/地区"),
     "place": ("Province / city", "省份/城市"),
     "division_code": ("GB/T 2260 code", "行政区划代码"),
+    "of_which": ("of which ", "其中："),
     "domestic": ("Domestic", "国内"),
     "foreign": ("Foreign only", "仅国外"),
     "applicant": ("Applicant", "申请人"),

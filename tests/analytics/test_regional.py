@@ -129,6 +129,9 @@ def test_the_regions_report_is_chinese_throughout(search: SearchService, session
     data, html = build_document(search, session, regional.scope_key("440000"), params, Language.zh)
     assert data.title.startswith("广东省") or "广东省" in data.title
     assert "深圳市" in html and "广州市" in html and "Shenzhen" not in html
+    # the cities stand under their province, as part of it: a flat list added up to more than the whole
+    rows = html.split("行政区划代码")[1].split("</table>")[0]
+    assert rows.index("<td>广东省</td>") < rows.index("其中：深圳市") and '<tr class="sub">' in rows
 
 
 def test_nobody_can_define_a_scope_in_the_regions_namespace(session: Session) -> None:
