@@ -21,19 +21,27 @@ def item_pns(session: Session, coll: Collection, include_excluded: bool = False)
     return list(session.scalars(stmt.order_by(CollectionItem.pn)))
 
 
+def newest_first(session: Session, coll: Collection) -> list[CollectionItem]:
+    """The items, the latest added first (what a refresh brought stands on top), then by number."""
+    return list(session.scalars(select(CollectionItem).where(
+        CollectionItem.collection_id == coll.id, CollectionItem.excluded.is_(False)).order_by(
+        CollectionItem.added_at.desc(), CollectionItem.pn)))
+
+
 def add_items(session: Session, coll: Collection, pns: list[str],
               source: ItemSource = ItemSource.manual) -> list[str]:
     """Add new documents; a manual add brings back one removed by hand. Returns the added ones."""
     existing = {i.pn: i for i in session.scalars(select(CollectionItem).where(
         CollectionItem.collection_id == coll.id, CollectionItem.pn.in_(pns)))}
     added = []
+    now = utcnow()  # one time for the whole addition: listed together, by number
     for pn in dict.fromkeys(pns):
         item = existing.get(pn)
         if item is None:
-            session.add(CollectionItem(collection_id=coll.id, pn=pn, source=source.value))
+            session.add(CollectionItem(collection_id=coll.id, pn=pn, source=source.value, added_at=now))
             added.append(pn)
         elif source is ItemSource.manual and item.excluded:
-            item.excluded = False
+            item.excluded, item.added_at = False, now
             added.append(pn)
     return added
 

@@ -56,6 +56,9 @@ class ItemOut(BaseModel):
     title: str | None = None
     publication_date: str | None = None
     applicants: list[str] = []
+    added_at: datetime | None = Field(default=None, description="when it joined the collection")
+    found_later: bool = Field(default=False, description="brought by the saved query after the collection was "
+                              "made: new documents a load matched")
 
 
 class ItemsOut(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -22,9 +23,16 @@ from core.db import session_scope
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from ipsearch.collections.access import get_editable, get_visible, may_edit, require_owner, shared_with
 from ipsearch.collections.items import add_items as _add_items
-from ipsearch.collections.items import item_count, item_pns, refresh
+from ipsearch.collections.items import item_count, item_pns, newest_first, refresh
 from ipsearch.collections.items import remove_items as _remove_items
-from ipsearch.collections.models import MAX_QUERY_MATCHES, Collection, CollectionNote, CollectionTag, Visibility
+from ipsearch.collections.models import (
+    MAX_QUERY_MATCHES,
+    Collection,
+    CollectionNote,
+    CollectionTag,
+    ItemSource,
+    Visibility,
+)
 from ipsearch.collections.schemas import (
     AddedOut,
     CollectionIn,
@@ -51,6 +59,9 @@ from ipsearch.service import SearchService, export_records, language_of
 
 log = logging.getLogger(__name__)
 TOP_STATS = 30  # rows per statistics table (IPC subclasses, applicants)
+# A collection's first matches are added as it is made, in the same transaction: a match added later
+# than this came with a refresh (a load of new documents)
+FILLED_WITHIN = timedelta(minutes=1)
 OBJECT = "collection"  # the audit trail's object type
 
 
@@ -183,11 +194,13 @@ def items(session: Session, user: User | None, search: SearchService, collection
     a document has one), date, applicants and tags; only the page's documents are read from the
     index. A document that has left the corpus keeps its number and tags."""
     coll = get_visible(session, user, collection_id)
-    pns = item_pns(session, coll)
-    page = pns[start:start + limit] if limit is not None else pns[start:]
+    rows = newest_first(session, coll)
+    page = rows[start:start + limit] if limit is not None else rows[start:]
     tags = _tags_by_pn(session, coll)
-    return ItemsOut(items=[_item(pn, search.backend.get(pn), tags.get(pn, []), lang) for pn in page],
-                    total=len(pns))
+    made_by = coll.created_at + FILLED_WITHIN
+    return ItemsOut(items=[_item(row.pn, search.backend.get(row.pn), tags.get(row.pn, []), lang).model_copy(
+        update={"added_at": row.added_at, "found_later": row.source == ItemSource.query and row.added_at > made_by})
+        for row in page], total=len(rows))
 
 
 def item(session: Session, user: User | None, search: SearchService, collection_id: int, pn: str,

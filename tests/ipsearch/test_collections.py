@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -105,9 +106,11 @@ def test_manual_items_tags_notes_and_removal(client: TestClient, prod_settings: 
     assert client.post(f"/api/v1/collections/{cid}/items/remove", json={"pns": ["EP3383757B1"]},
                        headers=h).json() == {"removed": 1}
     items = client.get(f"/api/v1/collections/{cid}/items", headers=h).json()["items"]
+    added_at = items[0].pop("added_at")
     assert items == [{"pn": "US6836899B1", "tags": ["核心专利"], "in_corpus": True, "publication_date": "2005-01-04",
                       "title": "Device for detachably holding an absorbent napkin across the torso",
-                      "applicants": ["Glasmire, Samuel G."]}]
+                      "applicants": ["Glasmire, Samuel G."], "found_later": False}]  # added by hand
+    assert added_at.endswith("Z") and added_at[:10] == datetime.now(UTC).date().isoformat()
     assert client.post("/api/v1/collections", json={"name": "bad", "query": "(led"}, headers=h).status_code == 400
     assert client.post(f"/api/v1/collections/{cid}/items", json={"pns": ["garbage!"]}, headers=h).status_code == 400
     # a number typed wrong is refused and named, not stored as "US0B2"

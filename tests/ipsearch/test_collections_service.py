@@ -9,21 +9,23 @@ import io
 import itertools
 import json
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.accounts.models import Membership, OrgKind, OrgRole, Role, User
 from core.accounts.service import add_member, create_organisation
 from core.audit import AuditContext, AuditRecord, Writer
-from core.db import session_factory
+from core.db import session_factory, utcnow
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.notifications import Notification
 from core.settings import BackendKind, Settings
 from ipsearch.backends import get_backend
 from ipsearch.collections import Collection, CollectionTag, Visibility, service
 from ipsearch.collections.items import add_items
+from ipsearch.collections.models import CollectionItem
 from ipsearch.collections.schemas import CollectionIn, CollectionPatch, ItemsIn, NoteIn, TagIn
 from ipsearch.events import latest_event_id
 from ipsearch.query.parser import QuerySyntaxError
@@ -104,8 +106,9 @@ def test_a_new_saved_query_runs_at_once_and_keeps_what_was_there(world: World) -
     assert renamed.items == 1  # no new query: nothing is run
     got = service.update(world.writer(owner), world.search, out.id, CollectionPatch(query="TI=(screw OR method)"))
     pns = [i.pn for i in service.items(world.session, owner, world.search, out.id).items]
-    assert pns == ["EP1873405A2", "EP2136607A2", "EP3441763A1"] and got.items == 3  # not the removed EP3383757B1
-    assert service.items(world.session, owner, world.search, out.id).items[0].tags == ["clamp"]
+    # the new query's matches first, then what was there (not the removed EP3383757B1), with its tags
+    assert pns == ["EP2136607A2", "EP3441763A1", "EP1873405A2"] and got.items == 3
+    assert service.items(world.session, owner, world.search, out.id).items[2].tags == ["clamp"]
     coll = world.session.get(Collection, out.id)
     assert coll is not None and coll.last_event_id == latest_event_id(world.session)
     update = world.session.scalars(select(AuditRecord).where(AuditRecord.action == "collection.update")
@@ -266,7 +269,8 @@ def test_statistics_and_export_use_the_search_export_format_with_tags_and_notes(
     service.add_note(world.writer(owner), cid, NoteIn(pn="EP1873405A2", text='claim 1, "thread"; see fig. 2'))
     listed = {i.pn: (i.in_corpus, bool(i.title)) for i in service.items(world.session, owner, world.search, cid).items}
     page = service.items(world.session, owner, world.search, cid, start=1, limit=1)
-    assert page.total == 3 and [i.pn for i in page.items] == ["EP3383757B1"]  # one page, numbers in order
+    # one page; the latest added first (US6836899B1), then the query's first matches by number
+    assert page.total == 3 and [i.pn for i in page.items] == ["EP1873405A2"]
     one = service.item(world.session, owner, world.search, cid, "ep1873405a2")
     assert one is not None and one.title and one.in_corpus
     assert service.item(world.session, owner, world.search, cid, "EP0000001A1") is None
@@ -289,7 +293,8 @@ def test_statistics_and_export_use_the_search_export_format_with_tags_and_notes(
                                                                    lang="de-AT")))))
     assert in_german[1][1] == "Spanplattenschraube" and in_german[1:][-1] == rows[-1]  # its own German title
     german = service.items(world.session, owner, world.search, cid, lang="de").items
-    assert [i.title for i in german][0] == "Spanplattenschraube" and german[-1].title is None
+    titles = {i.pn: i.title for i in german}
+    assert titles["EP1873405A2"] == "Spanplattenschraube" and titles["US6836899B1"] is None
     one_in_german = service.item(world.session, owner, world.search, cid, "EP1873405A2", lang="de")
     assert one_in_german is not None and one_in_german.title == "Spanplattenschraube"
     lines = "".join(service.export(world.session, owner, world.search, cid, ExportFormat.jsonl)).splitlines()
@@ -315,6 +320,25 @@ def test_new_matches_after_a_load_are_notified_once(world: World) -> None:
     notes = list(world.session.scalars(select(Notification).where(Notification.user_id == owner.id)))
     assert len(notes) == 1 and notes[0].payload["pns"] == ["USD630349S1"]
     assert [i.pn for i in service.items(world.session, owner, world.search, cid).items] == ["USD630349S1"]
+
+
+def test_what_a_refresh_brought_stands_first_and_is_marked(world: World) -> None:
+    """Items were listed by number, a refresh's new matches mixed among the rest with nothing to
+    tell them apart: now the latest added come first, and a later match says so."""
+    world.load("epo")
+    owner = world.user()
+    cid = service.create(world.writer(owner), world.search, CollectionIn(name="Screws and lamps",
+                                                                         query="TI=screw OR TI=lamp")).id
+    hour_ago = utcnow() - timedelta(hours=1)  # made an hour before the next load
+    world.session.execute(update(Collection).where(Collection.id == cid).values(created_at=hour_ago))
+    world.session.execute(update(CollectionItem).where(CollectionItem.collection_id == cid).values(added_at=hour_ago))
+    world.session.commit()
+    world.load("uspto", "ipg110104.small.xml")  # design patent "Lamp" USD630349S1
+    assert service.refresh_saved_queries(world.search, world.settings.effective_database_url)["new_matches"] == 1
+    world.session.expire_all()
+    listed = service.items(world.session, owner, world.search, cid).items
+    assert [(i.pn, i.found_later) for i in listed] == [("USD630349S1", True)] + [(pn, False) for pn in sorted(SCREWS)]
+    assert listed[0].added_at is not None and listed[0].added_at > hour_ago == listed[1].added_at
 
 
 def test_a_saved_query_that_no_longer_parses_is_skipped(world: World) -> None:

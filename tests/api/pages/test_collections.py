@@ -77,6 +77,9 @@ def test_save_a_query_tag_annotate_and_export_with_tags_and_notes(web: TestClien
     page = web.get(f"/collections/{cid}", headers=HTML).text
     assert "Apparatus &lt;b&gt;watch&lt;/b&gt;" in page and "<b>watch</b>" not in page
     assert page.count('class="item"') == 12  # every synthetic document has an apparatus claim
+    # each says when it joined; none is a later match of the query yet (the service test makes one)
+    assert page.count('<span class="added">added ') == 12 and "the latest added first" in page
+    assert 'class="badge new-match"' not in page
 
     r = _post(web, f"/collections/{cid}/tags", {"pn": FIRST, "tag": "光源 <i>"})
     assert r.status_code == 303 and r.headers["location"] == f"/collections/{cid}#item-{FIRST}"
