@@ -91,8 +91,13 @@ def _apply_form(page: Page, code: str, status_code: int = 200, **extra: Any) -> 
 
 @router.get(H + "/apply/{code}", response_class=HTMLResponse)
 def apply_form(page: PageDep, code: str) -> HTMLResponse:
+    """A link may fill in the item's own fields (``?f_agency_id=12`` from an agency's page); any
+    other value in the address is left out, and none is longer than a field takes."""
     page.require_user()
-    return _apply_form(page, code, form={})
+    names = {f.name for f in catalogue.item(page.session, code).fields}
+    given = {key[2:]: value[:service.FIELD_MAX_CHARS] for key, value in page.request.query_params.items()
+             if key.startswith("f_") and key[2:] in names}
+    return _apply_form(page, code, form=given)
 
 
 @router.post(H + "/apply/{code}", response_model=None)

@@ -34,6 +34,8 @@ from core.accounts.service import create_user
 from core.audit import AuditContext, AuditRecord, Writer
 from core.db import session_factory
 from core.settings import Settings
+from servicehall import catalogue
+from servicehall.service import FIELD_MAX_CHARS
 from tests.api.pages.conftest import axe_violations, new_page, screenshot
 from tests.api.pages.test_forum_pages import _api_member, _log_in
 
@@ -215,6 +217,28 @@ def test_a_profile_says_its_tier_in_words(directory: Directory, clients: dict[st
     assert zh.status_code == 200 and '<html lang="zh-Hans">' in zh.text and "广东省深圳市" in zh.text  # as written
     facts = html.fromstring(new).xpath('//dt[.="Practitioners"]/following-sibling::dd[1]')[0].text_content()
     assert facts == "not given"  # none entered is not "0"
+
+
+def test_a_profile_leads_to_mediation_with_the_agency_filled_in(directory: Directory,
+                                                                 clients: dict[str, TestClient]) -> None:
+    """The public had no way to complain about an agency from its page (only to flag a review): the
+    page links the service hall's mediation, whose form the link fills in with the agency's number."""
+    with session_factory(directory.settings.effective_database_url)() as s:
+        admin = s.scalars(select(User).where(User.role == Role.admin)).first()
+        assert admin is not None
+        catalogue.seed(_writer(s, admin))
+    agency = directory.ids["gz_sanctioned"]
+    profile = clients["anon"].get(f"/community/agencies/{agency}", headers=ZH).text
+    link = f"/service-hall/apply/agency-mediation?f_agency_id={agency}"
+    assert f'href="{link}"' in profile and "在网上办事大厅申请调解" in profile
+    form = clients["alice"].get(link + f"&f_nope=1&agency_id=9&f_details={'字' * (FIELD_MAX_CHARS + 50)}", headers=ZH)
+    assert form.status_code == 200
+    assert f'name="f_agency_id" maxlength="{FIELD_MAX_CHARS}" value="{agency}"' in form.text
+    page = html.fromstring(form.text)
+    assert not page.xpath('//*[@name="f_nope"]')  # only the item's own fields, each no longer than it takes
+    assert page.xpath('//textarea[@name="f_details"]')[0].text_content() == "字" * FIELD_MAX_CHARS
+    hostile = clients["alice"].get(f"/service-hall/apply/agency-mediation?f_agency_id={XSS}", headers=ZH).text
+    assert XSS not in hostile and 'value="&lt;script&gt;' in hostile
 
 
 def _review_form(engagement: str, stars: str, text: str) -> dict[str, str]:
