@@ -234,7 +234,10 @@ def _subscriptions(page: Page, status_code: int = 200, **extra: Any) -> HTMLResp
 @router.get("/reports/subscriptions", response_class=HTMLResponse)
 def subscriptions(page: PageDep, scope: Annotated[str, Query(max_length=60)] = "",
                   created: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
-    notice = page.gettext("You are subscribed: alerts reach your inbox and your e-mail.") if created else None
+    mailed = page.platform.settings.smtp_host is not None  # the e-mail is promised only when this site sends it
+    said = (N_("You are subscribed: alerts reach your inbox and your e-mail.") if mailed else
+            N_("You are subscribed: alerts reach your inbox (this site sends no e-mail)."))
+    notice = page.gettext(said) if created else None
     return _subscriptions(page, form={"scope": scope}, notice=notice)
 
 

@@ -307,6 +307,9 @@ def test_an_unknown_competitor_is_flagged_and_nothing_is_kept(portal: Portal) ->
     assert _subscriptions(portal) == before
     done = _post(alice, "/reports/subscriptions", form | {"watched": "Aurora Lighting Co., Ltd.", "red_pct": "150"})
     assert done.status_code == 303, done.text
+    # this site is set up without mail: the notice promises the inbox alone
+    said = alice.get(done.headers["location"], headers=EN).text
+    assert "alerts reach your inbox (this site sends no e-mail)" in said and "and your e-mail" not in said
     page = alice.get("/reports/subscriptions", headers=EN).text
     assert "<td>Aurora Lighting Co., Ltd.</td>" in page and "red &gt; 150.0%" in page  # named as printed
     assert "checked after every load of new documents and once a day" in page  # when an alert can come
