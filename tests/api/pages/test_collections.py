@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from lxml import html
 
 from api.app import create_app
 from api.pages.collections import split_numbers
@@ -73,6 +74,9 @@ def test_save_a_query_tag_annotate_and_export_with_tags_and_notes(web: TestClien
     _sign_up(web)
     search = web.get("/?q=TXT%3Dapparatus", headers=HTML).text
     assert 'action="/collections"' in search and 'name="query" value="TXT=apparatus"' in search
+    # reached from the count at the top: the form stands below every result
+    count = html.fromstring(search).get_element_by_id("result-count")
+    assert count.xpath("a[@href='#save-name']") and search.index('id="result-count"') < search.index('id="save-name"')
     cid = _create(web, "Apparatus <b>watch</b>", "TXT=apparatus")
     page = web.get(f"/collections/{cid}", headers=HTML).text
     assert "Apparatus &lt;b&gt;watch&lt;/b&gt;" in page and "<b>watch</b>" not in page
