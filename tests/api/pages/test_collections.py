@@ -73,7 +73,7 @@ def _create(client: TestClient, name: str = "LED drivers 专题库", query: str 
 def test_save_a_query_tag_annotate_and_export_with_tags_and_notes(web: TestClient) -> None:
     _sign_up(web)
     search = web.get("/?q=TXT%3Dapparatus", headers=HTML).text
-    assert 'action="/collections"' in search and 'name="query" value="TXT=apparatus"' in search
+    assert 'action="/collections#new"' in search and 'name="query" value="TXT=apparatus"' in search
     # reached from the count at the top: the form stands below every result
     count = html.fromstring(search).get_element_by_id("result-count")
     assert count.xpath("a[@href='#save-name']") and search.index('id="result-count"') < search.index('id="save-name"')
@@ -105,6 +105,18 @@ def test_save_a_query_tag_annotate_and_export_with_tags_and_notes(web: TestClien
     lines = web.get(f"/collections/{cid}/export?format=jsonl", headers=HTML).text.splitlines()
     first = next(json.loads(line) for line in lines if json.loads(line)["pn"] == FIRST)
     assert first["tags"] == ["光源 <i>"] and first["notes"] == ['claims 1-3, "see" figure 2']
+
+
+def test_a_refused_new_collection_is_said_beside_its_form(web: TestClient) -> None:
+    """The refusal stood above the list of one's collections, far from the query box; the form posts
+    to its own place (#new), where the page comes back with the refusal and what was typed."""
+    _sign_up(web)
+    _create(web, "Kept", "TXT=apparatus")
+    r = _post(web, "/collections#new", {"name": "Lamps <i>", "query": 'TI="lamp'})
+    assert r.status_code == 400
+    new = html.fromstring(r.text).get_element_by_id("new")
+    assert new.xpath("div[@role='alert']") and 'value="Lamps &lt;i&gt;"' in r.text
+    assert r.text.index('id="mine-h"') < r.text.index('role="alert"')  # below one's collections, in the form
 
 
 def test_an_unknown_number_is_refused_named_and_nothing_is_added(web: TestClient) -> None:
