@@ -3,6 +3,8 @@ excluded, so the saved query never brings it back; new matches are notified once
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,11 +23,14 @@ def item_pns(session: Session, coll: Collection, include_excluded: bool = False)
     return list(session.scalars(stmt.order_by(CollectionItem.pn)))
 
 
-def newest_first(session: Session, coll: Collection) -> list[CollectionItem]:
-    """The items, the latest added first (what a refresh brought stands on top), then by number."""
-    return list(session.scalars(select(CollectionItem).where(
+def newest_first(session: Session, coll: Collection, start: int = 0,
+                 limit: int | None = None) -> list[tuple[str, ItemSource, datetime]]:
+    """A page of the items (number, how it came, when), the latest added first (what a refresh
+    brought stands on top), then by number."""
+    rows = session.execute(select(CollectionItem.pn, CollectionItem.source, CollectionItem.added_at).where(
         CollectionItem.collection_id == coll.id, CollectionItem.excluded.is_(False)).order_by(
-        CollectionItem.added_at.desc(), CollectionItem.pn)))
+        CollectionItem.added_at.desc(), CollectionItem.pn).offset(start).limit(limit))
+    return [(pn, ItemSource(source), added_at) for pn, source, added_at in rows]
 
 
 def add_items(session: Session, coll: Collection, pns: list[str],
@@ -40,8 +45,8 @@ def add_items(session: Session, coll: Collection, pns: list[str],
         if item is None:
             session.add(CollectionItem(collection_id=coll.id, pn=pn, source=source.value, added_at=now))
             added.append(pn)
-        elif source is ItemSource.manual and item.excluded:
-            item.excluded, item.added_at = False, now
+        elif source is ItemSource.manual and item.excluded:  # brought back by hand: now a manual item
+            item.excluded, item.added_at, item.source = False, now, source.value
             added.append(pn)
     return added
 
@@ -67,7 +72,8 @@ def refresh(session: Session, coll: Collection, matches: set[str], event_id: int
     """Record new saved-query matches; notify the owners once if there are any."""
     known = set(item_pns(session, coll, include_excluded=True))
     new = sorted(matches - known)
-    add_items(session, coll, new, source=ItemSource.query)
+    # after a load (an event), among new documents; else as the query is saved
+    add_items(session, coll, new, source=ItemSource.query if event_id is None else ItemSource.refresh)
     coll.last_run_at = utcnow()
     if event_id is not None:
         coll.last_event_id = max(coll.last_event_id, event_id)

@@ -22,7 +22,8 @@ class Visibility(enum.StrEnum):
 
 
 class ItemSource(enum.StrEnum):
-    query = "query"  # a saved-query match
+    query = "query"  # a saved-query match found when the query was saved
+    refresh = "refresh"  # a saved-query match found later, among newly loaded documents
     manual = "manual"  # added by hand
 
 

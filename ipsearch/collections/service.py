@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -59,9 +58,6 @@ from ipsearch.service import SearchService, export_records, language_of
 
 log = logging.getLogger(__name__)
 TOP_STATS = 30  # rows per statistics table (IPC subclasses, applicants)
-# A collection's first matches are added as it is made, in the same transaction: a match added later
-# than this came with a refresh (a load of new documents)
-FILLED_WITHIN = timedelta(minutes=1)
 OBJECT = "collection"  # the audit trail's object type
 
 
@@ -194,13 +190,10 @@ def items(session: Session, user: User | None, search: SearchService, collection
     a document has one), date, applicants and tags; only the page's documents are read from the
     index. A document that has left the corpus keeps its number and tags."""
     coll = get_visible(session, user, collection_id)
-    rows = newest_first(session, coll)
-    page = rows[start:start + limit] if limit is not None else rows[start:]
     tags = _tags_by_pn(session, coll)
-    made_by = coll.created_at + FILLED_WITHIN
-    return ItemsOut(items=[_item(row.pn, search.backend.get(row.pn), tags.get(row.pn, []), lang).model_copy(
-        update={"added_at": row.added_at, "found_later": row.source == ItemSource.query and row.added_at > made_by})
-        for row in page], total=len(rows))
+    return ItemsOut(items=[_item(pn, search.backend.get(pn), tags.get(pn, []), lang).model_copy(
+        update={"added_at": added_at, "found_later": source is ItemSource.refresh})
+        for pn, source, added_at in newest_first(session, coll, start, limit)], total=item_count(session, coll))
 
 
 def item(session: Session, user: User | None, search: SearchService, collection_id: int, pn: str,
