@@ -65,7 +65,8 @@ class IndicatorParams(BaseModel):
     home_country: CountryCode = "CN"
     counting: CountingUnit = Field(default=CountingUnit.family, description="count simple families or documents")
     top: int = Field(default=10, ge=1, le=100)
-    window: int = Field(default=3, ge=1, le=10, description="years per window for growth, hotspots, terms")
+    window: int = Field(default=3, ge=1, le=10, description="years per window for growth, hotspots, terms (at most: a "
+                        "shorter period gets two windows of half its length)")
     lag_months: int = Field(default=PUBLICATION_LAG_MONTHS, ge=0, le=60,
                             description="publication lag after the filing or priority date")
     min_hotspot_documents: int = Field(default=3, ge=1)
@@ -104,7 +105,8 @@ class YearCount(BaseModel):
 
 
 class Growth(BaseModel):
-    """Window on window: the last ``window`` complete years against the ``window`` before."""
+    """Window on window: the last ``window`` complete years against the ``window`` before (in a
+    period shorter than two windows, half of it each)."""
 
     recent_years: Span
     earlier_years: Span
@@ -119,7 +121,8 @@ class Growth(BaseModel):
 
 
 class LifeCycle(BaseModel):
-    stage: Literal["inception", "growth", "maturity", "decline"]
+    stage: Literal["inception", "growth", "maturity", "decline"] | None = Field(
+        description="none when the period is too short to compare two windows (Growth.comparable)")
     applications_change: float | None
     applicants_change: float | None
     points: list[tuple[int, int, int]] = Field(description="(year, applications, applicants), complete years")
@@ -403,6 +406,8 @@ class _Run:
         recent, earlier = self._windows(self.per_year)
         life = life_cycle_stage((earlier, recent),
                                 (applicants_in(self.earlier_span), applicants_in(self.recent_span)))
+        if not self.comparable:  # an earlier window outside the period: no stage to read from it
+            life.stage = life.applications_change = life.applicants_change = None
         life.points = [(y, self.per_year[y], self.applicants_per_year.get(y, 0))
                        for y in sorted(self.per_year) if y <= self.last]
         return life

@@ -73,7 +73,7 @@ def conclusions(ind: Indicators, alerts: list[Finding], lang: Language) -> list[
     out = []
     lc = ind.life_cycle
     g = ind.growth
-    if g.comparable:
+    if lc.stage is not None:
         out.append(t["c_stage"].format(stage=t["stage_" + lc.stage], a=_pct(lc.applications_change),
                                        p=_pct(lc.applicants_change)))
     else:

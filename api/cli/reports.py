@@ -83,6 +83,5 @@ def report(
     ind = data.indicators
     unit = "families" if ind.counting.unit is CountingUnit.family else "documents"
     console.print(f"{target}: {ind.total} {unit} ({ind.counting.documents} documents), {ind.applicant_count} "
-                  f"applicants, life cycle "
-                  f"{ind.life_cycle.stage}, HHI {ind.concentration.hhi} ({ind.concentration.hhi_band}), "
-                  f"{len(data.alerts)} alerts")
+                  f"applicants, life cycle {ind.life_cycle.stage or 'none (the period is too short)'}, "
+                  f"HHI {ind.concentration.hhi} ({ind.concentration.hhi_band}), {len(data.alerts)} alerts")

@@ -173,6 +173,9 @@ def test_a_one_year_period_draws_no_comparison(portal: Portal) -> None:
     assert page.count('class="meta short-period"') == 2 and "新出现" not in page
     longer = portal.clients["anon"].get("/reports/industries/led?from=2012&to=2019", headers=ZH).text
     assert "short-period" not in longer and "2017–2019 年对比 2014–2016 年" in longer
+    # years none of which is complete yet: not "too short", which two years are not
+    ahead = portal.clients["anon"].get("/reports/industries/led?from=2030&to=2031", headers=ZH).text
+    assert "所选年份尚不完整" in ahead and "所选时段太短" not in ahead
 
 
 @pytest.mark.parametrize("query", ["from=abc", "basis=grant", "home=china", "counting=patent", "to=99999"])
