@@ -29,4 +29,8 @@ def render_certificate_pdf(number: str) -> str:
     settings = get_settings()
     with session_scope() as session:
         cert = certificate(session, settings, get_registration(session, number))
-    return str(render_pdf(cert, settings.public_url, pdf_path(settings, number, cert["status"])))
+    made = render_pdf(cert, settings.public_url, pdf_path(settings, number, cert["status"]))
+    for older in made.parent.glob(f"{number}.*pdf"):  # earlier statuses and layouts, and the first N.pdf
+        if older != made:
+            older.unlink(missing_ok=True)
+    return str(made)

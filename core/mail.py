@@ -123,10 +123,15 @@ def send_now(settings: Settings, msg: EmailMessage) -> None:
         log.exception("could not send %r to %s", msg["Subject"], msg["To"])
 
 
+def enabled(settings: Settings) -> bool:
+    """Whether this site sends mail (an SMTP host is set; an empty one is none)."""
+    return bool(settings.smtp_host)
+
+
 def send_pending(settings: Settings, session: Session) -> int:
     """Mail the notifications not mailed yet (to users who want mail; security notices to everyone);
     return how many were sent."""
-    if not settings.smtp_host:
+    if not enabled(settings):
         return 0
     rows = session.execute(select(Notification, User).join(User, User.id == Notification.user_id)
                            .where(Notification.emailed_at.is_(None),

@@ -3,6 +3,9 @@ configure them; anyone reads the catalogue."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -48,6 +51,18 @@ def items(session: Session) -> list[ItemOut]:
 
 def item(session: Session, code: str) -> ItemOut:
     return item_out(session, get_item(session, code))
+
+
+# The fields a link may fill in, and what their values must look like: an agency's page gives its
+# number. Every other field is the applicant's own words, which no link may write for them.
+PREFILLED = {"agency_id": re.compile(r"[0-9]{1,12}")}
+
+
+def prefilled(item: ItemOut, given: Mapping[str, str]) -> dict[str, str]:
+    """The values of ``given`` (a link's ``f_<field>``) that ``item`` lets a link fill in."""
+    names = {f.name for f in item.fields}
+    return {name: value for name, pattern in PREFILLED.items()
+            if name in names and (value := given.get(f"f_{name}", "")) and pattern.fullmatch(value)}
 
 
 def _put_department(w: Writer, body: DepartmentIn) -> bool:

@@ -14,6 +14,7 @@ from api.deps import client_ip
 from api.i18n import N_, parse_language
 from api.pages.context import LANG_COOKIE, ONCE_COOKIE, SESSION_COOKIE, CheckedPageDep, Page, PageDep, local_path
 from api.problems import form_status
+from core import mail
 from core.accounts import password_reset, service
 from core.accounts.models import Role
 from core.accounts.schemas import ApiKeyIn, ProfileIn, RegisterIn
@@ -89,7 +90,7 @@ def login(page: CheckedPageDep, email: Text, password: Text, next: Annotated[str
 @router.get("/password/forgot", response_class=HTMLResponse)
 def forgot_password_form(page: PageDep) -> HTMLResponse:
     """A site without a mail server says so at once, rather than after the address is typed."""
-    return page.render("password_forgot.html", no_mail=not page.platform.settings.smtp_host)
+    return page.render("password_forgot.html", no_mail=not mail.enabled(page.platform.settings))
 
 
 @router.post("/password/forgot", response_class=HTMLResponse)

@@ -39,8 +39,8 @@ from core.accounts import service as accounts
 from core.accounts.models import OrgKind, OrgRole, Role
 from core.accounts.permissions import is_admin, require_admin, require_staff
 from core.accounts.schemas import MemberIn, OrgIn, RoleIn
-from core.db import latest_today
 from core.errors import Conflict, InvalidInput, NotFound
+from core.i18n import shown_today
 from core.ids import DbId
 from loaders import service as loads
 from loaders.journal import LoadStatus
@@ -287,7 +287,7 @@ def _agencies(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
     return _render(page, "admin_agencies.html", status_code, claims=agencies_admin.pending_claims(page.session, user),
                    choices=agencies_admin.agency_choices(page.session, user),
                    records=agencies_admin.recent_records(page.session, user),
-                   today=latest_today().isoformat(), **(forms | extra))
+                   today=shown_today().isoformat(), **(forms | extra))
 
 
 @router.get("/admin/agencies", response_class=HTMLResponse)

@@ -26,7 +26,9 @@ def error_page(request: Request, status: int, title: str, error: IPCommonsError)
     if status == 401 and request.method == "GET":
         # a session cookie that no longer signs in: signed out elsewhere, a changed password, or expired
         ended = {"after": "ended"} if request.cookies.get(SESSION_COOKIE) else {}
-        return RedirectResponse("/login?" + urlencode({"next": request.url.path, **ended}), status_code=303)
+        # back to the same address after signing in, with its query (a link that fills a form in)
+        back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse("/login?" + urlencode({"next": back, **ended}), status_code=303)
     shown: dict[str, object] = {"title": title, "back": came_from(request), "reopen": reopened(request, status)}
     if status in BARE_STATUSES:
         return _bare_error_page(request, status, error, shown)

@@ -28,6 +28,7 @@ from analytics.rules import ForeignGrowth, ProductKeywords, RulesConfig
 from analytics.schemas import ReportFormat
 from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
+from core import mail
 from core.countries import country_code
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.i18n import Language
@@ -234,7 +235,8 @@ def _subscriptions(page: Page, status_code: int = 200, **extra: Any) -> HTMLResp
 @router.get("/reports/subscriptions", response_class=HTMLResponse)
 def subscriptions(page: PageDep, scope: Annotated[str, Query(max_length=60)] = "",
                   created: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
-    mailed = page.platform.settings.smtp_host is not None  # the e-mail is promised only when this site sends it
+    # the e-mail is promised only when this site sends mail and the reader takes it
+    mailed = mail.enabled(page.platform.settings) and page.user is not None and page.user.email_notifications
     said = (N_("You are subscribed: alerts reach your inbox and your e-mail.") if mailed else
             N_("You are subscribed: alerts reach your inbox (this site sends no e-mail)."))
     notice = page.gettext(said) if created else None

@@ -21,7 +21,7 @@ from core.i18n import Language
 from core.ids import DbId, DbInt, parse_id
 from servicehall import catalogue, service, supervision, views
 from servicehall.models import Satisfaction, StaffRole
-from servicehall.schemas import ActionIn, ApplyIn, AssignIn, DashboardOut, RateIn, StaffIn
+from servicehall.schemas import ActionIn, ApplyIn, AssignIn, DashboardOut, ItemOut, RateIn, StaffIn
 from servicehall.workflow import Action
 
 router = APIRouter(include_in_schema=False)
@@ -84,20 +84,18 @@ def home(page: PageDep) -> HTMLResponse:
                        supervisor=supervision.may_supervise(page.session, page.user))
 
 
-def _apply_form(page: Page, code: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
-    return page.render("hall_apply.html", status_code, item=catalogue.item(page.session, code),
+def _apply_form(page: Page, code: str, status_code: int = 200, item: ItemOut | None = None,
+                **extra: Any) -> HTMLResponse:
+    return page.render("hall_apply.html", status_code, item=item or catalogue.item(page.session, code),
                        max_upload=page.platform.settings.max_upload_bytes, field_max=service.FIELD_MAX_CHARS, **extra)
 
 
 @router.get(H + "/apply/{code}", response_class=HTMLResponse)
 def apply_form(page: PageDep, code: str) -> HTMLResponse:
-    """A link may fill in the item's own fields (``?f_agency_id=12`` from an agency's page); any
-    other value in the address is left out, and none is longer than a field takes."""
+    """A link may fill in what the catalogue lets it (``?f_agency_id=12`` from an agency's page)."""
     page.require_user()
-    names = {f.name for f in catalogue.item(page.session, code).fields}
-    given = {key[2:]: value[:service.FIELD_MAX_CHARS] for key, value in page.request.query_params.items()
-             if key.startswith("f_") and key[2:] in names}
-    return _apply_form(page, code, form=given)
+    item = catalogue.item(page.session, code)
+    return _apply_form(page, code, item=item, form=catalogue.prefilled(item, page.request.query_params))
 
 
 @router.post(H + "/apply/{code}", response_model=None)

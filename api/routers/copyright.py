@@ -61,7 +61,7 @@ def get_certificate_pdf(number: str, session: SessionDep, settings: SettingsDep,
     """The PDF once a worker has rendered it; the first request queues the rendering (202)."""
     pdf = service.certificate_pdf(session, settings, tasks, number)
     if isinstance(pdf, Path):
-        return FileResponse(pdf, media_type="application/pdf", filename=pdf.name)
+        return FileResponse(pdf, media_type="application/pdf", filename=f"{number}.pdf")  # not the stored name
     return JSONResponse(pdf.model_dump(), status_code=status.HTTP_202_ACCEPTED,
                         headers={"Retry-After": str(pdf.retry_after)})
 

@@ -12,7 +12,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, AliasChoices, BaseModel, Field, field_validator
 
 from community.agencies.models import ClaimStatus, RecordKind, ServiceType, Tier
-from core.db import RowOut, latest_today
+from core.db import RowOut
+from core.i18n import shown_today
 from core.ids import DbInt
 from core.text import MultiLine, SingleLine
 from ipsearch.model import parse_publication_number
@@ -86,7 +87,7 @@ class RecordIn(BaseModel):
     @classmethod
     def _not_in_future(cls, value: date) -> date:
         """A record says what happened: a sanction dated 2099 lowered an agency's tier at once."""
-        if value > latest_today():
+        if value > shown_today():
             raise ValueError("the date it happened is in the future")
         return value
 

@@ -18,6 +18,7 @@ import jwt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import mail
 from core.accounts.models import User
 from core.accounts.service import normalise_email, replace_password
 from core.audit import AuditAction, Writer
@@ -79,7 +80,7 @@ def reset_mail(w: Writer, settings: Settings, limiter: RateLimiter, client_ip: s
                lang: Language) -> EmailMessage | None:
     """The mail with a link to set a new password for ``email``'s account, to be sent by the
     caller; None when no active account uses the address (the caller says the same either way)."""
-    if not settings.smtp_host:
+    if not mail.enabled(settings):
         raise Unavailable("this site sends no e-mail, so it cannot send a link: ask an administrator to set a new "
                           "password for you")  # with ipcommons users set-password
     address = normalise_email(email)

@@ -45,6 +45,7 @@ def test_pdf_certificate_rendered_by_a_worker(client: TestClient, prod_settings:
         worker.terminate()
         worker.wait(timeout=30)
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert f'filename="{reg["number"]}.pdf"' in r.headers["content-disposition"]  # not the stored file's name
     pdf = tmp_path / "cert.pdf"
     pdf.write_bytes(r.content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
