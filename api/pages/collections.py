@@ -64,10 +64,11 @@ def _org_id(value: str) -> int | None:
 # --- my collections ----------------------------------------------------------------------------
 
 def _list(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    public = service.public_collections(page.session, page.user)
     if page.user is None:
-        return page.render("collections.html", status_code, collections=None, orgs=[], **extra)
+        return page.render("collections.html", status_code, collections=None, orgs=[], public=public, **extra)
     return page.render("collections.html", status_code, collections=service.collections_of(page.session, page.user),
-                       orgs=accounts.organisations_of(page.session, page.user), **extra)
+                       orgs=accounts.organisations_of(page.session, page.user), public=public, **extra)
 
 
 @router.get("/collections", response_class=HTMLResponse)
@@ -90,7 +91,8 @@ def create_collection(page: CheckedPageDep, name: Text, description: OptionalTex
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _list(page, 400, error=_error_text(page, exc), form=form)
-    return page.redirect(f"/collections/{created.id}")
+    # a fragment of its own: a redirect without one keeps the form's (#new) in the address
+    return page.redirect(f"/collections/{created.id}#content")
 
 
 # --- one collection ----------------------------------------------------------------------------

@@ -125,6 +125,19 @@ def collections_of(session: Session, user: User) -> list[CollectionOut]:
     return [_out(session, c, user) for c in _of(session, user)]
 
 
+PUBLIC_LISTED = 50  # the public collections a list shows, the latest made first
+
+
+def public_collections(session: Session, user: User | None) -> list[CollectionOut]:
+    """Collections shared with everyone (read only), but the reader's own: the latest made first.
+    Shared so that others read them, they could be found only by their address."""
+    stmt = select(Collection).where(Collection.visibility == Visibility.public)
+    if user is not None:
+        stmt = stmt.where(Collection.owner_id != user.id)
+    rows = session.scalars(stmt.order_by(Collection.created_at.desc(), Collection.id.desc()).limit(PUBLIC_LISTED))
+    return [_out(session, c, user) for c in rows]
+
+
 def _of(session: Session, user: User) -> list[Collection]:
     owned = session.scalars(select(Collection).where(Collection.owner_id == user.id).order_by(Collection.id))
     return [*owned, *shared_with(session, user)]

@@ -66,8 +66,8 @@ def _post(client: TestClient, path: str, data: dict[str, str], headers: dict[str
 
 def _create(client: TestClient, name: str = "LED drivers 专题库", query: str = "") -> int:
     r = _post(client, "/collections", {"name": name, "query": query, "visibility": "private"})
-    assert r.status_code == 303, r.text
-    return int(r.headers["location"].rsplit("/", 1)[1])
+    assert r.status_code == 303 and r.headers["location"].endswith("#content"), r.text
+    return int(r.headers["location"].removesuffix("#content").rsplit("/", 1)[1])
 
 
 def test_save_a_query_tag_annotate_and_export_with_tags_and_notes(web: TestClient) -> None:
@@ -188,6 +188,13 @@ def test_edit_share_and_who_may_see_and_change(corpus_settings_small: Settings) 
         page = other.get(f"/collections/{cid}", headers=HTML)
         assert page.status_code == 200 and "shared work" in page.text and "Everyone" in page.text
         assert "Edit and share" not in page.text  # the owner's controls are not offered
+        # found from the collections page by others (it was reachable by its address alone), not by its owner
+        with TestClient(app) as visitor:
+            listed = html.fromstring(visitor.get("/collections", headers=HTML).text).get_element_by_id("public")
+            assert listed.xpath(f".//a[@href='/collections/{cid}']/text()") == ["shared work"]
+        owners_page = html.fromstring(owner.get("/collections", headers=HTML).text)
+        assert owners_page.xpath(f"//a[@href='/collections/{cid}']")  # in the owner's own list
+        assert not owners_page.get_element_by_id("public").xpath(f".//a[@href='/collections/{cid}']")
         r = _post(other, f"/collections/{cid}/tags", {"pn": FIRST, "tag": "mine now"})
         assert r.status_code == 400 and "only the collection&#39;s owners and members may change it" in r.text
         assert "mine now" not in owner.get(f"/collections/{cid}", headers=HTML).text

@@ -83,7 +83,8 @@ def _save_collection(page: Page, portal_url: str, t: dict[str, str]) -> int:
     with page.expect_navigation():
         page.get_by_role("button", name=t["save"]).click()
     expect(page.locator("h1")).to_contain_text(XSS["name"])
-    return int(page.url.rsplit("/", 1)[1])
+    assert page.url.endswith("#content")  # not the form's #new, kept by the browser through a redirect
+    return int(page.url.split("#")[0].rsplit("/", 1)[1])
 
 
 def _tag_and_annotate(page: Page, t: dict[str, str], index: int, tag: str, note: str) -> str:
