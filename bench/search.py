@@ -164,13 +164,22 @@ def start_api(settings: Settings, port: int, workers: int, log: Path) -> subproc
 
 
 def print_cpu(api: int, via_api: Callable[[], Caller], direct: Callable[[], Caller],
-              refused: Callable[[], Caller], es: Elasticsearch, calls: int = 600) -> None:
-    """Where a search's CPU goes, one client at a time (the 8- and 32-client rows share two cores)."""
-    api_cpu, es_through_api = cpu_per_call(calls, via_api, api, es)
-    _, es_direct = cpu_per_call(calls, direct, api, es)
+              refused: Callable[[], Caller], es: Elasticsearch, calls: int = 300) -> None:
+    """Where a search's CPU goes, one client at a time (the 8- and 32-client rows share two cores).
+    The two paths take turns, twice, each turn printed and the mean of the two: timed once each, the
+    Elasticsearch figures differed by half from one run to the next (10.2 against 5.3 ms one run,
+    4.1 against 4.0 another), so a single pair says little."""
+    turns = [(cpu_per_call(calls, via_api, api, es), cpu_per_call(calls, direct, api, es)) for _ in range(2)]
+    api_cpu = statistics.mean(through[0] for through, _ in turns)
+    through_api = [through[1] for through, _ in turns]
+    direct_es = [straight[1] for _, straight in turns]
     floor, _ = cpu_per_call(calls, refused, api, es)
+
+    def said(values: list[float]) -> str:
+        return f"{statistics.mean(values):.2f} ms ({' then '.join(f'{v:.2f}' for v in values)})"
+
     print(f"CPU per search, 1 client: API workers {api_cpu:.2f} ms (a 401 at once through the same stack: "
-          f"{floor:.2f} ms), Elasticsearch {es_through_api:.2f} ms through the API, {es_direct:.2f} ms direct")
+          f"{floor:.2f} ms), Elasticsearch {said(through_api)} through the API, {said(direct_es)} direct")
 
 
 def settle(settings: Settings) -> None:
