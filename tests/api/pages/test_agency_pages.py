@@ -232,6 +232,8 @@ def test_a_profile_leads_to_mediation_with_the_agency_filled_in(directory: Direc
     profile = clients["anon"].get(f"/community/agencies/{agency}", headers=ZH).text
     link = f"/service-hall/apply/agency-mediation?f_agency_id={agency}"
     assert f'href="{link}"' in profile and "在网上办事大厅申请调解" in profile
+    said = html.fromstring(profile).get_element_by_id("complain").text_content()
+    assert said == "与该机构发生纠纷？在网上办事大厅申请调解（投诉成立的将计入本诚信档案）。"  # no spaces in Chinese
     form = clients["alice"].get(link + "&f_details=I+never+paid+them&f_nope=1", headers=ZH)
     page = html.fromstring(form.text)
     assert form.status_code == 200 and page.xpath('//input[@name="f_agency_id"]/@value') == [str(agency)]
