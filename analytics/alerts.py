@@ -127,6 +127,16 @@ def record(session: Session, sub: Subscription, finding: Finding, as_of: dt.date
     return delivered
 
 
+def rule_context(session: Session, sub: Subscription, as_of: dt.date,
+                 new_runs: list[int] | None = None) -> tuple[RuleContext, RulesConfig]:
+    """What the rules read of a subscription: its scope's query, watched names and keywords on
+    ``as_of``, and its thresholds; NotFound when its scope is gone."""
+    scope = scopes.resolve(session, sub.scope)
+    return (RuleContext(query=scope.query, as_of=as_of, home_country=sub.home_country, watched=sub.watched,
+                        product_keywords=sub.product_keywords, new_runs=new_runs or []),
+            RulesConfig.model_validate(sub.rules or {}))
+
+
 def run_rules(service: SearchService, database_url: str, as_of: dt.date | None = None) -> dict[str, int]:
     """Evaluate every alerting subscription against the corpus; the newly loaded documents are
     those of corpus events after the subscription's last one."""
@@ -143,11 +153,7 @@ def run_rules(service: SearchService, database_url: str, as_of: dt.date | None =
                 CorpusEvent.id > sub.last_event_id, CorpusEvent.backend == service.backend.kind)
                 .order_by(CorpusEvent.id)))
             try:
-                scope = scopes.resolve(session, sub.scope)
-                findings = evaluate(service, RuleContext(
-                    query=scope.query, as_of=as_of, home_country=sub.home_country, watched=sub.watched,
-                    product_keywords=sub.product_keywords, new_runs=sorted({r for _, r in events})),
-                    RulesConfig.model_validate(sub.rules or {}))
+                findings = evaluate(service, *rule_context(session, sub, as_of, sorted({r for _, r in events})))
             except (NotFound, QuerySyntaxError) as exc:
                 log.warning("subscription %s: %s", sub_id, exc)
                 continue

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from ipsearch.query.ast import DateRange, Node
+from ipsearch.query.ast import And, DateRange, Node
 
 if TYPE_CHECKING:  # types only: importing the search service here cost every command-line start 0.7 s
     from ipsearch.query.plan import Planner
@@ -102,10 +102,13 @@ class Completeness(BaseModel):
                    complete_through=through, last_complete_year=last_complete_year(through))
 
 
-def latest_publication(service: SearchService, planner: Planner, cutoff: dt.date) -> dt.date | None:
-    """The latest publication date in the whole corpus on or before ``cutoff`` (how current the
-    data is; a scope that stopped publishing earlier did decline)."""
+def latest_publication(service: SearchService, planner: Planner, cutoff: dt.date,
+                       within: Node | None = None) -> dt.date | None:
+    """The latest publication date on or before ``cutoff`` in the whole corpus (how current the
+    data is; a scope that stopped publishing earlier did decline), or ``within`` a scope."""
     node: Node = DateRange("PD", None, cutoff)
+    if within is not None:
+        node = And((within, node))
     records = service.backend.top_docs(node, planner, [("publication_date", "desc")], 1, ["publication_date"])
     value = records[0].get("publication_date") if records else None
     return dt.date.fromisoformat(value) if value else None

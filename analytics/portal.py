@@ -14,14 +14,16 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analytics import scopes
+from analytics import alerts, scopes
 from analytics import service as analytics
 from analytics.alerts import SubscriptionIn
 from analytics.indicators import Basis, CountingUnit, IndicatorParams, Indicators, compute, printed_names
 from analytics.industries import INDUSTRIES, Industry
 from analytics.models import Alert, Subscription
+from analytics.periods import latest_publication
 from analytics.reports import service as reports
 from analytics.reports.content import BranchRow, branch_rows
+from analytics.rules import RulesConfig, Standing, standings
 from analytics.schemas import AlertOut, ReportOut, SubscriptionOut
 from core.accounts.models import Membership, User
 from core.accounts.schemas import OrgOut
@@ -184,11 +186,39 @@ class SubscriptionView(BaseModel):
 
 def subscriptions(session: Session, search: SearchService, user: User) -> list[SubscriptionView]:
     """The user's subscriptions with their watched competitors named as printed on their documents."""
-    out = []
-    for sub in analytics.subscriptions_of(session, user):
-        names: dict[str, str] = {}
-        if sub.watched:
-            node, planner = search.plan(scopes.resolve(session, sub.scope).query)
-            names = printed_names(search, node, planner, sub.watched)
-        out.append(SubscriptionView(subscription=sub, watched_names=[names.get(k, k) for k in sub.watched]))
-    return out
+    return [_named(search, scopes.resolve(session, sub.scope).query if sub.watched else "", sub)
+            for sub in analytics.subscriptions_of(session, user)]
+
+
+def _named(search: SearchService, query: str, sub: SubscriptionOut) -> SubscriptionView:
+    """The subscription with its watched competitors as printed on the documents of its scope's ``query``."""
+    names: dict[str, str] = {}
+    if sub.watched:
+        node, planner = search.plan(query)
+        names = printed_names(search, node, planner, sub.watched)
+    return SubscriptionView(subscription=sub, watched_names=[names.get(k, k) for k in sub.watched])
+
+
+class SubscriptionStanding(BaseModel):
+    """A subscription with each of its rules' measures today, beside its thresholds."""
+
+    view: SubscriptionView
+    scope_name: str
+    as_of: dt.date
+    latest: dt.date | None = Field(description="the scope's latest publication on or before as_of")
+    months: int = Field(description="the length of the trailing publication-date windows compared")
+    rules: RulesConfig
+    standings: list[Standing]
+
+
+def standing(session: Session, search: SearchService, user: User, sub_id: int, lang: Language,
+             as_of: dt.date | None = None) -> SubscriptionStanding:
+    """Where each rule of the user's subscription stands on ``as_of`` (today): what the alerts are
+    checked against, shown whether or not one fired. Another user's subscription is NotFound."""
+    sub = alerts.owned_subscription(session, user.id, sub_id)
+    ctx, config = alerts.rule_context(session, sub, as_of or dt.date.today())
+    view = _named(search, ctx.query, SubscriptionOut.model_validate(sub))
+    node, planner = search.plan(ctx.query)
+    return SubscriptionStanding(view=view, scope_name=_scope_name(session, sub.scope, lang), as_of=ctx.as_of,
+                                latest=latest_publication(search, planner, ctx.as_of, node),
+                                months=config.window_months, rules=config, standings=standings(search, ctx, config))

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import enum
 import hashlib
+from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from analytics.indicators import concentration, printed_names
+from analytics.indicators import Concentration, concentration, printed_names
 from analytics.models import Severity
 from ipsearch.query.ast import And, ClassCode, DateRange, Keyword, Node, Not, Phrase, any_keyword
 from ipsearch.service import SearchService
@@ -75,13 +77,41 @@ class RuleContext(BaseModel):
     new_runs: list[int] = Field(default_factory=list, description="load runs not yet checked")
 
 
+class Rule(enum.StrEnum):
+    """The early-warning rules (an alert's ``rule``)."""
+
+    foreign_growth = "foreign_growth"
+    competitor_new_subclass = "competitor_new_subclass"
+    concentration_band = "concentration_band"
+    product_keywords = "product_keywords"
+
+
+class StandingLevel(enum.StrEnum):
+    """Where a rule's measure stands today against a subscription's thresholds."""
+
+    below = "below"  # measured: no alert at these thresholds
+    yellow = "yellow"
+    red = "red"
+    not_compared = "not_compared"  # too few documents, or nothing watched: nothing to measure
+    on_load = "on_load"  # measured on each load of new documents, not on the corpus as it stands
+
+
+class Standing(BaseModel):
+    """One rule's measure today beside its thresholds: a quiet month reads as "measured, and this
+    far below", not as nothing at all."""
+
+    rule: Rule
+    level: StandingLevel
+    values: dict[str, str | int | float] = Field(description="what the page says of the measure, to word it")
+
+
 class Evidence(BaseModel):
     numbers: dict[str, float | int | str | None]
     patents: list[str]
 
 
 class Finding(BaseModel):
-    rule: str
+    rule: Rule
     severity: Severity
     subject: str
     title: str
@@ -110,11 +140,40 @@ def windows(as_of: dt.date, months: int) -> tuple[DateRange, DateRange]:
     return DateRange("PD", start, as_of), DateRange("PD", prev_start, start - dt.timedelta(days=1))
 
 
+@dataclass(frozen=True)
+class _Growth:
+    """A foreign applicant's publications in the window and in the one before."""
+
+    owner: str
+    now: int
+    before: int
+
+    @property
+    def pct(self) -> float:
+        return (self.now - self.before) / self.before * 100
+
+
+def _growth_level(pct: float, cfg: ForeignGrowth) -> StandingLevel:
+    if pct > cfg.red_pct:
+        return StandingLevel.red
+    return StandingLevel.yellow if pct > cfg.yellow_pct else StandingLevel.below
+
+
+def _band_level(now: Concentration, before: Concentration) -> StandingLevel:
+    if now.hhi_band == before.hhi_band:
+        return StandingLevel.below
+    return StandingLevel.red if now.hhi_band == "highly concentrated" else StandingLevel.yellow
+
+
 class _Rules:
+    """The rules of one subscription on the corpus as it stands: each rule measures in one named
+    step, which both its findings (over the thresholds) and its standing (the measure itself) read."""
+
     def __init__(self, service: SearchService, ctx: RuleContext, config: RulesConfig) -> None:
         self.service, self.ctx, self.config = service, ctx, config
         self.scope, self.planner = service.plan(ctx.query)
         self.current, self.previous = windows(ctx.as_of, config.window_months)
+        self.foreign = Not(Keyword("PAC", ctx.home_country))
 
     def counts(self, node: Node, field: str) -> dict[str, int]:
         return {k[0]: n for k, n in self.service.backend.count_by(node, self.planner, field).items()}
@@ -128,70 +187,82 @@ class _Rules:
                                              ["pn"])
         return [r["pn"] for r in rows]
 
+    # --- measures ------------------------------------------------------------------------------
+    def growths(self) -> list[_Growth]:
+        """Foreign applicants with enough publications now and some before, fastest growing first
+        (first-time filers show up as new entrants in the indicators)."""
+        now = self.counts(And((self.scope, self.current, self.foreign)), "owner_keys")
+        before = self.counts(And((self.scope, self.previous, self.foreign)), "owner_keys")
+        found = [_Growth(owner, n, before[owner]) for owner, n in now.items()
+                 if n >= self.config.foreign_growth.min_documents and before.get(owner, 0) > 0]
+        return sorted(found, key=lambda g: (-g.pct, g.owner))
+
+    def new_subclasses(self) -> list[tuple[str, str, int]]:
+        """(watched owner, IPC subclass, publications) where a watched competitor published in the
+        window in a subclass of the scope it had never published in before."""
+        assert self.current.gte is not None
+        earlier = DateRange("PD", None, self.current.gte - dt.timedelta(days=1))
+        found = []
+        for owner in self.ctx.watched:
+            mine = And((self.scope, Keyword("OWNER", owner)))
+            before = self.counts(And((mine, earlier)), "ipc_subclass")
+            found += [(owner, subclass, n) for subclass, n in sorted(self.counts(And((mine, self.current)),
+                                                                                  "ipc_subclass").items())
+                      if subclass not in before and n >= self.config.competitor_new_subclass.min_documents]
+        return found
+
+    def bands(self) -> tuple[Concentration, Concentration, int, int] | None:
+        """(now, before, documents now, documents before), or None when either window has too few
+        documents for a concentration to mean anything."""
+        n_now = self.service.backend.count_matching(And((self.scope, self.current)), self.planner)
+        n_before = self.service.backend.count_matching(And((self.scope, self.previous)), self.planner)
+        if min(n_now, n_before) < self.config.concentration_band.min_documents:
+            return None
+        now = concentration(self.counts(And((self.scope, self.current)), "owner_keys"))
+        before = concentration(self.counts(And((self.scope, self.previous)), "owner_keys"))
+        return now, before, n_now, n_before
+
+    # --- findings: the measures over the thresholds ----------------------------------------------
     def foreign_growth(self) -> list[Finding]:
         cfg = self.config.foreign_growth
-        foreign = Not(Keyword("PAC", self.ctx.home_country))
-        now = self.counts(And((self.scope, self.current, foreign)), "owner_keys")
-        before = self.counts(And((self.scope, self.previous, foreign)), "owner_keys")
         out = []
-        for owner, n in sorted(now.items()):
-            prev = before.get(owner, 0)
-            if n < cfg.min_documents or prev == 0:
-                continue  # first-time filers show up as new entrants in the indicators
-            growth = (n - prev) / prev * 100
-            if growth <= cfg.yellow_pct:
+        for g in sorted(self.growths(), key=lambda g: g.owner):
+            level = _growth_level(g.pct, cfg)
+            if level is StandingLevel.below:
                 continue
-            severity = Severity.red if growth > cfg.red_pct else Severity.yellow
-            name = self.printed(And((self.scope, self.current, foreign)), owner)
+            name = self.printed(And((self.scope, self.current, self.foreign)), g.owner)
             out.append(Finding(
-                rule="foreign_growth", severity=severity, subject=owner,
-                title=f"Foreign applicant {name}: {n} publications in the last {self.config.window_months} months, "
-                      f"+{growth:.0f}% on the previous period",
-                values={"owner": name, "n": n, "months": self.config.window_months, "growth": f"{growth:.0f}"},
-                evidence=Evidence(numbers={"current": n, "previous": prev, "growth_pct": round(growth, 1),
+                rule=Rule.foreign_growth, severity=Severity(level.value), subject=g.owner,
+                title=f"Foreign applicant {name}: {g.now} publications in the last {self.config.window_months} "
+                      f"months, +{g.pct:.0f}% on the previous period",
+                values={"owner": name, "n": g.now, "months": self.config.window_months, "growth": f"{g.pct:.0f}"},
+                evidence=Evidence(numbers={"current": g.now, "previous": g.before, "growth_pct": round(g.pct, 1),
                                            "yellow_pct": cfg.yellow_pct, "red_pct": cfg.red_pct,
                                            "home_country": self.ctx.home_country},
-                                  patents=self.patents(And((self.scope, self.current, foreign,
-                                                            Keyword("OWNER", owner)))))))
+                                  patents=self.patents(And((self.scope, self.current, self.foreign,
+                                                            Keyword("OWNER", g.owner)))))))
         return out
 
     def competitor_new_subclass(self) -> list[Finding]:
-        cfg = self.config.competitor_new_subclass
-        assert self.current.gte is not None
-        earlier = DateRange("PD", None, self.current.gte - dt.timedelta(days=1))
         out = []
-        for owner in self.ctx.watched:
+        for owner, subclass, n in self.new_subclasses():
             mine = And((self.scope, Keyword("OWNER", owner)))
-            now = self.counts(And((mine, self.current)), "ipc_subclass")
-            before = self.counts(And((mine, earlier)), "ipc_subclass")
-            for subclass, n in sorted(now.items()):
-                if subclass in before or n < cfg.min_documents:
-                    continue
-                name = self.printed(And((mine, self.current)), owner)
-                out.append(Finding(
-                    rule="competitor_new_subclass", severity=Severity.red, subject=f"{owner}|{subclass}",
-                    title=f"Watched competitor {name} entered {subclass} ({n} publications)",
-                    values={"owner": name, "subclass": subclass, "n": n},
-                    evidence=Evidence(numbers={"subclass": subclass, "documents": n, "earlier_documents": 0},
-                                      patents=self.patents(And((mine, self.current,
-                                                                ClassCode("IPC", subclass, True)))))))
+            name = self.printed(And((mine, self.current)), owner)
+            out.append(Finding(
+                rule=Rule.competitor_new_subclass, severity=Severity.red, subject=f"{owner}|{subclass}",
+                title=f"Watched competitor {name} entered {subclass} ({n} publications)",
+                values={"owner": name, "subclass": subclass, "n": n},
+                evidence=Evidence(numbers={"subclass": subclass, "documents": n, "earlier_documents": 0},
+                                  patents=self.patents(And((mine, self.current, ClassCode("IPC", subclass, True)))))))
         return out
 
     def concentration_band(self) -> list[Finding]:
-        cfg = self.config.concentration_band
-        now_counts = self.counts(And((self.scope, self.current)), "owner_keys")
-        before_counts = self.counts(And((self.scope, self.previous)), "owner_keys")
-        n_now = self.service.backend.count_matching(And((self.scope, self.current)), self.planner)
-        n_before = self.service.backend.count_matching(And((self.scope, self.previous)), self.planner)
-        if min(n_now, n_before) < cfg.min_documents:
+        measured = self.bands()
+        if measured is None or (level := _band_level(*measured[:2])) is StandingLevel.below:
             return []
-        now, before = concentration(now_counts), concentration(before_counts)
-        if now.hhi_band == before.hhi_band:
-            return []
+        now, before, n_now, n_before = measured
         return [Finding(
-            rule="concentration_band",
-            severity=Severity.red if now.hhi_band == "highly concentrated" else Severity.yellow,
-            subject=f"{before.hhi_band}->{now.hhi_band}",
+            rule=Rule.concentration_band, severity=Severity(level.value), subject=f"{before.hhi_band}->{now.hhi_band}",
             title=f"Concentration moved from {before.hhi_band} (HHI {before.hhi:.0f}) to {now.hhi_band} "
                   f"(HHI {now.hhi:.0f})",
             values={"before": before.hhi_band, "after": now.hhi_band, "previous_hhi": f"{before.hhi:.0f}",
@@ -200,9 +271,12 @@ class _Rules:
                                        "documents": n_now, "previous_documents": n_before},
                               patents=self.patents(And((self.scope, self.current)))))]
 
+    def keywords(self) -> list[str]:
+        return [k.strip() for k in self.ctx.product_keywords if k.strip()]
+
     def product_keywords(self) -> list[Finding]:
         cfg = self.config.product_keywords
-        keywords = [k.strip() for k in self.ctx.product_keywords if k.strip()]
+        keywords = self.keywords()
         if not keywords or not self.ctx.new_runs:
             return []
         new = And((self.scope, any_keyword("RUN", [str(r) for r in self.ctx.new_runs])))
@@ -216,13 +290,50 @@ class _Rules:
             if len(kws) < cfg.min_keywords:
                 continue
             out.append(Finding(
-                rule="product_keywords", subject=pn,
+                rule=Rule.product_keywords, subject=pn,
                 severity=Severity.red if len(kws) >= cfg.red_keywords else Severity.yellow,
                 title=f"New patent {pn} claims {len(kws)} of your product keywords: {', '.join(kws)}",
                 values={"pn": pn, "n": len(kws), "keywords": ", ".join(kws)},
                 evidence=Evidence(numbers={"keywords_matched": len(kws), "min_keywords": cfg.min_keywords},
                                   patents=[pn])))
         return out
+
+    # --- standings: the measures themselves --------------------------------------------------------
+    def foreign_growth_standing(self) -> Standing:
+        cfg = self.config.foreign_growth
+        found = self.growths()
+        if not found:
+            return Standing(rule=Rule.foreign_growth, level=StandingLevel.not_compared,
+                            values={"min_documents": cfg.min_documents})
+        top = found[0]
+        return Standing(rule=Rule.foreign_growth, level=_growth_level(top.pct, cfg), values={
+            "owner": self.printed(And((self.scope, self.current, self.foreign)), top.owner), "n": top.now,
+            "previous": top.before, "growth": f"{top.pct:+.0f}", "applicants": len(found)})
+
+    def competitor_standing(self) -> Standing:
+        if not self.ctx.watched:
+            return Standing(rule=Rule.competitor_new_subclass, level=StandingLevel.not_compared, values={})
+        entered = self.new_subclasses()
+        published = self.service.backend.count_matching(
+            And((self.scope, self.current, any_keyword("OWNER", self.ctx.watched))), self.planner)
+        return Standing(rule=Rule.competitor_new_subclass, level=StandingLevel.red if entered else StandingLevel.below,
+                        values={"competitors": len(self.ctx.watched), "n": published,
+                                "subclasses": ", ".join(sorted({subclass for _, subclass, _ in entered}))})
+
+    def concentration_standing(self) -> Standing:
+        measured = self.bands()
+        if measured is None:
+            return Standing(rule=Rule.concentration_band, level=StandingLevel.not_compared,
+                            values={"min_documents": self.config.concentration_band.min_documents})
+        now, before, n_now, n_before = measured
+        return Standing(rule=Rule.concentration_band, level=_band_level(now, before), values={
+            "band": now.hhi_band, "hhi": f"{now.hhi:.0f}", "n": n_now, "previous_band": before.hhi_band,
+            "previous_hhi": f"{before.hhi:.0f}", "previous": n_before})
+
+    def keywords_standing(self) -> Standing:
+        keywords = self.keywords()
+        level = StandingLevel.on_load if keywords else StandingLevel.not_compared
+        return Standing(rule=Rule.product_keywords, level=level, values={"keywords": len(keywords)})
 
 
 def evaluate(service: SearchService, ctx: RuleContext, config: RulesConfig | None = None) -> list[Finding]:
@@ -238,3 +349,15 @@ def evaluate(service: SearchService, ctx: RuleContext, config: RulesConfig | Non
     if config.product_keywords.enabled:
         findings += rules.product_keywords()
     return findings
+
+
+def standings(service: SearchService, ctx: RuleContext, config: RulesConfig | None = None) -> list[Standing]:
+    """Each enabled rule's measure on the corpus as it stands on ``ctx.as_of``, beside the
+    thresholds it is checked against: what the rules would say of today, whether or not it fired."""
+    config = config or RulesConfig()
+    rules = _Rules(service, ctx, config)
+    measures = [(config.foreign_growth.enabled, rules.foreign_growth_standing),
+                (config.competitor_new_subclass.enabled, rules.competitor_standing),
+                (config.concentration_band.enabled, rules.concentration_standing),
+                (config.product_keywords.enabled, rules.keywords_standing)]
+    return [measure() for enabled, measure in measures if enabled]

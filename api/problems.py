@@ -223,6 +223,14 @@ async def _respond(request: Request, exc: IPCommonsError, html: HtmlErrorPage | 
     return error_response(request, exc)
 
 
+async def _fault(request: Request, html: HtmlErrorPage | None) -> Response:
+    """A fault of ours (logged by the caller): a person's browser gets a page in their language
+    (the problem document in raw JSON was all it showed), an API client the problem document."""
+    if html is not None and wants_html(request):
+        return await run_in_threadpool(html, request, 500, "Internal error", IPCommonsError(PAGE_DETAILS[500]))
+    return problem(500, "Internal error", "an unexpected error occurred; it has been logged", request)
+
+
 def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
     """Problem documents for API clients; with ``html``, error pages for people on the portal."""
 
@@ -280,6 +288,6 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
                        headers=headers)
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "Internal error", "an unexpected error occurred; it has been logged", request)
+        return await _fault(request, html)

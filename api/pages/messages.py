@@ -59,11 +59,12 @@ COPYRIGHT = [N_("registered"), N_("under_review"), N_("disputed"), N_("revoked")
 # What a person's page says for the router's own refusals (api.problems), whose detail only repeats
 # the title in English ("Not Found" under "未找到")
 PAGE_DETAILS = {404: N_("there is no page at this address: check it, or start again from the search page"),
-                405: N_("this page cannot be used this way: go back and try again")}
+                405: N_("this page cannot be used this way: go back and try again"),
+                500: N_("something went wrong on our side and it has been logged: try again in a moment, or go back")}
 ERROR_TITLES = [N_("Invalid input"), N_("Verification failed"), N_("Not authenticated"), N_("Permission denied"),
                 N_("Not found"), N_("Conflict"), N_("Too many requests"), N_("Service unavailable"),
                 N_("Bad request"), N_("Method not allowed"), N_("HTTP error"), N_("Payload too large"),
-                N_("Invalid request"),
+                N_("Invalid request"), N_("Internal error"),
                 N_("a value in the address or the form does not fit (%(fields)s): go back and try again"),
                 N_("a value in the address or the form does not fit: go back and try again")]
 ERRORS = [N_("wrong e-mail or password"), N_("too many failed logins from this address; wait a minute and retry"),

@@ -24,7 +24,7 @@ from analytics.indicators import Basis, CountingUnit
 from analytics.industries import Branch
 from analytics.models import ReportStatus
 from analytics.reports import service as reports
-from analytics.rules import ForeignGrowth, ProductKeywords, RulesConfig
+from analytics.rules import ForeignGrowth, ProductKeywords, RulesConfig, StandingLevel
 from analytics.schemas import ReportFormat
 from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
@@ -60,6 +60,10 @@ MESSAGES = [N_("Filing date"), N_("Priority date"), N_("Publication date"), N_("
             N_("write each branch as “name: query”, one per line")]
 BASIS_LABELS = {Basis.filing: "Filing date", Basis.priority: "Priority date", Basis.publication: "Publication date"}
 COUNTING_LABELS = {CountingUnit.family: "Simple families", CountingUnit.document: "Documents"}
+# a rule's status today, beside its thresholds
+LEVEL_LABELS = {StandingLevel.below: N_("below the thresholds"), StandingLevel.yellow: N_("yellow"),
+                StandingLevel.red: N_("red"), StandingLevel.not_compared: N_("nothing to compare"),
+                StandingLevel.on_load: N_("checked on each load")}
 
 
 def _lines(text: str) -> list[str]:
@@ -241,6 +245,13 @@ def subscriptions(page: PageDep, scope: Annotated[str, Query(max_length=60)] = "
             N_("You are subscribed: alerts reach your inbox (this site sends no e-mail)."))
     notice = page.gettext(said) if created else None
     return _subscriptions(page, form={"scope": scope}, notice=notice)
+
+
+@router.get("/reports/subscriptions/{sub_id}", response_class=HTMLResponse)
+def subscription_standing(page: PageDep, sub_id: DbId) -> HTMLResponse:
+    """Where each rule of a subscription stands today, beside its thresholds."""
+    found = portal.standing(page.session, page.platform.search, page.require_user(), sub_id, page.lang)
+    return page.render("reports_subscription.html", s=found, LEVEL_LABELS=LEVEL_LABELS)
 
 
 @router.get("/reports/suggest", response_class=HTMLResponse)

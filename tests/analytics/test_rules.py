@@ -14,7 +14,18 @@ from sqlalchemy import func, select
 from analytics import alerts, scopes
 from analytics import tasks as analytics_tasks
 from analytics.models import Alert
-from analytics.rules import ForeignGrowth, RuleContext, RulesConfig, evaluate, windows
+from analytics.rules import (
+    ConcentrationBand,
+    ForeignGrowth,
+    Rule,
+    RuleContext,
+    RulesConfig,
+    Standing,
+    StandingLevel,
+    evaluate,
+    standings,
+    windows,
+)
 from api.worker import build_celery
 from core.accounts.models import OrgKind, OrgRole
 from core.accounts.service import add_member, create_organisation, create_user
@@ -169,6 +180,49 @@ def test_product_keywords(kind: str, services: dict[str, SearchService]) -> None
     found = by_rule(evaluate(services[kind], ctx), "product_keywords")
     assert sorted(found.values()) == ["red", "yellow"]  # 3 keywords red, 2 yellow; 1 keyword and old run quiet
     assert by_rule(evaluate(services[kind], ctx.model_copy(update={"new_runs": []})), "product_keywords") == {}
+
+
+def by_standing(found: list[Standing]) -> dict[Rule, Standing]:
+    return {s.rule: s for s in found}
+
+
+@pytest.mark.parametrize("kind", ["es", "embedded"])
+def test_standings_measure_each_rule_beside_its_thresholds(kind: str, services: dict[str, SearchService]) -> None:
+    ctx = RuleContext(query="IPC=H01L", as_of=AS_OF, watched=["alpha", "gamma", "zeta lighting"],
+                      product_keywords=["lens"])
+    today = by_standing(standings(services[kind], ctx))
+    growth = today[Rule.foreign_growth]  # Beta 8 against 3 leads Alpha (+100%) and Gamma (+50%)
+    assert growth.level is StandingLevel.red
+    assert growth.values == {"owner": "Beta Inc", "n": 8, "previous": 3, "growth": "+167", "applicants": 3}
+    higher = RulesConfig(foreign_growth=ForeignGrowth(yellow_pct=200, red_pct=300))
+    assert by_standing(standings(services[kind], ctx, higher))[Rule.foreign_growth].level is StandingLevel.below
+    entered = today[Rule.competitor_new_subclass]  # Alpha 8, Gamma 6, Zeta 9 in the window
+    assert (entered.level, entered.values) == (StandingLevel.red, {"competitors": 3, "n": 23, "subclasses": "F21V"})
+    keywords = today[Rule.product_keywords]
+    assert (keywords.level, keywords.values) == (StandingLevel.on_load, {"keywords": 1})
+
+    moved = by_standing(standings(services[kind], RuleContext(query="IPC=G06F", as_of=AS_OF)))
+    band = moved[Rule.concentration_band]
+    assert band.level is StandingLevel.yellow
+    assert band.values == {"band": "moderately concentrated", "hhi": "1550", "n": 20,
+                           "previous_band": "unconcentrated", "previous_hhi": "1000", "previous": 20}
+    still = by_standing(standings(services[kind], RuleContext(query="IPC=A61B", as_of=AS_OF)))
+    band = still[Rule.concentration_band]
+    assert (band.level, band.values["hhi"]) == (StandingLevel.below, "1400")
+    assert still[Rule.competitor_new_subclass].level is StandingLevel.not_compared  # nobody watched
+    assert still[Rule.product_keywords].level is StandingLevel.not_compared  # no keyword
+
+
+@pytest.mark.parametrize("kind", ["es", "embedded"])
+def test_standings_say_when_there_is_nothing_to_compare(kind: str, services: dict[str, SearchService]) -> None:
+    later = RuleContext(query="IPC=H01L", as_of=dt.date(2031, 6, 30), watched=["alpha"])  # both windows empty
+    today = by_standing(standings(services[kind], later))
+    assert today[Rule.foreign_growth].level is StandingLevel.not_compared
+    assert today[Rule.concentration_band].level is StandingLevel.not_compared
+    quiet = today[Rule.competitor_new_subclass]
+    assert (quiet.level, quiet.values) == (StandingLevel.below, {"competitors": 1, "n": 0, "subclasses": ""})
+    off = RulesConfig(concentration_band=ConcentrationBand(enabled=False))
+    assert Rule.concentration_band not in by_standing(standings(services[kind], later, off))
 
 
 def test_windows_are_trailing_months() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from api.app import create_app
+from core.settings import Settings
 from tests.helpers import PASSWORD
 
 
@@ -142,3 +144,24 @@ def test_a_missing_page_reached_by_a_link_of_this_site_links_back_to_it(client: 
     for referer in ("http://evil.example/community", "http://testserver/community/topics/999999", ""):
         r = client.get("/community/topics/999999", headers={**html, "referer": referer})
         assert "Back to the page you came from" not in r.text, referer  # another site, itself, typed
+
+
+def test_a_fault_of_ours_is_a_page_for_a_person_and_a_problem_for_a_client(embedded_settings: Settings) -> None:
+    """An unexpected exception (a bug) is logged and answered 500: a person's browser gets the
+    site's error page in their language, never the raw JSON problem document; an API client gets that."""
+    app = create_app(embedded_settings)
+
+    def broken() -> None:
+        raise RuntimeError("a bug, with internals: /srv/secret.py line 12")
+
+    app.add_api_route("/reports/broken", broken)
+    app.add_api_route("/api/v1/broken", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        page = client.get("/reports/broken", headers={"accept": "text/html", "accept-language": "zh-CN"})
+        assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+        assert '<html lang="zh-Hans">' in page.text and "服务器内部错误" in page.text
+        assert "我们这边出了问题，已记录在案：请稍后重试，或返回上一页" in page.text
+        assert "secret.py" not in page.text and 'href="/copyright"' in page.text  # the site's header, no internals
+        api = client.get("/api/v1/broken")
+        assert api.status_code == 500 and api.headers["content-type"] == "application/problem+json"
+        assert api.json()["detail"] == "an unexpected error occurred; it has been logged"

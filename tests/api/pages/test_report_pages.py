@@ -325,6 +325,33 @@ def test_an_unknown_competitor_is_flagged_and_nothing_is_kept(portal: Portal) ->
     assert sub.id not in _subscriptions(portal)
 
 
+def test_a_subscription_shows_where_each_rule_stands_today(portal: Portal) -> None:
+    """The rules' measures today beside the thresholds, for the subscriber alone: four recent
+    Aurora documents, none in the 12 months before, so nothing to compare but the competitor's."""
+    alice = portal.clients["alice"]
+    form = {"scope": "led", "watched": "Aurora Lighting Co., Ltd.", "keywords": f"phosphor layer\n{XSS}", "lang": "zh"}
+    assert _post(alice, "/reports/subscriptions", form).status_code == 303
+    sub_id = _subscriptions(portal)[-1]
+    listed = alice.get("/reports/subscriptions", headers=ZH).text
+    assert f'<a href="/reports/subscriptions/{sub_id}">预警规则今日数值</a>' in listed
+    page = alice.get(f"/reports/subscriptions/{sub_id}", headers=ZH)
+    assert page.status_code == 200
+    rows = {row.get("id"): [" ".join(td.text_content().split()) for td in row.findall("td")]
+            for row in html.fromstring(page.text).xpath('//table[@id="standings"]/tbody/tr')}
+    assert rows["standing-foreign_growth"][3] == "无可比较"
+    assert rows["standing-competitor_new_subclass"][1].startswith("关注 1 个竞争对手：本期公开 4 件；")
+    assert rows["standing-concentration_band"][1] == "两期中有一期公开不足 20 件，无可比较"
+    assert rows["standing-product_keywords"][1:] == ["2 个产品关键词，每次导入新文献时在其权利要求中检索",
+                                                     "关键词：黄色预警 ≥ 2，红色预警 ≥ 3", "导入时检查"]
+    latest = dt.date.today() - dt.timedelta(days=10)
+    assert f"本范围最近一件文献公开于{latest.year}年{latest.month}月{latest.day}日。" in page.text
+    assert portal.clients["bob"].get(f"/reports/subscriptions/{sub_id}", headers=ZH).status_code == 404
+    anon = portal.clients["anon"].get(f"/reports/subscriptions/{sub_id}", headers=ZH, follow_redirects=False)
+    assert anon.status_code == 303 and anon.headers["location"].startswith("/login?next=")
+    assert alice.get("/reports/subscriptions/first", headers=ZH).status_code == 422
+    assert _post(alice, f"/reports/subscriptions/{sub_id}/delete", {}).status_code == 303
+
+
 def _subscriptions(portal: Portal) -> list[int]:
     with session_factory(portal.settings.effective_database_url)() as s:
         return list(s.scalars(select(Subscription.id).order_by(Subscription.id)))
