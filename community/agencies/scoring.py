@@ -17,7 +17,10 @@ Credit score, modelled on CNIPA's patent-agency credit evaluation (trial rules o
   + commendations add their points, at most +10 in total
   + a rating component once the agency has 3 counted reviews: (Bayesian rating - 3.0) * 5, bounded
     to [-5, +5]
-Tier: A+ >= 100, A >= 90, B >= 80, C >= 60, D below 60; "not yet rated" without enough evidence.
+Tier: A+ above 100, A >= 90, B >= 80, C >= 60, D below 60; "not yet rated" without enough evidence.
+Every agency starts at 100, so a clean record with neutral reviews is A; as in CNIPA's rules only
+extra points (commendations, reviews better than neutral) lift it to A+: A+ at the start read as
+"excellent" for every firm nobody had anything to say about.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ class Tier(StrEnum):
         return list(Tier).index(self)
 
 
-TIERS = [(100.0, Tier.a_plus), (90.0, Tier.a), (80.0, Tier.b), (60.0, Tier.c)]
+TIERS = [(90.0, Tier.a), (80.0, Tier.b), (60.0, Tier.c)]  # A+ is a score above BASE_SCORE
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ class Breakdown:
 
 
 def tier_for(score: float) -> Tier:
+    if score > BASE_SCORE:
+        return Tier.a_plus
     for threshold, tier in TIERS:
         if score >= threshold:
             return tier

@@ -1,5 +1,6 @@
-"""Migration 0011 brings agencies written under the old rules to the new ones, on SQLite and
-PostgreSQL: regions as GB/T 2260 codes, IPC subclasses, one prior, "not yet rated" tiers."""
+"""Migrations 0011 and 0019 bring agencies written under the old rules to the new ones, on SQLite
+and PostgreSQL: regions as GB/T 2260 codes, IPC subclasses, one prior, "not yet rated" tiers (0011);
+A+ only above the starting 100 points (0019)."""
 
 from __future__ import annotations
 
@@ -83,6 +84,33 @@ def test_migration_0011_downgrades_keeping_reviews(fresh_db: str) -> None:
         assert _kept(conn) == (4, 1)
         assert set(conn.scalars(sa.text("SELECT tier FROM agencies"))) <= {"A+", "A", "B", "C", "D"}
     upgrade(fresh_db, "0011")
+
+
+def test_migration_0019_makes_a_plus_a_score_above_the_start(fresh_db: str) -> None:
+    """At 100 points (the start) an agency is A, in its tier and in its published breakdown; above,
+    A+ stays; other tiers are untouched; the downgrade gives the old rule back."""
+    upgrade(fresh_db, "0018")
+    now = datetime.now(UTC)
+    meta = sa.MetaData()
+    meta.reflect(get_engine(fresh_db), only=["agencies"])
+    agencies = meta.tables["agencies"]
+    with get_engine(fresh_db).begin() as conn:
+        for n, (score, tier) in enumerate([(100.0, "A+"), (104.5, "A+"), (95.0, "A"), (100.0, "not_rated")]):
+            conn.execute(agencies.insert().values(
+                name=f"Agency {n}", licence_number=f"T19-{n}", province="", city="", service_types=[],
+                ipc_subclasses=[], ipc_sections=[], practitioners=1, contact="", rating_count=3, bayes=3.0,
+                score=score, tier=tier, breakdown={"score": score, "tier": tier}, created_at=now))
+    upgrade(fresh_db, "0019")
+
+    def tiers() -> list[tuple[str, object]]:
+        with get_engine(fresh_db).connect() as conn:
+            rows = conn.execute(sa.text("SELECT tier, breakdown FROM agencies ORDER BY licence_number")).all()
+            return [(r.tier, _json(r.breakdown)["tier"]) for r in rows]  # type: ignore[index]
+
+    assert tiers() == [("A", "A"), ("A+", "A+"), ("A", "A"), ("not_rated", "not_rated")]
+    command.downgrade(alembic_config(fresh_db), "0018")
+    assert tiers() == [("A+", "A+"), ("A+", "A+"), ("A", "A"), ("not_rated", "not_rated")]
+    upgrade(fresh_db, "head")
 
 
 def _kept(conn: sa.Connection) -> tuple[int, int]:

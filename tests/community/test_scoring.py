@@ -15,7 +15,8 @@ def test_bayesian_average_pulls_small_samples_to_the_prior() -> None:
 
 
 @pytest.mark.parametrize("deductions,bonus,rating,score,tier", [
-    ([], [], 3.0, 100.0, "A+"),                                    # clean record, neutral rating
+    ([], [], 3.0, 100.0, "A"),                                     # clean record, neutral rating: the start
+    ([], [], 3.2, 101.0, "A+"),                                    # reviews better than neutral lift it
     ([], [], 2.6, 98.0, "A"),                                       # poor reviews cost up to 5
     ([("abnormal applications", 15)], [], 3.8, 89.0, "B"),          # 100 - 15 + 4
     ([("abnormal applications", 15)], [5, 10], 3.8, 99.0, "A"),     # bonus capped at 10
@@ -32,8 +33,8 @@ def test_tier_examples(deductions: list[tuple[str, float]], bonus: list[float], 
 
 
 def test_tier_boundaries() -> None:
-    assert [tier_for(s) for s in (100, 99.99, 90, 89.99, 80, 79.99, 60, 59.99)] == [
-        "A+", "A", "A", "B", "B", "C", "C", "D"]
+    assert [tier_for(s) for s in (100.01, 100, 99.99, 90, 89.99, 80, 79.99, 60, 59.99)] == [
+        "A+", "A", "A", "A", "B", "B", "C", "C", "D"]
 
 
 def test_too_little_evidence_is_not_yet_rated() -> None:
