@@ -113,7 +113,7 @@ class Formatter:
         if local.time() != dt.time():
             return self.datetime(value)
         last_day = format_date(local.date() - dt.timedelta(days=1), format="medium", locale=self.locale)
-        return f"{last_day} 24:00" if self.locale.language == "zh" else f"{last_day}, 24:00{self.zone}"  # as datetime()
+        return f"{last_day}24时" if self.locale.language == "zh" else f"{last_day}, 24:00{self.zone}"  # as datetime()
 
     def number(self, value: float | int | None) -> str:
         return format_decimal(value, locale=self.locale) if value is not None else ""

@@ -74,6 +74,7 @@ from core.accounts.service import active_user_by_email, create_user, normalise_e
 from core.audit import AuditAction, Writer
 from core.celery_app import TaskQueue
 from core.errors import InvalidInput, NotFound
+from core.filekinds import program_kind
 from core.i18n import Term
 from core.notifications import notify
 from core.settings import Settings
@@ -197,6 +198,9 @@ def register_stream(w: Writer, settings: Settings, work_in: WorkIn, stream: Bina
     """Register from the file itself: hashed, fingerprinted (images and texts) and, unless
     ``hash_only``, kept under the data dir as works/<sha256>."""
     with received(settings, stream) as upload:
+        if work_in.work_type is not WorkType.software and (kind := program_kind(upload.head)) is not None:
+            raise InvalidInput.said("the file is a program (%(kind)s): register it as computer software, or "
+                                    "choose the work's own file", kind=kind)
         reg = register(w.session, settings, w.actor, work_in, upload.content, hash_only=hash_only,
                        stored_path=None if hash_only else str(upload.final), data=upload.head)
         if not hash_only:

@@ -22,7 +22,7 @@ ITEMS = [
     ItemIn(code="copyright-review", kind=ItemKind.copyright_review, department="copyright",
            name=Bilingual(zh="著作权登记审查", en="Copyright registration review"),
            description=Bilingual(zh="对登记簿中暂缓登记的作品申请复核审查。",
-                                 en="Ask for the review of a registration the registry holds for review."),
+                                 en="Ask for a registration the registry holds back to be reviewed."),
            materials=[_ID], fields=[_REG, _TEXT], step_days={A: 1, H: 10, R: 3, P: 2}, total_days=20),
     ItemIn(code="registration-subsidy", kind=ItemKind.registration_subsidy, department="copyright",
            name=Bilingual(zh="著作权登记资助", en="Copyright registration subsidy"),

@@ -1,6 +1,7 @@
 """Materials received the way the registry receives works: streamed to a temporary file under the
-data dir and hashed (SHA-256) in the same pass, refused beyond ``settings.max_upload_bytes``, then
-kept under ``hall/<sha256>`` (identical files are stored once)."""
+data dir and hashed (SHA-256) in the same pass, refused beyond ``settings.max_upload_bytes`` or when
+the file is a program (core.filekinds: the staff open what applicants send), then kept under
+``hall/<sha256>`` (identical files are stored once)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path, PurePath
 from typing import BinaryIO
 
 from core.errors import InvalidInput
+from core.filekinds import program_kind
 from core.settings import Settings
 
 CHUNK = 1024 * 1024
@@ -47,6 +49,10 @@ def store(settings: Settings, filename: str, stream: BinaryIO) -> Stored:
         digest, size = hashlib.sha256(), 0
         with os.fdopen(fd, "wb") as out:
             for chunk in iter(lambda: stream.read(CHUNK), b""):
+                if size == 0 and (kind := program_kind(chunk, filename)) is not None:
+                    raise InvalidInput.said("%(name)s is a program (%(kind)s): send each material as a document or "
+                                            "a picture (PDF, an image, an office file)",
+                                            name=clean_name(filename), kind=kind)
                 size += len(chunk)
                 if size > settings.max_upload_bytes:
                     raise InvalidInput.said("the file is larger than the upload limit of %(limit)s bytes",

@@ -91,6 +91,23 @@ LEGAL_EVENT_KINDS = {"filed": N_("Application filed"), "published": N_("Applicat
                      "withdrawn": N_("Application withdrawn, deemed withdrawn or refused"),  # CN C02, C12, RJ01
                      "reinstated": N_("Right reinstated"), "transferred": N_("Right transferred"),
                      "licensed": N_("Licence recorded")}
+# What the events that change no status (LegalCategory.other) mean, by "office:code" ("*" any office):
+# the event's own wording is the office's, in English, and left a Chinese reader a blank "meaning"
+LEGAL_EVENT_CODES = {
+    "CN:C10": N_("Request for substantive examination in force"),
+    "CN:SE01": N_("Request for substantive examination in force"),
+    "HK:DE": N_("Request to record the designated patent in Hong Kong"),
+    "US:FPAY": N_("Maintenance fee paid"),
+    "*:17P": N_("Request for examination filed"), "*:17Q": N_("First examination report despatched"),
+    "*:GRAG": N_("Intention to grant announced"), "*:GRAH": N_("Intention to grant announced"),
+    "*:26N": N_("No opposition filed"), "*:PLBE": N_("No opposition filed"),
+    "*:PGFP": N_("Annual fee paid to a national office"), "*:AKX": N_("Designation fees paid"),
+    "*:AX": N_("Extension of the European patent requested"), "*:REF": N_("Corresponding document"),
+    "*:BECN": N_("Holder's name changed"), "*:TPAC": N_("Third-party observations filed"),
+    "*:TPAB": N_("Third-party observations withdrawn from the file"),
+    "*:STAA": N_("Status of the application or patent"),
+    "*:SPCF": N_("Supplementary protection certificate applied for"),
+}
 SORTS = [N_("Relevance"), N_("Newest first"), N_("Oldest first")]
 BUILDER_FIELDS = [N_("Title"), N_("Abstract"), N_("Claims"), N_("All text"), N_("Applicant"), N_("Inventor"),
                   N_("IPC class"), N_("Publication date"), N_("Filing date"), N_("Country")]
@@ -112,7 +129,7 @@ QUERY_ERRORS = [N_("a '(' is never closed"), N_("a '\"' is never closed"),
                 N_("the combined query is longer than %(limit)s characters"),
                 N_("proximity must be between 1 and %(limit)s"),
                 N_("a wildcard needs at least %(limit)s characters before it: %(value)s"),
-                N_("the query has nothing to search: only stop words or punctuation"),
+                N_("the query has nothing to search: only stop words, punctuation or words over 60 characters"),
                 N_("a word or group is expected before this ')'"), N_("the query is longer than %(limit)s characters"),
                 N_("at most %(limit)s words and phrases are allowed in a query"),
                 N_("a NEAR/ADJ/SAME chain joins more than %(limit)s words or groups"),
@@ -212,6 +229,7 @@ VALIDATOR_SENTENCES = [N_("end_date is before start_date"), N_("not a country co
 
 # Refusals of the feature packages (``Error.said`` templates; tests/api/pages/test_catalogs.py lists them)
 FEATURE_ERRORS = [
+    N_("the file is a program (%(kind)s): register it as computer software, or choose the work's own file"),
     N_("you have registered this file already, as %(number)s"),
     N_("%(email)s is not %(role)s there"),
     N_("IPC expertise is given by subclass, such as H04W: %(code)s is a whole class"),

@@ -15,7 +15,7 @@ from api.i18n import N_
 from api.pages.collections import patent_panel
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.downloads import dated, download
-from api.pages.messages import LEGAL_EVENT_KINDS, SOURCE_FORMATS
+from api.pages.messages import LEGAL_EVENT_CODES, LEGAL_EVENT_KINDS, SOURCE_FORMATS
 from core.errors import InvalidInput
 from ipsearch import history
 from ipsearch.query.parser import MAX_QUERY_CHARS, QuerySyntaxError
@@ -151,7 +151,8 @@ def patent_page(page: PageDep, pn: str, added: Annotated[int | None, Query(ge=1)
     similar = search.similar(view.pn, 6, lang=page.lang.value)
     return page.render("patent.html", pn=view.pn, doc=view.model_dump(), similar=similar,
                        likeness_class=LIKENESS_CLASS, likeness_citation=LIKENESS_CITATION,
-                       source_formats=SOURCE_FORMATS, event_kinds=LEGAL_EVENT_KINDS, added=added,
+                       source_formats=SOURCE_FORMATS, event_kinds=LEGAL_EVENT_KINDS, event_codes=LEGAL_EVENT_CODES,
+                       added=added,
                        **patent_panel(page, view.pn))
 
 

@@ -48,7 +48,9 @@ ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field
           N_("application %(number)s was changed by someone else: reload it"),
           N_("application %(number)s changed since you saw it: reload it"),
           N_("send the missing materials (or say what you supply)"), N_("no application %(number)s"),
-          N_("the file is larger than the upload limit of %(limit)s bytes")]
+          N_("the file is larger than the upload limit of %(limit)s bytes"),
+          N_("%(name)s is a program (%(kind)s): send each material as a document or a picture (PDF, an image, "
+             "an office file)")]
 NOTICES = {"applied": N_("Your application is received. Keep its tracking number."),
            "supplied": N_("Your materials are received."),
            "rated": N_("Thank you for your rating."), "assigned": N_("The step is assigned."),

@@ -119,6 +119,11 @@ LEGAL_STATUS_WORDS = {
 }
 
 
+# what a query that analyses to no token is told (a word longer than the analyzer's 60 characters
+# is dropped like a stop word: a pasted run of letters is no word of any document)
+NOTHING_TO_SEARCH = "the query has nothing to search: only stop words, punctuation or words over 60 characters"
+
+
 class QuerySyntaxError(InvalidInput):
     """A query a person typed wrong; ``position`` is a 0-based character offset."""
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from ipsearch.mapping import POSITION_GAP
 from ipsearch.query import ast as q
-from ipsearch.query.parser import QuerySyntaxError
+from ipsearch.query.parser import NOTHING_TO_SEARCH, QuerySyntaxError
 from ipsearch.query.plan import Planner
 
 Query = dict[str, Any]
@@ -17,7 +17,7 @@ SAME_SLOP = POSITION_GAP - 1000  # inside one element (<= 9,000 tokens), never a
 def compile_es(node: q.Node, planner: Planner) -> Query:
     query = _compile(node, planner)
     if query is None:
-        raise QuerySyntaxError("the query has nothing to search: only stop words or punctuation", None, planner.query)
+        raise QuerySyntaxError(NOTHING_TO_SEARCH, None, planner.query)
     return query
 
 

@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from ipsearch.query import ast as q
-from ipsearch.query.parser import QuerySyntaxError
+from ipsearch.query.parser import NOTHING_TO_SEARCH, QuerySyntaxError
 from ipsearch.query.plan import Planner
 from ipsearch.query.spans import spans
 
@@ -53,7 +53,7 @@ class SqlCompiler:
         params: list[object] = []
         where = self._compile(node, params, negated=False)
         if where is None:
-            raise QuerySyntaxError("the query has nothing to search: only stop words or punctuation", None,
+            raise QuerySyntaxError(NOTHING_TO_SEARCH, None,
                                    self.planner.query)
         rank = " OR ".join(dict.fromkeys(self._positive)) or None
         text_only = where in (TEXT_MATCH, f"({TEXT_MATCH})")

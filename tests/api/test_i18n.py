@@ -26,7 +26,7 @@ def test_every_time_is_shown_in_beijing_time() -> None:
 def test_a_time_limit_ends_at_24_00_of_its_last_day() -> None:
     """A deadline stored as 00:00 Beijing time of the next day reads as the last day at 24:00."""
     end_of_9_october = dt.datetime(2026, 10, 9, 16, 0, tzinfo=dt.UTC)  # 2026-10-10 00:00 in Beijing
-    assert formatter(Language.zh).deadline(end_of_9_october) == "2026年10月9日 24:00"
+    assert formatter(Language.zh).deadline(end_of_9_october) == "2026年10月9日24时"  # as Chinese notices write it
     assert formatter(Language.en).deadline(end_of_9_october) == "9 Oct 2026, 24:00 (UTC+8)"
     assert formatter(Language.zh).deadline(end_of_9_october + dt.timedelta(hours=3)) == "2026年10月10日 03:00:00"
     assert formatter(Language.zh).deadline(None) == ""

@@ -35,6 +35,7 @@ from core.celery_app import TaskQueue
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.settings import Settings
 from tests.copyright.media import picture
+from tests.core.test_filekinds import PE as PROGRAM
 
 
 def today() -> date:
@@ -139,6 +140,19 @@ def test_upload_is_kept_under_its_hash_and_copies_go_to_review(session: Session,
     with pytest.raises(InvalidInput, match="no certificate"):
         service.certificate_of(session, settings, copy_.number)
     assert leftovers(settings) == [sha]
+
+
+def test_a_program_is_registered_only_as_software(session: Session, settings: Settings) -> None:
+    """An .exe sent as a written work was registered without a word: a program is computer software."""
+    program = PROGRAM
+    as_text = json.dumps({"title": "My novel", "work_type": "written"})
+    with pytest.raises(InvalidInput, match=r"the file is a program \(EXE\): register it as computer software"):
+        service.register_upload(writer(session, person(session)), settings, as_text, io.BytesIO(program))
+    session.rollback()
+    assert leftovers(settings) == [] and count(session, Registration) == 0
+    as_software = json.dumps({"title": "My tool", "work_type": "software"})
+    done = service.register_upload(writer(session, person(session)), settings, as_software, io.BytesIO(program))
+    assert done.status is RegistrationStatus.registered and done.work_type is WorkType.software
 
 
 class BrokenStream(io.BytesIO):

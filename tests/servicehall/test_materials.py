@@ -18,6 +18,7 @@ from servicehall import service, views
 from servicehall.models import Application
 from servicehall.schemas import ActionIn, ApplyIn
 from servicehall.workflow import Action
+from tests.core.test_filekinds import PE as PROGRAM
 from tests.servicehall.conftest import Office, bj
 
 NOW = bj(2026, 4, 1)
@@ -44,6 +45,24 @@ def test_files_are_hashed_and_a_file_beyond_the_limit_is_refused(office: Office)
     leftovers = [p for p in (office.settings.resolved_data_dir / "hall").iterdir()
                  if p.name.startswith(".upload-") or p.read_bytes() == too_big]
     assert leftovers == []
+
+
+def test_a_program_is_refused_as_a_material_and_leaves_nothing(office: Office) -> None:
+    """The staff open what applicants send: an executable (by its content, whatever its name) or a
+    script (by its name) is refused, named, before anything is stored."""
+    before = _count(office)
+    w = office.writer("applicant")
+    for name, data, said in (("receipt.pdf", PROGRAM, "receipt.pdf is a program (EXE)"),
+                             ("run.bat", b"@echo off", "run.bat is a program (BAT)")):
+        with pytest.raises(InvalidInput) as refused:
+            service.apply(w, office.settings, ApplyIn(item=office.item, fields={"details": "d"}),
+                          [(name, io.BytesIO(data))], now=NOW)
+        assert refused.value.detail.startswith(said)
+        zh = refused.value.in_words(translations(Language.zh).gettext, Language.zh)
+        assert zh.startswith(f"{name} 是程序文件（{said[-4:-1]}）")
+        w.session.rollback()
+    assert _count(office) == before
+    assert [p for p in (office.settings.resolved_data_dir / "hall").iterdir() if p.name.startswith(".upload-")] == []
 
 
 def test_required_fields_and_materials_are_asked_for(office: Office) -> None:

@@ -158,8 +158,9 @@ def test_query_errors_in_chinese(web: TestClient) -> None:
     ("PN=US", "不是公开号：“US”"),
     ("TI>led", "TI 只能用“=”，不能用“>”"),
     ("light NEAR100 diode", "邻近距离必须在 1 到 99 之间"),
-    ("the OR of", "检索式中没有可检索的内容：只有停用词或标点"),
-    ("!!!", "检索式中没有可检索的内容：只有停用词或标点"),
+    ("the OR of", "检索式中没有可检索的内容：只有停用词、标点或超过 60 个字符的词"),
+    ("!!!", "检索式中没有可检索的内容：只有停用词、标点或超过 60 个字符的词"),
+    ("x" * 300, "检索式中没有可检索的内容：只有停用词、标点或超过 60 个字符的词"),
     ("TI=( )", "这个“)”前面缺少词语或括号组"),
     ("light NEAR1000 diode", "邻近距离必须在 1 到 99 之间"),
     ("TI=ab*", "通配符前面至少要有 3 个字符：“ab*”"),
@@ -229,17 +230,21 @@ def test_a_party_is_listed_once_with_its_other_names_and_found_by_them(web: Test
 
 def test_legal_events_say_what_they_did_in_the_readers_language(web: TestClient) -> None:
     """INPADOC words events in English whatever the office; beside them the page says what each did
-    (CN101096965A: published, then deemed withdrawn), and the description's language is named."""
+    (CN101096965A: published, examination requested, designated in Hong Kong, then deemed
+    withdrawn: the two between, which change no status, were left blank), and the description's
+    language is named."""
     zh = html.fromstring(web.get("/patent/CN101096965A", headers=ZH).text)
     events = zh.xpath("//details[summary[starts-with(normalize-space(), '法律事件')]]//tbody/tr")
     meanings = [row.xpath("./td")[3].text_content() for row in events]
-    assert meanings == ["申请公布", "", "", "申请撤回、视为撤回或被驳回"]  # C02 is deemed withdrawn, not withdrawn
+    assert meanings == ["申请公布", "实质审查请求生效", "在香港请求记录指定专利申请",
+                        "申请撤回、视为撤回或被驳回"]  # C02 is deemed withdrawn, not withdrawn
     assert all("nowrap" in row.xpath("./td")[0].get("class", "") for row in events)
     assert zh.xpath("//details/summary[starts-with(normalize-space(), '说明书')]")[0].text_content() == "说明书（中文）"
     en = html.fromstring(web.get("/patent/CN101096965A", headers=EN).text)
     events = en.xpath("//details[summary[starts-with(normalize-space(), 'Legal events')]]//tbody/tr")
     assert [row.xpath("./td")[3].text_content() for row in events] == [
-        "Application published", "", "", "Application withdrawn, deemed withdrawn or refused"]
+        "Application published", "Request for substantive examination in force",
+        "Request to record the designated patent in Hong Kong", "Application withdrawn, deemed withdrawn or refused"]
 
 
 def test_an_edited_cursor_is_refused_in_the_readers_language(web: TestClient) -> None:
