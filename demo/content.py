@@ -39,13 +39,13 @@ from servicehall.schemas import StaffIn
 
 DOMAIN = "demo.ipcommons.local"
 ADMIN_EMAIL = f"admin@{DOMAIN}"
-PEOPLE = {"creator": "李华（演示）Li Hua, demo", "analyst": "王芳（演示）Wang Fang, demo",
-          "engineer": "张伟（演示）Zhang Wei, demo", "applicant": "陈静（演示）Chen Jing, demo"}
-CATEGORIES = [("专利检索与分析（演示）Patent search and analysis, demo", "检索式、专题库与预警报告的问答 · Queries, "
+PEOPLE = {"creator": "李华（演示） · Li Hua, demo", "analyst": "王芳（演示） · Wang Fang, demo",
+          "engineer": "张伟（演示） · Zhang Wei, demo", "applicant": "陈静（演示） · Chen Jing, demo"}
+CATEGORIES = [("专利检索与分析（演示） · Patent search and analysis, demo", "检索式、专题库与预警报告的问答 · Queries, "
                "collections and reports"),
-              ("著作权登记（演示）Copyright registration, demo", "登记、许可与证书核验 · Registration, licences, "
+              ("著作权登记（演示） · Copyright registration, demo", "登记、许可与证书核验 · Registration, licences, "
                "verifying certificates"),
-              ("代理机构（演示）IP agencies, demo", "选择与评价代理机构 · Choosing and reviewing agencies")]
+              ("代理机构（演示） · IP agencies, demo", "选择与评价代理机构 · Choosing and reviewing agencies")]
 THREADS = [  # (category, author, title, body, replier, reply): one reply each, as new users may post
     (0, "engineer", "如何检索 LED 散热相关专利？（演示）",
      "我想找 LED 灯具散热结构的专利，`TI=(led AND 散热)` 命中太少，有什么建议？",
@@ -58,12 +58,12 @@ THREADS = [  # (category, author, title, body, replier, reply): one reply each, 
      "creator", "在代理机构目录里按省份“广东”、IPC 小类 H04W 筛选，资料页有信用记录和评价。"),
 ]
 AGENCIES = [  # (name, province, city, services, IPC subclasses)
-    ("岭南知识产权代理（演示）Lingnan IP, demo", "广东", "深圳", ["patent", "trademark"], ["H04W", "H04L"]),
-    ("珠江专利事务所（演示）Pearl River Patents, demo", "广东省", "广州", ["patent"], ["H04N", "G06F"]),
-    ("京华知识产权（演示）Jinghua IP, demo", "北京", "", ["patent", "law"], ["A61B", "G16H"]),
-    ("浦江版权服务（演示）Pujiang Copyright, demo", "上海", "", ["copyright", "law"], []),
-    ("西湖专利代理（演示）West Lake Patents, demo", "Zhejiang", "杭州", ["patent"], ["F21V", "H01L"]),
-    ("天府知识产权（演示）Tianfu IP, demo", "四川", "成都", ["patent", "trademark"], ["G06F"]),
+    ("岭南知识产权代理（演示） · Lingnan IP, demo", "广东", "深圳", ["patent", "trademark"], ["H04W", "H04L"]),
+    ("珠江专利事务所（演示） · Pearl River Patents, demo", "广东省", "广州", ["patent"], ["H04N", "G06F"]),
+    ("京华知识产权（演示） · Jinghua IP, demo", "北京", "", ["patent", "law"], ["A61B", "G16H"]),
+    ("浦江版权服务（演示） · Pujiang Copyright, demo", "上海", "", ["copyright", "law"], []),
+    ("西湖专利代理（演示） · West Lake Patents, demo", "Zhejiang", "杭州", ["patent"], ["F21V", "H01L"]),
+    ("天府知识产权（演示） · Tianfu IP, demo", "四川", "成都", ["patent", "trademark"], ["G06F"]),
 ]
 REVIEWERS = ("analyst", "engineer", "applicant")  # three reviews rate an agency; the last two stay unrated
 
@@ -86,7 +86,7 @@ def seed_demo_content(settings: Settings) -> DemoContent:
         if session.scalar(select(User.id).where(User.email == ADMIN_EMAIL)) is not None:
             return DemoContent(created=False)
         password = secrets.token_urlsafe(12)
-        admin = create_user(session, ADMIN_EMAIL, password, "演示管理员 Demo admin", Role.admin)
+        admin = create_user(session, ADMIN_EMAIL, password, "演示管理员 · Demo admin", Role.admin)
         people = {key: create_user(session, f"{key}@{DOMAIN}", secrets.token_urlsafe(16), name)
                   for key, name in PEOPLE.items()}
         session.commit()
@@ -137,7 +137,7 @@ def _agencies(session: Session, admin: User, people: dict[str, User]) -> list[in
 def _work(session: Session, settings: Settings, creator: User) -> None:
     """A hash-only registration of a demo text (its SHA-256 is that of the sentence below)."""
     text = "洱海日出（演示作品）Sunrise over Erhai — a demo work of IP Commons".encode()
-    body = RegisterIn(work=WorkIn(title="洱海日出（演示）Sunrise over Erhai, demo", work_type=WorkType.written,
+    body = RegisterIn(work=WorkIn(title="洱海日出（演示） · Sunrise over Erhai, demo", work_type=WorkType.written,
                                   authors=["李华（演示）"], description="演示数据 · demo content"),
                       content=ContentHash(sha256=hashlib.sha256(text).hexdigest(), size=len(text)))
     registry.register_hash(_as(session, creator), settings, body)

@@ -33,6 +33,13 @@ def newest_first(session: Session, coll: Collection, start: int = 0,
     return [(pn, ItemSource(source), added_at) for pn, source, added_at in rows]
 
 
+def listed(session: Session, coll: Collection, pn: str) -> tuple[ItemSource, datetime] | None:
+    """How and when ``pn`` came into the collection; None when it is not (or no longer) an item."""
+    row = session.execute(select(CollectionItem.source, CollectionItem.added_at).where(
+        CollectionItem.collection_id == coll.id, CollectionItem.pn == pn, CollectionItem.excluded.is_(False))).first()
+    return (ItemSource(row.source), row.added_at) if row is not None else None
+
+
 def add_items(session: Session, coll: Collection, pns: list[str],
               source: ItemSource = ItemSource.manual) -> list[str]:
     """Add new documents; a manual add brings back one removed by hand. Returns the added ones."""

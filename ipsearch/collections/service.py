@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from core.db import session_scope
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from ipsearch.collections.access import get_editable, get_visible, may_edit, require_owner, shared_with
 from ipsearch.collections.items import add_items as _add_items
-from ipsearch.collections.items import item_count, item_pns, newest_first, refresh
+from ipsearch.collections.items import item_count, item_pns, listed, newest_first, refresh
 from ipsearch.collections.items import remove_items as _remove_items
 from ipsearch.collections.models import (
     MAX_QUERY_MATCHES,
@@ -204,9 +205,9 @@ def items(session: Session, user: User | None, search: SearchService, collection
     index. A document that has left the corpus keeps its number and tags."""
     coll = get_visible(session, user, collection_id)
     tags = _tags_by_pn(session, coll)
-    return ItemsOut(items=[_item(pn, search.backend.get(pn), tags.get(pn, []), lang).model_copy(
-        update={"added_at": added_at, "found_later": source is ItemSource.refresh})
-        for pn, source, added_at in newest_first(session, coll, start, limit)], total=item_count(session, coll))
+    return ItemsOut(items=[_item(pn, search.backend.get(pn), tags.get(pn, []), lang, source, added_at)
+                           for pn, source, added_at in newest_first(session, coll, start, limit)],
+                    total=item_count(session, coll))
 
 
 def item(session: Session, user: User | None, search: SearchService, collection_id: int, pn: str,
@@ -214,15 +215,19 @@ def item(session: Session, user: User | None, search: SearchService, collection_
     """One document of the collection (None when it is not, or no longer, an item)."""
     coll = get_visible(session, user, collection_id)
     key = normalise_pn(pn)
-    if key not in set(item_pns(session, coll)):
+    if (found := listed(session, coll, key)) is None:
         return None
-    return _item(key, search.backend.get(key), _tags_of(session, coll, key), lang)
+    return _item(key, search.backend.get(key), _tags_of(session, coll, key), lang, *found)
 
 
-def _item(pn: str, record: dict[str, Any] | None, tags: list[str], lang: str | None) -> ItemOut:
+def _item(pn: str, record: dict[str, Any] | None, tags: list[str], lang: str | None, source: ItemSource,
+          added_at: datetime) -> ItemOut:
+    """One item as listed, however it is asked for: the whole list, or the one just tagged or noted
+    (whose date of addition went missing, and came back only with the page)."""
     r = record or {}
     return ItemOut(pn=pn, tags=tags, in_corpus=record is not None, title=_title(r, lang),
-                   publication_date=r.get("publication_date"), applicants=r.get("owners") or [])
+                   publication_date=r.get("publication_date"), applicants=r.get("owners") or [],
+                   added_at=added_at, found_later=source is ItemSource.refresh)
 
 
 def _title(record: dict[str, Any], lang: str | None) -> str | None:

@@ -39,3 +39,9 @@ def test_the_day_of_a_moment_is_its_day_in_beijing() -> None:
     assert zh.date(late_utc) == "2026年12月5日" and zh.datetime(late_utc).startswith("2026年12月5日")
     assert zh.date(late_utc.replace(tzinfo=None)) == "2026年12月5日"  # a naive moment is UTC
     assert en.date(dt.date(2026, 12, 4)) == "4 Dec 2026"  # a day stays the day it is
+
+
+def test_file_sizes_in_each_languages_units() -> None:
+    zh, en = formatter(Language.zh), formatter(Language.en)
+    assert [zh.size(n) for n in (17, 3_500, 5 * 1024 ** 2)] == ["17字节", "3.4 kB", "5 MB"]
+    assert [en.size(n) for n in (1, 17, 1023, 1024)] == ["1 byte", "17 bytes", "1,023 bytes", "1 kB"]

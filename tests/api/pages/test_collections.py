@@ -262,6 +262,8 @@ def test_a_tag_and_a_note_come_off_in_place(web: TestClient) -> None:
     r = _post(web, f"/collections/{cid}/tags/remove", {"pn": FIRST, "tag": "typo"}, HTMX)
     assert r.status_code == 200 and r.text.lstrip().startswith(f'<li class="item" id="item-{FIRST}">')
     assert "Remove the tag typo" not in r.text and "a note to delete" in r.text
+    added = re.search(r'<span class="added">added [^<]+</span>', page)  # the item swapped in keeps its date
+    assert added is not None and added.group(0) in r.text
     r = _post(web, f"/collections/{cid}/notes/{note_id.group(1)}/delete", {"pn": FIRST})
     assert r.status_code == 303
     page = web.get(f"/collections/{cid}", headers=HTML).text
