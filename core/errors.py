@@ -53,7 +53,7 @@ class IPCommonsError(Exception):
         if not self.params:
             return translate(self.detail)
         values = {k: v.in_language(lang) if isinstance(v, Named | Quoted) else
-                  translate(v) if isinstance(v, Term) else v for k, v in self.params.items()}
+                  translate(v.words) if isinstance(v, Term) else v for k, v in self.params.items()}
         return translate(self.template) % values
 
 

@@ -53,3 +53,24 @@ class Term(str):
     shows the reader's word (``IPCommonsError.in_words``), not "completed" on a Chinese page."""
 
     __slots__ = ()
+
+    @property
+    def words(self) -> str:
+        """The catalog entry that words the code: the code itself."""
+        return str(self)
+
+
+class WordedTerm(Term):
+    """A code worded by another catalog entry where it is used: the API's action ``reject`` is
+    不予受理 at acceptance and 不予批准 at approval."""
+
+    _words: str
+
+    def __new__(cls, code: str, words: str) -> WordedTerm:
+        made = super().__new__(cls, code)
+        made._words = words
+        return made
+
+    @property
+    def words(self) -> str:
+        return self._words

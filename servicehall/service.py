@@ -27,7 +27,7 @@ from core.accounts.permissions import is_admin, is_staff
 from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from core.i18n import Named, Term
+from core.i18n import Named, Term, WordedTerm
 from core.notifications import notify
 from core.settings import Settings
 from servicehall import clock, rescheduling, uploads, warnings, workflow
@@ -235,7 +235,8 @@ def _require(session: Session, user: User, app: Application, body: ActionIn) -> 
         raise PermissionDenied.said("you may not %(action)s application %(number)s", action=Term(body.action.value),
                                     number=app.number)
     if body.action in NEEDS_COMMENT and not body.comment.strip():
-        raise InvalidInput.said("say why (%(action)s needs a comment)", action=Term(body.action.value))
+        raise InvalidInput.said("say why (%(action)s needs a comment)",
+                                action=WordedTerm(body.action.value, workflow.action_term(body.action, app.status)))
     if _upholds_mediation(session, app, body) and not is_admin(user):
         raise PermissionDenied("an upheld mediation enters the agency's integrity record: an admin approves it")
     if _decides_registration(session, app, body) and not is_staff(user):

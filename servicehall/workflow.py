@@ -63,6 +63,14 @@ class HandlingFlow(StateMachine):
         return bool(self.model.paused_from is Status.submitted)
 
 
+def action_term(action: Action, status: Status) -> str:
+    """What an action is called where it is taken: rejecting is 不予受理 at acceptance and 不予批准
+    at approval (one word, 驳回, left staff unsure which result box went with it)."""
+    if action is Action.reject:
+        return "reject_at_acceptance" if status is Status.submitted else "reject_at_approval"
+    return action.value
+
+
 def allowed(app: Application) -> set[Action]:
     """The actions the application's status allows (whoever takes them)."""
     flow = HandlingFlow(model=app, state_field="status")

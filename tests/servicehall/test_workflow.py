@@ -141,6 +141,16 @@ def test_a_reason_is_required_to_ask_for_materials_send_back_or_reject(office: O
     w = office.writer("acceptor")
     with pytest.raises(InvalidInput):
         service.act(w, number, ActionIn(action=A.request_materials, comment=" "), now=NOW)
+    # rejecting is named for its step on the page; the API keeps the action's own name
+    with pytest.raises(InvalidInput) as refused:
+        service.act(w, number, ActionIn(action=A.reject, comment=""), now=NOW)
+    assert refused.value.detail == "say why (reject needs a comment)"
+    zh = refused.value.in_words(translations(Language.zh).gettext, Language.zh)
+    assert zh == "请说明理由（“不予受理”需要填写意见）"
+    approving = reach(office, Status.approving)
+    with pytest.raises(InvalidInput) as at_approval:
+        service.act(office.writer("approver"), approving, ActionIn(action=A.reject, comment=""), now=NOW)
+    assert at_approval.value.in_words(translations(Language.en).gettext) == "say why (“Do not approve” needs a comment)"
 
 
 def test_assignment_gives_the_step_to_one_person(office: Office) -> None:

@@ -149,14 +149,26 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
         creator.locator("#supply-form button[type=submit]").click()
     expect(creator.locator("main")).to_contain_text("receipt.pdf")
 
-    # accepted, handled, reviewed and approved
-    _act(staff["acceptor"], portal_url, number, "accept")
+    # accepted, handled, reviewed and approved; rejecting is named for its step (驳回 said neither)
+    zh = lang == "zh-CN"
+    acceptor = staff["acceptor"]
+    acceptor.goto(f"{portal_url}/service-hall/applications/{number}")
+    reject = acceptor.locator('#staff-actions button[value="reject"]')
+    expect(reject).to_have_text("不予受理" if zh else "Do not accept")
+    expect(acceptor.locator('label[for="comment"]')).to_have_text(
+        "意见（要求补正、不予受理时必填）" if zh else "Comment (required for: Request materials, Do not accept)")
+    reject.click()  # without a comment: refused, and named as the button is
+    expect(acceptor.locator("main")).to_contain_text("请说明理由（“不予受理”需要填写意见）" if zh else
+                                                     "say why (“Do not accept” needs a comment)")
+    _act(acceptor, portal_url, number, "accept")
     _act(staff["handler"], portal_url, number, "handle", comment="Evidence is sufficient; send a warning letter.")
     _act(staff["reviewer"], portal_url, number, "review")
     staff["reviewer"].goto(f"{portal_url}/service-hall/applications/{number}")
     # staff find their way back to the worklist (the trail offered only "my applications")
     assert staff["reviewer"].locator('p.crumbs a[href="/service-hall/work"]').count() == 1
     _clean(staff["reviewer"], f"hall-approve-{lang}")
+    expect(staff["reviewer"].locator('#staff-actions button[value="reject"]')).to_have_text(
+        "不予批准" if zh else "Do not approve")
     _act(staff["reviewer"], portal_url, number, "approve", result="A warning letter was sent to Copycat Ltd.")
 
     # the creator sees every step and rates the service
