@@ -145,8 +145,11 @@ def register(page: CheckedPageDep, title: Text = "", work_type: Text = "", mode:
             "description": description, "completion_date": completion_date, "published": published,
             "first_publication_date": first_publication_date, "first_publication_place": first_publication_place,
             "sha256": sha256}
+    dropped = mode != "hash" and file is not None and bool(file.filename)  # a browser never keeps it
+    about_file = False  # where the refusal is said: by the work's fields, or by the file's (step 4)
     try:
         work, settings = _work(page, form), page.platform.settings
+        about_file = True
         if mode == "hash":
             done = service.register_hash(page.writer(), settings, RegisterIn(work=work, content=_content(sha256, size)))
         elif file is not None and file.filename:
@@ -155,8 +158,7 @@ def register(page: CheckedPageDep, title: Text = "", work_type: Text = "", mode:
             raise InvalidInput.said("choose the file to register, or switch to hash-only")
     except FORM_ERRORS as exc:
         page.session.rollback()
-        dropped = mode != "hash" and file is not None and bool(file.filename)  # a browser never keeps it
-        return _wizard(page, 400, error=page.explain(exc), form=form, choose_again=dropped)
+        return _wizard(page, 400, error=page.explain(exc), form=form, choose_again=dropped, about_file=about_file)
     return page.redirect(f"/copyright/records/{done.number}?registered=1")
 
 

@@ -219,9 +219,13 @@ def flag(page: CheckedPageDep, post_id: DbId, reason: OptionalText = "") -> Resp
     place = svc.post_place(page.session, post_id, page.user)
     try:
         flagged = svc.flag_post(page.writer(), post_id, FlagIn(reason=reason.strip()).reason)
-    except FORM_ERRORS as exc:
+    except FORM_ERRORS as exc:  # said in the post's flag box, kept open with the reason typed
         page.session.rollback()
-        return _topic(page, place.topic_id, place.page, form_status(exc), typed={}, error=_explain(page, exc))
+        shown = svc.post_view(page.session, post_id, page.user)
+        if shown.mine or shown.flagged:  # no flag box on the page: said above the topic
+            return _topic(page, place.topic_id, place.page, form_status(exc), typed={}, error=_explain(page, exc))
+        return _topic(page, place.topic_id, place.page, form_status(exc), typed={},
+                      flag_refused={"post": post_id, "error": _explain(page, exc), "reason": reason})
     if flagged.hidden and not is_staff(page.user):
         return page.redirect(f"/community/topics/{place.topic_id}?flagged=1")
     return page.redirect(_post_url(place.topic_id, place.page, post_id, flagged=1))

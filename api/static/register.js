@@ -69,6 +69,8 @@
       document.open();  // the refused form, rendered by the server with its reason
       document.write(xhr.responseText);
       document.close();
+      var refused = document.getElementById("form-error");  // said where it is put right, maybe in step 4
+      if (refused) { refused.scrollIntoView(); }
     });
     xhr.addEventListener("error", function () {
       progressBox.hidden = true;

@@ -124,6 +124,10 @@ def test_a_refused_registration_comes_back_with_its_reason_and_registers_nothing
         assert r.status_code == 400
         error = re.search(r'<div class="error" role="alert" id="form-error">(.*?)</div>', r.text, re.S)
         assert error is not None and reason.lower() in html.unescape(error.group(1)).lower(), error
+        # said where it is put right: a refusal of the file by the file (step 4), a screen below the top
+        about_file = change.get("mode") == "upload" or "SHA-256" in reason or "size" in reason
+        assert (error.start() > r.text.index("4. The file")) is about_file, reason
+        assert 'action="/copyright/register#form-error"' in r.text  # the page comes back scrolled to it
         if change.get("title", "x").strip():
             assert 'value="Kept title 保留"' in r.text  # what was typed is kept
         missing = client.post("/copyright/register", data={"csrf_token": _csrf(client)}, headers=HTML)
