@@ -27,7 +27,7 @@ from core.accounts.permissions import is_admin, is_staff
 from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from core.i18n import Named, Term, WordedTerm
+from core.i18n import Named, Quoted, Term, WordedTerm
 from core.notifications import notify
 from core.settings import Settings
 from servicehall import clock, rescheduling, uploads, warnings, workflow
@@ -115,7 +115,11 @@ def _check_registration(session: Session, item: ServiceItem, number: str, applic
     from copyright.models import RegistrationStatus
     from copyright.service import registration
 
-    reg = registration(session, number)  # NotFound when the registry has no such number
+    try:
+        reg = registration(session, number)
+    except NotFound as exc:  # a value of the form that does not fit, said as one: "登记 不存在的号 不存在"
+        raise InvalidInput.said("no registration is numbered %(number)s: its number is on its certificate, such as "
+                                "CR-2026-00000001", number=Quoted(number)) from exc
     if reg.owner_id != applicant.id:
         raise PermissionDenied.said("registration %(number)s is not yours: only its registrant applies for it",
                                     number=reg.number)

@@ -52,7 +52,8 @@ ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field
           N_("send the missing materials (or say what you supply)"), N_("no application %(number)s"),
           N_("the file is larger than the upload limit of %(limit)s bytes"),
           N_("%(name)s is a program (%(kind)s): send each material as a document or a picture (PDF, an image, "
-             "an office file)")]
+             "an office file)"),
+          N_("no registration is numbered %(number)s: its number is on its certificate, such as CR-2026-00000001")]
 NOTICES = {"applied": N_("Your application is received. Keep its tracking number."),
            "supplied": N_("Your materials are received."),
            "rated": N_("Thank you for your rating."), "assigned": N_("The step is assigned."),

@@ -12,12 +12,14 @@ import uuid
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.i18n import translations
 from copyright import service as registry
 from copyright.models import RegistrationStatus, WorkType
 from copyright.registry import ContentHash, WorkIn
 from copyright.schemas import RegisterIn
 from core.accounts.models import Role, User
 from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.i18n import Language
 from core.settings import Settings
 from servicehall import service
 from servicehall.models import ItemKind, Status
@@ -117,4 +119,9 @@ def test_a_subsidy_is_asked_in_yuan_for_ones_own_registration(sessions: sessionm
             ask(own, amount)
     with pytest.raises(PermissionDenied, match="not yours"):
         ask(others, "100")
+    with pytest.raises(InvalidInput) as unknown:  # a value of the form, said with the number's shape
+        ask("不存在的号", "100")
+    assert unknown.value.detail.startswith("no registration is numbered '不存在的号': its number is on its certificate")
+    assert unknown.value.in_words(translations(Language.zh).gettext, Language.zh) == \
+        "没有登记号为“不存在的号”的登记：登记号印在证书上，例如 CR-2026-00000001"
     assert ask(own, typed).fields["amount"] == kept
