@@ -216,9 +216,11 @@ def standing(session: Session, search: SearchService, user: User, sub_id: int, l
     """Where each rule of the user's subscription stands on ``as_of`` (today): what the alerts are
     checked against, shown whether or not one fired. Another user's subscription is NotFound."""
     sub = alerts.owned_subscription(session, user.id, sub_id)
+    scope = scopes.resolve_for(session, sub.scope, user)  # a scope unpublished or left since: nothing is shown
     ctx, config = alerts.rule_context(session, sub, as_of or dt.date.today())
     view = _named(search, ctx.query, SubscriptionOut.model_validate(sub))
     node, planner = search.plan(ctx.query)
-    return SubscriptionStanding(view=view, scope_name=_scope_name(session, sub.scope, lang), as_of=ctx.as_of,
+    return SubscriptionStanding(view=view, scope_name=scope.name_zh if lang is Language.zh else scope.name,
+                                as_of=ctx.as_of,
                                 latest=latest_publication(search, planner, ctx.as_of, node),
                                 months=config.window_months, rules=config, standings=standings(search, ctx, config))

@@ -122,10 +122,9 @@ class Formatter:
     def size(self, value: int) -> str:
         """A file's size in the locale's units ("17字节", "3.4 kB", "1.2 MB"): the hall said "17 B" where
         the registry said "98 字节"."""
-        if value < 1024:
+        if value < 1000:  # CLDR's kB and MB are decimal: 1,000 and 1,000,000 bytes
             return format_unit(value, "digital-byte", length="long", locale=self.locale)
-        kilobytes = value < 1024 ** 2
-        unit, scaled = ("digital-kilobyte", value / 1024) if kilobytes else ("digital-megabyte", value / 1024 ** 2)
+        unit, scaled = ("digital-kilobyte", value / 1e3) if value < 1e6 else ("digital-megabyte", value / 1e6)
         return format_unit(round(scaled, 1), unit, length="short", locale=self.locale)
 
 

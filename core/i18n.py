@@ -74,3 +74,6 @@ class WordedTerm(Term):
     @property
     def words(self) -> str:
         return self._words
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  # copied and pickled whole (str gives one)
+        return str(self), self._words

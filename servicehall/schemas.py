@@ -121,11 +121,21 @@ class MaterialOut(RowOut):
     uploaded_at: Beijing
 
 
+class ActionChoice(BaseModel):
+    """An action the caller may take now, named as it is where it is taken."""
+
+    action: Action
+    term: str = Field(description="its name at this step: reject is reject_at_acceptance when accepting, "
+                                  "reject_at_approval when approving; other actions are named as themselves")
+    needs_comment: bool = Field(description="refused without a comment saying why")
+
+
 class EventOut(BaseModel):
     at: Beijing
     actor: str | None
     by_platform: bool = Field(description="a step the platform took itself, such as recalculating deadlines")
     action: str
+    term: str = Field(description="the action named as it was where it was taken (see ActionChoice.term)")
     from_status: Status | None
     to_status: Status
     comment: str
@@ -167,6 +177,7 @@ class ApplicationOut(BaseModel):
     events: list[EventOut]
     cards: list[CardOut]
     actions: list[Action] = Field(description="What the caller may do now.")
+    choices: list[ActionChoice] = Field(description="The same actions, named for this step.")
     can_rate: bool
 
 
@@ -182,6 +193,7 @@ class WorkItemOut(BaseModel):
     card: CardLevel | None
     used_share: float = Field(description="Share of the step's promised time used so far.")
     actions: list[Action]
+    choices: list[ActionChoice]
 
 
 class SweepOut(BaseModel):

@@ -232,15 +232,15 @@ def _require(session: Session, user: User, app: Application, body: ActionIn) -> 
     """409 when the status does not allow the action, 403 when the caller may not take it."""
     if body.version is not None and body.version != app.version:
         raise Conflict.said("application %(number)s changed since you saw it: reload it", number=app.number)
+    # the action named as it is at this step (不予受理, not 驳回); the API's detail keeps its own name
+    action = WordedTerm(body.action.value, workflow.action_term(body.action, app.status))
     if body.action not in workflow.allowed(app):
         raise Conflict.said("application %(number)s is %(status)s: %(action)s is not possible now",
-                            number=app.number, status=Term(app.status.value), action=Term(body.action.value))
+                            number=app.number, status=Term(app.status.value), action=action)
     if not may_act(session, user, app, body.action):
-        raise PermissionDenied.said("you may not %(action)s application %(number)s", action=Term(body.action.value),
-                                    number=app.number)
+        raise PermissionDenied.said("you may not %(action)s application %(number)s", action=action, number=app.number)
     if body.action in NEEDS_COMMENT and not body.comment.strip():
-        raise InvalidInput.said("say why (%(action)s needs a comment)",
-                                action=WordedTerm(body.action.value, workflow.action_term(body.action, app.status)))
+        raise InvalidInput.said("say why (%(action)s needs a comment)", action=action)
     if _upholds_mediation(session, app, body) and not is_admin(user):
         raise PermissionDenied("an upheld mediation enters the agency's integrity record: an admin approves it")
     if _decides_registration(session, app, body) and not is_staff(user):

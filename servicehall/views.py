@@ -33,6 +33,7 @@ from servicehall.models import (
     Status,
 )
 from servicehall.schemas import (
+    ActionChoice,
     ApplicationOut,
     Bilingual,
     CardOut,
@@ -58,10 +59,23 @@ def actions_for(session: Session, user: User | None, app: Application) -> list[A
     return sorted((a for a in workflow.allowed(app) if may_act(session, user, app, a)), key=list(Action).index)
 
 
+def choices_of(actions: list[Action], status: Status) -> list[ActionChoice]:
+    return [ActionChoice(action=a, term=workflow.action_term(a, status), needs_comment=a in workflow.NEEDS_COMMENT)
+            for a in actions]
+
+
+def _term(action: str, before: Status | None) -> str:
+    """An event's action named as where it was taken (the events also hold apply, assign ...)."""
+    if before is None or action not in set(Action):
+        return action
+    return workflow.action_term(Action(action), before)
+
+
 def _events(session: Session, app: Application) -> list[EventOut]:
     rows = session.scalars(select(Event).where(Event.application_id == app.id).order_by(Event.id))
     return [EventOut(at=e.at, actor=_name(session, e.actor_id), by_platform=e.actor_id is None, action=e.action,
-                     from_status=e.from_status, to_status=e.to_status, comment=e.comment) for e in rows]
+                     term=_term(e.action, e.from_status), from_status=e.from_status, to_status=e.to_status,
+                     comment=e.comment) for e in rows]
 
 
 def application_out(session: Session, viewer: User | None, app: Application,
@@ -87,7 +101,7 @@ def application_out(session: Session, viewer: User | None, app: Application,
         materials=[MaterialOut.model_validate(m) for m in materials],
         events=_events(session, app),
         cards=[CardOut(level=c.level, step=c.step, fired_at=c.fired_at, closed_at=c.closed_at) for c in cards],
-        actions=actions_for(session, viewer, app),
+        actions=(actions := actions_for(session, viewer, app)), choices=choices_of(actions, app.status),
         can_rate=viewer is not None and viewer.id == app.applicant_id and app.status in (
             Status.completed, Status.rejected) and app.satisfaction is None)
 
@@ -133,7 +147,7 @@ def _work_item(session: Session, user: User, app: Application, now: datetime) ->
                        step=STEP_OF[status], applicant=_name(session, app.applicant_id) or "",
                        assignee=_name(session, app.assignee_id), step_due_at=app.step_due_at,
                        paused=app.running_since is None, card=_open_card(session, app), used_share=round(share, 3),
-                       actions=actions_for(session, user, app))
+                       actions=(actions := actions_for(session, user, app)), choices=choices_of(actions, app.status))
 
 
 def _urgency(w: WorkItemOut) -> tuple[int, int, float]:

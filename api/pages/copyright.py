@@ -159,7 +159,7 @@ def register(page: CheckedPageDep, title: Text = "", work_type: Text = "", mode:
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _wizard(page, 400, error=page.explain(exc), form=form, choose_again=dropped, about_file=about_file)
-    return page.redirect(f"/copyright/records/{done.number}?registered=1")
+    return page.redirect(f"/copyright/records/{done.number}?registered=1#content")  # not the form's #form-error
 
 
 class Answer(enum.StrEnum):

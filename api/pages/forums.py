@@ -226,8 +226,8 @@ def flag(page: CheckedPageDep, post_id: DbId, reason: OptionalText = "") -> Resp
             return _topic(page, place.topic_id, place.page, form_status(exc), typed={}, error=_explain(page, exc))
         return _topic(page, place.topic_id, place.page, form_status(exc), typed={},
                       flag_refused={"post": post_id, "error": _explain(page, exc), "reason": reason})
-    if flagged.hidden and not is_staff(page.user):
-        return page.redirect(f"/community/topics/{place.topic_id}?flagged=1")
+    if flagged.hidden and not is_staff(page.user):  # the post is gone from the page: the topic's top
+        return page.redirect(f"/community/topics/{place.topic_id}?flagged=1#content")
     return page.redirect(_post_url(place.topic_id, place.page, post_id, flagged=1))
 
 

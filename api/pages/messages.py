@@ -96,7 +96,7 @@ LEGAL_EVENT_KINDS = {"filed": N_("Application filed"), "published": N_("Applicat
 LEGAL_EVENT_CODES = {
     "CN:C10": N_("Request for substantive examination in force"),
     "CN:SE01": N_("Request for substantive examination in force"),
-    "HK:DE": N_("Request to record the designated patent in Hong Kong"),
+    "HK:DE": N_("Request to record the designated patent application in Hong Kong"),
     "US:FPAY": N_("Maintenance fee paid"),
     "*:17P": N_("Request for examination filed"), "*:17Q": N_("First examination report despatched"),
     "*:GRAG": N_("Intention to grant announced"), "*:GRAH": N_("Intention to grant announced"),

@@ -22,7 +22,7 @@ from core.ids import DbId, DbInt, parse_id
 from servicehall import catalogue, service, supervision, views
 from servicehall.models import Satisfaction, StaffRole
 from servicehall.schemas import ActionIn, ApplyIn, AssignIn, DashboardOut, ItemOut, RateIn, StaffIn
-from servicehall.workflow import NEEDS_COMMENT, Action, action_term
+from servicehall.workflow import APPLICANT_ACTIONS, Action
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -32,9 +32,13 @@ H = "/service-hall"
 # statuses, steps, actions, roles, cards and ratings, translated by value in the templates
 STATUSES = [N_("submitted"), N_("materials"), N_("handling"), N_("reviewing"), N_("approving"), N_("completed"),
             N_("rejected"), N_("withdrawn")]
-STEPS = [N_("step.accept"), N_("step.handle"), N_("step.review"), N_("step.approve")]  # the actions are buttons
+STEPS = [N_("step.accept"), N_("step.handle"), N_("step.review"), N_("step.approve")]
+# actions named in sentences and the trail (lower case in English), and as buttons
 ACTION_NAMES = [N_("accept"), N_("handle"), N_("review"), N_("approve"), N_("reject_at_acceptance"),
                 N_("reject_at_approval")]
+BUTTONS = [N_("button.accept"), N_("button.handle"), N_("button.review"), N_("button.approve"),
+           N_("button.request_materials"), N_("button.send_back"), N_("button.reject_at_acceptance"),
+           N_("button.reject_at_approval")]
 ACTIONS = [N_("apply"), N_("request_materials"), N_("supply"), N_("send_back"), N_("reject"), N_("withdraw"),
            N_("assign"), N_("reschedule")]
 STAFF_ROLES = [N_("acceptor"), N_("handler"), N_("reviewer"), N_("approver"), N_("head")]
@@ -133,10 +137,8 @@ def mine(page: PageDep) -> HTMLResponse:
 def _application(page: Page, number: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
     user = page.require_user()
     shown = views.get(page.session, user, number)
-    acts = {act: action_term(act, shown.status) for act in shown.actions if act not in (Action.supply, Action.withdraw)}
     return page.render("hall_application.html", status_code, a=shown, assignable=views.assignable(
-        page.session, user, number), staff_actions=acts,
-        needs_comment=[page.gettext(acts[a]) for a in acts if a in NEEDS_COMMENT],
+        page.session, user, number), staff_actions=[c for c in shown.choices if c.action not in APPLICANT_ACTIONS],
         satisfaction=list(Satisfaction), staff=catalogue.is_staff_anywhere(page.session, user), **extra)
 
 

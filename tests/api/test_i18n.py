@@ -43,5 +43,5 @@ def test_the_day_of_a_moment_is_its_day_in_beijing() -> None:
 
 def test_file_sizes_in_each_languages_units() -> None:
     zh, en = formatter(Language.zh), formatter(Language.en)
-    assert [zh.size(n) for n in (17, 3_500, 5 * 1024 ** 2)] == ["17字节", "3.4 kB", "5 MB"]
-    assert [en.size(n) for n in (1, 17, 1023, 1024)] == ["1 byte", "17 bytes", "1,023 bytes", "1 kB"]
+    assert [zh.size(n) for n in (17, 3_500, 5 * 1024 ** 2)] == ["17字节", "3.5 kB", "5.2 MB"]
+    assert [en.size(n) for n in (1, 17, 999, 1000)] == ["1 byte", "17 bytes", "999 bytes", "1 kB"]

@@ -37,4 +37,7 @@ def test_programs_are_named(head: bytes, name: str, kind: str) -> None:
 ])
 def test_documents_are_not_programs(head: bytes, name: str) -> None:
     assert program_kind(head, name) is None
+
+
+def test_a_picture_is_not_a_program() -> None:
     assert program_kind(_png(), "photo.png") is None

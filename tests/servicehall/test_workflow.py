@@ -150,7 +150,13 @@ def test_a_reason_is_required_to_ask_for_materials_send_back_or_reject(office: O
     approving = reach(office, Status.approving)
     with pytest.raises(InvalidInput) as at_approval:
         service.act(office.writer("approver"), approving, ActionIn(action=A.reject, comment=""), now=NOW)
-    assert at_approval.value.in_words(translations(Language.en).gettext) == "say why (“Do not approve” needs a comment)"
+    en = at_approval.value.in_words(translations(Language.en).gettext)
+    assert en == "say why (“refuse approval” needs a comment)"
+    with pytest.raises(PermissionDenied) as not_theirs:  # the other refusals name it so too, in lower case
+        service.act(office.writer("handler"), approving, ActionIn(action=A.reject, comment="no"), now=NOW)
+    assert not_theirs.value.in_words(translations(Language.en).gettext).startswith("you may not refuse approval")
+    assert not_theirs.value.in_words(translations(Language.zh).gettext, Language.zh) == \
+        f"您无权对办件 {approving} 执行“不予批准”"
 
 
 def test_assignment_gives_the_step_to_one_person(office: Office) -> None:

@@ -54,7 +54,7 @@ def _register(client: TestClient, data: dict[str, str], file: bytes | None = Non
     r = client.post("/copyright/register", data=data | {"csrf_token": _csrf(client)}, files=files, headers=HTML,
                     follow_redirects=False)
     assert r.status_code == 303, r.text
-    match = re.fullmatch(r"/copyright/records/(CR-\d{4}-\d{8})\?registered=1", r.headers["location"])
+    match = re.fullmatch(r"/copyright/records/(CR-\d{4}-\d{8})\?registered=1#content", r.headers["location"])
     assert match is not None, r.headers["location"]
     return match.group(1)
 

@@ -13,23 +13,28 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 from lxml import html
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from analytics.models import Subscription
+from analytics import portal as portal_service
+from analytics.models import CustomScope, Subscription
 from analytics.reports.service import generate
+from analytics.rules import Rule, Standing, StandingLevel
 from api.app import create_app
 from core.accounts.models import OrgKind, OrgRole, User
 from core.accounts.service import add_member, create_organisation, create_user
 from core.db import session_factory
+from core.i18n import Language
 from core.mail import _title
 from core.notifications import Notification
 from core.settings import BackendKind, Settings
+from ipsearch.service import SearchService
 from loaders.pipeline import run_load
 from loaders.synthetic import SyntheticOptions, write_weekly_files
 from tests.api.pages.led_documents import write_led_documents
@@ -338,9 +343,9 @@ def test_a_subscription_shows_where_each_rule_stands_today(portal: Portal) -> No
     assert page.status_code == 200
     rows = {row.get("id"): [" ".join(td.text_content().split()) for td in row.findall("td")]
             for row in html.fromstring(page.text).xpath('//table[@id="standings"]/tbody/tr')}
-    assert rows["standing-foreign_growth"][3] == "无可比较"
-    assert rows["standing-competitor_new_subclass"][1].startswith("关注 1 个竞争对手：本期公开 4 件；")
-    assert rows["standing-concentration_band"][1] == "两期中有一期公开不足 20 件，无可比较"
+    assert rows["standing-foreign_growth"][3] == "无从比较"
+    assert rows["standing-competitor_new_subclass"][1] == "关注 1 个竞争对手：近 12 个月公开 4 件；未进入新的小类"
+    assert rows["standing-concentration_band"][1] == "两期中有一期公开不足 20 件，无从比较"
     assert rows["standing-product_keywords"][1:] == ["2 个产品关键词，每次导入新文献时在其权利要求中检索",
                                                      "关键词：黄色预警 ≥ 2，红色预警 ≥ 3", "导入时检查"]
     latest = dt.date.today() - dt.timedelta(days=10)
@@ -350,6 +355,70 @@ def test_a_subscription_shows_where_each_rule_stands_today(portal: Portal) -> No
     assert anon.status_code == 303 and anon.headers["location"].startswith("/login?next=")
     assert alice.get("/reports/subscriptions/first", headers=ZH).status_code == 422
     assert _post(alice, f"/reports/subscriptions/{sub_id}/delete", {}).status_code == 303
+
+
+def test_every_standing_is_worded_and_alerts_or_rules_switched_off_are_said(portal: Portal,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The measures as the page words them, each branch (the rules' values are the rule tests'
+    business), markup in a name kept as text; alerts off and every rule off said so."""
+    alice = portal.clients["alice"]
+    assert _post(alice, "/reports/subscriptions", {"scope": "led", "lang": "zh"}).status_code == 303
+    sub_id = _subscriptions(portal)[-1]
+    real = portal_service.standing
+
+    def measured(session: Session, search: SearchService, user: User, sid: int, lang: Language) -> Any:
+        shown = real(session, search, user, sid, lang)
+        return shown.model_copy(update={"standings": [
+            Standing(rule=Rule.foreign_growth, level=StandingLevel.yellow, values={
+                "owner": f"Nordlicht {XSS}", "n": 6, "previous": 3, "growth": "+100", "applicants": 2}),
+            Standing(rule=Rule.competitor_new_subclass, level=StandingLevel.red,
+                     values={"competitors": 2, "n": 9, "subclasses": "F21V, H05B"}),
+            Standing(rule=Rule.concentration_band, level=StandingLevel.below, values={
+                "band": "moderately concentrated", "hhi": "1550", "n": 40, "previous_band": "moderately concentrated",
+                "previous_hhi": "1500", "previous": 38})]})
+
+    monkeypatch.setattr(portal_service, "standing", measured)
+    page = alice.get(f"/reports/subscriptions/{sub_id}", headers=ZH)
+    rows = {row.get("id"): [" ".join(td.text_content().split()) for td in row.findall("td")]
+            for row in html.fromstring(page.text).xpath('//table[@id="standings"]/tbody/tr')}
+    assert rows["standing-foreign_growth"][1] == (
+        f"增长最快：Nordlicht {XSS}，本期 6 件，上期 3 件（+100%）；共比较 2 个国外申请人")
+    assert "Nordlicht &lt;script&gt;" in page.text and XSS not in page.text
+    assert rows["standing-foreign_growth"][3] == "黄色预警"
+    competitor = rows["standing-competitor_new_subclass"][1]
+    assert competitor == "关注 2 个竞争对手：近 12 个月公开 9 件；新进入小类：F21V、H05B"
+    assert rows["standing-concentration_band"][1:] == [
+        "HHI 1550（中度集中，40 件），上期 1500（中度集中，38 件）",
+        "HHI 区间发生变化（两期均公开 20 件以上）；变为高度集中时为红色", "未达阈值"]
+    assert "只有数值越过阈值时才会发出预警。" in page.text
+    monkeypatch.setattr(portal_service, "standing", real)
+
+    with session_factory(portal.settings.effective_database_url)() as s:  # alerts off, every rule off
+        row = s.get(Subscription, sub_id)
+        assert row is not None
+        row.alerts = False
+        row.rules = {name: {"enabled": False} for name in ("foreign_growth", "competitor_new_subclass",
+                                                           "concentration_band", "product_keywords")}
+        s.commit()
+    quiet = alice.get(f"/reports/subscriptions/{sub_id}", headers=ZH).text
+    assert "此订阅未开启预警：无论数值如何，都不会发出预警。" in quiet and "此订阅未开启任何预警规则。" in quiet
+    assert _post(alice, f"/reports/subscriptions/{sub_id}/delete", {}).status_code == 303
+
+
+def test_a_subscription_to_a_scope_no_longer_seen_shows_nothing_of_it(portal: Portal) -> None:
+    """Unpublished by its owner since: the subscriber no longer sees the scope, nor its measures."""
+    alice, bob = portal.clients["alice"], portal.clients["bob"]
+    key = f"shared-{uuid.uuid4().hex[:6]}"
+    made = _post(alice, "/reports/scopes", {"key": key, "name": "Shared lamps", "query": "IPC=H01L", "published": "1"})
+    assert made.status_code == 303, made.text
+    assert _post(bob, "/reports/subscriptions", {"scope": key}).status_code == 303
+    sub_id = _subscriptions(portal)[-1]
+    assert bob.get(f"/reports/subscriptions/{sub_id}", headers=EN).status_code == 200
+    with session_factory(portal.settings.effective_database_url)() as s:
+        s.execute(update(CustomScope).where(CustomScope.key == key).values(published=False))
+        s.commit()
+    hidden = bob.get(f"/reports/subscriptions/{sub_id}", headers=EN)
+    assert hidden.status_code == 404 and "Shared lamps" not in hidden.text
 
 
 def _subscriptions(portal: Portal) -> list[int]:

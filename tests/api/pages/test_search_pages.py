@@ -244,7 +244,8 @@ def test_legal_events_say_what_they_did_in_the_readers_language(web: TestClient)
     events = en.xpath("//details[summary[starts-with(normalize-space(), 'Legal events')]]//tbody/tr")
     assert [row.xpath("./td")[3].text_content() for row in events] == [
         "Application published", "Request for substantive examination in force",
-        "Request to record the designated patent in Hong Kong", "Application withdrawn, deemed withdrawn or refused"]
+        "Request to record the designated patent application in Hong Kong",
+        "Application withdrawn, deemed withdrawn or refused"]
 
 
 def test_an_edited_cursor_is_refused_in_the_readers_language(web: TestClient) -> None:

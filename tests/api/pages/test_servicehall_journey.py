@@ -159,7 +159,7 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
         "意见（要求补正、不予受理时必填）" if zh else "Comment (required for: Request materials, Do not accept)")
     reject.click()  # without a comment: refused, and named as the button is
     expect(acceptor.locator("main")).to_contain_text("请说明理由（“不予受理”需要填写意见）" if zh else
-                                                     "say why (“Do not accept” needs a comment)")
+                                                     "say why (“refuse to accept” needs a comment)")
     _act(acceptor, portal_url, number, "accept")
     _act(staff["handler"], portal_url, number, "handle", comment="Evidence is sufficient; send a warning letter.")
     _act(staff["reviewer"], portal_url, number, "review")
