@@ -38,7 +38,7 @@ ACTION_NAMES = [N_("accept"), N_("handle"), N_("review"), N_("approve"), N_("rej
                 N_("reject_at_approval")]
 BUTTONS = [N_("button.accept"), N_("button.handle"), N_("button.review"), N_("button.approve"),
            N_("button.request_materials"), N_("button.send_back"), N_("button.reject_at_acceptance"),
-           N_("button.reject_at_approval"), N_("button.assign")]
+           N_("button.reject_at_approval"), N_("button.assign"), N_("button.supply"), N_("button.withdraw")]
 ACTIONS = [N_("apply"), N_("request_materials"), N_("supply"), N_("send_back"), N_("reject"), N_("withdraw"),
            N_("assign"), N_("reschedule")]
 STAFF_ROLES = [N_("acceptor"), N_("handler"), N_("reviewer"), N_("approver"), N_("head")]
