@@ -79,6 +79,8 @@ class AuditAction(StrEnum):
     hall_assign = "hall.assign"
     hall_card = "hall.card"
     hall_catalogue = "hall.catalogue"
+    hall_files_forget = "hall.files.forget"
+    hall_files_hold = "hall.files.hold"
     hall_rate = "hall.rate"
     hall_reschedule = "hall.reschedule"
     hall_staff = "hall.staff"

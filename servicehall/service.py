@@ -11,7 +11,8 @@ Reads take a session. ``now`` is injectable everywhere (tests move time, never s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
@@ -201,6 +202,82 @@ def apply(w: Writer, settings: Settings, body: ApplyIn, files: Files, now: datet
                    number=app.number)
         w.commit()
     return application_out(w.session, user, app, now)
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """An application form's files: chosen now, by material position (``labelled``) or not
+    (``others``), and kept from a refused try (``uploads.hold`` tokens, the same two ways)."""
+
+    labelled: dict[int, Files] = field(default_factory=dict)
+    others: Files = field(default_factory=list)
+    kept_labelled: dict[int, list[str]] = field(default_factory=dict)
+    kept_others: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HeldFiles:
+    """What a refused form keeps for the corrected one, by material position and not."""
+
+    labelled: dict[int, list[uploads.Held]]
+    others: list[uploads.Held]
+
+
+def apply_chosen(w: Writer, settings: Settings, body: ApplyIn, chosen: Chosen,
+                 now: datetime | None = None) -> ApplicationOut:
+    """``apply`` from a form: the files kept from a refused try go with the ones chosen now."""
+    with ExitStack() as stack:
+        def reopened(tokens: list[str]) -> Files:
+            return [_reopen(stack, settings, uploads.held(settings, w.actor.id, t)) for t in tokens]
+
+        positions = set(chosen.labelled) | set(chosen.kept_labelled)
+        labelled = {i: chosen.labelled.get(i, []) + reopened(chosen.kept_labelled.get(i, [])) for i in positions}
+        return apply(w, settings, body, chosen.others + reopened(chosen.kept_others), now, labelled)
+
+
+def _reopen(stack: ExitStack, settings: Settings, kept: uploads.Held) -> tuple[str, BinaryIO]:
+    try:
+        return kept.filename, stack.enter_context(uploads.path_of(settings, kept.sha256).open("rb"))
+    except FileNotFoundError as exc:
+        raise InvalidInput(uploads.KEPT_FILE_GONE) from exc
+
+
+def hold_chosen(w: Writer, settings: Settings, item: str, chosen: Chosen) -> HeldFiles:
+    """After a refused form, its files kept for the corrected one (a browser never shows a chosen
+    file again): kept tokens still good as they are, new files stored, at most ``MAX_FILES`` in
+    all. A file refused itself (a program, too large) is left out: the refusal named it."""
+    budget = [uploads.MAX_FILES]
+
+    def keep(files: Files, tokens: list[str]) -> list[uploads.Held]:
+        kept: list[uploads.Held] = []
+        for token in tokens[:budget[0]]:
+            with suppress(InvalidInput):
+                kept.append(uploads.held(settings, w.actor.id, token))
+        for filename, stream in files[:max(budget[0] - len(kept), 0)]:
+            stream.seek(0)  # the refused apply may have read it
+            with suppress(InvalidInput):
+                kept.append(uploads.hold(settings, w.actor.id, filename, stream))
+        budget[0] -= len(kept)
+        return kept
+
+    positions = sorted(set(chosen.labelled) | set(chosen.kept_labelled))
+    held = HeldFiles({i: keep(chosen.labelled.get(i, []), chosen.kept_labelled.get(i, [])) for i in positions},
+                     keep(chosen.others, chosen.kept_others))
+    if stored := sum(map(len, chosen.labelled.values())) + len(chosen.others):
+        w.audit(AuditAction.hall_files_hold, "hall_item", item, files=stored)
+        w.commit()
+    return held
+
+
+def forget_unused_files(w: Writer, settings: Settings) -> int:
+    """Remove stored files no material names (kept from a form never sent again) once they are
+    older than ``uploads.UNUSED_AFTER``; how many."""
+    in_use = set(w.session.scalars(select(Material.sha256).distinct()))
+    removed = uploads.forget_unused(settings, in_use)
+    if removed:
+        w.audit(AuditAction.hall_files_forget, "hall_files", "", files=removed)
+        w.commit()
+    return removed
 
 
 # --- acting on an application --------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The warning sweep under Celery beat: every five minutes, fire the red and yellow cards now due."""
+"""Celery beat's hall tasks: every five minutes, fire the red and yellow cards now due; every hour,
+remove stored files no application took up."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from core.settings import get_settings
 from servicehall import service
 
 SWEEP_SECONDS = 300.0
+FORGET_SECONDS = 3600.0
 
 
 @periodic(SWEEP_SECONDS)
@@ -19,3 +21,12 @@ def sweep() -> int:
     """Cards fired by this run (the platform itself is the actor: ``actor_id`` is empty)."""
     with session_scope(get_settings().effective_database_url) as session:
         return service.sweep(Writer(session, None, AuditContext(client_ip="beat")))
+
+
+@periodic(FORGET_SECONDS)
+@shared_task(name="servicehall.forget_unused_files")
+def forget_unused_files() -> int:
+    """Stored files no application took up, removed once a day old (the platform is the actor)."""
+    settings = get_settings()
+    with session_scope(settings.effective_database_url) as session:
+        return service.forget_unused_files(Writer(session, None, AuditContext(client_ip="beat")), settings)

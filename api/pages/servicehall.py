@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.i18n import N_
@@ -57,7 +58,8 @@ ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field
           N_("the file is larger than the upload limit of %(limit)s bytes"),
           N_("%(name)s is a program (%(kind)s): send each material as a document or a picture (PDF, an image, "
              "an office file)"),
-          N_("no registration is numbered %(number)s: its number is on its certificate, such as CR-2026-00000001")]
+          N_("no registration is numbered %(number)s: its number is on its certificate, such as CR-2026-00000001"),
+          N_("a file kept from your last try has expired: choose it again")]
 NOTICES = {"applied": N_("Your application is received. Keep its tracking number."),
            "supplied": N_("Your materials are received."),
            "rated": N_("Thank you for your rating."), "assigned": N_("The step is assigned."),
@@ -107,23 +109,39 @@ def apply_form(page: PageDep, code: str) -> HTMLResponse:
     return _apply_form(page, code, item=item, form=catalogue.prefilled(item, page.request.query_params))
 
 
+def _chosen(form: FormData) -> service.Chosen:
+    """The form's files: ``material_<position>`` and ``files`` chosen now, ``kept_material_<position>``
+    and ``kept_files`` kept from a refused try (tokens)."""
+    def uploads(key: str) -> service.Files:
+        return _files([f for f in form.getlist(key) if isinstance(f, StarletteUpload)])
+
+    def tokens(key: str) -> list[str]:
+        return [t for t in form.getlist(key) if isinstance(t, str) and t]
+
+    def positions(prefix: str) -> list[int]:
+        return [int(key[len(prefix):]) for key in set(form.keys())
+                if key.startswith(prefix) and key[len(prefix):].isdigit() and len(key) < len(prefix) + 4]
+
+    return service.Chosen(labelled={i: uploads(f"material_{i}") for i in positions("material_")},
+                          others=uploads("files"),
+                          kept_labelled={i: tokens(f"kept_material_{i}") for i in positions("kept_material_")},
+                          kept_others=tokens("kept_files"))
+
+
 @router.post(H + "/apply/{code}", response_model=None)
 async def apply(page: CheckedPageDep, code: str) -> Response:
     """The item's own fields (``f_<name>``), a file for each listed material (``material_<position>``)
-    and any other files (``files``)."""
+    and any other files (``files``); refused, the page comes back with the files kept."""
     page.require_user()
     form = await page.request.form()
     fields = {k[2:]: v for k, v in form.items() if k.startswith("f_") and isinstance(v, str)}
-    uploads = [f for f in form.getlist("files") if isinstance(f, StarletteUpload)]
-    labelled = {int(key[9:]): _files([f for f in form.getlist(key) if isinstance(f, StarletteUpload)])
-                for key in set(form.keys()) if key.startswith("material_") and key[9:].isdigit() and len(key) < 13}
+    chosen = _chosen(form)
     try:
-        done = service.apply(page.writer(), page.platform.settings, ApplyIn(item=code, fields=fields),
-                             _files(uploads), labelled=labelled)
+        done = service.apply_chosen(page.writer(), page.platform.settings, ApplyIn(item=code, fields=fields), chosen)
     except FORM_ERRORS as exc:
         page.session.rollback()
-        chosen = bool(_files(uploads)) or any(labelled.values())  # a browser never keeps them on the page it gets back
-        return _apply_form(page, code, 400, error=page.explain(exc), form=fields, choose_again=chosen)
+        held = service.hold_chosen(page.writer(), page.platform.settings, code, chosen)
+        return _apply_form(page, code, 400, error=page.explain(exc), form=fields, held=held)
     return page.redirect(f"{H}/applications/{done.number}?notice=applied")
 
 

@@ -27,9 +27,10 @@ RESERVE = {"zh-CN": "其余 3 个工作日为退回重办预留", "en-GB": "the 
 IDENTITY = {"zh-CN": "申请人身份证明", "en-GB": "Proof of the applicant's identity"}
 ONE_EACH = {"zh-CN": "请为每项必交材料上传文件：申请人身份证明",  # the unmet one alone
             "en-GB": "attach a file for each required material: Proof of the applicant's identity"}
-CHOOSE_AGAIN = {"zh-CN": "您选择的文件未被保留，请重新选择。",
-                "en-GB": "The files you chose were not kept: please choose them again."}
+KEPT_NOTE = {"zh-CN": "您选择的文件已保留", "en-GB": "The files you chose are kept"}
+KEPT = {"zh-CN": "已保留：evidence.png（27字节）", "en-GB": "kept: evidence.png (27 bytes)"}
 KEPT_AS = {"zh-CN": "申请人身份证明：id-card.png", "en-GB": "Proof of the applicant's identity: id-card.png"}
+EVIDENCE_AS = {"zh-CN": "侵权证据：evidence.png", "en-GB": "Evidence of the infringement: evidence.png"}
 SHOTS = os.environ.get("IPC_SCREENSHOTS_DIR")
 
 
@@ -116,17 +117,22 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     creator.locator("#material-1").set_input_files([evidence])
     creator.locator("form.hall-form button[type=submit]").click()  # the identity's box left empty
     expect(creator.locator("#form-error")).to_contain_text(ONE_EACH[lang])
-    expect(creator.locator("#form-error")).to_contain_text(CHOOSE_AGAIN[lang])  # the browser dropped the file
+    # the browser never shows a chosen file again: the page keeps it, ticked under its box
+    expect(creator.locator("#form-error")).to_contain_text(KEPT_NOTE[lang])
     expect(creator.locator("#f_infringer")).to_have_value("Copycat Ltd <script>alert(1)</script>")  # kept
+    kept = creator.locator('input[name="kept_material_1"]')
+    expect(kept).to_be_checked()
+    expect(creator.locator(".kept-files label")).to_have_text(KEPT[lang])
+    _clean(creator, f"hall-apply-kept-{lang}")
     creator.locator("#material-0").set_input_files([{"name": "id-card.png", "mimeType": "image/png",
-                                                     "buffer": b"\x89PNG id"}])
-    creator.locator("#material-1").set_input_files([evidence])
+                                                     "buffer": b"\x89PNG id"}])  # only what was missing
     with creator.expect_navigation(url=re.compile(r"/service-hall/applications/SH\d+")):
         creator.locator("form.hall-form button[type=submit]").click()
     number = creator.url.split("/")[-1].split("?")[0]
     expect(creator.locator("main")).to_contain_text("Copycat Ltd <script>alert(1)</script>")  # text, not markup
     expect(creator.locator("main")).to_contain_text("evidence.png")
     expect(creator.locator("#materials-h + ul")).to_contain_text(KEPT_AS[lang])
+    expect(creator.locator("#materials-h + ul")).to_contain_text(EVIDENCE_AS[lang])  # the kept file, as labelled
 
     # the acceptor asks for more material; the creator supplies it
     staff["acceptor"].goto(portal_url + "/service-hall")
