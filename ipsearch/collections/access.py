@@ -31,7 +31,18 @@ def get_visible(session: Session, user: User | None, collection_id: int) -> Coll
 
 def may_edit(session: Session, user: User | None, coll: Collection) -> bool:
     """Owner, members of the organisation of an org collection, and admins change a collection."""
-    return user is not None and (is_owner_or_admin(user, coll.owner_id) or _org_shared_with(session, user, coll))
+    return coll.id in editable_among(session, user, [coll])
+
+
+def editable_among(session: Session, user: User | None, colls: list[Collection]) -> set[int]:
+    """The ids of ``colls`` that ``user`` may change: ``may_edit`` for a list, with one query for
+    the user's organisations instead of one per organisation collection."""
+    if user is None:
+        return set()
+    orgs = set(session.scalars(select(Membership.org_id).where(Membership.user_id == user.id))) if any(
+        c.visibility == Visibility.org for c in colls) else set()
+    return {c.id for c in colls if is_owner_or_admin(user, c.owner_id)
+            or (c.visibility == Visibility.org and c.org_id in orgs)}
 
 
 def get_editable(session: Session, user: User, collection_id: int) -> Collection:

@@ -75,6 +75,16 @@ def item_count(session: Session, coll: Collection) -> int:
         CollectionItem.collection_id == coll.id, CollectionItem.excluded.is_(False))) or 0)
 
 
+def item_counts(session: Session, collection_ids: list[int]) -> dict[int, int]:
+    """``item_count`` of many collections in one query (a collection without items is absent)."""
+    if not collection_ids:
+        return {}
+    rows = session.execute(select(CollectionItem.collection_id, func.count()).where(
+        CollectionItem.collection_id.in_(collection_ids), CollectionItem.excluded.is_(False))
+        .group_by(CollectionItem.collection_id))
+    return {int(cid): int(n) for cid, n in rows}
+
+
 def refresh(session: Session, coll: Collection, matches: set[str], event_id: int | None) -> list[str]:
     """Record new saved-query matches; notify the owners once if there are any."""
     known = set(item_pns(session, coll, include_excluded=True))

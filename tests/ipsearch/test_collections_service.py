@@ -429,3 +429,49 @@ def test_an_owner_who_left_the_organisation_can_make_the_collection_private(worl
     private = service.update(world.writer(owner), world.search, shared.id,
                              CollectionPatch(visibility=Visibility.private))
     assert (private.visibility, private.org_id) == (Visibility.private, None)
+
+
+def test_a_list_of_collections_takes_the_same_few_queries_whatever_its_length(world: World) -> None:
+    """Sizes and what the reader may do come in one query each, not one per collection (a page of
+    50 public collections made 50 counts); the sizes are still each collection's own."""
+    from sqlalchemy import event
+
+    owner, reader = world.user(), world.user()
+    org = create_organisation(world.session, reader, "Readers", OrgKind.sme)
+    world.session.commit()
+
+    def queries(call: Callable[[], object]) -> int:
+        made: list[str] = []
+
+        def listener(conn: object, cursor: object, statement: str, *rest: object) -> None:
+            made.append(statement)
+
+        bind = world.session.get_bind()
+        event.listen(bind, "before_cursor_execute", listener)
+        try:
+            call()
+        finally:
+            event.remove(bind, "before_cursor_execute", listener)
+        return len(made)
+
+    def listings() -> tuple[int, int]:
+        world.session.expire_all()
+        return (queries(lambda: service.public_collections(world.session, reader)),
+                queries(lambda: service.collections_of(world.session, reader)))
+
+    def make(n: int) -> None:
+        for i in range(n):
+            coll = Collection(owner_id=owner.id, name=f"c{i}", visibility=Visibility.public)
+            mine = Collection(owner_id=reader.id, name=f"m{i}", visibility=Visibility.org, org_id=org.id)
+            world.session.add_all([coll, mine])
+            world.session.flush()
+            add_items(world.session, coll, sorted(SCREWS)[: i % 3])
+        world.session.commit()
+
+    make(2)
+    few = listings()
+    make(12)
+    assert listings() == few
+    sizes = {c.name: c.items for c in service.public_collections(world.session, reader)}
+    assert sizes["c0"] == 0 and sizes["c1"] == 1 and sizes["c2"] == 2 and sizes["c5"] == 2
+    assert all(c.editable and c.owned for c in service.collections_of(world.session, reader))
