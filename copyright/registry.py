@@ -37,6 +37,7 @@ from core.text import MultiLine, SingleLine
 CERTIFICATE_FORMAT = "ipcommons-certificate/1"
 DUPLICATE_HELD = "copyright.duplicate_held"  # the notification kind sent to an earlier work's owner
 CHUNK = 1 << 20
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()  # every empty file's: no work, and everyone's "duplicate"
 
 
 def registry_day() -> date:
@@ -160,6 +161,8 @@ def register(session: Session, settings: Settings, owner: User, work_in: WorkIn,
     logged only when a moderator approves; otherwise it is numbered, signed and logged now. The
     registrant's own file again is refused (Conflict, naming its registration).
     ``data`` (the file's bytes, when at hand) gives the near-duplicate fingerprint. Caller commits."""
+    if content.size == 0 or content.sha256 == EMPTY_SHA256:
+        raise InvalidInput("the file is empty: choose the work's own file")
     if registrant is not None:
         public_key, signature = registrant
         if not verify_signature(public_key, signature, canonical(claim(work_in, content))):

@@ -71,6 +71,8 @@ def store(settings: Settings, filename: str, stream: BinaryIO) -> Stored:
                                             limit=settings.max_upload_bytes)
                 digest.update(chunk)
                 out.write(chunk)
+        if size == 0:  # nothing for the staff to open (and no content for a program check)
+            raise InvalidInput.said("%(name)s is empty: choose the file itself", name=clean_name(filename))
         sha = digest.hexdigest()
         temp.replace(where / sha)
         return Stored(filename=clean_name(filename), sha256=sha, size=size)

@@ -230,6 +230,7 @@ VALIDATOR_SENTENCES = [N_("end_date is before start_date"), N_("not a country co
 # Refusals of the feature packages (``Error.said`` templates; tests/api/pages/test_catalogs.py lists them)
 FEATURE_ERRORS = [
     N_("the file is a program (%(kind)s): register it as computer software, or choose the work's own file"),
+    N_("the file is empty: choose the work's own file"),
     N_("you have registered this file already, as %(number)s"),
     N_("%(email)s is not %(role)s there"),
     N_("IPC expertise is given by subclass, such as H04W: %(code)s is a whole class"),

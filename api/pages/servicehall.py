@@ -59,7 +59,8 @@ ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field
           N_("%(name)s is a program (%(kind)s): send each material as a document or a picture (PDF, an image, "
              "an office file)"),
           N_("no registration is numbered %(number)s: its number is on its certificate, such as CR-2026-00000001"),
-          N_("a file kept from your last try has expired: choose it again")]
+          N_("a file kept from your last try has expired: choose it again"),
+          N_("%(name)s is empty: choose the file itself")]
 NOTICES = {"applied": N_("Your application is received. Keep its tracking number."),
            "supplied": N_("Your materials are received."),
            "rated": N_("Thank you for your rating."), "assigned": N_("The step is assigned."),

@@ -155,6 +155,21 @@ def test_a_program_is_registered_only_as_software(session: Session, settings: Se
     assert done.status is RegistrationStatus.registered and done.work_type is WorkType.software
 
 
+def test_an_empty_file_is_no_work(session: Session, settings: Settings) -> None:
+    """Every empty file has one hash: the first to register it would have held everyone else's for review."""
+    as_text = json.dumps({"title": "Blank", "work_type": "written"})
+    with pytest.raises(InvalidInput, match="the file is empty"):
+        service.register_upload(writer(session, person(session)), settings, as_text, io.BytesIO(b""))
+    session.rollback()
+    for size in (0, None):  # by its hash alone, with or without its size
+        body = RegisterIn(work=WorkIn(title="Blank", work_type=WorkType.written),
+                          content=ContentHash(sha256=hashlib.sha256(b"").hexdigest(), size=size))
+        with pytest.raises(InvalidInput, match="the file is empty"):
+            service.register_hash(writer(session, person(session)), settings, body)
+        session.rollback()
+    assert leftovers(settings) == [] and count(session, Registration) == 0
+
+
 class BrokenStream(io.BytesIO):
     """An upload whose connection drops after the first megabytes."""
 

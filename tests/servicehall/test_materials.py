@@ -65,6 +65,21 @@ def test_a_program_is_refused_as_a_material_and_leaves_nothing(office: Office) -
     assert [p for p in (office.settings.resolved_data_dir / "hall").iterdir() if p.name.startswith(".upload-")] == []
 
 
+def test_an_empty_file_is_refused_as_a_material(office: Office) -> None:
+    """Nothing for the staff to open, and no content for the program check (an empty run.bat passed)."""
+    before = _count(office)
+    w = office.writer("applicant")
+    for name in ("run.bat", "scan.pdf"):
+        with pytest.raises(InvalidInput) as refused:
+            service.apply(w, office.settings, ApplyIn(item=office.item, fields={"details": "d"}),
+                          [("ok.txt", io.BytesIO(b"ok")), (name, io.BytesIO(b""))], now=NOW)
+        assert refused.value.detail == f"{name} is empty: choose the file itself"
+        zh = refused.value.in_words(translations(Language.zh).gettext, Language.zh)
+        assert zh == f"{name} 是空文件，请选择文件本身"
+        w.session.rollback()
+    assert _count(office) == before
+
+
 def test_required_fields_and_materials_are_asked_for(office: Office) -> None:
     w = office.writer("applicant")
     with pytest.raises(InvalidInput) as missing:
