@@ -10,6 +10,9 @@ the built-in industries, so its dashboard, report and alerts are those of any ot
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from enum import StrEnum
+
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -23,7 +26,8 @@ from core.i18n import Language
 from core.regions import Level, Region
 from ipsearch.query.ast import And, Keyword, Node, Not, any_keyword
 from ipsearch.query.plan import Planner
-from ipsearch.service import SearchService
+from ipsearch.results import ExportFormat
+from ipsearch.service import SearchService, export_records
 
 
 class Place(BaseModel):
@@ -109,11 +113,24 @@ def find(text: str) -> Region:
 def region_board(session: Session, search: SearchService, user: User | None, code: str, filters: DashboardFilters,
                  lang: Language) -> RegionBoard:
     """The dashboard of the division coded ``code`` under ``filters``, with its cities."""
+    region = _division(code)
+    board = dashboard(session, search, user, scope_key(region.code), filters, lang)
+    top = regions.by_code(region.province_code)
+    companies, cities = _placed_here(search, region, filters)
+    return RegionBoard(place=Place.of(region), province=Place.of(top) if top and top != region else None,
+                       board=board, companies=companies, cities=cities)
+
+
+def _division(code: str) -> Region:
     region = regions.by_code(code) if len(code) == 6 else None
     if region is None:
         raise NotFound.said("no administrative division has the code %(code)s", code=code)
-    board = dashboard(session, search, user, scope_key(region.code), filters, lang)
-    top = regions.by_code(region.province_code)
+    return region
+
+
+def _placed_here(search: SearchService, region: Region, filters: DashboardFilters
+                 ) -> tuple[list[ApplicantShare], list[PlaceRow]]:
+    """The key companies of a region (its owners placed there) and, for a province, its cities."""
     params = filters.params()
     scope, planner = search.plan(f"RG={region.code}")
     node = scoped_node(scope, params)
@@ -123,5 +140,43 @@ def region_board(session: Session, search: SearchService, user: User | None, cod
                                params.top)
     cities = _rows(search, node, planner, regions.prefectures(region.code), owners) \
         if region.level is Level.province else []
-    return RegionBoard(place=Place.of(region), province=Place.of(top) if top and top != region else None,
-                       board=board, companies=companies, cities=cities)
+    return companies, cities
+
+
+# --- the tables as CSV, for a spreadsheet ---------------------------------------------------------
+
+class RegionTable(StrEnum):
+    """The tables of a region's page that download as CSV."""
+
+    cities = "cities"
+    companies = "companies"
+
+
+COMPANY_COLUMNS = ["applicant", "documents", "share"]
+
+
+def place_columns(level: Level) -> list[str]:
+    """A table of places: the province's or city's name first, as the page heads it."""
+    return [level.value, "code", "documents", "applicants_here"]
+
+
+def _place_csv(rows: list[PlaceRow], level: Level, lang: Language) -> Iterator[str]:
+    records = ({level.value: row.place.name(lang), "code": row.place.code, "documents": row.documents,
+                "applicants_here": row.applicants} for row in rows)
+    return export_records(records, ExportFormat.csv, place_columns(level))
+
+
+def provinces_csv(search: SearchService, lang: Language) -> Iterator[str]:
+    """The overview's provinces table: the same rows as the page, names in the reader's language."""
+    return _place_csv(overview(search).provinces, Level.province, lang)
+
+
+def region_csv(search: SearchService, code: str, filters: DashboardFilters, table: RegionTable,
+               lang: Language) -> Iterator[str]:
+    """One table of a region's page under the page's filters: its cities (a province's) or its key
+    companies (documents or families as ``filters.counting`` says, share in per cent)."""
+    companies, cities = _placed_here(search, _division(code), filters)
+    if table is RegionTable.cities:
+        return _place_csv(cities, Level.prefecture, lang)
+    return export_records(({"applicant": a.name, "documents": a.documents, "share": a.share} for a in companies),
+                          ExportFormat.csv, COMPANY_COLUMNS)

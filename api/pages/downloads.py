@@ -19,7 +19,10 @@ from ipsearch.results import ExportFormat
 COLUMN_LABELS = {"pn": N_("Publication number"), "title": N_("Title"), "publication_date": N_("Publication date"),
                  "filing_date": N_("Filing date"), "country": N_("Country"), "kind": N_("Kind code"),
                  "applicants": N_("Applicant/assignee"), "ipc": N_("IPC class"), "family_id": N_("Family ID"),
-                 "family_members": N_("Family members"), "tags": N_("Tags"), "notes": N_("Notes")}
+                 "family_members": N_("Family members"), "tags": N_("Tags"), "notes": N_("Notes"),
+                 # regional statistics (analytics.regional)
+                 "province": N_("Province"), "prefecture": N_("City"), "code": N_("Code"), "documents": N_("Documents"),
+                 "applicants_here": N_("Applicants based here"), "applicant": N_("Applicant"), "share": N_("Share (%)")}
 
 
 def dated(stem: str) -> str:

@@ -3,7 +3,8 @@ documents and applicants, and each province's or city's dashboard with its citie
 industries and its own report.
 
 A region is named however a reader writes it: ``/regions/广东``, ``/regions/Guangdong`` and
-``/regions/44`` redirect to ``/regions/440000``. Each route is one call of ``analytics.regional``.
+``/regions/44`` redirect to ``/regions/440000``. The provinces, a province's cities and a region's
+key companies download as CSV with the page's filters. Each route is one call of ``analytics.regional``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from fastapi.responses import HTMLResponse, Response
 from analytics import regional
 from analytics.indicators import Basis, CountingUnit
 from analytics.portal import DashboardFilters
+from analytics.regional import RegionTable
 from api.pages.context import Page, PageDep
+from api.pages.downloads import dated, download
 from api.pages.reports import BASIS_LABELS, COUNTING_LABELS, Year, dashboard_charts, refused_period
 from core.errors import InvalidInput
 from core.regions import Level
+from ipsearch.results import ExportFormat
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,6 +45,24 @@ def regions_home(page: PageDep, name: Annotated[str, Query(max_length=60)] = "")
     except InvalidInput as exc:
         return _overview(page, 422, error=page.explain(exc), typed=name)
     return page.redirect(f"/regions/{found.code}")
+
+
+@router.get("/regions.csv", response_model=None)
+def regions_csv(page: PageDep) -> Response:
+    return page.finish(download(regional.provinces_csv(page.platform.search, page.lang), ExportFormat.csv,
+                                dated("regions"), page.gettext))
+
+
+@router.get("/regions/{code}/{table}.csv", response_model=None)
+def region_csv(page: PageDep, code: str, table: RegionTable, from_year: Annotated[Year, Query(alias="from")] = None,
+               to_year: Annotated[Year, Query(alias="to")] = None, basis: Basis = Basis.filing,
+               counting: CountingUnit = CountingUnit.family) -> Response:
+    """A table of the region's page with the page's filters; a refused period is the page's refusal."""
+    if refused_period(page, from_year, to_year):
+        return region(page, code, from_year, to_year, basis, counting)
+    filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, counting=counting)
+    rows = regional.region_csv(page.platform.search, code, filters, table, page.lang)
+    return page.finish(download(rows, ExportFormat.csv, dated(f"region-{code}-{table.value}"), page.gettext))
 
 
 @router.get("/regions/{code}", response_class=HTMLResponse, response_model=None)
@@ -64,4 +86,5 @@ def region(page: PageDep, code: str, from_year: Annotated[Year, Query(alias="fro
     return page.render("reports_dashboard.html", 422 if refused else 200, board=view.board, ind=view.board.indicators,
                        charts=charts, basis_labels=BASIS_LABELS, counting_labels=COUNTING_LABELS,
                        name=view.place.name(page.lang), region=view, companies=companies, province_level=Level.province,
-                       action=f"/regions/{found.code}", filter_error=refused, typed_years=typed if refused else {})
+                       action=f"/regions/{found.code}", filter_error=refused, typed_years=typed if refused else {},
+                       csv_query=page.request.url.query)

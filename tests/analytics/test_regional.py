@@ -118,6 +118,32 @@ def test_a_period_narrows_the_cities_too(search: SearchService, session: Session
     assert 0 < sum(c.documents for c in some.cities) < sum(c.documents for c in every.cities)
 
 
+def _read_csv(rows: Iterator[str]) -> list[list[str]]:
+    import csv
+
+    return list(csv.reader("".join(rows).splitlines()))
+
+
+def test_the_tables_download_as_the_pages_show_them(search: SearchService, session: Session) -> None:
+    """The provinces, a province's cities and a region's key companies as CSV: the page's rows under
+    the page's filters, names in the reader's language."""
+    provinces = _read_csv(regional.provinces_csv(search, Language.zh))
+    assert provinces[0] == ["province", "code", "documents", "applicants_here"]
+    assert provinces[1:] == [[r.place.name_zh, r.place.code, str(r.documents), str(r.applicants)]
+                             for r in regional.overview(search).provinces]
+    period = DashboardFilters(from_year=2015, to_year=2016)
+    view = regional.region_board(session, search, None, "440000", period, Language.en)
+    cities = _read_csv(regional.region_csv(search, "440000", period, regional.RegionTable.cities, Language.en))
+    assert cities[0] == ["prefecture", "code", "documents", "applicants_here"]
+    assert cities[1:] == [[c.place.name_en, c.place.code, str(c.documents), str(c.applicants)] for c in view.cities]
+    assert {row[0] for row in cities[1:]} == {"Shenzhen", "Guangzhou"}
+    companies = _read_csv(regional.region_csv(search, "440000", period, regional.RegionTable.companies, Language.en))
+    assert companies[0] == regional.COMPANY_COLUMNS
+    assert companies[1:] == [[a.name, str(a.documents), str(a.share)] for a in view.companies]
+    with pytest.raises(NotFound):
+        regional.region_csv(search, "999999", period, regional.RegionTable.cities, Language.en)
+
+
 def test_an_unknown_code_is_not_found(search: SearchService, session: Session) -> None:
     for code in ("999999", "440301", "abcdef"):
         with pytest.raises(NotFound):

@@ -7,6 +7,7 @@ session cookie. The Chromium journey is in test_report_journey.py."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import itertools
 import re
@@ -216,6 +217,31 @@ def test_a_refused_value_is_named_by_its_label_and_a_reversed_period_is_refused_
     assert region.status_code == 422 and 'value="2020"' in region.text and 'value="2010"' in region.text
     lower = anon.get("/reports/industries/led?home=us", headers=EN)
     assert lower.status_code == 200 and 'such as CN or US" value="US">' in lower.text
+
+
+def test_regional_tables_download_as_csv_in_the_readers_words(portal: Portal) -> None:
+    """A government office takes the provinces, a province's cities and its key companies into a
+    spreadsheet: UTF-8 with a byte-order mark (Excel), headed in the reader's language, the page's
+    filters kept by the link; a table or region that is none is an error, not an empty file."""
+    anon = portal.clients["anon"]
+    provinces = anon.get("/regions.csv", headers=ZH)
+    assert provinces.status_code == 200 and provinces.headers["content-type"].startswith("text/csv")
+    assert re.fullmatch(r'attachment; filename="regions-\d{4}-\d{2}-\d{2}.csv"',
+                        provinces.headers["content-disposition"])
+    assert provinces.text.startswith("\ufeff省份,代码,") and "广东省,440000," in provinces.text
+    page = anon.get("/regions/440000?from=2010&to=2024&counting=document", headers=EN).text
+    link = re.search(r'<a href="(/regions/440000/companies.csv[^"]*)" download>', page)
+    assert link is not None and "from=2010&amp;to=2024&amp;counting=document" in link.group(1)
+    companies = anon.get(link.group(1).replace("&amp;", "&"), headers=EN)
+    rows = list(csv.reader(companies.text.lstrip("\ufeff").splitlines()))
+    assert companies.status_code == 200 and rows[0] == ["Applicant", "Documents", "Share (%)"] and len(rows) > 1
+    shown = html.fromstring(page).xpath('//table[@id="key-companies"]/tbody/tr')
+    assert rows[1:] == [[td.text_content() for td in tr.xpath("td")] for tr in shown]
+    cities = anon.get("/regions/440000/cities.csv", headers=ZH)
+    assert cities.text.startswith("\ufeff城市,代码,") and "深圳市,440300," in cities.text
+    assert anon.get("/regions/440000/secrets.csv", headers=EN).status_code == 422
+    assert anon.get("/regions/999999/cities.csv", headers=EN).status_code == 404
+    assert anon.get("/regions/440000/cities.csv?from=2020&to=2010", headers=EN).status_code == 422
 
 
 def test_a_custom_scope_is_private_to_its_owner(portal: Portal) -> None:
