@@ -18,7 +18,7 @@ from analytics import alerts, scopes
 from analytics import service as analytics
 from analytics.alerts import SubscriptionIn
 from analytics.indicators import Basis, CountingUnit, IndicatorParams, Indicators, compute, printed_names
-from analytics.industries import INDUSTRIES, Industry
+from analytics.industries import INDUSTRIES, REGION_PREFIX, Industry, region_scope
 from analytics.models import Alert, Subscription
 from analytics.periods import latest_publication
 from analytics.reports import service as reports
@@ -77,15 +77,19 @@ class Home(BaseModel):
                                              "published ones")
     subscribed: list[str] = Field(description="scope keys the user subscribes to")
     organisations: list[OrgOut] = Field(description="the user's organisations, to share a scope with")
+    regions: list[Industry] = Field(default_factory=list, description="region scopes the user subscribes to, and "
+                                                                      "the one a region's page asks for")
 
 
-def home(session: Session, user: User | None) -> Home:
-    if user is None:
-        return Home(industries=list(INDUSTRIES.values()), mine=scopes.custom_scopes(session, None), subscribed=[],
-                    organisations=[])
-    subscribed = {s.scope for s in analytics.subscriptions_of(session, user)}
+def home(session: Session, user: User | None, wanted: str = "") -> Home:
+    """The scopes a reader chooses from. Of the 367 regions, only those subscribed to and ``wanted``
+    (a region's page links here with its own): the form had chosen an industry in its place."""
+    subscribed = sorted({s.scope for s in analytics.subscriptions_of(session, user)}) if user else []
+    places = [found for key in dict.fromkeys([wanted, *subscribed])
+              if key.startswith(REGION_PREFIX) and (found := region_scope(key)) is not None]
     return Home(industries=list(INDUSTRIES.values()), mine=scopes.custom_scopes(session, user),
-                subscribed=sorted(subscribed), organisations=organisations_of(session, user))
+                subscribed=subscribed, organisations=organisations_of(session, user) if user else [],
+                regions=sorted(places, key=lambda r: r.key))
 
 
 def dashboard(session: Session, search: SearchService, user: User | None, key: str, filters: DashboardFilters,

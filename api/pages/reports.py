@@ -21,7 +21,7 @@ from analytics import portal, scopes
 from analytics import service as analytics
 from analytics.alerts import SubscriptionIn
 from analytics.indicators import Basis, CountingUnit
-from analytics.industries import Branch
+from analytics.industries import REGION_PREFIX, Branch
 from analytics.models import ReportStatus
 from analytics.reports import service as reports
 from analytics.rules import ForeignGrowth, ProductKeywords, RulesConfig, StandingLevel
@@ -145,15 +145,18 @@ def _dashboard(page: Page, key: str, filters: portal.DashboardFilters, status_co
                        name=board.scope.name_zh if page.lang is Language.zh else board.scope.name, **extra)
 
 
-@router.get("/reports/industries/{key}", response_class=HTMLResponse)
+@router.get("/reports/industries/{key}", response_class=HTMLResponse, response_model=None)
 def dashboard(page: PageDep, key: str, from_year: Annotated[Year, Query(alias="from")] = None,
               to_year: Annotated[Year, Query(alias="to")] = None, basis: Basis = Basis.filing,
               home: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$"), AfterValidator(str.upper),
                               AfterValidator(country_code)] = "CN",
-              counting: CountingUnit = CountingUnit.family) -> HTMLResponse:
+              counting: CountingUnit = CountingUnit.family) -> Response:
     """A period whose first year is after its last answers 422 with the whole period shown and
     the refusal above the filters, where it can be put right; other values the form would not send
-    answer an error page. The home country is a two-letter country code (ZZ is none), in either case."""
+    answer an error page. The home country is a two-letter country code (ZZ is none), in either case.
+    A region's scope is shown on the region's own page, with its cities and key companies."""
+    if key.startswith(REGION_PREFIX):
+        return page.redirect(f"/regions/{key.removeprefix(REGION_PREFIX)}?{page.request.url.query}".rstrip("?"))
     typed = {"from": from_year, "to": to_year}  # a refused period stays in the form, to be put right
     if refused := refused_period(page, from_year, to_year):
         from_year = to_year = None
@@ -230,10 +233,12 @@ def report_file(page: PageDep, report_id: DbId, fmt: ReportFormat) -> Response:
 
 def _subscriptions(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
     user = page.require_user()
-    return page.render("reports_subscriptions.html", status_code, home=portal.home(page.session, user),
+    form = extra.pop("form", {})
+    return page.render("reports_subscriptions.html", status_code, home=portal.home(page.session, user,
+                                                                                  form.get("scope", "")),
                        subscriptions=portal.subscriptions(page.session, page.platform.search, user),
                        alerts=analytics.alerts_of(page.session, user)[:50], defaults=RulesConfig(),
-                       form=extra.pop("form", {}), **extra)
+                       form=form, **extra)
 
 
 @router.get("/reports/subscriptions", response_class=HTMLResponse)

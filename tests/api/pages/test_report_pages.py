@@ -383,6 +383,23 @@ def test_a_subscription_shows_where_each_rule_stands_today(portal: Portal) -> No
     assert _post(alice, f"/reports/subscriptions/{sub_id}/delete", {}).status_code == 303
 
 
+def test_a_regions_page_subscribes_to_that_region(portal: Portal) -> None:
+    """The region's own "subscribe" link chose 数字电视终端 (the form listed the industries only)."""
+    alice = portal.clients["alice"]
+    region = alice.get("/regions/440000", headers=ZH).text
+    assert 'href="/reports/subscriptions?scope=region-440000"' in region
+    form = html.fromstring(alice.get("/reports/subscriptions?scope=region-440000", headers=ZH).text)
+    assert form.xpath('//select[@id="sub-scope"]/option[@selected]/text()') == ["广东省"]
+    assert _post(alice, "/reports/subscriptions", {"scope": "region-440000", "lang": "zh"}).status_code == 303
+    sub_id = _subscriptions(portal)[-1]
+    listed = html.fromstring(alice.get("/reports/subscriptions", headers=ZH).text)
+    assert listed.xpath('//a[@href="/reports/industries/region-440000"]/text()') == ["广东省"]
+    moved = alice.get("/reports/industries/region-440000?from=2015", follow_redirects=False)
+    assert moved.status_code == 303 and moved.headers["location"] == "/regions/440000?from=2015"
+    assert alice.get("/reports/industries/region-999999", headers=EN).status_code == 404
+    assert _post(alice, f"/reports/subscriptions/{sub_id}/delete", {}).status_code == 303
+
+
 def test_every_standing_is_worded_and_alerts_or_rules_switched_off_are_said(portal: Portal,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """The measures as the page words them, each branch (the rules' values are the rule tests'
