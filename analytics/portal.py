@@ -33,6 +33,7 @@ from core.countries import CountryCode
 from core.errors import InvalidInput, NotFound
 from core.i18n import Language
 from ipsearch.names import harmonise_name
+from ipsearch.query.ast import any_keyword
 from ipsearch.service import SearchService
 
 SUGGESTIONS = 10
@@ -200,6 +201,8 @@ def _named(search: SearchService, query: str, sub: SubscriptionOut) -> Subscript
     if sub.watched:
         node, planner = search.plan(query)
         names = printed_names(search, node, planner, sub.watched)
+        if elsewhere := [k for k in sub.watched if k not in names]:  # not in the scope (yet): as printed anywhere
+            names |= printed_names(search, any_keyword("OWNER", elsewhere), planner, elsewhere)
     return SubscriptionView(subscription=sub, watched_names=[names.get(k, k) for k in sub.watched])
 
 

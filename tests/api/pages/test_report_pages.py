@@ -391,13 +391,30 @@ def test_a_regions_page_subscribes_to_that_region(portal: Portal) -> None:
     form = html.fromstring(alice.get("/reports/subscriptions?scope=region-440000", headers=ZH).text)
     assert form.xpath('//select[@id="sub-scope"]/option[@selected]/text()') == ["广东省"]
     assert _post(alice, "/reports/subscriptions", {"scope": "region-440000", "lang": "zh"}).status_code == 303
-    sub_id = _subscriptions(portal)[-1]
     listed = html.fromstring(alice.get("/reports/subscriptions", headers=ZH).text)
     assert listed.xpath('//a[@href="/reports/industries/region-440000"]/text()') == ["广东省"]
     moved = alice.get("/reports/industries/region-440000?from=2015", follow_redirects=False)
     assert moved.status_code == 303 and moved.headers["location"] == "/regions/440000?from=2015"
     assert alice.get("/reports/industries/region-999999", headers=EN).status_code == 404
-    assert _post(alice, f"/reports/subscriptions/{sub_id}/delete", {}).status_code == 303
+    assert _post(alice, f"/reports/subscriptions/{_subscriptions(portal)[-1]}/delete", {}).status_code == 303
+
+
+def test_the_subscriptions_list_names_competitors_as_printed_and_thresholds_in_the_readers_words(
+        portal: Portal) -> None:
+    """A watched competitor with no document in the scope yet is named as printed elsewhere, not as
+    the lower-case key ("aurora lighting"); the thresholds read as one sentence in Chinese."""
+    alice = portal.clients["alice"]
+    key = f"no-aurora-{uuid.uuid4().hex[:6]}"
+    assert _post(alice, "/reports/scopes", {"key": key, "name": "Not Aurora", "name_zh": "不含 Aurora",
+                                            "query": 'IPC=H01L* NOT OWNER="aurora lighting"'}).status_code == 303
+    assert _post(alice, "/reports/subscriptions", {"scope": key, "lang": "zh",
+                                                    "watched": "Aurora Lighting Co., Ltd."}).status_code == 303
+    listed = html.fromstring(alice.get("/reports/subscriptions", headers=ZH).text)
+    row = listed.xpath(f'//a[@href="/reports/industries/{key}"]/ancestor::tr')[0]
+    cells = [" ".join(td.text_content().split()) for td in row.findall("td")]
+    assert cells[1] == "Aurora Lighting Co., Ltd."
+    assert cells[3] == "国外申请增长：黄色预警 > 50%，红色预警 > 100%；关键词：黄色预警 ≥ 2，红色预警 ≥ 3"
+    assert _post(alice, f"/reports/subscriptions/{_subscriptions(portal)[-1]}/delete", {}).status_code == 303
 
 
 def test_every_standing_is_worded_and_alerts_or_rules_switched_off_are_said(portal: Portal,
