@@ -87,7 +87,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "severity_yellow": ("yellow", "黄色"),
     "outside_share": ("Outside the scope (earlier → recent, %)", "范围外（前期 → 近期，%）"),
     "expected_share": ("Expected recent share (%)", "预期近期占比（%）"),
-    "excess": ("Growth beyond the rest of the corpus (pp)", "超出范围外趋势（百分点）"),
+    "excess": ("Above the expected share (pp)", "高出预期占比（百分点）"),
     "emerging_note": ("A term is emerging when its share of the scope's documents grows by at least {excess} "
                       "points and ends at least {excess} points above the share it would have had, had it grown "
                       "as it did in the documents outside the scope (relatively or in points, whichever is "

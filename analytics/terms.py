@@ -94,10 +94,12 @@ def _row(term: str, scope: tuple[_Window, _Window], outside: tuple[_Window, _Win
     (recent, earlier), (o_recent, o_earlier) = scope, outside
     rs, es, ors, oes = recent.share(term), earlier.share(term), o_recent.share(term), o_earlier.share(term)
     expected = expected_share(es, oes, ors)
+    # differences of the shares as shown, so that a reader's subtraction of two columns gives the third
+    shown = {"recent_share": round(rs, 2), "earlier_share": round(es, 2), "expected_share": round(expected, 2)}
     return EmergingTerm(term=term, recent=recent.with_term.get(term, 0), earlier=earlier.with_term.get(term, 0),
-                        recent_share=round(rs, 2), earlier_share=round(es, 2), change=round(rs - es, 2),
+                        change=round(shown["recent_share"] - shown["earlier_share"], 2),
                         outside_recent_share=round(ors, 2), outside_earlier_share=round(oes, 2),
-                        expected_share=round(expected, 2), excess=round(rs - expected, 2))
+                        excess=round(shown["recent_share"] - shown["expected_share"], 2), **shown)
 
 
 def emerging_terms(backend: SearchBackend, planner: Planner, scope: Node, outside: Node, spans: tuple[Span, Span],

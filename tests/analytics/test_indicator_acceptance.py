@@ -282,6 +282,9 @@ def test_a_boilerplate_term_is_not_emerging(kind: str, services: dict[str, Searc
                                               ((2019, 2021), (2016, 2018)), every)}
     assert rows[boilerplate].change == rows[specific].change >= 20
     assert rows[boilerplate].excess == 0.0 and rows[specific].excess == rows[specific].change
+    for t in rows.values():  # the columns as shown subtract to the ones beside them (13.43 was 40.62 - 27.21)
+        assert t.excess == round(t.recent_share - t.expected_share, 2)
+        assert t.change == round(t.recent_share - t.earlier_share, 2)
 
 
 # --- and every other indicator still equals the oracle on this corpus -------------------------

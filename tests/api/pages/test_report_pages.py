@@ -345,7 +345,7 @@ def test_an_unknown_competitor_is_flagged_and_nothing_is_kept(portal: Portal) ->
     said = alice.get(done.headers["location"], headers=EN).text
     assert "alerts reach your inbox (this site sends no e-mail)" in said and "and your e-mail" not in said
     page = alice.get("/reports/subscriptions", headers=EN).text
-    assert "<td>Aurora Lighting Co., Ltd.</td>" in page and "red &gt; 150.0%" in page  # named as printed
+    assert "<td>Aurora Lighting Co., Ltd.</td>" in page and "red &gt; 150%" in page  # named as printed
     assert "checked after every load of new documents and once a day" in page  # when an alert can come
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page and XSS not in page
     (sub_id,) = [s for s in _subscriptions(portal) if s not in before]
