@@ -178,9 +178,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "synthetic_note": ("Synthetic documents (numbered 90000000 and up, abstracts starting [SYNTHETIC]) are generated "
                        "demo or test data, not real patents.",
                        "合成文献（编号自90000000起，摘要以[SYNTHETIC]开头）为生成的演示或测试数据，并非真实专利。"),
-    "unconcentrated": ("unconcentrated", "低集中度"),
-    "moderately concentrated": ("moderately concentrated", "中等集中度"),
-    "highly concentrated": ("highly concentrated", "高集中度"),
+    "unconcentrated": ("unconcentrated", "非集中"),
+    "moderately concentrated": ("moderately concentrated", "中度集中"),
+    "highly concentrated": ("highly concentrated", "高度集中"),
     "highly oligopolistic": ("highly oligopolistic", "高度寡占"),
     "oligopolistic": ("oligopolistic", "寡占"),
     "competitive": ("competitive", "竞争型"),

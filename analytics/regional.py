@@ -58,6 +58,7 @@ class Overview(BaseModel):
     placed: int = Field(description="documents with an owner placed in a division")
     unplaced: int = Field(description="documents with a Chinese owner (PAC=CN) whose place is not known")
     source: str = Field(description="where the division table comes from")
+    source_zh: str = Field(description="the same in Chinese")
 
 
 class RegionBoard(BaseModel):
@@ -101,7 +102,8 @@ def overview(search: SearchService) -> Overview:
     unplaced = search.backend.count_matching(And((Keyword("PAC", "CN"), Not(node))), planner)
     owners = _owners(search, node, planner)
     return Overview(provinces=_rows(search, node, planner, provinces, owners),
-                    placed=search.backend.count_matching(node, planner), unplaced=unplaced, source=regions.source())
+                    placed=search.backend.count_matching(node, planner), unplaced=unplaced, source=regions.source(),
+                    source_zh=regions.source("zh"))
 
 
 def find(text: str) -> Region:

@@ -64,6 +64,7 @@ class _Table:
     by_code: dict[str, Region]
     index: dict[str, tuple[Region, ...]]
     source: str
+    source_zh: str
 
 
 def _simplified(text: str) -> str:
@@ -95,12 +96,12 @@ def _table() -> _Table:
             bucket = index.setdefault(key(name), [])
             if region not in bucket:
                 bucket.append(region)
-    return _Table(by_code, {k: tuple(v) for k, v in index.items()}, doc["source"])
+    return _Table(by_code, {k: tuple(v) for k, v in index.items()}, doc["source"], doc["source_zh"])
 
 
-def source() -> str:
-    """Where the table's data comes from, as recorded in the data file."""
-    return _table().source
+def source(lang: str = "en") -> str:
+    """Where the table's data comes from, as recorded in the data file (in English or Chinese)."""
+    return _table().source_zh if lang.startswith("zh") else _table().source
 
 
 def by_code(code: str) -> Region | None:

@@ -94,8 +94,11 @@ def expected_terms(o: Oracle, params: IndicatorParams, spans: tuple[tuple[int, i
     for t, n in candidates:
         rs, es, ors, oes = share(recent, t), share(earlier, t), share(o_recent, t), share(o_earlier, t)
         relative = es * ors / oes if oes else (es if not ors or not es else 1e9)
-        excess = round(rs - min(100.0, max(relative, es + ors - oes)), 2)
-        if n >= params.min_term_documents and min(round(rs - es, 2), excess) >= params.min_term_excess:
+        expected = min(100.0, max(relative, es + ors - oes))
+        # differences of the shares as the page shows them (two decimals), so that its columns subtract
+        excess = round(round(rs, 2) - round(expected, 2), 2)
+        if n >= params.min_term_documents and min(round(round(rs, 2) - round(es, 2), 2), excess) >= \
+                params.min_term_excess:
             rows.append((-excess, -n, t, earlier[1][t]))
     return [(t, -n, e, -x) for x, n, t, e in sorted(rows)[:params.top]]
 

@@ -224,6 +224,10 @@ def test_regional_tables_download_as_csv_in_the_readers_words(portal: Portal) ->
     spreadsheet: UTF-8 with a byte-order mark (Excel), headed in the reader's language, the page's
     filters kept by the link; a table or region that is none is an error, not an empty file."""
     anon = portal.clients["anon"]
+    # the division table's source, in the reader's language (no English block in a Chinese page)
+    overview_zh, overview_en = (anon.get("/regions", headers=h).text for h in (ZH, EN))
+    assert "民政部县级以上行政区划代码表" in overview_zh and "Codes and Chinese names" not in overview_zh
+    assert "Codes and Chinese names" in overview_en and "民政部" not in overview_en
     provinces = anon.get("/regions.csv", headers=ZH)
     assert provinces.status_code == 200 and provinces.headers["content-type"].startswith("text/csv")
     assert re.fullmatch(r'attachment; filename="regions-\d{4}-\d{2}-\d{2}.csv"',
@@ -364,7 +368,7 @@ def test_a_subscription_shows_where_each_rule_stands_today(portal: Portal) -> No
     assert _post(alice, "/reports/subscriptions", form).status_code == 303
     sub_id = _subscriptions(portal)[-1]
     listed = alice.get("/reports/subscriptions", headers=ZH).text
-    assert f'<a href="/reports/subscriptions/{sub_id}">预警规则今日数值</a>' in listed
+    assert f'<a href="/reports/subscriptions/{sub_id}">各预警规则今日情况</a>' in listed
     page = alice.get(f"/reports/subscriptions/{sub_id}", headers=ZH)
     assert page.status_code == 200
     rows = {row.get("id"): [" ".join(td.text_content().split()) for td in row.findall("td")]
