@@ -93,9 +93,8 @@ def _checked_fields(session: Session, item: ServiceItem, given: dict[str, str], 
             spec = known[name]
             raise InvalidInput.said("%(field)s takes at most %(max_length)s characters",
                                     field=Named(zh=spec["zh"], en=spec["en"]), max_length=FIELD_MAX_CHARS)
-    for name, spec in known.items():
-        if spec.get("required") and name not in values:
-            raise InvalidInput.said("%(field)s is required", field=Named(zh=spec["zh"], en=spec["en"]))
+    if missing := [spec for name, spec in known.items() if spec.get("required") and name not in values]:
+        raise _unfilled(missing)
     if item.kind is ItemKind.agency_mediation:
         from community.agencies.service import get_agency
 
@@ -107,6 +106,17 @@ def _checked_fields(session: Session, item: ServiceItem, given: dict[str, str], 
     if item.kind is ItemKind.registration_subsidy:
         values["amount"] = _amount(values["amount"])
     return values
+
+
+def _unfilled(missing: list[dict[str, str]]) -> InvalidInput:
+    """Every required field left empty, named at once (``unfilled``: their names, for the form to mark)."""
+    if len(missing) == 1:
+        error = InvalidInput.said("%(field)s is required", field=Named(zh=missing[0]["zh"], en=missing[0]["en"]))
+    else:
+        error = InvalidInput.said("these fields are required: %(fields)s", fields=Named(
+            zh="、".join(m["zh"] for m in missing), en=", ".join(m["en"] for m in missing)))
+    error.extra["unfilled"] = [m["name"] for m in missing]
+    return error
 
 
 def _check_registration(session: Session, item: ServiceItem, number: str, applicant: User) -> None:
@@ -166,10 +176,13 @@ def _check_materials(item: ServiceItem, labelled: dict[int, Files], others: File
     if any(not 0 <= position < len(item.materials) for position in labelled):
         raise InvalidInput.said("this service lists %(count)s materials: a file is labelled with another",
                                 count=len(item.materials))
-    unmet = [m for i, m in enumerate(item.materials) if m.get("required") and not labelled.get(i)]
+    unmet = [i for i, m in enumerate(item.materials) if m.get("required") and not labelled.get(i)]
     if len(others) < len(unmet):
-        raise InvalidInput.said("attach a file for each required material: %(names)s",
-                                names=Named(zh="、".join(m["zh"] for m in unmet), en=", ".join(m["en"] for m in unmet)))
+        names = [item.materials[i] for i in unmet]
+        error = InvalidInput.said("attach a file for each required material: %(names)s", names=Named(
+            zh="、".join(m["zh"] for m in names), en=", ".join(m["en"] for m in names)))
+        error.extra["unmet_materials"] = unmet  # their positions, for the form to mark
+        raise error
 
 
 def apply(w: Writer, settings: Settings, body: ApplyIn, files: Files, now: datetime | None = None,

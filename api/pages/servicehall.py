@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
-from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, IPCommonsError, NotFound, PermissionDenied
 from core.i18n import Language
 from core.ids import DbId, DbInt, parse_id
 from servicehall import catalogue, service, supervision, views
@@ -49,6 +49,7 @@ NOTIFICATIONS = [N_("hall.new_application"), N_("hall.status"), N_("hall.materia
                  N_("hall.yellow_card"), N_("hall.red_card"),
                  N_("hall.rescheduled")]
 ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field)s is required"),
+          N_("these fields are required: %(fields)s"),
           N_("this service lists %(count)s materials: a file is labelled with another"),
           N_("application %(number)s is %(status)s: %(action)s is not possible now"),
           N_("you may not %(action)s application %(number)s"), N_("say why (%(action)s needs a comment)"),
@@ -142,7 +143,9 @@ async def apply(page: CheckedPageDep, code: str) -> Response:
     except FORM_ERRORS as exc:
         page.session.rollback()
         held = service.hold_chosen(page.writer(), page.platform.settings, code, chosen)
-        return _apply_form(page, code, 400, error=page.explain(exc), form=fields, held=held)
+        marked = exc.extra if isinstance(exc, IPCommonsError) else {}
+        return _apply_form(page, code, 400, error=page.explain(exc), form=fields, held=held,
+                           unfilled=marked.get("unfilled", []), unmet=marked.get("unmet_materials", []))
     return page.redirect(f"{H}/applications/{done.number}?notice=applied")
 
 

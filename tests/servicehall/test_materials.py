@@ -88,15 +88,23 @@ def test_required_fields_and_materials_are_asked_for(office: Office) -> None:
     zh = translations(Language.zh).gettext
     assert missing.value.in_words(zh, Language.zh) == "说明为必填项"
     assert missing.value.in_words(translations(Language.en).gettext, Language.en) == "Details is required"
-    assert missing.value.detail == "Details is required"
+    assert missing.value.detail == "Details is required" and missing.value.extra["unfilled"] == ["details"]
     with pytest.raises(InvalidInput) as no_file:
         service.apply(w, office.settings, ApplyIn(item=office.item, fields={"details": "d"}), [])
     assert no_file.value.in_words(zh, Language.zh) == "请为每项必交材料上传文件：证据"
     w.session.rollback()
     # the real catalogue's rights protection asks for two materials: one file is not enough
     two = ApplyIn(item="rights-protection", fields={"subject": "s", "infringer": "i", "details": "d"})
-    with pytest.raises(InvalidInput, match="Proof of the applicant's identity, Evidence of the infringement"):
+    with pytest.raises(InvalidInput, match="Proof of the applicant's identity, Evidence of the infringement") as both:
         service.apply(w, office.settings, two, [("a.txt", io.BytesIO(b"a"))])
+    assert both.value.extra["unmet_materials"] == [0, 1]  # positions, for the form to mark the boxes
+    w.session.rollback()
+    # every required field left empty is named at once, not one per round
+    with pytest.raises(InvalidInput) as blank:
+        service.apply(w, office.settings, ApplyIn(item="rights-protection", fields={"details": "  "}), [])
+    assert blank.value.in_words(zh, Language.zh) == "以下各项为必填项：作品或专利、侵权方、情况说明"
+    assert blank.value.detail == "these fields are required: The work or patent, The infringer, Details"
+    assert blank.value.extra["unfilled"] == ["subject", "infringer", "details"]
     w.session.rollback()
     assert service.apply(w, office.settings, two, [("a.txt", io.BytesIO(b"a")), ("b.txt", io.BytesIO(b"b"))]).number
     with pytest.raises(InvalidInput):

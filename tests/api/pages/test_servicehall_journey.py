@@ -123,6 +123,8 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     kept = creator.locator('input[name="kept_material_1"]')
     expect(kept).to_be_checked()
     expect(creator.locator(".kept-files label")).to_have_text(KEPT[lang])
+    expect(creator.locator("#material-0")).to_have_attribute("aria-invalid", "true")  # the box the refusal names
+    expect(creator.locator("#material-1")).not_to_have_attribute("aria-invalid", "true")
     _clean(creator, f"hall-apply-kept-{lang}")
     creator.locator("#material-0").set_input_files([{"name": "id-card.png", "mimeType": "image/png",
                                                      "buffer": b"\x89PNG id"}])  # only what was missing
