@@ -29,6 +29,7 @@ from community.forums.quotes import WITHHELD_WORDS, Words
 from community.forums.schemas import BodyIn, FlagIn, ModerationAction, PostIn, TopicIn
 from core.accounts.permissions import is_staff
 from core.errors import Conflict, InvalidInput, PermissionDenied, TooManyRequests
+from core.i18n import Language
 from core.ids import DbId, parse_id
 
 router = APIRouter(include_in_schema=False)
@@ -67,11 +68,12 @@ MESSAGES += [N_("burst of reviews from new accounts"), N_("burst of reviews from
 
 
 def _explain(page: Page, exc: Exception) -> str:
-    """A refusal in the reader's language; a field that does not fit is named in words."""
+    """A refusal in the reader's language; each field that does not fit is named in words, all at
+    once (a blank title and body said only the title's)."""
     if isinstance(exc, ValidationError):
-        field = str(exc.errors()[0]["loc"][0]) if exc.errors()[0]["loc"] else ""
-        if field in FIELD_ERRORS:
-            return page.gettext(FIELD_ERRORS[field])
+        fields = dict.fromkeys(str(e["loc"][0]) for e in exc.errors() if e["loc"])
+        if fields and all(field in FIELD_ERRORS for field in fields):
+            return ("" if page.lang is Language.zh else " ").join(page.gettext(FIELD_ERRORS[f]) for f in fields)
     return page.explain(exc)
 
 

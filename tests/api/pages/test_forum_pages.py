@@ -433,6 +433,9 @@ def test_refusals_keep_what_was_typed_and_anonymous_readers_are_asked_to_log_in(
     # said inside the form the page scrolls to (#new-topic, #reply): at the top of the page it was out of sight
     said = lxml_html.fromstring(r.text).xpath('//section[@id="new-topic"]//*[@role="alert"]/text()')
     assert said == ["A title needs 3 to 300 characters."]
+    empty = _post(alice, f"/community/forums/{forum.category}/topics", {"title": "", "body": ""}, headers=ZH)
+    said = lxml_html.fromstring(empty.text).xpath('//section[@id="new-topic"]//*[@role="alert"]/text()')
+    assert said == ["标题应为 3 至 300 个字符。请填写帖子内容：至少 1 个字符，最多 50,000 个字符。"]  # both, at once
     topic = _ask(alice, forum.category, "Open to all", "read me")
     blank = lxml_html.fromstring(_post(alice, f"/community/topics/{topic}/posts", {"body": "  "}).text)
     assert blank.xpath('//section[@id="reply"]//*[@role="alert"]/text()') == [
