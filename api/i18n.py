@@ -119,6 +119,11 @@ class Formatter:
     def number(self, value: float | int | None) -> str:
         return format_decimal(value, locale=self.locale) if value is not None else ""
 
+    def country(self, code: str) -> str:
+        """A country or region by its ISO 3166 code, as the reader calls it (CLDR: 中国, Germany);
+        a code CLDR does not name (EP, WO) as it is."""
+        return str(self.locale.territories.get(code.upper(), code))
+
     def size(self, value: int) -> str:
         """A file's size in the locale's units ("17字节", "3.4 kB", "1.2 MB"): the hall said "17 B" where
         the registry said "98 字节"."""

@@ -26,7 +26,7 @@ from analytics.models import ReportStatus
 from analytics.reports import service as reports
 from analytics.rules import ForeignGrowth, ProductKeywords, RulesConfig, StandingLevel
 from analytics.schemas import ReportFormat
-from api.i18n import N_
+from api.i18n import N_, formatter
 from api.pages.context import CheckedPageDep, Page, PageDep
 from core import mail
 from core.countries import country_code
@@ -129,7 +129,7 @@ def dashboard_charts(board: portal.Dashboard, page: Page) -> dict[str, Any]:
                                  "applicants": page.gettext("Applicants"),
                                  "incomplete": page.gettext("Incomplete (publication lag)")}},
             "applicants": [[a.name, a.documents] for a in ind.top_applicants],
-            "countries": list(ind.countries.items())[:15],
+            "countries": [[formatter(page.lang).country(c), n] for c, n in list(ind.countries.items())[:15]],
             "places": [[d.name(page.lang), d.count] for d in ind.regions.divisions if d.level is Level.province][:15],
             "branches": [[b.name, b.documents] for b in board.branches] if any(b.documents for b in board.branches)
             else [],  # every branch empty: "no data", not a chart of empty bars

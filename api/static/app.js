@@ -43,14 +43,16 @@
   // Collection statistics as ECharts bar charts (label, count pairs, most frequent first except years);
   // the tables keep the same numbers and are closed once the charts are drawn.
   var CHART_COLOUR = "#0f3a66";
-  function chartOption(pairs, horizontal) {
+  // data-chart-unit (such as "%") follows each value on the axis and in the tooltip.
+  function chartOption(pairs, horizontal, unit) {
     var labels = pairs.map(function (p) { return p[0]; });
     var values = pairs.map(function (p) { return p[1]; });
     if (horizontal) { labels = labels.slice(0, 10).reverse(); values = values.slice(0, 10).reverse(); }
     var category = { type: "category", data: labels, axisLabel: { width: 130, overflow: "truncate", color: "#1b2430" } };
-    var value = { type: "value", minInterval: 1, axisLabel: { color: "#1b2430" } };
+    var value = { type: "value", minInterval: 1, axisLabel: { color: "#1b2430", formatter: "{value}" + unit } };
     return {
-      animation: false, tooltip: {}, grid: { left: 8, right: 16, top: 10, bottom: 8, containLabel: true },
+      animation: false, grid: { left: 8, right: 16, top: 10, bottom: 8, containLabel: true },
+      tooltip: { valueFormatter: function (v) { return v + unit; } },
       xAxis: horizontal ? value : category, yAxis: horizontal ? category : value,
       series: [{ type: "bar", data: values, itemStyle: { color: CHART_COLOUR } }]
     };
@@ -64,7 +66,8 @@
       box.hidden = false;
       var chart = window.echarts.init(box);
       // a time axis (data-chart-axis="time") keeps its order in vertical bars; counts are ranked
-      chart.setOption(chartOption(stats[key] || [], box.getAttribute("data-chart-axis") !== "time"));
+      chart.setOption(chartOption(stats[key] || [], box.getAttribute("data-chart-axis") !== "time",
+                                  box.getAttribute("data-chart-unit") || ""));
       window.addEventListener("resize", function () { chart.resize(); });
       var table = box.parentNode.querySelector("details[data-stat-table]");
       if (table) { table.open = false; }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -108,6 +109,9 @@ def test_home_and_dashboard_in_chinese_and_english(portal: Portal) -> None:
         assert re.search(r'<a href="/patent/US9\d+B2">', page)  # key patents link to the patent page
         assert 'id="trend-table"' in page and 'id="completeness"' in page and 'id="terms-h"' in page
     assert "Aurora Lighting Co., Ltd." in en.text  # applicants as printed, not as lower-case keys
+    countries = {lang: [c for c, _ in json.loads(html.fromstring(page.text).xpath('//script[@id="stats-data"]')[0]
+                                                 .text)["countries"]] for lang, page in (("en", en), ("zh", zh))}
+    assert "China" in countries["en"] and "中国" in countries["zh"] and "CN" not in countries["zh"]  # named
     incomplete = re.findall(r'<tr class="incomplete"><td>(\d{4})', en.text)
     complete = re.findall(r"<tr><td>(\d{4})</td>", en.text.split('id="trend-table"')[1].split("</table>")[0])
     assert incomplete and complete and max(map(int, complete)) < min(map(int, incomplete))
