@@ -173,15 +173,25 @@ def report_view(session: Session, user: User | None, report_id: int, lang: Langu
     return ReportView(report=shown, name=_scope_name(session, shown.scope, lang))
 
 
-def archive(session: Session, user: User, scope: str | None, lang: Language) -> list[ReportView]:
-    """Every version of the reports ``user`` asked for, newest first, with their scopes' names."""
+class Archive(BaseModel):
+    reports: list[ReportView]
+    scope_name: str | None = Field(description="the name of the scope the list is narrowed to, if any")
+
+
+def archive(session: Session, user: User, scope: str | None, lang: Language) -> Archive:
+    """Every version of the reports ``user`` asked for, newest first, with their scopes' names;
+    narrowed to ``scope``, which must be one the user has reports of or may see (an unknown key
+    is NotFound, not an empty list under its name)."""
     names: dict[str, str] = {}
     out = []
     for shown in reports.reports_of(session, user, scope):
         if shown.scope not in names:
             names[shown.scope] = _scope_name(session, shown.scope, lang)
         out.append(ReportView(report=shown, name=names[shown.scope]))
-    return out
+    if scope and not out:
+        found = scopes.resolve_for(session, scope, user)
+        names[scope] = found.name_zh if lang is Language.zh else found.name
+    return Archive(reports=out, scope_name=names.get(scope) if scope else None)
 
 
 class SubscriptionView(BaseModel):

@@ -197,8 +197,8 @@ def request_report(page: CheckedPageDep, key: str, lang: Annotated[Language, For
 @router.get("/reports/archive", response_class=HTMLResponse)
 def archive(page: PageDep, scope: Annotated[str | None, Query(max_length=60)] = None) -> HTMLResponse:
     """Every version of every report I asked for, newest first."""
-    return page.render("reports_archive.html", reports=portal.archive(page.session, page.require_user(), scope,
-                                                                      page.lang), scope=scope)
+    shown = portal.archive(page.session, page.require_user(), scope, page.lang)
+    return page.render("reports_archive.html", reports=shown.reports, scope=scope, scope_name=shown.scope_name)
 
 
 @router.get("/reports/archive/{report_id}", response_class=HTMLResponse)

@@ -540,7 +540,10 @@ def test_a_report_is_requested_followed_and_opened_with_the_session(portal: Port
     assert "<h1>Report: Light-emitting diodes, version" in alice.get(f"/reports/archive/{rid}", headers=EN).text
     again = _post(alice, "/reports/industries/led/report", {"lang": "zh", "format": "html"})
     assert again.headers["location"].endswith("?open=html")
-    assert re.search(r">v(\d+)</a>", alice.get("/reports/archive?scope=led", headers=EN).text)
+    narrowed = alice.get("/reports/archive?scope=led", headers=ZH).text
+    assert re.search(r">v(\d+)</a>", narrowed) and "范围：半导体照明 (LED)" in narrowed  # named, not its key
+    assert alice.get("/reports/archive?scope=xyz", headers=ZH).status_code == 404  # no such scope, not an empty list
+    assert alice.get("/reports/archive?scope=telecom", headers=EN).status_code == 200  # a scope without reports yet
 
 
 def test_alert_titles_in_the_subscribers_language(portal: Portal) -> None:
