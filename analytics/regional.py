@@ -16,12 +16,20 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from analytics.indicators import ApplicantShare, printed_names, ranked, scoped_node, top_applicants
+from analytics.indicators import (
+    ApplicantShare,
+    Indicators,
+    compute,
+    printed_names,
+    ranked,
+    scoped_node,
+    top_applicants,
+)
 from analytics.industries import REGION_PREFIX
 from analytics.portal import Dashboard, DashboardFilters, dashboard
 from core import regions
 from core.accounts.models import User
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
 from core.i18n import Language
 from core.regions import Level, Region
 from ipsearch.query.ast import And, Keyword, Node, Not, any_keyword
@@ -143,6 +151,53 @@ def _placed_here(search: SearchService, region: Region, filters: DashboardFilter
     cities = _rows(search, node, planner, regions.prefectures(region.code), owners) \
         if region.level is Level.province else []
     return companies, cities
+
+
+# --- regions side by side ------------------------------------------------------------------------
+
+MAX_COMPARED = 5
+
+
+class ComparedRegion(BaseModel):
+    """One region's figures in a comparison: those of its own page under the same filters."""
+
+    place: Place
+    total: int = Field(description="families or documents in the period (the filters' counting unit)")
+    applicants: int = Field(description="distinct applicants of those documents, co-applicants from elsewhere included")
+    annual_rate: float | None = Field(description="compound annual growth between the two windows, %")
+    per_year: dict[int, int] = Field(description="families or documents per year of the period")
+
+
+class Comparison(BaseModel):
+    regions: list[ComparedRegion]
+    years: list[int] = Field(description="every year any region counts, in order")
+    incomplete: list[int] = Field(description="years not all published yet (the publication lag)")
+    growth_years: tuple[tuple[int, int], tuple[int, int]] | None = Field(
+        description="the recent and earlier windows the annual growth compares, when the period allows")
+
+
+def compared_regions(typed: list[str]) -> list[Region]:
+    """The regions a reader typed, each once, two to ``MAX_COMPARED`` of them; InvalidInput naming
+    the first that is no region, or saying how many are needed."""
+    names = [t for t in typed if t.strip()]
+    found = list(dict.fromkeys(regions.resolve(t) for t in names)) if len(names) <= MAX_COMPARED else []
+    if not 2 <= len(found) <= MAX_COMPARED:
+        raise InvalidInput.said("compare two to %(most)s different regions", most=MAX_COMPARED)
+    return found
+
+
+def compare(search: SearchService, typed: list[str], filters: DashboardFilters) -> Comparison:
+    """Regions side by side: each one's totals and yearly counts as its own page computes them."""
+    figures: list[tuple[Region, Indicators]] = [
+        (r, compute(search, f"RG={r.code}", filters.params())) for r in compared_regions(typed)]
+    rows = [ComparedRegion(place=Place.of(r), total=ind.total, applicants=ind.applicant_count,
+                           annual_rate=ind.growth.annual_rate, per_year={y.year: y.documents for y in ind.years})
+            for r, ind in figures]
+    first = figures[0][1]
+    growth = (first.growth.recent_years, first.growth.earlier_years) if first.growth.comparable else None
+    return Comparison(regions=rows, years=sorted({y for row in rows for y in row.per_year}),
+                      incomplete=sorted({y.year for _, ind in figures for y in ind.years if y.incomplete}),
+                      growth_years=growth)
 
 
 # --- the tables as CSV, for a spreadsheet ---------------------------------------------------------

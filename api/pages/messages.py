@@ -231,6 +231,7 @@ VALIDATOR_SENTENCES = [N_("end_date is before start_date"), N_("not a country co
 FEATURE_ERRORS = [
     N_("the file is a program (%(kind)s): register it as computer software, or choose the work's own file"),
     N_("the file is empty: choose the work's own file"),
+    N_("compare two to %(most)s different regions"),
     N_("you have registered this file already, as %(number)s"),
     N_("%(email)s is not %(role)s there"),
     N_("IPC expertise is given by subclass, such as H04W: %(code)s is a whole class"),

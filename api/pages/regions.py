@@ -47,6 +47,32 @@ def regions_home(page: PageDep, name: Annotated[str, Query(max_length=60)] = "")
     return page.redirect(f"/regions/{found.code}")
 
 
+@router.get("/regions/compare", response_class=HTMLResponse)
+def compare(page: PageDep, r: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI copies defaults
+            from_year: Annotated[Year, Query(alias="from")] = None, to_year: Annotated[Year, Query(alias="to")] = None,
+            basis: Basis = Basis.filing, counting: CountingUnit = CountingUnit.family) -> HTMLResponse:
+    """Two to five regions side by side (``?r=广东&r=北京``), each with its own page's figures; the
+    form alone until some are named, and again with the refusal above it."""
+    typed = [t[:60] for t in r[:2 * regional.MAX_COMPARED]]  # beyond five, refused by count all the same
+    form: dict[str, Any] = {"typed": typed, "max_compared": regional.MAX_COMPARED, "basis_labels": BASIS_LABELS,
+            "counting_labels": COUNTING_LABELS,
+            "filters": {"from": from_year, "to": to_year, "basis": basis, "counting": counting}}
+    if not any(t.strip() for t in typed):
+        return page.render("regions_compare.html", comparison=None, **form)
+    if refused := refused_period(page, from_year, to_year):
+        return page.render("regions_compare.html", 422, comparison=None, error=refused, **form)
+    filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, counting=counting)
+    try:
+        found = regional.compare(page.platform.search, typed, filters)
+    except InvalidInput as exc:
+        return page.render("regions_compare.html", 422, comparison=None, error=page.explain(exc), **form)
+    years = [f"{y}*" if y in found.incomplete else str(y) for y in found.years]
+    series = [{"name": row.place.name(page.lang), "counts": [row.per_year.get(y, 0) for y in found.years]}
+              for row in found.regions]
+    return page.render("regions_compare.html", comparison=found, charts={"compare": {"years": years, "series": series}},
+                       **form)
+
+
 @router.get("/regions.csv", response_model=None)
 def regions_csv(page: PageDep) -> Response:
     return page.finish(download(regional.provinces_csv(page.platform.search, page.lang), ExportFormat.csv,

@@ -1,5 +1,6 @@
-// Reports pages (progressive enhancement): the trend chart with incomplete years marked, and
-// adding a suggested applicant name to the watched list. app.js draws the ranked charts.
+// Reports pages (progressive enhancement): the trend chart with incomplete years marked, regions
+// compared year by year, and adding a suggested applicant name to the watched list. app.js draws
+// the ranked charts.
 (function () {
   "use strict";
   var COLOUR = "#0f3a66", INCOMPLETE = "#b8c4d6", LINE = "#b4530b";
@@ -34,6 +35,31 @@
     if (table) { table.open = false; }
   }
   document.addEventListener("DOMContentLoaded", drawTrend);
+
+  // Regions side by side: a line per region over the years (the table has the same numbers).
+  var SERIES = ["#0f3a66", "#b4530b", "#2e7d32", "#8e24aa", "#5d6b7a"];
+  function drawCompare() {
+    var box = document.querySelector("[data-compare-chart]");
+    var source = document.getElementById("stats-data");
+    if (!box || !source || !window.echarts) { return; }
+    var data = JSON.parse(source.textContent).compare;
+    box.hidden = false;
+    var chart = window.echarts.init(box);
+    chart.setOption({
+      animation: false, tooltip: { trigger: "axis" },
+      legend: { data: data.series.map(function (s) { return s.name; }), top: 0 },
+      grid: { left: 8, right: 16, top: 30, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: data.years, axisLabel: { color: "#1b2430" } },
+      yAxis: { type: "value", minInterval: 1, axisLabel: { color: "#1b2430" } },
+      series: data.series.map(function (s, i) {
+        return { name: s.name, type: "line", data: s.counts, itemStyle: { color: SERIES[i % SERIES.length] } };
+      })
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+    var table = box.parentNode.querySelector("details[data-stat-table]");
+    if (table) { table.open = false; }
+  }
+  document.addEventListener("DOMContentLoaded", drawCompare);
 
   // A suggested applicant name joins the watched list (one per line), once.
   document.addEventListener("click", function (event) {

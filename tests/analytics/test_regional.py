@@ -16,7 +16,7 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from analytics import regional, scopes
-from analytics.indicators import IndicatorParams
+from analytics.indicators import CountingUnit, IndicatorParams
 from analytics.portal import DashboardFilters
 from analytics.reports.service import build_document
 from analytics.scopes import ScopeIn
@@ -142,6 +142,23 @@ def test_the_tables_download_as_the_pages_show_them(search: SearchService, sessi
     assert companies[1:] == [[a.name, str(a.documents), str(a.share)] for a in view.companies]
     with pytest.raises(NotFound):
         regional.region_csv(search, "999999", period, regional.RegionTable.cities, Language.en)
+
+
+def test_regions_compared_have_their_own_pages_figures(search: SearchService, session: Session) -> None:
+    """Each region of a comparison counts what its own page counts, under the same filters."""
+    period = DashboardFilters(from_year=2010, to_year=2022, counting=CountingUnit.document)
+    shown = regional.compare(search, ["广东", "Beijing", "440000"], period)  # 广东 twice: once
+    assert [row.place.code for row in shown.regions] == ["440000", "110000"]
+    for row in shown.regions:
+        ind = regional.region_board(session, search, None, row.place.code, period, Language.en).board.indicators
+        assert (row.total, row.applicants, row.annual_rate) == (ind.total, ind.applicant_count, ind.growth.annual_rate)
+        assert row.per_year == {y.year: y.documents for y in ind.years} and sum(row.per_year.values()) == row.total
+    assert shown.years == sorted({y for row in shown.regions for y in row.per_year})
+    for typed in (["广东"], ["广东", "广东省"], ["北京", "上海", "天津", "重庆", "广东", "浙江"], ["Atlantis"] * 6, []):
+        with pytest.raises(InvalidInput, match="compare two to 5 different regions"):
+            regional.compare(search, typed, period)
+    with pytest.raises(InvalidInput, match="unknown region"):
+        regional.compare(search, ["广东", "Atlantis"], period)
 
 
 def test_an_unknown_code_is_not_found(search: SearchService, session: Session) -> None:

@@ -1,6 +1,7 @@
 """A government user in Chromium opens Guangdong's regional page: finds the province by any of its
 names, reads its cities and key companies, goes down to Shenzhen and back, and (signed in)
-requests the region's own report in Chinese. A name that is no region is said so in the form.
+requests the region's own report in Chinese, and compares the province with Beijing. A name that
+is no region is said so in the form.
 axe-core finds no serious or critical violation, in Chinese and in English. The portal's corpus is
 SYNTHETIC (its Chinese owners are in Shenzhen, Guangzhou and Beijing)."""
 
@@ -67,6 +68,17 @@ def test_a_government_user_opens_guangdongs_regional_page(browser: Browser, port
     expect(page.locator("#key-companies")).to_contain_text("Aurora Lighting Co., Ltd.")
     page.locator(".crumbs a", has_text=province).click()
     expect(page).to_have_url(re.compile(r"/regions/440000$"))
+
+    # compared with Beijing: a line per region, the table beside it
+    page.get_by_role("link", name=re.compile("与其他地区对比|Compare with other regions")).click()
+    expect(page.locator("#r-0")).to_have_value("440000")
+    page.locator("#r-1").fill("北京" if lang == "zh-CN" else "Beijing")
+    page.locator("form.filters button").click()
+    expect(page.locator("#compare-totals tbody tr")).to_have_count(2)
+    expect(page.locator("#compare-totals")).to_contain_text(province)
+    expect(page.locator("[data-compare-chart] canvas")).to_be_visible()
+    _no_axe_violations(page)
+    screenshot(page, f"regions-compare-{lang[:2]}")
 
 
 @pytest.mark.parametrize("lang,said", [("zh-CN", "未知地区“Atlantis”"), ("en-GB", "unknown region 'Atlantis'")])

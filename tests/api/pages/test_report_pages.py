@@ -252,6 +252,31 @@ def test_regional_tables_download_as_csv_in_the_readers_words(portal: Portal) ->
     assert anon.get("/regions/440000/cities.csv?from=2020&to=2010", headers=EN).status_code == 422
 
 
+def test_regions_are_compared_side_by_side_with_their_own_pages_numbers(portal: Portal) -> None:
+    anon = portal.clients["anon"]
+    assert 'href="/regions/compare"' in anon.get("/regions", headers=ZH).text
+    assert 'href="/regions/compare?r=440000"' in anon.get("/regions/440000", headers=ZH).text
+    form = anon.get("/regions/compare", headers=ZH)
+    assert form.status_code == 200 and "<h1>地区对比</h1>" in form.text and 'id="compare-totals"' not in form.text
+    page = anon.get("/regions/compare?r=广东&r=Beijing&counting=document&from=2010", headers=ZH)
+    assert page.status_code == 200
+    doc = html.fromstring(page.text)
+    totals = [[td.text_content().strip() for td in tr.xpath("td")]
+              for tr in doc.xpath('//table[@id="compare-totals"]/tbody/tr')]
+    assert [row[0] for row in totals] == ["广东省", "北京市"]
+    own = html.fromstring(anon.get("/regions/440000?counting=document&from=2010", headers=ZH).text)
+    assert totals[0][1] == own.xpath('//dl[@id="summary"]/dd[1]/text()')[0].strip()  # the region page's total
+    charts = json.loads(doc.xpath('//script[@id="stats-data"]')[0].text)["compare"]
+    assert [s["name"] for s in charts["series"]] == ["广东省", "北京市"] and len(charts["years"]) == len(
+        doc.xpath('//table[@id="compare-years"]/tbody/tr'))
+    for query, said in (("r=广东", "请填写 2 至 5 个不同的地区进行对比"), ("r=广东&r=Atlantis", "未知地区“Atlantis”"),
+                        ("r=广东&r=北京&from=2020&to=2010", "起始年份晚于截止年份。")):
+        refused = anon.get(f"/regions/compare?{query}", headers=ZH)
+        assert refused.status_code == 422 and said in refused.text, query
+        assert 'role="alert"' in refused.text and 'value="广东"' in refused.text  # what was typed stays
+    assert "&lt;script&gt;" in anon.get(f"/regions/compare?r=广东&r={XSS}", headers=EN).text
+
+
 def test_a_custom_scope_is_private_to_its_owner(portal: Portal) -> None:
     alice, bob, anon = (portal.clients[k] for k in ("alice", "bob", "anon"))
     key = f"lamps-{uuid.uuid4().hex[:6]}"
