@@ -205,7 +205,9 @@ FIELD_LABELS |= {"home": FIELD_LABELS["home_country"], "from": FIELD_LABELS["fro
 # the values people change in an address by hand (a page number, a sort, a date of the audit trail)
 PAGE_POSITION = NP_("form field", "Page position")
 FIELD_LABELS |= {
-    "q": FIELD_LABELS["query"], "page": NP_("form field", "Page number"), "sort": NP_("form field", "Sort order"),
+    # "q" searches patents, agencies and forums alike: not "query", which names the patent query language
+    "q": NP_("form field", "Search words"), "page": NP_("form field", "Page number"),
+    "sort": NP_("form field", "Sort order"),
     "cursor": PAGE_POSITION, "start": PAGE_POSITION, "before": PAGE_POSITION, "f": NP_("form field", "Filter"),
     "group": NP_("form field", "Grouping"), "since": NP_("form field", "From (date)"),
     "until": NP_("form field", "To (date)"), "actor": NP_("form field", "Who (e-mail)"),

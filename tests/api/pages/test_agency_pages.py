@@ -168,6 +168,8 @@ def test_places_and_symbols_not_understood_show_the_form_again(directory: Direct
     assert elsewhere.status_code == 400 and "Shenzhen is in Guangdong, not in Zhejiang" in elsewhere.text
     zh = anon.get("/community/agencies", params={"province": "440000", "city": "杭州"}, headers=ZH)
     assert "杭州市属于浙江省，不属于广东省" in zh.text  # it named the places in English on a Chinese page
+    long_name = anon.get("/community/agencies", params={"q": "x" * 200}, headers=ZH)
+    assert long_name.status_code == 422 and "（检索词）" in long_name.text and "检索式" not in long_name.text
     assert '<option value="440000" selected' in zh.text  # and the province chosen is kept
     bad_ipc = anon.get("/community/agencies", params={"ipc": "telecom"}, headers=EN)
     assert bad_ipc.status_code == 400 and "not an IPC symbol" in bad_ipc.text
