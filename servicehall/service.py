@@ -27,7 +27,7 @@ from core.accounts.models import User
 from core.accounts.permissions import is_admin, is_staff
 from core.audit import AuditAction, Writer
 from core.db import utcnow
-from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, IPCommonsError, NotFound, PermissionDenied
 from core.i18n import Named, Quoted, Term, WordedTerm
 from core.notifications import notify
 from core.settings import Settings
@@ -227,68 +227,89 @@ class Chosen:
     kept_labelled: dict[int, list[str]] = field(default_factory=dict)
     kept_others: list[str] = field(default_factory=list)
 
+    def count(self) -> int:
+        return (sum(map(len, self.labelled.values())) + len(self.others)
+                + sum(map(len, self.kept_labelled.values())) + len(self.kept_others))
+
 
 @dataclass(frozen=True)
 class HeldFiles:
-    """What a refused form keeps for the corrected one, by material position and not."""
+    """What a refused form keeps for the corrected one, by material position and not, and the
+    names of the files it could not keep (refused themselves, or beyond what is kept)."""
 
     labelled: dict[int, list[uploads.Held]]
     others: list[uploads.Held]
+    dropped: list[str]
 
 
-def apply_chosen(w: Writer, settings: Settings, body: ApplyIn, chosen: Chosen,
-                 now: datetime | None = None) -> ApplicationOut:
-    """``apply`` from a form: the files kept from a refused try go with the ones chosen now."""
-    with ExitStack() as stack:
-        def reopened(tokens: list[str]) -> Files:
-            return [_reopen(stack, settings, uploads.held(settings, w.actor.id, t)) for t in tokens]
+@dataclass(frozen=True)
+class Refused:
+    """A form refused for what its sender can put right, and the files kept for the corrected one."""
 
-        positions = set(chosen.labelled) | set(chosen.kept_labelled)
-        labelled = {i: chosen.labelled.get(i, []) + reopened(chosen.kept_labelled.get(i, [])) for i in positions}
-        return apply(w, settings, body, chosen.others + reopened(chosen.kept_others), now, labelled)
+    error: IPCommonsError
+    held: HeldFiles
 
 
-def _reopen(stack: ExitStack, settings: Settings, kept: uploads.Held) -> tuple[str, BinaryIO]:
+def apply_form(w: Writer, settings: Settings, body: ApplyIn, chosen: Chosen,
+               now: datetime | None = None) -> ApplicationOut | Refused:
+    """``apply`` from the portal's form: the files kept from a refused try go with the ones chosen
+    now. Refused for what the form can put right (InvalidInput, Conflict), the chosen files are kept
+    (a browser never shows a chosen file again); no such item, or no right to apply, is raised."""
+    _at_most_max_files(chosen.count())  # before any kept file is opened
     try:
-        return kept.filename, stack.enter_context(uploads.path_of(settings, kept.sha256).open("rb"))
-    except FileNotFoundError as exc:
-        raise InvalidInput(uploads.KEPT_FILE_GONE) from exc
+        with ExitStack() as stack:
+            def reopened(tokens: list[str]) -> Files:
+                kept = [uploads.held(settings, w.actor.id, t) for t in tokens]
+                return [(k.filename, stack.enter_context(uploads.open_held(settings, k))) for k in kept]
+
+            positions = set(chosen.labelled) | set(chosen.kept_labelled)
+            labelled = {i: chosen.labelled.get(i, []) + reopened(chosen.kept_labelled.get(i, [])) for i in positions}
+            return apply(w, settings, body, chosen.others + reopened(chosen.kept_others), now, labelled)
+    except (InvalidInput, Conflict) as exc:
+        w.session.rollback()
+        return Refused(exc, _hold(w, settings, get_item(w.session, body.item), chosen))
 
 
-def hold_chosen(w: Writer, settings: Settings, item: str, chosen: Chosen) -> HeldFiles:
-    """After a refused form, its files kept for the corrected one (a browser never shows a chosen
-    file again): kept tokens still good as they are, new files stored, at most ``MAX_FILES`` in
-    all. A file refused itself (a program, too large) is left out: the refusal named it."""
-    budget = [uploads.MAX_FILES]
+def _hold(w: Writer, settings: Settings, item: ServiceItem, chosen: Chosen) -> HeldFiles:
+    """The files of a refused form, kept: tokens still good as they are, new files stored apart, at
+    most ``MAX_FILES`` and ``HELD_MAX_BYTES`` of new files in all; what is not kept is named."""
+    budget = {"files": uploads.MAX_FILES, "bytes": uploads.HELD_MAX_BYTES}
+    dropped: list[str] = []
 
     def keep(files: Files, tokens: list[str]) -> list[uploads.Held]:
         kept: list[uploads.Held] = []
-        for token in tokens[:budget[0]]:
-            with suppress(InvalidInput):
+        for token in tokens[:budget["files"]]:
+            with suppress(InvalidInput):  # expired or forged: said by the refusal, or simply gone
                 kept.append(uploads.held(settings, w.actor.id, token))
-        for filename, stream in files[:max(budget[0] - len(kept), 0)]:
+        for filename, stream in files:
             stream.seek(0)  # the refused apply may have read it
-            with suppress(InvalidInput):
-                kept.append(uploads.hold(settings, w.actor.id, filename, stream))
-        budget[0] -= len(kept)
+            held = None
+            if len(kept) < budget["files"]:
+                with suppress(InvalidInput):  # a program, empty, or larger than what is still kept
+                    held = uploads.hold(settings, w.actor.id, filename, stream, budget["bytes"])
+            if held is None:
+                dropped.append(uploads.clean_name(filename))
+            else:
+                kept.append(held)
+                budget["bytes"] -= held.size
+        budget["files"] -= len(kept)
         return kept
 
     positions = sorted(set(chosen.labelled) | set(chosen.kept_labelled))
     held = HeldFiles({i: keep(chosen.labelled.get(i, []), chosen.kept_labelled.get(i, [])) for i in positions},
-                     keep(chosen.others, chosen.kept_others))
-    if stored := sum(map(len, chosen.labelled.values())) + len(chosen.others):
-        w.audit(AuditAction.hall_files_hold, "hall_item", item, files=stored)
+                     keep(chosen.others, chosen.kept_others), dropped)
+    stored = sum(len(files) for files in chosen.labelled.values()) + len(chosen.others) - len(dropped)
+    if stored:
+        w.audit(AuditAction.hall_files_hold, "hall_item", item.code, files=stored)
         w.commit()
     return held
 
 
-def forget_unused_files(w: Writer, settings: Settings) -> int:
-    """Remove stored files no material names (kept from a form never sent again) once they are
-    older than ``uploads.UNUSED_AFTER``; how many."""
-    in_use = set(w.session.scalars(select(Material.sha256).distinct()))
-    removed = uploads.forget_unused(settings, in_use)
+def forget_held_files(w: Writer, settings: Settings) -> int:
+    """Remove the files kept from refused forms once older than ``uploads.FORGET_HELD_AFTER``; how many."""
+    removed = uploads.forget_held(settings)
     if removed:
-        w.audit(AuditAction.hall_files_forget, "hall_files", "", files=removed)
+        w.audit(AuditAction.hall_files_forget, "hall_files", "held", files=removed)
         w.commit()
     return removed
 

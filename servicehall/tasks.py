@@ -1,5 +1,5 @@
 """Celery beat's hall tasks: every five minutes, fire the red and yellow cards now due; every hour,
-remove stored files no application took up."""
+remove the files kept from refused forms once a day old."""
 
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ def sweep() -> int:
 
 
 @periodic(FORGET_SECONDS)
-@shared_task(name="servicehall.forget_unused_files")
-def forget_unused_files() -> int:
-    """Stored files no application took up, removed once a day old (the platform is the actor)."""
+@shared_task(name="servicehall.forget_held_files")
+def forget_held_files() -> int:
+    """Files kept from refused forms, removed once a day old (the platform is the actor)."""
     settings = get_settings()
     with session_scope(settings.effective_database_url) as session:
-        return service.forget_unused_files(Writer(session, None, AuditContext(client_ip="beat")), settings)
+        return service.forget_held_files(Writer(session, None, AuditContext(client_ip="beat")), settings)

@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
-from core.errors import Conflict, InvalidInput, IPCommonsError, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.i18n import Language
 from core.ids import DbId, DbInt, parse_id
 from servicehall import catalogue, service, supervision, views
@@ -137,14 +137,15 @@ async def apply(page: CheckedPageDep, code: str) -> Response:
     page.require_user()
     form = await page.request.form()
     fields = {k[2:]: v for k, v in form.items() if k.startswith("f_") and isinstance(v, str)}
-    chosen = _chosen(form)
     try:
-        done = service.apply_chosen(page.writer(), page.platform.settings, ApplyIn(item=code, fields=fields), chosen)
+        done = service.apply_form(page.writer(), page.platform.settings, ApplyIn(item=code, fields=fields),
+                                  _chosen(form))
     except FORM_ERRORS as exc:
         page.session.rollback()
-        held = service.hold_chosen(page.writer(), page.platform.settings, code, chosen)
-        marked = exc.extra if isinstance(exc, IPCommonsError) else {}
-        return _apply_form(page, code, 400, error=page.explain(exc), form=fields, held=held,
+        return _apply_form(page, code, 400, error=page.explain(exc), form=fields)
+    if isinstance(done, service.Refused):
+        marked = done.error.extra
+        return _apply_form(page, code, 400, error=page.explain(done.error), form=fields, held=done.held,
                            unfilled=marked.get("unfilled", []), unmet=marked.get("unmet_materials", []))
     return page.redirect(f"{H}/applications/{done.number}?notice=applied")
 

@@ -1,7 +1,8 @@
 """Files kept from a refused application form: a browser never shows a chosen file again, so the
-hall stores them and the corrected form sends a signed token per file instead. A token is good only
-for the person it was given to, only unaltered and only for ``uploads.HELD_FOR``; a file itself
-refused is not kept; what no application took up is removed after ``uploads.UNUSED_AFTER``."""
+hall keeps them apart and the corrected form sends a signed token per file instead. A token is
+good only for the person it was given to, only unaltered and only for ``uploads.HELD_FOR``; a file
+itself refused, or beyond what is kept, is named and not kept; kept files are removed after
+``uploads.FORGET_HELD_AFTER``, and the hall's own store is never swept."""
 
 from __future__ import annotations
 
@@ -14,90 +15,104 @@ import pytest
 from sqlalchemy import select
 
 from core.audit import AuditRecord
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from servicehall import service, uploads
-from servicehall.schemas import ApplyIn
+from servicehall.schemas import ApplicationOut, ApplyIn
 from tests.core.test_filekinds import PE as PROGRAM
 from tests.servicehall.conftest import Office, bj
 
 NOW = bj(2026, 4, 1)
 FORM = ApplyIn(item="rights-protection", fields={"subject": "s", "infringer": "i", "details": "d"})
+NO_INFRINGER = FORM.model_copy(update={"fields": {"subject": "s", "details": "d"}})
 
 
-def _refused_then_held(office: Office, chosen: service.Chosen, form: ApplyIn = FORM) -> service.HeldFiles:
-    w = office.writer("applicant")
-    with pytest.raises(InvalidInput):
-        service.apply_chosen(w, office.settings, form, chosen)
-    w.session.rollback()
-    return service.hold_chosen(w, office.settings, FORM.item, chosen)
+def _refused(office: Office, chosen: service.Chosen, form: ApplyIn = FORM) -> service.Refused:
+    done = service.apply_form(office.writer("applicant"), office.settings, form, chosen)
+    assert isinstance(done, service.Refused)
+    return done
+
+
+def _audited(office: Office, action: str) -> list[AuditRecord]:
+    with office.sessions() as session:
+        return list(session.scalars(select(AuditRecord).where(AuditRecord.action == action)))
 
 
 def test_a_refused_form_keeps_its_files_for_the_corrected_one(office: Office) -> None:
     evidence = service.Chosen(labelled={1: [("evidence.png", io.BytesIO(b"evidence"))]},
                               others=[("note.txt", io.BytesIO(b"a note"))])
-    no_infringer = FORM.model_copy(update={"fields": {"subject": "s", "details": "d"}})
-    held = _refused_then_held(office, evidence, no_infringer)
-    assert [(h.filename, h.size) for h in held.labelled[1]] == [("evidence.png", 8)]
+    refused = _refused(office, evidence, NO_INFRINGER)
+    assert refused.error.detail == "The infringer is required"
+    held = refused.held
+    assert [(h.filename, h.size) for h in held.labelled[1]] == [("evidence.png", 8)] and held.dropped == []
     assert [h.filename for h in held.others] == ["note.txt"]
-    with office.sessions() as session:
-        audited = session.scalars(select(AuditRecord).where(AuditRecord.action == "hall.files.hold")).one()
-        assert audited.object_id == "rights-protection" and audited.details["files"] == 2
+    kept_apart = uploads.held_folder(office.settings) / held.others[0].sha256
+    assert kept_apart.read_bytes() == b"a note" and not uploads.path_of(office.settings, held.others[0].sha256).exists()
+    (audited,) = _audited(office, "hall.files.hold")
+    assert audited.object_id == "rights-protection" and audited.details["files"] == 2
 
     corrected = service.Chosen(labelled={0: [("id.png", io.BytesIO(b"id"))]},  # one more file, for its box
                                kept_labelled={1: [held.labelled[1][0].token]}, kept_others=[held.others[0].token])
-    shown = service.apply_chosen(office.writer("applicant"), office.settings, FORM, corrected)
+    shown = service.apply_form(office.writer("applicant"), office.settings, FORM, corrected)
+    assert isinstance(shown, ApplicationOut)
     kept = {m.filename: (m.material.en if m.material else None) for m in shown.materials}
     assert kept == {"id.png": "Proof of the applicant's identity", "evidence.png": "Evidence of the infringement",
                     "note.txt": None}
+    assert uploads.path_of(office.settings, held.others[0].sha256).read_bytes() == b"a note"  # copied into the hall
 
 
 def test_a_token_is_good_only_for_its_owner_unaltered_and_in_time(office: Office,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    held = _refused_then_held(office, service.Chosen(labelled={1: [("evidence.png", io.BytesIO(b"evidence"))]}))
+    held = _refused(office, service.Chosen(labelled={1: [("evidence.png", io.BytesIO(b"evidence"))]})).held
     token = held.labelled[1][0].token
-    with_id = service.Chosen(labelled={0: [("id.png", io.BytesIO(b"id"))]})
     owner = office.people["applicant"]
     assert uploads.held(office.settings, owner, token).sha256 == held.labelled[1][0].sha256
 
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     for who, presented in (("stranger", token), ("applicant", tampered), ("applicant", "not-a-token"),
                            ("applicant", "")):
-        chosen = service.Chosen(labelled=with_id.labelled, kept_labelled={1: [presented]})
-        with pytest.raises(InvalidInput) as refused:
-            service.apply_chosen(office.writer(who), office.settings, FORM, chosen)
-        assert refused.value.detail == uploads.KEPT_FILE_GONE
+        chosen = service.Chosen(labelled={0: [("id.png", io.BytesIO(b"id"))]}, kept_labelled={1: [presented]})
+        refused = service.apply_form(office.writer(who), office.settings, FORM, chosen)
+        assert isinstance(refused, service.Refused) and refused.error.detail == uploads.KEPT_FILE_GONE
     monkeypatch.setattr(uploads, "HELD_FOR", timedelta(seconds=-1))  # every token is now past its time
     with pytest.raises(InvalidInput, match="expired"):
         uploads.held(office.settings, owner, token)
 
 
-def test_a_refused_file_is_not_kept_and_at_most_max_files_are(office: Office) -> None:
-    held = _refused_then_held(office, service.Chosen(others=[("receipt.pdf", io.BytesIO(PROGRAM)),
-                                                             ("ok.txt", io.BytesIO(b"ok"))]))
-    assert [h.filename for h in held.others] == ["ok.txt"]  # the program was refused by name already
+def test_what_is_not_kept_is_named_and_the_audit_counts_what_is(office: Office) -> None:
+    """A field refused first says nothing of a program or an empty file beside it: the form names them."""
+    held = _refused(office, service.Chosen(others=[("receipt.pdf", io.BytesIO(PROGRAM)), ("blank.pdf", io.BytesIO()),
+                                                   ("ok.txt", io.BytesIO(b"ok"))]), NO_INFRINGER).held
+    assert [h.filename for h in held.others] == ["ok.txt"] and held.dropped == ["receipt.pdf", "blank.pdf"]
+    assert _audited(office, "hall.files.hold")[-1].details["files"] == 1
 
-    many = [(f"{i}.txt", io.BytesIO(str(i).encode())) for i in range(uploads.MAX_FILES + 5)]
-    held = _refused_then_held(office, service.Chosen(labelled={1: many[:3]}, others=many[3:]))
-    assert len(held.labelled[1]) + len(held.others) == uploads.MAX_FILES
+    many = [(f"{i}.txt", io.BytesIO(str(i).encode())) for i in range(uploads.MAX_FILES)]
+    held = _refused(office, service.Chosen(labelled={1: many[:3]}, others=many[3:]), NO_INFRINGER).held
+    assert len(held.labelled[1]) + len(held.others) == uploads.MAX_FILES and held.dropped == []
+    too_many = service.Chosen(others=many, kept_others=["x"] * 500)  # counted before any kept file is opened
+    with pytest.raises(InvalidInput, match="at most 20 files"):
+        service.apply_form(office.writer("applicant"), office.settings, FORM, too_many)
 
 
-def test_files_no_application_took_up_are_removed_after_a_day(office: Office) -> None:
-    held = _refused_then_held(office, service.Chosen(others=[("left.txt", io.BytesIO(b"left behind"))]))
-    taken = office.apply(NOW)  # an application's own file
-    folder = uploads.folder(office.settings)
-    left = folder / held.others[0].sha256
-    used = folder / taken.materials[0].sha256
-    fresh = uploads.hold(office.settings, office.people["applicant"], "fresh.txt", io.BytesIO(b"fresh"))
-    day_old = time.time() - uploads.UNUSED_AFTER.total_seconds() - 60
+def test_nothing_is_kept_for_an_item_that_does_not_exist(office: Office) -> None:
+    chosen = service.Chosen(others=[("a.txt", io.BytesIO(b"a"))])
+    with pytest.raises(NotFound):
+        service.apply_form(office.writer("applicant"), office.settings, ApplyIn(item="x" * 60, fields={}), chosen)
+    assert [p for p in uploads.held_folder(office.settings).iterdir()] == []
+
+
+def test_kept_files_are_removed_after_a_day_and_the_hall_store_never_is(office: Office) -> None:
+    held = _refused(office, service.Chosen(others=[("left.txt", io.BytesIO(b"left behind"))]), NO_INFRINGER).held
+    taken = office.apply(NOW)  # an application's own file, in the hall's store
+    left = uploads.held_folder(office.settings) / held.others[0].sha256
+    used = uploads.path_of(office.settings, taken.materials[0].sha256)
+    fresh = uploads.hold(office.settings, office.people["applicant"], "fresh.txt", io.BytesIO(b"fresh"), 100)
+    day_old = time.time() - uploads.FORGET_HELD_AFTER.total_seconds() - 60
     for path in (left, used):
         os.utime(path, (day_old, day_old))
 
-    w = office.writer("admin")
-    assert service.forget_unused_files(w, office.settings) == 1
-    assert not left.exists() and used.exists() and (folder / fresh.sha256).exists()
+    assert service.forget_held_files(office.writer("admin"), office.settings) == 1
+    assert not left.exists() and used.exists() and (uploads.held_folder(office.settings) / fresh.sha256).exists()
     with pytest.raises(InvalidInput):
         uploads.held(office.settings, office.people["applicant"], held.others[0].token)
-    with office.sessions() as session:
-        audited = session.scalars(select(AuditRecord).where(AuditRecord.action == "hall.files.forget")).one()
-        assert audited.details["files"] == 1
-
+    (audited,) = _audited(office, "hall.files.forget")
+    assert audited.details["files"] == 1

@@ -122,7 +122,9 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     expect(creator.locator("#f_infringer")).to_have_value("Copycat Ltd <script>alert(1)</script>")  # kept
     kept = creator.locator('input[name="kept_material_1"]')
     expect(kept).to_be_checked()
-    expect(creator.locator(".kept-files label")).to_have_text(KEPT[lang])
+    expect(creator.locator(".kept-files label")).to_contain_text(KEPT[lang])  # after its material's name, unseen
+    expect(creator.locator(".kept-files label .visually-hidden")).to_contain_text(EVIDENCE_AS[lang].split("：")[0]
+                                                                                 .split(":")[0])
     expect(creator.locator("#material-0")).to_have_attribute("aria-invalid", "true")  # the box the refusal names
     expect(creator.locator("#material-1")).not_to_have_attribute("aria-invalid", "true")
     _clean(creator, f"hall-apply-kept-{lang}")
