@@ -384,6 +384,12 @@ class _Run:
                                  growth=change(count, previous) if previous and not incomplete else None))
         return out
 
+    def annual_rate(self) -> float | None:
+        """Compound annual growth from the earlier window to the recent one, when they compare."""
+        recent, earlier = self._windows(self.per_year)
+        width = self.recent_span[1] - self.recent_span[0] + 1
+        return annual_rate(recent, earlier, width) if self.comparable else None
+
     def growth(self) -> Growth:
         """The field's window-on-window growth, and relative to all fields published by the cut-off."""
         width = self.recent_span[1] - self.recent_span[0] + 1
@@ -395,7 +401,7 @@ class _Run:
         rgr = (round((recent / earlier) / (all_recent / all_earlier), 3)
                if earlier and all_recent and all_earlier and self.comparable else None)
         return Growth(recent_years=self.recent_span, earlier_years=self.earlier_span, recent=recent,
-                      earlier=earlier, annual_rate=annual_rate(recent, earlier, width) if self.comparable else None,
+                      earlier=earlier, annual_rate=self.annual_rate(),
                       all_fields_annual_rate=annual_rate(all_recent, all_earlier, width), relative_growth_rate=rgr,
                       comparable=self.comparable)
 
@@ -469,6 +475,24 @@ def printed_names(service: SearchService, node: Node, planner: Planner, keys: li
         if names:
             out[key] = names.most_common(1)[0][0]
     return out
+
+
+class Trend(BaseModel):
+    """A scope's totals and yearly counts alone, as ``compute`` has them (scopes compared side by side)."""
+
+    total: int = Field(description="families or documents in scope (the counting unit)")
+    applicant_count: int
+    years: list[YearCount]
+    annual_rate: float | None = Field(description="compound annual growth between the windows, %")
+    windows: tuple[Span, Span] | None = Field(description="the recent and earlier windows, when they compare")
+
+
+def trend(service: SearchService, query: str, params: IndicatorParams) -> Trend:
+    """The figures of ``compute`` a comparison reads, without its hotspots, terms, key patents,
+    life cycle and the corpus-wide tally of relative growth."""
+    run = _Run(service, query, params)
+    return Trend(total=run.tally.total(), applicant_count=len(run.tally.per_key("owner_keys")), years=run.years(),
+                 annual_rate=run.annual_rate(), windows=(run.recent_span, run.earlier_span) if run.comparable else None)
 
 
 def compute(service: SearchService, query: str, params: IndicatorParams | None = None) -> Indicators:

@@ -50,6 +50,16 @@ class DashboardFilters(BaseModel):
     home_country: CountryCode = "CN"
     counting: CountingUnit = CountingUnit.family
 
+    def query(self) -> dict[str, str]:
+        """The filters as the page's address carries them, those left as they are omitted (what was
+        applied, not what was typed: a refused period is not passed on)."""
+        default = DashboardFilters()
+        values = {"from": self.from_year, "to": self.to_year,
+                  "basis": self.basis.value if self.basis != default.basis else None,
+                  "home": self.home_country if self.home_country != default.home_country else None,
+                  "counting": self.counting.value if self.counting != default.counting else None}
+        return {k: str(v) for k, v in values.items() if v is not None}
+
     def params(self, cutoff: dt.date | None = None) -> IndicatorParams:
         """The indicator parameters; a period whose first year is after its last is InvalidInput."""
         return IndicatorParams.checked(basis=self.basis, cutoff=cutoff or dt.date.today(), from_year=self.from_year,

@@ -18,14 +18,13 @@ from sqlalchemy.orm import Session
 
 from analytics.indicators import (
     ApplicantShare,
-    Indicators,
-    compute,
     printed_names,
     ranked,
     scoped_node,
     top_applicants,
+    trend,
 )
-from analytics.industries import REGION_PREFIX
+from analytics.industries import REGION_PREFIX, region_scope
 from analytics.portal import Dashboard, DashboardFilters, dashboard
 from core import regions
 from core.accounts.models import User
@@ -142,7 +141,7 @@ def _placed_here(search: SearchService, region: Region, filters: DashboardFilter
                  ) -> tuple[list[ApplicantShare], list[PlaceRow]]:
     """The key companies of a region (its owners placed there) and, for a province, its cities."""
     params = filters.params()
-    scope, planner = search.plan(f"RG={region.code}")
+    scope, planner = search.plan(_query(region))
     node = scoped_node(scope, params)
     owners = _owners(search, node, planner)
     here = owners.get(region.code, {})
@@ -188,16 +187,20 @@ def compared_regions(typed: list[str]) -> list[Region]:
 
 def compare(search: SearchService, typed: list[str], filters: DashboardFilters) -> Comparison:
     """Regions side by side: each one's totals and yearly counts as its own page computes them."""
-    figures: list[tuple[Region, Indicators]] = [
-        (r, compute(search, f"RG={r.code}", filters.params())) for r in compared_regions(typed)]
-    rows = [ComparedRegion(place=Place.of(r), total=ind.total, applicants=ind.applicant_count,
-                           annual_rate=ind.growth.annual_rate, per_year={y.year: y.documents for y in ind.years})
-            for r, ind in figures]
-    first = figures[0][1]
-    growth = (first.growth.recent_years, first.growth.earlier_years) if first.growth.comparable else None
+    params = filters.params()
+    figures = [(r, trend(search, _query(r), params)) for r in compared_regions(typed)]
+    rows = [ComparedRegion(place=Place.of(r), total=t.total, applicants=t.applicant_count, annual_rate=t.annual_rate,
+                           per_year={y.year: y.documents for y in t.years}) for r, t in figures]
     return Comparison(regions=rows, years=sorted({y for row in rows for y in row.per_year}),
-                      incomplete=sorted({y.year for _, ind in figures for y in ind.years if y.incomplete}),
-                      growth_years=growth)
+                      incomplete=sorted({y.year for _, t in figures for y in t.years if y.incomplete}),
+                      growth_years=figures[0][1].windows)
+
+
+def _query(region: Region) -> str:
+    """The query of a region's built-in scope (``RG=440000``), as its page and report read it."""
+    scope = region_scope(scope_key(region.code))
+    assert scope is not None  # every division has one
+    return scope.query
 
 
 # --- the tables as CSV, for a spreadsheet ---------------------------------------------------------

@@ -55,8 +55,9 @@ ZH_TITLES = {PASSWORD_CHANGED: "您的密码已更改",
              "forum.topic_deleted": "版主删除了您的主题“{topic_title}”",
              ROLE_CHANGED: "您在平台上的角色已变更",
              "copyright.duplicate_held": "后来的登记（{held}）作为您的作品“{work_title}”的重复登记转入审查"}
-ZH_WORDS = {"red": "红色", "yellow": "黄色", "unconcentrated": "低集中度", "moderately concentrated": "中等集中度",
-            "highly concentrated": "高集中度"}
+# the HHI bands as the pages, the reports (analytics.i18n) and the catalog name them
+ZH_WORDS = {"red": "红色", "yellow": "黄色", "unconcentrated": "非集中", "moderately concentrated": "中度集中",
+            "highly concentrated": "高度集中"}
 
 
 # What to do next, for the kinds that need more than a title (English, Chinese).

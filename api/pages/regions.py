@@ -10,7 +10,7 @@ key companies download as CSV with the page's filters. Each route is one call of
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
@@ -113,4 +113,4 @@ def region(page: PageDep, code: str, from_year: Annotated[Year, Query(alias="fro
                        charts=charts, basis_labels=BASIS_LABELS, counting_labels=COUNTING_LABELS,
                        name=view.place.name(page.lang), region=view, companies=companies, province_level=Level.province,
                        action=f"/regions/{found.code}", filter_error=refused, typed_years=typed if refused else {},
-                       csv_query=page.request.url.query)
+                       csv_query=urlencode(filters.query()))

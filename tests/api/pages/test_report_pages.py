@@ -250,6 +250,8 @@ def test_regional_tables_download_as_csv_in_the_readers_words(portal: Portal) ->
     assert anon.get("/regions/440000/secrets.csv", headers=EN).status_code == 422
     assert anon.get("/regions/999999/cities.csv", headers=EN).status_code == 404
     assert anon.get("/regions/440000/cities.csv?from=2020&to=2010", headers=EN).status_code == 422
+    refused = anon.get("/regions/440000?from=2020&to=2010&counting=document", headers=EN).text  # the whole period shown
+    assert 'href="/regions/440000/cities.csv?counting=document"' in refused  # the table shown, not the refused years
 
 
 def test_regions_are_compared_side_by_side_with_their_own_pages_numbers(portal: Portal) -> None:
@@ -275,6 +277,8 @@ def test_regions_are_compared_side_by_side_with_their_own_pages_numbers(portal: 
         assert refused.status_code == 422 and said in refused.text, query
         assert 'role="alert"' in refused.text and 'value="广东"' in refused.text  # what was typed stays
     assert "&lt;script&gt;" in anon.get(f"/regions/compare?r=广东&r={XSS}", headers=EN).text
+    empty = anon.get("/regions/compare?r=广东&r=北京&from=1850&to=1860", headers=ZH).text
+    assert 'id="nothing"' in empty and "data-compare-chart" not in empty and 'id="compare-totals"' in empty
 
 
 def test_a_custom_scope_is_private_to_its_owner(portal: Portal) -> None:
