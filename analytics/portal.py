@@ -175,6 +175,10 @@ def _scope_name(session: Session, key: str, lang: Language) -> str:
         industry = scopes.resolve(session, key)  # the reader may read the report, so its scope's name
     except NotFound:
         return key
+    return _name(industry, lang)
+
+
+def _name(industry: Industry, lang: Language) -> str:
     return industry.name_zh if lang is Language.zh else industry.name
 
 
@@ -199,8 +203,7 @@ def archive(session: Session, user: User, scope: str | None, lang: Language) -> 
             names[shown.scope] = _scope_name(session, shown.scope, lang)
         out.append(ReportView(report=shown, name=names[shown.scope]))
     if scope and not out:
-        found = scopes.resolve_for(session, scope, user)
-        names[scope] = found.name_zh if lang is Language.zh else found.name
+        names[scope] = _name(scopes.resolve_for(session, scope, user), lang)
     return Archive(reports=out, scope_name=names.get(scope) if scope else None)
 
 
@@ -247,7 +250,7 @@ def standing(session: Session, search: SearchService, user: User, sub_id: int, l
     ctx, config = alerts.rule_context(session, sub, as_of or dt.date.today())
     view = _named(search, ctx.query, SubscriptionOut.model_validate(sub))
     node, planner = search.plan(ctx.query)
-    return SubscriptionStanding(view=view, scope_name=scope.name_zh if lang is Language.zh else scope.name,
+    return SubscriptionStanding(view=view, scope_name=_name(scope, lang),
                                 as_of=ctx.as_of,
                                 latest=latest_publication(search, planner, ctx.as_of, node),
                                 months=config.window_months, rules=config, standings=standings(search, ctx, config))

@@ -29,7 +29,7 @@ from analytics.portal import Dashboard, DashboardFilters, dashboard
 from core import regions
 from core.accounts.models import User
 from core.errors import InvalidInput, NotFound
-from core.i18n import Language
+from core.i18n import Language, Named
 from core.regions import Level, Region
 from ipsearch.query.ast import And, Keyword, Node, Not, any_keyword
 from ipsearch.query.plan import Planner
@@ -233,9 +233,13 @@ def provinces_csv(search: SearchService, lang: Language) -> Iterator[str]:
 
 def region_csv(search: SearchService, code: str, filters: DashboardFilters, table: RegionTable,
                lang: Language) -> Iterator[str]:
-    """One table of a region's page under the page's filters: its cities (a province's) or its key
-    companies (documents or families as ``filters.counting`` says, share in per cent)."""
-    companies, cities = _placed_here(search, _division(code), filters)
+    """One table of a region's page under the page's filters: its cities (a province's: a city has
+    none, NotFound) or its key companies (documents, as the page counts them; share in per cent)."""
+    region = _division(code)
+    if table is RegionTable.cities and region.level is not Level.province:
+        raise NotFound.said("%(name)s is a city: only a province has a table of cities",
+                            name=Named(zh=region.name_zh, en=region.name_en))
+    companies, cities = _placed_here(search, region, filters)
     if table is RegionTable.cities:
         return _place_csv(cities, Level.prefecture, lang)
     return export_records(({"applicant": a.name, "documents": a.documents, "share": a.share} for a in companies),

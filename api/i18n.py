@@ -14,11 +14,11 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from babel.units import format_unit
 
-from core.i18n import SHOWN_ZONE, Language
+from core.countries import country_name
+from core.i18n import BABEL_LOCALES, SHOWN_ZONE, Language
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 DEFAULT = Language.zh  # most of the platform's users read Chinese
-BABEL_LOCALES = {Language.zh: "zh_Hans_CN", Language.en: "en_GB"}
 
 
 @cache
@@ -71,6 +71,7 @@ class Formatter:
     """Dates and numbers in one language, for templates."""
 
     def __init__(self, lang: Language) -> None:
+        self.lang = lang
         self.locale = Locale.parse(BABEL_LOCALES[lang])
         # A Chinese reader takes a time for Beijing time; anyone else is told which zone it is in.
         self.zone = "" if lang is Language.zh else " (UTC+8)"
@@ -120,9 +121,7 @@ class Formatter:
         return format_decimal(value, locale=self.locale) if value is not None else ""
 
     def country(self, code: str) -> str:
-        """A country or region by its ISO 3166 code, as the reader calls it (CLDR: 中国, Germany);
-        a code CLDR does not name (EP, WO) as it is."""
-        return str(self.locale.territories.get(code.upper(), code))
+        return country_name(code, self.lang)
 
     def size(self, value: int) -> str:
         """A file's size in the locale's units ("17字节", "3.4 kB", "1.2 MB"): the hall said "17 B" where

@@ -4,10 +4,13 @@ every applicant as foreign without a word."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated
 
 from babel import Locale
 from pydantic import AfterValidator, StringConstraints
+
+from core.i18n import BABEL_LOCALES, Language
 
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})  # CLDR's groupings and pseudo-regions
 COUNTRY_CODES = frozenset(k for k in Locale("en").territories
@@ -23,3 +26,14 @@ def country_code(value: str) -> str:
 
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(country_code)]
+
+
+@cache
+def _territories(lang: Language) -> dict[str, str]:
+    return {str(k): str(v) for k, v in Locale.parse(BABEL_LOCALES[lang]).territories.items()}
+
+
+def country_name(code: str, lang: Language) -> str:
+    """A country or region by its ISO 3166 code, as the reader calls it (CLDR: 中国, Germany); a
+    code CLDR does not name (EP, WO) as it is. The pages and the generated reports say the same."""
+    return _territories(lang).get(code.upper(), code)

@@ -20,6 +20,9 @@ class Language(StrEnum):
     zh = "zh"
 
 
+BABEL_LOCALES = {Language.zh: "zh_Hans_CN", Language.en: "en_GB"}  # CLDR's names, numbers and dates per language
+
+
 class Named(NamedTuple):
     """A name stored in both languages, such as a service's form label: a refusal naming it shows
     the reader's (``IPCommonsError.in_words``); as plain text it is the English one."""

@@ -19,6 +19,7 @@ from matplotlib.ticker import MaxNLocator, ScalarFormatter  # noqa: E402
 
 from analytics.i18n import text  # noqa: E402
 from analytics.indicators import Indicators  # noqa: E402
+from core.countries import country_name  # noqa: E402
 from core.i18n import Language  # noqa: E402
 
 CJK_FONTS = [Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")]
@@ -132,7 +133,8 @@ def render(ind: Indicators, lang: Language) -> dict[str, str]:
     top = ind.top_applicants
     charts["applicants"] = _barh([a.name for a in top], [a.documents for a in top], t["chart_applicants"])
     countries = sorted(ind.countries.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
-    charts["countries"] = _barh([c for c, _ in countries], [n for _, n in countries], t["chart_countries"])
+    charts["countries"] = _barh([country_name(c, lang) for c, _ in countries], [n for _, n in countries],
+                                t["chart_countries"])
     groups = sorted(ind.ipc_subgroups.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
     charts["ipc"] = _barh([g for g, _ in groups], [n for _, n in groups], t["chart_ipc"])
     return charts

@@ -234,6 +234,7 @@ FEATURE_ERRORS = [
     N_("the file is a program (%(kind)s): register it as computer software, or choose the work's own file"),
     N_("the file is empty: choose the work's own file"),
     N_("compare two to %(most)s different regions"),
+    N_("%(name)s is a city: only a province has a table of cities"),
     N_("you have registered this file already, as %(number)s"),
     N_("%(email)s is not %(role)s there"),
     N_("IPC expertise is given by subclass, such as H04W: %(code)s is a whole class"),

@@ -6,15 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.accounts.models import Membership, OrgRole, User
-from core.accounts.permissions import is_org_member, is_owner_or_admin
+from core.accounts.permissions import is_owner_or_admin
 from core.errors import NotFound, PermissionDenied
 from ipsearch.collections.models import Collection, Visibility
-
-
-def _org_shared_with(session: Session, user: User, coll: Collection) -> bool:
-    """An organisation collection is shared with the organisation's members."""
-    return coll.visibility == Visibility.org and coll.org_id is not None and is_org_member(session, user,
-                                                                                             coll.org_id)
 
 
 def get_visible(session: Session, user: User | None, collection_id: int) -> Collection:
@@ -22,9 +16,7 @@ def get_visible(session: Session, user: User | None, collection_id: int) -> Coll
     coll = session.get(Collection, collection_id)
     if coll is None:
         raise NotFound.said("collection %(id)s not found", id=collection_id)
-    if coll.visibility == Visibility.public:
-        return coll
-    if user is not None and (is_owner_or_admin(user, coll.owner_id) or _org_shared_with(session, user, coll)):
+    if coll.visibility == Visibility.public or may_edit(session, user, coll):  # who changes it sees it
         return coll
     raise NotFound.said("collection %(id)s not found", id=collection_id)
 

@@ -244,11 +244,13 @@ def test_regional_tables_download_as_csv_in_the_readers_words(portal: Portal) ->
     rows = list(csv.reader(companies.text.lstrip("\ufeff").splitlines()))
     assert companies.status_code == 200 and rows[0] == ["Applicant", "Documents", "Share (%)"] and len(rows) > 1
     shown = html.fromstring(page).xpath('//table[@id="key-companies"]/tbody/tr')
-    assert rows[1:] == [[td.text_content() for td in tr.xpath("td")] for tr in shown]
+    assert rows[1:] == [[td.text_content().replace(",", "") if td.get("class") == "num" else td.text_content()
+                         for td in tr.xpath("td")] for tr in shown]  # the page groups thousands, the file does not
     cities = anon.get("/regions/440000/cities.csv", headers=ZH)
     assert cities.text.startswith("\ufeff城市,代码,") and "深圳市,440300," in cities.text
     assert anon.get("/regions/440000/secrets.csv", headers=EN).status_code == 422
     assert anon.get("/regions/999999/cities.csv", headers=EN).status_code == 404
+    assert anon.get("/regions/440300/cities.csv", headers=EN).status_code == 404  # a city has no table of cities
     assert anon.get("/regions/440000/cities.csv?from=2020&to=2010", headers=EN).status_code == 422
     refused = anon.get("/regions/440000?from=2020&to=2010&counting=document", headers=EN).text  # the whole period shown
     assert 'href="/regions/440000/cities.csv?counting=document"' in refused  # the table shown, not the refused years
@@ -430,6 +432,7 @@ def test_a_regions_page_subscribes_to_that_region(portal: Portal) -> None:
     assert _post(alice, "/reports/subscriptions", {"scope": "region-440000", "lang": "zh"}).status_code == 303
     listed = html.fromstring(alice.get("/reports/subscriptions", headers=ZH).text)
     assert listed.xpath('//a[@href="/reports/industries/region-440000"]/text()') == ["广东省"]
+    assert listed.xpath('//button[@aria-label="删除对广东省的订阅"]')  # named, not region-440000
     moved = alice.get("/reports/industries/region-440000?from=2015", follow_redirects=False)
     assert moved.status_code == 303 and moved.headers["location"] == "/regions/440000?from=2015"
     assert alice.get("/reports/industries/region-999999", headers=EN).status_code == 404
