@@ -5,7 +5,9 @@ Shenzhen, Guangzhou and Beijing) loaded into Elasticsearch and into the embedded
 the median time of ``analytics.regional.overview`` (every province: documents and applicants)
 next to one direct ``count_by(owner_divisions)`` on the same backend (the baseline), and of a
 province's board (``region_board``: the full dashboard indicators plus its cities and key
-companies) next to the LED industry dashboard on the same backend. Bounded loops, no server.
+companies) next to the LED industry dashboard on the same backend, and two regions compared
+(``regional.compare``: their yearly counts and totals) next to their two boards computed in full,
+what the comparison would cost if it read each region's page. Bounded loops, no server.
 
 Run with the services up: ``make bench`` or
 ``set -a; eval "$(scripts/services env)"; set +a; .venv/bin/python bench/regions.py [--docs 10000]``.
@@ -51,15 +53,22 @@ def median_ms(fn: Callable[[], object], rounds: int) -> float:
     return statistics.median(times)
 
 
-def measure(search: SearchService, session: Session, rounds: int) -> tuple[float, float, float, float]:
-    """Median ms: the overview, its baseline aggregation, Guangdong's board, the LED dashboard."""
+def measure(search: SearchService, session: Session, rounds: int) -> tuple[float, ...]:
+    """Median ms: the overview, its baseline aggregation, Guangdong's board, the LED dashboard,
+    Guangdong and Beijing compared, their two boards."""
     planner = Planner(search.analyzer, search.backend, "")
     placed = Or(tuple(Keyword("RG", p.code) for p in regions.provinces()))
+    filters = DashboardFilters()
+
+    def board(code: str) -> object:
+        return regional.region_board(session, search, None, code, filters, Language.zh)
+
     return (median_ms(lambda: regional.overview(search), rounds),
             median_ms(lambda: search.backend.count_by(placed, planner, "owner_divisions"), rounds),
-            median_ms(lambda: regional.region_board(session, search, None, "440000", DashboardFilters(), Language.zh),
-                      rounds),
-            median_ms(lambda: dashboard(session, search, None, "led", DashboardFilters(), Language.zh), rounds))
+            median_ms(lambda: board("440000"), rounds),
+            median_ms(lambda: dashboard(session, search, None, "led", filters, Language.zh), rounds),
+            median_ms(lambda: regional.compare(search, ["440000", "110000"], filters), rounds),
+            median_ms(lambda: (board("440000"), board("110000")), rounds))
 
 
 def main() -> None:
@@ -76,14 +85,15 @@ def main() -> None:
         files = write_weekly_files(folder / "xml", SyntheticOptions(docs=args.docs, seed=3))
         print(f"{args.docs:,} SYNTHETIC documents; median of {args.rounds} runs")
         print(f"{'backend':<14}{'overview ms':>12}{'count_by ms':>12}{'ratio':>7}"
-              f"{'province ms':>13}{'LED board ms':>13}{'ratio':>7}")
+              f"{'province ms':>13}{'LED board ms':>13}{'ratio':>7}{'compare 2 ms':>14}{'2 boards ms':>13}{'ratio':>7}")
         for kind in (BackendKind.elasticsearch, BackendKind.embedded):
             run_load(settings, files, backend=kind)
             search = SearchService(get_backend(settings, kind))
             with session_scope(settings.effective_database_url) as session:
-                overview, direct, province, led = measure(search, session, args.rounds)
+                overview, direct, province, led, compared, boards = measure(search, session, args.rounds)
             print(f"{kind.value:<14}{overview:>12.1f}{direct:>12.1f}{overview / direct:>7.2f}"
-                  f"{province:>13.1f}{led:>13.1f}{province / led:>7.2f}")
+                  f"{province:>13.1f}{led:>13.1f}{province / led:>7.2f}"
+                  f"{compared:>14.1f}{boards:>13.1f}{compared / boards:>7.2f}")
             if kind is BackendKind.elasticsearch:
                 search.backend.drop()
 

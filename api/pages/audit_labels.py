@@ -103,6 +103,7 @@ OBJECT_LABELS: dict[str, str] = {
     "hall_application": N_("Service-hall application"),
     "hall_department": N_("Service-hall department"),
     "hall_item": N_("Service item"),
+    "hall_files": N_("Kept form files"),
     "licence_offer": N_("Licence offer"),
     "load_run": N_("Load"),
     "notification": N_("Message"),
