@@ -193,7 +193,7 @@ def compare(search: SearchService, typed: list[str], filters: DashboardFilters) 
                            per_year={y.year: y.documents for y in t.years}) for r, t in figures]
     return Comparison(regions=rows, years=sorted({y for row in rows for y in row.per_year}),
                       incomplete=sorted({y.year for _, t in figures for y in t.years if y.incomplete}),
-                      growth_years=figures[0][1].windows)
+                      growth_years=figures[0][1].windows)  # the data's completeness sets them: one for all
 
 
 def _query(region: Region) -> str:

@@ -54,9 +54,10 @@ def compare(page: PageDep, r: Annotated[list[str], Query()] = [],  # noqa: B006 
     """Two to five regions side by side (``?r=广东&r=北京``), each with its own page's figures; the
     form alone until some are named, and again with the refusal above it."""
     typed = [t[:60] for t in r[:2 * regional.MAX_COMPARED]]  # beyond five, refused by count all the same
-    form: dict[str, Any] = {"typed": typed, "max_compared": regional.MAX_COMPARED, "basis_labels": BASIS_LABELS,
-            "counting_labels": COUNTING_LABELS,
-            "filters": {"from": from_year, "to": to_year, "basis": basis, "counting": counting}}
+    form: dict[str, Any] = {
+        "typed": typed, "max_compared": regional.MAX_COMPARED, "basis_labels": BASIS_LABELS,
+        "counting_labels": COUNTING_LABELS,
+        "filters": {"from": from_year, "to": to_year, "basis": basis, "counting": counting}}
     if not any(t.strip() for t in typed):
         return page.render("regions_compare.html", comparison=None, **form)
     if refused := refused_period(page, from_year, to_year):

@@ -71,8 +71,7 @@ def remove_items(session: Session, coll: Collection, pns: list[str]) -> int:
 
 
 def item_count(session: Session, coll: Collection) -> int:
-    return int(session.scalar(select(func.count()).select_from(CollectionItem).where(
-        CollectionItem.collection_id == coll.id, CollectionItem.excluded.is_(False))) or 0)
+    return item_counts(session, [coll.id]).get(coll.id, 0)
 
 
 def item_counts(session: Session, collection_ids: list[int]) -> dict[int, int]:
