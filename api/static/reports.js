@@ -4,20 +4,31 @@
 (function () {
   "use strict";
   var COLOUR = "#0f3a66", INCOMPLETE = "#b8c4d6", LINE = "#b4530b";
-  function drawTrend() {
-    var box = document.querySelector("[data-report-trend]");
+  var SERIES = ["#0f3a66", "#b4530b", "#2e7d32", "#8e24aa", "#5d6b7a"];
+
+  // Draw the chart in the box ``selector`` from ``key`` of the page's stats-data: the box shown,
+  // resized with the window, and the table of the same numbers beside it folded.
+  function drawChart(selector, key, option) {
+    var box = document.querySelector(selector);
     var source = document.getElementById("stats-data");
     if (!box || !source || !window.echarts) { return; }
-    var trend = JSON.parse(source.textContent).trend;
     box.hidden = false;
     var chart = window.echarts.init(box);
+    chart.setOption(option(JSON.parse(source.textContent)[key]));
+    window.addEventListener("resize", function () { chart.resize(); });
+    var table = box.parentNode.querySelector("details[data-stat-table]");
+    if (table) { table.open = false; }
+  }
+
+  // A scope's counts per year as bars, incomplete years marked, its applicants as a line.
+  function trendOption(trend) {
     var bars = trend.counts.map(function (n, i) {
       return { value: n, itemStyle: { color: trend.incomplete[i] ? INCOMPLETE : COLOUR,
                                       borderColor: trend.incomplete[i] ? COLOUR : undefined,
                                       borderType: "dashed" } };
     });
     var labels = trend.years.map(function (y, i) { return trend.incomplete[i] ? y + "*" : String(y); });
-    chart.setOption({
+    return {
       animation: false, tooltip: { trigger: "axis" },
       legend: { data: [trend.labels.count, trend.labels.applicants], top: 0 },
       grid: { left: 8, right: 16, top: 30, bottom: 24, containLabel: true },
@@ -29,23 +40,12 @@
                  itemStyle: { color: LINE } }],
       graphic: trend.incomplete.indexOf(true) >= 0 ? [{ type: "text", right: 16, bottom: 0,
         style: { text: "* " + trend.labels.incomplete, fill: "#1b2430", font: "12px sans-serif" } }] : []
-    });
-    window.addEventListener("resize", function () { chart.resize(); });
-    var table = box.parentNode.querySelector("details[data-stat-table]");
-    if (table) { table.open = false; }
+    };
   }
-  document.addEventListener("DOMContentLoaded", drawTrend);
 
-  // Regions side by side: a line per region over the years (the table has the same numbers).
-  var SERIES = ["#0f3a66", "#b4530b", "#2e7d32", "#8e24aa", "#5d6b7a"];
-  function drawCompare() {
-    var box = document.querySelector("[data-compare-chart]");
-    var source = document.getElementById("stats-data");
-    if (!box || !source || !window.echarts) { return; }
-    var data = JSON.parse(source.textContent).compare;
-    box.hidden = false;
-    var chart = window.echarts.init(box);
-    chart.setOption({
+  // Regions side by side: a line per region over the years.
+  function compareOption(data) {
+    return {
       animation: false, tooltip: { trigger: "axis" },
       legend: { data: data.series.map(function (s) { return s.name; }), top: 0 },
       grid: { left: 8, right: 16, top: 30, bottom: 8, containLabel: true },
@@ -54,12 +54,13 @@
       series: data.series.map(function (s, i) {
         return { name: s.name, type: "line", data: s.counts, itemStyle: { color: SERIES[i % SERIES.length] } };
       })
-    });
-    window.addEventListener("resize", function () { chart.resize(); });
-    var table = box.parentNode.querySelector("details[data-stat-table]");
-    if (table) { table.open = false; }
+    };
   }
-  document.addEventListener("DOMContentLoaded", drawCompare);
+
+  document.addEventListener("DOMContentLoaded", function () {
+    drawChart("[data-report-trend]", "trend", trendOption);
+    drawChart("[data-compare-chart]", "compare", compareOption);
+  });
 
   // A suggested applicant name joins the watched list (one per line), once.
   document.addEventListener("click", function (event) {
