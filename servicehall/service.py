@@ -260,7 +260,7 @@ def apply_form(w: Writer, settings: Settings, body: ApplyIn, chosen: Chosen,
         with ExitStack() as stack:
             def reopened(tokens: list[str]) -> Files:
                 kept = [uploads.held(settings, w.actor.id, t) for t in tokens]
-                return [(k.filename, stack.enter_context(uploads.open_held(settings, k))) for k in kept]
+                return [(k.filename, stack.enter_context(uploads.open_held(settings, w.actor.id, k))) for k in kept]
 
             positions = set(chosen.labelled) | set(chosen.kept_labelled)
             labelled = {i: chosen.labelled.get(i, []) + reopened(chosen.kept_labelled.get(i, [])) for i in positions}
@@ -272,8 +272,10 @@ def apply_form(w: Writer, settings: Settings, body: ApplyIn, chosen: Chosen,
 
 def _hold(w: Writer, settings: Settings, item: ServiceItem, chosen: Chosen) -> HeldFiles:
     """The files of a refused form, kept: tokens still good as they are, new files stored apart, at
-    most ``MAX_FILES`` and ``HELD_MAX_BYTES`` of new files in all; what is not kept is named."""
-    budget = {"files": uploads.MAX_FILES, "bytes": uploads.HELD_MAX_BYTES}
+    most ``MAX_FILES`` and ``HELD_MAX_BYTES`` of new files in all, within what the applicant may
+    still keep (``HELD_PER_PERSON_BYTES``); what is not kept is named."""
+    room = uploads.HELD_PER_PERSON_BYTES - uploads.held_bytes(settings, w.actor.id)
+    budget = {"files": uploads.MAX_FILES, "bytes": max(0, min(uploads.HELD_MAX_BYTES, room))}
     dropped: list[str] = []
 
     def keep(files: Files, tokens: list[str]) -> list[uploads.Held]:

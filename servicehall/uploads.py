@@ -4,10 +4,11 @@ empty or when the file is a program (core.filekinds: the staff open what applica
 kept under ``hall/<sha256>`` (identical files are stored once).
 
 A form refused for another reason keeps the files it carried: ``hold`` stores them apart, under
-``hall-held/``, and gives the page a signed token per file (``itsdangerous``: the applicant's id,
-the file's hash, size and name, good for ``HELD_FOR``), which the corrected form sends back instead
-of asking for the file again; applying copies it into ``hall/``. ``forget_held`` removes held
-files after ``FORGET_HELD_AFTER`` whether used or not: no application ever points at them."""
+``hall-held/<applicant id>/`` (at most ``HELD_PER_PERSON_BYTES`` a person at once), and gives the
+page a signed token per file (``itsdangerous``: the applicant's id, the file's hash, size and name,
+good for ``HELD_FOR``), which the corrected form sends back instead of asking for the file again;
+applying copies it into ``hall/``. ``forget_held`` removes held files after ``FORGET_HELD_AFTER``
+whether used or not: no application ever points at them."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ MAX_FILES = 20
 HELD_FOR = timedelta(hours=12)  # a refused form's files wait this long for the corrected form
 FORGET_HELD_AFTER = timedelta(hours=24)  # longer than any token lives: a file a token names is there
 HELD_MAX_BYTES = 100 * 1024 * 1024  # kept per refused form: beyond it, files are not kept (and named)
+# Kept for one person at once, all their refused forms together: refusing a form again and again
+# until the files are forgotten cannot fill the disk.
+HELD_PER_PERSON_BYTES = 250 * 1024 * 1024
 KEPT_FILE_GONE = "a file kept from your last try has expired: choose it again"
 
 
@@ -61,8 +65,9 @@ def folder(settings: Settings) -> Path:
     return _folder(settings, "hall")
 
 
-def held_folder(settings: Settings) -> Path:
-    return _folder(settings, "hall-held")
+def held_folder(settings: Settings, user_id: int | None = None) -> Path:
+    """Where kept files wait: one folder per applicant (``user_id``), under the one ``forget_held`` sweeps."""
+    return _folder(settings, "hall-held" if user_id is None else f"hall-held/{int(user_id)}")
 
 
 def clean_name(name: str) -> str:
@@ -121,7 +126,7 @@ def _signer(settings: Settings) -> URLSafeTimedSerializer:
 
 def hold(settings: Settings, user_id: int, filename: str, stream: BinaryIO, limit: int) -> Held:
     """Keep a chosen file apart and sign what names it, for this applicant only."""
-    stored = _stream_into(held_folder(settings), filename, stream, min(limit, settings.max_upload_bytes))
+    stored = _stream_into(held_folder(settings, user_id), filename, stream, min(limit, settings.max_upload_bytes))
     token = _signer(settings).dumps([user_id, stored.sha256, stored.size, stored.filename])
     return Held(stored.filename, stored.size, stored.sha256, token)
 
@@ -131,7 +136,7 @@ def held(settings: Settings, user_id: int, token: str) -> Held:
     4. still kept. Each failure is the same InvalidInput: the applicant chooses the file again."""
     try:
         owner, sha256, size, filename = _signer(settings).loads(token, max_age=int(HELD_FOR.total_seconds()))
-        path = held_folder(settings) / _checked_sha(str(sha256))
+        path = held_folder(settings, user_id) / _checked_sha(str(sha256))
     except (BadSignature, ValueError, TypeError) as exc:  # InvalidInput is a ValueError too
         raise InvalidInput(KEPT_FILE_GONE) from exc
     if owner != user_id or not path.is_file():
@@ -139,19 +144,25 @@ def held(settings: Settings, user_id: int, token: str) -> Held:
     return Held(str(filename), int(size), str(sha256), token)
 
 
-def open_held(settings: Settings, kept: Held) -> BinaryIO:
+def held_bytes(settings: Settings, user_id: int) -> int:
+    """What is kept for this applicant now: counted against ``HELD_PER_PERSON_BYTES``."""
+    return sum(path.stat().st_size for path in held_folder(settings, user_id).iterdir() if path.is_file())
+
+
+def open_held(settings: Settings, user_id: int, kept: Held) -> BinaryIO:
     try:
-        return (held_folder(settings) / _checked_sha(kept.sha256)).open("rb")
+        return (held_folder(settings, user_id) / _checked_sha(kept.sha256)).open("rb")
     except FileNotFoundError as exc:
         raise InvalidInput(KEPT_FILE_GONE) from exc
 
 
 def forget_held(settings: Settings, now: float | None = None) -> int:
     """Remove kept files (and leftover partial uploads) older than ``FORGET_HELD_AFTER``; how many.
-    No application points at them, and no token lives that long (a file kept again is new again)."""
+    No application points at them, and no token lives that long (a file kept again is new again).
+    The applicants' folders stay: one may be receiving a file as this runs."""
     cutoff = (now if now is not None else time.time()) - FORGET_HELD_AFTER.total_seconds()
     removed = 0
-    for path in held_folder(settings).iterdir():
+    for path in held_folder(settings).rglob("*"):
         if path.is_file() and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
             removed += 1

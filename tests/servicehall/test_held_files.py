@@ -1,7 +1,8 @@
 """Files kept from a refused application form: a browser never shows a chosen file again, so the
 hall keeps them apart and the corrected form sends a signed token per file instead. A token is
 good only for the person it was given to, only unaltered and only for ``uploads.HELD_FOR``; a file
-itself refused, or beyond what is kept, is named and not kept; kept files are removed after
+itself refused, or beyond what is kept (per form and per person), is named and not kept; kept
+files are removed after
 ``uploads.FORGET_HELD_AFTER``, and the hall's own store is never swept."""
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def test_a_refused_form_keeps_its_files_for_the_corrected_one(office: Office) ->
     held = refused.held
     assert [(h.filename, h.size) for h in held.labelled[1]] == [("evidence.png", 8)] and held.dropped == []
     assert [h.filename for h in held.others] == ["note.txt"]
-    kept_apart = uploads.held_folder(office.settings) / held.others[0].sha256
+    kept_apart = uploads.held_folder(office.settings, office.people["applicant"]) / held.others[0].sha256
     assert kept_apart.read_bytes() == b"a note" and not uploads.path_of(office.settings, held.others[0].sha256).exists()
     (audited,) = _audited(office, "hall.files.hold")
     assert audited.object_id == "rights-protection" and audited.details["files"] == 2
@@ -93,17 +94,37 @@ def test_what_is_not_kept_is_named_and_the_audit_counts_what_is(office: Office) 
         service.apply_form(office.writer("applicant"), office.settings, FORM, too_many)
 
 
+def test_a_person_keeps_at_most_their_share_and_another_person_is_not_held_back(
+        office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refusing a form again and again cannot fill the disk: beyond HELD_PER_PERSON_BYTES kept at
+    once, a file is named, not kept; what another person keeps is theirs alone."""
+    monkeypatch.setattr(uploads, "HELD_PER_PERSON_BYTES", 10)
+    first = _refused(office, service.Chosen(others=[("a.txt", io.BytesIO(b"123456"))]), NO_INFRINGER).held
+    assert [h.filename for h in first.others] == ["a.txt"]
+    again = _refused(office, service.Chosen(others=[("b.txt", io.BytesIO(b"abcdef")), ("c.txt", io.BytesIO(b"xyz"))],
+                                            kept_others=[first.others[0].token]), NO_INFRINGER).held
+    assert [h.filename for h in again.others] == ["a.txt", "c.txt"] and again.dropped == ["b.txt"]
+    assert uploads.held_bytes(office.settings, office.people["applicant"]) == 9
+
+    theirs = service.apply_form(office.writer("stranger"), office.settings, NO_INFRINGER,
+                                service.Chosen(others=[("d.txt", io.BytesIO(b"123456789"))]))
+    assert isinstance(theirs, service.Refused) and [h.filename for h in theirs.held.others] == ["d.txt"]
+    with pytest.raises(InvalidInput, match="expired"):  # a token names a file in its owner's folder only
+        uploads.held(office.settings, office.people["stranger"], first.others[0].token)
+
+
 def test_nothing_is_kept_for_an_item_that_does_not_exist(office: Office) -> None:
     chosen = service.Chosen(others=[("a.txt", io.BytesIO(b"a"))])
     with pytest.raises(NotFound):
         service.apply_form(office.writer("applicant"), office.settings, ApplyIn(item="x" * 60, fields={}), chosen)
-    assert [p for p in uploads.held_folder(office.settings).iterdir()] == []
+    assert [p for p in uploads.held_folder(office.settings).rglob("*") if p.is_file()] == []
 
 
 def test_kept_files_are_removed_after_a_day_and_the_hall_store_never_is(office: Office) -> None:
     held = _refused(office, service.Chosen(others=[("left.txt", io.BytesIO(b"left behind"))]), NO_INFRINGER).held
     taken = office.apply(NOW)  # an application's own file, in the hall's store
-    left = uploads.held_folder(office.settings) / held.others[0].sha256
+    mine = uploads.held_folder(office.settings, office.people["applicant"])
+    left = mine / held.others[0].sha256
     used = uploads.path_of(office.settings, taken.materials[0].sha256)
     fresh = uploads.hold(office.settings, office.people["applicant"], "fresh.txt", io.BytesIO(b"fresh"), 100)
     day_old = time.time() - uploads.FORGET_HELD_AFTER.total_seconds() - 60
@@ -111,7 +132,7 @@ def test_kept_files_are_removed_after_a_day_and_the_hall_store_never_is(office: 
         os.utime(path, (day_old, day_old))
 
     assert service.forget_held_files(office.writer("admin"), office.settings) == 1
-    assert not left.exists() and used.exists() and (uploads.held_folder(office.settings) / fresh.sha256).exists()
+    assert not left.exists() and used.exists() and (mine / fresh.sha256).exists()
     with pytest.raises(InvalidInput):
         uploads.held(office.settings, office.people["applicant"], held.others[0].token)
     (audited,) = _audited(office, "hall.files.forget")
