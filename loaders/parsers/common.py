@@ -128,6 +128,19 @@ _REF_PATTERNS = [
     re.compile(r"权利要求\s*(\d+)(?:\s*(?:-|至|到|或|~)\s*(\d+))?"),
     re.compile(r"請求項\s*(\d+)(?:\s*(?:-|～|~|乃至|から|または|又は)\s*(\d+))?"),
 ]
+# A claim may refer to its predecessors without a number: "as claimed in any of the foregoing
+# claims" refers to every earlier claim, "according to the preceding claim" to the one before it.
+_EVERY_EARLIER = [
+    re.compile(r"\b(?:any|each|one)\s+(?:one\s+)?(?:of\s+)?(?:the\s+)?(?:foregoing|preceding|previous|prior|above|"
+               r"aforementioned|above-mentioned)\s+claims?\b|\beinem\s+der\s+(?:vorhergehenden|vorangehenden|"
+               r"vorstehenden|voranstehenden)\s+Anspr(?:u|ü)che\b|\bl['’]une\s+(?:quelconque\s+)?des\s+"
+               r"revendications\s+(?:précédentes|antérieures)\b", re.IGNORECASE),
+    re.compile(r"(?:前述|上述|前面|以上)(?:任一|任何一|任意一|各)?项?权利要求"),
+    re.compile(r"(?:先行する|前記|上記)(?:いずれか|何れか)?(?:一項|1項)?の?請求項"),
+]
+_THE_ONE_BEFORE = re.compile(r"\b(?:the|said)\s+(?:preceding|previous|foregoing)\s+claim\b(?!s)|"
+                             r"\b(?:dem|den)\s+(?:vorhergehenden|vorangehenden)\s+Anspruch\b|"
+                             r"\bla\s+revendication\s+précédente\b", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _TRAILING_NUMBER = re.compile(r"(\d+)\s*$")
 # "1. A device..." loses its number; "1.-18. (Cancelled)" (a range of cancelled claims) keeps it.
@@ -143,10 +156,12 @@ def claim_references(text: str, number: int, refs_from_markup: Iterable[int] = (
         lower = head.lower()
         if "claim" not in lower and "anspr" not in lower and "revendication" not in lower:  # its words
             return []
-        patterns = _REF_PATTERNS[:1]
+        patterns, every_earlier = _REF_PATTERNS[:1], _EVERY_EARLIER[:1]
     else:
-        head, patterns = unicodedata.normalize("NFKC", head), _REF_PATTERNS
-    found: set[int] = set()
+        head, patterns, every_earlier = unicodedata.normalize("NFKC", head), _REF_PATTERNS, _EVERY_EARLIER
+    if any(pattern.search(head) for pattern in every_earlier):
+        return list(range(1, number))
+    found: set[int] = {number - 1} if _THE_ONE_BEFORE.search(head) else set()
     for pattern in patterns:
         for match in pattern.finditer(head):
             lo = int(match.group(1))

@@ -107,6 +107,9 @@ def test_full_text_documents(parsed: dict[str, list[PatentDocument]]) -> None:
     first, second = claims.claims["en"][:2]
     assert first.text.startswith("Apparatus for manufacturing green bricks from clay") and first.independent
     assert second.text.startswith("Apparatus as claimed in claim 1") and second.refers_to == [1]
+    # "as claimed in any of the foregoing claims" (claims 4, 9 and 10): every earlier claim, not independent
+    assert [c.number for c in claims.claims["en"] if c.independent] == [1]
+    assert claims.claims["en"][3].refers_to == [1, 2, 3]
     description = only(parsed, "published-description_example.xml", "EP1000000A1")
     paragraphs = description.descriptions[0].text.split("\n")
     assert description.descriptions[0].lang == "en" and len(paragraphs) == 22

@@ -97,6 +97,18 @@ def test_patent_page_lists_family_members_and_says_when_there_are_none(web: Test
     assert "欧洲专利局开放专利服务（OPS）" in web.get("/patent/JP2005533465A", headers=ZH).text
 
 
+def test_the_claim_tree_nests_claims_on_the_foregoing_ones_and_links_each_claim(web: TestClient) -> None:
+    """EP1000000A1's claims 4, 9 and 10 read "as claimed in any of the foregoing claims": under claim 1."""
+    page = html.fromstring(web.get("/patent/EP1000000A1", headers=EN).text)
+    tree = page.xpath("//summary[.='Claim tree']/following-sibling::ul")[0]
+    assert [a.text_content() for a in tree.xpath("./li/a")] == ["claim 1"]  # the one independent claim
+    nested = {a.text_content() for a in tree.xpath("./li/ul//a")}
+    assert {"claim 4", "claim 9", "claim 10"} <= nested
+    for link in tree.xpath(".//a"):
+        target = page.get_element_by_id(link.get("href").removeprefix("#"))
+        assert target.tag == "li" and target.get("value") == link.text_content().split()[-1]
+
+
 def test_class_symbol_with_its_space_on_the_search_page(web: TestClient) -> None:
     spaced = web.get("/", params={"q": "IPC=B28B 1/29"}, headers=EN)
     joined = web.get("/", params={"q": "IPC=B28B1/29"}, headers=EN)

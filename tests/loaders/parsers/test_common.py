@@ -9,6 +9,7 @@ import itertools
 import sys
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from loaders.parsers.common import (
@@ -58,6 +59,23 @@ def test_claim_fast_paths_match_the_general_ones() -> None:
     assert claim_references("A device comprising a lens and a chip.", 5) == []
     assert claim_references("Vorrichtung nach Anspruch 1 oder 2", 5) == [1, 2]
     assert claim_references("根据权利要求１所述的装置", 5) == [1]  # full-width digit: NFKC still applies
+
+
+@pytest.mark.parametrize("text", [
+    "Apparatus as claimed in any of the foregoing claims, wherein", "A lamp according to any preceding claim",
+    "Method according to any one of the previous claims", "Vorrichtung nach einem der vorhergehenden Ansprüche",
+    "Dispositif selon l'une quelconque des revendications précédentes", "根据前述任一项权利要求所述的装置",
+    "前記いずれかの請求項に記載の装置"])
+def test_a_claim_referring_to_the_foregoing_claims_depends_on_every_earlier_one(text: str) -> None:
+    assert claim_references(text, 4) == [1, 2, 3]
+    assert claim_references(text, 1) == []  # the first claim has none before it
+
+
+def test_the_preceding_claim_is_the_one_before_and_a_claims_word_alone_is_no_reference() -> None:
+    assert claim_references("A device according to the preceding claim, wherein", 5) == [4]
+    assert claim_references("Vorrichtung nach dem vorhergehenden Anspruch", 3) == [2]
+    assert claim_references("A system for processing insurance claims, comprising", 5) == []
+    assert claim_references("A method of claim 2, as in the preceding claims of the family", 5) == [2]
 
 
 def test_claim_references_are_read_from_markup_or_else_from_the_digits_shown() -> None:
