@@ -175,7 +175,8 @@ def edit_collection(page: CheckedPageDep, cid: DbId, name: Text, description: Op
         saved = service.update(page.writer(), page.platform.search, cid, patch)
     except FORM_ERRORS as exc:
         page.session.rollback()
-        typed = {"name": name, "description": description, "query": query}  # kept for correcting
+        # everything typed and chosen is kept for correcting
+        typed = {"name": name, "description": description, "query": query, "visibility": visibility, "org": org}
         return _collection(page, cid, status_code=400, error=_error_text(page, exc), editing=typed)
     if saved.added is not None:  # a new saved query, run at once
         return page.redirect(f"/collections/{cid}?{urlencode({'matched': saved.added})}")

@@ -202,6 +202,10 @@ def test_edit_share_and_who_may_see_and_change(corpus_settings_small: Settings) 
         r = _post(owner, f"/collections/{cid}/edit", {"name": "shared work", "description": "for everyone",
                                                       "query": "TI=(led", "visibility": "public"})
         assert r.status_code == 400 and "never closed" in r.text and 'value="TI=(led"' in r.text
+        r = _post(owner, f"/collections/{cid}/edit", {"name": "shared work", "description": "for everyone",
+                                                      "query": "TI=(led", "visibility": "private"})
+        chosen = html.fromstring(r.text).xpath("//select[@id='e-visibility']/option[@selected]/@value")
+        assert r.status_code == 400 and chosen == ["private"]  # what was chosen, not what is saved
         # a new saved query is run at once: the page says how many it added, the one there stays
         r = _post(owner, f"/collections/{cid}/edit", {"name": "shared work", "description": "for everyone",
                                                       "query": "TXT=apparatus", "visibility": "public"})
