@@ -38,7 +38,8 @@ from ipsearch.query.ast import (
 
 MAX_QUERY_CHARS = 2000
 MAX_CLAUSES = 200  # words and phrases in one query
-MIN_WILDCARD_STEM = 3
+MIN_WILDCARD_STEM = 3  # letters before a wildcard; a Chinese or Japanese character counts two (三星*, 华为*)
+_WIDE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 MAX_PROXIMITY = 99
 # Operators nested inside one another (AND, OR, NOT, NEAR/ADJ, SAME; a run of the same AND or OR
 # counts once, parentheses alone count nothing). Both backends give out past 24 ("a AND (b OR (c
@@ -285,8 +286,9 @@ class _ToAst(Transformer):
     def _term(self, text: str, tok: Token) -> Term:
         if ("*" in text or "?" in text):
             stem = re.split(r"[*?]", text, maxsplit=1)[0]
-            if len(stem) < MIN_WILDCARD_STEM:
-                raise QuerySyntaxError("a wildcard needs at least %(limit)s characters before it: %(value)s",
+            if len(stem) + len(_WIDE.findall(stem)) < MIN_WILDCARD_STEM:
+                raise QuerySyntaxError("a wildcard needs at least %(limit)s letters, or two Chinese characters, "
+                                       "before it: %(value)s",
                                        tok.start_pos, self.query, limit=MIN_WILDCARD_STEM, value=Quoted(text))
         return Term(text)
 

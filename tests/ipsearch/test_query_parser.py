@@ -195,6 +195,13 @@ def test_a_spaced_symbol_moves_no_error_position() -> None:
     assert info.value.position == 19
 
 
+def test_two_chinese_characters_are_stem_enough_for_a_wildcard() -> None:
+    """A Chinese applicant is searched by its first two characters (三星*, 华为*): each carries a
+    word's worth; two Latin letters are still too few."""
+    assert parse_query("申请人=三星*") == T("三星*", "PA")
+    assert parse_query("TI=a三*") == T("a三*", "TI")
+
+
 def test_chinese_query() -> None:
     q = parse_query("申请人=华为 AND 名称=(通信 OR 基站) AND 申请日>=2015")
     assert q == And((T("华为", "PA"), Or((T("通信", "TI"), T("基站", "TI"))),
@@ -205,8 +212,9 @@ def test_chinese_query() -> None:
     ("(led AND lamp", 0, "never closed"),
     ("led AND lamp)", 12, "no matching"),
     ('"light emitting', 0, "never closed"),
-    ("a* lamp", 0, "at least 3 characters"),
-    ("lamp AND ab*", 9, "at least 3 characters"),
+    ("a* lamp", 0, "at least 3 letters"),
+    ("lamp AND ab*", 9, "at least 3 letters"),
+    ("PA=三*", 3, "or two Chinese characters"),
     ("led AND", 7, "word or phrase is expected"),
     ("OR led", 0, "needs a word"),
     ("AND led", 0, "needs a word"),

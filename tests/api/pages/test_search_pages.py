@@ -175,7 +175,8 @@ def test_query_errors_in_chinese(web: TestClient) -> None:
     ("x" * 300, "检索式中没有可检索的内容：只有停用词、标点或超过 60 个字符的词"),
     ("TI=( )", "这个“)”前面缺少词语或括号组"),
     ("light NEAR1000 diode", "邻近距离必须在 1 到 99 之间"),
-    ("TI=ab*", "通配符前面至少要有 3 个字符：“ab*”"),
+    ("TI=ab*", "通配符前面至少要有 3 个字母或两个汉字：“ab*”"),
+    ("PA=三*", "通配符前面至少要有 3 个字母或两个汉字：“三*”"),
 ])
 def test_query_errors_with_values_in_chinese(web: TestClient, query: str, chinese: str) -> None:
     page = web.get("/", params={"q": query}, headers=ZH)
