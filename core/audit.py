@@ -92,6 +92,7 @@ class AuditAction(StrEnum):
     report_request = "report.request"
     search_history_clear = "search.history.clear"
     search_set_add = "search.set.add"
+    search_set_update = "search.set.update"
     session_close = "session.close"
     session_open = "session.open"
     user_create_admin = "user.create_admin"

@@ -53,12 +53,20 @@ def history(session: Session, user: User, limit: int = HISTORY_SHOWN) -> list[Se
 
 
 def record(w: Writer, query: str, total: int) -> SearchSetOut:
-    """Keep ``query`` as the next set, unless it repeats the latest one (a page reload)."""
+    """Keep ``query`` as the next set, unless a set in the history shown already holds it (a reload,
+    or the same search run again): that set is the one, its count brought up to date."""
     user = w.actor
-    latest = w.session.scalar(select(SearchSet).where(SearchSet.user_id == user.id)
-                              .order_by(SearchSet.number.desc()).limit(1))
-    if latest is not None and latest.query == query:
-        return SearchSetOut.model_validate(latest)
+    shown = select(SearchSet.id).where(SearchSet.user_id == user.id).order_by(SearchSet.number.desc()) \
+        .limit(HISTORY_SHOWN)
+    same = w.session.scalar(select(SearchSet).where(SearchSet.id.in_(shown.scalar_subquery()), SearchSet.query == query)
+                            .order_by(SearchSet.number.desc()).limit(1))
+    if same is not None:
+        if same.total != total:
+            w.audit(AuditAction.search_set_update, "search_set", same.id, number=same.number,
+                    total=[same.total, total])
+            same.total = total
+            w.commit()
+        return SearchSetOut.model_validate(same)
     number = int(w.session.scalar(select(func.max(SearchSet.number)).where(SearchSet.user_id == user.id)) or 0) + 1
     row = SearchSet(user_id=user.id, number=number, query=query, total=total)
     w.session.add(row)

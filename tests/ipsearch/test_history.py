@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.accounts import service
 from core.accounts.models import User
 from core.accounts.schemas import RegisterIn
-from core.audit import AuditContext, Writer
+from core.audit import AuditContext, AuditRecord, Writer
 from core.db import session_factory
 from core.errors import InvalidInput
 from core.settings import Settings
@@ -38,3 +39,17 @@ def test_a_set_not_in_the_history_is_named(writer: Writer) -> None:
     history.record(writer, "TI=lamp", 3)
     with pytest.raises(InvalidInput, match="#7"):
         history.expand(writer.session, writer.actor, "＃１ OR ＃７")
+
+
+def test_the_same_search_run_again_is_its_set_with_the_count_brought_up_to_date(writer: Writer) -> None:
+    """Running ``TI=lamp`` a fourth time made set #4, #6, #8...: the history filled with copies."""
+    first = history.record(writer, "TI=lamp", 3)
+    history.record(writer, "PA=aurora", 5)
+    again = history.record(writer, "TI=lamp", 4)  # more documents since
+    assert (again.number, again.total) == (first.number, 4)
+    assert [(s.number, s.query, s.total) for s in history.history(writer.session, writer.actor)] == [
+        (2, "PA=aurora", 5), (1, "TI=lamp", 4)]
+    assert history.record(writer, "TI=lamp", 4).number == 1
+    actions = writer.session.scalars(select(AuditRecord.action).where(AuditRecord.object_type == "search_set")).all()
+    assert actions.count("search.set.update") == 1 and actions.count("search.set.add") == 2
+    assert history.record(writer, "TI=lamp AND PD>=2015", 1).number == 3  # another query is another set
