@@ -41,6 +41,7 @@ class CollectionOut(RowOut):
     items: int = Field(default=0, description="documents in the collection (removed ones not counted)")
     editable: bool = Field(default=False, description="whether the caller may change it (items, tags, notes)")
     owned: bool = Field(default=False, description="whether the caller owns it (who sees it, deletion)")
+    owner_name: str = Field(default="", description="the display name of who keeps it")
     added: int | None = Field(default=None, description="after an update with a new saved query: the documents "
                                                         "it added at once")
 

@@ -474,4 +474,5 @@ def test_a_list_of_collections_takes_the_same_few_queries_whatever_its_length(wo
     assert listings() == few
     sizes = {c.name: c.items for c in service.public_collections(world.session, reader)}
     assert sizes["c0"] == 0 and sizes["c1"] == 1 and sizes["c2"] == 2 and sizes["c5"] == 2
+    assert {c.owner_name for c in service.public_collections(world.session, reader)} == {owner.display_name}
     assert all(c.editable and c.owned for c in service.collections_of(world.session, reader))

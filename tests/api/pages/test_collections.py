@@ -188,6 +188,8 @@ def test_edit_share_and_who_may_see_and_change(corpus_settings_small: Settings) 
         page = other.get(f"/collections/{cid}", headers=HTML)
         assert page.status_code == 200 and "shared work" in page.text and "Everyone" in page.text
         assert "Edit and share" not in page.text  # the owner's controls are not offered
+        kept_by = html.fromstring(page.text).xpath("//h1/following-sibling::p[@class='meta'][1]")[0].text_content()
+        assert kept_by.startswith("Kept by ")  # whose collection a visitor reads
         # found from the collections page by others (it was reachable by its address alone), not by its owner
         with TestClient(app) as visitor:
             listed = html.fromstring(visitor.get("/collections", headers=HTML).text).get_element_by_id("public")
