@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 
+import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
@@ -317,6 +318,8 @@ def test_registering_ones_own_file_again_is_refused_in_the_form(portal: Settings
         number = _register(owner, data)
         again = owner.post("/copyright/register", data=data | {"csrf_token": _csrf(owner)}, headers=ZH)
         assert again.status_code == 400 and f"您已登记过这个文件，登记号为 {number}" in again.text
+        link = lxml.html.fromstring(again.text).get_element_by_id("form-error").xpath(".//a")[0]  # one step to it
+        assert link.get("href") == f"/copyright/records/{number}" and link.text_content() == f"查看登记 {number}"
 
 
 def test_a_certificate_is_found_by_the_number_printed_on_it(portal: Settings) -> None:
