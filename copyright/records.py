@@ -62,6 +62,13 @@ class TransferView(BaseModel):
     by_reader: bool  # the reader made this transfer
 
 
+class HolderView(BaseModel):
+    """Who holds which economic rights today, once a transfer has moved any."""
+
+    name: str
+    rights: list[Right]
+
+
 class DisputeView(BaseModel):
     id: int
     status: DisputeStatus
@@ -96,6 +103,7 @@ class RecordOut(BaseModel):
     disputes: list[DisputeView]
     is_owner: bool
     held_rights: list[Right]  # the reader's rights today: what they may license or transfer
+    holders: list[HolderView]  # who holds which rights today, when a transfer has taken effect (else: the owner)
     matches: list[MatchOut]  # what a work held for review matched (its owner only)
     offers: list[offers.OfferOut]  # the reader's offers about this work
 
@@ -147,6 +155,18 @@ def _held(session: Session, reg: Registration, reader: User | None) -> list[Righ
     return [r for r in Right if r.value in held]  # in the law's order
 
 
+def _holders(session: Session, reg: Registration, owner_id: int) -> list[HolderView]:
+    """Who holds which rights today, the owner first; empty while the owner still holds them all."""
+    if reg.status is not RegistrationStatus.registered:
+        return []
+    held = rights.holders(session, reg, registry_day())
+    if set(held) == {owner_id}:
+        return []
+    names = _names(session, set(held))
+    order = sorted(held, key=lambda user: (user != owner_id, names[user]))
+    return [HolderView(name=names[user], rights=[r for r in Right if r.value in held[user]]) for user in order]
+
+
 def record(session: Session, number: str, reader: User | None) -> RecordOut:
     reg = get_registration(session, number)
     work = session.get(Work, reg.work_id)
@@ -165,7 +185,7 @@ def record(session: Session, number: str, reader: User | None) -> RecordOut:
         chain=[ChainEntryOut.model_validate(e) for e in rights.chain_of_title(session, reg)],
         licences=_licences(session, reg, reader), transfers=_transfers(session, reg, reader),
         disputes=[DisputeView(id=d.id, status=d.status, opened=d.created_at) for d in disputes],
-        is_owner=is_owner, held_rights=_held(session, reg, reader),
+        is_owner=is_owner, held_rights=_held(session, reg, reader), holders=_holders(session, reg, work.owner_id),
         matches=[MatchOut.model_validate(m) for m in reg.details.get("matches", [])] if is_owner else [],
         offers=offers.offers_of(session, reader, number) if reader is not None else [])
 

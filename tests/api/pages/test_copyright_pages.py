@@ -259,6 +259,11 @@ def test_rights_are_transferred_from_the_record_and_the_recipient_may_pass_them_
         assert "reproduction" not in _transfer_rights_offered(page) and len(_transfer_rights_offered(page)) == 11
         page = visitor.get(f"{record}?transferred=1", headers=HTML).text  # public, as the log is; the
         assert "Owner 甲 → Heir 丙" in page and "The rights are transferred" not in page  # notice is not
+        # the registration itself says who holds which rights today, not the first owner alone
+        holders = [li.text_content() for li in lxml.html.fromstring(page).get_element_by_id("holders").iter("li")]
+        assert len(holders) == 2 and holders[0].startswith("Owner 甲: ") and "reproduction" not in holders[0]
+        assert holders[1] == "Heir 丙: Reproduction, Adaptation"
+        assert "Owner at registration" in page
         inbox = heir.get("/inbox", headers=HTML).text
         assert f"Owner 甲 transferred rights in “{html.escape(XSS_TITLE, quote=False)}” to you" in inbox
         assert XSS_TITLE not in inbox
