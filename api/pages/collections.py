@@ -248,6 +248,11 @@ def _annotated(page: Page, cid: int, pn: str, start: int, next_: str, exc: Excep
         kept = {"pn": pn, **(typed or {})}
         if _is_htmx(page):
             return _item(page, cid, pn, start, 400, _error_text(page, exc), typed=kept)
+        if (local_path(next_) or "").startswith("/patent/"):  # sent from the patent page: said there
+            from api.pages.search import render_patent  # that page's module imports this one's panel
+
+            return render_patent(page, pn, 400, refused={"collection": cid, "error": _error_text(page, exc),
+                                                         "typed": kept})
         return _collection(page, cid, start, 400, error=_error_text(page, exc), typed_item=kept)
     if _is_htmx(page):
         return _item(page, cid, pn, start)

@@ -5,7 +5,7 @@ export, and the patent page."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
@@ -146,13 +146,20 @@ def export(page: PageDep, q: Annotated[str, Query(min_length=1, max_length=PAGE_
 @router.get("/patent/{pn}", response_class=HTMLResponse)
 def patent_page(page: PageDep, pn: str, added: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
     """``added``: the collection the document was just added to, said beside it (a number only)."""
+    return render_patent(page, pn, added=added)
+
+
+def render_patent(page: Page, pn: str, status_code: int = 200, added: int | None = None,
+                  refused: dict[str, Any] | None = None) -> HTMLResponse:
+    """The patent page; ``refused``: a tag or note its collections panel sent that was refused
+    (``collection``, ``error``, ``typed``), said beside that collection's form, what was typed kept."""
     search = page.platform.search
     view = search.document(pn, page.lang.value)
     similar = search.similar(view.pn, 6, lang=page.lang.value)
-    return page.render("patent.html", pn=view.pn, doc=view.model_dump(), similar=similar,
+    return page.render("patent.html", status_code, pn=view.pn, doc=view.model_dump(), similar=similar,
                        likeness_class=LIKENESS_CLASS, likeness_citation=LIKENESS_CITATION,
                        source_formats=SOURCE_FORMATS, event_kinds=LEGAL_EVENT_KINDS, event_codes=LEGAL_EVENT_CODES,
-                       added=added,
+                       added=added, refused=refused or {},
                        **patent_panel(page, view.pn))
 
 

@@ -247,6 +247,16 @@ def test_the_patent_page_adds_to_a_collection_and_shows_tags_and_notes(web: Test
     assert f'href="/collections/{cid}#item-{FIRST}">watch list</a>' in panel
     assert "novelty risk" in panel and "compare with claim 4" in panel
     assert "watch list" not in web.get(f"/patent/{SECOND}", headers=HTML).text.split('id="add-to"')[0]
+    # a refused tag or note from the patent page is said there, by that collection's form, what was typed kept
+    r = _post(web, f"/collections/{cid}/tags", {"pn": FIRST, "tag": "   ", "next": f"/patent/{FIRST}#collections"})
+    page = html.fromstring(r.text)
+    assert r.status_code == 400 and page.xpath("//h1")[0].text_content().startswith(FIRST)
+    assert page.get_element_by_id("annotate-error").text_content().strip() != ""
+    long_note = "<b>x</b>" * 1300
+    r = _post(web, f"/collections/{cid}/notes", {"pn": FIRST, "text": long_note, "next": f"/patent/{FIRST}"})
+    page = html.fromstring(r.text)
+    assert r.status_code == 400 and page.get_element_by_id("annotate-error") is not None
+    assert page.xpath(f"//textarea[@id='c{cid}-note-{FIRST}']")[0].text_content() == long_note  # kept
 
 
 def test_numbers_are_split_as_people_paste_them() -> None:
