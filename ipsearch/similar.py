@@ -16,7 +16,9 @@ both backends:
 * classification: same IPC main group, subclass or class (US class, Locarno class too), and a
   penalty when both are classified and share no IPC section;
 * citations: a direct citation either way, or shared cited documents;
-* a design (an appearance) is rarely similar to a utility document (a technique), and vice versa.
+* a design (an appearance) is rarely similar to a utility document (a technique), and vice versa;
+* a candidate scoring under ``MIN_SCORE`` is left out: a short honest list reads better than one
+  padded with documents that share a section and a word.
 
 The query document and its family never appear.
 """
@@ -46,6 +48,9 @@ FIELD_WEIGHTS = {"ti": 3.0, "ab": 2.0, "cl": 1.0}
 CLASS_WEIGHT = 0.25
 CITATION_WEIGHT = 0.3
 DESIGN_VS_UTILITY = 0.5  # score factor when exactly one of the two is a design
+# Below this a candidate shares no more than an IPC section and a word or two with the document: a
+# fan and a blockchain method were listed beside a display device ("之间" in common) for want of better.
+MIN_SCORE = 0.08
 SHOWN_WORDS = 5  # shared terms a similar document lists (and marks in its title)
 # A shared term is listed when it adds this much to the text likeness (a cosine, at most 1): below it
 # were the words any two documents of a field share ("between", "side", "first").
@@ -56,12 +61,14 @@ SIMILAR_FIELDS = [*HIT_FIELDS, "pn_base", "doc_kind", "ti", "ab", "cl", "ipc_sec
 BOILERPLATE = frozenset(
     "claim recite wherein whereby thereof therein thereon thereto therebetween accord comprise consist "
     "include provide present invention embodiment disclose relate say describe show ornamental design "
-    "method apparatus device system use have".split()
+    "method apparatus device system use have mean".split()  # "means for ...": claim wording, no topic
     # the same words as Chinese patents write them (jieba's tokens), with 一种 ("a", opening every claim),
     # 多个 ("a plurality of") and the ordinals that name a claim's parts (第一 ...): a fan and a display
     # shared nothing else, yet were each other's most similar documents
     + "权利 要求 权项 所述 其中 从而 由此 包括 包含 含有 组成 提供 本发明 发明 实施例 实施 实施方式 公开 涉及 "
-      "描述 示出 方法 装置 设备 系统 使用 用于 采用 具有 一种 多个 第一 第二 第三 根据".split())
+      "描述 示出 方法 装置 设备 系统 使用 用于 采用 具有 一种 多个 第一 第二 第三 根据"
+      # and the words that place parts in a claim (a display and a blockchain method shared 之间 alone)
+      " 之间 设置 设有 位于 至少 所示 一端 另一端 两端 一侧 另一侧 另一".split())
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})  # DOCDB writes "fuer" for "für"
 
 
@@ -274,7 +281,7 @@ def likeness(q: Mapping[str, Any], d: Mapping[str, Any], own: Mapping[str, float
 def rank(record: Mapping[str, Any], query: SimilarQuery, hits: list[RawHit], freqs: DocumentFrequencies,
          size: int) -> list[tuple[RawHit, Likeness]]:
     """The ``size`` best candidates, scored here, with what each shares with ``record``; a candidate
-    scoring 0 or less is not similar."""
+    scoring under MIN_SCORE is not similar."""
     unique = {h.pn: h for h in hits if not query.excluded(h.source, h.pn)}
     tfs = {pn: weighted_tf(h.source) for pn, h in unique.items()}
     own_tf = weighted_tf(record)
@@ -284,7 +291,7 @@ def rank(record: Mapping[str, Any], query: SimilarQuery, hits: list[RawHit], fre
     for pn, hit in unique.items():
         vectors[pn] = vector(tfs[pn], df, freqs.total)
         value = score(record, hit.source, cosine(own, vectors[pn]))
-        if value > 0:
+        if value >= MIN_SCORE:
             scored.append(RawHit(pn=pn, score=value, source={k: hit.source.get(k) for k in HIT_KEYS}, sort=[]))
     best = sorted(scored, key=lambda h: (-h.score, h.pn))[:size]
     return [(h, likeness(record, unique[h.pn].source, own, vectors[h.pn])) for h in best]  # the shown ones only

@@ -45,6 +45,19 @@ def test_chinese_claim_wording_does_not_make_documents_similar(service: SearchSe
     assert fan[:2] == ["US7314354B2", "US7472552B2"], fan  # "Rotor machine", "Ice maker having fan assembly"
 
 
+def test_a_document_sharing_a_section_and_a_placing_word_is_not_listed(service: SearchService) -> None:
+    """Beside the display device CN113781974A stood a blockchain method (sharing 之间, "between",
+    alone) and the axial fan; beside the brick machine EP1000000A1, motors sharing "mean" (from
+    "means for"). The display's own class (G09G) is listed; neither word explains a likeness."""
+    display = service.similar("CN113781974A", 10)
+    assert display and {h.pn for h in display}.isdisjoint({"CN113783949A", "CN101096965A"})
+    assert all(h.likeness is not None and h.likeness.shared_class and h.likeness.shared_class.startswith("G09G")
+               for h in display)
+    words = {w for pn in ("CN113781974A", "EP1000000A1") for h in service.similar(pn, 10)
+             for w in (h.likeness.words if h.likeness else [])}
+    assert not words & {"之间", "mean", "设置", "位于"}
+
+
 def test_the_judged_similar_document_comes_first(service: SearchService) -> None:
     for pn, first in CLEAR_FIRSTS.items():
         assert service.similar(pn, 1)[0].pn == first, pn
