@@ -3,12 +3,34 @@ round-trip tests), and query text narrowed by filters."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ipsearch.query import ast as q
 
 
 def _leaf(node: q.Term | q.Phrase) -> str:
     body = f'"{node.text}"' if isinstance(node, q.Phrase) else node.text
     return body if node.field == "TXT" else f"{node.field}={body}"
+
+
+def _day(day: dt.date | None, year_end: tuple[int, int]) -> str:
+    """A bound: its year alone when it is the year's first (or last) day, else the day."""
+    if day is None:
+        return ""
+    return str(day.year) if (day.month, day.day) == year_end else day.isoformat()
+
+
+def _dates(node: q.DateRange) -> str:
+    """A date range as people write it: ``PD>=2015``, ``PD<=2019-06-30``, ``PD=2015``,
+    ``PD=2015..2019`` (whole years by their number), not ``PD=2015-01-01..``."""
+    lo, hi = _day(node.gte, (1, 1)), _day(node.lte, (12, 31))
+    if not hi:
+        return f"{node.field}>={lo}"
+    if not lo:
+        return f"{node.field}<={hi}"
+    if lo == hi and len(lo) == 4:
+        return f"{node.field}={lo}"
+    return f"{node.field}={lo}..{hi}"
 
 
 def render(node: q.Node) -> str:
@@ -26,9 +48,7 @@ def render(node: q.Node) -> str:
     if isinstance(node, q.Same):
         return f"({render(node.left)} SAME {render(node.right)})"
     if isinstance(node, q.DateRange):
-        lo = node.gte.isoformat() if node.gte else ""
-        hi = node.lte.isoformat() if node.lte else ""
-        return f"{node.field}={lo}..{hi}"
+        return _dates(node)
     if isinstance(node, q.ClassCode):
         code = node.code.replace(" ", "")
         star = "*" if node.prefix and "/" in code else ""  # "H05B" is a prefix by itself
