@@ -91,8 +91,9 @@ LEGAL_EVENT_KINDS = {"filed": N_("Application filed"), "published": N_("Applicat
                      "withdrawn": N_("Application withdrawn, deemed withdrawn or refused"),  # CN C02, C12, RJ01
                      "reinstated": N_("Right reinstated"), "transferred": N_("Right transferred"),
                      "licensed": N_("Licence recorded")}
-# What the events that change no status (LegalCategory.other) mean, by "office:code" ("*" any office):
-# the event's own wording is the office's, in English, and left a Chinese reader a blank "meaning"
+# What events mean by "office:code" ("*" any office), before what their category says: those that
+# change no status (LegalCategory.other), whose own wording is the office's, in English, and left a
+# Chinese reader a blank "meaning"; and a few whose category says less than the code (AK)
 LEGAL_EVENT_CODES = {
     "CN:C10": N_("Request for substantive examination in force"),
     "CN:SE01": N_("Request for substantive examination in force"),
@@ -102,6 +103,7 @@ LEGAL_EVENT_CODES = {
     "*:GRAG": N_("Intention to grant announced"), "*:GRAH": N_("Intention to grant announced"),
     "*:26N": N_("No opposition filed"), "*:PLBE": N_("No opposition filed"),
     "*:PGFP": N_("Annual fee paid to a national office"), "*:AKX": N_("Designation fees paid"),
+    "*:AK": N_("Designated contracting states (with the publication)"),
     "*:AX": N_("Extension of the European patent requested"), "*:REF": N_("Corresponding document"),
     "*:BECN": N_("Holder's name changed"), "*:TPAC": N_("Third-party observations filed"),
     "*:TPAB": N_("Third-party observations withdrawn from the file"),

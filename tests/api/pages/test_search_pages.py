@@ -209,10 +209,13 @@ def test_the_patent_page_says_whether_it_is_in_force_and_why(web: TestClient) ->
     assert view["status"] == "lapsed" and view["expiry_basis"] == "event" and view["since"]
     page = html.fromstring(web.get("/patent/EP1000000A1", headers=EN).text)
     status = page.get_element_by_id("legal-status").text_content()
-    assert status.startswith("Lapsed") and view["code"] in status
+    # its evidence is PG25, the lapse in the last designated state: said in words, not as the code
+    assert view["code"] == "PG25" and status.startswith("Lapsed") and "in the last of its designated states" in status
     assert "from a legal event" in page.get_element_by_id("expiry").text_content()
     events = page.xpath("//details[summary[starts-with(normalize-space(), 'Legal events')]]//tbody/tr")
     assert len(events) > 3
+    meanings = {row.xpath("./td")[2].text_content(): row.xpath("./td")[3].text_content() for row in events}
+    assert meanings["AK"] == "Designated contracting states (with the publication)"  # was "Application published"
     zh = html.fromstring(web.get("/patent/EP1000000A1", headers=ZH).text)
     assert zh.get_element_by_id("legal-status").text_content().startswith("失效")
     assert "依法律事件" in zh.get_element_by_id("expiry").text_content()
