@@ -194,11 +194,12 @@ def parse_work(work_json: str) -> WorkIn:
 
 
 def register_stream(w: Writer, settings: Settings, work_in: WorkIn, stream: BinaryIO,
-                    hash_only: bool = False) -> RegistrationOut:
+                    hash_only: bool = False, filename: str = "") -> RegistrationOut:
     """Register from the file itself: hashed, fingerprinted (images and texts) and, unless
-    ``hash_only``, kept under the data dir as works/<sha256>."""
+    ``hash_only``, kept under the data dir as works/<sha256>. A program (by its content, or by
+    ``filename``: an .exe or a script) is registered only as computer software."""
     with received(settings, stream) as upload:
-        if work_in.work_type is not WorkType.software and (kind := program_kind(upload.head)) is not None:
+        if work_in.work_type is not WorkType.software and (kind := program_kind(upload.head, filename)) is not None:
             raise InvalidInput.said("the file is a program (%(kind)s): register it as computer software, or "
                                     "choose the work's own file", kind=kind)
         reg = register(w.session, settings, w.actor, work_in, upload.content, hash_only=hash_only,
@@ -208,8 +209,9 @@ def register_stream(w: Writer, settings: Settings, work_in: WorkIn, stream: Bina
         return _registered(w, reg)
 
 
-def register_upload(w: Writer, settings: Settings, work_json: str, stream: BinaryIO) -> RegistrationOut:
-    return register_stream(w, settings, parse_work(work_json), stream)
+def register_upload(w: Writer, settings: Settings, work_json: str, stream: BinaryIO,
+                    filename: str = "") -> RegistrationOut:
+    return register_stream(w, settings, parse_work(work_json), stream, filename=filename)
 
 
 def registration(session: Session, number: str, reader: User | None = None) -> RegistrationOut:

@@ -153,7 +153,7 @@ def register(page: CheckedPageDep, title: Text = "", work_type: Text = "", mode:
         if mode == "hash":
             done = service.register_hash(page.writer(), settings, RegisterIn(work=work, content=_content(sha256, size)))
         elif file is not None and file.filename:
-            done = service.register_stream(page.writer(), settings, work, file.file)
+            done = service.register_stream(page.writer(), settings, work, file.file, filename=file.filename)
         else:
             raise InvalidInput.said("choose the file to register, or switch to hash-only")
     except FORM_ERRORS as exc:

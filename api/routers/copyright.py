@@ -40,7 +40,7 @@ def register_hash(body: schemas.RegisterIn, w: WriterDep, settings: SettingsDep)
 def register_upload(w: WriterDep, settings: SettingsDep, file: Annotated[UploadFile, File()],
                     work: Annotated[str, Form(description="WorkIn as JSON")]) -> schemas.RegistrationOut:
     """Register with the file: streamed to disk and hashed; images and texts are fingerprinted."""
-    return service.register_upload(w, settings, work, file.file)
+    return service.register_upload(w, settings, work, file.file, file.filename or "")
 
 
 @router.get(f"{P}/registrations/{{number}}", response_model=schemas.RegistrationOut)

@@ -153,6 +153,14 @@ def test_a_program_is_registered_only_as_software(session: Session, settings: Se
     as_software = json.dumps({"title": "My tool", "work_type": "software"})
     done = service.register_upload(writer(session, person(session)), settings, as_software, io.BytesIO(program))
     assert done.status is RegistrationStatus.registered and done.work_type is WorkType.software
+    # a file named as a program whose content does not say so (an "MZ" and zeros) is one by its name
+    named = b"MZ" + bytes(100)
+    as_oral = json.dumps({"title": "A talk", "work_type": "oral"})
+    with pytest.raises(InvalidInput, match=r"the file is a program \(EXE\)"):
+        service.register_upload(writer(session, person(session)), settings, as_oral, io.BytesIO(named), "evil.exe")
+    session.rollback()
+    assert service.register_upload(writer(session, person(session)), settings, as_oral, io.BytesIO(named),
+                                   "talk.wav").work_type is WorkType.oral  # its name and content say no program
 
 
 def test_an_empty_file_is_no_work(session: Session, settings: Settings) -> None:
