@@ -52,7 +52,7 @@ def register() -> RedirectResponse:
 
 
 @router.post("/signup", response_model=None)
-def signup(page: CheckedPageDep, email: Text, password: Text, display_name: Annotated[str, Form()] = "",
+def signup(page: CheckedPageDep, email: Text = "", password: Text = "", display_name: Annotated[str, Form()] = "",
            next: Annotated[str, Form()] = "/") -> Response:
     try:
         body = RegisterIn(email=email, password=password, display_name=display_name)
@@ -77,7 +77,7 @@ def login_form(page: PageDep, next: str = "/", after: str = "") -> Response:
 
 
 @router.post("/login", response_model=None)
-def login(page: CheckedPageDep, email: Text, password: Text, next: Annotated[str, Form()] = "/") -> Response:
+def login(page: CheckedPageDep, email: Text = "", password: Text = "", next: Annotated[str, Form()] = "/") -> Response:
     try:
         user = service.check_credentials(page.session, page.platform.settings, page.platform.rate_limiter,
                                          client_ip(page.request), clean_line(email), password)

@@ -140,7 +140,10 @@ def test_sign_up_refusals_are_in_the_readers_language(web: TestClient) -> None:
              ({"email": "notanemail", "password": PASSWORD}, "不是有效的电子邮箱地址：“notanemail”"),
              ({"email": taken, "password": PASSWORD}, "该电子邮箱已注册"),
              ({"email": f"n-{uuid.uuid4().hex[:6]}@example.org", "password": PASSWORD, "display_name": "名" * 121},
-              "显示名称最多 120 个字符")]
+              "显示名称最多 120 个字符"),
+             # empty fields the browser let through (its checks bypassed): the form again, not 请求无效
+             ({"email": "", "password": ""}, "为必填项"),
+             ({"email": f"n-{uuid.uuid4().hex[:6]}@example.org"}, "密码为必填项")]
     for form, said in cases:
         r = web.post("/signup", data=form | {"csrf_token": _csrf(web, "/signup")}, headers=zh)
         assert r.status_code == 400 and said in html.unescape(r.text), (form, said)
