@@ -82,8 +82,12 @@ def _parties(bib: El) -> Iterator[Party]:
                                province=_filled(address, "Province"), address=_filled(address, "Text"))
             if party is not None:
                 yield party
-    for agent in bib.findall("Parties/AgentDetails/Agent"):
-        party = make_party(PartyRole.agent, first_text(agent, "Agency/AddressBook/OrganizationName")
-                           or first_text(agent, "AddressBook/Name"), organisation=True)
-        if party is not None:
+    # Each patent attorney comes with the agency they work for: two attorneys of one agency named the
+    # agency twice. The agency once, then the attorneys by name, as the front page prints them
+    # (专利代理机构, 代理人).
+    agents = bib.findall("Parties/AgentDetails/Agent")
+    agencies = dict.fromkeys(name for a in agents if (name := first_text(a, "Agency/AddressBook/OrganizationName")))
+    people = dict.fromkeys(name for a in agents if (name := first_text(a, "AddressBook/Name")))
+    for name, organisation in [*((n, True) for n in agencies), *((n, False) for n in people)]:
+        if (party := make_party(PartyRole.agent, name, organisation=organisation)) is not None:
             yield party

@@ -147,6 +147,12 @@ def test_claim_dependencies(docs: dict[str, PatentDocument]) -> None:
     assert jp[0].independent and any(1 in c.refers_to for c in jp[1:])
 
 
+def test_a_cnipa_agency_is_named_once_and_its_attorneys_by_name(docs: dict[str, PatentDocument]) -> None:
+    """CN113781974A: two attorneys of one agency listed the agency twice, and neither attorney."""
+    agents = [(p.name, p.is_organisation) for p in docs["CN113781974A"].parties if p.role == "agent"]
+    assert agents == [("北京英赛嘉华知识产权代理有限责任公司 11204", True), ("王达佐", False), ("刘铮", False)]
+
+
 def test_multilingual_ep_document(docs: dict[str, PatentDocument]) -> None:
     doc = docs["EP3383757B1"]
     assert {t.lang for t in doc.titles} == {"de", "en", "fr"}
