@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -45,7 +45,7 @@ class OfferIn(BaseModel):
     """A licence offered to the person with ``licensee_email``."""
 
     licensee_email: SingleLine = Field(min_length=3, max_length=254)
-    rights: list[Right] = Field(min_length=1)
+    rights: list[Right]
     exclusive: bool = False
     may_sublicense: bool = False
     territory: SingleLine = Field(default="worldwide", min_length=1, max_length=100)
@@ -53,6 +53,22 @@ class OfferIn(BaseModel):
     start_date: dt.date
     end_date: dt.date | None = None
     fee: SingleLine | None = Field(default=None, max_length=100)
+
+    # Checked here, with every other field, so that a form is told all it must put right at once.
+    @field_validator("rights")
+    @classmethod
+    def _some_rights(cls, value: list[Right]) -> list[Right]:
+        if not value:
+            raise ValueError("choose at least one right to license")
+        return value
+
+    @field_validator("end_date")
+    @classmethod
+    def _after_start(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("start_date")
+        if value is not None and start is not None and value < start:
+            raise ValueError("end_date is before start_date")  # the licence's own words (copyright.rights)
+        return value
 
 
 class PartyOut(BaseModel):

@@ -81,9 +81,14 @@ def _work(page: Page, form: dict[str, str]) -> WorkIn:
 
 def _rights(chosen: list[str], none_chosen: str) -> list[Right]:
     """The ticked rights; ``none_chosen`` says what to do when none (or one we do not know) is."""
-    if not chosen or not {r.value for r in Right} >= set(chosen):
+    if not (rights := _rights_or_none(chosen)):
         raise InvalidInput.said(none_chosen)
-    return [Right(r) for r in chosen]
+    return rights
+
+
+def _rights_or_none(chosen: list[str]) -> list[Right]:
+    """The ticked rights we know; none when none (or one we do not know) is ticked."""
+    return [Right(r) for r in chosen] if chosen and {r.value for r in Right} >= set(chosen) else []
 
 
 def _content(sha256: str, size: str) -> ContentHash:
@@ -236,8 +241,7 @@ def offer(page: CheckedPageDep, number: str, licensee_email: Text = "",
             "territory": territory, "media": media, "fee": fee, "exclusive": exclusive,
             "may_sublicense": may_sublicense}
     try:
-        body = offers.OfferIn(licensee_email=licensee_email.strip(),
-                              rights=_rights(rights, "choose at least one right to license"),
+        body = offers.OfferIn(licensee_email=licensee_email.strip(), rights=_rights_or_none(rights),
                               start_date=_date(page, start_date, "From") or registry_day(),
                               end_date=_date(page, end_date, "Until (optional)"),
                               territory=_no_limit(page, territory, "worldwide"),
