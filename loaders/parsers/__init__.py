@@ -14,8 +14,9 @@ Parser = Callable[[El], PatentDocument]
 # What the parsers make of the same bytes: raised when that changes, so a load reads again the files
 # an older parser read (the journal's "unchanged" holds for one version). 1: documents flagged
 # synthetic from their root; one party per person or firm across data-format variants, with aliases.
-# 2: no space where the source breaks a line between two Chinese or Japanese characters.
-PARSER_VERSION = 2
+# 2: no space where the source breaks a line between two Chinese or Japanese characters. 3: a claim
+# "as claimed in any of the foregoing claims" depends on them; a CN agency once, with its attorneys.
+PARSER_VERSION = 3
 
 # Roots that hold no patent document and are skipped, not failed (USPTO weekly files carry
 # sequence listings between the grants).

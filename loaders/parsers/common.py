@@ -130,17 +130,27 @@ _REF_PATTERNS = [
 ]
 # A claim may refer to its predecessors without a number: "as claimed in any of the foregoing
 # claims" refers to every earlier claim, "according to the preceding claim" to the one before it.
+# Read in the claim's preamble only (before its first comma, "wherein" or "comprising"), after words
+# that refer ("according to", "as claimed in", "of" ...): an insurance claim "compared with any
+# prior claim of the insured" refers to no claim of the patent. A number after the words is a
+# numbered reference (权利要求1或2, "the preceding claims 1 to 3"), read by _REF_PATTERNS.
+_CITING = r"(?:according\s+to|as\s+(?:claimed|defined|recited|set\s+forth|described|specified)\s+in)\s+"
+_REFERRING = rf"(?:{_CITING}|(?:of|in|by|under)\s+)"  # "the method of any preceding claim"
+_EARLIER = r"(?:foregoing|preceding|previous|prior|above|aforementioned|above-mentioned)"
 _EVERY_EARLIER = [
-    re.compile(r"\b(?:any|each|one)\s+(?:one\s+)?(?:of\s+)?(?:the\s+)?(?:foregoing|preceding|previous|prior|above|"
-               r"aforementioned|above-mentioned)\s+claims?\b|\beinem\s+der\s+(?:vorhergehenden|vorangehenden|"
-               r"vorstehenden|voranstehenden)\s+Anspr(?:u|ü)che\b|\bl['’]une\s+(?:quelconque\s+)?des\s+"
-               r"revendications\s+(?:précédentes|antérieures)\b", re.IGNORECASE),
-    re.compile(r"(?:前述|上述|前面|以上)(?:任一|任何一|任意一|各)?项?权利要求"),
-    re.compile(r"(?:先行する|前記|上記)(?:いずれか|何れか)?(?:一項|1項)?の?請求項"),
+    re.compile(rf"\b{_REFERRING}(?:any|each|either|one\s+or\s+more)\s+(?:one\s+)?(?:of\s+)?(?:the\s+)?{_EARLIER}"
+               rf"\s+claims?\b(?!\s*\d)|\b{_CITING}the\s+{_EARLIER}\s+claims\b(?!\s*\d)|"
+               r"\b(?:nach|gemäß|gemaess)\s+einem\s+der\s+(?:vorhergehenden|vorangehenden|vorstehenden|voranstehenden)"
+               r"\s+Anspr(?:u|ü)che\b|\b(?:selon|suivant)\s+l['’]une\s+(?:quelconque\s+)?des\s+revendications\s+"
+               r"(?:précédentes|antérieures)\b", re.IGNORECASE),
+    re.compile(r"(?:前述|上述|前面|以上)(?:任一|任何一|任意一|各)?项?权利要求(?!\s*\d)"),
+    re.compile(r"(?:先行する|前記|上記)(?:いずれか|何れか)?(?:一項|1項)?の?請求項(?!\s*\d)"),
 ]
-_THE_ONE_BEFORE = re.compile(r"\b(?:the|said)\s+(?:preceding|previous|foregoing)\s+claim\b(?!s)|"
-                             r"\b(?:dem|den)\s+(?:vorhergehenden|vorangehenden)\s+Anspruch\b|"
-                             r"\bla\s+revendication\s+précédente\b", re.IGNORECASE)
+_THE_ONE_BEFORE = re.compile(rf"\b{_REFERRING}(?:the|said)\s+(?:preceding|previous|foregoing)\s+claim\b(?!s)(?!\s*\d)|"
+                             r"\b(?:nach|gemäß)\s+(?:dem|den)\s+(?:vorhergehenden|vorangehenden)\s+Anspruch\b|"
+                             r"\b(?:selon|suivant)\s+la\s+revendication\s+précédente\b", re.IGNORECASE)
+_PREAMBLE_END = re.compile(r"[,，;；:：]|\b(?:wherein|comprising|characteri[sz]ed|dadurch|caractérisé)\b|"
+                           r"其特征|特征在于", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _TRAILING_NUMBER = re.compile(r"(\d+)\s*$")
 # "1. A device..." loses its number; "1.-18. (Cancelled)" (a range of cancelled claims) keeps it.
@@ -159,9 +169,10 @@ def claim_references(text: str, number: int, refs_from_markup: Iterable[int] = (
         patterns, every_earlier = _REF_PATTERNS[:1], _EVERY_EARLIER[:1]
     else:
         head, patterns, every_earlier = unicodedata.normalize("NFKC", head), _REF_PATTERNS, _EVERY_EARLIER
-    if any(pattern.search(head) for pattern in every_earlier):
+    preamble = _PREAMBLE_END.split(head, maxsplit=1)[0]
+    if any(pattern.search(preamble) for pattern in every_earlier):
         return list(range(1, number))
-    found: set[int] = {number - 1} if _THE_ONE_BEFORE.search(head) else set()
+    found: set[int] = {number - 1} if _THE_ONE_BEFORE.search(preamble) else set()
     for pattern in patterns:
         for match in pattern.finditer(head):
             lo = int(match.group(1))

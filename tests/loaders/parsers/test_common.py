@@ -65,7 +65,8 @@ def test_claim_fast_paths_match_the_general_ones() -> None:
     "Apparatus as claimed in any of the foregoing claims, wherein", "A lamp according to any preceding claim",
     "Method according to any one of the previous claims", "Vorrichtung nach einem der vorhergehenden Ansprüche",
     "Dispositif selon l'une quelconque des revendications précédentes", "根据前述任一项权利要求所述的装置",
-    "前記いずれかの請求項に記載の装置"])
+    "前記いずれかの請求項に記載の装置", "Apparatus according to one or more of the preceding claims, wherein",
+    "Apparatus according to the preceding claims", "The method of any preceding claim"])
 def test_a_claim_referring_to_the_foregoing_claims_depends_on_every_earlier_one(text: str) -> None:
     assert claim_references(text, 4) == [1, 2, 3]
     assert claim_references(text, 1) == []  # the first claim has none before it
@@ -73,9 +74,22 @@ def test_a_claim_referring_to_the_foregoing_claims_depends_on_every_earlier_one(
 
 def test_the_preceding_claim_is_the_one_before_and_a_claims_word_alone_is_no_reference() -> None:
     assert claim_references("A device according to the preceding claim, wherein", 5) == [4]
+    assert claim_references("The method of the preceding claim", 3) == [2]
     assert claim_references("Vorrichtung nach dem vorhergehenden Anspruch", 3) == [2]
-    assert claim_references("A system for processing insurance claims, comprising", 5) == []
     assert claim_references("A method of claim 2, as in the preceding claims of the family", 5) == [2]
+
+
+@pytest.mark.parametrize("text,refs", [
+    # an insurance claim is no claim of the patent: the words refer to none, or stand past the preamble
+    ("A system for processing insurance claims, comprising", []),
+    ("A method comprising comparing a new insurance claim with any prior claim of the insured", []),
+    ("A method of processing each of the previous claims filed", []),
+    ("A method for retrieving the previous claim of the same vehicle", []),
+    # a number after the words is a numbered reference, not every earlier claim
+    ("根据上述权利要求1或2所述的装置", [1, 2]), ("前記請求項1に記載の装置", [1]),
+    ("Apparatus according to any one of the preceding claims 1 to 3", [1, 2, 3])])
+def test_unnumbered_references_are_read_where_a_claim_refers(text: str, refs: list[int]) -> None:
+    assert claim_references(text, 5) == refs
 
 
 def test_claim_references_are_read_from_markup_or_else_from_the_digits_shown() -> None:
