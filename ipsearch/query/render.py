@@ -24,6 +24,8 @@ def _dates(node: q.DateRange) -> str:
     """A date range as people write it: ``PD>=2015``, ``PD<=2019-06-30``, ``PD=2015``,
     ``PD=2015..2019`` (whole years by their number), not ``PD=2015-01-01..``."""
     lo, hi = _day(node.gte, (1, 1)), _day(node.lte, (12, 31))
+    if not lo and not hi:  # "PD=.." bounds nothing, and parses back as it is
+        return f"{node.field}=.."
     if not hi:
         return f"{node.field}>={lo}"
     if not lo:
