@@ -65,9 +65,8 @@ class OfferIn(BaseModel):
     @field_validator("end_date")
     @classmethod
     def _after_start(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
-        start = info.data.get("start_date")
-        if value is not None and start is not None and value < start:
-            raise ValueError("end_date is before start_date")  # the licence's own words (copyright.rights)
+        if (start := info.data.get("start_date")) is not None:
+            rights.check_term(start, value)  # the licence's own check, said with the other fields
         return value
 
 

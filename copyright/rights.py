@@ -54,6 +54,15 @@ class TransferByEmailIn(BaseModel):
     effective_date: date
 
 
+ENDS_BEFORE_START = "the licence ends before it starts"
+
+
+def check_term(start: date, end: date | None) -> None:
+    """A licence's term: its end, if it has one, on or after its start (a ValueError, for pydantic)."""
+    if end is not None and end < start:
+        raise ValueError(ENDS_BEFORE_START)
+
+
 class LicenceIn(BaseModel):
     licensee_id: DbId
     rights: list[Right] = Field(min_length=1)
@@ -68,8 +77,7 @@ class LicenceIn(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> LicenceIn:
-        if self.end_date is not None and self.end_date < self.start_date:
-            raise ValueError("end_date is before start_date")
+        check_term(self.start_date, self.end_date)
         if self.cc_code is not None and self.cc_code not in CC_CODES:
             raise ValueError(f"unknown Creative Commons code; one of {sorted(CC_CODES)}")
         return self

@@ -67,7 +67,8 @@ ERROR_TITLES = [N_("Invalid input"), N_("Verification failed"), N_("Not authenti
                 N_("Invalid request"), N_("Internal error"),
                 N_("a value in the address or the form does not fit (%(fields)s): go back and try again"),
                 N_("a value in the address or the form does not fit: go back and try again")]
-ERRORS = [N_("wrong e-mail or password"), N_("too many failed logins from this address; wait a minute and retry"),
+ERRORS = [N_("wrong e-mail or password"), N_("enter your e-mail address and password"),
+          N_("type an e-mail address"), N_("too many failed logins from this address; wait a minute and retry"),
           N_("an account with this e-mail already exists"), N_("the current password is wrong"),
           N_("this site sends no e-mail, so it cannot send a link: ask an administrator to set a new password for you"),
           N_("too many requests for a new password; wait an hour and retry"),
@@ -189,6 +190,7 @@ FIELD_LABELS = {
     "red_keywords": NP_("form field", "Keywords for a red alert"), "territory": NP_("form field", "Territory"),
     "media": NP_("form field", "Media"), "fee": NP_("form field", "Fee"), "start_date": NP_("form field", "From"),
     "end_date": NP_("form field", "Until"), "licensee_email": NP_("form field", "Licensee's e-mail"),
+    "rights": NP_("form field", "Rights"),
     "recipient_email": NP_("form field", "Recipient's e-mail"),
     "email": NP_("form field", "E-mail"), "password": NP_("form field", "Password"),
     "display_name": NP_("form field", "Display name"), "authors": NP_("form field", "Authors"),
@@ -229,7 +231,8 @@ ADDRESS_NUMBER = NP_("form field", "Number in the address")
 ADDRESS_NUMBERS = frozenset({"cid", "number"})
 UNLABELLED_FIELD = NP_("form field", "This field")  # a field without a label here: never its code name
 # Validators' own sentences that reach forms (pydantic "Value error, ..."): translated as they are.
-VALIDATOR_SENTENCES = [N_("end_date is before start_date"), N_("not a country code (ISO 3166), such as CN or US")]
+VALIDATOR_SENTENCES = [N_("end_date is before start_date"), N_("the licence ends before it starts"),
+                       N_("not a country code (ISO 3166), such as CN or US")]
 
 # Refusals of the feature packages (``Error.said`` templates; tests/api/pages/test_catalogs.py lists them)
 FEATURE_ERRORS = [
