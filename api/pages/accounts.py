@@ -19,7 +19,7 @@ from core.accounts import password_reset, service
 from core.accounts.models import Role
 from core.accounts.schemas import ApiKeyIn, ProfileIn, RegisterIn
 from core.accounts.sessions import close_session, open_session
-from core.errors import IPCommonsError, PermissionDenied, TooManyRequests
+from core.errors import InvalidInput, IPCommonsError, PermissionDenied, TooManyRequests
 from core.ids import DbId
 from core.mail import send_now
 from core.text import clean_line
@@ -82,7 +82,7 @@ def login(page: CheckedPageDep, email: Text = "", password: Text = "", next: Ann
         user = service.check_credentials(page.session, page.platform.settings, page.platform.rate_limiter,
                                          client_ip(page.request), clean_line(email), password)
     except IPCommonsError as exc:  # 429 and a deactivated account's 403 as themselves; any other failure is a 401
-        status = form_status(exc) if isinstance(exc, TooManyRequests | PermissionDenied) else 401
+        status = form_status(exc) if isinstance(exc, TooManyRequests | PermissionDenied | InvalidInput) else 401
         return page.render("login.html", status, error=page.explain(exc), email=email, next=_safe_next(next))
     return _signed_in(page, user.id, next)
 
@@ -94,7 +94,7 @@ def forgot_password_form(page: PageDep) -> HTMLResponse:
 
 
 @router.post("/password/forgot", response_class=HTMLResponse)
-def forgot_password(page: CheckedPageDep, background: BackgroundTasks, email: Text) -> HTMLResponse:
+def forgot_password(page: CheckedPageDep, background: BackgroundTasks, email: Text = "") -> HTMLResponse:
     """The same answer whether or not the address has an account; the mail leaves after it."""
     settings = page.platform.settings
     try:

@@ -51,6 +51,8 @@ _MAILBOX = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"
 
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
+    if not email:
+        raise InvalidInput("type an e-mail address")
     if len(email) > 254 or not _MAILBOX.fullmatch(email) or "_" in email.partition("@")[2]:
         raise InvalidInput.said("not an e-mail address: “%(email)s”", email=email)
     return email
@@ -208,7 +210,10 @@ def check_credentials(session: Session, settings: Settings, limiter: RateLimiter
                       email: str, password: str) -> User:
     """The user with this e-mail and password. Failed attempts are limited per client address, the
     API's token endpoint and the portal's login form alike; a login that succeeds is not counted (an
-    office's staff share one address, and their morning logins must not lock each other out)."""
+    office's staff share one address, and their morning logins must not lock each other out). A
+    form sent with either field empty is refused before it counts."""
+    if not email.strip() or not password:
+        raise InvalidInput("enter your e-mail address and password")
     key = f"login:{client_ip or 'unknown'}"
     decision = limiter.hit({key: settings.login_attempts_per_minute}, 60)
     if not decision.allowed:

@@ -149,6 +149,20 @@ def test_sign_up_refusals_are_in_the_readers_language(web: TestClient) -> None:
         assert r.status_code == 400 and said in html.unescape(r.text), (form, said)
 
 
+def test_a_login_with_an_empty_field_is_told_so_and_not_counted(web: TestClient) -> None:
+    """Sent with the browser's checks bypassed: said on the form, in the reader's language, and not
+    counted as a failed login (five empty tries did not lock the address out)."""
+    zh = {**HTML, "Accept-Language": "zh-CN"}
+    email = _sign_up(web)
+    web.cookies.clear()
+    for form in [{"email": "", "password": ""}, {"email": email, "password": ""}] * 5:
+        r = web.post("/login", data=form | {"csrf_token": _csrf(web)}, headers=zh)
+        assert r.status_code == 400 and "请输入电子邮箱地址和密码" in r.text
+    r = web.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": _csrf(web)}, headers=zh,
+                 follow_redirects=False)
+    assert r.status_code == 303  # the empty tries counted nothing against the address
+
+
 # --- a forgotten password ------------------------------------------------------------------------
 
 EN = {**HTML, "Accept-Language": "en"}
@@ -238,6 +252,9 @@ def test_a_password_link_says_nothing_about_who_has_an_account(mailing_web: tupl
     r = web.post("/password/forgot", headers={**HTML, "Accept-Language": "zh-CN"},
                  data={"email": "nobody-else@example.org", "csrf_token": _csrf(web, "/password/forgot")})
     assert r.status_code == 429 and "等一小时" in r.text
+    r = web.post("/password/forgot", headers={**HTML, "Accept-Language": "zh-CN"},  # the browser's check bypassed
+                 data={"email": " ", "csrf_token": _csrf(web, "/password/forgot")})
+    assert r.status_code == 400 and "请填写电子邮箱地址" in r.text
 
 
 def test_bad_password_links_and_addresses_are_refused_in_the_readers_language(
