@@ -219,13 +219,15 @@ def _parties(bib: El) -> Iterator[Party]:
         groups = _one_per_party([e for tag in tags for e in by_tag.get(tag, ())])
         seen: set[tuple[str, str]] = set()
         for el, *variants in groups:
-            if role == PartyRole.agent and el.find("cn-agency") is not None:
-                party = make_party(role, first_text(el, "cn-agency/name") or first_text(el, "name"), organisation=True)
+            if role == PartyRole.agent and el.find("cn-agency") is not None:  # the agency once, then its attorney
+                found = [make_party(role, first_text(el, "cn-agency/name"), organisation=True),
+                         make_party(role, first_text(el, "name"), organisation=False)]
             else:
-                party = addressbook_party(role, el, variants)
-            if party is not None and (party.key, party.name) not in seen:
-                seen.add((party.key, party.name))
-                yield party
+                found = [addressbook_party(role, el, variants)]
+            for party in found:
+                if party is not None and (party.key, party.name) not in seen:
+                    seen.add((party.key, party.name))
+                    yield party
         # USPTO v4.0-v4.2 list inventors as applicants with app-type "applicant-inventor".
         if role == PartyRole.applicant:
             for el, *_ in groups:

@@ -151,6 +151,9 @@ def test_a_cnipa_agency_is_named_once_and_its_attorneys_by_name(docs: dict[str, 
     """CN113781974A: two attorneys of one agency listed the agency twice, and neither attorney."""
     agents = [(p.name, p.is_organisation) for p in docs["CN113781974A"].parties if p.role == "agent"]
     assert agents == [("北京英赛嘉华知识产权代理有限责任公司 11204", True), ("王达佐", False), ("刘铮", False)]
+    # the old format (ST.36 cn-agent) the same way
+    agents = [(p.name, p.is_organisation) for p in docs["CN103492414A"].parties if p.role == "agent"]
+    assert agents == [("北京市中咨律师事务所 11247", True), ("黄革生", False), ("史文静", False)]
 
 
 def test_multilingual_ep_document(docs: dict[str, PatentDocument]) -> None:
