@@ -16,6 +16,7 @@ import hashlib
 import os
 import tempfile
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path, PurePath
@@ -145,8 +146,16 @@ def held(settings: Settings, user_id: int, token: str) -> Held:
 
 
 def held_bytes(settings: Settings, user_id: int) -> int:
-    """What is kept for this applicant now: counted against ``HELD_PER_PERSON_BYTES``."""
-    return sum(path.stat().st_size for path in held_folder(settings, user_id).iterdir() if path.is_file())
+    """What is kept for this applicant now, counted against ``HELD_PER_PERSON_BYTES``: a file
+    forgotten or renamed into place while it is counted is counted or not, never an error. Two
+    forms refused at once are each checked against what was kept before them: the share is a
+    bound on a person's disk use over time, not to the byte."""
+    total = 0
+    with os.scandir(held_folder(settings, user_id)) as entries:
+        for entry in entries:
+            with suppress(FileNotFoundError):
+                total += entry.stat().st_size if entry.is_file() else 0
+    return total
 
 
 def open_held(settings: Settings, user_id: int, kept: Held) -> BinaryIO:

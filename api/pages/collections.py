@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from api.i18n import formatter
 from api.pages.context import CheckedPageDep, Page, PageDep, local_path
 from api.pages.downloads import dated, download
+from api.pages.patent import render_patent
 from core.accounts import service as accounts
 from core.errors import InvalidInput, IPCommonsError, NotFound, PermissionDenied
 from core.ids import DbId, parse_id
@@ -249,8 +250,6 @@ def _annotated(page: Page, cid: int, pn: str, start: int, next_: str, exc: Excep
         if _is_htmx(page):
             return _item(page, cid, pn, start, 400, _error_text(page, exc), typed=kept)
         if (local_path(next_) or "").startswith("/patent/"):  # sent from the patent page: said there
-            from api.pages.search import render_patent  # that page's module imports this one's panel
-
             return render_patent(page, pn, 400, refused={"collection": cid, "error": _error_text(page, exc),
                                                          "typed": kept})
         return _collection(page, cid, start, 400, error=_error_text(page, exc), typed_item=kept)
@@ -310,15 +309,3 @@ def export_collection(page: PageDep, cid: DbId, format: ExportFormat = ExportFor
     JSON Lines, with a file name; titled in the page's language."""
     rows = service.export(page.session, page.user, page.platform.search, cid, format, page.lang.value)
     return download(rows, format, dated(f"ipcommons-collection-{cid}"), page.gettext)
-
-
-# --- the patent page's panel ------------------------------------------------------------------
-
-def patent_panel(page: Page, pn: str) -> dict[str, Any]:
-    """The collections I may add ``pn`` to and, for those holding it, its tags and notes there."""
-    if page.user is None:
-        return {"my_collections": None, "holding": []}
-    holding = service.holding(page.session, page.user, pn)
-    held = {h.collection.id for h in holding}
-    mine = [c for c in service.collections_of(page.session, page.user) if c.editable and c.id not in held]
-    return {"my_collections": mine, "holding": holding}

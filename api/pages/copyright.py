@@ -27,7 +27,7 @@ from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.errors import came_from
 from copyright import offers, records, service
 from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
-from copyright.registry import ALREADY_YOURS, ContentHash, WorkIn, registry_day
+from copyright.registry import ContentHash, WorkIn, registry_day
 from copyright.rights import TransferByEmailIn
 from copyright.schemas import RegisterIn
 from core.db import latest_today
@@ -163,7 +163,7 @@ def register(page: CheckedPageDep, title: Text = "", work_type: Text = "", mode:
             raise InvalidInput.said("choose the file to register, or switch to hash-only")
     except FORM_ERRORS as exc:
         page.session.rollback()
-        yours = exc.params.get("number") if isinstance(exc, Conflict) and exc.template == ALREADY_YOURS else None
+        yours = exc.extra.get("registration") if isinstance(exc, Conflict) else None
         return _wizard(page, 400, error=page.explain(exc), form=form, choose_again=dropped and yours is None,
                        about_file=about_file, yours=yours)
     return page.redirect(f"/copyright/records/{done.number}?registered=1#content")  # not the form's #form-error

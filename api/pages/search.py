@@ -5,24 +5,22 @@ export, and the patent page."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.i18n import N_
-from api.pages.collections import patent_panel
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.downloads import dated, download
-from api.pages.messages import LEGAL_EVENT_CODES, LEGAL_EVENT_KINDS, SOURCE_FORMATS
+from api.pages.patent import render_patent
 from core.errors import InvalidInput
 from ipsearch import history
 from ipsearch.query.parser import MAX_QUERY_CHARS, QuerySyntaxError
 from ipsearch.query.render import narrowed
 from ipsearch.results import ExportFormat, FacetBucket, Grouping, SortMode
 from ipsearch.service import MAX_EXPORT, SearchResult
-from ipsearch.similar import CitationLink, ClassLevel
 from ipsearch.suggest import ZeroResultHelp, widening, zero_result_help
 
 router = APIRouter(include_in_schema=False)
@@ -35,13 +33,6 @@ FACET_CLAUSE = {"ipc_subclass": "IPC={}", "applicant": 'OWNER="{}"', "country": 
 FACET_TITLES = {"ipc_subclass": N_("ipc_subclass"), "applicant": N_("Applicant/assignee"), "country": N_("country"),
                 "year": N_("year"), "kind": N_("kind")}
 FACET_SHOWN = 8  # values a facet shows at once; the rest it lists folded under "more"
-# Why a similar patent is listed, in words (ipsearch.similar.Likeness)
-LIKENESS_CLASS = {ClassLevel.group: N_("same group %(code)s"), ClassLevel.subclass: N_("same subclass %(code)s"),
-                  ClassLevel.locarno_subclass: N_("same Locarno subclass %(code)s"),
-                  ClassLevel.locarno_class: N_("same Locarno class %(code)s"),
-                  ClassLevel.us_class: N_("same US class %(code)s"), ClassLevel.ipc_class: N_("same class %(code)s"),
-                  ClassLevel.section: N_("same section %(code)s")}
-LIKENESS_CITATION = {CitationLink.cites: N_("cites this patent"), CitationLink.cited: N_("cited by this patent")}
 PAGE_SIZE = 20
 Filters = Annotated[list[str], Query(max_length=20)]
 
@@ -147,20 +138,6 @@ def export(page: PageDep, q: Annotated[str, Query(min_length=1, max_length=PAGE_
 def patent_page(page: PageDep, pn: str, added: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
     """``added``: the collection the document was just added to, said beside it (a number only)."""
     return render_patent(page, pn, added=added)
-
-
-def render_patent(page: Page, pn: str, status_code: int = 200, added: int | None = None,
-                  refused: dict[str, Any] | None = None) -> HTMLResponse:
-    """The patent page; ``refused``: a tag or note its collections panel sent that was refused
-    (``collection``, ``error``, ``typed``), said beside that collection's form, what was typed kept."""
-    search = page.platform.search
-    view = search.document(pn, page.lang.value)
-    similar = search.similar(view.pn, 6, lang=page.lang.value)
-    return page.render("patent.html", status_code, pn=view.pn, doc=view.model_dump(), similar=similar,
-                       likeness_class=LIKENESS_CLASS, likeness_citation=LIKENESS_CITATION,
-                       source_formats=SOURCE_FORMATS, event_kinds=LEGAL_EVENT_KINDS, event_codes=LEGAL_EVENT_CODES,
-                       added=added, refused=refused or {},
-                       **patent_panel(page, view.pn))
 
 
 @router.post("/search/combine", response_model=None)

@@ -109,8 +109,9 @@ def test_a_person_keeps_at_most_their_share_and_another_person_is_not_held_back(
     theirs = service.apply_form(office.writer("stranger"), office.settings, NO_INFRINGER,
                                 service.Chosen(others=[("d.txt", io.BytesIO(b"123456789"))]))
     assert isinstance(theirs, service.Refused) and [h.filename for h in theirs.held.others] == ["d.txt"]
-    with pytest.raises(InvalidInput, match="expired"):  # a token names a file in its owner's folder only
-        uploads.held(office.settings, office.people["stranger"], first.others[0].token)
+    theirs_folder = uploads.held_folder(office.settings, office.people["stranger"])
+    assert {p.name for p in theirs_folder.iterdir()} == {theirs.held.others[0].sha256}  # their folder, theirs only
+    assert uploads.held_bytes(office.settings, office.people["stranger"]) == 9
 
 
 def test_nothing_is_kept_for_an_item_that_does_not_exist(office: Office) -> None:
