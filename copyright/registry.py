@@ -39,7 +39,7 @@ DUPLICATE_HELD = "copyright.duplicate_held"  # the notification kind sent to an 
 CHUNK = 1 << 20
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()  # every empty file's: no work, and everyone's "duplicate"
 
-# A refusal the registration page answers with a link to the registration the owner already has.
+# The refusal names the registration the owner already has (``extra["registration"]``: the page links it).
 ALREADY_YOURS = "you have registered this file already, as %(number)s"
 
 
@@ -171,7 +171,8 @@ def register(session: Session, settings: Settings, owner: User, work_in: WorkIn,
         if not verify_signature(public_key, signature, canonical(claim(work_in, content))):
             raise InvalidInput("the registrant's signature does not verify over the canonical claim")
     if (mine := _registered_by(session, owner, content.sha256)) is not None:
-        raise Conflict.said(ALREADY_YOURS, number=mine)
+        raise Conflict(ALREADY_YOURS % {"number": mine}, template=ALREADY_YOURS, params={"number": mine},
+                       registration=mine)
     ensure_key(session, settings)
     print_ = fingerprint(data) if data is not None else None
     similar = matches(session, content, print_)

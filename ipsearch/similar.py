@@ -61,7 +61,8 @@ SIMILAR_FIELDS = [*HIT_FIELDS, "pn_base", "doc_kind", "ti", "ab", "cl", "ipc_sec
 BOILERPLATE = frozenset(
     "claim recite wherein whereby thereof therein thereon thereto therebetween accord comprise consist "
     "include provide present invention embodiment disclose relate say describe show ornamental design "
-    "method apparatus device system use have mean".split()  # "means for ...": claim wording, no topic
+    # "mean" is the lemma of "means for ...", claim wording; its statistical sense is lost with it
+    "method apparatus device system use have mean".split()
     # the same words as Chinese patents write them (jieba's tokens), with 一种 ("a", opening every claim),
     # 多个 ("a plurality of") and the ordinals that name a claim's parts (第一 ...): a fan and a display
     # shared nothing else, yet were each other's most similar documents

@@ -38,8 +38,8 @@ from ipsearch.query.ast import (
 
 MAX_QUERY_CHARS = 2000
 MAX_CLAUSES = 200  # words and phrases in one query
-MIN_WILDCARD_STEM = 3  # letters before a wildcard; a Chinese or Japanese character counts two (三星*, 华为*)
-_WIDE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+MIN_WILDCARD_STEM = 3  # letters before a wildcard; a Chinese, Japanese or Korean character counts two (三星*, 삼성*)
+_WIDE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 MAX_PROXIMITY = 99
 # Operators nested inside one another (AND, OR, NOT, NEAR/ADJ, SAME; a run of the same AND or OR
 # counts once, parentheses alone count nothing). Both backends give out past 24 ("a AND (b OR (c
