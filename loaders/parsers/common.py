@@ -149,6 +149,10 @@ _EVERY_EARLIER = [
 _THE_ONE_BEFORE = re.compile(rf"\b{_REFERRING}(?:the|said)\s+(?:preceding|previous|foregoing)\s+claim\b(?!s)(?!\s*\d)|"
                              r"\b(?:nach|gemäß)\s+(?:dem|den)\s+(?:vorhergehenden|vorangehenden)\s+Anspruch\b|"
                              r"\b(?:selon|suivant)\s+la\s+revendication\s+précédente\b", re.IGNORECASE)
+# What an unnumbered reference cannot be written without, looked for before any pattern is run.
+_EARLIER_LATIN = ("preced", "forego", "previous", "prior", "above", "aforementioned", "vorhergehend", "vorangehend",
+                  "vorstehend", "voranstehend", "précédent", "antérieur")
+_EARLIER_WORDS = ("前述", "上述", "前面", "以上", "先行", "前記", "上記")
 _PREAMBLE_END = re.compile(r"[,，;；:：]|\b(?:wherein|comprising|characteri[sz]ed|dadurch|caractérisé)\b|"
                            r"其特征|特征在于", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
@@ -169,10 +173,12 @@ def claim_references(text: str, number: int, refs_from_markup: Iterable[int] = (
         patterns, every_earlier = _REF_PATTERNS[:1], _EVERY_EARLIER[:1]
     else:
         head, patterns, every_earlier = unicodedata.normalize("NFKC", head), _REF_PATTERNS, _EVERY_EARLIER
-    preamble = _PREAMBLE_END.split(head, maxsplit=1)[0]
-    if any(pattern.search(preamble) for pattern in every_earlier):
-        return list(range(1, number))
-    found: set[int] = {number - 1} if _THE_ONE_BEFORE.search(preamble) else set()
+    found: set[int] = set()
+    if any(word in head for word in _EARLIER_WORDS) or any(word in head.lower() for word in _EARLIER_LATIN):
+        preamble = _PREAMBLE_END.split(head, maxsplit=1)[0]  # most claims name none: scans in C decide first
+        if any(pattern.search(preamble) for pattern in every_earlier):
+            return list(range(1, number))
+        found = {number - 1} if _THE_ONE_BEFORE.search(preamble) else set()
     for pattern in patterns:
         for match in pattern.finditer(head):
             lo = int(match.group(1))
