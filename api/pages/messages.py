@@ -111,6 +111,9 @@ LEGAL_EVENT_CODES = {
     "*:STAA": N_("Status of the application or patent"),
     "*:SPCF": N_("Supplementary protection certificate applied for"),
 }
+# A status's evidence said in words where its code says nothing to a reader: an EP patent lapses when
+# its last designated state lapses (ipsearch.legal), and the code of that lapse is PG25
+LEGAL_EVIDENCE = {"PG25": N_("in the last of its designated states")}
 SORTS = [N_("Relevance"), N_("Newest first"), N_("Oldest first")]
 BUILDER_FIELDS = [N_("Title"), N_("Abstract"), N_("Claims"), N_("All text"), N_("Applicant"), N_("Inventor"),
                   N_("IPC class"), N_("Publication date"), N_("Filing date"), N_("Country")]

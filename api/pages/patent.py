@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from api.i18n import N_
 from api.pages.context import Page
-from api.pages.messages import LEGAL_EVENT_CODES, LEGAL_EVENT_KINDS, SOURCE_FORMATS
+from api.pages.messages import LEGAL_EVENT_CODES, LEGAL_EVENT_KINDS, LEGAL_EVIDENCE, SOURCE_FORMATS
 from ipsearch.collections import service
 from ipsearch.similar import CitationLink, ClassLevel
 
@@ -33,6 +33,7 @@ def render_patent(page: Page, pn: str, status_code: int = 200, added: int | None
     return page.render("patent.html", status_code, pn=view.pn, doc=view.model_dump(), similar=similar,
                        likeness_class=LIKENESS_CLASS, likeness_citation=LIKENESS_CITATION,
                        source_formats=SOURCE_FORMATS, event_kinds=LEGAL_EVENT_KINDS, event_codes=LEGAL_EVENT_CODES,
+                       evidence_words=LEGAL_EVIDENCE,
                        added=added, refused=refused or {},
                        **patent_panel(page, view.pn))
 

@@ -173,8 +173,9 @@ def claim_references(text: str, number: int, refs_from_markup: Iterable[int] = (
         patterns, every_earlier = _REF_PATTERNS[:1], _EVERY_EARLIER[:1]
     else:
         head, patterns, every_earlier = unicodedata.normalize("NFKC", head), _REF_PATTERNS, _EVERY_EARLIER
+        lower = head.lower()
     found: set[int] = set()
-    if any(word in head for word in _EARLIER_WORDS) or any(word in head.lower() for word in _EARLIER_LATIN):
+    if any(word in lower for word in _EARLIER_LATIN) or any(word in head for word in _EARLIER_WORDS):
         preamble = _PREAMBLE_END.split(head, maxsplit=1)[0]  # most claims name none: scans in C decide first
         if any(pattern.search(preamble) for pattern in every_earlier):
             return list(range(1, number))
