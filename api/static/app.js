@@ -30,6 +30,23 @@
       });
     });
   }
+  // On a phone the header folds its links behind the menu button (app.css): the button opens and
+  // closes them, and Escape closes them and gives the button back the focus.
+  function foldableHeader() {
+    var header = document.querySelector("header.site");
+    var button = header && header.querySelector(".menu-toggle");
+    if (!button) { return; }
+    function setOpen(open) {
+      header.classList.toggle("open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    header.classList.add("has-menu");
+    button.addEventListener("click", function () { setOpen(!header.classList.contains("open")); });
+    header.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && header.classList.contains("open")) { setOpen(false); button.focus(); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", foldableHeader);
   document.addEventListener("DOMContentLoaded", labelStackedCells);
   document.addEventListener("DOMContentLoaded", focusableScrolls);
   document.addEventListener("htmx:afterSettle", focusableScrolls);

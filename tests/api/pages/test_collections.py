@@ -208,6 +208,10 @@ def test_edit_share_and_who_may_see_and_change(corpus_settings_small: Settings) 
                                                       "query": "TI=(led", "visibility": "private"})
         chosen = html.fromstring(r.text).xpath("//select[@id='e-visibility']/option[@selected]/@value")
         assert r.status_code == 400 and chosen == ["private"]  # what was chosen, not what is saved
+        # the choice is read out with what it shares (a screen reader reaches the help from the select)
+        helped = html.fromstring(r.text).xpath("//select[@id='e-visibility']/@aria-describedby")
+        assert helped == ["e-visibility-help"]
+        assert "tags and notes" in html.fromstring(r.text).get_element_by_id("e-visibility-help").text_content()
         # a new saved query is run at once: the page says how many it added, the one there stays
         r = _post(owner, f"/collections/{cid}/edit", {"name": "shared work", "description": "for everyone",
                                                       "query": "TXT=apparatus", "visibility": "public"})

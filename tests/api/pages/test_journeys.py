@@ -301,6 +301,50 @@ def test_phone_width_layout_has_no_horizontal_scroll(browser: Browser, portal_ur
     page.context.close()
 
 
+@pytest.mark.parametrize("lang", ["en-GB", "zh-CN"])
+def test_phone_header_folds_its_links_behind_a_menu_button(browser: Browser, portal_url: str, lang: str) -> None:
+    """On a phone the header is the brand and a menu button; the button shows and hides the links,
+    Escape hides them and gives the button the focus, and a wide window shows them all at once."""
+    menu_name = {"en-GB": "Menu", "zh-CN": "菜单"}[lang]
+    collections = {"en-GB": "Collections", "zh-CN": "专题库"}[lang]
+    page = new_page(browser, lang=lang, width=390)
+    page.goto(portal_url + "/")
+    header = page.locator("header.site")
+    menu = page.get_by_role("button", name=menu_name)
+    link = page.locator("nav.main").get_by_role("link", name=collections, exact=True)
+    assert header.bounding_box()["height"] < 70  # type: ignore[index]
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(link).to_be_hidden()
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(link).to_be_visible()
+    _no_axe_violations(page)
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(link).to_be_hidden()
+    expect(menu).to_be_focused()
+    menu.click()
+    with page.expect_navigation():
+        link.click()
+    assert page.url.endswith("/collections")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.get_by_role("button", name=menu_name)).to_be_hidden()
+    expect(page.locator("nav.main").get_by_role("link", name=collections, exact=True)).to_be_visible()
+    page.context.close()
+
+
+def test_phone_header_without_scripts_shows_every_link(browser: Browser, portal_url: str) -> None:
+    """The menu button folds the links only where app.js runs: without it nothing is out of reach."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False,
+                                  extra_http_headers={"Accept-Language": "en-GB"})
+    page = context.new_page()
+    page.goto(portal_url + "/")
+    expect(page.locator("nav.main").get_by_role("link", name="Collections", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    context.close()
+
+
 def _sign_up(page: Page, portal_url: str) -> None:
     page.goto(portal_url + "/signup")
     page.get_by_label("E-mail").fill(f"p-{uuid.uuid4().hex[:8]}@example.org")
