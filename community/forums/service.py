@@ -67,7 +67,11 @@ from core.notifications import notify
 from ipsearch.analysis import get_analyzer
 
 _Ts = TypeVarTuple("_Ts")
-_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.-]{2,60})")
+# "@name" in any script: Python's \w holds Chinese characters. A Chinese name runs into the words
+# after it ("@张小明你好"), and a sentence's full stop follows a Latin one ("ask @bob."): a mention is
+# the longest start of what follows the @ that is someone's display name.
+_MENTION = re.compile(r"(?<![\w@])@([\w.-]{2,60})")
+MAX_MENTIONS = 20  # per post: a post naming everyone is not a way to message everyone
 BLANK_POST = "the post is blank: write something readers can see"
 WAIT = "please wait %(seconds)s s before posting again"
 
@@ -127,10 +131,17 @@ def _check_limits(session: Session, user: User, new_topic: bool, rendered: Rende
 
 
 def _mentions(session: Session, text: str) -> list[User]:
-    handles = {h.lower() for h in _MENTION.findall(text)}
-    if not handles:
+    """The people a post names with @: each mention is the longest start of its run that is a
+    display name (two characters at least)."""
+    runs = list(dict.fromkeys(h.lower() for h in _MENTION.findall(text)))[:MAX_MENTIONS]
+    starts = {run[:end] for run in runs for end in range(2, len(run) + 1)}
+    if not starts:
         return []
-    return list(session.scalars(select(User).where(func.lower(User.display_name).in_(handles))))
+    named: dict[str, list[User]] = {}
+    for user in session.scalars(select(User).where(func.lower(User.display_name).in_(starts))):
+        named.setdefault((user.display_name or "").lower(), []).append(user)
+    found = [next((named[run[:end]] for end in range(len(run), 1, -1) if run[:end] in named), []) for run in runs]
+    return list({user.id: user for users in found for user in users}.values())
 
 
 def _content(body: str) -> Rendered:
