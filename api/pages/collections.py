@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
@@ -73,25 +73,32 @@ def _list(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
 
 
 @router.get("/collections", response_class=HTMLResponse)
-def collections_page(page: PageDep, deleted: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
-    """``deleted=1`` after a deletion: a fixed sentence, so a link cannot put words in the page."""
+def collections_page(page: PageDep, deleted: Annotated[int, Query(ge=0, le=1)] = 0,
+                     add: Annotated[str, Query(max_length=40)] = "") -> HTMLResponse:
+    """``deleted=1`` after a deletion: a fixed sentence, so a link cannot put words in the page.
+    ``add``: the patent page's "new collection", whose form starts the collection with that document."""
     notice = page.gettext("The collection was deleted.") if deleted else None
-    return _list(page, notice=notice, form={})
+    return _list(page, notice=notice, form={"pns": add.strip()})
 
 
 @router.post("/collections", response_model=None)
 def create_collection(page: CheckedPageDep, name: Text, description: OptionalText = "", query: OptionalText = "",
                       visibility: Annotated[Visibility, Form()] = Visibility.private,
-                      org: OptionalText = "") -> Response:
-    """The create form of the collections page, and "Save as collection" on the search page."""
-    form = {"name": name, "description": description, "query": query, "visibility": visibility.value, "org": org}
+                      org: OptionalText = "", pns: OptionalText = "") -> Response:
+    """The create form of the collections page, "Save as collection" on the search page, and the
+    patent page's "new collection" (``pns``: back to the patent, now listed with the collection)."""
+    form = {"name": name, "description": description, "query": query, "visibility": visibility.value, "org": org,
+            "pns": pns}
     try:
         body = CollectionIn(name=name.strip(), description=description.strip(), query=query.strip() or None,
-                            visibility=visibility, org_id=_org_id(org) if visibility is Visibility.org else None)
+                            visibility=visibility, org_id=_org_id(org) if visibility is Visibility.org else None,
+                            pns=split_numbers(pns))
         created = service.create(page.writer(), page.platform.search, body)
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _list(page, 400, error=_error_text(page, exc), form=form)
+    if len(body.pns) == 1:
+        return page.redirect(f"/patent/{quote(body.pns[0])}?{urlencode({'added': created.id})}#collections")
     # a fragment of its own: a redirect without one keeps the form's (#new) in the address
     return page.redirect(f"/collections/{created.id}#content")
 

@@ -18,6 +18,8 @@ class CollectionIn(BaseModel):
     query: str | None = Field(default=None, max_length=2000)
     visibility: Visibility = Visibility.private
     org_id: DbId | None = None
+    pns: list[str] = Field(default_factory=list, max_length=1000,
+                           description="documents of the corpus to start with (a patent page's 'new collection')")
 
 
 class CollectionPatch(BaseModel):

@@ -104,16 +104,20 @@ def _normalised(pns: list[str]) -> list[str]:
 # --- the collection ------------------------------------------------------------------------
 
 def create(w: Writer, search: SearchService, body: CollectionIn) -> CollectionOut:
-    """A new collection; a saved query is run at once, and from then on at every corpus event."""
+    """A new collection, with the documents it starts with (an unknown number refuses it whole);
+    a saved query is run at once, and from then on at every corpus event."""
     _check_query(search, body.query)
     _check_org_sharing(w.session, w.actor, body.visibility, body.org_id)
+    starting = _in_corpus(search, body.pns) if body.pns else []
     coll = Collection(owner_id=w.actor.id, org_id=body.org_id, name=body.name, description=body.description,
                       query=body.query, visibility=body.visibility)
     w.session.add(coll)
     w.session.flush()
+    added = _add_items(w.session, coll, starting) if starting else []
     if body.query:
         _run_saved_query(w.session, search, coll)
-    w.audit(AuditAction.collection_create, OBJECT, coll.id, name=coll.name, query=coll.query)
+    w.audit(AuditAction.collection_create, OBJECT, coll.id, name=coll.name, query=coll.query,
+            **({"pns": added} if added else {}))
     w.commit()
     return _out(w.session, coll, w.actor)
 

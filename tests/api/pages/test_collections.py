@@ -242,7 +242,8 @@ def test_the_patent_page_adds_to_a_collection_and_shows_tags_and_notes(web: Test
     r = _post(web, "/collections/add", {"collection": str(cid), "pn": FIRST})
     assert r.status_code == 303 and r.headers["location"] == f"/patent/{FIRST}?added={cid}#collections"
     said = web.get(r.headers["location"], headers=HTML).text
-    assert said.count('role="status">Added to this collection.') == 1 and 'href="/collections#new"' in said
+    assert said.count('role="status">Added to this collection.') == 1
+    assert f'href="/collections?add={FIRST}#new"' in said  # a new collection, starting with this document
     assert web.get(f"/patent/{FIRST}", params={"added": "x"}, headers=HTML).status_code == 422  # a number only
     _post(web, f"/collections/{cid}/tags", {"pn": FIRST, "tag": "novelty risk", "next": f"/patent/{FIRST}"})
     _post(web, f"/collections/{cid}/notes", {"pn": FIRST, "text": "compare with claim 4", "next": "//evil.example"})
@@ -261,6 +262,34 @@ def test_the_patent_page_adds_to_a_collection_and_shows_tags_and_notes(web: Test
     page = html.fromstring(r.text)
     assert r.status_code == 400 and page.get_element_by_id("annotate-error") is not None
     assert page.xpath(f"//textarea[@id='c{cid}-note-{FIRST}']")[0].text_content() == long_note  # kept
+
+
+def test_a_new_collection_from_the_patent_page_starts_with_it_and_goes_back(web: TestClient) -> None:
+    """"New collection" on a patent page made an empty collection and left the patent behind: the
+    form now carries the document, and the patent page lists the new collection with it."""
+    _sign_up(web)
+    form = html.fromstring(web.get("/collections", params={"add": FIRST}, headers=HTML).text)
+    assert form.xpath("//form[@action='/collections#new']//input[@name='pns']/@value") == [FIRST]
+    assert form.xpath("//p[@id='c-starts']/a/@href") == [f"/patent/{FIRST}"]
+    r = _post(web, "/collections", {"name": "from the patent", "visibility": "private", "pns": FIRST})
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/patent/{FIRST}?added=")
+    cid = int(r.headers["location"].split("added=")[1].removesuffix("#collections"))
+    said = web.get(r.headers["location"], headers=HTML).text
+    assert 'role="status">Added to this collection.' in said and "from the patent" in said
+    listed = html.fromstring(web.get(f"/collections/{cid}", headers=HTML).text)
+    assert [i.get("id") for i in listed.xpath("//*[starts-with(@id, 'item-')]")] == [f"item-{FIRST}"]
+    # hostile: a number the corpus lacks refuses the whole form, kept and named; nothing is made
+    links = "//a[starts-with(@href, '/collections/')]"
+    before = len(html.fromstring(web.get("/collections", headers=HTML).text).xpath(links))
+    r = _post(web, "/collections", {"name": "typo", "visibility": "private", "pns": "US0000000B2"})
+    page = html.fromstring(r.text)
+    assert r.status_code == 400 and "US0000000B2" in page.get_element_by_id("form-error").text_content()
+    assert page.xpath("//input[@name='pns']/@value") == ["US0000000B2"]
+    assert len(html.fromstring(web.get("/collections", headers=HTML).text).xpath(links)) == before
+    # what a link puts in the form stays text
+    shown = web.get("/collections", params={"add": "<script>x</script>"}, headers=HTML).text
+    assert "<script>x</script>" not in shown and "&lt;script&gt;x&lt;/script&gt;" in shown
+    assert web.get("/collections", params={"add": "x" * 41}, headers=HTML).status_code == 422
 
 
 def test_numbers_are_split_as_people_paste_them() -> None:
