@@ -166,40 +166,48 @@ def _account(page: Page, status_code: int = 200, **extra: object) -> HTMLRespons
                        orgs=service.organisations_of(page.session, user), **extra)
 
 
+# what the account page says after each of its forms (?done=...), so a save is seen to have worked
+DONE = {"profile": N_("Profile saved."),
+        "password": N_("Password changed. Every other browser signed in to your account is signed out."),
+        "revoked": N_("Key revoked: programs using it are refused from now on.")}
+
+
 @router.get("/account", response_class=HTMLResponse)
 def account(page: PageDep, done: str = "") -> HTMLResponse:
-    notice = page.gettext("Password changed. Every other browser signed in to your account is signed out.") \
-        if done == "password" else None
-    return _account(page, notice=notice, new_secret=page.take_once() if done == "key" else None)
+    said = DONE.get(done)
+    return _account(page, notice=page.gettext(said) if said else None,
+                    new_secret=page.take_once() if done == "key" else None)
 
 
+# A field left empty (the browser's check bypassed) reaches the service as "" and is refused there,
+# beside its form with what was typed, not by FastAPI as a missing field on a bare error page.
 @router.post("/account/profile", response_model=None)
-def save_profile(page: CheckedPageDep, display_name: Text, language: Annotated[str, Form()] = "") -> Response:
+def save_profile(page: CheckedPageDep, display_name: Text = "", language: Annotated[str, Form()] = "") -> Response:
     try:
         profile = ProfileIn(display_name=display_name.strip())
         service.update_profile(page.writer(), profile.display_name, parse_language(language))
     except (IPCommonsError, ValidationError) as exc:
         page.session.rollback()
-        return _account(page, 400, error=page.explain(exc))
+        return _account(page, 400, profile_error=page.explain(exc), typed_name=display_name)
     if chosen := parse_language(language):
         page.new_cookies[LANG_COOKIE] = chosen.value
-    return page.redirect("/account")
+    return page.redirect("/account?done=profile")
 
 
 @router.post("/account/password", response_model=None)
-def change_password(page: CheckedPageDep, current: Text, new: Text) -> Response:
+def change_password(page: CheckedPageDep, current: Text = "", new: Text = "") -> Response:
     """Then on to the account page (reloading it must not post the form again)."""
     try:
         service.change_password(page.writer(), current, new,
                                 keep_session=page.web_session.id if page.web_session is not None else None)
     except IPCommonsError as exc:
         page.session.rollback()
-        return _account(page, 400, error=page.explain(exc))
+        return _account(page, 400, password_error=page.explain(exc))
     return page.redirect("/account?done=password")
 
 
 @router.post("/account/api-keys", response_model=None)
-def create_api_key(page: CheckedPageDep, name: Text) -> Response:
+def create_api_key(page: CheckedPageDep, name: Text = "") -> Response:
     """The new key's secret goes to the account page in a one-time cookie: reloading that page
     shows the list, and does not create a second key."""
     try:
@@ -214,7 +222,7 @@ def create_api_key(page: CheckedPageDep, name: Text) -> Response:
 @router.post("/account/api-keys/{key_id}/revoke", response_model=None)
 def revoke_api_key(page: CheckedPageDep, key_id: DbId) -> Response:
     service.revoke_key(page.writer(), key_id)
-    return page.redirect("/account")
+    return page.redirect("/account?done=revoked#keys-h")
 
 
 # what a new platform role lets its holder do, said under the inbox notice of the change

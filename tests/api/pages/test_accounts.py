@@ -374,3 +374,34 @@ def test_a_key_name_that_does_not_fit_is_refused_and_kept(web: TestClient) -> No
     assert "<code>" not in web.get("/account", headers=EN).text  # no key was made
     made = web.post("/account/api-keys", data={"name": "laptop", "csrf_token": _csrf(web, "/account")}, headers=EN)
     assert 'data-confirm="Revoke the key “laptop”? Programs using it are refused at once."' in made.text
+
+
+def test_account_forms_say_what_they_did_and_refuse_empty_fields_beside_themselves(web: TestClient) -> None:
+    """A saved profile and a revoked key are said (the page used to reload without a word); a field
+    left empty past the browser's check is refused beside its form, not on a bare error page."""
+    _sign_up(web)
+    saved = web.post("/account/profile", data={"display_name": "Ada", "csrf_token": _csrf(web, "/account")},
+                     headers=EN, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == "/account?done=profile"
+    assert "Profile saved." in web.get(saved.headers["location"], headers=EN).text
+    for path, data, box in (("/account/profile", {}, "profile-error"),
+                            ("/account/profile", {"display_name": ""}, "profile-error"),
+                            ("/account/api-keys", {"name": ""}, "key-error"),
+                            ("/account/password", {"current": "", "new": ""}, "password-error")):
+        r = web.post(path, data={**data, "csrf_token": _csrf(web, "/account")}, headers=EN, follow_redirects=False)
+        assert r.status_code == 400 and f'id="{box}"' in r.text, (path, data, r.text[:300])
+    refused = web.post("/account/profile", data={"display_name": "  ", "csrf_token": _csrf(web, "/account")},
+                       headers=EN)
+    field = html.unescape(refused.text[refused.text.find('id="display_name"'):][:200])
+    assert 'value="  "' in field and 'aria-describedby="profile-error"' in field  # what was typed, described
+    assert "Ada" in web.get("/account", headers=EN).text  # the saved name is untouched
+
+    web.post("/account/api-keys", data={"name": "laptop", "csrf_token": _csrf(web, "/account")}, headers=EN)
+    key_id = re.search(r'action="/account/api-keys/(\d+)/revoke"', web.get("/account", headers=EN).text)
+    assert key_id is not None
+    revoked = web.post(f"/account/api-keys/{key_id.group(1)}/revoke", data={"csrf_token": _csrf(web, "/account")},
+                       headers=EN, follow_redirects=False)
+    assert revoked.headers["location"] == "/account?done=revoked#keys-h"
+    page = web.get("/account?done=revoked", headers=EN).text
+    assert "Key revoked" in page and "<td>Revoked</td>" in page and 'class="stack"' in page
+    assert "Profile saved." not in web.get("/account?done=nonsense", headers=EN).text

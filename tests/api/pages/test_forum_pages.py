@@ -624,6 +624,7 @@ def test_an_author_edits_and_deletes_their_own_reply(forum: Forum, clients: dict
     # the category's list counts the posts its reader can read, as the topic page does (it said 2 here,
     # the highest post number, and the next reply became #3 of a topic showing 1)
     assert _listed_posts(bob, forum.category, topic) == len(_post_ids(bob.get(f"/community/topics/{topic}").text)) == 1
+    assert " · 1 post\n" in bob.get(f"/community/topics/{topic}", headers=EN).text  # one, not "1 posts"
     api = bob.get(f"/api/v1/forums/categories/{forum.category}/topics").json()
     assert [t["posts"] for t in api if t["id"] == topic] == [1]
 
