@@ -426,8 +426,9 @@ def _audit_filter(page: Page, actor: str, action: str, object_type: str, since: 
 
 def _details(page: Page, details: dict[str, object]) -> list[tuple[str, str]]:
     """An entry's details as name and value pairs in the reader's language: the platform's own
-    words (a role, a status) translated, what people wrote as written, lists and objects as JSON
-    with their Chinese as characters (escaped by the template)."""
+    words (a role, a status, a language) translated, what people wrote as written, a list of
+    numbers or names as a list in words (it read ["US90000006B2"]), anything else as JSON with its
+    Chinese as characters (escaped by the template)."""
     def shown(name: str, value: object) -> str:
         if value is None or value == "":
             return "—"
@@ -435,8 +436,13 @@ def _details(page: Page, details: dict[str, object]) -> list[tuple[str, str]]:
             return page.gettext("Yes") if value else page.gettext("No")
         if isinstance(value, str) and name in TRANSLATED_DETAILS:
             return page.gettext(value)
+        if isinstance(value, str) and name == "language":  # 界面语言：中文, not zh
+            key = f"language.{value}"
+            return named if (named := page.gettext(key)) != key else value
         if isinstance(value, str | int | float):
             return str(value)
+        if isinstance(value, list) and value and all(isinstance(v, str | int) for v in value):
+            return page.gettext(", ").join(str(v) for v in value)
         return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return [(page.gettext(DETAIL_LABELS[name]) if name in DETAIL_LABELS else name, shown(name, details[name]))
             for name in sorted(details)]

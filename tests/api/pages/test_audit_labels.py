@@ -41,3 +41,25 @@ def test_every_detail_written_has_words() -> None:
                     written |= {k.arg for k in node.keywords if k.arg is not None}
     assert len(written) > 40
     assert written - set(DETAIL_LABELS) == set()
+
+
+def test_details_read_as_words_in_the_readers_language() -> None:
+    """A list of numbers reads as a list ("US1B2，US2B2", not ["US1B2", "US2B2"]), a language by its
+    name (界面语言：中文, not zh); nested values stay JSON, an empty one a dash."""
+    from types import SimpleNamespace
+
+    from api.i18n import translations
+    from api.pages.admin import _details
+    from core.i18n import Language
+
+    def reader(lang: Language) -> SimpleNamespace:
+        return SimpleNamespace(gettext=lambda message, **values: translations(lang).gettext(message) % values
+                               if values else translations(lang).gettext(message))
+
+    details = {"pns": ["US1B2", "US2B2"], "language": "zh", "changes": {"a": [1]}, "note": "", "count": 3}
+    zh = dict(_details(reader(Language.zh), details))  # type: ignore[arg-type]
+    assert zh[translations(Language.zh).gettext(DETAIL_LABELS["pns"])] == "US1B2，US2B2"
+    assert zh["界面语言"] == "中文"
+    assert '{"a": [1]}' in zh.values() and "—" in zh.values() and "3" in zh.values()
+    en = dict(_details(reader(Language.en), {"pns": ["US1B2", "US2B2"], "language": "xx"}))  # type: ignore[arg-type]
+    assert en["Publication numbers"] == "US1B2, US2B2" and en["Portal language"] == "xx"
