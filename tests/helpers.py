@@ -55,7 +55,7 @@ def audit_rows(client: TestClient, **filters: object) -> list[dict[str, object]]
             stmt = stmt.where(getattr(AuditRecord, key) == value)
         return [
             {"action": r.action, "object_type": r.object_type, "object_id": r.object_id, "actor_id": r.actor_id,
-             "request_id": r.request_id, "client_ip": r.client_ip}
+             "request_id": r.request_id, "client_ip": r.client_ip, "details": r.details}
             for r in session.scalars(stmt)
         ]
 

@@ -174,8 +174,9 @@ DONE = {"profile": N_("Profile saved."),
 
 @router.get("/account", response_class=HTMLResponse)
 def account(page: PageDep, done: str = "") -> HTMLResponse:
-    said = DONE.get(done)
-    return _account(page, notice=page.gettext(said) if said else None,
+    said = page.gettext(DONE[done]) if done in DONE else None
+    revoked = done == "revoked"  # said beside the keys the page is scrolled to
+    return _account(page, notice=None if revoked else said, keys_notice=said if revoked else None,
                     new_secret=page.take_once() if done == "key" else None)
 
 
@@ -188,7 +189,7 @@ def save_profile(page: CheckedPageDep, display_name: Text = "", language: Annota
         service.update_profile(page.writer(), profile.display_name, parse_language(language))
     except (IPCommonsError, ValidationError) as exc:
         page.session.rollback()
-        return _account(page, 400, profile_error=page.explain(exc), typed_name=display_name)
+        return _account(page, 400, profile_error=page.explain(exc), typed_name=display_name, typed_language=language)
     if chosen := parse_language(language):
         page.new_cookies[LANG_COOKIE] = chosen.value
     return page.redirect("/account?done=profile")

@@ -78,7 +78,13 @@ def collections_page(page: PageDep, deleted: Annotated[int, Query(ge=0, le=1)] =
     """``deleted=1`` after a deletion: a fixed sentence, so a link cannot put words in the page.
     ``add``: the patent page's "new collection", whose form starts the collection with that document."""
     notice = page.gettext("The collection was deleted.") if deleted else None
-    return _list(page, notice=notice, form={"pns": add.strip()})
+    return _list(page, notice=notice, form={"pns": _starting(page, add)})
+
+
+def _starting(page: Page, typed: str) -> str:
+    """The document a new collection starts with, as the corpus numbers it, or "" for anything
+    else: a link cannot put its own words in the page, nor a path in its link back."""
+    return (service.corpus_number(page.platform.search, typed) or "") if typed.strip() else ""
 
 
 @router.post("/collections", response_model=None)
@@ -88,7 +94,7 @@ def create_collection(page: CheckedPageDep, name: Text, description: OptionalTex
     """The create form of the collections page, "Save as collection" on the search page, and the
     patent page's "new collection" (``pns``: back to the patent, now listed with the collection)."""
     form = {"name": name, "description": description, "query": query, "visibility": visibility.value, "org": org,
-            "pns": pns}
+            "pns": _starting(page, pns)}  # a number the refusal names as unknown is not carried on
     try:
         body = CollectionIn(name=name.strip(), description=description.strip(), query=query.strip() or None,
                             visibility=visibility, org_id=_org_id(org) if visibility is Visibility.org else None,
@@ -97,8 +103,8 @@ def create_collection(page: CheckedPageDep, name: Text, description: OptionalTex
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _list(page, 400, error=_error_text(page, exc), form=form)
-    if len(body.pns) == 1:
-        return page.redirect(f"/patent/{quote(body.pns[0])}?{urlencode({'added': created.id})}#collections")
+    if len(body.pns) == 1 and (pn := _starting(page, body.pns[0])):
+        return page.redirect(_patent_panel(pn, created.id, created=True))
     # a fragment of its own: a redirect without one keeps the form's (#new) in the address
     return page.redirect(f"/collections/{created.id}#content")
 
@@ -231,7 +237,13 @@ def add_to_collection(page: CheckedPageDep, collection: Annotated[DbId, Form()],
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _collection(page, collection, status_code=400, add_error=_error_text(page, exc), typed=pn)
-    return page.redirect(f"/patent/{pn}?{urlencode({'added': collection})}#collections")
+    return page.redirect(_patent_panel(service.corpus_number(page.platform.search, pn) or pn.strip(), collection))
+
+
+def _patent_panel(pn: str, collection: int, created: bool = False) -> str:
+    """The patent page's collections panel, saying which collection it was added to (or made with)."""
+    said = {"added": collection} | ({"created": 1} if created else {})
+    return f"/patent/{quote(pn, safe='')}?{urlencode(said)}#collections"
 
 
 def _item(page: Page, cid: int, pn: str, start: int, status_code: int = 200, error: str | None = None,

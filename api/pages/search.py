@@ -135,9 +135,11 @@ def export(page: PageDep, q: Annotated[str, Query(min_length=1, max_length=PAGE_
 
 
 @router.get("/patent/{pn}", response_class=HTMLResponse)
-def patent_page(page: PageDep, pn: str, added: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
-    """``added``: the collection the document was just added to, said beside it (a number only)."""
-    return render_patent(page, pn, added=added)
+def patent_page(page: PageDep, pn: str, added: Annotated[int | None, Query(ge=1)] = None,
+                created: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
+    """``added``: the collection the document was just added to, said beside it (a number only);
+    ``created=1``: that collection was just made with it."""
+    return render_patent(page, pn, added=added, created=bool(created))
 
 
 @router.post("/search/combine", response_model=None)

@@ -53,6 +53,10 @@
     document.addEventListener("click", function (event) {
       if (isOpen() && !header.contains(event.target)) { setOpen(false); }
     });
+    // a window grown past the fold (a tablet turned) shows every link: the button is gone, so is "open"
+    window.matchMedia("(max-width: 56rem)").addEventListener("change", function (event) {
+      if (!event.matches) { setOpen(false); }
+    });
   }
   document.addEventListener("DOMContentLoaded", foldableHeader);
   document.addEventListener("DOMContentLoaded", labelStackedCells);

@@ -67,10 +67,13 @@ from core.notifications import notify
 from ipsearch.analysis import get_analyzer
 
 _Ts = TypeVarTuple("_Ts")
-# "@name" in any script: Python's \w holds Chinese characters. A Chinese name runs into the words
-# after it ("@张小明你好"), and a sentence's full stop follows a Latin one ("ask @bob."): a mention is
-# the longest start of what follows the @ that is someone's display name.
-_MENTION = re.compile(r"(?<![\w@])@([\w.-]{2,60})")
+# "@name" in any script (Python's \w holds Chinese characters; a Chinese keyboard types ＠). A Chinese
+# name runs into the words after it ("@张小明你好"), and a sentence's full stop follows a Latin one
+# ("ask @bob."): a mention is the longest start of what follows the @ that is someone's display name
+# and ends where a word may end: at a Chinese or Japanese character, or before "." or "-". A Latin
+# name matches whole: "@alexander" is not "alex".
+_MENTION = re.compile(r"(?<![\w@＠])[@＠]([\w.-]{2,60})")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 MAX_MENTIONS = 20  # per post: a post naming everyone is not a way to message everyone
 BLANK_POST = "the post is blank: write something readers can see"
 WAIT = "please wait %(seconds)s s before posting again"
@@ -130,17 +133,27 @@ def _check_limits(session: Session, user: User, new_topic: bool, rendered: Rende
             raise _daily_limit("new users may post %(n)s replies a day", limits.replies_per_day)
 
 
+def _name_ends(run: str, end: int) -> bool:
+    """Whether a mention's name may end before ``run[end]`` (see _MENTION)."""
+    return (end == len(run) or run[end] in ".-" or _CJK.match(run[end]) is not None
+            or _CJK.match(run[end - 1]) is not None)
+
+
 def _mentions(session: Session, text: str) -> list[User]:
-    """The people a post names with @: each mention is the longest start of its run that is a
-    display name (two characters at least)."""
-    runs = list(dict.fromkeys(h.lower() for h in _MENTION.findall(text)))[:MAX_MENTIONS]
-    starts = {run[:end] for run in runs for end in range(2, len(run) + 1)}
+    """The people a post names with @: each mention is the longest start of its run that ends where
+    a name may end and is a display name (two characters at least). Names are compared as typed and
+    lowered both: SQLite's lower() knows only ASCII letters, so "@Иван" finds Иван by its own case."""
+    runs = list(dict.fromkeys(_MENTION.findall(text)))[:MAX_MENTIONS]
+    starts = {run[:end] for run in runs for end in range(2, len(run) + 1) if _name_ends(run, end)}
     if not starts:
         return []
+    lowered = {start.lower() for start in starts}
     named: dict[str, list[User]] = {}
-    for user in session.scalars(select(User).where(func.lower(User.display_name).in_(starts))):
+    for user in session.scalars(select(User).where(
+            or_(User.display_name.in_(starts), func.lower(User.display_name).in_(lowered)))):
         named.setdefault((user.display_name or "").lower(), []).append(user)
-    found = [next((named[run[:end]] for end in range(len(run), 1, -1) if run[:end] in named), []) for run in runs]
+    found = [next((named[run[:end].lower()] for end in range(len(run), 1, -1)
+                   if run[:end] in starts and run[:end].lower() in named), []) for run in runs]
     return list({user.id: user for users in found for user in users}.values())
 
 

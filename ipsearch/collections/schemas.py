@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -11,6 +12,9 @@ from core.ids import DbId
 from core.text import MultiLine, SingleLine
 from ipsearch.collections.models import Visibility
 
+# a publication number as typed ("US 7,654,321 B2" fits): longer is no number, and a refusal names each
+TypedNumber = Annotated[str, Field(min_length=1, max_length=40)]
+
 
 class CollectionIn(BaseModel):
     name: SingleLine = Field(min_length=1, max_length=200)
@@ -18,8 +22,9 @@ class CollectionIn(BaseModel):
     query: str | None = Field(default=None, max_length=2000)
     visibility: Visibility = Visibility.private
     org_id: DbId | None = None
-    pns: list[str] = Field(default_factory=list, max_length=1000,
-                           description="documents of the corpus to start with (a patent page's 'new collection')")
+    pns: list[TypedNumber] = Field(default_factory=list, max_length=1000,
+                                   description="documents of the corpus to start with (a patent page's "
+                                               "'new collection')")
 
 
 class CollectionPatch(BaseModel):
@@ -49,7 +54,7 @@ class CollectionOut(RowOut):
 
 
 class ItemsIn(BaseModel):
-    pns: list[str] = Field(min_length=1, max_length=1000)
+    pns: list[TypedNumber] = Field(min_length=1, max_length=1000)
 
 
 class ItemOut(BaseModel):

@@ -284,6 +284,16 @@ def _in_corpus(search: SearchService, typed: list[str]) -> list[str]:
     return [pn for _, pn in found]
 
 
+def corpus_number(search: SearchService, typed: str) -> str | None:
+    """``typed`` as the corpus numbers it (US 7,654,321 B2 is US7654321B2), or None when it is no
+    document of the corpus: what a page may name and link to after a link or a form typed it."""
+    try:
+        pn = normalise_pn(typed)
+    except InvalidInput:
+        return None
+    return pn if search.backend.get(pn) is not None else None
+
+
 def add_items(w: Writer, search: SearchService, collection_id: int, body: ItemsIn) -> AddedOut:
     """Add documents of the corpus; an unknown number refuses the whole request."""
     coll = get_editable(w.session, w.actor, collection_id)

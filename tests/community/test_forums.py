@@ -137,9 +137,11 @@ def test_notifications_for_replies_quotes_and_mentions(world: World) -> None:
 
 def test_a_mention_finds_a_chinese_name_run_into_the_words_after_it(world: World) -> None:
     """"@张小明你好" names 张小明 (Chinese puts no space after a name) and "ask @bob." names bob; the
-    longest display name wins over a shorter one it starts with, and no one else is told."""
+    longest display name wins over a shorter one it starts with; a Latin name matches whole
+    ("@alexander" is not alex); a Chinese keyboard's ＠ and a capitalised Cyrillic name are found;
+    no one else is told."""
     c = world.client
-    people = {name: quick_user(c) for name in ("张小明", "张小", "bob", "bobby")}
+    people = {name: quick_user(c) for name in ("张小明", "张小", "bob", "bobby", "alex", "Иван", "王芳")}
     with session_scope(c.app.state.platform.settings.effective_database_url) as session:  # type: ignore[attr-defined]
         for name, (user, _) in people.items():
             row = session.get(User, user["id"])
@@ -147,14 +149,16 @@ def test_a_mention_finds_a_chinese_name_run_into_the_words_after_it(world: World
             row.display_name = name
     topic, _ = world.new_topic()
     r = c.post(f"/api/v1/forums/topics/{topic}/posts", headers=world.h["outsider"],
-               json={"body": "@张小明你好，这个问题请 ask @bob. 谢谢 (not @nobody, not a@bobby)"})
+               json={"body": "@张小明你好，这个问题请 ask @bob. 谢谢 (not @nobody, not a@bobby, not @alexander, "
+                             "not @bob_smith) ＠王芳 看看, @Иван"})
     assert r.status_code == 201, r.text
 
     def mentioned(name: str) -> bool:
         return any(n["kind"] == "forum.mention"
                    for n in c.get("/api/v1/notifications", headers=people[name][1]).json())
 
-    assert {name: mentioned(name) for name in people} == {"张小明": True, "张小": False, "bob": True, "bobby": False}
+    assert {name: mentioned(name) for name in people} == {"张小明": True, "张小": False, "bob": True, "bobby": False,
+                                                          "alex": False, "Иван": True, "王芳": True}
 
 
 def test_search_edit_history_and_pages(world: World) -> None:

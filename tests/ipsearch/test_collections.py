@@ -119,3 +119,18 @@ def test_manual_items_tags_notes_and_removal(client: TestClient, prod_settings: 
     assert r.status_code == 400 and "not in the corpus: US0000000B2" in r.json()["detail"]
     assert [i["pn"] for i in client.get(f"/api/v1/collections/{cid}/items", headers=h).json()["items"]] == [
         "US6836899B1"]
+    # a collection may start with documents (the patent page's "new collection"): as the corpus numbers
+    # them, audited with its creation; an unknown or overlong number refuses it whole, nothing made
+    made = client.post("/api/v1/collections", json={"name": "Started", "pns": ["US 6,836,899 B1"]}, headers=h)
+    assert made.status_code == 201, made.text
+    started = made.json()["id"]
+    assert [i["pn"] for i in client.get(f"/api/v1/collections/{started}/items", headers=h).json()["items"]] == [
+        "US6836899B1"]
+    assert [r["details"]["pns"] for r in audit_rows(client, action="collection.create", object_id=str(started))] == [
+        ["US6836899B1"]]
+    before = len(client.get("/api/v1/collections", headers=h).json())
+    unknown = client.post("/api/v1/collections", json={"name": "Typo", "pns": ["US0000000B2"]}, headers=h)
+    assert unknown.status_code == 400 and unknown.json()["missing"] == ["US0000000B2"]
+    for pns in (["9" * 41], [""]):
+        assert client.post("/api/v1/collections", json={"name": "Long", "pns": pns}, headers=h).status_code == 422
+    assert len(client.get("/api/v1/collections", headers=h).json()) == before

@@ -390,10 +390,14 @@ def test_account_forms_say_what_they_did_and_refuse_empty_fields_beside_themselv
                             ("/account/password", {"current": "", "new": ""}, "password-error")):
         r = web.post(path, data={**data, "csrf_token": _csrf(web, "/account")}, headers=EN, follow_redirects=False)
         assert r.status_code == 400 and f'id="{box}"' in r.text, (path, data, r.text[:300])
-    refused = web.post("/account/profile", data={"display_name": "  ", "csrf_token": _csrf(web, "/account")},
-                       headers=EN)
+    refused = web.post("/account/profile", data={"display_name": "  ", "language": "zh",
+                                                 "csrf_token": _csrf(web, "/account")}, headers=EN)
     field = html.unescape(refused.text[refused.text.find('id="display_name"'):][:200])
     assert 'value="  "' in field and 'aria-describedby="profile-error"' in field  # what was typed, described
+    assert '<option value="zh" selected>' in refused.text  # and what was chosen
+    wrong = web.post("/account/password", data={"current": "not it", "new": "long enough 123",
+                                                "csrf_token": _csrf(web, "/account")}, headers=EN)
+    assert wrong.status_code == 400 and wrong.text.count('aria-describedby="password-error"') == 2
     assert "Ada" in web.get("/account", headers=EN).text  # the saved name is untouched
 
     web.post("/account/api-keys", data={"name": "laptop", "csrf_token": _csrf(web, "/account")}, headers=EN)
@@ -403,5 +407,7 @@ def test_account_forms_say_what_they_did_and_refuse_empty_fields_beside_themselv
                        headers=EN, follow_redirects=False)
     assert revoked.headers["location"] == "/account?done=revoked#keys-h"
     page = web.get("/account?done=revoked", headers=EN).text
-    assert "Key revoked" in page and "<td>Revoked</td>" in page and 'class="stack"' in page
+    keys = page[page.index('id="keys-h"'):]  # said beside the keys the page is scrolled to, not above the profile
+    assert "Key revoked" in keys and "Key revoked" not in page[:page.index('id="keys-h"')]
+    assert "<td>Revoked</td>" in keys and "<td>In use</td>" not in keys and 'class="stack"' in keys
     assert "Profile saved." not in web.get("/account?done=nonsense", headers=EN).text

@@ -273,9 +273,10 @@ def test_a_new_collection_from_the_patent_page_starts_with_it_and_goes_back(web:
     assert form.xpath("//p[@id='c-starts']/a/@href") == [f"/patent/{FIRST}"]
     r = _post(web, "/collections", {"name": "from the patent", "visibility": "private", "pns": FIRST})
     assert r.status_code == 303 and r.headers["location"].startswith(f"/patent/{FIRST}?added=")
-    cid = int(r.headers["location"].split("added=")[1].removesuffix("#collections"))
+    assert r.headers["location"].endswith("&created=1#collections")
+    cid = int(r.headers["location"].split("added=")[1].split("&")[0])
     said = web.get(r.headers["location"], headers=HTML).text
-    assert 'role="status">Added to this collection.' in said and "from the patent" in said
+    assert 'role="status">Collection created, starting with this document.' in said and "from the patent" in said
     listed = html.fromstring(web.get(f"/collections/{cid}", headers=HTML).text)
     assert [i.get("id") for i in listed.xpath("//*[starts-with(@id, 'item-')]")] == [f"item-{FIRST}"]
     # hostile: a number the corpus lacks refuses the whole form, kept and named; nothing is made
@@ -284,12 +285,18 @@ def test_a_new_collection_from_the_patent_page_starts_with_it_and_goes_back(web:
     r = _post(web, "/collections", {"name": "typo", "visibility": "private", "pns": "US0000000B2"})
     page = html.fromstring(r.text)
     assert r.status_code == 400 and "US0000000B2" in page.get_element_by_id("form-error").text_content()
-    assert page.xpath("//input[@name='pns']/@value") == ["US0000000B2"]
+    assert page.xpath("//input[@name='pns']") == []  # named in the refusal, not carried on unseen
     assert len(html.fromstring(web.get("/collections", headers=HTML).text).xpath(links)) == before
-    # what a link puts in the form stays text
-    shown = web.get("/collections", params={"add": "<script>x</script>"}, headers=HTML).text
-    assert "<script>x</script>" not in shown and "&lt;script&gt;x&lt;/script&gt;" in shown
+    # a link puts no words of its own in the page, nor a path in its link back: only a document of the corpus
+    for typed in ("<script>x</script>", "CALL 555-0100 TO VERIFY", "US/../../login", "US0000000B2"):
+        shown = web.get("/collections", params={"add": typed}, headers=HTML).text
+        assert 'id="c-starts"' not in shown and 'name="pns"' not in shown, typed
     assert web.get("/collections", params={"add": "x" * 41}, headers=HTML).status_code == 422
+    spaced = html.fromstring(web.get("/collections", params={"add": f" {FIRST} "}, headers=HTML).text)
+    assert spaced.xpath("//input[@name='pns']/@value") == [FIRST]  # as the corpus numbers it
+    # a blank name keeps the document the form starts with
+    r = _post(web, "/collections", {"name": " ", "visibility": "private", "pns": FIRST})
+    assert r.status_code == 400 and html.fromstring(r.text).xpath("//input[@name='pns']/@value") == [FIRST]
 
 
 def test_numbers_are_split_as_people_paste_them() -> None:
