@@ -30,9 +30,9 @@
       });
     });
   }
-  // On a phone the header folds its links behind the menu button (app.css): the button opens and
-  // closes them; Escape closes them and gives the button back the focus; and they close when the
-  // focus or a tap goes elsewhere on the page (an open menu pushed the page 320 px down).
+  // On a phone or a small tablet the header folds its links behind the menu button (app.css): the
+  // button opens and closes them; Escape closes them and gives the button back the focus; and they
+  // close when the focus or a tap goes elsewhere on the page (an open menu pushed the page down).
   function foldableHeader() {
     var header = document.querySelector("header.site");
     var button = header && header.querySelector(".menu-toggle");

@@ -383,7 +383,9 @@ def test_account_forms_say_what_they_did_and_refuse_empty_fields_beside_themselv
     saved = web.post("/account/profile", data={"display_name": "Ada", "csrf_token": _csrf(web, "/account")},
                      headers=EN, follow_redirects=False)
     assert saved.status_code == 303 and saved.headers["location"] == "/account?done=profile"
-    assert "Profile saved." in web.get(saved.headers["location"], headers=EN).text
+    said = web.get(saved.headers["location"], headers=EN).text
+    assert "Profile saved." in said
+    assert '<a href="/account"><span class="menu-only">Your account: </span>Ada</a>' in said  # in the phone menu
     for path, data, box in (("/account/profile", {}, "profile-error"),
                             ("/account/profile", {"display_name": ""}, "profile-error"),
                             ("/account/api-keys", {"name": ""}, "key-error"),
