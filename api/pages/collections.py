@@ -93,8 +93,9 @@ def create_collection(page: CheckedPageDep, name: Text, description: OptionalTex
                       org: OptionalText = "", pns: OptionalText = "") -> Response:
     """The create form of the collections page, "Save as collection" on the search page, and the
     patent page's "new collection" (``pns``: back to the patent, now listed with the collection)."""
+    start = _starting(page, pns)  # a number the refusal names as unknown is not carried on
     form = {"name": name, "description": description, "query": query, "visibility": visibility.value, "org": org,
-            "pns": _starting(page, pns)}  # a number the refusal names as unknown is not carried on
+            "pns": start}
     try:
         body = CollectionIn(name=name.strip(), description=description.strip(), query=query.strip() or None,
                             visibility=visibility, org_id=_org_id(org) if visibility is Visibility.org else None,
@@ -103,8 +104,8 @@ def create_collection(page: CheckedPageDep, name: Text, description: OptionalTex
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _list(page, 400, error=_error_text(page, exc), form=form)
-    if len(body.pns) == 1 and (pn := _starting(page, body.pns[0])):
-        return page.redirect(_patent_panel(pn, created.id, created=True))
+    if len(body.pns) == 1 and start:
+        return page.redirect(_patent_panel(start, created.id, created=True))
     # a fragment of its own: a redirect without one keeps the form's (#new) in the address
     return page.redirect(f"/collections/{created.id}#content")
 
