@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.i18n import N_
@@ -91,6 +91,13 @@ def _is_htmx(page: Page) -> bool:
 @router.get("/community", response_class=HTMLResponse)
 def community_home(page: PageDep) -> HTMLResponse:
     return page.render("forum_home.html", categories=svc.category_summaries(page.session), staff=is_staff(page.user))
+
+
+@router.get("/forum", response_model=None)
+@router.get("/forums", response_model=None)
+def forum_address() -> RedirectResponse:
+    """The addresses people guess for the forums (a newcomer's /forum met a 404): the community home."""
+    return RedirectResponse("/community", status_code=308)
 
 
 def _category(page: Page, category_id: int, number: int = 1, status_code: int = 200, **extra: Any) -> HTMLResponse:
@@ -285,7 +292,7 @@ def moderation_page(page: PageDep, done: Annotated[ModerationAction | None, Quer
     notice = page.gettext(DONE[done]) if done is not None else None
     notice = page.gettext(REVIEW_DONE[reviewed]) if reviewed is not None else notice
     return page.render("forum_moderation.html", entries=found.posts, reviews=found.reviews,
-                       categories=svc.categories(page.session), actions=ACTIONS, notice=notice)
+                       categories=svc.categories(page.session), actions=ACTIONS, notice=notice, nav_section="/admin")
 
 
 def _with_done(target: str, action: ModerationAction) -> str:

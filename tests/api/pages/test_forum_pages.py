@@ -221,6 +221,10 @@ def test_flag_with_a_reason_and_a_moderator_hides_the_post(forum: Forum, clients
     assert f'id="queued-{spam}"' in queue and "Which agency for a utility model?" in queue
     assert "spam &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in queue and XSS not in queue
     assert "<strong>Carol</strong>" in queue and "Bob 王" in queue
+    # the queue is a page of the console: the header marks Admin, and the console's menu marks the queue
+    tree = lxml_html.fromstring(queue)
+    assert [a.get("href") for a in tree.xpath('//nav[@class="main"]//a[@aria-current="page"]')] == ["/admin"]
+    assert tree.xpath('//nav[@class="console-nav"]//a[@aria-current="page"]/@href') == ["/community/moderation"]
 
     forbidden = alice.get("/community/moderation", headers=EN)
     assert forbidden.status_code == 403 and "requires role admin or moderator" in forbidden.text
@@ -664,3 +668,12 @@ def test_deleting_the_only_post_of_the_last_page_shows_the_page_before(forum: Fo
     assert gone.headers["location"] == f"/community/topics/{topic}?page=2&deleted=1"
     shown = clients["bob"].get(gone.headers["location"], headers=EN)
     assert shown.status_code == 200 and "Your post was deleted." in shown.text and len(_post_ids(shown.text)) == 20
+
+
+def test_the_guessed_forum_addresses_lead_to_the_community(clients: dict[str, TestClient]) -> None:
+    web = clients["anon"]
+    for guess in ("/forum", "/forums"):
+        r = web.get(guess, headers=EN, follow_redirects=False)
+        assert (r.status_code, r.headers["location"]) == (308, "/community")
+    assert 'href="/community/forums/' in web.get("/forum", headers=EN).text
+    assert web.get("/forum/nothing-here", headers=EN).status_code == 404
