@@ -173,6 +173,11 @@ def test_places_and_symbols_not_understood_show_the_form_again(directory: Direct
     assert '<option value="440000" selected' in zh.text  # and the province chosen is kept
     bad_ipc = anon.get("/community/agencies", params={"ipc": "telecom"}, headers=EN)
     assert bad_ipc.status_code == 400 and "not an IPC symbol" in bad_ipc.text
+    # the refused value stays in the filter, to be put right, and is not carried into "Recommend for me"
+    inputs = {i.get("id"): i.get("value") for i in html.fromstring(bad_ipc.text).xpath("//input[@name='ipc']")}
+    assert inputs == {"f-ipc": "telecom", "r-ipc": ""}
+    good = html.fromstring(anon.get("/community/agencies", params={"ipc": "H04W"}, headers=EN).text)
+    assert [i.get("value") for i in good.xpath("//input[@name='ipc']")] == ["H04W", "H04W"]
     rec = anon.get("/community/agencies/recommend", params={"province": "Narnia"}, headers=EN)
     assert rec.status_code == 400 and "unknown province" in rec.text
 
