@@ -30,35 +30,6 @@
       });
     });
   }
-  // On a phone or a small tablet the header folds its links behind the menu button (app.css): the
-  // button opens and closes them; Escape closes them and gives the button back the focus; and they
-  // close when the focus or a tap goes elsewhere on the page (an open menu pushed the page down).
-  function foldableHeader() {
-    var header = document.querySelector("header.site");
-    var button = header && header.querySelector(".menu-toggle");
-    if (!button) { return; }
-    function isOpen() { return header.classList.contains("open"); }
-    function setOpen(open) {
-      header.classList.toggle("open", open);
-      button.setAttribute("aria-expanded", open ? "true" : "false");
-    }
-    header.classList.add("has-menu");
-    button.addEventListener("click", function () { setOpen(!isOpen()); });
-    document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && isOpen()) { setOpen(false); button.focus(); }
-    });
-    header.addEventListener("focusout", function (event) {
-      if (isOpen() && event.relatedTarget && !header.contains(event.relatedTarget)) { setOpen(false); }
-    });
-    document.addEventListener("click", function (event) {
-      if (isOpen() && !header.contains(event.target)) { setOpen(false); }
-    });
-    // a window grown past the fold (a tablet turned) shows every link: the button is gone, so is "open"
-    window.matchMedia("(max-width: 56rem)").addEventListener("change", function (event) {
-      if (!event.matches) { setOpen(false); }
-    });
-  }
-  document.addEventListener("DOMContentLoaded", foldableHeader);
   document.addEventListener("DOMContentLoaded", labelStackedCells);
   document.addEventListener("DOMContentLoaded", focusableScrolls);
   document.addEventListener("htmx:afterSettle", focusableScrolls);

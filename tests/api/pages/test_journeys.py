@@ -301,6 +301,13 @@ def test_phone_width_layout_has_no_horizontal_scroll(browser: Browser, portal_ur
     page.context.close()
 
 
+# Records each layout shift of the page (the Layout Instability API), from before its first paint.
+LAYOUT_SHIFTS = """window.layoutShifts = [];
+new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (e) { window.layoutShifts.push(e.value); });
+}).observe({type: "layout-shift", buffered: true});"""
+
+
 @pytest.mark.parametrize("lang", ["en-GB", "zh-CN"])
 def test_phone_header_folds_its_links_behind_a_menu_button(browser: Browser, portal_url: str, lang: str) -> None:
     """On a phone the header is the brand and a menu button; the button shows and hides the links,
@@ -308,7 +315,11 @@ def test_phone_header_folds_its_links_behind_a_menu_button(browser: Browser, por
     menu_name = {"en-GB": "Menu", "zh-CN": "菜单"}[lang]
     collections = {"en-GB": "Collections", "zh-CN": "专题库"}[lang]
     page = new_page(browser, lang=lang, width=390)
+    page.add_init_script(LAYOUT_SHIFTS)
     page.goto(portal_url + "/")
+    page.wait_for_load_state("load")
+    # folded before the first paint: the page does not jump (a deferred script folded it after)
+    assert page.evaluate("window.layoutShifts") == []
     header = page.locator("header.site")
     menu = page.get_by_role("button", name=menu_name)
     link = page.locator("nav.main").get_by_role("link", name=collections, exact=True)
@@ -340,7 +351,7 @@ def test_phone_header_folds_its_links_behind_a_menu_button(browser: Browser, por
 
 
 def test_phone_header_without_scripts_shows_every_link(browser: Browser, portal_url: str) -> None:
-    """The menu button folds the links only where app.js runs: without it nothing is out of reach."""
+    """The menu button folds the links only where menu.js runs: without it nothing is out of reach."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False,
                                   extra_http_headers={"Accept-Language": "en-GB"})
     page = context.new_page()
