@@ -58,8 +58,11 @@ def compare(page: PageDep, r: Annotated[list[str], Query()] = [],  # noqa: B006 
         "typed": typed, "max_compared": regional.MAX_COMPARED, "basis_labels": BASIS_LABELS,
         "counting_labels": COUNTING_LABELS,
         "filters": {"from": from_year, "to": to_year, "basis": basis, "counting": counting}}
-    if not any(t.strip() for t in typed):
+    named = [t for t in typed if t.strip()]
+    if not named:
         return page.render("regions_compare.html", comparison=None, **form)
+    if len(named) == 1:  # one region (a region page's "Compare with other regions"): the others are asked for
+        return _one_to_compare(page, named[0], form)
     if refused := refused_period(page, from_year, to_year):
         return page.render("regions_compare.html", 422, comparison=None, error=refused, **form)
     filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, counting=counting)
@@ -72,6 +75,19 @@ def compare(page: PageDep, r: Annotated[list[str], Query()] = [],  # noqa: B006 
               for row in found.regions]
     return page.render("regions_compare.html", comparison=found, charts={"compare": {"years": years, "series": series}},
                        **form)
+
+
+def _one_to_compare(page: Page, typed: str, form: dict[str, Any]) -> HTMLResponse:
+    """The form with the one region named, by its name, asking for another (a region page links here
+    with its code: it opened on a refusal of what the reader had not yet had a chance to type)."""
+    try:
+        found = regional.Place.of(regional.find(typed))
+    except InvalidInput as exc:
+        return page.render("regions_compare.html", 422, comparison=None, error=page.explain(exc), **form)
+    name = found.name(page.lang)
+    asked = page.gettext("Name one to %(more)s more regions to compare with %(name)s.",
+                         more=regional.MAX_COMPARED - 1, name=name)
+    return page.render("regions_compare.html", comparison=None, asked=asked, **(form | {"typed": [name]}))
 
 
 @router.get("/regions.csv", response_model=None)

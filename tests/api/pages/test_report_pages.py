@@ -273,11 +273,21 @@ def test_regions_are_compared_side_by_side_with_their_own_pages_numbers(portal: 
     charts = json.loads(doc.xpath('//script[@id="stats-data"]')[0].text)["compare"]
     assert [s["name"] for s in charts["series"]] == ["广东省", "北京市"] and len(charts["years"]) == len(
         doc.xpath('//table[@id="compare-years"]/tbody/tr'))
-    for query, said in (("r=广东", "请填写 2 至 5 个不同的地区进行对比"), ("r=广东&r=Atlantis", "未知地区“Atlantis”"),
+    # one region (a region page's link): the form with its name, asking for another, and no refusal
+    one = anon.get("/regions/compare?r=440000", headers=ZH)
+    form = html.fromstring(one.text)
+    assert one.status_code == 200 and 'role="alert"' not in one.text
+    assert [i.get("value") for i in form.xpath("//input[@name='r']")][:2] == ["广东省", ""]
+    assert form.xpath("//p[@id='compare-asked']")[0].text == "请再填写 1 至 4 个地区，与广东省对比。"
+    assert "Name one to 4 more regions to compare with Guangdong." in anon.get("/regions/compare?r=广东",
+                                                                                headers=EN).text
+    for query, said in (("r=广东&r=广东省", "请填写 2 至 5 个不同的地区进行对比"),
+                        ("r=广东&r=Atlantis", "未知地区“Atlantis”"), ("r=Atlantis", "未知地区“Atlantis”"),
                         ("r=广东&r=北京&from=2020&to=2010", "起始年份晚于截止年份。")):
         refused = anon.get(f"/regions/compare?{query}", headers=ZH)
         assert refused.status_code == 422 and said in refused.text, query
-        assert 'role="alert"' in refused.text and 'value="广东"' in refused.text  # what was typed stays
+        typed = query.split("&")[0].removeprefix("r=")
+        assert 'role="alert"' in refused.text and f'value="{typed}"' in refused.text  # what was typed stays
     assert "&lt;script&gt;" in anon.get(f"/regions/compare?r=广东&r={XSS}", headers=EN).text
     empty = anon.get("/regions/compare?r=广东&r=北京&from=1850&to=1860", headers=ZH).text
     assert 'id="nothing"' in empty and "data-compare-chart" not in empty and 'id="compare-totals"' in empty
