@@ -157,11 +157,17 @@ def _amount(text: str) -> str:
 
 def _keep_files(w: Writer, settings: Settings, app: Application, files: Files, round_: int,
                 material: dict[str, str] | None = None) -> int:
+    """Store ``files`` as materials of ``app`` (all under ``material``), each file once: the same bytes
+    chosen again beside the copy a refused form kept were listed twice. How many were listed."""
+    seen: set[str] = set()
     for filename, stream in files:
         kept = uploads.store(settings, filename, stream)
+        if kept.sha256 in seen:
+            continue
+        seen.add(kept.sha256)
         w.session.add(Material(application_id=app.id, uploaded_by=w.actor.id, round=round_, material=material,
                                filename=kept.filename, sha256=kept.sha256, size=kept.size))
-    return len(files)
+    return len(seen)
 
 
 def _at_most_max_files(count: int) -> None:

@@ -33,7 +33,7 @@ H = "/service-hall"
 # statuses, steps, actions, roles, cards and ratings, translated by value in the templates
 STATUSES = [N_("submitted"), N_("materials"), N_("handling"), N_("reviewing"), N_("approving"), N_("completed"),
             N_("rejected"), N_("withdrawn")]
-STEPS = [N_("step.accept"), N_("step.handle"), N_("step.review"), N_("step.approve")]
+STEPS = [N_("step.accept"), N_("step.handle"), N_("step.review"), N_("step.approve"), N_("step.completed")]
 # actions named in sentences and the trail (lower case in English), and as buttons
 ACTION_NAMES = [N_("accept"), N_("handle"), N_("review"), N_("approve"), N_("reject_at_acceptance"),
                 N_("reject_at_approval")]

@@ -61,6 +61,23 @@ def test_a_refused_form_keeps_its_files_for_the_corrected_one(office: Office) ->
     assert uploads.path_of(office.settings, held.others[0].sha256).read_bytes() == b"a note"  # copied into the hall
 
 
+def test_a_file_chosen_again_beside_its_kept_copy_is_listed_once(office: Office) -> None:
+    """The refused form says the file is kept, but people choose it again all the same: one material
+    listed once, not twice with the same hash; the same bytes for two materials stay two materials."""
+    refused = _refused(office, service.Chosen(labelled={1: [("evidence.png", io.BytesIO(b"evidence"))]}), NO_INFRINGER)
+    again = service.Chosen(labelled={0: [("id.png", io.BytesIO(b"same scan"))],
+                                     1: [("evidence.png", io.BytesIO(b"evidence")),
+                                         ("scan.png", io.BytesIO(b"same scan"))]},
+                           kept_labelled={1: [refused.held.labelled[1][0].token]})
+    shown = service.apply_form(office.writer("applicant"), office.settings, FORM, again)
+    assert isinstance(shown, ApplicationOut)
+    listed = sorted((m.material.en if m.material else "", m.filename) for m in shown.materials)
+    assert listed == [("Evidence of the infringement", "evidence.png"), ("Evidence of the infringement", "scan.png"),
+                      ("Proof of the applicant's identity", "id.png")]
+    (applied,) = [r for r in _audited(office, "hall.apply") if r.object_id == shown.number]
+    assert applied.details["files"] == 3
+
+
 def test_a_token_is_good_only_for_its_owner_unaltered_and_in_time(office: Office,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     held = _refused(office, service.Chosen(labelled={1: [("evidence.png", io.BytesIO(b"evidence"))]})).held

@@ -77,5 +77,6 @@ def test_moderation_and_role_notices_say_what_happened_and_link_what_is_left(web
     assert "您的角色已变更为：版主" in zh and "作为版主，您可以隐藏、恢复和删除论坛帖子与主题" in zh
     assert '<a href="/community/moderation">打开审核队列</a>' in zh
     assert "A moderator hid your post 2 in “PCT 费用 <b>x</b>”" in en and "Your role is now: moderator" in en
+    assert " · post hidden" in en and " · post deleted" in en and "forum.post_" not in en  # the kinds, in words
     assert zh_page.count('href="/community/posts/70"') == 1 and zh_page.count('href="/community/topics/7"') == 1
     assert "/copyright/records/" not in zh_page  # a post number is not a registration number

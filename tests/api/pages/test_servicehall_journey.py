@@ -54,6 +54,11 @@ def _person(browser: Browser, portal_url: str, lang: str, name: str) -> tuple[Pa
     return page, email
 
 
+# How many lines the text inside an element takes (the distinct tops of its text's boxes).
+LINES_OF_TEXT = """el => { const r = document.createRange(); r.selectNodeContents(el);
+  return new Set(Array.from(r.getClientRects(), b => Math.round(b.top))).size; }"""
+
+
 def _column_name(page: Page, table: str, i: int) -> str:
     return (page.locator(f"{table} thead th").nth(i).text_content() or "").strip()
 
@@ -143,9 +148,23 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     staff["acceptor"].locator('a[href="/service-hall/work"]').click()
     expect(staff["acceptor"].locator("#worklist")).to_contain_text(number)
     _clean(staff["acceptor"], f"hall-work-{lang}")
+    row = staff["acceptor"].locator("#worklist tbody tr", has_text=number)
+    for cell in (1, 3):  # the number and the step on one line: they broke as "SH202600000 / 1", "Acceptanc / e"
+        assert row.locator("td").nth(cell).evaluate(LINES_OF_TEXT) == 1, cell
+    # what the officer may do leads to where it is done
+    expect(row.locator("td").last.get_by_role("link")).to_have_attribute(
+        "href", f"/service-hall/applications/{number}#staff-actions")
+    staff["acceptor"].set_viewport_size({"width": 390, "height": 844})  # one card a row on a phone
+    assert staff["acceptor"].evaluate("document.documentElement.scrollWidth") <= 390
+    due = row.locator("td").nth(6)
+    assert due.get_attribute("data-label") == _column_name(staff["acceptor"], "#worklist", 6)
+    due.scroll_into_view_if_needed()
+    expect(due).to_be_in_viewport()
+    staff["acceptor"].set_viewport_size({"width": 1280, "height": 900})
     _act(staff["acceptor"], portal_url, number, "request_materials", comment="Please add the sales receipt.")
     creator.goto(f"{portal_url}/service-hall/applications/{number}")
-    expect(creator.locator("#app-status .status-materials")).to_be_visible()
+    expect(creator.locator("#app-status .status-materials")).to_have_text("待补正" if lang == "zh-CN" else
+                                                                        "awaiting materials")  # not its code
     expect(creator.locator("#supply-form #asked")).to_contain_text("Please add the sales receipt.")  # what is asked
     withdraw = creator.locator("#withdraw button[value=withdraw]")
     expect(withdraw).to_be_hidden()  # withdrawing for good takes a second, deliberate click
@@ -164,9 +183,9 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     acceptor = staff["acceptor"]
     acceptor.goto(f"{portal_url}/service-hall/applications/{number}")
     reject = acceptor.locator('#staff-actions button[value="reject"]')
-    expect(reject).to_have_text("不予受理" if zh else "Do not accept")
+    expect(reject).to_have_text("不予受理" if zh else "Refuse to accept")
     expect(acceptor.locator('label[for="comment"]')).to_have_text(
-        "意见（要求补正、不予受理时必填）" if zh else "Comment (required for: Request materials, Do not accept)")
+        "意见（要求补正、不予受理时必填）" if zh else "Comment (required for: Request materials, Refuse to accept)")
     reject.click()  # without a comment: refused, and named as the button is
     expect(acceptor.locator("main")).to_contain_text("请说明理由（“不予受理”需要填写意见）" if zh else
                                                      "say why (“refuse to accept” needs a comment)")
@@ -178,13 +197,16 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     assert staff["reviewer"].locator('p.crumbs a[href="/service-hall/work"]').count() == 1
     _clean(staff["reviewer"], f"hall-approve-{lang}")
     expect(staff["reviewer"].locator('#staff-actions button[value="reject"]')).to_have_text(
-        "不予批准" if zh else "Do not approve")
+        "不予批准" if zh else "Refuse approval")
     _act(staff["reviewer"], portal_url, number, "approve", result="A warning letter was sent to Copycat Ltd.")
 
     # the creator sees every step and rates the service
     creator.goto(f"{portal_url}/service-hall/applications/{number}")
     assert creator.locator('p.crumbs a[href="/service-hall/work"]').count() == 0  # not staff
     expect(creator.locator("#app-status .status-completed")).to_be_visible()
+    expect(creator.locator(".hall-steps li").last).to_have_text("办结" if zh else "Completed")
+    expect(creator.locator("#trail tbody tr").first.locator("td").nth(1)).to_have_text(
+        "提交申请" if zh else "submit the application")  # what was done, in words (it read "apply")
     assert creator.locator("#trail tbody tr").count() == 7  # apply, 补正 asked and supplied, four steps
     creator.locator("#sat-very_satisfied").check()
     creator.locator("#rate-comment").fill("Quick and clear.")
