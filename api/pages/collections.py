@@ -33,6 +33,8 @@ from ipsearch.results import ExportFormat
 router = APIRouter(include_in_schema=False)
 ITEMS_PER_PAGE = 50
 Text = Annotated[str, Form()]
+# a field a person may leave empty: "" reaches the service, which says what is missing beside the
+# form (a required Form() answered an empty one with a bare 422 page, or nothing at all under htmx)
 OptionalText = Annotated[str, Form()]
 # refusals shown next to the form that caused them; NotFound and the rest become error pages
 FORM_ERRORS = (InvalidInput, PermissionDenied, ValidationError)
@@ -88,8 +90,8 @@ def _starting(page: Page, typed: str) -> str:
 
 
 @router.post("/collections", response_model=None)
-def create_collection(page: CheckedPageDep, name: Text, description: OptionalText = "", query: OptionalText = "",
-                      visibility: Annotated[Visibility, Form()] = Visibility.private,
+def create_collection(page: CheckedPageDep, name: OptionalText = "", description: OptionalText = "",
+                      query: OptionalText = "", visibility: Annotated[Visibility, Form()] = Visibility.private,
                       org: OptionalText = "", pns: OptionalText = "") -> Response:
     """The create form of the collections page, "Save as collection" on the search page, and the
     patent page's "new collection" (``pns``: back to the patent, now listed with the collection)."""
@@ -182,7 +184,7 @@ def _changes(current: CollectionOut, name: str, description: str, query: str,
 
 
 @router.post("/collections/{cid}/edit", response_model=None)
-def edit_collection(page: CheckedPageDep, cid: DbId, name: Text, description: OptionalText = "",
+def edit_collection(page: CheckedPageDep, cid: DbId, name: OptionalText = "", description: OptionalText = "",
                     query: OptionalText = "", visibility: Annotated[Visibility, Form()] = Visibility.private,
                     org: OptionalText = "") -> Response:
     try:
@@ -218,7 +220,7 @@ def split_numbers(text: str) -> list[str]:
 
 
 @router.post("/collections/{cid}/items", response_model=None)
-def add_documents(page: CheckedPageDep, cid: DbId, pns: Text, next: OptionalText = "") -> Response:
+def add_documents(page: CheckedPageDep, cid: DbId, pns: OptionalText = "", next: OptionalText = "") -> Response:
     try:
         numbers = split_numbers(pns)
         if not numbers:
@@ -289,7 +291,7 @@ def _written(page: Page, cid: int, pn: str, start: int, next_: str, write: Calla
 
 
 @router.post("/collections/{cid}/tags", response_model=None)
-def add_tag(page: CheckedPageDep, cid: DbId, pn: Text, tag: Text, start: Annotated[int, Form(ge=0)] = 0,
+def add_tag(page: CheckedPageDep, cid: DbId, pn: Text, tag: OptionalText = "", start: Annotated[int, Form(ge=0)] = 0,
             next: OptionalText = "") -> Response:
     """Tag (标引) a document of the collection."""
     return _written(page, cid, pn, start, next, lambda: service.add_tag(page.writer(), cid, TagIn(pn=pn, tag=tag)),
@@ -297,7 +299,7 @@ def add_tag(page: CheckedPageDep, cid: DbId, pn: Text, tag: Text, start: Annotat
 
 
 @router.post("/collections/{cid}/notes", response_model=None)
-def add_note(page: CheckedPageDep, cid: DbId, pn: Text, text: Text, start: Annotated[int, Form(ge=0)] = 0,
+def add_note(page: CheckedPageDep, cid: DbId, pn: Text, text: OptionalText = "", start: Annotated[int, Form(ge=0)] = 0,
              next: OptionalText = "") -> Response:
     return _written(page, cid, pn, start, next,
                     lambda: service.add_note(page.writer(), cid, NoteIn(pn=pn, text=text)), {"text": text})
