@@ -113,13 +113,15 @@ def test_an_abbreviation_is_offered_with_its_other_names(web: TestClient) -> Non
     page = web.get("/", params={"q": "LED，lamp"}).text  # the Chinese comma separates the words
     offer = re.search(r'<p class="notice" id="widen">(.*?)</p>', page, re.S)
     assert offer is not None, page
-    assert "Search LED by its other names too:" in offer.group(1)
+    assert "You may also search LED by its other names:" in offer.group(1)
     link = re.search(r'href="([^"]+)">\(LED OR &#34;light emitting diode&#34;\) AND lamp</a>', offer.group(1))
     assert link is not None, offer.group(1)
     wider = web.get(html.unescape(link.group(1))).text
     assert 'id="widen"' not in wider  # the widened query has nothing more to offer
-    assert "(2 documents)" in offer.group(1) and re.search(r"\b2 results\b", wider)
+    assert "(it would find 2 documents)" in offer.group(1) and re.search(r"\b2 results\b", wider)
     assert 'id="widen"' not in web.get("/", params={"q": "lamp"}).text
+    zh = web.get("/", params={"q": "LED，lamp"}, headers={"Accept-Language": "zh-CN"}).text
+    assert "还可连同 LED 的同义词和英文说法一起检索：" in zh and "（可检出 2 件文献）" in zh  # an offer, not done
 
 
 def test_a_query_near_the_limits_is_searched_though_its_widening_is_not(web: TestClient) -> None:
