@@ -6,7 +6,8 @@ index. A work under review is not listed, nor one refused at review (revoked, ne
 Title and author match a substring, ignoring case; what a person types is literal (``%`` and
 ``_`` are not wildcards). Authors are a JSON list, searched element by element with the
 database's own JSON functions (SQLite ``json_each``, PostgreSQL ``json_array_elements_text``),
-since the stored JSON escapes Chinese characters.
+since the stored JSON escapes Chinese characters. Each work names who holds its rights today
+(``copyright.records.holders_today``), not only its owner at registration.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import ColumnElement, Join, exists, func, join, select
 from sqlalchemy.orm import Session
 
 from copyright.models import Registration, Work
+from copyright.records import holders_today
 from copyright.schemas import PUBLIC_STATUSES, WorksFacets, WorksPage, WorksQuery, WorkSummaryOut
 from core.accounts.models import User
 
@@ -72,11 +74,11 @@ def _counts(session: Session, query: WorksQuery, facet: Facet) -> dict[str, int]
     return {value.value: count for value, count in rows}
 
 
-def _summary(reg: Registration, work: Work, owner: str) -> WorkSummaryOut:
+def _summary(reg: Registration, work: Work, owner: str, holders: list[str]) -> WorkSummaryOut:
     certificate = None if work.hash_only else f"/api/v1/copyright/registrations/{reg.number}/certificate"
     return WorkSummaryOut(number=reg.number, title=work.title, work_type=work.work_type, authors=work.authors,
-                          owner=owner, status=reg.status, registered_at=reg.registered_at, hash_only=work.hash_only,
-                          certificate_url=certificate)
+                          owner=owner, holders=holders or [owner], status=reg.status, registered_at=reg.registered_at,
+                          hash_only=work.hash_only, certificate_url=certificate)
 
 
 def search_works(session: Session, query: WorksQuery) -> WorksPage:
@@ -88,7 +90,8 @@ def search_works(session: Session, query: WorksQuery) -> WorksPage:
         .where(*where)
         .order_by(Registration.registered_at.desc(), Registration.id.desc())
         .offset(query.start).limit(query.limit)).all()
+    holders = holders_today(session, [reg for reg, _, _ in rows])
     return WorksPage(total=total, start=query.start, limit=query.limit,
-                     items=[_summary(reg, work, owner) for reg, work, owner in rows],
+                     items=[_summary(reg, work, owner, [h.name for h in holders[reg.id]]) for reg, work, owner in rows],
                      facets=WorksFacets(work_type=_counts(session, query, "work_type"),
                                         status=_counts(session, query, "status")))

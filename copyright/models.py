@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -133,6 +134,14 @@ RIGHT_LABELS: dict[Right, tuple[str, str]] = {
     Right.translation: ("Translation", "翻译权"), Right.compilation: ("Compilation", "汇编权"),
     Right.other: ("Other rights", "应当由著作权人享有的其他权利"),
 }
+
+
+def in_law_order(rights: Iterable[str]) -> list[Right]:
+    """``rights`` in the order of Art. 10 (复制权, 发行权, 出租权…), as the law and the registration
+    form list them: the log and the database keep them sorted by their English names, which reads
+    as no order at all (改编权, 广播权, 复制权…). Every list of rights people read passes here."""
+    chosen = set(rights)
+    return [right for right in Right if right.value in chosen]
 
 
 class RegistrationRecord:

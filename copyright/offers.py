@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from copyright import rights
-from copyright.models import Licence, LicenceOffer, OfferStatus, Registration, Right, Work
+from copyright.models import Licence, LicenceOffer, OfferStatus, Registration, Right, Work, in_law_order
 from copyright.registry import get_registration
 from core.accounts.models import User
 from core.accounts.service import active_user_by_email
@@ -114,11 +114,11 @@ def _out(session: Session, offer: LicenceOffer) -> OfferOut:
     terms = rights.LicenceIn.model_validate(offer.terms)
     licence = session.get(Licence, offer.licence_id) if offer.licence_id else None
     return OfferOut(id=offer.id, number=reg.number, title=work.title, licensor=_person(session, offer.licensor_id),
-                    licensee=_person(session, offer.licensee_id), status=offer.status, rights=terms.rights,
-                    exclusive=terms.exclusive, may_sublicense=terms.may_sublicense, territory=terms.territory,
-                    media=terms.media, start_date=terms.start_date, end_date=terms.end_date, fee=terms.fee,
-                    created_at=offer.created_at, decided_at=offer.decided_at, licence_id=offer.licence_id,
-                    log_index=licence.log_index if licence else None)
+                    licensee=_person(session, offer.licensee_id), status=offer.status,
+                    rights=in_law_order(terms.rights), exclusive=terms.exclusive, may_sublicense=terms.may_sublicense,
+                    territory=terms.territory, media=terms.media, start_date=terms.start_date, end_date=terms.end_date,
+                    fee=terms.fee, created_at=offer.created_at, decided_at=offer.decided_at,
+                    licence_id=offer.licence_id, log_index=licence.log_index if licence else None)
 
 
 def offer(w: Writer, number: str, body: OfferIn) -> OfferOut:
@@ -201,7 +201,7 @@ def _tell(session: Session, row: LicenceOffer, to: int, answer: _Answer, reg: Re
     """Tell the other party how the offer was closed; the licensee's notice of it is settled."""
     notify(session, to, answer.kind, f"{answer.title}: {work.title}", offer_id=row.id, number=reg.number,
            work_title=work.title, counterpart=actor.display_name or actor.email)
-    settle(session, row.licensee_id, Kind.offered, offer_id=row.id)  # the offer no longer waits for an answer
+    settle(session, row.licensee_id, Kind.offered, row.status.value, offer_id=row.id)  # no longer waits for an answer
 
 
 def _claimed(session: Session, row: LicenceOffer, status: OfferStatus) -> bool:

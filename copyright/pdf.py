@@ -13,7 +13,7 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 
-from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
+from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, WorkType, in_law_order
 from core.i18n import SHOWN_ZONE
 
 # The page both documents share (A4, Noto CJK, a table of key and value rows); literal braces doubled
@@ -157,7 +157,7 @@ def render_licence_pdf(doc: dict[str, Any]) -> bytes:
     text = LICENCE_TEMPLATE.format(
         number=esc(doc["number"]), licence_id=doc["licence_id"], title=esc(doc["title"]),
         licensor=esc(doc["licensor"]["name"]), licensee=esc(doc["licensee"]["name"]),
-        rights=esc("；".join(" ".join(reversed(RIGHT_LABELS[Right(r)])) for r in doc["rights"])), kind=esc(kind),
+        rights=esc("；".join(" ".join(reversed(RIGHT_LABELS[r])) for r in in_law_order(doc["rights"]))), kind=esc(kind),
         territory=esc(BILINGUAL.get(doc["territory"], doc["territory"])),
         media=esc(BILINGUAL.get(doc["media"], doc["media"])), start=esc(doc["start_date"]),
         end=esc(doc["end_date"] or "无期限 no end"), fee=esc(doc["fee"] or "未约定 none stated"),

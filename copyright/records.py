@@ -15,7 +15,7 @@ import unicodedata
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from copyright import log, offers, rights
@@ -30,6 +30,7 @@ from copyright.models import (
     Transfer,
     Work,
     WorkType,
+    in_law_order,
 )
 from copyright.registry import get_registration, registry_day, require_certified
 from copyright.schemas import ChainEntryOut, MatchOut
@@ -66,7 +67,8 @@ class HolderView(BaseModel):
     """Who holds which economic rights today, once a transfer has moved any."""
 
     name: str
-    rights: list[Right]
+    rights: list[Right]  # in the law's order
+    registrant: bool  # the owner at registration
 
 
 class DisputeView(BaseModel):
@@ -133,7 +135,7 @@ def _licences(session: Session, reg: Registration, reader: User | None) -> list[
     for lic in rows:
         party = reader is not None and reader.id in (lic.licensor_id, lic.licensee_id)
         views.append(LicenceView(id=lic.id, licensor=names[lic.licensor_id], licensee=names[lic.licensee_id],
-                                 rights=lic.rights, exclusive=lic.exclusive, territory=lic.territory,
+                                 rights=in_law_order(lic.rights), exclusive=lic.exclusive, territory=lic.territory,
                                  media=lic.media, start_date=lic.start_date, end_date=lic.end_date,
                                  cc_code=lic.cc_code, log_index=lic.log_index, fee=lic.fee if party else None,
                                  mine=party))
@@ -143,7 +145,7 @@ def _licences(session: Session, reg: Registration, reader: User | None) -> list[
 def _transfers(session: Session, reg: Registration, reader: User | None) -> list[TransferView]:
     rows = list(session.scalars(select(Transfer).where(Transfer.registration_id == reg.id).order_by(Transfer.id)))
     names = _names(session, {r.from_user_id for r in rows} | {r.to_user_id for r in rows})
-    return [TransferView(from_name=names[t.from_user_id], to_name=names[t.to_user_id], rights=t.rights,
+    return [TransferView(from_name=names[t.from_user_id], to_name=names[t.to_user_id], rights=in_law_order(t.rights),
                          effective_date=t.effective_date, log_index=t.log_index,
                          by_reader=reader is not None and reader.id == t.from_user_id) for t in rows]
 
@@ -151,20 +153,42 @@ def _transfers(session: Session, reg: Registration, reader: User | None) -> list
 def _held(session: Session, reg: Registration, reader: User | None) -> list[Right]:
     if reader is None or reg.status is not RegistrationStatus.registered:
         return []
-    held = rights.holders(session, reg, registry_day()).get(reader.id, set())
-    return [r for r in Right if r.value in held]  # in the law's order
+    return in_law_order(rights.holders(session, reg, registry_day()).get(reader.id, set()))
 
 
-def _holders(session: Session, reg: Registration, owner_id: int) -> list[HolderView]:
+# registrations whose rights people hold: a work held for review has no rights recorded yet, a
+# revoked one none any more (its owner at registration names it)
+STANDING = frozenset({RegistrationStatus.registered, RegistrationStatus.disputed})
+
+
+def holders_today(session: Session, regs: list[Registration]) -> dict[int, list[HolderView]]:
+    """Who holds which economic rights today, by registration id: the owner at registration first
+    (while they hold any), then by name. The record and the register both name them: the first
+    owner alone is wrong once a transfer has taken effect. Empty for a registration not standing."""
+    standing = [reg for reg in regs if reg.status in STANDING]
+    held = rights.holders_of(session, standing, registry_day())
+    names = _names(session, {user for of in held.values() for user in of})
+    out: dict[int, list[HolderView]] = {reg.id: [] for reg in regs}
+    for reg in standing:
+        work = session.get(Work, reg.work_id)
+        assert work is not None
+        order = sorted(held[reg.id], key=lambda user: (user != work.owner_id, names[user]))
+        out[reg.id] = [HolderView(name=names[user], rights=in_law_order(held[reg.id][user]),
+                                  registrant=user == work.owner_id) for user in order]
+    return out
+
+
+def _holders(session: Session, reg: Registration) -> list[HolderView]:
     """Who holds which rights today, the owner first; empty while the owner still holds them all."""
-    if reg.status is not RegistrationStatus.registered:
-        return []
-    held = rights.holders(session, reg, registry_day())
-    if set(held) == {owner_id}:
-        return []
-    names = _names(session, set(held))
-    order = sorted(held, key=lambda user: (user != owner_id, names[user]))
-    return [HolderView(name=names[user], rights=[r for r in Right if r.value in held[user]]) for user in order]
+    views = holders_today(session, [reg])[reg.id]
+    return [] if [view.registrant for view in views] == [True] else views
+
+
+def _readable(entry: dict[str, Any]) -> ChainEntryOut:
+    """A chain-of-title entry as people read it: its rights in the law's order (the log sorts them
+    by name; the signed statement itself is shown as the log holds it)."""
+    ordered = {"rights": in_law_order(entry["rights"])} if "rights" in entry else {}
+    return ChainEntryOut.model_validate(entry | ordered)
 
 
 def record(session: Session, number: str, reader: User | None) -> RecordOut:
@@ -182,10 +206,10 @@ def record(session: Session, number: str, reader: User | None) -> RecordOut:
         sha256=work.sha256, size=work.size, hash_only=work.hash_only, registered_at=reg.registered_at,
         log_index=reg.log_index, log_entry=json.loads(entry.entry) if entry else None,
         certified=reg.statement is not None,
-        chain=[ChainEntryOut.model_validate(e) for e in rights.chain_of_title(session, reg)],
+        chain=[_readable(e) for e in rights.chain_of_title(session, reg)],
         licences=_licences(session, reg, reader), transfers=_transfers(session, reg, reader),
         disputes=[DisputeView(id=d.id, status=d.status, opened=d.created_at) for d in disputes],
-        is_owner=is_owner, held_rights=_held(session, reg, reader), holders=_holders(session, reg, work.owner_id),
+        is_owner=is_owner, held_rights=_held(session, reg, reader), holders=_holders(session, reg),
         matches=[MatchOut.model_validate(m) for m in reg.details.get("matches", [])] if is_owner else [],
         offers=offers.offers_of(session, reader, number) if reader is not None else [])
 
@@ -225,6 +249,39 @@ def works_of(session: Session, user: User) -> list[WorkRow]:
     return out
 
 
+class HeldRow(BaseModel):
+    """A work someone else registered whose rights the reader holds today: a line of "my works"."""
+
+    number: str
+    title: str
+    work_type: WorkType
+    status: RegistrationStatus
+    registered_by: str  # the owner at registration
+    rights: list[Right]  # the reader's, in the law's order
+    all_rights: bool
+
+
+def works_held(session: Session, user: User) -> list[HeldRow]:
+    """The works others registered whose rights ``user`` holds today (transferred to them), latest
+    transfer first: the new holder of a work's rights looks for it among their works, not only in
+    the history of transfers. Rights passed on again are no longer listed."""
+    received = (select(Transfer.registration_id).where(Transfer.to_user_id == user.id)
+                .group_by(Transfer.registration_id).order_by(func.max(Transfer.id).desc()))
+    order = {reg_id: place for place, reg_id in enumerate(session.scalars(received))}
+    rows = session.execute(select(Registration, Work).join(Work, Registration.work_id == Work.id)
+                           .where(Registration.id.in_(order), Work.owner_id != user.id,
+                                  Registration.status.in_(STANDING))).all()
+    held = rights.holders_of(session, [reg for reg, _ in rows], registry_day())
+    names = _names(session, {work.owner_id for _, work in rows})
+    out = []
+    for reg, work in sorted(rows, key=lambda row: order[row[0].id]):
+        if mine := held[reg.id].get(user.id):
+            out.append(HeldRow(number=reg.number, title=work.title, work_type=work.work_type, status=reg.status,
+                               registered_by=names[work.owner_id], rights=in_law_order(mine),
+                               all_rights=mine == rights.ALL_RIGHTS))
+    return out
+
+
 class TransferRow(BaseModel):
     """A transfer ``user`` made or received: a line of "my works"."""
 
@@ -247,7 +304,8 @@ def transfers_of(session: Session, user: User) -> list[TransferRow]:
                            .order_by(Transfer.id.desc())).all()
     names = _names(session, {t.from_user_id for t, _, _ in rows} | {t.to_user_id for t, _, _ in rows})
     return [TransferRow(number=number, title=title, from_name=names[t.from_user_id], to_name=names[t.to_user_id],
-                        rights=t.rights, effective_date=t.effective_date, received=t.to_user_id == user.id)
+                        rights=in_law_order(t.rights), effective_date=t.effective_date,
+                        received=t.to_user_id == user.id)
             for t, number, title in rows]
 
 

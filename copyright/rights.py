@@ -95,17 +95,28 @@ def _registered(reg: Registration) -> None:
 
 def holders(session: Session, reg: Registration, on: date) -> dict[int, set[str]]:
     """Who holds which economic rights on ``on`` (the owner at registration, then transfers)."""
-    work = session.get(Work, reg.work_id)
+    return holders_of(session, [reg], on)[reg.id]
+
+
+def _owner(session: Session, reg: Registration) -> int:
+    work = session.get(Work, reg.work_id)  # loaded already, as a rule: no query
     assert work is not None
-    held: dict[int, set[str]] = {work.owner_id: set(ALL_RIGHTS)}
-    if reg.registered_at.date() > on:
-        return {}
-    for t in session.scalars(select(Transfer).where(Transfer.registration_id == reg.id, Transfer.effective_date <= on)
-                             .order_by(Transfer.effective_date, Transfer.id)):
+    return work.owner_id
+
+
+def holders_of(session: Session, regs: list[Registration], on: date) -> dict[int, dict[int, set[str]]]:
+    """``holders`` of several registrations (by id), in one query: a page of the register names
+    each work's holders today, not its first owner."""
+    held: dict[int, dict[int, set[str]]] = {reg.id: {_owner(session, reg): set(ALL_RIGHTS)}
+                                            if reg.registered_at.date() <= on else {} for reg in regs}
+    moves = select(Transfer).where(Transfer.registration_id.in_(held), Transfer.effective_date <= on)
+    for t in session.scalars(moves.order_by(Transfer.effective_date, Transfer.id)):
+        if not (of := held[t.registration_id]):
+            continue
         moved = set(t.rights)
-        held[t.from_user_id] = held.get(t.from_user_id, set()) - moved
-        held.setdefault(t.to_user_id, set()).update(moved)
-    return {user: rights for user, rights in held.items() if rights}
+        of[t.from_user_id] = of.get(t.from_user_id, set()) - moved
+        of.setdefault(t.to_user_id, set()).update(moved)
+    return {reg: {user: rights for user, rights in of.items() if rights} for reg, of in held.items()}
 
 
 def active_licences(session: Session, reg: Registration, on: date) -> list[Licence]:

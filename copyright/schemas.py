@@ -315,7 +315,8 @@ class WorkSummaryOut(BaseModel):
     title: str
     work_type: WorkType
     authors: list[str]
-    owner: str  # the owner's display name, as the signed statement names them
+    owner: str  # the owner at registration's display name, as the signed statement names them
+    holders: list[str]  # who holds the economic rights today, the owner at registration first: several when divided
     status: RegistrationStatus
     registered_at: dt.datetime
     hash_only: bool

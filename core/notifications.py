@@ -61,13 +61,14 @@ def unread_count(session: Session, user_id: int) -> int:
         Notification.user_id == user_id, Notification.read_at.is_(None))) or 0)
 
 
-def settle(session: Session, user_id: int, kind: str, **match: object) -> None:
-    """Mark read the unread notifications of ``kind`` whose payload has ``match``: a notice that asked
-    for something (answer an offer) once it is done, so it no longer asks."""
-    for note in session.scalars(select(Notification).where(Notification.user_id == user_id, Notification.kind == kind,
-                                                           Notification.read_at.is_(None))):
+def settle(session: Session, user_id: int, kind: str, outcome: str, **match: object) -> None:
+    """The notifications of ``kind`` whose payload has ``match``, once what they asked for is done
+    (answer an offer): marked read, and the ``outcome`` kept in the payload as ``settled``, so the
+    inbox says how it ended instead of asking still (an accepted offer's notice said "answer it")."""
+    for note in session.scalars(select(Notification).where(Notification.user_id == user_id, Notification.kind == kind)):
         if all(note.payload.get(key) == value for key, value in match.items()):
-            note.read_at = utcnow()
+            note.read_at = note.read_at or utcnow()
+            note.payload = {**note.payload, "settled": outcome}  # a new dict: the JSON column sees the change
 
 
 def mark_read(session: Session, user_id: int, notification_id: int) -> Notification:

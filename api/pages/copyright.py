@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import ValidationError
 
-from api.i18n import N_
+from api.i18n import N_, formatter
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.errors import came_from
+from api.pages.messages import VALIDATION_MESSAGES
 from copyright import offers, records, service
 from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
 from copyright.registry import ContentHash, WorkIn, registry_day
@@ -35,9 +36,31 @@ from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.i18n import Language
 from core.ids import DbId, whole_number
 
-router = APIRouter(include_in_schema=False)
+# where an error on these pages leads back to (api.pages.errors reads it): a registration that does
+# not exist is looked for again in the register, not in the patent search
+ERROR_HOME = ("/copyright/works", N_("Search the registered works"))
+
+
+def _errors_lead_to_the_register(request: Request) -> None:
+    request.state.error_home = ERROR_HOME
+
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(_errors_lead_to_the_register)])
 Text = Annotated[str, Form()]  # every field optional here: a missing one is refused in words, not as JSON
 FORM_ERRORS = (InvalidInput, PermissionDenied, Conflict, ValidationError)
+# The wizard's fields (WorkIn's names, in the form's order) with the label the form shows: a refusal
+# of one field is said beside it and names it as the form does (名称, where other forms' word is 标题)
+WIZARD_LABELS = {"work_type": N_("Type of work"), "title": N_("Title"), "description": N_("Description of the work"),
+                 "authors": N_("Authors"), "owners": N_("Co-owners"), "completion_date": N_("Completion date"),
+                 "published": N_("The work has been published"),
+                 "first_publication_date": N_("First publication date"),
+                 "first_publication_place": N_("First publication place")}
+# WorkIn's checks across fields (their sentences name the field), by the field where each is put right
+CHECKED_AT = {"the completion date is in the future": "completion_date",
+              "the first publication date is in the future": "first_publication_date",
+              "the work is first published before it was completed": "first_publication_date",
+              "a first publication date or place is for a published work: tick 'published'": "published",
+              "a published work gives the date it was first published": "first_publication_date"}
 
 
 def work_types(lang: Language) -> list[tuple[str, str]]:
@@ -56,26 +79,60 @@ def _lines(text: str) -> list[str]:
             if name.strip()]
 
 
-def _date(page: Page, text: str, field: str) -> dt.date | None:
-    """A date typed in a form (YYYY-MM-DD), or None when left empty."""
+def _date(page: Page, text: str, field: str, name: str = "") -> dt.date | None:
+    """A date typed in a form (YYYY-MM-DD), or None when left empty; ``name``: the wizard's field."""
     try:
         return dt.date.fromisoformat(text.strip()) if text.strip() else None
     except ValueError as exc:
-        raise InvalidInput.said("%(field)s is not a date (YYYY-MM-DD)", field=page.gettext(field)) from exc
+        refusal = InvalidInput.said("%(field)s is not a date (YYYY-MM-DD)", field=page.gettext(field))
+        raise _about(name, refusal) if name else refusal from exc
+
+
+def _about(name: str, refusal: InvalidInput) -> InvalidInput:
+    """``refusal``, marked as about the wizard's field ``name``: it is said beside that field."""
+    refusal.extra["field"] = name
+    return refusal
+
+
+def _beside(page: Page, exc: Exception) -> dict[str, str]:
+    """The refusal by the wizard's field it is about, in the form's order, each field named by its
+    label on the form; empty unless every part of it is about a field (the box above the form then
+    says it all)."""
+    if isinstance(exc, InvalidInput) and exc.extra.get("field") in WIZARD_LABELS:
+        return {str(exc.extra["field"]): page.explain(exc)}
+    if not isinstance(exc, ValidationError):
+        return {}
+    said: dict[str, list[str]] = {}
+    for error in exc.errors():
+        sentence = str(error["msg"]).removeprefix("Value error, ")  # a validator's own
+        field = str(error["loc"][0]) if error["loc"] else CHECKED_AT.get(sentence, "")
+        if field not in WIZARD_LABELS:
+            return {}
+        label = page.gettext(WIZARD_LABELS[field])
+        if (template := VALIDATION_MESSAGES.get(error["type"])) is not None:  # a limit, with the form's label
+            number = formatter(page.lang).number
+            limits = {k: number(v) if type(v) is int else v for k, v in error.get("ctx", {}).items()}
+            said.setdefault(field, []).append(page.gettext(template, field=label, **limits))
+        else:  # a check across fields names its field; a field's own check is put after its label
+            said.setdefault(field, []).append(page.gettext(sentence) if not error["loc"] else
+                                              page.gettext("%(field)s: %(reason)s", field=label,
+                                                           reason=page.gettext(sentence)))
+    return {field: page.gettext("; ").join(said[field]) for field in WIZARD_LABELS if field in said}
 
 
 def _work(page: Page, form: dict[str, str]) -> WorkIn:
     """The wizard's description of the work, each refusal in words the form's reader knows."""
     if form["work_type"] not in {kind.value for kind in WorkType}:
-        raise InvalidInput.said("choose the type of work")
+        raise _about("work_type", InvalidInput.said("choose the type of work"))
     if not form["title"].strip():
-        raise InvalidInput.said("give the title of the work")
+        raise _about("title", InvalidInput.said("give the title of the work"))
     return WorkIn(title=form["title"].strip(), work_type=WorkType(form["work_type"]),
                   description=form["description"].strip(), authors=_lines(form["authors"]),
                   owners=_lines(form["owners"]),
-                  completion_date=_date(page, form["completion_date"], "Completion date"),
+                  completion_date=_date(page, form["completion_date"], "Completion date", "completion_date"),
                   published=bool(form["published"]),
-                  first_publication_date=_date(page, form["first_publication_date"], "First publication date"),
+                  first_publication_date=_date(page, form["first_publication_date"], "First publication date",
+                                               "first_publication_date"),
                   first_publication_place=form["first_publication_place"].strip() or None)
 
 
@@ -165,7 +222,7 @@ def register(page: CheckedPageDep, title: Text = "", work_type: Text = "", mode:
         page.session.rollback()
         yours = exc.extra.get("registration") if isinstance(exc, Conflict) else None
         return _wizard(page, 400, error=page.explain(exc), form=form, choose_again=dropped and yours is None,
-                       about_file=about_file, yours=yours)
+                       about_file=about_file, yours=yours, beside={} if about_file else _beside(page, exc))
     return page.redirect(f"/copyright/records/{done.number}?registered=1#content")  # not the form's #form-error
 
 
@@ -190,6 +247,7 @@ def mine(page: PageDep, answered: Answer | None = None) -> HTMLResponse:
     user = page.require_user()
     notice = page.gettext(ANSWERED[answered]) if answered is not None else None
     return page.render("copyright_mine.html", notice=notice, works=records.works_of(page.session, user),
+                       held=records.works_held(page.session, user),
                        received=records.licences_to(page.session, user),
                        offered=records.licences_from(page.session, user),
                        transfers=records.transfers_of(page.session, user), type_labels=dict(work_types(page.lang)),
@@ -274,7 +332,7 @@ def transfer(page: CheckedPageDep, number: str, recipient_email: Text = "",
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _record(page, number, 400, transfer_error=page.explain(exc), transfer_form=form)
-    return page.redirect(f"/copyright/records/{number}?transferred=1#licences")
+    return page.redirect(f"/copyright/records/{number}?transferred=1#transfers")
 
 
 def _no_limit(page: Page, value: str, keyword: str) -> str:
@@ -290,7 +348,7 @@ def _answer(page: Page, offer_id: int, act: Any, back: str, answer: Answer) -> R
     except (InvalidInput, PermissionDenied, Conflict) as exc:
         page.session.rollback()
         return page.render("error.html", 409, title=page.gettext("Conflict"), detail=page.explain(exc),
-                           back=came_from(page.request))
+                           back=came_from(page.request), home=ERROR_HOME)
     target = back if back.startswith("/copyright/") else f"/copyright/records/{done.number}"
     path, hashmark, fragment = target.partition("#")
     said = ("&" if "?" in path else "?") + urlencode({"answered": answer.value})

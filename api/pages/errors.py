@@ -29,7 +29,9 @@ def error_page(request: Request, status: int, title: str, error: IPCommonsError)
         # back to the same address after signing in, with its query (a link that fills a form in)
         back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse("/login?" + urlencode({"next": back, **ended}), status_code=303)
-    shown: dict[str, object] = {"title": title, "back": came_from(request), "reopen": reopened(request, status)}
+    shown: dict[str, object] = {"title": title, "back": came_from(request), "reopen": reopened(request, status),
+                                # a section's own way back, set by its router (path, N_ label); else the search
+                                "home": getattr(request.state, "error_home", None)}
     if status in BARE_STATUSES:
         return _bare_error_page(request, status, error, shown)
     try:

@@ -84,9 +84,10 @@ function renderSteps(root, t, steps) {
 function renderResult(root, t, result) {
   const status = root.querySelector('[role="status"]');
   status.dataset.valid = String(result.valid);
-  if (!result.valid) {
-    status.textContent = fill(t.invalid || "Not valid: %(step)s failed.",
+  if (!result.valid) {  // the step that failed, then what that means in plain words
+    const failed = fill(t.invalid || "Not valid: %(step)s failed.",
       { step: t.steps[result.failedStep] || result.failedStep });
+    status.textContent = [failed, (t.meanings || {})[result.failedStep]].filter(Boolean).join(" ");
     return;
   }
   const fileChecked = result.steps.some((s) => s.name === "file hash" && s.status === "passed");

@@ -33,6 +33,8 @@ from tests.databases import migrated
 
 PASSWORD = "correct horse battery"
 STEP = re.compile(r"failed at step '([^']+)'")
+PLAIN_WORDS = {"statement signature": "The certificate's contents were changed, or this platform did not issue it.",
+               "inclusion proof": "it was changed, or belongs to another log."}
 
 
 def _sign_up(page: Page, portal_url: str, name: str) -> str:
@@ -208,6 +210,8 @@ def test_register_prove_verify_and_license_in_the_browser(browser: Browser, port
         work_file.write_bytes(data)
         assert _verify(visitor, data, cert_file) == (False, step), name
         assert _cli_step(cert_file, keys, work_file) == step, name
+        if step in PLAIN_WORDS:  # the failed step's name, then what it means (a newcomer read only "签名失败")
+            expect(visitor.locator('[data-verifier] [role="status"]')).to_contain_text(PLAIN_WORDS[step])
     visitor.context.close()
 
     licensee = new_page(browser)

@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from copyright.models import Right
 from copyright.registry import registry_day
 from core.settings import Settings
 
@@ -258,7 +259,7 @@ def test_rights_are_transferred_from_the_record_and_the_recipient_may_pass_them_
 
         r = owner.post(f"{record}/transfers", data=move | {"csrf_token": _csrf(owner)}, headers=HTML,
                        follow_redirects=False)
-        assert r.status_code == 303 and r.headers["location"] == f"{record}?transferred=1#licences"
+        assert r.status_code == 303 and r.headers["location"] == f"{record}?transferred=1#transfers"
         page = owner.get(f"{record}?transferred=1", headers=HTML).text
         assert "The rights are transferred and written to the public log." in page
         assert "Owner 甲 → Heir 丙" in page and 'data-entry-type="transfer"' in page
@@ -368,3 +369,211 @@ def test_a_certificate_is_found_by_the_number_printed_on_it(portal: Settings) ->
             r = copier.get("/copyright/verify", params={"number": held}, headers=HTML)
             assert r.status_code == 400 and "no certificate until it is registered" in r.text
         assert client.get("/copyright/verify", headers=HTML).status_code == 200
+
+
+# --- what a new user met after a transfer, a licence offer and a refusal ---------------------------
+
+def _hash_work(title: str) -> dict[str, str]:
+    return {**WORK, "title": title, "mode": "hash", "sha256": hashlib.sha256(uuid.uuid4().bytes).hexdigest()}
+
+
+def _transfer(client: TestClient, number: str, email: str, rights: list[str]) -> None:
+    r = client.post(f"/copyright/records/{number}/transfers", headers=HTML, follow_redirects=False, data={
+        "recipient_email": email, "rights": rights, "effective_date": registry_day().isoformat(), "confirm": "1",
+        "csrf_token": _csrf(client)})
+    assert r.status_code == 303, r.text
+
+
+def _offer(client: TestClient, number: str, email: str, rights: list[str]) -> None:
+    r = client.post(f"/copyright/records/{number}/offers", headers=HTML, follow_redirects=False, data={
+        "licensee_email": email, "rights": rights, "csrf_token": _csrf(client)})
+    assert r.status_code == 303, r.text
+
+
+def _section(page: str, element_id: str) -> str:
+    return lxml.html.fromstring(page).get_element_by_id(element_id).text_content()
+
+
+def _holder_cell(page: str, number: str) -> str:
+    """The register's 著作权人 cell of ``number``'s row."""
+    table = lxml.html.fromstring(page).get_element_by_id("works")
+    heads = [th.text_content() for th in table.iter("th")]
+    row = next(tr for tr in table.iter("tr") if number in tr.text_content())
+    return " ".join(row.xpath("./td")[heads.index("Owner")].text_content().split())
+
+
+def test_the_register_names_who_holds_the_rights_now(portal: Settings) -> None:
+    """The register kept naming the first owner after every right was transferred away."""
+    with _client(portal) as owner, _client(portal) as heir:
+        _sign_up(owner, "Owner 甲")
+        heir_email = _sign_up(heir, "Heir 丙")
+        title = f"Register {uuid.uuid4().hex[:6]}"
+        number = _register(owner, _hash_work(title))
+        works = f"/copyright/works?title={title}"
+        assert _holder_cell(owner.get(works, headers=HTML).text, number) == "Owner 甲"
+        _transfer(owner, number, heir_email, ["reproduction", "adaptation"])  # split between two holders
+        assert _holder_cell(owner.get(works, headers=HTML).text, number) == "Owner 甲, Heir 丙 (rights divided)"
+        _transfer(owner, number, heir_email, [r.value for r in Right if r.value not in ("reproduction", "adaptation")])
+        assert _holder_cell(owner.get(works, headers=HTML).text, number) == "Heir 丙"
+        assert "目前的权利人" in owner.get(f"/copyright/records/{number}", headers=ZH).text
+        found = owner.get("/api/v1/copyright/works", params={"title": title}).json()["items"][0]
+        assert (found["owner"], found["holders"]) == ("Owner 甲", ["Heir 丙"])  # the API says both
+
+
+def test_rights_read_in_the_laws_order_on_every_page(portal: Settings) -> None:
+    """Stored sorted by their English names, rights read 改编权、广播权、复制权 (random, in Chinese)."""
+    with _client(portal) as owner, _client(portal) as heir:
+        _sign_up(owner, "Owner 甲")
+        heir_email = _sign_up(heir, "Heir 丙")
+        number = _register(owner, _hash_work("Order"))
+        _transfer(owner, number, heir_email, ["adaptation", "broadcasting", "reproduction"])
+        _offer(owner, number, heir_email, ["compilation", "distribution"])
+        moved, offered = "复制权、广播权、改编权", "发行权、汇编权"
+        record = owner.get(f"/copyright/records/{number}", headers=ZH).text
+        assert moved in _section(record, "chain") and moved in _section(record, "transfers")
+        assert offered in _section(record, "licences")
+        for text in (record, *(client.get("/copyright/mine", headers=ZH).text for client in (owner, heir))):
+            assert "改编权、广播权" not in text and "汇编权、发行权" not in text
+        mine = heir.get("/copyright/mine", headers=ZH).text
+        assert moved in mine and offered in mine
+        assert "Heir 丙：复制权、广播权、改编权" in _section(record, "holders")
+
+
+def test_a_waiting_offer_and_a_transfer_are_said_where_they_belong(portal: Settings) -> None:
+    """"The licence is offered" stood over "No licences."; "transferred" under the licences heading."""
+    with _client(portal) as owner, _client(portal) as licensee, _client(portal) as visitor:
+        _sign_up(owner, "Owner 甲")
+        licensee_email = _sign_up(licensee, "Licensee 乙")
+        number = _register(owner, _hash_work("Offer"))
+        assert "No licences." in _section(owner.get(f"/copyright/records/{number}", headers=HTML).text, "licences")
+        _offer(owner, number, licensee_email, ["reproduction"])
+        record = owner.get(f"/copyright/records/{number}?offered=1", headers=HTML).text
+        licences = _section(record, "licences")
+        assert "The licence is offered." in licences and "No licences." not in licences
+        assert "No licence is in force yet" in licences and "Owner 甲 → Licensee 乙" in licences
+        assert "waiting for an answer" in licences
+        assert "Owner 甲 → Licensee 乙" not in _section(visitor.get(f"/copyright/records/{number}", headers=HTML).text,
+                                                        "licences")  # an offer is the two parties' business
+        assert "Owner 甲 → Licensee 乙" in _section(licensee.get(f"/copyright/records/{number}", headers=HTML).text,
+                                                    "licences")
+        mine = lxml.html.fromstring(owner.get("/copyright/mine", headers=ZH).text)
+        cells = [" ".join(td.text_content().split()) for td in mine.get_element_by_id("works-h").getparent().iter("td")]
+        assert "尚无许可 · 1 个许可要约待答复" in cells, cells  # not a bare "0"
+
+        r = owner.post(f"/copyright/records/{number}/transfers", headers=HTML, follow_redirects=False, data={
+            "recipient_email": licensee_email, "rights": ["adaptation"], "confirm": "1",
+            "effective_date": registry_day().isoformat(), "csrf_token": _csrf(owner)})
+        assert r.headers["location"] == f"/copyright/records/{number}?transferred=1#transfers"
+        record = owner.get(f"/copyright/records/{number}?transferred=1", headers=HTML).text
+        assert "The rights are transferred" in _section(record, "transfers")
+        assert "The rights are transferred" not in _section(record, "licences")
+        assert "Owner 甲 → Licensee 乙: Adaptation" in _section(record, "transfers")
+
+
+def test_my_works_says_what_fits_the_giver_and_the_recipient(portal: Settings) -> None:
+    """The giver was told that the rights they gave away were theirs to license."""
+    with _client(portal) as owner, _client(portal) as heir:
+        _sign_up(owner, "Owner 甲")
+        heir_email = _sign_up(heir, "Heir 丙")
+        number = _register(owner, _hash_work("Given"))
+        _transfer(owner, number, heir_email, ["reproduction"])
+        given = _section(owner.get("/copyright/mine", headers=HTML).text, "transfers")
+        assert "Rights I transferred" in given and "Rights you received" not in given
+        assert "belong to the recipient now" in given
+        received = _section(heir.get("/copyright/mine", headers=HTML).text, "transfers")
+        assert "Rights transferred to me" in received and "Rights you received are yours to license" in received
+        assert "belong to the recipient now" not in received
+        assert "您转出的权利现归受让人所有" in owner.get("/copyright/mine", headers=ZH).text
+
+
+def test_works_whose_rights_you_hold_are_among_your_works(portal: Settings) -> None:
+    """The recipient of every right read "您还没有登记作品" and found the work in the transfer table only."""
+    with _client(portal) as owner, _client(portal) as heir:
+        _sign_up(owner, "Owner 甲")
+        heir_email = _sign_up(heir, "Heir 丙")
+        number = _register(owner, _hash_work("Held"))
+        partly = _register(owner, _hash_work("Partly"))
+        assert 'id="held"' not in heir.get("/copyright/mine", headers=HTML).text
+        _transfer(owner, number, heir_email, [r.value for r in Right])
+        _transfer(owner, partly, heir_email, ["translation", "reproduction"])
+        page = heir.get("/copyright/mine", headers=HTML).text
+        held = lxml.html.fromstring(page).get_element_by_id("held")
+        rows = {tr.get("data-held"): " ".join(tr.text_content().split()) for tr in held.iter("tr")
+                if tr.get("data-held")}
+        assert set(rows) == {number, partly}
+        assert "All rights" in rows[number] and "Owner 甲" in rows[number]
+        assert "Reproduction, Translation" in rows[partly]
+        assert "Works whose rights I hold" in held.text_content()
+        assert "我持有权利的作品" in heir.get("/copyright/mine", headers=ZH).text
+        assert 'id="held"' not in owner.get("/copyright/mine", headers=HTML).text  # registered ones are listed above
+        _transfer(heir, number, _sign_up(_client(portal)), [r.value for r in Right])  # passed on: no longer held
+        held = lxml.html.fromstring(heir.get("/copyright/mine", headers=HTML).text).get_element_by_id("held")
+        assert number not in held.text_content() and partly in held.text_content()
+
+
+def test_an_unknown_record_leads_back_to_the_copyright_register(portal: Settings) -> None:
+    """Its error page offered only 返回检索, the patent search."""
+    with _client(portal) as client:
+        r = client.get("/copyright/records/CR-2026-00000099", headers=ZH)
+        assert r.status_code == 404 and "CR-2026-00000099" in r.text
+        links = {a.get("href"): a.text_content() for a in lxml.html.fromstring(r.text).xpath("//main//a")}
+        assert links.get("/copyright/works") == "检索已登记作品", links
+        assert "/" not in links  # not the patent search
+        other = client.get("/no-such-page", headers=ZH)  # elsewhere the way back is still the search
+        assert other.status_code == 404 and "返回检索" in other.text
+
+
+def test_an_answered_offer_asks_for_no_answer_in_the_inbox(portal: Settings) -> None:
+    with _client(portal) as owner, _client(portal) as licensee:
+        _sign_up(owner, "Owner 甲")
+        licensee_email = _sign_up(licensee, "Licensee 乙")
+        number = _register(owner, _hash_work("Inbox"))
+        _offer(owner, number, licensee_email, ["reproduction"])
+        _offer(owner, number, licensee_email, ["distribution"])
+        inbox = licensee.get("/inbox", headers=ZH).text
+        assert inbox.count("答复要约") == 2
+        first = re.findall(r'data-offer="(\d+)"', licensee.get("/copyright/mine", headers=HTML).text)[-1]
+        r = licensee.post(f"/copyright/offers/{first}/accept", data={"csrf_token": _csrf(licensee)}, headers=HTML,
+                          follow_redirects=False)
+        assert r.status_code == 303
+        inbox = licensee.get("/inbox", headers=ZH).text
+        assert inbox.count("答复要约") == 1 and "已答复：已接受" in inbox  # the other still waits
+        assert f'href="/copyright/records/{number}"' in inbox
+        second = re.findall(r'data-offer="(\d+)"', licensee.get("/copyright/mine", headers=HTML).text)[0]
+        r = owner.post(f"/copyright/offers/{second}/withdraw", data={"csrf_token": _csrf(owner)}, headers=HTML,
+                       follow_redirects=False)
+        assert r.status_code == 303
+        inbox = licensee.get("/inbox", headers=ZH).text
+        assert "答复要约" not in inbox and "已答复：已接受" in inbox and "· 已撤回 ·" in " ".join(inbox.split())
+
+
+def _refusal_beside(page: str, field_id: str) -> str:
+    """The refusal said next to the field ``field_id`` (its aria-describedby), or ""."""
+    tree = lxml.html.fromstring(page)
+    field = tree.get_element_by_id(field_id)
+    said = [tree.get_element_by_id(i).text_content() for i in (field.get("aria-describedby") or "").split()
+            if "error" in tree.get_element_by_id(i).get("class", "")]
+    return " ".join(said)
+
+
+@pytest.mark.parametrize(("change", "field_id", "zh_reason"), [
+    ({"title": "长" * 501}, "w-title", "名称最多 500 个字符"),  # the form's label, not 标题
+    ({"completion_date": "2999-01-01"}, "w-completed", "创作完成日期不能晚于今天"),
+    ({"completion_date": "2025-02-30"}, "w-completed", "创作完成日期"),
+    ({"published": "1", "first_publication_date": "2020-01-01", "completion_date": "2024-01-01"}, "w-pubdate", ""),
+    ({"work_type": "poster"}, "w-type", ""),
+])
+def test_a_refusal_of_one_field_is_said_beside_it_under_its_label(
+        portal: Settings, change: dict[str, str], field_id: str, zh_reason: str) -> None:
+    with _client(portal) as client:
+        _sign_up(client)
+        r = client.post("/copyright/register", data={**WORK, **HASHED, **change, "csrf_token": _csrf(client)},
+                        headers=ZH)
+        assert r.status_code == 400
+        said = _refusal_beside(r.text, field_id)
+        assert said and zh_reason in said, said
+        assert "标题" not in r.text
+        tree = lxml.html.fromstring(r.text)
+        assert tree.get_element_by_id(field_id).get("aria-invalid") == "true"
+        assert tree.get_element_by_id("form-error") is not None  # the page still comes back scrolled to it
+        assert r.text.index('id="form-error"') > r.text.index('id="register-form"')  # beside it, not above the form
