@@ -60,7 +60,8 @@ def signup(page: CheckedPageDep, email: Text = "", password: Text = "", display_
     except (IPCommonsError, ValidationError) as exc:
         page.session.rollback()
         return page.render("signup.html", 400, error=page.explain(exc), email=email, display_name=display_name)
-    return _signed_in(page, user.id, next)
+    target = _safe_next(next)  # on to the page that asked for an account; else the search, welcoming
+    return _signed_in(page, user.id, "/?welcome=1" if target == "/" else target)
 
 
 @router.get("/login", response_model=None)

@@ -13,6 +13,7 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from httpx import Response
+from lxml import html as lxml_html
 
 from api.app import create_app
 from api.pages.context import checked_page
@@ -21,6 +22,7 @@ from tests.smtp import MailSink, smtp_server
 
 PASSWORD = "correct horse battery"
 HTML = {"Accept": "text/html"}
+ZH = HTML | {"Accept-Language": "zh-CN"}
 
 
 @pytest.fixture
@@ -90,6 +92,24 @@ def test_set_cookie_is_httponly_and_samesite(web: TestClient) -> None:
                                   "csrf_token": _csrf(web, "/signup")}, headers=HTML, follow_redirects=False)
     header = r.headers["set-cookie"]
     assert "ipc_session=" in header and "HttpOnly" in header and "SameSite=lax" in header
+
+
+def test_a_new_account_is_welcomed_where_it_lands(web: TestClient) -> None:
+    """Signing up landed on the search page with no word that the account was made."""
+    form = {"email": f"w-{uuid.uuid4().hex[:6]}@example.org", "password": PASSWORD, "display_name": "小<b>王</b>"}
+    r = web.post("/signup", data=form | {"csrf_token": _csrf(web, "/signup")}, headers=ZH, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/?welcome=1"
+    welcome = lxml_html.fromstring(web.get(r.headers["location"], headers=ZH).text).get_element_by_id("welcome")
+    assert welcome.get("role") == "status" and "欢迎您，小<b>王</b>：账号已创建。" in welcome.text_content()
+    assert welcome.xpath(".//a/@href") == ["/account"]
+    assert 'id="welcome"' not in web.get("/", headers=ZH).text  # said once, on arrival
+    web.post("/logout", data={"csrf_token": _csrf(web, "/account")}, headers=HTML)
+    assert 'id="welcome"' not in web.get("/?welcome=1", headers=ZH).text  # to nobody signed out
+    # sent by a page that needs an account: back to that page
+    form["email"] = f"w-{uuid.uuid4().hex[:6]}@example.org"
+    r = web.post("/signup", data=form | {"next": "/collections", "csrf_token": _csrf(web, "/signup")}, headers=ZH,
+                 follow_redirects=False)
+    assert r.headers["location"] == "/collections"
 
 
 def test_login_form_is_rate_limited(web: TestClient) -> None:
