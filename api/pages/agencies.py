@@ -121,13 +121,14 @@ def directory(page: PageDep, q: Annotated[str, Query(max_length=100)] = "", prov
     query = DirectoryQuery(q=q, province=province, city=city, service=ServiceType(service) if service else None,
                            ipc=ipc, page=page_number, per_page=PER_PAGE)
     found: DirectoryOut | None = None
-    error = None
+    error, refused = None, None
     try:
         found = svc.directory(page.session, query)
     except InvalidInput as exc:
-        error = page.explain(exc)
+        error, refused = page.explain(exc), exc.extra.get("field")  # the filter refused: "place" or "ipc"
     asked = regions.lookup(province, regions.Level.province) if province.strip() else None  # kept on a refusal
     return page.render("agency_directory.html", 400 if error else 200, query=query, found=found, error=error,
+                       refused=refused,
                        province_code=asked.code if asked else None, page_url=lambda n: _page_url(query, n),
                        **_helpers(page))
 

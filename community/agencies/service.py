@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -544,12 +545,25 @@ def _json_has(column: InstrumentedAttribute[list[str]], prefix: str, whole: bool
     return cast(column, String).like(f'%"{prefix}{chr(34) if whole else ""}%')
 
 
+@contextmanager
+def _refusing(field: str) -> Iterator[None]:
+    """A refusal inside names the filter it is about (``extra["field"]``: "place" or "ipc"), so a form
+    offers the reader's other choices again and drops only the refused one."""
+    try:
+        yield
+    except InvalidInput as exc:
+        exc.extra["field"] = field
+        raise
+
+
 def directory(session: Session, query: DirectoryQuery) -> DirectoryOut:
     """One page of agencies matching the filters, rated first (by Bayesian rating, then score), then
     those not yet rated. The province and city are any GB/T 2260 names or codes (a city outside the
     province, or a name unknown, is ``InvalidInput``); ``ipc`` is a section, class or subclass."""
-    place = _place(query.province, query.city)
-    field = parse_ipc(query.ipc) if query.ipc.strip() else None
+    with _refusing("place"):
+        place = _place(query.province, query.city)
+    with _refusing("ipc"):
+        field = parse_ipc(query.ipc) if query.ipc.strip() else None
     stmt = select(Agency)
     if query.q.strip():
         stmt = stmt.where(Agency.name.ilike(f"%{query.q.strip().replace('%', '').replace('_', '')}%"))

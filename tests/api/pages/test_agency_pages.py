@@ -173,9 +173,19 @@ def test_places_and_symbols_not_understood_show_the_form_again(directory: Direct
     assert '<option value="440000" selected' in zh.text  # and the province chosen is kept
     bad_ipc = anon.get("/community/agencies", params={"ipc": "telecom"}, headers=EN)
     assert bad_ipc.status_code == 400 and "not an IPC symbol" in bad_ipc.text
-    # the refused value stays in the filter, to be put right, and is not carried into "Recommend for me"
-    inputs = {i.get("id"): i.get("value") for i in html.fromstring(bad_ipc.text).xpath("//input[@name='ipc']")}
+    # the refused value stays in the filter, to be put right, and is not carried into "Recommend for me";
+    # the reader's other choices are
+    bad_ipc = anon.get("/community/agencies", params={"ipc": "telecom", "province": "广东", "service": "patent"},
+                       headers=EN)
+    page = html.fromstring(bad_ipc.text)
+    inputs = {i.get("id"): i.get("value") for i in page.xpath("//input[@name='ipc']")}
     assert inputs == {"f-ipc": "telecom", "r-ipc": ""}
+    assert page.xpath("//select[@id='r-province']/option[@selected]/@value") == ["440000"]
+    assert page.xpath("//select[@id='r-service']/option[@selected]/@value") == ["patent"]
+    bad_place = html.fromstring(anon.get("/community/agencies", params={"province": "Atlantis", "ipc": "H04W"},
+                                         headers=EN).text)
+    assert bad_place.xpath("//select[@id='r-province']/option[@selected]/@value") == []
+    assert bad_place.xpath("//input[@id='r-ipc']/@value") == ["H04W"]
     good = html.fromstring(anon.get("/community/agencies", params={"ipc": "H04W"}, headers=EN).text)
     assert [i.get("value") for i in good.xpath("//input[@name='ipc']")] == ["H04W", "H04W"]
     rec = anon.get("/community/agencies/recommend", params={"province": "Narnia"}, headers=EN)
