@@ -77,7 +77,7 @@ def _counts(session: Session, query: WorksQuery, facet: Facet) -> dict[str, int]
 def _summary(reg: Registration, work: Work, owner: str, holders: list[str]) -> WorkSummaryOut:
     certificate = None if work.hash_only else f"/api/v1/copyright/registrations/{reg.number}/certificate"
     return WorkSummaryOut(number=reg.number, title=work.title, work_type=work.work_type, authors=work.authors,
-                          owner=owner, holders=holders or [owner], status=reg.status, registered_at=reg.registered_at,
+                          owner=owner, holders=holders, status=reg.status, registered_at=reg.registered_at,
                           hash_only=work.hash_only, certificate_url=certificate)
 
 

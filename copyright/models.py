@@ -140,8 +140,8 @@ def in_law_order(rights: Iterable[str]) -> list[Right]:
     """``rights`` in the order of Art. 10 (复制权, 发行权, 出租权…), as the law and the registration
     form list them: the log and the database keep them sorted by their English names, which reads
     as no order at all (改编权, 广播权, 复制权…). Every list of rights people read passes here."""
-    chosen = set(rights)
-    return [right for right in Right if right.value in chosen]
+    chosen = {Right(value) for value in rights}  # an unknown value raises: a list of rights is never cut short
+    return [right for right in Right if right in chosen]
 
 
 class RegistrationRecord:

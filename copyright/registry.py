@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any, BinaryIO
 
 from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -69,16 +70,22 @@ class WorkIn(BaseModel):
         work's date of first publication."""
         today = latest_today()
         if self.completion_date and self.completion_date > today:
-            raise ValueError("the completion date is in the future")
+            raise _refused("the completion date is in the future", "completion_date")
         if self.first_publication_date and self.first_publication_date > today:
-            raise ValueError("the first publication date is in the future")
+            raise _refused("the first publication date is in the future", "first_publication_date")
         if self.completion_date and self.first_publication_date and self.first_publication_date < self.completion_date:
-            raise ValueError("the work is first published before it was completed")
+            raise _refused("the work is first published before it was completed", "first_publication_date")
         if not self.published and (self.first_publication_date or self.first_publication_place):
-            raise ValueError("a first publication date or place is for a published work: tick 'published'")
+            raise _refused("a first publication date or place is for a published work: tick 'published'", "published")
         if self.published and not self.first_publication_date:  # a registrar's form asks for it (首次发表日期)
-            raise ValueError("a published work gives the date it was first published")
+            raise _refused("a published work gives the date it was first published", "first_publication_date")
         return self
+
+
+def _refused(sentence: str, field: str) -> PydanticCustomError:
+    """A check across fields, naming in its context the field where it is put right: the wizard says
+    it beside that field (the error itself is about the model, so its location is empty)."""
+    return PydanticCustomError("work_dates", sentence, {"field": field})
 
 
 class ContentHash(BaseModel):

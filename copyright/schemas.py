@@ -316,7 +316,9 @@ class WorkSummaryOut(BaseModel):
     work_type: WorkType
     authors: list[str]
     owner: str  # the owner at registration's display name, as the signed statement names them
-    holders: list[str]  # who holds the economic rights today, the owner at registration first: several when divided
+    # who holds the economic rights today, the owner at registration first (several when divided); none
+    # for a registration that no longer stands (revoked): it gives nobody rights any more
+    holders: list[str]
     status: RegistrationStatus
     registered_at: dt.datetime
     hash_only: bool

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, func, select
+from sqlalchemy import JSON, ColumnElement, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 import core.accounts.models  # noqa: F401 - registers "users" for the foreign key
@@ -61,14 +61,21 @@ def unread_count(session: Session, user_id: int) -> int:
         Notification.user_id == user_id, Notification.read_at.is_(None))) or 0)
 
 
-def settle(session: Session, user_id: int, kind: str, outcome: str, **match: object) -> None:
+def settle(session: Session, user_id: int, kind: str, outcome: str, **match: int | str) -> None:
     """The notifications of ``kind`` whose payload has ``match``, once what they asked for is done
     (answer an offer): marked read, and the ``outcome`` kept in the payload as ``settled``, so the
     inbox says how it ended instead of asking still (an accepted offer's notice said "answer it")."""
-    for note in session.scalars(select(Notification).where(Notification.user_id == user_id, Notification.kind == kind)):
-        if all(note.payload.get(key) == value for key, value in match.items()):
-            note.read_at = note.read_at or utcnow()
-            note.payload = {**note.payload, "settled": outcome}  # a new dict: the JSON column sees the change
+    found = select(Notification).where(Notification.user_id == user_id, Notification.kind == kind,
+                                       *(_payload_is(key, value) for key, value in match.items()))
+    for note in session.scalars(found):  # matched in SQL: not every notice of the kind the user ever had
+        note.read_at = note.read_at or utcnow()
+        note.payload = {**note.payload, "settled": outcome}  # a new dict: the JSON column sees the change
+
+
+def _payload_is(key: str, value: int | str) -> ColumnElement[bool]:
+    """``payload[key] == value``, in SQL (SQLite's and PostgreSQL's JSON both read it)."""
+    field = Notification.payload[key]
+    return field.as_integer() == value if isinstance(value, int) else field.as_string() == value
 
 
 def mark_read(session: Session, user_id: int, notification_id: int) -> Notification:

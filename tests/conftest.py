@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 
 from api.app import create_app
 from core.accounts import passwords
-from core.db import reset_engines
+from core.db import get_engine, reset_engines
 from core.migrate import upgrade
 from core.settings import Settings
 from ipsearch.backends import get_backend
@@ -176,3 +176,24 @@ def browser() -> Iterator[Browser]:
         launched = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         yield launched
         launched.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_db(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
+    """The URL of an empty database, not migrated: a SQLite file or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/fresh.db"
+        return
+    server: str = request.getfixturevalue("pg_server_url")
+    base, _, _ = server.rpartition("/")
+    name = f"ipc_fresh_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{base}/{name}"
+    finally:
+        get_engine(f"{base}/{name}").dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -227,6 +227,12 @@ def revoke_api_key(page: CheckedPageDep, key_id: DbId) -> Response:
     return page.redirect("/account?done=revoked#keys-h")
 
 
+# how a licence offer ended, said on its inbox notice instead of asking for an answer (the outcome
+# the copyright service keeps in the notice, ``settled``)
+OFFER_ENDED = {"accepted": N_("You accepted this offer"), "declined": N_("You declined this offer"),
+               "withdrawn": N_("The offer was withdrawn")}
+
+
 # what a new platform role lets its holder do, said under the inbox notice of the change
 ROLE_NOTES = {Role.admin: N_("As an administrator you manage accounts, organisations, loads and the agency directory "
                              "in the console (Admin in the menu)."),
@@ -239,7 +245,8 @@ ROLE_NOTES = {Role.admin: N_("As an administrator you manage accounts, organisat
 @router.get("/inbox", response_class=HTMLResponse)
 def inbox(page: PageDep) -> HTMLResponse:
     return page.render("inbox.html", notes=service.inbox(page.session, page.require_user()),
-                       ROLE_NOTES=ROLE_NOTES)  # Role is a StrEnum: the payload's "moderator" finds its note
+                       ROLE_NOTES=ROLE_NOTES,  # Role is a StrEnum: the payload's "moderator" finds its note
+                       OFFER_ENDED=OFFER_ENDED)
 
 
 @router.post("/inbox/{note_id}/read", response_model=None)

@@ -147,18 +147,21 @@ class Page:
     def explain(self, exc: Exception) -> str:
         """A refusal in the reader's language, for the form that caused it."""
         if isinstance(exc, ValidationError):  # every value that does not fit, not one per try
-            said = dict.fromkeys(self._explain_validation(error) for error in exc.errors())
+            said = dict.fromkeys(self.explain_error(error) for error in exc.errors())
             return self.gettext("; ").join(said)
         if isinstance(exc, IPCommonsError):
             return exc.in_words(self.gettext, self.lang)
         return str(exc)
 
-    def _explain_validation(self, error: ErrorDetails) -> str:
+    def explain_error(self, error: ErrorDetails, label: str | None = None) -> str:
         """A form value pydantic refused, in words: the field's label and the limit it broke
         (pydantic's own English, "title: String should have at most 500 characters", reached
-        Chinese pages), or a validator's own sentence, translated."""
-        field = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), "")
-        label = translations(self.lang).pgettext(FIELD, FIELD_LABELS.get(field, UNLABELLED_FIELD)) if field else ""
+        Chinese pages), or a validator's own sentence, translated. ``label``: the form's own word
+        for the field, translated (by default the word ``FIELD_LABELS`` gives its name)."""
+        if label is None:
+            field = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), "")
+            named = translations(self.lang).pgettext(FIELD, FIELD_LABELS.get(field, UNLABELLED_FIELD))
+            label = str(named) if field else ""
         template = VALIDATION_MESSAGES.get(_string_or_other(error))
         if template is not None:
             limits = {k: self._limit(v) for k, v in error.get("ctx", {}).items()}

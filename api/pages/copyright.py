@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import ValidationError
 
-from api.i18n import N_, formatter
+from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
+from api.pages.copyright_catalogue import TO_THE_REGISTER
 from api.pages.errors import came_from
-from api.pages.messages import VALIDATION_MESSAGES
 from copyright import offers, records, service
 from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
 from copyright.registry import ContentHash, WorkIn, registry_day
@@ -36,16 +36,7 @@ from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.i18n import Language
 from core.ids import DbId, whole_number
 
-# where an error on these pages leads back to (api.pages.errors reads it): a registration that does
-# not exist is looked for again in the register, not in the patent search
-ERROR_HOME = ("/copyright/works", N_("Search the registered works"))
-
-
-def _errors_lead_to_the_register(request: Request) -> None:
-    request.state.error_home = ERROR_HOME
-
-
-router = APIRouter(include_in_schema=False, dependencies=[Depends(_errors_lead_to_the_register)])
+router = APIRouter(include_in_schema=False, dependencies=[TO_THE_REGISTER])
 Text = Annotated[str, Form()]  # every field optional here: a missing one is refused in words, not as JSON
 FORM_ERRORS = (InvalidInput, PermissionDenied, Conflict, ValidationError)
 # The wizard's fields (WorkIn's names, in the form's order) with the label the form shows: a refusal
@@ -55,12 +46,6 @@ WIZARD_LABELS = {"work_type": N_("Type of work"), "title": N_("Title"), "descrip
                  "published": N_("The work has been published"),
                  "first_publication_date": N_("First publication date"),
                  "first_publication_place": N_("First publication place")}
-# WorkIn's checks across fields (their sentences name the field), by the field where each is put right
-CHECKED_AT = {"the completion date is in the future": "completion_date",
-              "the first publication date is in the future": "first_publication_date",
-              "the work is first published before it was completed": "first_publication_date",
-              "a first publication date or place is for a published work: tick 'published'": "published",
-              "a published work gives the date it was first published": "first_publication_date"}
 
 
 def work_types(lang: Language) -> list[tuple[str, str]]:
@@ -97,26 +82,18 @@ def _about(name: str, refusal: InvalidInput) -> InvalidInput:
 def _beside(page: Page, exc: Exception) -> dict[str, str]:
     """The refusal by the wizard's field it is about, in the form's order, each field named by its
     label on the form; empty unless every part of it is about a field (the box above the form then
-    says it all)."""
+    says it all). A check across fields names its field in its context (``registry._refused``)."""
     if isinstance(exc, InvalidInput) and exc.extra.get("field") in WIZARD_LABELS:
         return {str(exc.extra["field"]): page.explain(exc)}
     if not isinstance(exc, ValidationError):
         return {}
     said: dict[str, list[str]] = {}
     for error in exc.errors():
-        sentence = str(error["msg"]).removeprefix("Value error, ")  # a validator's own
-        field = str(error["loc"][0]) if error["loc"] else CHECKED_AT.get(sentence, "")
+        field = str(error["loc"][0]) if error["loc"] else str(error.get("ctx", {}).get("field", ""))
         if field not in WIZARD_LABELS:
             return {}
-        label = page.gettext(WIZARD_LABELS[field])
-        if (template := VALIDATION_MESSAGES.get(error["type"])) is not None:  # a limit, with the form's label
-            number = formatter(page.lang).number
-            limits = {k: number(v) if type(v) is int else v for k, v in error.get("ctx", {}).items()}
-            said.setdefault(field, []).append(page.gettext(template, field=label, **limits))
-        else:  # a check across fields names its field; a field's own check is put after its label
-            said.setdefault(field, []).append(page.gettext(sentence) if not error["loc"] else
-                                              page.gettext("%(field)s: %(reason)s", field=label,
-                                                           reason=page.gettext(sentence)))
+        label = page.gettext(WIZARD_LABELS[field]) if error["loc"] else ""  # a check across fields says its field
+        said.setdefault(field, []).append(page.explain_error(error, label))
     return {field: page.gettext("; ").join(said[field]) for field in WIZARD_LABELS if field in said}
 
 
@@ -348,7 +325,7 @@ def _answer(page: Page, offer_id: int, act: Any, back: str, answer: Answer) -> R
     except (InvalidInput, PermissionDenied, Conflict) as exc:
         page.session.rollback()
         return page.render("error.html", 409, title=page.gettext("Conflict"), detail=page.explain(exc),
-                           back=came_from(page.request), home=ERROR_HOME)
+                           back=came_from(page.request))
     target = back if back.startswith("/copyright/") else f"/copyright/records/{done.number}"
     path, hashmark, fragment = target.partition("#")
     said = ("&" if "?" in path else "?") + urlencode({"answered": answer.value})

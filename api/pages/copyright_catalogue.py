@@ -17,18 +17,22 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from api.i18n import N_
 from api.pages.context import Page, PageDep
+from api.pages.errors import error_home
 from copyright import catalogue, service
 from copyright.models import WORK_TYPE_LABELS, RegistrationStatus, WorkType
 from copyright.schemas import PUBLIC_STATUSES, WorksPage, WorksQuery
 from core.i18n import Language
 
-router = APIRouter(include_in_schema=False)
+# an error on the copyright pages leads back to the register: a registration that does not exist is
+# looked for again there, not in the patent search
+TO_THE_REGISTER = Depends(error_home("/copyright/works", N_("Search the registered works")))
+router = APIRouter(include_in_schema=False, dependencies=[TO_THE_REGISTER])
 PER_PAGE = 20
 Param = Annotated[str, Query(max_length=500)]
 

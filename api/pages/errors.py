@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from fastapi import Request
@@ -19,6 +20,14 @@ log = logging.getLogger(__name__)
 BARE_STATUSES = frozenset({429, 503})
 
 
+def error_home(path: str, label: str) -> Callable[[Request], None]:
+    """A dependency of a section's router: its error pages lead back to ``path`` (``label``, an N_
+    message) where they led to the patent search (an unknown copyright record offered 返回检索)."""
+    def lead_back(request: Request) -> None:
+        request.state.error_home = (path, label)  # read by error.html
+    return lead_back
+
+
 def error_page(request: Request, status: int, title: str, error: IPCommonsError) -> Response:
     """The error in the reader's language, under the header they know: signed in as themselves
     (whatever refused the request, a handler or the checks before it), or, for a flood or when the
@@ -29,9 +38,7 @@ def error_page(request: Request, status: int, title: str, error: IPCommonsError)
         # back to the same address after signing in, with its query (a link that fills a form in)
         back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse("/login?" + urlencode({"next": back, **ended}), status_code=303)
-    shown: dict[str, object] = {"title": title, "back": came_from(request), "reopen": reopened(request, status),
-                                # a section's own way back, set by its router (path, N_ label); else the search
-                                "home": getattr(request.state, "error_home", None)}
+    shown: dict[str, object] = {"title": title, "back": came_from(request), "reopen": reopened(request, status)}
     if status in BARE_STATUSES:
         return _bare_error_page(request, status, error, shown)
     try:

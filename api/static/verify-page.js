@@ -83,18 +83,19 @@ function renderSteps(root, t, steps) {
 // The verdict in words: whether a file was checked, and whether the certificate is this record's.
 function renderResult(root, t, result) {
   const status = root.querySelector('[role="status"]');
+  const gap = document.documentElement.lang.startsWith("zh") ? "" : " ";  // Chinese sentences run on: "…失败。证书…"
   status.dataset.valid = String(result.valid);
   if (!result.valid) {  // the step that failed, then what that means in plain words
     const failed = fill(t.invalid || "Not valid: %(step)s failed.",
       { step: t.steps[result.failedStep] || result.failedStep });
-    status.textContent = [failed, (t.meanings || {})[result.failedStep]].filter(Boolean).join(" ");
+    status.textContent = [failed, (t.meanings || {})[result.failedStep]].filter(Boolean).join(gap);
     return;
   }
   const fileChecked = result.steps.some((s) => s.name === "file hash" && s.status === "passed");
   const sentences = [fill((fileChecked ? t.valid : t.validNoFile) || t.valid, result)];
   const record = root.dataset.recordNumber;
   if (record && result.number !== record) sentences.push(fill(t.otherRecord || "", { number: result.number, record }));
-  status.textContent = sentences.join(" ");
+  status.textContent = sentences.join(gap);
 }
 
 // The certificate holds, and the chosen file is not the work it registers.

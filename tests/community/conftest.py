@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.accounts.models import Role, User
 from core.audit import AuditContext, AuditRecord, Writer
-from core.db import get_engine, session_factory, utcnow
+from core.db import session_factory, utcnow
 from core.errors import PermissionDenied
 from core.settings import Settings
 
@@ -75,24 +75,3 @@ def both_dbs(request: pytest.FixtureRequest) -> Iterator[Community]:
     finally:
         session.rollback()
         session.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_db(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
-    """The URL of an empty database, not migrated: a SQLite file or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/fresh.db"
-        return
-    server: str = request.getfixturevalue("pg_server_url")
-    base, _, _ = server.rpartition("/")
-    name = f"ipc_fresh_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{base}/{name}"
-    finally:
-        get_engine(f"{base}/{name}").dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

@@ -14,10 +14,12 @@ from datetime import date
 import lxml.html
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from api.app import create_app
-from copyright.models import Right
+from copyright.models import Registration, RegistrationStatus, Right
 from copyright.registry import registry_day
+from core.db import session_scope
 from core.settings import Settings
 
 PASSWORD = "correct horse battery"
@@ -400,7 +402,7 @@ def _holder_cell(page: str, number: str) -> str:
     table = lxml.html.fromstring(page).get_element_by_id("works")
     heads = [th.text_content() for th in table.iter("th")]
     row = next(tr for tr in table.iter("tr") if number in tr.text_content())
-    return " ".join(row.xpath("./td")[heads.index("Owner")].text_content().split())
+    return " ".join(row.xpath("./td")[heads.index("Rights holders")].text_content().split())
 
 
 def test_the_register_names_who_holds_the_rights_now(portal: Settings) -> None:
@@ -422,6 +424,13 @@ def test_the_register_names_who_holds_the_rights_now(portal: Settings) -> None:
         assert "目前的权利人" in owner.get(f"/copyright/records/{number}", headers=ZH).text
         found = owner.get("/api/v1/copyright/works", params={"title": title}).json()["items"][0]
         assert (found["owner"], found["holders"]) == ("Owner 甲", ["Heir 丙"])  # the API says both
+        with session_scope(portal.effective_database_url) as session:  # revoked (a dispute upheld)
+            session.execute(update(Registration).where(Registration.number == number)
+                            .values(status=RegistrationStatus.revoked))
+        # a registration that no longer stands gives nobody rights: its registrant, said as such
+        assert _holder_cell(owner.get(works, headers=HTML).text, number) == "Owner 甲 (at registration)"
+        found = owner.get("/api/v1/copyright/works", params={"title": title}).json()["items"][0]
+        assert (found["owner"], found["holders"]) == ("Owner 甲", [])
 
 
 def test_rights_read_in_the_laws_order_on_every_page(portal: Settings) -> None:
@@ -541,14 +550,15 @@ def test_an_answered_offer_asks_for_no_answer_in_the_inbox(portal: Settings) -> 
                           follow_redirects=False)
         assert r.status_code == 303
         inbox = licensee.get("/inbox", headers=ZH).text
-        assert inbox.count("答复要约") == 1 and "已答复：已接受" in inbox  # the other still waits
+        assert inbox.count("答复要约") == 1 and "您已接受该要约" in inbox  # the other still waits
         assert f'href="/copyright/records/{number}"' in inbox
         second = re.findall(r'data-offer="(\d+)"', licensee.get("/copyright/mine", headers=HTML).text)[0]
         r = owner.post(f"/copyright/offers/{second}/withdraw", data={"csrf_token": _csrf(owner)}, headers=HTML,
                        follow_redirects=False)
         assert r.status_code == 303
         inbox = licensee.get("/inbox", headers=ZH).text
-        assert "答复要约" not in inbox and "已答复：已接受" in inbox and "· 已撤回 ·" in " ".join(inbox.split())
+        assert "答复要约" not in inbox and "您已接受该要约" in inbox and "· 该要约已撤回 ·" in " ".join(inbox.split())
+        assert "You accepted this offer" in licensee.get("/inbox", headers=HTML).text
 
 
 def _refusal_beside(page: str, field_id: str) -> str:
@@ -564,8 +574,11 @@ def _refusal_beside(page: str, field_id: str) -> str:
     ({"title": "长" * 501}, "w-title", "名称最多 500 个字符"),  # the form's label, not 标题
     ({"completion_date": "2999-01-01"}, "w-completed", "创作完成日期不能晚于今天"),
     ({"completion_date": "2025-02-30"}, "w-completed", "创作完成日期"),
-    ({"published": "1", "first_publication_date": "2020-01-01", "completion_date": "2024-01-01"}, "w-pubdate", ""),
-    ({"work_type": "poster"}, "w-type", ""),
+    ({"published": "1", "first_publication_date": "2020-01-01", "completion_date": "2024-01-01"}, "w-pubdate",
+     "首次发表日期早于创作完成日期"),
+    ({"work_type": "poster"}, "w-type", "请选择作品类别"),
+    ({"published": "1", "first_publication_date": "2020-01-01", "first_publication_place": "港" * 201}, "w-pubplace",
+     "首次发表地点最多 200 个字符"),  # characters, not 项 (entries): an optional field's length error
 ])
 def test_a_refusal_of_one_field_is_said_beside_it_under_its_label(
         portal: Settings, change: dict[str, str], field_id: str, zh_reason: str) -> None:

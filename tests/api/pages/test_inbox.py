@@ -78,5 +78,6 @@ def test_moderation_and_role_notices_say_what_happened_and_link_what_is_left(web
     assert '<a href="/community/moderation">打开审核队列</a>' in zh
     assert "A moderator hid your post 2 in “PCT 费用 <b>x</b>”" in en and "Your role is now: moderator" in en
     assert " · post hidden" in en and " · post deleted" in en and "forum.post_" not in en  # the kinds, in words
+    assert " · role changed" in en and "account.role_changed" not in en
     assert zh_page.count('href="/community/posts/70"') == 1 and zh_page.count('href="/community/topics/7"') == 1
     assert "/copyright/records/" not in zh_page  # a post number is not a registration number
