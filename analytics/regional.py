@@ -119,6 +119,11 @@ def find(text: str) -> Region:
     return regions.resolve(text)
 
 
+def place(text: str) -> Place:
+    """``find``, as pages name it: its code and its names in both languages."""
+    return Place.of(find(text))
+
+
 def region_board(session: Session, search: SearchService, user: User | None, code: str, filters: DashboardFilters,
                  lang: Language) -> RegionBoard:
     """The dashboard of the division coded ``code`` under ``filters``, with its cities."""

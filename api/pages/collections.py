@@ -32,10 +32,9 @@ from ipsearch.results import ExportFormat
 
 router = APIRouter(include_in_schema=False)
 ITEMS_PER_PAGE = 50
+# A field a person types defaults to "": an empty one reaches the service, which says what is missing
+# beside the form (a required Form() answered it with a bare 422 page, or with nothing under htmx).
 Text = Annotated[str, Form()]
-# a field a person may leave empty: "" reaches the service, which says what is missing beside the
-# form (a required Form() answered an empty one with a bare 422 page, or nothing at all under htmx)
-OptionalText = Annotated[str, Form()]
 # refusals shown next to the form that caused them; NotFound and the rest become error pages
 FORM_ERRORS = (InvalidInput, PermissionDenied, ValidationError)
 PN_SEPARATORS = re.compile(r"[\s,;，；、]+")
@@ -90,9 +89,9 @@ def _starting(page: Page, typed: str) -> str:
 
 
 @router.post("/collections", response_model=None)
-def create_collection(page: CheckedPageDep, name: OptionalText = "", description: OptionalText = "",
-                      query: OptionalText = "", visibility: Annotated[Visibility, Form()] = Visibility.private,
-                      org: OptionalText = "", pns: OptionalText = "") -> Response:
+def create_collection(page: CheckedPageDep, name: Text = "", description: Text = "",
+                      query: Text = "", visibility: Annotated[Visibility, Form()] = Visibility.private,
+                      org: Text = "", pns: Text = "") -> Response:
     """The create form of the collections page, "Save as collection" on the search page, and the
     patent page's "new collection" (``pns``: back to the patent, now listed with the collection)."""
     start = _starting(page, pns)  # a number the refusal names as unknown is not carried on
@@ -184,9 +183,9 @@ def _changes(current: CollectionOut, name: str, description: str, query: str,
 
 
 @router.post("/collections/{cid}/edit", response_model=None)
-def edit_collection(page: CheckedPageDep, cid: DbId, name: OptionalText = "", description: OptionalText = "",
-                    query: OptionalText = "", visibility: Annotated[Visibility, Form()] = Visibility.private,
-                    org: OptionalText = "") -> Response:
+def edit_collection(page: CheckedPageDep, cid: DbId, name: Text = "", description: Text = "",
+                    query: Text = "", visibility: Annotated[Visibility, Form()] = Visibility.private,
+                    org: Text = "") -> Response:
     try:
         patch = _changes(service.get(page.session, page.user, cid), name, description, query, visibility, org)
         saved = service.update(page.writer(), page.platform.search, cid, patch)
@@ -220,7 +219,7 @@ def split_numbers(text: str) -> list[str]:
 
 
 @router.post("/collections/{cid}/items", response_model=None)
-def add_documents(page: CheckedPageDep, cid: DbId, pns: OptionalText = "", next: OptionalText = "") -> Response:
+def add_documents(page: CheckedPageDep, cid: DbId, pns: Text = "", next: Text = "") -> Response:
     try:
         numbers = split_numbers(pns)
         if not numbers:
@@ -291,30 +290,30 @@ def _written(page: Page, cid: int, pn: str, start: int, next_: str, write: Calla
 
 
 @router.post("/collections/{cid}/tags", response_model=None)
-def add_tag(page: CheckedPageDep, cid: DbId, pn: Text, tag: OptionalText = "", start: Annotated[int, Form(ge=0)] = 0,
-            next: OptionalText = "") -> Response:
+def add_tag(page: CheckedPageDep, cid: DbId, pn: Text, tag: Text = "", start: Annotated[int, Form(ge=0)] = 0,
+            next: Text = "") -> Response:
     """Tag (标引) a document of the collection."""
     return _written(page, cid, pn, start, next, lambda: service.add_tag(page.writer(), cid, TagIn(pn=pn, tag=tag)),
                     {"tag": tag})
 
 
 @router.post("/collections/{cid}/notes", response_model=None)
-def add_note(page: CheckedPageDep, cid: DbId, pn: Text, text: OptionalText = "", start: Annotated[int, Form(ge=0)] = 0,
-             next: OptionalText = "") -> Response:
+def add_note(page: CheckedPageDep, cid: DbId, pn: Text, text: Text = "", start: Annotated[int, Form(ge=0)] = 0,
+             next: Text = "") -> Response:
     return _written(page, cid, pn, start, next,
                     lambda: service.add_note(page.writer(), cid, NoteIn(pn=pn, text=text)), {"text": text})
 
 
 @router.post("/collections/{cid}/tags/remove", response_model=None)
 def remove_tag(page: CheckedPageDep, cid: DbId, pn: Text, tag: Text, start: Annotated[int, Form(ge=0)] = 0,
-               next: OptionalText = "") -> Response:
+               next: Text = "") -> Response:
     return _written(page, cid, pn, start, next,
                     lambda: service.remove_tag(page.writer(), cid, TagIn(pn=pn, tag=tag)))
 
 
 @router.post("/collections/{cid}/notes/{note_id}/delete", response_model=None)
 def delete_note(page: CheckedPageDep, cid: DbId, note_id: DbId, pn: Text, start: Annotated[int, Form(ge=0)] = 0,
-                next: OptionalText = "") -> Response:
+                next: Text = "") -> Response:
     return _written(page, cid, pn, start, next, lambda: service.delete_note(page.writer(), cid, note_id))
 
 

@@ -61,10 +61,10 @@ def compare(page: PageDep, r: Annotated[list[str], Query()] = [],  # noqa: B006 
     named = [t for t in typed if t.strip()]
     if not named:
         return page.render("regions_compare.html", comparison=None, **form)
-    if len(named) == 1:  # one region (a region page's "Compare with other regions"): the others are asked for
-        return _one_to_compare(page, named[0], form)
     if refused := refused_period(page, from_year, to_year):
         return page.render("regions_compare.html", 422, comparison=None, error=refused, **form)
+    if len(named) == 1:  # one region (a region page's "Compare with other regions"): the others are asked for
+        return _one_to_compare(page, named[0], form)
     filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, counting=counting)
     try:
         found = regional.compare(page.platform.search, typed, filters)
@@ -81,7 +81,7 @@ def _one_to_compare(page: Page, typed: str, form: dict[str, Any]) -> HTMLRespons
     """The form with the one region named, by its name, asking for another (a region page links here
     with its code: it opened on a refusal of what the reader had not yet had a chance to type)."""
     try:
-        found = regional.Place.of(regional.find(typed))
+        found = regional.place(typed)
     except InvalidInput as exc:
         return page.render("regions_compare.html", 422, comparison=None, error=page.explain(exc), **form)
     name = found.name(page.lang)

@@ -99,12 +99,13 @@ def search_address(request: Request) -> RedirectResponse:
 def search_page(page: PageDep, q: Annotated[str, Query(max_length=PAGE_QUERY_CHARS)] = "", f: Filters = [],  # noqa: B006
                 sort: SortMode = SortMode.relevance, cursor: Annotated[str | None, Query(max_length=4096)] = None,
                 trail: Annotated[str, Query(max_length=40000)] = "", group: Grouping = Grouping.document,
-                welcome: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
-    """``welcome``: just signed up (a new account landed here with no word that it was made)."""
+                welcome: Annotated[str, Query(max_length=10)] = "") -> HTMLResponse:
+    """``welcome=1``: just signed up (a new account landed here with no word that it was made); any
+    other value is no welcome, not a refusal of the home page."""
     context: dict[str, object] = {"q": q, "filters": f, "sort": sort.value, "trail": trail, "cursor": cursor,
                                   "group": group.value, "facet_clause": FACET_CLAUSE,
                                   "facet_titles": FACET_TITLES, "max_export": MAX_EXPORT, "result": None,
-                                  "error": None, "welcome": bool(welcome and page.user is not None)}
+                                  "error": None, "welcome": welcome == "1" and page.user is not None}
     if q.strip() or f:
         try:
             context.update(_search(page, q, f, sort, cursor, group))

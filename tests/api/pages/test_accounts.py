@@ -103,6 +103,7 @@ def test_a_new_account_is_welcomed_where_it_lands(web: TestClient) -> None:
     assert welcome.get("role") == "status" and "欢迎您，小<b>王</b>：账号已创建。" in welcome.text_content()
     assert welcome.xpath(".//a/@href") == ["/account"]
     assert 'id="welcome"' not in web.get("/", headers=ZH).text  # said once, on arrival
+    assert web.get("/?welcome=yes", headers=ZH).status_code == 200  # no refusal of the home page
     web.post("/logout", data={"csrf_token": _csrf(web, "/account")}, headers=HTML)
     assert 'id="welcome"' not in web.get("/?welcome=1", headers=ZH).text  # to nobody signed out
     # sent by a page that needs an account: back to that page

@@ -225,6 +225,8 @@ def test_flag_with_a_reason_and_a_moderator_hides_the_post(forum: Forum, clients
     tree = lxml_html.fromstring(queue)
     assert [a.get("href") for a in tree.xpath('//nav[@class="main"]//a[@aria-current="page"]')] == ["/admin"]
     assert tree.xpath('//nav[@class="console-nav"]//a[@aria-current="page"]/@href') == ["/community/moderation"]
+    # a moderator is offered the console's pages they may open, not the admins' (403 for them)
+    assert tree.xpath('//nav[@class="console-nav"]//a/@href') == ["/admin", "/community/moderation"]
 
     forbidden = alice.get("/community/moderation", headers=EN)
     assert forbidden.status_code == 403 and "requires role admin or moderator" in forbidden.text

@@ -319,6 +319,7 @@ def test_phone_header_folds_its_links_behind_a_menu_button(browser: Browser, por
     page.goto(portal_url + "/")
     page.wait_for_load_state("load")
     # folded before the first paint: the page does not jump (a deferred script folded it after)
+    assert page.evaluate("PerformanceObserver.supportedEntryTypes.includes('layout-shift')")
     assert page.evaluate("window.layoutShifts") == []
     header = page.locator("header.site")
     menu = page.get_by_role("button", name=menu_name)
