@@ -467,8 +467,13 @@ def test_a_waiting_offer_and_a_transfer_are_said_where_they_belong(portal: Setti
         assert "waiting for an answer" in licences
         assert "Owner 甲 → Licensee 乙" not in _section(visitor.get(f"/copyright/records/{number}", headers=HTML).text,
                                                         "licences")  # an offer is the two parties' business
-        assert "Owner 甲 → Licensee 乙" in _section(licensee.get(f"/copyright/records/{number}", headers=HTML).text,
-                                                    "licences")
+        their_page = licensee.get(f"/copyright/records/{number}", headers=HTML).text
+        theirs = _section(their_page, "licences")
+        assert "Owner 甲 → Licensee 乙" in theirs
+        # the licensee reads that the offer waits for them, not "for the licensee's answer", and where to answer
+        assert "an offer waits for your answer" in theirs and "licensee's answer" not in theirs
+        links = lxml.html.fromstring(their_page).get_element_by_id("licences").xpath(".//a/@href")
+        assert "waiting for your answer" in theirs and links.count("/copyright/mine#licences") == 2
         mine = lxml.html.fromstring(owner.get("/copyright/mine", headers=ZH).text)
         cells = [" ".join(td.text_content().split()) for td in mine.get_element_by_id("works-h").getparent().iter("td")]
         assert "尚无许可 · 1 个许可要约待答复" in cells, cells  # not a bare "0"
