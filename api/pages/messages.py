@@ -272,8 +272,12 @@ FEATURE_ERRORS = [
     N_("you can share a scope with an organisation you belong to only"),
     N_("scope keys starting with %(prefix)s are the regions' own"),
     N_("the key %(key)s is taken: choose another"),
-    N_("nothing was added: not publication numbers: %(malformed)s; not in the corpus: %(numbers)s (check the "
-       "numbers, e.g. US7654321B2, or leave them out)"),
+    N_("nothing was added: not publication numbers: %(malformed)s; not in the corpus: %(numbers)s "
+       "(check the numbers, e.g. US7654321B2, or leave them out)"),
+    N_("nothing was added: not publication numbers: %(malformed)s (check the numbers, e.g. "
+       "US7654321B2, or leave them out)"),
+    N_("nothing was added: not in the corpus: %(numbers)s (check the numbers, e.g. US7654321B2, "
+       "or leave them out)"),
     N_("%(pn)s is not in the collection"),
     N_("an exclusive licence (#%(id)s) already covers some of these rights then and there"),
     N_("%(number)s is %(status)s; rights can be recorded only for registered works"),

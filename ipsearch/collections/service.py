@@ -260,6 +260,17 @@ def _holding(session: Session, user: User, coll: Collection, pn: str) -> Holding
                    notes=[NoteOut.model_validate(n) for n in notes])
 
 
+# (any malformed, any missing) -> the refusal of numbers that are not all documents of the corpus
+REFUSALS = {
+    (True, True): "nothing was added: not publication numbers: %(malformed)s; not in the corpus: %(numbers)s "
+                  "(check the numbers, e.g. US7654321B2, or leave them out)",
+    (True, False): "nothing was added: not publication numbers: %(malformed)s (check the numbers, e.g. "
+                   "US7654321B2, or leave them out)",
+    (False, True): "nothing was added: not in the corpus: %(numbers)s (check the numbers, e.g. US7654321B2, "
+                   "or leave them out)",
+}
+
+
 def _in_corpus(search: SearchService, typed: list[str]) -> list[str]:
     """The normalised numbers if every one is a document of the corpus; a typo such as
     ``US0000000B2`` would otherwise become an item nobody can open. The refusal names every number
@@ -273,11 +284,9 @@ def _in_corpus(search: SearchService, typed: list[str]) -> list[str]:
         except InvalidInput:
             malformed.append(text)
     missing = [text for text, pn in found if search.backend.get(pn) is None]
-    if malformed or missing:
-        refusal = InvalidInput.said(
-            "nothing was added: not publication numbers: %(malformed)s; not in the corpus: %(numbers)s (check "
-            "the numbers, e.g. US7654321B2, or leave them out)",
-            malformed=", ".join(malformed) or "—", numbers=", ".join(missing) or "—")
+    if malformed or missing:  # each kind of wrong number named, and only a kind there is ("…: —" said nothing)
+        refusal = InvalidInput.said(REFUSALS[bool(malformed), bool(missing)], malformed=", ".join(malformed),
+                                    numbers=", ".join(missing))
         refusal.extra["missing"] = missing  # the problem+json members naming each number
         refusal.extra["malformed"] = malformed
         raise refusal

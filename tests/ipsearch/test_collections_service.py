@@ -214,7 +214,7 @@ def test_items_tags_and_notes(world: World) -> None:
     assert added.added == ["EP3383757B1", "EP1873405A2"]
     world.refused(InvalidInput, lambda: service.add_items(world.writer(owner), world.search, cid,
                                                           ItemsIn(pns=["garbage!"])))
-    with pytest.raises(InvalidInput, match="not publication numbers: —; not in the corpus: US0000000B2"):
+    with pytest.raises(InvalidInput, match="^nothing was added: not in the corpus: US0000000B2 "):
         service.add_items(world.writer(owner), world.search, cid, ItemsIn(pns=["EP1873405A2", "US0000000B2"]))
     world.session.rollback()
     # every bad number is named, not the first one only (the others were taken for added)
@@ -223,6 +223,10 @@ def test_items_tags_and_notes(world: World) -> None:
                           ItemsIn(pns=["XYZ123", "EP1873405A2", "US0000000B2", "CN发明"]))
     assert (refused.value.extra["malformed"], refused.value.extra["missing"]) == (["CN发明"],
                                                                                   ["XYZ123", "US0000000B2"])
+    assert "not publication numbers: CN发明; not in the corpus: XYZ123, US0000000B2 " in refused.value.detail
+    world.session.rollback()
+    with pytest.raises(InvalidInput, match="^nothing was added: not publication numbers: CN发明 \\(check"):
+        service.add_items(world.writer(owner), world.search, cid, ItemsIn(pns=["CN发明"]))
     world.session.rollback()
     world.refused(NotFound, lambda: service.add_items(world.writer(stranger), world.search, cid,  # not revealed
                                                       ItemsIn(pns=["EP1873405A2"])))
