@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from fastapi.security import OAuth2PasswordBearer
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.i18n import N_, preferred_languages
@@ -34,7 +34,13 @@ from core.settings import RouteLimit, Settings
 from ipsearch.backends import get_backend
 from ipsearch.service import SearchService
 
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False,
+                                     description="Your e-mail and password: an access token for an hour.")
+# The same header programs send an API key in; declared so the API's documentation offers it (its
+# "Authorize" took only a password, and the account page's keys could not be tried there).
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False,
+                              description="An API key from your account page (ipc_…); also accepted as "
+                                          "Authorization: Bearer ipc_….")
 
 
 @dataclass(frozen=True)
@@ -100,20 +106,21 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 BearerDep = Annotated[str | None, Depends(oauth2_scheme)]
+ApiKeyDep = Annotated[str | None, Depends(api_key_scheme)]
 
 
-def presented_secret(request: Request, token: str | None) -> str | None:
+def presented_secret(token: str | None, key: str | None) -> str | None:
     """The credential the caller sent: ``Authorization: Bearer <jwt|api key>``, else ``X-API-Key``."""
-    return token or request.headers.get("x-api-key")
+    return token or key
 
 
 def is_api_key(secret: str | None) -> bool:
     return bool(secret) and str(secret).startswith("ipc_")
 
 
-def optional_user(request: Request, session: SessionDep, settings: SettingsDep, token: BearerDep) -> User | None:
+def optional_user(session: SessionDep, settings: SettingsDep, token: BearerDep, key: ApiKeyDep) -> User | None:
     """The caller from ``Authorization: Bearer <jwt|api key>`` or ``X-API-Key``; None if anonymous."""
-    secret = presented_secret(request, token)
+    secret = presented_secret(token, key)
     if not secret:
         return None
     if is_api_key(secret):
@@ -212,10 +219,11 @@ def writer(request: Request, session: SessionDep, user: CurrentUser) -> Writer:
     return Writer(session, user, audit_context(request, user))
 
 
-def password_writer(request: Request, session: SessionDep, user: CurrentUser, token: BearerDep) -> Writer:
+def password_writer(request: Request, session: SessionDep, user: CurrentUser, token: BearerDep,
+                    key: ApiKeyDep) -> Writer:
     """A Writer for callers who signed in with their password (a bearer token): an API key may not
     make more keys, which would outlive its own revocation."""
-    if is_api_key(presented_secret(request, token)):
+    if is_api_key(presented_secret(token, key)):
         raise PermissionDenied("an API key cannot create API keys: sign in with your password (POST "
                                "/api/v1/auth/token) and send that bearer token, or use the account page")
     return Writer(session, user, audit_context(request, user))

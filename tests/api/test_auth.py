@@ -112,3 +112,14 @@ def test_failed_logins_are_rate_limited_per_ip(client: TestClient) -> None:
 
     keys = redis.Redis.from_url(client.app.state.platform.settings.redis_url).keys("ipc:rl:login:*")
     assert keys
+
+
+def test_the_api_documentation_offers_both_ways_to_authorise(client: TestClient) -> None:
+    """/docs' "Authorize" took only a password: an API key from the account page could not be tried."""
+    schemes = client.get("/openapi.json").json()["components"]["securitySchemes"]
+    assert schemes["APIKeyHeader"] == {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                                       "description": schemes["APIKeyHeader"]["description"]}
+    assert "account page" in schemes["APIKeyHeader"]["description"]
+    assert schemes["OAuth2PasswordBearer"]["flows"]["password"]["tokenUrl"] == "/api/v1/auth/token"
+    me = client.get("/openapi.json").json()["paths"]["/api/v1/auth/me"]["get"]
+    assert {"APIKeyHeader": []} in me["security"] and {"OAuth2PasswordBearer": []} in me["security"]

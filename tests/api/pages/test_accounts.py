@@ -367,6 +367,9 @@ def test_a_new_api_key_is_shown_once_and_reloading_makes_no_second_key(web: Test
     shown = web.get("/account?done=key", headers=EN).text
     secret = re.search(r'id="new-key">(ipc_[^<]+)<', shown)
     assert secret is not None and "Copy the key now" in shown
+    # how a program sends it, and where to try it (nothing said so, and no page linked the API's documentation)
+    how = lxml_html.fromstring(shown).get_element_by_id("keys-how")
+    assert "X-API-Key" in how.text_content() and how.xpath(".//a/@href") == ["/docs"]
     assert web.get("/api/v1/auth/api-keys", headers={"X-API-Key": secret.group(1)}).status_code == 200
 
     again = web.get("/account?done=key", headers=EN).text  # the reload
