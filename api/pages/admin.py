@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from api.i18n import N_, SHOWN_ZONE
 from api.pages.agencies import SERVICES
-from api.pages.audit_labels import ACTION_LABELS, DETAIL_LABELS, OBJECT_LABELS, TRANSLATED_DETAILS
+from api.pages.audit_labels import ACTION_LABELS, DETAIL_LABELS, LANGUAGE_DETAILS, OBJECT_LABELS, TRANSLATED_DETAILS
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.problems import form_status
 from community import moderation
@@ -436,7 +436,7 @@ def _details(page: Page, details: dict[str, object]) -> list[tuple[str, str]]:
             return page.gettext("Yes") if value else page.gettext("No")
         if isinstance(value, str) and name in TRANSLATED_DETAILS:
             return page.gettext(value)
-        if isinstance(value, str) and name == "language":  # 界面语言：中文, not zh
+        if isinstance(value, str) and name in LANGUAGE_DETAILS:  # 界面语言：中文, not zh
             key = f"language.{value}"
             return named if (named := page.gettext(key)) != key else value
         if isinstance(value, str | int | float):

@@ -185,6 +185,8 @@ DETAIL_LABELS: dict[str, str] = {
 # details whose values are the platform's own words (a role, a status), translated as such; other
 # values (names, queries, reasons) are what people wrote and are shown as written
 TRANSLATED_DETAILS = frozenset({"role", "was", "status", "from_status", "to_status", "outcome", "visibility",
-                                "level", "step", "kind", "by"})
+                                "level", "step", "kind", "by", "event"})
+# details that name a language by its code (界面语言：中文, 报告语言：English, not zh or en)
+LANGUAGE_DETAILS = frozenset({"language", "lang"})
 # values of those details that are nowhere else a message
 DETAIL_VALUES = [N_("author")]

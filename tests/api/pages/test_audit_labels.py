@@ -63,3 +63,8 @@ def test_details_read_as_words_in_the_readers_language() -> None:
     assert '{"a": [1]}' in zh.values() and "—" in zh.values() and "3" in zh.values()
     en = dict(_details(reader(Language.en), {"pns": ["US1B2", "US2B2"], "language": "xx"}))  # type: ignore[arg-type]
     assert en["Publication numbers"] == "US1B2, US2B2" and en["Portal language"] == "xx"
+    # a service-hall event and a report's language in words (they read request_materials and zh)
+    en = dict(_details(reader(Language.en), {"event": "request_materials", "lang": "zh"}))  # type: ignore[arg-type]
+    assert en == {"Event": "request materials", "Report language": "Chinese"}
+    zh = dict(_details(reader(Language.zh), {"event": "reject"}))  # type: ignore[arg-type]
+    assert list(zh.values()) == ["驳回"]
