@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.accounts.models import User
@@ -18,7 +18,7 @@ from core.db import RowOut, utcnow
 from core.errors import InvalidInput, NotFound, Unavailable
 from core.i18n import Quoted
 from core.settings import BackendKind, Settings
-from loaders.journal import LoadRun, LoadStatus
+from loaders.journal import LoadFile, LoadRun, LoadStatus
 from loaders.tasks import load_task
 
 MAX_LISTED = 500
@@ -50,6 +50,16 @@ class LoadOut(RowOut):
     skipped: int
     quarantine_path: str | None
     error: str | None
+    files_unchanged: int = Field(0, description="files the journal showed loaded already, unchanged: not read "
+                                                "again (a run of only those read no document)")
+
+
+def _with_unchanged(session: Session, runs: list[LoadRun]) -> list[LoadOut]:
+    """The runs, each with how many of its files were unchanged (one query for them all)."""
+    counts = dict(session.execute(select(LoadFile.run_id, func.count()).where(
+        LoadFile.run_id.in_([r.id for r in runs]), LoadFile.status == LoadStatus.unchanged)
+        .group_by(LoadFile.run_id)).tuples().all())
+    return [LoadOut.model_validate(r).model_copy(update={"files_unchanged": counts.get(r.id, 0)}) for r in runs]
 
 
 def allowed_path(path_text: str, roots: list[Path]) -> Path:
@@ -110,7 +120,7 @@ def list_loads(session: Session, user: User, limit: int = 50) -> list[LoadOut]:
     """The latest runs, newest first (admins only)."""
     require_admin(user)
     runs = session.scalars(select(LoadRun).order_by(LoadRun.id.desc()).limit(min(max(limit, 1), MAX_LISTED)))
-    return [LoadOut.model_validate(r) for r in runs]
+    return _with_unchanged(session, list(runs))
 
 
 def get_load(session: Session, user: User, run_id: int) -> LoadOut:
@@ -118,7 +128,7 @@ def get_load(session: Session, user: User, run_id: int) -> LoadOut:
     run = session.get(LoadRun, run_id)
     if run is None:
         raise NotFound.said("load %(id)s not found", id=run_id)
-    return LoadOut.model_validate(run)
+    return _with_unchanged(session, [run])[0]
 
 
 # --- the admin console: what may be loaded, and what a run left in quarantine -------------------

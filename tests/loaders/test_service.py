@@ -107,3 +107,21 @@ def test_a_load_is_journalled_audited_and_queued(embedded_settings: Settings, se
     assert service.get_load(session, admin, out.id) == out
     with pytest.raises(NotFound):
         service.get_load(session, admin, out.id + 1)
+
+
+def test_a_run_of_files_loaded_already_says_they_were_unchanged(embedded_settings: Settings,
+                                                                   session: Session) -> None:
+    """The console read "files 52 of 52", then 0 read, 0 loaded, 0 skipped: the files the journal
+    showed loaded already, unchanged, are counted (and not read again)."""
+    from loaders.pipeline import run_load
+
+    admin = _user(session, Role.admin)
+    epo = [embedded_settings.patents_dir / "epo"]
+    first = run_load(embedded_settings, epo, backend=BackendKind.embedded)
+    again = run_load(embedded_settings, epo, backend=BackendKind.embedded)
+    assert first.files_unchanged == 0 and again.files_unchanged > 0 and again.loaded == 0
+    runs = {r.id: r for r in service.list_loads(session, admin)}
+    latest, earlier = sorted(runs, reverse=True)[:2]
+    assert (runs[latest].files_unchanged, runs[latest].seen) == (again.files_unchanged, 0)
+    assert runs[earlier].files_unchanged == 0
+    assert service.get_load(session, admin, latest).files_unchanged == again.files_unchanged
