@@ -142,9 +142,14 @@ def console(page: PageDep) -> HTMLResponse:
 
 @router.get("/admin/users", response_class=HTMLResponse)
 def users(page: PageDep, q: Annotated[str, Query(max_length=100)] = "", number: PageNumber = 1,
-          done: Done | None = None) -> HTMLResponse:
+          done: Done | None = None, who: Annotated[DbId | None, Query()] = None) -> HTMLResponse:
+    """``who``: the account whose role was just changed, named with its new role in the notice (it
+    said "The role was changed." of nobody), as the list shows it, so a link cannot put words in it."""
     found = accounts_admin.accounts(page.session, page.require_user(), q, number)
-    return _render(page, "admin_users.html", done=done, found=found, q=q)
+    changed = next((u for u in found.accounts if u.id == who), None) if done is Done.role else None
+    notice = page.gettext("%(who)s is now: %(role)s.", who=changed.display_name or changed.email,
+                          role=page.gettext(ROLES[changed.role])) if changed is not None else None
+    return _render(page, "admin_users.html", done=done, notice=notice, found=found, q=q)
 
 
 @router.post("/admin/users/{user_id}/role", response_model=None)
@@ -158,7 +163,7 @@ def change_role(page: CheckedPageDep, user_id: DbId, role: Annotated[Role, Form(
         page.session.rollback()
         found = accounts_admin.accounts(page.session, page.require_user(), q, number)
         return _render(page, "admin_users.html", 400, found=found, q=q, error=page.explain(exc))
-    return _back(page, "/admin/users", Done.role, {"q": q, "page": number})
+    return _back(page, "/admin/users", Done.role, {"q": q, "page": number, "who": user_id})
 
 
 @router.post("/admin/users/{user_id}/active", response_model=None)

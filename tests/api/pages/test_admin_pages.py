@@ -168,9 +168,14 @@ def test_a_role_change_is_audited_and_found_by_the_trail_filters(console: Consol
                                                                  clients: dict[str, TestClient]) -> None:
     admin, other = clients["admin"], console.ids["other"]
     r = _post(admin, f"/admin/users/{other}/role", {"role": "moderator", "q": "other", "page": "1"})
-    assert r.status_code == 303 and r.headers["location"] == "/admin/users?q=other&done=role"
+    assert r.status_code == 303 and r.headers["location"] == f"/admin/users?q=other&who={other}&done=role"
     page = admin.get(r.headers["location"], headers=EN).text
-    assert "The role was changed." in page
+    notice = html.fromstring(page).xpath("//p[@class='notice']")[0].text_content()
+    assert notice.endswith(" is now: Moderator.")  # whose role, and what it is now (it said "The role was changed.")
+    # the admin's own row offers no change the console refuses
+    own = html.fromstring(admin.get("/admin/users", headers=EN).text).get_element_by_id(
+        f"user-{console.ids['admin']}")
+    assert not own.xpath(".//select") and "your own role is changed by another admin" in own.text_content()
     assert re.search(rf'id="user-{other}".*?<option value="moderator" selected>', page, re.S)
     assert console.people["admin"] not in page  # searched for "other" only
     [entry] = _audit(console, "user.role.set")
