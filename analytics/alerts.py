@@ -54,18 +54,30 @@ class SubscriptionIn(BaseModel):
         return [w for w in dict.fromkeys(cleaned) if w]
 
 
-def _check_thresholds(rules: RulesConfig) -> None:
-    """A red alert is the stronger one: its threshold is never below the yellow one (a newcomer's
-    yellow 200 %, red 10 % would have sent red before yellow)."""
+def threshold_problems(rules: RulesConfig) -> list[InvalidInput]:
+    """Each pair whose red threshold is below its yellow one, marked with the red field (where a
+    form says it). A red alert is the stronger one: a newcomer's yellow 200 %, red 10 % would have
+    sent red before yellow. Both pairs are checked, so one answer names both."""
     growth, keywords = rules.foreign_growth, rules.product_keywords
+    problems: list[InvalidInput] = []
     if growth.red_pct < growth.yellow_pct:  # each pair named: the form has two
-        raise InvalidInput.said("a red threshold cannot be below its yellow one: foreign growth, red above "
-                                "%(red)s %% is below yellow above %(yellow)s %%", red=f"{growth.red_pct:g}",
-                                yellow=f"{growth.yellow_pct:g}")
+        problems.append(InvalidInput.said("a red threshold cannot be below its yellow one: foreign growth, red above "
+                                          "%(red)s %% is below yellow above %(yellow)s %%", red=f"{growth.red_pct:g}",
+                                          yellow=f"{growth.yellow_pct:g}").about("red_pct"))
     if keywords.red_keywords < keywords.min_keywords:
-        raise InvalidInput.said("a red threshold cannot be below its yellow one: %(red)s keywords for a red alert "
-                                "are fewer than %(yellow)s for a yellow one", red=keywords.red_keywords,
-                                yellow=keywords.min_keywords)
+        problems.append(InvalidInput.said("a red threshold cannot be below its yellow one: %(red)s keywords for a red "
+                                          "alert are fewer than %(yellow)s for a yellow one",
+                                          red=keywords.red_keywords,
+                                          yellow=keywords.min_keywords).about("red_keywords"))
+    return problems
+
+
+def _check_thresholds(rules: RulesConfig) -> None:
+    problems = threshold_problems(rules)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:  # both pairs: one refusal that says both
+        raise InvalidInput("; ".join(p.detail for p in problems))
 
 
 def subscribe(session: Session, user_id: int, data: SubscriptionIn) -> Subscription:

@@ -33,6 +33,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "basis": ("Trend basis", "趋势统计口径"),
     "period": ("Period", "时间范围"),
     "generated": ("Generated", "生成时间"),
+    "colon": (": ", "："),  # after a label, as the pages write it
     "shown_zone": ("(Beijing time, UTC+8)", "（北京时间）"),
     # provenance, for whoever computes the report again: said as a reader of the report would
     "load_runs": ("Data batches searched (numbers, for re-computing this report)",

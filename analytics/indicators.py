@@ -226,6 +226,12 @@ class Indicators(BaseModel):
     key_patents: list[KeyPatent] = Field(description="documents")
     expiry: Expiry = Field(description="documents")
 
+    @property
+    def reaches_incomplete(self) -> bool:
+        """The period includes a year whose documents are not all published yet: only then is
+        the publication lag worth a caution (2015-2020 read in 2026 is complete)."""
+        return self.params.to_year is None or self.params.to_year > self.last_complete_year
+
 
 # --- pure helpers (also used by rules and reports) -------------------------------------------
 

@@ -9,8 +9,9 @@ rest of ``analytics.service``."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,7 @@ from analytics.models import Alert, Subscription
 from analytics.periods import latest_publication
 from analytics.reports import service as reports
 from analytics.reports.content import BranchRow, branch_rows
-from analytics.rules import RulesConfig, Standing, standings
+from analytics.rules import ForeignGrowth, ProductKeywords, RulesConfig, Standing, standings
 from analytics.schemas import AlertOut, ReportOut, SubscriptionOut
 from core.accounts.models import Membership, User
 from core.accounts.schemas import OrgOut
@@ -32,6 +33,7 @@ from core.audit import Writer
 from core.countries import CountryCode
 from core.errors import InvalidInput, NotFound
 from core.i18n import Language
+from core.ids import INTEGER_MAX, parse_id
 from ipsearch.names import harmonise_name
 from ipsearch.query.ast import any_keyword
 from ipsearch.service import SearchService
@@ -151,15 +153,88 @@ def unknown_names(search: SearchService, names: list[str]) -> list[str]:
     return [name for name, key in keys.items() if not key or key not in known]
 
 
-def subscribe(w: Writer, search: SearchService, body: SubscriptionIn, watched: list[str]) -> SubscriptionOut:
-    """Subscribe with competitors the index knows (``watched``: the names as typed; ``body.watched``
-    holds them harmonised): a name matching no applicant is refused, with the names in
-    ``extra['unknown']``, never kept silently."""
-    unknown = unknown_names(search, watched)
-    if unknown:
+class SubscriptionForm(BaseModel):
+    """The subscription form as typed, every box a string: ``subscribe`` reads it whole, so that one
+    answer names every problem of one submit (a keyword too long hid an unknown competitor)."""
+
+    scope: str = ""
+    org: str = ""
+    watched: str = Field(default="", description="one name per line: names have commas")
+    keywords: str = Field(default="", description="one per line, or separated by commas of either kind")
+    yellow_pct: str = ""
+    red_pct: str = ""
+    min_keywords: str = ""
+    red_keywords: str = ""
+    lang: str = "en"
+    monthly_report: bool = False
+
+    def names(self) -> list[str]:
+        return [n.strip() for n in self.watched.splitlines() if n.strip()]
+
+    def keyword_list(self) -> list[str]:
+        return [w.strip() for chunk in self.keywords.splitlines() for w in chunk.replace("，", ",").split(",")
+                if w.strip()]
+
+    def rules(self, problems: list[Exception]) -> RulesConfig:
+        """The thresholds typed (a box left empty: the default); each that is not a number is added
+        to ``problems`` and left at its default."""
+        values: dict[str, float] = {}
+        for name in THRESHOLDS:
+            text = str(getattr(self, name)).strip()
+            try:
+                number = float(text) if text else None
+            except ValueError:
+                number = math.nan
+            if number is not None and (not math.isfinite(number) or abs(number) > INTEGER_MAX):
+                # "lots", "1e999", "nan": int() of the last two is a 500
+                problems.append(InvalidInput.said("the thresholds are numbers").about(name))
+            elif number is not None:
+                values[name] = number
+        fg, pk = ForeignGrowth(), ProductKeywords()
+        return RulesConfig(foreign_growth=ForeignGrowth(yellow_pct=values.get("yellow_pct", fg.yellow_pct),
+                                                        red_pct=values.get("red_pct", fg.red_pct)),
+                           product_keywords=ProductKeywords(
+                               min_keywords=int(values.get("min_keywords", pk.min_keywords)),
+                               red_keywords=int(values.get("red_keywords", pk.red_keywords))))
+
+
+THRESHOLDS = ("yellow_pct", "red_pct", "min_keywords", "red_keywords")
+PAIRS = {"red_pct": "yellow_pct", "red_keywords": "min_keywords"}
+
+
+class Refused(InvalidInput):
+    """Every problem of one form: ``problems`` holds each refusal (marked with its field in
+    ``extra['field']``) and pydantic's errors; a page says each beside its field."""
+
+    def __init__(self, problems: list[Exception]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def subscribe(w: Writer, search: SearchService, form: SubscriptionForm) -> SubscriptionOut:
+    """Subscribe with competitors the index knows: a name matching no applicant is refused, with
+    the names as typed in ``extra['unknown']``, never kept silently. Every problem of the form is
+    refused at once (``Refused``): values out of range, unknown names, thresholds in the wrong order."""
+    problems: list[Exception] = []
+    rules = form.rules(problems)
+    names = form.names()
+    body = None
+    try:
+        body = SubscriptionIn(scope=form.scope, org_id=parse_id(form.org), watched=names,
+                              product_keywords=form.keyword_list(), rules=rules, lang=form.lang,
+                              monthly_report=form.monthly_report)
+    except ValidationError as exc:
+        problems.append(exc)
+    if unknown := unknown_names(search, names):
         template = "no applicant in the data is named %(names)s: choose a name from the suggestions"
-        names = ", ".join(unknown)
-        raise InvalidInput(template % {"names": names}, template=template, params={"names": names}, unknown=unknown)
+        listed = ", ".join(unknown)
+        problems.append(InvalidInput(template % {"names": listed}, template=template, params={"names": listed},
+                                     unknown=unknown, field="watched"))
+    refused_numbers = {str(p.extra.get("field")) for p in problems if isinstance(p, InvalidInput)}
+    problems += [p for p in alerts.threshold_problems(rules)  # a pair with a number refused is not compared
+                 if not {p.extra["field"], PAIRS[str(p.extra["field"])]} & refused_numbers]
+    if problems or body is None:
+        raise Refused(problems)
     return analytics.subscribe(w, body)
 
 

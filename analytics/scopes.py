@@ -1,8 +1,10 @@
 """Scope lookup: a built-in industry (analytics.industries) or one a user defined.
 
 A user-defined scope is private until its owner publishes it: only its owner, the members of its
-organisation (when it has one) and administrators see it (``resolve_for``, ``all_scopes``); to
-anyone else it does not exist. A published scope is seen by everyone.
+organisation (when it has one) and administrators open it (``resolve_for``); to anyone else it does
+not exist. The lists (``all_scopes``) are what each reads as a reader, an administrator included: a
+member's private scope is not offered to the administrator's subscriptions. A published scope is
+seen by everyone.
 ``resolve`` without a viewer is for work already authorised (a queued report, a subscription's rules)."""
 
 from __future__ import annotations
@@ -44,15 +46,20 @@ class ScopeIn(BaseModel):
     @classmethod
     def _branches_parse(cls, branches: list[Branch]) -> list[Branch]:
         for branch in branches:
-            check_query(branch.query)
+            check_query(branch.query, branch.name)
         return branches
 
 
-def check_query(query: str) -> None:
+def check_query(query: str, branch: str = "") -> None:
+    """Refuse a query that does not parse with the parser's own error (a ``ValueError``, so pydantic
+    keeps it in its error's context: a page explains it as the search page does, with a caret), naming
+    the technology branch it belongs to (``extra["branch"]``)."""
     try:
         parse_query(query)
     except QuerySyntaxError as exc:
-        raise ValueError(f"not a valid query: {exc}") from exc
+        if branch:
+            exc.extra["branch"] = branch
+        raise
 
 
 def _industry(row: CustomScope) -> Industry:
@@ -104,12 +111,13 @@ def create(session: Session, data: ScopeIn, owner_id: int, org_id: int | None = 
     org_id = org_id if org_id is not None else data.org_id
     if org_id is not None and session.scalar(select(Membership.id).where(
             Membership.user_id == owner_id, Membership.org_id == org_id)) is None:
-        raise PermissionDenied.said("you can share a scope with an organisation you belong to only")
+        raise PermissionDenied.said("you can share a scope with an organisation you belong to only").about("org_id")
     if data.key.startswith(REGION_PREFIX):
-        raise Conflict.said("scope keys starting with %(prefix)s are the regions' own", prefix=REGION_PREFIX)
+        raise Conflict.said("scope keys starting with %(prefix)s are the regions' own",
+                            prefix=REGION_PREFIX).about("key")
     if data.key in INDUSTRIES or session.scalar(select(CustomScope).where(CustomScope.key == data.key)):
         # keys name scopes in addresses, so they are one namespace; the refusal does not say whose
-        raise Conflict.said("the key %(key)s is taken: choose another", key=data.key)
+        raise Conflict.said("the key %(key)s is taken: choose another", key=data.key).about("key")
     row = CustomScope(key=data.key, name=data.name, name_zh=data.name_zh, query=data.query,
                       branches=[b.model_dump() for b in data.branches], owner_id=owner_id, org_id=org_id,
                       published=data.published)
@@ -119,11 +127,13 @@ def create(session: Session, data: ScopeIn, owner_id: int, org_id: int | None = 
 
 
 def custom_scopes(session: Session, user: User | None) -> list[Industry]:
-    """The custom scopes ``user`` may see (published ones for everyone), by key."""
+    """The custom scopes ``user`` reads (published ones for everyone), by key. An administrator
+    may open a member's private scope by its address, but is not offered it among their own
+    (the form promises it is seen only by its owner and those it is shared with)."""
     stmt = select(CustomScope).order_by(CustomScope.key)
     if user is None:
         stmt = stmt.where(CustomScope.published.is_(True))
-    elif not is_admin(user):
+    else:
         orgs = select(Membership.org_id).where(Membership.user_id == user.id)
         stmt = stmt.where(CustomScope.published.is_(True) | (CustomScope.owner_id == user.id)
                           | CustomScope.org_id.in_(orgs))

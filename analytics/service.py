@@ -56,12 +56,15 @@ def subscriptions_of(session: Session, user: User) -> list[SubscriptionOut]:
     return [SubscriptionOut.model_validate(s) for s in rows]
 
 
-def unsubscribe(w: Writer, subscription_id: int) -> None:
-    """Only the subscriber ends a subscription; to anyone else it does not exist."""
+def unsubscribe(w: Writer, subscription_id: int) -> str:
+    """Only the subscriber ends a subscription; to anyone else it does not exist. Returns the
+    scope it watched, for the page to say which subscription ended."""
     sub = alerts.owned_subscription(w.session, w.actor.id, subscription_id)
-    w.audit(AuditAction.analytics_unsubscribe, "subscription", subscription_id, scope=sub.scope)
+    scope = sub.scope
+    w.audit(AuditAction.analytics_unsubscribe, "subscription", subscription_id, scope=scope)
     w.session.delete(sub)
     w.commit()
+    return scope
 
 
 def alerts_of(session: Session, user: User, severity: Severity | None = None) -> list[AlertOut]:

@@ -47,6 +47,12 @@ class IPCommonsError(Exception):
         """The error with ``template % params`` as its detail, keeping both for translation."""
         return cls(template % params, template=template, params=params)
 
+    def about(self, field: str) -> Self:
+        """This refusal, marked as about the form field ``field`` (``extra["field"]``): a page says it
+        beside that field, under the field's label, not only in a box above the form."""
+        self.extra["field"] = field
+        return self
+
     def in_words(self, translate: Callable[[str], str], lang: Language = Language.en) -> str:
         """The detail in the reader's language: the translated template filled with the values
         (a ``Named`` or ``Quoted`` value in ``lang``, a ``Term`` in the catalog's word)."""

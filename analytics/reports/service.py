@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from analytics import scopes
@@ -62,14 +62,22 @@ def load_runs(session: Session, backend_kind: str) -> list[int]:
     return sorted(set(session.scalars(select(CorpusEvent.run_id).where(CorpusEvent.backend == backend_kind))))
 
 
+def _requested_by(user_id: int | None) -> ColumnElement[bool]:
+    return Report.requested_by.is_(None) if user_id is None else Report.requested_by == user_id
+
+
 def queue(session: Session, request: ReportRequest, user_id: int | None,
           subscription_id: int | None = None) -> Report:
+    """A new version of the requester's report of this scope in this language. Versions are
+    counted per requester: the archive shows each reader their own reports, so their first is
+    version 1 whoever else asked for the same scope (counted across everyone, a first report
+    read "version 2", and a later English one "version 1" above it)."""
     # a requester sees their own and their organisations' scopes; the platform itself (None) any scope
     industry = (scopes.resolve(session, request.scope) if user_id is None
                 else scopes.resolve_for(session, request.scope, session.get(User, user_id)))
     params = request.params()
     previous = session.scalar(select(func.count()).select_from(Report).where(
-        Report.scope == request.scope, Report.lang == request.lang)) or 0
+        Report.scope == request.scope, Report.lang == request.lang, _requested_by(user_id))) or 0
     report = Report(scope=request.scope, query=industry.query, params=params.model_dump(mode="json"),
                     lang=request.lang, version=previous + 1, requested_by=user_id, subscription_id=subscription_id)
     session.add(report)

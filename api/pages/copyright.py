@@ -23,6 +23,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.i18n import N_
+from api.pages import refusals
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.copyright_catalogue import TO_THE_REGISTER
 from api.pages.errors import came_from
@@ -70,39 +71,23 @@ def _date(page: Page, text: str, field: str, name: str = "") -> dt.date | None:
         return dt.date.fromisoformat(text.strip()) if text.strip() else None
     except ValueError as exc:
         refusal = InvalidInput.said("%(field)s is not a date (YYYY-MM-DD)", field=page.gettext(field))
-        raise _about(name, refusal) if name else refusal from exc
-
-
-def _about(name: str, refusal: InvalidInput) -> InvalidInput:
-    """``refusal``, marked as about the wizard's field ``name``: it is said beside that field."""
-    refusal.extra["field"] = name
-    return refusal
+        raise refusal.about(name) if name else refusal from exc
 
 
 def _beside(page: Page, exc: Exception) -> dict[str, str]:
-    """The refusal by the wizard's field it is about, in the form's order, each field named by its
-    label on the form; empty unless every part of it is about a field (the box above the form then
-    says it all). A check across fields names its field in its context (``registry._refused``)."""
-    if isinstance(exc, InvalidInput) and exc.extra.get("field") in WIZARD_LABELS:
-        return {str(exc.extra["field"]): page.explain(exc)}
-    if not isinstance(exc, ValidationError):
-        return {}
-    said: dict[str, list[str]] = {}
-    for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else str(error.get("ctx", {}).get("field", ""))
-        if field not in WIZARD_LABELS:
-            return {}
-        label = page.gettext(WIZARD_LABELS[field]) if error["loc"] else ""  # a check across fields says its field
-        said.setdefault(field, []).append(page.explain_error(error, label))
-    return {field: page.gettext("; ").join(said[field]) for field in WIZARD_LABELS if field in said}
+    """The refusal by the wizard's field it is about, each field named by its label on the form;
+    empty unless every part of it is about one of the wizard's fields (the box above the form then
+    says it all)."""
+    found = refusals.by_field(page, [exc], WIZARD_LABELS)
+    return {} if refusals.NO_FIELD in found else found
 
 
 def _work(page: Page, form: dict[str, str]) -> WorkIn:
     """The wizard's description of the work, each refusal in words the form's reader knows."""
     if form["work_type"] not in {kind.value for kind in WorkType}:
-        raise _about("work_type", InvalidInput.said("choose the type of work"))
+        raise InvalidInput.said("choose the type of work").about("work_type")
     if not form["title"].strip():
-        raise _about("title", InvalidInput.said("give the title of the work"))
+        raise InvalidInput.said("give the title of the work").about("title")
     return WorkIn(title=form["title"].strip(), work_type=WorkType(form["work_type"]),
                   description=form["description"].strip(), authors=_lines(form["authors"]),
                   owners=_lines(form["owners"]),

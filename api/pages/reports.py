@@ -10,8 +10,8 @@ audit and commit.
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
@@ -19,20 +19,20 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 
 from analytics import portal, scopes
 from analytics import service as analytics
-from analytics.alerts import SubscriptionIn
 from analytics.indicators import Basis, CountingUnit
 from analytics.industries import REGION_PREFIX, Branch
 from analytics.models import ReportStatus
 from analytics.reports import service as reports
-from analytics.rules import ForeignGrowth, ProductKeywords, RulesConfig, StandingLevel
+from analytics.rules import RulesConfig, StandingLevel
 from analytics.schemas import ReportFormat
 from api.i18n import N_, formatter
+from api.pages import refusals
 from api.pages.context import CheckedPageDep, Page, PageDep
 from core import mail
 from core.countries import country_code
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.i18n import Language
-from core.ids import INTEGER_MAX, DbId, parse_id
+from core.ids import DbId, parse_id
 from core.regions import Level
 
 router = APIRouter(include_in_schema=False)
@@ -57,25 +57,34 @@ MESSAGES = [N_("Filing date"), N_("Priority date"), N_("Publication date"), N_("
             N_("competitor_new_subclass"), N_("concentration_band"), N_("product_keywords"),
             N_("no applicant in the data is named %(names)s: choose a name from the suggestions"),
             N_("Chinese"), N_("English"), N_("the thresholds are numbers"),
-            N_("write each branch as “name: query”, one per line")]
+            N_("write each branch as “name: query”, one per line"),
+            N_("the period's first year is after its last year")]
+# the words a refusal names each form field by: the form's own labels, shortened
+SCOPE_LABELS = {"key": N_("Key"), "name": N_("Name"), "name_zh": N_("Chinese name"), "query": N_("Query"),
+                "branches": N_("Technology branches"), "org_id": N_("Share with")}
+SUBSCRIPTION_LABELS = {"scope": N_("Scope"), "org_id": N_("For"), "watched": N_("Watched competitors"),
+                       "product_keywords": N_("Product keywords"),
+                       "yellow_pct": N_("Foreign growth, yellow above (%)"),
+                       "red_pct": N_("Foreign growth, red above (%)"),
+                       "min_keywords": N_("Keywords matched, yellow from"),
+                       "red_keywords": N_("Keywords matched, red from"),
+                       "lang": N_("Language of alerts and monthly reports")}
 BASIS_LABELS = {Basis.filing: "Filing date", Basis.priority: "Priority date", Basis.publication: "Publication date"}
 COUNTING_LABELS = {CountingUnit.family: "Simple families", CountingUnit.document: "Documents"}
+# a report's status as a word, not its code ("done" read as a code in the English archive)
+REPORT_STATUSES = {ReportStatus.queued: N_("Queued"), ReportStatus.running: N_("Generating"),
+                   ReportStatus.done: N_("Done"), ReportStatus.failed: N_("Failed")}
 # a rule's status today, beside its thresholds
 LEVEL_LABELS = {StandingLevel.below: N_("below the thresholds"), StandingLevel.yellow: N_("yellow"),
                 StandingLevel.red: N_("red"), StandingLevel.not_compared: N_("nothing to compare"),
                 StandingLevel.on_load: N_("checked on each load")}
 
 
-def _lines(text: str) -> list[str]:
-    """Names or keywords typed one per line (or separated by commas of either kind)."""
-    return [w.strip() for chunk in text.splitlines() for w in chunk.replace("，", ",").split(",") if w.strip()]
-
-
 # --- the section's home and the scope builder ------------------------------------------------
 
 def _home(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
     return page.render("reports_home.html", status_code, home=portal.home(page.session, page.user),
-                       scope_form=extra.pop("scope_form", {}), **extra)
+                       scope_form=extra.pop("scope_form", {}), scope_errors=extra.pop("scope_errors", {}), **extra)
 
 
 @router.get("/reports", response_class=HTMLResponse)
@@ -83,13 +92,15 @@ def reports_home(page: PageDep) -> HTMLResponse:
     return _home(page)
 
 
-def _branches(text: str) -> list[Branch]:
-    """Technology branches typed one per line as "name: query"."""
+def _branches(text: str, problems: list[Exception]) -> list[Branch]:
+    """Technology branches typed one per line as "name: query"; a line that is not is added to
+    ``problems`` (about the branches field), the others kept to be checked."""
     out = []
     for n, line in enumerate((ln for ln in text.splitlines() if ln.strip()), 1):
         name, sep, query = line.replace("：", ":").partition(":")
         if not sep or not name.strip() or not query.strip():
-            raise InvalidInput.said("write each branch as “name: query”, one per line")
+            problems.append(InvalidInput.said("write each branch as “name: query”, one per line").about("branches"))
+            return []
         out.append(Branch(key=f"b{n}", name=name.strip(), name_zh=name.strip(), query=query.strip()))
     return out
 
@@ -98,18 +109,22 @@ def _branches(text: str) -> list[Branch]:
 def create_scope(page: CheckedPageDep, key: Text = "", name: Text = "", name_zh: Text = "",
                  query: Text = "", branches: Text = "", org: Text = "", published: Text = "") -> Response:
     """The scope builder: private to its owner, shared with one of their organisations, or
-    published for everyone; a refusal shows the form again with its reason."""
+    published for everyone. A refusal shows the form again, in view (its address ends in the
+    form's fragment), with every problem of the values typed beside its field."""
     form = {"key": key, "name": name, "name_zh": name_zh, "query": query, "branches": branches, "org": org,
             "published": published}
+    problems: list[Exception] = []
+    typed = _branches(branches, problems)
     try:
         body = scopes.ScopeIn(key=key.strip(), name=name.strip(), name_zh=name_zh.strip(), query=query.strip(),
-                              branches=_branches(branches), org_id=parse_id(org),
-                              published=bool(published))
-        created = analytics.create_scope(page.writer(), body)
+                              branches=typed, org_id=parse_id(org), published=bool(published))
+        if not problems:
+            created = analytics.create_scope(page.writer(), body)
+            return page.redirect(f"/reports/industries/{created.key}")
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _home(page, 400, scope_error=page.explain(exc), scope_form=form)
-    return page.redirect(f"/reports/industries/{created.key}")
+        problems.append(exc)
+    return _home(page, 400, scope_errors=refusals.by_field(page, problems, SCOPE_LABELS), scope_form=form)
 
 
 # --- a dashboard ----------------------------------------------------------------------------------
@@ -175,12 +190,14 @@ def refused_period(page: Page, from_year: int | None, to_year: int | None) -> st
 @router.post("/reports/industries/{key}/report", response_model=None)
 def request_report(page: CheckedPageDep, key: str, lang: Annotated[Language, Form()] = Language.zh,
                    format: Annotated[ReportFormat, Form()] = ReportFormat.pdf,
-                   from_year: Annotated[int | None, Form(ge=1800, le=2200)] = None,
-                   to_year: Annotated[int | None, Form(ge=1800, le=2200)] = None,
+                   from_year: Annotated[int | None, Form(alias="from", ge=1800, le=2200)] = None,
+                   to_year: Annotated[int | None, Form(alias="to", ge=1800, le=2200)] = None,
                    basis: Annotated[Basis, Form()] = Basis.filing,
                    home: Annotated[str, Form(pattern=r"^[A-Za-z]{2}$")] = "CN",
                    counting: Annotated[CountingUnit, Form()] = CountingUnit.family) -> Response:
-    """Queue a report with the dashboard's filters; its page shows the progress."""
+    """Queue a report with the dashboard's filters, under the names of the dashboard's address
+    (``from``, ``to``); its page shows the progress. A period the dashboard refuses (its first year
+    after its last) the report request refuses too (``ReportRequest``)."""
     try:
         body = reports.ReportRequest(scope=key, lang=lang, basis=basis, from_year=from_year, to_year=to_year,
                                      home_country=home.upper(), counting=counting)
@@ -198,14 +215,16 @@ def request_report(page: CheckedPageDep, key: str, lang: Annotated[Language, For
 def archive(page: PageDep, scope: Annotated[str | None, Query(max_length=60)] = None) -> HTMLResponse:
     """Every version of every report I asked for, newest first."""
     shown = portal.archive(page.session, page.require_user(), scope, page.lang)
-    return page.render("reports_archive.html", reports=shown.reports, scope=scope, scope_name=shown.scope_name)
+    return page.render("reports_archive.html", reports=shown.reports, scope=scope, scope_name=shown.scope_name,
+                       statuses=REPORT_STATUSES)
 
 
 @router.get("/reports/archive/{report_id}", response_class=HTMLResponse)
 def report_page(page: PageDep, report_id: DbId, open: ReportFormat = ReportFormat.pdf) -> HTMLResponse:
     view = portal.report_view(page.session, page.require_user(), report_id, page.lang)
     return page.render("reports_report.html", report=view.report, name=view.name, open=open, poll=POLL_SECONDS,
-                       finished=view.report.status in (ReportStatus.done, ReportStatus.failed))
+                       finished=view.report.status in (ReportStatus.done, ReportStatus.failed),
+                       statuses=REPORT_STATUSES)
 
 
 @router.get("/reports/archive/{report_id}/status", response_class=HTMLResponse)
@@ -214,7 +233,7 @@ def report_progress(page: PageDep, report_id: DbId, open: ReportFormat = ReportF
     page.require_user()
     shown = reports.report_status(page.session, page.user, report_id)
     return page.render("_report_status.html", report=shown, open=open, poll=POLL_SECONDS,
-                       finished=shown.status in (ReportStatus.done, ReportStatus.failed))
+                       finished=shown.status in (ReportStatus.done, ReportStatus.failed), statuses=REPORT_STATUSES)
 
 
 @router.get("/reports/archive/{report_id}/report.{fmt}", response_model=None)
@@ -243,13 +262,16 @@ def _subscriptions(page: Page, status_code: int = 200, **extra: Any) -> HTMLResp
 
 @router.get("/reports/subscriptions", response_class=HTMLResponse)
 def subscriptions(page: PageDep, scope: Annotated[str, Query(max_length=60)] = "",
-                  created: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
+                  created: Annotated[int, Query(ge=0, le=1)] = 0,
+                  deleted: Annotated[str, Query(max_length=60)] = "") -> HTMLResponse:
+    """``created=1``: just subscribed; ``deleted``: the scope whose subscription just ended (named
+    only when it is one of the reader's scopes: the template looks it up)."""
     # the e-mail is promised only when this site sends mail and the reader takes it
     mailed = mail.enabled(page.platform.settings) and page.user is not None and page.user.email_notifications
     said = (N_("You are subscribed: alerts reach your inbox and your e-mail.") if mailed else
             N_("You are subscribed: alerts reach your inbox (this site sends no e-mail)."))
     notice = page.gettext(said) if created else None
-    return _subscriptions(page, form={"scope": scope}, notice=notice)
+    return _subscriptions(page, form={"scope": scope}, notice=notice, deleted=deleted)
 
 
 @router.get("/reports/subscriptions/{sub_id}", response_class=HTMLResponse)
@@ -267,48 +289,32 @@ def suggest(page: PageDep, scope: Annotated[str, Query(min_length=1, max_length=
     return page.render("_report_suggestions.html", suggestions=found, typed=q)
 
 
-def _rules(form: dict[str, str]) -> RulesConfig:
-    def number(name: str, default: float) -> float:
-        value = form.get(name, "").strip()
-        try:
-            number = float(value) if value else default
-        except ValueError as exc:
-            raise InvalidInput.said("the thresholds are numbers") from exc
-        if not math.isfinite(number) or abs(number) > INTEGER_MAX:  # "1e999", "nan": int() of them is a 500
-            raise InvalidInput.said("the thresholds are numbers")
-        return number
-
-    fg, pk = ForeignGrowth(), ProductKeywords()
-    return RulesConfig(foreign_growth=ForeignGrowth(yellow_pct=number("yellow_pct", fg.yellow_pct),
-                                                    red_pct=number("red_pct", fg.red_pct)),
-                       product_keywords=ProductKeywords(min_keywords=int(number("min_keywords", pk.min_keywords)),
-                                                        red_keywords=int(number("red_keywords", pk.red_keywords))))
-
-
 @router.post("/reports/subscriptions", response_model=None)
 def subscribe(page: CheckedPageDep, scope: Text = "", watched: Text = "", keywords: Text = "",
               yellow_pct: Text = "", red_pct: Text = "", min_keywords: Text = "", red_keywords: Text = "",
               lang: Text = "", monthly_report: Text = "", org: Text = "") -> Response:
     """Watched competitors must be applicant names the index knows; an unknown one is named in the
-    form. ``org``: for an organisation of mine, whose members all receive the alerts."""
+    form. ``org``: for an organisation of mine, whose members all receive the alerts. A refusal
+    names every problem of the submit, each beside its field, with the form in view."""
     form = {"scope": scope, "watched": watched, "keywords": keywords, "yellow_pct": yellow_pct, "red_pct": red_pct,
             "min_keywords": min_keywords, "red_keywords": red_keywords, "lang": lang, "monthly_report": monthly_report,
             "org": org}
+    typed = portal.SubscriptionForm(**form | {"lang": lang if lang in ("zh", "en") else page.lang.value,
+                                              "monthly_report": bool(monthly_report)})
     try:
-        names = [n.strip() for n in watched.splitlines() if n.strip()]  # names have commas: one per line
-        body = SubscriptionIn(scope=scope, org_id=parse_id(org), watched=names,
-                              product_keywords=_lines(keywords), rules=_rules(form),
-                              lang=lang if lang in ("zh", "en") else page.lang.value,
-                              monthly_report=bool(monthly_report))
-        portal.subscribe(page.writer(), page.platform.search, body, names)
+        portal.subscribe(page.writer(), page.platform.search, typed)
     except FORM_ERRORS as exc:
         page.session.rollback()
-        unknown = getattr(exc, "extra", {}).get("unknown", [])
-        return _subscriptions(page, 400, error=page.explain(exc), form=form, unknown=unknown)
+        problems: list[Exception] = exc.problems if isinstance(exc, portal.Refused) else [exc]
+        unknown = next((p.extra["unknown"] for p in problems if isinstance(p, InvalidInput) and "unknown" in p.extra),
+                       [])
+        return _subscriptions(page, 400, errors=refusals.by_field(page, problems, SUBSCRIPTION_LABELS), form=form,
+                              unknown=unknown)
     return page.redirect("/reports/subscriptions?created=1")
 
 
 @router.post("/reports/subscriptions/{sub_id}/delete", response_model=None)
 def unsubscribe(page: CheckedPageDep, sub_id: DbId) -> Response:
-    analytics.unsubscribe(page.writer(), sub_id)
-    return page.redirect("/reports/subscriptions")
+    """The button asks first (``data-confirm``); the list then says which subscription ended."""
+    scope = analytics.unsubscribe(page.writer(), sub_id)
+    return page.redirect(f"/reports/subscriptions?{urlencode({'deleted': scope})}")

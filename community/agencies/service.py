@@ -552,7 +552,7 @@ def _refusing(field: str) -> Iterator[None]:
     try:
         yield
     except InvalidInput as exc:
-        exc.extra["field"] = field
+        exc.about(field)
         raise
 
 

@@ -175,7 +175,7 @@ def test_the_chinese_report_is_chinese_throughout(backend: str, corpus_settings:
     assert "<tr><th>Trend basis</th><td>Filing date</td></tr>" in english
     # the time of day is Beijing's in both languages, as on every page: 20:30 UTC is 04:30 next morning
     evening = dt.datetime(2026, 12, 4, 20, 30, tzinfo=dt.UTC)
-    for report, said in ((data, "生成时间: 2026-12-05 04:30 （北京时间）"),
+    for report, said in ((data, "生成时间：2026-12-05 04:30 （北京时间）"),
                          (english_data, "Generated: 2026-12-05 04:30 (Beijing time, UTC+8)")):
         report.provenance.generated_at = evening
         assert said in render.html(report)

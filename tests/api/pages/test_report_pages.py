@@ -21,15 +21,15 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from lxml import html
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from analytics import portal as portal_service
-from analytics.models import CustomScope, Subscription
+from analytics.models import CustomScope, Report, Subscription
 from analytics.reports.service import generate
 from analytics.rules import Rule, Standing, StandingLevel
 from api.app import create_app
-from core.accounts.models import OrgKind, OrgRole, User
+from core.accounts.models import OrgKind, OrgRole, Role, User
 from core.accounts.service import add_member, create_organisation, create_user
 from core.db import session_factory
 from core.i18n import Language
@@ -557,8 +557,8 @@ def test_forms_without_the_csrf_token_are_refused(portal: Portal) -> None:
 
 def test_a_report_is_requested_followed_and_opened_with_the_session(portal: Portal) -> None:
     alice, bob = portal.clients["alice"], portal.clients["bob"]
-    r = _post(alice, "/reports/industries/led/report", {"lang": "zh", "format": "pdf", "from_year": "2010",
-                                                        "to_year": "2024", "counting": "document"})
+    r = _post(alice, "/reports/industries/led/report", {"lang": "zh", "format": "pdf", "from": "2010",
+                                                        "to": "2024", "counting": "document"})
     assert r.status_code == 303 and re.fullmatch(r"/reports/archive/\d+\?open=pdf", r.headers["location"])
     rid = int(r.headers["location"].split("/")[-1].split("?")[0])
     waiting = alice.get(f"/reports/archive/{rid}/status?open=pdf", headers=EN).text
@@ -600,3 +600,175 @@ def test_alert_titles_in_the_subscribers_language(portal: Portal) -> None:
     in_chinese = Notification(kind="alert", title=note.title, payload=payload | {"lang": "zh"})  # the subscription's
     assert _title(User(email="a@example.org", language=None), in_chinese).startswith("【红色预警】")
     assert _title(User(email="a@example.org", language="en"), in_chinese) == note.title  # the user's choice first
+
+
+def _form_action(page: str, path: str) -> str:
+    found = re.search(rf'<form method="post" action="({re.escape(path)}(?:#[^"]*)?)"', page)
+    assert found is not None, path
+    return found.group(1)
+
+
+def _field(page: str, field_id: str) -> str:
+    """The opening tag of the field ``field_id``."""
+    found = re.search(rf'<(?:input|textarea|select) id="{field_id}"[^>]*>', page)
+    assert found is not None, field_id
+    return found.group(0)
+
+
+def test_a_refused_scope_says_every_problem_in_the_readers_words_beside_its_field(portal: Portal) -> None:
+    """A query that does not parse is explained as the search page explains it (in Chinese, with
+    a caret), not "not a valid query: ... at position 3"; the key's refusals say the label's word
+    (标识, not 键名); a bad key and a bad query are both named in one answer; the form comes back in
+    view (its action carries its fragment) with each refused field marked and described."""
+    alice = portal.clients["alice"]
+    r = _post(alice, "/reports/scopes", {"key": "Bad Key!", "name": "x", "query": "TI=(led AND",
+                                         "branches": "灯泡：TI=(lamp"}, headers=ZH)
+    assert r.status_code == 400
+    page = r.text
+    assert "not a valid query" not in page and "at position" not in page and "键名" not in page
+    assert "检索式：" in page and "标识" in page.split('id="scope-error"')[1].split("</div>")[0]
+    assert re.search(r"TI=\(led AND\n {3}\^</pre>", page)  # the caret under the "("
+    assert "技术分支：灯泡：" in page  # a branch's query, named by its branch
+    assert _form_action(page, "/reports/scopes") == "/reports/scopes#scope-builder"
+    assert re.search(r'<details class="panel" id="scope-builder"\s+open>', page)
+    for field_id in ("s-key", "s-query", "s-branches"):
+        tag = _field(page, field_id)
+        assert 'aria-invalid="true"' in tag and f'aria-describedby="{field_id}-error"' in tag
+        assert f'id="{field_id}-error"' in page
+    assert 'aria-invalid' not in _field(page, "s-name")
+    key = f"taken-{uuid.uuid4().hex[:6]}"
+    assert _post(alice, "/reports/scopes", {"key": key, "name": "x", "query": "IPC=H01L"}).status_code == 303
+    taken = _post(alice, "/reports/scopes", {"key": key, "name": "x", "query": "IPC=H01L"}, headers=ZH)
+    assert taken.status_code == 400 and f"标识 {key} 已被使用" in taken.text and "键名" not in taken.text
+    assert 'aria-describedby="s-key-error"' in _field(taken.text, "s-key")
+
+
+def test_the_publish_box_is_laid_out_as_the_sites_other_checkboxes(portal: Portal) -> None:
+    """The scope form's rule for its boxes took in the checkbox too: full width, a block, its label
+    squeezed beside an empty column at 390 px."""
+    css = (Path(__file__).parents[3] / "api/static/app.css").read_text(encoding="utf-8")
+    rule = next(line for line in css.splitlines() if "#scope-builder input:not([type=hidden])" in line)
+    assert ":not([type=checkbox])" in rule
+    home = portal.clients["alice"].get("/reports", headers=EN).text
+    assert '<label class="check"><input type="checkbox" name="published"' in home
+
+
+def test_a_refused_subscription_names_every_problem_at_once(portal: Portal) -> None:
+    """An over-long keyword hid an unknown competitor, and the first reversed pair of thresholds
+    hid the second: one answer now names all four, each beside its field, the form in view."""
+    alice = portal.clients["alice"]
+    before = _subscriptions(portal)
+    r = _post(alice, "/reports/subscriptions", {"scope": "led", "watched": "No Such Lamps Ltd", "keywords": "灯" * 101,
+                                                "yellow_pct": "200", "red_pct": "100", "min_keywords": "5",
+                                                "red_keywords": "3"}, headers=ZH)
+    assert r.status_code == 400 and _subscriptions(portal) == before
+    box = r.text.split('id="subscribe-error"')[1].split("</div>")[0]
+    assert "每个产品关键词最多 100 个字符" in box and "No Such Lamps Ltd" in box
+    assert "红色预警阈值 100 % 低于黄色预警阈值 200 %" in box and box.count("<li>") == 4
+    assert _form_action(r.text, "/reports/subscriptions") == "/reports/subscriptions#new-subscription"
+    for field_id, said in (("sub-keywords", "sub-keywords-error"), ("sub-watched", "unknown-names"),
+                           ("t-red", "t-red-error"), ("t-kw-red", "t-kw-red-error")):
+        tag = _field(r.text, field_id)
+        assert 'aria-invalid="true"' in tag and f'aria-describedby="{said}"' in tag and f'id="{said}"' in r.text
+    assert 'aria-invalid' not in _field(r.text, "t-yellow")
+    # a threshold that is no number is not compared with its pair (no made-up "red below yellow")
+    words = _post(alice, "/reports/subscriptions", {"scope": "led", "yellow_pct": "lots", "red_pct": "10"}, headers=EN)
+    assert words.status_code == 400 and "the thresholds are numbers" in words.text
+    assert "cannot be below its yellow one" not in words.text
+
+
+def test_deleting_a_subscription_asks_first_and_says_what_was_done(portal: Portal) -> None:
+    alice = portal.clients["alice"]
+    assert _post(alice, "/reports/subscriptions", {"scope": "telecom", "keywords": "antenna, radio",
+                                                   "monthly_report": "1"}).status_code == 303
+    page = alice.get("/reports/subscriptions", headers=ZH).text
+    # at 390 px the comma started a line and "月度报告" split: each keyword keeps its separator, and
+    # numbers and chips in these tables do not break
+    assert '<span class="keyword">antenna，</span><span class="keyword">radio</span>' in page
+    css = (Path(__file__).parents[3] / "api/static/app.css").read_text(encoding="utf-8")
+    assert re.search(r"^td\.num \{ white-space: nowrap;", css, re.M)
+    assert "#subscriptions .chip { white-space: nowrap;" in css
+    sub_id = [int(i) for i in re.findall(r'action="/reports/subscriptions/(\d+)/delete"', page)
+              if _subscription(portal, int(i)).scope == "telecom"][-1]
+    form = page.split(f'action="/reports/subscriptions/{sub_id}/delete"')[1].split("</form>")[0]
+    assert 'data-confirm="删除对“通信设备”的订阅？' in form  # app.js asks before the form is sent
+    gone = _post(alice, f"/reports/subscriptions/{sub_id}/delete", {})
+    assert gone.status_code == 303 and gone.headers["location"] == "/reports/subscriptions?deleted=telecom"
+    said = alice.get(gone.headers["location"], headers=ZH).text
+    assert 'id="deleted"' in said and "已删除对“通信设备”的订阅" in said
+    forged = alice.get(f"/reports/subscriptions?deleted={XSS}", headers=EN).text  # a hand-made address
+    notice = forged.split('id="deleted">')[1].split("</p>")[0]
+    assert notice == "The subscription was deleted: its alerts and monthly reports stop."  # the address not echoed
+
+
+def test_a_reversed_period_is_refused_for_a_report_as_on_the_dashboard(portal: Portal) -> None:
+    """The request form carries the dashboard's names (from, to): a hand-made from=2022&to=2015 was
+    ignored and queued a report of every year."""
+    alice = portal.clients["alice"]
+    with session_factory(portal.settings.effective_database_url)() as s:
+        before = s.scalar(select(func.count()).select_from(Report))
+    r = _post(alice, "/reports/industries/led/report", {"lang": "zh", "from": "2022", "to": "2015"}, headers=ZH)
+    assert r.status_code == 422 and "起始年份晚于截止年份" in r.text
+    with session_factory(portal.settings.effective_database_url)() as s:
+        assert s.scalar(select(func.count()).select_from(Report)) == before
+    board = alice.get("/reports/industries/led?from=2015&to=2020", headers=EN).text
+    assert '<input type="hidden" name="from" value="2015">' in board and 'name="to" value="2020"' in board
+
+
+def test_report_versions_are_counted_per_requester_and_statuses_are_words(portal: Portal) -> None:
+    """Carol's first report of a scope is version 1 although alice asked for the same before; the
+    archive names statuses as words (Queued), not codes (queued)."""
+    alice, carol = portal.clients["alice"], portal.clients["carol"]
+    key = f"versions-{uuid.uuid4().hex[:6]}"
+    assert _post(alice, "/reports/scopes", {"key": key, "name": "Versions", "query": "IPC=H01L",
+                                            "published": "1"}).status_code == 303
+    ids = [int(_post(who, f"/reports/industries/{key}/report", {"lang": "en"}).headers["location"]
+               .split("/")[-1].split("?")[0]) for who in (alice, alice, carol, carol)]
+    with session_factory(portal.settings.effective_database_url)() as s:
+        assert [s.get(Report, i).version for i in ids] == [1, 2, 1, 2]  # type: ignore[union-attr]
+    archive = carol.get(f"/reports/archive?scope={key}", headers=EN).text
+    assert re.findall(r">v(\d)</a>", archive) == ["2", "1"] and ">Queued</span>" in archive
+    assert ">queued<" not in archive
+    assert ">排队中</span>" in carol.get(f"/reports/archive?scope={key}", headers=ZH).text
+
+
+def test_the_lag_caution_is_given_only_for_a_period_with_incomplete_years(portal: Portal) -> None:
+    """2015-2020 read today is complete: no caution. By publication date the caution named the same
+    day twice ("after X ... latest publication X"): it now says the last year is counted to that day."""
+    anon = portal.clients["anon"]
+    complete = anon.get("/reports/industries/led?from=2015&to=2020&basis=publication&counting=document", headers=ZH)
+    assert complete.status_code == 200 and 'id="completeness"' not in complete.text
+    assert 'id="completeness"' not in anon.get("/reports/industries/led?from=2015&to=2020", headers=EN).text
+    open_ended = anon.get("/reports/industries/led?basis=publication", headers=EN).text
+    caution = open_ended.split('id="completeness">')[1].split("</p>")[0]
+    assert caution.startswith("The data&#39;s latest publication is") and "Publication lag" not in caution
+    assert "Publication lag" in anon.get("/reports/industries/led", headers=EN).text
+
+
+def test_a_generated_report_writes_chinese_colons_and_no_empty_column(portal: Portal) -> None:
+    """A complete period has no incomplete-data note (telecom 1999-1999); labels end in "：" in
+    Chinese; the trend table has no column without a heading."""
+    alice = portal.clients["alice"]
+    r = _post(alice, "/reports/industries/telecom/report", {"lang": "zh", "from": "1999", "to": "2001"})
+    rid = int(r.headers["location"].split("/")[-1].split("?")[0])
+    generate(portal.settings, rid)
+    report = alice.get(f"/reports/archive/{rid}/report.html", headers=ZH).text
+    assert "生成时间：" in report and "生成时间:" not in report
+    assert "<th></th>" not in report
+    assert "公开滞后" not in report and "不完整" not in report.split("<h2>4.")[0].split("<h2>3.")[1]
+
+
+def test_an_administrator_is_not_offered_a_members_private_scope(portal: Portal) -> None:
+    """The scope form promises a private scope is seen by its owner and those it is shared with: the
+    administrator's lists (home, subscriptions) keep it, though its address still opens for them."""
+    key = f"private-{uuid.uuid4().hex[:6]}"
+    assert _post(portal.clients["bob"], "/reports/scopes", {"key": key, "name": "Bob's own",
+                                                          "query": "IPC=H01L"}).status_code == 303
+    with session_factory(portal.settings.effective_database_url)() as s:
+        admin = create_user(s, f"admin-{uuid.uuid4().hex[:6]}@example.org", PASSWORD, "Admin", Role.admin)
+        s.commit()
+        home = portal_service.home(s, admin)
+        assert key not in {i.key for i in home.mine}
+        bob = s.scalars(select(User).where(User.email.like("bob-%"))).first()
+        assert key in {i.key for i in portal_service.home(s, bob).mine}
+        assert portal_service.scopes.resolve_for(s, key, admin).key == key
