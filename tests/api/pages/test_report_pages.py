@@ -396,6 +396,8 @@ def test_an_unknown_competitor_is_flagged_and_nothing_is_kept(portal: Portal) ->
     page = alice.get("/reports/subscriptions", headers=EN).text
     assert "<td>Aurora Lighting Co., Ltd.</td>" in page and "red &gt; 150%" in page  # named as printed
     assert "checked after every load of new documents and once a day" in page  # when an alert can come
+    # the new subscription's thresholds start at the defaults, written as people write them (50, not 50.0)
+    assert 'name="yellow_pct"' in page and 'value="50"' in page and 'value="100"' in page and "50.0" not in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page and XSS not in page
     (sub_id,) = [s for s in _subscriptions(portal) if s not in before]
     sub = _subscription(portal, sub_id)
