@@ -117,9 +117,11 @@ def _visitor(page: Page) -> Response | None:
     return page.redirect("/login?" + urlencode({"next": "/".join(page.request.url.path.split("/")[:3])}))
 
 
-def _back(page: Page, path: str, done: Done, params: dict[str, str | int] | None = None) -> Response:
+def _back(page: Page, path: str, done: Done, params: dict[str, str | int] | None = None, anchor: str = "") -> Response:
+    """Back to ``path`` saying what was done; ``anchor``: where the page opens (a form posted to its own
+    #fragment would otherwise keep it through the redirect, the notice above out of view)."""
     kept = {k: v for k, v in (params or {}).items() if v not in ("", None) and not (k == "page" and v == 1)}
-    return page.redirect(f"{path}?{urlencode(kept | {'done': done.value})}")
+    return page.redirect(f"{path}?{urlencode(kept | {'done': done.value})}{anchor}")
 
 
 # --- the console home ---------------------------------------------------------------------------
@@ -324,7 +326,7 @@ def create_agency(page: CheckedPageDep, name: Text, licence_number: Text, provin
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _agencies(page, form_status(exc), agency_error=page.explain(exc), agency_form=form)
-    return _back(page, "/admin/agencies", Done.agency, {"added": created.id})
+    return _back(page, "/admin/agencies", Done.agency, {"added": created.id}, anchor="#content")
 
 
 class Decision(enum.StrEnum):
@@ -367,7 +369,7 @@ def add_record(page: CheckedPageDep, agency: Annotated[DbId, Form()], kind: Text
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _agencies(page, form_status(exc), record_error=page.explain(exc), form=form)
-    return _back(page, "/admin/agencies", Done.record)
+    return _back(page, "/admin/agencies", Done.record, anchor="#content")
 
 
 # --- forum categories ------------------------------------------------------------------------------

@@ -338,10 +338,15 @@ def test_claims_integrity_records_and_forum_categories(console: Console, clients
     form = {"agency": str(console.agency), "kind": "sanction", "points": "15", "description": "Fined for 非正常申请",
             "source": "广东省知识产权局 2025-17", "occurred_on": "2025-03-01", "evidence": "https://example.org/a\n\n"}
     r = _post(admin, "/admin/agencies/integrity", form)
-    assert r.status_code == 303
+    assert r.status_code == 303 and r.headers["location"] == "/admin/agencies?done=record#content"  # the notice in view
     assert "广东省知识产权局 2025-17" in admin.get("/admin/agencies", headers=EN).text
     bad = _post(admin, "/admin/agencies/integrity", form | {"points": "many", "source": "kept"})
     assert bad.status_code == 400 and 'value="kept"' in bad.text and "Points are a number" in bad.text
+    # a refused form comes back at itself: on a phone it was far below the top the page opened at
+    page = html.fromstring(bad.text)
+    assert page.xpath("//form[@action='/admin/agencies/integrity#new-record']")
+    assert page.get_element_by_id("new-record").xpath(".//*[@id='record-error']")
+    assert page.xpath("//form[@action='/admin/agencies#new-agency']")
     # a sanction dated 2099 lowered the agency's tier at once; the box offers no later day than today
     future = _post(admin, "/admin/agencies/integrity", form | {"occurred_on": "2099-01-01"})
     assert future.status_code == 400 and "Date: the date it happened is in the future" in future.text
