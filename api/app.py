@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import pages, problems
-from api.deps import Platform
+from api.deps import Platform, current_user, optional_user
 from api.middleware import BodyLimitMiddleware, ExpensiveRouteLimits, ResponseHeadersMiddleware
 from api.pages.errors import error_page
 from api.routers import (
@@ -40,13 +45,44 @@ STATIC_DIR = Path(__file__).with_name("static")
 
 
 class IPCommonsApp(FastAPI):
-    """FastAPI with the request id and the security headers outside everything else.
+    """FastAPI with the request id and the security headers outside everything else, and an API
+    description that says which operations take a credential without requiring one.
 
     ``add_middleware`` would place them inside Starlette's ServerErrorMiddleware, so a 500 (and
     any answer from a layer outside them) would go out without them."""
 
     def build_middleware_stack(self) -> ASGIApp:
         return ResponseHeadersMiddleware(super().build_middleware_stack())
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            mark_optional_auth(super().openapi(), self.routes)
+        return self.openapi_schema or {}
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    """Every dependency function an operation runs, however deep."""
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from _calls(sub)
+
+
+def mark_optional_auth(schema: dict[str, Any], routes: list[BaseRoute]) -> None:
+    """An operation that reads the caller when there is one (``optional_user``) but answers anyone
+    lists the empty requirement ``{}`` beside its two ways to authorise: in OpenAPI that says the
+    credential is optional (a public search, a forum topic). Without it, a client that tried an
+    empty key and got 200 read the API as ignoring its declared authentication."""
+    for context in iter_route_contexts(routes):  # the routes of the included routers, with their prefixes
+        if not isinstance(context.route, APIRoute):
+            continue
+        calls = set(_calls(context.route.dependant))
+        if optional_user not in calls or current_user in calls:
+            continue
+        for method in context.methods or ():
+            operation = schema.get("paths", {}).get(context.path_format, {}).get(method.lower(), {})
+            if operation.get("security") and {} not in operation["security"]:
+                operation["security"].append({})
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -123,3 +123,17 @@ def test_the_api_documentation_offers_both_ways_to_authorise(client: TestClient)
     assert schemes["OAuth2PasswordBearer"]["flows"]["password"]["tokenUrl"] == "/api/v1/auth/token"
     me = client.get("/openapi.json").json()["paths"]["/api/v1/auth/me"]["get"]
     assert {"APIKeyHeader": []} in me["security"] and {"OAuth2PasswordBearer": []} in me["security"]
+
+
+def test_an_operation_that_answers_anyone_says_its_credential_is_optional(client: TestClient) -> None:
+    """A public read takes a credential without requiring one (``{}`` among its requirements); one
+    that needs an account does not say so. A client that read every operation as requiring a key
+    took a public search's 200 for a key ignored."""
+    paths = client.get("/openapi.json").json()["paths"]
+    topics = paths["/api/v1/forums/categories/{category_id}/topics"]["get"]["security"]
+    assert {} in topics and {"APIKeyHeader": []} in topics
+    assert {} not in paths["/api/v1/auth/me"]["get"]["security"]
+    assert {} not in paths["/api/v1/collections"]["post"]["security"]
+    assert client.get("/api/v1/auth/me", headers={"X-API-Key": "ipc_not-a-key"}).status_code == 401
+    assert client.get("/api/v1/analytics/scopes", headers={"X-API-Key": "ipc_not-a-key"}).status_code == 401
+    assert client.get("/api/v1/analytics/scopes").status_code == 200  # optional: a wrong key is not ignored

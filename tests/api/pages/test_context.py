@@ -52,7 +52,7 @@ def _refusal(**values: object) -> ValidationError:
     ({"share": 150}, "该项不得大于 100", "This field must be at most 100"),  # a limit as pages write numbers
     ({"points": 500}, "分值不得大于 100", "Points must be at most 100"),
     ({"points": "many"}, "分值应为整数", "Points must be a whole number"),
-    ({"key": "我的范围"}, "键名的写法不符合要求", "Key is not written as expected"),
+    ({"key": "我的范围"}, "标识的写法不符合要求", "Key is not written as expected"),  # the scope form's word
     ({"start_date": "soon"}, "起始日期不是有效日期（格式为 YYYY-MM-DD）", "From is not a date (YYYY-MM-DD)"),
     ({"end_date": "2025-01-01"}, "截止日期早于起始日期", "end_date is before start_date"),
     # pydantic calls an optional annotated text's length "too_short" ("at least 1 item"): said as a text's
