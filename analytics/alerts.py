@@ -87,7 +87,7 @@ def subscribe(session: Session, user_id: int, data: SubscriptionIn) -> Subscript
         member = session.scalar(select(Membership).where(Membership.user_id == user_id,
                                                          Membership.org_id == data.org_id))
         if member is None:
-            raise PermissionDenied("you can subscribe for an organisation you belong to only")
+            raise PermissionDenied("you can subscribe for an organisation you belong to only").about("org_id")
     latest = latest_event_id(session)
     sub = Subscription(user_id=user_id, org_id=data.org_id, scope=data.scope, home_country=data.home_country,
                        watched=data.watched, product_keywords=data.product_keywords,

@@ -188,6 +188,10 @@ class SubscriptionForm(BaseModel):
             if number is not None and (not math.isfinite(number) or abs(number) > INTEGER_MAX):
                 # "lots", "1e999", "nan": int() of the last two is a 500
                 problems.append(InvalidInput.said("the thresholds are numbers").about(name))
+            elif number is not None and number <= 0:  # refused here, with the form's other problems
+                problems.append(InvalidInput.said("a threshold is above 0").about(name))
+            elif number is not None and name in WHOLE_THRESHOLDS and not number.is_integer():
+                problems.append(InvalidInput.said("a number of keywords is a whole number").about(name))
             elif number is not None:
                 values[name] = number
         fg, pk = ForeignGrowth(), ProductKeywords()
@@ -199,6 +203,7 @@ class SubscriptionForm(BaseModel):
 
 
 THRESHOLDS = ("yellow_pct", "red_pct", "min_keywords", "red_keywords")
+WHOLE_THRESHOLDS = frozenset({"min_keywords", "red_keywords"})  # counts: 2.9 keywords was read as 2
 PAIRS = {"red_pct": "yellow_pct", "red_keywords": "min_keywords"}
 
 
@@ -229,7 +234,7 @@ def subscribe(w: Writer, search: SearchService, form: SubscriptionForm) -> Subsc
         template = "no applicant in the data is named %(names)s: choose a name from the suggestions"
         listed = ", ".join(unknown)
         problems.append(InvalidInput(template % {"names": listed}, template=template, params={"names": listed},
-                                     unknown=unknown, field="watched"))
+                                     unknown=unknown).about("watched"))
     refused_numbers = {str(p.extra.get("field")) for p in problems if isinstance(p, InvalidInput)}
     problems += [p for p in alerts.threshold_problems(rules)  # a pair with a number refused is not compared
                  if not {p.extra["field"], PAIRS[str(p.extra["field"])]} & refused_numbers]

@@ -34,13 +34,13 @@ def _parts(page: Page, exc: Exception, labels: dict[str, str]) -> Iterator[tuple
     """(the field, the words) of each part of one refusal."""
     if not isinstance(exc, ValidationError):
         field = str(exc.extra.get("field", "")) if isinstance(exc, IPCommonsError) else NO_FIELD
-        yield _labelled(page, field, labels, _words(page, exc))
+        yield _placed(page, field, labels, exc)
         return
     for error in exc.errors():
         located = next((str(p) for p in error["loc"] if isinstance(p, str)), NO_FIELD)
         context = error.get("ctx", {})
         if isinstance(cause := context.get("error"), IPCommonsError):  # a validator raised one of ours
-            yield _labelled(page, located or str(cause.extra.get("field", "")), labels, _words(page, cause))
+            yield _placed(page, located or str(cause.extra.get("field", "")), labels, cause)
         elif located in labels:  # a limit of the field: said with the form's label for it
             yield located, page.explain_error(error, page.gettext(labels[located]))
         elif located:
@@ -50,12 +50,15 @@ def _parts(page: Page, exc: Exception, labels: dict[str, str]) -> Iterator[tuple
             yield (field if field in labels else NO_FIELD), page.explain_error(error, "")
 
 
-def _labelled(page: Page, field: str, labels: dict[str, str], words: str) -> tuple[str, str]:
-    """``words`` about ``field``, after the field's label unless they name it already (标识 …)."""
+def _placed(page: Page, field: str, labels: dict[str, str], exc: Exception) -> tuple[str, str]:
+    """One of our refusals, about ``field`` when it is one of the form's. Our refusals are sentences
+    that name what they refuse ("the key k is taken"); a query the parser refused is not, so it
+    follows the field's label, in the box above the form too."""
     if field not in labels:
-        return NO_FIELD, words
-    label = page.gettext(labels[field])
-    return field, words if label in words else page.gettext("%(field)s: %(reason)s", field=label, reason=words)
+        return NO_FIELD, _words(page, exc)
+    if not isinstance(exc, QuerySyntaxError):
+        return field, _words(page, exc)
+    return field, page.gettext("%(field)s: %(reason)s", field=page.gettext(labels[field]), reason=_words(page, exc))
 
 
 def _words(page: Page, exc: Exception) -> str:

@@ -58,7 +58,8 @@ MESSAGES = [N_("Filing date"), N_("Priority date"), N_("Publication date"), N_("
             N_("no applicant in the data is named %(names)s: choose a name from the suggestions"),
             N_("Chinese"), N_("English"), N_("the thresholds are numbers"),
             N_("write each branch as “name: query”, one per line"),
-            N_("the period's first year is after its last year")]
+            N_("the period's first year is after its last year"), N_("a threshold is above 0"),
+            N_("a number of keywords is a whole number")]
 # the words a refusal names each form field by: the form's own labels, shortened
 SCOPE_LABELS = {"key": N_("Key"), "name": N_("Name"), "name_zh": N_("Chinese name"), "query": N_("Query"),
                 "branches": N_("Technology branches"), "org_id": N_("Share with")}

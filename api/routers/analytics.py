@@ -68,14 +68,14 @@ def my_reports(user: CurrentUser, session: SessionDep,
                              "content": {"text/html": {}, "application/pdf": {},
                                          "application/json": {"schema": {"type": "object",
                                                                          "title": "ReportData"}}}}})
-def report_file(report_id: DbId, fmt: ReportFormat, user: OptionalUser, session: SessionDep) -> Response:
+def report_file(report_id: DbId, fmt: ReportFormat, user: CurrentUser, session: SessionDep) -> Response:
     file = reports.report_file(session, user, report_id, fmt)
     headers = {"Content-Disposition": f'attachment; filename="{file.filename}"'} if file.filename else None
     return Response(file.content, media_type=file.media_type, headers=headers)
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut)
-def report_status(report_id: DbId, user: OptionalUser, session: SessionDep) -> ReportOut:
+def report_status(report_id: DbId, user: CurrentUser, session: SessionDep) -> ReportOut:
     return reports.report_status(session, user, report_id)
 
 

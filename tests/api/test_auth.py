@@ -130,8 +130,17 @@ def test_an_operation_that_answers_anyone_says_its_credential_is_optional(client
     that needs an account does not say so. A client that read every operation as requiring a key
     took a public search's 200 for a key ignored."""
     paths = client.get("/openapi.json").json()["paths"]
+    optional = {(path, method) for path, operations in paths.items() for method, operation in operations.items()
+                if {} in operation.get("security", [])}
+    assert optional == {  # each answers anyone, and reads the caller when there is one
+        ("/api/v1/auth/register", "post"), ("/api/v1/collections/{cid}", "get"),
+        ("/api/v1/collections/{cid}/items", "get"), ("/api/v1/collections/{cid}/notes", "get"),
+        ("/api/v1/collections/{cid}/stats", "get"), ("/api/v1/collections/{cid}/export", "get"),
+        ("/api/v1/copyright/registrations/{number}", "get"), ("/api/v1/forums/categories/{category_id}/topics", "get"),
+        ("/api/v1/forums/topics/{topic_id}", "get"), ("/api/v1/forums/posts/{post_id}/revisions", "get"),
+        ("/api/v1/analytics/scopes", "get"), ("/api/v1/analytics/indicators", "get"), ("/api/v1/regions/{code}", "get")}
     topics = paths["/api/v1/forums/categories/{category_id}/topics"]["get"]["security"]
-    assert {} in topics and {"APIKeyHeader": []} in topics
+    assert {"APIKeyHeader": []} in topics and {"OAuth2PasswordBearer": []} in topics
     assert {} not in paths["/api/v1/auth/me"]["get"]["security"]
     assert {} not in paths["/api/v1/collections"]["post"]["security"]
     assert client.get("/api/v1/auth/me", headers={"X-API-Key": "ipc_not-a-key"}).status_code == 401

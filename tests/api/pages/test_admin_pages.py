@@ -171,7 +171,9 @@ def test_a_role_change_is_audited_and_found_by_the_trail_filters(console: Consol
     assert r.status_code == 303 and r.headers["location"] == f"/admin/users?q=other&who={other}&done=role"
     page = admin.get(r.headers["location"], headers=EN).text
     notice = html.fromstring(page).xpath("//p[@class='notice']")[0].text_content()
-    assert notice.endswith(" is now: Moderator.")  # whose role, and what it is now (it said "The role was changed.")
+    # whose role, and what it is now (it said "The role was changed.")
+    assert notice == f"Other {XSS} is now: Moderator."  # the name as written, escaped in the page
+    assert XSS not in page
     # the admin's own row offers no change the console refuses
     own = html.fromstring(admin.get("/admin/users", headers=EN).text).get_element_by_id(
         f"user-{console.ids['admin']}")

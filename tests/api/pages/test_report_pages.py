@@ -633,10 +633,13 @@ def test_a_refused_scope_says_every_problem_in_the_readers_words_beside_its_fiel
     assert "技术分支：灯泡：" in page  # a branch's query, named by its branch
     assert _form_action(page, "/reports/scopes") == "/reports/scopes#scope-builder"
     assert re.search(r'<details class="panel" id="scope-builder"\s+open>', page)
+    tree = html.fromstring(page)
     for field_id in ("s-key", "s-query", "s-branches"):
         tag = _field(page, field_id)
         assert 'aria-invalid="true"' in tag and f'aria-describedby="{field_id}-error"' in tag
-        assert f'id="{field_id}-error"' in page
+        # the element described-by names holds the refusal (a <pre> in a <p> left the <p> empty)
+        assert tree.get_element_by_id(f"{field_id}-error").text_content().strip(), field_id
+    assert "检索式：" in tree.get_element_by_id("s-query-error").text_content()
     assert 'aria-invalid' not in _field(page, "s-name")
     key = f"taken-{uuid.uuid4().hex[:6]}"
     assert _post(alice, "/reports/scopes", {"key": key, "name": "x", "query": "IPC=H01L"}).status_code == 303
@@ -677,6 +680,15 @@ def test_a_refused_subscription_names_every_problem_at_once(portal: Portal) -> N
     words = _post(alice, "/reports/subscriptions", {"scope": "led", "yellow_pct": "lots", "red_pct": "10"}, headers=EN)
     assert words.status_code == 400 and "the thresholds are numbers" in words.text
     assert "cannot be below its yellow one" not in words.text
+    # a threshold of 0, and 2.9 keywords, are refused with the form's other problems (0 refused alone,
+    # hiding the unknown competitor; 2.9 was read as 2)
+    zero = _post(alice, "/reports/subscriptions", {"scope": "led", "watched": "No Such Lamps Ltd", "yellow_pct": "0",
+                                                   "min_keywords": "2.9"}, headers=EN)
+    page = html.fromstring(zero.text)
+    assert zero.status_code == 400 and _subscriptions(portal) == before
+    assert page.get_element_by_id("t-yellow-error").text_content() == "a threshold is above 0"
+    assert page.get_element_by_id("t-kw-error").text_content() == "a number of keywords is a whole number"
+    assert "No Such Lamps Ltd" in page.get_element_by_id("subscribe-error").text_content()
 
 
 def test_deleting_a_subscription_asks_first_and_says_what_was_done(portal: Portal) -> None:
