@@ -18,6 +18,11 @@ def visible(session: Session, user: User | None, app: Application) -> bool:
                                  or bool(roles_of(session, user, app.department_id)))
 
 
+def sees_internal(session: Session, user: User | None, app: Application) -> bool:
+    """The department's staff and admins read the office's internal comments; the applicant does not."""
+    return user is not None and (is_admin(user) or bool(roles_of(session, user, app.department_id)))
+
+
 def may_act(session: Session, user: User, app: Application, action: Action) -> bool:
     """``user`` holds what ``action`` needs at the application's current status."""
     if action in APPLICANT_ACTIONS:

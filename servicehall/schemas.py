@@ -128,6 +128,7 @@ class ActionChoice(BaseModel):
     term: str = Field(description="its name at this step: reject is reject_at_acceptance when accepting, "
                                   "reject_at_approval when approving; other actions are named as themselves")
     needs_comment: bool = Field(description="refused without a comment saying why")
+    internal_comment: bool = Field(description="its comment is the office's own: the applicant is not shown it")
 
 
 class EventOut(BaseModel):
@@ -138,6 +139,8 @@ class EventOut(BaseModel):
     term: str = Field(description="the action named as it was where it was taken (see ActionChoice.term)")
     from_status: Status | None
     to_status: Status
+    internal: bool = Field(description="the office's own opinion (handling, review, approval, send-back, "
+                                       "assignment): its comment is empty for the applicant")
     comment: str
 
 

@@ -420,8 +420,9 @@ def _tell_applicant(w: Writer, app: Application, action: Action, comment: str) -
     if w.actor.id == app.applicant_id:
         return
     kind = "hall.materials" if action is Action.request_materials else "hall.status"
+    said = "" if action.value in workflow.INTERNAL_COMMENTS else comment[:500]
     notify(w.session, app.applicant_id, kind, f"Application {app.number}: {app.status.value}", number=app.number,
-           status=app.status.value, comment=comment[:500], result=(app.result or "")[:2000])
+           status=app.status.value, comment=said, result=(app.result or "")[:2000])
 
 
 def _record_upheld(w: Writer, app: Application, body: ActionIn, now: datetime) -> None:
@@ -450,7 +451,8 @@ def act(w: Writer, number: str, body: ActionIn, now: datetime | None = None,
         before, after = workflow.fire(app, body.action)
         _run_clocks(w, app, item, body.action, before, now)
         if body.action in (Action.approve, Action.reject):
-            app.result = (body.result or body.comment or None)
+            # a refusal's reasons are its result; an approval's comment is the office's own opinion
+            app.result = body.result or (body.comment if body.action is Action.reject else "") or None
             app.upheld = body.upheld if item.kind is ItemKind.agency_mediation else None
         if files and settings is not None:
             _at_most_max_files(len(files))
@@ -494,7 +496,7 @@ def assign(w: Writer, number: str, body: AssignIn, now: datetime | None = None) 
                                                                  app.department_id):
             raise InvalidInput.said("that person is not %(role)s in this department", role=Term(role.value))
         app.assignee_id = body.assignee_id
-        w.session.add(Event(application_id=app.id, at=now, actor_id=w.actor.id, action="assign",
+        w.session.add(Event(application_id=app.id, at=now, actor_id=w.actor.id, action=workflow.ASSIGN,
                             from_status=app.status, to_status=app.status, comment=body.comment.strip()))
         if body.assignee_id is not None:
             notify(w.session, body.assignee_id, "hall.assigned", f"Application {number} is yours", number=number)

@@ -14,7 +14,7 @@ from core.db import utcnow
 from core.errors import NotFound, PermissionDenied
 from core.settings import Settings
 from servicehall import calendar, clock, uploads, workflow
-from servicehall.access import may_act, visible
+from servicehall.access import may_act, sees_internal, visible
 from servicehall.calendar import DAY
 from servicehall.catalogue import roles_of
 from servicehall.models import (
@@ -60,8 +60,8 @@ def actions_for(session: Session, user: User | None, app: Application) -> list[A
 
 
 def choices_of(actions: list[Action], status: Status) -> list[ActionChoice]:
-    return [ActionChoice(action=a, term=workflow.action_term(a, status), needs_comment=a in workflow.NEEDS_COMMENT)
-            for a in actions]
+    return [ActionChoice(action=a, term=workflow.action_term(a, status), needs_comment=a in workflow.NEEDS_COMMENT,
+                         internal_comment=a.value in workflow.INTERNAL_COMMENTS) for a in actions]
 
 
 def _term(action: str, before: Status | None) -> str:
@@ -71,11 +71,14 @@ def _term(action: str, before: Status | None) -> str:
     return workflow.action_term(Action(action), before)
 
 
-def _events(session: Session, app: Application) -> list[EventOut]:
+def _events(session: Session, viewer: User | None, app: Application) -> list[EventOut]:
+    """The trail; an internal comment is left out for a viewer outside the office (the applicant)."""
+    insider = sees_internal(session, viewer, app)
     rows = session.scalars(select(Event).where(Event.application_id == app.id).order_by(Event.id))
     return [EventOut(at=e.at, actor=_name(session, e.actor_id), by_platform=e.actor_id is None, action=e.action,
                      term=_term(e.action, e.from_status), from_status=e.from_status, to_status=e.to_status,
-                     comment=e.comment) for e in rows]
+                     internal=(internal := e.action in workflow.INTERNAL_COMMENTS),
+                     comment=e.comment if insider or not internal else "") for e in rows]
 
 
 def application_out(session: Session, viewer: User | None, app: Application,
@@ -99,7 +102,7 @@ def application_out(session: Session, viewer: User | None, app: Application,
         on_time=app.on_time, used_days=round(clock.total_used(app, now) / DAY, 2), result=app.result,
         upheld=app.upheld, satisfaction=app.satisfaction, rating_comment=app.rating_comment,
         materials=[MaterialOut.model_validate(m) for m in materials],
-        events=_events(session, app),
+        events=_events(session, viewer, app),
         cards=[CardOut(level=c.level, step=c.step, fired_at=c.fired_at, closed_at=c.closed_at) for c in cards],
         actions=(actions := actions_for(session, viewer, app)), choices=choices_of(actions, app.status),
         can_rate=viewer is not None and viewer.id == app.applicant_id and app.status in (

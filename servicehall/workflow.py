@@ -35,6 +35,12 @@ STAFF_ACTIONS = {Action.accept, Action.request_materials, Action.handle, Action.
                  Action.approve, Action.reject}
 APPLICANT_ACTIONS = {Action.supply, Action.withdraw}
 NEEDS_COMMENT = {Action.request_materials, Action.send_back, Action.reject}
+ASSIGN = "assign"  # the trail's name for a head giving a step to someone (not a transition)
+# The office's own opinions (内部意见) stay within it: the handler's proposal, the review and the
+# approval, a send-back and an assignment. The applicant is shown the comments addressed to them:
+# acceptance, a request for materials, a refusal (with its reasons), and their own.
+INTERNAL_COMMENTS = frozenset({Action.handle.value, Action.review.value, Action.approve.value,
+                               Action.send_back.value, ASSIGN})
 
 
 class HandlingFlow(StateMachine):

@@ -136,6 +136,38 @@ def test_the_whole_flow_leaves_a_trail_with_each_actor_and_comment(office: Offic
     assert told[0] == ("hall.materials", "materials", "") and told[-1] == ("hall.status", "completed", "granted")
 
 
+def test_the_offices_own_opinions_are_not_shown_to_the_applicant(office: Office) -> None:
+    number = reach(office, Status.handling)  # accepted "because": addressed to the applicant
+    w = office.writer("handler")
+    service.act(w, number, ActionIn(action=A.handle, comment="grant it: the evidence is strong"), now=NOW)
+    do(office, "reviewer", number, A.send_back)  # "because", said to the handler
+    service.assign(office.writer("head"), number, AssignIn(assignee_id=office.people["handler"],
+                                                           comment="yours again, quickly"), now=NOW)
+    for who, action in [("handler", A.handle), ("reviewer", A.review)]:
+        do(office, who, number, action)
+    approved = service.act(office.writer("approver"), number, ActionIn(action=A.approve, comment="agreed, sign it"),
+                           now=NOW)
+    assert approved.result is None  # an approval's comment is no result for the applicant
+    said = {(e.action, e.comment) for e in approved.events}
+    assert ("handle", "grant it: the evidence is strong") in said and ("assign", "yours again, quickly") in said
+    with office.sessions() as session:
+        app = session.scalar(select(Application).where(Application.number == number))
+        applicant = session.get(views.User, office.people["applicant"])
+        seen = views.application_out(session, applicant, app, NOW)  # type: ignore[arg-type]
+        told = [n.payload.get("comment") for n in session.scalars(
+            select(Notification).where(Notification.user_id == office.people["applicant"]))]
+    shown = [(e.action, e.internal, e.comment) for e in seen.events]
+    assert shown == [("apply", False, ""), ("accept", False, "because"), ("handle", True, ""),
+                     ("send_back", True, ""), ("assign", True, ""), ("handle", True, ""), ("review", True, ""),
+                     ("approve", True, "")]
+    assert set(told) == {"because", ""}  # the acceptance's comment reached the inbox; no opinion did
+    # a refusal's reasons are the applicant's to read, and its result
+    refused = reach(office, Status.approving)
+    out = service.act(office.writer("approver"), refused, ActionIn(action=A.reject, comment="no evidence of use"),
+                      now=NOW)
+    assert out.result == "no evidence of use" and not out.events[-1].internal
+
+
 def test_a_reason_is_required_to_ask_for_materials_send_back_or_reject(office: Office) -> None:
     number = reach(office, Status.submitted)
     w = office.writer("acceptor")

@@ -193,6 +193,14 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     _act(staff["handler"], portal_url, number, "handle", comment="Evidence is sufficient; send a warning letter.")
     _act(staff["reviewer"], portal_url, number, "review")
     staff["reviewer"].goto(f"{portal_url}/service-hall/applications/{number}")
+    # the handler's opinion is the office's own: staff read it marked so, the applicant never
+    expect(staff["reviewer"].locator("#trail")).to_contain_text(
+        "Evidence is sufficient; send a warning letter. " + ("（内部意见，申请人不可见）" if zh else
+                                                              "(internal: not shown to the applicant)"))
+    expect(staff["reviewer"].locator("#comment-hint")).to_have_text(
+        "不予批准时，申请人会看到您的意见。批准、退回的意见仅本部门可见。" if zh else
+        "The applicant reads your comment when you choose Refuse approval. "
+        "A comment when you choose Approve or Send back stays within the office.")
     # staff find their way back to the worklist (the trail offered only "my applications")
     assert staff["reviewer"].locator('p.crumbs a[href="/service-hall/work"]').count() == 1
     _clean(staff["reviewer"], f"hall-approve-{lang}")
@@ -208,6 +216,8 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     expect(creator.locator("#trail tbody tr").first.locator("td").nth(1)).to_have_text(
         "提交申请" if zh else "submit the application")  # what was done, in words (it read "apply")
     assert creator.locator("#trail tbody tr").count() == 7  # apply, 补正 asked and supplied, four steps
+    expect(creator.locator("#trail")).to_contain_text("Please add the sales receipt.")  # the 补正 was theirs
+    expect(creator.locator("#trail")).not_to_contain_text("Evidence is sufficient")
     creator.locator("#sat-very_satisfied").check()
     creator.locator("#rate-comment").fill("Quick and clear.")
     with creator.expect_navigation(url=re.compile(r"notice=rated")):
