@@ -93,7 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="IP Commons",
         version="0.1.0",
         description="Open intellectual-property public service platform: patent search, analytics, "
-        "copyright registry and community.",
+        "copyright registry and community. [Back to the site](/) · every refusal is a problem document "
+        "whose `type` is [a page saying what it means](/problems).",
         docs_url=None,  # served by api.pages.shell from the app's own files (works offline)
         redoc_url=None,
     )

@@ -10,7 +10,7 @@ import logging
 import re
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from api.i18n import translations
+from api.i18n import N_, translations
 from api.pages.messages import ADDRESS_NUMBER, ADDRESS_NUMBERS, FIELD, FIELD_LABELS, PAGE_DETAILS
 from copyright.verify import VerificationFailed
 from core.errors import (
@@ -38,7 +38,9 @@ from core.i18n import Language, Named
 
 log = logging.getLogger("ipcommons.api")
 
-PROBLEM_TYPE_BASE = "https://ipcommons.example/problems/"
+# A problem's ``type`` is a page of this site (a reference resolved against the request's URL, as
+# RFC 9457 allows): a developer who follows it reads what the problem means and what to change.
+PROBLEM_TYPE_BASE = "/problems/"
 MEDIA_TYPE = "application/problem+json"
 
 STATUS: dict[type[IPCommonsError], tuple[int, str]] = {
@@ -103,10 +105,57 @@ def form_status(exc: Exception) -> int:
     return status_of(exc)[0] if isinstance(exc, IPCommonsError) else 400
 
 
+def type_slug(title: str) -> str:
+    """The slug of a problem's title; every title the API answers with has a page (tested)."""
+    return title.lower().replace(" ", "-")
+
+
+class ProblemType(NamedTuple):
+    title: str
+    meaning: str  # what it means and what to change, said on its page (/problems/<slug>)
+
+
+def _t(title: str, meaning: str) -> tuple[str, ProblemType]:
+    return type_slug(title), ProblemType(title, meaning)
+
+
+PROBLEM_TYPES: dict[str, ProblemType] = dict([
+    _t(N_("Invalid input"), N_("A value the request sent is refused: the detail says which and why. Change it and "
+                                "send the request again.")),
+    _t(N_("Invalid request"), N_("The request does not match the operation's schema: errors lists each field with "
+                                  "what was expected. The schema is at /openapi.json.")),
+    _t(N_("Malformed JSON"), N_("The request body is not valid JSON: errors says where reading it stopped.")),
+    _t(N_("Bad request"), N_("The request is refused: the detail says why.")),
+    _t(N_("Verification failed"), N_("A certificate or signature does not verify: the detail names the step that "
+                                      "failed. The file may have been changed, or was not issued by this platform.")),
+    _t(N_("Not authenticated"), N_("The operation needs an account: send a bearer token from POST "
+                                    "/api/v1/auth/token, or an API key (made on your account page) in the "
+                                    "X-API-Key header.")),
+    _t(N_("Permission denied"), N_("Your account may not do this: the detail says what it takes, such as a role or "
+                                    "being the owner.")),
+    _t(N_("Not found"), N_("Nothing is at this address, or it is not shown to you. Check the number or the "
+                            "identifier.")),
+    _t(N_("Method not allowed"), N_("This address does not take that HTTP method: the Allow header lists the ones "
+                                     "it takes.")),
+    _t(N_("Conflict"), N_("The request clashes with the current state: something changed since you read it, or "
+                          "the step is not possible now. Read it again before you retry.")),
+    _t(N_("Payload too large"), N_("The request body is larger than the platform takes: the detail gives the "
+                                    "limit.")),
+    _t(N_("Too many requests"), N_("Too many requests in a short time: wait the seconds the Retry-After header "
+                                    "gives, then try again.")),
+    _t(N_("Service unavailable"), N_("A service the platform relies on (search, the database or the task queue) is "
+                                      "not answering. Try again later.")),
+    _t(N_("Internal error"), N_("Something failed on our side. It is logged under the request's request_id: quote "
+                                 "it if you report the problem.")),
+    _t(N_("HTTP error"), N_("An HTTP error with no more specific type: the status and the detail say what "
+                             "happened.")),
+])
+
+
 def problem_document(status: int, title: str, detail: str, instance: str | None = None,
                      request_id: str | None = None, **extra: Any) -> dict[str, Any]:
     """The problem+json body; the one place its ``type`` URL is made."""
-    body: dict[str, Any] = {"type": PROBLEM_TYPE_BASE + title.lower().replace(" ", "-"), "title": title,
+    body: dict[str, Any] = {"type": PROBLEM_TYPE_BASE + type_slug(title), "title": title,
                             "status": status, "detail": detail}
     if instance is not None:
         body["instance"] = instance

@@ -1,15 +1,20 @@
 """The shell around every part of the portal: sections that later pages fill in, and the API
-documentation served from the app's own files (no CDN: it works offline)."""
+documentation served from the app's own files (no CDN: it works offline), with a page for each
+problem type the API answers with."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse
 
+from api.i18n import N_
 from api.middleware import REDOC_CSP
 from api.pages.context import PageDep
+from api.problems import PROBLEM_TYPES
+from core.errors import NotFound
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,3 +60,16 @@ def swagger_ui() -> HTMLResponse:
 @router.get("/redoc", response_class=HTMLResponse)
 def redoc() -> HTMLResponse:
     return HTMLResponse(REDOC_HTML, headers={"Content-Security-Policy": REDOC_CSP})
+
+
+@router.get("/problems", response_class=HTMLResponse)
+def problem_types(page: PageDep) -> HTMLResponse:
+    return page.render("problems.html", types=PROBLEM_TYPES, shown=None)
+
+
+@router.get("/problems/{slug}", response_class=HTMLResponse)
+def problem_type(page: PageDep, slug: Annotated[str, Path(max_length=40)]) -> HTMLResponse:
+    """What a problem document's ``type`` leads to: what the problem means and what to change."""
+    if slug not in PROBLEM_TYPES:
+        raise NotFound(N_("no such problem type: every one is listed at /problems"))
+    return page.render("problems.html", types=PROBLEM_TYPES, shown=slug)

@@ -10,6 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from api.deps import AnonymousWriterDep, CurrentUser, PasswordWriterDep, PlatformDep, SessionDep, WriterDep, client_ip
 from core.accounts import service
 from core.accounts.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyOut, RegisterIn, TokenOut, UserOut
+from core.errors import InvalidInput
 from core.ids import DbId
 from core.text import clean_line
 
@@ -21,7 +22,15 @@ def register(body: RegisterIn, w: AnonymousWriterDep) -> UserOut:
     return service.register(w, body)
 
 
-@router.post("/token", response_model=TokenOut)
+def _not_json(request: Request) -> None:
+    """OAuth2's password flow sends form fields: a JSON body, read as a form, would be refused as
+    two missing fields, which tells the caller nothing about what to change."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower().endswith("json"):
+        raise InvalidInput("send username and password as form fields (application/x-www-form-urlencoded), "
+                           "as OAuth2's password flow does, not as JSON")
+
+
+@router.post("/token", response_model=TokenOut, dependencies=[Depends(_not_json)])  # before the form is read
 def login(request: Request, platform: PlatformDep, session: SessionDep,
           form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> TokenOut:
     return service.login(session, platform.settings, platform.rate_limiter, client_ip(request),

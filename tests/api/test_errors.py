@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.problems import HTTP_TITLES, PROBLEM_TYPES, STATUS, type_slug
 from core.settings import Settings
 from tests.helpers import PASSWORD
 
@@ -62,8 +66,12 @@ def test_request_id_is_echoed_or_generated(client: TestClient) -> None:
 def test_login_with_missing_form_fields_is_422(client: TestClient) -> None:
     r = client.post("/api/v1/auth/token", data={"username": "x@example.org"})
     assert r.status_code == 422
+    # the fields sent as JSON: said as what to change, not as two missing fields
     r = client.post("/api/v1/auth/token", json={"username": "x@example.org", "password": PASSWORD})
-    assert r.status_code == 422
+    assert r.status_code == 400 and "as form fields" in r.json()["detail"]
+    r = client.post("/api/v1/auth/token", content=b'{"username": "x"}',
+                    headers={"content-type": "application/vnd.api+json; charset=utf-8"})
+    assert r.status_code == 400
 
 
 def test_openapi_docs_served(client: TestClient) -> None:
@@ -165,3 +173,20 @@ def test_a_fault_of_ours_is_a_page_for_a_person_and_a_problem_for_a_client(embed
         api = client.get("/api/v1/broken")
         assert api.status_code == 500 and api.headers["content-type"] == "application/problem+json"
         assert api.json()["detail"] == "an unexpected error occurred; it has been logged"
+
+
+def test_a_problems_type_leads_to_a_page_saying_what_it_means(client: TestClient) -> None:
+    """The type pointed at a domain of nobody's: a developer who followed it found nothing."""
+    problem = client.get("/api/v1/auth/me").json()
+    assert problem["type"] == "/problems/not-authenticated"
+    page = client.get(problem["type"], headers={"accept": "text/html", "accept-language": "zh-CN"})
+    assert page.status_code == 200 and "X-API-Key" in page.text and "未登录" in page.text
+    assert 'href="/problems/conflict"' in page.text  # and the other types beside it
+    assert client.get("/problems/no-such-thing", headers={"accept": "text/html"}).status_code == 404
+    assert client.get("/problems/" + "x" * 41).status_code in (404, 422)
+    # every title the API answers with, from the tables and from the handlers' own calls
+    source = "".join(p.read_text() for p in Path("api").glob("*.py"))
+    said = set(re.findall(r'problem(?:_document)?\(\s*\d+,\s*"([^"]+)"', source))
+    titles = {t for _, t in STATUS.values()} | set(HTTP_TITLES.values()) | said | {"HTTP error"}
+    assert len(said) >= 3 and {type_slug(t) for t in titles} <= PROBLEM_TYPES.keys()
+    assert "](/problems)" in client.get("/openapi.json").json()["info"]["description"]
