@@ -25,18 +25,19 @@ from core.ids import DbId
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
 
 
-@router.get("/analytics/scopes", response_model=list[Industry])
+@router.get("/analytics/scopes", summary="Industries and custom scopes", response_model=list[Industry])
 def list_scopes(session: SessionDep, user: OptionalUser) -> list[Industry]:
     """The built-in industries and the custom scopes you may see (yours and your organisations')."""
     return scopes.all_scopes(session, user)
 
 
-@router.post("/analytics/scopes", status_code=status.HTTP_201_CREATED, response_model=Industry)
+@router.post("/analytics/scopes",
+             summary="Define a custom scope", status_code=status.HTTP_201_CREATED, response_model=Industry)
 def create_scope(body: scopes.ScopeIn, w: WriterDep) -> Industry:
     return analytics.create_scope(w, body)
 
 
-@router.get("/analytics/indicators", response_model=Indicators)
+@router.get("/analytics/indicators", summary="A scope's indicators over a period", response_model=Indicators)
 def indicators(session: SessionDep, search: SearchServiceDep, user: OptionalUser,
                scope: Annotated[str, Query(min_length=1, max_length=60, description="industry or scope key")],
                basis: Basis = Basis.filing,
@@ -50,20 +51,21 @@ def indicators(session: SessionDep, search: SearchServiceDep, user: OptionalUser
                                 to_year=to_year, home_country=home, top=top, counting=counting)
 
 
-@router.post("/reports", status_code=status.HTTP_202_ACCEPTED, response_model=ReportOut)
+@router.post("/reports", summary="Ask for a report", status_code=status.HTTP_202_ACCEPTED, response_model=ReportOut)
 def request_report(body: reports.ReportRequest, w: WriterDep, tasks: TaskQueueDep) -> ReportOut:
     """Queue a report; a worker generates it. Poll the returned link until status is done."""
     return reports.request_report(w, tasks, body)
 
 
-@router.get("/reports", response_model=list[ReportOut])
+@router.get("/reports", summary="My reports, every version", response_model=list[ReportOut])
 def my_reports(user: CurrentUser, session: SessionDep,
                scope: Annotated[str | None, Query(max_length=60)] = None) -> list[ReportOut]:
     """The archive: every version of the reports you asked for, newest first."""
     return reports.reports_of(session, user, scope)
 
 
-@router.get("/reports/{report_id}.{fmt}", response_class=Response, response_model=None,
+@router.get("/reports/{report_id}.{fmt}",
+            summary="A report's file (PDF, HTML or JSON)", response_class=Response, response_model=None,
             responses={200: {"description": "the generated report: standalone HTML, PDF (a download) or its data",
                              "content": {"text/html": {}, "application/pdf": {},
                                          "application/json": {"schema": {"type": "object",
@@ -74,39 +76,42 @@ def report_file(report_id: DbId, fmt: ReportFormat, user: CurrentUser, session: 
     return Response(file.content, media_type=file.media_type, headers=headers)
 
 
-@router.get("/reports/{report_id}", response_model=ReportOut)
+@router.get("/reports/{report_id}", summary="A report's status", response_model=ReportOut)
 def report_status(report_id: DbId, user: CurrentUser, session: SessionDep) -> ReportOut:
     return reports.report_status(session, user, report_id)
 
 
-@router.post("/analytics/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionOut)
+@router.post("/analytics/subscriptions",
+             summary="Subscribe to a scope's alerts",
+             status_code=status.HTTP_201_CREATED, response_model=SubscriptionOut)
 def subscribe(body: SubscriptionIn, w: WriterDep) -> SubscriptionOut:
     return analytics.subscribe(w, body)
 
 
-@router.get("/analytics/subscriptions", response_model=list[SubscriptionOut])
+@router.get("/analytics/subscriptions", summary="My alert subscriptions", response_model=list[SubscriptionOut])
 def my_subscriptions(user: CurrentUser, session: SessionDep) -> list[SubscriptionOut]:
     return analytics.subscriptions_of(session, user)
 
 
-@router.delete("/analytics/subscriptions/{sub_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
+@router.delete("/analytics/subscriptions/{sub_id}",
+               summary="End a subscription", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
 def unsubscribe(sub_id: DbId, w: WriterDep) -> None:
     analytics.unsubscribe(w, sub_id)
 
 
-@router.get("/analytics/alerts", response_model=list[AlertOut])
+@router.get("/analytics/alerts", summary="My red and yellow alerts", response_model=list[AlertOut])
 def my_alerts(user: CurrentUser, session: SessionDep, severity: Severity | None = None) -> list[AlertOut]:
     """Alerts of your subscriptions and of your associations' subscriptions, newest first."""
     return analytics.alerts_of(session, user, severity)
 
 
-@router.get("/regions", response_model=regional.Overview)
+@router.get("/regions", summary="Documents and applicants per province", response_model=regional.Overview)
 def regions_overview(search: SearchServiceDep) -> regional.Overview:
     """Documents and applicants per Chinese province (GB/T 2260), and how much could be placed."""
     return regional.overview(search)
 
 
-@router.get("/regions/{code}", response_model=regional.RegionBoard)
+@router.get("/regions/{code}", summary="A province's or city's indicators", response_model=regional.RegionBoard)
 def region(session: SessionDep, search: SearchServiceDep, user: OptionalUser,
            code: Annotated[str, Path(description="GB/T 2260 code or any name of the division: 440000, 广东, "
                                                   "Guangdong")],

@@ -13,7 +13,7 @@ from core.ids import DbId
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
 
-@router.get("", response_model=list[audit.AuditOut])
+@router.get("", summary="The audit trail (admins)", response_model=list[audit.AuditOut])
 def list_audit(
     _: AdminUser,
     session: SessionDep,

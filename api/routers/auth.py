@@ -17,7 +17,7 @@ from core.text import clean_line
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserOut)
+@router.post("/register", summary="Create an account", status_code=status.HTTP_201_CREATED, response_model=UserOut)
 def register(body: RegisterIn, w: AnonymousWriterDep) -> UserOut:
     return service.register(w, body)
 
@@ -30,28 +30,30 @@ def _not_json(request: Request) -> None:
                            "as OAuth2's password flow does, not as JSON")
 
 
-@router.post("/token", response_model=TokenOut, dependencies=[Depends(_not_json)])  # before the form is read
+@router.post("/token",
+             summary="Sign in: a bearer token for the API",
+             response_model=TokenOut, dependencies=[Depends(_not_json)])  # before the form is read
 def login(request: Request, platform: PlatformDep, session: SessionDep,
           form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> TokenOut:
     return service.login(session, platform.settings, platform.rate_limiter, client_ip(request),
                          clean_line(form.username), form.password)
 
 
-@router.get("/me", response_model=UserOut)
+@router.get("/me", summary="Who the credential belongs to", response_model=UserOut)
 def me(user: CurrentUser) -> UserOut:
     return UserOut.model_validate(user)
 
 
-@router.get("/api-keys", response_model=list[ApiKeyOut])
+@router.get("/api-keys", summary="My API keys", response_model=list[ApiKeyOut])
 def list_api_keys(user: CurrentUser, session: SessionDep) -> list[ApiKeyOut]:
     return service.api_keys_of(session, user)
 
 
-@router.post("/api-keys", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated)
+@router.post("/api-keys", summary="Make an API key", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated)
 def create_api_key(body: ApiKeyIn, w: PasswordWriterDep) -> ApiKeyCreated:
     return service.issue_api_key(w, body)
 
 
-@router.delete("/api-keys/{key_id}", response_model=ApiKeyOut)
+@router.delete("/api-keys/{key_id}", summary="Revoke an API key", response_model=ApiKeyOut)
 def revoke_api_key(key_id: DbId, w: WriterDep) -> ApiKeyOut:
     return service.revoke_key(w, key_id)

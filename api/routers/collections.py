@@ -18,33 +18,37 @@ from ipsearch.results import ExportFormat
 router = APIRouter(prefix="/api/v1", tags=["collections"])
 
 
-@router.post("/collections", status_code=status.HTTP_201_CREATED, response_model=schemas.CollectionOut)
+@router.post("/collections",
+             summary="Create a collection (专题库)",
+             status_code=status.HTTP_201_CREATED, response_model=schemas.CollectionOut)
 def create_collection(body: schemas.CollectionIn, w: WriterDep, search: SearchServiceDep) -> schemas.CollectionOut:
     return service.create(w, search, body)
 
 
-@router.get("/collections", response_model=list[schemas.CollectionOut])
+@router.get("/collections", summary="My collections", response_model=list[schemas.CollectionOut])
 def my_collections(user: CurrentUser, session: SessionDep) -> list[schemas.CollectionOut]:
     return service.collections_of(session, user)
 
 
-@router.get("/collections/{cid}", response_model=schemas.CollectionOut)
+@router.get("/collections/{cid}", summary="One collection", response_model=schemas.CollectionOut)
 def get_collection(cid: DbId, user: OptionalUser, session: SessionDep) -> schemas.CollectionOut:
     return service.get(session, user, cid)
 
 
-@router.patch("/collections/{cid}", response_model=schemas.CollectionOut)
+@router.patch("/collections/{cid}",
+              summary="Rename a collection or change its query", response_model=schemas.CollectionOut)
 def update_collection(cid: DbId, body: schemas.CollectionPatch, w: WriterDep,
                       search: SearchServiceDep) -> schemas.CollectionOut:
     return service.update(w, search, cid, body)
 
 
-@router.delete("/collections/{cid}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
+@router.delete("/collections/{cid}",
+               summary="Delete a collection", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
 def delete_collection(cid: DbId, w: WriterDep) -> None:
     service.delete(w, cid)
 
 
-@router.get("/collections/{cid}/items", response_model=schemas.ItemsOut)
+@router.get("/collections/{cid}/items", summary="A collection's documents", response_model=schemas.ItemsOut)
 def list_items(cid: DbId, user: OptionalUser, session: SessionDep, search: SearchServiceDep,
                start: Annotated[int, Query(ge=0)] = 0,
                limit: Annotated[int | None, Query(ge=1, le=1000, description="all when absent")] = None,
@@ -52,48 +56,55 @@ def list_items(cid: DbId, user: OptionalUser, session: SessionDep, search: Searc
     return json_response(service.items(session, user, search, cid, start, limit, lang), headers=VARY)
 
 
-@router.post("/collections/{cid}/items", response_model=schemas.AddedOut)
+@router.post("/collections/{cid}/items", summary="Add documents to a collection", response_model=schemas.AddedOut)
 def add_items(cid: DbId, body: schemas.ItemsIn, w: WriterDep, search: SearchServiceDep) -> schemas.AddedOut:
     return service.add_items(w, search, cid, body)
 
 
-@router.post("/collections/{cid}/items/remove", response_model=schemas.RemovedOut)
+@router.post("/collections/{cid}/items/remove",
+             summary="Remove documents from a collection", response_model=schemas.RemovedOut)
 def remove_items(cid: DbId, body: schemas.ItemsIn, w: WriterDep) -> schemas.RemovedOut:
     return service.remove_items(w, cid, body)
 
 
-@router.post("/collections/{cid}/tags", status_code=status.HTTP_201_CREATED, response_model=schemas.TagOut)
+@router.post("/collections/{cid}/tags",
+             summary="Tag documents in a collection",
+             status_code=status.HTTP_201_CREATED, response_model=schemas.TagOut)
 def add_tag(cid: DbId, body: schemas.TagIn, w: WriterDep) -> schemas.TagOut:
     return service.add_tag(w, cid, body)
 
 
-@router.post("/collections/{cid}/tags/remove", response_model=schemas.RemovedOut)
+@router.post("/collections/{cid}/tags/remove", summary="Remove a tag from documents", response_model=schemas.RemovedOut)
 def remove_tag(cid: DbId, body: schemas.TagIn, w: WriterDep) -> schemas.RemovedOut:
     return service.remove_tag(w, cid, body)
 
 
-@router.delete("/collections/{cid}/notes/{note_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
+@router.delete("/collections/{cid}/notes/{note_id}",
+               summary="Delete a note", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
 def delete_note(cid: DbId, note_id: DbId, w: WriterDep) -> None:
     service.delete_note(w, cid, note_id)
 
 
-@router.post("/collections/{cid}/notes", status_code=status.HTTP_201_CREATED, response_model=schemas.NoteCreated)
+@router.post("/collections/{cid}/notes",
+             summary="Annotate a document in a collection",
+             status_code=status.HTTP_201_CREATED, response_model=schemas.NoteCreated)
 def add_note(cid: DbId, body: schemas.NoteIn, w: WriterDep) -> schemas.NoteCreated:
     return service.add_note(w, cid, body)
 
 
-@router.get("/collections/{cid}/notes", response_model=list[schemas.NoteOut])
+@router.get("/collections/{cid}/notes", summary="A collection's notes", response_model=list[schemas.NoteOut])
 def list_notes(cid: DbId, user: OptionalUser, session: SessionDep) -> list[schemas.NoteOut]:
     return service.notes(session, user, cid)
 
 
-@router.get("/collections/{cid}/stats", response_model=schemas.StatsOut)
+@router.get("/collections/{cid}/stats",
+            summary="A collection's counts by year, IPC and applicant", response_model=schemas.StatsOut)
 def collection_stats(cid: DbId, user: OptionalUser, session: SessionDep, search: SearchServiceDep) -> schemas.StatsOut:
     """Counts by publication year, IPC subclass and applicant over the collection's documents."""
     return service.statistics(session, user, search, cid)
 
 
-@router.get("/collections/{cid}/export", response_class=StreamingResponse,
+@router.get("/collections/{cid}/export", summary="Export a collection", response_class=StreamingResponse,
             responses={200: {"description": "the collection's documents, in the columns of the search export",
                              "content": {"text/csv": {}, "application/x-ndjson": {}}}})
 def export_collection(cid: DbId, user: OptionalUser, session: SessionDep, search: SearchServiceDep,
@@ -104,12 +115,12 @@ def export_collection(cid: DbId, user: OptionalUser, session: SessionDep, search
                                       **VARY})
 
 
-@router.get("/notifications", response_model=list[NotificationOut])
+@router.get("/notifications", summary="My inbox", response_model=list[NotificationOut])
 def my_notifications(user: CurrentUser, session: SessionDep,
                      unread: Annotated[bool, Query()] = False) -> list[NotificationOut]:
     return accounts.inbox(session, user, unread)
 
 
-@router.post("/notifications/{nid}/read", response_model=NotificationOut)
+@router.post("/notifications/{nid}/read", summary="Mark a notice read", response_model=NotificationOut)
 def read_notification(nid: DbId, w: WriterDep) -> NotificationOut:
     return accounts.read_notification(w, nid)

@@ -25,36 +25,41 @@ PDF_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.get("/.well-known/ipcommons-keys.json", response_model=KeySet)
+@router.get("/.well-known/ipcommons-keys.json", summary="The registry's public signing keys", response_model=KeySet)
 def published_keys(session: SessionDep, settings: SettingsDep) -> KeySet:
     return service.published_keys(session, settings)
 
 
-@router.post(f"{P}/registrations", status_code=CREATED, response_model=schemas.RegistrationOut)
+@router.post(f"{P}/registrations",
+             summary="Register a work by its hash", status_code=CREATED, response_model=schemas.RegistrationOut)
 def register_hash(body: schemas.RegisterIn, w: WriterDep, settings: SettingsDep) -> schemas.RegistrationOut:
     """Hash-only registration (the file never leaves the creator)."""
     return service.register_hash(w, settings, body)
 
 
-@router.post(f"{P}/registrations/upload", status_code=CREATED, response_model=schemas.RegistrationOut)
+@router.post(f"{P}/registrations/upload",
+             summary="Register a work with its file", status_code=CREATED, response_model=schemas.RegistrationOut)
 def register_upload(w: WriterDep, settings: SettingsDep, file: Annotated[UploadFile, File()],
                     work: Annotated[str, Form(description="WorkIn as JSON")]) -> schemas.RegistrationOut:
     """Register with the file: streamed to disk and hashed; images and texts are fingerprinted."""
     return service.register_upload(w, settings, work, file.file, file.filename or "")
 
 
-@router.get(f"{P}/registrations/{{number}}", response_model=schemas.RegistrationOut)
+@router.get(f"{P}/registrations/{{number}}",
+            summary="One registration (public)", response_model=schemas.RegistrationOut)
 def get_registration_public(number: str, session: SessionDep, reader: OptionalUser) -> schemas.RegistrationOut:
     """Public; the works a held registration matched are shown to its owner and moderators only."""
     return service.registration(session, number, reader)
 
 
-@router.get(f"{P}/registrations/{{number}}/certificate", response_model=schemas.CertificateOut)
+@router.get(f"{P}/registrations/{{number}}/certificate",
+            summary="A registration's signed certificate (JSON)", response_model=schemas.CertificateOut)
 def get_certificate(number: str, session: SessionDep, settings: SettingsDep) -> schemas.CertificateOut:
     return service.certificate_of(session, settings, number)
 
 
-@router.get(f"{P}/registrations/{{number}}/certificate.pdf", response_model=None, response_class=FileResponse,
+@router.get(f"{P}/registrations/{{number}}/certificate.pdf",
+            summary="A registration's certificate (PDF)", response_model=None, response_class=FileResponse,
             responses=PDF_RESPONSES)
 def get_certificate_pdf(number: str, session: SessionDep, settings: SettingsDep,
                         tasks: TaskQueueDep) -> FileResponse | JSONResponse:
@@ -66,39 +71,45 @@ def get_certificate_pdf(number: str, session: SessionDep, settings: SettingsDep,
                         headers={"Retry-After": str(pdf.retry_after)})
 
 
-@router.post(f"{P}/registrations/{{number}}/licences", status_code=CREATED, response_model=schemas.LicenceOut)
+@router.post(f"{P}/registrations/{{number}}/licences",
+             summary="Record a licence you grant", status_code=CREATED, response_model=schemas.LicenceOut)
 def grant_licence(number: str, body: LicenceIn, w: WriterDep) -> schemas.LicenceOut:
     return service.grant_licence(w, number, body)
 
 
-@router.post(f"{P}/registrations/{{number}}/licence-offers", status_code=CREATED, response_model=offers.OfferOut)
+@router.post(f"{P}/registrations/{{number}}/licence-offers",
+             summary="Offer a licence to another person", status_code=CREATED, response_model=offers.OfferOut)
 def offer_licence(number: str, body: offers.OfferIn, w: WriterDep) -> offers.OfferOut:
     """Offer a licence to the person with ``licensee_email``; it is logged when they accept."""
     return offers.offer(w, number, body)
 
 
-@router.get(f"{P}/licence-offers", response_model=list[offers.OfferOut])
+@router.get(f"{P}/licence-offers", summary="Licence offers I made or received", response_model=list[offers.OfferOut])
 def my_licence_offers(session: SessionDep, user: CurrentUser) -> list[offers.OfferOut]:
     """The offers I made or received (with their private terms: I am a party)."""
     return offers.offers_of(session, user)
 
 
-@router.post(f"{P}/licence-offers/{{offer_id}}/accept", response_model=offers.OfferOut)
+@router.post(f"{P}/licence-offers/{{offer_id}}/accept",
+             summary="Accept a licence offer", response_model=offers.OfferOut)
 def accept_licence_offer(offer_id: DbId, w: WriterDep) -> offers.OfferOut:
     return offers.accept(w, offer_id)
 
 
-@router.post(f"{P}/licence-offers/{{offer_id}}/decline", response_model=offers.OfferOut)
+@router.post(f"{P}/licence-offers/{{offer_id}}/decline",
+             summary="Decline a licence offer", response_model=offers.OfferOut)
 def decline_licence_offer(offer_id: DbId, w: WriterDep) -> offers.OfferOut:
     return offers.decline(w, offer_id)
 
 
-@router.post(f"{P}/licence-offers/{{offer_id}}/withdraw", response_model=offers.OfferOut)
+@router.post(f"{P}/licence-offers/{{offer_id}}/withdraw",
+             summary="Withdraw a licence offer", response_model=offers.OfferOut)
 def withdraw_licence_offer(offer_id: DbId, w: WriterDep) -> offers.OfferOut:
     return offers.withdraw(w, offer_id)
 
 
-@router.post(f"{P}/registrations/{{number}}/transfers", status_code=CREATED, response_model=schemas.TransferOut)
+@router.post(f"{P}/registrations/{{number}}/transfers",
+             summary="Transfer economic rights", status_code=CREATED, response_model=schemas.TransferOut)
 def transfer_rights(number: str, body: TransferIn, w: WriterDep) -> schemas.TransferOut:
     """Move economic rights you hold, from ``effective_date`` on, to another person. Written to the
     public log and audited; the recipient is told in their inbox (``copyright.transfer_received``).
@@ -107,69 +118,78 @@ def transfer_rights(number: str, body: TransferIn, w: WriterDep) -> schemas.Tran
     return service.transfer_rights(w, number, body)
 
 
-@router.get(f"{P}/registrations/{{number}}/rights", response_model=schemas.RightsOut)
+@router.get(f"{P}/registrations/{{number}}/rights",
+            summary="Who holds each right on a date", response_model=schemas.RightsOut)
 def rights_on(number: str, session: SessionDep, on: date | None = None) -> schemas.RightsOut:
     return service.rights_on(session, number, on)
 
 
-@router.get(f"{P}/registrations/{{number}}/chain", response_model=list[schemas.ChainEntryOut])
+@router.get(f"{P}/registrations/{{number}}/chain",
+            summary="A registration's chain of title", response_model=list[schemas.ChainEntryOut])
 def chain(number: str, session: SessionDep) -> list[schemas.ChainEntryOut]:
     return service.chain(session, number)
 
 
-@router.post(f"{P}/registrations/{{number}}/disputes", status_code=CREATED, response_model=schemas.DisputeOut)
+@router.post(f"{P}/registrations/{{number}}/disputes",
+             summary="Dispute a registration", status_code=CREATED, response_model=schemas.DisputeOut)
 def file_dispute(number: str, body: schemas.DisputeIn, w: WriterDep) -> schemas.DisputeOut:
     return service.file_dispute(w, number, body)
 
 
-@router.post(f"{P}/disputes/{{dispute_id}}/resolve", response_model=schemas.DisputeOut)
+@router.post(f"{P}/disputes/{{dispute_id}}/resolve",
+             summary="Resolve a dispute (moderators)", response_model=schemas.DisputeOut)
 def resolve(dispute_id: DbId, body: schemas.ResolveIn, w: ModeratorWriterDep) -> schemas.DisputeOut:
     return service.resolve_dispute(w, dispute_id, body)
 
 
-@router.post(f"{P}/registrations/{{number}}/review", response_model=schemas.RegistrationOut)
+@router.post(f"{P}/registrations/{{number}}/review",
+             summary="Decide a held registration (moderators)", response_model=schemas.RegistrationOut)
 def review(number: str, body: schemas.DecisionIn, w: ModeratorWriterDep,
            settings: SettingsDep) -> schemas.RegistrationOut:
     return service.review(w, settings, number, body)
 
 
-@router.get(f"{P}/checkpoint", response_model=schemas.CheckpointOut)
+@router.get(f"{P}/checkpoint", summary="The log's latest signed checkpoint", response_model=schemas.CheckpointOut)
 def latest_checkpoint(session: SessionDep, settings: SettingsDep) -> schemas.CheckpointOut:
     """The latest signed checkpoint (a C2SP signed note): the log's signature, then one cosignature
     line per witness that cosigned it (C2SP tlog-cosignature)."""
     return service.latest_checkpoint(session, settings)
 
 
-@router.get(f"{P}/entries/{{index}}", response_model=schemas.EntryOut)
+@router.get(f"{P}/entries/{{index}}", summary="One entry of the transparency log", response_model=schemas.EntryOut)
 def entry(index: LogIndex, session: SessionDep, settings: SettingsDep,
           tree_size: TreeSize | None = None) -> schemas.EntryOut:
     return service.entry(session, settings, index, tree_size)
 
 
-@router.get(f"{P}/consistency", response_model=schemas.ConsistencyOut)
+@router.get(f"{P}/consistency",
+            summary="A consistency proof between two log sizes", response_model=schemas.ConsistencyOut)
 def consistency_proof(session: SessionDep, first: TreeSize, second: TreeSize) -> schemas.ConsistencyOut:
     return service.consistency(session, first, second)
 
 
-@router.post(f"{P}/verify", response_model=schemas.VerdictOut, response_model_exclude_none=True)
+@router.post(f"{P}/verify",
+             summary="Verify a certificate", response_model=schemas.VerdictOut, response_model_exclude_none=True)
 def verify(body: schemas.VerifyIn, session: SessionDep, settings: SettingsDep) -> schemas.VerdictOut:
     """Verify a certificate (and a file's hash) against the published key set."""
     return service.verify(session, settings, body)
 
 
-@router.post(f"{P}/verify-file", response_model=schemas.VerifyFileOut, response_model_exclude_none=True)
+@router.post(f"{P}/verify-file",
+             summary="Which registrations hold this file",
+             response_model=schemas.VerifyFileOut, response_model_exclude_none=True)
 def verify_file(session: SessionDep, settings: SettingsDep,
                 file: Annotated[UploadFile, File()]) -> schemas.VerifyFileOut:
     """Which registrations hold exactly this file, and does each one's certificate verify?"""
     return service.verify_file(session, settings, file.file)
 
 
-@router.get(f"{P}/stats", response_model=schemas.StatsOut)
+@router.get(f"{P}/stats", summary="Registrations by type, status and month", response_model=schemas.StatsOut)
 def stats(session: SessionDep) -> schemas.StatsOut:
     return service.stats(session)
 
 
-@router.get(f"{P}/works", response_model=schemas.WorksPage)
+@router.get(f"{P}/works", summary="Search registered works", response_model=schemas.WorksPage)
 def search_works(session: SessionDep, query: Annotated[schemas.WorksQuery, Query()]) -> schemas.WorksPage:
     """The public catalogue: registered (also disputed or revoked) works, newest first. A work under
     review is not listed; a hash-only work offers no link, others their certificate, never the file."""

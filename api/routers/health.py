@@ -11,7 +11,9 @@ from api.services import Health, health
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", response_model=Health, responses={503: {"model": Health, "description": "degraded"}})
+@router.get("/healthz",
+            summary="Is the platform up (and each service it relies on)",
+            response_model=Health, responses={503: {"model": Health, "description": "degraded"}})
 def healthz(settings: SettingsDep) -> JSONResponse:
     report = health(settings)
     return JSONResponse(report.model_dump(mode="json"), status_code=200 if report.status == "ok" else 503)

@@ -14,16 +14,18 @@ from loaders.service import LoadIn, LoadOut
 router = APIRouter(prefix="/api/v1/loads", tags=["loads"])
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=LoadOut)
+@router.post("",
+             summary="Load patent documents into the index (admins)",
+             status_code=status.HTTP_202_ACCEPTED, response_model=LoadOut)
 def start_load(body: LoadIn, w: AdminWriterDep, tasks: TaskQueueDep, settings: SettingsDep) -> LoadOut:
     return service.start_load(w, tasks, settings, body)
 
 
-@router.get("", response_model=list[LoadOut])
+@router.get("", summary="Loads, newest first", response_model=list[LoadOut])
 def list_loads(user: AdminUser, session: SessionDep, limit: Annotated[int, Query()] = 50) -> list[LoadOut]:
     return service.list_loads(session, user, limit)
 
 
-@router.get("/{run_id}", response_model=LoadOut)
+@router.get("/{run_id}", summary="One load's progress and summary", response_model=LoadOut)
 def get_load(run_id: DbId, user: AdminUser, session: SessionDep) -> LoadOut:
     return service.get_load(session, user, run_id)

@@ -21,7 +21,7 @@ QueryText = Annotated[str, Query(min_length=1, description="Query language, e.g.
                                  f"at most {MAX_QUERY_CHARS} characters")]
 
 
-@router.get("/search", response_model=SearchResult)
+@router.get("/search", summary="Search patents with the query language", response_model=SearchResult)
 def search(search: SearchServiceDep, q: QueryText, size: Annotated[int, Query(ge=1, le=100)] = 20,
            sort: SortMode = SortMode.relevance,
            facets: Annotated[str, Query(max_length=200, description=f"comma-separated: {', '.join(FACETS)}")] = "",
@@ -33,7 +33,7 @@ def search(search: SearchServiceDep, q: QueryText, size: Annotated[int, Query(ge
     return json_response(result, headers=VARY)
 
 
-@router.get("/export", response_class=StreamingResponse,
+@router.get("/export", summary="Export a search's results", response_class=StreamingResponse,
             responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}})
 def export(search: SearchServiceDep, q: QueryText, format: ExportFormat = ExportFormat.csv,
            limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
@@ -47,13 +47,13 @@ def export(search: SearchServiceDep, q: QueryText, format: ExportFormat = Export
                              headers={"Content-Disposition": f'attachment; filename="patents.{format.value}"', **VARY})
 
 
-@router.get("/{pn}", response_model=DocumentView)
+@router.get("/{pn}", summary="One patent document", response_model=DocumentView)
 def document(search: SearchServiceDep, pn: str, response: Response, lang: ReaderLanguage = None) -> DocumentView:
     response.headers.update(VARY)
     return search.document(pn, lang)
 
 
-@router.get("/{pn}/similar", response_model=list[Hit])
+@router.get("/{pn}/similar", summary="Patents similar to one document", response_model=list[Hit])
 def similar(search: SearchServiceDep, pn: str, response: Response, size: Annotated[int, Query(ge=1, le=50)] = 10,
             lang: ReaderLanguage = None) -> list[Hit]:
     response.headers.update(VARY)

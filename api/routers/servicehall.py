@@ -35,46 +35,48 @@ def _files(files: list[UploadFile] | None) -> service.Files:
     return [(f.filename or "file", f.file) for f in files or [] if f.filename]
 
 
-@router.get(f"{P}/items", response_model=list[ItemOut])
+@router.get(f"{P}/items", summary="The service catalogue", response_model=list[ItemOut])
 def list_items(session: SessionDep) -> list[ItemOut]:
     """The catalogue: every service with its materials, form fields and promised working days."""
     return catalogue.items(session)
 
 
-@router.get(f"{P}/items/{{code}}", response_model=ItemOut)
+@router.get(f"{P}/items/{{code}}", summary="One service", response_model=ItemOut)
 def get_item(code: str, session: SessionDep) -> ItemOut:
     return catalogue.item(session, code)
 
 
-@router.post(f"{P}/items", status_code=CREATED, response_model=ItemOut)
+@router.post(f"{P}/items", summary="Add a service (admins)", status_code=CREATED, response_model=ItemOut)
 def add_item(body: ItemIn, w: WriterDep) -> ItemOut:
     """Admins add a service to the catalogue."""
     return catalogue.add_item(w, body)
 
 
-@router.post(f"{P}/seed", response_model=list[ItemOut])
+@router.post(f"{P}/seed", summary="Create the seed departments and services (admins)", response_model=list[ItemOut])
 def seed(w: WriterDep) -> list[ItemOut]:
     """Admins create the seed departments and the six seed services that are missing."""
     return catalogue.seed(w)
 
 
-@router.get(f"{P}/staff", response_model=list[StaffOut])
+@router.get(f"{P}/staff", summary="A department's staff", response_model=list[StaffOut])
 def list_staff(session: SessionDep, user: CurrentUser) -> list[StaffOut]:
     return catalogue.staff(session, user)
 
 
-@router.post(f"{P}/staff", status_code=CREATED, response_model=StaffOut)
+@router.post(f"{P}/staff",
+             summary="Give a person a department role (admins)", status_code=CREATED, response_model=StaffOut)
 def add_staff(body: StaffIn, w: WriterDep) -> StaffOut:
     """Admins give a person a role (acceptor, handler, reviewer, approver, head) in a department."""
     return catalogue.add_staff(w, body)
 
 
-@router.post(f"{P}/staff/remove", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(f"{P}/staff/remove",
+             summary="Take a department role away (admins)", status_code=status.HTTP_204_NO_CONTENT)
 def remove_staff(body: StaffIn, w: WriterDep) -> None:
     catalogue.remove_staff(w, body)
 
 
-@router.post(f"{P}/applications", status_code=CREATED, response_model=ApplicationOut)
+@router.post(f"{P}/applications", summary="Apply for a service", status_code=CREATED, response_model=ApplicationOut)
 def apply(w: WriterDep, settings: SettingsDep, files: Files = None,
           application: Annotated[str, Form(description='ApplyIn as JSON: {"item": code, "fields": {...}}')] = "{}",
           ) -> ApplicationOut:
@@ -82,32 +84,35 @@ def apply(w: WriterDep, settings: SettingsDep, files: Files = None,
     return service.apply(w, settings, service.parse_apply(application), _files(files))
 
 
-@router.get(f"{P}/applications", response_model=list[ApplicationOut])
+@router.get(f"{P}/applications", summary="My applications", response_model=list[ApplicationOut])
 def my_applications(session: SessionDep, user: CurrentUser) -> list[ApplicationOut]:
     return views.mine(session, user)
 
 
-@router.get(f"{P}/applications/{{number}}", response_model=ApplicationOut)
+@router.get(f"{P}/applications/{{number}}", summary="One application with every step", response_model=ApplicationOut)
 def get_application(number: str, session: SessionDep, user: CurrentUser) -> ApplicationOut:
     """Each step with who handled it, the materials, the cards and what the caller may do now."""
     return views.get(session, user, number)
 
 
-@router.post(f"{P}/applications/{{number}}/actions", response_model=ApplicationOut)
+@router.post(f"{P}/applications/{{number}}/actions",
+             summary="Take a step of the handling flow", response_model=ApplicationOut)
 def act(number: str, body: ActionIn, w: WriterDep, settings: SettingsDep) -> ApplicationOut:
     """One step of the handling flow: 409 when the status does not allow it (or ``version`` is stale),
     403 when the caller's role does not."""
     return service.act(w, number, body, settings=settings)
 
 
-@router.post(f"{P}/applications/{{number}}/materials", response_model=ApplicationOut)
+@router.post(f"{P}/applications/{{number}}/materials",
+             summary="Supply missing materials (补正)", response_model=ApplicationOut)
 def supply(number: str, w: WriterDep, settings: SettingsDep, files: Files = None,
            comment: Annotated[str, Form()] = "") -> ApplicationOut:
     """补正: the applicant supplies the missing materials; the clock runs on."""
     return service.supply(w, settings, number, comment, _files(files))
 
 
-@router.get(f"{P}/applications/{{number}}/materials/{{material_id}}", response_class=FileResponse,
+@router.get(f"{P}/applications/{{number}}/materials/{{material_id}}",
+            summary="Download a material", response_class=FileResponse,
             responses={200: {"content": {"application/octet-stream": {}}, "description": "The file."}})
 def material(number: str, material_id: DbId, session: SessionDep, settings: SettingsDep,
              user: CurrentUser) -> FileResponse:
@@ -115,29 +120,31 @@ def material(number: str, material_id: DbId, session: SessionDep, settings: Sett
     return FileResponse(path, media_type="application/octet-stream", filename=name)
 
 
-@router.post(f"{P}/applications/{{number}}/assign", response_model=ApplicationOut)
+@router.post(f"{P}/applications/{{number}}/assign",
+             summary="Give the current step to an officer (heads)", response_model=ApplicationOut)
 def assign(number: str, body: AssignIn, w: WriterDep) -> ApplicationOut:
     """The department head gives the current step to someone holding its role."""
     return service.assign(w, number, body)
 
 
-@router.post(f"{P}/applications/{{number}}/rating", response_model=ApplicationOut)
+@router.post(f"{P}/applications/{{number}}/rating",
+             summary="Rate a finished application", response_model=ApplicationOut)
 def rate(number: str, body: RateIn, w: WriterDep) -> ApplicationOut:
     return service.rate(w, number, body)
 
 
-@router.get(f"{P}/worklist", response_model=list[WorkItemOut])
+@router.get(f"{P}/worklist", summary="My work, most urgent first", response_model=list[WorkItemOut])
 def worklist(session: SessionDep, user: CurrentUser) -> list[WorkItemOut]:
     """The caller's work, red cards first, then yellow, then the most time used."""
     return views.worklist(session, user)
 
 
-@router.get(f"{P}/dashboard", response_model=DashboardOut)
+@router.get(f"{P}/dashboard", summary="The hall's supervision figures", response_model=DashboardOut)
 def dashboard(session: SessionDep, user: CurrentUser) -> DashboardOut:
     return supervision.dashboard(session, user)
 
 
-@router.get(f"{P}/results", response_model=list[PublicResultOut])
+@router.get(f"{P}/results", summary="Published results", response_model=list[PublicResultOut])
 def public_results(session: SessionDep) -> list[PublicResultOut]:
     """Results of the services whose results are public."""
     return views.public_results(session)
