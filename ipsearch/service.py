@@ -408,10 +408,23 @@ class SearchService:
             latest.setdefault(row["pn_base"], row["pn"])
         return {pn: pn if pn in held else latest[base] for base in bases if base in latest for pn in by_base[base]}
 
-    def _latest_of_number(self, pn: str) -> dict[str, Any] | None:
+    def held_number(self, typed: str) -> str | None:
+        """The corpus's number for a typed one (``InvalidInput`` when it is none): itself when the
+        corpus holds it, else, typed without its kind (EP1000000), the latest publication of that
+        number, as the patent page opens it; None when the corpus has no publication of it."""
+        pn = normalise_pn(typed)
+        if self.backend.get(pn) is not None:
+            return pn
+        return self._latest_number(pn)
+
+    def _latest_number(self, pn: str) -> str | None:
         """A number typed without its kind (US8089085): the latest publication of that number."""
         rows = self._lookup(Keyword("PN", normalise_pn(pn)), [("publication_date", "desc")], 1, ["publication_date"])
-        return self.backend.get(rows[0]["pn"]) if rows else None
+        return str(rows[0]["pn"]) if rows else None
+
+    def _latest_of_number(self, pn: str) -> dict[str, Any] | None:
+        latest = self._latest_number(pn)
+        return self.backend.get(latest) if latest is not None else None
 
     def _citing(self, pn_base: str) -> list[FamilyMember]:
         """Forward citations within the corpus (``CITES=``: by country and number), newest first."""

@@ -277,30 +277,29 @@ def _in_corpus(search: SearchService, typed: list[str]) -> list[str]:
     that is not one and every one the corpus lacks, as typed (it named the first bad one only, and
     people took the others for added)."""
     malformed: list[str] = []
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str | None]] = []
     for text in typed:
         try:
-            found.append((text, normalise_pn(text)))
+            found.append((text, search.held_number(text)))  # EP1000000: its latest publication, as linked
         except InvalidInput:
             malformed.append(text)
-    missing = [text for text, pn in found if search.backend.get(pn) is None]
+    missing = [text for text, pn in found if pn is None]
     if malformed or missing:  # each kind of wrong number named, and only a kind there is ("…: —" said nothing)
         refusal = InvalidInput.said(REFUSALS[bool(malformed), bool(missing)], malformed=", ".join(malformed),
                                     numbers=", ".join(missing))
         refusal.extra["missing"] = missing  # the problem+json members naming each number
         refusal.extra["malformed"] = malformed
         raise refusal
-    return [pn for _, pn in found]
+    return [pn for _, pn in found if pn is not None]
 
 
 def corpus_number(search: SearchService, typed: str) -> str | None:
     """``typed`` as the corpus numbers it (US 7,654,321 B2 is US7654321B2), or None when it is no
     document of the corpus: what a page may name and link to after a link or a form typed it."""
     try:
-        pn = normalise_pn(typed)
+        return search.held_number(typed)
     except InvalidInput:
         return None
-    return pn if search.backend.get(pn) is not None else None
 
 
 def add_items(w: Writer, search: SearchService, collection_id: int, body: ItemsIn) -> AddedOut:

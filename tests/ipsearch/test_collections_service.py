@@ -212,6 +212,12 @@ def test_items_tags_and_notes(world: World) -> None:
     added = service.add_items(world.writer(owner), world.search, cid, ItemsIn(pns=["EP 3,383,757 B1", "EP1873405A2",
                                                                                    "EP3383757B1"]))
     assert added.added == ["EP3383757B1", "EP1873405A2"]
+    # a number typed without its kind is its latest publication, as the patent page opens it
+    other = service.create(world.writer(owner), world.search, CollectionIn(name="By number")).id
+    assert service.add_items(world.writer(owner), world.search, other, ItemsIn(pns=["EP 1873405"])).added == [
+        "EP1873405A2"]
+    assert service.corpus_number(world.search, "ep1873405") == "EP1873405A2"
+    service.delete(world.writer(owner), other)
     world.refused(InvalidInput, lambda: service.add_items(world.writer(owner), world.search, cid,
                                                           ItemsIn(pns=["garbage!"])))
     with pytest.raises(InvalidInput, match="^nothing was added: not in the corpus: US0000000B2 "):
