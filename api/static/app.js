@@ -41,7 +41,8 @@
   });
 
   // Collection statistics as ECharts bar charts (label, count pairs, most frequent first except years);
-  // the tables keep the same numbers and are closed once the charts are drawn.
+  // the tables keep the same numbers and are closed once the charts are drawn. A chart is drawn in
+  // the room app.css kept for it (the box's height), beside its table already shown folded.
   var CHART_COLOUR = "#0f3a66";
   // data-chart-unit (such as "%") follows each value on the axis and in the tooltip.
   function chartOption(pairs, horizontal, unit) {
