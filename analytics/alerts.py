@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from analytics import scopes
+from analytics.errors import Refused
 from analytics.models import Alert, AlertDelivery, Subscription
 from analytics.rules import Finding, RuleContext, RulesConfig, evaluate
 from core.accounts.models import Membership, User
@@ -76,8 +77,8 @@ def _check_thresholds(rules: RulesConfig) -> None:
     problems = threshold_problems(rules)
     if len(problems) == 1:
         raise problems[0]
-    if problems:  # both pairs: one refusal that says both
-        raise InvalidInput("; ".join(p.detail for p in problems))
+    if problems:  # both pairs: one refusal that says both, each part translated where it is said
+        raise Refused(list(problems))
 
 
 def subscribe(session: Session, user_id: int, data: SubscriptionIn) -> Subscription:
@@ -149,30 +150,47 @@ def rule_context(session: Session, sub: Subscription, as_of: dt.date,
             RulesConfig.model_validate(sub.rules or {}))
 
 
+class Run(BaseModel):
+    """What one subscription's rules found and delivered."""
+
+    findings: int = 0
+    deliveries: int = 0
+
+
+def run_subscription(service: SearchService, database_url: str, sub_id: int, as_of: dt.date) -> Run | None:
+    """Evaluate one subscription against the corpus as of ``as_of`` and record its findings; the
+    newly loaded documents are those of corpus events after the subscription's last one. None when
+    it is gone or its scope no longer reads."""
+    with session_scope(database_url) as session:
+        sub = session.get(Subscription, sub_id, with_for_update=True)
+        if sub is None:
+            return None
+        events = list(session.execute(select(CorpusEvent.id, CorpusEvent.run_id).where(
+            CorpusEvent.id > sub.last_event_id, CorpusEvent.backend == service.backend.kind)
+            .order_by(CorpusEvent.id)))
+        try:
+            findings = evaluate(service, *rule_context(session, sub, as_of, sorted({r for _, r in events})))
+        except (NotFound, QuerySyntaxError) as exc:
+            log.warning("subscription %s: %s", sub_id, exc)
+            return None
+        run = Run(findings=len(findings))
+        for finding in findings:
+            run.deliveries += record(session, sub, finding, as_of)
+        if events:
+            sub.last_event_id = max(e for e, _ in events)
+        return run
+
+
 def run_rules(service: SearchService, database_url: str, as_of: dt.date | None = None) -> dict[str, int]:
-    """Evaluate every alerting subscription against the corpus; the newly loaded documents are
-    those of corpus events after the subscription's last one."""
+    """Evaluate every alerting subscription against the corpus (``run_subscription``)."""
     as_of = as_of or dt.date.today()
     with session_scope(database_url) as session:
         ids = list(session.scalars(select(Subscription.id).where(Subscription.alerts.is_(True))))
     counts = {"subscriptions": 0, "findings": 0, "deliveries": 0}
     for sub_id in ids:
-        with session_scope(database_url) as session:
-            sub = session.get(Subscription, sub_id, with_for_update=True)
-            if sub is None:
-                continue
-            events = list(session.execute(select(CorpusEvent.id, CorpusEvent.run_id).where(
-                CorpusEvent.id > sub.last_event_id, CorpusEvent.backend == service.backend.kind)
-                .order_by(CorpusEvent.id)))
-            try:
-                findings = evaluate(service, *rule_context(session, sub, as_of, sorted({r for _, r in events})))
-            except (NotFound, QuerySyntaxError) as exc:
-                log.warning("subscription %s: %s", sub_id, exc)
-                continue
-            for finding in findings:
-                counts["deliveries"] += record(session, sub, finding, as_of)
-            if events:
-                sub.last_event_id = max(e for e, _ in events)
+        run = run_subscription(service, database_url, sub_id, as_of)
+        if run is not None:
             counts["subscriptions"] += 1
-            counts["findings"] += len(findings)
+            counts["findings"] += run.findings
+            counts["deliveries"] += run.deliveries
     return counts

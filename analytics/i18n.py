@@ -90,13 +90,18 @@ _TEXT: dict[str, tuple[str, str]] = {
     "expected_share": ("Expected recent share (%)", "预期近期占比（%）"),
     "excess": ("Above the expected share (pp)", "高出预期占比（百分点）"),
     "emerging_note": ("A term is emerging when its share of the scope's documents grows by at least {excess} "
-                      "points and ends at least {excess} points above the share it would have had, had it grown "
-                      "as it did in the documents outside the scope (relatively or in points, whichever is "
-                      "more); drafting words that grow everywhere are not emerging. Term shares are shares of "
-                      "documents.",
+                      "points and ends at least {excess} points, and {z} standard errors of chance, above the share "
+                      "it would have had, had it grown as it did in the documents outside the scope (relatively or "
+                      "in points, whichever is more): drafting fashion that grows everywhere, and the rise a scope "
+                      "of this size shows by chance, are not emerging. Claim wording (comprising, respective, "
+                      "configured to), the verbs of method steps (receiving, determining) and function words are "
+                      "left out. Term shares are shares of documents.",
                       "技术词须满足：在本领域文献中的占比至少增长{excess}个百分点，且比按其在范围外文献中的增长"
-                      "（按相对增幅或百分点，取较大者）推算的占比至少高出{excess}个百分点，方视为新兴技术词；"
-                      "在各领域普遍增长的撰写用语不计入。技术词占比按文献统计。"),
+                      "（按相对增幅或百分点，取较大者）推算的占比至少高出{excess}个百分点，并超出偶然波动的{z}个"
+                      "标准误差，方视为新兴技术词；在各领域普遍增长的撰写用语，以及这一规模的范围仅凭偶然即可出现的"
+                      "增长，均不视为新兴。权利要求撰写用语（如“包括”“相应的”“被配置为”）、方法步骤的通用动词"
+                      "（如“接收”“确定”）及虚词不参与统计。技术词占比按文献统计。"),
+    "not_used_outside": ("not used outside the scope", "范围外未使用"),
     "year": ("Year", "年份"),
     "applicants_col": ("Applicants", "申请人数"),
     "growth": ("Change %", "变化率 %"),  # a year on the year before: it can fall (the dashboard's words)

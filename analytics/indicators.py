@@ -73,6 +73,8 @@ class IndicatorParams(BaseModel):
     emerging_candidates: int = Field(default=300, ge=10, le=5000)
     min_term_documents: int = Field(default=3, ge=1, description="recent documents an emerging term needs")
     min_term_excess: float = Field(default=1.0, ge=0, description="share growth beyond the corpus's, points")
+    min_term_z: float = Field(default=2.33, ge=0, description="standard errors of chance an emerging term's excess "
+                              "must reach (2.33: one-sided 99%)")
     expiring_within_years: int = Field(default=3, ge=1, le=20)
 
     @model_validator(mode="after")
@@ -229,8 +231,11 @@ class Indicators(BaseModel):
     @property
     def reaches_incomplete(self) -> bool:
         """The period includes a year whose documents are not all published yet: only then is
-        the publication lag worth a caution (2015-2020 read in 2026 is complete)."""
-        return self.params.to_year is None or self.params.to_year > self.last_complete_year
+        the publication lag worth a caution (2015-2020 read in 2026 is complete). An open period
+        ends with the data's last year, which is complete when the data reaches its 31 December:
+        publications up to 2022-12-31 leave no year of 2022 to caution about."""
+        last = min(self.params.to_year or self.completeness.last_year, self.completeness.last_year)
+        return last > self.last_complete_year
 
 
 # --- pure helpers (also used by rules and reports) -------------------------------------------
@@ -464,7 +469,7 @@ class _Run:
         if not self.comparable:
             return []
         settings = TermSettings(basis=p.basis, candidates=p.emerging_candidates, min_documents=p.min_term_documents,
-                                min_excess=p.min_term_excess, top=p.top)
+                                min_excess=p.min_term_excess, min_z=p.min_term_z, top=p.top)
         outside = And((DateRange("PD", None, p.cutoff), Not(self.scope)))
         return emerging_terms(self.backend, self.planner, self.node, outside, (self.recent_span, self.earlier_span),
                               settings)

@@ -83,6 +83,15 @@ class Completeness(BaseModel):
             and self.basis != Basis.publication
 
     @property
+    def last_year(self) -> int:
+        """The last year the data can hold a document of on the basis: the latest publication's,
+        or that of the newest date on the basis when the data ends before it."""
+        newest = self.data_as_of
+        if self.latest_dated is not None and self.basis != Basis.publication:
+            newest = min(newest, self.latest_dated)
+        return newest.year
+
+    @property
     def incomplete_from(self) -> dt.date:
         """The first day whose documents may still be missing."""
         return self.complete_through + dt.timedelta(days=1)

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from analytics import alerts, scopes
 from analytics import service as analytics
 from analytics.alerts import SubscriptionIn
+from analytics.errors import Refused
 from analytics.indicators import Basis, CountingUnit, IndicatorParams, Indicators, compute, printed_names
-from analytics.industries import INDUSTRIES, REGION_PREFIX, Industry, region_scope
+from analytics.industries import INDUSTRIES, REGION_PREFIX, Branch, Industry, region_scope
 from analytics.models import Alert, Subscription
 from analytics.periods import latest_publication
 from analytics.reports import service as reports
@@ -207,13 +208,17 @@ WHOLE_THRESHOLDS = frozenset({"min_keywords", "red_keywords"})  # counts: 2.9 ke
 PAIRS = {"red_pct": "yellow_pct", "red_keywords": "min_keywords"}
 
 
-class Refused(InvalidInput):
-    """Every problem of one form: ``problems`` holds each refusal (marked with its field in
-    ``extra['field']``) and pydantic's errors; a page says each beside its field."""
+class ScopeForm(BaseModel):
+    """The scope builder as typed, every box a string: ``create_scope`` reads it whole, so that one
+    answer names every problem of one submit (a branch line without its colon, a key taken...)."""
 
-    def __init__(self, problems: list[Exception]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
+    key: str = ""
+    name: str = ""
+    name_zh: str = ""
+    query: str = ""
+    branches: str = Field(default="", description="one per line, “name: query”")
+    org: str = Field(default="", description="the id of an organisation of mine to share it with, or empty")
+    published: bool = False
 
 
 def subscribe(w: Writer, search: SearchService, form: SubscriptionForm) -> SubscriptionOut:
@@ -241,6 +246,26 @@ def subscribe(w: Writer, search: SearchService, form: SubscriptionForm) -> Subsc
     if problems or body is None:
         raise Refused(problems)
     return analytics.subscribe(w, body)
+
+
+def create_scope(w: Writer, form: ScopeForm) -> Industry:
+    """A scope from the builder's boxes: its branch lines parsed here, every problem of the values
+    typed refused at once (``Refused``), then created, shared or published (``analytics.create_scope``)."""
+    problems: list[Exception] = []
+    branches: list[Branch] = []
+    try:
+        branches = scopes.parse_branches(form.branches)
+    except InvalidInput as exc:
+        problems.append(exc)
+    try:
+        body = scopes.ScopeIn(key=form.key.strip(), name=form.name.strip(), name_zh=form.name_zh.strip(),
+                              query=form.query.strip(), branches=branches, org_id=parse_id(form.org),
+                              published=form.published)
+    except ValidationError as exc:
+        problems.append(exc)
+    if problems:
+        raise Refused(problems)
+    return analytics.create_scope(w, body)
 
 
 class ReportView(BaseModel):

@@ -19,7 +19,7 @@ from analytics.industries import INDUSTRIES, REGION_PREFIX, Branch, Industry, bu
 from analytics.models import CustomScope
 from core.accounts.models import Membership, User
 from core.accounts.permissions import is_admin
-from core.errors import Conflict, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.i18n import Quoted
 from core.ids import DbId
 from ipsearch.query.parser import QuerySyntaxError, parse_query
@@ -48,6 +48,19 @@ class ScopeIn(BaseModel):
         for branch in branches:
             check_query(branch.query, branch.name)
         return branches
+
+
+def parse_branches(text: str) -> list[Branch]:
+    """Technology branches as the scope builder takes them, one per line as "name: query" (a Chinese
+    colon too), blank lines skipped; a line that is not is InvalidInput about ``branches``. Their
+    queries are checked by ``ScopeIn``, each refusal naming its branch."""
+    out = []
+    for n, line in enumerate((ln for ln in text.splitlines() if ln.strip()), 1):
+        name, sep, query = line.replace("：", ":").partition(":")
+        if not sep or not name.strip() or not query.strip():
+            raise InvalidInput.said("write each branch as “name: query”, one per line").about("branches")
+        out.append(Branch(key=f"b{n}", name=name.strip(), name_zh=name.strip(), query=query.strip()))
+    return out
 
 
 def check_query(query: str, branch: str = "") -> None:

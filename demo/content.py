@@ -2,7 +2,9 @@
 
 An administrator (its password printed once, when it is created), demo people, forum categories
 with a few threads, agencies across several provinces with reviews (some rated, some not yet), a
-registered work, and the service hall's catalogue with the administrator in every role. Every name
+registered work, the service hall's catalogue with the administrator in every role, and the
+administrator's subscriptions to two demo scopes whose early-warning rules have run once on the
+demo corpus, so that the alerts they raised (a red and a yellow one) are there to see. Every name
 says 演示/demo and every account is @demo.ipcommons.local, so nobody mistakes it for real data.
 Seeding goes through the feature services, as people would: writes are audited and checked like any
 other. A platform that already has the demo administrator is left as
@@ -15,10 +17,16 @@ import hashlib
 import secrets
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analytics import alerts
+from analytics import service as analytics
+from analytics.industries import INDUSTRIES
+from analytics.periods import latest_publication
+from analytics.rules import RulesConfig
+from analytics.scopes import ScopeIn
 from community.agencies import service as agencies
 from community.agencies.models import RecordKind, ServiceType
 from community.agencies.schemas import AgencyIn, RecordIn, ReviewIn
@@ -33,6 +41,8 @@ from core.accounts.service import create_user
 from core.audit import AuditContext, Writer
 from core.db import session_scope
 from core.settings import Settings
+from ipsearch.backends import get_backend
+from ipsearch.service import SearchService
 from servicehall import catalogue as hall
 from servicehall.models import StaffRole
 from servicehall.schemas import StaffIn
@@ -66,6 +76,11 @@ AGENCIES = [  # (name, province, city, services, IPC subclasses)
     ("天府知识产权（演示） · Tianfu IP, demo", "四川", "成都", ["patent", "trademark"], ["G06F"]),
 ]
 REVIEWERS = ("analyst", "engineer", "applicant")  # three reviews rate an agency; the last two stay unrated
+# Built-in industries under demo names, watched by the administrator. The demo corpus publishes some
+# 35 documents a year in each: the rules compare two years with the two before (a subscription sets
+# its window), as a year held too few documents for any rule to measure.
+WATCHED = ("medical-devices", "telecom")
+WATCH_RULES = RulesConfig(window_months=24)
 
 
 class DemoContent(BaseModel):
@@ -79,6 +94,7 @@ class DemoContent(BaseModel):
     agencies: int = 0
     works: int = 0
     services: int = 0
+    alerts: int = Field(default=0, description="what the demo subscriptions' rules found on the demo corpus")
 
 
 def seed_demo_content(settings: Settings) -> DemoContent:
@@ -94,8 +110,9 @@ def seed_demo_content(settings: Settings) -> DemoContent:
         ids = _agencies(session, admin, people)
         _work(session, settings, people["creator"])
         services = _service_hall(session, admin)
+        found = _alerts(session, settings, admin)
         return DemoContent(created=True, admin_password=password, people=len(people), topics=topics,
-                           agencies=len(ids), works=1, services=services)
+                           agencies=len(ids), works=1, services=services, alerts=found)
 
 
 def _as(session: Session, user: User) -> Writer:
@@ -151,3 +168,22 @@ def _service_hall(session: Session, admin: User) -> int:
         for role in StaffRole:
             hall.add_staff(_as(session, admin), StaffIn(email=ADMIN_EMAIL, department=dept.code, role=role))
     return len(items)
+
+
+def _alerts(session: Session, settings: Settings, admin: User) -> int:
+    """The administrator's subscriptions to demo copies of ``WATCHED``, their rules run at once as
+    the daily run does, as of the demo corpus's latest publication (its "now", as a dashboard takes
+    it: the corpus ends, the calendar goes on). The alerts are the rules' findings; returns how many."""
+    search = SearchService(get_backend(settings))
+    found = 0
+    for key in WATCHED:
+        industry = INDUSTRIES[key]
+        scope = analytics.create_scope(_as(session, admin), ScopeIn(
+            key=f"demo-{key}", name=f"{industry.name}, demo", name_zh=f"{industry.name_zh}（演示）",
+            query=industry.query, branches=industry.branches))
+        as_of = latest_publication(search, search.plan(scope.query)[1], date.today()) or date.today()
+        sub = analytics.subscribe(_as(session, admin), alerts.SubscriptionIn(scope=scope.key, rules=WATCH_RULES,
+                                                                             lang="zh"))
+        run = alerts.run_subscription(search, settings.effective_database_url, sub.id, as_of)
+        found += run.findings if run else 0
+    return found

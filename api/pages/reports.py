@@ -11,16 +11,16 @@ audit and commit.
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 
-from analytics import portal, scopes
+from analytics import portal
 from analytics import service as analytics
+from analytics.errors import Refused
 from analytics.indicators import Basis, CountingUnit
-from analytics.industries import REGION_PREFIX, Branch
+from analytics.industries import REGION_PREFIX
 from analytics.models import ReportStatus
 from analytics.reports import service as reports
 from analytics.rules import RulesConfig, StandingLevel
@@ -93,19 +93,6 @@ def reports_home(page: PageDep) -> HTMLResponse:
     return _home(page)
 
 
-def _branches(text: str, problems: list[Exception]) -> list[Branch]:
-    """Technology branches typed one per line as "name: query"; a line that is not is added to
-    ``problems`` (about the branches field), the others kept to be checked."""
-    out = []
-    for n, line in enumerate((ln for ln in text.splitlines() if ln.strip()), 1):
-        name, sep, query = line.replace("：", ":").partition(":")
-        if not sep or not name.strip() or not query.strip():
-            problems.append(InvalidInput.said("write each branch as “name: query”, one per line").about("branches"))
-            return []
-        out.append(Branch(key=f"b{n}", name=name.strip(), name_zh=name.strip(), query=query.strip()))
-    return out
-
-
 @router.post("/reports/scopes", response_model=None)
 def create_scope(page: CheckedPageDep, key: Text = "", name: Text = "", name_zh: Text = "",
                  query: Text = "", branches: Text = "", org: Text = "", published: Text = "") -> Response:
@@ -114,18 +101,13 @@ def create_scope(page: CheckedPageDep, key: Text = "", name: Text = "", name_zh:
     form's fragment), with every problem of the values typed beside its field."""
     form = {"key": key, "name": name, "name_zh": name_zh, "query": query, "branches": branches, "org": org,
             "published": published}
-    problems: list[Exception] = []
-    typed = _branches(branches, problems)
     try:
-        body = scopes.ScopeIn(key=key.strip(), name=name.strip(), name_zh=name_zh.strip(), query=query.strip(),
-                              branches=typed, org_id=parse_id(org), published=bool(published))
-        if not problems:
-            created = analytics.create_scope(page.writer(), body)
-            return page.redirect(f"/reports/industries/{created.key}")
+        created = portal.create_scope(page.writer(), portal.ScopeForm(**form | {"published": bool(published)}))
     except FORM_ERRORS as exc:
         page.session.rollback()
-        problems.append(exc)
-    return _home(page, 400, scope_errors=refusals.by_field(page, problems, SCOPE_LABELS), scope_form=form)
+        problems: list[Exception] = exc.problems if isinstance(exc, Refused) else [exc]
+        return _home(page, 400, scope_errors=refusals.by_field(page, problems, SCOPE_LABELS), scope_form=form)
+    return page.redirect(f"/reports/industries/{created.key}")
 
 
 # --- a dashboard ----------------------------------------------------------------------------------
@@ -263,16 +245,19 @@ def _subscriptions(page: Page, status_code: int = 200, **extra: Any) -> HTMLResp
 
 @router.get("/reports/subscriptions", response_class=HTMLResponse)
 def subscriptions(page: PageDep, scope: Annotated[str, Query(max_length=60)] = "",
-                  created: Annotated[int, Query(ge=0, le=1)] = 0,
+                  created: Annotated[str, Query(max_length=20)] = "",
                   deleted: Annotated[str, Query(max_length=60)] = "") -> HTMLResponse:
-    """``created=1``: just subscribed; ``deleted``: the scope whose subscription just ended (named
-    only when it is one of the reader's scopes: the template looks it up)."""
+    """``created``: the subscription just made; ``deleted``: the one just ended. Each notice is
+    given only when the service confirms it (the reader's own subscription; one the reader ended):
+    anyone can write an address that says a subscription was made or deleted."""
+    user = page.require_user()
     # the e-mail is promised only when this site sends mail and the reader takes it
-    mailed = mail.enabled(page.platform.settings) and page.user is not None and page.user.email_notifications
+    mailed = mail.enabled(page.platform.settings) and user.email_notifications
     said = (N_("You are subscribed: alerts reach your inbox and your e-mail.") if mailed else
             N_("You are subscribed: alerts reach your inbox (this site sends no e-mail)."))
-    notice = page.gettext(said) if created else None
-    return _subscriptions(page, form={"scope": scope}, notice=notice, deleted=deleted)
+    made = analytics.is_subscription_of(page.session, user, parse_id(created))
+    ended = analytics.ended_subscription(page.session, user, parse_id(deleted))
+    return _subscriptions(page, form={"scope": scope}, notice=page.gettext(said) if made else None, deleted=ended)
 
 
 @router.get("/reports/subscriptions/{sub_id}", response_class=HTMLResponse)
@@ -303,19 +288,19 @@ def subscribe(page: CheckedPageDep, scope: Text = "", watched: Text = "", keywor
     typed = portal.SubscriptionForm(**form | {"lang": lang if lang in ("zh", "en") else page.lang.value,
                                               "monthly_report": bool(monthly_report)})
     try:
-        portal.subscribe(page.writer(), page.platform.search, typed)
+        made = portal.subscribe(page.writer(), page.platform.search, typed)
     except FORM_ERRORS as exc:
         page.session.rollback()
-        problems: list[Exception] = exc.problems if isinstance(exc, portal.Refused) else [exc]
+        problems: list[Exception] = exc.problems if isinstance(exc, Refused) else [exc]
         unknown = next((p.extra["unknown"] for p in problems if isinstance(p, InvalidInput) and "unknown" in p.extra),
                        [])
         return _subscriptions(page, 400, errors=refusals.by_field(page, problems, SUBSCRIPTION_LABELS), form=form,
                               unknown=unknown)
-    return page.redirect("/reports/subscriptions?created=1")
+    return page.redirect(f"/reports/subscriptions?created={made.id}")
 
 
 @router.post("/reports/subscriptions/{sub_id}/delete", response_model=None)
 def unsubscribe(page: CheckedPageDep, sub_id: DbId) -> Response:
     """The button asks first (``data-confirm``); the list then says which subscription ended."""
-    scope = analytics.unsubscribe(page.writer(), sub_id)
-    return page.redirect(f"/reports/subscriptions?{urlencode({'deleted': scope})}")
+    analytics.unsubscribe(page.writer(), sub_id)
+    return page.redirect(f"/reports/subscriptions?deleted={sub_id}")

@@ -8,8 +8,9 @@ known by construction, loaded into both real backends:
 - half of the inventions are also filed in the US and a third at the EPO a year later, claiming
   the first filing's priority (a fifth carry a DOCDB family id): family counts equal the count of
   inventions made when the corpus was generated;
-- the drafting word "adjacent" spreads through the claims of every field alike; "perovskite" only
-  through the scope's: the first is not an emerging term, the second is.
+- the word "modular" spreads through the abstracts of every field alike, with the drafting word
+  "adjacent"; "perovskite" only through the scope's: the first is not an emerging term (nor is the
+  drafting word, which is no candidate at all), the last is.
 
 Every document is labelled synthetic: the flag, "[SYNTHETIC]" opening its abstract, numbers from
 92000000 (unused by the offices), source format "test-built".
@@ -59,7 +60,7 @@ SCOPE = "IPC=H01L"
 OWNERS = [("Aurora Lighting Co., Ltd.", "CN", "Guangdong"), ("Brightway Semiconductor Inc.", "US", None),
           ("Nordlicht GmbH", "DE", None), ("Hikari Denki Kabushiki Kaisha", "JP", None),
           ("深圳市光明照明有限公司", "CN", "Guangdong"), ("Pearl River Display Co., Ltd.", "CN", "Guangdong")]
-BOILERPLATE, SPECIFIC = "adjacent", "perovskite"
+BOILERPLATE, FASHION, SPECIFIC = "adjacent", "modular", "perovskite"
 
 
 def months_after(day: dt.date, months: int) -> dt.date:
@@ -97,7 +98,7 @@ class Invention:
         words = ["[SYNTHETIC] A device comprising a housing and a controller."]
         growing = self.k % 12 < self.share_of_year()
         if growing:
-            words.append(f"The controller is {BOILERPLATE} to the housing.")
+            words.append(f"The {FASHION} controller is {BOILERPLATE} to the housing.")
         if growing and self.in_scope:
             words.append(f"A {SPECIFIC} layer converts the light.")
         return " ".join(words)
@@ -268,11 +269,11 @@ def test_a_period_selects_families_by_their_first_filing(built: Built, services:
 @pytest.mark.parametrize("kind", ["es", "embedded"])
 def test_a_boilerplate_term_is_not_emerging(kind: str, services: dict[str, SearchService]) -> None:
     analyse = get_analyzer().analyse
-    boilerplate, specific = analyse(BOILERPLATE), analyse(SPECIFIC)
+    boilerplate, fashion, specific = analyse(BOILERPLATE), analyse(FASHION), analyse(SPECIFIC)
     got = flat(services[kind])
     reported = [t.term for t in got.emerging_terms]
-    assert specific in reported and boilerplate not in reported
-    # both grew alike in the scope; only one of them grew there alone
+    assert specific in reported and boilerplate not in reported and fashion not in reported
+    # the fashion and the specific word grew alike in the scope; only one of them grew there alone
     service = services[kind]
     node, planner = service.plan(SCOPE)
     scope = And((node, DateRange("PD", None, TODAY)))
@@ -280,8 +281,10 @@ def test_a_boilerplate_term_is_not_emerging(kind: str, services: dict[str, Searc
     every = TermSettings(basis="filing", candidates=300, min_documents=1, min_excess=-1000, top=1000)
     rows = {t.term: t for t in emerging_terms(service.backend, planner, scope, outside,
                                               ((2019, 2021), (2016, 2018)), every)}
-    assert rows[boilerplate].change == rows[specific].change >= 20
-    assert rows[boilerplate].excess == 0.0 and rows[specific].excess == rows[specific].change
+    assert rows[fashion].change == rows[specific].change >= 20
+    assert rows[fashion].excess == 0.0 and rows[specific].excess == rows[specific].change
+    assert boilerplate not in rows  # claim wording is never examined
+    assert rows[fashion].used_outside and not rows[specific].used_outside  # the page words the latter
     for t in rows.values():  # the columns as shown subtract to the ones beside them (13.43 was 40.62 - 27.21)
         assert t.excess == round(t.recent_share - t.expected_share, 2)
         assert t.change == round(t.recent_share - t.earlier_share, 2)

@@ -6,6 +6,7 @@ documents cite each other (citations received within the corpus)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ from analytics.indicators import (
 )
 from analytics.industries import INDUSTRIES
 from analytics.periods import Basis, Completeness, months_before, windows
+from analytics.terms import is_candidate
 from core.settings import Settings
 from ipsearch.backends import get_backend
 from ipsearch.expiry import estimate_expiry, plus_years
@@ -89,7 +91,9 @@ def expected_terms(o: Oracle, params: IndicatorParams, spans: tuple[tuple[int, i
     o_recent, o_earlier = window(outside, spans[0]), window(outside, spans[1])
     if not (recent[0] and o_recent[0] and o_earlier[0]):
         return []
-    candidates = sorted(recent[1].items(), key=lambda kv: (-kv[1], kv[0]))[:params.emerging_candidates]
+    # claim wording and function words are no candidates: the most frequent of the others are
+    candidates = sorted(((t, n) for t, n in recent[1].items() if is_candidate(t)),
+                        key=lambda kv: (-kv[1], kv[0]))[:params.emerging_candidates]
     rows = []
     for t, n in candidates:
         rs, es, ors, oes = share(recent, t), share(earlier, t), share(o_recent, t), share(o_earlier, t)
@@ -97,8 +101,10 @@ def expected_terms(o: Oracle, params: IndicatorParams, spans: tuple[tuple[int, i
         expected = min(100.0, max(relative, es + ors - oes))
         # differences of the shares as the page shows them (two decimals), so that its columns subtract
         excess = round(round(rs, 2) - round(expected, 2), 2)
+        # and beyond chance: the standard error of a share change between windows of these sizes
+        noise = round(math.sqrt(rs * (100 - rs) / recent[0] + (es * (100 - es) / earlier[0] if earlier[0] else 0)), 2)
         if n >= params.min_term_documents and min(round(round(rs, 2) - round(es, 2), 2), excess) >= \
-                params.min_term_excess:
+                params.min_term_excess and excess >= params.min_term_z * noise:
             rows.append((-excess, -n, t, earlier[1][t]))
     return [(t, -n, e, -x) for x, n, t, e in sorted(rows)[:params.top]]
 
@@ -332,6 +338,36 @@ def test_growth_windows_fit_in_the_period(first: int | None, last: int | None, s
     params = IndicatorParams(cutoff=dt.date(2026, 1, 1), from_year=first, to_year=last)
     got = rate_windows(complete, params)
     assert (got, comparable(got, params)) == (spans, compared)
+
+
+@pytest.mark.parametrize(("basis", "latest", "to_year", "cautioned"), [
+    # publications up to 31 December: that year is whole, nothing to caution about (it said
+    # "publications of 2022 are counted up to that day only ... shown as incomplete")
+    (Basis.publication, dt.date(2022, 12, 31), None, False),
+    (Basis.publication, dt.date(2022, 12, 30), None, True),  # a day short: 2022 is incomplete
+    (Basis.publication, dt.date(2023, 1, 1), None, True),
+    (Basis.publication, dt.date(2022, 12, 31), 2030, False),  # a period past the data's end adds no year
+    (Basis.publication, dt.date(2023, 5, 9), 2022, False),
+    (Basis.filing, dt.date(2022, 12, 31), None, True),  # filings of 2021 and 2022 are not all published
+    (Basis.filing, dt.date(2024, 6, 30), 2022, False),  # complete through 2022-12-31
+])
+def test_the_lag_caution_is_for_a_period_reaching_an_incomplete_year(basis: Basis, latest: dt.date,
+                                                                      to_year: int | None, cautioned: bool) -> None:
+    params = IndicatorParams(basis=basis, cutoff=dt.date(2026, 12, 6), to_year=to_year)
+    completeness = Completeness.of(basis, params.cutoff, latest, latest_dated=latest)
+    got = Indicators.model_construct(params=params, completeness=completeness,
+                                     last_complete_year=completeness.last_complete_year)
+    assert got.reaches_incomplete is cautioned
+
+
+def test_the_data_ending_on_a_year_end_leaves_no_incomplete_year() -> None:
+    """Filings that stop on 31 December, published later: that year is complete and no later year
+    is in the data, so no caution says the years after are shown as incomplete."""
+    ends = Completeness.of(Basis.filing, dt.date(2026, 12, 6), dt.date(2026, 9, 12), latest_dated=dt.date(2022, 12, 31))
+    assert (ends.last_complete_year, ends.last_year) == (2022, 2022)
+    got = Indicators.model_construct(params=IndicatorParams(cutoff=dt.date(2026, 12, 6)), completeness=ends,
+                                     last_complete_year=2022)
+    assert not got.reaches_incomplete
 
 
 def test_life_cycle_stages_and_growth() -> None:

@@ -276,8 +276,11 @@ def test_alerts_reach_each_subscriber_once(services: dict[str, SearchService], c
 
 
 def test_subscriptions_refuse_foreign_organisations_and_unknown_scopes(corpus_settings: Settings) -> None:
+    from analytics.errors import Refused
     from analytics.rules import ForeignGrowth, ProductKeywords, RulesConfig
+    from api.i18n import translations
     from core.errors import InvalidInput, NotFound, PermissionDenied
+    from core.i18n import Language
 
     tag = uuid.uuid4().hex[:8]
     with session_scope(corpus_settings.effective_database_url) as session:
@@ -294,6 +297,18 @@ def test_subscriptions_refuse_foreign_organisations_and_unknown_scopes(corpus_se
                               "1 keywords for a red alert are fewer than 5")):
             with pytest.raises(InvalidInput, match=f"red threshold cannot be below its yellow one: {named}"):
                 alerts.subscribe(session, someone.id, alerts.SubscriptionIn(scope="led", rules=rules))
+        # both pairs: one refusal naming both, said in the reader's language (it was English alone)
+        both = RulesConfig(foreign_growth=ForeignGrowth(yellow_pct=200, red_pct=10),
+                           product_keywords=ProductKeywords(min_keywords=5, red_keywords=1))
+        with pytest.raises(Refused) as refused:
+            alerts.subscribe(session, someone.id, alerts.SubscriptionIn(scope="led", rules=both))
+        assert [p.extra["field"] for p in refused.value.problems if isinstance(p, InvalidInput)] == [
+            "red_pct", "red_keywords"]
+        assert refused.value.detail.count("red threshold cannot be below its yellow one") == 2
+        zh = refused.value.in_words(translations(Language.zh).gettext, Language.zh)
+        assert zh == ("红色预警阈值不能低于黄色预警阈值：国外申请增长率红色预警阈值 10 % 低于黄色预警阈值 200 %；"
+                      "红色预警阈值不能低于黄色预警阈值：红色预警起点的命中关键词数 1 少于黄色预警起点的 5")
+        assert refused.value.in_words(translations(Language.en).gettext) == refused.value.detail
         equal = RulesConfig(foreign_growth=ForeignGrowth(yellow_pct=80, red_pct=80))
         assert alerts.subscribe(session, someone.id, alerts.SubscriptionIn(scope="led", rules=equal)).id
 

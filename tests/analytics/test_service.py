@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analytics import scopes
+from analytics import portal, scopes
 from analytics import service as analytics
 from analytics.alerts import SubscriptionIn
+from analytics.errors import Refused
 from analytics.indicators import Basis
 from analytics.models import Alert, Report, ReportStatus, Severity, Subscription
 from analytics.reports import service as reports
@@ -160,3 +161,47 @@ def test_scopes_and_indicator_parameters(embedded_settings: Settings, session: S
                              to_year=2010)
     with pytest.raises(NotFound):
         analytics.indicators(session, search, "no-such-scope")
+
+
+def test_only_the_subscriber_who_ended_a_subscription_is_told_it_ended(session: Session) -> None:
+    """What the list's "deleted" and "subscribed" notices are said from (its address is anyone's to
+    write): the reader's own subscription; one the reader ended, and nothing of its id since."""
+    owner, other = _user(session), _user(session)
+    sub = analytics.subscribe(_writer(session, owner), SubscriptionIn(scope="led"))
+    assert analytics.is_subscription_of(session, owner, sub.id)
+    assert not analytics.is_subscription_of(session, other, sub.id) and not analytics.is_subscription_of(
+        session, owner, None)
+    assert analytics.ended_subscription(session, owner, sub.id) is None  # still there
+    analytics.unsubscribe(_writer(session, owner), sub.id)
+    assert analytics.ended_subscription(session, owner, sub.id) == "led"
+    assert analytics.ended_subscription(session, other, sub.id) is None  # not theirs to have ended
+    assert analytics.ended_subscription(session, owner, sub.id + 1000) is None  # never there
+    assert analytics.ended_subscription(session, owner, None) is None
+    # the id given to someone else's next subscription, ended since: the owner's ending is old news
+    later = analytics.subscribe(_writer(session, other), SubscriptionIn(scope="telecom"))
+    analytics.unsubscribe(_writer(session, other), later.id)
+    session.add(AuditRecord(actor_id=other.id, action="analytics.unsubscribe", object_type="subscription",
+                            object_id=str(sub.id), details={"scope": "telecom"}))
+    session.commit()
+    assert analytics.ended_subscription(session, owner, sub.id) is None
+
+
+def test_the_scope_builder_reads_its_branch_lines_in_the_service(session: Session) -> None:
+    """Branch lines ("name: query", a Chinese colon too) are parsed by analytics, not the page; a
+    line without its colon is refused with the form's other problems, beside the branches box."""
+    assert [(b.key, b.name, b.query) for b in scopes.parse_branches("芯片：IPC=H01L33/*\n\n Driver : IPC=H05B45/* ")] \
+        == [("b1", "芯片", "IPC=H01L33/*"), ("b2", "Driver", "IPC=H05B45/*")]
+    assert scopes.parse_branches("  \n") == []
+    for line in ("no colon here", ": IPC=H01L", "Chips:  "):
+        with pytest.raises(InvalidInput) as refused:
+            scopes.parse_branches(f"Lamps: IPC=F21V\n{line}")
+        assert refused.value.extra["field"] == "branches"
+    owner = _user(session)
+    form = portal.ScopeForm(key="Bad Key!", name="Lamps", query="IPC=F21V", branches="Lamps IPC=F21V")
+    before = _audits(session)
+    with pytest.raises(Refused) as both:
+        portal.create_scope(_writer(session, owner), form)
+    assert len(both.value.problems) == 2 and _audits(session) == before  # the line and the key, nothing kept
+    made = portal.create_scope(_writer(session, owner), form.model_copy(update={
+        "key": f"lamps-{next(_seq)}", "branches": "灯具：IPC=F21V\nBulbs: IPC=F21K9/*", "published": True}))
+    assert [b.name for b in made.branches] == ["灯具", "Bulbs"] and made.branches[1].query == "IPC=F21K9/*"

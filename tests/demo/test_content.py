@@ -3,6 +3,8 @@ platform, labelled demo, and seeding twice changes nothing."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from community.agencies import service as agencies
@@ -40,3 +42,45 @@ def test_a_fresh_platform_gets_demo_content_once(embedded_settings: Settings) ->
         assert len(summaries) == 3 and all("演示" in c.name for c in summaries)
         works = search_works(session, WorksQuery(title="演示"))
         assert works.total == 1 and works.items[0].hash_only
+
+
+def test_the_demo_raises_real_alerts_on_the_demo_corpus(embedded_settings: Settings) -> None:
+    """``make run`` showed no alert: the demo's subscriptions (to demo copies of two industries, named
+    so) have their rules run on the demo corpus, which raise a red and a yellow alert with their
+    evidence, in the administrator's alerts and inbox."""
+    from analytics import alerts, scopes
+    from analytics import service as analytics
+    from analytics.models import Subscription
+    from analytics.periods import latest_publication
+    from analytics.rules import Rule, evaluate
+    from core.notifications import Notification
+    from ipsearch.backends import get_backend
+    from ipsearch.service import SearchService
+    from loaders.demo import prepare_demo
+
+    assert prepare_demo(embedded_settings, 2000).loaded > 2000  # the corpus `make run` loads
+    made = seed_demo_content(embedded_settings)
+    assert made.alerts >= 2
+    with session_scope(embedded_settings.effective_database_url) as session:
+        admin = session.scalar(select(User).where(User.email == ADMIN_EMAIL))
+        assert admin is not None
+        subs = analytics.subscriptions_of(session, admin)
+        assert [s.scope for s in subs] == ["demo-medical-devices", "demo-telecom"]
+        named = {s.key: (s.name, s.name_zh) for s in scopes.custom_scopes(session, admin)}
+        assert all("demo" in en and "演示" in zh for en, zh in named.values()) and set(named) == {s.scope for s in subs}
+        raised = analytics.alerts_of(session, admin)
+        assert {a.severity.value for a in raised} == {"red", "yellow"}
+        assert all(a.evidence["patents"] and a.evidence["values"] for a in raised)
+        inbox = session.scalars(select(Notification).where(Notification.user_id == admin.id,
+                                                           Notification.kind == "alert")).all()
+        assert len(inbox) == len(raised)
+        # what the rules themselves find as of the corpus's latest publication, not rows written for the demo
+        search = SearchService(get_backend(embedded_settings))
+        as_of = latest_publication(search, search.plan("IPC=A61B")[1], date.today())
+        assert as_of is not None
+        for sub in subs:
+            row = session.get(Subscription, sub.id)
+            assert row is not None
+            found = evaluate(search, *alerts.rule_context(session, row, as_of))
+            assert [(f.rule, f.severity.value, f.title) for f in found] == [
+                (Rule(a.rule), a.severity.value, a.title) for a in raised if a.subscription_id == sub.id]

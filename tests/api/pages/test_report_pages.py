@@ -707,12 +707,33 @@ def test_deleting_a_subscription_asks_first_and_says_what_was_done(portal: Porta
     form = page.split(f'action="/reports/subscriptions/{sub_id}/delete"')[1].split("</form>")[0]
     assert 'data-confirm="删除对“通信设备”的订阅？' in form  # app.js asks before the form is sent
     gone = _post(alice, f"/reports/subscriptions/{sub_id}/delete", {})
-    assert gone.status_code == 303 and gone.headers["location"] == "/reports/subscriptions?deleted=telecom"
+    assert gone.status_code == 303 and gone.headers["location"] == f"/reports/subscriptions?deleted={sub_id}"
     said = alice.get(gone.headers["location"], headers=ZH).text
     assert 'id="deleted"' in said and "已删除对“通信设备”的订阅" in said
-    forged = alice.get(f"/reports/subscriptions?deleted={XSS}", headers=EN).text  # a hand-made address
-    notice = forged.split('id="deleted">')[1].split("</p>")[0]
-    assert notice == "The subscription was deleted: its alerts and monthly reports stop."  # the address not echoed
+
+
+def test_a_hand_made_address_says_no_subscription_was_made_or_deleted(portal: Portal) -> None:
+    """Anyone can send a link: ``?deleted=telecom`` said "The subscription to 通信设备 was deleted"
+    to a reader who had deleted nothing, and ``?created=1`` "You are subscribed". A notice is now
+    given only for the reader's own subscription (just made), or one the reader ended."""
+    alice, bob = portal.clients["alice"], portal.clients["bob"]
+    assert _post(bob, "/reports/subscriptions", {"scope": "medical-devices"}).status_code == 303
+    bobs = max(int(i) for i in re.findall(r'action="/reports/subscriptions/(\d+)/delete"',
+                                          bob.get("/reports/subscriptions", headers=EN).text))
+    for address in ("?deleted=telecom", f"?deleted={XSS}", "?deleted=1", f"?deleted={bobs}", f"?deleted={bobs + 99}",
+                    f"?created={bobs + 99}", f"?created={bobs}", "?created=yes", "?deleted=99999999999"):
+        page = alice.get(f"/reports/subscriptions{address}", headers=EN)
+        assert page.status_code == 200, address
+        assert 'id="deleted"' not in page.text and "You are subscribed" not in page.text, address
+    ended = _post(bob, f"/reports/subscriptions/{bobs}/delete", {})
+    # bob's subscription is gone, but alice did not end it: her page still says nothing of it
+    assert 'id="deleted"' not in alice.get(ended.headers["location"], headers=EN).text
+    said = bob.get(ended.headers["location"], headers=EN).text
+    assert "The subscription to Medical devices was deleted" in said
+    made = _post(alice, "/reports/subscriptions", {"scope": "software"})
+    assert re.fullmatch(r"/reports/subscriptions\?created=\d+", made.headers["location"])
+    assert "You are subscribed" in alice.get(made.headers["location"], headers=EN).text
+    assert "You are subscribed" not in bob.get(made.headers["location"], headers=EN).text  # not bob's
 
 
 def test_a_reversed_period_is_refused_for_a_report_as_on_the_dashboard(portal: Portal) -> None:
