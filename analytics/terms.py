@@ -47,8 +47,8 @@ TERMS_FIELD = "terms"
 # words), beyond the boilerplate similar patents leave out: on the demo corpus "respective",
 # "configure", "comprise" and "measure" led an LED scope's emerging terms, moving by chance.
 DRAFTING_WORDS = BOILERPLATE | frozenset(
-    "adjacent couple response plural multiple dispose arrange connect correspond associate base predetermine preset "
-    "operable capable portion member element unit module part step end manner way particular specific "
+    "response plural multiple connect correspond associate base predetermine preset operable capable manner way "
+    "particular specific "
     # the verbs of method steps: "receiving a signal; determining a value; ..."
     "receive determine control emit transmit measure store convert detect adjust obtain acquire generate send "
     "perform process execute select identify output input calculate compute compare update operate enable allow "

@@ -66,7 +66,7 @@ BOILERPLATE = frozenset(
     # the words that name and place a claim's parts: a display panel and a thermometer shared
     # "capacitor, fourth, terminal, third" and were listed as each other's similar documents
     "first second third fourth fifth sixth seventh eighth ninth tenth one plurality respective respectively "
-    "configure".split()
+    "configure couple adjacent dispose arrange portion member element unit module part step end".split()
     # the same words as Chinese patents write them (jieba's tokens), with 一种 ("a", opening every claim),
     # 多个 ("a plurality of") and the ordinals that name a claim's parts (第一 ...): a fan and a display
     # shared nothing else, yet were each other's most similar documents
