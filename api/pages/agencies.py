@@ -14,12 +14,13 @@ import enum
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query
+from fastapi import APIRouter, Depends, Form, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
+from api.pages.errors import error_home
 from api.problems import form_status
 from community.agencies import service as svc
 from community.agencies.models import RecordKind, ServiceType, Tier
@@ -28,7 +29,10 @@ from core import regions
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.ids import DbId, parse_id
 
-router = APIRouter(include_in_schema=False)
+# an error on the directory's pages (an agency that does not exist, a reply by someone who does not
+# speak for the agency) leads back to the directory, not to the patent search
+TO_THE_DIRECTORY = Depends(error_home("/community/agencies", N_("Search the directory of IP agencies")))
+router = APIRouter(include_in_schema=False, dependencies=[TO_THE_DIRECTORY])
 PER_PAGE = 20
 FORM_ERRORS = (InvalidInput, Conflict, PermissionDenied, ValidationError)
 Text = Annotated[str, Form()]

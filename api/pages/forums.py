@@ -1,6 +1,7 @@
 """The forums in the browser: the community home (categories with topic counts and latest activity),
 a category's topics with the new-topic form, a topic's posts under their authors' names with reply,
-Markdown preview, quote, like and flag, and the moderators' queue: forum posts, and the agency
+Markdown preview, quote, like and flag, a post's history (every text it had), and the moderators'
+queue: forum posts (one edited since it was flagged shown as it was flagged too), and the agency
 reviews members flagged or that are held.
 
 Every route translates a form into one service call (``community.forums.service``; the queue is
@@ -14,12 +15,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query
+from fastapi import APIRouter, Depends, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep, local_path
+from api.pages.errors import error_home
 from api.problems import form_status
 from community import moderation
 from community.agencies import service as agencies
@@ -32,7 +34,10 @@ from core.errors import Conflict, InvalidInput, PermissionDenied, TooManyRequest
 from core.i18n import Language
 from core.ids import DbId, parse_id
 
-router = APIRouter(include_in_schema=False)
+# an error on the forum pages (a topic that does not exist, another member's post to edit) leads back
+# to the community, where the reader finds the forums again, not to the patent search
+TO_THE_COMMUNITY = Depends(error_home("/community", N_("Go to the community forums")))
+router = APIRouter(include_in_schema=False, dependencies=[TO_THE_COMMUNITY])
 PageNumber = Annotated[int, Query(alias="page", ge=1, le=100_000)]
 Text = Annotated[str, Form()]
 OptionalText = Annotated[str, Form()]
@@ -105,6 +110,12 @@ def _category(page: Page, category_id: int, number: int = 1, status_code: int = 
     return page.render("forum_category.html", status_code, listing=listing, **extra)
 
 
+@router.get("/community/categories/{category_id}", response_model=None)
+def category_address(category_id: DbId) -> RedirectResponse:
+    """The address the API's word suggests (/api/v1/forums/categories/1): the category's page."""
+    return RedirectResponse(f"/community/forums/{category_id}", status_code=308)
+
+
 @router.get("/community/forums/{category_id}", response_class=HTMLResponse)
 def category_page(page: PageDep, category_id: DbId, page_number: PageNumber = 1,
                   done: Annotated[ModerationAction | None, Query()] = None) -> HTMLResponse:
@@ -165,6 +176,14 @@ def find_post(page: PageDep, post_id: DbId) -> Response:
     """A post's own address: the page of its topic that shows it."""
     place = svc.post_place(page.session, post_id, page.user)
     return page.redirect(_post_url(place.topic_id, place.page, post_id))
+
+
+@router.get("/community/posts/{post_id}/revisions", response_class=HTMLResponse)
+def history(page: PageDep, post_id: DbId) -> HTMLResponse:
+    """Every text the post had, for whoever may read it (moderators judging a flag, its author, and
+    readers of an edited post, as Discourse and the API show it)."""
+    return page.render("forum_post_revisions.html", history=svc.post_history(page.session, post_id, page.user,
+                                                                                _withheld_words(page)))
 
 
 def _post_url(topic_id: int, number: int, post_id: int, **query: int) -> str:

@@ -256,6 +256,7 @@ class RecommendedOut(BaseModel):
     fit: float
     ipc_asked: str | None = Field(description="the IPC section, class or subclass asked for")
     ipc_matched: list[str] = Field(description="the agency's subclasses inside what was asked for")
+    in_field: bool = Field(description="the agency works in the IPC field asked for (listed before those that do not)")
     service: ServiceType | None
     same_city: bool
 

@@ -84,6 +84,7 @@ HELD_BY_MODERATOR = "held by a moderator"
 INTEGRITY_RECORD_NOT_FOUND = "integrity record %(id)s not found"
 REVIEW_QUEUE = 200  # the most recent held or flagged reviews the moderation queue shows
 PROFILE_REVIEWS = 50  # the most recent reviews a profile shows
+FIELD_FIT = 2.0  # working in the field asked for: more than the service (1) and the same city (0.5) together
 
 
 # --- lookups -------------------------------------------------------------------------------
@@ -154,9 +155,13 @@ def recommend(session: Session, ipc: str | None, service: ServiceType | None, re
               limit: int = 10) -> list[RecommendationOut]:
     """Rank by fit (IPC field, service, city), then tier (not yet rated last), then Bayesian rating; say why.
 
-    ``ipc`` is compared at subclass level (``H04N 21/431`` asks for H04N; ``H04`` for any H04
-    subclass). A ``region`` (any GB/T 2260 name or code) keeps only agencies of its province: an
-    agency elsewhere, or whose province is unknown, is never proposed."""
+    ``ipc`` ranks, it does not filter: the agencies working in the field come first, then the others
+    (the page promises "those working in your field first"; any patent agency may take a case of any
+    field, and a province with no specialist still has agencies to propose). It is compared at
+    subclass level (``H04N 21/431`` asks for H04N; ``H04`` for any H04 subclass). A ``service`` is
+    a filter: an agency that does not offer it cannot take the case. A ``region`` (any GB/T 2260
+    name or code) keeps only agencies of its province: an agency elsewhere, or whose province is
+    unknown, is never proposed."""
     field = parse_ipc(ipc) if ipc and ipc.strip() else None
     place = regions.resolve(region) if region and region.strip() else None
     stmt = select(Agency)
@@ -176,16 +181,22 @@ def recommend(session: Session, ipc: str | None, service: ServiceType | None, re
     return [r[4] for r in ranked[:limit]]
 
 
+def works_in(agency: Agency, field: IPCPrefix) -> bool:
+    """Whether the agency names a subclass inside ``field`` (or, an older row that knew only its
+    sections, the section asked for)."""
+    return any(field.covers(s) for s in agency.ipc_subclasses) or (
+        field.level is IPCLevel.section and field.code in agency.ipc_sections)
+
+
 def _fit(agency: Agency, field: IPCPrefix | None, service: ServiceType | None,
          place: Region | None) -> tuple[float | None, list[str]]:
-    """How well ``agency`` fits and why; ``None`` when it lacks the field or the service asked for."""
+    """How well ``agency`` fits and why; ``None`` when it lacks the service asked for. Working in the
+    field weighs more than the service and the city together: those agencies come first."""
     fit, why = 0.0, list[str]()
-    if field is not None:
+    if field is not None and works_in(agency, field):
         matched = [s for s in agency.ipc_subclasses if field.covers(s)]
-        if not matched and not (field.level is IPCLevel.section and field.code in agency.ipc_sections):
-            return None, []
         shown = f" ({', '.join(matched)})" if matched and field.level is not IPCLevel.subclass else ""
-        fit, why = fit + 2, [*why, f"works in IPC {field.level} {field.code}{shown}"]
+        fit, why = fit + FIELD_FIT, [*why, f"works in IPC {field.level} {field.code}{shown}"]
     if service is not None:
         if service.value not in agency.service_types:
             return None, []
@@ -592,7 +603,8 @@ def directory(session: Session, query: DirectoryQuery) -> DirectoryOut:
 def recommended(session: Session, ipc: str | None, service: ServiceType | None, province: str = "", city: str = "",
                 limit: int = 10) -> list[RecommendedOut]:
     """``recommend`` for a province and city as typed (checked as the directory checks them), with
-    its reasons as data: the IPC subclasses that matched, the service, the same city."""
+    its reasons as data: whether the agency works in the field, the IPC subclasses that matched, the
+    service, the same city. Those in the field come first, then the others of the province."""
     place = _place(province, city)
     region = place["city_code"] or place["province_code"]
     field = parse_ipc(ipc) if ipc and ipc.strip() else None
@@ -602,6 +614,7 @@ def recommended(session: Session, ipc: str | None, service: ServiceType | None, 
         out.append(RecommendedOut(
             agency=agency_out(agency), fit=pick.fit, ipc_asked=field.code if field else None,
             ipc_matched=[s for s in agency.ipc_subclasses if field is not None and field.covers(s)],
+            in_field=field is not None and works_in(agency, field),
             service=service, same_city=place["city_code"] is not None and agency.city_code == place["city_code"]))
     return out
 

@@ -246,7 +246,8 @@ class FlagReasonOut(BaseModel):
 
 
 class QueueEntryOut(QueueItemOut):
-    """A queued post with what a moderator needs to decide."""
+    """A queued post with what a moderator needs to decide: a post edited after it was flagged
+    shows its text as flagged too (its author could otherwise edit the flagged words away)."""
 
     number: int
     author: str
@@ -256,4 +257,32 @@ class QueueEntryOut(QueueItemOut):
     topic_hidden: bool
     category: CategoryRef
     created_at: datetime
+    edited_at: datetime | None
     reasons: list[FlagReasonOut]
+    flagged_at: datetime | None = Field(default=None, description="the first of its current flags")
+    flagged_html: str | None = Field(default=None, description="the text as it was when first flagged, if it "
+                                     "was edited since")
+
+
+class VersionOut(BaseModel):
+    """One text a post had: as first posted (number 1), or as one edit left it."""
+
+    number: int
+    html: str
+    markdown: str
+    written_by: str = Field(description="the display name of who wrote this text: the author, or the editor")
+    since: datetime
+    until: datetime | None = Field(description="when an edit replaced it; None for the text shown now")
+
+
+class PostHistoryOut(BaseModel):
+    """A post's texts, oldest first, the last being the one shown now."""
+
+    post_id: int
+    number: int
+    author: str
+    topic_id: int
+    topic_title: str
+    category: CategoryRef
+    hidden: bool
+    versions: list[VersionOut]

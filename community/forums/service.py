@@ -14,8 +14,8 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, NamedTuple, TypeVarTuple
+from datetime import datetime, timedelta
+from typing import NamedTuple, TypeVarTuple
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -38,6 +38,7 @@ from community.forums.schemas import (
     ModerationAction,
     PostEditOut,
     PostFlagOut,
+    PostHistoryOut,
     PostIn,
     PostOut,
     PostPlaceOut,
@@ -56,6 +57,7 @@ from community.forums.schemas import (
     TopicPageOut,
     TopicRowOut,
     TopicViewOut,
+    VersionOut,
 )
 from community.forums.tokens import search_tokens
 from core.accounts.models import User
@@ -339,16 +341,44 @@ def topic_page(session: Session, topic_id: int, viewer: User | None, number: int
     return TopicPageOut(**head, page=number, posts=[out for _, out, _ in posts])
 
 
-def revisions(session: Session, post_id: int, viewer: User | None) -> list[RevisionOut]:
-    """A post's edit history, oldest first, for whoever may read the post: a hidden post's history
-    (the text a moderator hid may be in it) only for staff and its author, and quotes of posts the
-    viewer may not read as placeholders."""
-    post, _ = _readable_post(session, post_id, viewer)
-    rows = list(session.scalars(select(PostRevision).where(PostRevision.post_id == post_id)
+def _revision_rows(session: Session, post_id: int) -> list[PostRevision]:
+    return list(session.scalars(select(PostRevision).where(PostRevision.post_id == post_id)
                                 .order_by(PostRevision.id)))
+
+
+def revisions(session: Session, post_id: int, viewer: User | None,
+              words: Words = WITHHELD_WORDS) -> list[RevisionOut]:
+    """A post's edit history, oldest first, for whoever may read the post (as Discourse shows it to
+    every reader): a hidden post's history (the text a moderator hid may be in it) only for staff
+    and its author, and quotes of posts the viewer may not read as placeholders in ``words``."""
+    post, _ = _readable_post(session, post_id, viewer)
+    rows = _revision_rows(session, post_id)
     shown = _shown(session, [_Text(post.topic_id, post.quote_of, r.markdown) for r in rows], viewer)
-    return [RevisionOut(markdown=s.markdown(r.markdown, WITHHELD_WORDS), edited_by=r.edited_by, at=r.created_at)
+    return [RevisionOut(markdown=s.markdown(r.markdown, words), edited_by=r.edited_by, at=r.created_at)
             for r, s in zip(rows, shown, strict=True)]
+
+
+def post_history(session: Session, post_id: int, viewer: User | None,
+                 words: Words = WITHHELD_WORDS) -> PostHistoryOut:
+    """Every text the post had, oldest first, rendered as it was posted and under the name of who
+    wrote it, for the readers ``revisions`` answers (the edit form says earlier text is kept in the
+    post's history: this is where it is read)."""
+    post, topic = _readable_post(session, post_id, viewer)
+    earlier = revisions(session, post_id, viewer, words)
+    [now] = _shown(session, _texts([post]), viewer)
+    texts = [r.markdown for r in earlier] + [now.markdown(post.markdown, words)]
+    writers = [post.author_id, *(r.edited_by for r in earlier)]  # an edit's author wrote the text after it
+    since = [post.created_at, *(r.at for r in earlier)]
+    until: list[datetime | None] = [*(r.at for r in earlier), None]
+    names = display_names(session, [post.author_id, *writers])
+    shown = [render(text).html for text in texts[:-1]] + [_html(post, now, words)]  # the last as the topic shows it
+    versions = [VersionOut(number=n, html=html, markdown=text, written_by=names.get(by, ""), since=start, until=end)
+                for n, (html, text, by, start, end) in enumerate(zip(shown, texts, writers, since, until, strict=True),
+                                                                 1)]
+    category = session.get(Category, topic.category_id)
+    return PostHistoryOut(post_id=post.id, number=post.number, author=names.get(post.author_id, ""),
+                          topic_id=topic.id, topic_title=topic.title,
+                          category=CategoryRef.model_validate(category), hidden=post.hidden, versions=versions)
 
 
 def search(session: Session, query: str, limit: int = 20) -> list[SearchHitOut]:
@@ -732,12 +762,21 @@ def preview(markdown: str) -> PreviewOut:
     return PreviewOut(html=rendered.html, links=rendered.links, images=rendered.images)
 
 
-def _flag_reasons(session: Session, posts: list[Post]) -> dict[int, list[tuple[int, str, Any]]]:
-    """Each current flagger's latest reason, from the audit trail (a restore clears the flags)."""
+@dataclass
+class _Flags:
+    """A post's current flags as the audit trail tells them: when the first was made, and each
+    flagger's latest reason (flagger: reason, when)."""
+
+    first_at: datetime
+    reasons: dict[int, tuple[str, datetime]]
+
+
+def _flag_trail(session: Session, posts: list[Post]) -> dict[int, _Flags]:
+    """The current flags of each flagged post, from the audit trail (a restore clears the flags)."""
     flagged = {str(p.id): p for p in posts if p.flags}
     if not flagged:
         return {}
-    found: dict[int, dict[int, tuple[str, Any]]] = {}
+    found: dict[int, _Flags] = {}
     records = session.scalars(select(AuditRecord).where(
         AuditRecord.object_type == "forum_post", AuditRecord.object_id.in_(flagged),
         AuditRecord.action.in_([AuditAction.forum_post_flag.value, AuditAction.forum_post_restore.value]))
@@ -746,9 +785,26 @@ def _flag_reasons(session: Session, posts: list[Post]) -> dict[int, list[tuple[i
         post = flagged[record.object_id]
         if record.action == AuditAction.forum_post_restore.value:
             found.pop(post.id, None)
-        elif record.actor_id in post.flags and record.details.get("reason"):
-            found.setdefault(post.id, {})[record.actor_id] = (str(record.details["reason"]), record.at)
-    return {pid: [(uid, reason, at) for uid, (reason, at) in by.items()] for pid, by in found.items()}
+        elif record.actor_id in post.flags:
+            flags = found.setdefault(post.id, _Flags(record.at, {}))
+            if record.details.get("reason"):
+                flags.reasons[record.actor_id] = (str(record.details["reason"]), record.at)
+    return found
+
+
+def _as_flagged(session: Session, posts: list[Post], trail: dict[int, _Flags]) -> dict[int, str]:
+    """The Markdown of each post edited after its first current flag, as it was then: the text the
+    first edit after the flag replaced (each edit keeps the text before it as a revision)."""
+    edited = {p.id: trail[p.id].first_at for p in posts
+              if p.id in trail and p.edited_at is not None and p.edited_at > trail[p.id].first_at}
+    if not edited:
+        return {}
+    found: dict[int, str] = {}
+    for row in session.scalars(select(PostRevision).where(PostRevision.post_id.in_(edited))
+                               .order_by(PostRevision.id)):
+        if row.post_id not in found and row.created_at > edited[row.post_id]:
+            found[row.post_id] = row.markdown
+    return found
 
 
 def moderation_entries(session: Session, viewer: User, words: Words = WITHHELD_WORDS) -> list[QueueEntryOut]:
@@ -760,17 +816,24 @@ def moderation_entries(session: Session, viewer: User, words: Words = WITHHELD_W
         .order_by(Post.id.desc()).limit(200)))
     topics_by_id = {t.id: t for t in session.scalars(select(Topic).where(Topic.id.in_({p.topic_id for p in posts})))}
     cats = {c.id: CategoryRef.model_validate(c) for c in session.scalars(select(Category))}
-    reasons = _flag_reasons(session, posts)
-    names = display_names(session, [*(p.author_id for p in posts), *(u for r in reasons.values() for u, _, _ in r)])
+    trail = _flag_trail(session, posts)
+    names = display_names(session, [*(p.author_id for p in posts), *(u for f in trail.values() for u in f.reasons)])
+    before = _as_flagged(session, posts, trail)
+    edited = [p for p in posts if p.id in before]
+    then = dict(zip((p.id for p in edited), _shown(session, [_Text(p.topic_id, p.quote_of, before[p.id])
+                                                             for p in edited], viewer), strict=True))
     out = []
     for p, shown in zip(posts, _shown(session, _texts(posts), viewer), strict=True):
         topic = topics_by_id[p.topic_id]
+        flags = trail.get(p.id)
         out.append(QueueEntryOut(
             post_id=p.id, topic_id=p.topic_id, hidden=p.hidden, reason=p.hidden_reason, flags=len(p.flags),
             number=p.number, author=names.get(p.author_id, ""), html=_html(p, shown, words), topic_title=topic.title,
             topic_locked=topic.locked, topic_hidden=topic.hidden, category=cats[topic.category_id],
-            created_at=p.created_at,
-            reasons=[FlagReasonOut(by=names.get(u, ""), reason=r, at=at) for u, r, at in reasons.get(p.id, [])]))
+            created_at=p.created_at, edited_at=p.edited_at, flagged_at=flags.first_at if flags else None,
+            flagged_html=render(then[p.id].markdown(before[p.id], words)).html if p.id in before else None,
+            reasons=[FlagReasonOut(by=names.get(u, ""), reason=r, at=at)
+                     for u, (r, at) in (flags.reasons.items() if flags else ())]))
     return out
 
 

@@ -276,7 +276,8 @@ def test_recommendation_ranks_by_fit_tier_and_rating_with_reasons(world: World) 
     assert "works in IPC subclass H04N" in first["reasons"] and "based in Zhejiang" in first["reasons"]
     assert all("trademark" not in r["name"] for r in recs)
     for region in ("浙江", "ZJ", "330000", "zhejiang province"):  # one place however it is written
-        again = client.get("/api/v1/agencies/recommend", params={"ipc": "H04N", "region": region, "limit": 50})
+        again = client.get("/api/v1/agencies/recommend", params={"ipc": "H04N", "service": "patent",
+                                                                 "region": region, "limit": 50})
         assert [r["agency_id"] for r in again.json()] == ids, region
     unknown = client.get("/api/v1/agencies/recommend", params={"region": "Atlantis"})
     assert unknown.status_code == 400 and "unknown region 'Atlantis'" in unknown.json()["detail"]

@@ -4,6 +4,8 @@ through the helper the agency directory shares, and what each viewer may see."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -370,3 +372,58 @@ def test_authors_learn_in_the_inbox_what_a_moderator_did(forum: Forum) -> None:
                    ModerationAction.restore, ModerationAction.delete):
         svc.moderate_topic(c.writer(forum.moderator), forum.topic, action)
     assert topic_kinds()[len(told_before):] == ["forum.topic_hidden", "forum.topic_restored", "forum.topic_deleted"]
+
+
+HOSTILE = "<script>alert('x')</script> **you people are idiots** [click](javascript:alert(1))"
+
+
+def test_the_queue_shows_a_post_edited_since_it_was_flagged_as_it_was_flagged(forum: Forum) -> None:
+    """The tour's case: a member flagged a hostile post, its author edited it to harmless text, and the
+    queue showed the new text beside the flag's reason, with nothing saying it had changed."""
+    c = forum.c
+    author, post = forum.post("first draft")
+    svc.edit_post(c.writer(author), post, HOSTILE)  # an edit before the flag: the flag is about this text
+    flagger = c.user()
+    svc.flag_post(c.writer(flagger), post, "abusive, and a script")
+    [before] = [e for e in svc.moderation_entries(c.session, forum.moderator) if e.post_id == post]
+    assert before.flagged_html is None and before.flagged_at is not None and before.edited_at is not None
+    svc.edit_post(c.writer(author), post, "Sorry, I meant: check the fee schedule.")
+    svc.edit_post(c.writer(author), post, "Check the fee schedule.")
+    [entry] = [e for e in svc.moderation_entries(c.session, forum.moderator) if e.post_id == post]
+    assert "fee schedule" in entry.html and "idiots" not in entry.html
+    assert entry.flagged_html is not None and "<strong>you people are idiots</strong>" in entry.flagged_html
+    assert "<script>" not in entry.flagged_html and 'href="javascript' not in entry.flagged_html  # sanitised as posted
+    assert entry.edited_at is not None and entry.flagged_at is not None and entry.edited_at > entry.flagged_at
+    assert [(r.reason, r.by) for r in entry.reasons] == [("abusive, and a script", flagger.display_name or "")]
+    # a restore dismisses the flags: a new flag is about the text as it is then
+    svc.moderate_post(c.writer(forum.moderator), post, ModerationAction.restore)
+    svc.flag_post(c.writer(c.user()), post)  # no reason given: still the first flag since the restore
+    [again] = [e for e in svc.moderation_entries(c.session, forum.moderator) if e.post_id == post]
+    assert again.flagged_html is None and again.reasons == [] and again.flagged_at > entry.flagged_at
+
+
+def test_a_posts_history_is_every_text_it_had_under_who_wrote_it(forum: Forum) -> None:
+    c = forum.c
+    author, post = forum.post(HOSTILE)
+    assert [v.markdown for v in svc.post_history(c.session, post, None).versions] == [HOSTILE]
+    svc.edit_post(c.writer(author), post, "calmer")
+    svc.edit_post(c.writer(forum.moderator), post, "calm")
+    history = svc.post_history(c.session, post, forum.moderator)
+    assert [v.markdown for v in history.versions] == [HOSTILE, "calmer", "calm"]
+    assert [v.written_by for v in history.versions] == [author.display_name, author.display_name,
+                                                         forum.moderator.display_name]
+    assert [v.number for v in history.versions] == [1, 2, 3] and history.versions[-1].until is None
+    assert all(v.until == w.since for v, w in itertools.pairwise(history.versions))
+    first = history.versions[0].html
+    assert "<strong>you people are idiots</strong>" in first and "<script>" not in first  # sanitised as posted
+    assert (history.topic_id, history.author, history.hidden) == (forum.topic, author.display_name, False)
+    # the readers the API's history answers: whoever may read the post, so a hidden post's only staff and its author
+    assert len(svc.post_history(c.session, post, c.user()).versions) == 3
+    svc.moderate_post(c.writer(forum.moderator), post, ModerationAction.hide)
+    for viewer in (None, c.user()):
+        with pytest.raises(NotFound):
+            svc.post_history(c.session, post, viewer)
+    assert svc.post_history(c.session, post, author).hidden
+    assert len(svc.post_history(c.session, post, forum.admin).versions) == 3
+    with pytest.raises(NotFound):
+        svc.post_history(c.session, 999_999, forum.moderator)

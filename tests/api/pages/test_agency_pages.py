@@ -202,7 +202,8 @@ def test_recommendations_stay_in_the_province(directory: Directory, clients: dic
     assert "works in H04L, H04W" in r.text and "in your province" in r.text
     city = clients["anon"].get("/community/agencies/recommend", params={"province": "广东", "city": "深圳",
                                                                         "ipc": "H04W"}, headers=EN).text
-    assert set(_listed(city)) == {ids["sz_telecom"], ids["sz_new"]} and "in your city" in city
+    assert set(_listed(city)[:2]) == {ids["sz_telecom"], ids["sz_new"]} and "in your city" in city
+    assert _listed(city)[2:] == [ids["gz_sanctioned"]]  # of the province, not in the field: after them
     # the reasons in the reader's punctuation, and "not yet rated" is no reason to recommend
     zh = clients["anon"].get("/community/agencies/recommend", params={"province": "440000", "ipc": "H04",
                                                                       "service": "patent"}, headers=ZH).text
@@ -211,6 +212,45 @@ def test_recommendations_stay_in_the_province(directory: Directory, clients: dic
     bare = clients["anon"].get("/community/agencies/recommend", params={"province": "440000"}, headers=ZH).text
     unrated = html.fromstring(bare).xpath(f'//li[@id="agency-{ids["sz_new"]}"]//p[@class="why"]')[0]
     assert unrated.text_content() == "推荐理由：位于您所在省份"
+
+
+def test_recommendations_put_the_field_first_then_the_rest_of_the_province(directory: Directory,
+                                                                          clients: dict[str, TestClient]) -> None:
+    """"We propose agencies of your province only, those working in your field first": the field was a
+    filter (Guangdong + H04W left out the Guangzhou agency; Zhejiang + G06F proposed nothing)."""
+    ids, anon = directory.ids, clients["anon"]
+
+    def asked(headers: dict[str, str] = EN, **params: str) -> html.HtmlElement:
+        r = anon.get("/community/agencies/recommend", params=params, headers=headers)
+        assert r.status_code == 200, r.text
+        return html.fromstring(r.text)
+
+    def listed(section: list[html.HtmlElement]) -> list[int]:
+        return [int(i.removeprefix("agency-")) for i in section[0].xpath('.//li[@class="agency-card"]/@id')]
+
+    page = asked(province="广东", ipc="H04W", service="patent")
+    field, others = (page.xpath(f'//section[@aria-labelledby="{h}"]') for h in ("picks-h", "others-h"))
+    assert field[0].xpath("string(h2)") == "Agencies working in H04W"
+    assert set(listed(field)) == {ids["sz_telecom"], ids["sz_new"]}
+    assert others[0].xpath("string(h2)") == "Other agencies of your province" and listed(others) == [
+        ids["gz_sanctioned"]]
+    why = others[0].xpath('string(.//p[@class="why"])')
+    assert "works in" not in why and "in your province" in why  # not said to work in a field it does not
+    # no agency of Zhejiang works in G06F: the province's others, said so, rather than nothing
+    page = asked(province="Zhejiang", ipc="G06F")
+    assert page.xpath('string(//p[@role="status"])') == (
+        "No agency of your province says it works in G06F: here are the others.")
+    assert listed(page.xpath('//section[@aria-labelledby="others-h"]')) == [ids["zj_telecom"]]
+    assert ids["sz_telecom"] not in _listed(html.tostring(page, encoding="unicode"))  # never another province
+    zh = asked(ZH, province="浙江", ipc="G06F")
+    assert zh.xpath("string(//h2[@id='others-h'])") == "您所在省份的其他代理机构"
+    # a province without agencies, and a service nobody there offers, say so
+    assert "The directory has no agency of your province yet" in asked(province="西藏", ipc="H04W").text_content()
+    assert "No agency of your province offers this service" in asked(province="浙江", service="law").text_content()
+    # what it cannot read is still refused, with the form again
+    bad = anon.get("/community/agencies/recommend", params={"province": "广东", "ipc": "'; DROP TABLE"},
+                   headers=EN)
+    assert bad.status_code == 400 and "not an IPC symbol" in bad.text and 'class="agency-card"' not in bad.text
 
 
 def test_a_profile_says_its_tier_in_words(directory: Directory, clients: dict[str, TestClient]) -> None:
@@ -433,6 +473,15 @@ def test_ids_and_pages_that_do_not_exist_are_404_pages(directory: Directory, cli
                                                        path: str) -> None:
     r = clients["alice"].get(path, headers=EN)
     assert r.status_code == 404 and "text/html" in r.headers["content-type"] and "Not found" in r.text
+    _leads_back_to_the_directory(r.text)
+
+
+def _leads_back_to_the_directory(page: str) -> None:
+    """An error of the directory's pages leads back to the directory, as the copyright pages' to
+    their register (it offered "Back to search", the patent search)."""
+    assert "Search the directory of IP agencies" in html.fromstring(page).xpath(
+        '//main//a[@href="/community/agencies"]/text()')
+    assert "Back to search" not in page
 
 
 @pytest.mark.parametrize("path", ["/community/agencies/abc", "/community/agencies?page=0", "/community/agencies?page=x",
@@ -442,6 +491,7 @@ def test_parameters_that_do_not_fit_are_422_pages(directory: Directory, clients:
                                                   path: str) -> None:
     r = clients["alice"].get(path, headers=EN)
     assert r.status_code == 422 and "text/html" in r.headers["content-type"] and "does not fit" in r.text
+    _leads_back_to_the_directory(r.text)
 
 
 def test_pagination_keeps_the_filters(directory: Directory, clients: dict[str, TestClient]) -> None:

@@ -408,6 +408,36 @@ def test_moderation_only_returns_to_pages_of_this_site(forum: Forum, clients: di
 def test_ids_that_do_not_exist_are_404_pages(forum: Forum, clients: dict[str, TestClient], path: str) -> None:
     r = clients["alice"].get(path, headers=EN)
     assert r.status_code == 404 and "text/html" in r.headers["content-type"] and "Not found" in r.text
+    _leads_back_to_the_community(r.text)
+
+
+def _leads_back_to_the_community(page: str) -> None:
+    """An error of the forum pages leads back to the community, as the copyright pages' to their
+    register (it offered "Back to search", the patent search)."""
+    assert lxml_html.fromstring(page).xpath('//main//a[@href="/community"]/text()') == ["Go to the community forums"]
+    assert "Back to search" not in page
+
+
+def test_the_community_errors_lead_back_to_the_community(forum: Forum, clients: dict[str, TestClient]) -> None:
+    alice, bob = clients["alice"], clients["bob"]
+    # the API's word for a forum (/api/v1/forums/categories/1) typed into the portal's address
+    guessed = alice.get("/community/categories/999", headers=EN, follow_redirects=False)
+    assert (guessed.status_code, guessed.headers["location"]) == (308, "/community/forums/999")
+    missing = alice.get("/community/categories/999", headers=EN)
+    assert missing.status_code == 404 and re.search("[Cc]ategory 999 not found", missing.text)
+    _leads_back_to_the_community(missing.text)
+    assert alice.get(f"/community/categories/{forum.category}", headers=EN).status_code == 200
+    topic = _ask(alice, forum.category, "Whose post?", "mine")
+    answer = _reply(bob, topic, "Bob's answer")
+    for refused in (alice.get(f"/community/posts/{answer}/edit", headers=EN),  # another member's post: 403
+                    alice.get("/community/moderation", headers=EN),  # a member in the moderators' queue
+                    alice.get("/community/topics/abc", headers=EN)):  # 422
+        assert refused.status_code in (403, 422)
+        _leads_back_to_the_community(refused.text)
+    zh = alice.get("/community/topics/999999", headers=ZH).text
+    assert lxml_html.fromstring(zh).xpath('//main//a[@href="/community"]/text()') == ["前往社区论坛"]
+    # elsewhere the way back is still the search
+    assert 'href="/">Back to search</a>' in alice.get("/no-such-page", headers=EN).text
 
 
 @pytest.mark.parametrize("query", ["/community/topics/abc", "/community/forums/x1", "?page=0", "?page=-3",
@@ -679,3 +709,65 @@ def test_the_guessed_forum_addresses_lead_to_the_community(clients: dict[str, Te
         assert (r.status_code, r.headers["location"]) == (308, "/community")
     assert 'href="/community/forums/' in web.get("/forum", headers=EN).text
     assert web.get("/forum/nothing-here", headers=EN).status_code == 404
+
+
+def test_a_post_edited_after_a_flag_shows_the_moderators_the_flagged_text(forum: Forum,
+                                                                         clients: dict[str, TestClient]) -> None:
+    """The tour's case: Carol flagged Bob's hostile post, Bob edited it to harmless text, and the queue
+    showed only the new text beside the flag's reason; the edit page promised the earlier text is
+    kept in the post's history, which no page showed."""
+    alice, bob, carol, mod, anon = (clients[w] for w in ("alice", "bob", "carol", "mod", "anon"))
+    topic = _ask(alice, forum.category, "Fees for a design patent?", "How much?")
+    hostile = f"**You are all idiots** {XSS}"
+    answer = _reply(bob, topic, hostile)
+    assert _post(carol, f"/community/posts/{answer}/flag", {"reason": "insults and a script"}).status_code == 303
+    assert 'class="caution edited-since"' not in _queue(mod)  # flagged, not edited: nothing to say
+    assert _post(bob, f"/community/posts/{answer}/edit", {"body": "Ask the office for its fee schedule."}) \
+        .status_code == 303
+
+    item = lxml_html.fromstring(_queue(mod)).xpath(f'//li[@id="queued-{answer}"]')[0]
+    note = item.xpath('.//p[contains(@class, "edited-since")]')[0].text_content()
+    assert "Edited since it was flagged." in note
+    as_flagged = item.xpath('.//div[contains(@class, "as-flagged")]')[0]
+    assert as_flagged.xpath(".//strong/text()") == ["You are all idiots"]
+    assert "<script>alert" in as_flagged.text_content()  # shown as the text it is
+    assert not item.xpath(".//script")  # the flagged markup is text, never markup
+    assert "fee schedule" in item.xpath('string(.//div[@class="post-body quoted"])')
+    assert item.xpath(".//ul[@class='reasons']/li")[0].text_content().startswith("Carol: insults and a script")
+    assert f"/community/posts/{answer}/revisions" in item.xpath(".//a/@href")
+
+    # the moderator reads the history: the flagged text and the text now, each under who wrote it
+    history = mod.get(f"/community/posts/{answer}/revisions", headers=EN)
+    assert history.status_code == 200 and XSS not in history.text
+    page = lxml_html.fromstring(history.text)
+    assert page.xpath("string(//h1)") == "History of post 2"
+    versions = page.xpath('//article[starts-with(@id, "version-")]')
+    assert [v.xpath("string(.//h2)") for v in versions] == ["Version 1", "Version 2: shown now"]
+    assert versions[0].xpath(".//div[@class='post-body']/p/strong/text()") == ["You are all idiots"]
+    assert versions[0].xpath("string(.//pre)") == hostile and "Posted by Bob 王" in versions[0].text_content()
+    assert "Edited by Bob 王" in versions[1].text_content()
+    # readers of the post see that it was edited, and may read what it said (as Discourse and the API show it)
+    topic_page = lxml_html.fromstring(alice.get(f"/community/topics/{topic}", headers=EN).text)
+    assert topic_page.xpath(f'//article[@id="post-{answer}"]//a[.="edited"]/@href') == [
+        f"/community/posts/{answer}/revisions"]
+    assert anon.get(f"/community/posts/{answer}/revisions", headers=EN).status_code == 200
+    # the edit form, which promises the earlier text is kept in the post's history, leads there
+    assert f'href="/community/posts/{answer}/revisions"' in bob.get(f"/community/posts/{answer}/edit", headers=EN).text
+    zh = mod.get(f"/community/posts/{answer}/revisions", headers=ZH).text
+    assert "第 2 楼的修改记录" in zh and "版本 2（当前显示）" in zh
+    assert "被举报后已修改。" in mod.get("/community/moderation", headers=ZH).text
+
+    # hostile: a hidden post's history is for moderators and its author only; ids that do not exist are 404
+    _post(mod, f"/community/moderation/posts/{answer}", {"action": "hide"})
+    for who in ("alice", "carol", "anon"):
+        refused = clients[who].get(f"/community/posts/{answer}/revisions", headers=EN)
+        assert refused.status_code == 404 and "You are all idiots" not in refused.text, who
+        _leads_back_to_the_community(refused.text)
+    assert bob.get(f"/community/posts/{answer}/revisions", headers=EN).status_code == 200
+    assert mod.get(f"/community/posts/{answer}/revisions", headers=EN).status_code == 200
+    assert mod.get("/community/posts/999999/revisions", headers=EN).status_code == 404
+    assert mod.get("/community/posts/abc/revisions", headers=EN).status_code == 422
+    # a post never edited has one version, and the page says so
+    opening = _post_ids(alice.get(f"/community/topics/{topic}").text)[0]
+    never = lxml_html.fromstring(alice.get(f"/community/posts/{opening}/revisions", headers=EN).text)
+    assert "never edited" in never.text_content() and len(never.xpath('//article[starts-with(@id, "version-")]')) == 1
