@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from itertools import chain, islice
 
 from pydantic import BaseModel
@@ -73,6 +74,9 @@ class QueryPart(BaseModel):
 class ZeroResultHelp(BaseModel):
     parts: list[QueryPart]
     as_name: QueryPart | None = None  # the whole query read as one applicant's name, when that matches
+    # the empty parts naming an applicant in Chinese characters (PA=华为): names are searched as the
+    # documents write them, and US and EP documents write them in Latin letters (PA=huawei finds it)
+    names_as_written: list[str] = []
 
     @property
     def empty_parts(self) -> list[QueryPart]:
@@ -109,7 +113,27 @@ def zero_result_help(service: SearchService, query: str) -> ZeroResultHelp:
         others = [(other, first) for other, first in firsts if other is not leaf]
         parts.append(QueryPart(text=text, matches=matches, suggestions=[
             _suggestion(service, planner, node, [(leaf, alt), *others]) for alt in alternatives]))
-    return ZeroResultHelp(parts=parts, as_name=_whole_as_name(service, planner, node))
+    return ZeroResultHelp(parts=parts, as_name=_whole_as_name(service, planner, node),
+                          names_as_written=[text for text, leaf, matches, _ in found
+                                            if not matches and id(leaf) not in negated and _names_in_han(leaf)])
+
+
+# Chinese characters: the unified ideographs, their extensions and compatibility forms
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+# an applicant's name: PA (typed also 申请人, 专利权人 or AS) and an owner's harmonised name, OWNER (权利人)
+APPLICANT_FIELDS = frozenset({"PA", "OWNER"})
+
+
+def _names_in_han(leaf: q.Node) -> bool:
+    """Whether ``leaf`` names an applicant in Chinese characters (one under NOT excludes: no reason
+    to say anything about it, and the caller leaves those out)."""
+    if isinstance(leaf, q.Term | q.Phrase):
+        name = leaf.text
+    elif isinstance(leaf, q.Keyword):
+        name = leaf.value
+    else:
+        return False
+    return leaf.field in APPLICANT_FIELDS and HAN.search(name) is not None
 
 
 class Widening(BaseModel):

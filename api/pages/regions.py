@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
 from analytics import regional
 from analytics.indicators import Basis, CountingUnit
@@ -77,6 +78,27 @@ def compare(page: PageDep, r: Annotated[list[str], Query()] = [],  # noqa: B006 
                        **form)
 
 
+# a home country as the address may carry it: any text, refused in words beside its field (the
+# limit only keeps the address short; what is longer is refused with FastAPI's page)
+Home = Annotated[str, Query(max_length=200)]
+
+
+def _home_country(page: Page, typed: str) -> tuple[str, str | None]:
+    """The home country the address names (a two-letter country code, either case), or the default
+    with the refusal in the reader's words, said beside the field (``home=ZZ`` and ``home=<script>``
+    fell back to CN without a word). The service's filters decide what a country code is."""
+    if not typed.strip():  # the field left empty: its placeholder, the default
+        return DashboardFilters().home_country, None
+    try:
+        return DashboardFilters(home_country=typed.strip().upper()).home_country, None
+    except ValidationError:
+        default = DashboardFilters().home_country
+        shown = typed if len(typed) <= 20 else typed[:20] + "…"
+        return default, page.gettext("The home country “%(typed)s” was not understood: write a two-letter country code "
+                                     "(ISO 3166), such as CN or US. The figures below are for %(default)s.",
+                                     typed=shown, default=default)
+
+
 def _one_to_compare(page: Page, typed: str, form: dict[str, Any]) -> HTMLResponse:
     """The form with the one region named, by its name, asking for another (a region page links here
     with its code: it opened on a refusal of what the reader had not yet had a chance to type)."""
@@ -99,11 +121,14 @@ def regions_csv(page: PageDep) -> Response:
 @router.get("/regions/{code}/{table}.csv", response_model=None)
 def region_csv(page: PageDep, code: str, table: RegionTable, from_year: Annotated[Year, Query(alias="from")] = None,
                to_year: Annotated[Year, Query(alias="to")] = None, basis: Basis = Basis.filing,
-               counting: CountingUnit = CountingUnit.family) -> Response:
-    """A table of the region's page with the page's filters; a refused period is the page's refusal."""
-    if refused_period(page, from_year, to_year):
-        return region(page, code, from_year, to_year, basis, counting)
-    filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, counting=counting)
+               counting: CountingUnit = CountingUnit.family, home: Home = "CN") -> Response:
+    """A table of the region's page with the page's filters; a refused period or home country is
+    the page's refusal."""
+    country, home_refused = _home_country(page, home)
+    if refused_period(page, from_year, to_year) or home_refused:
+        return region(page, code, from_year, to_year, basis, counting, home)
+    filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, home_country=country,
+                               counting=counting)
     rows = regional.region_csv(page.platform.search, code, filters, table, page.lang)
     return page.finish(download(rows, ExportFormat.csv, dated(f"region-{code}-{table.value}"), page.gettext))
 
@@ -111,7 +136,10 @@ def region_csv(page: PageDep, code: str, table: RegionTable, from_year: Annotate
 @router.get("/regions/{code}", response_class=HTMLResponse, response_model=None)
 def region(page: PageDep, code: str, from_year: Annotated[Year, Query(alias="from")] = None,
            to_year: Annotated[Year, Query(alias="to")] = None, basis: Basis = Basis.filing,
-           counting: CountingUnit = CountingUnit.family) -> Response:
+           counting: CountingUnit = CountingUnit.family, home: Home = "CN") -> Response:
+    """A period whose first year is after its last, or a home country that is no country code,
+    answers 422 with the page counted without it and the refusal beside the filters, where it can be
+    put right (the value typed stays in its field)."""
     try:
         found = regional.find(code)
     except InvalidInput as exc:
@@ -121,12 +149,15 @@ def region(page: PageDep, code: str, from_year: Annotated[Year, Query(alias="fro
     typed = {"from": from_year, "to": to_year}  # a refused period stays in the form, to be put right
     if refused := refused_period(page, from_year, to_year):
         from_year = to_year = None
-    filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, counting=counting)
+    country, home_refused = _home_country(page, home)
+    filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, home_country=country,
+                               counting=counting)
     view = regional.region_board(page.session, page.platform.search, page.user, found.code, filters, page.lang)
     charts = dashboard_charts(view.board, page)
     charts["cities"] = [[row.place.name(page.lang), row.documents] for row in view.cities]
     companies = [(a, "/?q=" + quote(f'RG={found.code} AND OWNER="{a.name}"')) for a in view.companies]
-    return page.render("reports_dashboard.html", 422 if refused else 200, board=view.board, ind=view.board.indicators,
+    return page.render("reports_dashboard.html", 422 if refused or home_refused else 200, board=view.board,
+                       ind=view.board.indicators, home_error=home_refused, typed_home=home,
                        charts=charts, basis_labels=BASIS_LABELS, counting_labels=COUNTING_LABELS,
                        name=view.place.name(page.lang), region=view, companies=companies, province_level=Level.province,
                        action=f"/regions/{found.code}", filter_error=refused, typed_years=typed if refused else {},

@@ -17,7 +17,10 @@
     });
   }
   // A table of records (class "stack") reads on a phone as one card a record, each cell under its
-  // column's name: its cells take the names of their columns here (app.css shows them).
+  // column's name: its cells take the names of their columns here (app.css shows them). This names
+  // them after the first paint, and the cards grow: a template that writes its data-label itself
+  // (admin_users.html, collections.html) moves nothing. A cell across columns ("No rule is switched
+  // on") is under no one column's name.
   function labelStackedCells() {
     document.querySelectorAll("table.stack").forEach(function (table) {
       var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
@@ -25,7 +28,7 @@
       });
       table.querySelectorAll("tbody tr").forEach(function (row) {
         Array.prototype.forEach.call(row.children, function (cell, i) {
-          if (names[i] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", names[i]); }
+          if (names[i] && cell.colSpan === 1 && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", names[i]); }
         });
       });
     });
@@ -86,7 +89,9 @@
     return words;
   }
   // Rows combine in order, each with the query so far: "a OR b AND c" is written "(a OR b) AND c",
-  // so the builder means what its rows say whatever the operator precedence.
+  // so the builder means what its rows say whatever the operator precedence. The first row has
+  // nothing before it to combine with: it offers NOT only (NOT TI=(led) excludes LED), no AND or OR
+  // that would be dropped.
   function buildQuery(form) {
     var query = "";
     var clauses = 0;
@@ -133,6 +138,11 @@
       copy.querySelectorAll("input").forEach(function (i) { i.value = ""; });
       copy.querySelectorAll("[id]").forEach(function (el) { el.id = "b_op" + rows.length; });
       copy.querySelectorAll("label[for]").forEach(function (el) { el.htmlFor = "b_op" + rows.length; });
+      // a row after the first combines with the rows before it: AND, OR or NOT
+      var op = copy.querySelector("[name=b_op]");
+      if (op && op.querySelector('option[value=""]')) {
+        op.replaceChildren(new Option("AND"), new Option("OR"), new Option("NOT"));
+      }
       rows[rows.length - 1].after(copy);
       event.preventDefault();
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import itertools
 import json
 import re
@@ -21,13 +22,16 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from lxml import html
+from PIL import Image, ImageStat
+from playwright.sync_api import Browser
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from analytics import portal as portal_service
-from analytics.models import CustomScope, Report, Subscription
+from analytics.alerts import record
+from analytics.models import CustomScope, Report, Severity, Subscription
 from analytics.reports.service import generate
-from analytics.rules import Rule, Standing, StandingLevel
+from analytics.rules import Evidence, Finding, Rule, Standing, StandingLevel
 from api.app import create_app
 from core.accounts.models import OrgKind, OrgRole, Role, User
 from core.accounts.service import add_member, create_organisation, create_user
@@ -503,6 +507,13 @@ def test_every_standing_is_worded_and_alerts_or_rules_switched_off_are_said(port
         "HHI 1550（中度集中，40 件），上期 1500（中度集中，38 件）",
         "HHI 区间发生变化（两期均公开 20 件以上）；变为高度集中时为红色", "未达阈值"]
     assert "只有数值越过阈值时才会发出预警。" in page.text
+    # on a phone each rule is a card, each cell under its column's name: written by the page, not by
+    # app.js after the first paint
+    standings = html.fromstring(page.text).get_element_by_id("standings")
+    names = [th.text_content() for th in standings.xpath("thead//th")]
+    assert names == ["规则", "今日数值", "预警阈值", "状态"]
+    for row in standings.xpath("tbody/tr"):
+        assert [td.get("data-label") for td in row.findall("td")] == names
     monkeypatch.setattr(portal_service, "standing", real)
 
     with session_factory(portal.settings.effective_database_url)() as s:  # alerts off, every rule off
@@ -807,3 +818,100 @@ def test_an_administrator_is_not_offered_a_members_private_scope(portal: Portal)
         bob = s.scalars(select(User).where(User.email.like("bob-%"))).first()
         assert key in {i.key for i in portal_service.home(s, bob).mine}
         assert portal_service.scopes.resolve_for(s, key, admin).key == key
+
+
+# --- after the phone tour: wide tables of the HTML report, the regions' totals, the home country,
+# --- alert titles and stacked tables -----------------------------------------------------------
+
+def _edge_brightness(page: Any, side: str) -> float:
+    """The mean grey (0 black, 255 white) of a 4-px strip at one edge of the first wide table that
+    scrolls, below its header row (whose cells have their own background)."""
+    box = page.evaluate("""() => { const t = [...document.querySelectorAll("table.wide")]
+        .find(t => t.scrollWidth > t.clientWidth);
+      t.scrollIntoView(); const r = t.getBoundingClientRect(), h = t.querySelector("tr").getBoundingClientRect().height;
+      return {x: r.x, y: r.y + h, width: r.width, height: r.height - h}; }""")
+    x = box["x"] + (box["width"] - 5 if side == "right" else 1)
+    shot = Image.open(io.BytesIO(page.screenshot(clip={"x": x, "y": box["y"], "width": 4, "height": box["height"]})))
+    return float(ImageStat.Stat(shot.convert("L")).mean[0])
+
+
+def test_a_wide_table_of_the_html_report_shows_on_a_phone_that_it_scrolls(portal: Portal, browser: Browser) -> None:
+    """The archived report has no scripts: on a phone its wide tables scrolled in their own box with
+    no hint that more columns were there. A shadow shows at the edge still to scroll past (CSS only,
+    as the portal's .table-wrap), and goes once that end is reached."""
+    alice = portal.clients["alice"]
+    r = _post(alice, "/reports/industries/led/report", {"lang": "zh", "format": "html"})
+    rid = int(r.headers["location"].split("/")[-1].split("?")[0])
+    generate(portal.settings, rid)
+    report = alice.get(f"/reports/archive/{rid}/report.html", headers=ZH).text
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.set_content(report)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    right, left = _edge_brightness(page, "right"), _edge_brightness(page, "left")
+    assert right < left - 15, (right, left)  # a shadow on the right (about 215 against 253 without)
+    page.evaluate("""() => { const t = [...document.querySelectorAll("table.wide")]
+        .find(t => t.scrollWidth > t.clientWidth); t.scrollLeft = t.scrollWidth; }""")
+    right, left = _edge_brightness(page, "right"), _edge_brightness(page, "left")
+    assert left < right - 15, (right, left)  # scrolled to its end: the shadow is on the left only
+    page.close()
+
+
+def test_the_regions_page_says_by_its_total_that_provinces_count_a_document_twice(portal: Portal) -> None:
+    """"Documents placed in a province 642" stood above provinces adding up to 643 (a document
+    with owners in two provinces counts in each): said beside the total, in both languages."""
+    for headers, words in ((ZH, "权利人分属两个省份的文献在两省各计一次"),
+                           (EN, "a document with owners in two provinces counts in each")):
+        page = html.fromstring(portal.clients["anon"].get("/regions", headers=headers).text)
+        note = page.get_element_by_id("coverage-note")
+        assert note.getprevious().get("id") == "coverage" and words in note.text_content()
+
+
+@pytest.mark.parametrize(("typed", "headers", "said"), [
+    ("ZZ", ZH, "无法识别本国代码“ZZ”"), ("ZZ", EN, "The home country “ZZ” was not understood"),
+    (XSS, ZH, "无法识别本国代码“<script>alert('x')</"), ("1", EN, "“1” was not understood")])
+def test_a_region_page_refuses_a_home_country_that_is_none_beside_its_field(
+        portal: Portal, typed: str, headers: dict[str, str], said: str) -> None:
+    """/regions/440000?home=ZZ (or ?home=<script>) answered 200 and counted for CN without a word:
+    refused in the reader's words under the filters' row, the field marked and keeping what was
+    typed (as text), the page counted for CN and usable; its CSV links refuse it the same way."""
+    anon = portal.clients["anon"]
+    for path in ("/regions/440000", "/regions/440000/companies.csv"):
+        r = anon.get(path, params={"home": typed}, headers=headers)
+        assert r.status_code == 422, path
+        page = html.fromstring(r.text)
+        refusal = page.get_element_by_id("f-home-error")
+        assert said in refusal.text_content() and "CN" in refusal.text_content()
+        field = page.get_element_by_id("f-home")
+        assert field.get("aria-invalid") == "true" and field.get("aria-describedby") == "f-home-error"
+        assert field.get("value") == typed[:20]
+        assert XSS not in r.text and page.get_element_by_id("trend-table") is not None  # text, and the page is there
+    for good in ("us", "US", ""):
+        r = anon.get("/regions/440000", params={"home": good}, headers=EN)
+        assert r.status_code == 200 and 'id="f-home-error"' not in r.text
+        assert html.fromstring(r.text).get_element_by_id("f-home").get("value") == (good.upper() or "CN")
+
+
+def test_an_alert_listed_beside_its_badge_does_not_repeat_its_colour(portal: Portal) -> None:
+    """The dashboard and the subscriptions page list an alert after a badge of its colour; its title
+    began with the colour again ("红色预警 [红色预警] 关注的竞争对手 …"). The inbox has no badge: its
+    title still starts with the colour."""
+    alice = portal.clients["alice"]
+    assert _post(alice, "/reports/subscriptions", {"scope": "led", "lang": "zh"}).status_code == 303
+    sub_id = _subscriptions(portal)[-1]
+    finding = Finding(rule=Rule.competitor_new_subclass, severity=Severity.red, subject="nordlicht gmbh|H10H",
+                      title="Watched competitor Nordlicht GmbH entered H10H (2 publications)",
+                      evidence=Evidence(numbers={}, patents=[]), values={"owner": "Nordlicht GmbH", "subclass": "H10H",
+                                                                         "n": 2})
+    with session_factory(portal.settings.effective_database_url)() as s:
+        sub = s.get(Subscription, sub_id)
+        assert sub is not None
+        record(s, sub, finding, dt.date.today())
+        s.commit()
+    title = "关注的竞争对手 Nordlicht GmbH 进入 H10H 领域（公开 2 件）"
+    for path, list_id in (("/reports/industries/led", "scope-alerts"), ("/reports/subscriptions", "my-alerts")):
+        item = html.fromstring(alice.get(path, headers=ZH).text).get_element_by_id(list_id).xpath("li")[0]
+        said = " ".join(item.text_content().split())
+        assert said.startswith(f"红色预警 {title}") and said.count("红色预警") == 1, said
+    inbox = " ".join(html.fromstring(alice.get("/inbox", headers=ZH).text).text_content().split())
+    assert f"【红色预警】{title}" in inbox
+    assert _post(alice, f"/reports/subscriptions/{sub_id}/delete", {}).status_code == 303

@@ -212,6 +212,13 @@ def test_the_patent_page_says_whether_it_is_in_force_and_why(web: TestClient) ->
     # its evidence is PG25, the lapse in the last designated state: said in words, not as the code
     assert view["code"] == "PG25" and status.startswith("Lapsed") and "in the last of its designated states" in status
     assert "from a legal event" in page.get_element_by_id("expiry").text_content()
+    # a lapsed right ended (it did not expire) on the day its last lapse took effect, which the events
+    # show beside the day the lapse was announced (NL, announced 31 Aug 2011, in effect from 1 Jun)
+    assert page.get_element_by_id("expiry").getprevious().text_content() == "Rights ended"
+    assert view["expiry_date"] == "2011-06-01" and "1 Jun 2011" in page.get_element_by_id("expiry").text_content()
+    dates = [row.xpath("./td")[0].text_content() for row in page.xpath("//table[@id='legal-events']/tbody/tr")
+             if row.xpath("./td")[1].text_content() == "NL"]
+    assert "31 Aug 2011in effect from 1 Jun 2011" in dates
     events = page.xpath("//details[summary[starts-with(normalize-space(), 'Legal events')]]//tbody/tr")
     assert len(events) > 3
     meanings = {row.xpath("./td")[2].text_content(): row.xpath("./td")[3].text_content() for row in events}
@@ -219,6 +226,7 @@ def test_the_patent_page_says_whether_it_is_in_force_and_why(web: TestClient) ->
     zh = html.fromstring(web.get("/patent/EP1000000A1", headers=ZH).text)
     assert zh.get_element_by_id("legal-status").text_content().startswith("失效")
     assert "依法律事件" in zh.get_element_by_id("expiry").text_content()
+    assert zh.get_element_by_id("expiry").getprevious().text_content() == "权利终止日"
     pending = html.fromstring(web.get("/patent/JP2021044377A", headers=EN).text)  # an application, no legal data
     assert pending.get_element_by_id("legal-status").text_content().startswith("Pending")
     # expired by its term, its evidence the grant: not "Expired (12 Feb 2003, B1)", which read as expiring on grant
@@ -375,3 +383,23 @@ def test_a_link_beside_the_count_goes_down_to_the_facets(web: TestClient) -> Non
     [link] = page.xpath('//p[@id="result-count"]//span[@class="to-facets"]/a')
     assert link.get("href") == "#facets" and link.text_content() == "筛选 ↓"
     assert page.xpath('//aside[@id="facets"]//section[contains(@class, "facet")]')
+
+
+@pytest.mark.parametrize(("headers", "hint"), [
+    (EN, "US and EP documents write them in Latin letters: for example PA=huawei."),
+    (ZH, "美国和欧洲专利文献的申请人名称以拉丁字母书写，例如 PA=huawei。")])
+def test_an_applicant_named_in_chinese_that_finds_nothing_is_said_to_be_searched_as_written(
+        web: TestClient, headers: dict[str, str], hint: str) -> None:
+    """PA=华为 found nothing without a word, though PA=huawei finds Huawei Technologies Co., Ltd.:
+    applicants are searched as the documents write them, and US and EP documents write them in
+    Latin letters. Said for every applicant field (申请人, 专利权人, AS, 权利人) written in Chinese that
+    finds nothing on its own; not for a Chinese name some document writes (CN101096965A: 三菱电机),
+    a name in Latin letters, a name excluded by NOT or a Chinese word of the text."""
+    for query in ("PA=华为", "申请人=华为技术有限公司", "专利权人=华为 AND TI=lamp", "AS=华为", "权利人=华为",
+                  'PA="华为 技术"'):
+        page = web.get("/", params={"q": query}, headers=headers)
+        assert page.status_code == 200 and hint in page.text, query
+        assert html.fromstring(page.text).get_element_by_id("names-hint").getparent().get("role") == "status"
+    for query in ("PA=三菱电机 AND CC=JP", "PA=zzhuaweizz", "TI=zzqq NOT PA=华为", "TI=灯泡", "PA=三菱电机"):
+        page = web.get("/", params={"q": query}, headers=headers)
+        assert page.status_code == 200 and 'id="names-hint"' not in page.text, query
