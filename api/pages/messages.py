@@ -306,7 +306,7 @@ REFUSALS = [
     N_('the opening post of a topic cannot be deleted: edit it, or ask a moderator to delete the topic'),
     N_('a post can be %(actions)s, not %(action)s'),
     N_('category %(id)s not found'),
-    N_('there are %(pages)s page(s), not %(number)s'),
+    N_('no page %(number)s: the last page is %(pages)s'),
     N_('post %(id)s not found'),
     N_('topic %(id)s not found'),
     N_('new users may post at most %(n)s links'),

@@ -663,7 +663,7 @@ def get_category(session: Session, category_id: int) -> CategoryOut:
 def _pages(total: int, size: int, number: int) -> int:
     pages = max(1, math.ceil(total / size))
     if number > pages:
-        raise NotFound.said("there are %(pages)s page(s), not %(number)s", pages=pages, number=number)
+        raise NotFound.said("no page %(number)s: the last page is %(pages)s", pages=pages, number=number)
     return pages
 
 

@@ -427,3 +427,10 @@ def test_a_posts_history_is_every_text_it_had_under_who_wrote_it(forum: Forum) -
     assert len(svc.post_history(c.session, post, forum.admin).versions) == 3
     with pytest.raises(NotFound):
         svc.post_history(c.session, 999_999, forum.moderator)
+
+
+def test_a_page_past_the_last_is_refused_naming_the_last(forum: Forum) -> None:
+    """It read "there are 1 page(s), not 99"."""
+    with pytest.raises(NotFound) as refused:
+        svc.topic_view(forum.c.session, forum.topic, None, 99)
+    assert refused.value.detail == "no page 99: the last page is 1"
