@@ -385,7 +385,9 @@ def _decide_registration(w: Writer, settings: Settings | None, app: Application,
 
     if settings is None:
         raise InvalidInput("the registry's review needs the platform's settings")
-    note = (body.result or body.comment or "decided in the service hall").strip()
+    # the registry's note is public (the registration's review): a refusal's reasons, never an approval's comment
+    said = body.result or (body.comment if body.action is Action.reject else "")
+    note = (said or "decided in the service hall").strip()
     review(w, settings, app.form["registration"], DecisionIn(approve=body.action is Action.approve,
                                                              note=f"{note} (service hall {app.number})"))
 
@@ -431,7 +433,7 @@ def _record_upheld(w: Writer, app: Application, body: ActionIn, now: datetime) -
     from community.agencies.schemas import RecordIn
     from community.agencies.service import add_integrity_record
 
-    text = (body.result or body.comment or "complaint upheld through mediation").strip()
+    text = (body.result or "complaint upheld through mediation").strip()  # public: the comment is the office's own
     add_integrity_record(w, int(app.form["agency_id"]), RecordIn(
         kind=RecordKind.complaint_upheld, points=5.0, description=text if len(text) >= 3 else "complaint upheld",
         source=f"service hall {app.number}", occurred_on=now.astimezone(BEIJING).date()))

@@ -58,10 +58,10 @@ def _apply(office: Office, registration: str) -> str:
                              [("draft.txt", io.BytesIO(b"my first draft"))], now=NOW).number
 
 
-def _act(office: Office, who: str, number: str, action: Action) -> Status:
+def _act(office: Office, who: str, number: str, action: Action, result: str = "Not a copy.") -> Status:
     w = office.writer(who)
     with w.session:
-        return service.act(w, number, ActionIn(action=action, comment="checked", result="Not a copy."), now=NOW,
+        return service.act(w, number, ActionIn(action=action, comment="checked", result=result), now=NOW,
                            settings=office.settings).status
 
 
@@ -97,8 +97,12 @@ def test_the_approver_decides_the_registry_review(sessions: sessionmaker[Session
         _act(office, "approver", number, decision)
     assert _status(office, held) is RegistrationStatus.under_review
     _make_moderator(office, "approver")
-    assert _act(office, "approver", number, decision) in (Status.completed, Status.rejected)
+    assert _act(office, "approver", number, decision, result="") in (Status.completed, Status.rejected)
     assert _status(office, held) is expected
+    # the registry's note is public: a refusal's reasons ("checked"), never an approval's own comment
+    with office.sessions() as session:
+        note = registry.registration(session, held).review
+    assert note is not None and note.note.startswith("checked" if decision is Action.reject else "decided in")
 
 
 @pytest.mark.parametrize(("typed", "kept"), [("1200", "1200.00"), ("1,200.5", "1200.50"), ("800元", "800.00")])
