@@ -169,6 +169,9 @@ class RecommendationOut(BaseModel):
     tier: Tier
     rating: float
     reasons: list[str] = Field(description="why this agency is recommended, in order")
+    in_field: bool = Field(default=False, description="works in the IPC field asked for: these come first, then the "
+                                                      "other agencies of the region (the field ranks, it does not "
+                                                      "filter)")
 
 
 class ClaimOut(BaseModel):

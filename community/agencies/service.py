@@ -170,12 +170,13 @@ def recommend(session: Session, ipc: str | None, service: ServiceType | None, re
     ranked: list[tuple[float, int, float, str, RecommendationOut]] = []
     for agency in session.scalars(stmt):
         fit, why = _fit(agency, field, service, place)
-        if fit is None:
+        if fit is None or agency.tier is Tier.d:  # the directory lists a D (under 60: sanctioned); we never propose it
             continue
         why += [f"tier {agency.tier.value} (score {agency.score})",
                 f"rating {agency.bayes:.2f} (Bayesian, {agency.rating_count} reviews)"]
         item = RecommendationOut(agency_id=agency.id, name=agency.name, fit=fit, tier=agency.tier,
-                                 rating=agency.bayes, reasons=why)
+                                 rating=agency.bayes, reasons=why,
+                                 in_field=field is not None and works_in(agency, field))
         ranked.append((-fit, agency.tier.rank, -agency.bayes, agency.name, item))
     ranked.sort(key=lambda r: r[:4])
     return [r[4] for r in ranked[:limit]]

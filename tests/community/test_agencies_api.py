@@ -268,10 +268,19 @@ def test_recommendation_ranks_by_fit_tier_and_rating_with_reasons(world: World) 
     client.post(f"/api/v1/agencies/{sanctioned}/integrity", headers=world.h["admin"], json={
         "kind": "complaint_upheld", "points": 20, "description": "missed deadline", "source": "court",
         "occurred_on": "2024-01-01"})
+    stopped = world.new_agency(ipc_subclasses=["H04N"], service_types=["patent"], province="Zhejiang")
+    client.post(f"/api/v1/agencies/{stopped}/integrity", headers=world.h["admin"], json={
+        "kind": "sanction", "points": 60, "description": "ordered to stop new business", "source": "CNIPA decision",
+        "occurred_on": "2025-03-01"})
+    outside = world.new_agency(ipc_subclasses=["A61B"], service_types=["patent"], province="Zhejiang")
     recs = client.get("/api/v1/agencies/recommend", params={"ipc": "H04N21/431", "service": "patent",
                                                             "region": "Zhejiang", "limit": 50}).json()
     ids = [r["agency_id"] for r in recs]
     assert ids.index(good) < ids.index(sanctioned) and elsewhere not in ids  # never another province
+    assert stopped not in ids  # a D (under 60: ordered to stop new business) is listed, never proposed
+    # the field ranks, it does not filter: those working in it first, each said to be
+    assert ids.index(sanctioned) < ids.index(outside)
+    assert [r["in_field"] for r in recs if r["agency_id"] in (good, outside)] == [True, False]
     first = next(r for r in recs if r["agency_id"] == good)
     assert "works in IPC subclass H04N" in first["reasons"] and "based in Zhejiang" in first["reasons"]
     assert all("trademark" not in r["name"] for r in recs)
