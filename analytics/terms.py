@@ -53,8 +53,8 @@ DRAFTING_WORDS = BOILERPLATE | frozenset(
     "receive determine control emit transmit measure store convert detect adjust obtain acquire generate send "
     "perform process execute select identify output input calculate compute compare update operate enable allow "
     "cause apply form extend define locate position mount attach make set get indicate represent".split()
-    + "配置 响应 相应 各自 接收 发送 确定 控制 检测 获取 生成 处理 执行 调节 调整 连接 相连 固定 安装 利用 基于 通过 "
-      "模块 单元 部件 组件 构件 元件 步骤 结构 本体 主体 部分 预设 预定 对应".split())
+    + "响应 接收 发送 确定 控制 检测 获取 生成 处理 执行 调节 调整 连接 相连 固定 安装 利用 基于 通过 "
+      "结构 本体 主体 预设 预定 对应".split())
 # Values a scope's top terms may hold that are no candidates: the candidates read that many more,
 # so that ``candidates`` of them are always examined, however many of the top are drafting.
 _EXCLUDED = len(DRAFTING_WORDS | FOREIGN_STOP)

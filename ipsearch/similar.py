@@ -73,7 +73,9 @@ BOILERPLATE = frozenset(
     + "权利 要求 权项 所述 其中 从而 由此 包括 包含 含有 组成 提供 本发明 发明 实施例 实施 实施方式 公开 涉及 "
       "描述 示出 方法 装置 设备 系统 使用 用于 采用 具有 一种 多个 第一 第二 第三 根据"
       # and the words that place parts in a claim (a display and a blockchain method shared 之间 alone)
-      " 之间 设置 设有 位于 至少 所示 一端 另一端 两端 一侧 另一侧 另一".split())
+      " 之间 设置 设有 位于 至少 所示 一端 另一端 两端 一侧 另一侧 另一"
+      # the later ordinals and the words that name parts, as the English list above has them
+      " 第四 第五 第六 第七 第八 第九 第十 各自 相应 配置 部分 单元 模块 元件 构件 部件 组件 步骤".split())
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})  # DOCDB writes "fuer" for "für"
 
 

@@ -51,7 +51,7 @@ from ipsearch.collections.schemas import (
     TagOut,
 )
 from ipsearch.events import latest_event_id
-from ipsearch.model import normalise_pn
+from ipsearch.model import normalise_pn, parse_publication_number
 from ipsearch.names import harmonise_name
 from ipsearch.results import ExportFormat, titles_of
 from ipsearch.service import EXPORT_COLUMNS as SEARCH_EXPORT_COLUMNS
@@ -95,10 +95,6 @@ def _check_org_sharing(session: Session, user: User, visibility: Visibility, org
     if (visibility == Visibility.org and org_id is None) or (org_id is not None
                                                              and not is_org_member(session, user, org_id)):
         raise PermissionDenied("an organisation collection needs an organisation you belong to")
-
-
-def _normalised(pns: list[str]) -> list[str]:
-    return [normalise_pn(p) for p in pns]
 
 
 # --- the collection ------------------------------------------------------------------------
@@ -311,9 +307,20 @@ def add_items(w: Writer, search: SearchService, collection_id: int, body: ItemsI
     return AddedOut(added=added)
 
 
+def _items_of_number(session: Session, coll: Collection, typed: str) -> list[str]:
+    """The items ``typed`` names: the number itself, or, typed without its kind (EP1000000, as
+    adding takes it), the collection's publications of that number."""
+    number = parse_publication_number(normalise_pn(typed))
+    if number.kind:
+        return [number.normalised]
+    base = number.country + number.number
+    return [pn for pn in item_pns(session, coll)
+            if pn.startswith(base) and not pn[len(base):len(base) + 1].isdigit()] or [number.normalised]
+
+
 def remove_items(w: Writer, collection_id: int, body: ItemsIn) -> RemovedOut:
     coll = get_editable(w.session, w.actor, collection_id)
-    pns = _normalised(body.pns)
+    pns = list(dict.fromkeys(pn for typed in body.pns for pn in _items_of_number(w.session, coll, typed)))
     removed = _remove_items(w.session, coll, pns)
     w.audit(AuditAction.collection_items_remove, OBJECT, coll.id, pns=pns)
     w.commit()
@@ -321,11 +328,14 @@ def remove_items(w: Writer, collection_id: int, body: ItemsIn) -> RemovedOut:
 
 
 def _item_of(session: Session, coll: Collection, typed: str) -> str:
-    """The normalised number of a document of ``coll`` (tags and notes belong to its items)."""
-    pn = normalise_pn(typed)
-    if pn not in set(item_pns(session, coll)):
-        raise InvalidInput.said("%(pn)s is not in the collection", pn=pn)
-    return pn
+    """The normalised number of a document of ``coll`` (tags and notes belong to its items); one
+    typed without its kind names its publication in the collection, if there is one only."""
+    named = _items_of_number(session, coll, typed)
+    if len(named) > 1:
+        raise InvalidInput.said("the collection holds %(pns)s: say which, with its kind", pns=", ".join(named))
+    if named[0] not in set(item_pns(session, coll)):
+        raise InvalidInput.said("%(pn)s is not in the collection", pn=named[0])
+    return named[0]
 
 
 def add_tag(w: Writer, collection_id: int, body: TagIn) -> TagOut:

@@ -217,6 +217,9 @@ def test_items_tags_and_notes(world: World) -> None:
     assert service.add_items(world.writer(owner), world.search, other, ItemsIn(pns=["EP 1873405"])).added == [
         "EP1873405A2"]
     assert service.corpus_number(world.search, "ep1873405") == "EP1873405A2"
+    # and so do tagging and removing it
+    assert service.add_tag(world.writer(owner), other, TagIn(pn="EP1873405", tag="kindless")).pn == "EP1873405A2"
+    assert service.remove_items(world.writer(owner), other, ItemsIn(pns=["EP1873405"])).removed == 1
     service.delete(world.writer(owner), other)
     world.refused(InvalidInput, lambda: service.add_items(world.writer(owner), world.search, cid,
                                                           ItemsIn(pns=["garbage!"])))

@@ -615,7 +615,7 @@ def test_a_missing_topic_or_page_is_said_in_the_readers_language(forum: Forum, c
     r = anon.get("/community/topics/987654", headers=EN)
     assert r.status_code == 404 and "topic 987654 not found" in r.text
     r = anon.get(f"/community/forums/{forum.category}?page=99", headers=ZH)
-    assert r.status_code == 404 and "共 1 页，没有第 99 页" in r.text
+    assert r.status_code == 404 and "没有第 99 页：最后一页是第 1 页" in r.text
 
 
 def test_an_author_edits_and_deletes_their_own_reply(forum: Forum, clients: dict[str, TestClient]) -> None:
