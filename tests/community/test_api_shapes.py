@@ -62,7 +62,7 @@ def test_agency_endpoints_keep_their_keys(world: World) -> None:
     assert profile["integrity_records"][0]["kind"] == "commendation"
     assert all(set(a) == AGENCY for a in c.get("/api/v1/agencies", params={"service": "patent"}).json())
     recs = c.get("/api/v1/agencies/recommend", params={"ipc": "H"}).json()
-    assert recs and all(set(r) == {"agency_id", "name", "fit", "tier", "rating", "reasons"} for r in recs)
+    assert recs and all(set(r) == {"agency_id", "name", "fit", "tier", "rating", "reasons", "in_field"} for r in recs)
 
 
 def test_forum_endpoints_keep_their_keys(world: World) -> None:
