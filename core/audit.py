@@ -66,6 +66,8 @@ class AuditAction(StrEnum):
     forum_post_hide = "forum.post.hide"
     forum_post_like = "forum.post.like"
     forum_post_restore = "forum.post.restore"
+    forum_version_hide = "forum.version.hide"
+    forum_version_show = "forum.version.show"
     forum_topic_create = "forum.topic.create"
     forum_topic_delete = "forum.topic.delete"
     forum_topic_hide = "forum.topic.hide"

@@ -50,6 +50,8 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.forum_post_hide: N_("Hid a post"),
     AuditAction.forum_post_like: N_("Liked a post"),
     AuditAction.forum_post_restore: N_("Restored a post"),
+    AuditAction.forum_version_hide: N_("Hid an earlier version of a post"),
+    AuditAction.forum_version_show: N_("Showed an earlier version of a post again"),
     AuditAction.forum_topic_create: N_("Started a topic"),
     AuditAction.forum_topic_delete: N_("Deleted a topic"),
     AuditAction.forum_topic_hide: N_("Hid a topic"),
@@ -179,6 +181,7 @@ DETAIL_LABELS: dict[str, str] = {
     "transfer_id": N_("Transfer no."),
     "user_id": N_("Account no."),
     "visibility": N_("Shared with"),
+    "version": N_("Version no."),
     "was": N_("Role before"),
     "year": N_("Year"),
 }

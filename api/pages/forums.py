@@ -1,8 +1,8 @@
 """The forums in the browser: the community home (categories with topic counts and latest activity),
 a category's topics with the new-topic form, a topic's posts under their authors' names with reply,
-Markdown preview, quote, like and flag, a post's history (every text it had), and the moderators'
-queue: forum posts (one edited since it was flagged shown as it was flagged too), and the agency
-reviews members flagged or that are held.
+Markdown preview, quote, like and flag, a post's history (every text it had; a moderator hides an
+earlier one from readers), and the moderators' queue: forum posts (one edited since it was flagged
+shown as it was flagged too), and the agency reviews members flagged or that are held.
 
 Every route translates a form into one service call (``community.forums.service``; the queue is
 ``community.moderation``, a review's decision ``community.agencies.service``), which checks
@@ -12,10 +12,12 @@ submit button); with htmx the preview is rendered in place and a like answers wi
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query
+from fastapi import Path as FastAPIPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -28,7 +30,7 @@ from community.agencies import service as agencies
 from community.agencies.schemas import ReviewDecision
 from community.forums import service as svc
 from community.forums.quotes import WITHHELD_WORDS, Words
-from community.forums.schemas import BodyIn, FlagIn, ModerationAction, PostIn, TopicIn
+from community.forums.schemas import BodyIn, FlagIn, ModerationAction, PostIn, TopicIn, VersionHideIn
 from core.accounts.permissions import is_staff
 from core.errors import Conflict, InvalidInput, PermissionDenied, TooManyRequests
 from core.i18n import Language
@@ -54,7 +56,9 @@ MESSAGES = [N_("the topic is locked"), N_("you cannot like your own post"), N_("
             N_("hidden by a moderator"),
             N_("the post is blank: write something readers can see"),
             N_("please wait %(seconds)s s before posting again"),
-            N_("(this post was hidden by a moderator)"), N_("(this post was deleted)")]
+            N_("(this post was hidden by a moderator)"), N_("(this post was deleted)"),
+            N_("version %(n)s is the text the post shows now: hide the post, or edit it"),
+            N_("post %(id)s has no version %(n)s")]
 ACTIONS = {ModerationAction.hide: N_("Hide"), ModerationAction.restore: N_("Restore"),
            ModerationAction.delete: N_("Delete"), ModerationAction.lock: N_("Lock"),
            ModerationAction.unlock: N_("Unlock"), ModerationAction.move: N_("Move"),
@@ -178,12 +182,62 @@ def find_post(page: PageDep, post_id: DbId) -> Response:
     return page.redirect(_post_url(place.topic_id, place.page, post_id))
 
 
+class VersionDone(StrEnum):
+    """What a moderator just did to an earlier version, said on the history page."""
+
+    hidden = "hidden"
+    shown = "shown"
+
+
+VERSION_DONE = {VersionDone.hidden: N_("Version %(n)s is hidden: readers see only that a moderator hid it, and why."),
+                VersionDone.shown: N_("Version %(n)s is shown to readers again.")}
+Version = Annotated[int, FastAPIPath(ge=1, le=100_000)]
+
+
+def _history(page: Page, post_id: int, status_code: int = 200, done: VersionDone | None = None,
+             version: int | None = None, **extra: Any) -> HTMLResponse:
+    """The history page; ``done`` and ``version`` (from the address after a moderator's change) are
+    said only when that version is as they say: anyone can write an address that says so."""
+    history = svc.post_history(page.session, post_id, page.user, _withheld_words(page))
+    shown = {v.number: v for v in history.versions if v.until is not None}
+    if done is not None and version in shown and shown[version].hidden is (done is VersionDone.hidden):
+        extra["notice"] = page.gettext(VERSION_DONE[done]) % {"n": version}
+    return page.render("forum_post_revisions.html", status_code, history=history, staff=is_staff(page.user), **extra)
+
+
 @router.get("/community/posts/{post_id}/revisions", response_class=HTMLResponse)
-def history(page: PageDep, post_id: DbId) -> HTMLResponse:
+def history(page: PageDep, post_id: DbId, done: Annotated[VersionDone | None, Query()] = None,
+            version: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> HTMLResponse:
     """Every text the post had, for whoever may read it (moderators judging a flag, its author, and
-    readers of an edited post, as Discourse and the API show it)."""
-    return page.render("forum_post_revisions.html", history=svc.post_history(page.session, post_id, page.user,
-                                                                                _withheld_words(page)))
+    readers of an edited post, as Discourse and the API show it); moderators hide an earlier one."""
+    return _history(page, post_id, done=done, version=version)
+
+
+def _after_version(page: Page, post_id: int, version: int, done: VersionDone) -> Response:
+    query = urlencode({"done": done.value, "version": version})
+    return page.redirect(f"/community/posts/{post_id}/revisions?{query}#version-{version}")
+
+
+@router.post("/community/posts/{post_id}/versions/{version}/hide", response_model=None)
+def hide_version(page: CheckedPageDep, post_id: DbId, version: Version, reason: OptionalText = "") -> Response:
+    """A moderator hides an earlier version with a reason; a refusal is said beside its form."""
+    try:
+        svc.hide_version(page.writer(), post_id, version, VersionHideIn(reason=reason.strip()).reason)
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _history(page, post_id, form_status(exc),
+                        refused={"version": version, "error": _explain(page, exc), "reason": reason})
+    return _after_version(page, post_id, version, VersionDone.hidden)
+
+
+@router.post("/community/posts/{post_id}/versions/{version}/show", response_model=None)
+def show_version(page: CheckedPageDep, post_id: DbId, version: Version) -> Response:
+    try:
+        svc.show_version(page.writer(), post_id, version)
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _history(page, post_id, form_status(exc), refused={"version": version, "error": _explain(page, exc)})
+    return _after_version(page, post_id, version, VersionDone.shown)
 
 
 def _post_url(topic_id: int, number: int, post_id: int, **query: int) -> str:

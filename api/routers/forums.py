@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 
 from api.deps import AdminWriterDep, ModeratorUser, ModeratorWriterDep, OptionalUser, SessionDep, WriterDep
 from community.forums import schemas
@@ -67,6 +67,20 @@ def delete_post(post_id: DbId, w: WriterDep) -> None:
 @router.get("/posts/{post_id}/revisions", summary="A post's earlier versions", response_model=list[schemas.RevisionOut])
 def revisions(post_id: DbId, session: SessionDep, user: OptionalUser) -> list[schemas.RevisionOut]:
     return svc.revisions(session, post_id, user)
+
+
+@router.post("/posts/{post_id}/versions/{version}/hide", summary="Hide an earlier version of a post (moderators)",
+             response_model=schemas.VersionHiddenOut)
+def hide_version(post_id: DbId, version: Annotated[int, Path(ge=1, le=100_000)], body: schemas.VersionHideIn,
+                 w: ModeratorWriterDep) -> schemas.VersionHiddenOut:
+    return svc.hide_version(w, post_id, version, body.reason)
+
+
+@router.post("/posts/{post_id}/versions/{version}/show", summary="Show a hidden earlier version again (moderators)",
+             response_model=schemas.VersionHiddenOut)
+def show_version(post_id: DbId, version: Annotated[int, Path(ge=1, le=100_000)],
+                 w: ModeratorWriterDep) -> schemas.VersionHiddenOut:
+    return svc.show_version(w, post_id, version)
 
 
 @router.post("/posts/{post_id}/like", summary="Like or unlike a post", response_model=schemas.LikeOut)

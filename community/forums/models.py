@@ -62,7 +62,8 @@ class Post(Row):
 
 
 class PostRevision(Row):
-    """Edit history: the text before each edit."""
+    """Edit history: the text before each edit. A moderator may hide one from readers (the text an
+    edit took out may be what must not be read: someone's telephone number); it is kept, for staff."""
 
     __tablename__ = "forum_post_revisions"
 
@@ -70,3 +71,6 @@ class PostRevision(Row):
     markdown: Mapped[str] = mapped_column(Text)
     edited_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    hidden_reason: Mapped[str | None] = mapped_column(String(500))

@@ -136,11 +136,27 @@ class ModeratedPostOut(BaseModel):
 
 
 class RevisionOut(BaseModel):
-    """The text of a post before one of its edits."""
+    """The text of a post before one of its edits; empty when a moderator hid it from readers
+    (``hidden``: moderators still read it)."""
 
     markdown: str
     edited_by: int
     at: datetime
+    hidden: bool = False
+    hidden_reason: str | None = None
+
+
+class VersionHideIn(BaseModel):
+    """A moderator hides an earlier version of a post from readers, saying why (readers read why)."""
+
+    reason: MultiLine = Field(min_length=3, max_length=500)
+
+
+class VersionHiddenOut(BaseModel):
+    post_id: int
+    version: int
+    hidden: bool
+    hidden_reason: str | None
 
 
 class LikeOut(BaseModel):
@@ -273,6 +289,9 @@ class VersionOut(BaseModel):
     written_by: str = Field(description="the display name of who wrote this text: the author, or the editor")
     since: datetime
     until: datetime | None = Field(description="when an edit replaced it; None for the text shown now")
+    hidden: bool = Field(False, description="hidden from readers by a moderator: html and markdown are empty "
+                                            "for all but moderators")
+    hidden_reason: str | None = None
 
 
 class PostHistoryOut(BaseModel):

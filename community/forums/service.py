@@ -57,6 +57,7 @@ from community.forums.schemas import (
     TopicPageOut,
     TopicRowOut,
     TopicViewOut,
+    VersionHiddenOut,
     VersionOut,
 )
 from community.forums.tokens import search_tokens
@@ -350,11 +351,15 @@ def revisions(session: Session, post_id: int, viewer: User | None,
               words: Words = WITHHELD_WORDS) -> list[RevisionOut]:
     """A post's edit history, oldest first, for whoever may read the post (as Discourse shows it to
     every reader): a hidden post's history (the text a moderator hid may be in it) only for staff
-    and its author, and quotes of posts the viewer may not read as placeholders in ``words``."""
+    and its author, and quotes of posts the viewer may not read as placeholders in ``words``. A
+    version a moderator hid is there without its text, but for staff."""
     post, _ = _readable_post(session, post_id, viewer)
     rows = _revision_rows(session, post_id)
     shown = _shown(session, [_Text(post.topic_id, post.quote_of, r.markdown) for r in rows], viewer)
-    return [RevisionOut(markdown=s.markdown(r.markdown, words), edited_by=r.edited_by, at=r.created_at)
+    withheld = not is_staff(viewer)
+    return [RevisionOut(markdown="" if r.hidden_at and withheld else s.markdown(r.markdown, words),
+                        edited_by=r.edited_by, at=r.created_at, hidden=r.hidden_at is not None,
+                        hidden_reason=r.hidden_reason)
             for r, s in zip(rows, shown, strict=True)]
 
 
@@ -370,15 +375,55 @@ def post_history(session: Session, post_id: int, viewer: User | None,
     writers = [post.author_id, *(r.edited_by for r in earlier)]  # an edit's author wrote the text after it
     since = [post.created_at, *(r.at for r in earlier)]
     until: list[datetime | None] = [*(r.at for r in earlier), None]
+    hidden = [(r.hidden, r.hidden_reason) for r in earlier] + [(False, None)]
     names = display_names(session, [post.author_id, *writers])
-    shown = [render(text).html for text in texts[:-1]] + [_html(post, now, words)]  # the last as the topic shows it
-    versions = [VersionOut(number=n, html=html, markdown=text, written_by=names.get(by, ""), since=start, until=end)
-                for n, (html, text, by, start, end) in enumerate(zip(shown, texts, writers, since, until, strict=True),
-                                                                 1)]
+    # the earlier texts rendered (a hidden one withheld is empty), the last as the topic shows it
+    shown = [render(text).html if text else "" for text in texts[:-1]] + [_html(post, now, words)]
+    versions = [VersionOut(number=n, html=html, markdown=text, written_by=names.get(by, ""), since=start, until=end,
+                           hidden=hid, hidden_reason=why)
+                for n, (html, text, by, start, end, (hid, why))
+                in enumerate(zip(shown, texts, writers, since, until, hidden, strict=True), 1)]
     category = session.get(Category, topic.category_id)
     return PostHistoryOut(post_id=post.id, number=post.number, author=names.get(post.author_id, ""),
                           topic_id=topic.id, topic_title=topic.title,
                           category=CategoryRef.model_validate(category), hidden=post.hidden, versions=versions)
+
+
+def _earlier_version(w: Writer, post_id: int, version: int) -> PostRevision:
+    """Version ``version`` of a post as its history counts them (1: the text first posted), if it is
+    one an edit replaced: the text shown now is hidden by hiding the post, or edited away."""
+    require_staff(w.actor)
+    post = get_post(w.session, post_id)
+    get_topic(w.session, post.topic_id, w.actor)
+    rows = _revision_rows(w.session, post.id)
+    if version == len(rows) + 1:
+        raise InvalidInput.said("version %(n)s is the text the post shows now: hide the post, or edit it",
+                                n=version)
+    if not 1 <= version <= len(rows):
+        raise NotFound.said("post %(id)s has no version %(n)s", id=post_id, n=version)
+    return rows[version - 1]
+
+
+def hide_version(w: Writer, post_id: int, version: int, reason: str) -> VersionHiddenOut:
+    """A moderator hides an earlier version of a post from everyone but moderators, saying why
+    (readers of the history read why): the text an edit took out may be what must not be read. The
+    text is kept; hiding it again only changes the reason."""
+    row = _earlier_version(w, post_id, version)
+    if row.hidden_at is None or row.hidden_reason != reason:
+        row.hidden_at, row.hidden_by, row.hidden_reason = row.hidden_at or utcnow(), w.actor.id, reason
+        w.audit(AuditAction.forum_version_hide, "forum_post", post_id, version=version, reason=reason)
+        w.commit()
+    return VersionHiddenOut(post_id=post_id, version=version, hidden=True, hidden_reason=row.hidden_reason)
+
+
+def show_version(w: Writer, post_id: int, version: int) -> VersionHiddenOut:
+    """A moderator shows a hidden earlier version to readers again (nothing is done to one shown)."""
+    row = _earlier_version(w, post_id, version)
+    if row.hidden_at is not None:
+        row.hidden_at, row.hidden_by, row.hidden_reason = None, None, None
+        w.audit(AuditAction.forum_version_show, "forum_post", post_id, version=version)
+        w.commit()
+    return VersionHiddenOut(post_id=post_id, version=version, hidden=False, hidden_reason=None)
 
 
 def search(session: Session, query: str, limit: int = 20) -> list[SearchHitOut]:

@@ -77,7 +77,19 @@ def test_forum_endpoints_keep_their_keys(world: World) -> None:
     assert _keys(reply) == POST
     assert _keys(c.put(f"/api/v1/forums/posts/{first}", json={"body": "edited"}, headers=h["outsider"])) == POST
     history = c.get(f"/api/v1/forums/posts/{first}/revisions").json()
-    assert history and all(set(r) == {"markdown", "edited_by", "at"} for r in history)
+    assert history and all(set(r) == {"markdown", "edited_by", "at", "hidden", "hidden_reason"} for r in history)
+    hide = f"/api/v1/forums/posts/{first}/versions/1/hide"
+    assert c.post(hide, json={"reason": "personal data"}, headers=h["member"]).status_code == 403
+    assert c.post(hide, json={}, headers=h["moderator"]).status_code == 422
+    assert c.post(f"/api/v1/forums/posts/{first}/versions/0/hide", json={"reason": "personal data"},
+                  headers=h["moderator"]).status_code == 422
+    hidden = c.post(hide, json={"reason": "personal data"}, headers=h["moderator"])
+    assert _keys(hidden) == {"post_id", "version", "hidden", "hidden_reason"} and hidden.json()["hidden"]
+    assert c.get(f"/api/v1/forums/posts/{first}/revisions").json()[0] | {"at": None} == {
+        "markdown": "", "edited_by": history[0]["edited_by"], "at": None, "hidden": True,
+        "hidden_reason": "personal data"}
+    shown = c.post(f"/api/v1/forums/posts/{first}/versions/1/show", headers=h["moderator"])
+    assert _keys(shown) == {"post_id", "version", "hidden", "hidden_reason"} and not shown.json()["hidden"]
     assert _keys(c.post(f"/api/v1/forums/posts/{first}/like", headers=h["member"])) == {"id", "likes"}
     assert _keys(c.post(f"/api/v1/forums/posts/{first}/flag", headers=h["member"])) == {"id", "flags", "hidden"}
     queue = c.get("/api/v1/forums/moderation/queue", headers=h["moderator"]).json()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from community.flags import flag_and_hold
 from community.forums import service as svc
-from community.forums.models import Post
+from community.forums.models import Post, PostRevision
 from community.forums.schemas import CategoryIn, ModerationAction, ModerationIn, PostIn, QuoteWithheld, TopicIn
 from core.accounts.models import Role, User
 from core.audit import AuditAction
@@ -434,3 +434,57 @@ def test_a_page_past_the_last_is_refused_naming_the_last(forum: Forum) -> None:
     with pytest.raises(NotFound) as refused:
         svc.topic_view(forum.c.session, forum.topic, None, 99)
     assert refused.value.detail == "no page 99: the last page is 1"
+
+
+def test_a_moderator_hides_an_earlier_version_from_everyone_but_staff(forum: Forum) -> None:
+    """An edit took a telephone number out; the history kept it for every reader until a moderator
+    hid that version: readers see that it was hidden and why, the text only moderators."""
+    c = forum.c
+    author, post = forum.post("call me on 555 0100")
+    svc.edit_post(c.writer(author), post, "(number removed)")
+    svc.edit_post(c.writer(author), post, "(number removed, typo fixed)")
+    why = "a telephone number <b>of someone else</b>"
+    hidden = svc.hide_version(c.writer(forum.moderator), post, 1, why)
+    assert (hidden.version, hidden.hidden, hidden.hidden_reason) == (1, True, why)
+    assert c.audit_actions()[-1] == AuditAction.forum_version_hide.value
+    for viewer in (None, c.user(), author):
+        [first, second] = svc.revisions(c.session, post, viewer)
+        assert (first.markdown, first.hidden, first.hidden_reason) == ("", True, why)
+        assert (second.markdown, second.hidden) == ("(number removed)", False)
+        versions = svc.post_history(c.session, post, viewer).versions
+        assert [(v.hidden, v.markdown != "", v.html != "") for v in versions] == [
+            (True, False, False), (False, True, True), (False, True, True)]
+        assert "555" not in "".join(v.html + v.markdown for v in versions)
+    for viewer in (forum.moderator, forum.admin):
+        [first, _] = svc.revisions(c.session, post, viewer)
+        assert (first.markdown, first.hidden) == ("call me on 555 0100", True)
+        assert "555 0100" in svc.post_history(c.session, post, viewer).versions[0].html
+
+    audited = len(c.audit_actions())
+    svc.hide_version(c.writer(forum.moderator), post, 1, why)  # again, as it is: nothing written
+    assert len(c.audit_actions()) == audited
+    svc.hide_version(c.writer(forum.admin), post, 1, "personal data")  # another reason: said and audited
+    assert svc.revisions(c.session, post, None)[0].hidden_reason == "personal data"
+    shown = svc.show_version(c.writer(forum.moderator), post, 1)
+    assert (shown.hidden, shown.hidden_reason) == (False, None)
+    assert svc.revisions(c.session, post, None)[0].markdown == "call me on 555 0100"
+    assert c.audit_actions()[-3:] == ["forum.version.hide", "forum.version.hide", "forum.version.show"]
+    svc.show_version(c.writer(forum.moderator), post, 1)  # shown already: nothing written
+    assert c.audit_actions()[-1] == "forum.version.show" and len(c.audit_actions()) == audited + 2
+
+
+def test_hiding_a_version_is_for_moderators_and_for_earlier_versions_only(forum: Forum) -> None:
+    c = forum.c
+    author, post = forum.post("first text")
+    svc.edit_post(c.writer(author), post, "second text")
+    for someone in (author, c.user()):  # not even the author: the history is the moderators' to redact
+        c.refused(lambda someone=someone: svc.hide_version(c.writer(someone), post, 1, "mine"))
+        c.refused(lambda someone=someone: svc.show_version(c.writer(someone), post, 1))
+    moderator = c.writer(forum.moderator)
+    c.refused(lambda: svc.hide_version(moderator, post, 2, "the text shown now"), InvalidInput)  # hide the post instead
+    for version in (0, 3, 99):
+        c.refused(lambda version=version: svc.hide_version(moderator, post, version, "no such version"), NotFound)
+    c.refused(lambda: svc.hide_version(moderator, 999_999, 1, "no such post"), NotFound)
+    svc.moderate_post(moderator, post, ModerationAction.delete)
+    c.refused(lambda: svc.hide_version(moderator, post, 1, "a deleted post"), NotFound)
+    assert not any(r.hidden_at for r in c.session.scalars(select(PostRevision).where(PostRevision.post_id == post)))

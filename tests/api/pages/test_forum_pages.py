@@ -771,3 +771,56 @@ def test_a_post_edited_after_a_flag_shows_the_moderators_the_flagged_text(forum:
     opening = _post_ids(alice.get(f"/community/topics/{topic}").text)[0]
     never = lxml_html.fromstring(alice.get(f"/community/posts/{opening}/revisions", headers=EN).text)
     assert "never edited" in never.text_content() and len(never.xpath('//article[starts-with(@id, "version-")]')) == 1
+
+
+
+def test_a_moderator_hides_an_earlier_version_on_the_history_page(forum: Forum, clients: dict[str, TestClient]) -> None:
+    """The edit took a telephone number out, and the history still showed it to everyone: the
+    moderator hides that version with a reason; readers read the reason, not the text."""
+    alice, bob, mod, anon = clients["alice"], clients["bob"], clients["mod"], clients["anon"]
+    topic = _ask(alice, forum.category, "Who drafts claims well?", "Any agent?")
+    answer = _reply(bob, topic, "Call my cousin on 555 0100")
+    assert _post(bob, f"/community/posts/{answer}/edit", {"body": "Ask in the agency directory."}).status_code == 303
+    history = f"/community/posts/{answer}/revisions"
+    assert "/versions/1/hide" not in bob.get(history, headers=EN).text  # the form is the moderators'
+    page = lxml_html.fromstring(mod.get(history, headers=EN).text)
+    [form] = page.xpath('//form[contains(@action, "/versions/")]')  # one: the text shown now is not hidden here
+    assert form.get("action") == f"/community/posts/{answer}/versions/1/hide"
+    assert form.xpath(".//input[@name='csrf_token']/@value")
+
+    # hostile: no token, a member, a short reason, the version shown now, a version that is not there
+    no_token = mod.post(f"/community/posts/{answer}/versions/1/hide", data={"reason": "personal data"}, headers=EN,
+                        follow_redirects=False)
+    assert no_token.status_code == 403
+    assert _post(bob, f"/community/posts/{answer}/versions/1/hide", {"reason": "mine"}).status_code == 403
+    short = _post(mod, f"/community/posts/{answer}/versions/1/hide", {"reason": "x"})
+    assert short.status_code == 400 and "Say why in 3 to 500 characters." in short.text
+    assert lxml_html.fromstring(short.text).xpath('string(//textarea[@id="hide-reason-1"])') == "x"
+    now = _post(mod, f"/community/posts/{answer}/versions/2/hide", {"reason": "the text now"})
+    assert now.status_code == 400 and 'id="version-error-2"' in now.text and "hide the post, or edit it" in now.text
+    assert _post(mod, f"/community/posts/{answer}/versions/9/hide", {"reason": "no such"}).status_code == 404
+    assert "555 0100" in anon.get(history, headers=EN).text  # nothing of that was done
+
+    why = f"a private telephone number {XSS}"
+    done = _post(mod, f"/community/posts/{answer}/versions/1/hide", {"reason": why})
+    assert done.status_code == 303 and done.headers["location"] == f"{history}?done=hidden&version=1#version-1"
+    told = mod.get(done.headers["location"], headers=EN).text
+    assert lxml_html.fromstring(told).xpath('string(//p[@class="notice"])') == (
+        "Version 1 is hidden: readers see only that a moderator hid it, and why.")
+    assert "555 0100" in told and "/versions/1/show" in told  # moderators still read it, and may show it again
+    for forged in ("?done=hidden&version=2", "?done=shown&version=1", "?done=hidden&version=7"):  # not so: unsaid
+        assert "Version" not in lxml_html.fromstring(anon.get(history + forged, headers=EN).text).xpath(
+            'string(//p[@class="notice"])')
+    for reader in (anon, alice, bob):
+        shown = reader.get(history, headers=EN)
+        assert shown.status_code == 200 and "555 0100" not in shown.text and XSS not in shown.text
+        first = lxml_html.fromstring(shown.text).xpath('//article[@id="version-1"]')[0]
+        assert first.xpath("string(.//p[contains(@class, 'withheld')])").startswith(
+            f"A moderator hid this version from readers: {why}")
+    assert "版主已对读者隐藏此版本" in anon.get(history, headers=ZH).text
+    assert _post(mod, f"/community/posts/{answer}/versions/1/show", {}).status_code == 303
+    assert "555 0100" in anon.get(history, headers=EN).text
+    with session_factory(forum.settings.effective_database_url)() as s:
+        actions = s.scalars(select(AuditRecord.action).order_by(AuditRecord.id).where(
+            AuditRecord.object_type == "forum_post", AuditRecord.object_id == str(answer))).all()
+    assert actions[-2:] == ["forum.version.hide", "forum.version.show"]
