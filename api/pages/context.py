@@ -14,7 +14,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -54,6 +54,28 @@ templates.env.autoescape = True
 NAV = (("/", "Search"), ("/collections", "Collections"), ("/reports", "Reports"), ("/regions", "Regions"),
        ("/copyright", "Copyright"), ("/community", "Community"), ("/service-hall", "Service hall"))
 STAFF_NAV = (*NAV, ("/admin", "Admin"))  # the console answers moderators and admins alone: nobody else sees it
+
+
+def as_sentence(words: str) -> str:
+    """A refusal shown on its own, as a sentence: the services word theirs in lower case ("category
+    999 not found", as quoted in logs and API problems, whose detail stays as it is), so its first
+    letter is raised when its first word is an ordinary lower-case word ("the", "e-mail", "work:").
+    A first word that is not one is a name or a value and kept as written ("iPhone", "spaCy",
+    "alice@example.org", "us7654321b2", "/tmp/keys"); nothing else is lowered or raised, and words
+    without letter case (Chinese) are unchanged."""
+    first = words.split(maxsplit=1)[0].rstrip(",.:;!?") if words.strip() else ""
+    plain = first.replace("-", "").replace("'", "").replace("\u2019", "")
+    if not (plain.isalpha() and plain.islower()):
+        return words
+    return words[0].upper() + words[1:]
+
+
+def refusal_words(error: IPCommonsError, translate: Callable[[str], str], lang: Language) -> str:
+    """An error's words in the reader's language, as a sentence shown on its own (``as_sentence``);
+    one that opens on a value it names ("%(value)s is not a registration number") keeps the value as
+    it was typed (a typed "abc" does not become "Abc")."""
+    words = error.in_words(translate, lang)
+    return words if error.params and error.template.startswith("%(") else as_sentence(words)
 
 
 @dataclass
@@ -150,7 +172,7 @@ class Page:
             said = dict.fromkeys(self.explain_error(error) for error in exc.errors())
             return self.gettext("; ").join(said)
         if isinstance(exc, IPCommonsError):
-            return exc.in_words(self.gettext, self.lang)
+            return refusal_words(exc, self.gettext, self.lang)
         return str(exc)
 
     def explain_error(self, error: ErrorDetails, label: str | None = None) -> str:
@@ -167,8 +189,8 @@ class Page:
             limits = {k: self._limit(v) for k, v in error.get("ctx", {}).items()}
             return self.gettext(template) % {"field": label, **limits}
         message = str(error["msg"]).removeprefix("Value error, ")  # a validator's own sentence
-        if not label:
-            return self.gettext(message)
+        if not label:  # on its own, as the platform's refusals are (``as_sentence``)
+            return as_sentence(self.gettext(message))
         return self.gettext("%(field)s: %(reason)s", field=label, reason=self.gettext(message))
 
     def _limit(self, value: object) -> str:

@@ -10,8 +10,9 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import platform_of
-from api.i18n import from_accept_language, parse_language, translations
-from api.pages.context import LANG_COOKIE, NAV, SESSION_COOKIE, local_path, open_page, templates
+from api.i18n import N_, from_accept_language, parse_language, translations
+from api.pages.context import LANG_COOKIE, NAV, SESSION_COOKIE, local_path, open_page, refusal_words, templates
+from api.pages.messages import PAGE_DETAILS
 from core.errors import IPCommonsError
 
 log = logging.getLogger(__name__)
@@ -20,12 +21,38 @@ log = logging.getLogger(__name__)
 BARE_STATUSES = frozenset({429, 503})
 
 
+# each section's way back, by the address it leads back to: an address under it that no page answers
+# (/community/nonexistent) leads back there too, as the section's own pages do
+SECTION_HOMES: dict[str, str] = {}
+# the router's "no page at this address" under a section, whose page leads back to the section, not
+# to the search page its usual words name
+NO_PAGE_IN_SECTION = N_("there is no page at this address: check it, or start again from the link below")
+
+
 def error_home(path: str, label: str) -> Callable[[Request], None]:
     """A dependency of a section's router: its error pages lead back to ``path`` (``label``, an N_
-    message) where they led to the patent search (an unknown copyright record offered 返回检索)."""
+    message) where they led to the patent search (an unknown copyright record offered 返回检索), and
+    so do those of the addresses under ``path`` that no page answers (``lead_back_from``)."""
+    SECTION_HOMES[path] = label
+
     def lead_back(request: Request) -> None:
         request.state.error_home = (path, label)  # read by error.html
     return lead_back
+
+
+def lead_back_from(request: Request) -> bool:
+    """The way back of an error page no section's router chose (an address no page answers): that of
+    the section whose address is the longest that this one is under; else error.html's search.
+    True when chosen here."""
+    if getattr(request.state, "error_home", None) is not None:
+        return False
+    here = request.url.path
+    under = [path for path in SECTION_HOMES if here == path or here.startswith(path.rstrip("/") + "/")]
+    if not under:
+        return False
+    home = max(under, key=len)
+    request.state.error_home = (home, SECTION_HOMES[home])
+    return True
 
 
 def error_page(request: Request, status: int, title: str, error: IPCommonsError) -> Response:
@@ -38,13 +65,15 @@ def error_page(request: Request, status: int, title: str, error: IPCommonsError)
         # back to the same address after signing in, with its query (a link that fills a form in)
         back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse("/login?" + urlencode({"next": back, **ended}), status_code=303)
+    if lead_back_from(request) and error.detail == PAGE_DETAILS[404]:
+        error = IPCommonsError(NO_PAGE_IN_SECTION)
     shown: dict[str, object] = {"title": title, "back": came_from(request), "reopen": reopened(request, status)}
     if status in BARE_STATUSES:
         return _bare_error_page(request, status, error, shown)
     try:
         page = open_page(request, platform_of(request))
         try:
-            return page.render("error.html", status, detail=error.in_words(page.gettext, page.lang), **shown)
+            return page.render("error.html", status, detail=refusal_words(error, page.gettext, page.lang), **shown)
         finally:
             page.close()
     except Exception:  # the database failed while asking who is signed in (or counting their inbox)
@@ -56,7 +85,7 @@ def _bare_error_page(request: Request, status: int, error: IPCommonsError, shown
     lang = parse_language(request.cookies.get(LANG_COOKIE)) or from_accept_language(
         request.headers.get("accept-language"))
     gettext = translations(lang).gettext
-    context = {"detail": error.in_words(gettext, lang), "_": gettext, "lang": lang.value, "user": None,
+    context = {"detail": refusal_words(error, gettext, lang), "_": gettext, "lang": lang.value, "user": None,
                "csrf": "", "nav": NAV, "path": request.url.path, "page": _Bare(request), **shown}
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 

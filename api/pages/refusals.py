@@ -58,14 +58,19 @@ def _placed(page: Page, field: str, labels: dict[str, str], exc: Exception) -> t
         return NO_FIELD, _words(page, exc)
     if not isinstance(exc, QuerySyntaxError):
         return field, _words(page, exc)
-    return field, page.gettext("%(field)s: %(reason)s", field=page.gettext(labels[field]), reason=_words(page, exc))
+    return field, page.gettext("%(field)s: %(reason)s", field=page.gettext(labels[field]),
+                               reason=_words(page, exc, labelled=True))
 
 
-def _words(page: Page, exc: Exception) -> str:
-    """One refusal in the reader's words; a query that does not parse as the search page says it,
-    with a caret under the problem (and the branch it belongs to, when a branch's query)."""
+def _words(page: Page, exc: Exception, labelled: bool = False) -> str:
+    """One refusal in the reader's words, a sentence of its own; a query that does not parse as the
+    search page says it, with a caret under the problem (and the branch it belongs to, when a
+    branch's query). After a label (``labelled``: the field's; or the branch's) it goes on as the
+    service words it ("Query: unexpected ')'"), as a value that does not fit does ("Date: the date
+    it happened is in the future")."""
     if not isinstance(exc, QuerySyntaxError):
         return page.explain(exc)
-    words = "\n".join(part for part in (page.explain(exc), exc.pointer()) if part)
     branch = str(exc.extra.get("branch", ""))
+    said = exc.in_words(page.gettext, page.lang) if labelled or branch else page.explain(exc)
+    words = "\n".join(part for part in (said, exc.pointer()) if part)
     return page.gettext("%(field)s: %(reason)s", field=branch, reason=words) if branch else words

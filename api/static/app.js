@@ -16,24 +16,6 @@
       else if (box.getAttribute("tabindex") === "0") { box.removeAttribute("tabindex"); }
     });
   }
-  // A table of records (class "stack") reads on a phone as one card a record, each cell under its
-  // column's name: its cells take the names of their columns here (app.css shows them). This names
-  // them after the first paint, and the cards grow: a template that writes its data-label itself
-  // (admin_users.html, collections.html) moves nothing. A cell across columns ("No rule is switched
-  // on") is under no one column's name.
-  function labelStackedCells() {
-    document.querySelectorAll("table.stack").forEach(function (table) {
-      var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
-        return th.textContent.trim();
-      });
-      table.querySelectorAll("tbody tr").forEach(function (row) {
-        Array.prototype.forEach.call(row.children, function (cell, i) {
-          if (names[i] && cell.colSpan === 1 && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", names[i]); }
-        });
-      });
-    });
-  }
-  document.addEventListener("DOMContentLoaded", labelStackedCells);
   document.addEventListener("DOMContentLoaded", focusableScrolls);
   document.addEventListener("htmx:afterSettle", focusableScrolls);
   window.addEventListener("resize", focusableScrolls);

@@ -95,11 +95,30 @@ def test_an_address_with_no_page_is_said_in_the_readers_language(client: TestCli
     assert '<a href="/copyright" >版权登记</a>' in zh.text and 'href="/service-hall"' in zh.text
     assert 'href="/login"' in zh.text and 'href="/admin"' not in zh.text
     en = client.get("/no-such-page", headers={"accept": "text/html", "accept-language": "en"})
-    assert "there is no page at this address: check it, or start again from the search page" in en.text
+    assert "There is no page at this address: check it, or start again from the search page" in en.text
+    assert '<a href="/">Back to search</a>' in en.text
     wrong_method = client.delete("/", headers={"accept": "text/html", "accept-language": "zh-CN"})
     assert wrong_method.status_code == 405 and "不能以这种方式使用此页面：请返回后重试" in wrong_method.text
     api = client.get("/api/v1/no-such-route")
     assert api.json()["detail"] == "Not Found"  # API clients keep the problem document as it was
+
+
+def test_an_address_with_no_page_in_the_community_leads_back_to_the_community(client: TestClient) -> None:
+    """Under /community an address no page answers led back to the patent search (返回检索), as if
+    the reader were lost in the search; it leads to the community, as a missing forum does."""
+    for lang, home, words in (("zh-CN", "前往社区论坛", "这个网址没有对应的页面：请检查网址，或从下方的链接重新开始"),
+                              ("en", "Go to the community forums",
+                               "There is no page at this address: check it, or start again from the link below")):
+        html = {"accept": "text/html", "accept-language": lang}
+        for path in ("/community/nonexistent", "/community/forums/999999"):
+            r = client.get(path, headers=html)
+            main = r.text.split("<main", 1)[1].split("</main>", 1)[0]
+            assert r.status_code == 404 and f'<a href="/community">{home}</a>' in main, (lang, path)
+            assert 'href="/"' not in main and "返回检索" not in main and "Back to search" not in main, (lang, path)
+        assert words in client.get("/community/nonexistent", headers=html).text
+    # the directory of agencies is a section of its own, under the community's
+    r = client.get("/community/agencies/1/nothing/here", headers={"accept": "text/html", "accept-language": "en"})
+    assert r.status_code == 404 and '<a href="/community/agencies">Search the directory of IP agencies</a>' in r.text
 
 
 def test_going_back_to_a_forms_address_leads_to_its_page(client: TestClient) -> None:

@@ -374,7 +374,7 @@ def test_a_new_api_key_is_shown_once_and_reloading_makes_no_second_key(web: Test
 
     again = web.get("/account?done=key", headers=EN).text  # the reload
     assert "new-key" not in again and secret.group(1) not in again
-    assert again.count("<code>") == 1 and "<td>laptop</td>" in again  # one key, listed
+    assert again.count("<code>") == 1 and '<td data-label="Name">laptop</td>' in again  # one key, listed
 
     # hostile: a forged or altered cookie, or one carried to another account's session, shows nothing
     for value in ("not-a-token", kept[:-4] + "AAAA"):
@@ -435,5 +435,5 @@ def test_account_forms_say_what_they_did_and_refuse_empty_fields_beside_themselv
     page = web.get("/account?done=revoked", headers=EN).text
     keys = page[page.index('id="keys-h"'):]  # said beside the keys the page is scrolled to, not above the profile
     assert "Key revoked" in keys and "Key revoked" not in page[:page.index('id="keys-h"')]
-    assert "<td>Revoked</td>" in keys and "<td>In use</td>" not in keys and 'class="stack"' in keys
+    assert '<td data-label="Status">Revoked</td>' in keys and ">In use</td>" not in keys and 'class="stack"' in keys
     assert "Profile saved." not in web.get("/account?done=nonsense", headers=EN).text

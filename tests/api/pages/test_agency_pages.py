@@ -162,7 +162,7 @@ def test_places_and_symbols_not_understood_show_the_form_again(directory: Direct
     anon = clients["anon"]
     r = anon.get("/community/agencies", params={"province": "Atlantis", "q": "kept"}, headers=EN)
     assert r.status_code == 400 and "text/html" in r.headers["content-type"]
-    assert "unknown province &#39;Atlantis&#39;" in r.text and 'role="alert"' in r.text
+    assert "Unknown province &#39;Atlantis&#39;" in r.text and 'role="alert"' in r.text
     assert 'name="q" value="kept"' in r.text and _listed(r.text) == []
     elsewhere = anon.get("/community/agencies", params={"province": "浙江", "city": "深圳"}, headers=EN)
     assert elsewhere.status_code == 400 and "Shenzhen is in Guangdong, not in Zhejiang" in elsewhere.text
@@ -172,7 +172,7 @@ def test_places_and_symbols_not_understood_show_the_form_again(directory: Direct
     assert long_name.status_code == 422 and "（检索词）" in long_name.text and "检索式" not in long_name.text
     assert '<option value="440000" selected' in zh.text  # and the province chosen is kept
     bad_ipc = anon.get("/community/agencies", params={"ipc": "telecom"}, headers=EN)
-    assert bad_ipc.status_code == 400 and "not an IPC symbol" in bad_ipc.text
+    assert bad_ipc.status_code == 400 and "Not an IPC symbol" in bad_ipc.text
     # the refused value stays in the filter, to be put right, and is not carried into "Recommend for me";
     # the reader's other choices are
     bad_ipc = anon.get("/community/agencies", params={"ipc": "telecom", "province": "广东", "service": "patent"},
@@ -189,7 +189,7 @@ def test_places_and_symbols_not_understood_show_the_form_again(directory: Direct
     good = html.fromstring(anon.get("/community/agencies", params={"ipc": "H04W"}, headers=EN).text)
     assert [i.get("value") for i in good.xpath("//input[@name='ipc']")] == ["H04W", "H04W"]
     rec = anon.get("/community/agencies/recommend", params={"province": "Narnia"}, headers=EN)
-    assert rec.status_code == 400 and "unknown province" in rec.text
+    assert rec.status_code == 400 and "Unknown province" in rec.text
 
 
 def test_recommendations_stay_in_the_province(directory: Directory, clients: dict[str, TestClient]) -> None:
@@ -250,7 +250,7 @@ def test_recommendations_put_the_field_first_then_the_rest_of_the_province(direc
     # what it cannot read is still refused, with the form again
     bad = anon.get("/community/agencies/recommend", params={"province": "广东", "ipc": "'; DROP TABLE"},
                    headers=EN)
-    assert bad.status_code == 400 and "not an IPC symbol" in bad.text and 'class="agency-card"' not in bad.text
+    assert bad.status_code == 400 and "Not an IPC symbol" in bad.text and 'class="agency-card"' not in bad.text
 
 
 def test_a_profile_says_its_tier_in_words(directory: Directory, clients: dict[str, TestClient]) -> None:
@@ -366,7 +366,7 @@ def test_the_agency_replies_and_objects_members_flag(directory: Directory, clien
     [review] = _reviews_by(directory.settings, directory.people["alice"], ids["sz_telecom"])
     assert f'action="{path}/reviews/{review.id}/reply"' not in alice.get(path, headers=EN).text
     denied = _post(alice, f"{path}/reviews/{review.id}/reply", {"text": "forged reply"})
-    assert denied.status_code == 403 and "only the owner of this agency profile" in denied.text
+    assert denied.status_code == 403 and "Only the owner of this agency profile" in denied.text
     page = owner.get(path, headers=EN).text
     assert f'action="{path}/reviews/{review.id}/reply"' in page and "Reply as the agency" in page
     assert "This is your agency: an agency cannot review itself." in page
@@ -383,7 +383,7 @@ def test_the_agency_replies_and_objects_members_flag(directory: Directory, clien
     flagged_page = owner.get(flagged.headers["location"], headers=EN).text
     assert "You flagged this review." in flagged_page and "the moderators will look at the review" in flagged_page
     mine = _post(alice, f"{path}/reviews/{review.id}/flag", {})
-    assert mine.status_code == 400 and "you cannot flag your own review" in mine.text
+    assert mine.status_code == 400 and "You cannot flag your own review" in mine.text
 
     sanctioned = f"/community/agencies/{ids['gz_sanctioned']}"
     assert 'id="objections"' not in alice.get(sanctioned, headers=EN).text

@@ -125,7 +125,7 @@ def test_a_refused_new_collection_is_said_beside_its_form(web: TestClient) -> No
     assert r.status_code == 400 and "Name" in alert.text and FIRST in new.text_content()
     kept = _create(web, "Empty box")
     empty = _post(web, f"/collections/{kept}/items", {"pns": ""})
-    assert empty.status_code == 400 and "type at least one publication number" in empty.text
+    assert empty.status_code == 400 and "Type at least one publication number" in empty.text
 
 
 def test_an_unknown_number_is_refused_named_and_nothing_is_added(web: TestClient) -> None:
@@ -161,7 +161,7 @@ def test_htmx_answers_with_the_changed_item_only(web: TestClient) -> None:
     assert "<html" not in text and "&lt;script&gt;x&lt;/script&gt;" in text and "<script>x" not in text
 
     # spaces, and an empty box (the browser's own check bypassed: a bare 422 that htmx did not show)
-    for blank, said in (("   ", "a tag needs at least one character"), ("", "Tag is required")):
+    for blank, said in (("   ", "A tag needs at least one character"), ("", "Tag is required")):
         r = _post(web, f"/collections/{cid}/tags", {"pn": SECOND, "tag": blank}, HTMX)
         assert r.status_code == 400 and f'<div class="error" role="alert">{said}' in r.text, blank
     r = _post(web, f"/collections/{cid}/notes", {"pn": SECOND, "text": ""}, HTMX)
@@ -210,7 +210,7 @@ def test_edit_share_and_who_may_see_and_change(corpus_settings_small: Settings) 
         assert owners_page.xpath(f"//a[@href='/collections/{cid}']")  # in the owner's own list
         assert not owners_page.get_element_by_id("public").xpath(f".//a[@href='/collections/{cid}']")
         r = _post(other, f"/collections/{cid}/tags", {"pn": FIRST, "tag": "mine now"})
-        assert r.status_code == 400 and "only the collection&#39;s owners and members may change it" in r.text
+        assert r.status_code == 400 and "Only the collection&#39;s owners and members may change it" in r.text
         assert "mine now" not in owner.get(f"/collections/{cid}", headers=HTML).text
         # a saved query that does not parse: the error says where, and what was typed stays in the form
         r = _post(owner, f"/collections/{cid}/edit", {"name": "shared work", "description": "for everyone",

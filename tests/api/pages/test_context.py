@@ -11,7 +11,8 @@ from fastapi import Request
 from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 
 from api.deps import Platform
-from api.pages.context import Page, local_path
+from api.pages.context import Page, as_sentence, local_path
+from core.errors import InvalidInput, NotFound
 from core.i18n import Language
 
 
@@ -75,3 +76,50 @@ def test_a_next_address_off_this_site_is_refused(target: str | None) -> None:
 @pytest.mark.parametrize("target", ["/", "/community/topics/3?page=2#post-9", "/?q=a\\b", "/collections/1?start=20"])
 def test_a_next_address_on_this_site_is_kept(target: str) -> None:
     assert local_path(target) == target
+
+
+@pytest.mark.parametrize(("words", "shown"), [
+    ("category 999 not found", "Category 999 not found"),
+    ("e-mail address taken: sign in", "E-mail address taken: sign in"),  # only its first letter is raised
+    ("work: title is required", "Work: title is required"),
+    ("iPhone is not a patent", "iPhone is not a patent"),  # a name is written as its owner writes it
+    ("spaCy is not installed", "spaCy is not installed"),
+    ("alice@example.org is not a moderator there", "alice@example.org is not a moderator there"),  # a value
+    ("us7654321b2 is not in the corpus", "us7654321b2 is not in the corpus"),
+    ("Already a sentence", "Already a sentence"),
+    ("类别 999 不存在", "类别 999 不存在"),  # Chinese has no capitals
+    ("", ""),
+    ("   ", "   "),
+])
+def test_a_refusal_on_its_own_reads_as_a_sentence(words: str, shown: str) -> None:
+    """The services word their refusals in lower case ("category 999 not found"); a page shows one
+    on its own as a sentence, raising its first letter when it begins an ordinary word."""
+    assert as_sentence(words) == shown
+
+
+def test_a_page_says_a_refusal_as_a_sentence_and_keeps_what_was_typed() -> None:
+    missing = NotFound.said("category %(id)s not found", id=999)
+    assert _page(Language.en).explain(missing) == "Category 999 not found"
+    assert _page(Language.zh).explain(missing) == "版块 999 不存在"
+    assert missing.detail == "category 999 not found"  # the API's problem detail stays as it was
+    typed = InvalidInput.said("%(value)s is not a registration number: it reads like CR-2026-00000001", value="abc")
+    assert _page(Language.en).explain(typed) == "abc is not a registration number: it reads like CR-2026-00000001"
+
+
+class Dates(BaseModel):
+    completed: dt.date
+
+    @model_validator(mode="after")
+    def _past(self) -> Dates:
+        if self.completed > dt.date(2026, 1, 1):
+            raise ValueError("the completion date is in the future")
+        return self
+
+
+def test_a_validators_own_sentence_on_its_own_reads_as_a_sentence() -> None:
+    """A form's check across its fields says a sentence of its own, as the platform's refusals do;
+    a limit of a field follows its label ("Title takes at most 5 characters")."""
+    with pytest.raises(ValidationError) as caught:
+        Dates.model_validate({"completed": "2999-01-01"})
+    assert _page(Language.en).explain(caught.value) == "The completion date is in the future"
+    assert _page(Language.zh).explain(caught.value) == "创作完成日期不能晚于今天"

@@ -82,7 +82,7 @@ def test_a_government_user_opens_guangdongs_regional_page(browser: Browser, port
     screenshot(page, f"regions-compare-{lang[:2]}")
 
 
-@pytest.mark.parametrize("lang,said", [("zh-CN", "未知地区“Atlantis”"), ("en-GB", "unknown region 'Atlantis'")])
+@pytest.mark.parametrize("lang,said", [("zh-CN", "未知地区“Atlantis”"), ("en-GB", "Unknown region 'Atlantis'")])
 def test_a_name_that_is_no_region_is_said_so_in_the_form(browser: Browser, portal_url: str, lang: str,
                                                           said: str) -> None:
     page = new_page(browser, lang)

@@ -350,7 +350,7 @@ def test_a_scope_shared_with_an_organisation_is_seen_by_its_members_only(portal:
     assert key in carol.get("/reports", headers=EN).text
     assert bob.get(f"/reports/industries/{key}", headers=EN).status_code == 404
     taken = _post(bob, "/reports/scopes", {"key": key, "name": "Mine too", "query": "IPC=H01L"})
-    assert taken.status_code == 400 and f"the key {key} is taken: choose another" in taken.text
+    assert taken.status_code == 400 and f"The key {key} is taken: choose another" in taken.text
     assert "Association scope" not in taken.text  # nothing of alice's scope is shown
     for_members = _post(alice, "/reports/subscriptions", {"scope": key, "org": str(org_id), "keywords": "lamp"})
     assert for_members.status_code == 303  # an association's watch: its members get the alerts
@@ -382,7 +382,7 @@ def test_an_unknown_competitor_is_flagged_and_nothing_is_kept(portal: Portal) ->
     assert _subscriptions(portal) == before
     not_a_number = _post(alice, "/reports/subscriptions", form | {"watched": "Aurora Lighting Co., Ltd.",
                                                                 "red_pct": "lots"})
-    assert not_a_number.status_code == 400 and "the thresholds are numbers" in not_a_number.text
+    assert not_a_number.status_code == 400 and "The thresholds are numbers" in not_a_number.text
     # each refusal names its field, in the reader's words: the keyword's said "该项" and was English
     long_word = _post(alice, "/reports/subscriptions", form | {"watched": "Aurora Lighting Co., Ltd.",
                                                              "keywords": "灯" * 101}, headers=ZH)
@@ -689,7 +689,7 @@ def test_a_refused_subscription_names_every_problem_at_once(portal: Portal) -> N
     assert 'aria-invalid' not in _field(r.text, "t-yellow")
     # a threshold that is no number is not compared with its pair (no made-up "red below yellow")
     words = _post(alice, "/reports/subscriptions", {"scope": "led", "yellow_pct": "lots", "red_pct": "10"}, headers=EN)
-    assert words.status_code == 400 and "the thresholds are numbers" in words.text
+    assert words.status_code == 400 and "The thresholds are numbers" in words.text
     assert "cannot be below its yellow one" not in words.text
     # a threshold of 0, and 2.9 keywords, are refused with the form's other problems (0 refused alone,
     # hiding the unknown competitor; 2.9 was read as 2)
@@ -697,8 +697,8 @@ def test_a_refused_subscription_names_every_problem_at_once(portal: Portal) -> N
                                                    "min_keywords": "2.9"}, headers=EN)
     page = html.fromstring(zero.text)
     assert zero.status_code == 400 and _subscriptions(portal) == before
-    assert page.get_element_by_id("t-yellow-error").text_content() == "a threshold is above 0"
-    assert page.get_element_by_id("t-kw-error").text_content() == "a number of keywords is a whole number"
+    assert page.get_element_by_id("t-yellow-error").text_content() == "A threshold is above 0"
+    assert page.get_element_by_id("t-kw-error").text_content() == "A number of keywords is a whole number"
     assert "No Such Lamps Ltd" in page.get_element_by_id("subscribe-error").text_content()
 
 

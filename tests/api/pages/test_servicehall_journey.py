@@ -26,7 +26,7 @@ DONE = {"zh-CN": "办件 {number}：已办结", "en-GB": "Application {number}: 
 RESERVE = {"zh-CN": "其余 3 个工作日为退回重办预留", "en-GB": "the other 3 working days allow for work sent back"}
 IDENTITY = {"zh-CN": "申请人身份证明", "en-GB": "Proof of the applicant's identity"}
 ONE_EACH = {"zh-CN": "请为每项必交材料上传文件：申请人身份证明",  # the unmet one alone
-            "en-GB": "attach a file for each required material: Proof of the applicant's identity"}
+            "en-GB": "Attach a file for each required material: Proof of the applicant's identity"}
 KEPT_NOTE = {"zh-CN": "您选择的文件已保留", "en-GB": "The files you chose are kept"}
 KEPT = {"zh-CN": "已保留：evidence.png（27字节）", "en-GB": "kept: evidence.png (27 bytes)"}
 KEPT_AS = {"zh-CN": "申请人身份证明：id-card.png", "en-GB": "Proof of the applicant's identity: id-card.png"}
@@ -188,7 +188,7 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
         "意见（要求补正、不予受理时必填）" if zh else "Comment (required for: Request materials, Refuse to accept)")
     reject.click()  # without a comment: refused, and named as the button is
     expect(acceptor.locator("main")).to_contain_text("请说明理由（“不予受理”需要填写意见）" if zh else
-                                                     "say why (“refuse to accept” needs a comment)")
+                                                     "Say why (“refuse to accept” needs a comment)")
     _act(acceptor, portal_url, number, "accept")
     _act(staff["handler"], portal_url, number, "handle", comment="Evidence is sufficient; send a warning letter.")
     _act(staff["reviewer"], portal_url, number, "review")
