@@ -14,7 +14,6 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
 from analytics import regional
 from analytics.indicators import Basis, CountingUnit
@@ -22,7 +21,7 @@ from analytics.portal import DashboardFilters
 from analytics.regional import RegionTable
 from api.pages.context import Page, PageDep
 from api.pages.downloads import dated, download
-from api.pages.reports import BASIS_LABELS, COUNTING_LABELS, Year, dashboard_charts, refused_period
+from api.pages.reports import BASIS_LABELS, COUNTING_LABELS, Home, Year, dashboard_charts, refused_home, refused_period
 from core.errors import InvalidInput
 from core.regions import Level
 from ipsearch.results import ExportFormat
@@ -78,27 +77,6 @@ def compare(page: PageDep, r: Annotated[list[str], Query()] = [],  # noqa: B006 
                        **form)
 
 
-# a home country as the address may carry it: any text, refused in words beside its field (the
-# limit only keeps the address short; what is longer is refused with FastAPI's page)
-Home = Annotated[str, Query(max_length=200)]
-
-
-def _home_country(page: Page, typed: str) -> tuple[str, str | None]:
-    """The home country the address names (a two-letter country code, either case), or the default
-    with the refusal in the reader's words, said beside the field (``home=ZZ`` and ``home=<script>``
-    fell back to CN without a word). The service's filters decide what a country code is."""
-    if not typed.strip():  # the field left empty: its placeholder, the default
-        return DashboardFilters().home_country, None
-    try:
-        return DashboardFilters(home_country=typed.strip().upper()).home_country, None
-    except ValidationError:
-        default = DashboardFilters().home_country
-        shown = typed if len(typed) <= 20 else typed[:20] + "…"
-        return default, page.gettext("The home country “%(typed)s” was not understood: write a two-letter country code "
-                                     "(ISO 3166), such as CN or US. The figures below are for %(default)s.",
-                                     typed=shown, default=default)
-
-
 def _one_to_compare(page: Page, typed: str, form: dict[str, Any]) -> HTMLResponse:
     """The form with the one region named, by its name, asking for another (a region page links here
     with its code: it opened on a refusal of what the reader had not yet had a chance to type)."""
@@ -124,7 +102,7 @@ def region_csv(page: PageDep, code: str, table: RegionTable, from_year: Annotate
                counting: CountingUnit = CountingUnit.family, home: Home = "CN") -> Response:
     """A table of the region's page with the page's filters; a refused period or home country is
     the page's refusal."""
-    country, home_refused = _home_country(page, home)
+    country, home_refused = refused_home(page, home)
     if refused_period(page, from_year, to_year) or home_refused:
         return region(page, code, from_year, to_year, basis, counting, home)
     filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, home_country=country,
@@ -149,7 +127,7 @@ def region(page: PageDep, code: str, from_year: Annotated[Year, Query(alias="fro
     typed = {"from": from_year, "to": to_year}  # a refused period stays in the form, to be put right
     if refused := refused_period(page, from_year, to_year):
         from_year = to_year = None
-    country, home_refused = _home_country(page, home)
+    country, home_refused = refused_home(page, home)
     filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, home_country=country,
                                counting=counting)
     view = regional.region_board(page.session, page.platform.search, page.user, found.code, filters, page.lang)

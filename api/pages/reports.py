@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
+from pydantic import BeforeValidator, Field, ValidationError
 
 from analytics import portal
 from analytics import service as analytics
@@ -29,7 +29,6 @@ from api.i18n import N_, formatter
 from api.pages import refusals
 from api.pages.context import CheckedPageDep, Page, PageDep
 from core import mail
-from core.countries import country_code
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.i18n import Language
 from core.ids import DbId, parse_id
@@ -46,6 +45,9 @@ def blank_is_none(value: object) -> object:
 
 # a year of the filters: a box left empty (as the form first stands) is no limit
 Year = Annotated[Annotated[int, Field(ge=1800, le=2200)] | None, BeforeValidator(blank_is_none), Query()]
+# a home country as the address may carry it: any text, refused in words beside its field (the
+# limit only keeps the address short; what is longer is refused with FastAPI's page)
+Home = Annotated[str, Query(max_length=200)]
 FORM_ERRORS = (InvalidInput, PermissionDenied, Conflict, ValidationError)
 POLL_SECONDS = 2
 
@@ -146,20 +148,20 @@ def _dashboard(page: Page, key: str, filters: portal.DashboardFilters, status_co
 @router.get("/reports/industries/{key}", response_class=HTMLResponse, response_model=None)
 def dashboard(page: PageDep, key: str, from_year: Annotated[Year, Query(alias="from")] = None,
               to_year: Annotated[Year, Query(alias="to")] = None, basis: Basis = Basis.filing,
-              home: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$"), AfterValidator(str.upper),
-                              AfterValidator(country_code)] = "CN",
-              counting: CountingUnit = CountingUnit.family) -> Response:
-    """A period whose first year is after its last answers 422 with the whole period shown and
-    the refusal above the filters, where it can be put right; other values the form would not send
-    answer an error page. The home country is a two-letter country code (ZZ is none), in either case.
+              home: Home = "CN", counting: CountingUnit = CountingUnit.family) -> Response:
+    """A period whose first year is after its last, or a home country that is no country code,
+    answers 422 with the page counted without it and the refusal beside the filters, where it can be
+    put right (as a region's page does); other values the form would not send answer an error page.
     A region's scope is shown on the region's own page, with its cities and key companies."""
     if key.startswith(REGION_PREFIX):
         return page.redirect(f"/regions/{key.removeprefix(REGION_PREFIX)}?{page.request.url.query}".rstrip("?"))
     typed = {"from": from_year, "to": to_year}  # a refused period stays in the form, to be put right
     if refused := refused_period(page, from_year, to_year):
         from_year = to_year = None
-    return _dashboard(page, key, _filters(from_year, to_year, basis, home, counting), 422 if refused else 200,
-                      filter_error=refused, typed_years=typed if refused else {})
+    country, home_refused = refused_home(page, home)
+    return _dashboard(page, key, _filters(from_year, to_year, basis, country, counting),
+                      422 if refused or home_refused else 200, filter_error=refused,
+                      typed_years=typed if refused else {}, home_error=home_refused, typed_home=home)
 
 
 def refused_period(page: Page, from_year: int | None, to_year: int | None) -> str | None:
@@ -168,6 +170,22 @@ def refused_period(page: Page, from_year: int | None, to_year: int | None) -> st
     if from_year and to_year and from_year > to_year:
         return page.gettext("The period's first year is after its last year.")
     return None
+
+
+def refused_home(page: Page, typed: str) -> tuple[str, str | None]:
+    """The home country the address names (a two-letter country code, either case), or the default
+    with the refusal in the reader's words, said beside the field (``home=ZZ`` and ``home=<script>``
+    fell back to CN without a word). The service's filters decide what a country code is."""
+    if not typed.strip():  # the field left empty: its placeholder, the default
+        return portal.DashboardFilters().home_country, None
+    try:
+        return portal.DashboardFilters(home_country=typed.strip().upper()).home_country, None
+    except ValidationError:
+        default = portal.DashboardFilters().home_country
+        shown = typed if len(typed) <= 20 else typed[:20] + "…"
+        return default, page.gettext("The home country “%(typed)s” was not understood: write a two-letter country code "
+                                     "(ISO 3166), such as CN or US. The figures below are for %(default)s.",
+                                     typed=shown, default=default)
 
 
 @router.post("/reports/industries/{key}/report", response_model=None)

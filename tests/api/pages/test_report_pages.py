@@ -192,7 +192,7 @@ def test_a_one_year_period_draws_no_comparison(portal: Portal) -> None:
     assert "所选年份尚不完整" in ahead and "所选时段太短" not in ahead
 
 
-@pytest.mark.parametrize("query", ["from=abc", "basis=grant", "home=china", "counting=patent", "to=99999"])
+@pytest.mark.parametrize("query", ["from=abc", "basis=grant", "counting=patent", "to=99999"])
 def test_bad_parameters_answer_with_a_422_page(portal: Portal, query: str) -> None:
     r = portal.clients["anon"].get(f"/reports/industries/led?{query}", headers=EN)
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), r.text
@@ -209,11 +209,9 @@ def test_a_refused_value_is_named_by_its_label_and_a_reversed_period_is_refused_
     """The error page named the address's parameter ("(home)"); a reversed period replaced the
     dashboard with an error page. A lower-case country code is the code."""
     anon = portal.clients["anon"]
-    named = anon.get("/reports/industries/led?home=china&from=x", headers=ZH)
-    assert named.status_code == 422 and "（起始年份、本国）" in named.text
-    nowhere = anon.get("/reports/industries/led?home=ZZ", headers=ZH)  # two letters, no country: not all foreign
-    assert nowhere.status_code == 422 and "（本国）" in nowhere.text
-    assert "home" not in named.text.split("<main")[1]  # never the parameter's own name
+    named = anon.get("/reports/industries/led?from=x&counting=x", headers=ZH)
+    assert named.status_code == 422 and "（统计口径、起始年份）" in named.text  # each by its label
+    assert "counting" not in named.text.split("<main")[1]  # never the parameter's own name
     reversed_period = anon.get("/reports/industries/led?from=2020&to=2010", headers=ZH)
     assert reversed_period.status_code == 422
     # in the words of the form's own labels, with the years typed kept in it to be put right
@@ -869,13 +867,14 @@ def test_the_regions_page_says_by_its_total_that_provinces_count_a_document_twic
 @pytest.mark.parametrize(("typed", "headers", "said"), [
     ("ZZ", ZH, "无法识别本国代码“ZZ”"), ("ZZ", EN, "The home country “ZZ” was not understood"),
     (XSS, ZH, "无法识别本国代码“<script>alert('x')</"), ("1", EN, "“1” was not understood")])
-def test_a_region_page_refuses_a_home_country_that_is_none_beside_its_field(
+def test_a_dashboard_refuses_a_home_country_that_is_none_beside_its_field(
         portal: Portal, typed: str, headers: dict[str, str], said: str) -> None:
-    """/regions/440000?home=ZZ (or ?home=<script>) answered 200 and counted for CN without a word:
-    refused in the reader's words under the filters' row, the field marked and keeping what was
-    typed (as text), the page counted for CN and usable; its CSV links refuse it the same way."""
+    """/regions/440000?home=ZZ (or ?home=<script>) answered 200 and counted for CN without a word,
+    and an industry's dashboard answered an error page instead of itself: both refuse it in the
+    reader's words under the filters' row, the field marked and keeping what was typed (as text),
+    the page counted for CN and usable; a region's CSV links refuse it the same way."""
     anon = portal.clients["anon"]
-    for path in ("/regions/440000", "/regions/440000/companies.csv"):
+    for path in ("/regions/440000", "/regions/440000/companies.csv", "/reports/industries/led"):
         r = anon.get(path, params={"home": typed}, headers=headers)
         assert r.status_code == 422, path
         page = html.fromstring(r.text)
@@ -886,9 +885,10 @@ def test_a_region_page_refuses_a_home_country_that_is_none_beside_its_field(
         assert field.get("value") == typed[:20]
         assert XSS not in r.text and page.get_element_by_id("trend-table") is not None  # text, and the page is there
     for good in ("us", "US", ""):
-        r = anon.get("/regions/440000", params={"home": good}, headers=EN)
-        assert r.status_code == 200 and 'id="f-home-error"' not in r.text
-        assert html.fromstring(r.text).get_element_by_id("f-home").get("value") == (good.upper() or "CN")
+        for path in ("/regions/440000", "/reports/industries/led"):
+            r = anon.get(path, params={"home": good}, headers=EN)
+            assert r.status_code == 200 and 'id="f-home-error"' not in r.text
+            assert html.fromstring(r.text).get_element_by_id("f-home").get("value") == (good.upper() or "CN")
 
 
 def test_an_alert_listed_beside_its_badge_does_not_repeat_its_colour(portal: Portal) -> None:
