@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from pathlib import Path
 
 from celery import Celery
 
@@ -30,10 +31,19 @@ def build_celery(settings: Settings) -> Celery:
     return make_celery(settings)
 
 
-def worker_command(concurrency: int = 2, pool: str = "threads") -> list[str]:
-    """The argv of a worker process (``ipcommons serve`` and the tests start it this way)."""
-    return [sys.executable, "-m", "api.worker", "worker", "--loglevel=INFO", f"--concurrency={concurrency}",
+def beat_schedule(settings: Settings) -> Path:
+    """Where Celery beat keeps when each periodic job last ran (under the data directory, as all state)."""
+    return settings.resolved_data_dir / "beat-schedule"
+
+
+def worker_command(concurrency: int = 2, pool: str = "threads", schedule: Path | None = None) -> list[str]:
+    """The argv of a worker process (``ipcommons serve`` and the tests start it this way). With a
+    ``schedule`` file it runs Celery beat too (mail, deadline cards, daily rules): one machine's
+    worker doing everything, as ``ipcommons serve`` starts it; a deployment of several workers runs
+    one ``python -m api.worker beat`` instead, or each periodic job would run once per worker."""
+    argv = [sys.executable, "-m", "api.worker", "worker", "--loglevel=INFO", f"--concurrency={concurrency}",
             f"--pool={pool}", "--without-gossip", "--without-mingle", "--hostname", f"ipcommons-{os.getpid()}@%h"]
+    return argv + (["--beat", f"--schedule={schedule}"] if schedule is not None else [])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -129,6 +129,12 @@ def enabled(settings: Settings) -> bool:
     return bool(settings.smtp_host)
 
 
+def reaches(settings: Settings, user: User | None) -> bool:
+    """Whether the user's notices are mailed too: the site sends mail and the user takes it. A page
+    promises e-mail only then."""
+    return enabled(settings) and user is not None and user.email_notifications
+
+
 def send_pending(settings: Settings, session: Session) -> int:
     """Mail the notifications not mailed yet (to users who want mail; security notices to everyone);
     return how many were sent."""

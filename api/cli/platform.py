@@ -18,22 +18,27 @@ from core.settings import BrokerKind, get_settings, serve_at
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    worker: Annotated[bool | None, typer.Option(help="Also run a local Celery worker "
-                                                 "(default: on with the embedded broker).")] = None,
+    worker: Annotated[bool | None, typer.Option(help="Also run a local Celery worker, with the scheduler when "
+                                                 "the broker is the embedded one (default: on with the embedded "
+                                                 "broker).")] = None,
     reload: bool = False,
 ) -> None:
     """Serve the API and web pages. Unless IPC_PUBLIC_URL says otherwise, links in mail (a password
     link, a certificate's QR code) point at the address served here."""
     import uvicorn
 
-    from api.worker import worker_command
+    from api.worker import beat_schedule, worker_command
 
     settings = serve_at(host, port)
     console.print(f"links in mail point at {settings.public_url} (IPC_PUBLIC_URL)", highlight=False)
     proc = None
     if worker if worker is not None else settings.broker_kind is BrokerKind.embedded:
-        proc = subprocess.Popen(worker_command(1))
-        console.print(f"[green]local worker started[/] (pid {proc.pid}, broker: {settings.broker_kind})")
+        # the embedded broker is one machine's: its worker also runs the schedule (mail, deadline cards,
+        # daily rules), which nothing else would; beside a shared broker one beat runs apart
+        alone = settings.broker_kind is BrokerKind.embedded
+        proc = subprocess.Popen(worker_command(1, schedule=beat_schedule(settings) if alone else None))
+        console.print(f"[green]local worker started[/] (pid {proc.pid}, broker: {settings.broker_kind}, "
+                      f"scheduler: {'on' if alone else 'off: run python -m api.worker beat once'})", highlight=False)
     # uvicorn stops on SIGTERM, then raises it again at its default handler: the process would end
     # before ``finally`` and leave the worker running. As SystemExit, it unwinds through ``finally``.
     signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
@@ -50,11 +55,15 @@ def serve(
 
 
 @app.command()
-def worker(concurrency: int = 2) -> None:
+def worker(concurrency: int = 2,
+           beat: Annotated[bool, typer.Option(help="Also run the scheduler (mail, deadline cards, daily rules): in "
+                                                   "one worker only, or run python -m api.worker beat apart.")] = False
+           ) -> None:
     """Run a Celery worker for background jobs (loads, reports, certificates)."""
-    from api.worker import worker_command
+    from api.worker import beat_schedule, worker_command
 
-    raise typer.Exit(subprocess.call(worker_command(concurrency)))
+    schedule = beat_schedule(get_settings()) if beat else None
+    raise typer.Exit(subprocess.call(worker_command(concurrency, schedule=schedule)))
 
 
 @db_app.command("upgrade")

@@ -164,7 +164,8 @@ def choose_language(page: CheckedPageDep, lang: Text, next: Annotated[str, Form(
 def _account(page: Page, status_code: int = 200, **extra: object) -> HTMLResponse:
     user = page.require_user()
     return page.render("account.html", status_code, keys=service.api_keys_of(page.session, user),
-                       orgs=service.organisations_of(page.session, user), **extra)
+                       orgs=service.organisations_of(page.session, user),
+                       site_mails=mail.enabled(page.platform.settings), **extra)
 
 
 # what the account page says after each of its forms (?done=...), so a save is seen to have worked
@@ -184,13 +185,16 @@ def account(page: PageDep, done: str = "") -> HTMLResponse:
 # A field left empty (the browser's check bypassed) reaches the service as "" and is refused there,
 # beside its form with what was typed, not by FastAPI as a missing field on a bare error page.
 @router.post("/account/profile", response_model=None)
-def save_profile(page: CheckedPageDep, display_name: Text = "", language: Annotated[str, Form()] = "") -> Response:
+def save_profile(page: CheckedPageDep, display_name: Text = "", language: Annotated[str, Form()] = "",
+                 email_notifications: Annotated[bool, Form()] = False) -> Response:
+    """The name, the language and whether notices are e-mailed (an unticked box is not sent: off)."""
     try:
         profile = ProfileIn(display_name=display_name.strip())
-        service.update_profile(page.writer(), profile.display_name, parse_language(language))
+        service.update_profile(page.writer(), profile.display_name, parse_language(language), email_notifications)
     except (IPCommonsError, ValidationError) as exc:
         page.session.rollback()
-        return _account(page, 400, profile_error=page.explain(exc), typed_name=display_name, typed_language=language)
+        return _account(page, 400, profile_error=page.explain(exc), typed_name=display_name, typed_language=language,
+                        typed_mail=email_notifications)
     if chosen := parse_language(language):
         page.new_cookies[LANG_COOKIE] = chosen.value
     return page.redirect("/account?done=profile")

@@ -22,6 +22,7 @@ from api.i18n import formatter
 from api.pages.context import CheckedPageDep, Page, PageDep, local_path
 from api.pages.downloads import dated, download
 from api.pages.patent import render_patent
+from core import mail
 from core.accounts import service as accounts
 from core.errors import InvalidInput, IPCommonsError, NotFound, PermissionDenied
 from core.ids import DbId, parse_id
@@ -131,7 +132,7 @@ def _collection(page: Page, cid: int, start: int = 0, status_code: int = 200, **
     return page.render("collection.html", status_code, coll=coll, items=items.items,
                        total=items.total, start=start, per_page=ITEMS_PER_PAGE, stats=stats, charts=charts,
                        notes=_notes_by_pn(service.notes(session, user, cid)), orgs=_orgs(page, coll),
-                       mine=coll.owned, **extra)
+                       mine=coll.owned, mailed=mail.reaches(page.platform.settings, user), **extra)
 
 
 def _orgs(page: Page, coll: CollectionOut) -> list[Any]:

@@ -269,8 +269,7 @@ def subscriptions(page: PageDep, scope: Annotated[str, Query(max_length=60)] = "
     given only when the service confirms it (the reader's own subscription; one the reader ended):
     anyone can write an address that says a subscription was made or deleted."""
     user = page.require_user()
-    # the e-mail is promised only when this site sends mail and the reader takes it
-    mailed = mail.enabled(page.platform.settings) and user.email_notifications
+    mailed = mail.reaches(page.platform.settings, user)  # the e-mail is promised only then
     said = (N_("You are subscribed: alerts reach your inbox and your e-mail.") if mailed else
             N_("You are subscribed: alerts reach your inbox (this site sends no e-mail)."))
     made = analytics.is_subscription_of(page.session, user, parse_id(created))

@@ -291,15 +291,20 @@ def change_role(w: Writer, user_id: int, body: RoleIn) -> UserOut:
     return UserOut.model_validate(user)
 
 
-def update_profile(w: Writer, display_name: str, language: Language | None) -> UserOut:
-    """The name others see and the portal's language (None: follow the browser)."""
+def update_profile(w: Writer, display_name: str, language: Language | None,
+                   email_notifications: bool | None = None) -> UserOut:
+    """The name others see, the portal's language (None: follow the browser) and whether notices
+    are e-mailed too (None: as they were; security notices are mailed either way)."""
     name = display_name.strip()
     if not name or len(name) > 120 or any(not c.isprintable() for c in name):
         raise InvalidInput("a display name has 1 to 120 printable characters")
     user = w.actor
     user.display_name = name
     user.language = language.value if language else None
-    w.audit(AuditAction.user_language_set, "user", user.id, language=user.language)
+    if email_notifications is not None:
+        user.email_notifications = email_notifications
+    w.audit(AuditAction.user_language_set, "user", user.id, language=user.language,
+            email_notifications=user.email_notifications)
     w.commit()
     return UserOut.model_validate(user)
 

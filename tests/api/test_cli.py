@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
+from api.worker import beat_schedule
 from core.settings import Settings
 from tests.processes import start, stop
 from tests.smtp import free_port
@@ -181,7 +182,9 @@ def test_explain_prints_the_query_as_typed_not_as_markup(embedded_settings: Sett
 
 def test_stopping_serve_stops_its_local_worker(embedded_settings: Settings, tmp_path: Path) -> None:
     """SIGTERM (what a process manager or ``pkill`` sends) ends ``serve`` and the Celery worker it
-    started; uvicorn re-raises the signal after its shutdown, which used to skip the cleanup."""
+    started; uvicorn re-raises the signal after its shutdown, which used to skip the cleanup. The
+    worker runs the scheduler too: without it ``make run`` mailed nothing (mail is sent by a periodic
+    job), nor fired a deadline card."""
     port = free_port()
     log = tmp_path / "serve.log"
     server = start([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], _embedded_env(embedded_settings),
@@ -194,6 +197,11 @@ def test_stopping_serve_stops_its_local_worker(embedded_settings: Settings, tmp_
         worker_pid = int(log.read_text().split("local worker started (pid ", 1)[1].split(",", 1)[0])
         # a password link mailed from here opens here (IPC_PUBLIC_URL unset: the served address)
         assert f"links in mail point at http://127.0.0.1:{port} " in log.read_text()
+        assert "scheduler: on" in log.read_text()
+        schedule = beat_schedule(embedded_settings)  # a shelve: its file name may take a suffix
+        while "beat: Starting..." not in log.read_text() or not any(schedule.parent.glob(f"{schedule.name}*")):
+            assert time.monotonic() < deadline and server.poll() is None, log.read_text()[-2000:]
+            time.sleep(0.5)
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=40) == 128 + signal.SIGTERM
         deadline = time.monotonic() + 30

@@ -437,3 +437,35 @@ def test_account_forms_say_what_they_did_and_refuse_empty_fields_beside_themselv
     assert "Key revoked" in keys and "Key revoked" not in page[:page.index('id="keys-h"')]
     assert '<td data-label="Status">Revoked</td>' in keys and ">In use</td>" not in keys and 'class="stack"' in keys
     assert "Profile saved." not in web.get("/account?done=nonsense", headers=EN).text
+
+
+def _mail_box(client: TestClient) -> tuple[bool, str]:
+    """Whether the account page's e-mail box is ticked, and the hint beside it."""
+    page = lxml_html.fromstring(client.get("/account", headers=EN).text)
+    [box] = page.xpath('//input[@name="email_notifications"]')
+    return box.get("checked") is not None, page.get_element_by_id("mail-hint").text_content()
+
+
+def test_a_member_chooses_whether_notices_are_e_mailed(web: TestClient,
+                                                        mailing_web: tuple[TestClient, MailSink]) -> None:
+    """The mailer honoured a choice no page offered: the profile form has the box, ticked from the
+    start, and says what it covers (security notices are mailed in any case) or that this site
+    sends no e-mail; an unticked box is not sent by a browser, so a save without it turns mail off."""
+    _sign_up(web)
+    assert _mail_box(web) == (True, "This site sends no e-mail at present: your notices stay in your inbox.")
+    mailing, _ = mailing_web
+    _sign_up(mailing)
+    ticked, hint = _mail_box(mailing)
+    assert ticked and "Security notices (your password changed) are e-mailed in any case." in hint
+
+    def save(client: TestClient, **box: str) -> Response:
+        return client.post("/account/profile", data={"display_name": "Ada", "csrf_token": _csrf(client, "/account"),
+                                                     **box}, headers=EN, follow_redirects=False)
+
+    assert save(mailing).status_code == 303 and _mail_box(mailing)[0] is False
+    assert save(mailing, email_notifications="1").status_code == 303 and _mail_box(mailing)[0] is True
+    refused = save(mailing, email_notifications="<script>")  # no browser sends that: a plain refusal, nothing saved
+    assert refused.status_code == 422 and "<script>" not in refused.text and _mail_box(mailing)[0] is True
+    blank = save(mailing, display_name=" ")  # refused beside the form, the box as it was sent (unticked)
+    [box] = lxml_html.fromstring(blank.text).xpath('//input[@name="email_notifications"]')
+    assert blank.status_code == 400 and box.get("checked") is None and _mail_box(mailing)[0] is True

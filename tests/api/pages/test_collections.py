@@ -339,3 +339,17 @@ def test_a_tag_and_a_note_come_off_in_place(web: TestClient) -> None:
     # without the form's token nothing is removed
     r = web.post(f"/collections/{cid}/tags/remove", data={"pn": FIRST, "tag": "x"}, headers=HTML)
     assert r.status_code == 403
+
+
+def test_the_page_promises_e_mail_only_when_the_site_sends_it(corpus_settings_small: Settings) -> None:
+    """The page told every owner of a saved query that new matches come by e-mail, on a site that
+    sends none (no SMTP host): it says the inbox alone then, and the e-mail where mail is sent."""
+    inbox_only = "join the collection after every load, and you are told in your inbox."
+    by_mail = "join the collection after every load, and you are told in your inbox and by e-mail."
+    mailing = corpus_settings_small.model_copy(update={"smtp_host": "127.0.0.1"})  # nothing is sent by a page
+    for settings, promised, not_promised in ((corpus_settings_small, inbox_only, by_mail),
+                                             (mailing, by_mail, inbox_only)):
+        with TestClient(create_app(settings)) as client:
+            _sign_up(client)
+            page = client.get(f"/collections/{_create(client, query='TXT=apparatus')}", headers=HTML).text
+            assert promised in page and not_promised not in page
