@@ -49,6 +49,9 @@ def _print_summary(summary: LoadSummary) -> None:
                   f"[red]{summary.failed}[/]" if summary.failed else "0", str(summary.skipped),
                   f"{summary.seconds:.1f}", summary.quarantine or "-")
     console.print(table)
+    if summary.files_unchanged:  # a file copied again (to another folder, under another name) is the same file
+        console.print(f"{summary.files_unchanged} unchanged: files already loaded into {summary.backend} with the "
+                      "same content (by checksum, wherever they lie now); --force loads them again.", highlight=False)
 
 
 @app.command()

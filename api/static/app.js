@@ -25,6 +25,32 @@
     if (event.detail.xhr.status === 400) { event.detail.shouldSwap = true; event.detail.isError = false; }
   });
 
+  // An in-place change (a tag added or taken off, a note, a document removed) replaces the control
+  // that had the focus, which fell to the page's top: htmx keeps it only for a field with an id. It
+  // goes back into the changed item (its field of the same name, else the item), or, the item gone,
+  // to the next one (else the list), so a keyboard's next Tab goes on from where it was.
+  var focusBefore = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target, active = document.activeElement;
+    focusBefore = null;
+    if (target && target.id && active && target.contains(active)) {
+      var next = target.nextElementSibling || target.previousElementSibling;
+      focusBefore = { id: target.id, name: active.getAttribute("name"), next: next && next.id,
+                      list: target.parentElement };
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var was = focusBefore;
+    focusBefore = null;
+    if (!was || (document.activeElement && document.activeElement !== document.body)) { return; }
+    var item = document.getElementById(was.id);
+    var field = item && was.name ? item.querySelector('[name="' + was.name + '"]:not([type="hidden"])') : null;
+    var to = field || item || (was.next && document.getElementById(was.next)) || was.list;
+    if (!to || !to.isConnected) { return; }
+    if (!field && !to.hasAttribute("tabindex")) { to.setAttribute("tabindex", "-1"); }
+    to.focus();
+  });
+
   // Collection statistics as ECharts bar charts (label, count pairs, most frequent first except years);
   // the tables keep the same numbers and are closed once the charts are drawn. A chart is drawn in
   // the room app.css kept for it (the box's height), beside its table already shown folded.

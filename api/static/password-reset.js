@@ -5,8 +5,11 @@
 // expired) says so at once: the form waits until the server, asked with the token in a request body,
 // answers that the link still works (204) or not (410); if it cannot be asked, the form is shown and
 // its answer will say.
+// A password the server refused comes back on a page of its own, the token in the form already: the
+// form stays, with the refusal above it, to try again.
 const form = document.querySelector('form[action="/password/reset"]');
-const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
+const returned = form ? form.querySelector('input[name="token"]').value : "";
+const token = new URLSearchParams(window.location.hash.slice(1)).get("token") || returned;
 
 async function linkStillWorks(value) {
   const body = new FormData();

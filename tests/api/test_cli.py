@@ -158,6 +158,14 @@ def test_a_load_from_the_command_line_refreshes_saved_queries(embedded_settings:
     env = _embedded_env(embedded_settings)
     r = _cli(["load", str(shared_data_dir / "patents" / "uspto" / "ipg110104.small.xml")], env)
     assert r.returncode == 0, r.stdout + r.stderr
+    assert "unchanged:" not in r.stdout
+    # the same file copied elsewhere (as a tour tried, to make new documents arrive) is the file loaded
+    copy = embedded_settings.incoming_dir / "batch1" / "copy.xml"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes((shared_data_dir / "patents" / "uspto" / "ipg110104.small.xml").read_bytes())
+    again = _cli(["load", str(copy)], env | {"COLUMNS": "200"})
+    assert again.returncode == 0 and "1 unchanged: files already loaded into embedded with the same content" \
+        in again.stdout, again.stdout + again.stderr
     worker = subprocess.Popen([sys.executable, "-m", "api.worker", "worker", "--pool=solo", "--loglevel=WARNING"],
                               cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -136,6 +136,8 @@ def _row(page: str, number: str) -> html.HtmlElement:
 def test_the_catalogue_in_english_lists_logged_works_only(web: TestClient, numbers: dict[str, str]) -> None:
     page = web.get("/copyright/works", params={"title": "a", "author": ""}, headers=EN)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    # one landmark named by the list's heading: the table's scrolling region (axe: landmark-unique)
+    assert len(html.fromstring(page.text).xpath('//*[@aria-labelledby="works-h"]')) == 1
     listed = _numbers(web.get("/copyright/works", headers=EN).text) + _numbers(
         web.get("/copyright/works", params={"start": 20}, headers=EN).text)
     assert len(set(listed)) == len(listed) == ETUDES + 5  # poem, photo, picture, disputed, revoked
