@@ -43,7 +43,9 @@ def worker_command(concurrency: int = 2, pool: str = "threads", schedule: Path |
     one ``python -m api.worker beat`` instead, or each periodic job would run once per worker."""
     argv = [sys.executable, "-m", "api.worker", "worker", "--loglevel=INFO", f"--concurrency={concurrency}",
             f"--pool={pool}", "--without-gossip", "--without-mingle", "--hostname", f"ipcommons-{os.getpid()}@%h"]
-    return argv + (["--beat", f"--schedule={schedule}"] if schedule is not None else [])
+    # with the schedule, a pid file beside it: a second worker with beat on the same data refuses to start
+    return argv + (["--beat", f"--schedule={schedule}", f"--pidfile={schedule.parent / 'worker-beat.pid'}"]
+                   if schedule is not None else [])
 
 
 def main(argv: list[str] | None = None) -> None:

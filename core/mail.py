@@ -13,9 +13,10 @@ import smtplib
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from email.message import EmailMessage
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from core.accounts.models import User
@@ -135,13 +136,19 @@ def reaches(settings: Settings, user: User | None) -> bool:
     return enabled(settings) and user is not None and user.email_notifications
 
 
+# Notices older than this are not mailed: a mail about a step days ago is noise, and a platform whose
+# mail was off, or whose scheduler never ran, must not empty its whole backlog into inboxes when it starts.
+MAIL_WITHIN = timedelta(days=2)
+
+
 def send_pending(settings: Settings, session: Session) -> int:
-    """Mail the notifications not mailed yet (to users who want mail; security notices to everyone);
-    return how many were sent."""
+    """Mail the recent notifications not mailed yet (to users who want mail; security notices to
+    everyone); return how many were sent. Each is claimed before it is sent, so two schedulers
+    running at once (a second worker started with beat) never mail one twice."""
     if not enabled(settings):
         return 0
     rows = session.execute(select(Notification, User).join(User, User.id == Notification.user_id)
-                           .where(Notification.emailed_at.is_(None),
+                           .where(Notification.emailed_at.is_(None), Notification.created_at >= utcnow() - MAIL_WITHIN,
                                   or_(User.email_notifications.is_(True), Notification.kind.in_(SECURITY_KINDS)))
                            .order_by(Notification.id).limit(BATCH)).all()
     if not rows:
@@ -149,8 +156,21 @@ def send_pending(settings: Settings, session: Session) -> int:
     sent = 0
     with _connected(settings) as smtp:
         for note, user in rows:
-            smtp.send_message(_message(settings, user, note), to_addrs=[user.email])
-            note.emailed_at = utcnow()
-            session.commit()  # each mail once, even if the next one fails
+            if not _claim(session, note.id):
+                continue  # another run took it
+            try:
+                smtp.send_message(_message(settings, user, note), to_addrs=[user.email])
+            except Exception:
+                session.execute(update(Notification).where(Notification.id == note.id).values(emailed_at=None))
+                session.commit()  # unclaimed: the next run tries it again
+                raise
             sent += 1
     return sent
+
+
+def _claim(session: Session, note_id: int) -> bool:
+    """Mark a notification mailed before mailing it, if no one else has: each mail once."""
+    claimed = session.execute(update(Notification).where(Notification.id == note_id, Notification.emailed_at.is_(None))
+                              .values(emailed_at=utcnow()).execution_options(synchronize_session=False))
+    session.commit()
+    return bool(getattr(claimed, "rowcount", 0))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
+import time
 from typing import Annotated
 
 import typer
@@ -36,9 +39,12 @@ def serve(
         # the embedded broker is one machine's: its worker also runs the schedule (mail, deadline cards,
         # daily rules), which nothing else would; beside a shared broker one beat runs apart
         alone = settings.broker_kind is BrokerKind.embedded
-        proc = subprocess.Popen(worker_command(1, schedule=beat_schedule(settings) if alone else None))
+        # a process group of its own: the scheduler Celery forks from the worker is stopped with it
+        proc = subprocess.Popen(worker_command(1, schedule=beat_schedule(settings) if alone else None),
+                                start_new_session=True)
         console.print(f"[green]local worker started[/] (pid {proc.pid}, broker: {settings.broker_kind}, "
-                      f"scheduler: {'on' if alone else 'off: run python -m api.worker beat once'})", highlight=False)
+                      f"scheduler: {'on' if alone else 'off: run a single python -m api.worker beat beside it'})",
+                      highlight=False)
     # uvicorn stops on SIGTERM, then raises it again at its default handler: the process would end
     # before ``finally`` and leave the worker running. As SystemExit, it unwinds through ``finally``.
     signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
@@ -47,11 +53,32 @@ def serve(
     finally:
         if proc is not None:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the cleanup short
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the worker and what it forked (the scheduler): SIGTERM to its group, which lets a running
+    job finish within 20 s and the scheduler save its state; then SIGKILL to whatever is left."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        pass
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _group_alive(proc.pid):
+        time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @app.command()

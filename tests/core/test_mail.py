@@ -4,14 +4,16 @@ once, only to users who want e-mail, and nothing is lost while the server is dow
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from email.header import decode_header, make_header
 
 import pytest
+from sqlalchemy import select, update
 
 from core.accounts.service import create_user
-from core.db import session_scope
-from core.mail import send_pending
-from core.notifications import notify
+from core.db import session_scope, utcnow
+from core.mail import MAIL_WITHIN, _claim, send_pending
+from core.notifications import Notification, notify
 from core.settings import Settings
 from tests.smtp import MailSink, free_port, smtp_server
 
@@ -124,3 +126,27 @@ def test_a_changed_password_is_told_by_mail_even_to_those_who_want_no_mail(
     assert "someone else may know your password" in english_body
     assert str(make_header(decode_header(chinese["Subject"]))) == "[IP Commons] 您的密码已更改"
     assert "如非本人操作" in chinese_body and "https://ip.example/password/forgot" in chinese_body
+
+
+def test_an_old_backlog_is_not_mailed_and_each_notice_is_claimed_once(embedded_settings: Settings,
+                                                                        smtp: tuple[MailSink, int]) -> None:
+    """A platform whose scheduler never ran (make run's worker had none) had every notice unmailed:
+    switched on, it mailed months of them. Only recent ones are mailed; each is claimed before it is
+    sent, so a second scheduler's run at the same moment sends none of them again."""
+    sink, port = smtp
+    settings = embedded_settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+    with session_scope(settings.effective_database_url) as session:
+        user = create_user(session, "backlog@example.org", "correct horse battery")
+        notify(session, user.id, "alert", "Red alert: LED, last spring")
+        notify(session, user.id, "alert", "Red alert: LED, today")
+        session.flush()
+        old, new = session.scalars(select(Notification.id).where(Notification.user_id == user.id)
+                                   .order_by(Notification.id)).all()
+        session.execute(update(Notification).where(Notification.id == old)
+                        .values(created_at=utcnow() - MAIL_WITHIN - timedelta(hours=1)))
+    with session_scope(settings.effective_database_url) as session:
+        assert send_pending(settings, session) == 1
+        assert _claim(session, new) is False  # mailed: claimed already
+        assert session.get(Notification, old).emailed_at is None  # kept in the inbox, never mailed
+    [mail] = sink.messages
+    assert "today" in str(make_header(decode_header(mail["Subject"])))
