@@ -10,7 +10,8 @@ review, approval and a send-back. Each is taken back here:
 3. an inbox notice says no comment of an internal step, and no result taken from a comment.
 
 A notice is of the last step before it with its application, status and comment (an acceptance
-and a send-back both lead to handling, and only the send-back's comment is internal).
+and a send-back both lead to handling, and only the send-back's comment is internal). A result the
+approver typed word for word as the comment cannot be told from one taken from it, and goes too.
 Downgrading leaves the rows as they are: what was taken back is not the applicant's to read.
 
 Revision ID: 0022
@@ -36,7 +37,7 @@ REGISTRY_DEFAULT = 'decided in the service hall'
 RECORD_DEFAULT = 'complaint upheld through mediation'
 
 applications = sa.table('hall_applications', sa.column('id', sa.Integer), sa.column('number', sa.String),
-                        sa.column('status', sa.String), sa.column('result', sa.Text), sa.column('form', sa.JSON))
+                        sa.column('result', sa.Text))
 events = sa.table('hall_events', sa.column('application_id', sa.Integer), sa.column('at', sa.DateTime),
                   sa.column('action', sa.String), sa.column('to_status', sa.String), sa.column('comment', sa.Text))
 notifications = sa.table('notifications', sa.column('id', sa.Integer), sa.column('kind', sa.String),
@@ -77,6 +78,8 @@ def _results_taken_back(bind: sa.Connection, apps: dict[str, Any], trail: dict[i
 
 def _public_notes(bind: sa.Connection, taken: dict[str, str]) -> None:
     """Step 2: the registry's review note and the integrity record written from those comments."""
+    if not taken:
+        return
     notes = {f'{comment} (service hall {number})': number for number, comment in taken.items()}
     for reg in bind.execute(sa.select(registrations)).all():
         review = (reg.details or {}).get('review') or {}
@@ -101,7 +104,8 @@ def _notices(bind: sa.Connection, apps: dict[str, Any], trail: dict[int, list[An
         said = (payload.get('comment') or '').strip()
         if said and _step_of(trail.get(app.id, []), payload.get('status'), said, note.created_at) in INTERNAL:
             changed['comment'] = ''
-        if app.number in taken and (payload.get('result') or '').strip() == taken[app.number]:
+        # a notice carried the result cut to 2,000 characters
+        if app.number in taken and (payload.get('result') or '').strip() == taken[app.number][:2000].strip():
             changed['result'] = ''
         if changed != payload:
             bind.execute(notifications.update().where(notifications.c.id == note.id).values(payload=changed))
