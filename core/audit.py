@@ -99,10 +99,11 @@ class AuditAction(StrEnum):
     session_open = "session.open"
     user_create_admin = "user.create_admin"
     user_deactivate = "user.deactivate"
-    user_language_set = "user.language.set"
+    user_language_set = "user.language.set"  # the trail's name for a profile save before user.profile.update
     user_password_change = "user.password.change"  # noqa: S105 - an action name, not a secret
     user_password_reset = "user.password.reset"  # noqa: S105 - an action name, not a secret
     user_password_reset_request = "user.password.reset_request"  # noqa: S105 - an action name, not a secret
+    user_profile_update = "user.profile.update"
     user_reactivate = "user.reactivate"
     user_register = "user.register"
     user_role_set = "user.role.set"

@@ -30,7 +30,7 @@ from community.agencies import service as agencies
 from community.agencies.schemas import ReviewDecision
 from community.forums import service as svc
 from community.forums.quotes import WITHHELD_WORDS, Words
-from community.forums.schemas import BodyIn, FlagIn, ModerationAction, PostIn, TopicIn, VersionHideIn
+from community.forums.schemas import BodyIn, FlagIn, ModerationAction, PostIn, TopicIn
 from core.accounts.permissions import is_staff
 from core.errors import Conflict, InvalidInput, PermissionDenied, TooManyRequests
 from core.i18n import Language
@@ -58,7 +58,7 @@ MESSAGES = [N_("the topic is locked"), N_("you cannot like your own post"), N_("
             N_("please wait %(seconds)s s before posting again"),
             N_("(this post was hidden by a moderator)"), N_("(this post was deleted)"),
             N_("version %(n)s is the text the post shows now: hide the post, or edit it"),
-            N_("post %(id)s has no version %(n)s")]
+            N_("this post has no version %(n)s")]
 ACTIONS = {ModerationAction.hide: N_("Hide"), ModerationAction.restore: N_("Restore"),
            ModerationAction.delete: N_("Delete"), ModerationAction.lock: N_("Lock"),
            ModerationAction.unlock: N_("Unlock"), ModerationAction.move: N_("Move"),
@@ -222,7 +222,7 @@ def _after_version(page: Page, post_id: int, version: int, done: VersionDone) ->
 def hide_version(page: CheckedPageDep, post_id: DbId, version: Version, reason: OptionalText = "") -> Response:
     """A moderator hides an earlier version with a reason; a refusal is said beside its form."""
     try:
-        svc.hide_version(page.writer(), post_id, version, VersionHideIn(reason=reason.strip()).reason)
+        svc.hide_version(page.writer(), post_id, version, reason.strip())
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _history(page, post_id, form_status(exc),

@@ -44,7 +44,7 @@
     focusBefore = null;
     if (!was || (document.activeElement && document.activeElement !== document.body)) { return; }
     var item = document.getElementById(was.id);
-    var field = item && was.name ? item.querySelector('[name="' + was.name + '"]:not([type="hidden"])') : null;
+    var field = item && was.name ? item.querySelector('[name="' + CSS.escape(was.name) + '"]:not([type="hidden"])') : null;
     var to = field || item || (was.next && document.getElementById(was.next)) || was.list;
     if (!to || !to.isConnected) { return; }
     if (!field && !to.hasAttribute("tabindex")) { to.setAttribute("tabindex", "-1"); }

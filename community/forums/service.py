@@ -58,6 +58,7 @@ from community.forums.schemas import (
     TopicRowOut,
     TopicViewOut,
     VersionHiddenOut,
+    VersionHideIn,
     VersionOut,
 )
 from community.forums.tokens import search_tokens
@@ -400,7 +401,7 @@ def _earlier_version(w: Writer, post_id: int, version: int) -> PostRevision:
         raise InvalidInput.said("version %(n)s is the text the post shows now: hide the post, or edit it",
                                 n=version)
     if not 1 <= version <= len(rows):
-        raise NotFound.said("post %(id)s has no version %(n)s", id=post_id, n=version)
+        raise NotFound.said("this post has no version %(n)s", n=version)
     return rows[version - 1]
 
 
@@ -409,6 +410,7 @@ def hide_version(w: Writer, post_id: int, version: int, reason: str) -> VersionH
     (readers of the history read why): the text an edit took out may be what must not be read. The
     text is kept; hiding it again only changes the reason."""
     row = _earlier_version(w, post_id, version)
+    reason = VersionHideIn(reason=reason).reason  # after the permission: a member learns no more than "no"
     if row.hidden_at is None or row.hidden_reason != reason:
         row.hidden_at, row.hidden_by, row.hidden_reason = row.hidden_at or utcnow(), w.actor.id, reason
         w.audit(AuditAction.forum_version_hide, "forum_post", post_id, version=version, reason=reason)

@@ -303,7 +303,7 @@ def update_profile(w: Writer, display_name: str, language: Language | None,
     user.language = language.value if language else None
     if email_notifications is not None:
         user.email_notifications = email_notifications
-    w.audit(AuditAction.user_language_set, "user", user.id, language=user.language,
+    w.audit(AuditAction.user_profile_update, "user", user.id, language=user.language,
             email_notifications=user.email_notifications)
     w.commit()
     return UserOut.model_validate(user)
