@@ -338,6 +338,8 @@ REFUSALS = [
     N_('API key %(id)s not found'),
     N_('a display name has 1 to 120 printable characters'),
     N_('password must have at least %(n)s characters'),
+    N_('this password is easy to guess (a common password, a keyboard row, a sequence, a repeat or your own e-mail '
+       'or name): choose a longer or less usual one'),
     N_('user %(id)s not found'),
     N_('log in or send an API key'),
     N_('notification %(id)s not found'),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from zxcvbn import zxcvbn
 
 from core.errors import InvalidInput
 
@@ -16,15 +19,26 @@ _dummy_hash: str | None = None  # made by prepare(): a hash costs 0.16 s, and a 
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256  # as RegisterIn allows at sign-up
+# zxcvbn's score, 0 to 4: under 2 a password falls within a million guesses (a listed common password,
+# a keyboard row, a sequence, a repeat, the account's own e-mail); "1234567890" and "password12" did
+MIN_GUESS_SCORE = 2
+GUESS_CHECKED_CHARACTERS = 72  # zxcvbn refuses longer input: a password's first 72 characters decide
+EASY_TO_GUESS = ("this password is easy to guess (a common password, a keyboard row, a sequence, a repeat or "
+                 "your own e-mail or name): choose a longer or less usual one")
 
 
-def check_new_password(password: str) -> None:
-    """The one length rule for a password being set: at sign-up, on the account page, by a reset
-    link or from the command line."""
+def check_new_password(password: str, known: Iterable[str] = ()) -> None:
+    """The one rule for a password being set, at sign-up, on the account page, by a reset link or
+    from the command line: its length, and not guessable from lists of common passwords, patterns or
+    what the account itself says (``known``: its e-mail and name), as NIST SP 800-63B asks of a
+    verifier. zxcvbn, Dropbox's estimator, judges."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput.said("password must have at least %(n)s characters", n=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
         raise InvalidInput.said("a password has at most %(n)s characters", n=MAX_PASSWORD_LENGTH)
+    inputs = [word for value in known if value for word in (value, value.split("@")[0])]
+    if zxcvbn(password[:GUESS_CHECKED_CHARACTERS], user_inputs=inputs)["score"] < MIN_GUESS_SCORE:
+        raise InvalidInput(EASY_TO_GUESS)
 
 
 def use_parameters(parameters: Parameters) -> None:

@@ -62,7 +62,7 @@ def create_user(
     session: Session, email: str, password: str, display_name: str = "", role: Role = Role.member
 ) -> User:
     email = normalise_email(email)
-    check_new_password(password)
+    check_new_password(password, known=(email, display_name))
     if session.scalar(select(User).where(User.email == email)) is not None:
         raise Conflict("an account with this e-mail already exists")
     user = User(email=email, display_name=display_name or email.split("@")[0],
@@ -323,7 +323,7 @@ def replace_password(w: Writer, user: User, new: str, action: AuditAction, keep_
     """The one way a password changes (account page, reset link, operator): checked, stored hashed,
     every other browser signed out (whoever knew the old password too), audited, and the owner
     told in the inbox and by mail, so a change made by someone else does not go unnoticed."""
-    check_new_password(new)
+    check_new_password(new, known=(user.email, user.display_name))
     user.password_hash = hash_password(new)
     closed = close_sessions_of(w.session, user.id, keep=keep_session)
     notifications.notify(w.session, user.id, notifications.PASSWORD_CHANGED, "Your password was changed")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -128,3 +130,37 @@ def test_production_hashes_use_rfc_9106_parameters_and_cheaper_test_hashes_still
     assert passwords.verify_password(real, PASSWORD) and not passwords.verify_password(real, PASSWORD + "x")
     assert passwords.hash_password(PASSWORD).startswith(f"$argon2id$v=19$m={profiles.CHEAPEST.memory_cost},")
     assert passwords.needs_rehash(real)  # a login here rewrites it with this process's parameters
+
+
+@pytest.mark.parametrize("password", ["1234567890", "password12", "qwertyuiop", "aaaaaaaaaaaa", "abcdefghij",
+                                      "admin12345", "😀😀😀😀😀😀😀😀😀😀", "{email}", "{email}!"])
+def test_a_password_easy_to_guess_is_refused_and_nothing_is_written(session: Session, password: str) -> None:
+    """Ten characters were the one rule, so "1234567890" and "password12" made accounts (a tour's):
+    a listed common password, a keyboard row, a sequence, a repeat or the account's own e-mail is
+    refused, at sign-up and when the password changes, with nothing written."""
+    email = f"wenhua.zhang.{uuid.uuid4().hex[:6]}@example.org"
+    before = _audit_count(session)
+    with pytest.raises(InvalidInput, match="easy to guess"):
+        service.register(_writer(session), RegisterIn(email=email, password=password.format(email=email)))
+    session.rollback()
+    other = f"u-{uuid.uuid4().hex[:8]}@example.org"
+    user = _user(session, other)
+    with pytest.raises(InvalidInput, match="easy to guess"):
+        service.change_password(_writer(session, user), PASSWORD, password.format(email=other))
+    session.rollback()
+    assert _audit_count(session) == before + 1  # the second account's registration alone
+    assert session.scalar(select(func.count()).select_from(User).where(User.email == email)) == 0
+    assert service.authenticate(session, other, PASSWORD) is not None  # its password unchanged
+
+
+LONG = ("the slow ferry crosses the Huangpu at dawn, 19 lanterns swaying; " * 4)[:256]
+
+
+@pytest.mark.parametrize("password", ["correct horse battery", "woaini-北京-2024!", "e5QBtWhWQPydOIk0", LONG])
+def test_a_password_hard_to_guess_is_taken_to_its_full_length(session: Session, password: str) -> None:
+    """A long password is judged by its first 72 characters (zxcvbn refuses more), never refused for
+    its length up to 256; the whole of it is the password."""
+    email = f"h-{uuid.uuid4().hex[:8]}@example.org"
+    service.register(_writer(session), RegisterIn(email=email, password=password))
+    assert service.authenticate(session, email, password) is not None
+    assert len(password) < 72 or service.authenticate(session, email, password[:72]) is None
