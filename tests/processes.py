@@ -47,3 +47,17 @@ def serve_api(env: dict[str, str], log: Path, port: int, *extra: str) -> subproc
             time.sleep(0.3)
     stop(server)
     raise NotServing(f"the API did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+def live_processes(parent: int | None = None, group: int | None = None) -> list[int]:
+    """The live processes (from /proc: no psutil needed; zombies, already ended, not counted) whose
+    parent is ``parent`` or whose process group is ``group``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if state != "Z" and (int(ppid) == parent or int(pgrp) == group):
+            found.append(int(stat.parent.name))
+    return found

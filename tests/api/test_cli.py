@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from api.worker import beat_schedule, worker_command
 from core.settings import Settings
-from tests.processes import start, stop
+from tests.processes import live_processes, start, stop
 from tests.smtp import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -210,7 +210,7 @@ def test_stopping_serve_stops_its_local_worker(embedded_settings: Settings, tmp_
         while "beat: Starting..." not in log.read_text() or not any(schedule.parent.glob(f"{schedule.name}*")):
             assert time.monotonic() < deadline and server.poll() is None, log.read_text()[-2000:]
             time.sleep(0.5)
-        scheduler = [pid for pid in _group(worker_pid) if pid != worker_pid]
+        scheduler = [pid for pid in live_processes(group=worker_pid) if pid != worker_pid]
         assert scheduler, "the worker forked no scheduler"  # Celery's beat runs as the worker's child
         # a second worker with beat on the same data refuses to start (one scheduler a machine)
         second = subprocess.run(worker_command(1, schedule=beat_schedule(embedded_settings)), cwd=REPO,
@@ -219,8 +219,8 @@ def test_stopping_serve_stops_its_local_worker(embedded_settings: Settings, tmp_
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=40) == 128 + signal.SIGTERM
         deadline = time.monotonic() + 30
-        while _group(worker_pid):  # the worker and its scheduler: none is left to run jobs on its own
-            assert time.monotonic() < deadline, f"still running: {_group(worker_pid)}"
+        while live_processes(group=worker_pid):  # the worker and its scheduler: none is left to run jobs
+            assert time.monotonic() < deadline, f"still running: {live_processes(group=worker_pid)}"
             time.sleep(0.3)
     finally:
         if server.poll() is None:
@@ -232,16 +232,3 @@ def _answers(port: int) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
     except httpx.TransportError:
         return False
-
-
-def _group(pgid: int) -> list[int]:
-    """The live processes of a process group (zombies, already ended, are not counted)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            found.append(int(stat.parent.name))
-    return found

@@ -35,7 +35,7 @@ from loaders.journal import LoadRun, LoadStatus
 from loaders.service import LoadIn, start_load
 from loaders.synthetic import SyntheticOptions, write_weekly_files
 from tests.conftest import TEST_SIGNING_PASSPHRASE
-from tests.processes import REPO, start, stop
+from tests.processes import REPO, live_processes, start, stop
 
 pytestmark = pytest.mark.serial  # kills a shared server: run alone (see the Makefile)
 
@@ -99,19 +99,6 @@ def _wait_for(settings: Settings, report_id: int, wanted: set[ReportStatus], pol
     pytest.fail(f"report {report_id} stayed {_status(settings, report_id)}")
 
 
-def _children(pid: int) -> list[int]:
-    """The pool processes of a Celery worker (from /proc: no psutil needed)."""
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
-    return out
-
-
 def _reports_done_once(settings: Settings, ids: list[int]) -> None:
     with session_scope(settings.effective_database_url) as session:
         rows = session.scalars(select(Report).where(Report.id.in_(ids))).all()
@@ -127,7 +114,7 @@ def test_a_worker_process_killed_in_the_middle_of_a_report_is_replaced_and_the_r
     try:
         report_id = _request(settings, analyst)
         assert _wait_for(settings, report_id, {ReportStatus.running, ReportStatus.done}) is ReportStatus.running
-        children = _children(worker.pid)
+        children = live_processes(parent=worker.pid)
         assert children, "the prefork worker has no pool process"
         for child in children:
             os.kill(child, 9)  # in the middle of the report
@@ -196,7 +183,7 @@ def test_a_worker_process_killed_in_the_middle_of_a_load_is_replaced_and_the_loa
         deadline = time.monotonic() + DEADLINE
         while backend.count() < 300 and time.monotonic() < deadline:  # well into the load
             time.sleep(0.1)
-        for child in _children(worker.pid):
+        for child in live_processes(parent=worker.pid):
             os.kill(child, 9)
         while time.monotonic() < deadline:
             with session_scope(load_settings.effective_database_url) as session:
