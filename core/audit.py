@@ -81,6 +81,7 @@ class AuditAction(StrEnum):
     hall_assign = "hall.assign"
     hall_card = "hall.card"
     hall_catalogue = "hall.catalogue"
+    hall_duties = "hall.duties"
     hall_files_forget = "hall.files.forget"
     hall_files_hold = "hall.files.hold"
     hall_rate = "hall.rate"

@@ -1,16 +1,23 @@
 """Who may see an application and take an action on it: the applicant their own actions, the
 department's staff the action of the role the current step needs (and, when the step is assigned,
-only its assignee), admins see everything."""
+only its assignee; where the department separates duties, not a person who took an earlier step
+of the same round), admins see everything."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.accounts.models import User
 from core.accounts.permissions import is_admin
 from servicehall.catalogue import roles_of
-from servicehall.models import Application
+from servicehall.models import Application, Department, Event, Status
 from servicehall.workflow import APPLICANT_ACTIONS, ROLE_FOR_STATUS, Action
+
+# 审批分离: the earlier steps whose actor may not decide a step of the same round (a send-back
+# starts a new round: the latest handling and review are this round's).
+DECIDED_BEFORE: dict[Status, tuple[Action, ...]] = {Status.reviewing: (Action.handle,),
+                                                    Status.approving: (Action.handle, Action.review)}
 
 
 def visible(session: Session, user: User | None, app: Application) -> bool:
@@ -30,4 +37,32 @@ def may_act(session: Session, user: User, app: Application, action: Action) -> b
     role = ROLE_FOR_STATUS.get(app.status)
     if role is None or role not in roles_of(session, user, app.department_id):
         return False
-    return app.assignee_id in (None, user.id)
+    return app.assignee_id in (None, user.id) and earlier_step_of(session, user.id, app) is None
+
+
+def barred_by(session: Session, user: User | None, app: Application) -> Action | None:
+    """The earlier step of this round that keeps ``user``, who holds the current step's role, from
+    taking it: what a refusal and the page say (someone without the role is simply not staff here)."""
+    role = ROLE_FOR_STATUS.get(app.status)
+    if user is None or role is None or role not in roles_of(session, user, app.department_id):
+        return None
+    return earlier_step_of(session, user.id, app)
+
+
+def last_actor(session: Session, app: Application, action: Action) -> int | None:
+    """Who last took ``action`` on ``app`` (the trail's latest event of it)."""
+    return session.scalar(select(Event.actor_id).where(Event.application_id == app.id, Event.action == action.value)
+                          .order_by(Event.id.desc()).limit(1))
+
+
+def earlier_step_of(session: Session, user_id: int | None, app: Application) -> Action | None:
+    """The earlier step of this round that ``user_id`` took and that bars them from deciding the
+    current one (the handling at review; the handling or the review at approval), when the
+    application's department separates duties; None when nothing bars them."""
+    steps = DECIDED_BEFORE.get(app.status, ())
+    if user_id is None or not steps:
+        return None
+    department = session.get(Department, app.department_id)
+    if department is None or not department.separate_duties:
+        return None
+    return next((step for step in steps if last_actor(session, app, step) == user_id), None)

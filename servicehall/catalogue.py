@@ -16,7 +16,7 @@ from core.audit import AuditAction, Writer
 from core.errors import Conflict, NotFound, PermissionDenied
 from core.i18n import Term
 from servicehall.models import Department, ServiceItem, Staff, StaffRole
-from servicehall.schemas import Bilingual, DepartmentIn, ItemIn, ItemOut, StaffIn, StaffOut
+from servicehall.schemas import Bilingual, DepartmentIn, DutiesIn, ItemIn, ItemOut, StaffIn, StaffOut
 from servicehall.seed import DEPARTMENTS, ITEMS
 
 
@@ -68,7 +68,8 @@ def prefilled(item: ItemOut, given: Mapping[str, str]) -> dict[str, str]:
 def _put_department(w: Writer, body: DepartmentIn) -> bool:
     if w.session.scalar(select(Department).where(Department.code == body.code)) is not None:
         return False
-    w.session.add(Department(code=body.code, name_zh=body.name.zh, name_en=body.name.en))
+    w.session.add(Department(code=body.code, name_zh=body.name.zh, name_en=body.name.en,
+                             separate_duties=body.separate_duties))
     w.session.flush()
     w.audit(AuditAction.hall_catalogue, "hall_department", body.code, created=True)
     return True
@@ -179,5 +180,21 @@ def staff(session: Session, user: User) -> list[StaffOut]:
 
 
 def departments(session: Session) -> list[DepartmentIn]:
-    return [DepartmentIn(code=d.code, name=Bilingual(zh=d.name_zh, en=d.name_en))
-            for d in session.scalars(select(Department).order_by(Department.id))]
+    return [_department_out(d) for d in session.scalars(select(Department).order_by(Department.id))]
+
+
+def _department_out(d: Department) -> DepartmentIn:
+    return DepartmentIn(code=d.code, name=Bilingual(zh=d.name_zh, en=d.name_en), separate_duties=d.separate_duties)
+
+
+def set_separate_duties(w: Writer, code: str, body: DutiesIn) -> DepartmentIn:
+    """An admin (or the operator: no user) decides whether the department keeps handling, review
+    and approval in different hands; a change applies to the steps taken after it."""
+    if w.user is not None:
+        require_admin(w.user)
+    dept = department(w.session, code)
+    if dept.separate_duties != body.separate:
+        dept.separate_duties = body.separate
+        w.audit(AuditAction.hall_duties, "hall_department", dept.code, separate_duties=body.separate)
+        w.commit()
+    return _department_out(dept)

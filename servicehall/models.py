@@ -93,6 +93,9 @@ class Department(Row):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
+    # 审批分离: who handled an application does not review or approve it, and who reviewed it does
+    # not approve it. A department of too few people to keep them apart switches it off.
+    separate_duties: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class Staff(Row):

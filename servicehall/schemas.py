@@ -70,6 +70,15 @@ class ItemOut(BaseModel):
 class DepartmentIn(BaseModel):
     code: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,39}$")
     name: Bilingual
+    separate_duties: bool = Field(default=True, description=(
+        "审批分离: who handled an application neither reviews nor approves it, and who reviewed it does not "
+        "approve it."))
+
+
+class DutiesIn(BaseModel):
+    """Whether a department keeps handling, review and approval in different hands."""
+
+    separate: bool
 
 
 class StaffIn(BaseModel):
@@ -181,6 +190,9 @@ class ApplicationOut(BaseModel):
     cards: list[CardOut]
     actions: list[Action] = Field(description="What the caller may do now.")
     choices: list[ActionChoice] = Field(description="The same actions, named for this step.")
+    barred_by: Action | None = Field(default=None, description=(
+        "The earlier step of this round the caller took, which keeps them from taking this one although "
+        "they hold its role: the department separates duties (审批分离)."))
     can_rate: bool
 
 

@@ -32,7 +32,7 @@ from core.i18n import Named, Quoted, Term, WordedTerm
 from core.notifications import notify
 from core.settings import Settings
 from servicehall import clock, rescheduling, uploads, warnings, workflow
-from servicehall.access import may_act, visible
+from servicehall.access import barred_by, earlier_step_of, last_actor, may_act, visible
 from servicehall.calendar import BEIJING
 from servicehall.catalogue import get_item, holders, roles_of
 from servicehall.models import (
@@ -50,7 +50,7 @@ from servicehall.models import (
 )
 from servicehall.schemas import ActionIn, ApplicationOut, ApplyIn, AssignIn, RateIn
 from servicehall.views import application_out
-from servicehall.workflow import NEEDS_COMMENT, ROLE_FOR_STATUS, Action
+from servicehall.workflow import APPLICANT_ACTIONS, NEEDS_COMMENT, ROLE_FOR_STATUS, Action
 
 Files = list[tuple[str, BinaryIO]]
 MAX_AMOUNT = Decimal("100000000")  # a subsidy asked in yuan: anything larger is a typing slip
@@ -357,6 +357,10 @@ def _require(session: Session, user: User, app: Application, body: ActionIn) -> 
         raise Conflict.said("application %(number)s is %(status)s: %(action)s is not possible now",
                             number=app.number, status=Term(app.status.value), action=action)
     if not may_act(session, user, app, body.action):
+        if body.action not in APPLICANT_ACTIONS and (earlier := barred_by(session, user, app)) is not None:
+            raise PermissionDenied.said(
+                "you took the %(earlier)s step of application %(number)s: another member of staff takes this one "
+                "(the department separates duties)", earlier=Term(earlier.value), number=app.number)
         raise PermissionDenied.said("you may not %(action)s application %(number)s", action=action, number=app.number)
     if body.action in NEEDS_COMMENT and not body.comment.strip():
         raise InvalidInput.said("say why (%(action)s needs a comment)", action=action)
@@ -392,11 +396,6 @@ def _decide_registration(w: Writer, settings: Settings | None, app: Application,
                                                              note=f"{note} (service hall {app.number})"))
 
 
-def _last_actor(session: Session, app: Application, action: Action) -> int | None:
-    return session.scalar(select(Event.actor_id).where(Event.application_id == app.id, Event.action == action.value)
-                          .order_by(Event.id.desc()).limit(1))
-
-
 def _run_clocks(w: Writer, app: Application, item: ServiceItem, action: Action, before: Status,
                 now: datetime) -> None:
     """Pause, resume, move on to the next step or stop, as the transition says."""
@@ -413,7 +412,7 @@ def _run_clocks(w: Writer, app: Application, item: ServiceItem, action: Action, 
         app.on_time = app.total_used_s <= app.total_budget_s
     else:
         warnings.close_cards(w.session, app, now)
-        app.assignee_id = _last_actor(w.session, app, Action.handle) if action is Action.send_back else None
+        app.assignee_id = last_actor(w.session, app, Action.handle) if action is Action.send_back else None
         clock.start_step(app, item, STEP_OF[app.status], now, set())
 
 
@@ -497,6 +496,9 @@ def assign(w: Writer, number: str, body: AssignIn, now: datetime | None = None) 
         if body.assignee_id is not None and role not in roles_of(w.session, w.session.get(User, body.assignee_id),
                                                                  app.department_id):
             raise InvalidInput.said("that person is not %(role)s in this department", role=Term(role.value))
+        if (earlier := earlier_step_of(w.session, body.assignee_id, app)) is not None:
+            raise InvalidInput.said("that person took the %(earlier)s step of this application: the department "
+                                    "separates duties", earlier=Term(earlier.value))
         app.assignee_id = body.assignee_id
         w.session.add(Event(application_id=app.id, at=now, actor_id=w.actor.id, action=workflow.ASSIGN,
                             from_status=app.status, to_status=app.status, comment=body.comment.strip()))

@@ -14,7 +14,7 @@ from core.db import utcnow
 from core.errors import NotFound, PermissionDenied
 from core.settings import Settings
 from servicehall import calendar, clock, uploads, workflow
-from servicehall.access import may_act, sees_internal, visible
+from servicehall.access import barred_by, earlier_step_of, may_act, sees_internal, visible
 from servicehall.calendar import DAY
 from servicehall.catalogue import roles_of
 from servicehall.models import (
@@ -105,6 +105,7 @@ def application_out(session: Session, viewer: User | None, app: Application,
         events=_events(session, viewer, app),
         cards=[CardOut(level=c.level, step=c.step, fired_at=c.fired_at, closed_at=c.closed_at) for c in cards],
         actions=(actions := actions_for(session, viewer, app)), choices=choices_of(actions, app.status),
+        barred_by=barred_by(session, viewer, app),
         can_rate=viewer is not None and viewer.id == app.applicant_id and app.status in (
             Status.completed, Status.rejected) and app.satisfaction is None)
 
@@ -208,4 +209,4 @@ def assignable(session: Session, user: User, number: str) -> list[tuple[int, str
     rows = session.execute(select(User.id, User.display_name).join(Staff, Staff.user_id == User.id)
                            .where(Staff.department_id == app.department_id, Staff.role == role)
                            .order_by(User.display_name))
-    return [(uid, name) for uid, name in rows]
+    return [(uid, name) for uid, name in rows if earlier_step_of(session, uid, app) is None]

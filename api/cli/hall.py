@@ -5,6 +5,7 @@ Commands call ``servicehall`` like the API does; the command line acts as the pl
 
 from __future__ import annotations
 
+import enum
 from typing import Annotated
 
 import typer
@@ -42,6 +43,27 @@ def hall_staff(email: str, department: Annotated[str, typer.Option(help="Departm
         for one in role:
             done = catalogue.add_staff(cli_writer(session), StaffIn(email=email, department=department, role=one))
             console.print(f"[green]{done.email}[/] is {done.role.value} in {done.department}")
+
+
+class Duties(enum.StrEnum):
+    separate = "separate"  # 审批分离: every department's default
+    shared = "shared"  # one person may take every step
+
+
+@hall_app.command("duties")
+def hall_duties(department: str, duties: Annotated[Duties, typer.Argument(
+        help="separate: who handles an application neither reviews nor approves it, and who reviews it does not "
+             "approve it (审批分离, every department's default); shared: one person may take every step.")]) -> None:
+    """Whether a department keeps handling, review and approval in different hands."""
+    from core.db import session_factory
+    from servicehall import catalogue
+    from servicehall.schemas import DutiesIn
+
+    with session_factory()() as session:
+        done = catalogue.set_separate_duties(cli_writer(session), department,
+                                             DutiesIn(separate=duties is Duties.separate))
+    said = "separates duties" if done.separate_duties else "lets one person take every step"
+    console.print(f"{done.code} {said}")
 
 
 @hall_app.command("sweep")

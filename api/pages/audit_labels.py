@@ -65,6 +65,7 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.hall_assign: N_("Assigned an application"),
     AuditAction.hall_card: N_("Raised a yellow or red card"),
     AuditAction.hall_catalogue: N_("Changed the service catalogue"),
+    AuditAction.hall_duties: N_("Changed a department's separation of duties"),
     AuditAction.hall_files_forget: N_("Removed the expired files of refused application forms"),
     AuditAction.hall_files_hold: N_("Kept the files of a refused application form"),
     AuditAction.hall_rate: N_("Rated a service"),

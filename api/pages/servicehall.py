@@ -17,12 +17,13 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
+from api.problems import form_status
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.i18n import Language
 from core.ids import DbId, DbInt, parse_id
 from servicehall import catalogue, service, supervision, views
 from servicehall.models import Satisfaction, StaffRole
-from servicehall.schemas import ActionIn, ApplyIn, AssignIn, DashboardOut, ItemOut, RateIn, StaffIn
+from servicehall.schemas import ActionIn, ApplyIn, AssignIn, DashboardOut, DutiesIn, ItemOut, RateIn, StaffIn
 from servicehall.workflow import APPLICANT_ACTIONS, Action
 
 router = APIRouter(include_in_schema=False)
@@ -53,6 +54,9 @@ ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field
           N_("this service lists %(count)s materials: a file is labelled with another"),
           N_("application %(number)s is %(status)s: %(action)s is not possible now"),
           N_("you may not %(action)s application %(number)s"), N_("say why (%(action)s needs a comment)"),
+          N_("you took the %(earlier)s step of application %(number)s: another member of staff takes this one "
+             "(the department separates duties)"),
+          N_("that person took the %(earlier)s step of this application: the department separates duties"),
           N_("application %(number)s was changed by someone else: reload it"),
           N_("application %(number)s changed since you saw it: reload it"),
           N_("send the missing materials (or say what you supply)"), N_("no application %(number)s"),
@@ -66,6 +70,9 @@ NOTICES = {"applied": N_("Your application is received. Keep its tracking number
            "supplied": N_("Your materials are received."),
            "rated": N_("Thank you for your rating."), "assigned": N_("The step is assigned."),
            "staffed": N_("The role is given."),
+           "separate": N_("The department now separates duties: who handles an application neither reviews nor "
+                          "approves it, and who reviews it does not approve it."),
+           "shared": N_("One person may now take every step of an application in the department."),
            # what each action did: "the application has moved on" was said of a send-back too
            Action.accept: N_("Accepted: the application is with its handler."),
            Action.request_materials: N_("The applicant is asked for the missing materials."),
@@ -239,6 +246,17 @@ def add_staff(page: CheckedPageDep, email: Text, department: Text, role: Text) -
         page.session.rollback()
         return _staff_page(page, 400, error=page.explain(exc), form={"email": email})
     return page.redirect(f"{H}/staff?notice=staffed")
+
+
+@router.post(H + "/departments/{code}/duties", response_model=None)
+def set_duties(page: CheckedPageDep, code: str, separate: Text) -> Response:
+    """审批分离, switched on or off for a department by an admin (or ``ipcommons hall duties``)."""
+    try:
+        done = catalogue.set_separate_duties(page.writer(), code, DutiesIn(separate=separate == "yes"))
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _staff_page(page, form_status(exc), error=page.explain(exc))
+    return page.redirect(f"{H}/staff?notice={'separate' if done.separate_duties else 'shared'}#duties")
 
 
 @router.get(H + "/work", response_class=HTMLResponse)

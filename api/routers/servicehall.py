@@ -16,6 +16,8 @@ from servicehall.schemas import (
     ApplicationOut,
     AssignIn,
     DashboardOut,
+    DepartmentIn,
+    DutiesIn,
     ItemIn,
     ItemOut,
     PublicResultOut,
@@ -56,6 +58,19 @@ def add_item(body: ItemIn, w: WriterDep) -> ItemOut:
 def seed(w: WriterDep) -> list[ItemOut]:
     """Admins create the seed departments and the six seed services that are missing."""
     return catalogue.seed(w)
+
+
+@router.get(f"{P}/departments", summary="The departments", response_model=list[DepartmentIn])
+def list_departments(session: SessionDep) -> list[DepartmentIn]:
+    return catalogue.departments(session)
+
+
+@router.put(f"{P}/departments/{{code}}/duties", summary="Separate duties in a department, or not (admins)",
+            response_model=DepartmentIn)
+def set_duties(code: str, body: DutiesIn, w: WriterDep) -> DepartmentIn:
+    """审批分离: with ``separate`` true (every department's default) who handled an application
+    neither reviews nor approves it, and who reviewed it does not approve it."""
+    return catalogue.set_separate_duties(w, code, body)
 
 
 @router.get(f"{P}/staff", summary="A department's staff", response_model=list[StaffOut])

@@ -232,3 +232,25 @@ def _answers(port: int) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def test_hall_duties_switches_a_department_and_refuses_bad_input(embedded_settings: Settings) -> None:
+    """``ipcommons hall duties DEPARTMENT separate|shared``: the department's 审批分离, audited as the CLI's."""
+    from core.audit import AuditRecord
+    from core.db import session_scope
+    from servicehall.models import Department
+
+    env = _embedded_env(embedded_settings)
+    assert _cli(["hall", "seed"], env).returncode == 0
+    shared = _cli(["hall", "duties", "protection", "shared"], env)
+    assert shared.returncode == 0 and "protection lets one person take every step" in shared.stdout, shared.stderr
+    with session_scope(embedded_settings.effective_database_url) as session:
+        assert session.scalar(select(Department.separate_duties).where(Department.code == "protection")) is False
+        assert session.scalar(select(AuditRecord.details).where(AuditRecord.object_id == "protection")
+                              .order_by(AuditRecord.id.desc()).limit(1)) == {"separate_duties": False}
+    nowhere = _cli(["hall", "duties", "nowhere", "separate"], env)
+    assert nowhere.returncode == 2 and "no department nowhere" in nowhere.stderr
+    vague = _cli(["hall", "duties", "protection", "maybe"], env)
+    assert vague.returncode == 2 and "separate" in vague.stderr and "shared" in vague.stderr
+    for result in (nowhere, vague):
+        assert "Traceback" not in result.stderr

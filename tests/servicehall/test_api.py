@@ -74,14 +74,15 @@ def test_an_upheld_mediation_enters_the_agency_integrity_record(client: TestClie
                     json={"name": "Careless Agency", "licence_number": f"L{uuid.uuid4().hex[:8]}"})
     assert r.status_code == 201, r.text
     agency_id = r.json()["id"]
-    staff = _staff(client, admin, "supervision", ["acceptor", "handler", "reviewer"])
+    staff = _staff(client, admin, "supervision", ["acceptor", "handler"])
+    reviewer = _staff(client, admin, "supervision", ["reviewer"])
     approver = _staff(client, admin, "supervision", ["approver"])
     _, creator = quick_user(client)
     number = _apply(client, creator, "agency-mediation", {"agency_id": str(agency_id), "details": "missed a deadline"}
                     )["number"]
     act = f"{H}/applications/{number}/actions"
-    for action in ("accept", "handle", "review"):
-        assert client.post(act, json={"action": action}, headers=staff).status_code == 200, action
+    for action, who in (("accept", staff), ("handle", staff), ("review", reviewer)):
+        assert client.post(act, json={"action": action}, headers=who).status_code == 200, action
     upheld = {"action": "approve", "upheld": True, "result": "The agency missed the filing deadline."}
     assert client.post(act, json=upheld, headers=approver).status_code == 403  # integrity records: admins
     client.post(f"{H}/staff", json={"email": client.get("/api/v1/auth/me", headers=admin).json()["email"],
@@ -91,3 +92,36 @@ def test_an_upheld_mediation_enters_the_agency_integrity_record(client: TestClie
     profile = client.get(f"/api/v1/agencies/{agency_id}").json()
     records = profile["integrity_records"]
     assert [(x["kind"], x["source"]) for x in records] == [("complaint_upheld", f"service hall {number}")]
+
+
+def test_separation_of_duties_through_the_api(client: TestClient) -> None:
+    """A handler who also reviews is refused the review of their own proposal (403, saying why) and
+    is shown why; an admin alone switches a department's separation, each value checked."""
+    _, admin = new_admin(client)
+    assert client.post(f"{H}/seed", headers=admin).status_code == 200
+    departments = {d["code"]: d for d in client.get(f"{H}/departments").json()}
+    assert departments["protection"]["separate_duties"] is True  # every department's default
+    acceptor = _staff(client, admin, "protection", ["acceptor"])
+    both = _staff(client, admin, "protection", ["handler", "reviewer"])
+    _, creator = quick_user(client)
+    number = _apply(client, creator, "rights-protection", {"subject": "s", "infringer": "X", "details": "d"})["number"]
+    act = f"{H}/applications/{number}/actions"
+    assert client.post(act, json={"action": "accept"}, headers=acceptor).status_code == 200
+    assert client.post(act, json={"action": "handle"}, headers=both).status_code == 200
+    refused = client.post(act, json={"action": "review"}, headers=both)
+    assert refused.status_code == 403 and "separates duties" in refused.json()["detail"], refused.text
+    shown = client.get(f"{H}/applications/{number}", headers=both).json()
+    assert shown["status"] == "reviewing" and shown["actions"] == [] and shown["barred_by"] == "handle"
+
+    duties = f"{H}/departments/protection/duties"
+    assert client.put(duties, json={"separate": False}, headers=both).status_code == 403  # staff, not an admin
+    assert client.put(duties, json={"separate": False}).status_code == 401
+    assert client.put(f"{H}/departments/nowhere/duties", json={"separate": False}, headers=admin).status_code == 404
+    assert client.put(duties, json={"separate": "perhaps"}, headers=admin).status_code == 422
+    assert client.put(duties, json={}, headers=admin).status_code == 422
+    try:
+        done = client.put(duties, json={"separate": False}, headers=admin)
+        assert done.status_code == 200 and done.json()["separate_duties"] is False
+        assert client.post(act, json={"action": "review"}, headers=both).json()["status"] == "approving"
+    finally:  # the seed department is shared by the session's other tests
+        assert client.put(duties, json={"separate": True}, headers=admin).json()["separate_duties"] is True

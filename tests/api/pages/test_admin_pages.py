@@ -552,3 +552,31 @@ def test_an_empty_site_says_so_and_shows_admins_how_to_fill_it(embedded_settings
         page = admin.get("/community/agencies", headers=EN).text
         assert "No agency is listed yet." in page and 'href="/admin/agencies#agency-h"' in page
         assert "<code>ipcommons hall seed</code>" in admin.get("/service-hall", headers=EN).text
+
+
+def test_an_admin_switches_a_departments_separation_of_duties_on_the_staff_page(
+        console: Console, clients: dict[str, TestClient]) -> None:
+    """审批分离 on /service-hall/staff: each department's state said, a button for admins only, the
+    change audited; a member's post is 403, a post without its token refused, an unknown department 404."""
+    from servicehall import catalogue
+
+    with session_factory(console.settings.effective_database_url)() as s:
+        admin_user = s.get(User, console.ids["admin"])
+        assert admin_user is not None
+        catalogue.seed(_writer(s, admin_user))
+    admin, member = clients["admin"], clients["member"]
+    page = admin.get("/service-hall/staff", headers=ZH).text
+    assert "审批分离" in page and page.count(">允许同一人办理全部环节</button>") == 3  # one per seed department
+    duties = "/service-hall/departments/protection/duties"
+    assert _post(admin, duties, {"separate": "no"}, csrf=False).status_code == 403
+    assert _post(member, duties, {"separate": "no"}).status_code == 403
+    missing = _post(admin, "/service-hall/departments/nowhere/duties", {"separate": "no"})
+    assert missing.status_code == 404 and "No department nowhere" in missing.text
+    assert _audit(console, "hall.duties") == []
+    done = _post(admin, duties, {"separate": "no"})
+    assert done.status_code == 303 and done.headers["location"] == "/service-hall/staff?notice=shared#duties"
+    shown = admin.get(done.headers["location"], headers=EN).text
+    assert "One person may now take every step of an application in the department." in shown
+    assert shown.count(">Let one person take every step</button>") == 2
+    assert shown.count(">Separate duties</button>") == 1
+    assert [r.details for r in _audit(console, "hall.duties")] == [{"separate_duties": False}]

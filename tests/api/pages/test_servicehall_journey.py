@@ -27,6 +27,9 @@ RESERVE = {"zh-CN": "其余 3 个工作日为退回重办预留", "en-GB": "the 
 IDENTITY = {"zh-CN": "申请人身份证明", "en-GB": "Proof of the applicant's identity"}
 ONE_EACH = {"zh-CN": "请为每项必交材料上传文件：申请人身份证明",  # the unmet one alone
             "en-GB": "Attach a file for each required material: Proof of the applicant's identity"}
+DUTIES = {"zh-CN": "此申请由您审核，批准须由其他工作人员进行（本部门实行审批分离）。",
+          "en-GB": "You reviewed this application, so another member of staff approves it: the department separates "
+                   "duties."}
 KEPT_NOTE = {"zh-CN": "您选择的文件已保留", "en-GB": "The files you chose are kept"}
 KEPT = {"zh-CN": "已保留：evidence.png（27字节）", "en-GB": "kept: evidence.png (27 bytes)"}
 KEPT_AS = {"zh-CN": "申请人身份证明：id-card.png", "en-GB": "Proof of the applicant's identity: id-card.png"}
@@ -98,11 +101,12 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     _cli(portal_settings, "seed")
     creator, _ = _person(browser, portal_url, lang, "creator")
     staff = {}
-    for role in ("acceptor", "handler", "reviewer"):
+    for role in ("acceptor", "handler", "reviewer", "approver"):
         staff[role], email = _person(browser, portal_url, lang, role)
-        roles = ["reviewer", "approver", "head"] if role == "reviewer" else [role]
+        # the reviewer may approve too, but not what they reviewed: the department separates duties
+        roles = {"reviewer": ["reviewer", "approver"], "approver": ["approver", "head"]}.get(role, [role])
         _cli(portal_settings, "staff", email, "--department", "protection", *[f"--role={r}" for r in roles])
-    finished = _figure(staff["reviewer"], portal_url, "completed")
+    finished = _figure(staff["approver"], portal_url, "completed")
 
     # the creator applies, with an evidence file
     creator.goto(portal_url + "/service-hall")
@@ -193,20 +197,25 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     _act(staff["handler"], portal_url, number, "handle", comment="Evidence is sufficient; send a warning letter.")
     _act(staff["reviewer"], portal_url, number, "review")
     staff["reviewer"].goto(f"{portal_url}/service-hall/applications/{number}")
+    expect(staff["reviewer"].locator("#duties-note")).to_have_text(DUTIES[lang])  # no buttons, and why
+    expect(staff["reviewer"].locator("#staff-actions")).to_have_count(0)
+    _clean(staff["reviewer"], f"hall-duties-{lang}")
+    approver = staff["approver"]
+    approver.goto(f"{portal_url}/service-hall/applications/{number}")
     # the handler's opinion is the office's own: staff read it marked so, the applicant never
-    expect(staff["reviewer"].locator("#trail")).to_contain_text(
+    expect(approver.locator("#trail")).to_contain_text(
         "Evidence is sufficient; send a warning letter. " + ("（内部意见，申请人不可见）" if zh else
                                                               "(internal: not shown to the applicant)"))
-    expect(staff["reviewer"].locator("#comment-hint")).to_have_text(
+    expect(approver.locator("#comment-hint")).to_have_text(
         "不予批准时，申请人会看到您的意见。批准、退回的意见仅本部门可见。" if zh else
         "The applicant reads your comment when you choose Refuse approval. "
         "A comment when you choose Approve or Send back stays within the office.")
     # staff find their way back to the worklist (the trail offered only "my applications")
-    assert staff["reviewer"].locator('p.crumbs a[href="/service-hall/work"]').count() == 1
-    _clean(staff["reviewer"], f"hall-approve-{lang}")
-    expect(staff["reviewer"].locator('#staff-actions button[value="reject"]')).to_have_text(
+    assert approver.locator('p.crumbs a[href="/service-hall/work"]').count() == 1
+    _clean(approver, f"hall-approve-{lang}")
+    expect(approver.locator('#staff-actions button[value="reject"]')).to_have_text(
         "不予批准" if zh else "Refuse approval")
-    _act(staff["reviewer"], portal_url, number, "approve", result="A warning letter was sent to Copycat Ltd.")
+    _act(approver, portal_url, number, "approve", result="A warning letter was sent to Copycat Ltd.")
 
     # the creator sees every step and rates the service
     creator.goto(f"{portal_url}/service-hall/applications/{number}")
@@ -249,10 +258,10 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     _clean(creator, f"hall-mine-phone-{lang}")
 
     # the dashboard counts it
-    assert _figure(staff["reviewer"], portal_url, "completed") == finished + 1
-    expect(staff["reviewer"].locator("#by-service")).to_contain_text(ITEM[lang])
-    assert staff["reviewer"].locator("[data-chart] canvas").count() >= 1  # ECharts drew the charts
-    _clean(staff["reviewer"], f"hall-dashboard-{lang}")
+    assert _figure(approver, portal_url, "completed") == finished + 1
+    expect(approver.locator("#by-service")).to_contain_text(ITEM[lang])
+    assert approver.locator("[data-chart] canvas").count() >= 1  # ECharts drew the charts
+    _clean(approver, f"hall-dashboard-{lang}")
     for page in (creator, *staff.values()):
         page.context.close()
 

@@ -1,0 +1,123 @@
+"""审批分离 (separation of duties): where a department separates them, who handled an application
+neither reviews nor approves it and who reviewed it does not approve it, within one round (a
+send-back starts the next); the refusal names the step that bars the person, the page offers them
+no button and says why, the head cannot assign them the step; an admin switches it per department."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from core.accounts.models import User
+from core.audit import AuditRecord
+from core.errors import InvalidInput, NotFound, PermissionDenied
+from servicehall import catalogue, service, views
+from servicehall.models import Department, Status
+from servicehall.schemas import AssignIn, DutiesIn, StaffIn
+from servicehall.workflow import Action
+from tests.servicehall.conftest import Office
+from tests.servicehall.test_workflow import NOW, do, reach, snapshot
+
+A = Action
+
+
+def give(office: Office, who: str, *roles: str) -> None:
+    """``who`` (one of the office's people) holds ``roles`` too."""
+    with office.sessions() as session:
+        email = session.get(User, office.people[who]).email  # type: ignore[union-attr]
+    for role in roles:
+        catalogue.add_staff(office.writer("admin"), StaffIn(email=email, department=office.department,
+                                                            role=role))  # type: ignore[arg-type]
+
+
+def shown_to(office: Office, who: str, number: str) -> tuple[list[Action], Action | None]:
+    with office.sessions() as session:
+        user = session.get(User, office.people[who])
+        shown = views.get(session, user, number, NOW)  # type: ignore[arg-type]
+        return shown.actions, shown.barred_by
+
+
+def test_the_handler_does_not_review_and_the_reviewer_does_not_approve(office: Office) -> None:
+    give(office, "handler", "reviewer", "approver")
+    give(office, "reviewer", "approver")
+    number = reach(office, Status.reviewing)  # the handler handled it
+    assert shown_to(office, "handler", number) == ([], A.handle)  # no button, and the reason
+    before = snapshot(office, number)
+    for action in (A.review, A.send_back):
+        with pytest.raises(PermissionDenied) as refused:
+            do(office, "handler", number, action)
+        assert "handle" in refused.value.params.values() and "separates duties" in str(refused.value)
+    assert snapshot(office, number) == before  # nothing changed, nothing audited
+    assert shown_to(office, "reviewer", number) == ([A.review, A.send_back], None)
+    assert do(office, "reviewer", number, A.review) is Status.approving
+    assert shown_to(office, "handler", number) == ([], A.handle)
+    assert shown_to(office, "reviewer", number) == ([], A.review)
+    with pytest.raises(PermissionDenied):
+        do(office, "reviewer", number, A.approve)
+    with pytest.raises(PermissionDenied):
+        do(office, "handler", number, A.reject)
+    assert shown_to(office, "approver", number)[1] is None
+    assert do(office, "approver", number, A.approve) is Status.completed
+
+
+def test_a_send_back_starts_a_new_round(office: Office) -> None:
+    """Who handled a proposal sent back may review the next one, handled by someone else."""
+    give(office, "reviewer", "handler")
+    number = reach(office, Status.handling)
+    do(office, "reviewer", number, A.handle)  # the reviewer, as a handler, makes the first proposal
+    with pytest.raises(PermissionDenied):
+        do(office, "reviewer", number, A.review)
+    give(office, "approver", "reviewer")  # a second reviewer, who sends it back
+    do(office, "approver", number, A.send_back)  # back to the handling step, to its last handler
+    service.assign(office.writer("head"), number, AssignIn(assignee_id=office.people["handler"]), now=NOW)
+    do(office, "handler", number, A.handle)  # the second round's proposal is the handler's
+    assert do(office, "reviewer", number, A.review) is Status.approving
+
+
+def test_the_head_cannot_give_the_step_to_a_barred_person(office: Office) -> None:
+    give(office, "handler", "reviewer")
+    number = reach(office, Status.reviewing)
+    with office.sessions() as session:
+        head = session.get(User, office.people["head"])
+        offered = [uid for uid, _ in views.assignable(session, head, number)]  # type: ignore[arg-type]
+    assert office.people["reviewer"] in offered and office.people["handler"] not in offered
+    with pytest.raises(InvalidInput) as refused:
+        service.assign(office.writer("head"), number, AssignIn(assignee_id=office.people["handler"]), now=NOW)
+    assert "separates duties" in str(refused.value)
+
+
+def test_a_department_of_few_people_lets_one_take_every_step(office: Office) -> None:
+    give(office, "handler", "reviewer", "approver")
+    done = catalogue.set_separate_duties(office.writer("admin"), office.department, DutiesIn(separate=False))
+    assert done.separate_duties is False
+    number = reach(office, Status.reviewing)
+    assert shown_to(office, "handler", number) == ([A.review, A.send_back], None)
+    assert do(office, "handler", number, A.review) is Status.approving
+    assert do(office, "handler", number, A.approve) is Status.completed
+    catalogue.set_separate_duties(office.writer("admin"), office.department, DutiesIn(separate=True))
+    number = reach(office, Status.reviewing)
+    with pytest.raises(PermissionDenied):  # switched on again: the steps after it are separated
+        do(office, "handler", number, A.review)
+
+
+def test_only_an_admin_switches_it_and_each_change_is_audited(office: Office) -> None:
+    def changes() -> int:
+        with office.sessions() as session:
+            return session.scalar(select(func.count()).select_from(AuditRecord).where(
+                AuditRecord.object_type == "hall_department", AuditRecord.object_id == office.department,
+                AuditRecord.details["separate_duties"].isnot(None))) or 0
+
+    for who in ("head", "handler", "applicant"):
+        with pytest.raises(PermissionDenied):
+            catalogue.set_separate_duties(office.writer(who), office.department, DutiesIn(separate=False))
+    with pytest.raises(NotFound):
+        catalogue.set_separate_duties(office.writer("admin"), "no-such-office", DutiesIn(separate=False))
+    assert changes() == 0
+    catalogue.set_separate_duties(office.writer("admin"), office.department, DutiesIn(separate=True))
+    assert changes() == 0  # already so: nothing written
+    catalogue.set_separate_duties(office.writer("admin"), office.department, DutiesIn(separate=False))
+    assert changes() == 1
+    with office.sessions() as session:
+        dept = session.scalars(select(Department).where(Department.code == office.department)).one()
+        assert dept.separate_duties is False
+        assert {d.code: d.separate_duties for d in catalogue.departments(session)}[office.department] is False
