@@ -8,16 +8,38 @@ to an RFC 9457 problem and ``api/cli/errors.py`` maps the same classes to docume
     ├── InvalidInput            the caller sent something malformed or out of range
     │   ├── QuerySyntaxError    (ipsearch.query.parser) a query a person typed wrong
     │   ├── SearchRequestError  (ipsearch.results) a bad cursor, facet or sort
+    │   ├── ParseError          (loaders.errors) a document the loaders refuse
+    │   │   ├── UnknownFormat   (loaders.parsers) not a patent format we read
+    │   │   ├── MissingField    (loaders.parsers.common) no publication number
+    │   │   ├── OpsResponseError (loaders.parsers.ops) an OPS response refused whole
+    │   │   └── UnsafeXML       (loaders.xmlsafe) entity declarations, a network DTD
+    │   ├── Refused             (analytics.errors) every problem of one submit at once
+    │   ├── ResetLinkInvalid    (core.accounts.password_reset) a reset link spent or expired
     │   ├── CheckpointError     (copyright.checkpoint) a malformed signed note
     │   ├── ProofError          (copyright.merkle) a malformed Merkle proof
-    │   └── ParseError          (loaders) a document the loaders refuse
+    │   ├── NotCanonical        (copyright.canonical) a value JCS cannot serialise
+    │   └── QuorumNotMet        (copyright.witness) too few witnesses cosigned
     ├── NotAuthenticated        no caller, or a bad token or key
+    │   └── TokenError          (core.accounts.tokens) a token missing, expired or not ours
     ├── PermissionDenied        the caller may not do this
     ├── NotFound                the thing named does not exist (or is not visible)
     ├── Conflict                the request clashes with the current state
     ├── TooManyRequests         a rate limit; ``retry_after`` seconds
     ├── Unavailable             a service or stored state cannot serve the request now
-    └── VerificationFailed      (copyright.verify) a certificate check failed at ``step``
+    │   ├── IndexSchemaError    (ipsearch.backends.base) an index of another version
+    │   ├── LoadInterrupted     (loaders.pipeline) the backend went away mid-load
+    │   ├── SigningKeyError     (copyright.keys) no usable signing key
+    │   └── WitnessStateError   (copyright.witness) the witness's state is unreadable
+    ├── VerificationFailed      (copyright.verify) a certificate check failed at ``step``
+    └── WitnessRefused          (copyright.witness) the witness will not cosign, and also one of:
+        ├── BadSubmission           InvalidInput: not a tlog-witness submission
+        ├── UnknownLog              NotFound: a log this witness does not follow
+        ├── NotSignedByLog          PermissionDenied: no signature by the log's key
+        ├── OldSizeMismatch         Conflict: not the size last cosigned
+        ├── ForkedCheckpoint        Conflict: a split view
+        └── InconsistentCheckpoint  Conflict: the proof does not extend what was cosigned
+
+Private helpers (a name starting with ``_``) are not drawn: they never leave their module.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 from pathlib import Path
 
 from api.cli.errors import exit_code_of
@@ -35,6 +36,41 @@ def test_every_application_error_is_in_the_family() -> None:
     assert len(errors) >= 15  # the walk really found the error classes
     outside = [f"{e.__module__}.{e.__qualname__}" for e in errors if not issubclass(e, IPCommonsError)]
     assert outside == []
+
+
+_DRAWN = re.compile(r"^(?P<indent>[ │]*)[├└]── (?P<name>\w+)\s*(?:\((?P<module>[\w.]+)\))?\s*(?P<also>\w+:)?")
+
+
+def _drawing() -> list[tuple[str, str | None, str | None, str | None]]:
+    """(class, drawn parent, module named, second base named) for each line of ``core.errors``' tree."""
+    import core.errors
+
+    lines = (core.errors.__doc__ or "").splitlines()
+    drawn: list[tuple[str, str | None, str | None, str | None]] = []
+    parents: dict[int, str] = {0: "IPCommonsError"}
+    for line in lines:
+        if (found := _DRAWN.match(line.removeprefix("    "))) is None:
+            continue
+        depth = len(found["indent"]) // 4 + 1
+        parents[depth] = found["name"]
+        drawn.append((found["name"], parents[depth - 1], found["module"], (found["also"] or "").rstrip(":") or None))
+    return drawn
+
+
+def test_the_tree_in_core_errors_draws_every_error_where_it_is() -> None:
+    """The docstring's tree is the family's one drawing: every public error class, under its
+    parent, with its module; a class added, moved or removed without redrawing fails here."""
+    defined = {e.__name__: e for e in _defined_exceptions() if not e.__name__.startswith("_")}
+    drawn = _drawing()
+    assert sorted(name for name, *_ in drawn) == sorted(set(defined) - {"IPCommonsError"})
+    homes: dict[str | None, str] = {"IPCommonsError": "core.errors"}
+    for name, parent, module, also in drawn:
+        error = defined[name]
+        bases = {b.__name__ for b in error.__bases__}
+        assert parent in bases, (name, parent, bases)
+        assert also is None or also in bases, (name, also, bases)
+        homes[name] = module or homes[parent]  # a subclass drawn without a module lives with its parent
+        assert error.__module__ == homes[name], (name, error.__module__, homes[name])
 
 
 def test_errors_carry_no_http_status() -> None:
