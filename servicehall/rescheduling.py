@@ -17,10 +17,9 @@ from core.audit import AuditAction, Writer
 from core.notifications import notify
 from servicehall import calendar, clock, warnings
 from servicehall.models import Application, Event, ServiceItem
-from servicehall.workflow import ROLE_FOR_STATUS
+from servicehall.workflow import ROLE_FOR_STATUS, Entry
 
 NOTIFICATION = "hall.rescheduled"
-EVENT = "reschedule"
 
 
 def _learned_years(w: Writer) -> list[int]:
@@ -44,7 +43,7 @@ def _reschedule(w: Writer, app: Application, now: datetime) -> None:
     assert item is not None  # a foreign key: items are deactivated, never deleted
     year, step_due, total_due = app.provisional_year, app.step_due_at, app.total_due_at
     clock.reschedule(app, item, now, warnings.fired(w.session, app))
-    w.session.add(Event(application_id=app.id, at=now, actor_id=None, action=EVENT, from_status=app.status,
+    w.session.add(Event(application_id=app.id, at=now, actor_id=None, action=Entry.reschedule, from_status=app.status,
                         to_status=app.status))
     w.audit(AuditAction.hall_reschedule, "hall_application", app.number, year=year,
             step_due_at=[_iso(step_due), _iso(app.step_due_at)], total_due_at=[_iso(total_due), _iso(app.total_due_at)])

@@ -213,8 +213,8 @@ def apply(w: Writer, settings: Settings, body: ApplyIn, files: Files, now: datet
         for position, given in sorted(labelled.items()):
             spec = item.materials[position]
             count += _keep_files(w, settings, app, given, 0, {"zh": spec["zh"], "en": spec["en"]})
-        w.session.add(Event(application_id=app.id, at=now, actor_id=user.id, action="apply", from_status=None,
-                            to_status=Status.submitted, comment=""))
+        w.session.add(Event(application_id=app.id, at=now, actor_id=user.id, action=workflow.Entry.apply,
+                            from_status=None, to_status=Status.submitted, comment=""))
         w.audit(AuditAction.hall_apply, "hall_application", app.number, item=item.code, files=count)
         for acceptor in holders(w.session, app.department_id, StaffRole.acceptor):
             notify(w.session, acceptor, "hall.new_application", f"New application {app.number}: {item.name_en}",
@@ -421,7 +421,7 @@ def _tell_applicant(w: Writer, app: Application, action: Action, comment: str) -
     if w.actor.id == app.applicant_id:
         return
     kind = "hall.materials" if action is Action.request_materials else "hall.status"
-    said = "" if action.value in workflow.INTERNAL_COMMENTS else comment[:500]
+    said = "" if action in workflow.INTERNAL_COMMENTS else comment[:500]
     notify(w.session, app.applicant_id, kind, f"Application {app.number}: {app.status.value}", number=app.number,
            status=app.status.value, comment=said, result=(app.result or "")[:2000])
 
@@ -500,7 +500,7 @@ def assign(w: Writer, number: str, body: AssignIn, now: datetime | None = None) 
             raise InvalidInput.said("that person took the %(earlier)s step of this application: the department "
                                     "separates duties", earlier=Term(earlier.value))
         app.assignee_id = body.assignee_id
-        w.session.add(Event(application_id=app.id, at=now, actor_id=w.actor.id, action=workflow.ASSIGN,
+        w.session.add(Event(application_id=app.id, at=now, actor_id=w.actor.id, action=workflow.Entry.assign,
                             from_status=app.status, to_status=app.status, comment=body.comment.strip()))
         if body.assignee_id is not None:
             notify(w.session, body.assignee_id, "hall.assigned", f"Application {number} is yours", number=number)

@@ -61,7 +61,7 @@ def actions_for(session: Session, user: User | None, app: Application) -> list[A
 
 def choices_of(actions: list[Action], status: Status) -> list[ActionChoice]:
     return [ActionChoice(action=a, term=workflow.action_term(a, status), needs_comment=a in workflow.NEEDS_COMMENT,
-                         internal_comment=a.value in workflow.INTERNAL_COMMENTS) for a in actions]
+                         internal_comment=a in workflow.INTERNAL_COMMENTS) for a in actions]
 
 
 def _term(action: str, before: Status | None) -> str:

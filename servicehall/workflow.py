@@ -35,12 +35,23 @@ STAFF_ACTIONS = {Action.accept, Action.request_materials, Action.handle, Action.
                  Action.approve, Action.reject}
 APPLICANT_ACTIONS = {Action.supply, Action.withdraw}
 NEEDS_COMMENT = {Action.request_materials, Action.send_back, Action.reject}
-ASSIGN = "assign"  # the trail's name for a head giving a step to someone (not a transition)
+
+
+class Entry(enum.StrEnum):
+    """What the trail (``hall_events.action``) records besides the flow's actions."""
+
+    apply = "apply"  # 申请: the application itself
+    assign = "assign"  # a head giving a step to someone (not a transition)
+    reschedule = "reschedule"  # the platform moving time limits when a holiday schedule changed
+
+
+TrailAction = Action | Entry
 # The office's own opinions (内部意见) stay within it: the handler's proposal, the review and the
 # approval, a send-back and an assignment. The applicant is shown the comments addressed to them:
-# acceptance, a request for materials, a refusal (with its reasons), and their own.
-INTERNAL_COMMENTS = frozenset({Action.handle.value, Action.review.value, Action.approve.value,
-                               Action.send_back.value, ASSIGN})
+# acceptance, a request for materials, a refusal (with its reasons), and their own. (A StrEnum is
+# its value: a trail row's stored action string is looked up here as it is.)
+INTERNAL_COMMENTS: frozenset[TrailAction] = frozenset({Action.handle, Action.review, Action.approve, Action.send_back,
+                                                       Entry.assign})
 
 
 class HandlingFlow(StateMachine):
