@@ -169,6 +169,7 @@ DETAIL_LABELS: dict[str, str] = {
     "role": N_("New role"),
     "satisfaction": N_("Rating given"),
     "scope": N_("Scope"),
+    "separate_duties": N_("Duties separated"),
     "sessions_closed": N_("Browsers signed out"),
     "sets": N_("Search sets removed"),
     "status": N_("Status"),
