@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, ColumnElement, ForeignKey, String, func, select
+from pydantic import BaseModel, Field
+from sqlalchemy import JSON, ColumnElement, CursorResult, ForeignKey, String, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 import core.accounts.models  # noqa: F401 - registers "users" for the foreign key
+from core.audit import AuditAction, Writer
 from core.db import Row, RowOut, UTCDateTime, utcnow
 from core.errors import NotFound
 
@@ -40,6 +42,10 @@ class NotificationOut(RowOut):
     payload: dict[str, object]
     created_at: datetime
     read_at: datetime | None
+
+
+class ReadAllOut(BaseModel):
+    marked: int = Field(description="how many unread notices were marked read (0: there were none)")
 
 
 def notify(session: Session, user_id: int, kind: str, title: str, **payload: Any) -> Notification:
@@ -84,3 +90,27 @@ def mark_read(session: Session, user_id: int, notification_id: int) -> Notificat
         raise NotFound.said("notification %(id)s not found", id=notification_id)
     note.read_at = note.read_at or utcnow()
     return note
+
+
+def read_all(w: Writer) -> ReadAllOut:
+    """The inbox's "mark all as read": every unread notice of the user marked read in one UPDATE.
+    Audited once, with how many, as one notice marked read is audited; when none was unread
+    nothing changed, and nothing is written or recorded."""
+    marked = cast(CursorResult[Any], w.session.execute(
+        update(Notification).where(Notification.user_id == w.actor.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()))).rowcount  # an UPDATE's result: it has a rowcount
+    if marked:
+        w.audit(AuditAction.notification_read_all, "user", w.actor.id, marked=marked)
+        w.commit()
+    return ReadAllOut(marked=marked)
+
+
+def read_about(session: Session, user_id: int, kind: str, **match: int | str) -> list[int]:
+    """The user's unread notices of ``kind`` whose payload has ``match``, marked read now that they
+    have seen what the notices told (a collection's new matches, on its page); their ids."""
+    found = list(session.scalars(select(Notification).where(
+        Notification.user_id == user_id, Notification.kind == kind, Notification.read_at.is_(None),
+        *(_payload_is(key, value) for key, value in match.items()))))
+    for note in found:
+        note.read_at = utcnow()
+    return [note.id for note in found]

@@ -5,16 +5,17 @@ HttpOnly and SameSite."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, BackgroundTasks, Form
+from fastapi import APIRouter, BackgroundTasks, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.deps import client_ip
-from api.i18n import N_, parse_language
+from api.i18n import N_, formatter, parse_language
 from api.pages.context import LANG_COOKIE, ONCE_COOKIE, SESSION_COOKIE, CheckedPageDep, Page, PageDep, local_path
 from api.problems import form_status
-from core import mail
+from core import mail, notifications
 from core.accounts import password_reset, service
 from core.accounts.models import Role
 from core.accounts.schemas import ApiKeyIn, ProfileIn, RegisterIn
@@ -247,8 +248,12 @@ ROLE_NOTES = {Role.admin: N_("As an administrator you manage accounts, organisat
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox(page: PageDep) -> HTMLResponse:
-    return page.render("inbox.html", notes=service.inbox(page.session, page.require_user()),
+def inbox(page: PageDep, read: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> HTMLResponse:
+    """``read=N`` after "mark all as read": how many were marked (a number only, nothing from the URL)."""
+    notes = service.inbox(page.session, page.require_user())
+    notice = page.ngettext("%(n)s message marked as read.", "%(n)s messages marked as read.", read,
+                           n=formatter(page.lang).number(read)) if read else None
+    return page.render("inbox.html", notes=notes, notice=notice,
                        ROLE_NOTES=ROLE_NOTES,  # Role is a StrEnum: the payload's "moderator" finds its note
                        OFFER_ENDED=OFFER_ENDED)
 
@@ -257,3 +262,13 @@ def inbox(page: PageDep) -> HTMLResponse:
 def read(page: CheckedPageDep, note_id: DbId) -> Response:
     service.read_notification(page.writer(), note_id)
     return page.redirect("/inbox")
+
+
+@router.post("/inbox/read-all", response_model=None)
+def read_all(page: CheckedPageDep) -> Response:
+    """Every unread notice marked read at once; back to the inbox, saying how many (nothing when none
+    was). A visitor signed out meanwhile is sent to log in, then back to the inbox."""
+    if page.user is None:
+        return page.redirect("/login?" + urlencode({"next": "/inbox"}))
+    marked = notifications.read_all(page.writer()).marked
+    return page.redirect(f"/inbox?{urlencode({'read': marked})}" if marked else "/inbox")

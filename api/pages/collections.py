@@ -4,7 +4,7 @@ statistics, export, edit/share/delete; and the patent page's collection panel.
 
 Every route translates a form into one call of ``ipsearch.collections.service``, which checks
 permission, audits and commits. Forms work without JavaScript; with htmx, a tag, note or removal
-answers with the changed item only.
+answers with the changed item only (a removed one's place says so, with its undo).
 """
 
 from __future__ import annotations
@@ -145,26 +145,35 @@ def _orgs(page: Page, coll: CollectionOut) -> list[Any]:
 @router.get("/collections/{cid}", response_model=None)
 def collection_page(page: PageDep, cid: DbId, start: Annotated[int, Query(ge=0)] = 0,
                     added: Annotated[int | None, Query(ge=0, le=1000)] = None,
-                    matched: Annotated[int | None, Query(ge=0, le=MAX_QUERY_MATCHES)] = None) -> Response:
+                    matched: Annotated[int | None, Query(ge=0, le=MAX_QUERY_MATCHES)] = None,
+                    removed: Annotated[str, Query(max_length=40)] = "") -> Response:
     """``added=N`` after adding by number, ``matched=N`` after a new saved query: how many were new
-    (numbers only, nothing from the URL). A visitor not logged in is asked to log in for a
-    collection they may not see (a link from a colleague, or their own after logging out), and
-    brought back; whether it exists stays unsaid."""
-    notice = None
-    if added is not None:
-        notice = page.gettext("Documents added: %(n)s (numbers already in the collection are not added twice).",
-                              n=added)
-    elif matched is not None:
-        notice = page.ngettext("The new saved query was run: %(n)s document added. Those already in the collection "
-                               "stay, with their tags and notes.",
-                               "The new saved query was run: %(n)s documents added. Those already in the collection "
-                               "stay, with their tags and notes.", matched, n=formatter(page.lang).number(matched))
+    (numbers only, nothing from the URL); ``removed=PN`` after a removal without JavaScript: its
+    undo, if that is a document removed from the collection. Opening the page records a signed-in
+    reader's visit, and reads their inbox notices of its new documents (``service.opened``). A
+    visitor not logged in is asked to log in for a collection they may not see (a link from a
+    colleague, or their own after logging out), and brought back; whether it exists stays unsaid."""
     try:
-        return _collection(page, cid, start, notice=notice)
+        if page.user is not None:
+            service.opened(page.writer(), cid)
+        undo = service.removed_item(page.session, page.user, cid, removed) if removed and page.user else None
+        return _collection(page, cid, start, notice=_notice(page, added, matched), undo_pn=undo)
     except NotFound:
         if page.user is not None:
             raise
         return page.redirect("/login?" + urlencode({"next": f"/collections/{cid}"}))
+
+
+def _notice(page: Page, added: int | None, matched: int | None) -> str | None:
+    if added is not None:
+        return page.gettext("Documents added: %(n)s (numbers already in the collection are not added twice).",
+                            n=added)
+    if matched is not None:
+        return page.ngettext("The new saved query was run: %(n)s document added. Those already in the collection "
+                             "stay, with their tags and notes.",
+                             "The new saved query was run: %(n)s documents added. Those already in the collection "
+                             "stay, with their tags and notes.", matched, n=formatter(page.lang).number(matched))
+    return None
 
 
 def _after_write(page: Page, cid: int, start: int, next_: str, anchor: str = "") -> Response:
@@ -250,16 +259,25 @@ def _patent_panel(pn: str, collection: int, created: bool = False) -> str:
 
 
 def _item(page: Page, cid: int, pn: str, start: int, status_code: int = 200, error: str | None = None,
-          typed: dict[str, str] | None = None) -> Response:
+          typed: dict[str, str] | None = None, counted: bool = False) -> Response:
     """One document of the collection, for htmx to swap in place of the one changed; ``typed`` is
-    the refused tag or note, given back to be put right."""
+    the refused tag or note, given back to be put right; ``counted``: the size shown is updated
+    too, out of band (a document put back)."""
     found = service.item(page.session, page.user, page.platform.search, cid, pn, page.lang.value)
-    if found is None:  # removed: htmx drops the item, and the size shown is updated out of band
+    if found is None:  # not an item: htmx drops it, and the size shown is updated out of band
         return page.render("_collection_count.html", status_code, coll=service.get(page.session, page.user, cid),
                            oob=True)
-    notes = [n for n in service.notes(page.session, page.user, cid) if n.pn == pn]
+    notes = [n for n in service.notes(page.session, page.user, cid) if n.pn == found.pn]
     return page.render("_collection_item.html", status_code, coll=service.get(page.session, page.user, cid),
-                       item=found, item_notes=notes, start=start, item_error=error, typed_item=typed or {})
+                       item=found, item_notes=notes, start=start, item_error=error, typed_item=typed or {},
+                       oob=counted)
+
+
+def _removed(page: Page, cid: int, pn: str, start: int, status_code: int = 200, error: str | None = None) -> Response:
+    """A removed document's place, for htmx to swap in for it: said, with its undo; and the size
+    shown, out of band."""
+    return page.render("_collection_item.html", status_code, coll=service.get(page.session, page.user, cid),
+                       removed_item=pn, start=start, item_error=error, oob=True)
 
 
 def _annotated(page: Page, cid: int, pn: str, start: int, next_: str, exc: Exception | None,
@@ -320,9 +338,35 @@ def delete_note(page: CheckedPageDep, cid: DbId, note_id: DbId, pn: Text, start:
 
 @router.post("/collections/{cid}/items/remove", response_model=None)
 def remove_document(page: CheckedPageDep, cid: DbId, pn: Text, start: Annotated[int, Form(ge=0)] = 0) -> Response:
-    """Removed by hand: the saved query will not bring it back."""
-    return _written(page, cid, pn, start, "",
-                    lambda: service.remove_items(page.writer(), cid, ItemsIn(pns=[pn])))
+    """Removed by hand: the saved query will not bring it back. Its place says so, with an undo
+    (htmx); without JavaScript the page does, above its documents (``removed=PN``)."""
+    try:
+        service.remove_items(page.writer(), cid, ItemsIn(pns=[pn]))
+    except FORM_ERRORS as exc:
+        return _annotated(page, cid, pn, start, "", exc)
+    gone = service.removed_item(page.session, page.require_user(), cid, pn)
+    if gone is None:  # it was no item of the collection: nothing to undo
+        return _annotated(page, cid, pn, start, "", None)
+    if _is_htmx(page):
+        return _removed(page, cid, gone, start)
+    said = {"removed": gone} | ({"start": start} if start else {})
+    return page.redirect(f"/collections/{cid}?{urlencode(said)}#item-{gone}")
+
+
+@router.post("/collections/{cid}/items/restore", response_model=None)
+def restore_document(page: CheckedPageDep, cid: DbId, pn: Text, start: Annotated[int, Form(ge=0)] = 0) -> Response:
+    """The undo of a removal: the document is back exactly as it was (when and how it came, its tags
+    and its notes), in its place (htmx) or on the page."""
+    try:
+        service.restore_items(page.writer(), cid, ItemsIn(pns=[pn]))
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        if _is_htmx(page):
+            return _removed(page, cid, pn, start, 400, _error_text(page, exc))
+        return _collection(page, cid, start, 400, error=_error_text(page, exc))
+    if _is_htmx(page):
+        return _item(page, cid, pn, start, counted=True)
+    return _after_write(page, cid, start, "", f"#item-{pn}")
 
 
 @router.get("/collections/{cid}/export", response_model=None)

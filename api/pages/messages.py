@@ -279,6 +279,7 @@ FEATURE_ERRORS = [
     N_("nothing was added: not in the corpus: %(numbers)s (check the numbers, e.g. US7654321B2, "
        "or leave them out)"),
     N_("%(pn)s is not in the collection"), N_("the collection holds %(pns)s: say which, with its kind"),
+    N_("nothing was put back: never in the collection: %(pns)s"),
     N_("an exclusive licence (#%(id)s) already covers some of these rights then and there"),
     N_("%(number)s is %(status)s; rights can be recorded only for registered works"),
     N_("an organisation named %(name)r exists"),

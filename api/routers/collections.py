@@ -9,9 +9,10 @@ from fastapi.responses import Response, StreamingResponse
 
 from api.deps import VARY, CurrentUser, OptionalUser, ReaderLanguage, SearchServiceDep, SessionDep, WriterDep
 from api.responses import json_response
+from core import notifications
 from core.accounts import service as accounts
 from core.ids import DbId
-from core.notifications import NotificationOut
+from core.notifications import NotificationOut, ReadAllOut
 from ipsearch.collections import schemas, service
 from ipsearch.results import ExportFormat
 
@@ -65,6 +66,14 @@ def add_items(cid: DbId, body: schemas.ItemsIn, w: WriterDep, search: SearchServ
              summary="Remove documents from a collection", response_model=schemas.RemovedOut)
 def remove_items(cid: DbId, body: schemas.ItemsIn, w: WriterDep) -> schemas.RemovedOut:
     return service.remove_items(w, cid, body)
+
+
+@router.post("/collections/{cid}/items/restore",
+             summary="Put removed documents back in a collection (undo a removal)",
+             response_model=schemas.RestoredOut)
+def restore_items(cid: DbId, body: schemas.ItemsIn, w: WriterDep) -> schemas.RestoredOut:
+    """Each comes back as it was: when and how it first came, its tags and its notes."""
+    return service.restore_items(w, cid, body)
 
 
 @router.post("/collections/{cid}/tags",
@@ -124,3 +133,8 @@ def my_notifications(user: CurrentUser, session: SessionDep,
 @router.post("/notifications/{nid}/read", summary="Mark a notice read", response_model=NotificationOut)
 def read_notification(nid: DbId, w: WriterDep) -> NotificationOut:
     return accounts.read_notification(w, nid)
+
+
+@router.post("/notifications/read-all", summary="Mark every unread notice read", response_model=ReadAllOut)
+def read_all_notifications(w: WriterDep) -> ReadAllOut:
+    return notifications.read_all(w)

@@ -3,8 +3,8 @@ notes, statistics and export; re-run on every ``corpus-updated`` event with the 
 notified.
 
 ``models`` holds the tables, ``access`` who sees and changes a collection, ``items`` its
-documents, ``schemas`` the boundary models and ``service`` the operations the API and the
-workers call.
+documents, ``visits`` when each reader opened it (what is new to them), ``schemas`` the boundary
+models and ``service`` the operations the API and the workers call.
 """
 
 from __future__ import annotations

@@ -59,7 +59,8 @@ def add_items(session: Session, coll: Collection, pns: list[str],
 
 
 def remove_items(session: Session, coll: Collection, pns: list[str]) -> int:
-    """Mark items excluded (kept, so the saved query never brings them back)."""
+    """Mark items excluded (kept, so the saved query never brings them back, and an undo restores
+    them as they were, with their tags and notes)."""
     items = session.scalars(select(CollectionItem).where(CollectionItem.collection_id == coll.id,
                                                           CollectionItem.pn.in_(pns)))
     count = 0
@@ -68,6 +69,18 @@ def remove_items(session: Session, coll: Collection, pns: list[str]) -> int:
             item.excluded = True
             count += 1
     return count
+
+
+def restore_items(session: Session, coll: Collection, pns: list[str]) -> list[str]:
+    """Bring removed items back as they were: how and when they first came stay, and their tags
+    and notes, which a removal keeps, show again. Returns the numbers brought back."""
+    items = session.scalars(select(CollectionItem).where(
+        CollectionItem.collection_id == coll.id, CollectionItem.pn.in_(pns), CollectionItem.excluded.is_(True)))
+    restored = []
+    for item in items:
+        item.excluded = False
+        restored.append(item.pn)
+    return sorted(restored)
 
 
 def item_count(session: Session, coll: Collection) -> int:

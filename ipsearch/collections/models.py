@@ -1,5 +1,5 @@
 """The tables of topic collections: the collection, its items (query matches and manual picks),
-tags (标引) and notes."""
+tags (标引), notes (批注), and when each reader last opened it."""
 
 from __future__ import annotations
 
@@ -70,3 +70,17 @@ class CollectionNote(Row):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CollectionVisit(Row):
+    """A reader's visits of a collection's page: when their latest visit began, and when the one
+    before it did (None on their first). A document a refresh found after ``seen_before`` is new to
+    them: they had not opened the collection since it joined."""
+
+    __tablename__ = "collection_visits"
+    __table_args__ = (UniqueConstraint("collection_id", "user_id"),)
+
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    seen_before: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -67,6 +67,9 @@ class ItemOut(BaseModel):
     added_at: datetime | None = Field(default=None, description="when it joined the collection")
     found_later: bool = Field(default=False, description="brought by the saved query after the collection was "
                               "made: new documents a load matched")
+    new_to_you: bool = Field(default=False, description="found later, and new to the caller: since they began the "
+                             "visit of the collection's page before their current one (all found later, before their "
+                             "first visit ends)")
 
 
 class ItemsOut(BaseModel):
@@ -80,6 +83,11 @@ class AddedOut(BaseModel):
 
 class RemovedOut(BaseModel):
     removed: int = Field(description="how many documents left the collection")
+
+
+class RestoredOut(BaseModel):
+    restored: list[str] = Field(description="the publication numbers back in the collection, as they were before "
+                                            "their removal (with their tags and notes)")
 
 
 class TagIn(BaseModel):

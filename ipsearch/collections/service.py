@@ -16,18 +16,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import notifications
 from core.accounts.models import User
 from core.accounts.permissions import is_org_member, require_owner_or_admin
 from core.audit import AuditAction, Writer
 from core.db import session_scope
 from core.errors import InvalidInput, NotFound, PermissionDenied
-from ipsearch.collections.access import editable_among, get_editable, get_visible, require_owner, shared_with
+from ipsearch.collections.access import editable_among, get_editable, get_visible, may_edit, require_owner, shared_with
 from ipsearch.collections.items import add_items as _add_items
 from ipsearch.collections.items import item_count, item_counts, item_pns, listed, newest_first, refresh
 from ipsearch.collections.items import remove_items as _remove_items
+from ipsearch.collections.items import restore_items as _restore_items
 from ipsearch.collections.models import (
     MAX_QUERY_MATCHES,
     Collection,
+    CollectionItem,
     CollectionNote,
     CollectionTag,
     ItemSource,
@@ -46,10 +49,12 @@ from ipsearch.collections.schemas import (
     NoteIn,
     NoteOut,
     RemovedOut,
+    RestoredOut,
     StatsOut,
     TagIn,
     TagOut,
 )
+from ipsearch.collections.visits import new_after, record_visit
 from ipsearch.events import latest_event_id
 from ipsearch.model import normalise_pn, parse_publication_number
 from ipsearch.names import harmonise_name
@@ -156,6 +161,26 @@ def get(session: Session, user: User | None, collection_id: int) -> CollectionOu
     return _out(session, get_visible(session, user, collection_id), user)
 
 
+NEW_MATCHES = "collection.new_matches"  # the inbox notice of a refresh's new documents (``items.refresh``)
+
+
+def opened(w: Writer, collection_id: int) -> None:
+    """The signed-in reader opened the collection's page: the visit is recorded (what a refresh
+    found before the visit they begin now is no longer new to them, see ``visits``), and their
+    inbox notices of its new documents are read, since the page shows those documents marked new.
+    The visit is bookkeeping, committed unaudited as an API key's last use is; each notice read is
+    audited as one marked read in the inbox is."""
+    coll = get_visible(w.session, w.actor, collection_id)
+    record_visit(w.session, coll, w.actor.id)
+    read = notifications.read_about(w.session, w.actor.id, NEW_MATCHES, collection_id=coll.id)
+    for notification_id in read:
+        w.audit(AuditAction.notification_read, "notification", notification_id)
+    if read:
+        w.commit()
+    else:
+        w.session.commit()
+
+
 def update(w: Writer, search: SearchService, collection_id: int, body: CollectionPatch) -> CollectionOut:
     """Change name, description, query; only the owner changes who sees it. An explicit null
     clears the saved query and leaves the other fields as they are; a new query is run at once."""
@@ -213,7 +238,8 @@ def items(session: Session, user: User | None, search: SearchService, collection
     index. A document that has left the corpus keeps its number and tags."""
     coll = get_visible(session, user, collection_id)
     tags = _tags_by_pn(session, coll)
-    return ItemsOut(items=[_item(pn, search.backend.get(pn), tags.get(pn, []), lang, source, added_at)
+    after = new_after(session, coll, user)
+    return ItemsOut(items=[_item(pn, search.backend.get(pn), tags.get(pn, []), lang, source, added_at, after)
                            for pn, source, added_at in newest_first(session, coll, start, limit)],
                     total=item_count(session, coll))
 
@@ -225,17 +251,20 @@ def item(session: Session, user: User | None, search: SearchService, collection_
     key = normalise_pn(pn)
     if (found := listed(session, coll, key)) is None:
         return None
-    return _item(key, search.backend.get(key), _tags_of(session, coll, key), lang, *found)
+    return _item(key, search.backend.get(key), _tags_of(session, coll, key), lang, *found,
+                 new_after(session, coll, user))
 
 
 def _item(pn: str, record: dict[str, Any] | None, tags: list[str], lang: str | None, source: ItemSource,
-          added_at: datetime) -> ItemOut:
+          added_at: datetime, after: datetime) -> ItemOut:
     """One item as listed, however it is asked for: the whole list, or the one just tagged or noted
-    (whose date of addition went missing, and came back only with the page)."""
+    (whose date of addition went missing, and came back only with the page). A document a refresh
+    found after ``after`` is new to the reader."""
     r = record or {}
+    found_later = source is ItemSource.refresh
     return ItemOut(pn=pn, tags=tags, in_corpus=record is not None, title=_title(r, lang),
                    publication_date=r.get("publication_date"), applicants=r.get("owners") or [],
-                   added_at=added_at, found_later=source is ItemSource.refresh)
+                   added_at=added_at, found_later=found_later, new_to_you=found_later and added_at > after)
 
 
 def _title(record: dict[str, Any], lang: str | None) -> str | None:
@@ -307,14 +336,15 @@ def add_items(w: Writer, search: SearchService, collection_id: int, body: ItemsI
     return AddedOut(added=added)
 
 
-def _items_of_number(session: Session, coll: Collection, typed: str) -> list[str]:
+def _items_of_number(session: Session, coll: Collection, typed: str, removed: bool = False) -> list[str]:
     """The items ``typed`` names: the number itself, or, typed without its kind (EP1000000, as
-    adding takes it), the collection's publications of that number."""
+    adding takes it), the collection's publications of that number (with ``removed``, those removed
+    from it too)."""
     number = parse_publication_number(normalise_pn(typed))
     if number.kind:
         return [number.normalised]
     base = number.country + number.number
-    return [pn for pn in item_pns(session, coll)
+    return [pn for pn in item_pns(session, coll, include_excluded=removed)
             if pn.startswith(base) and not pn[len(base):len(base) + 1].isdigit()] or [number.normalised]
 
 
@@ -325,6 +355,37 @@ def remove_items(w: Writer, collection_id: int, body: ItemsIn) -> RemovedOut:
     w.audit(AuditAction.collection_items_remove, OBJECT, coll.id, pns=pns)
     w.commit()
     return RemovedOut(removed=removed)
+
+
+def restore_items(w: Writer, collection_id: int, body: ItemsIn) -> RestoredOut:
+    """Undo a removal: the documents come back exactly as they were, with how and when they first
+    came (a refresh's find stays one), their tags and their notes, which a removal keeps. A number
+    that was never in the collection is refused, naming each; one that is in it already is left as
+    it is (an undo sent twice)."""
+    coll = get_editable(w.session, w.actor, collection_id)
+    pns = list(dict.fromkeys(pn for typed in body.pns
+                             for pn in _items_of_number(w.session, coll, typed, removed=True)))
+    ever = set(item_pns(w.session, coll, include_excluded=True))
+    if unknown := [pn for pn in pns if pn not in ever]:
+        raise InvalidInput.said("nothing was put back: never in the collection: %(pns)s", pns=", ".join(unknown))
+    restored = _restore_items(w.session, coll, pns)
+    w.audit(AuditAction.collection_items_restore, OBJECT, coll.id, pns=restored)
+    w.commit()
+    return RestoredOut(restored=restored)
+
+
+def removed_item(session: Session, user: User, collection_id: int, typed: str) -> str | None:
+    """``typed`` as the collection numbers it, if it is a document removed from the collection that
+    ``user`` may put back; else None: what the page after a removal may name, with its undo (a
+    link cannot put its own words in the page)."""
+    coll = get_visible(session, user, collection_id)
+    try:
+        pn = normalise_pn(typed)
+    except InvalidInput:
+        return None
+    excluded = session.scalar(select(CollectionItem.excluded).where(CollectionItem.collection_id == coll.id,
+                                                                    CollectionItem.pn == pn))
+    return pn if excluded and may_edit(session, user, coll) else None
 
 
 def _item_of(session: Session, coll: Collection, typed: str) -> str:
@@ -393,9 +454,11 @@ def delete_note(w: Writer, collection_id: int, note_id: int) -> None:
 
 
 def notes(session: Session, user: User | None, collection_id: int) -> list[NoteOut]:
+    """The notes on the collection's documents; a removed document's are kept for an undo, unshown."""
     coll = get_visible(session, user, collection_id)
-    rows = session.scalars(select(CollectionNote).where(CollectionNote.collection_id == coll.id)
-                           .order_by(CollectionNote.id))
+    shown = select(CollectionItem.pn).where(CollectionItem.collection_id == coll.id, CollectionItem.excluded.is_(False))
+    rows = session.scalars(select(CollectionNote).where(CollectionNote.collection_id == coll.id,
+                                                        CollectionNote.pn.in_(shown)).order_by(CollectionNote.id))
     return [NoteOut.model_validate(n) for n in rows]
 
 

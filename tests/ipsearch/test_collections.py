@@ -109,7 +109,8 @@ def test_manual_items_tags_notes_and_removal(client: TestClient, prod_settings: 
     added_at = items[0].pop("added_at")
     assert items == [{"pn": "US6836899B1", "tags": ["核心专利"], "in_corpus": True, "publication_date": "2005-01-04",
                       "title": "Device for detachably holding an absorbent napkin across the torso",
-                      "applicants": ["Glasmire, Samuel G."], "found_later": False}]  # added by hand
+                      "applicants": ["Glasmire, Samuel G."], "found_later": False,
+                      "new_to_you": False}]  # added by hand
     added = datetime.fromisoformat(added_at.replace("Z", "+00:00"))
     assert added_at.endswith("Z") and abs((datetime.now(UTC) - added).total_seconds()) < 600
     assert client.post("/api/v1/collections", json={"name": "bad", "query": "(led"}, headers=h).status_code == 400

@@ -20,12 +20,12 @@ from core.accounts.service import add_member, create_organisation
 from core.audit import AuditContext, AuditRecord, Writer
 from core.db import session_factory, utcnow
 from core.errors import InvalidInput, NotFound, PermissionDenied
-from core.notifications import Notification
+from core.notifications import Notification, notify
 from core.settings import BackendKind, Settings
 from ipsearch.backends import get_backend
 from ipsearch.collections import Collection, CollectionTag, Visibility, service
 from ipsearch.collections.items import add_items
-from ipsearch.collections.models import CollectionItem
+from ipsearch.collections.models import CollectionItem, CollectionVisit
 from ipsearch.collections.schemas import CollectionIn, CollectionPatch, ItemsIn, NoteIn, TagIn
 from ipsearch.events import latest_event_id
 from ipsearch.query.parser import QuerySyntaxError
@@ -489,3 +489,147 @@ def test_a_list_of_collections_takes_the_same_few_queries_whatever_its_length(wo
     assert sizes["c0"] == 0 and sizes["c1"] == 1 and sizes["c2"] == 2 and sizes["c5"] == 2
     assert {c.owner_name for c in service.public_collections(world.session, reader)} == {owner.display_name}
     assert all(c.editable and c.owned for c in service.collections_of(world.session, reader))
+
+
+def test_an_undo_puts_a_removed_document_back_exactly_as_it_was(world: World) -> None:
+    """A removal keeps the item (excluded), its tags and its notes; the undo brings it back with
+    how and when it first came. Removed, it is nowhere: not counted, listed, exported, in the
+    statistics, the notes or the patent page's panel, and a refresh does not bring it back."""
+    world.load("epo")
+    owner = world.user()
+    cid = service.create(world.writer(owner), world.search, CollectionIn(name="Screws", query="TI=screw")).id
+    found = utcnow() - timedelta(days=30)  # as if a refresh had found it a month ago
+    world.session.execute(update(CollectionItem).where(CollectionItem.collection_id == cid,
+                                                       CollectionItem.pn == "EP1873405A2")
+                          .values(source="refresh", added_at=found))
+    world.session.commit()
+    service.add_tag(world.writer(owner), cid, TagIn(pn="EP1873405A2", tag="clamp"))
+    service.add_note(world.writer(owner), cid, NoteIn(pn="EP1873405A2", text="claim 1"))
+    before = service.item(world.session, owner, world.search, cid, "EP1873405A2")
+
+    assert service.remove_items(world.writer(owner), cid, ItemsIn(pns=["EP1873405A2"])).removed == 1
+    assert service.get(world.session, owner, cid).items == 1
+    assert [i.pn for i in service.items(world.session, owner, world.search, cid).items] == ["EP3383757B1"]
+    assert service.item(world.session, owner, world.search, cid, "EP1873405A2") is None
+    assert service.statistics(world.session, owner, world.search, cid).documents == 1
+    assert "EP1873405A2" not in "".join(service.export(world.session, owner, world.search, cid))
+    assert service.notes(world.session, owner, cid) == []  # kept for the undo, not shown
+    assert service.holding(world.session, owner, "EP1873405A2") == []
+    coll = world.session.get(Collection, cid)
+    assert coll is not None
+    coll.last_event_id = 0  # the next refresh runs the saved query again: what was removed stays out
+    world.session.commit()
+    service.refresh_saved_queries(world.search, world.settings.effective_database_url)
+    world.session.expire_all()
+    assert service.get(world.session, owner, cid).items == 1
+
+    assert service.restore_items(world.writer(owner), cid, ItemsIn(pns=["ep1873405a2"])).restored == ["EP1873405A2"]
+    after = service.item(world.session, owner, world.search, cid, "EP1873405A2")
+    assert after is not None and after == before  # its tags, its date, how it came (found later)
+    assert after.tags == ["clamp"] and after.found_later and after.added_at == found
+    assert [n.text for n in service.notes(world.session, owner, cid)] == ["claim 1"]
+    assert service.statistics(world.session, owner, world.search, cid).documents == 2
+    assert [h.tags for h in service.holding(world.session, owner, "EP1873405A2")] == [["clamp"]]
+    restore = world.session.scalars(select(AuditRecord).where(AuditRecord.action == "collection.items.restore")).one()
+    assert (restore.object_id, restore.details, restore.actor_id) == (str(cid), {"pns": ["EP1873405A2"]}, owner.id)
+    # sent twice: the second finds it back already and changes nothing
+    assert service.restore_items(world.writer(owner), cid, ItemsIn(pns=["EP1873405A2"])).restored == []
+    assert service.item(world.session, owner, world.search, cid, "EP1873405A2") == before
+
+
+def test_an_undo_is_refused_to_strangers_and_for_what_was_never_in_the_collection(world: World) -> None:
+    world.load("epo")
+    owner, stranger = world.user(), world.user()
+    cid = service.create(world.writer(owner), world.search, CollectionIn(name="Screws", query="TI=screw")).id
+    service.remove_items(world.writer(owner), cid, ItemsIn(pns=["EP1873405A2"]))
+    world.refused(NotFound, lambda: service.restore_items(world.writer(stranger), cid,
+                                                          ItemsIn(pns=["EP1873405A2"])))
+    service.update(world.writer(owner), world.search, cid, CollectionPatch(visibility=Visibility.public))
+    world.refused(PermissionDenied, lambda: service.restore_items(world.writer(stranger), cid,
+                                                                  ItemsIn(pns=["EP1873405A2"])))
+    assert service.removed_item(world.session, stranger, cid, "EP1873405A2") is None  # no undo offered
+    assert service.removed_item(world.session, owner, cid, "EP1873405A2") == "EP1873405A2"
+    assert service.removed_item(world.session, owner, cid, "EP3383757B1") is None  # in the collection
+    assert service.removed_item(world.session, owner, cid, "not a number") is None
+    with pytest.raises(InvalidInput, match="never in the collection: US6836899B1"):
+        service.restore_items(world.writer(owner), cid, ItemsIn(pns=["EP1873405A2", "US6836899B1"]))
+    world.session.rollback()
+    assert service.get(world.session, owner, cid).items == 1  # refused whole: nothing put back
+    assert world.audits().count("collection.items.restore") == 0
+
+
+def _refreshed(world: World, owner: User, name: str, org: int | None = None) -> int:
+    """A collection of screws and lamps an hour old, whose refresh found the lamp USD630349S1 40
+    minutes ago."""
+    visibility = Visibility.org if org else Visibility.private
+    cid = service.create(world.writer(owner), world.search, CollectionIn(
+        name=name, query="TI=screw OR TI=lamp", visibility=visibility, org_id=org)).id
+    hour_ago = utcnow() - timedelta(hours=1)
+    world.session.execute(update(CollectionItem).where(CollectionItem.collection_id == cid).values(added_at=hour_ago))
+    world.session.commit()
+    world.load("uspto", "ipg110104.small.xml")  # design patent "Lamp" USD630349S1
+    assert service.refresh_saved_queries(world.search, world.settings.effective_database_url)["new_matches"] == 1
+    world.session.execute(update(CollectionItem).where(CollectionItem.collection_id == cid,
+                                                       CollectionItem.pn == "USD630349S1")
+                          .values(added_at=utcnow() - timedelta(minutes=40)))
+    world.session.commit()
+    world.session.expire_all()
+    return cid
+
+
+def _new(world: World, user: User | None, cid: int) -> list[str]:
+    return [i.pn for i in service.items(world.session, user, world.search, cid).items if i.new_to_you]
+
+
+def test_a_refresh_find_is_new_to_each_reader_until_their_next_visit(world: World) -> None:
+    """"New" is per reader: what a refresh found since the visit before their current one (a visit
+    is half an hour of page views). Opening the collection reads its notices of new documents."""
+    world.load("epo")
+    member, owner = world.user(), world.user()
+    org = create_organisation(world.session, owner, "Lamp makers", OrgKind.sme)
+    add_member(world.session, org, member.id, OrgRole.member)
+    world.session.commit()
+    cid = _refreshed(world, owner, "Screws and lamps", org.id)
+    assert _new(world, owner, cid) == _new(world, member, cid) == ["USD630349S1"]  # neither has looked yet
+    (notice,) = world.session.scalars(select(Notification).where(Notification.user_id == owner.id))
+
+    service.opened(world.writer(owner), cid)
+    world.session.refresh(notice)
+    assert notice.read_at is not None  # they see what it told, marked new
+    assert world.audits()[-1] == "notification.read"
+    assert _new(world, owner, cid) == ["USD630349S1"]  # the visit that begins now still shows it
+    service.opened(world.writer(owner), cid)  # a reload: the same visit
+    assert _new(world, owner, cid) == ["USD630349S1"]
+    visits = world.session.scalars(select(CollectionVisit).where(CollectionVisit.collection_id == cid)).all()
+    assert [(v.user_id, v.seen_before) for v in visits] == [(owner.id, None)]
+
+    began = utcnow() - timedelta(minutes=31)  # after the refresh, 40 minutes ago
+    world.session.execute(update(CollectionVisit).where(CollectionVisit.user_id == owner.id).values(started_at=began))
+    world.session.commit()
+    audited = len(world.audits())
+    service.opened(world.writer(owner), cid)  # the next visit: no longer new to the owner
+    assert _new(world, owner, cid) == [] and len(world.audits()) == audited  # a visit itself is not audited
+    assert [i.found_later for i in service.items(world.session, owner, world.search, cid).items][0]
+    assert _new(world, member, cid) == ["USD630349S1"]  # the member has not looked yet
+    service.opened(world.writer(member), cid)
+    assert _new(world, member, cid) == ["USD630349S1"]
+
+
+def test_opening_a_collection_reads_only_its_own_notices_and_only_for_its_readers(world: World) -> None:
+    world.load("epo")
+    stranger, owner = world.user(), world.user()
+    cid = _refreshed(world, owner, "Screws and lamps")
+    other = service.create(world.writer(owner), world.search, CollectionIn(name="Other")).id
+    notify(world.session, owner.id, "collection.new_matches", "1 new", collection_id=other, count=1)
+    notify(world.session, owner.id, "account.role_changed", "Your role is now member", role="member")
+    world.session.commit()
+    world.refused(NotFound, lambda: service.opened(world.writer(stranger), cid))
+    service.opened(world.writer(owner), cid)
+    unread = world.session.scalars(select(Notification).where(Notification.user_id == owner.id,
+                                                              Notification.read_at.is_(None))).all()
+    assert sorted(n.kind for n in unread) == ["account.role_changed", "collection.new_matches"]
+    assert [n.payload["collection_id"] for n in unread if n.kind == "collection.new_matches"] == [other]
+    service.update(world.writer(owner), world.search, cid, CollectionPatch(visibility=Visibility.public))
+    service.opened(world.writer(stranger), cid)  # a public collection's reader has their own visits
+    assert _new(world, stranger, cid) == ["USD630349S1"]
+    assert _new(world, None, cid) == []  # signed out: nothing is new to them

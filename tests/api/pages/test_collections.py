@@ -1,6 +1,7 @@
 """Topic collection pages over HTTP: save a query, add by number (an unknown number is refused and
 named), tags and notes (whole page without JavaScript, the item alone for htmx), export with tags
-and notes, edit and share, delete only after confirming, and who may see what."""
+and notes, edit and share, delete only after confirming, who may see what, a removal's undo, and
+what a refresh found marked new once per reader."""
 
 from __future__ import annotations
 
@@ -16,11 +17,16 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from lxml import html
+from sqlalchemy import select, update
 
 from api.app import create_app
 from api.pages.collections import split_numbers
+from core.accounts.models import User
+from core.db import session_scope, utcnow
 from core.i18n import SHOWN_ZONE
+from core.notifications import Notification, notify
 from core.settings import BackendKind, Settings
+from ipsearch.collections.models import CollectionItem, CollectionVisit
 from loaders.pipeline import run_load
 from loaders.synthetic import SyntheticOptions, write_weekly_files
 
@@ -101,7 +107,7 @@ def test_save_a_query_tag_annotate_and_export_with_tags_and_notes(web: TestClien
     assert rows[FIRST]["Tags"] == "光源 <i>" and rows[FIRST]["Notes"] == 'claims 1-3, "see" figure 2'
     chinese = web.get(f"/collections/{cid}/export?format=csv", headers=HTML | {"Accept-Language": "zh-CN"})
     header = next(csv.reader(io.StringIO(chinese.content.decode("utf-8-sig"))))
-    assert header[:2] == ["公开号", "名称"] and header[-2:] == ["标引", "注释"]  # as Excel shows them
+    assert header[:2] == ["公开号", "名称"] and header[-2:] == ["标引", "批注"]  # as Excel shows them
     lines = web.get(f"/collections/{cid}/export?format=jsonl", headers=HTML).text.splitlines()
     first = next(json.loads(line) for line in lines if json.loads(line)["pn"] == FIRST)
     assert first["tags"] == ["光源 <i>"] and first["notes"] == ['claims 1-3, "see" figure 2']
@@ -176,8 +182,10 @@ def test_htmx_answers_with_the_changed_item_only(web: TestClient) -> None:
     assert page.text.count(f'value="{"t" * 101}"') == 1  # in this document's form only
 
     r = _post(web, f"/collections/{cid}/items/remove", {"pn": SECOND}, HTMX)
-    # htmx removes the item (nothing to swap in) and updates the size shown, out of band
-    assert r.status_code == 200 and r.text.strip() == '<span id="doc-count" hx-swap-oob="true">1 document</span>'
+    # htmx swaps the item for its place saying so, with an undo, and updates the size shown, out of band
+    assert r.status_code == 200 and r.text.lstrip().startswith(f'<li class="item removed" id="item-{SECOND}">')
+    assert r.text.rstrip().endswith('<span id="doc-count" hx-swap-oob="true">1 document</span>')
+    assert "<html" not in r.text and f"Removed {SECOND}" in r.text
     assert web.get(f"/collections/{cid}", headers=HTML).text.count('class="item"') == 1
 
 
@@ -353,3 +361,143 @@ def test_the_page_promises_e_mail_only_when_the_site_sends_it(corpus_settings_sm
             _sign_up(client)
             page = client.get(f"/collections/{_create(client, query='TXT=apparatus')}", headers=HTML).text
             assert promised in page and not_promised not in page
+
+
+def _items(page: str) -> list[str]:
+    """The ids of the items a page lists, a removed one's place included (``item-…``)."""
+    return [i.get("id") for i in html.fromstring(page).xpath("//ul[contains(@class, 'items')]/li")]
+
+
+def test_a_removal_is_undone_in_place_with_its_tags_notes_and_date(web: TestClient) -> None:
+    """Remove took a document away at once, with no way back: its place now says so with an undo,
+    which puts it back exactly as it was (its tags, its notes, when and how it came)."""
+    _sign_up(web)
+    cid = _create(web)
+    _post(web, f"/collections/{cid}/items", {"pns": f"{FIRST} {SECOND}"})
+    _post(web, f"/collections/{cid}/tags", {"pn": FIRST, "tag": "光源 <i>"})
+    _post(web, f"/collections/{cid}/notes", {"pn": FIRST, "text": "claim 1 <b>reads</b>"})
+    before = web.get(f"/collections/{cid}", headers=HTML).text
+    added = re.search(r'<span class="added">added [^<]+</span>', before)
+    assert added is not None
+
+    r = _post(web, f"/collections/{cid}/items/remove", {"pn": FIRST}, HTMX)
+    place = html.fromstring(r.text).get_element_by_id(f"item-{FIRST}")
+    assert r.status_code == 200 and place.get("class") == "item removed"
+    assert " ".join(place.text_content().split()) == f"Removed {FIRST} · Undo"
+    (form,) = place.xpath(".//form")
+    assert form.get("action") == f"/collections/{cid}/items/restore" and form.get("hx-target") == f"#item-{FIRST}"
+    assert form.xpath("input[@name='csrf_token']/@value") and form.xpath("input[@name='pn']/@value") == [FIRST]
+    r = _post(web, f"/collections/{cid}/items/restore", {"pn": FIRST}, HTMX)
+    assert r.status_code == 200 and r.text.lstrip().startswith(f'<li class="item" id="item-{FIRST}">')
+    assert "光源 &lt;i&gt;" in r.text and "claim 1 &lt;b&gt;reads&lt;/b&gt;" in r.text and added.group(0) in r.text
+    assert r.text.rstrip().endswith('<span id="doc-count" hx-swap-oob="true">2 documents</span>')
+
+    # without JavaScript: the page comes back with the undo in the removed document's place
+    r = _post(web, f"/collections/{cid}/items/remove", {"pn": FIRST})
+    assert r.status_code == 303 and r.headers["location"] == f"/collections/{cid}?removed={FIRST}#item-{FIRST}"
+    page = web.get(r.headers["location"], headers=HTML).text
+    assert _items(page) == [f"item-{FIRST}", f"item-{SECOND}"] and page.count('class="item"') == 1
+    assert f"Removed {FIRST}" in page and "光源" not in page and "claim 1" not in page
+    zh = web.get(r.headers["location"], headers=HTML | {"Accept-Language": "zh-CN"}).text
+    assert f"已移除 {FIRST}" in zh and ">撤销</button>" in zh
+    # gone from everything else: the size, the export, the statistics, the notes
+    assert "1 document<" in page
+    assert FIRST not in web.get(f"/collections/{cid}/export?format=jsonl", headers=HTML).text
+    r = _post(web, f"/collections/{cid}/items/restore", {"pn": FIRST})
+    assert r.status_code == 303 and r.headers["location"] == f"/collections/{cid}#item-{FIRST}"
+    page = web.get(f"/collections/{cid}", headers=HTML).text
+    assert _items(page) == [f"item-{FIRST}", f"item-{SECOND}"]  # added together: by number, as before
+    assert page.count('class="item"') == 2 and added.group(0) in page and "光源 &lt;i&gt;" in page
+    assert "2 documents<" in page and f"Removed {FIRST}" not in page
+    lines = web.get(f"/collections/{cid}/export?format=jsonl", headers=HTML).text.splitlines()
+    first = next(json.loads(line) for line in lines if json.loads(line)["pn"] == FIRST)
+    assert first["tags"] == ["光源 <i>"] and first["notes"] == ["claim 1 <b>reads</b>"]
+
+
+def test_an_undo_is_refused_to_others_without_the_token_and_for_what_was_never_removed(
+        corpus_settings_small: Settings) -> None:
+    app = create_app(corpus_settings_small)
+    with TestClient(app) as owner, TestClient(app) as other:
+        _sign_up(owner)
+        _sign_up(other)
+        cid = _create(owner, "private work")
+        _post(owner, f"/collections/{cid}/items", {"pns": f"{FIRST} {SECOND}"})
+        _post(owner, f"/collections/{cid}/items/remove", {"pn": FIRST})
+        # a stranger: the private collection is not revealed, nothing is put back
+        assert _post(other, f"/collections/{cid}/items/restore", {"pn": FIRST}).status_code == 404
+        assert _post(other, f"/collections/{cid}/items/restore", {"pn": FIRST}, HTMX).status_code == 404
+        assert other.get(f"/collections/{cid}?removed={FIRST}", headers=HTML).status_code == 404
+        # without the form's token
+        r = owner.post(f"/collections/{cid}/items/restore", data={"pn": FIRST}, headers=HTML)
+        assert r.status_code == 403
+        assert owner.get(f"/collections/{cid}", headers=HTML).text.count('class="item"') == 1
+        # a number never in the collection is refused, named; one that is in it stays as it is
+        r = _post(owner, f"/collections/{cid}/items/restore", {"pn": THIRD})
+        assert r.status_code == 400 and f"never in the collection: {THIRD}" in r.text
+        r = _post(owner, f"/collections/{cid}/items/restore", {"pn": THIRD}, HTMX)
+        assert r.status_code == 400 and f'id="item-{THIRD}"' in r.text and 'role="alert"' in r.text
+        assert _post(owner, f"/collections/{cid}/items/restore", {"pn": SECOND}).status_code == 303
+        assert owner.get(f"/collections/{cid}", headers=HTML).text.count('class="item"') == 1
+        # a link names only a document removed from the collection, to whoever may put it back
+        for typed in (SECOND, THIRD, "<script>x</script>", "CALL 555-0100"):
+            shown = owner.get(f"/collections/{cid}", params={"removed": typed}, headers=HTML).text
+            assert "Removed " not in shown and "<script>x" not in shown, typed
+        assert owner.get(f"/collections/{cid}", params={"removed": "x" * 41}, headers=HTML).status_code == 422
+        _post(owner, f"/collections/{cid}/edit", {"name": "shared", "description": "", "query": "",
+                                                 "visibility": "public"})
+        shown = other.get(f"/collections/{cid}?removed={FIRST}", headers=HTML)
+        assert shown.status_code == 200 and "Removed " not in shown.text  # a reader may not put it back
+        r = _post(other, f"/collections/{cid}/items/restore", {"pn": FIRST})
+        assert r.status_code == 400 and "Only the collection&#39;s owners and members may change it" in r.text
+        assert owner.get(f"/collections/{cid}", headers=HTML).text.count('class="item"') == 1
+
+
+def _found_later(settings: Settings, cid: int, pn: str, hours_ago: float) -> None:
+    """As if the collection's saved query had found ``pn`` on a refresh ``hours_ago``."""
+    with session_scope(settings.effective_database_url) as session:
+        session.execute(update(CollectionItem).where(CollectionItem.collection_id == cid, CollectionItem.pn == pn)
+                        .values(source="refresh", added_at=utcnow() - dt.timedelta(hours=hours_ago)))
+
+
+def _visit_began(settings: Settings, cid: int, email: str, hours_ago: float) -> None:
+    with session_scope(settings.effective_database_url) as session:
+        user_id = session.scalars(select(User.id).where(User.email == email)).one()
+        session.execute(update(CollectionVisit).where(CollectionVisit.collection_id == cid,
+                                                      CollectionVisit.user_id == user_id)
+                        .values(started_at=utcnow() - dt.timedelta(hours=hours_ago)))
+
+
+def test_a_refresh_find_is_new_once_then_says_when_the_query_found_it(web: TestClient,
+                                                                      corpus_settings_small: Settings) -> None:
+    """The "new match" badge stayed for ever: it now marks what a refresh found since the reader's
+    visit before this one. Opening the collection reads its notices of new documents in the inbox."""
+    email = _sign_up(web)
+    cid = _create(web, "Apparatus", "TXT=apparatus")
+    other = _create(web, "Other")
+    _found_later(corpus_settings_small, cid, FIRST, 2)
+    with session_scope(corpus_settings_small.effective_database_url) as session:
+        user_id = session.scalars(select(User.id).where(User.email == email)).one()
+        for coll in (cid, other):
+            notify(session, user_id, "collection.new_matches", "1 new", collection_id=coll, collection_name="c",
+                   pns=[FIRST], count=1, event_id=1)
+    page = web.get(f"/collections/{cid}", headers=HTML).text
+    badges = html.fromstring(page).xpath("//span[contains(@class, 'new-match')]/ancestor::li/@id")
+    assert badges == [f"item-{FIRST}"]  # the first visit: what the query found later is new, once
+    assert page.count("found by the saved query on ") == 1 and page.count('<span class="added">added ') == 11
+    with session_scope(corpus_settings_small.effective_database_url) as session:
+        unread = [n.payload["collection_id"] for n in session.scalars(
+            select(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None)))]
+    assert unread == [other]  # the notice of this collection was read by opening it, not the other's
+    assert "(1 unread)" in page
+    again = web.get(f"/collections/{cid}?start=0", headers=HTML).text
+    assert 'class="badge new-match"' in again  # the same visit (a reload, a form sent without JavaScript)
+    _visit_began(corpus_settings_small, cid, email, 1)  # the next visit, an hour on
+    page = web.get(f"/collections/{cid}", headers=HTML).text
+    assert 'class="badge new-match"' not in page and page.count("found by the saved query on ") == 1
+    zh = web.get(f"/collections/{cid}", headers=HTML | {"Accept-Language": "zh-CN"}).text
+    assert re.search(r"由检索式于 \d{4}年\d{1,2}月\d{1,2}日 自动加入", zh) and "新命中" not in zh
+    # found after the visit before this one began: new again, until the next visit
+    _found_later(corpus_settings_small, cid, SECOND, 0.5)
+    page = web.get(f"/collections/{cid}", headers=HTML).text
+    assert html.fromstring(page).xpath("//span[contains(@class, 'new-match')]/ancestor::li/@id") == [
+        f"item-{SECOND}"]

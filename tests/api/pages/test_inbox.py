@@ -1,5 +1,6 @@
 """The inbox says what each service-hall notice is about in the reader's language: a yellow card
-with the share of the step's time used, a deadline recalculated on the official holiday schedule."""
+with the share of the step's time used, a deadline recalculated on the official holiday schedule;
+"mark all as read" marks the reader's unread notices at once, in the page and in the API."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from sqlalchemy import select
 
 from api.app import create_app
 from core.accounts.models import User
+from core.audit import AuditRecord
 from core.db import session_scope
-from core.notifications import notify
+from core.notifications import notify, unread_count
 from core.settings import Settings
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, login
 
 HTML = {"Accept": "text/html", "Accept-Language": "en"}
 ZH = {"Accept": "text/html", "Accept-Language": "zh-CN"}
@@ -81,3 +83,83 @@ def test_moderation_and_role_notices_say_what_happened_and_link_what_is_left(web
     assert " · role changed" in en and "account.role_changed" not in en
     assert zh_page.count('href="/community/posts/70"') == 1 and zh_page.count('href="/community/topics/7"') == 1
     assert "/copyright/records/" not in zh_page  # a post number is not a registration number
+
+
+def _csrf(client: TestClient) -> str:
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/inbox", headers=HTML).text)
+    assert token is not None
+    return token.group(1)
+
+
+def _unread(url: str, email: str) -> int:
+    with session_scope(url) as session:
+        user = session.scalars(select(User).where(User.email == email)).one()
+        return unread_count(session, user.id)
+
+
+def test_mark_all_as_read_marks_every_unread_notice_once_and_says_how_many(web: TestClient,
+                                                                         embedded_settings: Settings) -> None:
+    """The inbox had a "Mark as read" per notice only: "Mark all as read" marks every unread notice
+    of the reader (not another's) in one go, audited once with how many, and says how many."""
+    url = embedded_settings.effective_database_url
+    with TestClient(web.app) as other:
+        someone_else = _signed_up(other)
+    email = _signed_up(web)
+    with session_scope(url) as session:
+        me, them = (session.scalars(select(User).where(User.email == e)).one() for e in (email, someone_else))
+        for n in range(3):
+            notify(session, me.id, "collection.new_matches", "x", collection_id=1, collection_name=f"c{n}", count=1)
+        notify(session, them.id, "account.role_changed", "Your role is now moderator", role="moderator")
+    page = html.unescape(web.get("/inbox", headers=HTML).text)
+    assert page.count(">Mark all as read</button>") == 1 and page.count(">Mark as read</button>") == 3
+    # without the form's token nothing is marked
+    assert web.post("/inbox/read-all", headers=HTML, follow_redirects=False).status_code == 403
+    assert _unread(url, email) == 3
+
+    r = web.post("/inbox/read-all", data={"csrf_token": _csrf(web)}, headers=HTML, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/inbox?read=3"
+    page = web.get(r.headers["location"], headers=HTML).text
+    assert 'role="status">3 messages marked as read.' in page
+    assert "Mark all as read" not in page and "Mark as read" not in page  # nothing unread is left
+    assert "已将 3 条消息标为已读。" in web.get("/inbox?read=3", headers=ZH).text
+    assert _unread(url, email) == 0 and _unread(url, someone_else) == 1  # another's inbox is theirs
+    with session_scope(url) as session:
+        trail = [(r.action, r.object_type, r.details) for r in session.scalars(
+            select(AuditRecord).where(AuditRecord.action.like("notification.%")))]
+    assert trail == [("notification.read_all", "user", {"marked": 3})]
+
+    # nothing unread: back to the inbox, nothing said, nothing recorded
+    r = web.post("/inbox/read-all", data={"csrf_token": _csrf(web)}, headers=HTML, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/inbox"
+    with session_scope(url) as session:
+        assert len(session.scalars(select(AuditRecord).where(
+            AuditRecord.action == "notification.read_all")).all()) == 1
+    # the notice is a number the page words itself: a link cannot put its own words in the page
+    assert web.get("/inbox?read=Your%20account%20is%20locked", headers=HTML).status_code == 422
+    assert "marked as read" not in web.get("/inbox?read=0", headers=HTML).text
+
+
+def test_mark_all_as_read_signed_out_asks_to_log_in(web: TestClient) -> None:
+    """A visitor signed out (in another tab, say) who sends the form is asked to log in, then brought
+    back to the inbox; without the form's token they are refused."""
+    assert web.post("/inbox/read-all", headers=HTML, follow_redirects=False).status_code == 403
+    token = re.search(r'name="csrf-token" content="([^"]+)"', web.get("/login", headers=HTML).text)
+    assert token is not None
+    r = web.post("/inbox/read-all", data={"csrf_token": token.group(1)}, headers=HTML, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Finbox"
+    r = web.get("/inbox", headers=HTML, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=%2Finbox")
+
+
+def test_the_api_marks_every_notice_read(web: TestClient, embedded_settings: Settings) -> None:
+    """Beside POST /api/v1/notifications/{id}/read: POST /api/v1/notifications/read-all, which says how many."""
+    email = _signed_up(web)
+    with session_scope(embedded_settings.effective_database_url) as session:
+        me = session.scalars(select(User).where(User.email == email)).one()
+        for n in range(2):
+            notify(session, me.id, "account.role_changed", f"Your role is now {n}", role="member")
+    assert web.post("/api/v1/notifications/read-all").status_code == 401
+    headers = login(web, email)
+    assert web.post("/api/v1/notifications/read-all", headers=headers).json() == {"marked": 2}
+    assert web.get("/api/v1/notifications?unread=true", headers=headers).json() == []
+    assert web.post("/api/v1/notifications/read-all", headers=headers).json() == {"marked": 0}
