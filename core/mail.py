@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts.models import User
 from core.db import utcnow
+from core.i18n import Language
 from core.notifications import PASSWORD_CHANGED, ROLE_CHANGED, SECURITY_KINDS, Notification
 from core.settings import Settings
 
@@ -61,6 +62,16 @@ ZH_WORDS = {"red": "红色", "yellow": "黄色", "unconcentrated": "非集中", 
             "highly concentrated": "高度集中"}
 
 
+# What a subject opens with: the site's name as the portal's header writes it in the reader's
+# language (the catalog's "IP Commons"), in the brackets each language marks a sender with.
+SUBJECT_PREFIXES = {Language.en: "[IP Commons] ", Language.zh: "【知识产权公共服务平台】"}
+
+
+def subject(title: str, lang: Language) -> str:
+    """A mail's subject: the site's name in ``lang``, then ``title`` (which is in that language)."""
+    return SUBJECT_PREFIXES[lang] + title
+
+
 # What to do next, for the kinds that need more than a title (English, Chinese).
 ADVICE = {PASSWORD_CHANGED: (
     "If this was not you, someone else may know your password: set a new one at {site}/password/forgot "
@@ -93,7 +104,7 @@ def _message(settings: Settings, user: User, note: Notification) -> EmailMessage
     msg = EmailMessage()
     msg["From"] = settings.mail_from
     msg["To"] = user.email
-    msg["Subject"] = f"[IP Commons] {title}"
+    msg["Subject"] = subject(title, Language.zh if _reads_chinese(user, note) else Language.en)
     site = settings.public_url.rstrip("/")
     link = site + "/inbox"
     body = [title, "", *(f"{k}: {v}" for k, v in sorted(note.payload.items()) if not isinstance(v, list | dict))]

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,36 @@ CSRF_HEADER = "x-csrf-token"
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 templates.env.autoescape = True
 
+TITLE_CHARS = 60  # what a tab or a window's title bar shows of a page's title, and more
+
+
+def _joined(before: str, after: str) -> bool:
+    """Whether ``before`` and ``after`` read as one character, which a cut between them would split:
+    a letter and its accent, an emoji and its variation selector or skin tone, a sequence joined by
+    U+200D."""
+    return (unicodedata.category(after) in ("Mn", "Mc", "Me") or "\u200d" in (before, after)
+            or "\U0001f3fb" <= after <= "\U0001f3ff")
+
+
+def short_title(text: str, limit: int = TITLE_CHARS) -> str:
+    """``text`` a person typed (a query, a name) fit to open a page's title: its runs of spaces and
+    line breaks made one space and, longer than ``limit`` characters, cut to fewer, ending in "…",
+    at a space near the end when there is one (a word stays whole) and never inside a character
+    (the Jinja filter ``short_title``: a 5,000-character query was a whole ``<title>``)."""
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return words
+    cut = limit - 1
+    while cut > 1 and _joined(words[cut - 1], words[cut]):
+        cut -= 1
+    kept = words[:cut]
+    if (space := kept.rfind(" ")) >= cut * 3 // 4:
+        kept = kept[:space]
+    return kept.rstrip() + "…"
+
+
+templates.env.filters["short_title"] = short_title
+
 NAV = (("/", "Search"), ("/collections", "Collections"), ("/reports", "Reports"), ("/regions", "Regions"),
        ("/copyright", "Copyright"), ("/community", "Community"), ("/service-hall", "Service hall"))
 STAFF_NAV = (*NAV, ("/admin", "Admin"))  # the console answers moderators and admins alone: nobody else sees it
@@ -87,6 +118,8 @@ class Page:
     lang: Language
     anon_id: str
     new_cookies: dict[str, str] = field(default_factory=dict)
+    # the form fields the refusal last explained is about, for its form to mark them (aria-invalid)
+    refused_fields: tuple[str, ...] = ()
     _session: Session | None = None
 
     @property
@@ -167,7 +200,9 @@ class Page:
         return translations(self.lang).ngettext(singular, plural, count) % values
 
     def explain(self, exc: Exception) -> str:
-        """A refusal in the reader's language, for the form that caused it."""
+        """A refusal in the reader's language, for the form that caused it; the fields it is about
+        are kept in ``refused_fields`` (``fields_of``)."""
+        self.refused_fields = fields_of(exc)
         if isinstance(exc, ValidationError):  # every value that does not fit, not one per try
             said = dict.fromkeys(self.explain_error(error) for error in exc.errors())
             return self.gettext("; ").join(said)
@@ -223,6 +258,25 @@ class Page:
                                 max_age=max_age if value else 0)
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def fields_of(exc: Exception) -> tuple[str, ...]:
+    """The form fields a refusal is about: where pydantic found each value it refused, or the field
+    a platform's refusal was marked with (``IPCommonsError.about``); none for one about no field
+    (a wrong password, too many tries)."""
+    if isinstance(exc, ValidationError):
+        return tuple(dict.fromkeys(name for error in exc.errors() if (name := _located(error))))
+    if isinstance(exc, IPCommonsError) and (marked := exc.extra.get("field")):
+        return (str(marked),)
+    return ()
+
+
+def _located(error: ErrorDetails) -> str:
+    """The field of one value pydantic refused: its place, else the field its validator's refusal names."""
+    if named := next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), ""):
+        return named
+    cause = error.get("ctx", {}).get("error")
+    return str(cause.extra.get("field", "")) if isinstance(cause, IPCommonsError) else ""
 
 
 def local_path(target: str | None) -> str | None:

@@ -20,6 +20,17 @@
   document.addEventListener("htmx:afterSettle", focusableScrolls);
   window.addEventListener("resize", focusableScrolls);
 
+  // A form sent back refused marks the fields its refusal is about (aria-invalid, described by the
+  // refusal's words): the first takes the focus, so a screen reader says it and its reason and the
+  // person types there at once (the focus was at the page's top). Not when the address names a
+  // place on the page, or something has the focus already.
+  document.addEventListener("DOMContentLoaded", function () {
+    var active = document.activeElement;
+    if (window.location.hash || (active && active !== document.body)) { return; }
+    var field = document.querySelector('main :is(input, select, textarea)[aria-invalid="true"]');
+    if (field) { field.focus(); }
+  });
+
   // A form refused with 400 answers with the item and the reason: htmx swaps it in like a success.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr.status === 400) { event.detail.shouldSwap = true; event.detail.isError = false; }

@@ -64,11 +64,11 @@ def _mail(settings: Settings, user: User, link: str, lang: Language) -> EmailMes
     msg["From"] = settings.mail_from
     msg["To"] = user.email
     if lang is Language.zh:
-        msg["Subject"] = "[IP Commons] 重设密码"
+        msg["Subject"] = mail.subject("重设密码", lang)
         text = [f"{user.display_name}，您好：", "", f"请在 {RESET_MINUTES} 分钟内打开下面的链接，设置新密码：",
                 link, "", "链接只能使用一次。如果您没有申请重设密码，请忽略这封邮件，您的密码不会改变。"]
     else:
-        msg["Subject"] = "[IP Commons] Set a new password"
+        msg["Subject"] = mail.subject("Set a new password", lang)
         text = [f"Hello {user.display_name},", "",
                 f"Open this link within {RESET_MINUTES} minutes to set a new password:", link, "",
                 "The link works once. If you did not ask for it, ignore this mail: your password stays as it is."]

@@ -33,12 +33,12 @@ def check_new_password(password: str, known: Iterable[str] = ()) -> None:
     what the account itself says (``known``: its e-mail and name), as NIST SP 800-63B asks of a
     verifier. zxcvbn, Dropbox's estimator, judges."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput.said("password must have at least %(n)s characters", n=MIN_PASSWORD_LENGTH)
+        raise InvalidInput.said("password must have at least %(n)s characters", n=MIN_PASSWORD_LENGTH).about("password")
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput.said("a password has at most %(n)s characters", n=MAX_PASSWORD_LENGTH)
+        raise InvalidInput.said("a password has at most %(n)s characters", n=MAX_PASSWORD_LENGTH).about("password")
     inputs = [word for value in known if value for word in (value, value.split("@")[0])]
     if zxcvbn(password[:GUESS_CHECKED_CHARACTERS], user_inputs=inputs)["score"] < MIN_GUESS_SCORE:
-        raise InvalidInput(EASY_TO_GUESS)
+        raise InvalidInput(EASY_TO_GUESS).about("password")
 
 
 def use_parameters(parameters: Parameters) -> None:

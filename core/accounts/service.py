@@ -52,9 +52,9 @@ _MAILBOX = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
     if not email:
-        raise InvalidInput("type an e-mail address")
+        raise InvalidInput("type an e-mail address").about("email")
     if len(email) > 254 or not _MAILBOX.fullmatch(email) or "_" in email.partition("@")[2]:
-        raise InvalidInput.said("not an e-mail address: “%(email)s”", email=email)
+        raise InvalidInput.said("not an e-mail address: “%(email)s”", email=email).about("email")
     return email
 
 
@@ -64,7 +64,7 @@ def create_user(
     email = normalise_email(email)
     check_new_password(password, known=(email, display_name))
     if session.scalar(select(User).where(User.email == email)) is not None:
-        raise Conflict("an account with this e-mail already exists")
+        raise Conflict("an account with this e-mail already exists").about("email")
     user = User(email=email, display_name=display_name or email.split("@")[0],
                 password_hash=hash_password(password), role=role)
     session.add(user)

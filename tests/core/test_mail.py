@@ -81,8 +81,40 @@ def test_a_chinese_reader_gets_a_chinese_subject(embedded_settings: Settings, sm
     with session_scope(settings.effective_database_url) as session:
         assert send_pending(settings, session) == 3
     subjects = sorted(str(make_header(decode_header(m["Subject"]))) for m in sink.messages)
-    assert subjects == ["[IP Commons] 2 件新文献命中您的专题库“LED 照明”", "[IP Commons] [red] Growth",
-                        "[IP Commons] 张三 向您转让了“海港日出”的权利"]
+    # the site named as its Chinese header names it, not "[IP Commons]", even before a title kept in English
+    assert subjects == ["【知识产权公共服务平台】2 件新文献命中您的专题库“LED 照明”",
+                        "【知识产权公共服务平台】[red] Growth",
+                        "【知识产权公共服务平台】张三 向您转让了“海港日出”的权利"]
+
+
+def test_the_subject_names_the_site_in_the_readers_language(embedded_settings: Settings,
+                                                            smtp: tuple[MailSink, int]) -> None:
+    """A Chinese reader's subjects opened with "[IP Commons]": the site's name as the portal's Chinese
+    header writes it (the catalog's translation), in Chinese brackets; an English reader's keep it."""
+    from api.i18n import translations
+    from core.i18n import Language
+    from core.mail import SUBJECT_PREFIXES, subject
+
+    assert translations(Language.zh).gettext("IP Commons") in SUBJECT_PREFIXES[Language.zh]
+    assert subject("您的密码已更改", Language.zh) == "【知识产权公共服务平台】您的密码已更改"
+    assert subject("Your password was changed", Language.en) == "[IP Commons] Your password was changed"
+    sink, port = smtp
+    settings = embedded_settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+    with session_scope(settings.effective_database_url) as session:
+        chosen = create_user(session, "chose-zh@example.org", "correct horse battery")
+        chosen.language = "zh"
+        asked = create_user(session, "asked-zh@example.org", "correct horse battery")  # no language chosen
+        english = create_user(session, "en@example.org", "correct horse battery")
+        english.language = "en"
+        notify(session, chosen.id, "forum.reply", "New reply in 'LED'", topic_title="LED 散热")
+        notify(session, asked.id, "alert", "[red] Growth", alert_id=1, lang="zh")  # the subscription's language
+        notify(session, english.id, "forum.reply", "New reply in 'LED'", topic_title="LED 散热", lang="zh")
+    with session_scope(settings.effective_database_url) as session:
+        assert send_pending(settings, session) == 3
+    subjects = {m["To"]: str(make_header(decode_header(m["Subject"]))) for m in sink.messages}
+    assert subjects == {"chose-zh@example.org": "【知识产权公共服务平台】“LED 散热”有新回复",
+                        "asked-zh@example.org": "【知识产权公共服务平台】[red] Growth",
+                        "en@example.org": "[IP Commons] New reply in 'LED'"}
 
 
 def test_a_changed_password_is_told_by_mail_even_to_those_who_want_no_mail(
@@ -124,7 +156,7 @@ def test_a_changed_password_is_told_by_mail_even_to_those_who_want_no_mail(
     english_body, chinese_body = (bytes(m.get_payload(decode=True)).decode() for m in (english, chinese))
     assert "https://ip.example/password/forgot" in english_body
     assert "someone else may know your password" in english_body
-    assert str(make_header(decode_header(chinese["Subject"]))) == "[IP Commons] 您的密码已更改"
+    assert str(make_header(decode_header(chinese["Subject"]))) == "【知识产权公共服务平台】您的密码已更改"
     assert "如非本人操作" in chinese_body and "https://ip.example/password/forgot" in chinese_body
 
 

@@ -146,7 +146,7 @@ def test_the_mail_speaks_the_accounts_language_and_needs_a_mail_server(session: 
                                                                        settings: Settings) -> None:
     user = _user(session, "li@example.org")
     mail = password_reset.reset_mail(_writer(session), settings, MemoryRateLimiter(), None, user.email, Language.zh)
-    assert mail is not None and mail["Subject"] == "[IP Commons] 重设密码" and mail["To"] == "li@example.org"
+    assert mail is not None and mail["Subject"] == "【知识产权公共服务平台】重设密码" and mail["To"] == "li@example.org"
     assert f"{password_reset.RESET_MINUTES} 分钟内" in mail.get_content()
     user.language = "en"
     mail = password_reset.reset_mail(_writer(session), settings, MemoryRateLimiter(), None, user.email, Language.zh)

@@ -170,6 +170,38 @@ def test_sign_up_refusals_are_in_the_readers_language(web: TestClient) -> None:
         assert r.status_code == 400 and said in html.unescape(r.text), (form, said)
 
 
+def _marked(page: str) -> dict[str, str | None]:
+    """Each field of the page's main form by name: the element its aria-invalid field points to, else None."""
+    tree = lxml_html.fromstring(page)
+    fields = tree.xpath('//main//form//input[not(@type="hidden")]')
+    return {f.get("name"): f.get("aria-describedby") if f.get("aria-invalid") == "true" else None for f in fields}
+
+
+def test_a_refused_sign_up_marks_the_field_it_is_about(web: TestClient) -> None:
+    """A screen reader heard the refusal but not which field it was about: that field (only) is
+    aria-invalid and described by the refusal, in a box of that id (app.js gives it the focus)."""
+    taken = _sign_up(web)
+    web.cookies.clear()
+    fresh = f"n-{uuid.uuid4().hex[:6]}@example.org"
+    cases = [({"email": fresh, "password": "short"}, {"password"}),
+             ({"email": fresh, "password": "password123"}, {"password"}),  # easy to guess
+             ({"email": "notanemail", "password": PASSWORD}, {"email"}),
+             ({"email": taken.upper(), "password": PASSWORD}, {"email"}),
+             ({"email": fresh, "password": PASSWORD, "display_name": "名" * 121}, {"display_name"}),
+             ({"email": "", "password": ""}, {"password"})]  # pydantic's refusal, before the address is read
+    for form, refused in cases:
+        r = web.post("/signup", data=form | {"csrf_token": _csrf(web, "/signup")}, headers=ZH)
+        assert r.status_code == 400, form
+        marked = _marked(r.text)
+        assert marked == {name: "signup-error" if name in refused else None
+                          for name in ("email", "display_name", "password")}, form
+        assert lxml_html.fromstring(r.text).get_element_by_id("signup-error").get("role") == "alert"
+    assert set(_marked(web.get("/signup", headers=ZH).text).values()) == {None}  # nothing refused yet
+    r = web.post("/signup", data={"email": fresh, "password": PASSWORD, "csrf_token": _csrf(web, "/signup")},
+                 headers=ZH, follow_redirects=False)
+    assert r.status_code == 303
+
+
 def test_a_login_with_an_empty_field_is_told_so_and_not_counted(web: TestClient) -> None:
     """Sent with the browser's checks bypassed: said on the form, in the reader's language, and not
     counted as a failed login (five empty tries did not lock the address out)."""
@@ -290,6 +322,30 @@ def test_bad_password_links_and_addresses_are_refused_in_the_readers_language(
     r = web.post("/password/forgot", headers=zh, data={"email": hostile, "csrf_token": _csrf(web, "/password/forgot")})
     assert r.status_code == 400 and "<b>me</b>" not in r.text and html.escape("<b>me</b>") in r.text
     assert sink.messages == []
+
+
+def test_a_refused_password_form_marks_its_field(mailing_web: tuple[TestClient, MailSink]) -> None:
+    """The forgotten-password form's address and the new password of a link, as on sign-up; a refusal
+    about no field (too many requests, a spent link) marks none."""
+    web, sink = mailing_web
+    email = _sign_up(web)
+    web.cookies.clear()
+    for typed in (" ", "not an address"):
+        r = web.post("/password/forgot", data={"email": typed, "csrf_token": _csrf(web, "/password/forgot")},
+                     headers=ZH)
+        assert r.status_code == 400 and _marked(r.text) == {"email": "forgot-error"}, typed
+    _ask_for_a_link(web, email)
+    token = _token_in(sink, email)
+    for password in ("short", "1234567890"):
+        r = _set_password(web, token, password, ZH)
+        assert r.status_code == 400 and _marked(r.text) == {"password": "reset-error"}, password
+        assert lxml_html.fromstring(r.text).get_element_by_id("reset-error").get("role") == "alert"
+    spent = _set_password(web, "not.a.token", "a new password 456", ZH)
+    assert spent.status_code == 400 and 'aria-invalid' not in spent.text
+    for _ in range(3):  # past the limit per address: said, about no field
+        r = web.post("/password/forgot", data={"email": email, "csrf_token": _csrf(web, "/password/forgot")},
+                     headers=ZH)
+    assert r.status_code == 429 and _marked(r.text) == {"email": None}
 
 
 def test_without_a_mail_server_the_form_says_whom_to_ask(web: TestClient) -> None:

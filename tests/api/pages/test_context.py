@@ -11,7 +11,7 @@ from fastapi import Request
 from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 
 from api.deps import Platform
-from api.pages.context import Page, as_sentence, local_path
+from api.pages.context import Page, as_sentence, fields_of, local_path, short_title, templates
 from core.errors import InvalidInput, NotFound
 from core.i18n import Language
 
@@ -123,3 +123,34 @@ def test_a_validators_own_sentence_on_its_own_reads_as_a_sentence() -> None:
         Dates.model_validate({"completed": "2999-01-01"})
     assert _page(Language.en).explain(caught.value) == "The completion date is in the future"
     assert _page(Language.zh).explain(caught.value) == "创作完成日期不能晚于今天"
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("light emitting diode", "light emitting diode"),
+    ("  light\n\temitting   diode ", "light emitting diode"),  # spaces and line breaks as one space
+    ("x" * 60, "x" * 60),  # as long as a title takes: whole
+    ("x" * 61, "x" * 59 + "…"),  # one word: cut inside it, at a character
+    ("light emitting diode " * 5, "light emitting diode light emitting diode light emitting…"),  # after a word
+    ("发光二极管" * 20, "发光二极管" * 11 + "发光二极…"),  # no spaces to cut at
+    ("e\u0301" * 40, "e\u0301" * 29 + "…"),  # an accent stays with its letter (59 would split one)
+    ("👍🏽" * 40, "👍🏽" * 29 + "…"),  # a skin tone with its emoji
+])
+def test_a_title_is_cut_to_a_readable_length_on_a_character(typed: str, shown: str) -> None:
+    assert short_title(typed) == shown and len(short_title(typed)) <= 60
+
+
+def test_a_cut_title_stays_text() -> None:
+    """The filter cuts the text before the page escapes it: never inside an entity, and markup stays text."""
+    rendered = templates.env.from_string("<title>{{ q|short_title }}</title>").render(q="</title><script>" * 10)
+    assert rendered.startswith("<title>&lt;/title&gt;&lt;script&gt;") and rendered.endswith("…</title>")
+    assert "<script>" not in rendered and rendered.count("<title>") == 1
+
+
+def test_the_fields_a_refusal_is_about() -> None:
+    """What a form marks aria-invalid: pydantic's places, the field a refusal names, none for the rest."""
+    assert fields_of(_refusal(title="x" * 9, points=500)) == ("title", "points")
+    assert fields_of(InvalidInput("password must have at least 10 characters").about("password")) == ("password",)
+    assert fields_of(NotFound("category 999 not found")) == ()
+    page = _page(Language.en)
+    page.explain(_refusal(description="d"))
+    assert page.refused_fields == ("description",)

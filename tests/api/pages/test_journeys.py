@@ -27,18 +27,18 @@ from tests.api.pages.conftest import (
 PASSWORD = "correct horse battery"
 LABELS = {  # what a person reads, per language
     "en-GB": {"signup": "Sign up", "create": "Create account", "logout": "Log out", "login": "Log in",
-              "search": "Search", "combine": "Combine", "set": "Saved as set", "results": "results",
+              "search": "Search", "combine": "Combine", "set": "In your search history as #", "results": "results",
               "nothing": "Nothing matched", "create_key": "Create key", "inbox": "Inbox",
               "save": "Save as collection", "add_tag": "Add tag", "add_note": "Add note",
               "new_matches": "1 new document matches your collection", "edit": "Edit and share",
               "save_changes": "Save changes", "name": "Name", "summary": "Summary",
               "pn": "Publication number", "tags": "Tags", "notes": "Notes"},
     "zh-CN": {"signup": "注册", "create": "创建账号", "logout": "退出", "login": "登录", "search": "检索",
-              "combine": "组配", "set": "已保存为检索式", "results": "条结果", "nothing": "没有命中结果",
+              "combine": "组配", "set": "已记入检索历史，编号 #", "results": "条结果", "nothing": "没有命中结果",
               "create_key": "创建密钥", "inbox": "消息", "save": "保存为专题库", "add_tag": "添加标引",
-              "add_note": "添加注释", "new_matches": "1 件新文献命中您的专题库", "edit": "编辑与共享",
+              "add_note": "添加批注", "new_matches": "1 件新文献命中您的专题库", "edit": "编辑与共享",
               "save_changes": "保存修改", "name": "名称", "summary": "简介",
-              "pn": "公开号", "tags": "标引", "notes": "注释"},
+              "pn": "公开号", "tags": "标引", "notes": "批注"},
 }
 TOPIC = {"en-GB": ("LED lighting watch", "Grants with an apparatus claim, tagged for the 2025 product review."),
          "zh-CN": ("LED 照明专题库", "含装置权利要求的授权专利，按 2025 年产品评审标引。")}
@@ -509,10 +509,17 @@ def test_removing_an_item_in_place_updates_the_count(browser: Browser, portal_ur
     expect(page.locator("#doc-count")).to_have_text("2 documents")
     page.get_by_role("button", name="Remove US90000004B2 from the collection").focus()
     page.keyboard.press("Enter")  # htmx, no reload
-    expect(page.locator("#item-US90000004B2")).to_have_count(0)
+    # its place says so, with an undo; the keyboard goes on from there, not from the page's top
+    expect(page.locator("#item-US90000004B2")).to_have_text(re.compile(r"Removed US90000004B2\s*·\s*Undo"))
+    expect(page.locator("#item-US90000004B2")).to_be_focused()
     expect(page.locator("#doc-count")).to_have_text("1 document")
-    # the keyboard goes on from where it was: the focus is on the next document, not the page's top
-    expect(page.locator("#item-US90000005B2")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Undo")).to_be_focused()
+    page.keyboard.press("Enter")  # put back in place, as it was
+    expect(page.locator("#item-US90000004B2 .added")).to_have_count(1)
+    expect(page.locator("#doc-count")).to_have_text("2 documents")
+    page.get_by_role("button", name="Remove US90000004B2 from the collection").click()
+    expect(page.locator("#doc-count")).to_have_text("1 document")
     page.locator("#item-US90000005B2 textarea[name=text]").fill("claims 1-3")
     page.locator("#item-US90000005B2 form[action$='/notes'] button").focus()
     page.keyboard.press("Enter")

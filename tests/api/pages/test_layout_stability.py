@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,73 @@ def test_the_query_builder_starts_closed_on_a_phone(browser: Browser, portal_url
     page.set_viewport_size({"width": 1280, "height": 900})
     assert _shifts(page, portal_url + "/") == []
     expect(page.locator("#builder")).to_be_visible()
+    page.context.close()
+
+
+@pytest.mark.parametrize(("width", "lang"), [(390, "zh-CN"), (1280, "en-GB")])
+def test_the_link_past_the_facets_shows_over_the_page_without_moving_it(browser: Browser, portal_url: str,
+                                                                       width: int, lang: str) -> None:
+    """"Skip to the results" took its place in the page while it had the focus: the facets and the
+    results went down a line, and back up when the focus moved on. It shows over them, where it is
+    (past the count), whole and inside the window."""
+    page = new_page(browser, lang=lang, width=width)
+    page.goto(portal_url + "/?q=TXT%3Dapparatus")
+    link, layout = page.locator("#skip-results"), page.locator(".layout")
+    before = layout.bounding_box()
+    link.focus()
+    expect(link).to_be_focused()
+    expect(link).to_be_visible()
+    assert layout.bounding_box() == before  # nothing moved
+    box, count = link.bounding_box(), page.locator("#result-count").bounding_box()
+    assert box is not None and before is not None and count is not None
+    assert 0 <= box["x"] and box["x"] + box["width"] <= width  # whole, inside the window
+    assert count["y"] + count["height"] <= box["y"] <= before["y"] + 10  # past the count, at the results' top
+    assert link.evaluate("a => document.elementFromPoint(a.getBoundingClientRect().x + 5,"
+                         " a.getBoundingClientRect().y + 5) === a")  # over what is beneath it, not under it
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-GB"])
+def test_on_a_phone_the_save_link_shows_the_fields_label(browser: Browser, portal_url: str, lang: str) -> None:
+    """"Save as collection" beside the count scrolled its name box to the window's very top on a
+    phone, its label ("Save this query as a collection") above, out of sight."""
+    page = new_page(browser, lang=lang)
+    sign_up_in_browser(page, portal_url, "scroll")  # where the header shows "Log out"
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(portal_url + "/?q=TXT%3Dapparatus")
+    page.locator('#result-count a[href="#save-name"]').click()
+    label, field = page.locator('label[for="save-name"]'), page.locator("#save-name")
+    expect(page).to_have_url(re.compile("#save-name$"))
+    page.wait_for_function("window.scrollY > 0")
+    top, box = label.bounding_box(), field.bounding_box()
+    assert top is not None and box is not None
+    assert 0 <= top["y"] and box["y"] + box["height"] <= 900, (top, box)  # the label and its box, both in sight
+    page.context.close()
+
+
+@pytest.mark.parametrize(("width", "lang"), [(390, "zh-CN"), (1280, "en-GB")])
+def test_a_refused_sign_up_gives_its_field_the_focus(browser: Browser, portal_url: str, width: int,
+                                                     lang: str) -> None:
+    """The refusal was said at the top and the focus stayed there: the field it is about takes the
+    focus (app.js), its label in sight, so a screen reader says the field and why, and the person
+    types there."""
+    page = new_page(browser, lang=lang, width=width)
+    page.goto(portal_url + "/signup")
+    page.get_by_label(re.compile("E-mail|电子邮箱")).fill(f"focus-{uuid.uuid4().hex[:8]}@example.org")
+    page.get_by_label(re.compile("^(Password|密码)")).fill("1234567890")  # long enough, easy to guess
+    with page.expect_navigation():
+        page.locator("main form button").first.click()
+    password = page.locator("#password")
+    expect(password).to_be_focused()
+    expect(password).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#email")).not_to_have_attribute("aria-invalid", "true")
+    described = page.locator("#" + (password.get_attribute("aria-describedby") or "none"))
+    expect(described).to_have_attribute("role", "alert")
+    expect(described).to_be_visible()
+    top = page.locator('label[for="password"]').bounding_box()
+    assert top is not None and top["y"] >= 0
+    page.goto(portal_url + "/signup")  # nothing refused: the focus is left alone
+    assert page.evaluate("document.activeElement === document.body")
     page.context.close()
 
 

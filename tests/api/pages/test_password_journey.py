@@ -35,7 +35,7 @@ def test_a_forgotten_password_in_chinese(browser: Browser, portal_url: str, mail
     screenshot(page, "password-sent-zh")
 
     mail = wait_for_mail(mail_sink[0], email)[-1]
-    assert str(make_header(decode_header(mail["Subject"]))) == "[IP Commons] 重设密码"
+    assert str(make_header(decode_header(mail["Subject"]))) == "【知识产权公共服务平台】重设密码"
     payload = mail.get_payload(decode=True)
     assert isinstance(payload, bytes)
     link = re.search(r"(/password/reset#token=\S+)", payload.decode())

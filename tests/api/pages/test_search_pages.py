@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -403,3 +404,49 @@ def test_an_applicant_named_in_chinese_that_finds_nothing_is_said_to_be_searched
     for query in ("PA=三菱电机 AND CC=JP", "PA=zzhuaweizz", "TI=zzqq NOT PA=华为", "TI=灯泡", "PA=三菱电机"):
         page = web.get("/", params={"q": query}, headers=headers)
         assert page.status_code == 200 and 'id="names-hint"' not in page.text, query
+
+
+def _title(page: str) -> str:
+    return html.fromstring(page).findtext(".//title")
+
+
+def test_a_long_query_opens_the_title_cut_and_as_text(web: TestClient) -> None:
+    """A 5,000-character query was the page's whole <title>: it is cut to a readable length, ending
+    in "…" after a whole word, followed by the section; the site's name once, after it; markup in it
+    stays text."""
+    hostile = "</title><script>alert(1)</script> " + "light emitting diode " * 240
+    for headers, section, site in ((EN, "Patent search", "IP Commons"), (ZH, "专利检索", "知识产权公共服务平台")):
+        r = web.get("/", params={"q": hostile}, headers=headers)
+        title = _title(r.text)
+        shown, rest = title.split(" – ")
+        assert rest == f"{section} · {site}" and title.count(site) == 1
+        assert shown.startswith("</title><script>alert(1)</script> light emitting") and shown.endswith("diode…")
+        assert len(shown) <= 60
+        assert "<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; light" in r.text
+    assert _title(web.get("/", params={"q": "light  emitting\ndiode"}, headers=EN).text) == (
+        "light emitting diode – Patent search · IP Commons")
+    assert _title(web.get("/", params={"q": "发光二极管" * 30}, headers=ZH).text) == (
+        "发光二极管" * 11 + "发光二极… – 专利检索 · 知识产权公共服务平台")  # 59 characters and "…"
+    assert _title(web.get("/", headers=EN).text) == "Patent search · IP Commons"  # no query, no dash
+
+
+def test_a_search_says_its_number_in_the_history_and_links_there(web: TestClient) -> None:
+    """"Saved as set #1" (已保存为检索式 #1) named a set of the search history as a saved query, which
+    检索式 means on a collection: it says the search is in the history, as the number to combine."""
+    email = f"hist-{uuid.uuid4().hex[:8]}@example.org"
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', web.get("/signup", headers=EN).text)
+    assert csrf is not None
+    signed = web.post("/signup", data={"email": email, "password": "correct horse battery",
+                                       "csrf_token": csrf.group(1)}, headers=EN, follow_redirects=False)
+    assert signed.status_code == 303
+    try:
+        for headers, query, said in ((EN, QUERY, "In your search history as #1"),
+                                     (ZH, "CC=JP", "已记入检索历史，编号 #2")):
+            page = html.fromstring(web.get("/", params={"q": query}, headers=headers).text)
+            [link] = page.xpath('//p[@id="in-history"]/a')
+            assert link.text_content() == said and link.get("href") == "#history"
+            [history] = page.xpath('//aside[@id="history"]')
+            assert history.xpath(f'.//li[strong="#{said[-1]}"]')  # the set it names, listed where it leads
+        assert "Saved as set" not in web.get("/", params={"q": QUERY}, headers=EN).text
+    finally:
+        web.cookies.clear()  # the module's other tests are signed out
