@@ -162,7 +162,7 @@ def _urgency(w: WorkItemOut) -> tuple[int, int, float]:
 
 def worklist(session: Session, user: User, now: datetime | None = None) -> list[WorkItemOut]:
     """Open applications of the caller's departments that their roles act on (heads see every one),
-    the most urgent first."""
+    the most urgent first; not those an earlier step of theirs bars them from (separate duties)."""
     now = now or utcnow()
     memberships = session.execute(select(Staff.department_id, Staff.role).where(Staff.user_id == user.id)).all()
     if not memberships:
@@ -176,7 +176,8 @@ def worklist(session: Session, user: User, now: datetime | None = None) -> list[
             stmt = stmt.where(Application.status.in_(statuses),
                               (Application.assignee_id.is_(None)) | (Application.assignee_id == user.id))
         for app in session.scalars(stmt.order_by(Application.id).limit(WORKLIST_LIMIT)):
-            out.append(_work_item(session, user, app, now))
+            if StaffRole.head in roles or barred_by(session, user, app) is None:
+                out.append(_work_item(session, user, app, now))
     return sorted(out, key=_urgency)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.audit import AuditAction, Writer
 from core.notifications import notify
+from servicehall.access import earlier_step_of
 from servicehall.catalogue import holders
 from servicehall.models import STEP_OF, Application, Card, CardLevel, ServiceItem, StaffRole
 from servicehall.schemas import SweepOut
@@ -38,8 +39,9 @@ Holders = dict[tuple[int, StaffRole], list[int]]
 
 
 def recipients(session: Session, app: Application, known: Holders | None = None) -> list[int]:
-    """The step's assignee (or, unassigned, everyone holding its role) and the department heads;
-    ``known`` keeps the role holders already read during one sweep."""
+    """The step's assignee (or, unassigned, everyone holding its role who may take it: not one an
+    earlier step bars, where duties are separate) and the department heads; ``known`` keeps the
+    role holders already read during one sweep."""
     known = {} if known is None else known
 
     def of(role: StaffRole) -> list[int]:
@@ -48,7 +50,10 @@ def recipients(session: Session, app: Application, known: Holders | None = None)
         return known[app.department_id, role]
 
     role = ROLE_FOR_STATUS.get(app.status)
-    people = [app.assignee_id] if app.assignee_id else (of(role) if role else [])
+    if app.assignee_id:
+        people: list[int | None] = [app.assignee_id]
+    else:
+        people = [p for p in of(role) if earlier_step_of(session, p, app) is None] if role else []
     return sorted({p for p in people + of(StaffRole.head) if p is not None})
 
 

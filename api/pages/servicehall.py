@@ -7,7 +7,7 @@ Each route translates a form or a path into one call of ``servicehall``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -249,7 +249,7 @@ def add_staff(page: CheckedPageDep, email: Text, department: Text, role: Text) -
 
 
 @router.post(H + "/departments/{code}/duties", response_model=None)
-def set_duties(page: CheckedPageDep, code: str, separate: Text) -> Response:
+def set_duties(page: CheckedPageDep, code: str, separate: Annotated[Literal["yes", "no"], Form()]) -> Response:
     """审批分离, switched on or off for a department by an admin (or ``ipcommons hall duties``)."""
     try:
         done = catalogue.set_separate_duties(page.writer(), code, DutiesIn(separate=separate == "yes"))

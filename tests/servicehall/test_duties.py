@@ -121,3 +121,19 @@ def test_only_an_admin_switches_it_and_each_change_is_audited(office: Office) ->
         dept = session.scalars(select(Department).where(Department.code == office.department)).one()
         assert dept.separate_duties is False
         assert {d.code: d.separate_duties for d in catalogue.departments(session)}[office.department] is False
+
+
+def test_a_send_back_from_approval_starts_a_round_of_new_hands(office: Office) -> None:
+    """Who reviewed the first round may approve the second, reviewed by someone else; who reviewed
+    the second may not approve it."""
+    give(office, "reviewer", "approver")
+    give(office, "approver", "reviewer")
+    number = reach(office, Status.approving)  # handled by the handler, reviewed by the reviewer
+    with pytest.raises(PermissionDenied):
+        do(office, "reviewer", number, A.approve)
+    do(office, "approver", number, A.send_back)
+    do(office, "handler", number, A.handle)
+    do(office, "approver", number, A.review)  # this round's review is the approver's
+    assert shown_to(office, "approver", number) == ([], A.review)
+    assert shown_to(office, "reviewer", number)[1] is None
+    assert do(office, "reviewer", number, A.approve) is Status.completed

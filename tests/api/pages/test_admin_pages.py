@@ -570,6 +570,8 @@ def test_an_admin_switches_a_departments_separation_of_duties_on_the_staff_page(
     duties = "/service-hall/departments/protection/duties"
     assert _post(admin, duties, {"separate": "no"}, csrf=False).status_code == 403
     assert _post(member, duties, {"separate": "no"}).status_code == 403
+    assert _post(admin, duties, {"separate": "nope"}).status_code == 422  # neither: nothing switched off
+    assert _post(admin, duties, {}).status_code == 422
     missing = _post(admin, "/service-hall/departments/nowhere/duties", {"separate": "no"})
     assert missing.status_code == 404 and "No department nowhere" in missing.text
     assert _audit(console, "hall.duties") == []
