@@ -29,6 +29,7 @@ from core.ids import DbId, parse_id
 from ipsearch.collections import service
 from ipsearch.collections.models import MAX_QUERY_MATCHES, Visibility
 from ipsearch.collections.schemas import CollectionIn, CollectionOut, CollectionPatch, ItemsIn, NoteIn, NoteOut, TagIn
+from ipsearch.model import normalise_pn
 from ipsearch.results import ExportFormat
 
 router = APIRouter(include_in_schema=False)
@@ -273,6 +274,15 @@ def _item(page: Page, cid: int, pn: str, start: int, status_code: int = 200, err
                        oob=counted)
 
 
+def _as_numbered(typed: str) -> str:
+    """A publication number as the collection numbers its items (their ids), or as typed when it is
+    none (escaped wherever it is shown)."""
+    try:
+        return normalise_pn(typed)
+    except InvalidInput:
+        return typed
+
+
 def _removed(page: Page, cid: int, pn: str, start: int, status_code: int = 200, error: str | None = None) -> Response:
     """A removed document's place, for htmx to swap in for it: said, with its undo; and the size
     shown, out of band."""
@@ -358,15 +368,16 @@ def restore_document(page: CheckedPageDep, cid: DbId, pn: Text, start: Annotated
     """The undo of a removal: the document is back exactly as it was (when and how it came, its tags
     and its notes), in its place (htmx) or on the page."""
     try:
-        service.restore_items(page.writer(), cid, ItemsIn(pns=[pn]))
+        done = service.restore_items(page.writer(), cid, ItemsIn(pns=[pn]))
     except FORM_ERRORS as exc:
         page.session.rollback()
-        if _is_htmx(page):
-            return _removed(page, cid, pn, start, 400, _error_text(page, exc))
+        if _is_htmx(page):  # in the place of the removed document, numbered as the collection numbers it
+            return _removed(page, cid, _as_numbered(pn), start, 400, _error_text(page, exc))
         return _collection(page, cid, start, 400, error=_error_text(page, exc))
+    back = done.restored[0] if done.restored else pn  # put back twice: the number as typed, found
     if _is_htmx(page):
-        return _item(page, cid, pn, start, counted=True)
-    return _after_write(page, cid, start, "", f"#item-{pn}")
+        return _item(page, cid, back, start, counted=True)
+    return _after_write(page, cid, start, "", f"#item-{quote(back)}")
 
 
 @router.get("/collections/{cid}/export", response_model=None)

@@ -73,14 +73,14 @@ class CollectionNote(Row):
 
 
 class CollectionVisit(Row):
-    """A reader's visits of a collection's page: when their latest visit began, and when the one
-    before it did (None on their first). A document a refresh found after ``seen_before`` is new to
-    them: they had not opened the collection since it joined."""
+    """A reader's visits of a collection's page: when they last viewed it, and when the visit before
+    their current one ended (None during their first). A document a refresh found after
+    ``seen_before`` is new to them: they had not looked at the collection since it joined."""
 
     __tablename__ = "collection_visits"
     __table_args__ = (UniqueConstraint("collection_id", "user_id"),)
 
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     seen_before: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -369,8 +369,9 @@ def restore_items(w: Writer, collection_id: int, body: ItemsIn) -> RestoredOut:
     if unknown := [pn for pn in pns if pn not in ever]:
         raise InvalidInput.said("nothing was put back: never in the collection: %(pns)s", pns=", ".join(unknown))
     restored = _restore_items(w.session, coll, pns)
-    w.audit(AuditAction.collection_items_restore, OBJECT, coll.id, pns=restored)
-    w.commit()
+    if restored:  # put back twice: nothing changed, nothing recorded
+        w.audit(AuditAction.collection_items_restore, OBJECT, coll.id, pns=restored)
+        w.commit()
     return RestoredOut(restored=restored)
 
 
@@ -524,8 +525,10 @@ def export(session: Session, user: User | None, search: SearchService, collectio
 # --- saved queries after a corpus event ------------------------------------------------------------
 
 def _refresh_one(search: SearchService, session: Session, collection_id: int, target: int) -> int | None:
-    """New matches of one collection up to event ``target``; None when there was nothing to do."""
-    coll = session.get(Collection, collection_id, with_for_update=True)
+    """New matches of one collection up to event ``target``; None when there was nothing to do.
+    The row is locked against a second refresh (FOR NO KEY UPDATE), not against a reader's first
+    visit, whose row in collection_visits only needs the collection to stay (FOR KEY SHARE)."""
+    coll = session.get(Collection, collection_id, with_for_update={"key_share": True})
     if coll is None or coll.query is None or coll.last_event_id >= target:
         return None
     try:

@@ -2,7 +2,7 @@
 
 A document a collection's saved query found on a refresh carried a "new match" badge for ever; it
 now says new to a reader only until they open the collection after it was found. Each reader of a
-collection has one row: when their latest visit began and when the one before it did. Nobody has
+collection has one row: their last view and the end of the visit before their current one. Nobody has
 visited yet, so on their first visit a reader sees every document found on a refresh as new, once.
 Downgrading drops the table (the badge then shows for every document found on a refresh again).
 
@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('collection_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('seen_before', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['collection_id'], ['collections.id'],
                             name=op.f('fk_collection_visits_collection_id_collections'), ondelete='CASCADE'),

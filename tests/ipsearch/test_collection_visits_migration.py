@@ -38,9 +38,9 @@ def test_migration_0024_adds_collection_visits_and_downgrades(fresh_db: str) -> 
     visits = meta.tables["collection_visits"]
     with get_engine(fresh_db).begin() as conn:
         for cid in (kept, gone):
-            conn.execute(visits.insert().values(collection_id=cid, user_id=reader, started_at=now, seen_before=None))
+            conn.execute(visits.insert().values(collection_id=cid, user_id=reader, last_seen_at=now, seen_before=None))
     with pytest.raises(sa.exc.IntegrityError), get_engine(fresh_db).begin() as conn:  # one row per reader
-        conn.execute(visits.insert().values(collection_id=kept, user_id=reader, started_at=now))
+        conn.execute(visits.insert().values(collection_id=kept, user_id=reader, last_seen_at=now))
     with get_engine(fresh_db).begin() as conn:
         conn.execute(collections.delete().where(collections.c.id == gone))
         assert conn.execute(sa.select(visits.c.collection_id)).scalars().all() == [kept]  # gone with it

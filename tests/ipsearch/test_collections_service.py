@@ -532,8 +532,9 @@ def test_an_undo_puts_a_removed_document_back_exactly_as_it_was(world: World) ->
     assert [h.tags for h in service.holding(world.session, owner, "EP1873405A2")] == [["clamp"]]
     restore = world.session.scalars(select(AuditRecord).where(AuditRecord.action == "collection.items.restore")).one()
     assert (restore.object_id, restore.details, restore.actor_id) == (str(cid), {"pns": ["EP1873405A2"]}, owner.id)
-    # sent twice: the second finds it back already and changes nothing
+    # sent twice: the second finds it back already and changes nothing, nor records anything
     assert service.restore_items(world.writer(owner), cid, ItemsIn(pns=["EP1873405A2"])).restored == []
+    assert world.audits().count("collection.items.restore") == 1
     assert service.item(world.session, owner, world.search, cid, "EP1873405A2") == before
 
 
@@ -583,7 +584,7 @@ def _new(world: World, user: User | None, cid: int) -> list[str]:
 
 def test_a_refresh_find_is_new_to_each_reader_until_their_next_visit(world: World) -> None:
     """"New" is per reader: what a refresh found since the visit before their current one (a visit
-    is half an hour of page views). Opening the collection reads its notices of new documents."""
+    is page views less than half an hour apart). Opening the collection reads its notices of new documents."""
     world.load("epo")
     member, owner = world.user(), world.user()
     org = create_organisation(world.session, owner, "Lamp makers", OrgKind.sme)
@@ -603,8 +604,8 @@ def test_a_refresh_find_is_new_to_each_reader_until_their_next_visit(world: Worl
     visits = world.session.scalars(select(CollectionVisit).where(CollectionVisit.collection_id == cid)).all()
     assert [(v.user_id, v.seen_before) for v in visits] == [(owner.id, None)]
 
-    began = utcnow() - timedelta(minutes=31)  # after the refresh, 40 minutes ago
-    world.session.execute(update(CollectionVisit).where(CollectionVisit.user_id == owner.id).values(started_at=began))
+    seen = utcnow() - timedelta(minutes=31)  # the last view, after the refresh 40 minutes ago
+    world.session.execute(update(CollectionVisit).where(CollectionVisit.user_id == owner.id).values(last_seen_at=seen))
     world.session.commit()
     audited = len(world.audits())
     service.opened(world.writer(owner), cid)  # the next visit: no longer new to the owner
@@ -613,6 +614,24 @@ def test_a_refresh_find_is_new_to_each_reader_until_their_next_visit(world: Worl
     assert _new(world, member, cid) == ["USD630349S1"]  # the member has not looked yet
     service.opened(world.writer(member), cid)
     assert _new(world, member, cid) == ["USD630349S1"]
+
+
+def test_a_find_seen_during_a_visit_is_not_new_on_the_next_and_a_visit_lasts_while_viewed(world: World) -> None:
+    """A visit ends at its last view, not half an hour after it began: what a refresh found while
+    the reader was looking, and they saw, is not new on their next visit; views less than half an
+    hour apart are one visit, however long it lasts."""
+    owner = world.user()
+    cid = _refreshed(world, owner, "Lamps")  # the refresh found the lamp 40 minutes ago
+    world.session.add(CollectionVisit(collection_id=cid, user_id=owner.id, seen_before=utcnow() - timedelta(hours=2),
+                                      last_seen_at=utcnow() - timedelta(minutes=20)))  # looking, after the find
+    world.session.commit()
+    service.opened(world.writer(owner), cid)  # 20 minutes on: the same visit, the lamp still new
+    assert _new(world, owner, cid) == ["USD630349S1"]
+    world.session.execute(update(CollectionVisit).where(CollectionVisit.user_id == owner.id)
+                          .values(last_seen_at=utcnow() - timedelta(minutes=35)))  # its last view, after the find
+    world.session.commit()
+    service.opened(world.writer(owner), cid)  # the next visit
+    assert _new(world, owner, cid) == []
 
 
 def test_opening_a_collection_reads_only_its_own_notices_and_only_for_its_readers(world: World) -> None:

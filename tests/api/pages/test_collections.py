@@ -459,12 +459,12 @@ def _found_later(settings: Settings, cid: int, pn: str, hours_ago: float) -> Non
                         .values(source="refresh", added_at=utcnow() - dt.timedelta(hours=hours_ago)))
 
 
-def _visit_began(settings: Settings, cid: int, email: str, hours_ago: float) -> None:
+def _last_seen(settings: Settings, cid: int, email: str, hours_ago: float) -> None:
     with session_scope(settings.effective_database_url) as session:
         user_id = session.scalars(select(User.id).where(User.email == email)).one()
         session.execute(update(CollectionVisit).where(CollectionVisit.collection_id == cid,
                                                       CollectionVisit.user_id == user_id)
-                        .values(started_at=utcnow() - dt.timedelta(hours=hours_ago)))
+                        .values(last_seen_at=utcnow() - dt.timedelta(hours=hours_ago)))
 
 
 def test_a_refresh_find_is_new_once_then_says_when_the_query_found_it(web: TestClient,
@@ -491,12 +491,12 @@ def test_a_refresh_find_is_new_once_then_says_when_the_query_found_it(web: TestC
     assert "(1 unread)" in page
     again = web.get(f"/collections/{cid}?start=0", headers=HTML).text
     assert 'class="badge new-match"' in again  # the same visit (a reload, a form sent without JavaScript)
-    _visit_began(corpus_settings_small, cid, email, 1)  # the next visit, an hour on
+    _last_seen(corpus_settings_small, cid, email, 1)  # the next visit, an hour on
     page = web.get(f"/collections/{cid}", headers=HTML).text
     assert 'class="badge new-match"' not in page and page.count("found by the saved query on ") == 1
     zh = web.get(f"/collections/{cid}", headers=HTML | {"Accept-Language": "zh-CN"}).text
     assert re.search(r"由检索式于 \d{4}年\d{1,2}月\d{1,2}日 自动加入", zh) and "新命中" not in zh
-    # found after the visit before this one began: new again, until the next visit
+    # found after the visit before this one ended: new, until the next visit
     _found_later(corpus_settings_small, cid, SECOND, 0.5)
     page = web.get(f"/collections/{cid}", headers=HTML).text
     assert html.fromstring(page).xpath("//span[contains(@class, 'new-match')]/ancestor::li/@id") == [
