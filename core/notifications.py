@@ -10,7 +10,6 @@ from sqlalchemy import JSON, ColumnElement, CursorResult, ForeignKey, String, fu
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 import core.accounts.models  # noqa: F401 - registers "users" for the foreign key
-from core.audit import AuditAction, Writer
 from core.db import Row, RowOut, UTCDateTime, utcnow
 from core.errors import NotFound
 
@@ -42,6 +41,11 @@ class NotificationOut(RowOut):
     payload: dict[str, object]
     created_at: datetime
     read_at: datetime | None
+
+
+class ReadAllIn(BaseModel):
+    up_to: int | None = Field(default=None, ge=1, le=2**63 - 1, description=(
+        "the newest notice the reader was shown: later ones stay unread (none: every unread notice)"))
 
 
 class ReadAllOut(BaseModel):
@@ -92,17 +96,13 @@ def mark_read(session: Session, user_id: int, notification_id: int) -> Notificat
     return note
 
 
-def read_all(w: Writer) -> ReadAllOut:
-    """The inbox's "mark all as read": every unread notice of the user marked read in one UPDATE.
-    Audited once, with how many, as one notice marked read is audited; when none was unread
-    nothing changed, and nothing is written or recorded."""
-    marked = cast(CursorResult[Any], w.session.execute(
-        update(Notification).where(Notification.user_id == w.actor.id, Notification.read_at.is_(None))
+def mark_all_read(session: Session, user_id: int, up_to: int | None = None) -> int:
+    """The user's unread notices marked read in one UPDATE, those numbered ``up_to`` or below when
+    given (the newest the reader was shown: one arriving since stays unread); how many."""
+    bound = [Notification.id <= up_to] if up_to is not None else []
+    return cast(CursorResult[Any], session.execute(
+        update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None), *bound)
         .values(read_at=utcnow()))).rowcount  # an UPDATE's result: it has a rowcount
-    if marked:
-        w.audit(AuditAction.notification_read_all, "user", w.actor.id, marked=marked)
-        w.commit()
-    return ReadAllOut(marked=marked)
 
 
 def read_about(session: Session, user_id: int, kind: str, **match: int | str) -> list[int]:

@@ -15,14 +15,15 @@ from api.deps import client_ip
 from api.i18n import N_, formatter, parse_language
 from api.pages.context import LANG_COOKIE, ONCE_COOKIE, SESSION_COOKIE, CheckedPageDep, Page, PageDep, local_path
 from api.problems import form_status
-from core import mail, notifications
+from core import mail
 from core.accounts import password_reset, service
 from core.accounts.models import Role
 from core.accounts.schemas import ApiKeyIn, ProfileIn, RegisterIn
 from core.accounts.sessions import close_session, open_session
 from core.errors import InvalidInput, IPCommonsError, PermissionDenied, TooManyRequests
-from core.ids import DbId
+from core.ids import DbId, DbInt
 from core.mail import send_now
+from core.notifications import ReadAllIn
 from core.text import clean_line
 
 router = APIRouter(include_in_schema=False)
@@ -265,10 +266,11 @@ def read(page: CheckedPageDep, note_id: DbId) -> Response:
 
 
 @router.post("/inbox/read-all", response_model=None)
-def read_all(page: CheckedPageDep) -> Response:
-    """Every unread notice marked read at once; back to the inbox, saying how many (nothing when none
-    was). A visitor signed out meanwhile is sent to log in, then back to the inbox."""
+def read_all(page: CheckedPageDep, up_to: Annotated[DbInt | None, Form()] = None) -> Response:
+    """Every unread notice up to the newest the page showed (``up_to``) marked read at once; back to
+    the inbox, saying how many (nothing when none was). A visitor signed out meanwhile is sent to
+    log in, then back to the inbox."""
     if page.user is None:
         return page.redirect("/login?" + urlencode({"next": "/inbox"}))
-    marked = notifications.read_all(page.writer()).marked
+    marked = service.read_all_notifications(page.writer(), ReadAllIn(up_to=up_to)).marked
     return page.redirect(f"/inbox?{urlencode({'read': marked})}" if marked else "/inbox")

@@ -9,10 +9,9 @@ from fastapi.responses import Response, StreamingResponse
 
 from api.deps import VARY, CurrentUser, OptionalUser, ReaderLanguage, SearchServiceDep, SessionDep, WriterDep
 from api.responses import json_response
-from core import notifications
 from core.accounts import service as accounts
 from core.ids import DbId
-from core.notifications import NotificationOut, ReadAllOut
+from core.notifications import NotificationOut, ReadAllIn, ReadAllOut
 from ipsearch.collections import schemas, service
 from ipsearch.results import ExportFormat
 
@@ -136,5 +135,6 @@ def read_notification(nid: DbId, w: WriterDep) -> NotificationOut:
 
 
 @router.post("/notifications/read-all", summary="Mark every unread notice read", response_model=ReadAllOut)
-def read_all_notifications(w: WriterDep) -> ReadAllOut:
-    return notifications.read_all(w)
+def read_all_notifications(w: WriterDep, body: ReadAllIn | None = None) -> ReadAllOut:
+    """Every unread notice, or with ``up_to`` those up to the newest the reader was shown."""
+    return accounts.read_all_notifications(w, body or ReadAllIn())

@@ -37,7 +37,7 @@ from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, TooManyRequests
 from core.i18n import Language
-from core.notifications import NotificationOut
+from core.notifications import NotificationOut, ReadAllIn, ReadAllOut
 from core.ratelimit import RateLimiter
 from core.settings import Settings
 
@@ -340,3 +340,13 @@ def read_notification(w: Writer, notification_id: int) -> NotificationOut:
     w.audit(AuditAction.notification_read, "notification", note.id)
     w.commit()
     return NotificationOut.model_validate(note)
+
+
+def read_all_notifications(w: Writer, body: ReadAllIn) -> ReadAllOut:
+    """The inbox's "mark all as read" (up to the newest notice shown). Audited once, with how many,
+    as one notice marked read is audited; when none was unread nothing is written or recorded."""
+    marked = notifications.mark_all_read(w.session, w.actor.id, body.up_to)
+    if marked:
+        w.audit(AuditAction.notification_read_all, "user", w.actor.id, marked=marked)
+        w.commit()
+    return ReadAllOut(marked=marked)

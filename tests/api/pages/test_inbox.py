@@ -163,3 +163,31 @@ def test_the_api_marks_every_notice_read(web: TestClient, embedded_settings: Set
     assert web.post("/api/v1/notifications/read-all", headers=headers).json() == {"marked": 2}
     assert web.get("/api/v1/notifications?unread=true", headers=headers).json() == []
     assert web.post("/api/v1/notifications/read-all", headers=headers).json() == {"marked": 0}
+
+
+def test_a_notice_arriving_after_the_inbox_was_shown_stays_unread(web: TestClient,
+                                                                  embedded_settings: Settings) -> None:
+    """The form marks read what the page showed (its newest notice, ``up_to``): one that arrived
+    while the reader looked was never seen, and stays unread; the API takes the same bound."""
+    url = embedded_settings.effective_database_url
+    email = _signed_up(web)
+    with session_scope(url) as session:
+        me = session.scalars(select(User).where(User.email == email)).one()
+        for n in range(2):
+            notify(session, me.id, "account.role_changed", f"Your role is now {n}", role="member")
+    page = web.get("/inbox", headers=HTML).text
+    shown = re.search(r'name="up_to" value="(\d+)"', page)
+    assert shown is not None
+    with session_scope(url) as session:
+        notify(session, me.id, "account.password_changed", "Your password was changed")
+    r = web.post("/inbox/read-all", data={"csrf_token": _csrf(web), "up_to": shown.group(1)}, headers=HTML,
+                 follow_redirects=False)
+    assert r.headers["location"] == "/inbox?read=2" and _unread(url, email) == 1
+    assert web.post("/inbox/read-all", data={"csrf_token": _csrf(web), "up_to": "lots"}, headers=HTML,
+                    follow_redirects=False).status_code == 422
+    assert _unread(url, email) == 1
+    headers = login(web, email)
+    assert web.post("/api/v1/notifications/read-all", json={"up_to": 0}, headers=headers).status_code == 422
+    assert web.post("/api/v1/notifications/read-all", json={"up_to": int(shown.group(1))},
+                    headers=headers).json() == {"marked": 0}
+    assert web.post("/api/v1/notifications/read-all", json={}, headers=headers).json() == {"marked": 1}
