@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from core.accounts.models import User
 from core.audit import AuditRecord
 from core.errors import InvalidInput, NotFound, PermissionDenied
-from servicehall import catalogue, service, views
-from servicehall.models import Department, Status
+from servicehall import catalogue, service, views, warnings
+from servicehall.models import Application, Department, Status
 from servicehall.schemas import AssignIn, DutiesIn, StaffIn
 from servicehall.workflow import Action
 from tests.servicehall.conftest import Office
@@ -137,3 +137,20 @@ def test_a_send_back_from_approval_starts_a_round_of_new_hands(office: Office) -
     assert shown_to(office, "approver", number) == ([], A.review)
     assert shown_to(office, "reviewer", number)[1] is None
     assert do(office, "reviewer", number, A.approve) is Status.completed
+
+
+def test_the_worklist_and_the_cards_leave_out_a_barred_person(office: Office) -> None:
+    """The review is not the handler's work: it is not on their worklist, and a late review's card
+    goes to the reviewers who may take it (and the heads), not to them."""
+    give(office, "handler", "reviewer")
+    number = reach(office, Status.reviewing)
+    with office.sessions() as session:
+        def listed(who: str) -> list[str]:
+            user = session.get(User, office.people[who])
+            return [w.number for w in views.worklist(session, user, NOW)]  # type: ignore[arg-type]
+
+        assert number not in listed("handler") and number in listed("reviewer")
+        app = session.scalars(select(Application).where(Application.number == number)).one()
+        told = warnings.recipients(session, app)
+        assert office.people["handler"] not in told
+        assert {office.people["reviewer"], office.people["head"]} <= set(told)
