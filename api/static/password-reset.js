@@ -31,6 +31,8 @@ if (form) {
     linkStillWorks(token).then(function (works) {
       if (works) {
         form.hidden = false;
+        const refused = form.querySelector('[aria-invalid="true"]');  // shown only now: app.js could not focus it
+        if (refused) refused.focus();
       } else {
         document.querySelector("[data-spent]").hidden = false;
       }

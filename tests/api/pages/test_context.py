@@ -134,6 +134,8 @@ def test_a_validators_own_sentence_on_its_own_reads_as_a_sentence() -> None:
     ("发光二极管" * 20, "发光二极管" * 11 + "发光二极…"),  # no spaces to cut at
     ("e\u0301" * 40, "e\u0301" * 29 + "…"),  # an accent stays with its letter (59 would split one)
     ("👍🏽" * 40, "👍🏽" * 29 + "…"),  # a skin tone with its emoji
+    ("\x00", ""), ("led\x1b[31m lamp", "led[31m lamp"),  # control characters are no title's (NUL showed as �)
+    ("👩\u200d🔬 lab", "👩\u200d🔬 lab"),  # a joiner is no control character: the emoji stays whole
 ])
 def test_a_title_is_cut_to_a_readable_length_on_a_character(typed: str, shown: str) -> None:
     assert short_title(typed) == shown and len(short_title(typed)) <= 60

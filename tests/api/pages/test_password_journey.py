@@ -54,6 +54,8 @@ def test_a_forgotten_password_in_chinese(browser: Browser, portal_url: str, mail
     page.get_by_role("button", name="设置密码").click()
     expect(page.get_by_role("alert").first).to_contain_text("10")
     expect(page.locator("[data-no-token]")).to_be_hidden()
+    expect(page.locator("#password")).to_be_focused()  # the refused field, once the script shows the form
+    expect(page.locator("#password")).to_have_attribute("aria-invalid", "true")
     page.get_by_label("新密码（至少 10 个字符）").fill(NEW_PASSWORD)
     page.get_by_role("button", name="设置密码").click()
     expect(page.get_by_role("status")).to_contain_text("新密码已设置，请用它登录。")
