@@ -359,8 +359,8 @@ def _require(session: Session, user: User, app: Application, body: ActionIn) -> 
     if not may_act(session, user, app, body.action):
         if body.action not in APPLICANT_ACTIONS and (earlier := barred_by(session, user, app)) is not None:
             raise PermissionDenied.said(
-                "you took the %(earlier)s step of application %(number)s: another member of staff takes this one "
-                "(the department separates duties)", earlier=Term(earlier.value), number=app.number)
+                "you may not %(action)s application %(number)s: you took its %(earlier)s step, and the department "
+                "separates duties", action=action, earlier=Term(earlier.value), number=app.number)
         raise PermissionDenied.said("you may not %(action)s application %(number)s", action=action, number=app.number)
     if body.action in NEEDS_COMMENT and not body.comment.strip():
         raise InvalidInput.said("say why (%(action)s needs a comment)", action=action)

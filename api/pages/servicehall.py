@@ -54,8 +54,8 @@ ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field
           N_("this service lists %(count)s materials: a file is labelled with another"),
           N_("application %(number)s is %(status)s: %(action)s is not possible now"),
           N_("you may not %(action)s application %(number)s"), N_("say why (%(action)s needs a comment)"),
-          N_("you took the %(earlier)s step of application %(number)s: another member of staff takes this one "
-             "(the department separates duties)"),
+          N_("you may not %(action)s application %(number)s: you took its %(earlier)s step, and the department "
+             "separates duties"),
           N_("that person took the %(earlier)s step of this application: the department separates duties"),
           N_("application %(number)s was changed by someone else: reload it"),
           N_("application %(number)s changed since you saw it: reload it"),

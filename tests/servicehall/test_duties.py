@@ -8,9 +8,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from api.i18n import translations
 from core.accounts.models import User
 from core.audit import AuditRecord
 from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.i18n import Language
 from servicehall import catalogue, service, views, warnings
 from servicehall.models import Application, Department, Status
 from servicehall.schemas import AssignIn, DutiesIn, StaffIn
@@ -47,6 +49,8 @@ def test_the_handler_does_not_review_and_the_reviewer_does_not_approve(office: O
         with pytest.raises(PermissionDenied) as refused:
             do(office, "handler", number, action)
         assert "handle" in refused.value.params.values() and "separates duties" in str(refused.value)
+    zh = refused.value.in_words(translations(Language.zh).gettext, Language.zh)  # the step refused, and why
+    assert zh == f"您不能对办件 {number} 执行“退回”：该办件的“承办”环节由您办理，本部门实行审批分离", zh
     assert snapshot(office, number) == before  # nothing changed, nothing audited
     assert shown_to(office, "reviewer", number) == ([A.review, A.send_back], None)
     assert do(office, "reviewer", number, A.review) is Status.approving
