@@ -65,4 +65,7 @@ def earlier_step_of(session: Session, user_id: int | None, app: Application) -> 
     department = session.get(Department, app.department_id)
     if department is None or not department.separate_duties:
         return None
-    return next((step for step in steps if last_actor(session, app, step) == user_id), None)
+    # the round's actors of those steps, read at once: each step's latest event, in id order, wins
+    actors = dict(session.execute(select(Event.action, Event.actor_id).where(
+        Event.application_id == app.id, Event.action.in_(steps)).order_by(Event.id)).tuples().all())
+    return next((step for step in steps if actors.get(step) == user_id), None)

@@ -97,6 +97,9 @@ def item_counts(session: Session, collection_ids: list[int]) -> dict[int, int]:
     return {int(cid): int(n) for cid, n in rows}
 
 
+NEW_MATCHES = "collection.new_matches"  # the inbox notice of a refresh's new documents
+
+
 def refresh(session: Session, coll: Collection, matches: set[str], event_id: int | None) -> list[str]:
     """Record new saved-query matches; notify the owners once if there are any."""
     known = set(item_pns(session, coll, include_excluded=True))
@@ -108,7 +111,7 @@ def refresh(session: Session, coll: Collection, matches: set[str], event_id: int
         coll.last_event_id = max(coll.last_event_id, event_id)
     if new and event_id is not None:
         for user_id in notified_users(session, coll):
-            notify(session, user_id, "collection.new_matches",
+            notify(session, user_id, NEW_MATCHES,
                    f"{len(new)} new patents match your collection '{coll.name}'",
                    collection_id=coll.id, collection_name=coll.name, event_id=event_id, pns=new[:NOTIFIED_PNS],
                    count=len(new))

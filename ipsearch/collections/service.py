@@ -23,8 +23,8 @@ from core.audit import AuditAction, Writer
 from core.db import session_scope
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from ipsearch.collections.access import editable_among, get_editable, get_visible, may_edit, require_owner, shared_with
+from ipsearch.collections.items import NEW_MATCHES, item_count, item_counts, item_pns, listed, newest_first, refresh
 from ipsearch.collections.items import add_items as _add_items
-from ipsearch.collections.items import item_count, item_counts, item_pns, listed, newest_first, refresh
 from ipsearch.collections.items import remove_items as _remove_items
 from ipsearch.collections.items import restore_items as _restore_items
 from ipsearch.collections.models import (
@@ -159,9 +159,6 @@ def _of(session: Session, user: User) -> list[Collection]:
 
 def get(session: Session, user: User | None, collection_id: int) -> CollectionOut:
     return _out(session, get_visible(session, user, collection_id), user)
-
-
-NEW_MATCHES = "collection.new_matches"  # the inbox notice of a refresh's new documents (``items.refresh``)
 
 
 def opened(w: Writer, collection_id: int) -> None:
