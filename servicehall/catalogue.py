@@ -13,17 +13,21 @@ from core.accounts.models import User
 from core.accounts.permissions import is_admin, require_admin
 from core.accounts.service import normalise_email
 from core.audit import AuditAction, Writer
-from core.errors import Conflict, NotFound, PermissionDenied
-from core.i18n import Term
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.i18n import Named, Quoted, Term
 from servicehall.models import Department, ServiceItem, Staff, StaffRole
 from servicehall.schemas import Bilingual, DepartmentIn, DutiesIn, ItemIn, ItemOut, StaffIn, StaffOut
 from servicehall.seed import DEPARTMENTS, ITEMS
 
 
 def department(session: Session, code: str) -> Department:
+    """The department of ``code``; refused with the codes there are, so a typo at the command line
+    (``ipcommons hall duties``) or in a form shows what to type instead."""
     found = session.scalar(select(Department).where(Department.code == code))
     if found is None:
-        raise NotFound.said("no department %(code)s", code=code)
+        codes = list(session.scalars(select(Department.code).order_by(Department.id)))
+        raise NotFound.said("no department %(code)s: the departments are %(codes)s", code=code,
+                            codes=Named(zh="、".join(codes), en=", ".join(codes))).about("department")
     return found
 
 
@@ -110,6 +114,18 @@ def add_item(w: Writer, body: ItemIn) -> ItemOut:
 
 # --- staff -------------------------------------------------------------------------------------
 
+def staff_role(value: str) -> StaffRole:
+    """A role as a form sends it; one the form never offers (posted by hand) is refused with the
+    roles there are, in the reader's words, not as Python's "'boss' is not a valid StaffRole"."""
+    try:
+        return StaffRole(value)
+    except ValueError:
+        roles = {r.value: Term(r.value) for r in StaffRole}  # each in the reader's word (受理人, acceptance officer)
+        raise InvalidInput.said(
+            "there is no department role %(value)s: choose %(acceptor)s, %(handler)s, %(reviewer)s, %(approver)s "
+            "or %(head)s", value=Quoted(value[:40]), **roles).about("role") from None
+
+
 def roles_of(session: Session, user: User | None, department_id: int) -> set[StaffRole]:
     if user is None:
         return set()
@@ -142,7 +158,7 @@ def add_staff(w: Writer, body: StaffIn) -> StaffOut:
     dept = department(w.session, body.department)
     user = w.session.scalar(select(User).where(User.email == normalise_email(str(body.email))))
     if user is None:
-        raise NotFound.said("no account for %(email)s", email=str(body.email))
+        raise NotFound.said("no account for %(email)s", email=str(body.email)).about("email")
     row = w.session.scalar(select(Staff).where(Staff.department_id == dept.id, Staff.user_id == user.id,
                                                Staff.role == body.role))
     if row is None:
@@ -156,27 +172,38 @@ def add_staff(w: Writer, body: StaffIn) -> StaffOut:
 
 
 def remove_staff(w: Writer, body: StaffIn) -> None:
-    require_admin(w.actor)
+    """An admin (or the operator at the command line: no user) takes a role away (the API, the
+    staff page, ``ipcommons hall staff --remove``); a role the person does not hold is refused by
+    name, department included."""
+    if w.user is not None:
+        require_admin(w.user)
     dept = department(w.session, body.department)
     row = w.session.scalar(select(Staff).join(User, User.id == Staff.user_id).where(
         Staff.department_id == dept.id, User.email == normalise_email(str(body.email)), Staff.role == body.role))
     if row is None:
-        raise NotFound.said("%(email)s is not %(role)s there", email=str(body.email), role=Term(body.role.value))
+        raise NotFound.said("the account %(email)s is not %(role)s in %(department)s", email=str(body.email),
+                            role=Term(body.role.value), department=Named(zh=dept.name_zh, en=dept.name_en))
     w.session.delete(row)
     w.audit(AuditAction.hall_staff, "hall_department", dept.code, user_id=row.user_id, role=body.role.value,
             added=False)
     w.commit()
 
 
+# a person's roles in the order of the workflow (受理, 承办, 审核, 批准, then the head), not alphabetical
+ROLE_ORDER = {role: i for i, role in enumerate(StaffRole)}
+
+
 def staff(session: Session, user: User) -> list[StaffOut]:
-    """Every department role (admins see all; staff their own departments)."""
-    stmt = select(Staff).order_by(Staff.department_id, Staff.user_id, Staff.role)
+    """Every department role (admins see all; staff their own departments), by department, then
+    person, then role in the workflow's order."""
+    stmt = select(Staff).order_by(Staff.department_id, Staff.user_id)
     if not is_admin(user):
         if not is_staff_anywhere(session, user):
             raise PermissionDenied("only department staff and admins see the staff list")
         mine = select(Staff.department_id).where(Staff.user_id == user.id)
         stmt = stmt.where(Staff.department_id.in_(mine))
-    return [_staff_out(session, row) for row in session.scalars(stmt)]
+    rows = sorted(session.scalars(stmt), key=lambda r: (r.department_id, r.user_id, ROLE_ORDER[r.role]))
+    return [_staff_out(session, row) for row in rows]
 
 
 def departments(session: Session) -> list[DepartmentIn]:

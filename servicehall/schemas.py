@@ -166,6 +166,7 @@ class ApplicationOut(BaseModel):
     item: str
     item_name: Bilingual
     department: str
+    department_name: Bilingual
     applicant: str
     status: Status
     step: Step | None

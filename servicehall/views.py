@@ -72,9 +72,11 @@ def _term(action: str, before: Status | None) -> str:
 
 
 def _events(session: Session, viewer: User | None, app: Application) -> list[EventOut]:
-    """The trail; an internal comment is left out for a viewer outside the office (the applicant)."""
+    """The trail; for a viewer outside the office (the applicant) an internal comment is left out,
+    and internal routing (an assignment) is not listed at all."""
     insider = sees_internal(session, viewer, app)
-    rows = session.scalars(select(Event).where(Event.application_id == app.id).order_by(Event.id))
+    rows = [e for e in session.scalars(select(Event).where(Event.application_id == app.id).order_by(Event.id))
+            if insider or e.action not in workflow.HIDDEN_FROM_APPLICANT]
     return [EventOut(at=e.at, actor=_name(session, e.actor_id), by_platform=e.actor_id is None, action=e.action,
                      term=_term(e.action, e.from_status), from_status=e.from_status, to_status=e.to_status,
                      internal=(internal := e.action in workflow.INTERNAL_COMMENTS),
@@ -93,7 +95,8 @@ def application_out(session: Session, viewer: User | None, app: Application,
     total_due = app.total_due_at if app.status not in FINAL else None
     return ApplicationOut(
         number=app.number, version=app.version, item=item.code, item_name=Bilingual(zh=item.name_zh, en=item.name_en),
-        department=dept.code, applicant=_name(session, app.applicant_id) or "", status=app.status,
+        department=dept.code, department_name=Bilingual(zh=dept.name_zh, en=dept.name_en),
+        applicant=_name(session, app.applicant_id) or "", status=app.status,
         step=STEP_OF.get(app.paused_from or app.status), assignee=_name(session, app.assignee_id),
         fields=dict(app.form), field_names={f["name"]: Bilingual(zh=f["zh"], en=f["en"]) for f in item.fields},
         submitted_at=app.submitted_at,

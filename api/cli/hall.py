@@ -33,16 +33,22 @@ def hall_seed() -> None:
 
 @hall_app.command("staff")
 def hall_staff(email: str, department: Annotated[str, typer.Option(help="Department code, e.g. protection.")],
-               role: Annotated[list[StaffRole], typer.Option(help="Role in the department (repeatable).")]) -> None:
-    """Give a person one or more roles in a department."""
+               role: Annotated[list[StaffRole], typer.Option(help="Role in the department (repeatable).")],
+               remove: Annotated[bool, typer.Option("--remove", help="Take the roles away instead.")] = False) -> None:
+    """Give a person one or more roles in a department, or take them away (--remove)."""
     from core.db import session_factory
     from servicehall import catalogue
     from servicehall.schemas import StaffIn
 
     with session_factory()() as session:
         for one in role:
-            done = catalogue.add_staff(cli_writer(session), StaffIn(email=email, department=department, role=one))
-            console.print(f"[green]{done.email}[/] is {done.role.value} in {done.department}")
+            body = StaffIn(email=email, department=department, role=one)
+            if remove:
+                catalogue.remove_staff(cli_writer(session), body)
+                console.print(f"[green]{body.email}[/] is no longer {one.value} in {department}")
+            else:
+                done = catalogue.add_staff(cli_writer(session), body)
+                console.print(f"[green]{done.email}[/] is {done.role.value} in {done.department}")
 
 
 class Duties(enum.StrEnum):

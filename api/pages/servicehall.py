@@ -7,7 +7,10 @@ Each route translates a form or a path into one call of ``servicehall``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from itertools import groupby
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -16,14 +19,25 @@ from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.i18n import N_
-from api.pages.context import CheckedPageDep, Page, PageDep
+from api.pages.context import CheckedPageDep, Page, PageDep, as_sentence
 from api.problems import form_status
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.i18n import Language
 from core.ids import DbId, DbInt, parse_id
 from servicehall import catalogue, service, supervision, views
 from servicehall.models import Satisfaction, StaffRole
-from servicehall.schemas import ActionIn, ApplyIn, AssignIn, DashboardOut, DutiesIn, ItemOut, RateIn, StaffIn
+from servicehall.schemas import (
+    ActionIn,
+    ApplicationOut,
+    ApplyIn,
+    AssignIn,
+    DashboardOut,
+    DutiesIn,
+    ItemOut,
+    RateIn,
+    StaffIn,
+    StaffOut,
+)
 from servicehall.workflow import APPLICANT_ACTIONS, Action
 
 router = APIRouter(include_in_schema=False)
@@ -65,11 +79,15 @@ ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field
              "an office file)"),
           N_("no registration is numbered %(number)s: its number is on its certificate, such as CR-2026-00000001"),
           N_("a file kept from your last try has expired: choose it again"),
-          N_("%(name)s is empty: choose the file itself")]
+          N_("%(name)s is empty: choose the file itself"),
+          N_("no department %(code)s: the departments are %(codes)s"),
+          N_("there is no department role %(value)s: choose %(acceptor)s, %(handler)s, %(reviewer)s, %(approver)s "
+             "or %(head)s"),
+          N_("the account %(email)s is not %(role)s in %(department)s")]
 NOTICES = {"applied": N_("Your application is received. Keep its tracking number."),
            "supplied": N_("Your materials are received."),
            "rated": N_("Thank you for your rating."), "assigned": N_("The step is assigned."),
-           "staffed": N_("The role is given."),
+           "staffed": N_("The role is given."), "unstaffed": N_("The role is taken away."),
            "separate": N_("The department now separates duties: who handles an application neither reviews nor "
                           "approves it, and who reviews it does not approve it."),
            "shared": N_("One person may now take every step of an application in the department."),
@@ -87,6 +105,38 @@ NOTICES = {"applied": N_("Your application is received. Keep its tracking number
 def _notice(page: Page, key: str | None) -> str | None:
     """A fixed sentence chosen by a query parameter, so a link cannot put words in the page."""
     return page.gettext(NOTICES[key]) if key in NOTICES else None
+
+
+# Why a step on an application was refused, said on the application's page after the refused POST
+# redirected there (a reload does not post it again): a key in the address chooses a fixed
+# sentence, filled in with the application's own number and department, never with the request's words.
+REFUSALS = {"changed": N_("Nothing was done: application %(number)s is not as it was when you opened it (someone "
+                          "else acted on it, or its step moved on). Here it is as it is now."),
+            "denied": N_("Nothing was done: you may not take that step on application %(number)s."),
+            "barred": N_("Nothing was done: you took an earlier step of application %(number)s, and the "
+                         "%(department)s separates duties, so another member of staff takes this one."),
+            # refusals that say their reason in a fixed sentence, said as they are
+            "admin": N_("an upheld mediation enters the agency's integrity record: an admin approves it"),
+            "registry": N_("the decision is the registry's review: a moderator approves or refuses it"),
+            "head": N_("only the department's head assigns its work"),
+            "applicant": N_("only the applicant rates the service")}
+
+
+def _refusal_key(exc: Conflict | PermissionDenied) -> str:
+    """The key of the sentence that says why ``exc`` refused a step (``REFUSALS``)."""
+    fixed = next((key for key, said in REFUSALS.items() if not exc.params and said == exc.detail), None)
+    if fixed is not None:
+        return fixed
+    if isinstance(exc, Conflict):
+        return "changed"
+    return "barred" if "earlier" in exc.params else "denied"
+
+
+def _refusal(page: Page, shown: ApplicationOut, key: str | None) -> str | None:
+    if key not in REFUSALS:
+        return None
+    department = shown.department_name.zh if page.lang is Language.zh else shown.department_name.en
+    return as_sentence(page.gettext(REFUSALS[key], number=shown.number, department=department))
 
 
 def _files(files: list[UploadFile] | list[StarletteUpload] | None) -> service.Files:
@@ -164,26 +214,36 @@ def mine(page: PageDep) -> HTMLResponse:
 
 # --- one application -----------------------------------------------------------------------------
 
-def _application(page: Page, number: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
+def _application(page: Page, number: str, status_code: int = 200, refused: str | None = None,
+                 **extra: Any) -> HTMLResponse:
     user = page.require_user()
     shown = views.get(page.session, user, number)
+    if (said := _refusal(page, shown, refused)) is not None:
+        extra["error"] = said
     return page.render("hall_application.html", status_code, a=shown, assignable=views.assignable(
         page.session, user, number), staff_actions=[c for c in shown.choices if c.action not in APPLICANT_ACTIONS],
         satisfaction=list(Satisfaction), staff=catalogue.is_staff_anywhere(page.session, user), **extra)
 
 
 @router.get(H + "/applications/{number}", response_class=HTMLResponse)
-def application(page: PageDep, number: str, notice: Annotated[str | None, Query(max_length=20)] = None
-                ) -> HTMLResponse:
-    return _application(page, number, notice=_notice(page, notice))
+def application(page: PageDep, number: str, notice: Annotated[str | None, Query(max_length=20)] = None,
+                refused: Annotated[str | None, Query(max_length=20)] = None) -> HTMLResponse:
+    return _application(page, number, refused=refused, notice=_notice(page, notice))
 
 
-def _after(page: Page, number: str, act: Any, notice: str) -> Response:
+def _after(page: Page, number: str, act: Callable[[], object], notice: str) -> Response:
+    """A step taken, then the application's page (POST, redirect, GET). Refused because of the
+    application's state or the person (someone else acted first, a barred or a wrong person), the
+    page is shown as it is now with the reason, again by a redirect: reloading it posts nothing.
+    A form the step cannot use (a missing comment, a file refused) comes back at once, 400."""
     try:
         act()
+    except (Conflict, PermissionDenied) as exc:
+        page.session.rollback()
+        return page.redirect(f"{H}/applications/{quote(number, safe='')}?refused={_refusal_key(exc)}#form-error")
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _application(page, number, 409 if isinstance(exc, Conflict) else 400, error=page.explain(exc))
+        return _application(page, number, 400, error=page.explain(exc))
     return page.redirect(f"{H}/applications/{number}?notice={notice}")
 
 
@@ -207,13 +267,18 @@ def supply(page: CheckedPageDep, number: str, comment: Annotated[str, Form()] = 
 
 
 @router.post(H + "/applications/{number}/rate", response_model=None)
-def rate(page: CheckedPageDep, number: str, satisfaction: Text, comment: Annotated[str, Form()] = "") -> Response:
+def rate(page: CheckedPageDep, number: str, satisfaction: Annotated[Satisfaction, Form()],
+         comment: Annotated[str, Form()] = "") -> Response:
+    """A rating the form never offers is refused by name (422), not a server error."""
     return _after(page, number, lambda: service.rate(page.writer(), number, RateIn(
-        satisfaction=Satisfaction(satisfaction), comment=comment)), "rated")
+        satisfaction=satisfaction, comment=comment)), "rated")
 
 
 @router.post(H + "/applications/{number}/assign", response_model=None)
-def assign(page: CheckedPageDep, number: str, assignee_id: Text, comment: Annotated[str, Form()] = "") -> Response:
+def assign(page: CheckedPageDep, number: str, assignee_id: Annotated[str, Form()] = "",
+           comment: Annotated[str, Form()] = "") -> Response:
+    """``assignee_id`` empty: back to the department's pool (the select's first choice; as a required
+    field FastAPI refused that empty value, 422)."""
     who = parse_id(assignee_id)
     return _after(page, number, lambda: service.assign(page.writer(), number, AssignIn(assignee_id=who,
                                                                                        comment=comment)), "assigned")
@@ -227,9 +292,16 @@ def material(page: PageDep, number: str, material_id: DbId) -> Response:
 
 # --- staff ---------------------------------------------------------------------------------------
 
+def _people(staff: list[StaffOut]) -> list[list[StaffOut]]:
+    """The staff list a row per person and department (its roles in the workflow's order, as the
+    service lists them), not a row per role: a phone showed the same name five times."""
+    return [list(rows) for _, rows in groupby(staff, key=lambda s: (s.department, s.user_id))]
+
+
 def _staff_page(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
-    return page.render("hall_staff.html", status_code, staff=catalogue.staff(page.session, page.require_user()),
-                       departments=catalogue.departments(page.session), roles=list(StaffRole), **extra)
+    people = _people(catalogue.staff(page.session, page.require_user()))
+    return page.render("hall_staff.html", status_code, people=people, departments=catalogue.departments(page.session),
+                       roles=list(StaffRole), **extra)
 
 
 @router.get(H + "/staff", response_class=HTMLResponse)
@@ -240,12 +312,29 @@ def staff(page: PageDep, notice: Annotated[str | None, Query(max_length=20)] = N
 
 @router.post(H + "/staff", response_model=None)
 def add_staff(page: CheckedPageDep, email: Text, department: Text, role: Text) -> Response:
+    """Refused, the form comes back with what was chosen, the field the refusal is about marked
+    (aria-invalid) and the reason beside it."""
     try:
-        catalogue.add_staff(page.writer(), StaffIn(email=email.strip(), department=department, role=StaffRole(role)))
-    except (*FORM_ERRORS, ValueError) as exc:
+        catalogue.add_staff(page.writer(), StaffIn(email=email.strip(), department=department,
+                                                   role=catalogue.staff_role(role)))
+    except FORM_ERRORS as exc:
         page.session.rollback()
-        return _staff_page(page, 400, error=page.explain(exc), form={"email": email})
+        said = page.explain(exc)
+        return _staff_page(page, form_status(exc), staff_error=said, refused=page.refused_fields,
+                           form={"email": email, "department": department, "role": role})
     return page.redirect(f"{H}/staff?notice=staffed")
+
+
+@router.post(H + "/staff/remove", response_model=None)
+def remove_staff(page: CheckedPageDep, email: Text, department: Text, role: Text) -> Response:
+    """An admin takes one role away (the button beside it); the service checks who may and audits it."""
+    try:
+        catalogue.remove_staff(page.writer(), StaffIn(email=email.strip(), department=department,
+                                                      role=catalogue.staff_role(role)))
+    except FORM_ERRORS as exc:
+        page.session.rollback()
+        return _staff_page(page, form_status(exc), error=page.explain(exc))
+    return page.redirect(f"{H}/staff?notice=unstaffed")
 
 
 @router.post(H + "/departments/{code}/duties", response_model=None)

@@ -250,7 +250,32 @@ def test_hall_duties_switches_a_department_and_refuses_bad_input(embedded_settin
                               .order_by(AuditRecord.id.desc()).limit(1)) == {"separate_duties": False}
     nowhere = _cli(["hall", "duties", "nowhere", "separate"], env)
     assert nowhere.returncode == 2 and "no department nowhere" in nowhere.stderr
+    assert "the departments are copyright, protection" in " ".join(nowhere.stderr.split())  # what to type instead
     vague = _cli(["hall", "duties", "protection", "maybe"], env)
     assert vague.returncode == 2 and "separate" in vague.stderr and "shared" in vague.stderr
     for result in (nowhere, vague):
         assert "Traceback" not in result.stderr
+
+
+def test_hall_staff_gives_and_takes_away_a_role(embedded_settings: Settings) -> None:
+    """``ipcommons hall staff EMAIL --department D --role R [--remove]``: each change audited as the CLI's;
+    taking away a role the person does not hold is refused by name, with nothing changed."""
+    from core.audit import AuditAction, AuditRecord
+    from core.db import session_scope
+    from servicehall.models import Staff
+
+    env = _embedded_env(embedded_settings)
+    assert _cli(["hall", "seed"], env).returncode == 0
+    email = "officer@example.org"
+    assert _cli(["users", "create-admin", email, "--password", "officer-pass-92xz"], env).returncode == 0
+    given = _cli(["hall", "staff", email, "--department", "protection", "--role", "handler", "--role", "reviewer"], env)
+    assert given.returncode == 0 and f"{email} is reviewer in protection" in given.stdout, given.stderr
+    taken = _cli(["hall", "staff", email, "--department", "protection", "--role", "handler", "--remove"], env)
+    assert taken.returncode == 0 and f"{email} is no longer handler in protection" in taken.stdout, taken.stderr
+    again = _cli(["hall", "staff", email, "--department", "protection", "--role", "handler", "--remove"], env)
+    assert again.returncode == 2 and "is not" in again.stderr and "Traceback" not in again.stderr
+    with session_scope(embedded_settings.effective_database_url) as session:
+        assert sorted(r.value for r in session.scalars(select(Staff.role))) == ["reviewer"]
+        added = [d["added"] for d in session.scalars(select(AuditRecord.details).where(
+            AuditRecord.action == AuditAction.hall_staff).order_by(AuditRecord.id))]
+        assert added == [True, True, False]

@@ -158,8 +158,8 @@ def test_the_offices_own_opinions_are_not_shown_to_the_applicant(office: Office)
             select(Notification).where(Notification.user_id == office.people["applicant"]))]
     shown = [(e.action, e.internal, e.comment) for e in seen.events]
     assert shown == [("apply", False, ""), ("accept", False, "because"), ("handle", True, ""),
-                     ("send_back", True, ""), ("assign", True, ""), ("handle", True, ""), ("review", True, ""),
-                     ("approve", True, "")]
+                     ("send_back", True, ""), ("handle", True, ""), ("review", True, ""),
+                     ("approve", True, "")]  # the assignment is internal routing: not listed to them at all
     assert set(told) == {"because", ""}  # the acceptance's comment reached the inbox; no opinion did
     # a refusal's reasons are the applicant's to read, and its result
     refused = reach(office, Status.approving)

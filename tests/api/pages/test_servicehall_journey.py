@@ -27,9 +27,9 @@ RESERVE = {"zh-CN": "其余 3 个工作日为退回重办预留", "en-GB": "the 
 IDENTITY = {"zh-CN": "申请人身份证明", "en-GB": "Proof of the applicant's identity"}
 ONE_EACH = {"zh-CN": "请为每项必交材料上传文件：申请人身份证明",  # the unmet one alone
             "en-GB": "Attach a file for each required material: Proof of the applicant's identity"}
-DUTIES = {"zh-CN": "此申请由您审核，批准须由其他工作人员进行（本部门实行审批分离）。",
-          "en-GB": "You reviewed this application, so another member of staff approves it: the department separates "
-                   "duties."}
+DUTIES = {"zh-CN": "此申请由您审核，批准须由其他工作人员进行（知识产权维权援助中心实行审批分离）。",
+          "en-GB": "You reviewed this application, so another member of staff approves it: the IP Protection "
+                   "Assistance Centre separates duties."}
 KEPT_NOTE = {"zh-CN": "您选择的文件已保留", "en-GB": "The files you chose are kept"}
 KEPT = {"zh-CN": "已保留：evidence.png（27字节）", "en-GB": "kept: evidence.png (27 bytes)"}
 KEPT_AS = {"zh-CN": "申请人身份证明：id-card.png", "en-GB": "Proof of the applicant's identity: id-card.png"}
