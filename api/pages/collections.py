@@ -4,7 +4,8 @@ statistics, export, edit/share/delete; and the patent page's collection panel.
 
 Every route translates a form into one call of ``ipsearch.collections.service``, which checks
 permission, audits and commits. Forms work without JavaScript; with htmx, a tag, note or removal
-answers with the changed item only (a removed one's place says so, with its undo).
+answers with the changed item only (a removed one's place says so, with its undo), and a removal or
+its undo with the sizes the page shows too, out of band (the count, the new matches, the range).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from api.i18n import formatter
+from api.i18n import N_, formatter
 from api.pages.context import CheckedPageDep, Page, PageDep, local_path
 from api.pages.downloads import dated, download
 from api.pages.patent import render_patent
@@ -28,7 +29,16 @@ from core.errors import InvalidInput, IPCommonsError, NotFound, PermissionDenied
 from core.ids import DbId, parse_id
 from ipsearch.collections import service
 from ipsearch.collections.models import MAX_QUERY_MATCHES, Visibility
-from ipsearch.collections.schemas import CollectionIn, CollectionOut, CollectionPatch, ItemsIn, NoteIn, NoteOut, TagIn
+from ipsearch.collections.schemas import (
+    CollectionIn,
+    CollectionOut,
+    CollectionPatch,
+    ItemsIn,
+    NoteDeletion,
+    NoteIn,
+    NoteOut,
+    TagIn,
+)
 from ipsearch.model import normalise_pn
 from ipsearch.results import ExportFormat
 
@@ -40,6 +50,8 @@ Text = Annotated[str, Form()]
 # refusals shown next to the form that caused them; NotFound and the rest become error pages
 FORM_ERRORS = (InvalidInput, PermissionDenied, ValidationError)
 PN_SEPARATORS = re.compile(r"[\s,;，；、]+")
+NOTE_GONE = N_("This note had already been deleted.")  # its delete form sent again, or sent from another tab
+NOTE_GONE_ELSEWHERE = "1"  # ``note_gone`` for a number that names no document: said at the page's top
 
 
 def _error_text(page: Page, exc: Exception) -> str:
@@ -122,18 +134,25 @@ def _notes_by_pn(notes: list[NoteOut]) -> dict[str, list[NoteOut]]:
     return grouped
 
 
-def _collection(page: Page, cid: int, start: int = 0, status_code: int = 200, **extra: Any) -> HTMLResponse:
-    """The collection page: what it is, a page of its documents with tags and notes, statistics."""
+def _collection(page: Page, cid: int, start: int = 0, status_code: int = 200, note_gone: str = "",
+                **extra: Any) -> HTMLResponse:
+    """The collection page: what it is, a page of its documents with tags and notes, statistics; how
+    many documents are new to the reader. ``note_gone``: the document whose note had been deleted
+    already, said in its place (at the page's top when it is not on this page)."""
     session, user = page.session, page.user
     coll = service.get(session, user, cid)
     start = max(0, min(start, max(coll.items - 1, 0)))
     items = service.items(session, user, page.platform.search, cid, start, ITEMS_PER_PAGE, page.lang.value)
     stats = service.statistics(session, user, page.platform.search, cid).model_dump()
     charts = {k: list(v.items()) for k, v in stats.items() if isinstance(v, dict)}  # pairs keep the order
+    gone = page.gettext(NOTE_GONE) if note_gone else None
+    if gone and note_gone not in {i.pn for i in items.items}:
+        extra["notice"] = extra.get("notice") or gone
     return page.render("collection.html", status_code, coll=coll, items=items.items,
-                       total=items.total, start=start, per_page=ITEMS_PER_PAGE, stats=stats, charts=charts,
-                       notes=_notes_by_pn(service.notes(session, user, cid)), orgs=_orgs(page, coll),
-                       mine=coll.owned, mailed=mail.reaches(page.platform.settings, user), **extra)
+                       total=items.total, new_matches=items.new_matches, start=start, per_page=ITEMS_PER_PAGE,
+                       stats=stats, charts=charts, notes=_notes_by_pn(service.notes(session, user, cid)),
+                       orgs=_orgs(page, coll), mine=coll.owned, mailed=mail.reaches(page.platform.settings, user),
+                       note_gone=note_gone, note_gone_notice=gone, **extra)
 
 
 def _orgs(page: Page, coll: CollectionOut) -> list[Any]:
@@ -147,10 +166,13 @@ def _orgs(page: Page, coll: CollectionOut) -> list[Any]:
 def collection_page(page: PageDep, cid: DbId, start: Annotated[int, Query(ge=0)] = 0,
                     added: Annotated[int | None, Query(ge=0, le=1000)] = None,
                     matched: Annotated[int | None, Query(ge=0, le=MAX_QUERY_MATCHES)] = None,
-                    removed: Annotated[str, Query(max_length=40)] = "") -> Response:
+                    removed: Annotated[str, Query(max_length=40)] = "",
+                    note_gone: Annotated[str, Query(max_length=40)] = "") -> Response:
     """``added=N`` after adding by number, ``matched=N`` after a new saved query: how many were new
     (numbers only, nothing from the URL); ``removed=PN`` after a removal without JavaScript: its
-    undo, if that is a document removed from the collection. Opening the page records a signed-in
+    undo, if that is a document removed from the collection; ``note_gone=PN`` after deleting a note
+    deleted already: a fixed sentence, in that document's place if it is listed (the number is only
+    compared, never shown). Opening the page records a signed-in
     reader's visit, and reads their inbox notices of its new documents (``service.opened``). A
     visitor not logged in is asked to log in for a collection they may not see (a link from a
     colleague, or their own after logging out), and brought back; whether it exists stays unsaid."""
@@ -158,7 +180,8 @@ def collection_page(page: PageDep, cid: DbId, start: Annotated[int, Query(ge=0)]
         if page.user is not None:
             service.opened(page.writer(), cid)
         undo = service.removed_item(page.session, page.user, cid, removed) if removed and page.user else None
-        return _collection(page, cid, start, notice=_notice(page, added, matched), undo_pn=undo)
+        return _collection(page, cid, start, note_gone=note_gone, notice=_notice(page, added, matched),
+                           undo_pn=undo)
     except NotFound:
         if page.user is not None:
             raise
@@ -259,19 +282,27 @@ def _patent_panel(pn: str, collection: int, created: bool = False) -> str:
     return f"/patent/{quote(pn, safe='')}?{urlencode(said)}#collections"
 
 
+def _sizes(page: Page, cid: int, start: int) -> dict[str, Any]:
+    """What the page says of the collection's size, for htmx to update out of band once a document
+    left it or came back: its count in the header, how many are new to the reader, and the range of
+    the documents listed ("Documents 1–50 of 120", as the page would say if reloaded)."""
+    return {"coll": service.get(page.session, page.user, cid), "start": start, "per_page": ITEMS_PER_PAGE,
+            "new_matches": service.new_matches(page.session, page.user, cid), "oob": True}
+
+
 def _item(page: Page, cid: int, pn: str, start: int, status_code: int = 200, error: str | None = None,
-          typed: dict[str, str] | None = None, counted: bool = False) -> Response:
+          typed: dict[str, str] | None = None, counted: bool = False, notice: str | None = None) -> Response:
     """One document of the collection, for htmx to swap in place of the one changed; ``typed`` is
-    the refused tag or note, given back to be put right; ``counted``: the size shown is updated
-    too, out of band (a document put back)."""
+    the refused tag or note, given back to be put right; ``notice`` is said in it (a note deleted
+    already); ``counted``: the sizes shown are updated too, out of band (a document put back)."""
     found = service.item(page.session, page.user, page.platform.search, cid, pn, page.lang.value)
-    if found is None:  # not an item: htmx drops it, and the size shown is updated out of band
-        return page.render("_collection_count.html", status_code, coll=service.get(page.session, page.user, cid),
-                           oob=True)
+    if found is None:  # not an item: htmx drops it, and the sizes shown are updated out of band
+        return page.render("_collection_sizes.html", status_code, **_sizes(page, cid, start))
     notes = [n for n in service.notes(page.session, page.user, cid) if n.pn == found.pn]
-    return page.render("_collection_item.html", status_code, coll=service.get(page.session, page.user, cid),
-                       item=found, item_notes=notes, start=start, item_error=error, typed_item=typed or {},
-                       oob=counted)
+    sizes = _sizes(page, cid, start) if counted else {"coll": service.get(page.session, page.user, cid),
+                                                      "start": start}
+    return page.render("_collection_item.html", status_code, item=found, item_notes=notes, item_error=error,
+                       item_notice=notice, typed_item=typed or {}, **sizes)
 
 
 def _as_numbered(typed: str) -> str:
@@ -284,10 +315,10 @@ def _as_numbered(typed: str) -> str:
 
 
 def _removed(page: Page, cid: int, pn: str, start: int, status_code: int = 200, error: str | None = None) -> Response:
-    """A removed document's place, for htmx to swap in for it: said, with its undo; and the size
+    """A removed document's place, for htmx to swap in for it: said, with its undo; and the sizes
     shown, out of band."""
-    return page.render("_collection_item.html", status_code, coll=service.get(page.session, page.user, cid),
-                       removed_item=pn, start=start, item_error=error, oob=True)
+    return page.render("_collection_item.html", status_code, removed_item=pn, item_error=error,
+                       **_sizes(page, cid, start))
 
 
 def _annotated(page: Page, cid: int, pn: str, start: int, next_: str, exc: Exception | None,
@@ -343,7 +374,39 @@ def remove_tag(page: CheckedPageDep, cid: DbId, pn: Text, tag: Text, start: Anno
 @router.post("/collections/{cid}/notes/{note_id}/delete", response_model=None)
 def delete_note(page: CheckedPageDep, cid: DbId, note_id: DbId, pn: Text, start: Annotated[int, Form(ge=0)] = 0,
                 next: Text = "") -> Response:
-    return _written(page, cid, pn, start, next, lambda: service.delete_note(page.writer(), cid, note_id))
+    """A note the collection no longer has (deleted in another tab, or the form sent twice) is said
+    to be gone already, where the reader is: not a dead-end 404 page."""
+    try:
+        done = service.delete_note(page.writer(), cid, note_id)
+    except FORM_ERRORS as exc:
+        return _annotated(page, cid, pn, start, next, exc)
+    if done is NoteDeletion.already_gone:
+        return _note_gone(page, cid, pn, start, next)
+    return _annotated(page, cid, pn, start, next, None)
+
+
+def _note_gone(page: Page, cid: int, pn: str, start: int, next_: str) -> Response:
+    """The answer to deleting a note deleted already: its document as it is now, its notes without
+    that one, saying so (htmx); else the collection page again, saying so in the document's place
+    (a number that names none is said at the top). Sent from the patent page, back there, which
+    lists the document's notes as they are."""
+    if _is_htmx(page):
+        return _item(page, cid, pn, start, notice=page.gettext(NOTE_GONE))
+    if local_path(next_):
+        return _after_write(page, cid, start, next_)
+    named = _number_or_none(pn)
+    said = {"note_gone": named or NOTE_GONE_ELSEWHERE} | ({"start": start} if start else {})
+    return page.redirect(f"/collections/{cid}?{urlencode(said)}" + (f"#item-{quote(named)}" if named else ""))
+
+
+def _number_or_none(typed: str) -> str | None:
+    """``typed`` as the collection numbers its items, if it is a publication number that fits an
+    address's ``note_gone`` (40 characters); else None."""
+    try:
+        pn = normalise_pn(typed)
+    except InvalidInput:
+        return None
+    return pn if len(pn) <= 40 else None
 
 
 @router.post("/collections/{cid}/items/remove", response_model=None)

@@ -10,6 +10,7 @@ from fastapi.responses import Response, StreamingResponse
 from api.deps import VARY, CurrentUser, OptionalUser, ReaderLanguage, SearchServiceDep, SessionDep, WriterDep
 from api.responses import json_response
 from core.accounts import service as accounts
+from core.errors import NotFound
 from core.ids import DbId
 from core.notifications import NotificationOut, ReadAllIn, ReadAllOut
 from ipsearch.collections import schemas, service
@@ -90,7 +91,10 @@ def remove_tag(cid: DbId, body: schemas.TagIn, w: WriterDep) -> schemas.RemovedO
 @router.delete("/collections/{cid}/notes/{note_id}",
                summary="Delete a note", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
 def delete_note(cid: DbId, note_id: DbId, w: WriterDep) -> None:
-    service.delete_note(w, cid, note_id)
+    """A note the collection does not have (any more) is 404 here, as before: the web page says it
+    was deleted already instead (``NoteDeletion.already_gone``)."""
+    if service.delete_note(w, cid, note_id) is schemas.NoteDeletion.already_gone:
+        raise NotFound.said("note %(note)s not found in collection %(id)s", note=note_id, id=cid)
 
 
 @router.post("/collections/{cid}/notes",

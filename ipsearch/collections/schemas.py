@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Annotated
 
@@ -75,6 +76,9 @@ class ItemOut(BaseModel):
 class ItemsOut(BaseModel):
     items: list[ItemOut]
     total: int = Field(description="documents in the collection (the items may be one page of them)")
+    new_matches: int = Field(default=0, description="documents of the whole collection new to the caller (those "
+                             "marked new_to_you, on any page): what a refresh found since their visit before this "
+                             "one; 0 when not signed in")
 
 
 class AddedOut(BaseModel):
@@ -109,6 +113,14 @@ class NoteCreated(RowOut):
     id: int
     pn: str
     text: str
+
+
+class NoteDeletion(enum.StrEnum):
+    """What deleting a note found: the note, deleted now, or no note of the collection by that id (deleted
+    already, in another tab or by another member; or an id that never was one of its notes)."""
+
+    deleted = "deleted"
+    already_gone = "already_gone"
 
 
 class NoteOut(NoteCreated):

@@ -21,9 +21,18 @@ from core.accounts.models import User
 from core.accounts.permissions import is_org_member, require_owner_or_admin
 from core.audit import AuditAction, Writer
 from core.db import session_scope
-from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.errors import InvalidInput, PermissionDenied
 from ipsearch.collections.access import editable_among, get_editable, get_visible, may_edit, require_owner, shared_with
-from ipsearch.collections.items import NEW_MATCHES, item_count, item_counts, item_pns, listed, newest_first, refresh
+from ipsearch.collections.items import (
+    NEW_MATCHES,
+    found_after,
+    item_count,
+    item_counts,
+    item_pns,
+    listed,
+    newest_first,
+    refresh,
+)
 from ipsearch.collections.items import add_items as _add_items
 from ipsearch.collections.items import remove_items as _remove_items
 from ipsearch.collections.items import restore_items as _restore_items
@@ -46,6 +55,7 @@ from ipsearch.collections.schemas import (
     ItemsIn,
     ItemsOut,
     NoteCreated,
+    NoteDeletion,
     NoteIn,
     NoteOut,
     RemovedOut,
@@ -54,7 +64,7 @@ from ipsearch.collections.schemas import (
     TagIn,
     TagOut,
 )
-from ipsearch.collections.visits import new_after, record_visit
+from ipsearch.collections.visits import NOTHING_NEW, NOTHING_SEEN, new_after, record_visit
 from ipsearch.events import latest_event_id
 from ipsearch.model import normalise_pn, parse_publication_number
 from ipsearch.names import harmonise_name
@@ -238,7 +248,21 @@ def items(session: Session, user: User | None, search: SearchService, collection
     after = new_after(session, coll, user)
     return ItemsOut(items=[_item(pn, search.backend.get(pn), tags.get(pn, []), lang, source, added_at, after)
                            for pn, source, added_at in newest_first(session, coll, start, limit)],
-                    total=item_count(session, coll))
+                    total=item_count(session, coll), new_matches=_new_count(session, coll, after))
+
+
+def new_matches(session: Session, user: User | None, collection_id: int) -> int:
+    """How many of the collection's documents are new to ``user`` (``ItemsOut.new_matches``): what
+    the page says at its top, and again once a removal or its undo changed it."""
+    coll = get_visible(session, user, collection_id)
+    return _new_count(session, coll, new_after(session, coll, user))
+
+
+def _new_count(session: Session, coll: Collection, after: datetime) -> int:
+    """The documents a refresh found after ``after`` (``visits.new_after``), over the whole collection."""
+    if after == NOTHING_NEW:  # signed out: nothing is new to them
+        return 0
+    return found_after(session, coll, None if after == NOTHING_SEEN else after)
 
 
 def item(session: Session, user: User | None, search: SearchService, collection_id: int, pn: str,
@@ -438,17 +462,22 @@ def remove_tag(w: Writer, collection_id: int, body: TagIn) -> RemovedOut:
     return RemovedOut(removed=len(rows))
 
 
-def delete_note(w: Writer, collection_id: int, note_id: int) -> None:
-    """Its author, the collection's owner or an admin deletes a note; other members may not."""
+def delete_note(w: Writer, collection_id: int, note_id: int) -> NoteDeletion:
+    """Its author, the collection's owner or an admin deletes a note; other members may not. A note
+    the collection no longer has (deleted in another tab, or by another member) is ``already_gone``,
+    nothing changed or audited, so the page can say so instead of a dead end. Only someone who may
+    change the collection learns that, and the same for an id of another collection's note as for
+    one that never was: nothing is said of other collections."""
     coll = get_editable(w.session, w.actor, collection_id)
     note = w.session.get(CollectionNote, note_id)
     if note is None or note.collection_id != coll.id:
-        raise NotFound.said("note %(note)s not found in collection %(id)s", note=note_id, id=collection_id)
+        return NoteDeletion.already_gone
     if note.author_id != w.actor.id:
         require_owner_or_admin(w.actor, coll.owner_id, "another member's note")
     w.audit(AuditAction.collection_note_delete, OBJECT, coll.id, note_id=note.id, pn=note.pn)
     w.session.delete(note)
     w.commit()
+    return NoteDeletion.deleted
 
 
 def notes(session: Session, user: User | None, collection_id: int) -> list[NoteOut]:

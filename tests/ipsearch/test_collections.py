@@ -111,6 +111,13 @@ def test_manual_items_tags_notes_and_removal(client: TestClient, prod_settings: 
                       "title": "Device for detachably holding an absorbent napkin across the torso",
                       "applicants": ["Glasmire, Samuel G."], "found_later": False,
                       "new_to_you": False}]  # added by hand
+    assert client.get(f"/api/v1/collections/{cid}/items", headers=h).json()["new_matches"] == 0  # none found later
+    note = client.post(f"/api/v1/collections/{cid}/notes", json={"pn": "US6836899B1", "text": "to delete"},
+                       headers=h).json()["id"]
+    assert client.delete(f"/api/v1/collections/{cid}/notes/{note}", headers=h).status_code == 204
+    # deleted already: the API still answers 404 (the web page says it was deleted already instead)
+    again = client.delete(f"/api/v1/collections/{cid}/notes/{note}", headers=h)
+    assert again.status_code == 404 and again.json()["detail"] == f"note {note} not found in collection {cid}"
     added = datetime.fromisoformat(added_at.replace("Z", "+00:00"))
     assert added_at.endswith("Z") and abs((datetime.now(UTC) - added).total_seconds()) < 600
     assert client.post("/api/v1/collections", json={"name": "bad", "query": "(led"}, headers=h).status_code == 400

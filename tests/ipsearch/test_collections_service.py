@@ -26,7 +26,7 @@ from ipsearch.backends import get_backend
 from ipsearch.collections import Collection, CollectionTag, Visibility, service
 from ipsearch.collections.items import add_items
 from ipsearch.collections.models import CollectionItem, CollectionVisit
-from ipsearch.collections.schemas import CollectionIn, CollectionPatch, ItemsIn, NoteIn, TagIn
+from ipsearch.collections.schemas import CollectionIn, CollectionPatch, ItemsIn, NoteDeletion, NoteIn, TagIn
 from ipsearch.events import latest_event_id
 from ipsearch.query.parser import QuerySyntaxError
 from ipsearch.results import ExportFormat
@@ -422,11 +422,21 @@ def test_tags_and_notes_are_removed_by_those_who_may(world: World) -> None:
     mine = service.add_note(world.writer(owner), cid, NoteIn(pn="EP1873405A2", text="owner's note")).id
     theirs = service.add_note(world.writer(member), cid, NoteIn(pn="EP1873405A2", text="member's note")).id
     world.refused(PermissionDenied, lambda: service.delete_note(world.writer(member), cid, mine))
-    world.refused(NotFound, lambda: service.delete_note(world.writer(owner), cid, 999_999))
-    service.delete_note(world.writer(member), cid, theirs)  # the author
-    service.delete_note(world.writer(admin), cid, mine)  # an admin
+    assert service.delete_note(world.writer(member), cid, theirs) is NoteDeletion.deleted  # the author
+    assert service.delete_note(world.writer(admin), cid, mine) is NoteDeletion.deleted  # an admin
     assert service.notes(world.session, owner, cid) == []
     assert world.audits().count("collection.untag") == 2 and world.audits().count("collection.note.delete") == 2
+    # deleted already (another tab), or never a note of this collection: said so, nothing changed or audited
+    audited = world.audits()
+    other = service.create(world.writer(stranger), world.search, CollectionIn(name="Theirs", query="TI=screw")).id
+    elsewhere = service.add_note(world.writer(stranger), other, NoteIn(pn="EP1873405A2", text="theirs")).id
+    for note in (theirs, 999_999, elsewhere):
+        assert service.delete_note(world.writer(member), cid, note) is NoteDeletion.already_gone
+    assert world.audits() == [*audited, "collection.create", "collection.note"]
+    assert [n.id for n in service.notes(world.session, stranger, other)] == [elsewhere]
+    # in a collection the caller may not change, refused before any note is looked for
+    for note in (elsewhere, 999_999):
+        world.refused(NotFound, lambda note=note: service.delete_note(world.writer(member), other, note))
 
 
 def test_an_owner_who_left_the_organisation_can_make_the_collection_private(world: World) -> None:
@@ -579,7 +589,13 @@ def _refreshed(world: World, owner: User, name: str, org: int | None = None) -> 
 
 
 def _new(world: World, user: User | None, cid: int) -> list[str]:
-    return [i.pn for i in service.items(world.session, user, world.search, cid).items if i.new_to_you]
+    """The documents marked new to ``user``; the count the page says at its top agrees, on every page."""
+    listed = service.items(world.session, user, world.search, cid)
+    new = [i.pn for i in listed.items if i.new_to_you]
+    assert listed.new_matches == service.new_matches(world.session, user, cid) == len(new)
+    past_the_end = service.items(world.session, user, world.search, cid, start=len(listed.items), limit=1)
+    assert past_the_end.new_matches == len(new)
+    return new
 
 
 def test_a_refresh_find_is_new_to_each_reader_until_their_next_visit(world: World) -> None:

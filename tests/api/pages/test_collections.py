@@ -501,3 +501,167 @@ def test_a_refresh_find_is_new_once_then_says_when_the_query_found_it(web: TestC
     page = web.get(f"/collections/{cid}", headers=HTML).text
     assert html.fromstring(page).xpath("//span[contains(@class, 'new-match')]/ancestor::li/@id") == [
         f"item-{SECOND}"]
+
+
+def _note_ids(client: TestClient, cid: int) -> list[int]:
+    page = client.get(f"/collections/{cid}", headers=HTML).text
+    return [int(n) for n in re.findall(rf'action="/collections/{cid}/notes/(\d+)/delete"', page)]
+
+
+def test_a_note_deleted_already_is_said_where_the_reader_is_not_a_dead_end(corpus_settings_small: Settings) -> None:
+    """Deleting a note deleted meanwhile (another tab, the form sent twice) gave a 404 page: the
+    collection comes back, saying so in the document's place (htmx: the document without the note,
+    saying so). An id of another collection's note is answered as one that never was, and a note
+    of a collection the reader may not change stays refused: nothing is said of other collections."""
+    app = create_app(corpus_settings_small)
+    with TestClient(app) as owner, TestClient(app) as other:
+        _sign_up(owner)
+        _sign_up(other)
+        cid = _create(owner)
+        _post(owner, f"/collections/{cid}/items", {"pns": f"{FIRST} {SECOND}"})
+        _post(owner, f"/collections/{cid}/notes", {"pn": FIRST, "text": "deleted in another tab"})
+        _post(owner, f"/collections/{cid}/notes", {"pn": FIRST, "text": "kept <b>note</b>"})
+        gone, kept = _note_ids(owner, cid)
+        assert _post(owner, f"/collections/{cid}/notes/{gone}/delete", {"pn": FIRST}).status_code == 303
+
+        r = _post(owner, f"/collections/{cid}/notes/{gone}/delete", {"pn": FIRST})  # the other tab's form
+        assert r.status_code == 303 and r.headers["location"] == f"/collections/{cid}?note_gone={FIRST}#item-{FIRST}"
+        page = html.fromstring(owner.get(r.headers["location"], headers=HTML).text)
+        said = page.xpath(f"//li[@id='item-{FIRST}']/p[@class='notice'][@role='status']")
+        assert [p.text_content() for p in said] == ["This note had already been deleted."]
+        zh = owner.get(r.headers["location"], headers=HTML | {"Accept-Language": "zh-CN"}).text
+        assert '<p class="notice" role="status">这条批注此前已被删除。</p>' in zh
+        assert not page.xpath("//main/p[@class='notice']")  # said once, in its place
+        assert len(page.xpath("//p[@class='notice']")) == 1
+        r = _post(owner, f"/collections/{cid}/notes/{gone}/delete", {"pn": FIRST, "start": "0"}, HTMX)
+        assert r.status_code == 200 and r.text.lstrip().startswith(f'<li class="item" id="item-{FIRST}">')
+        assert "This note had already been deleted." in r.text and "another tab" not in r.text
+        assert "kept &lt;b&gt;note&lt;/b&gt;" in r.text and "<html" not in r.text
+        assert _note_ids(owner, cid) == [kept]
+
+        # a number that names no document (forged, hostile): said at the page's top, nothing of it shown
+        r = _post(owner, f"/collections/{cid}/notes/{gone}/delete", {"pn": "<script>x</script>"})
+        assert r.status_code == 303 and r.headers["location"] == f"/collections/{cid}?note_gone=1"
+        shown = owner.get(r.headers["location"], headers=HTML).text
+        assert '<p class="notice" role="status">This note had already been deleted.' in shown
+        for typed in ("<script>x</script>", THIRD):  # a link names a document, it never puts words in the page
+            shown = owner.get(f"/collections/{cid}", params={"note_gone": typed}, headers=HTML).text
+            assert "<script>x" not in shown and shown.count("This note had already been deleted.") == 1
+        assert owner.get(f"/collections/{cid}", params={"note_gone": "x" * 41}, headers=HTML).status_code == 422
+
+        # another collection's note: answered as an id that never was, and left alone
+        theirs = _create(other, "private work")
+        _post(other, f"/collections/{theirs}/items", {"pns": FIRST})
+        _post(other, f"/collections/{theirs}/notes", {"pn": FIRST, "text": "their secret note"})
+        (secret,) = _note_ids(other, theirs)
+        forged = _post(owner, f"/collections/{cid}/notes/{secret}/delete", {"pn": FIRST})
+        never = _post(owner, f"/collections/{cid}/notes/999999/delete", {"pn": FIRST})
+        assert forged.status_code == never.status_code == 303
+        assert forged.headers["location"] == never.headers["location"]
+        forged = _post(owner, f"/collections/{cid}/notes/{secret}/delete", {"pn": FIRST}, HTMX)
+        never = _post(owner, f"/collections/{cid}/notes/999999/delete", {"pn": FIRST}, HTMX)
+        assert forged.status_code == 200 and forged.text == never.text
+        # in the collection it belongs to, which they may not change: refused, as an unknown one is
+        for note in (secret, 999_999):
+            assert _post(owner, f"/collections/{theirs}/notes/{note}/delete", {"pn": FIRST}).status_code == 404
+            assert _post(owner, f"/collections/{theirs}/notes/{note}/delete", {"pn": FIRST}, HTMX).status_code == 404
+        _post(other, f"/collections/{theirs}/edit", {"name": "private work", "description": "", "query": "",
+                                                     "visibility": "public"})
+        answers = [_post(owner, f"/collections/{theirs}/notes/{note}/delete", {"pn": FIRST})
+                   for note in (secret, 999_999)]
+        assert [a.status_code for a in answers] == [400, 400]
+        assert all("Only the collection&#39;s owners and members may change it" in a.text for a in answers)
+        assert "This note had already been deleted." not in answers[1].text
+        assert _note_ids(other, theirs) == [secret]
+        # without the form's token nothing is said, nothing deleted
+        r = owner.post(f"/collections/{cid}/notes/{kept}/delete", data={"pn": FIRST}, headers=HTML)
+        assert r.status_code == 403 and _note_ids(owner, cid) == [kept]
+
+
+def _oob(text: str, element_id: str) -> str:
+    """The words of the element htmx swaps out of band by its id (each once in the answer)."""
+    (found,) = html.fromstring(f"<div>{text}</div>").xpath(f"//*[@id='{element_id}'][@hx-swap-oob='true']")
+    return " ".join(found.text_content().split())
+
+
+def test_a_removal_and_its_undo_update_the_range_and_the_count_at_once(web: TestClient,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a removal over htmx the header's count and "Documents 1–3 of 3" kept the old numbers
+    until a reload: the answer updates both out of band, and again after the undo, as a reload
+    would say them; the page without JavaScript says the same."""
+    _sign_up(web)
+    cid = _create(web)
+    _post(web, f"/collections/{cid}/items", {"pns": f"{FIRST} {SECOND} {THIRD}"})
+    range_of = "//p[@id='doc-range']"
+    page = html.fromstring(web.get(f"/collections/{cid}", headers=HTML).text)
+    assert " ".join(page.xpath(range_of)[0].text_content().split()) == "Documents 1–3 of 3 · the latest added first"
+
+    r = _post(web, f"/collections/{cid}/items/remove", {"pn": SECOND}, HTMX)
+    assert r.status_code == 200 and _oob(r.text, "doc-range") == "Documents 1–2 of 2 · the latest added first"
+    assert _oob(r.text, "doc-count") == "2 documents"
+    reloaded = html.fromstring(web.get(f"/collections/{cid}", headers=HTML).text)
+    assert " ".join(reloaded.xpath(range_of)[0].text_content().split()) == _oob(r.text, "doc-range")
+    r = _post(web, f"/collections/{cid}/items/restore", {"pn": SECOND}, HTMX)
+    assert r.status_code == 200 and _oob(r.text, "doc-range") == "Documents 1–3 of 3 · the latest added first"
+    assert _oob(r.text, "doc-count") == "3 documents"
+    # a number never in the collection changes nothing, and says the sizes as they are
+    r = _post(web, f"/collections/{cid}/items/remove", {"pn": "US90000009B2"}, HTMX)
+    assert _oob(r.text, "doc-range") == "Documents 1–3 of 3 · the latest added first"
+    r = _post(web, f"/collections/{cid}/items/restore", {"pn": "<script>x</script>"}, HTMX)
+    assert r.status_code == 400 and _oob(r.text, "doc-count") == "3 documents" and "<script>x" not in r.text
+
+    monkeypatch.setattr("api.pages.collections.ITEMS_PER_PAGE", 2)  # the second page: the third document
+    page = html.fromstring(web.get(f"/collections/{cid}?start=2", headers=HTML).text)
+    assert " ".join(page.xpath(range_of)[0].text_content().split()) == "Documents 3–3 of 3 · the latest added first"
+    r = _post(web, f"/collections/{cid}/items/remove", {"pn": THIRD, "start": "2"}, HTMX)
+    # the page's documents all removed: what is left, not a range past the end ("3–2 of 2")
+    assert _oob(r.text, "doc-range") == "2 documents · the latest added first"
+    r = _post(web, f"/collections/{cid}/items/remove", {"pn": FIRST}, HTMX)
+    assert _oob(r.text, "doc-range") == "Documents 1–1 of 1 · the latest added first"
+    r = _post(web, f"/collections/{cid}/items/remove", {"pn": SECOND}, HTMX)
+    assert _oob(r.text, "doc-range") == "No documents yet." and _oob(r.text, "doc-count") == "0 documents"
+    zh = _post(web, f"/collections/{cid}/items/restore", {"pn": THIRD}, HTMX | {"Accept-Language": "zh-CN"})
+    assert _oob(zh.text, "doc-range") == "第 1–1 件，共 1 件 · 最近加入的在前"
+    # without JavaScript the page comes back, saying the same
+    assert _post(web, f"/collections/{cid}/items/remove", {"pn": THIRD}).status_code == 303
+    page = html.fromstring(web.get(f"/collections/{cid}", headers=HTML).text)
+    assert page.xpath(range_of)[0].text_content() == "No documents yet."
+
+
+def test_the_page_says_how_many_documents_are_new_to_its_reader(web: TestClient,
+                                                                corpus_settings_small: Settings) -> None:
+    """The "new match" badges were not counted: the top of the page says how many there are, for
+    this reader (the service counts them over every page), and nothing when there are none."""
+    email = _sign_up(web)
+    cid = _create(web, "Apparatus", "TXT=apparatus")
+    page = html.fromstring(web.get(f"/collections/{cid}", headers=HTML).text)
+    assert page.get_element_by_id("new-count").text_content() == ""  # none found later: nothing said
+    for pn in (FIRST, SECOND, THIRD):
+        _found_later(corpus_settings_small, cid, pn, 2)
+    page = html.fromstring(web.get(f"/collections/{cid}", headers=HTML).text)
+    header = page.xpath("//h1/following-sibling::p[@class='meta'][1]")[0]
+    assert header.xpath(".//span[@id='new-count']/span[@class='badge new-match']/text()") == ["3 new matches"]
+    assert len(page.xpath("//li[@class='item']//span[contains(@class, 'new-match')]")) == 3
+    zh = html.fromstring(web.get(f"/collections/{cid}", headers=HTML | {"Accept-Language": "zh-CN"}).text)
+    assert zh.get_element_by_id("new-count").text_content() == " · 新命中 3 件"
+    # removed and put back over htmx: said again out of band, the singular for one
+    for pn in (FIRST, SECOND):
+        r = _post(web, f"/collections/{cid}/items/remove", {"pn": pn}, HTMX)
+    assert _oob(r.text, "new-count") == "· 1 new match"
+    r = _post(web, f"/collections/{cid}/items/restore", {"pn": FIRST}, HTMX)
+    assert _oob(r.text, "new-count") == "· 2 new matches"
+    # a reader not signed in: nothing is new to them
+    _post(web, f"/collections/{cid}/edit", {"name": "Apparatus", "description": "", "query": "TXT=apparatus",
+                                           "visibility": "public"})
+    with TestClient(web.app) as visitor:
+        shown = html.fromstring(visitor.get(f"/collections/{cid}", headers=HTML).text)
+        assert shown.get_element_by_id("new-count").text_content() == "" and "new match" not in visitor.get(
+            f"/collections/{cid}", headers=HTML).text
+    # another reader: all three found later are new to them, whatever the owner has seen
+    with TestClient(web.app) as reader:
+        _sign_up(reader)
+        shown = html.fromstring(reader.get(f"/collections/{cid}", headers=HTML).text)
+        assert shown.get_element_by_id("new-count").text_content() == " · 2 new matches"
+    _last_seen(corpus_settings_small, cid, email, 1)  # the owner's next visit: none is new any more
+    page = web.get(f"/collections/{cid}", headers=HTML).text
+    assert html.fromstring(page).get_element_by_id("new-count").text_content() == "" and "new match" not in page
