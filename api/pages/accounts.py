@@ -134,8 +134,8 @@ def reset_password(page: CheckedPageDep, password: Annotated[str, Form(max_lengt
     try:
         password_reset.set_new_password(page.anonymous_writer(), page.platform.settings, token, password)
     except password_reset.ResetLinkInvalid as exc:
-        page.session.rollback()
-        return page.render("password_reset.html", form_status(exc), error=page.explain(exc), spent=True)
+        page.session.rollback()  # the page says it in a sentence of its own, whose link asks for a new one
+        return page.render("password_reset.html", form_status(exc), spent=True)
     except IPCommonsError as exc:
         page.session.rollback()
         return page.render("password_reset.html", form_status(exc), error=page.explain(exc), token=token)

@@ -525,3 +525,27 @@ def test_a_member_chooses_whether_notices_are_e_mailed(web: TestClient,
     blank = save(mailing, display_name=" ")  # refused beside the form, the box as it was sent (unticked)
     [box] = lxml_html.fromstring(blank.text).xpath('//input[@name="email_notifications"]')
     assert blank.status_code == 400 and box.get("checked") is None and _mail_box(mailing)[0] is True
+
+
+def test_a_spent_password_link_says_it_once_and_its_link_is_the_way_on(
+        mailing_web: tuple[TestClient, MailSink]) -> None:
+    """The page of a spent link read "… has expired or was used already; ask for a new one" and then
+    a link saying "Ask for a new link": one sentence now, and the link is the action, both where the
+    server finds the link spent (a password sent with it) and where the page's script does."""
+    web, _sink = mailing_web
+    said = "This link to set a new password has expired or was used already. Ask for a new one"
+    for token in ("not.a.token", '"><script>alert(1)</script>'):  # hostile: it stays out of the page
+        r = _set_password(web, token, "a new password 456")
+        assert r.status_code == 400 and "<script>alert" not in r.text and 'name="token"' not in r.text
+        page = lxml_html.fromstring(r.text)
+        (spent,) = page.xpath("//main//*[contains(@class, 'error')]")  # not a second box repeating it
+        assert spent.get("role") == "alert" and " ".join(spent.text_content().split()) == said
+        assert [(a.text, a.get("href")) for a in spent.xpath(".//a")] == [("Ask for a new one", "/password/forgot")]
+        assert len(page.xpath("//main//a[@href='/password/forgot']")) == 1
+    page = lxml_html.fromstring(web.get("/password/reset", headers=EN).text)
+    (shown_by_script,) = page.xpath("//p[@data-spent]")
+    assert shown_by_script.get("hidden") is not None and " ".join(shown_by_script.text_content().split()) == said
+    assert shown_by_script.xpath(".//a/@href") == ["/password/forgot"]
+    zh = lxml_html.fromstring(_set_password(web, "not.a.token", "a new password 456", ZH).text)
+    (spent,) = zh.xpath("//main//*[contains(@class, 'error')]")
+    assert spent.text_content() == "这个设置新密码的链接已过期或已使用过。重新申请一个"

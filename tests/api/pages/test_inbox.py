@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from lxml import html as lxml_html
 from sqlalchemy import select
 
 from api.app import create_app
@@ -191,3 +192,34 @@ def test_a_notice_arriving_after_the_inbox_was_shown_stays_unread(web: TestClien
     assert web.post("/api/v1/notifications/read-all", json={"up_to": int(shown.group(1))},
                     headers=headers).json() == {"marked": 0}
     assert web.post("/api/v1/notifications/read-all", json={}, headers=headers).json() == {"marked": 1}
+
+
+def test_unread_notices_look_different_and_say_so_in_words(web: TestClient, embedded_settings: Settings) -> None:
+    """Read and unread notices looked alike (each title was a heading, bold either way): an unread
+    one has a marker (a dot, a bar, a bold title: not colour alone) and says "Unread" to a screen
+    reader, in the reader's language; a read one has none of these. Titles stay text."""
+    email = _signed_up(web)
+    with session_scope(embedded_settings.effective_database_url) as session:
+        me = session.scalars(select(User).where(User.email == email)).one()
+        notify(session, me.id, "account.role_changed", "Your role is now member", role="member")
+        notify(session, me.id, "custom.kind", '<img src=x onerror=alert(1)>"unread" notice')
+    r = web.post(f"/inbox/{_notice_ids(web)[-1]}/read", data={"csrf_token": _csrf(web)}, headers=HTML,
+                 follow_redirects=False)  # the older one, read
+    assert r.status_code == 303
+    page = web.get("/inbox", headers=HTML).text
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;&#34;unread&#34; notice" in page
+    unread, read = lxml_html.fromstring(page).xpath("//main//li[contains(@class, 'hit')]")
+    assert unread.get("class") == "hit unread-notice" and read.get("class") == "hit"
+    title = unread.xpath("h2[@class='notice-title']")[0]
+    assert title.xpath("span[@class='visually-hidden']/text()") == ["Unread: "]
+    assert title.xpath("span[@class='unread-dot'][@aria-hidden='true']") and title.xpath("strong")
+    assert " ".join(title.text_content().split()) == 'Unread: <img src=x onerror=alert(1)>"unread" notice'
+    assert not read.xpath(".//*[contains(@class, 'unread') or contains(@class, 'visually-hidden')]")
+    assert not read.xpath(".//strong") and read.xpath("h2[@class='notice-title']")
+    zh = lxml_html.fromstring(web.get("/inbox", headers=ZH).text)
+    assert zh.xpath("//li[contains(@class, 'unread-notice')]//span[@class='visually-hidden']/text()") == ["未读："]
+
+
+def _notice_ids(client: TestClient) -> list[int]:
+    """The inbox's notices by id, the newest first (as listed), from their "Mark as read" forms."""
+    return [int(n) for n in re.findall(r'action="/inbox/(\d+)/read"', client.get("/inbox", headers=HTML).text)]

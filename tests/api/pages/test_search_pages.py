@@ -450,3 +450,27 @@ def test_a_search_says_its_number_in_the_history_and_links_there(web: TestClient
         assert "Saved as set" not in web.get("/", params={"q": QUERY}, headers=EN).text
     finally:
         web.cookies.clear()  # the module's other tests are signed out
+
+
+def test_a_long_query_in_the_history_is_cut_on_screen_and_kept_whole(web: TestClient) -> None:
+    """On a phone a long query filled the history panel: its entry is cut to two lines by the
+    stylesheet (line-clamp), the link and its title keep it whole, and it stays text."""
+    email = f"long-{uuid.uuid4().hex[:8]}@example.org"
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', web.get("/signup", headers=EN).text)
+    assert csrf is not None
+    signed = web.post("/signup", data={"email": email, "password": "correct horse battery",
+                                       "csrf_token": csrf.group(1)}, headers=EN, follow_redirects=False)
+    assert signed.status_code == 303
+    query = 'TXT=(lamp OR "<img src=x onerror=alert(1)>" OR ' + " OR ".join(f"word{n}" for n in range(60)) + ")"
+    try:
+        text = web.get("/", params={"q": query}, headers=EN).text
+        assert "<img src=x" not in text
+        [entry] = html.fromstring(text).xpath('//aside[@id="history"]//li[@class="history-set"]')
+        [link] = entry.xpath("a[@class='history-query']")
+        assert link.text_content() == query and link.get("title") == query  # whole, for hover and screen readers
+        assert entry.xpath("strong/text()") == ["#1"] and entry.xpath("span[@class='meta']")
+    finally:
+        web.cookies.clear()  # the module's other tests are signed out
+    css = (Path(__file__).resolve().parents[3] / "api" / "static" / "app.css").read_text()
+    rule = re.search(r"\.history-query \{([^}]*)\}", css)
+    assert rule is not None and "-webkit-line-clamp: 2" in rule.group(1) and "overflow: hidden" in rule.group(1)
