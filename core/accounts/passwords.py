@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from zxcvbn import zxcvbn
+from zxcvbn.matching import add_frequency_lists
 
 from core.errors import InvalidInput
 
@@ -23,6 +25,13 @@ MAX_PASSWORD_LENGTH = 256  # as RegisterIn allows at sign-up
 # a keyboard row, a sequence, a repeat, the account's own e-mail); "1234567890" and "password12" did
 MIN_GUESS_SCORE = 2
 GUESS_CHECKED_CHARACTERS = 72  # zxcvbn refuses longer input: a password's first 72 characters decide
+# zxcvbn's ranked lists are English; the pinyin words, names and numbers Chinese passwords are made
+# of join them as one more (its documented ``add_frequency_lists``), so "woaini1314" and
+# "zhangwei1234" fall within its guesses as "iloveyou1314" and "johnsmith1234" do.
+CHINESE_LIST = Path(__file__).with_name("chinese_passwords.txt")
+add_frequency_lists({"chinese": list(dict.fromkeys(  # an entry listed twice keeps its first, higher rank
+    line.strip() for line in CHINESE_LIST.read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")))})
 EASY_TO_GUESS = ("this password is easy to guess (a common password, a keyboard row, a sequence, a repeat or "
                  "your own e-mail or name): choose a longer or less usual one")
 

@@ -133,11 +133,14 @@ def test_production_hashes_use_rfc_9106_parameters_and_cheaper_test_hashes_still
 
 
 @pytest.mark.parametrize("password", ["1234567890", "password12", "qwertyuiop", "aaaaaaaaaaaa", "abcdefghij",
-                                      "admin12345", "😀😀😀😀😀😀😀😀😀😀", "{email}", "{email}!"])
+                                      "admin12345", "😀😀😀😀😀😀😀😀😀😀", "{email}", "{email}!",
+                                      "woaini1314", "5201314520", "zhangwei1234", "wangfang1988", "nihao123456"])
 def test_a_password_easy_to_guess_is_refused_and_nothing_is_written(session: Session, password: str) -> None:
     """Ten characters were the one rule, so "1234567890" and "password12" made accounts (a tour's):
     a listed common password, a keyboard row, a sequence, a repeat or the account's own e-mail is
-    refused, at sign-up and when the password changes, with nothing written."""
+    refused, at sign-up and when the password changes, with nothing written. So are the pinyin
+    phrases, names and lucky numbers Chinese passwords are made of (zxcvbn's lists are English:
+    "woaini1314", 我爱你一生一世, and "zhangwei1234" passed)."""
     email = f"wenhua.zhang.{uuid.uuid4().hex[:6]}@example.org"
     before = _audit_count(session)
     with pytest.raises(InvalidInput, match="easy to guess"):
