@@ -8,12 +8,14 @@ from datetime import date
 from sqlalchemy import func, select
 
 from community.agencies import service as agencies
-from community.agencies.models import Agency, Tier
+from community.agencies.models import Agency, Review, Tier
+from community.agencies.schemas import ReviewIn
 from community.forums import service as forums
 from copyright.catalogue import search_works
 from copyright.schemas import WorksQuery
 from core.accounts.models import Role, User
-from core.accounts.service import check_credentials
+from core.accounts.service import check_credentials, create_user
+from core.audit import AuditContext, Writer
 from core.db import session_scope
 from core.ratelimit import make_rate_limiter
 from core.settings import Settings
@@ -84,3 +86,23 @@ def test_the_demo_raises_real_alerts_on_the_demo_corpus(embedded_settings: Setti
             found = evaluate(search, *alerts.rule_context(session, row, as_of))
             assert [(f.rule, f.severity.value, f.title) for f in found] == [
                 (Rule(a.rule), a.severity.value, a.title) for a in raised if a.subscription_id == sub.id]
+
+
+def test_a_visitors_new_accounts_do_not_hold_the_demos_reviews(embedded_settings: Settings) -> None:
+    """The demo's reviewers were accounts made that minute, so their reviews counted towards a burst
+    of new accounts (five in a day): a tour's two new accounts reviewing the first agency held all
+    five, and the agency read "not yet rated". The demo's people are long-standing members; the
+    visitors' own reviews are not a burst either."""
+    seed_demo_content(embedded_settings)
+    with session_scope(embedded_settings.effective_database_url) as session:
+        first = session.scalars(select(Agency).order_by(Agency.id)).first()
+        assert first is not None and first.tier is not Tier.not_rated
+        for who in ("visitor-a", "visitor-b"):
+            visitor = create_user(session, f"{who}@example.org", "a quiet harbour at dusk 7", who)
+            agencies.review_agency(Writer(session, visitor, AuditContext(actor_id=visitor.id, client_ip=None)),
+                                   first.id, ReviewIn(engagement_ref=who, professionalism=4, responsiveness=4,
+                                                      cost_transparency=4, outcome=4, text="a visitor's review"))
+        assert session.scalar(select(func.count()).select_from(Review).where(
+            Review.agency_id == first.id, Review.held.is_(True))) == 0
+        session.refresh(first)
+        assert first.tier is not Tier.not_rated
