@@ -388,12 +388,14 @@ def delete_note(page: CheckedPageDep, cid: DbId, note_id: DbId, pn: Text, start:
 def _note_gone(page: Page, cid: int, pn: str, start: int, next_: str) -> Response:
     """The answer to deleting a note deleted already: its document as it is now, its notes without
     that one, saying so (htmx); else the collection page again, saying so in the document's place
-    (a number that names none is said at the top). Sent from the patent page, back there, which
-    lists the document's notes as they are."""
+    (a number that names none is said at the top). Sent from the patent page, back there, saying so
+    beside the collection (``note_gone=<collection>``)."""
     if _is_htmx(page):
         return _item(page, cid, pn, start, notice=page.gettext(NOTE_GONE))
-    if local_path(next_):
-        return _after_write(page, cid, start, next_)
+    if (back := local_path(next_)) is not None:  # the patent page's panel: said beside the collection
+        path, _, anchor = back.partition("#")
+        query = urlencode({"note_gone": cid})
+        return page.redirect(f"{path}{'&' if '?' in path else '?'}{query}" + (f"#{anchor}" if anchor else ""))
     named = _number_or_none(pn)
     said = {"note_gone": named or NOTE_GONE_ELSEWHERE} | ({"start": start} if start else {})
     return page.redirect(f"/collections/{cid}?{urlencode(said)}" + (f"#item-{quote(named)}" if named else ""))

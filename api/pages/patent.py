@@ -24,7 +24,7 @@ LIKENESS_CITATION = {CitationLink.cites: N_("cites this patent"), CitationLink.c
 
 
 def render_patent(page: Page, pn: str, status_code: int = 200, added: int | None = None, created: bool = False,
-                  refused: dict[str, Any] | None = None) -> HTMLResponse:
+                  refused: dict[str, Any] | None = None, note_gone: int | None = None) -> HTMLResponse:
     """The patent page; ``refused``: a tag or note its collections panel sent that was refused
     (``collection``, ``error``, ``typed``), said beside that collection's form, what was typed kept."""
     search = page.platform.search
@@ -34,7 +34,7 @@ def render_patent(page: Page, pn: str, status_code: int = 200, added: int | None
                        likeness_class=LIKENESS_CLASS, likeness_citation=LIKENESS_CITATION,
                        source_formats=SOURCE_FORMATS, event_kinds=LEGAL_EVENT_KINDS, event_codes=LEGAL_EVENT_CODES,
                        evidence_words=LEGAL_EVIDENCE,
-                       added=added, created=created, refused=refused or {},
+                       added=added, created=created, refused=refused or {}, note_gone=note_gone,
                        **patent_panel(page, view.pn))
 
 

@@ -138,10 +138,12 @@ def export(page: PageDep, q: Annotated[str, Query(min_length=1, max_length=PAGE_
 
 @router.get("/patent/{pn}", response_class=HTMLResponse)
 def patent_page(page: PageDep, pn: str, added: Annotated[int | None, Query(ge=1)] = None,
-                created: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
+                created: Annotated[int, Query(ge=0, le=1)] = 0,
+                note_gone: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
     """``added``: the collection the document was just added to, said beside it (a number only);
-    ``created=1``: that collection was just made with it."""
-    return render_patent(page, pn, added=added, created=bool(created))
+    ``created=1``: that collection was just made with it; ``note_gone``: the collection whose note
+    its panel deleted had been deleted already."""
+    return render_patent(page, pn, added=added, created=bool(created), note_gone=note_gone)
 
 
 @router.post("/search/combine", response_model=None)

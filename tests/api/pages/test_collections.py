@@ -538,6 +538,14 @@ def test_a_note_deleted_already_is_said_where_the_reader_is_not_a_dead_end(corpu
         assert "This note had already been deleted." in r.text and "another tab" not in r.text
         assert "kept &lt;b&gt;note&lt;/b&gt;" in r.text and "<html" not in r.text
         assert _note_ids(owner, cid) == [kept]
+        # from the patent page's panel: back there, said beside the collection (its id only, a number)
+        r = _post(owner, f"/collections/{cid}/notes/{gone}/delete",
+                  {"pn": FIRST, "next": f"/patent/{FIRST}#collections"})
+        assert r.status_code == 303 and r.headers["location"] == f"/patent/{FIRST}?note_gone={cid}#collections"
+        panel = html.fromstring(owner.get(r.headers["location"], headers=HTML).text)
+        assert [p.text_content() for p in panel.xpath("//div[@class='held']/p[@class='notice']")] == [
+            "This note had already been deleted."]
+        assert owner.get(f"/patent/{FIRST}", params={"note_gone": "<b>"}, headers=HTML).status_code == 422
 
         # a number that names no document (forged, hostile): said at the page's top, nothing of it shown
         r = _post(owner, f"/collections/{cid}/notes/{gone}/delete", {"pn": "<script>x</script>"})
