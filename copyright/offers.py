@@ -22,7 +22,6 @@ from copyright import rights
 from copyright.models import Licence, LicenceOffer, OfferStatus, Registration, Right, Work, in_law_order
 from copyright.registry import get_registration
 from core.accounts.models import User
-from core.accounts.service import active_user_by_email
 from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import Conflict, NotFound, PermissionDenied
@@ -125,7 +124,8 @@ def offer(w: Writer, number: str, body: OfferIn) -> OfferOut:
     """The licensor offers a licence; refused now if they could not grant it now."""
     session = w.session
     reg = get_registration(session, number)
-    licensee = active_user_by_email(session, str(body.licensee_email))
+    licensee = rights.counterpart_by_email(session, w.actor, str(body.licensee_email), "licensee_email",
+                                           rights.LICENSEE_ALONE)
     terms = rights.LicenceIn(licensee_id=licensee.id, **body.model_dump(exclude={"licensee_email"}))
     rights.check_licence(session, reg, w.actor, terms)
     row = LicenceOffer(registration_id=reg.id, licensor_id=w.actor.id, licensee_id=licensee.id,

@@ -172,14 +172,14 @@ def register(session: Session, settings: Settings, owner: User, work_in: WorkIn,
     registrant's own file again is refused (Conflict, naming its registration).
     ``data`` (the file's bytes, when at hand) gives the near-duplicate fingerprint. Caller commits."""
     if content.size == 0 or content.sha256 == EMPTY_SHA256:
-        raise InvalidInput("the file is empty: choose the work's own file")
+        raise InvalidInput("the file is empty: choose the work's own file").about("content")
     if registrant is not None:
         public_key, signature = registrant
         if not verify_signature(public_key, signature, canonical(claim(work_in, content))):
             raise InvalidInput("the registrant's signature does not verify over the canonical claim")
     if (mine := _registered_by(session, owner, content.sha256)) is not None:
         raise Conflict(ALREADY_YOURS % {"number": mine}, template=ALREADY_YOURS, params={"number": mine},
-                       registration=mine)
+                       registration=mine).about("content")
     ensure_key(session, settings)
     print_ = fingerprint(data) if data is not None else None
     similar = matches(session, content, print_)

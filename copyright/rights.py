@@ -27,6 +27,7 @@ from copyright.models import (
 )
 from core.accounts.models import User
 from core.accounts.permissions import require_staff
+from core.accounts.service import active_user_by_email
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.i18n import Term
@@ -55,6 +56,8 @@ class TransferByEmailIn(BaseModel):
 
 
 ENDS_BEFORE_START = "the licence ends before it starts"
+TO_YOURSELF = "you cannot transfer rights to yourself"
+LICENSEE_ALONE = "a licence needs another person as licensee"
 
 
 def check_term(start: date, end: date | None) -> None:
@@ -126,16 +129,31 @@ def active_licences(session: Session, reg: Registration, on: date) -> list[Licen
 
 
 def _grant_checked(session: Session, reg: Registration, actor: User, counterpart_id: int, rights: list[Right],
-                   alone: str) -> set[str]:
+                   alone: str, field: str) -> set[str]:
     """The rights' names, once the work is registered and the counterpart is another existing
-    person (``alone`` says why the actor cannot be their own counterpart)."""
+    person (``alone`` says why the actor cannot be their own counterpart; a refusal of the
+    counterpart is about ``field``, where the request names them)."""
     _registered(reg)
     if counterpart_id == actor.id:
-        raise InvalidInput(alone)
+        raise InvalidInput(alone).about(field)
     counterpart = session.get(User, counterpart_id)
     if counterpart is None or not counterpart.is_active:
-        raise InvalidInput.said("user %(id)s does not exist", id=counterpart_id)
+        raise InvalidInput.said("user %(id)s does not exist", id=counterpart_id).about(field)
     return {r.value for r in rights}
+
+
+def counterpart_by_email(session: Session, actor: User, email: str, field: str, alone: str) -> User:
+    """The other party of a licence or a transfer, named by e-mail in ``field`` of a form: an active
+    account, not the actor's own (``alone`` says why). Each refusal is about ``field``, so the form
+    marks the address to put right, not only says why above it."""
+    try:
+        counterpart = active_user_by_email(session, email)
+    except InvalidInput as exc:
+        exc.about(field)
+        raise
+    if counterpart.id == actor.id:
+        raise InvalidInput(alone).about(field)
+    return counterpart
 
 
 def require_holder(session: Session, reg: Registration, actor: User, rights: list[Right], effective: date) -> None:
@@ -146,19 +164,18 @@ def require_holder(session: Session, reg: Registration, actor: User, rights: lis
     registered = reg.registered_at.date()
     if effective < registered:
         raise InvalidInput.said("a transfer takes effect on or after the registration date, %(date)s",
-                                date=registered.isoformat())
+                                date=registered.isoformat()).about("effective_date")
     names = {r.value for r in rights}
     later = session.scalars(select(Transfer.effective_date).where(Transfer.registration_id == reg.id,
                                                                   Transfer.effective_date > effective))
     for day in sorted({effective, *later}):
         if not names <= holders(session, reg, day).get(actor.id, set()):
             raise PermissionDenied.said("only the holder of these rights on %(date)s may transfer them",
-                                        date=day.isoformat())
+                                        date=day.isoformat()).about("rights")
 
 
 def transfer(session: Session, reg: Registration, actor: User, body: TransferIn) -> Transfer:
-    rights = _grant_checked(session, reg, actor, body.to_user_id, body.rights,
-                            "you cannot transfer rights to yourself")
+    rights = _grant_checked(session, reg, actor, body.to_user_id, body.rights, TO_YOURSELF, "to_user_id")
     require_holder(session, reg, actor, body.rights, body.effective_date)
     entry = log.append(session, {"type": "transfer", "time": _now(), "registration": reg.number,
                                  "from": actor.id, "to": body.to_user_id, "rights": sorted(rights),
@@ -180,22 +197,21 @@ def _overlaps(a: Licence, body: LicenceIn) -> bool:
 def check_licence(session: Session, reg: Registration, actor: User, body: LicenceIn) -> set[str]:
     """The rights' names if ``actor`` may grant this licence now: the holder of the rights may, a
     licensee only with a sublicensable licence, and no exclusive licence may cover them already."""
-    rights = _grant_checked(session, reg, actor, body.licensee_id, body.rights,
-                            "a licence needs another person as licensee")
+    rights = _grant_checked(session, reg, actor, body.licensee_id, body.rights, LICENSEE_ALONE, "licensee_id")
     if body.start_date < reg.registered_at.date():
         raise InvalidInput.said("a licence starts on or after the registration date, %(date)s",
-                                date=reg.registered_at.date().isoformat())
+                                date=reg.registered_at.date().isoformat()).about("start_date")
     held = holders(session, reg, body.start_date).get(actor.id, set())
     if not rights <= held:
         sublicensable = {r for lic in active_licences(session, reg, body.start_date)
                          if lic.licensee_id == actor.id and lic.may_sublicense for r in lic.rights}
         if not rights <= sublicensable:
             raise PermissionDenied("only the rights holder, or a licensee allowed to sublicense, "
-                                   "may license these rights")
+                                   "may license these rights").about("rights")
     for other in session.scalars(select(Licence).where(Licence.registration_id == reg.id, Licence.exclusive.is_(True))):
         if set(other.rights) & rights and _overlaps(other, body) and other.licensee_id != body.licensee_id:
             raise Conflict.said("an exclusive licence (#%(id)s) already covers some of these rights then and there",
-                                id=other.id)
+                                id=other.id).about("rights")
     return rights
 
 

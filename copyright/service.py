@@ -70,10 +70,10 @@ from copyright.tasks import pdf_path, render_certificate_pdf
 from copyright.verify import VerificationFailed, Verified, verify_certificate
 from core.accounts.models import User
 from core.accounts.permissions import is_staff
-from core.accounts.service import active_user_by_email, create_user, normalise_email
+from core.accounts.service import create_user, normalise_email
 from core.audit import AuditAction, Writer
 from core.celery_app import TaskQueue
-from core.errors import InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from core.filekinds import program_kind
 from core.i18n import Term
 from core.notifications import notify
@@ -197,8 +197,9 @@ def register_stream(w: Writer, settings: Settings, work_in: WorkIn, stream: Bina
                     hash_only: bool = False, filename: str = "") -> RegistrationOut:
     """Register from the file itself: hashed, fingerprinted (images and texts) and, unless
     ``hash_only``, kept under the data dir as works/<sha256>. A program (by its content, or by
-    ``filename``: an .exe or a script) is registered only as computer software."""
-    with received(settings, stream) as upload:
+    ``filename``: an .exe or a script) is registered only as computer software. A refusal of the
+    content (too large, a program, empty, registered already) is about ``file``, the part that sent it."""
+    with _about_the_file(), received(settings, stream) as upload:
         if work_in.work_type is not WorkType.software and (kind := program_kind(upload.head, filename)) is not None:
             raise InvalidInput.said("the file is a program (%(kind)s): register it as computer software, or "
                                     "choose the work's own file", kind=kind)
@@ -207,6 +208,17 @@ def register_stream(w: Writer, settings: Settings, work_in: WorkIn, stream: Bina
         if not hash_only:
             upload.keep()
         return _registered(w, reg)
+
+
+@contextmanager
+def _about_the_file() -> Iterator[None]:
+    """A refusal inside is about the file sent (``file``, the form's and the request's part), not the
+    hash a hash-only registration names (``content``)."""
+    try:
+        yield
+    except (InvalidInput, Conflict) as exc:
+        exc.about("file")
+        raise
 
 
 def register_upload(w: Writer, settings: Settings, work_json: str, stream: BinaryIO,
@@ -290,7 +302,8 @@ def transfer_to(w: Writer, number: str, body: rights.TransferByEmailIn) -> Trans
     """``transfer_rights`` to the person with an e-mail address (the portal's form). Only a holder of
     the rights learns whether an address has an account."""
     rights.require_holder(w.session, get_registration(w.session, number), w.actor, body.rights, body.effective_date)
-    recipient = active_user_by_email(w.session, str(body.recipient_email))
+    recipient = rights.counterpart_by_email(w.session, w.actor, str(body.recipient_email), "recipient_email",
+                                            rights.TO_YOURSELF)
     return transfer_rights(w, number, rights.TransferIn(to_user_id=recipient.id, rights=body.rights,
                                                         effective_date=body.effective_date))
 

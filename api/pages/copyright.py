@@ -66,7 +66,8 @@ def _lines(text: str) -> list[str]:
 
 
 def _date(page: Page, text: str, field: str, name: str = "") -> dt.date | None:
-    """A date typed in a form (YYYY-MM-DD), or None when left empty; ``name``: the wizard's field."""
+    """A date typed in a form (YYYY-MM-DD), or None when left empty; ``field``: its label, ``name``:
+    the form's field, which a refusal is about (the form marks it)."""
     try:
         return dt.date.fromisoformat(text.strip()) if text.strip() else None
     except ValueError as exc:
@@ -101,7 +102,7 @@ def _work(page: Page, form: dict[str, str]) -> WorkIn:
 def _rights(chosen: list[str], none_chosen: str) -> list[Right]:
     """The ticked rights; ``none_chosen`` says what to do when none (or one we do not know) is."""
     if not (rights := _rights_or_none(chosen)):
-        raise InvalidInput.said(none_chosen)
+        raise InvalidInput.said(none_chosen).about("rights")
     return rights
 
 
@@ -114,10 +115,10 @@ def _content(sha256: str, size: str) -> ContentHash:
     """The SHA-256 the browser computed (or the creator typed) and the size it reported."""
     digest = sha256.strip().lower()
     if not re.fullmatch(r"[0-9a-f]{64}", digest):
-        raise InvalidInput.said("the SHA-256 is 64 hexadecimal characters (0-9, a-f)")
+        raise InvalidInput.said("the SHA-256 is 64 hexadecimal characters (0-9, a-f)").about("sha256")
     bytes_ = whole_number(size)
     if size.strip() and bytes_ is None:  # it was dropped: a forged or broken form registered no size
-        raise InvalidInput.said("the file size is a whole number of bytes")
+        raise InvalidInput.said("the file size is a whole number of bytes").about("sha256")
     return ContentHash(sha256=digest, size=bytes_)
 
 
@@ -179,7 +180,7 @@ def register(page: CheckedPageDep, title: Text = "", work_type: Text = "", mode:
         elif file is not None and file.filename:
             done = service.register_stream(page.writer(), settings, work, file.file, filename=file.filename)
         else:
-            raise InvalidInput.said("choose the file to register, or switch to hash-only")
+            raise InvalidInput.said("choose the file to register, or switch to hash-only").about("file")
     except FORM_ERRORS as exc:
         page.session.rollback()
         yours = exc.extra.get("registration") if isinstance(exc, Conflict) else None
@@ -262,8 +263,8 @@ def offer(page: CheckedPageDep, number: str, licensee_email: Text = "",
             "may_sublicense": may_sublicense}
     try:
         body = offers.OfferIn(licensee_email=licensee_email.strip(), rights=_rights_or_none(rights),
-                              start_date=_date(page, start_date, "From") or registry_day(),
-                              end_date=_date(page, end_date, "Until (optional)"),
+                              start_date=_date(page, start_date, "From", "start_date") or registry_day(),
+                              end_date=_date(page, end_date, "Until (optional)", "end_date"),
                               territory=_no_limit(page, territory, "worldwide"),
                               media=_no_limit(page, media, "all media"),
                               fee=fee.strip() or None, exclusive=bool(exclusive), may_sublicense=bool(may_sublicense))
@@ -287,9 +288,10 @@ def transfer(page: CheckedPageDep, number: str, recipient_email: Text = "",
         chosen = _rights(rights, "choose at least one right to transfer")
         if not confirm:
             raise InvalidInput.said("tick the box to confirm: a transfer is written to the public log and cannot "
-                                    "be undone")
+                                    "be undone").about("confirm")
         body = TransferByEmailIn(recipient_email=recipient_email.strip(), rights=chosen,
-                            effective_date=_date(page, effective_date, "Effective from") or registry_day())
+                                 effective_date=_date(page, effective_date, "Effective from", "effective_date")
+                                 or registry_day())
         service.transfer_to(page.writer(), number, body)
     except FORM_ERRORS as exc:
         page.session.rollback()

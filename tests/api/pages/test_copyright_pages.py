@@ -337,6 +337,67 @@ def test_registering_ones_own_file_again_is_refused_in_the_form(portal: Settings
         assert link.get("href") == f"/copyright/records/{number}" and link.text_content() == f"查看登记 {number}"
 
 
+def _marked(page: str) -> list[str]:
+    """The fields a refused form marks (aria-invalid), by id, else by name; each described by an error."""
+    tree = lxml.html.fromstring(page)
+    marked = tree.xpath('//main//*[@aria-invalid="true"]')
+    for field in marked:
+        described = [tree.get_element_by_id(i) for i in (field.get("aria-describedby") or "").split()]
+        assert any("error" in (e.get("id") or "") for e in described), lxml.html.tostring(field)
+    return [field.get("id") or field.get("name") for field in marked]
+
+
+def test_registering_the_same_file_again_marks_the_file(portal: Settings) -> None:
+    """The refusal was said in step 4, the file's field unmarked: a keyboard's focus was left at the top."""
+    with _client(portal) as owner:
+        _sign_up(owner)
+        upload = {**WORK, "mode": "upload", "title": "<b>Twice</b> 两次", "csrf_token": _csrf(owner)}
+        picture = b"\x89PNG\r\n\x1a\n" + uuid.uuid4().bytes * 300
+        files = {"file": ('"><img src=x onerror=alert(1)>.png', picture, "image/png")}
+        assert owner.post("/copyright/register", data=upload, files=files, headers=ZH,
+                          follow_redirects=False).status_code == 303
+        again = owner.post("/copyright/register", data=upload, files=files, headers=ZH)
+        assert again.status_code == 400 and "您已登记过这个文件" in again.text
+        assert _marked(again.text) == ["w-file"]
+        assert "<b>Twice</b>" not in again.text and "<img src=x" not in again.text
+        chosen_none = owner.post("/copyright/register", data=upload, headers=ZH)  # upload mode, no file
+        assert chosen_none.status_code == 400 and _marked(chosen_none.text) == ["w-file"]
+        for sha256 in ("<b>zz</b>", hashlib.sha256(picture).hexdigest()):  # not a SHA-256; the file's again
+            hashed = owner.post("/copyright/register", data=upload | {"mode": "hash", "sha256": sha256}, headers=ZH)
+            assert hashed.status_code == 400 and _marked(hashed.text) == ["w-sha256"], sha256
+            assert "<b>zz</b>" not in hashed.text
+
+
+def test_a_refused_offer_or_transfer_marks_the_field_it_is_about(portal: Settings) -> None:
+    """The refusal was said above the form only: the field to put right is marked and described by it."""
+    with _client(portal) as owner, _client(portal) as other:
+        owner_email = _sign_up(owner, "Owner 甲")
+        other_email = _sign_up(other, "Other 乙")
+        number = _register(owner, {**WORK, "mode": "hash", "sha256": hashlib.sha256(uuid.uuid4().bytes).hexdigest()})
+        hostile = "<b>¥1000</b>"
+        offer = {"licensee_email": other_email, "rights": ["reproduction"], "start_date": date.today().isoformat(),
+                 "fee": hostile, "territory": "<script>alert(1)</script>"}
+        move = {"recipient_email": other_email, "rights": ["adaptation"], "effective_date": date.today().isoformat(),
+                "confirm": "1"}
+        rights = ["rights"] * 13  # every right's box of the form
+        cases = [("offers", offer | {"start_date": "2030-01-02", "end_date": "2030-01-01"}, ["o-end"]),
+                 ("offers", offer | {"end_date": "someday"}, ["o-end"]),
+                 ("offers", offer | {"start_date": "2001-01-01"}, ["o-start"]),
+                 ("offers", offer | {"licensee_email": owner_email}, ["o-email"]),
+                 ("offers", offer | {"licensee_email": "<b>x</b>@example.org"}, ["o-email"]),
+                 ("offers", offer | {"rights": []}, rights),
+                 ("transfers", move | {"recipient_email": owner_email}, ["t-email"]),
+                 ("transfers", move | {"recipient_email": "<b>x</b>@example.org"}, ["t-email"]),
+                 ("transfers", move | {"rights": []}, rights),
+                 ("transfers", move | {"confirm": ""}, ["t-confirm"]),
+                 ("transfers", move | {"effective_date": "2001-01-01"}, ["t-date"])]
+        for form, data, fields in cases:
+            r = owner.post(f"/copyright/records/{number}/{form}", data=data | {"csrf_token": _csrf(owner)}, headers=ZH)
+            assert r.status_code == 400, (form, data)
+            assert _marked(r.text) == fields, (form, data, _marked(r.text))
+            assert hostile not in r.text and "<b>x</b>" not in r.text and "<script>alert(1)" not in r.text
+
+
 def test_a_certificate_is_found_by_the_number_printed_on_it(portal: Settings) -> None:
     """The verify page took only the certificate's JSON file: someone holding the paper
     certificate had nowhere to type its number."""
