@@ -27,6 +27,7 @@ from community.agencies.models import RecordKind, ServiceType, Tier
 from community.agencies.schemas import DirectoryOut, DirectoryQuery, ReviewIn, TextIn
 from core import regions
 from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.i18n import Language
 from core.ids import DbId, parse_id
 
 # an error on the directory's pages (an agency that does not exist, a reply by someone who does not
@@ -89,11 +90,16 @@ DONE = {Done.reviewed: N_("Thank you: your review is published."),
 
 
 def _explain(page: Page, exc: Exception) -> str:
-    if isinstance(exc, ValidationError) and exc.errors()[0]["loc"]:
-        field = str(exc.errors()[0]["loc"][0])
-        if field in FIELD_ERRORS:
-            return page.gettext(FIELD_ERRORS[field])
-    return page.explain(exc)
+    """A refusal in the reader's language, a form's value that does not fit in the form's words (the
+    four stars share one sentence). ``page.explain`` keeps the fields it is about, for the form to
+    mark them: a refused patent number was said, its box left unmarked."""
+    said = page.explain(exc)
+    if isinstance(exc, ValidationError):
+        fields = dict.fromkeys(str(e["loc"][0]) for e in exc.errors() if e["loc"])
+        if fields and all(field in FIELD_ERRORS for field in fields):
+            sentences = dict.fromkeys(page.gettext(FIELD_ERRORS[field]) for field in fields)
+            return ("" if page.lang is Language.zh else " ").join(sentences)
+    return said
 
 
 def _helpers(page: Page) -> dict[str, Any]:
@@ -129,7 +135,7 @@ def directory(page: PageDep, q: Annotated[str, Query(max_length=100)] = "", prov
     try:
         found = svc.directory(page.session, query)
     except InvalidInput as exc:
-        error, refused = page.explain(exc), exc.extra.get("field")  # the filter refused: "place" or "ipc"
+        error, refused = page.explain(exc), exc.extra.get("field")  # the filter refused: "province", "city", "ipc"
     asked = regions.lookup(province, regions.Level.province) if province.strip() else None  # kept on a refusal
     return page.render("agency_directory.html", 400 if error else 200, query=query, found=found, error=error,
                        refused=refused,

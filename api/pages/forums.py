@@ -78,12 +78,14 @@ MESSAGES += [N_("burst of reviews from new accounts"), N_("burst of reviews from
 
 def _explain(page: Page, exc: Exception) -> str:
     """A refusal in the reader's language; each field that does not fit is named in words, all at
-    once (a blank title and body said only the title's)."""
+    once (a blank title and body said only the title's). ``page.explain`` keeps the fields it is
+    about, for the form to mark them (a blank title was said, its field left unmarked)."""
+    said = page.explain(exc)
     if isinstance(exc, ValidationError):
         fields = dict.fromkeys(str(e["loc"][0]) for e in exc.errors() if e["loc"])
         if fields and all(field in FIELD_ERRORS for field in fields):
             return ("" if page.lang is Language.zh else " ").join(page.gettext(FIELD_ERRORS[f]) for f in fields)
-    return page.explain(exc)
+    return said
 
 
 def _withheld_words(page: Page) -> Words:

@@ -254,9 +254,12 @@ def _place(province: str, city: str) -> dict[str, str | None]:
     """The agency columns for a province and a city as typed: GB/T 2260 codes and English names.
 
     A city alone names its province too; a municipality given as the city (Shanghai) is the province.
-    Unknown or ambiguous names, and a city outside the province, are ``InvalidInput``."""
-    top = regions.resolve(province, Level.province) if province.strip() else None
-    town = _city(city, top) if city.strip() else None
+    Unknown or ambiguous names, and a city outside the province, are ``InvalidInput`` about the field
+    to put right (``province``, or ``city``)."""
+    with _refusing("province"):
+        top = regions.resolve(province, Level.province) if province.strip() else None
+    with _refusing("city"):
+        town = _city(city, top) if city.strip() else None
     if town is not None and town.level is Level.province:
         top, town = town, None
     if town is not None and top is None:
@@ -559,8 +562,8 @@ def _json_has(column: InstrumentedAttribute[list[str]], prefix: str, whole: bool
 
 @contextmanager
 def _refusing(field: str) -> Iterator[None]:
-    """A refusal inside names the filter it is about (``extra["field"]``: "place" or "ipc"), so a form
-    offers the reader's other choices again and drops only the refused one."""
+    """A refusal inside names the field it is about (``extra["field"]``: "province", "city" or "ipc"),
+    so a form marks it, and offers the reader's other choices again and drops only the refused one."""
     try:
         yield
     except InvalidInput as exc:
@@ -572,8 +575,7 @@ def directory(session: Session, query: DirectoryQuery) -> DirectoryOut:
     """One page of agencies matching the filters, rated first (by Bayesian rating, then score), then
     those not yet rated. The province and city are any GB/T 2260 names or codes (a city outside the
     province, or a name unknown, is ``InvalidInput``); ``ipc`` is a section, class or subclass."""
-    with _refusing("place"):
-        place = _place(query.province, query.city)
+    place = _place(query.province, query.city)
     with _refusing("ipc"):
         field = parse_ipc(query.ipc) if query.ipc.strip() else None
     stmt = select(Agency)
@@ -608,7 +610,8 @@ def recommended(session: Session, ipc: str | None, service: ServiceType | None, 
     service, the same city. Those in the field come first, then the others of the province."""
     place = _place(province, city)
     region = place["city_code"] or place["province_code"]
-    field = parse_ipc(ipc) if ipc and ipc.strip() else None
+    with _refusing("ipc"):
+        field = parse_ipc(ipc) if ipc and ipc.strip() else None
     out: list[RecommendedOut] = []
     for pick in recommend(session, ipc, service, region, limit):
         agency = get_agency(session, pick.agency_id)
@@ -698,7 +701,7 @@ def _edit_review(session: Session, agency: Agency, review: Review, body: ReviewI
         Review.agency_id == agency.id, Review.author_id == review.author_id,
         Review.engagement_ref == body.engagement_ref, Review.id != review.id))
     if other is not None:
-        raise Conflict("you already reviewed this engagement")
+        raise Conflict("you already reviewed this engagement").about("engagement_ref")
     values = body.model_dump()
     changed = sorted(k for k, v in values.items() if getattr(review, k) != v)
     for key in changed:

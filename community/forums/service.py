@@ -166,7 +166,7 @@ def _content(body: str) -> Rendered:
     characters, Markdown that renders empty): checked before the posting limits count anything."""
     rendered = render(body)
     if not rendered.visible:
-        raise InvalidInput(BLANK_POST)
+        raise InvalidInput(BLANK_POST).about("body")
     return rendered
 
 

@@ -192,6 +192,33 @@ def test_places_and_symbols_not_understood_show_the_form_again(directory: Direct
     assert rec.status_code == 400 and "Unknown province" in rec.text
 
 
+def _marked(page: str) -> dict[str, list[str]]:
+    """The fields a refused form marks (aria-invalid), by id (else name): the ids that describe each."""
+    return {field.get("id") or field.get("name"): (field.get("aria-describedby") or "").split()
+            for field in html.fromstring(page).xpath('//main//*[@aria-invalid="true"]')}
+
+
+def test_a_refused_filter_or_review_marks_its_field(directory: Directory, clients: dict[str, TestClient]) -> None:
+    """The refusal was said above the form, its field left unmarked (and a keyboard's focus at the top)."""
+    anon, alice = clients["anon"], clients["alice"]
+    for params, marked in (({"ipc": "<b>ZZ99", "city": "深圳"}, {"f-ipc": ["form-error", "f-ipc-hint"]}),
+                           ({"province": "浙江", "city": "<b>深圳"}, {"f-city": ["form-error", "f-city-hint"]}),
+                           ({"province": "<b>Atlantis", "city": "深圳"}, {"f-province": ["form-error"]})):
+        r = anon.get("/community/agencies", params=params, headers=ZH)
+        assert r.status_code == 400 and _marked(r.text) == marked, (params, _marked(r.text))
+        assert "<b>" not in r.text
+    rec = anon.get("/community/agencies/recommend", params={"province": "广东", "ipc": "<b>ZZ99"}, headers=ZH)
+    assert rec.status_code == 400 and _marked(rec.text) == {"r-ipc": ["form-error", "r-ipc-hint"]}
+    path = f"/community/agencies/{directory.ids['sz_new']}"
+    for change, marked in (({"linked_pn": "NOT-A-PATENT<b>"}, {"rv-pn": ["review-error", "rv-pn-hint"]}),
+                           ({"engagement_ref": ""}, {"rv-ref": ["review-error", "rv-ref-hint"]}),
+                           ({"outcome": "9"}, {"outcome": ["review-error"]})):
+        r = _post(alice, f"{path}/review", _review_form("PCT-2024-8", "3", f"text {XSS}") | change)
+        assert r.status_code == 400 and _marked(r.text) == marked, (change, _marked(r.text))
+        assert "NOT-A-PATENT<b>" not in r.text and XSS not in r.text
+    assert anon.get("/community/agencies", params={"ipc": "H04W"}, headers=ZH).text.count("aria-invalid") == 0
+
+
 def test_recommendations_stay_in_the_province(directory: Directory, clients: dict[str, TestClient]) -> None:
     ids = directory.ids
     r = clients["anon"].get("/community/agencies/recommend", params={"province": "440000", "ipc": "H04",

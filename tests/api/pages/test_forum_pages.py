@@ -481,6 +481,31 @@ def test_refusals_keep_what_was_typed_and_anonymous_readers_are_asked_to_log_in(
     assert _post(anon, f"/community/topics/{topic}/posts", {"body": "anonymous"}).status_code == 401
 
 
+def _marked(page: str) -> dict[str, list[str]]:
+    """The fields a refused form marks (aria-invalid), by id: the ids that describe each."""
+    return {field.get("id"): (field.get("aria-describedby") or "").split()
+            for field in lxml_html.fromstring(page).xpath('//main//*[@aria-invalid="true"]')}
+
+
+def test_a_refused_reply_topic_or_edit_marks_its_field(forum: Forum, clients: dict[str, TestClient]) -> None:
+    """The refusal was said above the form, the field left unmarked (the flag's form marked its own)."""
+    alice = clients["alice"]
+    r = _post(alice, f"/community/forums/{forum.category}/topics", {"title": "    ", "body": XSS}, ZH)
+    assert r.status_code == 400 and "标题应为 3 至 300 个字符。" in r.text
+    assert _marked(r.text) == {"t-title": ["form-error"]} and XSS not in r.text
+    r = _post(alice, f"/community/forums/{forum.category}/topics", {"title": XSS, "body": "    "}, ZH)
+    assert r.status_code == 400 and _marked(r.text) == {"t-body": ["form-error", "t-body-help"]}
+    topic = _ask(alice, forum.category, "Marked fields", "question")
+    r = _post(clients["bob"], f"/community/topics/{topic}/posts", {"body": "    "}, ZH)
+    assert r.status_code == 400 and "帖子是空白的" in r.text
+    assert _marked(r.text) == {"reply-body": ["form-error", "reply-body-help"]}
+    post = _post_ids(alice.get(f"/community/topics/{topic}", headers=EN).text)[0]
+    r = _post(alice, f"/community/posts/{post}/edit", {"body": "&nbsp;\u200b"})
+    assert r.status_code == 400 and _marked(r.text) == {"edit-body": ["form-error", "edit-body-help"]}
+    assert alice.get(f"/community/topics/{topic}", headers=EN).status_code == 200  # nothing marked unasked
+    assert _marked(alice.get(f"/community/topics/{topic}", headers=EN).text) == {}
+
+
 def test_the_pages_in_chinese(forum: Forum, clients: dict[str, TestClient]) -> None:
     topic = _ask(clients["alice"], forum.category, "中文问题", "你好")
     for path in ("/community", f"/community/forums/{forum.category}", f"/community/topics/{topic}",
@@ -604,6 +629,69 @@ def test_a_member_asks_and_a_moderator_hides_a_flagged_answer(browser: Browser, 
     _no_axe_violations(page)  # the 403 page
     page.context.close()
     moderator.context.close()
+
+
+def test_a_like_by_keyboard_keeps_the_focus_on_its_button(browser: Browser, portal_url: str,
+                                                          admin_token: str) -> None:
+    """htmx swaps the like's form: its button had no id, so the focus fell to the page's top and the
+    new state (aria-pressed) was never said; the like's form and button have ids of their post now."""
+    admin = {"Authorization": f"Bearer {admin_token}"}
+    category = httpx.post(f"{portal_url}/api/v1/forums/categories", headers=admin,
+                          json={"name": f"Likes {uuid.uuid4().hex[:6]}", "description": ""})
+    assert category.status_code == 201, category.text
+    _, asker, _ = _api_member(portal_url, f"Asker {XSS}")
+    topic = httpx.post(f"{portal_url}/api/v1/forums/topics", headers={"Authorization": f"Bearer {asker}"},
+                       json={"category_id": category.json()["id"], "title": f"Like me {XSS}", "body": XSS})
+    assert topic.status_code == 201, topic.text
+    email, _, _ = _api_member(portal_url, "Liker")
+    page = new_page(browser, "zh-CN")
+    alerts: list[str] = []
+    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    _log_in(page, portal_url, email, PASSWORD)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone's
+    page.goto(f"{portal_url}/community/topics/{topic.json()['id']}")
+    page.wait_for_load_state("load")  # htmx ready
+    button = page.locator("form.like button")
+    button.focus()
+    for pressed in ("true", "false"):  # liked, then the like taken back: each said on the focused button
+        page.keyboard.press("Enter")
+        expect(button).to_have_attribute("aria-pressed", pressed)
+        expect(page.locator("form.like")).not_to_have_class(re.compile("htmx-settling"))  # htmx has it again
+        focused = page.evaluate("() => [document.activeElement.closest('form.like') !== null,"
+                                " document.activeElement.getAttribute('aria-pressed')]")
+        assert focused == [True, pressed]
+    post = (page.locator("article.post").get_attribute("id") or "").removeprefix("post-")
+    assert [page.locator("form.like").get_attribute("id"), button.get_attribute("id")] == [
+        f"like-{post}", f"like-{post}-button"]  # unique on the page: one like a post
+    assert alerts == [] and XSS in (page.text_content("h1") or "")
+    page.context.close()
+
+
+def test_a_refused_reply_gives_its_field_the_focus_where_the_form_posts_to_its_place(
+        browser: Browser, portal_url: str, admin_token: str) -> None:
+    """The reply form posts to "…#reply" and comes back there refused: app.js gave up on any "#…",
+    so the focus stayed at the page's top; the marked field in the form's own place takes it, after
+    the browser has gone to the place."""
+    admin = {"Authorization": f"Bearer {admin_token}"}
+    category = httpx.post(f"{portal_url}/api/v1/forums/categories", headers=admin,
+                          json={"name": f"Focus {uuid.uuid4().hex[:6]}", "description": ""})
+    assert category.status_code == 201, category.text
+    _, asker, _ = _api_member(portal_url, "Asker")
+    topic = httpx.post(f"{portal_url}/api/v1/forums/topics", headers={"Authorization": f"Bearer {asker}"},
+                       json={"category_id": category.json()["id"], "title": "Focus me", "body": XSS})
+    assert topic.status_code == 201, topic.text
+    email, _, _ = _api_member(portal_url, "Replier")
+    page = new_page(browser, "zh-CN")
+    _log_in(page, portal_url, email, PASSWORD)
+    page.goto(f"{portal_url}/community/topics/{topic.json()['id']}")
+    page.locator("#reply-body").fill("    ")
+    with page.expect_navigation():
+        page.locator("#reply-body").evaluate("e => e.form.requestSubmit()")
+    page.wait_for_load_state("load")
+    assert page.url.endswith("#reply")
+    expect(page.locator("#reply-body")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#reply-body")).to_be_focused()
+    page.context.close()
 
 
 def test_a_missing_topic_or_page_is_said_in_the_readers_language(forum: Forum, clients: dict[str, TestClient]) -> None:
