@@ -11,6 +11,7 @@ the built-in industries, so its dashboard, report and alerts are those of any ot
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -120,8 +121,10 @@ def find(text: str) -> Region:
 
 
 def place(text: str) -> Place:
-    """``find``, as pages name it: its code and its names in both languages."""
-    return Place.of(find(text))
+    """``find``, as pages name it: its code and its names in both languages. A refusal is about
+    ``r``, the comparison's regions (the one region a comparison starts with is asked for here)."""
+    with _about("r"):
+        return Place.of(find(text))
 
 
 def region_board(session: Session, search: SearchService, user: User | None, code: str, filters: DashboardFilters,
@@ -182,12 +185,28 @@ class Comparison(BaseModel):
 
 def compared_regions(typed: list[str]) -> list[Region]:
     """The regions a reader typed, each once, two to ``MAX_COMPARED`` of them; InvalidInput naming
-    the first that is no region, or saying how many are needed."""
-    names = [t for t in typed if t.strip()]
-    found = list(dict.fromkeys(regions.resolve(t) for t in names)) if len(names) <= MAX_COMPARED else []
+    the first that is no region (about ``r.<its place in typed>``, the box to put right, not the
+    empty ones beside it), or saying how many are needed (about ``r``, every region named)."""
+    named = [(at, t) for at, t in enumerate(typed) if t.strip()]
+    found: list[Region] = []
+    if len(named) <= MAX_COMPARED:
+        for at, text in named:
+            with _about(f"r.{at}"):
+                found.append(regions.resolve(text))
+    found = list(dict.fromkeys(found))
     if not 2 <= len(found) <= MAX_COMPARED:
-        raise InvalidInput.said("compare two to %(most)s different regions", most=MAX_COMPARED)
+        raise InvalidInput.said("compare two to %(most)s different regions", most=MAX_COMPARED).about("r")
     return found
+
+
+@contextmanager
+def _about(field: str) -> Iterator[None]:
+    """A region refused inside is about ``field`` of the comparison's form, for the form to mark it."""
+    try:
+        yield
+    except InvalidInput as exc:
+        exc.about(field)
+        raise
 
 
 def compare(search: SearchService, typed: list[str], filters: DashboardFilters) -> Comparison:

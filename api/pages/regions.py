@@ -61,8 +61,9 @@ def compare(page: PageDep, r: Annotated[list[str], Query()] = [],  # noqa: B006 
     named = [t for t in typed if t.strip()]
     if not named:
         return page.render("regions_compare.html", comparison=None, **form)
-    if refused := refused_period(page, from_year, to_year):
-        return page.render("regions_compare.html", 422, comparison=None, error=refused, **form)
+    if refused := refused_period(page, from_year, to_year):  # about both years of the form
+        return page.render("regions_compare.html", 422, comparison=None, error=refused, refused=("from", "to"),
+                           **form)
     if len(named) == 1:  # one region (a region page's "Compare with other regions"): the others are asked for
         return _one_to_compare(page, named[0], form)
     filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, counting=counting)

@@ -215,7 +215,7 @@ def test_a_refused_value_is_named_by_its_label_and_a_reversed_period_is_refused_
     reversed_period = anon.get("/reports/industries/led?from=2020&to=2010", headers=ZH)
     assert reversed_period.status_code == 422
     # in the words of the form's own labels, with the years typed kept in it to be put right
-    assert '<p class="error" role="alert">起始年份晚于截止年份。</p>' in reversed_period.text
+    assert '<p class="error" role="alert" id="f-period-error">起始年份晚于截止年份。</p>' in reversed_period.text
     assert "<h1>半导体照明 (LED)" in reversed_period.text
     assert 'id="f-from" name="from" type="number" min="1800" max="2200" value="2020"' in reversed_period.text
     assert 'id="f-to" name="to" type="number" min="1800" max="2200" value="2010"' in reversed_period.text
@@ -223,6 +223,33 @@ def test_a_refused_value_is_named_by_its_label_and_a_reversed_period_is_refused_
     assert region.status_code == 422 and 'value="2020"' in region.text and 'value="2010"' in region.text
     lower = anon.get("/reports/industries/led?home=us", headers=EN)
     assert lower.status_code == 200 and 'such as CN or US" value="US">' in lower.text
+
+
+def _marked(page: str) -> dict[str, list[str]]:
+    """The fields a refused form marks (aria-invalid), by id: the ids that describe each."""
+    return {field.get("id"): (field.get("aria-describedby") or "").split()
+            for field in html.fromstring(page).xpath('//main//*[@aria-invalid="true"]')}
+
+
+def test_a_refused_period_or_region_marks_its_fields(portal: Portal) -> None:
+    """A reversed period marked neither year (the home country beside it was marked); a comparison
+    described every region's box, the empty ones too, by its refusal and marked none."""
+    anon = portal.clients["anon"]
+    period = {"f-from": ["f-period-error"], "f-to": ["f-period-error"]}
+    for path in ("/reports/industries/led", "/regions/440000"):
+        r = anon.get(path, params={"from": "2025", "to": "2010", "home": XSS}, headers=ZH)
+        assert r.status_code == 422 and _marked(r.text) == period | {"f-home": ["f-home-error"]}, path
+        assert html.fromstring(r.text).get_element_by_id("f-period-error").text_content() == "起始年份晚于截止年份。"
+        assert XSS not in r.text
+    for query, marked in (("r=广东&r=<b>Atlantis&r=&r=&r=", ["r-1"]), ("r=&r=<b>Atlantis", ["r-1"]),
+                          ("r=广东&r=广东省&r=", ["r-0", "r-1"]),
+                          ("r=广东&r=北京&from=2025&to=2010", ["f-from", "f-to"])):
+        r = anon.get(f"/regions/compare?{query}", headers=ZH)
+        assert r.status_code == 422 and "<b>Atlantis" not in r.text
+        assert _marked(r.text) == dict.fromkeys(marked, ["compare-error"]), (query, _marked(r.text))
+        described = html.fromstring(r.text).xpath('//*[contains(@aria-describedby, "error")]/@id')
+        assert sorted(described) == sorted(marked), query  # the others are not described by the refusal
+    assert _marked(anon.get("/regions/compare?r=广东&r=北京", headers=ZH).text) == {}
 
 
 def test_regional_tables_download_as_csv_in_the_readers_words(portal: Portal) -> None:
