@@ -22,13 +22,25 @@
 
   // A form sent back refused marks the fields its refusal is about (aria-invalid, described by the
   // refusal's words): the first takes the focus, so a screen reader says it and its reason and the
-  // person types there at once (the focus was at the page's top). Not when the address names a
-  // place on the page, or something has the focus already.
+  // person types there at once (the focus was at the page's top). Not when something has the focus
+  // already, or the address names another place on the page: a form posted to its own place
+  // (action="…#offer", "…#reply", "…#form-error") comes back there, and the field is in it.
+  function placeOf(hash) {
+    try { return document.getElementById(decodeURIComponent(hash.slice(1))); } catch (e) { return null; }
+  }
   document.addEventListener("DOMContentLoaded", function () {
     var active = document.activeElement;
-    if (window.location.hash || (active && active !== document.body)) { return; }
+    if (active && active !== document.body) { return; }
     var field = document.querySelector('main :is(input, select, textarea)[aria-invalid="true"]');
-    if (field) { field.focus(); }
+    if (!field) { return; }
+    if (!window.location.hash) { field.focus(); return; }
+    var place = placeOf(window.location.hash);
+    if (!(place && (place.contains(field) || (field.form && field.form.contains(place))))) { return; }
+    // the browser goes to the address's place once the page has loaded, taking the focus from a field
+    window.addEventListener("load", function () {
+      var now = document.activeElement;
+      if (!now || now === document.body) { field.focus(); }
+    });
   });
 
   // A form refused with 400 answers with the item and the reason: htmx swaps it in like a success.

@@ -113,9 +113,12 @@ function clearResult(root) {
   list.hidden = true;
 }
 
+// While a check runs the button says it is busy (aria-disabled) and ignores presses: disabled, it
+// lost a keyboard's focus to the page's top, and the verdict (role=status) was said to no one there.
 async function run(root, t, button) {
+  if (button.getAttribute("aria-disabled") === "true") return;
   const status = root.querySelector('[role="status"]');
-  button.disabled = true;
+  button.setAttribute("aria-disabled", "true");
   root.setAttribute("aria-busy", "true");
   showError(root, "");
   delete status.dataset.valid;
@@ -146,7 +149,7 @@ async function run(root, t, button) {
     status.textContent = "";
     showError(root, fill(t.error || "The check could not run: %(reason)s", { reason: err.message }));
   } finally {
-    button.disabled = false;
+    button.removeAttribute("aria-disabled");
     root.removeAttribute("aria-busy");
   }
 }

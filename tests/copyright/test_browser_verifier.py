@@ -23,7 +23,7 @@ from typing import Any
 import jinja2
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from playwright.sync_api import Browser, Page, Request
+from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from copyright import checkpoint, log
 from copyright.canonical import canonical
@@ -587,6 +587,34 @@ def test_the_record_page_verifies_a_picked_file_without_sending_it(page: Page, s
     paths = {path for _, path, _ in sent}
     assert {"/certificates/record.json", "/.well-known/ipcommons-keys.json"} <= paths
     assert not any("novel" in path or "policy" in path for path in paths)
+
+
+def test_verify_by_keyboard_keeps_the_focus_on_the_button(page: Page, site: tuple[str, Path], world: World) -> None:
+    """The button was disabled while the check ran: a keyboard's focus fell to the page's top. It says
+    it is busy (aria-disabled) and ignores a press until the verdict is given."""
+    serve_json(site, "/certificates/focus.json", world.cert)
+    serve_json(site, "/.well-known/ipcommons-keys.json", world.keys.model_dump(mode="json"))
+    page.goto(render_page(site, "focus.html", certificate_url="/certificates/focus.json"))
+    held: list[Route] = []
+    page.route("**/ipcommons-keys.json", lambda route: held.append(route))  # the check waits for the keys
+    button = page.locator('[data-verifier-action="verify"]')
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-disabled", "true")
+    page.keyboard.press("Enter")  # busy: no second check
+    expect(page.locator('[role="status"]')).to_have_text("«Checking…»")
+    held[0].continue_()
+    expect(page.locator('[role="status"]')).to_have_attribute("data-valid", "true")
+    assert len(held) == 1 and button.get_attribute("aria-disabled") is None
+    assert page.evaluate("() => document.activeElement.dataset.verifierAction") == "verify"
+    # a hostile file name is said as text, the focus still on the button
+    page.set_input_files('[data-verifier-input="certificate"]', files=[
+        {"name": "<img src=x onerror=alert(1)>.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7"}])
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-verifier-error]")).to_contain_text("<img src=x onerror=alert(1)>.pdf")
+    assert page.locator("[data-verifier-error] img").count() == 0
+    assert page.evaluate("() => document.activeElement.dataset.verifierAction") == "verify"
 
 
 def test_a_picked_certificate_and_a_dropped_file(page: Page, site: tuple[str, Path], world: World) -> None:
