@@ -112,6 +112,10 @@ def test_home_and_dashboard_in_chinese_and_english(portal: Portal) -> None:
         assert page.count('role="img"') == 5  # trend, applicants, branches, countries, places
         assert re.search(r'<a href="/patent/US9\d+B2">', page)  # key patents link to the patent page
         assert 'id="trend-table"' in page and 'id="completeness"' in page and 'id="terms-h"' in page
+    labels = html.fromstring(zh.text).xpath('//div[@role="img"]/@aria-label')
+    assert labels and all(label.endswith("（图表；表格中是相同的数据）") for label in labels)  # full-width brackets
+    assert all(label.endswith(" (chart; the table has the same numbers)")
+               for label in html.fromstring(en.text).xpath('//div[@role="img"]/@aria-label'))
     assert "Aurora Lighting Co., Ltd." in en.text  # applicants as printed, not as lower-case keys
     countries = {lang: [c for c, _ in json.loads(html.fromstring(page.text).xpath('//script[@id="stats-data"]')[0]
                                                  .text)["countries"]] for lang, page in (("en", en), ("zh", zh))}
