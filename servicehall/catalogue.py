@@ -6,18 +6,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from core.accounts.models import User
 from core.accounts.permissions import is_admin, require_admin
 from core.accounts.service import normalise_email
 from core.audit import AuditAction, Writer
+from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.i18n import Named, Quoted, Term
-from servicehall.models import Department, ServiceItem, Staff, StaffRole
+from servicehall.models import Application, Department, Event, ServiceItem, Staff, StaffRole, Status
 from servicehall.schemas import Bilingual, DepartmentIn, DutiesIn, ItemIn, ItemOut, StaffIn, StaffOut
 from servicehall.seed import DEPARTMENTS, ITEMS
+from servicehall.workflow import ROLE_FOR_STATUS, Entry
 
 
 def department(session: Session, code: str) -> Department:
@@ -184,9 +186,29 @@ def remove_staff(w: Writer, body: StaffIn) -> None:
         raise NotFound.said("the account %(email)s is not %(role)s in %(department)s", email=str(body.email),
                             role=Term(body.role.value), department=Named(zh=dept.name_zh, en=dept.name_en))
     w.session.delete(row)
+    released = _release(w, dept, row.user_id, body.role)
     w.audit(AuditAction.hall_staff, "hall_department", dept.code, user_id=row.user_id, role=body.role.value,
-            added=False)
+            added=False, released=released)
     w.commit()
+
+
+def _release(w: Writer, dept: Department, user_id: int, role: StaffRole) -> list[str]:
+    """The open applications whose current step needs ``role`` and was assigned to the person losing
+    it go back to the department's pool, each with a trail entry: assigned to someone who may no
+    longer take the step, no one else could have taken it either. Their numbers, for the audit."""
+    steps = [status for status, needs in ROLE_FOR_STATUS.items() if needs is role]
+    held = select(Application).where(
+        Application.department_id == dept.id, Application.assignee_id == user_id,
+        or_(Application.status.in_(steps), and_(Application.status == Status.materials,
+                                                 Application.paused_from.in_(steps))))
+    numbers = []
+    for app in w.session.scalars(held.with_for_update()):
+        app.assignee_id = None
+        w.session.add(Event(application_id=app.id, at=utcnow(), actor_id=w.user.id if w.user else None,
+                            action=Entry.assign, from_status=app.status, to_status=app.status,
+                            comment=""))
+        numbers.append(app.number)
+    return numbers
 
 
 # a person's roles in the order of the workflow (受理, 承办, 审核, 批准, then the head), not alphabetical

@@ -52,9 +52,9 @@ TrailAction = Action | Entry
 # its value: a trail row's stored action string is looked up here as it is.)
 INTERNAL_COMMENTS: frozenset[TrailAction] = frozenset({Action.handle, Action.review, Action.approve, Action.send_back,
                                                        Entry.assign})
-# Internal routing the applicant is not shown at all, not even as an entry without its comment: a
-# head giving a step to a named officer. They see what is done with their application (accepted,
-# materials asked for, handled, decided), not who inside the office was picked to do it.
+# Internal routing the applicant's trail does not list, not even as an entry without its comment: a
+# head giving a step to a named officer, or back to the pool. Their trail says what is done with their
+# application (accepted, materials asked for, handled, decided); the page names who handles it now.
 HIDDEN_FROM_APPLICANT: frozenset[TrailAction] = frozenset({Entry.assign})
 
 

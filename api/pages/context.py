@@ -43,9 +43,10 @@ SESSION_COOKIE = "ipc_session"
 ANON_COOKIE = "ipc_anon"
 LANG_COOKIE = "ipc_lang"
 ONCE_COOKIE = "ipc_once"
+HALL_ONCE_COOKIE = "ipc_hall_once"  # why a step on an application was refused, said on the page redirected to
 ONCE_SECONDS = 300
 # cookies sent to part of the site only, or kept for a while only: (path, max-age in seconds)
-COOKIE_SCOPES = {ONCE_COOKIE: ("/account", ONCE_SECONDS)}
+COOKIE_SCOPES = {ONCE_COOKIE: ("/account", ONCE_SECONDS), HALL_ONCE_COOKIE: ("/service-hall", ONCE_SECONDS)}
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
@@ -161,18 +162,19 @@ class Page:
         return Writer(self.session, self.user, audit_context(self.request, self.user))
 
     # --- a secret shown once, after a redirect ---------------------------------------------
-    def keep_once(self, secret: str) -> None:
+    def keep_once(self, secret: str, cookie: str = ONCE_COOKIE) -> None:
         """Carry ``secret`` to the next page of this session (POST, redirect, GET: reloading the
-        page it is shown on must not post the form again), never into a URL or the database."""
-        self.new_cookies[ONCE_COOKIE] = self._once_box().encrypt(secret.encode()).decode()
+        page it is shown on must not post the form again), never into a URL or the database.
+        ``cookie`` names the part of the site it is carried to (``COOKIE_SCOPES``)."""
+        self.new_cookies[cookie] = self._once_box().encrypt(secret.encode()).decode()
 
-    def take_once(self) -> str | None:
+    def take_once(self, cookie: str = ONCE_COOKIE) -> str | None:
         """The secret kept by the previous request of this session, once; ``None`` if there is none,
         it is older than five minutes, or it was kept by another session."""
-        token = self.request.cookies.get(ONCE_COOKIE)
+        token = self.request.cookies.get(cookie)
         if not token:
             return None
-        self.new_cookies[ONCE_COOKIE] = ""
+        self.new_cookies[cookie] = ""
         if self.web_session is None:
             return None
         try:

@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.i18n import N_
-from api.pages.context import CheckedPageDep, Page, PageDep, as_sentence
+from api.pages.context import HALL_ONCE_COOKIE, CheckedPageDep, Page, PageDep
 from api.problems import form_status
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.i18n import Language
@@ -28,7 +28,6 @@ from servicehall import catalogue, service, supervision, views
 from servicehall.models import Satisfaction, StaffRole
 from servicehall.schemas import (
     ActionIn,
-    ApplicationOut,
     ApplyIn,
     AssignIn,
     DashboardOut,
@@ -84,6 +83,7 @@ ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field
           N_("there is no department role %(value)s: choose %(acceptor)s, %(handler)s, %(reviewer)s, %(approver)s "
              "or %(head)s"),
           N_("the account %(email)s is not %(role)s in %(department)s")]
+NO_SUCH_ASSIGNEE = N_("choose a member of staff from the list, or the department's pool")
 NOTICES = {"applied": N_("Your application is received. Keep its tracking number."),
            "supplied": N_("Your materials are received."),
            "rated": N_("Thank you for your rating."), "assigned": N_("The step is assigned."),
@@ -105,38 +105,6 @@ NOTICES = {"applied": N_("Your application is received. Keep its tracking number
 def _notice(page: Page, key: str | None) -> str | None:
     """A fixed sentence chosen by a query parameter, so a link cannot put words in the page."""
     return page.gettext(NOTICES[key]) if key in NOTICES else None
-
-
-# Why a step on an application was refused, said on the application's page after the refused POST
-# redirected there (a reload does not post it again): a key in the address chooses a fixed
-# sentence, filled in with the application's own number and department, never with the request's words.
-REFUSALS = {"changed": N_("Nothing was done: application %(number)s is not as it was when you opened it (someone "
-                          "else acted on it, or its step moved on). Here it is as it is now."),
-            "denied": N_("Nothing was done: you may not take that step on application %(number)s."),
-            "barred": N_("Nothing was done: you took an earlier step of application %(number)s, and the "
-                         "%(department)s separates duties, so another member of staff takes this one."),
-            # refusals that say their reason in a fixed sentence, said as they are
-            "admin": N_("an upheld mediation enters the agency's integrity record: an admin approves it"),
-            "registry": N_("the decision is the registry's review: a moderator approves or refuses it"),
-            "head": N_("only the department's head assigns its work"),
-            "applicant": N_("only the applicant rates the service")}
-
-
-def _refusal_key(exc: Conflict | PermissionDenied) -> str:
-    """The key of the sentence that says why ``exc`` refused a step (``REFUSALS``)."""
-    fixed = next((key for key, said in REFUSALS.items() if not exc.params and said == exc.detail), None)
-    if fixed is not None:
-        return fixed
-    if isinstance(exc, Conflict):
-        return "changed"
-    return "barred" if "earlier" in exc.params else "denied"
-
-
-def _refusal(page: Page, shown: ApplicationOut, key: str | None) -> str | None:
-    if key not in REFUSALS:
-        return None
-    department = shown.department_name.zh if page.lang is Language.zh else shown.department_name.en
-    return as_sentence(page.gettext(REFUSALS[key], number=shown.number, department=department))
 
 
 def _files(files: list[UploadFile] | list[StarletteUpload] | None) -> service.Files:
@@ -214,37 +182,38 @@ def mine(page: PageDep) -> HTMLResponse:
 
 # --- one application -----------------------------------------------------------------------------
 
-def _application(page: Page, number: str, status_code: int = 200, refused: str | None = None,
-                 **extra: Any) -> HTMLResponse:
+def _application(page: Page, number: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
     user = page.require_user()
     shown = views.get(page.session, user, number)
-    if (said := _refusal(page, shown, refused)) is not None:
-        extra["error"] = said
     return page.render("hall_application.html", status_code, a=shown, assignable=views.assignable(
         page.session, user, number), staff_actions=[c for c in shown.choices if c.action not in APPLICANT_ACTIONS],
         satisfaction=list(Satisfaction), staff=catalogue.is_staff_anywhere(page.session, user), **extra)
 
 
 @router.get(H + "/applications/{number}", response_class=HTMLResponse)
-def application(page: PageDep, number: str, notice: Annotated[str | None, Query(max_length=20)] = None,
-                refused: Annotated[str | None, Query(max_length=20)] = None) -> HTMLResponse:
-    return _application(page, number, refused=refused, notice=_notice(page, notice))
+def application(page: PageDep, number: str, notice: Annotated[str | None, Query(max_length=20)] = None
+                ) -> HTMLResponse:
+    """``notice``: a step just taken; a step just refused is said from the cookie ``_after`` set."""
+    refused = page.take_once(HALL_ONCE_COOKIE) if page.user is not None else None
+    return _application(page, number, notice=_notice(page, notice), error=refused)
 
 
 def _after(page: Page, number: str, act: Callable[[], object], notice: str) -> Response:
     """A step taken, then the application's page (POST, redirect, GET). Refused because of the
     application's state or the person (someone else acted first, a barred or a wrong person), the
-    page is shown as it is now with the reason, again by a redirect: reloading it posts nothing.
+    page is shown as it is now with the refusal's own words, again by a redirect (the words carried
+    once in an encrypted cookie of the session, in no address): reloading it posts nothing.
     A form the step cannot use (a missing comment, a file refused) comes back at once, 400."""
     try:
         act()
     except (Conflict, PermissionDenied) as exc:
         page.session.rollback()
-        return page.redirect(f"{H}/applications/{quote(number, safe='')}?refused={_refusal_key(exc)}#form-error")
+        page.keep_once(page.explain(exc), HALL_ONCE_COOKIE)  # the refusal's own words, in no address
+        return page.redirect(f"{H}/applications/{quote(number, safe='')}#form-error")
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _application(page, number, 400, error=page.explain(exc))
-    return page.redirect(f"{H}/applications/{number}?notice={notice}")
+    return page.redirect(f"{H}/applications/{quote(number, safe='')}?notice={notice}")
 
 
 @router.post(H + "/applications/{number}/act", response_model=None)
@@ -278,10 +247,16 @@ def rate(page: CheckedPageDep, number: str, satisfaction: Annotated[Satisfaction
 def assign(page: CheckedPageDep, number: str, assignee_id: Annotated[str, Form()] = "",
            comment: Annotated[str, Form()] = "") -> Response:
     """``assignee_id`` empty: back to the department's pool (the select's first choice; as a required
-    field FastAPI refused that empty value, 422)."""
+    field FastAPI refused that empty value, 422); any other value that is no id is refused, not
+    taken for the pool."""
     who = parse_id(assignee_id)
-    return _after(page, number, lambda: service.assign(page.writer(), number, AssignIn(assignee_id=who,
-                                                                                       comment=comment)), "assigned")
+
+    def run() -> None:
+        if assignee_id.strip() and who is None:
+            raise InvalidInput(NO_SUCH_ASSIGNEE).about("assignee_id")
+        service.assign(page.writer(), number, AssignIn(assignee_id=who, comment=comment))
+
+    return _after(page, number, run, "assigned")
 
 
 @router.get(H + "/applications/{number}/materials/{material_id}", response_model=None)

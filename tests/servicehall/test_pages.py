@@ -22,7 +22,7 @@ from sqlalchemy import select
 from api.app import create_app
 from core.accounts.models import User
 from core.audit import AuditRecord
-from servicehall import catalogue, service
+from servicehall import catalogue, service, views
 from servicehall.models import Application, StaffRole, Status
 from servicehall.schemas import ActionIn, ApplyIn, AssignIn, StaffIn
 from servicehall.workflow import Action
@@ -126,11 +126,20 @@ def test_an_admin_takes_a_role_away_on_the_staff_page(office: Office, people: di
     assert forged.status_code == 400 and "There is no department role &#39;boss&#39;" in forged.text
     assert len(staff_audits(office)) == before
 
+    # an application at their step, assigned to them: no one else could take it once they lose the role
+    number = reach(office, Status.handling)
+    service.assign(office.writer("head"), number, AssignIn(assignee_id=office.people["handler"]), now=NOW)
     done = post(admin, f"{STAFF}/remove", body)
     assert done.status_code == 303 and done.headers["location"] == f"{STAFF}?notice=unstaffed"
     assert "The role is taken away." in admin.get(done.headers["location"], headers=EN).text
     assert StaffRole.handler not in roles(office, "handler")
-    assert staff_audits(office)[-1] == {"user_id": office.people["handler"], "role": "handler", "added": False}
+    assert staff_audits(office)[-1] == {"user_id": office.people["handler"], "role": "handler", "added": False,
+                                        "released": [number]}
+    with office.sessions() as session:  # back to the department's pool, said in its trail
+        assert session.scalars(select(Application.assignee_id).where(Application.number == number)).one() is None
+        admin_user = session.get(User, office.people["admin"])
+        trail = views.get(session, admin_user, number, NOW).events  # type: ignore[arg-type]
+    assert [e.action for e in trail[-2:]] == ["assign", "assign"]  # the head's, then the release's
 
 
 # --- 3. the staff form marks the field a refusal is about ----------------------------------------
@@ -242,59 +251,58 @@ def test_written_text_keeps_its_line_breaks_and_stays_escaped(office: Office, pe
 
 def test_a_refused_step_redirects_to_the_application_with_its_reason(office: Office,
                                                                     people: dict[str, TestClient]) -> None:
-    """Reloading the page a refusal is shown on posts nothing again; the address carries a key, never
-    the refusal's words; a form the step cannot use still comes back at once (400)."""
+    """Reloading the page a refusal is shown on posts nothing again: the refusal redirects to the
+    application, which says the refusal's own words once (carried in an encrypted cookie of the
+    session, never in the address); a form the step cannot use still comes back at once (400)."""
     give(office, "handler", "reviewer")
     number = reach(office, Status.reviewing)
     act = f"/service-hall/applications/{number}/act"
+    page = f"/service-hall/applications/{number}"
     handler = people["handler"]
-    barred = post(handler, act, {"action": "review"})
-    assert barred.status_code == 303
-    assert barred.headers["location"] == f"/service-hall/applications/{number}?refused=barred#form-error"
-    shown = handler.get(barred.headers["location"], headers=EN)
-    assert shown.status_code == 200
-    assert html.fromstring(shown.text).xpath('string(//*[@id="form-error"])') == (
-        f"Nothing was done: you took an earlier step of application {number}, and the Test office separates "
-        "duties, so another member of staff takes this one.")
-    zh = html.fromstring(handler.get(barred.headers["location"], headers=ZH).text)
-    assert zh.xpath('string(//*[@id="form-error"])') == (
-        f"未执行任何操作：办件 {number} 的前一环节由您办理，测试处实行审批分离，本环节须由其他工作人员办理。")
+    barred = handler.post(act, data={"action": "review", "csrf_token": csrf(handler)}, headers=ZH,
+                          follow_redirects=False)
+    assert barred.status_code == 303 and barred.headers["location"] == f"{page}#form-error"
+    said = html.fromstring(handler.get(barred.headers["location"], headers=ZH).text)
+    assert said.xpath('string(//*[@id="form-error"])') == (
+        f"您不能对办件 {number} 执行“审核”：该办件的“承办”环节由您办理，本部门实行审批分离")
+    again = handler.get(page, headers=ZH)  # a reload: said once
+    assert again.status_code == 200 and 'id="form-error"' not in again.text
 
     with office.sessions() as session:
         seen = session.scalars(select(Application.version).where(Application.number == number)).one()
     do(office, "reviewer", number, Action.review)  # someone else acts on what the approver opened
-    stale = post(people["approver"], act, {"action": "approve", "version": str(seen)})
-    assert stale.headers["location"].endswith("?refused=changed#form-error")
-    said = html.fromstring(people["approver"].get(stale.headers["location"], headers=EN).text)
-    assert said.xpath('string(//*[@id="form-error"])').startswith(
-        f"Nothing was done: application {number} is not as it was when you opened it")
-    assert said.xpath('//*[@id="app-status"]//*[contains(@class, "status-approving")]')  # as it is now
+    approver = people["approver"]
+    stale = post(approver, act, {"action": "approve", "version": str(seen)})
+    assert stale.headers["location"] == f"{page}#form-error"
+    shown = html.fromstring(approver.get(page, headers=EN).text)
+    assert shown.xpath('string(//*[@id="form-error"])') == (
+        f"Application {number} changed since you saw it: reload it")
+    assert shown.xpath('//*[@id="app-status"]//*[contains(@class, "status-approving")]')  # as it is now
+    assert people["acceptor"].get(page, headers=EN).status_code == 200  # another session: nothing to say
+    assert 'id="form-error"' not in people["acceptor"].get(page, headers=EN).text
 
     denied = post(people["acceptor"], act, {"action": "approve"})
-    assert denied.headers["location"].endswith("?refused=denied#form-error")
+    assert denied.headers["location"] == f"{page}#form-error"
+    assert f"You may not approve application {number}" in people["acceptor"].get(page, headers=EN).text
     admin_only = post(people["admin"], f"/service-hall/applications/{number}/assign",
                       {"assignee_id": str(office.people["approver"])})
     assert admin_only.status_code == 303  # an admin assigns (the head's work), no refusal
     pool = post(people["head"], f"/service-hall/applications/{number}/assign", {"assignee_id": ""})
     assert pool.status_code == 303 and pool.headers["location"].endswith("?notice=assigned")  # "the pool" was a 422
-    head_only = post(people["approver"], f"/service-hall/applications/{number}/assign",
+    head_only = post(approver, f"/service-hall/applications/{number}/assign",
                      {"assignee_id": str(office.people["approver"])})
-    assert head_only.headers["location"].endswith("?refused=head#form-error")
-    assert "Only the department&#39;s head assigns its work" in people["approver"].get(
-        head_only.headers["location"], headers=EN).text
+    assert head_only.headers["location"] == f"{page}#form-error"
+    assert "Only the department&#39;s head assigns its work" in approver.get(page, headers=EN).text
+    forged = post(people["head"], f"/service-hall/applications/{number}/assign", {"assignee_id": "<script>"})
+    assert forged.status_code == 400 and "&lt;script&gt;" not in forged.text  # not "the pool" by mistake
 
-    missing = post(people["approver"], act, {"action": "reject"})  # without the reason it needs: the form again
+    missing = post(approver, act, {"action": "reject"})  # without the reason it needs: the form again
     assert missing.status_code == 400 and "needs a comment" in missing.text
     with office.sessions() as session:
         assert session.scalars(select(Application.status).where(Application.number == number)).one() \
             is Status.approving  # nothing done by any of them
-
-    # the key chooses a fixed sentence: anything else shows none, and no words come from the address
-    page = f"/service-hall/applications/{number}"
-    for key in ("<script>", "notice", "applied"):
-        other = handler.get(page, params={"refused": key}, headers=EN)
-        assert other.status_code == 200 and 'id="form-error"' not in other.text
-    assert handler.get(page, params={"refused": "x" * 21}, headers=EN).status_code == 422
+    # an address says no refusal: the old ?refused= key is no parameter, and shows nothing
+    assert 'id="form-error"' not in handler.get(page, params={"refused": "<script>"}, headers=EN).text
 
 
 # --- 8. the applicant is not shown internal routing ----------------------------------------------
@@ -318,8 +326,6 @@ def test_the_applicant_does_not_see_who_a_step_was_assigned_to(office: Office, p
     for who in ("head", "handler", "admin"):  # the office still sees its routing
         assert trail(who).count(_words("assign")) == 2, who
     with office.sessions() as session:  # the API's view is the same
-        from servicehall import views
-
         applicant = session.get(User, office.people["applicant"])
         out = views.get(session, applicant, number, NOW)  # type: ignore[arg-type]
         assert [e.action for e in out.events] == ["apply", "request_materials", "supply", "accept"]
