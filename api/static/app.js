@@ -150,6 +150,19 @@
     if (question && !window.confirm(question)) { event.preventDefault(); }
   }, true);
 
+  // A form posted twice by a double click (or Enter pressed twice) took its step once and was then
+  // refused for the second ("someone else acted on it"): a second send of the same form within a
+  // few seconds of the first is not sent. (htmx's forms are its own; a download's form may be sent
+  // again once the few seconds are past.)
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !(form instanceof HTMLFormElement) || form.method !== "post"
+        || form.matches("[hx-post], [hx-get]")) { return; }
+    var now = Date.now();
+    if (now - Number(form.dataset.sentAt || 0) < 3000) { event.preventDefault(); return; }
+    form.dataset.sentAt = String(now);
+  });
+
   // The builder only writes query text: Enter in one of its rows does not send it anywhere.
   document.addEventListener("submit", function (event) {
     if (event.target instanceof HTMLElement && event.target.matches("form[data-builder]")) { event.preventDefault(); }

@@ -188,3 +188,25 @@ def test_the_focus_ring_has_three_to_one_against_what_it_is_drawn_on(browser: Br
         assert str(target.evaluate("e => getComputedStyle(e).outlineStyle")) == "solid", where
         assert _contrast(ring, _backdrop(target)) >= 3, (where, ring, _backdrop(target))
     page.context.close()
+
+
+def test_a_double_click_sends_a_form_once(browser: Browser, portal_url: str) -> None:
+    """A double click on a form's button sent it twice: a step taken, then refused as if someone else
+    had acted ("nothing was done"), or two collections of one name. The second send within a few
+    seconds is not sent; a form sent again later is."""
+    page = _desktop(browser)
+    _sign_up(page, portal_url, "twice")
+    page.goto(portal_url + "/collections")
+    name = f"Once {uuid.uuid4().hex[:6]}"
+    page.locator("#c-name").fill(name)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    button = page.get_by_role("button", name="Create collection")
+    # a person's double click: the second while the first is on its way
+    button.evaluate("b => { b.click(); setTimeout(() => b.click(), 30); }")
+    page.wait_for_url(re.compile(r"/collections/\d+"))
+    page.wait_for_load_state("load")
+    assert len(posts) == 1, posts
+    page.goto(portal_url + "/collections")
+    expect(page.get_by_role("link", name=name)).to_have_count(1)
+    page.context.close()
