@@ -124,6 +124,7 @@ def offer(w: Writer, number: str, body: OfferIn) -> OfferOut:
     """The licensor offers a licence; refused now if they could not grant it now."""
     session = w.session
     reg = get_registration(session, number)
+    rights.require_licensor(session, reg, w.actor, body.rights, body.start_date)  # before naming anyone
     licensee = rights.counterpart_by_email(session, w.actor, str(body.licensee_email), "licensee_email",
                                            rights.LICENSEE_ALONE)
     terms = rights.LicenceIn(licensee_id=licensee.id, **body.model_dump(exclude={"licensee_email"}))

@@ -194,6 +194,20 @@ def _overlaps(a: Licence, body: LicenceIn) -> bool:
     return a.start_date <= b_end and body.start_date <= a_end and same_place
 
 
+def require_licensor(session: Session, reg: Registration, actor: User, rights: list[Right], start: date) -> None:
+    """Refuse unless ``actor`` may license ``rights`` from ``start``: their holder, or a licensee
+    allowed to sublicense them. Checked before anything else of an offer, so only a licensor learns
+    whether the licensee's address has an account."""
+    names = {r.value for r in rights}
+    if names <= holders(session, reg, start).get(actor.id, set()):
+        return
+    sublicensable = {r for lic in active_licences(session, reg, start)
+                     if lic.licensee_id == actor.id and lic.may_sublicense for r in lic.rights}
+    if not names <= sublicensable:
+        raise PermissionDenied("only the rights holder, or a licensee allowed to sublicense, "
+                               "may license these rights").about("rights")
+
+
 def check_licence(session: Session, reg: Registration, actor: User, body: LicenceIn) -> set[str]:
     """The rights' names if ``actor`` may grant this licence now: the holder of the rights may, a
     licensee only with a sublicensable licence, and no exclusive licence may cover them already."""
@@ -201,13 +215,7 @@ def check_licence(session: Session, reg: Registration, actor: User, body: Licenc
     if body.start_date < reg.registered_at.date():
         raise InvalidInput.said("a licence starts on or after the registration date, %(date)s",
                                 date=reg.registered_at.date().isoformat()).about("start_date")
-    held = holders(session, reg, body.start_date).get(actor.id, set())
-    if not rights <= held:
-        sublicensable = {r for lic in active_licences(session, reg, body.start_date)
-                         if lic.licensee_id == actor.id and lic.may_sublicense for r in lic.rights}
-        if not rights <= sublicensable:
-            raise PermissionDenied("only the rights holder, or a licensee allowed to sublicense, "
-                                   "may license these rights").about("rights")
+    require_licensor(session, reg, actor, body.rights, body.start_date)
     for other in session.scalars(select(Licence).where(Licence.registration_id == reg.id, Licence.exclusive.is_(True))):
         if set(other.rights) & rights and _overlaps(other, body) and other.licensee_id != body.licensee_id:
             raise Conflict.said("an exclusive licence (#%(id)s) already covers some of these rights then and there",

@@ -84,6 +84,11 @@ def test_refusals_change_nothing(session: Session, settings: Settings) -> None:
     with pytest.raises(PermissionDenied):  # a stranger holds no rights to license
         offers.offer(writer(session, stranger), number, _offer(licensee))
     session.rollback()
+    # nor learns whether an address has an account: refused alike, before the address is looked up
+    for address in (licensee.email, "nobody@example.org"):
+        with pytest.raises(PermissionDenied, match="only the rights holder"):
+            offers.offer(writer(session, stranger), number, _offer(licensee, licensee_email=address))
+        session.rollback()
     assert count(session, LicenceOffer) == before
 
     made = offers.offer(writer(session, owner), number, _offer(licensee))
