@@ -244,7 +244,6 @@ FEATURE_ERRORS = [
     N_("compare two to %(most)s different regions"),
     N_("%(name)s is a city: only a province has a table of cities"),
     N_("you have registered this file already, as %(number)s"),
-    N_("%(email)s is not %(role)s there"),
     N_("IPC expertise is given by subclass, such as H04W: %(code)s is a whole class"),
     N_("IPC expertise is given by subclass, such as H04W: %(code)s is a whole section"),
     N_("a red threshold cannot be below its yellow one: foreign growth, red above %(red)s %% is below yellow "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -32,6 +33,9 @@ CHINESE_LIST = Path(__file__).with_name("chinese_passwords.txt")
 add_frequency_lists({"chinese": list(dict.fromkeys(  # an entry listed twice keeps its first, higher rank
     line.strip() for line in CHINESE_LIST.read_text(encoding="utf-8").splitlines()
     if line.strip() and not line.startswith("#")))})
+# zxcvbn keeps each call's user_inputs in a dictionary all calls share: two checks at once (the
+# server's thread pool) could judge a password against the other account's e-mail and name.
+_ZXCVBN_LOCK = threading.Lock()
 EASY_TO_GUESS = ("this password is easy to guess (a common password, a keyboard row, a sequence, a repeat or "
                  "your own e-mail or name): choose a longer or less usual one")
 
@@ -46,7 +50,9 @@ def check_new_password(password: str, known: Iterable[str] = ()) -> None:
     if len(password) > MAX_PASSWORD_LENGTH:
         raise InvalidInput.said("a password has at most %(n)s characters", n=MAX_PASSWORD_LENGTH).about("password")
     inputs = [word for value in known if value for word in (value, value.split("@")[0])]
-    if zxcvbn(password[:GUESS_CHECKED_CHARACTERS], user_inputs=inputs)["score"] < MIN_GUESS_SCORE:
+    with _ZXCVBN_LOCK:
+        score = zxcvbn(password[:GUESS_CHECKED_CHARACTERS], user_inputs=inputs)["score"]
+    if score < MIN_GUESS_SCORE:
         raise InvalidInput(EASY_TO_GUESS).about("password")
 
 

@@ -546,6 +546,9 @@ def test_a_note_deleted_already_is_said_where_the_reader_is_not_a_dead_end(corpu
         assert [p.text_content() for p in panel.xpath("//div[@class='held']/p[@class='notice']")] == [
             "This note had already been deleted."]
         assert owner.get(f"/patent/{FIRST}", params={"note_gone": "<b>"}, headers=HTML).status_code == 422
+        for away in ("//evil.example/x", "/\\evil.example", "https://evil.example/"):  # never off the site
+            r = _post(owner, f"/collections/{cid}/notes/{gone}/delete", {"pn": FIRST, "next": away})
+            assert r.status_code == 303 and r.headers["location"].startswith(f"/collections/{cid}?"), away
 
         # a number that names no document (forged, hostile): said at the page's top, nothing of it shown
         r = _post(owner, f"/collections/{cid}/notes/{gone}/delete", {"pn": "<script>x</script>"})
