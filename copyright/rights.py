@@ -195,9 +195,12 @@ def _overlaps(a: Licence, body: LicenceIn) -> bool:
 
 
 def require_licensor(session: Session, reg: Registration, actor: User, rights: list[Right], start: date) -> None:
-    """Refuse unless ``actor`` may license ``rights`` from ``start``: their holder, or a licensee
-    allowed to sublicense them. Checked before anything else of an offer, so only a licensor learns
-    whether the licensee's address has an account."""
+    """Refuse unless ``actor`` may license ``rights`` from ``start`` (on or after the registration):
+    their holder, or a licensee allowed to sublicense them. Checked before anything else of an offer,
+    so only a licensor learns whether the licensee's address has an account."""
+    if start < reg.registered_at.date():  # the registration's date is public: said to anyone
+        raise InvalidInput.said("a licence starts on or after the registration date, %(date)s",
+                                date=reg.registered_at.date().isoformat()).about("start_date")
     names = {r.value for r in rights}
     if names <= holders(session, reg, start).get(actor.id, set()):
         return
@@ -212,9 +215,6 @@ def check_licence(session: Session, reg: Registration, actor: User, body: Licenc
     """The rights' names if ``actor`` may grant this licence now: the holder of the rights may, a
     licensee only with a sublicensable licence, and no exclusive licence may cover them already."""
     rights = _grant_checked(session, reg, actor, body.licensee_id, body.rights, LICENSEE_ALONE, "licensee_id")
-    if body.start_date < reg.registered_at.date():
-        raise InvalidInput.said("a licence starts on or after the registration date, %(date)s",
-                                date=reg.registered_at.date().isoformat()).about("start_date")
     require_licensor(session, reg, actor, body.rights, body.start_date)
     for other in session.scalars(select(Licence).where(Licence.registration_id == reg.id, Licence.exclusive.is_(True))):
         if set(other.rights) & rights and _overlaps(other, body) and other.licensee_id != body.licensee_id:

@@ -188,7 +188,7 @@ def remove_staff(w: Writer, body: StaffIn) -> None:
     w.session.delete(row)
     released = _release(w, dept, row.user_id, body.role)
     w.audit(AuditAction.hall_staff, "hall_department", dept.code, user_id=row.user_id, role=body.role.value,
-            added=False, released=released)
+            added=False, returned_to_pool=released)
     w.commit()
 
 

@@ -169,6 +169,7 @@ DETAIL_LABELS: dict[str, str] = {
     "query": N_("Query text"),
     "reason": N_("Reason given"),
     "record_id": N_("Record no."),
+    "returned_to_pool": N_("Applications returned to the pool"),
     "role": N_("New role"),
     "satisfaction": N_("Rating given"),
     "scope": N_("Scope"),

@@ -134,7 +134,7 @@ def test_an_admin_takes_a_role_away_on_the_staff_page(office: Office, people: di
     assert "The role is taken away." in admin.get(done.headers["location"], headers=EN).text
     assert StaffRole.handler not in roles(office, "handler")
     assert staff_audits(office)[-1] == {"user_id": office.people["handler"], "role": "handler", "added": False,
-                                        "released": [number]}
+                                        "returned_to_pool": [number]}
     with office.sessions() as session:  # back to the department's pool, said in its trail
         assert session.scalars(select(Application.assignee_id).where(Application.number == number)).one() is None
         admin_user = session.get(User, office.people["admin"])
