@@ -430,15 +430,20 @@ def test_a_long_query_opens_the_title_cut_and_as_text(web: TestClient) -> None:
     assert _title(web.get("/", headers=EN).text) == "Patent search · IP Commons"  # no query, no dash
 
 
+def _sign_up(web: TestClient, who: str) -> None:
+    """A new account, signed in on ``web`` (the test signs it out again: the module's other tests are not)."""
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', web.get("/signup", headers=EN).text)
+    assert csrf is not None
+    signed = web.post("/signup", data={"email": f"{who}-{uuid.uuid4().hex[:8]}@example.org",
+                                       "password": "correct horse battery", "csrf_token": csrf.group(1)},
+                      headers=EN, follow_redirects=False)
+    assert signed.status_code == 303
+
+
 def test_a_search_says_its_number_in_the_history_and_links_there(web: TestClient) -> None:
     """"Saved as set #1" (已保存为检索式 #1) named a set of the search history as a saved query, which
     检索式 means on a collection: it says the search is in the history, as the number to combine."""
-    email = f"hist-{uuid.uuid4().hex[:8]}@example.org"
-    csrf = re.search(r'name="csrf-token" content="([^"]+)"', web.get("/signup", headers=EN).text)
-    assert csrf is not None
-    signed = web.post("/signup", data={"email": email, "password": "correct horse battery",
-                                       "csrf_token": csrf.group(1)}, headers=EN, follow_redirects=False)
-    assert signed.status_code == 303
+    _sign_up(web, "hist")
     try:
         for headers, query, said in ((EN, QUERY, "In your search history as #1"),
                                      (ZH, "CC=JP", "已记入检索历史，编号 #2")):
@@ -455,12 +460,7 @@ def test_a_search_says_its_number_in_the_history_and_links_there(web: TestClient
 def test_a_long_query_in_the_history_is_cut_on_screen_and_kept_whole(web: TestClient) -> None:
     """On a phone a long query filled the history panel: its entry is cut to two lines by the
     stylesheet (line-clamp), the link and its title keep it whole, and it stays text."""
-    email = f"long-{uuid.uuid4().hex[:8]}@example.org"
-    csrf = re.search(r'name="csrf-token" content="([^"]+)"', web.get("/signup", headers=EN).text)
-    assert csrf is not None
-    signed = web.post("/signup", data={"email": email, "password": "correct horse battery",
-                                       "csrf_token": csrf.group(1)}, headers=EN, follow_redirects=False)
-    assert signed.status_code == 303
+    _sign_up(web, "long")
     query = 'TXT=(lamp OR "<img src=x onerror=alert(1)>" OR ' + " OR ".join(f"word{n}" for n in range(60)) + ")"
     try:
         text = web.get("/", params={"q": query}, headers=EN).text
