@@ -11,7 +11,6 @@ the built-in industries, so its dashboard, report and alerts are those of any ot
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -29,7 +28,7 @@ from analytics.industries import REGION_PREFIX, region_scope
 from analytics.portal import Dashboard, DashboardFilters, dashboard
 from core import regions
 from core.accounts.models import User
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, refusals_about
 from core.i18n import Language, Named
 from core.regions import Level, Region
 from ipsearch.query.ast import And, Keyword, Node, Not, any_keyword
@@ -123,7 +122,7 @@ def find(text: str) -> Region:
 def place(text: str) -> Place:
     """``find``, as pages name it: its code and its names in both languages. A refusal is about
     ``r``, the comparison's regions (the one region a comparison starts with is asked for here)."""
-    with _about("r"):
+    with refusals_about("r"):
         return Place.of(find(text))
 
 
@@ -191,22 +190,12 @@ def compared_regions(typed: list[str]) -> list[Region]:
     found: list[Region] = []
     if len(named) <= MAX_COMPARED:
         for at, text in named:
-            with _about(f"r.{at}"):
+            with refusals_about(f"r.{at}"):
                 found.append(regions.resolve(text))
     found = list(dict.fromkeys(found))
     if not 2 <= len(found) <= MAX_COMPARED:
         raise InvalidInput.said("compare two to %(most)s different regions", most=MAX_COMPARED).about("r")
     return found
-
-
-@contextmanager
-def _about(field: str) -> Iterator[None]:
-    """A region refused inside is about ``field`` of the comparison's form, for the form to mark it."""
-    try:
-        yield
-    except InvalidInput as exc:
-        exc.about(field)
-        raise
 
 
 def compare(search: SearchService, typed: list[str], filters: DashboardFilters) -> Comparison:

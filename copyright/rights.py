@@ -29,7 +29,7 @@ from core.accounts.models import User
 from core.accounts.permissions import require_staff
 from core.accounts.service import active_user_by_email
 from core.db import utcnow
-from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.errors import Conflict, InvalidInput, PermissionDenied, refusals_about
 from core.i18n import Term
 from core.ids import DbId
 from core.settings import Settings
@@ -146,11 +146,8 @@ def counterpart_by_email(session: Session, actor: User, email: str, field: str, 
     """The other party of a licence or a transfer, named by e-mail in ``field`` of a form: an active
     account, not the actor's own (``alone`` says why). Each refusal is about ``field``, so the form
     marks the address to put right, not only says why above it."""
-    try:
+    with refusals_about(field):
         counterpart = active_user_by_email(session, email)
-    except InvalidInput as exc:
-        exc.about(field)
-        raise
     if counterpart.id == actor.id:
         raise InvalidInput(alone).about(field)
     return counterpart

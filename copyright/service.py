@@ -73,7 +73,7 @@ from core.accounts.permissions import is_staff
 from core.accounts.service import create_user, normalise_email
 from core.audit import AuditAction, Writer
 from core.celery_app import TaskQueue
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound, refusals_about
 from core.filekinds import program_kind
 from core.i18n import Term
 from core.notifications import notify
@@ -199,7 +199,7 @@ def register_stream(w: Writer, settings: Settings, work_in: WorkIn, stream: Bina
     ``hash_only``, kept under the data dir as works/<sha256>. A program (by its content, or by
     ``filename``: an .exe or a script) is registered only as computer software. A refusal of the
     content (too large, a program, empty, registered already) is about ``file``, the part that sent it."""
-    with _about_the_file(), received(settings, stream) as upload:
+    with refusals_about("file", InvalidInput, Conflict), received(settings, stream) as upload:
         if work_in.work_type is not WorkType.software and (kind := program_kind(upload.head, filename)) is not None:
             raise InvalidInput.said("the file is a program (%(kind)s): register it as computer software, or "
                                     "choose the work's own file", kind=kind)
@@ -208,17 +208,6 @@ def register_stream(w: Writer, settings: Settings, work_in: WorkIn, stream: Bina
         if not hash_only:
             upload.keep()
         return _registered(w, reg)
-
-
-@contextmanager
-def _about_the_file() -> Iterator[None]:
-    """A refusal inside is about the file sent (``file``, the form's and the request's part), not the
-    hash a hash-only registration names (``content``)."""
-    try:
-        yield
-    except (InvalidInput, Conflict) as exc:
-        exc.about("file")
-        raise
 
 
 def register_upload(w: Writer, settings: Settings, work_json: str, stream: BinaryIO,

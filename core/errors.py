@@ -44,7 +44,8 @@ Private helpers (a name starting with ``_``) are not drawn: they never leave the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Self
 
 from core.i18n import Language, Named, Quoted, Term
@@ -114,3 +115,16 @@ class TooManyRequests(IPCommonsError):
 
 class Unavailable(IPCommonsError):
     """A backing service or stored state cannot serve the request now; retrying later may work."""
+
+
+@contextmanager
+def refusals_about(field: str, *kinds: type[IPCommonsError]) -> Iterator[None]:
+    """A refusal of ``kinds`` (``InvalidInput`` unless named) raised inside is marked as about the
+    form field ``field`` (``IPCommonsError.about``): for a check a service calls that knows nothing
+    of the form, such as resolving a region or an e-mail address a person typed."""
+    marked: tuple[type[IPCommonsError], ...] = kinds or (InvalidInput,)
+    try:
+        yield
+    except marked as exc:
+        exc.about(field)
+        raise

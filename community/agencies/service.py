@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -71,7 +70,7 @@ from core.accounts.models import User
 from core.accounts.permissions import is_owner_or_admin, require_admin, require_owner_or_admin, require_staff
 from core.audit import AuditAction, AuditRecord, Writer
 from core.db import utcnow
-from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, refusals_about
 from core.i18n import Named
 from core.regions import Level, Region
 from ipsearch.service import SearchService
@@ -256,9 +255,9 @@ def _place(province: str, city: str) -> dict[str, str | None]:
     A city alone names its province too; a municipality given as the city (Shanghai) is the province.
     Unknown or ambiguous names, and a city outside the province, are ``InvalidInput`` about the field
     to put right (``province``, or ``city``)."""
-    with _refusing("province"):
+    with refusals_about("province"):
         top = regions.resolve(province, Level.province) if province.strip() else None
-    with _refusing("city"):
+    with refusals_about("city"):
         town = _city(city, top) if city.strip() else None
     if town is not None and town.level is Level.province:
         top, town = town, None
@@ -560,23 +559,12 @@ def _json_has(column: InstrumentedAttribute[list[str]], prefix: str, whole: bool
     return cast(column, String).like(f'%"{prefix}{chr(34) if whole else ""}%')
 
 
-@contextmanager
-def _refusing(field: str) -> Iterator[None]:
-    """A refusal inside names the field it is about (``extra["field"]``: "province", "city" or "ipc"),
-    so a form marks it, and offers the reader's other choices again and drops only the refused one."""
-    try:
-        yield
-    except InvalidInput as exc:
-        exc.about(field)
-        raise
-
-
 def directory(session: Session, query: DirectoryQuery) -> DirectoryOut:
     """One page of agencies matching the filters, rated first (by Bayesian rating, then score), then
     those not yet rated. The province and city are any GB/T 2260 names or codes (a city outside the
     province, or a name unknown, is ``InvalidInput``); ``ipc`` is a section, class or subclass."""
     place = _place(query.province, query.city)
-    with _refusing("ipc"):
+    with refusals_about("ipc"):
         field = parse_ipc(query.ipc) if query.ipc.strip() else None
     stmt = select(Agency)
     if query.q.strip():
@@ -610,7 +598,7 @@ def recommended(session: Session, ipc: str | None, service: ServiceType | None, 
     service, the same city. Those in the field come first, then the others of the province."""
     place = _place(province, city)
     region = place["city_code"] or place["province_code"]
-    with _refusing("ipc"):
+    with refusals_about("ipc"):
         field = parse_ipc(ipc) if ipc and ipc.strip() else None
     out: list[RecommendedOut] = []
     for pick in recommend(session, ipc, service, region, limit):
