@@ -97,14 +97,12 @@ def item_counts(session: Session, collection_ids: list[int]) -> dict[int, int]:
     return {int(cid): int(n) for cid, n in rows}
 
 
-def found_after(session: Session, coll: Collection, after: datetime | None) -> int:
-    """How many items a refresh found after ``after`` (every one it found when None) and still in the
-    collection: the documents new to a reader, over all pages (``visits.new_after`` says since when)."""
-    stmt = select(func.count()).where(CollectionItem.collection_id == coll.id, CollectionItem.excluded.is_(False),
-                                      CollectionItem.source == ItemSource.refresh.value)
-    if after is not None:
-        stmt = stmt.where(CollectionItem.added_at > after)
-    return int(session.scalar(stmt) or 0)
+def found_after(session: Session, coll: Collection, after: datetime) -> int:
+    """How many items a refresh found after ``after`` and still in the collection: the documents new
+    to a reader, over all pages (``visits.new_after`` says since when)."""
+    return int(session.scalar(select(func.count()).where(
+        CollectionItem.collection_id == coll.id, CollectionItem.excluded.is_(False),
+        CollectionItem.source == ItemSource.refresh.value, CollectionItem.added_at > after)) or 0)
 
 
 NEW_MATCHES = "collection.new_matches"  # the inbox notice of a refresh's new documents

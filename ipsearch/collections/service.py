@@ -64,7 +64,7 @@ from ipsearch.collections.schemas import (
     TagIn,
     TagOut,
 )
-from ipsearch.collections.visits import NOTHING_NEW, NOTHING_SEEN, new_after, record_visit
+from ipsearch.collections.visits import NOTHING_NEW, new_after, record_visit
 from ipsearch.events import latest_event_id
 from ipsearch.model import normalise_pn, parse_publication_number
 from ipsearch.names import harmonise_name
@@ -260,9 +260,7 @@ def new_matches(session: Session, user: User | None, collection_id: int) -> int:
 
 def _new_count(session: Session, coll: Collection, after: datetime) -> int:
     """The documents a refresh found after ``after`` (``visits.new_after``), over the whole collection."""
-    if after == NOTHING_NEW:  # signed out: nothing is new to them
-        return 0
-    return found_after(session, coll, None if after == NOTHING_SEEN else after)
+    return 0 if after == NOTHING_NEW else found_after(session, coll, after)  # signed out: nothing is new
 
 
 def item(session: Session, user: User | None, search: SearchService, collection_id: int, pn: str,
