@@ -294,8 +294,7 @@ def add_staff(page: CheckedPageDep, email: Text, department: Text, role: Text) -
                                                    role=catalogue.staff_role(role)))
     except FORM_ERRORS as exc:
         page.session.rollback()
-        said = page.explain(exc)
-        return _staff_page(page, form_status(exc), staff_error=said, refused=page.refused_fields,
+        return _staff_page(page, form_status(exc), staff_error=page.explain(exc),
                            form={"email": email, "department": department, "role": role})
     return page.redirect(f"{H}/staff?notice=staffed")
 
