@@ -231,12 +231,17 @@ class Writer:
 
     ``commit`` refuses a write that recorded nothing, so no path can change state unaudited.
     The API builds one per request (after checking permission), the CLI one per command.
+
+    ``operator`` marks the platform's own operator (a command at the console, a scheduled task):
+    trusted with what an administrator may do though no account is logged in. Said outright, so
+    an anonymous web write (no user either: a sign-up, a guest's form) is never taken for one.
     """
 
-    def __init__(self, session: Session, user: User | None, ctx: AuditContext) -> None:
+    def __init__(self, session: Session, user: User | None, ctx: AuditContext, *, operator: bool = False) -> None:
         self.session = session
         self.user = user
         self.ctx = ctx
+        self.operator = operator
         self._audited = 0
 
     @property
@@ -244,6 +249,11 @@ class Writer:
         if self.user is None:
             raise NotAuthenticated("log in or send an API key")
         return self.user
+
+    def require_admin(self) -> None:
+        """An administrator's write: the operator may, anyone else must be a logged-in administrator."""
+        if not self.operator:
+            require_admin(self.actor)
 
     def audit(self, action: AuditAction, object_type: str, object_id: object, **details: Any) -> None:
         append(self.session, self.ctx, action, object_type, object_id, **details)

@@ -98,8 +98,7 @@ def _put_item(w: Writer, body: ItemIn) -> bool:
 
 def seed(w: Writer) -> list[ItemOut]:
     """Create the seed departments and items that are missing (idempotent); admins or the CLI."""
-    if w.user is not None:
-        require_admin(w.user)
+    w.require_admin()
     created = sum(_put_department(w, d) for d in DEPARTMENTS) + sum(_put_item(w, i) for i in ITEMS)
     if created:
         w.commit()
@@ -153,10 +152,9 @@ def _staff_out(session: Session, row: Staff) -> StaffOut:
 
 
 def add_staff(w: Writer, body: StaffIn) -> StaffOut:
-    """An admin (or the operator at the command line: no user) gives a person a role in a
+    """An admin (or the operator at the command line) gives a person a role in a
     department (idempotent)."""
-    if w.user is not None:
-        require_admin(w.user)
+    w.require_admin()
     dept = department(w.session, body.department)
     user = w.session.scalar(select(User).where(User.email == normalise_email(str(body.email))))
     if user is None:
@@ -174,11 +172,10 @@ def add_staff(w: Writer, body: StaffIn) -> StaffOut:
 
 
 def remove_staff(w: Writer, body: StaffIn) -> None:
-    """An admin (or the operator at the command line: no user) takes a role away (the API, the
+    """An admin (or the operator at the command line) takes a role away (the API, the
     staff page, ``ipcommons hall staff --remove``); a role the person does not hold is refused by
     name, department included."""
-    if w.user is not None:
-        require_admin(w.user)
+    w.require_admin()
     dept = department(w.session, body.department)
     row = w.session.scalar(select(Staff).join(User, User.id == Staff.user_id).where(
         Staff.department_id == dept.id, User.email == normalise_email(str(body.email)), Staff.role == body.role))
@@ -237,10 +234,9 @@ def _department_out(d: Department) -> DepartmentIn:
 
 
 def set_separate_duties(w: Writer, code: str, body: DutiesIn) -> DepartmentIn:
-    """An admin (or the operator: no user) decides whether the department keeps handling, review
+    """An admin (or the operator) decides whether the department keeps handling, review
     and approval in different hands; a change applies to the steps taken after it."""
-    if w.user is not None:
-        require_admin(w.user)
+    w.require_admin()
     dept = department(w.session, code)
     if dept.separate_duties != body.separate:
         dept.separate_duties = body.separate

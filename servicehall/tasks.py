@@ -20,7 +20,7 @@ FORGET_SECONDS = 3600.0
 def sweep() -> int:
     """Cards fired by this run (the platform itself is the actor: ``actor_id`` is empty)."""
     with session_scope(get_settings().effective_database_url) as session:
-        return service.sweep(Writer(session, None, AuditContext(client_ip="beat")))
+        return service.sweep(Writer(session, None, AuditContext(client_ip="beat"), operator=True))
 
 
 @periodic(FORGET_SECONDS)
@@ -29,4 +29,4 @@ def forget_held_files() -> int:
     """Files kept from refused forms, removed once a day old (the platform is the actor)."""
     settings = get_settings()
     with session_scope(settings.effective_database_url) as session:
-        return service.forget_held_files(Writer(session, None, AuditContext(client_ip="beat")), settings)
+        return service.forget_held_files(Writer(session, None, AuditContext(client_ip="beat"), operator=True), settings)

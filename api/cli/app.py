@@ -23,5 +23,8 @@ err = Console(stderr=True)
 
 
 def cli_writer(session: Session, user: User | None = None) -> Writer:
-    """The audited write of one command; the trail records ``cli`` as where it came from."""
-    return Writer(session, user, AuditContext(actor_id=user.id if user else None, client_ip="cli"))
+    """The audited write of one command; the trail records ``cli`` as where it came from. Without
+    ``user`` the console's operator writes (an administrator's rights); with one, the command acts
+    with that account's rights alone."""
+    return Writer(session, user, AuditContext(actor_id=user.id if user else None, client_ip="cli"),
+                  operator=user is None)

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from api.i18n import translations
 from core.accounts.models import User
-from core.audit import AuditRecord
-from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.audit import AuditContext, AuditRecord, Writer
+from core.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from core.i18n import Language
 from servicehall import catalogue, service, views, warnings
-from servicehall.models import Application, Department, Status
+from servicehall.models import Application, Department, StaffRole, Status
 from servicehall.schemas import AssignIn, DutiesIn, StaffIn
 from servicehall.workflow import Action
 from tests.servicehall.conftest import Office
@@ -158,3 +158,22 @@ def test_the_worklist_and_the_cards_leave_out_a_barred_person(office: Office) ->
         told = warnings.recipients(session, app)
         assert office.people["handler"] not in told
         assert {office.people["reviewer"], office.people["head"]} <= set(told)
+
+
+def test_no_account_is_no_operator_only_the_console_is(office: Office) -> None:
+    """The administrator's hall writes take the operator (a console command, a scheduled task) or an
+    administrator; an anonymous web write has no user either and is refused, not taken for the operator."""
+    with office.sessions() as session:
+        email = session.get(User, office.people["stranger"]).email  # type: ignore[union-attr]
+        anonymous = Writer(session, None, AuditContext(client_ip="192.0.2.1"))
+        staff = StaffIn(email=email, department=office.department, role=StaffRole.handler)
+        for write in (lambda: catalogue.add_staff(anonymous, staff), lambda: catalogue.remove_staff(anonymous, staff),
+                      lambda: catalogue.seed(anonymous),
+                      lambda: catalogue.set_separate_duties(anonymous, office.department, DutiesIn(separate=True))):
+            with pytest.raises(NotAuthenticated):
+                write()
+        session.rollback()
+        operator = Writer(session, None, AuditContext(client_ip="cli"), operator=True)
+        catalogue.add_staff(operator, staff)
+        assert StaffRole.handler in catalogue.roles_of(session, session.get(User, office.people["stranger"]),
+                                                      catalogue.department(session, office.department).id)
