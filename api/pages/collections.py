@@ -269,11 +269,11 @@ def add_documents(page: CheckedPageDep, cid: DbId, pns: Text = "", next: Text = 
 def add_to_collection(page: CheckedPageDep, collection: Annotated[DbId, Form()], pn: Text) -> Response:
     """The patent page's "add to collection": back to the patent, now listed with the collection."""
     try:
-        service.add_items(page.writer(), page.platform.search, collection, ItemsIn(pns=[pn]))
+        numbers = service.add_items(page.writer(), page.platform.search, collection, ItemsIn(pns=[pn])).numbers
     except FORM_ERRORS as exc:
         page.session.rollback()
         return _collection(page, collection, status_code=400, add_error=_error_text(page, exc), typed=pn)
-    return page.redirect(_patent_panel(service.corpus_number(page.platform.search, pn) or pn.strip(), collection))
+    return page.redirect(_patent_panel(numbers[0], collection))
 
 
 def _patent_panel(pn: str, collection: int, created: bool = False) -> str:

@@ -83,6 +83,8 @@ class ItemsOut(BaseModel):
 
 class AddedOut(BaseModel):
     added: list[str] = Field(description="the publication numbers that were not in the collection before")
+    numbers: list[str] = Field(default_factory=list, description="each number sent, as the corpus numbers it "
+                               "(US 7,654,321 B2 is US7654321B2), whether it was added now or was there already")
 
 
 class RemovedOut(BaseModel):

@@ -349,10 +349,11 @@ def corpus_number(search: SearchService, typed: str) -> str | None:
 def add_items(w: Writer, search: SearchService, collection_id: int, body: ItemsIn) -> AddedOut:
     """Add documents of the corpus; an unknown number refuses the whole request."""
     coll = get_editable(w.session, w.actor, collection_id)
-    added = _add_items(w.session, coll, _in_corpus(search, body.pns))
+    numbers = _in_corpus(search, body.pns)
+    added = _add_items(w.session, coll, numbers)
     w.audit(AuditAction.collection_items_add, OBJECT, coll.id, pns=added)
     w.commit()
-    return AddedOut(added=added)
+    return AddedOut(added=added, numbers=numbers)
 
 
 def _items_of_number(session: Session, coll: Collection, typed: str, removed: bool = False) -> list[str]:

@@ -216,6 +216,8 @@ def test_items_tags_and_notes(world: World) -> None:
     other = service.create(world.writer(owner), world.search, CollectionIn(name="By number")).id
     assert service.add_items(world.writer(owner), world.search, other, ItemsIn(pns=["EP 1873405"])).added == [
         "EP1873405A2"]
+    again = service.add_items(world.writer(owner), world.search, other, ItemsIn(pns=["ep1873405"]))
+    assert (again.added, again.numbers) == ([], ["EP1873405A2"])  # there already: still named as the corpus does
     assert service.corpus_number(world.search, "ep1873405") == "EP1873405A2"
     # and so do tagging and removing it
     assert service.add_tag(world.writer(owner), other, TagIn(pn="EP1873405", tag="kindless")).pn == "EP1873405A2"
