@@ -120,10 +120,8 @@ def find(text: str) -> Region:
 
 
 def place(text: str) -> Place:
-    """``find``, as pages name it: its code and its names in both languages. A refusal is about
-    ``r``, the comparison's regions (the one region a comparison starts with is asked for here)."""
-    with refusals_about("r"):
-        return Place.of(find(text))
+    """``find``, as pages name it: its code and its names in both languages."""
+    return Place.of(find(text))
 
 
 def region_board(session: Session, search: SearchService, user: User | None, code: str, filters: DashboardFilters,

@@ -22,7 +22,7 @@ from analytics.regional import RegionTable
 from api.pages.context import Page, PageDep
 from api.pages.downloads import dated, download
 from api.pages.reports import BASIS_LABELS, COUNTING_LABELS, Home, Year, dashboard_charts, refused_home, refused_period
-from core.errors import InvalidInput
+from core.errors import InvalidInput, refusals_about
 from core.regions import Level
 from ipsearch.results import ExportFormat
 
@@ -82,7 +82,8 @@ def _one_to_compare(page: Page, typed: str, form: dict[str, Any]) -> HTMLRespons
     """The form with the one region named, by its name, asking for another (a region page links here
     with its code: it opened on a refusal of what the reader had not yet had a chance to type)."""
     try:
-        found = regional.place(typed)
+        with refusals_about("r"):  # the form's regions: the one a comparison starts with is asked for here
+            found = regional.place(typed)
     except InvalidInput as exc:
         return page.render("regions_compare.html", 422, comparison=None, error=page.explain(exc), **form)
     name = found.name(page.lang)
