@@ -16,12 +16,9 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -33,9 +30,10 @@ from copyright.models import WorkType  # noqa: E402
 from copyright.registry import ContentHash, WorkIn, certificate, register  # noqa: E402
 from copyright.verify import verify_certificate  # noqa: E402
 from core.accounts.service import create_user  # noqa: E402
-from core.db import reset_engines, session_scope  # noqa: E402
+from core.db import session_scope  # noqa: E402
 from core.migrate import upgrade  # noqa: E402
 from core.settings import get_settings  # noqa: E402
+from tests.databases import new_postgres_database  # noqa: E402
 
 
 @contextmanager
@@ -45,18 +43,8 @@ def fresh_database(url: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{tmp}/bench.sqlite"
         return
-    base, _, _ = url.rpartition("/")
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{base}/{name}"
-    finally:
-        reset_engines()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgres_database(url, "bench") as fresh:
+        yield fresh
 
 
 def bench_registrations(n: int) -> tuple[float, dict[str, object]]:

@@ -15,17 +15,16 @@ import redis
 from argon2 import profiles
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, sync_playwright
-from sqlalchemy import create_engine, text
 
 from api.app import create_app
 from core.accounts import passwords
-from core.db import get_engine, reset_engines
+from core.db import reset_engines
 from core.migrate import upgrade
 from core.settings import Settings
 from ipsearch.backends import get_backend
 from ipsearch.service import SearchService
 from loaders.pipeline import run_load
-from tests.databases import migrated
+from tests.databases import migrated, new_postgres_database
 
 REPO = Path(__file__).resolve().parents[1]
 # One platform per test session: every fixture decrypts the shared database's signing keys alike.
@@ -90,18 +89,10 @@ def pg_server_url() -> str:
 @pytest.fixture(scope="session")
 def pg_url(pg_server_url: str) -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, migrated to head, dropped afterwards."""
-    name = f"ipc_test_{uuid.uuid4().hex[:10]}"
-    base, _, _ = pg_server_url.rpartition("/")
-    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT", pool_pre_ping=True)  # survives restarts
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = f"{base}/{name}"
-    upgrade(url)
-    yield url
-    reset_engines()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with new_postgres_database(pg_server_url, "ipc_test") as url:
+        upgrade(url)
+        yield url
+        reset_engines()
 
 
 @pytest.fixture
@@ -184,16 +175,5 @@ def fresh_db(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/fresh.db"
         return
-    server: str = request.getfixturevalue("pg_server_url")
-    base, _, _ = server.rpartition("/")
-    name = f"ipc_fresh_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{base}/{name}"
-    finally:
-        get_engine(f"{base}/{name}").dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgres_database(request.getfixturevalue("pg_server_url"), "ipc_fresh") as url:
+        yield url

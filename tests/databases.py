@@ -13,11 +13,16 @@ import atexit
 import shutil
 import sqlite3
 import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from core.db import get_engine
 from core.migrate import upgrade
 
 _SQLITE = "sqlite"
@@ -47,3 +52,23 @@ def migrated(url: str) -> None:
     finally:
         source.close()
         copy.close()
+
+
+@contextmanager
+def new_postgres_database(server_url: str, prefix: str) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database on the server ``server_url`` names, dropped on
+    leaving (with whatever is still connected to it). The tests' session database, the migration
+    tests' empty ones and the benchmarks' all come from here."""
+    base, _, _ = server_url.rpartition("/")
+    url = f"{base}/{prefix}_{uuid.uuid4().hex[:10]}"
+    name = make_url(url).database
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT", pool_pre_ping=True)  # survives restarts
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url
+    finally:
+        get_engine(url).dispose()  # this process's connections first
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
