@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.i18n import N_
 from api.pages.context import CheckedPageDep, Page, PageDep
 from api.pages.downloads import dated, download
+from api.pages.field_help import FIELD_HELP, OPERATOR_HELP
 from api.pages.patent import render_patent
 from core.errors import InvalidInput
 from ipsearch import history
@@ -105,6 +106,7 @@ def search_page(page: PageDep, q: Annotated[str, Query(max_length=PAGE_QUERY_CHA
     context: dict[str, object] = {"q": q, "filters": f, "sort": sort.value, "trail": trail, "cursor": cursor,
                                   "group": group.value, "facet_clause": FACET_CLAUSE,
                                   "facet_titles": FACET_TITLES, "max_export": MAX_EXPORT, "result": None,
+                                  "field_help": FIELD_HELP, "operator_help": OPERATOR_HELP,
                                   "error": None, "welcome": welcome == "1" and page.user is not None}
     if q.strip() or f:
         try:

@@ -17,10 +17,12 @@ from fastapi.testclient import TestClient
 from lxml import html
 
 from api.app import create_app
+from api.pages.field_help import FIELD_HELP, OPERATOR_HELP, described_codes, parser_codes
 from api.pages.search import facet_lists
 from core.settings import BackendKind, Settings
 from ipsearch.names import harmonise_name
 from ipsearch.query.ast import ALIASES, field_names
+from ipsearch.query.parser import parse_query
 from ipsearch.results import FacetBucket
 from loaders.pipeline import run_load
 from tests.databases import migrated
@@ -77,10 +79,18 @@ def test_bad_grouping_is_a_clear_error(web: TestClient) -> None:
 
 
 def test_the_field_help_lists_every_field_and_chinese_name(web: TestClient) -> None:
-    help_text = " ".join(c.text_content() for c in html.fromstring(web.get("/", headers=EN).text).xpath("//p//code"))
-    words = set(help_text.split())
-    assert {name for name in ALIASES if not name.isascii()} <= words
-    assert {code for code in field_names() if code.isascii()} <= words  # codes and their ASCII aliases
+    """A field a row: its code with its other names, what it searches (in the reader's words), an
+    example. Every field and name the parser takes is there, and every example parses as written."""
+    for headers, meaning in ((EN, "Earliest priority date"), (ZH, "最早优先权日")):
+        helped = html.fromstring(web.get("/", headers=headers).text).get_element_by_id("query-help")
+        names = set(" ".join(dt.text_content() for dt in helped.xpath(".//div[@class='field-groups']//dt")).split())
+        assert {name for name in ALIASES if not name.isascii()} <= names
+        assert {code for code in field_names() if code.isascii()} <= names  # codes and their ASCII aliases
+        prd = next(dt for dt in helped.xpath(".//dt") if dt.findtext("code") == "PRD")
+        assert meaning in prd.getnext().text_content() and "优先权日" in prd.text_content()
+    assert described_codes() == parser_codes()
+    for row in [row for group in FIELD_HELP for row in group.rows] + [r for r in OPERATOR_HELP if r.code != "#n"]:
+        parse_query(row.example)  # raises if the help shows a query the parser refuses
 
 
 def test_patent_page_lists_family_members_and_says_when_there_are_none(web: TestClient) -> None:
