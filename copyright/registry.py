@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, BinaryIO
 
 from pydantic import BaseModel, Field, model_validator
@@ -30,7 +30,7 @@ from copyright.models import (
 from core.accounts.models import User
 from core.db import latest_today, utcnow
 from core.errors import Conflict, InvalidInput, NotFound
-from core.i18n import Term
+from core.i18n import SHOWN_ZONE, Term
 from core.notifications import notify
 from core.settings import Settings
 from core.text import MultiLine, SingleLine
@@ -42,12 +42,20 @@ EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()  # every empty file's: no work, a
 
 # The refusal names the registration the owner already has (``extra["registration"]``: the page links it).
 ALREADY_YOURS = "you have registered this file already, as %(number)s"
+# The earliest completion or first publication date registered. Economic rights last the author's
+# life and 50 years (Copyright Law Art. 23): those in a work completed before 1900 have run out, so
+# an earlier date is a slip of the year (0101 typed for 2010 or 2101), which the signed certificate
+# would carry for good. The refusals say the year: change them with it.
+EARLIEST_WORK_DATE = date(1900, 1, 1)
 
 
-def registry_day() -> date:
-    """The registry's day, which dates registrations, licences and transfers and decides who holds
-    what: UTC's. A form's default date is this one, so that what it records is in force at once."""
-    return datetime.now(UTC).date()
+def registry_day(now: datetime | None = None) -> date:
+    """The registry's day, which dates licences and transfers and decides who holds what today: the
+    day its pages show (Beijing's, ``SHOWN_ZONE``). A form's default date is this one, so that what
+    it records is in force at once. It was UTC's, which is still yesterday in Beijing until 08:00:
+    a transfer made then defaulted to a date the page showed as yesterday (and a form dated by
+    Beijing's day instead was not in force for up to 8 hours, the holders being read on UTC's)."""
+    return (now or utcnow()).astimezone(SHOWN_ZONE).date()
 
 
 class WorkIn(BaseModel):
@@ -65,14 +73,18 @@ class WorkIn(BaseModel):
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> WorkIn:
-        """Completion and publication as a registrar checks them: not in the future, published
-        after completion, a publication date or place only for a published work, and a published
-        work's date of first publication."""
+        """Completion and publication as a registrar checks them: not in the future nor before
+        ``EARLIEST_WORK_DATE``, published after completion, a publication date or place only for a
+        published work, and a published work's date of first publication."""
         today = latest_today()
         if self.completion_date and self.completion_date > today:
             raise _refused("the completion date is in the future", "completion_date")
+        if self.completion_date and self.completion_date < EARLIEST_WORK_DATE:
+            raise _refused("the completion date is before 1900: check the year", "completion_date")
         if self.first_publication_date and self.first_publication_date > today:
             raise _refused("the first publication date is in the future", "first_publication_date")
+        if self.first_publication_date and self.first_publication_date < EARLIEST_WORK_DATE:
+            raise _refused("the first publication date is before 1900: check the year", "first_publication_date")
         if self.completion_date and self.first_publication_date and self.first_publication_date < self.completion_date:
             raise _refused("the work is first published before it was completed", "first_publication_date")
         if not self.published and (self.first_publication_date or self.first_publication_place):

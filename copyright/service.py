@@ -17,7 +17,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -198,13 +198,21 @@ def register_stream(w: Writer, settings: Settings, work_in: WorkIn, stream: Bina
     """Register from the file itself: hashed, fingerprinted (images and texts) and, unless
     ``hash_only``, kept under the data dir as works/<sha256>. A program (by its content, or by
     ``filename``: an .exe or a script) is registered only as computer software. A refusal of the
-    content (too large, a program, empty, registered already) is about ``file``, the part that sent it."""
-    with refusals_about("file", InvalidInput, Conflict), received(settings, stream) as upload:
+    content (too large, a program, empty, registered already) is about ``file``, the part that sent
+    it; any other refusal keeps the field it names (the form marks that one, not the file), or none."""
+    with ExitStack() as stack:
+        with refusals_about("file"):  # more than the upload limit
+            upload = stack.enter_context(received(settings, stream))
         if work_in.work_type is not WorkType.software and (kind := program_kind(upload.head, filename)) is not None:
             raise InvalidInput.said("the file is a program (%(kind)s): register it as computer software, or "
-                                    "choose the work's own file", kind=kind)
-        reg = register(w.session, settings, w.actor, work_in, upload.content, hash_only=hash_only,
-                       stored_path=None if hash_only else str(upload.final), data=upload.head)
+                                    "choose the work's own file", kind=kind).about("file")
+        try:
+            reg = register(w.session, settings, w.actor, work_in, upload.content, hash_only=hash_only,
+                           stored_path=None if hash_only else str(upload.final), data=upload.head)
+        except (InvalidInput, Conflict) as exc:
+            if exc.extra.get("field") == "content":  # its bytes (empty, registered already): the file sent them
+                exc.about("file")
+            raise
         if not hash_only:
             upload.keep()
         return _registered(w, reg)

@@ -29,7 +29,7 @@ from api.pages.copyright_catalogue import TO_THE_REGISTER
 from api.pages.errors import came_from
 from copyright import offers, records, service
 from copyright.models import RIGHT_LABELS, WORK_TYPE_LABELS, Right, WorkType
-from copyright.registry import ContentHash, WorkIn, registry_day
+from copyright.registry import EARLIEST_WORK_DATE, ContentHash, WorkIn, registry_day
 from copyright.rights import TransferByEmailIn
 from copyright.schemas import RegisterIn
 from core.db import latest_today
@@ -47,6 +47,9 @@ WIZARD_LABELS = {"work_type": N_("Type of work"), "title": N_("Title"), "descrip
                  "published": N_("The work has been published"),
                  "first_publication_date": N_("First publication date"),
                  "first_publication_place": N_("First publication place")}
+# the registry's refusals of a date too early (copyright.registry.EARLIEST_WORK_DATE), for the catalogs
+TOO_EARLY = (N_("the completion date is before 1900: check the year"),
+             N_("the first publication date is before 1900: check the year"))
 
 
 def work_types(lang: Language) -> list[tuple[str, str]]:
@@ -149,7 +152,7 @@ def _wizard(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
     return page.render("copyright_register.html", status_code, work_types=work_types(page.lang),
                        max_upload=page.platform.settings.max_upload_bytes,
                        # the latest date a work can be completed or published: the server's own check (latest_today)
-                       today=latest_today().isoformat(), **extra)
+                       today=latest_today().isoformat(), earliest=EARLIEST_WORK_DATE.isoformat(), **extra)
 
 
 @router.get("/copyright/register", response_class=HTMLResponse)
@@ -171,10 +174,10 @@ def register(page: CheckedPageDep, title: Text = "", work_type: Text = "", mode:
             "first_publication_date": first_publication_date, "first_publication_place": first_publication_place,
             "sha256": sha256}
     dropped = mode != "hash" and file is not None and bool(file.filename)  # a browser never keeps it
-    about_file = False  # where the refusal is said: by the work's fields, or by the file's (step 4)
+    sent = False  # the work was described: a refusal from here on that names none of its fields is the file's
     try:
         work, settings = _work(page, form), page.platform.settings
-        about_file = True
+        sent = True
         if mode == "hash":
             done = service.register_hash(page.writer(), settings, RegisterIn(work=work, content=_content(sha256, size)))
         elif file is not None and file.filename:
@@ -184,8 +187,9 @@ def register(page: CheckedPageDep, title: Text = "", work_type: Text = "", mode:
     except FORM_ERRORS as exc:
         page.session.rollback()
         yours = exc.extra.get("registration") if isinstance(exc, Conflict) else None
-        return _wizard(page, 400, error=page.explain(exc), form=form, choose_again=dropped and yours is None,
-                       about_file=about_file, yours=yours, beside={} if about_file else _beside(page, exc))
+        error, beside = page.explain(exc), _beside(page, exc)  # a refusal of the title or a date, by that field
+        return _wizard(page, 400, error=error, form=form, choose_again=dropped and yours is None,
+                       about_file=sent and not beside, yours=yours, beside=beside)
     return page.redirect(f"/copyright/records/{done.number}?registered=1#content")  # not the form's #form-error
 
 

@@ -90,7 +90,7 @@
   var pubPlace = form.elements.namedItem("first_publication_place");
   function checkDates() {
     var today = completed.max;
-    pubDate.min = completed.value;
+    pubDate.min = completed.value || completed.min;  // the registry's earliest date until a completion is given
     completed.setCustomValidity(completed.value && completed.value > today ? texts.completedFuture : "");
     pubDate.setCustomValidity(pubDate.value && pubDate.value > today ? texts.publishedFuture
       : pubDate.value && completed.value && pubDate.value < completed.value ? texts.publishedEarly : "");

@@ -205,3 +205,21 @@ def test_bad_inputs(client: TestClient) -> None:
     assert client.get("/api/v1/copyright/registrations/CR-1999-00000001").status_code == 404
     assert client.post("/api/v1/copyright/verify", json={"certificate": {"x": 1}}).json()["failed_step"] == (
         "certificate format")
+
+
+def test_a_date_before_1900_is_refused_by_the_api(client: TestClient) -> None:
+    """0101 typed for 2010 was registered through the API as through the form."""
+    _, h = new_user(client)
+    for work, said in (({"completion_date": "0101-01-01"}, "the completion date is before 1900: check the year"),
+                       ({"published": True, "first_publication_date": "1899-12-31"},
+                        "the first publication date is before 1900: check the year")):
+        body = {"work": {"title": "x", "work_type": "written", **work}, "content": {"sha256": "cd" * 32}}
+        r = client.post("/api/v1/copyright/registrations", headers=h, json=body)
+        assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+        assert said in json.dumps(r.json()["errors"])
+        r = client.post("/api/v1/copyright/registrations/upload", headers=h, files={"file": ("a.txt", b"abc")},
+                        data={"work": json.dumps(body["work"])})
+        assert r.status_code == 400 and said in r.json()["detail"]
+    body = {"work": {"title": "x", "work_type": "written", "completion_date": "1900-01-01"},
+            "content": {"sha256": "cd" * 32}}
+    assert client.post("/api/v1/copyright/registrations", headers=h, json=body).status_code == 201

@@ -19,10 +19,10 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from copyright import log, merkle, service
+from copyright import log, merkle, registry, service
 from copyright.canonical import canonical
 from copyright.models import Licence, Registration, RegistrationStatus, Right, Transfer, Work, WorkType
-from copyright.registry import ContentHash, WorkIn
+from copyright.registry import EARLIEST_WORK_DATE, ContentHash, WorkIn, registry_day
 from copyright.rights import LicenceIn, TransferByEmailIn, TransferIn
 from copyright.schemas import DecisionIn, DisputeIn, RegisterIn, RenderingOut, ResolveIn, VerifyIn
 from copyright.tasks import pdf_path
@@ -322,6 +322,69 @@ def test_a_day_that_has_begun_somewhere_is_not_in_the_future() -> None:
     assert WorkIn(title="t", work_type=WorkType.written, completion_date=furthest).completion_date == furthest
     with pytest.raises(ValidationError, match="the completion date is in the future"):
         WorkIn(title="t", work_type=WorkType.written, completion_date=furthest + timedelta(days=1))
+
+
+def test_a_date_before_1900_is_a_slip_of_the_year() -> None:
+    """0101 typed for 2010 was registered, and its certificate would say so for good."""
+    assert EARLIEST_WORK_DATE == date(1900, 1, 1)
+    assert WorkIn(title="t", work_type=WorkType.written, completion_date=EARLIEST_WORK_DATE,
+                  published=True, first_publication_date=EARLIEST_WORK_DATE).completion_date == EARLIEST_WORK_DATE
+    for field, said in (("completion_date", "the completion date is before 1900: check the year"),
+                        ("first_publication_date", "the first publication date is before 1900: check the year")):
+        for slip in (date(101, 1, 1), date(1899, 12, 31), date(1, 1, 1)):
+            dates = {field: slip} | ({"published": True} if field == "first_publication_date" else {})
+            with pytest.raises(ValidationError) as refused:
+                WorkIn(title="t", work_type=WorkType.written, **dates)
+            [error] = refused.value.errors()
+            assert (error["msg"], error.get("ctx", {}).get("field")) == (said, field)  # said beside its field
+
+
+def test_the_registrys_day_is_the_day_its_pages_show() -> None:
+    """Forms defaulted to UTC's day, yesterday in Beijing until 08:00, where the pages show times."""
+    assert registry_day(datetime(2026, 3, 1, 15, 59, tzinfo=UTC)) == date(2026, 3, 1)  # 23:59 in Beijing
+    assert registry_day(datetime(2026, 3, 1, 16, 0, tzinfo=UTC)) == date(2026, 3, 2)  # 00:00 in Beijing
+    assert registry_day(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == date(2027, 1, 1)
+
+
+def test_a_transfer_dated_by_the_registrys_day_is_in_force_at_once(session: Session, settings: Settings,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 01:00 in Beijing (17:00 UTC the day before) the default date is Beijing's, and who holds
+    the rights today is read on that day too: the recipient holds them at once."""
+    moment = datetime.combine(today() - timedelta(days=2), datetime.min.time(), UTC) + timedelta(hours=17)
+    monkeypatch.setattr(registry, "utcnow", lambda: moment)
+    owner, heir = person(session), person(session)
+    number = by_hash(session, settings, owner, uuid.uuid4().bytes)
+    assert registry_day() == moment.date() + timedelta(days=1)
+    service.transfer_to(writer(session, owner), number, TransferByEmailIn(
+        recipient_email=heir.email, rights=[Right.adaptation], effective_date=registry_day()))
+    assert service.rights_on(session, number).holders[str(heir.id)] == ["adaptation"]
+
+
+def test_only_the_files_refusals_are_about_the_file(session: Session, settings: Settings,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every refusal raised while an upload was registered was marked as about the file: one about
+    the title said so beside the file's field. The file's own (too large, a program, empty,
+    registered already) still are."""
+    owner = person(session)
+
+    def refusal(work: dict[str, str], data: bytes, limit: int = settings.max_upload_bytes) -> InvalidInput | Conflict:
+        small = settings.model_copy(update={"max_upload_bytes": limit})
+        with pytest.raises((InvalidInput, Conflict)) as refused:
+            service.register_upload(writer(session, owner), small, json.dumps(work), io.BytesIO(data))
+        session.rollback()
+        return refused.value  # type: ignore[return-value]
+
+    written = {"title": "Mine", "work_type": "written"}
+    service.register_upload(writer(session, owner), settings, json.dumps(written), io.BytesIO(b"mine"))
+    for data, limit in ((b"y" * 5000, 1000), (PROGRAM, settings.max_upload_bytes), (b"", settings.max_upload_bytes),
+                        (b"mine", settings.max_upload_bytes)):
+        assert refusal(written, data, limit).extra["field"] == "file", data[:10]
+
+    def refuse_the_title(*args: object, **kwargs: object) -> None:
+        raise InvalidInput("a title the registry will not take").about("title")
+
+    monkeypatch.setattr(service, "register", refuse_the_title)
+    assert refusal(written, b"a new work").extra["field"] == "title"
 
 
 def test_only_staff_resolve_disputes(session: Session, settings: Settings) -> None:

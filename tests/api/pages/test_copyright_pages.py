@@ -4,6 +4,7 @@ public record, my works, and a licence offered, accepted and shown with its fee 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import re
@@ -17,10 +18,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from api.app import create_app
+from copyright import registry, service
 from copyright.models import Registration, RegistrationStatus, Right
 from copyright.registry import registry_day
 from core.db import session_scope
+from core.errors import InvalidInput
 from core.settings import Settings
+from tests.core.test_filekinds import PE as PROGRAM
 
 PASSWORD = "correct horse battery"
 HTML = {"Accept": "text/html", "Accept-Language": "en"}
@@ -660,3 +664,82 @@ def test_a_refusal_of_one_field_is_said_beside_it_under_its_label(
         assert tree.get_element_by_id(field_id).get("aria-invalid") == "true"
         assert tree.get_element_by_id("form-error") is not None  # the page still comes back scrolled to it
         assert r.text.index('id="form-error"') > r.text.index('id="register-form"')  # beside it, not above the form
+
+
+# --- dates a registrar would not take, the registry's day, and which field a refusal marks ---------
+
+@pytest.mark.parametrize(("change", "field_id", "reason"), [
+    ({"completion_date": "0101-01-01"}, "w-completed", "the completion date is before 1900: check the year"),
+    ({"completion_date": "1899-12-31"}, "w-completed", "the completion date is before 1900: check the year"),
+    ({"published": "1", "first_publication_date": "0101-06-01"}, "w-pubdate",
+     "the first publication date is before 1900: check the year"),
+])
+def test_a_date_before_1900_is_refused_beside_its_field(
+        portal: Settings, change: dict[str, str], field_id: str, reason: str) -> None:
+    """0101 typed for 2010 was registered: the form refuses it by the field, and the browser's own
+    date check knows the earliest date too."""
+    with _client(portal) as client:
+        _sign_up(client)
+        form = client.get("/copyright/register", headers=HTML).text
+        tree = lxml.html.fromstring(form)
+        assert tree.get_element_by_id("w-completed").get("min") == "1900-01-01"
+        assert tree.get_element_by_id("w-pubdate").get("min") == "1900-01-01"
+        r = client.post("/copyright/register", data={**WORK, **HASHED, **change, "csrf_token": _csrf(client)},
+                        headers=HTML)
+        assert r.status_code == 400
+        assert reason in _refusal_beside(r.text, field_id).lower()
+        assert _marked(r.text) == [field_id]
+        assert "You have not registered a work yet." in client.get("/copyright/mine", headers=HTML).text
+        at_the_limit = {**change, **{k: "1900-01-01" for k in change if k.endswith("date")},
+                        "completion_date": "1900-01-01"}
+        assert _register(client, {**WORK, **HASHED, **at_the_limit})  # 1900 itself is registered
+
+
+def test_each_refusal_of_an_upload_marks_the_field_it_is_about(portal: Settings,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every refusal raised while the upload was registered marked the file: one about the title
+    left the title unmarked. The file's own refusals mark the file, a date's its field, and one the
+    registry raises about the title the title."""
+    with _client(portal) as client:
+        _sign_up(client)
+        upload = {**WORK, "mode": "upload", "title": "A novel", "work_type": "written"}
+
+        def refused(data: dict[str, str], content: bytes) -> str:
+            r = client.post("/copyright/register", data=data | {"csrf_token": _csrf(client)},
+                            files={"file": ("novel.txt", content, "text/plain")}, headers=HTML)
+            assert r.status_code == 400, r.text
+            return r.text
+
+        assert _marked(refused(upload, PROGRAM)) == ["w-file"]  # a program
+        assert _marked(refused(upload, b"")) == ["w-file"]  # empty
+        assert _marked(refused(upload | {"completion_date": "0101-01-01"}, b"chapter one")) == ["w-completed"]
+
+        def refuse_the_title(*args: object, **kwargs: object) -> None:
+            raise InvalidInput("a title the registry will not take <b>here</b>").about("title")
+
+        monkeypatch.setattr(service, "register", refuse_the_title)
+        page = refused(upload, b"chapter two")
+        assert _marked(page) == ["w-title"]
+        assert "A title the registry will not take <b>here</b>" in _refusal_beside(page, "w-title")
+        assert "<b>here</b>" not in page  # escaped
+        assert "The file you chose was not kept: please choose it again." in page
+
+
+def test_the_forms_default_date_is_the_day_the_pages_show(portal: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 01:00 in Beijing the transfer and licence forms said yesterday (UTC's day); a transfer on
+    the day they now say is in force at once."""
+    moment = dt.datetime.combine(date.today() - dt.timedelta(days=2), dt.time(17, 0), dt.UTC)  # not today
+    beijing = (moment.date() + dt.timedelta(days=1)).isoformat()
+    monkeypatch.setattr(registry, "utcnow", lambda: moment)
+    with _client(portal) as owner, _client(portal) as heir:
+        _sign_up(owner, "Owner 甲")
+        heir_email = _sign_up(heir, "Heir 乙")
+        number = _register(owner, _hash_work("Dated in Beijing"))
+        tree = lxml.html.fromstring(owner.get(f"/copyright/records/{number}", headers=HTML).text)
+        assert tree.get_element_by_id("t-date").get("value") == beijing
+        assert tree.get_element_by_id("o-start").get("value") == beijing
+        r = owner.post(f"/copyright/records/{number}/transfers", headers=HTML, follow_redirects=False, data={
+            "recipient_email": heir_email, "rights": ["adaptation"], "confirm": "1", "csrf_token": _csrf(owner)})
+        assert r.status_code == 303, r.text
+        held = _section(owner.get(f"/copyright/records/{number}", headers=HTML).text, "holders")
+        assert "Heir 乙" in held
