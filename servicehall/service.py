@@ -171,13 +171,28 @@ def _keep_files(w: Writer, settings: Settings, app: Application, files: Files, r
 
 
 def _at_most_max_files(count: int) -> None:
+    """The limit is on the files kept: count them once their copies are dropped (``_distinct``)."""
     if count > uploads.MAX_FILES:
         raise InvalidInput.said("at most %(count)s files at a time", count=uploads.MAX_FILES)
 
 
+def _distinct(files: Files, seen: set[str] | None = None) -> Files:
+    """``files`` less each one with the bytes of an earlier one (or of one whose hash is in ``seen``,
+    where theirs are added), as ``_keep_files`` keeps them: the same file chosen twice among 20 is
+    20 files, not one too many."""
+    seen = set() if seen is None else seen
+    kept: Files = []
+    for filename, stream in files:
+        if (sha256 := uploads.sha256_of(stream)) not in seen:
+            seen.add(sha256)
+            kept.append((filename, stream))
+    return kept
+
+
 def _check_materials(item: ServiceItem, labelled: dict[int, Files], others: Files) -> None:
     """Every required material has a file: one labelled with it, else one of the unlabelled files
-    (the API's files carry no label). Refused with all the unmet ones named at once."""
+    (the API's files carry no label). Refused with all the unmet ones named at once. The files are
+    counted as kept: each once (``_distinct``)."""
     _at_most_max_files(sum(map(len, labelled.values())) + len(others))
     if any(not 0 <= position < len(item.materials) for position in labelled):
         raise InvalidInput.said("this service lists %(count)s materials: a file is labelled with another",
@@ -198,7 +213,9 @@ def apply(w: Writer, settings: Settings, body: ApplyIn, files: Files, now: datet
     gave for one of the item's listed materials (by its position in the list), ``files`` the others."""
     now = now or utcnow()
     user = w.actor
-    labelled = {i: given for i, given in (labelled or {}).items() if given}
+    # the same bytes again, for the same material or among the others, are kept once: counted once
+    labelled = {i: _distinct(given) for i, given in (labelled or {}).items() if given}
+    files = _distinct(files)
     with writing(w, body.item):
         item = get_item(w.session, body.item)
         values = _checked_fields(w.session, item, body.fields, user)
@@ -261,6 +278,8 @@ def apply_form(w: Writer, settings: Settings, body: ApplyIn, chosen: Chosen,
     """``apply`` from the portal's form: the files kept from a refused try go with the ones chosen
     now. Refused for what the form can put right (InvalidInput, Conflict), the chosen files are kept
     (a browser never shows a chosen file again); no such item, or no right to apply, is raised."""
+    if chosen.count() > uploads.MAX_FILES:  # maybe copies, which are kept once: dropped before counting
+        chosen = _chosen_once(settings, w.actor.id, chosen)
     _at_most_max_files(chosen.count())  # before any kept file is opened
     try:
         with ExitStack() as stack:
@@ -274,6 +293,33 @@ def apply_form(w: Writer, settings: Settings, body: ApplyIn, chosen: Chosen,
     except (InvalidInput, Conflict) as exc:
         w.session.rollback()
         return Refused(exc, _hold(w, settings, get_item(w.session, body.item), chosen))
+
+
+def _chosen_once(settings: Settings, user_id: int, chosen: Chosen) -> Chosen:
+    """``chosen`` less the copies ``apply`` would keep once: a file with the bytes of an earlier one
+    for the same material (or among the others), whether chosen now or kept from a refused try. A
+    kept file is known by the hash its token signs, so none is opened (a token that is not good is
+    left for ``apply`` to refuse by name)."""
+    def once(files: Files, tokens: list[str]) -> tuple[Files, list[str]]:
+        seen: set[str] = set()
+        new = _distinct(files, seen)
+        kept: list[str] = []
+        for token in tokens:
+            try:
+                sha256 = uploads.held(settings, user_id, token).sha256
+            except InvalidInput:
+                sha256 = token  # refused when reopened; the same bad token twice is one refusal
+            if sha256 not in seen:
+                seen.add(sha256)
+                kept.append(token)
+        return new, kept
+
+    labelled: dict[int, Files] = {}
+    kept_labelled: dict[int, list[str]] = {}
+    for i in set(chosen.labelled) | set(chosen.kept_labelled):
+        labelled[i], kept_labelled[i] = once(chosen.labelled.get(i, []), chosen.kept_labelled.get(i, []))
+    others, kept_others = once(chosen.others, chosen.kept_others)
+    return Chosen(labelled=labelled, others=others, kept_labelled=kept_labelled, kept_others=kept_others)
 
 
 def _hold(w: Writer, settings: Settings, item: ServiceItem, chosen: Chosen) -> HeldFiles:
@@ -456,6 +502,7 @@ def act(w: Writer, number: str, body: ActionIn, now: datetime | None = None,
             app.result = body.result or (body.comment if body.action is Action.reject else "") or None
             app.upheld = body.upheld if item.kind is ItemKind.agency_mediation else None
         if files and settings is not None:
+            files = _distinct(files)  # the same bytes twice are kept once: counted once
             _at_most_max_files(len(files))
             _keep_files(w, settings, app, files, app.step_no)
         w.session.add(Event(application_id=app.id, at=now, actor_id=w.actor.id, action=body.action.value,

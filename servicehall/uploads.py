@@ -104,6 +104,17 @@ def _stream_into(where: Path, filename: str, stream: BinaryIO, limit: int) -> St
         temp.unlink(missing_ok=True)
 
 
+def sha256_of(stream: BinaryIO) -> str:
+    """The SHA-256 of a whole file chosen in a form, which of them are the same file; the stream is
+    left at its start, to be stored."""
+    stream.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: stream.read(CHUNK), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
 def store(settings: Settings, filename: str, stream: BinaryIO) -> Stored:
     """A material, into the hall's store."""
     return _stream_into(folder(settings), filename, stream, settings.max_upload_bytes)

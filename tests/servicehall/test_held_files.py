@@ -111,6 +111,38 @@ def test_what_is_not_kept_is_named_and_the_audit_counts_what_is(office: Office) 
         service.apply_form(office.writer("applicant"), office.settings, FORM, too_many)
 
 
+def test_copies_among_the_forms_files_are_dropped_before_they_are_counted(office: Office,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """20 different files and a copy of one, chosen again or kept from the refused try, are 20
+    files: applied. Copies are found by the hash a kept file's token signs, so a form sending one
+    token 500 times opens one file; 21 different files are refused before any kept one is opened."""
+    many = [(f"{i}.txt", io.BytesIO(f"file {i}".encode())) for i in range(uploads.MAX_FILES)]
+    refused = _refused(office, service.Chosen(labelled={1: [("evidence.png", io.BytesIO(b"evidence"))]}), NO_INFRINGER)
+    token = refused.held.labelled[1][0].token
+    chosen = service.Chosen(labelled={0: many[:2], 1: [("evidence.png", io.BytesIO(b"evidence"))]},
+                            others=[*many[2:-1], ("copy of 3.txt", io.BytesIO(b"file 3"))],
+                            kept_labelled={1: [token] * 500})
+    assert chosen.count() == uploads.MAX_FILES + 1 + 500
+    shown = service.apply_form(office.writer("applicant"), office.settings, FORM, chosen)
+    assert isinstance(shown, ApplicationOut) and len(shown.materials) == uploads.MAX_FILES
+    assert "copy of 3.txt" not in {m.filename for m in shown.materials}
+
+    opened: list[str] = []
+    real_open = uploads.open_held
+
+    def open_held(*args: object) -> object:
+        opened.append("a kept file")
+        return real_open(*args)  # type: ignore[arg-type]
+
+    other = _refused(office, service.Chosen(others=[("other.txt", io.BytesIO(b"other"))]), NO_INFRINGER)
+    twenty_one = service.Chosen(others=[(f"{i}.txt", io.BytesIO(f"new {i}".encode())) for i in range(20)],
+                                kept_others=[other.held.others[0].token])
+    monkeypatch.setattr(uploads, "open_held", open_held)
+    with pytest.raises(InvalidInput, match="at most 20 files"):
+        service.apply_form(office.writer("applicant"), office.settings, FORM, twenty_one)
+    assert opened == []
+
+
 def test_a_person_keeps_at_most_their_share_and_another_person_is_not_held_back(
         office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
     """Refusing a form again and again cannot fill the disk: beyond HELD_PER_PERSON_BYTES kept at

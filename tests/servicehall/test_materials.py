@@ -14,7 +14,7 @@ from api.i18n import translations
 from core.accounts.models import User
 from core.errors import InvalidInput, NotFound
 from core.i18n import Language
-from servicehall import service, views
+from servicehall import service, uploads, views
 from servicehall.models import Application
 from servicehall.schemas import ActionIn, ApplyIn
 from servicehall.workflow import Action
@@ -45,6 +45,35 @@ def test_files_are_hashed_and_a_file_beyond_the_limit_is_refused(office: Office)
     leftovers = [p for p in (office.settings.resolved_data_dir / "hall").iterdir()
                  if p.name.startswith(".upload-") or p.read_bytes() == too_big]
     assert leftovers == []
+
+
+def test_the_file_limit_counts_the_files_kept_a_copy_once(office: Office) -> None:
+    """The same file sent twice among 20 was refused as 21 files, though 20 were kept: copies are
+    dropped first, then counted. 21 different files are still refused and leave nothing; so when
+    materials are supplied."""
+    w = office.writer("applicant")
+    form = ApplyIn(item=office.item, fields={"details": "d"})
+
+    def files(tag: str, count: int = uploads.MAX_FILES) -> service.Files:
+        return [(f"{tag}-{i}.txt", io.BytesIO(f"{tag} {i}".encode())) for i in range(count)]
+
+    shown = service.apply(w, office.settings, form, [*files("a"), ("again.txt", io.BytesIO(b"a 7"))], now=NOW)
+    assert len(shown.materials) == uploads.MAX_FILES and "again.txt" not in {m.filename for m in shown.materials}
+    before = _count(office)
+    with pytest.raises(InvalidInput, match="at most 20 files at a time"):
+        service.apply(w, office.settings, form, files("b", uploads.MAX_FILES + 1), now=NOW)
+    w.session.rollback()
+    assert _count(office) == before
+    assert not (office.settings.resolved_data_dir / "hall" / hashlib.sha256(b"b 0").hexdigest()).exists()
+
+    number = office.apply(NOW).number
+    service.act(office.writer("acceptor"), number, ActionIn(action=Action.request_materials, comment="more"), NOW)
+    with pytest.raises(InvalidInput, match="at most 20 files at a time"):
+        service.supply(office.writer("applicant"), office.settings, number, "", files("c", uploads.MAX_FILES + 1),
+                       now=NOW)
+    supplied = service.supply(office.writer("applicant"), office.settings, number, "",
+                              [*files("d"), ("d-copy.txt", io.BytesIO(b"d 0"))], now=NOW)
+    assert len(supplied.materials) == 1 + uploads.MAX_FILES
 
 
 def test_a_program_is_refused_as_a_material_and_leaves_nothing(office: Office) -> None:
