@@ -197,6 +197,12 @@ class Page:
         text = translations(self.lang).gettext(message)
         return text % values if values else text
 
+    def pgettext(self, context: str, message: str, **values: Any) -> str:
+        """The message as translated where ``context`` says it is used: a person's "Name" is 姓名,
+        where "Name" alone (an organisation's, a collection's) is 名称."""
+        text = str(translations(self.lang).pgettext(context, message))
+        return text % values if values else text
+
     def ngettext(self, singular: str, plural: str, count: int, **values: Any) -> str:
         """The form of the message for ``count`` in the reader's language ("1 result", "2 results";
         Chinese has one form)."""
@@ -243,7 +249,7 @@ class Page:
     def render(self, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
         context = {"page": self, "user": self.user, "lang": self.lang.value, "csrf": self.csrf,
                    "nav": STAFF_NAV if is_staff(self.user) else NAV,
-                   "_": self.gettext, "ngettext": self.ngettext, "fmt": formatter(self.lang),
+                   "_": self.gettext, "ngettext": self.ngettext, "pgettext": self.pgettext, "fmt": formatter(self.lang),
                    "path": self.request.url.path,
                    "unread": notifications.unread_count(self.session, self.user.id) if self.user else 0, **data}
         response = templates.TemplateResponse(self.request, template, context, status_code=status_code)

@@ -90,6 +90,12 @@ def test_save_a_query_tag_annotate_and_export_with_tags_and_notes(web: TestClien
     # each says when it joined; none is a later match of the query yet (the service test makes one)
     assert page.count('<span class="added">added ') == 12 and "the latest added first" in page
     assert 'class="badge new-match"' not in page
+    # each chart's title is a heading under "Statistics", its table named by it for a screen reader
+    stats = html.fromstring(page).xpath("//section[@aria-labelledby='stats-h']")[0]
+    titles = [h.text_content() for h in stats.xpath(".//figcaption/h3")]
+    assert titles == ["By publication year", "By IPC subclass", "By applicant"]
+    assert [s.text_content() for s in stats.xpath(".//summary/span[@class='visually-hidden']")] == [
+        f"Numbers: {title}" for title in titles]
 
     r = _post(web, f"/collections/{cid}/tags", {"pn": FIRST, "tag": "光源 <i>"})
     assert r.status_code == 303 and r.headers["location"] == f"/collections/{cid}#item-{FIRST}"

@@ -229,7 +229,8 @@ def test_register_prove_verify_and_license_in_the_browser(browser: Browser, port
     _no_axe_violations(owner)
 
     licensee.goto(portal_url + "/inbox")
-    expect(licensee.get_by_text("Li Hua offers you a licence to “Sunrise over Erhai 洱海日出”")).to_be_visible()
+    offered = "Li Hua offers you a licence to “Sunrise over Erhai 洱海日出”"  # exact: not its "Mark as read" button
+    expect(licensee.get_by_text(offered, exact=True)).to_be_visible()
     licensee.get_by_role("link", name="Answer the offer").click()
     _no_axe_violations(licensee)
     with licensee.expect_navigation():

@@ -3,7 +3,8 @@ already folded, and the search page's query builder starts closed on a phone wit
 Measured with the Layout Instability API in Chromium, at a phone's width and a desktop's. The
 scripts that would move the page are held back, so they surely run after the first paint. Tables of
 records are one card a record on a phone, named by the page (not by app.js after the first paint), and
-on a phone column names, numbers and a box's example stay whole."""
+on a phone column names, numbers and a box's example stay whole. An administrator's header is one row
+on a 1280-px screen."""
 
 from __future__ import annotations
 
@@ -18,10 +19,15 @@ import pytest
 from jinja2 import ChainableUndefined
 from lxml import html
 from playwright.sync_api import Browser, Page, Route, expect
+from sqlalchemy import select
 
 from api.i18n import translations
 from api.pages.context import templates
+from core.accounts.models import Role, User
+from core.db import session_scope
 from core.i18n import Language
+from core.notifications import notify
+from core.settings import Settings
 from tests.api.pages.conftest import new_page, sign_up_in_browser
 
 # Records each layout shift of the page (the Layout Instability API), from before its first paint.
@@ -275,12 +281,15 @@ def test_every_cell_of_a_stacked_table_is_named_by_its_template(lang: Language) 
     def ngettext(singular: str, plural: str, count: int, **values: Any) -> str:
         return catalog.ngettext(singular, plural, 2) % values
 
+    def pgettext(context: str, message: str, **values: Any) -> str:
+        return catalog.pgettext(context, message) % values if values else catalog.pgettext(context, message)
+
     env = templates.env.overlay(undefined=_Records)
     seen = set()
     for name, source in _stacked_tables():
         seen.add(name)
         table = html.fragment_fromstring(env.from_string(source).render(_=gettext, ngettext=ngettext,
-                                                                         lang=lang.value))
+                                                                         pgettext=pgettext, lang=lang.value))
         columns = [" ".join(th.text_content().split()) for th in table.xpath("thead//th")]
         assert columns and all(columns), (name, columns)
         rows = table.xpath("tbody/tr")
@@ -292,3 +301,61 @@ def test_every_cell_of_a_stacked_table_is_named_by_its_template(lang: Language) 
                 continue
             assert [td.get("data-label") for td in cells] == columns, (name, html.tostring(row, encoding="unicode"))
     assert seen >= STACKED_TEMPLATES, STACKED_TEMPLATES - seen
+
+
+# The widest header: an administrator's eight links, unread notices and a long name.
+WIDE_NAME = "演示管理员 · Demo administrator of the regional IP office"
+
+
+def _wide_header(page: Page, portal_url: str, settings: Settings) -> None:
+    """A new account, signed in, made an administrator with a long name and two unread notices."""
+    email = sign_up_in_browser(page, portal_url, "header")
+    with session_scope(settings.effective_database_url) as session:
+        me = session.scalars(select(User).where(User.email == email)).one()
+        me.role, me.display_name = Role.admin, WIDE_NAME
+        for n in range(2):
+            notify(session, me.id, "account.password_changed", f"Notice {n}")
+
+
+def _overflows(page: Page) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth > window.innerWidth"))
+
+
+@pytest.mark.parametrize("lang", ["en-GB", "zh-CN"])
+def test_an_administrators_header_is_one_row_on_a_desktop(browser: Browser, portal_url: str,
+                                                          portal_settings: Settings, lang: str) -> None:
+    """At 1280 px an administrator's header took two rows ("Admin" made the links too wide for one,
+    1,326 px in English): the brand, every link, the inbox, the name and "Log out" stand on one row,
+    a long name cut short with "…" there, its link still saying it whole. At 1024 px it may take two
+    rows, inside the window; on a phone the menu shows the whole name."""
+    page = new_page(browser, lang=lang, width=1280)
+    _wide_header(page, portal_url, portal_settings)
+    page.goto(portal_url + "/service-hall/staff")
+    header, who = page.locator("header.site"), page.locator("header.site .who")
+    parts = [header.locator(selector) for selector in (".brand", "nav.main a[href='/admin']", "a[href='/inbox']",
+                                                       ".who", "form[action='/logout'] button")]
+    expect(header.locator("a[href='/inbox'] .unread")).to_be_visible()
+    middles = []
+    for part in parts:
+        box = part.bounding_box()
+        assert box is not None
+        middles.append(box["y"] + box["height"] / 2)
+    assert max(middles) - min(middles) <= 3, middles  # one row
+    box = header.bounding_box()
+    assert box is not None and box["height"] < 50, box  # 73 px, two rows, before
+    assert who.evaluate("a => a.scrollWidth > a.clientWidth")  # the name cut short…
+    expect(who).to_have_accessible_name(re.compile(re.escape(WIDE_NAME) + "$"))  # …but said whole
+    assert not _overflows(page)
+    page.set_viewport_size({"width": 1024, "height": 900})  # a tablet held sideways: two rows at most
+    for part in parts:
+        expect(part).to_be_visible()
+        box = part.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 1024
+    assert not _overflows(page)
+    page.set_viewport_size({"width": 390, "height": 900})  # a phone: the links behind the menu button
+    expect(who).to_be_hidden()
+    page.locator("header.site .menu-toggle").click()
+    expect(who).to_be_visible()
+    assert not who.evaluate("a => a.scrollWidth > a.clientWidth")  # the whole name, on its own lines
+    assert not _overflows(page)
+    page.context.close()

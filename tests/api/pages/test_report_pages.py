@@ -946,3 +946,48 @@ def test_an_alert_listed_beside_its_badge_does_not_repeat_its_colour(portal: Por
     inbox = " ".join(html.fromstring(alice.get("/inbox", headers=ZH).text).text_content().split())
     assert f"【红色预警】{title}" in inbox
     assert _post(alice, f"/reports/subscriptions/{sub_id}/delete", {}).status_code == 303
+
+
+def _outline(page: str) -> list[tuple[str, str]]:
+    """The page's headings in order, under its <main>: (tag, words)."""
+    return [(h.tag, " ".join(h.text_content().split()))
+            for h in html.fromstring(page).xpath("//main//*[self::h1 or self::h2 or self::h3 or self::h4]")]
+
+
+def test_each_charts_title_is_a_heading_of_the_pages_outline(portal: Portal) -> None:
+    """The charts' titles were captions, no headings: a screen reader going from heading to heading
+    went from the page's title to the key companies, past every chart. Each chart's title is a
+    second-level heading, in the order the charts stand, beside the page's other sections."""
+    anon = portal.clients["anon"]
+    led = _outline(anon.get("/reports/industries/led", headers=EN).text)
+    assert led[:7] == [("h1", "Light-emitting diodes"), ("h2", "Simple families and applicants per year"),
+                       ("h2", "Top applicants"), ("h2", "Technology branches"), ("h2", "Applicant countries"),
+                       ("h2", "Chinese provinces"), ("h2", "Hotspots: fastest-growing IPC subgroups (recent window)")]
+    assert ("h2", "Emerging terms") in led[7:]
+    region = [words for tag, words in _outline(anon.get("/regions/440000", headers=ZH).text) if tag == "h2"]
+    assert region[4:7] == ["城市", "技术热点：增长最快的 IPC 小组（近期窗口）", "重点企业"]  # a province's cities
+    assert _outline(anon.get("/regions", headers=EN).text) == [("h1", "Regional statistics"),
+                                                               ("h2", "Provinces by documents")]
+    compared = _outline(anon.get("/regions/compare?r=广东&r=北京", headers=EN).text)
+    assert compared == [("h1", "Compare regions"), ("h2", "In the period"), ("h2", "Simple families per year")]
+    for page in (anon.get("/reports/industries/led", headers=EN).text, anon.get("/regions", headers=EN).text):
+        for figure in html.fromstring(page).xpath("//figure[contains(@class, 'stat')]"):
+            assert figure.xpath("figcaption/h2[@class='stat-title']"), html.tostring(figure)[:200]
+
+
+def test_the_regions_boxes_give_examples_in_the_readers_language(portal: Portal) -> None:
+    """The boxes' examples were written in one language for both: "Shanghai" among the Chinese names
+    of a Chinese page, 广东 and 深圳 on an English one, "quantum dot" in a Chinese query."""
+    anon, alice = portal.clients["anon"], portal.clients["alice"]
+
+    def examples(client: TestClient, path: str, xpath: str, headers: dict[str, str]) -> list[str]:
+        return [str(p) for p in html.fromstring(client.get(path, headers=headers).text).xpath(xpath)]
+
+    boxes = "//input[@name='r']/@placeholder"
+    assert examples(anon, "/regions/compare", boxes, ZH) == ["广东", "北京", "上海", "深圳", "330000"]
+    assert examples(anon, "/regions/compare", boxes, EN) == ["Guangdong", "Beijing", "Shanghai", "Shenzhen", "330000"]
+    assert examples(anon, "/regions", "//input[@id='r-name']/@placeholder", ZH) == ["广东 / 深圳 / 440000"]
+    assert examples(anon, "/regions", "//input[@id='r-name']/@placeholder", EN) == ["Guangdong / Shenzhen / 440000"]
+    scope = "//textarea[@id='s-query' or @id='s-branches']/@placeholder"
+    assert examples(alice, "/reports", scope, ZH) == ["IPC=H01L33/* OR TI=(量子点)", "微型LED：IPC=H10H*"]
+    assert examples(alice, "/reports", scope, EN) == ["IPC=H01L33/* OR TI=(quantum dot)", "Micro-LED: IPC=H10H*"]

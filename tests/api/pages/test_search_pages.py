@@ -89,6 +89,13 @@ def test_the_field_help_lists_every_field_and_chinese_name(web: TestClient) -> N
         prd = next(dt for dt in helped.xpath(".//dt") if dt.findtext("code") == "PRD")
         assert meaning in prd.getnext().text_content() and "优先权日" in prd.text_content()
     assert described_codes() == parser_codes()
+    # the examples in the boxes are the reader's words, and run as written
+    for headers, word in ((EN, "light emitting diode"), (ZH, "发光二极管")):
+        page = html.fromstring(web.get("/", headers=headers).text)
+        examples = [page.get_element_by_id("q").get("placeholder"),
+                    page.xpath("//input[@name='b_words']")[0].get("placeholder")]
+        assert all(word in example for example in examples)
+        parse_query(examples[0])
     for row in [row for group in FIELD_HELP for row in group.rows] + [r for r in OPERATOR_HELP if r.code != "#n"]:
         parse_query(row.example)  # raises if the help shows a query the parser refuses
 
