@@ -16,7 +16,7 @@ from analytics.industries import Industry
 from analytics.models import Alert, Severity, Subscription
 from analytics.schemas import AlertOut, SubscriptionOut
 from core.accounts.models import Membership, User
-from core.audit import AuditAction, AuditRecord, Writer
+from core.audit import AuditAction, Writer
 from ipsearch.service import SearchService
 
 MAX_ALERTS = 500
@@ -58,7 +58,7 @@ def subscriptions_of(session: Session, user: User) -> list[SubscriptionOut]:
 
 def unsubscribe(w: Writer, subscription_id: int) -> str:
     """Only the subscriber ends a subscription; to anyone else it does not exist. Returns the
-    scope it watched (the audit record keeps it too: ``ended_subscription`` reads it there)."""
+    scope it watched, for the page to say which one ended."""
     sub = alerts.owned_subscription(w.session, w.actor.id, subscription_id)
     scope = sub.scope
     w.audit(AuditAction.analytics_unsubscribe, "subscription", subscription_id, scope=scope)
@@ -72,23 +72,6 @@ def is_subscription_of(session: Session, user: User, subscription_id: int | None
     subscribed" is said from this, not from its address, which anyone can write)."""
     sub = session.get(Subscription, subscription_id) if subscription_id else None
     return sub is not None and sub.user_id == user.id
-
-
-def ended_subscription(session: Session, user: User, subscription_id: int | None) -> str | None:
-    """The scope of the subscription ``subscription_id`` when the user ended it: it is gone, the
-    audit trail has the user's unsubscribing, and nothing of that id since (SQLite gives a deleted
-    subscription's id to the next one, which someone else may have ended). None otherwise, so that
-    a link that says a subscription was deleted makes the page say so only when it is true."""
-    if not subscription_id or session.get(Subscription, subscription_id) is not None:
-        return None
-    about = (AuditRecord.object_type == "subscription", AuditRecord.object_id == str(subscription_id))
-    ended = session.scalar(select(AuditRecord).where(
-        AuditRecord.actor_id == user.id, AuditRecord.action == AuditAction.analytics_unsubscribe.value, *about)
-        .order_by(AuditRecord.id.desc()).limit(1))
-    if ended is None or session.scalar(select(AuditRecord.id).where(AuditRecord.id > ended.id, *about).limit(1)):
-        return None
-    scope = ended.details.get("scope")
-    return str(scope) if scope else None
 
 
 def alerts_of(session: Session, user: User, severity: Severity | None = None) -> list[AlertOut]:

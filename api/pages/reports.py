@@ -27,7 +27,7 @@ from analytics.rules import RulesConfig, StandingLevel
 from analytics.schemas import ReportFormat
 from api.i18n import N_, formatter
 from api.pages import refusals
-from api.pages.context import CheckedPageDep, Page, PageDep
+from api.pages.context import REPORTS_ONCE_COOKIE, CheckedPageDep, Page, PageDep
 from core import mail
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.i18n import Language
@@ -263,17 +263,16 @@ def _subscriptions(page: Page, status_code: int = 200, **extra: Any) -> HTMLResp
 
 @router.get("/reports/subscriptions", response_class=HTMLResponse)
 def subscriptions(page: PageDep, scope: Annotated[str, Query(max_length=60)] = "",
-                  created: Annotated[str, Query(max_length=20)] = "",
-                  deleted: Annotated[str, Query(max_length=60)] = "") -> HTMLResponse:
-    """``created``: the subscription just made; ``deleted``: the one just ended. Each notice is
-    given only when the service confirms it (the reader's own subscription; one the reader ended):
-    anyone can write an address that says a subscription was made or deleted."""
+                  created: Annotated[str, Query(max_length=20)] = "") -> HTMLResponse:
+    """``created``: the subscription just made, said only when the service confirms it is the
+    reader's own (anyone can write an address). The one just ended comes in the session's own
+    once-cookie from ``unsubscribe``, never in the address: no link can say one was deleted."""
     user = page.require_user()
     mailed = mail.reaches(page.platform.settings, user)  # the e-mail is promised only then
     said = (N_("You are subscribed: alerts reach your inbox and your e-mail.") if mailed else
             N_("You are subscribed: alerts reach your inbox (this site sends no e-mail)."))
     made = analytics.is_subscription_of(page.session, user, parse_id(created))
-    ended = analytics.ended_subscription(page.session, user, parse_id(deleted))
+    ended = page.take_once(REPORTS_ONCE_COOKIE)
     return _subscriptions(page, form={"scope": scope}, notice=page.gettext(said) if made else None, deleted=ended)
 
 
@@ -319,5 +318,5 @@ def subscribe(page: CheckedPageDep, scope: Text = "", watched: Text = "", keywor
 @router.post("/reports/subscriptions/{sub_id}/delete", response_model=None)
 def unsubscribe(page: CheckedPageDep, sub_id: DbId) -> Response:
     """The button asks first (``data-confirm``); the list then says which subscription ended."""
-    analytics.unsubscribe(page.writer(), sub_id)
-    return page.redirect(f"/reports/subscriptions?deleted={sub_id}")
+    page.keep_once(analytics.unsubscribe(page.writer(), sub_id), REPORTS_ONCE_COOKIE)
+    return page.redirect("/reports/subscriptions")

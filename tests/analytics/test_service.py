@@ -163,27 +163,19 @@ def test_scopes_and_indicator_parameters(embedded_settings: Settings, session: S
         analytics.indicators(session, search, "no-such-scope")
 
 
-def test_only_the_subscriber_who_ended_a_subscription_is_told_it_ended(session: Session) -> None:
-    """What the list's "deleted" and "subscribed" notices are said from (its address is anyone's to
-    write): the reader's own subscription; one the reader ended, and nothing of its id since."""
+def test_only_the_subscriber_is_told_of_a_subscription_and_its_end_names_it(session: Session) -> None:
+    """What the list's "subscribed" notice is said from (its address is anyone's to write): the
+    reader's own subscription. Ending one answers with the scope it watched, for the page to say."""
     owner, other = _user(session), _user(session)
     sub = analytics.subscribe(_writer(session, owner), SubscriptionIn(scope="led"))
     assert analytics.is_subscription_of(session, owner, sub.id)
     assert not analytics.is_subscription_of(session, other, sub.id) and not analytics.is_subscription_of(
         session, owner, None)
-    assert analytics.ended_subscription(session, owner, sub.id) is None  # still there
-    analytics.unsubscribe(_writer(session, owner), sub.id)
-    assert analytics.ended_subscription(session, owner, sub.id) == "led"
-    assert analytics.ended_subscription(session, other, sub.id) is None  # not theirs to have ended
-    assert analytics.ended_subscription(session, owner, sub.id + 1000) is None  # never there
-    assert analytics.ended_subscription(session, owner, None) is None
-    # the id given to someone else's next subscription, ended since: the owner's ending is old news
-    later = analytics.subscribe(_writer(session, other), SubscriptionIn(scope="telecom"))
-    analytics.unsubscribe(_writer(session, other), later.id)
-    session.add(AuditRecord(actor_id=other.id, action="analytics.unsubscribe", object_type="subscription",
-                            object_id=str(sub.id), details={"scope": "telecom"}))
-    session.commit()
-    assert analytics.ended_subscription(session, owner, sub.id) is None
+    with pytest.raises(NotFound):
+        analytics.unsubscribe(_writer(session, other), sub.id)  # not theirs: to them it does not exist
+    session.rollback()
+    assert analytics.unsubscribe(_writer(session, owner), sub.id) == "led"
+    assert not analytics.is_subscription_of(session, owner, sub.id)
 
 
 def test_the_scope_builder_reads_its_branch_lines_in_the_service(session: Session) -> None:
