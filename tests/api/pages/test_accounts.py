@@ -465,7 +465,8 @@ def test_account_forms_say_what_they_did_and_refuse_empty_fields_beside_themselv
     assert saved.status_code == 303 and saved.headers["location"] == "/account?done=profile"
     said = web.get(saved.headers["location"], headers=EN).text
     assert "Profile saved." in said
-    assert '<a href="/account"><span class="menu-only">Your account: </span>Ada</a>' in said  # in the phone menu
+    menu = '<a class="who" href="/account"><span class="menu-only">Your account: </span>Ada</a>'
+    assert menu in said  # in the phone menu
     for path, data, box in (("/account/profile", {}, "profile-error"),
                             ("/account/profile", {"display_name": ""}, "profile-error"),
                             ("/account/api-keys", {"name": ""}, "key-error"),
