@@ -22,9 +22,12 @@ console = Console()
 err = Console(stderr=True)
 
 
-def cli_writer(session: Session, user: User | None = None) -> Writer:
-    """The audited write of one command; the trail records ``cli`` as where it came from. Without
-    ``user`` the console's operator writes (an administrator's rights); with one, the command acts
-    with that account's rights alone."""
-    return Writer(session, user, AuditContext(actor_id=user.id if user else None, client_ip="cli"),
-                  operator=user is None)
+def operator_writer(session: Session) -> Writer:
+    """The audited write of the console's operator (an administrator's rights, no account); the
+    trail records ``cli`` as where it came from."""
+    return Writer(session, None, AuditContext(client_ip="cli"), operator=True)
+
+
+def cli_writer(session: Session, user: User) -> Writer:
+    """The audited write of a command acting as ``user``, with that account's rights alone."""
+    return Writer(session, user, AuditContext(actor_id=user.id, client_ip="cli"))

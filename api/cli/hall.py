@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.app import app, cli_writer, console
+from api.cli.app import app, console, operator_writer
 from servicehall.models import StaffRole
 
 hall_app = typer.Typer(help="IP online service hall: catalogue, department roles, warnings.", no_args_is_help=True)
@@ -26,7 +26,7 @@ def hall_seed() -> None:
 
     upgrade()
     with session_factory()() as session:
-        items = catalogue.seed(cli_writer(session))
+        items = catalogue.seed(operator_writer(session))
     for item in items:
         console.print(f"{item.code:24} {item.name.zh} / {item.name.en} ({item.department}, {item.total_days} days)")
 
@@ -44,10 +44,10 @@ def hall_staff(email: str, department: Annotated[str, typer.Option(help="Departm
         for one in role:
             body = StaffIn(email=email, department=department, role=one)
             if remove:
-                catalogue.remove_staff(cli_writer(session), body)
+                catalogue.remove_staff(operator_writer(session), body)
                 console.print(f"[green]{body.email}[/] is no longer {one.value} in {department}")
             else:
-                done = catalogue.add_staff(cli_writer(session), body)
+                done = catalogue.add_staff(operator_writer(session), body)
                 console.print(f"[green]{done.email}[/] is {done.role.value} in {done.department}")
 
 
@@ -66,7 +66,7 @@ def hall_duties(department: str, duties: Annotated[Duties, typer.Argument(
     from servicehall.schemas import DutiesIn
 
     with session_factory()() as session:
-        done = catalogue.set_separate_duties(cli_writer(session), department,
+        done = catalogue.set_separate_duties(operator_writer(session), department,
                                              DutiesIn(separate=duties is Duties.separate))
     said = "separates duties" if done.separate_duties else "lets one person take every step"
     console.print(f"{done.code} {said}")
@@ -79,5 +79,5 @@ def hall_sweep() -> None:
     from servicehall import service
 
     with session_factory()() as session:
-        fired = service.sweep(cli_writer(session))
+        fired = service.sweep(operator_writer(session))
     console.print(f"{fired} cards fired")

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli.app import app, cli_writer, console, db_app, users_app
+from api.cli.app import app, console, db_app, operator_writer, users_app
 from core.settings import BrokerKind, get_settings, serve_at
 
 
@@ -113,7 +113,7 @@ def create_admin(
     from core.db import session_factory
 
     with session_factory()() as session:
-        user = ensure_admin(cli_writer(session), email, password)
+        user = ensure_admin(operator_writer(session), email, password)
     console.print(f"[green]admin {email} ready[/] (id {user.id})")
 
 
@@ -128,7 +128,7 @@ def set_password(
     from core.db import session_factory
 
     with session_factory()() as session:
-        user = set_by_operator(cli_writer(session), email, password)
+        user = set_by_operator(operator_writer(session), email, password)
     console.print(f"[green]new password set for {user.email}[/] (id {user.id}); its browsers are signed out")
 
 

@@ -129,7 +129,8 @@ def set_new_password(w: Writer, settings: Settings, token: str, new: str) -> Use
 
 def set_by_operator(w: Writer, email: str, new: str) -> User:
     """Set an account's password from the command line (``ipcommons users set-password``): the
-    way back in on a site that sends no e-mail."""
+    way back in on a site that sends no e-mail. The console's operator (or an administrator) only."""
+    w.require_admin()
     user = w.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise NotFound.said("no account uses the e-mail %(email)s", email=email)

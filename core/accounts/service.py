@@ -185,7 +185,9 @@ def user_for_api_key(session: Session, secret: str) -> User | None:
 
 
 def ensure_admin(w: Writer, email: str, password: str) -> User:
-    """Create an administrator account, or promote the existing account with that e-mail."""
+    """Create an administrator account, or promote the existing account with that e-mail (the
+    console's operator, or an administrator)."""
+    w.require_admin()
     user = w.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         user = create_user(w.session, email, password, role=Role.admin)

@@ -100,7 +100,13 @@ def test_organisation_members_and_roles(session: Session) -> None:
     with pytest.raises(PermissionDenied):  # only platform admins change platform roles
         service.change_role(_writer(session, founder), newcomer.id, RoleIn(role=Role.moderator))
     session.rollback()
-    admin = service.ensure_admin(_writer(session), "root@example.org", PASSWORD)
+    with pytest.raises(NotAuthenticated):  # no account is not the operator
+        service.ensure_admin(_writer(session), "root@example.org", PASSWORD)
+    with pytest.raises(PermissionDenied):
+        service.ensure_admin(_writer(session, founder), "root@example.org", PASSWORD)
+    session.rollback()
+    admin = service.ensure_admin(Writer(session, None, AuditContext(client_ip="cli"), operator=True),
+                                 "root@example.org", PASSWORD)
     promoted = service.change_role(_writer(session, admin), newcomer.id, RoleIn(role=Role.moderator))
     assert promoted.role is Role.moderator
     service.change_role(_writer(session, admin), newcomer.id, RoleIn(role=Role.moderator))  # no change: no notice

@@ -146,7 +146,7 @@ def test_a_changed_password_is_told_by_mail_even_to_those_who_want_no_mail(
         assert session.scalars(select(Notification).where(Notification.kind == PASSWORD_CHANGED)).all() == []
         change_password(Writer(session, quiet, AuditContext(actor_id=quiet.id, client_ip="test")),
                         "correct horse battery", "a new password 456")
-        password_reset.set_by_operator(Writer(session, None, AuditContext(actor_id=None, client_ip="cli")),
+        password_reset.set_by_operator(Writer(session, None, AuditContext(client_ip="cli"), operator=True),
                                        "zh@example.org", "a new password 789")
     with session_scope(settings.effective_database_url) as session:
         assert send_pending(settings, session) == 2
