@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 import core.accounts.models  # noqa: F401 - registers "users" for the foreign keys
 from core.db import Base, Row, UTCDateTime, utcnow
+from core.i18n import shown_day
 
 
 class WorkType(enum.StrEnum):
@@ -87,6 +88,12 @@ class Registration(Row):
     log_index: Mapped[int | None] = mapped_column(BigInteger)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    @property
+    def registered_on(self) -> date:
+        """The day of the registration as its record shows it (Beijing's, as the registry's day):
+        transfers and licences take effect on or after it."""
+        return shown_day(self.registered_at)
 
 
 class WorkFingerprint(Base):

@@ -30,7 +30,7 @@ from copyright.models import (
 from core.accounts.models import User
 from core.db import latest_today, utcnow
 from core.errors import Conflict, InvalidInput, NotFound
-from core.i18n import SHOWN_ZONE, Term
+from core.i18n import Term, shown_today
 from core.notifications import notify
 from core.settings import Settings
 from core.text import MultiLine, SingleLine
@@ -54,8 +54,9 @@ def registry_day(now: datetime | None = None) -> date:
     day its pages show (Beijing's, ``SHOWN_ZONE``). A form's default date is this one, so that what
     it records is in force at once. It was UTC's, which is still yesterday in Beijing until 08:00:
     a transfer made then defaulted to a date the page showed as yesterday (and a form dated by
-    Beijing's day instead was not in force for up to 8 hours, the holders being read on UTC's)."""
-    return (now or utcnow()).astimezone(SHOWN_ZONE).date()
+    Beijing's day instead was not in force for up to 8 hours, the holders being read on UTC's).
+    A registration's own day is read the same way (``Registration.registered_on``)."""
+    return shown_today(now or utcnow())
 
 
 class WorkIn(BaseModel):

@@ -111,7 +111,7 @@ def holders_of(session: Session, regs: list[Registration], on: date) -> dict[int
     """``holders`` of several registrations (by id), in one query: a page of the register names
     each work's holders today, not its first owner."""
     held: dict[int, dict[int, set[str]]] = {reg.id: {_owner(session, reg): set(ALL_RIGHTS)}
-                                            if reg.registered_at.date() <= on else {} for reg in regs}
+                                            if reg.registered_on <= on else {} for reg in regs}
     moves = select(Transfer).where(Transfer.registration_id.in_(held), Transfer.effective_date <= on)
     for t in session.scalars(moves.order_by(Transfer.effective_date, Transfer.id)):
         if not (of := held[t.registration_id]):
@@ -158,7 +158,7 @@ def require_holder(session: Session, reg: Registration, actor: User, rights: lis
     later date a recorded transfer takes effect. Holding them on ``effective`` alone is not enough:
     a transfer dated before one already recorded would give away again what that one moved."""
     _registered(reg)
-    registered = reg.registered_at.date()
+    registered = reg.registered_on
     if effective < registered:
         raise InvalidInput.said("a transfer takes effect on or after the registration date, %(date)s",
                                 date=registered.isoformat()).about("effective_date")
@@ -195,9 +195,9 @@ def require_licensor(session: Session, reg: Registration, actor: User, rights: l
     """Refuse unless ``actor`` may license ``rights`` from ``start`` (on or after the registration):
     their holder, or a licensee allowed to sublicense them. Checked before anything else of an offer,
     so only a licensor learns whether the licensee's address has an account."""
-    if start < reg.registered_at.date():  # the registration's date is public: said to anyone
+    if start < reg.registered_on:  # the registration's date is public: said to anyone
         raise InvalidInput.said("a licence starts on or after the registration date, %(date)s",
-                                date=reg.registered_at.date().isoformat()).about("start_date")
+                                date=reg.registered_on.isoformat()).about("start_date")
     names = {r.value for r in rights}
     if names <= holders(session, reg, start).get(actor.id, set()):
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -10,9 +10,14 @@ from zoneinfo import ZoneInfo
 SHOWN_ZONE = ZoneInfo("Asia/Shanghai")  # every time shown to a reader, on a page or in a report, is Beijing time
 
 
-def shown_today() -> date:
+def shown_day(at: datetime) -> date:
+    """The day a moment falls on as the pages show it (Beijing): 20:00 UTC is the next day there."""
+    return at.astimezone(SHOWN_ZONE).date()
+
+
+def shown_today(now: datetime | None = None) -> date:
     """Today as the pages show dates (Beijing): the server's UTC day is still yesterday before 08:00."""
-    return datetime.now(SHOWN_ZONE).date()
+    return shown_day(now or datetime.now(UTC))
 
 
 class Language(StrEnum):

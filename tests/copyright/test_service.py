@@ -360,6 +360,25 @@ def test_a_transfer_dated_by_the_registrys_day_is_in_force_at_once(session: Sess
     assert service.rights_on(session, number).holders[str(heir.id)] == ["adaptation"]
 
 
+def test_a_registration_made_in_the_evening_utc_is_dated_by_the_day_its_record_shows(
+        session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Registered at 20:00 UTC, the record shows the next day (Beijing): a transfer dated the UTC
+    day was accepted, a day before the registration as shown, and a refusal named a date the page
+    did not show."""
+    moment = datetime.combine(today() - timedelta(days=3), datetime.min.time(), UTC) + timedelta(hours=20)
+    monkeypatch.setattr(registry, "utcnow", lambda: moment)
+    owner, heir = person(session), person(session)
+    number = by_hash(session, settings, owner, uuid.uuid4().bytes)
+    shown = moment.date() + timedelta(days=1)
+    assert registry.get_registration(session, number).registered_on == shown
+    with pytest.raises(InvalidInput, match=f"on or after the registration date, {shown.isoformat()}"):
+        service.transfer_to(writer(session, owner), number, TransferByEmailIn(
+            recipient_email=heir.email, rights=[Right.adaptation], effective_date=moment.date()))
+    session.rollback()
+    service.transfer_to(writer(session, owner), number, TransferByEmailIn(
+        recipient_email=heir.email, rights=[Right.adaptation], effective_date=shown))
+
+
 def test_only_the_files_refusals_are_about_the_file(session: Session, settings: Settings,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Every refusal raised while an upload was registered was marked as about the file: one about
