@@ -138,4 +138,5 @@ def test_the_staff_table_calls_a_persons_name_xingming(admin: TestClient) -> Non
     columns = "//table[@id='staff']/thead//th"
     assert _texts(admin, "/service-hall/staff", columns, ZH)[:2] == ["部门", "姓名"]
     assert _texts(admin, "/service-hall/staff", columns, EN)[:2] == ["Department", "Name"]
+    assert _texts(admin, "/admin/users", "//table//thead//th", ZH)[:2] == ["电子邮箱", "姓名"]  # the accounts' too
     assert _texts(admin, "/community/agencies", "//label[@for='f-q']", ZH) == ["名称"]  # an agency's name
