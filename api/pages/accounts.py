@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from api.deps import client_ip
 from api.i18n import N_, formatter, parse_language
-from api.pages.context import LANG_COOKIE, ONCE_COOKIE, SESSION_COOKIE, CheckedPageDep, Page, PageDep, local_path
+from api.pages.context import LANG_COOKIE, ONCE_COOKIES, SESSION_COOKIE, CheckedPageDep, Page, PageDep, local_path
 from api.problems import form_status
 from core import mail
 from core.accounts import password_reset, service
@@ -148,8 +148,9 @@ def logout(page: CheckedPageDep) -> Response:
     if page.web_session is not None:
         close_session(page.writer(), page.web_session)
     page.new_cookies[SESSION_COOKIE] = ""
-    if ONCE_COOKIE in page.request.cookies:
-        page.new_cookies[ONCE_COOKIE] = ""
+    for name in ONCE_COOKIES:  # what the session left to say: nothing, once it has ended
+        if name in page.request.cookies:
+            page.new_cookies[name] = ""
     return page.redirect("/login?after=logout")  # said there, with the form to log in again
 
 

@@ -45,6 +45,7 @@ LANG_COOKIE = "ipc_lang"
 ONCE_COOKIE = "ipc_once"
 HALL_ONCE_COOKIE = "ipc_hall_once"  # why a step on an application was refused, said on the page redirected to
 REPORTS_ONCE_COOKIE = "ipc_reports_once"  # the scope of the subscription just ended, said on the list
+ONCE_COOKIES = (ONCE_COOKIE, HALL_ONCE_COOKIE, REPORTS_ONCE_COOKIE)  # each cleared at logout
 ONCE_SECONDS = 300
 # cookies sent to part of the site only, or kept for a while only: (path, max-age in seconds)
 COOKIE_SCOPES = {ONCE_COOKIE: ("/account", ONCE_SECONDS), HALL_ONCE_COOKIE: ("/service-hall", ONCE_SECONDS),

@@ -79,8 +79,14 @@ def test_session_cookie_flags_and_logout_revokes_it(web: TestClient) -> None:
     assert cookie
     r = web.get("/account", headers=HTML)
     assert r.status_code == 200 and email in r.text
-    r = web.post("/logout", data={"csrf_token": _csrf(web, "/account")}, headers=HTML, follow_redirects=False)
+    csrf = _csrf(web, "/account")
+    left = {"ipc_once": "/account", "ipc_hall_once": "/service-hall", "ipc_reports_once": "/reports"}
+    r = web.post("/logout", data={"csrf_token": csrf}, headers=HTML, follow_redirects=False,
+                 cookies=dict.fromkeys(left, "sealed"))
     assert r.status_code == 303 and r.headers["location"] == "/login?after=logout"
+    cleared = [c for c in r.headers.get_list("set-cookie") if "Max-Age=0" in c]
+    for name, path in left.items():  # what the session had left to say goes with it, each where it was sent
+        assert any(c.startswith(f"{name}=") and f"Path={path}" in c for c in cleared), name
     assert "您已退出登录。" in web.get(r.headers["location"], headers=HTML).text  # Chinese, the default
     web.cookies.set("ipc_session", cookie)  # replay the old cookie
     r = web.get("/account", headers=HTML, follow_redirects=False)
