@@ -488,6 +488,9 @@ def act(w: Writer, number: str, body: ActionIn, now: datetime | None = None,
         settings: Settings | None = None, files: Files | None = None) -> ApplicationOut:
     """Take ``body.action`` on the application: one transition, one trail event, one audit record."""
     now = now or utcnow()
+    if files:  # read before the application's row is locked; the same bytes twice are kept once: counted once
+        files = _distinct(files)
+        _at_most_max_files(len(files))
     with writing(w, number):
         app = locked(w.session, w.actor, number)
         _require(w.session, w.actor, app, body)
@@ -502,8 +505,6 @@ def act(w: Writer, number: str, body: ActionIn, now: datetime | None = None,
             app.result = body.result or (body.comment if body.action is Action.reject else "") or None
             app.upheld = body.upheld if item.kind is ItemKind.agency_mediation else None
         if files and settings is not None:
-            files = _distinct(files)  # the same bytes twice are kept once: counted once
-            _at_most_max_files(len(files))
             _keep_files(w, settings, app, files, app.step_no)
         w.session.add(Event(application_id=app.id, at=now, actor_id=w.actor.id, action=body.action.value,
                             from_status=before, to_status=after, comment=body.comment.strip()))

@@ -123,10 +123,6 @@ def test_copies_among_the_forms_files_are_dropped_before_they_are_counted(office
                             others=[*many[2:-1], ("copy of 3.txt", io.BytesIO(b"file 3"))],
                             kept_labelled={1: [token] * 500})
     assert chosen.count() == uploads.MAX_FILES + 1 + 500
-    shown = service.apply_form(office.writer("applicant"), office.settings, FORM, chosen)
-    assert isinstance(shown, ApplicationOut) and len(shown.materials) == uploads.MAX_FILES
-    assert "copy of 3.txt" not in {m.filename for m in shown.materials}
-
     opened: list[str] = []
     real_open = uploads.open_held
 
@@ -134,10 +130,21 @@ def test_copies_among_the_forms_files_are_dropped_before_they_are_counted(office
         opened.append("a kept file")
         return real_open(*args)  # type: ignore[arg-type]
 
+    monkeypatch.setattr(uploads, "open_held", open_held)
+    shown = service.apply_form(office.writer("applicant"), office.settings, FORM, chosen)
+    assert isinstance(shown, ApplicationOut) and len(shown.materials) == uploads.MAX_FILES
+    assert "copy of 3.txt" not in {m.filename for m in shown.materials}
+    assert opened == []  # the token's bytes were chosen again: its kept file is never opened
+    refused = _refused(office, service.Chosen(labelled={1: [("evidence.png", io.BytesIO(b"evidence"))]}), NO_INFRINGER)
+    again = service.Chosen(labelled={0: many[:1]}, kept_labelled={1: [refused.held.labelled[1][0].token] * 500})
+    shown = service.apply_form(office.writer("applicant"), office.settings, FORM, again)
+    assert isinstance(shown, ApplicationOut) and len(shown.materials) == 2
+    assert opened == ["a kept file"]  # one token sent 500 times: its file opened once
+
+    opened.clear()
     other = _refused(office, service.Chosen(others=[("other.txt", io.BytesIO(b"other"))]), NO_INFRINGER)
     twenty_one = service.Chosen(others=[(f"{i}.txt", io.BytesIO(f"new {i}".encode())) for i in range(20)],
                                 kept_others=[other.held.others[0].token])
-    monkeypatch.setattr(uploads, "open_held", open_held)
     with pytest.raises(InvalidInput, match="at most 20 files"):
         service.apply_form(office.writer("applicant"), office.settings, FORM, twenty_one)
     assert opened == []
