@@ -90,6 +90,11 @@ def get_engine(url: str | None = None) -> Engine:
     return _ENGINES[url]
 
 
+def cached_engine(url: str) -> Engine | None:
+    """The engine ``get_engine`` made for ``url`` in this process, if it made one (none is made)."""
+    return _ENGINES.get(url)
+
+
 def session_factory(url: str | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(url), expire_on_commit=False)
 

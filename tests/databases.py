@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from core.db import get_engine
+from core.db import cached_engine
 from core.migrate import upgrade
 
 _SQLITE = "sqlite"
@@ -68,7 +68,8 @@ def new_postgres_database(server_url: str, prefix: str) -> Iterator[str]:
     try:
         yield url
     finally:
-        get_engine(url).dispose()  # this process's connections first
+        if (engine := cached_engine(url)) is not None:  # this process's connections first
+            engine.dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

@@ -47,9 +47,6 @@ WIZARD_LABELS = {"work_type": N_("Type of work"), "title": N_("Title"), "descrip
                  "published": N_("The work has been published"),
                  "first_publication_date": N_("First publication date"),
                  "first_publication_place": N_("First publication place")}
-# the registry's refusals of a date too early (copyright.registry.EARLIEST_WORK_DATE), for the catalogs
-TOO_EARLY = (N_("the completion date is before 1900: check the year"),
-             N_("the first publication date is before 1900: check the year"))
 
 
 def work_types(lang: Language) -> list[tuple[str, str]]:

@@ -2,7 +2,7 @@
 names and an example, in groups a reader scans (words, people, numbers, classes, dates, the rest).
 
 The codes and their other names come from the query parser itself (``ipsearch.query.ast``), so a
-field the parser gains is missing here until it is described (tests/api/pages/test_field_help.py
+field the parser gains is missing here until it is described (tests/api/pages/test_search_pages.py
 says so); the meanings are page text, translated like any other.
 """
 

@@ -44,6 +44,8 @@ COPYRIGHT = [N_("registered"), N_("under_review"), N_("disputed"), N_("revoked")
              N_("offer %(id)s is %(status)s: there is no licence document"),
              N_("choose the file to register, or switch to hash-only"),
              N_("the completion date is in the future"), N_("the first publication date is in the future"),
+             N_("the completion date is before 1900: check the year"),
+             N_("the first publication date is before 1900: check the year"),
              N_("the work is first published before it was completed"),
              N_("a first publication date or place is for a published work: tick 'published'"),
              N_("a published work gives the date it was first published"),
