@@ -48,7 +48,7 @@ FIELD_HELP: tuple[FieldGroup, ...] = (
         FieldRow("PA", N_("Applicant or assignee (words of the name)"), "PA=aurora"),
         FieldRow("IN", N_("Inventor"), 'IN="zhang wei"'),
         FieldRow("AG", N_("Agent or agency"), "AG=liu"),
-        FieldRow("OWNER", N_("An owner, however its name is written"), 'OWNER="Samsung Electronics Co., Ltd."'),
+        FieldRow("OWNER", N_("An owner, however its name is written"), 'OWNER="Aurora Lighting"'),
         FieldRow("PAC", N_("Country of an owner"), "PAC=CN"),
         FieldRow("RG", N_("Province or city of an owner in China (a province includes its cities)"), "RG=深圳"),
     )),
@@ -75,7 +75,7 @@ FIELD_HELP: tuple[FieldGroup, ...] = (
         FieldRow("LS", N_("Legal status: inforce, pending, lapsed, expired or unknown"), "LS=有效"),
         FieldRow("CC", N_("Country or office of publication"), "CC=CN"),
         FieldRow("KIND", N_("Kind of document (grant, application, utility_model, design) or kind code"),
-                 "KIND=utility_model"),
+                 "KIND=实用新型"),
         FieldRow("LANG", N_("Language of the document"), "LANG=zh"),
     )),
 )

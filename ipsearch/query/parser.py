@@ -14,7 +14,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from core.errors import InvalidInput
 from core.i18n import Quoted
 from ipsearch.analysis import FULL_WIDTH
-from ipsearch.model import LegalStatus
+from ipsearch.model import DocKind, LegalStatus
 from ipsearch.query.ast import (
     ALIASES,
     CLASS_FIELDS,
@@ -117,6 +117,13 @@ LEGAL_STATUS_WORDS = {
     "lapsed": LegalStatus.lapsed, "失效": LegalStatus.lapsed,
     "expired": LegalStatus.expired, "届满": LegalStatus.expired,
     "unknown": LegalStatus.unknown, "未知": LegalStatus.unknown,
+}
+# What people type for KIND= as a document kind (English and Chinese) -> the indexed kind; a kind
+# code (B2, A, U1: two characters at most) is taken as written.
+DOC_KIND_WORDS = {kind.value: kind for kind in DocKind} | {
+    "授权": DocKind.grant, "发明授权": DocKind.grant, "申请": DocKind.application, "发明申请": DocKind.application,
+    "实用新型": DocKind.utility_model, "外观设计": DocKind.design, "植物专利": DocKind.plant,
+    "再颁专利": DocKind.reissue, "其他": DocKind.other,
 }
 
 
@@ -385,7 +392,7 @@ class _ToAst(Transformer):
         if field == "AN":
             return Keyword("AN", re.sub(r"[^0-9A-Za-z]", "", value).upper())
         if field == "KIND":
-            return Keyword("KIND", value.lower() if value.isalpha() and len(value) > 2 else value.upper())
+            return Keyword("KIND", self._kind(value, tok))
         if field == "LANG":
             return Keyword("LANG", value.lower())
         if field == "OWNER":
@@ -409,6 +416,19 @@ class _ToAst(Transformer):
             return regions.resolve(value).code
         except InvalidInput as exc:
             raise QuerySyntaxError(exc.template, tok.start_pos, self.query, **exc.params) from exc
+
+    def _kind(self, value: str, tok: Token) -> str:
+        """A document kind by its word (grant, 实用新型: its own value, lower case), else a kind code
+        (upper case). A word that is neither was searched and found nothing, said nothing
+        (KIND=实用新型, and utility_model itself, which is no word of letters alone)."""
+        kind = DOC_KIND_WORDS.get(value.lower().replace("-", "_").replace(" ", "_"))
+        if kind is not None:
+            return kind.value
+        if len(value) <= 2 and value.isascii() and value.isalnum():
+            return value.upper()
+        raise QuerySyntaxError("KIND takes a document kind (%(choices)s) or a kind code such as B2, not %(value)s",
+                               tok.start_pos, self.query, choices=", ".join(k.value for k in DocKind),
+                               value=Quoted(value))
 
     def _legal_status(self, value: str, tok: Token) -> str:
         status = LEGAL_STATUS_WORDS.get(value.lower().replace("-", "_").replace(" ", "_"))

@@ -61,6 +61,11 @@ def test_identifier_fields_and_aliases() -> None:
     assert parse_query("CC=cn") == Keyword("CC", "CN")
     assert parse_query("KIND=b2") == Keyword("KIND", "B2")
     assert parse_query("KIND=grant") == Keyword("KIND", "grant")
+    # a kind by its Chinese name, or by a value with an underscore (it was taken for a kind code)
+    assert parse_query("KIND=实用新型") == parse_query("KIND=utility_model") == Keyword("KIND", "utility_model")
+    assert parse_query("KIND=授权") == Keyword("KIND", "grant") and parse_query("KIND=u1") == Keyword("KIND", "U1")
+    with pytest.raises(QuerySyntaxError, match="KIND takes a document kind .* not 'patent'"):
+        parse_query("KIND=patent")  # found nothing and said nothing
     assert parse_query("LANG=DE") == Keyword("LANG", "de")
 
 
