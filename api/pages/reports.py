@@ -312,7 +312,9 @@ def subscribe(page: CheckedPageDep, scope: Text = "", watched: Text = "", keywor
                        [])
         return _subscriptions(page, 400, errors=refusals.by_field(page, problems, SUBSCRIPTION_LABELS), form=form,
                               unknown=unknown)
-    return page.redirect(f"/reports/subscriptions?created={made.id}")
+    # "#content": the notice in view; without its own fragment the redirect kept the form's
+    # (#new-subscription), and the page opened on the empty form below the notice, which said nothing seen
+    return page.redirect(f"/reports/subscriptions?created={made.id}#content")
 
 
 @router.post("/reports/subscriptions/{sub_id}/delete", response_model=None)

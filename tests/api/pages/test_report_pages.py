@@ -776,7 +776,7 @@ def test_a_hand_made_address_says_no_subscription_was_made_or_deleted(portal: Po
     said = bob.get(ended.headers["location"], headers=EN).text
     assert "The subscription to Medical devices was deleted" in said
     made = _post(alice, "/reports/subscriptions", {"scope": "software"})
-    assert re.fullmatch(r"/reports/subscriptions\?created=\d+", made.headers["location"])
+    assert re.fullmatch(r"/reports/subscriptions\?created=\d+#content", made.headers["location"])
     assert "You are subscribed" in alice.get(made.headers["location"], headers=EN).text
     assert "You are subscribed" not in bob.get(made.headers["location"], headers=EN).text  # not bob's
 
