@@ -196,7 +196,7 @@ def test_a_licence_is_offered_accepted_and_its_fee_shown_to_its_parties_only(por
         assert r.status_code == 303, r.text
 
         inbox = licensee.get("/inbox", headers=HTML).text
-        assert "Owner 甲 offers you a licence to" in inbox and "Inbox<span class=\"unread\">(1 unread)</span>" in inbox
+        assert "Owner 甲 offers you a licence to" in inbox and "Inbox <span class=\"unread\">(1 unread)</span>" in inbox
         mine = licensee.get("/copyright/mine", headers=HTML).text
         offer_id = re.search(r'data-offer="(\d+)"', mine)
         assert offer_id is not None and FEE in mine
