@@ -22,6 +22,9 @@ class DocKind(enum.StrEnum):
     other = "other"
 
 
+_NOT_DIGIT = re.compile(r"[^0-9]")
+
+
 class PartialDate(BaseModel):
     """A date as printed, with the best ISO date we can read from it.
 
@@ -41,7 +44,7 @@ class PartialDate(BaseModel):
         text = raw.strip()
         if not text:
             return None
-        digits = re.sub(r"[^0-9]", "", text)
+        digits = text if text.isascii() and text.isdigit() else _NOT_DIGIT.sub("", text)  # most are 20250930
         year = month = day = None
         if len(digits) >= 4:
             year = int(digits[:4])
@@ -102,7 +105,9 @@ def normalised_number(country: str, number: str, kind: str | None = None) -> str
 def _normal_parts(country: str, number: str, kind: str | None) -> tuple[str, str, str]:
     """The country, number and kind of a normalised publication number."""
     country = country.strip().upper()
-    num = _NUMBER_PUNCTUATION.sub("", number.strip().upper())
+    num = number.strip().upper()
+    if not num.isalnum():  # most numbers are written without punctuation
+        num = _NUMBER_PUNCTUATION.sub("", num)
     if country == "US":
         match = _US_NUMBER.match(num)
         if match:

@@ -31,8 +31,10 @@ from loaders.parsers.common import (
     MissingField,
     add_texts,
     addressbook_party,
+    child,
     children,
     clean,
+    find_all,
     first_text,
     first_value,
     ipcr_from,
@@ -82,7 +84,7 @@ def _variants(el: El | None, path: str, docdb: bool) -> list[El]:
     """Elements at ``path``; for DOCDB only the 'docdb' (or 'docdba' for names) variant."""
     if el is None:
         return []
-    found = el.findall(path)
+    found = find_all(el, path)
     if not docdb:
         return found
     for fmt in DOCDB_FORMATS:
@@ -96,8 +98,8 @@ def document_id(ref: El | None) -> El | None:
     """The ``document-id`` of a reference: the DOCDB one when OPS gives several types."""
     if ref is None:
         return None
-    typed = ref.find("document-id[@document-id-type='docdb']")
-    return typed if typed is not None else ref.find("document-id")
+    ids = list(ref.iterchildren("document-id"))
+    return next((i for i in ids if i.get("document-id-type") == "docdb"), ids[0] if ids else None)
 
 
 def any_date(ref: El | None) -> str:
@@ -107,7 +109,7 @@ def any_date(ref: El | None) -> str:
 
 def parse(root: El, profile: Profile | None = None) -> PatentDocument:
     profile = profile or PROFILES[root.tag]
-    bib = next((b for tag in profile.bib if (b := root.find(tag)) is not None), None)
+    bib = next((b for tag in profile.bib if (b := child(root, tag)) is not None), None)
     if bib is None:
         raise MissingField(f"<{root.tag}> has no bibliographic data")
     doc = identity(root, bib, profile)
@@ -123,7 +125,7 @@ def add_bibliographic(doc: PatentDocument, root: El, bib: El, docdb: bool) -> No
     doc.citations = list(_citations(bib, root, docdb))
     doc.priorities = list(priorities(bib, docdb))
     doc.priority_date = doc.earliest_priority()
-    doc.legal_events = list(_legal_events(root.find("legal-data"), doc.pn.country))
+    doc.legal_events = list(_legal_events(child(root, "legal-data"), doc.pn.country))
 
 
 def identity(root: El, bib: El, profile: Profile) -> PatentDocument:
@@ -156,18 +158,18 @@ def _add_texts(doc: PatentDocument, root: El, bib: El, docdb: bool) -> None:
         title = prose(text_of(el))
         if title:
             doc.titles.append(LangText(lang=norm_lang(el.get("lang"), lang), text=title))
-    body = root.find("application-body")
+    body = child(root, "application-body")
     add_texts(doc, body if body is not None else root, lang, norm=norm_lang)
-    for el in bib.findall("abstract"):  # CNIPA's old format keeps the abstract in the bibliographic data
+    for el in bib.iterchildren("abstract"):  # CNIPA's old format keeps the abstract in the bibliographic data
         if text := paragraphs(el):
             doc.abstracts.append(LangText(lang=norm_lang(el.get("lang"), lang), text=text))
 
 
 def _add_classifications(doc: PatentDocument, bib: El) -> None:
     ipc = [ipcr_from(e) for e in bib.iter("classification-ipcr")]
-    for old in bib.findall("classification-ipc"):
+    for old in bib.iterchildren("classification-ipc"):
         for tag in ("main-classification", "further-classification", "main-clsf", "further-clsf", "text"):
-            ipc.extend(parse_ipc(e.text or "") for e in old.findall(tag))
+            ipc.extend(parse_ipc(e.text or "") for e in old.iterchildren(tag))
     doc.ipc = unique_codes(ipc)
     cpc = [ipcr_from(e) for e in bib.iter("classification-cpc")]
     for pc in bib.iter("patent-classification"):
@@ -179,10 +181,10 @@ def _add_classifications(doc: PatentDocument, bib: El) -> None:
             doc.uspc.append(symbol)
     doc.cpc = unique_codes(cpc)
     if doc.pn.country == "US":
-        for nat in bib.findall("classification-national"):
+        for nat in bib.iterchildren("classification-national"):
             for tag in ("main-classification", "further-classification"):
-                doc.uspc.extend(u for e in nat.findall(tag) if (u := normalise_uspc(e.text or "")))
-    for loc in bib.findall("classification-locarno"):
+                doc.uspc.extend(u for e in nat.iterchildren(tag) if (u := normalise_uspc(e.text or "")))
+    for loc in bib.iterchildren("classification-locarno"):
         value = first_text(loc, "main-classification")
         if value:
             doc.locarno.append(value)
@@ -190,7 +192,7 @@ def _add_classifications(doc: PatentDocument, bib: El) -> None:
 
 def _scheme(pc: El) -> str:
     """The scheme of a ``patent-classification``: its text (DOCDB) or its ``scheme`` attribute (OPS)."""
-    sch = pc.find("classification-scheme")
+    sch = child(pc, "classification-scheme")
     return (first_text(pc, "classification-scheme") or (sch.get("scheme", "") if sch is not None else "")).upper()
 
 
@@ -219,7 +221,7 @@ def _parties(bib: El) -> Iterator[Party]:
         groups = _one_per_party([e for tag in tags for e in by_tag.get(tag, ())])
         seen: set[tuple[str, str]] = set()
         for el, *variants in groups:
-            if role == PartyRole.agent and el.find("cn-agency") is not None:  # the agency once, then its attorney
+            if role == PartyRole.agent and child(el, "cn-agency") is not None:  # the agency once, then its attorney
                 found = [make_party(role, first_text(el, "cn-agency/name"), organisation=True),
                          make_party(role, first_text(el, "name"), organisation=False)]
             else:
