@@ -30,7 +30,7 @@ from copyright.models import (
 from core.accounts.models import User
 from core.db import latest_today, utcnow
 from core.errors import Conflict, InvalidInput, NotFound
-from core.i18n import Term, shown_today
+from core.i18n import Term, shown_day, shown_today
 from core.notifications import notify
 from core.settings import Settings
 from core.text import MultiLine, SingleLine
@@ -197,7 +197,7 @@ def register(session: Session, settings: Settings, owner: User, work_in: WorkIn,
     print_ = fingerprint(data) if data is not None else None
     similar = matches(session, content, print_)
     now = utcnow()
-    number = _next_number(session, now.year)
+    number = _next_number(session, shown_day(now).year)  # the year its record shows (Beijing)
     work = Work(title=work_in.title, work_type=work_in.work_type, description=work_in.description,
                 authors=work_in.authors, owners=work_in.owners, owner_id=owner.id,
                 completion_date=work_in.completion_date,

@@ -379,6 +379,17 @@ def test_a_registration_made_in_the_evening_utc_is_dated_by_the_day_its_record_s
         recipient_email=heir.email, rights=[Right.adaptation], effective_date=shown))
 
 
+def test_a_registration_made_on_new_years_night_in_beijing_is_numbered_in_the_new_year(
+        session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 01:00 on 1 January in Beijing (17:00 UTC on 31 December) the record shows the new year,
+    and its number carried the old one: CR-2025-… on a registration dated 2026-01-01."""
+    moment = datetime(2025, 12, 31, 17, 0, tzinfo=UTC)
+    monkeypatch.setattr(registry, "utcnow", lambda: moment)
+    number = by_hash(session, settings, person(session), uuid.uuid4().bytes)
+    assert registry.get_registration(session, number).registered_on == date(2026, 1, 1)
+    assert number.startswith("CR-2026-"), number
+
+
 def test_only_the_files_refusals_are_about_the_file(session: Session, settings: Settings,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Every refusal raised while an upload was registered was marked as about the file: one about
