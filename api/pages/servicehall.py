@@ -286,9 +286,9 @@ def staff(page: PageDep, notice: Annotated[str | None, Query(max_length=20)] = N
 
 
 @router.post(H + "/staff", response_model=None)
-def add_staff(page: CheckedPageDep, email: Text, department: Text, role: Text) -> Response:
+def add_staff(page: CheckedPageDep, email: Text = "", department: Text = "", role: Text = "") -> Response:
     """Refused, the form comes back with what was chosen, the field the refusal is about marked
-    (aria-invalid) and the reason beside it."""
+    (aria-invalid) and the reason beside it; an empty field too (it was a whole page of 422)."""
     try:
         catalogue.add_staff(page.writer(), StaffIn(email=email.strip(), department=department,
                                                    role=catalogue.staff_role(role)))
@@ -300,7 +300,7 @@ def add_staff(page: CheckedPageDep, email: Text, department: Text, role: Text) -
 
 
 @router.post(H + "/staff/remove", response_model=None)
-def remove_staff(page: CheckedPageDep, email: Text, department: Text, role: Text) -> Response:
+def remove_staff(page: CheckedPageDep, email: Text = "", department: Text = "", role: Text = "") -> Response:
     """An admin takes one role away (the button beside it); the service checks who may and audits it."""
     try:
         catalogue.remove_staff(page.writer(), StaffIn(email=email.strip(), department=department,
