@@ -42,8 +42,11 @@ def an_key(number: str | None) -> str | None:
 
 
 def _cap(tokens: str) -> str:
-    parts = tokens.split(" ")
-    return tokens if len(parts) <= MAX_ELEMENT_TOKENS else " ".join(parts[:MAX_ELEMENT_TOKENS])
+    """At most MAX_ELEMENT_TOKENS tokens; the spaces are counted in C first (no list of tokens for
+    the paragraphs, nearly all, that fit)."""
+    if tokens.count(" ") < MAX_ELEMENT_TOKENS:
+        return tokens
+    return " ".join(tokens.split(" ")[:MAX_ELEMENT_TOKENS])
 
 
 def is_topic_term(token: str) -> bool:

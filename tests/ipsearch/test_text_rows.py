@@ -13,7 +13,7 @@ import pytest
 from core.settings import Settings
 from ipsearch.analysis import get_analyzer
 from ipsearch.backends import get_backend
-from ipsearch.indexdoc import IndexRecord, build_index_doc
+from ipsearch.indexdoc import MAX_ELEMENT_TOKENS, IndexRecord, build_index_doc
 from ipsearch.model import Claim, DocKind, LangText, PartialDate, PatentDocument, normalise_number
 from ipsearch.service import SearchService
 
@@ -77,3 +77,12 @@ def test_a_reloaded_document_keeps_only_its_new_text(services: dict[str, SearchS
     assert service.matching_ids("blue") == set()
     assert service.search("seawater").hits[0].pn == APART["pn"]
     assert backend.count() == 3
+
+
+def test_a_claim_is_indexed_up_to_the_element_token_cap_and_no_further() -> None:
+    """A claim of exactly MAX_ELEMENT_TOKENS tokens is kept whole; one token more is cut there (below
+    the position gap, so SAME never reaches into the next claim)."""
+    whole = record(92_000_004, " ".join(["lamp"] * MAX_ELEMENT_TOKENS))
+    longer = record(92_000_005, " ".join(["lamp"] * MAX_ELEMENT_TOKENS + ["diode"]))
+    assert whole["cl"] == [" ".join(["lamp"] * MAX_ELEMENT_TOKENS)]
+    assert longer["cl"] == whole["cl"]
