@@ -30,7 +30,7 @@ from core.accounts.permissions import require_staff
 from core.accounts.service import active_user_by_email
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, PermissionDenied, refusals_about
-from core.i18n import Term
+from core.i18n import Day, Term
 from core.ids import DbId
 from core.settings import Settings
 from core.text import SingleLine
@@ -161,14 +161,14 @@ def require_holder(session: Session, reg: Registration, actor: User, rights: lis
     registered = reg.registered_on
     if effective < registered:
         raise InvalidInput.said("a transfer takes effect on or after the registration date, %(date)s",
-                                date=registered.isoformat()).about("effective_date")
+                                date=Day(registered)).about("effective_date")
     names = {r.value for r in rights}
     later = session.scalars(select(Transfer.effective_date).where(Transfer.registration_id == reg.id,
                                                                   Transfer.effective_date > effective))
     for day in sorted({effective, *later}):
         if not names <= holders(session, reg, day).get(actor.id, set()):
             raise PermissionDenied.said("only the holder of these rights on %(date)s may transfer them",
-                                        date=day.isoformat()).about("rights")
+                                        date=Day(day)).about("rights")
 
 
 def transfer(session: Session, reg: Registration, actor: User, body: TransferIn) -> Transfer:
@@ -197,7 +197,7 @@ def require_licensor(session: Session, reg: Registration, actor: User, rights: l
     so only a licensor learns whether the licensee's address has an account."""
     if start < reg.registered_on:  # the registration's date is public: said to anyone
         raise InvalidInput.said("a licence starts on or after the registration date, %(date)s",
-                                date=reg.registered_on.isoformat()).about("start_date")
+                                date=Day(reg.registered_on)).about("start_date")
     names = {r.value for r in rights}
     if names <= holders(session, reg, start).get(actor.id, set()):
         return

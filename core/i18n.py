@@ -56,6 +56,24 @@ class Quoted(str):
         return f"“{quoted[1:-1]}”" if lang is Language.zh else quoted
 
 
+class Day(str):
+    """A date named in a refusal: ISO 8601 as plain text (what an API client reads and parses), the
+    reader's own way on a page (2026年1月1日, 1 Jan 2026), as the page's dates are written."""
+
+    __slots__ = ()
+
+    def __new__(cls, day: date) -> Day:
+        return super().__new__(cls, day.isoformat())
+
+    def __getnewargs__(self) -> tuple[date]:  # type: ignore[override]  # copied and pickled as a date (str gives text)
+        return (date.fromisoformat(self),)
+
+    def in_language(self, lang: Language) -> str:
+        from babel.dates import format_date  # imported where used: most processes never word a refusal
+
+        return str(format_date(date.fromisoformat(self), format="medium", locale=BABEL_LOCALES[lang]))
+
+
 class Term(str):
     """A code whose words are in the catalogs (a status, an action, a role): a refusal naming it
     shows the reader's word (``IPCommonsError.in_words``), not "completed" on a Chinese page."""
