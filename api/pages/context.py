@@ -352,10 +352,12 @@ CheckedPageDep = Annotated[Page, Depends(checked_page)]
 def _string_or_other(error: ErrorDetails) -> str:
     """The error type to explain: a text field's length error as a text's, whatever pydantic calls
     it (an optional annotated field says "too_short", "at least 1 item"), and an empty required
-    text as a missing value ("名称为必填项", not "名称至少需要 1 项")."""
+    text as a missing value ("名称为必填项", not "名称至少需要 1 项"): a blank one too, whatever its
+    minimum ("E-mail is required", not "E-mail needs at least 3 characters" for nothing typed)."""
     kind = error["type"]
     if kind in ("too_short", "too_long") and isinstance(error.get("input"), str):
         kind = f"string_{kind}"
-    if kind == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
+    if kind == "string_too_short" and (error.get("ctx", {}).get("min_length") == 1
+                                       or not str(error.get("input", "")).strip()):
         kind = "missing"
     return kind

@@ -49,6 +49,7 @@ def _refusal(**values: object) -> ValidationError:
     ({"title": "x" * 600}, "标题最多 5 个字符", "Title takes at most 5 characters"),
     # a form's description is 说明, not the 说明书 of a patent the same English word means elsewhere
     ({"description": "d"}, "说明至少需要 3 个字符", "Description needs at least 3 characters"),
+    ({"description": "  "}, "说明为必填项", "Description is required"),  # nothing typed: not "at least 3"
     ({"internal_code": "x"}, "该项应为整数", "This field must be a whole number"),  # never its code name
     ({"share": 150}, "该项不得大于 100", "This field must be at most 100"),  # a limit as pages write numbers
     ({"points": 500}, "分值不得大于 100", "Points must be at most 100"),
