@@ -7,15 +7,14 @@ import datetime as dt
 from functools import cache
 from pathlib import Path
 
-from babel import Locale
 from babel.core import negotiate_locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_datetime
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from babel.units import format_unit
 
 from core.countries import country_name
-from core.i18n import BABEL_LOCALES, SHOWN_ZONE, Language
+from core.i18n import SHOWN_ZONE, Language, babel_locale, written_day
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 DEFAULT = Language.zh  # most of the platform's users read Chinese
@@ -72,7 +71,7 @@ class Formatter:
 
     def __init__(self, lang: Language) -> None:
         self.lang = lang
-        self.locale = Locale.parse(BABEL_LOCALES[lang])
+        self.locale = babel_locale(lang)
         # A Chinese reader takes a time for Beijing time; anyone else is told which zone it is in.
         self.zone = "" if lang is Language.zh else " (UTC+8)"
 
@@ -83,13 +82,13 @@ class Formatter:
             return ""
         if isinstance(value, dt.datetime):
             moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-            return format_date(moment.astimezone(SHOWN_ZONE).date(), format="medium", locale=self.locale)
+            return written_day(moment.astimezone(SHOWN_ZONE).date(), self.lang)
         if isinstance(value, str):
             try:
-                return format_date(dt.date.fromisoformat(value[:10]), format="medium", locale=self.locale)
+                return written_day(dt.date.fromisoformat(value[:10]), self.lang)
             except ValueError:
                 return value
-        return format_date(value, format="medium", locale=self.locale)
+        return written_day(value, self.lang)
 
     def datetime(self, value: dt.datetime | str | None) -> str:
         """In Beijing time, whatever zone the value carries (a naive one is UTC): the inbox kept UTC
@@ -114,7 +113,7 @@ class Formatter:
         local = value.replace(tzinfo=value.tzinfo or dt.UTC).astimezone(SHOWN_ZONE)
         if local.time() != dt.time():
             return self.datetime(value)
-        last_day = format_date(local.date() - dt.timedelta(days=1), format="medium", locale=self.locale)
+        last_day = written_day(local.date() - dt.timedelta(days=1), self.lang)
         return f"{last_day}24时" if self.locale.language == "zh" else f"{last_day}, 24:00{self.zone}"  # as datetime()
 
     def number(self, value: float | int | None) -> str:

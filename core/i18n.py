@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import NamedTuple
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 SHOWN_ZONE = ZoneInfo("Asia/Shanghai")  # every time shown to a reader, on a page or in a report, is Beijing time
 
@@ -26,6 +30,21 @@ class Language(StrEnum):
 
 
 BABEL_LOCALES = {Language.zh: "zh_Hans_CN", Language.en: "en_GB"}  # CLDR's names, numbers and dates per language
+
+
+@cache
+def babel_locale(lang: Language) -> Locale:
+    """CLDR's data for ``lang`` (Babel's, imported on first use: most processes never write a date)."""
+    from babel import Locale
+
+    return Locale.parse(BABEL_LOCALES[lang])
+
+
+def written_day(day: date, lang: Language) -> str:
+    """A day as the pages write it in ``lang``: CLDR's medium date (2026年12月7日, 7 Dec 2026)."""
+    from babel.dates import format_date
+
+    return str(format_date(day, format="medium", locale=babel_locale(lang)))
 
 
 class Named(NamedTuple):
@@ -69,9 +88,7 @@ class Day(str):
         return (date.fromisoformat(self),)
 
     def in_language(self, lang: Language) -> str:
-        from babel.dates import format_date  # imported where used: most processes never word a refusal
-
-        return str(format_date(date.fromisoformat(self), format="medium", locale=BABEL_LOCALES[lang]))
+        return written_day(date.fromisoformat(self), lang)
 
 
 class Term(str):

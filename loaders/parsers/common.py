@@ -80,7 +80,7 @@ def child(el: El, tag: str) -> El | None:
 
 def find(el: El, path: str) -> El | None:
     """``el.find(path)``, by ``child`` when the path is a plain tag (most are)."""
-    return el.find(path) if "/" in path or "[" in path else next(el.iterchildren(path), None)
+    return el.find(path) if "/" in path or "[" in path else child(el, path)
 
 
 def find_all(el: El, path: str) -> list[El]:
