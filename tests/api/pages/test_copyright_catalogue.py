@@ -346,3 +346,20 @@ def test_search_the_catalogue_and_read_the_charts_in_the_browser(browser: Browse
     assert axe_violations(page) == [], page.url
     screenshot(page, f"copyright-stats-{lang[:2]}")
     page.context.close()
+
+
+@pytest.mark.parametrize(("lang", "then"), [("en-GB", "is not a registration number"), ("zh-CN", "不是登记号")])
+def test_a_refusal_opening_on_what_was_typed_shows_it_as_typed(browser: Browser, portal_url: str, lang: str,
+                                                               then: str) -> None:
+    """The pages raise a refusal's first letter where it opens on an ordinary word (api.pages.context:
+    as_sentence); a style sheet raising every box's first letter wrote the typed 'garbage<b>' as
+    'Garbage<b>' (and an uploaded 'evil.exe' as 'Evil.exe') on English pages."""
+    page = new_page(browser, lang)
+    page.goto(portal_url + "/copyright/verify?number=garbage%3Cb%3E")
+    said = page.locator("#v-number-error")
+    expect(said).to_be_visible()
+    assert said.inner_text().startswith(f"garbage<b> {then}" if lang == "en-GB" else "garbage<b>"), said.inner_text()
+    assert then in said.inner_text()
+    page.goto(portal_url + "/copyright/verify?number=CR-2026-99999999")  # one that opens on a word is a sentence
+    assert page.locator("#v-number-error").inner_text()[:1].isupper() or lang == "zh-CN"
+    page.context.close()
