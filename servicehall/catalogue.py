@@ -61,7 +61,9 @@ def item(session: Session, code: str) -> ItemOut:
 
 # The fields a link may fill in, and what their values must look like: an agency's page gives its
 # number. Every other field is the applicant's own words, which no link may write for them.
-PREFILLED = {"agency_id": re.compile(r"[0-9]{1,12}")}
+# What a link may fill in, as the registry or the directory writes it: an agency's number (from its
+# page), a registration's (from a record held for review).
+PREFILLED = {"agency_id": re.compile(r"[0-9]{1,12}"), "registration": re.compile(r"CR-[0-9]{4}-[0-9]{8}")}
 
 
 def prefilled(item: ItemOut, given: Mapping[str, str]) -> dict[str, str]:

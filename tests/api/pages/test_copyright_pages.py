@@ -21,9 +21,13 @@ from api.app import create_app
 from copyright import registry, service
 from copyright.models import Registration, RegistrationStatus, Right
 from copyright.registry import registry_day
+from core.accounts.models import Role
+from core.accounts.service import create_user
+from core.audit import AuditContext, Writer
 from core.db import session_scope
 from core.errors import InvalidInput
 from core.settings import Settings
+from servicehall import catalogue
 from tests.core.test_filekinds import PE as PROGRAM
 
 PASSWORD = "correct horse battery"
@@ -747,3 +751,33 @@ def test_the_forms_default_date_is_the_day_the_pages_show(portal: Settings, monk
         assert r.status_code == 303, r.text
         held = _section(owner.get(f"/copyright/records/{number}", headers=HTML).text, "holders")
         assert "Heir 乙" in held
+
+
+def test_a_registration_held_for_review_leads_its_registrant_to_the_review_service(portal: Settings) -> None:
+    """A held record said "A moderator decides" and offered nothing to do: no page of the portal
+    decides it. Its registrant is led to the service hall's copyright registration review, which
+    decides it, the number filled in (a number the registry writes, and nothing else)."""
+    with session_scope(portal.effective_database_url) as session:
+        admin = create_user(session, f"hall-{uuid.uuid4().hex[:8]}@example.org", PASSWORD, role=Role.admin)
+        catalogue.seed(Writer(session, admin, AuditContext(actor_id=admin.id, client_ip="test")))
+    data = _hash_work("Held twice")
+    with _client(portal) as first:
+        _sign_up(first)
+        registered = _register(first, data)
+    with _client(portal) as copier:
+        _sign_up(copier)
+        held = _register(copier, data)
+        record = lxml.html.fromstring(copier.get(f"/copyright/records/{held}", headers=ZH).text)
+        box = record.get_element_by_id("held")
+        assert "由管理员决定" not in box.text_content() and "审查决定之前，不写入公开日志" in box.text_content()
+        link = box.get_element_by_id("ask-review")
+        assert link.get("href") == f"/service-hall/apply/copyright-review?f_registration={held}"
+        assert link.text_content() == "申请著作权登记审查"
+        form = copier.get(link.get("href"), headers=ZH)
+        assert form.status_code == 200
+        assert lxml.html.fromstring(form.text).xpath('//input[@name="f_registration"]/@value') == [held]
+        for hostile in ("<b>CR-2026-1</b>", f"{held}x", registered.lower()):  # the registry's writing alone
+            page = copier.get("/service-hall/apply/copyright-review", params={"f_registration": hostile}, headers=ZH)
+            assert lxml.html.fromstring(page.text).xpath('//input[@name="f_registration"]/@value') == [""], hostile
+    with _client(portal) as anyone:  # the first registration is registered: nothing to ask for
+        assert 'id="held"' not in anyone.get(f"/copyright/records/{registered}", headers=ZH).text
