@@ -198,12 +198,13 @@ def application(page: PageDep, number: str, notice: Annotated[str | None, Query(
     return _application(page, number, notice=_notice(page, notice), error=refused)
 
 
-def _after(page: Page, number: str, act: Callable[[], object], notice: str) -> Response:
+def _after(page: Page, number: str, act: Callable[[], object], notice: str, **kept: str) -> Response:
     """A step taken, then the application's page (POST, redirect, GET). Refused because of the
     application's state or the person (someone else acted first, a barred or a wrong person), the
     page is shown as it is now with the refusal's own words, again by a redirect (the words carried
     once in an encrypted cookie of the session, in no address): reloading it posts nothing.
-    A form the step cannot use (a missing comment, a file refused) comes back at once, 400."""
+    A form the step cannot use (a missing comment, a file refused) comes back at once, 400, with
+    what was typed in it (``kept``)."""
     try:
         act()
     except (Conflict, PermissionDenied) as exc:
@@ -212,7 +213,7 @@ def _after(page: Page, number: str, act: Callable[[], object], notice: str) -> R
         return page.redirect(f"{H}/applications/{quote(number, safe='')}#form-error")
     except FORM_ERRORS as exc:
         page.session.rollback()
-        return _application(page, number, 400, error=page.explain(exc))
+        return _application(page, number, 400, error=page.explain(exc), **kept)
     return page.redirect(f"{H}/applications/{quote(number, safe='')}?notice={notice}")
 
 
@@ -236,11 +237,13 @@ def supply(page: CheckedPageDep, number: str, comment: Annotated[str, Form()] = 
 
 
 @router.post(H + "/applications/{number}/rate", response_model=None)
-def rate(page: CheckedPageDep, number: str, satisfaction: Annotated[Satisfaction, Form()],
+def rate(page: CheckedPageDep, number: str, satisfaction: Annotated[str, Form()] = "",
          comment: Annotated[str, Form()] = "") -> Response:
-    """A rating the form never offers is refused by name (422), not a server error."""
-    return _after(page, number, lambda: service.rate(page.writer(), number, RateIn(
-        satisfaction=satisfaction, comment=comment)), "rated")
+    """No level chosen ("Rating is required"), or one the form never offers, comes back on the form
+    with the comment typed, as any refusal of it (it was a whole page of 422, the comment lost)."""
+    chosen = {"satisfaction": satisfaction} if satisfaction else {}
+    return _after(page, number, lambda: service.rate(page.writer(), number, RateIn.model_validate(
+        {**chosen, "comment": comment})), "rated", rate_comment=comment)
 
 
 @router.post(H + "/applications/{number}/assign", response_model=None)

@@ -239,7 +239,18 @@ def test_written_text_keeps_its_line_breaks_and_stays_escaped(office: Office, pe
     assert "<b>bold?</b>" not in text and "&lt;b&gt;bold?&lt;/b&gt;" in text  # kept as typed, never markup
     rate = f"/service-hall/applications/{number}/rate"
     forged = post(people["applicant"], rate, {"satisfaction": "<b>great</b>", "comment": "Quick.\nThank you!"})
-    assert forged.status_code == 422 and "<b>great</b>" not in forged.text  # was a ValueError, a server error
+    assert forged.status_code == 400 and "<b>great</b>" not in forged.text  # was a ValueError, a server error
+    assert "Rating is not one of the choices" in forged.text
+    for sent in ({"comment": "No level <i>chosen</i>"}, {"satisfaction": "", "comment": "No level <i>chosen</i>"}):
+        unchosen = post(people["applicant"], rate, sent)  # the browser's "required" bypassed: a whole page of 422
+        form = html.fromstring(unchosen.text)
+        assert unchosen.status_code == 400
+        assert form.get_element_by_id("form-error").text_content() == "Rating is required"
+        assert form.xpath('//input[@name="satisfaction"]/@aria-invalid') == ["true"] * 5
+        assert form.get_element_by_id("rate-comment").text_content() == "No level <i>chosen</i>"  # kept, as text
+    zh = post(people["applicant"], rate, {"comment": ""}, headers=ZH)
+    assert zh.status_code == 400
+    assert html.fromstring(zh.text).get_element_by_id("form-error").text_content() == "评分为必填项"
     assert post(people["applicant"], rate, {"satisfaction": "satisfied", "comment": "Quick.\nThank you!"}
                 ).headers["location"].endswith("?notice=rated")
     rated = html.fromstring(people["applicant"].get(f"/service-hall/applications/{number}", headers=EN).text)
