@@ -149,6 +149,8 @@ def patent_page(page: PageDep, pn: str, added: Annotated[int | None, Query(ge=1)
 
 
 @router.post("/search/combine", response_model=None)
-def combine(page: CheckedPageDep, expression: Annotated[str, Form(max_length=500)]) -> Response:
-    """``#1 AND #3 NOT #2`` from the history panel: searched like a typed query."""
-    return page.redirect("/?" + urlencode({"q": expression.strip()}))
+def combine(page: CheckedPageDep, expression: Annotated[str, Form(max_length=PAGE_QUERY_CHARS)] = "") -> Response:
+    """``#1 AND #3 NOT #2`` from the history panel: searched like a typed query, so the search page
+    says what does not fit (a set not in the history, one too long for the query language); nothing
+    typed is the search page as it was (each was a whole page of 422)."""
+    return page.redirect("/?" + urlencode({"q": expression.strip()}) if expression.strip() else "/#history")

@@ -491,3 +491,32 @@ def test_a_long_query_in_the_history_is_cut_on_screen_and_kept_whole(web: TestCl
     css = (Path(__file__).resolve().parents[3] / "api" / "static" / "app.css").read_text()
     rule = re.search(r"\.history-query \{([^}]*)\}", css)
     assert rule is not None and "-webkit-line-clamp: 2" in rule.group(1) and "overflow: hidden" in rule.group(1)
+
+
+def test_sets_combined_from_the_history_panel_are_searched_and_refused_on_the_search_page(web: TestClient) -> None:
+    """The panel's form sent empty or longer than its box (its "required" and "maxlength" bypassed)
+    was a whole page of 422: nothing typed is the page again, the rest is searched as typed and
+    refused there in the page's words."""
+    _sign_up(web, "combine")
+    try:
+        web.get("/", params={"q": QUERY}, headers=EN)  # set #1
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', web.get("/", headers=EN).text)
+        assert csrf is not None
+
+        def combine(expression: str | None) -> str:
+            sent = {"csrf_token": csrf.group(1)} | ({"expression": expression} if expression is not None else {})
+            r = web.post("/search/combine", data=sent, headers=EN, follow_redirects=False)
+            assert r.status_code == 303, r.text
+            return str(r.headers["location"])
+
+        assert combine(None) == combine("  ") == "/#history"
+        assert combine(" #1 NOT #1 ") == "/?q=%231+NOT+%231"
+        too_long = "#1 AND " + " OR ".join(["<b>lamp</b>"] * 200)
+        shown = web.get(combine(too_long), headers=EN)
+        said = html.fromstring(shown.text).xpath('string(//div[@class="error"]/pre)')
+        assert shown.status_code == 400 and "longer than 2000 characters" in said and "<b>lamp" not in shown.text, said
+        unknown = web.get(combine("#9 AND #1"), headers=ZH)
+        said = html.fromstring(unknown.text).xpath('string(//div[@class="error"]/pre)')
+        assert unknown.status_code == 400 and said == "您的检索历史中没有检索式 #9", said  # said on the page
+    finally:
+        web.cookies.clear()  # the module's other tests are signed out
