@@ -196,7 +196,8 @@ def organisations(page: PageDep, done: Done | None = None) -> HTMLResponse:
 
 
 @router.post("/admin/organisations", response_model=None)
-def create_organisation(page: CheckedPageDep, name: Text, kind: Annotated[OrgKind, Form()]) -> Response:
+def create_organisation(page: CheckedPageDep, kind: Annotated[OrgKind, Form()], name: Text = "") -> Response:
+    """A name left empty (the browser's check bypassed) is refused on the form, as a short one is."""
     if (go := _visitor(page)) is not None:
         return go
     try:
@@ -218,7 +219,7 @@ def organisation(page: PageDep, org_id: DbId, done: Done | None = None) -> HTMLR
 
 
 @router.post("/admin/organisations/{org_id}/members", response_model=None)
-def add_member(page: CheckedPageDep, org_id: DbId, email: Text,
+def add_member(page: CheckedPageDep, org_id: DbId, email: Text = "",
                role: Annotated[OrgRole, Form()] = OrgRole.member) -> Response:
     if (go := _visitor(page)) is not None:
         return go
@@ -306,10 +307,11 @@ def agencies_page(page: PageDep, done: Done | None = None, added: DbId | None = 
 
 
 @router.post("/admin/agencies", response_model=None)
-def create_agency(page: CheckedPageDep, name: Text, licence_number: Text, province: Text = "", city: Text = "",
-                  service_types: Annotated[list[str] | None, Form()] = None, ipc_subclasses: Text = "",
+def create_agency(page: CheckedPageDep, name: Text = "", licence_number: Text = "", province: Text = "",
+                  city: Text = "", service_types: Annotated[list[str] | None, Form()] = None, ipc_subclasses: Text = "",
                   practitioners: Text = "", founded_year: Text = "", contact: Text = "") -> Response:
-    """An agency entered from the official register (the directory has no other way in)."""
+    """An agency entered from the official register (the directory has no other way in). Every
+    field defaults to empty, so a missing one is refused on the form by AgencyIn, not as a 422 page."""
     if (go := _visitor(page)) is not None:
         return go
     services = service_types or []
@@ -357,8 +359,9 @@ def _record(kind: str, points: str, description: str, source: str, occurred_on: 
 
 
 @router.post("/admin/agencies/integrity", response_model=None)
-def add_record(page: CheckedPageDep, agency: Annotated[DbId, Form()], kind: Text, points: Text, description: Text,
-               source: Text, occurred_on: Text, evidence: Text = "") -> Response:
+def add_record(page: CheckedPageDep, agency: Annotated[DbId, Form()], kind: Text = "", points: Text = "",
+               description: Text = "", source: Text = "", occurred_on: Text = "", evidence: Text = "") -> Response:
+    """A field left empty is refused on the form by RecordIn (it was a whole page of 422)."""
     if (go := _visitor(page)) is not None:
         return go
     form = {"agency": agency, "kind": kind, "points": points, "description": description, "source": source,
@@ -387,7 +390,8 @@ def forums_page(page: PageDep, done: Done | None = None) -> HTMLResponse:
 
 
 @router.post("/admin/forums", response_model=None)
-def create_category(page: CheckedPageDep, name: Text, description: Text = "") -> Response:
+def create_category(page: CheckedPageDep, name: Text = "", description: Text = "") -> Response:
+    """A name left empty is refused on the form, as a short one is (it was a whole page of 422)."""
     if (go := _visitor(page)) is not None:
         return go
     try:

@@ -17,6 +17,7 @@ from core.accounts.service import found_organisation, get_user, normalise_email
 from core.audit import AuditAction, Writer
 from core.db import RowOut
 from core.errors import InvalidInput, NotFound
+from core.i18n import Named
 
 USERS_PER_PAGE = 50
 
@@ -116,8 +117,11 @@ def create_organisation(w: Writer, body: OrgIn) -> OrgOut:
 
 
 def account_by_email(session: Session, actor: User, email: str) -> AccountOut:
-    """The account with this e-mail (``NotFound`` if none), to name a person in a form."""
+    """The account with this e-mail (``NotFound`` if none), to name a person in a form; none typed
+    is said to be required, about the field (it read "no account has the e-mail " of nothing)."""
     require_admin(actor)
+    if not email.strip():
+        raise InvalidInput.said("%(field)s is required", field=Named(zh="电子邮箱", en="E-mail")).about("email")
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise NotFound.said("no account has the e-mail %(email)s", email=email.strip())

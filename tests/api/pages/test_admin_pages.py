@@ -105,9 +105,10 @@ def clients(console: Console) -> Iterator[dict[str, TestClient]]:
         yield signed
 
 
-def _post(client: TestClient, path: str, data: dict[str, str], csrf: bool = True) -> httpx.Response:
+def _post(client: TestClient, path: str, data: dict[str, str], csrf: bool = True,
+          headers: dict[str, str] = EN) -> httpx.Response:
     token = {"csrf_token": _csrf(client)} if csrf else {}
-    return client.post(path, data=data | token, headers=EN, follow_redirects=False)
+    return client.post(path, data=data | token, headers=headers, follow_redirects=False)
 
 
 def _audit(console: Console, action: str) -> list[AuditRecord]:
@@ -294,6 +295,14 @@ def test_organisations_and_their_members(console: Console, clients: dict[str, Te
     assert again.status_code == 409 and "Already a member" in again.text
     nobody = _post(admin, f"/admin/organisations/{org}/members", {"email": "nobody@example.org"})
     assert nobody.status_code == 404 and 'value="nobody@example.org"' in nobody.text
+    # the browser's "required" bypassed: each field sent empty, or not at all, was a whole page of 422
+    for sent in ({"email": " "}, {}):
+        blank = _post(admin, f"/admin/organisations/{org}/members", sent)
+        assert blank.status_code == 400 and "E-mail is required" in blank.text, blank.text[-600:]
+    zh = _post(admin, f"/admin/organisations/{org}/members", {}, headers=ZH)
+    assert zh.status_code == 400 and "电子邮箱为必填项" in zh.text
+    unnamed = _post(admin, "/admin/organisations", {"kind": "sme"})
+    assert unnamed.status_code == 400 and 'id="o-name"' in unnamed.text
     dup = _post(admin, "/admin/organisations", {"name": "粤港澳知识产权联盟", "kind": "sme"})
     assert dup.status_code == 409 and 'value="粤港澳知识产权联盟"' in dup.text
     listed = admin.get("/admin/organisations", headers=EN).text
@@ -357,6 +366,13 @@ def test_claims_integrity_records_and_forum_categories(console: Console, clients
     assert r.status_code == 303 and "专利运营 Licensing" in admin.get("/admin/forums", headers=EN).text
     short = _post(admin, "/admin/forums", {"name": "x"})
     assert short.status_code == 400 and "2 to 100 characters" in short.text
+    unnamed = _post(admin, "/admin/forums", {"description": "kept <b>as text</b>"})
+    assert unnamed.status_code == 400 and "2 to 100 characters" in unnamed.text
+    assert "kept &lt;b&gt;as text&lt;/b&gt;" in unnamed.text
+    for field in ("kind", "points", "description", "source", "occurred_on"):  # each sent empty, then not at all
+        for sent in (form | {field: ""}, {k: v for k, v in form.items() if k != field}):
+            refused = _post(admin, "/admin/agencies/integrity", sent)
+            assert refused.status_code == 400 and 'id="record-error"' in refused.text, (field, refused.status_code)
     assert len(_audit(console, "agency.integrity")) == 1 and len(_audit(console, "forum.category.create")) == 1
 
 
@@ -411,6 +427,11 @@ def test_an_admin_adds_an_agency_to_the_directory(console: Console, clients: dic
     municipality = add({"licence_number": f"v-{uuid.uuid4().hex[:6]}", "province": "广东"}, headers=ZH)
     assert municipality.status_code == 400 and "上海市是直辖市，不属于广东省" in municipality.text
     assert add({"licence_number": "w-1"}, services=("brokerage",)).status_code == 400
+    for missing in ("name", "licence_number"):  # the browser's "required" bypassed: it was a whole page of 422
+        sent = {"name": "No licence", "licence_number": "n-1", "csrf_token": _csrf(admin)}
+        del sent[missing]
+        refused = admin.post("/admin/agencies", data=sent, headers=EN, follow_redirects=False)
+        assert refused.status_code == 400 and 'id="agency-error"' in refused.text, (missing, refused.status_code)
     # members get the 403 page, visitors are sent to log in; a form without its token changes nothing
     assert add({"licence_number": "m-1"}, client=clients["member"]).status_code == 403
     visitor = clients["anon"].post("/admin/agencies", data={"name": "Anon", "licence_number": "a-1",
@@ -420,7 +441,7 @@ def test_an_admin_adds_an_agency_to_the_directory(console: Console, clients: dic
     forged = admin.post("/admin/agencies", data={"name": "Forged", "licence_number": "f-1"}, headers=EN)
     assert forged.status_code == 403
     with session_factory(console.settings.effective_database_url)() as s:
-        assert not s.scalars(select(Agency).where(Agency.licence_number.in_(["m-1", "a-1", "f-1", "w-1"]))).all()
+        assert not s.scalars(select(Agency).where(Agency.licence_number.in_(["m-1", "a-1", "f-1", "w-1", "n-1"]))).all()
 
 
 def test_a_load_is_started_from_the_folders_the_service_lists(console: Console,
