@@ -250,6 +250,16 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     comment.scroll_into_view_if_needed()
     expect(comment).to_be_in_viewport()  # scrolled down to, not sideways
     assert creator.evaluate("document.documentElement.scrollWidth") <= 390
+    # each line of a value stands beside its column's name: a time's second line, "(UTC+8)", and a
+    # long comment's ran on under the name
+    for cell in creator.locator("#trail tbody td[data-label]").all():
+        starts, name_ends = cell.evaluate("""td => {
+            const range = document.createRange(); range.selectNodeContents(td);
+            const left = td.getBoundingClientRect().left, name = getComputedStyle(td, "::before");
+            return [[...range.getClientRects()].map(r => r.left - left),
+                    parseFloat(name.width) + parseFloat(name.marginLeft) + parseFloat(getComputedStyle(td).paddingLeft)];
+        }""")
+        assert starts and min(starts) >= name_ends - 1, (cell.inner_text(), starts, name_ends)
     creator.goto(portal_url + "/service-hall/mine")
     due = creator.locator("#my-applications tbody tr").first.locator("td").nth(4)
     assert due.get_attribute("data-label") == _column_name(creator, "#my-applications", 4)
