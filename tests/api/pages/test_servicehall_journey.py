@@ -256,8 +256,9 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
         starts, name_ends = cell.evaluate("""td => {
             const range = document.createRange(); range.selectNodeContents(td);
             const left = td.getBoundingClientRect().left, name = getComputedStyle(td, "::before");
+            const padding = parseFloat(getComputedStyle(td).paddingLeft);
             return [[...range.getClientRects()].map(r => r.left - left),
-                    parseFloat(name.width) + parseFloat(name.marginLeft) + parseFloat(getComputedStyle(td).paddingLeft)];
+                    parseFloat(name.width) + parseFloat(name.marginLeft) + padding];
         }""")
         assert starts and min(starts) >= name_ends - 1, (cell.inner_text(), starts, name_ends)
     creator.goto(portal_url + "/service-hall/mine")
