@@ -93,7 +93,8 @@ def login(page: CheckedPageDep, email: Text = "", password: Text = "", next: Ann
 @router.get("/password/forgot", response_class=HTMLResponse)
 def forgot_password_form(page: PageDep) -> HTMLResponse:
     """A site without a mail server says so at once, rather than after the address is typed."""
-    return page.render("password_forgot.html", no_mail=not mail.enabled(page.platform.settings))
+    return page.render("password_forgot.html", no_mail=not mail.enabled(page.platform.settings),
+                       minutes=password_reset.RESET_MINUTES)
 
 
 @router.post("/password/forgot", response_class=HTMLResponse)
@@ -129,8 +130,9 @@ def check_reset_link(page: CheckedPageDep, token: Annotated[str, Form(max_length
 
 
 @router.post("/password/reset", response_model=None)
-def reset_password(page: CheckedPageDep, password: Annotated[str, Form(max_length=1000)],
+def reset_password(page: CheckedPageDep, password: Annotated[str, Form(max_length=1000)] = "",
                    token: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """A password sent empty is refused on the form, as a short one is (it was a whole page of 422)."""
     try:
         password_reset.set_new_password(page.anonymous_writer(), page.platform.settings, token, password)
     except password_reset.ResetLinkInvalid as exc:

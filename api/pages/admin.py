@@ -35,6 +35,7 @@ from community.forums import service as forums
 from community.forums.schemas import CategoryIn
 from core import audit
 from core.accounts import admin as accounts_admin
+from core.accounts import password_reset
 from core.accounts import service as accounts
 from core.accounts.models import OrgKind, OrgRole, Role
 from core.accounts.permissions import is_admin, require_admin, require_staff
@@ -181,6 +182,24 @@ def set_active(page: CheckedPageDep, user_id: DbId, active: Annotated[bool, Form
         return _render(page, "admin_users.html", 400, found=found, q=q, error=page.explain(exc))
     return _back(page, "/admin/users", Done.reactivated if active else Done.deactivated,
                  {"q": q, "page": number})
+
+
+@router.post("/admin/users/{user_id}/password-link", response_model=None)
+def password_link(page: CheckedPageDep, user_id: DbId, q: Text = "",
+                  number: Annotated[int, Form(alias="page", ge=1, le=100_000)] = 1) -> Response:
+    """A link for someone to set a new password, shown this once to the admin who hands it over
+    (the answer to a POST, stored nowhere, never in an address): on a site that sends no e-mail,
+    "ask an administrator" led to the command line alone."""
+    if (go := _visitor(page)) is not None:
+        return go
+    try:
+        handed = password_reset.link_for(page.writer(), page.platform.settings, user_id)
+    except (InvalidInput, NotFound) as exc:
+        page.session.rollback()
+        found = accounts_admin.accounts(page.session, page.require_user(), q, number)
+        return _render(page, "admin_users.html", form_status(exc), found=found, q=q, error=page.explain(exc))
+    found = accounts_admin.accounts(page.session, page.require_user(), q, number)
+    return _render(page, "admin_users.html", found=found, q=q, handed=handed)
 
 
 # --- organisations -------------------------------------------------------------------------------

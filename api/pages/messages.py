@@ -72,7 +72,9 @@ ERROR_TITLES = [N_("Invalid input"), N_("Verification failed"), N_("Not authenti
 ERRORS = [N_("wrong e-mail or password"), N_("enter your e-mail address and password"),
           N_("type an e-mail address"), N_("too many failed logins from this address; wait a minute and retry"),
           N_("an account with this e-mail already exists"), N_("the current password is wrong"),
-          N_("this site sends no e-mail, so it cannot send a link: ask an administrator to set a new password for you"),
+          N_("this site sends no e-mail, so it cannot send a link: ask an administrator for a link to set a new "
+             "password"),
+          N_("a deactivated account cannot set a password: reactivate it first"),
           N_("too many requests for a new password; wait an hour and retry"),
           N_("no account uses the e-mail %(email)s"), N_("a password has at most %(n)s characters"),
           N_("this link to set a new password has expired or was used already; ask for a new one"),

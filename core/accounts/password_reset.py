@@ -10,6 +10,7 @@ client address and per e-mail address keep it from mailing someone over and over
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from urllib.parse import urlencode
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from core import mail
 from core.accounts.models import User
-from core.accounts.service import normalise_email, replace_password
+from core.accounts.service import get_user, normalise_email, replace_password
 from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import InvalidInput, NotFound, TooManyRequests, Unavailable
@@ -81,8 +82,8 @@ def reset_mail(w: Writer, settings: Settings, limiter: RateLimiter, client_ip: s
     """The mail with a link to set a new password for ``email``'s account, to be sent by the
     caller; None when no active account uses the address (the caller says the same either way)."""
     if not mail.enabled(settings):
-        raise Unavailable("this site sends no e-mail, so it cannot send a link: ask an administrator to set a new "
-                          "password for you")  # with ipcommons users set-password
+        raise Unavailable("this site sends no e-mail, so it cannot send a link: ask an administrator for a link "
+                          "to set a new password")  # link_for, or ipcommons users set-password
     address = normalise_email(email)
     decision = limiter.hit({f"reset:{client_ip or 'unknown'}": PER_CLIENT_PER_HOUR,
                             f"reset-mail:{address}": PER_ADDRESS_PER_HOUR}, 3600)
@@ -125,6 +126,29 @@ def set_new_password(w: Writer, settings: Settings, token: str, new: str) -> Use
     w.ctx.actor_id = user.id
     _replace(w, user, new, by="link")
     return user
+
+
+@dataclass(frozen=True)
+class HandedLink:
+    """A link to set a new password that an administrator hands over: whose it is, and for how long it works."""
+
+    email: str
+    link: str
+    minutes: int = RESET_MINUTES
+
+
+def link_for(w: Writer, settings: Settings, user_id: int) -> HandedLink:
+    """A link for ``user_id``'s account to set a new password, made by an administrator for someone
+    who lost theirs where no mail reaches them (a site that sends none): "ask an administrator" led
+    nowhere but the command line. It is the mailed link, given by a channel the two trust: it works
+    once, for RESET_MINUTES, and a password set since spends it. Audited, as a mailed one is."""
+    w.require_admin()
+    user = get_user(w.session, user_id)
+    if not user.is_active:
+        raise InvalidInput("a deactivated account cannot set a password: reactivate it first")
+    w.audit(AuditAction.user_password_reset_request, "user", user.id, by="admin")
+    w.commit()
+    return HandedLink(email=user.email, link=_link(settings, _token(settings, user)))
 
 
 def set_by_operator(w: Writer, email: str, new: str) -> User:

@@ -356,7 +356,7 @@ def test_a_refused_password_form_marks_its_field(mailing_web: tuple[TestClient, 
 
 def test_without_a_mail_server_the_form_says_whom_to_ask(web: TestClient) -> None:
     page = web.get("/password/forgot", headers={**HTML, "Accept-Language": "zh-CN"})
-    assert "请联系管理员为您设置新密码" in page.text and 'action="/password/forgot"' not in page.text
+    assert "请向本站管理员索取设置新密码的链接" in page.text and 'action="/password/forgot"' not in page.text
     r = web.post("/password/forgot", headers={**HTML, "Accept-Language": "zh-CN"},
                  data={"email": "someone@example.org", "csrf_token": _csrf(web, "/password/forgot")})
     assert r.status_code == 503 and "管理员" in r.text

@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from typing import NamedTuple, cast
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -278,6 +279,48 @@ def test_markup_in_names_stays_text(console: Console, clients: dict[str, TestCli
     assert "I run it &lt;script&gt;" in admin.get("/admin/agencies", headers=EN).text
     trail = admin.get("/admin/audit", params={"action": "org.create"}, headers=EN).text
     assert "<dt>Name given</dt><dd>Org &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</dd>" in trail
+
+
+def test_an_admin_hands_over_a_link_to_set_a_new_password(console: Console, clients: dict[str, TestClient]) -> None:
+    """On a site that sends no e-mail, "ask an administrator" led to the command line alone: the
+    console makes the link, shows it this once to the admin, and it sets the password as a mailed
+    one does (once; the sessions closed)."""
+    admin, member = clients["admin"], clients["member"]
+    made = _post(admin, f"/admin/users/{console.ids['member']}/password-link", {"q": "member"})
+    assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
+    shown = html.fromstring(made.text).get_element_by_id("password-link")
+    assert console.people["member"] in shown.text_content() and "within 30 minutes" in shown.text_content()
+    link = shown.get_element_by_id("handed-link").get("value")
+    assert link.startswith(f"{console.settings.public_url.rstrip('/')}/password/reset#token=")
+    assert 'id="handed-link"' not in admin.get("/admin/users", headers=EN).text  # shown this once
+    token = parse_qs(urlsplit(link).fragment)["token"][0]
+    fresh = TestClient(console.app)
+    new = "a new and long passphrase 7"
+    empty = fresh.post("/password/reset", data={"token": token, "csrf_token": _csrf(fresh)}, headers=EN)
+    assert empty.status_code == 400 and 'id="reset-error"' in empty.text  # it was a whole page of 422
+    done = fresh.post("/password/reset", data={"token": token, "password": new, "csrf_token": _csrf(fresh)},
+                      headers=EN, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/login?after=reset"
+    again = fresh.post("/password/reset", data={"token": token, "password": new + "!", "csrf_token": _csrf(fresh)},
+                       headers=EN, follow_redirects=False)
+    assert again.status_code == 400  # spent
+    assert member.get("/account", headers=EN, follow_redirects=False).status_code == 303  # signed out
+    signed = fresh.post("/login", data={"email": console.people["member"], "password": new,
+                                        "csrf_token": _csrf(fresh)}, headers=EN, follow_redirects=False)
+    assert signed.status_code == 303
+    made_by = [(e.object_id, e.details) for e in _audit(console, "user.password.reset_request")]
+    assert made_by == [(str(console.ids["member"]), {"by": "admin"})]
+    # hostile: a member, no token, an account that is not there, a deactivated one
+    assert _post(clients["other"], f"/admin/users/{console.ids['mod']}/password-link", {}).status_code == 403
+    assert _post(admin, f"/admin/users/{console.ids['mod']}/password-link", {}, csrf=False).status_code == 403
+    assert _post(admin, "/admin/users/999999/password-link", {}).status_code == 404
+    assert _post(admin, f"/admin/users/{console.ids['other']}/active", {"active": "false"}).status_code == 303
+    off = _post(admin, f"/admin/users/{console.ids['other']}/password-link", {}, headers=ZH)
+    assert off.status_code == 400 and "已停用的账号不能设置密码：请先重新启用" in off.text
+    assert len(_audit(console, "user.password.reset_request")) == 1
+    # the page a person without a password reads says where to go, in both languages
+    for headers, said in ((EN, "ask an administrator of this site for a link"), (ZH, "请向本站管理员索取")):
+        assert said in clients["anon"].get("/password/forgot", headers=headers).text
 
 
 def test_organisations_and_their_members(console: Console, clients: dict[str, TestClient]) -> None:
