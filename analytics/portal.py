@@ -33,7 +33,7 @@ from core.accounts.service import organisations_of
 from core.audit import Writer
 from core.countries import CountryCode
 from core.errors import InvalidInput, NotFound
-from core.i18n import Language
+from core.i18n import Language, Listed
 from core.ids import INTEGER_MAX, parse_id
 from ipsearch.names import harmonise_name
 from ipsearch.query.ast import any_keyword
@@ -237,7 +237,7 @@ def subscribe(w: Writer, search: SearchService, form: SubscriptionForm) -> Subsc
         problems.append(exc)
     if unknown := unknown_names(search, names):
         template = "no applicant in the data is named %(names)s: choose a name from the suggestions"
-        listed = ", ".join(unknown)
+        listed = Listed(unknown)
         problems.append(InvalidInput(template % {"names": listed}, template=template, params={"names": listed},
                                      unknown=unknown).about("watched"))
     refused_numbers = {str(p.extra.get("field")) for p in problems if isinstance(p, InvalidInput)}

@@ -20,7 +20,7 @@ from analytics.models import CustomScope
 from core.accounts.models import Membership, User
 from core.accounts.permissions import is_admin
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from core.i18n import Quoted
+from core.i18n import Listed, Quoted
 from core.ids import DbId
 from ipsearch.query.parser import QuerySyntaxError, parse_query
 
@@ -82,7 +82,7 @@ def _industry(row: CustomScope) -> Industry:
 
 def _unknown(key: str) -> NotFound:
     return NotFound.said("unknown scope %(key)s: use one of %(industries)s, a region (region-440000) or a scope you "
-                         "defined", key=Quoted(key), industries=", ".join(INDUSTRIES))
+                         "defined", key=Quoted(key), industries=Listed(INDUSTRIES))
 
 
 def resolve(session: Session | None, key: str) -> Industry:

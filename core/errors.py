@@ -48,7 +48,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Self
 
-from core.i18n import Day, Language, Named, Quoted, Term
+from core.i18n import Day, Language, Listed, Named, Quoted, Term
 
 
 class IPCommonsError(Exception):
@@ -78,10 +78,10 @@ class IPCommonsError(Exception):
 
     def in_words(self, translate: Callable[[str], str], lang: Language = Language.en) -> str:
         """The detail in the reader's language: the translated template filled with the values
-        (a ``Named``, ``Quoted`` or ``Day`` value in ``lang``, a ``Term`` in the catalog's word)."""
+        (a ``Named``, ``Quoted``, ``Day`` or ``Listed`` value in ``lang``, a ``Term`` in the catalog's word)."""
         if not self.params:
             return translate(self.detail)
-        values = {k: v.in_language(lang) if isinstance(v, Named | Quoted | Day) else
+        values = {k: v.in_language(lang) if isinstance(v, Named | Quoted | Day | Listed) else
                   translate(v.words) if isinstance(v, Term) else v for k, v in self.params.items()}
         return translate(self.template) % values
 

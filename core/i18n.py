@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cache
@@ -89,6 +90,26 @@ class Day(str):
 
     def in_language(self, lang: Language) -> str:
         return written_day(date.fromisoformat(self), lang)
+
+
+class Listed(str):
+    """Values named together in a refusal (publication numbers, codes, names typed): joined with
+    ", " as plain text (API problems, logs) and on English pages, with 、 on Chinese ones, where
+    "US1, US2" read as English punctuation inside a Chinese sentence."""
+
+    items: tuple[str, ...]
+
+    def __new__(cls, items: Iterable[object]) -> Listed:
+        values = tuple(str(item) for item in items)
+        listed = super().__new__(cls, ", ".join(values))
+        listed.items = values
+        return listed
+
+    def __getnewargs__(self) -> tuple[tuple[str, ...]]:  # type: ignore[override]  # copied and pickled whole
+        return (self.items,)
+
+    def in_language(self, lang: Language) -> str:
+        return "、".join(self.items) if lang is Language.zh else str.__str__(self)
 
 
 class Term(str):

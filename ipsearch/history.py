@@ -18,6 +18,7 @@ from core.accounts.models import User
 from core.audit import AuditAction, Writer
 from core.db import Row, RowOut, UTCDateTime, utcnow
 from core.errors import InvalidInput
+from core.i18n import Listed
 from ipsearch.query.parser import MAX_QUERY_CHARS, parse_query
 
 SET_REFERENCE = re.compile(r"[#＃](\d{1,6})")  # ＃１ as a Chinese input method types it (int() reads １)
@@ -86,7 +87,7 @@ def expand(session: Session, user: User, expression: str) -> str:
     rows = {r.number: r.query for r in session.scalars(
         select(SearchSet).where(SearchSet.user_id == user.id, SearchSet.number.in_(numbers)))}
     if missing := sorted(numbers - set(rows)):
-        raise InvalidInput.said("no search set %(sets)s in your history", sets=", ".join(f"#{n}" for n in missing))
+        raise InvalidInput.said("no search set %(sets)s in your history", sets=Listed(f"#{n}" for n in missing))
     query = SET_REFERENCE.sub(lambda m: f"({rows[int(m.group(1))]})", expression)
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidInput.said("the combined query is longer than %(limit)s characters", limit=MAX_QUERY_CHARS)

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from core.errors import NotFound
-from core.i18n import Quoted
+from core.i18n import Listed, Quoted
 from ipsearch.analysis import Analyzer, get_analyzer
 from ipsearch.backends import SearchBackend
 from ipsearch.backends.base import StoredClaims
@@ -178,7 +178,7 @@ class SearchService:
         for name in facets or []:
             if name not in FACETS:
                 raise SearchRequestError.said("unknown facet %(value)s; known: %(known)s", value=Quoted(name),
-                                              known=", ".join(FACETS))
+                                              known=Listed(FACETS))
         params = SearchParams(size=size, sort=sort, facets=facets or [])
         if cursor:
             at = self._cursor(cursor, q, sort, group)

@@ -16,7 +16,7 @@ from core.audit import AuditAction, Writer
 from core.celery_app import TaskQueue
 from core.db import RowOut, utcnow
 from core.errors import InvalidInput, NotFound, Unavailable
-from core.i18n import Quoted
+from core.i18n import Listed, Quoted
 from core.settings import BackendKind, Settings
 from loaders.journal import LoadFile, LoadRun, LoadStatus
 from loaders.tasks import load_task
@@ -76,7 +76,7 @@ def allowed_path(path_text: str, roots: list[Path]) -> Path:
                                 reason=str(exc)) from exc
     if not any(path == root or root in path.parents for root in resolved_roots):
         raise InvalidInput.said("%(path)s is outside the folders loads may read (%(roots)s)", path=Quoted(path_text),
-                                roots=", ".join(map(str, resolved_roots)))
+                                roots=Listed(resolved_roots))
     if not exists:
         raise InvalidInput.said("%(path)s does not exist", path=Quoted(path_text))
     return path

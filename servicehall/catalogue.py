@@ -15,7 +15,7 @@ from core.accounts.service import normalise_email
 from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from core.i18n import Named, Quoted, Term
+from core.i18n import Listed, Named, Quoted, Term
 from servicehall.models import Application, Department, Event, ServiceItem, Staff, StaffRole, Status
 from servicehall.schemas import Bilingual, DepartmentIn, DutiesIn, ItemIn, ItemOut, StaffIn, StaffOut
 from servicehall.seed import DEPARTMENTS, ITEMS
@@ -29,7 +29,7 @@ def department(session: Session, code: str) -> Department:
     if found is None:
         codes = list(session.scalars(select(Department.code).order_by(Department.id)))
         raise NotFound.said("no department %(code)s: the departments are %(codes)s", code=code,
-                            codes=Named(zh="、".join(codes), en=", ".join(codes))).about("department")
+                            codes=Listed(codes)).about("department")
     return found
 
 

@@ -67,6 +67,7 @@ from core.accounts.permissions import is_staff, require_admin, require_staff
 from core.audit import AuditAction, AuditRecord, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, TooManyRequests
+from core.i18n import Listed
 from core.notifications import notify
 from ipsearch.analysis import get_analyzer
 
@@ -612,7 +613,7 @@ def moderate_post(w: Writer, post_id: int, action: ModerationAction) -> Moderate
     """Hide, restore (clearing its flags) or delete a post."""
     require_staff(w.actor)
     if action not in POST_AUDIT:
-        raise InvalidInput.said("a post can be %(actions)s, not %(action)s", actions=", ".join(POST_AUDIT),
+        raise InvalidInput.said("a post can be %(actions)s, not %(action)s", actions=Listed(POST_AUDIT),
                                 action=action.value)
     post = get_post(w.session, post_id)
     was_hidden = post.hidden

@@ -22,6 +22,7 @@ from core.accounts.permissions import is_org_member, require_owner_or_admin
 from core.audit import AuditAction, Writer
 from core.db import session_scope
 from core.errors import InvalidInput, PermissionDenied
+from core.i18n import Listed
 from ipsearch.collections.access import editable_among, get_editable, get_visible, may_edit, require_owner, shared_with
 from ipsearch.collections.items import (
     NEW_MATCHES,
@@ -329,8 +330,8 @@ def _in_corpus(search: SearchService, typed: list[str]) -> list[str]:
             malformed.append(text)
     missing = [text for text, pn in found if pn is None]
     if malformed or missing:  # each kind of wrong number named, and only a kind there is ("…: —" said nothing)
-        refusal = InvalidInput.said(REFUSALS[bool(malformed), bool(missing)], malformed=", ".join(malformed),
-                                    numbers=", ".join(missing))
+        refusal = InvalidInput.said(REFUSALS[bool(malformed), bool(missing)], malformed=Listed(malformed),
+                                    numbers=Listed(missing))
         refusal.extra["missing"] = missing  # the problem+json members naming each number
         refusal.extra["malformed"] = malformed
         raise refusal
@@ -387,7 +388,7 @@ def restore_items(w: Writer, collection_id: int, body: ItemsIn) -> RestoredOut:
                              for pn in _items_of_number(w.session, coll, typed, removed=True)))
     ever = set(item_pns(w.session, coll, include_excluded=True))
     if unknown := [pn for pn in pns if pn not in ever]:
-        raise InvalidInput.said("nothing was put back: never in the collection: %(pns)s", pns=", ".join(unknown))
+        raise InvalidInput.said("nothing was put back: never in the collection: %(pns)s", pns=Listed(unknown))
     restored = _restore_items(w.session, coll, pns)
     if restored:  # put back twice: nothing changed, nothing recorded
         w.audit(AuditAction.collection_items_restore, OBJECT, coll.id, pns=restored)
@@ -414,7 +415,7 @@ def _item_of(session: Session, coll: Collection, typed: str) -> str:
     typed without its kind names its publication in the collection, if there is one only."""
     named = _items_of_number(session, coll, typed)
     if len(named) > 1:
-        raise InvalidInput.said("the collection holds %(pns)s: say which, with its kind", pns=", ".join(named))
+        raise InvalidInput.said("the collection holds %(pns)s: say which, with its kind", pns=Listed(named))
     if named[0] not in set(item_pns(session, coll)):
         raise InvalidInput.said("%(pn)s is not in the collection", pn=named[0])
     return named[0]

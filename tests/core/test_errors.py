@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
+import pickle
 import re
 from pathlib import Path
 
 from api.cli.errors import exit_code_of
 from api.problems import status_of
 from core.errors import Conflict, InvalidInput, IPCommonsError, NotFound, TooManyRequests, Unavailable
-from core.i18n import Language, Named, Quoted, Term
+from core.i18n import Language, Listed, Named, Quoted, Term
 
 REPO = Path(__file__).resolve().parents[2]
 APP_PACKAGES = ("core", "api", "ipsearch", "loaders", "analytics", "copyright", "community", "servicehall", "backup")
@@ -128,3 +130,17 @@ def test_what_a_person_typed_is_quoted_as_the_readers_language_quotes() -> None:
     hostile = InvalidInput.said("unknown region %(name)s", name=Quoted("it's\n<b>"))
     assert hostile.detail == 'unknown region "it\'s\\n<b>"'  # escaped as repr escapes it; HTML is the page's to escape
     assert hostile.in_words(lambda text: table.get(text, text), Language.zh) == "未知地区“it's\\n<b>”"
+
+
+def test_values_named_together_are_listed_as_the_readers_language_lists() -> None:
+    """"US1, US2" on an English page and in the API, US1、US2 on a Chinese one (it read "请使用
+    digital-tv, led, … 之一"); a refusal carried to a worker and back (pickled) keeps its list."""
+    error = InvalidInput.said("not in the corpus: %(pns)s", pns=Listed(["US1", "<b>US2</b>", "EP3"]))
+    assert error.detail == "not in the corpus: US1, <b>US2</b>, EP3"
+    table = {"not in the corpus: %(pns)s": "语料库中没有：%(pns)s"}
+    assert error.in_words(lambda text: table.get(text, text), Language.zh) == "语料库中没有：US1、<b>US2</b>、EP3"
+    assert error.in_words(lambda text: text, Language.en) == "not in the corpus: US1, <b>US2</b>, EP3"
+    carried = pickle.loads(pickle.dumps(error.params["pns"]))
+    assert isinstance(carried, Listed) and carried.items == ("US1", "<b>US2</b>", "EP3")
+    assert carried == "US1, <b>US2</b>, EP3" and json.dumps({"pns": carried}) == '{"pns": "US1, <b>US2</b>, EP3"}'
+    assert Listed([]).in_language(Language.zh) == "" and Listed(n for n in (1, 2)).items == ("1", "2")

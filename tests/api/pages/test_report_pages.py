@@ -117,6 +117,14 @@ def test_home_and_dashboard_in_chinese_and_english(portal: Portal) -> None:
     assert all(label.endswith(" (chart; the table has the same numbers)")
                for label in html.fromstring(en.text).xpath('//div[@role="img"]/@aria-label'))
     assert "Aurora Lighting Co., Ltd." in en.text  # applicants as printed, not as lower-case keys
+    for page, concentration, growth in ((zh, "集中度", "年均增长率"), (en, "Concentration", "Annual growth")):
+        facts = html.fromstring(page.text)
+        # a Chinese page's brackets are full-width: "HHI 2414.8 (中度集中)" read as English
+        left, right = map(re.escape, ("（", "）") if page is zh else (" (", ")"))
+        said = facts.xpath(f'string(//dt[.="{concentration}"]/following-sibling::dd[1])')
+        assert re.fullmatch(rf"CR4 [\d.]+% · HHI [\d.]+{left}\w[\w ]*{right}", said), said
+        rate = facts.xpath(f'string(//dt[.="{growth}"]/following-sibling::dd[1])')
+        assert rate == "–" or re.fullmatch(rf"-?[\d.]+%{left}\d{{4}}–\d{{4}}{right}", rate), rate
     countries = {lang: [c for c, _ in json.loads(html.fromstring(page.text).xpath('//script[@id="stats-data"]')[0]
                                                  .text)["countries"]] for lang, page in (("en", en), ("zh", zh))}
     assert "China" in countries["en"] and "中国" in countries["zh"] and "CN" not in countries["zh"]  # named
@@ -409,6 +417,11 @@ def test_an_unknown_competitor_is_flagged_and_nothing_is_kept(portal: Portal) ->
     textarea = r.text.split('<textarea id="sub-watched"')[1].split("</textarea>")[0]
     assert 'aria-invalid="true"' in textarea and "No Such Lamps Ltd &lt;script&gt;" in textarea  # kept to correct
     assert _subscriptions(portal) == before
+    two = _post(alice, "/reports/subscriptions", form | {"watched": "No Such Lamps Ltd\nNone Such Bulbs"}, headers=ZH)
+    said = html.fromstring(two.text).xpath('string(//*[@id="unknown-names"])')
+    assert two.status_code == 400  # a Chinese list, not "： A, B"
+    assert said == "数据中没有以下申请人：No Such Lamps Ltd、None Such Bulbs"
+    assert "数据中没有名为 No Such Lamps Ltd、None Such Bulbs 的申请人" in two.text  # the summary above the form
     not_a_number = _post(alice, "/reports/subscriptions", form | {"watched": "Aurora Lighting Co., Ltd.",
                                                                 "red_pct": "lots"})
     assert not_a_number.status_code == 400 and "The thresholds are numbers" in not_a_number.text

@@ -113,6 +113,9 @@ def test_patent_page_lists_family_members_and_says_when_there_are_none(web: Test
     source = page.xpath("//dt[.='Source']/following-sibling::dd[1]")[0].text_content()
     assert source == "EPO Open Patent Services"  # both were read from OPS responses
     assert "欧洲专利局开放专利服务（OPS）" in web.get("/patent/JP2005533465A", headers=ZH).text
+    chinese = html.fromstring(web.get("/patent/EP1000000A1", headers=ZH).text)  # counts in full-width brackets
+    assert chinese.get_element_by_id("fam-h").text_content() == "同族成员（5）"
+    assert chinese.get_element_by_id("citing-h").text_content().endswith("（0）")
 
 
 def test_the_claim_tree_nests_claims_on_the_foregoing_ones_and_links_each_claim(web: TestClient) -> None:
