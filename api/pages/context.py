@@ -106,6 +106,11 @@ def as_sentence(words: str) -> str:
     return words[0].upper() + words[1:]
 
 
+# A term shown on its own (a step in an application's trail, a role in a list) starts as a label
+# does; the same catalog word stays lower case inside a sentence ("you may not accept …").
+templates.env.filters["sentence"] = as_sentence
+
+
 def refusal_words(error: IPCommonsError, translate: Callable[[str], str], lang: Language) -> str:
     """An error's words in the reader's language, as a sentence shown on its own (``as_sentence``);
     one that opens on a value it names ("%(value)s is not a registration number") keeps the value as

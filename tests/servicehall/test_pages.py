@@ -198,7 +198,7 @@ def test_a_persons_roles_are_listed_in_the_workflows_order(office: Office, peopl
                      f'[td[contains(., "Test office")]]')
     assert len(row) == 1  # one row for the person in the department, not one a role
     assert [s.text_content() for s in row[0].xpath('.//*[@class="hall-role"]')] == [
-        "acceptance officer", "reviewer", "approver", "head of department"]
+        "Acceptance officer", "Reviewer", "Approver", "Head of department"]  # labels, not words of a sentence
     assert row[0].xpath("td/@data-label") == ["Department", "Name", "E-mail", "Roles"]  # a card a row on a phone
     assert page.xpath('//table[@id="staff"]/@class') == ["stack"]
 
@@ -345,11 +345,12 @@ def test_the_applicant_does_not_see_who_a_step_was_assigned_to(office: Office, p
 
 
 def _words(action: str) -> str:
-    """An action as the English trail names it (the catalog's word)."""
+    """An action as the English trail names it: the catalog's word, starting as a label does."""
     from api.i18n import translations
     from core.i18n import Language
 
-    return translations(Language.en).gettext(action)
+    word = translations(Language.en).gettext(action)
+    return word[:1].upper() + word[1:]
 
 
 # --- 7. a mistyped department is refused with the departments there are (CLI: tests/api/test_cli.py) -----

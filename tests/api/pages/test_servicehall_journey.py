@@ -223,7 +223,7 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     expect(creator.locator("#app-status .status-completed")).to_be_visible()
     expect(creator.locator(".hall-steps li").last).to_have_text("办结" if zh else "Completed")
     expect(creator.locator("#trail tbody tr").first.locator("td").nth(1)).to_have_text(
-        "提交申请" if zh else "submit the application")  # what was done, in words (it read "apply")
+        "提交申请" if zh else "Submit the application")  # what was done, in words (it read "apply")
     assert creator.locator("#trail tbody tr").count() == 7  # apply, 补正 asked and supplied, four steps
     expect(creator.locator("#trail")).to_contain_text("Please add the sales receipt.")  # the 补正 was theirs
     expect(creator.locator("#trail")).not_to_contain_text("Evidence is sufficient")
