@@ -40,7 +40,7 @@ from core.accounts import service as accounts
 from core.accounts.models import OrgKind, OrgRole, Role
 from core.accounts.permissions import is_admin, require_admin, require_staff
 from core.accounts.schemas import MemberIn, OrgIn, RoleIn
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.i18n import shown_today
 from core.ids import DbId
 from loaders import service as loads
@@ -194,7 +194,7 @@ def password_link(page: CheckedPageDep, user_id: DbId, q: Text = "",
         return go
     try:
         handed = password_reset.link_for(page.writer(), page.platform.settings, user_id)
-    except (InvalidInput, NotFound) as exc:
+    except (InvalidInput, NotFound, PermissionDenied) as exc:
         page.session.rollback()
         found = accounts_admin.accounts(page.session, page.require_user(), q, number)
         return _render(page, "admin_users.html", form_status(exc), found=found, q=q, error=page.explain(exc))

@@ -75,6 +75,8 @@ ERRORS = [N_("wrong e-mail or password"), N_("enter your e-mail address and pass
           N_("this site sends no e-mail, so it cannot send a link: ask an administrator for a link to set a new "
              "password"),
           N_("a deactivated account cannot set a password: reactivate it first"),
+          N_("an administrator's password is not set by a link from the console: they change it on their account "
+             "page, or the operator sets it from the command line"),
           N_("too many requests for a new password; wait an hour and retry"),
           N_("no account uses the e-mail %(email)s"), N_("a password has at most %(n)s characters"),
           N_("this link to set a new password has expired or was used already; ask for a new one"),

@@ -20,11 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import mail
-from core.accounts.models import User
+from core.accounts.models import Role, User
 from core.accounts.service import get_user, normalise_email, replace_password
 from core.audit import AuditAction, Writer
 from core.db import utcnow
-from core.errors import InvalidInput, NotFound, TooManyRequests, Unavailable
+from core.errors import InvalidInput, NotFound, PermissionDenied, TooManyRequests, Unavailable
 from core.i18n import Language
 from core.ratelimit import RateLimiter
 from core.settings import Settings
@@ -141,9 +141,14 @@ def link_for(w: Writer, settings: Settings, user_id: int) -> HandedLink:
     """A link for ``user_id``'s account to set a new password, made by an administrator for someone
     who lost theirs where no mail reaches them (a site that sends none): "ask an administrator" led
     nowhere but the command line. It is the mailed link, given by a channel the two trust: it works
-    once, for RESET_MINUTES, and a password set since spends it. Audited, as a mailed one is."""
+    once, for RESET_MINUTES, and a password set since spends it. Audited, as a mailed one is. Not
+    for another administrator: whoever opens the link acts as that account (an administrator's
+    password is set from their own account page or from the command line)."""
     w.require_admin()
     user = get_user(w.session, user_id)
+    if user.role is Role.admin:
+        raise PermissionDenied("an administrator's password is not set by a link from the console: they change "
+                               "it on their account page, or the operator sets it from the command line")
     if not user.is_active:
         raise InvalidInput("a deactivated account cannot set a password: reactivate it first")
     w.audit(AuditAction.user_password_reset_request, "user", user.id, by="admin")

@@ -314,6 +314,14 @@ def test_an_admin_hands_over_a_link_to_set_a_new_password(console: Console, clie
     assert _post(clients["other"], f"/admin/users/{console.ids['mod']}/password-link", {}).status_code == 403
     assert _post(admin, f"/admin/users/{console.ids['mod']}/password-link", {}, csrf=False).status_code == 403
     assert _post(admin, "/admin/users/999999/password-link", {}).status_code == 404
+    for someone in ("admin", "other_admin"):  # whoever opens it acts as that account: not for an administrator
+        with session_factory(console.settings.effective_database_url)() as s:
+            target = console.ids["admin"] if someone == "admin" else create_user(
+                s, f"admin2-{uuid.uuid4().hex[:6]}@example.org", PASSWORD, "Second admin", Role.admin).id
+            s.commit()
+        refused = _post(admin, f"/admin/users/{target}/password-link", {})
+        assert refused.status_code == 403 and "is not set by a link from the console" in refused.text
+        assert f'action="/admin/users/{target}/password-link"' not in refused.text  # and offered for none
     assert _post(admin, f"/admin/users/{console.ids['other']}/active", {"active": "false"}).status_code == 303
     off = _post(admin, f"/admin/users/{console.ids['other']}/password-link", {}, headers=ZH)
     assert off.status_code == 400 and "已停用的账号不能设置密码：请先重新启用" in off.text
