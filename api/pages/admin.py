@@ -192,6 +192,7 @@ def password_link(page: CheckedPageDep, user_id: DbId, q: Text = "",
     "ask an administrator" led to the command line alone."""
     if (go := _visitor(page)) is not None:
         return go
+    require_admin(page.require_user())  # a moderator: 403 at once, not a refusal shown in the list
     try:
         handed = password_reset.link_for(page.writer(), page.platform.settings, user_id)
     except (InvalidInput, NotFound, PermissionDenied) as exc:

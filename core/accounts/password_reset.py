@@ -31,6 +31,7 @@ from core.settings import Settings
 
 RESET_MINUTES = 30
 TOKEN_TYPE = "password-reset"  # noqa: S105 - the JWT's type claim, not a secret
+HANDED = "admin"  # the ``by`` claim of a link an administrator made to hand over (link_for)
 PER_ADDRESS_PER_HOUR = 3  # mails to one e-mail address
 PER_CLIENT_PER_HOUR = 10  # requests from one client address
 
@@ -47,10 +48,12 @@ def _bound_to(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:32]
 
 
-def _token(settings: Settings, user: User) -> str:
+def _token(settings: Settings, user: User, handed: bool = False) -> str:
+    """``handed``: made in the console for an administrator to hand over (claim ``by``), a link that
+    must never open an administrator's account, even one promoted since it was made."""
     now = utcnow()
     claims = {"sub": str(user.id), "typ": TOKEN_TYPE, "pwd": _bound_to(user), "iat": int(now.timestamp()),
-              "exp": int((now + timedelta(minutes=RESET_MINUTES)).timestamp())}
+              "exp": int((now + timedelta(minutes=RESET_MINUTES)).timestamp())} | ({"by": HANDED} if handed else {})
     return jwt.encode(claims, settings.jwt_secret(), algorithm="HS256")
 
 
@@ -110,6 +113,8 @@ def account_of(session: Session, settings: Settings, token: str, for_update: boo
     user = session.get(User, user_id, with_for_update=True if for_update else None, populate_existing=for_update)
     if claims["typ"] != TOKEN_TYPE or user is None or not user.is_active or claims["pwd"] != _bound_to(user):
         raise ResetLinkInvalid()
+    if claims.get("by") == HANDED and user.role is Role.admin:  # its member promoted since (or demoted, then back)
+        raise ResetLinkInvalid()
     return user
 
 
@@ -153,7 +158,7 @@ def link_for(w: Writer, settings: Settings, user_id: int) -> HandedLink:
         raise InvalidInput("a deactivated account cannot set a password: reactivate it first")
     w.audit(AuditAction.user_password_reset_request, "user", user.id, by="admin")
     w.commit()
-    return HandedLink(email=user.email, link=_link(settings, _token(settings, user)))
+    return HandedLink(email=user.email, link=_link(settings, _token(settings, user, handed=True)))
 
 
 def set_by_operator(w: Writer, email: str, new: str) -> User:

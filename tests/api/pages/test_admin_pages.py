@@ -292,8 +292,8 @@ def test_an_admin_hands_over_a_link_to_set_a_new_password(console: Console, clie
     assert console.people["member"] in shown.text_content() and "within 30 minutes" in shown.text_content()
     link = shown.get_element_by_id("handed-link").get("value")
     assert link.startswith(f"{console.settings.public_url.rstrip('/')}/password/reset#token=")
-    assert 'id="handed-link"' not in admin.get("/admin/users", headers=EN).text  # shown this once
     token = parse_qs(urlsplit(link).fragment)["token"][0]
+    assert token not in admin.get("/admin/users", headers=EN).text  # shown this once, in the answer to the POST
     fresh = TestClient(console.app)
     new = "a new and long passphrase 7"
     empty = fresh.post("/password/reset", data={"token": token, "csrf_token": _csrf(fresh)}, headers=EN)
@@ -310,8 +310,9 @@ def test_an_admin_hands_over_a_link_to_set_a_new_password(console: Console, clie
     assert signed.status_code == 303
     made_by = [(e.object_id, e.details) for e in _audit(console, "user.password.reset_request")]
     assert made_by == [(str(console.ids["member"]), {"by": "admin"})]
-    # hostile: a member, no token, an account that is not there, a deactivated one
+    # hostile: a member, a moderator, no token, an account that is not there, a deactivated one
     assert _post(clients["other"], f"/admin/users/{console.ids['mod']}/password-link", {}).status_code == 403
+    assert _post(clients["mod"], f"/admin/users/{console.ids['other']}/password-link", {}).status_code == 403
     assert _post(admin, f"/admin/users/{console.ids['mod']}/password-link", {}, csrf=False).status_code == 403
     assert _post(admin, "/admin/users/999999/password-link", {}).status_code == 404
     for someone in ("admin", "other_admin"):  # whoever opens it acts as that account: not for an administrator
@@ -326,6 +327,13 @@ def test_an_admin_hands_over_a_link_to_set_a_new_password(console: Console, clie
     off = _post(admin, f"/admin/users/{console.ids['other']}/password-link", {}, headers=ZH)
     assert off.status_code == 400 and "已停用的账号不能设置密码：请先重新启用" in off.text
     assert len(_audit(console, "user.password.reset_request")) == 1
+    # a link made for a member who is an administrator by the time it is opened opens nothing
+    made = _post(admin, f"/admin/users/{console.ids['mod']}/password-link", {})
+    late = parse_qs(urlsplit(html.fromstring(made.text).get_element_by_id("handed-link").get("value")).fragment)
+    assert _post(admin, f"/admin/users/{console.ids['mod']}/role", {"role": "admin"}).status_code == 303
+    opened = fresh.post("/password/reset", data={"token": late["token"][0], "password": new,
+                                                 "csrf_token": _csrf(fresh)}, headers=EN, follow_redirects=False)
+    assert opened.status_code == 400 and "has expired or was used already" in opened.text
     # the page a person without a password reads says where to go, in both languages
     for headers, said in ((EN, "ask an administrator of this site for a link"), (ZH, "请向本站管理员索取")):
         assert said in clients["anon"].get("/password/forgot", headers=headers).text
