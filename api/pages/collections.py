@@ -26,6 +26,7 @@ from api.pages.patent import render_patent
 from core import mail
 from core.accounts import service as accounts
 from core.errors import InvalidInput, IPCommonsError, NotFound, PermissionDenied
+from core.i18n import Language, Listed
 from core.ids import DbId, parse_id
 from ipsearch.collections import service
 from ipsearch.collections.models import MAX_QUERY_MATCHES, Visibility
@@ -60,13 +61,13 @@ def _error_text(page: Page, exc: Exception) -> str:
     extra = exc.extra if isinstance(exc, IPCommonsError) else {}
     said = []
     if isinstance(malformed := extra.get("malformed"), list) and malformed:
-        said.append(page.gettext("Not publication numbers: %(pns)s.", pns=", ".join(str(m) for m in malformed)))
+        said.append(page.gettext("Not publication numbers: %(pns)s.", pns=Listed(malformed).in_language(page.lang)))
     if isinstance(missing := extra.get("missing"), list) and missing:
-        said.append(page.gettext("Not in the corpus: %(pns)s.", pns=", ".join(str(m) for m in missing)))
+        said.append(page.gettext("Not in the corpus: %(pns)s.", pns=Listed(missing).in_language(page.lang)))
     if not said:
         return page.explain(exc)
-    return " ".join([*said, page.gettext("Nothing was added: check the numbers (for example US7654321B2) and "
-                                         "add them again.")])
+    said.append(page.gettext("Nothing was added: check the numbers (for example US7654321B2) and add them again."))
+    return ("" if page.lang is Language.zh else " ").join(said)  # Chinese runs its sentences on without spaces
 
 
 def _is_htmx(page: Page) -> bool:

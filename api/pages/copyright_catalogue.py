@@ -27,7 +27,7 @@ from api.pages.errors import error_home
 from copyright import catalogue, service
 from copyright.models import WORK_TYPE_LABELS, RegistrationStatus, WorkType
 from copyright.schemas import PUBLIC_STATUSES, WorksPage, WorksQuery
-from core.i18n import Language
+from core.i18n import Language, Listed
 
 # an error on the copyright pages leads back to the register: a registration that does not exist is
 # looked for again there, not in the patent search
@@ -65,7 +65,7 @@ def _refusal(page: Page, exc: ValidationError) -> str:
     named = {str(e["loc"][0]) for e in exc.errors() if e["loc"]} & set(FIELD_NAMES)
     fields = [page.gettext(label) for key, label in FIELD_NAMES.items() if key in named]
     return page.gettext("Check these fields and search again: %(fields)s",
-                        fields=", ".join(fields) or page.gettext(FIELD_NAMES["title"]))
+                        fields=Listed(fields).in_language(page.lang) or page.gettext(FIELD_NAMES["title"]))
 
 
 def _pager(filters: dict[str, str], found: WorksPage) -> dict[str, str | None]:

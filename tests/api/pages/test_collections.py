@@ -155,6 +155,12 @@ def test_an_unknown_number_is_refused_named_and_nothing_is_added(web: TestClient
     alert = re.search(r'id="add-error">([^<]*)<', r.text)
     assert r.status_code == 400 and alert is not None
     assert "Not publication numbers: CN发明." in alert.group(1) and "Not in the corpus: US0000000B2." in alert.group(1)
+    zh = _post(web, f"/collections/{cid}/items", {"pns": "CN发明, EP0000000A1, US0000000B2"},
+               headers=HTML | {"Accept-Language": "zh-CN"})
+    said = re.search(r'id="add-error">([^<]*)<', zh.text)
+    assert said is not None and said.group(1) == (  # a Chinese list, and sentences run on without spaces
+        "不是公开号：CN发明。文献库中没有：EP0000000A1、US0000000B2。" + said.group(1).split("US0000000B2。")[1])
+    assert ", " not in said.group(1) and "。 " not in said.group(1)
 
     r = _post(web, f"/collections/{cid}/items", {"pns": f"{FIRST}\n{SECOND}，{THIRD}"})
     assert r.status_code == 303 and r.headers["location"] == f"/collections/{cid}?added=3"
