@@ -75,7 +75,7 @@ from core.audit import AuditAction, Writer
 from core.celery_app import TaskQueue
 from core.errors import Conflict, InvalidInput, NotFound, refusals_about
 from core.filekinds import program_kind
-from core.i18n import Term
+from core.i18n import Term, shown_day
 from core.notifications import notify
 from core.settings import Settings
 
@@ -457,11 +457,13 @@ def verify_offline(cert_file: Path, keys_file: Path, file: Path | None = None,
 # --- statistics ----------------------------------------------------------------------------------
 
 def stats(session: Session) -> StatsOut:
-    """Registrations by work type, status and month, and licences by kind."""
+    """Registrations by work type, status and month (Beijing's, as every date the pages show: at
+    01:00 on 1 February there, a registration counted in January by UTC), and licences by kind."""
     by_type = session.execute(select(Work.work_type, func.count()).join(
         Registration, Registration.work_id == Work.id).group_by(Work.work_type)).all()
     by_status = session.execute(select(Registration.status, func.count()).group_by(Registration.status)).all()
-    months = Counter(when.strftime("%Y-%m") for (when,) in session.execute(select(Registration.registered_at)))
+    registered = session.scalars(select(Registration.registered_at))
+    months = Counter(shown_day(when).strftime("%Y-%m") for when in registered)
     licences = Counter("creative_commons" if cc else "exclusive" if exclusive else "non_exclusive"
                        for exclusive, cc in session.execute(select(Licence.exclusive, Licence.cc_code)))
     return StatsOut(by_work_type={WorkType(k).value: v for k, v in by_type},

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from copyright import log, merkle, registry, service
@@ -33,6 +33,7 @@ from core.accounts.service import create_user
 from core.audit import AuditAction, AuditContext, AuditRecord, Writer
 from core.celery_app import TaskQueue
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.i18n import shown_today
 from core.settings import Settings
 from tests.copyright.media import picture
 from tests.core.test_filekinds import PE as PROGRAM
@@ -226,8 +227,12 @@ def test_stats_count_registrations_and_licence_kinds(session: Session, settings:
     stats = service.stats(session)
     assert stats.by_work_type == {"music": 2, "written": 1}
     assert stats.by_status == {"registered": 2, "under_review": 1}
-    assert stats.by_month == {today().strftime("%Y-%m"): 3}
+    assert stats.by_month == {shown_today().strftime("%Y-%m"): 3}
     assert stats.by_licence_type.model_dump() == {"exclusive": 1, "non_exclusive": 1, "creative_commons": 1}
+    # months are Beijing's, as the pages' dates: 17:00 UTC on 31 January is 1 February there
+    session.execute(update(Registration).where(Registration.number == held).values(
+        registered_at=datetime(2026, 1, 31, 17, 0, tzinfo=UTC)))
+    assert service.stats(session).by_month == {shown_today().strftime("%Y-%m"): 2, "2026-02": 1}
 
 
 def test_refused_licence_and_transfer_change_nothing(session: Session, settings: Settings) -> None:
