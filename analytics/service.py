@@ -67,11 +67,12 @@ def unsubscribe(w: Writer, subscription_id: int) -> str:
     return scope
 
 
-def is_subscription_of(session: Session, user: User, subscription_id: int | None) -> bool:
-    """Whether ``subscription_id`` is one of the user's subscriptions (the list's "you are
-    subscribed" is said from this, not from its address, which anyone can write)."""
+def subscribed_scope(session: Session, user: User, subscription_id: int | None) -> str | None:
+    """The scope ``subscription_id`` watches when it is one of the user's subscriptions, else None:
+    the list's "you are subscribed to …" is said from this, not from its address, which anyone can
+    write (it named no scope, and a reader with several could not tell which one was made)."""
     sub = session.get(Subscription, subscription_id) if subscription_id else None
-    return sub is not None and sub.user_id == user.id
+    return sub.scope if sub is not None and sub.user_id == user.id else None
 
 
 def alerts_of(session: Session, user: User, severity: Severity | None = None) -> list[AlertOut]:

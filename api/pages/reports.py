@@ -269,11 +269,9 @@ def subscriptions(page: PageDep, scope: Annotated[str, Query(max_length=60)] = "
     once-cookie from ``unsubscribe``, never in the address: no link can say one was deleted."""
     user = page.require_user()
     mailed = mail.reaches(page.platform.settings, user)  # the e-mail is promised only then
-    said = (N_("You are subscribed: alerts reach your inbox and your e-mail.") if mailed else
-            N_("You are subscribed: alerts reach your inbox (this site sends no e-mail)."))
-    made = analytics.is_subscription_of(page.session, user, parse_id(created))
+    made = analytics.subscribed_scope(page.session, user, parse_id(created))
     ended = page.take_once(REPORTS_ONCE_COOKIE)
-    return _subscriptions(page, form={"scope": scope}, notice=page.gettext(said) if made else None, deleted=ended)
+    return _subscriptions(page, form={"scope": scope}, created=made, mailed=mailed, deleted=ended)
 
 
 @router.get("/reports/subscriptions/{sub_id}", response_class=HTMLResponse)

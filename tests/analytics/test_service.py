@@ -168,14 +168,14 @@ def test_only_the_subscriber_is_told_of_a_subscription_and_its_end_names_it(sess
     reader's own subscription. Ending one answers with the scope it watched, for the page to say."""
     owner, other = _user(session), _user(session)
     sub = analytics.subscribe(_writer(session, owner), SubscriptionIn(scope="led"))
-    assert analytics.is_subscription_of(session, owner, sub.id)
-    assert not analytics.is_subscription_of(session, other, sub.id) and not analytics.is_subscription_of(
-        session, owner, None)
+    assert analytics.subscribed_scope(session, owner, sub.id) == "led"
+    assert analytics.subscribed_scope(session, other, sub.id) is None
+    assert analytics.subscribed_scope(session, owner, None) is None
     with pytest.raises(NotFound):
         analytics.unsubscribe(_writer(session, other), sub.id)  # not theirs: to them it does not exist
     session.rollback()
     assert analytics.unsubscribe(_writer(session, owner), sub.id) == "led"
-    assert not analytics.is_subscription_of(session, owner, sub.id)
+    assert analytics.subscribed_scope(session, owner, sub.id) is None
 
 
 def test_the_scope_builder_reads_its_branch_lines_in_the_service(session: Session) -> None:

@@ -790,7 +790,10 @@ def test_a_hand_made_address_says_no_subscription_was_made_or_deleted(portal: Po
     assert "The subscription to Medical devices was deleted" in said
     made = _post(alice, "/reports/subscriptions", {"scope": "software"})
     assert re.fullmatch(r"/reports/subscriptions\?created=\d+#content", made.headers["location"])
-    assert "You are subscribed" in alice.get(made.headers["location"], headers=EN).text
+    said = html.fromstring(alice.get(made.headers["location"], headers=EN).text).get_element_by_id("subscribed")
+    assert said.text_content().startswith("You are subscribed to Software and data processing:")  # which one
+    zh = html.fromstring(alice.get(made.headers["location"], headers=ZH).text).get_element_by_id("subscribed")
+    assert zh.text_content().startswith("已订阅“软件与数据处理”：")
     assert "You are subscribed" not in bob.get(made.headers["location"], headers=EN).text  # not bob's
 
 
