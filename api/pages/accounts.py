@@ -264,8 +264,10 @@ def inbox(page: PageDep, read: Annotated[int, Query(ge=0, le=1_000_000)] = 0) ->
 
 @router.post("/inbox/{note_id}/read", response_model=None)
 def read(page: CheckedPageDep, note_id: DbId) -> Response:
+    """Back to the inbox at the notice just marked (the browser goes on from there): the page opened
+    at its top, and someone reading down a long inbox had to find their place again."""
     service.read_notification(page.writer(), note_id)
-    return page.redirect("/inbox")
+    return page.redirect(f"/inbox#notice-{note_id}")
 
 
 @router.post("/inbox/read-all", response_model=None)

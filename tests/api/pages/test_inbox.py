@@ -204,10 +204,12 @@ def test_unread_notices_look_different_and_say_so_in_words(web: TestClient, embe
         me = session.scalars(select(User).where(User.email == email)).one()
         notify(session, me.id, "account.role_changed", "Your role is now member", role="member")
         notify(session, me.id, "custom.kind", '<img src=x onerror=alert(1)>"unread" notice')
-    r = web.post(f"/inbox/{_notice_ids(web)[-1]}/read", data={"csrf_token": _csrf(web)}, headers=HTML,
+    older = _notice_ids(web)[-1]
+    r = web.post(f"/inbox/{older}/read", data={"csrf_token": _csrf(web)}, headers=HTML,
                  follow_redirects=False)  # the older one, read
-    assert r.status_code == 303
+    assert r.status_code == 303 and r.headers["location"] == f"/inbox#notice-{older}"  # back where it was read
     page = web.get("/inbox", headers=HTML).text
+    assert lxml_html.fromstring(page).get_element_by_id(f"notice-{older}").get("class") == "hit"
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;&#34;unread&#34; notice" in page
     unread, read = lxml_html.fromstring(page).xpath("//main//li[contains(@class, 'hit')]")
     assert unread.get("class") == "hit unread-notice" and read.get("class") == "hit"
