@@ -92,6 +92,10 @@ class Day(str):
         return written_day(date.fromisoformat(self), lang)
 
 
+# How each language separates the items of a list: "US1, US2", "US1、US2".
+LIST_SEPARATORS = {Language.zh: "、", Language.en: ", "}
+
+
 class Listed(str):
     """Values named together in a refusal (publication numbers, codes, names typed): joined with
     ", " as plain text (API problems, logs) and on English pages, with 、 on Chinese ones, where
@@ -101,7 +105,7 @@ class Listed(str):
 
     def __new__(cls, items: Iterable[object]) -> Listed:
         values = tuple(str(item) for item in items)
-        listed = super().__new__(cls, ", ".join(values))
+        listed = super().__new__(cls, LIST_SEPARATORS[Language.en].join(values))
         listed.items = values
         return listed
 
@@ -109,7 +113,7 @@ class Listed(str):
         return (self.items,)
 
     def in_language(self, lang: Language) -> str:
-        return "、".join(self.items) if lang is Language.zh else str.__str__(self)
+        return LIST_SEPARATORS[lang].join(self.items)
 
 
 class Term(str):

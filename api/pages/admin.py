@@ -193,14 +193,14 @@ def password_link(page: CheckedPageDep, user_id: DbId, q: Text = "",
     if (go := _visitor(page)) is not None:
         return go
     require_admin(page.require_user())  # a moderator: 403 at once, not a refusal shown in the list
+    handed, status, error = None, 200, None
     try:
         handed = password_reset.link_for(page.writer(), page.platform.settings, user_id)
     except (InvalidInput, NotFound, PermissionDenied) as exc:
         page.session.rollback()
-        found = accounts_admin.accounts(page.session, page.require_user(), q, number)
-        return _render(page, "admin_users.html", form_status(exc), found=found, q=q, error=page.explain(exc))
+        status, error = form_status(exc), page.explain(exc)
     found = accounts_admin.accounts(page.session, page.require_user(), q, number)
-    return _render(page, "admin_users.html", found=found, q=q, handed=handed)
+    return _render(page, "admin_users.html", status, found=found, q=q, handed=handed, error=error)
 
 
 # --- organisations -------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from core.accounts.permissions import is_staff
 from core.accounts.sessions import WebSession, csrf_token, csrf_valid, find_session
 from core.audit import Writer
 from core.errors import IPCommonsError, NotAuthenticated, PermissionDenied
-from core.i18n import Language
+from core.i18n import LIST_SEPARATORS, Language
 
 SESSION_COOKIE = "ipc_session"
 ANON_COOKIE = "ipc_anon"
@@ -258,6 +258,7 @@ class Page:
         context = {"page": self, "user": self.user, "lang": self.lang.value, "csrf": self.csrf,
                    "nav": STAFF_NAV if is_staff(self.user) else NAV,
                    "_": self.gettext, "ngettext": self.ngettext, "pgettext": self.pgettext, "fmt": formatter(self.lang),
+                   "comma": LIST_SEPARATORS[self.lang],  # between a list's items: "US1, US2", "US1、US2"
                    "path": self.request.url.path,
                    "unread": notifications.unread_count(self.session, self.user.id) if self.user else 0, **data}
         response = templates.TemplateResponse(self.request, template, context, status_code=status_code)
