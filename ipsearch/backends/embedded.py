@@ -334,8 +334,12 @@ class EmbeddedBackend:
         if not sq.rank_match:
             return (f"WITH r AS MATERIALIZED (SELECT f.*, 0.0 AS s FROM ({found}) f), m AS (SELECT * FROM r)",
                     list(sq.params))
+        # BM25 only for the rows the filters kept: scoring is most of a search's time and a score does
+        # not depend on which rows are scored (NOT IPC=G06F AND neural, 100,000 documents: 88 -> 48 ms).
+        # ``+rowid`` keeps the IN a filter on FTS5's scan, not one full-text lookup per value.
         return (f"WITH f AS MATERIALIZED ({found}), "
-                "t AS MATERIALIZED (SELECT rowid AS id, -bm25(texts) AS s FROM texts WHERE texts MATCH ?), "
+                "t AS MATERIALIZED (SELECT rowid AS id, -bm25(texts) AS s FROM texts "
+                "WHERE texts MATCH ? AND +rowid IN (SELECT id FROM f)), "
                 "r AS MATERIALIZED (SELECT f.*, COALESCE(t.s, 0.0) AS s FROM f LEFT JOIN t ON t.id = f.id), "
                 "m AS (SELECT * FROM r)",
                 [*sq.params, sq.rank_match])

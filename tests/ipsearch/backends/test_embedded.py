@@ -120,6 +120,30 @@ def test_a_page_inside_a_tie_is_ordered_by_number(service: SearchService) -> Non
     assert [h.pn for h in second.hits] == tied[2:7]
 
 
+
+def test_a_filter_leaves_the_scores_of_the_documents_it_keeps(service: SearchService) -> None:
+    """Only the rows the filters keep are scored (BM25 over every text match was most of a filtered
+    search's time); a score is the corpus's, whichever rows are scored."""
+    scores = {h.pn: h.score for h in service.search("lamp", size=100).hits}
+    kept = service.search("lamp AND NOT housing", size=100).hits
+    assert sorted(h.pn for h in kept) == sorted(r["pn"] for r in STRONG)
+    assert {h.pn: h.score for h in kept} == {pn: scores[pn] for pn in (h.pn for h in kept)}
+
+
+def test_a_filtered_search_scores_only_the_kept_rows(service: SearchService, backend: EmbeddedBackend) -> None:
+    statements: list[str] = []
+    backend.conn.set_trace_callback(statements.append)
+    try:
+        service.search("lamp AND NOT housing")
+    finally:
+        backend.conn.set_trace_callback(None)
+    search = next(s for s in statements if "bm25(texts)" in s and "WITH f AS" in s)
+    plan = [row[3] for row in backend.conn.execute(f"EXPLAIN QUERY PLAN {search}")]
+    scored = plan.index("MATERIALIZE t")
+    assert plan[scored + 1].startswith("SCAN texts VIRTUAL TABLE")
+    assert plan[scored + 2].startswith("LIST SUBQUERY")
+    assert plan[scored + 3] == "SCAN f"  # the kept rows, as a set each text match is tested against
+
 # --- stored bodies live in their own table ------------------------------------------------------
 
 def test_a_reloaded_document_keeps_one_body(service: SearchService, backend: EmbeddedBackend) -> None:
