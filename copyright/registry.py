@@ -142,9 +142,12 @@ def _next_number(session: Session, year: int) -> str:
     return f"CR-{year}-{last:08d}"
 
 
-def ensure_key(session: Session, settings: Settings) -> None:
-    if active_key(session) is None:
-        create_key(session, settings, settings.copyright_log_origin)
+def ensure_key(session: Session, settings: Settings) -> bool:
+    """An active signing key, made now on a registry without one (the return says whether)."""
+    if active_key(session) is not None:
+        return False
+    create_key(session, settings, settings.copyright_log_origin)
+    return True
 
 
 def matches(session: Session, content: ContentHash, print_: Fingerprint | None) -> list[dict[str, Any]]:

@@ -233,11 +233,21 @@ def published_keys(session: Session, settings: Settings) -> KeySet:
     return key_set(session, settings.copyright_log_origin)
 
 
-def export_keys(session: Session, settings: Settings) -> KeySet:
-    """The published key set, creating the first signing key on a fresh registry."""
-    ensure_key(session, settings)
+@dataclass(frozen=True)
+class ExportedKeys:
+    """The published key set, and whether its first key was made for it: a registry without a key
+    is new, or not the one meant (a command run outside the platform's folder)."""
+
+    key_set: KeySet
+    made_first_key: bool
+
+
+def export_keys(session: Session, settings: Settings) -> ExportedKeys:
+    """The published key set, creating the first signing key on a fresh registry (a witness is set
+    up with the log's key before the first registration)."""
+    made = ensure_key(session, settings)
     session.commit()
-    return published_keys(session, settings)
+    return ExportedKeys(published_keys(session, settings), made)
 
 
 def certificate_of(session: Session, settings: Settings, number: str) -> CertificateOut:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
@@ -20,6 +22,18 @@ app.add_typer(copyright_app, name="copyright")
 
 console = Console()
 err = Console(stderr=True)
+
+
+def output_file(path: Path | None) -> Path | None:
+    """An ``--out`` file checked before the command does anything: a certificate or a report
+    computed, a work logged for ever, then a traceback for a missing folder helped no one."""
+    if path is None:
+        return None
+    if path.is_dir():
+        raise typer.BadParameter(f"{path} is a folder; name the file to write")
+    if not path.parent.is_dir():
+        raise typer.BadParameter(f"the folder {path.parent} does not exist")
+    return path
 
 
 def operator_writer(session: Session) -> Writer:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.cli.app import cli_writer, console, copyright_app, err
+from api.cli.app import cli_writer, console, copyright_app, err, output_file
 from copyright.models import RegistrationStatus, WorkType
 from core.settings import get_settings
 
@@ -29,7 +29,7 @@ def copyright_register(
     title: Annotated[str, typer.Option()],
     work_type: Annotated[WorkType, typer.Option("--type", help="The kind of work (Copyright Law Art. 3).")],
     owner: Annotated[str, typer.Option(help="Owner's e-mail; the account is created if needed.")],
-    out: Annotated[Path, typer.Option(help="Where to write the certificate JSON.")],
+    out: Annotated[Path, typer.Option(help="Where to write the certificate JSON.", callback=output_file)],
     hash_only: Annotated[bool, typer.Option(help="Keep only the SHA-256, not the file.")] = False,
     author: Annotated[list[str] | None, typer.Option(help="Author (repeatable).")] = None,
 ) -> None:
@@ -126,7 +126,8 @@ def copyright_transfer(
 
 
 @copyright_app.command("keys")
-def copyright_keys(out: Annotated[Path, typer.Option(help="Where to write the published key set.")]) -> None:
+def copyright_keys(out: Annotated[Path, typer.Option(help="Where to write the published key set.",
+                                                     callback=output_file)]) -> None:
     """Export the key set that /.well-known/ipcommons-keys.json publishes (for offline checks)."""
     from copyright import service
     from core.db import session_factory
@@ -135,8 +136,14 @@ def copyright_keys(out: Annotated[Path, typer.Option(help="Where to write the pu
     settings = get_settings()
     upgrade()
     with session_factory()() as session:
-        out.write_text(service.export_keys(session, settings).model_dump_json(indent=2))
-    console.print(f"key set written to {out}")
+        exported = service.export_keys(session, settings)
+    out.write_text(exported.key_set.model_dump_json(indent=2))
+    ids = ", ".join(k.key_id for k in exported.key_set.keys)
+    if exported.made_first_key:
+        err.print(f"[yellow]The registry in {settings.resolved_data_dir} had no signing key: its first one was made "
+                  f"now (key {ids}).[/] It verifies none of another platform's certificates: to export an existing "
+                  "platform's keys, run this where its data is (its folder, or IPC_DATA_DIR).")
+    console.print(f"key set of the registry in {settings.resolved_data_dir} written to {out} (keys: {ids})")
 
 
 @copyright_app.command("verify")
@@ -168,7 +175,8 @@ def copyright_verify(
 @copyright_app.command("witness-init")
 def copyright_witness_init(
     name: Annotated[str, typer.Option(help="The witness's name, a schema-less URL such as notary.example/w1.")],
-    key_out: Annotated[Path, typer.Option("--key-out", help="Where to write the witness's private key (PEM).")],
+    key_out: Annotated[Path, typer.Option("--key-out", help="Where to write the witness's private key (PEM).",
+                                          callback=output_file)],
 ) -> None:
     """Create a witness key (kept by the witness, e.g. a notary office) and print its policy entry."""
     from copyright.witness import new_witness_key
@@ -181,7 +189,8 @@ def copyright_witness(
     note: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The checkpoint (a signed note).")],
     name: Annotated[str, typer.Option(help="The witness's name.")],
     key: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The witness's private key (PEM).")],
-    state: Annotated[Path, typer.Option(help="The witness's history of the log (JSON; created if absent).")],
+    state: Annotated[Path, typer.Option(help="The witness's history of the log (JSON; created if absent).",
+                                        callback=output_file)],
     keys: Annotated[list[Path], typer.Option(exists=True, dir_okay=False,
                                              help="The published key set of a log it follows (repeatable).")],
     proof: Annotated[Path | None, typer.Option(help="JSON list of base64 hashes: consistency proof from "
@@ -202,7 +211,8 @@ def copyright_witness(
 def copyright_witness_serve(
     name: Annotated[str, typer.Option(help="The witness's name.")],
     key: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The witness's private key (PEM).")],
-    state: Annotated[Path, typer.Option(help="The witness's history of the logs (JSON; created if absent).")],
+    state: Annotated[Path, typer.Option(help="The witness's history of the logs (JSON; created if absent).",
+                                        callback=output_file)],
     keys: Annotated[list[Path], typer.Option(exists=True, dir_okay=False,
                                              help="The published key set of a log it follows (repeatable).")],
     host: Annotated[str, typer.Option(help="Listen address (loopback by default).")] = "127.0.0.1",

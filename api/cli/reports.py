@@ -10,7 +10,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from analytics.counting import CountingUnit
-from api.cli.app import app, console, err
+from api.cli.app import app, console, err, output_file
 from api.cli.patents import BackendOption
 from core.i18n import Language
 from core.settings import get_settings
@@ -43,7 +43,8 @@ def report(
     from_year: Annotated[int | None, typer.Option("--from", min=1800, max=2200, help="first year")] = None,
     to_year: Annotated[int | None, typer.Option("--to", min=1800, max=2200, help="last year")] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.html,
-    out: Annotated[Path | None, typer.Option(help="output file (default: report-SCOPE.FORMAT)")] = None,
+    out: Annotated[Path | None, typer.Option(help="output file (default: report-SCOPE.FORMAT)",
+                                          callback=output_file)] = None,
     lang: Language = Language.en,
     cutoff: Annotated[str | None, typer.Option(help="data cut-off date YYYY-MM-DD (default: today)")] = None,
     basis: Annotated[str, typer.Option(help="trend basis: filing, priority or publication")] = "filing",

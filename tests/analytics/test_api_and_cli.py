@@ -145,3 +145,6 @@ def test_cli_report(corpus_settings: Settings, tmp_path: Path) -> None:
     assert cli("telecom", "--format", "docx").returncode == 2
     assert cli("no-such-scope").returncode == 2
     assert cli("telecom", "--cutoff", "yesterday").returncode == 2
+    # refused before the report is computed, in words: not a traceback after it
+    nowhere = cli("telecom", "--format", "json", "--out", str(tmp_path / "missing" / "r.json"))
+    assert nowhere.returncode == 2 and "Traceback" not in nowhere.stderr and "does not" in nowhere.stderr

@@ -161,7 +161,8 @@ def test_registrant_signature_and_consistency_with_older_checkpoint(settings: Se
 
 def test_cli_register_and_verify(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("IPC_")}
-    env.update(IPC_DATA_DIR=str(tmp_path / "var"), IPC_SIGNING_KEY_PASSPHRASE="cli passphrase")
+    env.update(IPC_DATA_DIR=str(tmp_path / "var"), IPC_SIGNING_KEY_PASSPHRASE="cli passphrase",
+               COLUMNS="400")  # a usage error's box does not wrap the paths it names
     work = tmp_path / "song.mp3"
     work.write_bytes(b"ID3 not really a song" * 20)
     cert, keys = tmp_path / "cert.json", tmp_path / "keys.json"
@@ -170,10 +171,17 @@ def test_cli_register_and_verify(tmp_path: Path) -> None:
         return subprocess.run([sys.executable, "-m", "api.cli", "copyright", *args], cwd=REPO, env=env,
                               capture_output=True, text=True, timeout=120)
 
+    # an --out the command cannot write is refused before anything is registered (or the work was
+    # logged for ever, then a traceback, and registering again was refused as a duplicate)
+    nowhere = cli("register", str(work), "--title", "Song", "--type", "music", "--owner", "singer@example.org",
+                  "--out", str(tmp_path / "missing" / "cert.json"), "--hash-only")
+    assert nowhere.returncode == 2 and "does not exist" in nowhere.stderr
     r = cli("register", str(work), "--title", "Song", "--type", "music", "--owner", "singer@example.org",
             "--out", str(cert), "--hash-only")
     assert r.returncode == 0, r.stderr
-    assert cli("keys", "--out", str(keys)).returncode == 0
+    exported = cli("keys", "--out", str(keys))
+    assert exported.returncode == 0 and "had no signing key" not in exported.stderr
+    assert str(tmp_path / "var") in exported.stdout  # which registry's keys these are
     ok = cli("verify", str(cert), str(work), "--keys", str(keys))
     assert ok.returncode == 0 and "VALID" in ok.stdout
     other = tmp_path / "other.mp3"
@@ -207,8 +215,9 @@ def test_cli_register_and_verify(tmp_path: Path) -> None:
     # keys set created with the same data dir has the signing key; create another platform: key not trusted
     env2 = {**env, "IPC_DATA_DIR": str(tmp_path / "other-platform")}
     keys2 = tmp_path / "keys2.json"
-    subprocess.run([sys.executable, "-m", "api.cli", "copyright", "keys", "--out", str(keys2)], cwd=REPO, env=env2,
-                   capture_output=True, timeout=120, check=True)
+    fresh = subprocess.run([sys.executable, "-m", "api.cli", "copyright", "keys", "--out", str(keys2)], cwd=REPO,
+                           env=env2, capture_output=True, text=True, timeout=120, check=True)
+    assert "had no signing key: its first one was made now" in fresh.stderr  # not silently "the" key set
     untrusted = cli("verify", str(cert), "--keys", str(keys2))
     assert untrusted.returncode == 1 and "statement signature" in untrusted.stderr
 

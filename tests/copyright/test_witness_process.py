@@ -136,7 +136,7 @@ def registry(tmp_path: Path, database_url: str, witnesses: list[str]) -> Setting
 
 def export_keys(settings: Settings, out: Path) -> Path:
     with session_scope(settings.effective_database_url) as session:
-        out.write_text(service.export_keys(session, settings).model_dump_json())
+        out.write_text(service.export_keys(session, settings).key_set.model_dump_json())
     return out
 
 
