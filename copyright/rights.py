@@ -7,7 +7,7 @@ is derived from the registration (the owner holds every right) and the transfers
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
@@ -296,6 +296,16 @@ def decide_review(session: Session, settings: Settings, reg: Registration, moder
         reg.status = RegistrationStatus.revoked
     session.flush()
     return reg
+
+
+def revoked_at(session: Session, reg: Registration) -> datetime | None:
+    """When the log recorded the registration's revocation (a dispute upheld); None while it stands,
+    and for a held registration refused before it was ever logged."""
+    if reg.status != RegistrationStatus.revoked:
+        return None
+    return session.scalar(select(log.LogEntry.created_at)
+                          .where(log.LogEntry.subject == reg.number, log.LogEntry.kind == "revocation")
+                          .order_by(log.LogEntry.idx.desc()).limit(1))
 
 
 def chain_of_title(session: Session, reg: Registration) -> list[dict[str, Any]]:

@@ -103,6 +103,7 @@ class RegistrationOut(BaseModel):
     log_index: int | None
     matches: list[MatchOut]
     review: ReviewOut | None
+    revoked_at: dt.datetime | None = None  # when the log recorded its revocation
 
 
 class SignatureOut(BaseModel):
@@ -215,13 +216,20 @@ class ConsistencyOut(BaseModel):
 
 class VerdictOut(BaseModel):
     """A certificate's verdict: ``number`` and ``steps`` when valid, ``failed_step`` and ``reason``
-    when not. The API leaves out the fields that do not apply (``response_model_exclude_none``)."""
+    when not. The API leaves out the fields that do not apply (``response_model_exclude_none``).
+
+    ``valid`` says the certificate is genuine: signed and in the log. Whether its registration still
+    stands is not in the certificate (a certificate stays genuine after a dispute revokes it):
+    ``status`` is the registration's status in this registry now, and ``revoked_at`` when the log
+    recorded its revocation."""
 
     valid: bool
     number: str | None = None
     steps: list[str] | None = None
     failed_step: str | None = None
     reason: str | None = None
+    status: RegistrationStatus | None = None
+    revoked_at: dt.datetime | None = None
 
 
 class FileRegistrationOut(BaseModel):

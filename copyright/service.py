@@ -164,7 +164,7 @@ def _public(session: Session, reg: Registration, reader: User | None) -> Registr
         number=reg.number, status=reg.status, title=work.title, work_type=work.work_type, authors=work.authors,
         owner_id=work.owner_id, sha256=work.sha256, hash_only=work.hash_only, registered_at=reg.registered_at,
         log_index=reg.log_index, matches=reg.details.get("matches", []) if sees_matches else [],
-        review=reg.details.get("review"))
+        review=reg.details.get("review"), revoked_at=rights.revoked_at(session, reg))
 
 
 def _registered(w: Writer, reg: Registration) -> RegistrationOut:
@@ -405,8 +405,13 @@ def _verdict(cert: dict[str, Any], keys: KeySet, sha256: str | None = None) -> V
 
 
 def verify(session: Session, settings: Settings, body: VerifyIn) -> VerdictOut:
-    """Verify a certificate (and a file's hash) against the published key set."""
-    return _verdict(body.certificate, published_keys(session, settings), body.sha256)
+    """Verify a certificate (and a file's hash) against the published key set; a genuine one with
+    its registration's status now (revoked since, disputed), which the certificate cannot tell."""
+    verdict = _verdict(body.certificate, published_keys(session, settings), body.sha256)
+    reg = session.scalar(select(Registration).where(Registration.number == verdict.number)) if verdict.valid else None
+    if reg is not None:
+        verdict.status, verdict.revoked_at = reg.status, rights.revoked_at(session, reg)
+    return verdict
 
 
 def verify_file(session: Session, settings: Settings, stream: BinaryIO) -> VerifyFileOut:

@@ -162,7 +162,9 @@ def copyright_verify(
     """Verify a certificate offline: file hash, signatures, inclusion proof, checkpoint, and with
     --witnesses the cosignatures of a quorum of known witnesses.
 
-    Exit code 0: VALID; 1: INVALID (the failing step is named); 2: unreadable inputs.
+    Exit code 0: VALID (the certificate is genuine; its "status" field is not signed, and whether
+    the registration was revoked since is for the registry to say); 1: INVALID (the failing step is
+    named); 2: unreadable inputs.
     """
     from copyright import service
 
@@ -170,6 +172,8 @@ def copyright_verify(
     cosigned = f"; cosigned by {', '.join(result.witnesses)}" if result.witnesses else ""
     console.print(f"[green]VALID[/] {result.number} (sha256 {result.sha256[:16]}…, log size {result.tree_size}); "
                   f"checked: {', '.join(result.steps)}{cosigned}")
+    console.print("Not checked: whether the registration still stands. A dispute may have revoked it since; the "
+                  "certificate cannot say so, the registry's record of it does.")
 
 
 @copyright_app.command("witness-init")

@@ -1,7 +1,9 @@
 // Binds verify.js to the markup of templates/_verifier.html: every [data-verifier] element gets
 // its inputs, drop zones and Verify button wired up. The only requests are GETs of the
-// certificate (data-certificate-url, unless the visitor picked one) and of the key set
-// (data-keys-url); the work file is read and hashed in the browser and never leaves it.
+// certificate (data-certificate-url, unless the visitor picked one), of the key set
+// (data-keys-url) and, after a genuine certificate, of its registration's public record
+// (data-registrations-url: revoked since?); the work file is read and hashed in the browser and
+// never leaves it.
 // User-supplied text is only ever inserted with textContent.
 import { STEPS, verifyCertificate } from "./verify.js";
 
@@ -80,6 +82,40 @@ function renderSteps(root, t, steps) {
   list.hidden = false;
 }
 
+// Whether the registration still stands, which no certificate can say (a dispute may have revoked
+// it since): the registry's public record of it, read once the checks are done. Nothing is said
+// when it cannot be read (a certificate of another registry, the site unreachable).
+async function standingOf(root, number) {
+  const url = root.dataset.registrationsUrl;
+  if (!url || !number) return null;
+  try {
+    return await getJson(url + encodeURIComponent(number));
+  } catch {
+    return null;
+  }
+}
+
+// "But the registration … was revoked on 2026-12-07 (Beijing time)": days as the site shows them.
+function standingSentence(t, record, number) {
+  if (!record) return null;
+  if (record.status === "revoked") {
+    if (!record.revoked_at) return fill(t.revokedUndated || "", { number });
+    const day = new Date(Date.parse(record.revoked_at) + 8 * 3600 * 1000).toISOString().slice(0, 10);
+    return fill(t.revoked || "", { number, day });
+  }
+  return record.status === "disputed" ? fill(t.disputed || "", { number }) : null;
+}
+
+// After the verdict, what the registry says of the registration now (revoked, disputed), if anything.
+function addStanding(root, t, number, record) {
+  const said = standingSentence(t, record, number);
+  if (!said) return;
+  const status = root.querySelector('[role="status"]');
+  const gap = document.documentElement.lang.startsWith("zh") ? "" : " ";
+  status.dataset.standing = record.status;
+  status.textContent = [status.textContent, said].join(gap);
+}
+
 // The verdict in words: whether a file was checked, and whether the certificate is this record's.
 function renderResult(root, t, result) {
   const status = root.querySelector('[role="status"]');
@@ -123,6 +159,7 @@ async function run(root, t, button) {
   showError(root, "");
   delete status.dataset.valid;
   delete status.dataset.file;
+  delete status.dataset.standing;
   clearResult(root);
   status.textContent = t.checking || "Checking…";
   try {
@@ -138,13 +175,18 @@ async function run(root, t, button) {
       // A certificate that fails on its own is reported by the check it fails.
       const alone = await verifyCertificate({ certificate, keySet, policy });
       const refused = result.steps.find((s) => s.name === "file hash");
+      const standing = alone.valid ? await standingOf(root, alone.number) : null;
       renderSteps(root, t, alone.steps.map((s) => (s.name === "file hash" ? refused : s)));
-      if (alone.valid) renderWrongFile(root, t, alone);
-      else renderResult(root, t, alone);
+      if (alone.valid) {
+        renderWrongFile(root, t, alone);
+        addStanding(root, t, alone.number, standing);
+      } else renderResult(root, t, alone);
       return;
     }
+    const standing = result.valid ? await standingOf(root, result.number) : null;  // read before any verdict shows
     renderSteps(root, t, result.steps);
     renderResult(root, t, result);
+    addStanding(root, t, result.number, standing);
   } catch (err) {
     status.textContent = "";
     showError(root, fill(t.error || "The check could not run: %(reason)s", { reason: err.message }));

@@ -589,6 +589,27 @@ def test_the_record_page_verifies_a_picked_file_without_sending_it(page: Page, s
     assert not any("novel" in path or "policy" in path for path in paths)
 
 
+def test_a_genuine_certificate_of_a_revoked_registration_says_it_no_longer_stands(
+        page: Page, site: tuple[str, Path], world: World) -> None:
+    """A certificate stays genuine after a dispute revokes its registration, and says "registered"
+    (a field no one signed): the verdict adds what the registry's public record says now."""
+    number = world.cert["statement"]["number"]
+    serve_json(site, "/certificates/revoked.json", world.cert | {"status": "registered"})
+    serve_json(site, "/.well-known/ipcommons-keys.json", world.keys.model_dump(mode="json"))
+    serve_json(site, f"/records/{number}", {"number": number, "status": "revoked",
+                                            "revoked_at": "2026-12-06T17:30:00Z"})  # 7 December in Beijing
+    page.goto(render_page(site, "revoked.html", certificate_url="/certificates/revoked.json",
+                          registrations_url="/records/"))
+    page.locator('[data-verifier-action="verify"]').click()
+    status = page.locator('[role="status"]')
+    expect(status).to_have_attribute("data-standing", "revoked")
+    assert status.get_attribute("data-valid") == "true"  # genuine: every check passed
+    said = status.text_content() or ""
+    assert said.endswith(" «But registration %(number)s no longer stands: it was revoked on %(day)s (Beijing time), "
+                         "after a dispute.»".replace("%(number)s", number).replace("%(day)s", "2026-12-07"))
+    assert axe_violations(page) == []
+
+
 def test_verify_by_keyboard_keeps_the_focus_on_the_button(page: Page, site: tuple[str, Path], world: World) -> None:
     """The button was disabled while the check ran: a keyboard's focus fell to the page's top. It says
     it is busy (aria-disabled) and ignores a press until the verdict is given."""

@@ -184,6 +184,7 @@ def test_cli_register_and_verify(tmp_path: Path) -> None:
     assert str(tmp_path / "var") in exported.stdout  # which registry's keys these are
     ok = cli("verify", str(cert), str(work), "--keys", str(keys))
     assert ok.returncode == 0 and "VALID" in ok.stdout
+    assert "Not checked: whether the registration still stands" in ok.stdout  # genuine is not "not revoked"
     other = tmp_path / "other.mp3"
     other.write_bytes(b"different")
     bad = cli("verify", str(cert), str(other), "--keys", str(keys))

@@ -129,8 +129,12 @@ def test_disputes_mark_and_resolve(client: TestClient) -> None:
     reg = client.post("/api/v1/copyright/registrations", headers=owner_h, json={
         "work": {"title": "Song", "work_type": "music"}, "content": {"sha256": "cd" * 32}}).json()
     base = f"/api/v1/copyright/registrations/{reg['number']}"
+    certificate = client.get(f"{base}/certificate").json()
+    standing = client.post("/api/v1/copyright/verify", json={"certificate": certificate}).json()
+    assert standing["valid"] is True and standing["status"] == "registered" and "revoked_at" not in standing
     d = client.post(f"{base}/disputes", headers=rival_h, json={"reason": "I wrote this melody in 2019"}).json()
     assert client.get(base).json()["status"] == "disputed"
+    assert client.post("/api/v1/copyright/verify", json={"certificate": certificate}).json()["status"] == "disputed"
     assert client.post(f"/api/v1/copyright/disputes/{d['id']}/resolve", headers=rival_h,
                        json={"upheld": True, "resolution": "x"}).status_code == 403
     r = client.post(f"/api/v1/copyright/disputes/{d['id']}/resolve", headers=admin,
@@ -138,8 +142,14 @@ def test_disputes_mark_and_resolve(client: TestClient) -> None:
     assert r.json()["status"] == "upheld" and client.get(base).json()["status"] == "revoked"
     types = [e["type"] for e in client.get(f"{base}/chain").json()]
     assert types == ["registration", "dispute_outcome", "revocation"]
-    verdict = client.post("/api/v1/copyright/verify", json={"certificate": client.get(f"{base}/certificate").json()})
-    assert verdict.json()["valid"] is True  # the signed history stays verifiable; its status says revoked
+    # the signed history stays verifiable, and the verdict says the registration no longer stands:
+    # a certificate kept from before says "registered" (not signed), and one altered to say so too
+    revoked = client.get(base).json()["revoked_at"]
+    assert revoked is not None
+    for held in (certificate, client.get(f"{base}/certificate").json() | {"status": "registered"}):
+        verdict = client.post("/api/v1/copyright/verify", json={"certificate": held}).json()
+        assert verdict == {"valid": True, "number": reg["number"], "steps": verdict["steps"], "status": "revoked",
+                           "revoked_at": revoked}
 
 
 @pytest.fixture
