@@ -285,7 +285,10 @@ class _RunWrite:
         lf.items_done = max(lf.items_done, file.max_seq + 1)
         # A file our parser faulted on is not done: once the parser is mended, the next load reads it
         # again whole (a done file would be skipped as unchanged, its faulted documents never loaded).
-        lf.status = LoadStatus.failed if file.faults else LoadStatus.done
+        # Nor is a file of which nothing loaded: an empty or malformed file is refused again, with its
+        # reason, each time it is given (done, it read "unchanged" after, and so did any empty file).
+        nothing_loaded = lf.failed > 0 and lf.loaded == 0
+        lf.status = LoadStatus.failed if file.faults or nothing_loaded else LoadStatus.done
         lf.finished_at = utcnow()
         lf.seconds = (lf.seconds or 0) + time.perf_counter() - file.started
         self.session.commit()

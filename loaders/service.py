@@ -178,16 +178,21 @@ def quarantine_report(session: Session, user: User, run_id: int) -> QuarantineOu
     run = get_load(session, user, run_id)
     if not run.quarantine_path:
         return QuarantineOut(entries=[], total=0)
-    entries: list[QuarantinedOut] = []
-    total = 0
     try:
-        with Path(run.quarantine_path).open(encoding="utf-8") as fh:
-            for line in fh:
-                total += 1
-                if len(entries) < QUARANTINE_SHOWN:
-                    entries.append(QuarantinedOut.model_validate_json(line))
+        return read_quarantine(Path(run.quarantine_path), QUARANTINE_SHOWN)
     except OSError as exc:
         raise Unavailable.said("the quarantine report of load %(id)s cannot be read", id=run_id) from exc
+
+
+def read_quarantine(path: Path, shown: int) -> QuarantineOut:
+    """The first ``shown`` entries of a quarantine report, and how many it holds (OSError unread)."""
+    entries: list[QuarantinedOut] = []
+    total = 0
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            total += 1
+            if len(entries) < shown:
+                entries.append(QuarantinedOut.model_validate_json(line))
     return QuarantineOut(entries=entries, total=total)
 
 

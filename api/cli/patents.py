@@ -49,9 +49,31 @@ def _print_summary(summary: LoadSummary) -> None:
                   f"[red]{summary.failed}[/]" if summary.failed else "0", str(summary.skipped),
                   f"{summary.seconds:.1f}", summary.quarantine or "-")
     console.print(table)
+    if not summary.files:
+        err.print("[yellow]No patent XML was found there[/]: a folder is read for .xml and .sgm files and .zip "
+                  "archives of them.", highlight=False)
+    if summary.quarantine:  # why, here: not only in a report the reader has to open
+        _print_quarantined(Path(summary.quarantine))
     if summary.files_unchanged:  # a file copied again (to another folder, under another name) is the same file
         console.print(f"{summary.files_unchanged} unchanged: files already loaded into {summary.backend} with the "
                       "same content (by checksum, wherever they lie now); --force loads them again.", highlight=False)
+
+
+QUARANTINE_PRINTED = 5
+
+
+def _print_quarantined(report: Path) -> None:
+    from loaders.service import read_quarantine
+
+    try:
+        found = read_quarantine(report, QUARANTINE_PRINTED)
+    except OSError:
+        return
+    for entry in found.entries:
+        at = f" (document {entry.number})" if entry.number else ""
+        err.print(f"  {entry.file}{at}: {entry.error}", highlight=False, markup=False)
+    if found.total > len(found.entries):
+        err.print(f"  … and {found.total - len(found.entries)} more in the quarantine report", highlight=False)
 
 
 @app.command()
@@ -83,8 +105,8 @@ def load(
             print(json.dumps({"status": "interrupted", "error": str(exc)}))
         raise
     if as_json:
-        print(json.dumps({"loaded": summary.loaded, "failed": summary.failed, "skipped": summary.skipped,
-                          "quarantine": summary.quarantine, "seconds": summary.seconds}))
+        print(summary.model_dump_json(include={"run_id", "loaded", "failed", "skipped", "files", "files_unchanged",
+                                               "quarantine", "seconds"}))
     else:
         _print_summary(summary)
     raise typer.Exit(1 if summary.failed else 0)

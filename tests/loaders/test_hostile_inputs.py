@@ -187,6 +187,36 @@ def test_load_reports_quarantine_and_keeps_the_rest(hostile_dir: Path, embedded_
     assert get_backend(embedded_settings, "embedded").count() == 17
 
 
+def test_a_file_of_which_nothing_loaded_is_refused_again_not_unchanged(
+        hostile_dir: Path, embedded_settings: Settings, tmp_path: Path) -> None:
+    """Journalled as done, a malformed file read "1 unchanged: already loaded" the next time, exit 0,
+    and so did any other empty file anywhere (the same checksum)."""
+    first = run_load(embedded_settings, [hostile_dir], backend="embedded")
+    again = run_load(embedded_settings, [hostile_dir], backend="embedded")
+    # the files that loaded their good documents are done; the zero-byte file, nothing loaded, is not
+    assert (again.loaded, again.failed, again.files_unchanged) == (0, 1, first.files - 1)
+    empty = tmp_path / "elsewhere" / "another-empty.xml"
+    empty.parent.mkdir()
+    empty.write_bytes(b"")
+    other = run_load(embedded_settings, [empty], backend="embedded")
+    assert (other.failed, other.files_unchanged) == (1, 0)
+
+
+def test_the_cli_says_why_documents_were_quarantined(hostile_dir: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IPC_")}
+    env.update(IPC_DATA_DIR=str(tmp_path / "cli"), COLUMNS="300")
+    r = subprocess.run([sys.executable, "-m", "api.cli", "load", str(hostile_dir / "malformed.xml"),
+                        str(hostile_dir / "zero_bytes.xml")], cwd=REPO, env=env, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 1
+    said = r.stderr.splitlines()
+    assert f"  {hostile_dir / 'malformed.xml'} (document 90000007): malformed XML: " in "\n".join(said)
+    assert f"  {hostile_dir / 'zero_bytes.xml'}: empty file (zero bytes or only whitespace)" in said
+    nothing = subprocess.run([sys.executable, "-m", "api.cli", "load", str(tmp_path / "cli")], cwd=REPO, env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert nothing.returncode == 0 and "No patent XML was found there" in nothing.stderr
+
+
 def test_cli_exit_code_and_json_summary(hostile_dir: Path, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("IPC_")}
     env["IPC_DATA_DIR"] = str(tmp_path / "cli")
@@ -194,8 +224,8 @@ def test_cli_exit_code_and_json_summary(hostile_dir: Path, tmp_path: Path) -> No
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 1, r.stderr
     out = json.loads(r.stdout)
-    assert set(out) == {"loaded", "failed", "skipped", "quarantine", "seconds"}
-    assert (out["loaded"], out["failed"], out["skipped"]) == (17, 10, 0)
+    assert set(out) == {"run_id", "loaded", "failed", "skipped", "files", "files_unchanged", "quarantine", "seconds"}
+    assert (out["loaded"], out["failed"], out["skipped"], out["files"], out["files_unchanged"]) == (17, 10, 0, 10, 0)
     assert Path(out["quarantine"]).is_file()
 
 
