@@ -27,6 +27,7 @@ from copyright.models import (
     WorkFingerprint,
     WorkType,
 )
+from copyright.verify import CERTIFICATE_FORMAT
 from core.accounts.models import User
 from core.db import latest_today, utcnow
 from core.errors import Conflict, InvalidInput, NotFound
@@ -35,7 +36,6 @@ from core.notifications import notify
 from core.settings import Settings
 from core.text import MultiLine, SingleLine
 
-CERTIFICATE_FORMAT = "ipcommons-certificate/1"
 DUPLICATE_HELD = "copyright.duplicate_held"  # the notification kind sent to an earlier work's owner
 CHUNK = 1 << 20
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()  # every empty file's: no work, and everyone's "duplicate"

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,8 @@ from copyright.checkpoint import Checkpoint
 from copyright.keys import KeySet, trusted_keys, verify_signature
 from copyright.witness import WitnessPolicy, verify_quorum
 from core.errors import InvalidInput, IPCommonsError
+
+CERTIFICATE_FORMAT = "ipcommons-certificate/1"  # what this verifier reads (registry.certificate writes it)
 
 
 class VerificationFailed(IPCommonsError):
@@ -112,7 +116,9 @@ def _file_sha256(path: Path) -> str:
 
 
 def step_1_certificate_format(c: _Check) -> bool:
-    """Every field the later steps read is there, with the right type."""
+    """A certificate of this format, with every field the later steps read, of the right type."""
+    if (found := c.cert.get("format")) != CERTIFICATE_FORMAT:
+        raise _Refused(f"the certificate's format is {json.dumps(found)}, not {json.dumps(CERTIFICATE_FORMAT)}")
     try:
         c.statement = _mapping(c.cert["statement"])
         c.signature = _mapping(c.cert["signatures"][0])
@@ -138,7 +144,10 @@ def step_2_file_hash(c: _Check) -> bool:
 
 
 def step_3_statement_signature(c: _Check) -> bool:
-    """The platform signed this statement with a key of the published key set."""
+    """The platform signed this statement with a key of the published key set: the set of this
+    statement's log, and a key not yet retired at the statement's time."""
+    if c.keys.origin != (origin := c.statement.get("origin")):
+        raise _Refused(f"the key set is for log {json.dumps(c.keys.origin)}, the certificate's is {json.dumps(origin)}")
     try:
         c.trusted = trusted_keys(c.keys)
     except ValueError as exc:
@@ -147,10 +156,30 @@ def step_3_statement_signature(c: _Check) -> bool:
     public = by_id.get(str(c.signature.get("key_id")))
     if public is None:
         raise _Refused(f"key {c.signature.get('key_id')} is not in the published key set")
+    _check_key_in_service(c)
     c.data = canonical(c.statement)
     if not verify_signature(public, _b64(c.signature.get("signature", "")), c.data):
         raise _Refused("the platform signature does not match the statement")
     return True
+
+
+def _check_key_in_service(c: _Check) -> None:
+    """A retired key signs nothing after its retirement: a statement dated later is refused."""
+    key = next(k for k in c.keys.keys if k.key_id.lower() == str(c.signature.get("key_id")).lower())
+    if key.retired_at is None or not isinstance(when := c.statement.get("time"), str):
+        return
+    try:
+        signed = datetime.fromisoformat(when)
+    except ValueError as exc:
+        raise _Refused(f"the statement's time {json.dumps(when)} is not a time") from exc
+    retired = key.retired_at
+    if _utc(signed) > _utc(retired):
+        raise _Refused(f"key {key.key_id} was retired at {retired.isoformat()}, before the statement's time {when}")
+
+
+def _utc(moment: datetime) -> datetime:
+    """A time without a zone is UTC, as the registry writes every time."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def step_4_registrant_signature(c: _Check) -> bool:

@@ -373,14 +373,22 @@ async function verifyQuorum(note, policy) {
 
 const text = (v) => (typeof v === "string" ? v : JSON.stringify(v));
 
-/** 1. Every field the later steps read is there, with the right type. */
+/** What this verifier reads (copyright/verify.py's CERTIFICATE_FORMAT). */
+export const CERTIFICATE_FORMAT = "ipcommons-certificate/1";
+
+/** 1. A certificate of this format, with every field the later steps read, of the right type. */
 function step1CertificateFormat(c) {
   let cert;
   try { cert = typeof c.certificate === "string" ? JSON.parse(c.certificate) : c.certificate; } catch (err) {
     throw new Refused(`the certificate is not JSON (${err.message})`);
   }
+  const found = isObject(cert) && has(cert, "format") ? cert.format : null;
+  if (found !== CERTIFICATE_FORMAT) {
+    throw new Refused(`the certificate's format is ${JSON.stringify(found)}, not ${JSON.stringify(CERTIFICATE_FORMAT)}`,
+      "formatUnknown", { format: JSON.stringify(found), expected: CERTIFICATE_FORMAT });
+  }
   const missing = (what) => new Refused(`missing or malformed field (${what})`, "missingField", { field: what });
-  if (!isObject(cert) || !isObject(cert.statement)) throw missing("statement");
+  if (!isObject(cert.statement)) throw missing("statement");
   if (!Array.isArray(cert.signatures) || !isObject(cert.signatures[0])) throw missing("signatures");
   const statement = cert.statement, entry = cert.log;
   if (!isObject(entry)) throw missing("log");
@@ -413,14 +421,41 @@ async function step2FileHash(c) {
   return new Said(`the file's SHA-256 is the registered ${c.sha256}`, "fileHashMatches", { sha256: c.sha256 });
 }
 
-/** 3. The platform signed this statement with a key of the published key set. */
+// A time as the registry writes it (ISO 8601); one without a zone is UTC, as in copyright/verify.py.
+const instant = (value) => Date.parse(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value}Z`);
+
+/** A retired key signs nothing after its retirement: a statement dated later is refused. */
+function checkKeyInService(c, keySet, keyId) {
+  const key = keySet.keys.find((k) => isObject(k) && String(k.key_id).toLowerCase() === keyId.toLowerCase());
+  const when = c.statement.time;
+  if (!key || key.retired_at === null || key.retired_at === undefined || typeof when !== "string") return;
+  const signed = instant(when), retired = instant(String(key.retired_at));
+  if (Number.isNaN(signed)) throw new Refused(`the statement's time ${JSON.stringify(when)} is not a time`);
+  if (signed > retired) {
+    throw new Refused(`key ${key.key_id} was retired at ${key.retired_at}, before the statement's time ${when}`,
+      "keyRetired", { key: key.key_id, retired: String(key.retired_at), time: when });
+  }
+}
+
+/**
+ * 3. The platform signed this statement with a key of the published key set: the set of this
+ * statement's log, and a key not yet retired at the statement's time.
+ */
 async function step3StatementSignature(c) {
-  c.trusted = await trustedKeys(c.given.keySet);
+  const keySet = typeof c.given.keySet === "string" ? JSON.parse(c.given.keySet) : c.given.keySet;
+  const origin = has(c.statement, "origin") ? c.statement.origin : null;
+  if (!isObject(keySet) || keySet.origin !== origin) {
+    const theirs = isObject(keySet) ? keySet.origin : undefined;
+    throw new Refused(`the key set is for log ${JSON.stringify(theirs ?? null)}, the certificate's is ${JSON.stringify(origin)}`,
+      "keySetOfAnotherLog", { keys: String(theirs ?? ""), origin: String(origin ?? "") });
+  }
+  c.trusted = await trustedKeys(keySet);
   const byId = new Map();
   for (const [k, publicKey] of c.trusted) byId.set(JSON.parse(k)[1], publicKey);
   const keyId = text(c.signature.key_id);
   const publicKey = byId.get(keyId);
   if (publicKey === undefined) throw new Refused(`key ${keyId} is not in the published key set`, "keyUnknown", { key: keyId });
+  checkKeyInService(c, keySet, keyId);
   c.data = utf8(canonicalJson(c.statement));
   const signature = base64ToBytes(has(c.signature, "signature") ? c.signature.signature : "");
   if (!await verifyEd25519(publicKey, signature, c.data)) {

@@ -16,6 +16,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -220,6 +221,14 @@ def _without_signer(w: World) -> KeySet:
     return KeySet(origin=w.keys.origin, keys=[k for k in w.keys.keys if k.key_id != signer])
 
 
+def _signer_retired(w: World, at: str) -> KeySet:
+    """The key set with the certificate's signing key retired at ``at``."""
+    signer = w.cert["signatures"][0]["key_id"]
+    return w.keys.model_copy(update={"keys": [
+        k.model_copy(update={"retired_at": datetime.fromisoformat(at)}) if k.key_id == signer else k
+        for k in w.keys.keys]})
+
+
 # (case, expected failing step or None for valid, how to build it)
 PARITY: list[tuple[str, str | None, Callable[[World], Case]]] = [
     ("valid with the right file", None, lambda w: Case(w.cert, w.keys, file=w.data)),
@@ -285,7 +294,17 @@ PARITY: list[tuple[str, str | None, Callable[[World], Case]]] = [
      lambda w: Case(with_note(w.cert, tweak_padding_bits(note_of(w.cert))), w.keys)),
     ("an extra signature by an unknown key", None,
      lambda w: Case(with_note(w.cert, note_of(w.cert) + f"\u2014 stranger.test {_b64(os.urandom(68))}\n"), w.keys)),
-    ("no statement", "certificate format", lambda w: Case({"signatures": [{}], "log": {}}, w.keys)),
+    ("no statement", "certificate format",
+     lambda w: Case({"format": "ipcommons-certificate/1", "signatures": [{}], "log": {}}, w.keys)),
+    ("a format this verifier does not read", "certificate format",
+     lambda w: Case(edited(w.cert, lambda c: c.__setitem__("format", "ipcommons-certificate/2")), w.keys)),
+    ("no format", "certificate format", lambda w: Case(edited(w.cert, lambda c: c.pop("format")), w.keys)),
+    ("the key set of another log", "statement signature",
+     lambda w: Case(w.cert, w.keys.model_copy(update={"origin": "evil.example/log"}))),
+    ("signing key retired before the statement's time", "statement signature",
+     lambda w: Case(w.cert, _signer_retired(w, "2020-01-01T00:00:00+00:00"))),
+    ("signing key retired after the statement's time", None,
+     lambda w: Case(w.cert, _signer_retired(w, "2100-01-01T00:00:00+00:00"))),
     ("inclusion proof not a list", "certificate format",
      lambda w: Case(edited(w.cert, lambda c: c["log"].__setitem__("inclusion_proof", "AAAA")), w.keys)),
     ("no signatures", "certificate format",
