@@ -105,16 +105,25 @@ def db_upgrade(revision: str = "head") -> None:
 @users_app.command("create-admin")
 def create_admin(
     email: str,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                          envvar="IPC_ADMIN_PASSWORD")],
+    password: Annotated[str | None, typer.Option(
+        hide_input=True, envvar="IPC_ADMIN_PASSWORD",
+        help="The new account's password, asked for when not given. An existing account is promoted and keeps "
+             "its own (users set-password changes it).")] = None,
 ) -> None:
     """Create an administrator account (or promote an existing one)."""
-    from core.accounts.service import ensure_admin
+    from core.accounts.service import ensure_admin, has_account
     from core.db import session_factory
 
     with session_factory()() as session:
+        existed = has_account(session, email)
+        if not existed and password is None and sys.stdin.isatty():  # else ensure_admin asks for one
+            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         user = ensure_admin(operator_writer(session), email, password)
-    console.print(f"[green]admin {email} ready[/] (id {user.id})")
+    if existed:
+        kept = "; its password is unchanged (users set-password changes it)" if password is not None else ""
+        console.print(f"[green]{email} is an administrator now[/] (id {user.id}): the account existed{kept}")
+    else:
+        console.print(f"[green]admin {email} ready[/] (id {user.id})")
 
 
 @users_app.command("set-password")

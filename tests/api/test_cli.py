@@ -58,6 +58,13 @@ def test_create_admin(embedded_settings: Settings) -> None:
             "user.create_admin")
     bad = _cli(["users", "create-admin", "not-an-email"], env)
     assert bad.returncode == 2 and "not an e-mail" in (bad.stdout + bad.stderr)
+    # an existing account is promoted and keeps its password, and says so (it was asked for, then ignored)
+    member = _cli(["users", "create-admin", "root@example.org", "--password", "another long password"], env)
+    assert member.returncode == 0 and "its password is unchanged" in " ".join(member.stdout.split())
+    # a new account without a password and without a terminal to ask on: refused in words, exit 2
+    quiet = {k: v for k, v in env.items() if k != "IPC_ADMIN_PASSWORD"}
+    nobody = _cli(["users", "create-admin", "new@example.org"], quiet)
+    assert nobody.returncode == 2 and "has no account yet" in nobody.stderr
 
 
 def test_set_password_lets_an_operator_back_in_without_mail(embedded_settings: Settings) -> None:
