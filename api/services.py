@@ -15,6 +15,12 @@ class Health(BaseModel):
     status: Literal["ok", "degraded"]
     services: dict[str, ServiceStatus]
 
+    def for_the_public(self) -> Health:
+        """Up or not and how fast, without where each service lives (paths, hosts) nor what its
+        failure said: those are for the operators (an administrator's request, ``ipcommons doctor``)."""
+        return self.model_copy(update={"services": {
+            name: s.model_copy(update={"where": None, "detail": None}) for name, s in self.services.items()}})
+
 
 def service_statuses(settings: Settings) -> list[ServiceStatus]:
     return [check_database(settings), get_backend(settings).health(), check_broker(settings)]

@@ -12,6 +12,7 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from pathlib import PurePath
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -69,6 +70,15 @@ MEMBER_FIELDS = ["country", "kind", "publication_date", "title", "doc.titles"]
 
 def _member(row: dict[str, Any]) -> FamilyMember:
     return FamilyMember.model_validate(row | {"titles": titles_of(row)})
+
+
+def _file_name(source: str | None) -> str | None:
+    """The file a document was loaded from, without the server's folders: ``EP16713924NWA1.xml``,
+    or ``weekly.zip!doc.xml`` for a member of an archive (the loader records the whole path)."""
+    if not source:
+        return source
+    archive, bang, member = source.partition("!")
+    return PurePath(archive).name + bang + (PurePath(member).name if bang else "")
 
 
 def language_of(tag: str) -> str:
@@ -356,7 +366,7 @@ class SearchService:
         record = self.backend.get(normalise_pn(pn)) or self._latest_of_number(pn)
         if record is None:
             raise NotFound.said("%(pn)s is not in the corpus", pn=pn)
-        doc = record["doc"]
+        doc = record["doc"] | {"source_file": _file_name(record["doc"].get("source_file"))}
         trees = {}
         for claims_lang, claims in doc.get("claims", {}).items():
             children: dict[int, list[int]] = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.helpers import new_admin
+
 
 def test_healthz_production_stack(client: TestClient) -> None:
     r = client.get("/healthz")
@@ -13,6 +15,11 @@ def test_healthz_production_stack(client: TestClient) -> None:
     assert services["search"]["kind"] == "elasticsearch"
     assert services["search"]["version"].startswith("elasticsearch 8.")
     assert services["broker"]["kind"] == "redis" and services["broker"]["ok"]
+    # where each service lives is for the operators: not said to anyone who asks
+    assert all(s["where"] is None and s["detail"] is None for s in services.values())
+    _, admin = new_admin(client)
+    told = client.get("/healthz", headers=admin).json()["services"]
+    assert told["database"]["where"].startswith("postgresql") and "***@" in told["database"]["where"]
 
 
 def test_healthz_embedded_needs_no_server(embedded_client: TestClient) -> None:
@@ -31,7 +38,7 @@ def test_healthz_reports_an_unreachable_service(prod_settings) -> None:  # type:
     with TestClient(create_app(broken)) as c:
         r = c.get("/healthz")
     assert r.status_code == 503
-    assert r.json()["services"]["broker"]["ok"] is False
+    assert r.json()["services"]["broker"]["ok"] is False and r.json()["services"]["broker"]["detail"] is None
     assert r.json()["services"]["database"]["ok"] is True
 
 

@@ -37,6 +37,10 @@ def test_document_normalises_the_number_and_builds_the_claim_tree(service: Searc
     roots = view.claim_tree["en"]
     assert roots and roots[0].number == 1  # claim 1 is always independent in the generator
     assert service.document(pn[:-2]).pn == pn  # the number without its kind, as people often type it
+    # the file it came from, by name: not the server's folders (the index keeps the whole path)
+    stored = service.backend.get(pn)
+    assert stored is not None and stored["doc"]["source_file"].startswith(str(Path("/")))
+    assert view.document["source_file"] == Path(stored["doc"]["source_file"]).name
     with pytest.raises(NotFound):
         service.document("US99999999B2")
     with pytest.raises(NotFound):
