@@ -37,7 +37,7 @@ from analytics.periods import (
 from analytics.terms import EmergingTerm, TermSettings, emerging_terms
 from core import regions
 from core.countries import CountryCode
-from core.errors import InvalidInput
+from core.errors import InvalidInput, validator_words
 from core.regions import Level
 from ipsearch.expiry import LABEL as EXPIRY_LABEL
 from ipsearch.expiry import ExpiryBasis, plus_years
@@ -89,7 +89,7 @@ class IndicatorParams(BaseModel):
         try:
             return cls(**values)
         except ValidationError as exc:
-            raise InvalidInput(exc.errors()[0]["msg"]) from exc
+            raise InvalidInput(validator_words(exc.errors()[0])) from exc
 
     @property
     def period(self) -> Span | None:

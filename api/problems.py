@@ -33,6 +33,7 @@ from core.errors import (
     PermissionDenied,
     TooManyRequests,
     Unavailable,
+    validator_words,
 )
 from core.i18n import Language, Named
 
@@ -289,7 +290,7 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        errors = [{"loc": list(e.get("loc", ())), "msg": validator_words(e), "type": e.get("type", "")}
                   for e in exc.errors()]
         if html is not None and wants_html(request):  # a hand-edited or stale link: a page, not JSON
             names = sorted({name for e in errors if (name := _parameter(e["loc"]))})

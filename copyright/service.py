@@ -73,7 +73,7 @@ from core.accounts.permissions import is_staff
 from core.accounts.service import create_user, normalise_email
 from core.audit import AuditAction, Writer
 from core.celery_app import TaskQueue
-from core.errors import Conflict, InvalidInput, NotFound, refusals_about
+from core.errors import Conflict, InvalidInput, NotFound, refusals_about, validator_words
 from core.filekinds import program_kind
 from core.i18n import Term, shown_day
 from core.notifications import notify
@@ -190,7 +190,8 @@ def parse_work(work_json: str) -> WorkIn:
         return WorkIn.model_validate_json(work_json)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise InvalidInput.said("work: %(problem)s at %(where)s", problem=first["msg"], where=first["loc"]) from exc
+        raise InvalidInput.said("work: %(problem)s at %(where)s", problem=validator_words(first),
+                                where=first["loc"]) from exc
 
 
 def register_stream(w: Writer, settings: Settings, work_in: WorkIn, stream: BinaryIO,

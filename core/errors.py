@@ -44,9 +44,9 @@ Private helpers (a name starting with ``_``) are not drawn: they never leave the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Self
+from typing import Any, Self
 
 from core.i18n import Day, Language, Listed, Named, Quoted, Term
 
@@ -128,3 +128,16 @@ def refusals_about(field: str, *kinds: type[IPCommonsError]) -> Iterator[None]:
     except marked as exc:
         exc.about(field)
         raise
+
+
+# pydantic opens a validator's own sentence with the kind of exception it raised
+_VALIDATOR_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def validator_words(error: Mapping[str, Any]) -> str:
+    """What one pydantic error says, without the "Value error, " pydantic puts before a validator's
+    own sentence ("Value error, the period's first year is after its last year" reached people)."""
+    message = str(error.get("msg", ""))
+    for prefix in _VALIDATOR_PREFIXES:
+        message = message.removeprefix(prefix)
+    return message

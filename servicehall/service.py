@@ -27,7 +27,7 @@ from core.accounts.models import User
 from core.accounts.permissions import is_admin, is_staff
 from core.audit import AuditAction, Writer
 from core.db import utcnow
-from core.errors import Conflict, InvalidInput, IPCommonsError, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, IPCommonsError, NotFound, PermissionDenied, validator_words
 from core.i18n import Named, Quoted, Term, WordedTerm
 from core.notifications import notify
 from core.settings import Settings
@@ -64,7 +64,8 @@ def parse_apply(text: str) -> ApplyIn:
     try:
         return ApplyIn.model_validate_json(text)
     except ValidationError as exc:
-        raise InvalidInput.said("the application is not valid: %(reason)s", reason=exc.errors()[0]["msg"]) from exc
+        raise InvalidInput.said("the application is not valid: %(reason)s",
+                                reason=validator_words(exc.errors()[0])) from exc
 
 
 def _next_number(session: Session, year: int) -> str:

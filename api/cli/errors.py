@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from copyright.verify import VerificationFailed
-from core.errors import IPCommonsError, Unavailable
+from core.errors import IPCommonsError, Unavailable, validator_words
 
 
 class ExitCode(IntEnum):
@@ -45,7 +45,7 @@ def message_of(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "options"
-        return f"{where}: {first['msg']}"
+        return f"{where}: {validator_words(first)}"
     if isinstance(exc, VerificationFailed):
         return f"INVALID: failed at step '{exc.step}': {exc.reason}"
     if isinstance(exc, IPCommonsError):

@@ -36,7 +36,7 @@ from core.accounts.models import User
 from core.accounts.permissions import is_staff
 from core.accounts.sessions import WebSession, csrf_token, csrf_valid, find_session
 from core.audit import Writer
-from core.errors import IPCommonsError, NotAuthenticated, PermissionDenied
+from core.errors import IPCommonsError, NotAuthenticated, PermissionDenied, validator_words
 from core.i18n import LIST_SEPARATORS, Language
 
 SESSION_COOKIE = "ipc_session"
@@ -240,7 +240,7 @@ class Page:
         if template is not None:
             limits = {k: self._limit(v) for k, v in error.get("ctx", {}).items()}
             return self.gettext(template) % {"field": label, **limits}
-        message = str(error["msg"]).removeprefix("Value error, ")  # a validator's own sentence
+        message = validator_words(error)  # a validator's own sentence
         if not label:  # on its own, as the platform's refusals are (``as_sentence``)
             return as_sentence(self.gettext(message))
         return self.gettext("%(field)s: %(reason)s", field=label, reason=self.gettext(message))

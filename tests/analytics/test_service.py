@@ -156,9 +156,10 @@ def test_scopes_and_indicator_parameters(embedded_settings: Settings, session: S
                                                                             query="IPC=F21V"))
     assert scope.key == "lamps" and "lamps" in {s.key for s in scopes.all_scopes(session, owner)}
     assert "lamps" not in {s.key for s in scopes.all_scopes(session)}  # private: not for anonymous callers
-    with pytest.raises(InvalidInput, match="first year is after its last"):
+    with pytest.raises(InvalidInput, match="first year is after its last") as refused:
         analytics.indicators(session, search, "lamps", user=owner, basis=Basis.publication, from_year=2020,
                              to_year=2010)
+    assert str(refused.value).startswith("the period's")  # the validator's sentence, not "Value error, …"
     with pytest.raises(NotFound):
         analytics.indicators(session, search, "no-such-scope")
 
