@@ -6,9 +6,9 @@ import base64
 import hashlib
 import json
 from datetime import date, datetime
-from typing import Any, BinaryIO
+from typing import Annotated, Any, BinaryIO
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
@@ -101,8 +101,16 @@ def _refused(sentence: str, field: str) -> PydanticCustomError:
     return PydanticCustomError("work_dates", sentence, {"field": field})
 
 
+def _lower_case(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+# A SHA-256 in hex, read in either case: PowerShell's Get-FileHash and certutil print it in capitals.
+Sha256Hex = Annotated[str, BeforeValidator(_lower_case), Field(pattern=r"^[0-9a-f]{64}$")]
+
+
 class ContentHash(BaseModel):
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    sha256: Sha256Hex
     size: int | None = Field(default=None, ge=0, le=2**53 - 1)  # what canonical JSON can sign
 
 

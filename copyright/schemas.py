@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from copyright.models import DisputeStatus, RegistrationStatus, WorkType
-from copyright.registry import ContentHash, WorkIn
+from copyright.registry import ContentHash, Sha256Hex, WorkIn
 from core.text import MultiLine, SingleLine
 
 # --- requests ----------------------------------------------------------------------------------
@@ -67,7 +67,7 @@ class ResolveIn(BaseModel):
 
 class VerifyIn(BaseModel):
     certificate: dict[str, Any]
-    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    sha256: Sha256Hex | None = None
 
 
 # --- registrations -----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from core.accounts.models import OrgKind, OrgRole, Role
+from core.accounts.passwords import MIN_PASSWORD_LENGTH
 from core.db import RowOut
 from core.ids import DbId
 from core.text import SingleLine
@@ -22,7 +23,8 @@ class UserOut(RowOut):
 
 class RegisterIn(BaseModel):
     email: SingleLine = Field(max_length=254)
-    password: str = Field(min_length=1, max_length=256)
+    password: str = Field(min_length=1, max_length=256, description=(
+        f"at least {MIN_PASSWORD_LENGTH} characters, and not one of the passwords most often guessed"))
     display_name: SingleLine = Field(default="", max_length=120)
 
 

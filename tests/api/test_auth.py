@@ -138,7 +138,8 @@ def test_an_operation_that_answers_anyone_says_its_credential_is_optional(client
         ("/api/v1/collections/{cid}/stats", "get"), ("/api/v1/collections/{cid}/export", "get"),
         ("/api/v1/copyright/registrations/{number}", "get"), ("/api/v1/forums/categories/{category_id}/topics", "get"),
         ("/api/v1/forums/topics/{topic_id}", "get"), ("/api/v1/forums/posts/{post_id}/revisions", "get"),
-        ("/api/v1/analytics/scopes", "get"), ("/api/v1/analytics/indicators", "get"), ("/api/v1/regions/{code}", "get")}
+        ("/api/v1/analytics/scopes", "get"), ("/api/v1/analytics/indicators", "get"), ("/api/v1/regions/{code}", "get"),
+        ("/healthz", "get")}  # an administrator is also told where each service lives
     topics = paths["/api/v1/forums/categories/{category_id}/topics"]["get"]["security"]
     assert {"APIKeyHeader": []} in topics and {"OAuth2PasswordBearer": []} in topics
     assert {} not in paths["/api/v1/auth/me"]["get"]["security"]

@@ -3,6 +3,7 @@ transfer, disputes mark registrations, 200 concurrent registrations are 200 cons
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Iterator
@@ -233,3 +234,18 @@ def test_a_date_before_1900_is_refused_by_the_api(client: TestClient) -> None:
     body = {"work": {"title": "x", "work_type": "written", "completion_date": "1900-01-01"},
             "content": {"sha256": "cd" * 32}}
     assert client.post("/api/v1/copyright/registrations", headers=h, json=body).status_code == 201
+
+
+def test_a_sha256_in_capitals_is_the_same_hash(client: TestClient) -> None:
+    """PowerShell's Get-FileHash and certutil print SHA-256 in capitals: it was refused by a pattern."""
+    _, owner_h = new_user(client)
+    digest = hashlib.sha256(b"a poem in capitals").hexdigest()
+    reg = client.post("/api/v1/copyright/registrations", headers=owner_h, json={
+        "work": {"title": "Poem", "work_type": "written"}, "content": {"sha256": digest.upper()}})
+    assert reg.status_code == 201, reg.text
+    assert reg.json()["sha256"] == digest
+    certificate = client.get(f"/api/v1/copyright/registrations/{reg.json()['number']}/certificate").json()
+    verdict = client.post("/api/v1/copyright/verify", json={"certificate": certificate, "sha256": digest.upper()})
+    assert verdict.json()["valid"] is True and "file hash" in verdict.json()["steps"]
+    wrong = client.post("/api/v1/copyright/verify", json={"certificate": certificate, "sha256": "G" * 64})
+    assert wrong.status_code == 422  # still hex, whatever its case
