@@ -17,7 +17,7 @@ from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import pages, problems
-from api.deps import Platform, current_user, optional_user
+from api.deps import Platform, current_user, optional_user, reader_if_any
 from api.middleware import BodyLimitMiddleware, ExpensiveRouteLimits, ResponseHeadersMiddleware
 from api.pages.errors import error_page
 from api.routers import (
@@ -69,7 +69,7 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
 
 
 def mark_optional_auth(schema: dict[str, Any], routes: list[BaseRoute]) -> None:
-    """An operation that reads the caller when there is one (``optional_user``) but answers anyone
+    """An operation that reads the caller when there is one (``optional_user``, ``reader_if_any``) but answers anyone
     lists the empty requirement ``{}`` beside its two ways to authorise: in OpenAPI that says the
     credential is optional (a public search, a forum topic). Without it, a client that tried an
     empty key and got 200 read the API as ignoring its declared authentication."""
@@ -77,7 +77,7 @@ def mark_optional_auth(schema: dict[str, Any], routes: list[BaseRoute]) -> None:
         if not isinstance(context.route, APIRoute):
             continue
         calls = set(_calls(context.route.dependant))
-        if optional_user not in calls or current_user in calls:
+        if not calls & {optional_user, reader_if_any} or current_user in calls:
             continue
         for method in context.methods or ():
             operation = schema.get("paths", {}).get(context.path_format, {}).get(method.lower(), {})

@@ -17,6 +17,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.i18n import N_, preferred_languages
@@ -139,6 +140,15 @@ def optional_user(session: SessionDep, settings: SettingsDep, token: BearerDep, 
     return user
 
 
+def reader_if_any(session: SessionDep, settings: SettingsDep, token: BearerDep, key: ApiKeyDep) -> User | None:
+    """The caller when their credential checks out, else anonymous: for an answer that only says more
+    to someone (the health report), which a stale token or a database down must not refuse."""
+    try:
+        return optional_user(session, settings, token, key)
+    except (NotAuthenticated, SQLAlchemyError):
+        return None
+
+
 def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     if user is None:
         raise NotAuthenticated("log in or send an API key")
@@ -146,6 +156,7 @@ def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]
+ReaderIfAny = Annotated[User | None, Depends(reader_if_any)]
 CurrentUser = Annotated[User, Depends(current_user)]
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 from datetime import datetime
+from typing import Annotated
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 from sqlalchemy import LargeBinary, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -37,13 +39,24 @@ class SigningKey(Base):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+def _written_time(value: object) -> object:
+    """A key set's times are ISO 8601 text, as verify.js reads them: a number is not taken for
+    seconds since 1970 here and for nothing there."""
+    if isinstance(value, int | float):
+        raise ValueError("a time is written in ISO 8601, not as a number")
+    return value
+
+
+WrittenTime = Annotated[datetime, BeforeValidator(_written_time)]
+
+
 class PublishedKey(BaseModel):
     key_id: str
     name: str
     algorithm: str = "ed25519"
     public_key: str  # base64 of the 32 raw bytes
-    created_at: datetime
-    retired_at: datetime | None = None
+    created_at: WrittenTime
+    retired_at: WrittenTime | None = None
 
 
 class KeySet(BaseModel):
@@ -58,8 +71,19 @@ class SigningKeyError(Unavailable):
 
 
 def trusted_keys(keys: KeySet) -> dict[tuple[str, bytes], bytes]:
-    """(key name, key id) -> raw public key, as signed-note verifiers look keys up."""
-    return {(k.name, bytes.fromhex(k.key_id)): base64.b64decode(k.public_key, validate=True) for k in keys.keys}
+    """(key name, key id) -> raw public key, as signed-note verifiers look keys up. ValueError for a
+    public key that is not base64, or one listed under an id that is not its own (verify.js
+    refuses both the same way)."""
+    trusted: dict[tuple[str, bytes], bytes] = {}
+    for k in keys.keys:
+        try:
+            public = base64.b64decode(k.public_key, validate=True)
+        except ValueError as exc:
+            raise ValueError("a public key of the key set is not base64") from exc
+        if (kid := key_id(k.name, public)).hex() != k.key_id.lower():
+            raise ValueError(f"the key set lists key {k.key_id} for {json.dumps(k.name)}, whose key id is {kid.hex()}")
+        trusted[(k.name, kid)] = public
+    return trusted
 
 
 def key_id(name: str, public_key: bytes) -> bytes:

@@ -8,7 +8,7 @@ import json
 from datetime import date, datetime
 from typing import Annotated, Any, BinaryIO
 
-from pydantic import BaseModel, BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
@@ -101,12 +101,9 @@ def _refused(sentence: str, field: str) -> PydanticCustomError:
     return PydanticCustomError("work_dates", sentence, {"field": field})
 
 
-def _lower_case(value: object) -> object:
-    return value.lower() if isinstance(value, str) else value
-
-
-# A SHA-256 in hex, read in either case: PowerShell's Get-FileHash and certutil print it in capitals.
-Sha256Hex = Annotated[str, BeforeValidator(_lower_case), Field(pattern=r"^[0-9a-f]{64}$")]
+# A SHA-256 in hex, read in either case (PowerShell's Get-FileHash and certutil print it in
+# capitals) and kept in lower case; the pattern stays in the API's schema.
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$"), AfterValidator(str.lower)]
 
 
 class ContentHash(BaseModel):

@@ -151,7 +151,7 @@ def step_3_statement_signature(c: _Check) -> bool:
     try:
         c.trusted = trusted_keys(c.keys)
     except ValueError as exc:
-        raise _Refused("a public key of the key set is not base64") from exc
+        raise _Refused(str(exc)) from exc
     by_id = {kid.hex(): public for (_, kid), public in c.trusted.items()}
     public = by_id.get(str(c.signature.get("key_id")))
     if public is None:
@@ -165,7 +165,7 @@ def step_3_statement_signature(c: _Check) -> bool:
 
 def _check_key_in_service(c: _Check) -> None:
     """A retired key signs nothing after its retirement: a statement dated later is refused."""
-    key = next(k for k in c.keys.keys if k.key_id.lower() == str(c.signature.get("key_id")).lower())
+    key = next(k for k in c.keys.keys if k.key_id.lower() == c.signature.get("key_id"))  # trusted_keys checked ids
     if key.retired_at is None or not isinstance(when := c.statement.get("time"), str):
         return
     try:

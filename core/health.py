@@ -37,7 +37,8 @@ def timed(name: str, kind: str, where: str | None, probe: Callable[[], str | Non
                          latency_ms=round((time.perf_counter() - start) * 1000, 2))
 
 
-def _redact(url: str) -> str:
+def redact(url: str) -> str:
+    """A service's address without the password it may carry (said by /healthz and the CLI)."""
     scheme, sep, rest = url.partition("://")
     if "@" in rest:
         rest = "***@" + rest.split("@", 1)[1]
@@ -54,7 +55,7 @@ def check_database(settings: Settings) -> ServiceStatus:
                 return str(conn.execute(text("SHOW server_version")).scalar())
             return "sqlite " + str(conn.execute(text("select sqlite_version()")).scalar())
 
-    return timed("database", kind, _redact(url), probe)
+    return timed("database", kind, redact(url), probe)
 
 
 def check_broker(settings: Settings) -> ServiceStatus:
@@ -63,7 +64,7 @@ def check_broker(settings: Settings) -> ServiceStatus:
         def probe() -> str | None:
             client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
             return "redis " + str(client.info("server")["redis_version"])
-        return timed("broker", "redis", _redact(url), probe)
+        return timed("broker", "redis", redact(url), probe)
 
     def probe_sqlite() -> str | None:
         engine = create_engine(url.removeprefix("sqla+"))
@@ -73,4 +74,4 @@ def check_broker(settings: Settings) -> ServiceStatus:
         finally:
             engine.dispose()
 
-    return timed("broker", "embedded", _redact(url), probe_sqlite)
+    return timed("broker", "embedded", redact(url), probe_sqlite)

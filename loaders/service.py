@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -185,14 +185,18 @@ def quarantine_report(session: Session, user: User, run_id: int) -> QuarantineOu
 
 
 def read_quarantine(path: Path, shown: int) -> QuarantineOut:
-    """The first ``shown`` entries of a quarantine report, and how many it holds (OSError unread)."""
+    """The first ``shown`` entries of a quarantine report, and how many it holds (OSError unread).
+    A line cut short (a full disk, a crash while writing) is counted, not shown."""
     entries: list[QuarantinedOut] = []
     total = 0
-    with path.open(encoding="utf-8") as fh:
+    with path.open(encoding="utf-8", errors="replace") as fh:
         for line in fh:
             total += 1
             if len(entries) < shown:
-                entries.append(QuarantinedOut.model_validate_json(line))
+                try:
+                    entries.append(QuarantinedOut.model_validate_json(line))
+                except ValidationError:
+                    continue
     return QuarantineOut(entries=entries, total=total)
 
 

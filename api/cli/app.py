@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -33,6 +34,8 @@ def output_file(path: Path | None) -> Path | None:
         raise typer.BadParameter(f"{path} is a folder; name the file to write")
     if not path.parent.is_dir():
         raise typer.BadParameter(f"the folder {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise typer.BadParameter(f"{path} cannot be written here (permissions)")
     return path
 
 

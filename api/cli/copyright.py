@@ -14,6 +14,7 @@ import typer
 
 from api.cli.app import cli_writer, console, copyright_app, err, output_file
 from copyright.models import RegistrationStatus, WorkType
+from core.health import redact
 from core.settings import get_settings
 
 if TYPE_CHECKING:
@@ -139,11 +140,14 @@ def copyright_keys(out: Annotated[Path, typer.Option(help="Where to write the pu
         exported = service.export_keys(session, settings)
     out.write_text(exported.key_set.model_dump_json(indent=2))
     ids = ", ".join(k.key_id for k in exported.key_set.keys)
+    registry = redact(settings.effective_database_url)  # where the keys are: a folder's file, or a server
     if exported.made_first_key:
-        err.print(f"[yellow]The registry in {settings.resolved_data_dir} had no signing key: its first one was made "
-                  f"now (key {ids}).[/] It verifies none of another platform's certificates: to export an existing "
-                  "platform's keys, run this where its data is (its folder, or IPC_DATA_DIR).")
-    console.print(f"key set of the registry in {settings.resolved_data_dir} written to {out} (keys: {ids})")
+        err.print(f"The registry in {registry} had no signing key: its first one was made now (key {ids}). It "
+                  "verifies none of another platform's certificates: to export an existing platform's keys, run "
+                  "this with its settings (in its folder, or with its IPC_DATA_DIR or IPC_DATABASE_URL).",
+                  markup=False, highlight=False, style="yellow")
+    console.print(f"key set of the registry in {registry} written to {out} (keys: {ids})", markup=False,
+                  highlight=False)
 
 
 @copyright_app.command("verify")

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli.app import app, console, db_app, operator_writer, users_app
+from api.cli.app import app, console, db_app, err, operator_writer, users_app
 from core.settings import BrokerKind, get_settings, serve_at
 
 
@@ -111,19 +111,22 @@ def create_admin(
              "its own (users set-password changes it).")] = None,
 ) -> None:
     """Create an administrator account (or promote an existing one)."""
-    from core.accounts.service import ensure_admin, has_account
+    from core.accounts.service import account_by_email, ensure_admin
     from core.db import session_factory
 
     with session_factory()() as session:
-        existed = has_account(session, email)
-        if not existed and password is None and sys.stdin.isatty():  # else ensure_admin asks for one
+        existed = account_by_email(session, email) is not None
+        if not existed and password is None and sys.stdin.isatty():  # without a terminal, ensure_admin refuses
             password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         user = ensure_admin(operator_writer(session), email, password)
-    if existed:
-        kept = "; its password is unchanged (users set-password changes it)" if password is not None else ""
-        console.print(f"[green]{email} is an administrator now[/] (id {user.id}): the account existed{kept}")
-    else:
+    if not existed:
         console.print(f"[green]admin {email} ready[/] (id {user.id})")
+        return
+    kept = "; its password is unchanged" if password is not None else ""
+    console.print(f"[green]{email} is an administrator now[/] (id {user.id}): the account existed{kept}. "
+                  "users set-password gives it a password of yours to sign in with.")
+    if not user.is_active:
+        err.print(f"[yellow]{email} is deactivated: it signs in once an administrator reactivates it.[/]")
 
 
 @users_app.command("set-password")

@@ -291,6 +291,7 @@ FEATURE_ERRORS = [
     N_("%(number)s is %(status)s; rights can be recorded only for registered works"),
     N_("an organisation named %(name)r exists"),
     N_("not an e-mail address: “%(email)s”"),
+    N_("%(email)s has no account yet: a new account needs a password"),
     N_("this account is deactivated: ask the site's administrator to reactivate it"),
     N_("an agency with licence %(number)s already exists"),
     N_("%(city)s is a municipality of its own, not in %(province)s"), N_("a forum named %(name)s exists"),

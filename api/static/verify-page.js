@@ -99,8 +99,9 @@ async function standingOf(root, number) {
 function standingSentence(t, record, number) {
   if (!record) return null;
   if (record.status === "revoked") {
-    if (!record.revoked_at) return fill(t.revokedUndated || "", { number });
-    const day = new Date(Date.parse(record.revoked_at) + 8 * 3600 * 1000).toISOString().slice(0, 10);
+    const at = typeof record.revoked_at === "string" ? Date.parse(record.revoked_at) : NaN;
+    if (Number.isNaN(at)) return fill(t.revokedUndated || "", { number });
+    const day = new Date(at + 8 * 3600 * 1000).toISOString().slice(0, 10);
     return fill(t.revoked || "", { number, day });
   }
   return record.status === "disputed" ? fill(t.disputed || "", { number }) : null;

@@ -429,8 +429,9 @@ function checkKeyInService(c, keySet, keyId) {
   const key = keySet.keys.find((k) => isObject(k) && String(k.key_id).toLowerCase() === keyId.toLowerCase());
   const when = c.statement.time;
   if (!key || key.retired_at === null || key.retired_at === undefined || typeof when !== "string") return;
-  const signed = instant(when), retired = instant(String(key.retired_at));
+  const signed = instant(when), retired = typeof key.retired_at === "string" ? instant(key.retired_at) : NaN;
   if (Number.isNaN(signed)) throw new Refused(`the statement's time ${JSON.stringify(when)} is not a time`);
+  if (Number.isNaN(retired)) throw new Refused(`key ${key.key_id} has a retirement time that is not a time`);
   if (signed > retired) {
     throw new Refused(`key ${key.key_id} was retired at ${key.retired_at}, before the statement's time ${when}`,
       "keyRetired", { key: key.key_id, retired: String(key.retired_at), time: when });
@@ -447,7 +448,7 @@ async function step3StatementSignature(c) {
   if (!isObject(keySet) || keySet.origin !== origin) {
     const theirs = isObject(keySet) ? keySet.origin : undefined;
     throw new Refused(`the key set is for log ${JSON.stringify(theirs ?? null)}, the certificate's is ${JSON.stringify(origin)}`,
-      "keySetOfAnotherLog", { keys: String(theirs ?? ""), origin: String(origin ?? "") });
+      "keySetOfAnotherLog", { keys: JSON.stringify(theirs ?? null), origin: JSON.stringify(origin) });
   }
   c.trusted = await trustedKeys(keySet);
   const byId = new Map();

@@ -184,15 +184,16 @@ def user_for_api_key(session: Session, secret: str) -> User | None:
     return key.user if key.user.is_active else None
 
 
-def has_account(session: Session, email: str) -> bool:
-    return session.scalar(select(User.id).where(User.email == normalise_email(email))) is not None
+def account_by_email(session: Session, email: str) -> User | None:
+    """The account of an e-mail address, active or not; None when there is none."""
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
 def ensure_admin(w: Writer, email: str, password: str | None) -> User:
     """Create an administrator account with ``password``, or promote the existing account with that
     e-mail, whose password stays its own (the console's operator, or an administrator)."""
     w.require_admin()
-    user = w.session.scalar(select(User).where(User.email == normalise_email(email)))
+    user = account_by_email(w.session, email)
     if user is None:
         if password is None:
             raise InvalidInput.said("%(email)s has no account yet: a new account needs a password", email=email)

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=REPO, env=env, text=True,
-                          capture_output=True, timeout=120)
+                          capture_output=True, timeout=120, stdin=subprocess.DEVNULL)  # no terminal to ask on
 
 
 def test_doctor_prints_each_service(prod_settings: Settings) -> None:
@@ -44,6 +44,7 @@ def test_doctor_fails_when_a_service_is_down(tmp_path: Path) -> None:
 
 def test_create_admin(embedded_settings: Settings) -> None:
     from core.accounts.models import Role, User
+    from core.accounts.service import authenticate
     from core.audit import AuditRecord
     from core.db import session_scope
 
@@ -61,6 +62,9 @@ def test_create_admin(embedded_settings: Settings) -> None:
     # an existing account is promoted and keeps its password, and says so (it was asked for, then ignored)
     member = _cli(["users", "create-admin", "root@example.org", "--password", "another long password"], env)
     assert member.returncode == 0 and "its password is unchanged" in " ".join(member.stdout.split())
+    with session_scope(embedded_settings.effective_database_url) as session:
+        assert authenticate(session, "root@example.org", "a long admin password") is not None
+        assert authenticate(session, "root@example.org", "another long password") is None
     # a new account without a password and without a terminal to ask on: refused in words, exit 2
     quiet = {k: v for k, v in env.items() if k != "IPC_ADMIN_PASSWORD"}
     nobody = _cli(["users", "create-admin", "new@example.org"], quiet)

@@ -181,7 +181,7 @@ def test_cli_register_and_verify(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     exported = cli("keys", "--out", str(keys))
     assert exported.returncode == 0 and "had no signing key" not in exported.stderr
-    assert str(tmp_path / "var") in exported.stdout  # which registry's keys these are
+    assert str(tmp_path / "var" / "ipcommons.sqlite") in exported.stdout  # which registry's keys these are
     ok = cli("verify", str(cert), str(work), "--keys", str(keys))
     assert ok.returncode == 0 and "VALID" in ok.stdout
     assert "Not checked: whether the registration still stands" in ok.stdout  # genuine is not "not revoked"

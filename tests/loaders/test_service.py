@@ -3,6 +3,7 @@ and queued for a worker; a refused request writes nothing and queues nothing."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -125,3 +126,13 @@ def test_a_run_of_files_loaded_already_says_they_were_unchanged(embedded_setting
     assert (runs[latest].files_unchanged, runs[latest].seen) == (again.files_unchanged, 0)
     assert runs[earlier].files_unchanged == 0
     assert service.get_load(session, admin, latest).files_unchanged == again.files_unchanged
+
+
+def test_a_quarantine_line_cut_short_is_counted_not_shown(tmp_path: Path) -> None:
+    """A report a crash or a full disk cut off mid-line still reads (the CLI printed an error instead
+    of the reasons, and the console's report answered 422)."""
+    report = tmp_path / "load-1.jsonl"
+    whole = {"file": "/in/a.xml", "offset": 0, "number": "US1", "error": "malformed XML: Start tag expected"}
+    report.write_text(json.dumps(whole) + "\n" + '{"file": "/in/b.xml", "off' + "\n", encoding="utf-8")
+    found = service.read_quarantine(report, shown=5)
+    assert found.total == 2 and [e.model_dump() for e in found.entries] == [whole]
