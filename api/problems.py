@@ -57,6 +57,9 @@ STATUS: dict[type[IPCommonsError], tuple[int, str]] = {
 }
 HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated", 403: "Permission denied",
                413: "Payload too large"}
+# What the API says where the router says only its status's phrase ("Not Found" under "Not found").
+API_DETAILS = {404: "no operation at this address: the API's operations are listed at /docs",
+               405: "this address takes other methods: its Allow header lists them"}
 
 
 class Problem(BaseModel):
@@ -281,6 +284,14 @@ async def _fault(request: Request, html: HtmlErrorPage | None) -> Response:
     return problem(500, "Internal error", "an unexpected error occurred; it has been logged", request)
 
 
+def _sentence_for(exc: StarletteHTTPException, sentences: dict[int, str]) -> str:
+    """The detail to give: ours for its status where the router gave only the status's phrase."""
+    detail = str(exc.detail)
+    if exc.status_code in sentences and detail == HTTPStatus(exc.status_code).phrase:
+        return sentences[exc.status_code]
+    return detail
+
+
 def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
     """Problem documents for API clients; with ``html``, error pages for people on the portal."""
 
@@ -326,16 +337,14 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
                 and (above := page_above(request)) is not None:
             return RedirectResponse(above, status_code=303)
         if html is not None and wants_html(request):
-            detail = str(exc.detail)
-            if exc.status_code in PAGE_DETAILS and detail == HTTPStatus(exc.status_code).phrase:  # the router's own
-                detail = PAGE_DETAILS[exc.status_code]
             title = HTTP_TITLES.get(exc.status_code, "HTTP error")
+            detail = _sentence_for(exc, PAGE_DETAILS)
             return await run_in_threadpool(html, request, exc.status_code, title, IPCommonsError(detail))
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
             headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
-        return problem(exc.status_code, HTTP_TITLES.get(exc.status_code, "HTTP error"), str(exc.detail), request,
-                       headers=headers)
+        return problem(exc.status_code, HTTP_TITLES.get(exc.status_code, "HTTP error"), _sentence_for(exc, API_DETAILS),
+                       request, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

@@ -39,6 +39,9 @@ def export(search: SearchServiceDep, q: QueryText, format: ExportFormat = Export
            limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
            sort: SortMode = SortMode.relevance, group: Grouping = Grouping.document,
            lang: ReaderLanguage = None) -> StreamingResponse:
+    """UTF-8 for programs: CSV columns named by field (pn, title, publication_date, …) and no
+    byte-order mark; ``lang`` chooses the titles' language. The portal's Export (/export) is the one
+    for spreadsheets: columns headed in the reader's language, with the mark Excel needs."""
     stream = search.export(q, format, limit, sort, group, lang)
     # The first page is searched before the status line is sent: a query the backend refuses (only
     # stop words, a wildcard too broad) answers 400 as /search does, not a 200 cut short.

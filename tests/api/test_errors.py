@@ -55,6 +55,8 @@ def test_unknown_route_and_method_are_problems(client: TestClient) -> None:
     assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
     r = client.get("/api/v1/auth/register")
     assert r.status_code == 405 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["detail"] == "this address takes other methods: its Allow header lists them"
+    assert r.headers["allow"] == "POST"
 
 
 def test_request_id_is_echoed_or_generated(client: TestClient) -> None:
@@ -100,7 +102,8 @@ def test_an_address_with_no_page_is_said_in_the_readers_language(client: TestCli
     wrong_method = client.delete("/", headers={"accept": "text/html", "accept-language": "zh-CN"})
     assert wrong_method.status_code == 405 and "不能以这种方式使用此页面：请返回后重试" in wrong_method.text
     api = client.get("/api/v1/no-such-route")
-    assert api.json()["detail"] == "Not Found"  # API clients keep the problem document as it was
+    assert api.json()["title"] == "Not found"  # a problem document for API clients, its detail a sentence
+    assert api.json()["detail"] == "no operation at this address: the API's operations are listed at /docs"
 
 
 def test_an_address_with_no_page_in_the_community_leads_back_to_the_community(client: TestClient) -> None:
