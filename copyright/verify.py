@@ -20,7 +20,7 @@ from typing import Any
 from copyright import checkpoint, merkle
 from copyright.canonical import canonical
 from copyright.checkpoint import Checkpoint
-from copyright.keys import KeySet, trusted_keys, verify_signature
+from copyright.keys import KeySet, PublishedKey, trusted_keys, verify_signature
 from copyright.witness import WitnessPolicy, verify_quorum
 from core.errors import InvalidInput, IPCommonsError
 
@@ -156,16 +156,16 @@ def step_3_statement_signature(c: _Check) -> bool:
     public = by_id.get(str(c.signature.get("key_id")))
     if public is None:
         raise _Refused(f"key {c.signature.get('key_id')} is not in the published key set")
-    _check_key_in_service(c)
+    # trusted_keys checked every listed id is its key's own: the signer is listed under its id
+    _check_key_in_service(c, next(k for k in c.keys.keys if k.key_id.lower() == c.signature["key_id"]))
     c.data = canonical(c.statement)
     if not verify_signature(public, _b64(c.signature.get("signature", "")), c.data):
         raise _Refused("the platform signature does not match the statement")
     return True
 
 
-def _check_key_in_service(c: _Check) -> None:
+def _check_key_in_service(c: _Check, key: PublishedKey) -> None:
     """A retired key signs nothing after its retirement: a statement dated later is refused."""
-    key = next(k for k in c.keys.keys if k.key_id.lower() == c.signature.get("key_id"))  # trusted_keys checked ids
     if key.retired_at is None or not isinstance(when := c.statement.get("time"), str):
         return
     try:

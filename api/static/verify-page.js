@@ -82,6 +82,9 @@ function renderSteps(root, t, steps) {
   list.hidden = false;
 }
 
+// Between two sentences of a verdict: Chinese sentences run on ("…失败。证书…"), others take a space.
+const sentenceGap = () => (document.documentElement.lang.startsWith("zh") ? "" : " ");
+
 // Whether the registration still stands, which no certificate can say (a dispute may have revoked
 // it since): the registry's public record of it, read once the checks are done. Nothing is said
 // when it cannot be read (a certificate of another registry, the site unreachable).
@@ -112,15 +115,14 @@ function addStanding(root, t, number, record) {
   const said = standingSentence(t, record, number);
   if (!said) return;
   const status = root.querySelector('[role="status"]');
-  const gap = document.documentElement.lang.startsWith("zh") ? "" : " ";
   status.dataset.standing = record.status;
-  status.textContent = [status.textContent, said].join(gap);
+  status.textContent = [status.textContent, said].join(sentenceGap());
 }
 
 // The verdict in words: whether a file was checked, and whether the certificate is this record's.
 function renderResult(root, t, result) {
   const status = root.querySelector('[role="status"]');
-  const gap = document.documentElement.lang.startsWith("zh") ? "" : " ";  // Chinese sentences run on: "…失败。证书…"
+  const gap = sentenceGap();
   status.dataset.valid = String(result.valid);
   if (!result.valid) {  // the step that failed, then what that means in plain words
     const failed = fill(t.invalid || "Not valid: %(step)s failed.",
