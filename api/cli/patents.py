@@ -84,7 +84,9 @@ def load(
     force: Annotated[bool, typer.Option(help="Reload files already loaded to this backend.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
 ) -> None:
-    """Load patent XML (US, CN, EP, JP, DOCDB) into the search backend.
+    """Load patent XML into the search backend: USPTO grants and applications (v4.x, and the
+    2001-2004 "pap" applications), CNIPA (old and new formats), EPO, JPO, DOCDB, EPO OPS responses
+    and LexisNexis. Each document's root element, not the file's name, says which it is.
 
     Exit code 0: all documents loaded; 1: some documents quarantined; 2: bad arguments;
     3: interrupted (run the same command again to resume).
@@ -141,7 +143,7 @@ def reanalyse() -> None:
 def demo_data(
     docs: Annotated[int, typer.Option(min=1, help="How many synthetic documents.")] = 1000,
     out: Annotated[Path | None, typer.Option(help="Folder for the XML (default: <data dir>/demo).")] = None,
-    seed: int = 7,
+    seed: Annotated[int, typer.Option(help="The same seed writes the same documents.")] = 7,
 ) -> None:
     """Write realistic SYNTHETIC USPTO-format XML (labelled synthetic in every document)."""
     from loaders.synthetic import SyntheticOptions, write_weekly_files
@@ -152,7 +154,7 @@ def demo_data(
 
 
 @app.command()
-def demo(docs: Annotated[int, typer.Option(min=1)] = 2000) -> None:
+def demo(docs: Annotated[int, typer.Option(min=1, help="How many synthetic documents.")] = 2000) -> None:
     """Prepare the demo: synthetic documents plus the real samples, loaded into the search backend."""
     from api.worker import import_task_modules
     from core.migrate import upgrade
