@@ -133,7 +133,7 @@ def optional_user(session: SessionDep, settings: SettingsDep, token: BearerDep, 
     try:
         user_id = read_access_token(settings, secret)
     except TokenError as exc:
-        raise NotAuthenticated(f"invalid access token: {exc}") from exc
+        raise NotAuthenticated(f"access token refused: {exc}") from exc
     user = session.get(User, user_id)
     if user is None or not user.is_active:
         raise NotAuthenticated("account not found or disabled")

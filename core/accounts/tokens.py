@@ -32,17 +32,30 @@ def issue_access_token(settings: Settings, user_id: int) -> str:
     return jwt.encode(claims, settings.jwt_secret(), algorithm="HS256")
 
 
+def _token_refusal(exc: jwt.PyJWTError) -> str:
+    """PyJWT's reason in a sentence its reader can act on ("Not enough segments" said nothing)."""
+    if isinstance(exc, jwt.ExpiredSignatureError):
+        return "it has expired; ask for a new one at /api/v1/auth/token"
+    if isinstance(exc, jwt.InvalidSignatureError):
+        return "it was not signed by this site"
+    if isinstance(exc, jwt.MissingRequiredClaimError):
+        return f"it lacks its “{exc.claim}” claim"
+    if isinstance(exc, jwt.DecodeError):
+        return "it is not a token from /api/v1/auth/token (three dot-separated parts) nor an API key (ipc_…)"
+    return "it cannot be read as one of this site's tokens"
+
+
 def read_access_token(settings: Settings, token: str) -> int:
     try:
         claims = jwt.decode(token, settings.jwt_secret(), algorithms=["HS256"], options={"require": ["exp", "sub"]})
     except jwt.PyJWTError as exc:
-        raise TokenError(str(exc)) from exc
+        raise TokenError(_token_refusal(exc)) from exc
     if claims.get("typ") != "access":
-        raise TokenError("not an access token")
+        raise TokenError("it is not an access token")
     try:
         return int(claims["sub"])
     except (TypeError, ValueError) as exc:
-        raise TokenError("bad subject") from exc
+        raise TokenError("its subject is not an account") from exc
 
 
 @dataclass(frozen=True)

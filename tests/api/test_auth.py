@@ -57,7 +57,29 @@ def test_forged_jwt_with_other_secret_is_refused(client: TestClient) -> None:
 
     user = register(client)
     forged = jwt.encode({"sub": str(user["id"]), "exp": 4102444800, "typ": "access"}, "other", algorithm="HS256")
-    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    r = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {forged}"})
+    assert r.status_code == 401
+    assert r.json()["detail"] == "access token refused: it was not signed by this site"
+
+
+def test_a_refused_token_is_told_why_in_a_sentence(client: TestClient) -> None:
+    """PyJWT's own words ("Not enough segments", "Signature has expired") told a caller nothing."""
+    import jwt
+
+    user = register(client)
+    secret = client.app.state.platform.settings.jwt_secret()
+    expired = jwt.encode({"sub": str(user["id"]), "exp": 946684800, "typ": "access"}, secret, algorithm="HS256")
+    no_expiry = jwt.encode({"sub": str(user["id"]), "typ": "access"}, secret, algorithm="HS256")
+    refresh = jwt.encode({"sub": str(user["id"]), "exp": 4102444800, "typ": "refresh"}, secret, algorithm="HS256")
+    expected = {
+        "garbage": "it is not a token from /api/v1/auth/token (three dot-separated parts) nor an API key (ipc_…)",
+        expired: "it has expired; ask for a new one at /api/v1/auth/token",
+        no_expiry: "it lacks its “exp” claim",
+        refresh: "it is not an access token",
+    }
+    for token, reason in expected.items():
+        r = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert (r.status_code, r.json()["detail"]) == (401, f"access token refused: {reason}"), token
 
 
 def test_api_key_lifecycle(client: TestClient) -> None:
