@@ -94,17 +94,18 @@ def _b64(value: Any) -> bytes:
         raise _Refused("not base64") from exc
 
 
-def _integer(value: Any) -> int:
+def _is_integer(value: Any) -> bool:
     """A JSON integer, not a string or a float that ``int()`` would also take."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"expected an integer, found {value!r}")
-    return value
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _mapping(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise TypeError(f"expected an object, found {type(value).__name__}")
-    return value
+def _text(value: Any) -> str:
+    """A field read as text, as verify.js reads it: a string as it is, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _missing(field_name: str) -> _Refused:
+    return _Refused(f"missing or malformed field ({field_name})")
 
 
 def _file_sha256(path: Path) -> str:
@@ -119,17 +120,31 @@ def step_1_certificate_format(c: _Check) -> bool:
     """A certificate of this format, with every field the later steps read, of the right type."""
     if (found := c.cert.get("format")) != CERTIFICATE_FORMAT:
         raise _Refused(f"the certificate's format is {json.dumps(found)}, not {json.dumps(CERTIFICATE_FORMAT)}")
-    try:
-        c.statement = _mapping(c.cert["statement"])
-        c.signature = _mapping(c.cert["signatures"][0])
-        entry = _mapping(c.cert["log"])
-        c.number, c.sha256 = str(c.statement["number"]), str(c.statement["content"]["sha256"])
-        c.index, c.tree_size = _integer(entry["index"]), _integer(entry["tree_size"])
-        if not isinstance(proof := entry["inclusion_proof"], list):
-            raise TypeError("inclusion_proof is not a list")
-        c.inclusion_proof, c.note = proof, str(entry["checkpoint"])
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise _Refused(f"missing or malformed field ({exc})") from exc
+    cert = c.cert
+    signatures = cert.get("signatures")
+    statement, entry = cert.get("statement"), cert.get("log")
+    # The fields in the order verify.js checks them, named as it names them.
+    if not isinstance(statement, dict):
+        raise _missing("statement")
+    if not isinstance(signatures, list) or not signatures or not isinstance(signatures[0], dict):
+        raise _missing("signatures")
+    if not isinstance(entry, dict):
+        raise _missing("log")
+    if "number" not in statement:
+        raise _missing("statement.number")
+    if not isinstance(content := statement.get("content"), dict) or "sha256" not in content:
+        raise _missing("statement.content.sha256")
+    for name in ("index", "tree_size"):
+        if not _is_integer(entry.get(name)):
+            raise _missing(f"log.{name} is not an integer")
+    if not isinstance(proof := entry.get("inclusion_proof"), list):
+        raise _missing("log.inclusion_proof is not a list")
+    if "checkpoint" not in entry:
+        raise _missing("log.checkpoint")
+    c.statement, c.signature = statement, signatures[0]
+    c.number, c.sha256 = _text(statement["number"]), _text(content["sha256"])
+    c.index, c.tree_size, c.inclusion_proof = entry["index"], entry["tree_size"], proof
+    c.note = _text(entry["checkpoint"])
     return True
 
 

@@ -313,6 +313,14 @@ PARITY: list[tuple[str, str | None, Callable[[World], Case]]] = [
      lambda w: Case(edited(w.cert, lambda c: c["log"].__setitem__("inclusion_proof", "AAAA")), w.keys)),
     ("no signatures", "certificate format",
      lambda w: Case(edited(w.cert, lambda c: c.__setitem__("signatures", [])), w.keys)),
+    ("signatures not a list", "certificate format",
+     lambda w: Case(edited(w.cert, lambda c: c.__setitem__("signatures", {"0": {}})), w.keys)),
+    ("a log index written as text", "certificate format",
+     lambda w: Case(edited(w.cert, lambda c: c["log"].__setitem__("index", str(c["log"]["index"]))), w.keys)),
+    ("a statement without its content's hash", "certificate format",
+     lambda w: Case(edited(w.cert, lambda c: c["statement"]["content"].pop("sha256")), w.keys)),
+    ("a log entry without its checkpoint", "certificate format",
+     lambda w: Case(edited(w.cert, lambda c: c["log"].pop("checkpoint")), w.keys)),
     ("registrant signature", None, lambda w: Case(w.registrant, w.keys)),
     ("forged registrant signature", "statement signature",
      lambda w: Case(edited(w.registrant, lambda c: c["statement"]["registrant"].__setitem__(
@@ -381,6 +389,13 @@ def python_verdict(case: Case, tmp_path: Path) -> tuple[str | None, Verified | N
             return W8, None
         done.steps.append(W8)
     return None, done
+
+
+def python_reason(case: Case) -> str:
+    """Why copyright.verify refuses ``case`` (a case it refuses without a file or a policy)."""
+    with pytest.raises(VerificationFailed) as refused:
+        verify_certificate(copy.deepcopy(case.cert), case.keys, None, case.older, case.proof)
+    return refused.value.reason
 
 
 def quorum_verdict(case: Case) -> str:
@@ -484,6 +499,8 @@ def test_the_browser_gives_the_python_verdict(name: str, expected: str | None, b
     else:  # invalid: nothing after the failing step ran
         failed_at = [n for n, _ in statuses].index(expected)
         assert statuses[failed_at][1] == "failed" and js["reason"]
+        if expected == "certificate format":  # the field is named alike, not "list index out of range"
+            assert js["reason"] == python_reason(case), name
         assert all(s in ("passed", "skipped") for _, s in statuses[:failed_at])
         assert all(s == "skipped" for _, s in statuses[failed_at + 1:])
 
