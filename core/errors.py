@@ -67,8 +67,10 @@ class IPCommonsError(Exception):
 
     @classmethod
     def said(cls, template: str, **params: object) -> Self:
-        """The error with ``template % params`` as its detail, keeping both for translation."""
-        return cls(template % params, template=template, params=params)
+        """The error with ``template % params`` as its detail, keeping both for translation. The
+        detail (what the API says) writes a code in words: "is under review", not "under_review"."""
+        words = {k: v.replace("_", " ") if isinstance(v, Term) else v for k, v in params.items()}
+        return cls(template % words, template=template, params=params)
 
     def about(self, field: str) -> Self:
         """This refusal, marked as about the form field ``field`` (``extra["field"]``): a page says it

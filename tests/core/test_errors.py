@@ -118,6 +118,9 @@ def test_names_and_terms_are_said_in_the_readers_language() -> None:
     table = {"%(field)s of %(number)s is %(status)s": "%(number)s 的%(field)s为%(status)s", "completed": "已办结"}
     assert error.in_words(lambda text: table.get(text, text), Language.zh) == "SH1 的说明为已办结"
     assert error.in_words(lambda text: text, Language.en) == "Details of SH1 is completed"
+    code = Conflict.said("%(number)s is %(status)s", number="CR-1", status=Term("under_review"))
+    assert code.detail == "CR-1 is under review"  # the API's words, not the code
+    assert code.in_words(lambda text: {"under_review": "审查中"}.get(text, text), Language.zh) == "CR-1 is 审查中"
 
 
 def test_what_a_person_typed_is_quoted_as_the_readers_language_quotes() -> None:
