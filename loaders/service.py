@@ -25,7 +25,9 @@ MAX_LISTED = 500
 
 
 class LoadIn(BaseModel):
-    paths: list[str] = Field(min_length=1, max_length=100, description="files or folders under the load roots")
+    paths: list[str] = Field(min_length=1, max_length=100,
+                             description="files or folders under the load roots (the shared data folder, then "
+                                         "var/incoming); a relative path is read under the first that has it")
     backend: BackendKind | None = Field(default=None, description='"elasticsearch" (or "es") or "embedded"; '
                                                                    "default: the configured backend")
     workers: int = Field(default=1, ge=1, le=16)
@@ -64,12 +66,13 @@ def _with_unchanged(session: Session, runs: list[LoadRun]) -> list[LoadOut]:
 
 def allowed_path(path_text: str, roots: list[Path]) -> Path:
     """The resolved path if it exists inside one of ``roots``: no NUL bytes, no ``..`` or symbolic
-    link leading out (both are resolved before the check)."""
+    link leading out (both are resolved before the check). A relative path is read under the first
+    root that has it ("patents/uspto" under the shared data), not under the server's working folder."""
     if "\x00" in path_text:
         raise InvalidInput("path contains a NUL byte")
     resolved_roots = [r.resolve() for r in roots]
     try:
-        path = Path(path_text).expanduser().resolve()
+        path = _under_a_root(Path(path_text).expanduser(), resolved_roots).resolve()
         exists = path.exists()
     except (OSError, RuntimeError) as exc:  # too long, a symlink loop, an unknown ~user
         raise InvalidInput.said("%(path)s is not a usable path: %(reason)s", path=Quoted(path_text),
@@ -80,6 +83,13 @@ def allowed_path(path_text: str, roots: list[Path]) -> Path:
     if not exists:
         raise InvalidInput.said("%(path)s does not exist", path=Quoted(path_text))
     return path
+
+
+def _under_a_root(path: Path, roots: list[Path]) -> Path:
+    """``path`` itself when absolute; else under the first root that has it (else the first root)."""
+    if path.is_absolute() or not roots:
+        return path
+    return next((root / path for root in roots if (root / path).exists()), roots[0] / path)
 
 
 def _backend(settings: Settings, requested: BackendKind | None) -> BackendKind:

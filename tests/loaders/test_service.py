@@ -136,3 +136,17 @@ def test_a_quarantine_line_cut_short_is_counted_not_shown(tmp_path: Path) -> Non
     report.write_text(json.dumps(whole) + "\n" + '{"file": "/in/b.xml", "off' + "\n", encoding="utf-8")
     found = service.read_quarantine(report, shown=5)
     assert found.total == 2 and [e.model_dump() for e in found.entries] == [whole]
+
+
+def test_a_relative_path_is_read_under_the_load_roots_not_the_servers_folder(tmp_path: Path) -> None:
+    shared, incoming = tmp_path / "shared", tmp_path / "incoming"
+    (shared / "patents").mkdir(parents=True)
+    incoming.mkdir()
+    (incoming / "week.xml").write_text("<x/>")
+    roots = [shared, incoming]
+    assert service.allowed_path("patents", roots) == (shared / "patents").resolve()
+    assert service.allowed_path("week.xml", roots) == (incoming / "week.xml").resolve()  # the first root with it
+    with pytest.raises(InvalidInput, match="nope.xml. does not exist"):
+        service.allowed_path("nope.xml", roots)
+    with pytest.raises(InvalidInput, match="outside the folders loads may read"):
+        service.allowed_path("../../etc", roots)  # resolved, then checked: no way out
