@@ -23,11 +23,16 @@ router = APIRouter(prefix="/api/v1", tags=["collections"])
              summary="Create a collection (专题库)",
              status_code=status.HTTP_201_CREATED, response_model=schemas.CollectionOut)
 def create_collection(body: schemas.CollectionIn, w: WriterDep, search: SearchServiceDep) -> schemas.CollectionOut:
+    """A topic collection: documents you add by number (`pns`) and, with a `query` in the search's
+    query language, every document it finds, now and after each load (you get a notification of the
+    new ones). `visibility`: private, org (with `org_id`, an organisation you belong to) or public.
+    An unknown number or a query that cannot be read refuses the whole request (400)."""
     return service.create(w, search, body)
 
 
 @router.get("/collections", summary="My collections", response_model=list[schemas.CollectionOut])
 def my_collections(user: CurrentUser, session: SessionDep) -> list[schemas.CollectionOut]:
+    """Those you own and those your organisations share with you."""
     return service.collections_of(session, user)
 
 
@@ -40,12 +45,15 @@ def get_collection(cid: DbId, user: OptionalUser, session: SessionDep) -> schema
               summary="Rename a collection or change its query", response_model=schemas.CollectionOut)
 def update_collection(cid: DbId, body: schemas.CollectionPatch, w: WriterDep,
                       search: SearchServiceDep) -> schemas.CollectionOut:
+    """Only the fields sent change; `"query": null` clears the saved query. A new query is run at
+    once. Only the owner changes who sees the collection."""
     return service.update(w, search, cid, body)
 
 
 @router.delete("/collections/{cid}",
                summary="Delete a collection", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
 def delete_collection(cid: DbId, w: WriterDep) -> None:
+    """The owner or an admin; its documents' tags and notes go with it."""
     service.delete(w, cid)
 
 
@@ -54,6 +62,8 @@ def list_items(cid: DbId, user: OptionalUser, session: SessionDep, search: Searc
                start: Annotated[int, Query(ge=0)] = 0,
                limit: Annotated[int | None, Query(ge=1, le=1000, description="all when absent")] = None,
                lang: ReaderLanguage = None) -> Response:
+    """A page of documents from `start` (all of them without `limit`), each with its title, date,
+    applicants and tags; a document that has left the corpus keeps its number and tags."""
     return json_response(service.items(session, user, search, cid, start, limit, lang), headers=VARY)
 
 
@@ -121,6 +131,8 @@ def collection_stats(cid: DbId, user: OptionalUser, session: SessionDep, search:
                              "content": {"text/csv": {}, "application/x-ndjson": {}}}})
 def export_collection(cid: DbId, user: OptionalUser, session: SessionDep, search: SearchServiceDep,
                       format: ExportFormat = ExportFormat.csv, lang: ReaderLanguage = None) -> StreamingResponse:
+    """Every document with its tags and notes, as CSV (columns named by field, no byte-order mark)
+    or JSON Lines; the portal's export is the one for spreadsheets."""
     stream = service.export(session, user, search, cid, format, lang)
     return StreamingResponse(stream, media_type=format.media_type,
                              headers={"Content-Disposition": f'attachment; filename="collection-{cid}.{format.value}"',

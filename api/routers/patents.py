@@ -28,6 +28,15 @@ def search(search: SearchServiceDep, q: QueryText, size: Annotated[int, Query(ge
            cursor: Annotated[str | None, Query(max_length=4096)] = None,
            group: Annotated[Grouping, Query(description="one row per document, or per family")] = Grouping.document,
            lang: ReaderLanguage = None) -> Response:
+    """Words, phrases (`"light emitting diode"`), wildcards (`emit*`), proximity (`light NEAR3 diode`,
+    `ADJ2`, `SAME`) and fields (`TI= AB= CL= PA= IPC= PD>=2015 CC=CN`, or their Chinese names, 名称=)
+    combined with AND, OR, NOT and brackets; the README's "Query language" lists every field. Words
+    are analysed as the index was (lemmas: `emitting` finds `emits`; jieba for Chinese). A query that
+    cannot be read is a 400 whose `position` points at the fault.
+
+    `size` hits per page, each with its title and abstract marked where they matched; `next_cursor`,
+    sent back as `cursor` with the same query, gives the next page. `facets` adds counts per value
+    (`country`, `year`, `ipc_subclass`, `applicant` …). `group=family` gives one row per family."""
     names = [f.strip() for f in facets.split(",") if f.strip()]
     result = search.search(q, size=size, sort=sort, facets=names, cursor=cursor, group=group, lang=lang)
     return json_response(result, headers=VARY)
@@ -52,6 +61,10 @@ def export(search: SearchServiceDep, q: QueryText, format: ExportFormat = Export
 
 @router.get("/{pn}", summary="One patent document", response_model=DocumentView)
 def document(search: SearchServiceDep, pn: str, response: Response, lang: ReaderLanguage = None) -> DocumentView:
+    """The whole document: bibliographic data, abstract, claims with their dependency tree,
+    description, legal status with its evidence, its family members and the corpus's documents that
+    cite it. `pn` is read with any punctuation (`US 7,654,321 B2`, `US7654321B2`); 404 when it is not
+    in the corpus."""
     response.headers.update(VARY)
     return search.document(pn, lang)
 
@@ -59,5 +72,9 @@ def document(search: SearchServiceDep, pn: str, response: Response, lang: Reader
 @router.get("/{pn}/similar", summary="Patents similar to one document", response_model=list[Hit])
 def similar(search: SearchServiceDep, pn: str, response: Response, size: Annotated[int, Query(ge=1, le=50)] = 10,
             lang: ReaderLanguage = None) -> list[Hit]:
+    """Up to `size` documents like `pn`, ranked the same on both backends: shared words of title,
+    abstract and claims (not the boilerplate description), shared classification and citations.
+    Each hit's `likeness` says why. Never the document itself nor its family; a document with no
+    text, classification or citations to compare has none (an empty list)."""
     response.headers.update(VARY)
     return search.similar(pn, size, lang)

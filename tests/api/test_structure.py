@@ -78,6 +78,20 @@ def test_every_route_is_documented_in_openapi_with_a_schema_or_a_media_type(embe
     assert bare == []
 
 
+# The operations a newcomer to the API meets first: each says more in /docs than its summary line.
+FIRST_MET = [("get", "/healthz"), ("post", "/api/v1/auth/register"), ("post", "/api/v1/auth/token"),
+             ("post", "/api/v1/auth/api-keys"), ("get", "/api/v1/patents/search"), ("get", "/api/v1/patents/{pn}"),
+             ("get", "/api/v1/patents/{pn}/similar"), ("get", "/api/v1/patents/export"),
+             ("post", "/api/v1/collections"), ("get", "/api/v1/collections/{cid}/export"), ("post", "/api/v1/loads")]
+
+
+def test_the_operations_a_newcomer_meets_first_are_described(embedded_settings: Settings) -> None:
+    paths = create_app(embedded_settings).openapi()["paths"]
+    thin = [f"{method.upper()} {path}" for method, path in FIRST_MET
+            if len(paths[path][method].get("description", "")) < 80]
+    assert thin == []
+
+
 def test_no_function_in_the_application_is_longer_than_60_lines() -> None:
     long = []
     for package in APP_PACKAGES:
