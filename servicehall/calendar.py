@@ -89,6 +89,13 @@ def end_of_working_days(start: dt.datetime, days: int) -> dt.datetime:
     return _local_midnight(day + dt.timedelta(days=1))
 
 
+def end_of_day(moment: dt.datetime) -> dt.datetime:
+    """24:00 Beijing time of the day ``moment`` falls in (``moment`` itself at 24:00, give or take
+    the second a sum of float seconds may stray): a deadline is a day's end, never a time of day."""
+    day = (moment - dt.timedelta(seconds=1)).astimezone(BEIJING).date()
+    return _local_midnight(day + dt.timedelta(days=1))
+
+
 def working_seconds(a: dt.datetime, b: dt.datetime) -> float:
     """The working seconds between ``a`` and ``b`` (0 if ``b`` is not after ``a``)."""
     if b <= a:

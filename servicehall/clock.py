@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from servicehall.calendar import add_working_seconds, end_of_working_days, first_unknown_year, working_seconds
+from servicehall.calendar import (
+    add_working_seconds,
+    end_of_day,
+    end_of_working_days,
+    first_unknown_year,
+    working_seconds,
+)
 from servicehall.models import Application, ServiceItem, Step
 
 
@@ -29,13 +35,16 @@ def start_step(app: Application, item: ServiceItem, step: Step, now: datetime, f
 
 
 def _schedule(app: Application, item: ServiceItem, now: datetime, fired: set[str]) -> None:
-    """Due moments of the running step, from what it has used; a card already fired stays unset."""
+    """Due moments of the running step, from what it has used; a card already fired stays unset.
+    Resumed after 补正, the time left ends within some working day, and the deadline is that day's end:
+    a citizen is promised a day ("…24时"), not 00:00:11 after a twelve-second pause, and no deadline
+    comes earlier than the exact time left (the day a period starts is not counted, as at its start)."""
     left = app.step_budget_s - app.step_used_s
-    app.step_due_at = add_working_seconds(now, left)
+    app.step_due_at = end_of_day(add_working_seconds(now, left))
     app.yellow_at = None if "yellow" in fired else add_working_seconds(
         now, item.warn_ratio * app.step_budget_s - app.step_used_s)
     app.red_at = None if "red" in fired else app.step_due_at
-    app.total_due_at = add_working_seconds(now, app.total_budget_s - app.total_used_s)
+    app.total_due_at = end_of_day(add_working_seconds(now, app.total_budget_s - app.total_used_s))
     app.provisional_year = first_unknown_year(app.step_due_at, app.total_due_at)
 
 

@@ -182,9 +182,11 @@ def test_a_provisional_deadline_is_rescheduled_once_the_calendar_knows_its_year(
     assert _app(office, paused).provisional_year == unknown
     _act(office, "applicant", paused, Action.supply, start + dt.timedelta(hours=4))
     resumed = _app(office, paused)
-    # its twenty days on the new calendar, plus the three working hours it waited
+    # its twenty days on the new calendar, plus the three working hours it waited: into a 21st day,
+    # whose end is the deadline
     assert resumed.provisional_year is None
-    assert resumed.total_due_at == add_working_seconds(end_of_working_days(start, 20), 3 * 3600)
+    assert add_working_seconds(end_of_working_days(start, 20), 3 * 3600) < resumed.total_due_at
+    assert resumed.total_due_at == end_of_working_days(start, 21)
 
 
 def test_an_application_started_before_national_day_is_due_after_it(sessions: sessionmaker[Session],
@@ -208,6 +210,19 @@ def test_the_clock_pauses_while_materials_are_awaited(sessions: sessionmaker[Ses
     assert resumed.status is Status.submitted and resumed.step_no == 1
     assert resumed.step_due_at == dt.datetime(2026, 3, 17, tzinfo=BEIJING)  # the end of 16 March
     assert abs(resumed.total_used_s - 86_400) < 1  # Monday 10:00 to Tuesday 10:00: one working day used
+
+
+def test_a_deadline_after_a_pause_is_the_end_of_a_day(sessions: sessionmaker[Session], hall_settings: Settings) -> None:
+    """Materials sent twelve seconds after they were asked for: the step was due at 24:00 on 9 March,
+    and is due at the end of a day still (10 March), not at 00:00:12 (what the citizen was shown)."""
+    office = make_office(sessions, hall_settings, step_days=FIVE)
+    number = office.apply(bj(2026, 3, 2, 10)).number
+    _act(office, "acceptor", number, Action.request_materials, bj(2026, 3, 3, 10))
+    _act(office, "applicant", number, Action.supply, bj(2026, 3, 3, 10) + dt.timedelta(seconds=12))
+    resumed = _app(office, number)
+    assert resumed.step_due_at == dt.datetime(2026, 3, 11, tzinfo=BEIJING)  # the end of 10 March
+    assert resumed.total_due_at is not None and resumed.total_due_at.astimezone(BEIJING).time() == dt.time()
+    assert resumed.red_at == resumed.step_due_at
 
 
 def _cards(office: Office, number: str) -> list[tuple[CardLevel, dt.datetime]]:
