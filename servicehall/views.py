@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.accounts.models import User
+from core.accounts.permissions import is_admin
 from core.db import utcnow
 from core.errors import NotFound, PermissionDenied
 from core.settings import Settings
@@ -163,13 +164,18 @@ def _urgency(w: WorkItemOut) -> tuple[int, int, float]:
     return (1 if w.paused else 0, rank, -w.used_share)
 
 
+NO_ROLE = "the worklist is for department staff: an administrator gives the roles"
+NO_ROLE_ADMIN = ("the worklist is for department staff, and you hold no department role yet: give yourself or others "
+                 "a role on the hall's staff page")
+
+
 def worklist(session: Session, user: User, now: datetime | None = None) -> list[WorkItemOut]:
     """Open applications of the caller's departments that their roles act on (heads see every one),
     the most urgent first; not those an earlier step of theirs bars them from (separate duties)."""
     now = now or utcnow()
     memberships = session.execute(select(Staff.department_id, Staff.role).where(Staff.user_id == user.id)).all()
     if not memberships:
-        raise PermissionDenied("the worklist is for department staff")
+        raise PermissionDenied(NO_ROLE_ADMIN if is_admin(user) else NO_ROLE)
     out = []
     for dept_id in sorted({d for d, _ in memberships}):
         roles = {r for d, r in memberships if d == dept_id}

@@ -371,7 +371,9 @@ REFUSALS = [
     N_("the agency number is the number in the directory's address"),
     N_('the supervision dashboard is for department staff and admins'),
     N_('not a SHA-256'),
-    N_('the worklist is for department staff'),
+    N_('the worklist is for department staff: an administrator gives the roles'),
+    N_("the worklist is for department staff, and you hold no department role yet: give yourself or others a role "
+       "on the hall's staff page"),
     N_('agency %(id)s not found'),
     N_('review %(id)s not found'),
     N_('claim %(id)s not found'),

@@ -12,7 +12,7 @@ from itertools import groupby
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.i18n import N_
 from api.pages.context import HALL_ONCE_COOKIE, CheckedPageDep, Page, PageDep
+from api.pages.errors import error_home
 from api.problems import form_status
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.i18n import Language
@@ -39,10 +40,11 @@ from servicehall.schemas import (
 )
 from servicehall.workflow import APPLICANT_ACTIONS, Action
 
-router = APIRouter(include_in_schema=False)
+H = "/service-hall"
+TO_THE_HALL = Depends(error_home(H, N_("Go to the online service hall")))
+router = APIRouter(include_in_schema=False, dependencies=[TO_THE_HALL])
 Text = Annotated[str, Form()]
 FORM_ERRORS = (InvalidInput, PermissionDenied, Conflict, NotFound, ValidationError)
-H = "/service-hall"
 
 # statuses, steps, actions, roles, cards and ratings, translated by value in the templates
 STATUSES = [N_("submitted"), N_("materials"), N_("handling"), N_("reviewing"), N_("approving"), N_("completed"),
@@ -279,7 +281,7 @@ def _people(staff: list[StaffOut]) -> list[list[StaffOut]]:
 def _staff_page(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
     people = _people(catalogue.staff(page.session, page.require_user()))
     return page.render("hall_staff.html", status_code, people=people, departments=catalogue.departments(page.session),
-                       roles=list(StaffRole), **extra)
+                       roles=list(StaffRole), staff=catalogue.is_staff_anywhere(page.session, page.user), **extra)
 
 
 @router.get(H + "/staff", response_class=HTMLResponse)
@@ -350,4 +352,5 @@ def dashboard(page: PageDep) -> HTMLResponse:
     board = supervision.dashboard(page.session, page.require_user())
     data = charts(board, page.lang)
     data["satisfaction"] = [(page.gettext(k), n) for k, n in data["satisfaction"]]
-    return page.render("hall_dashboard.html", board=board, charts=data)
+    return page.render("hall_dashboard.html", board=board, charts=data,
+                       staff=catalogue.is_staff_anywhere(page.session, page.user))

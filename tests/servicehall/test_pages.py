@@ -216,6 +216,30 @@ def test_the_duties_note_names_the_department(office: Office, people: dict[str, 
     assert zh == "此申请由您承办，审核和批准须由其他工作人员进行（测试处实行审批分离）。"
 
 
+def test_an_admin_without_a_department_role_is_told_why_and_where_roles_are_given(
+        office: Office, people: dict[str, TestClient]) -> None:
+    """An admin reads every application but acts on none until given a role: the page said nothing
+    (no buttons, no reason), and the worklist refused with a link back to the patent search."""
+    admin = people["admin"]
+    number = reach(office, Status.submitted)
+    page = html.fromstring(admin.get(f"/service-hall/applications/{number}", headers=EN).text)
+    assert page.xpath('string(//*[@id="no-role-note"])').startswith(
+        "You hold no role in Test office that acts on this application now, so it shows no buttons for you.")
+    assert page.xpath('//*[@id="no-role-note"]//a/@href') == [STAFF]
+    assert page.xpath('//*[@id="staff-actions"]') == []
+    # the acceptor, who acts on it, is not told so; nor is the applicant
+    for who in ("acceptor", "applicant"):
+        shown = html.fromstring(people[who].get(f"/service-hall/applications/{number}", headers=EN).text)
+        assert shown.xpath('//*[@id="no-role-note"]') == [], who
+    refused = admin.get("/service-hall/work", headers=ZH)
+    assert refused.status_code == 403
+    said = html.fromstring(refused.text)
+    assert "您尚未担任任何部门职务" in said.xpath("string(//main)")
+    assert said.xpath('//main//a[@href="/service-hall"]')  # back to the hall, not to the patent search
+    crumbs = html.fromstring(admin.get(STAFF, headers=EN).text).xpath('//p[contains(@class, "crumbs")]//a/@href')
+    assert crumbs == ["/service-hall"]  # no link to a worklist that refuses them
+
+
 # --- 4. what people wrote keeps its line breaks, escaped -----------------------------------------
 
 def test_written_text_keeps_its_line_breaks_and_stays_escaped(office: Office, people: dict[str, TestClient]) -> None:

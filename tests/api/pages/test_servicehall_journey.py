@@ -190,9 +190,14 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     expect(reject).to_have_text("不予受理" if zh else "Refuse to accept")
     expect(acceptor.locator('label[for="comment"]')).to_have_text(
         "意见（要求补正、不予受理时必填）" if zh else "Comment (required for: Request materials, Refuse to accept)")
+    asked: list[str] = []  # refusing cannot be undone: the button asks first (it acted on one click)
+    acceptor.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     reject.click()  # without a comment: refused, and named as the button is
     expect(acceptor.locator("main")).to_contain_text("请说明理由（“不予受理”需要填写意见）" if zh else
                                                      "Say why (“refuse to accept” needs a comment)")
+    assert asked == [f"不予受理：申请 {number}。此操作不可撤销，申请人会看到您填写的理由作为办理结果。确定吗？" if zh else
+                     f"Refuse to accept: application {number}. This cannot be undone: the applicant reads your "
+                     "reasons as its result. Go on?"]
     _act(acceptor, portal_url, number, "accept")
     _act(staff["handler"], portal_url, number, "handle", comment="Evidence is sufficient; send a warning letter.")
     _act(staff["reviewer"], portal_url, number, "review")
@@ -287,7 +292,12 @@ def test_an_admin_gives_a_department_role_in_the_browser(browser: Browser, porta
     admin.locator("#password").fill(ADMIN[1])
     with admin.expect_navigation():
         admin.locator("form button").last.click()
-    admin.goto(portal_url + "/service-hall/staff")
+    # the staff page is found from the admin console and from the hall, not by typing its address
+    admin.goto(portal_url + "/admin")
+    expect(admin.locator('main a[href="/service-hall/staff"]')).to_have_text("办事大厅工作人员")
+    admin.goto(portal_url + "/service-hall")
+    with admin.expect_navigation(url=re.compile(r"/service-hall/staff$")):
+        admin.locator('.hall-actions a[href="/service-hall/staff"]').click()
     admin.locator("#staff-email").fill(email)
     admin.locator("#staff-department").select_option("protection")
     admin.locator("#staff-role").select_option("handler")
