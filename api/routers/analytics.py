@@ -34,6 +34,10 @@ def list_scopes(session: SessionDep, user: OptionalUser) -> list[Industry]:
 @router.post("/analytics/scopes",
              summary="Define a custom scope", status_code=status.HTTP_201_CREATED, response_model=Industry)
 def create_scope(body: scopes.ScopeIn, w: WriterDep) -> Industry:
+    """Any signed-in person: a patent `query` in the search's query language (422 when it, or a branch's,
+    does not parse), optional technology `branches`, and a `key` for `scope=`. Private to you unless
+    `published`; `org_id` shares it with an organisation you belong to (403 otherwise). 409 when the key
+    is taken (keys are shared with the built-in industries) or starts with `region-`."""
     return analytics.create_scope(w, body)
 
 
@@ -47,6 +51,10 @@ def indicators(session: SessionDep, search: SearchServiceDep, user: OptionalUser
                home: Annotated[CountryCode, Query()] = "CN",
                top: Annotated[int, Query(ge=1, le=100)] = 10,
                counting: CountingUnit = CountingUnit.family) -> Indicators:
+    """`scope`: a built-in industry, a region (`region-440000`) or a custom scope you may see (any other key
+    is 404). Counts simple families (or documents, `counting`) per year of `basis` date, between `from`
+    and `to`, of documents published by `cutoff` (default today); `home` splits domestic and foreign
+    owners, `top` sizes the top lists. Counted against the search limits (429 with `Retry-After`)."""
     return analytics.indicators(session, search, scope, user=user, basis=basis, cutoff=cutoff, from_year=from_year,
                                 to_year=to_year, home_country=home, top=top, counting=counting)
 
@@ -71,6 +79,8 @@ def my_reports(user: CurrentUser, session: SessionDep,
                                          "application/json": {"schema": {"type": "object",
                                                                          "title": "ReportData"}}}}})
 def report_file(report_id: DbId, fmt: ReportFormat, user: CurrentUser, session: SessionDep) -> Response:
+    """`fmt` is `html`, `pdf` (sent as a download) or `json` (the report's data). 404 until the report is
+    `done`, and for anyone but who asked for it, the members of a subscribing organisation and admins."""
     file = reports.report_file(session, user, report_id, fmt)
     headers = {"Content-Disposition": f'attachment; filename="{file.filename}"'} if file.filename else None
     return Response(file.content, media_type=file.media_type, headers=headers)
@@ -78,6 +88,8 @@ def report_file(report_id: DbId, fmt: ReportFormat, user: CurrentUser, session: 
 
 @router.get("/reports/{report_id}", summary="A report's status", response_model=ReportOut)
 def report_status(report_id: DbId, user: CurrentUser, session: SessionDep) -> ReportOut:
+    """`status` is `queued`, `running`, `done` or `failed` (with `error`); once done, `links` names its
+    files. For who asked for it, the members of a subscribing organisation and admins; 404 for others."""
     return reports.report_status(session, user, report_id)
 
 
@@ -85,17 +97,24 @@ def report_status(report_id: DbId, user: CurrentUser, session: SessionDep) -> Re
              summary="Subscribe to a scope's alerts",
              status_code=status.HTTP_201_CREATED, response_model=SubscriptionOut)
 def subscribe(body: SubscriptionIn, w: WriterDep) -> SubscriptionOut:
+    """Watch `scope` (one you may see, else 404) with the early-warning `rules`' thresholds (400 when a red
+    one is below its yellow one), `watched` competitors and `product_keywords`. With `org_id`, for an
+    organisation you belong to (403 otherwise): every member is then told of its alerts and reports.
+    `monthly_report` asks for a report of the scope each month."""
     return analytics.subscribe(w, body)
 
 
 @router.get("/analytics/subscriptions", summary="My alert subscriptions", response_model=list[SubscriptionOut])
 def my_subscriptions(user: CurrentUser, session: SessionDep) -> list[SubscriptionOut]:
+    """The subscriptions you made, oldest first (not those others made for your organisations)."""
     return analytics.subscriptions_of(session, user)
 
 
 @router.delete("/analytics/subscriptions/{sub_id}",
                summary="End a subscription", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
 def unsubscribe(sub_id: DbId, w: WriterDep) -> None:
+    """Only the person who made the subscription ends it; to anyone else it does not exist (404). No more
+    alerts or monthly reports come from it."""
     analytics.unsubscribe(w, sub_id)
 
 

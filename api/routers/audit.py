@@ -26,6 +26,9 @@ def list_audit(
     before_id: DbId | None = None,
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[audit.AuditOut]:
+    """Admins only: entries newest first, at most `limit`. Each filter must match exactly: `action` as
+    recorded (`agency.claim`, `forum.post.flag` ...), `object_type` and `object_id`, `actor_id`; `since`
+    is inclusive, `until` exclusive. For the next page, send the last entry's `id` as `before_id`."""
     f = audit.AuditFilter(actor_id=actor_id, action=action, object_type=object_type, object_id=object_id,
                           since=since, until=until, before_id=before_id, limit=limit)
     return audit.trail(session, f)

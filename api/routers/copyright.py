@@ -27,6 +27,9 @@ PDF_RESPONSES: dict[int | str, dict[str, object]] = {
 
 @router.get("/.well-known/ipcommons-keys.json", summary="The registry's public signing keys", response_model=KeySet)
 def published_keys(session: SessionDep, settings: SettingsDep) -> KeySet:
+    """Anyone: the log's `origin` and every Ed25519 public key of the registry, retired ones included
+    (with `retired_at`), so that old certificates still verify. With a certificate, this is all a
+    verifier needs."""
     return service.published_keys(session, settings)
 
 
@@ -55,6 +58,10 @@ def get_registration_public(number: str, session: SessionDep, reader: OptionalUs
 @router.get(f"{P}/registrations/{{number}}/certificate",
             summary="A registration's signed certificate (JSON)", response_model=schemas.CertificateOut)
 def get_certificate(number: str, session: SessionDep, settings: SettingsDep) -> schemas.CertificateOut:
+    """Anyone: the signed statement, the platform's signature, the log entry's inclusion proof and a
+    signed checkpoint; it verifies offline with `/.well-known/ipcommons-keys.json`. `status` is the
+    registration's status now (the statement cannot say it was revoked since). 400 while it is under
+    review, or once refused at review: there is no certificate."""
     return service.certificate_of(session, settings, number)
 
 
@@ -74,6 +81,10 @@ def get_certificate_pdf(number: str, session: SessionDep, settings: SettingsDep,
 @router.post(f"{P}/registrations/{{number}}/licences",
              summary="Record a licence you grant", status_code=CREATED, response_model=schemas.LicenceOut)
 def grant_licence(number: str, body: LicenceIn, w: WriterDep) -> schemas.LicenceOut:
+    """Logs the licence at once, without the licensee's acceptance (a licence offer is the way both sign).
+    Only who holds the `rights` on `start_date`, or a licensee then allowed to sublicense them (403); the
+    work must be `registered` (409); 409 when an exclusive licence to someone else covers some of those
+    rights in an overlapping term and territory. `fee` is kept but not logged."""
     return service.grant_licence(w, number, body)
 
 
@@ -93,18 +104,25 @@ def my_licence_offers(session: SessionDep, user: CurrentUser) -> list[offers.Off
 @router.post(f"{P}/licence-offers/{{offer_id}}/accept",
              summary="Accept a licence offer", response_model=offers.OfferOut)
 def accept_licence_offer(offer_id: DbId, w: WriterDep) -> offers.OfferOut:
+    """Only the licensee (403); to anyone not a party the offer does not exist (404). The licensor's
+    rights are checked again (refused if they no longer allow it), then the licence is logged with the
+    time of acceptance and the licensor is told in their inbox. 409 when the offer is no longer open."""
     return offers.accept(w, offer_id)
 
 
 @router.post(f"{P}/licence-offers/{{offer_id}}/decline",
              summary="Decline a licence offer", response_model=offers.OfferOut)
 def decline_licence_offer(offer_id: DbId, w: WriterDep) -> offers.OfferOut:
+    """Only the licensee (403); to anyone not a party the offer does not exist (404). Closes the offer,
+    logging nothing; the licensor is told in their inbox. 409 when it is no longer open."""
     return offers.decline(w, offer_id)
 
 
 @router.post(f"{P}/licence-offers/{{offer_id}}/withdraw",
              summary="Withdraw a licence offer", response_model=offers.OfferOut)
 def withdraw_licence_offer(offer_id: DbId, w: WriterDep) -> offers.OfferOut:
+    """Only the licensor (403); to anyone not a party the offer does not exist (404). Closes the offer,
+    logging nothing; the licensee is told in their inbox. 409 when it is no longer open."""
     return offers.withdraw(w, offer_id)
 
 
@@ -121,24 +139,35 @@ def transfer_rights(number: str, body: TransferIn, w: WriterDep) -> schemas.Tran
 @router.get(f"{P}/registrations/{{number}}/rights",
             summary="Who holds each right on a date", response_model=schemas.RightsOut)
 def rights_on(number: str, session: SessionDep, on: date | None = None) -> schemas.RightsOut:
+    """Anyone: `holders` maps user ids to the economic rights they hold on `on` (today in Beijing by
+    default), from the registration and the transfers in effect by then; `licences` are those in force
+    that day."""
     return service.rights_on(session, number, on)
 
 
 @router.get(f"{P}/registrations/{{number}}/chain",
             summary="A registration's chain of title", response_model=list[schemas.ChainEntryOut])
 def chain(number: str, session: SessionDep) -> list[schemas.ChainEntryOut]:
+    """Anyone: every transparency-log entry about the registration in log order (`registration`,
+    `licence`, `transfer`, `dispute_outcome`, `revocation`), each with the `index` that
+    `/entries/{index}` proves."""
     return service.chain(session, number)
 
 
 @router.post(f"{P}/registrations/{{number}}/disputes",
              summary="Dispute a registration", status_code=CREATED, response_model=schemas.DisputeOut)
 def file_dispute(number: str, body: schemas.DisputeIn, w: WriterDep) -> schemas.DisputeOut:
+    """Any signed-in person, with a `reason` and optional `evidence`. A registered work shows `disputed`
+    while a dispute is open, until a moderator resolves it; 409 for a revoked registration."""
     return service.file_dispute(w, number, body)
 
 
 @router.post(f"{P}/disputes/{{dispute_id}}/resolve",
              summary="Resolve a dispute (moderators)", response_model=schemas.DisputeOut)
 def resolve(dispute_id: DbId, body: schemas.ResolveIn, w: ModeratorWriterDep) -> schemas.DisputeOut:
+    """Moderators and admins. The outcome is logged; `upheld` true also revokes the registration (and
+    logs the revocation), false rejects the dispute and the work is `registered` again once no other
+    dispute is open. 409 when the dispute is resolved already."""
     return service.resolve_dispute(w, dispute_id, body)
 
 
@@ -146,6 +175,9 @@ def resolve(dispute_id: DbId, body: schemas.ResolveIn, w: ModeratorWriterDep) ->
              summary="Decide a held registration (moderators)", response_model=schemas.RegistrationOut)
 def review(number: str, body: schemas.DecisionIn, w: ModeratorWriterDep,
            settings: SettingsDep) -> schemas.RegistrationOut:
+    """Moderators and admins, for a registration `under_review` (its content matched registered works;
+    409 otherwise). `approve` true signs and logs it: `registered`, with a certificate; false refuses
+    it: `revoked`, never logged. `note` is kept in its `review`."""
     return service.review(w, settings, number, body)
 
 
@@ -159,12 +191,18 @@ def latest_checkpoint(session: SessionDep, settings: SettingsDep) -> schemas.Che
 @router.get(f"{P}/entries/{{index}}", summary="One entry of the transparency log", response_model=schemas.EntryOut)
 def entry(index: LogIndex, session: SessionDep, settings: SettingsDep,
           tree_size: TreeSize | None = None) -> schemas.EntryOut:
+    """Anyone: log entry `index` (from 0) as logged, with its inclusion proof (base64 hashes, RFC 9162) in
+    the tree of `tree_size`; by default, of a signed checkpoint that holds it (signed now if needed).
+    404 when the entry is not in that tree, or the log is smaller than `tree_size`."""
     return service.entry(session, settings, index, tree_size)
 
 
 @router.get(f"{P}/consistency",
             summary="A consistency proof between two log sizes", response_model=schemas.ConsistencyOut)
 def consistency_proof(session: SessionDep, first: TreeSize, second: TreeSize) -> schemas.ConsistencyOut:
+    """Anyone: the RFC 9162 proof (base64 hashes) that the log at size `second` extends the log at size
+    `first`, so a checkpoint kept from before can be checked against a newer one. 400 unless
+    1 <= `first` <= `second` <= the log's size."""
     return service.consistency(session, first, second)
 
 
@@ -186,6 +224,8 @@ def verify_file(session: SessionDep, settings: SettingsDep,
 
 @router.get(f"{P}/stats", summary="Registrations by type, status and month", response_model=schemas.StatsOut)
 def stats(session: SessionDep) -> schemas.StatsOut:
+    """Anyone: registrations counted by work type, by status and by month (`YYYY-MM`, Beijing time),
+    and licences by kind: exclusive, non-exclusive, Creative Commons."""
     return service.stats(session)
 
 

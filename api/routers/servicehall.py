@@ -45,6 +45,8 @@ def list_items(session: SessionDep) -> list[ItemOut]:
 
 @router.get(f"{P}/items/{{code}}", summary="One service", response_model=ItemOut)
 def get_item(code: str, session: SessionDep) -> ItemOut:
+    """Anyone: the service `code` with its department, materials, form fields and the working days
+    promised per step and in all. 404 when it is not (or no longer) in the catalogue."""
     return catalogue.item(session, code)
 
 
@@ -62,6 +64,8 @@ def seed(w: WriterDep) -> list[ItemOut]:
 
 @router.get(f"{P}/departments", summary="The departments", response_model=list[DepartmentIn])
 def list_departments(session: SessionDep) -> list[DepartmentIn]:
+    """Anyone: each department's `code`, its name in Chinese and English, and whether it keeps handling,
+    review and approval in different hands (`separate_duties`)."""
     return catalogue.departments(session)
 
 
@@ -75,6 +79,8 @@ def set_duties(code: str, body: DutiesIn, w: WriterDep) -> DepartmentIn:
 
 @router.get(f"{P}/staff", summary="A department's staff", response_model=list[StaffOut])
 def list_staff(session: SessionDep, user: CurrentUser) -> list[StaffOut]:
+    """Every department role: admins see all departments, department staff those they work in; anyone
+    else is refused (403). By department, then person, then role in the workflow's order."""
     return catalogue.staff(session, user)
 
 
@@ -88,6 +94,9 @@ def add_staff(body: StaffIn, w: WriterDep) -> StaffOut:
 @router.post(f"{P}/staff/remove",
              summary="Take a department role away (admins)", status_code=status.HTTP_204_NO_CONTENT)
 def remove_staff(body: StaffIn, w: WriterDep) -> None:
+    """Admins only: `email`, `department` and `role` name the role taken away (404 when the person does
+    not hold it). Open applications whose current step was assigned to them in that role go back to the
+    department's pool."""
     catalogue.remove_staff(w, body)
 
 
@@ -101,6 +110,7 @@ def apply(w: WriterDep, settings: SettingsDep, files: Files = None,
 
 @router.get(f"{P}/applications", summary="My applications", response_model=list[ApplicationOut])
 def my_applications(session: SessionDep, user: CurrentUser) -> list[ApplicationOut]:
+    """The applications you made, newest first (the latest 200), each as `/applications/{number}` shows it."""
     return views.mine(session, user)
 
 
@@ -131,6 +141,8 @@ def supply(number: str, w: WriterDep, settings: SettingsDep, files: Files = None
             responses={200: {"content": {"application/octet-stream": {}}, "description": "The file."}})
 def material(number: str, material_id: DbId, session: SessionDep, settings: SettingsDep,
              user: CurrentUser) -> FileResponse:
+    """For the applicant, the department's staff and admins; to anyone else the application does not exist
+    (404). The stored file, as a download under its file name."""
     path, name = views.material_file(session, settings, user, number, material_id)
     return FileResponse(path, media_type="application/octet-stream", filename=name)
 
@@ -145,6 +157,9 @@ def assign(number: str, body: AssignIn, w: WriterDep) -> ApplicationOut:
 @router.post(f"{P}/applications/{{number}}/rating",
              summary="Rate a finished application", response_model=ApplicationOut)
 def rate(number: str, body: RateIn, w: WriterDep) -> ApplicationOut:
+    """Only the applicant (403), once (409), and only once the application is `completed` or `rejected`
+    (409 before): a `satisfaction` of five steps and an optional `comment`. The supervision dashboard
+    counts it."""
     return service.rate(w, number, body)
 
 
@@ -156,6 +171,10 @@ def worklist(session: SessionDep, user: CurrentUser) -> list[WorkItemOut]:
 
 @router.get(f"{P}/dashboard", summary="The hall's supervision figures", response_model=DashboardOut)
 def dashboard(session: SessionDep, user: CurrentUser) -> DashboardOut:
+    """Department staff and admins (403 otherwise), for the whole hall, per department and per service:
+    applications completed, the on-time rate, average and 90th-percentile handling time in working days
+    (paused time excluded), open applications with their open yellow and red cards, and satisfaction;
+    then month by month, the latest 12 months with completed applications."""
     return supervision.dashboard(session, user)
 
 
