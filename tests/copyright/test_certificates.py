@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from copyright import log
 from copyright.canonical import canonical
 from copyright.keys import KeySet, create_key, key_set, raw_public
 from copyright.models import WorkType
-from copyright.registry import ContentHash, WorkIn, certificate, claim, hash_stream, register
+from copyright.registry import ContentHash, WorkIn, certificate, claim, hash_stream, register, registry_day
 from copyright.verify import VerificationFailed, verify_certificate
 from core.accounts.service import create_user
 from core.db import session_scope
@@ -198,7 +197,7 @@ def test_cli_register_and_verify(tmp_path: Path) -> None:
     assert held.returncode == 3 and "held for review" in held.stderr and "identical" in held.stderr
     assert not again.exists()
     number = json.loads(cert.read_text())["statement"]["number"]
-    today = date.today().isoformat()
+    today = registry_day().isoformat()  # Beijing's day, as the registry's
     sub = subprocess.run([sys.executable, "-m", "api.cli", "users", "create-admin", "fan@example.org"], cwd=REPO,
                          env={**env, "IPC_ADMIN_PASSWORD": "a long password 456"}, capture_output=True, text=True)
     assert sub.returncode == 0, sub.stderr

@@ -7,7 +7,6 @@ import hashlib
 import json
 import threading
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from api.app import create_app
 from copyright import log
+from copyright.registry import registry_day
 from core.db import session_scope
 from core.settings import RouteLimit, Settings
 from tests.copyright.media import picture
@@ -86,7 +86,7 @@ def test_only_holders_license_and_transfer(client: TestClient) -> None:
     reg = client.post("/api/v1/copyright/registrations", headers=owner_h, json={
         "work": {"title": "Ledger app", "work_type": "software"}, "content": {"sha256": "ab" * 32}}).json()
     base = f"/api/v1/copyright/registrations/{reg['number']}"
-    today = date.today().isoformat()
+    today = registry_day().isoformat()  # Beijing's day, as the registry's
     grant = {"licensee_id": lic["id"], "rights": ["reproduction", "distribution"], "start_date": today}
     assert client.post(f"{base}/licences", headers=third_h, json=grant).status_code == 403
     r = client.post(f"{base}/licences", headers=owner_h, json=grant)

@@ -40,9 +40,10 @@ from tests.core.test_filekinds import PE as PROGRAM
 
 
 def today() -> date:
-    """Today as the registry dates registrations (UTC), read when used: a constant taken when the
-    module was imported is yesterday for a test that runs past midnight."""
-    return datetime.now(UTC).date()
+    """Today as the registry dates registrations, licences and transfers (Beijing's day, as its pages
+    show), read when used: UTC's day, still yesterday in Beijing from 16:00 UTC, was refused as before
+    the registration date; a constant taken at import is yesterday for a test run past midnight."""
+    return registry_day()
 
 
 def person(session: Session, role: Role = Role.member) -> User:

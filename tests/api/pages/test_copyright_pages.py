@@ -191,7 +191,7 @@ def test_a_licence_is_offered_accepted_and_its_fee_shown_to_its_parties_only(por
         assert r.status_code == 400
         assert said == "权利：请至少选择一项许可的权利；截止日期：许可的截止日期早于起始日期", said
         offer = {"licensee_email": "nobody@example.org", "rights": ["reproduction", "information_network"],
-                 "start_date": date.today().isoformat(), "end_date": "2099-12-31", "territory": "中国大陆",
+                 "start_date": registry_day().isoformat(), "end_date": "2099-12-31", "territory": "中国大陆",
                  "media": "online", "fee": FEE, "csrf_token": _csrf(owner)}
         r = owner.post(f"/copyright/records/{number}/offers", data=offer, headers=HTML)
         assert r.status_code == 400 and "No account uses the e-mail nobody@example.org" in r.text
@@ -245,7 +245,7 @@ def test_rights_are_transferred_from_the_record_and_the_recipient_may_pass_them_
             assert _transfer_rights_offered(client.get(record, headers=HTML).text) == []
 
         move = {"recipient_email": heir_email, "rights": ["reproduction", "adaptation"],
-                "effective_date": date.today().isoformat(), "confirm": "1"}
+                "effective_date": registry_day().isoformat(), "confirm": "1"}
         assert owner.post(f"{record}/transfers", data=move, headers=HTML).status_code == 403  # no CSRF token
         refusals = [({"rights": []}, "Choose at least one right to transfer"),
                     ({"rights": ["reproduction", "fame"]}, "Choose at least one right to transfer"),
@@ -330,7 +330,7 @@ def test_a_chinese_licence_form_says_no_limit_in_chinese_and_means_it(portal: Se
         assert 'name="territory" maxlength="100" value="全世界"' in form
         assert 'name="media" maxlength="200" value="所有媒介"' in form
         r = owner.post(f"/copyright/records/{number}/offers", headers=ZH, follow_redirects=False, data={
-            "licensee_email": licensee_email, "rights": ["reproduction"], "start_date": date.today().isoformat(),
+            "licensee_email": licensee_email, "rights": ["reproduction"], "start_date": registry_day().isoformat(),
             "territory": " 全世界 ", "media": "所有媒介", "csrf_token": _csrf(owner)})
         assert r.status_code == 303, r.text
         mine = licensee.get("/copyright/mine", headers=HTML).text
@@ -387,9 +387,9 @@ def test_a_refused_offer_or_transfer_marks_the_field_it_is_about(portal: Setting
         other_email = _sign_up(other, "Other 乙")
         number = _register(owner, {**WORK, "mode": "hash", "sha256": hashlib.sha256(uuid.uuid4().bytes).hexdigest()})
         hostile = "<b>¥1000</b>"
-        offer = {"licensee_email": other_email, "rights": ["reproduction"], "start_date": date.today().isoformat(),
+        offer = {"licensee_email": other_email, "rights": ["reproduction"], "start_date": registry_day().isoformat(),
                  "fee": hostile, "territory": "<script>alert(1)</script>"}
-        move = {"recipient_email": other_email, "rights": ["adaptation"], "effective_date": date.today().isoformat(),
+        move = {"recipient_email": other_email, "rights": ["adaptation"], "effective_date": registry_day().isoformat(),
                 "confirm": "1"}
         rights = ["rights"] * 13  # every right's box of the form
         cases = [("offers", offer | {"start_date": "2030-01-02", "end_date": "2030-01-01"}, ["o-end"]),
