@@ -115,6 +115,8 @@ EXPENSIVE_ROUTES: dict[tuple[str, str], Expense] = {
     ("POST", "/service-hall/applications/{number}/supply"): Expense.upload,
     ("POST", "/api/v1/copyright/registrations/{number}/licence-offers"): Expense.rights,
     ("POST", "/api/v1/copyright/registrations/{number}/transfers"): Expense.rights,
+    ("POST", "/api/v1/copyright/registrations/{number}/licences"): Expense.rights,
+    ("POST", "/api/v1/copyright/registrations/{number}/disputes"): Expense.rights,
     ("POST", "/copyright/records/{number}/offers"): Expense.rights,
     ("POST", "/copyright/records/{number}/transfers"): Expense.rights,
 }

@@ -38,6 +38,8 @@ class Kind(enum.StrEnum):
     declined = "copyright.licence_declined"
     withdrawn = "copyright.licence_withdrawn"
     transferred = "copyright.transfer_received"
+    granted = "copyright.licence_granted"  # a licence logged without an offer: the licensee learns of it
+    disputed = "copyright.disputed"  # told to the work's owner
 
 
 class OfferIn(BaseModel):

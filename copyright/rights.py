@@ -243,8 +243,17 @@ def license_work(session: Session, reg: Registration, actor: User, body: Licence
 
 
 def open_dispute(session: Session, reg: Registration, actor: User, reason: str, evidence: list[str]) -> Dispute:
+    """A dispute of a registration in the log. Not of one under review: its review decides it, and
+    upheld, a dispute logs a revocation (of an entry such a registration does not have). Not by the
+    work's owner: a dispute marks the registration publicly, and its owner has nothing to dispute."""
     if reg.status == RegistrationStatus.revoked:
         raise Conflict.said("%(number)s is revoked", number=reg.number)
+    if reg.status == RegistrationStatus.under_review:
+        raise Conflict.said("%(number)s is under review: its review decides it, and it can be disputed once "
+                            "registered", number=reg.number)
+    work = session.get(Work, reg.work_id)
+    if work is not None and work.owner_id == actor.id:
+        raise InvalidInput("you cannot dispute your own registration")
     dispute = Dispute(registration_id=reg.id, complainant_id=actor.id, reason=reason, evidence=evidence)
     session.add(dispute)
     if reg.status == RegistrationStatus.registered:

@@ -284,7 +284,15 @@ def certificate_pdf(session: Session, settings: Settings, tasks: TaskQueue, numb
 # --- rights --------------------------------------------------------------------------------------
 
 def grant_licence(w: Writer, number: str, body: rights.LicenceIn) -> LicenceOut:
-    lic = rights.license_work(w.session, get_registration(w.session, number), w.actor, body)
+    """A licence logged at once, without the licensee's acceptance (an offer is the way both sign it):
+    the licensee is told in their inbox, so no licence names them without their knowing."""
+    reg = get_registration(w.session, number)
+    lic = rights.license_work(w.session, reg, w.actor, body)
+    work = w.session.get(Work, reg.work_id)
+    assert work is not None
+    notify(w.session, lic.licensee_id, offers.Kind.granted, f"A licence to {work.title} names you",
+           number=number, work_title=work.title, counterpart=w.actor.display_name or w.actor.email,
+           rights=lic.rights, start_date=lic.start_date.isoformat())
     w.audit(AuditAction.copyright_licence, "registration", number, licence_id=lic.id, licensee=lic.licensee_id)
     w.commit()
     return LicenceOut.model_validate(lic, from_attributes=True)
@@ -332,7 +340,14 @@ def chain(session: Session, number: str) -> list[ChainEntryOut]:
 
 
 def file_dispute(w: Writer, number: str, body: DisputeIn) -> DisputeOut:
-    d = rights.open_dispute(w.session, get_registration(w.session, number), w.actor, body.reason, body.evidence)
+    """A dispute, which marks the registration disputed until a moderator resolves it: the work's
+    owner is told in their inbox (they learned of it only from the record's status)."""
+    reg = get_registration(w.session, number)
+    d = rights.open_dispute(w.session, reg, w.actor, body.reason, body.evidence)
+    work = w.session.get(Work, reg.work_id)
+    assert work is not None
+    notify(w.session, work.owner_id, offers.Kind.disputed, f"Your registration of {work.title} is disputed",
+           number=number, work_title=work.title, counterpart=w.actor.display_name or w.actor.email)
     w.audit(AuditAction.copyright_dispute, "registration", number, dispute_id=d.id)
     w.commit()
     return DisputeOut(id=d.id, status=d.status)

@@ -28,6 +28,7 @@ NOTIFICATIONS = [N_("account.password_changed"), N_("collection"), N_("collectio
                  N_("report"),
                  N_("copyright.licence_offer"), N_("copyright.licence_accepted"), N_("copyright.licence_declined"),
                  N_("copyright.licence_withdrawn"), N_("copyright.duplicate_held"), N_("copyright.transfer_received"),
+                 N_("copyright.licence_granted"), N_("copyright.disputed"),
                  N_("forum.reply"), N_("forum.quote"), N_("forum.mention"), N_("forum.post_hidden"),
                  N_("forum.post_restored"), N_("forum.post_deleted"), N_("forum.topic_hidden"),
                  N_("forum.topic_restored"), N_("forum.topic_deleted"), N_("account.role_changed")]
@@ -372,6 +373,8 @@ REFUSALS = [
     N_('the supervision dashboard is for department staff and admins'),
     N_('not a SHA-256'),
     N_('the worklist is for department staff: an administrator gives the roles'),
+    N_('%(number)s is under review: its review decides it, and it can be disputed once registered'),
+    N_('you cannot dispute your own registration'),
     N_("the worklist is for department staff, and you hold no department role yet: give yourself or others a role "
        "on the hall's staff page"),
     N_('agency %(id)s not found'),

@@ -439,6 +439,38 @@ def test_only_staff_resolve_disputes(session: Session, settings: Settings) -> No
         service.resolve_dispute(writer(session, moderator), 999_999, ResolveIn(upheld=True, resolution="x"))
 
 
+def test_a_dispute_tells_the_owner_and_is_refused_to_the_owner_and_of_a_held_registration(
+        session: Session, settings: Settings) -> None:
+    """A dispute marks a registration publicly: its owner is told, may not dispute it themselves, and a
+    registration under review (never logged) is decided by its review, not revoked by a dispute."""
+    owner, rival = person(session), person(session)
+    number = by_hash(session, settings, owner, b"a tune for a dispute", "Tune")
+    held = by_hash(session, settings, rival, b"a tune for a dispute", "Tune again")
+    before = (log.size(session), count(session, AuditRecord))
+    with pytest.raises(InvalidInput, match="cannot dispute your own registration"):
+        service.file_dispute(writer(session, owner), number, DisputeIn(reason="testing my own record"))
+    session.rollback()
+    with pytest.raises(Conflict, match=f"{held} is under review: its review decides it"):
+        service.file_dispute(writer(session, owner), held, DisputeIn(reason="this is a copy of my tune"))
+    session.rollback()
+    assert (log.size(session), count(session, AuditRecord)) == before
+    assert service.registration(session, held).status is RegistrationStatus.under_review
+    service.file_dispute(writer(session, rival), number, DisputeIn(reason="I wrote this tune in 2019"))
+    [note] = [n for n in notifications.for_user(session, owner.id) if n.kind == "copyright.disputed"]
+    assert note.payload == {"number": number, "work_title": "Tune", "counterpart": rival.display_name}
+
+
+def test_a_licence_logged_without_an_offer_tells_the_licensee(session: Session, settings: Settings) -> None:
+    owner, fan = person(session), person(session)
+    number = by_hash(session, settings, owner, b"a photo to license", "Pier")
+    grant = LicenceIn(licensee_id=fan.id, rights=[Right.reproduction], start_date=today())
+    service.grant_licence(writer(session, owner), number, grant)
+    [note] = notifications.for_user(session, fan.id)
+    assert (note.kind, note.payload["number"], note.payload["work_title"]) == ("copyright.licence_granted", number,
+                                                                              "Pier")
+    assert note.payload["rights"] == ["reproduction"] and note.payload["counterpart"] == owner.display_name
+
+
 def test_proofs_verify_against_the_checkpoint(session: Session, settings: Settings) -> None:
     owner = person(session)
     with pytest.raises(NotFound):  # nothing logged, nothing to sign
