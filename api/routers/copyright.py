@@ -84,7 +84,8 @@ def grant_licence(number: str, body: LicenceIn, w: WriterDep) -> schemas.Licence
     """Logs the licence at once, without the licensee's acceptance (a licence offer is the way both sign).
     Only who holds the `rights` on `start_date`, or a licensee then allowed to sublicense them (403); the
     work must be `registered` (409); 409 when an exclusive licence to someone else covers some of those
-    rights in an overlapping term and territory. `fee` is kept but not logged."""
+    rights in an overlapping term and territory. `fee` is kept but not logged. The licensee is told in
+    their inbox."""
     return service.grant_licence(w, number, body)
 
 
@@ -157,8 +158,9 @@ def chain(number: str, session: SessionDep) -> list[schemas.ChainEntryOut]:
 @router.post(f"{P}/registrations/{{number}}/disputes",
              summary="Dispute a registration", status_code=CREATED, response_model=schemas.DisputeOut)
 def file_dispute(number: str, body: schemas.DisputeIn, w: WriterDep) -> schemas.DisputeOut:
-    """Any signed-in person, with a `reason` and optional `evidence`. A registered work shows `disputed`
-    while a dispute is open, until a moderator resolves it; 409 for a revoked registration."""
+    """Any signed-in person but the work's owner (400), with a `reason` and optional `evidence`; the owner
+    is told in their inbox. A registered work shows `disputed` while a dispute is open, until a moderator
+    resolves it; 409 for a revoked registration, and for one under review (its review decides it)."""
     return service.file_dispute(w, number, body)
 
 
