@@ -10,7 +10,7 @@ Reads take a session. ``now`` is injectable everywhere (tests move time, never s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -89,13 +89,11 @@ def _checked_fields(session: Session, item: ServiceItem, given: dict[str, str], 
         raise InvalidInput.said("unknown field %(name)s", name=unknown[0])
     # a browser sends a textarea's line breaks as CR LF and counts each as one character against maxlength
     values = {k: v.replace("\r\n", "\n").strip() for k, v in given.items() if v.strip()}
-    for name, value in values.items():  # refused, never cut: an 80,000-character account was kept as 5,000
-        if len(value) > FIELD_MAX_CHARS:
-            spec = known[name]
-            raise InvalidInput.said("%(field)s takes at most %(max_length)s characters",
-                                    field=Named(zh=spec["zh"], en=spec["en"]), max_length=FIELD_MAX_CHARS)
-    if missing := [spec for name, spec in known.items() if spec.get("required") and name not in values]:
-        raise _unfilled(missing)
+    # refused, never cut (an 80,000-character account was kept as 5,000); said with the empty ones at once
+    too_long = [known[name] for name, value in values.items() if len(value) > FIELD_MAX_CHARS]
+    missing = [spec for name, spec in known.items() if spec.get("required") and name not in values]
+    if too_long or missing:
+        raise _unfilled(missing, too_long)
     if item.kind is ItemKind.agency_mediation:
         from community.agencies.service import get_agency
 
@@ -109,14 +107,26 @@ def _checked_fields(session: Session, item: ServiceItem, given: dict[str, str], 
     return values
 
 
-def _unfilled(missing: list[dict[str, str]]) -> InvalidInput:
-    """Every required field left empty, named at once (``unfilled``: their names, for the form to mark)."""
-    if len(missing) == 1:
-        error = InvalidInput.said("%(field)s is required", field=Named(zh=missing[0]["zh"], en=missing[0]["en"]))
+def _names(specs: Sequence[dict[str, str]]) -> Named:
+    return Named(zh="、".join(m["zh"] for m in specs), en=", ".join(m["en"] for m in specs))
+
+
+def _unfilled(missing: Sequence[dict[str, str]], too_long: Sequence[dict[str, str]] = ()) -> InvalidInput:
+    """Every required field left empty and every one too long, named at once (the form was refused
+    for one, then for the next): ``unfilled`` and ``too_long`` name them for the form to mark."""
+    if missing and too_long:
+        error = InvalidInput.said("these fields are required: %(fields)s; these take at most %(max_length)s "
+                                  "characters: %(long)s", fields=_names(missing), long=_names(too_long),
+                                  max_length=FIELD_MAX_CHARS)
+    elif too_long:
+        error = InvalidInput.said("%(field)s takes at most %(max_length)s characters", field=_names(too_long),
+                                  max_length=FIELD_MAX_CHARS)
+    elif len(missing) == 1:
+        error = InvalidInput.said("%(field)s is required", field=_names(missing))
     else:
-        error = InvalidInput.said("these fields are required: %(fields)s", fields=Named(
-            zh="、".join(m["zh"] for m in missing), en=", ".join(m["en"] for m in missing)))
+        error = InvalidInput.said("these fields are required: %(fields)s", fields=_names(missing))
     error.extra["unfilled"] = [m["name"] for m in missing]
+    error.extra["too_long"] = [m["name"] for m in too_long]
     return error
 
 
@@ -410,7 +420,7 @@ def _require(session: Session, user: User, app: Application, body: ActionIn) -> 
                 "separates duties", action=action, earlier=Term(earlier.value), number=app.number)
         raise PermissionDenied.said("you may not %(action)s application %(number)s", action=action, number=app.number)
     if body.action in NEEDS_COMMENT and not body.comment.strip():
-        raise InvalidInput.said("say why (%(action)s needs a comment)", action=action)
+        raise InvalidInput.said("say why (%(action)s needs a comment)", action=action).about("comment")
     if _upholds_mediation(session, app, body) and not is_admin(user):
         raise PermissionDenied("an upheld mediation enters the agency's integrity record: an admin approves it")
     if _decides_registration(session, app, body) and not is_staff(user):

@@ -66,6 +66,7 @@ NOTIFICATIONS = [N_("hall.new_application"), N_("hall.status"), N_("hall.materia
                  N_("hall.rescheduled")]
 ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field)s is required"),
           N_("these fields are required: %(fields)s"),
+          N_("these fields are required: %(fields)s; these take at most %(max_length)s characters: %(long)s"),
           N_("this service lists %(count)s materials: a file is labelled with another"),
           N_("application %(number)s is %(status)s: %(action)s is not possible now"),
           N_("you may not %(action)s application %(number)s"), N_("say why (%(action)s needs a comment)"),
@@ -173,7 +174,9 @@ async def apply(page: CheckedPageDep, code: str) -> Response:
     if isinstance(done, service.Refused):
         marked = done.error.extra
         return _apply_form(page, code, 400, error=page.explain(done.error), form=fields, held=done.held,
-                           unfilled=marked.get("unfilled", []), unmet=marked.get("unmet_materials", []))
+                           unfilled=[str(name) for key in ("unfilled", "too_long")
+                                     if isinstance(names := marked.get(key), list) for name in names],
+                           unmet=marked.get("unmet_materials", []))
     return page.redirect(f"{H}/applications/{done.number}?notice=applied")
 
 
@@ -228,14 +231,14 @@ def act(page: CheckedPageDep, number: str, action: Annotated[Action, Form()], co
                         upheld=(upheld == "yes") if upheld else None)
         service.act(page.writer(), number, body, settings=page.platform.settings)
 
-    return _after(page, number, run, action.value)
+    return _after(page, number, run, action.value, staff_comment=comment, staff_result=result)
 
 
 @router.post(H + "/applications/{number}/supply", response_model=None)
 def supply(page: CheckedPageDep, number: str, comment: Annotated[str, Form()] = "",
            files: list[UploadFile] | None = None) -> Response:
     return _after(page, number, lambda: service.supply(page.writer(), page.platform.settings, number, comment,
-                                                       _files(files)), "supplied")
+                                                       _files(files)), "supplied", supply_comment=comment)
 
 
 @router.post(H + "/applications/{number}/rate", response_model=None)

@@ -135,6 +135,13 @@ def test_required_fields_and_materials_are_asked_for(office: Office) -> None:
     assert blank.value.detail == "these fields are required: The work or patent, The infringer, Details"
     assert blank.value.extra["unfilled"] == ["subject", "infringer", "details"]
     w.session.rollback()
+    # an empty field and a too long one are said together, and both are marked
+    long = ApplyIn(item="rights-protection", fields={"subject": " ", "infringer": "i", "details": "x" * 8000})
+    with pytest.raises(InvalidInput) as both_kinds:
+        service.apply(w, office.settings, long, [])
+    assert both_kinds.value.in_words(zh, Language.zh) == "以下各项为必填项：作品或专利；以下各项最多 5000 个字符：情况说明"
+    assert (both_kinds.value.extra["unfilled"], both_kinds.value.extra["too_long"]) == (["subject"], ["details"])
+    w.session.rollback()
     assert service.apply(w, office.settings, two, [("a.txt", io.BytesIO(b"a")), ("b.txt", io.BytesIO(b"b"))]).number
     with pytest.raises(InvalidInput):
         service.apply(w, office.settings, ApplyIn(item=office.item, fields={"details": "d", "evil": "x"}),

@@ -240,6 +240,27 @@ def test_an_admin_without_a_department_role_is_told_why_and_where_roles_are_give
     assert crumbs == ["/service-hall"]  # no link to a worklist that refuses them
 
 
+def test_a_staff_step_refused_for_its_missing_comment_keeps_what_was_typed(office: Office,
+                                                                          people: dict[str, TestClient]) -> None:
+    """Asked for materials without a comment: the reason was said only above the page, the comment box
+    not marked, and the result typed was lost."""
+    number = reach(office, Status.submitted)
+    path = f"/service-hall/applications/{number}"
+    shown = html.fromstring(people["acceptor"].get(path, headers=EN).text)
+    version = shown.xpath('string(//input[@name="version"]/@value)')
+    refused = post(people["acceptor"], f"{path}/act", {"action": "request_materials", "comment": "  ",
+                                                      "result": "Kept <b>as typed</b>", "version": version})
+    assert refused.status_code == 400
+    form = html.fromstring(refused.text)
+    assert form.get_element_by_id("comment-error").text_content() == "Say why (“request materials” needs a comment)"
+    assert form.xpath('//textarea[@id="comment"]/@aria-invalid') == ["true"]
+    assert form.xpath('//textarea[@id="comment"]/@aria-describedby') == ["comment-error comment-hint"]
+    assert form.xpath('//*[@id="form-error"]') == []  # said once, beside the field
+    assert form.get_element_by_id("result").text_content() == "Kept <b>as typed</b>"
+    assert html.fromstring(people["acceptor"].get(path, headers=EN).text).xpath(
+        '//textarea[@id="comment"]/@aria-invalid') == []
+
+
 # --- 4. what people wrote keeps its line breaks, escaped -----------------------------------------
 
 def test_written_text_keeps_its_line_breaks_and_stays_escaped(office: Office, people: dict[str, TestClient]) -> None:
