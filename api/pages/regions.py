@@ -127,7 +127,7 @@ def region(page: PageDep, code: str, from_year: Annotated[Year, Query(alias="fro
     if found.code != code:
         return page.redirect(f"/regions/{found.code}?{page.request.url.query}".rstrip("?"))
     typed = {"from": from_year, "to": to_year}  # a refused period stays in the form, to be put right
-    if refused := refused_period(page, from_year, to_year):
+    if refused := refused_period(page, from_year, to_year, all_years_shown=True):
         from_year = to_year = None
     country, home_refused = refused_home(page, home)
     filters = DashboardFilters(from_year=from_year, to_year=to_year, basis=basis, home_country=country,

@@ -156,7 +156,7 @@ def dashboard(page: PageDep, key: str, from_year: Annotated[Year, Query(alias="f
     if key.startswith(REGION_PREFIX):
         return page.redirect(f"/regions/{key.removeprefix(REGION_PREFIX)}?{page.request.url.query}".rstrip("?"))
     typed = {"from": from_year, "to": to_year}  # a refused period stays in the form, to be put right
-    if refused := refused_period(page, from_year, to_year):
+    if refused := refused_period(page, from_year, to_year, all_years_shown=True):
         from_year = to_year = None
     country, home_refused = refused_home(page, home)
     return _dashboard(page, key, _filters(from_year, to_year, basis, country, counting),
@@ -164,12 +164,15 @@ def dashboard(page: PageDep, key: str, from_year: Annotated[Year, Query(alias="f
                       typed_years=typed if refused else {}, home_error=home_refused, typed_home=home)
 
 
-def refused_period(page: Page, from_year: int | None, to_year: int | None) -> str | None:
-    """A period whose first year is after its last, refused in the reader's words (a dashboard then
-    shows the whole period, the refusal above its filters); None for any other."""
-    if from_year and to_year and from_year > to_year:
-        return page.gettext("The period's first year is after its last year.")
-    return None
+def refused_period(page: Page, from_year: int | None, to_year: int | None, all_years_shown: bool = False) -> str | None:
+    """A period whose first year is after its last, refused in the reader's words; None for any other.
+    ``all_years_shown``: the page shows every year instead (a dashboard, a region's page), and says so
+    (its figures read as the period's, under a refusal of the period)."""
+    if not (from_year and to_year and from_year > to_year):
+        return None
+    if all_years_shown:
+        return page.gettext("The period's first year is after its last year: the figures below are for every year.")
+    return page.gettext("The period's first year is after its last year.")
 
 
 def refused_home(page: Page, typed: str) -> tuple[str, str | None]:

@@ -227,7 +227,8 @@ def test_a_refused_value_is_named_by_its_label_and_a_reversed_period_is_refused_
     reversed_period = anon.get("/reports/industries/led?from=2020&to=2010", headers=ZH)
     assert reversed_period.status_code == 422
     # in the words of the form's own labels, with the years typed kept in it to be put right
-    assert '<p class="error" role="alert" id="f-period-error">起始年份晚于截止年份。</p>' in reversed_period.text
+    assert '<p class="error" role="alert" id="f-period-error">起始年份晚于截止年份：以下数据为全部年份。</p>' in \
+        reversed_period.text  # the figures below are not the period's: it says so
     assert "<h1>半导体照明 (LED)" in reversed_period.text
     assert 'id="f-from" name="from" type="number" min="1800" max="2200" value="2020"' in reversed_period.text
     assert 'id="f-to" name="to" type="number" min="1800" max="2200" value="2010"' in reversed_period.text
@@ -251,7 +252,8 @@ def test_a_refused_period_or_region_marks_its_fields(portal: Portal) -> None:
     for path in ("/reports/industries/led", "/regions/440000"):
         r = anon.get(path, params={"from": "2025", "to": "2010", "home": XSS}, headers=ZH)
         assert r.status_code == 422 and _marked(r.text) == period | {"f-home": ["f-home-error"]}, path
-        assert html.fromstring(r.text).get_element_by_id("f-period-error").text_content() == "起始年份晚于截止年份。"
+        assert html.fromstring(r.text).get_element_by_id("f-period-error").text_content() == \
+            "起始年份晚于截止年份：以下数据为全部年份。"
         assert XSS not in r.text
     for query, marked in (("r=广东&r=<b>Atlantis&r=&r=&r=", ["r-1"]), ("r=&r=<b>Atlantis", ["r-1"]),
                           ("r=广东&r=广东省&r=", ["r-0", "r-1"]),
@@ -739,8 +741,14 @@ def test_a_refused_subscription_names_every_problem_at_once(portal: Portal) -> N
                                                    "min_keywords": "2.9"}, headers=EN)
     page = html.fromstring(zero.text)
     assert zero.status_code == 400 and _subscriptions(portal) == before
-    assert page.get_element_by_id("t-yellow-error").text_content() == "A threshold is above 0"
-    assert page.get_element_by_id("t-kw-error").text_content() == "A number of keywords is a whole number"
+    # each said below the row of four boxes, naming its own (it read under the first, whichever was refused)
+    assert page.get_element_by_id("t-yellow-error").text_content() == \
+        "Foreign growth, yellow above (%): A threshold is above 0"
+    assert page.get_element_by_id("t-kw-error").text_content() == \
+        "Keywords matched, yellow from: A number of keywords is a whole number"
+    red = html.fromstring(_post(alice, "/reports/subscriptions", {"scope": "led", "yellow_pct": "200", "red_pct": "-5"},
+                                headers=ZH).text)
+    assert red.get_element_by_id("t-red-error").text_content() == "国外申请增长率红色预警阈值（%）：阈值须大于 0"
     assert "No Such Lamps Ltd" in page.get_element_by_id("subscribe-error").text_content()
 
 
