@@ -110,7 +110,8 @@ def show_version(post_id: DbId, version: Annotated[int, Path(ge=1, le=100_000)],
 
 @router.post("/posts/{post_id}/like", summary="Like or unlike a post", response_model=schemas.LikeOut)
 def like(post_id: DbId, w: WriterDep) -> schemas.LikeOut:
-    """A second call takes your like back. Not your own post (400). Answers the post's number of likes."""
+    """A second call takes your like back. Not your own post (400); a post you cannot read is 404.
+    Answers the post's number of likes."""
     return svc.like_post(w, post_id)
 
 
@@ -118,7 +119,7 @@ def like(post_id: DbId, w: WriterDep) -> schemas.LikeOut:
 def flag(post_id: DbId, w: WriterDep) -> schemas.PostFlagOut:
     """One flag per person (flagging again changes nothing); not your own post (400). Three flags from
     different people hide the post (`hidden`) until a moderator restores or deletes it; its author
-    still sees it. The post is listed in the moderation queue."""
+    still sees it. The post is listed in the moderation queue. A post you cannot read is 404."""
     return svc.flag_post(w, post_id)
 
 

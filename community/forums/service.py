@@ -456,10 +456,12 @@ def search(session: Session, query: str, limit: int = 20) -> list[SearchHitOut]:
 
 
 def moderation_queue(session: Session, viewer: User) -> list[QueueItemOut]:
-    """Hidden or flagged posts, newest first; for moderators only."""
+    """Hidden or flagged posts of topics not deleted, newest first, as the portal's queue lists them;
+    for moderators only (a deleted topic's posts have nothing left to decide)."""
     require_staff(viewer)
-    rows = session.scalars(select(Post).where(Post.deleted.is_(False), or_(Post.hidden.is_(True),
-                                                                            Post.flag_count > 0))
+    rows = session.scalars(select(Post).join(Topic, Topic.id == Post.topic_id)
+                           .where(Post.deleted.is_(False), Topic.deleted.is_(False),
+                                  or_(Post.hidden.is_(True), Post.flag_count > 0))
                            .order_by(Post.id.desc()).limit(200))
     return [QueueItemOut(post_id=p.id, topic_id=p.topic_id, hidden=p.hidden, reason=p.hidden_reason,
                          flags=len(p.flags)) for p in rows]
@@ -565,8 +567,9 @@ def delete_own_post(w: Writer, post_id: int) -> PostOut:
 
 
 def like_post(w: Writer, post_id: int) -> LikeOut:
-    """Like, or take the like back."""
-    post = get_post(w.session, post_id)
+    """Like, or take the like back: only a post the reader can read (a hidden post's likes told that
+    it was there)."""
+    post, _ = _readable_post(w.session, post_id, w.actor)
     user = w.actor
     if post.author_id == user.id:
         raise InvalidInput("you cannot like your own post")
@@ -578,8 +581,8 @@ def like_post(w: Writer, post_id: int) -> LikeOut:
 
 def flag_post(w: Writer, post_id: int, reason: str | None = None) -> PostFlagOut:
     """Enough distinct flags hide the post until a moderator decides; the reason, if given, is kept
-    with the audit entry, where the moderation queue reads it."""
-    post = get_post(w.session, post_id)
+    with the audit entry, where the moderation queue reads it. Only a post the reader can read."""
+    post, _ = _readable_post(w.session, post_id, w.actor)
     flag_and_hold(post, w.actor, FLAGS_TO_HIDE, "post")
     post.flag_count = len(post.flags)
     if reason:

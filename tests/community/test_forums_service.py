@@ -124,6 +124,15 @@ def test_three_distinct_flags_hide_a_post_into_the_queue(forum: Forum) -> None:
         svc.moderation_queue(c.session, c.user())
     queued = svc.moderation_queue(c.session, forum.moderator)
     assert [(q.post_id, q.hidden, q.reason, q.flags) for q in queued] == [(post, True, "flagged by 3 users", 3)]
+    # a hidden post cannot be liked or flagged by whom it is hidden from: the answer told that it was there
+    for act in (svc.like_post, svc.flag_post):
+        with pytest.raises(NotFound):
+            act(c.writer(c.user()), post)
+        c.session.rollback()
+    assert svc.like_post(c.writer(forum.moderator), post).likes == 1  # moderators read it
+    # a deleted topic's posts leave the queue, as they leave the portal's
+    svc.moderate_topic(c.writer(forum.moderator), forum.topic, ModerationAction.delete)
+    assert svc.moderation_queue(c.session, forum.moderator) == []
 
 
 def test_flag_and_hold_on_a_post_hides_once(community: Community) -> None:
