@@ -73,8 +73,9 @@ def claim_agency(agency_id: DbId, body: schemas.TextIn, w: WriterDep) -> schemas
 @router.post("/agency-claims/{claim_id}/decide", summary="Decide a claim (admins)", response_model=schemas.ClaimOut)
 def decide_claim(claim_id: DbId, body: schemas.DecideIn, w: AdminWriterDep) -> schemas.ClaimOut:
     """`approve` true makes the claimant the agency's verified account (it then edits the profile,
-    replies to reviews, confirms clients and objects to the tier); false rejects the claim. 409 when
-    the claim is decided already, or (to approve it) when the agency has been claimed meanwhile."""
+    replies to reviews, confirms clients and objects to the tier) and rejects the agency's other pending
+    claims; false rejects the claim. 409 when the claim is decided already, or (to approve it) when the
+    agency has been claimed meanwhile."""
     return svc.decide_claim(w, claim_id, body.approve)
 
 

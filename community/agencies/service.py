@@ -303,7 +303,9 @@ def claim_agency(w: Writer, agency_id: int, evidence: str) -> ClaimOut:
 
 
 def decide_claim(w: Writer, claim_id: int, approve: bool) -> ClaimOut:
-    """An admin approves (the claimant's account then speaks for the agency) or rejects a claim."""
+    """An admin approves (the claimant's account then speaks for the agency) or rejects a claim. An
+    approval decides the agency's other pending claims too, rejected (they waited for ever, and
+    approving one later was refused as already claimed)."""
     require_admin(w.actor)
     row = get_or_not_found(w.session, AgencyClaim, claim_id, "claim %(id)s not found")
     if row.status != ClaimStatus.pending:
@@ -313,6 +315,12 @@ def decide_claim(w: Writer, claim_id: int, approve: bool) -> ClaimOut:
         if agency.owner_id is not None:
             raise Conflict("this profile is already claimed")
         agency.owner_id = row.user_id
+        for other in w.session.scalars(select(AgencyClaim).where(
+                AgencyClaim.agency_id == row.agency_id, AgencyClaim.status == ClaimStatus.pending,
+                AgencyClaim.id != row.id)):
+            other.status, other.decided_by = ClaimStatus.rejected, w.actor.id
+            w.audit(AuditAction.agency_claim_decide, "agency_claim", other.id, approved=False,
+                    claim_id=row.id)  # the claim approved instead
     row.status, row.decided_by = (ClaimStatus.approved if approve else ClaimStatus.rejected), w.actor.id
     w.audit(AuditAction.agency_claim_decide, "agency_claim", row.id, approved=approve)
     w.commit()

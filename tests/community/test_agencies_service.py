@@ -70,9 +70,10 @@ def test_claims_are_decided_by_admins_once(community: Community) -> None:
     assert svc.decide_claim(c.writer(admin), claim.id, approve=True).status == "approved"
     assert svc.agency_profile(c.session, agency).claimed
     c.refused(lambda: svc.decide_claim(c.writer(admin), claim.id, approve=False), Conflict)
-    c.refused(lambda: svc.decide_claim(c.writer(admin), rival_claim.id, approve=True), Conflict)
+    # the approval decided the rival's claim too: it waited for ever, and could never be approved
     row = c.session.get(AgencyClaim, rival_claim.id)
-    assert row is not None and row.status == "pending"  # the refused approval did not half-decide it
+    assert row is not None and (row.status, row.decided_by) == ("rejected", admin.id)
+    c.refused(lambda: svc.decide_claim(c.writer(admin), rival_claim.id, approve=True), Conflict)
     c.refused(lambda: svc.claim_agency(c.writer(rival), agency, "again"), Conflict)
     c.refused(lambda: svc.decide_claim(c.writer(admin), 999_999, approve=True), NotFound)
 
