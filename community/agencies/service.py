@@ -355,6 +355,7 @@ def review_agency(w: Writer, agency_id: int, body: ReviewIn, search: SearchServi
     author = w.actor
     if agency.owner_id == author.id:
         raise PermissionDenied("an agency cannot review itself")
+    _lock_for_reviews(w.session, agency.id)  # two requests at once made two reviews (each saw none)
     if _my_review(w.session, agency.id, author.id) is not None:
         raise Conflict("you already reviewed this agency: edit your review on its page instead of writing another")
     review = Review(agency_id=agency.id, author_id=author.id, client_network=_network(w.ctx.client_ip),
@@ -670,14 +671,20 @@ def agency_page(session: Session, agency_id: int, viewer: User | None) -> Agency
         objections=[ObjectionView.model_validate(o) for o in objections])
 
 
+def _lock_for_reviews(session: Session, agency_id: int) -> None:
+    """The agency's row locked (in the lock order of ``recompute``: the prior, then the agency), so
+    that one reader's two submissions at once make one review, not two."""
+    current_prior(session)
+    session.execute(select(Agency.id).where(Agency.id == agency_id).with_for_update())
+
+
 def save_review(w: Writer, agency_id: int, body: ReviewIn, search: SearchService | None = None) -> ReviewSavedOut:
     """One review per reader and agency: the reader's review is edited if there is one, else written
     (as ``review_agency``). The agency's row is locked first, so two submissions make one review."""
     agency = get_agency(w.session, agency_id)
     if agency.owner_id == w.actor.id:
         raise PermissionDenied("an agency cannot review itself")
-    current_prior(w.session)  # the lock order of recompute: the prior, then the agency
-    w.session.execute(select(Agency.id).where(Agency.id == agency.id).with_for_update())
+    _lock_for_reviews(w.session, agency.id)
     review = _my_review(w.session, agency.id, w.actor.id)
     if review is None:
         created = review_agency(w, agency.id, body, search)

@@ -164,3 +164,42 @@ def test_a_review_during_recomputation_waits_and_is_rated_under_the_new_prior(pg
         assert row.breakdown["rating"]["prior_mean"] == round(prior.mean, 4)
         assert row.bayes == pytest.approx((5 * MIN_REVIEWS + 1 + prior.mean * K_PRIOR) / (MIN_REVIEWS + 1 + K_PRIOR),
                                           abs=1e-4)
+
+
+def test_one_readers_two_reviews_at_once_make_one(pg_url: str) -> None:
+    """PostgreSQL: two POSTs of one reader's review at once (two engagement numbers) each found no
+    review of theirs and both were written; the agency's row is now locked first, so the second waits,
+    then finds the first and is refused."""
+    from core.errors import Conflict
+
+    setup = Community(session_factory(pg_url)())
+    admin, author = setup.user(Role.admin), setup.user()
+    agency = _agency(setup, admin, "Twice")
+    setup.session.close()
+    holder = session_factory(pg_url)()
+    holder.execute(select(Agency.id).where(Agency.id == agency).with_for_update())  # both requests wait on it
+    outcomes: list[str] = []
+
+    def write(ref: str) -> None:
+        writer = Community(session_factory(pg_url)())
+        body = ReviewIn(engagement_ref=ref, professionalism=4, responsiveness=4, cost_transparency=4, outcome=4)
+        try:
+            svc.review_agency(writer.writer(author), agency, body)
+            outcomes.append("written")
+        except Conflict:
+            outcomes.append("refused")
+        finally:
+            writer.session.close()
+
+    threads = [threading.Thread(target=write, args=(ref,)) for ref in ("INV-1", "INV-2")]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.0)
+    holder.rollback()
+    holder.close()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["refused", "written"]
+    with session_factory(pg_url)() as check:
+        assert len(check.scalars(select(Review).where(Review.agency_id == agency,
+                                                      Review.author_id == author.id)).all()) == 1
