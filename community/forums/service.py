@@ -411,8 +411,9 @@ def hide_version(w: Writer, post_id: int, version: int, reason: str) -> VersionH
     (readers of the history read why): the text an edit took out may be what must not be read. The
     text is kept; hiding it again only changes the reason. The post's author is no exception (as
     Discourse's hidden revisions, for staff only): a version may be a moderator's edit, not the
-    author's text, and the author reads in the history that it was hidden and why (no inbox notice). A hidden post, unlike a hidden
-    version, its author still reads, marked hidden with the reason, and edits (``_visible_to``)."""
+    author's text, and the author reads in the history that it was hidden and why (no inbox notice).
+    A hidden post, unlike a hidden version, its author still reads, marked hidden with the reason,
+    and edits (``_visible_to``)."""
     row = _earlier_version(w, post_id, version)
     reason = VersionHideIn(reason=reason).reason  # after the permission: a member learns no more than "no"
     if row.hidden_at is None or row.hidden_reason != reason:
