@@ -39,13 +39,26 @@ def _schedule(app: Application, item: ServiceItem, now: datetime, fired: set[str
     Resumed after 补正, the time left ends within some working day, and the deadline is that day's end:
     a citizen is promised a day ("…24时"), not 00:00:11 after a twelve-second pause, and no deadline
     comes earlier than the exact time left (the day a period starts is not counted, as at its start)."""
-    left = app.step_budget_s - app.step_used_s
-    app.step_due_at = end_of_day(add_working_seconds(now, left))
+    app.step_due_at, more = _day_end(now, app.step_budget_s - app.step_used_s)
+    app.step_budget_s += more
     app.yellow_at = None if "yellow" in fired else add_working_seconds(
         now, item.warn_ratio * app.step_budget_s - app.step_used_s)
     app.red_at = None if "red" in fired else app.step_due_at
-    app.total_due_at = end_of_day(add_working_seconds(now, app.total_budget_s - app.total_used_s))
+    app.total_due_at, more = _day_end(now, app.total_budget_s - app.total_used_s)
+    app.total_budget_s += more
     app.provisional_year = first_unknown_year(app.step_due_at, app.total_due_at)
+
+
+def _day_end(now: datetime, left: float) -> tuple[datetime, float]:
+    """The deadline ``left`` working seconds after ``now``, at the end of the working day they end in,
+    and the working seconds that adds to the budget: the time shown and the time counted (whether a
+    step or the handling was on time, the share used) stay one. Time already used up adds nothing:
+    an overdue step stays due when it was."""
+    exact = add_working_seconds(now, left)
+    if left <= 0:
+        return exact, 0.0
+    due = end_of_day(exact)
+    return due, working_seconds(exact, due)
 
 
 def pause(app: Application, now: datetime) -> None:

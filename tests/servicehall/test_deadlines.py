@@ -223,6 +223,10 @@ def test_a_deadline_after_a_pause_is_the_end_of_a_day(sessions: sessionmaker[Ses
     assert resumed.step_due_at == dt.datetime(2026, 3, 11, tzinfo=BEIJING)  # the end of 10 March
     assert resumed.total_due_at is not None and resumed.total_due_at.astimezone(BEIJING).time() == dt.time()
     assert resumed.red_at == resumed.step_due_at
+    # the time counted is the time shown: what is left of each budget runs to its deadline
+    for budget, used, due in ((resumed.step_budget_s, resumed.step_used_s, resumed.step_due_at),
+                              (resumed.total_budget_s, resumed.total_used_s, resumed.total_due_at)):
+        assert abs(budget - used - working_seconds(resumed.running_since, due)) < 1
 
 
 def _cards(office: Office, number: str) -> list[tuple[CardLevel, dt.datetime]]:
