@@ -143,7 +143,8 @@ def moderate_topic(topic_id: DbId, body: schemas.ModerationIn, w: ModeratorWrite
 @router.get("/moderation/queue", summary="Flagged posts (moderators)", response_model=list[schemas.QueueItemOut])
 def moderation_queue(session: SessionDep, moderator: ModeratorUser) -> list[schemas.QueueItemOut]:
     """Moderators and admins: up to 200 posts that are hidden or flagged, newest first, with their
-    number of `flags` and why they are hidden (`reason`). Deleted posts are left out."""
+    number of `flags` and why they are hidden (`reason`). Deleted posts, and the posts of deleted
+    topics, are left out."""
     return svc.moderation_queue(session, moderator)
 
 

@@ -785,8 +785,13 @@ def topic_view(session: Session, topic_id: int, viewer: User | None, number: int
 
 
 def _readable_post(session: Session, post_id: int, viewer: User | None) -> tuple[Post, Topic]:
+    """The post and its topic, if ``viewer`` can read them; else "post … not found", the words for a
+    post that never was (a hidden topic's "topic 12 not found" told that the post was there, and where)."""
     post = get_post(session, post_id)
-    topic = get_topic(session, post.topic_id, viewer)
+    try:
+        topic = get_topic(session, post.topic_id, viewer)
+    except NotFound:
+        raise NotFound.said("post %(id)s not found", id=post_id) from None
     if post.hidden and not is_staff(viewer) and (viewer is None or viewer.id != post.author_id):
         raise NotFound.said("post %(id)s not found", id=post_id)
     return post, topic

@@ -130,6 +130,13 @@ def test_three_distinct_flags_hide_a_post_into_the_queue(forum: Forum) -> None:
             act(c.writer(c.user()), post)
         c.session.rollback()
     assert svc.like_post(c.writer(forum.moderator), post).likes == 1  # moderators read it
+    _, shown = forum.post("a post of a topic about to be hidden")
+    svc.moderate_topic(c.writer(forum.moderator), forum.topic, ModerationAction.hide)
+    with pytest.raises(NotFound) as refused:
+        svc.like_post(c.writer(c.user()), shown)
+    assert refused.value.detail == f"post {shown} not found"  # as of a post that never was, not its topic
+    c.session.rollback()
+    svc.moderate_topic(c.writer(forum.moderator), forum.topic, ModerationAction.restore)
     # a deleted topic's posts leave the queue, as they leave the portal's
     svc.moderate_topic(c.writer(forum.moderator), forum.topic, ModerationAction.delete)
     assert svc.moderation_queue(c.session, forum.moderator) == []
