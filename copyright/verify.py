@@ -94,9 +94,15 @@ def _b64(value: Any) -> bytes:
         raise _Refused("not base64") from exc
 
 
+MAX_SAFE_INTEGER = 2**53 - 1  # what JavaScript's numbers hold exactly: verify.js's limit too
+
+
 def _is_integer(value: Any) -> bool:
-    """A JSON integer, not a string or a float that ``int()`` would also take."""
-    return isinstance(value, int) and not isinstance(value, bool)
+    """A JSON integer as verify.js reads one (``Number.isSafeInteger``): not a string, not a fraction,
+    within ±(2^53 − 1); ``5.0`` is one (``JSON.parse`` makes it 5), ``2**53`` is not."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return float(value).is_integer() and abs(value) <= MAX_SAFE_INTEGER
 
 
 def _text(value: Any) -> str:
@@ -143,7 +149,7 @@ def step_1_certificate_format(c: _Check) -> bool:
         raise _missing("log.checkpoint")
     c.statement, c.signature = statement, signatures[0]
     c.number, c.sha256 = _text(statement["number"]), _text(content["sha256"])
-    c.index, c.tree_size, c.inclusion_proof = entry["index"], entry["tree_size"], proof
+    c.index, c.tree_size, c.inclusion_proof = int(entry["index"]), int(entry["tree_size"]), proof
     c.note = _text(entry["checkpoint"])
     return True
 
