@@ -86,10 +86,18 @@ def allowed_path(path_text: str, roots: list[Path]) -> Path:
 
 
 def _under_a_root(path: Path, roots: list[Path]) -> Path:
-    """``path`` itself when absolute; else under the first root that has it (else the first root)."""
+    """``path`` itself when absolute; else under the one root that has it (else the first root). A
+    relative path names something inside a root: not the root itself ("" or "." queued all of it),
+    nor a name two roots have (which one would be loaded?)."""
     if path.is_absolute() or not roots:
         return path
-    return next((root / path for root in roots if (root / path).exists()), roots[0] / path)
+    if path == Path("."):
+        raise InvalidInput("give a file or folder inside the load roots, not a root itself")
+    found = [root / path for root in roots if (root / path).exists()]
+    if len(found) > 1:
+        raise InvalidInput.said("%(path)s is in more than one load root (%(roots)s): give its full path",
+                                path=Quoted(str(path)), roots=Listed(found))
+    return found[0] if found else roots[0] / path
 
 
 def _backend(settings: Settings, requested: BackendKind | None) -> BackendKind:

@@ -150,3 +150,10 @@ def test_a_relative_path_is_read_under_the_load_roots_not_the_servers_folder(tmp
         service.allowed_path("nope.xml", roots)
     with pytest.raises(InvalidInput, match="outside the folders loads may read"):
         service.allowed_path("../../etc", roots)  # resolved, then checked: no way out
+    for whole in ("", ".", "./"):  # a root itself: everything in it would be queued
+        with pytest.raises(InvalidInput, match="not a root itself"):
+            service.allowed_path(whole, roots)
+    (shared / "week.xml").write_text("<x/>")
+    with pytest.raises(InvalidInput, match="in more than one load root"):
+        service.allowed_path("week.xml", roots)
+    assert service.allowed_path(str(incoming / "week.xml"), roots) == (incoming / "week.xml").resolve()
