@@ -12,6 +12,7 @@ from core.accounts.models import User
 from core.accounts.permissions import is_admin
 from servicehall.catalogue import roles_of
 from servicehall.models import Application, Department, Event, Status
+from servicehall.schemas import IdleReason
 from servicehall.workflow import APPLICANT_ACTIONS, ROLE_FOR_STATUS, Action
 
 # 审批分离: the earlier steps whose actor may not decide a step of the same round (a send-back
@@ -47,6 +48,20 @@ def barred_by(session: Session, user: User | None, app: Application) -> Action |
     if user is None or role is None or role not in roles_of(session, user, app.department_id):
         return None
     return earlier_step_of(session, user.id, app)
+
+
+def idle_reason(session: Session, user: User | None, app: Application, actions: list[Action]) -> IdleReason | None:
+    """Why ``user``, who reads ``app`` as its department's staff or as an admin, has no step to take
+    on it while it waits for staff (None when they have one, or ``barred_by`` says why)."""
+    role = ROLE_FOR_STATUS.get(app.status)
+    if user is None or actions or role is None:
+        return None
+    roles = roles_of(session, user, app.department_id)
+    if role not in roles:
+        return IdleReason.no_role if roles or is_admin(user) else None
+    if earlier_step_of(session, user.id, app) is not None:
+        return None
+    return IdleReason.assigned_elsewhere if app.assignee_id not in (None, user.id) else None
 
 
 def last_actor(session: Session, app: Application, action: Action) -> int | None:

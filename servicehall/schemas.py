@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Annotated
 
@@ -130,6 +131,14 @@ class MaterialOut(RowOut):
     uploaded_at: Beijing
 
 
+class IdleReason(enum.StrEnum):
+    """Why someone who reads an application as staff (its department's, or an admin) has no step
+    to take on it now, while it waits for staff: the page says so instead of showing no buttons."""
+
+    no_role = "no_role"  # no role of the department that acts on the current step
+    assigned_elsewhere = "assigned_elsewhere"  # holds that role, but the step is assigned to another
+
+
 class ActionChoice(BaseModel):
     """An action the caller may take now, named as it is where it is taken."""
 
@@ -191,6 +200,10 @@ class ApplicationOut(BaseModel):
     cards: list[CardOut]
     actions: list[Action] = Field(description="What the caller may do now.")
     choices: list[ActionChoice] = Field(description="The same actions, named for this step.")
+    idle: IdleReason | None = Field(default=None, description=(
+        "Why the caller, the department's staff or an admin, has no step to take now (none when they have one, "
+        "when the department separates duties and that bars them: see barred_by, or when it waits for the "
+        "applicant)."))
     barred_by: Action | None = Field(default=None, description=(
         "The earlier step of this round the caller took, which keeps them from taking this one although "
         "they hold its role: the department separates duties (审批分离)."))

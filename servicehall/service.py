@@ -114,9 +114,11 @@ def _names(specs: Sequence[dict[str, str]]) -> Named:
 def _unfilled(missing: Sequence[dict[str, str]], too_long: Sequence[dict[str, str]] = ()) -> InvalidInput:
     """Every required field left empty and every one too long, named at once (the form was refused
     for one, then for the next): ``unfilled`` and ``too_long`` name them for the form to mark."""
-    if missing and too_long:
-        error = InvalidInput.said("these fields are required: %(fields)s; these take at most %(max_length)s "
-                                  "characters: %(long)s", fields=_names(missing), long=_names(too_long),
+    if missing and too_long:  # "must": the same words for one field and for several
+        error = InvalidInput.said("%(fields)s must be filled in; %(long)s must be at most %(max_length)s characters "
+                                  "long", fields=_names(missing), long=_names(too_long), max_length=FIELD_MAX_CHARS)
+    elif len(too_long) > 1:
+        error = InvalidInput.said("%(fields)s must be at most %(max_length)s characters long", fields=_names(too_long),
                                   max_length=FIELD_MAX_CHARS)
     elif too_long:
         error = InvalidInput.said("%(field)s takes at most %(max_length)s characters", field=_names(too_long),

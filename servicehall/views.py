@@ -15,7 +15,7 @@ from core.db import utcnow
 from core.errors import NotFound, PermissionDenied
 from core.settings import Settings
 from servicehall import calendar, clock, uploads, workflow
-from servicehall.access import barred_by, earlier_step_of, may_act, sees_internal, visible
+from servicehall.access import barred_by, earlier_step_of, idle_reason, may_act, sees_internal, visible
 from servicehall.calendar import DAY
 from servicehall.catalogue import roles_of
 from servicehall.models import (
@@ -109,7 +109,7 @@ def application_out(session: Session, viewer: User | None, app: Application,
         events=_events(session, viewer, app),
         cards=[CardOut(level=c.level, step=c.step, fired_at=c.fired_at, closed_at=c.closed_at) for c in cards],
         actions=(actions := actions_for(session, viewer, app)), choices=choices_of(actions, app.status),
-        barred_by=barred_by(session, viewer, app),
+        barred_by=barred_by(session, viewer, app), idle=idle_reason(session, viewer, app, actions),
         can_rate=viewer is not None and viewer.id == app.applicant_id and app.status in (
             Status.completed, Status.rejected) and app.satisfaction is None)
 

@@ -66,7 +66,8 @@ NOTIFICATIONS = [N_("hall.new_application"), N_("hall.status"), N_("hall.materia
                  N_("hall.rescheduled")]
 ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field)s is required"),
           N_("these fields are required: %(fields)s"),
-          N_("these fields are required: %(fields)s; these take at most %(max_length)s characters: %(long)s"),
+          N_("%(fields)s must be filled in; %(long)s must be at most %(max_length)s characters long"),
+          N_("%(fields)s must be at most %(max_length)s characters long"),
           N_("this service lists %(count)s materials: a file is labelled with another"),
           N_("application %(number)s is %(status)s: %(action)s is not possible now"),
           N_("you may not %(action)s application %(number)s"), N_("say why (%(action)s needs a comment)"),

@@ -139,8 +139,9 @@ def test_required_fields_and_materials_are_asked_for(office: Office) -> None:
     long = ApplyIn(item="rights-protection", fields={"subject": " ", "infringer": "i", "details": "x" * 8000})
     with pytest.raises(InvalidInput) as both_kinds:
         service.apply(w, office.settings, long, [])
-    assert both_kinds.value.in_words(zh, Language.zh) == \
-        "以下各项为必填项：作品或专利；以下各项最多 5000 个字符：情况说明"
+    assert both_kinds.value.in_words(zh, Language.zh) == "作品或专利为必填项；情况说明最多 5000 个字符"
+    assert both_kinds.value.detail == \
+        "The work or patent must be filled in; Details must be at most 5000 characters long"
     assert (both_kinds.value.extra["unfilled"], both_kinds.value.extra["too_long"]) == (["subject"], ["details"])
     w.session.rollback()
     assert service.apply(w, office.settings, two, [("a.txt", io.BytesIO(b"a")), ("b.txt", io.BytesIO(b"b"))]).number

@@ -234,10 +234,21 @@ def test_an_admin_without_a_department_role_is_told_why_and_where_roles_are_give
     refused = admin.get("/service-hall/work", headers=ZH)
     assert refused.status_code == 403
     said = html.fromstring(refused.text)
-    assert "您尚未担任任何部门职务" in said.xpath("string(//main)")
+    assert "您尚未担任任何部门岗位" in said.xpath("string(//main)")
     assert said.xpath('//main//a[@href="/service-hall"]')  # back to the hall, not to the patent search
     crumbs = html.fromstring(admin.get(STAFF, headers=EN).text).xpath('//p[contains(@class, "crumbs")]//a/@href')
     assert crumbs == ["/service-hall"]  # no link to a worklist that refuses them
+    # a second acceptor, when the step is assigned to the first, is told so (not that they hold no role)
+    give(office, "reviewer", "acceptor")
+    service.assign(office.writer("head"), number, AssignIn(assignee_id=office.people["acceptor"]), now=NOW)
+    with office.sessions() as session:
+        first = session.get(User, office.people["acceptor"])
+        assert first is not None
+        name = first.display_name
+    other = html.fromstring(people["reviewer"].get(f"/service-hall/applications/{number}", headers=EN).text)
+    assert other.xpath('string(//*[@id="no-role-note"])') == f"This step is assigned to {name}: only they take it now."
+    shown = html.fromstring(people["acceptor"].get(f"/service-hall/applications/{number}", headers=EN).text)
+    assert shown.xpath('//*[@id="no-role-note"]') == [] and shown.xpath('//*[@id="staff-actions"]')
 
 
 def test_a_staff_step_refused_for_its_missing_comment_keeps_what_was_typed(office: Office,
@@ -259,6 +270,15 @@ def test_a_staff_step_refused_for_its_missing_comment_keeps_what_was_typed(offic
     assert form.get_element_by_id("result").text_content() == "Kept <b>as typed</b>"
     assert html.fromstring(people["acceptor"].get(path, headers=EN).text).xpath(
         '//textarea[@id="comment"]/@aria-invalid') == []
+    # the applicant's supply refused (an empty file) keeps what they wrote
+    do(office, "acceptor", number, Action.request_materials)
+    applicant = people["applicant"]
+    refused_supply = applicant.post(f"{path}/supply", headers=EN, follow_redirects=False,
+                                    data={"comment": "The receipt <i>follows</i>", "csrf_token": csrf(applicant, path)},
+                                    files={"files": ("receipt.pdf", b"", "application/pdf")})
+    assert refused_supply.status_code == 400, refused_supply.text[:500]
+    assert html.fromstring(refused_supply.text).get_element_by_id("supply-comment").text_content() == \
+        "The receipt <i>follows</i>"
 
 
 # --- 4. what people wrote keeps its line breaks, escaped -----------------------------------------
