@@ -135,10 +135,8 @@ def offer(w: Writer, number: str, body: OfferIn) -> OfferOut:
                        terms=terms.model_dump(mode="json"))
     session.add(row)
     session.flush()
-    work = session.get(Work, reg.work_id)
-    assert work is not None
-    notify(session, licensee.id, Kind.offered, f"A licence to {work.title} is offered to you", offer_id=row.id,
-           number=reg.number, work_title=work.title, counterpart=w.actor.display_name or w.actor.email)
+    tell_party(session, licensee.id, Kind.offered, "A licence to {title} is offered to you", reg, w.actor,
+               offer_id=row.id)
     w.audit(AuditAction.copyright_licence_offer, "registration", number, offer_id=row.id, licensee=licensee.id)
     w.commit()
     return _out(session, row)
@@ -190,20 +188,26 @@ def _answer(w: Writer, offer_id: int, status: OfferStatus) -> LicenceOffer:
         row.licence_id = _log_licence(session, row).id
     reg = session.get(Registration, row.registration_id)
     assert reg is not None
-    work = session.get(Work, reg.work_id)
-    assert work is not None
-    _tell(session, row, other, answer, reg, work, actor)
+    _tell(session, row, other, answer, reg, actor)
     w.audit(AuditAction.copyright_licence_answer, "licence_offer", row.id, outcome=status.value,
             licence_id=row.licence_id)
     w.commit()
     return row
 
 
-def _tell(session: Session, row: LicenceOffer, to: int, answer: _Answer, reg: Registration, work: Work,
-          actor: User) -> None:
+def tell_party(session: Session, to: int, kind: Kind, title: str, reg: Registration, actor: User,
+               **extra: Any) -> None:
+    """A party's inbox notice of what ``actor`` did to the rights in ``reg``'s work: ``title`` with the
+    work's title for ``{title}``, and who acted by the name they show (not their e-mail address)."""
+    work = session.get(Work, reg.work_id)
+    assert work is not None
+    notify(session, to, kind, title.format(title=work.title), number=reg.number, work_title=work.title,
+           counterpart=actor.display_name or actor.email.partition("@")[0], **extra)
+
+
+def _tell(session: Session, row: LicenceOffer, to: int, answer: _Answer, reg: Registration, actor: User) -> None:
     """Tell the other party how the offer was closed; the licensee's notice of it is settled."""
-    notify(session, to, answer.kind, f"{answer.title}: {work.title}", offer_id=row.id, number=reg.number,
-           work_title=work.title, counterpart=actor.display_name or actor.email)
+    tell_party(session, to, answer.kind, f"{answer.title}: {{title}}", reg, actor, offer_id=row.id)
     settle(session, row.licensee_id, Kind.offered, row.status.value, offer_id=row.id)  # no longer waits for an answer
 
 
@@ -248,8 +252,6 @@ def withdraw_ungrantable(w: Writer, reg: Registration) -> list[int]:
     waiting = session.scalars(select(LicenceOffer).where(
         LicenceOffer.registration_id == reg.id, LicenceOffer.licensor_id == actor.id,
         LicenceOffer.status == OfferStatus.offered).order_by(LicenceOffer.id)).all()
-    work = session.get(Work, reg.work_id)
-    assert work is not None
     withdrawn: list[int] = []
     for row in waiting:
         try:
@@ -257,7 +259,7 @@ def withdraw_ungrantable(w: Writer, reg: Registration) -> list[int]:
         except PermissionDenied:
             if not _claimed(session, row, OfferStatus.withdrawn):
                 continue
-            _tell(session, row, row.licensee_id, ANSWERS[OfferStatus.withdrawn], reg, work, actor)
+            _tell(session, row, row.licensee_id, ANSWERS[OfferStatus.withdrawn], reg, actor)
             w.audit(AuditAction.copyright_licence_answer, "licence_offer", row.id,
                     outcome=OfferStatus.withdrawn.value, reason="rights transferred")
             withdrawn.append(row.id)

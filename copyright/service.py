@@ -76,7 +76,6 @@ from core.celery_app import TaskQueue
 from core.errors import Conflict, InvalidInput, NotFound, refusals_about, validator_words
 from core.filekinds import program_kind
 from core.i18n import Term, shown_day
-from core.notifications import notify
 from core.settings import Settings
 
 FINGERPRINT_BYTES = 32 * 1024 * 1024  # enough of a file to fingerprint images and texts
@@ -288,11 +287,8 @@ def grant_licence(w: Writer, number: str, body: rights.LicenceIn) -> LicenceOut:
     the licensee is told in their inbox, so no licence names them without their knowing."""
     reg = get_registration(w.session, number)
     lic = rights.license_work(w.session, reg, w.actor, body)
-    work = w.session.get(Work, reg.work_id)
-    assert work is not None
-    notify(w.session, lic.licensee_id, offers.Kind.granted, f"A licence to {work.title} names you",
-           number=number, work_title=work.title, counterpart=w.actor.display_name or w.actor.email,
-           rights=lic.rights, start_date=lic.start_date.isoformat())
+    offers.tell_party(w.session, lic.licensee_id, offers.Kind.granted, "A licence to {title} names you", reg, w.actor,
+                      rights=lic.rights, start_date=lic.start_date.isoformat())
     w.audit(AuditAction.copyright_licence, "registration", number, licence_id=lic.id, licensee=lic.licensee_id)
     w.commit()
     return LicenceOut.model_validate(lic, from_attributes=True)
@@ -303,11 +299,8 @@ def transfer_rights(w: Writer, number: str, body: rights.TransferIn) -> Transfer
     licence offers of rights they no longer hold are withdrawn."""
     reg = get_registration(w.session, number)
     t = rights.transfer(w.session, reg, w.actor, body)
-    work = w.session.get(Work, reg.work_id)
-    assert work is not None
-    notify(w.session, t.to_user_id, offers.Kind.transferred, f"Rights in {work.title} are transferred to you",
-           number=number, work_title=work.title, counterpart=w.actor.display_name or w.actor.email,
-           rights=t.rights, effective_date=t.effective_date.isoformat())
+    offers.tell_party(w.session, t.to_user_id, offers.Kind.transferred, "Rights in {title} are transferred to you",
+                      reg, w.actor, rights=t.rights, effective_date=t.effective_date.isoformat())
     w.audit(AuditAction.copyright_transfer, "registration", number, transfer_id=t.id, to=t.to_user_id)
     withdrawn = offers.withdraw_ungrantable(w, reg)
     w.commit()
@@ -346,8 +339,8 @@ def file_dispute(w: Writer, number: str, body: DisputeIn) -> DisputeOut:
     d = rights.open_dispute(w.session, reg, w.actor, body.reason, body.evidence)
     work = w.session.get(Work, reg.work_id)
     assert work is not None
-    notify(w.session, work.owner_id, offers.Kind.disputed, f"Your registration of {work.title} is disputed",
-           number=number, work_title=work.title, counterpart=w.actor.display_name or w.actor.email)
+    offers.tell_party(w.session, work.owner_id, offers.Kind.disputed, "Your registration of {title} is disputed", reg,
+                      w.actor)
     w.audit(AuditAction.copyright_dispute, "registration", number, dispute_id=d.id)
     w.commit()
     return DisputeOut(id=d.id, status=d.status)
