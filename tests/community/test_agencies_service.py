@@ -15,6 +15,7 @@ from community.agencies.models import Agency, AgencyClaim, RecordKind, Review, S
 from community.agencies.schemas import AgencyIn, AgencyPatch, RecordIn, ReviewFlagOut, ReviewIn, ReviewQueueEntryOut
 from community.flags import flag_and_hold
 from core.accounts.models import Role, User
+from core.audit import AuditRecord
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.community.conftest import Community
 
@@ -73,6 +74,10 @@ def test_claims_are_decided_by_admins_once(community: Community) -> None:
     # the approval decided the rival's claim too: it waited for ever, and could never be approved
     row = c.session.get(AgencyClaim, rival_claim.id)
     assert row is not None and (row.status, row.decided_by) == ("rejected", admin.id)
+    audited = c.session.scalars(select(AuditRecord).where(AuditRecord.action == "agency.claim.decide",
+                                                          AuditRecord.object_id == str(rival_claim.id))).all()
+    assert [(a.actor_id, a.details["approved"], a.details["claim_id"]) for a in audited] == [(admin.id, False,
+                                                                                              claim.id)]
     c.refused(lambda: svc.decide_claim(c.writer(admin), rival_claim.id, approve=True), Conflict)
     c.refused(lambda: svc.claim_agency(c.writer(rival), agency, "again"), Conflict)
     c.refused(lambda: svc.decide_claim(c.writer(admin), 999_999, approve=True), NotFound)

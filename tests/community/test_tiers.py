@@ -195,6 +195,7 @@ def test_one_readers_two_reviews_at_once_make_one(pg_url: str) -> None:
     for thread in threads:
         thread.start()
     time.sleep(1.0)
+    assert outcomes == [] and all(t.is_alive() for t in threads)  # both wait for the agency's row
     holder.rollback()
     holder.close()
     for thread in threads:
