@@ -375,6 +375,8 @@ REFUSALS = [
     N_('the worklist is for department staff: an administrator gives the roles'),
     N_('%(number)s is under review: its review decides it, and it can be disputed once registered'),
     N_('you cannot dispute your own registration'),
+    N_('give a file or folder inside the load roots, not a root itself'),
+    N_('%(path)s is in more than one load root (%(roots)s): give its full path'),
     N_("the worklist is for department staff, and you hold no department role yet: give yourself or others a role "
        "on the hall's staff page"),
     N_('agency %(id)s not found'),

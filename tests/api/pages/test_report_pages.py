@@ -227,7 +227,7 @@ def test_a_refused_value_is_named_by_its_label_and_a_reversed_period_is_refused_
     reversed_period = anon.get("/reports/industries/led?from=2020&to=2010", headers=ZH)
     assert reversed_period.status_code == 422
     # in the words of the form's own labels, with the years typed kept in it to be put right
-    assert '<p class="error" role="alert" id="f-period-error">起始年份晚于截止年份：以下数据为全部年份。</p>' in \
+    assert '<p class="error" role="alert" id="f-period-error">起始年份晚于截止年份：以下为全部年份的数据。</p>' in \
         reversed_period.text  # the figures below are not the period's: it says so
     assert "<h1>半导体照明 (LED)" in reversed_period.text
     assert 'id="f-from" name="from" type="number" min="1800" max="2200" value="2020"' in reversed_period.text
@@ -253,7 +253,7 @@ def test_a_refused_period_or_region_marks_its_fields(portal: Portal) -> None:
         r = anon.get(path, params={"from": "2025", "to": "2010", "home": XSS}, headers=ZH)
         assert r.status_code == 422 and _marked(r.text) == period | {"f-home": ["f-home-error"]}, path
         assert html.fromstring(r.text).get_element_by_id("f-period-error").text_content() == \
-            "起始年份晚于截止年份：以下数据为全部年份。"
+            "起始年份晚于截止年份：以下为全部年份的数据。"
         assert XSS not in r.text
     for query, marked in (("r=广东&r=<b>Atlantis&r=&r=&r=", ["r-1"]), ("r=&r=<b>Atlantis", ["r-1"]),
                           ("r=广东&r=广东省&r=", ["r-0", "r-1"]),

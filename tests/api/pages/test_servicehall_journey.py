@@ -195,7 +195,7 @@ def test_rights_protection_from_application_to_rating(browser: Browser, portal_u
     reject.click()  # without a comment: refused, and named as the button is
     expect(acceptor.locator("main")).to_contain_text("请说明理由（“不予受理”需要填写意见）" if zh else
                                                      "Say why (“refuse to accept” needs a comment)")
-    assert asked == [f"不予受理：申请 {number}。此操作不可撤销，申请人会看到您填写的理由作为办理结果。确定吗？"
+    assert asked == [f"不予受理：申请 {number}。此操作不可撤销，申请人会看到您填写的理由作为办理结果。是否继续？"
                      if zh else
                      f"Refuse to accept: application {number}. This cannot be undone: the applicant reads your "
                      "reasons as its result. Go on?"]
