@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from api.app import create_app
 from copyright import service
 from copyright.models import Registration, Right, WorkType
-from copyright.registry import ContentHash, WorkIn
+from copyright.registry import ContentHash, WorkIn, registry_day
 from copyright.rights import LicenceIn
 from copyright.schemas import DecisionIn, DisputeIn, RegisterIn, ResolveIn
 from core.accounts.models import Role, User
@@ -97,7 +97,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: Path) ->
         revoked = _hash_only(s, settings, owner, "Revoked software", WorkType.software)
         dispute = service.file_dispute(_writer(s, rival), revoked, DisputeIn(reason="I wrote this code in 2018"))
         service.resolve_dispute(_writer(s, moderator), dispute.id, ResolveIn(upheld=True, resolution="copied"))
-        today = dt.date.today()
+        today = registry_day()  # the registry's day (Beijing's): UTC's is before the registration from 16:00 UTC
         for body in (LicenceIn(licensee_id=rival.id, rights=[Right.reproduction], exclusive=True, start_date=today),
                      LicenceIn(licensee_id=rival.id, rights=[Right.distribution], start_date=today),
                      LicenceIn(licensee_id=moderator.id, rights=[Right.information_network], start_date=today,
