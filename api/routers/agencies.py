@@ -54,7 +54,7 @@ def create_agency(body: schemas.AgencyIn, w: AdminWriterDep) -> schemas.AgencyOu
 
 
 @router.patch("/agencies/{agency_id}",
-              summary="Update an agency's profile (its staff or admins)", response_model=schemas.AgencyOut)
+              summary="Update an agency's profile (its verified account or admins)", response_model=schemas.AgencyOut)
 def update_agency(agency_id: DbId, body: schemas.AgencyPatch, w: WriterDep) -> schemas.AgencyOut:
     """Only the agency's verified account (whose claim an admin approved) or an admin (403). Fields left
     out or null stay as they are; a new `province` or `city` is checked against the other (400)."""
@@ -62,7 +62,7 @@ def update_agency(agency_id: DbId, body: schemas.AgencyPatch, w: WriterDep) -> s
 
 
 @router.post("/agencies/{agency_id}/claims",
-             summary="Claim an agency as its staff",
+             summary="Claim an agency as its account",
              status_code=status.HTTP_201_CREATED, response_model=schemas.ClaimOut)
 def claim_agency(agency_id: DbId, body: schemas.TextIn, w: WriterDep) -> schemas.ClaimOut:
     """Any signed-in person claims an unclaimed profile, `text` being the evidence (409 once it is

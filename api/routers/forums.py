@@ -132,7 +132,8 @@ def moderate_post(post_id: DbId, body: schemas.ModerationIn, w: ModeratorWriterD
 
 
 @router.post("/topics/{topic_id}/moderate",
-             summary="Lock, move, pin or hide a topic (moderators)", response_model=schemas.ModeratedTopicOut)
+             summary="Moderate a topic: lock, pin, move, hide or delete it, or undo (moderators)",
+             response_model=schemas.ModeratedTopicOut)
 def moderate_topic(topic_id: DbId, body: schemas.ModerationIn, w: ModeratorWriterDep) -> schemas.ModeratedTopicOut:
     """Moderators and admins. `action`: `lock` or `unlock` (only moderators reply in a locked topic),
     `pin` or `unpin` (listed first), `move` to `category_id` (400 without an existing one), `hide` or

@@ -77,7 +77,8 @@ def set_duties(code: str, body: DutiesIn, w: WriterDep) -> DepartmentIn:
     return catalogue.set_separate_duties(w, code, body)
 
 
-@router.get(f"{P}/staff", summary="A department's staff", response_model=list[StaffOut])
+@router.get(f"{P}/staff", summary="Department roles: every department you work in (admins: all)",
+            response_model=list[StaffOut])
 def list_staff(session: SessionDep, user: CurrentUser) -> list[StaffOut]:
     """Every department role: admins see all departments, department staff those they work in; anyone
     else is refused (403). By department, then person, then role in the workflow's order."""
