@@ -58,6 +58,8 @@ ZH_TITLES = {PASSWORD_CHANGED: "您的密码已更改",
              "forum.topic_restored": "版主恢复显示了您的主题“{topic_title}”",
              "forum.topic_deleted": "版主删除了您的主题“{topic_title}”",
              ROLE_CHANGED: "您在平台上的角色已变更",
+             "agency.claim_approved": "您对代理机构“{agency_name}”的认领已通过",
+             "agency.claim_rejected": "您对代理机构“{agency_name}”的认领未获通过",
              "copyright.duplicate_held": "后来的登记（{held}）作为您的作品“{work_title}”的重复登记转入审查"}
 # the HHI bands as the pages, the reports (analytics.i18n) and the catalog name them
 ZH_WORDS = {"red": "红色", "yellow": "黄色", "unconcentrated": "非集中", "moderately concentrated": "中度集中",

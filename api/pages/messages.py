@@ -28,7 +28,8 @@ NOTIFICATIONS = [N_("account.password_changed"), N_("collection"), N_("collectio
                  N_("report"),
                  N_("copyright.licence_offer"), N_("copyright.licence_accepted"), N_("copyright.licence_declined"),
                  N_("copyright.licence_withdrawn"), N_("copyright.duplicate_held"), N_("copyright.transfer_received"),
-                 N_("copyright.licence_granted"), N_("copyright.disputed"),
+                 N_("copyright.licence_granted"), N_("copyright.disputed"), N_("agency.claim_approved"),
+                 N_("agency.claim_rejected"),
                  N_("forum.reply"), N_("forum.quote"), N_("forum.mention"), N_("forum.post_hidden"),
                  N_("forum.post_restored"), N_("forum.post_deleted"), N_("forum.topic_hidden"),
                  N_("forum.topic_restored"), N_("forum.topic_deleted"), N_("account.role_changed")]

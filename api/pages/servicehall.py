@@ -347,7 +347,7 @@ def charts(board: DashboardOut, lang: Language) -> dict[str, list[tuple[str, flo
         "on_time": [(name(d.name.zh, d.name.en), round(100 * d.on_time_rate, 1)) for d in board.departments
                     if d.on_time_rate is not None],
         "cards": [(name(i.name.zh, i.name.en), i.yellow + i.red) for i in board.items if i.yellow + i.red],
-        "satisfaction": rated,
+        "satisfaction": rated if any(n for _, n in rated) else [],  # no rating yet: "No data yet.", not bare axes
     }
 
 

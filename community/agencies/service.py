@@ -72,6 +72,7 @@ from core.audit import AuditAction, AuditRecord, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, refusals_about
 from core.i18n import Named
+from core.notifications import notify
 from core.regions import Level, Region
 from ipsearch.service import SearchService
 
@@ -302,6 +303,18 @@ def claim_agency(w: Writer, agency_id: int, evidence: str) -> ClaimOut:
     return ClaimOut(id=row.id, status=row.status)
 
 
+CLAIM_APPROVED, CLAIM_REJECTED = "agency.claim_approved", "agency.claim_rejected"
+
+
+def _tell_claimant(session: Session, claim: AgencyClaim, approved: bool) -> None:
+    """The claimant learns the decision in their inbox (they heard nothing, either way)."""
+    agency = session.get(Agency, claim.agency_id)
+    assert agency is not None
+    notify(session, claim.user_id, CLAIM_APPROVED if approved else CLAIM_REJECTED,
+           f"Your claim of {agency.name} is {'approved' if approved else 'not approved'}", agency_id=agency.id,
+           agency_name=agency.name)
+
+
 def decide_claim(w: Writer, claim_id: int, approve: bool) -> ClaimOut:
     """An admin approves (the claimant's account then speaks for the agency) or rejects a claim. An
     approval decides the agency's other pending claims too, rejected (they waited for ever, and
@@ -319,9 +332,11 @@ def decide_claim(w: Writer, claim_id: int, approve: bool) -> ClaimOut:
                 AgencyClaim.agency_id == row.agency_id, AgencyClaim.status == ClaimStatus.pending,
                 AgencyClaim.id != row.id)):
             other.status, other.decided_by = ClaimStatus.rejected, w.actor.id
+            _tell_claimant(w.session, other, approved=False)
             w.audit(AuditAction.agency_claim_decide, "agency_claim", other.id, approved=False,
                     claim_id=row.id)  # the claim approved instead
     row.status, row.decided_by = (ClaimStatus.approved if approve else ClaimStatus.rejected), w.actor.id
+    _tell_claimant(w.session, row, approved=approve)
     w.audit(AuditAction.agency_claim_decide, "agency_claim", row.id, approved=approve)
     w.commit()
     return ClaimOut(id=row.id, status=row.status)

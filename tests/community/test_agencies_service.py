@@ -14,6 +14,7 @@ from community.agencies import service as svc
 from community.agencies.models import Agency, AgencyClaim, RecordKind, Review, ServiceType, Tier
 from community.agencies.schemas import AgencyIn, AgencyPatch, RecordIn, ReviewFlagOut, ReviewIn, ReviewQueueEntryOut
 from community.flags import flag_and_hold
+from core import notifications
 from core.accounts.models import Role, User
 from core.audit import AuditRecord
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -79,6 +80,10 @@ def test_claims_are_decided_by_admins_once(community: Community) -> None:
     assert [(a.actor_id, a.details["approved"], a.details["claim_id"]) for a in audited] == [(admin.id, False,
                                                                                               claim.id)]
     c.refused(lambda: svc.decide_claim(c.writer(admin), rival_claim.id, approve=True), Conflict)
+    # each claimant learns the decision in their inbox (they heard nothing, either way)
+    told = {who.id: [(n.kind, n.payload["agency_id"]) for n in notifications.for_user(c.session, who.id)]
+            for who in (member, rival)}
+    assert told == {member.id: [("agency.claim_approved", agency)], rival.id: [("agency.claim_rejected", agency)]}
     c.refused(lambda: svc.claim_agency(c.writer(rival), agency, "again"), Conflict)
     c.refused(lambda: svc.decide_claim(c.writer(admin), 999_999, approve=True), NotFound)
 

@@ -236,6 +236,8 @@ def test_an_admin_without_a_department_role_is_told_why_and_where_roles_are_give
     said = html.fromstring(refused.text)
     assert "您尚未担任任何部门岗位" in said.xpath("string(//main)")
     assert said.xpath('//main//a[@href="/service-hall"]')  # back to the hall, not to the patent search
+    board = html.fromstring(admin.get("/service-hall/dashboard", headers=EN).text)
+    assert board.xpath('string(//*[@id="stat-satisfaction"]//p)') == "No data yet."  # not bare axes: nothing rated
     crumbs = html.fromstring(admin.get(STAFF, headers=EN).text).xpath('//p[contains(@class, "crumbs")]//a/@href')
     assert crumbs == ["/service-hall"]  # no link to a worklist that refuses them
     # a second acceptor, when the step is assigned to the first, is told so (not that they hold no role)
@@ -270,8 +272,12 @@ def test_a_staff_step_refused_for_its_missing_comment_keeps_what_was_typed(offic
     assert form.get_element_by_id("result").text_content() == "Kept <b>as typed</b>"
     assert html.fromstring(people["acceptor"].get(path, headers=EN).text).xpath(
         '//textarea[@id="comment"]/@aria-invalid') == []
-    # the applicant's supply refused (an empty file) keeps what they wrote
+    # the applicant's inbox says what the office asks for (it said only "awaiting materials")
     do(office, "acceptor", number, Action.request_materials)
+    inbox = html.fromstring(people["applicant"].get("/inbox", headers=EN).text)
+    assert [" ".join(p.text_content().split()) for p in inbox.xpath('//p[@class="notice-asked"]')] == \
+        ["The office asks for: because"]
+    # the applicant's supply refused (an empty file) keeps what they wrote
     applicant = people["applicant"]
     refused_supply = applicant.post(f"{path}/supply", headers=EN, follow_redirects=False,
                                     data={"comment": "The receipt <i>follows</i>", "csrf_token": csrf(applicant, path)},
