@@ -106,6 +106,11 @@ NOTICES = {"applied": N_("Your application is received. Keep its tracking number
            Action.withdraw: N_("The application is withdrawn.")}
 
 
+def _render(page: Page, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A hall page, told whether its reader is department staff (the worklist's links are theirs only)."""
+    return page.render(template, status_code, staff=catalogue.is_staff_anywhere(page.session, page.user), **context)
+
+
 def _notice(page: Page, key: str | None) -> str | None:
     """A fixed sentence chosen by a query parameter, so a link cannot put words in the page."""
     return page.gettext(NOTICES[key]) if key in NOTICES else None
@@ -120,10 +125,9 @@ def _files(files: list[UploadFile] | list[StarletteUpload] | None) -> service.Fi
 @router.get(H, response_class=HTMLResponse)
 def home(page: PageDep) -> HTMLResponse:
     """Staff see the links to their worklist and (with admins) to the supervision dashboard."""
-    staff = catalogue.is_staff_anywhere(page.session, page.user)
-    return page.render("hall_home.html", items=catalogue.items(page.session),
-                       results=views.public_results(page.session, 20), staff=staff,
-                       supervisor=supervision.may_supervise(page.session, page.user))
+    return _render(page, "hall_home.html", items=catalogue.items(page.session),
+                   results=views.public_results(page.session, 20),
+                   supervisor=supervision.may_supervise(page.session, page.user))
 
 
 def _apply_form(page: Page, code: str, status_code: int = 200, item: ItemOut | None = None,
@@ -191,9 +195,9 @@ def mine(page: PageDep) -> HTMLResponse:
 def _application(page: Page, number: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
     user = page.require_user()
     shown = views.get(page.session, user, number)
-    return page.render("hall_application.html", status_code, a=shown, assignable=views.assignable(
+    return _render(page, "hall_application.html", status_code, a=shown, assignable=views.assignable(
         page.session, user, number), staff_actions=[c for c in shown.choices if c.action not in APPLICANT_ACTIONS],
-        satisfaction=list(Satisfaction), staff=catalogue.is_staff_anywhere(page.session, user), **extra)
+        satisfaction=list(Satisfaction), **extra)
 
 
 @router.get(H + "/applications/{number}", response_class=HTMLResponse)
@@ -284,8 +288,8 @@ def _people(staff: list[StaffOut]) -> list[list[StaffOut]]:
 
 def _staff_page(page: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
     people = _people(catalogue.staff(page.session, page.require_user()))
-    return page.render("hall_staff.html", status_code, people=people, departments=catalogue.departments(page.session),
-                       roles=list(StaffRole), staff=catalogue.is_staff_anywhere(page.session, page.user), **extra)
+    return _render(page, "hall_staff.html", status_code, people=people,
+                   departments=catalogue.departments(page.session), roles=list(StaffRole), **extra)
 
 
 @router.get(H + "/staff", response_class=HTMLResponse)
@@ -356,5 +360,4 @@ def dashboard(page: PageDep) -> HTMLResponse:
     board = supervision.dashboard(page.session, page.require_user())
     data = charts(board, page.lang)
     data["satisfaction"] = [(page.gettext(k), n) for k, n in data["satisfaction"]]
-    return page.render("hall_dashboard.html", board=board, charts=data,
-                       staff=catalogue.is_staff_anywhere(page.session, page.user))
+    return _render(page, "hall_dashboard.html", board=board, charts=data)
