@@ -20,6 +20,7 @@ from core.accounts.models import Membership, User
 from core.countries import CountryCode
 from core.db import session_scope
 from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.i18n import shown_today
 from core.ids import DbId
 from core.notifications import notify
 from ipsearch.events import CorpusEvent, latest_event_id
@@ -183,7 +184,7 @@ def run_subscription(service: SearchService, database_url: str, sub_id: int, as_
 
 def run_rules(service: SearchService, database_url: str, as_of: dt.date | None = None) -> dict[str, int]:
     """Evaluate every alerting subscription against the corpus (``run_subscription``)."""
-    as_of = as_of or dt.date.today()
+    as_of = as_of or shown_today()
     with session_scope(database_url) as session:
         ids = list(session.scalars(select(Subscription.id).where(Subscription.alerts.is_(True))))
     counts = {"subscriptions": 0, "findings": 0, "deliveries": 0}

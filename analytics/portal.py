@@ -33,7 +33,7 @@ from core.accounts.service import organisations_of
 from core.audit import Writer
 from core.countries import CountryCode
 from core.errors import InvalidInput, NotFound
-from core.i18n import Language, Listed
+from core.i18n import Language, Listed, shown_today
 from core.ids import INTEGER_MAX, parse_id
 from ipsearch.names import harmonise_name
 from ipsearch.query.ast import any_keyword
@@ -65,7 +65,7 @@ class DashboardFilters(BaseModel):
 
     def params(self, cutoff: dt.date | None = None) -> IndicatorParams:
         """The indicator parameters; a period whose first year is after its last is InvalidInput."""
-        return IndicatorParams.checked(basis=self.basis, cutoff=cutoff or dt.date.today(), from_year=self.from_year,
+        return IndicatorParams.checked(basis=self.basis, cutoff=cutoff or shown_today(), from_year=self.from_year,
                                        to_year=self.to_year, home_country=self.home_country, counting=self.counting)
 
 
@@ -352,7 +352,7 @@ def standing(session: Session, search: SearchService, user: User, sub_id: int, l
     checked against, shown whether or not one fired. Another user's subscription is NotFound."""
     sub = alerts.owned_subscription(session, user.id, sub_id)
     scope = scopes.resolve_for(session, sub.scope, user)  # a scope unpublished or left since: nothing is shown
-    ctx, config = alerts.rule_context(session, sub, as_of or dt.date.today())
+    ctx, config = alerts.rule_context(session, sub, as_of or shown_today())
     view = _named(search, ctx.query, SubscriptionOut.model_validate(sub))
     node, planner = search.plan(ctx.query)
     return SubscriptionStanding(view=view, scope_name=_name(scope, lang),

@@ -17,6 +17,7 @@ from analytics.models import Alert, Severity, Subscription
 from analytics.schemas import AlertOut, SubscriptionOut
 from core.accounts.models import Membership, User
 from core.audit import AuditAction, Writer
+from core.i18n import shown_today
 from ipsearch.service import SearchService
 
 MAX_ALERTS = 500
@@ -30,7 +31,7 @@ def indicators(session: Session, search: SearchService, scope: str, *, user: Use
     """The indicators of a built-in or user-defined scope, counted up to ``cutoff`` (default: today),
     by simple family (default) or by document. A custom scope only for those who may see it."""
     industry = scopes.resolve_for(session, scope, user)
-    params = IndicatorParams.checked(basis=basis, cutoff=cutoff or dt.date.today(), from_year=from_year,
+    params = IndicatorParams.checked(basis=basis, cutoff=cutoff or shown_today(), from_year=from_year,
                                      to_year=to_year, home_country=home_country, top=top, counting=counting)
     return compute(search, industry.query, params)
 

@@ -40,6 +40,7 @@ from core.accounts.models import Role, User
 from core.accounts.service import create_user
 from core.audit import AuditContext, Writer
 from core.db import session_scope, utcnow
+from core.i18n import shown_today
 from core.settings import Settings
 from ipsearch.backends import get_backend
 from ipsearch.service import SearchService
@@ -189,7 +190,7 @@ def _alerts(session: Session, settings: Settings, admin: User) -> int:
         scope = analytics.create_scope(_as(session, admin), ScopeIn(
             key=f"demo-{key}", name=f"{industry.name}, demo", name_zh=f"{industry.name_zh}（演示）",
             query=industry.query, branches=industry.branches))
-        as_of = latest_publication(search, search.plan(scope.query)[1], date.today()) or date.today()
+        as_of = latest_publication(search, search.plan(scope.query)[1], shown_today()) or shown_today()
         sub = analytics.subscribe(_as(session, admin), alerts.SubscriptionIn(scope=scope.key, rules=WATCH_RULES,
                                                                              lang="zh"))
         run = alerts.run_subscription(search, settings.effective_database_url, sub.id, as_of)

@@ -25,6 +25,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from core.i18n import shown_today
 from ipsearch.expiry import RIGHTS, estimate_expiry
 from ipsearch.model import DocKind, LegalCategory, LegalEvent, LegalStatus, PartialDate, PatentDocument
 
@@ -167,7 +168,7 @@ def derive_status(doc: PatentDocument, as_of: dt.date | None = None) -> StatusRe
     if walk.status is LegalStatus.in_force and designated and designated <= set(lapsed_in):
         last = max(lapsed_in.values(), key=lambda e: (e.took_effect or dt.date.min, e.identity()))
         walk.status, walk.evidence = LegalStatus.lapsed, last
-    return _settle(doc, walk, as_of or dt.date.today())
+    return _settle(doc, walk, as_of or shown_today())
 
 
 def _settle(doc: PatentDocument, walk: _Walk, as_of: dt.date) -> StatusResult:

@@ -27,7 +27,7 @@ from core.celery_app import TaskQueue
 from core.countries import CountryCode
 from core.db import session_scope, utcnow
 from core.errors import NotFound
-from core.i18n import Language, Term
+from core.i18n import Language, Term, shown_today
 from core.notifications import notify
 from core.settings import Settings
 from ipsearch.backends import get_backend
@@ -53,7 +53,7 @@ class ReportRequest(BaseModel):
         return self
 
     def params(self) -> IndicatorParams:
-        return IndicatorParams(basis=self.basis, cutoff=self.cutoff or dt.date.today(), from_year=self.from_year,
+        return IndicatorParams(basis=self.basis, cutoff=self.cutoff or shown_today(), from_year=self.from_year,
                                to_year=self.to_year, home_country=self.home_country, counting=self.counting)
 
 
@@ -141,7 +141,7 @@ def send(queue: TaskQueue, report_id: int) -> None:
 
 def queue_monthly(settings: Settings, today: dt.date | None = None) -> list[int]:
     """One report per subscription per month, cut off at the end of the previous month."""
-    today = today or dt.date.today()
+    today = today or shown_today()
     month = today.strftime("%Y-%m")
     cutoff = today.replace(day=1) - dt.timedelta(days=1)
     queued: list[int] = []

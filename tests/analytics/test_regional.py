@@ -5,7 +5,6 @@ its report, in Chinese, names places in Chinese; bad names and codes are clear e
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,7 @@ from analytics.reports.service import build_document
 from analytics.scopes import ScopeIn
 from core.db import session_factory
 from core.errors import Conflict, InvalidInput, NotFound
-from core.i18n import Language
+from core.i18n import Language, shown_today
 from core.settings import BackendKind, Settings
 from ipsearch.backends import get_backend
 from ipsearch.service import SearchService
@@ -168,7 +167,7 @@ def test_an_unknown_code_is_not_found(search: SearchService, session: Session) -
 
 
 def test_the_regions_report_is_chinese_throughout(search: SearchService, session: Session) -> None:
-    params = IndicatorParams.checked(cutoff=dt.date.today())
+    params = IndicatorParams.checked(cutoff=shown_today())
     data, html = build_document(search, session, regional.scope_key("440000"), params, Language.zh)
     assert data.title.startswith("广东省") or "广东省" in data.title
     assert "深圳市" in html and "广州市" in html and "Shenzhen" not in html

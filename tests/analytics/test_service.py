@@ -198,3 +198,21 @@ def test_the_scope_builder_reads_its_branch_lines_in_the_service(session: Sessio
     made = portal.create_scope(_writer(session, owner), form.model_copy(update={
         "key": f"lamps-{next(_seq)}", "branches": "灯具：IPC=F21V\nBulbs: IPC=F21K9/*", "published": True}))
     assert [b.name for b in made.branches] == ["灯具", "Bulbs"] and made.branches[1].query == "IPC=F21K9/*"
+
+
+class _HalfPastMidnightInBeijing(dt.datetime):
+    """16:30 UTC on 30 November: already 1 December in Beijing, the day every page shows."""
+
+    @classmethod
+    def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:  # type: ignore[override]
+        return dt.datetime(2026, 11, 30, 16, 30, tzinfo=dt.UTC).astimezone(tz)
+
+
+def test_today_is_the_day_the_pages_show(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Indicators, reports and the monthly queue count up to Beijing's today, not the server's:
+    from 16:00 UTC a dashboard cut off at the UTC date would leave out the day its pages call today."""
+    import core.i18n
+
+    monkeypatch.setattr(core.i18n, "datetime", _HalfPastMidnightInBeijing)
+    assert portal.DashboardFilters().params().cutoff == dt.date(2026, 12, 1)
+    assert ReportRequest(scope="led").params().cutoff == dt.date(2026, 12, 1)

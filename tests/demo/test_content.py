@@ -3,8 +3,6 @@ platform, labelled demo, and seeding twice changes nothing."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import func, select
 
 from community.agencies import service as agencies
@@ -17,6 +15,7 @@ from core.accounts.models import Role, User
 from core.accounts.service import check_credentials, create_user
 from core.audit import AuditContext, Writer
 from core.db import session_scope
+from core.i18n import shown_today
 from core.ratelimit import make_rate_limiter
 from core.settings import Settings
 from demo.content import ADMIN_EMAIL, DOMAIN, seed_demo_content
@@ -78,7 +77,7 @@ def test_the_demo_raises_real_alerts_on_the_demo_corpus(embedded_settings: Setti
         assert len(inbox) == len(raised)
         # what the rules themselves find as of the corpus's latest publication, not rows written for the demo
         search = SearchService(get_backend(embedded_settings))
-        as_of = latest_publication(search, search.plan("IPC=A61B")[1], date.today())
+        as_of = latest_publication(search, search.plan("IPC=A61B")[1], shown_today())
         assert as_of is not None
         for sub in subs:
             row = session.get(Subscription, sub.id)

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 from playwright.sync_api import Page as BrowserPage
 
+from core.i18n import shown_today
 from core.settings import Settings
 from tests.api.pages.conftest import (
     axe_violations,
@@ -125,7 +126,7 @@ def test_an_analyst_reads_the_led_dashboard_requests_a_report_and_is_alerted(
     _subscribe(page, portal_url, lang)
 
     # the competitor's first LED patent in H10H (micro-LED), published days ago
-    today = dt.date.today()
+    today = shown_today()
     folder = write_led_documents(portal_settings.incoming_dir / f"aurora-{uuid.uuid4().hex[:6]}",
                                  5_000_000 + random.randrange(1_000_000), COMPETITOR, "H10H 20/851",
                                  [(today - dt.timedelta(days=420), today - dt.timedelta(days=3))])

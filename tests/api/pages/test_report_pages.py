@@ -36,7 +36,7 @@ from api.app import create_app
 from core.accounts.models import OrgKind, OrgRole, Role, User
 from core.accounts.service import add_member, create_organisation, create_user
 from core.db import session_factory
-from core.i18n import Language
+from core.i18n import Language, shown_today
 from core.mail import _title
 from core.notifications import Notification
 from core.settings import BackendKind, Settings
@@ -64,7 +64,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: Path) -> I
                         broker_url=None, redis_url=None)
     migrated(settings.effective_database_url)
     write_weekly_files(data / "synthetic", SyntheticOptions(docs=300, seed=5))
-    today = dt.date.today()
+    today = shown_today()
     recent = [(today - dt.timedelta(days=200 + 30 * i), today - dt.timedelta(days=10 + i)) for i in range(4)]
     write_led_documents(data / "recent", 7_000_000, "Aurora Lighting Co., Ltd.", "H01L 33/50", recent)
     assert run_load(settings, [data / "synthetic", data / "recent"], backend=BackendKind.embedded).loaded == 304
@@ -473,7 +473,7 @@ def test_a_subscription_shows_where_each_rule_stands_today(portal: Portal) -> No
     assert rows["standing-concentration_band"][1] == "两期中有一期公开不足 20 件，无从比较"
     assert rows["standing-product_keywords"][1:] == ["2 个产品关键词，每次导入新文献时在其权利要求中检索",
                                                      "关键词：黄色预警 ≥ 2，红色预警 ≥ 3", "导入时检查"]
-    latest = dt.date.today() - dt.timedelta(days=10)
+    latest = shown_today() - dt.timedelta(days=10)
     assert f"本范围最近一件文献公开于{latest.year}年{latest.month}月{latest.day}日。" in page.text
     assert portal.clients["bob"].get(f"/reports/subscriptions/{sub_id}", headers=ZH).status_code == 404
     anon = portal.clients["anon"].get(f"/reports/subscriptions/{sub_id}", headers=ZH, follow_redirects=False)
@@ -965,7 +965,7 @@ def test_an_alert_listed_beside_its_badge_does_not_repeat_its_colour(portal: Por
     with session_factory(portal.settings.effective_database_url)() as s:
         sub = s.get(Subscription, sub_id)
         assert sub is not None
-        record(s, sub, finding, dt.date.today())
+        record(s, sub, finding, shown_today())
         s.commit()
     title = "关注的竞争对手 Nordlicht GmbH 进入 H10H 领域（公开 2 件）"
     for path, list_id in (("/reports/industries/led", "scope-alerts"), ("/reports/subscriptions", "my-alerts")):
