@@ -749,6 +749,10 @@ def test_a_refused_subscription_names_every_problem_at_once(portal: Portal) -> N
     red = html.fromstring(_post(alice, "/reports/subscriptions", {"scope": "led", "yellow_pct": "200", "red_pct": "-5"},
                                 headers=ZH).text)
     assert red.get_element_by_id("t-red-error").text_content() == "国外申请增长率红色预警阈值（%）：阈值须大于 0"
+    # the box above the form names the threshold too (it said only "A threshold is above 0")
+    top = [li.text_content() for li in page.get_element_by_id("subscribe-error").iter("li")]
+    assert "Foreign growth, yellow above (%): A threshold is above 0" in top
+    assert "Keywords matched, yellow from: A number of keywords is a whole number" in top
     assert "No Such Lamps Ltd" in page.get_element_by_id("subscribe-error").text_content()
 
 
