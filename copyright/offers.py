@@ -136,7 +136,7 @@ def offer(w: Writer, number: str, body: OfferIn) -> OfferOut:
     session.add(row)
     session.flush()
     tell_party(session, licensee.id, Kind.offered, "A licence to {title} is offered to you", reg, w.actor,
-               offer_id=row.id)
+               offer_id=row.id, rights=row.terms["rights"])
     w.audit(AuditAction.copyright_licence_offer, "registration", number, offer_id=row.id, licensee=licensee.id)
     w.commit()
     return _out(session, row)
@@ -207,7 +207,8 @@ def tell_party(session: Session, to: int, kind: Kind, title: str, reg: Registrat
 
 def _tell(session: Session, row: LicenceOffer, to: int, answer: _Answer, reg: Registration, actor: User) -> None:
     """Tell the other party how the offer was closed; the licensee's notice of it is settled."""
-    tell_party(session, to, answer.kind, f"{answer.title}: {{title}}", reg, actor, offer_id=row.id)
+    tell_party(session, to, answer.kind, f"{answer.title}: {{title}}", reg, actor, offer_id=row.id,
+               rights=row.terms["rights"])  # two offers of one work are told apart by their rights
     settle(session, row.licensee_id, Kind.offered, row.status.value, offer_id=row.id)  # no longer waits for an answer
 
 
@@ -225,12 +226,19 @@ def _claimed(session: Session, row: LicenceOffer, status: OfferStatus) -> bool:
     return True
 
 
+# How an offer was closed, said to whoever answers it again (a stale tab): a sentence each, so that
+# a page says it in its reader's words (a status word in a sentence read "already Accepted").
+ALREADY = {OfferStatus.accepted: "this offer was accepted already",
+           OfferStatus.declined: "this offer was declined already",
+           OfferStatus.withdrawn: "this offer was withdrawn already"}
+
+
 def _claim(session: Session, row: LicenceOffer, status: OfferStatus) -> None:
     """``_claimed``, or a conflict naming the answer that came first (and nothing of this one kept)."""
     if not _claimed(session, row, status):
         session.rollback()
         session.refresh(row)
-        raise Conflict.said("this offer is already %(status)s", status=row.status.value)
+        raise Conflict(ALREADY[row.status])
 
 
 def _log_licence(session: Session, row: LicenceOffer) -> Licence:

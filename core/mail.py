@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from core.accounts.models import User
 from core.db import utcnow
 from core.i18n import Language
-from core.notifications import PASSWORD_CHANGED, ROLE_CHANGED, SECURITY_KINDS, Notification
+from core.notifications import PASSWORD_CHANGED, PASSWORD_HELP, ROLE_CHANGED, SECURITY_KINDS, Notification
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ BATCH = 200
 # Titles in Chinese for the kinds a Chinese reader gets most, filled from the payload; other kinds
 # (and payloads that lack a value) keep the title the notification was written with.
 # Alerts (kind "alert") are looked up by their rule: "alert.<rule>".
-ZH_TITLES = {PASSWORD_CHANGED: "您的密码已更改",
+ZH_TITLES = {PASSWORD_CHANGED: "您的密码已更改", PASSWORD_HELP: "{email} 请求设置新密码的链接",
              "collection.new_matches": "{count} 件新文献命中您的专题库“{collection_name}”",
              "alert.foreign_growth": "【{severity_zh}预警】国外申请人 {owner}：近{months}个月公开{n}件，"
                                      "较上期增长{growth}%",

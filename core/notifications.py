@@ -18,6 +18,7 @@ from core.errors import NotFound
 PASSWORD_CHANGED = "account.password_changed"  # noqa: S105 - a notification kind, not a secret
 SECURITY_KINDS = (PASSWORD_CHANGED,)
 ROLE_CHANGED = "account.role_changed"  # what the account may now do, or may no longer do
+PASSWORD_HELP = "account.password_help"  # noqa: S105 - to administrators, on a site without mail: a link is asked for
 
 
 class Notification(Row):

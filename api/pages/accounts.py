@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from api.deps import client_ip
 from api.i18n import N_, formatter, parse_language
 from api.pages.context import LANG_COOKIE, ONCE_COOKIES, SESSION_COOKIE, CheckedPageDep, Page, PageDep, local_path
+from api.pages.copyright import right_names
 from api.problems import form_status
 from core import mail
 from core.accounts import password_reset, service
@@ -99,23 +100,30 @@ def forgot_password_form(page: PageDep) -> HTMLResponse:
 
 @router.post("/password/forgot", response_class=HTMLResponse)
 def forgot_password(page: CheckedPageDep, background: BackgroundTasks, email: Text = "") -> HTMLResponse:
-    """The same answer whether or not the address has an account; the mail leaves after it."""
+    """The same answer whether or not the address has an account; the mail leaves after it. A site
+    without mail asks its administrators instead, in their inbox."""
     settings = page.platform.settings
+    no_mail = not mail.enabled(settings)  # then the administrators are asked, in their inbox
     try:
-        mail = password_reset.reset_mail(page.anonymous_writer(), settings, page.platform.rate_limiter,
-                                         client_ip(page.request), clean_line(email), page.lang)
+        if no_mail:
+            password_reset.ask_administrators(page.anonymous_writer(), page.platform.rate_limiter,
+                                              client_ip(page.request), clean_line(email))
+        elif (message := password_reset.reset_mail(page.anonymous_writer(), settings, page.platform.rate_limiter,
+                                                   client_ip(page.request), clean_line(email), page.lang)) is not None:
+            background.add_task(send_now, settings, message)
     except IPCommonsError as exc:
         page.session.rollback()
-        return page.render("password_forgot.html", form_status(exc), error=page.explain(exc), email=email)
-    if mail is not None:
-        background.add_task(send_now, settings, mail)
-    return page.render("password_forgot.html", sent=clean_line(email), minutes=password_reset.RESET_MINUTES)
+        return page.render("password_forgot.html", form_status(exc), error=page.explain(exc), email=email,
+                           no_mail=no_mail)
+    return page.render("password_forgot.html", sent=clean_line(email), no_mail=no_mail,
+                       minutes=password_reset.RESET_MINUTES)
 
 
 @router.get("/password/reset", response_class=HTMLResponse)
 def reset_password_form(page: PageDep) -> HTMLResponse:
-    """The link's token is after "#", never sent here: the page's script puts it in the form."""
-    return page.render("password_reset.html")
+    """The link's token is after "#", never sent here: the page's script puts it in the form. Opened
+    without one, it says where such a link comes from: a mail, or an administrator on a site without mail."""
+    return page.render("password_reset.html", no_mail=not mail.enabled(page.platform.settings))
 
 
 @router.post("/password/reset/check", status_code=204, response_model=None)
@@ -259,7 +267,7 @@ def inbox(page: PageDep, read: Annotated[int, Query(ge=0, le=1_000_000)] = 0) ->
                            n=formatter(page.lang).number(read)) if read else None
     return page.render("inbox.html", notes=notes, notice=notice,
                        ROLE_NOTES=ROLE_NOTES,  # Role is a StrEnum: the payload's "moderator" finds its note
-                       OFFER_ENDED=OFFER_ENDED)
+                       OFFER_ENDED=OFFER_ENDED, right_labels=dict(right_names(page.lang)))
 
 
 @router.post("/inbox/{note_id}/read", response_model=None)

@@ -312,7 +312,7 @@ def _answer(page: Page, offer_id: int, act: Any, back: str, answer: Answer) -> R
         done = act(page.writer(), offer_id)
     except (InvalidInput, PermissionDenied, Conflict) as exc:
         page.session.rollback()
-        return page.render("error.html", 409, title=page.gettext("Conflict"), detail=page.explain(exc),
+        return page.render("error.html", 409, title=page.gettext("The offer is unchanged"), detail=page.explain(exc),
                            back=came_from(page.request))
     target = back if back.startswith("/copyright/") else f"/copyright/records/{done.number}"
     path, hashmark, fragment = target.partition("#")

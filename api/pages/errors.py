@@ -67,7 +67,8 @@ def error_page(request: Request, status: int, title: str, error: IPCommonsError)
         return RedirectResponse("/login?" + urlencode({"next": back, **ended}), status_code=303)
     if lead_back_from(request) and error.detail == PAGE_DETAILS[404]:
         error = IPCommonsError(NO_PAGE_IN_SECTION)
-    shown: dict[str, object] = {"title": title, "back": came_from(request), "reopen": reopened(request, status)}
+    shown: dict[str, object] = {"title": title, "back": came_from(request),
+                                "reopen": reopened(request, status, error.extra.get("parameters"))}
     if status in BARE_STATUSES:
         return _bare_error_page(request, status, error, shown)
     try:
@@ -90,12 +91,17 @@ def _bare_error_page(request: Request, status: int, error: IPCommonsError, shown
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 
-def reopened(request: Request, status: int) -> str | None:
-    """The page asked for, without the values in its address: offered when those values were the
-    trouble (422), never after a 404, where the bare path is not found either (/search?q=...)."""
-    if status == 422 and request.method == "GET" and request.url.query:
+def reopened(request: Request, status: int, refused: object = None) -> str | None:
+    """The page asked for, without the values in its address that were refused (422), the others
+    kept (``/export?q=led&limit=99999999`` reopens as ``/export?q=led``: without its words it was
+    refused again); without every value when which were refused is not known. Never after a 404,
+    where the bare path is not found either (/search?q=...)."""
+    if status != 422 or request.method != "GET" or not request.url.query:
+        return None
+    if not isinstance(refused, list) or not refused:
         return request.url.path
-    return None
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in refused]
+    return request.url.path + (f"?{urlencode(kept)}" if kept else "")
 
 
 def came_from(request: Request) -> str | None:

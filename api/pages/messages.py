@@ -32,7 +32,8 @@ NOTIFICATIONS = [N_("account.password_changed"), N_("collection"), N_("collectio
                  N_("agency.claim_rejected"),
                  N_("forum.reply"), N_("forum.quote"), N_("forum.mention"), N_("forum.post_hidden"),
                  N_("forum.post_restored"), N_("forum.post_deleted"), N_("forum.topic_hidden"),
-                 N_("forum.topic_restored"), N_("forum.topic_deleted"), N_("account.role_changed")]
+                 N_("forum.topic_restored"), N_("forum.topic_deleted"), N_("account.role_changed"),
+                 N_("account.password_help")]
 # the copyright registry: statuses, offers, log entry types, and its refusals
 COPYRIGHT = [N_("registered"), N_("under_review"), N_("disputed"), N_("revoked"), N_("offered"), N_("accepted"),
              N_("declined"), N_("withdrawn"), N_("open"), N_("upheld"), N_("rejected"), N_("registration"),
@@ -42,7 +43,8 @@ COPYRIGHT = [N_("registered"), N_("under_review"), N_("disputed"), N_("revoked")
              N_("a transfer takes effect on or after the registration date, %(date)s"),
              N_("only the holder of these rights on %(date)s may transfer them"),
              N_("tick the box to confirm: a transfer is written to the public log and cannot be undone"),
-             N_("this offer is already %(status)s"), N_("licence offer %(id)s not found"),
+             N_("this offer was accepted already"), N_("this offer was declined already"),
+             N_("this offer was withdrawn already"), N_("licence offer %(id)s not found"),
              N_("offer %(id)s is %(status)s: there is no licence document"),
              N_("choose the file to register, or switch to hash-only"),
              N_("the completion date is in the future"), N_("the first publication date is in the future"),
@@ -238,6 +240,7 @@ FIELD_LABELS |= {
     "org": NP_("form field", "Organisation"), "tag": NP_("form field", "Tag"),
     "pn": NP_("form field", "Publication number"), "pns": NP_("form field", "Publication number"),
     "expression": NP_("form field", "Combination"), "satisfaction": FIELD_LABELS["rating"],
+    "limit": NP_("form field", "Rows to export"),
 }
 # a record's number in a page's address (/community/posts/12, /collections/3): said as such
 ADDRESS_NUMBER = NP_("form field", "Number in the address")

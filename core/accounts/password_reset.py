@@ -26,6 +26,7 @@ from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import InvalidInput, NotFound, PermissionDenied, TooManyRequests, Unavailable
 from core.i18n import Language
+from core.notifications import PASSWORD_HELP, notify
 from core.ratelimit import RateLimiter
 from core.settings import Settings
 
@@ -87,6 +88,33 @@ def reset_mail(w: Writer, settings: Settings, limiter: RateLimiter, client_ip: s
     if not mail.enabled(settings):
         raise Unavailable("this site sends no e-mail, so it cannot send a link: ask an administrator for a link "
                           "to set a new password")  # link_for, or ipcommons users set-password
+    user = _asked_for(w, limiter, client_ip, email)
+    if user is None:
+        return None
+    w.audit(AuditAction.user_password_reset_request, "user", user.id)
+    w.commit()
+    return _mail(settings, user, _link(settings, _token(settings, user)), Language(user.language or lang))
+
+
+def ask_administrators(w: Writer, limiter: RateLimiter, client_ip: str | None, email: str) -> None:
+    """On a site that sends no mail, the request reaches the administrators instead: each is told in
+    their inbox that ``email``'s account asks for a link (which they make with ``link_for`` and hand
+    over themselves). The caller says the same whether or not an account uses the address; an
+    administrator's own account is not handed a link (``link_for``), so no one is asked for it."""
+    user = _asked_for(w, limiter, client_ip, email)
+    if user is None or user.role is Role.admin:
+        return
+    admins = w.session.scalars(select(User.id).where(User.role == Role.admin, User.is_active.is_(True)))
+    for admin_id in admins:
+        notify(w.session, admin_id, PASSWORD_HELP, f"{user.email} asks for a link to set a new password",
+               email=user.email, account_id=user.id)
+    w.audit(AuditAction.user_password_reset_request, "user", user.id, asked="administrators")
+    w.commit()
+
+
+def _asked_for(w: Writer, limiter: RateLimiter, client_ip: str | None, email: str) -> User | None:
+    """The active account a request for a link names, within the limits per client and per address
+    (counted whether or not an account uses it); None for no such account."""
     address = normalise_email(email)
     decision = limiter.hit({f"reset:{client_ip or 'unknown'}": PER_CLIENT_PER_HOUR,
                             f"reset-mail:{address}": PER_ADDRESS_PER_HOUR}, 3600)
@@ -94,11 +122,7 @@ def reset_mail(w: Writer, settings: Settings, limiter: RateLimiter, client_ip: s
         raise TooManyRequests("too many requests for a new password; wait an hour and retry",
                               retry_after=decision.retry_after)
     user = w.session.scalar(select(User).where(User.email == address))
-    if user is None or not user.is_active:
-        return None
-    w.audit(AuditAction.user_password_reset_request, "user", user.id)
-    w.commit()
-    return _mail(settings, user, _link(settings, _token(settings, user)), Language(user.language or lang))
+    return user if user is not None and user.is_active else None
 
 
 def account_of(session: Session, settings: Settings, token: str, for_update: bool = False) -> User:

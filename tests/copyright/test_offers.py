@@ -100,7 +100,7 @@ def test_refusals_change_nothing(session: Session, settings: Settings) -> None:
     session.rollback()
     size = log.size(session)
     assert offers.decline(writer(session, licensee), made.id).status is OfferStatus.declined
-    with pytest.raises(Conflict, match="already declined"):
+    with pytest.raises(Conflict, match="declined already"):
         offers.accept(writer(session, licensee), made.id)
     session.rollback()
     assert log.size(session) == size
@@ -143,7 +143,7 @@ def test_a_transfer_withdraws_the_open_offers_of_rights_the_licensor_gave_away(s
     assert [n.kind for n in notes] == [offers.Kind.withdrawn, offers.Kind.offered]
     assert notes[0].payload["offer_id"] == gone.id and notes[1].read_at is not None  # nothing left to answer
     assert audited(session, AuditAction.copyright_licence_answer) == answered + 1
-    with pytest.raises(Conflict, match="already withdrawn"):
+    with pytest.raises(Conflict, match="withdrawn already"):
         offers.accept(writer(session, first), gone.id)
     session.rollback()
     # the offer the transfer did not touch is still the licensor's to grant
@@ -180,7 +180,7 @@ def test_two_acceptances_sent_at_once_log_one_licence(request: pytest.FixtureReq
         held = [s.get(LicenceOffer, made.id) for s in (first, second)]
         assert all(row is not None and row.status is OfferStatus.offered for row in held)
         assert offers.accept(writer(first, reader_1), made.id).status is OfferStatus.accepted
-        with pytest.raises(Conflict, match="already accepted"):
+        with pytest.raises(Conflict, match="accepted already"):
             offers.accept(writer(second, reader_2), made.id)
     with make() as after:
         assert (log.size(after), count(after, Licence)) == (size + 1, licences + 1)

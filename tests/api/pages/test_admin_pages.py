@@ -14,7 +14,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from typing import NamedTuple, cast
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -335,8 +335,34 @@ def test_an_admin_hands_over_a_link_to_set_a_new_password(console: Console, clie
                                                  "csrf_token": _csrf(fresh)}, headers=EN, follow_redirects=False)
     assert opened.status_code == 400 and "has expired or was used already" in opened.text
     # the page a person without a password reads says where to go, in both languages
-    for headers, said in ((EN, "ask an administrator of this site for a link"), (ZH, "请向本站管理员索取")):
+    for headers, said in ((EN, "its administrators are asked to give you a link"), (ZH, "本站管理员")):
         assert said in clients["anon"].get("/password/forgot", headers=headers).text
+
+
+def test_on_a_site_without_mail_a_forgotten_password_reaches_the_administrators(
+        console: Console, clients: dict[str, TestClient]) -> None:
+    """The forgotten-password page was a dead end here: it said to ask an administrator, and gave no
+    way to. The address now reaches every administrator's inbox, with the way to the link; the
+    answer is the same whether or not an account uses it, and an administrator's own is asked of no one."""
+    anon = clients["anon"]
+    member, admin = console.people["other"], console.people["admin"]
+    answers = []
+    for address in (member, "nobody-here@example.org", admin):
+        r = anon.post("/password/forgot", data={"email": address, "csrf_token": _csrf(anon, "/password/forgot")},
+                      headers=ZH)
+        assert r.status_code == 200, r.text
+        answers.append(html.fromstring(r.text).find_class("notice")[0].text_content().replace(address, "…"))
+    assert answers[0] == answers[1] == answers[2] and "管理员" in answers[0]
+    inbox = html.fromstring(clients["admin"].get("/inbox", headers=ZH).text)
+    asked = [" ".join(li.text_content().split()) for li in inbox.find_class("hit")
+             if "设置新密码的链接" in li.text_content()]
+    assert len(asked) == 1 and member in asked[0], asked
+    link = inbox.xpath("//a[starts-with(@href, '/admin/users?')]/@href")
+    assert link == ["/admin/users?" + urlencode({"q": member})]
+    listed = clients["admin"].get(link[0], headers=EN).text
+    assert f'action="/admin/users/{console.ids["other"]}/password-link"' in listed
+    assert "设置新密码的链接" not in clients["mod"].get("/inbox", headers=ZH).text  # administrators only
+    assert len(_audit(console, "user.password.reset_request")) == 1
 
 
 def test_organisations_and_their_members(console: Console, clients: dict[str, TestClient]) -> None:

@@ -214,7 +214,7 @@ def test_a_licence_is_offered_accepted_and_its_fee_shown_to_its_parties_only(por
         assert 'class="unread"' not in inbox and "Mark as read" not in inbox
         r = licensee.post(f"/copyright/offers/{offer_id.group(1)}/accept",
                           data={"csrf_token": _csrf(licensee)}, headers=HTML)
-        assert r.status_code == 409 and "already accepted" in r.text
+        assert r.status_code == 409 and "This offer was accepted already" in r.text
 
         for client, sees_fee in ((owner, True), (licensee, True), (visitor, False)):
             page = client.get(f"/copyright/records/{number}?registered=1&offered=1", headers=HTML).text
@@ -225,7 +225,7 @@ def test_a_licence_is_offered_accepted_and_its_fee_shown_to_its_parties_only(por
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         assert visitor.get(f"/copyright/offers/{offer_id.group(1)}/licence.pdf", headers=HTML,
                            follow_redirects=False).status_code == 303  # to the login form
-        assert "accepted your licence" in owner.get("/inbox", headers=HTML).text
+        assert "accepted your licence offer for" in owner.get("/inbox", headers=HTML).text
 
 
 def _transfer_rights_offered(page: str) -> list[str]:
@@ -623,6 +623,9 @@ def test_an_answered_offer_asks_for_no_answer_in_the_inbox(portal: Settings) -> 
         _offer(owner, number, licensee_email, ["distribution"])
         inbox = licensee.get("/inbox", headers=ZH).text
         assert inbox.count("答复要约") == 2
+        # two offers of one work: each notice names its rights (they read the same, word for word)
+        rights = [" ".join(p.text_content().split()) for p in lxml.html.fromstring(inbox).find_class("notice-rights")]
+        assert rights == ["权利：发行权", "权利：复制权"], rights
         first = re.findall(r'data-offer="(\d+)"', licensee.get("/copyright/mine", headers=HTML).text)[-1]
         r = licensee.post(f"/copyright/offers/{first}/accept", data={"csrf_token": _csrf(licensee)}, headers=HTML,
                           follow_redirects=False)
@@ -636,6 +639,15 @@ def test_an_answered_offer_asks_for_no_answer_in_the_inbox(portal: Settings) -> 
         assert r.status_code == 303
         inbox = licensee.get("/inbox", headers=ZH).text
         assert "答复要约" not in inbox and "您已接受该要约" in inbox and "· 该要约已撤回 ·" in " ".join(inbox.split())
+        told = lxml.html.fromstring(owner.get("/inbox", headers=ZH).text)  # an offer accepted, not a licence
+        assert [" ".join(h.text_content().split()) for h in told.find_class("notice-title")
+                if "接受" in h.text_content()][0].endswith("许可要约")
+        assert len(told.find_class("notice-rights")) == 1
+        # answered in a stale tab: the offer's state in the reader's words (it read “withdrawn” on a Chinese page)
+        r = licensee.post(f"/copyright/offers/{second}/accept", data={"csrf_token": _csrf(licensee)}, headers=ZH)
+        said = " ".join(r.text.split())
+        assert r.status_code == 409 and "要约未变更" in said and "此要约已被撤回" in said
+        assert "withdrawn" not in said
         assert "You accepted this offer" in licensee.get("/inbox", headers=HTML).text
 
 
@@ -767,8 +779,9 @@ def test_a_registration_held_for_review_leads_its_registrant_to_the_review_servi
     with _client(portal) as copier:
         _sign_up(copier)
         held = _register(copier, data)
-        record = lxml.html.fromstring(copier.get(f"/copyright/records/{held}", headers=ZH).text)
+        record = lxml.html.fromstring(copier.get(f"/copyright/records/{held}?registered=1", headers=ZH).text)
         box = record.get_element_by_id("held")
+        assert "已收到您的登记" not in record.text_content()  # held: no success above the red box that says so
         assert "由管理员决定" not in box.text_content() and "审查决定之前，不写入公开日志" in box.text_content()
         link = box.get_element_by_id("ask-review")
         assert link.get("href") == f"/service-hall/apply/copyright-review?f_registration={held}"

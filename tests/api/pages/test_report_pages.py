@@ -209,11 +209,14 @@ def test_bad_parameters_answer_with_a_422_page(portal: Portal, query: str) -> No
     r = portal.clients["anon"].get(f"/reports/industries/led?{query}", headers=EN)
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), r.text
     assert "<h1>Invalid request</h1>" in r.text
-    assert '<a href="/reports/industries/led">Open this page without the values in its address</a>' in r.text
+    assert '<a href="/reports/industries/led">Open this page again without the refused values</a>' in r.text
+    # the values not refused are kept: the period stays when only its basis is refused
+    kept = portal.clients["anon"].get("/reports/industries/led?from=2015&basis=grant", headers=EN)
+    assert kept.status_code == 422 and 'href="/reports/industries/led?from=2015"' in kept.text
     assert portal.clients["anon"].get("/reports/industries/no-such-scope", headers=EN).status_code == 404
     # after a 404 the bare path is not found either: no link to it
     missing = portal.clients["anon"].get("/no-such-page?q=led", headers=EN)
-    assert missing.status_code == 404 and "without the values in its address" not in missing.text
+    assert missing.status_code == 404 and "without the refused values" not in missing.text
 
 
 def test_a_refused_value_is_named_by_its_label_and_a_reversed_period_is_refused_above_the_filters(

@@ -11,6 +11,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -221,6 +222,13 @@ def test_export_follows_the_rows_shown(web: TestClient) -> None:
     assert api.text.startswith("pn,title,")  # the API's file keeps the field names scripts read
     per_document = web.get("/export", params={"q": QUERY, "format": "csv"}, headers=EN)
     assert len(list(csv.DictReader(io.StringIO(per_document.content.decode("utf-8-sig"))))) == 9
+    # a hand-edited limit names the value refused and reopens with the words kept (it offered a bare
+    # /export, refused again for want of them)
+    refused = web.get("/export", params={"q": QUERY, "format": "csv", "limit": "99999999"}, headers=ZH)
+    assert refused.status_code == 422 and "导出行数" in refused.text
+    again = html.fromstring(refused.text).xpath("//a[contains(@href, '/export?')]/@href")
+    assert again == ["/export?" + urlencode({"q": QUERY, "format": "csv"})], again
+    assert web.get(again[0], headers=ZH).status_code == 200
 
 
 def test_the_patent_page_says_whether_it_is_in_force_and_why(web: TestClient) -> None:
