@@ -27,7 +27,7 @@ from core import mail
 from core.accounts import service as accounts
 from core.errors import InvalidInput, IPCommonsError, NotFound, PermissionDenied
 from core.i18n import Language, Listed
-from core.ids import DbId, parse_id
+from core.ids import INTEGER_MAX, DbId, parse_id
 from ipsearch.collections import service
 from ipsearch.collections.models import MAX_QUERY_MATCHES, Visibility
 from ipsearch.collections.schemas import (
@@ -164,7 +164,7 @@ def _orgs(page: Page, coll: CollectionOut) -> list[Any]:
 
 
 @router.get("/collections/{cid}", response_model=None)
-def collection_page(page: PageDep, cid: DbId, start: Annotated[int, Query(ge=0)] = 0,
+def collection_page(page: PageDep, cid: DbId, start: Annotated[int, Query(ge=-INTEGER_MAX, le=INTEGER_MAX)] = 0,
                     added: Annotated[int | None, Query(ge=0, le=1000)] = None,
                     matched: Annotated[int | None, Query(ge=0, le=MAX_QUERY_MATCHES)] = None,
                     removed: Annotated[str, Query(max_length=40)] = "",
@@ -176,7 +176,9 @@ def collection_page(page: PageDep, cid: DbId, start: Annotated[int, Query(ge=0)]
     compared, never shown). Opening the page records a signed-in
     reader's visit, and reads their inbox notices of its new documents (``service.opened``). A
     visitor not logged in is asked to log in for a collection they may not see (a link from a
-    colleague, or their own after logging out), and brought back; whether it exists stays unsaid."""
+    colleague, or their own after logging out), and brought back; whether it exists stays unsaid.
+    A ``start`` before the first document opens the first page, as one past the last opens the last."""
+    start = max(start, 0)
     try:
         if page.user is not None:
             service.opened(page.writer(), cid)

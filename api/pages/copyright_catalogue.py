@@ -14,6 +14,7 @@ tables holding the same numbers, which are what a reader without the charts gets
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -26,7 +27,7 @@ from api.pages.context import Page, PageDep
 from api.pages.errors import error_home
 from copyright import catalogue, service
 from copyright.models import WORK_TYPE_LABELS, RegistrationStatus, WorkType
-from copyright.schemas import PUBLIC_STATUSES, WorksPage, WorksQuery
+from copyright.schemas import MAX_START, PUBLIC_STATUSES, WorksPage, WorksQuery
 from core.i18n import Language, Listed
 
 # an error on the copyright pages leads back to the register: a registration that does not exist is
@@ -43,7 +44,7 @@ LICENCE_NAMES = {"exclusive": N_("Exclusive licence"), "non_exclusive": N_("Non-
 # the catalogue's query-string names, in the order of the form, with what the form calls them
 FIELD_NAMES = {"title": N_("Title"), "author": N_("Author"), "type": N_("Work type"),
                "from": N_("Registered from"), "to": N_("Registered until"), "status": N_("Status"),
-               "start": N_("Page")}
+               "start": N_("Page position")}
 
 
 def type_names(lang: Language) -> dict[str, str]:
@@ -76,6 +77,16 @@ def _pager(filters: dict[str, str], found: WorksPage) -> dict[str, str | None]:
             "first": _link(filters, start=0)}
 
 
+def _position(start: str) -> dict[str, str]:
+    """The list's position from the address, a whole number brought within the list's reach (a hand-edited
+    -1 or 99999 opens the first or the last page, as the collections do, not a refusal of "Page");
+    anything else is passed on to be refused."""
+    typed = start.strip()
+    if not re.fullmatch(r"-?[0-9]+", typed):
+        return {"start": typed} if typed else {}
+    return {"start": str(min(max(int(typed), 0), MAX_START))}
+
+
 @router.get("/copyright/works", response_class=HTMLResponse)
 def works_page(page: PageDep, title: Param = "", author: Param = "",
                work_type: Annotated[str, Query(alias="type", max_length=500)] = "",
@@ -90,11 +101,13 @@ def works_page(page: PageDep, title: Param = "", author: Param = "",
                                "public_statuses": [s.value for s in PUBLIC_STATUSES], "found": None, "error": None,
                                "filtered": bool(filters)}
     try:
-        query = WorksQuery.model_validate(filters | ({"start": start.strip()} if start.strip() else {})
-                                          | {"limit": PER_PAGE})
+        query = WorksQuery.model_validate(filters | _position(start) | {"limit": PER_PAGE})
     except ValidationError as exc:
         return page.render("copyright_works.html", 422, **context | {"error": _refusal(page, exc)})
     found = catalogue.search_works(page.session, query)
+    if not found.items and found.total:  # a position past the end (the API answers it empty): the last page
+        query = query.model_copy(update={"start": (found.total - 1) // PER_PAGE * PER_PAGE})
+        found = catalogue.search_works(page.session, query)
     type_links = {kind: _link(filters, type=kind, start=0) for kind in found.facets.work_type}
     status_links = {value: _link(filters, status=value, start=0) for value in found.facets.status}
     return page.render("copyright_works.html", **context | {

@@ -205,9 +205,20 @@ def test_nothing_matches(web: TestClient) -> None:
     assert "No works match these filters." in web.get("/copyright/works", params={"title": "zzz"}, headers=EN).text
 
 
+def test_a_hand_edited_position_opens_the_nearest_page(web: TestClient) -> None:
+    """-1 and 99999 were refused as a "Page" the form does not have, the works gone: the first page
+    and the last one now, as a collection does; the API still answers past the end with no items."""
+    first = _numbers(web.get("/copyright/works", headers=EN).text)
+    assert first and _numbers(web.get("/copyright/works", params={"start": "-1"}, headers=EN).text) == first
+    total = web.get("/api/v1/copyright/works", params={"limit": 1}).json()["total"]
+    last = web.get("/copyright/works", params={"start": "99999"}, headers=ZH)
+    assert last.status_code == 200 and len(_rows(last.text)) == (total - 1) % 20 + 1
+    assert web.get("/api/v1/copyright/works", params={"start": 9999}).json()["items"] == []
+
+
 @pytest.mark.parametrize(("params", "field"), [
-    ({"type": "bogus"}, "Work type"), ({"from": "notadate"}, "Registered from"), ({"start": "-1"}, "Page"),
-    ({"start": "many"}, "Page"), ({"status": "under_review"}, "Status"),
+    ({"type": "bogus"}, "Work type"), ({"from": "notadate"}, "Registered from"),
+    ({"start": "many"}, "Page position"), ({"status": "under_review"}, "Status"),
     ({"from": "2025-02-01", "to": "2025-01-01"}, "Registered until"), ({"title": "长" * 201}, "Title"),
     ({"author": "a\x00"}, "Author"),
 ])
