@@ -4,7 +4,9 @@ The link carries a signed token (a JWT, as access tokens are) naming the account
 after ``RESET_MINUTES`` and is bound to the password it replaces, so setting a new password spends
 it and every other link sent before. Nothing is stored: the token is its own record. The form
 answers every address alike, so it never says whether an address has an account; limits per
-client address and per e-mail address keep it from mailing someone over and over.
+client address and per e-mail address keep it from mailing someone over and over. A site that
+sends no mail asks its administrators instead, who make the link in the console (``link_for``) and
+hand it over themselves.
 """
 
 from __future__ import annotations
