@@ -38,6 +38,7 @@ from analytics.terms import EmergingTerm, TermSettings, emerging_terms
 from core import regions
 from core.countries import CountryCode
 from core.errors import InvalidInput, validator_words
+from core.i18n import shown_today
 from core.regions import Level
 from ipsearch.expiry import LABEL as EXPIRY_LABEL
 from ipsearch.expiry import ExpiryBasis, plus_years
@@ -59,7 +60,7 @@ class IndicatorParams(BaseModel):
     """What an indicator run depends on (recorded in every report)."""
 
     basis: Basis = Basis.filing
-    cutoff: dt.date = Field(default_factory=dt.date.today, description="data cut-off: publication date <=")
+    cutoff: dt.date = Field(default_factory=shown_today, description="data cut-off: publication date <=")
     from_year: int | None = Field(default=None, ge=1800, le=2200)
     to_year: int | None = Field(default=None, ge=1800, le=2200)
     home_country: CountryCode = "CN"

@@ -308,7 +308,9 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
             fields = _in_words(names)
             detail = IPCommonsError.said(HTML_VALIDATION_DETAIL, fields=fields) if fields is not None \
                 else IPCommonsError(HTML_VALIDATION_UNNAMED)
-            detail.extra["parameters"] = names  # the page reopens without these, keeping the others
+            # the page reopens without the refused values of its address, keeping the others
+            detail.extra["parameters"] = sorted({n for e in errors if e["loc"][:1] == ["query"]
+                                                 and (n := _parameter(e["loc"]))})
             return await run_in_threadpool(html, request, 422, "Invalid request", detail)
         if any(e["type"] == "json_invalid" for e in errors):
             return problem(400, "Malformed JSON", "the request body is not valid JSON", request, errors=errors)

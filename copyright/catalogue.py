@@ -22,6 +22,7 @@ from copyright.models import Registration, Work
 from copyright.records import holders_today
 from copyright.schemas import PUBLIC_STATUSES, WorksFacets, WorksPage, WorksQuery, WorkSummaryOut
 from core.accounts.models import User
+from core.paging import last_page_start
 
 Facet = Literal["work_type", "status"]
 
@@ -81,10 +82,14 @@ def _summary(reg: Registration, work: Work, owner: str, holders: list[str]) -> W
                           hash_only=work.hash_only, certificate_url=certificate)
 
 
-def search_works(session: Session, query: WorksQuery) -> WorksPage:
-    """One page of the public works matching ``query``, newest registration first."""
+def search_works(session: Session, query: WorksQuery, last_page_if_past: bool = False) -> WorksPage:
+    """One page of the public works matching ``query``, newest registration first. Past the end, an
+    empty page (a script paging on stops there), or with ``last_page_if_past`` the last one (a person
+    who edited the position in an address sees works, not "none match")."""
     where = _conditions(session, query)
     total = session.scalar(select(func.count()).select_from(_works()).where(*where)) or 0
+    if last_page_if_past and query.start >= total:
+        query = query.model_copy(update={"start": last_page_start(total, query.limit)})
     rows = session.execute(
         select(Registration, Work, User.display_name).select_from(_works()).join(User, Work.owner_id == User.id)
         .where(*where)

@@ -32,7 +32,7 @@ BATCH = 200
 # Titles in Chinese for the kinds a Chinese reader gets most, filled from the payload; other kinds
 # (and payloads that lack a value) keep the title the notification was written with.
 # Alerts (kind "alert") are looked up by their rule: "alert.<rule>".
-ZH_TITLES = {PASSWORD_CHANGED: "您的密码已更改", PASSWORD_HELP: "{email} 请求设置新密码的链接",
+ZH_TITLES = {PASSWORD_CHANGED: "您的密码已更改", PASSWORD_HELP: "有人为 {email} 申请设置新密码的链接",
              "collection.new_matches": "{count} 件新文献命中您的专题库“{collection_name}”",
              "alert.foreign_growth": "【{severity_zh}预警】国外申请人 {owner}：近{months}个月公开{n}件，"
                                      "较上期增长{growth}%",

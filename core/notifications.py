@@ -83,6 +83,15 @@ def settle(session: Session, user_id: int, kind: str, outcome: str, **match: int
         note.payload = {**note.payload, "settled": outcome}  # a new dict: the JSON column sees the change
 
 
+def waiting(session: Session, user_id: int, kind: str, **match: int | str) -> bool:
+    """Whether the user has an unread notice of ``kind`` whose payload has ``match``: asked again, a
+    request they have not read yet needs no second notice."""
+    found = select(Notification.id).where(Notification.user_id == user_id, Notification.kind == kind,
+                                          Notification.read_at.is_(None),
+                                          *(_payload_is(key, value) for key, value in match.items()))
+    return session.scalar(found.limit(1)) is not None
+
+
 def _payload_is(key: str, value: int | str) -> ColumnElement[bool]:
     """``payload[key] == value``, in SQL (SQLite's and PostgreSQL's JSON both read it)."""
     field = Notification.payload[key]

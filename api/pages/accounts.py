@@ -103,13 +103,11 @@ def forgot_password(page: CheckedPageDep, background: BackgroundTasks, email: Te
     """The same answer whether or not the address has an account; the mail leaves after it. A site
     without mail asks its administrators instead, in their inbox."""
     settings = page.platform.settings
-    no_mail = not mail.enabled(settings)  # then the administrators are asked, in their inbox
+    no_mail = not mail.enabled(settings)  # the page says the administrators are asked
     try:
-        if no_mail:
-            password_reset.ask_administrators(page.anonymous_writer(), page.platform.rate_limiter,
-                                              client_ip(page.request), clean_line(email))
-        elif (message := password_reset.reset_mail(page.anonymous_writer(), settings, page.platform.rate_limiter,
-                                                   client_ip(page.request), clean_line(email), page.lang)) is not None:
+        message = password_reset.ask_for_link(page.anonymous_writer(), settings, page.platform.rate_limiter,
+                                              client_ip(page.request), clean_line(email), page.lang)
+        if message is not None:
             background.add_task(send_now, settings, message)
     except IPCommonsError as exc:
         page.session.rollback()

@@ -28,6 +28,7 @@ from core.accounts import service as accounts
 from core.errors import InvalidInput, IPCommonsError, NotFound, PermissionDenied
 from core.i18n import Language, Listed
 from core.ids import INTEGER_MAX, DbId, parse_id
+from core.paging import last_page_start
 from ipsearch.collections import service
 from ipsearch.collections.models import MAX_QUERY_MATCHES, Visibility
 from ipsearch.collections.schemas import (
@@ -142,7 +143,7 @@ def _collection(page: Page, cid: int, start: int = 0, status_code: int = 200, no
     already, said in its place (at the page's top when it is not on this page)."""
     session, user = page.session, page.user
     coll = service.get(session, user, cid)
-    start = max(0, min(start, max(coll.items - 1, 0)))
+    start = max(0, start if start < coll.items else last_page_start(coll.items, ITEMS_PER_PAGE))  # -5, 99999
     items = service.items(session, user, page.platform.search, cid, start, ITEMS_PER_PAGE, page.lang.value)
     stats = service.statistics(session, user, page.platform.search, cid).model_dump()
     charts = {k: list(v.items()) for k, v in stats.items() if isinstance(v, dict)}  # pairs keep the order
@@ -176,9 +177,7 @@ def collection_page(page: PageDep, cid: DbId, start: Annotated[int, Query(ge=-IN
     compared, never shown). Opening the page records a signed-in
     reader's visit, and reads their inbox notices of its new documents (``service.opened``). A
     visitor not logged in is asked to log in for a collection they may not see (a link from a
-    colleague, or their own after logging out), and brought back; whether it exists stays unsaid.
-    A ``start`` before the first document opens the first page, as one past the last opens the last."""
-    start = max(start, 0)
+    colleague, or their own after logging out), and brought back; whether it exists stays unsaid."""
     try:
         if page.user is not None:
             service.opened(page.writer(), cid)

@@ -43,8 +43,7 @@ LICENCE_NAMES = {"exclusive": N_("Exclusive licence"), "non_exclusive": N_("Non-
                  "creative_commons": N_("Creative Commons licence")}
 # the catalogue's query-string names, in the order of the form, with what the form calls them
 FIELD_NAMES = {"title": N_("Title"), "author": N_("Author"), "type": N_("Work type"),
-               "from": N_("Registered from"), "to": N_("Registered until"), "status": N_("Status"),
-               "start": N_("Page position")}
+               "from": N_("Registered from"), "to": N_("Registered until"), "status": N_("Status")}
 
 
 def type_names(lang: Language) -> dict[str, str]:
@@ -77,14 +76,12 @@ def _pager(filters: dict[str, str], found: WorksPage) -> dict[str, str | None]:
             "first": _link(filters, start=0)}
 
 
-def _position(start: str) -> dict[str, str]:
-    """The list's position from the address, a whole number brought within the list's reach (a hand-edited
-    -1 or 99999 opens the first or the last page, as the collections do, not a refusal of "Page");
-    anything else is passed on to be refused."""
+def _position(start: str) -> dict[str, int]:
+    """The list's position from the address, brought within the list's reach: a hand-edited -1 or 99999
+    opens the first page or the last (``search_works``), as a collection does, and anything else the
+    first; the form has no such field to name in a refusal (it said "Page", the works gone)."""
     typed = start.strip()
-    if not re.fullmatch(r"-?[0-9]+", typed):
-        return {"start": typed} if typed else {}
-    return {"start": str(min(max(int(typed), 0), MAX_START))}
+    return {"start": min(max(int(typed), 0), MAX_START)} if re.fullmatch(r"-?[0-9]{1,12}", typed) else {}
 
 
 @router.get("/copyright/works", response_class=HTMLResponse)
@@ -104,10 +101,7 @@ def works_page(page: PageDep, title: Param = "", author: Param = "",
         query = WorksQuery.model_validate(filters | _position(start) | {"limit": PER_PAGE})
     except ValidationError as exc:
         return page.render("copyright_works.html", 422, **context | {"error": _refusal(page, exc)})
-    found = catalogue.search_works(page.session, query)
-    if not found.items and found.total:  # a position past the end (the API answers it empty): the last page
-        query = query.model_copy(update={"start": (found.total - 1) // PER_PAGE * PER_PAGE})
-        found = catalogue.search_works(page.session, query)
+    found = catalogue.search_works(page.session, query, last_page_if_past=True)
     type_links = {kind: _link(filters, type=kind, start=0) for kind in found.facets.work_type}
     status_links = {value: _link(filters, status=value, start=0) for value in found.facets.status}
     return page.render("copyright_works.html", **context | {

@@ -68,7 +68,7 @@ def error_page(request: Request, status: int, title: str, error: IPCommonsError)
     if lead_back_from(request) and error.detail == PAGE_DETAILS[404]:
         error = IPCommonsError(NO_PAGE_IN_SECTION)
     shown: dict[str, object] = {"title": title, "back": came_from(request),
-                                "reopen": reopened(request, status, error.extra.get("parameters"))}
+                                "reopen": reopened(request, status, _refused_parameters(error))}
     if status in BARE_STATUSES:
         return _bare_error_page(request, status, error, shown)
     try:
@@ -91,17 +91,26 @@ def _bare_error_page(request: Request, status: int, error: IPCommonsError, shown
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 
-def reopened(request: Request, status: int, refused: object = None) -> str | None:
+def reopened(request: Request, status: int, refused: list[str] | None = None) -> str | None:
     """The page asked for, without the values in its address that were refused (422), the others
     kept (``/export?q=led&limit=99999999`` reopens as ``/export?q=led``: without its words it was
-    refused again); without every value when which were refused is not known. Never after a 404,
-    where the bare path is not found either (/search?q=...)."""
+    refused again); without every value when which were refused is not known. None when no value of
+    its query was refused (a number in the path: the same address would be refused again), and
+    after a 404, where the bare path is not found either (/search?q=...)."""
     if status != 422 or request.method != "GET" or not request.url.query:
         return None
-    if not isinstance(refused, list) or not refused:
+    if refused is None:
         return request.url.path
     kept = [(k, v) for k, v in request.query_params.multi_items() if k not in refused]
+    if len(kept) == len(request.query_params.multi_items()):
+        return None
     return request.url.path + (f"?{urlencode(kept)}" if kept else "")
+
+
+def _refused_parameters(error: IPCommonsError) -> list[str] | None:
+    """The query parameters a 422 refused (``api.problems`` keeps them), if known."""
+    names = error.extra.get("parameters")
+    return [str(n) for n in names] if isinstance(names, list) else None
 
 
 def came_from(request: Request) -> str | None:

@@ -76,8 +76,6 @@ ERROR_TITLES = [N_("Invalid input"), N_("Verification failed"), N_("Not authenti
 ERRORS = [N_("wrong e-mail or password"), N_("enter your e-mail address and password"),
           N_("type an e-mail address"), N_("too many failed logins from this address; wait a minute and retry"),
           N_("an account with this e-mail already exists"), N_("the current password is wrong"),
-          N_("this site sends no e-mail, so it cannot send a link: ask an administrator for a link to set a new "
-             "password"),
           N_("a deactivated account cannot set a password: reactivate it first"),
           N_("an administrator's password is not set by a link from the console: they change it on their account "
              "page, or the operator sets it from the command line"),

@@ -26,9 +26,9 @@ from core.accounts.models import Role, User
 from core.accounts.service import get_user, normalise_email, replace_password
 from core.audit import AuditAction, Writer
 from core.db import utcnow
-from core.errors import InvalidInput, NotFound, PermissionDenied, TooManyRequests, Unavailable
+from core.errors import InvalidInput, NotFound, PermissionDenied, TooManyRequests
 from core.i18n import Language
-from core.notifications import PASSWORD_HELP, notify
+from core.notifications import PASSWORD_HELP, notify, settle, waiting
 from core.ratelimit import RateLimiter
 from core.settings import Settings
 
@@ -83,34 +83,36 @@ def _mail(settings: Settings, user: User, link: str, lang: Language) -> EmailMes
     return msg
 
 
-def reset_mail(w: Writer, settings: Settings, limiter: RateLimiter, client_ip: str | None, email: str,
-               lang: Language) -> EmailMessage | None:
-    """The mail with a link to set a new password for ``email``'s account, to be sent by the
-    caller; None when no active account uses the address (the caller says the same either way)."""
-    if not mail.enabled(settings):
-        raise Unavailable("this site sends no e-mail, so it cannot send a link: ask an administrator for a link "
-                          "to set a new password")  # link_for, or ipcommons users set-password
+def ask_for_link(w: Writer, settings: Settings, limiter: RateLimiter, client_ip: str | None, email: str,
+                 lang: Language) -> EmailMessage | None:
+    """Someone asks for a link to set a new password for ``email``'s account: the mail with the link,
+    to be sent by the caller, or None when no active account uses the address (the caller says the
+    same either way). A site that sends no mail asks its administrators instead (``_ask_administrators``)
+    and returns None."""
     user = _asked_for(w, limiter, client_ip, email)
-    if user is None:
-        return None
-    w.audit(AuditAction.user_password_reset_request, "user", user.id)
-    w.commit()
-    return _mail(settings, user, _link(settings, _token(settings, user)), Language(user.language or lang))
+    if user is not None and not mail.enabled(settings):
+        _ask_administrators(w, user)
+    elif user is not None:
+        w.audit(AuditAction.user_password_reset_request, "user", user.id)
+        w.commit()
+        return _mail(settings, user, _link(settings, _token(settings, user)), Language(user.language or lang))
+    return None
 
 
-def ask_administrators(w: Writer, limiter: RateLimiter, client_ip: str | None, email: str) -> None:
-    """On a site that sends no mail, the request reaches the administrators instead: each is told in
-    their inbox that ``email``'s account asks for a link (which they make with ``link_for`` and hand
-    over themselves). The caller says the same whether or not an account uses the address; an
-    administrator's own account is not handed a link (``link_for``), so no one is asked for it."""
-    user = _asked_for(w, limiter, client_ip, email)
-    if user is None or user.role is Role.admin:
-        return
-    admins = w.session.scalars(select(User.id).where(User.role == Role.admin, User.is_active.is_(True)))
+def _ask_administrators(w: Writer, user: User) -> None:
+    """Each active administrator is told in their inbox that a link was asked for ``user``: they make
+    it in the console (``link_for``) and hand it to the holder themselves. Anyone may ask for any
+    address, so the notice says so; one unanswered notice per account and administrator (asking again
+    adds none), settled when a link is made. An administrator's own account is handed no link
+    (``link_for``): the request is audited and asks no one (the page says how they get back in)."""
+    asked = "nobody" if user.role is Role.admin else "administrators"
+    admins = [] if user.role is Role.admin else list(
+        w.session.scalars(select(User.id).where(User.role == Role.admin, User.is_active.is_(True))))
     for admin_id in admins:
-        notify(w.session, admin_id, PASSWORD_HELP, f"{user.email} asks for a link to set a new password",
-               email=user.email, account_id=user.id)
-    w.audit(AuditAction.user_password_reset_request, "user", user.id, asked="administrators")
+        if not waiting(w.session, admin_id, PASSWORD_HELP, account_id=user.id):
+            notify(w.session, admin_id, PASSWORD_HELP, f"a link to set a new password was asked for {user.email}",
+                   email=user.email, account_id=user.id)
+    w.audit(AuditAction.user_password_reset_request, "user", user.id, asked=asked)
     w.commit()
 
 
@@ -183,6 +185,8 @@ def link_for(w: Writer, settings: Settings, user_id: int) -> HandedLink:
     if not user.is_active:
         raise InvalidInput("a deactivated account cannot set a password: reactivate it first")
     w.audit(AuditAction.user_password_reset_request, "user", user.id, by="admin")
+    for admin_id in w.session.scalars(select(User.id).where(User.role == Role.admin)):  # asked: answered now
+        settle(w.session, admin_id, PASSWORD_HELP, "handed", account_id=user.id)
     w.commit()
     return HandedLink(email=user.email, link=_link(settings, _token(settings, user, handed=True)))
 

@@ -16,7 +16,7 @@ from analytics import portal, scopes
 from analytics import service as analytics
 from analytics.alerts import SubscriptionIn
 from analytics.errors import Refused
-from analytics.indicators import Basis
+from analytics.indicators import Basis, IndicatorParams
 from analytics.models import Alert, Report, ReportStatus, Severity, Subscription
 from analytics.reports import service as reports
 from analytics.reports.service import ReportRequest
@@ -216,3 +216,4 @@ def test_today_is_the_day_the_pages_show(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(core.i18n, "datetime", _HalfPastMidnightInBeijing)
     assert portal.DashboardFilters().params().cutoff == dt.date(2026, 12, 1)
     assert ReportRequest(scope="led").params().cutoff == dt.date(2026, 12, 1)
+    assert IndicatorParams().cutoff == dt.date(2026, 12, 1)  # what a report run with no parameters counts to

@@ -22,9 +22,10 @@ from core.accounts.sessions import WebSession, find_session, open_session
 from core.accounts.tokens import issue_access_token
 from core.audit import AuditContext, AuditRecord, Writer
 from core.db import session_factory, utcnow
-from core.errors import InvalidInput, TooManyRequests, Unavailable
+from core.errors import InvalidInput, TooManyRequests
 from core.i18n import Language
 from core.mail import send_now
+from core.notifications import PASSWORD_HELP, Notification
 from core.ratelimit import MemoryRateLimiter
 from core.settings import Settings
 
@@ -62,8 +63,8 @@ def _actions(session: Session, user: User) -> list[str]:
 def _ask(session: Session, settings: Settings, email: str, limiter: MemoryRateLimiter | None = None,
          lang: Language = Language.en) -> str | None:
     """The link of the mail asked for ``email``, or None when no mail is to be sent."""
-    mail = password_reset.reset_mail(_writer(session), settings, limiter or MemoryRateLimiter(), "10.0.0.1", email,
-                                     lang)
+    mail = password_reset.ask_for_link(_writer(session), settings, limiter or MemoryRateLimiter(), "10.0.0.1", email,
+                                       lang)
     if mail is None:
         return None
     found = re.search(r"https://ip\.example/password/reset#token=(\S+)", mail.get_content())
@@ -142,18 +143,44 @@ def test_mails_are_limited_per_address_whether_or_not_it_has_an_account(session:
         assert refused.value.retry_after > 0
 
 
-def test_the_mail_speaks_the_accounts_language_and_needs_a_mail_server(session: Session,
-                                                                       settings: Settings) -> None:
+def test_the_mail_speaks_the_accounts_language(session: Session, settings: Settings) -> None:
     user = _user(session, "li@example.org")
-    mail = password_reset.reset_mail(_writer(session), settings, MemoryRateLimiter(), None, user.email, Language.zh)
+    mail = password_reset.ask_for_link(_writer(session), settings, MemoryRateLimiter(), None, user.email, Language.zh)
     assert mail is not None and mail["Subject"] == "【知识产权公共服务平台】重设密码" and mail["To"] == "li@example.org"
     assert f"{password_reset.RESET_MINUTES} 分钟内" in mail.get_content()
     user.language = "en"
-    mail = password_reset.reset_mail(_writer(session), settings, MemoryRateLimiter(), None, user.email, Language.zh)
+    mail = password_reset.ask_for_link(_writer(session), settings, MemoryRateLimiter(), None, user.email, Language.zh)
     assert mail is not None and mail["Subject"] == "[IP Commons] Set a new password"
-    with pytest.raises(Unavailable, match="administrator"):
-        password_reset.reset_mail(_writer(session), settings.model_copy(update={"smtp_host": None}),
-                                  MemoryRateLimiter(), None, user.email, Language.en)
+
+
+def _help_notices(session: Session, admin: User) -> list[Notification]:
+    return list(session.scalars(select(Notification).where(Notification.user_id == admin.id,
+                                                           Notification.kind == PASSWORD_HELP)))
+
+
+def test_without_mail_the_administrators_are_asked_once_and_told_when_a_link_is_made(session: Session,
+                                                                                      settings: Settings) -> None:
+    """No mail server: no mail, and each administrator's inbox says a link was asked for the account;
+    asked again before they read it, no second notice. An administrator's own address asks no one
+    (a handed link never opens one). Making the link settles every administrator's notice."""
+    no_mail = settings.model_copy(update={"smtp_host": None})
+    boss, deputy, user = (_user(session, f"{who}@example.org") for who in ("boss", "deputy", "lost"))
+    boss.role = deputy.role = Role.admin
+    session.commit()
+    for _ in range(2):
+        assert password_reset.ask_for_link(_writer(session), no_mail, MemoryRateLimiter(), None, user.email,
+                                           Language.zh) is None
+    notices = _help_notices(session, boss)
+    assert len(notices) == 1 and len(_help_notices(session, deputy)) == 1
+    assert notices[0].payload == {"email": "lost@example.org", "account_id": user.id}
+    assert password_reset.ask_for_link(_writer(session), no_mail, MemoryRateLimiter(), None, deputy.email,
+                                       Language.en) is None
+    assert len(_help_notices(session, boss)) == 1  # none for an administrator's address
+    assert _actions(session, deputy) == ["user.register", "user.password.reset_request"]  # asked: on record
+    password_reset.link_for(_writer(session, boss), no_mail, user.id)
+    session.expire_all()
+    assert {n.payload.get("settled") for n in _help_notices(session, boss) + _help_notices(session, deputy)} == \
+        {"handed"}
 
 
 def test_a_link_stops_working_when_its_account_is_disabled(session: Session, settings: Settings) -> None:

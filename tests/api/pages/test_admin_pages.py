@@ -361,8 +361,12 @@ def test_on_a_site_without_mail_a_forgotten_password_reaches_the_administrators(
     assert link == ["/admin/users?" + urlencode({"q": member})]
     listed = clients["admin"].get(link[0], headers=EN).text
     assert f'action="/admin/users/{console.ids["other"]}/password-link"' in listed
+    assert "只把链接交给经您信任的渠道联系到的账号本人" in asked[0]  # anyone may ask: the notice says so
+    assert _post(clients["admin"], f"/admin/users/{console.ids['other']}/password-link", {}).status_code == 200
+    settled = " ".join(clients["admin"].get("/inbox", headers=ZH).text.split())
+    assert "已为该账号生成链接" in settled and "只把链接交给" not in settled
     assert "设置新密码的链接" not in clients["mod"].get("/inbox", headers=ZH).text  # administrators only
-    assert len(_audit(console, "user.password.reset_request")) == 1
+    assert len(_audit(console, "user.password.reset_request")) == 3  # two asked for, one link made
 
 
 def test_organisations_and_their_members(console: Console, clients: dict[str, TestClient]) -> None:

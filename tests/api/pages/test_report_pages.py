@@ -213,6 +213,9 @@ def test_bad_parameters_answer_with_a_422_page(portal: Portal, query: str) -> No
     # the values not refused are kept: the period stays when only its basis is refused
     kept = portal.clients["anon"].get("/reports/industries/led?from=2015&basis=grant", headers=EN)
     assert kept.status_code == 422 and 'href="/reports/industries/led?from=2015"' in kept.text
+    # a number refused in the path: the same address would be refused again, so it is not offered
+    path = portal.clients["anon"].get("/collections/0?start=2", headers=EN)
+    assert path.status_code == 422 and "without the refused values" not in path.text
     assert portal.clients["anon"].get("/reports/industries/no-such-scope", headers=EN).status_code == 404
     # after a 404 the bare path is not found either: no link to it
     missing = portal.clients["anon"].get("/no-such-page?q=led", headers=EN)
