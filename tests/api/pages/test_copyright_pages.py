@@ -794,3 +794,17 @@ def test_a_registration_held_for_review_leads_its_registrant_to_the_review_servi
             assert lxml.html.fromstring(page.text).xpath('//input[@name="f_registration"]/@value') == [""], hostile
     with _client(portal) as anyone:  # the first registration is registered: nothing to ask for
         assert 'id="held"' not in anyone.get(f"/copyright/records/{registered}", headers=ZH).text
+
+
+def test_a_long_title_is_shortened_in_the_list_and_whole_on_its_record(portal: Settings) -> None:
+    """A 500-character title made its row of the public list as tall as a page."""
+    title = f"长题 {uuid.uuid4().hex[:8]} " + "长" * 480
+    with _client(portal) as owner:
+        _sign_up(owner)
+        number = _register(owner, _hash_work(title))
+        listed = lxml.html.fromstring(owner.get("/copyright/works", params={"title": title[:20]}, headers=ZH).text)
+        (row,) = listed.xpath("//table[@id='works']/tbody/tr")
+        shown = row.xpath("./td[2]")[0].text_content()
+        assert shown.endswith("…") and len(shown) <= 120 and shown.startswith(title[:20])
+        record = lxml.html.fromstring(owner.get(f"/copyright/records/{number}", headers=ZH).text)
+        assert title in record.text_content()
