@@ -245,6 +245,11 @@ def _parameter(loc: list[object]) -> str | None:
     return next((str(part) for part in reversed(loc) if isinstance(part, str)), None)
 
 
+def _query_parameters(errors: list[dict[str, Any]]) -> list[str]:
+    """The query parameters refused (not a number in the path: reopening without the query would not help)."""
+    return sorted({name for e in errors if e["loc"][:1] == ["query"] and (name := _parameter(e["loc"]))})
+
+
 def _label(name: str) -> str | None:
     """A parameter's label: its form's, a record number in the address, or none (a hidden value)."""
     if name in FIELD_LABELS:
@@ -308,9 +313,7 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
             fields = _in_words(names)
             detail = IPCommonsError.said(HTML_VALIDATION_DETAIL, fields=fields) if fields is not None \
                 else IPCommonsError(HTML_VALIDATION_UNNAMED)
-            # the page reopens without the refused values of its address, keeping the others
-            detail.extra["parameters"] = sorted({n for e in errors if e["loc"][:1] == ["query"]
-                                                 and (n := _parameter(e["loc"]))})
+            detail.extra["parameters"] = _query_parameters(errors)  # reopened without them, the others kept
             return await run_in_threadpool(html, request, 422, "Invalid request", detail)
         if any(e["type"] == "json_invalid" for e in errors):
             return problem(400, "Malformed JSON", "the request body is not valid JSON", request, errors=errors)

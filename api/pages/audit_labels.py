@@ -132,7 +132,7 @@ DETAIL_LABELS: dict[str, str] = {
     "approved": N_("Approved"),
     "assignee_id": N_("Handled by (account no.)"),
     "backend": N_("Search backend"),
-    "by": N_("By"),
+    "by": N_("By"), "asked": N_("Asked of"),
     "category_id": N_("Forum category no."),
     "claim_id": N_("Claim no."),
     "created": N_("Newly created"),
@@ -196,8 +196,8 @@ DETAIL_LABELS: dict[str, str] = {
 # details whose values are the platform's own words (a role, a status), translated as such; other
 # values (names, queries, reasons) are what people wrote and are shown as written
 TRANSLATED_DETAILS = frozenset({"role", "was", "status", "from_status", "to_status", "outcome", "visibility",
-                                "level", "step", "kind", "by", "event"})
+                                "level", "step", "kind", "by", "event", "asked"})
 # details that name a language by its code (界面语言：中文, 报告语言：English, not zh or en)
 LANGUAGE_DETAILS = frozenset({"language", "lang"})
 # values of those details that are nowhere else a message
-DETAIL_VALUES = [N_("author")]
+DETAIL_VALUES = [N_("author"), N_("administrators"), N_("nobody")]  # asked: who was asked for a password link

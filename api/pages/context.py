@@ -72,7 +72,7 @@ def short_title(text: str, limit: int = TITLE_CHARS) -> str:
     line breaks made one space and, longer than ``limit`` characters, cut to fewer, ending in "…",
     at a space near the end when there is one (a word stays whole) and never inside a character
     (the Jinja filter ``short_title``: a 5,000-character query was a whole ``<title>``)."""
-    shown = "".join(c for c in text if c.isspace() or unicodedata.category(c) != "Cc")  # no NUL, no ESC
+    shown = "".join(c for c in str(text) if c.isspace() or unicodedata.category(c) != "Cc")  # no NUL, no ESC
     words = " ".join(shown.split())
     if len(words) <= limit:
         return words
