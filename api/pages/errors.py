@@ -101,8 +101,9 @@ def reopened(request: Request, status: int, refused: list[str] | None = None) ->
         return None
     if refused is None:
         return request.url.path
-    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in refused]
-    if len(kept) == len(request.query_params.multi_items()):
+    given = request.query_params.multi_items()
+    kept = [(k, v) for k, v in given if k not in refused]
+    if len(kept) == len(given):
         return None
     return request.url.path + (f"?{urlencode(kept)}" if kept else "")
 
