@@ -60,10 +60,22 @@ ZH_TITLES = {PASSWORD_CHANGED: "您的密码已更改", PASSWORD_HELP: "有人�
              ROLE_CHANGED: "您在平台上的角色已变更",
              "agency.claim_approved": "您对代理机构“{agency_name}”的认领已通过",
              "agency.claim_rejected": "您对代理机构“{agency_name}”的认领未获通过",
-             "copyright.duplicate_held": "后来的登记（{held}）作为您的作品“{work_title}”的重复登记转入审查"}
+             "copyright.duplicate_held": "后来的登记（{held}）作为您的作品“{work_title}”的重复登记转入审查",
+             "hall.new_application": "新办件 {number}",
+             "hall.status": "办件 {number}：{status_zh}",
+             "hall.materials": "办件 {number} 需要补正材料",
+             "hall.lapsed": "办件 {number} 逾期未补正，视为撤回",
+             "hall.assigned": "办件 {number} 已分派给您",
+             "hall.yellow_card": "【黄牌】办件 {number} 已用去本环节时限的{share}%",
+             "hall.red_card": "【红牌】办件 {number} 已超期",
+             "hall.rescheduled": "办件 {number} 的承诺办结时间已按{year}年节假日安排重新计算"}
 # the HHI bands as the pages, the reports (analytics.i18n) and the catalog name them
 ZH_WORDS = {"red": "红色", "yellow": "黄色", "unconcentrated": "非集中", "moderately concentrated": "中度集中",
             "highly concentrated": "高度集中"}
+# the service hall's statuses as the portal's catalog names them (a status the table lacks leaves the
+# title as written)
+ZH_STATUSES = {"submitted": "待受理", "materials": "待补正", "handling": "承办中", "reviewing": "审核中",
+               "approving": "待批准", "completed": "已办结", "rejected": "驳回", "withdrawn": "已撤回"}
 
 
 # What a subject opens with: the site's name as the portal's header writes it in the reader's
@@ -97,6 +109,8 @@ def _title(user: User, note: Notification) -> str:
     for key in ("before", "after"):  # concentration bands
         values[key] = ZH_WORDS.get(str(values.get(key)), values.get(key))
     values["severity_zh"] = ZH_WORDS.get(str(note.payload.get("severity")), "")
+    if (status := ZH_STATUSES.get(str(note.payload.get("status")))) is not None:
+        values["status_zh"] = status
     try:
         return template.format(**values) if template else note.title
     except KeyError:

@@ -87,6 +87,35 @@ def test_a_chinese_reader_gets_a_chinese_subject(embedded_settings: Settings, sm
                         "【知识产权公共服务平台】张三 向您转让了“海港日出”的权利"]
 
 
+def test_a_chinese_reader_gets_the_service_halls_notices_in_chinese(embedded_settings: Settings,
+                                                                    smtp: tuple[MailSink, int]) -> None:
+    """A citizen reading Chinese was mailed "Application SH2026000001: materials" about their own
+    application; a status the table does not know keeps the title as written."""
+    sink, port = smtp
+    settings = embedded_settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+    with session_scope(settings.effective_database_url) as session:
+        reader = create_user(session, "hall-zh@example.org", "correct horse battery")
+        reader.language = "zh"
+        notify(session, reader.id, "hall.materials", "Application SH2026000001: materials", number="SH2026000001",
+               status="materials", comment="营业执照", due="2026-03-23T16:00:00+00:00")
+        notify(session, reader.id, "hall.status", "Application SH2026000001: completed", number="SH2026000001",
+               status="completed")
+        notify(session, reader.id, "hall.lapsed", "Application SH2026000002 is deemed withdrawn",
+               number="SH2026000002", status="withdrawn", due="2026-03-23T16:00:00+00:00")
+        notify(session, reader.id, "hall.red_card", "Red card: application SH2026000003 is overdue",
+               number="SH2026000003", step="handle", share=80)
+        notify(session, reader.id, "hall.status", "Application SH2026000004: paused", number="SH2026000004",
+               status="paused")
+    with session_scope(settings.effective_database_url) as session:
+        assert send_pending(settings, session) == 5
+    subjects = sorted(str(make_header(decode_header(m["Subject"]))) for m in sink.messages)
+    assert subjects == sorted(["【知识产权公共服务平台】Application SH2026000004: paused",
+                               "【知识产权公共服务平台】办件 SH2026000001 需要补正材料",
+                               "【知识产权公共服务平台】办件 SH2026000001：已办结",
+                               "【知识产权公共服务平台】办件 SH2026000002 逾期未补正，视为撤回",
+                               "【知识产权公共服务平台】【红牌】办件 SH2026000003 已超期"])
+
+
 def test_the_subject_names_the_site_in_the_readers_language(embedded_settings: Settings,
                                                             smtp: tuple[MailSink, int]) -> None:
     """A Chinese reader's subjects opened with "[IP Commons]": the site's name as the portal's Chinese
