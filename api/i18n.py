@@ -105,14 +105,19 @@ class Formatter:
             moment = value
         return format_datetime(moment, format="medium", tzinfo=SHOWN_ZONE, locale=self.locale) + self.zone
 
-    def deadline(self, value: dt.datetime | None) -> str:
+    def deadline(self, value: dt.datetime | str | None) -> str:
         """A time limit that ends at 24:00 Beijing time is stored as the next day's 00:00; it is
-        shown as the last day and 24:00, as time limits are written, not as a day later."""
+        shown as the last day and 24:00, as time limits are written, not as a day later. A string
+        is an ISO 8601 time (a notice's payload); one that is not is shown as it is."""
         if not value:
             return ""
-        local = value.replace(tzinfo=value.tzinfo or dt.UTC).astimezone(SHOWN_ZONE)
+        try:
+            moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+        except ValueError:
+            return str(value)
+        local = moment.replace(tzinfo=moment.tzinfo or dt.UTC).astimezone(SHOWN_ZONE)
         if local.time() != dt.time():
-            return self.datetime(value)
+            return self.datetime(moment)
         last_day = written_day(local.date() - dt.timedelta(days=1), self.lang)
         return f"{last_day}24时" if self.locale.language == "zh" else f"{last_day}, 24:00{self.zone}"  # as datetime()
 

@@ -46,7 +46,8 @@ def item_out(session: Session, item: ServiceItem) -> ItemOut:
     return ItemOut(id=item.id, code=item.code, kind=item.kind, name=Bilingual(zh=item.name_zh, en=item.name_en),
                    description=Bilingual(zh=item.description_zh, en=item.description_en),
                    materials=item.materials, fields=item.fields, step_days=item.step_days,
-                   total_days=item.total_days, warn_ratio=item.warn_ratio, department=dept.code,
+                   total_days=item.total_days, warn_ratio=item.warn_ratio, supply_days=item.supply_days,
+                   department=dept.code,
                    department_name=Bilingual(zh=dept.name_zh, en=dept.name_en), public_results=item.public_results)
 
 
@@ -92,7 +93,8 @@ def _put_item(w: Writer, body: ItemIn) -> bool:
         description_zh=body.description.zh, description_en=body.description.en,
         materials=[m.model_dump() for m in body.materials], fields=[f.model_dump() for f in body.fields],
         step_days={k.value: v for k, v in body.step_days.items()}, total_days=body.total_days,
-        warn_ratio=body.warn_ratio, department_id=dept.id, public_results=body.public_results))
+        warn_ratio=body.warn_ratio, supply_days=body.supply_days, department_id=dept.id,
+        public_results=body.public_results))
     w.session.flush()
     w.audit(AuditAction.hall_catalogue, "hall_item", body.code, created=True)
     return True

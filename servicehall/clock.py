@@ -91,6 +91,14 @@ def stop(app: Application, now: datetime) -> None:
     app.provisional_year = None
 
 
+def finish(app: Application, now: datetime) -> None:
+    """The application is finished (decided, withdrawn, lapsed): the clocks stop, and whether the
+    handling kept its promised time is recorded."""
+    stop(app, now)
+    app.completed_at = now
+    app.on_time = app.total_used_s <= app.total_budget_s
+
+
 def total_used(app: Application, now: datetime) -> float:
     """Working seconds the handling has used so far (paused time excluded)."""
     running = working_seconds(app.running_since, now) if app.running_since else 0.0

@@ -70,6 +70,10 @@ class ItemKind(enum.StrEnum):
     agency_mediation = "agency_mediation"
 
 
+# Working days to supply materials when the catalogue item does not say otherwise.
+SUPPLY_DAYS = 15
+
+
 class CardLevel(enum.StrEnum):
     yellow = "yellow"
     red = "red"
@@ -125,6 +129,9 @@ class ServiceItem(Row):
     step_days: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # Step value -> working days
     total_days: Mapped[int] = mapped_column(Integer)
     warn_ratio: Mapped[float] = mapped_column(Float, default=0.8)  # yellow card at this share of a step's time
+    # 补正期限: working days an applicant has to supply asked-for materials; after them the
+    # application is deemed withdrawn (servicehall.lapsing)
+    supply_days: Mapped[int] = mapped_column(Integer, default=SUPPLY_DAYS, server_default=str(SUPPLY_DAYS))
     department_id: Mapped[int] = mapped_column(ForeignKey("hall_departments.id"), index=True)
     public_results: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
@@ -145,6 +152,7 @@ class Application(Row):
     applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[Status] = mapped_column(_enum(Status), index=True)
     paused_from: Mapped[Status | None] = mapped_column(_enum(Status))  # where 补正 returns to
+    supply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)  # 补正期限, while in 补正
     form: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer, default=1)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

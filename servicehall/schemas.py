@@ -12,7 +12,7 @@ from core.db import RowOut
 from core.ids import DbId, DbInt
 from core.text import SingleLine
 from servicehall.calendar import BEIJING
-from servicehall.models import CardLevel, ItemKind, Satisfaction, StaffRole, Status, Step
+from servicehall.models import SUPPLY_DAYS, CardLevel, ItemKind, Satisfaction, StaffRole, Status, Step
 from servicehall.workflow import Action
 
 # times people read are shown in Beijing time (the offset says so in JSON)
@@ -48,6 +48,9 @@ class ItemIn(BaseModel):
     step_days: dict[Step, Annotated[int, Field(ge=0, le=365)]]
     total_days: int = Field(ge=1, le=365)
     warn_ratio: float = Field(default=0.8, gt=0, lt=1)
+    supply_days: int = Field(default=SUPPLY_DAYS, ge=1, le=365, description=(
+        "补正期限: working days an applicant has to supply materials the office asks for; an application "
+        "still waiting after them is deemed withdrawn."))
     department: str
     public_results: bool = False
 
@@ -63,6 +66,7 @@ class ItemOut(BaseModel):
     step_days: dict[Step, int]
     total_days: int
     warn_ratio: float
+    supply_days: int
     department: str
     department_name: Bilingual
     public_results: bool
@@ -185,6 +189,9 @@ class ApplicationOut(BaseModel):
     submitted_at: Beijing
     step_due_at: Beijing | None
     total_due_at: Beijing | None
+    supply_due_at: Beijing | None = Field(default=None, description=(
+        "While the office waits for materials (补正): the end of the time to supply them, after which the "
+        "application is deemed withdrawn."))
     provisional_year: int | None = Field(
         default=None, description="A year the deadlines reach whose official holiday schedule is not published "
         "yet: they leave out its statutory holidays and their make-up days, and may move once it is.")
@@ -218,6 +225,8 @@ class WorkItemOut(BaseModel):
     applicant: str
     assignee: str | None
     step_due_at: Beijing | None
+    supply_due_at: Beijing | None = Field(default=None, description="While waiting for materials: the applicant's "
+                                          "time limit to supply them.")
     paused: bool
     card: CardLevel | None
     used_share: float = Field(description="Share of the step's promised time used so far.")

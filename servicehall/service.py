@@ -28,10 +28,10 @@ from core.accounts.permissions import is_admin, is_staff
 from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, IPCommonsError, NotFound, PermissionDenied, validator_words
-from core.i18n import Named, Quoted, Term, WordedTerm
+from core.i18n import Day, Named, Quoted, Term, WordedTerm
 from core.notifications import notify
 from core.settings import Settings
-from servicehall import clock, rescheduling, uploads, warnings, workflow
+from servicehall import clock, lapsing, rescheduling, uploads, warnings, workflow
 from servicehall.access import barred_by, earlier_step_of, last_actor, may_act, visible
 from servicehall.calendar import BEIJING
 from servicehall.catalogue import get_item, holders, roles_of
@@ -406,8 +406,9 @@ def locked(session: Session, user: User, number: str) -> Application:
     return app
 
 
-def _require(session: Session, user: User, app: Application, body: ActionIn) -> None:
-    """409 when the status does not allow the action, 403 when the caller may not take it."""
+def _require(session: Session, user: User, app: Application, body: ActionIn, now: datetime) -> None:
+    """409 when the status does not allow the action (or its time has passed), 403 when the caller
+    may not take it."""
     if body.version is not None and body.version != app.version:
         raise Conflict.said("application %(number)s changed since you saw it: reload it", number=app.number)
     # the action named as it is at this step (不予受理, not 驳回); the API's detail keeps its own name
@@ -421,6 +422,9 @@ def _require(session: Session, user: User, app: Application, body: ActionIn) -> 
                 "you may not %(action)s application %(number)s: you took its %(earlier)s step, and the department "
                 "separates duties", action=action, earlier=Term(earlier.value), number=app.number)
         raise PermissionDenied.said("you may not %(action)s application %(number)s", action=action, number=app.number)
+    if body.action is Action.supply and (ended := lapsing.ended(app, now)) is not None:
+        raise Conflict.said("the time to supply the materials of application %(number)s ended on %(due)s: the "
+                            "application is deemed withdrawn", number=app.number, due=Day(ended))
     if body.action in NEEDS_COMMENT and not body.comment.strip():
         raise InvalidInput.said("say why (%(action)s needs a comment)", action=action).about("comment")
     if _upholds_mediation(session, app, body) and not is_admin(user):
@@ -459,16 +463,15 @@ def _run_clocks(w: Writer, app: Application, item: ServiceItem, action: Action, 
                 now: datetime) -> None:
     """Pause, resume, move on to the next step or stop, as the transition says."""
     clock.pause(app, now)
+    app.supply_due_at = lapsing.supply_due(item, now) if app.status is Status.materials else None
     if app.status is Status.materials:
         app.paused_from = before
     elif action is Action.supply:
         app.paused_from = None
         clock.resume(app, item, now, warnings.fired(w.session, app))
     elif app.status in FINAL:
-        clock.stop(app, now)
+        clock.finish(app, now)
         warnings.close_cards(w.session, app, now)
-        app.completed_at = now
-        app.on_time = app.total_used_s <= app.total_budget_s
     else:
         warnings.close_cards(w.session, app, now)
         app.assignee_id = last_actor(w.session, app, Action.handle) if action is Action.send_back else None
@@ -482,7 +485,8 @@ def _tell_applicant(w: Writer, app: Application, action: Action, comment: str) -
     kind = "hall.materials" if action is Action.request_materials else "hall.status"
     said = "" if action in workflow.INTERNAL_COMMENTS else comment[:500]
     notify(w.session, app.applicant_id, kind, f"Application {app.number}: {app.status.value}", number=app.number,
-           status=app.status.value, comment=said, result=(app.result or "")[:2000])
+           status=app.status.value, comment=said, result=(app.result or "")[:2000],
+           due=app.supply_due_at.isoformat() if app.supply_due_at else "")
 
 
 def _record_upheld(w: Writer, app: Application, body: ActionIn, now: datetime) -> None:
@@ -506,7 +510,7 @@ def act(w: Writer, number: str, body: ActionIn, now: datetime | None = None,
         _at_most_max_files(len(files))
     with writing(w, number):
         app = locked(w.session, w.actor, number)
-        _require(w.session, w.actor, app, body)
+        _require(w.session, w.actor, app, body, now)
         item = w.session.get(ServiceItem, app.item_id)
         assert item is not None
         warnings.check(w, app, now)  # a step that ran late keeps its cards, even when it ends now
@@ -588,9 +592,10 @@ def rate(w: Writer, number: str, body: RateIn, now: datetime | None = None) -> A
 
 
 def sweep(w: Writer, now: datetime | None = None) -> int:
-    """Celery beat's run: deadlines the calendar can now make official, then every card now due;
-    how many cards fired."""
+    """Celery beat's run: deadlines the calendar can now make official, applications whose time to
+    supply materials has passed, then every card now due; how many cards fired."""
     now = now or utcnow()
     rescheduling.sweep(w, now)
+    lapsing.sweep(w, now)
     done = warnings.sweep(w, now)
     return done.yellow + done.red

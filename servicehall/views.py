@@ -14,7 +14,7 @@ from core.accounts.permissions import is_admin
 from core.db import utcnow
 from core.errors import NotFound, PermissionDenied
 from core.settings import Settings
-from servicehall import calendar, clock, uploads, workflow
+from servicehall import calendar, clock, lapsing, uploads, workflow
 from servicehall.access import barred_by, earlier_step_of, idle_reason, may_act, sees_internal, visible
 from servicehall.calendar import DAY
 from servicehall.catalogue import roles_of
@@ -53,11 +53,13 @@ def _name(session: Session, user_id: int | None) -> str | None:
     return user.display_name if user is not None else None
 
 
-def actions_for(session: Session, user: User | None, app: Application) -> list[Action]:
-    """What ``user`` may do now (what the page offers as buttons)."""
+def actions_for(session: Session, user: User | None, app: Application, now: datetime) -> list[Action]:
+    """What ``user`` may do now (what the page offers as buttons): not supplying materials once
+    the time to supply them has passed."""
     if user is None:
         return []
-    return sorted((a for a in workflow.allowed(app) if may_act(session, user, app, a)), key=list(Action).index)
+    return sorted((a for a in workflow.allowed(app) if may_act(session, user, app, a)
+                   and not (a is Action.supply and lapsing.ended(app, now) is not None)), key=list(Action).index)
 
 
 def choices_of(actions: list[Action], status: Status) -> list[ActionChoice]:
@@ -101,14 +103,15 @@ def application_out(session: Session, viewer: User | None, app: Application,
         step=STEP_OF.get(app.paused_from or app.status), assignee=_name(session, app.assignee_id),
         fields=dict(app.form), field_names={f["name"]: Bilingual(zh=f["zh"], en=f["en"]) for f in item.fields},
         submitted_at=app.submitted_at,
-        step_due_at=step_due, total_due_at=total_due, provisional_year=calendar.first_unknown_year(step_due, total_due),
+        step_due_at=step_due, total_due_at=total_due, supply_due_at=app.supply_due_at,
+        provisional_year=calendar.first_unknown_year(step_due, total_due),
         completed_at=app.completed_at,
         on_time=app.on_time, used_days=round(clock.total_used(app, now) / DAY, 2), result=app.result,
         upheld=app.upheld, satisfaction=app.satisfaction, rating_comment=app.rating_comment,
         materials=[MaterialOut.model_validate(m) for m in materials],
         events=_events(session, viewer, app),
         cards=[CardOut(level=c.level, step=c.step, fired_at=c.fired_at, closed_at=c.closed_at) for c in cards],
-        actions=(actions := actions_for(session, viewer, app)), choices=choices_of(actions, app.status),
+        actions=(actions := actions_for(session, viewer, app, now)), choices=choices_of(actions, app.status),
         barred_by=barred_by(session, viewer, app), idle=idle_reason(session, viewer, app, actions),
         can_rate=viewer is not None and viewer.id == app.applicant_id and app.status in (
             Status.completed, Status.rejected) and app.satisfaction is None)
@@ -154,8 +157,10 @@ def _work_item(session: Session, user: User, app: Application, now: datetime) ->
     return WorkItemOut(number=app.number, item_name=Bilingual(zh=item.name_zh, en=item.name_en), status=app.status,
                        step=STEP_OF[status], applicant=_name(session, app.applicant_id) or "",
                        assignee=_name(session, app.assignee_id), step_due_at=app.step_due_at,
-                       paused=app.running_since is None, card=_open_card(session, app), used_share=round(share, 3),
-                       actions=(actions := actions_for(session, user, app)), choices=choices_of(actions, app.status))
+                       supply_due_at=app.supply_due_at, paused=app.running_since is None,
+                       card=_open_card(session, app), used_share=round(share, 3),
+                       actions=(actions := actions_for(session, user, app, now)),
+                       choices=choices_of(actions, app.status))
 
 
 def _urgency(w: WorkItemOut) -> tuple[int, int, float]:

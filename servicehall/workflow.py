@@ -43,6 +43,7 @@ class Entry(enum.StrEnum):
     apply = "apply"  # 申请: the application itself
     assign = "assign"  # a head giving a step to someone (not a transition)
     reschedule = "reschedule"  # the platform moving time limits when a holiday schedule changed
+    lapse = "lapse"  # the platform withdrawing an application whose materials came too late (视为撤回)
 
 
 TrailAction = Action | Entry

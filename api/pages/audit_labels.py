@@ -181,6 +181,7 @@ DETAIL_LABELS: dict[str, str] = {
     "step": N_("Step"),
     "step_due_at": N_("Step due (before, after)"),
     "step_no": N_("Step no."),
+    "supply_due_at": N_("Materials due"),
     "tag": N_("Tag"),
     "to": N_("Moved to"),
     "to_status": N_("Status after"),

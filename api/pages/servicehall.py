@@ -57,13 +57,13 @@ BUTTONS = [N_("button.accept"), N_("button.handle"), N_("button.review"), N_("bu
            N_("button.request_materials"), N_("button.send_back"), N_("button.reject_at_acceptance"),
            N_("button.reject_at_approval"), N_("button.assign"), N_("button.supply"), N_("button.withdraw")]
 ACTIONS = [N_("apply"), N_("request_materials"), N_("supply"), N_("send_back"), N_("reject"), N_("withdraw"),
-           N_("assign"), N_("reschedule")]
+           N_("assign"), N_("reschedule"), N_("lapse")]
 STAFF_ROLES = [N_("acceptor"), N_("handler"), N_("reviewer"), N_("approver"), N_("head")]
 CARDS = [N_("yellow"), N_("red")]
 SATISFACTION = [N_("very_satisfied"), N_("satisfied"), N_("neutral"), N_("dissatisfied"), N_("very_dissatisfied")]
 NOTIFICATIONS = [N_("hall.new_application"), N_("hall.status"), N_("hall.materials"), N_("hall.assigned"),
                  N_("hall.yellow_card"), N_("hall.red_card"),
-                 N_("hall.rescheduled")]
+                 N_("hall.rescheduled"), N_("hall.lapsed")]
 ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field)s is required"),
           N_("these fields are required: %(fields)s"),
           N_("%(fields)s must be filled in; %(long)s must be at most %(max_length)s characters long"),
@@ -77,6 +77,8 @@ ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field
           N_("application %(number)s was changed by someone else: reload it"),
           N_("application %(number)s changed since you saw it: reload it"),
           N_("send the missing materials (or say what you supply)"), N_("no application %(number)s"),
+          N_("the time to supply the materials of application %(number)s ended on %(due)s: the application is "
+             "deemed withdrawn"),
           N_("the file is larger than the upload limit of %(limit)s bytes"),
           N_("%(name)s is a program (%(kind)s): send each material as a document or a picture (PDF, an image, "
              "an office file)"),

@@ -21,7 +21,7 @@ from core.db import session_factory
 from core.settings import Settings
 from servicehall import catalogue, service
 from servicehall.calendar import BEIJING
-from servicehall.models import ItemKind, StaffRole, Step
+from servicehall.models import SUPPLY_DAYS, ItemKind, StaffRole, Step
 from servicehall.schemas import (
     ApplicationOut,
     ApplyIn,
@@ -73,7 +73,7 @@ def _user(session: Session, tag: str, role: Role = Role.member) -> int:
 
 def make_office(sessions: sessionmaker[Session], settings: Settings, step_days: dict[Step, int] | None = None,
                 total_days: int = 20, warn_ratio: float = 0.8, kind: ItemKind = ItemKind.rights_protection,
-                fields: list[FieldSpec] | None = None) -> Office:
+                fields: list[FieldSpec] | None = None, supply_days: int = SUPPLY_DAYS) -> Office:
     code = f"d{uuid.uuid4().hex[:8]}"
     with sessions() as session:
         people = {name: _user(session, name) for name in ("applicant", "stranger", *[r.value for r in ROLES])}
@@ -88,7 +88,7 @@ def make_office(sessions: sessionmaker[Session], settings: Settings, step_days: 
             description=Bilingual(zh="", en=""), materials=[MaterialSpec(zh="证据", en="Evidence", required=True)],
             fields=fields or [FieldSpec(name="details", zh="说明", en="Details", required=True)],
             step_days=step_days or {Step.accept: 2, Step.handle: 5, Step.review: 3, Step.approve: 2},
-            total_days=total_days, warn_ratio=warn_ratio, department=code))
+            total_days=total_days, warn_ratio=warn_ratio, supply_days=supply_days, department=code))
         for role in ROLES:
             email = session.get(User, people[role.value]).email  # type: ignore[union-attr]
             catalogue.add_staff(w, StaffIn(email=email, department=code, role=role))

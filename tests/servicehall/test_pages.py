@@ -22,6 +22,7 @@ from sqlalchemy import select
 from api.app import create_app
 from core.accounts.models import User
 from core.audit import AuditRecord
+from core.db import utcnow
 from servicehall import catalogue, service, views
 from servicehall.models import Application, StaffRole, Status
 from servicehall.schemas import ActionIn, ApplyIn, AssignIn, StaffIn
@@ -273,7 +274,7 @@ def test_a_staff_step_refused_for_its_missing_comment_keeps_what_was_typed(offic
     assert html.fromstring(people["acceptor"].get(path, headers=EN).text).xpath(
         '//textarea[@id="comment"]/@aria-invalid') == []
     # the applicant's inbox says what the office asks for (it said only "awaiting materials")
-    do(office, "acceptor", number, Action.request_materials)
+    do(office, "acceptor", number, Action.request_materials, now=utcnow())  # its time to supply them runs now
     inbox = html.fromstring(people["applicant"].get("/inbox", headers=EN).text)
     assert [" ".join(p.text_content().split()) for p in inbox.xpath('//p[@class="notice-asked"]')] == \
         ["The office asks for: because"]

@@ -1,0 +1,102 @@
+"""补正期限: how long an applicant has to supply the materials the office asked for.
+
+Asking for materials gives the applicant the item's ``supply_days`` working days, to the end of the
+last one (``Application.supply_due_at``); supplying them in time clears the limit. The sweep (Celery
+beat, beside the cards) withdraws on the platform's behalf each application still waiting after its
+limit (逾期未补正，视为撤回): the trail says why, the applicant is told, and the clocks stop as for
+any withdrawal. An application that was waiting before limits existed is given one from the sweep
+that first finds it, and the applicant is told: none lapses without having been told its limit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.sql import ColumnElement
+
+from core.audit import AuditAction, Writer
+from core.notifications import notify
+from servicehall import clock, warnings, workflow
+from servicehall.calendar import BEIJING, end_of_working_days
+from servicehall.models import Application, Event, ServiceItem, Status
+from servicehall.workflow import Action, Entry
+
+LAPSED = "hall.lapsed"
+ASKED = "hall.materials"  # the notice a request for materials sends, with its limit
+
+
+def supply_due(item: ServiceItem, now: datetime) -> datetime:
+    """The end of the last working day the applicant has to supply materials asked for at ``now``."""
+    return end_of_working_days(now, item.supply_days)
+
+
+def ended(app: Application, now: datetime) -> date | None:
+    """The last day of the application's time to supply materials if that time has ended (it lapses
+    at the next sweep), else None."""
+    due = app.supply_due_at
+    return last_day(due) if due is not None and due <= now else None
+
+
+def last_day(due: datetime) -> date:
+    """The Beijing day a limit ends with (a limit is that day's 24:00, the next day's first moment)."""
+    return (due - timedelta(seconds=1)).astimezone(BEIJING).date()
+
+
+def _waiting(w: Writer, condition: ColumnElement[bool], after_id: int) -> list[Application]:
+    """A batch of applications waiting for materials that meet ``condition``, in id order from
+    ``after_id``, locked (others skip them)."""
+    stmt = (select(Application).where(Application.status == Status.materials, condition, Application.id > after_id)
+            .order_by(Application.id).limit(warnings.BATCH).with_for_update(skip_locked=True))
+    return list(w.session.scalars(stmt.execution_options(populate_existing=True)))
+
+
+def _lapse(w: Writer, app: Application, now: datetime) -> None:
+    due = app.supply_due_at
+    before, after = workflow.fire(app, Action.withdraw)
+    clock.finish(app, now)
+    warnings.close_cards(w.session, app, now)
+    app.supply_due_at = None
+    w.session.add(Event(application_id=app.id, at=now, actor_id=None, action=Entry.lapse, from_status=before,
+                        to_status=after))
+    notify(w.session, app.applicant_id, LAPSED,
+           f"Application {app.number} is deemed withdrawn: the materials were not supplied by {_day(due)}",
+           number=app.number, status=after.value, due=_iso(due))
+    w.audit(AuditAction.hall_transition, "hall_application", app.number, event=Entry.lapse.value,
+            from_status=before.value, to_status=after.value, supply_due_at=_iso(due))
+
+
+def _date(w: Writer, app: Application, now: datetime) -> None:
+    item = w.session.get(ServiceItem, app.item_id)
+    assert item is not None  # a foreign key: items are deactivated, never deleted
+    app.supply_due_at = supply_due(item, now)
+    w.audit(AuditAction.hall_reschedule, "hall_application", app.number, supply_due_at=_iso(app.supply_due_at))
+    notify(w.session, app.applicant_id, ASKED, f"Application {app.number}: supply the materials by "
+           f"{_day(app.supply_due_at)}", number=app.number, status=app.status.value, due=_iso(app.supply_due_at))
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else ""
+
+
+def _day(due: datetime | None) -> str:
+    return last_day(due).isoformat() if due else ""
+
+
+def sweep(w: Writer, now: datetime) -> int:
+    """Give a limit to each waiting application without one, then withdraw each whose limit has
+    passed, a batch per transaction; how many were withdrawn."""
+    last = 0
+    while batch := _waiting(w, Application.supply_due_at.is_(None), last):
+        for app in batch:
+            _date(w, app, now)
+        w.commit()
+        last = batch[-1].id
+    lapsed = last = 0
+    while batch := _waiting(w, Application.supply_due_at <= now, last):
+        for app in batch:
+            _lapse(w, app, now)
+        w.commit()
+        lapsed, last = lapsed + len(batch), batch[-1].id
+    w.session.commit()  # what the reads began
+    return lapsed
