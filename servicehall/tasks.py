@@ -1,5 +1,6 @@
-"""Celery beat's hall tasks: every five minutes, fire the red and yellow cards now due; every hour,
-remove the files kept from refused forms once a day old."""
+"""Celery beat's hall tasks: every five minutes, fire the red and yellow cards now due and withdraw
+the applications whose time to supply materials has passed; every hour, remove the files kept from
+refused forms once a day old."""
 
 from __future__ import annotations
 

@@ -74,7 +74,8 @@ def hall_duties(department: str, duties: Annotated[Duties, typer.Argument(
 
 @hall_app.command("sweep")
 def hall_sweep() -> None:
-    """Fire the red and yellow cards due now (Celery beat does this every five minutes)."""
+    """Fire the red and yellow cards due now, and withdraw the applications whose time to supply
+    materials has passed (Celery beat does both every five minutes)."""
     from core.db import session_factory
     from servicehall import service
 

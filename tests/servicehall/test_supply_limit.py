@@ -169,6 +169,7 @@ def test_the_application_page_says_the_limit_and_then_that_it_has_passed(
     assert page.xpath('string(//*[@id="supply-due"])') == written
     assert page.xpath('string(//*[@id="supply-limit"])') == (
         f"请于{written}前补正；逾期未补正的，申请视为撤回。")
+    assert page.xpath('string(//*[@id="promised"])').endswith("（顺延补正材料所用的工作日）")  # the clock is paused
     late = _ask(office)  # asked in March: its limit has passed, the sweep has not come yet
     page = html.fromstring(people["applicant"].get(f"/service-hall/applications/{late}", headers=ZH).text)
     assert not page.xpath('//*[@id="supply-form"]') and page.xpath('//*[@id="withdraw"]')
