@@ -13,13 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from analytics import scopes
-from analytics.errors import Refused
 from analytics.models import Alert, AlertDelivery, Subscription
 from analytics.rules import Finding, RuleContext, RulesConfig, evaluate
 from core.accounts.models import Membership, User
 from core.countries import CountryCode
 from core.db import session_scope
-from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from core.i18n import shown_today
 from core.ids import DbId
 from core.notifications import notify

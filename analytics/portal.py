@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from analytics import alerts, scopes
 from analytics import service as analytics
 from analytics.alerts import SubscriptionIn
-from analytics.errors import Refused
 from analytics.indicators import Basis, CountingUnit, IndicatorParams, Indicators, compute, printed_names
 from analytics.industries import INDUSTRIES, REGION_PREFIX, Branch, Industry, region_scope
 from analytics.models import Alert, Subscription
@@ -32,7 +31,7 @@ from core.accounts.schemas import OrgOut
 from core.accounts.service import organisations_of
 from core.audit import Writer
 from core.countries import CountryCode
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, Refused
 from core.i18n import Language, Listed, shown_today
 from core.ids import INTEGER_MAX, parse_id
 from ipsearch.names import harmonise_name

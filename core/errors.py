@@ -13,7 +13,7 @@ to an RFC 9457 problem and ``api/cli/errors.py`` maps the same classes to docume
     │   │   ├── MissingField    (loaders.parsers.common) no publication number
     │   │   ├── OpsResponseError (loaders.parsers.ops) an OPS response refused whole
     │   │   └── UnsafeXML       (loaders.xmlsafe) entity declarations, a network DTD
-    │   ├── Refused             (analytics.errors) every problem of one submit at once
+    │   ├── Refused             every problem of one submit at once
     │   ├── ResetLinkInvalid    (core.accounts.password_reset) a reset link spent or expired
     │   ├── CheckpointError     (copyright.checkpoint) a malformed signed note
     │   ├── ProofError          (copyright.merkle) a malformed Merkle proof
@@ -90,6 +90,20 @@ class IPCommonsError(Exception):
 
 class InvalidInput(IPCommonsError, ValueError):
     """Malformed or out-of-range input (also a ``ValueError`` for parsing code)."""
+
+
+class Refused(InvalidInput):
+    """Every problem of one submit: ``problems`` holds each refusal (marked with its field in
+    ``extra['field']``) and pydantic's errors. A page says each beside its field; said whole, it is
+    said part by part in the reader's language (its English ``detail`` had no translation)."""
+
+    def __init__(self, problems: list[Exception]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+    def in_words(self, translate: Callable[[str], str], lang: Language = Language.en) -> str:
+        return translate("; ").join(p.in_words(translate, lang) if isinstance(p, IPCommonsError) else str(p)
+                                    for p in self.problems)
 
 
 class NotAuthenticated(IPCommonsError):

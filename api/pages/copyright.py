@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from api.i18n import N_
 from api.pages import refusals
-from api.pages.context import CheckedPageDep, Page, PageDep
+from api.pages.context import CheckedPageDep, Page, PageDep, fields_of
 from api.pages.copyright_catalogue import TO_THE_REGISTER
 from api.pages.errors import came_from
 from copyright import offers, records, service
@@ -33,7 +33,7 @@ from copyright.registry import EARLIEST_WORK_DATE, ContentHash, WorkIn, registry
 from copyright.rights import TransferByEmailIn
 from copyright.schemas import RegisterIn
 from core.db import latest_today
-from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Refused
 from core.i18n import Language
 from core.ids import DbId, whole_number
 
@@ -42,6 +42,8 @@ Text = Annotated[str, Form()]  # every field optional here: a missing one is ref
 FORM_ERRORS = (InvalidInput, PermissionDenied, Conflict, ValidationError)
 # The wizard's fields (WorkIn's names, in the form's order) with the label the form shows: a refusal
 # of one field is said beside it and names it as the form does (名称, where other forms' word is 标题)
+# the fields of the wizard's last step, where a refusal of the file or of its hash is said
+FILE_FIELDS = frozenset({"file", "sha256", "size", "content"})
 WIZARD_LABELS = {"work_type": N_("Type of work"), "title": N_("Title"), "description": N_("Description of the work"),
                  "authors": N_("Authors"), "owners": N_("Co-owners"), "completion_date": N_("Completion date"),
                  "published": N_("The work has been published"),
@@ -75,28 +77,52 @@ def _date(page: Page, text: str, field: str, name: str = "") -> dt.date | None:
         raise refusal.about(name) if name else refusal from exc
 
 
-def _beside(page: Page, exc: Exception) -> dict[str, str]:
-    """The refusal by the wizard's field it is about, each field named by its label on the form;
-    empty unless every part of it is about one of the wizard's fields (the box above the form then
-    says it all)."""
-    found = refusals.by_field(page, [exc], WIZARD_LABELS)
-    return {} if refusals.NO_FIELD in found else found
-
-
 def _work(page: Page, form: dict[str, str]) -> WorkIn:
-    """The wizard's description of the work, each refusal in words the form's reader knows."""
+    """The wizard's description of the work, each refusal in words the form's reader knows; every
+    field it refuses at once (``Refused``), not one per submit."""
+    problems: list[Exception] = []
     if form["work_type"] not in {kind.value for kind in WorkType}:
-        raise InvalidInput.said("choose the type of work").about("work_type")
+        problems.append(InvalidInput.said("choose the type of work").about("work_type"))
     if not form["title"].strip():
-        raise InvalidInput.said("give the title of the work").about("title")
+        problems.append(InvalidInput.said("give the title of the work").about("title"))
+    dates: dict[str, dt.date | None] = {}
+    for name, label in (("completion_date", "Completion date"), ("first_publication_date", "First publication date")):
+        try:
+            dates[name] = _date(page, form[name], label, name)
+        except InvalidInput as exc:
+            problems.append(exc)
+    if problems:
+        raise Refused(problems)
     return WorkIn(title=form["title"].strip(), work_type=WorkType(form["work_type"]),
                   description=form["description"].strip(), authors=_lines(form["authors"]),
-                  owners=_lines(form["owners"]),
-                  completion_date=_date(page, form["completion_date"], "Completion date", "completion_date"),
-                  published=bool(form["published"]),
-                  first_publication_date=_date(page, form["first_publication_date"], "First publication date",
-                                               "first_publication_date"),
+                  owners=_lines(form["owners"]), completion_date=dates["completion_date"],
+                  published=bool(form["published"]), first_publication_date=dates["first_publication_date"],
                   first_publication_place=form["first_publication_place"].strip() or None)
+
+
+def _described(page: Page, form: dict[str, str], file: UploadFile | None,
+               size: str) -> tuple[WorkIn, ContentHash | None]:
+    """The work, and for a hash-only registration its hash: a work refused and no file chosen are
+    refused together (``Refused``, the file's refusal last)."""
+    problems: list[Exception] = []
+    work = content = None
+    try:
+        work = _work(page, form)
+    except Refused as exc:
+        problems += exc.problems
+    except (InvalidInput, ValidationError) as exc:
+        problems.append(exc)
+    try:
+        if form["mode"] == "hash":
+            content = _content(form["sha256"], size)
+        elif file is None or not file.filename:
+            raise InvalidInput.said("choose the file to register, or switch to hash-only").about("file")
+    except (InvalidInput, ValidationError) as exc:
+        problems.append(exc)
+    if problems:
+        raise Refused(problems)
+    assert work is not None
+    return work, content
 
 
 def _rights(chosen: list[str], none_chosen: str) -> list[Right]:
@@ -120,6 +146,20 @@ def _content(sha256: str, size: str) -> ContentHash:
     if size.strip() and bytes_ is None:  # it was dropped: a forged or broken form registered no size
         raise InvalidInput.said("the file size is a whole number of bytes").about("sha256")
     return ContentHash(sha256=digest, size=bytes_)
+
+
+def _refusal_shown(page: Page, exc: Exception) -> dict[str, Any]:
+    """Where the wizard says a refusal: each part about one of its fields beside that field, and
+    the file's (or the registry's, about what was sent) in the file's step, with the file marked;
+    a part about none of them says the whole refusal above the form."""
+    problems = exc.problems if isinstance(exc, Refused) else [exc]
+    work = [p for p in problems if refusals.NO_FIELD not in refusals.by_field(page, [p], WIZARD_LABELS)]
+    rest = [p for p in problems if p not in work]
+    if not all(set(fields_of(p)) <= FILE_FIELDS and (fields_of(p) or p is exc) for p in rest):
+        return {"beside": {}, "error": page.explain(exc), "about_file": False}
+    beside = refusals.by_field(page, work, WIZARD_LABELS)
+    said = page.gettext("; ").join(page.explain(p) for p in rest)  # explained last: the file's field is marked
+    return {"beside": beside, "error": said or None, "about_file": bool(rest)}
 
 
 # --- home ----------------------------------------------------------------------------------------
@@ -171,22 +211,19 @@ def register(page: CheckedPageDep, title: Text = "", work_type: Text = "", mode:
             "first_publication_date": first_publication_date, "first_publication_place": first_publication_place,
             "sha256": sha256}
     dropped = mode != "hash" and file is not None and bool(file.filename)  # a browser never keeps it
-    sent = False  # the work was described: a refusal from here on that names none of its fields is the file's
     try:
-        work, settings = _work(page, form), page.platform.settings
-        sent = True
-        if mode == "hash":
-            done = service.register_hash(page.writer(), settings, RegisterIn(work=work, content=_content(sha256, size)))
-        elif file is not None and file.filename:
-            done = service.register_stream(page.writer(), settings, work, file.file, filename=file.filename)
+        work, content = _described(page, form, file, size)
+        settings = page.platform.settings
+        if content is not None:
+            done = service.register_hash(page.writer(), settings, RegisterIn(work=work, content=content))
         else:
-            raise InvalidInput.said("choose the file to register, or switch to hash-only").about("file")
+            assert file is not None  # _described refused the form without one
+            done = service.register_stream(page.writer(), settings, work, file.file, filename=file.filename or "")
     except FORM_ERRORS as exc:
         page.session.rollback()
         yours = exc.extra.get("registration") if isinstance(exc, Conflict) else None
-        error, beside = page.explain(exc), _beside(page, exc)  # a refusal of the title or a date, by that field
-        return _wizard(page, 400, error=error, form=form, choose_again=dropped and yours is None,
-                       about_file=sent and not beside, yours=yours, beside=beside)
+        return _wizard(page, 400, form=form, choose_again=dropped and yours is None, yours=yours,
+                       **_refusal_shown(page, exc))
     return page.redirect(f"/copyright/records/{done.number}?registered=1#content")  # not the form's #form-error
 
 

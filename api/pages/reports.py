@@ -18,7 +18,6 @@ from pydantic import BeforeValidator, Field, ValidationError
 
 from analytics import portal
 from analytics import service as analytics
-from analytics.errors import Refused
 from analytics.indicators import Basis, CountingUnit
 from analytics.industries import REGION_PREFIX
 from analytics.models import ReportStatus
@@ -29,7 +28,7 @@ from api.i18n import N_, formatter
 from api.pages import refusals
 from api.pages.context import REPORTS_ONCE_COOKIE, CheckedPageDep, Page, PageDep
 from core import mail
-from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.errors import Conflict, InvalidInput, PermissionDenied, Refused
 from core.i18n import Language
 from core.ids import DbId, parse_id
 from core.regions import Level

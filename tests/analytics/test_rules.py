@@ -276,10 +276,9 @@ def test_alerts_reach_each_subscriber_once(services: dict[str, SearchService], c
 
 
 def test_subscriptions_refuse_foreign_organisations_and_unknown_scopes(corpus_settings: Settings) -> None:
-    from analytics.errors import Refused
     from analytics.rules import ForeignGrowth, ProductKeywords, RulesConfig
     from api.i18n import translations
-    from core.errors import InvalidInput, NotFound, PermissionDenied
+    from core.errors import InvalidInput, NotFound, PermissionDenied, Refused
     from core.i18n import Language
 
     tag = uuid.uuid4().hex[:8]

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from analytics import portal, scopes
 from analytics import service as analytics
 from analytics.alerts import SubscriptionIn
-from analytics.errors import Refused
 from analytics.indicators import Basis, IndicatorParams
 from analytics.models import Alert, Report, ReportStatus, Severity, Subscription
 from analytics.reports import service as reports
@@ -26,7 +25,7 @@ from core.accounts.service import add_member, create_organisation
 from core.audit import AuditContext, AuditRecord, Writer
 from core.celery_app import TaskQueue
 from core.db import session_factory, utcnow
-from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from core.settings import Settings
 from ipsearch.backends import get_backend
 from ipsearch.service import SearchService

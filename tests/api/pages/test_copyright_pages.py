@@ -688,6 +688,29 @@ def test_a_refusal_of_one_field_is_said_beside_it_under_its_label(
 
 # --- dates a registrar would not take, the registry's day, and which field a refusal marks ---------
 
+def test_every_refusal_of_one_submit_is_said_at_once_each_beside_its_field(portal: Settings) -> None:
+    """A title left empty and no file chosen were said one per submit: the title first, and only once
+    it was given, that the file was missing. Each is said where it is put right, the first one down
+    carrying #form-error; a type no one offers and an impossible date too."""
+    with _client(portal) as client:
+        _sign_up(client)
+        data = {**WORK, "title": " ", "work_type": "<script>", "completion_date": "2025-02-30",
+                "csrf_token": _csrf(client)}
+        r = client.post("/copyright/register", data=data, headers=ZH)
+        assert r.status_code == 400
+        assert sorted(_marked(r.text)) == ["w-completed", "w-file", "w-title", "w-type"]
+        assert _refusal_beside(r.text, "w-type") == "请选择作品类别"
+        assert _refusal_beside(r.text, "w-title") == "请填写作品名称"
+        assert _refusal_beside(r.text, "w-completed") == "创作完成日期不是有效日期（格式为 YYYY-MM-DD）"
+        assert "请选择要登记的文件" in _refusal_beside(r.text, "w-file")
+        tree = lxml.html.fromstring(r.text)
+        assert tree.xpath('//*[@id="form-error"]/following::*[@id="w-type"]')  # the first one down
+        assert len(tree.xpath('//*[@id="form-error"]')) == 1 and tree.xpath('//*[@id="file-error"]')
+        hashed = client.post("/copyright/register", data=data | HASHED | {"sha256": "not-hex"}, headers=ZH)
+        assert sorted(_marked(hashed.text)) == ["w-completed", "w-sha256", "w-title", "w-type"]
+        assert "You have not registered a work yet." in client.get("/copyright/mine", headers=HTML).text
+
+
 @pytest.mark.parametrize(("change", "field_id", "reason"), [
     ({"completion_date": "0101-01-01"}, "w-completed", "the completion date is before 1900: check the year"),
     ({"completion_date": "1899-12-31"}, "w-completed", "the completion date is before 1900: check the year"),
