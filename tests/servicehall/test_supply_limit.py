@@ -176,3 +176,8 @@ def test_the_application_page_says_the_limit_and_then_that_it_has_passed(
     assert page.xpath('string(//*[@id="supply-ended"])').startswith("补正期限已于2026年3月23日24时届满")
     mine = html.fromstring(people["applicant"].get("/service-hall/mine", headers=ZH).text)
     assert f"补正至{written}" in mine.text_content()
+    _sweep(office.sessions, now)  # withdrawn: finished, but neither on time nor late (a decision is)
+    page = html.fromstring(people["applicant"].get(f"/service-hall/applications/{late}", headers=ZH).text)
+    assert page.xpath('string(//*[@id="app-status"])') == "状态：已撤回"
+    assert "逾期未补正，视为撤回" in page.xpath('string(//*[@id="trail"])')
+    assert "按时办结" not in page.text_content() and not page.xpath('//*[@id="supply-ended"]')
