@@ -131,11 +131,13 @@ def directory(page: PageDep, q: Annotated[str, Query(max_length=100)] = "", prov
     query = DirectoryQuery(q=q, province=province, city=city, service=ServiceType(service) if service else None,
                            ipc=ipc, page=page_number, per_page=PER_PAGE)
     found: DirectoryOut | None = None
-    error, refused = None, None
+    error: str | None = None
+    refused: tuple[str, ...] = ()
     try:
         found = svc.directory(page.session, query)
     except InvalidInput as exc:
-        error, refused = page.explain(exc), exc.extra.get("field")  # the filter refused: "province", "city", "ipc"
+        error = page.explain(exc)
+        refused = page.refused_fields  # the filters refused: "province", "city", "ipc"
     asked = regions.lookup(province, regions.Level.province) if province.strip() else None  # kept on a refusal
     return page.render("agency_directory.html", 400 if error else 200, query=query, found=found, error=error,
                        refused=refused,

@@ -36,7 +36,7 @@ from core.accounts.models import User
 from core.accounts.permissions import is_staff
 from core.accounts.sessions import WebSession, csrf_token, csrf_valid, find_session
 from core.audit import Writer
-from core.errors import IPCommonsError, NotAuthenticated, PermissionDenied, validator_words
+from core.errors import IPCommonsError, NotAuthenticated, PermissionDenied, Refused, validator_words
 from core.i18n import LIST_SEPARATORS, Language
 
 SESSION_COOKIE = "ipc_session"
@@ -284,6 +284,8 @@ def fields_of(exc: Exception) -> tuple[str, ...]:
     (a wrong password, too many tries)."""
     if isinstance(exc, ValidationError):
         return tuple(dict.fromkeys(name for error in exc.errors() if (name := _located(error))))
+    if isinstance(exc, Refused):  # every problem of one submit: each one's fields
+        return tuple(dict.fromkeys(name for problem in exc.problems for name in fields_of(problem)))
     if isinstance(exc, IPCommonsError) and (marked := exc.extra.get("field")):
         return (str(marked),)
     return ()

@@ -70,7 +70,7 @@ from core.accounts.models import User
 from core.accounts.permissions import is_owner_or_admin, require_admin, require_owner_or_admin, require_staff
 from core.audit import AuditAction, AuditRecord, Writer
 from core.db import utcnow
-from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, refusals_about
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Refused, refusals_about
 from core.i18n import Named
 from core.notifications import notify
 from core.regions import Level, Region
@@ -266,6 +266,28 @@ def _place(province: str, city: str) -> dict[str, str | None]:
         top = regions.by_code(town.province_code)
     return {"province": top.name_en if top else "", "province_code": top.code if top else None,
             "city": town.name_en if town else "", "city_code": town.code if town else None}
+
+
+def _filters(province: str, city: str, ipc: str) -> tuple[dict[str, str | None], IPCPrefix | None]:
+    """The place (``_place``) and the technical field a directory's filters ask for; a place and a
+    field both refused are refused together (``Refused``), each about its own filter."""
+    problems: list[Exception] = []
+    place: dict[str, str | None] = {"province": "", "province_code": None, "city": "", "city_code": None}
+    field = None
+    try:
+        place = _place(province, city)
+    except InvalidInput as exc:
+        problems.append(exc)
+    try:
+        with refusals_about("ipc"):
+            field = parse_ipc(ipc) if ipc.strip() else None
+    except InvalidInput as exc:
+        problems.append(exc)
+    if len(problems) > 1:
+        raise Refused(problems)
+    if problems:
+        raise problems[0]
+    return place, field
 
 
 def _city(city: str, top: Region | None) -> Region:
@@ -587,9 +609,7 @@ def directory(session: Session, query: DirectoryQuery) -> DirectoryOut:
     """One page of agencies matching the filters, rated first (by Bayesian rating, then score), then
     those not yet rated. The province and city are any GB/T 2260 names or codes (a city outside the
     province, or a name unknown, is ``InvalidInput``); ``ipc`` is a section, class or subclass."""
-    place = _place(query.province, query.city)
-    with refusals_about("ipc"):
-        field = parse_ipc(query.ipc) if query.ipc.strip() else None
+    place, field = _filters(query.province, query.city, query.ipc)
     stmt = select(Agency)
     if query.q.strip():
         stmt = stmt.where(Agency.name.ilike(f"%{query.q.strip().replace('%', '').replace('_', '')}%"))
@@ -620,10 +640,8 @@ def recommended(session: Session, ipc: str | None, service: ServiceType | None, 
     """``recommend`` for a province and city as typed (checked as the directory checks them), with
     its reasons as data: whether the agency works in the field, the IPC subclasses that matched, the
     service, the same city. Those in the field come first, then the others of the province."""
-    place = _place(province, city)
+    place, field = _filters(province, city, ipc or "")
     region = place["city_code"] or place["province_code"]
-    with refusals_about("ipc"):
-        field = parse_ipc(ipc) if ipc and ipc.strip() else None
     out: list[RecommendedOut] = []
     for pick in recommend(session, ipc, service, region, limit):
         agency = get_agency(session, pick.agency_id)

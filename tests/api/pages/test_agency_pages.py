@@ -207,6 +207,12 @@ def test_a_refused_filter_or_review_marks_its_field(directory: Directory, client
         r = anon.get("/community/agencies", params=params, headers=ZH)
         assert r.status_code == 400 and _marked(r.text) == marked, (params, _marked(r.text))
         assert "<b>" not in r.text
+    # a place and a field both refused: both said at once (the province was said, then the field)
+    both = anon.get("/community/agencies", params={"province": "<b>Atlantis", "ipc": "<b>ZZ99"}, headers=ZH)
+    assert both.status_code == 400
+    assert _marked(both.text) == {"f-province": ["form-error"], "f-ipc": ["form-error", "f-ipc-hint"]}
+    said = html.fromstring(both.text).get_element_by_id("form-error").text_content()
+    assert "Atlantis" in said and "ZZ99" in said and "<b>" not in both.text
     rec = anon.get("/community/agencies/recommend", params={"province": "广东", "ipc": "<b>ZZ99"}, headers=ZH)
     assert rec.status_code == 400 and _marked(rec.text) == {"r-ipc": ["form-error", "r-ipc-hint"]}
     path = f"/community/agencies/{directory.ids['sz_new']}"
