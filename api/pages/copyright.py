@@ -42,13 +42,13 @@ Text = Annotated[str, Form()]  # every field optional here: a missing one is ref
 FORM_ERRORS = (InvalidInput, PermissionDenied, Conflict, ValidationError)
 # The wizard's fields (WorkIn's names, in the form's order) with the label the form shows: a refusal
 # of one field is said beside it and names it as the form does (名称, where other forms' word is 标题)
-# the fields of the wizard's last step, where a refusal of the file or of its hash is said
-FILE_FIELDS = frozenset({"file", "sha256", "size", "content"})
 WIZARD_LABELS = {"work_type": N_("Type of work"), "title": N_("Title"), "description": N_("Description of the work"),
                  "authors": N_("Authors"), "owners": N_("Co-owners"), "completion_date": N_("Completion date"),
                  "published": N_("The work has been published"),
                  "first_publication_date": N_("First publication date"),
                  "first_publication_place": N_("First publication place")}
+# the fields of the wizard's last step, where a refusal of the file or of its hash is said
+FILE_FIELDS = frozenset({"file", "sha256", "size", "content"})
 
 
 def work_types(lang: Language) -> list[tuple[str, str]]:
@@ -79,9 +79,11 @@ def _date(page: Page, text: str, field: str, name: str = "") -> dt.date | None:
 
 def _work(page: Page, form: dict[str, str]) -> WorkIn:
     """The wizard's description of the work, each refusal in words the form's reader knows; every
-    field it refuses at once (``Refused``), not one per submit."""
+    field it refuses at once (``Refused``), not one per submit: the work's own checks (lengths, the
+    dates' order) run too, on what was not refused already."""
     problems: list[Exception] = []
-    if form["work_type"] not in {kind.value for kind in WorkType}:
+    kind = form["work_type"] if form["work_type"] in {k.value for k in WorkType} else None
+    if kind is None:
         problems.append(InvalidInput.said("choose the type of work").about("work_type"))
     if not form["title"].strip():
         problems.append(InvalidInput.said("give the title of the work").about("title"))
@@ -91,13 +93,18 @@ def _work(page: Page, form: dict[str, str]) -> WorkIn:
             dates[name] = _date(page, form[name], label, name)
         except InvalidInput as exc:
             problems.append(exc)
+            dates[name] = None
+    try:
+        work = WorkIn(title=form["title"].strip() or "-", work_type=WorkType(kind or next(iter(WorkType))),
+                      description=form["description"].strip(), authors=_lines(form["authors"]),
+                      owners=_lines(form["owners"]), completion_date=dates["completion_date"],
+                      published=bool(form["published"]), first_publication_date=dates["first_publication_date"],
+                      first_publication_place=form["first_publication_place"].strip() or None)
+    except ValidationError as exc:
+        problems.append(exc)
     if problems:
         raise Refused(problems)
-    return WorkIn(title=form["title"].strip(), work_type=WorkType(form["work_type"]),
-                  description=form["description"].strip(), authors=_lines(form["authors"]),
-                  owners=_lines(form["owners"]), completion_date=dates["completion_date"],
-                  published=bool(form["published"]), first_publication_date=dates["first_publication_date"],
-                  first_publication_place=form["first_publication_place"].strip() or None)
+    return work
 
 
 def _described(page: Page, form: dict[str, str], file: UploadFile | None,
@@ -110,8 +117,6 @@ def _described(page: Page, form: dict[str, str], file: UploadFile | None,
         work = _work(page, form)
     except Refused as exc:
         problems += exc.problems
-    except (InvalidInput, ValidationError) as exc:
-        problems.append(exc)
     try:
         if form["mode"] == "hash":
             content = _content(form["sha256"], size)

@@ -695,10 +695,10 @@ def test_every_refusal_of_one_submit_is_said_at_once_each_beside_its_field(porta
     with _client(portal) as client:
         _sign_up(client)
         data = {**WORK, "title": " ", "work_type": "<script>", "completion_date": "2025-02-30",
-                "csrf_token": _csrf(client)}
+                "description": "x" * 10_001, "csrf_token": _csrf(client)}
         r = client.post("/copyright/register", data=data, headers=ZH)
         assert r.status_code == 400
-        assert sorted(_marked(r.text)) == ["w-completed", "w-file", "w-title", "w-type"]
+        assert sorted(_marked(r.text)) == ["w-completed", "w-description", "w-file", "w-title", "w-type"]
         assert _refusal_beside(r.text, "w-type") == "请选择作品类别"
         assert _refusal_beside(r.text, "w-title") == "请填写作品名称"
         assert _refusal_beside(r.text, "w-completed") == "创作完成日期不是有效日期（格式为 YYYY-MM-DD）"
@@ -707,7 +707,7 @@ def test_every_refusal_of_one_submit_is_said_at_once_each_beside_its_field(porta
         assert tree.xpath('//*[@id="form-error"]/following::*[@id="w-type"]')  # the first one down
         assert len(tree.xpath('//*[@id="form-error"]')) == 1 and tree.xpath('//*[@id="file-error"]')
         hashed = client.post("/copyright/register", data=data | HASHED | {"sha256": "not-hex"}, headers=ZH)
-        assert sorted(_marked(hashed.text)) == ["w-completed", "w-sha256", "w-title", "w-type"]
+        assert sorted(_marked(hashed.text)) == ["w-completed", "w-description", "w-sha256", "w-title", "w-type"]
         assert "You have not registered a work yet." in client.get("/copyright/mine", headers=HTML).text
 
 
