@@ -13,7 +13,7 @@ import smtplib
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import or_, select, update
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts.models import User
 from core.db import utcnow
-from core.i18n import Language
+from core.i18n import SHOWN_ZONE, Language, written_day
 from core.notifications import PASSWORD_CHANGED, PASSWORD_HELP, ROLE_CHANGED, SECURITY_KINDS, Notification
 from core.settings import Settings
 
@@ -125,11 +125,27 @@ def _message(settings: Settings, user: User, note: Notification) -> EmailMessage
     msg["Subject"] = subject(title, Language.zh if _reads_chinese(user, note) else Language.en)
     site = settings.public_url.rstrip("/")
     link = site + "/inbox"
-    body = [title, "", *(f"{k}: {v}" for k, v in sorted(note.payload.items()) if not isinstance(v, list | dict))]
+    zh = _reads_chinese(user, note)
+    body = [title, "", *(_due_line(v, zh) if k == "due" else f"{k}: {v}" for k, v in sorted(note.payload.items())
+                         if not isinstance(v, list | dict))]
     if (advice := ADVICE.get(note.kind)) is not None:
-        body += ["", advice[1 if _reads_chinese(user, note) else 0].format(site=site)]
+        body += ["", advice[1 if zh else 0].format(site=site)]
     msg.set_content("\n".join(body + ["", f"Inbox / 消息: {link}"]))
     return msg
+
+
+def _due_line(value: object, zh: bool) -> str:
+    """A time limit (``due``, ISO 8601) as people write one: its last day, 24:00 Beijing time (it is
+    stored as the next day's 00:00), not "2026-03-23T16:00:00+00:00", read as 16:00."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return f"due: {value}"
+    local = moment.astimezone(SHOWN_ZONE)
+    if local.time() != time():
+        return f"截止时间：{local:%Y-%m-%d %H:%M}（北京时间）" if zh else f"Due: {local:%Y-%m-%d %H:%M} Beijing time"
+    day = written_day(local.date() - timedelta(days=1), Language.zh if zh else Language.en)
+    return f"期限：{day}24时（北京时间）" if zh else f"Due: {day}, 24:00 Beijing time"
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from servicehall.calendar import (
     first_unknown_year,
     working_seconds,
 )
-from servicehall.models import Application, ServiceItem, Step
+from servicehall.models import DECIDED, Application, ServiceItem, Step
 
 
 def start_total(app: Application, item: ServiceItem, now: datetime) -> None:
@@ -92,11 +92,11 @@ def stop(app: Application, now: datetime) -> None:
 
 
 def finish(app: Application, now: datetime) -> None:
-    """The application is finished (decided, withdrawn, lapsed): the clocks stop, and whether the
-    handling kept its promised time is recorded."""
+    """The application is finished (decided, withdrawn, lapsed): the clocks stop, and for a decision,
+    whether the handling kept its promised time (a withdrawal is neither on time nor late)."""
     stop(app, now)
     app.completed_at = now
-    app.on_time = app.total_used_s <= app.total_budget_s
+    app.on_time = app.total_used_s <= app.total_budget_s if app.status in DECIDED else None
 
 
 def total_used(app: Application, now: datetime) -> float:

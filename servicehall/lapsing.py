@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.sql import ColumnElement
 
 from core.audit import AuditAction, Writer
@@ -66,13 +66,31 @@ def _lapse(w: Writer, app: Application, now: datetime) -> None:
             from_status=before.value, to_status=after.value, supply_due_at=_iso(due))
 
 
-def _date(w: Writer, app: Application, now: datetime) -> None:
+def _set_limit(w: Writer, app: Application, due: datetime, now: datetime) -> None:
+    """The platform gives the application a (new) limit: on its trail, in the audit, and to its
+    applicant, whose notice says until when."""
+    app.supply_due_at = due
+    w.session.add(Event(application_id=app.id, at=now, actor_id=None, action=Entry.supply_limit,
+                        from_status=app.status, to_status=app.status))
+    w.audit(AuditAction.hall_supply_limit, "hall_application", app.number, supply_due_at=_iso(due))
+    notify(w.session, app.applicant_id, ASKED, f"Application {app.number}: supply the materials by {_day(due)}",
+           number=app.number, status=app.status.value, due=_iso(due))
+
+
+def _counted_again(w: Writer, app: Application, item: ServiceItem) -> datetime | None:
+    """The limit as the calendar counts it now from when the materials were asked for, if that is
+    later than the one set: set on a year whose holiday notice was not out, a limit counted only the
+    statutory holidays, and the notice may have added days off (a limit never moves earlier)."""
+    asked = w.session.scalar(select(func.max(Event.at)).where(Event.application_id == app.id,
+                                                              Event.action == Action.request_materials.value))
+    later = supply_due(item, asked) if asked is not None else None
+    return later if later is not None and app.supply_due_at is not None and later > app.supply_due_at else None
+
+
+def _item(w: Writer, app: Application) -> ServiceItem:
     item = w.session.get(ServiceItem, app.item_id)
     assert item is not None  # a foreign key: items are deactivated, never deleted
-    app.supply_due_at = supply_due(item, now)
-    w.audit(AuditAction.hall_reschedule, "hall_application", app.number, supply_due_at=_iso(app.supply_due_at))
-    notify(w.session, app.applicant_id, ASKED, f"Application {app.number}: supply the materials by "
-           f"{_day(app.supply_due_at)}", number=app.number, status=app.status.value, due=_iso(app.supply_due_at))
+    return item
 
 
 def _iso(moment: datetime | None) -> str:
@@ -85,18 +103,22 @@ def _day(due: datetime | None) -> str:
 
 def sweep(w: Writer, now: datetime) -> int:
     """Give a limit to each waiting application without one, then withdraw each whose limit has
-    passed, a batch per transaction; how many were withdrawn."""
+    passed (unless the calendar now counts it later), a batch per transaction; how many were withdrawn."""
     last = 0
     while batch := _waiting(w, Application.supply_due_at.is_(None), last):
         for app in batch:
-            _date(w, app, now)
+            _set_limit(w, app, supply_due(_item(w, app), now), now)
         w.commit()
         last = batch[-1].id
     lapsed = last = 0
     while batch := _waiting(w, Application.supply_due_at <= now, last):
         for app in batch:
-            _lapse(w, app, now)
+            if (later := _counted_again(w, app, _item(w, app))) is not None and later > now:
+                _set_limit(w, app, later, now)
+            else:
+                _lapse(w, app, now)
+                lapsed += 1
         w.commit()
-        lapsed, last = lapsed + len(batch), batch[-1].id
+        last = batch[-1].id
     w.session.commit()  # what the reads began
     return lapsed

@@ -43,6 +43,7 @@ class Status(enum.StrEnum):
 
 OPEN = (Status.submitted, Status.materials, Status.handling, Status.reviewing, Status.approving)
 FINAL = (Status.completed, Status.rejected, Status.withdrawn)
+DECIDED = (Status.completed, Status.rejected)  # finished by the office's decision: on time or late
 
 
 class Step(enum.StrEnum):

@@ -238,6 +238,7 @@ class SweepOut(BaseModel):
     yellow: int
     red: int
     notified: int
+    lapsed: int = 0  # applications withdrawn for materials not supplied in time
 
 
 class CountOut(BaseModel):

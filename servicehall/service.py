@@ -48,7 +48,7 @@ from servicehall.models import (
     StaffRole,
     Status,
 )
-from servicehall.schemas import ActionIn, ApplicationOut, ApplyIn, AssignIn, RateIn
+from servicehall.schemas import ActionIn, ApplicationOut, ApplyIn, AssignIn, RateIn, SweepOut
 from servicehall.views import application_out
 from servicehall.workflow import APPLICANT_ACTIONS, NEEDS_COMMENT, ROLE_FOR_STATUS, Action
 
@@ -528,7 +528,8 @@ def act(w: Writer, number: str, body: ActionIn, now: datetime | None = None,
         warnings.check(w, app, now)
         _tell_applicant(w, app, body.action, body.comment)
         w.audit(AuditAction.hall_transition, "hall_application", app.number, event=body.action.value,
-                from_status=before.value, to_status=after.value)
+                from_status=before.value, to_status=after.value,
+                **({"supply_due_at": app.supply_due_at.isoformat()} if app.supply_due_at else {}))
         w.session.flush()
         if _upholds_mediation(w.session, app, body):
             _record_upheld(w, app, body, now)
@@ -591,11 +592,10 @@ def rate(w: Writer, number: str, body: RateIn, now: datetime | None = None) -> A
     return application_out(w.session, w.actor, app, now)
 
 
-def sweep(w: Writer, now: datetime | None = None) -> int:
+def sweep(w: Writer, now: datetime | None = None) -> SweepOut:
     """Celery beat's run: deadlines the calendar can now make official, applications whose time to
-    supply materials has passed, then every card now due; how many cards fired."""
+    supply materials has passed, then every card now due."""
     now = now or utcnow()
     rescheduling.sweep(w, now)
-    lapsing.sweep(w, now)
-    done = warnings.sweep(w, now)
-    return done.yellow + done.red
+    lapsed = lapsing.sweep(w, now)
+    return warnings.sweep(w, now).model_copy(update={"lapsed": lapsed})

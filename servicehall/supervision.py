@@ -18,10 +18,8 @@ from core.accounts.permissions import is_admin
 from core.errors import PermissionDenied
 from servicehall.calendar import BEIJING, DAY
 from servicehall.catalogue import is_staff_anywhere
-from servicehall.models import OPEN, SCORE, Application, Card, CardLevel, Department, Satisfaction, ServiceItem, Status
+from servicehall.models import DECIDED, OPEN, SCORE, Application, Card, CardLevel, Department, Satisfaction, ServiceItem
 from servicehall.schemas import Bilingual, CountOut, DashboardOut, MonthOut
-
-FINISHED = (Status.completed, Status.rejected)
 
 
 @dataclass
@@ -47,7 +45,7 @@ class Tally:
 def _finished(session: Session) -> Iterable[tuple[int, int, bool | None, float, datetime | None, Satisfaction | None]]:
     return session.execute(select(Application.department_id, Application.item_id, Application.on_time,
                                   Application.total_used_s, Application.completed_at, Application.satisfaction)
-                           .where(Application.status.in_(FINISHED)))
+                           .where(Application.status.in_(DECIDED)))
 
 
 def _tallies(session: Session) -> tuple[dict[str, Tally], list[tuple[datetime | None, bool | None,

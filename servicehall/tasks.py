@@ -18,10 +18,11 @@ FORGET_SECONDS = 3600.0
 
 @periodic(SWEEP_SECONDS)
 @shared_task(name="servicehall.sweep")
-def sweep() -> int:
-    """Cards fired by this run (the platform itself is the actor: ``actor_id`` is empty)."""
+def sweep() -> dict[str, int]:
+    """What this run did: cards fired, people told, applications withdrawn (the platform itself is
+    the actor: ``actor_id`` is empty)."""
     with session_scope(get_settings().effective_database_url) as session:
-        return service.sweep(Writer(session, None, AuditContext(client_ip="beat"), operator=True))
+        return service.sweep(Writer(session, None, AuditContext(client_ip="beat"), operator=True)).model_dump()
 
 
 @periodic(FORGET_SECONDS)

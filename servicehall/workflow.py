@@ -44,6 +44,7 @@ class Entry(enum.StrEnum):
     assign = "assign"  # a head giving a step to someone (not a transition)
     reschedule = "reschedule"  # the platform moving time limits when a holiday schedule changed
     lapse = "lapse"  # the platform withdrawing an application whose materials came too late (视为撤回)
+    supply_limit = "supply_limit"  # the platform setting the time to supply materials, or moving it later
 
 
 TrailAction = Action | Entry

@@ -80,5 +80,6 @@ def hall_sweep() -> None:
     from servicehall import service
 
     with session_factory()() as session:
-        fired = service.sweep(operator_writer(session))
-    console.print(f"{fired} cards fired")
+        done = service.sweep(operator_writer(session))
+    console.print(f"{done.yellow + done.red} cards fired, {done.lapsed} applications deemed withdrawn "
+                  "(materials not supplied in time)")

@@ -72,6 +72,7 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.hall_rate: N_("Rated a service"),
     AuditAction.hall_reschedule: N_("Rescheduled time limits (holidays)"),
     AuditAction.hall_staff: N_("Changed service-hall staff"),
+    AuditAction.hall_supply_limit: N_("Set the time to supply materials"),
     AuditAction.hall_transition: N_("Moved an application on"),
     AuditAction.load_start: N_("Started a load"),
     AuditAction.notification_read: N_("Read a message"),

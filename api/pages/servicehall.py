@@ -57,7 +57,7 @@ BUTTONS = [N_("button.accept"), N_("button.handle"), N_("button.review"), N_("bu
            N_("button.request_materials"), N_("button.send_back"), N_("button.reject_at_acceptance"),
            N_("button.reject_at_approval"), N_("button.assign"), N_("button.supply"), N_("button.withdraw")]
 ACTIONS = [N_("apply"), N_("request_materials"), N_("supply"), N_("send_back"), N_("reject"), N_("withdraw"),
-           N_("assign"), N_("reschedule"), N_("lapse")]
+           N_("assign"), N_("reschedule"), N_("lapse"), N_("supply_limit")]
 STAFF_ROLES = [N_("acceptor"), N_("handler"), N_("reviewer"), N_("approver"), N_("head")]
 CARDS = [N_("yellow"), N_("red")]
 SATISFACTION = [N_("very_satisfied"), N_("satisfied"), N_("neutral"), N_("dissatisfied"), N_("very_dissatisfied")]

@@ -133,7 +133,8 @@ def act(number: str, body: ActionIn, w: WriterDep, settings: SettingsDep) -> App
              summary="Supply missing materials (补正)", response_model=ApplicationOut)
 def supply(number: str, w: WriterDep, settings: SettingsDep, files: Files = None,
            comment: Annotated[str, Form()] = "") -> ApplicationOut:
-    """补正: the applicant supplies the missing materials; the clock runs on."""
+    """补正: the applicant supplies the missing materials; the clock runs on. 409 once the time to
+    supply them (``supply_due_at``) has ended: the application is deemed withdrawn."""
     return service.supply(w, settings, number, comment, _files(files))
 
 

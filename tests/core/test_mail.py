@@ -109,6 +109,11 @@ def test_a_chinese_reader_gets_the_service_halls_notices_in_chinese(embedded_set
     with session_scope(settings.effective_database_url) as session:
         assert send_pending(settings, session) == 5
     subjects = sorted(str(make_header(decode_header(m["Subject"]))) for m in sink.messages)
+    asked = next(m for m in sink.messages if "需要补正材料" in str(make_header(decode_header(m["Subject"]))))
+    payload = asked.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    body = payload.decode("utf-8")
+    assert "期限：2026年3月23日24时（北京时间）" in body and "16:00" not in body  # the limit as it is written
     assert subjects == sorted(["【知识产权公共服务平台】Application SH2026000004: paused",
                                "【知识产权公共服务平台】办件 SH2026000001 需要补正材料",
                                "【知识产权公共服务平台】办件 SH2026000001：已办结",

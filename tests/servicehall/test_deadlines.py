@@ -26,7 +26,7 @@ from servicehall.calendar import (
     working_seconds,
 )
 from servicehall.models import Application, Card, CardLevel, Event, Status, Step
-from servicehall.schemas import ActionIn
+from servicehall.schemas import ActionIn, SweepOut
 from servicehall.workflow import Action
 from tests.servicehall.conftest import Office, bj, make_office
 
@@ -94,7 +94,7 @@ def test_a_deadline_in_a_year_without_a_schedule_skips_its_holidays_and_says_it_
     assert office.apply(bj(2026, 3, 2, 10)).provisional_year is None  # all of it in a published year
 
 
-def _sweep(sessions: sessionmaker[Session], now: dt.datetime) -> int:
+def _sweep(sessions: sessionmaker[Session], now: dt.datetime) -> SweepOut:
     with sessions() as session:
         return service.sweep(Writer(session, None, AuditContext(client_ip="test")), now)
 
