@@ -74,8 +74,7 @@ def hall_duties(department: str, duties: Annotated[Duties, typer.Argument(
 
 @hall_app.command("sweep")
 def hall_sweep() -> None:
-    """Fire the red and yellow cards due now, and withdraw the applications whose time to supply
-    materials has passed (Celery beat does both every five minutes)."""
+    """Fire the cards due now; withdraw applications whose time to supply materials has passed (beat: every 5 min)."""
     from core.db import session_factory
     from servicehall import service
 
