@@ -20,7 +20,7 @@ from core.notifications import Notification
 from core.settings import Settings
 from servicehall import lapsing, service, views
 from servicehall.calendar import BEIJING, end_of_working_days
-from servicehall.models import Application, Event, Status
+from servicehall.models import Application, Event, Material, Status
 from servicehall.schemas import ActionIn, Bilingual, ItemIn
 from servicehall.workflow import Action
 from tests.servicehall.conftest import Office, bj, make_office
@@ -199,6 +199,15 @@ def test_the_application_page_says_the_limit_and_then_that_it_has_passed(
     assert page.xpath('string(//*[@id="supply-ended"])').startswith("补正期限已于2026年3月23日24时届满")
     mine = html.fromstring(people["applicant"].get("/service-hall/mine", headers=ZH).text)
     assert f"补正期限：{written}" in mine.text_content()
+    api = people["applicant"]  # a program, with a token: supplying late is a 409, and keeps no file
+    token = api.post("/api/v1/auth/token", data={"username": email(office, "applicant"), "password": PASSWORD})
+    bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    refused = api.post(f"/api/v1/hall/applications/{late}/materials", headers=bearer, data={"comment": "late"},
+                       files=[("files", ("late.txt", b"too late", "text/plain"))])
+    assert refused.status_code == 409 and refused.json()["detail"].endswith("the application is deemed withdrawn")
+    with office.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Material).join(Application).where(
+            Application.number == late, Material.round > 0)) == 0
     _sweep(office.sessions, now)  # withdrawn: finished, but neither on time nor late (a decision is)
     page = html.fromstring(people["applicant"].get(f"/service-hall/applications/{late}", headers=ZH).text)
     assert page.xpath('string(//*[@id="app-status"])') == "状态：已撤回"
@@ -207,9 +216,6 @@ def test_the_application_page_says_the_limit_and_then_that_it_has_passed(
     inbox = html.fromstring(people["applicant"].get("/inbox", headers=ZH).text)
     assert f"办件 {late} 逾期未补正，视为撤回" in inbox.xpath('string(//h2[@class="notice-title"])')
     assert "补正期限已于2026年3月23日24时届满。" in [p.text_content() for p in inbox.xpath('//p[@class="notice-due"]')]
-    api = people["applicant"]  # what a program reads, with a token
-    token = api.post("/api/v1/auth/token", data={"username": email(office, "applicant"), "password": PASSWORD})
-    bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
     shown = api.get(f"/api/v1/hall/applications/{waiting}", headers=bearer).json()
     assert (dt.datetime.fromisoformat(shown["supply_due_at"]), shown["actions"]) == (due, ["supply", "withdraw"])
     gone = api.get(f"/api/v1/hall/applications/{late}", headers=bearer).json()
