@@ -125,3 +125,8 @@ def add_working_seconds(start: dt.datetime, seconds: float) -> dt.datetime:
             left -= room
         day += dt.timedelta(days=1)
         at = hi
+
+
+def iso(moment: dt.datetime | None) -> str:
+    """A moment as a notice's payload and an audit detail carry it (ISO 8601), "" for none."""
+    return moment.isoformat() if moment else ""

@@ -18,7 +18,7 @@ from sqlalchemy.sql import ColumnElement
 from core.audit import AuditAction, Writer
 from core.notifications import notify
 from servicehall import clock, warnings, workflow
-from servicehall.calendar import BEIJING, end_of_working_days
+from servicehall.calendar import BEIJING, end_of_working_days, iso
 from servicehall.models import Application, Event, ServiceItem, Status
 from servicehall.workflow import Action, Entry
 
@@ -61,9 +61,9 @@ def _lapse(w: Writer, app: Application, now: datetime) -> None:
                         to_status=after))
     notify(w.session, app.applicant_id, LAPSED,
            f"Application {app.number} is deemed withdrawn: the materials were not supplied by {_day(due)}",
-           number=app.number, status=after.value, due=_iso(due))
+           number=app.number, status=after.value, due=iso(due))
     w.audit(AuditAction.hall_transition, "hall_application", app.number, event=Entry.lapse.value,
-            from_status=before.value, to_status=after.value, supply_due_at=_iso(due))
+            from_status=before.value, to_status=after.value, supply_due_at=iso(due))
 
 
 def _set_limit(w: Writer, app: Application, due: datetime, now: datetime) -> None:
@@ -72,9 +72,9 @@ def _set_limit(w: Writer, app: Application, due: datetime, now: datetime) -> Non
     app.supply_due_at = due
     w.session.add(Event(application_id=app.id, at=now, actor_id=None, action=Entry.supply_limit,
                         from_status=app.status, to_status=app.status))
-    w.audit(AuditAction.hall_supply_limit, "hall_application", app.number, supply_due_at=_iso(due))
+    w.audit(AuditAction.hall_supply_limit, "hall_application", app.number, supply_due_at=iso(due))
     notify(w.session, app.applicant_id, ASKED, f"Application {app.number}: supply the materials by {_day(due)}",
-           number=app.number, status=app.status.value, due=_iso(due))
+           number=app.number, status=app.status.value, due=iso(due))
 
 
 def _counted_again(w: Writer, app: Application, item: ServiceItem) -> datetime | None:
@@ -92,9 +92,6 @@ def _item(w: Writer, app: Application) -> ServiceItem:
     assert item is not None  # a foreign key: items are deactivated, never deleted
     return item
 
-
-def _iso(moment: datetime | None) -> str:
-    return moment.isoformat() if moment else ""
 
 
 def _day(due: datetime | None) -> str:

@@ -46,15 +46,13 @@ def _reschedule(w: Writer, app: Application, now: datetime) -> None:
     w.session.add(Event(application_id=app.id, at=now, actor_id=None, action=Entry.reschedule, from_status=app.status,
                         to_status=app.status))
     w.audit(AuditAction.hall_reschedule, "hall_application", app.number, year=year,
-            step_due_at=[_iso(step_due), _iso(app.step_due_at)], total_due_at=[_iso(total_due), _iso(app.total_due_at)])
+            step_due_at=[calendar.iso(step_due), calendar.iso(app.step_due_at)],
+            total_due_at=[calendar.iso(total_due), calendar.iso(app.total_due_at)])
     if app.total_due_at != total_due:
         notify(w.session, app.applicant_id, NOTIFICATION,
                f"Application {app.number}: its promised completion time follows the {year} holiday schedule now",
-               number=app.number, year=year, due=_iso(app.total_due_at))
+               number=app.number, year=year, due=calendar.iso(app.total_due_at))
 
-
-def _iso(moment: datetime | None) -> str:
-    return moment.isoformat() if moment else ""
 
 
 def sweep(w: Writer, now: datetime) -> int:

@@ -33,7 +33,7 @@ from core.notifications import notify
 from core.settings import Settings
 from servicehall import clock, lapsing, rescheduling, uploads, warnings, workflow
 from servicehall.access import barred_by, earlier_step_of, last_actor, may_act, visible
-from servicehall.calendar import BEIJING
+from servicehall.calendar import BEIJING, iso
 from servicehall.catalogue import get_item, holders, roles_of
 from servicehall.models import (
     FINAL,
@@ -482,11 +482,11 @@ def _tell_applicant(w: Writer, app: Application, action: Action, comment: str) -
     """Each step reaches the applicant's inbox (and mail); a finished one with its result."""
     if w.actor.id == app.applicant_id:
         return
-    kind = "hall.materials" if action is Action.request_materials else "hall.status"
+    kind = lapsing.ASKED if action is Action.request_materials else "hall.status"
     said = "" if action in workflow.INTERNAL_COMMENTS else comment[:500]
     notify(w.session, app.applicant_id, kind, f"Application {app.number}: {app.status.value}", number=app.number,
            status=app.status.value, comment=said, result=(app.result or "")[:2000],
-           due=app.supply_due_at.isoformat() if app.supply_due_at else "")
+           due=iso(app.supply_due_at))
 
 
 def _record_upheld(w: Writer, app: Application, body: ActionIn, now: datetime) -> None:
@@ -529,7 +529,7 @@ def act(w: Writer, number: str, body: ActionIn, now: datetime | None = None,
         _tell_applicant(w, app, body.action, body.comment)
         w.audit(AuditAction.hall_transition, "hall_application", app.number, event=body.action.value,
                 from_status=before.value, to_status=after.value,
-                **({"supply_due_at": app.supply_due_at.isoformat()} if app.supply_due_at else {}))
+                **({"supply_due_at": iso(app.supply_due_at)} if app.supply_due_at else {}))
         w.session.flush()
         if _upholds_mediation(w.session, app, body):
             _record_upheld(w, app, body, now)
