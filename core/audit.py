@@ -88,6 +88,7 @@ class AuditAction(StrEnum):
     hall_rate = "hall.rate"
     hall_reschedule = "hall.reschedule"
     hall_staff = "hall.staff"
+    hall_supply_extend = "hall.supply_extend"
     hall_supply_limit = "hall.supply_limit"
     hall_transition = "hall.transition"
     load_start = "load.start"

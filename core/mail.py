@@ -65,6 +65,7 @@ ZH_TITLES = {PASSWORD_CHANGED: "您的密码已更改", PASSWORD_HELP: "有人�
              "hall.status": "办件 {number}：{status_zh}",
              "hall.materials": "办件 {number} 需要补正材料",
              "hall.lapsed": "办件 {number} 逾期未补正，视为撤回",
+             "hall.supply_extended": "办件 {number} 的补正期限已延长",
              "hall.assigned": "办件 {number} 已分派给您",
              "hall.yellow_card": "【黄牌】办件 {number} 已用去本环节时限的{share}%",
              "hall.red_card": "【红牌】办件 {number} 已超期",

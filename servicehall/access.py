@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.accounts.models import User
 from core.accounts.permissions import is_admin
 from servicehall.catalogue import roles_of
-from servicehall.models import Application, Department, Event, Status
+from servicehall.models import Application, Department, Event, StaffRole, Status
 from servicehall.schemas import IdleReason
 from servicehall.workflow import APPLICANT_ACTIONS, ROLE_FOR_STATUS, Action
 
@@ -39,6 +39,17 @@ def may_act(session: Session, user: User, app: Application, action: Action) -> b
     if role is None or role not in roles_of(session, user, app.department_id):
         return False
     return app.assignee_id in (None, user.id) and earlier_step_of(session, user.id, app) is None
+
+
+def may_extend_supply(session: Session, user: User | None, app: Application) -> bool:
+    """``user`` may give the applicant more time to supply the materials asked for (延长补正期限): the
+    department's head, or whoever holds the role of the step that asked for them (its assignee, when
+    the step is assigned to someone)."""
+    if user is None or app.status is not Status.materials or app.paused_from is None:
+        return False
+    roles = roles_of(session, user, app.department_id)
+    role = ROLE_FOR_STATUS.get(app.paused_from)
+    return StaffRole.head in roles or (role in roles and app.assignee_id in (None, user.id))
 
 
 def barred_by(session: Session, user: User | None, app: Application) -> Action | None:

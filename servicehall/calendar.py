@@ -89,6 +89,11 @@ def end_of_working_days(start: dt.datetime, days: int) -> dt.datetime:
     return _local_midnight(day + dt.timedelta(days=1))
 
 
+def end_of_date(day: dt.date) -> dt.datetime:
+    """24:00 Beijing time of ``day``: a time limit that ends with it (stored as the next day's 00:00)."""
+    return _local_midnight(day + dt.timedelta(days=1))
+
+
 def end_of_day(moment: dt.datetime) -> dt.datetime:
     """24:00 Beijing time of the day ``moment`` falls in (``moment`` itself at 24:00, give or take
     the second a sum of float seconds may stray): a deadline is a day's end, never a time of day."""

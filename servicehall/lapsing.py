@@ -16,14 +16,18 @@ from sqlalchemy import func, select
 from sqlalchemy.sql import ColumnElement
 
 from core.audit import AuditAction, Writer
+from core.errors import Conflict, InvalidInput
+from core.i18n import Day
 from core.notifications import notify
 from servicehall import clock, warnings, workflow
-from servicehall.calendar import BEIJING, end_of_working_days, iso
+from servicehall.calendar import BEIJING, end_of_date, end_of_working_days, is_working_day, iso
 from servicehall.models import Application, Event, ServiceItem, Status
 from servicehall.workflow import Action, Entry
 
 LAPSED = "hall.lapsed"
 ASKED = "hall.materials"  # the notice a request for materials sends, with its limit
+EXTENDED = "hall.supply_extended"  # the notice an office's extension sends, with the new limit and why
+LONGEST_EXTENSION = timedelta(days=365)  # from today: a later day is a typing slip (2062 for 2026)
 
 
 def supply_due(item: ServiceItem, now: datetime) -> datetime:
@@ -41,6 +45,53 @@ def ended(app: Application, now: datetime) -> date | None:
 def last_day(due: datetime) -> date:
     """The Beijing day a limit ends with (a limit is that day's 24:00, the next day's first moment)."""
     return (due - timedelta(seconds=1)).astimezone(BEIJING).date()
+
+
+def too_late(app: Application, day: date) -> Conflict:
+    """The refusal of what comes after the time to supply materials ended (on ``day``)."""
+    return Conflict.said("the time to supply the materials of application %(number)s ended on %(due)s: the "
+                         "application is deemed withdrawn", number=app.number, due=Day(day))
+
+
+def extensible_from(app: Application, now: datetime) -> date | None:
+    """The first day an office may choose as a new last day to supply materials: the day after the
+    present one, while that time runs (None once it has ended: the application is deemed withdrawn)."""
+    due = app.supply_due_at
+    return last_day(due) + timedelta(days=1) if due is not None and due > now else None
+
+
+def extend(w: Writer, app: Application, until: date, comment: str, now: datetime) -> None:
+    """延长补正期限: the office gives the applicant until the end of ``until``, saying why; on the
+    trail, in the audit, and in the applicant's inbox with the new day. A limit only moves later."""
+    due = _checked_extension(app, until, comment, now)
+    before, app.supply_due_at = app.supply_due_at, due
+    w.session.add(Event(application_id=app.id, at=now, actor_id=w.actor.id, action=Entry.extend_supply,
+                        from_status=app.status, to_status=app.status, comment=comment.strip()))
+    w.audit(AuditAction.hall_supply_extend, "hall_application", app.number, supply_due_at=iso(due),
+            previous_due_at=iso(before))
+    notify(w.session, app.applicant_id, EXTENDED, f"Application {app.number}: supply the materials by {until}",
+           number=app.number, status=app.status.value, due=iso(due), comment=comment.strip()[:500])
+
+
+def _checked_extension(app: Application, until: date, comment: str, now: datetime) -> datetime:
+    """The new limit, 24:00 of ``until``: refused after the time has ended, without a reason, and for a
+    day that is not later than the present one, more than a year away, or not a working day."""
+    first = extensible_from(app, now)
+    if first is None:
+        raise too_late(app, last_day(app.supply_due_at)) if app.supply_due_at else Conflict.said(
+            "application %(number)s has no time limit to supply materials", number=app.number)
+    if not comment.strip():
+        raise InvalidInput("say why the applicant has more time: they read it").about("comment")
+    if until < first:
+        raise InvalidInput.said("the new last day comes after %(due)s, the present one",
+                                due=Day(first - timedelta(days=1))).about("last_day")
+    if until > (latest := now.astimezone(BEIJING).date() + LONGEST_EXTENSION):
+        raise InvalidInput.said("choose a day within a year, by %(latest)s", latest=Day(latest)).about("last_day")
+    if not is_working_day(until):
+        following = next(d for d in (until + timedelta(days=n) for n in range(1, 30)) if is_working_day(d))
+        raise InvalidInput.said("%(day)s is not a working day: a time limit ends on one, such as %(next)s",
+                                day=Day(until), next=Day(following)).about("last_day")
+    return end_of_date(until)
 
 
 def _waiting(w: Writer, condition: ColumnElement[bool], after_id: int) -> list[Application]:
@@ -91,7 +142,6 @@ def _item(w: Writer, app: Application) -> ServiceItem:
     item = w.session.get(ServiceItem, app.item_id)
     assert item is not None  # a foreign key: items are deactivated, never deleted
     return item
-
 
 
 def _day(due: datetime | None) -> str:

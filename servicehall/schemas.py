@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
@@ -119,6 +119,16 @@ class AssignIn(BaseModel):
     comment: str = Field(default="", max_length=2000)
 
 
+class SupplyLimitIn(BaseModel):
+    """延长补正期限: the office gives the applicant until the end of ``last_day`` (Beijing time) to
+    supply the materials it asked for, and says why (the applicant reads it)."""
+
+    last_day: date = Field(description="The new last day: a working day after the present one, within a year.")
+    comment: str = Field(default="", max_length=2000, description="Why: the applicant reads it.")
+    version: DbInt | None = Field(default=None, description="Refused (409) unless the application is still at "
+                                                          "this version: the version the caller saw.")
+
+
 class RateIn(BaseModel):
     satisfaction: Satisfaction
     comment: str = Field(default="", max_length=2000)
@@ -215,6 +225,9 @@ class ApplicationOut(BaseModel):
         "The earlier step of this round the caller took, which keeps them from taking this one although "
         "they hold its role: the department separates duties (审批分离)."))
     can_rate: bool
+    extend_supply_from: date | None = Field(default=None, description=(
+        "When the caller may give the applicant more time to supply the materials (延长补正期限): the first "
+        "day they may choose as the new last day."))
 
 
 class WorkItemOut(BaseModel):

@@ -28,11 +28,11 @@ from core.accounts.permissions import is_admin, is_staff
 from core.audit import AuditAction, Writer
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, IPCommonsError, NotFound, PermissionDenied, validator_words
-from core.i18n import Day, Named, Quoted, Term, WordedTerm
+from core.i18n import Named, Quoted, Term, WordedTerm
 from core.notifications import notify
 from core.settings import Settings
 from servicehall import clock, lapsing, rescheduling, uploads, warnings, workflow
-from servicehall.access import barred_by, earlier_step_of, last_actor, may_act, visible
+from servicehall.access import barred_by, earlier_step_of, last_actor, may_act, may_extend_supply, visible
 from servicehall.calendar import BEIJING, iso
 from servicehall.catalogue import get_item, holders, roles_of
 from servicehall.models import (
@@ -48,7 +48,7 @@ from servicehall.models import (
     StaffRole,
     Status,
 )
-from servicehall.schemas import ActionIn, ApplicationOut, ApplyIn, AssignIn, RateIn, SweepOut
+from servicehall.schemas import ActionIn, ApplicationOut, ApplyIn, AssignIn, RateIn, SupplyLimitIn, SweepOut
 from servicehall.views import application_out
 from servicehall.workflow import APPLICANT_ACTIONS, NEEDS_COMMENT, ROLE_FOR_STATUS, Action
 
@@ -423,8 +423,7 @@ def _require(session: Session, user: User, app: Application, body: ActionIn, now
                 "separates duties", action=action, earlier=Term(earlier.value), number=app.number)
         raise PermissionDenied.said("you may not %(action)s application %(number)s", action=action, number=app.number)
     if body.action is Action.supply and (ended := lapsing.ended(app, now)) is not None:
-        raise Conflict.said("the time to supply the materials of application %(number)s ended on %(due)s: the "
-                            "application is deemed withdrawn", number=app.number, due=Day(ended))
+        raise lapsing.too_late(app, ended)
     if body.action in NEEDS_COMMENT and not body.comment.strip():
         raise InvalidInput.said("say why (%(action)s needs a comment)", action=action).about("comment")
     if _upholds_mediation(session, app, body) and not is_admin(user):
@@ -571,6 +570,26 @@ def assign(w: Writer, number: str, body: AssignIn, now: datetime | None = None) 
         if body.assignee_id is not None:
             notify(w.session, body.assignee_id, "hall.assigned", f"Application {number} is yours", number=number)
         w.audit(AuditAction.hall_assign, "hall_application", number, assignee_id=body.assignee_id)
+        w.commit()
+    return application_out(w.session, w.actor, app, now)
+
+
+def extend_supply(w: Writer, number: str, body: SupplyLimitIn, now: datetime | None = None) -> ApplicationOut:
+    """延长补正期限: the department's head, or the officer of the step that asked for the materials,
+    gives the applicant until the end of ``body.last_day`` to supply them."""
+    now = now or utcnow()
+    with writing(w, number):
+        app = locked(w.session, w.actor, number)
+        if body.version is not None and body.version != app.version:
+            raise Conflict.said("application %(number)s changed since you saw it: reload it", number=app.number)
+        if app.status is not Status.materials:
+            raise Conflict.said("application %(number)s is %(status)s: it waits for no materials", number=number,
+                                status=Term(app.status.value))
+        if not may_extend_supply(w.session, w.actor, app):
+            raise PermissionDenied.said("you may not give the applicant of application %(number)s more time: the "
+                                        "department's head or the officer who asked for the materials does",
+                                        number=number)
+        lapsing.extend(w, app, body.last_day, body.comment, now)
         w.commit()
     return application_out(w.session, w.actor, app, now)
 

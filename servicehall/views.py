@@ -15,7 +15,15 @@ from core.db import utcnow
 from core.errors import NotFound, PermissionDenied
 from core.settings import Settings
 from servicehall import calendar, clock, lapsing, uploads, workflow
-from servicehall.access import barred_by, earlier_step_of, idle_reason, may_act, sees_internal, visible
+from servicehall.access import (
+    barred_by,
+    earlier_step_of,
+    idle_reason,
+    may_act,
+    may_extend_supply,
+    sees_internal,
+    visible,
+)
 from servicehall.calendar import DAY
 from servicehall.catalogue import roles_of
 from servicehall.models import (
@@ -114,7 +122,8 @@ def application_out(session: Session, viewer: User | None, app: Application,
         actions=(actions := actions_for(session, viewer, app, now)), choices=choices_of(actions, app.status),
         barred_by=barred_by(session, viewer, app), idle=idle_reason(session, viewer, app, actions),
         can_rate=viewer is not None and viewer.id == app.applicant_id and app.status in (
-            Status.completed, Status.rejected) and app.satisfaction is None)
+            Status.completed, Status.rejected) and app.satisfaction is None,
+        extend_supply_from=lapsing.extensible_from(app, now) if may_extend_supply(session, viewer, app) else None)
 
 
 def get(session: Session, user: User, number: str, now: datetime | None = None) -> ApplicationOut:

@@ -45,6 +45,7 @@ class Entry(enum.StrEnum):
     reschedule = "reschedule"  # the platform moving time limits when a holiday schedule changed
     lapse = "lapse"  # the platform withdrawing an application whose materials came too late (视为撤回)
     supply_limit = "supply_limit"  # the platform setting the time to supply materials, or moving it later
+    extend_supply = "extend_supply"  # the office giving the applicant more time to supply them (延长补正期限)
 
 
 TrailAction = Action | Entry

@@ -216,6 +216,7 @@ FIELD_LABELS = {
     "ipc_subclasses": NP_("form field", "Technical fields"), "practitioners": NP_("form field", "Practitioners"),
     "founded_year": NP_("form field", "Year founded"), "contact": NP_("form field", "Contact"),
     "product_keywords": NP_("form field", "Product keywords"), "watched": NP_("form field", "Watched competitors"),
+    "last_day": NP_("form field", "New last day"),
 }
 # A page's query parameters named otherwise than their fields (a dashboard's ?home=&from=&to=)
 FIELD_LABELS |= {"home": FIELD_LABELS["home_country"], "from": FIELD_LABELS["from_year"], "to": FIELD_LABELS["to_year"]}

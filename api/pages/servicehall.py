@@ -37,6 +37,7 @@ from servicehall.schemas import (
     RateIn,
     StaffIn,
     StaffOut,
+    SupplyLimitIn,
 )
 from servicehall.workflow import APPLICANT_ACTIONS, Action
 
@@ -57,13 +58,13 @@ BUTTONS = [N_("button.accept"), N_("button.handle"), N_("button.review"), N_("bu
            N_("button.request_materials"), N_("button.send_back"), N_("button.reject_at_acceptance"),
            N_("button.reject_at_approval"), N_("button.assign"), N_("button.supply"), N_("button.withdraw")]
 ACTIONS = [N_("apply"), N_("request_materials"), N_("supply"), N_("send_back"), N_("reject"), N_("withdraw"),
-           N_("assign"), N_("reschedule"), N_("lapse"), N_("supply_limit")]
+           N_("assign"), N_("reschedule"), N_("lapse"), N_("supply_limit"), N_("extend_supply")]
 STAFF_ROLES = [N_("acceptor"), N_("handler"), N_("reviewer"), N_("approver"), N_("head")]
 CARDS = [N_("yellow"), N_("red")]
 SATISFACTION = [N_("very_satisfied"), N_("satisfied"), N_("neutral"), N_("dissatisfied"), N_("very_dissatisfied")]
 NOTIFICATIONS = [N_("hall.new_application"), N_("hall.status"), N_("hall.materials"), N_("hall.assigned"),
                  N_("hall.yellow_card"), N_("hall.red_card"),
-                 N_("hall.rescheduled"), N_("hall.lapsed")]
+                 N_("hall.rescheduled"), N_("hall.lapsed"), N_("hall.supply_extended")]
 ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field)s is required"),
           N_("these fields are required: %(fields)s"),
           N_("%(fields)s must be filled in; %(long)s must be at most %(max_length)s characters long"),
@@ -88,11 +89,20 @@ ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field
           N_("no department %(code)s: the departments are %(codes)s"),
           N_("there is no department role %(value)s: choose %(acceptor)s, %(handler)s, %(reviewer)s, %(approver)s "
              "or %(head)s"),
-          N_("the account %(email)s is not %(role)s in %(department)s")]
+          N_("the account %(email)s is not %(role)s in %(department)s"),
+          N_("application %(number)s is %(status)s: it waits for no materials"),
+          N_("you may not give the applicant of application %(number)s more time: the department's head or the "
+             "officer who asked for the materials does"),
+          N_("application %(number)s has no time limit to supply materials"),
+          N_("say why the applicant has more time: they read it"),
+          N_("the new last day comes after %(due)s, the present one"),
+          N_("choose a day within a year, by %(latest)s"),
+          N_("%(day)s is not a working day: a time limit ends on one, such as %(next)s")]
 NO_SUCH_ASSIGNEE = N_("choose a member of staff from the list, or the department's pool")
 NOTICES = {"applied": N_("Your application is received. Keep its tracking number."),
            "supplied": N_("Your materials are received."),
            "rated": N_("Thank you for your rating."), "assigned": N_("The step is assigned."),
+           "extended": N_("The applicant has more time to supply the materials, and is told the new day."),
            "staffed": N_("The role is given."), "unstaffed": N_("The role is taken away."),
            "separate": N_("The department now separates duties: who handles an application neither reviews nor "
                           "approves it, and who reviews it does not approve it."),
@@ -272,6 +282,17 @@ def assign(page: CheckedPageDep, number: str, assignee_id: Annotated[str, Form()
         service.assign(page.writer(), number, AssignIn(assignee_id=who, comment=comment))
 
     return _after(page, number, run, "assigned")
+
+
+@router.post(H + "/applications/{number}/supply-limit", response_model=None)
+def extend_supply(page: CheckedPageDep, number: str, last_day: Annotated[str, Form()] = "",
+                  comment: Annotated[str, Form()] = "", version: Annotated[DbInt | None, Form()] = None) -> Response:
+    """延长补正期限 from the application's page: a day left empty, or not a date, is said beside the field."""
+    def run() -> None:
+        service.extend_supply(page.writer(), number, SupplyLimitIn.model_validate(
+            {"comment": comment, "version": version, **({"last_day": last_day.strip()} if last_day.strip() else {})}))
+
+    return _after(page, number, run, "extended", extend_day=last_day, extend_comment=comment)
 
 
 @router.get(H + "/applications/{number}/materials/{material_id}", response_model=None)

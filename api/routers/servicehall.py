@@ -24,6 +24,7 @@ from servicehall.schemas import (
     RateIn,
     StaffIn,
     StaffOut,
+    SupplyLimitIn,
     WorkItemOut,
 )
 
@@ -154,6 +155,15 @@ def material(number: str, material_id: DbId, session: SessionDep, settings: Sett
 def assign(number: str, body: AssignIn, w: WriterDep) -> ApplicationOut:
     """The department head gives the current step to someone holding its role."""
     return service.assign(w, number, body)
+
+
+@router.post(f"{P}/applications/{{number}}/supply-limit",
+             summary="Give the applicant more time to supply materials (延长补正期限)", response_model=ApplicationOut)
+def extend_supply(number: str, body: SupplyLimitIn, w: WriterDep) -> ApplicationOut:
+    """While the office waits for materials: the department's head, or the officer of the step that asked for
+    them, moves the applicant's last day later, to a working day within a year, saying why (the applicant reads
+    it and is told the new day). 409 once the time has ended (the application is deemed withdrawn)."""
+    return service.extend_supply(w, number, body)
 
 
 @router.post(f"{P}/applications/{{number}}/rating",
