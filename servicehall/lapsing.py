@@ -53,20 +53,26 @@ def too_late(app: Application, day: date) -> Conflict:
                          "application is deemed withdrawn", number=app.number, due=Day(day))
 
 
-def extensible_from(app: Application, now: datetime) -> date | None:
-    """The first day an office may choose as a new last day to supply materials: the day after the
-    present one, while that time runs (None once it has ended: the application is deemed withdrawn)."""
+def extension_days(app: Application, now: datetime) -> tuple[date, date] | None:
+    """The days an office may choose as a new last day to supply materials, while that time runs:
+    from the day after the present one to the last working day within a year (None once the time has
+    ended: the application is deemed withdrawn)."""
     due = app.supply_due_at
-    return last_day(due) + timedelta(days=1) if due is not None and due > now else None
+    if due is None or due <= now:
+        return None
+    latest = now.astimezone(BEIJING).date() + LONGEST_EXTENSION
+    while not is_working_day(latest):
+        latest -= timedelta(days=1)
+    return last_day(due) + timedelta(days=1), latest
 
 
 def extend(w: Writer, app: Application, until: date, comment: str, now: datetime) -> None:
     """延长补正期限: the office gives the applicant until the end of ``until``, saying why; on the
-    trail, in the audit, and in the applicant's inbox with the new day. A limit only moves later."""
+    trail (with the new day), in the audit, and in the applicant's inbox. A limit only moves later."""
     due = _checked_extension(app, until, comment, now)
     before, app.supply_due_at = app.supply_due_at, due
     w.session.add(Event(application_id=app.id, at=now, actor_id=w.actor.id, action=Entry.extend_supply,
-                        from_status=app.status, to_status=app.status, comment=comment.strip()))
+                        from_status=app.status, to_status=app.status, comment=comment.strip(), due_at=due))
     w.audit(AuditAction.hall_supply_extend, "hall_application", app.number, supply_due_at=iso(due),
             previous_due_at=iso(before))
     notify(w.session, app.applicant_id, EXTENDED, f"Application {app.number}: supply the materials by {until}",
@@ -75,23 +81,42 @@ def extend(w: Writer, app: Application, until: date, comment: str, now: datetime
 
 def _checked_extension(app: Application, until: date, comment: str, now: datetime) -> datetime:
     """The new limit, 24:00 of ``until``: refused after the time has ended, without a reason, and for a
-    day that is not later than the present one, more than a year away, or not a working day."""
-    first = extensible_from(app, now)
-    if first is None:
+    day that is not later than the present one, beyond a year, or not a working day."""
+    days = extension_days(app, now)
+    if days is None:
         raise too_late(app, last_day(app.supply_due_at)) if app.supply_due_at else Conflict.said(
             "application %(number)s has no time limit to supply materials", number=app.number)
+    first, latest = days
     if not comment.strip():
         raise InvalidInput("say why the applicant has more time: they read it").about("comment")
     if until < first:
-        raise InvalidInput.said("the new last day comes after %(due)s, the present one",
+        raise InvalidInput.said("the new last day must come after %(due)s, the present one",
                                 due=Day(first - timedelta(days=1))).about("last_day")
-    if until > (latest := now.astimezone(BEIJING).date() + LONGEST_EXTENSION):
+    if until > latest:
         raise InvalidInput.said("choose a day within a year, by %(latest)s", latest=Day(latest)).about("last_day")
     if not is_working_day(until):
-        following = next(d for d in (until + timedelta(days=n) for n in range(1, 30)) if is_working_day(d))
         raise InvalidInput.said("%(day)s is not a working day: a time limit ends on one, such as %(next)s",
-                                day=Day(until), next=Day(following)).about("last_day")
+                                day=Day(until), next=Day(_working_day_near(until, first, latest))).about("last_day")
     return end_of_date(until)
+
+
+def _working_day_near(day: date, first: date, latest: date) -> date:
+    """The first working day after ``day`` up to ``latest``, else the last one before it from ``first``."""
+    after = (day + timedelta(days=n) for n in range(1, (latest - day).days + 1))
+    before = (day - timedelta(days=n) for n in range(1, (day - first).days + 1))
+    return next((d for d in after if is_working_day(d)), None) or next(d for d in before if is_working_day(d))
+
+
+def _next_working_end(due: datetime) -> datetime | None:
+    """A limit whose last day the calendar now knows as a day off (the year's holiday notice came after
+    the limit was set, on its statutory holidays alone) ends with the next working day instead, as a
+    time limit whose last day is a holiday does (期间届满的最后一日是节假日的，以其后的第一个工作日为届满日)."""
+    day = last_day(due)
+    if is_working_day(day):
+        return None
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return end_of_date(day)
 
 
 def _waiting(w: Writer, condition: ColumnElement[bool], after_id: int) -> list[Application]:
@@ -109,7 +134,7 @@ def _lapse(w: Writer, app: Application, now: datetime) -> None:
     warnings.close_cards(w.session, app, now)
     app.supply_due_at = None
     w.session.add(Event(application_id=app.id, at=now, actor_id=None, action=Entry.lapse, from_status=before,
-                        to_status=after))
+                        to_status=after, due_at=due))
     notify(w.session, app.applicant_id, LAPSED,
            f"Application {app.number} is deemed withdrawn: the materials were not supplied by {_day(due)}",
            number=app.number, status=after.value, due=iso(due))
@@ -122,20 +147,24 @@ def _set_limit(w: Writer, app: Application, due: datetime, now: datetime) -> Non
     applicant, whose notice says until when."""
     app.supply_due_at = due
     w.session.add(Event(application_id=app.id, at=now, actor_id=None, action=Entry.supply_limit,
-                        from_status=app.status, to_status=app.status))
+                        from_status=app.status, to_status=app.status, due_at=due))
     w.audit(AuditAction.hall_supply_limit, "hall_application", app.number, supply_due_at=iso(due))
     notify(w.session, app.applicant_id, ASKED, f"Application {app.number}: supply the materials by {_day(due)}",
            number=app.number, status=app.status.value, due=iso(due))
 
 
-def _counted_again(w: Writer, app: Application, item: ServiceItem) -> datetime | None:
-    """The limit as the calendar counts it now from when the materials were asked for, if that is
-    later than the one set: set on a year whose holiday notice was not out, a limit counted only the
-    statutory holidays, and the notice may have added days off (a limit never moves earlier)."""
+def _later_limit(w: Writer, app: Application, item: ServiceItem) -> datetime | None:
+    """The limit as the calendar has it now, if that is later than the one set (a limit never moves
+    earlier). Set on a year whose holiday notice was not out, a limit knew only the statutory holidays,
+    and the notice may have added days off: counted again from when the materials were asked for, and
+    a last day (counted, or an office's extension) that is now a day off gives way to the next working day."""
+    due = app.supply_due_at
+    if due is None:
+        return None
     asked = w.session.scalar(select(func.max(Event.at)).where(Event.application_id == app.id,
                                                               Event.action == Action.request_materials.value))
-    later = supply_due(item, asked) if asked is not None else None
-    return later if later is not None and app.supply_due_at is not None and later > app.supply_due_at else None
+    later = [d for d in (supply_due(item, asked) if asked is not None else None, _next_working_end(due)) if d]
+    return max(later) if later and max(later) > due else None
 
 
 def _item(w: Writer, app: Application) -> ServiceItem:
@@ -150,7 +179,7 @@ def _day(due: datetime | None) -> str:
 
 def sweep(w: Writer, now: datetime) -> int:
     """Give a limit to each waiting application without one, then withdraw each whose limit has
-    passed (unless the calendar now counts it later), a batch per transaction; how many were withdrawn."""
+    passed (unless the calendar now has it later), a batch per transaction; how many were withdrawn."""
     last = 0
     while batch := _waiting(w, Application.supply_due_at.is_(None), last):
         for app in batch:
@@ -160,7 +189,7 @@ def sweep(w: Writer, now: datetime) -> int:
     lapsed = last = 0
     while batch := _waiting(w, Application.supply_due_at <= now, last):
         for app in batch:
-            if (later := _counted_again(w, app, _item(w, app))) is not None and later > now:
+            if (later := _later_limit(w, app, _item(w, app))) is not None and later > now:
                 _set_limit(w, app, later, now)
             else:
                 _lapse(w, app, now)

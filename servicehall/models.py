@@ -211,6 +211,9 @@ class Event(Row):
     from_status: Mapped[Status | None] = mapped_column(_enum(Status))
     to_status: Mapped[Status] = mapped_column(_enum(Status))
     comment: Mapped[str] = mapped_column(Text, default="")
+    # the time to supply materials this event set (a request, an extension, a new count), or the one
+    # that had passed (a lapse)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Card(Row):

@@ -24,6 +24,11 @@ class Bilingual(BaseModel):
     en: str
 
 
+class DayRange(BaseModel):
+    first: date
+    last: date
+
+
 class FieldSpec(BaseModel):
     name: str
     zh: str
@@ -174,6 +179,9 @@ class EventOut(BaseModel):
     internal: bool = Field(description="the office's own opinion (handling, review, approval, send-back, "
                                        "assignment): its comment is empty for the applicant")
     comment: str
+    due_at: Beijing | None = Field(default=None, description=(
+        "The time to supply materials this step set (a request, an extension, a new count), or the one that "
+        "had passed when the application lapsed."))
 
 
 class CardOut(BaseModel):
@@ -225,9 +233,12 @@ class ApplicationOut(BaseModel):
         "The earlier step of this round the caller took, which keeps them from taking this one although "
         "they hold its role: the department separates duties (审批分离)."))
     can_rate: bool
-    extend_supply_from: date | None = Field(default=None, description=(
-        "When the caller may give the applicant more time to supply the materials (延长补正期限): the first "
-        "day they may choose as the new last day."))
+    supply_ended_on: date | None = Field(default=None, description=(
+        "The last day of the time to supply materials once it has ended: the application is deemed withdrawn, "
+        "and the platform's next sweep closes it."))
+    supply_extension: DayRange | None = Field(default=None, description=(
+        "When the caller may give the applicant more time to supply the materials (延长补正期限): the days "
+        "they may choose as the new last day (working days among them)."))
 
 
 class WorkItemOut(BaseModel):

@@ -523,7 +523,8 @@ def act(w: Writer, number: str, body: ActionIn, now: datetime | None = None,
         if files and settings is not None:
             _keep_files(w, settings, app, files, app.step_no)
         w.session.add(Event(application_id=app.id, at=now, actor_id=w.actor.id, action=body.action.value,
-                            from_status=before, to_status=after, comment=body.comment.strip()))
+                            from_status=before, to_status=after, comment=body.comment.strip(),
+                            due_at=app.supply_due_at if body.action is Action.request_materials else None))
         warnings.check(w, app, now)
         _tell_applicant(w, app, body.action, body.comment)
         w.audit(AuditAction.hall_transition, "hall_application", app.number, event=body.action.value,
@@ -576,7 +577,8 @@ def assign(w: Writer, number: str, body: AssignIn, now: datetime | None = None) 
 
 def extend_supply(w: Writer, number: str, body: SupplyLimitIn, now: datetime | None = None) -> ApplicationOut:
     """延长补正期限: the department's head, or the officer of the step that asked for the materials,
-    gives the applicant until the end of ``body.last_day`` to supply them."""
+    gives the applicant until the end of ``body.last_day`` to supply them. An office's act, as the
+    steps are: a site admin without a role in the department does not take it (``access``)."""
     now = now or utcnow()
     with writing(w, number):
         app = locked(w.session, w.actor, number)
@@ -587,8 +589,8 @@ def extend_supply(w: Writer, number: str, body: SupplyLimitIn, now: datetime | N
                                 status=Term(app.status.value))
         if not may_extend_supply(w.session, w.actor, app):
             raise PermissionDenied.said("you may not give the applicant of application %(number)s more time: the "
-                                        "department's head or the officer who asked for the materials does",
-                                        number=number)
+                                        "department's head or the officer of the step that asked for the materials "
+                                        "does", number=number)
         lapsing.extend(w, app, body.last_day, body.comment, now)
         w.commit()
     return application_out(w.session, w.actor, app, now)

@@ -46,6 +46,7 @@ from servicehall.schemas import (
     ApplicationOut,
     Bilingual,
     CardOut,
+    DayRange,
     EventOut,
     MaterialOut,
     PublicResultOut,
@@ -91,7 +92,7 @@ def _events(session: Session, viewer: User | None, app: Application) -> list[Eve
     return [EventOut(at=e.at, actor=_name(session, e.actor_id), by_platform=e.actor_id is None, action=e.action,
                      term=_term(e.action, e.from_status), from_status=e.from_status, to_status=e.to_status,
                      internal=(internal := e.action in workflow.INTERNAL_COMMENTS),
-                     comment=e.comment if insider or not internal else "") for e in rows]
+                     comment=e.comment if insider or not internal else "", due_at=e.due_at) for e in rows]
 
 
 def application_out(session: Session, viewer: User | None, app: Application,
@@ -123,7 +124,13 @@ def application_out(session: Session, viewer: User | None, app: Application,
         barred_by=barred_by(session, viewer, app), idle=idle_reason(session, viewer, app, actions),
         can_rate=viewer is not None and viewer.id == app.applicant_id and app.status in (
             Status.completed, Status.rejected) and app.satisfaction is None,
-        extend_supply_from=lapsing.extensible_from(app, now) if may_extend_supply(session, viewer, app) else None)
+        supply_ended_on=lapsing.ended(app, now), supply_extension=_extension(session, viewer, app, now))
+
+
+def _extension(session: Session, viewer: User | None, app: Application, now: datetime) -> DayRange | None:
+    """The days ``viewer`` may choose as the applicant's new last day to supply materials, if they may."""
+    days = lapsing.extension_days(app, now) if may_extend_supply(session, viewer, app) else None
+    return DayRange(first=days[0], last=days[1]) if days else None
 
 
 def get(session: Session, user: User, number: str, now: datetime | None = None) -> ApplicationOut:

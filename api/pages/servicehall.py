@@ -92,10 +92,10 @@ ERRORS = [N_("attach a file for each required material: %(names)s"), N_("%(field
           N_("the account %(email)s is not %(role)s in %(department)s"),
           N_("application %(number)s is %(status)s: it waits for no materials"),
           N_("you may not give the applicant of application %(number)s more time: the department's head or the "
-             "officer who asked for the materials does"),
+             "officer of the step that asked for the materials does"),
           N_("application %(number)s has no time limit to supply materials"),
           N_("say why the applicant has more time: they read it"),
-          N_("the new last day comes after %(due)s, the present one"),
+          N_("the new last day must come after %(due)s, the present one"),
           N_("choose a day within a year, by %(latest)s"),
           N_("%(day)s is not a working day: a time limit ends on one, such as %(next)s")]
 NO_SUCH_ASSIGNEE = N_("choose a member of staff from the list, or the department's pool")

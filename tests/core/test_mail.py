@@ -106,8 +106,10 @@ def test_a_chinese_reader_gets_the_service_halls_notices_in_chinese(embedded_set
                number="SH2026000003", step="handle", share=80)
         notify(session, reader.id, "hall.status", "Application SH2026000004: paused", number="SH2026000004",
                status="paused")
+        notify(session, reader.id, "hall.supply_extended", "Application SH2026000005: supply the materials by "
+               "2026-03-31", number="SH2026000005", status="materials", due="2026-03-31T16:00:00+00:00")
     with session_scope(settings.effective_database_url) as session:
-        assert send_pending(settings, session) == 5
+        assert send_pending(settings, session) == 6
     subjects = sorted(str(make_header(decode_header(m["Subject"]))) for m in sink.messages)
     asked = next(m for m in sink.messages if "需要补正材料" in str(make_header(decode_header(m["Subject"]))))
     payload = asked.get_payload(decode=True)
@@ -118,7 +120,8 @@ def test_a_chinese_reader_gets_the_service_halls_notices_in_chinese(embedded_set
                                "【知识产权公共服务平台】办件 SH2026000001 需要补正材料",
                                "【知识产权公共服务平台】办件 SH2026000001：已办结",
                                "【知识产权公共服务平台】办件 SH2026000002 逾期未补正，视为撤回",
-                               "【知识产权公共服务平台】【红牌】办件 SH2026000003 已超期"])
+                               "【知识产权公共服务平台】【红牌】办件 SH2026000003 已超期",
+                               "【知识产权公共服务平台】办件 SH2026000005 的补正期限已延长"])
 
 
 def test_the_subject_names_the_site_in_the_readers_language(embedded_settings: Settings,

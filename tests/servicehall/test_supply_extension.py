@@ -10,14 +10,15 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 from lxml import html
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.accounts.models import User
 from core.audit import AuditRecord
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from servicehall import lapsing, service, views
 from servicehall.calendar import BEIJING, is_working_day
-from servicehall.schemas import AssignIn, SupplyLimitIn
+from servicehall.models import Application
+from servicehall.schemas import AssignIn, DayRange, SupplyLimitIn
 from servicehall.workflow import Action
 from tests.servicehall.conftest import Office
 from tests.servicehall.test_duties import give
@@ -56,7 +57,9 @@ def test_the_officer_who_asked_gives_more_time_and_the_applicant_is_told(office:
     last = shown.events[-1]
     assert (last.action, last.by_platform, last.comment) == ("extend_supply", False, "the notary needs a week")
     assert last.actor is not None and last.actor.startswith("acceptor-")  # the officer, by name
-    assert shown.supply_due_at == NEW_DUE and shown.extend_supply_from is None  # not the applicant's to move
+    assert shown.supply_due_at == NEW_DUE and shown.supply_extension is None  # not the applicant's to move
+    assert [(e.action, e.due_at) for e in shown.events if e.due_at] == [("request_materials", DUE),
+                                                                        ("extend_supply", NEW_DUE)]
     assert [(dt.datetime.fromisoformat(a.details["previous_due_at"]),
              dt.datetime.fromisoformat(a.details["supply_due_at"])) for a in audited] == [(DUE, NEW_DUE)]
     told = _notices(office, lapsing.EXTENDED)
@@ -81,16 +84,16 @@ def test_only_the_head_or_the_officer_of_the_asking_step_may_move_the_day(office
     number = _ask(office)  # asked at acceptance: the acceptor's step
     before = snapshot(office, number)
     for who in ("handler", "reviewer", "applicant", "admin"):
-        with pytest.raises(PermissionDenied, match="the department's head or the officer who asked"):
+        with pytest.raises(PermissionDenied, match="the department's head or the officer of the step that asked"):
             _extend(office, who, number, TUESDAY)
     with pytest.raises(NotFound):  # not theirs to see
         _extend(office, "stranger", number, TUESDAY)
     assert snapshot(office, number) == before
     with office.sessions() as session:
-        offered = {who: views.get(session, _viewer(office, who), number, ASKED).extend_supply_from
+        offered = {who: views.get(session, _viewer(office, who), number, ASKED).supply_extension
                    for who in ("acceptor", "head", "handler", "applicant", "admin")}
-    assert offered == {"acceptor": dt.date(2026, 3, 24), "head": dt.date(2026, 3, 24), "handler": None,
-                       "applicant": None, "admin": None}
+    days = DayRange(first=dt.date(2026, 3, 24), last=dt.date(2027, 3, 2))  # the day after, to a year on
+    assert offered == {"acceptor": days, "head": days, "handler": None, "applicant": None, "admin": None}
     give(office, "handler", "acceptor")
     service.assign(office.writer("head"), number, AssignIn(assignee_id=office.people["handler"]), now=ASKED)
     with pytest.raises(PermissionDenied):  # the step is another acceptor's now, not the pool's
@@ -102,8 +105,8 @@ def test_only_the_head_or_the_officer_of_the_asking_step_may_move_the_day(office
 
 @pytest.mark.parametrize(("day", "now", "comment", "error", "words"), [
     (TUESDAY, ASKED, "  ", InvalidInput, "say why the applicant has more time: they read it"),
-    (dt.date(2026, 3, 23), ASKED, "why", InvalidInput, "the new last day comes after 2026-03-23, the present one"),
-    (dt.date(2026, 3, 20), ASKED, "why", InvalidInput, "the new last day comes after 2026-03-23, the present one"),
+    (dt.date(2026, 3, 23), ASKED, "why", InvalidInput, "the new last day must come after 2026-03-23, the present one"),
+    (dt.date(2026, 3, 20), ASKED, "why", InvalidInput, "the new last day must come after 2026-03-23, the present one"),
     (dt.date(2026, 3, 28), ASKED, "why", InvalidInput,  # a Saturday
      "2026-03-28 is not a working day: a time limit ends on one, such as 2026-03-30"),
     (dt.date(2027, 3, 3), ASKED, "why", InvalidInput, "choose a day within a year, by 2027-03-02"),
@@ -120,6 +123,28 @@ def test_a_day_that_cannot_be_the_limit_is_refused_and_changes_nothing(
         assert refused.value.extra["field"] == ("comment" if comment.isspace() else "last_day")
     assert snapshot(office, number) == before and _app(office, number).supply_due_at == DUE
     assert _notices(office, lapsing.EXTENDED) == []
+
+
+def test_the_last_day_a_year_on_is_taken(office: Office) -> None:
+    number = _ask(office)
+    _extend(office, "acceptor", number, dt.date(2027, 3, 2))  # a Tuesday, a year after 2 March 2026
+    assert _app(office, number).supply_due_at == dt.datetime(2027, 3, 3, tzinfo=BEIJING)
+
+
+def test_a_last_day_the_calendar_now_knows_as_a_day_off_gives_way_to_the_next_working_day(office: Office) -> None:
+    """A day chosen, or counted, on a year whose holiday notice was not out may turn out a day off;
+    the limit then ends with the next working day (here: a Saturday, as a notice could have made it)."""
+    number = _ask(office)
+    saturday_end = dt.datetime(2026, 3, 29, tzinfo=BEIJING)
+    with office.sessions() as session:
+        session.execute(update(Application).where(Application.number == number).values(supply_due_at=saturday_end))
+        session.commit()
+    _sweep(office.sessions, saturday_end + dt.timedelta(minutes=5))
+    monday_end = dt.datetime(2026, 3, 31, tzinfo=BEIJING)
+    assert (_app(office, number).status.value, _app(office, number).supply_due_at) == ("materials", monday_end)
+    assert dt.datetime.fromisoformat(_notices(office, lapsing.ASKED)[-1].payload["due"]) == monday_end
+    _sweep(office.sessions, monday_end + dt.timedelta(minutes=5))
+    assert _app(office, number).status.value == "withdrawn"
 
 
 def test_a_stale_version_or_an_application_not_waiting_is_refused(office: Office) -> None:
@@ -144,6 +169,7 @@ def test_the_officer_extends_on_the_page_and_the_applicant_reads_the_new_day(
     first = lapsing.last_day(due) + dt.timedelta(days=1)
     page = html.fromstring(people["acceptor"].get(path, headers=ZH).text)
     assert page.xpath('string(//form[@id="extend-form"]//input[@name="last_day"]/@min)') == first.isoformat()
+    assert page.xpath('string(//form[@id="extend-form"]//input[@name="last_day"]/@max)') > first.isoformat()
     assert not html.fromstring(people["applicant"].get(path, headers=ZH).text).xpath('//*[@id="extend-form"]')
     day = next(d for d in (first + dt.timedelta(days=n) for n in range(10)) if is_working_day(d))
     weekend = next(d for d in (first + dt.timedelta(days=n) for n in range(10)) if not is_working_day(d))
@@ -164,6 +190,7 @@ def test_the_officer_extends_on_the_page_and_the_applicant_reads_the_new_day(
     mine = html.fromstring(people["applicant"].get(path, headers=ZH).text)
     assert mine.xpath('string(//*[@id="supply-due"])') == written
     assert "公证需要时间" in mine.xpath('string(//*[@id="trail"])')
+    assert mine.xpath('//*[@id="trail"]//span[@class="meta trail-due"]/text()')[-1] == f"补正期限：{written}"
     inbox = html.fromstring(people["applicant"].get("/inbox", headers=ZH).text)
     assert f"办件 {number}：补正期限已延长" in inbox.xpath('string(//h2[@class="notice-title"])')
     assert f"请于{written}前补正；逾期未补正的，申请视为撤回。" in inbox.xpath('string(//p[@class="notice-due"])')
