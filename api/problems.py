@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from api.i18n import N_, translations
+from api.i18n import N_, preferred_languages, translations
 from api.pages.messages import ADDRESS_NUMBER, ADDRESS_NUMBERS, FIELD, FIELD_LABELS, PAGE_DETAILS
 from copyright.verify import VerificationFailed
 from core.errors import (
@@ -202,7 +202,18 @@ def error_response(request: Request, exc: IPCommonsError, html: HtmlErrorPage | 
         if isinstance(exc, TooManyRequests):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    return problem(status, title, exc.detail, request, headers=_headers(exc), **exc.extra)
+    lang = asked_language(request)
+    detail = exc.detail if lang is Language.en else exc.in_words(translations(lang).gettext, lang)
+    headers = (_headers(exc) or {}) | {"Content-Language": lang.value, "Vary": "Accept-Language"}
+    return problem(status, title, detail, request, headers=headers, **exc.extra)
+
+
+def asked_language(request: Request) -> Language:
+    """The language an API client reads a refusal's ``detail`` in: Chinese when its Accept-Language puts
+    Chinese first, else English. A client that says nothing reads English, as it always has: the pages
+    default to Chinese, a program's log and its developers' searches to the words they were written in."""
+    first = next(iter(preferred_languages(request.headers.get("accept-language"))), "")
+    return Language.zh if first == "zh" else Language.en
 
 
 def allowed_methods(request: Request) -> list[str]:

@@ -218,3 +218,18 @@ def test_a_problems_type_leads_to_a_page_saying_what_it_means(client: TestClient
     titles = {t for _, t in STATUS.values()} | set(HTTP_TITLES.values()) | said | {"HTTP error"}
     assert len(said) >= 3 and {type_slug(t) for t in titles} <= PROBLEM_TYPES.keys()
     assert "](/problems)" in client.get("/openapi.json").json()["info"]["description"]
+
+
+def test_a_refusal_is_said_in_chinese_to_a_client_that_asks_first_for_chinese(client: TestClient) -> None:
+    """The service's words, translated with their values; a client that asks for nothing, or for
+    English first, reads them as written (a program's log and its developers' searches stay English)."""
+    asked = {"zh-CN,zh;q=0.9,en;q=0.8": ("zh", "不是有效的电子邮箱地址：“not-mail”"),
+             "en-US, zh;q=0.5": ("en", "not an e-mail address: “not-mail”"),
+             "": ("en", "not an e-mail address: “not-mail”")}
+    for header, (lang, detail) in asked.items():
+        r = client.post("/api/v1/auth/register", json={"email": "not-mail", "password": PASSWORD},
+                        headers={"accept-language": header} if header else {})
+        assert (r.status_code, r.json()["detail"], r.headers["content-language"]) == (400, detail, lang), header
+        assert r.headers["vary"] == "Accept-Language" and r.json()["title"] == "Invalid input"  # the type stays
+    missing = client.get("/api/v1/patents/US0000001B1", headers={"accept-language": "zh"})
+    assert (missing.status_code, missing.json()["detail"]) == (404, "文献库中没有 US0000001B1")
