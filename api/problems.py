@@ -58,8 +58,12 @@ STATUS: dict[type[IPCommonsError], tuple[int, str]] = {
 HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated", 403: "Permission denied",
                413: "Payload too large"}
 # What the API says where the router says only its status's phrase ("Not Found" under "Not found").
-API_DETAILS = {404: "no operation at this address: the API's operations are listed at /docs",
-               405: "this address takes other methods: its Allow header lists them"}
+API_DETAILS = {404: N_("no operation at this address: the API's operations are listed at /docs"),
+               405: N_("this address takes other methods: its Allow header lists them")}
+# the fixed details of the problems no service raises, translated for a client that asks for Chinese
+NOT_THE_SCHEMA = N_("the request does not match the schema")
+NOT_JSON = N_("the request body is not valid JSON")
+FAULT = N_("an unexpected error occurred; it has been logged")
 
 
 class Problem(BaseModel):
@@ -168,11 +172,25 @@ def problem_document(status: int, title: str, detail: str, instance: str | None 
     return body | extra
 
 
-def problem(status: int, title: str, detail: str, request: Request | None = None,
+def problem(status: int, title: str, detail: str | IPCommonsError, request: Request | None = None,
             headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
-    body = problem_document(status, title, detail, request.url.path if request else None,
+    """The problem document, its ``detail`` in the language the client asks for (``asked_language``):
+    a refusal's words filled with their values, a fixed sentence as the catalog has it."""
+    lang = asked_language(request) if request is not None else Language.en
+    said = detail.in_words(translations(lang).gettext, lang) if isinstance(detail, IPCommonsError) else (
+        translations(lang).gettext(detail) if lang is not Language.en else detail)
+    body = problem_document(status, title, said, request.url.path if request else None,
                             getattr(request.state, "request_id", None) if request else None, **extra)
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=(headers or {}) | {
+        "Content-Language": lang.value, "Vary": "Accept-Language"})
+
+
+def asked_language(request: Request) -> Language:
+    """The language an API client reads a problem's ``detail`` in: Chinese when its Accept-Language puts
+    Chinese first, else English. A client that says nothing reads English, as it always has: the pages
+    default to Chinese, a program's log and its developers' searches to the words they were written in."""
+    first = next(iter(preferred_languages(request.headers.get("accept-language"))), "")
+    return Language.zh if first == "zh" else Language.en
 
 
 def _headers(exc: IPCommonsError) -> dict[str, str] | None:
@@ -202,18 +220,7 @@ def error_response(request: Request, exc: IPCommonsError, html: HtmlErrorPage | 
         if isinstance(exc, TooManyRequests):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    lang = asked_language(request)
-    detail = exc.detail if lang is Language.en else exc.in_words(translations(lang).gettext, lang)
-    headers = (_headers(exc) or {}) | {"Content-Language": lang.value, "Vary": "Accept-Language"}
-    return problem(status, title, detail, request, headers=headers, **exc.extra)
-
-
-def asked_language(request: Request) -> Language:
-    """The language an API client reads a refusal's ``detail`` in: Chinese when its Accept-Language puts
-    Chinese first, else English. A client that says nothing reads English, as it always has: the pages
-    default to Chinese, a program's log and its developers' searches to the words they were written in."""
-    first = next(iter(preferred_languages(request.headers.get("accept-language"))), "")
-    return Language.zh if first == "zh" else Language.en
+    return problem(status, title, exc, request, headers=_headers(exc), **exc.extra)
 
 
 def allowed_methods(request: Request) -> list[str]:
@@ -297,7 +304,7 @@ async def _fault(request: Request, html: HtmlErrorPage | None) -> Response:
     (the problem document in raw JSON was all it showed), an API client the problem document."""
     if html is not None and wants_html(request):
         return await run_in_threadpool(html, request, 500, "Internal error", IPCommonsError(PAGE_DETAILS[500]))
-    return problem(500, "Internal error", "an unexpected error occurred; it has been logged", request)
+    return problem(500, "Internal error", FAULT, request)
 
 
 def _sentence_for(exc: StarletteHTTPException, sentences: dict[int, str]) -> str:
@@ -327,8 +334,8 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
             detail.extra["parameters"] = _query_parameters(errors)  # reopened without them, the others kept
             return await run_in_threadpool(html, request, 422, "Invalid request", detail)
         if any(e["type"] == "json_invalid" for e in errors):
-            return problem(400, "Malformed JSON", "the request body is not valid JSON", request, errors=errors)
-        return problem(422, "Invalid request", "the request does not match the schema", request, errors=errors)
+            return problem(400, "Malformed JSON", NOT_JSON, request, errors=errors)
+        return problem(422, "Invalid request", NOT_THE_SCHEMA, request, errors=errors)
 
     @app.exception_handler(DataError)
     async def unstorable_value(request: Request, exc: DataError) -> Response:

@@ -221,8 +221,9 @@ def test_a_problems_type_leads_to_a_page_saying_what_it_means(client: TestClient
 
 
 def test_a_refusal_is_said_in_chinese_to_a_client_that_asks_first_for_chinese(client: TestClient) -> None:
-    """The service's words, translated with their values; a client that asks for nothing, or for
-    English first, reads them as written (a program's log and its developers' searches stay English)."""
+    """The service's words, translated with their values, and the problems' own fixed sentences; a
+    client that asks for nothing, or for English first, reads them as written (a program's log and
+    its developers' searches stay English)."""
     asked = {"zh-CN,zh;q=0.9,en;q=0.8": ("zh", "不是有效的电子邮箱地址：“not-mail”"),
              "en-US, zh;q=0.5": ("en", "not an e-mail address: “not-mail”"),
              "": ("en", "not an e-mail address: “not-mail”")}
@@ -233,3 +234,10 @@ def test_a_refusal_is_said_in_chinese_to_a_client_that_asks_first_for_chinese(cl
         assert r.headers["vary"] == "Accept-Language" and r.json()["title"] == "Invalid input"  # the type stays
     missing = client.get("/api/v1/patents/US0000001B1", headers={"accept-language": "zh"})
     assert (missing.status_code, missing.json()["detail"]) == (404, "文献库中没有 US0000001B1")
+    zh = {"accept-language": "zh-CN"}  # the problems no service raises: their fixed sentences
+    assert client.get("/api/v1/nope", headers=zh).json()["detail"] == "此地址没有接口：全部接口见 /docs"
+    shape = client.post("/api/v1/auth/register", json={"email": 1}, headers=zh)
+    assert (shape.status_code, shape.json()["detail"], shape.headers["content-language"]) == (
+        422, "请求与接口定义不符", "zh")
+    broken = client.post("/api/v1/auth/register", content=b"{", headers=zh | {"content-type": "application/json"})
+    assert (broken.status_code, broken.json()["detail"]) == (400, "请求体不是有效的 JSON")
