@@ -20,7 +20,7 @@ from servicehall.calendar import BEIJING, is_working_day
 from servicehall.models import Application
 from servicehall.schemas import AssignIn, DayRange, SupplyLimitIn
 from servicehall.workflow import Action
-from tests.servicehall.conftest import Office
+from tests.servicehall.conftest import Office, make_office
 from tests.servicehall.test_duties import give
 from tests.servicehall.test_pages import EN, PASSWORD, ZH, app, email, people, post  # noqa: F401 - fixtures
 from tests.servicehall.test_supply_limit import ASKED, DUE, _act, _app, _ask, _notices, _sweep
@@ -88,6 +88,9 @@ def test_only_the_head_or_the_officer_of_the_asking_step_may_move_the_day(office
             _extend(office, who, number, TUESDAY)
     with pytest.raises(NotFound):  # not theirs to see
         _extend(office, "stranger", number, TUESDAY)
+    elsewhere = make_office(office.sessions, office.settings)  # the head of another department
+    with pytest.raises(NotFound):
+        _extend(elsewhere, "head", number, TUESDAY)
     assert snapshot(office, number) == before
     with office.sessions() as session:
         offered = {who: views.get(session, _viewer(office, who), number, ASKED).supply_extension
