@@ -174,15 +174,27 @@ def problem_document(status: int, title: str, detail: str, instance: str | None 
 
 def problem(status: int, title: str, detail: str | IPCommonsError, request: Request | None = None,
             headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
-    """The problem document, its ``detail`` in the language the client asks for (``asked_language``):
-    a refusal's words filled with their values, a fixed sentence as the catalog has it."""
-    lang = asked_language(request) if request is not None else Language.en
-    said = detail.in_words(translations(lang).gettext, lang) if isinstance(detail, IPCommonsError) else (
-        translations(lang).gettext(detail) if lang is not Language.en else detail)
+    """The problem document, its ``detail`` in the language the client asks for (``asked_language``)."""
+    said, lang = worded(detail, asked_language(request) if request is not None else Language.en)
     body = problem_document(status, title, said, request.url.path if request else None,
                             getattr(request.state, "request_id", None) if request else None, **extra)
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=(headers or {}) | {
-        "Content-Language": lang.value, "Vary": "Accept-Language"})
+    response = JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    response.headers["Content-Language"] = lang.value
+    response.headers.add_vary_header("Accept-Language")
+    return response
+
+
+def worded(detail: str | IPCommonsError, lang: Language) -> tuple[str, Language]:
+    """A problem's detail in ``lang`` and the language it is really in. English is the words as written
+    (a refusal's ``detail``: ISO dates, status names as the API spells them); another language is a
+    refusal's template translated and filled (``in_words``) or a fixed sentence as the catalog has it,
+    and English still where the catalog has no translation (said so by the returned language)."""
+    english = detail.detail if isinstance(detail, IPCommonsError) else detail
+    if lang is Language.en or not english:  # gettext("") is the catalog's header
+        return english, Language.en
+    translate = translations(lang).gettext
+    said = detail.in_words(translate, lang) if isinstance(detail, IPCommonsError) else translate(detail)
+    return said, lang if said != english else Language.en
 
 
 def asked_language(request: Request) -> Language:

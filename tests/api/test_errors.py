@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from starlette.requests import Request
 
 from api.app import API_ROUTERS, create_app
-from api.problems import HTTP_TITLES, PROBLEM_TYPES, STATUS, type_slug
+from api.problems import HTTP_TITLES, PROBLEM_TYPES, STATUS, asked_language, problem, type_slug, worded
+from core.errors import Conflict, InvalidInput, TooManyRequests
+from core.i18n import Day, Language, Term
 from core.settings import Settings
 from tests.helpers import PASSWORD
 
@@ -231,7 +235,7 @@ def test_a_refusal_is_said_in_chinese_to_a_client_that_asks_first_for_chinese(cl
         r = client.post("/api/v1/auth/register", json={"email": "not-mail", "password": PASSWORD},
                         headers={"accept-language": header} if header else {})
         assert (r.status_code, r.json()["detail"], r.headers["content-language"]) == (400, detail, lang), header
-        assert r.headers["vary"] == "Accept-Language" and r.json()["title"] == "Invalid input"  # the type stays
+        assert "Accept-Language" in r.headers["vary"] and r.json()["title"] == "Invalid input"  # the type stays
     missing = client.get("/api/v1/patents/US0000001B1", headers={"accept-language": "zh"})
     assert (missing.status_code, missing.json()["detail"]) == (404, "文献库中没有 US0000001B1")
     zh = {"accept-language": "zh-CN"}  # the problems no service raises: their fixed sentences
@@ -241,3 +245,34 @@ def test_a_refusal_is_said_in_chinese_to_a_client_that_asks_first_for_chinese(cl
         422, "请求与接口定义不符", "zh")
     broken = client.post("/api/v1/auth/register", content=b"{", headers=zh | {"content-type": "application/json"})
     assert (broken.status_code, broken.json()["detail"]) == (400, "请求体不是有效的 JSON")
+
+
+def _asking(language: str | None) -> Request:
+    headers = [(b"accept-language", language.encode())] if language is not None else []
+    return Request({"type": "http", "method": "GET", "path": "/api/v1/x", "headers": headers, "query_string": b""})
+
+
+def test_english_is_the_refusal_as_written_and_an_untranslated_one_is_said_to_be_english() -> None:
+    """English is ``detail`` itself: its ISO day and status names as the API spells them, not the
+    catalog's English for people ("7 Dec 2026", "Under review")."""
+    refusal = Conflict.said("the time to supply the materials of application %(number)s ended on %(due)s: the "
+                            "application is deemed withdrawn", number="SH1", due=Day(dt.date(2026, 3, 23)))
+    stated = Conflict.said("application %(number)s is %(status)s: it waits for no materials", number="SH1",
+                           status=Term("handling"))
+    for exc in (refusal, stated):
+        for asked in (None, "", "en", "*", "zh;q=0", "fr, zh", "en;q=0.9, zh;q=0.8", "x" * 10_000):
+            said, lang = worded(exc, asked_language(_asking(asked)))
+            assert (said, lang) == (exc.detail, Language.en), asked
+    assert worded(refusal, Language.zh) == ("办件 SH1 的补正期限已于2026年3月23日届满，申请视为撤回", Language.zh)
+    assert worded(stated, Language.zh) == ("办件 SH1 当前状态为“承办中”：不在补正期间", Language.zh)
+    assert worded(InvalidInput("a sentence the catalog does not have"), Language.zh) == (
+        "a sentence the catalog does not have", Language.en)  # not labelled Chinese
+    assert worded(InvalidInput(""), Language.zh) == ("", Language.en)  # not the catalog's header
+    assert asked_language(_asking("zh-TW, en")) is Language.zh
+
+
+def test_a_problem_keeps_the_headers_its_caller_gave() -> None:
+    response = problem(429, "Too many requests", TooManyRequests("slow down", retry_after=7), _asking("zh-CN"),
+                       headers={"Retry-After": "7", "Vary": "Origin"})
+    assert (response.headers["retry-after"], response.headers["vary"]) == ("7", "Origin, Accept-Language")
+    assert response.headers["content-language"] == "en"  # "slow down" has no translation: said as written
