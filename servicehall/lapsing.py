@@ -111,12 +111,7 @@ def _next_working_end(due: datetime) -> datetime | None:
     """A limit whose last day the calendar now knows as a day off (the year's holiday notice came after
     the limit was set, on its statutory holidays alone) ends with the next working day instead, as a
     time limit whose last day is a holiday does (期间届满的最后一日是节假日的，以其后的第一个工作日为届满日)."""
-    day = last_day(due)
-    if is_working_day(day):
-        return None
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return end_of_date(day)
+    return None if is_working_day(last_day(due)) else end_of_working_days(due - timedelta(seconds=1), 1)
 
 
 def _waiting(w: Writer, condition: ColumnElement[bool], after_id: int) -> list[Application]:

@@ -406,11 +406,16 @@ def locked(session: Session, user: User, number: str) -> Application:
     return app
 
 
+def _as_seen(app: Application, version: int | None) -> None:
+    """409 unless the application is still at ``version``, the one its form was shown at (None: unchecked)."""
+    if version is not None and version != app.version:
+        raise Conflict.said("application %(number)s changed since you saw it: reload it", number=app.number)
+
+
 def _require(session: Session, user: User, app: Application, body: ActionIn, now: datetime) -> None:
     """409 when the status does not allow the action (or its time has passed), 403 when the caller
     may not take it."""
-    if body.version is not None and body.version != app.version:
-        raise Conflict.said("application %(number)s changed since you saw it: reload it", number=app.number)
+    _as_seen(app, body.version)
     # the action named as it is at this step (不予受理, not 驳回); the API's detail keeps its own name
     action = WordedTerm(body.action.value, workflow.action_term(body.action, app.status))
     if body.action not in workflow.allowed(app):
@@ -582,8 +587,7 @@ def extend_supply(w: Writer, number: str, body: SupplyLimitIn, now: datetime | N
     now = now or utcnow()
     with writing(w, number):
         app = locked(w.session, w.actor, number)
-        if body.version is not None and body.version != app.version:
-            raise Conflict.said("application %(number)s changed since you saw it: reload it", number=app.number)
+        _as_seen(app, body.version)
         if app.status is not Status.materials:
             raise Conflict.said("application %(number)s is %(status)s: it waits for no materials", number=number,
                                 status=Term(app.status.value))
